@@ -1,0 +1,337 @@
+/*
+ * safeguard.h — the stable C API of safeguard, a library for multi-agency child-safeguarding
+ * risk assessment.
+ *
+ * A short guide
+ * -------------
+ * 1. Build a case graph: sg_graph_new(), then sg_graph_load_file() / sg_graph_load_buffer() for
+ *    a JSON case file, or add entities one batch at a time with sg_batch_new(),
+ *    sg_batch_add_*() and sg_graph_apply(). A batch applies atomically: if any item is invalid,
+ *    nothing changes and sg_error_last() names the item and the reason.
+ * 2. Load a rule pack: sg_rules_load_file() / sg_rules_load_buffer() (TOML; see docs/rules.md).
+ * 3. Assess: sg_assess() scores every child as of a date given in the options — never the
+ *    clock — and returns an sg_result holding per-child scores, levels and contributions.
+ * 4. Read results: sg_result_child_count(), sg_result_child(), sg_result_contribution(),
+ *    sg_result_scores() for the whole score matrix, sg_result_explain() for text or JSON.
+ * 5. Free what you created: every _new/_load/assess has a matching _free; every buffer the
+ *    library returns is freed with sg_buffer_free(). _free(NULL) is always a no-op.
+ *
+ * Errors: fallible calls return int — SG_OK (0) or a negative SG_E_* code. Codes are stable and
+ * never reused. sg_error_last() gives this thread's message for the last failure, with its
+ * place (file:line:column, entity id); sg_status_str() gives static text for a code. No C++
+ * exception ever crosses this boundary. Passing NULL or an invalid value returns
+ * SG_E_INVALID_ARGUMENT. Using a handle after freeing it is the caller's bug and is not
+ * detected.
+ *
+ * Threads: a loaded rule pack (sg_rules) and a result (sg_result) are immutable and may be
+ * used from any number of threads at once. A graph may be read (assessed, saved) by several
+ * threads at once but edited by one thread at a time, with no reads during an edit. Error
+ * state is per thread.
+ *
+ * Strings are UTF-8 and NUL-terminated unless a length is given. Dates are "YYYY-MM-DD".
+ * Pointers returned inside result structs stay valid until the sg_result is freed.
+ */
+#ifndef SAFEGUARD_H
+#define SAFEGUARD_H
+
+#include <stddef.h>
+
+#include "safeguard/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(SG_SHARED)
+#ifdef SG_BUILDING_LIBRARY
+#define SG_API __declspec(dllexport)
+#else
+#define SG_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define SG_API __attribute__((visibility("default")))
+#else
+#define SG_API
+#endif
+
+/* ---- Status codes (stable; never renumbered or reused) ---------------------------------- */
+
+#define SG_OK 0
+#define SG_E_INVALID_ARGUMENT -1 /* NULL pointer, bad enum value, malformed string argument */
+#define SG_E_PARSE -2            /* syntax error in a case file, rule pack or expression */
+#define SG_E_INVALID_DATA -3     /* well-formed but wrong: impossible date, value out of range */
+#define SG_E_NOT_FOUND -4        /* an id that names nothing */
+#define SG_E_DUPLICATE -5        /* an id (or key, or relation) given twice */
+#define SG_E_TYPE -6             /* wrong type in a file, or an expression type error */
+#define SG_E_IO -7               /* a file could not be read or written */
+#define SG_E_LIMIT -8            /* a size, depth or count limit was exceeded */
+#define SG_E_NOMEM -9            /* out of memory */
+#define SG_E_RANGE -10           /* an index past the end */
+#define SG_E_VERSION -11         /* unsupported schema or option-struct version */
+#define SG_E_DIVERGENT -12       /* propagation settings that would diverge */
+#define SG_E_INTERNAL -13        /* a bug in safeguard; please report it */
+#define SG_E_ENCODING -14        /* text that is not valid UTF-8 */
+
+/* ---- Version ---------------------------------------------------------------------------- */
+
+/* SG_VERSION_NUMBER of the library actually linked (compare with the header's). */
+SG_API int sg_version_number(void);
+/* "MAJOR.MINOR.PATCH" of the library actually linked. Static storage. */
+SG_API const char* sg_version_string(void);
+
+/* ---- Errors ----------------------------------------------------------------------------- */
+
+/* Static English text for a status code ("unknown status" for codes this version lacks). */
+SG_API const char* sg_status_str(int status);
+/* This thread's message for its last failed call, or "" if none. Valid until this thread's
+ * next call into the library. */
+SG_API const char* sg_error_last(void);
+/* The code of this thread's last failed call, or SG_OK. */
+SG_API int sg_error_last_status(void);
+
+/* ---- Buffers ---------------------------------------------------------------------------- */
+
+/* Frees a buffer the library returned (saved case files, explanations). NULL is a no-op. */
+SG_API void sg_buffer_free(char* buffer);
+
+/* ---- Graph ------------------------------------------------------------------------------ */
+
+typedef struct sg_graph sg_graph;
+typedef struct sg_batch sg_batch;
+
+SG_API int sg_graph_new(sg_graph** out);
+SG_API void sg_graph_free(sg_graph* graph);
+
+/* Loads a JSON case file into the graph as one atomic batch (the graph may already hold
+ * entities; ids must not clash). On failure the graph is unchanged. */
+SG_API int sg_graph_load_file(sg_graph* graph, const char* path);
+/* As sg_graph_load_file, from memory. `name` labels error messages and may be NULL. */
+SG_API int sg_graph_load_buffer(sg_graph* graph, const char* data, size_t size, const char* name);
+/* Writes the graph as a case file. *out receives a NUL-terminated buffer to free with
+ * sg_buffer_free(); *out_size (if not NULL) its length without the NUL. */
+SG_API int sg_graph_save_buffer(char** out, size_t* out_size, const sg_graph* graph);
+SG_API int sg_graph_save_file(const sg_graph* graph, const char* path);
+
+/* Number of live entities of each kind, and the total. `kind` is "person", "agency",
+ * "concern", "factor", "place", "group", "household" or NULL for all. */
+SG_API int sg_graph_count(size_t* out, const sg_graph* graph, const char* kind);
+
+/* ---- Batches of edits ------------------------------------------------------------------- */
+
+#define SG_PERSON_CHILD 0
+#define SG_PERSON_ADULT 1
+
+#define SG_STATUS_OPEN 0
+#define SG_STATUS_CLOSED 1
+#define SG_STATUS_UNSUBSTANTIATED 2
+#define SG_STATUS_RETRACTED 3
+
+typedef struct sg_person {
+  int version; /* SG_PERSON_VERSION */
+  const char* id;
+  int kind;               /* SG_PERSON_CHILD or SG_PERSON_ADULT */
+  const char* dob;        /* "YYYY-MM-DD" or NULL when unknown */
+  const char* household;  /* household id or NULL */
+  const char* const* flags; /* vulnerability flags, e.g. "disability" */
+  size_t flag_count;
+} sg_person;
+#define SG_PERSON_VERSION 1
+#define SG_PERSON_INIT {SG_PERSON_VERSION, NULL, SG_PERSON_CHILD, NULL, NULL, NULL, 0}
+
+typedef struct sg_concern {
+  int version; /* SG_CONCERN_VERSION */
+  const char* id;
+  const char* category;
+  int severity;            /* 1 (low) to 5 (high) */
+  const char* incident;    /* "YYYY-MM-DD" or NULL */
+  const char* recorded;    /* "YYYY-MM-DD", required */
+  int status;              /* SG_STATUS_* */
+  const char* source;      /* agency id */
+  int restricted;          /* non-zero: details shown only to cleared viewers */
+  const char* const* about;
+  size_t about_count;
+  const char* const* involves; /* adults alleged to cause the harm */
+  size_t involves_count;
+  const char* summary;     /* may be NULL */
+} sg_concern;
+#define SG_CONCERN_VERSION 1
+#define SG_CONCERN_INIT \
+  {SG_CONCERN_VERSION, NULL, NULL, 1, NULL, NULL, SG_STATUS_OPEN, NULL, 0, NULL, 0, NULL, 0, NULL}
+
+typedef struct sg_factor {
+  int version; /* SG_FACTOR_VERSION */
+  const char* id;
+  const char* kind;
+  int strength;             /* 1 (weak) to 5 (strong) */
+  const char* start;        /* "YYYY-MM-DD" or NULL */
+  const char* end;          /* "YYYY-MM-DD" or NULL */
+  const char* provided_by;  /* person or agency id, or NULL */
+  const char* const* protects;
+  size_t protects_count;
+  const char* summary;
+} sg_factor;
+#define SG_FACTOR_VERSION 1
+#define SG_FACTOR_INIT {SG_FACTOR_VERSION, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, NULL}
+
+SG_API int sg_batch_new(sg_batch** out);
+SG_API void sg_batch_free(sg_batch* batch);
+/* Number of items queued. */
+SG_API int sg_batch_size(size_t* out, const sg_batch* batch);
+
+/* Each adder copies its arguments into the batch; nothing is checked against the graph until
+ * sg_graph_apply(). Arguments are checked for form here (NULL, UTF-8, dates). */
+SG_API int sg_batch_add_person(sg_batch* batch, const sg_person* person);
+SG_API int sg_batch_add_agency(sg_batch* batch, const char* id, const char* type, const char* name);
+SG_API int sg_batch_add_household(sg_batch* batch, const char* id);
+SG_API int sg_batch_add_place(sg_batch* batch, const char* id, const char* kind, const char* name);
+SG_API int sg_batch_add_group(sg_batch* batch, const char* id, const char* kind, const char* name);
+SG_API int sg_batch_add_concern(sg_batch* batch, const sg_concern* concern);
+SG_API int sg_batch_add_factor(sg_batch* batch, const sg_factor* factor);
+/* kind: "parent_of", "carer_of", "sibling_of", "partner_of", "associate", "member_of",
+ * "frequents". */
+SG_API int sg_batch_add_relation(sg_batch* batch, const char* kind, const char* from, const char* to);
+/* Replaces every field of an existing concern with the same id. */
+SG_API int sg_batch_amend_concern(sg_batch* batch, const sg_concern* concern);
+/* The concern stops scoring but stays recorded, as retracted. */
+SG_API int sg_batch_retract_concern(sg_batch* batch, const char* id);
+/* Removes a person, their relations, and every concern or factor only about them. */
+SG_API int sg_batch_erase_person(sg_batch* batch, const char* id);
+
+/* Applies every item of the batch or none. The batch is left as it was and may be reused. */
+SG_API int sg_graph_apply(sg_graph* graph, const sg_batch* batch);
+
+/* ---- Rule packs ------------------------------------------------------------------------- */
+
+typedef struct sg_rules sg_rules;
+
+SG_API int sg_rules_load_file(sg_rules** out, const char* path);
+/* `name` labels error messages and may be NULL. */
+SG_API int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const char* name);
+SG_API void sg_rules_free(sg_rules* rules);
+
+typedef struct sg_rules_info {
+  int version; /* SG_RULES_INFO_VERSION */
+  const char* id;
+  const char* pack_version;
+  const char* title;
+  const char* hash; /* SHA-256 of the canonical content, lower-case hex */
+  size_t index_count;
+  size_t level_count;
+  size_t rule_count;
+  size_t override_count;
+} sg_rules_info;
+#define SG_RULES_INFO_VERSION 1
+#define SG_RULES_INFO_INIT {SG_RULES_INFO_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, 0}
+
+/* Strings point into the pack and live as long as it does. */
+SG_API int sg_rules_info_get(sg_rules_info* out, const sg_rules* rules);
+SG_API int sg_rules_index_id(const char** out, const sg_rules* rules, size_t index);
+SG_API int sg_rules_level_id(const char** out, const sg_rules* rules, size_t level);
+
+/* ---- Assessment ------------------------------------------------------------------------- */
+
+typedef struct sg_result sg_result;
+
+typedef struct sg_assess_options {
+  int version;        /* SG_ASSESS_OPTIONS_VERSION */
+  const char* as_of;  /* "YYYY-MM-DD", required: results never depend on the clock */
+  unsigned threads;   /* 0: one per hardware thread; results are identical for any value */
+} sg_assess_options;
+#define SG_ASSESS_OPTIONS_VERSION 1
+#define SG_ASSESS_OPTIONS_INIT {SG_ASSESS_OPTIONS_VERSION, NULL, 1}
+
+/* Scores every child in the graph. The result keeps what it needs alive: the graph and rules
+ * may be freed or edited afterwards. */
+SG_API int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+                     const sg_assess_options* options);
+SG_API void sg_result_free(sg_result* result);
+
+SG_API int sg_result_child_count(size_t* out, const sg_result* result);
+SG_API int sg_result_index_count(size_t* out, const sg_result* result);
+/* Row of a child by id; SG_E_NOT_FOUND if the result has no such child. */
+SG_API int sg_result_find_child(size_t* out, const sg_result* result, const char* child_id);
+
+typedef struct sg_child_result {
+  int version; /* SG_CHILD_RESULT_VERSION */
+  const char* id;
+  double total;             /* sum of the index scores */
+  int level;                /* after policy overrides; index into the pack's levels */
+  const char* level_id;
+  int score_level;          /* from the scores alone */
+  int immediate_safety;     /* non-zero if an override flagged an immediate safety threat */
+  size_t contribution_count;
+  size_t override_count;    /* policy overrides that fired */
+  size_t not_assessable_count;
+} sg_child_result;
+#define SG_CHILD_RESULT_VERSION 1
+#define SG_CHILD_RESULT_INIT {SG_CHILD_RESULT_VERSION, NULL, 0, 0, NULL, 0, 0, 0, 0, 0}
+
+SG_API int sg_result_child(sg_child_result* out, const sg_result* result, size_t row);
+/* Score and level of one index for one child. */
+SG_API int sg_result_index_score(double* out_score, int* out_level, const sg_result* result,
+                                 size_t row, size_t index);
+/* The whole score matrix, row-major: *out_rows children by *out_cols indices. The pointer is
+ * owned by the result (no copy). */
+SG_API int sg_result_scores(const double** out, size_t* out_rows, size_t* out_cols,
+                            const sg_result* result);
+/* The final level of every child, one int per row, owned by the result. */
+SG_API int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result);
+
+typedef struct sg_contribution {
+  int version; /* SG_CONTRIBUTION_VERSION */
+  const char* rule_id;
+  const char* rule_title;
+  const char* index_id;
+  const char* heading;      /* "harm", "danger", "complicating", "safety", "strength" */
+  const char* evidence_id;  /* concern or factor id, or NULL for a rule about the child */
+  const char* via_id;       /* the person the evidence is about */
+  const char* path;         /* "self", "sibling", "carer", "household", ... */
+  const char* source_agency_id; /* NULL unless the evidence is a concern */
+  int restricted;
+  double raw;
+  double decay;
+  double reach;
+  double cap_factor;
+  double value;             /* raw * decay * reach * cap_factor */
+} sg_contribution;
+#define SG_CONTRIBUTION_VERSION 1
+#define SG_CONTRIBUTION_INIT \
+  {SG_CONTRIBUTION_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0}
+
+/* The k-th contribution of a child. Contributions of an index, added in order, give exactly
+ * the index score. */
+SG_API int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row, size_t k);
+
+/* The k-th policy override that fired for a child: its id and reason. */
+SG_API int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result,
+                              size_t row, size_t k);
+
+/* The k-th "not assessable" note of a child: the rule or override id and the missing
+ * attribute (e.g. "child.age"). */
+SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
+                                    const sg_result* result, size_t row, size_t k);
+
+#define SG_FORMAT_TEXT 0
+#define SG_FORMAT_JSON 1
+
+typedef struct sg_explain_options {
+  int version;  /* SG_EXPLAIN_OPTIONS_VERSION */
+  int format;   /* SG_FORMAT_TEXT or SG_FORMAT_JSON */
+  /* Agency ids or types whose restricted evidence this viewer may see in detail; "*" clears
+   * for all. NULL/0: cleared for none (restricted items show as "restricted source"). */
+  const char* const* viewer_cleared;
+  size_t viewer_cleared_count;
+} sg_explain_options;
+#define SG_EXPLAIN_OPTIONS_VERSION 1
+#define SG_EXPLAIN_OPTIONS_INIT {SG_EXPLAIN_OPTIONS_VERSION, SG_FORMAT_TEXT, NULL, 0}
+
+/* A child's explanation, grouped under the Signs of Safety headings. Free *out with
+ * sg_buffer_free(). */
+SG_API int sg_result_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
+                             const sg_explain_options* options);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SAFEGUARD_H */

@@ -1,0 +1,85 @@
+// Name tables for the enums in model.hpp. One table per enum, so the spelling in case files,
+// rule packs, the C API and renderings can never drift apart.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace safeguard {
+namespace detail {
+
+inline constexpr std::array<std::string_view, 8> kVertexKindNames = {
+    "person", "agency", "concern", "factor", "place", "group", "household", "erased"};
+inline constexpr std::array<std::string_view, 2> kPersonKindNames = {"child", "adult"};
+inline constexpr std::array<std::string_view, 4> kConcernStatusNames = {
+    "open", "closed", "unsubstantiated", "retracted"};
+inline constexpr std::array<std::string_view, 5> kHeadingNames = {
+    "harm", "danger", "complicating", "safety", "strength"};
+inline constexpr std::array<std::string_view, kRelationKindCount> kRelationKindNames = {
+    "parent_of", "carer_of",  "sibling_of", "partner_of", "household", "associate",
+    "member_of", "frequents", "raised",     "about",      "involves",  "protects"};
+
+template <typename Enum, std::size_t N>
+bool parse_enum(const std::array<std::string_view, N>& names, std::string_view text,
+                Enum& out) noexcept {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == text) {
+      out = static_cast<Enum>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace detail
+
+inline std::string_view to_string(VertexKind kind) noexcept {
+  return detail::kVertexKindNames[static_cast<std::size_t>(kind)];
+}
+inline std::string_view to_string(PersonKind kind) noexcept {
+  return detail::kPersonKindNames[static_cast<std::size_t>(kind)];
+}
+inline std::string_view to_string(ConcernStatus status) noexcept {
+  return detail::kConcernStatusNames[static_cast<std::size_t>(status)];
+}
+inline std::string_view to_string(Heading heading) noexcept {
+  return detail::kHeadingNames[static_cast<std::size_t>(heading)];
+}
+inline std::string_view to_string(RelationKind kind) noexcept {
+  return detail::kRelationKindNames[static_cast<std::size_t>(kind)];
+}
+
+inline bool parse_person_kind(std::string_view text, PersonKind& out) noexcept {
+  return detail::parse_enum(detail::kPersonKindNames, text, out);
+}
+inline bool parse_concern_status(std::string_view text, ConcernStatus& out) noexcept {
+  return detail::parse_enum(detail::kConcernStatusNames, text, out);
+}
+inline bool parse_heading(std::string_view text, Heading& out) noexcept {
+  return detail::parse_enum(detail::kHeadingNames, text, out);
+}
+inline bool parse_relation_kind(std::string_view text, RelationKind& out) noexcept {
+  return detail::parse_enum(detail::kRelationKindNames, text, out);
+}
+
+inline bool is_declarable_relation(RelationKind kind) noexcept {
+  switch (kind) {
+    case RelationKind::parent_of:
+    case RelationKind::carer_of:
+    case RelationKind::sibling_of:
+    case RelationKind::partner_of:
+    case RelationKind::associate:
+    case RelationKind::member_of:
+    case RelationKind::frequents:
+      return true;
+    default:
+      return false;
+  }
+}
+
+inline bool is_symmetric(RelationKind kind) noexcept {
+  return kind == RelationKind::sibling_of || kind == RelationKind::partner_of ||
+         kind == RelationKind::associate;
+}
+
+}  // namespace safeguard

@@ -1,0 +1,183 @@
+// The rule expression language: parse, type-check and compile once at load time into a flat
+// stack program; evaluate that program over a snapshot's columns without touching the heap.
+//
+// The language is small on purpose: literals, attributes, comparison, and/or/not, `in [...]`,
+// arithmetic, and bounded aggregates over one child's evidence. No loops, no I/O, no recursion
+// at run time. docs/rules.md is the reference.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "safeguard/error.hpp"
+#include "safeguard/snapshot.hpp"
+
+namespace safeguard::expr {
+
+enum class Type : std::uint8_t { boolean, number, string, string_set };
+std::string_view to_string(Type type) noexcept;
+
+// What a rule ranges over; decides which attributes an expression may read.
+enum class Scope : std::uint8_t { child, concern, factor };
+
+enum class Attr : std::uint8_t {
+  child_age,
+  child_age_months,
+  child_flags,
+  concern_category,
+  concern_severity,
+  concern_status,
+  concern_restricted,
+  concern_source_type,
+  concern_age_days,
+  concern_path,
+  factor_kind,
+  factor_strength,
+  factor_active,
+  factor_age_days,
+  factor_path,
+};
+
+struct AttrInfo {
+  std::string_view name;  // as written: "child.age"
+  Scope scope;
+  Type type;
+};
+const AttrInfo& attr_info(Attr attr) noexcept;
+
+// Evidence sets the aggregates range over, seen from the assessed child.
+enum class Collection : std::uint8_t {
+  concerns,         // concerns about the child
+  family_concerns,  // concerns about anyone in the child's circle, or involving their carers
+  factors,          // protective factors for the child
+};
+
+enum class Op : std::uint8_t {
+  push_number,
+  push_string,
+  push_bool,
+  load,
+  negate,
+  add,
+  subtract,
+  multiply,
+  divide,
+  equal,
+  not_equal,
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  logical_and,
+  logical_or,
+  logical_not,
+  in_list,
+  in_set,
+  within,
+  minimum,
+  maximum,
+  absolute,
+  aggregate,
+};
+
+enum class AggregateKind : std::uint8_t { count, sum, max, distinct_agencies, days_since_last };
+
+struct Instr {
+  Op op;
+  std::uint8_t flag = 0;  // Type of operands for comparisons; AggregateKind for aggregates
+  std::uint32_t a = 0;    // symbol, attribute, list offset, or aggregate index
+  std::uint32_t b = 0;    // list length
+  double number = 0;
+};
+
+struct Aggregate {
+  AggregateKind kind;
+  Collection collection;
+  std::int32_t filter = -1;  // sub-program index, or -1 for "every element"
+  std::int32_t value = -1;   // sub-program index for sum/max
+};
+
+struct Program {
+  std::vector<Instr> code;
+  int max_stack = 0;
+};
+
+// Interned string literals of a rule pack. The first symbols are the fixed vocabulary
+// (statuses, roles) so loads of those attributes need no lookup.
+class SymbolTable {
+ public:
+  SymbolTable();
+  std::uint32_t intern(std::string_view text);
+  std::uint32_t find(std::string_view text) const;  // kNone if absent
+  std::string_view str(std::uint32_t symbol) const { return strings_[symbol]; }
+  std::size_t size() const noexcept { return strings_.size(); }
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::uint32_t kFirstStatus = 1;
+  static constexpr std::uint32_t kFirstRole = kFirstStatus + 4;
+
+ private:
+  std::vector<std::string> strings_;
+};
+
+// A compiled expression: its program, sub-programs for aggregates and constant pools.
+struct Compiled {
+  Type type = Type::boolean;
+  std::string source;
+  Program main;
+  std::vector<Program> subprograms;
+  std::vector<Aggregate> aggregates;
+  std::vector<std::uint32_t> string_pool;
+  std::vector<double> number_pool;
+  std::vector<Attr> attributes;  // every attribute read, for lint and missing-data notes
+  bool constant = false;         // no attribute or aggregate: same value for every child
+};
+
+struct CompileLimits {
+  std::size_t max_length = 4096;
+  int max_depth = 48;
+  int max_stack = 64;
+};
+
+// Compiles `text` for a rule over `scope`, requiring a result of type `expected`. `origin` is
+// where the text starts in its file, so errors point at the right line and column there.
+Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable& symbols,
+                 const Location& origin, const CompileLimits& limits = {});
+
+// ---- Evaluation ----------------------------------------------------------------------------
+
+struct Value {
+  double number = 0;
+  std::uint32_t symbol = 0;
+  bool known = true;
+};
+
+// Everything a program reads while scoring one piece of evidence for one child.
+struct EvalContext {
+  const Snapshot* snapshot = nullptr;
+  const std::uint32_t* symbol_map = nullptr;  // snapshot symbol -> pack symbol space
+  Day as_of = 0;
+  std::uint32_t child = 0;
+  std::uint32_t concern = 0;
+  std::uint32_t factor = 0;
+  Role path = Role::self;     // how the evidence reached the child
+  int child_age_years = -1;   // precomputed per child; -1 when the date of birth is unknown
+  int child_age_months = -1;
+  int missing = -1;           // first attribute found unknown (an Attr), or -1
+};
+
+Value evaluate(const Compiled& compiled, EvalContext& context);
+
+// True if `concern` (a slot) counts as of context.as_of: recorded by then and not retracted.
+inline bool concern_visible(const Snapshot& snap, std::uint32_t concern, Day as_of) noexcept {
+  return snap.concern_live[concern] && snap.concern_status[concern] != ConcernStatus::retracted &&
+         snap.concern_recorded[concern] <= as_of;
+}
+// True if `factor` exists as of context.as_of (its start, if known, is not after it).
+inline bool factor_visible(const Snapshot& snap, std::uint32_t factor, Day as_of) noexcept {
+  return snap.factor_live[factor] &&
+         (snap.factor_start[factor] == kNoDay || snap.factor_start[factor] <= as_of);
+}
+
+}  // namespace safeguard::expr

@@ -1,0 +1,220 @@
+// CaseGraph: the editable case graph over boost::adjacency_list, with the external-id index,
+// interned strings and atomic edit batches. Scoring reads an immutable Snapshot of it
+// (snapshot.hpp), never the graph itself, so an edit never races an assessment.
+#pragma once
+
+#include <boost/graph/adjacency_list.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "safeguard/detail/interner.hpp"
+#include "safeguard/error.hpp"
+#include "safeguard/model.hpp"
+
+namespace safeguard {
+
+// ---- Edit batches -------------------------------------------------------------------------
+// Items name entities by their external ids; the graph resolves them when the batch applies.
+
+struct PersonSpec {
+  std::string id;
+  PersonKind kind = PersonKind::child;
+  Day dob = kNoDay;
+  std::vector<std::string> flags;
+  std::string household;  // household id, or empty
+};
+
+struct AgencySpec {
+  std::string id;
+  std::string type;
+  std::string name;
+};
+
+struct ConcernSpec {
+  std::string id;
+  std::string category;
+  int severity = 1;
+  Day incident = kNoDay;
+  Day recorded = kNoDay;
+  ConcernStatus status = ConcernStatus::open;
+  std::string source;  // agency id
+  bool restricted = false;
+  std::vector<std::string> about;
+  std::vector<std::string> involves;
+  std::string summary;
+};
+
+struct FactorSpec {
+  std::string id;
+  std::string kind;
+  int strength = 1;
+  Day start = kNoDay;
+  Day end = kNoDay;
+  std::string provided_by;  // person or agency id, or empty
+  std::vector<std::string> protects;
+  std::string summary;
+};
+
+struct PlaceSpec {
+  std::string id;
+  std::string kind;
+  std::string name;
+};
+
+struct GroupSpec {
+  std::string id;
+  std::string kind;
+  std::string name;
+};
+
+struct HouseholdSpec {
+  std::string id;
+};
+
+struct RelationSpec {
+  RelationKind kind = RelationKind::parent_of;
+  std::string from;
+  std::string to;
+};
+
+// Replace every field of an existing concern (same id). Correcting wrong data is first-class.
+struct AmendConcern {
+  ConcernSpec concern;
+};
+
+// The concern stops scoring but stays in the graph (and the audit trail) as retracted.
+struct RetractConcern {
+  std::string id;
+};
+
+// Remove a person, their relations, and every concern or factor that is only about them.
+struct ErasePerson {
+  std::string id;
+};
+
+using Edit = std::variant<PersonSpec, AgencySpec, ConcernSpec, FactorSpec, PlaceSpec, GroupSpec,
+                          HouseholdSpec, RelationSpec, AmendConcern, RetractConcern, ErasePerson>;
+
+struct Batch {
+  std::vector<Edit> items;
+
+  template <typename Item>
+  Batch& add(Item item) {
+    items.emplace_back(std::move(item));
+    return *this;
+  }
+};
+
+// Limits that keep hostile or broken input from exhausting the host. Defaults are generous
+// for real caseloads; hosts may tighten or loosen them.
+struct GraphLimits {
+  std::size_t max_id_bytes = 256;
+  std::size_t max_text_bytes = 64 * 1024;  // summaries and names
+  std::size_t max_vertices = 50'000'000;
+  std::size_t max_list_items = 10'000;  // about/involves/protects/flags per entity
+};
+
+// The error CaseGraph::apply throws: an Error that also says which batch item failed, so a
+// loader can point at the place in its own input (a case file's line and column).
+class BatchError : public Error {
+ public:
+  BatchError(Status status, const std::string& message, std::size_t item, std::string entity)
+      : Error(status, "batch item " + std::to_string(item) + ": " + message,
+              Location{{}, 0, 0, std::move(entity)}),
+        item_(item),
+        detail_(message) {}
+  std::size_t item() const noexcept { return item_; }
+  // The reason without the "batch item N" prefix.
+  const std::string& detail() const noexcept { return detail_; }
+
+ private:
+  std::size_t item_;
+  std::string detail_;
+};
+
+// ---- The graph ----------------------------------------------------------------------------
+
+struct VertexData {
+  VertexKind kind = VertexKind::erased;
+  std::uint32_t slot = 0;  // index into the record vector for `kind`
+};
+
+struct EdgeData {
+  RelationKind kind = RelationKind::parent_of;
+};
+
+using Adjacency = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
+                                        VertexData, EdgeData>;
+
+class CaseGraph {
+ public:
+  CaseGraph() = default;
+  explicit CaseGraph(GraphLimits limits) : limits_(limits) {}
+
+  // Apply every item of `batch`, or none: on the first invalid item this throws Error naming
+  // the item (entity id) and the reason, and the graph is exactly as it was.
+  void apply(const Batch& batch);
+
+  std::size_t vertex_count() const noexcept { return boost::num_vertices(adjacency_); }
+  std::size_t edge_count() const noexcept { return boost::num_edges(adjacency_); }
+  VertexKind kind(VertexIndex v) const { return adjacency_[v].kind; }
+  std::optional<VertexIndex> find(std::string_view id) const;
+  const std::string& id(VertexIndex v) const { return ids_[v]; }
+
+  const Person& person(VertexIndex v) const { return persons_[slot(v, VertexKind::person)]; }
+  const Agency& agency(VertexIndex v) const { return agencies_[slot(v, VertexKind::agency)]; }
+  const Concern& concern(VertexIndex v) const { return concerns_[slot(v, VertexKind::concern)]; }
+  const Factor& factor(VertexIndex v) const { return factors_[slot(v, VertexKind::factor)]; }
+  const Place& place(VertexIndex v) const { return places_[slot(v, VertexKind::place)]; }
+  const Group& group(VertexIndex v) const { return groups_[slot(v, VertexKind::group)]; }
+  const Household& household(VertexIndex v) const {
+    return households_[slot(v, VertexKind::household)];
+  }
+  // The household a person is a member of, or kNoVertex.
+  VertexIndex household_of(VertexIndex person) const;
+
+  const Adjacency& adjacency() const noexcept { return adjacency_; }
+  const detail::Interner& symbols() const noexcept { return symbols_; }
+  std::string_view symbol(Symbol s) const { return symbols_.str(s); }
+  const GraphLimits& limits() const noexcept { return limits_; }
+
+  // Incremented by every applied batch; lets callers notice that a graph changed.
+  std::uint64_t revision() const noexcept { return revision_; }
+
+  // Declared relations (parent_of, sibling_of, frequents...) in insertion order.
+  std::vector<Relation> declared_relations() const;
+  // True if the relation exists (in either direction for symmetric kinds).
+  bool has_relation(RelationKind kind, VertexIndex from, VertexIndex to) const;
+
+ private:
+  std::uint32_t slot(VertexIndex v, VertexKind expected) const;
+  class Validator;
+  void apply_item(const Edit& item);
+  VertexIndex add_vertex(VertexKind kind, std::uint32_t slot, const std::string& id);
+  void add_edge(RelationKind kind, VertexIndex from, VertexIndex to);
+  void remove_edges_of_kind(VertexIndex v, RelationKind kind, bool outgoing);
+  void erase_vertex(VertexIndex v);
+  Symbol intern(std::string_view text) { return symbols_.intern(text); }
+
+  GraphLimits limits_;
+  Adjacency adjacency_;
+  std::vector<std::string> ids_;
+  std::unordered_map<std::string, VertexIndex> index_;
+  detail::Interner symbols_;
+  std::vector<Person> persons_;
+  std::vector<Agency> agencies_;
+  std::vector<Concern> concerns_;
+  std::vector<Factor> factors_;
+  std::vector<Place> places_;
+  std::vector<Group> groups_;
+  std::vector<Household> households_;
+  std::vector<Relation> relations_;  // declared relations, insertion order; erased ones removed
+  std::uint64_t revision_ = 0;
+};
+
+}  // namespace safeguard

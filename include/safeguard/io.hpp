@@ -1,0 +1,53 @@
+// Case files (JSON) in and out, and explanations rendered as text or JSON.
+//
+// A case file holds agencies, households, persons, places, groups, concerns, factors and
+// relations with a schema version; loading one applies it to a graph as one atomic batch.
+// docs/case-files.md describes the format.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "safeguard/assess.hpp"
+#include "safeguard/graph.hpp"
+
+namespace safeguard {
+
+inline constexpr int kCaseSchemaVersion = 1;
+
+struct CaseFileLimits {
+  std::size_t max_bytes = 256 * 1024 * 1024;
+  std::size_t max_depth = 32;
+  std::size_t max_string_bytes = 64 * 1024;
+};
+
+// Parses a case file and returns the batch it describes. Throws Error with the name, line and
+// column for syntax errors and for wrong types or values (including impossible dates).
+Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits = {});
+
+// Parses and applies a case file to `graph` as one batch: all of it, or (on error) none of it.
+// Errors from the graph (unknown or duplicate ids...) carry the line and column of the entity.
+void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
+               const CaseFileLimits& limits = {});
+void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits = {});
+
+// The graph as a case file: entities in the order they were added, two-space indented.
+// Loading the output into an empty graph and saving again gives the same bytes.
+std::string save_case(const CaseGraph& graph);
+void save_case_file(const CaseGraph& graph, const std::string& path);
+
+// Who is reading an explanation. Restricted evidence always counts in the score; its details
+// (category, source agency, dates, summary) are shown only to a viewer cleared for its source
+// agency (by agency id or agency type) or cleared for everything.
+struct Viewer {
+  std::vector<std::string> cleared;  // agency ids or agency types
+  bool cleared_all = false;
+};
+
+enum class ExplainFormat { text, json };
+
+// One child's explanation: scores, levels, overrides and every contribution, grouped under
+// the Signs of Safety headings.
+std::string explain(const Results& results, std::size_t row, ExplainFormat format, const Viewer& viewer = {});
+
+}  // namespace safeguard

@@ -1,0 +1,138 @@
+// The records safeguard keeps about a case: persons, agencies, concerns, protective factors,
+// places, groups and households, and the typed relations between them.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "safeguard/day.hpp"
+
+namespace safeguard {
+
+// Dense per-graph index of a vertex. Stable for the life of the graph: erasure leaves a
+// tombstone rather than renumbering, so indices held by snapshots and results stay meaningful.
+using VertexIndex = std::uint32_t;
+inline constexpr VertexIndex kNoVertex = std::numeric_limits<VertexIndex>::max();
+
+// An interned string (category, agency type, flag, factor kind...). Zero is the empty string.
+using Symbol = std::uint32_t;
+
+enum class VertexKind : std::uint8_t {
+  person,
+  agency,
+  concern,
+  factor,
+  place,
+  group,
+  household,
+  erased,  // a tombstone left by erasure; carries no data and no edges
+};
+
+enum class PersonKind : std::uint8_t { child, adult };
+
+enum class ConcernStatus : std::uint8_t { open, closed, unsubstantiated, retracted };
+
+// Signs of Safety / Strengthening Families headings under which evidence is sorted.
+enum class Heading : std::uint8_t { harm, danger, complicating, safety, strength };
+
+enum class RelationKind : std::uint8_t {
+  parent_of,   // person -> child
+  carer_of,    // person -> child (not a parent: kinship carer, foster carer, step-parent)
+  sibling_of,  // symmetric
+  partner_of,  // symmetric
+  household,   // person -> household (member of)
+  associate,   // symmetric peer relation
+  member_of,   // person -> group
+  frequents,   // person -> place
+  raised,      // agency -> concern
+  about,       // concern -> person
+  involves,    // concern -> adult alleged to cause harm
+  protects,    // factor -> person
+};
+
+inline constexpr int kRelationKindCount = 12;
+
+struct Person {
+  std::string id;
+  PersonKind kind = PersonKind::child;
+  Day dob = kNoDay;
+  std::vector<Symbol> flags;  // vulnerability flags, sorted and unique
+};
+
+struct Agency {
+  std::string id;
+  Symbol type = 0;
+  std::string name;
+};
+
+struct Concern {
+  std::string id;
+  Symbol category = 0;
+  int severity = 1;  // 1 (low) to 5 (high)
+  Day incident = kNoDay;
+  Day recorded = kNoDay;
+  ConcernStatus status = ConcernStatus::open;
+  VertexIndex source = kNoVertex;  // the agency that raised it
+  bool restricted = false;
+  std::vector<VertexIndex> about;     // persons the concern is about
+  std::vector<VertexIndex> involves;  // adults alleged to cause the harm
+  std::string summary;                // free text; shown only to cleared viewers when restricted
+};
+
+struct Factor {
+  std::string id;
+  Symbol kind = 0;
+  int strength = 1;  // 1 (weak) to 5 (strong)
+  Day start = kNoDay;
+  Day end = kNoDay;
+  VertexIndex provided_by = kNoVertex;  // person or agency, optional
+  std::vector<VertexIndex> protects;
+  std::string summary;
+};
+
+struct Place {
+  std::string id;
+  Symbol kind = 0;
+  std::string name;
+};
+
+struct Group {
+  std::string id;
+  Symbol kind = 0;
+  std::string name;
+};
+
+struct Household {
+  std::string id;
+};
+
+struct Relation {
+  RelationKind kind;
+  VertexIndex from;
+  VertexIndex to;
+};
+
+// Name tables: the spelling used in case files, rule packs and the C API.
+std::string_view to_string(VertexKind kind) noexcept;
+std::string_view to_string(PersonKind kind) noexcept;
+std::string_view to_string(ConcernStatus status) noexcept;
+std::string_view to_string(Heading heading) noexcept;
+std::string_view to_string(RelationKind kind) noexcept;
+
+bool parse_person_kind(std::string_view text, PersonKind& out) noexcept;
+bool parse_concern_status(std::string_view text, ConcernStatus& out) noexcept;
+bool parse_heading(std::string_view text, Heading& out) noexcept;
+bool parse_relation_kind(std::string_view text, RelationKind& out) noexcept;
+
+// Relations a case file may state between two persons or a person and a place or group.
+// The others (raised, about, involves, protects, household) come from entity fields.
+bool is_declarable_relation(RelationKind kind) noexcept;
+bool is_symmetric(RelationKind kind) noexcept;
+
+}  // namespace safeguard
+
+#include "safeguard/detail/model_inl.hpp"

@@ -1,0 +1,193 @@
+// Snapshot: an immutable, columnar copy of a CaseGraph taken for scoring. Attributes are
+// struct-of-arrays indexed by the graph's per-kind slot, adjacency is CSR, strings are interned
+// symbols and dates are day numbers. A snapshot never changes after it is built, so any number
+// of threads may read it while the graph goes on being edited.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "safeguard/graph.hpp"
+
+namespace safeguard {
+
+// Compressed sparse rows: the items of row r are items[offsets[r] .. offsets[r + 1]).
+template <typename T>
+struct Csr {
+  std::vector<std::uint32_t> offsets{0};
+  std::vector<T> items;
+
+  std::size_t rows() const noexcept { return offsets.size() - 1; }
+  const T* begin(std::size_t row) const noexcept { return items.data() + offsets[row]; }
+  const T* end(std::size_t row) const noexcept { return items.data() + offsets[row + 1]; }
+  std::size_t size(std::size_t row) const noexcept { return offsets[row + 1] - offsets[row]; }
+};
+
+// How a person stands to a child, as a bit set: one person may be both a carer and a member of
+// the child's household. Reach tables in rule packs are keyed by these names.
+enum class Role : std::uint8_t {
+  self = 0,
+  sibling = 1,
+  carer = 2,      // parent_of or carer_of the child
+  household = 3,  // another member of the child's household
+  associate = 4,  // a peer
+  partner = 5,    // the child's own partner (older children)
+  involved = 6,   // a concern that names a carer, household member or partner as causing harm
+};
+inline constexpr int kRoleCount = 7;
+using RoleMask = std::uint8_t;
+inline constexpr RoleMask role_bit(Role role) { return RoleMask(1u << static_cast<unsigned>(role)); }
+std::string_view to_string(Role role) noexcept;
+bool parse_role(std::string_view text, Role& out) noexcept;
+
+struct CircleMember {
+  std::uint32_t person;  // person slot
+  RoleMask roles;
+};
+
+struct Snapshot {
+  std::uint64_t graph_revision = 0;
+  std::vector<std::string> symbols;
+
+  // Per vertex: kind, per-kind slot, external id (one byte blob of NUL-terminated ids plus
+  // offsets, so the C API can hand out the ids as C strings without copying).
+  std::vector<VertexKind> vertex_kind;
+  std::vector<std::uint32_t> vertex_slot;
+  std::vector<char> id_bytes;
+  std::vector<std::uint64_t> id_offsets{0};
+
+  // Persons, by slot. Erased persons have vertex_kind == erased at their vertex.
+  std::vector<VertexIndex> person_vertex;
+  std::vector<PersonKind> person_kind;
+  std::vector<Day> person_dob;
+  std::vector<std::uint32_t> person_household;  // household slot or UINT32_MAX
+  Csr<Symbol> person_flags;
+  Csr<CircleMember> person_circle;        // everyone whose evidence can reach the person
+  Csr<std::uint32_t> person_concerns;     // concern slots the person is about
+  Csr<std::uint32_t> person_involved_in;  // concern slots that involve the person
+  Csr<std::uint32_t> person_factors;      // factor slots protecting the person
+  std::vector<std::uint32_t> children;    // person slots of live children, in vertex order
+
+  // Concerns, by slot.
+  std::vector<VertexIndex> concern_vertex;
+  Csr<std::uint32_t> concern_about;     // person slots
+  Csr<std::uint32_t> concern_involves;  // person slots
+  std::vector<Symbol> concern_category;
+  std::vector<std::uint8_t> concern_severity;
+  std::vector<Day> concern_incident;
+  std::vector<Day> concern_recorded;
+  std::vector<ConcernStatus> concern_status;
+  std::vector<std::uint32_t> concern_source;  // agency slot
+  std::vector<std::uint8_t> concern_restricted;
+  std::vector<bool> concern_live;
+
+  // Factors, by slot.
+  std::vector<VertexIndex> factor_vertex;
+  std::vector<Symbol> factor_kind;
+  std::vector<std::uint8_t> factor_strength;
+  std::vector<Day> factor_start;
+  std::vector<Day> factor_end;
+  std::vector<bool> factor_live;
+
+  // Agencies, by slot.
+  std::vector<VertexIndex> agency_vertex;
+  std::vector<Symbol> agency_type;
+
+  std::string_view id(VertexIndex v) const noexcept {
+    return {id_bytes.data() + id_offsets[v], static_cast<std::size_t>(id_offsets[v + 1] - id_offsets[v] - 1)};
+  }
+  const char* id_c_str(VertexIndex v) const noexcept { return id_bytes.data() + id_offsets[v]; }
+  std::string_view symbol(Symbol s) const noexcept { return symbols[s]; }
+  // The earliest known date of a concern: the incident if known, else when it was recorded.
+  Day concern_date(std::uint32_t c) const noexcept {
+    return concern_incident[c] != kNoDay ? concern_incident[c] : concern_recorded[c];
+  }
+  // Bytes held by the columns (the streaming floor in bench/ reads this many).
+  std::size_t byte_size() const noexcept;
+};
+
+// Position of `person` in the child's circle (sorted by person slot), or -1.
+inline int circle_position(const Snapshot& snap, std::uint32_t child, std::uint32_t person) noexcept {
+  const CircleMember* first = snap.person_circle.begin(child);
+  const CircleMember* last = snap.person_circle.end(child);
+  const CircleMember* found = std::lower_bound(
+      first, last, person, [](const CircleMember& m, std::uint32_t p) { return m.person < p; });
+  return (found != last && found->person == person) ? static_cast<int>(found - first) : -1;
+}
+
+// Roles through which someone named in a concern's `involves` makes it reach the child.
+inline constexpr RoleMask kInvolvingRoles =
+    role_bit(Role::carer) | role_bit(Role::household) | role_bit(Role::partner);
+
+// Calls visit(concern_slot, RoleMask roles) exactly once for every concern about someone in the
+// child's circle or involving one of the child's carers, household members or partner. `roles`
+// gathers every path: the roles of each circle member the concern is about, plus
+// Role::involved. Visibility as of a date is the caller's filter. Allocation-free.
+template <typename Visit>
+void for_each_circle_concern(const Snapshot& snap, std::uint32_t child, Visit&& visit) {
+  const CircleMember* circle = snap.person_circle.begin(child);
+  const int circle_size = static_cast<int>(snap.person_circle.size(child));
+  auto about_roles = [&](std::uint32_t c, int position, bool& first_visit) {
+    RoleMask roles = 0;
+    first_visit = true;
+    for (const std::uint32_t* p = snap.concern_about.begin(c); p != snap.concern_about.end(c); ++p) {
+      const int at = circle_position(snap, child, *p);
+      if (at < 0) continue;
+      if (at < position) first_visit = false;
+      roles |= circle[at].roles;
+    }
+    return roles;
+  };
+  auto involved = [&](std::uint32_t c, int position, bool& first_visit) {
+    bool any = false;
+    for (const std::uint32_t* p = snap.concern_involves.begin(c); p != snap.concern_involves.end(c);
+         ++p) {
+      const int at = circle_position(snap, child, *p);
+      if (at < 0 || !(circle[at].roles & kInvolvingRoles)) continue;
+      if (position >= 0 && at < position) first_visit = false;
+      any = true;
+    }
+    return any;
+  };
+  for (int i = 0; i < circle_size; ++i) {
+    const std::uint32_t member = circle[i].person;
+    for (const std::uint32_t* c = snap.person_concerns.begin(member);
+         c != snap.person_concerns.end(member); ++c) {
+      bool first_visit = true;
+      RoleMask roles = about_roles(*c, i, first_visit);
+      if (!first_visit) continue;
+      bool ignored = true;
+      if (involved(*c, -1, ignored)) roles |= role_bit(Role::involved);
+      visit(*c, roles);
+    }
+  }
+  for (int i = 0; i < circle_size; ++i) {
+    if (!(circle[i].roles & kInvolvingRoles)) continue;
+    const std::uint32_t member = circle[i].person;
+    for (const std::uint32_t* c = snap.person_involved_in.begin(member);
+         c != snap.person_involved_in.end(member); ++c) {
+      bool first_visit = true;
+      if (about_roles(*c, circle_size, first_visit) != 0) continue;  // visited in the first pass
+      first_visit = true;
+      involved(*c, i, first_visit);
+      if (first_visit) visit(*c, role_bit(Role::involved));
+    }
+  }
+}
+
+// The first role in a mask, in the order of the Role enum (self first).
+inline Role first_role(RoleMask roles) noexcept {
+  for (int r = 0; r < kRoleCount; ++r) {
+    if (roles & (1u << r)) return static_cast<Role>(r);
+  }
+  return Role::self;
+}
+
+// Builds a snapshot in O(vertices + edges).
+std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph);
+
+}  // namespace safeguard

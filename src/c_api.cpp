@@ -1,0 +1,631 @@
+// The C API: a thin shim over the C++ core. Every entry point validates its arguments, runs
+// the C++ call inside guard(), which turns every exception into a status code and a
+// thread-local message, and never lets one escape.
+#include <cstring>
+#include <mutex>
+#include <new>
+
+#include "safeguard.h"
+#include "safeguard/detail/utf8.hpp"
+#include "safeguard/io.hpp"
+
+using namespace safeguard;
+
+struct sg_graph {
+  CaseGraph graph;
+  // The snapshot of the graph's current revision, shared by assessments until the next edit.
+  std::mutex snapshot_mutex;
+  std::shared_ptr<const Snapshot> snapshot;
+};
+
+struct sg_batch {
+  Batch batch;
+};
+
+struct sg_rules {
+  std::shared_ptr<const RuleSet> rules;
+};
+
+struct sg_result {
+  Results results;
+  std::vector<int> levels;  // int copy of the levels for sg_result_levels()
+};
+
+namespace {
+
+thread_local std::string t_error;
+thread_local int t_status = SG_OK;
+
+// Argument strings longer than this are refused before any work (ids, names, paths); case
+// files and rule packs given as buffers have their own, larger limits.
+constexpr std::size_t kMaxArgumentBytes = 1 << 20;
+
+int set_error(int status, std::string message) {
+  t_status = status;
+  t_error = std::move(message);
+  return status;
+}
+
+struct ArgumentError {
+  std::string message;
+};
+
+template <typename Body>
+int guard(Body&& body) noexcept {
+  try {
+    body();
+    return SG_OK;
+  } catch (const ArgumentError& e) {
+    return set_error(SG_E_INVALID_ARGUMENT, e.message);
+  } catch (const Error& e) {
+    return set_error(static_cast<int>(e.status()), e.what());
+  } catch (const std::bad_alloc&) {
+    return set_error(SG_E_NOMEM, "out of memory");
+  } catch (const std::exception& e) {
+    return set_error(SG_E_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return set_error(SG_E_INTERNAL, "internal error");
+  }
+}
+
+[[noreturn]] void bad_argument(const std::string& message) { throw ArgumentError{message}; }
+
+void require(const void* pointer, const char* name) {
+  if (!pointer) bad_argument(std::string(name) + " is NULL");
+}
+
+// A required C string argument: not NULL, bounded, valid UTF-8.
+std::string text(const char* value, const char* name) {
+  require(value, name);
+  const std::size_t length = strnlen(value, kMaxArgumentBytes + 1);
+  if (length > kMaxArgumentBytes) bad_argument(std::string(name) + " is longer than 1 MiB");
+  std::string out(value, length);
+  if (!detail::is_valid_utf8(out)) throw Error(Status::encoding, std::string(name) + " is not valid UTF-8");
+  return out;
+}
+
+std::string optional_text(const char* value, const char* name) { return value ? text(value, name) : std::string(); }
+
+std::vector<std::string> text_list(const char* const* values, std::size_t count, const char* name) {
+  if (count > 0) require(values, name);
+  if (count > 1'000'000) bad_argument(std::string(name) + " has too many items");
+  std::vector<std::string> out;
+  out.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) out.push_back(text(values[i], name));
+  return out;
+}
+
+Day date(const char* value, const char* name, bool required) {
+  if (!value) {
+    if (required) bad_argument(std::string(name) + " is NULL");
+    return kNoDay;
+  }
+  Day day = kNoDay;
+  std::string error;
+  if (!parse_iso_date(text(value, name), day, error)) throw Error(Status::invalid_data, std::string(name) + ": " + error);
+  return day;
+}
+
+void check_version(int version, int current, const char* what) {
+  if (version < 1) bad_argument(std::string(what) + ".version is not set; initialise it with its _INIT macro");
+  if (version > current) {
+    throw Error(Status::version, std::string(what) + ".version " + std::to_string(version) +
+                                     " is newer than this library supports (" + std::to_string(current) + ")");
+  }
+}
+
+ConcernSpec concern_spec(const sg_concern* c) {
+  require(c, "concern");
+  check_version(c->version, SG_CONCERN_VERSION, "sg_concern");
+  ConcernSpec spec;
+  spec.id = text(c->id, "concern.id");
+  spec.category = text(c->category, "concern.category");
+  spec.severity = c->severity;
+  spec.incident = date(c->incident, "concern.incident", false);
+  spec.recorded = date(c->recorded, "concern.recorded", true);
+  if (c->status < SG_STATUS_OPEN || c->status > SG_STATUS_RETRACTED) bad_argument("concern.status is not an SG_STATUS_* value");
+  spec.status = static_cast<ConcernStatus>(c->status);
+  spec.source = text(c->source, "concern.source");
+  spec.restricted = c->restricted != 0;
+  spec.about = text_list(c->about, c->about_count, "concern.about");
+  spec.involves = text_list(c->involves, c->involves_count, "concern.involves");
+  spec.summary = optional_text(c->summary, "concern.summary");
+  return spec;
+}
+
+const Results& results_of(const sg_result* result) {
+  require(result, "result");
+  return result->results;
+}
+
+void check_row(const Results& results, std::size_t row) {
+  if (row >= results.child_count()) {
+    throw Error(Status::out_of_range, "row " + std::to_string(row) + " is past the last child (" +
+                                          std::to_string(results.child_count()) + " children)");
+  }
+}
+
+char* copy_out(const std::string& data) {
+  char* buffer = static_cast<char*>(std::malloc(data.size() + 1));
+  if (!buffer) throw std::bad_alloc();
+  std::memcpy(buffer, data.data(), data.size());
+  buffer[data.size()] = '\0';
+  return buffer;
+}
+
+}  // namespace
+
+extern "C" {
+
+int sg_version_number(void) { return SG_VERSION_NUMBER; }
+const char* sg_version_string(void) { return SG_VERSION_STRING; }
+
+const char* sg_status_str(int status) {
+  switch (status) {
+    case SG_OK: return "ok";
+    case SG_E_INVALID_ARGUMENT: return "invalid argument";
+    case SG_E_PARSE: return "syntax error";
+    case SG_E_INVALID_DATA: return "invalid data";
+    case SG_E_NOT_FOUND: return "not found";
+    case SG_E_DUPLICATE: return "duplicate";
+    case SG_E_TYPE: return "type error";
+    case SG_E_IO: return "input/output error";
+    case SG_E_LIMIT: return "limit exceeded";
+    case SG_E_NOMEM: return "out of memory";
+    case SG_E_RANGE: return "index out of range";
+    case SG_E_VERSION: return "unsupported version";
+    case SG_E_DIVERGENT: return "propagation would diverge";
+    case SG_E_INTERNAL: return "internal error";
+    case SG_E_ENCODING: return "invalid UTF-8";
+    default: return "unknown status";
+  }
+}
+
+const char* sg_error_last(void) { return t_error.c_str(); }
+int sg_error_last_status(void) { return t_status; }
+
+void sg_buffer_free(char* buffer) { std::free(buffer); }
+
+// ---- Graph ----
+
+int sg_graph_new(sg_graph** out) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    *out = new sg_graph();
+  });
+}
+
+void sg_graph_free(sg_graph* graph) { delete graph; }
+
+int sg_graph_load_file(sg_graph* graph, const char* path) {
+  return guard([&] {
+    require(graph, "graph");
+    load_case_file(graph->graph, text(path, "path"));
+  });
+}
+
+int sg_graph_load_buffer(sg_graph* graph, const char* data, size_t size, const char* name) {
+  return guard([&] {
+    require(graph, "graph");
+    if (size > 0) require(data, "data");
+    load_case(graph->graph, std::string_view(data ? data : "", size), name ? text(name, "name") : std::string("<buffer>"));
+  });
+}
+
+int sg_graph_save_buffer(char** out, size_t* out_size, const sg_graph* graph) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    const std::string saved = save_case(graph->graph);
+    *out = copy_out(saved);
+    if (out_size) *out_size = saved.size();
+  });
+}
+
+int sg_graph_save_file(const sg_graph* graph, const char* path) {
+  return guard([&] {
+    require(graph, "graph");
+    save_case_file(graph->graph, text(path, "path"));
+  });
+}
+
+int sg_graph_count(size_t* out, const sg_graph* graph, const char* kind) {
+  return guard([&] {
+    require(out, "out");
+    require(graph, "graph");
+    bool all = kind == nullptr;
+    VertexKind wanted = VertexKind::person;
+    if (!all) {
+      const std::string name = text(kind, "kind");
+      bool known = false;
+      for (int k = 0; k < static_cast<int>(VertexKind::erased); ++k) {
+        if (to_string(static_cast<VertexKind>(k)) == name) wanted = static_cast<VertexKind>(k), known = true;
+      }
+      if (!known) bad_argument("unknown entity kind '" + name + "'");
+    }
+    std::size_t count = 0;
+    for (VertexIndex v = 0; v < graph->graph.vertex_count(); ++v) {
+      const VertexKind k = graph->graph.kind(v);
+      if (k != VertexKind::erased && (all || k == wanted)) ++count;
+    }
+    *out = count;
+  });
+}
+
+// ---- Batches ----
+
+int sg_batch_new(sg_batch** out) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    *out = new sg_batch();
+  });
+}
+
+void sg_batch_free(sg_batch* batch) { delete batch; }
+
+int sg_batch_size(size_t* out, const sg_batch* batch) {
+  return guard([&] {
+    require(out, "out");
+    require(batch, "batch");
+    *out = batch->batch.items.size();
+  });
+}
+
+int sg_batch_add_person(sg_batch* batch, const sg_person* person) {
+  return guard([&] {
+    require(batch, "batch");
+    require(person, "person");
+    check_version(person->version, SG_PERSON_VERSION, "sg_person");
+    PersonSpec spec;
+    spec.id = text(person->id, "person.id");
+    if (person->kind != SG_PERSON_CHILD && person->kind != SG_PERSON_ADULT) bad_argument("person.kind is not SG_PERSON_CHILD or SG_PERSON_ADULT");
+    spec.kind = person->kind == SG_PERSON_CHILD ? PersonKind::child : PersonKind::adult;
+    spec.dob = date(person->dob, "person.dob", false);
+    spec.household = optional_text(person->household, "person.household");
+    spec.flags = text_list(person->flags, person->flag_count, "person.flags");
+    batch->batch.add(std::move(spec));
+  });
+}
+
+int sg_batch_add_agency(sg_batch* batch, const char* id, const char* type, const char* name) {
+  return guard([&] {
+    require(batch, "batch");
+    batch->batch.add(AgencySpec{text(id, "id"), text(type, "type"), optional_text(name, "name")});
+  });
+}
+
+int sg_batch_add_household(sg_batch* batch, const char* id) {
+  return guard([&] {
+    require(batch, "batch");
+    batch->batch.add(HouseholdSpec{text(id, "id")});
+  });
+}
+
+int sg_batch_add_place(sg_batch* batch, const char* id, const char* kind, const char* name) {
+  return guard([&] {
+    require(batch, "batch");
+    batch->batch.add(PlaceSpec{text(id, "id"), text(kind, "kind"), optional_text(name, "name")});
+  });
+}
+
+int sg_batch_add_group(sg_batch* batch, const char* id, const char* kind, const char* name) {
+  return guard([&] {
+    require(batch, "batch");
+    batch->batch.add(GroupSpec{text(id, "id"), text(kind, "kind"), optional_text(name, "name")});
+  });
+}
+
+int sg_batch_add_concern(sg_batch* batch, const sg_concern* concern) {
+  return guard([&] {
+    require(batch, "batch");
+    batch->batch.add(concern_spec(concern));
+  });
+}
+
+int sg_batch_add_factor(sg_batch* batch, const sg_factor* factor) {
+  return guard([&] {
+    require(batch, "batch");
+    require(factor, "factor");
+    check_version(factor->version, SG_FACTOR_VERSION, "sg_factor");
+    FactorSpec spec;
+    spec.id = text(factor->id, "factor.id");
+    spec.kind = text(factor->kind, "factor.kind");
+    spec.strength = factor->strength;
+    spec.start = date(factor->start, "factor.start", false);
+    spec.end = date(factor->end, "factor.end", false);
+    spec.provided_by = optional_text(factor->provided_by, "factor.provided_by");
+    spec.protects = text_list(factor->protects, factor->protects_count, "factor.protects");
+    spec.summary = optional_text(factor->summary, "factor.summary");
+    batch->batch.add(std::move(spec));
+  });
+}
+
+int sg_batch_add_relation(sg_batch* batch, const char* kind, const char* from, const char* to) {
+  return guard([&] {
+    require(batch, "batch");
+    RelationSpec spec;
+    const std::string name = text(kind, "kind");
+    if (!parse_relation_kind(name, spec.kind)) bad_argument("unknown relation kind '" + name + "'");
+    spec.from = text(from, "from");
+    spec.to = text(to, "to");
+    batch->batch.add(std::move(spec));
+  });
+}
+
+int sg_batch_amend_concern(sg_batch* batch, const sg_concern* concern) {
+  return guard([&] {
+    require(batch, "batch");
+    batch->batch.add(AmendConcern{concern_spec(concern)});
+  });
+}
+
+int sg_batch_retract_concern(sg_batch* batch, const char* id) {
+  return guard([&] {
+    require(batch, "batch");
+    batch->batch.add(RetractConcern{text(id, "id")});
+  });
+}
+
+int sg_batch_erase_person(sg_batch* batch, const char* id) {
+  return guard([&] {
+    require(batch, "batch");
+    batch->batch.add(ErasePerson{text(id, "id")});
+  });
+}
+
+int sg_graph_apply(sg_graph* graph, const sg_batch* batch) {
+  return guard([&] {
+    require(graph, "graph");
+    require(batch, "batch");
+    graph->graph.apply(batch->batch);
+  });
+}
+
+// ---- Rules ----
+
+int sg_rules_load_file(sg_rules** out, const char* path) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    auto rules = RuleSet::load_file(text(path, "path"));
+    *out = new sg_rules{std::move(rules)};
+  });
+}
+
+int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const char* name) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    if (size > 0) require(data, "data");
+    auto rules = RuleSet::load_string(std::string_view(data ? data : "", size),
+                                      name ? text(name, "name") : std::string("<buffer>"));
+    *out = new sg_rules{std::move(rules)};
+  });
+}
+
+void sg_rules_free(sg_rules* rules) { delete rules; }
+
+int sg_rules_info_get(sg_rules_info* out, const sg_rules* rules) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_RULES_INFO_VERSION, "sg_rules_info");
+    require(rules, "rules");
+    const RuleSet& pack = *rules->rules;
+    out->id = pack.id().c_str();
+    out->pack_version = pack.version().c_str();
+    out->title = pack.title().c_str();
+    out->hash = pack.hash().c_str();
+    out->index_count = pack.indices().size();
+    out->level_count = pack.levels().size();
+    out->rule_count = pack.rules().size();
+    out->override_count = pack.overrides().size();
+  });
+}
+
+int sg_rules_index_id(const char** out, const sg_rules* rules, size_t index) {
+  return guard([&] {
+    require(out, "out");
+    require(rules, "rules");
+    if (index >= rules->rules->indices().size()) throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out = rules->rules->indices()[index].id.c_str();
+  });
+}
+
+int sg_rules_level_id(const char** out, const sg_rules* rules, size_t level) {
+  return guard([&] {
+    require(out, "out");
+    require(rules, "rules");
+    if (level >= rules->rules->levels().size()) throw Error(Status::out_of_range, "level " + std::to_string(level) + " is past the end");
+    *out = rules->rules->levels()[level].id.c_str();
+  });
+}
+
+// ---- Assessment ----
+
+int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules, const sg_assess_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
+    AssessOptions opts;
+    opts.as_of = date(options->as_of, "options.as_of", true);
+    opts.threads = options->threads;
+    std::shared_ptr<const Snapshot> snapshot;
+    {
+      auto& mutable_graph = const_cast<sg_graph&>(*graph);
+      std::lock_guard<std::mutex> lock(mutable_graph.snapshot_mutex);
+      if (!mutable_graph.snapshot || mutable_graph.snapshot->graph_revision != graph->graph.revision()) {
+        mutable_graph.snapshot = take_snapshot(graph->graph);
+      }
+      snapshot = mutable_graph.snapshot;
+    }
+    auto result = std::make_unique<sg_result>(sg_result{assess(rules->rules, snapshot, opts), {}});
+    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
+    *out = result.release();
+  });
+}
+
+void sg_result_free(sg_result* result) { delete result; }
+
+int sg_result_child_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).child_count();
+  });
+}
+
+int sg_result_index_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).index_count();
+  });
+}
+
+int sg_result_find_child(size_t* out, const sg_result* result, const char* child_id) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    const std::string id = text(child_id, "child_id");
+    const long row = results.find_child(id);
+    if (row < 0) throw Error(Status::not_found, "no child '" + id + "' in this result");
+    *out = static_cast<size_t>(row);
+  });
+}
+
+int sg_result_child(sg_child_result* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CHILD_RESULT_VERSION, "sg_child_result");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    out->id = results.snapshot().id_c_str(results.child_vertex(row));
+    out->total = results.total(row);
+    out->level = results.level(row);
+    out->level_id = results.rules().levels()[results.level(row)].id.c_str();
+    out->score_level = results.score_level(row);
+    out->immediate_safety = results.immediate_safety(row) ? 1 : 0;
+    out->contribution_count = results.contribution_count(row);
+    out->override_count = static_cast<size_t>(results.overrides_end(row) - results.overrides_begin(row));
+    out->not_assessable_count = static_cast<size_t>(results.not_assessable_end(row) - results.not_assessable_begin(row));
+  });
+}
+
+int sg_result_index_score(double* out_score, int* out_level, const sg_result* result, size_t row, size_t index) {
+  return guard([&] {
+    require(out_score, "out_score");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (index >= results.index_count()) throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out_score = results.score(row, index);
+    if (out_level) *out_level = results.index_level(row, index);
+  });
+}
+
+int sg_result_scores(const double** out, size_t* out_rows, size_t* out_cols, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    require(out_rows, "out_rows");
+    require(out_cols, "out_cols");
+    const Results& results = results_of(result);
+    *out = results.scores().data();
+    *out_rows = results.child_count();
+    *out_cols = results.index_count();
+  });
+}
+
+int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    require(out_rows, "out_rows");
+    results_of(result);
+    *out = result->levels.data();
+    *out_rows = result->levels.size();
+  });
+}
+
+int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (k >= results.contribution_count(row)) throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+    const Contribution& c = results.contributions_begin(row)[k];
+    const Snapshot& snap = results.snapshot();
+    const Rule& rule = results.rules().rules()[c.rule];
+    out->rule_id = rule.id.c_str();
+    out->rule_title = rule.title.c_str();
+    out->index_id = results.rules().indices()[rule.index].id.c_str();
+    out->heading = to_string(rule.heading).data();
+    out->evidence_id = c.evidence == kNoVertex ? nullptr : snap.id_c_str(c.evidence);
+    out->via_id = c.via == kNoVertex ? nullptr : snap.id_c_str(c.via);
+    out->path = to_string(c.path).data();
+    out->source_agency_id = nullptr;
+    out->restricted = 0;
+    if (c.evidence != kNoVertex && snap.vertex_kind[c.evidence] == VertexKind::concern) {
+      const std::uint32_t slot = snap.vertex_slot[c.evidence];
+      out->source_agency_id = snap.id_c_str(snap.agency_vertex[snap.concern_source[slot]]);
+      out->restricted = snap.concern_restricted[slot];
+    }
+    out->raw = c.raw;
+    out->decay = c.decay;
+    out->reach = c.reach;
+    out->cap_factor = c.cap_factor;
+    out->value = c.value;
+  });
+}
+
+int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out_id, "out_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count = static_cast<std::size_t>(results.overrides_end(row) - results.overrides_begin(row));
+    if (k >= count) throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
+    const PolicyOverride& o = results.rules().overrides()[results.overrides_begin(row)[k]];
+    *out_id = o.id.c_str();
+    if (out_reason) *out_reason = o.reason.c_str();
+  });
+}
+
+int sg_result_not_assessable(const char** out_rule_id, const char** out_missing, const sg_result* result, size_t row,
+                             size_t k) {
+  return guard([&] {
+    require(out_rule_id, "out_rule_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count = static_cast<std::size_t>(results.not_assessable_end(row) - results.not_assessable_begin(row));
+    if (k >= count) throw Error(Status::out_of_range, "note " + std::to_string(k) + " is past the end");
+    const NotAssessable& n = results.not_assessable_begin(row)[k];
+    *out_rule_id = n.is_override ? results.rules().overrides()[n.rule].id.c_str() : results.rules().rules()[n.rule].id.c_str();
+    if (out_missing) *out_missing = expr::attr_info(n.missing).name.data();
+  });
+}
+
+int sg_result_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
+                      const sg_explain_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    require(options, "options");
+    check_version(options->version, SG_EXPLAIN_OPTIONS_VERSION, "sg_explain_options");
+    if (options->format != SG_FORMAT_TEXT && options->format != SG_FORMAT_JSON) bad_argument("format is not SG_FORMAT_TEXT or SG_FORMAT_JSON");
+    check_row(results, row);
+    Viewer viewer;
+    viewer.cleared = text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
+    for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
+    const std::string rendered =
+        explain(results, row, options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text, viewer);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,1066 @@
+// The expression language: lexer, recursive-descent parser with a depth limit, type checker,
+// emitter to a postfix stack program, and the interpreter.
+#include "safeguard/expr.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+
+#include "safeguard/detail/utf8.hpp"
+
+namespace safeguard::expr {
+namespace {
+
+constexpr std::array<AttrInfo, 15> kAttributes = {{
+    {"child.age", Scope::child, Type::number},
+    {"child.age_months", Scope::child, Type::number},
+    {"child.flags", Scope::child, Type::string_set},
+    {"concern.category", Scope::concern, Type::string},
+    {"concern.severity", Scope::concern, Type::number},
+    {"concern.status", Scope::concern, Type::string},
+    {"concern.restricted", Scope::concern, Type::boolean},
+    {"concern.source_type", Scope::concern, Type::string},
+    {"concern.age_days", Scope::concern, Type::number},
+    {"concern.path", Scope::concern, Type::string},
+    {"factor.kind", Scope::factor, Type::string},
+    {"factor.strength", Scope::factor, Type::number},
+    {"factor.active", Scope::factor, Type::boolean},
+    {"factor.age_days", Scope::factor, Type::number},
+    {"factor.path", Scope::factor, Type::string},
+}};
+
+constexpr std::array<std::string_view, 4> kTypeNames = {"boolean", "number", "string",
+                                                        "set of strings"};
+
+// ---- Lexer ---------------------------------------------------------------------------------
+
+enum class Tok : std::uint8_t {
+  end,
+  number,
+  string,
+  ident,
+  lparen,
+  rparen,
+  lbracket,
+  rbracket,
+  comma,
+  dot,
+  plus,
+  minus,
+  star,
+  slash,
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+};
+
+struct Token {
+  Tok kind = Tok::end;
+  std::size_t offset = 0;
+  std::string text;  // identifier or decoded string literal
+  double number = 0;
+};
+
+// ---- AST -----------------------------------------------------------------------------------
+
+enum class NodeKind : std::uint8_t {
+  number,
+  string,
+  boolean,
+  attribute,
+  unary,
+  binary,
+  in_list,
+  in_set,
+  call,
+  aggregate
+};
+
+struct Node {
+  NodeKind kind;
+  std::size_t offset = 0;
+  Type type = Type::boolean;
+  Op op = Op::push_number;
+  double number = 0;
+  std::string text;
+  Attr attr = Attr::child_age;
+  bool negated = false;  // `not in`
+  AggregateKind aggregate = AggregateKind::count;
+  Collection collection = Collection::concerns;
+  std::unique_ptr<Node> filter;
+  std::unique_ptr<Node> value;
+  std::vector<std::unique_ptr<Node>> kids;
+};
+using NodePtr = std::unique_ptr<Node>;
+
+class Compiler {
+ public:
+  Compiler(std::string_view text, Scope scope, SymbolTable& symbols, const Location& origin,
+           const CompileLimits& limits)
+      : text_(text), scope_(scope), symbols_(symbols), origin_(origin), limits_(limits) {}
+
+  Compiled run(Type expected) {
+    if (text_.size() > limits_.max_length) {
+      fail(0, Status::limit,
+           "expression is longer than " + std::to_string(limits_.max_length) + " characters");
+    }
+    if (!detail::is_valid_utf8(text_)) fail(0, Status::encoding, "expression is not valid UTF-8");
+    next();
+    NodePtr root = parse_or(0);
+    if (token_.kind != Tok::end) fail(token_.offset, Status::parse, "unexpected " + describe(token_));
+    check(*root, scope_, false);
+    if (root->type != expected) {
+      fail(root->offset, Status::type,
+           "expected a " + std::string(to_string(expected)) + " expression, found a " +
+               std::string(to_string(root->type)));
+    }
+    Compiled out;
+    out.type = root->type;
+    out.source = std::string(text_);
+    compiled_ = &out;
+    int depth = 0;
+    emit(*root, out.main, depth);
+    out.constant = out.attributes.empty() && out.aggregates.empty();
+    return out;
+  }
+
+ private:
+  [[noreturn]] void fail(std::size_t offset, Status status, const std::string& message) const {
+    Location where = origin_;
+    int line = origin_.line > 0 ? origin_.line : 1;
+    int column = origin_.column > 0 ? origin_.column : 1;
+    for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
+      if (text_[i] == '\n') {
+        ++line;
+        column = 1;
+      } else if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) {
+        ++column;
+      }
+    }
+    where.line = line;
+    where.column = column;
+    throw Error(status, message, where);
+  }
+
+  static std::string describe(const Token& token) {
+    switch (token.kind) {
+      case Tok::end: return "end of expression";
+      case Tok::number: return "number";
+      case Tok::string: return "string \"" + token.text + "\"";
+      case Tok::ident: return "'" + token.text + "'";
+      default: return "symbol";
+    }
+  }
+
+  // -- lexing
+
+  void next() {
+    std::size_t i = pos_;
+    while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' ||
+                                text_[i] == '\r')) {
+      ++i;
+    }
+    token_ = Token{};
+    token_.offset = i;
+    if (i >= text_.size()) {
+      pos_ = i;
+      return;
+    }
+    const char c = text_[i];
+    auto single = [&](Tok kind) {
+      token_.kind = kind;
+      pos_ = i + 1;
+    };
+    auto pair = [&](char second, Tok two, Tok one) {
+      if (i + 1 < text_.size() && text_[i + 1] == second) {
+        token_.kind = two;
+        pos_ = i + 2;
+      } else {
+        single(one);
+      }
+    };
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      std::size_t j = i;
+      while (j < text_.size() && std::isdigit(static_cast<unsigned char>(text_[j]))) ++j;
+      if (j < text_.size() && text_[j] == '.') {
+        ++j;
+        if (j >= text_.size() || !std::isdigit(static_cast<unsigned char>(text_[j]))) {
+          fail(j, Status::parse, "a digit must follow the decimal point");
+        }
+        while (j < text_.size() && std::isdigit(static_cast<unsigned char>(text_[j]))) ++j;
+      }
+      if (j < text_.size() && (std::isalpha(static_cast<unsigned char>(text_[j])) || text_[j] == '_')) {
+        fail(j, Status::parse, "a number must not run into a name");
+      }
+      token_.kind = Tok::number;
+      token_.number = std::strtod(std::string(text_.substr(i, j - i)).c_str(), nullptr);
+      if (!std::isfinite(token_.number)) fail(i, Status::parse, "number is out of range");
+      pos_ = j;
+      return;
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      std::size_t j = i;
+      while (j < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[j])) || text_[j] == '_')) {
+        ++j;
+      }
+      token_.kind = Tok::ident;
+      token_.text = std::string(text_.substr(i, j - i));
+      pos_ = j;
+      return;
+    }
+    if (c == '"' || c == '\'') {
+      std::size_t j = i + 1;
+      std::string value;
+      while (j < text_.size() && text_[j] != c) {
+        if (text_[j] == '\\') {
+          if (j + 1 >= text_.size()) break;
+          const char escaped = text_[j + 1];
+          if (escaped != '\\' && escaped != '"' && escaped != '\'') {
+            fail(j, Status::parse, "unknown escape in string literal");
+          }
+          value += escaped;
+          j += 2;
+          continue;
+        }
+        if (text_[j] == '\n') fail(j, Status::parse, "string literal runs past the end of the line");
+        value += text_[j++];
+      }
+      if (j >= text_.size()) fail(i, Status::parse, "string literal is not closed");
+      token_.kind = Tok::string;
+      token_.text = std::move(value);
+      pos_ = j + 1;
+      return;
+    }
+    switch (c) {
+      case '(': return single(Tok::lparen);
+      case ')': return single(Tok::rparen);
+      case '[': return single(Tok::lbracket);
+      case ']': return single(Tok::rbracket);
+      case ',': return single(Tok::comma);
+      case '.': return single(Tok::dot);
+      case '+': return single(Tok::plus);
+      case '-': return single(Tok::minus);
+      case '*': return single(Tok::star);
+      case '/': return single(Tok::slash);
+      case '<': return pair('=', Tok::le, Tok::lt);
+      case '>': return pair('=', Tok::ge, Tok::gt);
+      case '=':
+        if (i + 1 < text_.size() && text_[i + 1] == '=') return pair('=', Tok::eq, Tok::eq);
+        fail(i, Status::parse, "use '==' to compare");
+      case '!':
+        if (i + 1 < text_.size() && text_[i + 1] == '=') return pair('=', Tok::ne, Tok::ne);
+        fail(i, Status::parse, "use 'not' for negation");
+      default:
+        fail(i, Status::parse, std::string("unexpected character '") + c + "'");
+    }
+  }
+
+  bool is_keyword(std::string_view word) const {
+    return token_.kind == Tok::ident && token_.text == word;
+  }
+
+  void expect(Tok kind, const std::string& what) {
+    if (token_.kind != kind) fail(token_.offset, Status::parse, "expected " + what + ", found " + describe(token_));
+    next();
+  }
+
+  void guard_depth(int depth) const {
+    if (depth > limits_.max_depth) {
+      fail(token_.offset, Status::limit,
+           "expression nests deeper than " + std::to_string(limits_.max_depth) + " levels");
+    }
+  }
+
+  // -- parsing
+
+  static NodePtr make(NodeKind kind, std::size_t offset) {
+    auto node = std::make_unique<Node>();
+    node->kind = kind;
+    node->offset = offset;
+    return node;
+  }
+
+  NodePtr binary(Op op, NodePtr left, NodePtr right, std::size_t offset) {
+    auto node = make(NodeKind::binary, offset);
+    node->op = op;
+    node->kids.push_back(std::move(left));
+    node->kids.push_back(std::move(right));
+    return node;
+  }
+
+  NodePtr parse_or(int depth) {
+    guard_depth(depth);
+    NodePtr left = parse_and(depth + 1);
+    while (is_keyword("or")) {
+      const std::size_t at = token_.offset;
+      next();
+      left = binary(Op::logical_or, std::move(left), parse_and(depth + 1), at);
+    }
+    return left;
+  }
+
+  NodePtr parse_and(int depth) {
+    guard_depth(depth);
+    NodePtr left = parse_not(depth + 1);
+    while (is_keyword("and")) {
+      const std::size_t at = token_.offset;
+      next();
+      left = binary(Op::logical_and, std::move(left), parse_not(depth + 1), at);
+    }
+    return left;
+  }
+
+  NodePtr parse_not(int depth) {
+    guard_depth(depth);
+    if (is_keyword("not")) {
+      const std::size_t at = token_.offset;
+      next();
+      auto node = make(NodeKind::unary, at);
+      node->op = Op::logical_not;
+      node->kids.push_back(parse_not(depth + 1));
+      return node;
+    }
+    return parse_comparison(depth + 1);
+  }
+
+  NodePtr parse_comparison(int depth) {
+    guard_depth(depth);
+    NodePtr left = parse_additive(depth + 1);
+    const std::size_t at = token_.offset;
+    Op op;
+    switch (token_.kind) {
+      case Tok::eq: op = Op::equal; break;
+      case Tok::ne: op = Op::not_equal; break;
+      case Tok::lt: op = Op::less; break;
+      case Tok::le: op = Op::less_equal; break;
+      case Tok::gt: op = Op::greater; break;
+      case Tok::ge: op = Op::greater_equal; break;
+      default: {
+        bool negated = false;
+        if (is_keyword("not")) {
+          next();
+          if (!is_keyword("in")) fail(token_.offset, Status::parse, "expected 'in' after 'not'");
+          negated = true;
+        }
+        if (!is_keyword("in")) return left;
+        next();
+        return parse_in(std::move(left), negated, at, depth + 1);
+      }
+    }
+    next();
+    NodePtr right = parse_additive(depth + 1);
+    if (token_.kind >= Tok::eq && token_.kind <= Tok::ge) {
+      fail(token_.offset, Status::parse, "comparisons do not chain; join them with 'and'");
+    }
+    return binary(op, std::move(left), std::move(right), at);
+  }
+
+  NodePtr parse_in(NodePtr left, bool negated, std::size_t at, int depth) {
+    guard_depth(depth);
+    if (token_.kind == Tok::lbracket) {
+      auto node = make(NodeKind::in_list, at);
+      node->negated = negated;
+      node->kids.push_back(std::move(left));
+      next();
+      while (true) {
+        if (token_.kind == Tok::number || token_.kind == Tok::string) {
+          node->kids.push_back(parse_primary(depth + 1));
+        } else if (token_.kind == Tok::minus) {
+          next();
+          if (token_.kind != Tok::number) fail(token_.offset, Status::parse, "a list holds literals only");
+          auto literal = parse_primary(depth + 1);
+          literal->number = -literal->number;
+          node->kids.push_back(std::move(literal));
+        } else {
+          fail(token_.offset, Status::parse, "a list holds literals only, found " + describe(token_));
+        }
+        if (token_.kind == Tok::comma) {
+          next();
+          continue;
+        }
+        expect(Tok::rbracket, "',' or ']'");
+        break;
+      }
+      if (node->kids.size() > 1025) fail(at, Status::limit, "a list holds at most 1024 items");
+      return node;
+    }
+    auto node = make(NodeKind::in_set, at);
+    node->negated = negated;
+    node->kids.push_back(std::move(left));
+    node->kids.push_back(parse_additive(depth + 1));
+    return node;
+  }
+
+  NodePtr parse_additive(int depth) {
+    guard_depth(depth);
+    NodePtr left = parse_term(depth + 1);
+    while (token_.kind == Tok::plus || token_.kind == Tok::minus) {
+      const Op op = token_.kind == Tok::plus ? Op::add : Op::subtract;
+      const std::size_t at = token_.offset;
+      next();
+      left = binary(op, std::move(left), parse_term(depth + 1), at);
+    }
+    return left;
+  }
+
+  NodePtr parse_term(int depth) {
+    guard_depth(depth);
+    NodePtr left = parse_unary(depth + 1);
+    while (token_.kind == Tok::star || token_.kind == Tok::slash) {
+      const Op op = token_.kind == Tok::star ? Op::multiply : Op::divide;
+      const std::size_t at = token_.offset;
+      next();
+      left = binary(op, std::move(left), parse_unary(depth + 1), at);
+    }
+    return left;
+  }
+
+  NodePtr parse_unary(int depth) {
+    guard_depth(depth);
+    if (token_.kind == Tok::minus) {
+      const std::size_t at = token_.offset;
+      next();
+      auto node = make(NodeKind::unary, at);
+      node->op = Op::negate;
+      node->kids.push_back(parse_unary(depth + 1));
+      return node;
+    }
+    return parse_primary(depth + 1);
+  }
+
+  NodePtr parse_primary(int depth) {
+    guard_depth(depth);
+    const std::size_t at = token_.offset;
+    switch (token_.kind) {
+      case Tok::number: {
+        auto node = make(NodeKind::number, at);
+        node->number = token_.number;
+        next();
+        return node;
+      }
+      case Tok::string: {
+        auto node = make(NodeKind::string, at);
+        node->text = token_.text;
+        next();
+        return node;
+      }
+      case Tok::lparen: {
+        next();
+        NodePtr inner = parse_or(depth + 1);
+        expect(Tok::rparen, "')'");
+        return inner;
+      }
+      case Tok::ident: break;
+      default: fail(at, Status::parse, "expected a value, found " + describe(token_));
+    }
+    std::string name = token_.text;
+    next();
+    if (name == "true" || name == "false") {
+      auto node = make(NodeKind::boolean, at);
+      node->number = name == "true" ? 1 : 0;
+      return node;
+    }
+    if (name == "and" || name == "or" || name == "not" || name == "in" || name == "where") {
+      fail(at, Status::parse, "expected a value, found '" + name + "'");
+    }
+    if (token_.kind == Tok::lparen) return parse_call(name, at, depth + 1);
+    if (token_.kind != Tok::dot) {
+      fail(at, Status::parse,
+           "unknown name '" + name + "'; attributes are written entity.attribute, e.g. concern.severity");
+    }
+    next();
+    if (token_.kind != Tok::ident) fail(token_.offset, Status::parse, "expected an attribute name after '.'");
+    const std::string full = name + "." + token_.text;
+    next();
+    for (std::size_t i = 0; i < kAttributes.size(); ++i) {
+      if (kAttributes[i].name == full) {
+        auto node = make(NodeKind::attribute, at);
+        node->attr = static_cast<Attr>(i);
+        return node;
+      }
+    }
+    fail(at, Status::type, "unknown attribute '" + full + "'");
+  }
+
+  bool parse_collection(Collection& out) {
+    if (token_.kind != Tok::ident) return false;
+    if (token_.text == "concerns") out = Collection::concerns;
+    else if (token_.text == "family_concerns") out = Collection::family_concerns;
+    else if (token_.text == "factors") out = Collection::factors;
+    else return false;
+    next();
+    return true;
+  }
+
+  NodePtr parse_call(const std::string& name, std::size_t at, int depth) {
+    guard_depth(depth);
+    next();  // '('
+    AggregateKind aggregate;
+    bool is_aggregate = true;
+    bool takes_value = false;
+    if (name == "count") aggregate = AggregateKind::count;
+    else if (name == "distinct_agencies") aggregate = AggregateKind::distinct_agencies;
+    else if (name == "days_since_last") aggregate = AggregateKind::days_since_last;
+    else if (name == "sum") aggregate = AggregateKind::sum, takes_value = true;
+    else if (name == "max") aggregate = AggregateKind::max, takes_value = true;
+    else is_aggregate = false;
+
+    Collection collection;
+    if (is_aggregate && parse_collection(collection)) {
+      auto node = make(NodeKind::aggregate, at);
+      node->aggregate = aggregate;
+      node->collection = collection;
+      if (takes_value) {
+        expect(Tok::comma, "',' and the value to " + name);
+        node->value = parse_additive(depth + 1);
+      }
+      if (is_keyword("where")) {
+        next();
+        node->filter = parse_or(depth + 1);
+      }
+      expect(Tok::rparen, "')'");
+      return node;
+    }
+    if (is_aggregate && name != "max") {
+      fail(token_.offset, Status::parse,
+           name + " takes a collection first: concerns, family_concerns or factors");
+    }
+    auto node = make(NodeKind::call, at);
+    node->text = name;
+    if (token_.kind != Tok::rparen) {
+      while (true) {
+        node->kids.push_back(parse_or(depth + 1));
+        if (token_.kind != Tok::comma) break;
+        next();
+      }
+    }
+    expect(Tok::rparen, "')'");
+    return node;
+  }
+
+  // -- type checking
+
+  void type_error(const Node& node, const std::string& message) const {
+    fail(node.offset, Status::type, message);
+  }
+
+  void require_type(const Node& node, Type type, const char* role) const {
+    if (node.type != type) {
+      type_error(node, std::string(role) + " must be a " + std::string(to_string(type)) +
+                           ", found a " + std::string(to_string(node.type)));
+    }
+  }
+
+  // `scope` is what the surrounding rule or aggregate ranges over; inside an aggregate the
+  // element's attributes become visible and another aggregate may not start.
+  void check(Node& node, Scope scope, bool in_aggregate) {
+    switch (node.kind) {
+      case NodeKind::number: node.type = Type::number; return;
+      case NodeKind::string: node.type = Type::string; return;
+      case NodeKind::boolean: node.type = Type::boolean; return;
+      case NodeKind::attribute: {
+        const AttrInfo& info = attr_info(node.attr);
+        if (info.scope != Scope::child && info.scope != scope) {
+          const char* range = scope == Scope::child ? "the child" : scope == Scope::concern ? "concerns" : "factors";
+          type_error(node, "'" + std::string(info.name) + "' is not available here: this expression ranges over " + range);
+        }
+        node.type = info.type;
+        return;
+      }
+      case NodeKind::unary:
+        check(*node.kids[0], scope, in_aggregate);
+        if (node.op == Op::negate) {
+          require_type(*node.kids[0], Type::number, "the operand of '-'");
+          node.type = Type::number;
+        } else {
+          require_type(*node.kids[0], Type::boolean, "the operand of 'not'");
+          node.type = Type::boolean;
+        }
+        return;
+      case NodeKind::binary: {
+        check(*node.kids[0], scope, in_aggregate);
+        check(*node.kids[1], scope, in_aggregate);
+        const Node& left = *node.kids[0];
+        const Node& right = *node.kids[1];
+        switch (node.op) {
+          case Op::add: case Op::subtract: case Op::multiply: case Op::divide:
+            require_type(left, Type::number, "an arithmetic operand");
+            require_type(right, Type::number, "an arithmetic operand");
+            node.type = Type::number;
+            return;
+          case Op::logical_and: case Op::logical_or:
+            require_type(left, Type::boolean, "an operand of 'and'/'or'");
+            require_type(right, Type::boolean, "an operand of 'and'/'or'");
+            node.type = Type::boolean;
+            return;
+          case Op::equal: case Op::not_equal:
+            if (left.type == Type::string_set || left.type != right.type) {
+              type_error(node, "cannot compare a " + std::string(to_string(left.type)) + " with a " +
+                                   std::string(to_string(right.type)));
+            }
+            node.type = Type::boolean;
+            return;
+          default:
+            require_type(left, Type::number, "an ordered comparison's operand");
+            require_type(right, Type::number, "an ordered comparison's operand");
+            node.type = Type::boolean;
+            return;
+        }
+      }
+      case NodeKind::in_list: {
+        check(*node.kids[0], scope, in_aggregate);
+        const Type item = node.kids[0]->type;
+        if (item != Type::string && item != Type::number) {
+          type_error(*node.kids[0], "only strings and numbers can be looked up in a list");
+        }
+        for (std::size_t i = 1; i < node.kids.size(); ++i) {
+          check(*node.kids[i], scope, in_aggregate);
+          if (node.kids[i]->type != item) {
+            type_error(*node.kids[i], "list item is a " + std::string(to_string(node.kids[i]->type)) +
+                                          " but the value tested is a " + std::string(to_string(item)));
+          }
+        }
+        node.type = Type::boolean;
+        return;
+      }
+      case NodeKind::in_set:
+        check(*node.kids[0], scope, in_aggregate);
+        check(*node.kids[1], scope, in_aggregate);
+        require_type(*node.kids[0], Type::string, "the value tested with 'in'");
+        if (node.kids[1]->type != Type::string_set) {
+          type_error(*node.kids[1], "'in' needs a list [...] or a set attribute such as child.flags");
+        }
+        node.type = Type::boolean;
+        return;
+      case NodeKind::call: {
+        for (auto& kid : node.kids) check(*kid, scope, in_aggregate);
+        auto arity = [&](std::size_t n) {
+          if (node.kids.size() != n) {
+            type_error(node, node.text + " takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s"));
+          }
+          for (auto& kid : node.kids) require_type(*kid, Type::number, "an argument of this function");
+        };
+        if (node.text == "within") {
+          arity(1);
+          if (scope == Scope::child) {
+            type_error(node, "within() needs a concern or factor: use it in a concern or factor rule or inside an aggregate");
+          }
+          node.op = Op::within;
+          node.number = scope == Scope::concern ? 0 : 1;
+          node.type = Type::boolean;
+        } else if (node.text == "min" || node.text == "max") {
+          arity(2);
+          node.op = node.text == "min" ? Op::minimum : Op::maximum;
+          node.type = Type::number;
+        } else if (node.text == "abs") {
+          arity(1);
+          node.op = Op::absolute;
+          node.type = Type::number;
+        } else {
+          type_error(node, "unknown function '" + node.text + "'");
+        }
+        return;
+      }
+      case NodeKind::aggregate: {
+        if (in_aggregate) type_error(node, "aggregates cannot be nested");
+        const Scope element = node.collection == Collection::factors ? Scope::factor : Scope::concern;
+        if (node.value) {
+          check(*node.value, element, true);
+          require_type(*node.value, Type::number, "the value summed or maximised");
+        }
+        if (node.filter) {
+          check(*node.filter, element, true);
+          require_type(*node.filter, Type::boolean, "the 'where' filter");
+        }
+        if (node.aggregate == AggregateKind::distinct_agencies && node.collection == Collection::factors) {
+          type_error(node, "distinct_agencies counts the agencies that raised concerns; use a concern collection");
+        }
+        node.type = Type::number;
+        return;
+      }
+    }
+  }
+
+  // -- emitting
+
+  void push(Program& program, Instr instr, int& depth, int delta) {
+    program.code.push_back(instr);
+    depth += delta;
+    if (depth > program.max_stack) program.max_stack = depth;
+    if (program.max_stack > limits_.max_stack) {
+      fail(0, Status::limit, "expression needs more than " + std::to_string(limits_.max_stack) + " stack slots");
+    }
+  }
+
+  void note_attribute(Attr attr) {
+    for (Attr seen : compiled_->attributes) {
+      if (seen == attr) return;
+    }
+    compiled_->attributes.push_back(attr);
+  }
+
+  std::int32_t emit_subprogram(const Node& node) {
+    Program sub;
+    int depth = 0;
+    emit(node, sub, depth);
+    compiled_->subprograms.push_back(std::move(sub));
+    return static_cast<std::int32_t>(compiled_->subprograms.size() - 1);
+  }
+
+  void emit(const Node& node, Program& program, int& depth) {
+    switch (node.kind) {
+      case NodeKind::number:
+        return push(program, Instr{Op::push_number, 0, 0, 0, node.number}, depth, 1);
+      case NodeKind::string:
+        return push(program, Instr{Op::push_string, 0, symbols_.intern(node.text), 0, 0}, depth, 1);
+      case NodeKind::boolean:
+        return push(program, Instr{Op::push_bool, 0, 0, 0, node.number}, depth, 1);
+      case NodeKind::attribute:
+        note_attribute(node.attr);
+        return push(program, Instr{Op::load, 0, static_cast<std::uint32_t>(node.attr), 0, 0}, depth, 1);
+      case NodeKind::unary:
+        emit(*node.kids[0], program, depth);
+        return push(program, Instr{node.op, 0, 0, 0, 0}, depth, 0);
+      case NodeKind::binary:
+        emit(*node.kids[0], program, depth);
+        emit(*node.kids[1], program, depth);
+        return push(program, Instr{node.op, static_cast<std::uint8_t>(node.kids[0]->type), 0, 0, 0}, depth, -1);
+      case NodeKind::in_list: {
+        emit(*node.kids[0], program, depth);
+        const bool strings = node.kids[0]->type == Type::string;
+        const auto offset = static_cast<std::uint32_t>(strings ? compiled_->string_pool.size()
+                                                               : compiled_->number_pool.size());
+        for (std::size_t i = 1; i < node.kids.size(); ++i) {
+          if (strings) {
+            compiled_->string_pool.push_back(symbols_.intern(node.kids[i]->text));
+          } else {
+            compiled_->number_pool.push_back(node.kids[i]->number);
+          }
+        }
+        push(program, Instr{Op::in_list, static_cast<std::uint8_t>(node.kids[0]->type), offset,
+                            static_cast<std::uint32_t>(node.kids.size() - 1), 0},
+             depth, 0);
+        if (node.negated) push(program, Instr{Op::logical_not, 0, 0, 0, 0}, depth, 0);
+        return;
+      }
+      case NodeKind::in_set:
+        emit(*node.kids[0], program, depth);
+        emit(*node.kids[1], program, depth);
+        push(program, Instr{Op::in_set, 0, 0, 0, 0}, depth, -1);
+        if (node.negated) push(program, Instr{Op::logical_not, 0, 0, 0, 0}, depth, 0);
+        return;
+      case NodeKind::call: {
+        for (const auto& kid : node.kids) emit(*kid, program, depth);
+        // within() reads the element's age: flag 0 for a concern, 1 for a factor.
+        const auto flag = static_cast<std::uint8_t>(node.op == Op::within ? node.number : 0);
+        if (node.op == Op::within) {
+          note_attribute(flag == 0 ? Attr::concern_age_days : Attr::factor_age_days);
+        }
+        return push(program, Instr{node.op, flag, 0, 0, 0}, depth, 1 - static_cast<int>(node.kids.size()));
+      }
+      case NodeKind::aggregate: {
+        Aggregate aggregate{node.aggregate, node.collection, -1, -1};
+        if (node.filter) aggregate.filter = emit_subprogram(*node.filter);
+        if (node.value) aggregate.value = emit_subprogram(*node.value);
+        compiled_->aggregates.push_back(aggregate);
+        return push(program,
+                    Instr{Op::aggregate, static_cast<std::uint8_t>(node.aggregate),
+                          static_cast<std::uint32_t>(compiled_->aggregates.size() - 1), 0, 0},
+                    depth, 1);
+      }
+    }
+  }
+
+  std::string_view text_;
+  Scope scope_;
+  SymbolTable& symbols_;
+  Location origin_;
+  CompileLimits limits_;
+  std::size_t pos_ = 0;
+  Token token_;
+  Compiled* compiled_ = nullptr;
+};
+
+// ---- Interpreter ---------------------------------------------------------------------------
+
+constexpr int kStackCapacity = 64;
+
+inline Value unknown() { return Value{0, 0, false}; }
+inline Value number(double n) { return Value{n, 0, true}; }
+inline Value boolean(bool b) { return Value{b ? 1.0 : 0.0, 0, true}; }
+
+Value load(Attr attr, EvalContext& ctx) {
+  const Snapshot& snap = *ctx.snapshot;
+  Value out;
+  switch (attr) {
+    case Attr::child_age:
+      out = ctx.child_age_years < 0 ? unknown() : number(ctx.child_age_years);
+      break;
+    case Attr::child_age_months:
+      out = ctx.child_age_months < 0 ? unknown() : number(ctx.child_age_months);
+      break;
+    case Attr::child_flags:
+      out = number(ctx.child);  // the set is read by in_set through the child slot
+      break;
+    case Attr::concern_category:
+      out = Value{0, ctx.symbol_map[snap.concern_category[ctx.concern]], true};
+      break;
+    case Attr::concern_severity: out = number(snap.concern_severity[ctx.concern]); break;
+    case Attr::concern_status:
+      out = Value{0, SymbolTable::kFirstStatus + static_cast<std::uint32_t>(snap.concern_status[ctx.concern]), true};
+      break;
+    case Attr::concern_restricted: out = boolean(snap.concern_restricted[ctx.concern] != 0); break;
+    case Attr::concern_source_type:
+      out = Value{0, ctx.symbol_map[snap.agency_type[snap.concern_source[ctx.concern]]], true};
+      break;
+    case Attr::concern_age_days: out = number(ctx.as_of - snap.concern_date(ctx.concern)); break;
+    case Attr::concern_path:
+    case Attr::factor_path:
+      out = Value{0, SymbolTable::kFirstRole + static_cast<std::uint32_t>(ctx.path), true};
+      break;
+    case Attr::factor_kind: out = Value{0, ctx.symbol_map[snap.factor_kind[ctx.factor]], true}; break;
+    case Attr::factor_strength: out = number(snap.factor_strength[ctx.factor]); break;
+    case Attr::factor_active: {
+      const Day end = snap.factor_end[ctx.factor];
+      out = boolean(factor_visible(snap, ctx.factor, ctx.as_of) && (end == kNoDay || end >= ctx.as_of));
+      break;
+    }
+    case Attr::factor_age_days: {
+      const Day start = snap.factor_start[ctx.factor];
+      out = start == kNoDay ? unknown() : number(ctx.as_of - start);
+      break;
+    }
+  }
+  if (!out.known && ctx.missing < 0) ctx.missing = static_cast<int>(attr);
+  return out;
+}
+
+Value run(const Compiled& compiled, const Program& program, EvalContext& ctx);
+
+Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalContext& ctx) {
+  const Snapshot& snap = *ctx.snapshot;
+  // Elements whose filter is false or unknown are left out; unknown values are skipped.
+  double count = 0, sum = 0, max = 0, nearest = -1;
+  bool seen_value = false;
+  // Distinct agencies: at most a handful per child, so a small fixed array suffices; past its
+  // capacity the count is still exact through a linear rescan of what was kept.
+  constexpr int kAgencySlots = 64;
+  std::uint32_t agencies[kAgencySlots];
+  int agency_count = 0;
+  double agency_overflow = 0;
+
+  const std::uint32_t saved_concern = ctx.concern, saved_factor = ctx.factor;
+  const Role saved_path = ctx.path;
+  const int saved_missing = ctx.missing;
+  auto consider = [&](Day evidence_date) {
+    if (aggregate.filter >= 0) {
+      Value keep = run(compiled, compiled.subprograms[aggregate.filter], ctx);
+      if (!keep.known || keep.number == 0) return;
+    }
+    count += 1;
+    if (aggregate.value >= 0) {
+      Value v = run(compiled, compiled.subprograms[aggregate.value], ctx);
+      if (v.known) {
+        sum += v.number;
+        max = seen_value ? std::max(max, v.number) : v.number;
+        seen_value = true;
+      }
+    }
+    const double age = ctx.as_of - evidence_date;
+    if (evidence_date != kNoDay && (nearest < 0 || age < nearest)) nearest = age;
+    if (aggregate.kind == AggregateKind::distinct_agencies) {
+      const std::uint32_t agency = snap.concern_source[ctx.concern];
+      bool found = false;
+      for (int i = 0; i < agency_count; ++i) found = found || agencies[i] == agency;
+      if (!found) {
+        if (agency_count < kAgencySlots) agencies[agency_count++] = agency;
+        else agency_overflow += 1;
+      }
+    }
+  };
+  switch (aggregate.collection) {
+    case Collection::concerns:
+      for (const std::uint32_t* c = snap.person_concerns.begin(ctx.child); c != snap.person_concerns.end(ctx.child); ++c) {
+        if (!concern_visible(snap, *c, ctx.as_of)) continue;
+        ctx.concern = *c;
+        ctx.path = Role::self;
+        consider(snap.concern_date(*c));
+      }
+      break;
+    case Collection::family_concerns: {
+      constexpr RoleMask kFamily = ~role_bit(Role::associate) & 0x7F;
+      for_each_circle_concern(snap, ctx.child, [&](std::uint32_t c, RoleMask roles) {
+        if (!(roles & kFamily) || !concern_visible(snap, c, ctx.as_of)) return;
+        ctx.concern = c;
+        ctx.path = first_role(roles & kFamily);
+        consider(snap.concern_date(c));
+      });
+      break;
+    }
+    case Collection::factors:
+      for (const std::uint32_t* f = snap.person_factors.begin(ctx.child); f != snap.person_factors.end(ctx.child); ++f) {
+        if (!factor_visible(snap, *f, ctx.as_of)) continue;
+        ctx.factor = *f;
+        ctx.path = Role::self;
+        consider(snap.factor_start[*f]);
+      }
+      break;
+  }
+  ctx.concern = saved_concern;
+  ctx.factor = saved_factor;
+  ctx.path = saved_path;
+  // Missing attributes inside a filter only drop that element; they do not make the rule
+  // "not assessable", so the note is discarded.
+  ctx.missing = saved_missing;
+  switch (aggregate.kind) {
+    case AggregateKind::count: return number(count);
+    case AggregateKind::sum: return number(sum);
+    case AggregateKind::max: return number(max);
+    case AggregateKind::distinct_agencies: return number(agency_count + agency_overflow);
+    case AggregateKind::days_since_last: return nearest < 0 ? unknown() : number(nearest);
+  }
+  return unknown();
+}
+
+bool in_flags(const Snapshot& snap, const std::uint32_t* symbol_map, std::uint32_t child, std::uint32_t symbol) {
+  for (const Symbol* f = snap.person_flags.begin(child); f != snap.person_flags.end(child); ++f) {
+    if (symbol_map[*f] == symbol) return true;
+  }
+  return false;
+}
+
+Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
+  Value stack[kStackCapacity];
+  int top = 0;
+  for (const Instr& in : program.code) {
+    switch (in.op) {
+      case Op::push_number: stack[top++] = number(in.number); break;
+      case Op::push_string: stack[top++] = Value{0, in.a, true}; break;
+      case Op::push_bool: stack[top++] = boolean(in.number != 0); break;
+      case Op::load: stack[top++] = load(static_cast<Attr>(in.a), ctx); break;
+      case Op::negate: stack[top - 1].number = -stack[top - 1].number; break;
+      case Op::logical_not: stack[top - 1].number = stack[top - 1].number == 0 ? 1 : 0; break;
+      case Op::absolute: stack[top - 1].number = std::fabs(stack[top - 1].number); break;
+      case Op::logical_and:
+      case Op::logical_or: {
+        const Value right = stack[--top];
+        Value& left = stack[top - 1];
+        // Kleene logic: false and x is false, true or x is true, whatever x is.
+        const bool dominant = in.op == Op::logical_and ? false : true;
+        const bool left_dominates = left.known && (left.number != 0) == dominant;
+        const bool right_dominates = right.known && (right.number != 0) == dominant;
+        if (left_dominates || right_dominates) {
+          left = boolean(dominant);
+        } else if (!left.known || !right.known) {
+          left = unknown();
+        } else {
+          left = boolean(!dominant);
+        }
+        break;
+      }
+      case Op::add: case Op::subtract: case Op::multiply: case Op::divide:
+      case Op::minimum: case Op::maximum:
+      case Op::equal: case Op::not_equal: case Op::less: case Op::less_equal:
+      case Op::greater: case Op::greater_equal: {
+        const Value right = stack[--top];
+        Value& left = stack[top - 1];
+        if (!left.known || !right.known) {
+          left = unknown();
+          break;
+        }
+        const bool strings = static_cast<Type>(in.flag) == Type::string && (in.op == Op::equal || in.op == Op::not_equal);
+        const double l = left.number, r = right.number;
+        switch (in.op) {
+          case Op::add: left = number(l + r); break;
+          case Op::subtract: left = number(l - r); break;
+          case Op::multiply: left = number(l * r); break;
+          case Op::divide: left = r == 0 ? unknown() : number(l / r); break;
+          case Op::minimum: left = number(std::min(l, r)); break;
+          case Op::maximum: left = number(std::max(l, r)); break;
+          case Op::equal: left = boolean(strings ? left.symbol == right.symbol : l == r); break;
+          case Op::not_equal: left = boolean(strings ? left.symbol != right.symbol : l != r); break;
+          case Op::less: left = boolean(l < r); break;
+          case Op::less_equal: left = boolean(l <= r); break;
+          case Op::greater: left = boolean(l > r); break;
+          default: left = boolean(l >= r); break;
+        }
+        break;
+      }
+      case Op::in_list: {
+        Value& v = stack[top - 1];
+        if (!v.known) break;
+        bool found = false;
+        if (static_cast<Type>(in.flag) == Type::string) {
+          for (std::uint32_t i = 0; i < in.b && !found; ++i) found = compiled.string_pool[in.a + i] == v.symbol;
+        } else {
+          for (std::uint32_t i = 0; i < in.b && !found; ++i) found = compiled.number_pool[in.a + i] == v.number;
+        }
+        v = boolean(found);
+        break;
+      }
+      case Op::in_set: {
+        const Value set = stack[--top];
+        Value& v = stack[top - 1];
+        if (!v.known || !set.known) {
+          v = unknown();
+          break;
+        }
+        v = boolean(in_flags(*ctx.snapshot, ctx.symbol_map, static_cast<std::uint32_t>(set.number), v.symbol));
+        break;
+      }
+      case Op::within: {
+        Value& v = stack[top - 1];
+        if (!v.known) break;
+        const Value age = load(in.flag == 0 ? Attr::concern_age_days : Attr::factor_age_days, ctx);
+        v = age.known ? boolean(age.number >= 0 && age.number <= v.number) : unknown();
+        break;
+      }
+      case Op::aggregate:
+        stack[top++] = run_aggregate(compiled, compiled.aggregates[in.a], ctx);
+        break;
+    }
+  }
+  return top > 0 ? stack[top - 1] : unknown();
+}
+
+}  // namespace
+
+std::string_view to_string(Type type) noexcept { return kTypeNames[static_cast<std::size_t>(type)]; }
+
+const AttrInfo& attr_info(Attr attr) noexcept { return kAttributes[static_cast<std::size_t>(attr)]; }
+
+SymbolTable::SymbolTable() {
+  strings_.emplace_back();
+  for (auto name : detail::kConcernStatusNames) strings_.emplace_back(name);
+  for (int r = 0; r < kRoleCount; ++r) strings_.emplace_back(to_string(static_cast<Role>(r)));
+}
+
+std::uint32_t SymbolTable::intern(std::string_view text) {
+  const std::uint32_t found = find(text);
+  if (found != kNone) return found;
+  strings_.emplace_back(text);
+  return static_cast<std::uint32_t>(strings_.size() - 1);
+}
+
+std::uint32_t SymbolTable::find(std::string_view text) const {
+  for (std::size_t i = 0; i < strings_.size(); ++i) {
+    if (strings_[i] == text) return static_cast<std::uint32_t>(i);
+  }
+  return kNone;
+}
+
+Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable& symbols,
+                 const Location& origin, const CompileLimits& limits) {
+  return Compiler(text, scope, symbols, origin, limits).run(expected);
+}
+
+Value evaluate(const Compiled& compiled, EvalContext& context) {
+  return run(compiled, compiled.main, context);
+}
+
+}  // namespace safeguard::expr
