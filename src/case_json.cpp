@@ -67,8 +67,10 @@ class LimitedDom : public nlohmann::json_sax<json> {
     position_ = position;
     message_ = e.what();
     // Keep only nlohmann's reason, without its "[json.exception.parse_error.101] parse error at
-    // line 1, column 2:" preamble, since we report the place ourselves.
-    if (auto colon = message_.rfind(": "); colon != std::string::npos) message_ = message_.substr(colon + 2);
+    // line 1, column 2: " preamble, since we report the place ourselves.
+    if (auto column = message_.find("column "); column != std::string::npos) {
+      if (auto colon = message_.find(": ", column); colon != std::string::npos) message_ = message_.substr(colon + 2);
+    }
     return false;
   }
 
@@ -174,7 +176,7 @@ class Locator : public nlohmann::json_sax<json> {
   bool end_array() override { return close(); }
   bool key(string_t& name) override {
     frames_.back().key = name;
-    if (!key_.empty() && name == key_ && path_matches(frames_.size() - 1)) {
+    if (!key_.empty() && name == key_ && container_matches()) {
       found = *consumed_ - name.size() - 2;
       return false;
     }
@@ -187,34 +189,45 @@ class Locator : public nlohmann::json_sax<json> {
  private:
   struct Frame {
     bool array;
-    std::size_t index;
-    std::string key;
+    std::size_t next;  // arrays: how many elements have started
+    std::string key;   // objects: the current key
   };
 
-  // The path of the value about to start is the path of the frames, each contributing its
-  // current key or index.
-  bool path_matches(std::size_t depth) const {
-    if (depth != target_.size()) return false;
-    for (std::size_t i = 0; i < depth; ++i) {
+  // The path component a frame contributes to the value being read inside it.
+  static std::string component(const Frame& f) { return f.array ? std::to_string(f.next - 1) : f.key; }
+
+  // Whether the innermost open container is the target (used when a key is sought in it).
+  bool container_matches() const {
+    if (frames_.size() != target_.size() + 1) return false;
+    for (std::size_t i = 0; i < target_.size(); ++i) {
+      if (component(frames_[i]) != target_[i]) return false;
+    }
+    return true;
+  }
+
+  // Whether the value that is starting now is the target.
+  bool starting_value_matches() const {
+    if (frames_.size() != target_.size()) return false;
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
       const Frame& f = frames_[i];
-      if ((f.array ? std::to_string(f.index) : f.key) != target_[i]) return false;
+      const bool last = i + 1 == frames_.size();
+      const std::string part = last && f.array ? std::to_string(f.next) : component(f);
+      if (part != target_[i]) return false;
     }
     return true;
   }
 
   bool value() {
-    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
     return true;
   }
 
   bool open(bool array) {
-    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
-    if (!frames_.empty() && frames_.back().array) --frames_.back().index;  // index of this value
-    if (key_.empty() && path_matches(frames_.size())) {
+    if (key_.empty() && starting_value_matches()) {
       found = *consumed_ - 1;
       return false;
     }
-    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
     frames_.push_back(Frame{array, 0, {}});
     return true;
   }

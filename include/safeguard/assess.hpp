@@ -3,6 +3,8 @@
 // pack and snapshot alive, so they outlive the graph they came from.
 #pragma once
 
+#include "safeguard/detail/export.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,7 +43,7 @@ struct AssessOptions {
   unsigned threads = 1;  // 0: one per hardware thread. Results are identical for any value.
 };
 
-class Results {
+class SAFEGUARD_EXPORT Results {
  public:
   const RuleSet& rules() const noexcept { return *rules_; }
   const Snapshot& snapshot() const noexcept { return *snapshot_; }
@@ -96,7 +98,7 @@ class Results {
 
 // Scores every child in `snapshot`. Pure: the same inputs give bit-identical results for any
 // thread count.
-Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
+SAFEGUARD_EXPORT Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
                const AssessOptions& options);
 
 }  // namespace safeguard

@@ -2,6 +2,8 @@
 // API's SG_E_* codes) and the place the problem was found: file, line, column, entity id.
 #pragma once
 
+#include "safeguard/detail/export.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -28,13 +30,17 @@ enum class Status : int {
 };
 
 struct Location {
+  Location() = default;
+  Location(std::string file_name, int line_number = 0, int column_number = 0, std::string entity_id = {})
+      : file(std::move(file_name)), line(line_number), column(column_number), entity(std::move(entity_id)) {}
+
   std::string file;    // file name or the name given to an in-memory buffer; may be empty
   int line = 0;        // 1-based; 0 when unknown
   int column = 0;      // 1-based; 0 when unknown
   std::string entity;  // external id of the entity concerned; may be empty
 };
 
-class Error : public std::runtime_error {
+class SAFEGUARD_EXPORT Error : public std::runtime_error {
  public:
   Error(Status status, const std::string& message, Location where = {})
       : std::runtime_error(format(message, where)),

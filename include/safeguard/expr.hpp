@@ -6,6 +6,8 @@
 // at run time. docs/rules.md is the reference.
 #pragma once
 
+#include "safeguard/detail/export.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,7 +19,7 @@
 namespace safeguard::expr {
 
 enum class Type : std::uint8_t { boolean, number, string, string_set };
-std::string_view to_string(Type type) noexcept;
+SAFEGUARD_EXPORT std::string_view to_string(Type type) noexcept;
 
 // What a rule ranges over; decides which attributes an expression may read.
 enum class Scope : std::uint8_t { child, concern, factor };
@@ -45,7 +47,7 @@ struct AttrInfo {
   Scope scope;
   Type type;
 };
-const AttrInfo& attr_info(Attr attr) noexcept;
+SAFEGUARD_EXPORT const AttrInfo& attr_info(Attr attr) noexcept;
 
 // Evidence sets the aggregates range over, seen from the assessed child.
 enum class Collection : std::uint8_t {
@@ -106,7 +108,7 @@ struct Program {
 
 // Interned string literals of a rule pack. The first symbols are the fixed vocabulary
 // (statuses, roles) so loads of those attributes need no lookup.
-class SymbolTable {
+class SAFEGUARD_EXPORT SymbolTable {
  public:
   SymbolTable();
   std::uint32_t intern(std::string_view text);
@@ -142,7 +144,7 @@ struct CompileLimits {
 
 // Compiles `text` for a rule over `scope`, requiring a result of type `expected`. `origin` is
 // where the text starts in its file, so errors point at the right line and column there.
-Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable& symbols,
+SAFEGUARD_EXPORT Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable& symbols,
                  const Location& origin, const CompileLimits& limits = {});
 
 // ---- Evaluation ----------------------------------------------------------------------------
@@ -167,7 +169,7 @@ struct EvalContext {
   int missing = -1;           // first attribute found unknown (an Attr), or -1
 };
 
-Value evaluate(const Compiled& compiled, EvalContext& context);
+SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);
 
 // True if `concern` (a slot) counts as of context.as_of: recorded by then and not retracted.
 inline bool concern_visible(const Snapshot& snap, std::uint32_t concern, Day as_of) noexcept {

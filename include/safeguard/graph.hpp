@@ -3,6 +3,8 @@
 // (snapshot.hpp), never the graph itself, so an edit never races an assessment.
 #pragma once
 
+#include "safeguard/detail/export.hpp"
+
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
 #include <optional>
@@ -121,7 +123,7 @@ struct GraphLimits {
 
 // The error CaseGraph::apply throws: an Error that also says which batch item failed, so a
 // loader can point at the place in its own input (a case file's line and column).
-class BatchError : public Error {
+class SAFEGUARD_EXPORT BatchError : public Error {
  public:
   BatchError(Status status, const std::string& message, std::size_t item, std::string entity)
       : Error(status, "batch item " + std::to_string(item) + ": " + message,
@@ -151,7 +153,7 @@ struct EdgeData {
 using Adjacency = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
                                         VertexData, EdgeData>;
 
-class CaseGraph {
+class SAFEGUARD_EXPORT CaseGraph {
  public:
   CaseGraph() = default;
   explicit CaseGraph(GraphLimits limits) : limits_(limits) {}

@@ -5,6 +5,8 @@
 // docs/case-files.md describes the format.
 #pragma once
 
+#include "safeguard/detail/export.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -23,18 +25,18 @@ struct CaseFileLimits {
 
 // Parses a case file and returns the batch it describes. Throws Error with the name, line and
 // column for syntax errors and for wrong types or values (including impossible dates).
-Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits = {});
+SAFEGUARD_EXPORT Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits = {});
 
 // Parses and applies a case file to `graph` as one batch: all of it, or (on error) none of it.
 // Errors from the graph (unknown or duplicate ids...) carry the line and column of the entity.
-void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
+SAFEGUARD_EXPORT void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                const CaseFileLimits& limits = {});
-void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits = {});
+SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits = {});
 
 // The graph as a case file: entities in the order they were added, two-space indented.
 // Loading the output into an empty graph and saving again gives the same bytes.
-std::string save_case(const CaseGraph& graph);
-void save_case_file(const CaseGraph& graph, const std::string& path);
+SAFEGUARD_EXPORT std::string save_case(const CaseGraph& graph);
+SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& path);
 
 // Who is reading an explanation. Restricted evidence always counts in the score; its details
 // (category, source agency, dates, summary) are shown only to a viewer cleared for its source
@@ -48,6 +50,6 @@ enum class ExplainFormat { text, json };
 
 // One child's explanation: scores, levels, overrides and every contribution, grouped under
 // the Signs of Safety headings.
-std::string explain(const Results& results, std::size_t row, ExplainFormat format, const Viewer& viewer = {});
+SAFEGUARD_EXPORT std::string explain(const Results& results, std::size_t row, ExplainFormat format, const Viewer& viewer = {});
 
 }  // namespace safeguard

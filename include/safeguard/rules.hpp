@@ -3,6 +3,8 @@
 // docs/rules.md); shared read-only by any number of threads.
 #pragma once
 
+#include "safeguard/detail/export.hpp"
+
 #include <array>
 #include <memory>
 #include <string>
@@ -55,7 +57,7 @@ struct PackLimits {
   expr::CompileLimits expressions;
 };
 
-class RuleSet {
+class SAFEGUARD_EXPORT RuleSet {
  public:
   // Parse, validate and compile a TOML rule pack. Throws Error with file, line and column.
   static std::shared_ptr<const RuleSet> load_file(const std::string& path, const PackLimits& limits = {});
@@ -96,6 +98,6 @@ class RuleSet {
 };
 
 // SHA-256 of `data` as lower-case hex.
-std::string sha256_hex(std::string_view data);
+SAFEGUARD_EXPORT std::string sha256_hex(std::string_view data);
 
 }  // namespace safeguard

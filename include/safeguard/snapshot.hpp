@@ -4,6 +4,8 @@
 // of threads may read it while the graph goes on being edited.
 #pragma once
 
+#include "safeguard/detail/export.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -41,15 +43,15 @@ enum class Role : std::uint8_t {
 inline constexpr int kRoleCount = 7;
 using RoleMask = std::uint8_t;
 inline constexpr RoleMask role_bit(Role role) { return RoleMask(1u << static_cast<unsigned>(role)); }
-std::string_view to_string(Role role) noexcept;
-bool parse_role(std::string_view text, Role& out) noexcept;
+SAFEGUARD_EXPORT std::string_view to_string(Role role) noexcept;
+SAFEGUARD_EXPORT bool parse_role(std::string_view text, Role& out) noexcept;
 
 struct CircleMember {
   std::uint32_t person;  // person slot
   RoleMask roles;
 };
 
-struct Snapshot {
+struct SAFEGUARD_EXPORT Snapshot {
   std::uint64_t graph_revision = 0;
   std::vector<std::string> symbols;
 
@@ -188,6 +190,6 @@ inline Role first_role(RoleMask roles) noexcept {
 }
 
 // Builds a snapshot in O(vertices + edges).
-std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph);
+SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph);
 
 }  // namespace safeguard

@@ -1,0 +1,46 @@
+# Installs the freshly built library into a scratch prefix, then builds and runs
+# tests/consumer/consumer.c against the installed package: MODE=cmake uses
+# find_package(safeguard), MODE=pkgconfig uses pkg-config and the C compiler directly.
+set(prefix "${WORK_DIR}/prefix-${MODE}")
+file(REMOVE_RECURSE "${WORK_DIR}/prefix-${MODE}" "${WORK_DIR}/build-${MODE}")
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}"
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc)
+  message(FATAL_ERROR "install failed: ${rc}")
+endif()
+set(ENV{LD_LIBRARY_PATH} "${prefix}/lib:${prefix}/lib64:${prefix}/lib/x86_64-linux-gnu")
+if(MODE STREQUAL "cmake")
+  execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build-cmake"
+                          "-DCMAKE_PREFIX_PATH=${prefix}" RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "configuring the consumer failed")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} --build "${WORK_DIR}/build-cmake" RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "building the consumer failed")
+  endif()
+  set(program "${WORK_DIR}/build-cmake/consumer")
+else()
+  file(GLOB_RECURSE pc_files "${prefix}/*/safeguard.pc")
+  list(GET pc_files 0 pc_file)
+  get_filename_component(pc_dir "${pc_file}" DIRECTORY)
+  set(ENV{PKG_CONFIG_PATH} "${pc_dir}")
+  execute_process(COMMAND pkg-config --cflags --libs safeguard OUTPUT_VARIABLE flags
+                  RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(rc)
+    message(FATAL_ERROR "pkg-config does not find safeguard")
+  endif()
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  file(MAKE_DIRECTORY "${WORK_DIR}/build-pkgconfig")
+  set(program "${WORK_DIR}/build-pkgconfig/consumer")
+  execute_process(COMMAND ${C_COMPILER} -std=c99 -Wall -Wextra -pedantic -Werror
+                          "${SOURCE_DIR}/consumer.c" -o "${program}" ${flags}
+                  RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "compiling the consumer with pkg-config flags failed")
+  endif()
+endif()
+execute_process(COMMAND "${program}" RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "the consumer failed: ${rc}")
+endif()

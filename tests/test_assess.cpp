@@ -1,0 +1,189 @@
+// Assessment of the bundled example with the default pack, against numbers worked out by hand,
+// plus the contracts: contributions sum exactly, results do not depend on the thread count,
+// evidence after the as-of date does not exist yet.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "safeguard/io.hpp"
+
+using namespace safeguard;
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+
+namespace {
+
+Day day(const char* text) {
+  Day out = kNoDay;
+  std::string error;
+  REQUIRE(parse_iso_date(text, out, error));
+  return out;
+}
+
+struct Fixture {
+  CaseGraph graph;
+  std::shared_ptr<const RuleSet> rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+  Fixture() { load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json"); }
+  Results run(const char* as_of, unsigned threads = 1) { return assess(rules, take_snapshot(graph), {day(as_of), threads}); }
+};
+
+std::size_t index_of(const RuleSet& rules, const std::string& id) {
+  for (std::size_t i = 0; i < rules.indices().size(); ++i) {
+    if (rules.indices()[i].id == id) return i;
+  }
+  FAIL("no index " << id);
+  return 0;
+}
+
+const Contribution* find(const Results& r, std::size_t row, const std::string& rule) {
+  for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row); ++c) {
+    if (r.rules().rules()[c->rule].id == rule) return c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_SUITE("assess") {
+  TEST_CASE("four agencies' low-level worries add up only when joined (worked by hand)") {
+    Fixture f;
+    const Results r = f.run("2026-11-01");
+    const long row = r.find_child("P-ASH-C1");
+    REQUIRE(row >= 0);
+    // school-attendance: incident 2026-10-02 is 30 days old; 2 points, half-life 180 days.
+    const double attendance = 2 * std::exp2(-30.0 / 180);  // 1.7818
+    // housing-instability about the mother (a carer, reach 1.0): recorded 2026-08-15, 78 days.
+    const double housing = 2 * std::exp2(-78.0 / 180);  // 1.4822
+    // multi-agency-corroboration: school, GP (sibling's concern), police, housing within 180
+    // days, all open: 4 distinct agencies >= 3, so 5 points.
+    const double corroboration = 5;
+    // domestic-abuse-incident: severity 2 x 2, about the mother (carer, reach 1.0), 3 days old.
+    const double domestic = 4 * std::exp2(-3.0 / 365);  // 3.9773
+    const std::size_t neglect = index_of(r.rules(), "neglect");
+    const std::size_t da = index_of(r.rules(), "domestic_abuse");
+    CHECK(r.score(row, neglect) == doctest::Approx(attendance + housing + corroboration).epsilon(1e-12));
+    CHECK(r.score(row, da) == doctest::Approx(domestic).epsilon(1e-12));
+    CHECK(r.rules().levels()[r.index_level(row, neglect)].id == "child_in_need");  // 8.26 >= 8
+    CHECK(r.rules().levels()[r.index_level(row, da)].id == "universal");           // 3.98 < 4
+    CHECK(r.rules().levels()[r.level(row)].id == "child_in_need");
+    // The sibling's missed appointments do not reach this child (that rule reaches self only).
+    CHECK(find(r, row, "missed-health") == nullptr);
+    const Contribution* d = find(r, row, "domestic-abuse-incident");
+    REQUIRE(d);
+    CHECK(d->path == Role::carer);
+    CHECK(r.snapshot().id(d->via) == "P-ASH-M");
+    CHECK(d->reach == 1.0);
+    CHECK(d->decay == doctest::Approx(std::exp2(-3.0 / 365)).epsilon(1e-15));
+  }
+
+  TEST_CASE("no single agency's worry reaches early help on its own") {
+    Fixture f;
+    const Results r = f.run("2026-11-01");
+    const long row = r.find_child("P-ASH-C1");
+    for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row); ++c) {
+      if (c->evidence != kNoVertex) CHECK(c->value < r.rules().levels()[1].min);
+    }
+  }
+
+  TEST_CASE("a protective adult's strengths lower the level") {
+    Fixture f;
+    const Results r = f.run("2026-11-01");
+    const long row = r.find_child("P-BIR-C1");
+    REQUIRE(row >= 0);
+    const std::size_t neglect = index_of(r.rules(), "neglect");
+    // carer-mental-health: severity 3 about the mother, recorded 2026-07-01 (123 days).
+    const double mental_health = 3 * std::exp2(-123.0 / 365);
+    // school-attendance: incident 2026-09-25, 37 days old.
+    const double attendance = 2 * std::exp2(-37.0 / 180);
+    // Strengths: protective adult -4 (cap 5 does not bind), early help engagement -2.
+    CHECK(r.score(row, neglect) == doctest::Approx(mental_health + attendance - 4 - 2).epsilon(1e-12));
+    CHECK(r.level(row) == 0);
+    // Without the strengths the worries alone would reach early help.
+    CHECK(mental_health + attendance >= r.rules().levels()[1].min);
+    // The unsubstantiated concern never scores.
+    CHECK(find(r, row, "poor-presentation") == nullptr);
+  }
+
+  TEST_CASE("contributions sum exactly to each index score") {
+    Fixture f;
+    const Results r = f.run("2026-11-01");
+    for (std::size_t row = 0; row < r.child_count(); ++row) {
+      std::vector<double> sums(r.index_count(), 0.0);
+      for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row); ++c) {
+        sums[r.rules().rules()[c->rule].index] += c->value;
+        CHECK(c->value == c->raw * c->decay * c->reach * c->cap_factor);
+      }
+      for (std::size_t i = 0; i < r.index_count(); ++i) CHECK(sums[i] == r.score(row, i));
+    }
+  }
+
+  TEST_CASE("results are bit-identical whatever the thread count") {
+    Fixture f;
+    // Enough children to split across threads: copy the families many times under new ids.
+    Batch batch;
+    batch.add(AgencySpec{"AG-Z", "school", ""});
+    for (int i = 0; i < 3000; ++i) {
+      const std::string p = "PZ-" + std::to_string(i);
+      batch.add(PersonSpec{p, PersonKind::child, day("2015-01-01") + i, {}, ""});
+      ConcernSpec c;
+      c.id = "CZ-" + std::to_string(i);
+      c.category = i % 2 ? "school_attendance" : "physical_injury";
+      c.severity = 1 + i % 5;
+      c.recorded = day("2026-01-01") + i % 300;
+      c.source = "AG-Z";
+      c.about = {p};
+      batch.add(c);
+    }
+    f.graph.apply(batch);
+    const Results one = f.run("2026-11-01", 1);
+    const Results two = f.run("2026-11-01", 2);
+    const Results many = f.run("2026-11-01", 7);
+    REQUIRE(one.child_count() == 3003);
+    CHECK(std::memcmp(one.scores().data(), two.scores().data(), one.scores().size() * sizeof(double)) == 0);
+    CHECK(std::memcmp(one.scores().data(), many.scores().data(), one.scores().size() * sizeof(double)) == 0);
+    CHECK(one.levels() == many.levels());
+    for (std::size_t row = 0; row < one.child_count(); row += 97) {
+      CHECK(explain(one, row, ExplainFormat::json) == explain(many, row, ExplainFormat::json));
+    }
+  }
+
+  TEST_CASE("evidence recorded after the as-of date does not count") {
+    Fixture f;
+    const Results before = f.run("2026-10-01");
+    const long row = before.find_child("P-ASH-C1");
+    // As of 2026-10-01 only the housing concern (2026-08-15) and the sibling's GP concern
+    // (2026-09-20) exist: two agencies, so no corroboration.
+    CHECK(find(before, row, "school-attendance") == nullptr);
+    CHECK(find(before, row, "multi-agency-corroboration") == nullptr);
+    CHECK(find(before, row, "housing-instability") != nullptr);
+  }
+
+  TEST_CASE("restricted evidence counts but its details show only to cleared viewers") {
+    Fixture f;
+    const Results r = f.run("2026-11-01");
+    const long row = r.find_child("P-ASH-C1");
+    const std::string hidden = explain(r, row, ExplainFormat::text);
+    CHECK(hidden.find("restricted source") != std::string::npos);
+    CHECK(hidden.find("C-ASH-3") == std::string::npos);
+    CHECK(hidden.find("AG-POL-01") == std::string::npos);
+    const std::string hidden_json = explain(r, row, ExplainFormat::json);
+    CHECK(hidden_json.find("C-ASH-3") == std::string::npos);
+    CHECK(hidden_json.find("AG-POL-01") == std::string::npos);
+    Viewer police;
+    police.cleared = {"police"};
+    const std::string shown = explain(r, row, ExplainFormat::text, police);
+    CHECK(shown.find("C-ASH-3") != std::string::npos);
+    CHECK(shown.find("restricted source") == std::string::npos);
+  }
+
+  TEST_CASE("a retracted concern stops scoring; an amended one scores as corrected") {
+    Fixture f;
+    f.graph.apply(Batch().add(RetractConcern{"C-ASH-1"}));
+    const Results r = f.run("2026-11-01");
+    const long row = r.find_child("P-ASH-C1");
+    CHECK(find(r, row, "school-attendance") == nullptr);
+  }
+}

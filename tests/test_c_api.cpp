@@ -1,0 +1,242 @@
+// The C API: misuse returns a status and never crashes; failures leave state untouched; the
+// happy path agrees with the C++ API.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <string>
+
+#include "safeguard.h"
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+
+namespace {
+
+const char* kExample = SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
+const char* kRules = SAFEGUARD_SOURCE_DIR "/rules/default.toml";
+
+std::string saved(const sg_graph* graph) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  REQUIRE(sg_graph_save_buffer(&buffer, &size, graph) == SG_OK);
+  std::string out(buffer, size);
+  sg_buffer_free(buffer);
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("c_api") {
+  TEST_CASE("versions and status strings") {
+    CHECK(sg_version_number() == SG_VERSION_NUMBER);
+    CHECK(std::string(sg_version_string()) == SG_VERSION_STRING);
+    CHECK(std::string(sg_status_str(SG_OK)) == "ok");
+    CHECK(std::string(sg_status_str(SG_E_NOT_FOUND)) == "not found");
+    CHECK(std::string(sg_status_str(12345)) == "unknown status");
+  }
+
+  TEST_CASE("NULL handles and pointers give SG_E_INVALID_ARGUMENT, never a crash") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    size_t n = 0;
+    char* buffer = nullptr;
+    CHECK(sg_graph_new(nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_load_file(nullptr, kExample) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_load_file(graph, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_load_buffer(graph, nullptr, 10, "x") == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_save_buffer(nullptr, &n, graph) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_save_buffer(&buffer, &n, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_save_file(graph, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_count(nullptr, graph, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_count(&n, graph, "spaceship") == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_new(nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_size(nullptr, batch) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_person(batch, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_person(nullptr, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_agency(batch, nullptr, "school", nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_household(batch, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_place(batch, "PL", nullptr, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_group(batch, nullptr, "peer", nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_concern(batch, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_factor(batch, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_relation(batch, "parent_of", nullptr, "b") == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_add_relation(batch, "befriends", "a", "b") == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_amend_concern(batch, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_retract_concern(batch, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_erase_person(batch, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_apply(nullptr, batch) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_graph_apply(graph, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_rules_load_file(nullptr, kRules) == SG_E_INVALID_ARGUMENT);
+    sg_rules* rules = nullptr;
+    CHECK(sg_rules_load_file(&rules, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_rules_load_buffer(&rules, nullptr, 5, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_rules_info_get(nullptr, rules) == SG_E_INVALID_ARGUMENT);
+    sg_rules_info info = SG_RULES_INFO_INIT;
+    CHECK(sg_rules_info_get(&info, nullptr) == SG_E_INVALID_ARGUMENT);
+    const char* text = nullptr;
+    CHECK(sg_rules_index_id(&text, nullptr, 0) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_rules_level_id(nullptr, nullptr, 0) == SG_E_INVALID_ARGUMENT);
+    sg_result* result = nullptr;
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    CHECK(sg_assess(nullptr, graph, rules, &options) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_assess(&result, nullptr, rules, &options) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_result_child_count(&n, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_result_index_count(nullptr, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_result_find_child(&n, nullptr, "x") == SG_E_INVALID_ARGUMENT);
+    sg_child_result child = SG_CHILD_RESULT_INIT;
+    CHECK(sg_result_child(&child, nullptr, 0) == SG_E_INVALID_ARGUMENT);
+    double score = 0;
+    CHECK(sg_result_index_score(&score, nullptr, nullptr, 0, 0) == SG_E_INVALID_ARGUMENT);
+    const double* scores = nullptr;
+    CHECK(sg_result_scores(&scores, &n, &n, nullptr) == SG_E_INVALID_ARGUMENT);
+    const int* levels = nullptr;
+    CHECK(sg_result_levels(&levels, &n, nullptr) == SG_E_INVALID_ARGUMENT);
+    sg_contribution contribution = SG_CONTRIBUTION_INIT;
+    CHECK(sg_result_contribution(&contribution, nullptr, 0, 0) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_result_override(&text, nullptr, nullptr, 0, 0) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_result_not_assessable(&text, nullptr, nullptr, 0, 0) == SG_E_INVALID_ARGUMENT);
+    sg_explain_options explain = SG_EXPLAIN_OPTIONS_INIT;
+    CHECK(sg_result_explain(&buffer, &n, nullptr, 0, &explain) == SG_E_INVALID_ARGUMENT);
+    CHECK(std::strlen(sg_error_last()) > 0);
+    CHECK(sg_error_last_status() == SG_E_INVALID_ARGUMENT);
+    // Frees accept NULL.
+    sg_graph_free(nullptr);
+    sg_batch_free(nullptr);
+    sg_rules_free(nullptr);
+    sg_result_free(nullptr);
+    sg_buffer_free(nullptr);
+    CHECK(sg_batch_size(&n, batch) == SG_OK);
+    CHECK(n == 0);  // nothing malformed was queued
+    sg_batch_free(batch);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE("bad strings, bad enums and bad struct versions are refused at the boundary") {
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_person person = SG_PERSON_INIT;
+    person.id = "P-\xc3\x28";
+    CHECK(sg_batch_add_person(batch, &person) == SG_E_ENCODING);
+    person.id = "P-1";
+    person.kind = 7;
+    CHECK(sg_batch_add_person(batch, &person) == SG_E_INVALID_ARGUMENT);
+    person.kind = SG_PERSON_CHILD;
+    person.dob = "2026-02-30";
+    CHECK(sg_batch_add_person(batch, &person) == SG_E_INVALID_DATA);
+    CHECK(std::string(sg_error_last()).find("2026-02-30") != std::string::npos);
+    person.dob = "2016-02-29";
+    person.version = 0;
+    CHECK(sg_batch_add_person(batch, &person) == SG_E_INVALID_ARGUMENT);
+    person.version = SG_PERSON_VERSION + 1;
+    CHECK(sg_batch_add_person(batch, &person) == SG_E_VERSION);
+    person.version = SG_PERSON_VERSION;
+    CHECK(sg_batch_add_person(batch, &person) == SG_OK);
+    sg_concern concern = SG_CONCERN_INIT;
+    concern.id = "C-1";
+    concern.category = "school_attendance";
+    concern.recorded = "2026-10-01";
+    concern.source = "AG-1";
+    concern.status = 99;
+    CHECK(sg_batch_add_concern(batch, &concern) == SG_E_INVALID_ARGUMENT);
+    concern.status = SG_STATUS_OPEN;
+    concern.about_count = 3;  // with a NULL array
+    CHECK(sg_batch_add_concern(batch, &concern) == SG_E_INVALID_ARGUMENT);
+    size_t n = 0;
+    CHECK(sg_batch_size(&n, batch) == SG_OK);
+    CHECK(n == 1);
+    sg_batch_free(batch);
+  }
+
+  TEST_CASE("a failing batch or file leaves the graph unchanged") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    const std::string before = saved(graph);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_household(batch, "HH-NEW") == SG_OK);
+    REQUIRE(sg_batch_add_relation(batch, "sibling_of", "P-ASH-C1", "P-NOBODY") == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_E_NOT_FOUND);
+    CHECK(std::string(sg_error_last()).find("P-NOBODY") != std::string::npos);
+    CHECK(saved(graph) == before);
+    const char bad[] = "{\"schema_version\": 1, \"persons\": [{\"id\": \"P-ASH-M\", \"kind\": \"adult\"}]}";
+    CHECK(sg_graph_load_buffer(graph, bad, sizeof bad - 1, "dup.json") == SG_E_DUPLICATE);
+    CHECK(std::string(sg_error_last()).find("dup.json:1:") != std::string::npos);
+    CHECK(saved(graph) == before);
+    CHECK(sg_graph_load_file(graph, "/no/such/file.json") == SG_E_IO);
+    CHECK(saved(graph) == before);
+    sg_batch_free(batch);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE("assess through C: levels, contributions and explanations") {
+    sg_graph* graph = nullptr;
+    sg_rules* rules = nullptr;
+    sg_result* result = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    CHECK(sg_assess(&result, graph, rules, &options) == SG_E_INVALID_ARGUMENT);  // no as-of date
+    options.as_of = "2026-13-01";
+    CHECK(sg_assess(&result, graph, rules, &options) == SG_E_INVALID_DATA);
+    options.as_of = "2026-11-01";
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    sg_graph_free(graph);  // the result keeps what it needs
+    sg_rules_free(rules);
+    size_t children = 0, row = 0;
+    REQUIRE(sg_result_child_count(&children, result) == SG_OK);
+    CHECK(children == 3);
+    REQUIRE(sg_result_find_child(&row, result, "P-ASH-C1") == SG_OK);
+    CHECK(sg_result_find_child(&row, result, "P-NOBODY") == SG_E_NOT_FOUND);
+    REQUIRE(sg_result_find_child(&row, result, "P-ASH-C1") == SG_OK);
+    sg_child_result child = SG_CHILD_RESULT_INIT;
+    REQUIRE(sg_result_child(&child, result, row) == SG_OK);
+    CHECK(std::string(child.id) == "P-ASH-C1");
+    CHECK(std::string(child.level_id) == "child_in_need");
+    CHECK(sg_result_child(&child, result, 99) == SG_E_RANGE);
+    double total = 0;
+    for (size_t k = 0; k < child.contribution_count; ++k) {
+      sg_contribution c = SG_CONTRIBUTION_INIT;
+      REQUIRE(sg_result_contribution(&c, result, row, k) == SG_OK);
+      CHECK(c.rule_id != nullptr);
+      CHECK(c.value == c.raw * c.decay * c.reach * c.cap_factor);
+      total += c.value;
+    }
+    CHECK(total == doctest::Approx(child.total).epsilon(1e-12));
+    const double* scores = nullptr;
+    size_t rows = 0, cols = 0;
+    REQUIRE(sg_result_scores(&scores, &rows, &cols, result) == SG_OK);
+    CHECK(rows == 3);
+    CHECK(cols == 4);
+    char* text = nullptr;
+    size_t size = 0;
+    sg_explain_options explain = SG_EXPLAIN_OPTIONS_INIT;
+    REQUIRE(sg_result_explain(&text, &size, result, row, &explain) == SG_OK);
+    CHECK(std::string(text, size).find("restricted source") != std::string::npos);
+    sg_buffer_free(text);
+    const char* cleared[] = {"AG-POL-01"};
+    explain.format = SG_FORMAT_JSON;
+    explain.viewer_cleared = cleared;
+    explain.viewer_cleared_count = 1;
+    REQUIRE(sg_result_explain(&text, &size, result, row, &explain) == SG_OK);
+    CHECK(std::string(text, size).find("\"C-ASH-3\"") != std::string::npos);
+    sg_buffer_free(text);
+    explain.format = 5;
+    CHECK(sg_result_explain(&text, &size, result, row, &explain) == SG_E_INVALID_ARGUMENT);
+    sg_result_free(result);
+  }
+
+  TEST_CASE("rule pack errors carry file, line and column through C") {
+    sg_rules* rules = nullptr;
+    const char pack[] = "[pack]\nid = \"x\"\nversion = \"1\"\n[[level]]\nid = \"l\"\nmin = 0\n"
+                        "[[index]]\nid = \"i\"\n[[rule]]\nid = \"r\"\nindex = \"i\"\nheading = \"harm\"\n"
+                        "for = \"concern\"\nwhen = 'concern.severity >= \"high\"'\npoints = 1\n";
+    CHECK(sg_rules_load_buffer(&rules, pack, sizeof pack - 1, "pack.toml") == SG_E_TYPE);
+    CHECK(rules == nullptr);
+    CHECK(std::string(sg_error_last()).rfind("pack.toml:14:", 0) == 0);
+  }
+}

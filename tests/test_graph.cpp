@@ -1,0 +1,197 @@
+// CaseGraph: entities, relations, atomic batches, correction and erasure.
+#include <doctest/doctest.h>
+
+#include "safeguard/graph.hpp"
+#include "safeguard/snapshot.hpp"
+
+using namespace safeguard;
+
+namespace {
+
+Day day(const char* text) {
+  Day out = kNoDay;
+  std::string error;
+  REQUIRE(parse_iso_date(text, out, error));
+  return out;
+}
+
+ConcernSpec concern(const std::string& id, const std::string& about, int severity = 2) {
+  ConcernSpec c;
+  c.id = id;
+  c.category = "school_attendance";
+  c.severity = severity;
+  c.recorded = day("2026-10-01");
+  c.source = "AG-1";
+  c.about = {about};
+  return c;
+}
+
+// A household with a mother, a child and a school.
+Batch family() {
+  Batch b;
+  b.add(AgencySpec{"AG-1", "school", "Fictional School"});
+  b.add(HouseholdSpec{"HH-1"});
+  b.add(PersonSpec{"P-M", PersonKind::adult, day("1990-01-01"), {}, "HH-1"});
+  b.add(PersonSpec{"P-C", PersonKind::child, day("2018-06-01"), {"young_carer"}, "HH-1"});
+  b.add(RelationSpec{RelationKind::parent_of, "P-M", "P-C"});
+  b.add(concern("C-1", "P-C"));
+  return b;
+}
+
+std::string failure(CaseGraph& graph, const Batch& batch) {
+  try {
+    graph.apply(batch);
+  } catch (const BatchError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_SUITE("graph") {
+  TEST_CASE("a batch adds entities, ids map to dense indices and strings are interned") {
+    CaseGraph graph;
+    graph.apply(family());
+    CHECK(graph.vertex_count() == 5);  // the relation is an edge
+    auto child = graph.find("P-C");
+    REQUIRE(child);
+    CHECK(graph.kind(*child) == VertexKind::person);
+    CHECK(graph.person(*child).kind == PersonKind::child);
+    CHECK(graph.id(*child) == "P-C");
+    CHECK(graph.household_of(*child) == *graph.find("HH-1"));
+    CHECK(graph.has_relation(RelationKind::parent_of, *graph.find("P-M"), *child));
+    CHECK_FALSE(graph.has_relation(RelationKind::parent_of, *child, *graph.find("P-M")));
+    const Concern& c = graph.concern(*graph.find("C-1"));
+    CHECK(graph.symbol(c.category) == "school_attendance");
+    const std::size_t symbols = graph.symbols().size();
+    Batch more;
+    more.add(concern("C-2", "P-C"));
+    graph.apply(more);
+    CHECK(graph.symbols().size() == symbols);  // "school_attendance" was interned once
+    CHECK(graph.revision() == 2);
+  }
+
+  TEST_CASE("a batch with one invalid item changes nothing and names the item") {
+    CaseGraph graph;
+    graph.apply(family());
+    const auto vertices = graph.vertex_count();
+    const auto edges = graph.edge_count();
+    Batch batch;
+    batch.add(PersonSpec{"P-NEW", PersonKind::child, kNoDay, {}, ""});
+    batch.add(concern("C-9", "P-NOBODY"));
+    const std::string message = failure(graph, batch);
+    CHECK(message.find("batch item 1") != std::string::npos);
+    CHECK(message.find("P-NOBODY") != std::string::npos);
+    CHECK(message.find("C-9") != std::string::npos);
+    CHECK(graph.vertex_count() == vertices);
+    CHECK(graph.edge_count() == edges);
+    CHECK_FALSE(graph.find("P-NEW"));
+    CHECK(graph.revision() == 1);
+  }
+
+  TEST_CASE("validation: duplicates, ranges, kinds and dates") {
+    CaseGraph graph;
+    graph.apply(family());
+    auto status_of = [&](Batch batch) {
+      try {
+        graph.apply(batch);
+      } catch (const Error& e) {
+        return e.status();
+      }
+      return Status::ok;
+    };
+    CHECK(status_of(Batch().add(AgencySpec{"AG-1", "police", ""})) == Status::duplicate);
+    CHECK(status_of(Batch().add(HouseholdSpec{"X"}).add(HouseholdSpec{"X"})) == Status::duplicate);
+    CHECK(status_of(Batch().add(concern("C-5", "P-C", 0))) == Status::invalid_data);
+    CHECK(status_of(Batch().add(concern("C-5", "P-C", 6))) == Status::invalid_data);
+    CHECK(status_of(Batch().add(concern("C-5", "P-C", -3))) == Status::invalid_data);
+    CHECK(status_of(Batch().add(concern("C-5", "AG-1"))) == Status::invalid_data);  // not a person
+    ConcernSpec late = concern("C-5", "P-C");
+    late.incident = day("2026-10-02");  // after it was recorded
+    CHECK(status_of(Batch().add(late)) == Status::invalid_data);
+    ConcernSpec child_involved = concern("C-5", "P-C");
+    child_involved.involves = {"P-C"};  // involves must name adults
+    CHECK(status_of(Batch().add(child_involved)) == Status::invalid_data);
+    CHECK(status_of(Batch().add(RelationSpec{RelationKind::parent_of, "P-M", "P-C"})) == Status::duplicate);
+    CHECK(status_of(Batch().add(RelationSpec{RelationKind::sibling_of, "P-C", "P-C"})) == Status::invalid_data);
+    CHECK(status_of(Batch().add(RelationSpec{RelationKind::about, "P-C", "P-M"})) == Status::invalid_data);
+    CHECK(status_of(Batch().add(RelationSpec{RelationKind::frequents, "P-C", "P-M"})) == Status::invalid_data);
+    CHECK(status_of(Batch().add(PersonSpec{"", PersonKind::child, kNoDay, {}, ""})) == Status::invalid_data);
+    CHECK(status_of(Batch().add(PersonSpec{"P-\xff", PersonKind::child, kNoDay, {}, ""})) == Status::encoding);
+    CHECK(status_of(Batch().add(PersonSpec{"P-\n", PersonKind::child, kNoDay, {}, ""})) == Status::invalid_data);
+    CHECK(status_of(Batch().add(PersonSpec{std::string(300, 'x'), PersonKind::child, kNoDay, {}, ""})) == Status::limit);
+    FactorSpec backwards{"F-1", "protective_adult", 3, day("2026-05-01"), day("2026-04-01"), "", {"P-C"}, ""};
+    CHECK(status_of(Batch().add(backwards)) == Status::invalid_data);
+    CHECK(graph.revision() == 1);  // every failed batch left the graph alone
+  }
+
+  TEST_CASE("ids added earlier in the same batch can be referenced later in it") {
+    CaseGraph graph;
+    Batch batch = family();
+    batch.add(PersonSpec{"P-C2", PersonKind::child, kNoDay, {}, "HH-1"});
+    batch.add(RelationSpec{RelationKind::sibling_of, "P-C", "P-C2"});
+    graph.apply(batch);
+    CHECK(graph.has_relation(RelationKind::sibling_of, *graph.find("P-C2"), *graph.find("P-C")));
+  }
+
+  TEST_CASE("amend corrects a concern and retract keeps it recorded but retracted") {
+    CaseGraph graph;
+    graph.apply(family());
+    ConcernSpec fixed = concern("C-1", "P-M", 4);
+    graph.apply(Batch().add(AmendConcern{fixed}));
+    const Concern& c = graph.concern(*graph.find("C-1"));
+    CHECK(c.severity == 4);
+    REQUIRE(c.about.size() == 1);
+    CHECK(graph.id(c.about[0]) == "P-M");
+    graph.apply(Batch().add(RetractConcern{"C-1"}));
+    CHECK(graph.concern(*graph.find("C-1")).status == ConcernStatus::retracted);
+    CHECK_THROWS_AS(graph.apply(Batch().add(RetractConcern{"C-404"})), BatchError);
+  }
+
+  TEST_CASE("erasing a person removes them, their relations and what was only about them") {
+    CaseGraph graph;
+    Batch batch = family();
+    ConcernSpec shared = concern("C-2", "P-C");
+    shared.about = {"P-C", "P-M"};
+    batch.add(shared);
+    batch.add(FactorSpec{"F-1", "protective_adult", 3, kNoDay, kNoDay, "P-M", {"P-C"}, ""});
+    graph.apply(batch);
+    graph.apply(Batch().add(ErasePerson{"P-C"}));
+    CHECK_FALSE(graph.find("P-C"));
+    CHECK_FALSE(graph.find("C-1"));  // only about the child: erased with them
+    CHECK_FALSE(graph.find("F-1"));  // protected only the child
+    REQUIRE(graph.find("C-2"));      // also about the mother: kept, without the child
+    const Concern& c = graph.concern(*graph.find("C-2"));
+    REQUIRE(c.about.size() == 1);
+    CHECK(graph.id(c.about[0]) == "P-M");
+    CHECK(graph.declared_relations().empty());
+    auto snap = take_snapshot(graph);
+    CHECK(snap->children.empty());
+    // The id may be reused afterwards.
+    graph.apply(Batch().add(PersonSpec{"P-C", PersonKind::child, kNoDay, {}, ""}));
+    CHECK(graph.find("P-C"));
+  }
+
+  TEST_CASE("snapshot circles give each child's relations with their roles") {
+    CaseGraph graph;
+    Batch batch = family();
+    batch.add(PersonSpec{"P-C2", PersonKind::child, kNoDay, {}, "HH-1"});
+    batch.add(RelationSpec{RelationKind::sibling_of, "P-C2", "P-C"});
+    graph.apply(batch);
+    auto snap = take_snapshot(graph);
+    REQUIRE(snap->children.size() == 2);
+    const std::uint32_t child = snap->children[0];
+    CHECK(snap->id(snap->person_vertex[child]) == "P-C");
+    RoleMask mother = 0, sibling = 0, self = 0;
+    for (const CircleMember* m = snap->person_circle.begin(child); m != snap->person_circle.end(child); ++m) {
+      const auto id = snap->id(snap->person_vertex[m->person]);
+      if (id == "P-M") mother = m->roles;
+      if (id == "P-C2") sibling = m->roles;
+      if (id == "P-C") self = m->roles;
+    }
+    CHECK(mother == (role_bit(Role::carer) | role_bit(Role::household)));
+    CHECK(sibling == (role_bit(Role::sibling) | role_bit(Role::household)));
+    CHECK(self == role_bit(Role::self));
+  }
+}
