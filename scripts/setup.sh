@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what safeguard needs to build and test on Debian (12 or later), using apt-get.
+# Skips the install when every package is already present.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libboost-graph-dev libboost-date-time-dev libeigen3-dev
+  nlohmann-json3-dev libtomlplusplus-dev doctest-dev libcli11-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
