@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
       sg_result_contribution(&c, result, row, top[k]);
       printf("    %+6.2f  %-28s %s (%s%s%s)\n", c.value, c.rule_id,
              c.restricted ? "restricted source" : (c.evidence_id ? c.evidence_id : "child record"),
-             c.path, c.via_id && c.restricted == 0 ? " " : "", c.via_id && c.restricted == 0 ? c.via_id : "");
+             c.path, c.via_id && c.restricted == 0 ? " " : "",
+             c.via_id && c.restricted == 0 ? c.via_id : "");
     }
     printf("\n");
   }

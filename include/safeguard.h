@@ -129,49 +129,51 @@ SG_API int sg_graph_count(size_t* out, const sg_graph* graph, const char* kind);
 typedef struct sg_person {
   int version; /* SG_PERSON_VERSION */
   const char* id;
-  int kind;               /* SG_PERSON_CHILD or SG_PERSON_ADULT */
-  const char* dob;        /* "YYYY-MM-DD" or NULL when unknown */
-  const char* household;  /* household id or NULL */
+  int kind;                 /* SG_PERSON_CHILD or SG_PERSON_ADULT */
+  const char* dob;          /* "YYYY-MM-DD" or NULL when unknown */
+  const char* household;    /* household id or NULL */
   const char* const* flags; /* vulnerability flags, e.g. "disability" */
   size_t flag_count;
 } sg_person;
 #define SG_PERSON_VERSION 1
-#define SG_PERSON_INIT {SG_PERSON_VERSION, NULL, SG_PERSON_CHILD, NULL, NULL, NULL, 0}
+#define SG_PERSON_INIT \
+  { SG_PERSON_VERSION, NULL, SG_PERSON_CHILD, NULL, NULL, NULL, 0 }
 
 typedef struct sg_concern {
   int version; /* SG_CONCERN_VERSION */
   const char* id;
   const char* category;
-  int severity;            /* 1 (low) to 5 (high) */
-  const char* incident;    /* "YYYY-MM-DD" or NULL */
-  const char* recorded;    /* "YYYY-MM-DD", required */
-  int status;              /* SG_STATUS_* */
-  const char* source;      /* agency id */
-  int restricted;          /* non-zero: details shown only to cleared viewers */
+  int severity;         /* 1 (low) to 5 (high) */
+  const char* incident; /* "YYYY-MM-DD" or NULL */
+  const char* recorded; /* "YYYY-MM-DD", required */
+  int status;           /* SG_STATUS_* */
+  const char* source;   /* agency id */
+  int restricted;       /* non-zero: details shown only to cleared viewers */
   const char* const* about;
   size_t about_count;
   const char* const* involves; /* adults alleged to cause the harm */
   size_t involves_count;
-  const char* summary;     /* may be NULL */
+  const char* summary; /* may be NULL */
 } sg_concern;
 #define SG_CONCERN_VERSION 1
 #define SG_CONCERN_INIT \
-  {SG_CONCERN_VERSION, NULL, NULL, 1, NULL, NULL, SG_STATUS_OPEN, NULL, 0, NULL, 0, NULL, 0, NULL}
+  { SG_CONCERN_VERSION, NULL, NULL, 1, NULL, NULL, SG_STATUS_OPEN, NULL, 0, NULL, 0, NULL, 0, NULL }
 
 typedef struct sg_factor {
   int version; /* SG_FACTOR_VERSION */
   const char* id;
   const char* kind;
-  int strength;             /* 1 (weak) to 5 (strong) */
-  const char* start;        /* "YYYY-MM-DD" or NULL */
-  const char* end;          /* "YYYY-MM-DD" or NULL */
-  const char* provided_by;  /* person or agency id, or NULL */
+  int strength;            /* 1 (weak) to 5 (strong) */
+  const char* start;       /* "YYYY-MM-DD" or NULL */
+  const char* end;         /* "YYYY-MM-DD" or NULL */
+  const char* provided_by; /* person or agency id, or NULL */
   const char* const* protects;
   size_t protects_count;
   const char* summary;
 } sg_factor;
 #define SG_FACTOR_VERSION 1
-#define SG_FACTOR_INIT {SG_FACTOR_VERSION, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, NULL}
+#define SG_FACTOR_INIT \
+  { SG_FACTOR_VERSION, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, NULL }
 
 SG_API int sg_batch_new(sg_batch** out);
 SG_API void sg_batch_free(sg_batch* batch);
@@ -189,7 +191,8 @@ SG_API int sg_batch_add_concern(sg_batch* batch, const sg_concern* concern);
 SG_API int sg_batch_add_factor(sg_batch* batch, const sg_factor* factor);
 /* kind: "parent_of", "carer_of", "sibling_of", "partner_of", "associate", "member_of",
  * "frequents". */
-SG_API int sg_batch_add_relation(sg_batch* batch, const char* kind, const char* from, const char* to);
+SG_API int sg_batch_add_relation(sg_batch* batch, const char* kind, const char* from,
+                                 const char* to);
 /* Replaces every field of an existing concern with the same id. */
 SG_API int sg_batch_amend_concern(sg_batch* batch, const sg_concern* concern);
 /* The concern stops scoring but stays recorded, as retracted. */
@@ -221,7 +224,8 @@ typedef struct sg_rules_info {
   size_t override_count;
 } sg_rules_info;
 #define SG_RULES_INFO_VERSION 1
-#define SG_RULES_INFO_INIT {SG_RULES_INFO_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, 0}
+#define SG_RULES_INFO_INIT \
+  { SG_RULES_INFO_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
 
 /* Strings point into the pack and live as long as it does. */
 SG_API int sg_rules_info_get(sg_rules_info* out, const sg_rules* rules);
@@ -233,12 +237,13 @@ SG_API int sg_rules_level_id(const char** out, const sg_rules* rules, size_t lev
 typedef struct sg_result sg_result;
 
 typedef struct sg_assess_options {
-  int version;        /* SG_ASSESS_OPTIONS_VERSION */
-  const char* as_of;  /* "YYYY-MM-DD", required: results never depend on the clock */
-  unsigned threads;   /* 0: one per hardware thread; results are identical for any value */
+  int version;       /* SG_ASSESS_OPTIONS_VERSION */
+  const char* as_of; /* "YYYY-MM-DD", required: results never depend on the clock */
+  unsigned threads;  /* 0: one per hardware thread; results are identical for any value */
 } sg_assess_options;
 #define SG_ASSESS_OPTIONS_VERSION 1
-#define SG_ASSESS_OPTIONS_INIT {SG_ASSESS_OPTIONS_VERSION, NULL, 1}
+#define SG_ASSESS_OPTIONS_INIT \
+  { SG_ASSESS_OPTIONS_VERSION, NULL, 1 }
 
 /* Scores every child in the graph. The result keeps what it needs alive: the graph and rules
  * may be freed or edited afterwards. */
@@ -254,17 +259,18 @@ SG_API int sg_result_find_child(size_t* out, const sg_result* result, const char
 typedef struct sg_child_result {
   int version; /* SG_CHILD_RESULT_VERSION */
   const char* id;
-  double total;             /* sum of the index scores */
-  int level;                /* after policy overrides; index into the pack's levels */
+  double total; /* sum of the index scores */
+  int level;    /* after policy overrides; index into the pack's levels */
   const char* level_id;
-  int score_level;          /* from the scores alone */
-  int immediate_safety;     /* non-zero if an override flagged an immediate safety threat */
+  int score_level;      /* from the scores alone */
+  int immediate_safety; /* non-zero if an override flagged an immediate safety threat */
   size_t contribution_count;
-  size_t override_count;    /* policy overrides that fired */
+  size_t override_count; /* policy overrides that fired */
   size_t not_assessable_count;
 } sg_child_result;
 #define SG_CHILD_RESULT_VERSION 1
-#define SG_CHILD_RESULT_INIT {SG_CHILD_RESULT_VERSION, NULL, 0, 0, NULL, 0, 0, 0, 0, 0}
+#define SG_CHILD_RESULT_INIT \
+  { SG_CHILD_RESULT_VERSION, NULL, 0, 0, NULL, 0, 0, 0, 0, 0 }
 
 SG_API int sg_result_child(sg_child_result* out, const sg_result* result, size_t row);
 /* Score and level of one index for one child. */
@@ -282,25 +288,26 @@ typedef struct sg_contribution {
   const char* rule_id;
   const char* rule_title;
   const char* index_id;
-  const char* heading;      /* "harm", "danger", "complicating", "safety", "strength" */
-  const char* evidence_id;  /* concern or factor id, or NULL for a rule about the child */
-  const char* via_id;       /* the person the evidence is about */
-  const char* path;         /* "self", "sibling", "carer", "household", ... */
+  const char* heading;          /* "harm", "danger", "complicating", "safety", "strength" */
+  const char* evidence_id;      /* concern or factor id, or NULL for a rule about the child */
+  const char* via_id;           /* the person the evidence is about */
+  const char* path;             /* "self", "sibling", "carer", "household", ... */
   const char* source_agency_id; /* NULL unless the evidence is a concern */
   int restricted;
   double raw;
   double decay;
   double reach;
   double cap_factor;
-  double value;             /* raw * decay * reach * cap_factor */
+  double value; /* raw * decay * reach * cap_factor */
 } sg_contribution;
 #define SG_CONTRIBUTION_VERSION 1
 #define SG_CONTRIBUTION_INIT \
-  {SG_CONTRIBUTION_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0}
+  { SG_CONTRIBUTION_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0 }
 
 /* The k-th contribution of a child. Contributions of an index, added in order, give exactly
  * the index score. */
-SG_API int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row, size_t k);
+SG_API int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row,
+                                  size_t k);
 
 /* The k-th policy override that fired for a child: its id and reason. */
 SG_API int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result,
@@ -315,15 +322,16 @@ SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_m
 #define SG_FORMAT_JSON 1
 
 typedef struct sg_explain_options {
-  int version;  /* SG_EXPLAIN_OPTIONS_VERSION */
-  int format;   /* SG_FORMAT_TEXT or SG_FORMAT_JSON */
+  int version; /* SG_EXPLAIN_OPTIONS_VERSION */
+  int format;  /* SG_FORMAT_TEXT or SG_FORMAT_JSON */
   /* Agency ids or types whose restricted evidence this viewer may see in detail; "*" clears
    * for all. NULL/0: cleared for none (restricted items show as "restricted source"). */
   const char* const* viewer_cleared;
   size_t viewer_cleared_count;
 } sg_explain_options;
 #define SG_EXPLAIN_OPTIONS_VERSION 1
-#define SG_EXPLAIN_OPTIONS_INIT {SG_EXPLAIN_OPTIONS_VERSION, SG_FORMAT_TEXT, NULL, 0}
+#define SG_EXPLAIN_OPTIONS_INIT \
+  { SG_EXPLAIN_OPTIONS_VERSION, SG_FORMAT_TEXT, NULL, 0 }
 
 /* A child's explanation, grouped under the Signs of Safety headings. Free *out with
  * sg_buffer_free(). */

@@ -30,12 +30,14 @@ struct Reached {
 
 class ChildScorer {
  public:
-  ChildScorer(const RuleSet& rules, const Snapshot& snap, const std::vector<std::uint32_t>& symbol_map, Day as_of)
+  ChildScorer(const RuleSet& rules, const Snapshot& snap,
+              const std::vector<std::uint32_t>& symbol_map, Day as_of)
       : rules_(rules), snap_(snap), symbol_map_(symbol_map), as_of_(as_of) {}
 
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
-  void score(std::uint32_t child, double* scores, std::int32_t* index_levels, std::int32_t& score_level,
-             std::int32_t& level, std::uint8_t& immediate, Partial& out) {
+  void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
+             std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,
+             Partial& out) {
     expr::EvalContext ctx;
     ctx.snapshot = &snap_;
     ctx.symbol_map = symbol_map_.data();
@@ -64,8 +66,8 @@ class ChildScorer {
             ctx.concern = item.slot;
             ctx.path = role;
             const double age = std::max(0, as_of_ - snap_.concern_date(item.slot));
-            evaluate(r, rule, ctx, snap_.concern_vertex[item.slot], via_concern(child, item.slot, role),
-                     role, decay(rule, age), factor, out);
+            evaluate(r, rule, ctx, snap_.concern_vertex[item.slot],
+                     via_concern(child, item.slot, role), role, decay(rule, age), factor, out);
           }
           break;
         case expr::Scope::factor:
@@ -76,8 +78,8 @@ class ChildScorer {
             ctx.path = role;
             const Day start = snap_.factor_start[item.slot];
             const double age = start == kNoDay ? 0.0 : std::max(0, as_of_ - start);
-            evaluate(r, rule, ctx, snap_.factor_vertex[item.slot], via_factor(child, item.slot, role), role,
-                     decay(rule, age), factor, out);
+            evaluate(r, rule, ctx, snap_.factor_vertex[item.slot],
+                     via_factor(child, item.slot, role), role, decay(rule, age), factor, out);
           }
           break;
       }
@@ -104,7 +106,8 @@ class ChildScorer {
       ctx.missing = -1;
       const expr::Value fires = expr::evaluate(rule.when, ctx);
       if (!fires.known) {
-        out.missing.push_back({o, true, kNoVertex, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
+        out.missing.push_back(
+            {o, true, kNoVertex, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
         continue;
       }
       if (fires.number == 0) continue;
@@ -125,12 +128,15 @@ class ChildScorer {
     for_each_circle_concern(snap_, child, [&](std::uint32_t c, RoleMask roles) {
       if (expr::concern_visible(snap_, c, as_of_)) concerns_.push_back({c, roles});
     });
-    for (const CircleMember* m = snap_.person_circle.begin(child); m != snap_.person_circle.end(child); ++m) {
-      for (const std::uint32_t* f = snap_.person_factors.begin(m->person); f != snap_.person_factors.end(m->person); ++f) {
+    for (const CircleMember* m = snap_.person_circle.begin(child);
+         m != snap_.person_circle.end(child); ++m) {
+      for (const std::uint32_t* f = snap_.person_factors.begin(m->person);
+           f != snap_.person_factors.end(m->person); ++f) {
         if (expr::factor_visible(snap_, *f, as_of_)) factors_.push_back({*f, m->roles});
       }
     }
-    std::sort(factors_.begin(), factors_.end(), [](const Reached& a, const Reached& b) { return a.slot < b.slot; });
+    std::sort(factors_.begin(), factors_.end(),
+              [](const Reached& a, const Reached& b) { return a.slot < b.slot; });
     std::size_t kept = 0;
     for (std::size_t i = 0; i < factors_.size(); ++i) {
       if (kept > 0 && factors_[kept - 1].slot == factors_[i].slot) {
@@ -140,7 +146,8 @@ class ChildScorer {
       }
     }
     factors_.resize(kept);
-    std::sort(concerns_.begin(), concerns_.end(), [](const Reached& a, const Reached& b) { return a.slot < b.slot; });
+    std::sort(concerns_.begin(), concerns_.end(),
+              [](const Reached& a, const Reached& b) { return a.slot < b.slot; });
   }
 
   // The largest reach factor among the roles the evidence arrived by (ties: earlier role).
@@ -169,34 +176,40 @@ class ChildScorer {
       const int at = circle_position(snap_, child, *p);
       if (at < 0) continue;
       const RoleMask roles = snap_.person_circle.begin(child)[at].roles;
-      if (involvement ? (roles & kInvolvingRoles) != 0 : (roles & want) != 0) return snap_.person_vertex[*p];
+      if (involvement ? (roles & kInvolvingRoles) != 0 : (roles & want) != 0)
+        return snap_.person_vertex[*p];
     }
     return snap_.person_vertex[child];
   }
 
   VertexIndex via_factor(std::uint32_t child, std::uint32_t f, Role role) const {
     const RoleMask want = role_bit(role);
-    for (const CircleMember* m = snap_.person_circle.begin(child); m != snap_.person_circle.end(child); ++m) {
+    for (const CircleMember* m = snap_.person_circle.begin(child);
+         m != snap_.person_circle.end(child); ++m) {
       if (!(m->roles & want)) continue;
-      for (const std::uint32_t* g = snap_.person_factors.begin(m->person); g != snap_.person_factors.end(m->person); ++g) {
+      for (const std::uint32_t* g = snap_.person_factors.begin(m->person);
+           g != snap_.person_factors.end(m->person); ++g) {
         if (*g == f) return snap_.person_vertex[m->person];
       }
     }
     return snap_.person_vertex[child];
   }
 
-  void evaluate(std::uint32_t r, const Rule& rule, expr::EvalContext& ctx, VertexIndex evidence, VertexIndex via,
-                Role path, double decay_factor, double reach_factor, Partial& out) {
+  void evaluate(std::uint32_t r, const Rule& rule, expr::EvalContext& ctx, VertexIndex evidence,
+                VertexIndex via, Role path, double decay_factor, double reach_factor,
+                Partial& out) {
     ctx.missing = -1;
     const expr::Value fires = expr::evaluate(rule.when, ctx);
     if (!fires.known) {
-      out.missing.push_back({r, false, evidence, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
+      out.missing.push_back(
+          {r, false, evidence, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
       return;
     }
     if (fires.number == 0) return;
     const expr::Value points = expr::evaluate(rule.points, ctx);
     if (!points.known) {
-      out.missing.push_back({r, false, evidence, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
+      out.missing.push_back(
+          {r, false, evidence, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
       return;
     }
     if (points.number == 0) return;
@@ -213,7 +226,8 @@ class ChildScorer {
   }
 
   // Scales the rule's contributions so their total stays within the cap; each line records it.
-  static void apply_cap(const Rule& rule, std::vector<Contribution>& contributions, std::size_t first) {
+  static void apply_cap(const Rule& rule, std::vector<Contribution>& contributions,
+                        std::size_t first) {
     if (rule.cap <= 0) return;
     double total = 0;
     for (std::size_t k = first; k < contributions.size(); ++k) total += contributions[k].value;
@@ -241,7 +255,8 @@ std::vector<std::uint32_t> map_symbols(const RuleSet& rules, const Snapshot& sna
   const auto unmatched_base = static_cast<std::uint32_t>(rules.symbols().size());
   for (std::size_t s = 0; s < snap.symbols.size(); ++s) {
     const std::uint32_t found = rules.symbols().find(snap.symbols[s]);
-    map[s] = found != expr::SymbolTable::kNone ? found : unmatched_base + static_cast<std::uint32_t>(s);
+    map[s] =
+        found != expr::SymbolTable::kNone ? found : unmatched_base + static_cast<std::uint32_t>(s);
   }
   return map;
 }
@@ -257,7 +272,8 @@ long Results::find_child(std::string_view id) const {
 
 Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
                const AssessOptions& options) {
-  if (!rules || !snapshot) throw Error(Status::invalid_argument, "assess needs a rule pack and a snapshot");
+  if (!rules || !snapshot)
+    throw Error(Status::invalid_argument, "assess needs a rule pack and a snapshot");
   if (options.as_of < detail::kFirstSupportedDay || options.as_of > detail::kLastSupportedDay) {
     throw Error(Status::invalid_argument, "as-of date is out of range");
   }
@@ -276,16 +292,19 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.totals_.assign(n, 0.0);
   const std::vector<std::uint32_t> symbol_map = map_symbols(*rules, *snapshot);
 
-  unsigned threads = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256)));
+  unsigned threads =
+      options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
+  threads =
+      static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256)));
   threads = std::max(1u, threads);
   std::vector<Partial> partials(threads);
   auto work = [&](unsigned t) {
     const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
     ChildScorer scorer(*rules, *snapshot, symbol_map, options.as_of);
     for (std::size_t row = begin; row < end; ++row) {
-      scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k], out.score_levels_[row],
-                   out.levels_[row], out.immediate_safety_[row], partials[t]);
+      scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
+                   out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
+                   partials[t]);
     }
   };
   if (threads == 1) {
@@ -314,12 +333,16 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.fired_offsets_.push_back(0);
   out.missing_offsets_.push_back(0);
   for (auto& part : partials) {
-    out.contributions_.insert(out.contributions_.end(), part.contributions.begin(), part.contributions.end());
+    out.contributions_.insert(out.contributions_.end(), part.contributions.begin(),
+                              part.contributions.end());
     out.fired_.insert(out.fired_.end(), part.fired.begin(), part.fired.end());
     out.missing_.insert(out.missing_.end(), part.missing.begin(), part.missing.end());
-    for (std::size_t count : part.contribution_counts) out.contribution_offsets_.push_back(out.contribution_offsets_.back() + count);
-    for (std::size_t count : part.fired_counts) out.fired_offsets_.push_back(out.fired_offsets_.back() + count);
-    for (std::size_t count : part.missing_counts) out.missing_offsets_.push_back(out.missing_offsets_.back() + count);
+    for (std::size_t count : part.contribution_counts)
+      out.contribution_offsets_.push_back(out.contribution_offsets_.back() + count);
+    for (std::size_t count : part.fired_counts)
+      out.fired_offsets_.push_back(out.fired_offsets_.back() + count);
+    for (std::size_t count : part.missing_counts)
+      out.missing_offsets_.push_back(out.missing_offsets_.back() + count);
     part = Partial{};
   }
   for (std::size_t row = 0; row < n; ++row) {

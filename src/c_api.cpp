@@ -80,11 +80,14 @@ std::string text(const char* value, const char* name) {
   const std::size_t length = strnlen(value, kMaxArgumentBytes + 1);
   if (length > kMaxArgumentBytes) bad_argument(std::string(name) + " is longer than 1 MiB");
   std::string out(value, length);
-  if (!detail::is_valid_utf8(out)) throw Error(Status::encoding, std::string(name) + " is not valid UTF-8");
+  if (!detail::is_valid_utf8(out))
+    throw Error(Status::encoding, std::string(name) + " is not valid UTF-8");
   return out;
 }
 
-std::string optional_text(const char* value, const char* name) { return value ? text(value, name) : std::string(); }
+std::string optional_text(const char* value, const char* name) {
+  return value ? text(value, name) : std::string();
+}
 
 std::vector<std::string> text_list(const char* const* values, std::size_t count, const char* name) {
   if (count > 0) require(values, name);
@@ -102,15 +105,18 @@ Day date(const char* value, const char* name, bool required) {
   }
   Day day = kNoDay;
   std::string error;
-  if (!parse_iso_date(text(value, name), day, error)) throw Error(Status::invalid_data, std::string(name) + ": " + error);
+  if (!parse_iso_date(text(value, name), day, error))
+    throw Error(Status::invalid_data, std::string(name) + ": " + error);
   return day;
 }
 
 void check_version(int version, int current, const char* what) {
-  if (version < 1) bad_argument(std::string(what) + ".version is not set; initialise it with its _INIT macro");
+  if (version < 1)
+    bad_argument(std::string(what) + ".version is not set; initialise it with its _INIT macro");
   if (version > current) {
     throw Error(Status::version, std::string(what) + ".version " + std::to_string(version) +
-                                     " is newer than this library supports (" + std::to_string(current) + ")");
+                                     " is newer than this library supports (" +
+                                     std::to_string(current) + ")");
   }
 }
 
@@ -123,7 +129,8 @@ ConcernSpec concern_spec(const sg_concern* c) {
   spec.severity = c->severity;
   spec.incident = date(c->incident, "concern.incident", false);
   spec.recorded = date(c->recorded, "concern.recorded", true);
-  if (c->status < SG_STATUS_OPEN || c->status > SG_STATUS_RETRACTED) bad_argument("concern.status is not an SG_STATUS_* value");
+  if (c->status < SG_STATUS_OPEN || c->status > SG_STATUS_RETRACTED)
+    bad_argument("concern.status is not an SG_STATUS_* value");
   spec.status = static_cast<ConcernStatus>(c->status);
   spec.source = text(c->source, "concern.source");
   spec.restricted = c->restricted != 0;
@@ -162,22 +169,38 @@ const char* sg_version_string(void) { return SG_VERSION_STRING; }
 
 const char* sg_status_str(int status) {
   switch (status) {
-    case SG_OK: return "ok";
-    case SG_E_INVALID_ARGUMENT: return "invalid argument";
-    case SG_E_PARSE: return "syntax error";
-    case SG_E_INVALID_DATA: return "invalid data";
-    case SG_E_NOT_FOUND: return "not found";
-    case SG_E_DUPLICATE: return "duplicate";
-    case SG_E_TYPE: return "type error";
-    case SG_E_IO: return "input/output error";
-    case SG_E_LIMIT: return "limit exceeded";
-    case SG_E_NOMEM: return "out of memory";
-    case SG_E_RANGE: return "index out of range";
-    case SG_E_VERSION: return "unsupported version";
-    case SG_E_DIVERGENT: return "propagation would diverge";
-    case SG_E_INTERNAL: return "internal error";
-    case SG_E_ENCODING: return "invalid UTF-8";
-    default: return "unknown status";
+    case SG_OK:
+      return "ok";
+    case SG_E_INVALID_ARGUMENT:
+      return "invalid argument";
+    case SG_E_PARSE:
+      return "syntax error";
+    case SG_E_INVALID_DATA:
+      return "invalid data";
+    case SG_E_NOT_FOUND:
+      return "not found";
+    case SG_E_DUPLICATE:
+      return "duplicate";
+    case SG_E_TYPE:
+      return "type error";
+    case SG_E_IO:
+      return "input/output error";
+    case SG_E_LIMIT:
+      return "limit exceeded";
+    case SG_E_NOMEM:
+      return "out of memory";
+    case SG_E_RANGE:
+      return "index out of range";
+    case SG_E_VERSION:
+      return "unsupported version";
+    case SG_E_DIVERGENT:
+      return "propagation would diverge";
+    case SG_E_INTERNAL:
+      return "internal error";
+    case SG_E_ENCODING:
+      return "invalid UTF-8";
+    default:
+      return "unknown status";
   }
 }
 
@@ -209,7 +232,8 @@ int sg_graph_load_buffer(sg_graph* graph, const char* data, size_t size, const c
   return guard([&] {
     require(graph, "graph");
     if (size > 0) require(data, "data");
-    load_case(graph->graph, std::string_view(data ? data : "", size), name ? text(name, "name") : std::string("<buffer>"));
+    load_case(graph->graph, std::string_view(data ? data : "", size),
+              name ? text(name, "name") : std::string("<buffer>"));
   });
 }
 
@@ -241,7 +265,8 @@ int sg_graph_count(size_t* out, const sg_graph* graph, const char* kind) {
       const std::string name = text(kind, "kind");
       bool known = false;
       for (int k = 0; k < static_cast<int>(VertexKind::erased); ++k) {
-        if (to_string(static_cast<VertexKind>(k)) == name) wanted = static_cast<VertexKind>(k), known = true;
+        if (to_string(static_cast<VertexKind>(k)) == name)
+          wanted = static_cast<VertexKind>(k), known = true;
       }
       if (!known) bad_argument("unknown entity kind '" + name + "'");
     }
@@ -281,7 +306,8 @@ int sg_batch_add_person(sg_batch* batch, const sg_person* person) {
     check_version(person->version, SG_PERSON_VERSION, "sg_person");
     PersonSpec spec;
     spec.id = text(person->id, "person.id");
-    if (person->kind != SG_PERSON_CHILD && person->kind != SG_PERSON_ADULT) bad_argument("person.kind is not SG_PERSON_CHILD or SG_PERSON_ADULT");
+    if (person->kind != SG_PERSON_CHILD && person->kind != SG_PERSON_ADULT)
+      bad_argument("person.kind is not SG_PERSON_CHILD or SG_PERSON_ADULT");
     spec.kind = person->kind == SG_PERSON_CHILD ? PersonKind::child : PersonKind::adult;
     spec.dob = date(person->dob, "person.dob", false);
     spec.household = optional_text(person->household, "person.household");
@@ -429,7 +455,8 @@ int sg_rules_index_id(const char** out, const sg_rules* rules, size_t index) {
   return guard([&] {
     require(out, "out");
     require(rules, "rules");
-    if (index >= rules->rules->indices().size()) throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    if (index >= rules->rules->indices().size())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
     *out = rules->rules->indices()[index].id.c_str();
   });
 }
@@ -438,14 +465,16 @@ int sg_rules_level_id(const char** out, const sg_rules* rules, size_t level) {
   return guard([&] {
     require(out, "out");
     require(rules, "rules");
-    if (level >= rules->rules->levels().size()) throw Error(Status::out_of_range, "level " + std::to_string(level) + " is past the end");
+    if (level >= rules->rules->levels().size())
+      throw Error(Status::out_of_range, "level " + std::to_string(level) + " is past the end");
     *out = rules->rules->levels()[level].id.c_str();
   });
 }
 
 // ---- Assessment ----
 
-int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules, const sg_assess_options* options) {
+int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+              const sg_assess_options* options) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -460,7 +489,8 @@ int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules, con
     {
       auto& mutable_graph = const_cast<sg_graph&>(*graph);
       std::lock_guard<std::mutex> lock(mutable_graph.snapshot_mutex);
-      if (!mutable_graph.snapshot || mutable_graph.snapshot->graph_revision != graph->graph.revision()) {
+      if (!mutable_graph.snapshot ||
+          mutable_graph.snapshot->graph_revision != graph->graph.revision()) {
         mutable_graph.snapshot = take_snapshot(graph->graph);
       }
       snapshot = mutable_graph.snapshot;
@@ -511,23 +541,28 @@ int sg_result_child(sg_child_result* out, const sg_result* result, size_t row) {
     out->score_level = results.score_level(row);
     out->immediate_safety = results.immediate_safety(row) ? 1 : 0;
     out->contribution_count = results.contribution_count(row);
-    out->override_count = static_cast<size_t>(results.overrides_end(row) - results.overrides_begin(row));
-    out->not_assessable_count = static_cast<size_t>(results.not_assessable_end(row) - results.not_assessable_begin(row));
+    out->override_count =
+        static_cast<size_t>(results.overrides_end(row) - results.overrides_begin(row));
+    out->not_assessable_count =
+        static_cast<size_t>(results.not_assessable_end(row) - results.not_assessable_begin(row));
   });
 }
 
-int sg_result_index_score(double* out_score, int* out_level, const sg_result* result, size_t row, size_t index) {
+int sg_result_index_score(double* out_score, int* out_level, const sg_result* result, size_t row,
+                          size_t index) {
   return guard([&] {
     require(out_score, "out_score");
     const Results& results = results_of(result);
     check_row(results, row);
-    if (index >= results.index_count()) throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
     *out_score = results.score(row, index);
     if (out_level) *out_level = results.index_level(row, index);
   });
 }
 
-int sg_result_scores(const double** out, size_t* out_rows, size_t* out_cols, const sg_result* result) {
+int sg_result_scores(const double** out, size_t* out_rows, size_t* out_cols,
+                     const sg_result* result) {
   return guard([&] {
     require(out, "out");
     require(out_rows, "out_rows");
@@ -555,7 +590,8 @@ int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t
     check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
     const Results& results = results_of(result);
     check_row(results, row);
-    if (k >= results.contribution_count(row)) throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+    if (k >= results.contribution_count(row))
+      throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
     const Contribution& c = results.contributions_begin(row)[k];
     const Snapshot& snap = results.snapshot();
     const Rule& rule = results.rules().rules()[c.rule];
@@ -581,29 +617,35 @@ int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t
   });
 }
 
-int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result, size_t row, size_t k) {
+int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result,
+                       size_t row, size_t k) {
   return guard([&] {
     require(out_id, "out_id");
     const Results& results = results_of(result);
     check_row(results, row);
-    const std::size_t count = static_cast<std::size_t>(results.overrides_end(row) - results.overrides_begin(row));
-    if (k >= count) throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
+    const std::size_t count =
+        static_cast<std::size_t>(results.overrides_end(row) - results.overrides_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
     const PolicyOverride& o = results.rules().overrides()[results.overrides_begin(row)[k]];
     *out_id = o.id.c_str();
     if (out_reason) *out_reason = o.reason.c_str();
   });
 }
 
-int sg_result_not_assessable(const char** out_rule_id, const char** out_missing, const sg_result* result, size_t row,
-                             size_t k) {
+int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
+                             const sg_result* result, size_t row, size_t k) {
   return guard([&] {
     require(out_rule_id, "out_rule_id");
     const Results& results = results_of(result);
     check_row(results, row);
-    const std::size_t count = static_cast<std::size_t>(results.not_assessable_end(row) - results.not_assessable_begin(row));
-    if (k >= count) throw Error(Status::out_of_range, "note " + std::to_string(k) + " is past the end");
+    const std::size_t count = static_cast<std::size_t>(results.not_assessable_end(row) -
+                                                       results.not_assessable_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "note " + std::to_string(k) + " is past the end");
     const NotAssessable& n = results.not_assessable_begin(row)[k];
-    *out_rule_id = n.is_override ? results.rules().overrides()[n.rule].id.c_str() : results.rules().rules()[n.rule].id.c_str();
+    *out_rule_id = n.is_override ? results.rules().overrides()[n.rule].id.c_str()
+                                 : results.rules().rules()[n.rule].id.c_str();
     if (out_missing) *out_missing = expr::attr_info(n.missing).name.data();
   });
 }
@@ -616,13 +658,16 @@ int sg_result_explain(char** out, size_t* out_size, const sg_result* result, siz
     const Results& results = results_of(result);
     require(options, "options");
     check_version(options->version, SG_EXPLAIN_OPTIONS_VERSION, "sg_explain_options");
-    if (options->format != SG_FORMAT_TEXT && options->format != SG_FORMAT_JSON) bad_argument("format is not SG_FORMAT_TEXT or SG_FORMAT_JSON");
+    if (options->format != SG_FORMAT_TEXT && options->format != SG_FORMAT_JSON)
+      bad_argument("format is not SG_FORMAT_TEXT or SG_FORMAT_JSON");
     check_row(results, row);
     Viewer viewer;
-    viewer.cleared = text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
+    viewer.cleared =
+        text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
     for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
-    const std::string rendered =
-        explain(results, row, options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text, viewer);
+    const std::string rendered = explain(
+        results, row, options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text,
+        viewer);
     *out = copy_out(rendered);
     if (out_size) *out_size = rendered.size();
   });

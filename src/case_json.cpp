@@ -43,7 +43,9 @@ class LimitedDom : public nlohmann::json_sax<json> {
   bool number_unsigned(number_unsigned_t value) override { return put(value); }
   bool number_float(number_float_t value, const string_t&) override { return put(value); }
   bool string(string_t& value) override {
-    if (value.size() > limits_.max_string_bytes) return stop(Status::limit, "string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+    if (value.size() > limits_.max_string_bytes)
+      return stop(Status::limit,
+                  "string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
     return put(std::move(value));
   }
   bool binary(binary_t&) override { return stop(Status::parse, "binary values are not JSON"); }
@@ -58,18 +60,21 @@ class LimitedDom : public nlohmann::json_sax<json> {
     return true;
   }
   bool key(string_t& value) override {
-    if (stack_.back()->contains(value)) return stop(Status::duplicate, "duplicate key \"" + value + "\"");
+    if (stack_.back()->contains(value))
+      return stop(Status::duplicate, "duplicate key \"" + value + "\"");
     key_ = std::move(value);
     return true;
   }
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
     status_ = Status::parse;
     position_ = position;
     message_ = e.what();
     // Keep only nlohmann's reason, without its "[json.exception.parse_error.101] parse error at
     // line 1, column 2: " preamble, since we report the place ourselves.
     if (auto column = message_.find("column "); column != std::string::npos) {
-      if (auto colon = message_.find(": ", column); colon != std::string::npos) message_ = message_.substr(colon + 2);
+      if (auto colon = message_.find(": ", column); colon != std::string::npos)
+        message_ = message_.substr(colon + 2);
     }
     return false;
   }
@@ -102,7 +107,9 @@ class LimitedDom : public nlohmann::json_sax<json> {
   }
 
   bool open(json container) {
-    if (stack_.size() >= limits_.max_depth) return stop(Status::limit, "nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+    if (stack_.size() >= limits_.max_depth)
+      return stop(Status::limit,
+                  "nested deeper than " + std::to_string(limits_.max_depth) + " levels");
     if (stack_.empty()) {
       root = std::move(container);
       stack_.push_back(&root);
@@ -135,7 +142,8 @@ class CountingIterator {
   using pointer = const char*;
   using reference = const char&;
 
-  CountingIterator(const char* at, std::size_t* consumed, const char* base) : at_(at), consumed_(consumed), base_(base) {}
+  CountingIterator(const char* at, std::size_t* consumed, const char* base)
+      : at_(at), consumed_(consumed), base_(base) {}
   reference operator*() const { return *at_; }
   CountingIterator& operator++() {
     ++at_;
@@ -182,7 +190,9 @@ class Locator : public nlohmann::json_sax<json> {
     }
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
 
   std::size_t found = std::string::npos;
 
@@ -194,7 +204,9 @@ class Locator : public nlohmann::json_sax<json> {
   };
 
   // The path component a frame contributes to the value being read inside it.
-  static std::string component(const Frame& f) { return f.array ? std::to_string(f.next - 1) : f.key; }
+  static std::string component(const Frame& f) {
+    return f.array ? std::to_string(f.next - 1) : f.key;
+  }
 
   // Whether the innermost open container is the target (used when a key is sought in it).
   bool container_matches() const {
@@ -243,15 +255,17 @@ class Locator : public nlohmann::json_sax<json> {
   std::vector<Frame> frames_;
 };
 
-Location locate(std::string_view text, const std::string& name, const std::vector<std::string>& path,
-                const std::string& key, const std::string& entity) {
+Location locate(std::string_view text, const std::string& name,
+                const std::vector<std::string>& path, const std::string& key,
+                const std::string& entity) {
   std::size_t consumed = 0;
   Locator locator(path, key, &consumed);
   CountingIterator first(text.data(), &consumed, text.data());
   CountingIterator last(text.data() + text.size(), &consumed, text.data());
   json::sax_parse(first, last, &locator);
   Location where{name, 0, 0, entity};
-  if (locator.found != std::string::npos) line_column(text, locator.found, where.line, where.column);
+  if (locator.found != std::string::npos)
+    line_column(text, locator.found, where.line, where.column);
   return where;
 }
 
@@ -262,13 +276,20 @@ class CaseReader {
 
   Batch read(const json& root) {
     if (!root.is_object()) fail({}, {}, Status::type, "a case file must be a JSON object");
-    allow(root, {}, {"schema_version", "agencies", "households", "persons", "places", "groups", "concerns", "factors", "relations", "description"});
+    allow(root, {},
+          {"schema_version", "agencies", "households", "persons", "places", "groups", "concerns",
+           "factors", "relations", "description"});
     const json* version = find(root, "schema_version");
-    if (!version) fail({}, {}, Status::version, "missing \"schema_version\" (this library reads version " + std::to_string(kCaseSchemaVersion) + ")");
+    if (!version)
+      fail({}, {}, Status::version,
+           "missing \"schema_version\" (this library reads version " +
+               std::to_string(kCaseSchemaVersion) + ")");
     if (!version->is_number_integer() || version->get<long long>() != kCaseSchemaVersion) {
-      fail({}, "schema_version", Status::version, "schema_version must be " + std::to_string(kCaseSchemaVersion));
+      fail({}, "schema_version", Status::version,
+           "schema_version must be " + std::to_string(kCaseSchemaVersion));
     }
-    if (const json* d = find(root, "description"); d && !d->is_string()) fail({}, "description", Status::type, "description must be a string");
+    if (const json* d = find(root, "description"); d && !d->is_string())
+      fail({}, "description", Status::type, "description must be a string");
     each(root, "agencies", [&](const json& e, const Path& at) {
       allow(e, at, {"id", "type", "name"});
       AgencySpec a{str(e, at, "id", true), str(e, at, "type", true), str(e, at, "name", false)};
@@ -283,7 +304,9 @@ class CaseReader {
       PersonSpec p;
       p.id = str(e, at, "id", true);
       const std::string kind = str(e, at, "kind", true);
-      if (!parse_person_kind(kind, p.kind)) fail(at, "kind", Status::invalid_data, "kind must be \"child\" or \"adult\", not \"" + kind + "\"", p.id);
+      if (!parse_person_kind(kind, p.kind))
+        fail(at, "kind", Status::invalid_data,
+             "kind must be \"child\" or \"adult\", not \"" + kind + "\"", p.id);
       p.dob = date(e, at, "dob", false, p.id);
       p.household = str(e, at, "household", false);
       p.flags = strings(e, at, "flags");
@@ -291,14 +314,18 @@ class CaseReader {
     });
     each(root, "places", [&](const json& e, const Path& at) {
       allow(e, at, {"id", "kind", "name"});
-      add(PlaceSpec{str(e, at, "id", true), str(e, at, "kind", true), str(e, at, "name", false)}, at);
+      add(PlaceSpec{str(e, at, "id", true), str(e, at, "kind", true), str(e, at, "name", false)},
+          at);
     });
     each(root, "groups", [&](const json& e, const Path& at) {
       allow(e, at, {"id", "kind", "name"});
-      add(GroupSpec{str(e, at, "id", true), str(e, at, "kind", true), str(e, at, "name", false)}, at);
+      add(GroupSpec{str(e, at, "id", true), str(e, at, "kind", true), str(e, at, "name", false)},
+          at);
     });
     each(root, "concerns", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "category", "severity", "incident", "recorded", "status", "source", "restricted", "about", "involves", "summary"});
+      allow(e, at,
+            {"id", "category", "severity", "incident", "recorded", "status", "source", "restricted",
+             "about", "involves", "summary"});
       ConcernSpec c;
       c.id = str(e, at, "id", true);
       c.category = str(e, at, "category", true);
@@ -307,7 +334,9 @@ class CaseReader {
       c.recorded = date(e, at, "recorded", true, c.id);
       const std::string status = str(e, at, "status", false);
       if (!status.empty() && !parse_concern_status(status, c.status)) {
-        fail(at, "status", Status::invalid_data, "status must be open, closed, unsubstantiated or retracted, not \"" + status + "\"", c.id);
+        fail(at, "status", Status::invalid_data,
+             "status must be open, closed, unsubstantiated or retracted, not \"" + status + "\"",
+             c.id);
       }
       c.source = str(e, at, "source", true);
       c.restricted = flag(e, at, "restricted");
@@ -317,7 +346,8 @@ class CaseReader {
       add(std::move(c), at);
     });
     each(root, "factors", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"});
+      allow(e, at,
+            {"id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"});
       FactorSpec f;
       f.id = str(e, at, "id", true);
       f.kind = str(e, at, "kind", true);
@@ -333,7 +363,8 @@ class CaseReader {
       allow(e, at, {"kind", "from", "to"});
       RelationSpec r;
       const std::string kind = str(e, at, "kind", true);
-      if (!parse_relation_kind(kind, r.kind)) fail(at, "kind", Status::invalid_data, "unknown relation kind \"" + kind + "\"");
+      if (!parse_relation_kind(kind, r.kind))
+        fail(at, "kind", Status::invalid_data, "unknown relation kind \"" + kind + "\"");
       r.from = str(e, at, "from", true);
       r.to = str(e, at, "to", true);
       add(std::move(r), at);
@@ -347,8 +378,8 @@ class CaseReader {
  private:
   using Path = std::vector<std::string>;
 
-  [[noreturn]] void fail(const Path& at, const std::string& key, Status status, const std::string& message,
-                         const std::string& entity = {}) const {
+  [[noreturn]] void fail(const Path& at, const std::string& key, Status status,
+                         const std::string& message, const std::string& entity = {}) const {
     throw Error(status, message, locate(text_, name_, at, key, entity));
   }
 
@@ -370,17 +401,20 @@ class CaseReader {
   void each(const json& root, const char* key, Each handle) {
     const json* list = find(root, key);
     if (!list) return;
-    if (!list->is_array()) fail({}, key, Status::type, std::string("\"") + key + "\" must be an array");
+    if (!list->is_array())
+      fail({}, key, Status::type, std::string("\"") + key + "\" must be an array");
     for (std::size_t i = 0; i < list->size(); ++i) handle((*list)[i], Path{key, std::to_string(i)});
   }
 
   std::string str(const json& e, const Path& at, const char* key, bool required) const {
     const json* value = find(e, key);
     if (!value || value->is_null()) {
-      if (required) fail(at, {}, Status::invalid_data, std::string("missing \"") + key + "\"", id_of(e));
+      if (required)
+        fail(at, {}, Status::invalid_data, std::string("missing \"") + key + "\"", id_of(e));
       return {};
     }
-    if (!value->is_string()) fail(at, key, Status::type, std::string("\"") + key + "\" must be a string", id_of(e));
+    if (!value->is_string())
+      fail(at, key, Status::type, std::string("\"") + key + "\" must be a string", id_of(e));
     return value->get<std::string>();
   }
 
@@ -389,32 +423,39 @@ class CaseReader {
     return id && id->is_string() ? id->get<std::string>() : std::string();
   }
 
-  int integer(const json& e, const Path& at, const char* key, bool required, int fallback, const std::string& id) const {
+  int integer(const json& e, const Path& at, const char* key, bool required, int fallback,
+              const std::string& id) const {
     const json* value = find(e, key);
     if (!value) {
       if (required) fail(at, {}, Status::invalid_data, std::string("missing \"") + key + "\"", id);
       return fallback;
     }
-    if (!value->is_number_integer()) fail(at, key, Status::type, std::string("\"") + key + "\" must be a whole number", id);
+    if (!value->is_number_integer())
+      fail(at, key, Status::type, std::string("\"") + key + "\" must be a whole number", id);
     const long long number = value->get<long long>();
-    if (number < -1000000 || number > 1000000) fail(at, key, Status::invalid_data, std::string("\"") + key + "\" is out of range", id);
+    if (number < -1000000 || number > 1000000)
+      fail(at, key, Status::invalid_data, std::string("\"") + key + "\" is out of range", id);
     return static_cast<int>(number);
   }
 
   bool flag(const json& e, const Path& at, const char* key) const {
     const json* value = find(e, key);
     if (!value) return false;
-    if (!value->is_boolean()) fail(at, key, Status::type, std::string("\"") + key + "\" must be true or false", id_of(e));
+    if (!value->is_boolean())
+      fail(at, key, Status::type, std::string("\"") + key + "\" must be true or false", id_of(e));
     return value->get<bool>();
   }
 
-  Day date(const json& e, const Path& at, const char* key, bool required, const std::string& id) const {
+  Day date(const json& e, const Path& at, const char* key, bool required,
+           const std::string& id) const {
     const json* value = find(e, key);
     if (!value || value->is_null()) {
       if (required) fail(at, {}, Status::invalid_data, std::string("missing \"") + key + "\"", id);
       return kNoDay;
     }
-    if (!value->is_string()) fail(at, key, Status::type, std::string("\"") + key + "\" must be a date string YYYY-MM-DD", id);
+    if (!value->is_string())
+      fail(at, key, Status::type, std::string("\"") + key + "\" must be a date string YYYY-MM-DD",
+           id);
     Day day = kNoDay;
     std::string error;
     if (!parse_iso_date(value->get<std::string>(), day, error)) {
@@ -427,9 +468,13 @@ class CaseReader {
     const json* value = find(e, key);
     std::vector<std::string> out;
     if (!value) return out;
-    if (!value->is_array()) fail(at, key, Status::type, std::string("\"") + key + "\" must be an array of strings", id_of(e));
+    if (!value->is_array())
+      fail(at, key, Status::type, std::string("\"") + key + "\" must be an array of strings",
+           id_of(e));
     for (const auto& item : *value) {
-      if (!item.is_string()) fail(at, key, Status::type, std::string("\"") + key + "\" must hold only strings", id_of(e));
+      if (!item.is_string())
+        fail(at, key, Status::type, std::string("\"") + key + "\" must hold only strings",
+             id_of(e));
       out.push_back(item.get<std::string>());
     }
     return out;
@@ -454,7 +499,8 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
   const std::streamoff size = in.tellg();
   if (size < 0) throw Error(Status::io, "cannot read file", Location{path});
   if (static_cast<std::size_t>(size) > max_bytes) {
-    throw Error(Status::limit, "file is larger than " + std::to_string(max_bytes) + " bytes", Location{path});
+    throw Error(Status::limit, "file is larger than " + std::to_string(max_bytes) + " bytes",
+                Location{path});
   }
   in.seekg(0);
   std::string text(static_cast<std::size_t>(size), '\0');
@@ -465,7 +511,9 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
 
 json parse_dom(std::string_view text, const std::string& name, const CaseFileLimits& limits) {
   if (text.size() > limits.max_bytes) {
-    throw Error(Status::limit, "case file is larger than " + std::to_string(limits.max_bytes) + " bytes", Location{name});
+    throw Error(Status::limit,
+                "case file is larger than " + std::to_string(limits.max_bytes) + " bytes",
+                Location{name});
   }
   LimitedDom dom(limits);
   std::size_t consumed = 0;
@@ -474,12 +522,14 @@ json parse_dom(std::string_view text, const std::string& name, const CaseFileLim
   const bool ok = json::sax_parse(first, last, &dom);
   if (!ok || dom.status_ != Status::ok) {
     Location where{name};
-    const std::size_t offset = dom.status_ == Status::parse && dom.position_ > 0 ? dom.position_ - 1 : consumed;
+    const std::size_t offset =
+        dom.status_ == Status::parse && dom.position_ > 0 ? dom.position_ - 1 : consumed;
     line_column(text, offset, where.line, where.column);
     const Status status = dom.status_ == Status::ok ? Status::parse : dom.status_;
     std::string message = dom.message_.empty() ? "malformed JSON" : dom.message_;
     // nlohmann reports invalid UTF-8 as a syntax error; give it its own status.
-    if (status == Status::parse && message.find("UTF-8") != std::string::npos) throw Error(Status::encoding, message, where);
+    if (status == Status::parse && message.find("UTF-8") != std::string::npos)
+      throw Error(Status::encoding, message, where);
     throw Error(status, message, where);
   }
   return std::move(dom.root);
@@ -492,7 +542,8 @@ Batch parse_case(std::string_view text, const std::string& name, const CaseFileL
   return CaseReader(text, name).read(root);
 }
 
-void load_case(CaseGraph& graph, std::string_view text, const std::string& name, const CaseFileLimits& limits) {
+void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
+               const CaseFileLimits& limits) {
   const json root = parse_dom(text, name, limits);
   CaseReader reader(text, name);
   const Batch batch = reader.read(root);
@@ -530,7 +581,9 @@ std::string save_case(const CaseGraph& graph) {
         agencies.push_back(std::move(e));
         break;
       }
-      case VertexKind::household: households.push_back(ordered{{"id", graph.household(v).id}}); break;
+      case VertexKind::household:
+        households.push_back(ordered{{"id", graph.household(v).id}});
+        break;
       case VertexKind::person: {
         const Person& p = graph.person(v);
         ordered e = {{"id", p.id}, {"kind", to_string(p.kind)}};
@@ -560,7 +613,8 @@ std::string save_case(const CaseGraph& graph) {
       }
       case VertexKind::concern: {
         const Concern& c = graph.concern(v);
-        ordered e = {{"id", c.id}, {"category", graph.symbol(c.category)}, {"severity", c.severity}};
+        ordered e = {
+            {"id", c.id}, {"category", graph.symbol(c.category)}, {"severity", c.severity}};
         if (c.incident != kNoDay) e["incident"] = format_iso_date(c.incident);
         e["recorded"] = format_iso_date(c.recorded);
         e["status"] = to_string(c.status);
@@ -583,11 +637,13 @@ std::string save_case(const CaseGraph& graph) {
         factors.push_back(std::move(e));
         break;
       }
-      case VertexKind::erased: break;
+      case VertexKind::erased:
+        break;
     }
   }
   for (const Relation& r : graph.declared_relations()) {
-    relations.push_back(ordered{{"kind", to_string(r.kind)}, {"from", graph.id(r.from)}, {"to", graph.id(r.to)}});
+    relations.push_back(
+        ordered{{"kind", to_string(r.kind)}, {"from", graph.id(r.from)}, {"to", graph.id(r.to)}});
   }
   root["agencies"] = std::move(agencies);
   root["households"] = std::move(households);

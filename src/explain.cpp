@@ -40,7 +40,8 @@ Evidence describe(const Results& results, const Contribution& c, const Viewer& v
   out.agency_type = std::string(snap.symbol(snap.agency_type[agency]));
   if (snap.concern_restricted[slot] && !viewer.cleared_all) {
     bool cleared = false;
-    for (const auto& name : viewer.cleared) cleared = cleared || name == out.agency || name == out.agency_type || name == "*";
+    for (const auto& name : viewer.cleared)
+      cleared = cleared || name == out.agency || name == out.agency_type || name == "*";
     if (!cleared) {
       out.hidden = true;
       out.id.clear();
@@ -55,36 +56,42 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   const RuleSet& pack = results.rules();
   const Snapshot& snap = results.snapshot();
   std::string out;
-  out += "Child " + std::string(results.child_id(row)) + " as of " + format_iso_date(results.as_of()) + "\n";
+  out += "Child " + std::string(results.child_id(row)) + " as of " +
+         format_iso_date(results.as_of()) + "\n";
   out += "  level: " + pack.levels()[results.level(row)].title;
   if (results.level(row) != results.score_level(row)) {
-    out += " (raised by policy override from " + pack.levels()[results.score_level(row)].title + ")";
+    out +=
+        " (raised by policy override from " + pack.levels()[results.score_level(row)].title + ")";
   }
   out += "\n  total: " + fixed(results.total(row), 2) + "\n";
   for (std::size_t i = 0; i < results.index_count(); ++i) {
     out += "  " + pack.indices()[i].title + ": " + fixed(results.score(row, i), 2) + " (" +
            pack.levels()[results.index_level(row, i)].title + ")\n";
   }
-  if (results.immediate_safety(row)) out += "  IMMEDIATE SAFETY: a policy override flags a threat now\n";
-  for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row); ++o) {
+  if (results.immediate_safety(row))
+    out += "  IMMEDIATE SAFETY: a policy override flags a threat now\n";
+  for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row);
+       ++o) {
     const PolicyOverride& rule = pack.overrides()[*o];
     out += "  policy override " + rule.id + ": " + rule.reason + "\n";
   }
-  static constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factors", "Existing safety",
-                                                   "Strengths"};
+  static constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factors",
+                                                   "Existing safety", "Strengths"};
   for (int h = 0; h < 5; ++h) {
     std::string section;
-    for (const Contribution* c = results.contributions_begin(row); c != results.contributions_end(row); ++c) {
+    for (const Contribution* c = results.contributions_begin(row);
+         c != results.contributions_end(row); ++c) {
       const Rule& rule = pack.rules()[c->rule];
       if (static_cast<int>(rule.heading) != h) continue;
       const Evidence evidence = describe(results, *c, viewer);
-      section += "    " + std::string(c->value >= 0 ? "+" : "") + fixed(c->value, 2) + "  " + rule.title + " [" +
-                 rule.id + ", " + pack.indices()[rule.index].id + "]\n";
+      section += "    " + std::string(c->value >= 0 ? "+" : "") + fixed(c->value, 2) + "  " +
+                 rule.title + " [" + rule.id + ", " + pack.indices()[rule.index].id + "]\n";
       if (evidence.hidden) {
         section += "           evidence: " + std::string(kRestricted);
       } else if (!evidence.id.empty()) {
         section += "           evidence: " + evidence.id;
-        if (!evidence.agency.empty()) section += " from " + evidence.agency + " (" + evidence.agency_type + ")";
+        if (!evidence.agency.empty())
+          section += " from " + evidence.agency + " (" + evidence.agency_type + ")";
       } else {
         section += "           evidence: the child's own record";
       }
@@ -100,9 +107,12 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
     }
     if (!section.empty()) out += "  " + std::string(kHeadingTitles[h]) + "\n" + section;
   }
-  for (const NotAssessable* n = results.not_assessable_begin(row); n != results.not_assessable_end(row); ++n) {
-    const std::string& id = n->is_override ? pack.overrides()[n->rule].id : pack.rules()[n->rule].id;
-    out += "  not assessable: " + id + " (" + std::string(expr::attr_info(n->missing).name) + " unknown)\n";
+  for (const NotAssessable* n = results.not_assessable_begin(row);
+       n != results.not_assessable_end(row); ++n) {
+    const std::string& id =
+        n->is_override ? pack.overrides()[n->rule].id : pack.rules()[n->rule].id;
+    out += "  not assessable: " + id + " (" + std::string(expr::attr_info(n->missing).name) +
+           " unknown)\n";
   }
   out += "  rule pack: " + pack.id() + " " + pack.version() + " sha256:" + pack.hash() + "\n";
   return out;
@@ -128,17 +138,21 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   }
   out["indices"] = std::move(indices);
   ordered overrides = ordered::array();
-  for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row); ++o) {
+  for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row);
+       ++o) {
     const PolicyOverride& rule = pack.overrides()[*o];
-    overrides.push_back({{"id", rule.id},
-                         {"reason", rule.reason},
-                         {"min_level", rule.min_level >= 0 ? ordered(pack.levels()[rule.min_level].id) : ordered()},
-                         {"immediate_safety", rule.immediate_safety}});
+    overrides.push_back(
+        {{"id", rule.id},
+         {"reason", rule.reason},
+         {"min_level", rule.min_level >= 0 ? ordered(pack.levels()[rule.min_level].id) : ordered()},
+         {"immediate_safety", rule.immediate_safety}});
   }
   out["policy_overrides"] = std::move(overrides);
   ordered headings = ordered::object();
-  for (int h = 0; h < 5; ++h) headings[std::string(to_string(static_cast<Heading>(h)))] = ordered::array();
-  for (const Contribution* c = results.contributions_begin(row); c != results.contributions_end(row); ++c) {
+  for (int h = 0; h < 5; ++h)
+    headings[std::string(to_string(static_cast<Heading>(h)))] = ordered::array();
+  for (const Contribution* c = results.contributions_begin(row);
+       c != results.contributions_end(row); ++c) {
     const Rule& rule = pack.rules()[c->rule];
     const Evidence evidence = describe(results, *c, viewer);
     ordered item;
@@ -151,7 +165,8 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
     } else {
       item["evidence"] = evidence.id.empty() ? ordered() : ordered(evidence.id);
       item["source_agency"] = evidence.agency.empty() ? ordered() : ordered(evidence.agency);
-      item["restricted"] = is_concern(snap, c->evidence) && snap.concern_restricted[snap.vertex_slot[c->evidence]];
+      item["restricted"] =
+          is_concern(snap, c->evidence) && snap.concern_restricted[snap.vertex_slot[c->evidence]];
       item["via"] = c->via == kNoVertex ? ordered() : ordered(std::string(snap.id(c->via)));
     }
     item["path"] = to_string(c->path);
@@ -164,9 +179,11 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   }
   out["contributions"] = std::move(headings);
   ordered missing = ordered::array();
-  for (const NotAssessable* n = results.not_assessable_begin(row); n != results.not_assessable_end(row); ++n) {
-    missing.push_back({{"rule", n->is_override ? pack.overrides()[n->rule].id : pack.rules()[n->rule].id},
-                       {"missing", std::string(expr::attr_info(n->missing).name)}});
+  for (const NotAssessable* n = results.not_assessable_begin(row);
+       n != results.not_assessable_end(row); ++n) {
+    missing.push_back(
+        {{"rule", n->is_override ? pack.overrides()[n->rule].id : pack.rules()[n->rule].id},
+         {"missing", std::string(expr::attr_info(n->missing).name)}});
   }
   out["not_assessable"] = std::move(missing);
   return out.dump(2) + "\n";
@@ -174,9 +191,12 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
 
 }  // namespace
 
-std::string explain(const Results& results, std::size_t row, ExplainFormat format, const Viewer& viewer) {
-  if (row >= results.child_count()) throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
-  return format == ExplainFormat::json ? json_text(results, row, viewer) : text(results, row, viewer);
+std::string explain(const Results& results, std::size_t row, ExplainFormat format,
+                    const Viewer& viewer) {
+  if (row >= results.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  return format == ExplainFormat::json ? json_text(results, row, viewer)
+                                       : text(results, row, viewer);
 }
 
 }  // namespace safeguard

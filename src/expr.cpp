@@ -111,7 +111,8 @@ class Compiler {
     if (!detail::is_valid_utf8(text_)) fail(0, Status::encoding, "expression is not valid UTF-8");
     next();
     NodePtr root = parse_or(0);
-    if (token_.kind != Tok::end) fail(token_.offset, Status::parse, "unexpected " + describe(token_));
+    if (token_.kind != Tok::end)
+      fail(token_.offset, Status::parse, "unexpected " + describe(token_));
     check(*root, scope_, false);
     if (root->type != expected) {
       fail(root->offset, Status::type,
@@ -148,11 +149,16 @@ class Compiler {
 
   static std::string describe(const Token& token) {
     switch (token.kind) {
-      case Tok::end: return "end of expression";
-      case Tok::number: return "number";
-      case Tok::string: return "string \"" + token.text + "\"";
-      case Tok::ident: return "'" + token.text + "'";
-      default: return "symbol";
+      case Tok::end:
+        return "end of expression";
+      case Tok::number:
+        return "number";
+      case Tok::string:
+        return "string \"" + token.text + "\"";
+      case Tok::ident:
+        return "'" + token.text + "'";
+      default:
+        return "symbol";
     }
   }
 
@@ -160,8 +166,8 @@ class Compiler {
 
   void next() {
     std::size_t i = pos_;
-    while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' ||
-                                text_[i] == '\r')) {
+    while (i < text_.size() &&
+           (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r')) {
       ++i;
     }
     token_ = Token{};
@@ -193,7 +199,8 @@ class Compiler {
         }
         while (j < text_.size() && std::isdigit(static_cast<unsigned char>(text_[j]))) ++j;
       }
-      if (j < text_.size() && (std::isalpha(static_cast<unsigned char>(text_[j])) || text_[j] == '_')) {
+      if (j < text_.size() &&
+          (std::isalpha(static_cast<unsigned char>(text_[j])) || text_[j] == '_')) {
         fail(j, Status::parse, "a number must not run into a name");
       }
       token_.kind = Tok::number;
@@ -227,7 +234,8 @@ class Compiler {
           j += 2;
           continue;
         }
-        if (text_[j] == '\n') fail(j, Status::parse, "string literal runs past the end of the line");
+        if (text_[j] == '\n')
+          fail(j, Status::parse, "string literal runs past the end of the line");
         value += text_[j++];
       }
       if (j >= text_.size()) fail(i, Status::parse, "string literal is not closed");
@@ -237,18 +245,30 @@ class Compiler {
       return;
     }
     switch (c) {
-      case '(': return single(Tok::lparen);
-      case ')': return single(Tok::rparen);
-      case '[': return single(Tok::lbracket);
-      case ']': return single(Tok::rbracket);
-      case ',': return single(Tok::comma);
-      case '.': return single(Tok::dot);
-      case '+': return single(Tok::plus);
-      case '-': return single(Tok::minus);
-      case '*': return single(Tok::star);
-      case '/': return single(Tok::slash);
-      case '<': return pair('=', Tok::le, Tok::lt);
-      case '>': return pair('=', Tok::ge, Tok::gt);
+      case '(':
+        return single(Tok::lparen);
+      case ')':
+        return single(Tok::rparen);
+      case '[':
+        return single(Tok::lbracket);
+      case ']':
+        return single(Tok::rbracket);
+      case ',':
+        return single(Tok::comma);
+      case '.':
+        return single(Tok::dot);
+      case '+':
+        return single(Tok::plus);
+      case '-':
+        return single(Tok::minus);
+      case '*':
+        return single(Tok::star);
+      case '/':
+        return single(Tok::slash);
+      case '<':
+        return pair('=', Tok::le, Tok::lt);
+      case '>':
+        return pair('=', Tok::ge, Tok::gt);
       case '=':
         if (i + 1 < text_.size() && text_[i + 1] == '=') return pair('=', Tok::eq, Tok::eq);
         fail(i, Status::parse, "use '==' to compare");
@@ -265,7 +285,8 @@ class Compiler {
   }
 
   void expect(Tok kind, const std::string& what) {
-    if (token_.kind != kind) fail(token_.offset, Status::parse, "expected " + what + ", found " + describe(token_));
+    if (token_.kind != kind)
+      fail(token_.offset, Status::parse, "expected " + what + ", found " + describe(token_));
     next();
   }
 
@@ -334,12 +355,24 @@ class Compiler {
     const std::size_t at = token_.offset;
     Op op;
     switch (token_.kind) {
-      case Tok::eq: op = Op::equal; break;
-      case Tok::ne: op = Op::not_equal; break;
-      case Tok::lt: op = Op::less; break;
-      case Tok::le: op = Op::less_equal; break;
-      case Tok::gt: op = Op::greater; break;
-      case Tok::ge: op = Op::greater_equal; break;
+      case Tok::eq:
+        op = Op::equal;
+        break;
+      case Tok::ne:
+        op = Op::not_equal;
+        break;
+      case Tok::lt:
+        op = Op::less;
+        break;
+      case Tok::le:
+        op = Op::less_equal;
+        break;
+      case Tok::gt:
+        op = Op::greater;
+        break;
+      case Tok::ge:
+        op = Op::greater_equal;
+        break;
       default: {
         bool negated = false;
         if (is_keyword("not")) {
@@ -372,12 +405,14 @@ class Compiler {
           node->kids.push_back(parse_primary(depth + 1));
         } else if (token_.kind == Tok::minus) {
           next();
-          if (token_.kind != Tok::number) fail(token_.offset, Status::parse, "a list holds literals only");
+          if (token_.kind != Tok::number)
+            fail(token_.offset, Status::parse, "a list holds literals only");
           auto literal = parse_primary(depth + 1);
           literal->number = -literal->number;
           node->kids.push_back(std::move(literal));
         } else {
-          fail(token_.offset, Status::parse, "a list holds literals only, found " + describe(token_));
+          fail(token_.offset, Status::parse,
+               "a list holds literals only, found " + describe(token_));
         }
         if (token_.kind == Tok::comma) {
           next();
@@ -455,8 +490,10 @@ class Compiler {
         expect(Tok::rparen, "')'");
         return inner;
       }
-      case Tok::ident: break;
-      default: fail(at, Status::parse, "expected a value, found " + describe(token_));
+      case Tok::ident:
+        break;
+      default:
+        fail(at, Status::parse, "expected a value, found " + describe(token_));
     }
     std::string name = token_.text;
     next();
@@ -471,10 +508,12 @@ class Compiler {
     if (token_.kind == Tok::lparen) return parse_call(name, at, depth + 1);
     if (token_.kind != Tok::dot) {
       fail(at, Status::parse,
-           "unknown name '" + name + "'; attributes are written entity.attribute, e.g. concern.severity");
+           "unknown name '" + name +
+               "'; attributes are written entity.attribute, e.g. concern.severity");
     }
     next();
-    if (token_.kind != Tok::ident) fail(token_.offset, Status::parse, "expected an attribute name after '.'");
+    if (token_.kind != Tok::ident)
+      fail(token_.offset, Status::parse, "expected an attribute name after '.'");
     const std::string full = name + "." + token_.text;
     next();
     for (std::size_t i = 0; i < kAttributes.size(); ++i) {
@@ -489,10 +528,14 @@ class Compiler {
 
   bool parse_collection(Collection& out) {
     if (token_.kind != Tok::ident) return false;
-    if (token_.text == "concerns") out = Collection::concerns;
-    else if (token_.text == "family_concerns") out = Collection::family_concerns;
-    else if (token_.text == "factors") out = Collection::factors;
-    else return false;
+    if (token_.text == "concerns")
+      out = Collection::concerns;
+    else if (token_.text == "family_concerns")
+      out = Collection::family_concerns;
+    else if (token_.text == "factors")
+      out = Collection::factors;
+    else
+      return false;
     next();
     return true;
   }
@@ -503,12 +546,18 @@ class Compiler {
     AggregateKind aggregate;
     bool is_aggregate = true;
     bool takes_value = false;
-    if (name == "count") aggregate = AggregateKind::count;
-    else if (name == "distinct_agencies") aggregate = AggregateKind::distinct_agencies;
-    else if (name == "days_since_last") aggregate = AggregateKind::days_since_last;
-    else if (name == "sum") aggregate = AggregateKind::sum, takes_value = true;
-    else if (name == "max") aggregate = AggregateKind::max, takes_value = true;
-    else is_aggregate = false;
+    if (name == "count")
+      aggregate = AggregateKind::count;
+    else if (name == "distinct_agencies")
+      aggregate = AggregateKind::distinct_agencies;
+    else if (name == "days_since_last")
+      aggregate = AggregateKind::days_since_last;
+    else if (name == "sum")
+      aggregate = AggregateKind::sum, takes_value = true;
+    else if (name == "max")
+      aggregate = AggregateKind::max, takes_value = true;
+    else
+      is_aggregate = false;
 
     Collection collection;
     if (is_aggregate && parse_collection(collection)) {
@@ -560,14 +609,23 @@ class Compiler {
   // element's attributes become visible and another aggregate may not start.
   void check(Node& node, Scope scope, bool in_aggregate) {
     switch (node.kind) {
-      case NodeKind::number: node.type = Type::number; return;
-      case NodeKind::string: node.type = Type::string; return;
-      case NodeKind::boolean: node.type = Type::boolean; return;
+      case NodeKind::number:
+        node.type = Type::number;
+        return;
+      case NodeKind::string:
+        node.type = Type::string;
+        return;
+      case NodeKind::boolean:
+        node.type = Type::boolean;
+        return;
       case NodeKind::attribute: {
         const AttrInfo& info = attr_info(node.attr);
         if (info.scope != Scope::child && info.scope != scope) {
-          const char* range = scope == Scope::child ? "the child" : scope == Scope::concern ? "concerns" : "factors";
-          type_error(node, "'" + std::string(info.name) + "' is not available here: this expression ranges over " + range);
+          const char* range = scope == Scope::child     ? "the child"
+                              : scope == Scope::concern ? "concerns"
+                                                        : "factors";
+          type_error(node, "'" + std::string(info.name) +
+                               "' is not available here: this expression ranges over " + range);
         }
         node.type = info.type;
         return;
@@ -588,20 +646,25 @@ class Compiler {
         const Node& left = *node.kids[0];
         const Node& right = *node.kids[1];
         switch (node.op) {
-          case Op::add: case Op::subtract: case Op::multiply: case Op::divide:
+          case Op::add:
+          case Op::subtract:
+          case Op::multiply:
+          case Op::divide:
             require_type(left, Type::number, "an arithmetic operand");
             require_type(right, Type::number, "an arithmetic operand");
             node.type = Type::number;
             return;
-          case Op::logical_and: case Op::logical_or:
+          case Op::logical_and:
+          case Op::logical_or:
             require_type(left, Type::boolean, "an operand of 'and'/'or'");
             require_type(right, Type::boolean, "an operand of 'and'/'or'");
             node.type = Type::boolean;
             return;
-          case Op::equal: case Op::not_equal:
+          case Op::equal:
+          case Op::not_equal:
             if (left.type == Type::string_set || left.type != right.type) {
-              type_error(node, "cannot compare a " + std::string(to_string(left.type)) + " with a " +
-                                   std::string(to_string(right.type)));
+              type_error(node, "cannot compare a " + std::string(to_string(left.type)) +
+                                   " with a " + std::string(to_string(right.type)));
             }
             node.type = Type::boolean;
             return;
@@ -621,8 +684,9 @@ class Compiler {
         for (std::size_t i = 1; i < node.kids.size(); ++i) {
           check(*node.kids[i], scope, in_aggregate);
           if (node.kids[i]->type != item) {
-            type_error(*node.kids[i], "list item is a " + std::string(to_string(node.kids[i]->type)) +
-                                          " but the value tested is a " + std::string(to_string(item)));
+            type_error(*node.kids[i],
+                       "list item is a " + std::string(to_string(node.kids[i]->type)) +
+                           " but the value tested is a " + std::string(to_string(item)));
           }
         }
         node.type = Type::boolean;
@@ -633,7 +697,8 @@ class Compiler {
         check(*node.kids[1], scope, in_aggregate);
         require_type(*node.kids[0], Type::string, "the value tested with 'in'");
         if (node.kids[1]->type != Type::string_set) {
-          type_error(*node.kids[1], "'in' needs a list [...] or a set attribute such as child.flags");
+          type_error(*node.kids[1],
+                     "'in' needs a list [...] or a set attribute such as child.flags");
         }
         node.type = Type::boolean;
         return;
@@ -641,14 +706,18 @@ class Compiler {
         for (auto& kid : node.kids) check(*kid, scope, in_aggregate);
         auto arity = [&](std::size_t n) {
           if (node.kids.size() != n) {
-            type_error(node, node.text + " takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s"));
+            type_error(node, node.text + " takes " + std::to_string(n) + " argument" +
+                                 (n == 1 ? "" : "s"));
           }
-          for (auto& kid : node.kids) require_type(*kid, Type::number, "an argument of this function");
+          for (auto& kid : node.kids)
+            require_type(*kid, Type::number, "an argument of this function");
         };
         if (node.text == "within") {
           arity(1);
           if (scope == Scope::child) {
-            type_error(node, "within() needs a concern or factor: use it in a concern or factor rule or inside an aggregate");
+            type_error(node,
+                       "within() needs a concern or factor: use it in a concern or factor rule or "
+                       "inside an aggregate");
           }
           node.op = Op::within;
           node.number = scope == Scope::concern ? 0 : 1;
@@ -668,7 +737,8 @@ class Compiler {
       }
       case NodeKind::aggregate: {
         if (in_aggregate) type_error(node, "aggregates cannot be nested");
-        const Scope element = node.collection == Collection::factors ? Scope::factor : Scope::concern;
+        const Scope element =
+            node.collection == Collection::factors ? Scope::factor : Scope::concern;
         if (node.value) {
           check(*node.value, element, true);
           require_type(*node.value, Type::number, "the value summed or maximised");
@@ -677,8 +747,11 @@ class Compiler {
           check(*node.filter, element, true);
           require_type(*node.filter, Type::boolean, "the 'where' filter");
         }
-        if (node.aggregate == AggregateKind::distinct_agencies && node.collection == Collection::factors) {
-          type_error(node, "distinct_agencies counts the agencies that raised concerns; use a concern collection");
+        if (node.aggregate == AggregateKind::distinct_agencies &&
+            node.collection == Collection::factors) {
+          type_error(node,
+                     "distinct_agencies counts the agencies that raised concerns; use a concern "
+                     "collection");
         }
         node.type = Type::number;
         return;
@@ -693,7 +766,8 @@ class Compiler {
     depth += delta;
     if (depth > program.max_stack) program.max_stack = depth;
     if (program.max_stack > limits_.max_stack) {
-      fail(0, Status::limit, "expression needs more than " + std::to_string(limits_.max_stack) + " stack slots");
+      fail(0, Status::limit,
+           "expression needs more than " + std::to_string(limits_.max_stack) + " stack slots");
     }
   }
 
@@ -722,14 +796,16 @@ class Compiler {
         return push(program, Instr{Op::push_bool, 0, 0, 0, node.number}, depth, 1);
       case NodeKind::attribute:
         note_attribute(node.attr);
-        return push(program, Instr{Op::load, 0, static_cast<std::uint32_t>(node.attr), 0, 0}, depth, 1);
+        return push(program, Instr{Op::load, 0, static_cast<std::uint32_t>(node.attr), 0, 0}, depth,
+                    1);
       case NodeKind::unary:
         emit(*node.kids[0], program, depth);
         return push(program, Instr{node.op, 0, 0, 0, 0}, depth, 0);
       case NodeKind::binary:
         emit(*node.kids[0], program, depth);
         emit(*node.kids[1], program, depth);
-        return push(program, Instr{node.op, static_cast<std::uint8_t>(node.kids[0]->type), 0, 0, 0}, depth, -1);
+        return push(program, Instr{node.op, static_cast<std::uint8_t>(node.kids[0]->type), 0, 0, 0},
+                    depth, -1);
       case NodeKind::in_list: {
         emit(*node.kids[0], program, depth);
         const bool strings = node.kids[0]->type == Type::string;
@@ -742,8 +818,9 @@ class Compiler {
             compiled_->number_pool.push_back(node.kids[i]->number);
           }
         }
-        push(program, Instr{Op::in_list, static_cast<std::uint8_t>(node.kids[0]->type), offset,
-                            static_cast<std::uint32_t>(node.kids.size() - 1), 0},
+        push(program,
+             Instr{Op::in_list, static_cast<std::uint8_t>(node.kids[0]->type), offset,
+                   static_cast<std::uint32_t>(node.kids.size() - 1), 0},
              depth, 0);
         if (node.negated) push(program, Instr{Op::logical_not, 0, 0, 0, 0}, depth, 0);
         return;
@@ -761,7 +838,8 @@ class Compiler {
         if (node.op == Op::within) {
           note_attribute(flag == 0 ? Attr::concern_age_days : Attr::factor_age_days);
         }
-        return push(program, Instr{node.op, flag, 0, 0, 0}, depth, 1 - static_cast<int>(node.kids.size()));
+        return push(program, Instr{node.op, flag, 0, 0, 0}, depth,
+                    1 - static_cast<int>(node.kids.size()));
       }
       case NodeKind::aggregate: {
         Aggregate aggregate{node.aggregate, node.collection, -1, -1};
@@ -810,24 +888,38 @@ Value load(Attr attr, EvalContext& ctx) {
     case Attr::concern_category:
       out = Value{0, ctx.symbol_map[snap.concern_category[ctx.concern]], true};
       break;
-    case Attr::concern_severity: out = number(snap.concern_severity[ctx.concern]); break;
-    case Attr::concern_status:
-      out = Value{0, SymbolTable::kFirstStatus + static_cast<std::uint32_t>(snap.concern_status[ctx.concern]), true};
+    case Attr::concern_severity:
+      out = number(snap.concern_severity[ctx.concern]);
       break;
-    case Attr::concern_restricted: out = boolean(snap.concern_restricted[ctx.concern] != 0); break;
+    case Attr::concern_status:
+      out = Value{
+          0,
+          SymbolTable::kFirstStatus + static_cast<std::uint32_t>(snap.concern_status[ctx.concern]),
+          true};
+      break;
+    case Attr::concern_restricted:
+      out = boolean(snap.concern_restricted[ctx.concern] != 0);
+      break;
     case Attr::concern_source_type:
       out = Value{0, ctx.symbol_map[snap.agency_type[snap.concern_source[ctx.concern]]], true};
       break;
-    case Attr::concern_age_days: out = number(ctx.as_of - snap.concern_date(ctx.concern)); break;
+    case Attr::concern_age_days:
+      out = number(ctx.as_of - snap.concern_date(ctx.concern));
+      break;
     case Attr::concern_path:
     case Attr::factor_path:
       out = Value{0, SymbolTable::kFirstRole + static_cast<std::uint32_t>(ctx.path), true};
       break;
-    case Attr::factor_kind: out = Value{0, ctx.symbol_map[snap.factor_kind[ctx.factor]], true}; break;
-    case Attr::factor_strength: out = number(snap.factor_strength[ctx.factor]); break;
+    case Attr::factor_kind:
+      out = Value{0, ctx.symbol_map[snap.factor_kind[ctx.factor]], true};
+      break;
+    case Attr::factor_strength:
+      out = number(snap.factor_strength[ctx.factor]);
+      break;
     case Attr::factor_active: {
       const Day end = snap.factor_end[ctx.factor];
-      out = boolean(factor_visible(snap, ctx.factor, ctx.as_of) && (end == kNoDay || end >= ctx.as_of));
+      out = boolean(factor_visible(snap, ctx.factor, ctx.as_of) &&
+                    (end == kNoDay || end >= ctx.as_of));
       break;
     }
     case Attr::factor_age_days: {
@@ -878,14 +970,17 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
       bool found = false;
       for (int i = 0; i < agency_count; ++i) found = found || agencies[i] == agency;
       if (!found) {
-        if (agency_count < kAgencySlots) agencies[agency_count++] = agency;
-        else agency_overflow += 1;
+        if (agency_count < kAgencySlots)
+          agencies[agency_count++] = agency;
+        else
+          agency_overflow += 1;
       }
     }
   };
   switch (aggregate.collection) {
     case Collection::concerns:
-      for (const std::uint32_t* c = snap.person_concerns.begin(ctx.child); c != snap.person_concerns.end(ctx.child); ++c) {
+      for (const std::uint32_t* c = snap.person_concerns.begin(ctx.child);
+           c != snap.person_concerns.end(ctx.child); ++c) {
         if (!concern_visible(snap, *c, ctx.as_of)) continue;
         ctx.concern = *c;
         ctx.path = Role::self;
@@ -903,7 +998,8 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
       break;
     }
     case Collection::factors:
-      for (const std::uint32_t* f = snap.person_factors.begin(ctx.child); f != snap.person_factors.end(ctx.child); ++f) {
+      for (const std::uint32_t* f = snap.person_factors.begin(ctx.child);
+           f != snap.person_factors.end(ctx.child); ++f) {
         if (!factor_visible(snap, *f, ctx.as_of)) continue;
         ctx.factor = *f;
         ctx.path = Role::self;
@@ -918,16 +1014,22 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
   // "not assessable", so the note is discarded.
   ctx.missing = saved_missing;
   switch (aggregate.kind) {
-    case AggregateKind::count: return number(count);
-    case AggregateKind::sum: return number(sum);
-    case AggregateKind::max: return number(max);
-    case AggregateKind::distinct_agencies: return number(agency_count + agency_overflow);
-    case AggregateKind::days_since_last: return nearest < 0 ? unknown() : number(nearest);
+    case AggregateKind::count:
+      return number(count);
+    case AggregateKind::sum:
+      return number(sum);
+    case AggregateKind::max:
+      return number(max);
+    case AggregateKind::distinct_agencies:
+      return number(agency_count + agency_overflow);
+    case AggregateKind::days_since_last:
+      return nearest < 0 ? unknown() : number(nearest);
   }
   return unknown();
 }
 
-bool in_flags(const Snapshot& snap, const std::uint32_t* symbol_map, std::uint32_t child, std::uint32_t symbol) {
+bool in_flags(const Snapshot& snap, const std::uint32_t* symbol_map, std::uint32_t child,
+              std::uint32_t symbol) {
   for (const Symbol* f = snap.person_flags.begin(child); f != snap.person_flags.end(child); ++f) {
     if (symbol_map[*f] == symbol) return true;
   }
@@ -939,13 +1041,27 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
   int top = 0;
   for (const Instr& in : program.code) {
     switch (in.op) {
-      case Op::push_number: stack[top++] = number(in.number); break;
-      case Op::push_string: stack[top++] = Value{0, in.a, true}; break;
-      case Op::push_bool: stack[top++] = boolean(in.number != 0); break;
-      case Op::load: stack[top++] = load(static_cast<Attr>(in.a), ctx); break;
-      case Op::negate: stack[top - 1].number = -stack[top - 1].number; break;
-      case Op::logical_not: stack[top - 1].number = stack[top - 1].number == 0 ? 1 : 0; break;
-      case Op::absolute: stack[top - 1].number = std::fabs(stack[top - 1].number); break;
+      case Op::push_number:
+        stack[top++] = number(in.number);
+        break;
+      case Op::push_string:
+        stack[top++] = Value{0, in.a, true};
+        break;
+      case Op::push_bool:
+        stack[top++] = boolean(in.number != 0);
+        break;
+      case Op::load:
+        stack[top++] = load(static_cast<Attr>(in.a), ctx);
+        break;
+      case Op::negate:
+        stack[top - 1].number = -stack[top - 1].number;
+        break;
+      case Op::logical_not:
+        stack[top - 1].number = stack[top - 1].number == 0 ? 1 : 0;
+        break;
+      case Op::absolute:
+        stack[top - 1].number = std::fabs(stack[top - 1].number);
+        break;
       case Op::logical_and:
       case Op::logical_or: {
         const Value right = stack[--top];
@@ -963,31 +1079,64 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
         }
         break;
       }
-      case Op::add: case Op::subtract: case Op::multiply: case Op::divide:
-      case Op::minimum: case Op::maximum:
-      case Op::equal: case Op::not_equal: case Op::less: case Op::less_equal:
-      case Op::greater: case Op::greater_equal: {
+      case Op::add:
+      case Op::subtract:
+      case Op::multiply:
+      case Op::divide:
+      case Op::minimum:
+      case Op::maximum:
+      case Op::equal:
+      case Op::not_equal:
+      case Op::less:
+      case Op::less_equal:
+      case Op::greater:
+      case Op::greater_equal: {
         const Value right = stack[--top];
         Value& left = stack[top - 1];
         if (!left.known || !right.known) {
           left = unknown();
           break;
         }
-        const bool strings = static_cast<Type>(in.flag) == Type::string && (in.op == Op::equal || in.op == Op::not_equal);
+        const bool strings = static_cast<Type>(in.flag) == Type::string &&
+                             (in.op == Op::equal || in.op == Op::not_equal);
         const double l = left.number, r = right.number;
         switch (in.op) {
-          case Op::add: left = number(l + r); break;
-          case Op::subtract: left = number(l - r); break;
-          case Op::multiply: left = number(l * r); break;
-          case Op::divide: left = r == 0 ? unknown() : number(l / r); break;
-          case Op::minimum: left = number(std::min(l, r)); break;
-          case Op::maximum: left = number(std::max(l, r)); break;
-          case Op::equal: left = boolean(strings ? left.symbol == right.symbol : l == r); break;
-          case Op::not_equal: left = boolean(strings ? left.symbol != right.symbol : l != r); break;
-          case Op::less: left = boolean(l < r); break;
-          case Op::less_equal: left = boolean(l <= r); break;
-          case Op::greater: left = boolean(l > r); break;
-          default: left = boolean(l >= r); break;
+          case Op::add:
+            left = number(l + r);
+            break;
+          case Op::subtract:
+            left = number(l - r);
+            break;
+          case Op::multiply:
+            left = number(l * r);
+            break;
+          case Op::divide:
+            left = r == 0 ? unknown() : number(l / r);
+            break;
+          case Op::minimum:
+            left = number(std::min(l, r));
+            break;
+          case Op::maximum:
+            left = number(std::max(l, r));
+            break;
+          case Op::equal:
+            left = boolean(strings ? left.symbol == right.symbol : l == r);
+            break;
+          case Op::not_equal:
+            left = boolean(strings ? left.symbol != right.symbol : l != r);
+            break;
+          case Op::less:
+            left = boolean(l < r);
+            break;
+          case Op::less_equal:
+            left = boolean(l <= r);
+            break;
+          case Op::greater:
+            left = boolean(l > r);
+            break;
+          default:
+            left = boolean(l >= r);
+            break;
         }
         break;
       }
@@ -996,9 +1145,11 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
         if (!v.known) break;
         bool found = false;
         if (static_cast<Type>(in.flag) == Type::string) {
-          for (std::uint32_t i = 0; i < in.b && !found; ++i) found = compiled.string_pool[in.a + i] == v.symbol;
+          for (std::uint32_t i = 0; i < in.b && !found; ++i)
+            found = compiled.string_pool[in.a + i] == v.symbol;
         } else {
-          for (std::uint32_t i = 0; i < in.b && !found; ++i) found = compiled.number_pool[in.a + i] == v.number;
+          for (std::uint32_t i = 0; i < in.b && !found; ++i)
+            found = compiled.number_pool[in.a + i] == v.number;
         }
         v = boolean(found);
         break;
@@ -1010,7 +1161,8 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
           v = unknown();
           break;
         }
-        v = boolean(in_flags(*ctx.snapshot, ctx.symbol_map, static_cast<std::uint32_t>(set.number), v.symbol));
+        v = boolean(in_flags(*ctx.snapshot, ctx.symbol_map, static_cast<std::uint32_t>(set.number),
+                             v.symbol));
         break;
       }
       case Op::within: {
@@ -1030,9 +1182,13 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
 
 }  // namespace
 
-std::string_view to_string(Type type) noexcept { return kTypeNames[static_cast<std::size_t>(type)]; }
+std::string_view to_string(Type type) noexcept {
+  return kTypeNames[static_cast<std::size_t>(type)];
+}
 
-const AttrInfo& attr_info(Attr attr) noexcept { return kAttributes[static_cast<std::size_t>(attr)]; }
+const AttrInfo& attr_info(Attr attr) noexcept {
+  return kAttributes[static_cast<std::size_t>(attr)];
+}
 
 SymbolTable::SymbolTable() {
   strings_.emplace_back();

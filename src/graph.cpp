@@ -64,7 +64,8 @@ class CaseGraph::Validator {
       fail(Status::limit, std::string(field) + " is longer than " +
                               std::to_string(graph_.limits_.max_id_bytes) + " bytes");
     }
-    if (!detail::is_valid_utf8(id)) fail(Status::encoding, std::string(field) + " is not valid UTF-8");
+    if (!detail::is_valid_utf8(id))
+      fail(Status::encoding, std::string(field) + " is not valid UTF-8");
     if (detail::has_control_character(id)) {
       fail(Status::invalid_data, std::string(field) + " contains a control character");
     }
@@ -103,7 +104,8 @@ class CaseGraph::Validator {
     std::unordered_set<std::string_view> seen;
     for (const auto& id : ids) {
       require(id, kind, role);
-      if (!seen.insert(id).second) fail(Status::duplicate, std::string(role) + " " + quoted(id) + " listed twice");
+      if (!seen.insert(id).second)
+        fail(Status::duplicate, std::string(role) + " " + quoted(id) + " listed twice");
     }
   }
 
@@ -112,7 +114,8 @@ class CaseGraph::Validator {
       return found->second == PersonKind::adult;
     }
     auto v = graph_.find(id);
-    return v && graph_.kind(*v) == VertexKind::person && graph_.person(*v).kind == PersonKind::adult;
+    return v && graph_.kind(*v) == VertexKind::person &&
+           graph_.person(*v).kind == PersonKind::adult;
   }
 
   void check_item(const PersonSpec& p) {
@@ -144,7 +147,8 @@ class CaseGraph::Validator {
     require_list(c.about, VertexKind::person, "person");
     require_list(c.involves, VertexKind::person, "involved person");
     for (const auto& id : c.involves) {
-      if (!is_adult(id)) fail(Status::invalid_data, "involved person " + quoted(id) + " is not an adult");
+      if (!is_adult(id))
+        fail(Status::invalid_data, "involved person " + quoted(id) + " is not an adult");
     }
     check_text(c.summary, "summary");
   }
@@ -162,15 +166,16 @@ class CaseGraph::Validator {
       fail(Status::invalid_data, "strength " + std::to_string(f.strength) + " is outside 1-5");
     }
     if (f.start != kNoDay && f.end != kNoDay && f.end < f.start) {
-      fail(Status::invalid_data, "end date " + format_iso_date(f.end) + " is before the start date " +
-                                     format_iso_date(f.start));
+      fail(Status::invalid_data, "end date " + format_iso_date(f.end) +
+                                     " is before the start date " + format_iso_date(f.start));
     }
     if (!f.provided_by.empty()) {
       check_id_syntax(f.provided_by, "provided_by");
       auto kind = kind_of(f.provided_by);
       if (!kind) fail(Status::not_found, "unknown provider " + quoted(f.provided_by));
       if (*kind != VertexKind::person && *kind != VertexKind::agency) {
-        fail(Status::invalid_data, "provider " + quoted(f.provided_by) + " is not a person or agency");
+        fail(Status::invalid_data,
+             "provider " + quoted(f.provided_by) + " is not a person or agency");
       }
     }
     if (f.protects.empty()) fail(Status::invalid_data, "a factor must protect at least one person");
@@ -207,7 +212,8 @@ class CaseGraph::Validator {
     if (r.from == r.to) fail(Status::invalid_data, "a person cannot be related to themselves");
     auto key = std::make_tuple(r.kind, r.from, r.to);
     auto reverse = std::make_tuple(r.kind, r.to, r.from);
-    bool exists = pending_relations_.count(key) || (is_symmetric(r.kind) && pending_relations_.count(reverse));
+    bool exists = pending_relations_.count(key) ||
+                  (is_symmetric(r.kind) && pending_relations_.count(reverse));
     if (!exists) {
       auto from = graph_.find(r.from);
       auto to = graph_.find(r.to);
@@ -216,8 +222,8 @@ class CaseGraph::Validator {
       }
     }
     if (exists) {
-      fail(Status::duplicate, "relation " + std::string(to_string(r.kind)) + " from " + quoted(r.from) +
-                                  " to " + quoted(r.to) + " already exists");
+      fail(Status::duplicate, "relation " + std::string(to_string(r.kind)) + " from " +
+                                  quoted(r.from) + " to " + quoted(r.to) + " already exists");
     }
     pending_relations_.insert(key);
   }
@@ -241,7 +247,8 @@ class CaseGraph::Validator {
     pending_.erase(e.id);
     // Concerns and factors that were only about erased persons go with them.
     auto all_erased = [this](const std::vector<std::string>& ids) {
-      return std::all_of(ids.begin(), ids.end(), [this](const std::string& id) { return erased_.count(id) > 0; });
+      return std::all_of(ids.begin(), ids.end(),
+                         [this](const std::string& id) { return erased_.count(id) > 0; });
     };
     for (auto it = pending_about_.begin(); it != pending_about_.end();) {
       if (all_erased(it->second)) {
@@ -262,7 +269,8 @@ class CaseGraph::Validator {
         bool only_erased = true;
         for (auto other : boost::make_iterator_range(boost::out_edges(source, graph_.adjacency_))) {
           if (graph_.adjacency_[other].kind != kind) continue;
-          if (!erased_.count(graph_.id(boost::target(other, graph_.adjacency_)))) only_erased = false;
+          if (!erased_.count(graph_.id(boost::target(other, graph_.adjacency_))))
+            only_erased = false;
         }
         if (only_erased) erased_.insert(source_id);
       }
@@ -285,7 +293,8 @@ class CaseGraph::Validator {
   std::unordered_map<std::string, PersonKind> pending_persons_;
   std::unordered_map<std::string, std::vector<std::string>> pending_about_;
   std::unordered_set<std::string> erased_;
-  std::unordered_set<std::tuple<RelationKind, std::string, std::string>, TupleHash> pending_relations_;
+  std::unordered_set<std::tuple<RelationKind, std::string, std::string>, TupleHash>
+      pending_relations_;
 };
 
 // ---- Queries ------------------------------------------------------------------------------
@@ -298,8 +307,8 @@ std::optional<VertexIndex> CaseGraph::find(std::string_view id) const {
 
 std::uint32_t CaseGraph::slot(VertexIndex v, VertexKind expected) const {
   if (v >= vertex_count() || adjacency_[v].kind != expected) {
-    throw Error(Status::invalid_argument, "vertex " + std::to_string(v) + " is not a " +
-                                              std::string(to_string(expected)));
+    throw Error(Status::invalid_argument,
+                "vertex " + std::to_string(v) + " is not a " + std::string(to_string(expected)));
   }
   return adjacency_[v].slot;
 }
@@ -392,15 +401,18 @@ void CaseGraph::apply_item(const Edit& item) {
           p.dob = edit.dob;
           for (const auto& flag : edit.flags) p.flags.push_back(intern(flag));
           sort_unique(p.flags);
-          auto v = add_vertex(VertexKind::person, static_cast<std::uint32_t>(persons_.size()), edit.id);
+          auto v =
+              add_vertex(VertexKind::person, static_cast<std::uint32_t>(persons_.size()), edit.id);
           persons_.push_back(std::move(p));
-          if (!edit.household.empty()) add_edge(RelationKind::household, v, resolve(edit.household));
+          if (!edit.household.empty())
+            add_edge(RelationKind::household, v, resolve(edit.household));
         } else if constexpr (std::is_same_v<T, AgencySpec>) {
           add_vertex(VertexKind::agency, static_cast<std::uint32_t>(agencies_.size()), edit.id);
           agencies_.push_back(Agency{edit.id, intern(edit.type), edit.name});
         } else if constexpr (std::is_same_v<T, ConcernSpec>) {
           Concern c = make_concern(edit);
-          auto v = add_vertex(VertexKind::concern, static_cast<std::uint32_t>(concerns_.size()), edit.id);
+          auto v = add_vertex(VertexKind::concern, static_cast<std::uint32_t>(concerns_.size()),
+                              edit.id);
           set_concern_edges(v, c);
           concerns_.push_back(std::move(c));
         } else if constexpr (std::is_same_v<T, FactorSpec>) {
@@ -413,7 +425,8 @@ void CaseGraph::apply_item(const Edit& item) {
           f.provided_by = edit.provided_by.empty() ? kNoVertex : resolve(edit.provided_by);
           f.protects = resolve_all(edit.protects);
           f.summary = edit.summary;
-          auto v = add_vertex(VertexKind::factor, static_cast<std::uint32_t>(factors_.size()), edit.id);
+          auto v =
+              add_vertex(VertexKind::factor, static_cast<std::uint32_t>(factors_.size()), edit.id);
           for (auto p : f.protects) add_edge(RelationKind::protects, v, p);
           factors_.push_back(std::move(f));
         } else if constexpr (std::is_same_v<T, PlaceSpec>) {
@@ -423,7 +436,8 @@ void CaseGraph::apply_item(const Edit& item) {
           add_vertex(VertexKind::group, static_cast<std::uint32_t>(groups_.size()), edit.id);
           groups_.push_back(Group{edit.id, intern(edit.kind), edit.name});
         } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
-          add_vertex(VertexKind::household, static_cast<std::uint32_t>(households_.size()), edit.id);
+          add_vertex(VertexKind::household, static_cast<std::uint32_t>(households_.size()),
+                     edit.id);
           households_.push_back(Household{edit.id});
         } else if constexpr (std::is_same_v<T, RelationSpec>) {
           Relation r{edit.kind, resolve(edit.from), resolve(edit.to)};

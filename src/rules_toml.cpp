@@ -21,11 +21,13 @@ namespace safeguard {
 
 class PackLoader {
  public:
-  PackLoader(std::string name, const PackLimits& limits) : name_(std::move(name)), limits_(limits) {}
+  PackLoader(std::string name, const PackLimits& limits)
+      : name_(std::move(name)), limits_(limits) {}
 
   std::shared_ptr<const RuleSet> load(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      throw Error(Status::limit, "rule pack is larger than " + std::to_string(limits_.max_bytes) + " bytes",
+      throw Error(Status::limit,
+                  "rule pack is larger than " + std::to_string(limits_.max_bytes) + " bytes",
                   Location{name_});
     }
     if (!detail::is_valid_utf8(text)) {
@@ -63,17 +65,23 @@ class PackLoader {
     throw Error(status, message, at(node));
   }
 
-  void allow(const toml::table& table, std::initializer_list<std::string_view> keys, const std::string& where) const {
+  void allow(const toml::table& table, std::initializer_list<std::string_view> keys,
+             const std::string& where) const {
     for (auto&& [key, node] : table) {
       bool known = false;
       for (auto k : keys) known = known || key.str() == k;
-      if (!known) fail(node, Status::invalid_data, "unknown key '" + std::string(key.str()) + "' in " + where);
+      if (!known)
+        fail(node, Status::invalid_data,
+             "unknown key '" + std::string(key.str()) + "' in " + where);
     }
   }
 
-  const toml::table& table_at(const toml::table& parent, std::string_view key, const std::string& where) const {
+  const toml::table& table_at(const toml::table& parent, std::string_view key,
+                              const std::string& where) const {
     const toml::node* node = parent.get(key);
-    if (!node) throw Error(Status::invalid_data, "missing [" + std::string(key) + "] in " + where, Location{name_, 1, 1});
+    if (!node)
+      throw Error(Status::invalid_data, "missing [" + std::string(key) + "] in " + where,
+                  Location{name_, 1, 1});
     if (!node->is_table()) fail(*node, Status::type, "'" + std::string(key) + "' must be a table");
     return *node->as_table();
   }
@@ -82,17 +90,20 @@ class PackLoader {
                         bool required, const std::string& fallback = {}) const {
     const toml::node* node = table.get(key);
     if (!node) {
-      if (required) fail(table, Status::invalid_data, "missing '" + std::string(key) + "' in " + where);
+      if (required)
+        fail(table, Status::invalid_data, "missing '" + std::string(key) + "' in " + where);
       return fallback;
     }
-    if (!node->is_string()) fail(*node, Status::type, "'" + std::string(key) + "' in " + where + " must be a string");
+    if (!node->is_string())
+      fail(*node, Status::type, "'" + std::string(key) + "' in " + where + " must be a string");
     return node->as_string()->get();
   }
 
   double number_at(const toml::node& node, const std::string& what) const {
     if (auto i = node.as_integer()) return static_cast<double>(i->get());
     if (auto f = node.as_floating_point()) {
-      if (!std::isfinite(f->get())) fail(node, Status::invalid_data, what + " must be a finite number");
+      if (!std::isfinite(f->get()))
+        fail(node, Status::invalid_data, what + " must be a finite number");
       return f->get();
     }
     fail(node, Status::type, what + " must be a number");
@@ -101,7 +112,8 @@ class PackLoader {
   std::string id_at(const toml::table& table, const std::string& where) const {
     std::string id = string_at(table, "id", where, true);
     if (id.empty() || id.size() > 128 || detail::has_control_character(id)) {
-      fail(*table.get("id"), Status::invalid_data, "id in " + where + " must be 1-128 printable characters");
+      fail(*table.get("id"), Status::invalid_data,
+           "id in " + where + " must be 1-128 printable characters");
     }
     return id;
   }
@@ -111,9 +123,13 @@ class PackLoader {
     const toml::node* node = root.get(key);
     if (!node) return;
     const toml::array* array = node->as_array();
-    if (!array) fail(*node, Status::type, "'" + std::string(key) + "' must be an array of tables: write [[" + std::string(key) + "]]");
+    if (!array)
+      fail(*node, Status::type,
+           "'" + std::string(key) + "' must be an array of tables: write [[" + std::string(key) +
+               "]]");
     for (const auto& item : *array) {
-      if (!item.is_table()) fail(item, Status::type, "each [[" + std::string(key) + "]] must be a table");
+      if (!item.is_table())
+        fail(item, Status::type, "each [[" + std::string(key) + "]] must be a table");
       each(*item.as_table());
     }
   }
@@ -132,18 +148,22 @@ class PackLoader {
       allow(t, {"id", "title", "min"}, "a [[level]]");
       LevelDef level;
       level.id = id_at(t, "a [[level]]");
-      if (!seen.insert(level.id).second) fail(t, Status::duplicate, "duplicate level id '" + level.id + "'");
+      if (!seen.insert(level.id).second)
+        fail(t, Status::duplicate, "duplicate level id '" + level.id + "'");
       level.title = string_at(t, "title", "level '" + level.id + "'", false, level.id);
       const toml::node* min = t.get("min");
       if (!min) fail(t, Status::invalid_data, "level '" + level.id + "' needs 'min'");
       level.min = number_at(*min, "min of level '" + level.id + "'");
       if (!pack_->levels_.empty() && level.min <= pack_->levels_.back().min) {
-        fail(*min, Status::invalid_data, "level '" + level.id + "' must have a higher min than '" +
-                                             pack_->levels_.back().id + "'; list levels from lowest to highest");
+        fail(*min, Status::invalid_data,
+             "level '" + level.id + "' must have a higher min than '" + pack_->levels_.back().id +
+                 "'; list levels from lowest to highest");
       }
       pack_->levels_.push_back(std::move(level));
     });
-    if (pack_->levels_.empty()) throw Error(Status::invalid_data, "a rule pack needs at least one [[level]]", Location{name_, 1, 1});
+    if (pack_->levels_.empty())
+      throw Error(Status::invalid_data, "a rule pack needs at least one [[level]]",
+                  Location{name_, 1, 1});
   }
 
   int level_index(const toml::node& node, const std::string& id) const {
@@ -159,7 +179,8 @@ class PackLoader {
       allow(t, {"id", "title", "thresholds"}, "an [[index]]");
       IndexDef index;
       index.id = id_at(t, "an [[index]]");
-      if (!seen.insert(index.id).second) fail(t, Status::duplicate, "duplicate index id '" + index.id + "'");
+      if (!seen.insert(index.id).second)
+        fail(t, Status::duplicate, "duplicate index id '" + index.id + "'");
       index.title = string_at(t, "title", "index '" + index.id + "'", false, index.id);
       for (const auto& level : pack_->levels_) index.thresholds.push_back(level.min);
       if (const toml::node* node = t.get("thresholds")) {
@@ -171,13 +192,16 @@ class PackLoader {
         }
         for (std::size_t l = 1; l < index.thresholds.size(); ++l) {
           if (index.thresholds[l] <= index.thresholds[l - 1]) {
-            fail(*node, Status::invalid_data, "thresholds of index '" + index.id + "' must rise with the levels");
+            fail(*node, Status::invalid_data,
+                 "thresholds of index '" + index.id + "' must rise with the levels");
           }
         }
       }
       pack_->indices_.push_back(std::move(index));
     });
-    if (pack_->indices_.empty()) throw Error(Status::invalid_data, "a rule pack needs at least one [[index]]", Location{name_, 1, 1});
+    if (pack_->indices_.empty())
+      throw Error(Status::invalid_data, "a rule pack needs at least one [[index]]",
+                  Location{name_, 1, 1});
   }
 
   // Where an expression string starts in the file: after the opening quote (or quotes).
@@ -187,25 +211,31 @@ class PackLoader {
     return where;
   }
 
-  expr::Compiled compile(const toml::node& node, expr::Scope scope, expr::Type type, const std::string& what) {
+  expr::Compiled compile(const toml::node& node, expr::Scope scope, expr::Type type,
+                         const std::string& what) {
     if (node.is_boolean() && type == expr::Type::boolean) {
-      return expr::compile(node.as_boolean()->get() ? "true" : "false", scope, type, pack_->symbols_, at(node), limits_.expressions);
+      return expr::compile(node.as_boolean()->get() ? "true" : "false", scope, type,
+                           pack_->symbols_, at(node), limits_.expressions);
     }
     if ((node.is_integer() || node.is_floating_point()) && type == expr::Type::number) {
       std::ostringstream text;
       text.precision(17);
       const double value = number_at(node, what);
       text << std::fabs(value);
-      return expr::compile((value < 0 ? "-" : "") + text.str(), scope, type, pack_->symbols_, at(node), limits_.expressions);
+      return expr::compile((value < 0 ? "-" : "") + text.str(), scope, type, pack_->symbols_,
+                           at(node), limits_.expressions);
     }
     if (!node.is_string()) fail(node, Status::type, what + " must be a string expression");
-    return expr::compile(node.as_string()->get(), scope, type, pack_->symbols_, expression_origin(node), limits_.expressions);
+    return expr::compile(node.as_string()->get(), scope, type, pack_->symbols_,
+                         expression_origin(node), limits_.expressions);
   }
 
   void read_rules(const toml::table& root) {
     std::unordered_set<std::string> seen;
     for_each_table(root, "rule", [&](const toml::table& t) {
-      allow(t, {"id", "title", "index", "heading", "for", "when", "points", "half_life_days", "cap", "reach", "rationale"},
+      allow(t,
+            {"id", "title", "index", "heading", "for", "when", "points", "half_life_days", "cap",
+             "reach", "rationale"},
             "a [[rule]]");
       if (pack_->rules_.size() >= limits_.max_rules) {
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_rules) + " rules");
@@ -214,57 +244,76 @@ class PackLoader {
       rule.where = at(t);
       rule.id = id_at(t, "a [[rule]]");
       const std::string where = "rule '" + rule.id + "'";
-      if (!seen.insert(rule.id).second) fail(t, Status::duplicate, "duplicate rule id '" + rule.id + "'");
+      if (!seen.insert(rule.id).second)
+        fail(t, Status::duplicate, "duplicate rule id '" + rule.id + "'");
       rule.title = string_at(t, "title", where, false, rule.id);
 
       const std::string index = string_at(t, "index", where, true);
       bool found = false;
       for (std::size_t i = 0; i < pack_->indices_.size(); ++i) {
-        if (pack_->indices_[i].id == index) rule.index = static_cast<std::uint32_t>(i), found = true;
+        if (pack_->indices_[i].id == index)
+          rule.index = static_cast<std::uint32_t>(i), found = true;
       }
-      if (!found) fail(*t.get("index"), Status::not_found, "unknown index '" + index + "' in " + where);
+      if (!found)
+        fail(*t.get("index"), Status::not_found, "unknown index '" + index + "' in " + where);
 
       const std::string heading = string_at(t, "heading", where, true);
       if (!parse_heading(heading, rule.heading)) {
         fail(*t.get("heading"), Status::invalid_data,
-             "heading must be harm, danger, complicating, safety or strength, not '" + heading + "'");
+             "heading must be harm, danger, complicating, safety or strength, not '" + heading +
+                 "'");
       }
       const std::string scope = string_at(t, "for", where, true);
-      if (scope == "concern") rule.scope = expr::Scope::concern;
-      else if (scope == "factor") rule.scope = expr::Scope::factor;
-      else if (scope == "child") rule.scope = expr::Scope::child;
-      else fail(*t.get("for"), Status::invalid_data, "'for' must be concern, factor or child, not '" + scope + "'");
+      if (scope == "concern")
+        rule.scope = expr::Scope::concern;
+      else if (scope == "factor")
+        rule.scope = expr::Scope::factor;
+      else if (scope == "child")
+        rule.scope = expr::Scope::child;
+      else
+        fail(*t.get("for"), Status::invalid_data,
+             "'for' must be concern, factor or child, not '" + scope + "'");
 
       const toml::node* when = t.get("when");
       rule.when = when ? compile(*when, rule.scope, expr::Type::boolean, "when of " + where)
-                       : expr::compile("true", rule.scope, expr::Type::boolean, pack_->symbols_, rule.where);
+                       : expr::compile("true", rule.scope, expr::Type::boolean, pack_->symbols_,
+                                       rule.where);
       const toml::node* points = t.get("points");
       if (!points) fail(t, Status::invalid_data, where + " needs 'points'");
       rule.points = compile(*points, rule.scope, expr::Type::number, "points of " + where);
 
       if (const toml::node* node = t.get("half_life_days")) {
-        if (rule.scope == expr::Scope::child) fail(*node, Status::invalid_data, "half_life_days needs dated evidence: use it in a concern or factor rule");
+        if (rule.scope == expr::Scope::child)
+          fail(*node, Status::invalid_data,
+               "half_life_days needs dated evidence: use it in a concern or factor rule");
         rule.half_life_days = number_at(*node, "half_life_days");
-        if (rule.half_life_days <= 0) fail(*node, Status::invalid_data, "half_life_days must be greater than 0");
+        if (rule.half_life_days <= 0)
+          fail(*node, Status::invalid_data, "half_life_days must be greater than 0");
       }
       if (const toml::node* node = t.get("cap")) {
         rule.cap = number_at(*node, "cap");
-        if (rule.cap <= 0) fail(*node, Status::invalid_data, "cap must be greater than 0 (it bounds the rule's total either way)");
+        if (rule.cap <= 0)
+          fail(*node, Status::invalid_data,
+               "cap must be greater than 0 (it bounds the rule's total either way)");
       }
       rule.reach[static_cast<std::size_t>(Role::self)] = 1.0;
       if (const toml::node* node = t.get("reach")) {
-        if (rule.scope == expr::Scope::child) fail(*node, Status::invalid_data, "reach applies to concern and factor rules");
+        if (rule.scope == expr::Scope::child)
+          fail(*node, Status::invalid_data, "reach applies to concern and factor rules");
         const toml::table* reach = node->as_table();
-        if (!reach) fail(*node, Status::type, "reach must be a table such as { self = 1.0, sibling = 0.5 }");
+        if (!reach)
+          fail(*node, Status::type, "reach must be a table such as { self = 1.0, sibling = 0.5 }");
         rule.reach.fill(0.0);
         for (auto&& [key, value] : *reach) {
           Role role;
           if (!parse_role(key.str(), role)) {
-            fail(value, Status::invalid_data, "unknown reach '" + std::string(key.str()) +
-                                                  "'; use self, sibling, carer, household, associate, partner or involved");
+            fail(value, Status::invalid_data,
+                 "unknown reach '" + std::string(key.str()) +
+                     "'; use self, sibling, carer, household, associate, partner or involved");
           }
           const double factor = number_at(value, "reach factor");
-          if (factor < 0 || factor > 1) fail(value, Status::invalid_data, "reach factor must be between 0 and 1");
+          if (factor < 0 || factor > 1)
+            fail(value, Status::invalid_data, "reach factor must be between 0 and 1");
           rule.reach[static_cast<std::size_t>(role)] = factor;
         }
       }
@@ -280,7 +329,8 @@ class PackLoader {
       o.where = at(t);
       o.id = id_at(t, "an [[override]]");
       const std::string where = "override '" + o.id + "'";
-      if (!seen.insert(o.id).second) fail(t, Status::duplicate, "duplicate override id '" + o.id + "'");
+      if (!seen.insert(o.id).second)
+        fail(t, Status::duplicate, "duplicate override id '" + o.id + "'");
       o.reason = string_at(t, "reason", where, true);
       const toml::node* when = t.get("when");
       if (!when) fail(t, Status::invalid_data, where + " needs 'when'");
@@ -290,11 +340,13 @@ class PackLoader {
         o.min_level = level_index(*node, node->as_string()->get());
       }
       if (const toml::node* node = t.get("immediate_safety")) {
-        if (!node->is_boolean()) fail(*node, Status::type, "immediate_safety must be true or false");
+        if (!node->is_boolean())
+          fail(*node, Status::type, "immediate_safety must be true or false");
         o.immediate_safety = node->as_boolean()->get();
       }
       if (o.min_level < 0 && !o.immediate_safety) {
-        fail(t, Status::invalid_data, where + " does nothing: give it min_level, immediate_safety = true, or both");
+        fail(t, Status::invalid_data,
+             where + " does nothing: give it min_level, immediate_safety = true, or both");
       }
       pack_->overrides_.push_back(std::move(o));
     });
@@ -334,9 +386,13 @@ class PackLoader {
       out += b->get() ? "true" : "false";
     } else {
       std::ostringstream text;
-      if (auto d = node.as_date()) text << "d" << d->get().year << '-' << int(d->get().month) << '-' << int(d->get().day);
-      else if (auto t = node.as_time()) text << "t" << int(t->get().hour) << ':' << int(t->get().minute) << ':' << int(t->get().second) << '.' << t->get().nanosecond;
-      else text << "dt?";
+      if (auto d = node.as_date())
+        text << "d" << d->get().year << '-' << int(d->get().month) << '-' << int(d->get().day);
+      else if (auto t = node.as_time())
+        text << "t" << int(t->get().hour) << ':' << int(t->get().minute) << ':'
+             << int(t->get().second) << '.' << t->get().nanosecond;
+      else
+        text << "dt?";
       out += text.str();
     }
   }
@@ -360,13 +416,16 @@ std::shared_ptr<const RuleSet> RuleSet::load_string(std::string_view text, const
   return PackLoader(name, limits).load(text);
 }
 
-std::shared_ptr<const RuleSet> RuleSet::load_file(const std::string& path, const PackLimits& limits) {
+std::shared_ptr<const RuleSet> RuleSet::load_file(const std::string& path,
+                                                  const PackLimits& limits) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(Status::io, "cannot open rule pack", Location{path});
   in.seekg(0, std::ios::end);
   const auto size = static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg()));
   if (size > limits.max_bytes) {
-    throw Error(Status::limit, "rule pack is larger than " + std::to_string(limits.max_bytes) + " bytes", Location{path});
+    throw Error(Status::limit,
+                "rule pack is larger than " + std::to_string(limits.max_bytes) + " bytes",
+                Location{path});
   }
   in.seekg(0);
   std::string text(size, '\0');

@@ -63,7 +63,8 @@ std::string sha256_hex(std::string_view data) {
   tail[rest] = 0x80;
   const std::size_t tail_blocks = rest + 9 > 64 ? 2 : 1;
   const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-  for (int i = 0; i < 8; ++i) tail[tail_blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    tail[tail_blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   for (std::size_t i = 0; i < tail_blocks; ++i) compress(state, tail + 64 * i);
   static const char* kHex = "0123456789abcdef";
   std::string out;

@@ -26,7 +26,9 @@ Csr<T> build_csr(std::size_t rows, Emit emit) {
 
 }  // namespace
 
-std::string_view to_string(Role role) noexcept { return kRoleNames[static_cast<std::size_t>(role)]; }
+std::string_view to_string(Role role) noexcept {
+  return kRoleNames[static_cast<std::size_t>(role)];
+}
 
 bool parse_role(std::string_view text, Role& out) noexcept {
   for (std::size_t i = 0; i < kRoleNames.size(); ++i) {
@@ -41,9 +43,10 @@ bool parse_role(std::string_view text, Role& out) noexcept {
 std::size_t Snapshot::byte_size() const noexcept {
   auto bytes = [](const auto& column) { return column.size() * sizeof(column[0]); };
   auto csr_bytes = [&](const auto& csr) { return bytes(csr.offsets) + bytes(csr.items); };
-  return bytes(person_kind) + bytes(person_dob) + bytes(person_household) + csr_bytes(person_flags) +
-         csr_bytes(person_circle) + csr_bytes(person_concerns) + csr_bytes(person_involved_in) +
-         csr_bytes(person_factors) + bytes(children) + csr_bytes(concern_about) + csr_bytes(concern_involves) + bytes(concern_category) +
+  return bytes(person_kind) + bytes(person_dob) + bytes(person_household) +
+         csr_bytes(person_flags) + csr_bytes(person_circle) + csr_bytes(person_concerns) +
+         csr_bytes(person_involved_in) + csr_bytes(person_factors) + bytes(children) +
+         csr_bytes(concern_about) + csr_bytes(concern_involves) + bytes(concern_category) +
          bytes(concern_severity) + bytes(concern_incident) + bytes(concern_recorded) +
          bytes(concern_status) + bytes(concern_source) + bytes(concern_restricted) +
          bytes(factor_kind) + bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) +
@@ -69,11 +72,20 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
     snap->id_bytes.push_back('\0');
     snap->id_offsets.push_back(snap->id_bytes.size());
     switch (adj[v].kind) {
-      case VertexKind::person: persons = std::max<std::size_t>(persons, adj[v].slot + 1); break;
-      case VertexKind::concern: concerns = std::max<std::size_t>(concerns, adj[v].slot + 1); break;
-      case VertexKind::factor: factors = std::max<std::size_t>(factors, adj[v].slot + 1); break;
-      case VertexKind::agency: agencies = std::max<std::size_t>(agencies, adj[v].slot + 1); break;
-      default: break;
+      case VertexKind::person:
+        persons = std::max<std::size_t>(persons, adj[v].slot + 1);
+        break;
+      case VertexKind::concern:
+        concerns = std::max<std::size_t>(concerns, adj[v].slot + 1);
+        break;
+      case VertexKind::factor:
+        factors = std::max<std::size_t>(factors, adj[v].slot + 1);
+        break;
+      case VertexKind::agency:
+        agencies = std::max<std::size_t>(agencies, adj[v].slot + 1);
+        break;
+      default:
+        break;
     }
   }
   // Tombstoned slots keep their place so slots stay aligned with the graph.
@@ -129,9 +141,15 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
     for (auto edge : boost::make_iterator_range(boost::out_edges(v, adj))) {
       const VertexIndex other = boost::target(edge, adj);
       switch (adj[edge].kind) {
-        case RelationKind::sibling_of: circle.push_back({slot_of(other), role_bit(Role::sibling)}); break;
-        case RelationKind::associate: circle.push_back({slot_of(other), role_bit(Role::associate)}); break;
-        case RelationKind::partner_of: circle.push_back({slot_of(other), role_bit(Role::partner)}); break;
+        case RelationKind::sibling_of:
+          circle.push_back({slot_of(other), role_bit(Role::sibling)});
+          break;
+        case RelationKind::associate:
+          circle.push_back({slot_of(other), role_bit(Role::associate)});
+          break;
+        case RelationKind::partner_of:
+          circle.push_back({slot_of(other), role_bit(Role::partner)});
+          break;
         case RelationKind::household:
           for (auto member : boost::make_iterator_range(boost::in_edges(other, adj))) {
             const VertexIndex m = boost::source(member, adj);
@@ -140,18 +158,28 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
             }
           }
           break;
-        default: break;
+        default:
+          break;
       }
     }
     for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
       const VertexIndex other = boost::source(edge, adj);
       switch (adj[edge].kind) {
-        case RelationKind::sibling_of: circle.push_back({slot_of(other), role_bit(Role::sibling)}); break;
-        case RelationKind::associate: circle.push_back({slot_of(other), role_bit(Role::associate)}); break;
-        case RelationKind::partner_of: circle.push_back({slot_of(other), role_bit(Role::partner)}); break;
+        case RelationKind::sibling_of:
+          circle.push_back({slot_of(other), role_bit(Role::sibling)});
+          break;
+        case RelationKind::associate:
+          circle.push_back({slot_of(other), role_bit(Role::associate)});
+          break;
+        case RelationKind::partner_of:
+          circle.push_back({slot_of(other), role_bit(Role::partner)});
+          break;
         case RelationKind::parent_of:
-        case RelationKind::carer_of: circle.push_back({slot_of(other), role_bit(Role::carer)}); break;
-        default: break;
+        case RelationKind::carer_of:
+          circle.push_back({slot_of(other), role_bit(Role::carer)});
+          break;
+        default:
+          break;
       }
     }
     std::sort(circle.begin(), circle.end(),
@@ -246,7 +274,8 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   // Agencies.
   snap->agency_type.assign(agencies, 0);
   for (std::uint32_t a = 0; a < agencies; ++a) {
-    if (snap->agency_vertex[a] != kNoVertex) snap->agency_type[a] = graph.agency(snap->agency_vertex[a]).type;
+    if (snap->agency_vertex[a] != kNoVertex)
+      snap->agency_type[a] = graph.agency(snap->agency_vertex[a]).type;
   }
   return snap;
 }

@@ -25,9 +25,12 @@ Day day(const char* text) {
 
 struct Fixture {
   CaseGraph graph;
-  std::shared_ptr<const RuleSet> rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+  std::shared_ptr<const RuleSet> rules =
+      RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
   Fixture() { load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json"); }
-  Results run(const char* as_of, unsigned threads = 1) { return assess(rules, take_snapshot(graph), {day(as_of), threads}); }
+  Results run(const char* as_of, unsigned threads = 1) {
+    return assess(rules, take_snapshot(graph), {day(as_of), threads});
+  }
 };
 
 std::size_t index_of(const RuleSet& rules, const std::string& id) {
@@ -64,7 +67,8 @@ TEST_SUITE("assess") {
     const double domestic = 4 * std::exp2(-3.0 / 365);  // 3.9773
     const std::size_t neglect = index_of(r.rules(), "neglect");
     const std::size_t da = index_of(r.rules(), "domestic_abuse");
-    CHECK(r.score(row, neglect) == doctest::Approx(attendance + housing + corroboration).epsilon(1e-12));
+    CHECK(r.score(row, neglect) ==
+          doctest::Approx(attendance + housing + corroboration).epsilon(1e-12));
     CHECK(r.score(row, da) == doctest::Approx(domestic).epsilon(1e-12));
     CHECK(r.rules().levels()[r.index_level(row, neglect)].id == "child_in_need");  // 8.26 >= 8
     CHECK(r.rules().levels()[r.index_level(row, da)].id == "universal");           // 3.98 < 4
@@ -99,7 +103,8 @@ TEST_SUITE("assess") {
     // school-attendance: incident 2026-09-25, 37 days old.
     const double attendance = 2 * std::exp2(-37.0 / 180);
     // Strengths: protective adult -4 (cap 5 does not bind), early help engagement -2.
-    CHECK(r.score(row, neglect) == doctest::Approx(mental_health + attendance - 4 - 2).epsilon(1e-12));
+    CHECK(r.score(row, neglect) ==
+          doctest::Approx(mental_health + attendance - 4 - 2).epsilon(1e-12));
     CHECK(r.level(row) == 0);
     // Without the strengths the worries alone would reach early help.
     CHECK(mental_health + attendance >= r.rules().levels()[1].min);
@@ -142,8 +147,10 @@ TEST_SUITE("assess") {
     const Results two = f.run("2026-11-01", 2);
     const Results many = f.run("2026-11-01", 7);
     REQUIRE(one.child_count() == 3003);
-    CHECK(std::memcmp(one.scores().data(), two.scores().data(), one.scores().size() * sizeof(double)) == 0);
-    CHECK(std::memcmp(one.scores().data(), many.scores().data(), one.scores().size() * sizeof(double)) == 0);
+    CHECK(std::memcmp(one.scores().data(), two.scores().data(),
+                      one.scores().size() * sizeof(double)) == 0);
+    CHECK(std::memcmp(one.scores().data(), many.scores().data(),
+                      one.scores().size() * sizeof(double)) == 0);
     CHECK(one.levels() == many.levels());
     for (std::size_t row = 0; row < one.child_count(); row += 97) {
       CHECK(explain(one, row, ExplainFormat::json) == explain(many, row, ExplainFormat::json));

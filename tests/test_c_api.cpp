@@ -162,7 +162,8 @@ TEST_SUITE("c_api") {
     CHECK(sg_graph_apply(graph, batch) == SG_E_NOT_FOUND);
     CHECK(std::string(sg_error_last()).find("P-NOBODY") != std::string::npos);
     CHECK(saved(graph) == before);
-    const char bad[] = "{\"schema_version\": 1, \"persons\": [{\"id\": \"P-ASH-M\", \"kind\": \"adult\"}]}";
+    const char bad[] =
+        "{\"schema_version\": 1, \"persons\": [{\"id\": \"P-ASH-M\", \"kind\": \"adult\"}]}";
     CHECK(sg_graph_load_buffer(graph, bad, sizeof bad - 1, "dup.json") == SG_E_DUPLICATE);
     CHECK(std::string(sg_error_last()).find("dup.json:1:") != std::string::npos);
     CHECK(saved(graph) == before);
@@ -232,9 +233,10 @@ TEST_SUITE("c_api") {
 
   TEST_CASE("rule pack errors carry file, line and column through C") {
     sg_rules* rules = nullptr;
-    const char pack[] = "[pack]\nid = \"x\"\nversion = \"1\"\n[[level]]\nid = \"l\"\nmin = 0\n"
-                        "[[index]]\nid = \"i\"\n[[rule]]\nid = \"r\"\nindex = \"i\"\nheading = \"harm\"\n"
-                        "for = \"concern\"\nwhen = 'concern.severity >= \"high\"'\npoints = 1\n";
+    const char pack[] =
+        "[pack]\nid = \"x\"\nversion = \"1\"\n[[level]]\nid = \"l\"\nmin = 0\n"
+        "[[index]]\nid = \"i\"\n[[rule]]\nid = \"r\"\nindex = \"i\"\nheading = \"harm\"\n"
+        "for = \"concern\"\nwhen = 'concern.severity >= \"high\"'\npoints = 1\n";
     CHECK(sg_rules_load_buffer(&rules, pack, sizeof pack - 1, "pack.toml") == SG_E_TYPE);
     CHECK(rules == nullptr);
     CHECK(std::string(sg_error_last()).rfind("pack.toml:14:", 0) == 0);

@@ -113,15 +113,24 @@ TEST_SUITE("graph") {
     ConcernSpec child_involved = concern("C-5", "P-C");
     child_involved.involves = {"P-C"};  // involves must name adults
     CHECK(status_of(Batch().add(child_involved)) == Status::invalid_data);
-    CHECK(status_of(Batch().add(RelationSpec{RelationKind::parent_of, "P-M", "P-C"})) == Status::duplicate);
-    CHECK(status_of(Batch().add(RelationSpec{RelationKind::sibling_of, "P-C", "P-C"})) == Status::invalid_data);
-    CHECK(status_of(Batch().add(RelationSpec{RelationKind::about, "P-C", "P-M"})) == Status::invalid_data);
-    CHECK(status_of(Batch().add(RelationSpec{RelationKind::frequents, "P-C", "P-M"})) == Status::invalid_data);
-    CHECK(status_of(Batch().add(PersonSpec{"", PersonKind::child, kNoDay, {}, ""})) == Status::invalid_data);
-    CHECK(status_of(Batch().add(PersonSpec{"P-\xff", PersonKind::child, kNoDay, {}, ""})) == Status::encoding);
-    CHECK(status_of(Batch().add(PersonSpec{"P-\n", PersonKind::child, kNoDay, {}, ""})) == Status::invalid_data);
-    CHECK(status_of(Batch().add(PersonSpec{std::string(300, 'x'), PersonKind::child, kNoDay, {}, ""})) == Status::limit);
-    FactorSpec backwards{"F-1", "protective_adult", 3, day("2026-05-01"), day("2026-04-01"), "", {"P-C"}, ""};
+    CHECK(status_of(Batch().add(RelationSpec{RelationKind::parent_of, "P-M", "P-C"})) ==
+          Status::duplicate);
+    CHECK(status_of(Batch().add(RelationSpec{RelationKind::sibling_of, "P-C", "P-C"})) ==
+          Status::invalid_data);
+    CHECK(status_of(Batch().add(RelationSpec{RelationKind::about, "P-C", "P-M"})) ==
+          Status::invalid_data);
+    CHECK(status_of(Batch().add(RelationSpec{RelationKind::frequents, "P-C", "P-M"})) ==
+          Status::invalid_data);
+    CHECK(status_of(Batch().add(PersonSpec{"", PersonKind::child, kNoDay, {}, ""})) ==
+          Status::invalid_data);
+    CHECK(status_of(Batch().add(PersonSpec{"P-\xff", PersonKind::child, kNoDay, {}, ""})) ==
+          Status::encoding);
+    CHECK(status_of(Batch().add(PersonSpec{"P-\n", PersonKind::child, kNoDay, {}, ""})) ==
+          Status::invalid_data);
+    CHECK(status_of(Batch().add(PersonSpec{
+              std::string(300, 'x'), PersonKind::child, kNoDay, {}, ""})) == Status::limit);
+    FactorSpec backwards{
+        "F-1", "protective_adult", 3, day("2026-05-01"), day("2026-04-01"), "", {"P-C"}, ""};
     CHECK(status_of(Batch().add(backwards)) == Status::invalid_data);
     CHECK(graph.revision() == 1);  // every failed batch left the graph alone
   }
@@ -184,7 +193,8 @@ TEST_SUITE("graph") {
     const std::uint32_t child = snap->children[0];
     CHECK(snap->id(snap->person_vertex[child]) == "P-C");
     RoleMask mother = 0, sibling = 0, self = 0;
-    for (const CircleMember* m = snap->person_circle.begin(child); m != snap->person_circle.end(child); ++m) {
+    for (const CircleMember* m = snap->person_circle.begin(child);
+         m != snap->person_circle.end(child); ++m) {
       const auto id = snap->id(snap->person_vertex[m->person]);
       if (id == "P-M") mother = m->roles;
       if (id == "P-C2") sibling = m->roles;

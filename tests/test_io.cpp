@@ -69,7 +69,8 @@ TEST_SUITE("io") {
 
   TEST_CASE("an impossible date names the file, line, column and entity") {
     const std::string text = minimal(
-        "    {\"id\": \"C-X\", \"category\": \"a\", \"severity\": 1, \"recorded\": \"2026-02-30\",\n"
+        "    {\"id\": \"C-X\", \"category\": \"a\", \"severity\": 1, \"recorded\": "
+        "\"2026-02-30\",\n"
         "     \"source\": \"AG-X\", \"about\": [\"P-X\"]}");
     const Error e = load_failure(text);
     CHECK(e.status() == Status::invalid_data);
@@ -82,7 +83,8 @@ TEST_SUITE("io") {
 
   TEST_CASE("an unknown id is reported at the entity that uses it") {
     const std::string text = minimal(
-        "    {\"id\": \"C-X\", \"category\": \"a\", \"severity\": 1, \"recorded\": \"2026-02-01\",\n"
+        "    {\"id\": \"C-X\", \"category\": \"a\", \"severity\": 1, \"recorded\": "
+        "\"2026-02-01\",\n"
         "     \"source\": \"AG-NOPE\", \"about\": [\"P-X\"]}");
     const Error e = load_failure(text);
     CHECK(e.status() == Status::not_found);
@@ -94,24 +96,32 @@ TEST_SUITE("io") {
 
   TEST_CASE("ids that clash with the graph are duplicates and change nothing") {
     const std::string text = minimal(
-        "    {\"id\": \"C-ASH-1\", \"category\": \"a\", \"severity\": 1, \"recorded\": \"2026-02-01\",\n"
+        "    {\"id\": \"C-ASH-1\", \"category\": \"a\", \"severity\": 1, \"recorded\": "
+        "\"2026-02-01\",\n"
         "     \"source\": \"AG-X\", \"about\": [\"P-X\"]}");
     CHECK(load_failure(text).status() == Status::duplicate);
   }
 
   TEST_CASE("severity out of range, wrong types and unknown fields") {
     auto concern_with = [](const std::string& fields) {
-      return minimal("    {\"id\": \"C-X\", \"category\": \"a\", \"recorded\": \"2026-02-01\", \"source\": \"AG-X\", "
-                     "\"about\": [\"P-X\"], " + fields + "}");
+      return minimal(
+          "    {\"id\": \"C-X\", \"category\": \"a\", \"recorded\": \"2026-02-01\", \"source\": "
+          "\"AG-X\", "
+          "\"about\": [\"P-X\"], " +
+          fields + "}");
     };
     CHECK(load_failure(concern_with("\"severity\": 9")).status() == Status::invalid_data);
     CHECK(load_failure(concern_with("\"severity\": -1")).status() == Status::invalid_data);
     CHECK(load_failure(concern_with("\"severity\": \"high\"")).status() == Status::type);
     CHECK(load_failure(concern_with("\"severity\": 2.5")).status() == Status::type);
-    CHECK(load_failure(concern_with("\"severity\": 2, \"restricted\": \"yes\"")).status() == Status::type);
-    CHECK(load_failure(concern_with("\"severity\": 2, \"sevrity\": 2")).status() == Status::invalid_data);
-    CHECK(load_failure(concern_with("\"severity\": 2, \"status\": \"pending\"")).status() == Status::invalid_data);
-    CHECK(load_failure(concern_with("\"severity\": 2, \"severity\": 3")).status() == Status::duplicate);
+    CHECK(load_failure(concern_with("\"severity\": 2, \"restricted\": \"yes\"")).status() ==
+          Status::type);
+    CHECK(load_failure(concern_with("\"severity\": 2, \"sevrity\": 2")).status() ==
+          Status::invalid_data);
+    CHECK(load_failure(concern_with("\"severity\": 2, \"status\": \"pending\"")).status() ==
+          Status::invalid_data);
+    CHECK(load_failure(concern_with("\"severity\": 2, \"severity\": 3")).status() ==
+          Status::duplicate);
   }
 
   TEST_CASE("syntax errors give line and column") {
@@ -129,7 +139,8 @@ TEST_SUITE("io") {
   }
 
   TEST_CASE("invalid UTF-8, deep nesting and size limits are refused") {
-    CHECK(load_failure("{\"schema_version\": 1, \"description\": \"\xc3\x28\"}").status() == Status::encoding);
+    CHECK(load_failure("{\"schema_version\": 1, \"description\": \"\xc3\x28\"}").status() ==
+          Status::encoding);
     std::string deep = "{\"schema_version\": 1, \"description\": ";
     for (int i = 0; i < 100000; ++i) deep += '[';
     CHECK(load_failure(deep).status() == Status::limit);

@@ -19,14 +19,14 @@ namespace safeguard {
 // One line of an explanation: `value` = raw * decay * reach * cap_factor, and a child's index
 // score is exactly the sum of its contributions' values, added in the order they are listed.
 struct Contribution {
-  std::uint32_t rule = 0;             // index into RuleSet::rules()
-  VertexIndex evidence = kNoVertex;   // the concern or factor, or kNoVertex for a child rule
-  VertexIndex via = kNoVertex;        // the person the evidence is about (the path's far end)
-  Role path = Role::self;             // how the evidence reached the child
-  double raw = 0;                     // the rule's points for this evidence
-  double decay = 1;                   // 0.5 ^ (age in days / half-life); 1 without a half-life
-  double reach = 1;                   // the rule's factor for `path`
-  double cap_factor = 1;              // < 1 when the rule's cap bit
+  std::uint32_t rule = 0;            // index into RuleSet::rules()
+  VertexIndex evidence = kNoVertex;  // the concern or factor, or kNoVertex for a child rule
+  VertexIndex via = kNoVertex;       // the person the evidence is about (the path's far end)
+  Role path = Role::self;            // how the evidence reached the child
+  double raw = 0;                    // the rule's points for this evidence
+  double decay = 1;                  // 0.5 ^ (age in days / half-life); 1 without a half-life
+  double reach = 1;                  // the rule's factor for `path`
+  double cap_factor = 1;             // < 1 when the rule's cap bit
   double value = 0;
 };
 
@@ -51,33 +51,54 @@ class SAFEGUARD_EXPORT Results {
 
   std::size_t child_count() const noexcept { return children_.size(); }
   std::size_t index_count() const noexcept { return rules_->indices().size(); }
-  VertexIndex child_vertex(std::size_t row) const { return snapshot_->person_vertex[children_[row]]; }
+  VertexIndex child_vertex(std::size_t row) const {
+    return snapshot_->person_vertex[children_[row]];
+  }
   std::string_view child_id(std::size_t row) const { return snapshot_->id(child_vertex(row)); }
   // Row of a child by external id, or -1.
   long find_child(std::string_view id) const;
 
   // Scores, row-major: child_count() rows of index_count() doubles.
   const std::vector<double>& scores() const noexcept { return scores_; }
-  double score(std::size_t row, std::size_t index) const { return scores_[row * index_count() + index]; }
+  double score(std::size_t row, std::size_t index) const {
+    return scores_[row * index_count() + index];
+  }
   double total(std::size_t row) const { return totals_[row]; }
   const std::vector<double>& totals() const noexcept { return totals_; }
-  int index_level(std::size_t row, std::size_t index) const { return index_levels_[row * index_count() + index]; }
+  int index_level(std::size_t row, std::size_t index) const {
+    return index_levels_[row * index_count() + index];
+  }
   int score_level(std::size_t row) const { return score_levels_[row]; }  // before overrides
   int level(std::size_t row) const { return levels_[row]; }              // after overrides
   const std::vector<std::int32_t>& levels() const noexcept { return levels_; }
   bool immediate_safety(std::size_t row) const { return immediate_safety_[row] != 0; }
 
-  const Contribution* contributions_begin(std::size_t row) const { return contributions_.data() + contribution_offsets_[row]; }
-  const Contribution* contributions_end(std::size_t row) const { return contributions_.data() + contribution_offsets_[row + 1]; }
-  std::size_t contribution_count(std::size_t row) const { return contribution_offsets_[row + 1] - contribution_offsets_[row]; }
+  const Contribution* contributions_begin(std::size_t row) const {
+    return contributions_.data() + contribution_offsets_[row];
+  }
+  const Contribution* contributions_end(std::size_t row) const {
+    return contributions_.data() + contribution_offsets_[row + 1];
+  }
+  std::size_t contribution_count(std::size_t row) const {
+    return contribution_offsets_[row + 1] - contribution_offsets_[row];
+  }
   // Policy overrides that fired for the child (indices into RuleSet::overrides()).
-  const std::uint32_t* overrides_begin(std::size_t row) const { return fired_.data() + fired_offsets_[row]; }
-  const std::uint32_t* overrides_end(std::size_t row) const { return fired_.data() + fired_offsets_[row + 1]; }
-  const NotAssessable* not_assessable_begin(std::size_t row) const { return missing_.data() + missing_offsets_[row]; }
-  const NotAssessable* not_assessable_end(std::size_t row) const { return missing_.data() + missing_offsets_[row + 1]; }
+  const std::uint32_t* overrides_begin(std::size_t row) const {
+    return fired_.data() + fired_offsets_[row];
+  }
+  const std::uint32_t* overrides_end(std::size_t row) const {
+    return fired_.data() + fired_offsets_[row + 1];
+  }
+  const NotAssessable* not_assessable_begin(std::size_t row) const {
+    return missing_.data() + missing_offsets_[row];
+  }
+  const NotAssessable* not_assessable_end(std::size_t row) const {
+    return missing_.data() + missing_offsets_[row + 1];
+  }
 
  private:
-  friend Results assess(std::shared_ptr<const RuleSet>, std::shared_ptr<const Snapshot>, const AssessOptions&);
+  friend Results assess(std::shared_ptr<const RuleSet>, std::shared_ptr<const Snapshot>,
+                        const AssessOptions&);
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Snapshot> snapshot_;
   Day as_of_ = 0;
@@ -98,7 +119,8 @@ class SAFEGUARD_EXPORT Results {
 
 // Scores every child in `snapshot`. Pure: the same inputs give bit-identical results for any
 // thread count.
-SAFEGUARD_EXPORT Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
-               const AssessOptions& options);
+SAFEGUARD_EXPORT Results assess(std::shared_ptr<const RuleSet> rules,
+                                std::shared_ptr<const Snapshot> snapshot,
+                                const AssessOptions& options);
 
 }  // namespace safeguard

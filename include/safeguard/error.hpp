@@ -31,8 +31,12 @@ enum class Status : int {
 
 struct Location {
   Location() = default;
-  Location(std::string file_name, int line_number = 0, int column_number = 0, std::string entity_id = {})
-      : file(std::move(file_name)), line(line_number), column(column_number), entity(std::move(entity_id)) {}
+  Location(std::string file_name, int line_number = 0, int column_number = 0,
+           std::string entity_id = {})
+      : file(std::move(file_name)),
+        line(line_number),
+        column(column_number),
+        entity(std::move(entity_id)) {}
 
   std::string file;    // file name or the name given to an in-memory buffer; may be empty
   int line = 0;        // 1-based; 0 when unknown

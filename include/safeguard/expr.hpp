@@ -144,8 +144,9 @@ struct CompileLimits {
 
 // Compiles `text` for a rule over `scope`, requiring a result of type `expected`. `origin` is
 // where the text starts in its file, so errors point at the right line and column there.
-SAFEGUARD_EXPORT Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable& symbols,
-                 const Location& origin, const CompileLimits& limits = {});
+SAFEGUARD_EXPORT Compiled compile(std::string_view text, Scope scope, Type expected,
+                                  SymbolTable& symbols, const Location& origin,
+                                  const CompileLimits& limits = {});
 
 // ---- Evaluation ----------------------------------------------------------------------------
 
@@ -163,10 +164,10 @@ struct EvalContext {
   std::uint32_t child = 0;
   std::uint32_t concern = 0;
   std::uint32_t factor = 0;
-  Role path = Role::self;     // how the evidence reached the child
-  int child_age_years = -1;   // precomputed per child; -1 when the date of birth is unknown
+  Role path = Role::self;    // how the evidence reached the child
+  int child_age_years = -1;  // precomputed per child; -1 when the date of birth is unknown
   int child_age_months = -1;
-  int missing = -1;           // first attribute found unknown (an Attr), or -1
+  int missing = -1;  // first attribute found unknown (an Attr), or -1
 };
 
 SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);

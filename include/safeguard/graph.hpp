@@ -150,8 +150,8 @@ struct EdgeData {
   RelationKind kind = RelationKind::parent_of;
 };
 
-using Adjacency = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                        VertexData, EdgeData>;
+using Adjacency =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexData, EdgeData>;
 
 class SAFEGUARD_EXPORT CaseGraph {
  public:

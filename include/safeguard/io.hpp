@@ -25,13 +25,15 @@ struct CaseFileLimits {
 
 // Parses a case file and returns the batch it describes. Throws Error with the name, line and
 // column for syntax errors and for wrong types or values (including impossible dates).
-SAFEGUARD_EXPORT Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits = {});
+SAFEGUARD_EXPORT Batch parse_case(std::string_view text, const std::string& name,
+                                  const CaseFileLimits& limits = {});
 
 // Parses and applies a case file to `graph` as one batch: all of it, or (on error) none of it.
 // Errors from the graph (unknown or duplicate ids...) carry the line and column of the entity.
 SAFEGUARD_EXPORT void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
-               const CaseFileLimits& limits = {});
-SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits = {});
+                                const CaseFileLimits& limits = {});
+SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
+                                     const CaseFileLimits& limits = {});
 
 // The graph as a case file: entities in the order they were added, two-space indented.
 // Loading the output into an empty graph and saving again gives the same bytes.
@@ -50,6 +52,7 @@ enum class ExplainFormat { text, json };
 
 // One child's explanation: scores, levels, overrides and every contribution, grouped under
 // the Signs of Safety headings.
-SAFEGUARD_EXPORT std::string explain(const Results& results, std::size_t row, ExplainFormat format, const Viewer& viewer = {});
+SAFEGUARD_EXPORT std::string explain(const Results& results, std::size_t row, ExplainFormat format,
+                                     const Viewer& viewer = {});
 
 }  // namespace safeguard

@@ -36,8 +36,8 @@ struct Rule {
   expr::Scope scope = expr::Scope::concern;
   expr::Compiled when;
   expr::Compiled points;
-  double half_life_days = 0;  // 0: no decay
-  double cap = 0;             // 0: no cap; else |rule total per child| <= cap
+  double half_life_days = 0;               // 0: no decay
+  double cap = 0;                          // 0: no cap; else |rule total per child| <= cap
   std::array<double, kRoleCount> reach{};  // factor per Role; self = 1 unless the pack says
   Location where;
 };
@@ -60,7 +60,8 @@ struct PackLimits {
 class SAFEGUARD_EXPORT RuleSet {
  public:
   // Parse, validate and compile a TOML rule pack. Throws Error with file, line and column.
-  static std::shared_ptr<const RuleSet> load_file(const std::string& path, const PackLimits& limits = {});
+  static std::shared_ptr<const RuleSet> load_file(const std::string& path,
+                                                  const PackLimits& limits = {});
   static std::shared_ptr<const RuleSet> load_string(std::string_view text, const std::string& name,
                                                     const PackLimits& limits = {});
 

@@ -42,7 +42,9 @@ enum class Role : std::uint8_t {
 };
 inline constexpr int kRoleCount = 7;
 using RoleMask = std::uint8_t;
-inline constexpr RoleMask role_bit(Role role) { return RoleMask(1u << static_cast<unsigned>(role)); }
+inline constexpr RoleMask role_bit(Role role) {
+  return RoleMask(1u << static_cast<unsigned>(role));
+}
 SAFEGUARD_EXPORT std::string_view to_string(Role role) noexcept;
 SAFEGUARD_EXPORT bool parse_role(std::string_view text, Role& out) noexcept;
 
@@ -100,7 +102,8 @@ struct SAFEGUARD_EXPORT Snapshot {
   std::vector<Symbol> agency_type;
 
   std::string_view id(VertexIndex v) const noexcept {
-    return {id_bytes.data() + id_offsets[v], static_cast<std::size_t>(id_offsets[v + 1] - id_offsets[v] - 1)};
+    return {id_bytes.data() + id_offsets[v],
+            static_cast<std::size_t>(id_offsets[v + 1] - id_offsets[v] - 1)};
   }
   const char* id_c_str(VertexIndex v) const noexcept { return id_bytes.data() + id_offsets[v]; }
   std::string_view symbol(Symbol s) const noexcept { return symbols[s]; }
@@ -113,7 +116,8 @@ struct SAFEGUARD_EXPORT Snapshot {
 };
 
 // Position of `person` in the child's circle (sorted by person slot), or -1.
-inline int circle_position(const Snapshot& snap, std::uint32_t child, std::uint32_t person) noexcept {
+inline int circle_position(const Snapshot& snap, std::uint32_t child,
+                           std::uint32_t person) noexcept {
   const CircleMember* first = snap.person_circle.begin(child);
   const CircleMember* last = snap.person_circle.end(child);
   const CircleMember* found = std::lower_bound(
@@ -136,7 +140,8 @@ void for_each_circle_concern(const Snapshot& snap, std::uint32_t child, Visit&& 
   auto about_roles = [&](std::uint32_t c, int position, bool& first_visit) {
     RoleMask roles = 0;
     first_visit = true;
-    for (const std::uint32_t* p = snap.concern_about.begin(c); p != snap.concern_about.end(c); ++p) {
+    for (const std::uint32_t* p = snap.concern_about.begin(c); p != snap.concern_about.end(c);
+         ++p) {
       const int at = circle_position(snap, child, *p);
       if (at < 0) continue;
       if (at < position) first_visit = false;

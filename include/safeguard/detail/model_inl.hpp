@@ -13,8 +13,8 @@ inline constexpr std::array<std::string_view, 8> kVertexKindNames = {
 inline constexpr std::array<std::string_view, 2> kPersonKindNames = {"child", "adult"};
 inline constexpr std::array<std::string_view, 4> kConcernStatusNames = {
     "open", "closed", "unsubstantiated", "retracted"};
-inline constexpr std::array<std::string_view, 5> kHeadingNames = {
-    "harm", "danger", "complicating", "safety", "strength"};
+inline constexpr std::array<std::string_view, 5> kHeadingNames = {"harm", "danger", "complicating",
+                                                                  "safety", "strength"};
 inline constexpr std::array<std::string_view, kRelationKindCount> kRelationKindNames = {
     "parent_of", "carer_of",  "sibling_of", "partner_of", "household", "associate",
     "member_of", "frequents", "raised",     "about",      "involves",  "protects"};
