@@ -199,6 +199,15 @@ class Compiler {
         }
         while (j < text_.size() && std::isdigit(static_cast<unsigned char>(text_[j]))) ++j;
       }
+      // An exponent: 1e-05, 2.5E+20.
+      if (j < text_.size() && (text_[j] == 'e' || text_[j] == 'E')) {
+        std::size_t k = j + 1;
+        if (k < text_.size() && (text_[k] == '+' || text_[k] == '-')) ++k;
+        if (k < text_.size() && std::isdigit(static_cast<unsigned char>(text_[k]))) {
+          while (k < text_.size() && std::isdigit(static_cast<unsigned char>(text_[k]))) ++k;
+          j = k;
+        }
+      }
       if (j < text_.size() &&
           (std::isalpha(static_cast<unsigned char>(text_[j])) || text_[j] == '_')) {
         fail(j, Status::parse, "a number must not run into a name");
@@ -225,7 +234,7 @@ class Compiler {
       std::string value;
       while (j < text_.size() && text_[j] != c) {
         if (text_[j] == '\\') {
-          if (j + 1 >= text_.size()) break;
+          if (j + 1 >= text_.size()) fail(i, Status::parse, "string literal is not closed");
           const char escaped = text_[j + 1];
           if (escaped != '\\' && escaped != '"' && escaped != '\'') {
             fail(j, Status::parse, "unknown escape in string literal");
@@ -939,12 +948,12 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
   // Elements whose filter is false or unknown are left out; unknown values are skipped.
   double count = 0, sum = 0, max = 0, nearest = -1;
   bool seen_value = false;
-  // Distinct agencies: at most a handful per child, so a small fixed array suffices; past its
-  // capacity the count is still exact through a linear rescan of what was kept.
+  // Distinct agencies: a handful per child in practice, so a fixed array keeps the common case
+  // off the heap; a child with more than 64 agencies spills into a vector.
   constexpr int kAgencySlots = 64;
   std::uint32_t agencies[kAgencySlots];
   int agency_count = 0;
-  double agency_overflow = 0;
+  std::vector<std::uint32_t> spilled;
 
   const std::uint32_t saved_concern = ctx.concern, saved_factor = ctx.factor;
   const Role saved_path = ctx.path;
@@ -969,11 +978,13 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
       const std::uint32_t agency = snap.concern_source[ctx.concern];
       bool found = false;
       for (int i = 0; i < agency_count; ++i) found = found || agencies[i] == agency;
+      for (std::uint32_t other : spilled) found = found || other == agency;
       if (!found) {
-        if (agency_count < kAgencySlots)
+        if (agency_count < kAgencySlots) {
           agencies[agency_count++] = agency;
-        else
-          agency_overflow += 1;
+        } else {
+          spilled.push_back(agency);
+        }
       }
     }
   };
@@ -1021,7 +1032,7 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
     case AggregateKind::max:
       return number(max);
     case AggregateKind::distinct_agencies:
-      return number(agency_count + agency_overflow);
+      return number(agency_count + static_cast<double>(spilled.size()));
     case AggregateKind::days_since_last:
       return nearest < 0 ? unknown() : number(nearest);
   }

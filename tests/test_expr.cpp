@@ -133,7 +133,7 @@ TEST_SUITE("expr") {
   // BUG: src/expr.cpp lexer, string literal loop: on a backslash that is the last character
   // (`if (j + 1 >= text_.size()) break;`) the loop breaks with j < size, so the "not closed"
   // check is skipped and the literal is accepted as "abc".
-  TEST_CASE("unclosed string ending in a backslash is a parse error" * doctest::skip()) {
+  TEST_CASE("unclosed string ending in a backslash is a parse error") {
     const auto e = compile_error("concern.category == \"abc\\");
     REQUIRE(e);
     CHECK(e->status() == Status::parse);
@@ -173,7 +173,7 @@ TEST_SUITE("expr") {
   }
 
   TEST_CASE("a number running into a name is a parse error") {
-    const auto e = compile_error("concern.severity > 1e5");
+    const auto e = compile_error("concern.severity > 3abc");
     REQUIRE(e);
     CHECK(e->status() == Status::parse);
   }
@@ -1082,7 +1082,7 @@ TEST_SUITE("expr") {
   // counted by `agency_overflow += 1` for every concern whose agency is not among the first 64
   // kept, so a 65th agency that raised two concerns is counted twice (66 instead of 65). The
   // comment there claims the count stays exact past capacity.
-  TEST_CASE("distinct_agencies stays exact past 64 agencies" * doctest::skip()) {
+  TEST_CASE("distinct_agencies stays exact past 64 agencies") {
     CaseGraph graph;
     Batch b;
     b.add(safeguard::PersonSpec{"c1", PersonKind::child, 17000, {}, ""});
