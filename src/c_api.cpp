@@ -14,8 +14,9 @@ using namespace safeguard;
 struct sg_graph {
   CaseGraph graph;
   // The snapshot of the graph's current revision, shared by assessments until the next edit.
-  std::mutex snapshot_mutex;
-  std::shared_ptr<const Snapshot> snapshot;
+  // Mutable: taking a snapshot is a cache fill behind const reads of the graph.
+  mutable std::mutex snapshot_mutex;
+  mutable std::shared_ptr<const Snapshot> snapshot;
 };
 
 struct sg_batch {
@@ -487,13 +488,11 @@ int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
     opts.threads = options->threads;
     std::shared_ptr<const Snapshot> snapshot;
     {
-      auto& mutable_graph = const_cast<sg_graph&>(*graph);
-      std::lock_guard<std::mutex> lock(mutable_graph.snapshot_mutex);
-      if (!mutable_graph.snapshot ||
-          mutable_graph.snapshot->graph_revision != graph->graph.revision()) {
-        mutable_graph.snapshot = take_snapshot(graph->graph);
+      std::lock_guard<std::mutex> lock(graph->snapshot_mutex);
+      if (!graph->snapshot || graph->snapshot->graph_revision != graph->graph.revision()) {
+        graph->snapshot = take_snapshot(graph->graph);
       }
-      snapshot = mutable_graph.snapshot;
+      snapshot = graph->snapshot;
     }
     auto result = std::make_unique<sg_result>(sg_result{assess(rules->rules, snapshot, opts), {}});
     result->levels.assign(result->results.levels().begin(), result->results.levels().end());
