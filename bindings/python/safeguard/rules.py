@@ -1,0 +1,59 @@
+"""Rule packs (sg_rules): loaded from TOML, immutable, shareable between threads."""
+
+import ctypes
+import os
+
+from . import _core, _lib
+from ._core import check, lib, optional_text, string
+
+
+class RuleSet(_core.Handle):
+    """A loaded rule pack. Its descriptive fields are read once, at load, into plain Python
+    values; results keep what they need of the pack, so closing it early is safe."""
+
+    _kind = "rule set"
+
+    def __init__(self, pointer):
+        super().__init__(pointer, lib.sg_rules_free)
+        info = _lib.RulesInfo(version=_lib.RulesInfo.VERSION)
+        check(lib.sg_rules_info_get(ctypes.byref(info), pointer))
+        self.id = string(info.id)
+        self.version = string(info.pack_version)
+        self.title = string(info.title)
+        self.hash = string(info.hash)
+        self.rule_count = info.rule_count
+        self.override_count = info.override_count
+        self.index_ids = tuple(self._names(lib.sg_rules_index_id, pointer, info.index_count))
+        self.level_ids = tuple(self._names(lib.sg_rules_level_id, pointer, info.level_count))
+
+    @staticmethod
+    def _names(function, pointer, count):
+        out = ctypes.c_char_p()
+        for i in range(count):
+            check(function(ctypes.byref(out), pointer, i))
+            yield string(out.value)
+
+    @classmethod
+    def load(cls, path):
+        """Loads the TOML rule pack at `path`."""
+        out = ctypes.c_void_p()
+        check(lib.sg_rules_load_file(ctypes.byref(out), _core.path_text(path)), os.fsdecode(path))
+        return cls._adopt(out.value)
+
+    @classmethod
+    def loads(cls, data, name=None):
+        """Loads a rule pack held in memory (str or bytes); `name` labels error messages."""
+        content = _core.data_bytes(data)
+        out = ctypes.c_void_p()
+        check(lib.sg_rules_load_buffer(ctypes.byref(out), content, len(content),
+                                       optional_text(name, "name")))
+        return cls._adopt(out.value)
+
+    @classmethod
+    def _adopt(cls, pointer):
+        # The first thing __init__ does is take ownership, so a failure after it still frees.
+        return cls(pointer)
+
+    def __repr__(self):
+        return "<safeguard.RuleSet %s %s%s>" % (self.id, self.version,
+                                               " closed" if self.closed else "")
