@@ -239,7 +239,8 @@ def _installed_location():
         from . import _install  # written only by the install step
     except ImportError:
         return []
-    return [(Path(__file__).resolve().parent / _install.LIBRARY_RELATIVE_PATH).resolve()]
+    package = Path(__file__).resolve().parent
+    return [Path(os.path.normpath(package / _install.LIBRARY_RELATIVE_PATH))]
 
 
 def _build_tree_location():

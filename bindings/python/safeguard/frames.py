@@ -195,7 +195,7 @@ def _with_place(error, place, entity=None):
 
 
 def _derived_households(persons):
-    if persons is None or "household" not in persons.columns:
+    if not isinstance(persons, pandas.DataFrame) or "household" not in persons.columns:
         return None
     ids = [h for h in persons["household"] if not _is_missing(h)]
     return pandas.DataFrame({"id": list(dict.fromkeys(ids))}, dtype=object)
