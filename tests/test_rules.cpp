@@ -176,7 +176,7 @@ TEST_SUITE("rules") {
     CHECK(pack->levels()[0].id == "universal");
     CHECK(pack->levels()[3].id == "child_protection");
     CHECK(pack->levels()[3].min == 16);
-    CHECK(pack->overrides().size() == 2);
+    CHECK(pack->overrides().size() == 3);
     CHECK(pack->rules().size() >= 10);
   }
 
