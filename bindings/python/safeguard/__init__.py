@@ -21,17 +21,21 @@ from .errors import (ClosedError, DivergenceError, DuplicateError, EncodingError
                      InternalError, InvalidArgumentError, InvalidDataError, LibraryError,
                      LimitError, NotFoundError, OutOfMemoryError, OutOfRangeError, ParseError,
                      SafeguardError, TypeMismatchError, VersionError)
-from .graph import ENTITY_KINDS, RELATION_KINDS, Batch, Graph
-from .result import ChildResult, Contribution, NotAssessable, Override, Result, assess
-from .rules import RuleSet
+from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
+from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
+from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override, Result,
+                     Step, TimelineIssue, assess)
+from .rules import RuleSet, Timescales
 
 __all__ = [
-    "Batch", "ChildResult", "ClosedError", "Contribution", "DivergenceError", "DuplicateError",
-    "ENTITY_KINDS", "EncodingError", "FileError", "Graph", "InternalError",
-    "InvalidArgumentError", "InvalidDataError", "LibraryError", "LimitError", "NotAssessable",
-    "NotFoundError", "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError",
-    "RELATION_KINDS", "Result", "RuleSet", "SafeguardError", "TypeMismatchError",
-    "VersionError", "__version__", "assess", "library_path", "library_version", "status_text",
+    "Age", "Batch", "Calendar", "ChildResult", "ClosedError", "Contribution", "Discretionary",
+    "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
+    "FileError", "Graph", "InternalError", "InvalidArgumentError", "InvalidDataError",
+    "LibraryError", "LimitError", "NATIONS", "NotAssessable", "NotFoundError",
+    "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "RELATION_KINDS", "Result",
+    "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
+    "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",
+    "library_path", "library_version", "status_text",
 ]
 
 

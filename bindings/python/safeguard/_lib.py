@@ -80,6 +80,33 @@ class Factor(ctypes.Structure):
     ]
 
 
+class Event(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("kind", c_char_p),
+        ("date", c_char_p),
+        ("about", POINTER(c_char_p)),
+        ("about_count", c_size_t),
+        ("note", c_char_p),
+    ]
+
+
+class Override(ctypes.Structure):
+    """sg_override: a discretionary override (recorded professional judgement)."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("child", c_char_p),
+        ("direction", c_char_p),
+        ("date", c_char_p),
+        ("author", c_char_p),
+        ("reason", c_char_p),
+    ]
+
+
 class RulesInfo(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -93,6 +120,23 @@ class RulesInfo(ctypes.Structure):
         ("rule_count", c_size_t),
         ("override_count", c_size_t),
     ]
+
+
+class Timescales(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("referral_decision_working_days", c_int),
+        ("assessment_working_days", c_int),
+        ("initial_conference_working_days", c_int),
+        ("first_review_months", c_int),
+        ("review_interval_months", c_int),
+        ("discretionary", c_char_p),
+    ]
+
+
+DATE_SIZE = 11  # SG_DATE_SIZE: "YYYY-MM-DD" and its NUL
+_date_buffer = ctypes.c_char * DATE_SIZE
 
 
 class AssessOptions(ctypes.Structure):
@@ -141,6 +185,35 @@ class Contribution(ctypes.Structure):
     ]
 
 
+class Step(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("step", c_char_p),
+        ("status", c_char_p),
+        ("working_days", c_int),
+        ("trigger_id", c_char_p),
+        ("done_id", c_char_p),
+        ("start", _date_buffer),
+        ("due", _date_buffer),
+        ("completed", _date_buffer),
+    ]
+
+
+class Discretionary(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("direction", c_char_p),
+        ("author", c_char_p),
+        ("reason", c_char_p),
+        ("date", _date_buffer),
+        ("outcome", c_char_p),
+        ("level_before", c_int),
+    ]
+
+
 class ExplainOptions(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -164,6 +237,7 @@ FORMAT_JSON = 1
 # ---- Function declarations ------------------------------------------------------------------
 
 _graph_p = c_void_p
+_calendar_p = c_void_p
 _batch_p = c_void_p
 _rules_p = c_void_p
 _result_p = c_void_p
@@ -199,6 +273,10 @@ _FUNCTIONS = {
     "sg_batch_amend_concern": (c_int, [_batch_p, POINTER(Concern)]),
     "sg_batch_retract_concern": (c_int, [_batch_p, c_char_p]),
     "sg_batch_erase_person": (c_int, [_batch_p, c_char_p]),
+    "sg_batch_add_event": (c_int, [_batch_p, POINTER(Event)]),
+    "sg_batch_add_override": (c_int, [_batch_p, POINTER(Override)]),
+    "sg_batch_set_nation": (c_int, [_batch_p, c_char_p]),
+    "sg_batch_add_closure": (c_int, [_batch_p, c_char_p]),
     "sg_graph_apply": (c_int, [_graph_p, _batch_p]),
     "sg_rules_load_file": (c_int, [_out_handle, c_char_p]),
     "sg_rules_load_buffer": (c_int, [_out_handle, c_char_p, c_size_t, c_char_p]),
@@ -206,6 +284,20 @@ _FUNCTIONS = {
     "sg_rules_info_get": (c_int, [POINTER(RulesInfo), _rules_p]),
     "sg_rules_index_id": (c_int, [POINTER(c_char_p), _rules_p, c_size_t]),
     "sg_rules_level_id": (c_int, [POINTER(c_char_p), _rules_p, c_size_t]),
+    "sg_rules_timescales": (c_int, [POINTER(Timescales), _rules_p]),
+    "sg_calendar_new": (c_int, [_out_handle, c_char_p]),
+    "sg_graph_calendar": (c_int, [_out_handle, _graph_p]),
+    "sg_calendar_free": (None, [_calendar_p]),
+    "sg_calendar_add_closure": (c_int, [_calendar_p, c_char_p]),
+    "sg_calendar_is_working_day": (c_int, [POINTER(c_int), _calendar_p, c_char_p]),
+    "sg_calendar_add_working_days": (c_int, [POINTER(_date_buffer), _calendar_p, c_char_p,
+                                             c_int]),
+    "sg_calendar_working_days_between": (c_int, [POINTER(c_int), _calendar_p, c_char_p,
+                                                 c_char_p]),
+    "sg_bank_holiday_count": (c_int, [_out_size, c_char_p, c_int]),
+    "sg_bank_holiday": (c_int, [POINTER(_date_buffer), c_char_p, c_int, c_size_t]),
+    "sg_date_add_months": (c_int, [POINTER(_date_buffer), c_char_p, c_int]),
+    "sg_age": (c_int, [POINTER(c_int), POINTER(c_int), c_char_p, c_char_p]),
     "sg_assess": (c_int, [_out_handle, _graph_p, _rules_p, POINTER(AssessOptions)]),
     "sg_result_free": (None, [_result_p]),
     "sg_result_child_count": (c_int, [_out_size, _result_p]),
@@ -221,6 +313,12 @@ _FUNCTIONS = {
                                    c_size_t]),
     "sg_result_not_assessable": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
                                          c_size_t, c_size_t]),
+    "sg_result_step_count": (c_int, [_out_size, _result_p, c_size_t]),
+    "sg_result_step": (c_int, [POINTER(Step), _result_p, c_size_t, c_size_t]),
+    "sg_result_timeline_issue_count": (c_int, [_out_size, _result_p, c_size_t]),
+    "sg_result_timeline_issue": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
+                                         c_size_t, c_size_t]),
+    "sg_result_discretionary": (c_int, [POINTER(Discretionary), _result_p, c_size_t]),
     "sg_result_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
                                   POINTER(ExplainOptions)]),
 }

@@ -12,6 +12,8 @@ Input tables use the case-file field names as columns (docs/case-files.md):
                 about, involves, summary
     factors     id, kind, strength, start, end, provided_by, protects, summary
     relations   kind, from, to
+    events      id, kind, date, about, note
+    overrides   id, child, direction, date, author, reason   (discretionary overrides)
 
 Optional columns may be left out. A missing value (None, NaN, NaT, empty string) means
 "unknown". Dates may be datetime.date, pandas Timestamps or "YYYY-MM-DD" strings. List columns
@@ -38,6 +40,8 @@ COLUMNS = {
                  "restricted", "about", "involves", "summary"),
     "factors": ("id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"),
     "relations": ("kind", "from", "to"),
+    "events": ("id", "kind", "date", "about", "note"),
+    "overrides": ("id", "child", "direction", "date", "author", "reason"),
 }
 REQUIRED = {
     "agencies": ("id", "type"),
@@ -48,9 +52,11 @@ REQUIRED = {
     "concerns": ("id", "category", "severity", "recorded", "source", "about"),
     "factors": ("id", "kind", "strength", "protects"),
     "relations": ("kind", "from", "to"),
+    "events": ("id", "kind", "date", "about"),
+    "overrides": ("id", "child", "direction", "date", "author", "reason"),
 }
 _LIST_COLUMNS = {"flags", "about", "involves", "protects"}
-_DATE_COLUMNS = {"dob", "incident", "recorded", "start", "end"}
+_DATE_COLUMNS = {"dob", "incident", "recorded", "start", "end", "date"}
 _INT_COLUMNS = {"severity", "strength"}
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
@@ -178,8 +184,15 @@ def _queue(batch, name, values):
         batch.add_factor(values["id"], kind=values["kind"], strength=values["strength"],
                          protects=values["protects"], start=values["start"], end=values["end"],
                          provided_by=values["provided_by"], summary=values["summary"])
-    else:
+    elif name == "relations":
         batch.add_relation(values["kind"], values["from"], values["to"])
+    elif name == "events":
+        batch.add_event(values["id"], values["kind"], values["date"], values["about"],
+                        values["note"])
+    else:
+        batch.add_discretionary_override(
+            values["id"], child=values["child"], direction=values["direction"],
+            date=values["date"], author=values["author"], reason=values["reason"])
 
 
 def _with_place(error, place, entity=None):
@@ -202,20 +215,32 @@ def _derived_households(persons):
 
 
 def add_frames(graph, *, agencies=None, households=None, persons=None, places=None, groups=None,
-               concerns=None, factors=None, relations=None):
+               concerns=None, factors=None, relations=None, events=None, overrides=None,
+               calendar=None):
     """Adds the rows of the given tables to `graph` as one atomic batch: every row is added,
     or, on the first invalid row, none is. Errors name the table and row.
 
     When `households` is None, the households named in persons' household column are added;
-    pass an empty table when they are already in the graph.
+    pass an empty table when they are already in the graph. `calendar` is the case file's
+    calendar object, {"nation": ..., "closures": [dates]}, as graph_calendar() returns it.
     """
     if households is None:
         households = _derived_households(persons)
     tables = {"agencies": agencies, "households": households, "persons": persons,
               "places": places, "groups": groups, "concerns": concerns, "factors": factors,
-              "relations": relations}
-    origins = []  # (table, row label, id) of each batch item, to name the row on apply errors
+              "relations": relations, "events": events, "overrides": overrides}
+    origins = []  # the table and row of each batch item, to name the row on apply errors
     with Batch() as batch:
+        if calendar is not None:
+            unknown = set(calendar) - {"nation", "closures"}
+            if unknown:
+                raise ValueError("calendar has unknown keys %s" % ", ".join(sorted(unknown)))
+            if calendar.get("nation") is not None:
+                batch.set_nation(calendar["nation"])
+                origins.append("calendar nation")
+            for day in calendar.get("closures") or ():
+                batch.add_closure(day)
+                origins.append("calendar closure %s" % day)
         for name, frame in tables.items():
             if frame is None:
                 continue
@@ -255,6 +280,13 @@ def _parse_date(value):
     return None if value is None else datetime.date.fromisoformat(value)
 
 
+def graph_calendar(graph):
+    """The graph's calendar as the case file holds it: {"nation": str, "closures": [dates]}."""
+    calendar = graph.to_dict().get("calendar") or {}
+    return {"nation": calendar.get("nation", "england-and-wales"),
+            "closures": [_parse_date(day) for day in calendar.get("closures", [])]}
+
+
 def graph_to_frames(graph):
     """The graph as a dict of DataFrames keyed by table name (the keys of COLUMNS), with dates
     as datetime.date, lists as lists and unknown values as None."""
@@ -291,8 +323,10 @@ def _levels(result, codes):
 def result_frame(result):
     """One row per child, indexed by child id: level and score_level (ordered categoricals of
     the pack's levels, so they compare with < and >), immediate_safety, total, one score
-    column per index, and the ids of the policy overrides that fired (";"-separated). The as-of
-    date and the pack's id, version and hash are in DataFrame.attrs."""
+    column per index, the ids of the policy overrides that fired (";"-separated), and what
+    became of a discretionary override ("none", "applied", "not_allowed", "at_limit",
+    "held_by_policy"). The as-of date and the pack's id, version and hash are in
+    DataFrame.attrs."""
     rows = list(result._summaries())
     frame = pandas.DataFrame(
         {
@@ -310,6 +344,7 @@ def result_frame(result):
         for index_id in result.index_ids:
             frame[index_id] = pandas.Series(dtype="float64")
     frame["overrides"] = pandas.array([";".join(r.overrides) for r in rows], dtype=object)
+    frame["discretionary"] = pandas.array([r.discretionary for r in rows], dtype=object)
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame
@@ -330,6 +365,24 @@ def contributions_frame(result):
                          c.evidence_id, c.via_id, c.path, c.source_agency_id, c.restricted,
                          c.raw, c.decay, c.reach, c.cap_factor, c.value))
     frame = pandas.DataFrame(rows, columns=list(CONTRIBUTION_COLUMNS))
+    frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
+                       rules_version=result.rules_version, rules_hash=result.rules_hash)
+    return frame
+
+
+TIMELINE_COLUMNS = ("child_id", "step", "status", "working_days", "trigger_id", "done_id",
+                    "start", "due", "completed")
+
+
+def timeline_frame(result):
+    """One row per statutory timeline step of every child (status "on_time", "late", "due" or
+    "overdue"), with dates as datetime.date."""
+    rows = []
+    for child in result:
+        for s in child.timeline:
+            rows.append((child.id, s.step, s.status, s.working_days, s.trigger_id, s.done_id,
+                         s.start, s.due, s.completed))
+    frame = pandas.DataFrame(rows, columns=list(TIMELINE_COLUMNS))
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame

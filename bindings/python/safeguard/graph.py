@@ -17,6 +17,8 @@ _CONCERN_STATUSES = {
     "retracted": _lib.STATUS_RETRACTED,
 }
 ENTITY_KINDS = ("person", "agency", "concern", "factor", "place", "group", "household")
+EVENT_KINDS = ("referral", "referral_decision", "strategy_discussion", "assessment_start",
+               "assessment_complete", "initial_conference", "review_conference", "plan_end")
 RELATION_KINDS = ("parent_of", "carer_of", "sibling_of", "partner_of", "associate", "member_of",
                   "frequents")
 
@@ -130,6 +132,33 @@ class Batch(_core.Handle):
         self._call(lib.sg_batch_add_relation, text(kind, "kind"), text(from_id, "from"),
                    text(to_id, "to"))
 
+    def add_event(self, id, kind, date, about, note=None):
+        """Queues a step of the child protection process for the children in `about`; kind is
+        one of EVENT_KINDS."""
+        about_array, about_count = text_array(about, "about")
+        event = _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
+                           date=date_text(date, "date", required=True), about=about_array,
+                           about_count=about_count, note=optional_text(note, "note"))
+        self._call(lib.sg_batch_add_event, ctypes.byref(event))
+
+    def add_discretionary_override(self, id, *, child, direction, date, author, reason):
+        """Queues recorded professional judgement moving one child's level one step
+        (direction "raise" or "lower"); `author` is a practitioner's id or role, not a name.
+        (sg_batch_add_override; "overrides" in case files.)"""
+        judgement = _lib.Override(
+            version=_lib.Override.VERSION, id=text(id, "id"), child=text(child, "child"),
+            direction=text(direction, "direction"), date=date_text(date, "date", required=True),
+            author=text(author, "author"), reason=text(reason, "reason"))
+        self._call(lib.sg_batch_add_override, ctypes.byref(judgement))
+
+    def set_nation(self, nation):
+        """Queues the nation whose bank holidays the graph's timescales use (see NATIONS)."""
+        self._call(lib.sg_batch_set_nation, text(nation, "nation"))
+
+    def add_closure(self, date):
+        """Queues a local closure day (not a working day for the graph's timescales)."""
+        self._call(lib.sg_batch_add_closure, date_text(date, "date", required=True))
+
     def retract_concern(self, id):
         """Queues a retraction: the concern stops scoring but stays recorded."""
         self._call(lib.sg_batch_retract_concern, text(id, "id"))
@@ -220,6 +249,16 @@ class Graph(_core.Handle):
         with self._lock:
             check(lib.sg_graph_count(ctypes.byref(out), self._pointer(), encoded))
         return out.value
+
+    def calendar(self):
+        """A copy of the working-day calendar the graph's timelines use (its nation and
+        closures), as a safeguard.Calendar."""
+        from .calendar import Calendar
+
+        out = ctypes.c_void_p()
+        with self._lock:
+            check(lib.sg_graph_calendar(ctypes.byref(out), self._pointer()))
+        return Calendar(_pointer=out.value)
 
     def apply(self, batch):
         """Applies every edit of `batch` or, if any is invalid, none."""

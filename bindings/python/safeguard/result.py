@@ -52,6 +52,42 @@ class NotAssessable:
 
 
 @dataclasses.dataclass(frozen=True)
+class Step:
+    """One step of a child's statutory timeline as of the assessment date."""
+
+    step: str  # "referral_decision", "assessment", "initial_conference", "first_review", "review"
+    status: str  # "on_time", "late", "due" or "overdue"
+    working_days: int  # late by / due in / overdue by; 0 when on time
+    trigger_id: str  # the event that started the clock
+    done_id: typing.Optional[str]  # the event that completed the step
+    start: datetime.date
+    due: datetime.date
+    completed: typing.Optional[datetime.date]
+
+
+@dataclasses.dataclass(frozen=True)
+class TimelineIssue:
+    """A gap in a child's process record, such as a conference with no strategy discussion."""
+
+    event_id: str
+    issue: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Discretionary:
+    """The discretionary override considered for a child and what became of it."""
+
+    id: str
+    direction: str  # "raise" or "lower"
+    author: str
+    reason: str
+    date: datetime.date
+    outcome: str  # "applied", "not_allowed", "at_limit" or "held_by_policy"
+    level_before: str  # after policy overrides, before judgement
+    level_before_index: int
+
+
+@dataclasses.dataclass(frozen=True)
 class ChildResult:
     """Everything the assessment says about one child, copied out of the library: it stays
     valid whatever happens to the Result, Graph or RuleSet it came from."""
@@ -69,6 +105,9 @@ class ChildResult:
     contributions: typing.Tuple[Contribution, ...]
     overrides: typing.Tuple[Override, ...]
     not_assessable: typing.Tuple[NotAssessable, ...]
+    timeline: typing.Tuple[Step, ...]
+    timeline_issues: typing.Tuple[TimelineIssue, ...]
+    discretionary: typing.Optional[Discretionary]  # None when no judgement was recorded
 
     def contributions_to(self, index_id):
         """The contributions to one index, in the order that sums exactly to its score."""
@@ -76,7 +115,7 @@ class ChildResult:
 
 
 _Summary = collections.namedtuple(
-    "_Summary", "id total level score_level immediate_safety overrides")
+    "_Summary", "id total level score_level immediate_safety overrides discretionary")
 
 
 class _ArrayView:
@@ -89,6 +128,11 @@ class _ArrayView:
         self.__array_interface__ = {"version": 3, "shape": shape, "typestr": typestr,
                                     "data": (address, True)}
         self._owner = owner
+
+
+def _date(buffer):
+    """A date the library wrote into a char[SG_DATE_SIZE] ("" for none)."""
+    return datetime.date.fromisoformat(buffer.decode("ascii")) if buffer else None
 
 
 def _numpy():
@@ -178,6 +222,7 @@ class Result(_core.Handle):
         """Per child, in row order, what a one-row-per-child table needs (no contributions)."""
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
         override_id = ctypes.c_char_p()
+        judgement = _lib.Discretionary(version=_lib.Discretionary.VERSION)
         rows = []
         with self._lock:
             pointer = self._pointer()
@@ -188,9 +233,10 @@ class Result(_core.Handle):
                     check(lib.sg_result_override(ctypes.byref(override_id), None, pointer, row,
                                                  k))
                     overrides.append(string(override_id.value))
+                check(lib.sg_result_discretionary(ctypes.byref(judgement), pointer, row))
                 rows.append(_Summary(string(record.id), record.total, record.level,
                                      record.score_level, bool(record.immediate_safety),
-                                     tuple(overrides)))
+                                     tuple(overrides), string(judgement.outcome)))
         if self._child_ids is None:
             self._child_ids = [r.id for r in rows]
         return rows
@@ -264,12 +310,42 @@ class Result(_core.Handle):
             check(lib.sg_result_not_assessable(ctypes.byref(first), ctypes.byref(second),
                                                pointer, row, k))
             notes.append(NotAssessable(string(first.value), string(second.value)))
+        steps = []
+        count = ctypes.c_size_t()
+        check(lib.sg_result_step_count(ctypes.byref(count), pointer, row))
+        step = _lib.Step(version=_lib.Step.VERSION)
+        for k in range(count.value):
+            check(lib.sg_result_step(ctypes.byref(step), pointer, row, k))
+            steps.append(Step(
+                step=string(step.step), status=string(step.status),
+                working_days=step.working_days, trigger_id=string(step.trigger_id),
+                done_id=string(step.done_id), start=_date(step.start), due=_date(step.due),
+                completed=_date(step.completed)))
+        issues = []
+        check(lib.sg_result_timeline_issue_count(ctypes.byref(count), pointer, row))
+        for k in range(count.value):
+            check(lib.sg_result_timeline_issue(ctypes.byref(first), ctypes.byref(second),
+                                               pointer, row, k))
+            issues.append(TimelineIssue(string(first.value), string(second.value)))
         return ChildResult(
             id=string(record.id), row=row, total=record.total, level=string(record.level_id),
             level_index=record.level, score_level=self.level_ids[record.score_level],
             score_level_index=record.score_level, immediate_safety=bool(record.immediate_safety),
             scores=scores, index_levels=index_levels, contributions=tuple(contributions),
-            overrides=tuple(overrides), not_assessable=tuple(notes))
+            overrides=tuple(overrides), not_assessable=tuple(notes), timeline=tuple(steps),
+            timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row))
+
+    def _discretionary(self, pointer, row):
+        record = _lib.Discretionary(version=_lib.Discretionary.VERSION)
+        check(lib.sg_result_discretionary(ctypes.byref(record), pointer, row))
+        if record.id is None:
+            return None
+        return Discretionary(
+            id=string(record.id), direction=string(record.direction),
+            author=string(record.author), reason=string(record.reason),
+            date=_date(record.date), outcome=string(record.outcome),
+            level_before=self.level_ids[record.level_before],
+            level_before_index=record.level_before)
 
     def explain(self, child, *, format="text", viewer=None):
         """A child's explanation, grouped under the Signs of Safety headings, as text or as a
@@ -334,6 +410,13 @@ class Result(_core.Handle):
         from .frames import result_frame
 
         return result_frame(self)
+
+    def timeline_frame(self):
+        """A pandas DataFrame with one row per timeline step of every child; see
+        safeguard.frames.timeline_frame."""
+        from .frames import timeline_frame
+
+        return timeline_frame(self)
 
     def contributions_frame(self):
         """A pandas DataFrame with one row per contribution; see

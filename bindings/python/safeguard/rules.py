@@ -1,10 +1,24 @@
 """Rule packs (sg_rules): loaded from TOML, immutable, shareable between threads."""
 
 import ctypes
+import dataclasses
 import os
 
 from . import _core, _lib
 from ._core import check, lib, optional_text, string
+
+
+@dataclasses.dataclass(frozen=True)
+class Timescales:
+    """The statutory timescales a pack's timeline uses, and which discretionary overrides it
+    accepts ("raise_and_lower", "raise_only", "lower_only" or "none")."""
+
+    referral_decision_working_days: int
+    assessment_working_days: int
+    initial_conference_working_days: int
+    first_review_months: int
+    review_interval_months: int
+    discretionary: str
 
 
 class RuleSet(_core.Handle):
@@ -23,6 +37,15 @@ class RuleSet(_core.Handle):
         self.hash = string(info.hash)
         self.rule_count = info.rule_count
         self.override_count = info.override_count
+        timescales = _lib.Timescales(version=_lib.Timescales.VERSION)
+        check(lib.sg_rules_timescales(ctypes.byref(timescales), pointer))
+        self.timescales = Timescales(
+            referral_decision_working_days=timescales.referral_decision_working_days,
+            assessment_working_days=timescales.assessment_working_days,
+            initial_conference_working_days=timescales.initial_conference_working_days,
+            first_review_months=timescales.first_review_months,
+            review_interval_months=timescales.review_interval_months,
+            discretionary=string(timescales.discretionary))
         self.index_ids = tuple(self._names(lib.sg_rules_index_id, pointer, info.index_count))
         self.level_ids = tuple(self._names(lib.sg_rules_level_id, pointer, info.level_count))
 

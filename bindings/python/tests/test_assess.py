@@ -3,12 +3,13 @@ explanations and numpy views."""
 
 import datetime
 import json
+import tomllib
 
 import pytest
 
 import safeguard
 
-from conftest import AS_OF
+from conftest import AS_OF, DEFAULT_RULES
 
 D = datetime.date
 
@@ -170,7 +171,12 @@ def test_module_level_assess(families, rules):
 
 
 def test_rule_set_info(rules):
-    assert rules.id == "safeguard-default" and rules.version == "0.1.0"
-    assert rules.title == "Illustrative multi-agency threshold pack"
-    assert rules.rule_count > 10 and rules.override_count == 2
-    assert rules.index_ids[0] == "abuse" and rules.level_ids[-1] == "child_protection"
+    with open(DEFAULT_RULES, "rb") as file:
+        pack = tomllib.load(file)
+    assert rules.id == pack["pack"]["id"] == "safeguard-default"
+    assert rules.version == pack["pack"]["version"]
+    assert rules.title == pack["pack"]["title"]
+    assert rules.rule_count == len(pack["rule"])
+    assert rules.override_count == len(pack["override"])
+    assert rules.index_ids == tuple(i["id"] for i in pack["index"])
+    assert rules.level_ids == tuple(level["id"] for level in pack["level"])

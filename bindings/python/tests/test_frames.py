@@ -148,7 +148,7 @@ def test_result_frame(result):
     assert frame.index.name == "child_id"
     assert list(frame.index) == result.child_ids
     assert list(frame.columns) == ["level", "score_level", "immediate_safety", "total",
-                                   *result.index_ids, "overrides"]
+                                   *result.index_ids, "overrides", "discretionary"]
     for child in result:
         row = frame.loc[child.id]
         assert row["level"] == child.level and row["score_level"] == child.score_level
@@ -157,6 +157,7 @@ def test_result_frame(result):
         for index_id, score in child.scores.items():
             assert row[index_id] == score
         assert row["overrides"] == ";".join(o.id for o in child.overrides)
+        assert row["discretionary"] == "none"
     assert frame["level"].cat.ordered
     assert list(frame["level"].cat.categories) == list(result.level_ids)
     assert (frame["level"] > "early_help").tolist() == [True, True, False]
@@ -180,7 +181,7 @@ def test_frames_of_an_empty_result(rules):
         result = graph.assess(rules, AS_OF)
     frame = result.to_frame()
     assert len(frame) == 0
-    assert list(frame.columns)[-1] == "overrides"
+    assert list(frame.columns)[-2:] == ["overrides", "discretionary"]
     assert len(result.contributions_frame()) == 0
 
 

@@ -103,6 +103,11 @@ STRUCTS = {
     "sg_child_result": _lib.ChildResult,
     "sg_contribution": _lib.Contribution,
     "sg_explain_options": _lib.ExplainOptions,
+    "sg_event": _lib.Event,
+    "sg_override": _lib.Override,
+    "sg_timescales": _lib.Timescales,
+    "sg_step": _lib.Step,
+    "sg_discretionary": _lib.Discretionary,
 }
 
 
@@ -123,6 +128,7 @@ def test_constants_match_c():
     assert constants["SG_VERSION_NUMBER"] == v["MAJOR"] * 10000 + v["MINOR"] * 100 + v["PATCH"]
     for c_name, mirror in STRUCTS.items():
         assert mirror.VERSION == constants["SG_%s_VERSION" % c_name[3:].upper()], c_name
+    assert _lib.DATE_SIZE == constants["SG_DATE_SIZE"]
     for name in ("PERSON_CHILD", "PERSON_ADULT", "STATUS_OPEN", "STATUS_CLOSED",
                  "STATUS_UNSUBSTANTIATED", "STATUS_RETRACTED", "FORMAT_TEXT", "FORMAT_JSON"):
         assert getattr(_lib, name) == constants["SG_" + name], name
