@@ -207,7 +207,7 @@ typedef struct sg_event {
   int version; /* SG_EVENT_VERSION */
   const char* id;
   const char* kind;
-  const char* date; /* "YYYY-MM-DD", required */
+  const char* date;         /* "YYYY-MM-DD", required */
   const char* const* about; /* child ids, at least one */
   size_t about_count;
   const char* note; /* may be NULL */
@@ -309,8 +309,8 @@ SG_API int sg_calendar_is_working_day(int* out, const sg_calendar* calendar, con
 SG_API int sg_calendar_add_working_days(char out[SG_DATE_SIZE], const sg_calendar* calendar,
                                         const char* date, int count);
 /* Working days after from, up to and including to; negative when to is before from. */
-SG_API int sg_calendar_working_days_between(int* out, const sg_calendar* calendar,
-                                            const char* from, const char* to);
+SG_API int sg_calendar_working_days_between(int* out, const sg_calendar* calendar, const char* from,
+                                            const char* to);
 /* The bank holidays of a nation in a year (1400-9999), in date order. */
 SG_API int sg_bank_holiday_count(size_t* out, const char* nation, int year);
 SG_API int sg_bank_holiday(char out[SG_DATE_SIZE], const char* nation, int year, size_t k);
@@ -411,11 +411,11 @@ SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_m
 
 /* One step of a child's statutory timeline as of the assessment date. */
 typedef struct sg_step {
-  int version;         /* SG_STEP_VERSION */
-  const char* step;    /* "referral_decision", "assessment", "initial_conference",
-                          "first_review", "review" */
-  const char* status;  /* "on_time", "late", "due", "overdue" */
-  int working_days;    /* late by / due in / overdue by; 0 when on time */
+  int version;            /* SG_STEP_VERSION */
+  const char* step;       /* "referral_decision", "assessment", "initial_conference",
+                             "first_review", "review" */
+  const char* status;     /* "on_time", "late", "due", "overdue" */
+  int working_days;       /* late by / due in / overdue by; 0 when on time */
   const char* trigger_id; /* the event that started the clock */
   const char* done_id;    /* the event that completed the step, or NULL */
   char start[SG_DATE_SIZE];
