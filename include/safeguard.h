@@ -207,7 +207,7 @@ typedef struct sg_event {
   int version; /* SG_EVENT_VERSION */
   const char* id;
   const char* kind;
-  const char* date; /* "YYYY-MM-DD", required */
+  const char* date;         /* "YYYY-MM-DD", required */
   const char* const* about; /* child ids, at least one */
   size_t about_count;
   const char* note; /* may be NULL */
@@ -287,6 +287,26 @@ typedef struct sg_timescales {
   { SG_TIMESCALES_VERSION, 0, 0, 0, 0, 0, NULL }
 SG_API int sg_rules_timescales(sg_timescales* out, const sg_rules* rules);
 
+/* Lint: findings about a pack that loads but probably does not say what its author meant
+ * (unreachable levels, rules or overrides that can never fire or always fire, unused indices,
+ * shared ids, overlapping or contradictory overrides, points whose sign contradicts their
+ * heading). Computed when the pack loads; a clean pack has none. */
+typedef struct sg_lint_warning {
+  int version;         /* SG_LINT_WARNING_VERSION */
+  const char* code;    /* stable: "unused-index", "rule-never-fires", "unreachable-level"... */
+  const char* message; /* names the ids involved */
+  const char* file;    /* the pack's name as loaded */
+  int line;            /* 1-based; 0 when unknown */
+  int column;
+  const char* entity; /* id of the rule, override, index or level */
+} sg_lint_warning;
+#define SG_LINT_WARNING_VERSION 1
+#define SG_LINT_WARNING_INIT \
+  { SG_LINT_WARNING_VERSION, NULL, NULL, NULL, 0, 0, NULL }
+SG_API int sg_rules_lint_count(size_t* out, const sg_rules* rules);
+/* Strings live as long as the pack. */
+SG_API int sg_rules_lint(sg_lint_warning* out, const sg_rules* rules, size_t k);
+
 /* ---- Calendars and dates ---------------------------------------------------------------- */
 
 /* Room for a "YYYY-MM-DD" date and its NUL. */
@@ -309,8 +329,8 @@ SG_API int sg_calendar_is_working_day(int* out, const sg_calendar* calendar, con
 SG_API int sg_calendar_add_working_days(char out[SG_DATE_SIZE], const sg_calendar* calendar,
                                         const char* date, int count);
 /* Working days after from, up to and including to; negative when to is before from. */
-SG_API int sg_calendar_working_days_between(int* out, const sg_calendar* calendar,
-                                            const char* from, const char* to);
+SG_API int sg_calendar_working_days_between(int* out, const sg_calendar* calendar, const char* from,
+                                            const char* to);
 /* The bank holidays of a nation in a year (1400-9999), in date order. */
 SG_API int sg_bank_holiday_count(size_t* out, const char* nation, int year);
 SG_API int sg_bank_holiday(char out[SG_DATE_SIZE], const char* nation, int year, size_t k);
@@ -411,11 +431,11 @@ SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_m
 
 /* One step of a child's statutory timeline as of the assessment date. */
 typedef struct sg_step {
-  int version;         /* SG_STEP_VERSION */
-  const char* step;    /* "referral_decision", "assessment", "initial_conference",
-                          "first_review", "review" */
-  const char* status;  /* "on_time", "late", "due", "overdue" */
-  int working_days;    /* late by / due in / overdue by; 0 when on time */
+  int version;            /* SG_STEP_VERSION */
+  const char* step;       /* "referral_decision", "assessment", "initial_conference",
+                             "first_review", "review" */
+  const char* status;     /* "on_time", "late", "due", "overdue" */
+  int working_days;       /* late by / due in / overdue by; 0 when on time */
   const char* trigger_id; /* the event that started the clock */
   const char* done_id;    /* the event that completed the step, or NULL */
   char start[SG_DATE_SIZE];

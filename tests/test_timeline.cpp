@@ -112,10 +112,9 @@ TEST_SUITE("timeline") {
       CHECK(review.due == day("2027-01-02"));
       CHECK(review.status == StepStatus::due);
       CHECK(review.working_days == 23);
-      CHECK(review.working_days ==
-             weekdays_after("2026-11-23", "2027-01-02",
-                            {"2026-12-25", "2026-12-28", "2026-12-29", "2026-12-30", "2026-12-31",
-                             "2027-01-01"}));
+      CHECK(review.working_days == weekdays_after("2026-11-23", "2027-01-02",
+                                                  {"2026-12-25", "2026-12-28", "2026-12-29",
+                                                   "2026-12-30", "2026-12-31", "2027-01-01"}));
     }
   }
 
@@ -232,10 +231,11 @@ TEST_SUITE("timeline") {
           R"({"id": "E-3", "kind": "assessment_complete", "date": "2026-06-01", "about": ["P-1"]})"};
       std::string list = reversed ? events[2] + "," + events[1] + "," + events[0]
                                   : events[0] + "," + events[1] + "," + events[2];
-      load_case(graph,
-                R"({"schema_version": 1, "persons": [{"id": "P-1", "kind": "child"}], "events": [)" +
-                    list + "]}",
-                "inline");
+      load_case(
+          graph,
+          R"({"schema_version": 1, "persons": [{"id": "P-1", "kind": "child"}], "events": [)" +
+              list + "]}",
+          "inline");
       return graph;
     };
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
@@ -424,9 +424,9 @@ min_level = "l1"
     d = judge("[discretionary]\nallow = \"none\"\n", "3", kRaise, level, "2026-06-01");
     CHECK(d.outcome == DiscretionaryOutcome::not_allowed);
     CHECK(level == 0);
-    CHECK_THROWS_AS(RuleSet::load_string(std::string(kPack) + "[discretionary]\nallow = \"up\"\n",
-                                         "bad.toml"),
-                    Error);
+    CHECK_THROWS_AS(
+        RuleSet::load_string(std::string(kPack) + "[discretionary]\nallow = \"up\"\n", "bad.toml"),
+        Error);
   }
 
   TEST_CASE("explanations show who judged, when, why and what came of it") {
@@ -479,23 +479,32 @@ TEST_SUITE("timeline case files") {
       const char* fragment;
     };
     const Case cases[] = {
-        {persons + R"("events": [{"id": "E-1", "kind": "referal", "date": "2026-01-01", "about": ["P-1"]}]})",
+        {persons +
+             R"("events": [{"id": "E-1", "kind": "referal", "date": "2026-01-01", "about": ["P-1"]}]})",
          Status::invalid_data, "unknown event kind"},
-        {persons + R"("events": [{"id": "E-1", "kind": "referral", "date": "2026-02-30", "about": ["P-1"]}]})",
+        {persons +
+             R"("events": [{"id": "E-1", "kind": "referral", "date": "2026-02-30", "about": ["P-1"]}]})",
          Status::invalid_data, "case.json:1:"},
-        {persons + R"("events": [{"id": "E-1", "kind": "referral", "date": "2026-01-01", "about": ["P-9"]}]})",
+        {persons +
+             R"("events": [{"id": "E-1", "kind": "referral", "date": "2026-01-01", "about": ["P-9"]}]})",
          Status::not_found, "P-9"},
-        {persons + R"("events": [{"id": "E-1", "kind": "referral", "date": "2026-01-01", "about": ["P-2"]}]})",
+        {persons +
+             R"("events": [{"id": "E-1", "kind": "referral", "date": "2026-01-01", "about": ["P-2"]}]})",
          Status::invalid_data, "not a child"},
-        {persons + R"("events": [{"id": "P-1", "kind": "referral", "date": "2026-01-01", "about": ["P-1"]}]})",
+        {persons +
+             R"("events": [{"id": "P-1", "kind": "referral", "date": "2026-01-01", "about": ["P-1"]}]})",
          Status::duplicate, "duplicate id"},
-        {persons + R"("events": [{"id": "E-1", "kind": "referral", "date": "2026-01-01", "about": []}]})",
+        {persons +
+             R"("events": [{"id": "E-1", "kind": "referral", "date": "2026-01-01", "about": []}]})",
          Status::invalid_data, "at least one child"},
-        {persons + R"("overrides": [{"id": "J-1", "child": "P-1", "direction": "up", "date": "2026-01-01", "author": "a", "reason": "r"}]})",
+        {persons +
+             R"("overrides": [{"id": "J-1", "child": "P-1", "direction": "up", "date": "2026-01-01", "author": "a", "reason": "r"}]})",
          Status::invalid_data, "direction"},
-        {persons + R"("overrides": [{"id": "J-1", "child": "P-1", "direction": "raise", "date": "2026-01-01", "author": "a", "reason": ""}]})",
+        {persons +
+             R"("overrides": [{"id": "J-1", "child": "P-1", "direction": "raise", "date": "2026-01-01", "author": "a", "reason": ""}]})",
          Status::invalid_data, "reason"},
-        {persons + R"("overrides": [{"id": "J-1", "child": "P-1", "direction": "raise", "date": "2026-01-01", "reason": "r"}]})",
+        {persons +
+             R"("overrides": [{"id": "J-1", "child": "P-1", "direction": "raise", "date": "2026-01-01", "reason": "r"}]})",
          Status::invalid_data, "author"},
         {persons + R"("calendar": {"nation": "wales"}})", Status::invalid_data, "nation"},
         {persons + R"("calendar": {"closures": ["2026-13-01"]}})", Status::invalid_data, "closure"},
