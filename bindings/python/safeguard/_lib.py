@@ -122,6 +122,19 @@ class RulesInfo(ctypes.Structure):
     ]
 
 
+class LintWarning(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("code", c_char_p),
+        ("message", c_char_p),
+        ("file", c_char_p),
+        ("line", c_int),
+        ("column", c_int),
+        ("entity", c_char_p),
+    ]
+
+
 class Timescales(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -284,6 +297,8 @@ _FUNCTIONS = {
     "sg_rules_info_get": (c_int, [POINTER(RulesInfo), _rules_p]),
     "sg_rules_index_id": (c_int, [POINTER(c_char_p), _rules_p, c_size_t]),
     "sg_rules_level_id": (c_int, [POINTER(c_char_p), _rules_p, c_size_t]),
+    "sg_rules_lint_count": (c_int, [_out_size, _rules_p]),
+    "sg_rules_lint": (c_int, [POINTER(LintWarning), _rules_p, c_size_t]),
     "sg_rules_timescales": (c_int, [POINTER(Timescales), _rules_p]),
     "sg_calendar_new": (c_int, [_out_handle, c_char_p]),
     "sg_graph_calendar": (c_int, [_out_handle, _graph_p]),

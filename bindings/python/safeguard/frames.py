@@ -127,10 +127,10 @@ def _flag(value, column):
 def _items(value, column):
     if isinstance(value, str):
         return [item.strip() for item in value.split(";") if item.strip()]
-    if isinstance(value, (list, tuple)) or hasattr(value, "__array__"):
-        return [_text(item, column) for item in value]
     if _is_missing(value):
         return []
+    if isinstance(value, (list, tuple)) or hasattr(value, "__array__"):
+        return [_text(item, column) for item in value]
     raise _CellError(column, "%s must be a list or ';'-separated text, not %s"
                      % (column, type(value).__name__))
 

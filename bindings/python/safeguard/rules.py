@@ -3,6 +3,7 @@
 import ctypes
 import dataclasses
 import os
+import typing
 
 from . import _core, _lib
 from ._core import check, lib, optional_text, string
@@ -19,6 +20,24 @@ class Timescales:
     first_review_months: int
     review_interval_months: int
     discretionary: str
+
+
+@dataclasses.dataclass(frozen=True)
+class LintWarning:
+    """A finding about a pack that loads but probably does not say what its author meant."""
+
+    code: str  # stable: "unused-index", "rule-never-fires", "unreachable-level", ...
+    message: str  # names the ids involved
+    file: str  # the pack's name as loaded
+    line: typing.Optional[int]  # None when unknown
+    column: typing.Optional[int]
+    entity: typing.Optional[str]  # the rule, override, index or level concerned
+
+    def __str__(self):
+        place = self.file or ""
+        if self.line:
+            place += ":%d" % self.line + (":%d" % self.column if self.column else "")
+        return "%s%s [%s]" % (place + ": " if place else "", self.message, self.code)
 
 
 class RuleSet(_core.Handle):
@@ -46,8 +65,20 @@ class RuleSet(_core.Handle):
             first_review_months=timescales.first_review_months,
             review_interval_months=timescales.review_interval_months,
             discretionary=string(timescales.discretionary))
+        self.lint = tuple(self._lint(pointer))
         self.index_ids = tuple(self._names(lib.sg_rules_index_id, pointer, info.index_count))
         self.level_ids = tuple(self._names(lib.sg_rules_level_id, pointer, info.level_count))
+
+    @staticmethod
+    def _lint(pointer):
+        count = ctypes.c_size_t()
+        check(lib.sg_rules_lint_count(ctypes.byref(count), pointer))
+        warning = _lib.LintWarning(version=_lib.LintWarning.VERSION)
+        for k in range(count.value):
+            check(lib.sg_rules_lint(ctypes.byref(warning), pointer, k))
+            yield LintWarning(code=string(warning.code), message=string(warning.message),
+                              file=string(warning.file), line=warning.line or None,
+                              column=warning.column or None, entity=string(warning.entity) or None)
 
     @staticmethod
     def _names(function, pointer, count):

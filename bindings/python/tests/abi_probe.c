@@ -87,6 +87,15 @@ int main(void) {
   FIELD(sg_override, author);
   FIELD(sg_override, reason);
   end();
+  BEGIN(sg_lint_warning);
+  FIELD(sg_lint_warning, version);
+  FIELD(sg_lint_warning, code);
+  FIELD(sg_lint_warning, message);
+  FIELD(sg_lint_warning, file);
+  FIELD(sg_lint_warning, line);
+  FIELD(sg_lint_warning, column);
+  FIELD(sg_lint_warning, entity);
+  end();
   BEGIN(sg_timescales);
   FIELD(sg_timescales, version);
   FIELD(sg_timescales, referral_decision_working_days);
@@ -184,6 +193,7 @@ int main(void) {
   CONSTANT(SG_TIMESCALES_VERSION);
   CONSTANT(SG_STEP_VERSION);
   CONSTANT(SG_DISCRETIONARY_VERSION);
+  CONSTANT(SG_LINT_WARNING_VERSION);
   CONSTANT(SG_DATE_SIZE);
   CONSTANT(SG_PERSON_CHILD);
   CONSTANT(SG_PERSON_ADULT);

@@ -180,3 +180,22 @@ def test_rule_set_info(rules):
     assert rules.override_count == len(pack["override"])
     assert rules.index_ids == tuple(i["id"] for i in pack["index"])
     assert rules.level_ids == tuple(level["id"] for level in pack["level"])
+
+
+def test_lint(rules):
+    assert rules.lint == ()  # the bundled pack lints clean
+    pack = ('[pack]\nid = "p"\nversion = "1"\n'
+            '[[level]]\nid = "universal"\nmin = 0\n'
+            '[[level]]\nid = "high"\nmin = 10\n'
+            '[[index]]\nid = "scored"\n'
+            '[[index]]\nid = "unused"\n'
+            '[[rule]]\nid = "r"\nindex = "scored"\nheading = "harm"\nfor = "child"\n'
+            'points = 20\n')
+    with safeguard.RuleSet.loads(pack, name="lint.toml") as linted:
+        unused = [w for w in linted.lint if w.code == "unused-index"]
+    assert len(unused) == 1
+    warning = unused[0]
+    assert warning.entity == "unused" and warning.file == "lint.toml"
+    assert warning.line == 12  # the [[index]] table that declares it
+    assert str(warning).startswith("lint.toml:12:")
+    assert str(warning).endswith("[unused-index]")

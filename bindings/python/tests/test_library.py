@@ -108,6 +108,7 @@ STRUCTS = {
     "sg_timescales": _lib.Timescales,
     "sg_step": _lib.Step,
     "sg_discretionary": _lib.Discretionary,
+    "sg_lint_warning": _lib.LintWarning,
 }
 
 
