@@ -14,7 +14,6 @@ SAFEGUARD_LIBRARY environment variable, beside an installed package, in a source
 ./build, or on the system library path, and must match this package's version.
 """
 
-from . import _lib
 from ._core import lib as _c
 from ._version import __version__
 from .errors import (ClosedError, DivergenceError, DuplicateError, EncodingError, FileError,

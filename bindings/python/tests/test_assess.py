@@ -160,7 +160,7 @@ def test_empty_graph(rules):
     with safeguard.Graph() as graph:
         result = graph.assess(rules, AS_OF)
     assert len(result) == 0 and list(result) == [] and result.child_ids == []
-    numpy = pytest.importorskip("numpy")
+    pytest.importorskip("numpy")
     assert result.scores.shape == (0, 4)
     assert result.levels.shape == (0,)
 
