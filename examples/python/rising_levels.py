@@ -27,12 +27,15 @@ TABLES = ("agencies", "persons", "concerns", "factors", "relations")
 
 def read_caseload(directory):
     """The CSV files as DataFrames; every column is read as text and converted by
-    safeguard.frames (dates, ';'-separated lists, true/false)."""
+    safeguard.frames (dates, ';'-separated lists, true/false). Rows are labelled by their line
+    in the file, so an error such as "(concerns row 8)" points at line 8 of concerns.csv."""
     tables = {}
     for name in TABLES:
         path = directory / (name + ".csv")
         if path.exists():
-            tables[name] = pandas.read_csv(path, dtype=str, keep_default_na=False)
+            frame = pandas.read_csv(path, dtype=str, keep_default_na=False)
+            frame.index = pandas.RangeIndex(2, len(frame) + 2)  # line 1 is the header
+            tables[name] = frame
     return tables
 
 
