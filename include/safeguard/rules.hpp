@@ -13,6 +13,7 @@
 
 #include "safeguard/expr.hpp"
 #include "safeguard/model.hpp"
+#include "safeguard/timeline.hpp"
 
 namespace safeguard {
 
@@ -51,6 +52,35 @@ struct PolicyOverride {
   Location where;
 };
 
+// Which discretionary overrides (recorded professional judgement) a pack accepts. A DASH-style
+// pack, for instance, lets judgement raise a level and never lower it.
+enum class DiscretionaryPolicy : std::uint8_t { raise_and_lower, raise_only, lower_only, none };
+
+inline std::string_view to_string(DiscretionaryPolicy policy) noexcept {
+  switch (policy) {
+    case DiscretionaryPolicy::raise_and_lower:
+      return "raise_and_lower";
+    case DiscretionaryPolicy::raise_only:
+      return "raise_only";
+    case DiscretionaryPolicy::lower_only:
+      return "lower_only";
+    case DiscretionaryPolicy::none:
+      return "none";
+  }
+  return "";
+}
+
+inline bool parse_discretionary_policy(std::string_view text, DiscretionaryPolicy& out) noexcept {
+  for (auto policy : {DiscretionaryPolicy::raise_and_lower, DiscretionaryPolicy::raise_only,
+                      DiscretionaryPolicy::lower_only, DiscretionaryPolicy::none}) {
+    if (to_string(policy) == text) {
+      out = policy;
+      return true;
+    }
+  }
+  return false;
+}
+
 struct PackLimits {
   std::size_t max_bytes = 4 * 1024 * 1024;
   std::size_t max_rules = 10'000;
@@ -77,6 +107,9 @@ class SAFEGUARD_EXPORT RuleSet {
   const std::vector<Rule>& rules() const noexcept { return rules_; }
   const std::vector<PolicyOverride>& overrides() const noexcept { return overrides_; }
   const expr::SymbolTable& symbols() const noexcept { return symbols_; }
+  // Statutory timescales for the timeline (Working Together defaults unless the pack says).
+  const Timescales& timescales() const noexcept { return timescales_; }
+  DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
 
   // The level a score reaches on an index: the highest whose threshold it meets (at least 0).
   int level_for(std::uint32_t index, double score) const noexcept {
@@ -96,6 +129,8 @@ class SAFEGUARD_EXPORT RuleSet {
   std::vector<Rule> rules_;
   std::vector<PolicyOverride> overrides_;
   expr::SymbolTable symbols_;
+  Timescales timescales_;
+  DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;
 };
 
 // SHA-256 of `data` as lower-case hex.
