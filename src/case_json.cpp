@@ -405,7 +405,8 @@ class CaseReader {
         if (!parse_nation(nation, parsed))
           fail(at, "nation", Status::invalid_data,
                "nation must be \"england-and-wales\", \"scotland\" or \"northern-ireland\", "
-               "not \"" + nation + "\"");
+               "not \"" +
+                   nation + "\"");
         c.nation = parsed;
       }
       for (const std::string& day : strings(*calendar, at, "closures")) {

@@ -55,8 +55,8 @@ Evidence describe(const Results& results, const Contribution& c, const Viewer& v
 
 // "overdue by 3 working days", "due in 0 working days (today)", "done on time"...
 std::string step_status_text(const Step& step) {
-  const std::string days =
-      std::to_string(step.working_days) + (step.working_days == 1 ? " working day" : " working days");
+  const std::string days = std::to_string(step.working_days) +
+                           (step.working_days == 1 ? " working day" : " working days");
   switch (step.status) {
     case StepStatus::on_time:
       return "done on time";
@@ -106,8 +106,8 @@ std::string discretionary_text(const Results& results, std::size_t row) {
              std::string(raise ? "raise" : "lower") + " a level";
       break;
     case DiscretionaryOutcome::at_limit:
-      out += std::string("not applied: already at the ") + (raise ? "highest" : "lowest") +
-             " level";
+      out +=
+          std::string("not applied: already at the ") + (raise ? "highest" : "lowest") + " level";
       break;
     case DiscretionaryOutcome::held_by_policy:
       out += "not applied: a policy override holds the level";
@@ -285,14 +285,13 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
     out["discretionary_override"] = nullptr;
   } else {
     const std::uint32_t o = d.override_number;
-    out["discretionary_override"] = {
-        {"id", std::string(snap.override_ids[o])},
-        {"direction", to_string(snap.override_direction[o])},
-        {"author", snap.override_author[o]},
-        {"date", format_iso_date(snap.override_date[o])},
-        {"reason", snap.override_reason[o]},
-        {"outcome", to_string(d.outcome)},
-        {"level_before", pack.levels()[d.level_before].id}};
+    out["discretionary_override"] = {{"id", std::string(snap.override_ids[o])},
+                                     {"direction", to_string(snap.override_direction[o])},
+                                     {"author", snap.override_author[o]},
+                                     {"date", format_iso_date(snap.override_date[o])},
+                                     {"reason", snap.override_reason[o]},
+                                     {"outcome", to_string(d.outcome)},
+                                     {"level_before", pack.levels()[d.level_before].id}};
   }
   ordered steps = ordered::array();
   for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
@@ -304,14 +303,15 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
          {"trigger", std::string(snap.event_ids[s->trigger])},
          {"due", format_iso_date(s->due)},
          {"completed", s->done == kNoEvent ? ordered() : ordered(format_iso_date(s->completed))},
-         {"done_by", s->done == kNoEvent ? ordered() : ordered(std::string(snap.event_ids[s->done]))}});
+         {"done_by",
+          s->done == kNoEvent ? ordered() : ordered(std::string(snap.event_ids[s->done]))}});
   }
   out["timeline"] = std::move(steps);
   ordered issues = ordered::array();
   for (const TimelineIssue* i = results.timeline_issues_begin(row);
        i != results.timeline_issues_end(row); ++i) {
-    issues.push_back(
-        {{"event", std::string(snap.event_ids[i->event])}, {"issue", std::string(describe(i->kind))}});
+    issues.push_back({{"event", std::string(snap.event_ids[i->event])},
+                      {"issue", std::string(describe(i->kind))}});
   }
   out["timeline_issues"] = std::move(issues);
   out["calendar"] = to_string(snap.calendar->nation());

@@ -135,7 +135,8 @@ class CaseGraph::Validator {
     } else if (auto v = graph_.find(id)) {
       child = graph_.person(*v).kind == PersonKind::child;
     }
-    if (!child) fail(Status::invalid_data, std::string(role) + " " + quoted(id) + " is not a child");
+    if (!child)
+      fail(Status::invalid_data, std::string(role) + " " + quoted(id) + " is not a child");
   }
 
   bool is_adult(const std::string& id) const {
@@ -288,8 +289,8 @@ class CaseGraph::Validator {
   void check_item(const CalendarSpec& c) {
     entity_.clear();
     if (c.closures.size() > graph_.limits_.max_list_items) {
-      fail(Status::limit, "closure list has more than " +
-                              std::to_string(graph_.limits_.max_list_items) + " days");
+      fail(Status::limit,
+           "closure list has more than " + std::to_string(graph_.limits_.max_list_items) + " days");
     }
     for (Day day : c.closures) {
       if (day == kNoDay || day < detail::kFirstSupportedDay || day > detail::kLastSupportedDay)
@@ -531,12 +532,12 @@ void CaseGraph::apply_item(const Edit& item) {
           erase_vertex(resolve(edit.id));
         } else if constexpr (std::is_same_v<T, EventSpec>) {
           record_index_[edit.id] = static_cast<std::uint32_t>(events_.size());
-          events_.push_back(Event{edit.id, edit.kind, edit.date, resolve_all(edit.about), edit.note});
+          events_.push_back(
+              Event{edit.id, edit.kind, edit.date, resolve_all(edit.about), edit.note});
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           record_index_[edit.id] = static_cast<std::uint32_t>(discretionary_.size());
-          discretionary_.push_back(DiscretionaryOverride{edit.id, resolve(edit.child),
-                                                         edit.direction, edit.date, edit.author,
-                                                         edit.reason});
+          discretionary_.push_back(DiscretionaryOverride{
+              edit.id, resolve(edit.child), edit.direction, edit.date, edit.author, edit.reason});
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {
           const Nation nation = edit.nation.value_or(calendar_->nation());
           auto calendar = nation == calendar_->nation()

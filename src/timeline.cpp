@@ -86,8 +86,8 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child,
                   calendar.add_working_days(date, timescales.assessment_working_days));
         break;
       case EventKind::referral_decision:
-        if (Step* step = oldest_open(
-                steps, [](StepKind k) { return k == StepKind::referral_decision; })) {
+        if (Step* step =
+                oldest_open(steps, [](StepKind k) { return k == StepKind::referral_decision; })) {
           complete(*step, event, date);
         } else {
           issues.push_back({TimelineIssueKind::decision_without_referral, event});
@@ -98,8 +98,7 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child,
           issues.push_back({TimelineIssueKind::assessment_start_without_referral, event});
         break;
       case EventKind::assessment_complete:
-        if (Step* step =
-                oldest_open(steps, [](StepKind k) { return k == StepKind::assessment; })) {
+        if (Step* step = oldest_open(steps, [](StepKind k) { return k == StepKind::assessment; })) {
           complete(*step, event, date);
         } else {
           issues.push_back({TimelineIssueKind::assessment_without_referral, event});
@@ -108,8 +107,8 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child,
       case EventKind::strategy_discussion: {
         if (on_plan) break;
         const Day due = calendar.add_working_days(date, timescales.initial_conference_working_days);
-        if (Step* step = oldest_open(
-                steps, [](StepKind k) { return k == StepKind::initial_conference; })) {
+        if (Step* step =
+                oldest_open(steps, [](StepKind k) { return k == StepKind::initial_conference; })) {
           step->trigger = event;  // the clock runs from the last strategy discussion
           step->start = date;
           step->due = due;
@@ -119,16 +118,17 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child,
         break;
       }
       case EventKind::initial_conference:
-        if (Step* step = oldest_open(
-                steps, [](StepKind k) { return k == StepKind::initial_conference; })) {
+        if (Step* step =
+                oldest_open(steps, [](StepKind k) { return k == StepKind::initial_conference; })) {
           complete(*step, event, date);
         } else {
           issues.push_back({TimelineIssueKind::conference_without_strategy_discussion, event});
         }
         // A new plan replaces any review still open from an earlier one.
-        steps.erase(std::remove_if(steps.begin(), steps.end(),
-                                   [](const Step& s) { return s.done == kNoEvent && is_review(s.kind); }),
-                    steps.end());
+        steps.erase(
+            std::remove_if(steps.begin(), steps.end(),
+                           [](const Step& s) { return s.done == kNoEvent && is_review(s.kind); }),
+            steps.end());
         on_plan = true;
         open_step(StepKind::first_review, event, date,
                   add_months(date, timescales.first_review_months));
@@ -150,9 +150,10 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child,
           break;
         }
         on_plan = false;
-        steps.erase(std::remove_if(steps.begin(), steps.end(),
-                                   [](const Step& s) { return s.done == kNoEvent && is_review(s.kind); }),
-                    steps.end());
+        steps.erase(
+            std::remove_if(steps.begin(), steps.end(),
+                           [](const Step& s) { return s.done == kNoEvent && is_review(s.kind); }),
+            steps.end());
         break;
     }
   }

@@ -41,10 +41,10 @@ struct NotAssessable {
 // What became of the discretionary override that applied to a child, if any: the latest one
 // for the child dated on or before the as-of date.
 enum class DiscretionaryOutcome : std::uint8_t {
-  none,         // no discretionary override recorded for the child as of the date
-  applied,      // the level moved one step
-  not_allowed,  // the pack does not accept judgement in this direction ([discretionary] allow)
-  at_limit,     // already at the lowest or highest level
+  none,            // no discretionary override recorded for the child as of the date
+  applied,         // the level moved one step
+  not_allowed,     // the pack does not accept judgement in this direction ([discretionary] allow)
+  at_limit,        // already at the lowest or highest level
   held_by_policy,  // lowering would go below the minimum a policy override set
 };
 SAFEGUARD_EXPORT std::string_view to_string(DiscretionaryOutcome outcome) noexcept;

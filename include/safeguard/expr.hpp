@@ -181,7 +181,7 @@ struct EvalContext {
   Role path = Role::self;    // how the evidence reached the child
   int child_age_years = -1;  // precomputed per child; -1 when the date of birth is unknown
   int child_age_months = -1;
-  int missing = -1;  // first attribute found unknown (an Attr), or -1
+  int missing = -1;                           // first attribute found unknown (an Attr), or -1
   const TimelineSummary* timeline = nullptr;  // the child's timeline as of as_of
 };
 

@@ -149,7 +149,7 @@ struct GraphLimits {
   std::size_t max_id_bytes = 256;
   std::size_t max_text_bytes = 64 * 1024;  // summaries and names
   std::size_t max_vertices = 50'000'000;
-  std::size_t max_list_items = 10'000;  // about/involves/protects/flags per entity
+  std::size_t max_list_items = 10'000;   // about/involves/protects/flags per entity
   std::size_t max_records = 50'000'000;  // process events plus discretionary overrides
 };
 

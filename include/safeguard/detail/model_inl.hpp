@@ -20,8 +20,14 @@ inline constexpr std::array<std::string_view, kRelationKindCount> kRelationKindN
     "member_of", "frequents", "raised",     "about",      "involves",  "protects"};
 
 inline constexpr std::array<std::string_view, kEventKindCount> kEventKindNames = {
-    "referral",           "referral_decision",  "strategy_discussion", "assessment_start",
-    "assessment_complete", "initial_conference", "review_conference",   "plan_end"};
+    "referral",
+    "referral_decision",
+    "strategy_discussion",
+    "assessment_start",
+    "assessment_complete",
+    "initial_conference",
+    "review_conference",
+    "plan_end"};
 
 template <typename Enum, std::size_t N>
 bool parse_enum(const std::array<std::string_view, N>& names, std::string_view text,
