@@ -148,6 +148,9 @@ TEST_SUITE("packs") {
       const std::string text = read_text(pack_path(pack));
       CHECK(text.find("ILLUSTRATIVE ONLY") != std::string::npos);
       CHECK(text.find("status = \"illustrative\"") != std::string::npos);
+      // Only the checklist pack refuses judgement that lowers a level.
+      CHECK(rules->discretionary() == (pack == "dash" ? DiscretionaryPolicy::raise_only
+                                                      : DiscretionaryPolicy::raise_and_lower));
     }
   }
 
