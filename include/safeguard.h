@@ -287,6 +287,26 @@ typedef struct sg_timescales {
   { SG_TIMESCALES_VERSION, 0, 0, 0, 0, 0, NULL }
 SG_API int sg_rules_timescales(sg_timescales* out, const sg_rules* rules);
 
+/* Lint: findings about a pack that loads but probably does not say what its author meant
+ * (unreachable levels, rules or overrides that can never fire or always fire, unused indices,
+ * shared ids, overlapping or contradictory overrides, points whose sign contradicts their
+ * heading). Computed when the pack loads; a clean pack has none. */
+typedef struct sg_lint_warning {
+  int version;         /* SG_LINT_WARNING_VERSION */
+  const char* code;    /* stable: "unused-index", "rule-never-fires", "unreachable-level"... */
+  const char* message; /* names the ids involved */
+  const char* file;    /* the pack's name as loaded */
+  int line;            /* 1-based; 0 when unknown */
+  int column;
+  const char* entity; /* id of the rule, override, index or level */
+} sg_lint_warning;
+#define SG_LINT_WARNING_VERSION 1
+#define SG_LINT_WARNING_INIT \
+  { SG_LINT_WARNING_VERSION, NULL, NULL, NULL, 0, 0, NULL }
+SG_API int sg_rules_lint_count(size_t* out, const sg_rules* rules);
+/* Strings live as long as the pack. */
+SG_API int sg_rules_lint(sg_lint_warning* out, const sg_rules* rules, size_t k);
+
 /* ---- Calendars and dates ---------------------------------------------------------------- */
 
 /* Room for a "YYYY-MM-DD" date and its NUL. */

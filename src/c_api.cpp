@@ -25,6 +25,7 @@ struct sg_batch {
 
 struct sg_rules {
   std::shared_ptr<const RuleSet> rules;
+  std::vector<LintWarning> warnings;  // computed at load; the pack is immutable
 };
 
 struct sg_calendar {
@@ -502,6 +503,31 @@ int sg_rules_timescales(sg_timescales* out, const sg_rules* rules) {
   });
 }
 
+int sg_rules_lint_count(size_t* out, const sg_rules* rules) {
+  return guard([&] {
+    require(out, "out");
+    require(rules, "rules");
+    *out = rules->warnings.size();
+  });
+}
+
+int sg_rules_lint(sg_lint_warning* out, const sg_rules* rules, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    require(rules, "rules");
+    check_version(out->version, SG_LINT_WARNING_VERSION, "sg_lint_warning");
+    if (k >= rules->warnings.size())
+      throw Error(Status::out_of_range, "lint warning " + std::to_string(k) + " is past the end");
+    const LintWarning& w = rules->warnings[k];
+    out->code = w.code.c_str();
+    out->message = w.message.c_str();
+    out->file = w.where.file.c_str();
+    out->line = w.where.line;
+    out->column = w.where.column;
+    out->entity = w.where.entity.c_str();
+  });
+}
+
 // ---- Calendars and dates ----
 
 int sg_calendar_new(sg_calendar** out, const char* nation) {
@@ -594,7 +620,8 @@ int sg_rules_load_file(sg_rules** out, const char* path) {
     require(out, "out");
     *out = nullptr;
     auto rules = RuleSet::load_file(text(path, "path"));
-    *out = new sg_rules{std::move(rules)};
+    auto warnings = lint(*rules);
+    *out = new sg_rules{std::move(rules), std::move(warnings)};
   });
 }
 
@@ -605,7 +632,8 @@ int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const ch
     if (size > 0) require(data, "data");
     auto rules = RuleSet::load_string(std::string_view(data ? data : "", size),
                                       name ? text(name, "name") : std::string("<buffer>"));
-    *out = new sg_rules{std::move(rules)};
+    auto warnings = lint(*rules);
+    *out = new sg_rules{std::move(rules), std::move(warnings)};
   });
 }
 

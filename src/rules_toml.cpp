@@ -150,7 +150,9 @@ class PackLoader {
     for_each_table(root, "level", [&](const toml::table& t) {
       allow(t, {"id", "title", "min"}, "a [[level]]");
       LevelDef level;
+      level.where = at(t);
       level.id = id_at(t, "a [[level]]");
+      level.where.entity = level.id;
       if (!seen.insert(level.id).second)
         fail(t, Status::duplicate, "duplicate level id '" + level.id + "'");
       level.title = string_at(t, "title", "level '" + level.id + "'", false, level.id);
@@ -181,7 +183,9 @@ class PackLoader {
     for_each_table(root, "index", [&](const toml::table& t) {
       allow(t, {"id", "title", "thresholds"}, "an [[index]]");
       IndexDef index;
+      index.where = at(t);
       index.id = id_at(t, "an [[index]]");
+      index.where.entity = index.id;
       if (!seen.insert(index.id).second)
         fail(t, Status::duplicate, "duplicate index id '" + index.id + "'");
       index.title = string_at(t, "title", "index '" + index.id + "'", false, index.id);

@@ -21,12 +21,14 @@ struct LevelDef {
   std::string id;
   std::string title;
   double min = 0;  // a score at or above this reaches the level
+  Location where;
 };
 
 struct IndexDef {
   std::string id;
   std::string title;
   std::vector<double> thresholds;  // one per level: the pack's levels' `min` unless overridden
+  Location where;
 };
 
 struct Rule {
@@ -132,6 +134,19 @@ class SAFEGUARD_EXPORT RuleSet {
   Timescales timescales_;
   DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;
 };
+
+// A lint finding: a pack that loads but is probably not what its author meant.
+struct LintWarning {
+  std::string code;     // stable, e.g. "unused-index", "rule-never-fires"
+  std::string message;  // names the ids involved
+  Location where;       // file, line and column of the construct; entity = its id
+};
+
+// Checks a loaded pack for unreachable levels, rules and overrides that can never fire (or
+// always fire), unused indices, ids shared between rules, overrides, indices and levels,
+// overlapping or contradictory overrides, and points whose sign contradicts their heading.
+// Deterministic: the same pack gives the same warnings in the same order.
+SAFEGUARD_EXPORT std::vector<LintWarning> lint(const RuleSet& rules);
 
 // SHA-256 of `data` as lower-case hex.
 SAFEGUARD_EXPORT std::string sha256_hex(std::string_view data);
