@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "safeguard.h"
 #include "safeguard/io.hpp"
 
 using namespace safeguard;
@@ -151,6 +152,21 @@ TEST_SUITE("packs") {
       // Only the checklist pack refuses judgement that lowers a level.
       CHECK(rules->discretionary() == (pack == "dash" ? DiscretionaryPolicy::raise_only
                                                       : DiscretionaryPolicy::raise_and_lower));
+    }
+  }
+
+  TEST_CASE("the four bundled packs lint clean, in C++ and through the C API") {
+    for (const auto& pack : kPacks) {
+      CAPTURE(pack);
+      const auto warnings = lint(*RuleSet::load_file(pack_path(pack)));
+      for (const auto& w : warnings) FAIL_CHECK(w.code << ": " << w.message);
+      CHECK(warnings.empty());
+      sg_rules* rules = nullptr;
+      REQUIRE(sg_rules_load_file(&rules, pack_path(pack).c_str()) == SG_OK);
+      std::size_t count = 99;
+      CHECK(sg_rules_lint_count(&count, rules) == SG_OK);
+      CHECK(count == 0);
+      sg_rules_free(rules);
     }
   }
 
