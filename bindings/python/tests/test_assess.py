@@ -199,3 +199,19 @@ def test_lint(rules):
     assert warning.line == 12  # the [[index]] table that declares it
     assert str(warning).startswith("lint.toml:12:")
     assert str(warning).endswith("[unused-index]")
+
+
+@pytest.mark.parametrize("pack", sorted((DEFAULT_RULES.parent).glob("*.toml")),
+                         ids=lambda path: path.name)
+def test_every_bundled_pack_loads_lints_clean_and_assesses(pack, families):
+    with safeguard.RuleSet.load(pack) as rules:
+        assert rules.lint == ()
+        result = families.assess(rules, AS_OF)
+    assert result.child_ids == ["P-ASH-C1", "P-ASH-C2", "P-BIR-C1"]
+    for child in result:
+        assert child.level in result.level_ids
+        for index_id, score in child.scores.items():
+            total = 0.0
+            for contribution in child.contributions_to(index_id):
+                total += contribution.value
+            assert total == score
