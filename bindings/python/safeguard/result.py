@@ -252,9 +252,10 @@ class Result(_core.Handle):
         return list(self._ids_by_row())
 
     def row(self, child):
-        """The row of a child given by id (NotFoundError if absent) or by row number."""
+        """The row of a child given by id (NotFoundError if absent), by ChildResult (looked up
+        by its id) or by row number."""
         if isinstance(child, ChildResult):
-            return child.row
+            child = child.id  # by id: it may come from another result
         if isinstance(child, str):
             out = ctypes.c_size_t()
             encoded = text(child, "child_id")

@@ -215,3 +215,14 @@ def test_every_bundled_pack_loads_lints_clean_and_assesses(pack, families):
             for contribution in child.contributions_to(index_id):
                 total += contribution.value
             assert total == score
+
+
+def test_a_child_from_another_result_is_found_by_id(families, rules):
+    with safeguard.Graph() as graph:
+        with graph.batch() as edits:
+            edits.add_person("P-ONLY-C1", "child", dob=D(2019, 1, 1))
+        other = graph.assess(rules, AS_OF)
+    mine = families.assess(rules, AS_OF)
+    assert mine.row(mine["P-BIR-C1"]) == 2
+    with pytest.raises(safeguard.NotFoundError):
+        mine.explain(other["P-ONLY-C1"])
