@@ -25,7 +25,11 @@ import datetime
 import numbers
 import re
 
-import pandas
+try:
+    import pandas
+except ImportError:
+    raise ImportError("safeguard.frames needs pandas (Debian: apt-get install python3-pandas)"
+                      ) from None
 
 from .errors import SafeguardError, error_for
 from .graph import Batch, Graph

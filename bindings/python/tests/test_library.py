@@ -173,11 +173,16 @@ try:
     result.scores
 except ImportError as error:
     print("scores:", error)
+try:
+    result.to_frame()
+except ImportError as error:
+    print("frame:", error)
 """ % (str(FAMILIES), str(DEFAULT_RULES))
     done = run_python(code, {})
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "child_in_need", "scores: this needs numpy (Debian: apt-get install python3-numpy)"]
+        "child_in_need", "scores: this needs numpy (Debian: apt-get install python3-numpy)",
+        "frame: safeguard.frames needs pandas (Debian: apt-get install python3-pandas)"]
 
 
 def compile_fake_library(tmp_path, source):
