@@ -53,6 +53,14 @@ struct CircleMember {
   RoleMask roles;
 };
 
+// One end of a declared relation as the propagation network sees it (propagate.hpp): the node
+// at the other end and the relation's kind. Every relation is listed at both of its ends.
+struct NetworkLink {
+  std::uint32_t node;
+  RelationKind kind;
+};
+inline constexpr std::uint32_t kNoNode = UINT32_MAX;
+
 struct SAFEGUARD_EXPORT Snapshot {
   std::uint64_t graph_revision = 0;
   std::vector<std::string> symbols;
@@ -78,7 +86,7 @@ struct SAFEGUARD_EXPORT Snapshot {
 
   // Concerns, by slot.
   std::vector<VertexIndex> concern_vertex;
-  Csr<std::uint32_t> concern_about;     // person slots
+  Csr<std::uint32_t> concern_about;     // person slots (places and groups: node_concerns)
   Csr<std::uint32_t> concern_involves;  // person slots
   std::vector<Symbol> concern_category;
   std::vector<std::uint8_t> concern_severity;
@@ -100,6 +108,15 @@ struct SAFEGUARD_EXPORT Snapshot {
   // Agencies, by slot.
   std::vector<VertexIndex> agency_vertex;
   std::vector<Symbol> agency_type;
+
+  // The contextual network: live persons, places and groups as nodes, in vertex order, joined
+  // by their declared relations (parent_of, carer_of, sibling_of, partner_of, associate,
+  // member_of, frequents). Each node's links are sorted by kind, then node.
+  std::vector<VertexIndex> node_vertex;
+  std::vector<std::uint32_t> vertex_node;  // per vertex: its node, or kNoNode
+  Csr<NetworkLink> node_links;
+  Csr<std::uint32_t> node_concerns;  // concern slots about the node, in slot order
+  std::vector<Symbol> node_label;    // a place's or group's own kind ("park"); 0 for persons
 
   std::string_view id(VertexIndex v) const noexcept {
     return {id_bytes.data() + id_offsets[v],
