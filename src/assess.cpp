@@ -24,6 +24,10 @@ struct Partial {
   std::vector<std::size_t> fired_counts;
   std::vector<NotAssessable> missing;
   std::vector<std::size_t> missing_counts;
+  std::vector<Step> steps;
+  std::vector<std::size_t> step_counts;
+  std::vector<TimelineIssue> issues;
+  std::vector<std::size_t> issue_counts;
 };
 
 struct Reached {
@@ -40,7 +44,7 @@ class ChildScorer {
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
              std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,
-             Partial& out) {
+             DiscretionaryResult& judgement, Partial& out) {
     expr::EvalContext ctx;
     ctx.snapshot = &snap_;
     ctx.symbol_map = symbol_map_.data();
@@ -52,6 +56,13 @@ class ChildScorer {
       ctx.child_age_years = ctx.child_age_months / 12;
     }
     gather(child);
+    const TimelineSummary timeline =
+        build_timeline(snap_, child, rules_.timescales(), *snap_.calendar, as_of_, steps_, issues_);
+    ctx.timeline = &timeline;
+    out.steps.insert(out.steps.end(), steps_.begin(), steps_.end());
+    out.step_counts.push_back(steps_.size());
+    out.issues.insert(out.issues.end(), issues_.begin(), issues_.end());
+    out.issue_counts.push_back(issues_.size());
 
     const std::size_t first_contribution = out.contributions.size();
     const std::size_t first_missing = out.missing.size();
@@ -95,13 +106,6 @@ class ChildScorer {
       const Contribution& c = out.contributions[k];
       scores[c.index] += c.value;
     }
-    score_level = 0;
-    for (std::size_t i = 0; i < index_count; ++i) {
-      index_levels[i] = rules_.level_for(static_cast<std::uint32_t>(i), scores[i]);
-      score_level = std::max(score_level, index_levels[i]);
-    }
-
-    level = score_level;
     immediate = 0;
     const std::size_t first_fired = out.fired.size();
     for (std::uint32_t o = 0; o < rules_.overrides().size(); ++o) {
@@ -115,15 +119,72 @@ class ChildScorer {
       }
       if (fires.number == 0) continue;
       out.fired.push_back(o);
-      if (rule.min_level > level) level = rule.min_level;
       if (rule.immediate_safety) immediate = 1;
     }
+    settle_levels(child, scores, out.fired.data() + first_fired,
+                  out.fired.data() + out.fired.size(), index_levels, score_level, level, judgement);
     out.contribution_counts.push_back(out.contributions.size() - first_contribution);
     out.fired_counts.push_back(out.fired.size() - first_fired);
     out.missing_counts.push_back(out.missing.size() - first_missing);
   }
 
+  // A child's levels from its index scores: each index's level, the highest of them, raised to
+  // the min_level of every policy override that fired, then moved by professional judgement.
+  // Propagation calls it again once the network has added its points.
+  void settle_levels(std::uint32_t child, const double* scores, const std::uint32_t* fired_begin,
+                     const std::uint32_t* fired_end, std::int32_t* index_levels,
+                     std::int32_t& score_level, std::int32_t& level,
+                     DiscretionaryResult& judgement) const {
+    score_level = 0;
+    for (std::size_t i = 0; i < rules_.indices().size(); ++i) {
+      index_levels[i] = rules_.level_for(static_cast<std::uint32_t>(i), scores[i]);
+      score_level = std::max(score_level, index_levels[i]);
+    }
+    level = score_level;
+    int policy_minimum = -1;
+    for (const std::uint32_t* o = fired_begin; o != fired_end; ++o) {
+      const int min_level = rules_.overrides()[*o].min_level;
+      level = std::max(level, min_level);
+      policy_minimum = std::max(policy_minimum, min_level);
+    }
+    apply_discretionary(child, policy_minimum, level, judgement);
+  }
+
  private:
+  // Professional judgement: the child's latest discretionary override on or before the as-of
+  // date moves the level one step, within what the pack allows, never below a policy minimum.
+  void apply_discretionary(std::uint32_t child, int policy_minimum, std::int32_t& level,
+                           DiscretionaryResult& judgement) const {
+    judgement = DiscretionaryResult{};
+    judgement.level_before = level;
+    std::uint32_t latest = kNoEvent;
+    for (const std::uint32_t* o = snap_.person_overrides.begin(child);
+         o != snap_.person_overrides.end(child); ++o) {
+      if (snap_.override_date[*o] <= as_of_) latest = *o;  // sorted by date, then id
+    }
+    if (latest == kNoEvent) return;
+    judgement.override_number = latest;
+    const bool raise = snap_.override_direction[latest] == OverrideDirection::raise;
+    const DiscretionaryPolicy policy = rules_.discretionary();
+    if (policy == DiscretionaryPolicy::none ||
+        (raise && policy == DiscretionaryPolicy::lower_only) ||
+        (!raise && policy == DiscretionaryPolicy::raise_only)) {
+      judgement.outcome = DiscretionaryOutcome::not_allowed;
+      return;
+    }
+    const int top = static_cast<int>(rules_.levels().size()) - 1;
+    if ((raise && level >= top) || (!raise && level <= 0)) {
+      judgement.outcome = DiscretionaryOutcome::at_limit;
+      return;
+    }
+    if (!raise && level - 1 < policy_minimum) {
+      judgement.outcome = DiscretionaryOutcome::held_by_policy;
+      return;
+    }
+    level += raise ? 1 : -1;
+    judgement.outcome = DiscretionaryOutcome::applied;
+  }
+
   // The evidence that can reach the child, each item once with every path it arrives by.
   void gather(std::uint32_t child) {
     concerns_.clear();
@@ -284,6 +345,8 @@ class ChildScorer {
       sum += out.contributions[k].value;
     return sum;
   }
+  std::vector<Step> steps_;
+  std::vector<TimelineIssue> issues_;
 };
 
 // Maps every snapshot symbol into the pack's symbol space: the pack's own number when the pack
@@ -313,21 +376,6 @@ std::string format_number(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3g", value);
   return buffer;
-}
-
-// Levels from scores and the overrides that fired: the highest level any index reaches,
-// raised to the min_level of any fired policy override.
-void set_levels(const RuleSet& rules, const double* scores, const std::uint32_t* fired_begin,
-                const std::uint32_t* fired_end, std::int32_t* index_levels,
-                std::int32_t& score_level, std::int32_t& level) {
-  score_level = 0;
-  for (std::size_t i = 0; i < rules.indices().size(); ++i) {
-    index_levels[i] = rules.level_for(static_cast<std::uint32_t>(i), scores[i]);
-    score_level = std::max(score_level, index_levels[i]);
-  }
-  level = score_level;
-  for (const std::uint32_t* o = fired_begin; o != fired_end; ++o)
-    level = std::max(level, static_cast<std::int32_t>(rules.overrides()[*o].min_level));
 }
 
 }  // namespace
@@ -410,7 +458,7 @@ class PropagationPass {
       if (capped) limits_[k] = limit;
     }
     link_weights_ = &network.link_weights();
-    write_children();
+    write_children(scorer);
     write_nodes();
     write_places(scorer, scratch);
     link_weights_ = nullptr;
@@ -496,7 +544,7 @@ class PropagationPass {
   }
 
   // Children: propagated lines after each child's rule lines; scores, totals and levels again.
-  void write_children() {
+  void write_children(const ChildScorer& scorer) {
     const std::size_t n = out_.child_count();
     const std::size_t index_count = out_.index_count();
     const std::size_t count = settings_.indices.size();
@@ -515,9 +563,10 @@ class PropagationPass {
         for (std::size_t i = first; i < merged.size(); ++i) score += merged[i].value;
       }
       offsets.push_back(merged.size());
-      set_levels(rules_, &out_.scores_[row * index_count], out_.overrides_begin(row),
-                 out_.overrides_end(row), &out_.index_levels_[row * index_count],
-                 out_.score_levels_[row], out_.levels_[row]);
+      scorer.settle_levels(out_.children_[row], &out_.scores_[row * index_count],
+                           out_.overrides_begin(row), out_.overrides_end(row),
+                           &out_.index_levels_[row * index_count], out_.score_levels_[row],
+                           out_.levels_[row], out_.discretionary_[row]);
     }
     out_.contributions_ = std::move(merged);
     out_.contribution_offsets_ = std::move(offsets);
@@ -583,6 +632,21 @@ class PropagationPass {
   std::vector<Eigen::VectorXd> limits_;                 // the association cap, per index
   const std::vector<double>* link_weights_ = nullptr;
 };
+std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
+  switch (outcome) {
+    case DiscretionaryOutcome::none:
+      return "none";
+    case DiscretionaryOutcome::applied:
+      return "applied";
+    case DiscretionaryOutcome::not_allowed:
+      return "not_allowed";
+    case DiscretionaryOutcome::at_limit:
+      return "at_limit";
+    case DiscretionaryOutcome::held_by_policy:
+      return "held_by_policy";
+  }
+  return "";
+}
 
 long Results::find_child(std::string_view id) const {
   for (std::size_t row = 0; row < children_.size(); ++row) {
@@ -625,6 +689,7 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.score_levels_.assign(n, 0);
   out.levels_.assign(n, 0);
   out.immediate_safety_.assign(n, 0);
+  out.discretionary_.assign(n, DiscretionaryResult{});
   out.totals_.assign(n, 0.0);
   const std::vector<std::uint32_t> symbol_map = map_symbols(*rules, *snapshot);
 
@@ -640,7 +705,7 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
     for (std::size_t row = begin; row < end; ++row) {
       scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
                    out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
-                   partials[t]);
+                   out.discretionary_[row], partials[t]);
     }
   };
   if (threads == 1) {
@@ -668,7 +733,15 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.contribution_offsets_.push_back(0);
   out.fired_offsets_.push_back(0);
   out.missing_offsets_.push_back(0);
+  out.step_offsets_.push_back(0);
+  out.issue_offsets_.push_back(0);
   for (auto& part : partials) {
+    out.steps_.insert(out.steps_.end(), part.steps.begin(), part.steps.end());
+    out.issues_.insert(out.issues_.end(), part.issues.begin(), part.issues.end());
+    for (std::size_t count : part.step_counts)
+      out.step_offsets_.push_back(out.step_offsets_.back() + count);
+    for (std::size_t count : part.issue_counts)
+      out.issue_offsets_.push_back(out.issue_offsets_.back() + count);
     out.contributions_.insert(out.contributions_.end(), part.contributions.begin(),
                               part.contributions.end());
     out.fired_.insert(out.fired_.end(), part.fired.begin(), part.fired.end());

@@ -12,7 +12,7 @@
 namespace safeguard::expr {
 namespace {
 
-constexpr std::array<AttrInfo, 15> kAttributes = {{
+constexpr std::array<AttrInfo, 21> kAttributes = {{
     {"child.age", Scope::child, Type::number},
     {"child.age_months", Scope::child, Type::number},
     {"child.flags", Scope::child, Type::string_set},
@@ -28,6 +28,12 @@ constexpr std::array<AttrInfo, 15> kAttributes = {{
     {"factor.active", Scope::factor, Type::boolean},
     {"factor.age_days", Scope::factor, Type::number},
     {"factor.path", Scope::factor, Type::string},
+    {"timeline.overdue", Scope::child, Type::number},
+    {"timeline.late", Scope::child, Type::number},
+    {"timeline.due", Scope::child, Type::number},
+    {"timeline.max_overdue_days", Scope::child, Type::number},
+    {"timeline.review_overdue", Scope::child, Type::boolean},
+    {"timeline.on_plan", Scope::child, Type::boolean},
 }};
 
 constexpr std::array<std::string_view, 4> kTypeNames = {"boolean", "number", "string",
@@ -936,6 +942,24 @@ Value load(Attr attr, EvalContext& ctx) {
       out = start == kNoDay ? unknown() : number(ctx.as_of - start);
       break;
     }
+    case Attr::timeline_overdue:
+      out = ctx.timeline ? number(ctx.timeline->overdue) : unknown();
+      break;
+    case Attr::timeline_late:
+      out = ctx.timeline ? number(ctx.timeline->late) : unknown();
+      break;
+    case Attr::timeline_due:
+      out = ctx.timeline ? number(ctx.timeline->due) : unknown();
+      break;
+    case Attr::timeline_max_overdue_days:
+      out = ctx.timeline ? number(ctx.timeline->max_overdue_days) : unknown();
+      break;
+    case Attr::timeline_review_overdue:
+      out = ctx.timeline ? boolean(ctx.timeline->review_overdue) : unknown();
+      break;
+    case Attr::timeline_on_plan:
+      out = ctx.timeline ? boolean(ctx.timeline->on_plan) : unknown();
+      break;
   }
   if (!out.known && ctx.missing < 0) ctx.missing = static_cast<int>(attr);
   return out;

@@ -43,12 +43,17 @@ class PackLoader {
     }
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
-    allow(root, {"pack", "index", "level", "rule", "override", "propagation"}, "the top level");
+    allow(root,
+          {"pack", "index", "level", "rule", "override", "timescales", "discretionary",
+           "propagation"},
+          "the top level");
     read_header(root);
     read_levels(root);
     read_indices(root);
     read_rules(root);
     read_overrides(root);
+    read_timescales(root);
+    read_discretionary(root);
     read_propagation(root);
     std::string canonical;
     write_canonical(root, canonical);
@@ -148,7 +153,9 @@ class PackLoader {
     for_each_table(root, "level", [&](const toml::table& t) {
       allow(t, {"id", "title", "min"}, "a [[level]]");
       LevelDef level;
+      level.where = at(t);
       level.id = id_at(t, "a [[level]]");
+      level.where.entity = level.id;
       if (!seen.insert(level.id).second)
         fail(t, Status::duplicate, "duplicate level id '" + level.id + "'");
       level.title = string_at(t, "title", "level '" + level.id + "'", false, level.id);
@@ -179,7 +186,9 @@ class PackLoader {
     for_each_table(root, "index", [&](const toml::table& t) {
       allow(t, {"id", "title", "thresholds"}, "an [[index]]");
       IndexDef index;
+      index.where = at(t);
       index.id = id_at(t, "an [[index]]");
+      index.where.entity = index.id;
       if (!seen.insert(index.id).second)
         fail(t, Status::duplicate, "duplicate index id '" + index.id + "'");
       index.title = string_at(t, "title", "index '" + index.id + "'", false, index.id);
@@ -499,6 +508,52 @@ class PackLoader {
                " link: alpha x weight = " + number(p.alpha) + " x " + number(largest) + " = " +
                number(p.alpha * largest) + ", which must be below 1; lower alpha or the " +
                std::string(to_string(largest_kind)) + " weight");
+    }
+  }
+
+  void read_timescales(const toml::table& root) {
+    const toml::node* node = root.get("timescales");
+    if (!node) return;
+    if (!node->is_table()) fail(*node, Status::type, "'timescales' must be a table");
+    const toml::table& t = *node->as_table();
+    allow(t,
+          {"referral_decision_working_days", "assessment_working_days",
+           "initial_conference_working_days", "first_review_months", "review_interval_months"},
+          "[timescales]");
+    auto read = [&](std::string_view key, int& out, int max) {
+      const toml::node* value = t.get(key);
+      if (!value) return;
+      const auto* integer = value->as_integer();
+      if (!integer) fail(*value, Status::type, std::string(key) + " must be a whole number");
+      if (integer->get() < 0 || integer->get() > max) {
+        fail(*value, Status::invalid_data,
+             std::string(key) + " must be between 0 and " + std::to_string(max));
+      }
+      out = static_cast<int>(integer->get());
+    };
+    Timescales& ts = pack_->timescales_;
+    read("referral_decision_working_days", ts.referral_decision_working_days, 250);
+    read("assessment_working_days", ts.assessment_working_days, 750);
+    read("initial_conference_working_days", ts.initial_conference_working_days, 250);
+    read("first_review_months", ts.first_review_months, 36);
+    read("review_interval_months", ts.review_interval_months, 36);
+    if (ts.first_review_months == 0 || ts.review_interval_months == 0) {
+      fail(t, Status::invalid_data, "review timescales in [timescales] must be at least 1 month");
+    }
+  }
+
+  void read_discretionary(const toml::table& root) {
+    const toml::node* node = root.get("discretionary");
+    if (!node) return;
+    if (!node->is_table()) fail(*node, Status::type, "'discretionary' must be a table");
+    const toml::table& t = *node->as_table();
+    allow(t, {"allow"}, "[discretionary]");
+    const std::string allowed = string_at(t, "allow", "[discretionary]", true);
+    if (!parse_discretionary_policy(allowed, pack_->discretionary_)) {
+      fail(*t.get("allow"), Status::invalid_data,
+           "allow in [discretionary] must be \"raise_and_lower\", \"raise_only\", "
+           "\"lower_only\" or \"none\", not \"" +
+               allowed + "\"");
     }
   }
 
