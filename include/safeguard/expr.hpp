@@ -91,7 +91,14 @@ enum class Op : std::uint8_t {
   aggregate,
 };
 
-enum class AggregateKind : std::uint8_t { count, sum, max, distinct_agencies, days_since_last };
+enum class AggregateKind : std::uint8_t {
+  count,
+  sum,
+  max,
+  distinct_agencies,
+  days_since_last,
+  distinct_categories,
+};
 
 struct Instr {
   Op op;
