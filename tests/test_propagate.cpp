@@ -538,3 +538,19 @@ TEST_SUITE("graph") {
     CHECK(snap->node_concerns.size(pl) == 1);
   }
 }
+
+TEST_SUITE("propagation") {
+  TEST_CASE("lint: a rule reaching associates on a propagating index counts peers twice") {
+    const auto double_counted = load(pack(kPlain, "reach = { self = 1.0, associate = 0.25 }\n"));
+    bool found = false;
+    for (const LintWarning& w : lint(*double_counted)) {
+      if (w.code != "propagation-double-count") continue;
+      found = true;
+      CHECK(w.where.entity == "cce");
+      CHECK(w.message.find("'exploitation'") != std::string::npos);
+    }
+    CHECK(found);
+    for (const LintWarning& w : lint(*load(pack(kPlain))))
+      CHECK(w.code != "propagation-double-count");
+  }
+}
