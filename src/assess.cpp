@@ -506,6 +506,16 @@ class PropagationPass {
                 where);
   }
 
+  // How many propagated lines append_lines() gives the node on the k-th propagating index.
+  std::size_t line_count(std::size_t node, std::size_t k) const {
+    const Eigen::VectorXd& r = solutions_[k];
+    const Csr<NetworkLink>& links = snap_.node_links;
+    std::size_t lines = 0;
+    for (std::uint32_t l = links.offsets[node]; l < links.offsets[node + 1]; ++l)
+      lines += settings_.alpha * (*link_weights_)[l] * r[links.items[l].node] != 0;
+    return lines;
+  }
+
   // The propagated lines of node `node` on the k-th propagating index, appended to `lines`;
   // returns the points counted (after the cap, for children).
   double append_lines(std::size_t node, std::size_t k, std::vector<Contribution>& lines) const {
@@ -548,8 +558,13 @@ class PropagationPass {
     const std::size_t n = out_.child_count();
     const std::size_t index_count = out_.index_count();
     const std::size_t count = settings_.indices.size();
+    std::size_t lines = out_.contributions_.size();
+    for (std::size_t row = 0; row < n; ++row) {
+      for (std::size_t k = 0; k < count; ++k)
+        lines += line_count(snap_.vertex_node[out_.child_vertex(row)], k);
+    }
     std::vector<Contribution> merged;
-    merged.reserve(out_.contributions_.size() + n);
+    merged.reserve(lines);
     std::vector<std::size_t> offsets;
     offsets.reserve(n + 1);
     offsets.push_back(0);
@@ -561,6 +576,7 @@ class PropagationPass {
         append_lines(node, k, merged);
         double& score = out_.scores_[row * index_count + settings_.indices[k]];
         for (std::size_t i = first; i < merged.size(); ++i) score += merged[i].value;
+        out_.node_scores_[node * count + k] = score;
       }
       offsets.push_back(merged.size());
       scorer.settle_levels(out_.children_[row], &out_.scores_[row * index_count],
@@ -572,11 +588,13 @@ class PropagationPass {
     out_.contribution_offsets_ = std::move(offsets);
   }
 
-  // Every node's network score: its own score plus the propagated points it counts.
+  // The network score of every node that is not a child (write_children did the children):
+  // its own score plus the propagated points it counts.
   void write_nodes() {
     const std::size_t count = settings_.indices.size();
     std::vector<Contribution> lines;
     for (std::size_t node = 0; node < snap_.node_vertex.size(); ++node) {
+      if (row_of_node_[node] != kNoRow) continue;
       for (std::size_t k = 0; k < count; ++k) {
         lines.clear();
         double score = out_.node_own_[node * count + k];
