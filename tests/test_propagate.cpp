@@ -554,3 +554,24 @@ TEST_SUITE("propagation") {
       CHECK(w.code != "propagation-double-count");
   }
 }
+
+TEST_SUITE("propagation") {
+  TEST_CASE("graphs with nothing to spread: empty, and children without links") {
+    const Results empty = run(pack(kPlain), Batch());
+    CHECK(empty.child_count() == 0);
+    CHECK(empty.place_count() == 0);
+    CHECK(empty.propagation().ran);
+    Batch alone;
+    alone.add(AgencySpec{"AG-POL", "police", ""});
+    alone.add(child("A")).add(child("B"));
+    alone.add(PlaceSpec{"PL", "park", ""});
+    alone.add(concern("C-A", "cce", 4, kAsOf - 10, {"A"}));
+    const Results with = run(pack(kPlain), alone);
+    const Results without = run(pack(kPlain + "enabled = false\n"), alone);
+    CHECK(with.scores() == without.scores());
+    CHECK(with.contribution_count(row(with, "A")) == without.contribution_count(row(without, "A")));
+    REQUIRE(with.place_count() == 1);
+    CHECK(with.place_score(0) == 0);
+    CHECK(with.place_contribution_count(0) == 0);
+  }
+}
