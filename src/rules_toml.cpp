@@ -8,6 +8,7 @@
 #define TOML_ENABLE_FORMATTERS 0
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -25,6 +26,7 @@ class PackLoader {
       : name_(std::move(name)), limits_(limits) {}
 
   std::shared_ptr<const RuleSet> load(std::string_view text) {
+    source_ = text;
     if (text.size() > limits_.max_bytes) {
       throw Error(Status::limit,
                   "rule pack is larger than " + std::to_string(limits_.max_bytes) + " bytes",
@@ -214,10 +216,95 @@ class PackLoader {
                   Location{name_, 1, 1});
   }
 
-  // Where an expression string starts in the file: after the opening quote (or quotes).
-  Location expression_origin(const toml::node& node) const {
-    Location where = at(node);
-    where.column += 1;
+  // Byte offset in the source of a 1-based line and column (columns count code points, as
+  // toml++ reports them).
+  std::size_t source_offset(int line, int column) const {
+    std::size_t pos = 0;
+    for (int l = 1; l < line && pos < source_.size(); ++pos) {
+      if (source_[pos] == '\n') ++l;
+    }
+    for (int c = 1; c < column && pos < source_.size(); ++c) {
+      ++pos;
+      while (pos < source_.size() && (static_cast<unsigned char>(source_[pos]) & 0xC0) == 0x80)
+        ++pos;
+    }
+    return pos;
+  }
+
+  Location source_location(std::size_t pos) const {
+    Location where{name_, 1, 1};
+    for (std::size_t i = 0; i < pos && i < source_.size(); ++i) {
+      if (source_[i] == '\n') {
+        ++where.line;
+        where.column = 1;
+      } else if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) {
+        ++where.column;
+      }
+    }
+    return where;
+  }
+
+  // An error the expression compiler placed relative to the decoded string (line 1, column 1
+  // is its first character), mapped back to the TOML source: past the opening quote or
+  // quotes, past the newline TOML drops after a multi-line opening, and through escape
+  // sequences, which are longer in the source than in the decoded text. Hand-written because
+  // toml++ keeps only where a string value starts, not where each of its characters came from.
+  Location map_to_source(const toml::node& node, std::string_view decoded,
+                         const Location& relative) const {
+    std::size_t target = 0;
+    for (int line = 1, column = 1; target < decoded.size();) {
+      if (line > relative.line || (line == relative.line && column >= relative.column)) break;
+      if (decoded[target] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+      ++target;
+      while (target < decoded.size() &&
+             (static_cast<unsigned char>(decoded[target]) & 0xC0) == 0x80)
+        ++target;
+    }
+    const auto& begin = node.source().begin;
+    std::size_t pos = source_offset(static_cast<int>(begin.line), static_cast<int>(begin.column));
+    if (pos >= source_.size()) return at(node);
+    const char quote = source_[pos];
+    const bool literal = quote == '\'';
+    const bool multi = source_.compare(pos, 3, std::string(3, quote)) == 0;
+    pos += multi ? 3 : 1;
+    if (multi && source_.compare(pos, 1, "\n") == 0) pos += 1;
+    if (multi && source_.compare(pos, 2, "\r\n") == 0) pos += 2;
+    for (std::size_t produced = 0; produced < target && pos < source_.size();) {
+      if (literal || source_[pos] != '\\' || pos + 1 >= source_.size()) {
+        ++pos;
+        ++produced;
+        continue;
+      }
+      const char escape = source_[pos + 1];
+      if (multi && (escape == '\n' || escape == '\r' || escape == ' ' || escape == '\t')) {
+        // A line-ending backslash: it and the whitespace after it decode to nothing.
+        pos += 1;
+        while (pos < source_.size() && std::isspace(static_cast<unsigned char>(source_[pos])))
+          ++pos;
+        continue;
+      }
+      if (escape == 'u' || escape == 'U') {
+        const std::size_t digits = escape == 'u' ? 4 : 8;
+        unsigned long code = 0;
+        for (std::size_t d = 0; d < digits && pos + 2 + d < source_.size(); ++d) {
+          const char h = source_[pos + 2 + d];  // toml++ has already checked it is hex
+          const int value = h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10;
+          code = code * 16 + static_cast<unsigned long>(value);
+        }
+        produced += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+        pos += 2 + digits;
+        continue;
+      }
+      pos += 2;
+      produced += 1;
+    }
+    Location where = source_location(pos);
+    where.entity = relative.entity;
     return where;
   }
 
@@ -236,8 +323,13 @@ class PackLoader {
                            at(node), limits_.expressions);
     }
     if (!node.is_string()) fail(node, Status::type, what + " must be a string expression");
-    return expr::compile(node.as_string()->get(), scope, type, pack_->symbols_,
-                         expression_origin(node), limits_.expressions);
+    const std::string& decoded = node.as_string()->get();
+    try {
+      return expr::compile(decoded, scope, type, pack_->symbols_, Location{name_, 1, 1},
+                           limits_.expressions);
+    } catch (const Error& e) {
+      throw Error(e.status(), e.reason(), map_to_source(node, decoded, e.where()));
+    }
   }
 
   void read_rules(const toml::table& root) {
@@ -612,6 +704,7 @@ class PackLoader {
   }
 
   std::string name_;
+  std::string_view source_;
   PackLimits limits_;
   RuleSet* pack_ = nullptr;
 };
