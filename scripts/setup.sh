@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-graph-dev libboost-date-time-dev libeigen3-dev
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev libcli11-dev
-  python3 python3-pytest python3-numpy python3-pandas
+  python3 python3-pytest python3-numpy python3-pandas python3-networkx
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -113,6 +113,28 @@ class CaseGraph::Validator {
     }
   }
 
+  // A concern is about persons, or about the places and groups of contextual safeguarding
+  // (police intelligence about a takeaway, a youth worker's worry about a peer group).
+  void require_about(const std::vector<std::string>& ids) const {
+    if (ids.size() > graph_.limits_.max_list_items) {
+      fail(Status::limit,
+           "about list has more than " + std::to_string(graph_.limits_.max_list_items) + " items");
+    }
+    std::unordered_set<std::string_view> seen;
+    for (const auto& id : ids) {
+      check_id_syntax(id, "about");
+      auto found = kind_of(id);
+      if (!found) fail(Status::not_found, "unknown person, place or group " + quoted(id));
+      if (*found != VertexKind::person && *found != VertexKind::place &&
+          *found != VertexKind::group) {
+        fail(Status::invalid_data, "about " + quoted(id) + " is a " +
+                                       std::string(to_string(*found)) +
+                                       ", not a person, place or group");
+      }
+      if (!seen.insert(id).second) fail(Status::duplicate, "about " + quoted(id) + " listed twice");
+    }
+  }
+
   // Process events and discretionary overrides share the id space of entities.
   void declare_record(const std::string& id) {
     entity_ = id;
@@ -173,8 +195,10 @@ class CaseGraph::Validator {
                                      " is after the recorded date " + format_iso_date(c.recorded));
     }
     require(c.source, VertexKind::agency, "source agency");
-    if (c.about.empty()) fail(Status::invalid_data, "a concern must be about at least one person");
-    require_list(c.about, VertexKind::person, "person");
+    if (c.about.empty()) {
+      fail(Status::invalid_data, "a concern must be about at least one person, place or group");
+    }
+    require_about(c.about);
     require_list(c.involves, VertexKind::person, "involved person");
     for (const auto& id : c.involves) {
       if (!is_adult(id))

@@ -45,7 +45,9 @@ class PackLoader {
     }
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
-    allow(root, {"pack", "index", "level", "rule", "override", "timescales", "discretionary"},
+    allow(root,
+          {"pack", "index", "level", "rule", "override", "timescales", "discretionary",
+           "propagation"},
           "the top level");
     read_header(root);
     read_levels(root);
@@ -54,6 +56,7 @@ class PackLoader {
     read_overrides(root);
     read_timescales(root);
     read_discretionary(root);
+    read_propagation(root);
     std::string canonical;
     write_canonical(root, canonical);
     pack->hash_ = sha256_hex(canonical);
@@ -345,6 +348,9 @@ class PackLoader {
       const std::string where = "rule '" + rule.id + "'";
       if (!seen.insert(rule.id).second)
         fail(t, Status::duplicate, "duplicate rule id '" + rule.id + "'");
+      if (rule.id == kPropagationRuleId)
+        fail(*t.get("id"), Status::invalid_data,
+             "rule id '" + rule.id + "' is reserved for propagated contributions");
       rule.title = string_at(t, "title", where, false, rule.id);
 
       const std::string index = string_at(t, "index", where, true);
@@ -449,6 +455,152 @@ class PackLoader {
       }
       pack_->overrides_.push_back(std::move(o));
     });
+  }
+
+  void read_propagation(const toml::table& root) {
+    const toml::node* section = root.get("propagation");
+    if (!section) return;
+    const toml::table* table = section->as_table();
+    if (!table) fail(*section, Status::type, "'propagation' must be a table: write [propagation]");
+    const toml::table& t = *table;
+    const std::string where = "[propagation]";
+    allow(t,
+          {"enabled", "indices", "alpha", "weights", "normalise", "association_cap", "tolerance",
+           "max_iterations", "heading", "title", "rationale"},
+          where);
+    PropagationSettings& p = pack_->propagation_;
+    p.where = at(t);
+    p.enabled = true;
+    if (const toml::node* node = t.get("enabled")) {
+      if (!node->is_boolean()) fail(*node, Status::type, "enabled must be true or false");
+      p.enabled = node->as_boolean()->get();
+    }
+
+    const toml::node* indices = t.get("indices");
+    if (!indices)
+      fail(t, Status::invalid_data, where + " needs 'indices', e.g. [\"exploitation\"]");
+    const toml::array* list = indices->as_array();
+    if (!list || list->empty())
+      fail(*indices, Status::type, "indices must be a non-empty array of index ids");
+    for (const auto& item : *list) {
+      if (!item.is_string()) fail(item, Status::type, "indices must be index ids (strings)");
+      const std::string id = item.as_string()->get();
+      std::uint32_t found = UINT32_MAX;
+      for (std::size_t i = 0; i < pack_->indices_.size(); ++i) {
+        if (pack_->indices_[i].id == id) found = static_cast<std::uint32_t>(i);
+      }
+      if (found == UINT32_MAX) fail(item, Status::not_found, "unknown index '" + id + "'");
+      if (p.propagates(found)) fail(item, Status::duplicate, "index '" + id + "' listed twice");
+      p.indices.push_back(found);
+    }
+
+    const toml::node* alpha = t.get("alpha");
+    if (!alpha)
+      fail(t, Status::invalid_data, where + " needs 'alpha', the damping (0 < alpha < 1)");
+    p.alpha = number_at(*alpha, "alpha");
+    if (!(p.alpha > 0 && p.alpha < 1))
+      fail(*alpha, Status::invalid_data, "alpha must be greater than 0 and less than 1");
+
+    const toml::node* weights = t.get("weights");
+    if (!weights)
+      fail(t, Status::invalid_data, where + " needs 'weights', e.g. { associate = 0.3 }");
+    const toml::table* weight_table = weights->as_table();
+    if (!weight_table)
+      fail(*weights, Status::type, "weights must be a table such as { associate = 0.3 }");
+    bool any = false;
+    for (auto&& [key, value] : *weight_table) {
+      RelationKind kind;
+      if (!parse_relation_kind(key.str(), kind) || !is_declarable_relation(kind)) {
+        fail(value, Status::invalid_data,
+             "unknown relation '" + std::string(key.str()) +
+                 "' in weights; use parent_of, carer_of, sibling_of, partner_of, associate, "
+                 "member_of or frequents");
+      }
+      const double w = number_at(value, "weight of " + std::string(key.str()));
+      if (w < 0)
+        fail(value, Status::invalid_data,
+             "weight of " + std::string(key.str()) + " must not be negative");
+      p.weights[static_cast<std::size_t>(kind)] = w;
+      any = any || w > 0;
+    }
+    if (!any) fail(*weights, Status::invalid_data, "weights are all 0: nothing would propagate");
+
+    const std::string normalise = string_at(t, "normalise", where, false, "per_type");
+    if (normalise == "per_type")
+      p.normalise = Normalise::per_type;
+    else if (normalise == "none")
+      p.normalise = Normalise::none;
+    else
+      fail(*t.get("normalise"), Status::invalid_data,
+           "normalise must be \"per_type\" or \"none\", not '" + normalise + "'");
+
+    p.association_cap = 0.5;
+    if (const toml::node* node = t.get("association_cap")) {
+      p.association_cap = number_at(*node, "association_cap");
+      if (!(p.association_cap > 0 && p.association_cap <= 1))
+        fail(*node, Status::invalid_data,
+             "association_cap is the largest share of a child's score that may come from "
+             "association: greater than 0, at most 1 (1: no cap)");
+    }
+    if (const toml::node* node = t.get("tolerance")) {
+      p.tolerance = number_at(*node, "tolerance");
+      if (!(p.tolerance > 0 && p.tolerance < 1))
+        fail(*node, Status::invalid_data, "tolerance must be greater than 0 and less than 1");
+    }
+    if (const toml::node* node = t.get("max_iterations")) {
+      const auto* count = node->as_integer();
+      if (!count) fail(*node, Status::type, "max_iterations must be a whole number");
+      if (count->get() < 1 || count->get() > 1'000'000)
+        fail(*node, Status::invalid_data, "max_iterations must be between 1 and 1000000");
+      p.max_iterations = static_cast<int>(count->get());
+    }
+    if (t.get("heading")) {
+      const std::string heading = string_at(t, "heading", where, false);
+      if (!parse_heading(heading, p.heading))
+        fail(*t.get("heading"), Status::invalid_data,
+             "heading must be harm, danger, complicating, safety or strength, not '" + heading +
+                 "'");
+    }
+    p.title = string_at(t, "title", where, false, p.title);
+    check_convergence(p, *weights);
+  }
+
+  // Rejects settings under which r = s + alpha * W r could diverge, naming the weights to
+  // change. With per-type normalisation every row of W sums to at most the sum of the weights,
+  // so alpha times that sum bounds the spectral radius of alpha * W (Gershgorin) on every graph.
+  // Without normalisation the radius grows with the graph (assess() checks the graph itself);
+  // here only what no graph can escape is refused: two nodes joined by a relation of weight w
+  // already give alpha * W a radius of at least alpha * w.
+  void check_convergence(const PropagationSettings& p, const toml::node& weights) const {
+    auto number = [](double value) {
+      std::ostringstream text;
+      text << value;
+      return text.str();
+    };
+    std::string terms;
+    double sum = 0, largest = 0;
+    RelationKind largest_kind = RelationKind::associate;
+    for (int k = 0; k < kRelationKindCount; ++k) {
+      const double w = p.weights[static_cast<std::size_t>(k)];
+      if (w <= 0) continue;
+      const auto kind = static_cast<RelationKind>(k);
+      terms += (terms.empty() ? "" : " + ") + std::string(to_string(kind)) + " " + number(w);
+      sum += w;
+      if (w > largest) largest = w, largest_kind = kind;
+    }
+    if (p.normalise == Normalise::per_type && p.alpha * sum >= 1) {
+      fail(weights, Status::divergent,
+           "propagation could diverge: alpha x (sum of the weights) = " + number(p.alpha) + " x (" +
+               terms + ") = " + number(p.alpha * sum) +
+               ", which must be below 1; lower alpha or the weights");
+    }
+    if (p.normalise == Normalise::none && p.alpha * largest >= 1) {
+      fail(weights, Status::divergent,
+           "propagation diverges on any graph with a " + std::string(to_string(largest_kind)) +
+               " link: alpha x weight = " + number(p.alpha) + " x " + number(largest) + " = " +
+               number(p.alpha * largest) + ", which must be below 1; lower alpha or the " +
+               std::string(to_string(largest_kind)) + " weight");
+    }
   }
 
   void read_timescales(const toml::table& root) {
