@@ -972,8 +972,12 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
         seen_value = true;
       }
     }
-    const double age = ctx.as_of - evidence_date;
-    if (evidence_date != kNoDay && (nearest < 0 || age < nearest)) nearest = age;
+    // Evidence without a date (a factor with no start) has no age; subtracting kNoDay would
+    // overflow.
+    if (evidence_date != kNoDay) {
+      const double age = static_cast<double>(ctx.as_of) - evidence_date;
+      if (nearest < 0 || age < nearest) nearest = age;
+    }
     if (aggregate.kind == AggregateKind::distinct_agencies) {
       const std::uint32_t agency = snap.concern_source[ctx.concern];
       bool found = false;

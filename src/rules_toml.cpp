@@ -4,10 +4,44 @@
 //
 // toml++ is used in header-only mode inside this one translation unit so that the installed
 // library has no link-time dependency on it.
+//
+// toml++ 3.3 (Debian 12) has preconditions that malformed input can break, such as a table
+// header whose key starts with a character no key may start with ("[%x]", "[[[a]]]"; upstream
+// marzer/tomlplusplus#294). With NDEBUG they become __builtin_assume, i.e. undefined
+// behaviour; without it, assert() aborts the host. Neither is acceptable for untrusted packs, so
+// its checks stay compiled in here and throw instead; the loader reports a parse error.
+#include <stdexcept>
+#include <string>
+
+namespace safeguard::detail {
+struct TomlCheckFailed : std::logic_error {
+  using std::logic_error::logic_error;
+};
+}  // namespace safeguard::detail
+// A few of those checks sit in noexcept functions (UTF-8 decoding of text already validated
+// here, buffer rewinds); failing there ends in std::terminate, as assert() would, and the
+// compiler's warning about it is silenced. The checks that input can reach are in the parser
+// proper, which may throw.
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wexceptions"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wterminate"
+#endif
+#ifdef NDEBUG
+#undef NDEBUG
+#define SAFEGUARD_RESTORE_NDEBUG
+#endif
+#define TOML_ASSERT(expr) \
+  ((expr) ? static_cast<void>(0) : throw ::safeguard::detail::TomlCheckFailed(#expr))
 #define TOML_HEADER_ONLY 1
 #define TOML_ENABLE_FORMATTERS 0
 #include <toml++/toml.h>
+#ifdef SAFEGUARD_RESTORE_NDEBUG
+#define NDEBUG
+#undef SAFEGUARD_RESTORE_NDEBUG
+#endif
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -40,6 +74,9 @@ class PackLoader {
       const auto& begin = e.source().begin;
       throw Error(Status::parse, std::string(e.description()),
                   Location{name_, static_cast<int>(begin.line), static_cast<int>(begin.column)});
+    } catch (const detail::TomlCheckFailed&) {
+      throw Error(Status::parse, "malformed TOML: a table header or key that cannot be parsed",
+                  malformed_header_place(text));
     }
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
@@ -56,6 +93,29 @@ class PackLoader {
   }
 
  private:
+  // Where the first table header with a key that cannot start a key is ("[%x]", "[[[a]]]"):
+  // the case toml++'s own checks trip on. Falls back to the file alone when there is none.
+  Location malformed_header_place(std::string_view text) const {
+    int line = 1;
+    for (std::size_t start = 0; start <= text.size(); ++line) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      std::size_t i = start;
+      while (i < end && (text[i] == ' ' || text[i] == '\t')) ++i;
+      if (i < end && text[i] == '[') {
+        std::size_t k = i + 1;
+        if (k < end && text[k] == '[') ++k;
+        while (k < end && (text[k] == ' ' || text[k] == '\t')) ++k;
+        const char c = k < end ? text[k] : '\n';
+        const bool key_start = std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                               c == '-' || c == '"' || c == '\'' || c == ']';
+        if (!key_start) return Location{name_, line, static_cast<int>(k - start) + 1};
+      }
+      start = end + 1;
+    }
+    return Location{name_};
+  }
+
   Location at(const toml::node& node) const {
     const auto& begin = node.source().begin;
     return Location{name_, static_cast<int>(begin.line), static_cast<int>(begin.column)};
