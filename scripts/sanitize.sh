@@ -18,7 +18,7 @@ for run in "${which_runs[@]}"; do
       flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
       cmake -S . -B build-asan "${common[@]}" \
         -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-        -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+        -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined -fsanitize-link-c++-runtime" \
         -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
       cmake --build build-asan
       ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1" \

@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-graph-dev libboost-date-time-dev libeigen3-dev
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev libcli11-dev
+  python3 clang-14 libclang-rt-14-dev llvm-14
 )
 missing=()
 for p in "${packages[@]}"; do
