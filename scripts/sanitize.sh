@@ -16,9 +16,12 @@ for run in "${which_runs[@]}"; do
   case "$run" in
     asan)
       flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
+      # C programs (examples/assess_c.c) link the C++ library, so they need UBSan's C++ part
+      # (vptr checks) and libstdc++ too: the C driver adds neither by itself.
       cmake -S . -B build-asan "${common[@]}" \
         -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
         -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined -fsanitize-link-c++-runtime" \
+        -DCMAKE_C_STANDARD_LIBRARIES="-lstdc++" \
         -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
       cmake --build build-asan
       ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1" \

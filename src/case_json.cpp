@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -175,8 +176,9 @@ class CountingIterator {
 // it when `key` is not empty.
 class Locator : public nlohmann::json_sax<json> {
  public:
-  Locator(std::vector<std::string> path, std::string key, const std::size_t* consumed)
-      : target_(std::move(path)), key_(std::move(key)), consumed_(consumed) {}
+  Locator(std::string_view text, std::vector<std::string> path, std::string key,
+          const std::size_t* consumed)
+      : text_(text), target_(std::move(path)), key_(std::move(key)), consumed_(consumed) {}
 
   bool null() override { return value(); }
   bool boolean(bool) override { return value(); }
@@ -190,6 +192,7 @@ class Locator : public nlohmann::json_sax<json> {
   bool end_object() override { return close(); }
   bool end_array() override { return close(); }
   bool key(string_t& name) override {
+    previous_end_ = *consumed_;
     frames_.back().key = name;
     if (!key_.empty() && name == key_ && container_matches()) {
       found = *consumed_ - name.size() - 2;
@@ -237,7 +240,18 @@ class Locator : public nlohmann::json_sax<json> {
   }
 
   bool value() {
+    if (key_.empty() && starting_value_matches()) {
+      // A scalar where the target should be (a string where an object belongs): its token
+      // starts after the separators that follow the previous event.
+      std::size_t at = previous_end_;
+      while (at < text_.size() && (std::isspace(static_cast<unsigned char>(text_[at])) ||
+                                   text_[at] == ',' || text_[at] == ':'))
+        ++at;
+      found = at;
+      return false;
+    }
     if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
+    previous_end_ = *consumed_;
     return true;
   }
 
@@ -248,14 +262,18 @@ class Locator : public nlohmann::json_sax<json> {
     }
     if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
     frames_.push_back(Frame{array, 0, {}});
+    previous_end_ = *consumed_;
     return true;
   }
 
   bool close() {
     frames_.pop_back();
+    previous_end_ = *consumed_;
     return true;
   }
 
+  std::string_view text_;
+  std::size_t previous_end_ = 0;
   std::vector<std::string> target_;
   std::string key_;
   const std::size_t* consumed_;
@@ -266,7 +284,7 @@ Location locate(std::string_view text, const std::string& name,
                 const std::vector<std::string>& path, const std::string& key,
                 const std::string& entity) {
   std::size_t consumed = 0;
-  Locator locator(path, key, &consumed);
+  Locator locator(text, path, key, &consumed);
   CountingIterator first(text.data(), &consumed, text.data());
   CountingIterator last(text.data() + text.size(), &consumed, text.data());
   json::sax_parse(first, last, &locator);

@@ -65,7 +65,7 @@ class PackLoader {
                   Location{name_});
     }
     if (!detail::is_valid_utf8(text)) {
-      throw Error(Status::encoding, "rule pack is not valid UTF-8", Location{name_});
+      throw Error(Status::encoding, "rule pack is not valid UTF-8", first_invalid_utf8(text));
     }
     toml::table root;
     try {
@@ -93,6 +93,25 @@ class PackLoader {
   }
 
  private:
+  // Line and column of the first byte that does not begin a well-formed UTF-8 sequence.
+  Location first_invalid_utf8(std::string_view text) const {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < text.size();) {
+      const unsigned char lead = static_cast<unsigned char>(text[i]);
+      const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      if (i + length > text.size() || !detail::is_valid_utf8(text.substr(i, length)))
+        return Location{name_, line, column};
+      if (lead == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+      i += length;
+    }
+    return Location{name_};
+  }
+
   // Where the first table header with a key that cannot start a key is ("[%x]", "[[[a]]]"):
   // the case toml++'s own checks trip on. Falls back to the file alone when there is none.
   Location malformed_header_place(std::string_view text) const {

@@ -207,7 +207,7 @@ TEST_SUITE("concurrency") {
           reference.fingerprints[kBatches]);
   }
 
-  TEST_CASE("C API: many threads assess one graph and one pack; a writer edits its own copy") {
+  TEST_CASE("C API: many threads assess one graph and one pack while a writer edits its own copy") {
     const Reference reference;
     sg_rules* rules = nullptr;
     REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);

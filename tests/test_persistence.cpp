@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -34,10 +35,13 @@ void write_all(const std::string& path, const std::string& text) {
   out << text;
 }
 
-// A fresh directory under the build tree for one test.
+// A fresh directory of its own for one test, under the system's temporary directory.
 std::string scratch_dir(const char* name) {
-  std::string dir = std::string("persistence-") + name;
-  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("safeguard-persistence-" + std::to_string(getpid()) + "-" + name))
+                              .string();
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
   return dir;
 }
 
@@ -209,6 +213,6 @@ TEST_SUITE("persistence") {
     CHECK(saw_old > 0);
     // Temporaries of killed writers may be left (nothing can remove them); they are separate
     // files beside the target, never the target itself.
-    std::system(("rm -rf '" + dir + "'").c_str());
+    std::filesystem::remove_all(dir);
   }
 }

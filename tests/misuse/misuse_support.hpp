@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -20,6 +21,8 @@
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 #include "safeguard.h"
 
@@ -213,6 +216,22 @@ struct OutStruct : ArgBase {
   T* get() { return null ? nullptr : &slot; }
 };
 
+// Where calls that write files write them: a directory of this process's own.
+struct ScratchDir {
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("safeguard-misuse-" + std::to_string(::getpid())))
+          .string();
+  ScratchDir() { std::filesystem::create_directories(path); }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+inline const std::string& scratch_dir() {
+  static const ScratchDir dir;
+  return dir.path;
+}
+
 inline const std::string& huge_text() {
   static const std::string text(2u << 20, 'a');  // over the 1 MiB argument limit
   return text;
@@ -246,6 +265,8 @@ struct TextArg : ArgBase {
         break;
       case 5:
         text = "P-1\n\x01";
+        // As a path it would be created; keep it out of the working directory.
+        if (name == "path") text = scratch_dir() + "/" + text;
         break;
       case 6:
         text = "\xc0\xaf";  // overlong encoding of '/'
@@ -262,7 +283,7 @@ struct TextArg : ArgBase {
       if (f.function == "sg_graph_load_file")
         return SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
       if (f.function == "sg_rules_load_file") return SAFEGUARD_SOURCE_DIR "/rules/default.toml";
-      return "misuse-saved.json";
+      return scratch_dir() + "/misuse-saved.json";
     }
     if (name == "kind")
       return f.function == "sg_batch_add_relation" ? "parent_of"
@@ -280,7 +301,7 @@ struct TextArg : ArgBase {
 // A (data, size) pair: a case file or rule pack in memory.
 struct DataArg : ArgBase {
   std::string text;
-  const char* pointer = nullptr;
+  bool null = false;
   std::size_t length = 0;
   static std::size_t variants() { return 7; }
   DataArg(Fixture& f, const char*, bool, std::size_t variant) {
@@ -294,11 +315,11 @@ struct DataArg : ArgBase {
         }
         break;
       case 1:
-        pointer = nullptr, length = 16;
+        null = true, length = 16;
         expected = Expect::code(SG_E_INVALID_ARGUMENT);
         return;
       case 2:
-        pointer = nullptr, length = SIZE_MAX;
+        null = true, length = SIZE_MAX;
         expected = Expect::code(SG_E_INVALID_ARGUMENT);
         return;
       case 3:
@@ -311,7 +332,7 @@ struct DataArg : ArgBase {
         expected = Expect::code(SG_E_ENCODING);
         break;
       case 5:
-        pointer = nullptr, length = 0;
+        null = true, length = 0;
         expected = Expect::failure();
         return;
       case 6:
@@ -320,10 +341,10 @@ struct DataArg : ArgBase {
         expected = rules ? Expect::failure() : Expect::code(SG_E_LIMIT);
         break;
     }
-    pointer = text.data();
     length = text.size();
   }
-  const char* data() const { return pointer; }
+  // Pointers are taken at call time: arguments are moved into place after construction.
+  const char* data() const { return null ? nullptr : text.data(); }
   std::size_t size() const { return length; }
 };
 
@@ -405,7 +426,10 @@ struct PersonArg : ArgBase {
         break;
     }
   }
-  const sg_person* get() const { return null ? nullptr : &person; }
+  const sg_person* get() {
+    if (person.flags) person.flags = flags;  // re-point after the move into place
+    return null ? nullptr : &person;
+  }
 };
 
 struct ConcernArg : ArgBase {
@@ -476,7 +500,11 @@ struct ConcernArg : ArgBase {
         break;  // not YYYY-MM-DD
     }
   }
-  const sg_concern* get() const { return null ? nullptr : &concern; }
+  const sg_concern* get() {
+    if (concern.about) concern.about = about;  // re-point after the move into place
+    if (concern.involves) concern.involves = involves;
+    return null ? nullptr : &concern;
+  }
 };
 
 struct FactorArg : ArgBase {
@@ -530,7 +558,10 @@ struct FactorArg : ArgBase {
         break;
     }
   }
-  const sg_factor* get() const { return null ? nullptr : &factor; }
+  const sg_factor* get() {
+    if (factor.protects) factor.protects = protects;  // re-point after the move into place
+    return null ? nullptr : &factor;
+  }
 };
 
 struct AssessOptionsArg : ArgBase {
@@ -615,7 +646,10 @@ struct ExplainOptionsArg : ArgBase {
         break;
     }
   }
-  const sg_explain_options* get() const { return null ? nullptr : &options; }
+  const sg_explain_options* get() {
+    if (options.viewer_cleared) options.viewer_cleared = cleared;  // re-point after the move
+    return null ? nullptr : &options;
+  }
 };
 
 // Handles given to a _free function: a fresh one each call (the call takes it), or NULL.
