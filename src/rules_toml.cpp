@@ -225,6 +225,8 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "level", [&](const toml::table& t) {
       allow(t, {"id", "title", "min"}, "a [[level]]");
+      if (pack_->levels_.size() >= limits_.max_levels)
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_levels) + " levels");
       LevelDef level;
       level.id = id_at(t, "a [[level]]");
       if (!seen.insert(level.id).second)
@@ -256,6 +258,8 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "index", [&](const toml::table& t) {
       allow(t, {"id", "title", "thresholds"}, "an [[index]]");
+      if (pack_->indices_.size() >= limits_.max_indices)
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_indices) + " indices");
       IndexDef index;
       index.id = id_at(t, "an [[index]]");
       if (!seen.insert(index.id).second)
@@ -404,6 +408,9 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "override", [&](const toml::table& t) {
       allow(t, {"id", "reason", "when", "min_level", "immediate_safety"}, "an [[override]]");
+      if (pack_->overrides_.size() >= limits_.max_overrides) {
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_overrides) + " overrides");
+      }
       PolicyOverride o;
       o.where = at(t);
       o.id = id_at(t, "an [[override]]");

@@ -46,6 +46,7 @@ KINDS = {
     "const sg_factor*": "FactorArg",
     "const sg_assess_options*": "AssessOptionsArg",
     "const sg_explain_options*": "ExplainOptionsArg",
+    "const sg_limits*": "LimitsArg",
 }
 
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.
@@ -61,6 +62,7 @@ OWNED = {
 OPTIONAL = {
     ("sg_graph_load_buffer", "name"),
     ("sg_rules_load_buffer", "name"),
+    ("sg_rules_load_buffer_with_limits", "name"),
     ("sg_graph_save_buffer", "out_size"),
     ("sg_result_explain", "out_size"),
     ("sg_graph_count", "kind"),

@@ -282,7 +282,8 @@ struct TextArg : ArgBase {
     if (name == "path") {
       if (f.function == "sg_graph_load_file")
         return SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
-      if (f.function == "sg_rules_load_file") return SAFEGUARD_SOURCE_DIR "/rules/default.toml";
+      if (f.function.rfind("sg_rules_load_file", 0) == 0)
+        return SAFEGUARD_SOURCE_DIR "/rules/default.toml";
       return scratch_dir() + "/misuse-saved.json";
     }
     if (name == "kind")
@@ -650,6 +651,43 @@ struct ExplainOptionsArg : ArgBase {
     if (options.viewer_cleared) options.viewer_cleared = cleared;  // re-point after the move
     return null ? nullptr : &options;
   }
+};
+
+struct LimitsArg : ArgBase {
+  sg_limits limits = SG_LIMITS_INIT;
+  bool null = false;
+  static std::size_t variants() { return 6; }
+  LimitsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    switch (variant) {
+      case 0:
+        limits.max_rules = 500;  // generous for the bundled pack
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        limits.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        limits.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:  // everything as small as it gets: loads fail, but only with a status
+        set_all(1);
+        break;
+      case 5:  // everything unbounded
+        set_all(SIZE_MAX);
+        break;
+    }
+  }
+  void set_all(std::size_t value) {
+    for (std::size_t* field :
+         {&limits.max_file_bytes, &limits.max_depth, &limits.max_string_bytes, &limits.max_id_bytes,
+          &limits.max_text_bytes, &limits.max_entities, &limits.max_list_items,
+          &limits.max_pack_bytes, &limits.max_rules, &limits.max_overrides, &limits.max_levels,
+          &limits.max_indices, &limits.max_expression_length, &limits.max_expression_depth})
+      *field = value;
+  }
+  const sg_limits* get() const { return null ? nullptr : &limits; }
 };
 
 // Handles given to a _free function: a fresh one each call (the call takes it), or NULL.
