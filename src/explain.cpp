@@ -1,6 +1,7 @@
 // Explanations of one child's result, as text for people and JSON for programs, grouped under
 // the Signs of Safety headings and filtered for the viewer: restricted evidence keeps its
-// points but loses its details for anyone not cleared for its source agency.
+// points but loses its details (id, agency, the person it is about, and the raw points and
+// decay that could reveal its severity and date) for anyone not cleared for its source agency.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -99,10 +100,14 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
         section += "; through " + std::string(to_string(c->path));
         if (!evidence.hidden && c->via != kNoVertex) section += " " + std::string(snap.id(c->via));
       }
-      section += "\n           " + fixed(c->raw, 2) + " points";
-      if (c->decay != 1) section += " x decay " + fixed(c->decay, 3);
-      if (c->reach != 1) section += " x reach " + fixed(c->reach, 2);
-      if (c->cap_factor != 1) section += " x cap " + fixed(c->cap_factor, 3);
+      // The factors of a hidden item stay hidden too: raw points can reveal its severity and
+      // the decay its date. The viewer sees what it adds to the score, nothing more.
+      if (!evidence.hidden) {
+        section += "\n           " + fixed(c->raw, 2) + " points";
+        if (c->decay != 1) section += " x decay " + fixed(c->decay, 3);
+        if (c->reach != 1) section += " x reach " + fixed(c->reach, 2);
+        if (c->cap_factor != 1) section += " x cap " + fixed(c->cap_factor, 3);
+      }
       section += "\n";
     }
     if (!section.empty()) out += "  " + std::string(kHeadingTitles[h]) + "\n" + section;
@@ -170,10 +175,12 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
       item["via"] = c->via == kNoVertex ? ordered() : ordered(std::string(snap.id(c->via)));
     }
     item["path"] = to_string(c->path);
-    item["raw"] = c->raw;
-    item["decay"] = c->decay;
-    item["reach"] = c->reach;
-    item["cap_factor"] = c->cap_factor;
+    if (!evidence.hidden) {  // as in text: the factors could reveal severity and date
+      item["raw"] = c->raw;
+      item["decay"] = c->decay;
+      item["reach"] = c->reach;
+      item["cap_factor"] = c->cap_factor;
+    }
     item["value"] = c->value;
     headings[std::string(to_string(rule.heading))].push_back(std::move(item));
   }
