@@ -59,6 +59,7 @@ class PackLoader {
       : name_(std::move(name)), limits_(limits) {}
 
   std::shared_ptr<const RuleSet> load(std::string_view text) {
+    source_ = text;
     if (text.size() > limits_.max_bytes) {
       throw Error(Status::limit,
                   "rule pack is larger than " + std::to_string(limits_.max_bytes) + " bytes",
@@ -80,12 +81,18 @@ class PackLoader {
     }
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
-    allow(root, {"pack", "index", "level", "rule", "override"}, "the top level");
+    allow(root,
+          {"pack", "index", "level", "rule", "override", "timescales", "discretionary",
+           "propagation"},
+          "the top level");
     read_header(root);
     read_levels(root);
     read_indices(root);
     read_rules(root);
     read_overrides(root);
+    read_timescales(root);
+    read_discretionary(root);
+    read_propagation(root);
     std::string canonical;
     write_canonical(root, canonical);
     pack->hash_ = sha256_hex(canonical);
@@ -228,7 +235,9 @@ class PackLoader {
       if (pack_->levels_.size() >= limits_.max_levels)
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_levels) + " levels");
       LevelDef level;
+      level.where = at(t);
       level.id = id_at(t, "a [[level]]");
+      level.where.entity = level.id;
       if (!seen.insert(level.id).second)
         fail(t, Status::duplicate, "duplicate level id '" + level.id + "'");
       level.title = string_at(t, "title", "level '" + level.id + "'", false, level.id);
@@ -261,7 +270,9 @@ class PackLoader {
       if (pack_->indices_.size() >= limits_.max_indices)
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_indices) + " indices");
       IndexDef index;
+      index.where = at(t);
       index.id = id_at(t, "an [[index]]");
+      index.where.entity = index.id;
       if (!seen.insert(index.id).second)
         fail(t, Status::duplicate, "duplicate index id '" + index.id + "'");
       index.title = string_at(t, "title", "index '" + index.id + "'", false, index.id);
@@ -287,10 +298,95 @@ class PackLoader {
                   Location{name_, 1, 1});
   }
 
-  // Where an expression string starts in the file: after the opening quote (or quotes).
-  Location expression_origin(const toml::node& node) const {
-    Location where = at(node);
-    where.column += 1;
+  // Byte offset in the source of a 1-based line and column (columns count code points, as
+  // toml++ reports them).
+  std::size_t source_offset(int line, int column) const {
+    std::size_t pos = 0;
+    for (int l = 1; l < line && pos < source_.size(); ++pos) {
+      if (source_[pos] == '\n') ++l;
+    }
+    for (int c = 1; c < column && pos < source_.size(); ++c) {
+      ++pos;
+      while (pos < source_.size() && (static_cast<unsigned char>(source_[pos]) & 0xC0) == 0x80)
+        ++pos;
+    }
+    return pos;
+  }
+
+  Location source_location(std::size_t pos) const {
+    Location where{name_, 1, 1};
+    for (std::size_t i = 0; i < pos && i < source_.size(); ++i) {
+      if (source_[i] == '\n') {
+        ++where.line;
+        where.column = 1;
+      } else if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) {
+        ++where.column;
+      }
+    }
+    return where;
+  }
+
+  // An error the expression compiler placed relative to the decoded string (line 1, column 1
+  // is its first character), mapped back to the TOML source: past the opening quote or
+  // quotes, past the newline TOML drops after a multi-line opening, and through escape
+  // sequences, which are longer in the source than in the decoded text. Hand-written because
+  // toml++ keeps only where a string value starts, not where each of its characters came from.
+  Location map_to_source(const toml::node& node, std::string_view decoded,
+                         const Location& relative) const {
+    std::size_t target = 0;
+    for (int line = 1, column = 1; target < decoded.size();) {
+      if (line > relative.line || (line == relative.line && column >= relative.column)) break;
+      if (decoded[target] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+      ++target;
+      while (target < decoded.size() &&
+             (static_cast<unsigned char>(decoded[target]) & 0xC0) == 0x80)
+        ++target;
+    }
+    const auto& begin = node.source().begin;
+    std::size_t pos = source_offset(static_cast<int>(begin.line), static_cast<int>(begin.column));
+    if (pos >= source_.size()) return at(node);
+    const char quote = source_[pos];
+    const bool literal = quote == '\'';
+    const bool multi = source_.compare(pos, 3, std::string(3, quote)) == 0;
+    pos += multi ? 3 : 1;
+    if (multi && source_.compare(pos, 1, "\n") == 0) pos += 1;
+    if (multi && source_.compare(pos, 2, "\r\n") == 0) pos += 2;
+    for (std::size_t produced = 0; produced < target && pos < source_.size();) {
+      if (literal || source_[pos] != '\\' || pos + 1 >= source_.size()) {
+        ++pos;
+        ++produced;
+        continue;
+      }
+      const char escape = source_[pos + 1];
+      if (multi && (escape == '\n' || escape == '\r' || escape == ' ' || escape == '\t')) {
+        // A line-ending backslash: it and the whitespace after it decode to nothing.
+        pos += 1;
+        while (pos < source_.size() && std::isspace(static_cast<unsigned char>(source_[pos])))
+          ++pos;
+        continue;
+      }
+      if (escape == 'u' || escape == 'U') {
+        const std::size_t digits = escape == 'u' ? 4 : 8;
+        unsigned long code = 0;
+        for (std::size_t d = 0; d < digits && pos + 2 + d < source_.size(); ++d) {
+          const char h = source_[pos + 2 + d];  // toml++ has already checked it is hex
+          const int value = h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10;
+          code = code * 16 + static_cast<unsigned long>(value);
+        }
+        produced += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+        pos += 2 + digits;
+        continue;
+      }
+      pos += 2;
+      produced += 1;
+    }
+    Location where = source_location(pos);
+    where.entity = relative.entity;
     return where;
   }
 
@@ -309,8 +405,13 @@ class PackLoader {
                            at(node), limits_.expressions);
     }
     if (!node.is_string()) fail(node, Status::type, what + " must be a string expression");
-    return expr::compile(node.as_string()->get(), scope, type, pack_->symbols_,
-                         expression_origin(node), limits_.expressions);
+    const std::string& decoded = node.as_string()->get();
+    try {
+      return expr::compile(decoded, scope, type, pack_->symbols_, Location{name_, 1, 1},
+                           limits_.expressions);
+    } catch (const Error& e) {
+      throw Error(e.status(), e.reason(), map_to_source(node, decoded, e.where()));
+    }
   }
 
   void read_rules(const toml::table& root) {
@@ -329,6 +430,9 @@ class PackLoader {
       const std::string where = "rule '" + rule.id + "'";
       if (!seen.insert(rule.id).second)
         fail(t, Status::duplicate, "duplicate rule id '" + rule.id + "'");
+      if (rule.id == kPropagationRuleId)
+        fail(*t.get("id"), Status::invalid_data,
+             "rule id '" + rule.id + "' is reserved for propagated contributions");
       rule.title = string_at(t, "title", where, false, rule.id);
 
       const std::string index = string_at(t, "index", where, true);
@@ -438,6 +542,198 @@ class PackLoader {
     });
   }
 
+  void read_propagation(const toml::table& root) {
+    const toml::node* section = root.get("propagation");
+    if (!section) return;
+    const toml::table* table = section->as_table();
+    if (!table) fail(*section, Status::type, "'propagation' must be a table: write [propagation]");
+    const toml::table& t = *table;
+    const std::string where = "[propagation]";
+    allow(t,
+          {"enabled", "indices", "alpha", "weights", "normalise", "association_cap", "tolerance",
+           "max_iterations", "heading", "title", "rationale"},
+          where);
+    PropagationSettings& p = pack_->propagation_;
+    p.where = at(t);
+    p.enabled = true;
+    if (const toml::node* node = t.get("enabled")) {
+      if (!node->is_boolean()) fail(*node, Status::type, "enabled must be true or false");
+      p.enabled = node->as_boolean()->get();
+    }
+
+    const toml::node* indices = t.get("indices");
+    if (!indices)
+      fail(t, Status::invalid_data, where + " needs 'indices', e.g. [\"exploitation\"]");
+    const toml::array* list = indices->as_array();
+    if (!list || list->empty())
+      fail(*indices, Status::type, "indices must be a non-empty array of index ids");
+    for (const auto& item : *list) {
+      if (!item.is_string()) fail(item, Status::type, "indices must be index ids (strings)");
+      const std::string id = item.as_string()->get();
+      std::uint32_t found = UINT32_MAX;
+      for (std::size_t i = 0; i < pack_->indices_.size(); ++i) {
+        if (pack_->indices_[i].id == id) found = static_cast<std::uint32_t>(i);
+      }
+      if (found == UINT32_MAX) fail(item, Status::not_found, "unknown index '" + id + "'");
+      if (p.propagates(found)) fail(item, Status::duplicate, "index '" + id + "' listed twice");
+      p.indices.push_back(found);
+    }
+
+    const toml::node* alpha = t.get("alpha");
+    if (!alpha)
+      fail(t, Status::invalid_data, where + " needs 'alpha', the damping (0 < alpha < 1)");
+    p.alpha = number_at(*alpha, "alpha");
+    if (!(p.alpha > 0 && p.alpha < 1))
+      fail(*alpha, Status::invalid_data, "alpha must be greater than 0 and less than 1");
+
+    const toml::node* weights = t.get("weights");
+    if (!weights)
+      fail(t, Status::invalid_data, where + " needs 'weights', e.g. { associate = 0.3 }");
+    const toml::table* weight_table = weights->as_table();
+    if (!weight_table)
+      fail(*weights, Status::type, "weights must be a table such as { associate = 0.3 }");
+    bool any = false;
+    for (auto&& [key, value] : *weight_table) {
+      RelationKind kind;
+      if (!parse_relation_kind(key.str(), kind) || !is_declarable_relation(kind)) {
+        fail(value, Status::invalid_data,
+             "unknown relation '" + std::string(key.str()) +
+                 "' in weights; use parent_of, carer_of, sibling_of, partner_of, associate, "
+                 "member_of or frequents");
+      }
+      const double w = number_at(value, "weight of " + std::string(key.str()));
+      if (w < 0)
+        fail(value, Status::invalid_data,
+             "weight of " + std::string(key.str()) + " must not be negative");
+      p.weights[static_cast<std::size_t>(kind)] = w;
+      any = any || w > 0;
+    }
+    if (!any) fail(*weights, Status::invalid_data, "weights are all 0: nothing would propagate");
+
+    const std::string normalise = string_at(t, "normalise", where, false, "per_type");
+    if (normalise == "per_type")
+      p.normalise = Normalise::per_type;
+    else if (normalise == "none")
+      p.normalise = Normalise::none;
+    else
+      fail(*t.get("normalise"), Status::invalid_data,
+           "normalise must be \"per_type\" or \"none\", not '" + normalise + "'");
+
+    p.association_cap = 0.5;
+    if (const toml::node* node = t.get("association_cap")) {
+      p.association_cap = number_at(*node, "association_cap");
+      if (!(p.association_cap > 0 && p.association_cap <= 1))
+        fail(*node, Status::invalid_data,
+             "association_cap is the largest share of a child's score that may come from "
+             "association: greater than 0, at most 1 (1: no cap)");
+    }
+    if (const toml::node* node = t.get("tolerance")) {
+      p.tolerance = number_at(*node, "tolerance");
+      if (!(p.tolerance > 0 && p.tolerance < 1))
+        fail(*node, Status::invalid_data, "tolerance must be greater than 0 and less than 1");
+    }
+    if (const toml::node* node = t.get("max_iterations")) {
+      const auto* count = node->as_integer();
+      if (!count) fail(*node, Status::type, "max_iterations must be a whole number");
+      if (count->get() < 1 || count->get() > 1'000'000)
+        fail(*node, Status::invalid_data, "max_iterations must be between 1 and 1000000");
+      p.max_iterations = static_cast<int>(count->get());
+    }
+    if (t.get("heading")) {
+      const std::string heading = string_at(t, "heading", where, false);
+      if (!parse_heading(heading, p.heading))
+        fail(*t.get("heading"), Status::invalid_data,
+             "heading must be harm, danger, complicating, safety or strength, not '" + heading +
+                 "'");
+    }
+    p.title = string_at(t, "title", where, false, p.title);
+    check_convergence(p, *weights);
+  }
+
+  // Rejects settings under which r = s + alpha * W r could diverge, naming the weights to
+  // change. With per-type normalisation every row of W sums to at most the sum of the weights,
+  // so alpha times that sum bounds the spectral radius of alpha * W (Gershgorin) on every graph.
+  // Without normalisation the radius grows with the graph (assess() checks the graph itself);
+  // here only what no graph can escape is refused: two nodes joined by a relation of weight w
+  // already give alpha * W a radius of at least alpha * w.
+  void check_convergence(const PropagationSettings& p, const toml::node& weights) const {
+    auto number = [](double value) {
+      std::ostringstream text;
+      text << value;
+      return text.str();
+    };
+    std::string terms;
+    double sum = 0, largest = 0;
+    RelationKind largest_kind = RelationKind::associate;
+    for (int k = 0; k < kRelationKindCount; ++k) {
+      const double w = p.weights[static_cast<std::size_t>(k)];
+      if (w <= 0) continue;
+      const auto kind = static_cast<RelationKind>(k);
+      terms += (terms.empty() ? "" : " + ") + std::string(to_string(kind)) + " " + number(w);
+      sum += w;
+      if (w > largest) largest = w, largest_kind = kind;
+    }
+    if (p.normalise == Normalise::per_type && p.alpha * sum >= 1) {
+      fail(weights, Status::divergent,
+           "propagation could diverge: alpha x (sum of the weights) = " + number(p.alpha) + " x (" +
+               terms + ") = " + number(p.alpha * sum) +
+               ", which must be below 1; lower alpha or the weights");
+    }
+    if (p.normalise == Normalise::none && p.alpha * largest >= 1) {
+      fail(weights, Status::divergent,
+           "propagation diverges on any graph with a " + std::string(to_string(largest_kind)) +
+               " link: alpha x weight = " + number(p.alpha) + " x " + number(largest) + " = " +
+               number(p.alpha * largest) + ", which must be below 1; lower alpha or the " +
+               std::string(to_string(largest_kind)) + " weight");
+    }
+  }
+
+  void read_timescales(const toml::table& root) {
+    const toml::node* node = root.get("timescales");
+    if (!node) return;
+    if (!node->is_table()) fail(*node, Status::type, "'timescales' must be a table");
+    const toml::table& t = *node->as_table();
+    allow(t,
+          {"referral_decision_working_days", "assessment_working_days",
+           "initial_conference_working_days", "first_review_months", "review_interval_months"},
+          "[timescales]");
+    auto read = [&](std::string_view key, int& out, int max) {
+      const toml::node* value = t.get(key);
+      if (!value) return;
+      const auto* integer = value->as_integer();
+      if (!integer) fail(*value, Status::type, std::string(key) + " must be a whole number");
+      if (integer->get() < 0 || integer->get() > max) {
+        fail(*value, Status::invalid_data,
+             std::string(key) + " must be between 0 and " + std::to_string(max));
+      }
+      out = static_cast<int>(integer->get());
+    };
+    Timescales& ts = pack_->timescales_;
+    read("referral_decision_working_days", ts.referral_decision_working_days, 250);
+    read("assessment_working_days", ts.assessment_working_days, 750);
+    read("initial_conference_working_days", ts.initial_conference_working_days, 250);
+    read("first_review_months", ts.first_review_months, 36);
+    read("review_interval_months", ts.review_interval_months, 36);
+    if (ts.first_review_months == 0 || ts.review_interval_months == 0) {
+      fail(t, Status::invalid_data, "review timescales in [timescales] must be at least 1 month");
+    }
+  }
+
+  void read_discretionary(const toml::table& root) {
+    const toml::node* node = root.get("discretionary");
+    if (!node) return;
+    if (!node->is_table()) fail(*node, Status::type, "'discretionary' must be a table");
+    const toml::table& t = *node->as_table();
+    allow(t, {"allow"}, "[discretionary]");
+    const std::string allowed = string_at(t, "allow", "[discretionary]", true);
+    if (!parse_discretionary_policy(allowed, pack_->discretionary_)) {
+      fail(*t.get("allow"), Status::invalid_data,
+           "allow in [discretionary] must be \"raise_and_lower\", \"raise_only\", "
+           "\"lower_only\" or \"none\", not \"" +
+               allowed + "\"");
+    }
+  }
+
   // A canonical text of the document: tables by sorted key, arrays in order, numbers in
   // round-trip form. Comments, whitespace and key order do not reach it.
   static void write_canonical(const toml::node& node, std::string& out) {
@@ -493,6 +789,7 @@ class PackLoader {
   }
 
   std::string name_;
+  std::string_view source_;
   PackLimits limits_;
   RuleSet* pack_ = nullptr;
 };

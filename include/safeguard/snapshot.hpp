@@ -53,6 +53,31 @@ struct CircleMember {
   RoleMask roles;
 };
 
+// One end of a declared relation as the propagation network sees it (propagate.hpp): the node
+// at the other end and the relation's kind. Every relation is listed at both of its ends.
+struct NetworkLink {
+  std::uint32_t node;
+  RelationKind kind;
+};
+inline constexpr std::uint32_t kNoNode = UINT32_MAX;
+// Ids as one byte blob of NUL-terminated strings plus offsets, so the C API can hand them out as
+// C strings without copying.
+struct IdTable {
+  std::vector<char> bytes;
+  std::vector<std::uint64_t> offsets{0};
+
+  void push(std::string_view id) {
+    bytes.insert(bytes.end(), id.begin(), id.end());
+    bytes.push_back('\0');
+    offsets.push_back(bytes.size());
+  }
+  std::size_t size() const noexcept { return offsets.size() - 1; }
+  std::string_view operator[](std::size_t i) const noexcept {
+    return {bytes.data() + offsets[i], static_cast<std::size_t>(offsets[i + 1] - offsets[i] - 1)};
+  }
+  const char* c_str(std::size_t i) const noexcept { return bytes.data() + offsets[i]; }
+};
+
 struct SAFEGUARD_EXPORT Snapshot {
   std::uint64_t graph_revision = 0;
   std::vector<std::string> symbols;
@@ -78,7 +103,7 @@ struct SAFEGUARD_EXPORT Snapshot {
 
   // Concerns, by slot.
   std::vector<VertexIndex> concern_vertex;
-  Csr<std::uint32_t> concern_about;     // person slots
+  Csr<std::uint32_t> concern_about;     // person slots (places and groups: node_concerns)
   Csr<std::uint32_t> concern_involves;  // person slots
   std::vector<Symbol> concern_category;
   std::vector<std::uint8_t> concern_severity;
@@ -100,6 +125,34 @@ struct SAFEGUARD_EXPORT Snapshot {
   // Agencies, by slot.
   std::vector<VertexIndex> agency_vertex;
   std::vector<Symbol> agency_type;
+
+  // The contextual network: live persons, places and groups as nodes, in vertex order, joined
+  // by their declared relations (parent_of, carer_of, sibling_of, partner_of, associate,
+  // member_of, frequents). Each node's links are sorted by kind, then node.
+  std::vector<VertexIndex> node_vertex;
+  std::vector<std::uint32_t> vertex_node;  // per vertex: its node, or kNoNode
+  Csr<NetworkLink> node_links;
+  Csr<std::uint32_t> node_concerns;  // concern slots about the node, in slot order
+  std::vector<Symbol> node_label;    // a place's or group's own kind ("park"); 0 for persons
+  // Process events (live ones only, numbered in graph order) and each child's, sorted by date,
+  // then kind (the order of EventKind), then id.
+  IdTable event_ids;
+  std::vector<EventKind> event_kind;
+  std::vector<Day> event_date;
+  std::vector<std::string> event_note;
+  Csr<std::uint32_t> person_events;
+
+  // Discretionary overrides (live ones, numbered in graph order) and each child's, sorted by
+  // date then id.
+  IdTable override_ids;
+  std::vector<OverrideDirection> override_direction;
+  std::vector<Day> override_date;
+  std::vector<std::string> override_author;
+  std::vector<std::string> override_reason;
+  Csr<std::uint32_t> person_overrides;
+
+  // The working-day calendar statutory timescales run on (shared with the graph).
+  std::shared_ptr<const WorkingCalendar> calendar;
 
   std::string_view id(VertexIndex v) const noexcept {
     return {id_bytes.data() + id_offsets[v],

@@ -47,6 +47,17 @@ KINDS = {
     "const sg_assess_options*": "AssessOptionsArg",
     "const sg_explain_options*": "ExplainOptionsArg",
     "const sg_limits*": "LimitsArg",
+    "const sg_event*": "EventArg",
+    "const sg_override*": "OverrideArg",
+    "sg_timescales*": "OutStruct<sg_timescales>",
+    "sg_lint_warning*": "OutStruct<sg_lint_warning>",
+    "sg_place_result*": "OutStruct<sg_place_result>",
+    "sg_step*": "OutStruct<sg_step>",
+    "sg_discretionary*": "OutStruct<sg_discretionary>",
+    "sg_calendar**": "OutHandle<sg_calendar>",
+    "sg_calendar*": "CalendarArg",
+    "const sg_calendar*": "CalendarArg",
+    "char[SG_DATE_SIZE]": "DateOut",
 }
 
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.
@@ -55,6 +66,7 @@ OWNED = {
     "sg_batch*": "Owned<sg_batch>",
     "sg_rules*": "Owned<sg_rules>",
     "sg_result*": "Owned<sg_result>",
+    "sg_calendar*": "Owned<sg_calendar>",
     "char*": "OwnedBuffer",
 }
 
@@ -72,6 +84,9 @@ OPTIONAL = {
     ("sg_result_index_score", "out_level"),
     ("sg_result_override", "out_reason"),
     ("sg_result_not_assessable", "out_missing"),
+    ("sg_result_timeline_issue", "out_issue"),
+    ("sg_age", "out_years"),
+    ("sg_age", "out_months"),
 }
 
 DECLARATION = re.compile(r"^\s*SG_API\s+([^;{]*?)\b(sg_\w+)\s*\(([^)]*)\)\s*;", re.M | re.S)
@@ -96,6 +111,8 @@ def parse(header_text):
         raw = match.group(3).strip()
         if raw and raw != "void":
             for part in raw.split(","):
+                # Fixed-size output arrays, `char out[SG_DATE_SIZE]`: the type keeps the size.
+                part = re.sub(r"^\s*(.*?)\s*(\w+)\s*\[\s*(\w+)\s*\]\s*$", r"\1[\3] \2", part)
                 part = normalise(part)
                 m = re.match(r"^(.*?)(\w+)$", part)
                 if not m:

@@ -71,8 +71,10 @@ struct Fixture {
   sg_batch* batch = nullptr;
   sg_rules* rules = nullptr;
   sg_result* result = nullptr;
+  sg_calendar* calendar = nullptr;
 
   explicit Fixture(std::string name) : function(std::move(name)) {
+    REQUIRE(sg_calendar_new(&calendar, "england-and-wales") == SG_OK);
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     const std::string& text = example_case();
     REQUIRE(sg_graph_load_buffer(graph, text.data(), text.size(), "families.json") == SG_OK);
@@ -85,6 +87,7 @@ struct Fixture {
     REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
   }
   ~Fixture() {
+    sg_calendar_free(calendar);
     sg_result_free(result);
     sg_rules_free(rules);
     sg_batch_free(batch);
@@ -140,6 +143,10 @@ struct RulesArg : HandleArg<sg_rules> {
   RulesArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.rules, optional, v) {}
 };
+struct CalendarArg : HandleArg<sg_calendar> {
+  CalendarArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.calendar, optional, v) {}
+};
 struct ResultArg : HandleArg<sg_result> {
   ResultArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.result, optional, v) {}
@@ -150,6 +157,7 @@ inline void release(sg_batch* h) { sg_batch_free(h); }
 inline void release(sg_rules* h) { sg_rules_free(h); }
 inline void release(sg_result* h) { sg_result_free(h); }
 inline void release(char* h) { sg_buffer_free(h); }
+inline void release(sg_calendar* h) { sg_calendar_free(h); }
 
 // Where a call returns a new handle or buffer. Starts as a non-NULL sentinel so a failing call
 // that forgets to clear it is caught.
@@ -187,6 +195,20 @@ struct OutValue : ArgBase {
   T* get() { return null ? nullptr : &slot; }
 };
 
+// A caller's buffer of SG_DATE_SIZE bytes for a date.
+struct DateOut : ArgBase {
+  char slot[SG_DATE_SIZE] = "unchanged!";
+  bool null;
+  static std::size_t variants() { return 2; }
+  DateOut(Fixture&, const char*, bool optional, std::size_t variant) : null(variant == 1) {
+    if (null) expected = null_expect(optional);
+  }
+  char* get() { return null ? nullptr : slot; }
+  void after(int status) {
+    if (!null && status == SG_OK) CHECK(std::strlen(slot) == SG_DATE_SIZE - 1);
+  }
+};
+
 template <typename T>
 T init_struct();
 template <>
@@ -200,6 +222,27 @@ inline sg_child_result init_struct<sg_child_result>() {
 template <>
 inline sg_contribution init_struct<sg_contribution>() {
   return SG_CONTRIBUTION_INIT;
+}
+
+template <>
+inline sg_timescales init_struct<sg_timescales>() {
+  return SG_TIMESCALES_INIT;
+}
+template <>
+inline sg_lint_warning init_struct<sg_lint_warning>() {
+  return SG_LINT_WARNING_INIT;
+}
+template <>
+inline sg_place_result init_struct<sg_place_result>() {
+  return SG_PLACE_RESULT_INIT;
+}
+template <>
+inline sg_step init_struct<sg_step>() {
+  return SG_STEP_INIT;
+}
+template <>
+inline sg_discretionary init_struct<sg_discretionary>() {
+  return SG_DISCRETIONARY_INIT;
 }
 
 // Output structs carry a version the caller sets with the _INIT macro.
@@ -290,8 +333,13 @@ struct TextArg : ArgBase {
       return f.function == "sg_batch_add_relation" ? "parent_of"
              : f.function == "sg_graph_count"      ? "person"
                                                    : "park";
-    if (name == "from") return "P-ASH-M";
-    if (name == "to" || name == "child_id") return "P-ASH-C1";
+    const bool calendar = f.function.rfind("sg_calendar", 0) == 0;
+    if (name == "from") return calendar ? "2026-01-05" : "P-ASH-M";
+    if (name == "to") return calendar ? "2026-02-05" : "P-ASH-C1";
+    if (name == "child_id") return "P-ASH-C1";
+    if (name == "nation") return "england-and-wales";
+    if (name == "date" || name == "at") return "2026-11-02";
+    if (name == "birth") return "2018-03-09";
     if (name == "type") return "school";
     if (name == "name") return "misuse";
     return "X-MISUSE-1";
@@ -355,7 +403,8 @@ struct SizeArg : ArgBase {
   static std::size_t variants() { return 4; }
   SizeArg(Fixture&, const char* param, bool, std::size_t variant) {
     const std::string name = param;
-    const bool index = name == "row" || name == "k" || name == "index" || name == "level";
+    const bool index =
+        name == "row" || name == "k" || name == "index" || name == "level" || name == "rank";
     const std::size_t values[] = {0, SIZE_MAX, std::size_t{1} << 40, 1};
     value = values[variant];
     if (index && (variant == 1 || variant == 2)) expected = Expect::code(SG_E_RANGE);
@@ -366,8 +415,10 @@ struct SizeArg : ArgBase {
 struct IntArg : ArgBase {
   int value = 0;
   static std::size_t variants() { return 5; }
-  IntArg(Fixture&, const char*, bool, std::size_t variant) {
-    const int values[] = {SG_E_PARSE, INT_MIN, -1, 7, INT_MAX};
+  IntArg(Fixture&, const char* param, bool, std::size_t variant) {
+    const std::string name = param;
+    const int valid = name == "year" ? 2026 : name == "status" ? SG_E_PARSE : 3;
+    const int values[] = {valid, INT_MIN, -1, 7, INT_MAX};
     value = values[variant];
   }
   int get() const { return value; }
@@ -653,6 +704,117 @@ struct ExplainOptionsArg : ArgBase {
   }
 };
 
+struct EventArg : ArgBase {
+  sg_event event = SG_EVENT_INIT;
+  const char* about[2] = {"P-ASH-C1", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 12; }
+  EventArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    event.id = "E-MISUSE";
+    event.kind = "referral";
+    event.date = "2026-10-01";
+    event.about = about;
+    event.about_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        event.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        event.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        event.id = nullptr;
+        break;
+      case 5:
+        event.kind = "party";
+        break;
+      case 6:
+        event.date = nullptr;
+        break;
+      case 7:
+        event.date = "2026-02-30";
+        break;
+      case 8:
+        event.about = nullptr, event.about_count = 2;
+        break;
+      case 9:
+        event.about_count = 2;
+        break;  // NULL entry
+      case 10:
+        event.note = "\xff";
+        break;
+      case 11:
+        event.kind = nullptr;
+        break;
+    }
+  }
+  const sg_event* get() {
+    if (event.about) event.about = about;  // re-point after the move into place
+    return null ? nullptr : &event;
+  }
+};
+
+struct OverrideArg : ArgBase {
+  sg_override judgement = SG_OVERRIDE_INIT;
+  bool null = false;
+  static std::size_t variants() { return 12; }
+  OverrideArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    judgement.id = "D-MISUSE";
+    judgement.child = "P-ASH-C1";
+    judgement.direction = "raise";
+    judgement.date = "2026-10-20";
+    judgement.author = "SW-TEAM-2";
+    judgement.reason = "Fictional reason";
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        judgement.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        judgement.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        judgement.id = nullptr;
+        break;
+      case 5:
+        judgement.child = nullptr;
+        break;
+      case 6:
+        judgement.direction = "sideways";
+        break;
+      case 7:
+        judgement.date = "2026-13-40";
+        break;
+      case 8:
+        judgement.author = nullptr;
+        break;
+      case 9:
+        judgement.reason = nullptr;
+        break;
+      case 10:
+        judgement.reason = "\xc0\xaf";
+        break;
+      case 11:
+        judgement.direction = nullptr;
+        break;
+    }
+  }
+  const sg_override* get() const { return null ? nullptr : &judgement; }
+};
+
 struct LimitsArg : ArgBase {
   sg_limits limits = SG_LIMITS_INIT;
   bool null = false;
@@ -719,6 +881,12 @@ inline sg_result* fresh<sg_result>(Fixture& f) {
   sg_result* r = nullptr;
   sg_assess(&r, f.graph, f.rules, &options);
   return r;
+}
+template <>
+inline sg_calendar* fresh<sg_calendar>(Fixture&) {
+  sg_calendar* c = nullptr;
+  sg_calendar_new(&c, "scotland");
+  return c;
 }
 template <>
 inline char* fresh<char>(Fixture& f) {
