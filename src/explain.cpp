@@ -277,9 +277,13 @@ ordered json_line(const Results& results, const Contribution& c, const Viewer& v
     item["rule"] = kPropagationRuleId;
     item["title"] = pack.propagation().title;
     item["index"] = pack.indices()[c.index].id;
+    item["evidence"] = nullptr;
+    item["source_agency"] = nullptr;
+    item["restricted"] = false;
     item["via"] = std::string(snap.id(c.via));
     item["via_kind"] = to_string(snap.vertex_kind[c.via]);
     item["relation"] = to_string(c.relation);
+    item["path"] = to_string(c.relation);
   } else {
     const Rule& rule = pack.rules()[c.rule];
     const Evidence evidence = describe(results, c, viewer);

@@ -356,7 +356,8 @@ def result_frame(result):
 
 CONTRIBUTION_COLUMNS = ("child_id", "index_id", "rule_id", "rule_title", "heading",
                         "evidence_id", "via_id", "path", "source_agency_id", "restricted", "raw",
-                        "decay", "reach", "cap_factor", "value")
+                        "decay", "reach", "cap_factor", "value", "kind", "relation",
+                        "via_kind")
 
 
 def contributions_frame(result):
@@ -367,7 +368,8 @@ def contributions_frame(result):
         for c in child.contributions:
             rows.append((child.id, c.index_id, c.rule_id, c.rule_title, c.heading,
                          c.evidence_id, c.via_id, c.path, c.source_agency_id, c.restricted,
-                         c.raw, c.decay, c.reach, c.cap_factor, c.value))
+                         c.raw, c.decay, c.reach, c.cap_factor, c.value, c.kind, c.relation,
+                         c.via_kind))
     frame = pandas.DataFrame(rows, columns=list(CONTRIBUTION_COLUMNS))
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
