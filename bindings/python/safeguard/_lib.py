@@ -178,7 +178,7 @@ class ChildResult(ctypes.Structure):
 
 
 class Contribution(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("rule_id", c_char_p),
@@ -195,6 +195,9 @@ class Contribution(ctypes.Structure):
         ("reach", c_double),
         ("cap_factor", c_double),
         ("value", c_double),
+        ("kind", c_char_p),
+        ("relation", c_char_p),
+        ("via_kind", c_char_p),
     ]
 
 

@@ -33,6 +33,9 @@ class Contribution:
     reach: float
     cap_factor: float
     value: float
+    kind: str = "rule"  # "rule", or "propagated" for risk that travelled through the network
+    relation: typing.Optional[str] = None  # propagated: how via_id is linked ("associate"...)
+    via_kind: typing.Optional[str] = None  # "person", "place" or "group"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -298,7 +301,9 @@ class Result(_core.Handle):
                 evidence_id=string(item.evidence_id), via_id=string(item.via_id),
                 path=string(item.path), source_agency_id=string(item.source_agency_id),
                 restricted=bool(item.restricted), raw=item.raw, decay=item.decay,
-                reach=item.reach, cap_factor=item.cap_factor, value=item.value))
+                reach=item.reach, cap_factor=item.cap_factor, value=item.value,
+                kind=string(item.kind), relation=string(item.relation),
+                via_kind=string(item.via_kind)))
         first = ctypes.c_char_p()
         second = ctypes.c_char_p()
         overrides = []

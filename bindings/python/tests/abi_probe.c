@@ -170,6 +170,9 @@ int main(void) {
   FIELD(sg_contribution, reach);
   FIELD(sg_contribution, cap_factor);
   FIELD(sg_contribution, value);
+  FIELD(sg_contribution, kind);
+  FIELD(sg_contribution, relation);
+  FIELD(sg_contribution, via_kind);
   end();
   BEGIN(sg_explain_options);
   FIELD(sg_explain_options, version);
