@@ -6,6 +6,9 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-graph-dev libboost-date-time-dev libeigen3-dev
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev libcli11-dev
+  # The safeguard program: Graphviz draws ecomaps, Chromium renders the report in its browser
+  # test, and the program's tests are Python (standard library only).
+  graphviz chromium python3
 )
 missing=()
 for p in "${packages[@]}"; do
