@@ -21,6 +21,10 @@ struct Partial {
   std::vector<std::size_t> fired_counts;
   std::vector<NotAssessable> missing;
   std::vector<std::size_t> missing_counts;
+  std::vector<Step> steps;
+  std::vector<std::size_t> step_counts;
+  std::vector<TimelineIssue> issues;
+  std::vector<std::size_t> issue_counts;
 };
 
 struct Reached {
@@ -37,7 +41,7 @@ class ChildScorer {
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
              std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,
-             Partial& out) {
+             DiscretionaryResult& judgement, Partial& out) {
     expr::EvalContext ctx;
     ctx.snapshot = &snap_;
     ctx.symbol_map = symbol_map_.data();
@@ -49,6 +53,13 @@ class ChildScorer {
       ctx.child_age_years = ctx.child_age_months / 12;
     }
     gather(child);
+    const TimelineSummary timeline =
+        build_timeline(snap_, child, rules_.timescales(), *snap_.calendar, as_of_, steps_, issues_);
+    ctx.timeline = &timeline;
+    out.steps.insert(out.steps.end(), steps_.begin(), steps_.end());
+    out.step_counts.push_back(steps_.size());
+    out.issues.insert(out.issues.end(), issues_.begin(), issues_.end());
+    out.issue_counts.push_back(issues_.size());
 
     const std::size_t first_contribution = out.contributions.size();
     const std::size_t first_missing = out.missing.size();
@@ -99,6 +110,7 @@ class ChildScorer {
     }
 
     level = score_level;
+    int policy_minimum = -1;
     immediate = 0;
     const std::size_t first_fired = out.fired.size();
     for (std::uint32_t o = 0; o < rules_.overrides().size(); ++o) {
@@ -113,14 +125,50 @@ class ChildScorer {
       if (fires.number == 0) continue;
       out.fired.push_back(o);
       if (rule.min_level > level) level = rule.min_level;
+      policy_minimum = std::max(policy_minimum, rule.min_level);
       if (rule.immediate_safety) immediate = 1;
     }
+    apply_discretionary(child, policy_minimum, level, judgement);
     out.contribution_counts.push_back(out.contributions.size() - first_contribution);
     out.fired_counts.push_back(out.fired.size() - first_fired);
     out.missing_counts.push_back(out.missing.size() - first_missing);
   }
 
  private:
+  // Professional judgement: the child's latest discretionary override on or before the as-of
+  // date moves the level one step, within what the pack allows, never below a policy minimum.
+  void apply_discretionary(std::uint32_t child, int policy_minimum, std::int32_t& level,
+                           DiscretionaryResult& judgement) const {
+    judgement = DiscretionaryResult{};
+    judgement.level_before = level;
+    std::uint32_t latest = kNoEvent;
+    for (const std::uint32_t* o = snap_.person_overrides.begin(child);
+         o != snap_.person_overrides.end(child); ++o) {
+      if (snap_.override_date[*o] <= as_of_) latest = *o;  // sorted by date, then id
+    }
+    if (latest == kNoEvent) return;
+    judgement.override_number = latest;
+    const bool raise = snap_.override_direction[latest] == OverrideDirection::raise;
+    const DiscretionaryPolicy policy = rules_.discretionary();
+    if (policy == DiscretionaryPolicy::none ||
+        (raise && policy == DiscretionaryPolicy::lower_only) ||
+        (!raise && policy == DiscretionaryPolicy::raise_only)) {
+      judgement.outcome = DiscretionaryOutcome::not_allowed;
+      return;
+    }
+    const int top = static_cast<int>(rules_.levels().size()) - 1;
+    if ((raise && level >= top) || (!raise && level <= 0)) {
+      judgement.outcome = DiscretionaryOutcome::at_limit;
+      return;
+    }
+    if (!raise && level - 1 < policy_minimum) {
+      judgement.outcome = DiscretionaryOutcome::held_by_policy;
+      return;
+    }
+    level += raise ? 1 : -1;
+    judgement.outcome = DiscretionaryOutcome::applied;
+  }
+
   // The evidence that can reach the child, each item once with every path it arrives by.
   void gather(std::uint32_t child) {
     concerns_.clear();
@@ -246,6 +294,8 @@ class ChildScorer {
   Day as_of_;
   std::vector<Reached> concerns_;
   std::vector<Reached> factors_;
+  std::vector<Step> steps_;
+  std::vector<TimelineIssue> issues_;
 };
 
 // Maps every snapshot symbol into the pack's symbol space: the pack's own number when the pack
@@ -262,6 +312,22 @@ std::vector<std::uint32_t> map_symbols(const RuleSet& rules, const Snapshot& sna
 }
 
 }  // namespace
+
+std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
+  switch (outcome) {
+    case DiscretionaryOutcome::none:
+      return "none";
+    case DiscretionaryOutcome::applied:
+      return "applied";
+    case DiscretionaryOutcome::not_allowed:
+      return "not_allowed";
+    case DiscretionaryOutcome::at_limit:
+      return "at_limit";
+    case DiscretionaryOutcome::held_by_policy:
+      return "held_by_policy";
+  }
+  return "";
+}
 
 long Results::find_child(std::string_view id) const {
   for (std::size_t row = 0; row < children_.size(); ++row) {
@@ -289,6 +355,7 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.score_levels_.assign(n, 0);
   out.levels_.assign(n, 0);
   out.immediate_safety_.assign(n, 0);
+  out.discretionary_.assign(n, DiscretionaryResult{});
   out.totals_.assign(n, 0.0);
   const std::vector<std::uint32_t> symbol_map = map_symbols(*rules, *snapshot);
 
@@ -304,7 +371,7 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
     for (std::size_t row = begin; row < end; ++row) {
       scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
                    out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
-                   partials[t]);
+                   out.discretionary_[row], partials[t]);
     }
   };
   if (threads == 1) {
@@ -332,7 +399,15 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.contribution_offsets_.push_back(0);
   out.fired_offsets_.push_back(0);
   out.missing_offsets_.push_back(0);
+  out.step_offsets_.push_back(0);
+  out.issue_offsets_.push_back(0);
   for (auto& part : partials) {
+    out.steps_.insert(out.steps_.end(), part.steps.begin(), part.steps.end());
+    out.issues_.insert(out.issues_.end(), part.issues.begin(), part.issues.end());
+    for (std::size_t count : part.step_counts)
+      out.step_offsets_.push_back(out.step_offsets_.back() + count);
+    for (std::size_t count : part.issue_counts)
+      out.issue_offsets_.push_back(out.issue_offsets_.back() + count);
     out.contributions_.insert(out.contributions_.end(), part.contributions.begin(),
                               part.contributions.end());
     out.fired_.insert(out.fired_.end(), part.fired.begin(), part.fired.end());
