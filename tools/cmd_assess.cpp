@@ -26,6 +26,15 @@ std::vector<std::string> fired_overrides(const Results& results, std::size_t row
   return ids;
 }
 
+// The discretionary override that moved the child's level, as "J-1 (raise)", or "".
+std::string applied_judgement(const Results& results, std::size_t row) {
+  const DiscretionaryResult& judgement = results.discretionary(row);
+  if (judgement.outcome != DiscretionaryOutcome::applied) return {};
+  const Snapshot& snap = results.snapshot();
+  return std::string(snap.override_ids[judgement.override_number]) + " (" +
+         std::string(to_string(snap.override_direction[judgement.override_number])) + ")";
+}
+
 std::string join(const std::vector<std::string>& items, const char* separator) {
   std::string text;
   for (std::size_t i = 0; i < items.size(); ++i) text += (i ? separator : "") + items[i];
@@ -61,6 +70,8 @@ std::string render_table(const Session& session, bool progress) {
       cells.push_back(fixed(results.score(row, i), 2));
     std::vector<std::string> flags = fired_overrides(results, row);
     if (results.immediate_safety(row)) flags.insert(flags.begin(), "IMMEDIATE-SAFETY");
+    if (const std::string judgement = applied_judgement(results, row); !judgement.empty())
+      flags.push_back("judgement " + judgement);
     cells.push_back(flags.empty() ? "-" : join(flags, ", "));
     table.add_row(std::move(cells));
     ++per_level[results.level(row)];
@@ -108,6 +119,18 @@ std::string render_json(const Session& session, bool progress) {
     child["index_levels"] = std::move(index_levels);
     child["policy_overrides"] = fired_overrides(results, row);
     child["immediate_safety"] = results.immediate_safety(row);
+    const DiscretionaryResult& judgement = results.discretionary(row);
+    if (judgement.outcome == DiscretionaryOutcome::none) {
+      child["discretionary_override"] = nullptr;
+    } else {
+      const Snapshot& snap = results.snapshot();
+      const std::uint32_t o = judgement.override_number;
+      child["discretionary_override"] = {
+          {"id", std::string(snap.override_ids[o])},
+          {"direction", to_string(snap.override_direction[o])},
+          {"outcome", to_string(judgement.outcome)},
+          {"level_before", pack.levels()[judgement.level_before].id}};
+    }
     children.push_back(std::move(child));
     bar.update(row + 1);
   }
@@ -120,7 +143,8 @@ std::string render_csv(const Session& session, bool progress) {
   const RuleSet& pack = results.rules();
   std::vector<std::string> header = {"child", "level", "score_level", "total"};
   for (const IndexDef& index : pack.indices()) header.push_back(index.id);
-  header.insert(header.end(), {"immediate_safety", "policy_overrides", "as_of", "pack_hash"});
+  header.insert(header.end(), {"immediate_safety", "policy_overrides", "discretionary_override",
+                               "as_of", "pack_hash"});
   std::string out = csv_row(header);
   Progress bar("assess", results.child_count(), progress);
   for (std::size_t row = 0; row < results.child_count(); ++row) {
@@ -131,6 +155,7 @@ std::string render_csv(const Session& session, bool progress) {
       cells.push_back(fixed(results.score(row, i), 6));
     cells.push_back(results.immediate_safety(row) ? "true" : "false");
     cells.push_back(join(fired_overrides(results, row), ";"));
+    cells.push_back(applied_judgement(results, row));
     cells.push_back(session.as_of.iso());
     cells.push_back(pack.hash());
     out += csv_row(cells);
@@ -144,8 +169,7 @@ std::string render_csv(const Session& session, bool progress) {
 Command add_assess(CLI::App& parent) {
   auto options = std::make_shared<AssessOptions>();
   CLI::App* command = parent.add_subcommand(
-      "assess",
-      "Score every child in a case file: level, total and per-index scores, policy overrides");
+      "assess", "Score every child in a case file: level, total and per-index scores, overrides");
   add_case_option(*command, options->scoring);
   add_rules_option(*command, options->scoring);
   add_as_of_option(*command, options->scoring);

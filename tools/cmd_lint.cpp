@@ -1,9 +1,7 @@
-// safeguard lint: load rule packs and report what is wrong with them.
-//
-// The library's lint checks (issue 3: unreachable levels, rules that can never fire, unused
-// indices, overlapping overrides) are not in the library yet; until they land this command
-// reports load errors (syntax, unknown keys and attributes, type errors, with file:line:column)
-// and summarises packs that load, and says so in its help.
+// safeguard lint: load rule packs and report what is wrong with them — load errors (syntax,
+// unknown keys and attributes, type errors) and the library's lint findings (safeguard::lint:
+// unreachable levels, rules and overrides that can never fire, unused indices, overlapping or
+// contradictory overrides...), each with file:line:column.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -25,16 +23,32 @@ struct Outcome {
   LoadedPack pack;
   int code = kExitOk;
   std::string error;
+  std::vector<LintWarning> findings;
 };
+
+// "rules/default.toml:12:3: rule-never-fires: ..." (the place as far as it is known).
+std::string finding_text(const LintWarning& finding) {
+  std::string place = finding.where.file;
+  if (finding.where.line > 0) {
+    place += ":" + std::to_string(finding.where.line);
+    if (finding.where.column > 0) place += ":" + std::to_string(finding.where.column);
+  }
+  return (place.empty() ? "" : place + ": ") + finding.code + ": " + finding.message;
+}
 
 std::string summary_text(const Outcome& outcome) {
   std::ostringstream out;
-  if (outcome.code != kExitOk) {
+  if (!outcome.pack.rules) {
     out << outcome.spec << ": error: " << outcome.error << "\n";
     return out.str();
   }
   const RuleSet& pack = *outcome.pack.rules;
-  out << outcome.pack.origin << ": loads cleanly\n"
+  for (const LintWarning& finding : outcome.findings) out << finding_text(finding) << "\n";
+  out << outcome.pack.origin << ": "
+      << (outcome.findings.empty() ? std::string("loads and lints clean")
+                                   : std::to_string(outcome.findings.size()) +
+                                         (outcome.findings.size() == 1 ? " finding" : " findings"))
+      << "\n"
       << "  pack     " << pack.id() << " " << pack.version() << " — " << pack.title() << "\n"
       << "  sha256   " << pack.hash() << "\n"
       << "  levels   ";
@@ -56,7 +70,7 @@ nlohmann::ordered_json summary_json(const Outcome& outcome) {
   json item;
   item["pack"] = outcome.spec;
   item["ok"] = outcome.code == kExitOk;
-  if (outcome.code != kExitOk) {
+  if (!outcome.pack.rules) {
     item["error"] = outcome.error;
     return item;
   }
@@ -73,8 +87,35 @@ nlohmann::ordered_json summary_json(const Outcome& outcome) {
   item["indices"] = std::move(indices);
   item["rules"] = pack.rules().size();
   item["overrides"] = pack.overrides().size();
-  item["findings"] = json::array();
+  json findings = json::array();
+  for (const LintWarning& finding : outcome.findings) {
+    findings.push_back({{"code", finding.code},
+                        {"message", finding.message},
+                        {"file", finding.where.file},
+                        {"line", finding.where.line},
+                        {"column", finding.where.column},
+                        {"entity", finding.where.entity}});
+  }
+  item["findings"] = std::move(findings);
   return item;
+}
+
+// An unreadable pack says nothing at all, an invalid one says what is wrong, findings are
+// warnings: the exit code reports the worst.
+int worse(int a, int b) {
+  auto rank = [](int code) {
+    switch (code) {
+      case kExitIo:
+        return 3;
+      case kExitRulePack:
+        return 2;
+      case kExitLintFindings:
+        return 1;
+      default:
+        return 0;
+    }
+  };
+  return rank(b) > rank(a) ? b : a;
 }
 
 }  // namespace
@@ -82,11 +123,7 @@ nlohmann::ordered_json summary_json(const Outcome& outcome) {
 Command add_lint(CLI::App& parent) {
   auto options = std::make_shared<LintOptions>();
   CLI::App* command = parent.add_subcommand(
-      "lint",
-      "Check rule packs: report load errors (syntax, unknown keys or attributes, type errors) "
-      "with file:line:column, and summarise each pack that loads. The library's deeper checks "
-      "(unreachable levels, rules that never fire, unused indices, overlapping overrides) are "
-      "not in this build yet");
+      "lint", "Check rule packs: load errors and lint findings, with file:line:column");
   command
       ->add_option("packs", options->packs,
                    "Rule packs: TOML files or bundled pack names (" + bundled_pack_names() +
@@ -96,8 +133,14 @@ Command add_lint(CLI::App& parent) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   command->footer(
-      "Exit code: 0 when every pack loads, 5 when one does not, 3 when one cannot "
-      "be read.");
+      "Reports load errors (syntax, unknown keys or attributes, type errors) and the library's "
+      "lint findings: unreachable levels, rules and overrides that can never fire (or always "
+      "fire), unused indices, ids shared between rules, overrides, indices and levels, "
+      "overlapping or contradictory overrides, points whose sign contradicts their heading. "
+      "Then a summary of each pack.\n"
+      "Exit code: 0 when every pack loads and lints clean; 6 when one has findings; 5 when one "
+      "does not load; 3 when one cannot be read (the worst of these wins).\n"
+      "Example: safeguard lint rules/*.toml");
   return {command, [options] {
             std::vector<std::string> specs = options->packs;
             if (specs.empty()) specs.push_back("default");
@@ -109,12 +152,13 @@ Command add_lint(CLI::App& parent) {
               outcome.spec = spec;
               try {
                 outcome.pack = load_pack(spec);
+                outcome.findings = lint(*outcome.pack.rules);
+                if (!outcome.findings.empty()) outcome.code = kExitLintFindings;
               } catch (const Failure& failure) {
                 outcome.code = failure.code();
                 outcome.error = failure.what();
-                // An unreadable file is worse than an invalid one: it says nothing at all.
-                code = code == kExitIo ? code : failure.code();
               }
+              code = worse(code, outcome.code);
               text += summary_text(outcome);
               array.push_back(summary_json(outcome));
             }

@@ -15,6 +15,7 @@ struct Command {
 
 Command add_assess(CLI::App& parent);
 Command add_explain(CLI::App& parent);
+Command add_timeline(CLI::App& parent);
 Command add_lint(CLI::App& parent);
 Command add_ecomap(CLI::App& parent);
 Command add_report(CLI::App& parent);

@@ -109,6 +109,8 @@ Day latest_evidence_date(const Snapshot& snapshot) {
   for (std::size_t f = 0; f < snapshot.factor_vertex.size(); ++f) {
     if (snapshot.factor_live[f]) latest = std::max(latest, snapshot.factor_start[f]);
   }
+  for (const Day day : snapshot.event_date) latest = std::max(latest, day);
+  for (const Day day : snapshot.override_date) latest = std::max(latest, day);
   return latest;
 }
 
@@ -321,19 +323,20 @@ void Table::add_column(std::string header, Align align) {
   aligns_.push_back(align);
 }
 
-void Table::add_row(std::vector<std::string> cells) {
+void Table::add_row(std::vector<std::string> cells, bool highlight) {
   cells.resize(headers_.size());
   rows_.push_back(std::move(cells));
+  highlights_.push_back(highlight);
 }
 
-void Table::print(std::ostream& out) const {
+void Table::print(std::ostream& out, bool colour) const {
   std::vector<std::size_t> widths(headers_.size());
   for (std::size_t c = 0; c < headers_.size(); ++c) widths[c] = display_width(headers_[c]);
   for (const auto& row : rows_) {
     for (std::size_t c = 0; c < row.size(); ++c)
       widths[c] = std::max(widths[c], display_width(row[c]));
   }
-  auto print_row = [&](const std::vector<std::string>& cells) {
+  auto print_row = [&](const std::vector<std::string>& cells, bool highlight) {
     std::string line;
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const std::string padding(widths[c] - display_width(cells[c]), ' ');
@@ -341,10 +344,12 @@ void Table::print(std::ostream& out) const {
       line += aligns_[c] == Align::right ? padding + cells[c] : cells[c] + padding;
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
+    // Bold red, and only on a terminal: escape codes in a file or a pipe are noise.
+    if (highlight && colour) line = "\033[1;31m" + line + "\033[0m";
     out << line << '\n';
   };
-  print_row(headers_);
-  for (const auto& row : rows_) print_row(row);
+  print_row(headers_, false);
+  for (std::size_t r = 0; r < rows_.size(); ++r) print_row(rows_[r], highlights_[r]);
 }
 
 void write_output(const std::string& path, std::string_view text) {

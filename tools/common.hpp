@@ -77,8 +77,8 @@ struct AsOf {
   const char* source() const { return from_evidence ? "latest_evidence" : "option"; }
 };
 
-// The latest date in the case's evidence: concerns' recorded and incident dates and factors'
-// start dates. kNoDay when there is none.
+// The latest date in the case's evidence: concerns' recorded and incident dates, factors' start
+// dates, process events and discretionary overrides. kNoDay when there is none.
 Day latest_evidence_date(const Snapshot& snapshot);
 
 // The --as-of text if given (kExitUsage when malformed), else the latest evidence date
@@ -139,14 +139,16 @@ class Table {
  public:
   enum class Align { left, right };
   void add_column(std::string header, Align align);
-  void add_row(std::vector<std::string> cells);
-  void print(std::ostream& out) const;
+  // A highlighted row (an overdue step) is printed in bold red when `colour` is true.
+  void add_row(std::vector<std::string> cells, bool highlight = false);
+  void print(std::ostream& out, bool colour = false) const;
   std::size_t rows() const noexcept { return rows_.size(); }
 
  private:
   std::vector<std::string> headers_;
   std::vector<Align> aligns_;
   std::vector<std::vector<std::string>> rows_;
+  std::vector<bool> highlights_;
 };
 
 // Writes `text` to `path`, or to standard output when path is "-". Failures: kExitIo.

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "safeguard/snapshot.hpp"
+#include "safeguard/timeline.hpp"
 #include "safeguard/version.h"
 
 namespace safeguard::cli {
@@ -92,6 +93,8 @@ td.points, th.points { text-align: right; white-space: nowrap; font-variant-nume
 dl.provenance { display: grid; grid-template-columns: 38mm 1fr; gap: 1mm 3mm; font-size: 9.5pt; }
 dl.provenance dt { color: var(--muted); }
 dl.provenance dd { margin: 0; word-break: break-all; }
+tr.overdue td { background: #fde0d9; color: var(--risk); font-weight: bold; }
+tr.late td.status { color: #9a5b00; }
 footer { margin-top: 8mm; font-size: 8.5pt; color: var(--muted); border-top: 1px solid var(--rule); padding-top: 2mm; }
 @page { size: A4; margin: 12mm; }
 @media print {
@@ -126,6 +129,7 @@ class Page {
     overrides();
     evidence();
     not_assessable();
+    timeline();
     ecomap(ecomap_svg, ecomap_note);
     provenance();
     out_ << "<footer>Produced by safeguard " << SG_VERSION_STRING
@@ -165,9 +169,21 @@ class Page {
          << "of need</div><div class=\"name\" id=\"level-name\">" << e(pack_.levels()[level].title)
          << "</div></div>\n<div class=\"detail\">Total score "
          << "<strong>" << fixed(results_.total(row_), 2) << "</strong>";
+    // The level after policy overrides and before judgement: the discretionary result keeps it.
+    const DiscretionaryResult& judgement = results_.discretionary(row_);
+    const int policy_level =
+        judgement.outcome == DiscretionaryOutcome::none ? level : judgement.level_before;
     if (level != score_level) {
       out_ << "<br>Scores alone reach <strong>" << e(pack_.levels()[score_level].title)
-           << "</strong>; raised by policy override";
+           << "</strong>";
+      if (policy_level != score_level) {
+        out_ << "; a policy override raises it to <strong>" << e(pack_.levels()[policy_level].title)
+             << "</strong>";
+      }
+      if (judgement.outcome == DiscretionaryOutcome::applied) {
+        out_ << "; professional judgement " << (level > policy_level ? "raises" : "lowers")
+             << " it to <strong>" << e(pack_.levels()[level].title) << "</strong>";
+      }
     }
     out_ << "</div>\n</div>\n";
     if (results_.immediate_safety(row_)) {
@@ -226,7 +242,47 @@ class Page {
       }
       out_ << "</table>\n";
     }
+    judgement();
     out_ << "</section>\n";
+  }
+
+  // The discretionary override (recorded professional judgement) that applied, if any, and
+  // what became of it.
+  void judgement() {
+    const DiscretionaryResult& d = results_.discretionary(row_);
+    if (d.outcome == DiscretionaryOutcome::none) {
+      out_ << "<p class=\"empty\">No discretionary override is recorded for this child as of "
+              "this date.</p>\n";
+      return;
+    }
+    const std::uint32_t o = d.override_number;
+    const bool raise = snap_.override_direction[o] == OverrideDirection::raise;
+    std::string outcome;
+    switch (d.outcome) {
+      case DiscretionaryOutcome::applied:
+        outcome = std::string(raise ? "Raised" : "Lowered") + " the level from " +
+                  pack_.levels()[d.level_before].title + ".";
+        break;
+      case DiscretionaryOutcome::not_allowed:
+        outcome = std::string("Not applied: this rule pack does not let judgement ") +
+                  (raise ? "raise" : "lower") + " a level.";
+        break;
+      case DiscretionaryOutcome::at_limit:
+        outcome = std::string("Not applied: already at the ") + (raise ? "highest" : "lowest") +
+                  " level.";
+        break;
+      case DiscretionaryOutcome::held_by_policy:
+        outcome = "Not applied: a policy override holds the level.";
+        break;
+      case DiscretionaryOutcome::none:
+        break;
+    }
+    out_ << "<table>\n<tr><th>Discretionary override</th><th>Reason</th><th>Outcome</th></tr>\n"
+         << "<tr class=\"judgement\"><td>" << e(snap_.override_ids[o]) << "<br><span "
+         << "class=\"summary\">" << (raise ? "raise" : "lower") << ", by "
+         << e(snap_.override_author[o]) << ", " << e(format_iso_date(snap_.override_date[o]))
+         << "</span></td><td>" << e(snap_.override_reason[o]) << "</td><td>" << e(outcome)
+         << "</td></tr>\n</table>\n";
   }
 
   std::string evidence_cell(const Contribution& c, bool visible) const {
@@ -320,6 +376,69 @@ class Page {
            << e(expr::attr_info(n->missing).name) << " unknown</li>\n";
     }
     out_ << "</ul>\n</section>\n";
+  }
+
+  // The statutory timeline, overdue steps highlighted. Left out when the child has no process
+  // events: a page of empty tables helps no one.
+  void timeline() {
+    const Step* first = results_.steps_begin(row_);
+    const Step* last = results_.steps_end(row_);
+    const TimelineIssue* first_issue = results_.timeline_issues_begin(row_);
+    const TimelineIssue* last_issue = results_.timeline_issues_end(row_);
+    if (first == last && first_issue == last_issue) return;
+    out_ << "<section class=\"timeline\" id=\"timeline\">\n<h2>Statutory timeline</h2>\n"
+         << "<p class=\"question\">Working days on the " << e(to_string(snap_.calendar->nation()))
+         << " calendar (weekends, bank holidays and local closures excluded); timescales from "
+            "the rule pack.</p>\n";
+    if (first != last) {
+      out_ << "<table>\n<tr><th>Step</th><th>Clock started</th><th>Due</th><th>Done</th>"
+              "<th>Status</th></tr>\n";
+      for (const Step* s = first; s != last; ++s) {
+        const bool done = s->done != kNoEvent;
+        const char* css = s->status == StepStatus::overdue
+                              ? "overdue"
+                              : (s->status == StepStatus::late ? "late" : "");
+        out_ << "<tr class=\"step " << css << "\"><td>" << e(words(to_string(s->kind)))
+             << "</td><td>" << e(format_iso_date(s->start)) << " <span class=\"summary\">"
+             << e(snap_.event_ids[s->trigger]) << "</span></td><td>" << e(format_iso_date(s->due))
+             << "</td><td>";
+        if (done) {
+          out_ << e(format_iso_date(s->completed)) << " <span class=\"summary\">"
+               << e(snap_.event_ids[s->done]) << "</span>";
+        } else {
+          out_ << "—";
+        }
+        out_ << "</td><td class=\"status\">" << e(step_status(*s)) << "</td></tr>\n";
+      }
+      out_ << "</table>\n";
+    }
+    if (first_issue != last_issue) {
+      out_ << "<h3>Gaps in the record</h3>\n<ul>\n";
+      for (const TimelineIssue* i = first_issue; i != last_issue; ++i) {
+        out_ << "<li>" << e(snap_.event_ids[i->event]) << ": " << e(describe(i->kind));
+        const std::string& note = snap_.event_note[i->event];
+        if (!note.empty()) out_ << " <span class=\"summary\">(" << e(note) << ")</span>";
+        out_ << "</li>\n";
+      }
+      out_ << "</ul>\n";
+    }
+    out_ << "</section>\n";
+  }
+
+  static std::string step_status(const Step& step) {
+    const std::string days = std::to_string(step.working_days) +
+                             (step.working_days == 1 ? " working day" : " working days");
+    switch (step.status) {
+      case StepStatus::on_time:
+        return "done on time";
+      case StepStatus::late:
+        return "done late by " + days;
+      case StepStatus::due:
+        return step.working_days == 0 ? "due today" : "due in " + days;
+      case StepStatus::overdue:
+        return "OVERDUE by " + days;
+    }
+    return "";
   }
 
   void ecomap(const std::string& svg, const std::string& note) {

@@ -16,7 +16,10 @@ import unittest
 import xml.etree.ElementTree as ElementTree
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cli_helpers import DEFAULT_PACK, FAMILIES, OAK, SAFEGUARD, run, scratch_dir  # noqa: E402
+from cli_helpers import (DEFAULT_PACK, FAMILIES, OAK, SAFEGUARD, SOURCE_DIR, run,  # noqa: E402
+                         scratch_dir)
+
+TIMELINE = os.path.join(SOURCE_DIR, "examples", "data", "timeline.json")
 
 AS_OF = ["--as-of", "2026-11-01"]
 
@@ -27,6 +30,7 @@ class HelpTest(unittest.TestCase):
         "assess": ["--rules", "--as-of", "--threads", "--format", "--output", "--no-progress"],
         "explain": ["--child", "--rules", "--as-of", "--viewer", "--format", "--output",
                     "--no-progress"],
+        "timeline": ["--child", "--rules", "--as-of", "--format", "--output", "--overdue"],
         "lint": ["--format"],
         "ecomap": ["--child", "--rules", "--as-of", "--viewer", "--format", "--output",
                    "--layout", "--all-evidence"],
@@ -136,7 +140,7 @@ class AssessTest(unittest.TestCase):
         self.assertRegex(text, r"P-ASH-C1\s+child_in_need\s+12\.24")
         self.assertRegex(text, r"P-BIR-C1\s+universal")
         self.assertIn("as of 2026-11-01", text)
-        self.assertIn("safeguard-default 0.1.0", text)
+        self.assertRegex(text, r"safeguard-default \d+\.\d+\.\d+")
 
     def test_json(self):
         data = self.assess_json(*AS_OF)
@@ -252,6 +256,79 @@ class ExplainTest(unittest.TestCase):
         self.assertTrue(all(r["source_agency"] == "" and r["via"] == "" for r in restricted))
 
 
+class TimelineTest(unittest.TestCase):
+    AS_OF = ["--as-of", "2026-11-23"]
+
+    def test_table_highlights_overdue_steps(self):
+        result = run("timeline", TIMELINE, *self.AS_OF)
+        self.assertEqual(result.code, 0, result.errtext())
+        text = result.text()
+        self.assertRegex(text, r"P-ELM-C1\s+assessment\s+2026-09-01\s+E-ELM-1\s+2026-11-03\s+-\s+-\s+"
+                               r"OVERDUE by 14 working days")
+        self.assertRegex(text, r"P-ROW-C1\s+first review .* done late by 3 working days")
+        self.assertIn("2 steps overdue", text)
+        self.assertIn("E-ROW-4  initial conference with no strategy discussion", text)
+        self.assertIn("england-and-wales", text)
+        self.assertNotIn("\033[", text)  # no colour codes in a pipe
+
+    def test_json_and_csv(self):
+        data = json.loads(run("timeline", TIMELINE, *self.AS_OF, "-f", "json").text())
+        self.assertEqual(data["timescales"]["assessment_working_days"], 45)
+        self.assertEqual(data["closures"], ["2026-12-29", "2026-12-30", "2026-12-31"])
+        children = {c["child"]: c for c in data["children"]}
+        statuses = [s["status"] for s in children["P-ELM-C1"]["steps"]]
+        self.assertEqual(statuses, ["late", "overdue", "on_time", "due"])
+        self.assertEqual(children["P-ROW-C1"]["issues"][0]["event"], "E-ROW-4")
+        rows = list(csv.DictReader(io.StringIO(
+            run("timeline", TIMELINE, *self.AS_OF, "-f", "csv").text())))
+        self.assertEqual(len(rows), sum(len(c["steps"]) for c in data["children"]))
+        overdue = [r for r in rows if r["status"] == "overdue"]
+        self.assertEqual({r["child"] for r in overdue}, {"P-ELM-C1", "P-ELM-C2"})
+        self.assertTrue(all(r["working_days"] == "14" for r in overdue))
+
+    def test_overdue_only_and_one_child(self):
+        text = run("timeline", TIMELINE, *self.AS_OF, "--overdue", "--child", "P-ELM-C2").text()
+        self.assertIn("P-ELM-C2", text)
+        self.assertNotIn("P-ELM-C1", text)
+        self.assertNotIn("done on time", text)
+        self.assertIn("1 step overdue", text)
+
+    def test_default_as_of_counts_events(self):
+        data = json.loads(run("timeline", TIMELINE, "-f", "json").text())
+        self.assertEqual(data["as_of"], "2026-10-02")  # the last event, after every concern
+        self.assertEqual(data["as_of_source"], "latest_evidence")
+
+    def test_no_events(self):
+        result = run("timeline", FAMILIES, *AS_OF)
+        self.assertEqual(result.code, 0)
+        self.assertIn("No process events recorded", result.text())
+
+
+class JudgementTest(unittest.TestCase):
+    def test_applied_discretionary_override_is_reported(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "case.json")
+            with open(path, "w") as f:
+                json.dump({"schema_version": 1,
+                           "agencies": [{"id": "AG-1", "type": "school"}],
+                           "persons": [{"id": "P-J-C1", "kind": "child", "dob": "2015-01-01"}],
+                           "concerns": [{"id": "C-1", "category": "school_attendance",
+                                         "severity": 2, "recorded": "2026-10-01",
+                                         "source": "AG-1", "about": ["P-J-C1"]}],
+                           "overrides": [{"id": "J-1", "child": "P-J-C1", "direction": "raise",
+                                          "date": "2026-10-05", "author": "SW-0001",
+                                          "reason": "Worker's judgement <b>after</b> a home visit."}]}, f)
+            table = run("assess", path, *AS_OF).text()
+            self.assertRegex(table, r"P-J-C1\s+early_help .* judgement J-1 \(raise\)")
+            child = json.loads(run("assess", path, *AS_OF, "-f", "json").text())["children"][0]
+            self.assertEqual(child["discretionary_override"]["outcome"], "applied")
+            self.assertEqual(child["score_level"], "universal")
+            html = run("report", path, *AS_OF, "--no-ecomap").text()
+            self.assertIn("J-1", html)
+            self.assertIn("Worker&#39;s judgement &lt;b&gt;after&lt;/b&gt; a home visit.", html)
+            self.assertIn("professional judgement raises it to <strong>Early help", html)
+
+
 class LintTest(unittest.TestCase):
     def test_default_pack_loads(self):
         result = run("lint")
@@ -265,6 +342,29 @@ class LintTest(unittest.TestCase):
         self.assertTrue(data[0]["ok"])
         self.assertEqual(len(data[0]["hash"]), 64)
         self.assertIn("neglect", data[0]["indices"])
+
+    def test_every_bundled_pack_lints_clean(self):
+        packs = [os.path.join(SOURCE_DIR, "rules", name)
+                 for name in sorted(os.listdir(os.path.join(SOURCE_DIR, "rules")))
+                 if name.endswith(".toml")]
+        result = run("lint", *packs)
+        self.assertEqual(result.code, 0, result.text())
+
+    def test_findings(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "unused.toml")
+            with open(path, "w") as f:
+                f.write('[pack]\nid = "x"\nversion = "1"\n\n[[level]]\nid = "a"\nmin = 0\n'
+                        '[[level]]\nid = "b"\nmin = 4\n'
+                        '[[index]]\nid = "used"\n[[index]]\nid = "unused"\n'
+                        '[[rule]]\nid = "r"\nindex = "used"\nheading = "harm"\nfor = "concern"\n'
+                        'when = \'concern.category == "x"\'\npoints = 5\n')
+            result = run("lint", path)
+            self.assertEqual(result.code, 6, result.text())
+            self.assertRegex(result.text(), r"unused\.toml:\d+:\d+: unused-index: .*unused")
+            data = json.loads(run("lint", path, "-f", "json").text())
+            self.assertFalse(data[0]["ok"])
+            self.assertIn("unused-index", [f["code"] for f in data[0]["findings"]])
 
     def test_broken_pack(self):
         with scratch_dir() as tmp:
@@ -367,6 +467,14 @@ class ReportTest(unittest.TestCase):
         result = run("report", path, *extra)
         self.assertEqual(result.code, 0, result.errtext())
         return result.text()
+
+    def test_timeline_with_overdue_steps_highlighted(self):
+        html = self.report(TIMELINE, "--child", "P-ELM-C1", "--as-of", "2026-11-23", "--no-ecomap")
+        self.assertIn("Statutory timeline", html)
+        self.assertRegex(html, r'<tr class="step overdue"><td>assessment</td>.*OVERDUE by 14 working days')
+        self.assertIn('<tr class="step late">', html)
+        no_events = self.report(FAMILIES, "--child", "P-ASH-C1", *AS_OF, "--no-ecomap")
+        self.assertNotIn("Statutory timeline", no_events)
 
     def test_sections_and_provenance(self):
         html = self.report(OAK, "--child", "P-OAK-C8", *AS_OF)
