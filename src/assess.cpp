@@ -7,6 +7,8 @@
 #include <cmath>
 #include <mutex>
 #include <thread>
+#include <type_traits>
+#include <variant>
 
 namespace safeguard {
 namespace {
@@ -481,19 +483,61 @@ Prepared prepare(const RuleSet& rules, const Snapshot& snap, Day as_of) {
 }  // namespace
 
 long Results::find_child(std::string_view id) const {
-  for (std::size_t row = 0; row < children_.size(); ++row) {
-    if (child_id(row) == id) return static_cast<long>(row);
+  constexpr std::size_t kScanBelow = 64;
+  if (children_.size() < kScanBelow) {
+    for (std::size_t row = 0; row < children_.size(); ++row) {
+      if (child_id(row) == id) return static_cast<long>(row);
+    }
+    return -1;
   }
-  return -1;
+  std::call_once(child_index_->built, [this] {
+    auto& rows = child_index_->rows_by_id;
+    rows.resize(children_.size());
+    for (std::size_t row = 0; row < rows.size(); ++row) rows[row] = static_cast<std::uint32_t>(row);
+    std::sort(rows.begin(), rows.end(),
+              [this](std::uint32_t a, std::uint32_t b) { return child_id(a) < child_id(b); });
+  });
+  const auto& rows = child_index_->rows_by_id;
+  auto found = std::lower_bound(
+      rows.begin(), rows.end(), id,
+      [this](std::uint32_t row, std::string_view key) { return child_id(row) < key; });
+  return found != rows.end() && child_id(*found) == id ? static_cast<long>(*found) : -1;
 }
 
-Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
-               const AssessOptions& options) {
+namespace detail {
+
+struct ResultsBuilder {
+  static Results build(std::shared_ptr<const RuleSet> rules,
+                       std::shared_ptr<const Snapshot> snapshot, const Prepared& prepared,
+                       const AssessOptions& options);
+};
+
+}  // namespace detail
+
+namespace {
+
+void check_arguments(const std::shared_ptr<const RuleSet>& rules,
+                     const std::shared_ptr<const Snapshot>& snapshot,
+                     const AssessOptions& options) {
   if (!rules || !snapshot)
     throw Error(Status::invalid_argument, "assess needs a rule pack and a snapshot");
   if (options.as_of < detail::kFirstSupportedDay || options.as_of > detail::kLastSupportedDay) {
     throw Error(Status::invalid_argument, "as-of date is out of range");
   }
+}
+
+}  // namespace
+
+Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
+               const AssessOptions& options) {
+  check_arguments(rules, snapshot, options);
+  const Prepared prepared = prepare(*rules, *snapshot, options.as_of);
+  return detail::ResultsBuilder::build(std::move(rules), std::move(snapshot), prepared, options);
+}
+
+Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
+                                      std::shared_ptr<const Snapshot> snapshot,
+                                      const Prepared& prepared, const AssessOptions& options) {
   Results out;
   out.rules_ = rules;
   out.snapshot_ = snapshot;
@@ -507,7 +551,6 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.levels_.assign(n, 0);
   out.immediate_safety_.assign(n, 0);
   out.totals_.assign(n, 0.0);
-  const Prepared prepared = prepare(*rules, *snapshot, options.as_of);
 
   unsigned threads =
       options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
@@ -568,6 +611,97 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
     out.totals_[row] = total;
   }
   return out;
+}
+
+}  // namespace safeguard
+
+// ---- Incremental assessment ----------------------------------------------------------------
+
+namespace safeguard {
+
+std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& batch) {
+  std::vector<VertexIndex> persons;
+  auto note = [&](const std::string& id) {
+    if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::person) persons.push_back(*v);
+  };
+  auto note_all = [&](const std::vector<std::string>& ids) {
+    for (const auto& id : ids) note(id);
+  };
+  auto note_concern = [&](const std::string& id) {
+    if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::concern) {
+      const Concern& concern = graph.concern(*v);
+      persons.insert(persons.end(), concern.about.begin(), concern.about.end());
+      persons.insert(persons.end(), concern.involves.begin(), concern.involves.end());
+    }
+  };
+  for (const Edit& item : batch.items) {
+    std::visit(
+        [&](const auto& edit) {
+          using T = std::decay_t<decltype(edit)>;
+          if constexpr (std::is_same_v<T, PersonSpec> || std::is_same_v<T, ErasePerson>) {
+            note(edit.id);
+          } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+            note_all(edit.about);
+            note_all(edit.involves);
+          } else if constexpr (std::is_same_v<T, FactorSpec>) {
+            note_all(edit.protects);
+          } else if constexpr (std::is_same_v<T, RelationSpec>) {
+            note(edit.from);
+            note(edit.to);
+          } else if constexpr (std::is_same_v<T, AmendConcern>) {
+            note_concern(edit.concern.id);
+            note_all(edit.concern.about);
+            note_all(edit.concern.involves);
+          } else if constexpr (std::is_same_v<T, RetractConcern>) {
+            note_concern(edit.id);
+          }
+          // Agencies, places, groups and households reach no child until something names them.
+        },
+        item);
+  }
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+  return persons;
+}
+
+struct Reassessor::Impl {
+  std::shared_ptr<const RuleSet> rules;
+  AssessOptions options;
+  std::vector<std::string> symbols;  // the snapshot symbols `prepared` was made for
+  Prepared prepared;
+  bool ready = false;
+};
+
+Reassessor::Reassessor(std::shared_ptr<const RuleSet> rules, const AssessOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->rules = std::move(rules);
+  impl_->options = options;
+  impl_->options.threads = 1;  // a handful of children: threads would cost more than they save
+}
+
+Reassessor::~Reassessor() = default;
+Reassessor::Reassessor(Reassessor&&) noexcept = default;
+Reassessor& Reassessor::operator=(Reassessor&&) noexcept = default;
+
+Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
+  std::vector<VertexIndex> children = children_reached_by(graph, persons_touched(graph, batch));
+  graph.apply(batch);
+  const std::vector<VertexIndex> now = children_reached_by(graph, persons_touched(graph, batch));
+  children.insert(children.end(), now.begin(), now.end());
+  return assess(graph, children);
+}
+
+Results Reassessor::assess(const CaseGraph& graph, const std::vector<VertexIndex>& children) {
+  std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph, children);
+  check_arguments(impl_->rules, snapshot, impl_->options);
+  // The tables depend on the snapshot's symbols, which only grow as a graph is edited.
+  if (!impl_->ready || impl_->symbols != snapshot->symbols) {
+    impl_->prepared = prepare(*impl_->rules, *snapshot, impl_->options.as_of);
+    impl_->symbols = snapshot->symbols;
+    impl_->ready = true;
+  }
+  return detail::ResultsBuilder::build(impl_->rules, std::move(snapshot), impl_->prepared,
+                                       impl_->options);
 }
 
 }  // namespace safeguard

@@ -142,7 +142,10 @@ void for_each_circle_concern(const Snapshot& snap, std::uint32_t child, Visit&& 
     first_visit = true;
     for (const std::uint32_t* p = snap.concern_about.begin(c); p != snap.concern_about.end(c);
          ++p) {
-      const int at = circle_position(snap, child, *p);
+      // Most concerns are about one person: the member being visited, whose place is known.
+      const int at = position < circle_size && circle[position].person == *p
+                         ? position
+                         : circle_position(snap, child, *p);
       if (at < 0) continue;
       if (at < position) first_visit = false;
       roles |= circle[at].roles;
@@ -196,5 +199,19 @@ inline Role first_role(RoleMask roles) noexcept {
 
 // Builds a snapshot in O(vertices + edges).
 SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph);
+
+// A partial snapshot: only what scoring `children` (vertex indices; anything that is not a
+// live child is ignored) reads — those children, everyone in their circles, the concerns
+// about or involving those people, their factors, the agencies that raised the concerns and
+// the households. Its vertex numbers and slots are its own, in the graph's order; ids are the
+// graph's. Assessing it gives each of those children exactly the result a full snapshot gives
+// (tests/test_incremental.cpp), in time that grows with their families, not with the graph.
+SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(
+    const CaseGraph& graph, const std::vector<VertexIndex>& children);
+
+// The live children (vertex indices, ascending) whose circle holds any of `persons`: the
+// children whose results change when those persons' evidence or relations change.
+SAFEGUARD_EXPORT std::vector<VertexIndex> children_reached_by(
+    const CaseGraph& graph, const std::vector<VertexIndex>& persons);
 
 }  // namespace safeguard
