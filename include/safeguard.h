@@ -200,6 +200,46 @@ SG_API int sg_batch_retract_concern(sg_batch* batch, const char* id);
 /* Removes a person, their relations, and every concern or factor only about them. */
 SG_API int sg_batch_erase_person(sg_batch* batch, const char* id);
 
+/* A step of the child protection process for one or more children. kind: "referral",
+ * "referral_decision", "strategy_discussion", "assessment_start", "assessment_complete",
+ * "initial_conference", "review_conference", "plan_end". */
+typedef struct sg_event {
+  int version; /* SG_EVENT_VERSION */
+  const char* id;
+  const char* kind;
+  const char* date;         /* "YYYY-MM-DD", required */
+  const char* const* about; /* child ids, at least one */
+  size_t about_count;
+  const char* note; /* may be NULL */
+} sg_event;
+#define SG_EVENT_VERSION 1
+#define SG_EVENT_INIT \
+  { SG_EVENT_VERSION, NULL, NULL, NULL, NULL, 0, NULL }
+
+/* A discretionary override: recorded professional judgement that moves one child's level one
+ * step ("raise" or "lower"). The latest one on or before the as-of date applies, if the rule
+ * pack accepts its direction; it never takes a level below a policy override's minimum. */
+typedef struct sg_override {
+  int version; /* SG_OVERRIDE_VERSION */
+  const char* id;
+  const char* child;
+  const char* direction; /* "raise" or "lower" */
+  const char* date;      /* "YYYY-MM-DD", required */
+  const char* author;    /* practitioner's id or role (not a name), required */
+  const char* reason;    /* required */
+} sg_override;
+#define SG_OVERRIDE_VERSION 1
+#define SG_OVERRIDE_INIT \
+  { SG_OVERRIDE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+
+SG_API int sg_batch_add_event(sg_batch* batch, const sg_event* event);
+SG_API int sg_batch_add_override(sg_batch* batch, const sg_override* judgement);
+/* The nation whose bank holidays the graph's timescales use: "england-and-wales" (the default),
+ * "scotland" or "northern-ireland". Local closures are kept. */
+SG_API int sg_batch_set_nation(sg_batch* batch, const char* nation);
+/* A local closure day (not a working day for the graph's timescales). */
+SG_API int sg_batch_add_closure(sg_batch* batch, const char* date);
+
 /* Applies every item of the batch or none. The batch is left as it was and may be reused. */
 SG_API int sg_graph_apply(sg_graph* graph, const sg_batch* batch);
 
@@ -231,6 +271,75 @@ typedef struct sg_rules_info {
 SG_API int sg_rules_info_get(sg_rules_info* out, const sg_rules* rules);
 SG_API int sg_rules_index_id(const char** out, const sg_rules* rules, size_t index);
 SG_API int sg_rules_level_id(const char** out, const sg_rules* rules, size_t level);
+
+/* Statutory timescales the pack's timeline uses (Working Together defaults unless it says). */
+typedef struct sg_timescales {
+  int version; /* SG_TIMESCALES_VERSION */
+  int referral_decision_working_days;
+  int assessment_working_days;
+  int initial_conference_working_days;
+  int first_review_months;
+  int review_interval_months;
+  const char* discretionary; /* "raise_and_lower", "raise_only", "lower_only" or "none" */
+} sg_timescales;
+#define SG_TIMESCALES_VERSION 1
+#define SG_TIMESCALES_INIT \
+  { SG_TIMESCALES_VERSION, 0, 0, 0, 0, 0, NULL }
+SG_API int sg_rules_timescales(sg_timescales* out, const sg_rules* rules);
+
+/* Lint: findings about a pack that loads but probably does not say what its author meant
+ * (unreachable levels, rules or overrides that can never fire or always fire, unused indices,
+ * shared ids, overlapping or contradictory overrides, points whose sign contradicts their
+ * heading). Computed when the pack loads; a clean pack has none. */
+typedef struct sg_lint_warning {
+  int version;         /* SG_LINT_WARNING_VERSION */
+  const char* code;    /* stable: "unused-index", "rule-never-fires", "unreachable-level"... */
+  const char* message; /* names the ids involved */
+  const char* file;    /* the pack's name as loaded */
+  int line;            /* 1-based; 0 when unknown */
+  int column;
+  const char* entity; /* id of the rule, override, index or level */
+} sg_lint_warning;
+#define SG_LINT_WARNING_VERSION 1
+#define SG_LINT_WARNING_INIT \
+  { SG_LINT_WARNING_VERSION, NULL, NULL, NULL, 0, 0, NULL }
+SG_API int sg_rules_lint_count(size_t* out, const sg_rules* rules);
+/* Strings live as long as the pack. */
+SG_API int sg_rules_lint(sg_lint_warning* out, const sg_rules* rules, size_t k);
+
+/* ---- Calendars and dates ---------------------------------------------------------------- */
+
+/* Room for a "YYYY-MM-DD" date and its NUL. */
+#define SG_DATE_SIZE 11
+
+typedef struct sg_calendar sg_calendar;
+
+/* A working-day calendar for a nation ("england-and-wales", "scotland", "northern-ireland"):
+ * weekends, that nation's bank holidays (rules plus the one-off changes since 1990) and any
+ * closures added. Immutable once built except through sg_calendar_add_closure(), which must
+ * not run at the same time as any other use of that calendar. */
+SG_API int sg_calendar_new(sg_calendar** out, const char* nation);
+/* A copy of the calendar a graph's timelines use (its nation and closures). */
+SG_API int sg_graph_calendar(sg_calendar** out, const sg_graph* graph);
+SG_API void sg_calendar_free(sg_calendar* calendar);
+SG_API int sg_calendar_add_closure(sg_calendar* calendar, const char* date);
+/* *out = 1 for a working day, 0 otherwise. */
+SG_API int sg_calendar_is_working_day(int* out, const sg_calendar* calendar, const char* date);
+/* The count-th working day after date (count >= 0; 0 gives date itself). */
+SG_API int sg_calendar_add_working_days(char out[SG_DATE_SIZE], const sg_calendar* calendar,
+                                        const char* date, int count);
+/* Working days after from, up to and including to; negative when to is before from. */
+SG_API int sg_calendar_working_days_between(int* out, const sg_calendar* calendar, const char* from,
+                                            const char* to);
+/* The bank holidays of a nation in a year (1400-9999), in date order. */
+SG_API int sg_bank_holiday_count(size_t* out, const char* nation, int year);
+SG_API int sg_bank_holiday(char out[SG_DATE_SIZE], const char* nation, int year, size_t k);
+/* Calendar months after a date, clamped to the end of a shorter month (31 Jan + 1 = 28/29 Feb).
+ * months may be negative. */
+SG_API int sg_date_add_months(char out[SG_DATE_SIZE], const char* date, int months);
+/* Whole years and months of age at a date (a 29 February birthday falls on 1 March in common
+ * years). Either output may be NULL. Negative before birth. */
+SG_API int sg_age(int* out_years, int* out_months, const char* birth, const char* at);
 
 /* ---- Assessment ------------------------------------------------------------------------- */
 
@@ -317,6 +426,49 @@ SG_API int sg_result_override(const char** out_id, const char** out_reason, cons
  * attribute (e.g. "child.age"). */
 SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
                                     const sg_result* result, size_t row, size_t k);
+
+/* ---- Timeline and discretionary overrides in results ---------------------------------- */
+
+/* One step of a child's statutory timeline as of the assessment date. */
+typedef struct sg_step {
+  int version;            /* SG_STEP_VERSION */
+  const char* step;       /* "referral_decision", "assessment", "initial_conference",
+                             "first_review", "review" */
+  const char* status;     /* "on_time", "late", "due", "overdue" */
+  int working_days;       /* late by / due in / overdue by; 0 when on time */
+  const char* trigger_id; /* the event that started the clock */
+  const char* done_id;    /* the event that completed the step, or NULL */
+  char start[SG_DATE_SIZE];
+  char due[SG_DATE_SIZE];
+  char completed[SG_DATE_SIZE]; /* "" when not done */
+} sg_step;
+#define SG_STEP_VERSION 1
+#define SG_STEP_INIT \
+  { SG_STEP_VERSION, NULL, NULL, 0, NULL, NULL, "", "", "" }
+
+SG_API int sg_result_step_count(size_t* out, const sg_result* result, size_t row);
+SG_API int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k);
+/* Gaps in a child's process record (an event with nothing before it to complete, such as a
+ * conference with no strategy discussion): the event id and a sentence. */
+SG_API int sg_result_timeline_issue_count(size_t* out, const sg_result* result, size_t row);
+SG_API int sg_result_timeline_issue(const char** out_event_id, const char** out_issue,
+                                    const sg_result* result, size_t row, size_t k);
+
+/* The discretionary override that applied to a child, if any (id NULL when none). */
+typedef struct sg_discretionary {
+  int version; /* SG_DISCRETIONARY_VERSION */
+  const char* id;
+  const char* direction; /* "raise" or "lower" */
+  const char* author;
+  const char* reason;
+  char date[SG_DATE_SIZE];
+  const char* outcome; /* "none", "applied", "not_allowed", "at_limit", "held_by_policy" */
+  int level_before;    /* after policy overrides, before judgement */
+} sg_discretionary;
+#define SG_DISCRETIONARY_VERSION 1
+#define SG_DISCRETIONARY_INIT \
+  { SG_DISCRETIONARY_VERSION, NULL, NULL, NULL, NULL, "", NULL, 0 }
+SG_API int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size_t row);
 
 #define SG_FORMAT_TEXT 0
 #define SG_FORMAT_JSON 1

@@ -21,6 +21,10 @@ struct Partial {
   std::vector<std::size_t> fired_counts;
   std::vector<NotAssessable> missing;
   std::vector<std::size_t> missing_counts;
+  std::vector<Step> steps;
+  std::vector<std::size_t> step_counts;
+  std::vector<TimelineIssue> issues;
+  std::vector<std::size_t> issue_counts;
 };
 
 struct Reached {
@@ -123,7 +127,7 @@ class ChildScorer {
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
              std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,
-             Partial& out) {
+             DiscretionaryResult& judgement, Partial& out) {
     expr::EvalContext ctx;
     ctx.snapshot = &snap_;
     ctx.symbol_map = prepared_.symbol_map.data();
@@ -135,6 +139,13 @@ class ChildScorer {
       ctx.child_age_years = ctx.child_age_months / 12;
     }
     gather(child);
+    const TimelineSummary timeline =
+        build_timeline(snap_, child, rules_.timescales(), *snap_.calendar, as_of_, steps_, issues_);
+    ctx.timeline = &timeline;
+    out.steps.insert(out.steps.end(), steps_.begin(), steps_.end());
+    out.step_counts.push_back(steps_.size());
+    out.issues.insert(out.issues.end(), issues_.begin(), issues_.end());
+    out.issue_counts.push_back(issues_.size());
     ctx.circle_concerns = visit_order_.data();
     ctx.circle_concern_count = visit_order_.size();
 
@@ -234,6 +245,7 @@ class ChildScorer {
     }
 
     level = score_level;
+    int policy_minimum = -1;
     immediate = 0;
     const std::size_t first_fired = out.fired.size();
     for (std::uint32_t o = 0; o < rules_.overrides().size(); ++o) {
@@ -248,14 +260,50 @@ class ChildScorer {
       if (fires.number == 0) continue;
       out.fired.push_back(o);
       if (rule.min_level > level) level = rule.min_level;
+      policy_minimum = std::max(policy_minimum, rule.min_level);
       if (rule.immediate_safety) immediate = 1;
     }
+    apply_discretionary(child, policy_minimum, level, judgement);
     out.contribution_counts.push_back(out.contributions.size() - first_contribution);
     out.fired_counts.push_back(out.fired.size() - first_fired);
     out.missing_counts.push_back(out.missing.size() - first_missing);
   }
 
  private:
+  // Professional judgement: the child's latest discretionary override on or before the as-of
+  // date moves the level one step, within what the pack allows, never below a policy minimum.
+  void apply_discretionary(std::uint32_t child, int policy_minimum, std::int32_t& level,
+                           DiscretionaryResult& judgement) const {
+    judgement = DiscretionaryResult{};
+    judgement.level_before = level;
+    std::uint32_t latest = kNoEvent;
+    for (const std::uint32_t* o = snap_.person_overrides.begin(child);
+         o != snap_.person_overrides.end(child); ++o) {
+      if (snap_.override_date[*o] <= as_of_) latest = *o;  // sorted by date, then id
+    }
+    if (latest == kNoEvent) return;
+    judgement.override_number = latest;
+    const bool raise = snap_.override_direction[latest] == OverrideDirection::raise;
+    const DiscretionaryPolicy policy = rules_.discretionary();
+    if (policy == DiscretionaryPolicy::none ||
+        (raise && policy == DiscretionaryPolicy::lower_only) ||
+        (!raise && policy == DiscretionaryPolicy::raise_only)) {
+      judgement.outcome = DiscretionaryOutcome::not_allowed;
+      return;
+    }
+    const int top = static_cast<int>(rules_.levels().size()) - 1;
+    if ((raise && level >= top) || (!raise && level <= 0)) {
+      judgement.outcome = DiscretionaryOutcome::at_limit;
+      return;
+    }
+    if (!raise && level - 1 < policy_minimum) {
+      judgement.outcome = DiscretionaryOutcome::held_by_policy;
+      return;
+    }
+    level += raise ? 1 : -1;
+    judgement.outcome = DiscretionaryOutcome::applied;
+  }
+
   // The evidence that can reach the child, each item once with every path it arrives by:
   // concerns_ and factors_ by slot (the order contributions are listed in), visit_order_ as
   // for_each_circle_concern visits (the order aggregates add in).
@@ -387,6 +435,8 @@ class ChildScorer {
   std::vector<Contribution> hits_, sorted_hits_;
   std::vector<NotAssessable> misses_, sorted_misses_;
   std::vector<std::uint32_t> hit_offsets_, miss_offsets_;
+  std::vector<Step> steps_;
+  std::vector<TimelineIssue> issues_;
 };
 
 // Maps every snapshot symbol into the pack's symbol space: the pack's own number when the pack
@@ -482,6 +532,22 @@ Prepared prepare(const RuleSet& rules, const Snapshot& snap, Day as_of) {
 
 }  // namespace
 
+std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
+  switch (outcome) {
+    case DiscretionaryOutcome::none:
+      return "none";
+    case DiscretionaryOutcome::applied:
+      return "applied";
+    case DiscretionaryOutcome::not_allowed:
+      return "not_allowed";
+    case DiscretionaryOutcome::at_limit:
+      return "at_limit";
+    case DiscretionaryOutcome::held_by_policy:
+      return "held_by_policy";
+  }
+  return "";
+}
+
 long Results::find_child(std::string_view id) const {
   constexpr std::size_t kScanBelow = 64;
   if (children_.size() < kScanBelow) {
@@ -550,6 +616,7 @@ Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   out.score_levels_.assign(n, 0);
   out.levels_.assign(n, 0);
   out.immediate_safety_.assign(n, 0);
+  out.discretionary_.assign(n, DiscretionaryResult{});
   out.totals_.assign(n, 0.0);
 
   unsigned threads =
@@ -564,7 +631,7 @@ Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     for (std::size_t row = begin; row < end; ++row) {
       scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
                    out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
-                   partials[t]);
+                   out.discretionary_[row], partials[t]);
     }
   };
   if (threads == 1) {
@@ -592,7 +659,15 @@ Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   out.contribution_offsets_.push_back(0);
   out.fired_offsets_.push_back(0);
   out.missing_offsets_.push_back(0);
+  out.step_offsets_.push_back(0);
+  out.issue_offsets_.push_back(0);
   for (auto& part : partials) {
+    out.steps_.insert(out.steps_.end(), part.steps.begin(), part.steps.end());
+    out.issues_.insert(out.issues_.end(), part.issues.begin(), part.issues.end());
+    for (std::size_t count : part.step_counts)
+      out.step_offsets_.push_back(out.step_offsets_.back() + count);
+    for (std::size_t count : part.issue_counts)
+      out.issue_offsets_.push_back(out.issue_offsets_.back() + count);
     out.contributions_.insert(out.contributions_.end(), part.contributions.begin(),
                               part.contributions.end());
     out.fired_.insert(out.fired_.end(), part.fired.begin(), part.fired.end());
@@ -654,7 +729,12 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
             note_all(edit.concern.involves);
           } else if constexpr (std::is_same_v<T, RetractConcern>) {
             note_concern(edit.id);
+          } else if constexpr (std::is_same_v<T, EventSpec>) {
+            note_all(edit.about);
+          } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+            note(edit.child);
           }
+          // A CalendarSpec moves every child's timescales: Reassessor::apply rescores everyone.
           // Agencies, places, groups and households reach no child until something names them.
         },
         item);
@@ -684,8 +764,14 @@ Reassessor::Reassessor(Reassessor&&) noexcept = default;
 Reassessor& Reassessor::operator=(Reassessor&&) noexcept = default;
 
 Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
+  const bool new_calendar = std::any_of(batch.items.begin(), batch.items.end(), [](const Edit& e) {
+    return std::holds_alternative<CalendarSpec>(e);
+  });
   std::vector<VertexIndex> children = children_reached_by(graph, persons_touched(graph, batch));
   graph.apply(batch);
+  if (new_calendar) {
+    for (VertexIndex v = 0; v < graph.vertex_count(); ++v) children.push_back(v);
+  }
   const std::vector<VertexIndex> now = children_reached_by(graph, persons_touched(graph, batch));
   children.insert(children.end(), now.begin(), now.end());
   return assess(graph, children);

@@ -25,6 +25,11 @@ struct sg_batch {
 
 struct sg_rules {
   std::shared_ptr<const RuleSet> rules;
+  std::vector<LintWarning> warnings;  // computed at load; the pack is immutable
+};
+
+struct sg_calendar {
+  WorkingCalendar calendar;
 };
 
 struct sg_result {
@@ -151,6 +156,24 @@ void check_row(const Results& results, std::size_t row) {
     throw Error(Status::out_of_range, "row " + std::to_string(row) + " is past the last child (" +
                                           std::to_string(results.child_count()) + " children)");
   }
+}
+
+Nation nation_arg(const char* value) {
+  const std::string name = text(value, "nation");
+  Nation nation{};
+  if (!parse_nation(name, nation))
+    bad_argument("nation must be \"england-and-wales\", \"scotland\" or \"northern-ireland\"");
+  return nation;
+}
+
+void write_date(char* out, Day day) {
+  if (day == kNoDay) {
+    out[0] = '\0';
+    return;
+  }
+  const std::string text = format_iso_date(day);
+  std::memcpy(out, text.c_str(), std::min<std::size_t>(text.size() + 1, SG_DATE_SIZE));
+  out[SG_DATE_SIZE - 1] = '\0';
 }
 
 char* copy_out(const std::string& data) {
@@ -403,6 +426,58 @@ int sg_batch_erase_person(sg_batch* batch, const char* id) {
   });
 }
 
+int sg_batch_add_event(sg_batch* batch, const sg_event* event) {
+  return guard([&] {
+    require(batch, "batch");
+    require(event, "event");
+    check_version(event->version, SG_EVENT_VERSION, "sg_event");
+    EventSpec spec;
+    spec.id = text(event->id, "event.id");
+    const std::string kind = text(event->kind, "event.kind");
+    if (!parse_event_kind(kind, spec.kind)) bad_argument("event.kind \"" + kind + "\" is unknown");
+    spec.date = date(event->date, "event.date", true);
+    spec.about = text_list(event->about, event->about_count, "event.about");
+    spec.note = optional_text(event->note, "event.note");
+    batch->batch.add(std::move(spec));
+  });
+}
+
+int sg_batch_add_override(sg_batch* batch, const sg_override* judgement) {
+  return guard([&] {
+    require(batch, "batch");
+    require(judgement, "override");
+    check_version(judgement->version, SG_OVERRIDE_VERSION, "sg_override");
+    DiscretionaryOverrideSpec spec;
+    spec.id = text(judgement->id, "override.id");
+    spec.child = text(judgement->child, "override.child");
+    const std::string direction = text(judgement->direction, "override.direction");
+    if (!parse_override_direction(direction, spec.direction))
+      bad_argument("override.direction must be \"raise\" or \"lower\"");
+    spec.date = date(judgement->date, "override.date", true);
+    spec.author = text(judgement->author, "override.author");
+    spec.reason = text(judgement->reason, "override.reason");
+    batch->batch.add(std::move(spec));
+  });
+}
+
+int sg_batch_set_nation(sg_batch* batch, const char* nation) {
+  return guard([&] {
+    require(batch, "batch");
+    CalendarSpec spec;
+    spec.nation = nation_arg(nation);
+    batch->batch.add(std::move(spec));
+  });
+}
+
+int sg_batch_add_closure(sg_batch* batch, const char* day) {
+  return guard([&] {
+    require(batch, "batch");
+    CalendarSpec spec;
+    spec.closures.push_back(date(day, "date", true));
+    batch->batch.add(std::move(spec));
+  });
+}
+
 int sg_graph_apply(sg_graph* graph, const sg_batch* batch) {
   return guard([&] {
     require(graph, "graph");
@@ -413,12 +488,140 @@ int sg_graph_apply(sg_graph* graph, const sg_batch* batch) {
 
 // ---- Rules ----
 
+int sg_rules_timescales(sg_timescales* out, const sg_rules* rules) {
+  return guard([&] {
+    require(out, "out");
+    require(rules, "rules");
+    check_version(out->version, SG_TIMESCALES_VERSION, "sg_timescales");
+    const Timescales& t = rules->rules->timescales();
+    out->referral_decision_working_days = t.referral_decision_working_days;
+    out->assessment_working_days = t.assessment_working_days;
+    out->initial_conference_working_days = t.initial_conference_working_days;
+    out->first_review_months = t.first_review_months;
+    out->review_interval_months = t.review_interval_months;
+    out->discretionary = to_string(rules->rules->discretionary()).data();
+  });
+}
+
+int sg_rules_lint_count(size_t* out, const sg_rules* rules) {
+  return guard([&] {
+    require(out, "out");
+    require(rules, "rules");
+    *out = rules->warnings.size();
+  });
+}
+
+int sg_rules_lint(sg_lint_warning* out, const sg_rules* rules, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    require(rules, "rules");
+    check_version(out->version, SG_LINT_WARNING_VERSION, "sg_lint_warning");
+    if (k >= rules->warnings.size())
+      throw Error(Status::out_of_range, "lint warning " + std::to_string(k) + " is past the end");
+    const LintWarning& w = rules->warnings[k];
+    out->code = w.code.c_str();
+    out->message = w.message.c_str();
+    out->file = w.where.file.c_str();
+    out->line = w.where.line;
+    out->column = w.where.column;
+    out->entity = w.where.entity.c_str();
+  });
+}
+
+// ---- Calendars and dates ----
+
+int sg_calendar_new(sg_calendar** out, const char* nation) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    *out = new sg_calendar{WorkingCalendar(nation_arg(nation))};
+  });
+}
+
+int sg_graph_calendar(sg_calendar** out, const sg_graph* graph) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    *out = new sg_calendar{*graph->graph.calendar()};
+  });
+}
+
+void sg_calendar_free(sg_calendar* calendar) { delete calendar; }
+
+int sg_calendar_add_closure(sg_calendar* calendar, const char* day) {
+  return guard([&] {
+    require(calendar, "calendar");
+    calendar->calendar.add_closure(date(day, "date", true));
+  });
+}
+
+int sg_calendar_is_working_day(int* out, const sg_calendar* calendar, const char* day) {
+  return guard([&] {
+    require(out, "out");
+    require(calendar, "calendar");
+    *out = calendar->calendar.is_working_day(date(day, "date", true)) ? 1 : 0;
+  });
+}
+
+int sg_calendar_add_working_days(char out[SG_DATE_SIZE], const sg_calendar* calendar,
+                                 const char* day, int count) {
+  return guard([&] {
+    require(out, "out");
+    require(calendar, "calendar");
+    if (count < 0) bad_argument("count must be >= 0");
+    write_date(out, calendar->calendar.add_working_days(date(day, "date", true), count));
+  });
+}
+
+int sg_calendar_working_days_between(int* out, const sg_calendar* calendar, const char* from,
+                                     const char* to) {
+  return guard([&] {
+    require(out, "out");
+    require(calendar, "calendar");
+    *out = calendar->calendar.working_days_between(date(from, "from", true), date(to, "to", true));
+  });
+}
+
+int sg_bank_holiday_count(size_t* out, const char* nation, int year) {
+  return guard([&] {
+    require(out, "out");
+    *out = bank_holidays(nation_arg(nation), year).size();
+  });
+}
+
+int sg_bank_holiday(char out[SG_DATE_SIZE], const char* nation, int year, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    const std::vector<Day> days = bank_holidays(nation_arg(nation), year);
+    if (k >= days.size())
+      throw Error(Status::out_of_range, "bank holiday " + std::to_string(k) + " is past the end");
+    write_date(out, days[k]);
+  });
+}
+
+int sg_date_add_months(char out[SG_DATE_SIZE], const char* day, int months) {
+  return guard([&] {
+    require(out, "out");
+    write_date(out, add_months(date(day, "date", true), months));
+  });
+}
+
+int sg_age(int* out_years, int* out_months, const char* birth, const char* at) {
+  return guard([&] {
+    const int months = age_in_months(date(birth, "birth", true), date(at, "at", true));
+    if (out_months) *out_months = months;
+    if (out_years) *out_years = age_in_years(date(birth, "birth", true), date(at, "at", true));
+  });
+}
+
 int sg_rules_load_file(sg_rules** out, const char* path) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
     auto rules = RuleSet::load_file(text(path, "path"));
-    *out = new sg_rules{std::move(rules)};
+    auto warnings = lint(*rules);
+    *out = new sg_rules{std::move(rules), std::move(warnings)};
   });
 }
 
@@ -429,7 +632,8 @@ int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const ch
     if (size > 0) require(data, "data");
     auto rules = RuleSet::load_string(std::string_view(data ? data : "", size),
                                       name ? text(name, "name") : std::string("<buffer>"));
-    *out = new sg_rules{std::move(rules)};
+    auto warnings = lint(*rules);
+    *out = new sg_rules{std::move(rules), std::move(warnings)};
   });
 }
 
@@ -646,6 +850,86 @@ int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
     *out_rule_id = n.is_override ? results.rules().overrides()[n.rule].id.c_str()
                                  : results.rules().rules()[n.rule].id.c_str();
     if (out_missing) *out_missing = expr::attr_info(n.missing).name.data();
+  });
+}
+
+int sg_result_step_count(size_t* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out = results.step_count(row);
+  });
+}
+
+int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_STEP_VERSION, "sg_step");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (k >= results.step_count(row))
+      throw Error(Status::out_of_range, "step " + std::to_string(k) + " is past the end");
+    const Step& step = results.steps_begin(row)[k];
+    const Snapshot& snap = results.snapshot();
+    out->step = to_string(step.kind).data();
+    out->status = to_string(step.status).data();
+    out->working_days = step.working_days;
+    out->trigger_id = snap.event_ids.c_str(step.trigger);
+    out->done_id = step.done == kNoEvent ? nullptr : snap.event_ids.c_str(step.done);
+    write_date(out->start, step.start);
+    write_date(out->due, step.due);
+    write_date(out->completed, step.completed);
+  });
+}
+
+int sg_result_timeline_issue_count(size_t* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out = static_cast<std::size_t>(results.timeline_issues_end(row) -
+                                    results.timeline_issues_begin(row));
+  });
+}
+
+int sg_result_timeline_issue(const char** out_event_id, const char** out_issue,
+                             const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out_event_id, "out_event_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count = static_cast<std::size_t>(results.timeline_issues_end(row) -
+                                                       results.timeline_issues_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "timeline issue " + std::to_string(k) + " is past the end");
+    const TimelineIssue& issue = results.timeline_issues_begin(row)[k];
+    *out_event_id = results.snapshot().event_ids.c_str(issue.event);
+    if (out_issue) *out_issue = describe(issue.kind).data();
+  });
+}
+
+int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_DISCRETIONARY_VERSION, "sg_discretionary");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const DiscretionaryResult& d = results.discretionary(row);
+    const Snapshot& snap = results.snapshot();
+    out->outcome = to_string(d.outcome).data();
+    out->level_before = d.level_before;
+    if (d.outcome == DiscretionaryOutcome::none) {
+      out->id = out->direction = out->author = out->reason = nullptr;
+      out->date[0] = '\0';
+      return;
+    }
+    const std::uint32_t o = d.override_number;
+    out->id = snap.override_ids.c_str(o);
+    out->direction = to_string(snap.override_direction[o]).data();
+    out->author = snap.override_author[o].c_str();
+    out->reason = snap.override_reason[o].c_str();
+    write_date(out->date, snap.override_date[o]);
   });
 }
 

@@ -278,7 +278,7 @@ class CaseReader {
     if (!root.is_object()) fail({}, {}, Status::type, "a case file must be a JSON object");
     allow(root, {},
           {"schema_version", "agencies", "households", "persons", "places", "groups", "concerns",
-           "factors", "relations", "description"});
+           "factors", "relations", "events", "overrides", "calendar", "description"});
     const json* version = find(root, "schema_version");
     if (!version)
       fail({}, {}, Status::version,
@@ -369,6 +369,55 @@ class CaseReader {
       r.to = str(e, at, "to", true);
       add(std::move(r), at);
     });
+    each(root, "events", [&](const json& e, const Path& at) {
+      allow(e, at, {"id", "kind", "date", "about", "note"});
+      EventSpec ev;
+      ev.id = str(e, at, "id", true);
+      const std::string kind = str(e, at, "kind", true);
+      if (!parse_event_kind(kind, ev.kind))
+        fail(at, "kind", Status::invalid_data, "unknown event kind \"" + kind + "\"", ev.id);
+      ev.date = date(e, at, "date", true, ev.id);
+      ev.about = strings(e, at, "about");
+      ev.note = str(e, at, "note", false);
+      add(std::move(ev), at);
+    });
+    each(root, "overrides", [&](const json& e, const Path& at) {
+      allow(e, at, {"id", "child", "direction", "date", "author", "reason"});
+      DiscretionaryOverrideSpec o;
+      o.id = str(e, at, "id", true);
+      o.child = str(e, at, "child", true);
+      const std::string direction = str(e, at, "direction", true);
+      if (!parse_override_direction(direction, o.direction))
+        fail(at, "direction", Status::invalid_data,
+             "direction must be \"raise\" or \"lower\", not \"" + direction + "\"", o.id);
+      o.date = date(e, at, "date", true, o.id);
+      o.author = str(e, at, "author", true);
+      o.reason = str(e, at, "reason", true);
+      add(std::move(o), at);
+    });
+    if (const json* calendar = find(root, "calendar")) {
+      const Path at{"calendar"};
+      allow(*calendar, at, {"nation", "closures"});
+      CalendarSpec c;
+      const std::string nation = str(*calendar, at, "nation", false);
+      if (!nation.empty()) {
+        Nation parsed{};
+        if (!parse_nation(nation, parsed))
+          fail(at, "nation", Status::invalid_data,
+               "nation must be \"england-and-wales\", \"scotland\" or \"northern-ireland\", "
+               "not \"" +
+                   nation + "\"");
+        c.nation = parsed;
+      }
+      for (const std::string& day : strings(*calendar, at, "closures")) {
+        Day parsed = kNoDay;
+        std::string error;
+        if (!parse_iso_date(day, parsed, error))
+          fail(at, "closures", Status::invalid_data, "closure \"" + day + "\": " + error);
+        c.closures.push_back(parsed);
+      }
+      add(std::move(c), at);
+    }
     return std::move(batch_);
   }
 
@@ -653,6 +702,30 @@ std::string save_case(const CaseGraph& graph) {
   root["concerns"] = std::move(concerns);
   root["factors"] = std::move(factors);
   root["relations"] = std::move(relations);
+
+  ordered events = ordered::array();
+  for (const Event& ev : graph.events()) {
+    if (ev.id.empty()) continue;
+    ordered e = {{"id", ev.id}, {"kind", to_string(ev.kind)}, {"date", format_iso_date(ev.date)}};
+    e["about"] = ids(ev.about);
+    if (!ev.note.empty()) e["note"] = ev.note;
+    events.push_back(std::move(e));
+  }
+  root["events"] = std::move(events);
+  ordered overrides = ordered::array();
+  for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
+    if (o.id.empty()) continue;
+    overrides.push_back(ordered{{"id", o.id},
+                                {"child", graph.id(o.child)},
+                                {"direction", to_string(o.direction)},
+                                {"date", format_iso_date(o.date)},
+                                {"author", o.author},
+                                {"reason", o.reason}});
+  }
+  root["overrides"] = std::move(overrides);
+  ordered closures = ordered::array();
+  for (Day day : graph.closures()) closures.push_back(format_iso_date(day));
+  root["calendar"] = ordered{{"nation", to_string(graph.nation())}, {"closures", closures}};
   return root.dump(2) + "\n";
 }
 

@@ -1,6 +1,7 @@
 // Explanations of one child's result, as text for people and JSON for programs, grouped under
 // the Signs of Safety headings and filtered for the viewer: restricted evidence keeps its
 // points but loses its details for anyone not cleared for its source agency.
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -52,6 +53,95 @@ Evidence describe(const Results& results, const Contribution& c, const Viewer& v
   return out;
 }
 
+// "overdue by 3 working days", "due in 0 working days (today)", "done on time"...
+std::string step_status_text(const Step& step) {
+  const std::string days = std::to_string(step.working_days) +
+                           (step.working_days == 1 ? " working day" : " working days");
+  switch (step.status) {
+    case StepStatus::on_time:
+      return "done on time";
+    case StepStatus::late:
+      return "done late by " + days;
+    case StepStatus::due:
+      return step.working_days == 0 ? "due today" : "due in " + days;
+    case StepStatus::overdue:
+      return "OVERDUE by " + days;
+  }
+  return "";
+}
+
+std::string step_title(StepKind kind) {
+  switch (kind) {
+    case StepKind::referral_decision:
+      return "referral decision";
+    case StepKind::assessment:
+      return "assessment";
+    case StepKind::initial_conference:
+      return "initial conference";
+    case StepKind::first_review:
+      return "first review";
+    case StepKind::review:
+      return "review";
+  }
+  return "";
+}
+
+std::string discretionary_text(const Results& results, std::size_t row) {
+  const DiscretionaryResult& d = results.discretionary(row);
+  if (d.outcome == DiscretionaryOutcome::none) return {};
+  const Snapshot& snap = results.snapshot();
+  const RuleSet& pack = results.rules();
+  const std::uint32_t o = d.override_number;
+  const bool raise = snap.override_direction[o] == OverrideDirection::raise;
+  std::string out = "  discretionary override " + std::string(snap.override_ids[o]) + " (" +
+                    (raise ? "raise" : "lower") + ", " + snap.override_author[o] + ", " +
+                    format_iso_date(snap.override_date[o]) + "): ";
+  switch (d.outcome) {
+    case DiscretionaryOutcome::applied:
+      out += std::string(raise ? "raised" : "lowered") + " from " +
+             pack.levels()[d.level_before].title;
+      break;
+    case DiscretionaryOutcome::not_allowed:
+      out += "not applied: this rule pack does not let judgement " +
+             std::string(raise ? "raise" : "lower") + " a level";
+      break;
+    case DiscretionaryOutcome::at_limit:
+      out +=
+          std::string("not applied: already at the ") + (raise ? "highest" : "lowest") + " level";
+      break;
+    case DiscretionaryOutcome::held_by_policy:
+      out += "not applied: a policy override holds the level";
+      break;
+    case DiscretionaryOutcome::none:
+      break;
+  }
+  return out + "\n    reason: " + snap.override_reason[o] + "\n";
+}
+
+std::string timeline_text(const Results& results, std::size_t row) {
+  const Snapshot& snap = results.snapshot();
+  std::string out;
+  for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
+    std::string line = "    " + step_title(s->kind);
+    line.resize(std::max<std::size_t>(line.size() + 1, 24), ' ');
+    line += "from " + format_iso_date(s->start) + " (" + std::string(snap.event_ids[s->trigger]) +
+            ")  due " + format_iso_date(s->due);
+    if (s->done != kNoEvent) {
+      line += "  done " + format_iso_date(s->completed) + " (" +
+              std::string(snap.event_ids[s->done]) + ")";
+    }
+    out += line + "  " + step_status_text(*s) + "\n";
+  }
+  for (const TimelineIssue* i = results.timeline_issues_begin(row);
+       i != results.timeline_issues_end(row); ++i) {
+    out += "    gap in the record: " + std::string(snap.event_ids[i->event]) + " " +
+           std::string(describe(i->kind)) + "\n";
+  }
+  if (out.empty()) return out;
+  return "  Timeline (working days on the " + std::string(to_string(snap.calendar->nation())) +
+         " calendar)\n" + out;
+}
+
 std::string text(const Results& results, std::size_t row, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
   const Snapshot& snap = results.snapshot();
@@ -60,8 +150,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
          format_iso_date(results.as_of()) + "\n";
   out += "  level: " + pack.levels()[results.level(row)].title;
   if (results.level(row) != results.score_level(row)) {
-    out +=
-        " (raised by policy override from " + pack.levels()[results.score_level(row)].title + ")";
+    out += " (the scores alone give " + pack.levels()[results.score_level(row)].title + ")";
   }
   out += "\n  total: " + fixed(results.total(row), 2) + "\n";
   for (std::size_t i = 0; i < results.index_count(); ++i) {
@@ -73,8 +162,11 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row);
        ++o) {
     const PolicyOverride& rule = pack.overrides()[*o];
-    out += "  policy override " + rule.id + ": " + rule.reason + "\n";
+    out += "  policy override " + rule.id;
+    if (rule.min_level >= 0) out += " (at least " + pack.levels()[rule.min_level].title + ")";
+    out += ": " + rule.reason + "\n";
   }
+  out += discretionary_text(results, row);
   static constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factors",
                                                    "Existing safety", "Strengths"};
   for (int h = 0; h < 5; ++h) {
@@ -114,6 +206,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
     out += "  not assessable: " + id + " (" + std::string(expr::attr_info(n->missing).name) +
            " unknown)\n";
   }
+  out += timeline_text(results, row);
   out += "  rule pack: " + pack.id() + " " + pack.version() + " sha256:" + pack.hash() + "\n";
   return out;
 }
@@ -186,6 +279,42 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
          {"missing", std::string(expr::attr_info(n->missing).name)}});
   }
   out["not_assessable"] = std::move(missing);
+
+  const DiscretionaryResult& d = results.discretionary(row);
+  if (d.outcome == DiscretionaryOutcome::none) {
+    out["discretionary_override"] = nullptr;
+  } else {
+    const std::uint32_t o = d.override_number;
+    out["discretionary_override"] = {{"id", std::string(snap.override_ids[o])},
+                                     {"direction", to_string(snap.override_direction[o])},
+                                     {"author", snap.override_author[o]},
+                                     {"date", format_iso_date(snap.override_date[o])},
+                                     {"reason", snap.override_reason[o]},
+                                     {"outcome", to_string(d.outcome)},
+                                     {"level_before", pack.levels()[d.level_before].id}};
+  }
+  ordered steps = ordered::array();
+  for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
+    steps.push_back(
+        {{"step", to_string(s->kind)},
+         {"status", to_string(s->status)},
+         {"working_days", s->working_days},
+         {"start", format_iso_date(s->start)},
+         {"trigger", std::string(snap.event_ids[s->trigger])},
+         {"due", format_iso_date(s->due)},
+         {"completed", s->done == kNoEvent ? ordered() : ordered(format_iso_date(s->completed))},
+         {"done_by",
+          s->done == kNoEvent ? ordered() : ordered(std::string(snap.event_ids[s->done]))}});
+  }
+  out["timeline"] = std::move(steps);
+  ordered issues = ordered::array();
+  for (const TimelineIssue* i = results.timeline_issues_begin(row);
+       i != results.timeline_issues_end(row); ++i) {
+    issues.push_back({{"event", std::string(snap.event_ids[i->event])},
+                      {"issue", std::string(describe(i->kind))}});
+  }
+  out["timeline_issues"] = std::move(issues);
+  out["calendar"] = to_string(snap.calendar->nation());
   return out.dump(2) + "\n";
 }
 

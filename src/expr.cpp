@@ -13,7 +13,7 @@
 namespace safeguard::expr {
 namespace {
 
-constexpr std::array<AttrInfo, 15> kAttributes = {{
+constexpr std::array<AttrInfo, 21> kAttributes = {{
     {"child.age", Scope::child, Type::number},
     {"child.age_months", Scope::child, Type::number},
     {"child.flags", Scope::child, Type::string_set},
@@ -29,6 +29,12 @@ constexpr std::array<AttrInfo, 15> kAttributes = {{
     {"factor.active", Scope::factor, Type::boolean},
     {"factor.age_days", Scope::factor, Type::number},
     {"factor.path", Scope::factor, Type::string},
+    {"timeline.overdue", Scope::child, Type::number},
+    {"timeline.late", Scope::child, Type::number},
+    {"timeline.due", Scope::child, Type::number},
+    {"timeline.max_overdue_days", Scope::child, Type::number},
+    {"timeline.review_overdue", Scope::child, Type::boolean},
+    {"timeline.on_plan", Scope::child, Type::boolean},
 }};
 
 constexpr std::array<std::string_view, 4> kTypeNames = {"boolean", "number", "string",
@@ -563,6 +569,8 @@ class Compiler {
       aggregate = AggregateKind::distinct_agencies;
     else if (name == "days_since_last")
       aggregate = AggregateKind::days_since_last;
+    else if (name == "distinct_categories")
+      aggregate = AggregateKind::distinct_categories;
     else if (name == "sum")
       aggregate = AggregateKind::sum, takes_value = true;
     else if (name == "max")
@@ -798,6 +806,12 @@ class Compiler {
                      "distinct_agencies counts the agencies that raised concerns; use a concern "
                      "collection");
         }
+        if (node.aggregate == AggregateKind::distinct_categories &&
+            node.collection == Collection::factors) {
+          type_error(node,
+                     "distinct_categories counts the categories of concerns; use a concern "
+                     "collection");
+        }
         node.type = Type::number;
         return;
       }
@@ -986,6 +1000,24 @@ Value load(Attr attr, EvalContext& ctx) {
       out = start == kNoDay ? unknown() : number(ctx.as_of - start);
       break;
     }
+    case Attr::timeline_overdue:
+      out = ctx.timeline ? number(ctx.timeline->overdue) : unknown();
+      break;
+    case Attr::timeline_late:
+      out = ctx.timeline ? number(ctx.timeline->late) : unknown();
+      break;
+    case Attr::timeline_due:
+      out = ctx.timeline ? number(ctx.timeline->due) : unknown();
+      break;
+    case Attr::timeline_max_overdue_days:
+      out = ctx.timeline ? number(ctx.timeline->max_overdue_days) : unknown();
+      break;
+    case Attr::timeline_review_overdue:
+      out = ctx.timeline ? boolean(ctx.timeline->review_overdue) : unknown();
+      break;
+    case Attr::timeline_on_plan:
+      out = ctx.timeline ? boolean(ctx.timeline->on_plan) : unknown();
+      break;
   }
   if (!out.known && ctx.missing < 0) ctx.missing = static_cast<int>(attr);
   return out;
@@ -998,11 +1030,11 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
   // Elements whose filter is false or unknown are left out; unknown values are skipped.
   double count = 0, sum = 0, max = 0, nearest = -1;
   bool seen_value = false;
-  // Distinct agencies: a handful per child in practice, so a fixed array keeps the common case
-  // off the heap; a child with more than 64 agencies spills into a vector.
-  constexpr int kAgencySlots = 64;
-  std::uint32_t agencies[kAgencySlots];
-  int agency_count = 0;
+  // Distinct agencies or categories: a handful per child in practice, so a fixed array keeps
+  // the common case off the heap; a child with more than 64 distinct keys spills into a vector.
+  constexpr int kDistinctSlots = 64;
+  std::uint32_t distinct[kDistinctSlots];
+  int distinct_count = 0;
   std::vector<std::uint32_t> spilled;
 
   const std::uint32_t saved_concern = ctx.concern, saved_factor = ctx.factor;
@@ -1034,16 +1066,20 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
     }
     const double age = ctx.as_of - evidence_date;
     if (evidence_date != kNoDay && (nearest < 0 || age < nearest)) nearest = age;
-    if (aggregate.kind == AggregateKind::distinct_agencies) {
-      const std::uint32_t agency = snap.concern_source[ctx.concern];
+    if (aggregate.kind == AggregateKind::distinct_agencies ||
+        aggregate.kind == AggregateKind::distinct_categories) {
+      // Categories are compared as snapshot symbols: one symbol per distinct string.
+      const std::uint32_t key = aggregate.kind == AggregateKind::distinct_agencies
+                                    ? snap.concern_source[ctx.concern]
+                                    : snap.concern_category[ctx.concern];
       bool found = false;
-      for (int i = 0; i < agency_count; ++i) found = found || agencies[i] == agency;
-      for (std::uint32_t other : spilled) found = found || other == agency;
+      for (int i = 0; i < distinct_count; ++i) found = found || distinct[i] == key;
+      for (std::uint32_t other : spilled) found = found || other == key;
       if (!found) {
-        if (agency_count < kAgencySlots) {
-          agencies[agency_count++] = agency;
+        if (distinct_count < kDistinctSlots) {
+          distinct[distinct_count++] = key;
         } else {
-          spilled.push_back(agency);
+          spilled.push_back(key);
         }
       }
     }
@@ -1100,7 +1136,8 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
     case AggregateKind::max:
       return number(max);
     case AggregateKind::distinct_agencies:
-      return number(agency_count + static_cast<double>(spilled.size()));
+    case AggregateKind::distinct_categories:
+      return number(distinct_count + static_cast<double>(spilled.size()));
     case AggregateKind::days_since_last:
       return nearest < 0 ? unknown() : number(nearest);
   }

@@ -291,6 +291,7 @@ void add_household(Batch& batch, World& world, CaseloadSummary& summary, Stream&
   std::array<int, kCategories.size()> weights{};
   for (std::size_t k = 0; k < kCategories.size(); ++k) weights[k] = kCategories[k].weight;
   int made = 0;
+  Day latest_concern = kNoDay;
   for (int n = 0; n < total; ++n) {
     const Category& category = kCategories[rng.weighted(weights)];
     ConcernSpec concern;
@@ -333,10 +334,45 @@ void add_household(Batch& batch, World& world, CaseloadSummary& summary, Stream&
         concern.involves.push_back(adult_ids[rng.between(0, adults - 1)]);
       }
     }
+    latest_concern = std::max(latest_concern, concern.recorded);
     batch.add(std::move(concern));
     ++made;
   }
   summary.concerns += made;
+
+  // The child protection process for the busier households: a referral after their latest
+  // concern, then for some a strategy discussion, an initial conference and reviews, as far as
+  // the dates have got by the as-of day.
+  if (made >= 4 && rng.chance(0.5)) {
+    int events = 0;
+    Day date = latest_concern;
+    auto event = [&](EventKind kind, int after_min, int after_max) {
+      date += rng.between(after_min, after_max);
+      if (date > as_of) return false;
+      batch.add(EventSpec{numbered("EV", h, events++), kind, date, child_ids, ""});
+      return true;
+    };
+    if (event(EventKind::referral, 0, 3) && event(EventKind::referral_decision, 0, 2) &&
+        rng.chance(0.5) && event(EventKind::strategy_discussion, 2, 10) && rng.chance(0.6) &&
+        event(EventKind::initial_conference, 12, 25) && rng.chance(0.8) &&
+        event(EventKind::review_conference, 80, 100) && rng.chance(0.5)) {
+      event(EventKind::plan_end, 150, 200);
+    }
+    summary.events += events;
+  }
+  // Recorded professional judgement for about one child in a hundred.
+  for (int c = 0; c < children; ++c) {
+    if (!rng.chance(0.01)) continue;
+    DiscretionaryOverrideSpec judgement;
+    judgement.id = numbered("DO", h, c);
+    judgement.child = child_ids[c];
+    judgement.direction = rng.chance(0.7) ? OverrideDirection::raise : OverrideDirection::lower;
+    judgement.date = as_of - rng.between(0, 200);
+    judgement.author = "SW-" + std::to_string(100 + rng.below(900));
+    judgement.reason = "Fictional practitioner judgement for testing";
+    batch.add(std::move(judgement));
+    ++summary.discretionary_overrides;
+  }
 
   // Protective factors: about one per child.
   std::array<int, kFactorKinds.size()> factor_weights{};

@@ -76,10 +76,14 @@ class CaseGraph::Validator {
     check_text(text, field);
   }
 
+  bool record_taken(const std::string& id) const {
+    return pending_records_.count(id) > 0 || (graph_.has_record(id) && !erased_.count(id));
+  }
+
   void declare(const std::string& id, VertexKind kind) {
     entity_ = id;
     check_id_syntax(id, "id");
-    if (kind_of(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
+    if (kind_of(id) || record_taken(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
     pending_[id] = kind;
     erased_.erase(id);
     ++added_;
@@ -107,6 +111,32 @@ class CaseGraph::Validator {
       if (!seen.insert(id).second)
         fail(Status::duplicate, std::string(role) + " " + quoted(id) + " listed twice");
     }
+  }
+
+  // Process events and discretionary overrides share the id space of entities.
+  void declare_record(const std::string& id) {
+    entity_ = id;
+    check_id_syntax(id, "id");
+    if (kind_of(id) || record_taken(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
+    pending_records_.insert(id);
+    if (graph_.events_.size() + graph_.discretionary_.size() + ++records_added_ >
+        graph_.limits_.max_records) {
+      fail(Status::limit, "the graph would exceed its limit of " +
+                              std::to_string(graph_.limits_.max_records) +
+                              " events and discretionary overrides");
+    }
+  }
+
+  void require_child(const std::string& id, const char* role) const {
+    require(id, VertexKind::person, role);
+    bool child = false;
+    if (auto found = pending_persons_.find(id); found != pending_persons_.end()) {
+      child = found->second == PersonKind::child;
+    } else if (auto v = graph_.find(id)) {
+      child = graph_.person(*v).kind == PersonKind::child;
+    }
+    if (!child)
+      fail(Status::invalid_data, std::string(role) + " " + quoted(id) + " is not a child");
   }
 
   bool is_adult(const std::string& id) const {
@@ -235,6 +265,39 @@ class CaseGraph::Validator {
     pending_about_[a.concern.id] = a.concern.about;
   }
 
+  void check_item(const EventSpec& e) {
+    declare_record(e.id);
+    if (e.date == kNoDay) fail(Status::invalid_data, "event date is missing");
+    if (e.about.empty()) fail(Status::invalid_data, "an event must be about at least one child");
+    require_list(e.about, VertexKind::person, "child");
+    for (const auto& id : e.about) require_child(id, "child");
+    check_text(e.note, "note");
+    pending_about_[e.id] = e.about;
+  }
+
+  void check_item(const DiscretionaryOverrideSpec& o) {
+    declare_record(o.id);
+    require_child(o.child, "child");
+    if (o.date == kNoDay) fail(Status::invalid_data, "override date is missing");
+    if (o.author.empty()) fail(Status::invalid_data, "override author is missing");
+    if (o.reason.empty()) fail(Status::invalid_data, "override reason is missing");
+    check_text(o.author, "author");
+    check_text(o.reason, "reason");
+    pending_about_[o.id] = {o.child};
+  }
+
+  void check_item(const CalendarSpec& c) {
+    entity_.clear();
+    if (c.closures.size() > graph_.limits_.max_list_items) {
+      fail(Status::limit,
+           "closure list has more than " + std::to_string(graph_.limits_.max_list_items) + " days");
+    }
+    for (Day day : c.closures) {
+      if (day == kNoDay || day < detail::kFirstSupportedDay || day > detail::kLastSupportedDay)
+        fail(Status::invalid_data, "closure day is missing or out of range");
+    }
+  }
+
   void check_item(const RetractConcern& r) {
     entity_ = r.id;
     require(r.id, VertexKind::concern, "concern");
@@ -293,6 +356,8 @@ class CaseGraph::Validator {
   std::unordered_map<std::string, PersonKind> pending_persons_;
   std::unordered_map<std::string, std::vector<std::string>> pending_about_;
   std::unordered_set<std::string> erased_;
+  std::unordered_set<std::string> pending_records_;
+  std::size_t records_added_ = 0;
   std::unordered_set<std::tuple<RelationKind, std::string, std::string>, TupleHash>
       pending_relations_;
 };
@@ -303,6 +368,16 @@ std::optional<VertexIndex> CaseGraph::find(std::string_view id) const {
   auto found = index_.find(std::string(id));
   if (found == index_.end()) return std::nullopt;
   return found->second;
+}
+
+bool CaseGraph::has_record(std::string_view id) const {
+  return record_index_.count(std::string(id)) > 0;
+}
+
+std::shared_ptr<const WorkingCalendar> CaseGraph::default_calendar() {
+  // Built once per process: every graph starts on England and Wales with no closures.
+  static const auto shared = std::make_shared<const WorkingCalendar>(Nation::england_and_wales);
+  return shared;
 }
 
 std::uint32_t CaseGraph::slot(VertexIndex v, VertexKind expected) const {
@@ -455,6 +530,22 @@ void CaseGraph::apply_item(const Edit& item) {
           concerns_[adjacency_[resolve(edit.id)].slot].status = ConcernStatus::retracted;
         } else if constexpr (std::is_same_v<T, ErasePerson>) {
           erase_vertex(resolve(edit.id));
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          record_index_[edit.id] = static_cast<std::uint32_t>(events_.size());
+          events_.push_back(
+              Event{edit.id, edit.kind, edit.date, resolve_all(edit.about), edit.note});
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          record_index_[edit.id] = static_cast<std::uint32_t>(discretionary_.size());
+          discretionary_.push_back(DiscretionaryOverride{
+              edit.id, resolve(edit.child), edit.direction, edit.date, edit.author, edit.reason});
+        } else if constexpr (std::is_same_v<T, CalendarSpec>) {
+          const Nation nation = edit.nation.value_or(calendar_->nation());
+          auto calendar = nation == calendar_->nation()
+                              ? std::make_shared<WorkingCalendar>(*calendar_)
+                              : std::make_shared<WorkingCalendar>(nation);
+          for (Day day : calendar_->closures()) calendar->add_closure(day);
+          for (Day day : edit.closures) calendar->add_closure(day);
+          calendar_ = std::move(calendar);
         }
       },
       item);
@@ -492,6 +583,21 @@ void CaseGraph::erase_vertex(VertexIndex v) {
     }
     for (auto& f : factors_) {
       if (f.provided_by == v) f.provided_by = kNoVertex;
+    }
+    // Events and overrides go with the last child they were about.
+    for (auto& e : events_) {
+      if (e.id.empty()) continue;
+      e.about.erase(std::remove(e.about.begin(), e.about.end(), v), e.about.end());
+      if (e.about.empty()) {
+        record_index_.erase(e.id);
+        e = Event{};
+      }
+    }
+    for (auto& o : discretionary_) {
+      if (!o.id.empty() && o.child == v) {
+        record_index_.erase(o.id);
+        o = DiscretionaryOverride{};
+      }
     }
     persons_[adjacency_[v].slot] = Person{};
   } else if (kind == VertexKind::concern) {

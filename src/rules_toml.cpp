@@ -8,6 +8,7 @@
 #define TOML_ENABLE_FORMATTERS 0
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -25,6 +26,7 @@ class PackLoader {
       : name_(std::move(name)), limits_(limits) {}
 
   std::shared_ptr<const RuleSet> load(std::string_view text) {
+    source_ = text;
     if (text.size() > limits_.max_bytes) {
       throw Error(Status::limit,
                   "rule pack is larger than " + std::to_string(limits_.max_bytes) + " bytes",
@@ -43,12 +45,15 @@ class PackLoader {
     }
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
-    allow(root, {"pack", "index", "level", "rule", "override"}, "the top level");
+    allow(root, {"pack", "index", "level", "rule", "override", "timescales", "discretionary"},
+          "the top level");
     read_header(root);
     read_levels(root);
     read_indices(root);
     read_rules(root);
     read_overrides(root);
+    read_timescales(root);
+    read_discretionary(root);
     std::string canonical;
     write_canonical(root, canonical);
     pack->hash_ = sha256_hex(canonical);
@@ -147,7 +152,9 @@ class PackLoader {
     for_each_table(root, "level", [&](const toml::table& t) {
       allow(t, {"id", "title", "min"}, "a [[level]]");
       LevelDef level;
+      level.where = at(t);
       level.id = id_at(t, "a [[level]]");
+      level.where.entity = level.id;
       if (!seen.insert(level.id).second)
         fail(t, Status::duplicate, "duplicate level id '" + level.id + "'");
       level.title = string_at(t, "title", "level '" + level.id + "'", false, level.id);
@@ -178,7 +185,9 @@ class PackLoader {
     for_each_table(root, "index", [&](const toml::table& t) {
       allow(t, {"id", "title", "thresholds"}, "an [[index]]");
       IndexDef index;
+      index.where = at(t);
       index.id = id_at(t, "an [[index]]");
+      index.where.entity = index.id;
       if (!seen.insert(index.id).second)
         fail(t, Status::duplicate, "duplicate index id '" + index.id + "'");
       index.title = string_at(t, "title", "index '" + index.id + "'", false, index.id);
@@ -204,10 +213,95 @@ class PackLoader {
                   Location{name_, 1, 1});
   }
 
-  // Where an expression string starts in the file: after the opening quote (or quotes).
-  Location expression_origin(const toml::node& node) const {
-    Location where = at(node);
-    where.column += 1;
+  // Byte offset in the source of a 1-based line and column (columns count code points, as
+  // toml++ reports them).
+  std::size_t source_offset(int line, int column) const {
+    std::size_t pos = 0;
+    for (int l = 1; l < line && pos < source_.size(); ++pos) {
+      if (source_[pos] == '\n') ++l;
+    }
+    for (int c = 1; c < column && pos < source_.size(); ++c) {
+      ++pos;
+      while (pos < source_.size() && (static_cast<unsigned char>(source_[pos]) & 0xC0) == 0x80)
+        ++pos;
+    }
+    return pos;
+  }
+
+  Location source_location(std::size_t pos) const {
+    Location where{name_, 1, 1};
+    for (std::size_t i = 0; i < pos && i < source_.size(); ++i) {
+      if (source_[i] == '\n') {
+        ++where.line;
+        where.column = 1;
+      } else if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) {
+        ++where.column;
+      }
+    }
+    return where;
+  }
+
+  // An error the expression compiler placed relative to the decoded string (line 1, column 1
+  // is its first character), mapped back to the TOML source: past the opening quote or
+  // quotes, past the newline TOML drops after a multi-line opening, and through escape
+  // sequences, which are longer in the source than in the decoded text. Hand-written because
+  // toml++ keeps only where a string value starts, not where each of its characters came from.
+  Location map_to_source(const toml::node& node, std::string_view decoded,
+                         const Location& relative) const {
+    std::size_t target = 0;
+    for (int line = 1, column = 1; target < decoded.size();) {
+      if (line > relative.line || (line == relative.line && column >= relative.column)) break;
+      if (decoded[target] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+      ++target;
+      while (target < decoded.size() &&
+             (static_cast<unsigned char>(decoded[target]) & 0xC0) == 0x80)
+        ++target;
+    }
+    const auto& begin = node.source().begin;
+    std::size_t pos = source_offset(static_cast<int>(begin.line), static_cast<int>(begin.column));
+    if (pos >= source_.size()) return at(node);
+    const char quote = source_[pos];
+    const bool literal = quote == '\'';
+    const bool multi = source_.compare(pos, 3, std::string(3, quote)) == 0;
+    pos += multi ? 3 : 1;
+    if (multi && source_.compare(pos, 1, "\n") == 0) pos += 1;
+    if (multi && source_.compare(pos, 2, "\r\n") == 0) pos += 2;
+    for (std::size_t produced = 0; produced < target && pos < source_.size();) {
+      if (literal || source_[pos] != '\\' || pos + 1 >= source_.size()) {
+        ++pos;
+        ++produced;
+        continue;
+      }
+      const char escape = source_[pos + 1];
+      if (multi && (escape == '\n' || escape == '\r' || escape == ' ' || escape == '\t')) {
+        // A line-ending backslash: it and the whitespace after it decode to nothing.
+        pos += 1;
+        while (pos < source_.size() && std::isspace(static_cast<unsigned char>(source_[pos])))
+          ++pos;
+        continue;
+      }
+      if (escape == 'u' || escape == 'U') {
+        const std::size_t digits = escape == 'u' ? 4 : 8;
+        unsigned long code = 0;
+        for (std::size_t d = 0; d < digits && pos + 2 + d < source_.size(); ++d) {
+          const char h = source_[pos + 2 + d];  // toml++ has already checked it is hex
+          const int value = h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10;
+          code = code * 16 + static_cast<unsigned long>(value);
+        }
+        produced += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+        pos += 2 + digits;
+        continue;
+      }
+      pos += 2;
+      produced += 1;
+    }
+    Location where = source_location(pos);
+    where.entity = relative.entity;
     return where;
   }
 
@@ -226,8 +320,13 @@ class PackLoader {
                            at(node), limits_.expressions);
     }
     if (!node.is_string()) fail(node, Status::type, what + " must be a string expression");
-    return expr::compile(node.as_string()->get(), scope, type, pack_->symbols_,
-                         expression_origin(node), limits_.expressions);
+    const std::string& decoded = node.as_string()->get();
+    try {
+      return expr::compile(decoded, scope, type, pack_->symbols_, Location{name_, 1, 1},
+                           limits_.expressions);
+    } catch (const Error& e) {
+      throw Error(e.status(), e.reason(), map_to_source(node, decoded, e.where()));
+    }
   }
 
   void read_rules(const toml::table& root) {
@@ -352,6 +451,52 @@ class PackLoader {
     });
   }
 
+  void read_timescales(const toml::table& root) {
+    const toml::node* node = root.get("timescales");
+    if (!node) return;
+    if (!node->is_table()) fail(*node, Status::type, "'timescales' must be a table");
+    const toml::table& t = *node->as_table();
+    allow(t,
+          {"referral_decision_working_days", "assessment_working_days",
+           "initial_conference_working_days", "first_review_months", "review_interval_months"},
+          "[timescales]");
+    auto read = [&](std::string_view key, int& out, int max) {
+      const toml::node* value = t.get(key);
+      if (!value) return;
+      const auto* integer = value->as_integer();
+      if (!integer) fail(*value, Status::type, std::string(key) + " must be a whole number");
+      if (integer->get() < 0 || integer->get() > max) {
+        fail(*value, Status::invalid_data,
+             std::string(key) + " must be between 0 and " + std::to_string(max));
+      }
+      out = static_cast<int>(integer->get());
+    };
+    Timescales& ts = pack_->timescales_;
+    read("referral_decision_working_days", ts.referral_decision_working_days, 250);
+    read("assessment_working_days", ts.assessment_working_days, 750);
+    read("initial_conference_working_days", ts.initial_conference_working_days, 250);
+    read("first_review_months", ts.first_review_months, 36);
+    read("review_interval_months", ts.review_interval_months, 36);
+    if (ts.first_review_months == 0 || ts.review_interval_months == 0) {
+      fail(t, Status::invalid_data, "review timescales in [timescales] must be at least 1 month");
+    }
+  }
+
+  void read_discretionary(const toml::table& root) {
+    const toml::node* node = root.get("discretionary");
+    if (!node) return;
+    if (!node->is_table()) fail(*node, Status::type, "'discretionary' must be a table");
+    const toml::table& t = *node->as_table();
+    allow(t, {"allow"}, "[discretionary]");
+    const std::string allowed = string_at(t, "allow", "[discretionary]", true);
+    if (!parse_discretionary_policy(allowed, pack_->discretionary_)) {
+      fail(*t.get("allow"), Status::invalid_data,
+           "allow in [discretionary] must be \"raise_and_lower\", \"raise_only\", "
+           "\"lower_only\" or \"none\", not \"" +
+               allowed + "\"");
+    }
+  }
+
   // A canonical text of the document: tables by sorted key, arrays in order, numbers in
   // round-trip form. Comments, whitespace and key order do not reach it.
   static void write_canonical(const toml::node& node, std::string& out) {
@@ -407,6 +552,7 @@ class PackLoader {
   }
 
   std::string name_;
+  std::string_view source_;
   PackLimits limits_;
   RuleSet* pack_ = nullptr;
 };

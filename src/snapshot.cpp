@@ -164,7 +164,8 @@ std::size_t Snapshot::byte_size() const noexcept {
          bytes(concern_severity) + bytes(concern_incident) + bytes(concern_recorded) +
          bytes(concern_status) + bytes(concern_source) + bytes(concern_restricted) +
          bytes(factor_kind) + bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) +
-         bytes(agency_type);
+         bytes(agency_type) + bytes(event_kind) + bytes(event_date) + csr_bytes(person_events) +
+         bytes(override_direction) + bytes(override_date) + csr_bytes(person_overrides);
 }
 
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
@@ -334,6 +335,57 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
     if (snap->agency_vertex[a] != kNoVertex)
       snap->agency_type[a] = graph.agency(snap->agency_vertex[a]).type;
   }
+
+  // Process events.
+  std::vector<const Event*> events;
+  for (const Event& e : graph.events()) {
+    if (e.id.empty()) continue;
+    events.push_back(&e);
+    snap->event_ids.push(e.id);
+    snap->event_kind.push_back(e.kind);
+    snap->event_date.push_back(e.date);
+    snap->event_note.push_back(e.note);
+  }
+  snap->person_events = build_csr<std::uint32_t>(persons, [&](auto&& put) {
+    for (std::uint32_t e = 0; e < events.size(); ++e) {
+      for (VertexIndex p : events[e]->about) put(slot_of(p), e);
+    }
+  });
+  auto event_order = [&](std::uint32_t a, std::uint32_t b) {
+    const Snapshot& s = *snap;
+    if (s.event_date[a] != s.event_date[b]) return s.event_date[a] < s.event_date[b];
+    if (s.event_kind[a] != s.event_kind[b]) return s.event_kind[a] < s.event_kind[b];
+    return s.event_ids[a] < s.event_ids[b];
+  };
+  for (std::uint32_t p = 0; p < persons; ++p) {
+    std::sort(snap->person_events.items.begin() + snap->person_events.offsets[p],
+              snap->person_events.items.begin() + snap->person_events.offsets[p + 1], event_order);
+  }
+
+  // Discretionary overrides.
+  std::vector<const DiscretionaryOverride*> judgements;
+  for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
+    if (o.id.empty()) continue;
+    judgements.push_back(&o);
+    snap->override_ids.push(o.id);
+    snap->override_direction.push_back(o.direction);
+    snap->override_date.push_back(o.date);
+    snap->override_author.push_back(o.author);
+    snap->override_reason.push_back(o.reason);
+  }
+  snap->person_overrides = build_csr<std::uint32_t>(persons, [&](auto&& put) {
+    for (std::uint32_t o = 0; o < judgements.size(); ++o) put(slot_of(judgements[o]->child), o);
+  });
+  for (std::uint32_t p = 0; p < persons; ++p) {
+    std::sort(snap->person_overrides.items.begin() + snap->person_overrides.offsets[p],
+              snap->person_overrides.items.begin() + snap->person_overrides.offsets[p + 1],
+              [&](std::uint32_t a, std::uint32_t b) {
+                if (snap->override_date[a] != snap->override_date[b])
+                  return snap->override_date[a] < snap->override_date[b];
+                return snap->override_ids[a] < snap->override_ids[b];
+              });
+  }
+  snap->calendar = graph.calendar();
   return snap;
 }
 
@@ -548,6 +600,61 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
     snap->factor_end.push_back(factor.end);
   }
   for (const auto& [slot, a] : agencies.by_slot) snap->agency_type.push_back(graph.agency(a).type);
+
+  // Process events and discretionary overrides about the chosen children, numbered in graph
+  // order and listed per person as a full snapshot lists them. CaseGraph keeps no index of
+  // these by person, so this scans them: a cost that grows with the records, not the graph.
+  auto chosen_child = [&](VertexIndex v) {
+    return v != kNoVertex && v < graph.vertex_count() && adj[v].kind == VertexKind::person &&
+           chosen_children.local(adj[v].slot) != UINT32_MAX;
+  };
+  std::vector<std::vector<std::uint32_t>> events_of(person_count), overrides_of(person_count);
+  for (const Event& e : graph.events()) {
+    if (e.id.empty()) continue;
+    bool wanted = false;
+    for (VertexIndex p : e.about) wanted = wanted || chosen_child(p);
+    if (!wanted) continue;
+    const auto number = static_cast<std::uint32_t>(snap->event_kind.size());
+    snap->event_ids.push(e.id);
+    snap->event_kind.push_back(e.kind);
+    snap->event_date.push_back(e.date);
+    snap->event_note.push_back(e.note);
+    for (VertexIndex p : e.about) {
+      if (chosen_child(p)) events_of[persons.local(adj[p].slot)].push_back(number);
+    }
+  }
+  for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
+    if (o.id.empty() || !chosen_child(o.child)) continue;
+    overrides_of[persons.local(adj[o.child].slot)].push_back(
+        static_cast<std::uint32_t>(snap->override_direction.size()));
+    snap->override_ids.push(o.id);
+    snap->override_direction.push_back(o.direction);
+    snap->override_date.push_back(o.date);
+    snap->override_author.push_back(o.author);
+    snap->override_reason.push_back(o.reason);
+  }
+  for (std::uint32_t p = 0; p < person_count; ++p) {
+    std::sort(events_of[p].begin(), events_of[p].end(), [&](std::uint32_t a, std::uint32_t b) {
+      if (snap->event_date[a] != snap->event_date[b])
+        return snap->event_date[a] < snap->event_date[b];
+      if (snap->event_kind[a] != snap->event_kind[b])
+        return snap->event_kind[a] < snap->event_kind[b];
+      return snap->event_ids[a] < snap->event_ids[b];
+    });
+    snap->person_events.items.insert(snap->person_events.items.end(), events_of[p].begin(),
+                                     events_of[p].end());
+    push_row(snap->person_events);
+    std::sort(overrides_of[p].begin(), overrides_of[p].end(),
+              [&](std::uint32_t a, std::uint32_t b) {
+                if (snap->override_date[a] != snap->override_date[b])
+                  return snap->override_date[a] < snap->override_date[b];
+                return snap->override_ids[a] < snap->override_ids[b];
+              });
+    snap->person_overrides.items.insert(snap->person_overrides.items.end(), overrides_of[p].begin(),
+                                        overrides_of[p].end());
+    push_row(snap->person_overrides);
+  }
+  snap->calendar = graph.calendar();
   return snap;
 }
 

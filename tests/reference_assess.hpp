@@ -11,6 +11,7 @@
 
 #include "safeguard/assess.hpp"
 #include "safeguard/calendar.hpp"
+#include "safeguard/timeline.hpp"
 
 namespace reference {
 
@@ -25,6 +26,7 @@ struct ChildResult {
   std::vector<Contribution> contributions;
   std::vector<std::uint32_t> fired;
   std::vector<NotAssessable> missing;
+  DiscretionaryOutcome discretionary = DiscretionaryOutcome::none;
 };
 
 inline std::pair<Role, double> best_reach(const Rule& rule, RoleMask roles) {
@@ -96,6 +98,12 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
     ctx.child_age_months = age_in_months(dob, as_of);
     ctx.child_age_years = age_in_years(dob, as_of);
   }
+
+  std::vector<Step> steps;
+  std::vector<TimelineIssue> issues;
+  const TimelineSummary timeline =
+      build_timeline(snap, child, rules.timescales(), *snap.calendar, as_of, steps, issues);
+  ctx.timeline = &timeline;
 
   struct Item {
     std::uint32_t slot;
@@ -203,6 +211,7 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
     out.score_level = std::max(out.score_level, out.index_levels.back());
   }
   out.level = out.score_level;
+  int policy_minimum = -1;
   for (std::uint32_t o = 0; o < rules.overrides().size(); ++o) {
     const PolicyOverride& rule = rules.overrides()[o];
     ctx.missing = -1;
@@ -215,7 +224,32 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
     if (fires.number == 0) continue;
     out.fired.push_back(o);
     out.level = std::max(out.level, rule.min_level);
+    policy_minimum = std::max(policy_minimum, rule.min_level);
     if (rule.immediate_safety) out.immediate_safety = true;
+  }
+  // The latest discretionary override on or before the date moves the level one step, if the
+  // pack allows that direction, the level is not at the end, and no policy minimum forbids it.
+  int latest = -1;
+  for (const std::uint32_t* o = snap.person_overrides.begin(child);
+       o != snap.person_overrides.end(child); ++o) {
+    if (snap.override_date[*o] <= as_of) latest = static_cast<int>(*o);
+  }
+  if (latest >= 0) {
+    const bool raise = snap.override_direction[latest] == OverrideDirection::raise;
+    const DiscretionaryPolicy policy = rules.discretionary();
+    const int top = static_cast<int>(rules.levels().size()) - 1;
+    if (policy == DiscretionaryPolicy::none ||
+        (raise && policy == DiscretionaryPolicy::lower_only) ||
+        (!raise && policy == DiscretionaryPolicy::raise_only)) {
+      out.discretionary = DiscretionaryOutcome::not_allowed;
+    } else if ((raise && out.level >= top) || (!raise && out.level <= 0)) {
+      out.discretionary = DiscretionaryOutcome::at_limit;
+    } else if (!raise && out.level - 1 < policy_minimum) {
+      out.discretionary = DiscretionaryOutcome::held_by_policy;
+    } else {
+      out.level += raise ? 1 : -1;
+      out.discretionary = DiscretionaryOutcome::applied;
+    }
   }
   return out;
 }

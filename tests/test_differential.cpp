@@ -34,6 +34,7 @@ void check_against_reference(const Results& fast, const RuleSet& rules, const Sn
     const reference::ChildResult slow =
         reference::assess_child(rules, snap, symbol_map, as_of, snap.children[row]);
     bool ok = fast.level(row) == slow.level && fast.score_level(row) == slow.score_level &&
+              fast.discretionary(row).outcome == slow.discretionary &&
               fast.immediate_safety(row) == slow.immediate_safety &&
               fast.contribution_count(row) == slow.contributions.size() &&
               static_cast<std::size_t>(fast.overrides_end(row) - fast.overrides_begin(row)) ==

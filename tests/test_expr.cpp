@@ -1059,6 +1059,27 @@ TEST_SUITE("expr") {
     CHECK(f.number("distinct_agencies(family_concerns where within(20))") == 2);
   }
 
+  TEST_CASE("distinct_categories counts each concern category once") {
+    Family f;
+    // c1's visible concerns: k1 neglect, k2 physical_injury, k5 domestic_abuse, k8 neglect
+    // (closed); k3 is recorded after as_of and k4 is retracted.
+    CHECK(f.number("distinct_categories(concerns)") == 3);
+    CHECK(f.number("distinct_categories(concerns where concern.category == \"neglect\")") == 1);
+    CHECK(f.number("distinct_categories(concerns where concern.category in [\"neglect\", "
+                   "\"domestic_abuse\", \"absent\"])") == 2);
+    CHECK(f.number("distinct_categories(concerns where within(30))") == 2);
+    // c2's circle: own k5 domestic_abuse, k6 missing_episode; sibling's k1, k2, k8; mum's k7.
+    CHECK(f.number("distinct_categories(family_concerns)", "c2") == 5);
+    CHECK(f.number("distinct_categories(concerns where false)") == 0);
+  }
+
+  TEST_CASE("distinct_categories over factors is rejected") {
+    const auto e = compile_error("distinct_categories(factors) > 0", Scope::child);
+    REQUIRE(e);
+    CHECK(e->status() == Status::type);
+    CHECK(e->reason().find("concern collection") != std::string::npos);
+  }
+
   TEST_CASE("aggregates over factors") {
     Family f;
     // f1 and f2 are visible; f3 starts after as_of.
@@ -1137,5 +1158,32 @@ TEST_SUITE("expr") {
     const Value v = safeguard::expr::evaluate(compiled, ctx);
     REQUIRE(v.known);
     CHECK(v.number == 3);
+  }
+
+  TEST_CASE("distinct_categories stays exact past 64 categories") {
+    CaseGraph graph;
+    Batch b;
+    b.add(safeguard::PersonSpec{"c1", PersonKind::child, 17000, {}, ""});
+    b.add(safeguard::AgencySpec{"a0", "school", "School"});
+    // 70 categories, each recorded twice: the ones past the 64-slot array must count once.
+    for (int k = 0; k < 70; ++k) {
+      const std::string category = "cat" + std::to_string(k);
+      b.add(concern(category + "-x", category, 1, kAsOf - 1, "a0", {"c1"}));
+      b.add(concern(category + "-y", category, 1, kAsOf - 2, "a0", {"c1"}));
+    }
+    graph.apply(b);
+    const auto snap = safeguard::take_snapshot(graph);
+    SymbolTable symbols;
+    const auto compiled = safeguard::expr::compile("distinct_categories(concerns)", Scope::child,
+                                                   Type::number, symbols, kOrigin);
+    std::vector<std::uint32_t> map(snap->symbols.size(), 0);
+    EvalContext ctx;
+    ctx.snapshot = snap.get();
+    ctx.symbol_map = map.data();
+    ctx.as_of = kAsOf;
+    ctx.child = snap->vertex_slot[*graph.find("c1")];
+    const Value v = safeguard::expr::evaluate(compiled, ctx);
+    REQUIRE(v.known);
+    CHECK(v.number == 70);
   }
 }

@@ -53,6 +53,8 @@ TEST_SUITE("generate") {
     CHECK(adults <= 3.0);
     const double concerns = static_cast<double>(s.concerns) / s.children;
     CHECK(concerns == doctest::Approx(3.0).epsilon(0.1));
+    CHECK(s.events > 0);
+    CHECK(s.discretionary_overrides > 0);
     const double factors = static_cast<double>(s.factors) / s.children;
     CHECK(factors == doctest::Approx(1.0).epsilon(0.1));
 

@@ -96,13 +96,14 @@ TEST_SUITE("incremental") {
         "missing_episode", "mental_health",   "housing_instability"};
     Lcg rng{42};
     auto full = all_rows(assess(rules, take_snapshot(graph), assess_options));
-    int kinds_seen[8] = {};
-    for (int step = 0; step < 64; ++step) {
-      const int kind = step % 8;
+    int kinds_seen[10] = {};
+    for (int step = 0; step < 80; ++step) {
+      const int kind = step % 10;
       Batch batch;
       const std::string n = std::to_string(step);
       const std::string& child = children[rng.below(static_cast<std::uint32_t>(children.size()))];
       const std::string& adult = adults[rng.below(static_cast<std::uint32_t>(adults.size()))];
+      if ((kind == 8 || kind == 9) && !graph.find(child)) continue;  // erased earlier
       switch (kind) {
         case 0:
         case 1: {  // a new concern about a child or an adult, sometimes naming an adult
@@ -183,6 +184,15 @@ TEST_SUITE("incremental") {
           batch.add(c);
           break;
         }
+        case 8:  // a referral about a child starts the statutory clock
+          batch.add(EventSpec{"EV-NEW-" + n, EventKind::referral, options.as_of - 60, {child}, ""});
+          break;
+        case 9:  // a practitioner's recorded judgement
+          batch.add(DiscretionaryOverrideSpec{
+              "DO-NEW-" + n, child,
+              rng.below(2) ? OverrideDirection::raise : OverrideDirection::lower, options.as_of - 3,
+              "SW-900", "test judgement"});
+          break;
       }
       CAPTURE(step);
       const Results partial = reassessor.apply(graph, batch);
@@ -205,7 +215,7 @@ TEST_SUITE("incremental") {
       CHECK(rescored <= 200);  // a family and its peers, not the caseload
       full = after;
     }
-    for (int kind = 0; kind < 8; ++kind) CHECK(kinds_seen[kind] > 0);
+    for (int kind = 0; kind < 10; ++kind) CHECK(kinds_seen[kind] > 0);
   }
 
   TEST_CASE("a batch that fails changes nothing and rescoring reports the error") {

@@ -39,6 +39,23 @@ struct NotAssessable {
   expr::Attr missing = expr::Attr::child_age;
 };
 
+// What became of the discretionary override that applied to a child, if any: the latest one
+// for the child dated on or before the as-of date.
+enum class DiscretionaryOutcome : std::uint8_t {
+  none,            // no discretionary override recorded for the child as of the date
+  applied,         // the level moved one step
+  not_allowed,     // the pack does not accept judgement in this direction ([discretionary] allow)
+  at_limit,        // already at the lowest or highest level
+  held_by_policy,  // lowering would go below the minimum a policy override set
+};
+SAFEGUARD_EXPORT std::string_view to_string(DiscretionaryOutcome outcome) noexcept;
+
+struct DiscretionaryResult {
+  std::uint32_t override_number = kNoEvent;  // into the snapshot's override columns
+  DiscretionaryOutcome outcome = DiscretionaryOutcome::none;
+  std::int32_t level_before = 0;  // after policy overrides, before judgement
+};
+
 struct AssessOptions {
   Day as_of = 0;
   unsigned threads = 1;  // 0: one per hardware thread. Results are identical for any value.
@@ -101,6 +118,19 @@ class SAFEGUARD_EXPORT Results {
   const NotAssessable* not_assessable_end(std::size_t row) const {
     return missing_.data() + missing_offsets_[row + 1];
   }
+  // The child's statutory timeline as of the date, and the gaps found in its record.
+  const Step* steps_begin(std::size_t row) const { return steps_.data() + step_offsets_[row]; }
+  const Step* steps_end(std::size_t row) const { return steps_.data() + step_offsets_[row + 1]; }
+  std::size_t step_count(std::size_t row) const {
+    return step_offsets_[row + 1] - step_offsets_[row];
+  }
+  const TimelineIssue* timeline_issues_begin(std::size_t row) const {
+    return issues_.data() + issue_offsets_[row];
+  }
+  const TimelineIssue* timeline_issues_end(std::size_t row) const {
+    return issues_.data() + issue_offsets_[row + 1];
+  }
+  const DiscretionaryResult& discretionary(std::size_t row) const { return discretionary_[row]; }
 
  private:
   friend struct detail::ResultsBuilder;
@@ -125,6 +155,11 @@ class SAFEGUARD_EXPORT Results {
   std::vector<std::size_t> fired_offsets_;
   std::vector<NotAssessable> missing_;
   std::vector<std::size_t> missing_offsets_;
+  std::vector<Step> steps_;
+  std::vector<std::size_t> step_offsets_;
+  std::vector<TimelineIssue> issues_;
+  std::vector<std::size_t> issue_offsets_;
+  std::vector<DiscretionaryResult> discretionary_;
 };
 
 // Scores every child in `snapshot`. Pure: the same inputs give bit-identical results for any

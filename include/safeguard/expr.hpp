@@ -15,6 +15,7 @@
 
 #include "safeguard/error.hpp"
 #include "safeguard/snapshot.hpp"
+#include "safeguard/timeline.hpp"
 
 namespace safeguard::expr {
 
@@ -40,6 +41,12 @@ enum class Attr : std::uint8_t {
   factor_active,
   factor_age_days,
   factor_path,
+  timeline_overdue,
+  timeline_late,
+  timeline_due,
+  timeline_max_overdue_days,
+  timeline_review_overdue,
+  timeline_on_plan,
 };
 
 struct AttrInfo {
@@ -89,7 +96,14 @@ enum class Op : std::uint8_t {
   short_circuit,
 };
 
-enum class AggregateKind : std::uint8_t { count, sum, max, distinct_agencies, days_since_last };
+enum class AggregateKind : std::uint8_t {
+  count,
+  sum,
+  max,
+  distinct_agencies,
+  days_since_last,
+  distinct_categories,
+};
 
 struct Instr {
   Op op;
@@ -191,7 +205,8 @@ struct EvalContext {
   Role path = Role::self;    // how the evidence reached the child
   int child_age_years = -1;  // precomputed per child; -1 when the date of birth is unknown
   int child_age_months = -1;
-  int missing = -1;  // first attribute found unknown (an Attr), or -1
+  int missing = -1;                           // first attribute found unknown (an Attr), or -1
+  const TimelineSummary* timeline = nullptr;  // the child's timeline as of as_of
   // Optional: the concerns for_each_circle_concern visits for the child that are visible as of
   // `as_of`, in its visiting order. A scorer that has gathered them already passes them so that
   // family_concerns aggregates need not walk the snapshot again; null means walk it.

@@ -37,6 +37,8 @@ struct CaseloadSummary {
   std::size_t concerns = 0;
   std::size_t factors = 0;
   std::size_t relations = 0;  // declared relations: parent_of, carer_of, sibling_of, ...
+  std::size_t events = 0;     // child protection process events
+  std::size_t discretionary_overrides = 0;
 };
 
 // Streams a caseload of exactly options.children children as batches in dependency order: the
@@ -49,7 +51,10 @@ struct CaseloadSummary {
 // of them about adults (domestic abuse, substance misuse, mental health, violent offending,
 // housing) and naming the other adult as involved; about one protective factor per child;
 // sibling, parent, carer and partner relations within households; peer (associate) relations
-// and frequented places for children aged ten and over.
+// and frequented places for children aged ten and over; for half the households with four or
+// more concerns, child protection process events (referral, decision, and for some a strategy
+// discussion, initial and review conferences, the plan's end); and a discretionary override
+// for about one child in a hundred.
 SAFEGUARD_EXPORT CaseloadSummary generate_caseload(const CaseloadOptions& options,
                                                    const std::function<void(Batch&&)>& sink);
 

@@ -7,6 +7,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "safeguard/calendar.hpp"
 #include "safeguard/detail/interner.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/model.hpp"
@@ -84,6 +86,34 @@ struct RelationSpec {
   std::string to;
 };
 
+// A step of the child protection process for one or more children (siblings are often
+// referred and conferenced together).
+struct EventSpec {
+  std::string id;
+  EventKind kind = EventKind::referral;
+  Day date = kNoDay;
+  std::vector<std::string> about;  // child ids
+  std::string note;
+};
+
+// A practitioner's judgement that a child's level should be one step higher or lower than the
+// score gives. Recorded, never inferred: author, reason and date are required.
+struct DiscretionaryOverrideSpec {
+  std::string id;
+  std::string child;
+  OverrideDirection direction = OverrideDirection::raise;
+  Day date = kNoDay;
+  std::string author;
+  std::string reason;
+};
+
+// The working-day calendar statutory timescales run on: the nation whose bank holidays apply
+// (when given) and local closure days to add (a council's Christmas shutdown, say).
+struct CalendarSpec {
+  std::optional<Nation> nation;
+  std::vector<Day> closures;
+};
+
 // Replace every field of an existing concern (same id). Correcting wrong data is first-class.
 struct AmendConcern {
   ConcernSpec concern;
@@ -100,7 +130,8 @@ struct ErasePerson {
 };
 
 using Edit = std::variant<PersonSpec, AgencySpec, ConcernSpec, FactorSpec, PlaceSpec, GroupSpec,
-                          HouseholdSpec, RelationSpec, AmendConcern, RetractConcern, ErasePerson>;
+                          HouseholdSpec, RelationSpec, AmendConcern, RetractConcern, ErasePerson,
+                          EventSpec, DiscretionaryOverrideSpec, CalendarSpec>;
 
 struct Batch {
   std::vector<Edit> items;
@@ -118,7 +149,8 @@ struct GraphLimits {
   std::size_t max_id_bytes = 256;
   std::size_t max_text_bytes = 64 * 1024;  // summaries and names
   std::size_t max_vertices = 50'000'000;
-  std::size_t max_list_items = 10'000;  // about/involves/protects/flags per entity
+  std::size_t max_list_items = 10'000;   // about/involves/protects/flags per entity
+  std::size_t max_records = 50'000'000;  // process events plus discretionary overrides
 };
 
 // The error CaseGraph::apply throws: an Error that also says which batch item failed, so a
@@ -185,6 +217,21 @@ class SAFEGUARD_EXPORT CaseGraph {
   std::string_view symbol(Symbol s) const { return symbols_.str(s); }
   const GraphLimits& limits() const noexcept { return limits_; }
 
+  // Process events and discretionary overrides, in insertion order. Records whose children were
+  // all erased stay in place with an empty id (so numbering is stable) and are skipped.
+  const std::vector<Event>& events() const noexcept { return events_; }
+  const std::vector<DiscretionaryOverride>& discretionary_overrides() const noexcept {
+    return discretionary_;
+  }
+  // True if `id` names a live event or discretionary override.
+  bool has_record(std::string_view id) const;
+
+  // The working-day calendar: the nation's bank holidays plus local closures. Shared and
+  // immutable; a batch with a CalendarSpec publishes a new one.
+  Nation nation() const noexcept { return calendar_->nation(); }
+  const std::vector<Day>& closures() const noexcept { return calendar_->closures(); }
+  std::shared_ptr<const WorkingCalendar> calendar() const noexcept { return calendar_; }
+
   // Incremented by every applied batch; lets callers notice that a graph changed.
   std::uint64_t revision() const noexcept { return revision_; }
 
@@ -216,6 +263,11 @@ class SAFEGUARD_EXPORT CaseGraph {
   std::vector<Group> groups_;
   std::vector<Household> households_;
   std::vector<Relation> relations_;  // declared relations, insertion order; erased ones removed
+  std::vector<Event> events_;
+  std::vector<DiscretionaryOverride> discretionary_;
+  std::unordered_map<std::string, std::uint32_t> record_index_;  // live event/override ids
+  std::shared_ptr<const WorkingCalendar> calendar_ = default_calendar();
+  static std::shared_ptr<const WorkingCalendar> default_calendar();
   std::uint64_t revision_ = 0;
 };
 

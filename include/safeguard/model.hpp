@@ -56,6 +56,23 @@ enum class RelationKind : std::uint8_t {
 
 inline constexpr int kRelationKindCount = 12;
 
+// Steps of the child protection process a case records (Working Together to Safeguard Children).
+// The timeline (timeline.hpp) turns them into due dates and statuses.
+enum class EventKind : std::uint8_t {
+  referral,             // contact accepted as a referral to children's social care
+  referral_decision,    // decision on what happens next
+  strategy_discussion,  // strategy discussion or meeting
+  assessment_start,
+  assessment_complete,
+  initial_conference,  // initial child protection conference
+  review_conference,   // review child protection conference
+  plan_end,            // the child protection plan ended
+};
+inline constexpr int kEventKindCount = 8;
+
+// Which way a practitioner's discretionary override moves a child's level.
+enum class OverrideDirection : std::int8_t { lower = -1, raise = 1 };
+
 struct Person {
   std::string id;
   PersonKind kind = PersonKind::child;
@@ -110,6 +127,26 @@ struct Household {
   std::string id;
 };
 
+// A process event. Not a vertex: nothing relates to it; it belongs to the children it is about.
+struct Event {
+  std::string id;
+  EventKind kind = EventKind::referral;
+  Day date = kNoDay;
+  std::vector<VertexIndex> about;  // children
+  std::string note;
+};
+
+// A discretionary override: professional judgement, recorded with its author, reason and date,
+// that moves one child's level by one step (never below a policy override's minimum).
+struct DiscretionaryOverride {
+  std::string id;
+  VertexIndex child = kNoVertex;
+  OverrideDirection direction = OverrideDirection::raise;
+  Day date = kNoDay;
+  std::string author;  // an id or role of the practitioner, not a name
+  std::string reason;
+};
+
 struct Relation {
   RelationKind kind;
   VertexIndex from;
@@ -122,11 +159,15 @@ std::string_view to_string(PersonKind kind) noexcept;
 std::string_view to_string(ConcernStatus status) noexcept;
 std::string_view to_string(Heading heading) noexcept;
 std::string_view to_string(RelationKind kind) noexcept;
+std::string_view to_string(EventKind kind) noexcept;
+std::string_view to_string(OverrideDirection direction) noexcept;
 
 bool parse_person_kind(std::string_view text, PersonKind& out) noexcept;
 bool parse_concern_status(std::string_view text, ConcernStatus& out) noexcept;
 bool parse_heading(std::string_view text, Heading& out) noexcept;
 bool parse_relation_kind(std::string_view text, RelationKind& out) noexcept;
+bool parse_event_kind(std::string_view text, EventKind& out) noexcept;
+bool parse_override_direction(std::string_view text, OverrideDirection& out) noexcept;
 
 // Relations a case file may state between two persons or a person and a place or group.
 // The others (raised, about, involves, protects, household) come from entity fields.

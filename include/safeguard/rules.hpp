@@ -13,6 +13,7 @@
 
 #include "safeguard/expr.hpp"
 #include "safeguard/model.hpp"
+#include "safeguard/timeline.hpp"
 
 namespace safeguard {
 
@@ -20,12 +21,14 @@ struct LevelDef {
   std::string id;
   std::string title;
   double min = 0;  // a score at or above this reaches the level
+  Location where;
 };
 
 struct IndexDef {
   std::string id;
   std::string title;
   std::vector<double> thresholds;  // one per level: the pack's levels' `min` unless overridden
+  Location where;
 };
 
 struct Rule {
@@ -50,6 +53,35 @@ struct PolicyOverride {
   bool immediate_safety = false;
   Location where;
 };
+
+// Which discretionary overrides (recorded professional judgement) a pack accepts. A DASH-style
+// pack, for instance, lets judgement raise a level and never lower it.
+enum class DiscretionaryPolicy : std::uint8_t { raise_and_lower, raise_only, lower_only, none };
+
+inline std::string_view to_string(DiscretionaryPolicy policy) noexcept {
+  switch (policy) {
+    case DiscretionaryPolicy::raise_and_lower:
+      return "raise_and_lower";
+    case DiscretionaryPolicy::raise_only:
+      return "raise_only";
+    case DiscretionaryPolicy::lower_only:
+      return "lower_only";
+    case DiscretionaryPolicy::none:
+      return "none";
+  }
+  return "";
+}
+
+inline bool parse_discretionary_policy(std::string_view text, DiscretionaryPolicy& out) noexcept {
+  for (auto policy : {DiscretionaryPolicy::raise_and_lower, DiscretionaryPolicy::raise_only,
+                      DiscretionaryPolicy::lower_only, DiscretionaryPolicy::none}) {
+    if (to_string(policy) == text) {
+      out = policy;
+      return true;
+    }
+  }
+  return false;
+}
 
 struct PackLimits {
   std::size_t max_bytes = 4 * 1024 * 1024;
@@ -77,6 +109,9 @@ class SAFEGUARD_EXPORT RuleSet {
   const std::vector<Rule>& rules() const noexcept { return rules_; }
   const std::vector<PolicyOverride>& overrides() const noexcept { return overrides_; }
   const expr::SymbolTable& symbols() const noexcept { return symbols_; }
+  // Statutory timescales for the timeline (Working Together defaults unless the pack says).
+  const Timescales& timescales() const noexcept { return timescales_; }
+  DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
 
   // The level a score reaches on an index: the highest whose threshold it meets (at least 0).
   int level_for(std::uint32_t index, double score) const noexcept {
@@ -96,7 +131,22 @@ class SAFEGUARD_EXPORT RuleSet {
   std::vector<Rule> rules_;
   std::vector<PolicyOverride> overrides_;
   expr::SymbolTable symbols_;
+  Timescales timescales_;
+  DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;
 };
+
+// A lint finding: a pack that loads but is probably not what its author meant.
+struct LintWarning {
+  std::string code;     // stable, e.g. "unused-index", "rule-never-fires"
+  std::string message;  // names the ids involved
+  Location where;       // file, line and column of the construct; entity = its id
+};
+
+// Checks a loaded pack for unreachable levels, rules and overrides that can never fire (or
+// always fire), unused indices, ids shared between rules, overrides, indices and levels,
+// overlapping or contradictory overrides, and points whose sign contradicts their heading.
+// Deterministic: the same pack gives the same warnings in the same order.
+SAFEGUARD_EXPORT std::vector<LintWarning> lint(const RuleSet& rules);
 
 // SHA-256 of `data` as lower-case hex.
 SAFEGUARD_EXPORT std::string sha256_hex(std::string_view data);

@@ -53,6 +53,24 @@ struct CircleMember {
   RoleMask roles;
 };
 
+// Ids as one byte blob of NUL-terminated strings plus offsets, so the C API can hand them out as
+// C strings without copying.
+struct IdTable {
+  std::vector<char> bytes;
+  std::vector<std::uint64_t> offsets{0};
+
+  void push(std::string_view id) {
+    bytes.insert(bytes.end(), id.begin(), id.end());
+    bytes.push_back('\0');
+    offsets.push_back(bytes.size());
+  }
+  std::size_t size() const noexcept { return offsets.size() - 1; }
+  std::string_view operator[](std::size_t i) const noexcept {
+    return {bytes.data() + offsets[i], static_cast<std::size_t>(offsets[i + 1] - offsets[i] - 1)};
+  }
+  const char* c_str(std::size_t i) const noexcept { return bytes.data() + offsets[i]; }
+};
+
 struct SAFEGUARD_EXPORT Snapshot {
   std::uint64_t graph_revision = 0;
   std::vector<std::string> symbols;
@@ -100,6 +118,26 @@ struct SAFEGUARD_EXPORT Snapshot {
   // Agencies, by slot.
   std::vector<VertexIndex> agency_vertex;
   std::vector<Symbol> agency_type;
+
+  // Process events (live ones only, numbered in graph order) and each child's, sorted by date,
+  // then kind (the order of EventKind), then id.
+  IdTable event_ids;
+  std::vector<EventKind> event_kind;
+  std::vector<Day> event_date;
+  std::vector<std::string> event_note;
+  Csr<std::uint32_t> person_events;
+
+  // Discretionary overrides (live ones, numbered in graph order) and each child's, sorted by
+  // date then id.
+  IdTable override_ids;
+  std::vector<OverrideDirection> override_direction;
+  std::vector<Day> override_date;
+  std::vector<std::string> override_author;
+  std::vector<std::string> override_reason;
+  Csr<std::uint32_t> person_overrides;
+
+  // The working-day calendar statutory timescales run on (shared with the graph).
+  std::shared_ptr<const WorkingCalendar> calendar;
 
   std::string_view id(VertexIndex v) const noexcept {
     return {id_bytes.data() + id_offsets[v],

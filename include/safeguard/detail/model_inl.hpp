@@ -19,6 +19,16 @@ inline constexpr std::array<std::string_view, kRelationKindCount> kRelationKindN
     "parent_of", "carer_of",  "sibling_of", "partner_of", "household", "associate",
     "member_of", "frequents", "raised",     "about",      "involves",  "protects"};
 
+inline constexpr std::array<std::string_view, kEventKindCount> kEventKindNames = {
+    "referral",
+    "referral_decision",
+    "strategy_discussion",
+    "assessment_start",
+    "assessment_complete",
+    "initial_conference",
+    "review_conference",
+    "plan_end"};
+
 template <typename Enum, std::size_t N>
 bool parse_enum(const std::array<std::string_view, N>& names, std::string_view text,
                 Enum& out) noexcept {
@@ -49,6 +59,13 @@ inline std::string_view to_string(RelationKind kind) noexcept {
   return detail::kRelationKindNames[static_cast<std::size_t>(kind)];
 }
 
+inline std::string_view to_string(EventKind kind) noexcept {
+  return detail::kEventKindNames[static_cast<std::size_t>(kind)];
+}
+inline std::string_view to_string(OverrideDirection direction) noexcept {
+  return direction == OverrideDirection::raise ? "raise" : "lower";
+}
+
 inline bool parse_person_kind(std::string_view text, PersonKind& out) noexcept {
   return detail::parse_enum(detail::kPersonKindNames, text, out);
 }
@@ -60,6 +77,20 @@ inline bool parse_heading(std::string_view text, Heading& out) noexcept {
 }
 inline bool parse_relation_kind(std::string_view text, RelationKind& out) noexcept {
   return detail::parse_enum(detail::kRelationKindNames, text, out);
+}
+
+inline bool parse_event_kind(std::string_view text, EventKind& out) noexcept {
+  return detail::parse_enum(detail::kEventKindNames, text, out);
+}
+inline bool parse_override_direction(std::string_view text, OverrideDirection& out) noexcept {
+  if (text == "raise") {
+    out = OverrideDirection::raise;
+  } else if (text == "lower") {
+    out = OverrideDirection::lower;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 inline bool is_declarable_relation(RelationKind kind) noexcept {

@@ -1,0 +1,231 @@
+// Rule-pack lint: findings about a pack that loads but probably does not say what its author
+// meant. Everything here is static: it reads the compiled pack, never a case.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+#include "safeguard/rules.hpp"
+
+namespace safeguard {
+namespace {
+
+// The value of an expression that reads nothing (no attribute, no aggregate), if it is one.
+bool constant_value(const expr::Compiled& compiled, expr::Value& out) {
+  if (!compiled.constant) return false;
+  static const Snapshot empty;
+  expr::EvalContext context;
+  context.snapshot = &empty;
+  out = expr::evaluate(compiled, context);
+  return true;
+}
+
+// The expression's text with runs of whitespace collapsed, to compare conditions as written.
+std::string normalised(const std::string& source) {
+  std::string out;
+  bool space = false;
+  for (char c : source) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string quoted(const std::string& id) { return "'" + id + "'"; }
+
+std::string number_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
+Location located(Location where, const std::string& id) {
+  where.entity = id;
+  return where;
+}
+
+// The most one rule can add to a child's index score, or infinity when nothing bounds it.
+double rule_bound(const Rule& rule) {
+  constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+  expr::Value points;
+  const bool constant = constant_value(rule.points, points);
+  double each = kUnbounded;
+  if (constant) each = points.known ? std::max(0.0, points.number) : 0.0;
+  // Any number of concerns or factors may match; only a cap bounds their total.
+  if (rule.scope != expr::Scope::child && each > 0) each = kUnbounded;
+  if (rule.cap > 0) each = std::min(each, rule.cap);
+  return each;
+}
+
+}  // namespace
+
+std::vector<LintWarning> lint(const RuleSet& pack) {
+  std::vector<LintWarning> out;
+  auto warn = [&](const char* code, std::string message, const Location& where) {
+    out.push_back({code, std::move(message), where});
+  };
+  const auto& rules = pack.rules();
+  const auto& overrides = pack.overrides();
+  const auto& indices = pack.indices();
+  const auto& levels = pack.levels();
+
+  // Ids that name two things make explanations ambiguous.
+  std::map<std::string, std::string> owners;
+  auto claim = [&](const std::string& id, const std::string& what, const Location& where) {
+    auto [it, inserted] = owners.emplace(id, what);
+    if (!inserted) {
+      warn("shared-id",
+           "id " + quoted(id) + " names both " + it->second + " and " + what +
+               "; explanations and results would be ambiguous",
+           located(where, id));
+    }
+  };
+  for (const auto& level : levels) claim(level.id, "a level", level.where);
+  for (const auto& index : indices) claim(index.id, "an index", index.where);
+  for (const auto& rule : rules) claim(rule.id, "a rule", rule.where);
+  for (const auto& o : overrides) claim(o.id, "an override", o.where);
+
+  // Indices no rule scores.
+  for (std::uint32_t i = 0; i < indices.size(); ++i) {
+    const bool used =
+        std::any_of(rules.begin(), rules.end(), [i](const Rule& rule) { return rule.index == i; });
+    if (!used) {
+      warn("unused-index", "index " + quoted(indices[i].id) + " has no rules; it is always 0",
+           located(indices[i].where, indices[i].id));
+    }
+  }
+
+  // Rules that can never fire, or fire for every child whatever the case says.
+  std::vector<bool> can_fire(rules.size(), false);
+  for (std::size_t r = 0; r < rules.size(); ++r) {
+    const Rule& rule = rules[r];
+    const Location where = located(rule.where, rule.id);
+    expr::Value when, points;
+    const bool constant_when = constant_value(rule.when, when);
+    const bool constant_points = constant_value(rule.points, points);
+    if (constant_when && (!when.known || when.number == 0)) {
+      warn("rule-never-fires", "rule " + quoted(rule.id) + ": its condition is always false",
+           where);
+      continue;
+    }
+    if (constant_points && (!points.known || points.number == 0)) {
+      warn("rule-never-fires", "rule " + quoted(rule.id) + ": its points are always 0", where);
+      continue;
+    }
+    if (rule.scope != expr::Scope::child &&
+        std::all_of(rule.reach.begin(), rule.reach.end(), [](double r) { return r <= 0; })) {
+      warn("rule-never-fires",
+           "rule " + quoted(rule.id) + ": every reach factor is 0, so no evidence reaches a child",
+           where);
+      continue;
+    }
+    can_fire[r] = true;
+    if (rule.scope == expr::Scope::child && constant_when && constant_points) {
+      warn("rule-always-fires",
+           "rule " + quoted(rule.id) + " gives every child " + number_text(points.number) +
+               " points whatever the case says",
+           where);
+    }
+    if (constant_points && points.known) {
+      const bool risk_heading = rule.heading == Heading::harm || rule.heading == Heading::danger ||
+                                rule.heading == Heading::complicating;
+      if (risk_heading && points.number < 0) {
+        warn("heading-sign",
+             "rule " + quoted(rule.id) + " lowers the score under the heading '" +
+                 std::string(to_string(rule.heading)) + "'; use 'safety' or 'strength'",
+             where);
+      } else if (!risk_heading && points.number > 0) {
+        warn("heading-sign",
+             "rule " + quoted(rule.id) + " raises the score under the heading '" +
+                 std::string(to_string(rule.heading)) + "'; use 'harm', 'danger' or 'complicating'",
+             where);
+      }
+    }
+  }
+
+  // Overrides: never or always firing, doing nothing, or overlapping one another.
+  for (std::size_t a = 0; a < overrides.size(); ++a) {
+    const PolicyOverride& o = overrides[a];
+    const Location where = located(o.where, o.id);
+    expr::Value when;
+    if (constant_value(o.when, when)) {
+      if (!when.known || when.number == 0) {
+        warn("override-never-fires", "override " + quoted(o.id) + ": its condition is always false",
+             where);
+      } else {
+        warn("override-always-fires",
+             "override " + quoted(o.id) + " fires for every child whatever the case says", where);
+      }
+    }
+    if (o.min_level == 0 && !o.immediate_safety) {
+      warn("override-no-effect",
+           "override " + quoted(o.id) + " sets the lowest level, which every child has already",
+           where);
+    }
+    for (std::size_t b = 0; b < a; ++b) {
+      const PolicyOverride& p = overrides[b];
+      if (normalised(p.when.source) != normalised(o.when.source)) continue;
+      if (p.min_level == o.min_level && p.immediate_safety == o.immediate_safety) {
+        warn("overlapping-overrides",
+             "overrides " + quoted(p.id) + " and " + quoted(o.id) +
+                 " have the same condition and the same effect; one is redundant",
+             where);
+      } else {
+        warn("contradictory-overrides",
+             "overrides " + quoted(p.id) + " and " + quoted(o.id) +
+                 " fire on the same condition with different effects; combine them into one",
+             where);
+      }
+    }
+  }
+
+  // Levels: reachable by some index's score (when the pack bounds the score), by a policy
+  // override, or by discretionary judgement one step from a reachable level.
+  std::vector<double> bound(indices.size(), 0.0);
+  for (std::size_t r = 0; r < rules.size(); ++r) {
+    if (can_fire[r]) bound[rules[r].index] += rule_bound(rules[r]);
+  }
+  std::vector<bool> reachable(levels.size(), false);
+  reachable[0] = true;
+  for (std::size_t l = 1; l < levels.size(); ++l) {
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+      if (bound[i] >= indices[i].thresholds[l]) reachable[l] = true;
+    }
+    for (const PolicyOverride& o : overrides) {
+      if (o.min_level == static_cast<int>(l)) reachable[l] = true;
+    }
+  }
+  const DiscretionaryPolicy policy = pack.discretionary();
+  const bool can_raise =
+      policy == DiscretionaryPolicy::raise_and_lower || policy == DiscretionaryPolicy::raise_only;
+  const bool can_lower =
+      policy == DiscretionaryPolicy::raise_and_lower || policy == DiscretionaryPolicy::lower_only;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t l = 1; l < levels.size(); ++l) {
+      if (reachable[l]) continue;
+      if ((can_raise && reachable[l - 1]) ||
+          (can_lower && l + 1 < levels.size() && reachable[l + 1])) {
+        reachable[l] = changed = true;
+      }
+    }
+  }
+  for (std::size_t l = 1; l < levels.size(); ++l) {
+    if (reachable[l]) continue;
+    warn("unreachable-level",
+         "level " + quoted(levels[l].id) +
+             " can never be reached: no index's capped rules can score that high and no "
+             "override sets it",
+         located(levels[l].where, levels[l].id));
+  }
+  return out;
+}
+
+}  // namespace safeguard

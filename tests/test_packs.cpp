@@ -1,0 +1,617 @@
+// Scenario tests for the four bundled rule packs (rules/*.toml): each fictional case file in
+// tests/data/scenarios/<pack>/ is assessed as of 2026-11-01 and its scores and levels are
+// checked against arithmetic worked out by hand in the comments: a contribution is
+// raw points x decay x reach (x cap factor), with decay = 2^(-age in days / half-life).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "safeguard.h"
+#include "safeguard/io.hpp"
+
+using namespace safeguard;
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+#ifndef SAFEGUARD_TEST_DATA_DIR
+#define SAFEGUARD_TEST_DATA_DIR SAFEGUARD_SOURCE_DIR "/tests/data"
+#endif
+
+// Scores are compared to the hand-worked values within 1e-9.
+#define CHECK_SCORE(actual, expected)                                                \
+  do {                                                                               \
+    const double actual_value = (actual), expected_value = (expected);               \
+    CHECK_MESSAGE(std::fabs(actual_value - expected_value) <= 1e-9,                  \
+                  #actual " = " << actual_value << ", expected " << expected_value); \
+  } while (false)
+
+namespace {
+
+const std::vector<std::string> kPacks = {"default", "dash", "neglect", "exploitation"};
+
+std::string pack_path(const std::string& pack) {
+  return std::string(SAFEGUARD_SOURCE_DIR) + "/rules/" + pack + ".toml";
+}
+
+std::string scenario_path(const std::string& pack, const std::string& file) {
+  return std::string(SAFEGUARD_TEST_DATA_DIR) + "/scenarios/" + pack + "/" + file;
+}
+
+Day day(const char* text) {
+  Day out = kNoDay;
+  std::string error;
+  REQUIRE(parse_iso_date(text, out, error));
+  return out;
+}
+
+// One case file assessed with one bundled pack, with lookups by id.
+struct Scenario {
+  std::shared_ptr<const RuleSet> rules;
+  Results results;
+
+  Scenario(const std::string& pack, const std::string& file, const char* as_of = "2026-11-01")
+      : rules(RuleSet::load_file(pack_path(pack))), results(run(pack, file, as_of)) {}
+
+  Results run(const std::string& pack, const std::string& file, const char* as_of) const {
+    CaseGraph graph;
+    load_case_file(graph, scenario_path(pack, file));
+    return assess(rules, take_snapshot(graph), {day(as_of), 1});
+  }
+
+  std::size_t row(const std::string& child) const {
+    const long found = results.find_child(child);
+    REQUIRE_MESSAGE(found >= 0, "no child " << child);
+    return static_cast<std::size_t>(found);
+  }
+  std::size_t index(const std::string& id) const {
+    for (std::size_t i = 0; i < rules->indices().size(); ++i) {
+      if (rules->indices()[i].id == id) return i;
+    }
+    FAIL("no index " << id);
+    return 0;
+  }
+  double score(const std::string& child, const std::string& index_id) const {
+    return results.score(row(child), index(index_id));
+  }
+  std::string level(const std::string& child) const {
+    return rules->levels()[results.level(row(child))].id;
+  }
+  std::string score_level(const std::string& child) const {
+    return rules->levels()[results.score_level(row(child))].id;
+  }
+  std::string index_level(const std::string& child, const std::string& index_id) const {
+    return rules->levels()[results.index_level(row(child), index(index_id))].id;
+  }
+  bool immediate_safety(const std::string& child) const {
+    return results.immediate_safety(row(child));
+  }
+  // Ids of the policy overrides that fired, in pack order.
+  std::vector<std::string> overrides(const std::string& child) const {
+    std::vector<std::string> out;
+    const std::size_t r = row(child);
+    for (const auto* o = results.overrides_begin(r); o != results.overrides_end(r); ++o) {
+      out.push_back(rules->overrides()[*o].id);
+    }
+    return out;
+  }
+  // "rule-id: attribute" for each rule or override that was not assessable.
+  std::vector<std::string> not_assessable(const std::string& child) const {
+    std::vector<std::string> out;
+    const std::size_t r = row(child);
+    for (const auto* m = results.not_assessable_begin(r); m != results.not_assessable_end(r); ++m) {
+      const std::string& id =
+          m->is_override ? rules->overrides()[m->rule].id : rules->rules()[m->rule].id;
+      out.push_back(id + ": " + std::string(expr::attr_info(m->missing).name));
+    }
+    return out;
+  }
+  // The contributions of one rule for the child, in the order listed.
+  std::vector<Contribution> contributions(const std::string& child, const std::string& rule) const {
+    std::vector<Contribution> out;
+    const std::size_t r = row(child);
+    for (const Contribution* c = results.contributions_begin(r); c != results.contributions_end(r);
+         ++c) {
+      if (rules->rules()[c->rule].id == rule) out.push_back(*c);
+    }
+    return out;
+  }
+  std::string evidence(const Contribution& c) const {
+    return c.evidence == kNoVertex ? std::string() : std::string(results.snapshot().id(c.evidence));
+  }
+};
+
+using Strings = std::vector<std::string>;
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in, "cannot open " << path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_SUITE("packs") {
+  // ---- Every pack ----------------------------------------------------------------------------
+
+  TEST_CASE("the four bundled packs load and are labelled illustrative") {
+    for (const auto& pack : kPacks) {
+      CAPTURE(pack);
+      const auto rules = RuleSet::load_file(pack_path(pack));
+      CHECK(rules->id() == "safeguard-" + pack);
+      CHECK_FALSE(rules->rules().empty());
+      const std::string text = read_text(pack_path(pack));
+      CHECK(text.find("ILLUSTRATIVE ONLY") != std::string::npos);
+      CHECK(text.find("status = \"illustrative\"") != std::string::npos);
+      // Only the checklist pack refuses judgement that lowers a level.
+      CHECK(rules->discretionary() == (pack == "dash" ? DiscretionaryPolicy::raise_only
+                                                      : DiscretionaryPolicy::raise_and_lower));
+    }
+  }
+
+  TEST_CASE("the four bundled packs lint clean, in C++ and through the C API") {
+    for (const auto& pack : kPacks) {
+      CAPTURE(pack);
+      const auto warnings = lint(*RuleSet::load_file(pack_path(pack)));
+      for (const auto& w : warnings) FAIL_CHECK(w.code << ": " << w.message);
+      CHECK(warnings.empty());
+      sg_rules* rules = nullptr;
+      REQUIRE(sg_rules_load_file(&rules, pack_path(pack).c_str()) == SG_OK);
+      std::size_t count = 99;
+      CHECK(sg_rules_lint_count(&count, rules) == SG_OK);
+      CHECK(count == 0);
+      sg_rules_free(rules);
+    }
+  }
+
+  TEST_CASE("every scenario's contributions add up to its scores exactly") {
+    const std::vector<std::pair<std::string, Strings>> scenarios = {
+        {"default",
+         {"below-threshold.json", "at-threshold.json", "corroboration.json", "escalation.json",
+          "overrides.json", "protective.json", "missing-data.json"}},
+        {"dash",
+         {"below-threshold.json", "at-threshold.json", "repeat-checklists.json", "escalation.json",
+          "strangulation.json", "baby.json", "judgement.json", "protective.json",
+          "missing-data.json"}},
+        {"neglect",
+         {"below-threshold.json", "at-threshold.json", "pervasive.json", "overrides.json",
+          "protective.json", "missing-data.json"}},
+        {"exploitation",
+         {"below-threshold.json", "at-threshold.json", "county-lines.json", "overrides.json",
+          "protective.json", "missing-data.json"}},
+    };
+    for (const auto& [pack, files] : scenarios) {
+      for (const auto& file : files) {
+        CAPTURE(pack);
+        CAPTURE(file);
+        const Scenario s(pack, file);
+        const Results& r = s.results;
+        REQUIRE(r.child_count() > 0);
+        for (std::size_t row = 0; row < r.child_count(); ++row) {
+          std::vector<double> sums(r.index_count(), 0.0);
+          for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row);
+               ++c) {
+            CHECK(c->value == c->raw * c->decay * c->reach * c->cap_factor);
+            sums[s.rules->rules()[c->rule].index] += c->value;
+          }
+          for (std::size_t i = 0; i < r.index_count(); ++i) CHECK(sums[i] == r.score(row, i));
+        }
+      }
+    }
+  }
+
+  // ---- Default multi-agency threshold pack ---------------------------------------------------
+  // Levels: universal 0, early_help 4, child_in_need 8, child_protection 16.
+
+  TEST_CASE("default: two agencies' decayed worries stay below early help") {
+    const Scenario s("default", "below-threshold.json");
+    // school-attendance: 2 x 2^(-60/180) x 1 = 2 x 0.793701 = 1.587401 (incident 60 days ago)
+    // missed-health:     2 x 2^(-30/180) x 1 = 2 x 0.890899 = 1.781797
+    // neglect = 3.369198 < 4; two agencies, so corroboration (3 or more) does not fire.
+    CHECK_SCORE(s.score("P-DBT-C1", "neglect"),
+                2 * std::exp2(-60.0 / 180) + 2 * std::exp2(-30.0 / 180));
+    CHECK(s.level("P-DBT-C1") == "universal");
+    CHECK(s.contributions("P-DBT-C1", "multi-agency-corroboration").empty());
+  }
+
+  TEST_CASE("default: the same worries recorded today reach early help exactly") {
+    const Scenario s("default", "at-threshold.json");
+    // Age 0, so decay 2^0 = 1: school-attendance 2 x 1 x 1 + missed-health 2 x 1 x 1 = 4,
+    // exactly the early help minimum (a score at the minimum reaches the level).
+    CHECK_SCORE(s.score("P-DAT-C1", "neglect"), 4.0);
+    CHECK(s.level("P-DAT-C1") == "early_help");
+  }
+
+  TEST_CASE("default: three agencies' worries joined reach child in need") {
+    const Scenario s("default", "corroboration.json");
+    // school-attendance 2 x 1 x 1 = 2; missed-health 2 x 1 x 1 = 2; housing-instability about
+    // the mother, reach carer 1.0: 2 x 1 x 1 = 2; multi-agency-corroboration: school, GP and
+    // housing hold open concerns in 180 days (3 >= 3): 5. neglect = 11 >= 8: child in need.
+    CHECK_SCORE(s.score("P-DCO-C1", "neglect"), 11.0);
+    CHECK(s.level("P-DCO-C1") == "child_in_need");
+    const auto housing = s.contributions("P-DCO-C1", "housing-instability");
+    REQUIRE(housing.size() == 1);
+    CHECK(housing[0].path == Role::carer);
+  }
+
+  TEST_CASE("default: three domestic abuse incidents in twelve months escalate") {
+    const Scenario s("default", "escalation.json");
+    // DEA, incidents about the mother (a carer, reach 1.0), half-life 365:
+    //   severity 2: 4 x 2^(-300/365) x 1 = 4 x 0.565689 = 2.262758
+    //   severity 2: 4 x 2^(-120/365) x 1 = 4 x 0.796217 = 3.184866
+    //   severity 3: 6 x 2^(-10/365)  x 1 = 6 x 0.981189 = 5.887133
+    //   domestic-abuse-escalation: 3 incidents within 365 days: 6
+    //   domestic_abuse = 17.334757 >= 16: child protection.
+    const double dea =
+        4 * std::exp2(-300.0 / 365) + 4 * std::exp2(-120.0 / 365) + 6 * std::exp2(-10.0 / 365) + 6;
+    CHECK_SCORE(s.score("P-DEA-C1", "domestic_abuse"), dea);
+    CHECK(s.level("P-DEA-C1") == "child_protection");
+    // DEB: the first incident is 400 days old, so only two fall in the year: no escalation.
+    //   4 x 2^(-400/365) = 4 x 0.467847 = 1.871389; + 3.184866 + 5.887133 = 10.943389: CIN.
+    const double deb =
+        4 * std::exp2(-400.0 / 365) + 4 * std::exp2(-120.0 / 365) + 6 * std::exp2(-10.0 / 365);
+    CHECK_SCORE(s.score("P-DEB-C1", "domestic_abuse"), deb);
+    CHECK(s.level("P-DEB-C1") == "child_in_need");
+    CHECK(s.contributions("P-DEB-C1", "domestic-abuse-escalation").empty());
+  }
+
+  TEST_CASE("default: policy overrides force child protection and flag immediate safety") {
+    const Scenario s("default", "overrides.json");
+    // C1 (12): sexual-abuse 3 x 2^(-100/730) x 1 = 3 x 0.909417 = 2.728251; the baby sibling's
+    // injury, reach sibling 0.5: 8 x 2^(-10/365) x 0.5 = 3.924755. abuse = 6.653006: early help
+    // by score; open-sexual-abuse forces child protection.
+    CHECK_SCORE(s.score("P-DOV-C1", "abuse"),
+                3 * std::exp2(-100.0 / 730) + 8 * std::exp2(-10.0 / 365) * 0.5);
+    CHECK(s.score_level("P-DOV-C1") == "early_help");
+    CHECK(s.level("P-DOV-C1") == "child_protection");
+    CHECK(s.overrides("P-DOV-C1") == Strings{"open-sexual-abuse"});
+    CHECK_FALSE(s.immediate_safety("P-DOV-C1"));
+    // C2 (5 months): physical-injury 8 x 2^(-10/365) x 1 = 7.849511; the sibling's sexual
+    // abuse 3 x 0.909417 x 0.5 = 1.364125; baby-with-recent-concern 3. abuse = 12.213636:
+    // child in need by score; baby-serious-injury (severity 4, 10 days) forces child
+    // protection and flags immediate safety.
+    CHECK_SCORE(s.score("P-DOV-C2", "abuse"),
+                8 * std::exp2(-10.0 / 365) + 3 * std::exp2(-100.0 / 730) * 0.5 + 3);
+    CHECK(s.score_level("P-DOV-C2") == "child_in_need");
+    CHECK(s.level("P-DOV-C2") == "child_protection");
+    CHECK(s.overrides("P-DOV-C2") == Strings{"baby-serious-injury"});
+    CHECK(s.immediate_safety("P-DOV-C2"));
+  }
+
+  TEST_CASE("default: capped protective factors lower child in need to early help") {
+    const Scenario s("default", "protective.json");
+    // Harm today (decay 1): poor-presentation 4 x 1.5 = 6; school-attendance 2; missed-health
+    // 2: 10, child in need. protective-adult: grandmother -5 and aunt (kinship) -3 = -8, over
+    // the cap of 5, so each is scaled by 5/8 = 0.625: -3.125 and -1.875. neglect = 10 - 5 = 5:
+    // early help.
+    CHECK_SCORE(s.score("P-DPF-C1", "neglect"), 10.0 - 5.0);
+    CHECK(s.level("P-DPF-C1") == "early_help");
+    const auto strengths = s.contributions("P-DPF-C1", "protective-adult");
+    REQUIRE(strengths.size() == 2);
+    CHECK_SCORE(strengths[0].value, -5 * 0.625);
+    CHECK_SCORE(strengths[1].value, -3 * 0.625);
+    CHECK(strengths[0].cap_factor == 0.625);
+  }
+
+  TEST_CASE("default: a child without a date of birth is not assessable on age rules") {
+    const Scenario s("default", "missing-data.json");
+    // physical-injury 4 x 2 = 8 x 2^(-5/365) x 1 = 8 x 0.990550 = 7.924398: early help.
+    // child.age is unknown, so "child.age < 1 and <a recent severe concern>" is unknown: the
+    // rule and the override are listed as not assessable instead of firing or not.
+    CHECK_SCORE(s.score("P-DMD-C1", "abuse"), 8 * std::exp2(-5.0 / 365));
+    CHECK(s.level("P-DMD-C1") == "early_help");
+    CHECK(s.not_assessable("P-DMD-C1") ==
+          Strings{"baby-with-recent-concern: child.age", "baby-serious-injury: child.age"});
+    CHECK_FALSE(s.immediate_safety("P-DMD-C1"));
+  }
+
+  // ---- DASH-style domestic abuse checklist pack ----------------------------------------------
+  // One point per distinct item ticked in 365 days (no decay, reach 1); standard 0, medium 10,
+  // high 14.
+
+  TEST_CASE("dash: 13 ticks are medium, 9 are standard") {
+    const Scenario s("dash", "below-threshold.json");
+    // 13 items x 1 point x decay 1 x reach 1 (about the mother, a carer) = 13: medium, one
+    // short of high.
+    CHECK_SCORE(s.score("P-DBA-C1", "checklist"), 13.0);
+    CHECK(s.level("P-DBA-C1") == "medium");
+    // 9 x 1 x 1 x 1 = 9 < 10: standard.
+    CHECK_SCORE(s.score("P-DBB-C1", "checklist"), 9.0);
+    CHECK(s.level("P-DBB-C1") == "standard");
+    CHECK(s.overrides("P-DBA-C1").empty());
+  }
+
+  TEST_CASE("dash: 14 ticks are high risk") {
+    const Scenario s("dash", "at-threshold.json");
+    // 14 x 1 x 1 x 1 = 14 >= 14: high (visible high risk, refer to MARAC).
+    CHECK_SCORE(s.score("P-DAT-C1", "checklist"), 14.0);
+    CHECK(s.level("P-DAT-C1") == "high");
+    CHECK(s.score_level("P-DAT-C1") == "high");
+    const auto injury = s.contributions("P-DAT-C1", "dash-01-injury");
+    REQUIRE(injury.size() == 1);
+    CHECK(s.evidence(injury[0]) == "C-DAT-Q-INJURY");
+    CHECK(injury[0].path == Role::carer);
+  }
+
+  TEST_CASE("dash: an item ticked on two checklists counts once; old checklists drop out") {
+    const Scenario s("dash", "repeat-checklists.json");
+    // Checklist A (300 days ago): items 1-8. Checklist B (10 days ago): items 1-5 and 9-12.
+    // Checklist Z (400 days ago, outside the 365-day window): items 13-18, not counted.
+    // Items 1-5 are ticked twice: 1 + 1 = 2 > cap 1, so each tick is scaled by 1/2 and the
+    // item gives 0.5 + 0.5 = 1. Distinct items: 1-12 = 12 >= 10: medium.
+    CHECK_SCORE(s.score("P-DRC-C1", "checklist"), 12.0);
+    CHECK(s.level("P-DRC-C1") == "medium");
+    const auto injury = s.contributions("P-DRC-C1", "dash-01-injury");
+    REQUIRE(injury.size() == 2);
+    CHECK_SCORE(injury[0].value, 0.5);
+    CHECK_SCORE(injury[1].value, 0.5);
+    CHECK(s.contributions("P-DRC-C1", "dash-13-more-often").empty());
+  }
+
+  TEST_CASE("dash: three incidents in twelve months escalate to high whatever the ticks") {
+    const Scenario s("dash", "escalation.json");
+    // DEA: 4 ticks = 4 (standard by score); incidents 20, 150 and 365 days ago: within(365)
+    // is inclusive, so 3 >= 3 and dash-potential-escalation forces high.
+    CHECK_SCORE(s.score("P-DEA-C1", "checklist"), 4.0);
+    CHECK(s.score_level("P-DEA-C1") == "standard");
+    CHECK(s.level("P-DEA-C1") == "high");
+    CHECK(s.overrides("P-DEA-C1") == Strings{"dash-potential-escalation"});
+    // DEB: the first incident is 366 days ago, so only 2 in the year: standard.
+    CHECK_SCORE(s.score("P-DEB-C1", "checklist"), 4.0);
+    CHECK(s.level("P-DEB-C1") == "standard");
+    CHECK(s.overrides("P-DEB-C1").empty());
+  }
+
+  TEST_CASE("dash: a strangulation tick is high risk by policy") {
+    const Scenario s("dash", "strangulation.json");
+    // 3 ticks = 3 (standard by score); one is dash.strangulation: dash-strangulation forces
+    // high.
+    CHECK_SCORE(s.score("P-DST-C1", "checklist"), 3.0);
+    CHECK(s.score_level("P-DST-C1") == "standard");
+    CHECK(s.level("P-DST-C1") == "high");
+    CHECK(s.overrides("P-DST-C1") == Strings{"dash-strangulation"});
+  }
+
+  TEST_CASE("dash: a recent incident in a baby's household flags immediate safety") {
+    const Scenario s("dash", "baby.json");
+    // Both children: 2 ticks = 2, standard. The incident is 10 days old (within 28); only
+    // the eight-month-old is under one, so only C2 is flagged. The flag does not change the
+    // level: it is kept apart from the future-risk score.
+    CHECK_SCORE(s.score("P-DBY-C2", "checklist"), 2.0);
+    CHECK(s.level("P-DBY-C2") == "standard");
+    CHECK(s.immediate_safety("P-DBY-C2"));
+    CHECK(s.overrides("P-DBY-C2") == Strings{"dash-baby-recent-incident"});
+    CHECK_SCORE(s.score("P-DBY-C1", "checklist"), 2.0);
+    CHECK_FALSE(s.immediate_safety("P-DBY-C1"));
+  }
+
+  TEST_CASE("dash: judgement raises a level and never lowers it") {
+    const Scenario s("dash", "judgement.json");
+    CHECK(s.rules->discretionary() == DiscretionaryPolicy::raise_only);
+    // DJA: 6 ticks = 6, standard; a worker raises it one step: medium.
+    CHECK_SCORE(s.score("P-DJA-C1", "checklist"), 6.0);
+    CHECK(s.score_level("P-DJA-C1") == "standard");
+    CHECK(s.level("P-DJA-C1") == "medium");
+    CHECK(s.results.discretionary(s.row("P-DJA-C1")).outcome == DiscretionaryOutcome::applied);
+    // DJB: 14 ticks = 14, high; a worker's lowering is not allowed by the pack: still high.
+    CHECK_SCORE(s.score("P-DJB-C1", "checklist"), 14.0);
+    CHECK(s.level("P-DJB-C1") == "high");
+    CHECK(s.results.discretionary(s.row("P-DJB-C1")).outcome == DiscretionaryOutcome::not_allowed);
+    // DJC: 11 ticks = 11, medium; raised one step: high.
+    CHECK_SCORE(s.score("P-DJC-C1", "checklist"), 11.0);
+    CHECK(s.level("P-DJC-C1") == "high");
+  }
+
+  TEST_CASE("dash: a safety plan does not untick risk factors") {
+    const Scenario s("dash", "protective.json");
+    // 14 ticks = 14: high. The safety plan and the protective adult are in the case file but
+    // the pack has no strength rules, so nothing is subtracted.
+    CHECK_SCORE(s.score("P-DPF-C1", "checklist"), 14.0);
+    CHECK(s.level("P-DPF-C1") == "high");
+    const std::size_t row = s.row("P-DPF-C1");
+    for (const Contribution* c = s.results.contributions_begin(row);
+         c != s.results.contributions_end(row); ++c) {
+      CHECK(c->value > 0);
+    }
+  }
+
+  TEST_CASE("dash: a child without a date of birth is not assessable on the baby override") {
+    const Scenario s("dash", "missing-data.json");
+    // 3 ticks = 3: standard. "child.age < 1 and <an incident in 28 days>" is unknown and true:
+    // unknown, so the override neither fires nor is silently skipped.
+    CHECK_SCORE(s.score("P-DMD-C1", "checklist"), 3.0);
+    CHECK(s.level("P-DMD-C1") == "standard");
+    CHECK_FALSE(s.immediate_safety("P-DMD-C1"));
+    CHECK(s.not_assessable("P-DMD-C1") == Strings{"dash-baby-recent-incident: child.age"});
+  }
+
+  // ---- Neglect pack --------------------------------------------------------------------------
+  // Levels: universal 0, early_help 4, child_in_need 8, child_protection 16; the
+  // carer_capacity index uses 6, 12 and 24.
+
+  TEST_CASE("neglect: decayed low-level worries stay universal") {
+    const Scenario s("neglect", "below-threshold.json");
+    // school-attendance 2 x 2^(-90/180) x 1 = 2 x 0.707107 = 1.414214
+    // missed-health (flat 2 whatever the severity) 2 x 2^(-45/180) x 1 = 2 x 0.840896 = 1.681793
+    // neglect = 3.096006 < 4: universal.
+    CHECK_SCORE(s.score("P-NBT-C1", "neglect"),
+                2 * std::exp2(-90.0 / 180) + 2 * std::exp2(-45.0 / 180));
+    CHECK(s.level("P-NBT-C1") == "universal");
+  }
+
+  TEST_CASE("neglect: each index reaches early help at its own threshold") {
+    const Scenario s("neglect", "at-threshold.json");
+    // nutrition 2 x 2 = 4 x 1 x 1 = 4: the neglect index's early help minimum.
+    // carer-substance-misuse about the mother (carer 1.0): 4 x 1.5 = 6 x 1 x 1 = 6: the
+    // carer_capacity index's own early help minimum (the pack's is 4, the index says 6).
+    CHECK_SCORE(s.score("P-NAT-C1", "neglect"), 4.0);
+    CHECK_SCORE(s.score("P-NAT-C1", "carer_capacity"), 6.0);
+    CHECK(s.index_level("P-NAT-C1", "neglect") == "early_help");
+    CHECK(s.index_level("P-NAT-C1", "carer_capacity") == "early_help");
+    CHECK(s.level("P-NAT-C1") == "early_help");
+  }
+
+  TEST_CASE("neglect: three areas of care failing together add pervasive neglect") {
+    const Scenario s("neglect", "pervasive.json");
+    // NPA: poor-presentation 2 x 1.5 = 3 x 2^(-200/180) = 3 x 0.462937 = 1.388812
+    //      home-conditions about the mother (carer 1.0) 3 x 2^(-100/180) = 3 x 0.680395 = 2.041185
+    //      school-attendance 2 x 2^(-30/180) = 1.781797
+    //      pervasive-neglect: 3 different areas in the family in 365 days: 4
+    //      neglect = 5.211795 + 4 = 9.211795: child in need (early help without the pattern).
+    CHECK_SCORE(
+        s.score("P-NPA-C1", "neglect"),
+        3 * std::exp2(-200.0 / 180) + 3 * std::exp2(-100.0 / 180) + 2 * std::exp2(-30.0 / 180) + 4);
+    CHECK(s.level("P-NPA-C1") == "child_in_need");
+    // NPB: four attendance worries, one area: 2 x (2^(-30/180) + 2^(-60/180) + 2^(-90/180)
+    // + 2^(-120/180)) = 1.781797 + 1.587401 + 1.414214 + 1.259921 = 6.043333: early help.
+    double npb = 0;
+    for (double days : {30.0, 60.0, 90.0, 120.0}) npb += 2 * std::exp2(-days / 180);
+    CHECK_SCORE(s.score("P-NPB-C1", "neglect"), npb);
+    CHECK(s.level("P-NPB-C1") == "early_help");
+    CHECK(s.contributions("P-NPB-C1", "pervasive-neglect").empty());
+  }
+
+  TEST_CASE("neglect: policy overrides for a baby and for a young child left alone") {
+    const Scenario s("neglect", "overrides.json");
+    // NOA (4 months): nutrition 4 x 2 = 8 x 2^(-20/180) = 8 x 0.925875 = 7.406998;
+    // young-child-neglected 2: 9.406998, child in need by score. baby-serious-unmet-need
+    // (severity 4, open, 20 days) forces child protection.
+    CHECK_SCORE(s.score("P-NOA-C1", "neglect"), 8 * std::exp2(-20.0 / 180) + 2);
+    CHECK(s.score_level("P-NOA-C1") == "child_in_need");
+    CHECK(s.level("P-NOA-C1") == "child_protection");
+    CHECK(s.overrides("P-NOA-C1") == Strings{"baby-serious-unmet-need"});
+    // NOB (6): supervision-young-child 4 x 3 = 12 x 2^(-3/180) = 12 x 0.988514 = 11.862168,
+    // child in need; young-child-left-alone (severity 4, 3 days) keeps child in need and flags
+    // immediate safety.
+    CHECK_SCORE(s.score("P-NOB-C1", "neglect"), 12 * std::exp2(-3.0 / 180));
+    CHECK(s.level("P-NOB-C1") == "child_in_need");
+    CHECK(s.immediate_safety("P-NOB-C1"));
+    CHECK(s.overrides("P-NOB-C1") == Strings{"young-child-left-alone"});
+    CHECK(s.contributions("P-NOB-C1", "supervision-older-child").empty());
+  }
+
+  TEST_CASE("neglect: strengths lower each index a level") {
+    const Scenario s("neglect", "protective.json");
+    // neglect: poor-presentation 4 x 1.5 = 6; school-attendance 2 (both today, decay 1): 8,
+    // child in need. protective-adult -3 (under the cap of 5), early-help-engagement -2 (at
+    // its cap of 2): 8 - 5 = 3: universal.
+    CHECK_SCORE(s.score("P-NPF-C1", "neglect"), 8.0 - 3.0 - 2.0);
+    CHECK(s.index_level("P-NPF-C1", "neglect") == "universal");
+    // carer_capacity: the mother's substance misuse 5 x 1.5 = 7.5 (>= 6, early help);
+    // carer-in-treatment reaches the child through the mother (carer 1.0): -3: 4.5 < 6.
+    CHECK_SCORE(s.score("P-NPF-C1", "carer_capacity"), 7.5 - 3.0);
+    CHECK(s.index_level("P-NPF-C1", "carer_capacity") == "universal");
+    CHECK(s.level("P-NPF-C1") == "universal");
+    const auto treatment = s.contributions("P-NPF-C1", "carer-in-treatment");
+    REQUIRE(treatment.size() == 1);
+    CHECK(treatment[0].path == Role::carer);
+  }
+
+  TEST_CASE("neglect: without a date of birth the age-dependent rules are not assessable") {
+    const Scenario s("neglect", "missing-data.json");
+    // school-attendance 2 x 1 x 1 = 2: universal. The supervision concern needs the age to
+    // choose between the under-eight and eight-or-over rules: both are not assessable, as is
+    // young-child-neglected. young-child-left-alone does not fire and needs no age: the
+    // concern is 10 days old, outside its 7 days, so "unknown and false" is false.
+    CHECK_SCORE(s.score("P-NMD-C1", "neglect"), 2.0);
+    CHECK(s.level("P-NMD-C1") == "universal");
+    CHECK(s.not_assessable("P-NMD-C1") == Strings{"supervision-young-child: child.age",
+                                                  "supervision-older-child: child.age",
+                                                  "young-child-neglected: child.age"});
+  }
+
+  // ---- Exploitation pack ---------------------------------------------------------------------
+  // Levels: no_known_risk 0, emerging 4, moderate 8, significant 16.
+
+  TEST_CASE("exploitation: a peer's indicator barely reaches the child") {
+    const Scenario s("exploitation", "below-threshold.json");
+    // cse-indicator about a peer (associate 0.25): 4 x 2.5 = 10 x 2^(-30/365) x 0.25
+    //   = 10 x 0.944621 x 0.25 = 2.361554
+    // unexplained-money 2 x 1.5 = 3 x 2^(-60/180) x 1 = 3 x 0.793701 = 2.381102
+    // Both indices < 4: no known risk.
+    CHECK_SCORE(s.score("P-XBT-C1", "sexual_exploitation"), 10 * std::exp2(-30.0 / 365) * 0.25);
+    CHECK_SCORE(s.score("P-XBT-C1", "criminal_exploitation"), 3 * std::exp2(-60.0 / 180));
+    CHECK(s.level("P-XBT-C1") == "no_known_risk");
+    // The peer the indicator is about: 10 x 0.944621 x 1 = 9.446215: moderate.
+    CHECK_SCORE(s.score("P-XBT-P1", "sexual_exploitation"), 10 * std::exp2(-30.0 / 365));
+    CHECK(s.level("P-XBT-P1") == "moderate");
+  }
+
+  TEST_CASE("exploitation: county lines and a drugs arrest today reach moderate exactly") {
+    const Scenario s("exploitation", "at-threshold.json");
+    // county-lines 2 x 3 = 6 x 1 x 1; drug-arrest 1 x 2 = 2 x 1 x 1: 8 = moderate minimum.
+    CHECK_SCORE(s.score("P-XAT-C1", "criminal_exploitation"), 8.0);
+    CHECK(s.level("P-XAT-C1") == "moderate");
+  }
+
+  TEST_CASE("exploitation: repeat missing and found out of area is significant") {
+    const Scenario s("exploitation", "county-lines.json");
+    // missing: missing-episode 3 x 1.5 = 4.5 each, half-life 90:
+    //   4.5 x 2^(-80/90) = 4.5 x 0.540030 = 2.430134
+    //   4.5 x 2^(-40/90) = 4.5 x 0.734867 = 3.306903
+    //   4.5 x 2^(-5/90)  = 4.5 x 0.962224 = 4.330007
+    //   repeat-missing (3 in 90 days) 5; looked-after-missing 2: 17.067044 >= 16.
+    double missing = 5 + 2;
+    for (double days : {80.0, 40.0, 5.0}) missing += 4.5 * std::exp2(-days / 90);
+    CHECK_SCORE(s.score("P-XCL-C1", "missing"), missing);
+    CHECK(s.index_level("P-XCL-C1", "missing") == "significant");
+    // criminal_exploitation: county-lines 3 x 3 = 9 x 2^(-5/365) = 9 x 0.990550 = 8.914948;
+    //   the brother's cce-indicator, sibling 0.5: 4 x 2.5 = 10 x 2^(-100/365) x 0.5
+    //   = 10 x 0.827039 x 0.5 = 4.135195; county-lines-pattern 5: 18.050143 >= 16.
+    CHECK_SCORE(s.score("P-XCL-C1", "criminal_exploitation"),
+                9 * std::exp2(-5.0 / 365) + 10 * std::exp2(-100.0 / 365) * 0.5 + 5);
+    CHECK(s.level("P-XCL-C1") == "significant");
+    const auto brother = s.contributions("P-XCL-C1", "cce-indicator");
+    REQUIRE(brother.size() == 1);
+    CHECK(brother[0].path == Role::sibling);
+    CHECK(s.results.snapshot().id(brother[0].via) == "P-XCL-B");
+  }
+
+  TEST_CASE("exploitation: under-13 and recent-weapon overrides") {
+    const Scenario s("exploitation", "overrides.json");
+    // XOA (12): online-grooming 2 x 2.5 = 5 x 2^(-30/365) = 5 x 0.944621 = 4.723107:
+    // emerging; under 13 with an open indicator: significant.
+    CHECK_SCORE(s.score("P-XOA-C1", "sexual_exploitation"), 5 * std::exp2(-30.0 / 365));
+    CHECK(s.score_level("P-XOA-C1") == "emerging");
+    CHECK(s.level("P-XOA-C1") == "significant");
+    CHECK(s.overrides("P-XOA-C1") == Strings{"under-13-sexual-exploitation"});
+    // XOB (16): weapon-carrying 3 x 2.5 = 7.5 x 2^(-7/365) = 7.5 x 0.986795 = 7.400960:
+    // emerging; a weapon within 14 days: moderate and immediate safety.
+    CHECK_SCORE(s.score("P-XOB-C1", "criminal_exploitation"), 7.5 * std::exp2(-7.0 / 365));
+    CHECK(s.score_level("P-XOB-C1") == "emerging");
+    CHECK(s.level("P-XOB-C1") == "moderate");
+    CHECK(s.immediate_safety("P-XOB-C1"));
+  }
+
+  TEST_CASE("exploitation: strengths lower each index, within their caps") {
+    const Scenario s("exploitation", "protective.json");
+    // criminal_exploitation: cce-indicator 3 x 2.5 = 7.5; unexplained-money 1 x 1.5 = 1.5
+    // (today, decay 1): 9, moderate. education-engagement -5 exceeds the cap of 4: scaled by
+    // 4/5 = 0.8 to -4. 9 - 4 = 5: emerging.
+    CHECK_SCORE(s.score("P-XPF-C1", "criminal_exploitation"), 9.0 - 4.0);
+    CHECK(s.index_level("P-XPF-C1", "criminal_exploitation") == "emerging");
+    const auto education = s.contributions("P-XPF-C1", "education-engagement");
+    REQUIRE(education.size() == 1);
+    CHECK(education[0].cap_factor == 0.8);
+    // sexual_exploitation: older-associate 3 x 2 = 6, emerging; trusted-adult -3: 3, no known
+    // risk.
+    CHECK_SCORE(s.score("P-XPF-C1", "sexual_exploitation"), 6.0 - 3.0);
+    CHECK(s.index_level("P-XPF-C1", "sexual_exploitation") == "no_known_risk");
+    CHECK(s.level("P-XPF-C1") == "emerging");
+  }
+
+  TEST_CASE("exploitation: without a date of birth the under-13 override is not assessable") {
+    const Scenario s("exploitation", "missing-data.json");
+    // cse-indicator 2 x 2.5 = 5 x 2^(-10/365) = 5 x 0.981189 = 4.905944: emerging. Whether
+    // the child is under 13 is unknown: the override is listed, not applied.
+    CHECK_SCORE(s.score("P-XMD-C1", "sexual_exploitation"), 5 * std::exp2(-10.0 / 365));
+    CHECK(s.level("P-XMD-C1") == "emerging");
+    CHECK(s.not_assessable("P-XMD-C1") == Strings{"under-13-sexual-exploitation: child.age"});
+  }
+}
