@@ -750,6 +750,20 @@ struct Reassessor::Impl {
   std::vector<std::string> symbols;  // the snapshot symbols `prepared` was made for
   Prepared prepared;
   bool ready = false;
+  // Where each child's process events and judgements are, kept up to date across this
+  // Reassessor's own batches; rebuilt when the graph was changed some other way.
+  RecordIndex records;
+  const CaseGraph* indexed_graph = nullptr;
+  std::uint64_t indexed_revision = 0;
+
+  void index(const CaseGraph& graph) {
+    if (indexed_graph != &graph || indexed_revision != graph.revision()) {
+      records = RecordIndex{};
+      indexed_graph = &graph;
+    }
+    records.catch_up(graph);
+    indexed_revision = graph.revision();
+  }
 };
 
 Reassessor::Reassessor(std::shared_ptr<const RuleSet> rules, const AssessOptions& options)
@@ -768,7 +782,11 @@ Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
     return std::holds_alternative<CalendarSpec>(e);
   });
   std::vector<VertexIndex> children = children_reached_by(graph, persons_touched(graph, batch));
+  const bool indexed =
+      impl_->indexed_graph == &graph && impl_->indexed_revision == graph.revision();
   graph.apply(batch);
+  // The batch only appended records: the index stays valid by catching up.
+  if (indexed) impl_->indexed_revision = graph.revision();
   if (new_calendar) {
     for (VertexIndex v = 0; v < graph.vertex_count(); ++v) children.push_back(v);
   }
@@ -778,7 +796,8 @@ Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
 }
 
 Results Reassessor::assess(const CaseGraph& graph, const std::vector<VertexIndex>& children) {
-  std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph, children);
+  impl_->index(graph);
+  std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph, children, &impl_->records);
   check_arguments(impl_->rules, snapshot, impl_->options);
   // The tables depend on the snapshot's symbols, which only grow as a graph is edited.
   if (!impl_->ready || impl_->symbols != snapshot->symbols) {

@@ -432,7 +432,8 @@ void push_row(Csr<T>& csr) {
 }  // namespace
 
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
-                                              const std::vector<VertexIndex>& children) {
+                                              const std::vector<VertexIndex>& children,
+                                              const RecordIndex* records) {
   const Adjacency& adj = graph.adjacency();
   auto snap = std::make_shared<Snapshot>();
   snap->graph_revision = graph.revision();
@@ -602,28 +603,51 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
   for (const auto& [slot, a] : agencies.by_slot) snap->agency_type.push_back(graph.agency(a).type);
 
   // Process events and discretionary overrides about the chosen children, numbered in graph
-  // order and listed per person as a full snapshot lists them. CaseGraph keeps no index of
-  // these by person, so this scans them: a cost that grows with the records, not the graph.
+  // order and listed per person as a full snapshot lists them: those the index points at, or
+  // (without one) every record in the graph.
   auto chosen_child = [&](VertexIndex v) {
     return v != kNoVertex && v < graph.vertex_count() && adj[v].kind == VertexKind::person &&
            chosen_children.local(adj[v].slot) != UINT32_MAX;
   };
+  std::vector<std::uint32_t> event_numbers, override_numbers;
+  if (records != nullptr) {
+    for (const auto& [slot, child] : chosen_children.by_slot) {
+      if (auto found = records->events.find(child); found != records->events.end())
+        event_numbers.insert(event_numbers.end(), found->second.begin(), found->second.end());
+      if (auto found = records->overrides.find(child); found != records->overrides.end())
+        override_numbers.insert(override_numbers.end(), found->second.begin(), found->second.end());
+    }
+    std::sort(event_numbers.begin(), event_numbers.end());
+    event_numbers.erase(std::unique(event_numbers.begin(), event_numbers.end()),
+                        event_numbers.end());
+    std::sort(override_numbers.begin(), override_numbers.end());
+    override_numbers.erase(std::unique(override_numbers.begin(), override_numbers.end()),
+                           override_numbers.end());
+  } else {
+    for (std::uint32_t e = 0; e < graph.events().size(); ++e) event_numbers.push_back(e);
+    for (std::uint32_t o = 0; o < graph.discretionary_overrides().size(); ++o)
+      override_numbers.push_back(o);
+  }
   std::vector<std::vector<std::uint32_t>> events_of(person_count), overrides_of(person_count);
-  for (const Event& e : graph.events()) {
+  for (std::uint32_t number : event_numbers) {
+    if (number >= graph.events().size()) continue;
+    const Event& e = graph.events()[number];
     if (e.id.empty()) continue;
     bool wanted = false;
     for (VertexIndex p : e.about) wanted = wanted || chosen_child(p);
     if (!wanted) continue;
-    const auto number = static_cast<std::uint32_t>(snap->event_kind.size());
+    const auto local = static_cast<std::uint32_t>(snap->event_kind.size());
     snap->event_ids.push(e.id);
     snap->event_kind.push_back(e.kind);
     snap->event_date.push_back(e.date);
     snap->event_note.push_back(e.note);
     for (VertexIndex p : e.about) {
-      if (chosen_child(p)) events_of[persons.local(adj[p].slot)].push_back(number);
+      if (chosen_child(p)) events_of[persons.local(adj[p].slot)].push_back(local);
     }
   }
-  for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
+  for (std::uint32_t number : override_numbers) {
+    if (number >= graph.discretionary_overrides().size()) continue;
+    const DiscretionaryOverride& o = graph.discretionary_overrides()[number];
     if (o.id.empty() || !chosen_child(o.child)) continue;
     overrides_of[persons.local(adj[o.child].slot)].push_back(
         static_cast<std::uint32_t>(snap->override_direction.size()));

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "safeguard/graph.hpp"
@@ -244,8 +245,35 @@ SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& 
 // the households. Its vertex numbers and slots are its own, in the graph's order; ids are the
 // graph's. Assessing it gives each of those children exactly the result a full snapshot gives
 // (tests/test_incremental.cpp), in time that grows with their families, not with the graph.
+//
+// Process events and discretionary overrides are not vertices, and the graph keeps no index of
+// them by child, so this scans them all unless `records` says where to look.
+struct RecordIndex;
 SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(
-    const CaseGraph& graph, const std::vector<VertexIndex>& children);
+    const CaseGraph& graph, const std::vector<VertexIndex>& children,
+    const RecordIndex* records = nullptr);
+
+// Which process events and discretionary overrides (numbers into CaseGraph::events() and
+// CaseGraph::discretionary_overrides()) may concern each child. Entries may be stale (a
+// partial snapshot checks every record it is pointed at) but none may be missing.
+struct RecordIndex {
+  std::unordered_map<VertexIndex, std::vector<std::uint32_t>> events;
+  std::unordered_map<VertexIndex, std::vector<std::uint32_t>> overrides;
+  std::size_t events_seen = 0;  // graph records already indexed
+  std::size_t overrides_seen = 0;
+
+  // Indexes the records the graph gained since the last call (records are only appended).
+  void catch_up(const CaseGraph& graph) {
+    for (; events_seen < graph.events().size(); ++events_seen) {
+      for (VertexIndex child : graph.events()[events_seen].about)
+        events[child].push_back(static_cast<std::uint32_t>(events_seen));
+    }
+    for (; overrides_seen < graph.discretionary_overrides().size(); ++overrides_seen) {
+      overrides[graph.discretionary_overrides()[overrides_seen].child].push_back(
+          static_cast<std::uint32_t>(overrides_seen));
+    }
+  }
+};
 
 // The live children (vertex indices, ascending) whose circle holds any of `persons`: the
 // children whose results change when those persons' evidence or relations change.
