@@ -4,6 +4,8 @@
 #
 #   bash bench/run.sh                      # 1,000,000 children; peers on 100,000
 #   CHILDREN=100000 PEER_CHILDREN=10000 bash bench/run.sh   # a quicker look
+#   API_CHILDREN=100000 ...  # the C API and Python runs on fewer children (ratios compare
+#                            # them with a C++ run of the same size)
 #
 # Not part of the test suite (CTest runs only bench.smoke.*). Takes about half an hour on two
 # cores; it builds first, so run it on a quiet machine.
@@ -11,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CHILDREN=${CHILDREN:-1000000}
 PEER_CHILDREN=${PEER_CHILDREN:-100000}
+API_CHILDREN=${API_CHILDREN:-$CHILDREN}  # the C API and Python runs
 UPDATES=${UPDATES:-1000}
 out=build/bench-results
 bench=build/bench/safeguard_bench
@@ -33,9 +36,12 @@ done
 echo "== C++: $CHILDREN children, incremental, floor, memory"
 "$bench" --mode cpp --children "$CHILDREN" --updates "$UPDATES" --json "$out/cpp-$CHILDREN.json"
 echo "== C API"
-"$bench" --mode c --children "$CHILDREN" --json "$out/c.json"
+if [ ! -f "$out/cpp-$API_CHILDREN.json" ]; then
+  "$bench" --mode cpp --children "$API_CHILDREN" --updates 0 --json "$out/cpp-$API_CHILDREN.json"
+fi
+"$bench" --mode c --children "$API_CHILDREN" --json "$out/c.json"
 echo "== Python (ctypes + numpy)"
-/usr/bin/python3 bench/python_bench.py --build build --children "$CHILDREN" --json "$out/python.json"
+/usr/bin/python3 bench/python_bench.py --build build --children "$API_CHILDREN" --json "$out/python.json"
 
 echo "== Peers on $PEER_CHILDREN children"
 if [ ! -f "$out/cpp-$PEER_CHILDREN.json" ]; then
