@@ -82,7 +82,7 @@ std::string render_table(const Session& session, bool progress) {
   out << "\nlevels:";
   for (auto it = per_level.rbegin(); it != per_level.rend(); ++it)
     out << "  " << pack.levels()[it->first].id << " " << it->second;
-  out << "\nwhy: safeguard explain " << session.case_path << " --child ID\n";
+  out << "\nwhy: " << program_name() << " explain " << session.case_path << " --child ID\n";
   return out.str();
 }
 

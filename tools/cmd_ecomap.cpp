@@ -36,8 +36,7 @@ Command add_ecomap(CLI::App& parent) {
   auto options = std::make_shared<EcomapOptions>();
   CLI::App* command = parent.add_subcommand(
       "ecomap",
-      "Draw one child's ecomap: the child at the centre, household, agencies, concerns and "
-      "protective factors around them, coloured and sized by their points, with a legend");
+      "Draw one child's ecomap (DOT, SVG or PNG), coloured and sized by each item's points");
   add_case_option(*command, options->scoring);
   command
       ->add_option("-c,--child", options->child,
@@ -65,6 +64,10 @@ Command add_ecomap(CLI::App& parent) {
                     "Also draw concerns in the child's circle that add no points for this child "
                     "(concerns about the child always appear)");
   command->footer(
+      "The child is at the centre; the people around them, the agencies involved, the concerns "
+      "and protective factors are drawn around them, each node and edge coloured (red: adds "
+      "risk, green: reduces it, grey: no points) and sized by its points, with a legend giving "
+      "the date, the pack and the viewer.\n"
       "Example: safeguard ecomap examples/data/families.json --child P-ASH-C1 -o ecomap.svg\n"
       "Restricted evidence the viewer is not cleared for appears only as \"restricted source\" "
       "with its points, linked to the child alone.");
@@ -77,8 +80,8 @@ Command add_ecomap(CLI::App& parent) {
             const std::string dot = ecomap_dot(*session, row, options->settings);
             write_output(options->output, format == "dot" ? dot : render_dot(dot, format));
             if (options->output != "-")
-              std::cerr << "safeguard: wrote " << options->output << " ("
-                        << session->as_of.describe() << ")\n";
+              std::cerr << "safeguard: ecomap of " << session->results.child_id(row) << " "
+                        << session->as_of.describe() << " written to " << options->output << "\n";
             return kExitOk;
           }};
 }

@@ -33,8 +33,7 @@ Command add_explain(CLI::App& parent) {
   auto options = std::make_shared<ExplainOptions>();
   CLI::App* command = parent.add_subcommand(
       "explain",
-      "Explain children's scores: every contribution (rule, evidence, source agency, path, "
-      "points x decay x reach x cap) under the Signs of Safety headings");
+      "Explain each child's score: every contribution, under the Signs of Safety headings");
   add_case_option(*command, options->scoring);
   command
       ->add_option("-c,--child", options->children,
@@ -56,8 +55,11 @@ Command add_explain(CLI::App& parent) {
                     "Never draw a progress bar (drawn on standard error only when it is a terminal "
                     "and there are many children)");
   command->footer(
-      "Example: safeguard explain examples/data/families.json --child P-ASH-C1 --viewer police\n"
-      "Contributions sum exactly to each index score.");
+      "Each contribution names its rule, the evidence and its source agency, the path by which "
+      "it reaches the child, and the arithmetic (points x decay x reach x cap); they sum exactly "
+      "to each index score. Policy and discretionary overrides, the statutory timeline and "
+      "rules that could not be assessed are listed too.\n"
+      "Example: safeguard explain examples/data/families.json --child P-ASH-C1 --viewer police");
   return {
       command, [options] {
         const bool progress = !options->no_progress;

@@ -24,10 +24,7 @@ struct GenerateOptions {
 Command add_generate(CLI::App& parent) {
   auto options = std::make_shared<GenerateOptions>();
   CLI::App* command = parent.add_subcommand(
-      "generate",
-      "Write a synthetic, fictional caseload as a case file, deterministic by seed: households "
-      "of 1-6 children and 1-3 adults, agencies, concerns (about 3 per child, skewed), "
-      "protective factors, peers and places");
+      "generate", "Write a synthetic, fictional caseload as a case file, deterministic by seed");
   command->add_option("-n,--children", options->children, "Number of children")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
@@ -51,8 +48,11 @@ Command add_generate(CLI::App& parent) {
                     "Never draw a progress bar (drawn on standard error only when it is a "
                     "terminal and the caseload is large)");
   command->footer(
-      "Example: safeguard generate --children 10000 --seed 7 -o caseload.json\n"
-      "Every id, date and detail is invented.");
+      "Households of 1-6 children and 1-3 adults; agencies of the usual types; about 3 concerns "
+      "per child (skewed: most have few, some many), some restricted; about one protective "
+      "factor per child; parent, carer, partner, sibling and peer relations; places older "
+      "children frequent. Every id, date and detail is invented.\n"
+      "Example: safeguard generate --children 10000 --seed 7 -o caseload.json");
   return {command, [options] {
             synth::CaseloadOptions caseload;
             caseload.children = options->children;

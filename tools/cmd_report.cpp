@@ -23,9 +23,7 @@ Command add_report(CLI::App& parent) {
   auto options = std::make_shared<ReportOptions>();
   CLI::App* command = parent.add_subcommand(
       "report",
-      "Write one child's conference summary as a self-contained HTML page (no network "
-      "fetches; prints on A4): level, scores as bars, evidence under the Signs of Safety "
-      "headings with each item's points, overrides with reasons, the ecomap inline, provenance");
+      "Write one child's conference report: a self-contained HTML page that prints on A4");
   add_case_option(*command, options->scoring);
   command
       ->add_option("-c,--child", options->child,
@@ -40,6 +38,12 @@ Command add_report(CLI::App& parent) {
                     "Leave the ecomap out (it is drawn with Graphviz `dot` when installed, and "
                     "left out with a note when not)");
   command->footer(
+      "The page holds the level and the per-index scores as bars; the evidence under the Signs "
+      "of Safety headings (harm, danger, complicating factors, existing safety, strengths) with "
+      "each item's points; policy and discretionary overrides with their reasons; the statutory "
+      "timeline with overdue steps highlighted (when the case records process events); the "
+      "ecomap inline; and the provenance (pack id, version and SHA-256, as-of date, viewer). "
+      "It fetches nothing from the network.\n"
       "Example: safeguard report examples/data/families.json --child P-ASH-C1 -o report.html\n"
       "Restricted evidence the viewer is not cleared for appears only as \"restricted source\" "
       "with its points, in the tables and in the ecomap.");
@@ -57,8 +61,9 @@ Command add_report(CLI::App& parent) {
             }
             write_output(options->output, report_html(*session, row, svg, note));
             if (options->output != "-")
-              std::cerr << "safeguard: wrote " << options->output << " ("
-                        << session->as_of.describe() << ")\n";
+              std::cerr << "safeguard: conference report for " << session->results.child_id(row)
+                        << " " << session->as_of.describe() << " written to " << options->output
+                        << " (open it in a browser; it prints on A4)\n";
             return kExitOk;
           }};
 }

@@ -27,6 +27,11 @@ std::string exit_code_help() {
          "  8  SVG or PNG asked for but Graphviz `dot` is missing or failed\n";
 }
 
+std::string& program_name() {
+  static std::string name = "safeguard";
+  return name;
+}
+
 bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 

@@ -47,6 +47,9 @@ class Failure : public std::runtime_error {
   int code_;
 };
 
+// How the user ran the program (argv[0]), for the commands that messages suggest.
+std::string& program_name();
+
 bool stdout_is_terminal();
 bool stderr_is_terminal();
 

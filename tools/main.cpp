@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       "All bundled data and rule packs are fictional and illustrative, not validated "
       "instruments.",
       "safeguard"};
+  if (argc > 0 && argv[0] != nullptr && argv[0][0] != '\0') program_name() = argv[0];
   app.set_version_flag("--version", SG_VERSION_STRING);
   app.require_subcommand(1);
   app.footer(exit_code_help() + "\nRun 'safeguard COMMAND --help' for a command's options.");
