@@ -40,16 +40,11 @@ Evidence describe(const Results& results, const Contribution& c, const Viewer& v
   const std::uint32_t agency = snap.concern_source[slot];
   out.agency = std::string(snap.id(snap.agency_vertex[agency]));
   out.agency_type = std::string(snap.symbol(snap.agency_type[agency]));
-  if (snap.concern_restricted[slot] && !viewer.cleared_all) {
-    bool cleared = false;
-    for (const auto& name : viewer.cleared)
-      cleared = cleared || name == out.agency || name == out.agency_type || name == "*";
-    if (!cleared) {
-      out.hidden = true;
-      out.id.clear();
-      out.agency.clear();
-      out.agency_type.clear();
-    }
+  if (!can_see(viewer, snap, c.evidence)) {
+    out.hidden = true;
+    out.id.clear();
+    out.agency.clear();
+    out.agency_type.clear();
   }
   return out;
 }
@@ -496,6 +491,19 @@ std::string explain_place(const Results& results, std::size_t rank, ExplainForma
     throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
   return format == ExplainFormat::json ? place_json(results, rank, viewer)
                                        : place_text(results, rank, viewer);
+}
+
+bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
+  if (viewer.cleared_all || !is_concern(snap, evidence)) return true;
+  const std::uint32_t slot = snap.vertex_slot[evidence];
+  if (!snap.concern_restricted[slot]) return true;
+  const std::uint32_t agency = snap.concern_source[slot];
+  const std::string_view agency_id = snap.id(snap.agency_vertex[agency]);
+  const std::string_view agency_type = snap.symbol(snap.agency_type[agency]);
+  for (const auto& name : viewer.cleared) {
+    if (name == "*" || name == agency_id || name == agency_type) return true;
+  }
+  return false;
 }
 
 std::string explain(const Results& results, std::size_t row, ExplainFormat format,

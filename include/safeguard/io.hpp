@@ -44,9 +44,14 @@ SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& 
 // (category, source agency, dates, summary) are shown only to a viewer cleared for its source
 // agency (by agency id or agency type) or cleared for everything.
 struct Viewer {
-  std::vector<std::string> cleared;  // agency ids or agency types
+  std::vector<std::string> cleared;  // agency ids or agency types; "*" clears for everything
   bool cleared_all = false;
 };
+
+// True if `viewer` may see the details of `evidence` (a vertex of the snapshot): everything
+// except a restricted concern whose source agency the viewer is not cleared for. The one test
+// every renderer (explanations, the CLI's ecomaps and reports) applies, so none can leak more.
+SAFEGUARD_EXPORT bool can_see(const Viewer& viewer, const Snapshot& snapshot, VertexIndex evidence);
 
 enum class ExplainFormat { text, json };
 

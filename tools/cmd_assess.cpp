@@ -1,0 +1,208 @@
+// safeguard assess: every child of a case file scored against a rule pack as of a date, as a
+// table for people or JSON/CSV for programs.
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "commands.hpp"
+#include "common.hpp"
+
+namespace safeguard::cli {
+namespace {
+
+struct AssessOptions {
+  ScoringOptions scoring;
+  std::string format = "table";
+  std::string output = "-";
+  bool no_progress = false;
+};
+
+std::vector<std::string> fired_overrides(const Results& results, std::size_t row) {
+  std::vector<std::string> ids;
+  for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row); ++o)
+    ids.push_back(results.rules().overrides()[*o].id);
+  return ids;
+}
+
+// The discretionary override that moved the child's level, as "J-1 (raise)", or "".
+std::string applied_judgement(const Results& results, std::size_t row) {
+  const DiscretionaryResult& judgement = results.discretionary(row);
+  if (judgement.outcome != DiscretionaryOutcome::applied) return {};
+  const Snapshot& snap = results.snapshot();
+  return std::string(snap.override_ids[judgement.override_number]) + " (" +
+         std::string(to_string(snap.override_direction[judgement.override_number])) + ")";
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size(); ++i) text += (i ? separator : "") + items[i];
+  return text;
+}
+
+std::string pack_line(const Session& session) {
+  const RuleSet& pack = *session.pack.rules;
+  return "rule pack " + pack.id() + " " + pack.version() + " (sha256 " + pack.hash().substr(0, 12) +
+         ", " + session.pack.origin + ")";
+}
+
+std::string render_table(const Session& session, bool progress) {
+  const Results& results = session.results;
+  const RuleSet& pack = results.rules();
+  std::ostringstream out;
+  out << results.child_count() << (results.child_count() == 1 ? " child" : " children") << " in "
+      << session.case_path << ", " << session.as_of.describe() << "\n"
+      << pack_line(session) << "\n\n";
+  Table table;
+  table.add_column("CHILD", Table::Align::left);
+  table.add_column("LEVEL", Table::Align::left);
+  table.add_column("TOTAL", Table::Align::right);
+  for (const IndexDef& index : pack.indices()) table.add_column(index.id, Table::Align::right);
+  table.add_column("OVERRIDES", Table::Align::left);
+  std::map<int, std::size_t> per_level;
+  Progress bar("assess", results.child_count(), progress);
+  for (std::size_t row = 0; row < results.child_count(); ++row) {
+    std::vector<std::string> cells = {std::string(results.child_id(row)),
+                                      pack.levels()[results.level(row)].id,
+                                      fixed(results.total(row), 2)};
+    for (std::size_t i = 0; i < results.index_count(); ++i)
+      cells.push_back(fixed(results.score(row, i), 2));
+    std::vector<std::string> flags = fired_overrides(results, row);
+    if (results.immediate_safety(row)) flags.insert(flags.begin(), "IMMEDIATE-SAFETY");
+    if (const std::string judgement = applied_judgement(results, row); !judgement.empty())
+      flags.push_back("judgement " + judgement);
+    cells.push_back(flags.empty() ? "-" : join(flags, ", "));
+    table.add_row(std::move(cells));
+    ++per_level[results.level(row)];
+    bar.update(row + 1);
+  }
+  bar.finish();
+  table.print(out);
+  out << "\nlevels:";
+  for (auto it = per_level.rbegin(); it != per_level.rend(); ++it)
+    out << "  " << pack.levels()[it->first].id << " " << it->second;
+  out << "\nwhy: " << program_name() << " explain " << session.case_path << " --child ID\n";
+  return out.str();
+}
+
+std::string render_json(const Session& session, bool progress) {
+  using json = nlohmann::ordered_json;
+  const Results& results = session.results;
+  const RuleSet& pack = results.rules();
+  json out;
+  out["case_file"] = session.case_path;
+  out["as_of"] = session.as_of.iso();
+  out["as_of_source"] = session.as_of.source();
+  out["pack"] = {{"id", pack.id()},
+                 {"version", pack.version()},
+                 {"hash", pack.hash()},
+                 {"origin", session.pack.origin}};
+  json levels = json::array();
+  for (const LevelDef& level : pack.levels()) levels.push_back(level.id);
+  out["levels"] = std::move(levels);
+  json children = json::array();
+  Progress bar("assess", results.child_count(), progress);
+  for (std::size_t row = 0; row < results.child_count(); ++row) {
+    json child;
+    child["child"] = std::string(results.child_id(row));
+    child["level"] = pack.levels()[results.level(row)].id;
+    child["score_level"] = pack.levels()[results.score_level(row)].id;
+    child["total"] = results.total(row);
+    json scores = json::object();
+    json index_levels = json::object();
+    for (std::size_t i = 0; i < results.index_count(); ++i) {
+      scores[pack.indices()[i].id] = results.score(row, i);
+      index_levels[pack.indices()[i].id] = pack.levels()[results.index_level(row, i)].id;
+    }
+    child["scores"] = std::move(scores);
+    child["index_levels"] = std::move(index_levels);
+    child["policy_overrides"] = fired_overrides(results, row);
+    child["immediate_safety"] = results.immediate_safety(row);
+    const DiscretionaryResult& judgement = results.discretionary(row);
+    if (judgement.outcome == DiscretionaryOutcome::none) {
+      child["discretionary_override"] = nullptr;
+    } else {
+      const Snapshot& snap = results.snapshot();
+      const std::uint32_t o = judgement.override_number;
+      child["discretionary_override"] = {
+          {"id", std::string(snap.override_ids[o])},
+          {"direction", to_string(snap.override_direction[o])},
+          {"outcome", to_string(judgement.outcome)},
+          {"level_before", pack.levels()[judgement.level_before].id}};
+    }
+    children.push_back(std::move(child));
+    bar.update(row + 1);
+  }
+  out["children"] = std::move(children);
+  return out.dump(2) + "\n";
+}
+
+std::string render_csv(const Session& session, bool progress) {
+  const Results& results = session.results;
+  const RuleSet& pack = results.rules();
+  std::vector<std::string> header = {"child", "level", "score_level", "total"};
+  for (const IndexDef& index : pack.indices()) header.push_back(index.id);
+  header.insert(header.end(), {"immediate_safety", "policy_overrides", "discretionary_override",
+                               "as_of", "pack_hash"});
+  std::string out = csv_row(header);
+  Progress bar("assess", results.child_count(), progress);
+  for (std::size_t row = 0; row < results.child_count(); ++row) {
+    std::vector<std::string> cells = {
+        std::string(results.child_id(row)), pack.levels()[results.level(row)].id,
+        pack.levels()[results.score_level(row)].id, fixed(results.total(row), 6)};
+    for (std::size_t i = 0; i < results.index_count(); ++i)
+      cells.push_back(fixed(results.score(row, i), 6));
+    cells.push_back(results.immediate_safety(row) ? "true" : "false");
+    cells.push_back(join(fired_overrides(results, row), ";"));
+    cells.push_back(applied_judgement(results, row));
+    cells.push_back(session.as_of.iso());
+    cells.push_back(pack.hash());
+    out += csv_row(cells);
+    bar.update(row + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+Command add_assess(CLI::App& parent) {
+  auto options = std::make_shared<AssessOptions>();
+  CLI::App* command = parent.add_subcommand(
+      "assess", "Score every child in a case file: level, total and per-index scores, overrides");
+  add_case_option(*command, options->scoring);
+  add_rules_option(*command, options->scoring);
+  add_as_of_option(*command, options->scoring);
+  add_threads_option(*command, options->scoring);
+  command
+      ->add_option("-f,--format", options->format,
+                   "table (for people), json or csv (for programs; numbers to 6 decimals)")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  command->add_option("-o,--output", options->output, "Write here instead of standard output")
+      ->type_name("FILE");
+  command->add_flag("--no-progress", options->no_progress,
+                    "Never draw a progress bar (one is drawn on standard error only when it is a "
+                    "terminal and the caseload is large)");
+  command->footer(
+      "Example: safeguard assess examples/data/families.json --as-of 2026-11-01\n"
+      "The as-of date and the pack's id, version and hash are part of every output.");
+  return {command, [options] {
+            const bool progress = !options->no_progress;
+            const auto session = open_session(options->scoring, progress);
+            if (session->as_of.from_evidence && options->format == "csv")
+              std::cerr << "safeguard: " << session->as_of.describe() << "\n";
+            std::string text;
+            if (options->format == "json") {
+              text = render_json(*session, progress);
+            } else if (options->format == "csv") {
+              text = render_csv(*session, progress);
+            } else {
+              text = render_table(*session, progress);
+            }
+            write_output(options->output, text);
+            return kExitOk;
+          }};
+}
+
+}  // namespace safeguard::cli

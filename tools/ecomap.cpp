@@ -1,0 +1,618 @@
+// Ecomap construction and rendering; see ecomap.hpp.
+//
+// The picture is built as a small boost::adjacency_list of its own (ecomap nodes are not case
+// vertices one to one: hidden evidence is anonymised, people outside the circle who provide
+// support are added) and written with boost::write_graphviz and property writers. Node names
+// in the DOT are the ecomap's own vertex numbers, never case ids, because Graphviz copies node
+// names into the SVG (<title>), and a restricted concern's id must not reach it.
+#include "ecomap.hpp"
+
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/graphviz.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "safeguard/snapshot.hpp"
+
+extern char** environ;
+
+namespace safeguard::cli {
+namespace {
+
+enum class NodeKind { child, person, agency, concern, restricted, factor };
+
+struct EcoNode {
+  NodeKind kind = NodeKind::person;
+  std::vector<std::string> lines;  // label, one entry per line
+  double points = 0;               // signed contribution to the child's total
+  bool inactive = false;           // evidence that counts for nothing as of the date
+  std::string tooltip;
+};
+
+struct EcoEdge {
+  std::string label;
+  double points = 0;
+  bool dashed = false;
+  bool arrow = true;
+};
+
+using EcoGraph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, EcoNode, EcoEdge>;
+using EcoVertex = boost::graph_traits<EcoGraph>::vertex_descriptor;
+
+// DOT double-quoted string. Backslashes are doubled so that Graphviz's label escapes (\N, \G,
+// \l...) in data are shown as written instead of being interpreted.
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n' || c == '\r') {
+      out += ' ';
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string label_of(const std::vector<std::string>& lines) {
+  std::string text;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string escaped = quoted(lines[i]);
+    text += (i ? "\\n" : "") + escaped.substr(1, escaped.size() - 2);
+  }
+  return "\"" + text + "\"";
+}
+
+std::string signed_points(double value) {
+  const std::string text = fixed(value, 2);
+  return (value > 0 && text != "0.00" ? "+" : "") + text + " pts";
+}
+
+std::string words(std::string_view symbol) {
+  std::string text(symbol);
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return text;
+}
+
+// Colour ramps: risk runs from pale orange to deep red, strengths from pale to deep green.
+std::string blend(const int from[3], const int to[3], double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "#%02x%02x%02x",
+                static_cast<int>(std::lround(from[0] + (to[0] - from[0]) * t)),
+                static_cast<int>(std::lround(from[1] + (to[1] - from[1]) * t)),
+                static_cast<int>(std::lround(from[2] + (to[2] - from[2]) * t)));
+  return buffer;
+}
+
+constexpr int kRiskLow[3] = {0xfe, 0xe8, 0xc8};
+constexpr int kRiskHigh[3] = {0xc6, 0x2a, 0x0f};
+constexpr int kStrengthLow[3] = {0xe0, 0xf3, 0xdb};
+constexpr int kStrengthHigh[3] = {0x2b, 0x8c, 0x3e};
+constexpr const char* kNeutralFill = "#f2f2f2";
+constexpr const char* kNeutralLine = "#9a9a9a";
+
+struct Scale {
+  double largest = 1;  // |points| that gets the strongest colour and width
+
+  double weight(double points) const { return std::min(1.0, std::fabs(points) / largest); }
+  std::string fill(double points) const {
+    if (std::fabs(points) < 0.005) return kNeutralFill;
+    return points > 0 ? blend(kRiskLow, kRiskHigh, weight(points))
+                      : blend(kStrengthLow, kStrengthHigh, weight(points));
+  }
+  std::string line(double points) const {
+    if (std::fabs(points) < 0.005) return kNeutralLine;
+    const double t = 0.35 + 0.65 * weight(points);
+    return points > 0 ? blend(kRiskLow, kRiskHigh, t) : blend(kStrengthLow, kStrengthHigh, t);
+  }
+  // Dark fills need light text to stay readable.
+  std::string font(double points) const {
+    return std::fabs(points) >= 0.005 && weight(points) > 0.6 ? "white" : "black";
+  }
+};
+
+// The fill of the child's node: the level's place among the pack's levels.
+std::string level_fill(int level, std::size_t level_count) {
+  if (level_count <= 1) return kNeutralFill;
+  const double t = static_cast<double>(level) / static_cast<double>(level_count - 1);
+  return t == 0 ? blend(kStrengthLow, kStrengthHigh, 0.15) : blend(kRiskLow, kRiskHigh, t);
+}
+
+std::string role_words(RoleMask roles) {
+  static constexpr std::pair<Role, const char*> kNames[] = {
+      {Role::carer, "parent/carer"},  {Role::sibling, "sibling"}, {Role::partner, "partner"},
+      {Role::household, "household"}, {Role::associate, "peer"},
+  };
+  std::string text;
+  for (const auto& [role, name] : kNames) {
+    if (roles & role_bit(role)) text += (text.empty() ? "" : ", ") + std::string(name);
+  }
+  return text;
+}
+
+class Builder {
+ public:
+  Builder(const Session& session, std::size_t row, const EcomapSettings& settings)
+      : session_(session),
+        settings_(settings),
+        results_(session.results),
+        snap_(*session.snapshot),
+        row_(row),
+        child_vertex_(results_.child_vertex(row)),
+        child_slot_(snap_.vertex_slot[child_vertex_]) {}
+
+  EcoGraph build() {
+    sum_contributions();
+    add_child();
+    add_circle();
+    add_concerns();
+    add_hidden_evidence();
+    add_factors();
+    add_partnerships();
+    return std::move(graph_);
+  }
+
+  EcoVertex child_node() const { return child_node_; }
+  double largest_points() const { return largest_; }
+  std::vector<EcoVertex> household_nodes() const { return household_; }
+
+ private:
+  bool visible(VertexIndex evidence) const { return can_see(session_.viewer, snap_, evidence); }
+
+  void sum_contributions() {
+    for (const Contribution* c = results_.contributions_begin(row_);
+         c != results_.contributions_end(row_); ++c) {
+      if (c->propagated()) {
+        // Risk through the network: drawn against the neighbour it came through.
+        if (c->via != kNoVertex) {
+          via_points_[c->via] += c->value;
+        } else {
+          own_record_points_ += c->value;
+        }
+      } else if (c->evidence == kNoVertex) {
+        own_record_points_ += c->value;
+      } else if (visible(c->evidence)) {
+        evidence_points_[c->evidence] += c->value;
+        if (c->via != kNoVertex && c->via != child_vertex_) via_points_[c->via] += c->value;
+      } else {
+        hidden_points_[c->evidence] += c->value;
+      }
+    }
+  }
+
+  EcoVertex add_node(NodeKind kind, std::vector<std::string> lines, double points,
+                     std::string tooltip = {}) {
+    EcoNode node;
+    node.kind = kind;
+    node.lines = std::move(lines);
+    node.points = points;
+    node.tooltip = std::move(tooltip);
+    if (kind != NodeKind::child) largest_ = std::max(largest_, std::fabs(points));
+    return boost::add_vertex(std::move(node), graph_);
+  }
+
+  void add_edge(EcoVertex from, EcoVertex to, std::string label, double points, bool dashed = false,
+                bool arrow = true) {
+    EcoEdge edge;
+    edge.label = std::move(label);
+    edge.points = points;
+    edge.dashed = dashed;
+    edge.arrow = arrow;
+    boost::add_edge(from, to, std::move(edge), graph_);
+  }
+
+  void add_child() {
+    const RuleSet& pack = results_.rules();
+    const int level = results_.level(row_);
+    std::vector<std::string> lines = {std::string(snap_.id(child_vertex_)),
+                                      words(pack.levels()[level].id),
+                                      "total " + fixed(results_.total(row_), 2)};
+    if (results_.immediate_safety(row_)) lines.push_back("IMMEDIATE SAFETY");
+    child_node_ = add_node(NodeKind::child, std::move(lines), results_.total(row_),
+                           pack.levels()[level].title);
+    person_nodes_[child_vertex_] = child_node_;
+    // Rules about the whole picture (three agencies worried, repeat incidents, a baby with a
+    // recent concern) belong to no single piece of evidence: one node carries them.
+    if (std::fabs(own_record_points_) >= 0.005) {
+      const EcoVertex whole = add_node(NodeKind::concern,
+                                       {"the joined-up picture", "(rules over all the evidence)",
+                                        signed_points(own_record_points_)},
+                                       own_record_points_);
+      add_edge(whole, child_node_, "", own_record_points_);
+    }
+  }
+
+  EcoVertex person_node(VertexIndex person, const std::string& role) {
+    if (const auto found = person_nodes_.find(person); found != person_nodes_.end())
+      return found->second;
+    const std::uint32_t slot = snap_.vertex_slot[person];
+    const double points = via_points_.count(person) ? via_points_[person] : 0.0;
+    std::vector<std::string> lines = {
+        std::string(snap_.id(person)),
+        std::string(to_string(snap_.person_kind[slot])) + (role.empty() ? "" : " · " + role)};
+    if (std::fabs(points) >= 0.005) lines.push_back(signed_points(points) + " through them");
+    const EcoVertex node = add_node(NodeKind::person, std::move(lines), points);
+    person_nodes_[person] = node;
+    return node;
+  }
+
+  void add_circle() {
+    for (const CircleMember* m = snap_.person_circle.begin(child_slot_);
+         m != snap_.person_circle.end(child_slot_); ++m) {
+      const VertexIndex person = snap_.person_vertex[m->person];
+      if (person == child_vertex_) continue;
+      const std::string role = role_words(m->roles);
+      const EcoVertex node = person_node(person, role);
+      const double points = graph_[node].points;
+      add_edge(node, child_node_, role, points, (m->roles & role_bit(Role::associate)) != 0, false);
+      if (m->roles & (role_bit(Role::household) | role_bit(Role::carer)) &&
+          snap_.person_household[m->person] != UINT32_MAX &&
+          snap_.person_household[m->person] == snap_.person_household[child_slot_]) {
+        household_.push_back(node);
+      }
+    }
+    if (snap_.person_household[child_slot_] != UINT32_MAX) household_.push_back(child_node_);
+  }
+
+  EcoVertex agency_node(std::uint32_t agency_slot) {
+    const VertexIndex vertex = snap_.agency_vertex[agency_slot];
+    if (const auto found = agency_nodes_.find(vertex); found != agency_nodes_.end())
+      return found->second;
+    const Agency& agency = session_.graph.agency(vertex);
+    std::vector<std::string> lines = {std::string(snap_.id(vertex))};
+    if (!agency.name.empty()) lines.push_back(agency.name);
+    lines.push_back(words(snap_.symbol(agency.type)));
+    const EcoVertex node = add_node(NodeKind::agency, std::move(lines), 0);
+    agency_nodes_[vertex] = node;
+    return node;
+  }
+
+  // Concerns in the child's circle that exist as of the date and that the viewer may see.
+  void add_concerns() {
+    const Day as_of = results_.as_of();
+    std::vector<std::pair<std::uint32_t, RoleMask>> reached;
+    for_each_circle_concern(snap_, child_slot_, [&](std::uint32_t c, RoleMask roles) {
+      reached.emplace_back(c, roles);
+    });
+    std::sort(reached.begin(), reached.end());
+    std::map<EcoVertex, double> agency_points;
+    for (const auto& [c, roles] : reached) {
+      const VertexIndex vertex = snap_.concern_vertex[c];
+      if (!snap_.concern_live[c] || snap_.concern_recorded[c] > as_of ||
+          snap_.concern_status[c] == ConcernStatus::retracted || !visible(vertex)) {
+        continue;
+      }
+      const auto counted = evidence_points_.find(vertex);
+      const bool about_child = std::find(snap_.concern_about.begin(c), snap_.concern_about.end(c),
+                                         child_slot_) != snap_.concern_about.end(c);
+      if (counted == evidence_points_.end() && !about_child && !settings_.all_evidence) continue;
+      const double points = counted == evidence_points_.end() ? 0.0 : counted->second;
+      std::vector<std::string> lines = {
+          std::string(snap_.id(vertex)),
+          words(snap_.symbol(snap_.concern_category[c])) + " · severity " +
+              std::to_string(snap_.concern_severity[c]),
+          std::string(to_string(snap_.concern_status[c])) + " · " +
+              format_iso_date(snap_.concern_date(c)),
+          counted == evidence_points_.end() ? "no points" : signed_points(points)};
+      const EcoVertex node = add_node(NodeKind::concern, std::move(lines), points);
+      graph_[node].inactive = counted == evidence_points_.end();
+      const EcoVertex agency = agency_node(snap_.concern_source[c]);
+      add_edge(agency, node, "raised", points);
+      agency_points[agency] += points;
+      for (const std::uint32_t* p = snap_.concern_about.begin(c); p != snap_.concern_about.end(c);
+           ++p) {
+        const auto person = person_nodes_.find(snap_.person_vertex[*p]);
+        if (person != person_nodes_.end()) add_edge(node, person->second, "about", points);
+      }
+      for (const std::uint32_t* p = snap_.concern_involves.begin(c);
+           p != snap_.concern_involves.end(c); ++p) {
+        const auto person = person_nodes_.find(snap_.person_vertex[*p]);
+        if (person != person_nodes_.end())
+          add_edge(node, person->second, "alleged to cause harm", points, true);
+      }
+    }
+    for (const auto& [agency, points] : agency_points) {
+      graph_[agency].points = points;
+      graph_[agency].lines.push_back(signed_points(points));
+      largest_ = std::max(largest_, std::fabs(points));
+    }
+  }
+
+  // Restricted evidence the viewer is not cleared for: one anonymous node per item, joined
+  // only to the child, so neither its source nor the person it is about can be read off.
+  void add_hidden_evidence() {
+    for (const auto& [vertex, points] : hidden_points_) {
+      const EcoVertex node =
+          add_node(NodeKind::restricted, {"restricted source", signed_points(points)}, points,
+                   "details withheld: the viewer is not cleared for this source");
+      add_edge(node, child_node_, "", points, true);
+    }
+  }
+
+  void add_factors() {
+    std::vector<std::uint32_t> factors(snap_.person_factors.begin(child_slot_),
+                                       snap_.person_factors.end(child_slot_));
+    for (const auto& [vertex, points] : evidence_points_) {
+      if (snap_.vertex_kind[vertex] == VertexKind::factor)
+        factors.push_back(snap_.vertex_slot[vertex]);
+    }
+    std::sort(factors.begin(), factors.end());
+    factors.erase(std::unique(factors.begin(), factors.end()), factors.end());
+    const Day as_of = results_.as_of();
+    for (const std::uint32_t f : factors) {
+      if (!snap_.factor_live[f]) continue;
+      if (snap_.factor_start[f] != kNoDay && snap_.factor_start[f] > as_of) continue;
+      const VertexIndex vertex = snap_.factor_vertex[f];
+      const Factor& factor = session_.graph.factor(vertex);
+      const auto counted = evidence_points_.find(vertex);
+      const double points = counted == evidence_points_.end() ? 0.0 : counted->second;
+      const bool ended = factor.end != kNoDay && factor.end < as_of;
+      std::vector<std::string> lines = {
+          std::string(snap_.id(vertex)),
+          words(snap_.symbol(factor.kind)) + " · strength " + std::to_string(factor.strength),
+          ended ? "ended " + format_iso_date(factor.end)
+                : (counted == evidence_points_.end() ? "no points" : signed_points(points))};
+      const EcoVertex node = add_node(NodeKind::factor, std::move(lines), points);
+      graph_[node].inactive = counted == evidence_points_.end();
+      // A factor that protects the child points at the child alone, however many others it
+      // protects; otherwise at the people in the picture through whom it counts.
+      const bool protects_child = std::find(factor.protects.begin(), factor.protects.end(),
+                                            child_vertex_) != factor.protects.end();
+      for (const VertexIndex protected_person : factor.protects) {
+        if (protects_child && protected_person != child_vertex_) continue;
+        const auto person = person_nodes_.find(protected_person);
+        if (person != person_nodes_.end()) add_edge(node, person->second, "protects", points);
+      }
+      if (factor.provided_by != kNoVertex) {
+        const VertexKind kind = snap_.vertex_kind[factor.provided_by];
+        if (kind == VertexKind::person) {
+          add_edge(person_node(factor.provided_by, "supporter"), node, "provides", points);
+        } else if (kind == VertexKind::agency) {
+          add_edge(agency_node(snap_.vertex_slot[factor.provided_by]), node, "provides", points);
+        }
+      }
+    }
+  }
+
+  // Partners among the adults drawn, so that the household's couples read as couples.
+  void add_partnerships() {
+    for (const Relation& relation : session_.graph.declared_relations()) {
+      if (relation.kind != RelationKind::partner_of) continue;
+      if (relation.from == child_vertex_ || relation.to == child_vertex_) continue;
+      const auto from = person_nodes_.find(relation.from);
+      const auto to = person_nodes_.find(relation.to);
+      if (from != person_nodes_.end() && to != person_nodes_.end())
+        add_edge(from->second, to->second, "partners", 0, false, false);
+    }
+  }
+
+  const Session& session_;
+  const EcomapSettings& settings_;
+  const Results& results_;
+  const Snapshot& snap_;
+  std::size_t row_;
+  VertexIndex child_vertex_;
+  std::uint32_t child_slot_;
+  EcoGraph graph_;
+  EcoVertex child_node_ = 0;
+  double own_record_points_ = 0;
+  double largest_ = 1;
+  std::map<VertexIndex, double> evidence_points_;
+  std::map<VertexIndex, double> via_points_;
+  std::map<VertexIndex, double> hidden_points_;
+  std::map<VertexIndex, EcoVertex> person_nodes_;
+  std::map<VertexIndex, EcoVertex> agency_nodes_;
+  std::vector<EcoVertex> household_;
+};
+
+const char* shape_of(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::child:
+      return "doublecircle";
+    case NodeKind::person:
+      return "ellipse";
+    case NodeKind::agency:
+      return "box";
+    case NodeKind::concern:
+      return "note";
+    case NodeKind::restricted:
+      return "note";
+    case NodeKind::factor:
+      return "hexagon";
+  }
+  return "ellipse";
+}
+
+// The legend: one node whose HTML-like label is a table of the shapes, the colour scale and
+// the provenance, inside a cluster. A single node keeps the legend in one piece under every
+// layout engine (twopi and neato ignore clusters and would scatter a legend of many nodes).
+std::string legend(const Session& session, std::size_t row, const Scale& scale) {
+  const Results& results = session.results;
+  const RuleSet& pack = results.rules();
+  auto swatch = [](const std::string& fill, const std::string& text) {
+    return "<tr><td bgcolor=\"" + fill +
+           "\" border=\"1\" width=\"28\"> </td>"
+           "<td align=\"left\">" +
+           html_escape(text) + "</td></tr>";
+  };
+  auto line = [](const std::string& text) {
+    return "<tr><td colspan=\"2\" align=\"left\">" + html_escape(text) + "</td></tr>";
+  };
+  std::ostringstream out;
+  out << "  subgraph cluster_legend {\n    style=invis;\n"
+      << "    legend [shape=plain, fontsize=9, label=<<table border=\"1\" cellborder=\"0\" "
+         "cellspacing=\"3\" cellpadding=\"2\" color=\"#bbbbbb\" bgcolor=\"#fbfbfb\">"
+      << "<tr><td colspan=\"2\"><b>Legend</b></td></tr>"
+      << swatch(level_fill(results.level(row), pack.levels().size()),
+                "double circle: the child (fill: level)")
+      << line("ellipse: a person") << line("rounded box: an agency")
+      << line("folded page: a concern") << line("hexagon: a protective factor")
+      << line("dashed outline: restricted source, or no points")
+      << swatch(scale.fill(scale.largest), "adds most risk")
+      << swatch(scale.fill(scale.largest * 0.3), "adds some risk")
+      << swatch(kNeutralFill, "no points")
+      << swatch(scale.fill(-scale.largest * 0.6), "reduces risk (strength, safety)")
+      << line("wider lines and darker fills: more points")
+      << line("child " + std::string(results.child_id(row)) + ", as of " +
+              format_iso_date(results.as_of()) +
+              (session.as_of.from_evidence ? " (latest evidence date)" : ""))
+      << line("rule pack " + pack.id() + " " + pack.version() + ", sha256 " +
+              pack.hash().substr(0, 12))
+      << line("viewer: " + describe_viewer(session.viewer)) << "</table>>];\n  }\n";
+  return out.str();
+}
+
+}  // namespace
+
+std::string ecomap_dot(const Session& session, std::size_t row, const EcomapSettings& settings) {
+  const std::string& layout = settings.layout;
+  Builder builder(session, row, settings);
+  const EcoGraph graph = builder.build();
+  Scale scale;
+  scale.largest = std::max(1.0, builder.largest_points());
+  const Results& results = session.results;
+  const RuleSet& pack = results.rules();
+  const EcoVertex child = builder.child_node();
+  const std::vector<EcoVertex> household = builder.household_nodes();
+
+  auto vertex_writer = [&](std::ostream& out, EcoVertex v) {
+    const EcoNode& node = graph[v];
+    const double weight = scale.weight(node.points);
+    out << "[label=" << label_of(node.lines) << ", shape=" << shape_of(node.kind);
+    if (node.kind == NodeKind::child) {
+      out << ", style=\"filled,bold\", penwidth=3, fontsize=13, fillcolor=\""
+          << level_fill(results.level(row), pack.levels().size()) << "\"";
+      if (layout == "fdp" || layout == "neato") out << ", pos=\"0,0!\"";
+    } else {
+      std::string style = "filled";
+      if (node.kind == NodeKind::agency) style += ",rounded";
+      if (node.kind == NodeKind::restricted || node.inactive) style += ",dashed";
+      out << ", style=\"" << style << "\", fillcolor=\"" << scale.fill(node.points)
+          << "\", fontcolor=\"" << scale.font(node.points) << "\", color=\""
+          << scale.line(node.points) << "\", penwidth=" << fixed(1 + 2.5 * weight, 2)
+          << ", fontsize=" << fixed(9 + 3 * weight, 1);
+    }
+    if (!node.tooltip.empty()) out << ", tooltip=" << quoted(node.tooltip);
+    out << "]";
+  };
+  auto edge_writer = [&](std::ostream& out, boost::graph_traits<EcoGraph>::edge_descriptor e) {
+    const EcoEdge& edge = graph[e];
+    out << "[color=\"" << scale.line(edge.points)
+        << "\", penwidth=" << fixed(0.8 + 4 * scale.weight(edge.points), 2);
+    if (!edge.label.empty()) out << ", label=" << quoted(edge.label) << ", fontcolor=\"#555555\"";
+    if (edge.dashed) out << ", style=dashed";
+    if (!edge.arrow) out << ", dir=none";
+    out << "]";
+  };
+  auto graph_writer = [&](std::ostream& out) {
+    out << "  graph [layout=" << layout << ", overlap=false, splines=true, sep=\"+8\","
+        << " outputorder=edgesfirst, fontname=\"Helvetica\", fontsize=14, labelloc=t,"
+        << " pad=0.3, label=" << quoted("Ecomap of " + std::string(results.child_id(row)));
+    // twopi: the child is the root, so the circle, the evidence and the agencies fall on
+    // rings around them.
+    if (layout == "twopi") out << ", root=" << child << ", ranksep=1.3";
+    out << "];\n"
+        << "  node [fontname=\"Helvetica\", margin=\"0.1,0.05\"];\n"
+        << "  edge [fontname=\"Helvetica\", fontsize=8, arrowsize=0.6];\n";
+    if (household.size() > 1) {
+      out << "  subgraph cluster_household {\n"
+          << "    label=\"household\"; fontsize=10; fontcolor=\"#777777\"; "
+             "style=\"rounded,dashed\";"
+             " color=\"#bbbbbb\";\n    ";
+      for (const EcoVertex v : household) out << v << "; ";
+      out << "\n  }\n";
+    }
+    out << legend(session, row, scale);
+  };
+  std::ostringstream out;
+  boost::write_graphviz(out, graph, vertex_writer, edge_writer, graph_writer);
+  return out.str();
+}
+
+bool graphviz_available() {
+  const char* path = std::getenv("PATH");
+  std::istringstream directories(path ? path : "");
+  std::string directory;
+  while (std::getline(directories, directory, ':')) {
+    if (directory.empty()) continue;
+    const std::string candidate = directory + "/dot";
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// A temporary file removed when this goes out of scope.
+class TempFile {
+ public:
+  explicit TempFile(const char* suffix) {
+    const char* directory = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(directory && *directory ? directory : "/tmp") + "/safeguard-XXXXXX" + suffix;
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    const int fd = ::mkstemps(buffer.data(), static_cast<int>(std::strlen(suffix)));
+    if (fd < 0) throw Failure(kExitIo, "could not create a temporary file in " + pattern);
+    ::close(fd);
+    path_ = buffer.data();
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::string render_dot(const std::string& dot_text, const std::string& format) {
+  if (!graphviz_available()) {
+    throw Failure(kExitGraphviz,
+                  "Graphviz `dot` is not installed (Debian: apt-get install graphviz); "
+                  "write DOT instead (--format dot)");
+  }
+  TempFile input(".dot");
+  TempFile output(format == "png" ? ".png" : ".svg");
+  {
+    std::ofstream file(input.path(), std::ios::binary);
+    file << dot_text;
+    if (!file) throw Failure(kExitIo, "could not write " + input.path());
+  }
+  const std::string type = "-T" + format;
+  const std::string destination = "-o" + output.path();
+  // No shell: arguments are passed as they are, so no file name is ever interpreted.
+  std::vector<char*> argv = {const_cast<char*>("dot"), const_cast<char*>(type.c_str()),
+                             const_cast<char*>(destination.c_str()),
+                             const_cast<char*>(input.path().c_str()), nullptr};
+  pid_t pid = 0;
+  if (::posix_spawnp(&pid, "dot", nullptr, nullptr, argv.data(), environ) != 0)
+    throw Failure(kExitGraphviz, "could not run Graphviz `dot`");
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw Failure(kExitGraphviz, "lost track of Graphviz `dot`");
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw Failure(kExitGraphviz, "Graphviz `dot -T" + format + "` failed");
+  std::ifstream file(output.path(), std::ios::binary);
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  if (bytes.str().empty()) throw Failure(kExitGraphviz, "Graphviz `dot` wrote nothing");
+  return bytes.str();
+}
+
+}  // namespace safeguard::cli

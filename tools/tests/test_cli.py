@@ -1,0 +1,624 @@
+"""Behaviour of the safeguard command-line program: exit codes, table/JSON/CSV output, help
+texts, viewers, ecomaps, reports and the generator. Run by CTest, one test class per CTest test:
+    /usr/bin/python3 test_cli.py AssessTest
+"""
+import csv
+import io
+import json
+import os
+import pty
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ElementTree
+
+sys.path.insert(0, os.path.dirname(__file__))
+from cli_helpers import (DEFAULT_PACK, FAMILIES, OAK, SAFEGUARD, SOURCE_DIR, run,  # noqa: E402
+                         scratch_dir)
+
+TIMELINE = os.path.join(SOURCE_DIR, "examples", "data", "timeline.json")
+
+AS_OF = ["--as-of", "2026-11-01"]
+
+
+class HelpTest(unittest.TestCase):
+    # Every option each subcommand accepts; the help must mention every one.
+    OPTIONS = {
+        "assess": ["--rules", "--as-of", "--threads", "--format", "--output", "--no-progress"],
+        "explain": ["--child", "--rules", "--as-of", "--viewer", "--format", "--output",
+                    "--no-progress"],
+        "timeline": ["--child", "--rules", "--as-of", "--format", "--output", "--overdue"],
+        "lint": ["--format"],
+        "ecomap": ["--child", "--rules", "--as-of", "--viewer", "--format", "--output",
+                   "--layout", "--all-evidence"],
+        "report": ["--child", "--rules", "--as-of", "--viewer", "--output", "--no-ecomap"],
+        "generate": ["--children", "--seed", "--as-of", "--agencies", "--output",
+                     "--no-progress"],
+    }
+
+    def test_top_level_help_lists_commands_and_exit_codes(self):
+        result = run("--help")
+        self.assertEqual(result.code, 0)
+        text = result.text()
+        for command in self.OPTIONS:
+            self.assertIn(command, text)
+        for code in range(0, 9):
+            self.assertRegex(text, r"\n  %d  " % code)
+
+    def test_each_command_help_mentions_each_option(self):
+        for command, options in self.OPTIONS.items():
+            with self.subTest(command=command):
+                result = run(command, "--help")
+                self.assertEqual(result.code, 0)
+                text = result.text()
+                for option in options:
+                    self.assertIn(option, text)
+
+    def test_no_command_is_a_usage_error(self):
+        self.assertEqual(run().code, 2)
+
+    def test_version(self):
+        result = run("--version")
+        self.assertEqual(result.code, 0)
+        self.assertRegex(result.text(), r"^\d+\.\d+\.\d+")
+
+
+class ExitCodeTest(unittest.TestCase):
+    def test_unknown_option_is_usage_error(self):
+        self.assertEqual(run("assess", FAMILIES, "--no-such-option").code, 2)
+
+    def test_missing_case_file_argument_is_usage_error(self):
+        self.assertEqual(run("assess").code, 2)
+
+    def test_malformed_as_of_is_usage_error_naming_the_problem(self):
+        result = run("assess", FAMILIES, "--as-of", "2026-02-30")
+        self.assertEqual(result.code, 2)
+        self.assertIn("2026-02-30", result.errtext())
+
+    def test_unreadable_case_file(self):
+        result = run("assess", "/nonexistent/case.json")
+        self.assertEqual(result.code, 3)
+        self.assertIn("/nonexistent/case.json", result.errtext())
+
+    def test_invalid_case_file_names_line_and_column(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "bad.json")
+            with open(path, "w") as f:
+                f.write('{"schema_version": 1,\n "persons": [{"id": "P-1", "kind": "robot"}]}\n')
+            result = run("assess", path, *AS_OF)
+            self.assertEqual(result.code, 4)
+            self.assertRegex(result.errtext(), r"bad\.json:2:\d+")
+
+    def test_invalid_rule_pack_names_line_and_column(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "bad.toml")
+            with open(DEFAULT_PACK) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text.replace('points = "concern.severity * 2"',
+                                     'points = "concern.severty * 2"', 1))
+            result = run("assess", FAMILIES, "--rules", path, *AS_OF)
+            self.assertEqual(result.code, 5)
+            self.assertRegex(result.errtext(), r"bad\.toml:\d+:\d+")
+
+    def test_unknown_pack_name(self):
+        result = run("assess", FAMILIES, "--rules", "no-such-pack")
+        self.assertEqual(result.code, 3)
+        self.assertIn("bundled", result.errtext())
+
+    def test_unknown_child(self):
+        result = run("explain", FAMILIES, "--child", "P-NOBODY", *AS_OF)
+        self.assertEqual(result.code, 7)
+        self.assertIn("P-NOBODY", result.errtext())
+
+    def test_ambiguous_child_is_usage_error(self):
+        self.assertEqual(run("report", FAMILIES, *AS_OF, "--no-ecomap").code, 2)
+
+    def test_svg_without_graphviz(self):
+        with scratch_dir() as tmp:
+            # A PATH with no `dot` on it.
+            env = dict(os.environ, PATH=tmp)
+            result = run("ecomap", FAMILIES, "--child", "P-ASH-C1", "--format", "svg", *AS_OF,
+                         env=env)
+            self.assertEqual(result.code, 8)
+            self.assertIn("Graphviz", result.errtext())
+
+
+class AssessTest(unittest.TestCase):
+    def assess_json(self, *extra):
+        result = run("assess", FAMILIES, "--format", "json", *extra)
+        self.assertEqual(result.code, 0, result.errtext())
+        return json.loads(result.text())
+
+    def test_table(self):
+        result = run("assess", FAMILIES, *AS_OF)
+        self.assertEqual(result.code, 0)
+        text = result.text()
+        self.assertRegex(text, r"P-ASH-C1\s+child_in_need\s+12\.24")
+        self.assertRegex(text, r"P-BIR-C1\s+universal")
+        self.assertIn("as of 2026-11-01", text)
+        self.assertRegex(text, r"safeguard-default \d+\.\d+\.\d+")
+
+    def test_json(self):
+        data = self.assess_json(*AS_OF)
+        self.assertEqual(data["as_of"], "2026-11-01")
+        self.assertEqual(data["as_of_source"], "option")
+        self.assertEqual(len(data["pack"]["hash"]), 64)
+        children = {c["child"]: c for c in data["children"]}
+        self.assertEqual(set(children), {"P-ASH-C1", "P-ASH-C2", "P-BIR-C1"})
+        ash = children["P-ASH-C1"]
+        self.assertEqual(ash["level"], "child_in_need")
+        self.assertAlmostEqual(ash["total"], sum(ash["scores"].values()), places=9)
+        self.assertEqual(ash["policy_overrides"], [])
+
+    def test_csv_matches_json(self):
+        data = self.assess_json(*AS_OF)
+        result = run("assess", FAMILIES, "--format", "csv", *AS_OF)
+        self.assertEqual(result.code, 0)
+        rows = list(csv.DictReader(io.StringIO(result.text())))
+        self.assertEqual(len(rows), len(data["children"]))
+        for row, child in zip(rows, data["children"]):
+            self.assertEqual(row["child"], child["child"])
+            self.assertEqual(row["level"], child["level"])
+            self.assertAlmostEqual(float(row["total"]), child["total"], places=5)
+            for index, score in child["scores"].items():
+                self.assertAlmostEqual(float(row[index]), score, places=5)
+            self.assertEqual(row["pack_hash"], data["pack"]["hash"])
+
+    def test_default_as_of_is_latest_evidence_never_the_clock(self):
+        data = self.assess_json()
+        self.assertEqual(data["as_of"], "2026-10-30")  # C-ASH-3 recorded
+        self.assertEqual(data["as_of_source"], "latest_evidence")
+        table = run("assess", FAMILIES).text()
+        self.assertIn("latest evidence date", table)
+
+    def test_bundled_pack_equals_the_file(self):
+        bundled = self.assess_json(*AS_OF)
+        from_file = self.assess_json(*AS_OF, "--rules", DEFAULT_PACK)
+        self.assertEqual(bundled["pack"]["hash"], from_file["pack"]["hash"])
+        self.assertEqual(bundled["children"], from_file["children"])
+        self.assertIn("bundled", bundled["pack"]["origin"])
+
+    def test_threads_do_not_change_results(self):
+        one = run("assess", OAK, "--format", "csv", *AS_OF, "--threads", "1").out
+        two = run("assess", OAK, "--format", "csv", *AS_OF, "--threads", "2").out
+        self.assertEqual(one, two)
+
+    def test_policy_override_and_immediate_safety(self):
+        result = run("assess", OAK, "--format", "json", *AS_OF)
+        children = {c["child"]: c for c in json.loads(result.text())["children"]}
+        baby = children["P-OAK-C8"]
+        self.assertEqual(baby["policy_overrides"], ["baby-serious-injury"])
+        self.assertTrue(baby["immediate_safety"])
+        self.assertEqual(baby["level"], "child_protection")
+        self.assertNotEqual(baby["score_level"], "child_protection")
+
+    def test_output_file(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "out.json")
+            result = run("assess", FAMILIES, "--format", "json", "-o", path, *AS_OF)
+            self.assertEqual(result.code, 0)
+            self.assertEqual(result.out, b"")
+            with open(path) as f:
+                self.assertEqual(len(json.load(f)["children"]), 3)
+
+    def test_unwritable_output(self):
+        self.assertEqual(run("assess", FAMILIES, "-o", "/nonexistent/dir/out.txt").code, 3)
+
+
+class ExplainTest(unittest.TestCase):
+    def explain_json(self, *extra):
+        result = run("explain", OAK, "--format", "json", *AS_OF, *extra)
+        self.assertEqual(result.code, 0, result.errtext())
+        return json.loads(result.text())
+
+    def test_contributions_sum_to_scores(self):
+        for child in self.explain_json():
+            totals = {}
+            for items in child["contributions"].values():
+                for item in items:
+                    totals[item["index"]] = totals.get(item["index"], 0.0) + item["value"]
+            for index in child["indices"]:
+                self.assertAlmostEqual(totals.get(index["id"], 0.0), index["score"], places=9)
+
+    def test_restricted_evidence_is_hidden_from_an_uncleared_viewer(self):
+        text = run("explain", OAK, "--child", "P-OAK-C8", *AS_OF).text()
+        self.assertIn("restricted source", text)
+        for hidden in ("C-OAK-02", "C-OAK-05", "AG-OAK-POL", "AG-OAK-PRB"):
+            self.assertNotIn(hidden, text)
+
+    def test_a_cleared_viewer_sees_the_details(self):
+        text = run("explain", OAK, "--child", "P-OAK-C8", "--viewer", "police", *AS_OF).text()
+        self.assertIn("C-OAK-02", text)
+        self.assertNotIn("C-OAK-05", text)  # probation's, not police's
+        everything = run("explain", OAK, "--child", "P-OAK-C8", "--viewer", "police",
+                         "--viewer", "AG-OAK-PRB", *AS_OF).text()
+        self.assertIn("C-OAK-05", everything)
+        self.assertNotIn("restricted source", everything)
+
+    def test_selected_children(self):
+        data = self.explain_json("--child", "P-OAK-C1", "--child", "P-OAK-C8")
+        self.assertEqual([c["child"] for c in data], ["P-OAK-C1", "P-OAK-C8"])
+
+    def test_csv_has_one_row_per_contribution(self):
+        data = self.explain_json("--child", "P-OAK-C8")
+        expected = sum(len(items) for items in data[0]["contributions"].values())
+        result = run("explain", OAK, "--child", "P-OAK-C8", "--format", "csv", *AS_OF)
+        rows = list(csv.DictReader(io.StringIO(result.text())))
+        self.assertEqual(len(rows), expected)
+        self.assertAlmostEqual(sum(float(r["value"]) for r in rows),
+                               sum(i["score"] for i in data[0]["indices"]), places=4)
+        restricted = [r for r in rows if r["evidence"] == "restricted source"]
+        self.assertTrue(restricted)
+        self.assertTrue(all(r["source_agency"] == "" and r["via"] == "" for r in restricted))
+
+
+class TimelineTest(unittest.TestCase):
+    AS_OF = ["--as-of", "2026-11-23"]
+
+    def test_table_highlights_overdue_steps(self):
+        result = run("timeline", TIMELINE, *self.AS_OF)
+        self.assertEqual(result.code, 0, result.errtext())
+        text = result.text()
+        self.assertRegex(text, r"P-ELM-C1\s+assessment\s+2026-09-01\s+E-ELM-1\s+2026-11-03\s+-\s+-\s+"
+                               r"OVERDUE by 14 working days")
+        self.assertRegex(text, r"P-ROW-C1\s+first review .* done late by 3 working days")
+        self.assertIn("2 steps overdue", text)
+        self.assertIn("E-ROW-4  initial conference with no strategy discussion", text)
+        self.assertIn("england-and-wales", text)
+        self.assertNotIn("\033[", text)  # no colour codes in a pipe
+
+    def test_json_and_csv(self):
+        data = json.loads(run("timeline", TIMELINE, *self.AS_OF, "-f", "json").text())
+        self.assertEqual(data["timescales"]["assessment_working_days"], 45)
+        self.assertEqual(data["closures"], ["2026-12-29", "2026-12-30", "2026-12-31"])
+        children = {c["child"]: c for c in data["children"]}
+        statuses = [s["status"] for s in children["P-ELM-C1"]["steps"]]
+        self.assertEqual(statuses, ["late", "overdue", "on_time", "due"])
+        self.assertEqual(children["P-ROW-C1"]["issues"][0]["event"], "E-ROW-4")
+        rows = list(csv.DictReader(io.StringIO(
+            run("timeline", TIMELINE, *self.AS_OF, "-f", "csv").text())))
+        self.assertEqual(len(rows), sum(len(c["steps"]) for c in data["children"]))
+        overdue = [r for r in rows if r["status"] == "overdue"]
+        self.assertEqual({r["child"] for r in overdue}, {"P-ELM-C1", "P-ELM-C2"})
+        self.assertTrue(all(r["working_days"] == "14" for r in overdue))
+
+    def test_overdue_only_and_one_child(self):
+        text = run("timeline", TIMELINE, *self.AS_OF, "--overdue", "--child", "P-ELM-C2").text()
+        self.assertIn("P-ELM-C2", text)
+        self.assertNotIn("P-ELM-C1", text)
+        self.assertNotIn("done on time", text)
+        self.assertIn("1 step overdue", text)
+
+    def test_default_as_of_counts_events(self):
+        data = json.loads(run("timeline", TIMELINE, "-f", "json").text())
+        self.assertEqual(data["as_of"], "2026-10-02")  # the last event, after every concern
+        self.assertEqual(data["as_of_source"], "latest_evidence")
+
+    def test_no_events(self):
+        result = run("timeline", FAMILIES, *AS_OF)
+        self.assertEqual(result.code, 0)
+        self.assertIn("No process events recorded", result.text())
+
+
+class JudgementTest(unittest.TestCase):
+    def test_applied_discretionary_override_is_reported(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "case.json")
+            with open(path, "w") as f:
+                json.dump({"schema_version": 1,
+                           "agencies": [{"id": "AG-1", "type": "school"}],
+                           "persons": [{"id": "P-J-C1", "kind": "child", "dob": "2015-01-01"}],
+                           "concerns": [{"id": "C-1", "category": "school_attendance",
+                                         "severity": 2, "recorded": "2026-10-01",
+                                         "source": "AG-1", "about": ["P-J-C1"]}],
+                           "overrides": [{"id": "J-1", "child": "P-J-C1", "direction": "raise",
+                                          "date": "2026-10-05", "author": "SW-0001",
+                                          "reason": "Worker's judgement <b>after</b> a home visit."}]}, f)
+            table = run("assess", path, *AS_OF).text()
+            self.assertRegex(table, r"P-J-C1\s+early_help .* judgement J-1 \(raise\)")
+            child = json.loads(run("assess", path, *AS_OF, "-f", "json").text())["children"][0]
+            self.assertEqual(child["discretionary_override"]["outcome"], "applied")
+            self.assertEqual(child["score_level"], "universal")
+            html = run("report", path, *AS_OF, "--no-ecomap").text()
+            self.assertIn("J-1", html)
+            self.assertIn("Worker&#39;s judgement &lt;b&gt;after&lt;/b&gt; a home visit.", html)
+            self.assertIn("professional judgement raises it to <strong>Early help", html)
+
+
+class LintTest(unittest.TestCase):
+    def test_default_pack_loads(self):
+        result = run("lint")
+        self.assertEqual(result.code, 0)
+        self.assertIn("safeguard-default", result.text())
+
+    def test_file_and_json(self):
+        result = run("lint", DEFAULT_PACK, "--format", "json")
+        self.assertEqual(result.code, 0)
+        data = json.loads(result.text())
+        self.assertTrue(data[0]["ok"])
+        self.assertEqual(len(data[0]["hash"]), 64)
+        self.assertIn("neglect", data[0]["indices"])
+
+    def test_every_bundled_pack_lints_clean(self):
+        packs = [os.path.join(SOURCE_DIR, "rules", name)
+                 for name in sorted(os.listdir(os.path.join(SOURCE_DIR, "rules")))
+                 if name.endswith(".toml")]
+        result = run("lint", *packs)
+        self.assertEqual(result.code, 0, result.text())
+
+    def test_findings(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "unused.toml")
+            with open(path, "w") as f:
+                f.write('[pack]\nid = "x"\nversion = "1"\n\n[[level]]\nid = "a"\nmin = 0\n'
+                        '[[level]]\nid = "b"\nmin = 4\n'
+                        '[[index]]\nid = "used"\n[[index]]\nid = "unused"\n'
+                        '[[rule]]\nid = "r"\nindex = "used"\nheading = "harm"\nfor = "concern"\n'
+                        'when = \'concern.category == "x"\'\npoints = 5\n')
+            result = run("lint", path)
+            self.assertEqual(result.code, 6, result.text())
+            self.assertRegex(result.text(), r"unused\.toml:\d+:\d+: unused-index: .*unused")
+            data = json.loads(run("lint", path, "-f", "json").text())
+            self.assertFalse(data[0]["ok"])
+            self.assertIn("unused-index", [f["code"] for f in data[0]["findings"]])
+
+    def test_broken_pack(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "broken.toml")
+            with open(path, "w") as f:
+                f.write('[pack]\nid = "x"\nversion = "1"\n\n[[level]]\nid = "a"\nmin = 0\n'
+                        '[[index]]\nid = "i"\n[[rule]]\nid = "r"\nindex = "i"\nheading = "harm"\n'
+                        'for = "child"\nwhen = "child.age <"\npoints = 1\n')
+            result = run("lint", path, "default")
+            self.assertEqual(result.code, 5)
+            self.assertRegex(result.text(), r"broken\.toml:\d+:\d+")
+            self.assertIn("safeguard-default", result.text())  # the other pack is still checked
+
+
+class EcomapTest(unittest.TestCase):
+    def dot(self, *extra):
+        result = run("ecomap", OAK, "--child", "P-OAK-C8", *AS_OF, *extra)
+        self.assertEqual(result.code, 0, result.errtext())
+        return result.text()
+
+    def test_dot_from_boost_write_graphviz(self):
+        text = self.dot()
+        self.assertTrue(text.startswith("digraph G {"))
+        self.assertIn("P-OAK-C8", text)
+        self.assertIn("cluster_legend", text)
+        self.assertIn("C-OAK-01", text)  # the injury, visible to everyone
+        self.assertIn("AG-OAK-ED", text)
+
+    def test_no_restricted_details_for_an_uncleared_viewer(self):
+        text = self.dot("--all-evidence")
+        self.assertIn("restricted source", text)
+        for hidden in ("C-OAK-02", "C-OAK-03", "C-OAK-04", "C-OAK-05", "AG-OAK-PRB",
+                       "domestic abuse", "violent offending", "alleged to cause harm"):
+            self.assertNotIn(hidden, text)
+
+    def test_cleared_viewer_sees_everything(self):
+        text = self.dot("--viewer", "*", "--all-evidence")
+        self.assertNotIn("restricted source\\n", text)
+        for shown in ("C-OAK-02", "C-OAK-05", "AG-OAK-PRB", "AG-OAK-POL"):
+            self.assertIn(shown, text)
+
+    def test_all_evidence_adds_non_scoring_concerns(self):
+        self.assertNotIn("C-OAK-09", self.dot())
+        self.assertIn("C-OAK-09", self.dot("--all-evidence"))
+
+    def test_hostile_text_is_escaped_in_dot(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "case.json")
+            with open(path, "w") as f:
+                json.dump({"schema_version": 1,
+                           "agencies": [{"id": 'AG-"Q"\\N', "type": "school",
+                                         "name": 'x"];\ny [label="injected'}],
+                           "persons": [{"id": "P-Q-C1", "kind": "child", "dob": "2015-01-01"}],
+                           "concerns": [{"id": "C-Q-1", "category": "school_attendance",
+                                         "severity": 2, "recorded": "2026-10-01",
+                                         "source": 'AG-"Q"\\N', "about": ["P-Q-C1"]}]}, f)
+            result = run("ecomap", path, *AS_OF)
+            self.assertEqual(result.code, 0, result.errtext())
+            self.assertIn('AG-\\"Q\\"\\\\N', result.text())
+            self.assertNotIn('y [label="injected', result.text())
+            if shutil.which("dot"):
+                svg = run("ecomap", path, *AS_OF, "--format", "svg")
+                self.assertEqual(svg.code, 0, svg.errtext())
+                ElementTree.fromstring(svg.out)
+
+    @unittest.skipUnless(shutil.which("dot"), "Graphviz is not installed")
+    def test_svg_and_png(self):
+        with scratch_dir() as tmp:
+            svg_path = os.path.join(tmp, "ecomap.svg")
+            png_path = os.path.join(tmp, "ecomap.png")
+            self.assertEqual(run("ecomap", OAK, "--child", "P-OAK-C8", *AS_OF, "-o", svg_path).code, 0)
+            self.assertEqual(run("ecomap", OAK, "--child", "P-OAK-C8", *AS_OF, "-o", png_path).code, 0)
+            root = ElementTree.parse(svg_path).getroot()
+            self.assertTrue(root.tag.endswith("svg"))
+            shown = " ".join(root.itertext())  # Graphviz writes "-" as &#45;
+            self.assertIn("P-OAK-C8", shown)
+            self.assertIn("restricted source", shown)
+            self.assertNotIn("C-OAK-02", shown)
+            with open(png_path, "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+    def test_single_child_case_needs_no_child_option(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "case.json")
+            with open(path, "w") as f:
+                json.dump({"schema_version": 1,
+                           "agencies": [{"id": "AG-1", "type": "school"}],
+                           "persons": [{"id": "P-ONLY-C1", "kind": "child", "dob": "2015-01-01"}],
+                           "concerns": [{"id": "C-1", "category": "school_attendance",
+                                         "severity": 2, "recorded": "2026-10-01",
+                                         "source": "AG-1", "about": ["P-ONLY-C1"]}]}, f)
+            result = run("ecomap", path)
+            self.assertEqual(result.code, 0, result.errtext())
+            self.assertIn("P-ONLY-C1", result.text())
+            self.assertIn("2026-10-01 (latest evidence date)", result.text())
+
+
+class ReportTest(unittest.TestCase):
+    def report(self, path, *extra):
+        result = run("report", path, *extra)
+        self.assertEqual(result.code, 0, result.errtext())
+        return result.text()
+
+    def test_timeline_with_overdue_steps_highlighted(self):
+        html = self.report(TIMELINE, "--child", "P-ELM-C1", "--as-of", "2026-11-23", "--no-ecomap")
+        self.assertIn("Statutory timeline", html)
+        self.assertRegex(html, r'<tr class="step overdue"><td>assessment</td>.*OVERDUE by 14 working days')
+        self.assertIn('<tr class="step late">', html)
+        no_events = self.report(FAMILIES, "--child", "P-ASH-C1", *AS_OF, "--no-ecomap")
+        self.assertNotIn("Statutory timeline", no_events)
+
+    def test_sections_and_provenance(self):
+        html = self.report(OAK, "--child", "P-OAK-C8", *AS_OF)
+        for text in ("Child protection (section 47)", "baby-serious-injury", "Immediate safety",
+                     "Harm", "Danger", "Complicating factors", "Existing safety", "Strengths",
+                     "restricted source", "2026-11-01", "safeguard-default", "@media print",
+                     "size: A4"):
+            self.assertIn(text, html)
+        pack_hash = json.loads(run("assess", FAMILIES, "-f", "json", *AS_OF).text())["pack"]["hash"]
+        self.assertIn(pack_hash, html)
+
+    def test_self_contained(self):
+        html = self.report(OAK, "--child", "P-OAK-C8", *AS_OF)
+        lowered = html.lower()
+        for fetch in ("<link", "src=", "@import", "url(", "<script", "href="):
+            self.assertNotIn(fetch, lowered)
+        self.assertNotIn("<!doctype svg", lowered)
+
+    def test_restricted_details_never_reach_the_page(self):
+        html = self.report(OAK, "--child", "P-OAK-C8", *AS_OF)
+        for hidden in ("C-OAK-02", "C-OAK-05", "Fictional Constabulary", "Fictional Probation",
+                       "door being broken", "On licence"):
+            self.assertNotIn(hidden, html)
+        cleared = self.report(OAK, "--child", "P-OAK-C8", *AS_OF, "--viewer", "*")
+        self.assertIn("door being broken", cleared)
+
+    def test_everything_is_escaped(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "case.json")
+            with open(path, "w") as f:
+                json.dump({"schema_version": 1,
+                           "agencies": [{"id": "AG-<b>", "type": "school",
+                                         "name": "<script>alert(1)</script>"}],
+                           "persons": [{"id": "P-<i>-C1", "kind": "child", "dob": "2015-01-01"}],
+                           "concerns": [{"id": "C-&amp;", "category": "school_attendance",
+                                         "severity": 2, "recorded": "2026-10-01",
+                                         "source": "AG-<b>", "about": ["P-<i>-C1"],
+                                         "summary": "\"quoted\" & <img src=x onerror=alert(1)>"}]},
+                          f)
+            html = self.report(path, *AS_OF)
+            self.assertNotIn("<script>alert", html)
+            self.assertNotIn("<img src=x", html)
+            self.assertNotIn("P-<i>-C1", html)
+            self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+            self.assertIn("P-&lt;i&gt;-C1", html)
+            self.assertIn("C-&amp;amp;", html)
+
+    def test_without_ecomap(self):
+        html = self.report(FAMILIES, "--child", "P-ASH-C1", *AS_OF, "--no-ecomap")
+        self.assertNotIn("<svg", html)
+        self.assertIn("Ecomap left out", html)
+
+    @unittest.skipUnless(shutil.which("dot"), "Graphviz is not installed")
+    def test_inline_ecomap(self):
+        html = self.report(FAMILIES, "--child", "P-ASH-C1", *AS_OF)
+        self.assertIn("<svg", html)
+        self.assertNotIn("<?xml", html)
+
+
+class GenerateTest(unittest.TestCase):
+    def test_deterministic_by_seed(self):
+        first = run("generate", "--children", "300", "--seed", "7")
+        second = run("generate", "--children", "300", "--seed", "7")
+        other = run("generate", "--children", "300", "--seed", "8")
+        self.assertEqual(first.code, 0)
+        self.assertEqual(first.out, second.out)
+        self.assertNotEqual(first.out, other.out)
+
+    def test_generated_caseload_assesses(self):
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "caseload.json")
+            result = run("generate", "--children", "500", "--seed", "3", "-o", path)
+            self.assertEqual(result.code, 0, result.errtext())
+            with open(path) as f:
+                data = json.load(f)
+            self.assertEqual(sum(1 for p in data["persons"] if p["kind"] == "child"), 500)
+            self.assertEqual(len(data["agencies"]), 30)
+            concerns_per_child = len(data["concerns"]) / 500
+            self.assertTrue(2.0 < concerns_per_child < 4.0, concerns_per_child)
+            self.assertTrue(all(p["id"].startswith("P-SYN-") for p in data["persons"]))
+            assessed = run("assess", path, "--format", "json", *AS_OF)
+            self.assertEqual(assessed.code, 0, assessed.errtext())
+            levels = {c["level"] for c in json.loads(assessed.text())["children"]}
+            self.assertTrue(len(levels) >= 3, levels)
+
+    def test_bad_options(self):
+        self.assertEqual(run("generate", "--children", "0").code, 2)
+        self.assertEqual(run("generate", "--as-of", "2026-13-01").code, 2)
+
+
+class ProgressTest(unittest.TestCase):
+    """A progress bar on standard error when it is a terminal, and none when it is not."""
+
+    def test_no_bar_when_not_a_terminal(self):
+        result = run("generate", "--children", "5000", "--seed", "1")
+        self.assertEqual(result.code, 0)
+        self.assertEqual(result.err, b"")
+
+    @staticmethod
+    def run_on_terminal(*args):
+        """Runs the program with standard error on a pseudo-terminal; returns the exit code,
+        standard output and what the terminal received. The terminal is read while the program
+        runs, so a chatty program never blocks on a full terminal buffer."""
+        controller, terminal = pty.openpty()
+        with tempfile.TemporaryFile() as stdout:
+            process = subprocess.Popen([SAFEGUARD, *args], stdout=stdout, stderr=terminal)
+            os.close(terminal)
+            seen = b""
+            while True:
+                ready, _, _ = select.select([controller], [], [], 0.1)
+                if ready:
+                    try:
+                        chunk = os.read(controller, 65536)
+                    except OSError:  # EIO: the program closed its end
+                        chunk = b""
+                    if not chunk and process.poll() is not None:
+                        break
+                    seen += chunk
+                elif process.poll() is not None:
+                    break
+            os.close(controller)
+            code = process.wait(timeout=120)
+            stdout.seek(0)
+            return code, stdout.read(), seen
+
+    def test_bar_on_a_terminal(self):
+        code, out, seen = self.run_on_terminal("generate", "--children", "5000", "--seed", "1")
+        self.assertEqual(code, 0)
+        self.assertIn(b"generate [", seen)
+        self.assertIn(b"100%", seen)
+        # The bar never reaches standard output: the case file is intact.
+        json.loads(out)
+
+    def test_no_progress_flag(self):
+        code, _, seen = self.run_on_terminal("generate", "--children", "5000", "--seed", "1",
+                                             "--no-progress")
+        self.assertEqual(code, 0)
+        self.assertEqual(seen, b"")
+
+    def test_small_jobs_draw_no_bar(self):
+        code, _, seen = self.run_on_terminal("generate", "--children", "50", "--seed", "1")
+        self.assertEqual(code, 0)
+        self.assertEqual(seen, b"")
+
+
+if __name__ == "__main__":
+    unittest.main()
