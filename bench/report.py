@@ -112,7 +112,7 @@ def main():
         row(f"peer {peer}, {result['children']:,} children (CPU)",
             f"{result['cpu_s']:.2f} s: safeguard is {ratio:.1f}x faster; levels agree "
             f"{agree:.2%}", f">= {peer_targets[peer]}x", ratio >= peer_targets[peer])
-    row("peer networkx on the propagation step", "not run: propagation is not on main yet",
+    row("peer networkx on the propagation step", "not run: the default pack does not propagate",
         ">= 50x")
 
     print("| figure | value | target | |")
