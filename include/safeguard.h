@@ -464,7 +464,9 @@ typedef struct sg_contribution {
  * child from a neighbour in the network (docs/rules.md, "Propagation"): via_id is the
  * neighbour, relation (and path) the link to it, raw the neighbour's network score, reach
  * alpha x the link's weight, and cap_factor < 1 when the pack's association cap bit. They
- * follow the child's rule contributions. A struct of version 1 is filled without the
+ * follow the child's rule contributions. When the cap lets the child count nothing on an index,
+ * one line stands for all links: via_id and relation NULL, path "network", raw the points
+ * offered, reach 1, cap_factor 0. A struct of version 1 is filled without the
  * version 2 fields. */
 SG_API int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row,
                                   size_t k);
@@ -571,7 +573,8 @@ typedef struct sg_explain_options {
  * sg_buffer_free(). */
 SG_API int sg_result_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
                              const sg_explain_options* options);
-/* A place's or group's explanation (by rank). Free *out with sg_buffer_free(). */
+/* A place's or group's explanation (by rank). Free *out with sg_buffer_free(); *out_size
+ * (if not NULL) receives its length. */
 SG_API int sg_result_place_explain(char** out, size_t* out_size, const sg_result* result,
                                    size_t rank, const sg_explain_options* options);
 

@@ -506,6 +506,12 @@ class PropagationPass {
                 where);
   }
 
+  // True when the association cap lets the child count nothing on the k-th propagating index
+  // (it has no score of its own there).
+  bool withheld(std::size_t node, std::size_t k) const {
+    return row_of_node_[node] != kNoRow && limits_[k].size() > 0 && limits_[k][node] == 0;
+  }
+
   // How many propagated lines append_lines() gives the node on the k-th propagating index.
   std::size_t line_count(std::size_t node, std::size_t k) const {
     const Eigen::VectorXd& r = solutions_[k];
@@ -513,7 +519,7 @@ class PropagationPass {
     std::size_t lines = 0;
     for (std::uint32_t l = links.offsets[node]; l < links.offsets[node + 1]; ++l)
       lines += settings_.alpha * (*link_weights_)[l] * r[links.items[l].node] != 0;
-    return lines;
+    return withheld(node, k) ? std::min<std::size_t>(lines, 1) : lines;
   }
 
   // The propagated lines of node `node` on the k-th propagating index, appended to `lines`;
@@ -539,6 +545,20 @@ class PropagationPass {
       c.value = raw * reach;
       spread += c.value;
       lines.push_back(c);
+    }
+    if (withheld(node, k) && lines.size() > first) {
+      // Nothing counts, so one line says what was offered (keeping the cap visible) instead of
+      // a zero line per neighbour: most children in a large caseload have no evidence of their
+      // own on an index, and their explanations (and memory) stay small.
+      Contribution summary = lines[first];
+      summary.via = kNoVertex;
+      summary.raw = spread;
+      summary.reach = 1;
+      summary.cap_factor = 0;
+      summary.value = 0;
+      lines.resize(first);
+      lines.push_back(summary);
+      return 0;
     }
     const bool is_child = row_of_node_[node] != kNoRow;
     if (is_child && limits_[k].size() > 0 && spread > limits_[k][node]) {

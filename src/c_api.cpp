@@ -227,7 +227,7 @@ void fill_contribution(sg_contribution* out, const Results& results, const Contr
     out->rule_id = kPropagationRuleId.data();  // a literal: NUL-terminated
     out->rule_title = pack.propagation().title.c_str();
     out->heading = to_string(pack.propagation().heading).data();
-    out->path = to_string(c.relation).data();
+    out->path = c.via == kNoVertex ? "network" : to_string(c.relation).data();
   } else {
     const Rule& rule = pack.rules()[c.rule];
     out->rule_id = rule.id.c_str();
@@ -252,7 +252,7 @@ void fill_contribution(sg_contribution* out, const Results& results, const Contr
   out->value = c.value;
   if (out->version >= 2) {
     out->kind = c.propagated() ? "propagated" : "rule";
-    out->relation = c.propagated() ? to_string(c.relation).data() : nullptr;
+    out->relation = c.propagated() && c.via != kNoVertex ? to_string(c.relation).data() : nullptr;
     out->via_kind = c.via == kNoVertex ? nullptr : to_string(snap.vertex_kind[c.via]).data();
   }
 }

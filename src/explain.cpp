@@ -159,6 +159,11 @@ std::string text_line(const Results& results, const Contribution& c, const Viewe
   if (c.propagated()) {
     out += pack.propagation().title + " [" + std::string(kPropagationRuleId) + ", " +
            pack.indices()[c.index].id + "]\n";
+    if (c.via == kNoVertex) {
+      return out + "           " + fixed(c.raw, 2) +
+             " points offered through the network, none counted: no evidence of the child's "
+             "own on this index\n";
+    }
     out += "           from " + std::string(snap.id(c.via)) + " (" +
            std::string(to_string(snap.vertex_kind[c.via])) + ") through " +
            std::string(to_string(c.relation)) + "\n";
@@ -282,9 +287,14 @@ ordered json_line(const Results& results, const Contribution& c, const Viewer& v
     item["rule"] = kPropagationRuleId;
     item["title"] = pack.propagation().title;
     item["index"] = pack.indices()[c.index].id;
-    item["via"] = std::string(snap.id(c.via));
-    item["via_kind"] = to_string(snap.vertex_kind[c.via]);
-    item["relation"] = to_string(c.relation);
+    item["evidence"] = nullptr;
+    item["source_agency"] = nullptr;
+    item["restricted"] = false;
+    const bool summary = c.via == kNoVertex;  // everything withheld by the association cap
+    item["via"] = summary ? ordered() : ordered(std::string(snap.id(c.via)));
+    item["via_kind"] = summary ? ordered() : ordered(to_string(snap.vertex_kind[c.via]));
+    item["relation"] = summary ? ordered() : ordered(to_string(c.relation));
+    item["path"] = summary ? "network" : to_string(c.relation);
   } else {
     const Rule& rule = pack.rules()[c.rule];
     const Evidence evidence = describe(results, c, viewer);

@@ -305,6 +305,19 @@ TEST_SUITE("propagation") {
     // B has no evidence of its own: association alone never scores it (and it passes nothing
     // on). C's own 1.5 allows 0.2 / 0.8 * 1.5 = 0.375 from association.
     CHECK(r.score(row(r, "B"), kExploitation) == 0);
+    // One line stands for everything B was offered: 0.5 x 0.4 x A's score, none counted.
+    REQUIRE(r.contribution_count(row(r, "B")) == 1);
+    const Contribution& held = *r.contributions_begin(row(r, "B"));
+    CHECK(held.propagated());
+    CHECK(held.via == kNoVertex);
+    CHECK(held.cap_factor == 0);
+    CHECK(held.value == 0);
+    CHECK(held.raw == doctest::Approx(0.2 * r.score(row(r, "A"), kExploitation)));
+    const std::string b_text = explain(r, row(r, "B"), ExplainFormat::text);
+    CHECK(b_text.find("points offered through the network, none counted") != std::string::npos);
+    CHECK(b_text.find("association cap bit on exploitation: 0.00 of") != std::string::npos);
+    CHECK(explain(r, row(r, "B"), ExplainFormat::json).find("\"path\": \"network\"") !=
+          std::string::npos);
     const double c = r.score(row(r, "C"), kExploitation);
     CHECK(c == doctest::Approx(1.5 + 0.375));
     bool bit = false;

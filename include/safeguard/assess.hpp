@@ -28,7 +28,9 @@ inline constexpr std::uint32_t kNoRule = UINT32_MAX;
 // A propagated line has rule = kNoRule, via = the neighbour (person, place or group) and
 // relation = how they are linked; raw is the neighbour's network score (already decayed, so
 // decay = 1), reach is alpha x the link's weight in W, and cap_factor < 1 when the pack's
-// association cap bit. Propagated lines follow the rule lines of the same child.
+// association cap bit. Propagated lines follow the rule lines of the same child. When the cap
+// lets a child count nothing on an index (no evidence of its own there), one line with
+// via = kNoVertex, raw = the points offered, reach 1 and cap_factor 0 stands for all links.
 struct Contribution {
   std::uint32_t rule = 0;            // index into RuleSet::rules(), or kNoRule if propagated
   std::uint32_t index = 0;           // the index it counts towards

@@ -77,6 +77,7 @@ OPTIONAL = {
     ("sg_rules_load_buffer_with_limits", "name"),
     ("sg_graph_save_buffer", "out_size"),
     ("sg_result_explain", "out_size"),
+    ("sg_result_place_explain", "out_size"),
     ("sg_graph_count", "kind"),
     ("sg_batch_add_agency", "name"),
     ("sg_batch_add_place", "name"),

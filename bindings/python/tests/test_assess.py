@@ -226,3 +226,29 @@ def test_a_child_from_another_result_is_found_by_id(families, rules):
     assert mine.row(mine["P-BIR-C1"]) == 2
     with pytest.raises(safeguard.NotFoundError):
         mine.explain(other["P-ONLY-C1"])
+
+
+def test_propagated_contributions_through_a_peer_network():
+    root = DEFAULT_RULES.parent.parent
+    with safeguard.Graph.from_file(root / "examples" / "data" / "peer_network.json") as graph, \
+            safeguard.RuleSet.load(root / "rules" / "exploitation.toml") as pack, \
+            graph.assess(pack, AS_OF) as assessed:
+        child = assessed["P-PNW-C2"]
+        propagated = [c for c in child.contributions if c.kind == "propagated"]
+        assert {(c.via_id, c.via_kind, c.relation) for c in propagated} == {
+            ("P-PNW-C1", "person", "associate"), ("G-PNW-MILL", "group", "member_of"),
+            ("PL-PNW-TAKEAWAY", "place", "frequents")}
+        for c in propagated:
+            assert c.rule_id == "propagation" and c.path == c.relation
+            assert c.evidence_id is None and c.cap_factor < 1  # the association cap bit
+        assert all(c.kind == "rule" and c.relation is None for c in child.contributions
+                   if c not in propagated)
+        total = 0.0
+        for c in child.contributions_to("criminal_exploitation"):
+            total += c.value
+        assert total == child.scores["criminal_exploitation"]
+        document = json.loads(assessed.explain(child.id, format="json"))
+        kinds = sorted(c["kind"] for items in document["contributions"].values() for c in items)
+        assert kinds == sorted(c.kind for c in child.contributions)
+        frame = assessed.contributions_frame()
+        assert set(frame["kind"]) == {"rule", "propagated"}
