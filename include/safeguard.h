@@ -22,7 +22,8 @@
  * never reused. sg_error_last() gives this thread's message for the last failure, with its
  * place (file:line:column, entity id); sg_status_str() gives static text for a code. No C++
  * exception ever crosses this boundary. Passing NULL or an invalid value returns
- * SG_E_INVALID_ARGUMENT. Using a handle after freeing it is the caller's bug and is not
+ * SG_E_INVALID_ARGUMENT. A call that returns a new handle or buffer through `out` sets *out
+ * to NULL when it fails. Using a handle after freeing it is the caller's bug and is not
  * detected.
  *
  * Threads: a loaded rule pack (sg_rules) and a result (sg_result) are immutable and may be
@@ -103,6 +104,35 @@ typedef struct sg_batch sg_batch;
 
 SG_API int sg_graph_new(sg_graph** out);
 SG_API void sg_graph_free(sg_graph* graph);
+
+/* ---- Limits -----------------------------------------------------------------------------
+ * Bounds on what a graph or a rule pack accepts, so that hostile or broken input cannot
+ * exhaust the host. A field left 0 keeps the library default (in brackets; docs/limits.md
+ * explains each). Input past a limit fails with SG_E_LIMIT and a message naming the limit. */
+typedef struct sg_limits {
+  int version;                  /* SG_LIMITS_VERSION */
+  size_t max_file_bytes;        /* one case file [256 MiB] */
+  size_t max_depth;             /* JSON nesting in a case file [32] */
+  size_t max_string_bytes;      /* one JSON string [64 KiB] */
+  size_t max_id_bytes;          /* one entity id [256] */
+  size_t max_text_bytes;        /* one name or summary [64 KiB] */
+  size_t max_entities;          /* entities in one graph [50,000,000] */
+  size_t max_list_items;        /* about, involves, protects or flags of one entity [10,000] */
+  size_t max_pack_bytes;        /* one rule pack [4 MiB] */
+  size_t max_rules;             /* rules in one pack [10,000] */
+  size_t max_overrides;         /* policy overrides in one pack [10,000] */
+  size_t max_levels;            /* levels in one pack [32] */
+  size_t max_indices;           /* indices in one pack [256] */
+  size_t max_expression_length; /* bytes in one rule expression [4096] */
+  size_t max_expression_depth;  /* nesting in one rule expression [48] */
+} sg_limits;
+#define SG_LIMITS_VERSION 1
+#define SG_LIMITS_INIT \
+  { SG_LIMITS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/* As sg_graph_new, with the graph and case-file limits of `limits` (the pack fields are not
+ * used here). The graph keeps them for every later load and apply. */
+SG_API int sg_graph_new_with_limits(sg_graph** out, const sg_limits* limits);
 
 /* Loads a JSON case file into the graph as one atomic batch (the graph may already hold
  * entities; ids must not clash). On failure the graph is unchanged. */
@@ -252,6 +282,11 @@ typedef struct sg_rules sg_rules;
 SG_API int sg_rules_load_file(sg_rules** out, const char* path);
 /* `name` labels error messages and may be NULL. */
 SG_API int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const char* name);
+/* As sg_rules_load_file / sg_rules_load_buffer, with the pack limits of `limits`. */
+SG_API int sg_rules_load_file_with_limits(sg_rules** out, const char* path,
+                                          const sg_limits* limits);
+SG_API int sg_rules_load_buffer_with_limits(sg_rules** out, const char* data, size_t size,
+                                            const char* name, const sg_limits* limits);
 SG_API void sg_rules_free(sg_rules* rules);
 
 typedef struct sg_rules_info {
@@ -538,7 +573,8 @@ typedef struct sg_explain_options {
  * sg_buffer_free(). */
 SG_API int sg_result_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
                              const sg_explain_options* options);
-/* A place's or group's explanation (by rank). Free *out with sg_buffer_free(). */
+/* A place's or group's explanation (by rank). Free *out with sg_buffer_free(); *out_size (if
+ * not NULL) receives its length. */
 SG_API int sg_result_place_explain(char** out, size_t* out_size, const sg_result* result,
                                    size_t rank, const sg_explain_options* options);
 

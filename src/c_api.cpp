@@ -2,6 +2,7 @@
 // the C++ call inside guard(), which turns every exception into a status code and a
 // thread-local message, and never lets one escape.
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <new>
 
@@ -12,7 +13,11 @@
 using namespace safeguard;
 
 struct sg_graph {
+  sg_graph() = default;
+  sg_graph(const GraphLimits& graph_limits, const CaseFileLimits& case_limits)
+      : graph(graph_limits), file_limits(case_limits) {}
   CaseGraph graph;
+  CaseFileLimits file_limits;  // applied to every case file loaded into this graph
   // The snapshot of the graph's current revision, shared by assessments until the next edit.
   // Mutable: taking a snapshot is a cache fill behind const reads of the graph.
   mutable std::mutex snapshot_mutex;
@@ -124,6 +129,34 @@ void check_version(int version, int current, const char* what) {
                                      " is newer than this library supports (" +
                                      std::to_string(current) + ")");
   }
+}
+
+// A limit from sg_limits: 0 keeps the default.
+template <typename T>
+void override_limit(T& target, std::size_t value) {
+  if (value == 0) return;
+  target = value > static_cast<std::size_t>(std::numeric_limits<T>::max())
+               ? std::numeric_limits<T>::max()
+               : static_cast<T>(value);
+}
+
+const sg_limits& checked_limits(const sg_limits* limits) {
+  require(limits, "limits");
+  check_version(limits->version, SG_LIMITS_VERSION, "sg_limits");
+  return *limits;
+}
+
+PackLimits pack_limits(const sg_limits* given) {
+  const sg_limits& limits = checked_limits(given);
+  PackLimits out;
+  override_limit(out.max_bytes, limits.max_pack_bytes);
+  override_limit(out.max_rules, limits.max_rules);
+  override_limit(out.max_overrides, limits.max_overrides);
+  override_limit(out.max_levels, limits.max_levels);
+  override_limit(out.max_indices, limits.max_indices);
+  override_limit(out.expressions.max_length, limits.max_expression_length);
+  override_limit(out.expressions.max_depth, limits.max_expression_depth);
+  return out;
 }
 
 ConcernSpec concern_spec(const sg_concern* c) {
@@ -305,10 +338,28 @@ int sg_graph_new(sg_graph** out) {
 
 void sg_graph_free(sg_graph* graph) { delete graph; }
 
+int sg_graph_new_with_limits(sg_graph** out, const sg_limits* given) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const sg_limits& limits = checked_limits(given);
+    GraphLimits graph_limits;
+    override_limit(graph_limits.max_id_bytes, limits.max_id_bytes);
+    override_limit(graph_limits.max_text_bytes, limits.max_text_bytes);
+    override_limit(graph_limits.max_vertices, limits.max_entities);
+    override_limit(graph_limits.max_list_items, limits.max_list_items);
+    CaseFileLimits case_limits;
+    override_limit(case_limits.max_bytes, limits.max_file_bytes);
+    override_limit(case_limits.max_depth, limits.max_depth);
+    override_limit(case_limits.max_string_bytes, limits.max_string_bytes);
+    *out = new sg_graph(graph_limits, case_limits);
+  });
+}
+
 int sg_graph_load_file(sg_graph* graph, const char* path) {
   return guard([&] {
     require(graph, "graph");
-    load_case_file(graph->graph, text(path, "path"));
+    load_case_file(graph->graph, text(path, "path"), graph->file_limits);
   });
 }
 
@@ -317,7 +368,7 @@ int sg_graph_load_buffer(sg_graph* graph, const char* data, size_t size, const c
     require(graph, "graph");
     if (size > 0) require(data, "data");
     load_case(graph->graph, std::string_view(data ? data : "", size),
-              name ? text(name, "name") : std::string("<buffer>"));
+              name ? text(name, "name") : std::string("<buffer>"), graph->file_limits);
   });
 }
 
@@ -694,6 +745,29 @@ int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const ch
                                       name ? text(name, "name") : std::string("<buffer>"));
     auto warnings = lint(*rules);
     *out = new sg_rules{std::move(rules), std::move(warnings)};
+  });
+}
+
+int sg_rules_load_file_with_limits(sg_rules** out, const char* path, const sg_limits* limits) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const PackLimits checked = pack_limits(limits);
+    auto rules = RuleSet::load_file(text(path, "path"), checked);
+    *out = new sg_rules{std::move(rules)};
+  });
+}
+
+int sg_rules_load_buffer_with_limits(sg_rules** out, const char* data, size_t size,
+                                     const char* name, const sg_limits* limits) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    if (size > 0) require(data, "data");
+    const PackLimits checked = pack_limits(limits);
+    auto rules = RuleSet::load_string(std::string_view(data ? data : "", size),
+                                      name ? text(name, "name") : std::string("<buffer>"), checked);
+    *out = new sg_rules{std::move(rules)};
   });
 }
 

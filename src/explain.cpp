@@ -1,6 +1,7 @@
 // Explanations of one child's result, as text for people and JSON for programs, grouped under
 // the Signs of Safety headings and filtered for the viewer: restricted evidence keeps its
-// points but loses its details for anyone not cleared for its source agency.
+// points but loses its details (id, agency, the person it is about, and the raw points and
+// decay that could reveal its severity and date) for anyone not cleared for its source agency.
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -187,10 +188,14 @@ std::string text_line(const Results& results, const Contribution& c, const Viewe
     out += "; through " + std::string(to_string(c.path));
     if (!evidence.hidden && c.via != kNoVertex) out += " " + std::string(snap.id(c.via));
   }
-  out += "\n           " + fixed(c.raw, 2) + " points";
-  if (c.decay != 1) out += " x decay " + fixed(c.decay, 3);
-  if (c.reach != 1) out += " x reach " + fixed(c.reach, 2);
-  if (c.cap_factor != 1) out += " x cap " + fixed(c.cap_factor, 3);
+  // The factors of a hidden item stay hidden too: raw points can reveal its severity and the
+  // decay its date. The viewer sees what it adds to the score, nothing more.
+  if (!evidence.hidden) {
+    out += "\n           " + fixed(c.raw, 2) + " points";
+    if (c.decay != 1) out += " x decay " + fixed(c.decay, 3);
+    if (c.reach != 1) out += " x reach " + fixed(c.reach, 2);
+    if (c.cap_factor != 1) out += " x cap " + fixed(c.cap_factor, 3);
+  }
   return out + "\n";
 }
 
@@ -307,6 +312,10 @@ ordered json_line(const Results& results, const Contribution& c, const Viewer& v
       item["via"] = c.via == kNoVertex ? ordered() : ordered(std::string(snap.id(c.via)));
     }
     item["path"] = to_string(c.path);
+    if (evidence.hidden) {  // as in text: the factors could reveal severity and date
+      item["value"] = c.value;
+      return item;
+    }
   }
   item["raw"] = c.raw;
   item["decay"] = c.decay;

@@ -29,10 +29,6 @@ class CaseGraph::Validator {
     for (item_ = 0; item_ < batch.items.size(); ++item_) {
       std::visit([this](const auto& edit) { check_item(edit); }, batch.items[item_]);
     }
-    if (graph_.vertex_count() + added_ > graph_.limits_.max_vertices) {
-      fail(Status::limit, "the graph would exceed its limit of " +
-                              std::to_string(graph_.limits_.max_vertices) + " entities");
-    }
   }
 
  private:
@@ -84,6 +80,11 @@ class CaseGraph::Validator {
     entity_ = id;
     check_id_syntax(id, "id");
     if (kind_of(id) || record_taken(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
+    // Checked at the item that crosses the limit, so the error can name it.
+    if (graph_.vertex_count() + added_ + 1 > graph_.limits_.max_vertices) {
+      fail(Status::limit, "the graph would exceed its limit of " +
+                              std::to_string(graph_.limits_.max_vertices) + " entities");
+    }
     pending_[id] = kind;
     erased_.erase(id);
     ++added_;

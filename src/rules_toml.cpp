@@ -4,9 +4,42 @@
 //
 // toml++ is used in header-only mode inside this one translation unit so that the installed
 // library has no link-time dependency on it.
+//
+// toml++ 3.3 (Debian 12) has preconditions that malformed input can break, such as a table
+// header whose key starts with a character no key may start with ("[%x]", "[[[a]]]"; upstream
+// marzer/tomlplusplus#294). With NDEBUG they become __builtin_assume, i.e. undefined
+// behaviour; without it, assert() aborts the host. Neither is acceptable for untrusted packs, so
+// its checks stay compiled in here and throw instead; the loader reports a parse error.
+#include <stdexcept>
+#include <string>
+
+namespace safeguard::detail {
+struct TomlCheckFailed : std::logic_error {
+  using std::logic_error::logic_error;
+};
+}  // namespace safeguard::detail
+// A few of those checks sit in noexcept functions (UTF-8 decoding of text already validated
+// here, buffer rewinds); failing there ends in std::terminate, as assert() would, and the
+// compiler's warning about it is silenced. The checks that input can reach are in the parser
+// proper, which may throw.
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wexceptions"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wterminate"
+#endif
+#ifdef NDEBUG
+#undef NDEBUG
+#define SAFEGUARD_RESTORE_NDEBUG
+#endif
+#define TOML_ASSERT(expr) \
+  ((expr) ? static_cast<void>(0) : throw ::safeguard::detail::TomlCheckFailed(#expr))
 #define TOML_HEADER_ONLY 1
 #define TOML_ENABLE_FORMATTERS 0
 #include <toml++/toml.h>
+#ifdef SAFEGUARD_RESTORE_NDEBUG
+#define NDEBUG
+#undef SAFEGUARD_RESTORE_NDEBUG
+#endif
 
 #include <cctype>
 #include <cmath>
@@ -33,7 +66,7 @@ class PackLoader {
                   Location{name_});
     }
     if (!detail::is_valid_utf8(text)) {
-      throw Error(Status::encoding, "rule pack is not valid UTF-8", Location{name_});
+      throw Error(Status::encoding, "rule pack is not valid UTF-8", first_invalid_utf8(text));
     }
     toml::table root;
     try {
@@ -42,6 +75,9 @@ class PackLoader {
       const auto& begin = e.source().begin;
       throw Error(Status::parse, std::string(e.description()),
                   Location{name_, static_cast<int>(begin.line), static_cast<int>(begin.column)});
+    } catch (const detail::TomlCheckFailed&) {
+      throw Error(Status::parse, "malformed TOML: a table header or key that cannot be parsed",
+                  malformed_header_place(text));
     }
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
@@ -64,6 +100,48 @@ class PackLoader {
   }
 
  private:
+  // Line and column of the first byte that does not begin a well-formed UTF-8 sequence.
+  Location first_invalid_utf8(std::string_view text) const {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < text.size();) {
+      const unsigned char lead = static_cast<unsigned char>(text[i]);
+      const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      if (i + length > text.size() || !detail::is_valid_utf8(text.substr(i, length)))
+        return Location{name_, line, column};
+      if (lead == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+      i += length;
+    }
+    return Location{name_};
+  }
+
+  // Where the first table header with a key that cannot start a key is ("[%x]", "[[[a]]]"):
+  // the case toml++'s own checks trip on. Falls back to the file alone when there is none.
+  Location malformed_header_place(std::string_view text) const {
+    int line = 1;
+    for (std::size_t start = 0; start <= text.size(); ++line) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      std::size_t i = start;
+      while (i < end && (text[i] == ' ' || text[i] == '\t')) ++i;
+      if (i < end && text[i] == '[') {
+        std::size_t k = i + 1;
+        if (k < end && text[k] == '[') ++k;
+        while (k < end && (text[k] == ' ' || text[k] == '\t')) ++k;
+        const char c = k < end ? text[k] : '\n';
+        const bool key_start = std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                               c == '-' || c == '"' || c == '\'' || c == ']';
+        if (!key_start) return Location{name_, line, static_cast<int>(k - start) + 1};
+      }
+      start = end + 1;
+    }
+    return Location{name_};
+  }
+
   Location at(const toml::node& node) const {
     const auto& begin = node.source().begin;
     return Location{name_, static_cast<int>(begin.line), static_cast<int>(begin.column)};
@@ -154,6 +232,8 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "level", [&](const toml::table& t) {
       allow(t, {"id", "title", "min"}, "a [[level]]");
+      if (pack_->levels_.size() >= limits_.max_levels)
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_levels) + " levels");
       LevelDef level;
       level.where = at(t);
       level.id = id_at(t, "a [[level]]");
@@ -187,6 +267,8 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "index", [&](const toml::table& t) {
       allow(t, {"id", "title", "thresholds"}, "an [[index]]");
+      if (pack_->indices_.size() >= limits_.max_indices)
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_indices) + " indices");
       IndexDef index;
       index.where = at(t);
       index.id = id_at(t, "an [[index]]");
@@ -430,6 +512,9 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "override", [&](const toml::table& t) {
       allow(t, {"id", "reason", "when", "min_level", "immediate_safety"}, "an [[override]]");
+      if (pack_->overrides_.size() >= limits_.max_overrides) {
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_overrides) + " overrides");
+      }
       PolicyOverride o;
       o.where = at(t);
       o.id = id_at(t, "an [[override]]");

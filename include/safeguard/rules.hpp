@@ -120,9 +120,14 @@ inline bool parse_discretionary_policy(std::string_view text, DiscretionaryPolic
   return false;
 }
 
+// Limits that keep a hostile or broken rule pack from exhausting the host. docs/limits.md
+// lists them with the case-file and graph limits.
 struct PackLimits {
   std::size_t max_bytes = 4 * 1024 * 1024;
   std::size_t max_rules = 10'000;
+  std::size_t max_overrides = 10'000;
+  std::size_t max_levels = 32;
+  std::size_t max_indices = 256;  // results hold children x indices scores
   expr::CompileLimits expressions;
 };
 

@@ -33,11 +33,9 @@ class Contribution:
     reach: float
     cap_factor: float
     value: float
-    # "rule", or "propagated" for risk that travelled through the network from via_id
-    # (docs/rules.md, "Propagation"); then relation is the link to it and via_kind its kind.
-    kind: str = "rule"
-    relation: typing.Optional[str] = None
-    via_kind: typing.Optional[str] = None
+    kind: str = "rule"  # "rule", or "propagated" for risk that travelled through the network
+    relation: typing.Optional[str] = None  # propagated: how via_id is linked ("associate"...)
+    via_kind: typing.Optional[str] = None  # "person", "place" or "group"
 
 
 @dataclasses.dataclass(frozen=True)
