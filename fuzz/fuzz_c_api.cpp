@@ -1,7 +1,9 @@
 // Fuzzes sequences of C API calls. The input is read as a little program: each operation byte
-// picks a call (queue an edit in a batch, apply it, assess, explain, save and load, load fuzzed
-// bytes as a case file...) and the following bytes pick its arguments from small pools of ids,
-// dates and kinds that mostly make sense, mixed with raw fuzzed strings that mostly do not.
+// picks a call (queue an edit or event or judgement in a batch, apply it, assess with one of
+// the bundled packs, explain, query timelines and places, working-day arithmetic, save and
+// load, load fuzzed bytes as a case file...) and the following bytes pick its arguments from small
+// pools of ids, dates and kinds that mostly make sense, mixed with raw fuzzed strings that mostly
+// do not.
 //
 // Invariants checked after every call, besides "no crash, leak or sanitizer report":
 // - every failure returns an SG_E_* code with a message;
@@ -38,6 +40,18 @@ const char* const kRelations[] = {"parent_of", "carer_of",  "sibling_of", "partn
                                   ""};
 const char* const kKinds[] = {nullptr, "person", "agency",    "concern",  "factor",
                               "place", "group",  "household", "spaceship"};
+const char* const kEventKinds[] = {"referral",
+                                   "referral_decision",
+                                   "strategy_discussion",
+                                   "assessment_start",
+                                   "assessment_complete",
+                                   "initial_conference",
+                                   "review_conference",
+                                   "plan_end",
+                                   "party"};
+const char* const kDirections[] = {"raise", "lower", "sideways", ""};
+const char* const kNations[] = {"england-and-wales", "scotland", "northern-ireland", "wales", ""};
+const char* const kPacks[] = {"default", "dash", "neglect", "exploitation"};
 
 template <typename T, std::size_t N>
 constexpr std::size_t count(const T (&)[N]) {
@@ -58,6 +72,10 @@ class Program {
   const char* type() { return pick(kTypes, count(kTypes)); }
   const char* relation() { return pick(kRelations, count(kRelations)); }
   const char* kind() { return pick(kKinds, count(kKinds)); }
+  const char* event_kind() { return pick(kEventKinds, count(kEventKinds)); }
+  const char* direction() { return pick(kDirections, count(kDirections)); }
+  const char* nation() { return pick(kNations, count(kNations)); }
+  int small_int() { return static_cast<int>(static_cast<std::int8_t>(byte())) * (byte() % 4 + 1); }
   // Raw bytes to load as a case file (mostly malformed; seeds and the fuzzer find the rest).
   std::string bytes_for_load() { return in_.bytes(255); }
   const char* optional_text() { return (byte() & 1) ? nullptr : raw(); }
@@ -87,15 +105,18 @@ class Program {
   std::vector<const char*> list_;
 };
 
-sg_rules* default_rules() {
-  static sg_rules* rules = [] {
-    sg_rules* r = nullptr;
-    const int status = sg_rules_load_file(&r, SAFEGUARD_SOURCE_DIR "/rules/default.toml");
-    fuzz::check(status == SG_OK, "rules/default.toml does not load", sg_error_last());
-    return r;
-  }();
-  return rules;
+// The bundled packs, loaded once each.
+sg_rules* bundled_rules(std::size_t which) {
+  static sg_rules* packs[count(kPacks)] = {};
+  which %= count(kPacks);
+  if (!packs[which]) {
+    const std::string path = std::string(SAFEGUARD_SOURCE_DIR "/rules/") + kPacks[which] + ".toml";
+    const int status = sg_rules_load_file(&packs[which], path.c_str());
+    fuzz::check(status == SG_OK, "a bundled rule pack does not load", sg_error_last());
+  }
+  return packs[which];
 }
+sg_rules* default_rules() { return bundled_rules(0); }
 
 std::vector<double> score_matrix(const sg_result* result) {
   const double* matrix = nullptr;
@@ -148,7 +169,7 @@ struct State {
 // Queues one edit; the adders check only the form of their arguments.
 void queue_edit(Program& p, State& s, std::uint8_t which) {
   int status = SG_OK;
-  switch (which % 11) {
+  switch (which % 15) {
     case 0: {
       sg_person person = SG_PERSON_INIT;
       person.id = p.id();
@@ -190,7 +211,7 @@ void queue_edit(Program& p, State& s, std::uint8_t which) {
       concern.involves = involves;
       concern.involves_count = involves_n;
       concern.summary = p.optional_text();
-      status = which % 11 == 3 ? sg_batch_add_concern(s.batch, &concern)
+      status = which % 15 == 3 ? sg_batch_add_concern(s.batch, &concern)
                                : sg_batch_amend_concern(s.batch, &concern);
       break;
     }
@@ -224,6 +245,35 @@ void queue_edit(Program& p, State& s, std::uint8_t which) {
     case 10:
       status = sg_batch_add_group(s.batch, p.id(), p.type(), p.optional_text());
       break;
+    case 11: {
+      sg_event event = SG_EVENT_INIT;
+      event.id = p.id();
+      event.kind = p.event_kind();
+      event.date = p.date();
+      std::size_t n = 0;
+      event.about = p.ids(n);
+      event.about_count = n;
+      event.note = p.optional_text();
+      status = sg_batch_add_event(s.batch, &event);
+      break;
+    }
+    case 12: {
+      sg_override judgement = SG_OVERRIDE_INIT;
+      judgement.id = p.id();
+      judgement.child = p.id();
+      judgement.direction = p.direction();
+      judgement.date = p.date();
+      judgement.author = (p.byte() & 1) ? "SW-TEAM-1" : p.optional_text();
+      judgement.reason = (p.byte() & 1) ? "Fictional reason" : p.optional_text();
+      status = sg_batch_add_override(s.batch, &judgement);
+      break;
+    }
+    case 13:
+      status = sg_batch_set_nation(s.batch, p.nation());
+      break;
+    case 14:
+      status = sg_batch_add_closure(s.batch, p.date());
+      break;
   }
   if (status != SG_OK) fuzz::check_error_message(status);
 }
@@ -233,16 +283,17 @@ void assess(Program& p, State& s) {
   s.result = nullptr;
   sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
   options.as_of = p.date();
-  const int status = sg_assess(&s.result, s.graph, default_rules(), &options);
+  sg_rules* rules = bundled_rules(p.byte());
+  const int status = sg_assess(&s.result, s.graph, rules, &options);
   if (status != SG_OK) {
     fuzz::check_error_message(status);
     fuzz::check(s.result == nullptr, "a failed assessment returned a result");
     return;
   }
-  check_sums(s.result, default_rules());
+  check_sums(s.result, rules);
   options.threads = 3;
   sg_result* other = nullptr;
-  fuzz::check(sg_assess(&other, s.graph, default_rules(), &options) == SG_OK,
+  fuzz::check(sg_assess(&other, s.graph, rules, &options) == SG_OK,
               "assessment succeeded with 1 thread but not with 3", sg_error_last());
   const std::vector<double> a = score_matrix(s.result), b = score_matrix(other);
   fuzz::check(
@@ -290,6 +341,49 @@ void query(Program& p, State& s) {
   const int* levels = nullptr;
   std::size_t rows = 0;
   fuzz::check(sg_result_levels(&levels, &rows, s.result) == SG_OK, "sg_result_levels");
+  std::size_t n = 0;
+  sg_result_step_count(&n, s.result, row);
+  sg_step step = SG_STEP_INIT;
+  sg_result_step(&step, s.result, row, k);
+  sg_result_timeline_issue_count(&n, s.result, row);
+  sg_result_timeline_issue(&id, &reason, s.result, row, k);
+  sg_discretionary judgement = SG_DISCRETIONARY_INIT;
+  sg_result_discretionary(&judgement, s.result, row);
+  sg_result_place_count(&n, s.result);
+  sg_place_result place = SG_PLACE_RESULT_INIT;
+  sg_result_place(&place, s.result, row);
+  sg_result_find_place(&found, s.result, p.id());
+  sg_result_place_index_score(&score, s.result, row, k);
+  sg_result_place_contribution(&c, s.result, row, k);
+  sg_explain_options options = SG_EXPLAIN_OPTIONS_INIT;
+  options.format = p.byte() % 2;
+  char* text = nullptr;
+  if (sg_result_place_explain(&text, nullptr, s.result, row, &options) == SG_OK)
+    fuzz::check(text != nullptr, "place explanation without text");
+  sg_buffer_free(text);
+}
+
+// Working-day arithmetic on the graph's own calendar and on the free date functions.
+void calendar(Program& p, State& s) {
+  sg_calendar* cal = nullptr;
+  if (sg_graph_calendar(&cal, s.graph) != SG_OK) return;
+  if (p.byte() & 1) sg_calendar_add_closure(cal, p.date());
+  int flag = 0, days = 0;
+  sg_calendar_is_working_day(&flag, cal, p.date());
+  char date[SG_DATE_SIZE];
+  if (sg_calendar_add_working_days(date, cal, p.date(), p.small_int()) == SG_OK)
+    fuzz::check(std::strlen(date) == SG_DATE_SIZE - 1, "a date that is not YYYY-MM-DD", date);
+  sg_calendar_working_days_between(&days, cal, p.date(), p.date());
+  sg_calendar_free(cal);
+  std::size_t holidays = 0;
+  const int year = 1390 + p.byte() * 40 + p.byte();
+  const char* nation = p.nation();
+  if (sg_bank_holiday_count(&holidays, nation, year) == SG_OK && holidays > 0)
+    fuzz::check(sg_bank_holiday(date, nation, year, p.byte() % holidays) == SG_OK,
+                "a bank holiday within the count is missing", sg_error_last());
+  sg_date_add_months(date, p.date(), p.small_int() * 100);
+  int years = 0, months = 0;
+  sg_age(&years, &months, p.date(), p.date());
 }
 
 void save_and_load_file(State& s) {
@@ -310,14 +404,28 @@ void save_and_load_file(State& s) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Program p(data, size);
   State s;
-  if (p.byte() & 1) {
-    const std::string base = fuzz::base_case();
-    fuzz::check(sg_graph_load_buffer(s.graph, base.data(), base.size(), "base") == SG_OK,
-                "the base case does not load", sg_error_last());
+  // Start from nothing, the small base case, or one of the bundled example files.
+  switch (p.byte() % 4) {
+    case 1: {
+      const std::string base = fuzz::base_case();
+      fuzz::check(sg_graph_load_buffer(s.graph, base.data(), base.size(), "base") == SG_OK,
+                  "the base case does not load", sg_error_last());
+      break;
+    }
+    case 2:
+      fuzz::check(
+          sg_graph_load_file(s.graph, SAFEGUARD_SOURCE_DIR "/examples/data/timeline.json") == SG_OK,
+          "examples/data/timeline.json does not load", sg_error_last());
+      break;
+    case 3:
+      fuzz::check(sg_graph_load_file(
+                      s.graph, SAFEGUARD_SOURCE_DIR "/examples/data/peer_network.json") == SG_OK,
+                  "examples/data/peer_network.json does not load", sg_error_last());
+      break;
   }
   for (int steps = 0; p.more() && steps < 64; ++steps) {
     const std::uint8_t op = p.byte();
-    switch (op % 12) {
+    switch (op % 13) {
       case 0:
       case 1:
       case 2:
@@ -370,6 +478,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case 11:
         if ((p.byte() & 7) == 0) save_and_load_file(s);
+        break;
+      case 12:
+        calendar(p, s);
         break;
     }
   }

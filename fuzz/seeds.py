@@ -21,8 +21,11 @@ def write(target, name, data):
 
 
 def case_files():
-    with open(os.path.join(ROOT, "examples/data/families.json"), "rb") as f:
-        write("case_file", "families.json", f.read())
+    data = os.path.join(ROOT, "examples/data")
+    for name in sorted(os.listdir(data)):
+        if name.endswith(".json"):
+            with open(os.path.join(data, name), "rb") as f:
+                write("case_file", name, f.read())
     small = {
         "schema_version": 1,
         "agencies": [{"id": "AG-9", "type": "health", "name": "Fictional Clinic"}],
@@ -68,9 +71,13 @@ def case_files():
 
 
 def rule_packs():
-    with open(os.path.join(ROOT, "rules/default.toml"), "rb") as f:
+    rules = os.path.join(ROOT, "rules")
+    for name in sorted(os.listdir(rules)):
+        if name.endswith(".toml"):
+            with open(os.path.join(rules, name), "rb") as f:
+                write("rule_pack", name, f.read())
+    with open(os.path.join(rules, "default.toml"), "rb") as f:
         default = f.read()
-    write("rule_pack", "default.toml", default)
     write("rule_pack", "minimal.toml", """[pack]
 id = "min"
 version = "1"
@@ -149,6 +156,10 @@ def c_api_programs():
         "add-concern": [1, 0, 3, 6, 2, 3, 1, 4, 0, 1, 9, 0, 1, 1, 0, 1, 3, 5, 4, 8],
         "erase-retract": [1, 0, 8, 2, 0, 7, 4, 3, 5, 4, 6, 0, 0, 0, 10, 0, 11, 0],
         "round-trip": [0, 8, 9, 2, 0x7B, 0x7D, 10, 1, 11, 0],
+        # timeline.json, an event and a judgement, assess with each pack, query, calendar.
+        "timeline": [2, 0, 11, 0, 0, 1, 1, 0, 0, 0, 12, 0, 1, 0, 4, 1, 1, 3, 5, 4, 0, 5, 4, 1,
+                     7, 0, 0, 0, 12, 1, 1, 4, 3, 4, 1, 2, 3, 4, 0, 8],
+        "peer-network": [3, 5, 4, 3, 7, 0, 0, 0, 6, 0, 0, 0, 7, 1, 2, 0, 8],
     }
     for name, program in programs.items():
         write("c_api", name, bytes(program))

@@ -573,8 +573,8 @@ typedef struct sg_explain_options {
  * sg_buffer_free(). */
 SG_API int sg_result_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
                              const sg_explain_options* options);
-/* A place's or group's explanation (by rank). Free *out with sg_buffer_free(); *out_size (if
- * not NULL) receives its length. */
+/* A place's or group's explanation (by rank). Free *out with sg_buffer_free(); *out_size
+ * (if not NULL) receives its length. */
 SG_API int sg_result_place_explain(char** out, size_t* out_size, const sg_result* result,
                                    size_t rank, const sg_explain_options* options);
 

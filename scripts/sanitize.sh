@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 which_runs=(${SANITIZERS:-asan tsan})
 common=(-G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
-  -DSAFEGUARD_INSTALL=OFF -DSAFEGUARD_BUILD_PYTHON_TESTS=OFF -DSAFEGUARD_BUILD_TOOLS=OFF)
+  -DSAFEGUARD_INSTALL=OFF -DSAFEGUARD_BUILD_PYTHON_TESTS=OFF)
 
 for run in "${which_runs[@]}"; do
   case "$run" in

@@ -22,8 +22,8 @@ from .errors import (ClosedError, DivergenceError, DuplicateError, EncodingError
                      SafeguardError, TypeMismatchError, VersionError)
 from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
 from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
-from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override, Result,
-                     Step, TimelineIssue, assess)
+from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
+                     PlaceResult, Result, Step, TimelineIssue, assess)
 from .rules import LintWarning, RuleSet, Timescales
 
 __all__ = [
@@ -31,7 +31,7 @@ __all__ = [
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
     "FileError", "Graph", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "LibraryError", "LimitError", "LintWarning", "NATIONS", "NotAssessable", "NotFoundError",
-    "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "RELATION_KINDS", "Result",
+    "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult", "RELATION_KINDS", "Result",
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
     "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",
     "library_path", "library_version", "status_text",

@@ -195,9 +195,22 @@ class Contribution(ctypes.Structure):
         ("reach", c_double),
         ("cap_factor", c_double),
         ("value", c_double),
-        ("kind", c_char_p),
+        ("kind", c_char_p),  # since version 2
         ("relation", c_char_p),
         ("via_kind", c_char_p),
+    ]
+
+
+class PlaceResult(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("kind", c_char_p),
+        ("label", c_char_p),
+        ("score", c_double),
+        ("own_score", c_double),
+        ("contribution_count", c_size_t),
     ]
 
 
@@ -337,6 +350,14 @@ _FUNCTIONS = {
     "sg_result_timeline_issue": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
                                          c_size_t, c_size_t]),
     "sg_result_discretionary": (c_int, [POINTER(Discretionary), _result_p, c_size_t]),
+    "sg_result_place_count": (c_int, [_out_size, _result_p]),
+    "sg_result_place": (c_int, [POINTER(PlaceResult), _result_p, c_size_t]),
+    "sg_result_find_place": (c_int, [_out_size, _result_p, c_char_p]),
+    "sg_result_place_index_score": (c_int, [POINTER(c_double), _result_p, c_size_t, c_size_t]),
+    "sg_result_place_contribution": (c_int, [POINTER(Contribution), _result_p, c_size_t,
+                                             c_size_t]),
+    "sg_result_place_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
+                                        POINTER(ExplainOptions)]),
     "sg_result_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
                                   POINTER(ExplainOptions)]),
 }

@@ -354,10 +354,10 @@ def result_frame(result):
     return frame
 
 
-CONTRIBUTION_COLUMNS = ("child_id", "index_id", "rule_id", "rule_title", "heading",
-                        "evidence_id", "via_id", "path", "source_agency_id", "restricted", "raw",
-                        "decay", "reach", "cap_factor", "value", "kind", "relation",
-                        "via_kind")
+CONTRIBUTION_COLUMNS = ("child_id", "index_id", "kind", "rule_id", "rule_title", "heading",
+                        "evidence_id", "via_id", "via_kind", "relation", "path",
+                        "source_agency_id", "restricted", "raw", "decay", "reach", "cap_factor",
+                        "value")
 
 
 def contributions_frame(result):
@@ -366,10 +366,10 @@ def contributions_frame(result):
     rows = []
     for child in result:
         for c in child.contributions:
-            rows.append((child.id, c.index_id, c.rule_id, c.rule_title, c.heading,
-                         c.evidence_id, c.via_id, c.path, c.source_agency_id, c.restricted,
-                         c.raw, c.decay, c.reach, c.cap_factor, c.value, c.kind, c.relation,
-                         c.via_kind))
+            rows.append((child.id, c.index_id, c.kind, c.rule_id, c.rule_title, c.heading,
+                         c.evidence_id, c.via_id, c.via_kind, c.relation, c.path,
+                         c.source_agency_id, c.restricted, c.raw, c.decay, c.reach,
+                         c.cap_factor, c.value))
     frame = pandas.DataFrame(rows, columns=list(CONTRIBUTION_COLUMNS))
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
@@ -389,6 +389,27 @@ def timeline_frame(result):
             rows.append((child.id, s.step, s.status, s.working_days, s.trigger_id, s.done_id,
                          s.start, s.due, s.completed))
     frame = pandas.DataFrame(rows, columns=list(TIMELINE_COLUMNS))
+    frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
+                       rules_version=result.rules_version, rules_hash=result.rules_hash)
+    return frame
+
+
+def places_frame(result):
+    """One row per place or group, highest network score first, indexed by its id: kind
+    ("place" or "group"), label (its kind in the case file), score, own_score, and one network
+    score column per index. Empty unless the pack propagates risk through the network."""
+    places = result.places
+    frame = pandas.DataFrame(
+        {
+            "rank": pandas.array([p.rank for p in places], dtype="int64"),
+            "kind": pandas.array([p.kind for p in places], dtype=object),
+            "label": pandas.array([p.label for p in places], dtype=object),
+            "score": pandas.array([p.score for p in places], dtype="float64"),
+            "own_score": pandas.array([p.own_score for p in places], dtype="float64"),
+        },
+        index=pandas.Index([p.id for p in places], name="place_id", dtype=object))
+    for index_id in result.index_ids:
+        frame[index_id] = pandas.array([p.scores[index_id] for p in places], dtype="float64")
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame

@@ -33,9 +33,39 @@ class Contribution:
     reach: float
     cap_factor: float
     value: float
-    kind: str = "rule"  # "rule", or "propagated" for risk that travelled through the network
-    relation: typing.Optional[str] = None  # propagated: how via_id is linked ("associate"...)
-    via_kind: typing.Optional[str] = None  # "person", "place" or "group"
+    kind: str  # "rule", or "propagated" for risk that travelled through the network
+    relation: typing.Optional[str]  # propagated: how via_id is linked ("associate", ...)
+    via_kind: typing.Optional[str]  # "person", "place" or "group"; None when via_id is None
+
+
+def _contribution(item):
+    return Contribution(
+        rule_id=string(item.rule_id), rule_title=string(item.rule_title),
+        index_id=string(item.index_id), heading=string(item.heading),
+        evidence_id=string(item.evidence_id), via_id=string(item.via_id), path=string(item.path),
+        source_agency_id=string(item.source_agency_id), restricted=bool(item.restricted),
+        raw=item.raw, decay=item.decay, reach=item.reach, cap_factor=item.cap_factor,
+        value=item.value, kind=string(item.kind), relation=string(item.relation),
+        via_kind=string(item.via_kind))
+
+
+@dataclasses.dataclass(frozen=True)
+class PlaceResult:
+    """A place or group's network score when the pack propagates risk (contextual
+    safeguarding): its own evidence plus what it takes from the people linked to it."""
+
+    id: str
+    rank: int  # 0 for the highest score
+    kind: str  # "place" or "group"
+    label: str  # its kind in the case file, e.g. "park", "peer_group"
+    score: float  # summed over the propagating indices
+    own_score: float  # the part from evidence about the place itself
+    scores: typing.Dict[str, float]  # index id -> network score (0 where nothing propagates)
+    contributions: typing.Tuple[Contribution, ...]
+
+    def contributions_to(self, index_id):
+        """The contributions to one index, in the order that sums exactly to its score."""
+        return [c for c in self.contributions if c.index_id == index_id]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -295,15 +325,7 @@ class Result(_core.Handle):
         item = _lib.Contribution(version=_lib.Contribution.VERSION)
         for k in range(record.contribution_count):
             check(lib.sg_result_contribution(ctypes.byref(item), pointer, row, k))
-            contributions.append(Contribution(
-                rule_id=string(item.rule_id), rule_title=string(item.rule_title),
-                index_id=string(item.index_id), heading=string(item.heading),
-                evidence_id=string(item.evidence_id), via_id=string(item.via_id),
-                path=string(item.path), source_agency_id=string(item.source_agency_id),
-                restricted=bool(item.restricted), raw=item.raw, decay=item.decay,
-                reach=item.reach, cap_factor=item.cap_factor, value=item.value,
-                kind=string(item.kind), relation=string(item.relation),
-                via_kind=string(item.via_kind)))
+            contributions.append(_contribution(item))
         first = ctypes.c_char_p()
         second = ctypes.c_char_p()
         overrides = []
@@ -358,6 +380,14 @@ class Result(_core.Handle):
         JSON string. `viewer` lists the agency ids or types whose restricted evidence the
         reader may see in detail ("*" for all); by default restricted items show only as
         "restricted source" and their points."""
+        return self._explain(lib.sg_result_explain, lambda: self.row(child), format, viewer)
+
+    def explain_place(self, place, *, format="text", viewer=None):
+        """A place's or group's explanation (by id, rank or PlaceResult), as explain()."""
+        return self._explain(lib.sg_result_place_explain, lambda: self.place_rank(place),
+                             format, viewer)
+
+    def _explain(self, function, position, format, viewer):
         try:
             format_code = _FORMATS[format]
         except (KeyError, TypeError):
@@ -365,16 +395,73 @@ class Result(_core.Handle):
         cleared, cleared_count = text_array(viewer, "viewer")
         options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=format_code,
                                       viewer_cleared=cleared, viewer_cleared_count=cleared_count)
-        row = self.row(child)
+        where = position()
         buffer = ctypes.c_void_p()
         size = ctypes.c_size_t()
         with self._lock:
-            check(lib.sg_result_explain(ctypes.byref(buffer), ctypes.byref(size),
-                                        self._pointer(), row, ctypes.byref(options)))
+            check(function(ctypes.byref(buffer), ctypes.byref(size), self._pointer(), where,
+                           ctypes.byref(options)))
         try:
             return ctypes.string_at(buffer.value, size.value).decode("utf-8")
         finally:
             lib.sg_buffer_free(buffer)
+
+    def _place_count(self):
+        count = ctypes.c_size_t()
+        with self._lock:
+            check(lib.sg_result_place_count(ctypes.byref(count), self._pointer()))
+        return count.value
+
+    def place_rank(self, place):
+        """The rank of a place or group given by id (NotFoundError if absent), by PlaceResult
+        (looked up by its id) or by rank."""
+        if isinstance(place, PlaceResult):
+            place = place.id
+        if isinstance(place, str):
+            out = ctypes.c_size_t()
+            encoded = text(place, "place_id")
+            with self._lock:
+                check(lib.sg_result_find_place(ctypes.byref(out), self._pointer(), encoded))
+            return out.value
+        rank = integer(place, "rank")
+        count = self._place_count()
+        if not 0 <= rank < count:
+            raise OutOfRangeError("rank %d is past the last place (%d places)" % (rank, count))
+        return rank
+
+    def place(self, place):
+        """The PlaceResult of a place or group given by id or rank."""
+        rank = self.place_rank(place)
+        with self._lock:
+            return self._read_place(self._pointer(), rank)
+
+    @property
+    def places(self):
+        """Every place and group, highest network score first; empty unless the pack
+        propagates risk through the network."""
+        with self._lock:
+            pointer = self._pointer()
+            count = ctypes.c_size_t()
+            check(lib.sg_result_place_count(ctypes.byref(count), pointer))
+            return [self._read_place(pointer, rank) for rank in range(count.value)]
+
+    def _read_place(self, pointer, rank):
+        record = _lib.PlaceResult(version=_lib.PlaceResult.VERSION)
+        check(lib.sg_result_place(ctypes.byref(record), pointer, rank))
+        scores = {}
+        score = ctypes.c_double()
+        for i, index_id in enumerate(self.index_ids):
+            check(lib.sg_result_place_index_score(ctypes.byref(score), pointer, rank, i))
+            scores[index_id] = score.value
+        item = _lib.Contribution(version=_lib.Contribution.VERSION)
+        contributions = []
+        for k in range(record.contribution_count):
+            check(lib.sg_result_place_contribution(ctypes.byref(item), pointer, rank, k))
+            contributions.append(_contribution(item))
+        return PlaceResult(id=string(record.id), rank=rank, kind=string(record.kind),
+                           label=string(record.label), score=record.score,
+                           own_score=record.own_score, scores=scores,
+                           contributions=tuple(contributions))
 
     def _view(self, function, element, typestr, two_dimensional):
         numpy = _numpy()
@@ -423,6 +510,13 @@ class Result(_core.Handle):
         from .frames import timeline_frame
 
         return timeline_frame(self)
+
+    def places_frame(self):
+        """A pandas DataFrame with one row per place or group, highest network score first; see
+        safeguard.frames.places_frame."""
+        from .frames import places_frame
+
+        return places_frame(self)
 
     def contributions_frame(self):
         """A pandas DataFrame with one row per contribution; see

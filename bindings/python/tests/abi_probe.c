@@ -174,6 +174,15 @@ int main(void) {
   FIELD(sg_contribution, relation);
   FIELD(sg_contribution, via_kind);
   end();
+  BEGIN(sg_place_result);
+  FIELD(sg_place_result, version);
+  FIELD(sg_place_result, id);
+  FIELD(sg_place_result, kind);
+  FIELD(sg_place_result, label);
+  FIELD(sg_place_result, score);
+  FIELD(sg_place_result, own_score);
+  FIELD(sg_place_result, contribution_count);
+  end();
   BEGIN(sg_explain_options);
   FIELD(sg_explain_options, version);
   FIELD(sg_explain_options, format);
@@ -197,6 +206,7 @@ int main(void) {
   CONSTANT(SG_STEP_VERSION);
   CONSTANT(SG_DISCRETIONARY_VERSION);
   CONSTANT(SG_LINT_WARNING_VERSION);
+  CONSTANT(SG_PLACE_RESULT_VERSION);
   CONSTANT(SG_DATE_SIZE);
   CONSTANT(SG_PERSON_CHILD);
   CONSTANT(SG_PERSON_ADULT);

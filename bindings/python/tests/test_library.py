@@ -109,6 +109,7 @@ STRUCTS = {
     "sg_step": _lib.Step,
     "sg_discretionary": _lib.Discretionary,
     "sg_lint_warning": _lib.LintWarning,
+    "sg_place_result": _lib.PlaceResult,
 }
 
 
