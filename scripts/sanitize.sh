@@ -21,7 +21,7 @@ for run in "${which_runs[@]}"; do
       # (vptr checks) and libstdc++ too: the C driver adds neither by itself.
       cmake -S . -B build-asan "${common[@]}" \
         -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-        -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined -fsanitize-link-c++-runtime" \
+        -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined -fsanitize-link-c++-runtime -Wl,--push-state,--no-as-needed -lstdc++ -Wl,--pop-state" \
         -DCMAKE_C_STANDARD_LIBRARIES="-lstdc++" \
         -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
       cmake --build build-asan
