@@ -207,9 +207,10 @@ TEST_SUITE("incremental") {
         ++rescored;
       }
       // Every child whose row changed (or who is new) was rescored.
-      for (const auto& [id, row] : after) {
+      for (const auto& entry : after) {
+        const std::string& id = entry.first;  // not a binding: clang 14 cannot capture one
         auto before = full.find(id);
-        if (before == full.end() || before->second != row)
+        if (before == full.end() || before->second != entry.second)
           CHECK_MESSAGE(partial.find_child(id) >= 0, "child " << id << " changed unseen");
       }
       CHECK(rescored <= 200);  // a family and its peers, not the caseload

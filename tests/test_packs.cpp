@@ -186,8 +186,11 @@ TEST_SUITE("packs") {
          {"below-threshold.json", "at-threshold.json", "county-lines.json", "overrides.json",
           "protective.json", "missing-data.json"}},
     };
-    for (const auto& [pack, files] : scenarios) {
-      for (const auto& file : files) {
+    for (const auto& scenario : scenarios) {
+      // Named copies, not structured bindings: clang 14 cannot capture a binding in
+      // doctest's CAPTURE lambda.
+      const std::string& pack = scenario.first;
+      for (const auto& file : scenario.second) {
         CAPTURE(pack);
         CAPTURE(file);
         const Scenario s(pack, file);
