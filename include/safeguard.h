@@ -13,6 +13,8 @@
  *    clock — and returns an sg_result holding per-child scores, levels and contributions.
  * 4. Read results: sg_result_child_count(), sg_result_child(), sg_result_contribution(),
  *    sg_result_scores() for the whole score matrix, sg_result_explain() for text or JSON.
+ *    When the pack propagates risk through the network, sg_result_place_count() and
+ *    sg_result_place() rank the places and groups where it concentrates.
  * 5. Free what you created: every _new/_load/assess has a matching _free; every buffer the
  *    library returns is freed with sg_buffer_free(). _free(NULL) is always a no-op.
  *
@@ -20,7 +22,8 @@
  * never reused. sg_error_last() gives this thread's message for the last failure, with its
  * place (file:line:column, entity id); sg_status_str() gives static text for a code. No C++
  * exception ever crosses this boundary. Passing NULL or an invalid value returns
- * SG_E_INVALID_ARGUMENT. Using a handle after freeing it is the caller's bug and is not
+ * SG_E_INVALID_ARGUMENT. A call that returns a new handle or buffer through `out` sets *out
+ * to NULL when it fails. Using a handle after freeing it is the caller's bug and is not
  * detected.
  *
  * Threads: a loaded rule pack (sg_rules) and a result (sg_result) are immutable and may be
@@ -101,6 +104,35 @@ typedef struct sg_batch sg_batch;
 
 SG_API int sg_graph_new(sg_graph** out);
 SG_API void sg_graph_free(sg_graph* graph);
+
+/* ---- Limits -----------------------------------------------------------------------------
+ * Bounds on what a graph or a rule pack accepts, so that hostile or broken input cannot
+ * exhaust the host. A field left 0 keeps the library default (in brackets; docs/limits.md
+ * explains each). Input past a limit fails with SG_E_LIMIT and a message naming the limit. */
+typedef struct sg_limits {
+  int version;                  /* SG_LIMITS_VERSION */
+  size_t max_file_bytes;        /* one case file [256 MiB] */
+  size_t max_depth;             /* JSON nesting in a case file [32] */
+  size_t max_string_bytes;      /* one JSON string [64 KiB] */
+  size_t max_id_bytes;          /* one entity id [256] */
+  size_t max_text_bytes;        /* one name or summary [64 KiB] */
+  size_t max_entities;          /* entities in one graph [50,000,000] */
+  size_t max_list_items;        /* about, involves, protects or flags of one entity [10,000] */
+  size_t max_pack_bytes;        /* one rule pack [4 MiB] */
+  size_t max_rules;             /* rules in one pack [10,000] */
+  size_t max_overrides;         /* policy overrides in one pack [10,000] */
+  size_t max_levels;            /* levels in one pack [32] */
+  size_t max_indices;           /* indices in one pack [256] */
+  size_t max_expression_length; /* bytes in one rule expression [4096] */
+  size_t max_expression_depth;  /* nesting in one rule expression [48] */
+} sg_limits;
+#define SG_LIMITS_VERSION 1
+#define SG_LIMITS_INIT \
+  { SG_LIMITS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/* As sg_graph_new, with the graph and case-file limits of `limits` (the pack fields are not
+ * used here). The graph keeps them for every later load and apply. */
+SG_API int sg_graph_new_with_limits(sg_graph** out, const sg_limits* limits);
 
 /* Loads a JSON case file into the graph as one atomic batch (the graph may already hold
  * entities; ids must not clash). On failure the graph is unchanged. */
@@ -250,6 +282,11 @@ typedef struct sg_rules sg_rules;
 SG_API int sg_rules_load_file(sg_rules** out, const char* path);
 /* `name` labels error messages and may be NULL. */
 SG_API int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const char* name);
+/* As sg_rules_load_file / sg_rules_load_buffer, with the pack limits of `limits`. */
+SG_API int sg_rules_load_file_with_limits(sg_rules** out, const char* path,
+                                          const sg_limits* limits);
+SG_API int sg_rules_load_buffer_with_limits(sg_rules** out, const char* data, size_t size,
+                                            const char* name, const sg_limits* limits);
 SG_API void sg_rules_free(sg_rules* rules);
 
 typedef struct sg_rules_info {
@@ -408,13 +445,29 @@ typedef struct sg_contribution {
   double reach;
   double cap_factor;
   double value; /* raw * decay * reach * cap_factor */
+  /* Since version 2. */
+  const char* kind;     /* "rule", or "propagated" for risk that travelled through the network */
+  const char* relation; /* propagated: how via_id is linked ("associate", "frequents"...) */
+  const char* via_kind; /* "person", "place" or "group"; NULL when via_id is NULL */
 } sg_contribution;
-#define SG_CONTRIBUTION_VERSION 1
-#define SG_CONTRIBUTION_INIT \
-  { SG_CONTRIBUTION_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+#define SG_CONTRIBUTION_VERSION 2
+#define SG_CONTRIBUTION_INIT                                                                   \
+  {                                                                                            \
+    SG_CONTRIBUTION_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, \
+        NULL, NULL, NULL                                                                       \
+  }
 
 /* The k-th contribution of a child. Contributions of an index, added in order, give exactly
- * the index score. */
+ * the index score.
+ *
+ * A propagated contribution (kind "propagated", rule_id "propagation") is risk that reached the
+ * child from a neighbour in the network (docs/rules.md, "Propagation"): via_id is the
+ * neighbour, relation (and path) the link to it, raw the neighbour's network score, reach
+ * alpha x the link's weight, and cap_factor < 1 when the pack's association cap bit. They
+ * follow the child's rule contributions. When the cap lets the child count nothing on an index,
+ * one line stands for all links: via_id and relation NULL, path "network", raw the points
+ * offered, reach 1, cap_factor 0. A struct of version 1 is filled without the
+ * version 2 fields. */
 SG_API int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row,
                                   size_t k);
 
@@ -427,6 +480,37 @@ SG_API int sg_result_override(const char** out_id, const char** out_reason, cons
 SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
                                     const sg_result* result, size_t row, size_t k);
 
+/* ---- Places and groups (contextual safeguarding) --------------------------------------- */
+
+/* When the rule pack propagates risk through the network, every place and group gets a network
+ * score: its own evidence (concerns about it) plus what it takes from the people linked to it.
+ * Places and groups are ranked by that score, highest first (rank 0); without propagation the
+ * count is 0. */
+typedef struct sg_place_result {
+  int version; /* SG_PLACE_RESULT_VERSION */
+  const char* id;
+  const char* kind;  /* "place" or "group" */
+  const char* label; /* its own kind from the case file, e.g. "park", "peer_group" */
+  double score;      /* network score summed over the propagating indices */
+  double own_score;  /* the part from evidence about the place itself, summed likewise */
+  size_t contribution_count;
+} sg_place_result;
+#define SG_PLACE_RESULT_VERSION 1
+#define SG_PLACE_RESULT_INIT \
+  { SG_PLACE_RESULT_VERSION, NULL, NULL, NULL, 0, 0, 0 }
+
+SG_API int sg_result_place_count(size_t* out, const sg_result* result);
+/* The place or group at `rank` (0: the highest score). */
+SG_API int sg_result_place(sg_place_result* out, const sg_result* result, size_t rank);
+/* Rank of a place or group by id; SG_E_NOT_FOUND if the result has none with that id. */
+SG_API int sg_result_find_place(size_t* out, const sg_result* result, const char* place_id);
+/* Network score on one of the pack's indices (0 for an index that does not propagate). */
+SG_API int sg_result_place_index_score(double* out, const sg_result* result, size_t rank,
+                                       size_t index);
+/* The k-th contribution of a place: its own evidence, then one per linked neighbour. Those of
+ * an index, added in order, give exactly sg_result_place_index_score(). */
+SG_API int sg_result_place_contribution(sg_contribution* out, const sg_result* result, size_t rank,
+                                        size_t k);
 /* ---- Timeline and discretionary overrides in results ---------------------------------- */
 
 /* One step of a child's statutory timeline as of the assessment date. */
@@ -489,6 +573,10 @@ typedef struct sg_explain_options {
  * sg_buffer_free(). */
 SG_API int sg_result_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
                              const sg_explain_options* options);
+/* A place's or group's explanation (by rank). Free *out with sg_buffer_free(); *out_size
+ * (if not NULL) receives its length. */
+SG_API int sg_result_place_explain(char** out, size_t* out_size, const sg_result* result,
+                                   size_t rank, const sg_explain_options* options);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
 // the C++ call inside guard(), which turns every exception into a status code and a
 // thread-local message, and never lets one escape.
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <new>
 
@@ -12,7 +13,11 @@
 using namespace safeguard;
 
 struct sg_graph {
+  sg_graph() = default;
+  sg_graph(const GraphLimits& graph_limits, const CaseFileLimits& case_limits)
+      : graph(graph_limits), file_limits(case_limits) {}
   CaseGraph graph;
+  CaseFileLimits file_limits;  // applied to every case file loaded into this graph
   // The snapshot of the graph's current revision, shared by assessments until the next edit.
   // Mutable: taking a snapshot is a cache fill behind const reads of the graph.
   mutable std::mutex snapshot_mutex;
@@ -126,6 +131,34 @@ void check_version(int version, int current, const char* what) {
   }
 }
 
+// A limit from sg_limits: 0 keeps the default.
+template <typename T>
+void override_limit(T& target, std::size_t value) {
+  if (value == 0) return;
+  target = value > static_cast<std::size_t>(std::numeric_limits<T>::max())
+               ? std::numeric_limits<T>::max()
+               : static_cast<T>(value);
+}
+
+const sg_limits& checked_limits(const sg_limits* limits) {
+  require(limits, "limits");
+  check_version(limits->version, SG_LIMITS_VERSION, "sg_limits");
+  return *limits;
+}
+
+PackLimits pack_limits(const sg_limits* given) {
+  const sg_limits& limits = checked_limits(given);
+  PackLimits out;
+  override_limit(out.max_bytes, limits.max_pack_bytes);
+  override_limit(out.max_rules, limits.max_rules);
+  override_limit(out.max_overrides, limits.max_overrides);
+  override_limit(out.max_levels, limits.max_levels);
+  override_limit(out.max_indices, limits.max_indices);
+  override_limit(out.expressions.max_length, limits.max_expression_length);
+  override_limit(out.expressions.max_depth, limits.max_expression_depth);
+  return out;
+}
+
 ConcernSpec concern_spec(const sg_concern* c) {
   require(c, "concern");
   check_version(c->version, SG_CONCERN_VERSION, "sg_concern");
@@ -182,6 +215,66 @@ char* copy_out(const std::string& data) {
   std::memcpy(buffer, data.data(), data.size());
   buffer[data.size()] = '\0';
   return buffer;
+}
+
+// Fills a caller's sg_contribution of any supported version; fields newer than its version are
+// left alone (the caller's struct may be too small for them).
+void fill_contribution(sg_contribution* out, const Results& results, const Contribution& c) {
+  check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+  const Snapshot& snap = results.snapshot();
+  const RuleSet& pack = results.rules();
+  if (c.propagated()) {
+    out->rule_id = kPropagationRuleId.data();  // a literal: NUL-terminated
+    out->rule_title = pack.propagation().title.c_str();
+    out->heading = to_string(pack.propagation().heading).data();
+    out->path = c.via == kNoVertex ? "network" : to_string(c.relation).data();
+  } else {
+    const Rule& rule = pack.rules()[c.rule];
+    out->rule_id = rule.id.c_str();
+    out->rule_title = rule.title.c_str();
+    out->heading = to_string(rule.heading).data();
+    out->path = to_string(c.path).data();
+  }
+  out->index_id = pack.indices()[c.index].id.c_str();
+  out->evidence_id = c.evidence == kNoVertex ? nullptr : snap.id_c_str(c.evidence);
+  out->via_id = c.via == kNoVertex ? nullptr : snap.id_c_str(c.via);
+  out->source_agency_id = nullptr;
+  out->restricted = 0;
+  if (c.evidence != kNoVertex && snap.vertex_kind[c.evidence] == VertexKind::concern) {
+    const std::uint32_t slot = snap.vertex_slot[c.evidence];
+    out->source_agency_id = snap.id_c_str(snap.agency_vertex[snap.concern_source[slot]]);
+    out->restricted = snap.concern_restricted[slot];
+  }
+  out->raw = c.raw;
+  out->decay = c.decay;
+  out->reach = c.reach;
+  out->cap_factor = c.cap_factor;
+  out->value = c.value;
+  if (out->version >= 2) {
+    out->kind = c.propagated() ? "propagated" : "rule";
+    out->relation = c.propagated() && c.via != kNoVertex ? to_string(c.relation).data() : nullptr;
+    out->via_kind = c.via == kNoVertex ? nullptr : to_string(snap.vertex_kind[c.via]).data();
+  }
+}
+
+void check_rank(const Results& results, std::size_t rank) {
+  if (rank >= results.place_count()) {
+    throw Error(Status::out_of_range, "rank " + std::to_string(rank) +
+                                          " is past the last place or group (" +
+                                          std::to_string(results.place_count()) + ")");
+  }
+}
+
+Viewer viewer_of(const sg_explain_options* options) {
+  require(options, "options");
+  check_version(options->version, SG_EXPLAIN_OPTIONS_VERSION, "sg_explain_options");
+  if (options->format != SG_FORMAT_TEXT && options->format != SG_FORMAT_JSON)
+    bad_argument("format is not SG_FORMAT_TEXT or SG_FORMAT_JSON");
+  Viewer viewer;
+  viewer.cleared =
+      text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
+  for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
+  return viewer;
 }
 
 }  // namespace
@@ -245,10 +338,28 @@ int sg_graph_new(sg_graph** out) {
 
 void sg_graph_free(sg_graph* graph) { delete graph; }
 
+int sg_graph_new_with_limits(sg_graph** out, const sg_limits* given) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const sg_limits& limits = checked_limits(given);
+    GraphLimits graph_limits;
+    override_limit(graph_limits.max_id_bytes, limits.max_id_bytes);
+    override_limit(graph_limits.max_text_bytes, limits.max_text_bytes);
+    override_limit(graph_limits.max_vertices, limits.max_entities);
+    override_limit(graph_limits.max_list_items, limits.max_list_items);
+    CaseFileLimits case_limits;
+    override_limit(case_limits.max_bytes, limits.max_file_bytes);
+    override_limit(case_limits.max_depth, limits.max_depth);
+    override_limit(case_limits.max_string_bytes, limits.max_string_bytes);
+    *out = new sg_graph(graph_limits, case_limits);
+  });
+}
+
 int sg_graph_load_file(sg_graph* graph, const char* path) {
   return guard([&] {
     require(graph, "graph");
-    load_case_file(graph->graph, text(path, "path"));
+    load_case_file(graph->graph, text(path, "path"), graph->file_limits);
   });
 }
 
@@ -257,7 +368,7 @@ int sg_graph_load_buffer(sg_graph* graph, const char* data, size_t size, const c
     require(graph, "graph");
     if (size > 0) require(data, "data");
     load_case(graph->graph, std::string_view(data ? data : "", size),
-              name ? text(name, "name") : std::string("<buffer>"));
+              name ? text(name, "name") : std::string("<buffer>"), graph->file_limits);
   });
 }
 
@@ -637,6 +748,29 @@ int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const ch
   });
 }
 
+int sg_rules_load_file_with_limits(sg_rules** out, const char* path, const sg_limits* limits) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const PackLimits checked = pack_limits(limits);
+    auto rules = RuleSet::load_file(text(path, "path"), checked);
+    *out = new sg_rules{std::move(rules)};
+  });
+}
+
+int sg_rules_load_buffer_with_limits(sg_rules** out, const char* data, size_t size,
+                                     const char* name, const sg_limits* limits) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    if (size > 0) require(data, "data");
+    const PackLimits checked = pack_limits(limits);
+    auto rules = RuleSet::load_string(std::string_view(data ? data : "", size),
+                                      name ? text(name, "name") : std::string("<buffer>"), checked);
+    *out = new sg_rules{std::move(rules)};
+  });
+}
+
 void sg_rules_free(sg_rules* rules) { delete rules; }
 
 int sg_rules_info_get(sg_rules_info* out, const sg_rules* rules) {
@@ -795,28 +929,86 @@ int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t
     check_row(results, row);
     if (k >= results.contribution_count(row))
       throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
-    const Contribution& c = results.contributions_begin(row)[k];
+    fill_contribution(out, results, results.contributions_begin(row)[k]);
+  });
+}
+
+int sg_result_place_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).place_count();
+  });
+}
+
+int sg_result_place(sg_place_result* out, const sg_result* result, size_t rank) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_PLACE_RESULT_VERSION, "sg_place_result");
+    const Results& results = results_of(result);
+    check_rank(results, rank);
     const Snapshot& snap = results.snapshot();
-    const Rule& rule = results.rules().rules()[c.rule];
-    out->rule_id = rule.id.c_str();
-    out->rule_title = rule.title.c_str();
-    out->index_id = results.rules().indices()[rule.index].id.c_str();
-    out->heading = to_string(rule.heading).data();
-    out->evidence_id = c.evidence == kNoVertex ? nullptr : snap.id_c_str(c.evidence);
-    out->via_id = c.via == kNoVertex ? nullptr : snap.id_c_str(c.via);
-    out->path = to_string(c.path).data();
-    out->source_agency_id = nullptr;
-    out->restricted = 0;
-    if (c.evidence != kNoVertex && snap.vertex_kind[c.evidence] == VertexKind::concern) {
-      const std::uint32_t slot = snap.vertex_slot[c.evidence];
-      out->source_agency_id = snap.id_c_str(snap.agency_vertex[snap.concern_source[slot]]);
-      out->restricted = snap.concern_restricted[slot];
-    }
-    out->raw = c.raw;
-    out->decay = c.decay;
-    out->reach = c.reach;
-    out->cap_factor = c.cap_factor;
-    out->value = c.value;
+    const std::uint32_t node = results.place_node(rank);
+    const VertexIndex v = results.place_vertex(rank);
+    out->id = snap.id_c_str(v);
+    out->kind = to_string(snap.vertex_kind[v]).data();
+    out->label = snap.symbols[snap.node_label[node]].c_str();
+    out->score = results.place_score(rank);
+    double own = 0;
+    for (std::size_t k = 0; k < results.propagating_count(); ++k)
+      own += results.node_own_score(node, k);
+    out->own_score = own;
+    out->contribution_count = results.place_contribution_count(rank);
+  });
+}
+
+int sg_result_find_place(size_t* out, const sg_result* result, const char* place_id) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    const std::string id = text(place_id, "place_id");
+    const long rank = results.find_place(id);
+    if (rank < 0) throw Error(Status::not_found, "no place or group '" + id + "' in this result");
+    *out = static_cast<size_t>(rank);
+  });
+}
+
+int sg_result_place_index_score(double* out, const sg_result* result, size_t rank, size_t index) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_rank(results, rank);
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out = results.place_index_score(rank, index);
+  });
+}
+
+int sg_result_place_contribution(sg_contribution* out, const sg_result* result, size_t rank,
+                                 size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+    const Results& results = results_of(result);
+    check_rank(results, rank);
+    if (k >= results.place_contribution_count(rank))
+      throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+    fill_contribution(out, results, results.place_contributions_begin(rank)[k]);
+  });
+}
+
+int sg_result_place_explain(char** out, size_t* out_size, const sg_result* result, size_t rank,
+                            const sg_explain_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    const Viewer viewer = viewer_of(options);
+    check_rank(results, rank);
+    const std::string rendered = explain_place(
+        results, rank,
+        options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text, viewer);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
   });
 }
 
@@ -939,15 +1131,8 @@ int sg_result_explain(char** out, size_t* out_size, const sg_result* result, siz
     require(out, "out");
     *out = nullptr;
     const Results& results = results_of(result);
-    require(options, "options");
-    check_version(options->version, SG_EXPLAIN_OPTIONS_VERSION, "sg_explain_options");
-    if (options->format != SG_FORMAT_TEXT && options->format != SG_FORMAT_JSON)
-      bad_argument("format is not SG_FORMAT_TEXT or SG_FORMAT_JSON");
+    const Viewer viewer = viewer_of(options);
     check_row(results, row);
-    Viewer viewer;
-    viewer.cleared =
-        text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
-    for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
     const std::string rendered = explain(
         results, row, options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text,
         viewer);

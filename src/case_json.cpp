@@ -4,6 +4,13 @@
 // nlohmann 3.11 keeps no source positions in its values, so when the graph rejects an entity
 // the file is scanned once more with a SAX handler that counts bytes until it reaches that
 // entity: errors are rare, and the happy path pays nothing for positions.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -11,6 +18,7 @@
 
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
+#include "safeguard/rules.hpp"
 
 namespace safeguard {
 namespace {
@@ -168,8 +176,9 @@ class CountingIterator {
 // it when `key` is not empty.
 class Locator : public nlohmann::json_sax<json> {
  public:
-  Locator(std::vector<std::string> path, std::string key, const std::size_t* consumed)
-      : target_(std::move(path)), key_(std::move(key)), consumed_(consumed) {}
+  Locator(std::string_view text, std::vector<std::string> path, std::string key,
+          const std::size_t* consumed)
+      : text_(text), target_(std::move(path)), key_(std::move(key)), consumed_(consumed) {}
 
   bool null() override { return value(); }
   bool boolean(bool) override { return value(); }
@@ -183,6 +192,7 @@ class Locator : public nlohmann::json_sax<json> {
   bool end_object() override { return close(); }
   bool end_array() override { return close(); }
   bool key(string_t& name) override {
+    previous_end_ = *consumed_;
     frames_.back().key = name;
     if (!key_.empty() && name == key_ && container_matches()) {
       found = *consumed_ - name.size() - 2;
@@ -230,7 +240,18 @@ class Locator : public nlohmann::json_sax<json> {
   }
 
   bool value() {
+    if (key_.empty() && starting_value_matches()) {
+      // A scalar where the target should be (a string where an object belongs): its token
+      // starts after the separators that follow the previous event.
+      std::size_t at = previous_end_;
+      while (at < text_.size() && (std::isspace(static_cast<unsigned char>(text_[at])) ||
+                                   text_[at] == ',' || text_[at] == ':'))
+        ++at;
+      found = at;
+      return false;
+    }
     if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
+    previous_end_ = *consumed_;
     return true;
   }
 
@@ -241,14 +262,18 @@ class Locator : public nlohmann::json_sax<json> {
     }
     if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
     frames_.push_back(Frame{array, 0, {}});
+    previous_end_ = *consumed_;
     return true;
   }
 
   bool close() {
     frames_.pop_back();
+    previous_end_ = *consumed_;
     return true;
   }
 
+  std::string_view text_;
+  std::size_t previous_end_ = 0;
   std::vector<std::string> target_;
   std::string key_;
   const std::size_t* consumed_;
@@ -259,7 +284,7 @@ Location locate(std::string_view text, const std::string& name,
                 const std::vector<std::string>& path, const std::string& key,
                 const std::string& entity) {
   std::size_t consumed = 0;
-  Locator locator(path, key, &consumed);
+  Locator locator(text, path, key, &consumed);
   CountingIterator first(text.data(), &consumed, text.data());
   CountingIterator last(text.data() + text.size(), &consumed, text.data());
   json::sax_parse(first, last, &locator);
@@ -584,15 +609,110 @@ json parse_dom(std::string_view text, const std::string& name, const CaseFileLim
   return std::move(dom.root);
 }
 
+// ---- Checksums ------------------------------------------------------------------------------
+// A saved case file ends with one more top-level member,
+//     ,\n  "checksum": "sha256:<64 lower-case hex digits>"\n}\n
+// whose digest covers the file as it would be without that member (the same text ending in
+// "\n}\n"). Loading verifies it before parsing, so a damaged or edited file is refused with a
+// clear error instead of loading wrong data. Files without the trailer (written by hand or by
+// other tools) load as before. Kept to these two entry points so the format's fields can grow
+// without touching it.
+constexpr std::string_view kChecksumHead = ",\n  \"checksum\": \"sha256:";
+constexpr std::string_view kChecksumTail = "\"\n}\n";
+constexpr std::size_t kDigestLength = 64;
+constexpr std::size_t kTrailerLength = kChecksumHead.size() + kDigestLength + kChecksumTail.size();
+
+std::string with_checksum(const std::string& canonical) {
+  // canonical ends in "\n}\n"; the member goes before the closing brace.
+  const std::string body = canonical.substr(0, canonical.size() - 3);
+  return body + std::string(kChecksumHead) + sha256_hex(canonical) + std::string(kChecksumTail);
+}
+
+// The text to parse: `text` itself, or — when it ends with a checksum trailer — the text the
+// checksum covers, once the digest is verified. Positions before the trailer are unchanged.
+std::string_view verified(std::string_view text, const std::string& name, std::string& storage) {
+  if (text.size() < kTrailerLength ||
+      text.substr(text.size() - kChecksumTail.size()) != kChecksumTail) {
+    return text;
+  }
+  const std::size_t head = text.size() - kTrailerLength;
+  if (text.substr(head, kChecksumHead.size()) != kChecksumHead) return text;
+  const std::string_view digest = text.substr(head + kChecksumHead.size(), kDigestLength);
+  for (char c : digest) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return text;
+  }
+  storage.assign(text.substr(0, head));
+  storage += "\n}\n";
+  if (sha256_hex(storage) != digest) {
+    Location where{name};
+    line_column(text, head + 4, where.line, where.column);
+    throw Error(Status::invalid_data,
+                "checksum does not match the content: the file was damaged or edited after it "
+                "was saved (remove the \"checksum\" member to load a deliberate edit)",
+                where);
+  }
+  return storage;
+}
+
+// Writes `data` to `path` so that a crash at any moment leaves either the old file or the new
+// one complete: a temporary file in the same directory, flushed to disk, renamed over the
+// target, then the directory flushed so the rename itself survives a power cut. A new file is
+// readable by its owner only; a replaced file keeps its permission bits.
+void write_atomically(const std::string& path, const std::string& data) {
+  auto fail = [&](const char* what, int error) {
+    throw Error(Status::io, std::string(what) + ": " + std::strerror(error), Location{path});
+  };
+  const std::size_t slash = path.find_last_of('/');
+  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  std::string temporary = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) fail("cannot create a temporary file beside it", errno);
+  auto abandon = [&](const char* what) {
+    const int error = errno;
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    fail(what, error);
+  };
+  struct stat existing;
+  if (::stat(path.c_str(), &existing) == 0 && ::fchmod(fd, existing.st_mode & 07777) != 0)
+    abandon("cannot copy the file's permissions");
+  for (std::size_t written = 0; written < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) abandon("cannot write");
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) abandon("cannot flush to disk");
+  if (::close(fd) != 0) {
+    const int error = errno;
+    ::unlink(temporary.c_str());
+    fail("cannot close", error);
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temporary.c_str());
+    fail("cannot replace the file", error);
+  }
+  const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);  // best effort: some file systems refuse fsync on directories
+    ::close(dir);
+  }
+}
+
 }  // namespace
 
 Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits) {
+  std::string storage;
+  text = verified(text, name, storage);
   const json root = parse_dom(text, name, limits);
   return CaseReader(text, name).read(root);
 }
 
 void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                const CaseFileLimits& limits) {
+  std::string storage;
+  text = verified(text, name, storage);
   const json root = parse_dom(text, name, limits);
   CaseReader reader(text, name);
   const Batch batch = reader.read(root);
@@ -726,16 +846,11 @@ std::string save_case(const CaseGraph& graph) {
   ordered closures = ordered::array();
   for (Day day : graph.closures()) closures.push_back(format_iso_date(day));
   root["calendar"] = ordered{{"nation", to_string(graph.nation())}, {"closures", closures}};
-  return root.dump(2) + "\n";
+  return with_checksum(root.dump(2) + "\n");
 }
 
 void save_case_file(const CaseGraph& graph, const std::string& path) {
-  const std::string text = save_case(graph);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(Status::io, "cannot open file for writing", Location{path});
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.flush();
-  if (!out) throw Error(Status::io, "cannot write file", Location{path});
+  write_atomically(path, save_case(graph));
 }
 
 }  // namespace safeguard

@@ -1,6 +1,7 @@
 // Explanations of one child's result, as text for people and JSON for programs, grouped under
 // the Signs of Safety headings and filtered for the viewer: restricted evidence keeps its
-// points but loses its details for anyone not cleared for its source agency.
+// points but loses its details (id, agency, the person it is about, and the raw points and
+// decay that could reveal its severity and date) for anyone not cleared for its source agency.
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -137,9 +138,95 @@ std::string timeline_text(const Results& results, std::size_t row) {
          " calendar)\n" + out;
 }
 
-std::string text(const Results& results, std::size_t row, const Viewer& viewer) {
+constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factors",
+                                          "Existing safety", "Strengths"};
+
+Heading heading_of(const RuleSet& pack, const Contribution& c) {
+  return c.propagated() ? pack.propagation().heading : pack.rules()[c.rule].heading;
+}
+
+// "+1.20  Title [rule-id, index]" and the lines below it that say where the points came from.
+std::string text_line(const Results& results, const Contribution& c, const Viewer& viewer,
+                      const char* own_record) {
   const RuleSet& pack = results.rules();
   const Snapshot& snap = results.snapshot();
+  std::string out = "    " + std::string(c.value >= 0 ? "+" : "") + fixed(c.value, 2) + "  ";
+  if (c.propagated()) {
+    out += pack.propagation().title + " [" + std::string(kPropagationRuleId) + ", " +
+           pack.indices()[c.index].id + "]\n";
+    if (c.via == kNoVertex) {
+      return out + "           " + fixed(c.raw, 2) +
+             " points offered through the network, none counted: no evidence of the child's "
+             "own on this index\n";
+    }
+    out += "           from " + std::string(snap.id(c.via)) + " (" +
+           std::string(to_string(snap.vertex_kind[c.via])) + ") through " +
+           std::string(to_string(c.relation)) + "\n";
+    out += "           " + fixed(c.raw, 2) + " network score x " + fixed(c.reach, 3) +
+           " alpha x weight";
+    if (c.cap_factor != 1) out += " x association cap " + fixed(c.cap_factor, 3);
+    return out + "\n";
+  }
+  const Rule& rule = pack.rules()[c.rule];
+  const Evidence evidence = describe(results, c, viewer);
+  out += rule.title + " [" + rule.id + ", " + pack.indices()[rule.index].id + "]\n";
+  if (evidence.hidden) {
+    out += "           evidence: " + std::string(kRestricted);
+  } else if (!evidence.id.empty()) {
+    out += "           evidence: " + evidence.id;
+    if (!evidence.agency.empty())
+      out += " from " + evidence.agency + " (" + evidence.agency_type + ")";
+  } else {
+    out += "           evidence: " + std::string(own_record);
+  }
+  if (c.path != Role::self) {
+    out += "; through " + std::string(to_string(c.path));
+    if (!evidence.hidden && c.via != kNoVertex) out += " " + std::string(snap.id(c.via));
+  }
+  // The factors of a hidden item stay hidden too: raw points can reveal its severity and the
+  // decay its date. The viewer sees what it adds to the score, nothing more.
+  if (!evidence.hidden) {
+    out += "\n           " + fixed(c.raw, 2) + " points";
+    if (c.decay != 1) out += " x decay " + fixed(c.decay, 3);
+    if (c.reach != 1) out += " x reach " + fixed(c.reach, 2);
+    if (c.cap_factor != 1) out += " x cap " + fixed(c.cap_factor, 3);
+  }
+  return out + "\n";
+}
+
+// Per index: the propagated points before and after the association cap, when it bit.
+struct CapNote {
+  std::uint32_t index;
+  double offered = 0;
+  double counted = 0;
+};
+
+std::vector<CapNote> cap_bites(const Contribution* begin, const Contribution* end) {
+  std::vector<CapNote> notes;
+  for (const Contribution* c = begin; c != end; ++c) {
+    if (!c->propagated() || c->cap_factor == 1) continue;
+    if (notes.empty() || notes.back().index != c->index) notes.push_back({c->index});
+    notes.back().offered += c->raw * c->reach;
+    notes.back().counted += c->value;
+  }
+  return notes;
+}
+
+std::string cap_notes(const Results& results, const Contribution* begin, const Contribution* end) {
+  const RuleSet& pack = results.rules();
+  std::string out;
+  for (const CapNote& note : cap_bites(begin, end)) {
+    out += "  association cap bit on " + pack.indices()[note.index].id + ": " +
+           fixed(note.counted, 2) + " of " + fixed(note.offered, 2) +
+           " propagated points counted (at most " +
+           fixed(pack.propagation().association_cap * 100, 0) +
+           "% of a score may come from association)\n";
+  }
+  return out;
+}
+
+std::string text(const Results& results, std::size_t row, const Viewer& viewer) {
+  const RuleSet& pack = results.rules();
   std::string out;
   out += "Child " + std::string(results.child_id(row)) + " as of " +
          format_iso_date(results.as_of()) + "\n";
@@ -162,38 +249,16 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
     out += ": " + rule.reason + "\n";
   }
   out += discretionary_text(results, row);
-  static constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factors",
-                                                   "Existing safety", "Strengths"};
   for (int h = 0; h < 5; ++h) {
     std::string section;
     for (const Contribution* c = results.contributions_begin(row);
          c != results.contributions_end(row); ++c) {
-      const Rule& rule = pack.rules()[c->rule];
-      if (static_cast<int>(rule.heading) != h) continue;
-      const Evidence evidence = describe(results, *c, viewer);
-      section += "    " + std::string(c->value >= 0 ? "+" : "") + fixed(c->value, 2) + "  " +
-                 rule.title + " [" + rule.id + ", " + pack.indices()[rule.index].id + "]\n";
-      if (evidence.hidden) {
-        section += "           evidence: " + std::string(kRestricted);
-      } else if (!evidence.id.empty()) {
-        section += "           evidence: " + evidence.id;
-        if (!evidence.agency.empty())
-          section += " from " + evidence.agency + " (" + evidence.agency_type + ")";
-      } else {
-        section += "           evidence: the child's own record";
-      }
-      if (c->path != Role::self) {
-        section += "; through " + std::string(to_string(c->path));
-        if (!evidence.hidden && c->via != kNoVertex) section += " " + std::string(snap.id(c->via));
-      }
-      section += "\n           " + fixed(c->raw, 2) + " points";
-      if (c->decay != 1) section += " x decay " + fixed(c->decay, 3);
-      if (c->reach != 1) section += " x reach " + fixed(c->reach, 2);
-      if (c->cap_factor != 1) section += " x cap " + fixed(c->cap_factor, 3);
-      section += "\n";
+      if (static_cast<int>(heading_of(pack, *c)) != h) continue;
+      section += text_line(results, *c, viewer, "the child's own record");
     }
     if (!section.empty()) out += "  " + std::string(kHeadingTitles[h]) + "\n" + section;
   }
+  out += cap_notes(results, results.contributions_begin(row), results.contributions_end(row));
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
     const std::string& id =
@@ -206,8 +271,67 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   return out;
 }
 
+using ordered = nlohmann::ordered_json;
+
+ordered json_line(const Results& results, const Contribution& c, const Viewer& viewer) {
+  const RuleSet& pack = results.rules();
+  const Snapshot& snap = results.snapshot();
+  ordered item;
+  item["kind"] = c.propagated() ? "propagated" : "rule";
+  if (c.propagated()) {
+    item["rule"] = kPropagationRuleId;
+    item["title"] = pack.propagation().title;
+    item["index"] = pack.indices()[c.index].id;
+    item["evidence"] = nullptr;
+    item["source_agency"] = nullptr;
+    item["restricted"] = false;
+    const bool summary = c.via == kNoVertex;  // everything withheld by the association cap
+    item["via"] = summary ? ordered() : ordered(std::string(snap.id(c.via)));
+    item["via_kind"] = summary ? ordered() : ordered(to_string(snap.vertex_kind[c.via]));
+    item["relation"] = summary ? ordered() : ordered(to_string(c.relation));
+    item["path"] = summary ? "network" : to_string(c.relation);
+  } else {
+    const Rule& rule = pack.rules()[c.rule];
+    const Evidence evidence = describe(results, c, viewer);
+    item["rule"] = rule.id;
+    item["title"] = rule.title;
+    item["index"] = pack.indices()[rule.index].id;
+    if (evidence.hidden) {
+      item["evidence"] = kRestricted;
+      item["restricted"] = true;
+    } else {
+      item["evidence"] = evidence.id.empty() ? ordered() : ordered(evidence.id);
+      item["source_agency"] = evidence.agency.empty() ? ordered() : ordered(evidence.agency);
+      item["restricted"] =
+          is_concern(snap, c.evidence) && snap.concern_restricted[snap.vertex_slot[c.evidence]];
+      item["via"] = c.via == kNoVertex ? ordered() : ordered(std::string(snap.id(c.via)));
+    }
+    item["path"] = to_string(c.path);
+    if (evidence.hidden) {  // as in text: the factors could reveal severity and date
+      item["value"] = c.value;
+      return item;
+    }
+  }
+  item["raw"] = c.raw;
+  item["decay"] = c.decay;
+  item["reach"] = c.reach;
+  item["cap_factor"] = c.cap_factor;
+  item["value"] = c.value;
+  return item;
+}
+
+ordered json_cap_notes(const Results& results, const Contribution* begin, const Contribution* end) {
+  ordered notes = ordered::array();
+  for (const CapNote& note : cap_bites(begin, end)) {
+    notes.push_back({{"index", results.rules().indices()[note.index].id},
+                     {"cap", results.rules().propagation().association_cap},
+                     {"offered", note.offered},
+                     {"counted", note.counted}});
+  }
+  return notes;
+}
+
 std::string json_text(const Results& results, std::size_t row, const Viewer& viewer) {
-  using ordered = nlohmann::ordered_json;
   const RuleSet& pack = results.rules();
   const Snapshot& snap = results.snapshot();
   ordered out;
@@ -241,31 +365,12 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
     headings[std::string(to_string(static_cast<Heading>(h)))] = ordered::array();
   for (const Contribution* c = results.contributions_begin(row);
        c != results.contributions_end(row); ++c) {
-    const Rule& rule = pack.rules()[c->rule];
-    const Evidence evidence = describe(results, *c, viewer);
-    ordered item;
-    item["rule"] = rule.id;
-    item["title"] = rule.title;
-    item["index"] = pack.indices()[rule.index].id;
-    if (evidence.hidden) {
-      item["evidence"] = kRestricted;
-      item["restricted"] = true;
-    } else {
-      item["evidence"] = evidence.id.empty() ? ordered() : ordered(evidence.id);
-      item["source_agency"] = evidence.agency.empty() ? ordered() : ordered(evidence.agency);
-      item["restricted"] =
-          is_concern(snap, c->evidence) && snap.concern_restricted[snap.vertex_slot[c->evidence]];
-      item["via"] = c->via == kNoVertex ? ordered() : ordered(std::string(snap.id(c->via)));
-    }
-    item["path"] = to_string(c->path);
-    item["raw"] = c->raw;
-    item["decay"] = c->decay;
-    item["reach"] = c->reach;
-    item["cap_factor"] = c->cap_factor;
-    item["value"] = c->value;
-    headings[std::string(to_string(rule.heading))].push_back(std::move(item));
+    headings[std::string(to_string(heading_of(pack, *c)))].push_back(
+        json_line(results, *c, viewer));
   }
   out["contributions"] = std::move(headings);
+  out["association_cap"] =
+      json_cap_notes(results, results.contributions_begin(row), results.contributions_end(row));
   ordered missing = ordered::array();
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
@@ -313,6 +418,71 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   return out.dump(2) + "\n";
 }
 
+std::string place_label(const Results& results, std::size_t rank) {
+  const Snapshot& snap = results.snapshot();
+  const Symbol label = snap.node_label[results.place_node(rank)];
+  return label == 0 ? std::string() : std::string(snap.symbol(label));
+}
+
+std::string place_text(const Results& results, std::size_t rank, const Viewer& viewer) {
+  const RuleSet& pack = results.rules();
+  const Snapshot& snap = results.snapshot();
+  const VertexIndex v = results.place_vertex(rank);
+  std::string out = (snap.vertex_kind[v] == VertexKind::group ? "Group " : "Place ") +
+                    std::string(results.place_id(rank)) + " (" + place_label(results, rank) +
+                    ") as of " + format_iso_date(results.as_of()) + ": rank " +
+                    std::to_string(rank + 1) + " of " + std::to_string(results.place_count()) +
+                    "\n";
+  out += "  network score: " + fixed(results.place_score(rank), 2) + "\n";
+  const auto& indices = pack.propagation().indices;
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const std::uint32_t node = results.place_node(rank);
+    const double own = results.node_own_score(node, k);
+    const double score = results.node_score(node, k);
+    out += "  " + pack.indices()[indices[k]].title + ": " + fixed(score, 2) + " (own evidence " +
+           fixed(own, 2) + ", through the network " + fixed(score - own, 2) + ")\n";
+  }
+  std::string own, network;
+  for (const Contribution* c = results.place_contributions_begin(rank);
+       c != results.place_contributions_end(rank); ++c) {
+    (c->propagated() ? network : own) += text_line(results, *c, viewer, "");
+  }
+  if (!own.empty()) out += "  Own evidence\n" + own;
+  if (!network.empty()) out += "  Through the network\n" + network;
+  out += "  rule pack: " + pack.id() + " " + pack.version() + " sha256:" + pack.hash() + "\n";
+  return out;
+}
+
+std::string place_json(const Results& results, std::size_t rank, const Viewer& viewer) {
+  const RuleSet& pack = results.rules();
+  const Snapshot& snap = results.snapshot();
+  const VertexIndex v = results.place_vertex(rank);
+  ordered out;
+  out["id"] = std::string(results.place_id(rank));
+  out["kind"] = to_string(snap.vertex_kind[v]);
+  out["label"] = place_label(results, rank);
+  out["as_of"] = format_iso_date(results.as_of());
+  out["pack"] = {{"id", pack.id()}, {"version", pack.version()}, {"hash", pack.hash()}};
+  out["rank"] = rank;
+  out["score"] = results.place_score(rank);
+  ordered indices = ordered::array();
+  const auto& propagating = pack.propagation().indices;
+  for (std::size_t k = 0; k < propagating.size(); ++k) {
+    const std::uint32_t node = results.place_node(rank);
+    indices.push_back({{"id", pack.indices()[propagating[k]].id},
+                       {"score", results.node_score(node, k)},
+                       {"own", results.node_own_score(node, k)}});
+  }
+  out["indices"] = std::move(indices);
+  ordered lines = ordered::array();
+  for (const Contribution* c = results.place_contributions_begin(rank);
+       c != results.place_contributions_end(rank); ++c) {
+    lines.push_back(json_line(results, *c, viewer));
+  }
+  out["contributions"] = std::move(lines);
+  return out.dump(2) + "\n";
+}
+
 }  // namespace
 
 bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
@@ -326,6 +496,14 @@ bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
     if (name == "*" || name == agency_id || name == agency_type) return true;
   }
   return false;
+}
+
+std::string explain_place(const Results& results, std::size_t rank, ExplainFormat format,
+                          const Viewer& viewer) {
+  if (rank >= results.place_count())
+    throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
+  return format == ExplainFormat::json ? place_json(results, rank, viewer)
+                                       : place_text(results, rank, viewer);
 }
 
 std::string explain(const Results& results, std::size_t row, ExplainFormat format,

@@ -1004,8 +1004,12 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
         seen_value = true;
       }
     }
-    const double age = ctx.as_of - evidence_date;
-    if (evidence_date != kNoDay && (nearest < 0 || age < nearest)) nearest = age;
+    // Evidence without a date (a factor with no start) has no age; subtracting kNoDay would
+    // overflow.
+    if (evidence_date != kNoDay) {
+      const double age = static_cast<double>(ctx.as_of) - evidence_date;
+      if (nearest < 0 || age < nearest) nearest = age;
+    }
     if (aggregate.kind == AggregateKind::distinct_agencies ||
         aggregate.kind == AggregateKind::distinct_categories) {
       // Categories are compared as snapshot symbols: one symbol per distinct string.

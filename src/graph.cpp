@@ -29,10 +29,6 @@ class CaseGraph::Validator {
     for (item_ = 0; item_ < batch.items.size(); ++item_) {
       std::visit([this](const auto& edit) { check_item(edit); }, batch.items[item_]);
     }
-    if (graph_.vertex_count() + added_ > graph_.limits_.max_vertices) {
-      fail(Status::limit, "the graph would exceed its limit of " +
-                              std::to_string(graph_.limits_.max_vertices) + " entities");
-    }
   }
 
  private:
@@ -84,6 +80,11 @@ class CaseGraph::Validator {
     entity_ = id;
     check_id_syntax(id, "id");
     if (kind_of(id) || record_taken(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
+    // Checked at the item that crosses the limit, so the error can name it.
+    if (graph_.vertex_count() + added_ + 1 > graph_.limits_.max_vertices) {
+      fail(Status::limit, "the graph would exceed its limit of " +
+                              std::to_string(graph_.limits_.max_vertices) + " entities");
+    }
     pending_[id] = kind;
     erased_.erase(id);
     ++added_;
@@ -110,6 +111,28 @@ class CaseGraph::Validator {
       require(id, kind, role);
       if (!seen.insert(id).second)
         fail(Status::duplicate, std::string(role) + " " + quoted(id) + " listed twice");
+    }
+  }
+
+  // A concern is about persons, or about the places and groups of contextual safeguarding
+  // (police intelligence about a takeaway, a youth worker's worry about a peer group).
+  void require_about(const std::vector<std::string>& ids) const {
+    if (ids.size() > graph_.limits_.max_list_items) {
+      fail(Status::limit,
+           "about list has more than " + std::to_string(graph_.limits_.max_list_items) + " items");
+    }
+    std::unordered_set<std::string_view> seen;
+    for (const auto& id : ids) {
+      check_id_syntax(id, "about");
+      auto found = kind_of(id);
+      if (!found) fail(Status::not_found, "unknown person, place or group " + quoted(id));
+      if (*found != VertexKind::person && *found != VertexKind::place &&
+          *found != VertexKind::group) {
+        fail(Status::invalid_data, "about " + quoted(id) + " is a " +
+                                       std::string(to_string(*found)) +
+                                       ", not a person, place or group");
+      }
+      if (!seen.insert(id).second) fail(Status::duplicate, "about " + quoted(id) + " listed twice");
     }
   }
 
@@ -173,8 +196,10 @@ class CaseGraph::Validator {
                                      " is after the recorded date " + format_iso_date(c.recorded));
     }
     require(c.source, VertexKind::agency, "source agency");
-    if (c.about.empty()) fail(Status::invalid_data, "a concern must be about at least one person");
-    require_list(c.about, VertexKind::person, "person");
+    if (c.about.empty()) {
+      fail(Status::invalid_data, "a concern must be about at least one person, place or group");
+    }
+    require_about(c.about);
     require_list(c.involves, VertexKind::person, "involved person");
     for (const auto& id : c.involves) {
       if (!is_adult(id))

@@ -192,6 +192,14 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
   for (std::size_t r = 0; r < rules.size(); ++r) {
     if (can_fire[r]) bound[rules[r].index] += rule_bound(rules[r]);
   }
+  // Propagation adds at most cap / (1 - cap) of a child's own score (unbounded without a cap).
+  const PropagationSettings& spread = pack.propagation();
+  if (spread.enabled) {
+    for (std::uint32_t i : spread.indices) {
+      bound[i] = spread.association_cap < 1 ? bound[i] / (1 - spread.association_cap)
+                                            : std::numeric_limits<double>::infinity();
+    }
+  }
   std::vector<bool> reachable(levels.size(), false);
   reachable[0] = true;
   for (std::size_t l = 1; l < levels.size(); ++l) {
@@ -224,6 +232,22 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
              " can never be reached: no index's capped rules can score that high and no "
              "override sets it",
          located(levels[l].where, levels[l].id));
+  }
+
+  // A peer's evidence that reaches a child through a rule's `associate` reach and through the
+  // network as well counts twice, and the first way escapes the association cap.
+  if (spread.enabled) {
+    for (const Rule& rule : rules) {
+      if (!spread.propagates(rule.index) ||
+          rule.reach[static_cast<std::size_t>(Role::associate)] <= 0)
+        continue;
+      warn("propagation-double-count",
+           "rule " + quoted(rule.id) + " reaches associates on index " +
+               quoted(indices[rule.index].id) +
+               ", which [propagation] also spreads: a peer's evidence counts twice, once outside "
+               "the association cap; drop associate from its reach",
+           located(rule.where, rule.id));
+    }
   }
   return out;
 }

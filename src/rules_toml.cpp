@@ -4,9 +4,42 @@
 //
 // toml++ is used in header-only mode inside this one translation unit so that the installed
 // library has no link-time dependency on it.
+//
+// toml++ 3.3 (Debian 12) has preconditions that malformed input can break, such as a table
+// header whose key starts with a character no key may start with ("[%x]", "[[[a]]]"; upstream
+// marzer/tomlplusplus#294). With NDEBUG they become __builtin_assume, i.e. undefined
+// behaviour; without it, assert() aborts the host. Neither is acceptable for untrusted packs, so
+// its checks stay compiled in here and throw instead; the loader reports a parse error.
+#include <stdexcept>
+#include <string>
+
+namespace safeguard::detail {
+struct TomlCheckFailed : std::logic_error {
+  using std::logic_error::logic_error;
+};
+}  // namespace safeguard::detail
+// A few of those checks sit in noexcept functions (UTF-8 decoding of text already validated
+// here, buffer rewinds); failing there ends in std::terminate, as assert() would, and the
+// compiler's warning about it is silenced. The checks that input can reach are in the parser
+// proper, which may throw.
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wexceptions"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wterminate"
+#endif
+#ifdef NDEBUG
+#undef NDEBUG
+#define SAFEGUARD_RESTORE_NDEBUG
+#endif
+#define TOML_ASSERT(expr) \
+  ((expr) ? static_cast<void>(0) : throw ::safeguard::detail::TomlCheckFailed(#expr))
 #define TOML_HEADER_ONLY 1
 #define TOML_ENABLE_FORMATTERS 0
 #include <toml++/toml.h>
+#ifdef SAFEGUARD_RESTORE_NDEBUG
+#define NDEBUG
+#undef SAFEGUARD_RESTORE_NDEBUG
+#endif
 
 #include <cctype>
 #include <cmath>
@@ -33,7 +66,7 @@ class PackLoader {
                   Location{name_});
     }
     if (!detail::is_valid_utf8(text)) {
-      throw Error(Status::encoding, "rule pack is not valid UTF-8", Location{name_});
+      throw Error(Status::encoding, "rule pack is not valid UTF-8", first_invalid_utf8(text));
     }
     toml::table root;
     try {
@@ -42,10 +75,15 @@ class PackLoader {
       const auto& begin = e.source().begin;
       throw Error(Status::parse, std::string(e.description()),
                   Location{name_, static_cast<int>(begin.line), static_cast<int>(begin.column)});
+    } catch (const detail::TomlCheckFailed&) {
+      throw Error(Status::parse, "malformed TOML: a table header or key that cannot be parsed",
+                  malformed_header_place(text));
     }
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
-    allow(root, {"pack", "index", "level", "rule", "override", "timescales", "discretionary"},
+    allow(root,
+          {"pack", "index", "level", "rule", "override", "timescales", "discretionary",
+           "propagation"},
           "the top level");
     read_header(root);
     read_levels(root);
@@ -54,6 +92,7 @@ class PackLoader {
     read_overrides(root);
     read_timescales(root);
     read_discretionary(root);
+    read_propagation(root);
     std::string canonical;
     write_canonical(root, canonical);
     pack->hash_ = sha256_hex(canonical);
@@ -61,6 +100,48 @@ class PackLoader {
   }
 
  private:
+  // Line and column of the first byte that does not begin a well-formed UTF-8 sequence.
+  Location first_invalid_utf8(std::string_view text) const {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < text.size();) {
+      const unsigned char lead = static_cast<unsigned char>(text[i]);
+      const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      if (i + length > text.size() || !detail::is_valid_utf8(text.substr(i, length)))
+        return Location{name_, line, column};
+      if (lead == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+      i += length;
+    }
+    return Location{name_};
+  }
+
+  // Where the first table header with a key that cannot start a key is ("[%x]", "[[[a]]]"):
+  // the case toml++'s own checks trip on. Falls back to the file alone when there is none.
+  Location malformed_header_place(std::string_view text) const {
+    int line = 1;
+    for (std::size_t start = 0; start <= text.size(); ++line) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      std::size_t i = start;
+      while (i < end && (text[i] == ' ' || text[i] == '\t')) ++i;
+      if (i < end && text[i] == '[') {
+        std::size_t k = i + 1;
+        if (k < end && text[k] == '[') ++k;
+        while (k < end && (text[k] == ' ' || text[k] == '\t')) ++k;
+        const char c = k < end ? text[k] : '\n';
+        const bool key_start = std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                               c == '-' || c == '"' || c == '\'' || c == ']';
+        if (!key_start) return Location{name_, line, static_cast<int>(k - start) + 1};
+      }
+      start = end + 1;
+    }
+    return Location{name_};
+  }
+
   Location at(const toml::node& node) const {
     const auto& begin = node.source().begin;
     return Location{name_, static_cast<int>(begin.line), static_cast<int>(begin.column)};
@@ -151,6 +232,8 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "level", [&](const toml::table& t) {
       allow(t, {"id", "title", "min"}, "a [[level]]");
+      if (pack_->levels_.size() >= limits_.max_levels)
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_levels) + " levels");
       LevelDef level;
       level.where = at(t);
       level.id = id_at(t, "a [[level]]");
@@ -184,6 +267,8 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "index", [&](const toml::table& t) {
       allow(t, {"id", "title", "thresholds"}, "an [[index]]");
+      if (pack_->indices_.size() >= limits_.max_indices)
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_indices) + " indices");
       IndexDef index;
       index.where = at(t);
       index.id = id_at(t, "an [[index]]");
@@ -345,6 +430,9 @@ class PackLoader {
       const std::string where = "rule '" + rule.id + "'";
       if (!seen.insert(rule.id).second)
         fail(t, Status::duplicate, "duplicate rule id '" + rule.id + "'");
+      if (rule.id == kPropagationRuleId)
+        fail(*t.get("id"), Status::invalid_data,
+             "rule id '" + rule.id + "' is reserved for propagated contributions");
       rule.title = string_at(t, "title", where, false, rule.id);
 
       const std::string index = string_at(t, "index", where, true);
@@ -424,6 +512,9 @@ class PackLoader {
     std::unordered_set<std::string> seen;
     for_each_table(root, "override", [&](const toml::table& t) {
       allow(t, {"id", "reason", "when", "min_level", "immediate_safety"}, "an [[override]]");
+      if (pack_->overrides_.size() >= limits_.max_overrides) {
+        fail(t, Status::limit, "more than " + std::to_string(limits_.max_overrides) + " overrides");
+      }
       PolicyOverride o;
       o.where = at(t);
       o.id = id_at(t, "an [[override]]");
@@ -449,6 +540,152 @@ class PackLoader {
       }
       pack_->overrides_.push_back(std::move(o));
     });
+  }
+
+  void read_propagation(const toml::table& root) {
+    const toml::node* section = root.get("propagation");
+    if (!section) return;
+    const toml::table* table = section->as_table();
+    if (!table) fail(*section, Status::type, "'propagation' must be a table: write [propagation]");
+    const toml::table& t = *table;
+    const std::string where = "[propagation]";
+    allow(t,
+          {"enabled", "indices", "alpha", "weights", "normalise", "association_cap", "tolerance",
+           "max_iterations", "heading", "title", "rationale"},
+          where);
+    PropagationSettings& p = pack_->propagation_;
+    p.where = at(t);
+    p.enabled = true;
+    if (const toml::node* node = t.get("enabled")) {
+      if (!node->is_boolean()) fail(*node, Status::type, "enabled must be true or false");
+      p.enabled = node->as_boolean()->get();
+    }
+
+    const toml::node* indices = t.get("indices");
+    if (!indices)
+      fail(t, Status::invalid_data, where + " needs 'indices', e.g. [\"exploitation\"]");
+    const toml::array* list = indices->as_array();
+    if (!list || list->empty())
+      fail(*indices, Status::type, "indices must be a non-empty array of index ids");
+    for (const auto& item : *list) {
+      if (!item.is_string()) fail(item, Status::type, "indices must be index ids (strings)");
+      const std::string id = item.as_string()->get();
+      std::uint32_t found = UINT32_MAX;
+      for (std::size_t i = 0; i < pack_->indices_.size(); ++i) {
+        if (pack_->indices_[i].id == id) found = static_cast<std::uint32_t>(i);
+      }
+      if (found == UINT32_MAX) fail(item, Status::not_found, "unknown index '" + id + "'");
+      if (p.propagates(found)) fail(item, Status::duplicate, "index '" + id + "' listed twice");
+      p.indices.push_back(found);
+    }
+
+    const toml::node* alpha = t.get("alpha");
+    if (!alpha)
+      fail(t, Status::invalid_data, where + " needs 'alpha', the damping (0 < alpha < 1)");
+    p.alpha = number_at(*alpha, "alpha");
+    if (!(p.alpha > 0 && p.alpha < 1))
+      fail(*alpha, Status::invalid_data, "alpha must be greater than 0 and less than 1");
+
+    const toml::node* weights = t.get("weights");
+    if (!weights)
+      fail(t, Status::invalid_data, where + " needs 'weights', e.g. { associate = 0.3 }");
+    const toml::table* weight_table = weights->as_table();
+    if (!weight_table)
+      fail(*weights, Status::type, "weights must be a table such as { associate = 0.3 }");
+    bool any = false;
+    for (auto&& [key, value] : *weight_table) {
+      RelationKind kind;
+      if (!parse_relation_kind(key.str(), kind) || !is_declarable_relation(kind)) {
+        fail(value, Status::invalid_data,
+             "unknown relation '" + std::string(key.str()) +
+                 "' in weights; use parent_of, carer_of, sibling_of, partner_of, associate, "
+                 "member_of or frequents");
+      }
+      const double w = number_at(value, "weight of " + std::string(key.str()));
+      if (w < 0)
+        fail(value, Status::invalid_data,
+             "weight of " + std::string(key.str()) + " must not be negative");
+      p.weights[static_cast<std::size_t>(kind)] = w;
+      any = any || w > 0;
+    }
+    if (!any) fail(*weights, Status::invalid_data, "weights are all 0: nothing would propagate");
+
+    const std::string normalise = string_at(t, "normalise", where, false, "per_type");
+    if (normalise == "per_type")
+      p.normalise = Normalise::per_type;
+    else if (normalise == "none")
+      p.normalise = Normalise::none;
+    else
+      fail(*t.get("normalise"), Status::invalid_data,
+           "normalise must be \"per_type\" or \"none\", not '" + normalise + "'");
+
+    p.association_cap = 0.5;
+    if (const toml::node* node = t.get("association_cap")) {
+      p.association_cap = number_at(*node, "association_cap");
+      if (!(p.association_cap > 0 && p.association_cap <= 1))
+        fail(*node, Status::invalid_data,
+             "association_cap is the largest share of a child's score that may come from "
+             "association: greater than 0, at most 1 (1: no cap)");
+    }
+    if (const toml::node* node = t.get("tolerance")) {
+      p.tolerance = number_at(*node, "tolerance");
+      if (!(p.tolerance > 0 && p.tolerance < 1))
+        fail(*node, Status::invalid_data, "tolerance must be greater than 0 and less than 1");
+    }
+    if (const toml::node* node = t.get("max_iterations")) {
+      const auto* count = node->as_integer();
+      if (!count) fail(*node, Status::type, "max_iterations must be a whole number");
+      if (count->get() < 1 || count->get() > 1'000'000)
+        fail(*node, Status::invalid_data, "max_iterations must be between 1 and 1000000");
+      p.max_iterations = static_cast<int>(count->get());
+    }
+    if (t.get("heading")) {
+      const std::string heading = string_at(t, "heading", where, false);
+      if (!parse_heading(heading, p.heading))
+        fail(*t.get("heading"), Status::invalid_data,
+             "heading must be harm, danger, complicating, safety or strength, not '" + heading +
+                 "'");
+    }
+    p.title = string_at(t, "title", where, false, p.title);
+    check_convergence(p, *weights);
+  }
+
+  // Rejects settings under which r = s + alpha * W r could diverge, naming the weights to
+  // change. With per-type normalisation every row of W sums to at most the sum of the weights,
+  // so alpha times that sum bounds the spectral radius of alpha * W (Gershgorin) on every graph.
+  // Without normalisation the radius grows with the graph (assess() checks the graph itself);
+  // here only what no graph can escape is refused: two nodes joined by a relation of weight w
+  // already give alpha * W a radius of at least alpha * w.
+  void check_convergence(const PropagationSettings& p, const toml::node& weights) const {
+    auto number = [](double value) {
+      std::ostringstream text;
+      text << value;
+      return text.str();
+    };
+    std::string terms;
+    double sum = 0, largest = 0;
+    RelationKind largest_kind = RelationKind::associate;
+    for (int k = 0; k < kRelationKindCount; ++k) {
+      const double w = p.weights[static_cast<std::size_t>(k)];
+      if (w <= 0) continue;
+      const auto kind = static_cast<RelationKind>(k);
+      terms += (terms.empty() ? "" : " + ") + std::string(to_string(kind)) + " " + number(w);
+      sum += w;
+      if (w > largest) largest = w, largest_kind = kind;
+    }
+    if (p.normalise == Normalise::per_type && p.alpha * sum >= 1) {
+      fail(weights, Status::divergent,
+           "propagation could diverge: alpha x (sum of the weights) = " + number(p.alpha) + " x (" +
+               terms + ") = " + number(p.alpha * sum) +
+               ", which must be below 1; lower alpha or the weights");
+    }
+    if (p.normalise == Normalise::none && p.alpha * largest >= 1) {
+      fail(weights, Status::divergent,
+           "propagation diverges on any graph with a " + std::string(to_string(largest_kind)) +
+               " link: alpha x weight = " + number(p.alpha) + " x " + number(largest) + " = " +
+               number(p.alpha * largest) + ", which must be below 1; lower alpha or the " +
+               std::string(to_string(largest_kind)) + " weight");
+    }
   }
 
   void read_timescales(const toml::table& root) {

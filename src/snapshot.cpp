@@ -24,6 +24,50 @@ Csr<T> build_csr(std::size_t rows, Emit emit) {
   return csr;
 }
 
+// The contextual network: nodes for live persons, places and groups; a link at both ends of
+// every declared relation; the concerns about each node.
+void build_network(const CaseGraph& graph, Snapshot& snap) {
+  const Adjacency& adj = graph.adjacency();
+  const std::size_t n = graph.vertex_count();
+  snap.vertex_node.assign(n, kNoNode);
+  for (VertexIndex v = 0; v < n; ++v) {
+    const VertexKind kind = adj[v].kind;
+    if (kind != VertexKind::person && kind != VertexKind::place && kind != VertexKind::group)
+      continue;
+    snap.vertex_node[v] = static_cast<std::uint32_t>(snap.node_vertex.size());
+    snap.node_vertex.push_back(v);
+    Symbol label = 0;
+    if (kind == VertexKind::place) label = graph.place(v).kind;
+    if (kind == VertexKind::group) label = graph.group(v).kind;
+    snap.node_label.push_back(label);
+  }
+  const std::size_t nodes = snap.node_vertex.size();
+  snap.node_links = build_csr<NetworkLink>(nodes, [&](auto&& put) {
+    for (std::uint32_t from = 0; from < nodes; ++from) {
+      for (auto edge : boost::make_iterator_range(boost::out_edges(snap.node_vertex[from], adj))) {
+        const RelationKind kind = adj[edge].kind;
+        if (!is_declarable_relation(kind)) continue;
+        const std::uint32_t to = snap.vertex_node[boost::target(edge, adj)];
+        put(from, NetworkLink{to, kind});
+        put(to, NetworkLink{from, kind});
+      }
+    }
+  });
+  for (std::uint32_t node = 0; node < nodes; ++node) {
+    std::sort(snap.node_links.items.begin() + snap.node_links.offsets[node],
+              snap.node_links.items.begin() + snap.node_links.offsets[node + 1],
+              [](const NetworkLink& a, const NetworkLink& b) {
+                return a.kind != b.kind ? a.kind < b.kind : a.node < b.node;
+              });
+  }
+  snap.node_concerns = build_csr<std::uint32_t>(nodes, [&](auto&& put) {
+    for (std::uint32_t c = 0; c < snap.concern_vertex.size(); ++c) {
+      if (!snap.concern_live[c]) continue;
+      for (VertexIndex v : graph.concern(snap.concern_vertex[c]).about) put(snap.vertex_node[v], c);
+    }
+  });
+}
+
 }  // namespace
 
 std::string_view to_string(Role role) noexcept {
@@ -51,7 +95,9 @@ std::size_t Snapshot::byte_size() const noexcept {
          bytes(concern_status) + bytes(concern_source) + bytes(concern_restricted) +
          bytes(factor_kind) + bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) +
          bytes(agency_type) + bytes(event_kind) + bytes(event_date) + csr_bytes(person_events) +
-         bytes(override_direction) + bytes(override_date) + csr_bytes(person_overrides);
+         bytes(override_direction) + bytes(override_date) + csr_bytes(person_overrides) +
+         bytes(node_vertex) + bytes(vertex_node) + csr_bytes(node_links) +
+         csr_bytes(node_concerns) + bytes(node_label);
 }
 
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
@@ -224,10 +270,14 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
     snap->concern_restricted[c] = concern.restricted;
     snap->concern_live[c] = true;
   }
+  // A concern may also be about places and groups; the person columns keep only persons.
+  auto is_person = [&](VertexIndex v) { return adj[v].kind == VertexKind::person; };
   snap->concern_about = build_csr<std::uint32_t>(concerns, [&](auto&& put) {
     for (std::uint32_t c = 0; c < concerns; ++c) {
       if (!snap->concern_live[c]) continue;
-      for (VertexIndex p : graph.concern(snap->concern_vertex[c]).about) put(c, slot_of(p));
+      for (VertexIndex p : graph.concern(snap->concern_vertex[c]).about) {
+        if (is_person(p)) put(c, slot_of(p));
+      }
     }
   });
   snap->concern_involves = build_csr<std::uint32_t>(concerns, [&](auto&& put) {
@@ -239,7 +289,9 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   snap->person_concerns = build_csr<std::uint32_t>(persons, [&](auto&& put) {
     for (std::uint32_t c = 0; c < concerns; ++c) {
       if (!snap->concern_live[c]) continue;
-      for (VertexIndex p : graph.concern(snap->concern_vertex[c]).about) put(slot_of(p), c);
+      for (VertexIndex p : graph.concern(snap->concern_vertex[c]).about) {
+        if (is_person(p)) put(slot_of(p), c);
+      }
     }
   });
   snap->person_involved_in = build_csr<std::uint32_t>(persons, [&](auto&& put) {
@@ -329,6 +381,8 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
               });
   }
   snap->calendar = graph.calendar();
+
+  build_network(graph, *snap);
   return snap;
 }
 

@@ -43,7 +43,7 @@ std::size_t index_of(const RuleSet& rules, const std::string& id) {
 
 const Contribution* find(const Results& r, std::size_t row, const std::string& rule) {
   for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row); ++c) {
-    if (r.rules().rules()[c->rule].id == rule) return c;
+    if (!c->propagated() && r.rules().rules()[c->rule].id == rule) return c;
   }
   return nullptr;
 }
@@ -118,7 +118,7 @@ TEST_SUITE("assess") {
     for (std::size_t row = 0; row < r.child_count(); ++row) {
       std::vector<double> sums(r.index_count(), 0.0);
       for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row); ++c) {
-        sums[r.rules().rules()[c->rule].index] += c->value;
+        sums[c->index] += c->value;
         CHECK(c->value == c->raw * c->decay * c->reach * c->cap_factor);
       }
       for (std::size_t i = 0; i < r.index_count(); ++i) CHECK(sums[i] == r.score(row, i));

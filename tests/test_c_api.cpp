@@ -242,3 +242,160 @@ TEST_SUITE("c_api") {
     CHECK(std::string(sg_error_last()).rfind("pack.toml:14:", 0) == 0);
   }
 }
+
+TEST_SUITE("c_api") {
+  TEST_CASE("places and groups ranked, and propagated contributions, through C") {
+    sg_graph* graph = nullptr;
+    sg_rules* rules = nullptr;
+    sg_result* result = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/peer_network.json") ==
+            SG_OK);
+    size_t places = 0;
+    REQUIRE(sg_graph_count(&places, graph, "place") == SG_OK);
+    CHECK(places == 2);
+    REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_SOURCE_DIR "/rules/exploitation.toml") == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+
+    size_t count = 0, rank = 0;
+    REQUIRE(sg_result_place_count(&count, result) == SG_OK);
+    CHECK(count == 3);
+    sg_place_result place = SG_PLACE_RESULT_INIT;
+    REQUIRE(sg_result_place(&place, result, 0) == SG_OK);
+    CHECK(std::string(place.id) == "PL-PNW-TAKEAWAY");
+    CHECK(std::string(place.kind) == "place");
+    CHECK(std::string(place.label) == "takeaway");
+    CHECK(place.own_score > 0);
+    CHECK(place.score > place.own_score);
+    REQUIRE(sg_result_find_place(&rank, result, "G-PNW-MILL") == SG_OK);
+    sg_place_result group = SG_PLACE_RESULT_INIT;
+    REQUIRE(sg_result_place(&group, result, rank) == SG_OK);
+    CHECK(std::string(group.kind) == "group");
+    CHECK(group.own_score == 0);
+    CHECK(sg_result_find_place(&rank, result, "P-PNW-C1") == SG_E_NOT_FOUND);
+    CHECK(sg_result_place(&place, result, 3) == SG_E_RANGE);
+    sg_place_result unset = SG_PLACE_RESULT_INIT;
+    unset.version = 0;
+    CHECK(sg_result_place(&unset, result, 0) == SG_E_INVALID_ARGUMENT);
+
+    // A place's contributions of an index add up to its score on that index, in order.
+    size_t indices = 0;
+    REQUIRE(sg_result_index_count(&indices, result) == SG_OK);
+    REQUIRE(sg_result_place(&place, result, 0) == SG_OK);
+    double sum_over_indices = 0;
+    for (size_t i = 0; i < indices; ++i) {
+      const char* index_id = nullptr;
+      REQUIRE(sg_rules_index_id(&index_id, rules, i) == SG_OK);
+      double expected = 0, sum = 0;
+      REQUIRE(sg_result_place_index_score(&expected, result, 0, i) == SG_OK);
+      for (size_t k = 0; k < place.contribution_count; ++k) {
+        sg_contribution c = SG_CONTRIBUTION_INIT;
+        REQUIRE(sg_result_place_contribution(&c, result, 0, k) == SG_OK);
+        if (std::string(c.index_id) == index_id) sum += c.value;
+      }
+      CHECK(sum == expected);
+      sum_over_indices += expected;
+    }
+    CHECK(sum_over_indices == doctest::Approx(place.score).epsilon(1e-12));
+    sg_contribution first = SG_CONTRIBUTION_INIT;
+    REQUIRE(sg_result_place_contribution(&first, result, 0, 0) == SG_OK);
+    CHECK(std::string(first.kind) == "rule");
+    CHECK(first.restricted == 1);  // the police intelligence about the takeaway
+    CHECK(sg_result_place_contribution(&first, result, 0, 99) == SG_E_RANGE);
+
+    // A child's propagated lines name the neighbour, its kind and the relation.
+    size_t row = 0;
+    REQUIRE(sg_result_find_child(&row, result, "P-PNW-C2") == SG_OK);
+    sg_child_result child = SG_CHILD_RESULT_INIT;
+    REQUIRE(sg_result_child(&child, result, row) == SG_OK);
+    bool via_takeaway = false, capped = false;
+    double total = 0;
+    for (size_t k = 0; k < child.contribution_count; ++k) {
+      sg_contribution c = SG_CONTRIBUTION_INIT;
+      REQUIRE(sg_result_contribution(&c, result, row, k) == SG_OK);
+      total += c.value;
+      if (std::string(c.kind) != "propagated") continue;
+      CHECK(std::string(c.rule_id) == "propagation");
+      CHECK(c.evidence_id == nullptr);
+      CHECK(std::string(c.path) == c.relation);
+      if (std::string(c.via_id) == "PL-PNW-TAKEAWAY") {
+        via_takeaway = true;
+        CHECK(std::string(c.via_kind) == "place");
+        CHECK(std::string(c.relation) == "frequents");
+      }
+      capped = capped || c.cap_factor < 1;
+    }
+    CHECK(via_takeaway);
+    CHECK(capped);
+    CHECK(total == doctest::Approx(child.total).epsilon(1e-12));
+    // A version 1 struct is filled without the version 2 fields (which it does not have).
+    struct {
+      sg_contribution v1;
+      char guard[3 * sizeof(const char*)];
+    } old;
+    std::memset(&old, 0x5a, sizeof old);
+    old.v1.version = 1;
+    REQUIRE(sg_result_contribution(&old.v1, result, row, 0) == SG_OK);
+    CHECK(old.v1.rule_id != nullptr);
+    CHECK(static_cast<unsigned char>(reinterpret_cast<const char*>(&old.v1.kind)[0]) == 0x5a);
+
+    char* text = nullptr;
+    size_t size = 0;
+    sg_explain_options explain = SG_EXPLAIN_OPTIONS_INIT;
+    REQUIRE(sg_result_place_explain(&text, &size, result, 0, &explain) == SG_OK);
+    const std::string rendered(text, size);
+    sg_buffer_free(text);
+    CHECK(rendered.find("Place PL-PNW-TAKEAWAY (takeaway)") == 0);
+    CHECK(rendered.find("restricted source") != std::string::npos);
+    CHECK(rendered.find("C-PNW-3") == std::string::npos);
+    CHECK(sg_result_place_explain(&text, &size, result, 7, &explain) == SG_E_RANGE);
+    CHECK(text == nullptr);
+    CHECK(sg_result_place_count(nullptr, result) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_result_place_count(&count, nullptr) == SG_E_INVALID_ARGUMENT);
+    sg_result_free(result);
+
+    // Without propagation there are no places in the result.
+    sg_rules* plain = nullptr;
+    REQUIRE(sg_rules_load_file(&plain, kRules) == SG_OK);
+    REQUIRE(sg_assess(&result, graph, plain, &options) == SG_OK);
+    REQUIRE(sg_result_place_count(&count, result) == SG_OK);
+    CHECK(count == 0);
+    sg_result_free(result);
+    sg_rules_free(plain);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE("a concern about a place through a C batch; about an agency is refused") {
+    sg_graph* graph = nullptr;
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_agency(batch, "AG-X-POL", "police", nullptr) == SG_OK);
+    REQUIRE(sg_batch_add_place(batch, "PL-X-1", "stairwell", nullptr) == SG_OK);
+    REQUIRE(sg_batch_add_group(batch, "G-X-1", "peer_group", nullptr) == SG_OK);
+    const char* about[] = {"PL-X-1", "G-X-1"};
+    sg_concern concern = SG_CONCERN_INIT;
+    concern.id = "C-X-1";
+    concern.category = "cce_indicator";
+    concern.recorded = "2026-10-01";
+    concern.source = "AG-X-POL";
+    concern.about = about;
+    concern.about_count = 2;
+    REQUIRE(sg_batch_add_concern(batch, &concern) == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    const char* agency[] = {"AG-X-POL"};
+    concern.id = "C-X-2";
+    concern.about = agency;
+    concern.about_count = 1;
+    REQUIRE(sg_batch_add_concern(batch, &concern) == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_E_INVALID_DATA);
+    CHECK(std::string(sg_error_last()).find("not a person, place or group") != std::string::npos);
+    sg_batch_free(batch);
+    sg_graph_free(graph);
+  }
+}

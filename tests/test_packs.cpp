@@ -116,7 +116,7 @@ struct Scenario {
     const std::size_t r = row(child);
     for (const Contribution* c = results.contributions_begin(r); c != results.contributions_end(r);
          ++c) {
-      if (rules->rules()[c->rule].id == rule) out.push_back(*c);
+      if (!c->propagated() && rules->rules()[c->rule].id == rule) out.push_back(*c);
     }
     return out;
   }
@@ -198,7 +198,7 @@ TEST_SUITE("packs") {
           for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row);
                ++c) {
             CHECK(c->value == c->raw * c->decay * c->reach * c->cap_factor);
-            sums[s.rules->rules()[c->rule].index] += c->value;
+            sums[c->index] += c->value;
           }
           for (std::size_t i = 0; i < r.index_count(); ++i) CHECK(sums[i] == r.score(row, i));
         }
@@ -529,16 +529,28 @@ TEST_SUITE("packs") {
   // ---- Exploitation pack ---------------------------------------------------------------------
   // Levels: no_known_risk 0, emerging 4, moderate 8, significant 16.
 
-  TEST_CASE("exploitation: a peer's indicator barely reaches the child") {
+  TEST_CASE("exploitation: a peer's indicator alone does not score the child") {
     const Scenario s("exploitation", "below-threshold.json");
-    // cse-indicator about a peer (associate 0.25): 4 x 2.5 = 10 x 2^(-30/365) x 0.25
-    //   = 10 x 0.944621 x 0.25 = 2.361554
-    // unexplained-money 2 x 1.5 = 3 x 2^(-60/180) x 1 = 3 x 0.793701 = 2.381102
-    // Both indices < 4: no known risk.
-    CHECK_SCORE(s.score("P-XBT-C1", "sexual_exploitation"), 10 * std::exp2(-30.0 / 365) * 0.25);
+    // The peer's cse-indicator reaches the child only through [propagation]: alpha 0.6 x
+    // associate 0.5 x the peer's 9.446215 = 2.833865 offered, but the child has no sexual
+    // exploitation evidence of its own, and the association cap (0.5) lets association be at
+    // most as much as the child's own score: 0, with the cap shown on the line.
+    CHECK(s.score("P-XBT-C1", "sexual_exploitation") == 0);
+    bool capped = false;
+    const std::size_t row = s.row("P-XBT-C1");
+    for (const Contribution* c = s.results.contributions_begin(row);
+         c != s.results.contributions_end(row); ++c) {
+      if (!c->propagated() || s.rules->indices()[c->index].id != "sexual_exploitation") continue;
+      CHECK(c->raw * c->reach == doctest::Approx(0.6 * 0.5 * 10 * std::exp2(-30.0 / 365)));
+      capped = c->cap_factor == 0;
+    }
+    CHECK(capped);
+    // unexplained-money 2 x 1.5 = 3 x 2^(-60/180) x 1 = 3 x 0.793701 = 2.381102; the peer has
+    // no criminal exploitation score to pass on. Both indices < 4: no known risk.
     CHECK_SCORE(s.score("P-XBT-C1", "criminal_exploitation"), 3 * std::exp2(-60.0 / 180));
     CHECK(s.level("P-XBT-C1") == "no_known_risk");
-    // The peer the indicator is about: 10 x 0.944621 x 1 = 9.446215: moderate.
+    // The peer the indicator is about: 10 x 0.944621 x 1 = 9.446215: moderate. The child
+    // passes nothing back (its capped sexual exploitation score is 0).
     CHECK_SCORE(s.score("P-XBT-P1", "sexual_exploitation"), 10 * std::exp2(-30.0 / 365));
     CHECK(s.level("P-XBT-P1") == "moderate");
   }

@@ -1208,7 +1208,7 @@ TEST_SUITE("rules") {
       std::vector<double> sums(r.index_count(), 0.0);
       for (const Contribution* c = r.contributions_begin(child); c != r.contributions_end(child);
            ++c) {
-        sums[r.rules().rules()[c->rule].index] += c->value;
+        sums[c->index] += c->value;
       }
       double total = 0;
       for (std::size_t i = 0; i < r.index_count(); ++i) {

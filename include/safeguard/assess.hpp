@@ -16,18 +16,44 @@
 
 namespace safeguard {
 
+enum class ContributionKind : std::uint8_t {
+  rule,        // a rule's points for one piece of evidence, or for the child itself
+  propagated,  // risk that travelled from a neighbour in the network (propagate.hpp)
+};
+inline constexpr std::uint32_t kNoRule = UINT32_MAX;
+
 // One line of an explanation: `value` = raw * decay * reach * cap_factor, and a child's index
 // score is exactly the sum of its contributions' values, added in the order they are listed.
+//
+// A propagated line has rule = kNoRule, via = the neighbour (person, place or group) and
+// relation = how they are linked; raw is the neighbour's network score (already decayed, so
+// decay = 1), reach is alpha x the link's weight in W, and cap_factor < 1 when the pack's
+// association cap bit. Propagated lines follow the rule lines of the same child. When the cap
+// lets a child count nothing on an index (no evidence of its own there), one line with
+// via = kNoVertex, raw = the points offered, reach 1 and cap_factor 0 stands for all links.
 struct Contribution {
-  std::uint32_t rule = 0;            // index into RuleSet::rules()
+  std::uint32_t rule = 0;            // index into RuleSet::rules(), or kNoRule if propagated
+  std::uint32_t index = 0;           // the index it counts towards
   VertexIndex evidence = kNoVertex;  // the concern or factor, or kNoVertex for a child rule
-  VertexIndex via = kNoVertex;       // the person the evidence is about (the path's far end)
-  Role path = Role::self;            // how the evidence reached the child
-  double raw = 0;                    // the rule's points for this evidence
-  double decay = 1;                  // 0.5 ^ (age in days / half-life); 1 without a half-life
-  double reach = 1;                  // the rule's factor for `path`
-  double cap_factor = 1;             // < 1 when the rule's cap bit
+  VertexIndex via = kNoVertex;       // who or what the evidence is about (the path's far end)
+  Role path = Role::self;            // how the evidence reached the child (rule lines)
+  ContributionKind kind = ContributionKind::rule;
+  RelationKind relation = RelationKind::associate;  // the link to `via` (propagated lines)
+  double raw = 0;                                   // the rule's points for this evidence
+  double decay = 1;       // 0.5 ^ (age in days / half-life); 1 without a half-life
+  double reach = 1;       // the rule's factor for `path`
+  double cap_factor = 1;  // < 1 when the rule's cap (or the association cap) bit
   double value = 0;
+
+  bool propagated() const noexcept { return kind == ContributionKind::propagated; }
+};
+
+// How the propagation solve went (all zero when the pack does not propagate).
+struct PropagationReport {
+  bool ran = false;
+  int iterations = 0;       // the most any propagating index needed
+  double change = 0;        // the largest change in the last iteration, over the indices
+  double radius_bound = 0;  // an upper bound on the spectral radius of alpha * W (below 1)
 };
 
 // A rule or override that could not be evaluated because data it needs is unknown.
@@ -126,9 +152,46 @@ class SAFEGUARD_EXPORT Results {
   }
   const DiscretionaryResult& discretionary(std::size_t row) const { return discretionary_[row]; }
 
+  // ---- Propagation (docs/rules.md, "Propagation"); empty when the pack does not propagate.
+  const PropagationReport& propagation() const noexcept { return propagation_; }
+  // k counts the propagating indices: rules().propagation().indices[k].
+  std::size_t propagating_count() const noexcept { return propagating_; }
+  // Per network node (Snapshot::node_vertex): the own score the solve starts from (s), and
+  // the network score s + the propagated points counted (after the association cap).
+  double node_own_score(std::size_t node, std::size_t k) const {
+    return node_own_[node * propagating_ + k];
+  }
+  double node_score(std::size_t node, std::size_t k) const {
+    return node_scores_[node * propagating_ + k];
+  }
+
+  // Places and groups, ranked by network score summed over the propagating indices, highest
+  // first (ties: in the order they were added to the graph).
+  std::size_t place_count() const noexcept { return places_.size(); }
+  std::uint32_t place_node(std::size_t rank) const { return places_[rank]; }
+  VertexIndex place_vertex(std::size_t rank) const { return snapshot_->node_vertex[places_[rank]]; }
+  std::string_view place_id(std::size_t rank) const { return snapshot_->id(place_vertex(rank)); }
+  double place_score(std::size_t rank) const { return place_totals_[rank]; }
+  // Network score on one of the pack's indices; 0 for an index that does not propagate.
+  double place_index_score(std::size_t rank, std::size_t index) const;
+  // Rank of a place or group by external id, or -1.
+  long find_place(std::string_view id) const;
+  // The place's own evidence (rule lines) then what it takes from its neighbours (propagated
+  // lines); per index they add up to place_index_score exactly.
+  const Contribution* place_contributions_begin(std::size_t rank) const {
+    return place_contributions_.data() + place_contribution_offsets_[rank];
+  }
+  const Contribution* place_contributions_end(std::size_t rank) const {
+    return place_contributions_.data() + place_contribution_offsets_[rank + 1];
+  }
+  std::size_t place_contribution_count(std::size_t rank) const {
+    return place_contribution_offsets_[rank + 1] - place_contribution_offsets_[rank];
+  }
+
  private:
   friend Results assess(std::shared_ptr<const RuleSet>, std::shared_ptr<const Snapshot>,
                         const AssessOptions&);
+  friend class PropagationPass;
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Snapshot> snapshot_;
   Day as_of_ = 0;
@@ -145,6 +208,14 @@ class SAFEGUARD_EXPORT Results {
   std::vector<std::size_t> fired_offsets_;
   std::vector<NotAssessable> missing_;
   std::vector<std::size_t> missing_offsets_;
+  PropagationReport propagation_;
+  std::size_t propagating_ = 0;
+  std::vector<double> node_own_;       // nodes x propagating
+  std::vector<double> node_scores_;    // nodes x propagating
+  std::vector<std::uint32_t> places_;  // nodes, ranked
+  std::vector<double> place_totals_;
+  std::vector<Contribution> place_contributions_;
+  std::vector<std::size_t> place_contribution_offsets_{0};
   std::vector<Step> steps_;
   std::vector<std::size_t> step_offsets_;
   std::vector<TimelineIssue> issues_;
@@ -152,8 +223,10 @@ class SAFEGUARD_EXPORT Results {
   std::vector<DiscretionaryResult> discretionary_;
 };
 
-// Scores every child in `snapshot`. Pure: the same inputs give bit-identical results for any
-// thread count.
+// Scores every child in `snapshot`, then, when the pack has an enabled [propagation] section,
+// spreads the propagating indices through the network and ranks places and groups. Pure: the
+// same inputs give bit-identical results for any thread count. Throws Error with
+// Status::divergent when propagation cannot converge on this graph.
 SAFEGUARD_EXPORT Results assess(std::shared_ptr<const RuleSet> rules,
                                 std::shared_ptr<const Snapshot> snapshot,
                                 const AssessOptions& options);

@@ -48,7 +48,7 @@ struct ConcernSpec {
   ConcernStatus status = ConcernStatus::open;
   std::string source;  // agency id
   bool restricted = false;
-  std::vector<std::string> about;
+  std::vector<std::string> about;  // person, place or group ids
   std::vector<std::string> involves;
   std::string summary;
 };

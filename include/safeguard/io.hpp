@@ -60,4 +60,9 @@ enum class ExplainFormat { text, json };
 SAFEGUARD_EXPORT std::string explain(const Results& results, std::size_t row, ExplainFormat format,
                                      const Viewer& viewer = {});
 
+// One place's or group's explanation (by rank, as Results::place_count() orders them): its
+// network score per propagating index, its own evidence and what it takes from each neighbour.
+SAFEGUARD_EXPORT std::string explain_place(const Results& results, std::size_t rank,
+                                           ExplainFormat format, const Viewer& viewer = {});
+
 }  // namespace safeguard

@@ -49,7 +49,7 @@ enum class RelationKind : std::uint8_t {
   member_of,   // person -> group
   frequents,   // person -> place
   raised,      // agency -> concern
-  about,       // concern -> person
+  about,       // concern -> person, place or group
   involves,    // concern -> adult alleged to cause harm
   protects,    // factor -> person
 };
@@ -95,7 +95,7 @@ struct Concern {
   ConcernStatus status = ConcernStatus::open;
   VertexIndex source = kNoVertex;  // the agency that raised it
   bool restricted = false;
-  std::vector<VertexIndex> about;     // persons the concern is about
+  std::vector<VertexIndex> about;     // persons, places or groups the concern is about
   std::vector<VertexIndex> involves;  // adults alleged to cause the harm
   std::string summary;                // free text; shown only to cleared viewers when restricted
 };

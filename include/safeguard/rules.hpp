@@ -54,6 +54,43 @@ struct PolicyOverride {
   Location where;
 };
 
+// How W is built from the relation weights (docs/rules.md, "Propagation").
+enum class Normalise : std::uint8_t {
+  // W[i][j] = weight(kind) / (number of i's links of that kind): each relation kind passes on
+  // its weight times the mean of the neighbours of that kind. Rows of W sum to at most the sum
+  // of the weights, so alpha * that sum < 1 is checked when the pack loads.
+  per_type,
+  // W[i][j] = weight(kind): classic Katz, where risk adds up over every neighbour. Whether it
+  // converges depends on the graph, so assess() checks the spectral radius of alpha * W.
+  none,
+};
+
+// A pack's [propagation] section: risk that travels through peers, groups and places as
+// r = s + alpha * W r (propagate.hpp), solved per propagating index.
+struct PropagationSettings {
+  bool enabled = false;
+  std::vector<std::uint32_t> indices;                // propagating indices, in pack order
+  double alpha = 0;                                  // damping, 0 < alpha < 1
+  std::array<double, kRelationKindCount> weights{};  // per RelationKind; declarable kinds only
+  Normalise normalise = Normalise::per_type;
+  double association_cap = 1;  // max share of a child's index score from propagation; 1: none
+  double tolerance = 1e-10;    // stop when no score moves by more than this x the largest
+  int max_iterations = 1000;
+  Heading heading = Heading::danger;  // where propagated points sit in explanations
+  std::string title = "Risk through peers, groups and places";
+  Location where;
+
+  bool propagates(std::uint32_t index) const noexcept {
+    for (std::uint32_t i : indices) {
+      if (i == index) return true;
+    }
+    return false;
+  }
+};
+
+// The rule id that explanations and the C API give propagated contributions; no [[rule]] may
+// use it.
+inline constexpr std::string_view kPropagationRuleId = "propagation";
 // Which discretionary overrides (recorded professional judgement) a pack accepts. A DASH-style
 // pack, for instance, lets judgement raise a level and never lower it.
 enum class DiscretionaryPolicy : std::uint8_t { raise_and_lower, raise_only, lower_only, none };
@@ -83,9 +120,14 @@ inline bool parse_discretionary_policy(std::string_view text, DiscretionaryPolic
   return false;
 }
 
+// Limits that keep a hostile or broken rule pack from exhausting the host. docs/limits.md
+// lists them with the case-file and graph limits.
 struct PackLimits {
   std::size_t max_bytes = 4 * 1024 * 1024;
   std::size_t max_rules = 10'000;
+  std::size_t max_overrides = 10'000;
+  std::size_t max_levels = 32;
+  std::size_t max_indices = 256;  // results hold children x indices scores
   expr::CompileLimits expressions;
 };
 
@@ -109,6 +151,8 @@ class SAFEGUARD_EXPORT RuleSet {
   const std::vector<Rule>& rules() const noexcept { return rules_; }
   const std::vector<PolicyOverride>& overrides() const noexcept { return overrides_; }
   const expr::SymbolTable& symbols() const noexcept { return symbols_; }
+  // The [propagation] section; `enabled` is false when the pack has none or switches it off.
+  const PropagationSettings& propagation() const noexcept { return propagation_; }
   // Statutory timescales for the timeline (Working Together defaults unless the pack says).
   const Timescales& timescales() const noexcept { return timescales_; }
   DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
@@ -130,6 +174,7 @@ class SAFEGUARD_EXPORT RuleSet {
   std::vector<LevelDef> levels_;
   std::vector<Rule> rules_;
   std::vector<PolicyOverride> overrides_;
+  PropagationSettings propagation_;
   expr::SymbolTable symbols_;
   Timescales timescales_;
   DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;

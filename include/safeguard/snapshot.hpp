@@ -53,6 +53,13 @@ struct CircleMember {
   RoleMask roles;
 };
 
+// One end of a declared relation as the propagation network sees it (propagate.hpp): the node
+// at the other end and the relation's kind. Every relation is listed at both of its ends.
+struct NetworkLink {
+  std::uint32_t node;
+  RelationKind kind;
+};
+inline constexpr std::uint32_t kNoNode = UINT32_MAX;
 // Ids as one byte blob of NUL-terminated strings plus offsets, so the C API can hand them out as
 // C strings without copying.
 struct IdTable {
@@ -96,7 +103,7 @@ struct SAFEGUARD_EXPORT Snapshot {
 
   // Concerns, by slot.
   std::vector<VertexIndex> concern_vertex;
-  Csr<std::uint32_t> concern_about;     // person slots
+  Csr<std::uint32_t> concern_about;     // person slots (places and groups: node_concerns)
   Csr<std::uint32_t> concern_involves;  // person slots
   std::vector<Symbol> concern_category;
   std::vector<std::uint8_t> concern_severity;
@@ -119,6 +126,14 @@ struct SAFEGUARD_EXPORT Snapshot {
   std::vector<VertexIndex> agency_vertex;
   std::vector<Symbol> agency_type;
 
+  // The contextual network: live persons, places and groups as nodes, in vertex order, joined
+  // by their declared relations (parent_of, carer_of, sibling_of, partner_of, associate,
+  // member_of, frequents). Each node's links are sorted by kind, then node.
+  std::vector<VertexIndex> node_vertex;
+  std::vector<std::uint32_t> vertex_node;  // per vertex: its node, or kNoNode
+  Csr<NetworkLink> node_links;
+  Csr<std::uint32_t> node_concerns;  // concern slots about the node, in slot order
+  std::vector<Symbol> node_label;    // a place's or group's own kind ("park"); 0 for persons
   // Process events (live ones only, numbered in graph order) and each child's, sorted by date,
   // then kind (the order of EventKind), then id.
   IdTable event_ids;

@@ -1,0 +1,62 @@
+"""safeguard: multi-agency child-safeguarding risk assessment, over the library's C API.
+
+    import datetime, safeguard
+
+    with safeguard.Graph.from_file("examples/data/families.json") as graph, \\
+            safeguard.RuleSet.load("rules/default.toml") as rules:
+        result = safeguard.assess(graph, rules, as_of=datetime.date(2026, 11, 1))
+    for child in result:
+        print(child.id, child.level, child.total)
+
+The package needs only the standard library; safeguard.frames (DataFrames in and out) needs
+pandas, and Result.scores / Result.levels need numpy. The shared library is found through the
+SAFEGUARD_LIBRARY environment variable, beside an installed package, in a source checkout's
+./build, or on the system library path, and must match this package's version.
+"""
+
+from ._core import lib as _c
+from ._version import __version__
+from .errors import (ClosedError, DivergenceError, DuplicateError, EncodingError, FileError,
+                     InternalError, InvalidArgumentError, InvalidDataError, LibraryError,
+                     LimitError, NotFoundError, OutOfMemoryError, OutOfRangeError, ParseError,
+                     SafeguardError, TypeMismatchError, VersionError)
+from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
+from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
+from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
+                     PlaceResult, Result, Step, TimelineIssue, assess)
+from .rules import LintWarning, RuleSet, Timescales
+
+__all__ = [
+    "Age", "Batch", "Calendar", "ChildResult", "ClosedError", "Contribution", "Discretionary",
+    "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
+    "FileError", "Graph", "InternalError", "InvalidArgumentError", "InvalidDataError",
+    "LibraryError", "LimitError", "LintWarning", "NATIONS", "NotAssessable", "NotFoundError",
+    "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult", "RELATION_KINDS", "Result",
+    "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
+    "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",
+    "library_path", "library_version", "status_text",
+]
+
+
+def library_version():
+    """The "MAJOR.MINOR.PATCH" version of the shared library loaded."""
+    return _c.sg_version_string().decode("ascii")
+
+
+def library_path():
+    """The path (or soname) of the shared library loaded."""
+    return _c._safeguard_path
+
+
+def status_text(status):
+    """The library's static text for a status code (sg_status_str)."""
+    return _c.sg_status_str(status).decode("utf-8")
+
+
+def __getattr__(name):
+    # safeguard.frames imports pandas, so it is loaded only when asked for.
+    if name == "frames":
+        import importlib
+
+        return importlib.import_module(".frames", __name__)
+    raise AttributeError("module 'safeguard' has no attribute %r" % name)

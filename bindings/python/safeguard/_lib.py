@@ -1,0 +1,464 @@
+"""Finds and loads the safeguard shared library, checks its version, and declares the C API.
+
+Every C function the package calls is declared here with its argtypes and restype, so a wrong
+argument type fails in Python instead of corrupting memory. The structs mirror
+include/safeguard.h field for field; each carries the version number of the C header it was
+written against.
+"""
+
+import ctypes
+import ctypes.util
+import os
+import sys
+from pathlib import Path
+
+from . import _version
+from .errors import LibraryError
+
+LIBRARY_ENV = "SAFEGUARD_LIBRARY"
+_SONAME = "libsafeguard.so.%d" % _version.VERSION_MAJOR if sys.platform != "darwin" else (
+    "libsafeguard.%d.dylib" % _version.VERSION_MAJOR)
+_FILE_NAMES = (_SONAME, "libsafeguard.so", "libsafeguard.dylib", "safeguard.dll")
+
+c_size_t = ctypes.c_size_t
+c_int = ctypes.c_int
+c_double = ctypes.c_double
+c_char_p = ctypes.c_char_p
+c_void_p = ctypes.c_void_p
+POINTER = ctypes.POINTER
+
+
+# ---- Structs (field order and types exactly as in safeguard.h) ----------------------------
+
+
+class Person(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("kind", c_int),
+        ("dob", c_char_p),
+        ("household", c_char_p),
+        ("flags", POINTER(c_char_p)),
+        ("flag_count", c_size_t),
+    ]
+
+
+class Concern(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("category", c_char_p),
+        ("severity", c_int),
+        ("incident", c_char_p),
+        ("recorded", c_char_p),
+        ("status", c_int),
+        ("source", c_char_p),
+        ("restricted", c_int),
+        ("about", POINTER(c_char_p)),
+        ("about_count", c_size_t),
+        ("involves", POINTER(c_char_p)),
+        ("involves_count", c_size_t),
+        ("summary", c_char_p),
+    ]
+
+
+class Factor(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("kind", c_char_p),
+        ("strength", c_int),
+        ("start", c_char_p),
+        ("end", c_char_p),
+        ("provided_by", c_char_p),
+        ("protects", POINTER(c_char_p)),
+        ("protects_count", c_size_t),
+        ("summary", c_char_p),
+    ]
+
+
+class Event(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("kind", c_char_p),
+        ("date", c_char_p),
+        ("about", POINTER(c_char_p)),
+        ("about_count", c_size_t),
+        ("note", c_char_p),
+    ]
+
+
+class Override(ctypes.Structure):
+    """sg_override: a discretionary override (recorded professional judgement)."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("child", c_char_p),
+        ("direction", c_char_p),
+        ("date", c_char_p),
+        ("author", c_char_p),
+        ("reason", c_char_p),
+    ]
+
+
+class RulesInfo(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("pack_version", c_char_p),
+        ("title", c_char_p),
+        ("hash", c_char_p),
+        ("index_count", c_size_t),
+        ("level_count", c_size_t),
+        ("rule_count", c_size_t),
+        ("override_count", c_size_t),
+    ]
+
+
+class LintWarning(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("code", c_char_p),
+        ("message", c_char_p),
+        ("file", c_char_p),
+        ("line", c_int),
+        ("column", c_int),
+        ("entity", c_char_p),
+    ]
+
+
+class Timescales(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("referral_decision_working_days", c_int),
+        ("assessment_working_days", c_int),
+        ("initial_conference_working_days", c_int),
+        ("first_review_months", c_int),
+        ("review_interval_months", c_int),
+        ("discretionary", c_char_p),
+    ]
+
+
+DATE_SIZE = 11  # SG_DATE_SIZE: "YYYY-MM-DD" and its NUL
+_date_buffer = ctypes.c_char * DATE_SIZE
+
+
+class AssessOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("as_of", c_char_p),
+        ("threads", ctypes.c_uint),
+    ]
+
+
+class ChildResult(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("total", c_double),
+        ("level", c_int),
+        ("level_id", c_char_p),
+        ("score_level", c_int),
+        ("immediate_safety", c_int),
+        ("contribution_count", c_size_t),
+        ("override_count", c_size_t),
+        ("not_assessable_count", c_size_t),
+    ]
+
+
+class Contribution(ctypes.Structure):
+    VERSION = 2
+    _fields_ = [
+        ("version", c_int),
+        ("rule_id", c_char_p),
+        ("rule_title", c_char_p),
+        ("index_id", c_char_p),
+        ("heading", c_char_p),
+        ("evidence_id", c_char_p),
+        ("via_id", c_char_p),
+        ("path", c_char_p),
+        ("source_agency_id", c_char_p),
+        ("restricted", c_int),
+        ("raw", c_double),
+        ("decay", c_double),
+        ("reach", c_double),
+        ("cap_factor", c_double),
+        ("value", c_double),
+        ("kind", c_char_p),  # since version 2
+        ("relation", c_char_p),
+        ("via_kind", c_char_p),
+    ]
+
+
+class PlaceResult(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("kind", c_char_p),
+        ("label", c_char_p),
+        ("score", c_double),
+        ("own_score", c_double),
+        ("contribution_count", c_size_t),
+    ]
+
+
+class Step(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("step", c_char_p),
+        ("status", c_char_p),
+        ("working_days", c_int),
+        ("trigger_id", c_char_p),
+        ("done_id", c_char_p),
+        ("start", _date_buffer),
+        ("due", _date_buffer),
+        ("completed", _date_buffer),
+    ]
+
+
+class Discretionary(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("direction", c_char_p),
+        ("author", c_char_p),
+        ("reason", c_char_p),
+        ("date", _date_buffer),
+        ("outcome", c_char_p),
+        ("level_before", c_int),
+    ]
+
+
+class ExplainOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("format", c_int),
+        ("viewer_cleared", POINTER(c_char_p)),
+        ("viewer_cleared_count", c_size_t),
+    ]
+
+
+# Constants of safeguard.h that the package passes in.
+PERSON_CHILD = 0
+PERSON_ADULT = 1
+STATUS_OPEN = 0
+STATUS_CLOSED = 1
+STATUS_UNSUBSTANTIATED = 2
+STATUS_RETRACTED = 3
+FORMAT_TEXT = 0
+FORMAT_JSON = 1
+
+# ---- Function declarations ------------------------------------------------------------------
+
+_graph_p = c_void_p
+_calendar_p = c_void_p
+_batch_p = c_void_p
+_rules_p = c_void_p
+_result_p = c_void_p
+_out_handle = POINTER(c_void_p)
+_out_size = POINTER(c_size_t)
+
+# name: (restype, argtypes)
+_FUNCTIONS = {
+    "sg_version_number": (c_int, []),
+    "sg_version_string": (c_char_p, []),
+    "sg_status_str": (c_char_p, [c_int]),
+    "sg_error_last": (c_char_p, []),
+    "sg_error_last_status": (c_int, []),
+    "sg_buffer_free": (None, [c_void_p]),
+    "sg_graph_new": (c_int, [_out_handle]),
+    "sg_graph_free": (None, [_graph_p]),
+    "sg_graph_load_file": (c_int, [_graph_p, c_char_p]),
+    "sg_graph_load_buffer": (c_int, [_graph_p, c_char_p, c_size_t, c_char_p]),
+    "sg_graph_save_buffer": (c_int, [POINTER(c_void_p), _out_size, _graph_p]),
+    "sg_graph_save_file": (c_int, [_graph_p, c_char_p]),
+    "sg_graph_count": (c_int, [_out_size, _graph_p, c_char_p]),
+    "sg_batch_new": (c_int, [_out_handle]),
+    "sg_batch_free": (None, [_batch_p]),
+    "sg_batch_size": (c_int, [_out_size, _batch_p]),
+    "sg_batch_add_person": (c_int, [_batch_p, POINTER(Person)]),
+    "sg_batch_add_agency": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p]),
+    "sg_batch_add_household": (c_int, [_batch_p, c_char_p]),
+    "sg_batch_add_place": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p]),
+    "sg_batch_add_group": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p]),
+    "sg_batch_add_concern": (c_int, [_batch_p, POINTER(Concern)]),
+    "sg_batch_add_factor": (c_int, [_batch_p, POINTER(Factor)]),
+    "sg_batch_add_relation": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p]),
+    "sg_batch_amend_concern": (c_int, [_batch_p, POINTER(Concern)]),
+    "sg_batch_retract_concern": (c_int, [_batch_p, c_char_p]),
+    "sg_batch_erase_person": (c_int, [_batch_p, c_char_p]),
+    "sg_batch_add_event": (c_int, [_batch_p, POINTER(Event)]),
+    "sg_batch_add_override": (c_int, [_batch_p, POINTER(Override)]),
+    "sg_batch_set_nation": (c_int, [_batch_p, c_char_p]),
+    "sg_batch_add_closure": (c_int, [_batch_p, c_char_p]),
+    "sg_graph_apply": (c_int, [_graph_p, _batch_p]),
+    "sg_rules_load_file": (c_int, [_out_handle, c_char_p]),
+    "sg_rules_load_buffer": (c_int, [_out_handle, c_char_p, c_size_t, c_char_p]),
+    "sg_rules_free": (None, [_rules_p]),
+    "sg_rules_info_get": (c_int, [POINTER(RulesInfo), _rules_p]),
+    "sg_rules_index_id": (c_int, [POINTER(c_char_p), _rules_p, c_size_t]),
+    "sg_rules_level_id": (c_int, [POINTER(c_char_p), _rules_p, c_size_t]),
+    "sg_rules_lint_count": (c_int, [_out_size, _rules_p]),
+    "sg_rules_lint": (c_int, [POINTER(LintWarning), _rules_p, c_size_t]),
+    "sg_rules_timescales": (c_int, [POINTER(Timescales), _rules_p]),
+    "sg_calendar_new": (c_int, [_out_handle, c_char_p]),
+    "sg_graph_calendar": (c_int, [_out_handle, _graph_p]),
+    "sg_calendar_free": (None, [_calendar_p]),
+    "sg_calendar_add_closure": (c_int, [_calendar_p, c_char_p]),
+    "sg_calendar_is_working_day": (c_int, [POINTER(c_int), _calendar_p, c_char_p]),
+    "sg_calendar_add_working_days": (c_int, [POINTER(_date_buffer), _calendar_p, c_char_p,
+                                             c_int]),
+    "sg_calendar_working_days_between": (c_int, [POINTER(c_int), _calendar_p, c_char_p,
+                                                 c_char_p]),
+    "sg_bank_holiday_count": (c_int, [_out_size, c_char_p, c_int]),
+    "sg_bank_holiday": (c_int, [POINTER(_date_buffer), c_char_p, c_int, c_size_t]),
+    "sg_date_add_months": (c_int, [POINTER(_date_buffer), c_char_p, c_int]),
+    "sg_age": (c_int, [POINTER(c_int), POINTER(c_int), c_char_p, c_char_p]),
+    "sg_assess": (c_int, [_out_handle, _graph_p, _rules_p, POINTER(AssessOptions)]),
+    "sg_result_free": (None, [_result_p]),
+    "sg_result_child_count": (c_int, [_out_size, _result_p]),
+    "sg_result_index_count": (c_int, [_out_size, _result_p]),
+    "sg_result_find_child": (c_int, [_out_size, _result_p, c_char_p]),
+    "sg_result_child": (c_int, [POINTER(ChildResult), _result_p, c_size_t]),
+    "sg_result_index_score": (c_int, [POINTER(c_double), POINTER(c_int), _result_p, c_size_t,
+                                      c_size_t]),
+    "sg_result_scores": (c_int, [POINTER(POINTER(c_double)), _out_size, _out_size, _result_p]),
+    "sg_result_levels": (c_int, [POINTER(POINTER(c_int)), _out_size, _result_p]),
+    "sg_result_contribution": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t]),
+    "sg_result_override": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p, c_size_t,
+                                   c_size_t]),
+    "sg_result_not_assessable": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
+                                         c_size_t, c_size_t]),
+    "sg_result_step_count": (c_int, [_out_size, _result_p, c_size_t]),
+    "sg_result_step": (c_int, [POINTER(Step), _result_p, c_size_t, c_size_t]),
+    "sg_result_timeline_issue_count": (c_int, [_out_size, _result_p, c_size_t]),
+    "sg_result_timeline_issue": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
+                                         c_size_t, c_size_t]),
+    "sg_result_discretionary": (c_int, [POINTER(Discretionary), _result_p, c_size_t]),
+    "sg_result_place_count": (c_int, [_out_size, _result_p]),
+    "sg_result_place": (c_int, [POINTER(PlaceResult), _result_p, c_size_t]),
+    "sg_result_find_place": (c_int, [_out_size, _result_p, c_char_p]),
+    "sg_result_place_index_score": (c_int, [POINTER(c_double), _result_p, c_size_t, c_size_t]),
+    "sg_result_place_contribution": (c_int, [POINTER(Contribution), _result_p, c_size_t,
+                                             c_size_t]),
+    "sg_result_place_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
+                                        POINTER(ExplainOptions)]),
+    "sg_result_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
+                                  POINTER(ExplainOptions)]),
+}
+
+
+# ---- Discovery ------------------------------------------------------------------------------
+
+
+def _candidates_in(directory):
+    return [Path(directory) / name for name in _FILE_NAMES]
+
+
+def _installed_location():
+    """The library installed beside this package by `cmake --install` (see _install.py)."""
+    try:
+        from . import _install  # written only by the install step
+    except ImportError:
+        return []
+    package = Path(__file__).resolve().parent
+    return [Path(os.path.normpath(package / _install.LIBRARY_RELATIVE_PATH))]
+
+
+def _build_tree_location():
+    """The library of a source checkout built with scripts/build.sh (./build)."""
+    package = Path(__file__).resolve().parent
+    root = package.parent.parent.parent  # bindings/python/safeguard -> repository root
+    if not (root / "include" / "safeguard.h").is_file():
+        return []
+    return _candidates_in(root / "build")
+
+
+def candidate_paths():
+    """Where the library is looked for, in order (the environment variable is handled apart)."""
+    return _installed_location() + _build_tree_location()
+
+
+def _from_environment(value):
+    path = Path(value)
+    if path.is_dir():
+        for candidate in _candidates_in(path):
+            if candidate.is_file():
+                return candidate
+        raise LibraryError("%s=%s is a directory without a safeguard library in it"
+                           % (LIBRARY_ENV, value))
+    if not path.is_file():
+        raise LibraryError("%s=%s names no file" % (LIBRARY_ENV, value))
+    return path
+
+
+def find_library():
+    """Returns the path (or soname) of the library to load, or raises LibraryError."""
+    value = os.environ.get(LIBRARY_ENV)
+    if value:
+        return str(_from_environment(value))
+    tried = candidate_paths()
+    for path in tried:
+        if path.is_file():
+            return str(path)
+    system = ctypes.util.find_library("safeguard")
+    if system:
+        return system
+    raise LibraryError(
+        "cannot find the safeguard shared library; tried %s and the system library path. "
+        "Build it (bash scripts/build.sh), install it (cmake --install build), or set %s to "
+        "its path." % (", ".join(str(p) for p in tried) or "nothing", LIBRARY_ENV))
+
+
+def _declare(lib):
+    for name, (restype, argtypes) in _FUNCTIONS.items():
+        try:
+            function = getattr(lib, name)
+        except AttributeError:
+            raise LibraryError("the safeguard library lacks %s; it is older than this package"
+                               % name) from None
+        function.restype = restype
+        function.argtypes = argtypes
+
+
+def load(path=None):
+    """Loads the library (found as find_library() says unless a path is given) and checks that
+    its major and minor version match this package's."""
+    path = path or find_library()
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as error:
+        raise LibraryError("cannot load the safeguard library %s: %s" % (path, error)) from None
+    try:
+        number = lib.sg_version_number
+    except AttributeError:
+        raise LibraryError("%s is not a safeguard library (no sg_version_number)" % path) from None
+    number.restype = c_int
+    number.argtypes = []
+    found = number()
+    major, minor = found // 10000, found // 100 % 100
+    if (major, minor) != (_version.VERSION_MAJOR, _version.VERSION_MINOR):
+        raise LibraryError(
+            "the safeguard library %s is version %d.%d.%d but this package needs %d.%d.x"
+            % (path, major, minor, found % 100, _version.VERSION_MAJOR, _version.VERSION_MINOR))
+    _declare(lib)
+    lib._safeguard_path = path
+    return lib
+
+
+lib = load()

@@ -1,0 +1,415 @@
+"""pandas DataFrames in and out: build a graph from tables, read a graph or results back as
+tables. Importing this module needs pandas (Debian: python3-pandas).
+
+Input tables use the case-file field names as columns (docs/case-files.md):
+
+    agencies    id, type, name
+    households  id
+    persons     id, kind, dob, household, flags
+    places      id, kind, name
+    groups      id, kind, name
+    concerns    id, category, severity, incident, recorded, status, source, restricted,
+                about, involves, summary
+    factors     id, kind, strength, start, end, provided_by, protects, summary
+    relations   kind, from, to
+    events      id, kind, date, about, note
+    overrides   id, child, direction, date, author, reason   (discretionary overrides)
+
+Optional columns may be left out. A missing value (None, NaN, NaT, empty string) means
+"unknown". Dates may be datetime.date, pandas Timestamps or "YYYY-MM-DD" strings. List columns
+(flags, about, involves, protects) take lists or, as read from CSV, strings with the items
+separated by ";".
+"""
+
+import datetime
+import numbers
+import re
+
+try:
+    import pandas
+except ImportError:
+    raise ImportError("safeguard.frames needs pandas (Debian: apt-get install python3-pandas)"
+                      ) from None
+
+from .errors import SafeguardError, error_for
+from .graph import Batch, Graph
+
+COLUMNS = {
+    "agencies": ("id", "type", "name"),
+    "households": ("id",),
+    "persons": ("id", "kind", "dob", "household", "flags"),
+    "places": ("id", "kind", "name"),
+    "groups": ("id", "kind", "name"),
+    "concerns": ("id", "category", "severity", "incident", "recorded", "status", "source",
+                 "restricted", "about", "involves", "summary"),
+    "factors": ("id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"),
+    "relations": ("kind", "from", "to"),
+    "events": ("id", "kind", "date", "about", "note"),
+    "overrides": ("id", "child", "direction", "date", "author", "reason"),
+}
+REQUIRED = {
+    "agencies": ("id", "type"),
+    "households": ("id",),
+    "persons": ("id", "kind"),
+    "places": ("id", "kind"),
+    "groups": ("id", "kind"),
+    "concerns": ("id", "category", "severity", "recorded", "source", "about"),
+    "factors": ("id", "kind", "strength", "protects"),
+    "relations": ("kind", "from", "to"),
+    "events": ("id", "kind", "date", "about"),
+    "overrides": ("id", "child", "direction", "date", "author", "reason"),
+}
+_LIST_COLUMNS = {"flags", "about", "involves", "protects"}
+_DATE_COLUMNS = {"dob", "incident", "recorded", "start", "end", "date"}
+_INT_COLUMNS = {"severity", "strength"}
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f", ""}
+_BATCH_ITEM = re.compile(r"batch item ([0-9]+)")
+
+
+class _CellError(Exception):
+    def __init__(self, column, message):
+        super().__init__(message)
+        self.column = column
+
+
+def _is_missing(value):
+    if value is None or value is pandas.NaT or value is pandas.NA:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _text(value, column):
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
+    raise _CellError(column, "%s must be text, not %s" % (column, type(value).__name__))
+
+
+def _date(value, column):
+    if _is_missing(value):
+        return None
+    if isinstance(value, (datetime.date, str)):
+        return value
+    raise _CellError(column, "%s must be a date, not %s" % (column, type(value).__name__))
+
+
+def _whole(value, column):
+    if _is_missing(value):
+        return None
+    if isinstance(value, bool):
+        raise _CellError(column, "%s must be a whole number, not bool" % column)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+        return int(value)
+    raise _CellError(column, "%s must be a whole number, not %r" % (column, value))
+
+
+def _flag(value, column):
+    if _is_missing(value):
+        return False
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise _CellError(column, "%s must be true or false, not %r" % (column, value))
+    if isinstance(value, numbers.Integral) and int(value) in (0, 1):
+        return bool(value)
+    raise _CellError(column, "%s must be true or false, not %r" % (column, value))
+
+
+def _items(value, column):
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(";") if item.strip()]
+    if _is_missing(value):
+        return []
+    if isinstance(value, (list, tuple)) or hasattr(value, "__array__"):
+        return [_text(item, column) for item in value]
+    raise _CellError(column, "%s must be a list or ';'-separated text, not %s"
+                     % (column, type(value).__name__))
+
+
+def _cell(row, column):
+    value = row.get(column)
+    if column in _LIST_COLUMNS:
+        return _items(value, column)
+    if column in _DATE_COLUMNS:
+        return _date(value, column)
+    if column in _INT_COLUMNS:
+        return _whole(value, column)
+    if column == "restricted":
+        return _flag(value, column)
+    return _text(value, column)
+
+
+def _check_columns(name, frame):
+    if not isinstance(frame, pandas.DataFrame):
+        raise TypeError("%s must be a pandas DataFrame, not %s" % (name, type(frame).__name__))
+    unknown = [c for c in frame.columns if c not in COLUMNS[name]]
+    if unknown:
+        raise ValueError("%s has unknown columns %s; the columns are %s"
+                         % (name, ", ".join(map(str, unknown)), ", ".join(COLUMNS[name])))
+    missing = [c for c in REQUIRED[name] if c not in frame.columns]
+    if missing:
+        raise ValueError("%s lacks the required columns %s" % (name, ", ".join(missing)))
+
+
+def _queue(batch, name, values):
+    """Queues one row on the batch with the adder for its table."""
+    if name == "agencies":
+        batch.add_agency(values["id"], values["type"], values["name"])
+    elif name == "households":
+        batch.add_household(values["id"])
+    elif name == "persons":
+        batch.add_person(values["id"], values["kind"], dob=values["dob"],
+                         household=values["household"], flags=values["flags"])
+    elif name == "places":
+        batch.add_place(values["id"], values["kind"], values["name"])
+    elif name == "groups":
+        batch.add_group(values["id"], values["kind"], values["name"])
+    elif name == "concerns":
+        batch.add_concern(
+            values["id"], category=values["category"], severity=values["severity"],
+            recorded=values["recorded"], source=values["source"], about=values["about"],
+            incident=values["incident"], status=values["status"] or "open",
+            restricted=values["restricted"], involves=values["involves"],
+            summary=values["summary"])
+    elif name == "factors":
+        batch.add_factor(values["id"], kind=values["kind"], strength=values["strength"],
+                         protects=values["protects"], start=values["start"], end=values["end"],
+                         provided_by=values["provided_by"], summary=values["summary"])
+    elif name == "relations":
+        batch.add_relation(values["kind"], values["from"], values["to"])
+    elif name == "events":
+        batch.add_event(values["id"], values["kind"], values["date"], values["about"],
+                        values["note"])
+    else:
+        batch.add_discretionary_override(
+            values["id"], child=values["child"], direction=values["direction"],
+            date=values["date"], author=values["author"], reason=values["reason"])
+
+
+def _with_place(error, place, entity=None):
+    """The same kind of error, with the table and row appended to its message."""
+    message = "%s (%s)" % (error, place)
+    if isinstance(error, SafeguardError) and error.status is not None:
+        located = error_for(error.status, message)
+    else:
+        located = type(error)(message)
+    if entity is not None and isinstance(located, SafeguardError) and located.entity is None:
+        located.entity = entity
+    return located
+
+
+def _derived_households(persons):
+    if not isinstance(persons, pandas.DataFrame) or "household" not in persons.columns:
+        return None
+    ids = [h for h in persons["household"] if not _is_missing(h)]
+    return pandas.DataFrame({"id": list(dict.fromkeys(ids))}, dtype=object)
+
+
+def add_frames(graph, *, agencies=None, households=None, persons=None, places=None, groups=None,
+               concerns=None, factors=None, relations=None, events=None, overrides=None,
+               calendar=None):
+    """Adds the rows of the given tables to `graph` as one atomic batch: every row is added,
+    or, on the first invalid row, none is. Errors name the table and row.
+
+    When `households` is None, the households named in persons' household column are added;
+    pass an empty table when they are already in the graph. `calendar` is the case file's
+    calendar object, {"nation": ..., "closures": [dates]}, as graph_calendar() returns it.
+    """
+    if households is None:
+        households = _derived_households(persons)
+    tables = {"agencies": agencies, "households": households, "persons": persons,
+              "places": places, "groups": groups, "concerns": concerns, "factors": factors,
+              "relations": relations, "events": events, "overrides": overrides}
+    origins = []  # the table and row of each batch item, to name the row on apply errors
+    with Batch() as batch:
+        if calendar is not None:
+            unknown = set(calendar) - {"nation", "closures"}
+            if unknown:
+                raise ValueError("calendar has unknown keys %s" % ", ".join(sorted(unknown)))
+            if calendar.get("nation") is not None:
+                batch.set_nation(calendar["nation"])
+                origins.append("calendar nation")
+            for day in calendar.get("closures") or ():
+                batch.add_closure(day)
+                origins.append("calendar closure %s" % day)
+        for name, frame in tables.items():
+            if frame is None:
+                continue
+            _check_columns(name, frame)
+            for label, row in zip(frame.index, frame.to_dict("records")):
+                place = "%s row %s" % (name, label)
+                entity = row.get("id") if isinstance(row.get("id"), str) else None
+                try:
+                    values = {column: _cell(row, column) for column in COLUMNS[name]}
+                    _queue(batch, name, values)
+                except _CellError as error:
+                    raise ValueError("%s (%s, column %s)" % (error, place, error.column)) from None
+                except (SafeguardError, TypeError, ValueError) as error:
+                    raise _with_place(error, place, entity) from error
+                origins.append(place)
+        try:
+            graph.apply(batch)
+        except SafeguardError as error:
+            match = _BATCH_ITEM.search(error.reason or "")
+            if match and int(match.group(1)) < len(origins):
+                raise _with_place(error, origins[int(match.group(1))]) from error
+            raise
+    return graph
+
+
+def graph_from_frames(**tables):
+    """A new Graph holding the given tables (see add_frames for the arguments)."""
+    graph = Graph()
+    try:
+        return add_frames(graph, **tables)
+    except BaseException:
+        graph.close()
+        raise
+
+
+def _parse_date(value):
+    return None if value is None else datetime.date.fromisoformat(value)
+
+
+def graph_calendar(graph):
+    """The graph's calendar as the case file holds it: {"nation": str, "closures": [dates]}."""
+    calendar = graph.to_dict().get("calendar") or {}
+    return {"nation": calendar.get("nation", "england-and-wales"),
+            "closures": [_parse_date(day) for day in calendar.get("closures", [])]}
+
+
+def graph_to_frames(graph):
+    """The graph as a dict of DataFrames keyed by table name (the keys of COLUMNS), with dates
+    as datetime.date, lists as lists and unknown values as None."""
+    document = graph.to_dict()
+    frames = {}
+    for name, columns in COLUMNS.items():
+        rows = []
+        for entity in document.get(name, []):
+            row = {}
+            for column in columns:
+                value = entity.get(column)
+                if column in _LIST_COLUMNS:
+                    value = list(value or [])
+                elif column in _DATE_COLUMNS:
+                    value = _parse_date(value)
+                elif column == "restricted":
+                    value = bool(value)
+                elif column == "status" and value is None:
+                    value = "open"
+                row[column] = value
+            rows.append(row)
+        frame = pandas.DataFrame(rows, columns=list(columns))
+        for column in columns:
+            if column not in _INT_COLUMNS and column != "restricted":
+                frame[column] = frame[column].astype(object)
+        frames[name] = frame
+    return frames
+
+
+def _levels(result, codes):
+    return pandas.Categorical.from_codes(codes, categories=list(result.level_ids), ordered=True)
+
+
+def result_frame(result):
+    """One row per child, indexed by child id: level and score_level (ordered categoricals of
+    the pack's levels, so they compare with < and >), immediate_safety, total, one score
+    column per index, the ids of the policy overrides that fired (";"-separated), and what
+    became of a discretionary override ("none", "applied", "not_allowed", "at_limit",
+    "held_by_policy"). The as-of date and the pack's id, version and hash are in
+    DataFrame.attrs."""
+    rows = list(result._summaries())
+    frame = pandas.DataFrame(
+        {
+            "level": _levels(result, [r.level for r in rows]),
+            "score_level": _levels(result, [r.score_level for r in rows]),
+            "immediate_safety": pandas.array([r.immediate_safety for r in rows], dtype=bool),
+            "total": pandas.array([r.total for r in rows], dtype="float64"),
+        },
+        index=pandas.Index([r.id for r in rows], name="child_id", dtype=object))
+    if rows:
+        scores = result.scores
+        for i, index_id in enumerate(result.index_ids):
+            frame[index_id] = scores[:, i]
+    else:
+        for index_id in result.index_ids:
+            frame[index_id] = pandas.Series(dtype="float64")
+    frame["overrides"] = pandas.array([";".join(r.overrides) for r in rows], dtype=object)
+    frame["discretionary"] = pandas.array([r.discretionary for r in rows], dtype=object)
+    frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
+                       rules_version=result.rules_version, rules_hash=result.rules_hash)
+    return frame
+
+
+CONTRIBUTION_COLUMNS = ("child_id", "index_id", "kind", "rule_id", "rule_title", "heading",
+                        "evidence_id", "via_id", "via_kind", "relation", "path",
+                        "source_agency_id", "restricted", "raw", "decay", "reach", "cap_factor",
+                        "value")
+
+
+def contributions_frame(result):
+    """One row per contribution of every child, in the order that sums exactly to each index
+    score."""
+    rows = []
+    for child in result:
+        for c in child.contributions:
+            rows.append((child.id, c.index_id, c.kind, c.rule_id, c.rule_title, c.heading,
+                         c.evidence_id, c.via_id, c.via_kind, c.relation, c.path,
+                         c.source_agency_id, c.restricted, c.raw, c.decay, c.reach,
+                         c.cap_factor, c.value))
+    frame = pandas.DataFrame(rows, columns=list(CONTRIBUTION_COLUMNS))
+    frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
+                       rules_version=result.rules_version, rules_hash=result.rules_hash)
+    return frame
+
+
+TIMELINE_COLUMNS = ("child_id", "step", "status", "working_days", "trigger_id", "done_id",
+                    "start", "due", "completed")
+
+
+def timeline_frame(result):
+    """One row per statutory timeline step of every child (status "on_time", "late", "due" or
+    "overdue"), with dates as datetime.date."""
+    rows = []
+    for child in result:
+        for s in child.timeline:
+            rows.append((child.id, s.step, s.status, s.working_days, s.trigger_id, s.done_id,
+                         s.start, s.due, s.completed))
+    frame = pandas.DataFrame(rows, columns=list(TIMELINE_COLUMNS))
+    frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
+                       rules_version=result.rules_version, rules_hash=result.rules_hash)
+    return frame
+
+
+def places_frame(result):
+    """One row per place or group, highest network score first, indexed by its id: kind
+    ("place" or "group"), label (its kind in the case file), score, own_score, and one network
+    score column per index. Empty unless the pack propagates risk through the network."""
+    places = result.places
+    frame = pandas.DataFrame(
+        {
+            "rank": pandas.array([p.rank for p in places], dtype="int64"),
+            "kind": pandas.array([p.kind for p in places], dtype=object),
+            "label": pandas.array([p.label for p in places], dtype=object),
+            "score": pandas.array([p.score for p in places], dtype="float64"),
+            "own_score": pandas.array([p.own_score for p in places], dtype="float64"),
+        },
+        index=pandas.Index([p.id for p in places], name="place_id", dtype=object))
+    for index_id in result.index_ids:
+        frame[index_id] = pandas.array([p.scores[index_id] for p in places], dtype="float64")
+    frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
+                       rules_version=result.rules_version, rules_hash=result.rules_hash)
+    return frame

@@ -1,0 +1,289 @@
+"""Case graphs and batches of edits (sg_graph, sg_batch)."""
+
+import contextlib
+import ctypes
+import json
+import os
+
+from . import _core, _lib
+from ._core import check, date_text, integer, lib, optional_text, text, text_array
+from .errors import InvalidArgumentError
+
+_PERSON_KINDS = {"child": _lib.PERSON_CHILD, "adult": _lib.PERSON_ADULT}
+_CONCERN_STATUSES = {
+    "open": _lib.STATUS_OPEN,
+    "closed": _lib.STATUS_CLOSED,
+    "unsubstantiated": _lib.STATUS_UNSUBSTANTIATED,
+    "retracted": _lib.STATUS_RETRACTED,
+}
+ENTITY_KINDS = ("person", "agency", "concern", "factor", "place", "group", "household")
+EVENT_KINDS = ("referral", "referral_decision", "strategy_discussion", "assessment_start",
+               "assessment_complete", "initial_conference", "review_conference", "plan_end")
+RELATION_KINDS = ("parent_of", "carer_of", "sibling_of", "partner_of", "associate", "member_of",
+                  "frequents")
+
+
+def _choice(value, choices, name):
+    try:
+        return choices[value]
+    except (KeyError, TypeError):
+        raise InvalidArgumentError("%s %r is not one of %s" % (name, value, ", ".join(choices)))
+
+
+def _flag(value, name):
+    if not isinstance(value, (bool, int)):
+        raise TypeError("%s must be a bool, not %s" % (name, type(value).__name__))
+    return 1 if value else 0
+
+
+class Batch(_core.Handle):
+    """Edits queued for one atomic sg_graph_apply(): all apply, or none.
+
+    Each adder checks its arguments' form at once (raising, with the batch unchanged); ids are
+    checked against the graph when the batch is applied. A batch may be applied to several
+    graphs and reused.
+    """
+
+    _kind = "batch"
+
+    def __init__(self):
+        super().__init__(_core.new_handle(lib.sg_batch_new), lib.sg_batch_free)
+
+    def __len__(self):
+        size = ctypes.c_size_t()
+        with self._lock:
+            check(lib.sg_batch_size(ctypes.byref(size), self._pointer()))
+        return size.value
+
+    def __repr__(self):
+        return "<safeguard.Batch %s>" % ("closed" if self.closed else "of %d items" % len(self))
+
+    def _call(self, function, *args):
+        with self._lock:
+            check(function(self._pointer(), *args))
+
+    def add_person(self, id, kind="child", *, dob=None, household=None, flags=()):
+        """Queues a person: kind "child" or "adult"; dob a datetime.date or None."""
+        flag_array, flag_count = text_array(flags, "flags")
+        person = _lib.Person(
+            version=_lib.Person.VERSION, id=text(id, "id"),
+            kind=_choice(kind, _PERSON_KINDS, "kind"), dob=date_text(dob, "dob"),
+            household=optional_text(household, "household"), flags=flag_array,
+            flag_count=flag_count)
+        self._call(lib.sg_batch_add_person, ctypes.byref(person))
+
+    def add_agency(self, id, type, name=None):
+        self._call(lib.sg_batch_add_agency, text(id, "id"), text(type, "type"),
+                   optional_text(name, "name"))
+
+    def add_household(self, id):
+        self._call(lib.sg_batch_add_household, text(id, "id"))
+
+    def add_place(self, id, kind, name=None):
+        self._call(lib.sg_batch_add_place, text(id, "id"), text(kind, "kind"),
+                   optional_text(name, "name"))
+
+    def add_group(self, id, kind, name=None):
+        self._call(lib.sg_batch_add_group, text(id, "id"), text(kind, "kind"),
+                   optional_text(name, "name"))
+
+    @staticmethod
+    def _concern(id, category, severity, recorded, source, about, incident, status, restricted,
+                 involves, summary):
+        about_array, about_count = text_array(about, "about")
+        involves_array, involves_count = text_array(involves, "involves")
+        return _lib.Concern(
+            version=_lib.Concern.VERSION, id=text(id, "id"), category=text(category, "category"),
+            severity=integer(severity, "severity"), incident=date_text(incident, "incident"),
+            recorded=date_text(recorded, "recorded", required=True),
+            status=_choice(status, _CONCERN_STATUSES, "status"), source=text(source, "source"),
+            restricted=_flag(restricted, "restricted"), about=about_array,
+            about_count=about_count, involves=involves_array, involves_count=involves_count,
+            summary=optional_text(summary, "summary"))
+
+    def add_concern(self, id, *, category, severity, recorded, source, about, incident=None,
+                    status="open", restricted=False, involves=(), summary=None):
+        """Queues a concern raised by agency `source` about the persons in `about`."""
+        concern = self._concern(id, category, severity, recorded, source, about, incident,
+                                status, restricted, involves, summary)
+        self._call(lib.sg_batch_add_concern, ctypes.byref(concern))
+
+    def amend_concern(self, id, *, category, severity, recorded, source, about, incident=None,
+                      status="open", restricted=False, involves=(), summary=None):
+        """Queues a replacement of every field of the existing concern `id`."""
+        concern = self._concern(id, category, severity, recorded, source, about, incident,
+                                status, restricted, involves, summary)
+        self._call(lib.sg_batch_amend_concern, ctypes.byref(concern))
+
+    def add_factor(self, id, *, kind, strength, protects, start=None, end=None,
+                   provided_by=None, summary=None):
+        """Queues a protective factor (strength 1-5) for the persons in `protects`."""
+        protects_array, protects_count = text_array(protects, "protects")
+        factor = _lib.Factor(
+            version=_lib.Factor.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
+            strength=integer(strength, "strength"), start=date_text(start, "start"),
+            end=date_text(end, "end"), provided_by=optional_text(provided_by, "provided_by"),
+            protects=protects_array, protects_count=protects_count,
+            summary=optional_text(summary, "summary"))
+        self._call(lib.sg_batch_add_factor, ctypes.byref(factor))
+
+    def add_relation(self, kind, from_id, to_id):
+        """Queues a relation: kind is one of RELATION_KINDS."""
+        self._call(lib.sg_batch_add_relation, text(kind, "kind"), text(from_id, "from"),
+                   text(to_id, "to"))
+
+    def add_event(self, id, kind, date, about, note=None):
+        """Queues a step of the child protection process for the children in `about`; kind is
+        one of EVENT_KINDS."""
+        about_array, about_count = text_array(about, "about")
+        event = _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
+                           date=date_text(date, "date", required=True), about=about_array,
+                           about_count=about_count, note=optional_text(note, "note"))
+        self._call(lib.sg_batch_add_event, ctypes.byref(event))
+
+    def add_discretionary_override(self, id, *, child, direction, date, author, reason):
+        """Queues recorded professional judgement moving one child's level one step
+        (direction "raise" or "lower"); `author` is a practitioner's id or role, not a name.
+        (sg_batch_add_override; "overrides" in case files.)"""
+        judgement = _lib.Override(
+            version=_lib.Override.VERSION, id=text(id, "id"), child=text(child, "child"),
+            direction=text(direction, "direction"), date=date_text(date, "date", required=True),
+            author=text(author, "author"), reason=text(reason, "reason"))
+        self._call(lib.sg_batch_add_override, ctypes.byref(judgement))
+
+    def set_nation(self, nation):
+        """Queues the nation whose bank holidays the graph's timescales use (see NATIONS)."""
+        self._call(lib.sg_batch_set_nation, text(nation, "nation"))
+
+    def add_closure(self, date):
+        """Queues a local closure day (not a working day for the graph's timescales)."""
+        self._call(lib.sg_batch_add_closure, date_text(date, "date", required=True))
+
+    def retract_concern(self, id):
+        """Queues a retraction: the concern stops scoring but stays recorded."""
+        self._call(lib.sg_batch_retract_concern, text(id, "id"))
+
+    def erase_person(self, id):
+        """Queues erasure of a person, their relations and what is only about them."""
+        self._call(lib.sg_batch_erase_person, text(id, "id"))
+
+
+class Graph(_core.Handle):
+    """A case graph: persons, agencies, concerns, factors, places, groups and relations.
+
+    Use it as a context manager, or call close(); results taken from it stay valid after it is
+    closed. Calls on one Graph are serialised by a lock, so threads may share it.
+    """
+
+    _kind = "graph"
+
+    def __init__(self):
+        super().__init__(_core.new_handle(lib.sg_graph_new), lib.sg_graph_free)
+
+    @classmethod
+    def from_file(cls, path):
+        """A new graph holding the case file at `path`."""
+        graph = cls()
+        try:
+            graph.load(path)
+        except BaseException:
+            graph.close()
+            raise
+        return graph
+
+    @classmethod
+    def from_string(cls, data, name=None):
+        """A new graph holding the case file in `data` (str or bytes)."""
+        graph = cls()
+        try:
+            graph.loads(data, name)
+        except BaseException:
+            graph.close()
+            raise
+        return graph
+
+    def __repr__(self):
+        if self.closed:
+            return "<safeguard.Graph closed>"
+        return "<safeguard.Graph of %d entities>" % self.count()
+
+    def load(self, path):
+        """Adds the JSON case file at `path` as one atomic batch; on error nothing changes."""
+        encoded = _core.path_text(path)
+        with self._lock:
+            check(lib.sg_graph_load_file(self._pointer(), encoded), os.fsdecode(path))
+
+    def loads(self, data, name=None):
+        """Adds a case file held in memory; `name` labels error messages."""
+        content = _core.data_bytes(data)
+        label = optional_text(name, "name")
+        with self._lock:
+            check(lib.sg_graph_load_buffer(self._pointer(), content, len(content), label))
+
+    def save(self, path):
+        """Writes the graph as a case file."""
+        encoded = _core.path_text(path)
+        with self._lock:
+            check(lib.sg_graph_save_file(self._pointer(), encoded), os.fsdecode(path))
+
+    def dumps(self):
+        """The graph as case-file text, in the library's canonical layout."""
+        buffer = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        with self._lock:
+            check(lib.sg_graph_save_buffer(ctypes.byref(buffer), ctypes.byref(size),
+                                           self._pointer()))
+        try:
+            return ctypes.string_at(buffer.value, size.value).decode("utf-8")
+        finally:
+            lib.sg_buffer_free(buffer)
+
+    def to_dict(self):
+        """The graph as the case file's JSON object."""
+        return json.loads(self.dumps())
+
+    def count(self, kind=None):
+        """Live entities of one kind (see ENTITY_KINDS), or of all kinds when kind is None."""
+        out = ctypes.c_size_t()
+        encoded = optional_text(kind, "kind")
+        with self._lock:
+            check(lib.sg_graph_count(ctypes.byref(out), self._pointer(), encoded))
+        return out.value
+
+    def calendar(self):
+        """A copy of the working-day calendar the graph's timelines use (its nation and
+        closures), as a safeguard.Calendar."""
+        from .calendar import Calendar
+
+        out = ctypes.c_void_p()
+        with self._lock:
+            check(lib.sg_graph_calendar(ctypes.byref(out), self._pointer()))
+        return Calendar(_pointer=out.value)
+
+    def apply(self, batch):
+        """Applies every edit of `batch` or, if any is invalid, none."""
+        if not isinstance(batch, Batch):
+            raise TypeError("batch must be a safeguard.Batch, not %s" % type(batch).__name__)
+        with self._lock, batch._lock:
+            check(lib.sg_graph_apply(self._pointer(), batch._pointer()))
+
+    @contextlib.contextmanager
+    def batch(self):
+        """A Batch applied to this graph when the with-block ends without an exception:
+
+            with graph.batch() as edits:
+                edits.add_agency("AG-1", "school")
+                edits.add_person("P-1", "child", dob=datetime.date(2018, 3, 9))
+        """
+        edits = Batch()
+        try:
+            yield edits
+            self.apply(edits)
+        finally:
+            edits.close()
+
+    def assess(self, rules, as_of, *, threads=1):
+        """Scores every child as of the date `as_of`; see safeguard.assess()."""
+        from .result import assess
+
+        return assess(self, rules, as_of=as_of, threads=threads)

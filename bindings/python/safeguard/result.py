@@ -1,0 +1,526 @@
+"""Assessment (sg_assess) and its results as plain Python objects and numpy views."""
+
+import collections
+import ctypes
+import dataclasses
+import datetime
+import sys
+import typing
+
+from . import _core, _lib
+from ._core import check, date_text, integer, lib, string, text, text_array
+from .errors import ClosedError, InternalError, InvalidArgumentError, OutOfRangeError
+
+_ENDIAN = "<" if sys.byteorder == "little" else ">"
+_FORMATS = {"text": _lib.FORMAT_TEXT, "json": _lib.FORMAT_JSON}
+
+
+@dataclasses.dataclass(frozen=True)
+class Contribution:
+    """One term of a child's score: raw points x decay x reach x cap_factor = value."""
+
+    rule_id: str
+    rule_title: str
+    index_id: str
+    heading: str  # "harm", "danger", "complicating", "safety" or "strength"
+    evidence_id: typing.Optional[str]  # concern or factor id; None for a rule about the child
+    via_id: typing.Optional[str]  # the person the evidence is about
+    path: str  # "self", "sibling", "carer", "household", ...
+    source_agency_id: typing.Optional[str]  # None unless the evidence is a concern
+    restricted: bool
+    raw: float
+    decay: float
+    reach: float
+    cap_factor: float
+    value: float
+    kind: str  # "rule", or "propagated" for risk that travelled through the network
+    relation: typing.Optional[str]  # propagated: how via_id is linked ("associate", ...)
+    via_kind: typing.Optional[str]  # "person", "place" or "group"; None when via_id is None
+
+
+def _contribution(item):
+    return Contribution(
+        rule_id=string(item.rule_id), rule_title=string(item.rule_title),
+        index_id=string(item.index_id), heading=string(item.heading),
+        evidence_id=string(item.evidence_id), via_id=string(item.via_id), path=string(item.path),
+        source_agency_id=string(item.source_agency_id), restricted=bool(item.restricted),
+        raw=item.raw, decay=item.decay, reach=item.reach, cap_factor=item.cap_factor,
+        value=item.value, kind=string(item.kind), relation=string(item.relation),
+        via_kind=string(item.via_kind))
+
+
+@dataclasses.dataclass(frozen=True)
+class PlaceResult:
+    """A place or group's network score when the pack propagates risk (contextual
+    safeguarding): its own evidence plus what it takes from the people linked to it."""
+
+    id: str
+    rank: int  # 0 for the highest score
+    kind: str  # "place" or "group"
+    label: str  # its kind in the case file, e.g. "park", "peer_group"
+    score: float  # summed over the propagating indices
+    own_score: float  # the part from evidence about the place itself
+    scores: typing.Dict[str, float]  # index id -> network score (0 where nothing propagates)
+    contributions: typing.Tuple[Contribution, ...]
+
+    def contributions_to(self, index_id):
+        """The contributions to one index, in the order that sums exactly to its score."""
+        return [c for c in self.contributions if c.index_id == index_id]
+
+
+@dataclasses.dataclass(frozen=True)
+class Override:
+    """A policy override that fired for a child."""
+
+    id: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class NotAssessable:
+    """A rule or override that could not be evaluated for a child, and the missing data."""
+
+    rule_id: str
+    missing: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One step of a child's statutory timeline as of the assessment date."""
+
+    step: str  # "referral_decision", "assessment", "initial_conference", "first_review", "review"
+    status: str  # "on_time", "late", "due" or "overdue"
+    working_days: int  # late by / due in / overdue by; 0 when on time
+    trigger_id: str  # the event that started the clock
+    done_id: typing.Optional[str]  # the event that completed the step
+    start: datetime.date
+    due: datetime.date
+    completed: typing.Optional[datetime.date]
+
+
+@dataclasses.dataclass(frozen=True)
+class TimelineIssue:
+    """A gap in a child's process record, such as a conference with no strategy discussion."""
+
+    event_id: str
+    issue: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Discretionary:
+    """The discretionary override considered for a child and what became of it."""
+
+    id: str
+    direction: str  # "raise" or "lower"
+    author: str
+    reason: str
+    date: datetime.date
+    outcome: str  # "applied", "not_allowed", "at_limit" or "held_by_policy"
+    level_before: str  # after policy overrides, before judgement
+    level_before_index: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ChildResult:
+    """Everything the assessment says about one child, copied out of the library: it stays
+    valid whatever happens to the Result, Graph or RuleSet it came from."""
+
+    id: str
+    row: int
+    total: float
+    level: str  # after policy overrides
+    level_index: int
+    score_level: str  # from the scores alone
+    score_level_index: int
+    immediate_safety: bool
+    scores: typing.Dict[str, float]  # index id -> score
+    index_levels: typing.Dict[str, str]  # index id -> level id that index reaches
+    contributions: typing.Tuple[Contribution, ...]
+    overrides: typing.Tuple[Override, ...]
+    not_assessable: typing.Tuple[NotAssessable, ...]
+    timeline: typing.Tuple[Step, ...]
+    timeline_issues: typing.Tuple[TimelineIssue, ...]
+    discretionary: typing.Optional[Discretionary]  # None when no judgement was recorded
+
+    def contributions_to(self, index_id):
+        """The contributions to one index, in the order that sums exactly to its score."""
+        return [c for c in self.contributions if c.index_id == index_id]
+
+
+_Summary = collections.namedtuple(
+    "_Summary", "id total level score_level immediate_safety overrides discretionary")
+
+
+class _ArrayView:
+    """Exposes memory owned by a result to numpy without copying. numpy keeps this object as
+    the array's base, and this object keeps the result's memory alive."""
+
+    __slots__ = ("__array_interface__", "_owner")
+
+    def __init__(self, address, shape, typestr, owner):
+        self.__array_interface__ = {"version": 3, "shape": shape, "typestr": typestr,
+                                    "data": (address, True)}
+        self._owner = owner
+
+
+def _date(buffer):
+    """A date the library wrote into a char[SG_DATE_SIZE] ("" for none)."""
+    return datetime.date.fromisoformat(buffer.decode("ascii")) if buffer else None
+
+
+def _numpy():
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("this needs numpy (Debian: apt-get install python3-numpy)") from None
+    return numpy
+
+
+def assess(graph, rules, *, as_of, threads=1):
+    """Scores every child of `graph` with `rules` as of the date `as_of` (a datetime.date;
+    never the clock). `threads` is the number of worker threads (0: one per hardware thread);
+    results are identical for any value. The Result stays valid after the graph and rules are
+    closed."""
+    from .graph import Graph
+    from .rules import RuleSet
+
+    if not isinstance(graph, Graph):
+        raise TypeError("graph must be a safeguard.Graph, not %s" % type(graph).__name__)
+    if not isinstance(rules, RuleSet):
+        raise TypeError("rules must be a safeguard.RuleSet, not %s" % type(rules).__name__)
+    as_of_text = date_text(as_of, "as_of", required=True)
+    thread_count = integer(threads, "threads")
+    if thread_count < 0:
+        raise InvalidArgumentError("threads must not be negative")
+    options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
+                                 threads=thread_count)
+    out = ctypes.c_void_p()
+    with graph._lock, rules._lock:
+        check(lib.sg_assess(ctypes.byref(out), graph._pointer(), rules._pointer(),
+                            ctypes.byref(options)))
+    return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")))
+
+
+class Result(_core.Handle):
+    """The scores of every child as of one date.
+
+    Index it by row or child id, iterate over it for ChildResult objects, take `scores` and
+    `levels` as numpy arrays (views, no copy), `to_frame()` for pandas. close() releases the
+    library's result once no numpy view of it remains.
+    """
+
+    _kind = "result"
+
+    def __init__(self, pointer, rules, as_of):
+        super().__init__(pointer, lib.sg_result_free)
+        self.as_of = as_of
+        self.rules_id = rules.id
+        self.rules_version = rules.version
+        self.rules_hash = rules.hash
+        self.index_ids = rules.index_ids
+        self.level_ids = rules.level_ids
+        count = ctypes.c_size_t()
+        check(lib.sg_result_child_count(ctypes.byref(count), pointer))
+        self._count = count.value
+        check(lib.sg_result_index_count(ctypes.byref(count), pointer))
+        if count.value != len(self.index_ids):
+            raise InternalError("the result has %d indices but its rule pack %d"
+                                % (count.value, len(self.index_ids)))
+        self._child_ids = None
+
+    def close(self):
+        """Releases this object's hold on the library's result. numpy arrays taken from it
+        keep the memory they view until they are themselves collected."""
+        with self._lock:
+            self._owned = None
+
+    def __repr__(self):
+        return "<safeguard.Result of %d children as of %s%s>" % (
+            self._count, self.as_of.isoformat(), " closed" if self.closed else "")
+
+    def __len__(self):
+        return self._count
+
+    def __iter__(self):
+        for row in range(self._count):
+            yield self.child(row)
+
+    def __getitem__(self, key):
+        return self.child(key)
+
+    def __contains__(self, child_id):
+        return isinstance(child_id, str) and child_id in self._ids_by_row()
+
+    def _summaries(self):
+        """Per child, in row order, what a one-row-per-child table needs (no contributions)."""
+        record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
+        override_id = ctypes.c_char_p()
+        judgement = _lib.Discretionary(version=_lib.Discretionary.VERSION)
+        rows = []
+        with self._lock:
+            pointer = self._pointer()
+            for row in range(self._count):
+                check(lib.sg_result_child(ctypes.byref(record), pointer, row))
+                overrides = []
+                for k in range(record.override_count):
+                    check(lib.sg_result_override(ctypes.byref(override_id), None, pointer, row,
+                                                 k))
+                    overrides.append(string(override_id.value))
+                check(lib.sg_result_discretionary(ctypes.byref(judgement), pointer, row))
+                rows.append(_Summary(string(record.id), record.total, record.level,
+                                     record.score_level, bool(record.immediate_safety),
+                                     tuple(overrides), string(judgement.outcome)))
+        if self._child_ids is None:
+            self._child_ids = [r.id for r in rows]
+        return rows
+
+    def _ids_by_row(self):
+        if self._child_ids is None:
+            self._summaries()
+        return self._child_ids
+
+    @property
+    def child_ids(self):
+        """Child ids in row order."""
+        return list(self._ids_by_row())
+
+    def row(self, child):
+        """The row of a child given by id (NotFoundError if absent), by ChildResult (looked up
+        by its id) or by row number."""
+        if isinstance(child, ChildResult):
+            child = child.id  # by id: it may come from another result
+        if isinstance(child, str):
+            out = ctypes.c_size_t()
+            encoded = text(child, "child_id")
+            with self._lock:
+                check(lib.sg_result_find_child(ctypes.byref(out), self._pointer(), encoded))
+            return out.value
+        row = integer(child, "row")
+        if row < 0:
+            row += self._count
+        if not 0 <= row < self._count:
+            raise OutOfRangeError("row %d is past the last child (%d children)"
+                                  % (integer(child, "row"), self._count))
+        return row
+
+    def child(self, child):
+        """The ChildResult of a child given by id or row."""
+        row = self.row(child)
+        with self._lock:
+            return self._read_child(self._pointer(), row)
+
+    def _read_child(self, pointer, row):
+        record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
+        check(lib.sg_result_child(ctypes.byref(record), pointer, row))
+        scores = {}
+        index_levels = {}
+        score = ctypes.c_double()
+        level = ctypes.c_int()
+        for i, index_id in enumerate(self.index_ids):
+            check(lib.sg_result_index_score(ctypes.byref(score), ctypes.byref(level), pointer,
+                                            row, i))
+            scores[index_id] = score.value
+            index_levels[index_id] = self.level_ids[level.value]
+        contributions = []
+        item = _lib.Contribution(version=_lib.Contribution.VERSION)
+        for k in range(record.contribution_count):
+            check(lib.sg_result_contribution(ctypes.byref(item), pointer, row, k))
+            contributions.append(_contribution(item))
+        first = ctypes.c_char_p()
+        second = ctypes.c_char_p()
+        overrides = []
+        for k in range(record.override_count):
+            check(lib.sg_result_override(ctypes.byref(first), ctypes.byref(second), pointer, row,
+                                         k))
+            overrides.append(Override(string(first.value), string(second.value)))
+        notes = []
+        for k in range(record.not_assessable_count):
+            check(lib.sg_result_not_assessable(ctypes.byref(first), ctypes.byref(second),
+                                               pointer, row, k))
+            notes.append(NotAssessable(string(first.value), string(second.value)))
+        steps = []
+        count = ctypes.c_size_t()
+        check(lib.sg_result_step_count(ctypes.byref(count), pointer, row))
+        step = _lib.Step(version=_lib.Step.VERSION)
+        for k in range(count.value):
+            check(lib.sg_result_step(ctypes.byref(step), pointer, row, k))
+            steps.append(Step(
+                step=string(step.step), status=string(step.status),
+                working_days=step.working_days, trigger_id=string(step.trigger_id),
+                done_id=string(step.done_id), start=_date(step.start), due=_date(step.due),
+                completed=_date(step.completed)))
+        issues = []
+        check(lib.sg_result_timeline_issue_count(ctypes.byref(count), pointer, row))
+        for k in range(count.value):
+            check(lib.sg_result_timeline_issue(ctypes.byref(first), ctypes.byref(second),
+                                               pointer, row, k))
+            issues.append(TimelineIssue(string(first.value), string(second.value)))
+        return ChildResult(
+            id=string(record.id), row=row, total=record.total, level=string(record.level_id),
+            level_index=record.level, score_level=self.level_ids[record.score_level],
+            score_level_index=record.score_level, immediate_safety=bool(record.immediate_safety),
+            scores=scores, index_levels=index_levels, contributions=tuple(contributions),
+            overrides=tuple(overrides), not_assessable=tuple(notes), timeline=tuple(steps),
+            timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row))
+
+    def _discretionary(self, pointer, row):
+        record = _lib.Discretionary(version=_lib.Discretionary.VERSION)
+        check(lib.sg_result_discretionary(ctypes.byref(record), pointer, row))
+        if record.id is None:
+            return None
+        return Discretionary(
+            id=string(record.id), direction=string(record.direction),
+            author=string(record.author), reason=string(record.reason),
+            date=_date(record.date), outcome=string(record.outcome),
+            level_before=self.level_ids[record.level_before],
+            level_before_index=record.level_before)
+
+    def explain(self, child, *, format="text", viewer=None):
+        """A child's explanation, grouped under the Signs of Safety headings, as text or as a
+        JSON string. `viewer` lists the agency ids or types whose restricted evidence the
+        reader may see in detail ("*" for all); by default restricted items show only as
+        "restricted source" and their points."""
+        return self._explain(lib.sg_result_explain, lambda: self.row(child), format, viewer)
+
+    def explain_place(self, place, *, format="text", viewer=None):
+        """A place's or group's explanation (by id, rank or PlaceResult), as explain()."""
+        return self._explain(lib.sg_result_place_explain, lambda: self.place_rank(place),
+                             format, viewer)
+
+    def _explain(self, function, position, format, viewer):
+        try:
+            format_code = _FORMATS[format]
+        except (KeyError, TypeError):
+            raise InvalidArgumentError("format %r is not 'text' or 'json'" % (format,)) from None
+        cleared, cleared_count = text_array(viewer, "viewer")
+        options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=format_code,
+                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+        where = position()
+        buffer = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        with self._lock:
+            check(function(ctypes.byref(buffer), ctypes.byref(size), self._pointer(), where,
+                           ctypes.byref(options)))
+        try:
+            return ctypes.string_at(buffer.value, size.value).decode("utf-8")
+        finally:
+            lib.sg_buffer_free(buffer)
+
+    def _place_count(self):
+        count = ctypes.c_size_t()
+        with self._lock:
+            check(lib.sg_result_place_count(ctypes.byref(count), self._pointer()))
+        return count.value
+
+    def place_rank(self, place):
+        """The rank of a place or group given by id (NotFoundError if absent), by PlaceResult
+        (looked up by its id) or by rank."""
+        if isinstance(place, PlaceResult):
+            place = place.id
+        if isinstance(place, str):
+            out = ctypes.c_size_t()
+            encoded = text(place, "place_id")
+            with self._lock:
+                check(lib.sg_result_find_place(ctypes.byref(out), self._pointer(), encoded))
+            return out.value
+        rank = integer(place, "rank")
+        count = self._place_count()
+        if not 0 <= rank < count:
+            raise OutOfRangeError("rank %d is past the last place (%d places)" % (rank, count))
+        return rank
+
+    def place(self, place):
+        """The PlaceResult of a place or group given by id or rank."""
+        rank = self.place_rank(place)
+        with self._lock:
+            return self._read_place(self._pointer(), rank)
+
+    @property
+    def places(self):
+        """Every place and group, highest network score first; empty unless the pack
+        propagates risk through the network."""
+        with self._lock:
+            pointer = self._pointer()
+            count = ctypes.c_size_t()
+            check(lib.sg_result_place_count(ctypes.byref(count), pointer))
+            return [self._read_place(pointer, rank) for rank in range(count.value)]
+
+    def _read_place(self, pointer, rank):
+        record = _lib.PlaceResult(version=_lib.PlaceResult.VERSION)
+        check(lib.sg_result_place(ctypes.byref(record), pointer, rank))
+        scores = {}
+        score = ctypes.c_double()
+        for i, index_id in enumerate(self.index_ids):
+            check(lib.sg_result_place_index_score(ctypes.byref(score), pointer, rank, i))
+            scores[index_id] = score.value
+        item = _lib.Contribution(version=_lib.Contribution.VERSION)
+        contributions = []
+        for k in range(record.contribution_count):
+            check(lib.sg_result_place_contribution(ctypes.byref(item), pointer, rank, k))
+            contributions.append(_contribution(item))
+        return PlaceResult(id=string(record.id), rank=rank, kind=string(record.kind),
+                           label=string(record.label), score=record.score,
+                           own_score=record.own_score, scores=scores,
+                           contributions=tuple(contributions))
+
+    def _view(self, function, element, typestr, two_dimensional):
+        numpy = _numpy()
+        data = ctypes.POINTER(element)()
+        rows = ctypes.c_size_t()
+        cols = ctypes.c_size_t()
+        with self._lock:
+            owned = self._owned
+            if owned is None:
+                raise ClosedError("this result is closed")
+            if two_dimensional:
+                check(function(ctypes.byref(data), ctypes.byref(rows), ctypes.byref(cols),
+                               owned.pointer))
+                shape = (rows.value, cols.value)
+            else:
+                check(function(ctypes.byref(data), ctypes.byref(rows), owned.pointer))
+                shape = (rows.value,)
+        address = ctypes.cast(data, ctypes.c_void_p).value
+        if not address or 0 in shape:
+            empty = numpy.empty(shape, dtype=numpy.dtype(typestr))
+            empty.flags.writeable = False
+            return empty
+        return numpy.asarray(_ArrayView(address, shape, typestr, owned))
+
+    @property
+    def scores(self):
+        """The score matrix as a read-only numpy array, one row per child and one column per
+        index (index_ids), viewing the library's memory without a copy."""
+        return self._view(lib.sg_result_scores, ctypes.c_double, _ENDIAN + "f8", True)
+
+    @property
+    def levels(self):
+        """Each child's final level as a read-only numpy array of indices into level_ids."""
+        typestr = "%si%d" % (_ENDIAN, ctypes.sizeof(ctypes.c_int))
+        return self._view(lib.sg_result_levels, ctypes.c_int, typestr, False)
+
+    def to_frame(self):
+        """A pandas DataFrame with one row per child; see safeguard.frames.result_frame."""
+        from .frames import result_frame
+
+        return result_frame(self)
+
+    def timeline_frame(self):
+        """A pandas DataFrame with one row per timeline step of every child; see
+        safeguard.frames.timeline_frame."""
+        from .frames import timeline_frame
+
+        return timeline_frame(self)
+
+    def places_frame(self):
+        """A pandas DataFrame with one row per place or group, highest network score first; see
+        safeguard.frames.places_frame."""
+        from .frames import places_frame
+
+        return places_frame(self)
+
+    def contributions_frame(self):
+        """A pandas DataFrame with one row per contribution; see
+        safeguard.frames.contributions_frame."""
+        from .frames import contributions_frame
+
+        return contributions_frame(self)

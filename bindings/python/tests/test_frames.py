@@ -1,0 +1,189 @@
+"""pandas: graphs from DataFrames and back, results as DataFrames."""
+
+import datetime
+import io
+
+import pytest
+
+pandas = pytest.importorskip("pandas")
+
+import safeguard  # noqa: E402
+from safeguard import frames  # noqa: E402
+
+from conftest import AS_OF  # noqa: E402
+
+D = datetime.date
+
+
+def tables():
+    return {
+        "agencies": pandas.DataFrame({"id": ["AG-SCH-7", "AG-POL-7"],
+                                      "type": ["school", "police"],
+                                      "name": ["Fictional School", None]}),
+        "households": pandas.DataFrame({"id": ["HH-YEW"]}),
+        "persons": pandas.DataFrame({
+            "id": ["P-YEW-M", "P-YEW-C1", "P-YEW-C2"],
+            "kind": ["adult", "child", "child"],
+            "dob": [D(1988, 2, 3), D(2015, 4, 5), None],
+            "household": ["HH-YEW", "HH-YEW", None],
+            "flags": [[], ["young_carer", "disability"], []],
+        }),
+        "places": pandas.DataFrame({"id": ["PL-YEW-1"], "kind": ["shop"], "name": [None]}),
+        "groups": pandas.DataFrame({"id": ["G-YEW-1"], "kind": ["peer_group"],
+                                    "name": ["Fictional friends"]}),
+        "concerns": pandas.DataFrame({
+            "id": ["C-YEW-1", "C-YEW-2"],
+            "category": ["school_attendance", "domestic_abuse"],
+            "severity": [2, 3],
+            "incident": [D(2026, 9, 10), None],
+            "recorded": [D(2026, 9, 12), D(2026, 10, 2)],
+            "status": ["open", "closed"],
+            "source": ["AG-SCH-7", "AG-POL-7"],
+            "restricted": [False, True],
+            "about": [["P-YEW-C1"], ["P-YEW-M"]],
+            "involves": [[], []],
+            "summary": ["Attendance 84%.", None],
+        }),
+        "factors": pandas.DataFrame({
+            "id": ["F-YEW-1"], "kind": ["protective_adult"], "strength": [3],
+            "start": [D(2026, 1, 1)], "end": [None], "provided_by": ["P-YEW-M"],
+            "protects": [["P-YEW-C2"]], "summary": [None],
+        }),
+        "relations": pandas.DataFrame({
+            "kind": ["parent_of", "parent_of", "sibling_of", "member_of", "frequents"],
+            "from": ["P-YEW-M", "P-YEW-M", "P-YEW-C1", "P-YEW-C1", "P-YEW-C2"],
+            "to": ["P-YEW-C1", "P-YEW-C2", "P-YEW-C2", "G-YEW-1", "PL-YEW-1"],
+        }),
+    }
+
+
+def normalised(frame, name):
+    out = frame.reindex(columns=list(frames.COLUMNS[name])).astype(object)
+    return out.where(out.notna(), None).reset_index(drop=True)
+
+
+def test_dataframe_round_trip():
+    given = tables()
+    with frames.graph_from_frames(**given) as graph:
+        back = frames.graph_to_frames(graph)
+    assert set(back) == set(frames.COLUMNS)
+    for name, frame in given.items():
+        pandas.testing.assert_frame_equal(normalised(back[name], name),
+                                          normalised(frame, name), check_dtype=False)
+
+
+def test_bundled_case_file_round_trips_through_frames(families):
+    with frames.graph_from_frames(**frames.graph_to_frames(families)) as rebuilt:
+        assert rebuilt.dumps() == families.dumps()
+
+
+def test_csv_text_columns():
+    persons = pandas.read_csv(io.StringIO(
+        "id,kind,dob,household,flags\n"
+        "P-ASP-M,adult,1991-03-04,HH-ASP,\n"
+        "P-ASP-C1,child,2017-06-07,HH-ASP,young_carer; disability\n"))
+    agencies = pandas.read_csv(io.StringIO("id,type\nAG-GP-7,health\n"))
+    concerns = pandas.read_csv(io.StringIO(
+        "id,category,severity,recorded,source,about,restricted,status\n"
+        "C-ASP-1,missed_health_appointments,2,2026-10-01,AG-GP-7,P-ASP-C1,false,\n"
+        "C-ASP-2,mental_health,3,2026-09-01,AG-GP-7,P-ASP-M;P-ASP-C1,TRUE,closed\n"))
+    with frames.graph_from_frames(agencies=agencies, persons=persons,
+                                  concerns=concerns) as graph:
+        saved = graph.to_dict()
+    assert [h["id"] for h in saved["households"]] == ["HH-ASP"]  # derived from persons
+    person = {p["id"]: p for p in saved["persons"]}
+    assert person["P-ASP-C1"]["flags"] == ["young_carer", "disability"]
+    assert "flags" not in person["P-ASP-M"]
+    concern = {c["id"]: c for c in saved["concerns"]}
+    assert concern["C-ASP-2"]["about"] == ["P-ASP-M", "P-ASP-C1"]
+    assert concern["C-ASP-2"]["restricted"] is True and concern["C-ASP-2"]["status"] == "closed"
+    assert concern["C-ASP-1"]["status"] == "open"
+
+
+def test_a_bad_cell_names_table_row_and_column():
+    given = tables()
+    given["concerns"].loc[1, "severity"] = 2.5
+    with pytest.raises(ValueError, match=r"concerns row 1, column severity"):
+        frames.graph_from_frames(**given)
+
+
+def test_a_bad_row_names_table_row_and_entity():
+    given = tables()
+    given["persons"].loc[2, "dob"] = "2026-02-30"
+    with pytest.raises(safeguard.InvalidDataError) as caught:
+        frames.graph_from_frames(**given)
+    assert "(persons row 2)" in str(caught.value)
+    assert caught.value.entity == "P-YEW-C2"
+
+
+def test_unknown_and_missing_columns():
+    given = tables()
+    given["agencies"]["colour"] = "red"
+    with pytest.raises(ValueError, match="agencies has unknown columns colour"):
+        frames.graph_from_frames(**given)
+    with pytest.raises(ValueError, match="lacks the required columns category"):
+        frames.graph_from_frames(concerns=tables()["concerns"].drop(columns=["category"]))
+    with pytest.raises(TypeError):
+        frames.graph_from_frames(persons=[{"id": "P-1", "kind": "child"}])
+
+
+def test_adding_frames_is_atomic_and_names_the_failing_row(families):
+    before = families.dumps()
+    concerns = pandas.DataFrame({
+        "id": ["C-NEW-1", "C-NEW-2"], "category": ["school_attendance"] * 2,
+        "severity": [2, 2], "recorded": ["2026-10-01"] * 2,
+        "source": ["AG-SCH-01", "AG-MISSING"], "about": ["P-ASH-C1", "P-ASH-C2"],
+    }, index=["first", "second"])
+    with pytest.raises(safeguard.NotFoundError) as caught:
+        frames.add_frames(families, concerns=concerns)
+    assert caught.value.entity == "C-NEW-2"
+    assert str(caught.value).endswith("(concerns row second)")
+    assert families.dumps() == before
+    frames.add_frames(families, concerns=concerns.iloc[:1])
+    assert families.count("concern") == 8
+
+
+def test_result_frame(result):
+    frame = result.to_frame()
+    assert frame.index.name == "child_id"
+    assert list(frame.index) == result.child_ids
+    assert list(frame.columns) == ["level", "score_level", "immediate_safety", "total",
+                                   *result.index_ids, "overrides", "discretionary"]
+    for child in result:
+        row = frame.loc[child.id]
+        assert row["level"] == child.level and row["score_level"] == child.score_level
+        assert row["total"] == child.total
+        assert bool(row["immediate_safety"]) == child.immediate_safety
+        for index_id, score in child.scores.items():
+            assert row[index_id] == score
+        assert row["overrides"] == ";".join(o.id for o in child.overrides)
+        assert row["discretionary"] == "none"
+    assert frame["level"].cat.ordered
+    assert list(frame["level"].cat.categories) == list(result.level_ids)
+    assert (frame["level"] > "early_help").tolist() == [True, True, False]
+    assert frame.attrs["as_of"] == AS_OF and frame.attrs["rules_hash"] == result.rules_hash
+
+
+def test_contributions_frame_sums_to_the_scores(result):
+    frame = result.contributions_frame()
+    assert len(frame) == sum(len(c.contributions) for c in result)
+    totals = {}
+    for row in frame.itertuples():
+        key = (row.child_id, row.index_id)
+        totals[key] = totals.get(key, 0.0) + row.value
+    for child in result:
+        for index_id, score in child.scores.items():
+            assert totals.get((child.id, index_id), 0.0) == score
+
+
+def test_frames_of_an_empty_result(rules):
+    with safeguard.Graph() as graph:
+        result = graph.assess(rules, AS_OF)
+    frame = result.to_frame()
+    assert len(frame) == 0
+    assert list(frame.columns)[-2:] == ["overrides", "discretionary"]
+    assert len(result.contributions_frame()) == 0
+
+
+def test_safeguard_frames_is_imported_on_demand():
+    assert safeguard.frames is frames

@@ -1,0 +1,112 @@
+"""Network propagation and place/group scores (contextual safeguarding): the bundled peer
+network with the exploitation pack, checked for exact sums and against the C++ example."""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+import safeguard
+
+from conftest import AS_OF, ROOT
+
+PEER_NETWORK = ROOT / "examples" / "data" / "peer_network.json"
+EXPLOITATION = ROOT / "rules" / "exploitation.toml"
+
+
+@pytest.fixture(scope="module")
+def network_result():
+    with safeguard.Graph.from_file(PEER_NETWORK) as graph, \
+            safeguard.RuleSet.load(EXPLOITATION) as rules:
+        yield graph.assess(rules, AS_OF)
+
+
+def exact_sum(contributions):
+    total = 0.0
+    for contribution in contributions:
+        total += contribution.value
+    return total
+
+
+def test_places_are_ranked(network_result):
+    places = network_result.places
+    assert [p.id for p in places] == ["PL-PNW-TAKEAWAY", "PL-PNW-PARK", "G-PNW-MILL"]
+    assert [p.rank for p in places] == [0, 1, 2]
+    assert [(p.kind, p.label) for p in places] == [
+        ("place", "takeaway"), ("place", "park"), ("group", "peer_group")]
+    assert [round(p.score, 2) for p in places] == [12.03, 5.54, 2.40]
+    assert [round(p.own_score, 2) for p in places] == [9.63, 4.75, 0.0]
+    assert network_result.place("G-PNW-MILL") == places[2]
+    assert network_result.place(0) == places[0]
+
+
+def test_place_contributions_sum_exactly(network_result):
+    for place in network_result.places:
+        for index_id, score in place.scores.items():
+            assert exact_sum(place.contributions_to(index_id)) == score, (place.id, index_id)
+        assert place.score == pytest.approx(sum(place.scores.values()), abs=1e-12)
+
+
+def test_propagated_contributions_to_a_child(network_result):
+    child = network_result["P-PNW-C1"]
+    propagated = [c for c in child.contributions if c.kind == "propagated"]
+    assert propagated, "P-PNW-C1 takes risk from the network"
+    for c in propagated:
+        assert c.rule_id == "propagation"
+        assert c.via_id and c.via_kind in ("person", "place", "group") and c.relation
+    assert all(c.kind == "rule" for c in child.contributions if c not in propagated)
+    for child in network_result:
+        for index_id, score in child.scores.items():
+            assert exact_sum(child.contributions_to(index_id)) == score, (child.id, index_id)
+    assert round(network_result["P-PNW-C1"].scores["criminal_exploitation"], 2) == 19.86
+
+
+def test_place_explanations(network_result):
+    text = network_result.explain_place("PL-PNW-TAKEAWAY")
+    assert "PL-PNW-TAKEAWAY" in text
+    document = json.loads(network_result.explain_place(0, format="json", viewer="*"))
+    assert "PL-PNW-TAKEAWAY" in json.dumps(document)
+
+
+def test_place_lookups(network_result):
+    with pytest.raises(safeguard.NotFoundError):
+        network_result.place("PL-NOWHERE")
+    with pytest.raises(safeguard.OutOfRangeError):
+        network_result.place(3)
+    with pytest.raises(safeguard.NotFoundError):
+        network_result.explain_place("P-PNW-C1")  # a child, not a place
+
+
+def test_no_places_without_propagation(result):
+    assert result.places == []
+    with pytest.raises(safeguard.OutOfRangeError):
+        result.place(0)
+
+
+def test_places_frame(network_result, result):
+    pytest.importorskip("pandas")
+    frame = network_result.places_frame()
+    assert list(frame.index) == ["PL-PNW-TAKEAWAY", "PL-PNW-PARK", "G-PNW-MILL"]
+    assert list(frame.columns) == ["rank", "kind", "label", "score", "own_score",
+                                   *network_result.index_ids]
+    assert frame.loc["PL-PNW-PARK", "score"] == network_result.place("PL-PNW-PARK").score
+    assert len(result.places_frame()) == 0
+    contributions = network_result.contributions_frame()
+    assert set(contributions.kind) == {"rule", "propagated"}
+
+
+def test_parity_with_the_cpp_peer_network_example(network_result):
+    path = os.environ.get("SAFEGUARD_PEER_NETWORK") or str(
+        ROOT / "build" / "examples" / "peer_network")
+    if not os.path.exists(path):
+        pytest.skip("peer_network not built (CTest sets SAFEGUARD_PEER_NETWORK)")
+    output = subprocess.run([path], check=True, capture_output=True, text=True).stdout
+    printed = re.findall(r"^  ([0-9]+)\. (\S+) \((\S+)\)  score +([0-9.-]+)  own evidence +"
+                         r"([0-9.-]+)$", output, re.M)
+    assert printed == [
+        (str(p.rank + 1), p.id, p.label, "%.2f" % p.score, "%.2f" % p.own_score)
+        for p in network_result.places]
+    for child_id, level in re.findall(r"^  (P-\S+)  (\S+)", output, re.M):
+        assert network_result[child_id].level == level

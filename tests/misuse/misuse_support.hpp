@@ -1,0 +1,990 @@
+// Argument factories for the generated C API misuse test (gen_misuse.py writes one doctest case
+// per SG_API function; this header says how to misuse each parameter type). Variant 0 of every
+// argument is a valid value; the others are the bad ones, each with what the call must return.
+//
+// For every call the harness checks: the status is SG_OK or a known SG_E_* code; a failure
+// leaves a message and its status in sg_error_last()/sg_error_last_status(); a failure leaves
+// the graph (its saved bytes) and the batch (its size) as they were; handles and buffers
+// returned through `out` are NULL on failure and real on success.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
+
+#include "safeguard.h"
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+
+namespace misuse {
+
+constexpr int kNoStatus = 1;  // the call returns no status (void or a value)
+extern const int kGeneratedFunctionCount;
+
+inline std::string read_text(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline const std::string& example_case() {
+  static const std::string text = read_text(SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
+  return text;
+}
+inline const std::string& default_rules() {
+  static const std::string text = read_text(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+  return text;
+}
+
+// What a call must return when an argument holds a given variant.
+struct Expect {
+  enum Kind { any, fail, exact } kind = any;
+  int status = SG_OK;
+  static Expect anything() { return {}; }
+  static Expect failure() { return {fail, 0}; }
+  static Expect code(int status) { return {exact, status}; }
+};
+
+inline Expect null_expect(bool optional) {
+  return optional ? Expect::anything() : Expect::code(SG_E_INVALID_ARGUMENT);
+}
+
+// Fresh handles for every call, so one call's side effects never reach the next.
+struct Fixture {
+  std::string function;
+  sg_graph* graph = nullptr;
+  sg_batch* batch = nullptr;
+  sg_rules* rules = nullptr;
+  sg_result* result = nullptr;
+  sg_calendar* calendar = nullptr;
+
+  explicit Fixture(std::string name) : function(std::move(name)) {
+    REQUIRE(sg_calendar_new(&calendar, "england-and-wales") == SG_OK);
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    const std::string& text = example_case();
+    REQUIRE(sg_graph_load_buffer(graph, text.data(), text.size(), "families.json") == SG_OK);
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_household(batch, "HH-MISUSE") == SG_OK);
+    REQUIRE(sg_rules_load_buffer(&rules, default_rules().data(), default_rules().size(),
+                                 "default.toml") == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+  }
+  ~Fixture() {
+    sg_calendar_free(calendar);
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_batch_free(batch);
+    sg_graph_free(graph);
+  }
+  Fixture(const Fixture&) = delete;
+  Fixture& operator=(const Fixture&) = delete;
+
+  std::string graph_bytes() const {
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    if (sg_graph_save_buffer(&buffer, &size, graph) != SG_OK) return "<save failed>";
+    std::string out(buffer, size);
+    sg_buffer_free(buffer);
+    return out;
+  }
+  std::size_t batch_size() const {
+    std::size_t n = 0;
+    sg_batch_size(&n, batch);
+    return n;
+  }
+  bool is_rules_call() const { return function.find("sg_rules") == 0; }
+};
+
+// Every argument kind: Kind(fixture, param, optional, variant); variants(); get(); expect();
+// after(status) for checks that need the call's result.
+struct ArgBase {
+  Expect expected;
+  Expect expect() const { return expected; }
+  void after(int) {}
+};
+
+template <typename Handle>
+struct HandleArg : ArgBase {
+  Handle* value;
+  static std::size_t variants() { return 2; }
+  HandleArg(Handle* valid, bool optional, std::size_t variant)
+      : value(variant == 0 ? valid : nullptr) {
+    if (variant == 1) expected = null_expect(optional);
+  }
+  Handle* get() const { return value; }
+};
+struct GraphArg : HandleArg<sg_graph> {
+  GraphArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.graph, optional, v) {}
+  using HandleArg::variants;
+};
+struct BatchArg : HandleArg<sg_batch> {
+  BatchArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.batch, optional, v) {}
+};
+struct RulesArg : HandleArg<sg_rules> {
+  RulesArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.rules, optional, v) {}
+};
+struct CalendarArg : HandleArg<sg_calendar> {
+  CalendarArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.calendar, optional, v) {}
+};
+struct ResultArg : HandleArg<sg_result> {
+  ResultArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.result, optional, v) {}
+};
+
+inline void release(sg_graph* h) { sg_graph_free(h); }
+inline void release(sg_batch* h) { sg_batch_free(h); }
+inline void release(sg_rules* h) { sg_rules_free(h); }
+inline void release(sg_result* h) { sg_result_free(h); }
+inline void release(char* h) { sg_buffer_free(h); }
+inline void release(sg_calendar* h) { sg_calendar_free(h); }
+
+// Where a call returns a new handle or buffer. Starts as a non-NULL sentinel so a failing call
+// that forgets to clear it is caught.
+template <typename Handle>
+struct OutHandle : ArgBase {
+  Handle* slot = reinterpret_cast<Handle*>(std::uintptr_t{0x10});
+  bool null;
+  static std::size_t variants() { return 2; }
+  OutHandle(Fixture&, const char*, bool optional, std::size_t variant) : null(variant == 1) {
+    if (null) expected = null_expect(optional);
+  }
+  Handle** get() { return null ? nullptr : &slot; }
+  void after(int status) {
+    if (null) return;
+    const bool sentinel = slot == reinterpret_cast<Handle*>(std::uintptr_t{0x10});
+    if (status < 0) {
+      CHECK_MESSAGE(slot == nullptr, "a failed call must set *out to NULL");
+      if (!sentinel) release(slot);
+    } else {
+      CHECK_MESSAGE((slot != nullptr && !sentinel), "a successful call must set *out");
+      if (!sentinel) release(slot);
+    }
+  }
+};
+using OutBuffer = OutHandle<char>;
+
+template <typename T>
+struct OutValue : ArgBase {
+  T slot{};
+  bool null;
+  static std::size_t variants() { return 2; }
+  OutValue(Fixture&, const char*, bool optional, std::size_t variant) : null(variant == 1) {
+    if (null) expected = null_expect(optional);
+  }
+  T* get() { return null ? nullptr : &slot; }
+};
+
+// A caller's buffer of SG_DATE_SIZE bytes for a date.
+struct DateOut : ArgBase {
+  char slot[SG_DATE_SIZE] = "unchanged!";
+  bool null;
+  static std::size_t variants() { return 2; }
+  DateOut(Fixture&, const char*, bool optional, std::size_t variant) : null(variant == 1) {
+    if (null) expected = null_expect(optional);
+  }
+  char* get() { return null ? nullptr : slot; }
+  void after(int status) {
+    if (!null && status == SG_OK) CHECK(std::strlen(slot) == SG_DATE_SIZE - 1);
+  }
+};
+
+template <typename T>
+T init_struct();
+template <>
+inline sg_rules_info init_struct<sg_rules_info>() {
+  return SG_RULES_INFO_INIT;
+}
+template <>
+inline sg_child_result init_struct<sg_child_result>() {
+  return SG_CHILD_RESULT_INIT;
+}
+template <>
+inline sg_contribution init_struct<sg_contribution>() {
+  return SG_CONTRIBUTION_INIT;
+}
+
+template <>
+inline sg_timescales init_struct<sg_timescales>() {
+  return SG_TIMESCALES_INIT;
+}
+template <>
+inline sg_lint_warning init_struct<sg_lint_warning>() {
+  return SG_LINT_WARNING_INIT;
+}
+template <>
+inline sg_place_result init_struct<sg_place_result>() {
+  return SG_PLACE_RESULT_INIT;
+}
+template <>
+inline sg_step init_struct<sg_step>() {
+  return SG_STEP_INIT;
+}
+template <>
+inline sg_discretionary init_struct<sg_discretionary>() {
+  return SG_DISCRETIONARY_INIT;
+}
+
+// Output structs carry a version the caller sets with the _INIT macro.
+template <typename T>
+struct OutStruct : ArgBase {
+  T slot = init_struct<T>();
+  bool null;
+  static std::size_t variants() { return 4; }
+  OutStruct(Fixture&, const char*, bool optional, std::size_t variant) : null(variant == 1) {
+    if (variant == 1) expected = null_expect(optional);
+    if (variant == 2) slot.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+    if (variant == 3) slot.version = 999, expected = Expect::code(SG_E_VERSION);
+  }
+  T* get() { return null ? nullptr : &slot; }
+};
+
+// Where calls that write files write them: a directory of this process's own.
+struct ScratchDir {
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("safeguard-misuse-" + std::to_string(::getpid())))
+          .string();
+  ScratchDir() { std::filesystem::create_directories(path); }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+inline const std::string& scratch_dir() {
+  static const ScratchDir dir;
+  return dir.path;
+}
+
+inline const std::string& huge_text() {
+  static const std::string text(2u << 20, 'a');  // over the 1 MiB argument limit
+  return text;
+}
+
+// A NUL-terminated string argument. The valid value depends on what the parameter names.
+struct TextArg : ArgBase {
+  std::string text;
+  bool null = false;
+  static std::size_t variants() { return 8; }
+  TextArg(Fixture& f, const char* param, bool optional, std::size_t variant) {
+    const std::string name = param;
+    switch (variant) {
+      case 0:
+        text = valid(f, name);
+        break;
+      case 1:
+        null = true;
+        expected = null_expect(optional);
+        break;
+      case 2:
+        text = "";
+        break;
+      case 3:
+        text = "P-\xc3\x28";  // a lead byte without its continuation
+        expected = Expect::failure();
+        break;
+      case 4:
+        text = huge_text();
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 5:
+        text = "P-1\n\x01";
+        // As a path it would be created; keep it out of the working directory.
+        if (name == "path") text = scratch_dir() + "/" + text;
+        break;
+      case 6:
+        text = "\xc0\xaf";  // overlong encoding of '/'
+        expected = Expect::failure();
+        break;
+      case 7:
+        text = "\xed\xa0\x80";  // a UTF-16 surrogate
+        expected = Expect::failure();
+        break;
+    }
+  }
+  static std::string valid(Fixture& f, const std::string& name) {
+    if (name == "path") {
+      if (f.function == "sg_graph_load_file")
+        return SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
+      if (f.function.rfind("sg_rules_load_file", 0) == 0)
+        return SAFEGUARD_SOURCE_DIR "/rules/default.toml";
+      return scratch_dir() + "/misuse-saved.json";
+    }
+    if (name == "kind")
+      return f.function == "sg_batch_add_relation" ? "parent_of"
+             : f.function == "sg_graph_count"      ? "person"
+                                                   : "park";
+    const bool calendar = f.function.rfind("sg_calendar", 0) == 0;
+    if (name == "from") return calendar ? "2026-01-05" : "P-ASH-M";
+    if (name == "to") return calendar ? "2026-02-05" : "P-ASH-C1";
+    if (name == "child_id") return "P-ASH-C1";
+    if (name == "nation") return "england-and-wales";
+    if (name == "date" || name == "at") return "2026-11-02";
+    if (name == "birth") return "2018-03-09";
+    if (name == "type") return "school";
+    if (name == "name") return "misuse";
+    return "X-MISUSE-1";
+  }
+  const char* get() const { return null ? nullptr : text.c_str(); }
+};
+
+// A (data, size) pair: a case file or rule pack in memory.
+struct DataArg : ArgBase {
+  std::string text;
+  bool null = false;
+  std::size_t length = 0;
+  static std::size_t variants() { return 7; }
+  DataArg(Fixture& f, const char*, bool, std::size_t variant) {
+    const bool rules = f.is_rules_call();
+    switch (variant) {
+      case 0:
+        text = rules ? default_rules() : example_case();
+        if (!rules) {
+          // The example is already in the graph; a new entity loads cleanly.
+          text = R"({"schema_version": 1, "households": [{"id": "HH-MISUSE-DATA"}]})";
+        }
+        break;
+      case 1:
+        null = true, length = 16;
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        return;
+      case 2:
+        null = true, length = SIZE_MAX;
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        return;
+      case 3:
+        text = "";
+        expected = Expect::failure();
+        break;
+      case 4:
+        text = rules ? "[pack]\nid = \"\xff\"\n"
+                     : "{\"schema_version\": 1, \"description\": \"\xff\"}";
+        expected = Expect::code(SG_E_ENCODING);
+        break;
+      case 5:
+        null = true, length = 0;
+        expected = Expect::failure();
+        return;
+      case 6:
+        // Nesting far deeper than any limit allows.
+        text = rules ? "a = " + std::string(100000, '[') : std::string(100000, '[');
+        expected = rules ? Expect::failure() : Expect::code(SG_E_LIMIT);
+        break;
+    }
+    length = text.size();
+  }
+  // Pointers are taken at call time: arguments are moved into place after construction.
+  const char* data() const { return null ? nullptr : text.data(); }
+  std::size_t size() const { return length; }
+};
+
+// Sizes: indices past the end and absurd values.
+struct SizeArg : ArgBase {
+  std::size_t value = 0;
+  static std::size_t variants() { return 4; }
+  SizeArg(Fixture&, const char* param, bool, std::size_t variant) {
+    const std::string name = param;
+    const bool index =
+        name == "row" || name == "k" || name == "index" || name == "level" || name == "rank";
+    const std::size_t values[] = {0, SIZE_MAX, std::size_t{1} << 40, 1};
+    value = values[variant];
+    if (index && (variant == 1 || variant == 2)) expected = Expect::code(SG_E_RANGE);
+  }
+  std::size_t get() const { return value; }
+};
+
+struct IntArg : ArgBase {
+  int value = 0;
+  static std::size_t variants() { return 5; }
+  IntArg(Fixture&, const char* param, bool, std::size_t variant) {
+    const std::string name = param;
+    const int valid = name == "year" ? 2026 : name == "status" ? SG_E_PARSE : 3;
+    const int values[] = {valid, INT_MIN, -1, 7, INT_MAX};
+    value = values[variant];
+  }
+  int get() const { return value; }
+};
+
+// Input structs: each bad variant breaks one field.
+struct PersonArg : ArgBase {
+  sg_person person = SG_PERSON_INIT;
+  const char* flags[2] = {"disability", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 13; }
+  PersonArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    person.id = "P-MISUSE";
+    person.dob = "2019-04-01";
+    person.flags = flags;
+    person.flag_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        person.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        person.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        person.id = nullptr;
+        break;
+      case 5:
+        person.id = "P-\xff";
+        break;
+      case 6:
+        person.kind = 7;
+        break;
+      case 7:
+        person.dob = "2026-02-30";
+        break;
+      case 8:
+        person.dob = "yesterday";
+        break;
+      case 9:
+        person.flags = nullptr, person.flag_count = 3;
+        break;
+      case 10:
+        person.flags = nullptr, person.flag_count = SIZE_MAX;
+        break;
+      case 11:
+        person.flag_count = 2;
+        break;  // the second flag is NULL
+      case 12:
+        person.id = huge_text().c_str();
+        break;
+    }
+  }
+  const sg_person* get() {
+    if (person.flags) person.flags = flags;  // re-point after the move into place
+    return null ? nullptr : &person;
+  }
+};
+
+struct ConcernArg : ArgBase {
+  sg_concern concern = SG_CONCERN_INIT;
+  const char* about[2] = {"P-ASH-C1", nullptr};
+  const char* involves[2] = {"P-ASH-P", "\xed\xa0\x80"};
+  bool null = false;
+  static std::size_t variants() { return 16; }
+  ConcernArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    concern.id = "C-ASH-1";
+    concern.category = "neglect";
+    concern.severity = 3;
+    concern.recorded = "2026-10-10";
+    concern.source = "AG-SCH-01";
+    concern.about = about;
+    concern.about_count = 1;
+    concern.involves = involves;
+    concern.involves_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        concern.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        concern.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        concern.id = nullptr;
+        break;
+      case 5:
+        concern.category = nullptr;
+        break;
+      case 6:
+        concern.recorded = nullptr;
+        break;
+      case 7:
+        concern.recorded = "2026-02-30";
+        break;
+      case 8:
+        concern.status = 9;
+        break;
+      case 9:
+        concern.status = -1;
+        break;
+      case 10:
+        concern.source = nullptr;
+        break;
+      case 11:
+        concern.about = nullptr, concern.about_count = 2;
+        break;
+      case 12:
+        concern.about = nullptr, concern.about_count = SIZE_MAX;
+        break;
+      case 13:
+        concern.about_count = 2;
+        break;  // NULL entry
+      case 14:
+        concern.involves_count = 2;
+        break;  // invalid UTF-8 entry
+      case 15:
+        concern.incident = "2026-1-1";
+        break;  // not YYYY-MM-DD
+    }
+  }
+  const sg_concern* get() {
+    if (concern.about) concern.about = about;  // re-point after the move into place
+    if (concern.involves) concern.involves = involves;
+    return null ? nullptr : &concern;
+  }
+};
+
+struct FactorArg : ArgBase {
+  sg_factor factor = SG_FACTOR_INIT;
+  const char* protects[2] = {"P-ASH-C1", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 12; }
+  FactorArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    factor.id = "F-MISUSE";
+    factor.kind = "safety_plan";
+    factor.strength = 3;
+    factor.protects = protects;
+    factor.protects_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        factor.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        factor.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        factor.id = nullptr;
+        break;
+      case 5:
+        factor.kind = nullptr;
+        break;
+      case 6:
+        factor.start = "2026-13-01";
+        break;
+      case 7:
+        factor.end = "\xff";
+        break;
+      case 8:
+        factor.protects = nullptr, factor.protects_count = 1;
+        break;
+      case 9:
+        factor.protects_count = 2;
+        break;  // NULL entry
+      case 10:
+        factor.provided_by = "\xc0\xaf";
+        break;
+      case 11:
+        factor.summary = huge_text().c_str();
+        break;
+    }
+  }
+  const sg_factor* get() {
+    if (factor.protects) factor.protects = protects;  // re-point after the move into place
+    return null ? nullptr : &factor;
+  }
+};
+
+struct AssessOptionsArg : ArgBase {
+  sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+  bool null = false;
+  static std::size_t variants() { return 9; }
+  AssessOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.as_of = "2026-11-01";
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.as_of = nullptr;
+        break;
+      case 5:
+        options.as_of = "2026-02-30";
+        break;
+      case 6:
+        options.as_of = "2026-\xff";
+        break;
+      case 7:
+        options.threads = UINT_MAX, expected = Expect::anything();
+        break;
+      case 8:
+        options.as_of = "0001-01-01";
+        break;
+    }
+  }
+  const sg_assess_options* get() const { return null ? nullptr : &options; }
+};
+
+struct ExplainOptionsArg : ArgBase {
+  sg_explain_options options = SG_EXPLAIN_OPTIONS_INIT;
+  const char* cleared[2] = {"police", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 10; }
+  ExplainOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.viewer_cleared = cleared;
+    options.viewer_cleared_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.format = 7;
+        break;
+      case 5:
+        options.format = -1;
+        break;
+      case 6:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = 3;
+        break;
+      case 7:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = SIZE_MAX;
+        break;
+      case 8:
+        options.viewer_cleared_count = 2;
+        break;  // NULL entry
+      case 9:
+        cleared[0] = "\xff\xfe";
+        break;
+    }
+  }
+  const sg_explain_options* get() {
+    if (options.viewer_cleared) options.viewer_cleared = cleared;  // re-point after the move
+    return null ? nullptr : &options;
+  }
+};
+
+struct EventArg : ArgBase {
+  sg_event event = SG_EVENT_INIT;
+  const char* about[2] = {"P-ASH-C1", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 12; }
+  EventArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    event.id = "E-MISUSE";
+    event.kind = "referral";
+    event.date = "2026-10-01";
+    event.about = about;
+    event.about_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        event.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        event.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        event.id = nullptr;
+        break;
+      case 5:
+        event.kind = "party";
+        break;
+      case 6:
+        event.date = nullptr;
+        break;
+      case 7:
+        event.date = "2026-02-30";
+        break;
+      case 8:
+        event.about = nullptr, event.about_count = 2;
+        break;
+      case 9:
+        event.about_count = 2;
+        break;  // NULL entry
+      case 10:
+        event.note = "\xff";
+        break;
+      case 11:
+        event.kind = nullptr;
+        break;
+    }
+  }
+  const sg_event* get() {
+    if (event.about) event.about = about;  // re-point after the move into place
+    return null ? nullptr : &event;
+  }
+};
+
+struct OverrideArg : ArgBase {
+  sg_override judgement = SG_OVERRIDE_INIT;
+  bool null = false;
+  static std::size_t variants() { return 12; }
+  OverrideArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    judgement.id = "D-MISUSE";
+    judgement.child = "P-ASH-C1";
+    judgement.direction = "raise";
+    judgement.date = "2026-10-20";
+    judgement.author = "SW-TEAM-2";
+    judgement.reason = "Fictional reason";
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        judgement.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        judgement.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        judgement.id = nullptr;
+        break;
+      case 5:
+        judgement.child = nullptr;
+        break;
+      case 6:
+        judgement.direction = "sideways";
+        break;
+      case 7:
+        judgement.date = "2026-13-40";
+        break;
+      case 8:
+        judgement.author = nullptr;
+        break;
+      case 9:
+        judgement.reason = nullptr;
+        break;
+      case 10:
+        judgement.reason = "\xc0\xaf";
+        break;
+      case 11:
+        judgement.direction = nullptr;
+        break;
+    }
+  }
+  const sg_override* get() const { return null ? nullptr : &judgement; }
+};
+
+struct LimitsArg : ArgBase {
+  sg_limits limits = SG_LIMITS_INIT;
+  bool null = false;
+  static std::size_t variants() { return 6; }
+  LimitsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    switch (variant) {
+      case 0:
+        limits.max_rules = 500;  // generous for the bundled pack
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        limits.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        limits.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:  // everything as small as it gets: loads fail, but only with a status
+        set_all(1);
+        break;
+      case 5:  // everything unbounded
+        set_all(SIZE_MAX);
+        break;
+    }
+  }
+  void set_all(std::size_t value) {
+    for (std::size_t* field :
+         {&limits.max_file_bytes, &limits.max_depth, &limits.max_string_bytes, &limits.max_id_bytes,
+          &limits.max_text_bytes, &limits.max_entities, &limits.max_list_items,
+          &limits.max_pack_bytes, &limits.max_rules, &limits.max_overrides, &limits.max_levels,
+          &limits.max_indices, &limits.max_expression_length, &limits.max_expression_depth})
+      *field = value;
+  }
+  const sg_limits* get() const { return null ? nullptr : &limits; }
+};
+
+// Handles given to a _free function: a fresh one each call (the call takes it), or NULL.
+template <typename Handle>
+Handle* fresh(Fixture& f);
+template <>
+inline sg_graph* fresh<sg_graph>(Fixture&) {
+  sg_graph* g = nullptr;
+  sg_graph_new(&g);
+  return g;
+}
+template <>
+inline sg_batch* fresh<sg_batch>(Fixture&) {
+  sg_batch* b = nullptr;
+  sg_batch_new(&b);
+  sg_batch_add_household(b, "HH-FREE");
+  return b;
+}
+template <>
+inline sg_rules* fresh<sg_rules>(Fixture&) {
+  sg_rules* r = nullptr;
+  sg_rules_load_buffer(&r, default_rules().data(), default_rules().size(), nullptr);
+  return r;
+}
+template <>
+inline sg_result* fresh<sg_result>(Fixture& f) {
+  sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+  options.as_of = "2026-11-01";
+  sg_result* r = nullptr;
+  sg_assess(&r, f.graph, f.rules, &options);
+  return r;
+}
+template <>
+inline sg_calendar* fresh<sg_calendar>(Fixture&) {
+  sg_calendar* c = nullptr;
+  sg_calendar_new(&c, "scotland");
+  return c;
+}
+template <>
+inline char* fresh<char>(Fixture& f) {
+  char* buffer = nullptr;
+  sg_graph_save_buffer(&buffer, nullptr, f.graph);
+  return buffer;
+}
+
+template <typename Handle>
+struct Owned : ArgBase {
+  Handle* value;
+  static std::size_t variants() { return 2; }
+  Owned(Fixture& f, const char*, bool, std::size_t variant)
+      : value(variant == 0 ? fresh<Handle>(f) : nullptr) {
+    if (variant == 0) REQUIRE(value != nullptr);
+  }
+  Handle* get() const { return value; }
+};
+using OwnedBuffer = Owned<char>;
+
+inline void check_returned(const char* text) { CHECK(text != nullptr); }
+inline void check_returned(int) {}
+
+template <typename Call>
+void check_no_arguments(const char* function, Call call) {
+  CAPTURE(function);
+  check_returned(call());
+  check_returned(call());
+}
+
+// One function's misuse: every bad variant of every argument with the others valid, then every
+// argument bad at once.
+template <typename... Args>
+class Case {
+ public:
+  static constexpr std::size_t kCount = sizeof...(Args);
+
+  Case(const char* function, std::vector<const char*> params, std::vector<bool> optional)
+      : function_(function), params_(std::move(params)), optional_(std::move(optional)) {}
+
+  template <typename Body>
+  void run(Body body) {
+    const std::size_t counts[] = {Args::variants()...};
+    std::vector<std::size_t> choice(kCount, 0);
+    call(body, choice);  // all valid
+    for (std::size_t p = 0; p < kCount; ++p) {
+      for (std::size_t v = 1; v < counts[p]; ++v) {
+        choice.assign(kCount, 0);
+        choice[p] = v;
+        call(body, choice);
+      }
+    }
+    choice.assign(kCount, 1);  // everything bad at once
+    call(body, choice);
+  }
+
+ private:
+  template <typename Body>
+  void call(Body& body, const std::vector<std::size_t>& choice) {
+    call(body, choice, std::index_sequence_for<Args...>{});
+  }
+
+  template <typename Body, std::size_t... I>
+  void call(Body& body, const std::vector<std::size_t>& choice, std::index_sequence<I...>) {
+    Fixture fixture(function_);
+    std::tuple<Args...> args{Args(fixture, params_[I], optional_[I], choice[I])...};
+    std::string where = function_ + "(";
+    ((where += std::string(I ? ", " : "") + params_[I] + "#" + std::to_string(choice[I])), ...);
+    where += ")";
+    CAPTURE(where);
+
+    const std::string graph_before = fixture.graph_bytes();
+    const std::size_t batch_before = fixture.batch_size();
+    const int status = body(args);
+
+    std::vector<Expect> expects{std::get<I>(args).expect()...};
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < kCount; ++i) bad += choice[i] != 0;
+    if (status != kNoStatus) {
+      CHECK_MESSAGE(std::string(sg_status_str(status)) != "unknown status",
+                    "returned a status that is not an SG_E_* code: " << status);
+      for (const Expect& e : expects) {
+        if (e.kind == Expect::exact && bad == 1) CHECK(status == e.status);
+        if (e.kind != Expect::any) CHECK(status != SG_OK);
+      }
+      if (status != SG_OK) {
+        CHECK(sg_error_last_status() == status);
+        CHECK(std::strlen(sg_error_last()) > 0);
+        CHECK_MESSAGE(fixture.graph_bytes() == graph_before, "a failed call changed the graph");
+        CHECK_MESSAGE(fixture.batch_size() == batch_before, "a failed call changed the batch");
+      }
+    }
+    (std::get<I>(args).after(status), ...);
+  }
+
+  std::string function_;
+  std::vector<const char*> params_;
+  std::vector<bool> optional_;
+};
+
+}  // namespace misuse

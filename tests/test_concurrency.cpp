@@ -1,0 +1,395 @@
+// Concurrency, following the thread rules in include/safeguard.h: a rule pack, a snapshot and a
+// result are immutable and shared by any number of threads; a graph is read by many threads at
+// once or edited by one, never both. Readers assess a shared pack and shared snapshots (C++)
+// and a shared graph (C API) while a writer edits its own copy and publishes new snapshots.
+// Every result must equal a single-threaded reference computed beforehand, and readers of old
+// snapshots must see no trace of later edits. Built as its own small executable so the
+// ThreadSanitizer run in scripts/sanitize.sh does not have to instrument the whole suite.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "safeguard.h"
+#include "safeguard/io.hpp"
+
+using namespace safeguard;
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+
+namespace {
+
+const char* kExample = SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
+const char* kRules = SAFEGUARD_SOURCE_DIR "/rules/default.toml";
+constexpr int kBatches = 12;
+constexpr int kReaders = 4;
+
+Day day(const char* text) {
+  Day out = kNoDay;
+  std::string error;
+  REQUIRE(parse_iso_date(text, out, error));
+  return out;
+}
+
+// The k-th edit the writer makes: new concerns about the example's children from different
+// agencies, then a correction and a retraction, so scores and levels move from batch to batch.
+Batch edit(int k) {
+  static const char* const categories[] = {"school_attendance", "physical_injury", "domestic_abuse",
+                                           "missing_episode", "substance_misuse"};
+  static const char* const agencies[] = {"AG-SCH-01", "AG-GP-01", "AG-POL-01", "AG-HSG-01"};
+  static const char* const children[] = {"P-ASH-C1", "P-ASH-C2", "P-BIR-C1"};
+  Batch batch;
+  ConcernSpec c;
+  c.id = "C-TS-" + std::to_string(k);
+  c.category = categories[k % 5];
+  c.severity = 1 + k % 5;
+  c.recorded = day("2026-09-01") + 3 * k;
+  c.source = agencies[k % 4];
+  c.restricted = k % 3 == 0;
+  c.about = {children[k % 3]};
+  batch.add(c);
+  if (k == 5) batch.add(RetractConcern{"C-TS-1"});
+  if (k == 8) {
+    ConcernSpec amended = c;
+    amended.id = "C-TS-2";
+    amended.severity = 5;
+    amended.about = {"P-BIR-C1"};
+    batch.add(AmendConcern{amended});
+  }
+  return batch;
+}
+
+// Everything a result says, as bytes: scores, levels and every child's JSON explanation.
+std::string fingerprint(const Results& results) {
+  std::string out(reinterpret_cast<const char*>(results.scores().data()),
+                  results.scores().size() * sizeof(double));
+  for (std::size_t row = 0; row < results.child_count(); ++row) {
+    out += std::to_string(results.level(row));
+    out += explain(results, row, ExplainFormat::json);
+  }
+  return out;
+}
+
+// The same through the C API (explanations only: they carry every score and contribution).
+std::string c_fingerprint(const sg_result* result) {
+  std::size_t children = 0;
+  REQUIRE(sg_result_child_count(&children, result) == SG_OK);
+  std::string out;
+  sg_explain_options options = SG_EXPLAIN_OPTIONS_INIT;
+  options.format = SG_FORMAT_JSON;
+  for (std::size_t row = 0; row < children; ++row) {
+    char* text = nullptr;
+    if (sg_result_explain(&text, nullptr, result, row, &options) != SG_OK) return "error";
+    out += text;
+    sg_buffer_free(text);
+  }
+  return out;
+}
+
+template <typename T>
+void append_bytes(std::string& out, const T* first, std::size_t count) {
+  out.append(reinterpret_cast<const char*>(first), count * sizeof(T));
+}
+
+// Every number and id of a result as raw bytes (cheaper than rendering for big caseloads),
+// plus the explanation of every 50th child.
+std::string result_bytes(const Results& results) {
+  std::string out;
+  append_bytes(out, results.scores().data(), results.scores().size());
+  append_bytes(out, results.totals().data(), results.totals().size());
+  append_bytes(out, results.levels().data(), results.levels().size());
+  for (std::size_t row = 0; row < results.child_count(); ++row) {
+    for (const Contribution* c = results.contributions_begin(row);
+         c != results.contributions_end(row); ++c) {
+      const std::uint32_t ids[] = {c->rule, c->evidence, c->via,
+                                   static_cast<std::uint32_t>(c->path)};
+      const double numbers[] = {c->raw, c->decay, c->reach, c->cap_factor, c->value};
+      append_bytes(out, ids, 4);
+      append_bytes(out, numbers, 5);
+    }
+    append_bytes(
+        out, results.overrides_begin(row),
+        static_cast<std::size_t>(results.overrides_end(row) - results.overrides_begin(row)));
+    out += results.immediate_safety(row) ? '!' : '.';
+    if (row % 50 == 0) out += explain(results, row, ExplainFormat::text);
+  }
+  return out;
+}
+
+std::string explanations(const Results& results) {
+  std::string out;
+  for (std::size_t row = 0; row < results.child_count(); ++row)
+    out += explain(results, row, ExplainFormat::json);
+  return out;
+}
+
+struct Reference {
+  std::shared_ptr<const RuleSet> rules = RuleSet::load_file(kRules);
+  Day as_of = day("2026-11-01");
+  std::vector<std::string> fingerprints;  // after 0..kBatches edits
+  std::vector<std::string> explained;
+
+  Reference() {
+    CaseGraph graph;
+    load_case_file(graph, kExample);
+    for (int k = 0; k <= kBatches; ++k) {
+      if (k > 0) graph.apply(edit(k - 1));
+      const Results results = assess(rules, take_snapshot(graph), {as_of, 1});
+      fingerprints.push_back(fingerprint(results));
+      explained.push_back(explanations(results));
+    }
+    for (int k = 1; k <= kBatches; ++k) REQUIRE(fingerprints[k] != fingerprints[k - 1]);
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("concurrency") {
+  TEST_CASE("readers of shared snapshots see exactly their version while a writer publishes") {
+    const Reference reference;
+
+    CaseGraph writer_graph;
+    load_case_file(writer_graph, kExample);
+    const std::shared_ptr<const Snapshot> first = take_snapshot(writer_graph);
+
+    std::mutex published_mutex;
+    std::shared_ptr<const Snapshot> published = first;
+    int published_version = 0;
+    std::atomic<bool> done{false};
+    std::atomic<int> mismatches{0}, old_mismatches{0}, assessments{0};
+
+    std::thread writer([&] {
+      for (int k = 1; k <= kBatches; ++k) {
+        writer_graph.apply(edit(k - 1));  // only this thread touches writer_graph
+        std::shared_ptr<const Snapshot> next = take_snapshot(writer_graph);
+        std::lock_guard<std::mutex> lock(published_mutex);
+        published = std::move(next);
+        published_version = k;
+      }
+      done = true;
+    });
+
+    std::vector<std::thread> readers;
+    for (int t = 0; t < kReaders; ++t) {
+      readers.emplace_back([&, t] {
+        int rounds = 0;
+        while (!done || rounds < 3) {
+          std::shared_ptr<const Snapshot> snapshot;
+          int version = 0;
+          {
+            std::lock_guard<std::mutex> lock(published_mutex);
+            snapshot = published;
+            version = published_version;
+          }
+          const unsigned threads = 1 + (t + rounds) % 2;
+          const Results now = assess(reference.rules, snapshot, {reference.as_of, threads});
+          if (fingerprint(now) != reference.fingerprints[version]) ++mismatches;
+          // The first snapshot never changes, however many edits were published since.
+          const Results old = assess(reference.rules, first, {reference.as_of, 1});
+          if (fingerprint(old) != reference.fingerprints[0]) ++old_mismatches;
+          ++assessments;
+          ++rounds;
+        }
+      });
+    }
+    writer.join();
+    for (auto& reader : readers) reader.join();
+    CHECK(mismatches == 0);
+    CHECK(old_mismatches == 0);
+    CHECK(assessments >= 3 * kReaders);
+    CHECK(fingerprint(assess(reference.rules, take_snapshot(writer_graph), {reference.as_of, 1})) ==
+          reference.fingerprints[kBatches]);
+  }
+
+  TEST_CASE("C API: many threads assess one graph and one pack while a writer edits its own copy") {
+    const Reference reference;
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);
+    sg_graph* shared = nullptr;
+    REQUIRE(sg_graph_new(&shared) == SG_OK);
+    REQUIRE(sg_graph_load_file(shared, kExample) == SG_OK);
+
+    std::atomic<bool> done{false};
+    std::atomic<int> mismatches{0}, failures{0}, writer_mismatches{0}, rounds_done{0};
+
+    // The writer copies the shared graph (saving is a read, allowed alongside other reads),
+    // then edits only its copy, assessing it after every batch.
+    std::thread writer([&] {
+      char* saved = nullptr;
+      std::size_t size = 0;
+      sg_graph* copy = nullptr;
+      if (sg_graph_save_buffer(&saved, &size, shared) != SG_OK || sg_graph_new(&copy) != SG_OK ||
+          sg_graph_load_buffer(copy, saved, size, "copy") != SG_OK) {
+        ++failures;
+      }
+      sg_buffer_free(saved);
+      for (int k = 1; k <= kBatches && copy; ++k) {
+        sg_batch* batch = nullptr;
+        sg_batch_new(&batch);
+        const Batch cpp = edit(k - 1);
+        for (const Edit& item : cpp.items) {
+          int status = SG_OK;
+          auto to_c = [](const ConcernSpec& c, std::vector<const char*>& about, sg_concern& out) {
+            about.clear();
+            for (const auto& id : c.about) about.push_back(id.c_str());
+            out.id = c.id.c_str();
+            out.category = c.category.c_str();
+            out.severity = c.severity;
+            out.status = static_cast<int>(c.status);
+            out.source = c.source.c_str();
+            out.restricted = c.restricted;
+            out.about = about.data();
+            out.about_count = about.size();
+          };
+          std::vector<const char*> about;
+          std::string recorded;
+          sg_concern concern = SG_CONCERN_INIT;
+          if (auto* c = std::get_if<ConcernSpec>(&item)) {
+            to_c(*c, about, concern);
+            recorded = format_iso_date(c->recorded);
+            concern.recorded = recorded.c_str();
+            status = sg_batch_add_concern(batch, &concern);
+          } else if (auto* a = std::get_if<AmendConcern>(&item)) {
+            to_c(a->concern, about, concern);
+            recorded = format_iso_date(a->concern.recorded);
+            concern.recorded = recorded.c_str();
+            status = sg_batch_amend_concern(batch, &concern);
+          } else if (auto* r = std::get_if<RetractConcern>(&item)) {
+            status = sg_batch_retract_concern(batch, r->id.c_str());
+          }
+          if (status != SG_OK) ++failures;
+        }
+        if (sg_graph_apply(copy, batch) != SG_OK) ++failures;
+        sg_batch_free(batch);
+        sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+        options.as_of = "2026-11-01";
+        options.threads = 2;
+        sg_result* result = nullptr;
+        if (sg_assess(&result, copy, rules, &options) != SG_OK) {
+          ++failures;
+          continue;
+        }
+        if (c_fingerprint(result) != reference.explained[k]) ++writer_mismatches;
+        sg_result_free(result);
+      }
+      sg_graph_free(copy);
+      done = true;
+    });
+
+    // One result shared by every reader as well: explaining it is a read of an immutable value.
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    sg_result* shared_result = nullptr;
+    REQUIRE(sg_assess(&shared_result, shared, rules, &options) == SG_OK);
+
+    std::vector<std::thread> readers;
+    for (int t = 0; t < kReaders; ++t) {
+      readers.emplace_back([&, t] {
+        int rounds = 0;
+        while (!done || rounds < 3) {
+          sg_assess_options mine = SG_ASSESS_OPTIONS_INIT;
+          mine.as_of = "2026-11-01";
+          mine.threads = 1 + (t + rounds) % 2;
+          sg_result* result = nullptr;
+          if (sg_assess(&result, shared, rules, &mine) != SG_OK) {
+            ++failures;
+            break;
+          }
+          if (c_fingerprint(result) != reference.explained[0]) ++mismatches;
+          if (c_fingerprint(shared_result) != reference.explained[0]) ++mismatches;
+          sg_result_free(result);
+          ++rounds;
+          ++rounds_done;
+        }
+      });
+    }
+    writer.join();
+    for (auto& reader : readers) reader.join();
+    CHECK(failures == 0);
+    CHECK(mismatches == 0);
+    CHECK(writer_mismatches == 0);
+    CHECK(rounds_done >= 3 * kReaders);
+    sg_result_free(shared_result);
+    sg_graph_free(shared);
+    sg_rules_free(rules);
+  }
+
+  TEST_CASE("results are bit-identical across repeated runs and 1, 2 and 8 threads") {
+    const Reference reference;
+    CaseGraph graph;
+    load_case_file(graph, kExample);
+    // Enough children that 8 threads each get a share (assess gives a thread at least 256
+    // children), with evidence reaching across them through a shared household and adult.
+    Batch batch;
+    batch.add(AgencySpec{"AG-DT", "police", ""});
+    batch.add(HouseholdSpec{"HH-DT"});
+    batch.add(PersonSpec{"P-DT-A", PersonKind::adult, day("1980-01-01"), {}, "HH-DT"});
+    for (int i = 0; i < 2100; ++i) {
+      const std::string p = "P-DT-" + std::to_string(i);
+      batch.add(PersonSpec{
+          p, PersonKind::child, day("2012-01-01") + i % 3000, {}, i % 4 == 0 ? "HH-DT" : ""});
+      ConcernSpec c;
+      c.id = "C-DT-" + std::to_string(i);
+      c.category = i % 3 ? "domestic_abuse" : "school_attendance";
+      c.severity = 1 + i % 5;
+      c.recorded = day("2026-01-01") + i % 280;
+      c.source = "AG-DT";
+      c.restricted = i % 2 == 0;
+      c.about = {p};
+      if (i % 4 == 0) c.involves = {"P-DT-A"};
+      batch.add(c);
+    }
+    graph.apply(batch);
+    const std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph);
+    const Results baseline = assess(reference.rules, snapshot, {reference.as_of, 1});
+    REQUIRE(baseline.child_count() == 2103);
+    const std::string expected = result_bytes(baseline);
+    for (int run = 0; run < 3; ++run) {
+      for (unsigned threads : {1u, 2u, 8u}) {
+        CAPTURE(run);
+        CAPTURE(threads);
+        // A fresh snapshot each time, too: taking one is deterministic.
+        const Results results = assess(reference.rules, run == 0 ? snapshot : take_snapshot(graph),
+                                       {reference.as_of, threads});
+        CHECK(result_bytes(results) == expected);
+      }
+    }
+    // And through the C API, whose default is one thread per hardware thread when 0.
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);
+    sg_graph* g = nullptr;
+    REQUIRE(sg_graph_new(&g) == SG_OK);
+    const std::string text = save_case(graph);
+    REQUIRE(sg_graph_load_buffer(g, text.data(), text.size(), "copy") == SG_OK);
+    std::string first;
+    for (unsigned threads : {1u, 2u, 8u, 0u}) {
+      sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+      options.as_of = "2026-11-01";
+      options.threads = threads;
+      sg_result* result = nullptr;
+      REQUIRE(sg_assess(&result, g, rules, &options) == SG_OK);
+      const double* scores = nullptr;
+      std::size_t rows = 0, cols = 0;
+      REQUIRE(sg_result_scores(&scores, &rows, &cols, result) == SG_OK);
+      std::string bytes(reinterpret_cast<const char*>(scores), rows * cols * sizeof(double));
+      for (std::size_t row = 0; row < rows; row += 50) {
+        char* text = nullptr;
+        sg_explain_options explain_options = SG_EXPLAIN_OPTIONS_INIT;
+        REQUIRE(sg_result_explain(&text, nullptr, result, row, &explain_options) == SG_OK);
+        bytes += text;
+        sg_buffer_free(text);
+      }
+      if (first.empty()) first = bytes;
+      CHECK(bytes == first);
+      sg_result_free(result);
+    }
+    sg_graph_free(g);
+    sg_rules_free(rules);
+  }
+}

@@ -1,0 +1,91 @@
+// Inputs the fuzzers in fuzz/ found that broke the library, kept as regression tests. Each
+// names the target that found it. Undefined behaviour shows only under the sanitizer build
+// (scripts/sanitize.sh), so each test also pins down the defined result.
+#include <doctest/doctest.h>
+
+#include "safeguard.h"
+#include "safeguard/io.hpp"
+
+using namespace safeguard;
+
+namespace {
+
+const char* kPackHead = R"([pack]
+id = "regression"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 3
+[[index]]
+id = "risk"
+)";
+
+Day day(const char* text) {
+  Day out = kNoDay;
+  std::string error;
+  REQUIRE(parse_iso_date(text, out, error));
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("fuzz_regressions") {
+  // fuzz_rule_pack: toml++ 3.3 asserts (and, with NDEBUG, assumes) that a table header's key
+  // starts with a key character. "[%index]]" aborted the process in debug builds and was
+  // undefined behaviour in release builds.
+  TEST_CASE("a table header whose key cannot start a key is a parse error, not an abort") {
+    for (const char* header : {"[%index]]", "[[[a]]]", "[&", "[[=", "  [ %x ]"}) {
+      CAPTURE(header);
+      const std::string text = std::string(kPackHead) + header + "\nid = \"x\"\n";
+      try {
+        RuleSet::load_string(text, "bad.toml");
+        FAIL("loaded a malformed pack");
+      } catch (const Error& e) {
+        CHECK(e.status() == Status::parse);
+        CHECK(e.where().file == "bad.toml");
+        CHECK(e.where().line == 12);
+        CHECK(e.where().column >= 2);
+      }
+    }
+    // And through the C API, which must return a status.
+    const std::string text = std::string(kPackHead) + "[%index]]\n";
+    sg_rules* rules = nullptr;
+    CHECK(sg_rules_load_buffer(&rules, text.data(), text.size(), "bad.toml") == SG_E_PARSE);
+    CHECK(rules == nullptr);
+    CHECK(std::string(sg_error_last()).find("bad.toml:12:") == 0);
+  }
+
+  // fuzz_expr: an aggregate over factors subtracted kNoDay (INT_MIN) from the as-of date for a
+  // factor without a start date: signed overflow.
+  TEST_CASE("aggregates over factors without a start date do not overflow") {
+    CaseGraph graph;
+    load_case(graph, R"({"schema_version": 1,
+      "persons": [{"id": "P-RG-C1", "kind": "child", "dob": "2019-01-01"}],
+      "factors": [{"id": "F-RG-1", "kind": "safety_plan", "strength": 4,
+                   "protects": ["P-RG-C1"]}]})",
+              "case.json");
+    const std::string pack = std::string(kPackHead) + R"PACK([[rule]]
+id = "since"
+index = "risk"
+heading = "strength"
+for = "child"
+points = "days_since_last(factors)"
+[[rule]]
+id = "strongest"
+index = "risk"
+heading = "strength"
+for = "child"
+points = "max(factors, factor.strength where factor.active) - abs(-1.5e-3)"
+)PACK";
+    const auto rules = RuleSet::load_string(pack, "pack.toml");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    REQUIRE(results.child_count() == 1);
+    // No factor has a date, so "days since the last one" is unknown: not assessable.
+    REQUIRE(results.not_assessable_end(0) - results.not_assessable_begin(0) == 1);
+    CHECK(rules->rules()[results.not_assessable_begin(0)->rule].id == "since");
+    CHECK(results.score(0, 0) == doctest::Approx(4 - 1.5e-3));
+  }
+}
