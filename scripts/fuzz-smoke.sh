@@ -5,9 +5,12 @@
 # caused it is left in build-fuzz/artifacts/.
 #   FUZZ_SECONDS   seconds per target (default 60)
 #   FUZZ_TARGETS   which targets (default: all four)
+#   FUZZ_SEED      libFuzzer's random seed (default 1, so CI explores the same way each run;
+#                  0 picks a new one: use it, with more time, to hunt for new bugs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
+seed="${FUZZ_SEED:-1}"
 targets=(${FUZZ_TARGETS:-case_file rule_pack expr c_api})
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 
@@ -29,7 +32,7 @@ for target in "${targets[@]}"; do
   [ -f "fuzz/$target.dict" ] && dict=(-dict="fuzz/$target.dict")
   echo "== fuzz_$target for ${seconds}s"
   # -timeout: one input taking this long is a finding (a denial of service), not noise.
-  ./build-fuzz/fuzz/fuzz_"$target" "${dict[@]}" -max_total_time="$seconds" -timeout=30 \
+  ./build-fuzz/fuzz/fuzz_"$target" "${dict[@]}" -seed="$seed" -max_total_time="$seconds" -timeout=30 \
     -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
     -artifact_prefix="build-fuzz/artifacts/$target-" "$work" "fuzz/corpus/$target" \
     2>"build-fuzz/fuzz_$target.log" || {

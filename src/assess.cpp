@@ -9,8 +9,9 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <type_traits>
+#include <variant>
 
-#include "safeguard/calendar.hpp"
 #include "safeguard/propagate.hpp"
 
 namespace safeguard {
@@ -35,11 +36,97 @@ struct Reached {
   RoleMask roles;
 };
 
+// Year, month and day of a day number (Hinnant's civil_from_days). Each child's age is needed
+// once per assessment, and Boost's date conversion costs more than scoring a typical child;
+// tests/test_differential.cpp checks the ages against calendar.hpp's through the results.
+struct Civil {
+  int year;
+  int month;
+  int day;
+};
+
+Civil civil_from_days(Day days) {
+  const long z = static_cast<long>(days) + 719468;
+  const long era = (z >= 0 ? z : z - 146096) / 146097;
+  const long doe = z - era * 146097;
+  const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {static_cast<int>(yoe + era * 400 + (month <= 2)), month, day};
+}
+
+int days_in_month(int year, int month) {
+  static constexpr int kLengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kLengths[month - 1];
+}
+
+// The convention of calendar.hpp's age_in_months (a missing anniversary falls on the 1st of
+// the next month), for birth <= at.
+int age_in_months_fast(Day birth, Day at) {
+  const Civil born = civil_from_days(birth);
+  const Civil now = civil_from_days(at);
+  const int months = (now.year - born.year) * 12 + (now.month - born.month);
+  const bool anniversary_reached =
+      born.day <= days_in_month(now.year, now.month) && now.day >= born.day;
+  return anniversary_reached ? months : months - 1;
+}
+
+// What assess() works out once per call and every scorer shares: the pack's view of the
+// snapshot's symbols, and for each category (or factor kind) the rules that may score it, in
+// rule order: the rules whose guard admits it, and every rule without a guard.
+// A program's result with the attribute it found unknown (-1 if none), as ChildScorer needs it.
+struct Outcome {
+  expr::Value value;
+  int missing = -1;
+};
+
+Outcome run(const expr::Compiled& program, expr::EvalContext& ctx) {
+  ctx.missing = -1;
+  const expr::Value value = expr::evaluate(program, ctx);
+  return {value, ctx.missing};
+}
+
+// A rule's `when` and `points` worked out in advance for every value of the attributes they
+// read, when those are few: the default pack's concern conditions read only the category and
+// status, and its points only the severity or strength. The tables are filled by running the
+// same programs with the same interpreter, so a lookup gives exactly what running would.
+struct RuleTables {
+  bool when_tabled = false;
+  std::vector<Outcome> when;  // [symbol * kStatuses + status]
+  bool points_tabled = false;
+  std::vector<Outcome> points;  // [severity or strength, 0..255]
+};
+constexpr std::size_t kStatuses = 4;
+
+struct Prepared {
+  std::vector<std::uint32_t> symbol_map;
+  Csr<std::uint32_t> concern_rules;  // by snapshot symbol of concern.category
+  Csr<std::uint32_t> factor_rules;   // by snapshot symbol of factor.kind
+  std::vector<RuleTables> tables;    // per rule
+};
+
+// Sorts items by rule, keeping their order within a rule (a counting sort, so that scoring a
+// child allocates nothing once the buffers have grown). offsets[r] is where rule r starts.
+template <typename Item>
+void bucket_by_rule(const std::vector<Item>& items, std::vector<Item>& sorted,
+                    std::vector<std::uint32_t>& offsets, std::size_t rule_count) {
+  offsets.assign(rule_count + 1, 0);
+  for (const Item& item : items) ++offsets[item.rule + 1];
+  for (std::size_t r = 0; r < rule_count; ++r) offsets[r + 1] += offsets[r];
+  sorted.resize(items.size());
+  for (const Item& item : items) sorted[offsets[item.rule]++] = item;
+  // Each offset now points at its rule's end, which is the next rule's start; shift back.
+  for (std::size_t r = rule_count; r > 0; --r) offsets[r] = offsets[r - 1];
+  offsets[0] = 0;
+}
+
 class ChildScorer {
  public:
-  ChildScorer(const RuleSet& rules, const Snapshot& snap,
-              const std::vector<std::uint32_t>& symbol_map, Day as_of)
-      : rules_(rules), snap_(snap), symbol_map_(symbol_map), as_of_(as_of) {}
+  ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared, Day as_of)
+      : rules_(rules), snap_(snap), prepared_(prepared), as_of_(as_of) {}
 
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
@@ -47,12 +134,12 @@ class ChildScorer {
              DiscretionaryResult& judgement, Partial& out) {
     expr::EvalContext ctx;
     ctx.snapshot = &snap_;
-    ctx.symbol_map = symbol_map_.data();
+    ctx.symbol_map = prepared_.symbol_map.data();
     ctx.as_of = as_of_;
     ctx.child = child;
     const Day dob = snap_.person_dob[child];
     if (dob != kNoDay && dob <= as_of_) {
-      ctx.child_age_months = age_in_months(dob, as_of_);
+      ctx.child_age_months = age_in_months_fast(dob, as_of_);
       ctx.child_age_years = ctx.child_age_months / 12;
     }
     gather(child);
@@ -63,39 +150,90 @@ class ChildScorer {
     out.step_counts.push_back(steps_.size());
     out.issues.insert(out.issues.end(), issues_.begin(), issues_.end());
     out.issue_counts.push_back(issues_.size());
+    ctx.circle_concerns = visit_order_.data();
+    ctx.circle_concern_count = visit_order_.size();
+
+    // Evidence first, in slot order, each piece against the rules its category admits; then
+    // the results are put in rule order, which is the order the explanation lists them in.
+    hits_.clear();
+    misses_.clear();
+    for (const Reached& item : concerns_) {
+      const Symbol category = snap_.concern_category[item.slot];
+      for (const std::uint32_t* r = prepared_.concern_rules.begin(category);
+           r != prepared_.concern_rules.end(category); ++r) {
+        const Rule& rule = rules_.rules()[*r];
+        const auto [role, factor] = best_reach(rule, item.roles);
+        if (factor <= 0) continue;
+        ctx.concern = item.slot;
+        ctx.path = role;
+        const RuleTables& tables = prepared_.tables[*r];
+        evaluate(
+            *r, rule.index, snap_.concern_vertex[item.slot], hits_, misses_,
+            [&] {
+              return tables.when_tabled
+                         ? tables.when[category * kStatuses +
+                                       static_cast<std::size_t>(snap_.concern_status[item.slot])]
+                         : run(rule.when, ctx);
+            },
+            [&] {
+              return tables.points_tabled ? tables.points[snap_.concern_severity[item.slot]]
+                                          : run(rule.points, ctx);
+            },
+            [&, role = role, factor = factor](Contribution& c) {
+              const double age = std::max(0, as_of_ - snap_.concern_date(item.slot));
+              c.via = via_concern(child, item.slot, role);
+              c.path = role;
+              c.decay = decay(rule, age);
+              c.reach = factor;
+            });
+      }
+    }
+    for (const Reached& item : factors_) {
+      const Symbol kind = snap_.factor_kind[item.slot];
+      for (const std::uint32_t* r = prepared_.factor_rules.begin(kind);
+           r != prepared_.factor_rules.end(kind); ++r) {
+        const Rule& rule = rules_.rules()[*r];
+        const auto [role, factor] = best_reach(rule, item.roles);
+        if (factor <= 0) continue;
+        ctx.factor = item.slot;
+        ctx.path = role;
+        const RuleTables& tables = prepared_.tables[*r];
+        evaluate(
+            *r, rule.index, snap_.factor_vertex[item.slot], hits_, misses_,
+            [&] { return run(rule.when, ctx); },
+            [&] {
+              return tables.points_tabled ? tables.points[snap_.factor_strength[item.slot]]
+                                          : run(rule.points, ctx);
+            },
+            [&, role = role, factor = factor](Contribution& c) {
+              const Day start = snap_.factor_start[item.slot];
+              const double age = start == kNoDay ? 0.0 : std::max(0, as_of_ - start);
+              c.via = via_factor(child, item.slot, role);
+              c.path = role;
+              c.decay = decay(rule, age);
+              c.reach = factor;
+            });
+      }
+    }
+    const std::size_t rule_count = rules_.rules().size();
+    bucket_by_rule(hits_, sorted_hits_, hit_offsets_, rule_count);
+    bucket_by_rule(misses_, sorted_misses_, miss_offsets_, rule_count);
 
     const std::size_t first_contribution = out.contributions.size();
     const std::size_t first_missing = out.missing.size();
-    for (std::uint32_t r = 0; r < rules_.rules().size(); ++r) {
+    for (std::uint32_t r = 0; r < rule_count; ++r) {
       const Rule& rule = rules_.rules()[r];
       const std::size_t rule_first = out.contributions.size();
-      switch (rule.scope) {
-        case expr::Scope::child:
-          evaluate(r, rule, ctx, kNoVertex, kNoVertex, Role::self, 1.0, 1.0, out);
-          break;
-        case expr::Scope::concern:
-          for (const Reached& item : concerns_) {
-            const auto [role, factor] = best_reach(rule, item.roles);
-            if (factor <= 0) continue;
-            ctx.concern = item.slot;
-            ctx.path = role;
-            const double age = std::max(0, as_of_ - snap_.concern_date(item.slot));
-            evaluate(r, rule, ctx, snap_.concern_vertex[item.slot],
-                     via_concern(child, item.slot, role), role, decay(rule, age), factor, out);
-          }
-          break;
-        case expr::Scope::factor:
-          for (const Reached& item : factors_) {
-            const auto [role, factor] = best_reach(rule, item.roles);
-            if (factor <= 0) continue;
-            ctx.factor = item.slot;
-            ctx.path = role;
-            const Day start = snap_.factor_start[item.slot];
-            const double age = start == kNoDay ? 0.0 : std::max(0, as_of_ - start);
-            evaluate(r, rule, ctx, snap_.factor_vertex[item.slot],
-                     via_factor(child, item.slot, role), role, decay(rule, age), factor, out);
-          }
-          break;
+      if (rule.scope == expr::Scope::child) {
+        evaluate(
+            r, rule.index, kNoVertex, out.contributions, out.missing,
+            [&] { return run(rule.when, ctx); }, [&] { return run(rule.points, ctx); },
+            [](Contribution&) {});
+      } else {
+        out.contributions.insert(out.contributions.end(), sorted_hits_.begin() + hit_offsets_[r],
+                                 sorted_hits_.begin() + hit_offsets_[r + 1]);
+        out.missing.insert(out.missing.end(), sorted_misses_.begin() + miss_offsets_[r],
+                           sorted_misses_.begin() + miss_offsets_[r + 1]);
       }
       apply_cap(rule, out.contributions, rule_first);
     }
@@ -185,13 +323,18 @@ class ChildScorer {
     judgement.outcome = DiscretionaryOutcome::applied;
   }
 
-  // The evidence that can reach the child, each item once with every path it arrives by.
+  // The evidence that can reach the child, each item once with every path it arrives by:
+  // concerns_ and factors_ by slot (the order contributions are listed in), visit_order_ as
+  // for_each_circle_concern visits (the order aggregates add in).
   void gather(std::uint32_t child) {
-    concerns_.clear();
+    visit_order_.clear();
     factors_.clear();
     for_each_circle_concern(snap_, child, [&](std::uint32_t c, RoleMask roles) {
-      if (expr::concern_visible(snap_, c, as_of_)) concerns_.push_back({c, roles});
+      if (expr::concern_visible(snap_, c, as_of_)) visit_order_.push_back({c, roles});
     });
+    concerns_.resize(visit_order_.size());
+    for (std::size_t i = 0; i < visit_order_.size(); ++i)
+      concerns_[i] = {visit_order_[i].concern, visit_order_[i].roles};
     for (const CircleMember* m = snap_.person_circle.begin(child);
          m != snap_.person_circle.end(child); ++m) {
       for (const std::uint32_t* f = snap_.person_factors.begin(m->person);
@@ -199,8 +342,8 @@ class ChildScorer {
         if (expr::factor_visible(snap_, *f, as_of_)) factors_.push_back({*f, m->roles});
       }
     }
-    std::sort(factors_.begin(), factors_.end(),
-              [](const Reached& a, const Reached& b) { return a.slot < b.slot; });
+    auto by_slot = [](const Reached& a, const Reached& b) { return a.slot < b.slot; };
+    std::sort(factors_.begin(), factors_.end(), by_slot);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < factors_.size(); ++i) {
       if (kept > 0 && factors_[kept - 1].slot == factors_[i].slot) {
@@ -210,8 +353,7 @@ class ChildScorer {
       }
     }
     factors_.resize(kept);
-    std::sort(concerns_.begin(), concerns_.end(),
-              [](const Reached& a, const Reached& b) { return a.slot < b.slot; });
+    std::sort(concerns_.begin(), concerns_.end(), by_slot);
   }
 
   // The largest reach factor among the roles the evidence arrived by (ties: earlier role).
@@ -259,35 +401,33 @@ class ChildScorer {
     return snap_.person_vertex[child];
   }
 
-  void evaluate(std::uint32_t r, const Rule& rule, expr::EvalContext& ctx, VertexIndex evidence,
-                VertexIndex via, Role path, double decay_factor, double reach_factor,
-                Partial& out) {
-    ctx.missing = -1;
-    const expr::Value fires = expr::evaluate(rule.when, ctx);
-    if (!fires.known) {
-      out.missing.push_back(
-          {r, false, evidence, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
+  // Runs the rule for one piece of evidence; when it scores, `describe` fills in the path,
+  // decay and reach (worked out only then: most evidence does not score for most rules).
+  template <typename When, typename Points, typename Describe>
+  static void evaluate(std::uint32_t r, std::uint32_t index, VertexIndex evidence,
+                       std::vector<Contribution>& contributions,
+                       std::vector<NotAssessable>& missing, When&& when, Points&& points,
+                       Describe&& describe) {
+    const Outcome fires = when();
+    if (!fires.value.known) {
+      missing.push_back({r, false, evidence, static_cast<expr::Attr>(std::max(fires.missing, 0))});
       return;
     }
-    if (fires.number == 0) return;
-    const expr::Value points = expr::evaluate(rule.points, ctx);
-    if (!points.known) {
-      out.missing.push_back(
-          {r, false, evidence, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
+    if (fires.value.number == 0) return;
+    const Outcome raw = points();
+    if (!raw.value.known) {
+      missing.push_back({r, false, evidence, static_cast<expr::Attr>(std::max(raw.missing, 0))});
       return;
     }
-    if (points.number == 0) return;
+    if (raw.value.number == 0) return;
     Contribution c;
     c.rule = r;
-    c.index = rule.index;
+    c.index = index;
     c.evidence = evidence;
-    c.via = via;
-    c.path = path;
-    c.raw = points.number;
-    c.decay = decay_factor;
-    c.reach = reach_factor;
+    c.raw = raw.value.number;
+    describe(c);
     c.value = c.raw * c.decay * c.reach;
-    out.contributions.push_back(c);
+    contributions.push_back(c);
   }
 
   // Scales the rule's contributions so their total stays within the cap; each line records it.
@@ -307,10 +447,14 @@ class ChildScorer {
 
   const RuleSet& rules_;
   const Snapshot& snap_;
-  const std::vector<std::uint32_t>& symbol_map_;
+  const Prepared& prepared_;
   Day as_of_;
+  std::vector<expr::ReachedConcern> visit_order_;
   std::vector<Reached> concerns_;
   std::vector<Reached> factors_;
+  std::vector<Contribution> hits_, sorted_hits_;
+  std::vector<NotAssessable> misses_, sorted_misses_;
+  std::vector<std::uint32_t> hit_offsets_, miss_offsets_;
 
  public:
   // The own score of a network node that is not a child (an adult, a place, a group): the
@@ -321,7 +465,7 @@ class ChildScorer {
                     Partial& out) {
     expr::EvalContext ctx;
     ctx.snapshot = &snap_;
-    ctx.symbol_map = symbol_map_.data();
+    ctx.symbol_map = prepared_.symbol_map.data();
     ctx.as_of = as_of_;
     ctx.path = Role::self;  // node rules read no child attribute, so ctx.child is never used
     const std::size_t first = out.contributions.size();
@@ -334,9 +478,17 @@ class ChildScorer {
            c != snap_.node_concerns.end(node); ++c) {
         if (!expr::concern_visible(snap_, *c, as_of_)) continue;
         ctx.concern = *c;
-        const double age = std::max(0, as_of_ - snap_.concern_date(*c));
-        evaluate(r, rule, ctx, snap_.concern_vertex[*c], snap_.node_vertex[node], Role::self,
-                 decay(rule, age), reach, out);
+        const VertexIndex via = snap_.node_vertex[node];
+        evaluate(
+            r, rule.index, snap_.concern_vertex[*c], out.contributions, out.missing,
+            [&] { return run(rule.when, ctx); }, [&] { return run(rule.points, ctx); },
+            [&, reach = reach](Contribution& line) {
+              const double age = std::max(0, as_of_ - snap_.concern_date(*c));
+              line.via = via;
+              line.path = Role::self;
+              line.decay = decay(rule, age);
+              line.reach = reach;
+            });
       }
       apply_cap(rule, out.contributions, rule_first);
     }
@@ -360,6 +512,84 @@ std::vector<std::uint32_t> map_symbols(const RuleSet& rules, const Snapshot& sna
         found != expr::SymbolTable::kNone ? found : unmatched_base + static_cast<std::uint32_t>(s);
   }
   return map;
+}
+
+// For each snapshot symbol, the rules of `scope` whose guard admits it (all of them when the
+// rule has no guard), in rule order.
+Csr<std::uint32_t> rules_by_symbol(const RuleSet& rules, expr::Scope scope,
+                                   const std::vector<std::uint32_t>& symbol_map) {
+  Csr<std::uint32_t> csr;
+  csr.offsets.assign(1, 0);
+  for (std::size_t s = 0; s < symbol_map.size(); ++s) {
+    for (std::uint32_t r = 0; r < rules.rules().size(); ++r) {
+      const Rule& rule = rules.rules()[r];
+      if (rule.scope != scope) continue;
+      const expr::Guard& guard = rule.when.guard;
+      if (guard.active && std::find(guard.symbols.begin(), guard.symbols.end(), symbol_map[s]) ==
+                              guard.symbols.end()) {
+        continue;
+      }
+      csr.items.push_back(r);
+    }
+    csr.offsets.push_back(static_cast<std::uint32_t>(csr.items.size()));
+  }
+  return csr;
+}
+
+bool reads_only(const expr::Compiled& program, std::initializer_list<expr::Attr> allowed) {
+  if (!program.aggregates.empty()) return false;
+  for (expr::Attr attr : program.attributes) {
+    if (std::find(allowed.begin(), allowed.end(), attr) == allowed.end()) return false;
+  }
+  return true;
+}
+
+// Fills a rule's tables by running its programs over a scratch snapshot whose evidence takes
+// every value of the attributes the programs read.
+RuleTables tabulate(const Rule& rule, const std::vector<std::uint32_t>& symbol_map, Day as_of) {
+  RuleTables tables;
+  Snapshot scratch;
+  expr::EvalContext ctx;
+  ctx.snapshot = &scratch;
+  ctx.symbol_map = symbol_map.data();
+  ctx.as_of = as_of;
+  const bool concern = rule.scope == expr::Scope::concern;
+  if (concern &&
+      reads_only(rule.when, {expr::Attr::concern_category, expr::Attr::concern_status})) {
+    for (std::size_t s = 0; s < symbol_map.size(); ++s) {
+      for (std::size_t status = 0; status < kStatuses; ++status) {
+        scratch.concern_category.push_back(static_cast<Symbol>(s));
+        scratch.concern_status.push_back(static_cast<ConcernStatus>(status));
+      }
+    }
+    for (std::uint32_t c = 0; c < scratch.concern_category.size(); ++c) {
+      ctx.concern = c;
+      tables.when.push_back(run(rule.when, ctx));
+    }
+    tables.when_tabled = true;
+  }
+  const expr::Attr level = concern ? expr::Attr::concern_severity : expr::Attr::factor_strength;
+  if (rule.scope != expr::Scope::child && reads_only(rule.points, {level})) {
+    scratch.concern_severity.resize(256);
+    scratch.factor_strength.resize(256);
+    for (std::uint32_t v = 0; v < 256; ++v) {
+      scratch.concern_severity[v] = scratch.factor_strength[v] = static_cast<std::uint8_t>(v);
+      ctx.concern = ctx.factor = v;
+      tables.points.push_back(run(rule.points, ctx));
+    }
+    tables.points_tabled = true;
+  }
+  return tables;
+}
+
+Prepared prepare(const RuleSet& rules, const Snapshot& snap, Day as_of) {
+  Prepared prepared;
+  prepared.symbol_map = map_symbols(rules, snap);
+  for (const Rule& rule : rules.rules())
+    prepared.tables.push_back(tabulate(rule, prepared.symbol_map, as_of));
+  prepared.concern_rules = rules_by_symbol(rules, expr::Scope::concern, prepared.symbol_map);
+  prepared.factor_rules = rules_by_symbol(rules, expr::Scope::factor, prepared.symbol_map);
+  return prepared;
 }
 
 // Rules that can score evidence about an adult, a place or a group: concern rules that read
@@ -386,12 +616,12 @@ std::string format_number(double value) {
 // propagated points appended as contributions, one per link, so explanations add up.
 class PropagationPass {
  public:
-  PropagationPass(Results& out, const std::vector<std::uint32_t>& symbol_map)
+  PropagationPass(Results& out, const Prepared& prepared)
       : out_(out),
         rules_(*out.rules_),
         snap_(*out.snapshot_),
         settings_(rules_.propagation()),
-        symbol_map_(symbol_map) {}
+        prepared_(prepared) {}
 
   void run() {
     const std::size_t nodes = snap_.node_vertex.size();
@@ -416,7 +646,7 @@ class PropagationPass {
       }
     }
 
-    ChildScorer scorer(rules_, snap_, symbol_map_, out_.as_of_);
+    ChildScorer scorer(rules_, snap_, prepared_, out_.as_of_);
     Partial scratch;
     const bool capped = settings_.association_cap < 1;
     const double cap_ratio = settings_.association_cap / (1 - settings_.association_cap);
@@ -663,13 +893,14 @@ class PropagationPass {
   const RuleSet& rules_;
   const Snapshot& snap_;
   const PropagationSettings& settings_;
-  const std::vector<std::uint32_t>& symbol_map_;
+  const Prepared& prepared_;
   std::vector<std::size_t> row_of_node_;
   std::vector<std::vector<std::uint32_t>> node_rules_;  // per propagating index
   std::vector<Eigen::VectorXd> solutions_;              // r, per propagating index
   std::vector<Eigen::VectorXd> limits_;                 // the association cap, per index
   const std::vector<double>* link_weights_ = nullptr;
 };
+
 std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
   switch (outcome) {
     case DiscretionaryOutcome::none:
@@ -687,10 +918,25 @@ std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
 }
 
 long Results::find_child(std::string_view id) const {
-  for (std::size_t row = 0; row < children_.size(); ++row) {
-    if (child_id(row) == id) return static_cast<long>(row);
+  constexpr std::size_t kScanBelow = 64;
+  if (children_.size() < kScanBelow) {
+    for (std::size_t row = 0; row < children_.size(); ++row) {
+      if (child_id(row) == id) return static_cast<long>(row);
+    }
+    return -1;
   }
-  return -1;
+  std::call_once(child_index_->built, [this] {
+    auto& rows = child_index_->rows_by_id;
+    rows.resize(children_.size());
+    for (std::size_t row = 0; row < rows.size(); ++row) rows[row] = static_cast<std::uint32_t>(row);
+    std::sort(rows.begin(), rows.end(),
+              [this](std::uint32_t a, std::uint32_t b) { return child_id(a) < child_id(b); });
+  });
+  const auto& rows = child_index_->rows_by_id;
+  auto found = std::lower_bound(
+      rows.begin(), rows.end(), id,
+      [this](std::uint32_t row, std::string_view key) { return child_id(row) < key; });
+  return found != rows.end() && child_id(*found) == id ? static_cast<long>(*found) : -1;
 }
 
 long Results::find_place(std::string_view id) const {
@@ -708,13 +954,40 @@ double Results::place_index_score(std::size_t rank, std::size_t index) const {
   return 0;
 }
 
-Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
-               const AssessOptions& options) {
+namespace detail {
+
+struct ResultsBuilder {
+  static Results build(std::shared_ptr<const RuleSet> rules,
+                       std::shared_ptr<const Snapshot> snapshot, const Prepared& prepared,
+                       const AssessOptions& options);
+};
+
+}  // namespace detail
+
+namespace {
+
+void check_arguments(const std::shared_ptr<const RuleSet>& rules,
+                     const std::shared_ptr<const Snapshot>& snapshot,
+                     const AssessOptions& options) {
   if (!rules || !snapshot)
     throw Error(Status::invalid_argument, "assess needs a rule pack and a snapshot");
   if (options.as_of < detail::kFirstSupportedDay || options.as_of > detail::kLastSupportedDay) {
     throw Error(Status::invalid_argument, "as-of date is out of range");
   }
+}
+
+}  // namespace
+
+Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
+               const AssessOptions& options) {
+  check_arguments(rules, snapshot, options);
+  const Prepared prepared = prepare(*rules, *snapshot, options.as_of);
+  return detail::ResultsBuilder::build(std::move(rules), std::move(snapshot), prepared, options);
+}
+
+Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
+                                      std::shared_ptr<const Snapshot> snapshot,
+                                      const Prepared& prepared, const AssessOptions& options) {
   Results out;
   out.rules_ = rules;
   out.snapshot_ = snapshot;
@@ -729,7 +1002,6 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.immediate_safety_.assign(n, 0);
   out.discretionary_.assign(n, DiscretionaryResult{});
   out.totals_.assign(n, 0.0);
-  const std::vector<std::uint32_t> symbol_map = map_symbols(*rules, *snapshot);
 
   unsigned threads =
       options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
@@ -739,7 +1011,17 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   std::vector<Partial> partials(threads);
   auto work = [&](unsigned t) {
     const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
-    ChildScorer scorer(*rules, *snapshot, symbol_map, options.as_of);
+    ChildScorer scorer(*rules, *snapshot, prepared, options.as_of);
+    // Room for more lines than a typical child has (about six), so the output is written once
+    // instead of being copied at every doubling. Only the pages written become resident.
+    constexpr std::size_t kLinesPerChild = 10;
+    Partial& part = partials[t];
+    part.contributions.reserve((end - begin) * kLinesPerChild);
+    part.contribution_counts.reserve(end - begin);
+    part.fired_counts.reserve(end - begin);
+    part.missing_counts.reserve(end - begin);
+    part.step_counts.reserve(end - begin);
+    part.issue_counts.reserve(end - begin);
     for (std::size_t row = begin; row < end; ++row) {
       scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
                    out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
@@ -766,7 +1048,24 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
     if (failure) std::rethrow_exception(failure);
   }
 
-  // Stitch the partial results together in child order.
+  // Stitch the partial results together in child order: one allocation per column, and with
+  // one thread no copy at all (the contribution lines are most of the output's bytes).
+  auto stitch = [&](auto member, auto& column) {
+    if (partials.size() == 1) {
+      column = std::move(partials[0].*member);
+      return;
+    }
+    std::size_t total = 0;
+    for (const auto& part : partials) total += (part.*member).size();
+    column.reserve(total);
+    for (const auto& part : partials)
+      column.insert(column.end(), (part.*member).begin(), (part.*member).end());
+  };
+  stitch(&Partial::contributions, out.contributions_);
+  stitch(&Partial::fired, out.fired_);
+  stitch(&Partial::missing, out.missing_);
+  stitch(&Partial::steps, out.steps_);
+  stitch(&Partial::issues, out.issues_);
   out.contribution_offsets_.reserve(n + 1);
   out.contribution_offsets_.push_back(0);
   out.fired_offsets_.push_back(0);
@@ -774,16 +1073,10 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
   out.step_offsets_.push_back(0);
   out.issue_offsets_.push_back(0);
   for (auto& part : partials) {
-    out.steps_.insert(out.steps_.end(), part.steps.begin(), part.steps.end());
-    out.issues_.insert(out.issues_.end(), part.issues.begin(), part.issues.end());
     for (std::size_t count : part.step_counts)
       out.step_offsets_.push_back(out.step_offsets_.back() + count);
     for (std::size_t count : part.issue_counts)
       out.issue_offsets_.push_back(out.issue_offsets_.back() + count);
-    out.contributions_.insert(out.contributions_.end(), part.contributions.begin(),
-                              part.contributions.end());
-    out.fired_.insert(out.fired_.end(), part.fired.begin(), part.fired.end());
-    out.missing_.insert(out.missing_.end(), part.missing.begin(), part.missing.end());
     for (std::size_t count : part.contribution_counts)
       out.contribution_offsets_.push_back(out.contribution_offsets_.back() + count);
     for (std::size_t count : part.fired_counts)
@@ -792,13 +1085,138 @@ Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snaps
       out.missing_offsets_.push_back(out.missing_offsets_.back() + count);
     part = Partial{};
   }
-  if (rules->propagation().enabled) PropagationPass(out, symbol_map).run();
+  if (rules->propagation().enabled) PropagationPass(out, prepared).run();
   for (std::size_t row = 0; row < n; ++row) {
     double total = 0;
     for (std::size_t i = 0; i < k; ++i) total += out.scores_[row * k + i];
     out.totals_[row] = total;
   }
   return out;
+}
+
+}  // namespace safeguard
+
+// ---- Incremental assessment ----------------------------------------------------------------
+
+namespace safeguard {
+
+std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& batch) {
+  std::vector<VertexIndex> persons;
+  auto note = [&](const std::string& id) {
+    if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::person) persons.push_back(*v);
+  };
+  auto note_all = [&](const std::vector<std::string>& ids) {
+    for (const auto& id : ids) note(id);
+  };
+  auto note_concern = [&](const std::string& id) {
+    if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::concern) {
+      const Concern& concern = graph.concern(*v);
+      persons.insert(persons.end(), concern.about.begin(), concern.about.end());
+      persons.insert(persons.end(), concern.involves.begin(), concern.involves.end());
+    }
+  };
+  for (const Edit& item : batch.items) {
+    std::visit(
+        [&](const auto& edit) {
+          using T = std::decay_t<decltype(edit)>;
+          if constexpr (std::is_same_v<T, PersonSpec> || std::is_same_v<T, ErasePerson>) {
+            note(edit.id);
+          } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+            note_all(edit.about);
+            note_all(edit.involves);
+          } else if constexpr (std::is_same_v<T, FactorSpec>) {
+            note_all(edit.protects);
+          } else if constexpr (std::is_same_v<T, RelationSpec>) {
+            note(edit.from);
+            note(edit.to);
+          } else if constexpr (std::is_same_v<T, AmendConcern>) {
+            note_concern(edit.concern.id);
+            note_all(edit.concern.about);
+            note_all(edit.concern.involves);
+          } else if constexpr (std::is_same_v<T, RetractConcern>) {
+            note_concern(edit.id);
+          } else if constexpr (std::is_same_v<T, EventSpec>) {
+            note_all(edit.about);
+          } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+            note(edit.child);
+          }
+          // A CalendarSpec moves every child's timescales: Reassessor::apply rescores everyone.
+          // Agencies, places, groups and households reach no child until something names them.
+        },
+        item);
+  }
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+  return persons;
+}
+
+struct Reassessor::Impl {
+  std::shared_ptr<const RuleSet> rules;
+  AssessOptions options;
+  std::vector<std::string> symbols;  // the snapshot symbols `prepared` was made for
+  Prepared prepared;
+  bool ready = false;
+  // Where each child's process events and judgements are, kept up to date across this
+  // Reassessor's own batches; rebuilt when the graph was changed some other way.
+  RecordIndex records;
+  const CaseGraph* indexed_graph = nullptr;
+  std::uint64_t indexed_revision = 0;
+
+  void index(const CaseGraph& graph) {
+    if (indexed_graph != &graph || indexed_revision != graph.revision()) {
+      records = RecordIndex{};
+      indexed_graph = &graph;
+    }
+    records.catch_up(graph);
+    indexed_revision = graph.revision();
+  }
+};
+
+Reassessor::Reassessor(std::shared_ptr<const RuleSet> rules, const AssessOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->rules = std::move(rules);
+  impl_->options = options;
+  impl_->options.threads = 1;  // a handful of children: threads would cost more than they save
+}
+
+Reassessor::~Reassessor() = default;
+Reassessor::Reassessor(Reassessor&&) noexcept = default;
+Reassessor& Reassessor::operator=(Reassessor&&) noexcept = default;
+
+Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
+  const bool new_calendar = std::any_of(batch.items.begin(), batch.items.end(), [](const Edit& e) {
+    return std::holds_alternative<CalendarSpec>(e);
+  });
+  std::vector<VertexIndex> children = children_reached_by(graph, persons_touched(graph, batch));
+  const bool indexed =
+      impl_->indexed_graph == &graph && impl_->indexed_revision == graph.revision();
+  graph.apply(batch);
+  // The batch only appended records: the index stays valid by catching up.
+  if (indexed) impl_->indexed_revision = graph.revision();
+  if (new_calendar) {
+    for (VertexIndex v = 0; v < graph.vertex_count(); ++v) children.push_back(v);
+  }
+  const std::vector<VertexIndex> now = children_reached_by(graph, persons_touched(graph, batch));
+  children.insert(children.end(), now.begin(), now.end());
+  return assess(graph, children);
+}
+
+Results Reassessor::assess(const CaseGraph& graph, const std::vector<VertexIndex>& children) {
+  // Propagation spreads evidence through the whole network, so no partial snapshot can give
+  // exact results: a pack that propagates is assessed in full.
+  if (impl_->rules->propagation().enabled)
+    return safeguard::assess(impl_->rules, take_snapshot(graph), impl_->options);
+  impl_->index(graph);
+  std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph, children, &impl_->records);
+  check_arguments(impl_->rules, snapshot, impl_->options);
+  // The tables depend on the snapshot's symbols, which only grow as a graph is edited.
+  if (!impl_->ready || impl_->symbols != snapshot->symbols) {
+    impl_->prepared = prepare(*impl_->rules, *snapshot, impl_->options.as_of);
+    impl_->symbols = snapshot->symbols;
+    impl_->ready = true;
+  }
+  return detail::ResultsBuilder::build(impl_->rules, std::move(snapshot), impl_->prepared,
+                                       impl_->options);
 }
 
 }  // namespace safeguard

@@ -754,7 +754,8 @@ int sg_rules_load_file_with_limits(sg_rules** out, const char* path, const sg_li
     *out = nullptr;
     const PackLimits checked = pack_limits(limits);
     auto rules = RuleSet::load_file(text(path, "path"), checked);
-    *out = new sg_rules{std::move(rules)};
+    auto warnings = lint(*rules);
+    *out = new sg_rules{std::move(rules), std::move(warnings)};
   });
 }
 
@@ -767,7 +768,8 @@ int sg_rules_load_buffer_with_limits(sg_rules** out, const char* data, size_t si
     const PackLimits checked = pack_limits(limits);
     auto rules = RuleSet::load_string(std::string_view(data ? data : "", size),
                                       name ? text(name, "name") : std::string("<buffer>"), checked);
-    *out = new sg_rules{std::move(rules)};
+    auto warnings = lint(*rules);
+    *out = new sg_rules{std::move(rules), std::move(warnings)};
   });
 }
 

@@ -485,6 +485,14 @@ std::string place_json(const Results& results, std::size_t rank, const Viewer& v
 
 }  // namespace
 
+std::string explain_place(const Results& results, std::size_t rank, ExplainFormat format,
+                          const Viewer& viewer) {
+  if (rank >= results.place_count())
+    throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
+  return format == ExplainFormat::json ? place_json(results, rank, viewer)
+                                       : place_text(results, rank, viewer);
+}
+
 bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
   if (viewer.cleared_all || !is_concern(snap, evidence)) return true;
   const std::uint32_t slot = snap.vertex_slot[evidence];
@@ -496,14 +504,6 @@ bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
     if (name == "*" || name == agency_id || name == agency_type) return true;
   }
   return false;
-}
-
-std::string explain_place(const Results& results, std::size_t rank, ExplainFormat format,
-                          const Viewer& viewer) {
-  if (rank >= results.place_count())
-    throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
-  return format == ExplainFormat::json ? place_json(results, rank, viewer)
-                                       : place_text(results, rank, viewer);
 }
 
 std::string explain(const Results& results, std::size_t row, ExplainFormat format,

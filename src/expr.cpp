@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <new>
 
 #include "safeguard/detail/utf8.hpp"
 
@@ -132,6 +133,7 @@ class Compiler {
     int depth = 0;
     emit(*root, out.main, depth);
     out.constant = out.attributes.empty() && out.aggregates.empty();
+    find_guard(*root, out.guard);  // after emit: the literals are interned already
     return out;
   }
 
@@ -609,6 +611,40 @@ class Compiler {
     return node;
   }
 
+  // -- guards
+
+  // Looks among the top-level `and` conjuncts for one that pins concern.category or
+  // factor.kind to literals; such an attribute is never unknown, so when the conjunct is false
+  // the whole expression is a known false (Kleene `and`).
+  bool find_guard(const Node& node, Guard& out) {
+    if (node.kind == NodeKind::binary && node.op == Op::logical_and)
+      return find_guard(*node.kids[0], out) || find_guard(*node.kids[1], out);
+    auto guardable = [](const Node& n) {
+      return n.kind == NodeKind::attribute &&
+             (n.attr == Attr::concern_category || n.attr == Attr::factor_kind);
+    };
+    if (node.kind == NodeKind::in_list && !node.negated && guardable(*node.kids[0])) {
+      out.active = true;
+      out.attr = node.kids[0]->attr;
+      for (std::size_t i = 1; i < node.kids.size(); ++i)
+        out.symbols.push_back(symbols_.intern(node.kids[i]->text));
+      return true;
+    }
+    if (node.kind == NodeKind::binary && node.op == Op::equal) {
+      for (int side = 0; side < 2; ++side) {
+        const Node& attribute = *node.kids[side];
+        const Node& literal = *node.kids[1 - side];
+        if (guardable(attribute) && literal.kind == NodeKind::string) {
+          out.active = true;
+          out.attr = attribute.attr;
+          out.symbols.push_back(symbols_.intern(literal.text));
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   // -- type checking
 
   void type_error(const Node& node, const std::string& message) const {
@@ -824,11 +860,22 @@ class Compiler {
       case NodeKind::unary:
         emit(*node.kids[0], program, depth);
         return push(program, Instr{node.op, 0, 0, 0, 0}, depth, 0);
-      case NodeKind::binary:
+      case NodeKind::binary: {
         emit(*node.kids[0], program, depth);
+        const bool logical = node.op == Op::logical_and || node.op == Op::logical_or;
+        const std::size_t jump = program.code.size();
+        if (logical) {
+          push(program,
+               Instr{Op::short_circuit, static_cast<std::uint8_t>(node.op == Op::logical_or), 0, 0,
+                     0},
+               depth, 0);
+        }
         emit(*node.kids[1], program, depth);
-        return push(program, Instr{node.op, static_cast<std::uint8_t>(node.kids[0]->type), 0, 0, 0},
-                    depth, -1);
+        push(program, Instr{node.op, static_cast<std::uint8_t>(node.kids[0]->type), 0, 0, 0}, depth,
+             -1);
+        if (logical) program.code[jump].a = static_cast<std::uint32_t>(program.code.size());
+        return;
+      }
       case NodeKind::in_list: {
         emit(*node.kids[0], program, depth);
         const bool strings = node.kids[0]->type == Type::string;
@@ -865,8 +912,11 @@ class Compiler {
                     1 - static_cast<int>(node.kids.size()));
       }
       case NodeKind::aggregate: {
-        Aggregate aggregate{node.aggregate, node.collection, -1, -1};
-        if (node.filter) aggregate.filter = emit_subprogram(*node.filter);
+        Aggregate aggregate{node.aggregate, node.collection, -1, -1, {}};
+        if (node.filter) {
+          aggregate.filter = emit_subprogram(*node.filter);
+          find_guard(*node.filter, aggregate.filter_guard);
+        }
         if (node.value) aggregate.value = emit_subprogram(*node.value);
         compiled_->aggregates.push_back(aggregate);
         return push(program,
@@ -990,7 +1040,17 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
   const std::uint32_t saved_concern = ctx.concern, saved_factor = ctx.factor;
   const Role saved_path = ctx.path;
   const int saved_missing = ctx.missing;
+  const Guard& guard = aggregate.filter_guard;
   auto consider = [&](Day evidence_date) {
+    if (guard.active) {
+      const Symbol symbol = guard.attr == Attr::concern_category
+                                ? snap.concern_category[ctx.concern]
+                                : snap.factor_kind[ctx.factor];
+      const std::uint32_t mapped = ctx.symbol_map[symbol];
+      bool listed = false;
+      for (std::uint32_t s : guard.symbols) listed = listed || s == mapped;
+      if (!listed) return;
+    }
     if (aggregate.filter >= 0) {
       Value keep = run(compiled, compiled.subprograms[aggregate.filter], ctx);
       if (!keep.known || keep.number == 0) return;
@@ -1040,12 +1100,20 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
       break;
     case Collection::family_concerns: {
       constexpr RoleMask kFamily = ~role_bit(Role::associate) & 0x7F;
-      for_each_circle_concern(snap, ctx.child, [&](std::uint32_t c, RoleMask roles) {
-        if (!(roles & kFamily) || !concern_visible(snap, c, ctx.as_of)) return;
+      auto visit = [&](std::uint32_t c, RoleMask roles) {
+        if (!(roles & kFamily)) return;
         ctx.concern = c;
         ctx.path = first_role(roles & kFamily);
         consider(snap.concern_date(c));
-      });
+      };
+      if (ctx.circle_concerns != nullptr) {
+        for (std::size_t i = 0; i < ctx.circle_concern_count; ++i)
+          visit(ctx.circle_concerns[i].concern, ctx.circle_concerns[i].roles);
+      } else {
+        for_each_circle_concern(snap, ctx.child, [&](std::uint32_t c, RoleMask roles) {
+          if (concern_visible(snap, c, ctx.as_of)) visit(c, roles);
+        });
+      }
       break;
     }
     case Collection::factors:
@@ -1089,21 +1157,37 @@ bool in_flags(const Snapshot& snap, const std::uint32_t* symbol_map, std::uint32
 }
 
 Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
-  Value stack[kStackCapacity];
+  // Raw storage: a Value array would initialise all 64 slots on every call, which costs more
+  // than running a typical rule. Slots are written (placement new) before they are read.
+  alignas(Value) unsigned char storage[sizeof(Value) * kStackCapacity];
+  Value* const stack = reinterpret_cast<Value*>(storage);
   int top = 0;
-  for (const Instr& in : program.code) {
+  auto push = [&](const Value& value) { ::new (static_cast<void*>(stack + top++)) Value(value); };
+  const Instr* const code = program.code.data();
+  const std::size_t size = program.code.size();
+  for (std::size_t pc = 0; pc < size; ++pc) {
+    const Instr& in = code[pc];
     switch (in.op) {
+      case Op::short_circuit: {
+        Value& left = stack[top - 1];
+        const bool dominant = in.flag != 0;
+        if (left.known && (left.number != 0) == dominant) {
+          left = boolean(dominant);
+          pc = in.a - 1;  // the loop's ++pc lands on instruction a
+        }
+        break;
+      }
       case Op::push_number:
-        stack[top++] = number(in.number);
+        push(number(in.number));
         break;
       case Op::push_string:
-        stack[top++] = Value{0, in.a, true};
+        push(Value{0, in.a, true});
         break;
       case Op::push_bool:
-        stack[top++] = boolean(in.number != 0);
+        push(boolean(in.number != 0));
         break;
       case Op::load:
-        stack[top++] = load(static_cast<Attr>(in.a), ctx);
+        push(load(static_cast<Attr>(in.a), ctx));
         break;
       case Op::negate:
         stack[top - 1].number = -stack[top - 1].number;
@@ -1225,7 +1309,7 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
         break;
       }
       case Op::aggregate:
-        stack[top++] = run_aggregate(compiled, compiled.aggregates[in.a], ctx);
+        push(run_aggregate(compiled, compiled.aggregates[in.a], ctx));
         break;
     }
   }

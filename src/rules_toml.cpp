@@ -35,6 +35,13 @@ struct TomlCheckFailed : std::logic_error {
   ((expr) ? static_cast<void>(0) : throw ::safeguard::detail::TomlCheckFailed(#expr))
 #define TOML_HEADER_ONLY 1
 #define TOML_ENABLE_FORMATTERS 0
+// Its "unreachable" points are reachable too: is_non_ascii_horizontal_whitespace() falls
+// through to TOML_UNREACHABLE (__builtin_unreachable) for code points U+00A1-U+0499, so "1.Й"
+// in a pack was undefined behaviour. The macro is defined unconditionally in preprocessor.h,
+// so it is redefined after that header and before the rest.
+#include <toml++/impl/preprocessor.h>
+#undef TOML_UNREACHABLE
+#define TOML_UNREACHABLE throw ::safeguard::detail::TomlCheckFailed("unreachable")
 #include <toml++/toml.h>
 #ifdef SAFEGUARD_RESTORE_NDEBUG
 #define NDEBUG
@@ -44,6 +51,7 @@ struct TomlCheckFailed : std::logic_error {
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_set>
@@ -68,6 +76,8 @@ class PackLoader {
     if (!detail::is_valid_utf8(text)) {
       throw Error(Status::encoding, "rule pack is not valid UTF-8", first_invalid_utf8(text));
     }
+    if (const std::optional<Location> where = stray_non_ascii(text))
+      throw Error(Status::parse, "a non-ASCII character outside a string or comment", *where);
     toml::table root;
     try {
       root = toml::parse(text, name_);
@@ -76,8 +86,11 @@ class PackLoader {
       throw Error(Status::parse, std::string(e.description()),
                   Location{name_, static_cast<int>(begin.line), static_cast<int>(begin.column)});
     } catch (const detail::TomlCheckFailed&) {
-      throw Error(Status::parse, "malformed TOML: a table header or key that cannot be parsed",
-                  malformed_header_place(text));
+      const Location where = malformed_header_place(text);
+      throw Error(Status::parse,
+                  where.line > 0 ? "malformed TOML: a table header or key that cannot be parsed"
+                                 : "malformed TOML that the parser cannot handle",
+                  where);
     }
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
@@ -119,8 +132,80 @@ class PackLoader {
     return Location{name_};
   }
 
-  // Where the first table header with a key that cannot start a key is ("[%x]", "[[[a]]]"):
-  // the case toml++'s own checks trip on. Falls back to the file alone when there is none.
+  // The first non-ASCII character outside strings and comments, if any. TOML 1.0 allows none
+  // there, and toml++ 3.3 reaches undefined behaviour (a __builtin_unreachable() in a noexcept
+  // whitespace test) on code points U+00A1-U+0499 in such places, so they are refused first.
+  std::optional<Location> stray_non_ascii(std::string_view t) const {
+    enum class In { code, basic, literal, multiline_basic, multiline_literal, comment };
+    In in = In::code;
+    int line = 1, column = 1;
+    auto run_of = [&](std::size_t at, char quote) {
+      std::size_t n = 0;
+      while (at + n < t.size() && t[at + n] == quote) ++n;
+      return n;
+    };
+    for (std::size_t i = 0; i < t.size();) {
+      const unsigned char c = static_cast<unsigned char>(t[i]);
+      std::size_t step = 1;
+      switch (in) {
+        case In::code:
+          if (c == '"' || c == '\'') {
+            const std::size_t n = run_of(i, static_cast<char>(c));
+            if (n >= 3) {
+              in = c == '"' ? In::multiline_basic : In::multiline_literal;
+              step = 3;
+            } else if (n == 2) {
+              step = 2;  // an empty string
+            } else {
+              in = c == '"' ? In::basic : In::literal;
+            }
+          } else if (c == '#') {
+            in = In::comment;
+          } else if (c >= 0x80) {
+            return Location{name_, line, column};
+          }
+          break;
+        case In::basic:
+          if (c == '\\' && i + 1 < t.size() && t[i + 1] != '\n')
+            step = 2;
+          else if (c == '"' || c == '\n')
+            in = In::code;
+          break;
+        case In::literal:
+          if (c == '\'' || c == '\n') in = In::code;
+          break;
+        case In::multiline_basic:
+        case In::multiline_literal: {
+          const char quote = in == In::multiline_basic ? '"' : '\'';
+          if (in == In::multiline_basic && c == '\\' && i + 1 < t.size()) {
+            step = 2;
+          } else if (c == static_cast<unsigned char>(quote)) {
+            const std::size_t n = run_of(i, quote);
+            step = n;  // up to two quotes may end the content just before the delimiter
+            if (n >= 3) in = In::code;
+          }
+          break;
+        }
+        case In::comment:
+          if (c == '\n') in = In::code;
+          break;
+      }
+      for (std::size_t k = 0; k < step && i + k < t.size(); ++k) {
+        const char ch = t[i + k];
+        if (ch == '\n') {
+          ++line;
+          column = 1;
+        } else if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) {
+          ++column;
+        }
+      }
+      i += step;
+    }
+    return std::nullopt;
+  }
+
+  // Where the first table header whose key cannot start a key is ("[%x]", "[[[a]]]"): the case
+  // toml++'s own checks trip on. Falls back to the file alone.
   Location malformed_header_place(std::string_view text) const {
     int line = 1;
     for (std::size_t start = 0; start <= text.size(); ++line) {

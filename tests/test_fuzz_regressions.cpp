@@ -58,6 +58,23 @@ TEST_SUITE("fuzz_regressions") {
     CHECK(std::string(sg_error_last()).find("bad.toml:12:") == 0);
   }
 
+  // fuzz_rule_pack: toml++ 3.3 reaches a __builtin_unreachable() when it asks whether a code
+  // point in U+00A1-U+0499 is whitespace, as after "1." in "self = 1.Й".
+  TEST_CASE("a non-ASCII character where toml++ looks for whitespace is a parse error") {
+    for (const char* value : {"1.\xd0\x99", "1\xc3\xa9", "true\xce\xa9"}) {
+      CAPTURE(value);
+      const std::string text = std::string(kPackHead) + "x = " + value + "\n";
+      try {
+        RuleSet::load_string(text, "odd.toml");
+        FAIL("loaded a malformed pack");
+      } catch (const Error& e) {
+        CHECK(e.status() == Status::parse);
+        CHECK(e.where().line == 12);
+        CHECK(e.where().column >= 5);
+      }
+    }
+  }
+
   // fuzz_expr: an aggregate over factors subtracted kNoDay (INT_MIN) from the as-of date for a
   // factor without a start date: signed overflow.
   TEST_CASE("aggregates over factors without a start date do not overflow") {

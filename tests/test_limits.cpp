@@ -109,6 +109,18 @@ TEST_SUITE("limits") {
     sg_rules* rules = nullptr;
     CHECK(sg_rules_load_file_with_limits(&rules, SAFEGUARD_SOURCE_DIR "/rules/default.toml",
                                          &defaults) == SG_OK);
+    // A pack loaded with limits is the same pack, lint findings included.
+    sg_rules* plain = nullptr;
+    REQUIRE(sg_rules_load_file(&plain, SAFEGUARD_SOURCE_DIR "/rules/default.toml") == SG_OK);
+    sg_rules_info a = SG_RULES_INFO_INIT, b = SG_RULES_INFO_INIT;
+    REQUIRE(sg_rules_info_get(&a, rules) == SG_OK);
+    REQUIRE(sg_rules_info_get(&b, plain) == SG_OK);
+    CHECK(std::string(a.hash) == b.hash);
+    std::size_t lint_a = 0, lint_b = 1;
+    REQUIRE(sg_rules_lint_count(&lint_a, rules) == SG_OK);
+    REQUIRE(sg_rules_lint_count(&lint_b, plain) == SG_OK);
+    CHECK(lint_a == lint_b);
+    sg_rules_free(plain);
     sg_rules_free(rules);
   }
 

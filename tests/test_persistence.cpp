@@ -188,7 +188,7 @@ TEST_SUITE("persistence") {
     const long window = 4 * one_save + 2000;
     std::mt19937 random(20261101);  // fixed seed: the same kill points every run
     int saw_old = 0, saw_new = 0;
-    for (int round = 0; round < 24; ++round) {
+    for (int round = 0; round < 16; ++round) {
       save_case_file(old_graph, path);
       const pid_t child = fork();
       REQUIRE(child >= 0);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +87,10 @@ struct AssessOptions {
   unsigned threads = 1;  // 0: one per hardware thread. Results are identical for any value.
 };
 
+namespace detail {
+struct ResultsBuilder;
+}
+
 class SAFEGUARD_EXPORT Results {
  public:
   const RuleSet& rules() const noexcept { return *rules_; }
@@ -98,7 +103,8 @@ class SAFEGUARD_EXPORT Results {
     return snapshot_->person_vertex[children_[row]];
   }
   std::string_view child_id(std::size_t row) const { return snapshot_->id(child_vertex(row)); }
-  // Row of a child by external id, or -1.
+  // Row of a child by external id, or -1. The first call on a large result builds an index
+  // (rows sorted by id) that later calls, and copies of the result, share; thread-safe.
   long find_child(std::string_view id) const;
 
   // Scores, row-major: child_count() rows of index_count() doubles.
@@ -189,8 +195,12 @@ class SAFEGUARD_EXPORT Results {
   }
 
  private:
-  friend Results assess(std::shared_ptr<const RuleSet>, std::shared_ptr<const Snapshot>,
-                        const AssessOptions&);
+  friend struct detail::ResultsBuilder;
+  struct ChildIndex {
+    std::once_flag built;
+    std::vector<std::uint32_t> rows_by_id;
+  };
+  std::shared_ptr<ChildIndex> child_index_ = std::make_shared<ChildIndex>();
   friend class PropagationPass;
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Snapshot> snapshot_;
@@ -230,5 +240,45 @@ class SAFEGUARD_EXPORT Results {
 SAFEGUARD_EXPORT Results assess(std::shared_ptr<const RuleSet> rules,
                                 std::shared_ptr<const Snapshot> snapshot,
                                 const AssessOptions& options);
+
+// ---- Incremental assessment ----------------------------------------------------------------
+
+// The persons `batch` names that exist in `graph` as it stands: those whose evidence or
+// relations it adds, amends, retracts or erases (with, for an amendment or retraction, the
+// people the concern is about or involves now). Called before and after applying a batch, it
+// brackets everyone whose circle the batch can change: see Reassessor::apply.
+SAFEGUARD_EXPORT std::vector<VertexIndex> persons_touched(const CaseGraph& graph,
+                                                          const Batch& batch);
+
+// Keeps a caseload's results current as edits arrive: each batch is applied and only the
+// children it can reach are scored again, over a partial snapshot of their families, by the
+// same scorer as assess(). An update costs time in proportion to the families it touches, not
+// to the caseload. The pack's compiled tables are kept between calls.
+//
+// A Reassessor is used by one thread at a time (it holds those tables); the graph is edited by
+// one thread at a time as always.
+class SAFEGUARD_EXPORT Reassessor {
+ public:
+  Reassessor(std::shared_ptr<const RuleSet> rules, const AssessOptions& options);
+  ~Reassessor();
+  Reassessor(Reassessor&&) noexcept;
+  Reassessor& operator=(Reassessor&&) noexcept;
+
+  // Applies `batch` to `graph` as CaseGraph::apply does (all or nothing; on error the Error
+  // propagates and nothing changed) and returns fresh results for every live child whose
+  // results it may have changed: the children whose circle held, before the batch, or holds
+  // now, a person the batch touched. Each row equals that child's row in a full assessment of
+  // the edited graph, bit for bit. Children the batch erased have no row.
+  Results apply(CaseGraph& graph, const Batch& batch);
+
+  // Scores just `children` (vertex indices; anything not a live child is skipped) of the
+  // graph as it stands. A pack with propagation enabled spreads evidence through the whole
+  // network, so then every child is assessed (a full snapshot), and apply() returns them all.
+  Results assess(const CaseGraph& graph, const std::vector<VertexIndex>& children);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace safeguard

@@ -89,6 +89,11 @@ enum class Op : std::uint8_t {
   maximum,
   absolute,
   aggregate,
+  // Kleene short circuit for `and` (flag 0) and `or` (flag 1): if the value on top of the stack
+  // is known and decides the result (false for `and`, true for `or`), it becomes that boolean
+  // and execution jumps to instruction `a`, past the right operand and the `and`/`or` itself.
+  // The result is the one full evaluation would give; the right operand is simply not run.
+  short_circuit,
 };
 
 enum class AggregateKind : std::uint8_t {
@@ -108,11 +113,23 @@ struct Instr {
   double number = 0;
 };
 
+// A necessary condition found at compile time: when `active`, the expression is false unless
+// `attr` (concern.category or factor.kind, never unknown) takes one of `symbols` (pack
+// symbols), because a conjunct at the top of the expression says so (`attr in [...]` or
+// `attr == "..."`, joined to the rest by `and`). A scorer may skip evidence that fails the
+// guard without running the program: the program would return a known false.
+struct Guard {
+  bool active = false;
+  Attr attr = Attr::concern_category;
+  std::vector<std::uint32_t> symbols;
+};
+
 struct Aggregate {
   AggregateKind kind;
   Collection collection;
   std::int32_t filter = -1;  // sub-program index, or -1 for "every element"
   std::int32_t value = -1;   // sub-program index for sum/max
+  Guard filter_guard;        // of the filter, so elements it rejects are skipped unrun
 };
 
 struct Program {
@@ -148,6 +165,7 @@ struct Compiled {
   std::vector<double> number_pool;
   std::vector<Attr> attributes;  // every attribute read, for lint and missing-data notes
   bool constant = false;         // no attribute or aggregate: same value for every child
+  Guard guard;                   // of the whole expression (see Guard)
 };
 
 struct CompileLimits {
@@ -170,6 +188,12 @@ struct Value {
   bool known = true;
 };
 
+// A concern that reaches the child, with every path it arrives by (see for_each_circle_concern).
+struct ReachedConcern {
+  std::uint32_t concern;  // slot
+  RoleMask roles;
+};
+
 // Everything a program reads while scoring one piece of evidence for one child.
 struct EvalContext {
   const Snapshot* snapshot = nullptr;
@@ -183,6 +207,11 @@ struct EvalContext {
   int child_age_months = -1;
   int missing = -1;                           // first attribute found unknown (an Attr), or -1
   const TimelineSummary* timeline = nullptr;  // the child's timeline as of as_of
+  // Optional: the concerns for_each_circle_concern visits for the child that are visible as of
+  // `as_of`, in its visiting order. A scorer that has gathered them already passes them so that
+  // family_concerns aggregates need not walk the snapshot again; null means walk it.
+  const ReachedConcern* circle_concerns = nullptr;
+  std::size_t circle_concern_count = 0;
 };
 
 SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);

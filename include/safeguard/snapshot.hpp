@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "safeguard/graph.hpp"
@@ -195,7 +196,10 @@ void for_each_circle_concern(const Snapshot& snap, std::uint32_t child, Visit&& 
     first_visit = true;
     for (const std::uint32_t* p = snap.concern_about.begin(c); p != snap.concern_about.end(c);
          ++p) {
-      const int at = circle_position(snap, child, *p);
+      // Most concerns are about one person: the member being visited, whose place is known.
+      const int at = position < circle_size && circle[position].person == *p
+                         ? position
+                         : circle_position(snap, child, *p);
       if (at < 0) continue;
       if (at < position) first_visit = false;
       roles |= circle[at].roles;
@@ -249,5 +253,46 @@ inline Role first_role(RoleMask roles) noexcept {
 
 // Builds a snapshot in O(vertices + edges).
 SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph);
+
+// A partial snapshot: only what scoring `children` (vertex indices; anything that is not a
+// live child is ignored) reads — those children, everyone in their circles, the concerns
+// about or involving those people, their factors, the agencies that raised the concerns and
+// the households. Its vertex numbers and slots are its own, in the graph's order; ids are the
+// graph's. Assessing it gives each of those children exactly the result a full snapshot gives
+// (tests/test_incremental.cpp), in time that grows with their families, not with the graph.
+//
+// Process events and discretionary overrides are not vertices, and the graph keeps no index of
+// them by child, so this scans them all unless `records` says where to look.
+struct RecordIndex;
+SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(
+    const CaseGraph& graph, const std::vector<VertexIndex>& children,
+    const RecordIndex* records = nullptr);
+
+// Which process events and discretionary overrides (numbers into CaseGraph::events() and
+// CaseGraph::discretionary_overrides()) may concern each child. Entries may be stale (a
+// partial snapshot checks every record it is pointed at) but none may be missing.
+struct RecordIndex {
+  std::unordered_map<VertexIndex, std::vector<std::uint32_t>> events;
+  std::unordered_map<VertexIndex, std::vector<std::uint32_t>> overrides;
+  std::size_t events_seen = 0;  // graph records already indexed
+  std::size_t overrides_seen = 0;
+
+  // Indexes the records the graph gained since the last call (records are only appended).
+  void catch_up(const CaseGraph& graph) {
+    for (; events_seen < graph.events().size(); ++events_seen) {
+      for (VertexIndex child : graph.events()[events_seen].about)
+        events[child].push_back(static_cast<std::uint32_t>(events_seen));
+    }
+    for (; overrides_seen < graph.discretionary_overrides().size(); ++overrides_seen) {
+      overrides[graph.discretionary_overrides()[overrides_seen].child].push_back(
+          static_cast<std::uint32_t>(overrides_seen));
+    }
+  }
+};
+
+// The live children (vertex indices, ascending) whose circle holds any of `persons`: the
+// children whose results change when those persons' evidence or relations change.
+SAFEGUARD_EXPORT std::vector<VertexIndex> children_reached_by(
+    const CaseGraph& graph, const std::vector<VertexIndex>& persons);
 
 }  // namespace safeguard

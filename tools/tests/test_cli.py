@@ -36,8 +36,7 @@ class HelpTest(unittest.TestCase):
         "ecomap": ["--child", "--rules", "--as-of", "--viewer", "--format", "--output",
                    "--layout", "--all-evidence"],
         "report": ["--child", "--rules", "--as-of", "--viewer", "--output", "--no-ecomap"],
-        "generate": ["--children", "--seed", "--as-of", "--agencies", "--output",
-                     "--no-progress"],
+        "generate": ["--children", "--seed", "--as-of", "--output", "--no-progress"],
     }
 
     def test_top_level_help_lists_commands_and_exit_codes(self):
@@ -580,10 +579,10 @@ class GenerateTest(unittest.TestCase):
             with open(path) as f:
                 data = json.load(f)
             self.assertEqual(sum(1 for p in data["persons"] if p["kind"] == "child"), 500)
-            self.assertEqual(len(data["agencies"]), 30)
+            self.assertTrue(20 <= len(data["agencies"]) <= 40, len(data["agencies"]))
             concerns_per_child = len(data["concerns"]) / 500
             self.assertTrue(2.0 < concerns_per_child < 4.0, concerns_per_child)
-            self.assertTrue(all(p["id"].startswith("P-SYN-") for p in data["persons"]))
+            self.assertEqual(len({p["id"] for p in data["persons"]}), len(data["persons"]))
             assessed = run("assess", path, "--format", "json", *AS_OF)
             self.assertEqual(assessed.code, 0, assessed.errtext())
             levels = {c["level"] for c in json.loads(assessed.text())["children"]}

@@ -24,13 +24,14 @@ from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
 from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
 from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
                      PlaceResult, Result, Step, TimelineIssue, assess)
+from .limits import Limits
 from .rules import LintWarning, RuleSet, Timescales
 
 __all__ = [
     "Age", "Batch", "Calendar", "ChildResult", "ClosedError", "Contribution", "Discretionary",
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
     "FileError", "Graph", "InternalError", "InvalidArgumentError", "InvalidDataError",
-    "LibraryError", "LimitError", "LintWarning", "NATIONS", "NotAssessable", "NotFoundError",
+    "LibraryError", "LimitError", "Limits", "LintWarning", "NATIONS", "NotAssessable", "NotFoundError",
     "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult", "RELATION_KINDS", "Result",
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
     "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",

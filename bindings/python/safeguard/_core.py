@@ -184,3 +184,29 @@ def new_handle(constructor):
     out = ctypes.c_void_p()
     check(constructor(ctypes.byref(out)))
     return out.value
+
+
+def limits_struct(limits):
+    """A safeguard.Limits as the C struct (None: the library defaults)."""
+    from .limits import Limits
+
+    if limits is None:
+        return None
+    if not isinstance(limits, Limits):
+        raise TypeError("limits must be a safeguard.Limits, not %s" % type(limits).__name__)
+    values = {}
+    for name in _lib.LIMIT_FIELDS:
+        value = integer_size(getattr(limits, name), name)
+        values[name] = value
+    return _lib.Limits(version=_lib.Limits.VERSION, **values)
+
+
+def integer_size(value, name):
+    """A whole number >= 0 that fits a size_t."""
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError("%s must be a whole number, not %s" % (name, type(value).__name__)) from None
+    if not 0 <= number < 2 ** (8 * ctypes.sizeof(ctypes.c_size_t)):
+        raise InvalidArgumentError("%s %d is out of range" % (name, number))
+    return number

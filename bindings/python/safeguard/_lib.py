@@ -31,6 +31,17 @@ POINTER = ctypes.POINTER
 # ---- Structs (field order and types exactly as in safeguard.h) ----------------------------
 
 
+LIMIT_FIELDS = ("max_file_bytes", "max_depth", "max_string_bytes", "max_id_bytes",
+                "max_text_bytes", "max_entities", "max_list_items", "max_pack_bytes", "max_rules",
+                "max_overrides", "max_levels", "max_indices", "max_expression_length",
+                "max_expression_depth")
+
+
+class Limits(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [("version", c_int)] + [(name, c_size_t) for name in LIMIT_FIELDS]
+
+
 class Person(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -282,6 +293,7 @@ _FUNCTIONS = {
     "sg_error_last_status": (c_int, []),
     "sg_buffer_free": (None, [c_void_p]),
     "sg_graph_new": (c_int, [_out_handle]),
+    "sg_graph_new_with_limits": (c_int, [_out_handle, POINTER(Limits)]),
     "sg_graph_free": (None, [_graph_p]),
     "sg_graph_load_file": (c_int, [_graph_p, c_char_p]),
     "sg_graph_load_buffer": (c_int, [_graph_p, c_char_p, c_size_t, c_char_p]),
@@ -309,6 +321,9 @@ _FUNCTIONS = {
     "sg_graph_apply": (c_int, [_graph_p, _batch_p]),
     "sg_rules_load_file": (c_int, [_out_handle, c_char_p]),
     "sg_rules_load_buffer": (c_int, [_out_handle, c_char_p, c_size_t, c_char_p]),
+    "sg_rules_load_file_with_limits": (c_int, [_out_handle, c_char_p, POINTER(Limits)]),
+    "sg_rules_load_buffer_with_limits": (c_int, [_out_handle, c_char_p, c_size_t, c_char_p,
+                                                 POINTER(Limits)]),
     "sg_rules_free": (None, [_rules_p]),
     "sg_rules_info_get": (c_int, [POINTER(RulesInfo), _rules_p]),
     "sg_rules_index_id": (c_int, [POINTER(c_char_p), _rules_p, c_size_t]),

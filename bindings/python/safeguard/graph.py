@@ -177,13 +177,22 @@ class Graph(_core.Handle):
 
     _kind = "graph"
 
-    def __init__(self):
-        super().__init__(_core.new_handle(lib.sg_graph_new), lib.sg_graph_free)
+    def __init__(self, *, limits=None):
+        """An empty graph; `limits` (a safeguard.Limits) bounds what it accepts in every later
+        load and apply (the library defaults when None)."""
+        bounds = _core.limits_struct(limits)
+        if bounds is None:
+            pointer = _core.new_handle(lib.sg_graph_new)
+        else:
+            out = ctypes.c_void_p()
+            check(lib.sg_graph_new_with_limits(ctypes.byref(out), ctypes.byref(bounds)))
+            pointer = out.value
+        super().__init__(pointer, lib.sg_graph_free)
 
     @classmethod
-    def from_file(cls, path):
+    def from_file(cls, path, *, limits=None):
         """A new graph holding the case file at `path`."""
-        graph = cls()
+        graph = cls(limits=limits)
         try:
             graph.load(path)
         except BaseException:
@@ -192,9 +201,9 @@ class Graph(_core.Handle):
         return graph
 
     @classmethod
-    def from_string(cls, data, name=None):
+    def from_string(cls, data, name=None, *, limits=None):
         """A new graph holding the case file in `data` (str or bytes)."""
-        graph = cls()
+        graph = cls(limits=limits)
         try:
             graph.loads(data, name)
         except BaseException:

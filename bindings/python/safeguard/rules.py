@@ -88,19 +88,33 @@ class RuleSet(_core.Handle):
             yield string(out.value)
 
     @classmethod
-    def load(cls, path):
-        """Loads the TOML rule pack at `path`."""
+    def load(cls, path, *, limits=None):
+        """Loads the TOML rule pack at `path`; `limits` (a safeguard.Limits) bounds its size."""
         out = ctypes.c_void_p()
-        check(lib.sg_rules_load_file(ctypes.byref(out), _core.path_text(path)), os.fsdecode(path))
+        encoded = _core.path_text(path)
+        bounds = _core.limits_struct(limits)
+        if bounds is None:
+            status = lib.sg_rules_load_file(ctypes.byref(out), encoded)
+        else:
+            status = lib.sg_rules_load_file_with_limits(ctypes.byref(out), encoded,
+                                                        ctypes.byref(bounds))
+        check(status, os.fsdecode(path))
         return cls._adopt(out.value)
 
     @classmethod
-    def loads(cls, data, name=None):
+    def loads(cls, data, name=None, *, limits=None):
         """Loads a rule pack held in memory (str or bytes); `name` labels error messages."""
         content = _core.data_bytes(data)
+        label = optional_text(name, "name")
+        bounds = _core.limits_struct(limits)
         out = ctypes.c_void_p()
-        check(lib.sg_rules_load_buffer(ctypes.byref(out), content, len(content),
-                                       optional_text(name, "name")))
+        if bounds is None:
+            status = lib.sg_rules_load_buffer(ctypes.byref(out), content, len(content), label)
+        else:
+            status = lib.sg_rules_load_buffer_with_limits(ctypes.byref(out), content,
+                                                          len(content), label,
+                                                          ctypes.byref(bounds))
+        check(status)
         return cls._adopt(out.value)
 
     @classmethod

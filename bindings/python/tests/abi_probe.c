@@ -32,6 +32,23 @@ static void constant(const char* name, long value) {
 
 int main(void) {
   printf("{");
+  BEGIN(sg_limits);
+  FIELD(sg_limits, version);
+  FIELD(sg_limits, max_file_bytes);
+  FIELD(sg_limits, max_depth);
+  FIELD(sg_limits, max_string_bytes);
+  FIELD(sg_limits, max_id_bytes);
+  FIELD(sg_limits, max_text_bytes);
+  FIELD(sg_limits, max_entities);
+  FIELD(sg_limits, max_list_items);
+  FIELD(sg_limits, max_pack_bytes);
+  FIELD(sg_limits, max_rules);
+  FIELD(sg_limits, max_overrides);
+  FIELD(sg_limits, max_levels);
+  FIELD(sg_limits, max_indices);
+  FIELD(sg_limits, max_expression_length);
+  FIELD(sg_limits, max_expression_depth);
+  end();
   BEGIN(sg_person);
   FIELD(sg_person, version);
   FIELD(sg_person, id);
@@ -207,6 +224,7 @@ int main(void) {
   CONSTANT(SG_DISCRETIONARY_VERSION);
   CONSTANT(SG_LINT_WARNING_VERSION);
   CONSTANT(SG_PLACE_RESULT_VERSION);
+  CONSTANT(SG_LIMITS_VERSION);
   CONSTANT(SG_DATE_SIZE);
   CONSTANT(SG_PERSON_CHILD);
   CONSTANT(SG_PERSON_ADULT);

@@ -7,7 +7,7 @@ import pytest
 import safeguard
 from safeguard import errors
 
-from conftest import AS_OF
+from conftest import AS_OF, DEFAULT_RULES, FAMILIES
 
 CASE_HEAD = '{"schema_version": 1,\n'
 
@@ -217,3 +217,26 @@ def test_errors_from_one_thread_do_not_leak_into_another(families):
         families.loads(case('"households": [{"id": "HH-ASH"}]'), name="this-thread.json")
     assert seen == ["other-thread.json"]
     assert caught.value.file == "this-thread.json"
+
+
+def test_limits_refuse_input_past_them_and_name_the_limit():
+    tight = safeguard.Limits(max_id_bytes=8, max_rules=1)
+    with safeguard.Graph(limits=tight) as graph:
+        with pytest.raises(safeguard.LimitError) as caught:
+            graph.loads(case('"households": [{"id": "HH-TOO-LONG-ID"}]'), name="long.json")
+        assert "id" in caught.value.reason
+        assert graph.count() == 0
+        graph.loads(case('"households": [{"id": "HH-1"}]'))
+        assert graph.count() == 1
+    with pytest.raises(safeguard.LimitError):
+        safeguard.Graph.from_file(FAMILIES, limits=tight)
+    with pytest.raises(safeguard.LimitError):
+        safeguard.RuleSet.load(DEFAULT_RULES, limits=tight)
+    with safeguard.RuleSet.load(DEFAULT_RULES, limits=safeguard.Limits()) as rules:
+        assert rules.rule_count > 1
+    with pytest.raises(safeguard.LimitError):
+        safeguard.RuleSet.loads(DEFAULT_RULES.read_text(), limits=tight)
+    with pytest.raises(TypeError):
+        safeguard.Graph(limits={"max_id_bytes": 8})
+    with pytest.raises(safeguard.InvalidArgumentError):
+        safeguard.Graph(limits=safeguard.Limits(max_depth=-1))

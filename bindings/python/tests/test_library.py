@@ -110,6 +110,7 @@ STRUCTS = {
     "sg_discretionary": _lib.Discretionary,
     "sg_lint_warning": _lib.LintWarning,
     "sg_place_result": _lib.PlaceResult,
+    "sg_limits": _lib.Limits,
 }
 
 

@@ -187,7 +187,7 @@ case("concern-unknown-source", with_field("concerns", source="AG-NOPE"), "SG_E_N
 case("concern-source-is-person", with_field("concerns", source="P-ASH-M"), "SG_E_INVALID_DATA",
      "entity", "source agency 'P-ASH-M' is a person, not a agency")
 case("concern-unknown-about", with_field("concerns", about=["P-NOPE"]), "SG_E_NOT_FOUND", "entity",
-     "unknown person 'P-NOPE'")
+     "'P-NOPE'")
 case("concern-about-empty", with_field("concerns", about=[]), "SG_E_INVALID_DATA", "entity",
      "a concern must be about at least one person")
 case("concern-about-twice", with_field("concerns", about=["P-ASH-C1", "P-ASH-C1"]), "SG_E_DUPLICATE",
@@ -328,6 +328,8 @@ pack("syntax-array-unclosed", HEAD + "list = [1, 2\n", "SG_E_PARSE", "")
 pack("syntax-nested-256", "x = " + "[" * 300 + "]" * 300 + "\n", "SG_E_PARSE", "")
 pack("invalid-utf8", HEAD.encode() + b'title = "caf\xc3"\n', "SG_E_ENCODING", "not valid UTF-8")
 pack("invalid-utf8-comment", HEAD.encode() + b"# \xff\xfe\n", "SG_E_ENCODING", "not valid UTF-8")
+pack("non-ascii-after-number", HEAD + "x = 1.\u0419\n", "SG_E_PARSE", "non-ASCII character outside a string")
+pack("non-ascii-bare-key", HEAD + "caf\u00e9 = 1\n", "SG_E_PARSE", "non-ASCII character outside a string")
 pack("no-pack-table", HEAD.replace("[pack]\n", "").replace('id = "bad-pack"\nversion = "1"\n', ""),
      "SG_E_INVALID_DATA", "missing [pack]")
 pack("pack-not-table", 'pack = "x"\n' + HEAD.split("\n", 3)[3], "SG_E_TYPE", "'pack' must be a table")

@@ -1,0 +1,252 @@
+// Incremental assessment: after every kind of edit, the children Reassessor::apply rescores
+// get exactly the rows a full re-assessment gives them, and every child whose row changed is
+// among them.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <map>
+
+#include "safeguard/generate.hpp"
+#include "safeguard/io.hpp"
+
+using namespace safeguard;
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+
+namespace {
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+std::string vertex_id(const Results& r, VertexIndex v) {
+  return v == kNoVertex ? std::string("-") : std::string(r.snapshot().id(v));
+}
+
+// A row in terms that do not depend on the snapshot's own numbering: ids, not vertices.
+std::string describe_row(const Results& r, std::size_t row) {
+  std::string out = std::to_string(r.level(row)) + "/" + std::to_string(r.score_level(row)) + "/" +
+                    std::to_string(r.immediate_safety(row));
+  char bits[32];
+  for (std::size_t i = 0; i < r.index_count(); ++i) {
+    const double score = r.score(row, i);
+    std::uint64_t raw;
+    std::memcpy(&raw, &score, sizeof raw);
+    std::snprintf(bits, sizeof bits, " %016llx", static_cast<unsigned long long>(raw));
+    out += bits;
+  }
+  for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row); ++c) {
+    out += "\n  " + std::to_string(c->rule) + " " + vertex_id(r, c->evidence) + " via " +
+           vertex_id(r, c->via) + " " + std::string(to_string(c->path));
+    for (double value : {c->raw, c->decay, c->reach, c->cap_factor, c->value}) {
+      std::uint64_t raw;
+      std::memcpy(&raw, &value, sizeof raw);
+      std::snprintf(bits, sizeof bits, " %016llx", static_cast<unsigned long long>(raw));
+      out += bits;
+    }
+  }
+  for (const std::uint32_t* o = r.overrides_begin(row); o != r.overrides_end(row); ++o)
+    out += "\n  override " + std::to_string(*o);
+  for (const NotAssessable* m = r.not_assessable_begin(row); m != r.not_assessable_end(row); ++m) {
+    out += "\n  missing " + std::to_string(m->rule) + (m->is_override ? "o " : " ") +
+           vertex_id(r, m->evidence) + " " + std::to_string(static_cast<int>(m->missing));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> all_rows(const Results& r) {
+  std::map<std::string, std::string> rows;
+  for (std::size_t row = 0; row < r.child_count(); ++row)
+    rows[std::string(r.child_id(row))] = describe_row(r, row);
+  return rows;
+}
+
+// A small deterministic stream for choosing edits.
+struct Lcg {
+  std::uint64_t state;
+  std::uint32_t below(std::uint32_t bound) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>((state >> 33) % bound);
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("incremental") {
+  TEST_CASE("rescoring the reached children gives a full re-assessment's rows for every edit") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    CaseloadOptions options;
+    options.children = 1500;
+    options.seed = 9;
+    CaseGraph graph;
+    generate_caseload(graph, options);
+    const AssessOptions assess_options{options.as_of, 1};
+    Reassessor reassessor(rules, assess_options);
+
+    std::vector<std::string> children, adults, concerns;
+    for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
+      if (graph.kind(v) == VertexKind::person) {
+        (graph.person(v).kind == PersonKind::child ? children : adults).push_back(graph.id(v));
+      } else if (graph.kind(v) == VertexKind::concern) {
+        concerns.push_back(graph.id(v));
+      }
+    }
+    const std::vector<std::string> categories = {
+        "domestic_abuse",  "physical_injury", "school_attendance",  "sexual_abuse",
+        "missing_episode", "mental_health",   "housing_instability"};
+    Lcg rng{42};
+    auto full = all_rows(assess(rules, take_snapshot(graph), assess_options));
+    int kinds_seen[10] = {};
+    for (int step = 0; step < 80; ++step) {
+      const int kind = step % 10;
+      Batch batch;
+      const std::string n = std::to_string(step);
+      const std::string& child = children[rng.below(static_cast<std::uint32_t>(children.size()))];
+      const std::string& adult = adults[rng.below(static_cast<std::uint32_t>(adults.size()))];
+      if ((kind == 8 || kind == 9) && !graph.find(child)) continue;  // erased earlier
+      switch (kind) {
+        case 0:
+        case 1: {  // a new concern about a child or an adult, sometimes naming an adult
+          ConcernSpec c;
+          c.id = "C-NEW-" + n;
+          c.category = categories[rng.below(static_cast<std::uint32_t>(categories.size()))];
+          c.severity = 1 + static_cast<int>(rng.below(5));
+          c.recorded = options.as_of - static_cast<Day>(rng.below(200));
+          c.source = "AG-POL-01";
+          c.about = {kind == 0 ? child : adult};
+          if (kind == 1)
+            c.involves = {adults[rng.below(static_cast<std::uint32_t>(adults.size()))]};
+          if (c.involves == c.about) c.involves.clear();
+          batch.add(c);
+          break;
+        }
+        case 2: {  // a protective factor
+          FactorSpec f;
+          f.id = "F-NEW-" + n;
+          f.kind = rng.below(2) ? "protective_adult" : "safety_plan";
+          f.strength = 1 + static_cast<int>(rng.below(5));
+          f.start = options.as_of - 30;
+          f.protects = {child};
+          batch.add(f);
+          break;
+        }
+        case 3: {  // a new peer relation
+          const std::string& other =
+              children[rng.below(static_cast<std::uint32_t>(children.size()))];
+          auto a = graph.find(child), b = graph.find(other);
+          if (!a || !b || child == other || graph.has_relation(RelationKind::associate, *a, *b))
+            continue;
+          batch.add(RelationSpec{RelationKind::associate, child, other});
+          break;
+        }
+        case 4: {  // amend a concern: new category, severity and subject
+          const std::string& id = concerns[rng.below(static_cast<std::uint32_t>(concerns.size()))];
+          auto v = graph.find(id);
+          if (!v) continue;
+          const Concern& old = graph.concern(*v);
+          ConcernSpec c;
+          c.id = id;
+          c.category = categories[rng.below(static_cast<std::uint32_t>(categories.size()))];
+          c.severity = 1 + static_cast<int>(rng.below(5));
+          c.incident = old.incident;
+          c.recorded = old.recorded;
+          c.source = graph.id(old.source);
+          c.about = {child};
+          batch.add(AmendConcern{c});
+          break;
+        }
+        case 5: {  // retract a concern
+          const std::string& id = concerns[rng.below(static_cast<std::uint32_t>(concerns.size()))];
+          if (!graph.find(id)) continue;
+          batch.add(RetractConcern{id});
+          break;
+        }
+        case 6: {  // erase a person (a child or an adult, and what is only about them)
+          const std::string& id = rng.below(2) ? child : adult;
+          if (!graph.find(id)) continue;
+          batch.add(ErasePerson{id});
+          break;
+        }
+        case 7: {  // a new adult joins a child's household, bringing a housing concern
+          auto v = graph.find(child);
+          if (!v) continue;
+          const VertexIndex household = graph.household_of(*v);
+          if (household == kNoVertex) continue;
+          batch.add(PersonSpec{
+              "P-NEW-" + n, PersonKind::adult, options.as_of - 9000, {}, graph.id(household)});
+          ConcernSpec c;
+          c.id = "C-HOUSING-" + n;
+          c.category = "housing_instability";
+          c.severity = 3;
+          c.recorded = options.as_of - 5;
+          c.source = "AG-HSG-01";
+          c.about = {"P-NEW-" + n};
+          batch.add(c);
+          break;
+        }
+        case 8:  // a referral about a child starts the statutory clock
+          batch.add(EventSpec{"EV-NEW-" + n, EventKind::referral, options.as_of - 60, {child}, ""});
+          break;
+        case 9:  // a practitioner's recorded judgement
+          batch.add(DiscretionaryOverrideSpec{
+              "DO-NEW-" + n, child,
+              rng.below(2) ? OverrideDirection::raise : OverrideDirection::lower, options.as_of - 3,
+              "SW-900", "test judgement"});
+          break;
+      }
+      CAPTURE(step);
+      const Results partial = reassessor.apply(graph, batch);
+      ++kinds_seen[kind];
+      const auto after = all_rows(assess(rules, take_snapshot(graph), assess_options));
+      // Every rescored row is the full assessment's row.
+      std::size_t rescored = 0;
+      for (std::size_t row = 0; row < partial.child_count(); ++row) {
+        const std::string id(partial.child_id(row));
+        REQUIRE(after.count(id) == 1);
+        CHECK_MESSAGE(describe_row(partial, row) == after.at(id), "child " << id);
+        ++rescored;
+      }
+      // Every child whose row changed (or who is new) was rescored.
+      for (const auto& [id, row] : after) {
+        auto before = full.find(id);
+        if (before == full.end() || before->second != row)
+          CHECK_MESSAGE(partial.find_child(id) >= 0, "child " << id << " changed unseen");
+      }
+      CHECK(rescored <= 200);  // a family and its peers, not the caseload
+      full = after;
+    }
+    for (int kind = 0; kind < 10; ++kind) CHECK(kinds_seen[kind] > 0);
+  }
+
+  TEST_CASE("a batch that fails changes nothing and rescoring reports the error") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    CaseloadOptions options;
+    options.children = 50;
+    CaseGraph graph;
+    generate_caseload(graph, options);
+    Reassessor reassessor(rules, {options.as_of, 1});
+    const auto revision = graph.revision();
+    ConcernSpec c;
+    c.id = "C-BAD";
+    c.category = "physical_injury";
+    c.recorded = options.as_of;
+    c.source = "AG-NOPE";
+    c.about = {"P-0000001-C1"};
+    Batch batch;
+    batch.add(c);
+    CHECK_THROWS_AS(reassessor.apply(graph, batch), Error);
+    CHECK(graph.revision() == revision);
+  }
+
+  TEST_CASE("a partial snapshot lists only the children asked for, with the graph's ids") {
+    CaseloadOptions options;
+    options.children = 200;
+    CaseGraph graph;
+    generate_caseload(graph, options);
+    const VertexIndex child = *graph.find("P-0000003-C1");
+    const auto partial = take_snapshot(graph, {child, *graph.find("AG-POL-01"), kNoVertex});
+    REQUIRE(partial->children.size() == 1);
+    CHECK(partial->id(partial->person_vertex[partial->children[0]]) == "P-0000003-C1");
+    CHECK(partial->concern_vertex.size() < 100);
+  }
+}
