@@ -74,9 +74,9 @@ Command add_explain(CLI::App& parent) {
         using json = nlohmann::ordered_json;
         json array = json::array();
         if (options->format == "csv") {
-          out = csv_row({"child", "heading", "rule", "title", "index", "evidence", "source_agency",
-                         "restricted", "path", "via", "raw", "decay", "reach", "cap_factor",
-                         "value"});
+          out = csv_row({"child", "heading", "kind", "rule", "title", "index", "evidence",
+                         "source_agency", "restricted", "path", "via", "raw", "decay", "reach",
+                         "cap_factor", "value"});
           if (session->as_of.from_evidence)
             std::cerr << "safeguard: " << session->as_of.describe() << "\n";
         } else if (options->format == "text" && session->as_of.from_evidence) {
@@ -95,19 +95,16 @@ Command add_explain(CLI::App& parent) {
             } else {
               for (const auto& [heading, items] : child["contributions"].items()) {
                 for (const auto& item : items) {
-                  out += csv_row({child["child"].get<std::string>(), heading,
-                                  text_or_null(item["rule"]), text_or_null(item["title"]),
-                                  text_or_null(item["index"]), text_or_null(item["evidence"]),
-                                  text_or_null(item.value("source_agency", json())),
-                                  text_or_null(item["restricted"]), text_or_null(item["path"]),
-                                  text_or_null(item.value("via", json())),
-                                  // Restricted lines carry no factors: they could reveal the
-                                  // evidence's severity and date.
-                                  text_or_null(item.value("raw", json())),
-                                  text_or_null(item.value("decay", json())),
-                                  text_or_null(item.value("reach", json())),
-                                  text_or_null(item.value("cap_factor", json())),
-                                  text_or_null(item["value"])});
+                  // Fields the library leaves out (the factors of a restricted item hidden from
+                  // this viewer, the evidence of a propagated line) are empty cells.
+                  auto field = [&](const char* key) {
+                    return text_or_null(item.value(key, json()));
+                  };
+                  out += csv_row({child["child"].get<std::string>(), heading, field("kind"),
+                                  field("rule"), field("title"), field("index"), field("evidence"),
+                                  field("source_agency"), field("restricted"), field("path"),
+                                  field("via"), field("raw"), field("decay"), field("reach"),
+                                  field("cap_factor"), field("value")});
                 }
               }
             }

@@ -15,9 +15,11 @@
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -29,7 +31,7 @@ extern char** environ;
 namespace safeguard::cli {
 namespace {
 
-enum class NodeKind { child, person, agency, concern, restricted, factor };
+enum class NodeKind { child, person, agency, concern, restricted, factor, place, group };
 
 struct EcoNode {
   NodeKind kind = NodeKind::person;
@@ -160,6 +162,7 @@ class Builder {
     add_concerns();
     add_hidden_evidence();
     add_factors();
+    add_network();
     add_partnerships();
     return std::move(graph_);
   }
@@ -175,11 +178,11 @@ class Builder {
     for (const Contribution* c = results_.contributions_begin(row_);
          c != results_.contributions_end(row_); ++c) {
       if (c->propagated()) {
-        // Risk through the network: drawn against the neighbour it came through.
+        // Risk that travelled from a neighbour (a peer, a group, a place). The one summary
+        // line the association cap leaves when nothing counts has no neighbour and no value.
         if (c->via != kNoVertex) {
-          via_points_[c->via] += c->value;
-        } else {
-          own_record_points_ += c->value;
+          network_points_[c->via] += c->value;
+          network_relation_[c->via] = c->relation;
         }
       } else if (c->evidence == kNoVertex) {
         own_record_points_ += c->value;
@@ -386,6 +389,59 @@ class Builder {
     }
   }
 
+  // Contextual safeguarding: the places the child frequents and the groups they belong to,
+  // and every neighbour whose risk reached the child through the network (propagation), with
+  // the points it brought.
+  void add_network() {
+    std::map<VertexIndex, RelationKind> linked = network_relation_;
+    for (const Relation& relation : session_.graph.declared_relations()) {
+      if (relation.from != child_vertex_) continue;
+      if (relation.kind == RelationKind::frequents || relation.kind == RelationKind::member_of)
+        linked.emplace(relation.to, relation.kind);
+    }
+    for (const auto& [vertex, relation] : linked) {
+      const auto counted = network_points_.find(vertex);
+      const double points = counted == network_points_.end() ? 0.0 : counted->second;
+      const std::string through =
+          counted == network_points_.end() ? "" : signed_points(points) + " through the network";
+      const VertexKind kind = snap_.vertex_kind[vertex];
+      EcoVertex node;
+      if (kind == VertexKind::person) {
+        node = person_node(vertex, "peer");
+        graph_[node].points += points;
+        if (!through.empty()) graph_[node].lines.push_back(through);
+        largest_ = std::max(largest_, std::fabs(graph_[node].points));
+      } else if (kind == VertexKind::place || kind == VertexKind::group) {
+        const bool place = kind == VertexKind::place;
+        const std::string& name =
+            place ? session_.graph.place(vertex).name : session_.graph.group(vertex).name;
+        const Symbol label =
+            place ? session_.graph.place(vertex).kind : session_.graph.group(vertex).kind;
+        std::vector<std::string> lines = {std::string(snap_.id(vertex))};
+        if (!name.empty()) lines.push_back(name);
+        lines.push_back(words(snap_.symbol(label)));
+        if (!through.empty()) lines.push_back(through);
+        node = add_node(place ? NodeKind::place : NodeKind::group, std::move(lines), points);
+      } else {
+        continue;
+      }
+      graph_[node].inactive = counted == network_points_.end();
+      // A person already linked to the child (a peer in the circle) keeps that one edge, which
+      // now carries the network's points too.
+      if (kind == VertexKind::person && in_circle(vertex)) {
+        for (const auto edge : boost::make_iterator_range(boost::out_edges(node, graph_))) {
+          if (boost::target(edge, graph_) == child_node_) graph_[edge].points += points;
+        }
+      } else {
+        add_edge(node, child_node_, words(to_string(relation)), points, true);
+      }
+    }
+  }
+
+  bool in_circle(VertexIndex person) const {
+    return circle_position(snap_, child_slot_, snap_.vertex_slot[person]) >= 0;
+  }
+
   // Partners among the adults drawn, so that the household's couples read as couples.
   void add_partnerships() {
     for (const Relation& relation : session_.graph.declared_relations()) {
@@ -412,6 +468,8 @@ class Builder {
   std::map<VertexIndex, double> evidence_points_;
   std::map<VertexIndex, double> via_points_;
   std::map<VertexIndex, double> hidden_points_;
+  std::map<VertexIndex, double> network_points_;
+  std::map<VertexIndex, RelationKind> network_relation_;
   std::map<VertexIndex, EcoVertex> person_nodes_;
   std::map<VertexIndex, EcoVertex> agency_nodes_;
   std::vector<EcoVertex> household_;
@@ -431,6 +489,10 @@ const char* shape_of(NodeKind kind) {
       return "note";
     case NodeKind::factor:
       return "hexagon";
+    case NodeKind::place:
+      return "house";
+    case NodeKind::group:
+      return "tab";
   }
   return "ellipse";
 }
@@ -459,6 +521,7 @@ std::string legend(const Session& session, std::size_t row, const Scale& scale) 
                 "double circle: the child (fill: level)")
       << line("ellipse: a person") << line("rounded box: an agency")
       << line("folded page: a concern") << line("hexagon: a protective factor")
+      << line("house: a place; tab: a group (risk through the network)")
       << line("dashed outline: restricted source, or no points")
       << swatch(scale.fill(scale.largest), "adds most risk")
       << swatch(scale.fill(scale.largest * 0.3), "adds some risk")

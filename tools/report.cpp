@@ -287,6 +287,7 @@ class Page {
 
   std::string evidence_cell(const Contribution& c, bool visible) const {
     if (!visible) return "<span class=\"restricted\">restricted source</span>";
+    if (c.propagated()) return "risk held by a neighbour in the network";
     if (c.evidence == kNoVertex) return "the child's own record";
     std::string cell = "<strong>" + e(snap_.id(c.evidence)) + "</strong>";
     if (snap_.vertex_kind[c.evidence] == VertexKind::concern) {
@@ -313,13 +314,31 @@ class Page {
   }
 
   std::string path_cell(const Contribution& c, bool visible) const {
+    if (c.propagated()) {
+      if (c.via == kNoVertex) return "the network";
+      return e(to_string(c.relation)) + " " + e(snap_.id(c.via)) + " <span class=\"summary\">(" +
+             e(to_string(snap_.vertex_kind[c.via])) + ")</span>";
+    }
     if (c.path == Role::self) return "the child";
     std::string cell = e(to_string(c.path));
     if (visible && c.via != kNoVertex) cell += " " + e(snap_.id(c.via));
     return cell;
   }
 
-  static std::string working_cell(const Contribution& c) {
+  static std::string working_cell(const Contribution& c, bool visible) {
+    // A hidden item's raw points and decay could reveal its severity and date (the library's
+    // explanations withhold them too): only what it adds is shown.
+    if (!visible) return "<td class=\"working\">withheld</td>";
+    if (c.propagated()) {
+      if (c.via == kNoVertex) {
+        return "<td class=\"working\">" + fixed(c.raw, 2) +
+               " offered, none counted: no evidence of the child's own on this index</td>";
+      }
+      std::string text =
+          fixed(c.raw, 2) + " network score × " + fixed(c.reach, 3) + " (alpha × link weight)";
+      if (c.cap_factor != 1) text += " × association cap " + fixed(c.cap_factor, 3);
+      return "<td class=\"working\">" + text + "</td>";
+    }
     std::string text = fixed(c.raw, 2);
     if (c.decay != 1) text += " × decay " + fixed(c.decay, 3);
     if (c.reach != 1) text += " × reach " + fixed(c.reach, 2);
@@ -335,31 +354,23 @@ class Page {
       double subtotal = 0;
       for (const Contribution* c = results_.contributions_begin(row_);
            c != results_.contributions_end(row_); ++c) {
-        // Propagated points (risk through peers, groups and places) have no rule of their own:
-        // the pack's propagation settings give their heading and title.
-        const bool network = c->propagated();
+        const bool propagated = c->propagated();
         const Heading heading =
-            network ? pack_.propagation().heading : pack_.rules()[c->rule].heading;
+            propagated ? pack_.propagation().heading : pack_.rules()[c->rule].heading;
         if (static_cast<int>(heading) != h) continue;
         const std::string& title =
-            network ? pack_.propagation().title : pack_.rules()[c->rule].title;
+            propagated ? pack_.propagation().title : pack_.rules()[c->rule].title;
         const std::string rule_id =
-            network ? std::string(kPropagationRuleId) : pack_.rules()[c->rule].id;
-        const std::uint32_t index = network ? c->index : pack_.rules()[c->rule].index;
+            propagated ? std::string(kPropagationRuleId) : pack_.rules()[c->rule].id;
+        const std::uint32_t index = propagated ? c->index : pack_.rules()[c->rule].index;
         const bool visible =
-            c->evidence == kNoVertex || can_see(session_.viewer, snap_, c->evidence);
+            propagated || c->evidence == kNoVertex || can_see(session_.viewer, snap_, c->evidence);
         subtotal += c->value;
         rows << "<tr class=\"item" << (visible ? "" : " restricted-item") << "\">"
              << points_cell(c->value) << "<td>" << e(title) << "<br><span class=\"summary\">"
-             << e(rule_id) << " · " << e(pack_.indices()[index].title) << "</span></td><td>";
-        if (network) {
-          rows << (c->via == kNoVertex ? std::string("the child's network (association cap)")
-                                       : e(std::string(snap_.id(c->via))))
-               << "</td><td>" << e(std::string(to_string(c->relation))) << "</td>";
-        } else {
-          rows << evidence_cell(*c, visible) << "</td><td>" << path_cell(*c, visible) << "</td>";
-        }
-        rows << working_cell(*c) << "</tr>\n";
+             << e(rule_id) << " · " << e(pack_.indices()[index].title) << "</span></td><td>"
+             << evidence_cell(*c, visible) << "</td><td>" << path_cell(*c, visible) << "</td>"
+             << working_cell(*c, visible) << "</tr>\n";
       }
       out_ << "<h3 id=\"heading-" << to_string(static_cast<Heading>(h)) << "\">"
            << kHeadingTitles[h] << "</h3>\n<p class=\"question\">" << kHeadingQuestions[h]
