@@ -19,10 +19,11 @@ out=build/bench-results
 bench=build/bench/safeguard_bench
 
 bash scripts/setup.sh
-# numpy for the Python benchmark (Debian's, for /usr/bin/python3).
-if ! /usr/bin/python3 -c "import numpy" 2>/dev/null; then
+# numpy for the Python benchmark and networkx for the propagation peer (Debian's, for
+# /usr/bin/python3).
+if ! /usr/bin/python3 -c "import numpy, networkx" 2>/dev/null; then
   sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get install -y -qq --no-install-recommends python3-numpy
+  $sudo apt-get install -y -qq --no-install-recommends python3-numpy python3-networkx
 fi
 bash scripts/build.sh -DSAFEGUARD_BUILD_BENCH=ON
 mkdir -p "$out"
@@ -49,6 +50,10 @@ if [ ! -f "$out/cpp-$PEER_CHILDREN.json" ]; then
 fi
 "$bench" --mode export --children "$PEER_CHILDREN" --facts "$out/facts.json"
 /usr/bin/python3 bench/peers/pure_python.py "$out/facts.json" --json "$out/peer-pure-python.json"
+# The propagation step: networkx's Katz centrality on the same system (Debian's python3-networkx).
+"$bench" --mode network --children "$PEER_CHILDREN" --network "$out/network.txt" \
+  --json "$out/network.json"
+/usr/bin/python3 bench/peers/networkx_katz.py "$out/network.txt" --json "$out/peer-networkx.json"
 if command -v node >/dev/null && command -v npm >/dev/null; then
   (cd bench/peers/node && npm ci --no-audit --no-fund --silent)
   node bench/peers/node/zen.js "$out/facts.json" "$out/peer-zen.json"

@@ -16,12 +16,17 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <fstream>
+#include <sstream>
 
 #include "feed.h"
 #include "safeguard/assess.hpp"
 #include "safeguard/generate.hpp"
+#include "safeguard/propagate.hpp"
 #include "safeguard/timeline.hpp"
 
 using namespace safeguard;
@@ -35,9 +40,25 @@ struct Options {
   int repeat = 3;
   int updates = 1000;
   std::string json;
-  std::string facts;  // mode "export": where to write the per-child facts for the peers
+  std::string facts;    // mode "export": where to write the per-child facts for the peers
+  std::string network;  // mode "network": where to write the propagation system for networkx
   std::string pack = SAFEGUARD_SOURCE_DIR "/rules/default.toml";
+  std::string propagation = SAFEGUARD_SOURCE_DIR "/bench/propagation.toml";
 };
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The pack with the benchmark's [propagation] section appended: "propagation included".
+std::shared_ptr<const RuleSet> propagating_pack(const Options& options) {
+  return RuleSet::load_string(read_text(options.pack) + "\n" + read_text(options.propagation),
+                              options.pack + " + " + options.propagation);
+}
 
 double thread_cpu_seconds() {
   timespec ts;
@@ -246,6 +267,22 @@ int run_cpp(const Options& options) {
   });
   figures.add("batch_2_threads_wall_s", two.wall, fmt("%.3f s", two.wall));
 
+  // Propagation included: the same pack with bench/propagation.toml appended, so the
+  // exploitation index also travels through peers, groups and places.
+  if (!options.propagation.empty()) {
+    const auto spreading = propagating_pack(options);
+    PropagationReport report;
+    const Timing spread = best_of(options.repeat, [&] {
+      const Results results = assess(spreading, snapshot, one);
+      report = results.propagation();
+    });
+    figures.add("batch_propagation_cpu_s", spread.cpu, fmt("%.3f s", spread.cpu));
+    figures.add("batch_propagation_cpu_s_per_million", spread.cpu * per_million,
+                fmt("%.3f s", spread.cpu * per_million), "<= 1.0 s (1,000,000 children, one core)");
+    figures.add("batch_propagation_wall_s", spread.wall, fmt("%.3f s", spread.wall));
+    figures.add("propagation_iterations", report.iterations, fmt("%.0f", report.iterations));
+  }
+
   // The floor: one streaming pass over the snapshot's bytes.
   std::uint64_t checksum = 0;
   const Timing floor = best_of(5, [&] { checksum += stream_sum(*snapshot); });
@@ -428,6 +465,68 @@ int run_export(const Options& options) {
   return 0;
 }
 
+// Mode "network": the propagation step on its own, for the networkx peer. The caseload is
+// assessed with the propagating pack to get every network node's own score s on the
+// exploitation index; then W is built and r = s + alpha W r solved without the association
+// cap, which is exactly Katz centrality with beta = s (best of `repeat`). The system and our
+// solution go to `options.network` as text: a header, s, the edges of W and r.
+int run_network(const Options& options) {
+  Figures figures;
+  const auto rules = propagating_pack(options);
+  const PropagationSettings& settings = rules->propagation();
+  CaseloadOptions caseload;
+  caseload.children = options.children;
+  caseload.seed = options.seed;
+  CaseGraph graph;
+  generate_caseload(graph, caseload);
+  const auto snap = take_snapshot(graph);
+  const Results results = assess(rules, snap, {caseload.as_of, 1});
+  const std::size_t nodes = snap->node_vertex.size();
+  Eigen::VectorXd s(static_cast<Eigen::Index>(nodes));
+  for (std::size_t node = 0; node < nodes; ++node)
+    s[static_cast<Eigen::Index>(node)] = std::max(0.0, results.node_own_score(node, 0));
+  // networkx's katz_centrality stops on a sum of absolute changes; ours on the largest change
+  // relative to the largest score. Both are run far past the 1e-9 the comparison needs.
+  const SolveOptions solve{settings.alpha, 1e-14, 100000};
+  Eigen::VectorXd r, work;
+  SolveReport report;
+  std::size_t links = 0;
+  const Timing step = best_of(options.repeat, [&] {
+    const Network network(*snap, settings);
+    links = static_cast<std::size_t>(network.weights().nonZeros());
+    report = solve_propagation(network.weights(), s, nullptr, solve, r, work);
+  });
+  if (!report.converged) throw std::runtime_error("the propagation solve did not converge");
+  figures.add("network_children", static_cast<double>(results.child_count()),
+              fmt("%.0f", results.child_count()));
+  figures.add("network_nodes", static_cast<double>(nodes), fmt("%.0f", nodes));
+  figures.add("network_links", static_cast<double>(links), fmt("%.0f", links));
+  figures.add("network_iterations", report.iterations, fmt("%.0f", report.iterations));
+  figures.add("network_cpu_s", step.cpu, fmt("%.4f s", step.cpu));
+  figures.add("network_wall_s", step.wall, fmt("%.4f s", step.wall));
+
+  std::FILE* out = std::fopen(options.network.c_str(), "w");
+  if (!out) throw std::runtime_error("cannot write " + options.network);
+  const Network network(*snap, settings);
+  const SparseRowMatrix& w = network.weights();
+  std::fprintf(out, "nodes %zu edges %lld alpha %.17g\n", nodes,
+               static_cast<long long>(w.nonZeros()), settings.alpha);
+  for (std::size_t node = 0; node < nodes; ++node)
+    std::fprintf(out, "%.17g\n", s[static_cast<Eigen::Index>(node)]);
+  // Row i of W is what node i takes from each neighbour j: the edge j -> i for networkx.
+  for (Eigen::Index i = 0; i < w.outerSize(); ++i) {
+    for (SparseRowMatrix::InnerIterator it(w, i); it; ++it)
+      std::fprintf(out, "%lld %lld %.17g\n", static_cast<long long>(it.col()),
+                   static_cast<long long>(i), it.value());
+  }
+  for (std::size_t node = 0; node < nodes; ++node)
+    std::fprintf(out, "%.17g\n", r[static_cast<Eigen::Index>(node)]);
+  std::fclose(out);
+  std::printf("wrote the propagation system (%zu nodes) to %s\n", nodes, options.network.c_str());
+  figures.write(options.json);
+  return 0;
+}
+
 int check(int status, const char* what) {
   if (status != SG_OK) {
     std::fprintf(stderr, "%s: %s\n", what, sg_error_last());
@@ -484,8 +583,12 @@ int run_c(const Options& options) {
 void usage() {
   std::fprintf(
       stderr,
-      "usage: safeguard_bench [--mode cpp|c|export] [--children N] [--seed S] [--repeat R]\n"
-      "                       [--updates K] [--pack FILE] [--json FILE] [--facts FILE]\n");
+      "usage: safeguard_bench [--mode cpp|c|export|network] [--children N] [--seed S]\n"
+      "                       [--repeat R] [--updates K] [--pack FILE] [--propagation FILE]\n"
+      "                       [--json FILE] [--facts FILE] [--network FILE]\n"
+      "  --propagation FILE  [propagation] section appended to the pack for the\n"
+      "                      propagation-included figures (default bench/propagation.toml;\n"
+      "                      \"\" skips them)\n");
   std::exit(2);
 }
 
@@ -515,6 +618,10 @@ int main(int argc, char** argv) {
       options.json = value();
     } else if (arg == "--facts") {
       options.facts = value();
+    } else if (arg == "--network") {
+      options.network = value();
+    } else if (arg == "--propagation") {
+      options.propagation = value();
     } else {
       usage();
     }
@@ -524,6 +631,7 @@ int main(int argc, char** argv) {
     if (options.mode == "cpp") return run_cpp(options);
     if (options.mode == "c") return run_c(options);
     if (options.mode == "export" && !options.facts.empty()) return run_export(options);
+    if (options.mode == "network" && !options.network.empty()) return run_network(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
