@@ -68,6 +68,12 @@ def main():
             row("incremental: median / p99 CPU",
                 f"{main_run['incremental_cpu_median_us']:.1f} / "
                 f"{main_run['incremental_cpu_p99_us']:.1f} us")
+            if "incremental_step_snapshot_cpu_median_us" in main_run:
+                row("incremental, taken apart (CPU medians): find children reached / apply the "
+                    "batch / partial snapshot",
+                    f"{main_run['incremental_step_reach_cpu_median_us']:.1f} / "
+                    f"{main_run['incremental_step_apply_cpu_median_us']:.1f} / "
+                    f"{main_run['incremental_step_snapshot_cpu_median_us']:.1f} us")
             row("incremental: children rescored per update (mean)",
                 f"{main_run['incremental_children_rescored_mean']:.1f}")
             row("incremental rows identical to a full re-assessment",

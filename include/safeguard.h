@@ -374,8 +374,9 @@ SG_API int sg_bank_holiday(char out[SG_DATE_SIZE], const char* nation, int year,
 /* Calendar months after a date, clamped to the end of a shorter month (31 Jan + 1 = 28/29 Feb).
  * months may be negative. */
 SG_API int sg_date_add_months(char out[SG_DATE_SIZE], const char* date, int months);
-/* Whole years and months of age at a date (a 29 February birthday falls on 1 March in common
- * years). Either output may be NULL. Negative before birth. */
+/* Age at a date: completed years in *out_years and completed months in total in *out_months
+ * (not the months since the last birthday: 2 years 3 months gives 2 and 27). A 29 February
+ * birthday falls on 1 March in common years. Either output may be NULL. Negative before birth. */
 SG_API int sg_age(int* out_years, int* out_months, const char* birth, const char* at);
 
 /* ---- Assessment ------------------------------------------------------------------------- */
