@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "huge_pages.hpp"
 #include "safeguard/propagate.hpp"
 
 namespace safeguard {
@@ -627,13 +628,13 @@ class PropagationPass {
     const std::size_t nodes = snap_.node_vertex.size();
     const std::size_t count = settings_.indices.size();
     out_.propagating_ = count;
-    out_.node_own_.assign(nodes * count, 0.0);
-    out_.node_scores_.assign(nodes * count, 0.0);
+    detail::assign_huge(out_.node_own_, nodes * count, 0.0);
+    detail::assign_huge(out_.node_scores_, nodes * count, 0.0);
     out_.propagation_.ran = true;
     const Network network(snap_, settings_);
     check_convergence(network);
 
-    row_of_node_.assign(nodes, kNoRow);
+    detail::assign_huge(row_of_node_, nodes, kNoRow);
     for (std::size_t row = 0; row < out_.child_count(); ++row)
       row_of_node_[snap_.vertex_node[out_.child_vertex(row)]] = row;
     node_rules_.resize(count);
@@ -814,9 +815,9 @@ class PropagationPass {
         lines += line_count(snap_.vertex_node[out_.child_vertex(row)], k);
     }
     std::vector<Contribution> merged;
-    merged.reserve(lines);
+    detail::reserve_huge(merged, lines);
     std::vector<std::size_t> offsets;
-    offsets.reserve(n + 1);
+    detail::reserve_huge(offsets, n + 1);
     offsets.push_back(0);
     for (std::size_t row = 0; row < n; ++row) {
       merged.insert(merged.end(), out_.contributions_begin(row), out_.contributions_end(row));
@@ -995,13 +996,13 @@ Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   out.children_ = snapshot->children;
   const std::size_t n = out.children_.size();
   const std::size_t k = rules->indices().size();
-  out.scores_.assign(n * k, 0.0);
-  out.index_levels_.assign(n * k, 0);
-  out.score_levels_.assign(n, 0);
-  out.levels_.assign(n, 0);
-  out.immediate_safety_.assign(n, 0);
-  out.discretionary_.assign(n, DiscretionaryResult{});
-  out.totals_.assign(n, 0.0);
+  detail::assign_huge(out.scores_, n * k, 0.0);
+  detail::assign_huge(out.index_levels_, n * k, 0);
+  detail::assign_huge(out.score_levels_, n, 0);
+  detail::assign_huge(out.levels_, n, 0);
+  detail::assign_huge(out.immediate_safety_, n, std::uint8_t{0});
+  detail::assign_huge(out.discretionary_, n, DiscretionaryResult{});
+  detail::assign_huge(out.totals_, n, 0.0);
 
   unsigned threads =
       options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
@@ -1016,12 +1017,12 @@ Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     // instead of being copied at every doubling. Only the pages written become resident.
     constexpr std::size_t kLinesPerChild = 10;
     Partial& part = partials[t];
-    part.contributions.reserve((end - begin) * kLinesPerChild);
-    part.contribution_counts.reserve(end - begin);
-    part.fired_counts.reserve(end - begin);
-    part.missing_counts.reserve(end - begin);
-    part.step_counts.reserve(end - begin);
-    part.issue_counts.reserve(end - begin);
+    detail::reserve_huge(part.contributions, (end - begin) * kLinesPerChild);
+    detail::reserve_huge(part.contribution_counts, end - begin);
+    detail::reserve_huge(part.fired_counts, end - begin);
+    detail::reserve_huge(part.missing_counts, end - begin);
+    detail::reserve_huge(part.step_counts, end - begin);
+    detail::reserve_huge(part.issue_counts, end - begin);
     for (std::size_t row = begin; row < end; ++row) {
       scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
                    out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
@@ -1057,7 +1058,7 @@ Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     }
     std::size_t total = 0;
     for (const auto& part : partials) total += (part.*member).size();
-    column.reserve(total);
+    detail::reserve_huge(column, total);
     for (const auto& part : partials)
       column.insert(column.end(), (part.*member).begin(), (part.*member).end());
   };
@@ -1066,7 +1067,11 @@ Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   stitch(&Partial::missing, out.missing_);
   stitch(&Partial::steps, out.steps_);
   stitch(&Partial::issues, out.issues_);
-  out.contribution_offsets_.reserve(n + 1);
+  detail::reserve_huge(out.contribution_offsets_, n + 1);
+  detail::reserve_huge(out.fired_offsets_, n + 1);
+  detail::reserve_huge(out.missing_offsets_, n + 1);
+  detail::reserve_huge(out.step_offsets_, n + 1);
+  detail::reserve_huge(out.issue_offsets_, n + 1);
   out.contribution_offsets_.push_back(0);
   out.fired_offsets_.push_back(0);
   out.missing_offsets_.push_back(0);

@@ -4,6 +4,8 @@
 // association cap (a per-row min) keeps it a contraction, which Krylov solvers would not allow.
 #include "safeguard/propagate.hpp"
 
+#include "huge_pages.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -14,7 +16,7 @@ namespace safeguard {
 Network::Network(const Snapshot& snapshot, const PropagationSettings& settings) {
   const Csr<NetworkLink>& links = snapshot.node_links;
   const std::size_t n = snapshot.node_vertex.size();
-  link_weights_.assign(links.items.size(), 0.0);
+  detail::assign_huge(link_weights_, links.items.size(), 0.0);
   // Links of one node come sorted by kind, so each kind's degree is the length of its run.
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t first = links.offsets[i];
@@ -34,6 +36,9 @@ Network::Network(const Snapshot& snapshot, const PropagationSettings& settings) 
   // Rows of W: a node's links merged by neighbour (two relations to one person add up).
   weights_.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
   weights_.reserve(static_cast<Eigen::Index>(links.items.size()));
+  detail::advise_huge_pages(weights_.valuePtr(), links.items.size() * sizeof(double));
+  detail::advise_huge_pages(weights_.innerIndexPtr(), links.items.size() * sizeof(std::int32_t));
+  detail::advise_huge_pages(weights_.outerIndexPtr(), (n + 1) * sizeof(std::int32_t));
   std::vector<std::pair<std::uint32_t, double>> row;
   for (std::size_t i = 0; i < n; ++i) {
     row.clear();

@@ -1,6 +1,8 @@
 // Building the columnar snapshot from the editable graph.
 #include "safeguard/snapshot.hpp"
 
+#include "huge_pages.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -15,10 +17,10 @@ constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
 template <typename T, typename Emit>
 Csr<T> build_csr(std::size_t rows, Emit emit) {
   Csr<T> csr;
-  csr.offsets.assign(rows + 1, 0);
+  detail::assign_huge(csr.offsets, rows + 1, 0);
   emit([&](std::size_t row, const T&) { ++csr.offsets[row + 1]; });
   for (std::size_t r = 0; r < rows; ++r) csr.offsets[r + 1] += csr.offsets[r];
-  csr.items.resize(csr.offsets[rows]);
+  detail::resize_huge(csr.items, csr.offsets[rows]);
   std::vector<std::uint32_t> cursor(csr.offsets.begin(), csr.offsets.end() - 1);
   emit([&](std::size_t row, const T& item) { csr.items[cursor[row]++] = item; });
   return csr;
@@ -143,7 +145,7 @@ void for_each_child_reached(const CaseGraph& graph, VertexIndex p, Visit&& visit
 void build_network(const CaseGraph& graph, Snapshot& snap) {
   const Adjacency& adj = graph.adjacency();
   const std::size_t n = graph.vertex_count();
-  snap.vertex_node.assign(n, kNoNode);
+  detail::assign_huge(snap.vertex_node, n, kNoNode);
   for (VertexIndex v = 0; v < n; ++v) {
     const VertexKind kind = adj[v].kind;
     if (kind != VertexKind::person && kind != VertexKind::place && kind != VertexKind::group)
@@ -221,9 +223,9 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   snap->graph_revision = graph.revision();
   snap->symbols = graph.symbols().strings();
 
-  snap->vertex_kind.resize(n);
-  snap->vertex_slot.resize(n);
-  snap->id_offsets.reserve(n + 1);
+  detail::resize_huge(snap->vertex_kind, n);
+  detail::resize_huge(snap->vertex_slot, n);
+  detail::reserve_huge(snap->id_offsets, n + 1);
   std::size_t persons = 0, concerns = 0, factors = 0, agencies = 0;
   for (VertexIndex v = 0; v < n; ++v) {
     snap->vertex_kind[v] = adj[v].kind;
@@ -269,9 +271,9 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   snap->agency_vertex.resize(agencies, kNoVertex);
 
   // Persons.
-  snap->person_kind.assign(persons, PersonKind::adult);
-  snap->person_dob.assign(persons, kNoDay);
-  snap->person_household.assign(persons, UINT32_MAX);
+  detail::assign_huge(snap->person_kind, persons, PersonKind::adult);
+  detail::assign_huge(snap->person_dob, persons, kNoDay);
+  detail::assign_huge(snap->person_household, persons, UINT32_MAX);
   for (std::uint32_t p = 0; p < persons; ++p) {
     const VertexIndex v = snap->person_vertex[p];
     if (v == kNoVertex) continue;
@@ -306,13 +308,13 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   circles = {};
 
   // Concerns.
-  snap->concern_category.assign(concerns, 0);
-  snap->concern_severity.assign(concerns, 0);
-  snap->concern_incident.assign(concerns, kNoDay);
-  snap->concern_recorded.assign(concerns, kNoDay);
-  snap->concern_status.assign(concerns, ConcernStatus::retracted);
-  snap->concern_source.assign(concerns, UINT32_MAX);
-  snap->concern_restricted.assign(concerns, 0);
+  detail::assign_huge(snap->concern_category, concerns, 0);
+  detail::assign_huge(snap->concern_severity, concerns, 0);
+  detail::assign_huge(snap->concern_incident, concerns, kNoDay);
+  detail::assign_huge(snap->concern_recorded, concerns, kNoDay);
+  detail::assign_huge(snap->concern_status, concerns, ConcernStatus::retracted);
+  detail::assign_huge(snap->concern_source, concerns, UINT32_MAX);
+  detail::assign_huge(snap->concern_restricted, concerns, 0);
   snap->concern_live.assign(concerns, false);
   for (std::uint32_t c = 0; c < concerns; ++c) {
     const VertexIndex v = snap->concern_vertex[c];
@@ -359,10 +361,10 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   });
 
   // Factors.
-  snap->factor_kind.assign(factors, 0);
-  snap->factor_strength.assign(factors, 0);
-  snap->factor_start.assign(factors, kNoDay);
-  snap->factor_end.assign(factors, kNoDay);
+  detail::assign_huge(snap->factor_kind, factors, 0);
+  detail::assign_huge(snap->factor_strength, factors, 0);
+  detail::assign_huge(snap->factor_start, factors, kNoDay);
+  detail::assign_huge(snap->factor_end, factors, kNoDay);
   snap->factor_live.assign(factors, false);
   for (std::uint32_t f = 0; f < factors; ++f) {
     const VertexIndex v = snap->factor_vertex[f];
@@ -382,7 +384,7 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   });
 
   // Agencies.
-  snap->agency_type.assign(agencies, 0);
+  detail::assign_huge(snap->agency_type, agencies, 0);
   for (std::uint32_t a = 0; a < agencies; ++a) {
     if (snap->agency_vertex[a] != kNoVertex)
       snap->agency_type[a] = graph.agency(snap->agency_vertex[a]).type;
