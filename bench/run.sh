@@ -55,7 +55,9 @@ fi
   --json "$out/network.json"
 /usr/bin/python3 bench/peers/networkx_katz.py "$out/network.txt" --json "$out/peer-networkx.json"
 if command -v node >/dev/null && command -v npm >/dev/null; then
-  (cd bench/peers/node && npm ci --no-audit --no-fund --silent)
+  # npm install, not npm ci: npm leaves @gorules/zen-engine's per-platform optional packages
+  # out of the lock file, after which npm ci refuses it; versions are pinned in package.json.
+  (cd bench/peers/node && npm install --no-audit --no-fund --silent)
   node bench/peers/node/zen.js "$out/facts.json" "$out/peer-zen.json"
   node bench/peers/node/rules_engine.js "$out/facts.json" "$out/peer-json-rules-engine.json"
 else
