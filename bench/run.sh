@@ -26,6 +26,8 @@ if ! /usr/bin/python3 -c "import numpy, networkx" 2>/dev/null; then
   $sudo apt-get install -y -qq --no-install-recommends python3-numpy python3-networkx
 fi
 bash scripts/build.sh -DSAFEGUARD_BUILD_BENCH=ON
+# A fresh directory: report.py reads every run it finds there (scaling fits all cpp-*.json).
+rm -rf "$out"
 mkdir -p "$out"
 
 echo "== C++: scaling runs"
