@@ -79,9 +79,16 @@ def main():
             row("incremental rows identical to a full re-assessment",
                 "yes" if main_run["incremental_matches_full"] else "NO", "identical",
                 bool(main_run["incremental_matches_full"]))
-        gb = main_run["peak_rss_bytes"] / 1e9
-        row("peak memory (maxrss; graph + snapshot + results)", f"{gb:.2f} GB", "<= 3 GB",
-            gb <= 3)
+        if "peak_rss_workload_bytes" in main_run:
+            gb = main_run["peak_rss_workload_bytes"] / 1e9
+            row("peak memory (maxrss; graph + snapshot + results, before the incremental check)",
+                f"{gb:.2f} GB", "<= 3 GB", gb <= 3)
+            row("peak memory including the incremental check's second snapshot and results",
+                f"{main_run['peak_rss_bytes'] / 1e9:.2f} GB")
+        else:
+            gb = main_run["peak_rss_bytes"] / 1e9
+            row("peak memory (maxrss; graph + snapshot + results)", f"{gb:.2f} GB", "<= 3 GB",
+                gb <= 3)
 
     # The C API and Python runs against the C++ run of the same caseload.
     c_run = load(d, "c.json")
