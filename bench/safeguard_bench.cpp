@@ -512,10 +512,11 @@ int run_export(const Options& options) {
 }
 
 // Mode "network": the propagation step on its own, for the networkx peer. The caseload is
-// assessed with the propagating pack to get every network node's own score s on the
-// exploitation index; then W is built and r = s + alpha W r solved without the association
-// cap, which is exactly Katz centrality with beta = s (best of `repeat`). The system and our
-// solution go to `options.network` as text: a header, s, the edges of W and r.
+// assessed with the propagating pack to get every network node's own score s on its first
+// propagating index (exploitation, with bench/propagation.toml); then W is built and r = s + alpha
+// W r solved without the association cap, which is exactly Katz centrality with beta = s (best of
+// `repeat`). The system and our solution go to `options.network` as text: a header, s, the edges of
+// W and r.
 int run_network(const Options& options) {
   Figures figures;
   const auto rules = propagating_pack(options);
@@ -527,6 +528,8 @@ int run_network(const Options& options) {
   generate_caseload(graph, caseload);
   const auto snap = take_snapshot(graph);
   const Results results = assess(rules, snap, {caseload.as_of, 1});
+  if (results.propagating_count() == 0)
+    throw std::runtime_error("the pack with " + options.propagation + " does not propagate");
   const std::size_t nodes = snap->node_vertex.size();
   Eigen::VectorXd s(static_cast<Eigen::Index>(nodes));
   for (std::size_t node = 0; node < nodes; ++node)
