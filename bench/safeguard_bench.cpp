@@ -312,17 +312,22 @@ int run_cpp(const Options& options) {
       state = state * 6364136223846793005ull + 1442695040888963407ull;
       return (state >> 33) % bound;
     };
-    Results last;
-    for (int i = 0; i < options.updates; ++i) {
+    // An edit batch with one new concern about a random child.
+    auto new_concern = [&](std::string id) {
       ConcernSpec concern;
-      concern.id = "C-INC-" + std::to_string(i);
+      concern.id = std::move(id);
       concern.category = categories[next(8)];
       concern.severity = 1 + static_cast<int>(next(5));
       concern.recorded = caseload.as_of - static_cast<Day>(next(30));
       concern.source = sources[next(5)];
       concern.about = {child_ids[next(child_ids.size())]};
-      Batch batch_edit;
-      batch_edit.add(std::move(concern));
+      Batch batch;
+      batch.add(std::move(concern));
+      return batch;
+    };
+    Results last;
+    for (int i = 0; i < options.updates; ++i) {
+      const Batch batch_edit = new_concern("C-INC-" + std::to_string(i));
       const Timing t = time_once([&] { last = reassessor.apply(graph, batch_edit); });
       wall_us.push_back(t.wall * 1e6);
       cpu_us.push_back(t.cpu * 1e6);
@@ -366,15 +371,7 @@ int run_cpp(const Options& options) {
       records.catch_up(graph);
       std::vector<double> reach_us, apply_us, snapshot_us;
       for (int i = 0; i < probes; ++i) {
-        ConcernSpec concern;
-        concern.id = "C-PROBE-" + std::to_string(i);
-        concern.category = categories[next(8)];
-        concern.severity = 1 + static_cast<int>(next(5));
-        concern.recorded = caseload.as_of - static_cast<Day>(next(30));
-        concern.source = sources[next(5)];
-        concern.about = {child_ids[next(child_ids.size())]};
-        Batch batch_edit;
-        batch_edit.add(std::move(concern));
+        const Batch batch_edit = new_concern("C-PROBE-" + std::to_string(i));
         std::vector<VertexIndex> children;
         Timing t = time_once(
             [&] { children = children_reached_by(graph, persons_touched(graph, batch_edit)); });
