@@ -379,9 +379,12 @@ int run_cpp(const Options& options) {
         const Timing after = time_once([&] {
           const auto now = children_reached_by(graph, persons_touched(graph, batch_edit));
           children.insert(children.end(), now.begin(), now.end());
-          records.catch_up(graph);
         });
-        const Timing snapped = time_once([&] { (void)take_snapshot(graph, children, &records); });
+        // As Reassessor does: catch the record index up, then take the partial snapshot.
+        const Timing snapped = time_once([&] {
+          records.catch_up(graph);
+          (void)take_snapshot(graph, children, &records);
+        });
         reach_us.push_back((t.cpu + after.cpu) * 1e6);
         apply_us.push_back(applied.cpu * 1e6);
         snapshot_us.push_back(snapped.cpu * 1e6);

@@ -4,8 +4,9 @@
 // snapshot's columns, the explanation lines). With 4 KiB pages every first touch of a page is a
 // fault, and on virtual machines a fault is expensive: on our development VM the faults cost
 // more than the scoring (docs/performance.md). Linux serves transparent huge pages (2 MiB) to
-// regions marked MADV_HUGEPAGE when /sys/kernel/mm/transparent_hugepage/enabled is "madvise",
-// Debian's default, so the buffers that grow large are marked right after they are reserved.
+// regions marked MADV_HUGEPAGE when /sys/kernel/mm/transparent_hugepage/enabled is "madvise"
+// (as on our development VM; with "always" it does so anyway), so the buffers that grow large
+// are marked right after they are reserved.
 // The mark changes nothing about the memory's contents or lifetime; where huge pages are
 // unavailable (other systems, "never", small buffers) this does nothing. No library wraps this
 // one system call for std::vector, hence these few lines.
