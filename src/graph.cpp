@@ -499,8 +499,17 @@ void CaseGraph::apply_item(const Edit& item) {
           p.id = edit.id;
           p.kind = edit.kind;
           p.dob = edit.dob;
-          for (const auto& flag : edit.flags) p.flags.push_back(intern(flag));
-          sort_unique(p.flags);
+          // Flags in the order given, each once. (They used to be sorted by symbol number,
+          // which depends on what the graph had interned before: a saved file loaded into a
+          // fresh graph could save its flags in another order.)
+          std::vector<Symbol> seen;  // sorted, to find repeats
+          for (const auto& flag : edit.flags) {
+            const Symbol symbol = intern(flag);
+            const auto at = std::lower_bound(seen.begin(), seen.end(), symbol);
+            if (at != seen.end() && *at == symbol) continue;
+            seen.insert(at, symbol);
+            p.flags.push_back(symbol);
+          }
           auto v =
               add_vertex(VertexKind::person, static_cast<std::uint32_t>(persons_.size()), edit.id);
           persons_.push_back(std::move(p));
