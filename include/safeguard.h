@@ -458,8 +458,9 @@ typedef struct sg_contribution {
         NULL, NULL, NULL                                                                       \
   }
 
-/* The k-th contribution of a child. Contributions of an index, added in order, give exactly
- * the index score.
+/* The k-th contribution of a child, with every detail (the host's own view: for a reader who
+ * may not be cleared for restricted evidence, use sg_result_contribution_for()). Contributions
+ * of an index, added in order, give exactly the index score.
  *
  * A propagated contribution (kind "propagated", rule_id "propagation") is risk that reached the
  * child from a neighbour in the network (docs/rules.md, "Propagation"): via_id is the
@@ -578,6 +579,20 @@ SG_API int sg_result_explain(char** out, size_t* out_size, const sg_result* resu
  * (if not NULL) receives its length. */
 SG_API int sg_result_place_explain(char** out, size_t* out_size, const sg_result* result,
                                    size_t rank, const sg_explain_options* options);
+
+/* A child's (or a place's) k-th contribution as a viewer may see it: `viewer` gives the
+ * clearances in viewer_cleared (its format is not read). sg_result_contribution() and
+ * sg_result_place_contribution() are the host system's own view, with every detail; hand these
+ * to anyone reading on someone else's behalf. A line whose evidence the viewer is not cleared for
+ * is withheld (docs/rules.md, "Who sees what"): restricted is 1, rule_title is
+ * "Restricted evidence", index_id, heading, kind and value are kept (so sums stay exact), and
+ * rule_id, evidence_id, via_id, path, source_agency_id, relation and via_kind are NULL; raw,
+ * decay, reach and cap_factor are NaN. */
+SG_API int sg_result_contribution_for(sg_contribution* out, const sg_result* result, size_t row,
+                                      size_t k, const sg_explain_options* viewer);
+SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_result* result,
+                                            size_t rank, size_t k,
+                                            const sg_explain_options* viewer);
 
 #ifdef __cplusplus
 }

@@ -217,43 +217,32 @@ char* copy_out(const std::string& data) {
   return buffer;
 }
 
-// Fills a caller's sg_contribution of any supported version; fields newer than its version are
-// left alone (the caller's struct may be too small for them).
-void fill_contribution(sg_contribution* out, const Results& results, const Contribution& c) {
+// Fills a caller's sg_contribution of any supported version from the view layer
+// (explain.hpp); fields newer than its version are left alone (the caller's struct may be too
+// small for them). Every string of a view is NUL-terminated text the result keeps alive (pack
+// strings, snapshot ids and symbols, literals), so .data() is a C string.
+void fill_contribution(sg_contribution* out, const LineView& line) {
   check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
-  const Snapshot& snap = results.snapshot();
-  const RuleSet& pack = results.rules();
-  if (c.propagated()) {
-    out->rule_id = kPropagationRuleId.data();  // a literal: NUL-terminated
-    out->rule_title = pack.propagation().title.c_str();
-    out->heading = to_string(pack.propagation().heading).data();
-    out->path = c.via == kNoVertex ? "network" : to_string(c.relation).data();
-  } else {
-    const Rule& rule = pack.rules()[c.rule];
-    out->rule_id = rule.id.c_str();
-    out->rule_title = rule.title.c_str();
-    out->heading = to_string(rule.heading).data();
-    out->path = to_string(c.path).data();
-  }
-  out->index_id = pack.indices()[c.index].id.c_str();
-  out->evidence_id = c.evidence == kNoVertex ? nullptr : snap.id_c_str(c.evidence);
-  out->via_id = c.via == kNoVertex ? nullptr : snap.id_c_str(c.via);
-  out->source_agency_id = nullptr;
-  out->restricted = 0;
-  if (c.evidence != kNoVertex && snap.vertex_kind[c.evidence] == VertexKind::concern) {
-    const std::uint32_t slot = snap.vertex_slot[c.evidence];
-    out->source_agency_id = snap.id_c_str(snap.agency_vertex[snap.concern_source[slot]]);
-    out->restricted = snap.concern_restricted[slot];
-  }
-  out->raw = c.raw;
-  out->decay = c.decay;
-  out->reach = c.reach;
-  out->cap_factor = c.cap_factor;
-  out->value = c.value;
+  auto c_str = [](std::string_view text) { return text.empty() ? nullptr : text.data(); };
+  const double withheld = std::numeric_limits<double>::quiet_NaN();
+  out->rule_id = c_str(line.rule_id);
+  out->rule_title = line.title.data();
+  out->heading = to_string(line.heading).data();
+  out->path = c_str(line.path);
+  out->index_id = line.index_id.data();
+  out->evidence_id = c_str(line.evidence.id);
+  out->via_id = c_str(line.via_id);
+  out->source_agency_id = c_str(line.evidence.agency_id);
+  out->restricted = line.withheld() || line.evidence.restricted;
+  out->raw = line.withheld() ? withheld : line.raw;
+  out->decay = line.withheld() ? withheld : line.decay;
+  out->reach = line.withheld() ? withheld : line.reach;
+  out->cap_factor = line.withheld() ? withheld : line.cap_factor;
+  out->value = line.value;
   if (out->version >= 2) {
-    out->kind = c.propagated() ? "propagated" : "rule";
-    out->relation = c.propagated() && c.via != kNoVertex ? to_string(c.relation).data() : nullptr;
-    out->via_kind = c.via == kNoVertex ? nullptr : to_string(snap.vertex_kind[c.via]).data();
+    out->kind = line.propagated() ? "propagated" : "rule";
+    out->relation = c_str(line.relation);
+    out->via_kind = line.via_id.empty() ? nullptr : to_string(line.via_kind).data();
   }
 }
 
@@ -275,6 +264,30 @@ Viewer viewer_of(const sg_explain_options* options) {
       text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
   for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
   return viewer;
+}
+
+// The accessors' shared body. Without a viewer (sg_result_contribution) the reader is the
+// host system itself, which passed every record in and sees them all.
+void child_contribution(sg_contribution* out, const sg_result* result, std::size_t row,
+                        std::size_t k, const Viewer& viewer) {
+  require(out, "out");
+  check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+  const Results& results = results_of(result);
+  check_row(results, row);
+  if (k >= results.contribution_count(row))
+    throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+  fill_contribution(out, view_line(results, results.contributions_begin(row)[k], viewer));
+}
+
+void place_contribution(sg_contribution* out, const sg_result* result, std::size_t rank,
+                        std::size_t k, const Viewer& viewer) {
+  require(out, "out");
+  check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+  const Results& results = results_of(result);
+  check_rank(results, rank);
+  if (k >= results.place_contribution_count(rank))
+    throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+  fill_contribution(out, view_line(results, results.place_contributions_begin(rank)[k], viewer));
 }
 
 }  // namespace
@@ -924,14 +937,14 @@ int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result)
 }
 
 int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row, size_t k) {
+  return guard([&] { child_contribution(out, result, row, k, Viewer::everyone()); });
+}
+
+int sg_result_contribution_for(sg_contribution* out, const sg_result* result, size_t row, size_t k,
+                               const sg_explain_options* viewer) {
   return guard([&] {
     require(out, "out");
-    check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
-    const Results& results = results_of(result);
-    check_row(results, row);
-    if (k >= results.contribution_count(row))
-      throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
-    fill_contribution(out, results, results.contributions_begin(row)[k]);
+    child_contribution(out, result, row, k, viewer_of(viewer));
   });
 }
 
@@ -987,14 +1000,14 @@ int sg_result_place_index_score(double* out, const sg_result* result, size_t ran
 
 int sg_result_place_contribution(sg_contribution* out, const sg_result* result, size_t rank,
                                  size_t k) {
+  return guard([&] { place_contribution(out, result, rank, k, Viewer::everyone()); });
+}
+
+int sg_result_place_contribution_for(sg_contribution* out, const sg_result* result, size_t rank,
+                                     size_t k, const sg_explain_options* viewer) {
   return guard([&] {
     require(out, "out");
-    check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
-    const Results& results = results_of(result);
-    check_rank(results, rank);
-    if (k >= results.place_contribution_count(rank))
-      throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
-    fill_contribution(out, results, results.place_contributions_begin(rank)[k]);
+    place_contribution(out, result, rank, k, viewer_of(viewer));
   });
 }
 

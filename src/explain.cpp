@@ -1,7 +1,6 @@
 // Explanations of one child's result, as text for people and JSON for programs, grouped under
-// the Signs of Safety headings and filtered for the viewer: restricted evidence keeps its
-// points but loses its details (id, agency, the person it is about, and the raw points and
-// decay that could reveal its severity and date) for anyone not cleared for its source agency.
+// the Signs of Safety headings. Rendered only from the viewer-scoped views of explain.hpp: a
+// line the viewer is not cleared for arrives withheld, and this file has nothing else to show.
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -11,60 +10,13 @@
 namespace safeguard {
 namespace {
 
-constexpr const char* kRestricted = "restricted source";
-
 std::string fixed(double value, int decimals) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
   return buffer;
 }
 
-bool is_concern(const Snapshot& snap, VertexIndex v) {
-  return v != kNoVertex && snap.vertex_kind[v] == VertexKind::concern;
-}
-
-struct Evidence {
-  bool hidden = false;
-  std::string id;
-  std::string agency;
-  std::string agency_type;
-};
-
-Evidence describe(const Results& results, const Contribution& c, const Viewer& viewer) {
-  const Snapshot& snap = results.snapshot();
-  Evidence out;
-  if (c.evidence == kNoVertex) return out;
-  out.id = std::string(snap.id(c.evidence));
-  if (!is_concern(snap, c.evidence)) return out;
-  const std::uint32_t slot = snap.vertex_slot[c.evidence];
-  const std::uint32_t agency = snap.concern_source[slot];
-  out.agency = std::string(snap.id(snap.agency_vertex[agency]));
-  out.agency_type = std::string(snap.symbol(snap.agency_type[agency]));
-  if (!can_see(viewer, snap, c.evidence)) {
-    out.hidden = true;
-    out.id.clear();
-    out.agency.clear();
-    out.agency_type.clear();
-  }
-  return out;
-}
-
-// "overdue by 3 working days", "due in 0 working days (today)", "done on time"...
-std::string step_status_text(const Step& step) {
-  const std::string days = std::to_string(step.working_days) +
-                           (step.working_days == 1 ? " working day" : " working days");
-  switch (step.status) {
-    case StepStatus::on_time:
-      return "done on time";
-    case StepStatus::late:
-      return "done late by " + days;
-    case StepStatus::due:
-      return step.working_days == 0 ? "due today" : "due in " + days;
-    case StepStatus::overdue:
-      return "OVERDUE by " + days;
-  }
-  return "";
-}
+std::string str(std::string_view text) { return std::string(text); }
 
 std::string step_title(StepKind kind) {
   switch (kind) {
@@ -83,19 +35,16 @@ std::string step_title(StepKind kind) {
 }
 
 std::string discretionary_text(const Results& results, std::size_t row) {
-  const DiscretionaryResult& d = results.discretionary(row);
-  if (d.outcome == DiscretionaryOutcome::none) return {};
-  const Snapshot& snap = results.snapshot();
+  const std::optional<DiscretionaryView> d = view_discretionary(results, row);
+  if (!d) return {};
   const RuleSet& pack = results.rules();
-  const std::uint32_t o = d.override_number;
-  const bool raise = snap.override_direction[o] == OverrideDirection::raise;
-  std::string out = "  discretionary override " + std::string(snap.override_ids[o]) + " (" +
-                    (raise ? "raise" : "lower") + ", " + snap.override_author[o] + ", " +
-                    format_iso_date(snap.override_date[o]) + "): ";
-  switch (d.outcome) {
+  const bool raise = d->direction == OverrideDirection::raise;
+  std::string out = "  discretionary override " + str(d->id) + " (" + (raise ? "raise" : "lower") +
+                    ", " + str(d->author) + ", " + format_iso_date(d->date) + "): ";
+  switch (d->outcome) {
     case DiscretionaryOutcome::applied:
       out += std::string(raise ? "raised" : "lowered") + " from " +
-             pack.levels()[d.level_before].title;
+             pack.levels()[d->level_before].title;
       break;
     case DiscretionaryOutcome::not_allowed:
       out += "not applied: this rule pack does not let judgement " +
@@ -111,111 +60,93 @@ std::string discretionary_text(const Results& results, std::size_t row) {
     case DiscretionaryOutcome::none:
       break;
   }
-  return out + "\n    reason: " + snap.override_reason[o] + "\n";
+  return out + "\n    reason: " + str(d->reason) + "\n";
 }
 
 std::string timeline_text(const Results& results, std::size_t row) {
-  const Snapshot& snap = results.snapshot();
   std::string out;
-  for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
-    std::string line = "    " + step_title(s->kind);
+  for (const StepView& s : view_steps(results, row)) {
+    std::string line = "    " + step_title(s.kind);
     line.resize(std::max<std::size_t>(line.size() + 1, 24), ' ');
-    line += "from " + format_iso_date(s->start) + " (" + std::string(snap.event_ids[s->trigger]) +
-            ")  due " + format_iso_date(s->due);
-    if (s->done != kNoEvent) {
-      line += "  done " + format_iso_date(s->completed) + " (" +
-              std::string(snap.event_ids[s->done]) + ")";
-    }
-    out += line + "  " + step_status_text(*s) + "\n";
+    line += "from " + format_iso_date(s.start) + " (" + str(s.trigger_id) + ")  due " +
+            format_iso_date(s.due);
+    if (!s.done_id.empty())
+      line += "  done " + format_iso_date(s.completed) + " (" + str(s.done_id) + ")";
+    out += line + "  " + s.status_text + "\n";
   }
-  for (const TimelineIssue* i = results.timeline_issues_begin(row);
-       i != results.timeline_issues_end(row); ++i) {
-    out += "    gap in the record: " + std::string(snap.event_ids[i->event]) + " " +
-           std::string(describe(i->kind)) + "\n";
-  }
+  for (const TimelineIssueView& i : view_timeline_issues(results, row))
+    out += "    gap in the record: " + str(i.event_id) + " " + str(i.issue) + "\n";
   if (out.empty()) return out;
-  return "  Timeline (working days on the " + std::string(to_string(snap.calendar->nation())) +
+  return "  Timeline (working days on the " + str(to_string(timeline_nation(results))) +
          " calendar)\n" + out;
 }
 
 constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factors",
                                           "Existing safety", "Strengths"};
 
-Heading heading_of(const RuleSet& pack, const Contribution& c) {
-  return c.propagated() ? pack.propagation().heading : pack.rules()[c.rule].heading;
-}
-
 // "+1.20  Title [rule-id, index]" and the lines below it that say where the points came from.
-std::string text_line(const Results& results, const Contribution& c, const Viewer& viewer,
-                      const char* own_record) {
-  const RuleSet& pack = results.rules();
-  const Snapshot& snap = results.snapshot();
-  std::string out = "    " + std::string(c.value >= 0 ? "+" : "") + fixed(c.value, 2) + "  ";
-  if (c.propagated()) {
-    out += pack.propagation().title + " [" + std::string(kPropagationRuleId) + ", " +
-           pack.indices()[c.index].id + "]\n";
-    if (c.via == kNoVertex) {
-      return out + "           " + fixed(c.raw, 2) +
+std::string text_line(const LineView& line, const char* own_record) {
+  std::string out = "    " + std::string(line.value >= 0 ? "+" : "") + fixed(line.value, 2) + "  ";
+  if (line.withheld()) {
+    // No rule id, title or path: they would name what the viewer may not know.
+    return out + str(line.title) + " [" + str(line.index_id) +
+           "]\n           evidence: " + str(kRestrictedSource) + "\n";
+  }
+  out += str(line.title) + " [" + str(line.rule_id) + ", " + str(line.index_id) + "]\n";
+  if (line.propagated()) {
+    if (line.network_summary) {
+      return out + "           " + fixed(line.raw, 2) +
              " points offered through the network, none counted: no evidence of the child's "
              "own on this index\n";
     }
-    out += "           from " + std::string(snap.id(c.via)) + " (" +
-           std::string(to_string(snap.vertex_kind[c.via])) + ") through " +
-           std::string(to_string(c.relation)) + "\n";
-    out += "           " + fixed(c.raw, 2) + " network score x " + fixed(c.reach, 3) +
+    out += "           from " + str(line.via_id) + " (" + str(to_string(line.via_kind)) +
+           ") through " + str(line.relation) + "\n";
+    out += "           " + fixed(line.raw, 2) + " network score x " + fixed(line.reach, 3) +
            " alpha x weight";
-    if (c.cap_factor != 1) out += " x association cap " + fixed(c.cap_factor, 3);
+    if (line.cap_factor != 1) out += " x association cap " + fixed(line.cap_factor, 3);
     return out + "\n";
   }
-  const Rule& rule = pack.rules()[c.rule];
-  const Evidence evidence = describe(results, c, viewer);
-  out += rule.title + " [" + rule.id + ", " + pack.indices()[rule.index].id + "]\n";
-  if (evidence.hidden) {
-    out += "           evidence: " + std::string(kRestricted);
-  } else if (!evidence.id.empty()) {
-    out += "           evidence: " + evidence.id;
-    if (!evidence.agency.empty())
-      out += " from " + evidence.agency + " (" + evidence.agency_type + ")";
+  const EvidenceView& evidence = line.evidence;
+  if (!evidence.id.empty()) {
+    out += "           evidence: " + str(evidence.id);
+    if (!evidence.agency_id.empty())
+      out += " from " + str(evidence.agency_id) + " (" + str(evidence.agency_type) + ")";
   } else {
     out += "           evidence: " + std::string(own_record);
   }
-  if (c.path != Role::self) {
-    out += "; through " + std::string(to_string(c.path));
-    if (!evidence.hidden && c.via != kNoVertex) out += " " + std::string(snap.id(c.via));
+  if (line.path != to_string(Role::self)) {
+    out += "; through " + str(line.path);
+    if (!line.via_id.empty()) out += " " + str(line.via_id);
   }
-  // The factors of a hidden item stay hidden too: raw points can reveal its severity and the
-  // decay its date. The viewer sees what it adds to the score, nothing more.
-  if (!evidence.hidden) {
-    out += "\n           " + fixed(c.raw, 2) + " points";
-    if (c.decay != 1) out += " x decay " + fixed(c.decay, 3);
-    if (c.reach != 1) out += " x reach " + fixed(c.reach, 2);
-    if (c.cap_factor != 1) out += " x cap " + fixed(c.cap_factor, 3);
-  }
+  out += "\n           " + fixed(line.raw, 2) + " points";
+  if (line.decay != 1) out += " x decay " + fixed(line.decay, 3);
+  if (line.reach != 1) out += " x reach " + fixed(line.reach, 2);
+  if (line.cap_factor != 1) out += " x cap " + fixed(line.cap_factor, 3);
   return out + "\n";
 }
 
 // Per index: the propagated points before and after the association cap, when it bit.
+// Propagated lines are never withheld (they carry a neighbour's score, not its evidence).
 struct CapNote {
   std::uint32_t index;
   double offered = 0;
   double counted = 0;
 };
 
-std::vector<CapNote> cap_bites(const Contribution* begin, const Contribution* end) {
+std::vector<CapNote> cap_bites(const std::vector<LineView>& lines) {
   std::vector<CapNote> notes;
-  for (const Contribution* c = begin; c != end; ++c) {
-    if (!c->propagated() || c->cap_factor == 1) continue;
-    if (notes.empty() || notes.back().index != c->index) notes.push_back({c->index});
-    notes.back().offered += c->raw * c->reach;
-    notes.back().counted += c->value;
+  for (const LineView& line : lines) {
+    if (!line.propagated() || line.cap_factor == 1) continue;
+    if (notes.empty() || notes.back().index != line.index) notes.push_back({line.index});
+    notes.back().offered += line.raw * line.reach;
+    notes.back().counted += line.value;
   }
   return notes;
 }
 
-std::string cap_notes(const Results& results, const Contribution* begin, const Contribution* end) {
-  const RuleSet& pack = results.rules();
+std::string cap_notes(const RuleSet& pack, const std::vector<LineView>& lines) {
   std::string out;
-  for (const CapNote& note : cap_bites(begin, end)) {
+  for (const CapNote& note : cap_bites(lines)) {
     out += "  association cap bit on " + pack.indices()[note.index].id + ": " +
            fixed(note.counted, 2) + " of " + fixed(note.offered, 2) +
            " propagated points counted (at most " +
@@ -227,6 +158,7 @@ std::string cap_notes(const Results& results, const Contribution* begin, const C
 
 std::string text(const Results& results, std::size_t row, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
+  const std::vector<LineView> lines = view_contributions(results, row, viewer);
   std::string out;
   out += "Child " + std::string(results.child_id(row)) + " as of " +
          format_iso_date(results.as_of()) + "\n";
@@ -251,14 +183,13 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   out += discretionary_text(results, row);
   for (int h = 0; h < 5; ++h) {
     std::string section;
-    for (const Contribution* c = results.contributions_begin(row);
-         c != results.contributions_end(row); ++c) {
-      if (static_cast<int>(heading_of(pack, *c)) != h) continue;
-      section += text_line(results, *c, viewer, "the child's own record");
+    for (const LineView& line : lines) {
+      if (static_cast<int>(line.heading) != h) continue;
+      section += text_line(line, "the child's own record");
     }
     if (!section.empty()) out += "  " + std::string(kHeadingTitles[h]) + "\n" + section;
   }
-  out += cap_notes(results, results.contributions_begin(row), results.contributions_end(row));
+  out += cap_notes(pack, lines);
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
     const std::string& id =
@@ -273,58 +204,54 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
 
 using ordered = nlohmann::ordered_json;
 
-ordered json_line(const Results& results, const Contribution& c, const Viewer& viewer) {
-  const RuleSet& pack = results.rules();
-  const Snapshot& snap = results.snapshot();
+ordered or_null(std::string_view text) {
+  return text.empty() ? ordered() : ordered(std::string(text));
+}
+
+ordered json_line(const LineView& line) {
   ordered item;
-  item["kind"] = c.propagated() ? "propagated" : "rule";
-  if (c.propagated()) {
-    item["rule"] = kPropagationRuleId;
-    item["title"] = pack.propagation().title;
-    item["index"] = pack.indices()[c.index].id;
+  item["kind"] = line.propagated() ? "propagated" : "rule";
+  if (line.withheld()) {
+    // What the score needs and nothing that could name the evidence (docs/rules.md).
+    item["rule"] = nullptr;
+    item["title"] = str(line.title);
+    item["index"] = str(line.index_id);
+    item["evidence"] = str(kRestrictedSource);
+    item["restricted"] = true;
+    item["path"] = nullptr;
+    item["value"] = line.value;
+    return item;
+  }
+  item["rule"] = str(line.rule_id);
+  item["title"] = str(line.title);
+  item["index"] = str(line.index_id);
+  if (line.propagated()) {
     item["evidence"] = nullptr;
     item["source_agency"] = nullptr;
     item["restricted"] = false;
-    const bool summary = c.via == kNoVertex;  // everything withheld by the association cap
-    item["via"] = summary ? ordered() : ordered(std::string(snap.id(c.via)));
-    item["via_kind"] = summary ? ordered() : ordered(to_string(snap.vertex_kind[c.via]));
-    item["relation"] = summary ? ordered() : ordered(to_string(c.relation));
-    item["path"] = summary ? "network" : to_string(c.relation);
+    item["via"] = or_null(line.via_id);
+    item["via_kind"] = line.network_summary ? ordered() : ordered(to_string(line.via_kind));
+    item["relation"] = or_null(line.relation);
   } else {
-    const Rule& rule = pack.rules()[c.rule];
-    const Evidence evidence = describe(results, c, viewer);
-    item["rule"] = rule.id;
-    item["title"] = rule.title;
-    item["index"] = pack.indices()[rule.index].id;
-    if (evidence.hidden) {
-      item["evidence"] = kRestricted;
-      item["restricted"] = true;
-    } else {
-      item["evidence"] = evidence.id.empty() ? ordered() : ordered(evidence.id);
-      item["source_agency"] = evidence.agency.empty() ? ordered() : ordered(evidence.agency);
-      item["restricted"] =
-          is_concern(snap, c.evidence) && snap.concern_restricted[snap.vertex_slot[c.evidence]];
-      item["via"] = c.via == kNoVertex ? ordered() : ordered(std::string(snap.id(c.via)));
-    }
-    item["path"] = to_string(c.path);
-    if (evidence.hidden) {  // as in text: the factors could reveal severity and date
-      item["value"] = c.value;
-      return item;
-    }
+    item["evidence"] = or_null(line.evidence.id);
+    item["source_agency"] = or_null(line.evidence.agency_id);
+    item["restricted"] = line.evidence.restricted;
+    item["via"] = or_null(line.via_id);
   }
-  item["raw"] = c.raw;
-  item["decay"] = c.decay;
-  item["reach"] = c.reach;
-  item["cap_factor"] = c.cap_factor;
-  item["value"] = c.value;
+  item["path"] = str(line.path);
+  item["raw"] = line.raw;
+  item["decay"] = line.decay;
+  item["reach"] = line.reach;
+  item["cap_factor"] = line.cap_factor;
+  item["value"] = line.value;
   return item;
 }
 
-ordered json_cap_notes(const Results& results, const Contribution* begin, const Contribution* end) {
+ordered json_cap_notes(const RuleSet& pack, const std::vector<LineView>& lines) {
   ordered notes = ordered::array();
-  for (const CapNote& note : cap_bites(begin, end)) {
-    notes.push_back({{"index", results.rules().indices()[note.index].id},
-                     {"cap", results.rules().propagation().association_cap},
+  for (const CapNote& note : cap_bites(lines)) {
+    notes.push_back({{"index", pack.indices()[note.index].id},
+                     {"cap", pack.propagation().association_cap},
                      {"offered", note.offered},
                      {"counted", note.counted}});
   }
@@ -333,7 +260,7 @@ ordered json_cap_notes(const Results& results, const Contribution* begin, const 
 
 std::string json_text(const Results& results, std::size_t row, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
-  const Snapshot& snap = results.snapshot();
+  const std::vector<LineView> lines = view_contributions(results, row, viewer);
   ordered out;
   out["child"] = std::string(results.child_id(row));
   out["as_of"] = format_iso_date(results.as_of());
@@ -363,14 +290,10 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   ordered headings = ordered::object();
   for (int h = 0; h < 5; ++h)
     headings[std::string(to_string(static_cast<Heading>(h)))] = ordered::array();
-  for (const Contribution* c = results.contributions_begin(row);
-       c != results.contributions_end(row); ++c) {
-    headings[std::string(to_string(heading_of(pack, *c)))].push_back(
-        json_line(results, *c, viewer));
-  }
+  for (const LineView& line : lines)
+    headings[std::string(to_string(line.heading))].push_back(json_line(line));
   out["contributions"] = std::move(headings);
-  out["association_cap"] =
-      json_cap_notes(results, results.contributions_begin(row), results.contributions_end(row));
+  out["association_cap"] = json_cap_notes(pack, lines);
   ordered missing = ordered::array();
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
@@ -380,57 +303,43 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   }
   out["not_assessable"] = std::move(missing);
 
-  const DiscretionaryResult& d = results.discretionary(row);
-  if (d.outcome == DiscretionaryOutcome::none) {
-    out["discretionary_override"] = nullptr;
+  if (const std::optional<DiscretionaryView> d = view_discretionary(results, row)) {
+    out["discretionary_override"] = {{"id", str(d->id)},
+                                     {"direction", to_string(d->direction)},
+                                     {"author", str(d->author)},
+                                     {"date", format_iso_date(d->date)},
+                                     {"reason", str(d->reason)},
+                                     {"outcome", to_string(d->outcome)},
+                                     {"level_before", pack.levels()[d->level_before].id}};
   } else {
-    const std::uint32_t o = d.override_number;
-    out["discretionary_override"] = {{"id", std::string(snap.override_ids[o])},
-                                     {"direction", to_string(snap.override_direction[o])},
-                                     {"author", snap.override_author[o]},
-                                     {"date", format_iso_date(snap.override_date[o])},
-                                     {"reason", snap.override_reason[o]},
-                                     {"outcome", to_string(d.outcome)},
-                                     {"level_before", pack.levels()[d.level_before].id}};
+    out["discretionary_override"] = nullptr;
   }
   ordered steps = ordered::array();
-  for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
-    steps.push_back(
-        {{"step", to_string(s->kind)},
-         {"status", to_string(s->status)},
-         {"working_days", s->working_days},
-         {"start", format_iso_date(s->start)},
-         {"trigger", std::string(snap.event_ids[s->trigger])},
-         {"due", format_iso_date(s->due)},
-         {"completed", s->done == kNoEvent ? ordered() : ordered(format_iso_date(s->completed))},
-         {"done_by",
-          s->done == kNoEvent ? ordered() : ordered(std::string(snap.event_ids[s->done]))}});
+  for (const StepView& s : view_steps(results, row)) {
+    const bool done = !s.done_id.empty();
+    steps.push_back({{"step", to_string(s.kind)},
+                     {"status", to_string(s.status)},
+                     {"working_days", s.working_days},
+                     {"start", format_iso_date(s.start)},
+                     {"trigger", str(s.trigger_id)},
+                     {"due", format_iso_date(s.due)},
+                     {"completed", done ? ordered(format_iso_date(s.completed)) : ordered()},
+                     {"done_by", done ? ordered(str(s.done_id)) : ordered()}});
   }
   out["timeline"] = std::move(steps);
   ordered issues = ordered::array();
-  for (const TimelineIssue* i = results.timeline_issues_begin(row);
-       i != results.timeline_issues_end(row); ++i) {
-    issues.push_back({{"event", std::string(snap.event_ids[i->event])},
-                      {"issue", std::string(describe(i->kind))}});
-  }
+  for (const TimelineIssueView& i : view_timeline_issues(results, row))
+    issues.push_back({{"event", str(i.event_id)}, {"issue", str(i.issue)}});
   out["timeline_issues"] = std::move(issues);
-  out["calendar"] = to_string(snap.calendar->nation());
+  out["calendar"] = to_string(timeline_nation(results));
   return out.dump(2) + "\n";
-}
-
-std::string place_label(const Results& results, std::size_t rank) {
-  const Snapshot& snap = results.snapshot();
-  const Symbol label = snap.node_label[results.place_node(rank)];
-  return label == 0 ? std::string() : std::string(snap.symbol(label));
 }
 
 std::string place_text(const Results& results, std::size_t rank, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
-  const Snapshot& snap = results.snapshot();
-  const VertexIndex v = results.place_vertex(rank);
-  std::string out = (snap.vertex_kind[v] == VertexKind::group ? "Group " : "Place ") +
-                    std::string(results.place_id(rank)) + " (" + place_label(results, rank) +
-                    ") as of " + format_iso_date(results.as_of()) + ": rank " +
+  const PlaceView place = view_place(results, rank);
+  std::string out = (place.kind == VertexKind::group ? "Group " : "Place ") + str(place.id) + " (" +
+                    str(place.label) + ") as of " + format_iso_date(results.as_of()) + ": rank " +
                     std::to_string(rank + 1) + " of " + std::to_string(results.place_count()) +
                     "\n";
   out += "  network score: " + fixed(results.place_score(rank), 2) + "\n";
@@ -443,10 +352,8 @@ std::string place_text(const Results& results, std::size_t rank, const Viewer& v
            fixed(own, 2) + ", through the network " + fixed(score - own, 2) + ")\n";
   }
   std::string own, network;
-  for (const Contribution* c = results.place_contributions_begin(rank);
-       c != results.place_contributions_end(rank); ++c) {
-    (c->propagated() ? network : own) += text_line(results, *c, viewer, "");
-  }
+  for (const LineView& line : view_place_contributions(results, rank, viewer))
+    (line.propagated() ? network : own) += text_line(line, "");
   if (!own.empty()) out += "  Own evidence\n" + own;
   if (!network.empty()) out += "  Through the network\n" + network;
   out += "  rule pack: " + pack.id() + " " + pack.version() + " sha256:" + pack.hash() + "\n";
@@ -455,12 +362,11 @@ std::string place_text(const Results& results, std::size_t rank, const Viewer& v
 
 std::string place_json(const Results& results, std::size_t rank, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
-  const Snapshot& snap = results.snapshot();
-  const VertexIndex v = results.place_vertex(rank);
+  const PlaceView place = view_place(results, rank);
   ordered out;
-  out["id"] = std::string(results.place_id(rank));
-  out["kind"] = to_string(snap.vertex_kind[v]);
-  out["label"] = place_label(results, rank);
+  out["id"] = str(place.id);
+  out["kind"] = to_string(place.kind);
+  out["label"] = str(place.label);
   out["as_of"] = format_iso_date(results.as_of());
   out["pack"] = {{"id", pack.id()}, {"version", pack.version()}, {"hash", pack.hash()}};
   out["rank"] = rank;
@@ -475,10 +381,8 @@ std::string place_json(const Results& results, std::size_t rank, const Viewer& v
   }
   out["indices"] = std::move(indices);
   ordered lines = ordered::array();
-  for (const Contribution* c = results.place_contributions_begin(rank);
-       c != results.place_contributions_end(rank); ++c) {
-    lines.push_back(json_line(results, *c, viewer));
-  }
+  for (const LineView& line : view_place_contributions(results, rank, viewer))
+    lines.push_back(json_line(line));
   out["contributions"] = std::move(lines);
   return out.dump(2) + "\n";
 }
@@ -491,19 +395,6 @@ std::string explain_place(const Results& results, std::size_t rank, ExplainForma
     throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
   return format == ExplainFormat::json ? place_json(results, rank, viewer)
                                        : place_text(results, rank, viewer);
-}
-
-bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
-  if (viewer.cleared_all || !is_concern(snap, evidence)) return true;
-  const std::uint32_t slot = snap.vertex_slot[evidence];
-  if (!snap.concern_restricted[slot]) return true;
-  const std::uint32_t agency = snap.concern_source[slot];
-  const std::string_view agency_id = snap.id(snap.agency_vertex[agency]);
-  const std::string_view agency_type = snap.symbol(snap.agency_type[agency]);
-  for (const auto& name : viewer.cleared) {
-    if (name == "*" || name == agency_id || name == agency_type) return true;
-  }
-  return false;
 }
 
 std::string explain(const Results& results, std::size_t row, ExplainFormat format,

@@ -318,6 +318,7 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   snap->concern_live.assign(concerns, false);
   for (std::uint32_t c = 0; c < concerns; ++c) {
     const VertexIndex v = snap->concern_vertex[c];
+    snap->concern_summary.push(v == kNoVertex ? std::string_view() : graph.concern(v).summary);
     if (v == kNoVertex) continue;
     const Concern& concern = graph.concern(v);
     snap->concern_category[c] = concern.category;
@@ -368,8 +369,15 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   snap->factor_live.assign(factors, false);
   for (std::uint32_t f = 0; f < factors; ++f) {
     const VertexIndex v = snap->factor_vertex[f];
-    if (v == kNoVertex) continue;
+    if (v == kNoVertex) {
+      snap->factor_summary.push({});
+      snap->factor_provided_by.push({});
+      continue;
+    }
     const Factor& factor = graph.factor(v);
+    snap->factor_summary.push(factor.summary);
+    snap->factor_provided_by.push(factor.provided_by == kNoVertex ? std::string_view()
+                                                                  : graph.id(factor.provided_by));
     snap->factor_kind[f] = factor.kind;
     snap->factor_strength[f] = static_cast<std::uint8_t>(factor.strength);
     snap->factor_start[f] = factor.start;
@@ -386,8 +394,9 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   // Agencies.
   detail::assign_huge(snap->agency_type, agencies, 0);
   for (std::uint32_t a = 0; a < agencies; ++a) {
-    if (snap->agency_vertex[a] != kNoVertex)
-      snap->agency_type[a] = graph.agency(snap->agency_vertex[a]).type;
+    const VertexIndex v = snap->agency_vertex[a];
+    snap->agency_name.push(v == kNoVertex ? std::string_view() : graph.agency(v).name);
+    if (v != kNoVertex) snap->agency_type[a] = graph.agency(v).type;
   }
 
   // Process events.
@@ -635,6 +644,7 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
     snap->concern_status.push_back(concern.status);
     snap->concern_source.push_back(agencies.local(adj[concern.source].slot));
     snap->concern_restricted.push_back(concern.restricted);
+    snap->concern_summary.push(concern.summary);
     for (VertexIndex p : concern.about) {  // places and groups too, which scoring ignores
       if (adj[p].kind != VertexKind::person) continue;
       const std::uint32_t local = persons.local(adj[p].slot);
@@ -656,8 +666,14 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
     snap->factor_strength.push_back(static_cast<std::uint8_t>(factor.strength));
     snap->factor_start.push_back(factor.start);
     snap->factor_end.push_back(factor.end);
+    snap->factor_summary.push(factor.summary);
+    snap->factor_provided_by.push(factor.provided_by == kNoVertex ? std::string_view()
+                                                                  : graph.id(factor.provided_by));
   }
-  for (const auto& [slot, a] : agencies.by_slot) snap->agency_type.push_back(graph.agency(a).type);
+  for (const auto& [slot, a] : agencies.by_slot) {
+    snap->agency_type.push_back(graph.agency(a).type);
+    snap->agency_name.push(graph.agency(a).name);
+  }
 
   // Process events and discretionary overrides about the chosen children, numbered in graph
   // order and listed per person as a full snapshot lists them: those the index points at, or

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "safeguard/explain.hpp"
 
 namespace safeguard::cli {
 namespace {
@@ -19,12 +20,30 @@ struct ExplainOptions {
   bool no_progress = false;
 };
 
-std::string text_or_null(const nlohmann::ordered_json& value) {
-  if (value.is_null()) return "";
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
-  if (value.is_number()) return fixed(value.get<double>(), 6);
-  return value.dump();
+std::string number(double value) { return fixed(value, 6); }
+
+// One CSV row per contribution, under each heading in turn, rendered from the library's
+// viewer-scoped views: a withheld line has empty cells where its details would be.
+std::string csv_rows(const Results& results, std::size_t row, const Viewer& viewer) {
+  const std::vector<LineView> lines = view_contributions(results, row, viewer);
+  std::string out;
+  for (int h = 0; h < 5; ++h) {
+    for (const LineView& line : lines) {
+      if (static_cast<int>(line.heading) != h) continue;
+      const bool shown = !line.withheld();
+      std::string evidence = std::string(shown ? line.evidence.id : kRestrictedSource);
+      const bool restricted = !shown || (!line.propagated() && line.evidence.restricted);
+      out +=
+          csv_row({std::string(results.child_id(row)), std::string(to_string(line.heading)),
+                   line.propagated() ? "propagated" : "rule", std::string(line.rule_id),
+                   std::string(line.title), std::string(line.index_id), evidence,
+                   std::string(line.evidence.agency_id), restricted ? "true" : "false",
+                   std::string(line.path), std::string(line.via_id), shown ? number(line.raw) : "",
+                   shown ? number(line.decay) : "", shown ? number(line.reach) : "",
+                   shown ? number(line.cap_factor) : "", number(line.value)});
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,25 +107,12 @@ Command add_explain(CLI::App& parent) {
           if (options->format == "text") {
             out += (i ? "\n" : "") + explain(results, row, ExplainFormat::text, session->viewer);
           } else {
-            json child = json::parse(explain(results, row, ExplainFormat::json, session->viewer));
             if (options->format == "json") {
+              json child = json::parse(explain(results, row, ExplainFormat::json, session->viewer));
               child["as_of_source"] = session->as_of.source();
               array.push_back(std::move(child));
             } else {
-              for (const auto& [heading, items] : child["contributions"].items()) {
-                for (const auto& item : items) {
-                  // Fields the library leaves out (the factors of a restricted item hidden from
-                  // this viewer, the evidence of a propagated line) are empty cells.
-                  auto field = [&](const char* key) {
-                    return text_or_null(item.value(key, json()));
-                  };
-                  out += csv_row({child["child"].get<std::string>(), heading, field("kind"),
-                                  field("rule"), field("title"), field("index"), field("evidence"),
-                                  field("source_agency"), field("restricted"), field("path"),
-                                  field("via"), field("raw"), field("decay"), field("reach"),
-                                  field("cap_factor"), field("value")});
-                }
-              }
+              out += csv_rows(results, row, session->viewer);
             }
           }
           bar.update(i + 1);

@@ -24,6 +24,7 @@
 #include <map>
 #include <sstream>
 
+#include "safeguard/explain.hpp"
 #include "safeguard/snapshot.hpp"
 
 extern char** environ;
@@ -172,25 +173,25 @@ class Builder {
   std::vector<EcoVertex> household_nodes() const { return household_; }
 
  private:
-  bool visible(VertexIndex evidence) const { return can_see(session_.viewer, snap_, evidence); }
-
+  // The points each node adds, from the viewer-scoped lines (explain.hpp): a withheld line
+  // gives its points to a "restricted source" node only, never to its evidence, the person it
+  // is about or the agency that raised it (the view does not say which they are).
   void sum_contributions() {
-    for (const Contribution* c = results_.contributions_begin(row_);
-         c != results_.contributions_end(row_); ++c) {
-      if (c->propagated()) {
+    for (const LineView& line : view_contributions(results_, row_, session_.viewer)) {
+      if (line.withheld()) {
+        hidden_points_[line.withheld_item] += line.value;
+      } else if (line.propagated()) {
         // Risk that travelled from a neighbour (a peer, a group, a place). The one summary
         // line the association cap leaves when nothing counts has no neighbour and no value.
-        if (c->via != kNoVertex) {
-          network_points_[c->via] += c->value;
-          network_relation_[c->via] = c->relation;
+        if (!line.network_summary) {
+          network_points_[line.via] += line.value;
+          network_relation_[line.via] = line.relation;
         }
-      } else if (c->evidence == kNoVertex) {
-        own_record_points_ += c->value;
-      } else if (visible(c->evidence)) {
-        evidence_points_[c->evidence] += c->value;
-        if (c->via != kNoVertex && c->via != child_vertex_) via_points_[c->via] += c->value;
+      } else if (line.evidence.vertex == kNoVertex) {
+        own_record_points_ += line.value;
       } else {
-        hidden_points_[c->evidence] += c->value;
+        evidence_points_[line.evidence.vertex] += line.value;
+        if (line.via != kNoVertex && line.via != child_vertex_) via_points_[line.via] += line.value;
       }
     }
   }
@@ -269,16 +270,14 @@ class Builder {
     if (snap_.person_household[child_slot_] != UINT32_MAX) household_.push_back(child_node_);
   }
 
-  EcoVertex agency_node(std::uint32_t agency_slot) {
-    const VertexIndex vertex = snap_.agency_vertex[agency_slot];
-    if (const auto found = agency_nodes_.find(vertex); found != agency_nodes_.end())
+  EcoVertex agency_node(std::string_view id, std::string_view name, std::string_view type) {
+    if (const auto found = agency_nodes_.find(id); found != agency_nodes_.end())
       return found->second;
-    const Agency& agency = session_.graph.agency(vertex);
-    std::vector<std::string> lines = {std::string(snap_.id(vertex))};
-    if (!agency.name.empty()) lines.push_back(agency.name);
-    lines.push_back(words(snap_.symbol(agency.type)));
+    std::vector<std::string> lines = {std::string(id)};
+    if (!name.empty()) lines.push_back(std::string(name));
+    lines.push_back(words(type));
     const EcoVertex node = add_node(NodeKind::agency, std::move(lines), 0);
-    agency_nodes_[vertex] = node;
+    agency_nodes_[id] = node;
     return node;
   }
 
@@ -292,36 +291,37 @@ class Builder {
     std::sort(reached.begin(), reached.end());
     std::map<EcoVertex, double> agency_points;
     for (const auto& [c, roles] : reached) {
-      const VertexIndex vertex = snap_.concern_vertex[c];
       if (!snap_.concern_live[c] || snap_.concern_recorded[c] > as_of ||
-          snap_.concern_status[c] == ConcernStatus::retracted || !visible(vertex)) {
+          snap_.concern_status[c] == ConcernStatus::retracted) {
         continue;
       }
-      const auto counted = evidence_points_.find(vertex);
-      const bool about_child = std::find(snap_.concern_about.begin(c), snap_.concern_about.end(c),
-                                         child_slot_) != snap_.concern_about.end(c);
+      // Drawn from the view alone; a concern the viewer is not cleared for is not drawn (its
+      // points are on a "restricted source" node).
+      const EvidenceView concern =
+          view_evidence(results_, snap_.concern_vertex[c], session_.viewer);
+      if (concern.withheld()) continue;
+      const auto counted = evidence_points_.find(concern.vertex);
+      const bool about_child = std::find(concern.about.begin(), concern.about.end(),
+                                         child_vertex_) != concern.about.end();
       if (counted == evidence_points_.end() && !about_child && !settings_.all_evidence) continue;
       const double points = counted == evidence_points_.end() ? 0.0 : counted->second;
       std::vector<std::string> lines = {
-          std::string(snap_.id(vertex)),
-          words(snap_.symbol(snap_.concern_category[c])) + " · severity " +
-              std::to_string(snap_.concern_severity[c]),
-          std::string(to_string(snap_.concern_status[c])) + " · " +
-              format_iso_date(snap_.concern_date(c)),
+          std::string(concern.id),
+          words(concern.category) + " · severity " + std::to_string(concern.severity),
+          std::string(to_string(concern.status)) + " · " + format_iso_date(concern.date),
           counted == evidence_points_.end() ? "no points" : signed_points(points)};
       const EcoVertex node = add_node(NodeKind::concern, std::move(lines), points);
       graph_[node].inactive = counted == evidence_points_.end();
-      const EcoVertex agency = agency_node(snap_.concern_source[c]);
+      const EcoVertex agency =
+          agency_node(concern.agency_id, concern.agency_name, concern.agency_type);
       add_edge(agency, node, "raised", points);
       agency_points[agency] += points;
-      for (const std::uint32_t* p = snap_.concern_about.begin(c); p != snap_.concern_about.end(c);
-           ++p) {
-        const auto person = person_nodes_.find(snap_.person_vertex[*p]);
+      for (const VertexIndex about : concern.about) {
+        const auto person = person_nodes_.find(about);
         if (person != person_nodes_.end()) add_edge(node, person->second, "about", points);
       }
-      for (const std::uint32_t* p = snap_.concern_involves.begin(c);
-           p != snap_.concern_involves.end(c); ++p) {
-        const auto person = person_nodes_.find(snap_.person_vertex[*p]);
+      for (const VertexIndex involved : concern.involves) {
+        const auto person = person_nodes_.find(involved);
         if (person != person_nodes_.end())
           add_edge(node, person->second, "alleged to cause harm", points, true);
       }
@@ -336,7 +336,7 @@ class Builder {
   // Restricted evidence the viewer is not cleared for: one anonymous node per item, joined
   // only to the child, so neither its source nor the person it is about can be read off.
   void add_hidden_evidence() {
-    for (const auto& [vertex, points] : hidden_points_) {
+    for (const auto& [item, points] : hidden_points_) {
       const EcoVertex node =
           add_node(NodeKind::restricted, {"restricted source", signed_points(points)}, points,
                    "details withheld: the viewer is not cleared for this source");
@@ -358,14 +358,15 @@ class Builder {
       if (!snap_.factor_live[f]) continue;
       if (snap_.factor_start[f] != kNoDay && snap_.factor_start[f] > as_of) continue;
       const VertexIndex vertex = snap_.factor_vertex[f];
+      const EvidenceView view = view_evidence(results_, vertex, session_.viewer);
       const Factor& factor = session_.graph.factor(vertex);
       const auto counted = evidence_points_.find(vertex);
       const double points = counted == evidence_points_.end() ? 0.0 : counted->second;
-      const bool ended = factor.end != kNoDay && factor.end < as_of;
+      const bool ended = view.end != kNoDay && view.end < as_of;
       std::vector<std::string> lines = {
-          std::string(snap_.id(vertex)),
-          words(snap_.symbol(factor.kind)) + " · strength " + std::to_string(factor.strength),
-          ended ? "ended " + format_iso_date(factor.end)
+          std::string(view.id),
+          words(view.category) + " · strength " + std::to_string(view.severity),
+          ended ? "ended " + format_iso_date(view.end)
                 : (counted == evidence_points_.end() ? "no points" : signed_points(points))};
       const EcoVertex node = add_node(NodeKind::factor, std::move(lines), points);
       graph_[node].inactive = counted == evidence_points_.end();
@@ -383,7 +384,10 @@ class Builder {
         if (kind == VertexKind::person) {
           add_edge(person_node(factor.provided_by, "supporter"), node, "provides", points);
         } else if (kind == VertexKind::agency) {
-          add_edge(agency_node(snap_.vertex_slot[factor.provided_by]), node, "provides", points);
+          const Agency& agency = session_.graph.agency(factor.provided_by);
+          add_edge(agency_node(session_.graph.id(factor.provided_by), agency.name,
+                               session_.graph.symbol(agency.type)),
+                   node, "provides", points);
         }
       }
     }
@@ -393,11 +397,11 @@ class Builder {
   // and every neighbour whose risk reached the child through the network (propagation), with
   // the points it brought.
   void add_network() {
-    std::map<VertexIndex, RelationKind> linked = network_relation_;
+    std::map<VertexIndex, std::string_view> linked = network_relation_;
     for (const Relation& relation : session_.graph.declared_relations()) {
       if (relation.from != child_vertex_) continue;
       if (relation.kind == RelationKind::frequents || relation.kind == RelationKind::member_of)
-        linked.emplace(relation.to, relation.kind);
+        linked.emplace(relation.to, to_string(relation.kind));
     }
     for (const auto& [vertex, relation] : linked) {
       const auto counted = network_points_.find(vertex);
@@ -433,7 +437,7 @@ class Builder {
           if (boost::target(edge, graph_) == child_node_) graph_[edge].points += points;
         }
       } else {
-        add_edge(node, child_node_, words(to_string(relation)), points, true);
+        add_edge(node, child_node_, words(relation), points, true);
       }
     }
   }
@@ -467,11 +471,11 @@ class Builder {
   double largest_ = 1;
   std::map<VertexIndex, double> evidence_points_;
   std::map<VertexIndex, double> via_points_;
-  std::map<VertexIndex, double> hidden_points_;
+  std::map<std::uint32_t, double> hidden_points_;  // by LineView::withheld_item
   std::map<VertexIndex, double> network_points_;
-  std::map<VertexIndex, RelationKind> network_relation_;
+  std::map<VertexIndex, std::string_view> network_relation_;
   std::map<VertexIndex, EcoVertex> person_nodes_;
-  std::map<VertexIndex, EcoVertex> agency_nodes_;
+  std::map<std::string_view, EcoVertex> agency_nodes_;
   std::vector<EcoVertex> household_;
 };
 

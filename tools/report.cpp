@@ -7,7 +7,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "safeguard/snapshot.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/timeline.hpp"
 #include "safeguard/version.h"
 
@@ -114,7 +114,6 @@ class Page {
       : session_(session),
         results_(session.results),
         pack_(session.results.rules()),
-        snap_(*session.snapshot),
         row_(row),
         child_id_(results_.child_id(row)) {}
 
@@ -249,19 +248,18 @@ class Page {
   // The discretionary override (recorded professional judgement) that applied, if any, and
   // what became of it.
   void judgement() {
-    const DiscretionaryResult& d = results_.discretionary(row_);
-    if (d.outcome == DiscretionaryOutcome::none) {
+    const std::optional<DiscretionaryView> d = view_discretionary(results_, row_);
+    if (!d) {
       out_ << "<p class=\"empty\">No discretionary override is recorded for this child as of "
               "this date.</p>\n";
       return;
     }
-    const std::uint32_t o = d.override_number;
-    const bool raise = snap_.override_direction[o] == OverrideDirection::raise;
+    const bool raise = d->direction == OverrideDirection::raise;
     std::string outcome;
-    switch (d.outcome) {
+    switch (d->outcome) {
       case DiscretionaryOutcome::applied:
         outcome = std::string(raise ? "Raised" : "Lowered") + " the level from " +
-                  pack_.levels()[d.level_before].title + ".";
+                  pack_.levels()[d->level_before].title + ".";
         break;
       case DiscretionaryOutcome::not_allowed:
         outcome = std::string("Not applied: this rule pack does not let judgement ") +
@@ -278,99 +276,91 @@ class Page {
         break;
     }
     out_ << "<table>\n<tr><th>Discretionary override</th><th>Reason</th><th>Outcome</th></tr>\n"
-         << "<tr class=\"judgement\"><td>" << e(snap_.override_ids[o]) << "<br><span "
-         << "class=\"summary\">" << (raise ? "raise" : "lower") << ", by "
-         << e(snap_.override_author[o]) << ", " << e(format_iso_date(snap_.override_date[o]))
-         << "</span></td><td>" << e(snap_.override_reason[o]) << "</td><td>" << e(outcome)
-         << "</td></tr>\n</table>\n";
+         << "<tr class=\"judgement\"><td>" << e(d->id) << "<br><span "
+         << "class=\"summary\">" << (raise ? "raise" : "lower") << ", by " << e(d->author) << ", "
+         << e(format_iso_date(d->date)) << "</span></td><td>" << e(d->reason) << "</td><td>"
+         << e(outcome) << "</td></tr>\n</table>\n";
   }
 
-  std::string evidence_cell(const Contribution& c, bool visible) const {
-    if (!visible) return "<span class=\"restricted\">restricted source</span>";
-    if (c.propagated()) return "risk held by a neighbour in the network";
-    if (c.evidence == kNoVertex) return "the child's own record";
-    std::string cell = "<strong>" + e(snap_.id(c.evidence)) + "</strong>";
-    if (snap_.vertex_kind[c.evidence] == VertexKind::concern) {
-      const Concern& concern = session_.graph.concern(c.evidence);
-      const Agency& agency = session_.graph.agency(concern.source);
-      const std::uint32_t slot = snap_.vertex_slot[c.evidence];
-      cell += " · " + e(words(session_.graph.symbol(concern.category))) + ", severity " +
-              std::to_string(concern.severity) + ", " + e(to_string(concern.status)) + ", " +
-              e(format_iso_date(snap_.concern_date(slot))) + "<br>from " +
-              e(agency.name.empty() ? session_.graph.id(concern.source) : agency.name) + " (" +
-              e(session_.graph.symbol(agency.type)) + ")";
-      if (!concern.summary.empty())
-        cell += "<br><span class=\"summary\">" + e(concern.summary) + "</span>";
-    } else if (snap_.vertex_kind[c.evidence] == VertexKind::factor) {
-      const Factor& factor = session_.graph.factor(c.evidence);
-      cell += " · " + e(words(session_.graph.symbol(factor.kind))) + ", strength " +
-              std::to_string(factor.strength);
-      if (factor.provided_by != kNoVertex)
-        cell += "<br>provided by " + e(session_.graph.id(factor.provided_by));
-      if (!factor.summary.empty())
-        cell += "<br><span class=\"summary\">" + e(factor.summary) + "</span>";
+  // Everything below renders a LineView (explain.hpp): a withheld line holds nothing but its
+  // points, index and heading, so no cell can show more.
+  static std::string evidence_cell(const LineView& line) {
+    if (line.withheld()) return "<span class=\"restricted\">restricted source</span>";
+    if (line.propagated()) return "risk held by a neighbour in the network";
+    const EvidenceView& evidence = line.evidence;
+    if (evidence.id.empty()) return "the child's own record";
+    std::string cell = "<strong>" + e(evidence.id) + "</strong>";
+    if (evidence.kind == VertexKind::concern) {
+      cell += " · " + e(words(evidence.category)) + ", severity " +
+              std::to_string(evidence.severity) + ", " + e(to_string(evidence.status)) + ", " +
+              e(format_iso_date(evidence.date)) + "<br>from " +
+              e(evidence.agency_name.empty() ? evidence.agency_id : evidence.agency_name) + " (" +
+              e(evidence.agency_type) + ")";
+    } else if (evidence.kind == VertexKind::factor) {
+      cell +=
+          " · " + e(words(evidence.category)) + ", strength " + std::to_string(evidence.severity);
+      if (!evidence.provided_by.empty()) cell += "<br>provided by " + e(evidence.provided_by);
     }
+    if (!evidence.summary.empty())
+      cell += "<br><span class=\"summary\">" + e(evidence.summary) + "</span>";
     return cell;
   }
 
-  std::string path_cell(const Contribution& c, bool visible) const {
-    if (c.propagated()) {
-      if (c.via == kNoVertex) return "the network";
-      return e(to_string(c.relation)) + " " + e(snap_.id(c.via)) + " <span class=\"summary\">(" +
-             e(to_string(snap_.vertex_kind[c.via])) + ")</span>";
+  static std::string path_cell(const LineView& line) {
+    if (line.withheld()) return "<span class=\"restricted\">withheld</span>";
+    if (line.propagated()) {
+      if (line.network_summary) return "the network";
+      return e(line.relation) + " " + e(line.via_id) + " <span class=\"summary\">(" +
+             e(to_string(line.via_kind)) + ")</span>";
     }
-    if (c.path == Role::self) return "the child";
-    std::string cell = e(to_string(c.path));
-    if (visible && c.via != kNoVertex) cell += " " + e(snap_.id(c.via));
+    if (line.path == to_string(Role::self)) return "the child";
+    std::string cell = e(line.path);
+    if (!line.via_id.empty()) cell += " " + e(line.via_id);
     return cell;
   }
 
-  static std::string working_cell(const Contribution& c, bool visible) {
-    // A hidden item's raw points and decay could reveal its severity and date (the library's
-    // explanations withhold them too): only what it adds is shown.
-    if (!visible) return "<td class=\"working\">withheld</td>";
-    if (c.propagated()) {
-      if (c.via == kNoVertex) {
-        return "<td class=\"working\">" + fixed(c.raw, 2) +
+  static std::string working_cell(const LineView& line) {
+    // A hidden item's raw points and decay could reveal its severity and date: only what it
+    // adds is shown.
+    if (line.withheld()) return "<td class=\"working\">withheld</td>";
+    if (line.propagated()) {
+      if (line.network_summary) {
+        return "<td class=\"working\">" + fixed(line.raw, 2) +
                " offered, none counted: no evidence of the child's own on this index</td>";
       }
-      std::string text =
-          fixed(c.raw, 2) + " network score × " + fixed(c.reach, 3) + " (alpha × link weight)";
-      if (c.cap_factor != 1) text += " × association cap " + fixed(c.cap_factor, 3);
+      std::string text = fixed(line.raw, 2) + " network score × " + fixed(line.reach, 3) +
+                         " (alpha × link weight)";
+      if (line.cap_factor != 1) text += " × association cap " + fixed(line.cap_factor, 3);
       return "<td class=\"working\">" + text + "</td>";
     }
-    std::string text = fixed(c.raw, 2);
-    if (c.decay != 1) text += " × decay " + fixed(c.decay, 3);
-    if (c.reach != 1) text += " × reach " + fixed(c.reach, 2);
-    if (c.cap_factor != 1) text += " × cap " + fixed(c.cap_factor, 3);
+    std::string text = fixed(line.raw, 2);
+    if (line.decay != 1) text += " × decay " + fixed(line.decay, 3);
+    if (line.reach != 1) text += " × reach " + fixed(line.reach, 2);
+    if (line.cap_factor != 1) text += " × cap " + fixed(line.cap_factor, 3);
     return "<td class=\"working\">" + text + "</td>";
+  }
+
+  static std::string rule_cell(const LineView& line) {
+    if (line.withheld())  // no rule id: with the title it would name the category
+      return e(line.title) + "<br><span class=\"summary\">" + e(line.index_title) + "</span>";
+    return e(line.title) + "<br><span class=\"summary\">" + e(line.rule_id) + " · " +
+           e(line.index_title) + "</span>";
   }
 
   void evidence() {
     out_ << "<section class=\"evidence\" id=\"evidence\">\n<h2>Evidence under the Signs of Safety "
             "headings</h2>\n";
+    const std::vector<LineView> lines = view_contributions(results_, row_, session_.viewer);
     for (int h = 0; h < 5; ++h) {
       std::ostringstream rows;
       double subtotal = 0;
-      for (const Contribution* c = results_.contributions_begin(row_);
-           c != results_.contributions_end(row_); ++c) {
-        const bool propagated = c->propagated();
-        const Heading heading =
-            propagated ? pack_.propagation().heading : pack_.rules()[c->rule].heading;
-        if (static_cast<int>(heading) != h) continue;
-        const std::string& title =
-            propagated ? pack_.propagation().title : pack_.rules()[c->rule].title;
-        const std::string rule_id =
-            propagated ? std::string(kPropagationRuleId) : pack_.rules()[c->rule].id;
-        const std::uint32_t index = propagated ? c->index : pack_.rules()[c->rule].index;
-        const bool visible =
-            propagated || c->evidence == kNoVertex || can_see(session_.viewer, snap_, c->evidence);
-        subtotal += c->value;
-        rows << "<tr class=\"item" << (visible ? "" : " restricted-item") << "\">"
-             << points_cell(c->value) << "<td>" << e(title) << "<br><span class=\"summary\">"
-             << e(rule_id) << " · " << e(pack_.indices()[index].title) << "</span></td><td>"
-             << evidence_cell(*c, visible) << "</td><td>" << path_cell(*c, visible) << "</td>"
-             << working_cell(*c, visible) << "</tr>\n";
+      for (const LineView& line : lines) {
+        if (static_cast<int>(line.heading) != h) continue;
+        subtotal += line.value;
+        rows << "<tr class=\"item" << (line.withheld() ? " restricted-item" : "") << "\">"
+             << points_cell(line.value) << "<td>" << rule_cell(line) << "</td><td>"
+             << evidence_cell(line) << "</td><td>" << path_cell(line) << "</td>"
+             << working_cell(line) << "</tr>\n";
       }
       out_ << "<h3 id=\"heading-" << to_string(static_cast<Heading>(h)) << "\">"
            << kHeadingTitles[h] << "</h3>\n<p class=\"question\">" << kHeadingQuestions[h]
@@ -407,64 +397,43 @@ class Page {
   // The statutory timeline, overdue steps highlighted. Left out when the child has no process
   // events: a page of empty tables helps no one.
   void timeline() {
-    const Step* first = results_.steps_begin(row_);
-    const Step* last = results_.steps_end(row_);
-    const TimelineIssue* first_issue = results_.timeline_issues_begin(row_);
-    const TimelineIssue* last_issue = results_.timeline_issues_end(row_);
-    if (first == last && first_issue == last_issue) return;
+    const std::vector<StepView> steps = view_steps(results_, row_);
+    const std::vector<TimelineIssueView> issues = view_timeline_issues(results_, row_);
+    if (steps.empty() && issues.empty()) return;
     out_ << "<section class=\"timeline\" id=\"timeline\">\n<h2>Statutory timeline</h2>\n"
-         << "<p class=\"question\">Working days on the " << e(to_string(snap_.calendar->nation()))
+         << "<p class=\"question\">Working days on the " << e(to_string(timeline_nation(results_)))
          << " calendar (weekends, bank holidays and local closures excluded); timescales from "
             "the rule pack.</p>\n";
-    if (first != last) {
+    if (!steps.empty()) {
       out_ << "<table>\n<tr><th>Step</th><th>Clock started</th><th>Due</th><th>Done</th>"
               "<th>Status</th></tr>\n";
-      for (const Step* s = first; s != last; ++s) {
-        const bool done = s->done != kNoEvent;
-        const char* css = s->status == StepStatus::overdue
+      for (const StepView& s : steps) {
+        const char* css = s.status == StepStatus::overdue
                               ? "overdue"
-                              : (s->status == StepStatus::late ? "late" : "");
-        out_ << "<tr class=\"step " << css << "\"><td>" << e(words(to_string(s->kind)))
-             << "</td><td>" << e(format_iso_date(s->start)) << " <span class=\"summary\">"
-             << e(snap_.event_ids[s->trigger]) << "</span></td><td>" << e(format_iso_date(s->due))
-             << "</td><td>";
-        if (done) {
-          out_ << e(format_iso_date(s->completed)) << " <span class=\"summary\">"
-               << e(snap_.event_ids[s->done]) << "</span>";
+                              : (s.status == StepStatus::late ? "late" : "");
+        out_ << "<tr class=\"step " << css << "\"><td>" << e(words(to_string(s.kind)))
+             << "</td><td>" << e(format_iso_date(s.start)) << " <span class=\"summary\">"
+             << e(s.trigger_id) << "</span></td><td>" << e(format_iso_date(s.due)) << "</td><td>";
+        if (!s.done_id.empty()) {
+          out_ << e(format_iso_date(s.completed)) << " <span class=\"summary\">" << e(s.done_id)
+               << "</span>";
         } else {
           out_ << "—";
         }
-        out_ << "</td><td class=\"status\">" << e(step_status(*s)) << "</td></tr>\n";
+        out_ << "</td><td class=\"status\">" << e(s.status_text) << "</td></tr>\n";
       }
       out_ << "</table>\n";
     }
-    if (first_issue != last_issue) {
+    if (!issues.empty()) {
       out_ << "<h3>Gaps in the record</h3>\n<ul>\n";
-      for (const TimelineIssue* i = first_issue; i != last_issue; ++i) {
-        out_ << "<li>" << e(snap_.event_ids[i->event]) << ": " << e(describe(i->kind));
-        const std::string& note = snap_.event_note[i->event];
-        if (!note.empty()) out_ << " <span class=\"summary\">(" << e(note) << ")</span>";
+      for (const TimelineIssueView& i : issues) {
+        out_ << "<li>" << e(i.event_id) << ": " << e(i.issue);
+        if (!i.note.empty()) out_ << " <span class=\"summary\">(" << e(i.note) << ")</span>";
         out_ << "</li>\n";
       }
       out_ << "</ul>\n";
     }
     out_ << "</section>\n";
-  }
-
-  static std::string step_status(const Step& step) {
-    const std::string days = std::to_string(step.working_days) +
-                             (step.working_days == 1 ? " working day" : " working days");
-    switch (step.status) {
-      case StepStatus::on_time:
-        return "done on time";
-      case StepStatus::late:
-        return "done late by " + days;
-      case StepStatus::due:
-        return step.working_days == 0 ? "due today" : "due in " + days;
-      case StepStatus::overdue:
-        return "OVERDUE by " + days;
-    }
-    return "";
   }
 
   void ecomap(const std::string& svg, const std::string& note) {
@@ -498,7 +467,6 @@ class Page {
   const Session& session_;
   const Results& results_;
   const RuleSet& pack_;
-  const Snapshot& snap_;
   std::size_t row_;
   std::string child_id_;
   std::ostringstream out_;

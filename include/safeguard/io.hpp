@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "safeguard/assess.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/graph.hpp"
 
 namespace safeguard {
@@ -40,23 +41,10 @@ SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
 SAFEGUARD_EXPORT std::string save_case(const CaseGraph& graph);
 SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& path);
 
-// Who is reading an explanation. Restricted evidence always counts in the score; its details
-// (category, source agency, dates, summary) are shown only to a viewer cleared for its source
-// agency (by agency id or agency type) or cleared for everything.
-struct Viewer {
-  std::vector<std::string> cleared;  // agency ids or agency types; "*" clears for everything
-  bool cleared_all = false;
-};
-
-// True if `viewer` may see the details of `evidence` (a vertex of the snapshot): everything
-// except a restricted concern whose source agency the viewer is not cleared for. The one test
-// every renderer (explanations, the CLI's ecomaps and reports) applies, so none can leak more.
-SAFEGUARD_EXPORT bool can_see(const Viewer& viewer, const Snapshot& snapshot, VertexIndex evidence);
-
 enum class ExplainFormat { text, json };
 
-// One child's explanation: scores, levels, overrides and every contribution, grouped under
-// the Signs of Safety headings.
+// One child's explanation, rendered from the views of explain.hpp for `viewer`: scores, levels,
+// overrides and every contribution, grouped under the Signs of Safety headings.
 SAFEGUARD_EXPORT std::string explain(const Results& results, std::size_t row, ExplainFormat format,
                                      const Viewer& viewer = {});
 

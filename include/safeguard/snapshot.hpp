@@ -114,6 +114,7 @@ struct SAFEGUARD_EXPORT Snapshot {
   std::vector<std::uint32_t> concern_source;  // agency slot
   std::vector<std::uint8_t> concern_restricted;
   std::vector<bool> concern_live;
+  IdTable concern_summary;  // free text, for renderings only (the view layer, explain.hpp)
 
   // Factors, by slot.
   std::vector<VertexIndex> factor_vertex;
@@ -122,10 +123,13 @@ struct SAFEGUARD_EXPORT Snapshot {
   std::vector<Day> factor_start;
   std::vector<Day> factor_end;
   std::vector<bool> factor_live;
+  IdTable factor_summary;      // free text, for renderings only
+  IdTable factor_provided_by;  // the provider's id (a person or agency), or empty
 
   // Agencies, by slot.
   std::vector<VertexIndex> agency_vertex;
   std::vector<Symbol> agency_type;
+  IdTable agency_name;  // for renderings only
 
   // The contextual network: live persons, places and groups as nodes, in vertex order, joined
   // by their declared relations (parent_of, carer_of, sibling_of, partner_of, associate,

@@ -648,5 +648,58 @@ class ProgressTest(unittest.TestCase):
         self.assertEqual(seen, b"")
 
 
+class ViewsTest(unittest.TestCase):
+    """Every output of the program for an uncleared viewer over a case with restricted
+    evidence (tests/data/views: each detail of the restricted concern is a marker found nowhere
+    else) holds none of its details. The library's own outputs are checked the same way in
+    tests/test_views.cpp."""
+
+    CASE = os.path.join(SOURCE_DIR, "tests", "data", "views", "case.json")
+    PACK = os.path.join(SOURCE_DIR, "tests", "data", "views", "pack.toml")
+    # Its id, category, source (id, type, name), dates, summary, the id and title of the rule
+    # that fired only on it, and (explanations only) the person it is about and the path.
+    MARKERS = ("C-MRK-ID-9XW", "mrkcat-k2f9", "AG-MRK-7QX", "mrktype-intel-3zv", "MRKNAME",
+               "2026-03-17", "2026-03-19", "MRKSUMMARY", "mrkrule-only", "MRKRULETITLE")
+    # The ecomap draws the child's circle (the carer among them) whatever the evidence says.
+    PERSONAL = ("P-MRK-ADULT-8JD", "carer")
+
+    def output(self, *args):
+        result = run(*args, self.CASE, "--rules", self.PACK, "--child", "P-VW-C1", *AS_OF)
+        self.assertEqual(result.code, 0, result.errtext())
+        return result.text()
+
+    def outputs(self, *viewer):
+        out = {"explain " + f: self.output("explain", "--format", f, *viewer)
+               for f in ("text", "json", "csv")}
+        out["report"] = self.output("report", "--no-ecomap", *viewer)
+        ecomap = {"ecomap dot": self.output("ecomap", "--all-evidence", *viewer)}
+        if shutil.which("dot"):
+            ecomap["ecomap svg"] = self.output("ecomap", "--format", "svg", *viewer)
+            out["report with ecomap"] = self.output("report", *viewer)
+        return out, ecomap
+
+    def test_no_output_shows_restricted_details(self):
+        for viewer in ((), ("--viewer", "school"), ("--viewer", "AG-MRK")):
+            out, ecomap = self.outputs(*viewer)
+            for name, text in out.items():
+                for marker in self.MARKERS + self.PERSONAL:
+                    with self.subTest(viewer=viewer, output=name, marker=marker):
+                        self.assertNotIn(marker, text)
+            for name, text in ecomap.items():
+                for marker in self.MARKERS:
+                    with self.subTest(viewer=viewer, output=name, marker=marker):
+                        self.assertNotIn(marker, text)
+                self.assertIn("restricted source", text)
+
+    def test_a_cleared_viewer_sees_them(self):
+        out, ecomap = self.outputs("--viewer", "AG-MRK-7QX")
+        for name in ("explain text", "explain json", "explain csv", "report"):
+            with self.subTest(output=name):
+                self.assertIn("C-MRK-ID-9XW", out[name])
+                self.assertIn("MRKRULETITLE", out[name])
+        self.assertIn("MRKSUMMARY", out["report"])
+        self.assertIn("mrkcat", ecomap["ecomap dot"])
+
+
 if __name__ == "__main__":
     unittest.main()

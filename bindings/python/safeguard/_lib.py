@@ -375,6 +375,10 @@ _FUNCTIONS = {
                                         POINTER(ExplainOptions)]),
     "sg_result_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
                                   POINTER(ExplainOptions)]),
+    "sg_result_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t,
+                                           POINTER(ExplainOptions)]),
+    "sg_result_place_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t,
+                                                 c_size_t, POINTER(ExplainOptions)]),
 }
 
 

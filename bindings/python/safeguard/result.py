@@ -382,6 +382,36 @@ class Result(_core.Handle):
         "restricted source" and their points."""
         return self._explain(lib.sg_result_explain, lambda: self.row(child), format, viewer)
 
+    def contributions_for(self, child, viewer):
+        """A child's contributions (by id or row) as `viewer` may see them: `viewer` lists the
+        agency ids or types the reader is cleared for ("*" for all; None or [] for none). A
+        line whose evidence the reader is not cleared for is withheld: its value, index_id and
+        heading stay, rule_title is "Restricted evidence", restricted is True, the ids, path
+        and rule_id are None and raw, decay, reach and cap_factor are NaN (docs/rules.md, "Who
+        sees what"). ChildResult.contributions is the host's own view, with every detail."""
+        return self._scoped(lib.sg_result_contribution_for, self.row(child),
+                            len(self.child(child).contributions), viewer)
+
+    def place_contributions_for(self, place, viewer):
+        """A place's or group's contributions as `viewer` may see them; see
+        contributions_for."""
+        rank = self.place_rank(place)
+        return self._scoped(lib.sg_result_place_contribution_for, rank,
+                            len(self.place(rank).contributions), viewer)
+
+    def _scoped(self, function, position, count, viewer):
+        cleared, cleared_count = text_array(viewer, "viewer")
+        options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=0,
+                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+        item = _lib.Contribution(version=_lib.Contribution.VERSION)
+        out = []
+        with self._lock:
+            pointer = self._pointer()
+            for k in range(count):
+                check(function(ctypes.byref(item), pointer, position, k, ctypes.byref(options)))
+                out.append(_contribution(item))
+        return out
+
     def explain_place(self, place, *, format="text", viewer=None):
         """A place's or group's explanation (by id, rank or PlaceResult), as explain()."""
         return self._explain(lib.sg_result_place_explain, lambda: self.place_rank(place),
@@ -518,9 +548,9 @@ class Result(_core.Handle):
 
         return places_frame(self)
 
-    def contributions_frame(self):
-        """A pandas DataFrame with one row per contribution; see
-        safeguard.frames.contributions_frame."""
+    def contributions_frame(self, *, viewer="*"):
+        """A pandas DataFrame with one row per contribution, as `viewer` may see them (by
+        default every detail, the host's own view); see safeguard.frames.contributions_frame."""
         from .frames import contributions_frame
 
-        return contributions_frame(self)
+        return contributions_frame(self, viewer=viewer)

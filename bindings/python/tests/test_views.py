@@ -1,0 +1,66 @@
+"""What Python hands an uncleared reader: explanations and viewer-scoped contributions (and
+the frames built from them) over a case with restricted evidence hold none of its details. The
+case (tests/data/views) gives each detail a marker found nowhere else; tests/test_views.cpp
+checks the library's own outputs the same way."""
+
+import datetime
+import math
+import pathlib
+
+import pytest
+
+import safeguard
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+CASE = ROOT / "tests" / "data" / "views" / "case.json"
+PACK = ROOT / "tests" / "data" / "views" / "pack.toml"
+AS_OF = datetime.date(2026, 11, 1)
+MARKERS = ("C-MRK-ID-9XW", "mrkcat-k2f9", "AG-MRK-7QX", "mrktype-intel-3zv", "MRKNAME",
+           "2026-03-17", "2026-03-19", "MRKSUMMARY", "P-MRK-ADULT-8JD", "carer",
+           "mrkrule-only", "MRKRULETITLE")
+UNCLEARED = (None, [], ["school", "AG-VW-SCH"], ["AG-MRK"])
+
+
+@pytest.fixture
+def result():
+    with safeguard.Graph.from_file(CASE) as graph, safeguard.RuleSet.load(PACK) as rules:
+        with graph.assess(rules, AS_OF) as assessed:
+            yield assessed
+
+
+def everything(result, viewer):
+    """Every output an uncleared reader can be given, as text."""
+    out = {}
+    for format in ("text", "json"):
+        out["explain " + format] = result.explain("P-VW-C1", format=format, viewer=viewer)
+        out["explain_place " + format] = result.explain_place(0, format=format, viewer=viewer)
+    out["contributions_for"] = repr(result.contributions_for("P-VW-C1", viewer))
+    out["place_contributions_for"] = repr(result.place_contributions_for(0, viewer))
+    out["contributions_frame"] = result.contributions_frame(viewer=viewer).to_csv()
+    return out
+
+
+@pytest.mark.parametrize("viewer", UNCLEARED)
+def test_no_output_shows_restricted_details(result, viewer):
+    for name, text in everything(result, viewer).items():
+        leaked = [m for m in MARKERS if m in text]
+        assert not leaked, (name, leaked)
+
+
+def test_withheld_lines_keep_points_index_and_heading(result):
+    child = result["P-VW-C1"]
+    lines = result.contributions_for(child.id, None)
+    withheld = [c for c in lines if c.rule_id is None]
+    assert len(withheld) == 2
+    for c in withheld:
+        assert c.restricted and c.rule_title == "Restricted evidence" and c.index_id == "risk"
+        assert c.evidence_id is None and c.path is None and c.via_id is None
+        assert all(math.isnan(x) for x in (c.raw, c.decay, c.reach, c.cap_factor))
+    assert sum(c.value for c in lines) == pytest.approx(child.total, rel=1e-12)
+
+
+def test_the_host_and_a_cleared_reader_see_everything(result):
+    text = repr(result.contributions_for("P-VW-C1", ["AG-MRK-7QX"]))
+    assert "C-MRK-ID-9XW" in text and "MRKRULETITLE" in text
+    frame = result.contributions_frame()  # the host's own view, as before
+    assert "C-MRK-ID-9XW" in set(frame["evidence_id"].dropna())

@@ -1,0 +1,160 @@
+// Viewer-scoped views of results: the one place that decides what a reader may see of a line
+// of an explanation, a piece of evidence, a timeline step or a discretionary override. Every
+// rendering (text and JSON explanations, the CLI's CSV, report and ecomap, the C API's
+// contribution accessors and through them Python) renders from these views and reads nothing
+// else about the evidence, so restriction is enforced here and nowhere else.
+//
+// Views point into the Results they came from (strings are views of NUL-terminated text the
+// results keep alive), so they stay valid for as long as those results do.
+#pragma once
+
+#include "safeguard/detail/export.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "safeguard/assess.hpp"
+
+namespace safeguard {
+
+// Who is reading. Restricted evidence always counts in the score; its details are shown only
+// to a viewer cleared for its source agency (by agency id or agency type) or cleared for
+// everything. A default Viewer is cleared for nothing.
+struct Viewer {
+  std::vector<std::string> cleared;  // agency ids or agency types; "*" clears for everything
+  bool cleared_all = false;
+
+  // The host system itself, which holds every record it passed in (the C API's unscoped
+  // contribution accessors read results through this viewer).
+  static Viewer everyone() { return Viewer{{}, true}; }
+};
+
+// True if `viewer` may see the details of `evidence` (a vertex of the snapshot): everything
+// except a restricted concern whose source agency the viewer is not cleared for.
+SAFEGUARD_EXPORT bool can_see(const Viewer& viewer, const Snapshot& snapshot, VertexIndex evidence);
+
+// What a line (or a piece of evidence) shows: everything, or only that a restricted source
+// added these points.
+enum class Visibility : std::uint8_t { shown, withheld };
+
+// The title, and the text that stands for the evidence, of a withheld line. Neutral on purpose:
+// a rule's title usually names the category it scores ("Domestic abuse incident").
+inline constexpr std::string_view kRestrictedSource = "restricted source";
+inline constexpr std::string_view kRestrictedTitle = "Restricted evidence";
+
+// One piece of evidence as the viewer may see it. Withheld: every field but `visibility`,
+// `kind` and `restricted` is empty (kNoDay for dates, -1 for severity and strength).
+struct EvidenceView {
+  Visibility visibility = Visibility::shown;
+  VertexKind kind = VertexKind::erased;  // concern or factor; erased when there is none
+  bool restricted = false;               // a restricted concern (shown or not)
+  VertexIndex vertex = kNoVertex;        // in the results' snapshot
+  std::string_view id;
+  std::string_view category;  // a concern's category or a factor's kind (a symbol)
+  int severity = -1;          // a concern's severity, a factor's strength
+  ConcernStatus status = ConcernStatus::open;
+  Day date = kNoDay;  // a concern's incident (or, unknown, recorded) date; a factor's start
+  Day incident = kNoDay, recorded = kNoDay;
+  Day end = kNoDay;                                      // a factor's end
+  std::string_view agency_id, agency_type, agency_name;  // the concern's source
+  std::string_view provided_by;                          // a factor's provider, if recorded
+  std::string_view summary;
+  // A concern's persons (vertices), filled by view_evidence only: the per-line views skip it.
+  std::vector<VertexIndex> about, involves;
+
+  bool withheld() const noexcept { return visibility == Visibility::withheld; }
+};
+
+// One contribution as the viewer may see it. A withheld line (evidence the viewer is not cleared
+// for) keeps only what the score needs: its value, the index it counts towards (so each index
+// still sums exactly, and index scores are results everyone sees) and the Signs of Safety
+// heading it sits under. The rule's id and title, the path, the person it is about and the
+// working (raw points, decay, reach, cap) are withheld: a title names a category, a path says
+// who it is about, raw points reveal severity and decay the date. docs/rules.md, "Who sees what".
+struct LineView {
+  Visibility visibility = Visibility::shown;
+  ContributionKind kind = ContributionKind::rule;
+  std::uint32_t rule = kNoRule;  // into RuleSet::rules(); kNoRule when propagated or withheld
+  std::string_view rule_id;      // "propagation" for propagated lines; empty when withheld
+  std::string_view title;        // kRestrictedTitle when withheld
+  Heading heading = Heading::harm;
+  std::uint32_t index = 0;
+  std::string_view index_id, index_title;
+  EvidenceView evidence;        // kind erased for a rule about the child or a propagated line
+  VertexIndex via = kNoVertex;  // who or what the evidence is about, or the network neighbour
+  std::string_view via_id;
+  VertexKind via_kind = VertexKind::erased;  // erased when there is no via (or it is withheld)
+  std::string_view path;         // "self", "carer"...; the relation, or "network", when propagated
+  std::string_view relation;     // propagated lines with a neighbour: the link to it
+  bool network_summary = false;  // propagated: the one line standing for every capped link
+  double raw = 0, decay = 1, reach = 1, cap_factor = 1;  // meaningful only when shown
+  double value = 0;
+  // Withheld lines of one child (or place), numbered 1, 2... by the evidence behind them in
+  // the order it first appears, so a rendering can draw one "restricted source" per item
+  // (the ecomap does). Set by view_contributions and view_place_contributions; 0 otherwise.
+  std::uint32_t withheld_item = 0;
+
+  bool withheld() const noexcept { return visibility == Visibility::withheld; }
+  bool propagated() const noexcept { return kind == ContributionKind::propagated; }
+};
+
+// What `viewer` may see of `evidence` (a vertex of the results' snapshot, or kNoVertex).
+SAFEGUARD_EXPORT EvidenceView view_evidence(const Results& results, VertexIndex evidence,
+                                            const Viewer& viewer);
+SAFEGUARD_EXPORT LineView view_line(const Results& results, const Contribution& contribution,
+                                    const Viewer& viewer);
+// A child's contributions (by row) and a place's or group's (by rank), in order.
+SAFEGUARD_EXPORT std::vector<LineView> view_contributions(const Results& results, std::size_t row,
+                                                          const Viewer& viewer);
+SAFEGUARD_EXPORT std::vector<LineView> view_place_contributions(const Results& results,
+                                                                std::size_t rank,
+                                                                const Viewer& viewer);
+
+// A place or group heading its explanation.
+struct PlaceView {
+  std::string_view id;
+  VertexKind kind = VertexKind::place;
+  std::string_view label;  // its own kind from the case file ("park"), or empty
+};
+SAFEGUARD_EXPORT PlaceView view_place(const Results& results, std::size_t rank);
+
+// A step of a child's statutory timeline. Process events carry no restriction (they are the
+// local authority's own record), so a step reads the same for every viewer.
+struct StepView {
+  StepKind kind = StepKind::referral_decision;
+  StepStatus status = StepStatus::due;
+  int working_days = 0;
+  Day start = kNoDay, due = kNoDay, completed = kNoDay;
+  std::string_view trigger_id, done_id;  // done_id empty when not done
+  std::string status_text;               // "OVERDUE by 3 working days", "done on time"...
+};
+SAFEGUARD_EXPORT std::vector<StepView> view_steps(const Results& results, std::size_t row);
+// The sentence for a step's status, as every rendering words it.
+SAFEGUARD_EXPORT std::string step_status_text(const Step& step);
+
+struct TimelineIssueView {
+  std::string_view event_id;
+  std::string_view issue;  // a sentence
+  std::string_view note;   // the event's note, if any
+};
+SAFEGUARD_EXPORT std::vector<TimelineIssueView> view_timeline_issues(const Results& results,
+                                                                     std::size_t row);
+// The nation whose working days the timeline counts.
+SAFEGUARD_EXPORT Nation timeline_nation(const Results& results);
+
+// The discretionary override that applied to a child, if one is recorded (a worker's own
+// judgement, which every viewer of the child's result sees).
+struct DiscretionaryView {
+  std::string_view id, author, reason;
+  OverrideDirection direction = OverrideDirection::raise;
+  Day date = kNoDay;
+  DiscretionaryOutcome outcome = DiscretionaryOutcome::none;
+  std::int32_t level_before = 0;
+};
+SAFEGUARD_EXPORT std::optional<DiscretionaryView> view_discretionary(const Results& results,
+                                                                     std::size_t row);
+
+}  // namespace safeguard

@@ -1,0 +1,257 @@
+// The view layer (explain.hpp): the only code that turns results and snapshot columns into what
+// a reader sees of a contribution, a piece of evidence or a timeline step. Restriction is
+// decided here once; the renderers get a withheld view and cannot show what it does not hold.
+#include "safeguard/explain.hpp"
+
+#include <algorithm>
+
+#include "safeguard/snapshot.hpp"
+
+namespace safeguard {
+namespace {
+
+bool is_concern(const Snapshot& snap, VertexIndex v) {
+  return v != kNoVertex && snap.vertex_kind[v] == VertexKind::concern;
+}
+
+// `with_people`: also list the persons a concern is about and involves (the ecomap draws them;
+// the per-line views skip the allocation).
+EvidenceView evidence_of(const Snapshot& snap, VertexIndex v, const Viewer& viewer,
+                         bool with_people) {
+  EvidenceView out;
+  if (v == kNoVertex) return out;
+  const VertexKind kind = snap.vertex_kind[v];
+  out.kind = kind;
+  if (kind != VertexKind::concern && kind != VertexKind::factor) {
+    out.vertex = v;
+    out.id = snap.id(v);
+    return out;
+  }
+  const std::uint32_t slot = snap.vertex_slot[v];
+  if (kind == VertexKind::concern) {
+    out.restricted = snap.concern_restricted[slot] != 0;
+    if (!can_see(viewer, snap, v)) {
+      out.visibility = Visibility::withheld;
+      return out;
+    }
+    out.vertex = v;
+    out.id = snap.id(v);
+    out.category = snap.symbol(snap.concern_category[slot]);
+    out.severity = snap.concern_severity[slot];
+    out.status = snap.concern_status[slot];
+    out.date = snap.concern_date(slot);
+    out.incident = snap.concern_incident[slot];
+    out.recorded = snap.concern_recorded[slot];
+    const std::uint32_t agency = snap.concern_source[slot];
+    out.agency_id = snap.id(snap.agency_vertex[agency]);
+    out.agency_type = snap.symbol(snap.agency_type[agency]);
+    out.agency_name = snap.agency_name[agency];
+    out.summary = snap.concern_summary[slot];
+    if (with_people) {
+      for (const std::uint32_t* p = snap.concern_about.begin(slot);
+           p != snap.concern_about.end(slot); ++p)
+        out.about.push_back(snap.person_vertex[*p]);
+      for (const std::uint32_t* p = snap.concern_involves.begin(slot);
+           p != snap.concern_involves.end(slot); ++p)
+        out.involves.push_back(snap.person_vertex[*p]);
+    }
+    return out;
+  }
+  out.vertex = v;
+  out.id = snap.id(v);
+  out.category = snap.symbol(snap.factor_kind[slot]);
+  out.severity = snap.factor_strength[slot];
+  out.date = snap.factor_start[slot];
+  out.end = snap.factor_end[slot];
+  out.provided_by = snap.factor_provided_by[slot];
+  out.summary = snap.factor_summary[slot];
+  return out;
+}
+
+std::string_view index_id(const RuleSet& pack, std::uint32_t index) {
+  return pack.indices()[index].id;
+}
+
+// Numbers the withheld lines by their evidence (see LineView::withheld_item).
+void number_withheld(const Contribution* begin, std::vector<LineView>& lines) {
+  std::vector<VertexIndex> items;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (!lines[i].withheld()) continue;
+    const VertexIndex evidence = begin[i].evidence;
+    auto found = std::find(items.begin(), items.end(), evidence);
+    if (found == items.end()) found = items.insert(items.end(), evidence);
+    lines[i].withheld_item = static_cast<std::uint32_t>(found - items.begin()) + 1;
+  }
+}
+
+}  // namespace
+
+bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
+  if (viewer.cleared_all || !is_concern(snap, evidence)) return true;
+  const std::uint32_t slot = snap.vertex_slot[evidence];
+  if (!snap.concern_restricted[slot]) return true;
+  const std::uint32_t agency = snap.concern_source[slot];
+  const std::string_view agency_id = snap.id(snap.agency_vertex[agency]);
+  const std::string_view agency_type = snap.symbol(snap.agency_type[agency]);
+  for (const auto& name : viewer.cleared) {
+    if (name == "*" || name == agency_id || name == agency_type) return true;
+  }
+  return false;
+}
+
+EvidenceView view_evidence(const Results& results, VertexIndex evidence, const Viewer& viewer) {
+  return evidence_of(results.snapshot(), evidence, viewer, true);
+}
+
+LineView view_line(const Results& results, const Contribution& c, const Viewer& viewer) {
+  const RuleSet& pack = results.rules();
+  const Snapshot& snap = results.snapshot();
+  LineView out;
+  out.kind = c.kind;
+  out.index = c.index;
+  out.index_id = index_id(pack, c.index);
+  out.index_title = pack.indices()[c.index].title;
+  out.value = c.value;
+  if (c.propagated()) {
+    // Risk held by a neighbour: its network score, never any one piece of its evidence.
+    out.rule_id = kPropagationRuleId;
+    out.title = pack.propagation().title;
+    out.heading = pack.propagation().heading;
+    out.network_summary = c.via == kNoVertex;
+    if (!out.network_summary) {
+      out.via = c.via;
+      out.via_id = snap.id(c.via);
+      out.via_kind = snap.vertex_kind[c.via];
+      out.relation = to_string(c.relation);
+    }
+    out.path = out.network_summary ? std::string_view("network") : out.relation;
+  } else {
+    const Rule& rule = pack.rules()[c.rule];
+    out.heading = rule.heading;
+    out.evidence = evidence_of(snap, c.evidence, viewer, false);
+    if (out.evidence.withheld()) {
+      out.visibility = Visibility::withheld;
+      out.title = kRestrictedTitle;
+      return out;
+    }
+    out.rule = c.rule;
+    out.rule_id = rule.id;
+    out.title = rule.title;
+    out.path = to_string(c.path);
+    if (c.via != kNoVertex) {
+      out.via = c.via;
+      out.via_id = snap.id(c.via);
+      out.via_kind = snap.vertex_kind[c.via];
+    }
+  }
+  out.raw = c.raw;
+  out.decay = c.decay;
+  out.reach = c.reach;
+  out.cap_factor = c.cap_factor;
+  return out;
+}
+
+std::vector<LineView> view_contributions(const Results& results, std::size_t row,
+                                         const Viewer& viewer) {
+  if (row >= results.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  std::vector<LineView> out;
+  out.reserve(results.contribution_count(row));
+  for (const Contribution* c = results.contributions_begin(row);
+       c != results.contributions_end(row); ++c)
+    out.push_back(view_line(results, *c, viewer));
+  number_withheld(results.contributions_begin(row), out);
+  return out;
+}
+
+std::vector<LineView> view_place_contributions(const Results& results, std::size_t rank,
+                                               const Viewer& viewer) {
+  if (rank >= results.place_count())
+    throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
+  std::vector<LineView> out;
+  out.reserve(results.place_contribution_count(rank));
+  for (const Contribution* c = results.place_contributions_begin(rank);
+       c != results.place_contributions_end(rank); ++c)
+    out.push_back(view_line(results, *c, viewer));
+  number_withheld(results.place_contributions_begin(rank), out);
+  return out;
+}
+
+PlaceView view_place(const Results& results, std::size_t rank) {
+  if (rank >= results.place_count())
+    throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
+  const Snapshot& snap = results.snapshot();
+  PlaceView out;
+  const VertexIndex v = results.place_vertex(rank);
+  out.id = snap.id(v);
+  out.kind = snap.vertex_kind[v];
+  const Symbol label = snap.node_label[results.place_node(rank)];
+  if (label != 0) out.label = snap.symbol(label);
+  return out;
+}
+
+std::string step_status_text(const Step& step) {
+  const std::string days = std::to_string(step.working_days) +
+                           (step.working_days == 1 ? " working day" : " working days");
+  switch (step.status) {
+    case StepStatus::on_time:
+      return "done on time";
+    case StepStatus::late:
+      return "done late by " + days;
+    case StepStatus::due:
+      return step.working_days == 0 ? "due today" : "due in " + days;
+    case StepStatus::overdue:
+      return "OVERDUE by " + days;
+  }
+  return "";
+}
+
+std::vector<StepView> view_steps(const Results& results, std::size_t row) {
+  const Snapshot& snap = results.snapshot();
+  std::vector<StepView> out;
+  for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
+    StepView step;
+    step.kind = s->kind;
+    step.status = s->status;
+    step.working_days = s->working_days;
+    step.start = s->start;
+    step.due = s->due;
+    step.trigger_id = snap.event_ids[s->trigger];
+    if (s->done != kNoEvent) {
+      step.completed = s->completed;
+      step.done_id = snap.event_ids[s->done];
+    }
+    step.status_text = step_status_text(*s);
+    out.push_back(std::move(step));
+  }
+  return out;
+}
+
+std::vector<TimelineIssueView> view_timeline_issues(const Results& results, std::size_t row) {
+  const Snapshot& snap = results.snapshot();
+  std::vector<TimelineIssueView> out;
+  for (const TimelineIssue* i = results.timeline_issues_begin(row);
+       i != results.timeline_issues_end(row); ++i)
+    out.push_back({snap.event_ids[i->event], describe(i->kind), snap.event_note[i->event]});
+  return out;
+}
+
+Nation timeline_nation(const Results& results) { return results.snapshot().calendar->nation(); }
+
+std::optional<DiscretionaryView> view_discretionary(const Results& results, std::size_t row) {
+  const DiscretionaryResult& d = results.discretionary(row);
+  if (d.outcome == DiscretionaryOutcome::none) return std::nullopt;
+  const Snapshot& snap = results.snapshot();
+  const std::uint32_t o = d.override_number;
+  DiscretionaryView out;
+  out.id = snap.override_ids[o];
+  out.author = snap.override_author[o];
+  out.reason = snap.override_reason[o];
+  out.direction = snap.override_direction[o];
+  out.date = snap.override_date[o];
+  out.outcome = d.outcome;
+  out.level_before = d.level_before;
+  return out;
+}
+
+}  // namespace safeguard

@@ -1,0 +1,276 @@
+// The leak test of the view layer (explain.hpp): every output an uncleared viewer can get from
+// the library over a case with restricted evidence — the views themselves, the text and JSON
+// explanations of the child and of the place, and the C API's explanations and viewer-scoped
+// contribution fields — holds none of the restricted concern's details. The case
+// (tests/data/views/) gives every detail a marker string found nowhere else; the CLI's CSV,
+// report and ecomap and Python's frames are checked for the same markers in
+// tools/tests/test_cli.py and bindings/python/tests/test_views.py.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "safeguard.h"
+#include "safeguard/explain.hpp"
+#include "safeguard/io.hpp"
+
+using namespace safeguard;
+
+namespace {
+
+const std::string kDir = std::string(SAFEGUARD_TEST_DATA_DIR) + "/views/";
+
+// Everything about the restricted concern an uncleared viewer must not learn: its id, category,
+// source (id, type, name), dates, summary, the person it is about and the path by which it
+// reaches the child (through that person, a carer), the id and title of the rule that fired
+// only on it, and its raw points (severity 4 x 1.3, which would reveal the severity).
+const std::vector<std::string> kMarkers = {"C-MRK-ID-9XW",
+                                           "mrkcat-k2f9",
+                                           "AG-MRK-7QX",
+                                           "mrktype-intel-3zv",
+                                           "MRKNAME",
+                                           "2026-03-17",
+                                           "2026-03-19",
+                                           "MRKSUMMARY",
+                                           "P-MRK-ADULT-8JD",
+                                           "carer",
+                                           "mrkrule-only",
+                                           "MRKRULETITLE",
+                                           "5.20",
+                                           "5.2,"};
+
+// Viewers cleared for nothing, for other agencies, or by a prefix of the right name.
+const std::vector<Viewer> kUncleared = {Viewer{}, Viewer{{"AG-VW-SCH", "school", "police"}, false},
+                                        Viewer{{"mrktype"}, false}, Viewer{{"AG-MRK"}, false}};
+
+Day day(const char* text) {
+  Day out = kNoDay;
+  std::string error;
+  REQUIRE(parse_iso_date(text, out, error));
+  return out;
+}
+
+struct Fixture {
+  CaseGraph graph;
+  std::shared_ptr<const RuleSet> rules = RuleSet::load_file(kDir + "pack.toml");
+  Results results;
+  std::size_t row = 0;
+  Fixture() : results(make()) {
+    const long found = results.find_child("P-VW-C1");
+    REQUIRE(found >= 0);
+    row = static_cast<std::size_t>(found);
+    REQUIRE(results.place_count() == 1);
+  }
+  Results make() {
+    load_case_file(graph, kDir + "case.json");
+    return assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+  }
+};
+
+// Every output of the library for `viewer`, each named for the failure message.
+std::vector<std::pair<std::string, std::string>> outputs(const Fixture& f, const Viewer& viewer) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back("explain text", explain(f.results, f.row, ExplainFormat::text, viewer));
+  out.emplace_back("explain json", explain(f.results, f.row, ExplainFormat::json, viewer));
+  out.emplace_back("place text", explain_place(f.results, 0, ExplainFormat::text, viewer));
+  out.emplace_back("place json", explain_place(f.results, 0, ExplainFormat::json, viewer));
+  auto lines_text = [](const std::vector<LineView>& lines) {
+    std::string text;
+    for (const LineView& l : lines) {
+      for (std::string_view field :
+           {l.rule_id, l.title, l.index_id, l.index_title, l.evidence.id, l.evidence.category,
+            l.evidence.agency_id, l.evidence.agency_type, l.evidence.agency_name,
+            l.evidence.provided_by, l.evidence.summary, l.via_id, l.path, l.relation}) {
+        text += std::string(field) + "|";
+      }
+      text += format_iso_date(l.evidence.date) + format_iso_date(l.evidence.incident) +
+              format_iso_date(l.evidence.recorded) + "|";
+      char raw[32];
+      std::snprintf(raw, sizeof raw, "%.2f|", l.raw);
+      text += raw;
+    }
+    return text;
+  };
+  out.emplace_back("child views", lines_text(view_contributions(f.results, f.row, viewer)));
+  out.emplace_back("place views", lines_text(view_place_contributions(f.results, 0, viewer)));
+  return out;
+}
+
+// The same through the C API, for a viewer given by its clearances.
+std::vector<std::pair<std::string, std::string>> c_outputs(const std::vector<const char*>& cleared,
+                                                           bool* working_withheld) {
+  std::vector<std::pair<std::string, std::string>> out;
+  sg_graph* graph = nullptr;
+  REQUIRE(sg_graph_new(&graph) == SG_OK);
+  REQUIRE(sg_graph_load_file(graph, (kDir + "case.json").c_str()) == SG_OK);
+  sg_rules* rules = nullptr;
+  REQUIRE(sg_rules_load_file(&rules, (kDir + "pack.toml").c_str()) == SG_OK);
+  sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+  options.as_of = "2026-11-01";
+  sg_result* result = nullptr;
+  REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+  std::size_t row = 0;
+  REQUIRE(sg_result_find_child(&row, result, "P-VW-C1") == SG_OK);
+  sg_explain_options viewer = SG_EXPLAIN_OPTIONS_INIT;
+  viewer.viewer_cleared = cleared.empty() ? nullptr : cleared.data();
+  viewer.viewer_cleared_count = cleared.size();
+  for (int format : {SG_FORMAT_TEXT, SG_FORMAT_JSON}) {
+    viewer.format = format;
+    char* text = nullptr;
+    REQUIRE(sg_result_explain(&text, nullptr, result, row, &viewer) == SG_OK);
+    out.emplace_back("sg_result_explain", text);
+    sg_buffer_free(text);
+    REQUIRE(sg_result_place_explain(&text, nullptr, result, 0, &viewer) == SG_OK);
+    out.emplace_back("sg_result_place_explain", text);
+    sg_buffer_free(text);
+  }
+  viewer.format = SG_FORMAT_TEXT;
+  auto fields = [&](const sg_contribution& c) {
+    std::string text;
+    for (const char* field :
+         {c.rule_id, c.rule_title, c.index_id, c.heading, c.evidence_id, c.via_id, c.path,
+          c.source_agency_id, c.kind, c.relation, c.via_kind}) {
+      text += std::string(field ? field : "") + "|";
+    }
+    char raw[32];
+    std::snprintf(raw, sizeof raw, "%.2f|", c.raw);
+    if (c.restricted && working_withheld)
+      *working_withheld = *working_withheld && std::isnan(c.raw) && std::isnan(c.decay) &&
+                          std::isnan(c.reach) && std::isnan(c.cap_factor);
+    return text + raw;
+  };
+  sg_child_result child = SG_CHILD_RESULT_INIT;
+  REQUIRE(sg_result_child(&child, result, row) == SG_OK);
+  std::string lines;
+  double total = 0;
+  for (std::size_t k = 0; k < child.contribution_count; ++k) {
+    sg_contribution c = SG_CONTRIBUTION_INIT;
+    REQUIRE(sg_result_contribution_for(&c, result, row, k, &viewer) == SG_OK);
+    lines += fields(c);
+    total += c.value;
+  }
+  CHECK(total == doctest::Approx(child.total).epsilon(1e-12));
+  out.emplace_back("sg_result_contribution_for", lines);
+  sg_place_result place = SG_PLACE_RESULT_INIT;
+  REQUIRE(sg_result_place(&place, result, 0) == SG_OK);
+  lines.clear();
+  for (std::size_t k = 0; k < place.contribution_count; ++k) {
+    sg_contribution c = SG_CONTRIBUTION_INIT;
+    REQUIRE(sg_result_place_contribution_for(&c, result, 0, k, &viewer) == SG_OK);
+    lines += fields(c);
+  }
+  out.emplace_back("sg_result_place_contribution_for", lines);
+  sg_result_free(result);
+  sg_rules_free(rules);
+  sg_graph_free(graph);
+  return out;
+}
+
+// The markers found in `text`.
+std::vector<std::string> leaks(const std::string& text) {
+  std::vector<std::string> found;
+  for (const std::string& marker : kMarkers) {
+    if (text.find(marker) != std::string::npos) found.push_back(marker);
+  }
+  return found;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += item + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("views") {
+  TEST_CASE("no output for an uncleared viewer holds any detail of restricted evidence") {
+    Fixture f;
+    for (const Viewer& viewer : kUncleared) {
+      for (const auto& output : outputs(f, viewer)) {
+        const std::string found = joined(leaks(output.second));
+        CHECK_MESSAGE(found.empty(), output.first + " shows " + found + "in:\n" + output.second);
+      }
+    }
+    for (const std::vector<const char*>& cleared :
+         {std::vector<const char*>{}, std::vector<const char*>{"school", "AG-VW-SCH"},
+          std::vector<const char*>{"AG-MRK"}}) {
+      bool working_withheld = true;
+      for (const auto& output : c_outputs(cleared, &working_withheld)) {
+        const std::string found = joined(leaks(output.second));
+        CHECK_MESSAGE(found.empty(), output.first + " shows " + found + "in:\n" + output.second);
+      }
+      CHECK(working_withheld);
+    }
+  }
+
+  TEST_CASE("a cleared viewer gets every detail, so the leak test can see a leak") {
+    Fixture f;
+    for (const Viewer& viewer : {Viewer{{"AG-MRK-7QX"}, false},
+                                 Viewer{{"mrktype-intel-3zv"}, false}, Viewer::everyone()}) {
+      const auto all = outputs(f, viewer);
+      // The text explanation names the rule, the evidence, its source and the person.
+      for (const char* marker : {"C-MRK-ID-9XW", "AG-MRK-7QX", "P-MRK-ADULT-8JD", "carer",
+                                 "mrkrule-only", "MRKRULETITLE", "5.20"}) {
+        CAPTURE(marker);
+        CHECK(all[0].second.find(marker) != std::string::npos);
+      }
+      // The views carry the rest (category, name, summary, dates).
+      for (const char* marker : {"mrkcat-k2f9", "MRKNAME", "MRKSUMMARY", "2026-03-17"}) {
+        CAPTURE(marker);
+        CHECK(all[4].second.find(marker) != std::string::npos);
+      }
+    }
+    const auto c_all = c_outputs({"*"}, nullptr);
+    CHECK(c_all[0].second.find("C-MRK-ID-9XW") != std::string::npos);
+    CHECK(c_all[4].second.find("MRKRULETITLE") != std::string::npos);
+  }
+
+  TEST_CASE("a withheld line keeps its points, index and heading and nothing else") {
+    Fixture f;
+    const std::vector<LineView> lines = view_contributions(f.results, f.row, Viewer{});
+    double sum = 0;
+    std::size_t withheld = 0;
+    for (const LineView& line : lines) {
+      sum += line.value;
+      if (!line.withheld()) continue;
+      ++withheld;
+      CHECK(line.title == kRestrictedTitle);
+      CHECK(line.rule_id.empty());
+      CHECK(line.rule == kNoRule);
+      CHECK(line.index_id == "risk");
+      CHECK(line.path.empty());
+      CHECK(line.via == kNoVertex);
+      CHECK(line.evidence.id.empty());
+      CHECK(line.evidence.restricted);
+      CHECK(line.withheld_item == 1);  // both rules fired on the one restricted concern
+    }
+    CHECK(withheld == 2);
+    CHECK(sum == f.results.score(f.row, 0));
+    // The host's own view (the C API's sg_result_contribution) withholds nothing.
+    for (const LineView& line : view_contributions(f.results, f.row, Viewer::everyone()))
+      CHECK_FALSE(line.withheld());
+  }
+
+  TEST_CASE("a timeline step and a discretionary override read the same for every viewer") {
+    CaseGraph graph;
+    load_case_file(graph, std::string(SAFEGUARD_SOURCE_DIR) + "/examples/data/timeline.json");
+    auto rules = RuleSet::load_file(std::string(SAFEGUARD_SOURCE_DIR) + "/rules/default.toml");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-23"), 1});
+    const long row = results.find_child("P-ELM-C1");
+    REQUIRE(row >= 0);
+    const std::vector<StepView> steps = view_steps(results, static_cast<std::size_t>(row));
+    REQUIRE(steps.size() == results.step_count(static_cast<std::size_t>(row)));
+    bool overdue = false;
+    for (const StepView& step : steps) {
+      CHECK_FALSE(step.trigger_id.empty());
+      if (step.status == StepStatus::overdue) {
+        overdue = true;
+        CHECK(step.status_text.rfind("OVERDUE by ", 0) == 0);
+      }
+    }
+    CHECK(overdue);
+  }
+}
