@@ -660,7 +660,8 @@ class ViewsTest(unittest.TestCase):
     # that fired only on it, and (explanations only) the person it is about and the path.
     MARKERS = ("C-MRK-ID-9XW", "mrkcat-k2f9", "AG-MRK-7QX", "mrktype-intel-3zv", "MRKNAME",
                "2026-03-17", "2026-03-19", "MRKSUMMARY", "mrkrule-only", "MRKRULETITLE")
-    # The ecomap draws the child's circle (the carer among them) whatever the evidence says.
+    # The ecomap (also inside the report) draws the child's circle, the carer among them,
+    # whatever the evidence says.
     PERSONAL = ("P-MRK-ADULT-8JD", "carer")
 
     def output(self, *args):
@@ -675,7 +676,7 @@ class ViewsTest(unittest.TestCase):
         ecomap = {"ecomap dot": self.output("ecomap", "--all-evidence", *viewer)}
         if shutil.which("dot"):
             ecomap["ecomap svg"] = self.output("ecomap", "--format", "svg", *viewer)
-            out["report with ecomap"] = self.output("report", *viewer)
+            ecomap["report with ecomap"] = self.output("report", *viewer)
         return out, ecomap
 
     def test_no_output_shows_restricted_details(self):
@@ -690,6 +691,7 @@ class ViewsTest(unittest.TestCase):
                     with self.subTest(viewer=viewer, output=name, marker=marker):
                         self.assertNotIn(marker, text)
                 self.assertIn("restricted source", text)
+            self.assertIn("restricted source", out["report"])
 
     def test_a_cleared_viewer_sees_them(self):
         out, ecomap = self.outputs("--viewer", "AG-MRK-7QX")
