@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/timeline.hpp"
 
 namespace safeguard::cli {
@@ -24,20 +25,6 @@ struct TimelineOptions {
 
 std::string days(int count) {
   return std::to_string(count) + (count == 1 ? " working day" : " working days");
-}
-
-std::string status_words(const Step& step) {
-  switch (step.status) {
-    case StepStatus::on_time:
-      return "done on time";
-    case StepStatus::late:
-      return "done late by " + days(step.working_days);
-    case StepStatus::due:
-      return step.working_days == 0 ? "due today" : "due in " + days(step.working_days);
-    case StepStatus::overdue:
-      return "OVERDUE by " + days(step.working_days);
-  }
-  return "";
 }
 
 std::string step_words(StepKind kind) {
@@ -87,7 +74,7 @@ std::string render_table(const Session& session, const std::vector<std::size_t>&
       table.add_row({std::string(results.child_id(row)), step_words(s->kind),
                      format_iso_date(s->start), std::string(snap.event_ids[s->trigger]),
                      format_iso_date(s->due), done ? format_iso_date(s->completed) : "-",
-                     done ? std::string(snap.event_ids[s->done]) : "-", status_words(*s)},
+                     done ? std::string(snap.event_ids[s->done]) : "-", step_status_text(*s)},
                     s->status == StepStatus::overdue);
     }
   }
