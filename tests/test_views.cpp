@@ -191,7 +191,8 @@ TEST_SUITE("views") {
     for (const Viewer& viewer : kUncleared) {
       for (const auto& output : outputs(f, viewer)) {
         const std::string found = joined(leaks(output.second));
-        CHECK_MESSAGE(found.empty(), output.first + " shows " + found + "in:\n" + output.second);
+        const std::string message = output.first + " shows " + found + "in:\n" + output.second;
+        CHECK_MESSAGE(found.empty(), message);
       }
     }
     for (const std::vector<const char*>& cleared :
@@ -200,7 +201,8 @@ TEST_SUITE("views") {
       bool working_withheld = true;
       for (const auto& output : c_outputs(cleared, &working_withheld)) {
         const std::string found = joined(leaks(output.second));
-        CHECK_MESSAGE(found.empty(), output.first + " shows " + found + "in:\n" + output.second);
+        const std::string message = output.first + " shows " + found + "in:\n" + output.second;
+        CHECK_MESSAGE(found.empty(), message);
       }
       CHECK(working_withheld);
     }
