@@ -8,7 +8,7 @@
 #include <memory>
 #include <new>
 
-#include "safeguard/detail/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard::expr {
 namespace {
