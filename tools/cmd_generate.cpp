@@ -6,7 +6,9 @@
 #include <variant>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "progress.hpp"
 #include "safeguard/generate.hpp"
 
 namespace safeguard::cli {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "exit_codes.hpp"
 #include "safeguard/version.h"
 
 int main(int argc, char** argv) {
