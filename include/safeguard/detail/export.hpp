@@ -1,8 +1,6 @@
-// Symbol visibility for the C++ API. The C++ API is the static library safeguard::safeguard,
-// compiled with hidden visibility; what is marked SAFEGUARD_EXPORT keeps default visibility, so
-// a host that links it into a shared library of its own can still export it (exception types
-// must be, so that code across that boundary can catch what the library throws). The shared
-// libsafeguard.so exports none of it: its version script keeps only sg_* (docs/abi.md).
+// Symbol visibility for the C++ API: the library is built with hidden visibility, and only
+// what is marked SAFEGUARD_EXPORT is exported (exception types must be, so that a host can
+// catch what the library throws).
 #pragma once
 
 #if defined(_WIN32) && defined(SG_SHARED)
