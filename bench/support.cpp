@@ -1,3 +1,4 @@
+// The parts every mode of safeguard_bench shares; see support.hpp.
 #include "support.hpp"
 
 #include <sys/resource.h>

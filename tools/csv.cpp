@@ -1,3 +1,4 @@
+// CSV fields and rows (RFC 4180); see csv.hpp.
 #include "csv.hpp"
 
 namespace safeguard::cli {

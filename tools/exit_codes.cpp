@@ -1,3 +1,4 @@
+// Exit codes and failures of the safeguard program; see exit_codes.hpp.
 #include "exit_codes.hpp"
 
 namespace safeguard::cli {

@@ -1,3 +1,4 @@
+// Writing output, number formatting, HTML escaping and terminal checks; see output.hpp.
 #include "output.hpp"
 
 #include <unistd.h>

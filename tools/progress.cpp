@@ -1,3 +1,4 @@
+// The progress bar on standard error; see progress.hpp.
 #include "progress.hpp"
 
 #include <algorithm>

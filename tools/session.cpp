@@ -1,3 +1,4 @@
+// Loading a case and a rule pack, the scoring options and the session they make; see session.hpp.
 #include "session.hpp"
 
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+// Text tables for people; see table.hpp.
 #include "table.hpp"
 
 #include <algorithm>
