@@ -10,6 +10,8 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "safeguard/generate.hpp"
+#include "safeguard/graph.hpp"
+#include "safeguard/io.hpp"
 
 namespace safeguard::cli {
 namespace {

@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "safeguard/error.hpp"
 #include "safeguard/version.h"
 
 int main(int argc, char** argv) {
