@@ -8,9 +8,13 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "csv.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
 #include "safeguard/explain.hpp"
 #include "safeguard/timeline.hpp"
+#include "session.hpp"
+#include "table.hpp"
 
 namespace safeguard::cli {
 namespace {
