@@ -4,12 +4,8 @@
 // nlohmann 3.11 keeps no source positions in its values, so when the graph rejects an entity
 // the file is scanned once more with a SAX handler that counts bytes until it reaches that
 // entity: errors are rare, and the happy path pays nothing for positions.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -19,6 +15,7 @@
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
+#include "util/atomic_file.hpp"
 
 namespace safeguard {
 namespace {
@@ -654,52 +651,6 @@ std::string_view verified(std::string_view text, const std::string& name, std::s
   return storage;
 }
 
-// Writes `data` to `path` so that a crash at any moment leaves either the old file or the new
-// one complete: a temporary file in the same directory, flushed to disk, renamed over the
-// target, then the directory flushed so the rename itself survives a power cut. A new file is
-// readable by its owner only; a replaced file keeps its permission bits.
-void write_atomically(const std::string& path, const std::string& data) {
-  auto fail = [&](const char* what, int error) {
-    throw Error(Status::io, std::string(what) + ": " + std::strerror(error), Location{path});
-  };
-  const std::size_t slash = path.find_last_of('/');
-  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  std::string temporary = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) fail("cannot create a temporary file beside it", errno);
-  auto abandon = [&](const char* what) {
-    const int error = errno;
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    fail(what, error);
-  };
-  struct stat existing;
-  if (::stat(path.c_str(), &existing) == 0 && ::fchmod(fd, existing.st_mode & 07777) != 0)
-    abandon("cannot copy the file's permissions");
-  for (std::size_t written = 0; written < data.size();) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) abandon("cannot write");
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) abandon("cannot flush to disk");
-  if (::close(fd) != 0) {
-    const int error = errno;
-    ::unlink(temporary.c_str());
-    fail("cannot close", error);
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temporary.c_str());
-    fail("cannot replace the file", error);
-  }
-  const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir >= 0) {
-    ::fsync(dir);  // best effort: some file systems refuse fsync on directories
-    ::close(dir);
-  }
-}
-
 }  // namespace
 
 Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits) {
@@ -850,7 +801,7 @@ std::string save_case(const CaseGraph& graph) {
 }
 
 void save_case_file(const CaseGraph& graph, const std::string& path) {
-  write_atomically(path, save_case(graph));
+  detail::write_file_atomically(path, save_case(graph));
 }
 
 }  // namespace safeguard
