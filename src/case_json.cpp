@@ -717,14 +717,23 @@ std::string save_case(const CaseGraph& graph) {
   // Built in place in one document that is dismantled however this returns, with no
   // initializer lists, whose temporaries nlohmann would allocate to destroy (see dismantle()):
   // so running out of memory while saving is an error, not the end of the process.
+  // Objects get room for all their members up front: ordered_json keeps members in a vector
+  // whose pair<const string, json> elements are copied, not moved, when it grows, and the
+  // copies of a member that is an array would have to be destroyed if a copy failed.
+  constexpr std::size_t kMostMembers = 16;
+  auto reserve = [](ordered& object) {
+    object.get_ref<ordered::object_t&>().reserve(kMostMembers);
+  };
   Dismantled<ordered> document(ordered::object());
   ordered& root = document.value;
+  reserve(root);
   root["schema_version"] = kCaseSchemaVersion;
   for (const char* key : {"agencies", "households", "persons", "places", "groups", "concerns",
                           "factors", "relations", "events", "overrides"}) {
     root[key] = ordered::array();
   }
   root["calendar"] = ordered::object();
+  reserve(root["calendar"]);
   // References taken once every key is in (ordered_json keeps its members in a vector).
   ordered& agencies = root["agencies"];
   ordered& households = root["households"];
@@ -738,8 +747,9 @@ std::string save_case(const CaseGraph& graph) {
   ordered& overrides = root["overrides"];
   ordered& calendar = root["calendar"];
 
-  auto add = [](ordered& list) -> ordered& {
+  auto add = [&](ordered& list) -> ordered& {
     list.push_back(ordered::object());
+    reserve(list.back());
     return list.back();
   };
   auto ids = [&](ordered& out, const std::vector<VertexIndex>& list) {

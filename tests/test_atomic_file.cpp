@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "safeguard/error.hpp"
 #include "util/atomic_file.hpp"
