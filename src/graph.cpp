@@ -4,8 +4,8 @@
 #include <iterator>
 #include <unordered_set>
 
-#include "safeguard/detail/utf8.hpp"
 #include "safeguard/graph.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard {
 namespace {

@@ -6,8 +6,6 @@
 // system, as SQLite's test VFS does; everything else passes the real one.
 #pragma once
 
-#include "safeguard/detail/export.hpp"
-
 #include <sys/types.h>
 
 #include <string>
@@ -25,14 +23,14 @@ struct FileSystem {
 };
 
 // The real system calls.
-SAFEGUARD_EXPORT const FileSystem& system_file_system() noexcept;
+const FileSystem& system_file_system() noexcept;
 
 // Writes `data` to `path` through a temporary file in the same directory: written in full
 // (short writes are continued), flushed to disk, renamed over `path`, then the directory
 // flushed so that the rename itself survives a power cut. A new file is readable by its owner
 // only; a replaced file keeps its permission bits. On failure the temporary file is removed,
 // `path` is as it was, and Error(Status::io) names the file, the step and strerror's reason.
-SAFEGUARD_EXPORT void write_file_atomically(const std::string& path, std::string_view data,
-                                            const FileSystem& fs = system_file_system());
+void write_file_atomically(const std::string& path, std::string_view data,
+                           const FileSystem& fs = system_file_system());
 
 }  // namespace safeguard::detail
