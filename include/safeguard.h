@@ -28,8 +28,10 @@
  *
  * Threads: a loaded rule pack (sg_rules) and a result (sg_result) are immutable and may be
  * used from any number of threads at once. A graph may be read (assessed, saved) by several
- * threads at once but edited by one thread at a time, with no reads during an edit. Error
- * state is per thread.
+ * threads at once but edited by one thread at a time, with no reads during an edit. A call
+ * that breaks this rule is refused, never blocks and changes nothing: it returns SG_E_MISUSE
+ * (a read while another thread edits the graph, an edit while another thread reads or edits
+ * it). Error state is per thread.
  *
  * Strings are UTF-8 and NUL-terminated unless a length is given. Dates are "YYYY-MM-DD".
  * Pointers returned inside result structs stay valid until the sg_result is freed.
@@ -74,6 +76,7 @@ extern "C" {
 #define SG_E_DIVERGENT -12       /* propagation settings that would diverge */
 #define SG_E_INTERNAL -13        /* a bug in safeguard; please report it */
 #define SG_E_ENCODING -14        /* text that is not valid UTF-8 */
+#define SG_E_MISUSE -15          /* a graph read during an edit, or edited during a read */
 
 /* ---- Version ---------------------------------------------------------------------------- */
 

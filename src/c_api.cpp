@@ -1,6 +1,7 @@
 // The C API: a thin shim over the C++ core. Every entry point validates its arguments, runs
 // the C++ call inside guard(), which turns every exception into a status code and a
 // thread-local message, and never lets one escape.
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -22,6 +23,11 @@ struct sg_graph {
   // Mutable: taking a snapshot is a cache fill behind const reads of the graph.
   mutable std::mutex snapshot_mutex;
   mutable std::shared_ptr<const Snapshot> snapshot;
+  // Who is using the graph: the number of threads reading it, or -1 while one thread edits it.
+  // Every entry point that touches the graph takes a ReadAccess or an EditAccess, which never
+  // waits: a call that would break the threading rules of safeguard.h gets SG_E_MISUSE instead
+  // of racing (as SQLite's SQLITE_MISUSE does).
+  mutable std::atomic<int> users{0};
 };
 
 struct sg_batch {
@@ -51,10 +57,24 @@ thread_local int t_status = SG_OK;
 // files and rule packs given as buffers have their own, larger limits.
 constexpr std::size_t kMaxArgumentBytes = 1 << 20;
 
-int set_error(int status, std::string message) {
+int set_error(int status, std::string message) noexcept {
   t_status = status;
   t_error = std::move(message);
   return status;
+}
+
+// For a message that has yet to be built: when memory runs out building it, the status stands
+// with a short message that needs no allocation (it fits std::string's inline buffer).
+template <typename Message>
+int set_error_with(int status, Message&& message) noexcept {
+  try {
+    return set_error(status, message());
+  } catch (...) {
+    t_status = status;
+    t_error.clear();
+    t_error.append("out of memory");
+    return status;
+  }
 }
 
 struct ArgumentError {
@@ -66,18 +86,62 @@ int guard(Body&& body) noexcept {
   try {
     body();
     return SG_OK;
-  } catch (const ArgumentError& e) {
-    return set_error(SG_E_INVALID_ARGUMENT, e.message);
+  } catch (ArgumentError& e) {
+    return set_error(SG_E_INVALID_ARGUMENT, std::move(e.message));
   } catch (const Error& e) {
-    return set_error(static_cast<int>(e.status()), e.what());
+    return set_error_with(static_cast<int>(e.status()), [&] { return std::string(e.what()); });
   } catch (const std::bad_alloc&) {
-    return set_error(SG_E_NOMEM, "out of memory");
+    return set_error_with(SG_E_NOMEM, [] { return std::string("out of memory"); });
   } catch (const std::exception& e) {
-    return set_error(SG_E_INTERNAL, std::string("internal error: ") + e.what());
+    return set_error_with(SG_E_INTERNAL,
+                          [&] { return std::string("internal error: ") + e.what(); });
   } catch (...) {
-    return set_error(SG_E_INTERNAL, "internal error");
+    return set_error_with(SG_E_INTERNAL, [] { return std::string("internal error"); });
   }
 }
+
+[[noreturn]] void misuse(const char* what) {
+  throw Error(Status::misuse, std::string(what) +
+                                  " (a graph may be read by several threads at once or edited "
+                                  "by one, never both: see the threading rules in safeguard.h)");
+}
+
+// A read of a graph for the length of one call; refused while another thread edits it.
+class ReadAccess {
+ public:
+  explicit ReadAccess(const sg_graph* graph) : graph_(graph) {
+    int users = graph_->users.load(std::memory_order_relaxed);
+    do {
+      if (users < 0) misuse("the graph is being edited by another thread");
+    } while (!graph_->users.compare_exchange_weak(users, users + 1, std::memory_order_acquire,
+                                                  std::memory_order_relaxed));
+  }
+  ~ReadAccess() { graph_->users.fetch_sub(1, std::memory_order_release); }
+  ReadAccess(const ReadAccess&) = delete;
+  ReadAccess& operator=(const ReadAccess&) = delete;
+
+ private:
+  const sg_graph* graph_;
+};
+
+// An edit of a graph for the length of one call; refused while any other thread uses it.
+class EditAccess {
+ public:
+  explicit EditAccess(sg_graph* graph) : graph_(graph) {
+    int users = 0;
+    if (!graph_->users.compare_exchange_strong(users, -1, std::memory_order_acquire,
+                                               std::memory_order_relaxed)) {
+      misuse(users < 0 ? "the graph is being edited by another thread"
+                       : "the graph is being read by another thread");
+    }
+  }
+  ~EditAccess() { graph_->users.store(0, std::memory_order_release); }
+  EditAccess(const EditAccess&) = delete;
+  EditAccess& operator=(const EditAccess&) = delete;
+
+ private:
+  sg_graph* graph_;
+};
 
 [[noreturn]] void bad_argument(const std::string& message) { throw ArgumentError{message}; }
 
@@ -209,9 +273,10 @@ void write_date(char* out, Day day) {
   out[SG_DATE_SIZE - 1] = '\0';
 }
 
+// Buffers come from new[] (freed by sg_buffer_free), so allocation-failure tests that replace
+// operator new reach them too.
 char* copy_out(const std::string& data) {
-  char* buffer = static_cast<char*>(std::malloc(data.size() + 1));
-  if (!buffer) throw std::bad_alloc();
+  char* buffer = new char[data.size() + 1];
   std::memcpy(buffer, data.data(), data.size());
   buffer[data.size()] = '\0';
   return buffer;
@@ -329,6 +394,8 @@ const char* sg_status_str(int status) {
       return "internal error";
     case SG_E_ENCODING:
       return "invalid UTF-8";
+    case SG_E_MISUSE:
+      return "library misuse";
     default:
       return "unknown status";
   }
@@ -337,7 +404,7 @@ const char* sg_status_str(int status) {
 const char* sg_error_last(void) { return t_error.c_str(); }
 int sg_error_last_status(void) { return t_status; }
 
-void sg_buffer_free(char* buffer) { std::free(buffer); }
+void sg_buffer_free(char* buffer) { delete[] buffer; }
 
 // ---- Graph ----
 
@@ -372,6 +439,7 @@ int sg_graph_new_with_limits(sg_graph** out, const sg_limits* given) {
 int sg_graph_load_file(sg_graph* graph, const char* path) {
   return guard([&] {
     require(graph, "graph");
+    EditAccess access(graph);
     load_case_file(graph->graph, text(path, "path"), graph->file_limits);
   });
 }
@@ -380,6 +448,7 @@ int sg_graph_load_buffer(sg_graph* graph, const char* data, size_t size, const c
   return guard([&] {
     require(graph, "graph");
     if (size > 0) require(data, "data");
+    EditAccess access(graph);
     load_case(graph->graph, std::string_view(data ? data : "", size),
               name ? text(name, "name") : std::string("<buffer>"), graph->file_limits);
   });
@@ -390,6 +459,7 @@ int sg_graph_save_buffer(char** out, size_t* out_size, const sg_graph* graph) {
     require(out, "out");
     *out = nullptr;
     require(graph, "graph");
+    ReadAccess access(graph);
     const std::string saved = save_case(graph->graph);
     *out = copy_out(saved);
     if (out_size) *out_size = saved.size();
@@ -399,6 +469,7 @@ int sg_graph_save_buffer(char** out, size_t* out_size, const sg_graph* graph) {
 int sg_graph_save_file(const sg_graph* graph, const char* path) {
   return guard([&] {
     require(graph, "graph");
+    ReadAccess access(graph);
     save_case_file(graph->graph, text(path, "path"));
   });
 }
@@ -418,6 +489,7 @@ int sg_graph_count(size_t* out, const sg_graph* graph, const char* kind) {
       }
       if (!known) bad_argument("unknown entity kind '" + name + "'");
     }
+    ReadAccess access(graph);
     std::size_t count = 0;
     for (VertexIndex v = 0; v < graph->graph.vertex_count(); ++v) {
       const VertexKind k = graph->graph.kind(v);
@@ -606,6 +678,7 @@ int sg_graph_apply(sg_graph* graph, const sg_batch* batch) {
   return guard([&] {
     require(graph, "graph");
     require(batch, "batch");
+    EditAccess access(graph);
     graph->graph.apply(batch->batch);
   });
 }
@@ -667,6 +740,7 @@ int sg_graph_calendar(sg_calendar** out, const sg_graph* graph) {
     require(out, "out");
     *out = nullptr;
     require(graph, "graph");
+    ReadAccess access(graph);
     *out = new sg_calendar{*graph->graph.calendar()};
   });
 }
@@ -841,6 +915,9 @@ int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
     opts.threads = options->threads;
     std::shared_ptr<const Snapshot> snapshot;
     {
+      // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an
+      // edit never changes.
+      ReadAccess access(graph);
       std::lock_guard<std::mutex> lock(graph->snapshot_mutex);
       if (!graph->snapshot || graph->snapshot->graph_revision != graph->graph.revision()) {
         graph->snapshot = take_snapshot(graph->graph);

@@ -4,12 +4,8 @@
 // nlohmann 3.11 keeps no source positions in its values, so when the graph rejects an entity
 // the file is scanned once more with a SAX handler that counts bytes until it reaches that
 // entity: errors are rare, and the happy path pays nothing for positions.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -18,6 +14,7 @@
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
+#include "util/atomic_file.hpp"
 #include "util/file.hpp"
 #include "util/sha256.hpp"
 #include "util/text_position.hpp"
@@ -34,11 +31,41 @@ void line_column(std::string_view text, std::size_t offset, int& line, int& colu
   column = at.column;
 }
 
+// nlohmann's ~basic_json allocates: it moves the children of a non-empty array or object onto
+// a heap vector (to avoid deep recursion), and an exception from a destructor ends the process.
+// Emptying every container from the leaves up first leaves it nothing to allocate for, so a
+// document can be destroyed when memory has run out (tests/test_failalloc.cpp). The recursion
+// is as deep as the document, which the depth limit bounds.
+template <typename Json>
+void dismantle(Json& value) noexcept {
+  if (value.is_array()) {
+    auto& array = value.template get_ref<typename Json::array_t&>();
+    for (auto& item : array) dismantle(item);
+    array.clear();
+  } else if (value.is_object()) {
+    auto& object = value.template get_ref<typename Json::object_t&>();
+    for (auto& member : object) dismantle(member.second);
+    object.clear();
+  }
+}
+
+// Dismantles a document when it goes out of scope, normally or by an exception.
+template <typename Json>
+struct Dismantled {
+  Json value;
+  Dismantled() = default;
+  explicit Dismantled(Json from) : value(std::move(from)) {}
+  ~Dismantled() { dismantle(value); }
+  Dismantled(const Dismantled&) = delete;
+  Dismantled& operator=(const Dismantled&) = delete;
+};
+
 // Builds the DOM while enforcing the limits; rejects duplicate keys, which JSON leaves
 // ambiguous and which would silently drop data.
 class LimitedDom : public nlohmann::json_sax<json> {
  public:
   explicit LimitedDom(const CaseFileLimits& limits) : limits_(limits) {}
+  ~LimitedDom() override { dismantle(root); }
 
   bool null() override { return put(nullptr); }
   bool boolean(bool value) override { return put(value); }
@@ -632,58 +659,13 @@ std::string_view verified(std::string_view text, const std::string& name, std::s
   return storage;
 }
 
-// Writes `data` to `path` so that a crash at any moment leaves either the old file or the new
-// one complete: a temporary file in the same directory, flushed to disk, renamed over the
-// target, then the directory flushed so the rename itself survives a power cut. A new file is
-// readable by its owner only; a replaced file keeps its permission bits.
-void write_atomically(const std::string& path, const std::string& data) {
-  auto fail = [&](const char* what, int error) {
-    throw Error(Status::io, std::string(what) + ": " + std::strerror(error), Location{path});
-  };
-  const std::size_t slash = path.find_last_of('/');
-  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  std::string temporary = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) fail("cannot create a temporary file beside it", errno);
-  auto abandon = [&](const char* what) {
-    const int error = errno;
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    fail(what, error);
-  };
-  struct stat existing;
-  if (::stat(path.c_str(), &existing) == 0 && ::fchmod(fd, existing.st_mode & 07777) != 0)
-    abandon("cannot copy the file's permissions");
-  for (std::size_t written = 0; written < data.size();) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) abandon("cannot write");
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) abandon("cannot flush to disk");
-  if (::close(fd) != 0) {
-    const int error = errno;
-    ::unlink(temporary.c_str());
-    fail("cannot close", error);
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temporary.c_str());
-    fail("cannot replace the file", error);
-  }
-  const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir >= 0) {
-    ::fsync(dir);  // best effort: some file systems refuse fsync on directories
-    ::close(dir);
-  }
-}
-
 }  // namespace
 
 Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits) {
   std::string storage;
   text = verified(text, name, storage);
-  const json root = parse_dom(text, name, limits);
+  const Dismantled<json> document(parse_dom(text, name, limits));
+  const json& root = document.value;
   return CaseReader(text, name).read(root);
 }
 
@@ -691,7 +673,8 @@ void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                const CaseFileLimits& limits) {
   std::string storage;
   text = verified(text, name, storage);
-  const json root = parse_dom(text, name, limits);
+  const Dismantled<json> document(parse_dom(text, name, limits));
+  const json& root = document.value;
   CaseReader reader(text, name);
   const Batch batch = reader.read(root);
   try {
@@ -709,79 +692,117 @@ void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLim
 
 std::string save_case(const CaseGraph& graph) {
   using ordered = nlohmann::ordered_json;
-  ordered root = ordered::object();
+  // Built in place in one document that is dismantled however this returns, with no
+  // initializer lists, whose temporaries nlohmann would allocate to destroy (see dismantle()):
+  // so running out of memory while saving is an error, not the end of the process.
+  // Objects get room for all their members up front: ordered_json keeps members in a vector
+  // whose pair<const string, json> elements are copied, not moved, when it grows, and the
+  // copies of a member that is an array would have to be destroyed if a copy failed.
+  constexpr std::size_t kMostMembers = 16;
+  auto reserve = [](ordered& object) {
+    object.get_ref<ordered::object_t&>().reserve(kMostMembers);
+  };
+  Dismantled<ordered> document(ordered::object());
+  ordered& root = document.value;
+  reserve(root);
   root["schema_version"] = kCaseSchemaVersion;
-  ordered agencies = ordered::array(), households = ordered::array(), persons = ordered::array(),
-          places = ordered::array(), groups = ordered::array(), concerns = ordered::array(),
-          factors = ordered::array(), relations = ordered::array();
-  auto ids = [&](const std::vector<VertexIndex>& list) {
-    ordered out = ordered::array();
+  for (const char* key : {"agencies", "households", "persons", "places", "groups", "concerns",
+                          "factors", "relations", "events", "overrides"}) {
+    root[key] = ordered::array();
+  }
+  root["calendar"] = ordered::object();
+  reserve(root["calendar"]);
+  // References taken once every key is in (ordered_json keeps its members in a vector).
+  ordered& agencies = root["agencies"];
+  ordered& households = root["households"];
+  ordered& persons = root["persons"];
+  ordered& places = root["places"];
+  ordered& groups = root["groups"];
+  ordered& concerns = root["concerns"];
+  ordered& factors = root["factors"];
+  ordered& relations = root["relations"];
+  ordered& events = root["events"];
+  ordered& overrides = root["overrides"];
+  ordered& calendar = root["calendar"];
+
+  auto add = [&](ordered& list) -> ordered& {
+    list.push_back(ordered::object());
+    reserve(list.back());
+    return list.back();
+  };
+  auto ids = [&](ordered& out, const std::vector<VertexIndex>& list) {
+    out = ordered::array();
     for (VertexIndex v : list) out.push_back(graph.id(v));
-    return out;
   };
   for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
     switch (graph.kind(v)) {
       case VertexKind::agency: {
         const Agency& a = graph.agency(v);
-        ordered e = {{"id", a.id}, {"type", graph.symbol(a.type)}};
+        ordered& e = add(agencies);
+        e["id"] = a.id;
+        e["type"] = graph.symbol(a.type);
         if (!a.name.empty()) e["name"] = a.name;
-        agencies.push_back(std::move(e));
         break;
       }
       case VertexKind::household:
-        households.push_back(ordered{{"id", graph.household(v).id}});
+        add(households)["id"] = graph.household(v).id;
         break;
       case VertexKind::person: {
         const Person& p = graph.person(v);
-        ordered e = {{"id", p.id}, {"kind", to_string(p.kind)}};
+        ordered& e = add(persons);
+        e["id"] = p.id;
+        e["kind"] = to_string(p.kind);
         if (p.dob != kNoDay) e["dob"] = format_iso_date(p.dob);
         if (VertexIndex h = graph.household_of(v); h != kNoVertex) e["household"] = graph.id(h);
         if (!p.flags.empty()) {
-          ordered flags = ordered::array();
+          ordered& flags = e["flags"] = ordered::array();
           for (Symbol f : p.flags) flags.push_back(graph.symbol(f));
-          e["flags"] = std::move(flags);
         }
-        persons.push_back(std::move(e));
         break;
       }
       case VertexKind::place: {
         const Place& p = graph.place(v);
-        ordered e = {{"id", p.id}, {"kind", graph.symbol(p.kind)}};
+        ordered& e = add(places);
+        e["id"] = p.id;
+        e["kind"] = graph.symbol(p.kind);
         if (!p.name.empty()) e["name"] = p.name;
-        places.push_back(std::move(e));
         break;
       }
       case VertexKind::group: {
         const Group& g = graph.group(v);
-        ordered e = {{"id", g.id}, {"kind", graph.symbol(g.kind)}};
+        ordered& e = add(groups);
+        e["id"] = g.id;
+        e["kind"] = graph.symbol(g.kind);
         if (!g.name.empty()) e["name"] = g.name;
-        groups.push_back(std::move(e));
         break;
       }
       case VertexKind::concern: {
         const Concern& c = graph.concern(v);
-        ordered e = {
-            {"id", c.id}, {"category", graph.symbol(c.category)}, {"severity", c.severity}};
+        ordered& e = add(concerns);
+        e["id"] = c.id;
+        e["category"] = graph.symbol(c.category);
+        e["severity"] = c.severity;
         if (c.incident != kNoDay) e["incident"] = format_iso_date(c.incident);
         e["recorded"] = format_iso_date(c.recorded);
         e["status"] = to_string(c.status);
         e["source"] = graph.id(c.source);
         if (c.restricted) e["restricted"] = true;
-        e["about"] = ids(c.about);
-        if (!c.involves.empty()) e["involves"] = ids(c.involves);
+        ids(e["about"], c.about);
+        if (!c.involves.empty()) ids(e["involves"], c.involves);
         if (!c.summary.empty()) e["summary"] = c.summary;
-        concerns.push_back(std::move(e));
         break;
       }
       case VertexKind::factor: {
         const Factor& f = graph.factor(v);
-        ordered e = {{"id", f.id}, {"kind", graph.symbol(f.kind)}, {"strength", f.strength}};
+        ordered& e = add(factors);
+        e["id"] = f.id;
+        e["kind"] = graph.symbol(f.kind);
+        e["strength"] = f.strength;
         if (f.start != kNoDay) e["start"] = format_iso_date(f.start);
         if (f.end != kNoDay) e["end"] = format_iso_date(f.end);
         if (f.provided_by != kNoVertex) e["provided_by"] = graph.id(f.provided_by);
-        e["protects"] = ids(f.protects);
+        ids(e["protects"], f.protects);
         if (!f.summary.empty()) e["summary"] = f.summary;
-        factors.push_back(std::move(e));
         break;
       }
       case VertexKind::erased:
@@ -789,46 +810,39 @@ std::string save_case(const CaseGraph& graph) {
     }
   }
   for (const Relation& r : graph.declared_relations()) {
-    relations.push_back(
-        ordered{{"kind", to_string(r.kind)}, {"from", graph.id(r.from)}, {"to", graph.id(r.to)}});
+    ordered& e = add(relations);
+    e["kind"] = to_string(r.kind);
+    e["from"] = graph.id(r.from);
+    e["to"] = graph.id(r.to);
   }
-  root["agencies"] = std::move(agencies);
-  root["households"] = std::move(households);
-  root["persons"] = std::move(persons);
-  root["places"] = std::move(places);
-  root["groups"] = std::move(groups);
-  root["concerns"] = std::move(concerns);
-  root["factors"] = std::move(factors);
-  root["relations"] = std::move(relations);
-
-  ordered events = ordered::array();
   for (const Event& ev : graph.events()) {
     if (ev.id.empty()) continue;
-    ordered e = {{"id", ev.id}, {"kind", to_string(ev.kind)}, {"date", format_iso_date(ev.date)}};
-    e["about"] = ids(ev.about);
+    ordered& e = add(events);
+    e["id"] = ev.id;
+    e["kind"] = to_string(ev.kind);
+    e["date"] = format_iso_date(ev.date);
+    ids(e["about"], ev.about);
     if (!ev.note.empty()) e["note"] = ev.note;
-    events.push_back(std::move(e));
   }
-  root["events"] = std::move(events);
-  ordered overrides = ordered::array();
   for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
     if (o.id.empty()) continue;
-    overrides.push_back(ordered{{"id", o.id},
-                                {"child", graph.id(o.child)},
-                                {"direction", to_string(o.direction)},
-                                {"date", format_iso_date(o.date)},
-                                {"author", o.author},
-                                {"reason", o.reason}});
+    ordered& e = add(overrides);
+    e["id"] = o.id;
+    e["child"] = graph.id(o.child);
+    e["direction"] = to_string(o.direction);
+    e["date"] = format_iso_date(o.date);
+    e["author"] = o.author;
+    e["reason"] = o.reason;
   }
-  root["overrides"] = std::move(overrides);
-  ordered closures = ordered::array();
+  calendar["nation"] = to_string(graph.nation());
+  calendar["closures"] = ordered::array();
+  ordered& closures = calendar["closures"];
   for (Day day : graph.closures()) closures.push_back(format_iso_date(day));
-  root["calendar"] = ordered{{"nation", to_string(graph.nation())}, {"closures", closures}};
   return with_checksum(root.dump(2) + "\n");
 }
 
 void save_case_file(const CaseGraph& graph, const std::string& path) {
-  write_atomically(path, save_case(graph));
+  detail::write_file_atomically(path, save_case(graph));
 }
 
 }  // namespace safeguard

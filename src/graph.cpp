@@ -1,6 +1,7 @@
 // CaseGraph edits. A batch is validated in full against a simulated view of the graph before
 // anything changes, so a batch with one bad item leaves the graph exactly as it was.
 #include <algorithm>
+#include <iterator>
 #include <unordered_set>
 
 #include "safeguard/graph.hpp"
@@ -433,36 +434,454 @@ bool CaseGraph::has_relation(RelationKind kind, VertexIndex from, VertexIndex to
 }
 
 // ---- Edits --------------------------------------------------------------------------------
+//
+// A batch applies all or nothing, also when memory runs out part way (the strong exception
+// guarantee; tests/test_failalloc.cpp fails each allocation of a load and of an edit in turn
+// to check it). The Validator has refused invalid items before anything changes, so the only
+// failure left while applying is std::bad_alloc. Every change made while applying goes through
+// a Transaction and follows three rules:
+//
+//  1. Allocate first: build whatever the change needs (strings, records, room in the vectors
+//     it appends to, room for one more Step in the log) before touching the graph.
+//  2. Change with steps that cannot throw, or with one call that is all or nothing by itself
+//     (boost::add_vertex, unordered_map::emplace, Interner::intern, boost::add_edge once both
+//     incidence lists have room, so that its list node is the only thing left to allocate).
+//  3. Log the change as a Step that says how to undo it without allocating: pop what was
+//     appended, move back what was replaced (the old value waits in a graveyard of the
+//     Transaction), reinsert an extracted map node.
+//
+// If an item throws, apply() undoes the Steps newest first, which walks the graph back through
+// every state it passed, so each undo finds its container as it left it (a map node goes back
+// into a table that held as many entries with the same buckets, so it never rehashes). Removing
+// an edge cannot be undone without allocating (boost frees its list node), so while a batch
+// applies edges are only marked as removed: the edge walks below skip marked edges, and
+// commit() removes them once nothing can fail. A new kind of edit makes its changes through the
+// Transaction's helpers (or adds a Step kind with its undo), never by writing to the graph
+// directly.
+
+class CaseGraph::Transaction {
+ public:
+  enum class Op : std::uint8_t {
+    vertex_added,         // undo: drop the last vertex, its id and its index entry
+    edge_added,           // a, b: source, target; edge: its property
+    edge_removed,         // marked only (a, b, edge as above); commit() removes it
+    appended,             // list: which vector; undo: pop_back
+    record_indexed,       // list: events or overrides; undo: unindex the last one's id
+    interned,             // undo: Interner::forget_last
+    replaced,             // list: which vector, a: slot; the old value is in its graveyard
+    list_erased,          // list: which list, a: its owner's slot, b: position, c: the value
+    status_changed,       // a: concern slot, b: the old status
+    provided_by_changed,  // a: factor slot, b: the old value
+    kind_changed,         // a: vertex, b: the old kind
+    id_cleared,           // a: vertex; the old id is in old_ids_
+    unindexed,            // the id's node of index_ is in old_index_
+    record_unindexed,     // the id's node of record_index_ is in old_records_
+    relations_replaced,   // the old vector is in old_relations_
+    calendar_replaced,    // the old calendar is in old_calendars_
+  };
+  enum class List : std::uint8_t {
+    persons,
+    agencies,
+    concerns,
+    factors,
+    places,
+    groups,
+    households,
+    relations,
+    events,
+    overrides,
+    concern_about,
+    concern_involves,
+    factor_protects,
+    event_about,
+  };
+
+  explicit Transaction(CaseGraph& graph) : graph_(graph) {}
+
+  // ---- Changes (each all or nothing, and logged) ----
+
+  template <typename T>
+  void append(std::vector<T>& to, List list, T value) {
+    make_room(to);
+    reserve_step();
+    to.push_back(std::move(value));
+    log({Op::appended, list});
+  }
+
+  template <typename T>
+  void replace(std::vector<T>& in, std::vector<T>& graveyard, List list, std::uint32_t slot,
+               T value) {
+    make_room(graveyard);
+    reserve_step();
+    graveyard.push_back(std::move(in[slot]));
+    in[slot] = std::move(value);
+    log({Op::replaced, list, slot});
+  }
+  void replace(List list, std::uint32_t slot, Person value) {
+    replace(graph_.persons_, old_persons_, list, slot, std::move(value));
+  }
+  void replace(List list, std::uint32_t slot, Concern value) {
+    replace(graph_.concerns_, old_concerns_, list, slot, std::move(value));
+  }
+  void replace(List list, std::uint32_t slot, Factor value) {
+    replace(graph_.factors_, old_factors_, list, slot, std::move(value));
+  }
+  void replace(List list, std::uint32_t slot, Event value) {
+    replace(graph_.events_, old_events_, list, slot, std::move(value));
+  }
+  void replace(List list, std::uint32_t slot, DiscretionaryOverride value) {
+    replace(graph_.discretionary_, old_overrides_, list, slot, std::move(value));
+  }
+
+  // Removes every `value` from `which` list of the record in `owner` slot.
+  void erase_from(List which, std::uint32_t owner, VertexIndex value) {
+    std::vector<VertexIndex>& list = list_of(which, owner);
+    for (auto at = std::find(list.begin(), list.end(), value); at != list.end();
+         at = std::find(at, list.end(), value)) {
+      reserve_step();
+      const auto position = static_cast<std::uint32_t>(at - list.begin());
+      at = list.erase(at);
+      log({Op::list_erased, which, owner, position, value});
+    }
+  }
+
+  Symbol intern(std::string_view text) {
+    reserve_step();
+    const std::size_t before = graph_.symbols_.size();
+    const Symbol symbol = graph_.symbols_.intern(text);
+    if (graph_.symbols_.size() != before) log({Op::interned});
+    return symbol;
+  }
+
+  VertexIndex add_vertex(VertexKind kind, std::uint32_t slot, const std::string& id) {
+    std::string copy = id;
+    make_room(graph_.ids_);
+    reserve_step();
+    const auto v =
+        static_cast<VertexIndex>(boost::add_vertex(VertexData{kind, slot}, graph_.adjacency_));
+    try {
+      graph_.index_.emplace(id, v);
+    } catch (...) {
+      boost::remove_vertex(v, graph_.adjacency_);
+      throw;
+    }
+    graph_.ids_.push_back(std::move(copy));
+    log({Op::vertex_added});
+    return v;
+  }
+
+  void add_edge(RelationKind kind, VertexIndex from, VertexIndex to) {
+    make_room(graph_.adjacency_.out_edge_list(from));
+    make_room(boost::in_edge_list(graph_.adjacency_, to));
+    reserve_step();
+    const auto edge = boost::add_edge(from, to, EdgeData{kind}, graph_.adjacency_).first;
+    log({Op::edge_added, List::persons, from, to, 0, edge.get_property()});
+  }
+
+  bool removed(const Adjacency::edge_descriptor& edge) const {
+    return removed_edges_.count(edge.get_property()) > 0;
+  }
+
+  void remove_edge(const Adjacency::edge_descriptor& edge) {
+    reserve_step();
+    if (!removed_edges_.insert(edge.get_property()).second) return;
+    log({Op::edge_removed, List::persons,
+         static_cast<std::uint32_t>(boost::source(edge, graph_.adjacency_)),
+         static_cast<std::uint32_t>(boost::target(edge, graph_.adjacency_)), 0,
+         edge.get_property()});
+  }
+
+  void set_status(std::uint32_t slot, ConcernStatus status) {
+    reserve_step();
+    log({Op::status_changed, List::concerns, slot,
+         static_cast<std::uint32_t>(graph_.concerns_[slot].status)});
+    graph_.concerns_[slot].status = status;
+  }
+
+  void set_provided_by(std::uint32_t slot, VertexIndex provider) {
+    reserve_step();
+    log({Op::provided_by_changed, List::factors, slot, graph_.factors_[slot].provided_by});
+    graph_.factors_[slot].provided_by = provider;
+  }
+
+  void set_kind(VertexIndex v, VertexKind kind) {
+    reserve_step();
+    log({Op::kind_changed, List::persons, v,
+         static_cast<std::uint32_t>(graph_.adjacency_[v].kind)});
+    graph_.adjacency_[v].kind = kind;
+  }
+
+  void clear_id(VertexIndex v) {
+    make_room(old_ids_);
+    reserve_step();
+    old_ids_.push_back(std::move(graph_.ids_[v]));
+    graph_.ids_[v].clear();
+    log({Op::id_cleared, List::persons, v});
+  }
+
+  void unindex(const std::string& id) {
+    make_room(old_index_);
+    reserve_step();
+    auto node = graph_.index_.extract(id);
+    if (node.empty()) return;
+    old_index_.push_back(std::move(node));
+    log({Op::unindexed});
+  }
+
+  void index_record(List list, const std::string& id, std::uint32_t number) {
+    reserve_step();
+    if (graph_.record_index_.emplace(id, number).second) log({Op::record_indexed, list});
+  }
+
+  void unindex_record(const std::string& id) {
+    make_room(old_records_);
+    reserve_step();
+    auto node = graph_.record_index_.extract(id);
+    if (node.empty()) return;
+    old_records_.push_back(std::move(node));
+    log({Op::record_unindexed});
+  }
+
+  void replace_relations(std::vector<Relation> kept) {
+    make_room(old_relations_);
+    reserve_step();
+    old_relations_.push_back(std::move(graph_.relations_));
+    graph_.relations_ = std::move(kept);
+    log({Op::relations_replaced});
+  }
+
+  void replace_calendar(std::shared_ptr<const WorkingCalendar> calendar) {
+    make_room(old_calendars_);
+    reserve_step();
+    old_calendars_.push_back(std::move(graph_.calendar_));
+    graph_.calendar_ = std::move(calendar);
+    log({Op::calendar_replaced});
+  }
+
+  // ---- End ----
+
+  // Removes the edges marked as removed: the batch has applied, and this cannot fail.
+  void commit() noexcept {
+    for (const Step& step : steps_) {
+      if (step.op == Op::edge_removed) boost::remove_edge(edge_of(step), graph_.adjacency_);
+    }
+  }
+
+  // Undoes every change, newest first: the graph is as it was before the batch.
+  void rollback() noexcept {
+    for (auto step = steps_.rbegin(); step != steps_.rend(); ++step) undo(*step);
+    steps_.clear();
+  }
+
+ private:
+  struct Step {
+    Op op;
+    List list = List::persons;
+    std::uint32_t a = 0;
+    std::uint32_t b = 0;
+    std::uint32_t c = 0;
+    const void* edge = nullptr;
+  };
+
+  // Room for one more element, growing geometrically as push_back would.
+  template <typename T>
+  static void make_room(std::vector<T>& values) {
+    if (values.size() == values.capacity())
+      values.reserve(values.empty() ? 8 : 2 * values.capacity());
+  }
+  // Room for one more Step, made before a change, so that logging it afterwards cannot throw.
+  void reserve_step() { make_room(steps_); }
+  void log(const Step& step) noexcept { steps_.push_back(step); }
+
+  static Adjacency::edge_descriptor edge_of(const Step& step) {
+    return Adjacency::edge_descriptor(step.a, step.b, step.edge);
+  }
+
+  std::vector<VertexIndex>& list_of(List which, std::uint32_t owner) noexcept {
+    switch (which) {
+      case List::concern_involves:
+        return graph_.concerns_[owner].involves;
+      case List::factor_protects:
+        return graph_.factors_[owner].protects;
+      case List::event_about:
+        return graph_.events_[owner].about;
+      default:
+        return graph_.concerns_[owner].about;
+    }
+  }
+
+  void pop(List list) noexcept {
+    switch (list) {
+      case List::persons:
+        return graph_.persons_.pop_back();
+      case List::agencies:
+        return graph_.agencies_.pop_back();
+      case List::concerns:
+        return graph_.concerns_.pop_back();
+      case List::factors:
+        return graph_.factors_.pop_back();
+      case List::places:
+        return graph_.places_.pop_back();
+      case List::groups:
+        return graph_.groups_.pop_back();
+      case List::households:
+        return graph_.households_.pop_back();
+      case List::relations:
+        return graph_.relations_.pop_back();
+      case List::events:
+        return graph_.events_.pop_back();
+      case List::overrides:
+        return graph_.discretionary_.pop_back();
+      default:
+        return;
+    }
+  }
+
+  template <typename T>
+  static void restore(std::vector<T>& in, std::uint32_t slot, std::vector<T>& graveyard) noexcept {
+    in[slot] = std::move(graveyard.back());
+    graveyard.pop_back();
+  }
+
+  void undo(const Step& step) noexcept {
+    CaseGraph& g = graph_;
+    switch (step.op) {
+      case Op::vertex_added:
+        g.index_.erase(g.ids_.back());
+        g.ids_.pop_back();
+        boost::remove_vertex(boost::num_vertices(g.adjacency_) - 1, g.adjacency_);
+        break;
+      case Op::edge_added:
+        boost::remove_edge(edge_of(step), g.adjacency_);
+        break;
+      case Op::edge_removed:
+        removed_edges_.erase(step.edge);
+        break;
+      case Op::appended:
+        pop(step.list);
+        break;
+      case Op::record_indexed:
+        g.record_index_.erase(step.list == List::events ? g.events_.back().id
+                                                        : g.discretionary_.back().id);
+        break;
+      case Op::interned:
+        g.symbols_.forget_last();
+        break;
+      case Op::replaced:
+        switch (step.list) {
+          case List::persons:
+            restore(g.persons_, step.a, old_persons_);
+            break;
+          case List::concerns:
+            restore(g.concerns_, step.a, old_concerns_);
+            break;
+          case List::factors:
+            restore(g.factors_, step.a, old_factors_);
+            break;
+          case List::events:
+            restore(g.events_, step.a, old_events_);
+            break;
+          default:
+            restore(g.discretionary_, step.a, old_overrides_);
+            break;
+        }
+        break;
+      case Op::list_erased: {
+        // The list held this value at this position before, so it has the capacity: no
+        // reallocation.
+        std::vector<VertexIndex>& list = list_of(step.list, step.a);
+        list.insert(list.begin() + step.b, step.c);
+        break;
+      }
+      case Op::status_changed:
+        g.concerns_[step.a].status = static_cast<ConcernStatus>(step.b);
+        break;
+      case Op::provided_by_changed:
+        g.factors_[step.a].provided_by = step.b;
+        break;
+      case Op::kind_changed:
+        g.adjacency_[step.a].kind = static_cast<VertexKind>(step.b);
+        break;
+      case Op::id_cleared:
+        g.ids_[step.a] = std::move(old_ids_.back());
+        old_ids_.pop_back();
+        break;
+      case Op::unindexed:
+        g.index_.insert(std::move(old_index_.back()));
+        old_index_.pop_back();
+        break;
+      case Op::record_unindexed:
+        g.record_index_.insert(std::move(old_records_.back()));
+        old_records_.pop_back();
+        break;
+      case Op::relations_replaced:
+        g.relations_ = std::move(old_relations_.back());
+        old_relations_.pop_back();
+        break;
+      case Op::calendar_replaced:
+        g.calendar_ = std::move(old_calendars_.back());
+        old_calendars_.pop_back();
+        break;
+    }
+  }
+
+  CaseGraph& graph_;
+  std::vector<Step> steps_;
+  std::unordered_set<const void*> removed_edges_;
+  // Graveyards: values replaced or taken out, kept until the batch commits or rolls back.
+  std::vector<Person> old_persons_;
+  std::vector<Concern> old_concerns_;
+  std::vector<Factor> old_factors_;
+  std::vector<Event> old_events_;
+  std::vector<DiscretionaryOverride> old_overrides_;
+  std::vector<std::string> old_ids_;
+  std::vector<decltype(CaseGraph::index_)::node_type> old_index_;
+  std::vector<decltype(CaseGraph::record_index_)::node_type> old_records_;
+  std::vector<std::vector<Relation>> old_relations_;
+  std::vector<std::shared_ptr<const WorkingCalendar>> old_calendars_;
+};
 
 void CaseGraph::apply(const Batch& batch) {
   Validator(*this).check(batch);
-  // Validation has accepted every item; applying cannot fail short of memory exhaustion.
-  for (const auto& item : batch.items) apply_item(item);
+  // Validation has accepted every item: applying can fail only for want of memory, and then
+  // the transaction puts everything back.
+  Transaction tx(*this);
+  try {
+    for (const auto& item : batch.items) apply_item(tx, item);
+  } catch (...) {
+    tx.rollback();
+    throw;
+  }
+  tx.commit();
   ++revision_;
 }
 
-VertexIndex CaseGraph::add_vertex(VertexKind kind, std::uint32_t slot, const std::string& id) {
-  auto v = static_cast<VertexIndex>(boost::add_vertex(VertexData{kind, slot}, adjacency_));
-  ids_.push_back(id);
-  index_[id] = v;
-  return v;
+Symbol CaseGraph::intern(Transaction& tx, std::string_view text) { return tx.intern(text); }
+
+VertexIndex CaseGraph::add_vertex(Transaction& tx, VertexKind kind, std::uint32_t slot,
+                                  const std::string& id) {
+  return tx.add_vertex(kind, slot, id);
 }
 
-void CaseGraph::add_edge(RelationKind kind, VertexIndex from, VertexIndex to) {
-  boost::add_edge(from, to, EdgeData{kind}, adjacency_);
+void CaseGraph::add_edge(Transaction& tx, RelationKind kind, VertexIndex from, VertexIndex to) {
+  tx.add_edge(kind, from, to);
 }
 
-void CaseGraph::remove_edges_of_kind(VertexIndex v, RelationKind kind, bool outgoing) {
+void CaseGraph::remove_edges_of_kind(Transaction& tx, VertexIndex v, RelationKind kind,
+                                     bool outgoing) {
   if (outgoing) {
-    boost::remove_out_edge_if(
-        v, [&](const auto& e) { return adjacency_[e].kind == kind; }, adjacency_);
+    for (auto edge : boost::make_iterator_range(boost::out_edges(v, adjacency_))) {
+      if (adjacency_[edge].kind == kind && !tx.removed(edge)) tx.remove_edge(edge);
+    }
   } else {
-    boost::remove_in_edge_if(
-        v, [&](const auto& e) { return adjacency_[e].kind == kind; }, adjacency_);
+    for (auto edge : boost::make_iterator_range(boost::in_edges(v, adjacency_))) {
+      if (adjacency_[edge].kind == kind && !tx.removed(edge)) tx.remove_edge(edge);
+    }
   }
 }
 
-void CaseGraph::apply_item(const Edit& item) {
+void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
+  using List = Transaction::List;
   auto resolve = [this](const std::string& id) { return index_.at(id); };
   auto resolve_all = [&](const std::vector<std::string>& ids) {
     std::vector<VertexIndex> out;
@@ -471,14 +890,14 @@ void CaseGraph::apply_item(const Edit& item) {
     return out;
   };
   auto set_concern_edges = [&](VertexIndex v, const Concern& c) {
-    add_edge(RelationKind::raised, c.source, v);
-    for (auto p : c.about) add_edge(RelationKind::about, v, p);
-    for (auto p : c.involves) add_edge(RelationKind::involves, v, p);
+    add_edge(tx, RelationKind::raised, c.source, v);
+    for (auto p : c.about) add_edge(tx, RelationKind::about, v, p);
+    for (auto p : c.involves) add_edge(tx, RelationKind::involves, v, p);
   };
   auto make_concern = [&](const ConcernSpec& spec) {
     Concern c;
     c.id = spec.id;
-    c.category = intern(spec.category);
+    c.category = intern(tx, spec.category);
     c.severity = spec.severity;
     c.incident = spec.incident;
     c.recorded = spec.recorded;
@@ -490,6 +909,7 @@ void CaseGraph::apply_item(const Edit& item) {
     c.summary = spec.summary;
     return c;
   };
+  auto slot_count = [](const auto& records) { return static_cast<std::uint32_t>(records.size()); };
 
   std::visit(
       [&](const auto& edit) {
@@ -504,74 +924,77 @@ void CaseGraph::apply_item(const Edit& item) {
           // fresh graph could save its flags in another order.)
           std::vector<Symbol> seen;  // sorted, to find repeats
           for (const auto& flag : edit.flags) {
-            const Symbol symbol = intern(flag);
+            const Symbol symbol = intern(tx, flag);
             const auto at = std::lower_bound(seen.begin(), seen.end(), symbol);
             if (at != seen.end() && *at == symbol) continue;
             seen.insert(at, symbol);
             p.flags.push_back(symbol);
           }
-          auto v =
-              add_vertex(VertexKind::person, static_cast<std::uint32_t>(persons_.size()), edit.id);
-          persons_.push_back(std::move(p));
+          auto v = add_vertex(tx, VertexKind::person, slot_count(persons_), edit.id);
+          tx.append(persons_, List::persons, std::move(p));
           if (!edit.household.empty())
-            add_edge(RelationKind::household, v, resolve(edit.household));
+            add_edge(tx, RelationKind::household, v, resolve(edit.household));
         } else if constexpr (std::is_same_v<T, AgencySpec>) {
-          add_vertex(VertexKind::agency, static_cast<std::uint32_t>(agencies_.size()), edit.id);
-          agencies_.push_back(Agency{edit.id, intern(edit.type), edit.name});
+          Agency agency{edit.id, intern(tx, edit.type), edit.name};
+          add_vertex(tx, VertexKind::agency, slot_count(agencies_), edit.id);
+          tx.append(agencies_, List::agencies, std::move(agency));
         } else if constexpr (std::is_same_v<T, ConcernSpec>) {
           Concern c = make_concern(edit);
-          auto v = add_vertex(VertexKind::concern, static_cast<std::uint32_t>(concerns_.size()),
-                              edit.id);
+          auto v = add_vertex(tx, VertexKind::concern, slot_count(concerns_), edit.id);
           set_concern_edges(v, c);
-          concerns_.push_back(std::move(c));
+          tx.append(concerns_, List::concerns, std::move(c));
         } else if constexpr (std::is_same_v<T, FactorSpec>) {
           Factor f;
           f.id = edit.id;
-          f.kind = intern(edit.kind);
+          f.kind = intern(tx, edit.kind);
           f.strength = edit.strength;
           f.start = edit.start;
           f.end = edit.end;
           f.provided_by = edit.provided_by.empty() ? kNoVertex : resolve(edit.provided_by);
           f.protects = resolve_all(edit.protects);
           f.summary = edit.summary;
-          auto v =
-              add_vertex(VertexKind::factor, static_cast<std::uint32_t>(factors_.size()), edit.id);
-          for (auto p : f.protects) add_edge(RelationKind::protects, v, p);
-          factors_.push_back(std::move(f));
+          auto v = add_vertex(tx, VertexKind::factor, slot_count(factors_), edit.id);
+          for (auto p : f.protects) add_edge(tx, RelationKind::protects, v, p);
+          tx.append(factors_, List::factors, std::move(f));
         } else if constexpr (std::is_same_v<T, PlaceSpec>) {
-          add_vertex(VertexKind::place, static_cast<std::uint32_t>(places_.size()), edit.id);
-          places_.push_back(Place{edit.id, intern(edit.kind), edit.name});
+          Place place{edit.id, intern(tx, edit.kind), edit.name};
+          add_vertex(tx, VertexKind::place, slot_count(places_), edit.id);
+          tx.append(places_, List::places, std::move(place));
         } else if constexpr (std::is_same_v<T, GroupSpec>) {
-          add_vertex(VertexKind::group, static_cast<std::uint32_t>(groups_.size()), edit.id);
-          groups_.push_back(Group{edit.id, intern(edit.kind), edit.name});
+          Group group{edit.id, intern(tx, edit.kind), edit.name};
+          add_vertex(tx, VertexKind::group, slot_count(groups_), edit.id);
+          tx.append(groups_, List::groups, std::move(group));
         } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
-          add_vertex(VertexKind::household, static_cast<std::uint32_t>(households_.size()),
-                     edit.id);
-          households_.push_back(Household{edit.id});
+          Household household{edit.id};
+          add_vertex(tx, VertexKind::household, slot_count(households_), edit.id);
+          tx.append(households_, List::households, std::move(household));
         } else if constexpr (std::is_same_v<T, RelationSpec>) {
           Relation r{edit.kind, resolve(edit.from), resolve(edit.to)};
-          add_edge(r.kind, r.from, r.to);
-          relations_.push_back(r);
+          add_edge(tx, r.kind, r.from, r.to);
+          tx.append(relations_, List::relations, r);
         } else if constexpr (std::is_same_v<T, AmendConcern>) {
           auto v = resolve(edit.concern.id);
-          remove_edges_of_kind(v, RelationKind::raised, false);
-          remove_edges_of_kind(v, RelationKind::about, true);
-          remove_edges_of_kind(v, RelationKind::involves, true);
+          remove_edges_of_kind(tx, v, RelationKind::raised, false);
+          remove_edges_of_kind(tx, v, RelationKind::about, true);
+          remove_edges_of_kind(tx, v, RelationKind::involves, true);
           Concern c = make_concern(edit.concern);
           set_concern_edges(v, c);
-          concerns_[adjacency_[v].slot] = std::move(c);
+          tx.replace(List::concerns, adjacency_[v].slot, std::move(c));
         } else if constexpr (std::is_same_v<T, RetractConcern>) {
-          concerns_[adjacency_[resolve(edit.id)].slot].status = ConcernStatus::retracted;
+          tx.set_status(adjacency_[resolve(edit.id)].slot, ConcernStatus::retracted);
         } else if constexpr (std::is_same_v<T, ErasePerson>) {
-          erase_vertex(resolve(edit.id));
+          erase_vertex(tx, resolve(edit.id));
         } else if constexpr (std::is_same_v<T, EventSpec>) {
-          record_index_[edit.id] = static_cast<std::uint32_t>(events_.size());
-          events_.push_back(
-              Event{edit.id, edit.kind, edit.date, resolve_all(edit.about), edit.note});
+          Event event{edit.id, edit.kind, edit.date, resolve_all(edit.about), edit.note};
+          const std::uint32_t number = slot_count(events_);
+          tx.append(events_, List::events, std::move(event));
+          tx.index_record(List::events, edit.id, number);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          record_index_[edit.id] = static_cast<std::uint32_t>(discretionary_.size());
-          discretionary_.push_back(DiscretionaryOverride{
-              edit.id, resolve(edit.child), edit.direction, edit.date, edit.author, edit.reason});
+          DiscretionaryOverride o{edit.id,   resolve(edit.child), edit.direction,
+                                  edit.date, edit.author,         edit.reason};
+          const std::uint32_t number = slot_count(discretionary_);
+          tx.append(discretionary_, List::overrides, std::move(o));
+          tx.index_record(List::overrides, edit.id, number);
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {
           const Nation nation = edit.nation.value_or(calendar_->nation());
           auto calendar = nation == calendar_->nation()
@@ -579,7 +1002,7 @@ void CaseGraph::apply_item(const Edit& item) {
                               : std::make_shared<WorkingCalendar>(nation);
           for (Day day : calendar_->closures()) calendar->add_closure(day);
           for (Day day : edit.closures) calendar->add_closure(day);
-          calendar_ = std::move(calendar);
+          tx.replace_calendar(std::move(calendar));
         }
       },
       item);
@@ -587,67 +1010,72 @@ void CaseGraph::apply_item(const Edit& item) {
 
 // Wipes a vertex's record and edges and leaves a tombstone. Erasing a person cascades to the
 // concerns and factors that were only about them.
-void CaseGraph::erase_vertex(VertexIndex v) {
+void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
+  using List = Transaction::List;
   const VertexKind kind = adjacency_[v].kind;
   std::vector<VertexIndex> orphans;
   if (kind == VertexKind::person) {
     for (auto edge : boost::make_iterator_range(boost::in_edges(v, adjacency_))) {
+      if (tx.removed(edge)) continue;
       const auto source = boost::source(edge, adjacency_);
+      const std::uint32_t source_slot = adjacency_[source].slot;
       switch (adjacency_[edge].kind) {
-        case RelationKind::about: {
-          auto& about = concerns_[adjacency_[source].slot].about;
-          about.erase(std::remove(about.begin(), about.end(), v), about.end());
-          if (about.empty()) orphans.push_back(source);
+        case RelationKind::about:
+          tx.erase_from(List::concern_about, source_slot, v);
+          if (concerns_[source_slot].about.empty()) orphans.push_back(source);
           break;
-        }
-        case RelationKind::involves: {
-          auto& involves = concerns_[adjacency_[source].slot].involves;
-          involves.erase(std::remove(involves.begin(), involves.end(), v), involves.end());
+        case RelationKind::involves:
+          tx.erase_from(List::concern_involves, source_slot, v);
           break;
-        }
-        case RelationKind::protects: {
-          auto& protects = factors_[adjacency_[source].slot].protects;
-          protects.erase(std::remove(protects.begin(), protects.end(), v), protects.end());
-          if (protects.empty()) orphans.push_back(source);
+        case RelationKind::protects:
+          tx.erase_from(List::factor_protects, source_slot, v);
+          if (factors_[source_slot].protects.empty()) orphans.push_back(source);
           break;
-        }
         default:
           break;
       }
     }
-    for (auto& f : factors_) {
-      if (f.provided_by == v) f.provided_by = kNoVertex;
+    for (std::uint32_t slot = 0; slot < factors_.size(); ++slot) {
+      if (factors_[slot].provided_by == v) tx.set_provided_by(slot, kNoVertex);
     }
     // Events and overrides go with the last child they were about.
-    for (auto& e : events_) {
-      if (e.id.empty()) continue;
-      e.about.erase(std::remove(e.about.begin(), e.about.end(), v), e.about.end());
-      if (e.about.empty()) {
-        record_index_.erase(e.id);
-        e = Event{};
+    for (std::uint32_t number = 0; number < events_.size(); ++number) {
+      if (events_[number].id.empty()) continue;
+      tx.erase_from(List::event_about, number, v);
+      if (events_[number].about.empty()) {
+        tx.unindex_record(events_[number].id);
+        tx.replace(List::events, number, Event{});
       }
     }
-    for (auto& o : discretionary_) {
+    for (std::uint32_t number = 0; number < discretionary_.size(); ++number) {
+      const DiscretionaryOverride& o = discretionary_[number];
       if (!o.id.empty() && o.child == v) {
-        record_index_.erase(o.id);
-        o = DiscretionaryOverride{};
+        tx.unindex_record(o.id);
+        tx.replace(List::overrides, number, DiscretionaryOverride{});
       }
     }
-    persons_[adjacency_[v].slot] = Person{};
+    tx.replace(List::persons, adjacency_[v].slot, Person{});
   } else if (kind == VertexKind::concern) {
-    concerns_[adjacency_[v].slot] = Concern{};
+    tx.replace(List::concerns, adjacency_[v].slot, Concern{});
   } else if (kind == VertexKind::factor) {
-    factors_[adjacency_[v].slot] = Factor{};
+    tx.replace(List::factors, adjacency_[v].slot, Factor{});
   }
-  relations_.erase(std::remove_if(relations_.begin(), relations_.end(),
-                                  [v](const Relation& r) { return r.from == v || r.to == v; }),
-                   relations_.end());
-  boost::clear_vertex(v, adjacency_);
-  index_.erase(ids_[v]);
-  ids_[v].clear();
-  adjacency_[v].kind = VertexKind::erased;
+  std::vector<Relation> kept;
+  kept.reserve(relations_.size());
+  std::copy_if(relations_.begin(), relations_.end(), std::back_inserter(kept),
+               [v](const Relation& r) { return r.from != v && r.to != v; });
+  if (kept.size() != relations_.size()) tx.replace_relations(std::move(kept));
+  for (auto edge : boost::make_iterator_range(boost::out_edges(v, adjacency_))) {
+    if (!tx.removed(edge)) tx.remove_edge(edge);
+  }
+  for (auto edge : boost::make_iterator_range(boost::in_edges(v, adjacency_))) {
+    if (!tx.removed(edge)) tx.remove_edge(edge);
+  }
+  tx.unindex(ids_[v]);
+  tx.clear_id(v);
+  tx.set_kind(v, VertexKind::erased);
   sort_unique(orphans);
-  for (auto orphan : orphans) erase_vertex(orphan);
+  for (auto orphan : orphans) erase_vertex(tx, orphan);
 }
 
 std::vector<Relation> CaseGraph::declared_relations() const { return relations_; }

@@ -8,8 +8,11 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +21,82 @@
 #include "safeguard/io.hpp"
 
 using namespace safeguard;
+
+// ---- Holding a call open -------------------------------------------------------------------
+// The misuse tests need one thread inside a call on a graph while another calls in, every time,
+// with no sleeps. A call allocates as it goes, so this binary's operator new is the hook: on a
+// thread marked as the holder, each allocation hands the turn to the intruder thread, which
+// makes one call of its own and reports its status, and only then does the holder go on. The
+// intruder so calls in at every allocation point of the holder's call, serialised with it (no
+// race for TSan to find in the test itself), until it is refused with SG_E_MISUSE.
+
+namespace {
+
+class Rendezvous {
+ public:
+  // On the holder's thread, at each allocation: let the intruder call in once.
+  void holder_turn() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stop_) return;
+    intruder_turn_ = true;
+    turned_.notify_all();
+    turned_.wait(lock, [this] { return !intruder_turn_; });
+  }
+  // On the holder's thread when its call has returned.
+  void holder_done() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    holder_done_ = true;
+    turned_.notify_all();
+  }
+  // On the intruder's thread: calls `intrude` at each of the holder's turns until it returns
+  // SG_E_MISUSE (then lets the holder finish undisturbed) or the holder's call returns. Returns
+  // the last status.
+  template <typename Intrude>
+  int intrude_until_refused(Intrude&& intrude) {
+    int status = SG_OK;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      turned_.wait(lock, [this] { return intruder_turn_ || holder_done_; });
+      if (!intruder_turn_) return status;
+      status = intrude();
+      if (status == SG_E_MISUSE) stop_ = true;
+      intruder_turn_ = false;
+      turned_.notify_all();
+      if (stop_) return status;
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable turned_;
+  bool intruder_turn_ = false;
+  bool holder_done_ = false;
+  bool stop_ = false;
+};
+
+std::atomic<Rendezvous*> rendezvous{nullptr};
+thread_local bool t_holder = false;  // this thread's allocations hand the turn over
+
+void* allocate(std::size_t size) {
+  if (t_holder) {
+    if (Rendezvous* r = rendezvous.load()) {
+      t_holder = false;  // the hand-over itself must not hand over
+      r->holder_turn();
+      t_holder = true;
+    }
+  }
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+
+}  // namespace
+
+void* operator new(std::size_t size) { return allocate(size); }
+void* operator new[](std::size_t size) { return allocate(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 #ifndef SAFEGUARD_SOURCE_DIR
 #define SAFEGUARD_SOURCE_DIR "."
@@ -391,5 +470,212 @@ TEST_SUITE("concurrency") {
     }
     sg_graph_free(g);
     sg_rules_free(rules);
+  }
+
+  // ---- Misuse: a read during an edit, an edit during a read -----------------------------------
+
+  struct Misuse {
+    int holder_status = SG_OK;    // the status of the call held open
+    int intruder_status = SG_OK;  // the last status the intruder got
+    std::string message;          // the intruder's message for it
+  };
+
+  // Runs `hold` on a thread whose call is held open at each allocation while this thread runs
+  // `intrude` into it, until the intruder is refused.
+  template <typename Hold, typename Intrude>
+  Misuse hold_and_intrude(Hold && hold, Intrude && intrude) {
+    Rendezvous r;
+    rendezvous = &r;
+    Misuse out;
+    std::thread holder([&] {
+      t_holder = true;
+      out.holder_status = hold();
+      t_holder = false;
+      r.holder_done();
+    });
+    out.intruder_status = r.intrude_until_refused([&] {
+      const int status = intrude();
+      if (status != SG_OK) out.message = sg_error_last();
+      return status;
+    });
+    holder.join();
+    rendezvous = nullptr;
+    return out;
+  }
+
+  sg_batch* one_concern_batch(const char* id) {
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    const char* about[] = {"P-ASH-C1"};
+    sg_concern concern = SG_CONCERN_INIT;
+    concern.id = id;
+    concern.category = "school_attendance";
+    concern.recorded = "2026-10-20";
+    concern.source = "AG-SCH-01";
+    concern.about = about;
+    concern.about_count = 1;
+    REQUIRE(sg_batch_add_concern(batch, &concern) == SG_OK);
+    return batch;
+  }
+
+  TEST_CASE("C API: reading a graph while another thread applies a batch is SG_E_MISUSE") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    sg_batch* batch = one_concern_batch("C-MISUSE-1");
+    size_t concerns = 0;
+    REQUIRE(sg_graph_count(&concerns, graph, "concern") == SG_OK);
+
+    const Misuse counted = hold_and_intrude([&] { return sg_graph_apply(graph, batch); },
+                                            [&] {
+                                              size_t count = 0;
+                                              return sg_graph_count(&count, graph, nullptr);
+                                            });
+    CHECK(counted.intruder_status == SG_E_MISUSE);
+    CHECK(counted.message.find("being edited by another thread") != std::string::npos);
+    CHECK(counted.holder_status == SG_OK);  // the edit itself goes ahead
+    size_t after = 0;
+    REQUIRE(sg_graph_count(&after, graph, "concern") == SG_OK);
+    CHECK(after == concerns + 1);
+
+    // Every kind of read is refused the same way: assess, save, the calendar.
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);
+    sg_batch* second = one_concern_batch("C-MISUSE-2");
+    const Misuse assessed = hold_and_intrude([&] { return sg_graph_apply(graph, second); },
+                                             [&] {
+                                               sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+                                               options.as_of = "2026-11-01";
+                                               sg_result* result = nullptr;
+                                               const int status =
+                                                   sg_assess(&result, graph, rules, &options);
+                                               sg_result_free(result);
+                                               return status;
+                                             });
+    CHECK(assessed.intruder_status == SG_E_MISUSE);
+    CHECK(assessed.holder_status == SG_OK);
+    const std::string text = R"({"schema_version": 1, "agencies": [{"id": "AG-MISUSE",
+        "type": "police"}]})";
+    const Misuse saved = hold_and_intrude(
+        [&] { return sg_graph_load_buffer(graph, text.data(), text.size(), "misuse.json"); },
+        [&] {
+          char* buffer = nullptr;
+          const int status = sg_graph_save_buffer(&buffer, nullptr, graph);
+          sg_buffer_free(buffer);
+          return status;
+        });
+    CHECK(saved.intruder_status == SG_E_MISUSE);
+    CHECK(saved.holder_status == SG_OK);
+    sg_batch* third = one_concern_batch("C-MISUSE-3");
+    const Misuse calendar = hold_and_intrude([&] { return sg_graph_apply(graph, third); },
+                                             [&] {
+                                               sg_calendar* c = nullptr;
+                                               const int status = sg_graph_calendar(&c, graph);
+                                               sg_calendar_free(c);
+                                               return status;
+                                             });
+    CHECK(calendar.intruder_status == SG_E_MISUSE);
+    CHECK(std::string(sg_status_str(SG_E_MISUSE)) == "library misuse");
+
+    // Refusals leave nothing behind: every read works once the edits are over.
+    REQUIRE(sg_graph_count(&after, graph, "concern") == SG_OK);
+    CHECK(after == concerns + 3);
+    sg_batch_free(third);
+    sg_batch_free(second);
+    sg_batch_free(batch);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE("C API: editing a graph while another thread reads or edits it is SG_E_MISUSE") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);
+    sg_batch* batch = one_concern_batch("C-MISUSE-1");
+    size_t concerns = 0;
+    REQUIRE(sg_graph_count(&concerns, graph, "concern") == SG_OK);
+
+    sg_result* result = nullptr;
+    const Misuse during_read = hold_and_intrude(
+        [&] {
+          sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+          options.as_of = "2026-11-01";
+          options.threads = 1;
+          return sg_assess(&result, graph, rules, &options);
+        },
+        [&] { return sg_graph_apply(graph, batch); });
+    CHECK(during_read.intruder_status == SG_E_MISUSE);
+    CHECK(during_read.message.find("being read by another thread") != std::string::npos);
+    CHECK(during_read.holder_status == SG_OK);
+    sg_result_free(result);
+    size_t after = 0;
+    REQUIRE(sg_graph_count(&after, graph, "concern") == SG_OK);
+    CHECK(after == concerns);  // the refused edit changed nothing
+
+    sg_batch* other = one_concern_batch("C-MISUSE-2");
+    const Misuse during_edit = hold_and_intrude([&] { return sg_graph_apply(graph, batch); },
+                                                [&] { return sg_graph_apply(graph, other); });
+    CHECK(during_edit.intruder_status == SG_E_MISUSE);
+    CHECK(during_edit.message.find("being edited by another thread") != std::string::npos);
+    CHECK(during_edit.holder_status == SG_OK);
+    REQUIRE(sg_graph_count(&after, graph, "concern") == SG_OK);
+    CHECK(after == concerns + 1);
+
+    // The refused edit can simply be made again now.
+    CHECK(sg_graph_apply(graph, other) == SG_OK);
+    sg_batch_free(other);
+    sg_batch_free(batch);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE(
+      "C API: readers racing a writer on one graph get results or SG_E_MISUSE, never a race") {
+    // Not held open: real threads at full speed, which is what ThreadSanitizer needs to see that
+    // the guard leaves no data race. Which calls are refused varies from run to run; that each
+    // one either succeeds or is refused, and that the graph ends complete, does not.
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);
+    std::atomic<int> unexpected{0};
+    std::atomic<bool> writing{true};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 2; ++t) {
+      readers.emplace_back([&] {
+        while (writing.load()) {
+          sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+          options.as_of = "2026-11-01";
+          options.threads = 1;
+          sg_result* result = nullptr;
+          const int assessed = sg_assess(&result, graph, rules, &options);
+          if (assessed != SG_OK && assessed != SG_E_MISUSE) ++unexpected;
+          sg_result_free(result);
+          size_t count = 0;
+          const int counted = sg_graph_count(&count, graph, nullptr);
+          if (counted != SG_OK && counted != SG_E_MISUSE) ++unexpected;
+        }
+      });
+    }
+    int applied = 0;
+    for (int k = 0; k < 40; ++k) {
+      sg_batch* batch = one_concern_batch(("C-RACE-" + std::to_string(k)).c_str());
+      int status = SG_E_MISUSE;
+      while (status == SG_E_MISUSE) status = sg_graph_apply(graph, batch);  // retried until free
+      if (status == SG_OK) ++applied;
+      sg_batch_free(batch);
+    }
+    writing = false;
+    for (auto& reader : readers) reader.join();
+    CHECK(unexpected.load() == 0);
+    CHECK(applied == 40);
+    size_t concerns = 0;
+    REQUIRE(sg_graph_count(&concerns, graph, "concern") == SG_OK);
+    CHECK(concerns == 7 + 40);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
   }
 }

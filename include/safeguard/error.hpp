@@ -27,6 +27,7 @@ enum class Status : int {
   divergent = -12,
   internal = -13,
   encoding = -14,
+  misuse = -15,
 };
 
 struct Location {

@@ -191,7 +191,8 @@ class SAFEGUARD_EXPORT CaseGraph {
   explicit CaseGraph(GraphLimits limits) : limits_(limits) {}
 
   // Apply every item of `batch`, or none: on the first invalid item this throws Error naming
-  // the item (entity id) and the reason, and the graph is exactly as it was.
+  // the item (entity id) and the reason, and the graph is exactly as it was. The same holds
+  // when memory runs out part way (std::bad_alloc): the strong exception guarantee.
   void apply(const Batch& batch);
 
   std::size_t vertex_count() const noexcept { return boost::num_vertices(adjacency_); }
@@ -243,12 +244,16 @@ class SAFEGUARD_EXPORT CaseGraph {
  private:
   std::uint32_t slot(VertexIndex v, VertexKind expected) const;
   class Validator;
-  void apply_item(const Edit& item);
-  VertexIndex add_vertex(VertexKind kind, std::uint32_t slot, const std::string& id);
-  void add_edge(RelationKind kind, VertexIndex from, VertexIndex to);
-  void remove_edges_of_kind(VertexIndex v, RelationKind kind, bool outgoing);
-  void erase_vertex(VertexIndex v);
-  Symbol intern(std::string_view text) { return symbols_.intern(text); }
+  // The undo log of a batch being applied (src/graph.cpp explains the commit/rollback rules
+  // every change made while applying follows).
+  class Transaction;
+  void apply_item(Transaction& tx, const Edit& item);
+  VertexIndex add_vertex(Transaction& tx, VertexKind kind, std::uint32_t slot,
+                         const std::string& id);
+  void add_edge(Transaction& tx, RelationKind kind, VertexIndex from, VertexIndex to);
+  void remove_edges_of_kind(Transaction& tx, VertexIndex v, RelationKind kind, bool outgoing);
+  void erase_vertex(Transaction& tx, VertexIndex v);
+  Symbol intern(Transaction& tx, std::string_view text);
 
   GraphLimits limits_;
   Adjacency adjacency_;

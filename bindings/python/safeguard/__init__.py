@@ -18,7 +18,7 @@ from ._core import lib as _c
 from ._version import __version__
 from .errors import (ClosedError, DivergenceError, DuplicateError, EncodingError, FileError,
                      InternalError, InvalidArgumentError, InvalidDataError, LibraryError,
-                     LimitError, NotFoundError, OutOfMemoryError, OutOfRangeError, ParseError,
+                     LimitError, MisuseError, NotFoundError, OutOfMemoryError, OutOfRangeError, ParseError,
                      SafeguardError, TypeMismatchError, VersionError)
 from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
 from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
@@ -31,7 +31,7 @@ __all__ = [
     "Age", "Batch", "Calendar", "ChildResult", "ClosedError", "Contribution", "Discretionary",
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
     "FileError", "Graph", "InternalError", "InvalidArgumentError", "InvalidDataError",
-    "LibraryError", "LimitError", "Limits", "LintWarning", "NATIONS", "NotAssessable", "NotFoundError",
+    "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
     "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult", "RELATION_KINDS", "Result",
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
     "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",

@@ -24,6 +24,7 @@ E_VERSION = -11
 E_DIVERGENT = -12
 E_INTERNAL = -13
 E_ENCODING = -14
+E_MISUSE = -15
 
 # The C library's messages read "file:line:column: entity 'id': reason", or
 # "line L, column C: ..." for an unnamed source, leaving out the parts that are unknown
@@ -143,6 +144,12 @@ class EncodingError(SafeguardError, ValueError):
     status = E_ENCODING
 
 
+class MisuseError(SafeguardError, RuntimeError):
+    """SG_E_MISUSE: a graph read while another thread edits it, or edited while another
+    thread reads or edits it (see the threading rules in safeguard.h)."""
+    status = E_MISUSE
+
+
 class ClosedError(SafeguardError, ValueError):
     """An operation on a Graph, Batch, RuleSet or Result that was already closed."""
 
@@ -155,7 +162,8 @@ ERRORS_BY_STATUS = {
     cls.status: cls
     for cls in (InvalidArgumentError, ParseError, InvalidDataError, NotFoundError,
                 DuplicateError, TypeMismatchError, FileError, LimitError, OutOfMemoryError,
-                OutOfRangeError, VersionError, DivergenceError, InternalError, EncodingError)
+                OutOfRangeError, VersionError, DivergenceError, InternalError, EncodingError,
+                MisuseError)
 }
 
 

@@ -25,8 +25,20 @@ class Interner {
     if (auto found = index_.find(std::string(text)); found != index_.end()) return found->second;
     auto symbol = static_cast<std::uint32_t>(strings_.size());
     strings_.emplace_back(text);
-    index_.emplace(strings_.back(), symbol);
+    try {
+      index_.emplace(strings_.back(), symbol);
+    } catch (...) {
+      strings_.pop_back();  // all or nothing: a graph rolling back a batch relies on it
+      throw;
+    }
     return symbol;
+  }
+
+  // Forgets the most recently interned string: how a graph undoes intern() when a batch
+  // fails part way. Frees memory, never allocates.
+  void forget_last() noexcept {
+    index_.erase(strings_.back());
+    strings_.pop_back();
   }
 
   // The symbol for `text` if it was interned, otherwise nullptr-like `kMissing`.

@@ -1,0 +1,66 @@
+// Atomic file replacement (see atomic_file.hpp).
+#include "util/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "safeguard/error.hpp"
+
+namespace safeguard::detail {
+
+const FileSystem& system_file_system() noexcept {
+  static const FileSystem real{::mkstemp, ::write, ::fsync, ::close, ::rename, ::unlink};
+  return real;
+}
+
+void write_file_atomically(const std::string& path, std::string_view data, const FileSystem& fs) {
+  auto fail = [&](const char* what, int error) {
+    throw Error(Status::io, std::string(what) + ": " + std::strerror(error), Location{path});
+  };
+  const std::size_t slash = path.find_last_of('/');
+  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  std::string temporary = path + ".tmp-XXXXXX";
+  const int fd = fs.make_temporary(temporary.data());
+  if (fd < 0) fail("cannot create a temporary file beside it", errno);
+  auto abandon = [&](const char* what, int error) {
+    fs.close(fd);
+    fs.unlink(temporary.c_str());
+    fail(what, error);
+  };
+  struct stat existing;
+  if (::stat(path.c_str(), &existing) == 0 && ::fchmod(fd, existing.st_mode & 07777) != 0)
+    abandon("cannot copy the file's permissions", errno);
+  for (std::size_t written = 0; written < data.size();) {
+    const ssize_t n = fs.write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    // write() returns 0 for a regular file only when it cannot go on, without an errno.
+    if (n == 0) abandon("cannot write", EIO);
+    if (n < 0) abandon("cannot write", errno);
+    written += static_cast<std::size_t>(n);  // a short write: carry on with the rest
+  }
+  if (fs.fsync(fd) != 0) abandon("cannot flush to disk", errno);
+  if (fs.close(fd) != 0) {
+    const int error = errno;
+    fs.unlink(temporary.c_str());
+    fail("cannot close", error);
+  }
+  if (fs.rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    fs.unlink(temporary.c_str());
+    fail("cannot replace the file", error);
+  }
+  // Best effort: the new file is in place whatever happens here, and some file systems refuse
+  // fsync on a directory, so a failure is not reported as a failed save.
+  const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    fs.fsync(dir);
+    fs.close(dir);
+  }
+}
+
+}  // namespace safeguard::detail

@@ -1,0 +1,36 @@
+// Replacing a file atomically: a crash, a full disk or an I/O error at any moment leaves either
+// the old file or the new one complete, never a mix, and never a temporary file behind.
+//
+// The system calls go through a FileSystem table so that tests can inject the faults real disks
+// give (short writes, ENOSPC, EIO on write, fsync or rename) without root or a special file
+// system, as SQLite's test VFS does; everything else passes the real one.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+namespace safeguard::detail {
+
+struct FileSystem {
+  int (*make_temporary)(char* name_template);  // mkstemp: opens a new file, fills in the name
+  ssize_t (*write)(int fd, const void* data, size_t size);
+  int (*fsync)(int fd);
+  int (*close)(int fd);
+  int (*rename)(const char* from, const char* to);
+  int (*unlink)(const char* path);
+};
+
+// The real system calls.
+const FileSystem& system_file_system() noexcept;
+
+// Writes `data` to `path` through a temporary file in the same directory: written in full
+// (short writes are continued), flushed to disk, renamed over `path`, then the directory
+// flushed so that the rename itself survives a power cut. A new file is readable by its owner
+// only; a replaced file keeps its permission bits. On failure the temporary file is removed,
+// `path` is as it was, and Error(Status::io) names the file, the step and strerror's reason.
+void write_file_atomically(const std::string& path, std::string_view data,
+                           const FileSystem& fs = system_file_system());
+
+}  // namespace safeguard::detail
