@@ -341,8 +341,11 @@ class RecordStager {
   void put(const std::string& key, FactKind kind, bool relation, FactVersion version) {
     version.revision = revision_;
     version.recorded_at = batch_.recorded_at;
+    const ChangeKind item_change = version.change;
     const std::string slot = (relation ? "r" : "e") + key;
     if (auto found = staged_at.find(slot); found != staged_at.end()) {
+      // A fact added by this batch is "added" in its history, whatever later items did to it.
+      if (staged[found->second].is_new) version.change = ChangeKind::added;
       staged[found->second].version = std::move(version);
       staged[found->second].last_item = item_;
     } else {
@@ -357,7 +360,7 @@ class RecordStager {
     entry.item = item_;
     entry.fact = key;
     entry.fact_kind = kind;
-    entry.change = staged[staged_at[slot]].version.change;
+    entry.change = item_change;
     changes.push_back(std::move(entry));
   }
 
@@ -815,6 +818,123 @@ std::string audit_csv(const std::vector<AuditEntry>& entries) {
            csv_field(e.provenance.author) + "," + csv_field(e.provenance.reason) + "," +
            csv_field(e.provenance.source_system) + "," + csv_field(e.provenance.source_reference) +
            "\r\n";
+  }
+  return out;
+}
+
+namespace {
+
+std::string iso(Day day) { return day == kNoDay ? std::string() : format_iso_date(day); }
+
+void put_date(nlohmann::json& out, const char* name, Day day) {
+  out[name] = day == kNoDay ? nlohmann::json(nullptr) : nlohmann::json(iso(day));
+}
+
+nlohmann::json spec_json(const Spec& spec) {
+  nlohmann::json out;
+  std::visit(
+      [&](const auto& s) {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, PersonSpec>) {
+          out["id"] = s.id;
+          out["kind"] = std::string(to_string(s.kind));
+          put_date(out, "dob", s.dob);
+          out["flags"] = s.flags;
+          out["household"] = s.household;
+        } else if constexpr (std::is_same_v<T, AgencySpec>) {
+          out = {{"id", s.id}, {"type", s.type}, {"name", s.name}};
+        } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
+          out = {{"id", s.id}};
+        } else if constexpr (std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec>) {
+          out = {{"id", s.id}, {"kind", s.kind}, {"name", s.name}};
+        } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+          out["id"] = s.id;
+          out["category"] = s.category;
+          out["severity"] = s.severity;
+          put_date(out, "incident", s.incident);
+          put_date(out, "recorded", s.recorded);
+          out["status"] = std::string(to_string(s.status));
+          out["source"] = s.source;
+          out["restricted"] = s.restricted;
+          out["about"] = s.about;
+          out["involves"] = s.involves;
+          out["summary"] = s.summary;
+        } else if constexpr (std::is_same_v<T, FactorSpec>) {
+          out["id"] = s.id;
+          out["kind"] = s.kind;
+          out["strength"] = s.strength;
+          put_date(out, "start", s.start);
+          put_date(out, "end", s.end);
+          out["provided_by"] = s.provided_by;
+          out["protects"] = s.protects;
+          out["summary"] = s.summary;
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          out["id"] = s.id;
+          out["kind"] = std::string(to_string(s.kind));
+          put_date(out, "date", s.date);
+          out["about"] = s.about;
+          out["note"] = s.note;
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          out["id"] = s.id;
+          out["child"] = s.child;
+          out["direction"] = std::string(to_string(s.direction));
+          put_date(out, "date", s.date);
+          out["author"] = s.author;
+          out["reason"] = s.reason;
+        } else if constexpr (std::is_same_v<T, RelationSpec>) {
+          out = {{"kind", std::string(to_string(s.kind))}, {"from", s.from}, {"to", s.to}};
+        } else if constexpr (std::is_same_v<T, CalendarSpec>) {
+          if (s.nation) out["nation"] = std::string(to_string(*s.nation));
+          std::vector<std::string> closures;
+          for (Day day : s.closures) closures.push_back(iso(day));
+          out["closures"] = closures;
+        }
+      },
+      spec);
+  return out;
+}
+
+}  // namespace
+
+std::string versions_json(const std::vector<FactVersion>& versions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& v : versions) {
+    nlohmann::json entry = {{"revision", v.revision},
+                            {"recorded_at", v.recorded_at},
+                            {"change", std::string(to_string(v.change))},
+                            {"kind", std::string(to_string(kind_of(v.spec)))},
+                            {"fields", spec_json(v.spec)}};
+    put_date(entry, "ended", v.ended);
+    put_date(entry, "membership_ended", v.membership_ended);
+    put_date(entry, "retracted", v.retracted);
+    entry["retraction_reason"] = v.retraction_reason;
+    out.push_back(std::move(entry));
+  }
+  return out.dump(2) + "\n";
+}
+
+RecordBatch to_record_batch(Batch batch, RecordTime recorded_at, Provenance provenance) {
+  RecordBatch out;
+  out.recorded_at = recorded_at;
+  out.provenance = std::move(provenance);
+  out.items.reserve(batch.items.size());
+  for (std::size_t i = 0; i < batch.items.size(); ++i) {
+    std::visit(
+        [&](auto& edit) {
+          using T = std::decay_t<decltype(edit)>;
+          if constexpr (std::is_same_v<T, AmendConcern>) {
+            out.items.emplace_back(Upsert{std::move(edit.concern)});
+          } else if constexpr (std::is_same_v<T, RetractConcern>) {
+            throw BatchError(Status::invalid_data,
+                             "a retraction in the record needs a date and a reason", i, edit.id);
+          } else if constexpr (std::is_same_v<T, ErasePerson>) {
+            throw BatchError(Status::invalid_data, "an erasure in the record needs an authority", i,
+                             edit.id);
+          } else {
+            out.items.emplace_back(std::move(edit));
+          }
+        },
+        batch.items[i]);
   }
   return out;
 }

@@ -107,7 +107,7 @@ RecordBatch family_batch() {
   b.add(RelationSpec{RelationKind::parent_of, "P-mum", "P-child"});
   ConcernSpec c;
   c.id = "C-1";
-  c.category = "neglect";
+  c.category = "physical_injury";
   c.severity = 4;
   c.incident = day("2026-02-10");
   c.recorded = day("2026-02-11");
@@ -118,7 +118,7 @@ RecordBatch family_batch() {
   b.add(c);
   FactorSpec f;
   f.id = "F-1";
-  f.kind = "engaged_with_services";
+  f.kind = "protective_adult";
   f.strength = 3;
   f.start = day("2026-01-01");
   f.protects = {"P-child"};

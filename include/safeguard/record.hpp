@@ -311,4 +311,14 @@ SAFEGUARD_EXPORT std::string relation_key(RelationKind kind, std::string_view fr
 SAFEGUARD_EXPORT std::string audit_json(const std::vector<AuditEntry>& entries);
 SAFEGUARD_EXPORT std::string audit_csv(const std::vector<AuditEntry>& entries);
 
+// Versions as JSON: an array of objects, each with the revision, record time, change, kind, the
+// fact's fields in the case-file spelling (dates "YYYY-MM-DD") and its valid-time marks.
+SAFEGUARD_EXPORT std::string versions_json(const std::vector<FactVersion>& versions);
+
+// A graph batch (from a case file, or built with the C API) as a record batch. Refused with
+// Status::invalid_data if it holds an undated retraction or an erasure without an authority,
+// which the record cannot take; an AmendConcern becomes an Upsert.
+SAFEGUARD_EXPORT RecordBatch to_record_batch(Batch batch, RecordTime recorded_at,
+                                             Provenance provenance);
+
 }  // namespace safeguard
