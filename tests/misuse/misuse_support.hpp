@@ -483,9 +483,7 @@ struct TextListArg : ArgBase {
   TextListArg(Fixture&, const char*, bool optional, std::size_t v) : variant(v) {
     if (variant == 1) expected = null_expect(optional);
   }
-  const char* const* get() const {
-    return variant == 0 ? valid : variant == 1 ? nullptr : broken;
-  }
+  const char* const* get() const { return variant == 0 ? valid : variant == 1 ? nullptr : broken; }
 };
 
 struct ProvenanceArg : ArgBase {
