@@ -437,9 +437,10 @@ class RecordStager {
   void stage_item(const CalendarSpec& c) {
     FactVersion next;
     next.spec = c;
-    // Each calendar change is a fact of its own, applied in order.
+    // Each calendar change is a fact of its own, applied in order. Its key lives beside the
+    // relation keys ("kind:from:to"), which it cannot collide with, not among entity ids.
     put("calendar#" + std::to_string(revision_) + "." + std::to_string(item_), FactKind::calendar,
-        false, std::move(next));
+        true, std::move(next));
     changes.back().fact = "calendar";
   }
 

@@ -223,9 +223,14 @@ TEST_SUITE("record") {
     b.add(OverrideAmend{"O-1", std::nullopt, std::nullopt, std::nullopt,
                         std::string("fictional reason, revised")});
     b.add(new_severity("C-1", 2));
+    b.add(CalendarSpec{Nation::scotland, {day("2026-12-29")}});
     record.apply(b);
 
     const auto graph = record.graph(day("2026-03-01"));
+    CHECK(graph->nation() == Nation::scotland);
+    CHECK(graph->closures() == std::vector<Day>{day("2026-12-29")});
+    CHECK(record.graph(day("2026-03-01"), kMarch3)->nation() == Nation::england_and_wales);
+    CHECK(record.trail("calendar").size() == 1);
     CHECK(graph->agency(*graph->find("A-school")).name == "Fictional Academy Trust");
     CHECK(graph->place(*graph->find("L-park")).name == "Fictional Gardens");
     CHECK(graph->group(*graph->find("G-1")).name == "Renamed group");

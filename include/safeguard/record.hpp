@@ -256,6 +256,8 @@ struct RecordAssessOptions {
   unsigned threads = 1;
 };
 
+// A Record is used by one thread at a time (graph() fills a cache); the graphs, snapshots and
+// results it hands out are immutable and may be shared freely.
 class SAFEGUARD_EXPORT Record {
  public:
   Record();
