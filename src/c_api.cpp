@@ -7,9 +7,9 @@
 #include <new>
 
 #include "safeguard.h"
-#include "safeguard/detail/utf8.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/record.hpp"
+#include "util/utf8.hpp"
 
 using namespace safeguard;
 

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
-#include "safeguard/detail/utf8.hpp"
 #include "safeguard/snapshot.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard {
 
