@@ -597,6 +597,110 @@ SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_resul
                                             size_t rank, size_t k,
                                             const sg_explain_options* viewer);
 
+/* ---- The living record (docs/record.md) ------------------------------------------------- */
+/* A record keeps every version of every fact with two times — valid time (dates in the data)
+ * and record time (each batch's recorded_at, given by the caller) — the provenance of every
+ * batch, and tombstones for erasures. Assessments take as_of (valid time) and known_at (record
+ * time): an assessment as of D known at K gives the same result whatever is recorded later.
+ * A record is used by one thread at a time. */
+
+typedef struct sg_record sg_record;
+
+/* Record time: seconds since 1970-01-01T00:00:00Z. SG_KNOWN_ALL: everything applied. */
+#define SG_KNOWN_ALL 9223372036854775807LL
+
+SG_API int sg_record_new(sg_record** out);
+SG_API void sg_record_free(sg_record* record);
+
+/* Who recorded a batch, when and why. author (an id or role, never a name) is required;
+ * recorded_at never goes back: a batch recorded earlier than the last one is refused. */
+typedef struct sg_provenance {
+  int version; /* SG_PROVENANCE_VERSION */
+  long long recorded_at;
+  const char* author;
+  const char* reason;           /* may be NULL */
+  const char* source_system;    /* may be NULL */
+  const char* source_reference; /* may be NULL */
+} sg_provenance;
+#define SG_PROVENANCE_VERSION 1
+#define SG_PROVENANCE_INIT \
+  { SG_PROVENANCE_VERSION, 0, NULL, NULL, NULL, NULL }
+
+/* Record edits. A batch holding any of these can be applied only to a record
+ * (sg_graph_apply refuses it). The sg_batch_add_*() items add entities as before. */
+
+/* Add, or replace every field of the entity with the same id (same kind). */
+SG_API int sg_batch_upsert_person(sg_batch* batch, const sg_person* person);
+SG_API int sg_batch_upsert_concern(sg_batch* batch, const sg_concern* concern);
+SG_API int sg_batch_upsert_factor(sg_batch* batch, const sg_factor* factor);
+SG_API int sg_batch_upsert_event(sg_batch* batch, const sg_event* event);
+SG_API int sg_batch_upsert_override(sg_batch* batch, const sg_override* judgement);
+/* kind: "agency" (type, name), "place" or "group" (kind, name), "household" (id only; type and
+ * name may be NULL). */
+SG_API int sg_batch_upsert_entity(sg_batch* batch, const char* kind, const char* id,
+                                  const char* type, const char* name);
+
+/* Amends one field of an entity, leaving the others as they are. kind: "person", "agency",
+ * "place", "group", "concern", "factor", "event" or "override". value is the field in the
+ * case-file spelling ("2015-05-01", "3", "true", "retracted"); NULL clears an optional field
+ * (household, dob, incident, summary, note, provided_by, start, end, name). Several fields of
+ * one entity amended in a row make one amendment. List fields (flags, about, involves,
+ * protects) are set with sg_batch_amend_list. */
+SG_API int sg_batch_amend(sg_batch* batch, const char* kind, const char* id, const char* field,
+                          const char* value);
+SG_API int sg_batch_amend_list(sg_batch* batch, const char* kind, const char* id, const char* field,
+                               const char* const* values, size_t count);
+
+/* A declared relation (parent_of, sibling_of, member_of, frequents...) is absent from `date`
+ * on; a person leaves their household on `date`; a protective factor ends on `date`. */
+SG_API int sg_batch_end_relation(sg_batch* batch, const char* kind, const char* from,
+                                 const char* to, const char* date);
+SG_API int sg_batch_end_membership(sg_batch* batch, const char* person, const char* date);
+SG_API int sg_batch_end_factor(sg_batch* batch, const char* id, const char* date);
+/* A concern, factor, event or discretionary override is withdrawn from `date` on, for
+ * `reason`; assessments as of earlier dates still see it. */
+SG_API int sg_batch_retract(sg_batch* batch, const char* id, const char* date, const char* reason);
+/* Data-protection erasure: the person's date of birth and flags, and the summaries, notes and
+ * reasons of what is about them, are removed from every version; a tombstone records when and
+ * on whose authority (an id or role). */
+SG_API int sg_batch_erase(sg_batch* batch, const char* person, const char* authority);
+
+/* Applies every item of the batch or none; *out_revision (if not NULL) receives the record's
+ * new revision (the number of batches applied). */
+SG_API int sg_record_apply(unsigned long long* out_revision, sg_record* record,
+                           const sg_batch* batch, const sg_provenance* provenance);
+/* Imports a JSON case file (see docs/case-files.md) as one batch. */
+SG_API int sg_record_import_buffer(unsigned long long* out_revision, sg_record* record,
+                                   const char* data, size_t size, const char* name,
+                                   const sg_provenance* provenance);
+SG_API int sg_record_revision(unsigned long long* out, const sg_record* record);
+
+/* Scores every child as of options->as_of from what was known at known_at (SG_KNOWN_ALL:
+ * everything). The result is read with the sg_result_*() calls. */
+SG_API int sg_record_assess(sg_result** out, const sg_record* record, const sg_rules* rules,
+                            const sg_assess_options* options, long long known_at);
+/* The graph as of `as_of` known at `known_at`, as a JSON case file. Free with
+ * sg_buffer_free(). */
+SG_API int sg_record_export(char** out, size_t* out_size, const sg_record* record,
+                            const char* as_of, long long known_at);
+
+/* Read-back, as JSON (free with sg_buffer_free()). sg_record_get: the entity (or relation,
+ * "kind:from:to") as known at known_at, an array of at most one version; sg_record_history:
+ * every version; sg_record_changes: the change feed, every change recorded after revision
+ * `since` (0: all); sg_record_trail: the audit trail of one entity (who changed it, when and
+ * why); sg_record_batch_trail: what one batch changed. format: SG_FORMAT_JSON or
+ * SG_FORMAT_CSV (trails and changes only). */
+#define SG_FORMAT_CSV 2
+SG_API int sg_record_get(char** out, size_t* out_size, const sg_record* record, const char* id,
+                         long long known_at);
+SG_API int sg_record_history(char** out, size_t* out_size, const sg_record* record, const char* id);
+SG_API int sg_record_changes(char** out, size_t* out_size, const sg_record* record,
+                             unsigned long long since, int format);
+SG_API int sg_record_trail(char** out, size_t* out_size, const sg_record* record, const char* id,
+                           int format);
+SG_API int sg_record_batch_trail(char** out, size_t* out_size, const sg_record* record,
+                                 unsigned long long revision, int format);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 
 #include "safeguard.h"
 #include "safeguard/io.hpp"
+#include "safeguard/record.hpp"
 #include "util/utf8.hpp"
 
 using namespace safeguard;
@@ -32,6 +33,13 @@ struct sg_graph {
 
 struct sg_batch {
   Batch batch;
+  // Record edits (upsert, amend, end, retract, erase), each with the number of graph items
+  // before it, so that the two kinds keep the order they were added in.
+  std::vector<std::pair<std::size_t, RecordEdit>> record_edits;
+};
+
+struct sg_record {
+  Record record;
 };
 
 struct sg_rules {
@@ -355,6 +363,312 @@ void place_contribution(sg_contribution* out, const sg_result* result, std::size
   fill_contribution(out, view_line(results, results.place_contributions_begin(rank)[k], viewer));
 }
 
+// ---- Record helpers ----
+
+int parse_int_field(const std::string& value, const char* field) {
+  try {
+    std::size_t used = 0;
+    const int parsed = std::stoi(value, &used);
+    if (used == value.size()) return parsed;
+  } catch (const std::exception&) {
+  }
+  throw Error(Status::invalid_data, std::string(field) + " is not a whole number");
+}
+
+bool parse_bool_field(const std::string& value, const char* field) {
+  if (value == "true" || value == "1") return true;
+  if (value == "false" || value == "0") return false;
+  throw Error(Status::invalid_data, std::string(field) + " must be true or false");
+}
+
+// Amends one field: value NULL clears an optional field. Unknown fields are refused.
+struct FieldSetter {
+  const std::string& field;
+  const char* value;
+
+  [[noreturn]] void unknown(const char* kind) const {
+    bad_argument(std::string("a ") + kind + " has no field '" + field + "' to amend");
+  }
+  std::string required() const { return text(value, "value"); }
+  std::string optional() const { return optional_text(value, "value"); }
+  Day day(bool required_day) const { return date(value, "value", required_day); }
+
+  void operator()(PersonAmend& a) const {
+    if (field == "kind") {
+      const std::string kind = required();
+      PersonKind parsed;
+      if (!parse_person_kind(kind, parsed)) bad_argument("person kind must be child or adult");
+      a.kind = parsed;
+    } else if (field == "dob") {
+      a.dob = day(false);
+    } else if (field == "household") {
+      a.household = optional();
+    } else {
+      unknown("person");
+    }
+  }
+  void operator()(AgencyAmend& a) const {
+    if (field == "type") {
+      a.type = required();
+    } else if (field == "name") {
+      a.name = optional();
+    } else {
+      unknown("agency");
+    }
+  }
+  template <typename Amend>
+  void kind_or_name(Amend& a, const char* what) const {
+    if (field == "kind") {
+      a.kind = required();
+    } else if (field == "name") {
+      a.name = optional();
+    } else {
+      unknown(what);
+    }
+  }
+  void operator()(PlaceAmend& a) const { kind_or_name(a, "place"); }
+  void operator()(GroupAmend& a) const { kind_or_name(a, "group"); }
+  void operator()(ConcernAmend& a) const {
+    if (field == "category") {
+      a.category = required();
+    } else if (field == "severity") {
+      a.severity = parse_int_field(required(), "severity");
+    } else if (field == "incident") {
+      a.incident = day(false);
+    } else if (field == "recorded") {
+      a.recorded = day(true);
+    } else if (field == "status") {
+      ConcernStatus status;
+      if (!parse_concern_status(required(), status))
+        bad_argument("status must be open, closed, unsubstantiated or retracted");
+      a.status = status;
+    } else if (field == "source") {
+      a.source = required();
+    } else if (field == "restricted") {
+      a.restricted = parse_bool_field(required(), "restricted");
+    } else if (field == "summary") {
+      a.summary = optional();
+    } else {
+      unknown("concern");
+    }
+  }
+  void operator()(FactorAmend& a) const {
+    if (field == "kind") {
+      a.kind = required();
+    } else if (field == "strength") {
+      a.strength = parse_int_field(required(), "strength");
+    } else if (field == "start") {
+      a.start = day(false);
+    } else if (field == "end") {
+      a.end = day(false);
+    } else if (field == "provided_by") {
+      a.provided_by = optional();
+    } else if (field == "summary") {
+      a.summary = optional();
+    } else {
+      unknown("factor");
+    }
+  }
+  void operator()(EventAmend& a) const {
+    if (field == "kind") {
+      EventKind kind;
+      if (!parse_event_kind(required(), kind)) bad_argument("unknown event kind");
+      a.kind = kind;
+    } else if (field == "date") {
+      a.date = day(true);
+    } else if (field == "note") {
+      a.note = optional();
+    } else {
+      unknown("event");
+    }
+  }
+  void operator()(OverrideAmend& a) const {
+    if (field == "direction") {
+      OverrideDirection direction;
+      if (!parse_override_direction(required(), direction))
+        bad_argument("direction must be raise or lower");
+      a.direction = direction;
+    } else if (field == "date") {
+      a.date = day(true);
+    } else if (field == "author") {
+      a.author = required();
+    } else if (field == "reason") {
+      a.reason = required();
+    } else {
+      unknown("override");
+    }
+  }
+};
+
+// Sets one list field.
+struct ListSetter {
+  const std::string& field;
+  const std::vector<std::string>& values;
+
+  [[noreturn]] void unknown(const char* kind) const {
+    bad_argument(std::string("a ") + kind + " has no list field '" + field + "'");
+  }
+  void operator()(PersonAmend& a) const {
+    if (field != "flags") unknown("person");
+    a.flags = values;
+  }
+  void operator()(ConcernAmend& a) const {
+    if (field == "about") {
+      a.about = values;
+    } else if (field == "involves") {
+      a.involves = values;
+    } else {
+      unknown("concern");
+    }
+  }
+  void operator()(FactorAmend& a) const {
+    if (field != "protects") unknown("factor");
+    a.protects = values;
+  }
+  void operator()(EventAmend& a) const {
+    if (field != "about") unknown("event");
+    a.about = values;
+  }
+  template <typename Amend>
+  void operator()(Amend&) const {
+    bad_argument("'" + field + "' is not a list field of this kind");
+  }
+};
+
+template <typename Amend>
+RecordEdit blank_amendment(const std::string& id) {
+  Amend amend;
+  amend.id = id;
+  return amend;
+}
+
+// The amendment of `kind` for `id` that the next amend call adds to: the batch's last item when
+// it amends the same entity, else a new one.
+RecordEdit amendment_for(const sg_batch& batch, const std::string& kind, const std::string& id) {
+  if (!batch.record_edits.empty() && batch.record_edits.back().first == batch.batch.items.size()) {
+    const RecordEdit& last = batch.record_edits.back().second;
+    const bool same = std::visit(
+        [&](const auto& edit) {
+          using T = std::decay_t<decltype(edit)>;
+          if constexpr (std::is_same_v<T, PersonAmend>) return kind == "person" && edit.id == id;
+          if constexpr (std::is_same_v<T, AgencyAmend>) return kind == "agency" && edit.id == id;
+          if constexpr (std::is_same_v<T, PlaceAmend>) return kind == "place" && edit.id == id;
+          if constexpr (std::is_same_v<T, GroupAmend>) return kind == "group" && edit.id == id;
+          if constexpr (std::is_same_v<T, ConcernAmend>) return kind == "concern" && edit.id == id;
+          if constexpr (std::is_same_v<T, FactorAmend>) return kind == "factor" && edit.id == id;
+          if constexpr (std::is_same_v<T, EventAmend>) return kind == "event" && edit.id == id;
+          if constexpr (std::is_same_v<T, OverrideAmend>)
+            return kind == "override" && edit.id == id;
+          return false;
+        },
+        last);
+    if (same) return last;
+  }
+  if (kind == "person") return blank_amendment<PersonAmend>(id);
+  if (kind == "agency") return blank_amendment<AgencyAmend>(id);
+  if (kind == "place") return blank_amendment<PlaceAmend>(id);
+  if (kind == "group") return blank_amendment<GroupAmend>(id);
+  if (kind == "concern") return blank_amendment<ConcernAmend>(id);
+  if (kind == "factor") return blank_amendment<FactorAmend>(id);
+  if (kind == "event") return blank_amendment<EventAmend>(id);
+  if (kind == "override") return blank_amendment<OverrideAmend>(id);
+  bad_argument("kind must be person, agency, place, group, concern, factor, event or override");
+}
+
+// Stores an amendment built by amendment_for: in place of the last item when it extends it.
+void put_amendment(sg_batch& batch, RecordEdit edit) {
+  auto& edits = batch.record_edits;
+  if (!edits.empty() && edits.back().first == batch.batch.items.size() &&
+      edits.back().second.index() == edit.index()) {
+    const auto same_id = [](const RecordEdit& a, const RecordEdit& b) {
+      return std::visit(
+          [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, PersonAmend> || std::is_same_v<T, AgencyAmend> ||
+                          std::is_same_v<T, PlaceAmend> || std::is_same_v<T, GroupAmend> ||
+                          std::is_same_v<T, ConcernAmend> || std::is_same_v<T, FactorAmend> ||
+                          std::is_same_v<T, EventAmend> || std::is_same_v<T, OverrideAmend>) {
+              return x.id == std::get<T>(b).id;
+            }
+            return false;
+          },
+          a);
+    };
+    if (same_id(edits.back().second, edit)) {
+      edits.back().second = std::move(edit);
+      return;
+    }
+  }
+  edits.emplace_back(batch.batch.items.size(), std::move(edit));
+}
+
+void add_record_edit(sg_batch& batch, RecordEdit edit) {
+  batch.record_edits.emplace_back(batch.batch.items.size(), std::move(edit));
+}
+
+// Adds an item through the graph-batch call `add` on a scratch batch, then moves it into
+// `batch` as an upsert; `add` has already set the error state when it fails.
+template <typename Add>
+int upsert_with(sg_batch* batch, Add add) {
+  if (!batch) return guard([] { bad_argument("batch is NULL"); });
+  sg_batch scratch;
+  const int status = add(&scratch);
+  if (status != SG_OK) return status;
+  return guard([&] {
+    std::visit(
+        [&](auto& spec) {
+          using T = std::decay_t<decltype(spec)>;
+          if constexpr (std::is_constructible_v<EntitySpec, T>) {
+            add_record_edit(*batch, Upsert{EntitySpec(std::move(spec))});
+          } else {
+            throw Error(Status::internal, "not an entity");
+          }
+        },
+        scratch.batch.items.back());
+  });
+}
+
+Provenance provenance_of(const sg_provenance* p) {
+  require(p, "provenance");
+  check_version(p->version, SG_PROVENANCE_VERSION, "sg_provenance");
+  return Provenance{text(p->author, "provenance.author"),
+                    optional_text(p->reason, "provenance.reason"),
+                    optional_text(p->source_system, "provenance.source_system"),
+                    optional_text(p->source_reference, "provenance.source_reference")};
+}
+
+// The graph items and the record edits of `batch` in the order they were added.
+RecordBatch record_batch_of(const sg_batch& batch, const sg_provenance* provenance) {
+  Provenance who = provenance_of(provenance);
+  RecordBatch graph_items = to_record_batch(batch.batch, provenance->recorded_at, who);
+  RecordBatch out;
+  out.recorded_at = provenance->recorded_at;
+  out.provenance = std::move(who);
+  auto edit = batch.record_edits.begin();
+  for (std::size_t i = 0; i <= graph_items.items.size(); ++i) {
+    for (; edit != batch.record_edits.end() && edit->first == i; ++edit)
+      out.items.push_back(edit->second);
+    if (i < graph_items.items.size()) out.items.push_back(std::move(graph_items.items[i]));
+  }
+  return out;
+}
+
+const char* format_arg(int format, bool csv_allowed) {
+  if (format == SG_FORMAT_JSON) return "json";
+  if (format == SG_FORMAT_CSV && csv_allowed) return "csv";
+  bad_argument(csv_allowed ? "format must be SG_FORMAT_JSON or SG_FORMAT_CSV"
+                           : "format must be SG_FORMAT_JSON");
+}
+
+std::string render_trail(const std::vector<AuditEntry>& entries, int format) {
+  return std::string(format_arg(format, true)) == "csv" ? audit_csv(entries) : audit_json(entries);
+}
+
+void buffer_out(char** out, size_t* out_size, const std::string& data) {
+  *out = copy_out(data);
+  if (out_size) *out_size = data.size();
+}
+
 }  // namespace
 
 extern "C" {
@@ -515,7 +829,7 @@ int sg_batch_size(size_t* out, const sg_batch* batch) {
   return guard([&] {
     require(out, "out");
     require(batch, "batch");
-    *out = batch->batch.items.size();
+    *out = batch->batch.items.size() + batch->record_edits.size();
   });
 }
 
@@ -678,6 +992,10 @@ int sg_graph_apply(sg_graph* graph, const sg_batch* batch) {
   return guard([&] {
     require(graph, "graph");
     require(batch, "batch");
+    if (!batch->record_edits.empty())
+      bad_argument(
+          "the batch holds record edits (upsert, amend, end, retract, erase); apply it "
+          "to an sg_record");
     EditAccess access(graph);
     graph->graph.apply(batch->batch);
   });
@@ -1230,6 +1548,252 @@ int sg_result_explain(char** out, size_t* out_size, const sg_result* result, siz
         viewer);
     *out = copy_out(rendered);
     if (out_size) *out_size = rendered.size();
+  });
+}
+
+// ---- The living record ----
+
+int sg_record_new(sg_record** out) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    *out = new sg_record();
+  });
+}
+
+void sg_record_free(sg_record* record) { delete record; }
+
+int sg_batch_upsert_person(sg_batch* batch, const sg_person* person) {
+  return upsert_with(batch, [&](sg_batch* b) { return sg_batch_add_person(b, person); });
+}
+
+int sg_batch_upsert_concern(sg_batch* batch, const sg_concern* concern) {
+  return upsert_with(batch, [&](sg_batch* b) { return sg_batch_add_concern(b, concern); });
+}
+
+int sg_batch_upsert_factor(sg_batch* batch, const sg_factor* factor) {
+  return upsert_with(batch, [&](sg_batch* b) { return sg_batch_add_factor(b, factor); });
+}
+
+int sg_batch_upsert_event(sg_batch* batch, const sg_event* event) {
+  return upsert_with(batch, [&](sg_batch* b) { return sg_batch_add_event(b, event); });
+}
+
+int sg_batch_upsert_override(sg_batch* batch, const sg_override* judgement) {
+  return upsert_with(batch, [&](sg_batch* b) { return sg_batch_add_override(b, judgement); });
+}
+
+int sg_batch_upsert_entity(sg_batch* batch, const char* kind, const char* id, const char* type,
+                           const char* name) {
+  std::string which;
+  const int status = guard([&] { which = text(kind, "kind"); });
+  if (status != SG_OK) return status;
+  return upsert_with(batch, [&](sg_batch* b) {
+    if (which == "agency") return sg_batch_add_agency(b, id, type, name);
+    if (which == "place") return sg_batch_add_place(b, id, type, name);
+    if (which == "group") return sg_batch_add_group(b, id, type, name);
+    if (which == "household") return sg_batch_add_household(b, id);
+    return guard([] { bad_argument("kind must be agency, place, group or household"); });
+  });
+}
+
+int sg_batch_amend(sg_batch* batch, const char* kind, const char* id, const char* field,
+                   const char* value) {
+  return guard([&] {
+    require(batch, "batch");
+    RecordEdit edit = amendment_for(*batch, text(kind, "kind"), text(id, "id"));
+    const std::string name = text(field, "field");
+    std::visit(
+        [&](auto& amend) {
+          using T = std::decay_t<decltype(amend)>;
+          if constexpr (std::is_invocable_v<FieldSetter, T&>) FieldSetter{name, value}(amend);
+        },
+        edit);
+    put_amendment(*batch, std::move(edit));
+  });
+}
+
+int sg_batch_amend_list(sg_batch* batch, const char* kind, const char* id, const char* field,
+                        const char* const* values, size_t count) {
+  return guard([&] {
+    require(batch, "batch");
+    RecordEdit edit = amendment_for(*batch, text(kind, "kind"), text(id, "id"));
+    const std::string name = text(field, "field");
+    const std::vector<std::string> list = text_list(values, count, "values");
+    std::visit(
+        [&](auto& amend) {
+          using T = std::decay_t<decltype(amend)>;
+          if constexpr (std::is_invocable_v<ListSetter, T&>) ListSetter{name, list}(amend);
+        },
+        edit);
+    put_amendment(*batch, std::move(edit));
+  });
+}
+
+int sg_batch_end_relation(sg_batch* batch, const char* kind, const char* from, const char* to,
+                          const char* date_text) {
+  return guard([&] {
+    require(batch, "batch");
+    EndRelation end;
+    const std::string name = text(kind, "kind");
+    if (!parse_relation_kind(name, end.kind)) bad_argument("unknown relation kind '" + name + "'");
+    end.from = text(from, "from");
+    end.to = text(to, "to");
+    end.date = date(date_text, "date", true);
+    add_record_edit(*batch, std::move(end));
+  });
+}
+
+int sg_batch_end_membership(sg_batch* batch, const char* person, const char* date_text) {
+  return guard([&] {
+    require(batch, "batch");
+    EndMembership end{text(person, "person"), date(date_text, "date", true)};
+    add_record_edit(*batch, std::move(end));
+  });
+}
+
+int sg_batch_end_factor(sg_batch* batch, const char* id, const char* date_text) {
+  return guard([&] {
+    require(batch, "batch");
+    EndFactor end{text(id, "id"), date(date_text, "date", true)};
+    add_record_edit(*batch, std::move(end));
+  });
+}
+
+int sg_batch_retract(sg_batch* batch, const char* id, const char* date_text, const char* reason) {
+  return guard([&] {
+    require(batch, "batch");
+    Retract retract{text(id, "id"), date(date_text, "date", true), text(reason, "reason")};
+    if (retract.reason.empty()) bad_argument("reason is empty");
+    add_record_edit(*batch, std::move(retract));
+  });
+}
+
+int sg_batch_erase(sg_batch* batch, const char* person, const char* authority) {
+  return guard([&] {
+    require(batch, "batch");
+    Erase erase{text(person, "person"), text(authority, "authority")};
+    if (erase.authority.empty()) bad_argument("authority is empty");
+    add_record_edit(*batch, std::move(erase));
+  });
+}
+
+int sg_record_apply(unsigned long long* out_revision, sg_record* record, const sg_batch* batch,
+                    const sg_provenance* provenance) {
+  return guard([&] {
+    require(record, "record");
+    require(batch, "batch");
+    const std::uint64_t revision = record->record.apply(record_batch_of(*batch, provenance));
+    if (out_revision) *out_revision = revision;
+  });
+}
+
+int sg_record_import_buffer(unsigned long long* out_revision, sg_record* record, const char* data,
+                            size_t size, const char* name, const sg_provenance* provenance) {
+  return guard([&] {
+    require(record, "record");
+    if (!data && size > 0) bad_argument("data is NULL");
+    const std::string file = optional_text(name, "name");
+    Provenance who = provenance_of(provenance);
+    Batch batch = parse_case(std::string_view(data ? data : "", size), file);
+    const std::uint64_t revision = record->record.apply(
+        to_record_batch(std::move(batch), provenance->recorded_at, std::move(who)));
+    if (out_revision) *out_revision = revision;
+  });
+}
+
+int sg_record_revision(unsigned long long* out, const sg_record* record) {
+  return guard([&] {
+    require(out, "out");
+    require(record, "record");
+    *out = record->record.revision();
+  });
+}
+
+int sg_record_assess(sg_result** out, const sg_record* record, const sg_rules* rules,
+                     const sg_assess_options* options, long long known_at) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
+    RecordAssessOptions opts;
+    opts.as_of = date(options->as_of, "options.as_of", true);
+    opts.known_at = known_at;
+    opts.threads = options->threads;
+    auto result =
+        std::make_unique<sg_result>(sg_result{record->record.assess(rules->rules, opts), {}});
+    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
+    *out = result.release();
+  });
+}
+
+int sg_record_export(char** out, size_t* out_size, const sg_record* record, const char* as_of,
+                     long long known_at) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    const Day day = date(as_of, "as_of", true);
+    buffer_out(out, out_size, save_case(*record->record.graph(day, known_at)));
+  });
+}
+
+int sg_record_get(char** out, size_t* out_size, const sg_record* record, const char* id,
+                  long long known_at) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    std::vector<FactVersion> versions;
+    if (auto found = record->record.get(text(id, "id"), known_at))
+      versions.push_back(found->version);
+    buffer_out(out, out_size, versions_json(versions));
+  });
+}
+
+int sg_record_history(char** out, size_t* out_size, const sg_record* record, const char* id) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    buffer_out(out, out_size, versions_json(record->record.history(text(id, "id"))));
+  });
+}
+
+int sg_record_changes(char** out, size_t* out_size, const sg_record* record,
+                      unsigned long long since, int format) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    format_arg(format, true);
+    buffer_out(out, out_size, render_trail(record->record.changes_since(since), format));
+  });
+}
+
+int sg_record_trail(char** out, size_t* out_size, const sg_record* record, const char* id,
+                    int format) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    const std::string which = text(id, "id");
+    format_arg(format, true);
+    buffer_out(out, out_size, render_trail(record->record.trail(which), format));
+  });
+}
+
+int sg_record_batch_trail(char** out, size_t* out_size, const sg_record* record,
+                          unsigned long long revision, int format) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    format_arg(format, true);
+    buffer_out(out, out_size, render_trail(record->record.batch_trail(revision), format));
   });
 }
 

@@ -58,6 +58,14 @@ KINDS = {
     "sg_calendar*": "CalendarArg",
     "const sg_calendar*": "CalendarArg",
     "char[SG_DATE_SIZE]": "DateOut",
+    "sg_record**": "OutHandle<sg_record>",
+    "sg_record*": "RecordArg",
+    "const sg_record*": "RecordArg",
+    "const sg_provenance*": "ProvenanceArg",
+    "unsigned long long*": "OutValue<unsigned long long>",
+    "unsigned long long": "RevisionArg",
+    "long long": "RecordTimeArg",
+    "const char* const*": "TextListArg",
 }
 
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.
@@ -67,6 +75,7 @@ OWNED = {
     "sg_rules*": "Owned<sg_rules>",
     "sg_result*": "Owned<sg_result>",
     "sg_calendar*": "Owned<sg_calendar>",
+    "sg_record*": "Owned<sg_record>",
     "char*": "OwnedBuffer",
 }
 
@@ -88,6 +97,19 @@ OPTIONAL = {
     ("sg_result_timeline_issue", "out_issue"),
     ("sg_age", "out_years"),
     ("sg_age", "out_months"),
+    ("sg_batch_upsert_entity", "type"),
+    ("sg_batch_upsert_entity", "name"),
+    ("sg_batch_amend", "value"),
+    ("sg_batch_amend_list", "values"),
+    ("sg_record_apply", "out_revision"),
+    ("sg_record_import_buffer", "out_revision"),
+    ("sg_record_import_buffer", "name"),
+    ("sg_record_export", "out_size"),
+    ("sg_record_get", "out_size"),
+    ("sg_record_history", "out_size"),
+    ("sg_record_changes", "out_size"),
+    ("sg_record_trail", "out_size"),
+    ("sg_record_batch_trail", "out_size"),
 }
 
 DECLARATION = re.compile(r"^\s*SG_API\s+([^;{]*?)\b(sg_\w+)\s*\(([^)]*)\)\s*;", re.M | re.S)

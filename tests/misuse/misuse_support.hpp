@@ -72,6 +72,7 @@ struct Fixture {
   sg_rules* rules = nullptr;
   sg_result* result = nullptr;
   sg_calendar* calendar = nullptr;
+  sg_record* record = nullptr;
 
   explicit Fixture(std::string name) : function(std::move(name)) {
     REQUIRE(sg_calendar_new(&calendar, "england-and-wales") == SG_OK);
@@ -85,8 +86,17 @@ struct Fixture {
     sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
     options.as_of = "2026-11-01";
     REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    REQUIRE(sg_record_new(&record) == SG_OK);
+    sg_provenance provenance = SG_PROVENANCE_INIT;
+    provenance.recorded_at = kRecordedAt;
+    provenance.author = "misuse-loader";
+    REQUIRE(sg_record_import_buffer(nullptr, record, text.data(), text.size(), "families.json",
+                                    &provenance) == SG_OK);
   }
+  // When the fixture's record was loaded; later batches must not be recorded earlier.
+  static constexpr long long kRecordedAt = 1'790'000'000;
   ~Fixture() {
+    sg_record_free(record);
     sg_calendar_free(calendar);
     sg_result_free(result);
     sg_rules_free(rules);
@@ -147,6 +157,10 @@ struct CalendarArg : HandleArg<sg_calendar> {
   CalendarArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.calendar, optional, v) {}
 };
+struct RecordArg : HandleArg<sg_record> {
+  RecordArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.record, optional, v) {}
+};
 struct ResultArg : HandleArg<sg_result> {
   ResultArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.result, optional, v) {}
@@ -158,6 +172,7 @@ inline void release(sg_rules* h) { sg_rules_free(h); }
 inline void release(sg_result* h) { sg_result_free(h); }
 inline void release(char* h) { sg_buffer_free(h); }
 inline void release(sg_calendar* h) { sg_calendar_free(h); }
+inline void release(sg_record* h) { sg_record_free(h); }
 
 // Where a call returns a new handle or buffer. Starts as a non-NULL sentinel so a failing call
 // that forgets to clear it is caught.
@@ -336,7 +351,17 @@ struct TextArg : ArgBase {
     const bool calendar = f.function.rfind("sg_calendar", 0) == 0;
     if (name == "from") return calendar ? "2026-01-05" : "P-ASH-M";
     if (name == "to") return calendar ? "2026-02-05" : "P-ASH-C1";
-    if (name == "child_id") return "P-ASH-C1";
+    if (name == "child_id" || name == "person") return "P-ASH-C1";
+    if (f.function == "sg_batch_amend" || f.function == "sg_batch_amend_list") {
+      if (name == "kind") return "person";
+      if (name == "field") return f.function == "sg_batch_amend" ? "dob" : "flags";
+      if (name == "value") return "2018-03-09";
+    }
+    if (f.function == "sg_batch_upsert_entity" && name == "kind") return "place";
+    if (f.function == "sg_batch_end_relation" && name == "kind") return "parent_of";
+    if (name == "authority") return "dpo";
+    if (name == "reason") return "misuse";
+    if (name == "as_of") return "2026-11-02";
     if (name == "nation") return "england-and-wales";
     if (name == "date" || name == "at") return "2026-11-02";
     if (name == "birth") return "2018-03-09";
@@ -417,11 +442,83 @@ struct IntArg : ArgBase {
   static std::size_t variants() { return 5; }
   IntArg(Fixture&, const char* param, bool, std::size_t variant) {
     const std::string name = param;
-    const int valid = name == "year" ? 2026 : name == "status" ? SG_E_PARSE : 3;
+    const int valid = name == "year"     ? 2026
+                      : name == "status" ? SG_E_PARSE
+                      : name == "format" ? SG_FORMAT_JSON
+                                         : 3;
     const int values[] = {valid, INT_MIN, -1, 7, INT_MAX};
     value = values[variant];
   }
   int get() const { return value; }
+};
+
+// Record times (known_at): any value is valid; before the first batch nothing is known.
+struct RecordTimeArg : ArgBase {
+  long long value = SG_KNOWN_ALL;
+  static std::size_t variants() { return 4; }
+  RecordTimeArg(Fixture&, const char*, bool, std::size_t variant) {
+    const long long values[] = {SG_KNOWN_ALL, LLONG_MIN, 0, -1};
+    value = values[variant];
+  }
+  long long get() const { return value; }
+};
+
+// Revisions: a batch number (1 is the fixture's import) or a feed position.
+struct RevisionArg : ArgBase {
+  unsigned long long value = 1;
+  static std::size_t variants() { return 3; }
+  RevisionArg(Fixture&, const char*, bool, std::size_t variant) {
+    const unsigned long long values[] = {1, ULLONG_MAX, 0};
+    value = values[variant];
+  }
+  unsigned long long get() const { return value; }
+};
+
+// A list of strings; its count is a separate SizeArg.
+struct TextListArg : ArgBase {
+  const char* valid[2] = {"disability", "young_carer"};
+  const char* broken[2] = {"\xc3\x28", nullptr};
+  std::size_t variant;
+  static std::size_t variants() { return 3; }
+  TextListArg(Fixture&, const char*, bool optional, std::size_t v) : variant(v) {
+    if (variant == 1) expected = null_expect(optional);
+  }
+  const char* const* get() const { return variant == 0 ? valid : variant == 1 ? nullptr : broken; }
+};
+
+struct ProvenanceArg : ArgBase {
+  sg_provenance provenance = SG_PROVENANCE_INIT;
+  bool null = false;
+  static std::size_t variants() { return 7; }
+  ProvenanceArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    provenance.recorded_at = Fixture::kRecordedAt + 60;
+    provenance.author = "misuse";
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        provenance.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        provenance.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        provenance.author = nullptr;
+        break;
+      case 5:
+        provenance.author = "\xed\xa0\x80";
+        break;
+      case 6:
+        provenance.recorded_at = Fixture::kRecordedAt - 1;  // record time only moves forward
+        break;
+    }
+  }
+  const sg_provenance* get() const { return null ? nullptr : &provenance; }
 };
 
 // Input structs: each bad variant breaks one field.
@@ -887,6 +984,12 @@ inline sg_calendar* fresh<sg_calendar>(Fixture&) {
   sg_calendar* c = nullptr;
   sg_calendar_new(&c, "scotland");
   return c;
+}
+template <>
+inline sg_record* fresh<sg_record>(Fixture&) {
+  sg_record* r = nullptr;
+  sg_record_new(&r);
+  return r;
 }
 template <>
 inline char* fresh<char>(Fixture& f) {

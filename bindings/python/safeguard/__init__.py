@@ -25,6 +25,7 @@ from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
 from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
                      PlaceResult, Result, Step, TimelineIssue, assess)
 from .limits import Limits
+from .record import Record
 from .rules import LintWarning, RuleSet, Timescales
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
     "FileError", "Graph", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
-    "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult", "RELATION_KINDS", "Result",
+    "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult", "RELATION_KINDS", "Record", "Result",
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
     "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",
     "library_path", "library_version", "status_text",

@@ -118,6 +118,19 @@ class Override(ctypes.Structure):
     ]
 
 
+class Provenance(ctypes.Structure):
+    """sg_provenance: who recorded a batch, when (record time) and why."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("recorded_at", ctypes.c_longlong),
+        ("author", c_char_p),
+        ("reason", c_char_p),
+        ("source_system", c_char_p),
+        ("source_reference", c_char_p),
+    ]
+
+
 class RulesInfo(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -273,6 +286,8 @@ STATUS_UNSUBSTANTIATED = 2
 STATUS_RETRACTED = 3
 FORMAT_TEXT = 0
 FORMAT_JSON = 1
+FORMAT_CSV = 2
+KNOWN_ALL = 9223372036854775807
 
 # ---- Function declarations ------------------------------------------------------------------
 
@@ -283,6 +298,8 @@ _rules_p = c_void_p
 _result_p = c_void_p
 _out_handle = POINTER(c_void_p)
 _out_size = POINTER(c_size_t)
+_record_p = c_void_p
+_out_revision = POINTER(ctypes.c_ulonglong)
 
 # name: (restype, argtypes)
 _FUNCTIONS = {
@@ -379,6 +396,38 @@ _FUNCTIONS = {
                                            POINTER(ExplainOptions)]),
     "sg_result_place_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t,
                                                  c_size_t, POINTER(ExplainOptions)]),
+    "sg_record_new": (c_int, [_out_handle]),
+    "sg_record_free": (None, [_record_p]),
+    "sg_batch_upsert_person": (c_int, [_batch_p, POINTER(Person)]),
+    "sg_batch_upsert_concern": (c_int, [_batch_p, POINTER(Concern)]),
+    "sg_batch_upsert_factor": (c_int, [_batch_p, POINTER(Factor)]),
+    "sg_batch_upsert_event": (c_int, [_batch_p, POINTER(Event)]),
+    "sg_batch_upsert_override": (c_int, [_batch_p, POINTER(Override)]),
+    "sg_batch_upsert_entity": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p, c_char_p]),
+    "sg_batch_amend": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p, c_char_p]),
+    "sg_batch_amend_list": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p, POINTER(c_char_p),
+                                    c_size_t]),
+    "sg_batch_end_relation": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p, c_char_p]),
+    "sg_batch_end_membership": (c_int, [_batch_p, c_char_p, c_char_p]),
+    "sg_batch_end_factor": (c_int, [_batch_p, c_char_p, c_char_p]),
+    "sg_batch_retract": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p]),
+    "sg_batch_erase": (c_int, [_batch_p, c_char_p, c_char_p]),
+    "sg_record_apply": (c_int, [_out_revision, _record_p, _batch_p, POINTER(Provenance)]),
+    "sg_record_import_buffer": (c_int, [_out_revision, _record_p, c_char_p, c_size_t, c_char_p,
+                                        POINTER(Provenance)]),
+    "sg_record_revision": (c_int, [_out_revision, _record_p]),
+    "sg_record_assess": (c_int, [_out_handle, _record_p, _rules_p, POINTER(AssessOptions),
+                                 ctypes.c_longlong]),
+    "sg_record_export": (c_int, [POINTER(c_void_p), _out_size, _record_p, c_char_p,
+                                 ctypes.c_longlong]),
+    "sg_record_get": (c_int, [POINTER(c_void_p), _out_size, _record_p, c_char_p,
+                              ctypes.c_longlong]),
+    "sg_record_history": (c_int, [POINTER(c_void_p), _out_size, _record_p, c_char_p]),
+    "sg_record_changes": (c_int, [POINTER(c_void_p), _out_size, _record_p, ctypes.c_ulonglong,
+                                  c_int]),
+    "sg_record_trail": (c_int, [POINTER(c_void_p), _out_size, _record_p, c_char_p, c_int]),
+    "sg_record_batch_trail": (c_int, [POINTER(c_void_p), _out_size, _record_p,
+                                      ctypes.c_ulonglong, c_int]),
 }
 
 

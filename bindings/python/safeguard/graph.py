@@ -167,6 +167,102 @@ class Batch(_core.Handle):
         """Queues erasure of a person, their relations and what is only about them."""
         self._call(lib.sg_batch_erase_person, text(id, "id"))
 
+    # ---- Record edits (safeguard.Record only; see docs/record.md) ----
+
+    def upsert_person(self, id, kind="child", *, dob=None, household=None, flags=()):
+        """Queues a person to add, or to replace every field of if the id exists."""
+        flag_array, flag_count = text_array(flags, "flags")
+        person = _lib.Person(
+            version=_lib.Person.VERSION, id=text(id, "id"),
+            kind=_choice(kind, _PERSON_KINDS, "kind"), dob=date_text(dob, "dob"),
+            household=optional_text(household, "household"), flags=flag_array,
+            flag_count=flag_count)
+        self._call(lib.sg_batch_upsert_person, ctypes.byref(person))
+
+    def upsert_concern(self, id, *, category, severity, recorded, source, about, incident=None,
+                       status="open", restricted=False, involves=(), summary=None):
+        concern = self._concern(id, category, severity, recorded, source, about, incident,
+                                status, restricted, involves, summary)
+        self._call(lib.sg_batch_upsert_concern, ctypes.byref(concern))
+
+    def upsert_factor(self, id, *, kind, strength, protects, start=None, end=None,
+                      provided_by=None, summary=None):
+        protects_array, protects_count = text_array(protects, "protects")
+        factor = _lib.Factor(
+            version=_lib.Factor.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
+            strength=integer(strength, "strength"), start=date_text(start, "start"),
+            end=date_text(end, "end"), provided_by=optional_text(provided_by, "provided_by"),
+            protects=protects_array, protects_count=protects_count,
+            summary=optional_text(summary, "summary"))
+        self._call(lib.sg_batch_upsert_factor, ctypes.byref(factor))
+
+    def upsert_event(self, id, kind, date, about, note=None):
+        about_array, about_count = text_array(about, "about")
+        event = _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
+                           date=date_text(date, "date", required=True), about=about_array,
+                           about_count=about_count, note=optional_text(note, "note"))
+        self._call(lib.sg_batch_upsert_event, ctypes.byref(event))
+
+    def upsert_discretionary_override(self, id, *, child, direction, date, author, reason):
+        judgement = _lib.Override(
+            version=_lib.Override.VERSION, id=text(id, "id"), child=text(child, "child"),
+            direction=text(direction, "direction"), date=date_text(date, "date", required=True),
+            author=text(author, "author"), reason=text(reason, "reason"))
+        self._call(lib.sg_batch_upsert_override, ctypes.byref(judgement))
+
+    def upsert_entity(self, kind, id, type=None, name=None):
+        """Queues an agency (type, name), place or group (kind as `type`, name) or household
+        to add or replace."""
+        self._call(lib.sg_batch_upsert_entity, text(kind, "kind"), text(id, "id"),
+                   optional_text(type, "type"), optional_text(name, "name"))
+
+    def amend(self, kind, id, **fields):
+        """Queues an amendment of only the fields given, in the case-file spelling: for
+        example amend("person", "P-1", dob=datetime.date(2015, 5, 1)), or
+        amend("concern", "C-1", severity=2, about=["P-1", "P-2"]). None clears an optional
+        field; a list or tuple sets a list field (flags, about, involves, protects)."""
+        encoded_kind = text(kind, "kind")
+        encoded_id = text(id, "id")
+        if not fields:
+            raise InvalidArgumentError("amend needs at least one field")
+        for field, value in fields.items():
+            if isinstance(value, (list, tuple)):
+                array, count = text_array(value, field)
+                self._call(lib.sg_batch_amend_list, encoded_kind, encoded_id, text(field, "field"),
+                           array, count)
+                continue
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, int):
+                value = str(value)
+            elif value is not None and not isinstance(value, str):
+                value = date_text(value, field).decode("ascii")
+            self._call(lib.sg_batch_amend, encoded_kind, encoded_id, text(field, "field"),
+                       optional_text(value, field))
+
+    def end_relation(self, kind, from_id, to_id, date):
+        """Queues the end of a declared relation: absent as of `date`, present before."""
+        self._call(lib.sg_batch_end_relation, text(kind, "kind"), text(from_id, "from"),
+                   text(to_id, "to"), date_text(date, "date", required=True))
+
+    def end_membership(self, person, date):
+        """Queues the end of a person's household membership on `date`."""
+        self._call(lib.sg_batch_end_membership, text(person, "person"),
+                   date_text(date, "date", required=True))
+
+    def end_factor(self, id, date):
+        """Queues the end date of a protective factor."""
+        self._call(lib.sg_batch_end_factor, text(id, "id"), date_text(date, "date", required=True))
+
+    def retract(self, id, date, reason):
+        """Queues a dated retraction (concern, factor, event or discretionary override)."""
+        self._call(lib.sg_batch_retract, text(id, "id"), date_text(date, "date", required=True),
+                   text(reason, "reason"))
+
+    def erase(self, person, authority):
+        """Queues data-protection erasure of a person, on `authority` (an id or role)."""
+        self._call(lib.sg_batch_erase, text(person, "person"), text(authority, "authority"))
+
 
 class Graph(_core.Handle):
     """A case graph: persons, agencies, concerns, factors, places, groups and relations.

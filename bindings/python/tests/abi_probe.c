@@ -104,6 +104,14 @@ int main(void) {
   FIELD(sg_override, author);
   FIELD(sg_override, reason);
   end();
+  BEGIN(sg_provenance);
+  FIELD(sg_provenance, version);
+  FIELD(sg_provenance, recorded_at);
+  FIELD(sg_provenance, author);
+  FIELD(sg_provenance, reason);
+  FIELD(sg_provenance, source_system);
+  FIELD(sg_provenance, source_reference);
+  end();
   BEGIN(sg_lint_warning);
   FIELD(sg_lint_warning, version);
   FIELD(sg_lint_warning, code);
@@ -234,6 +242,8 @@ int main(void) {
   CONSTANT(SG_STATUS_RETRACTED);
   CONSTANT(SG_FORMAT_TEXT);
   CONSTANT(SG_FORMAT_JSON);
+  CONSTANT(SG_FORMAT_CSV);
+  CONSTANT(SG_PROVENANCE_VERSION);
   printf("}\n}\n");
   return 0;
 }

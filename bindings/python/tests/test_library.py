@@ -111,6 +111,7 @@ STRUCTS = {
     "sg_lint_warning": _lib.LintWarning,
     "sg_place_result": _lib.PlaceResult,
     "sg_limits": _lib.Limits,
+    "sg_provenance": _lib.Provenance,
 }
 
 
@@ -133,7 +134,8 @@ def test_constants_match_c():
         assert mirror.VERSION == constants["SG_%s_VERSION" % c_name[3:].upper()], c_name
     assert _lib.DATE_SIZE == constants["SG_DATE_SIZE"]
     for name in ("PERSON_CHILD", "PERSON_ADULT", "STATUS_OPEN", "STATUS_CLOSED",
-                 "STATUS_UNSUBSTANTIATED", "STATUS_RETRACTED", "FORMAT_TEXT", "FORMAT_JSON"):
+                 "STATUS_UNSUBSTANTIATED", "STATUS_RETRACTED", "FORMAT_TEXT", "FORMAT_JSON",
+                 "FORMAT_CSV"):
         assert getattr(_lib, name) == constants["SG_" + name], name
 
 

@@ -1,0 +1,133 @@
+"""The living record from Python: every edit kind, as_of/known_at, erasure, the audit trail and
+read-back."""
+
+import datetime
+
+import pytest
+
+import safeguard
+
+from conftest import FAMILIES
+
+D = datetime.date
+T0 = 1_790_000_000  # record times: seconds since 1970-01-01T00:00:00Z
+HOUR = 3600
+
+
+@pytest.fixture
+def record():
+    with safeguard.Record() as rec:
+        rec.loads(FAMILIES.read_text(), "families.json", recorded_at=T0, author="loader",
+                  reason="initial load", source_system="cms", source_reference="export-1")
+        yield rec
+
+
+def levels(result):
+    return {child.id: child.level for child in result}
+
+
+def test_every_edit_kind_and_known_at(record, rules):
+    as_of = D(2026, 11, 1)
+    before = levels(record.assess(rules, as_of))
+    with safeguard.Batch() as edits:
+        edits.add_household("HH-NEW")
+        edits.upsert_entity("place", "PL-NEW", "park", "Fictional Park")
+        edits.upsert_entity("agency", "AG-NEW", "school", "Fictional School")
+        edits.upsert_entity("group", "G-NEW", "peer_group")
+        edits.upsert_person("P-NEW", "child", dob=D(2017, 1, 1), household="HH-NEW")
+        edits.amend("person", "P-NEW", dob=D(2016, 1, 1), flags=["young_carer"])
+        edits.amend("place", "PL-NEW", name="Renamed Park")
+        edits.upsert_concern("C-NEW", category="physical_injury", severity=3, recorded=D(2026, 10, 1),
+                             source="AG-NEW", about=["P-NEW"], summary="fictional")
+        edits.amend("concern", "C-NEW", severity=4, restricted=True)
+        edits.upsert_factor("F-NEW", kind="early_help_engagement", strength=2,
+                            protects=["P-NEW"], start=D(2026, 1, 1))
+        edits.upsert_event("E-NEW", "referral", D(2026, 10, 2), ["P-NEW"])
+        edits.upsert_discretionary_override("O-NEW", child="P-NEW", direction="raise",
+                                            date=D(2026, 10, 3), author="sw-1", reason="judgement")
+        edits.amend("override", "O-NEW", reason="judgement, revised")
+        edits.add_relation("frequents", "P-NEW", "PL-NEW")
+        revision = record.apply(edits, recorded_at=T0 + HOUR, author="worker-1",
+                                reason="new referral")
+    assert revision == 2 == record.revision
+
+    with safeguard.Batch() as edits:
+        edits.end_relation("frequents", "P-NEW", "PL-NEW", D(2026, 10, 20))
+        edits.end_membership("P-NEW", D(2026, 10, 20))
+        edits.end_factor("F-NEW", D(2026, 10, 20))
+        edits.retract("C-NEW", D(2026, 10, 25), "made in error")
+        record.apply(edits, recorded_at=T0 + 2 * HOUR, author="worker-2")
+
+    concern = record.get("C-NEW")
+    assert concern["retracted"] == "2026-10-25"
+    assert concern["retraction_reason"] == "made in error"
+    assert concern["fields"]["severity"] == 4 and concern["fields"]["restricted"] is True
+    assert record.get("C-NEW", known_at=T0 + HOUR)["retracted"] is None
+    assert record.get("C-NEW", known_at=T0) is None
+    assert record.get("P-NEW")["fields"]["dob"] == "2016-01-01"
+    assert record.get("P-NEW")["fields"]["flags"] == ["young_carer"]
+    assert [v["change"] for v in record.history("P-NEW")] == ["added", "ended"]
+    assert record.get("frequents:P-NEW:PL-NEW")["ended"] == "2026-10-20"
+
+    # Known at the first load, the assessment is the one given then.
+    assert levels(record.assess(rules, as_of, known_at=T0)) == before
+    assert "P-NEW" in levels(record.assess(rules, as_of))
+    exported = record.export(D(2026, 10, 21))
+    assert "P-NEW" in exported and "PL-NEW" in exported
+    with safeguard.Graph.from_string(exported) as graph:
+        assert graph.count("person") > 0
+
+    # A record batch cannot go to a plain graph.
+    with safeguard.Batch() as edits, safeguard.Graph() as graph:
+        edits.retract("C-NEW", D(2026, 10, 25), "again")
+        with pytest.raises(safeguard.InvalidArgumentError):
+            graph.apply(edits)
+
+
+def test_erasure_audit_trail_and_change_feed(record):
+    child = "P-ASH-C1"
+    with safeguard.Batch() as edits:
+        edits.amend("person", child, dob=D(2018, 3, 10))
+        record.apply(edits, recorded_at=T0 + HOUR, author="worker-9",
+                     reason="date of birth corrected", source_system="cms",
+                     source_reference="CMS-42")
+    trail = record.trail(child)
+    assert [(e["change"], e["author"]) for e in trail] == [("added", "loader"),
+                                                           ("amended", "worker-9")]
+    assert trail[1]["reason"] == "date of birth corrected"
+    assert trail[1]["recorded_at"] == T0 + HOUR
+    csv_text = record.trail(child, format="csv")
+    assert csv_text.splitlines()[0].startswith("revision,recorded_at,item,fact")
+    assert ",amended,worker-9," in csv_text
+    assert [c["fact"] for c in record.changes(1)] == [child]
+    assert record.batch_trail(2)[0]["source_reference"] == "CMS-42"
+
+    with safeguard.Batch() as edits:
+        edits.erase(child, "data-protection-officer")
+        record.apply(edits, recorded_at=T0 + 2 * HOUR, author="dpo")
+    for version in record.history(child):
+        assert version["fields"]["dob"] is None
+        assert version["fields"]["flags"] == []
+    assert record.get(child)["change"] == "erased"
+    assert child not in record.export(D(2026, 11, 1))
+    with pytest.raises(safeguard.InvalidArgumentError):
+        record.changes(0, format="xml")
+
+
+def test_bad_batches_change_nothing(record):
+    with safeguard.Batch() as edits:
+        edits.amend("person", "P-ASH-C1", dob=D(2018, 3, 10))
+        edits.amend("concern", "NO-SUCH", severity=2)
+        with pytest.raises(safeguard.NotFoundError):
+            record.apply(edits, recorded_at=T0 + HOUR, author="worker-1")
+    assert record.revision == 1
+    with safeguard.Batch() as edits:
+        edits.add_household("HH-LATE")
+        with pytest.raises(safeguard.InvalidArgumentError):
+            record.apply(edits, recorded_at=T0 - 1, author="worker-1")
+        with pytest.raises(safeguard.InvalidArgumentError):
+            record.apply(edits, recorded_at=datetime.datetime(2026, 1, 1), author="worker-1")
+        when = datetime.datetime(2026, 10, 1, tzinfo=datetime.timezone.utc)
+        assert record.apply(edits, recorded_at=when, author="worker-1") == 2
+    with safeguard.Batch() as edits, pytest.raises(safeguard.InvalidArgumentError):
+        edits.amend("person", "P-1", shoe_size="9")

@@ -1,0 +1,943 @@
+// Record: versioned facts with valid and record time, provenance, audit trail and erasure.
+// The history model is described at the top of include/safeguard/record.hpp.
+#include "safeguard/record.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+#include "safeguard/snapshot.hpp"
+#include "util/utf8.hpp"
+
+namespace safeguard {
+
+std::string_view to_string(ChangeKind kind) noexcept {
+  switch (kind) {
+    case ChangeKind::added:
+      return "added";
+    case ChangeKind::replaced:
+      return "replaced";
+    case ChangeKind::amended:
+      return "amended";
+    case ChangeKind::ended:
+      return "ended";
+    case ChangeKind::retracted:
+      return "retracted";
+    case ChangeKind::erased:
+      return "erased";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(FactKind kind) noexcept {
+  switch (kind) {
+    case FactKind::person:
+      return "person";
+    case FactKind::agency:
+      return "agency";
+    case FactKind::household:
+      return "household";
+    case FactKind::place:
+      return "place";
+    case FactKind::group:
+      return "group";
+    case FactKind::concern:
+      return "concern";
+    case FactKind::factor:
+      return "factor";
+    case FactKind::event:
+      return "event";
+    case FactKind::discretionary_override:
+      return "discretionary_override";
+    case FactKind::relation:
+      return "relation";
+    case FactKind::calendar:
+      return "calendar";
+  }
+  return "unknown";
+}
+
+std::string relation_key(RelationKind kind, std::string_view from, std::string_view to) {
+  if (is_symmetric(kind) && to < from) std::swap(from, to);
+  std::string key(to_string(kind));
+  key += ':';
+  key += from;
+  key += ':';
+  key += to;
+  return key;
+}
+
+namespace {
+
+using Spec = decltype(FactVersion::spec);
+
+template <typename T>
+FactKind kind_of_spec() {
+  if constexpr (std::is_same_v<T, PersonSpec>) return FactKind::person;
+  if constexpr (std::is_same_v<T, AgencySpec>) return FactKind::agency;
+  if constexpr (std::is_same_v<T, HouseholdSpec>) return FactKind::household;
+  if constexpr (std::is_same_v<T, PlaceSpec>) return FactKind::place;
+  if constexpr (std::is_same_v<T, GroupSpec>) return FactKind::group;
+  if constexpr (std::is_same_v<T, ConcernSpec>) return FactKind::concern;
+  if constexpr (std::is_same_v<T, FactorSpec>) return FactKind::factor;
+  if constexpr (std::is_same_v<T, EventSpec>) return FactKind::event;
+  if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>)
+    return FactKind::discretionary_override;
+  if constexpr (std::is_same_v<T, RelationSpec>) return FactKind::relation;
+  if constexpr (std::is_same_v<T, CalendarSpec>) return FactKind::calendar;
+}
+
+FactKind kind_of(const Spec& spec) {
+  return std::visit([](const auto& s) { return kind_of_spec<std::decay_t<decltype(s)>>(); }, spec);
+}
+
+bool in_effect(Day mark, Day as_of) { return mark != kNoDay && mark <= as_of; }
+
+bool contains(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+void drop(std::vector<std::string>& ids, const std::unordered_set<std::string>& gone) {
+  ids.erase(std::remove_if(ids.begin(), ids.end(),
+                           [&](const std::string& id) { return gone.count(id) > 0; }),
+            ids.end());
+}
+
+template <typename T>
+void set_if(T& field, const std::optional<T>& value) {
+  if (value) field = *value;
+}
+
+}  // namespace
+
+struct Record::Impl {
+  struct Fact {
+    std::string id;  // entity id, relation key, or "calendar"
+    FactKind kind = FactKind::person;
+    std::vector<FactVersion> versions;  // ascending revision, at most one per batch
+  };
+  struct BatchInfo {
+    RecordTime recorded_at = 0;
+    Provenance provenance;
+    std::vector<AuditEntry> changes;
+  };
+
+  GraphLimits limits;
+  std::vector<Fact> facts;                                 // in order of first appearance
+  std::unordered_map<std::string, std::size_t> entities;   // entity id -> fact
+  std::unordered_map<std::string, std::size_t> relations;  // relation key -> fact
+  std::vector<BatchInfo> batches;
+  std::vector<Tombstone> tombstones;
+  std::unordered_map<std::string, std::uint64_t> erased;  // person id -> erasing revision
+  bool has_marks = false;  // any relation end, membership end or retraction recorded
+
+  // The last graph built, for (as_of, revision). as_of is kNoDay when no marks exist, since the
+  // graph then does not depend on it.
+  mutable std::shared_ptr<const CaseGraph> cached;
+  mutable std::uint64_t cached_revision = 0;
+  mutable Day cached_as_of = 0;
+
+  std::uint64_t revision() const { return batches.size(); }
+
+  const FactVersion* version_at(const Fact& fact, std::uint64_t revision) const {
+    const FactVersion* found = nullptr;
+    for (const auto& v : fact.versions) {
+      if (v.revision > revision) break;
+      found = &v;
+    }
+    return found;
+  }
+
+  bool erased_by(const std::string& id, std::uint64_t revision) const {
+    auto found = erased.find(id);
+    return found != erased.end() && found->second <= revision;
+  }
+
+  // The batch that adds, in a fixed order, every fact known at `revision` as it stood on
+  // `as_of` (kNoDay: before any end or retraction). `origin` gets, per item, the fact's key.
+  Batch materialise(std::uint64_t revision, Day as_of, std::vector<std::string>* origin) const {
+    std::unordered_set<std::string> gone;  // persons erased, and what went with them
+    for (const auto& [id, at] : erased) {
+      if (at <= revision) gone.insert(id);
+    }
+    Batch batch;
+    auto emit = [&](Edit item, const std::string& key) {
+      batch.items.push_back(std::move(item));
+      if (origin) origin->push_back(key);
+    };
+    static constexpr FactKind kOrder[] = {FactKind::household, FactKind::agency,
+                                          FactKind::place,     FactKind::group,
+                                          FactKind::person,    FactKind::concern,
+                                          FactKind::factor,    FactKind::relation,
+                                          FactKind::event,     FactKind::discretionary_override,
+                                          FactKind::calendar};
+    for (FactKind kind : kOrder) {
+      for (const Fact& fact : facts) {
+        if (fact.kind != kind) continue;
+        const FactVersion* v = version_at(fact, revision);
+        if (!v) continue;
+        const bool retracted = in_effect(v->retracted, as_of);
+        std::visit(
+            [&](const auto& spec) {
+              using T = std::decay_t<decltype(spec)>;
+              if constexpr (std::is_same_v<T, PersonSpec>) {
+                if (gone.count(spec.id)) return;
+                PersonSpec p = spec;
+                if (in_effect(v->membership_ended, as_of)) p.household.clear();
+                emit(std::move(p), fact.id);
+              } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+                ConcernSpec c = spec;
+                drop(c.about, gone);
+                drop(c.involves, gone);
+                // Erasure takes the concerns that were only about the erased (as CaseGraph does).
+                if (c.about.empty()) {
+                  gone.insert(c.id);
+                  return;
+                }
+                if (retracted) c.status = ConcernStatus::retracted;
+                emit(std::move(c), fact.id);
+              } else if constexpr (std::is_same_v<T, FactorSpec>) {
+                FactorSpec f = spec;
+                drop(f.protects, gone);
+                if (f.protects.empty() || retracted) {
+                  gone.insert(f.id);
+                  return;
+                }
+                if (gone.count(f.provided_by)) f.provided_by.clear();
+                emit(std::move(f), fact.id);
+              } else if constexpr (std::is_same_v<T, RelationSpec>) {
+                if (retracted || in_effect(v->ended, as_of)) return;
+                if (gone.count(spec.from) || gone.count(spec.to)) return;
+                emit(spec, fact.id);
+              } else if constexpr (std::is_same_v<T, EventSpec>) {
+                EventSpec e = spec;
+                drop(e.about, gone);
+                if (e.about.empty() || retracted) return;
+                emit(std::move(e), fact.id);
+              } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+                if (retracted || gone.count(spec.child)) return;
+                emit(spec, fact.id);
+              } else {
+                emit(spec, fact.id);
+              }
+            },
+            v->spec);
+      }
+    }
+    return batch;
+  }
+
+  std::shared_ptr<const CaseGraph> build(std::uint64_t revision, Day as_of) const {
+    auto graph = std::make_shared<CaseGraph>(limits);
+    graph->apply(materialise(revision, as_of, nullptr));
+    return graph;
+  }
+
+  // Removes the person's personal data from every version of every fact (see record.hpp).
+  void scrub(const std::string& person) {
+    for (Fact& fact : facts) {
+      for (FactVersion& v : fact.versions) {
+        std::visit(
+            [&](auto& spec) {
+              using T = std::decay_t<decltype(spec)>;
+              if constexpr (std::is_same_v<T, PersonSpec>) {
+                if (spec.id != person) return;
+                spec.dob = kNoDay;
+                spec.flags.clear();
+                spec.flags.shrink_to_fit();
+              } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+                if (contains(spec.about, person) || contains(spec.involves, person))
+                  std::string().swap(spec.summary);
+              } else if constexpr (std::is_same_v<T, FactorSpec>) {
+                if (contains(spec.protects, person) || spec.provided_by == person)
+                  std::string().swap(spec.summary);
+              } else if constexpr (std::is_same_v<T, EventSpec>) {
+                if (contains(spec.about, person)) std::string().swap(spec.note);
+              } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+                if (spec.child == person) std::string().swap(spec.reason);
+              }
+            },
+            v.spec);
+      }
+    }
+  }
+};
+
+// Stages one batch: each item's effect on the facts, checked against the record plus the
+// batch's earlier items. Nothing in the record changes until commit().
+class RecordStager {
+ public:
+  using Impl = Record::Impl;
+
+  RecordStager(const Impl& record, const RecordBatch& batch)
+      : record_(record), batch_(batch), revision_(record.revision() + 1) {}
+
+  void stage() {
+    check_text(batch_.provenance.author, "author");
+    if (batch_.provenance.author.empty())
+      throw Error(Status::invalid_argument, "a batch needs provenance: the author is missing");
+    check_text(batch_.provenance.reason, "reason");
+    check_text(batch_.provenance.source_system, "source system");
+    check_text(batch_.provenance.source_reference, "source reference");
+    if (!record_.batches.empty() && batch_.recorded_at < record_.batches.back().recorded_at) {
+      throw Error(Status::invalid_argument, "recorded_at " + std::to_string(batch_.recorded_at) +
+                                                " is earlier than the last batch's " +
+                                                std::to_string(record_.batches.back().recorded_at));
+    }
+    for (item_ = 0; item_ < batch_.items.size(); ++item_) {
+      std::visit([this](const auto& edit) { stage_item(edit); }, batch_.items[item_]);
+    }
+  }
+
+  struct Staged {
+    std::string key;
+    FactKind kind = FactKind::person;
+    bool relation = false;
+    bool is_new = false;
+    std::size_t last_item = 0;
+    FactVersion version;
+  };
+
+  std::vector<Staged> staged;  // in order of first touch in the batch
+  std::vector<AuditEntry> changes;
+  std::vector<std::string> erasures;
+  std::vector<std::string> authorities;                    // of each erasure
+  std::unordered_map<std::string, std::size_t> staged_at;  // (relation? 'r' : 'e') + key
+
+ private:
+  [[noreturn]] void fail(Status status, const std::string& message, const std::string& entity) {
+    throw BatchError(status, message, item_, entity);
+  }
+
+  void check_text(const std::string& text, const char* field) const {
+    if (text.size() > record_.limits.max_text_bytes)
+      throw Error(Status::limit, std::string(field) + " is too long");
+    if (!detail::is_valid_utf8(text))
+      throw Error(Status::encoding, std::string(field) + " is not valid UTF-8");
+  }
+
+  // The fact's latest version, staged or recorded; null if it does not exist.
+  const FactVersion* current(const std::string& key, bool relation, FactKind* kind = nullptr) {
+    if (auto found = staged_at.find((relation ? "r" : "e") + key); found != staged_at.end()) {
+      if (kind) *kind = staged[found->second].kind;
+      return &staged[found->second].version;
+    }
+    const auto& map = relation ? record_.relations : record_.entities;
+    if (auto found = map.find(key); found != map.end()) {
+      const auto& fact = record_.facts[found->second];
+      if (kind) *kind = fact.kind;
+      return &fact.versions.back();
+    }
+    return nullptr;
+  }
+
+  bool erased(const std::string& id) const {
+    return record_.erased.count(id) > 0 ||
+           std::find(erasures.begin(), erasures.end(), id) != erasures.end();
+  }
+
+  // Records `version` as the fact's new state and the item as a change.
+  void put(const std::string& key, FactKind kind, bool relation, FactVersion version) {
+    version.revision = revision_;
+    version.recorded_at = batch_.recorded_at;
+    const ChangeKind item_change = version.change;
+    const std::string slot = (relation ? "r" : "e") + key;
+    if (auto found = staged_at.find(slot); found != staged_at.end()) {
+      // A fact added by this batch is "added" in its history, whatever later items did to it.
+      if (staged[found->second].is_new) version.change = ChangeKind::added;
+      staged[found->second].version = std::move(version);
+      staged[found->second].last_item = item_;
+    } else {
+      const auto& map = relation ? record_.relations : record_.entities;
+      staged_at[slot] = staged.size();
+      staged.push_back(Staged{key, kind, relation, map.count(key) == 0, item_, std::move(version)});
+    }
+    AuditEntry entry;
+    entry.revision = revision_;
+    entry.recorded_at = batch_.recorded_at;
+    entry.provenance = batch_.provenance;
+    entry.item = item_;
+    entry.fact = key;
+    entry.fact_kind = kind;
+    entry.change = item_change;
+    changes.push_back(std::move(entry));
+  }
+
+  // An existing, unerased entity of the expected kind, for an amendment, end or retraction.
+  const FactVersion& existing(const std::string& id, const FactKind* expected) {
+    if (erased(id)) fail(Status::not_found, "'" + id + "' was erased", id);
+    FactKind kind;
+    const FactVersion* v = current(id, false, &kind);
+    if (!v) fail(Status::not_found, "unknown id '" + id + "'", id);
+    if (expected && kind != *expected) {
+      fail(Status::invalid_data,
+           "'" + id + "' is a " + std::string(to_string(kind)) + ", not a " +
+               std::string(to_string(*expected)),
+           id);
+    }
+    return *v;
+  }
+
+  template <typename T>
+  void add_entity(const T& spec, bool replace) {
+    const FactKind kind = kind_of_spec<T>();
+    if (erased(spec.id)) fail(Status::duplicate, "'" + spec.id + "' was erased", spec.id);
+    FactKind found_kind;
+    const FactVersion* v = current(spec.id, false, &found_kind);
+    FactVersion next;
+    if (v) {
+      if (!replace) fail(Status::duplicate, "duplicate id '" + spec.id + "'", spec.id);
+      if (found_kind != kind) {
+        fail(Status::invalid_data,
+             "'" + spec.id + "' is a " + std::string(to_string(found_kind)) + ", not a " +
+                 std::string(to_string(kind)),
+             spec.id);
+      }
+      next = *v;  // keeps its ends and retraction
+      next.change = ChangeKind::replaced;
+    }
+    next.spec = spec;
+    put(spec.id, kind, false, std::move(next));
+  }
+
+  void stage_item(const PersonSpec& s) { add_entity(s, false); }
+  void stage_item(const AgencySpec& s) { add_entity(s, false); }
+  void stage_item(const HouseholdSpec& s) { add_entity(s, false); }
+  void stage_item(const PlaceSpec& s) { add_entity(s, false); }
+  void stage_item(const GroupSpec& s) { add_entity(s, false); }
+  void stage_item(const ConcernSpec& s) { add_entity(s, false); }
+  void stage_item(const FactorSpec& s) { add_entity(s, false); }
+  void stage_item(const EventSpec& s) { add_entity(s, false); }
+  void stage_item(const DiscretionaryOverrideSpec& s) { add_entity(s, false); }
+  void stage_item(const Upsert& u) {
+    std::visit([this](const auto& spec) { add_entity(spec, true); }, u.spec);
+  }
+
+  void stage_item(const RelationSpec& r) {
+    const std::string key = relation_key(r.kind, r.from, r.to);
+    for (const auto* end : {&r.from, &r.to}) {
+      if (erased(*end)) fail(Status::not_found, "'" + *end + "' was erased", *end);
+    }
+    const FactVersion* v = current(key, true);
+    FactVersion next;
+    if (v) {
+      // An ended relation may start again; a live one is a duplicate.
+      if (v->ended == kNoDay && v->retracted == kNoDay) {
+        fail(Status::duplicate,
+             "relation " + std::string(to_string(r.kind)) + " from '" + r.from + "' to '" + r.to +
+                 "' already exists",
+             r.from);
+      }
+    }
+    next.spec = r;
+    put(key, FactKind::relation, true, std::move(next));
+  }
+
+  void stage_item(const CalendarSpec& c) {
+    FactVersion next;
+    next.spec = c;
+    // Each calendar change is a fact of its own, applied in order. Its key lives beside the
+    // relation keys ("kind:from:to"), which it cannot collide with, not among entity ids.
+    put("calendar#" + std::to_string(revision_) + "." + std::to_string(item_), FactKind::calendar,
+        true, std::move(next));
+    changes.back().fact = "calendar";
+  }
+
+  template <typename T, typename Amend, typename Fill>
+  void amend(const Amend& a, Fill fill) {
+    const FactKind kind = kind_of_spec<T>();
+    FactVersion next = existing(a.id, &kind);
+    T spec = std::get<T>(next.spec);
+    fill(spec);
+    next.spec = std::move(spec);
+    next.change = ChangeKind::amended;
+    put(a.id, kind, false, std::move(next));
+  }
+
+  void stage_item(const PersonAmend& a) {
+    amend<PersonSpec>(a, [&](PersonSpec& s) {
+      set_if(s.kind, a.kind);
+      set_if(s.dob, a.dob);
+      set_if(s.flags, a.flags);
+      set_if(s.household, a.household);
+    });
+    // A new household starts a new membership: the old one's end no longer applies.
+    if (a.household) staged[staged_at["e" + a.id]].version.membership_ended = kNoDay;
+  }
+  void stage_item(const AgencyAmend& a) {
+    amend<AgencySpec>(a, [&](AgencySpec& s) {
+      set_if(s.type, a.type);
+      set_if(s.name, a.name);
+    });
+  }
+  void stage_item(const PlaceAmend& a) {
+    amend<PlaceSpec>(a, [&](PlaceSpec& s) {
+      set_if(s.kind, a.kind);
+      set_if(s.name, a.name);
+    });
+  }
+  void stage_item(const GroupAmend& a) {
+    amend<GroupSpec>(a, [&](GroupSpec& s) {
+      set_if(s.kind, a.kind);
+      set_if(s.name, a.name);
+    });
+  }
+  void stage_item(const ConcernAmend& a) {
+    amend<ConcernSpec>(a, [&](ConcernSpec& s) {
+      set_if(s.category, a.category);
+      set_if(s.severity, a.severity);
+      set_if(s.incident, a.incident);
+      set_if(s.recorded, a.recorded);
+      set_if(s.status, a.status);
+      set_if(s.source, a.source);
+      set_if(s.restricted, a.restricted);
+      set_if(s.about, a.about);
+      set_if(s.involves, a.involves);
+      set_if(s.summary, a.summary);
+    });
+  }
+  void stage_item(const FactorAmend& a) {
+    amend<FactorSpec>(a, [&](FactorSpec& s) {
+      set_if(s.kind, a.kind);
+      set_if(s.strength, a.strength);
+      set_if(s.start, a.start);
+      set_if(s.end, a.end);
+      set_if(s.provided_by, a.provided_by);
+      set_if(s.protects, a.protects);
+      set_if(s.summary, a.summary);
+    });
+  }
+  void stage_item(const EventAmend& a) {
+    amend<EventSpec>(a, [&](EventSpec& s) {
+      set_if(s.kind, a.kind);
+      set_if(s.date, a.date);
+      set_if(s.about, a.about);
+      set_if(s.note, a.note);
+    });
+  }
+  void stage_item(const OverrideAmend& a) {
+    amend<DiscretionaryOverrideSpec>(a, [&](DiscretionaryOverrideSpec& s) {
+      set_if(s.direction, a.direction);
+      set_if(s.date, a.date);
+      set_if(s.author, a.author);
+      set_if(s.reason, a.reason);
+    });
+  }
+
+  void require_date(Day date, const std::string& entity) {
+    if (date == kNoDay) fail(Status::invalid_data, "the date is missing", entity);
+  }
+
+  void stage_item(const EndRelation& e) {
+    const std::string key = relation_key(e.kind, e.from, e.to);
+    require_date(e.date, e.from);
+    const FactVersion* v = current(key, true);
+    if (!v) {
+      fail(Status::not_found,
+           "no relation " + std::string(to_string(e.kind)) + " from '" + e.from + "' to '" + e.to +
+               "'",
+           e.from);
+    }
+    if (v->ended != kNoDay) fail(Status::invalid_data, "the relation has already ended", e.from);
+    FactVersion next = *v;
+    next.ended = e.date;
+    next.change = ChangeKind::ended;
+    put(key, FactKind::relation, true, std::move(next));
+  }
+
+  void stage_item(const EndMembership& e) {
+    const FactKind kind = FactKind::person;
+    FactVersion next = existing(e.person, &kind);
+    require_date(e.date, e.person);
+    if (std::get<PersonSpec>(next.spec).household.empty())
+      fail(Status::invalid_data, "the person is not a member of a household", e.person);
+    if (next.membership_ended != kNoDay)
+      fail(Status::invalid_data, "the household membership has already ended", e.person);
+    next.membership_ended = e.date;
+    next.change = ChangeKind::ended;
+    put(e.person, kind, false, std::move(next));
+  }
+
+  void stage_item(const EndFactor& e) {
+    const FactKind kind = FactKind::factor;
+    FactVersion next = existing(e.id, &kind);
+    require_date(e.date, e.id);
+    std::get<FactorSpec>(next.spec).end = e.date;
+    next.change = ChangeKind::ended;
+    put(e.id, kind, false, std::move(next));
+  }
+
+  void stage_item(const Retract& r) {
+    FactKind kind;
+    if (erased(r.id)) fail(Status::not_found, "'" + r.id + "' was erased", r.id);
+    const FactVersion* v = current(r.id, false, &kind);
+    if (!v) fail(Status::not_found, "unknown id '" + r.id + "'", r.id);
+    if (kind != FactKind::concern && kind != FactKind::factor && kind != FactKind::event &&
+        kind != FactKind::discretionary_override) {
+      fail(Status::invalid_data,
+           "only concerns, factors, events and discretionary overrides can be retracted, not a " +
+               std::string(to_string(kind)),
+           r.id);
+    }
+    require_date(r.date, r.id);
+    if (r.reason.empty()) fail(Status::invalid_data, "a retraction needs a reason", r.id);
+    if (r.reason.size() > record_.limits.max_text_bytes || !detail::is_valid_utf8(r.reason))
+      fail(Status::invalid_data, "the reason is too long or not valid UTF-8", r.id);
+    if (v->retracted != kNoDay) fail(Status::invalid_data, "already retracted", r.id);
+    FactVersion next = *v;
+    next.retracted = r.date;
+    next.retraction_reason = r.reason;
+    next.change = ChangeKind::retracted;
+    put(r.id, kind, false, std::move(next));
+  }
+
+  void stage_item(const Erase& e) {
+    const FactKind kind = FactKind::person;
+    FactVersion next = existing(e.person, &kind);
+    if (e.authority.empty()) fail(Status::invalid_data, "an erasure needs an authority", e.person);
+    if (e.authority.size() > record_.limits.max_text_bytes || !detail::is_valid_utf8(e.authority))
+      fail(Status::invalid_data, "the authority is too long or not valid UTF-8", e.person);
+    next.change = ChangeKind::erased;
+    put(e.person, kind, false, std::move(next));
+    erasures.push_back(e.person);
+    authorities.push_back(e.authority);
+  }
+
+  const Impl& record_;
+  const RecordBatch& batch_;
+  std::uint64_t revision_;
+  std::size_t item_ = 0;
+};
+
+Record::Record() : Record(GraphLimits{}) {}
+Record::Record(GraphLimits limits) : impl_(std::make_unique<Impl>()) { impl_->limits = limits; }
+Record::~Record() = default;
+Record::Record(Record&&) noexcept = default;
+Record& Record::operator=(Record&&) noexcept = default;
+
+std::uint64_t Record::apply(const RecordBatch& batch) {
+  Impl& r = *impl_;
+  RecordStager stager(r, batch);
+  stager.stage();
+  const std::uint64_t revision = r.revision() + 1;
+
+  // Commit tentatively, then let CaseGraph validate the state the batch produces; undo on error.
+  const std::size_t facts_before = r.facts.size();
+  for (auto& s : stager.staged) {
+    auto& map = s.relation ? r.relations : r.entities;
+    if (s.is_new) {
+      map[s.key] = r.facts.size();
+      r.facts.push_back(Impl::Fact{s.key, s.kind, {}});
+    }
+    r.facts[map[s.key]].versions.push_back(s.version);
+  }
+  for (const auto& id : stager.erasures) r.erased[id] = revision;
+  r.batches.push_back(Impl::BatchInfo{batch.recorded_at, batch.provenance, stager.changes});
+  auto undo = [&] {
+    r.batches.pop_back();
+    for (const auto& id : stager.erasures) r.erased.erase(id);
+    for (auto& s : stager.staged) {
+      auto& map = s.relation ? r.relations : r.entities;
+      r.facts[map[s.key]].versions.pop_back();
+      if (s.is_new) map.erase(s.key);
+    }
+    r.facts.resize(facts_before);
+  };
+  std::vector<std::string> origin;
+  try {
+    CaseGraph check(r.limits);
+    check.apply(r.materialise(revision, kNoDay, &origin));
+  } catch (const BatchError& e) {
+    undo();
+    // Point at the batch item that last touched the fact the graph rejected.
+    std::size_t item = 0;
+    std::string entity = e.where().entity;
+    if (e.item() < origin.size()) {
+      const std::string& key = origin[e.item()];
+      for (const auto& s : stager.staged) {
+        if (s.key == key) item = s.last_item;
+      }
+      if (entity.empty()) entity = key;
+    }
+    throw BatchError(e.status(), e.detail(), item, entity);
+  } catch (...) {
+    undo();
+    throw;
+  }
+
+  for (std::size_t i = 0; i < stager.erasures.size(); ++i) {
+    r.scrub(stager.erasures[i]);
+    r.tombstones.push_back(
+        Tombstone{stager.erasures[i], revision, batch.recorded_at, stager.authorities[i]});
+  }
+  for (const auto& s : stager.staged) {
+    if (s.version.ended != kNoDay || s.version.membership_ended != kNoDay ||
+        s.version.retracted != kNoDay)
+      r.has_marks = true;
+  }
+  r.cached.reset();
+  return revision;
+}
+
+std::uint64_t Record::revision() const noexcept { return impl_->revision(); }
+
+std::uint64_t Record::revision_at(RecordTime known_at) const noexcept {
+  const auto& b = impl_->batches;
+  // recorded_at never decreases, so the batches known at `known_at` are a prefix.
+  auto after = std::upper_bound(
+      b.begin(), b.end(), known_at,
+      [](RecordTime k, const Impl::BatchInfo& info) { return k < info.recorded_at; });
+  return static_cast<std::uint64_t>(after - b.begin());
+}
+
+std::shared_ptr<const CaseGraph> Record::graph(Day as_of, RecordTime known_at) const {
+  const Impl& r = *impl_;
+  const std::uint64_t revision = revision_at(known_at);
+  const Day key = r.has_marks ? as_of : kNoDay;
+  if (!r.cached || r.cached_revision != revision || r.cached_as_of != key) {
+    r.cached = r.build(revision, key);
+    r.cached_revision = revision;
+    r.cached_as_of = key;
+  }
+  return r.cached;
+}
+
+std::shared_ptr<const Snapshot> Record::snapshot(Day as_of, RecordTime known_at) const {
+  return take_snapshot(*graph(as_of, known_at));
+}
+
+Results Record::assess(std::shared_ptr<const RuleSet> rules,
+                       const RecordAssessOptions& options) const {
+  AssessOptions assess_options;
+  assess_options.as_of = options.as_of;
+  assess_options.threads = options.threads;
+  return safeguard::assess(std::move(rules), snapshot(options.as_of, options.known_at),
+                           assess_options);
+}
+
+std::optional<FactView> Record::get(std::string_view id, RecordTime known_at) const {
+  const Impl& r = *impl_;
+  const std::uint64_t revision = revision_at(known_at);
+  const std::string key(id);
+  auto found = r.entities.find(key);
+  if (found == r.entities.end()) {
+    found = r.relations.find(key);
+    if (found == r.relations.end()) return std::nullopt;
+  }
+  const auto& fact = r.facts[found->second];
+  const FactVersion* v = r.version_at(fact, revision);
+  if (!v) return std::nullopt;
+  return FactView{fact.id, fact.kind, *v, r.erased_by(fact.id, revision)};
+}
+
+std::vector<FactVersion> Record::history(std::string_view id) const {
+  const Impl& r = *impl_;
+  const std::string key(id);
+  auto found = r.entities.find(key);
+  if (found == r.entities.end()) {
+    found = r.relations.find(key);
+    if (found == r.relations.end()) return {};
+  }
+  return r.facts[found->second].versions;
+}
+
+std::vector<AuditEntry> Record::changes_since(std::uint64_t since) const {
+  std::vector<AuditEntry> out;
+  const auto& b = impl_->batches;
+  for (std::size_t i = std::min<std::uint64_t>(since, b.size()); i < b.size(); ++i)
+    out.insert(out.end(), b[i].changes.begin(), b[i].changes.end());
+  return out;
+}
+
+std::vector<AuditEntry> Record::trail(std::string_view id) const {
+  std::vector<AuditEntry> out;
+  for (const auto& batch : impl_->batches) {
+    for (const auto& change : batch.changes) {
+      if (change.fact == id) out.push_back(change);
+    }
+  }
+  return out;
+}
+
+std::vector<AuditEntry> Record::batch_trail(std::uint64_t revision) const {
+  if (revision == 0 || revision > impl_->batches.size())
+    throw Error(Status::out_of_range, "no batch " + std::to_string(revision));
+  return impl_->batches[revision - 1].changes;
+}
+
+const Provenance& Record::provenance(std::uint64_t revision) const {
+  if (revision == 0 || revision > impl_->batches.size())
+    throw Error(Status::out_of_range, "no batch " + std::to_string(revision));
+  return impl_->batches[revision - 1].provenance;
+}
+
+RecordTime Record::recorded_at(std::uint64_t revision) const {
+  if (revision == 0 || revision > impl_->batches.size())
+    throw Error(Status::out_of_range, "no batch " + std::to_string(revision));
+  return impl_->batches[revision - 1].recorded_at;
+}
+
+const std::vector<Tombstone>& Record::tombstones() const noexcept { return impl_->tombstones; }
+
+std::string audit_json(const std::vector<AuditEntry>& entries) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : entries) {
+    out.push_back({{"revision", e.revision},
+                   {"recorded_at", e.recorded_at},
+                   {"item", e.item},
+                   {"fact", e.fact},
+                   {"kind", std::string(to_string(e.fact_kind))},
+                   {"change", std::string(to_string(e.change))},
+                   {"author", e.provenance.author},
+                   {"reason", e.provenance.reason},
+                   {"source_system", e.provenance.source_system},
+                   {"source_reference", e.provenance.source_reference}});
+  }
+  return out.dump(2) + "\n";
+}
+
+namespace {
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+std::string audit_csv(const std::vector<AuditEntry>& entries) {
+  std::string out =
+      "revision,recorded_at,item,fact,kind,change,author,reason,source_system,source_reference\r\n";
+  for (const auto& e : entries) {
+    out += std::to_string(e.revision) + "," + std::to_string(e.recorded_at) + "," +
+           std::to_string(e.item) + "," + csv_field(e.fact) + "," +
+           csv_field(to_string(e.fact_kind)) + "," + csv_field(to_string(e.change)) + "," +
+           csv_field(e.provenance.author) + "," + csv_field(e.provenance.reason) + "," +
+           csv_field(e.provenance.source_system) + "," + csv_field(e.provenance.source_reference) +
+           "\r\n";
+  }
+  return out;
+}
+
+namespace {
+
+std::string iso(Day day) { return day == kNoDay ? std::string() : format_iso_date(day); }
+
+void put_date(nlohmann::json& out, const char* name, Day day) {
+  out[name] = day == kNoDay ? nlohmann::json(nullptr) : nlohmann::json(iso(day));
+}
+
+nlohmann::json spec_json(const Spec& spec) {
+  nlohmann::json out;
+  std::visit(
+      [&](const auto& s) {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, PersonSpec>) {
+          out["id"] = s.id;
+          out["kind"] = std::string(to_string(s.kind));
+          put_date(out, "dob", s.dob);
+          out["flags"] = s.flags;
+          out["household"] = s.household;
+        } else if constexpr (std::is_same_v<T, AgencySpec>) {
+          out = {{"id", s.id}, {"type", s.type}, {"name", s.name}};
+        } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
+          out = {{"id", s.id}};
+        } else if constexpr (std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec>) {
+          out = {{"id", s.id}, {"kind", s.kind}, {"name", s.name}};
+        } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+          out["id"] = s.id;
+          out["category"] = s.category;
+          out["severity"] = s.severity;
+          put_date(out, "incident", s.incident);
+          put_date(out, "recorded", s.recorded);
+          out["status"] = std::string(to_string(s.status));
+          out["source"] = s.source;
+          out["restricted"] = s.restricted;
+          out["about"] = s.about;
+          out["involves"] = s.involves;
+          out["summary"] = s.summary;
+        } else if constexpr (std::is_same_v<T, FactorSpec>) {
+          out["id"] = s.id;
+          out["kind"] = s.kind;
+          out["strength"] = s.strength;
+          put_date(out, "start", s.start);
+          put_date(out, "end", s.end);
+          out["provided_by"] = s.provided_by;
+          out["protects"] = s.protects;
+          out["summary"] = s.summary;
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          out["id"] = s.id;
+          out["kind"] = std::string(to_string(s.kind));
+          put_date(out, "date", s.date);
+          out["about"] = s.about;
+          out["note"] = s.note;
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          out["id"] = s.id;
+          out["child"] = s.child;
+          out["direction"] = std::string(to_string(s.direction));
+          put_date(out, "date", s.date);
+          out["author"] = s.author;
+          out["reason"] = s.reason;
+        } else if constexpr (std::is_same_v<T, RelationSpec>) {
+          out = {{"kind", std::string(to_string(s.kind))}, {"from", s.from}, {"to", s.to}};
+        } else if constexpr (std::is_same_v<T, CalendarSpec>) {
+          if (s.nation) out["nation"] = std::string(to_string(*s.nation));
+          std::vector<std::string> closures;
+          for (Day day : s.closures) closures.push_back(iso(day));
+          out["closures"] = closures;
+        }
+      },
+      spec);
+  return out;
+}
+
+}  // namespace
+
+std::string versions_json(const std::vector<FactVersion>& versions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& v : versions) {
+    nlohmann::json entry = {{"revision", v.revision},
+                            {"recorded_at", v.recorded_at},
+                            {"change", std::string(to_string(v.change))},
+                            {"kind", std::string(to_string(kind_of(v.spec)))},
+                            {"fields", spec_json(v.spec)}};
+    put_date(entry, "ended", v.ended);
+    put_date(entry, "membership_ended", v.membership_ended);
+    put_date(entry, "retracted", v.retracted);
+    entry["retraction_reason"] = v.retraction_reason;
+    out.push_back(std::move(entry));
+  }
+  return out.dump(2) + "\n";
+}
+
+RecordBatch to_record_batch(Batch batch, RecordTime recorded_at, Provenance provenance) {
+  RecordBatch out;
+  out.recorded_at = recorded_at;
+  out.provenance = std::move(provenance);
+  out.items.reserve(batch.items.size());
+  for (std::size_t i = 0; i < batch.items.size(); ++i) {
+    std::visit(
+        [&](auto& edit) {
+          using T = std::decay_t<decltype(edit)>;
+          if constexpr (std::is_same_v<T, AmendConcern>) {
+            out.items.emplace_back(Upsert{std::move(edit.concern)});
+          } else if constexpr (std::is_same_v<T, RetractConcern>) {
+            throw BatchError(Status::invalid_data,
+                             "a retraction in the record needs a date and a reason", i, edit.id);
+          } else if constexpr (std::is_same_v<T, ErasePerson>) {
+            throw BatchError(Status::invalid_data, "an erasure in the record needs an authority", i,
+                             edit.id);
+          } else {
+            out.items.emplace_back(std::move(edit));
+          }
+        },
+        batch.items[i]);
+  }
+  return out;
+}
+
+}  // namespace safeguard
