@@ -1,10 +1,15 @@
 // SHA-256 (FIPS 180-4) for rule-pack content hashes. Written by hand rather than linking a
 // crypto library into every host for one digest of a few kilobytes; checked against the
-// FIPS test vectors in tests/test_rules.cpp.
+// FIPS test vectors in tests/test_rules.cpp. Incremental (sha256.hpp) so a case file's checksum
+// can be verified as it streams.
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+
+#include "sha256.hpp"
 
 #include "safeguard/rules.hpp"
 
@@ -51,28 +56,51 @@ void compress(std::array<std::uint32_t, 8>& state, const unsigned char* block) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
-  std::array<std::uint32_t, 8> state = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+namespace detail {
+
+void Sha256::update(std::string_view data) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t full = data.size() / 64;
-  for (std::size_t i = 0; i < full; ++i) compress(state, bytes + 64 * i);
+  std::size_t size = data.size();
+  total_ += size;
+  if (buffered_ > 0) {
+    const std::size_t take = std::min(size, sizeof block_ - buffered_);
+    std::memcpy(block_ + buffered_, bytes, take);
+    buffered_ += take;
+    bytes += take;
+    size -= take;
+    if (buffered_ < sizeof block_) return;
+    compress(state_, block_);
+    buffered_ = 0;
+  }
+  for (; size >= 64; bytes += 64, size -= 64) compress(state_, bytes);
+  std::memcpy(block_, bytes, size);
+  buffered_ = size;
+}
+
+std::string Sha256::hex() {
+  const std::uint64_t bits = total_ * 8;
   unsigned char tail[128] = {};
-  const std::size_t rest = data.size() - full * 64;
-  for (std::size_t i = 0; i < rest; ++i) tail[i] = bytes[full * 64 + i];
-  tail[rest] = 0x80;
-  const std::size_t tail_blocks = rest + 9 > 64 ? 2 : 1;
-  const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
+  std::memcpy(tail, block_, buffered_);
+  tail[buffered_] = 0x80;
+  const std::size_t tail_blocks = buffered_ + 9 > 64 ? 2 : 1;
   for (int i = 0; i < 8; ++i)
     tail[tail_blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  for (std::size_t i = 0; i < tail_blocks; ++i) compress(state, tail + 64 * i);
+  for (std::size_t i = 0; i < tail_blocks; ++i) compress(state_, tail + 64 * i);
   static const char* kHex = "0123456789abcdef";
   std::string out;
   out.reserve(64);
-  for (std::uint32_t word : state) {
+  for (std::uint32_t word : state_) {
     for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(word >> shift) & 0xF];
   }
   return out;
+}
+
+}  // namespace detail
+
+std::string sha256_hex(std::string_view data) {
+  detail::Sha256 digest;
+  digest.update(data);
+  return digest.hex();
 }
 
 }  // namespace safeguard
