@@ -22,7 +22,7 @@
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
-#include "sha256.hpp"
+#include "util/sha256.hpp"
 
 namespace safeguard {
 namespace {

@@ -19,6 +19,7 @@
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
+#include "util/sha256.hpp"
 
 namespace safeguard::legacy {
 namespace {
