@@ -114,7 +114,7 @@ SG_API void sg_graph_free(sg_graph* graph);
  * explains each). Input past a limit fails with SG_E_LIMIT and a message naming the limit. */
 typedef struct sg_limits {
   int version;                  /* SG_LIMITS_VERSION */
-  size_t max_file_bytes;        /* one case file [256 MiB] */
+  size_t max_file_bytes;        /* one case file [8 GiB] */
   size_t max_depth;             /* JSON nesting in a case file [32] */
   size_t max_string_bytes;      /* one JSON string [64 KiB] */
   size_t max_id_bytes;          /* one entity id [256] */

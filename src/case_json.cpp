@@ -1,34 +1,52 @@
-// Case files: JSON in through nlohmann's SAX parser (so size, depth and string limits hold
-// before anything is built), out through ordered_json in a fixed, canonical layout.
+// Case files: JSON in through one streaming pass of nlohmann's SAX parser that builds no
+// document. Each entity's fields are gathered into a small reusable buffer, checked and turned
+// into a batch item as soon as the entity closes, and a file is read in fixed-size chunks, so
+// memory follows the batch (the record being built), not the file. Out through ordered_json in
+// a fixed, canonical layout.
 //
-// nlohmann 3.11 keeps no source positions in its values, so when the graph rejects an entity
-// the file is scanned once more with a SAX handler that counts bytes until it reaches that
-// entity: errors are rare, and the happy path pays nothing for positions.
+// Positions cost nothing while reading: when something is wrong, the input (a buffer or an
+// open file) is read again to find the line and column, since errors are rare.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <iterator>
+#include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
 #include "util/atomic_file.hpp"
-#include "util/file.hpp"
 #include "util/sha256.hpp"
-#include "util/text_position.hpp"
 
 namespace safeguard {
 namespace {
 
 using json = nlohmann::json;
+using Path = std::vector<std::string>;
 
-// Line and column (1-based, columns in characters) of a byte offset.
-void line_column(std::string_view text, std::size_t offset, int& line, int& column) {
-  const TextPosition at = text_position(text, offset);
-  line = at.line;
-  column = at.column;
+// ---- Checksums ------------------------------------------------------------------------------
+// A saved case file ends with one more top-level member,
+//     ,\n  "checksum": "sha256:<64 lower-case hex digits>"\n}\n
+// whose digest covers the file as it would be without that member (the same text ending in
+// "\n}\n"). Loading verifies it before parsing, so a damaged or edited file is refused with a
+// clear error instead of loading wrong data. Files without the trailer (written by hand or by
+// other tools) load as before. Kept to with_checksum and Source so the format's fields can grow
+// without touching it.
+constexpr std::string_view kChecksumHead = ",\n  \"checksum\": \"sha256:";
+constexpr std::string_view kChecksumTail = "\"\n}\n";
+constexpr std::size_t kDigestLength = 64;
+constexpr std::size_t kTrailerLength = kChecksumHead.size() + kDigestLength + kChecksumTail.size();
+
+std::string with_checksum(const std::string& canonical) {
+  // canonical ends in "\n}\n"; the member goes before the closing brace.
+  const std::string body = canonical.substr(0, canonical.size() - 3);
+  return body + std::string(kChecksumHead) + sha256_hex(canonical) + std::string(kChecksumTail);
 }
 
 // nlohmann's ~basic_json allocates: it moves the children of a non-empty array or object onto
@@ -60,111 +78,160 @@ struct Dismantled {
   Dismantled& operator=(const Dismantled&) = delete;
 };
 
-// Builds the DOM while enforcing the limits; rejects duplicate keys, which JSON leaves
-// ambiguous and which would silently drop data.
-class LimitedDom : public nlohmann::json_sax<json> {
+// ---- Input --------------------------------------------------------------------------------
+
+// A megabyte at a time: large enough that system calls are a rounding error, small enough
+// that the file never matters to memory.
+constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+constexpr std::string_view kCoveredEnd = "\n}\n";
+
+// The bytes the parser reads: a buffer, or a regular file read in chunks. When the input ends
+// in a checksum trailer, the parser reads the text the checksum covers instead (the input up
+// to the trailer, then "\n}\n"), so positions before the trailer are the input's own.
+class Source {
  public:
-  explicit LimitedDom(const CaseFileLimits& limits) : limits_(limits) {}
-  ~LimitedDom() override { dismantle(root); }
+  Source(std::string_view text, std::string name) : name_(std::move(name)), text_(text) {
+    size_ = text.size();
+    find_trailer();
+  }
 
-  bool null() override { return put(nullptr); }
-  bool boolean(bool value) override { return put(value); }
-  bool number_integer(number_integer_t value) override { return put(value); }
-  bool number_unsigned(number_unsigned_t value) override { return put(value); }
-  bool number_float(number_float_t value, const string_t&) override { return put(value); }
-  bool string(string_t& value) override {
-    if (value.size() > limits_.max_string_bytes)
-      return stop(Status::limit,
-                  "string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
-    return put(std::move(value));
-  }
-  bool binary(binary_t&) override { return stop(Status::parse, "binary values are not JSON"); }
-  bool start_object(std::size_t) override { return open(json::object()); }
-  bool end_object() override {
-    stack_.pop_back();
-    return true;
-  }
-  bool start_array(std::size_t) override { return open(json::array()); }
-  bool end_array() override {
-    stack_.pop_back();
-    return true;
-  }
-  bool key(string_t& value) override {
-    if (stack_.back()->contains(value))
-      return stop(Status::duplicate, "duplicate key \"" + value + "\"");
-    key_ = std::move(value);
-    return true;
-  }
-  bool parse_error(std::size_t position, const std::string&,
-                   const nlohmann::detail::exception& e) override {
-    status_ = Status::parse;
-    position_ = position;
-    message_ = e.what();
-    // Keep only nlohmann's reason, without its "[json.exception.parse_error.101] parse error at
-    // line 1, column 2: " preamble, since we report the place ourselves.
-    if (auto column = message_.find("column "); column != std::string::npos) {
-      if (auto colon = message_.find(": ", column); colon != std::string::npos)
-        message_ = message_.substr(colon + 2);
+  Source(const std::string& path, std::size_t max_bytes) : name_(path), memory_(false) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw Error(Status::io, "cannot open file", Location{path});
+    struct stat info;
+    if (::fstat(fd_, &info) != 0 || !S_ISREG(info.st_mode))
+      throw Error(Status::io, "cannot read file", Location{path});
+    size_ = static_cast<std::size_t>(info.st_size);
+    if (size_ > max_bytes) {
+      throw Error(Status::limit, "file is larger than " + std::to_string(max_bytes) + " bytes",
+                  Location{path});
     }
-    return false;
+    buffer_.resize(kChunkBytes);
+    find_trailer();
   }
 
-  json root;
-  Status status_ = Status::ok;
-  std::string message_;
-  std::size_t position_ = 0;
+  ~Source() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Source(const Source&) = delete;
+  Source& operator=(const Source&) = delete;
+
+  const std::string& name() const { return name_; }
+  std::size_t raw_size() const { return size_; }
+  bool has_trailer() const { return !digest_.empty(); }
+  const std::string& digest() const { return digest_; }
+  // Where the trailer starts in the input.
+  std::size_t trailer_at() const { return body_; }
+
+  // The piece of the parsed text that starts at `offset`, or false at its end. A piece read
+  // from a file lives in this source's buffer until the next call.
+  bool piece(std::size_t offset, const char*& begin, const char*& end) {
+    if (offset >= body_) {
+      if (!has_trailer() || offset >= body_ + kCoveredEnd.size()) return false;
+      begin = kCoveredEnd.data() + (offset - body_);
+      end = kCoveredEnd.data() + kCoveredEnd.size();
+      return true;
+    }
+    if (memory_) {
+      begin = text_.data() + offset;
+      end = text_.data() + body_;
+      return true;
+    }
+    const std::size_t want = std::min(kChunkBytes, body_ - offset);
+    read_at(offset, buffer_.data(), want);
+    begin = buffer_.data();
+    end = begin + want;
+    return true;
+  }
+
+  // The byte of the parsed text at `offset`, or -1 past its end (for the locator).
+  int byte_at(std::size_t offset) {
+    if (offset >= body_) {
+      const std::size_t past = offset - body_;
+      return has_trailer() && past < kCoveredEnd.size() ? kCoveredEnd[past] : -1;
+    }
+    char byte = 0;
+    if (memory_) {
+      byte = text_[offset];
+    } else {
+      read_at(offset, &byte, 1);  // not through buffer_, which a parse may be reading
+    }
+    return static_cast<unsigned char>(byte);
+  }
 
  private:
-  bool stop(Status status, const std::string& message) {
-    status_ = status;
-    message_ = message;
-    return false;
+  void read_at(std::size_t offset, char* out, std::size_t count) {
+    for (std::size_t done = 0; done < count;) {
+      const ssize_t n = ::pread(fd_, out + done, count - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw Error(Status::io, "cannot read file", Location{name_});
+      done += static_cast<std::size_t>(n);
+    }
   }
 
-  template <typename Value>
-  bool put(Value&& value) {
-    if (stack_.empty()) {
-      root = json(std::forward<Value>(value));
-      return true;
-    }
-    json& top = *stack_.back();
-    if (top.is_array()) {
-      top.push_back(json(std::forward<Value>(value)));
+  // A saved file ends with the checksum member; see with_checksum.
+  void find_trailer() {
+    body_ = size_;
+    if (size_ < kTrailerLength) return;
+    char tail[kTrailerLength];
+    if (memory_) {
+      std::memcpy(tail, text_.data() + size_ - kTrailerLength, kTrailerLength);
     } else {
-      top[key_] = json(std::forward<Value>(value));
+      read_at(size_ - kTrailerLength, tail, kTrailerLength);
     }
-    return true;
+    const std::string_view trailer(tail, kTrailerLength);
+    if (trailer.substr(0, kChecksumHead.size()) != kChecksumHead ||
+        trailer.substr(kTrailerLength - kChecksumTail.size()) != kChecksumTail)
+      return;
+    const std::string_view digest = trailer.substr(kChecksumHead.size(), kDigestLength);
+    for (char c : digest) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return;
+    }
+    digest_.assign(digest);
+    body_ = size_ - kTrailerLength;
   }
 
-  bool open(json container) {
-    if (stack_.size() >= limits_.max_depth)
-      return stop(Status::limit,
-                  "nested deeper than " + std::to_string(limits_.max_depth) + " levels");
-    if (stack_.empty()) {
-      root = std::move(container);
-      stack_.push_back(&root);
-      return true;
-    }
-    json& top = *stack_.back();
-    if (top.is_array()) {
-      top.push_back(std::move(container));
-      stack_.push_back(&top.back());
-    } else {
-      json& slot = top[key_];
-      slot = std::move(container);
-      stack_.push_back(&slot);
-    }
-    return true;
-  }
-
-  CaseFileLimits limits_;
-  std::vector<json*> stack_;
-  std::string key_;
+  std::string name_;
+  std::string_view text_;
+  bool memory_ = true;
+  int fd_ = -1;
+  std::size_t size_ = 0;
+  std::size_t body_ = 0;  // bytes of the input the parser reads before "\n}\n" or the end
+  std::string digest_;    // the trailer's digest, when there is a trailer
+  std::vector<char> buffer_;
 };
 
-// An input iterator over the text that reports how far the parser has read, so the locator's
-// SAX events can be given byte offsets.
-class CountingIterator {
+// Hands the source's pieces to the parser in order; hashes them on the reading pass.
+class Pieces {
+ public:
+  explicit Pieces(Source& source, detail::Sha256* digest = nullptr)
+      : source_(source), digest_(digest) {}
+
+  bool next(const char*& begin, const char*& end) {
+    if (!source_.piece(offset_, begin, end)) return false;
+    offset_ += static_cast<std::size_t>(end - begin);
+    if (digest_) digest_->update(std::string_view(begin, static_cast<std::size_t>(end - begin)));
+    return true;
+  }
+
+  // Reads to the end, so the digest covers everything.
+  void drain() {
+    const char* begin = nullptr;
+    const char* end = nullptr;
+    while (next(begin, end)) {
+    }
+  }
+
+ private:
+  Source& source_;
+  detail::Sha256* digest_;
+  std::size_t offset_ = 0;
+};
+
+// An input iterator over the pieces. `Counting` ones also count the bytes read, which only the
+// error path needs (to turn a SAX event into a position).
+template <bool Counting>
+class PieceIterator {
  public:
   using iterator_category = std::input_iterator_tag;
   using value_type = char;
@@ -172,48 +239,110 @@ class CountingIterator {
   using pointer = const char*;
   using reference = const char&;
 
-  CountingIterator(const char* at, std::size_t* consumed, const char* base)
-      : at_(at), consumed_(consumed), base_(base) {}
+  PieceIterator() = default;  // the end
+  explicit PieceIterator(Pieces& pieces, std::size_t* consumed = nullptr)
+      : pieces_(&pieces), consumed_(consumed) {
+    if (!pieces_->next(at_, end_)) at_ = nullptr;
+  }
+
   reference operator*() const { return *at_; }
-  CountingIterator& operator++() {
-    ++at_;
-    *consumed_ = static_cast<std::size_t>(at_ - base_);
+  PieceIterator& operator++() {
+    if constexpr (Counting) ++*consumed_;
+    if (++at_ == end_ && !pieces_->next(at_, end_)) at_ = nullptr;
     return *this;
   }
-  CountingIterator operator++(int) {
-    CountingIterator before = *this;
+  PieceIterator operator++(int) {
+    PieceIterator before = *this;
     ++*this;
     return before;
   }
-  bool operator==(const CountingIterator& other) const { return at_ == other.at_; }
-  bool operator!=(const CountingIterator& other) const { return at_ != other.at_; }
+  bool operator==(const PieceIterator& other) const { return at_ == other.at_; }
+  bool operator!=(const PieceIterator& other) const { return at_ != other.at_; }
 
  private:
-  const char* at_;
-  std::size_t* consumed_;
-  const char* base_;
+  Pieces* pieces_ = nullptr;
+  std::size_t* consumed_ = nullptr;
+  const char* at_ = nullptr;
+  const char* end_ = nullptr;
+};
+
+template <bool Counting, typename Handler>
+bool parse(Source& source, Handler& handler, detail::Sha256* digest = nullptr,
+           std::size_t* consumed = nullptr) {
+  Pieces pieces(source, digest);
+  const bool ok = json::sax_parse(PieceIterator<Counting>(pieces, consumed),
+                                  PieceIterator<Counting>(), &handler);
+  if (digest) pieces.drain();
+  return ok;
+}
+
+// ---- Positions (error path only) ----------------------------------------------------------
+
+// Line and column (1-based, columns in characters) of a byte offset of the parsed text.
+void line_column(Source& source, std::size_t offset, int& line, int& column) {
+  line = 1;
+  column = 1;
+  Pieces pieces(source);
+  const char* begin = nullptr;
+  const char* end = nullptr;
+  for (std::size_t at = 0; at < offset && pieces.next(begin, end);) {
+    for (const char* c = begin; c != end && at < offset; ++c, ++at) {
+      if (*c == '\n') {
+        ++line;
+        column = 1;
+      } else if ((static_cast<unsigned char>(*c) & 0xC0) != 0x80) {
+        ++column;
+      }
+    }
+  }
+}
+
+// Every SAX event, stopping at the given one: how far the parser had read when the reading
+// pass stopped at that event.
+class EventFinder {
+ public:
+  explicit EventFinder(std::size_t stop_at) : stop_at_(stop_at) {}
+  bool null() { return event(); }
+  bool boolean(bool) { return event(); }
+  bool number_integer(json::number_integer_t) { return event(); }
+  bool number_unsigned(json::number_unsigned_t) { return event(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return event(); }
+  bool string(json::string_t&) { return event(); }
+  bool binary(json::binary_t&) { return event(); }
+  bool start_object(std::size_t) { return event(); }
+  bool end_object() { return event(); }
+  bool start_array(std::size_t) { return event(); }
+  bool end_array() { return event(); }
+  bool key(json::string_t&) { return event(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;
+  }
+
+ private:
+  bool event() { return ++seen_ < stop_at_; }
+  std::size_t stop_at_;
+  std::size_t seen_ = 0;
 };
 
 // Finds the byte offset of the value at `path` (tokens of a JSON pointer), or of `key` inside
 // it when `key` is not empty.
-class Locator : public nlohmann::json_sax<json> {
+class Locator {
  public:
-  Locator(std::string_view text, std::vector<std::string> path, std::string key,
-          const std::size_t* consumed)
-      : text_(text), target_(std::move(path)), key_(std::move(key)), consumed_(consumed) {}
+  Locator(Source& source, Path path, std::string key, const std::size_t* consumed)
+      : source_(source), target_(std::move(path)), key_(std::move(key)), consumed_(consumed) {}
 
-  bool null() override { return value(); }
-  bool boolean(bool) override { return value(); }
-  bool number_integer(number_integer_t) override { return value(); }
-  bool number_unsigned(number_unsigned_t) override { return value(); }
-  bool number_float(number_float_t, const string_t&) override { return value(); }
-  bool string(string_t&) override { return value(); }
-  bool binary(binary_t&) override { return value(); }
-  bool start_object(std::size_t) override { return open(false); }
-  bool start_array(std::size_t) override { return open(true); }
-  bool end_object() override { return close(); }
-  bool end_array() override { return close(); }
-  bool key(string_t& name) override {
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(json::number_integer_t) { return value(); }
+  bool number_unsigned(json::number_unsigned_t) { return value(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
+  bool string(json::string_t&) { return value(); }
+  bool binary(json::binary_t&) { return value(); }
+  bool start_object(std::size_t) { return open(false); }
+  bool start_array(std::size_t) { return open(true); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(json::string_t& name) {
     previous_end_ = *consumed_;
     frames_.back().key = name;
     if (!key_.empty() && name == key_ && container_matches()) {
@@ -222,7 +351,7 @@ class Locator : public nlohmann::json_sax<json> {
     }
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
     return false;
   }
 
@@ -266,9 +395,9 @@ class Locator : public nlohmann::json_sax<json> {
       // A scalar where the target should be (a string where an object belongs): its token
       // starts after the separators that follow the previous event.
       std::size_t at = previous_end_;
-      while (at < text_.size() && (std::isspace(static_cast<unsigned char>(text_[at])) ||
-                                   text_[at] == ',' || text_[at] == ':'))
-        ++at;
+      for (int c = source_.byte_at(at); c >= 0 && (std::isspace(c) || c == ',' || c == ':');
+           c = source_.byte_at(++at)) {
+      }
       found = at;
       return false;
     }
@@ -294,400 +423,908 @@ class Locator : public nlohmann::json_sax<json> {
     return true;
   }
 
-  std::string_view text_;
+  Source& source_;
   std::size_t previous_end_ = 0;
-  std::vector<std::string> target_;
+  Path target_;
   std::string key_;
   const std::size_t* consumed_;
   std::vector<Frame> frames_;
 };
 
-Location locate(std::string_view text, const std::string& name,
-                const std::vector<std::string>& path, const std::string& key,
-                const std::string& entity) {
-  std::size_t consumed = 0;
-  Locator locator(text, path, key, &consumed);
-  CountingIterator first(text.data(), &consumed, text.data());
-  CountingIterator last(text.data() + text.size(), &consumed, text.data());
-  json::sax_parse(first, last, &locator);
-  Location where{name, 0, 0, entity};
-  if (locator.found != std::string::npos)
-    line_column(text, locator.found, where.line, where.column);
-  return where;
+// An entity id as an error message may show it: ids are meant to be printable, but one read
+// from a hostile file may hold control characters or run to the string limit.
+std::string shown_id(std::string_view id) {
+  constexpr std::size_t kMaxShown = 256;
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (std::size_t i = 0; i < id.size() && out.size() < kMaxShown; ++i) {
+    const auto byte = static_cast<unsigned char>(id[i]);
+    // C0 controls and DEL, and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F).
+    const bool c1 = byte == 0xC2 && i + 1 < id.size() &&
+                    static_cast<unsigned char>(id[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(id[i + 1]) <= 0x9F;
+    if (byte < 0x20 || byte == 0x7F || c1) {
+      const auto code = c1 ? static_cast<unsigned char>(id[++i]) : byte;
+      out += "\\x";
+      out += kHex[code >> 4];
+      out += kHex[code & 0xF];
+    } else {
+      out += static_cast<char>(byte);
+    }
+  }
+  if (out.size() >= kMaxShown && id.size() > kMaxShown) out += "...";
+  return out;
 }
 
-// Converts the DOM into a batch, remembering each item's place for error messages.
-class CaseReader {
- public:
-  CaseReader(std::string_view text, const std::string& name) : text_(text), name_(name) {}
+// nlohmann's message without its "[json.exception.parse_error.101] parse error at line 1,
+// column 2: " preamble (the place is reported separately) and without the "; last read: '...'"
+// part, which quotes the input: case text must never reach a message or a log.
+std::string syntax_message(const std::string& what) {
+  std::string message = what;
+  if (auto column = message.find("column "); column != std::string::npos) {
+    if (auto colon = message.find(": ", column); colon != std::string::npos)
+      message = message.substr(colon + 2);
+  }
+  const std::size_t quoted = message.find("; last read: '");
+  if (quoted == std::string::npos) return message;
+  // What follows the quote is "; expected <token>" when the parser said what it expected;
+  // keep it only when it is one of the parser's own words, never something quoted.
+  std::string expected;
+  if (auto tail = message.rfind("'; expected "); tail != std::string::npos && tail >= quoted) {
+    static const char* const kTokens[] = {"'['",
+                                          "'{'",
+                                          "string literal",
+                                          "':'",
+                                          "','",
+                                          "']'",
+                                          "'}'",
+                                          "end of input",
+                                          "'[', '{', or a literal",
+                                          "<uninitialized>",
+                                          "true literal",
+                                          "false literal",
+                                          "null literal",
+                                          "number literal",
+                                          "<parse error>"};
+    const std::string token = message.substr(tail + 12);
+    for (const char* known : kTokens) {
+      if (token == known) expected = "; expected " + token;
+    }
+  }
+  return message.substr(0, quoted) + expected;
+}
 
-  Batch read(const json& root) {
-    if (!root.is_object()) fail({}, {}, Status::type, "a case file must be a JSON object");
-    allow(root, {},
-          {"schema_version", "agencies", "households", "persons", "places", "groups", "concerns",
-           "factors", "relations", "events", "overrides", "calendar", "description"});
-    const json* version = find(root, "schema_version");
-    if (!version)
-      fail({}, {}, Status::version,
-           "missing \"schema_version\" (this library reads version " +
-               std::to_string(kCaseSchemaVersion) + ")");
-    if (!version->is_number_integer() || version->get<long long>() != kCaseSchemaVersion) {
-      fail({}, "schema_version", Status::version,
-           "schema_version must be " + std::to_string(kCaseSchemaVersion));
+// ---- Reading ------------------------------------------------------------------------------
+// The mapping from a case file's JSON to batch items, in one place: the sections, the fields
+// each entity may have (Schema), and how an entity becomes an item (EntityReader::build).
+
+enum class Section : unsigned char {
+  agencies,
+  households,
+  persons,
+  places,
+  groups,
+  concerns,
+  factors,
+  relations,
+  events,
+  overrides,
+  calendar,  // one object, not an array
+};
+constexpr std::size_t kSections = 11;
+
+struct Schema {
+  std::string_view name;
+  std::vector<std::string_view> fields;
+};
+
+// In the order their items go into the batch, whatever their order in the file.
+const std::array<Schema, kSections>& schemas() {
+  static const std::array<Schema, kSections> kSchemas = {{
+      {"agencies", {"id", "type", "name"}},
+      {"households", {"id"}},
+      {"persons", {"id", "kind", "dob", "household", "flags"}},
+      {"places", {"id", "kind", "name"}},
+      {"groups", {"id", "kind", "name"}},
+      {"concerns",
+       {"id", "category", "severity", "incident", "recorded", "status", "source", "restricted",
+        "about", "involves", "summary"}},
+      {"factors", {"id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"}},
+      {"relations", {"kind", "from", "to"}},
+      {"events", {"id", "kind", "date", "about", "note"}},
+      {"overrides", {"id", "child", "direction", "date", "author", "reason"}},
+      {"calendar", {"nation", "closures"}},
+  }};
+  return kSchemas;
+}
+constexpr std::size_t kMaxFields = 11;
+
+// One field of the entity being read: a scalar, or an array of strings (anything else is
+// remembered only by its type, which is all an error needs).
+struct Value {
+  enum class Type : unsigned char {
+    absent,
+    null,
+    boolean,
+    integer,
+    unsigned_integer,
+    floating,
+    string,
+    array,
+    object
+  };
+  Type type = Type::absent;
+  bool boolean = false;
+  long long integer = 0;
+  std::uint64_t unsigned_integer = 0;
+  std::string text;
+  std::vector<std::string> items;
+  bool only_strings = true;
+
+  bool is_integer() const { return type == Type::integer || type == Type::unsigned_integer; }
+};
+
+// The fields of one entity, reused from entity to entity so that reading allocates only what
+// the batch keeps.
+struct Entity {
+  const Schema* schema = nullptr;
+  Section section = Section::agencies;
+  std::size_t element = 0;
+  std::array<Value, kMaxFields> values;
+  std::string unknown;  // the first unknown field name, in byte order (as reported)
+  bool has_unknown = false;
+
+  void begin(Section s, std::size_t index) {
+    section = s;
+    element = index;
+    schema = &schemas()[static_cast<std::size_t>(s)];
+    for (std::size_t i = 0; i < schema->fields.size(); ++i) {
+      values[i].type = Value::Type::absent;
+      values[i].items.clear();
+      values[i].only_strings = true;
     }
-    if (const json* d = find(root, "description"); d && !d->is_string())
-      fail({}, "description", Status::type, "description must be a string");
-    each(root, "agencies", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "type", "name"});
-      AgencySpec a{str(e, at, "id", true), str(e, at, "type", true), str(e, at, "name", false)};
-      add(std::move(a), at);
-    });
-    each(root, "households", [&](const json& e, const Path& at) {
-      allow(e, at, {"id"});
-      add(HouseholdSpec{str(e, at, "id", true)}, at);
-    });
-    each(root, "persons", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "kind", "dob", "household", "flags"});
-      PersonSpec p;
-      p.id = str(e, at, "id", true);
-      const std::string kind = str(e, at, "kind", true);
-      if (!parse_person_kind(kind, p.kind))
-        fail(at, "kind", Status::invalid_data,
-             "kind must be \"child\" or \"adult\", not \"" + kind + "\"", p.id);
-      p.dob = date(e, at, "dob", false, p.id);
-      p.household = str(e, at, "household", false);
-      p.flags = strings(e, at, "flags");
-      add(std::move(p), at);
-    });
-    each(root, "places", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "kind", "name"});
-      add(PlaceSpec{str(e, at, "id", true), str(e, at, "kind", true), str(e, at, "name", false)},
-          at);
-    });
-    each(root, "groups", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "kind", "name"});
-      add(GroupSpec{str(e, at, "id", true), str(e, at, "kind", true), str(e, at, "name", false)},
-          at);
-    });
-    each(root, "concerns", [&](const json& e, const Path& at) {
-      allow(e, at,
-            {"id", "category", "severity", "incident", "recorded", "status", "source", "restricted",
-             "about", "involves", "summary"});
-      ConcernSpec c;
-      c.id = str(e, at, "id", true);
-      c.category = str(e, at, "category", true);
-      c.severity = integer(e, at, "severity", true, 1, c.id);
-      c.incident = date(e, at, "incident", false, c.id);
-      c.recorded = date(e, at, "recorded", true, c.id);
-      const std::string status = str(e, at, "status", false);
-      if (!status.empty() && !parse_concern_status(status, c.status)) {
-        fail(at, "status", Status::invalid_data,
-             "status must be open, closed, unsubstantiated or retracted, not \"" + status + "\"",
-             c.id);
-      }
-      c.source = str(e, at, "source", true);
-      c.restricted = flag(e, at, "restricted");
-      c.about = strings(e, at, "about");
-      c.involves = strings(e, at, "involves");
-      c.summary = str(e, at, "summary", false);
-      add(std::move(c), at);
-    });
-    each(root, "factors", [&](const json& e, const Path& at) {
-      allow(e, at,
-            {"id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"});
-      FactorSpec f;
-      f.id = str(e, at, "id", true);
-      f.kind = str(e, at, "kind", true);
-      f.strength = integer(e, at, "strength", true, 1, f.id);
-      f.start = date(e, at, "start", false, f.id);
-      f.end = date(e, at, "end", false, f.id);
-      f.provided_by = str(e, at, "provided_by", false);
-      f.protects = strings(e, at, "protects");
-      f.summary = str(e, at, "summary", false);
-      add(std::move(f), at);
-    });
-    each(root, "relations", [&](const json& e, const Path& at) {
-      allow(e, at, {"kind", "from", "to"});
-      RelationSpec r;
-      const std::string kind = str(e, at, "kind", true);
-      if (!parse_relation_kind(kind, r.kind))
-        fail(at, "kind", Status::invalid_data, "unknown relation kind \"" + kind + "\"");
-      r.from = str(e, at, "from", true);
-      r.to = str(e, at, "to", true);
-      add(std::move(r), at);
-    });
-    each(root, "events", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "kind", "date", "about", "note"});
-      EventSpec ev;
-      ev.id = str(e, at, "id", true);
-      const std::string kind = str(e, at, "kind", true);
-      if (!parse_event_kind(kind, ev.kind))
-        fail(at, "kind", Status::invalid_data, "unknown event kind \"" + kind + "\"", ev.id);
-      ev.date = date(e, at, "date", true, ev.id);
-      ev.about = strings(e, at, "about");
-      ev.note = str(e, at, "note", false);
-      add(std::move(ev), at);
-    });
-    each(root, "overrides", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "child", "direction", "date", "author", "reason"});
-      DiscretionaryOverrideSpec o;
-      o.id = str(e, at, "id", true);
-      o.child = str(e, at, "child", true);
-      const std::string direction = str(e, at, "direction", true);
-      if (!parse_override_direction(direction, o.direction))
-        fail(at, "direction", Status::invalid_data,
-             "direction must be \"raise\" or \"lower\", not \"" + direction + "\"", o.id);
-      o.date = date(e, at, "date", true, o.id);
-      o.author = str(e, at, "author", true);
-      o.reason = str(e, at, "reason", true);
-      add(std::move(o), at);
-    });
-    if (const json* calendar = find(root, "calendar")) {
-      const Path at{"calendar"};
-      allow(*calendar, at, {"nation", "closures"});
-      CalendarSpec c;
-      const std::string nation = str(*calendar, at, "nation", false);
-      if (!nation.empty()) {
-        Nation parsed{};
-        if (!parse_nation(nation, parsed))
-          fail(at, "nation", Status::invalid_data,
-               "nation must be \"england-and-wales\", \"scotland\" or \"northern-ireland\", "
-               "not \"" +
-                   nation + "\"");
-        c.nation = parsed;
-      }
-      for (const std::string& day : strings(*calendar, at, "closures")) {
-        Day parsed = kNoDay;
-        std::string error;
-        if (!parse_iso_date(day, parsed, error))
-          fail(at, "closures", Status::invalid_data, "closure \"" + day + "\": " + error);
-        c.closures.push_back(parsed);
-      }
-      add(std::move(c), at);
-    }
-    return std::move(batch_);
+    has_unknown = false;
   }
 
-  // Where batch item `item` came from.
-  const std::vector<std::string>& path_of(std::size_t item) const { return paths_[item]; }
+  // The slot of a field name, or -1 when the schema has no such field.
+  int slot(std::string_view name) const {
+    for (std::size_t i = 0; i < schema->fields.size(); ++i) {
+      if (schema->fields[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  const Value* find(std::string_view name) const {
+    const int i = slot(name);
+    return i < 0 || values[i].type == Value::Type::absent ? nullptr : &values[i];
+  }
+  Value* find(std::string_view name) {
+    return const_cast<Value*>(static_cast<const Entity*>(this)->find(name));
+  }
+
+  Path path() const {
+    if (section == Section::calendar) return Path{"calendar"};
+    return Path{std::string(schema->name), std::to_string(element)};
+  }
+};
+
+// What is wrong with an entity: which field (empty for the entity itself), the status and
+// the reason.
+struct Invalid {
+  std::string key;
+  Status status;
+  std::string message;
+  std::string entity;
+};
+
+// Turns one entity's fields into its batch item, with the checks the case-file format makes
+// (the graph checks the rest: ids, references, limits).
+class EntityReader {
+ public:
+  explicit EntityReader(Entity& e) : e_(e) {
+    const Value* id = e.find("id");
+    if (id && id->type == Value::Type::string) id_ = id->text;
+  }
+
+  Edit build() {
+    switch (e_.section) {
+      case Section::agencies:
+        return AgencySpec{str("id", true), str("type", true), str("name", false)};
+      case Section::households:
+        return HouseholdSpec{str("id", true)};
+      case Section::persons: {
+        PersonSpec p;
+        p.id = str("id", true);
+        const std::string kind = str("kind", true);
+        if (!parse_person_kind(kind, p.kind))
+          fail("kind", Status::invalid_data,
+               "kind must be \"child\" or \"adult\", not " + detail::quote_for_error(kind), p.id);
+        p.dob = date("dob", false, p.id);
+        p.household = str("household", false);
+        p.flags = strings("flags");
+        return p;
+      }
+      case Section::places:
+        return PlaceSpec{str("id", true), str("kind", true), str("name", false)};
+      case Section::groups:
+        return GroupSpec{str("id", true), str("kind", true), str("name", false)};
+      case Section::concerns: {
+        ConcernSpec c;
+        c.id = str("id", true);
+        c.category = str("category", true);
+        c.severity = integer("severity", true, 1, c.id);
+        c.incident = date("incident", false, c.id);
+        c.recorded = date("recorded", true, c.id);
+        const std::string status = str("status", false);
+        if (!status.empty() && !parse_concern_status(status, c.status)) {
+          fail("status", Status::invalid_data,
+               "status must be open, closed, unsubstantiated or retracted, not " +
+                   detail::quote_for_error(status),
+               c.id);
+        }
+        c.source = str("source", true);
+        c.restricted = flag("restricted");
+        c.about = strings("about");
+        c.involves = strings("involves");
+        c.summary = str("summary", false);
+        return c;
+      }
+      case Section::factors: {
+        FactorSpec f;
+        f.id = str("id", true);
+        f.kind = str("kind", true);
+        f.strength = integer("strength", true, 1, f.id);
+        f.start = date("start", false, f.id);
+        f.end = date("end", false, f.id);
+        f.provided_by = str("provided_by", false);
+        f.protects = strings("protects");
+        f.summary = str("summary", false);
+        return f;
+      }
+      case Section::relations: {
+        RelationSpec r;
+        const std::string kind = str("kind", true);
+        if (!parse_relation_kind(kind, r.kind))
+          fail("kind", Status::invalid_data,
+               "unknown relation kind " + detail::quote_for_error(kind));
+        r.from = str("from", true);
+        r.to = str("to", true);
+        return r;
+      }
+      case Section::events: {
+        EventSpec ev;
+        ev.id = str("id", true);
+        const std::string kind = str("kind", true);
+        if (!parse_event_kind(kind, ev.kind))
+          fail("kind", Status::invalid_data, "unknown event kind " + detail::quote_for_error(kind),
+               ev.id);
+        ev.date = date("date", true, ev.id);
+        ev.about = strings("about");
+        ev.note = str("note", false);
+        return ev;
+      }
+      case Section::overrides: {
+        DiscretionaryOverrideSpec o;
+        o.id = str("id", true);
+        o.child = str("child", true);
+        const std::string direction = str("direction", true);
+        if (!parse_override_direction(direction, o.direction))
+          fail(
+              "direction", Status::invalid_data,
+              "direction must be \"raise\" or \"lower\", not " + detail::quote_for_error(direction),
+              o.id);
+        o.date = date("date", true, o.id);
+        o.author = str("author", true);
+        o.reason = str("reason", true);
+        return o;
+      }
+      case Section::calendar: {
+        CalendarSpec c;
+        const std::string nation = str("nation", false);
+        if (!nation.empty()) {
+          Nation parsed{};
+          if (!parse_nation(nation, parsed))
+            fail("nation", Status::invalid_data,
+                 "nation must be \"england-and-wales\", \"scotland\" or \"northern-ireland\", "
+                 "not " +
+                     detail::quote_for_error(nation));
+          c.nation = parsed;
+        }
+        for (const std::string& day : strings("closures")) {
+          Day parsed = kNoDay;
+          std::string error;
+          if (!parse_iso_date(day, parsed, error))
+            fail("closures", Status::invalid_data,
+                 "closure " + detail::quote_for_error(day) + ": " + error);
+          c.closures.push_back(parsed);
+        }
+        return c;
+      }
+    }
+    throw Error(Status::internal, "unknown case-file section");
+  }
 
  private:
-  using Path = std::vector<std::string>;
-
-  [[noreturn]] void fail(const Path& at, const std::string& key, Status status,
-                         const std::string& message, const std::string& entity = {}) const {
-    throw Error(status, message, locate(text_, name_, at, key, entity));
+  [[noreturn]] static void fail(std::string key, Status status, std::string message,
+                                const std::string& entity = {}) {
+    throw Invalid{std::move(key), status, std::move(message), entity};
   }
 
-  static const json* find(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it == object.end() ? nullptr : &*it;
-  }
-
-  void allow(const json& object, const Path& at, std::initializer_list<const char*> keys) const {
-    if (!object.is_object()) fail(at, {}, Status::type, "expected an object");
-    for (auto it = object.begin(); it != object.end(); ++it) {
-      bool known = false;
-      for (const char* k : keys) known = known || it.key() == k;
-      if (!known) fail(at, it.key(), Status::invalid_data, "unknown field \"" + it.key() + "\"");
-    }
-  }
-
-  template <typename Each>
-  void each(const json& root, const char* key, Each handle) {
-    const json* list = find(root, key);
-    if (!list) return;
-    if (!list->is_array())
-      fail({}, key, Status::type, std::string("\"") + key + "\" must be an array");
-    for (std::size_t i = 0; i < list->size(); ++i) handle((*list)[i], Path{key, std::to_string(i)});
-  }
-
-  std::string str(const json& e, const Path& at, const char* key, bool required) const {
-    const json* value = find(e, key);
-    if (!value || value->is_null()) {
-      if (required)
-        fail(at, {}, Status::invalid_data, std::string("missing \"") + key + "\"", id_of(e));
+  std::string str(const char* key, bool required) {
+    Value* value = e_.find(key);
+    if (!value || value->type == Value::Type::null) {
+      if (required) fail({}, Status::invalid_data, std::string("missing \"") + key + "\"", id_);
       return {};
     }
-    if (!value->is_string())
-      fail(at, key, Status::type, std::string("\"") + key + "\" must be a string", id_of(e));
-    return value->get<std::string>();
+    if (value->type != Value::Type::string)
+      fail(key, Status::type, std::string("\"") + key + "\" must be a string", id_);
+    return std::move(value->text);
   }
 
-  static std::string id_of(const json& e) {
-    const json* id = find(e, "id");
-    return id && id->is_string() ? id->get<std::string>() : std::string();
-  }
-
-  int integer(const json& e, const Path& at, const char* key, bool required, int fallback,
-              const std::string& id) const {
-    const json* value = find(e, key);
+  int integer(const char* key, bool required, int fallback, const std::string& id) const {
+    const Value* value = e_.find(key);
     if (!value) {
-      if (required) fail(at, {}, Status::invalid_data, std::string("missing \"") + key + "\"", id);
+      if (required) fail({}, Status::invalid_data, std::string("missing \"") + key + "\"", id);
       return fallback;
     }
-    if (!value->is_number_integer())
-      fail(at, key, Status::type, std::string("\"") + key + "\" must be a whole number", id);
-    const long long number = value->get<long long>();
-    if (number < -1000000 || number > 1000000)
-      fail(at, key, Status::invalid_data, std::string("\"") + key + "\" is out of range", id);
-    return static_cast<int>(number);
+    if (!value->is_integer())
+      fail(key, Status::type, std::string("\"") + key + "\" must be a whole number", id);
+    // Unsigned values are those above the largest signed one: all out of range.
+    const bool in_range = value->type == Value::Type::integer && value->integer >= -1000000 &&
+                          value->integer <= 1000000;
+    if (!in_range)
+      fail(key, Status::invalid_data, std::string("\"") + key + "\" is out of range", id);
+    return static_cast<int>(value->integer);
   }
 
-  bool flag(const json& e, const Path& at, const char* key) const {
-    const json* value = find(e, key);
+  bool flag(const char* key) const {
+    const Value* value = e_.find(key);
     if (!value) return false;
-    if (!value->is_boolean())
-      fail(at, key, Status::type, std::string("\"") + key + "\" must be true or false", id_of(e));
-    return value->get<bool>();
+    if (value->type != Value::Type::boolean)
+      fail(key, Status::type, std::string("\"") + key + "\" must be true or false", id_);
+    return value->boolean;
   }
 
-  Day date(const json& e, const Path& at, const char* key, bool required,
-           const std::string& id) const {
-    const json* value = find(e, key);
-    if (!value || value->is_null()) {
-      if (required) fail(at, {}, Status::invalid_data, std::string("missing \"") + key + "\"", id);
+  Day date(const char* key, bool required, const std::string& id) const {
+    const Value* value = e_.find(key);
+    if (!value || value->type == Value::Type::null) {
+      if (required) fail({}, Status::invalid_data, std::string("missing \"") + key + "\"", id);
       return kNoDay;
     }
-    if (!value->is_string())
-      fail(at, key, Status::type, std::string("\"") + key + "\" must be a date string YYYY-MM-DD",
-           id);
+    if (value->type != Value::Type::string)
+      fail(key, Status::type, std::string("\"") + key + "\" must be a date string YYYY-MM-DD", id);
     Day day = kNoDay;
     std::string error;
-    if (!parse_iso_date(value->get<std::string>(), day, error)) {
-      fail(at, key, Status::invalid_data, std::string("\"") + key + "\": " + error, id);
-    }
+    if (!parse_iso_date(value->text, day, error))
+      fail(key, Status::invalid_data, std::string("\"") + key + "\": " + error, id);
     return day;
   }
 
-  std::vector<std::string> strings(const json& e, const Path& at, const char* key) const {
-    const json* value = find(e, key);
-    std::vector<std::string> out;
-    if (!value) return out;
-    if (!value->is_array())
-      fail(at, key, Status::type, std::string("\"") + key + "\" must be an array of strings",
-           id_of(e));
-    for (const auto& item : *value) {
-      if (!item.is_string())
-        fail(at, key, Status::type, std::string("\"") + key + "\" must hold only strings",
-             id_of(e));
-      out.push_back(item.get<std::string>());
-    }
-    return out;
+  std::vector<std::string> strings(const char* key) {
+    Value* value = e_.find(key);
+    if (!value) return {};
+    if (value->type != Value::Type::array)
+      fail(key, Status::type, std::string("\"") + key + "\" must be an array of strings", id_);
+    if (!value->only_strings)
+      fail(key, Status::type, std::string("\"") + key + "\" must hold only strings", id_);
+    return std::move(value->items);
   }
 
-  template <typename Item>
-  void add(Item item, const Path& at) {
-    batch_.add(std::move(item));
-    paths_.push_back(at);
-  }
-
-  std::string_view text_;
-  std::string name_;
-  Batch batch_;
-  std::vector<Path> paths_;
+  Entity& e_;
+  std::string id_;  // the entity's id when it has a string one, for error messages
 };
 
-json parse_dom(std::string_view text, const std::string& name, const CaseFileLimits& limits) {
+// A problem found while reading, and where: a byte offset (syntax errors), the number of the
+// SAX event at which reading stopped (limits and duplicate keys), or a path and key for the
+// locator. Only the reported one is ever located.
+struct Problem {
+  enum class Place { offset, event, path };
+  Status status = Status::ok;
+  std::string message;
+  std::string entity;
+  Place place = Place::path;
+  std::size_t at = 0;
+  Path path;
+  std::string key;
+};
+
+// Where each section's items sit in the batch.
+struct Run {
+  Section section;
+  std::size_t first;
+  std::size_t count;
+};
+
+// The SAX handler: one pass over the file, straight into the batch.
+class CaseHandler {
+ public:
+  CaseHandler(const CaseFileLimits& limits) : limits_(limits) {}
+
+  bool null() {
+    ++events_;
+    return scalar(Value::Type::null);
+  }
+  bool boolean(bool value) {
+    ++events_;
+    scratch_.boolean = value;
+    return scalar(Value::Type::boolean);
+  }
+  bool number_integer(json::number_integer_t value) {
+    ++events_;
+    scratch_.integer = value;
+    return scalar(Value::Type::integer);
+  }
+  bool number_unsigned(json::number_unsigned_t value) {
+    ++events_;
+    // nlohmann gives every non-negative integer as unsigned; keep the ones that fit as signed.
+    if (value <= static_cast<std::uint64_t>(std::numeric_limits<long long>::max())) {
+      scratch_.integer = static_cast<long long>(value);
+      return scalar(Value::Type::integer);
+    }
+    scratch_.unsigned_integer = value;
+    return scalar(Value::Type::unsigned_integer);
+  }
+  bool number_float(json::number_float_t, const json::string_t&) {
+    ++events_;
+    return scalar(Value::Type::floating);
+  }
+  bool string(json::string_t& value) {
+    ++events_;
+    if (value.size() > limits_.max_string_bytes)
+      return stop(Status::limit,
+                  "string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+    string_ = &value;
+    return scalar(Value::Type::string);
+  }
+  bool binary(json::binary_t&) {
+    ++events_;
+    return stop(Status::parse, "binary values are not JSON");
+  }
+  bool start_object(std::size_t) {
+    ++events_;
+    return open(false);
+  }
+  bool start_array(std::size_t) {
+    ++events_;
+    return open(true);
+  }
+  bool end_object() {
+    ++events_;
+    return close();
+  }
+  bool end_array() {
+    ++events_;
+    return close();
+  }
+  bool key(json::string_t& name) {
+    ++events_;
+    if (name.size() > limits_.max_string_bytes)
+      return stop(Status::limit,
+                  "object key longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+    if (skip_ > 0) return true;
+    if (frames_.back() == Frame::root) return root_key(name);
+    // An entity (or the calendar): the only other objects read rather than skipped.
+    field_ = entity_.slot(name);
+    if (field_ < 0) {
+      if (!entity_.has_unknown || name < entity_.unknown) {
+        entity_.unknown = name;
+        entity_.has_unknown = true;
+      }
+      return true;
+    }
+    if (entity_.values[field_].type != Value::Type::absent)
+      return stop(Status::duplicate, "duplicate key " + detail::quote_for_error(name));
+    return go_on();
+  }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+    problem_ = Problem{};
+    problem_.message = syntax_message(e.what());
+    // nlohmann reports invalid UTF-8 as a syntax error; give it its own status.
+    problem_.status =
+        problem_.message.find("UTF-8") != std::string::npos ? Status::encoding : Status::parse;
+    problem_.place = Problem::Place::offset;
+    problem_.at = position > 0 ? position - 1 : 0;
+    return false;
+  }
+
+  // After the pass: the problem to report (status ok when there is none).
+  Problem& problem() { return problem_; }
+  Batch& batch() { return batch_; }
+  std::vector<Run>& runs() { return runs_; }
+
+  // Root-level checks that need the whole root object.
+  void finish() {
+    if (problem_.status != Status::ok || !root_seen_) return;
+    if (!version_seen_)
+      report(Status::version,
+             "missing \"schema_version\" (this library reads version " +
+                 std::to_string(kCaseSchemaVersion) + ")",
+             {}, {});
+  }
+
+ private:
+  enum class Frame : unsigned char { root, section, entity, list };
+  enum class Member : unsigned char { schema_version, description, section, unknown };
+
+  bool stop(Status status, std::string message) {
+    problem_ = Problem{};
+    problem_.status = status;
+    problem_.message = std::move(message);
+    problem_.place = Problem::Place::event;
+    problem_.at = events_;
+    return false;
+  }
+
+  // The first problem in the file is the one reported, and reading stops soon after (see
+  // go_on): what follows is neither kept nor parsed.
+  void report(Status status, std::string message, Path path, std::string key,
+              std::string entity = {}) {
+    if (failed_) return;
+    failed_ = true;
+    problem_ = Problem{};
+    problem_.status = status;
+    problem_.message = std::move(message);
+    problem_.path = std::move(path);
+    problem_.key = std::move(key);
+    problem_.entity = std::move(entity);
+  }
+
+  // Once a problem is found, reading goes on only to the end of the value it is in, and one
+  // event further: a syntax error or a limit there (`"schema_version": 01`, an unknown field
+  // nested too deep) is the better report, as it was when the whole file was parsed first.
+  bool go_on() {
+    if (!failed_ || skip_ > 0) return true;
+    return ++events_after_problem_ < 2;
+  }
+
+  bool open(bool array) {
+    if (depth_ >= limits_.max_depth)
+      return stop(Status::limit,
+                  "nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+    ++depth_;
+    if (skip_ > 0) {
+      ++skip_;
+      return true;
+    }
+    if (!arrive(array ? Value::Type::array : Value::Type::object)) skip_ = 1;
+    return go_on();
+  }
+
+  bool close() {
+    --depth_;
+    if (skip_ > 0) {
+      --skip_;
+      return go_on();
+    }
+    const Frame frame = frames_.back();
+    frames_.pop_back();
+    if (frame == Frame::entity) finish_entity();
+    return go_on();
+  }
+
+  bool scalar(Value::Type type) {
+    if (skip_ == 0) arrive(type);
+    return go_on();
+  }
+
+  // A value starts where the innermost frame says what it is. Returns true when a container
+  // is to be read (its frame pushed), false when it is to be skipped.
+  bool arrive(Value::Type type) {
+    const bool container = type == Value::Type::array || type == Value::Type::object;
+    if (frames_.empty()) {
+      root_seen_ = true;
+      if (type == Value::Type::object) {
+        frames_.push_back(Frame::root);
+        return true;
+      }
+      report(Status::type, "a case file must be a JSON object", {}, {});
+      return false;
+    }
+    switch (frames_.back()) {
+      case Frame::root:
+        return member_value(type);
+      case Frame::section: {
+        const std::size_t index = element_++;
+        if (type == Value::Type::object) {
+          begin_entity(section_, index);
+          return true;
+        }
+        report(Status::type, "expected an object",
+               Path{std::string(schemas()[static_cast<std::size_t>(section_)].name),
+                    std::to_string(index)},
+               {});
+        return false;
+      }
+      case Frame::entity: {
+        if (field_ < 0) return false;  // an unknown field: reported when the entity closes
+        Value& value = entity_.values[field_];
+        value.type = type;
+        if (type == Value::Type::array) {
+          frames_.push_back(Frame::list);
+          return true;
+        }
+        if (!container) take_scalar(value);
+        return false;
+      }
+      case Frame::list: {
+        Value& value = entity_.values[field_];
+        if (type == Value::Type::string) {
+          value.items.push_back(std::move(*string_));
+        } else {
+          value.only_strings = false;
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+  void take_scalar(Value& value) {
+    switch (value.type) {
+      case Value::Type::boolean:
+        value.boolean = scratch_.boolean;
+        break;
+      case Value::Type::integer:
+        value.integer = scratch_.integer;
+        break;
+      case Value::Type::unsigned_integer:
+        value.unsigned_integer = scratch_.unsigned_integer;
+        break;
+      case Value::Type::string:
+        value.text = std::move(*string_);
+        break;
+      default:
+        break;
+    }
+  }
+
+  bool root_key(const std::string& name) {
+    const auto& all = schemas();
+    member_ = Member::unknown;
+    std::size_t bit = kSections + 2;
+    if (name == "schema_version") {
+      member_ = Member::schema_version;
+      bit = kSections;
+    } else if (name == "description") {
+      member_ = Member::description;
+      bit = kSections + 1;
+    } else {
+      for (std::size_t i = 0; i < kSections; ++i) {
+        if (all[i].name == name) {
+          member_ = Member::section;
+          section_ = static_cast<Section>(i);
+          bit = i;
+        }
+      }
+    }
+    if (member_ == Member::unknown) {
+      report(Status::invalid_data, "unknown field " + detail::quote_for_error(name), {}, name);
+      return go_on();
+    }
+    if (seen_members_ & (1u << bit))
+      return stop(Status::duplicate, "duplicate key " + detail::quote_for_error(name));
+    seen_members_ |= 1u << bit;
+    return true;
+  }
+
+  bool member_value(Value::Type type) {
+    switch (member_) {
+      case Member::schema_version: {
+        version_seen_ = true;
+        const bool right = type == Value::Type::integer && scratch_.integer == kCaseSchemaVersion;
+        if (!right)
+          report(Status::version, "schema_version must be " + std::to_string(kCaseSchemaVersion),
+                 {}, "schema_version");
+        return false;
+      }
+      case Member::description:
+        if (type != Value::Type::string)
+          report(Status::type, "description must be a string", {}, "description");
+        return false;
+      case Member::unknown:
+        return false;
+      case Member::section:
+        break;
+    }
+    const auto section = static_cast<std::size_t>(section_);
+    const std::string name(schemas()[section].name);
+    if (section_ == Section::calendar) {
+      if (type == Value::Type::object) {
+        begin_entity(Section::calendar, 0);
+        return true;
+      }
+      report(Status::type, "expected an object", Path{name}, {});
+      return false;
+    }
+    if (type == Value::Type::array) {
+      element_ = 0;
+      runs_.push_back(Run{section_, batch_.items.size(), 0});
+      frames_.push_back(Frame::section);
+      return true;
+    }
+    report(Status::type, "\"" + name + "\" must be an array", {}, name);
+    return false;
+  }
+
+  void begin_entity(Section section, std::size_t index) {
+    if (section == Section::calendar) runs_.push_back(Run{section, batch_.items.size(), 0});
+    entity_.begin(section, index);
+    field_ = -1;
+    frames_.push_back(Frame::entity);
+  }
+
+  void finish_entity() {
+    try {
+      if (entity_.has_unknown)
+        throw Invalid{entity_.unknown,
+                      Status::invalid_data,
+                      "unknown field " + detail::quote_for_error(entity_.unknown),
+                      {}};
+      Edit item = EntityReader(entity_).build();
+      if (!failed_) {
+        batch_.items.push_back(std::move(item));
+        ++runs_.back().count;
+      }
+    } catch (Invalid& invalid) {
+      report(invalid.status, std::move(invalid.message), entity_.path(), std::move(invalid.key),
+             std::move(invalid.entity));
+    }
+  }
+
+  CaseFileLimits limits_;
+  std::size_t events_ = 0;
+  std::size_t depth_ = 0;  // open containers, skipped ones included
+  std::size_t skip_ = 0;   // open containers of a value being skipped
+  std::vector<Frame> frames_;
+  Member member_ = Member::unknown;
+  Section section_ = Section::agencies;
+  std::size_t element_ = 0;
+  Entity entity_;
+  int field_ = -1;
+  Value scratch_;                     // a scalar on its way to arrive()
+  json::string_t* string_ = nullptr;  // a string on its way to arrive()
+  std::uint32_t seen_members_ = 0;
+  bool root_seen_ = false;
+  bool version_seen_ = false;
+  bool failed_ = false;
+  int events_after_problem_ = 0;
+  Problem problem_;
+  Batch batch_;
+  std::vector<Run> runs_;
+};
+
+// A case file read into a batch, with where each item came from.
+struct Reading {
+  Batch batch;
+  std::vector<Run> runs;  // in batch order
+
+  Path path_of(std::size_t item) const {
+    for (const Run& run : runs) {
+      if (item >= run.first && item < run.first + run.count) {
+        if (run.section == Section::calendar) return Path{"calendar"};
+        return Path{std::string(schemas()[static_cast<std::size_t>(run.section)].name),
+                    std::to_string(item - run.first)};
+      }
+    }
+    return {};
+  }
+};
+
+Location locate(Source& source, const Path& path, const std::string& key,
+                const std::string& entity) {
+  std::size_t consumed = 0;
+  Locator locator(source, path, key, &consumed);
+  parse<true>(source, locator, nullptr, &consumed);
+  Location where{source.name(), 0, 0, shown_id(entity)};
+  if (locator.found != std::string::npos)
+    line_column(source, locator.found, where.line, where.column);
+  return where;
+}
+
+Location place_of(Source& source, const Problem& problem) {
+  if (problem.place == Problem::Place::path)
+    return locate(source, problem.path, problem.key, problem.entity);
+  std::size_t offset = problem.at;
+  if (problem.place == Problem::Place::event) {
+    EventFinder finder(problem.at);
+    offset = 0;
+    parse<true>(source, finder, nullptr, &offset);
+  }
+  Location where{source.name(), 0, 0, shown_id(problem.entity)};
+  line_column(source, offset, where.line, where.column);
+  return where;
+}
+
+[[noreturn]] void checksum_mismatch(Source& source) {
+  // The position of the trailer in the input, which the parsed text does not hold: count the
+  // body, then the trailer's ",\n  " before "checksum".
+  Location where{source.name()};
+  line_column(source, source.trailer_at(), where.line, where.column);
+  where.line += 1;
+  where.column = 3;
+  throw Error(Status::invalid_data,
+              "checksum does not match the content: the file was damaged or edited after it "
+              "was saved (remove the \"checksum\" member to load a deliberate edit)",
+              where);
+}
+
+Reading read_case(Source& source, const CaseFileLimits& limits) {
+  CaseHandler handler(limits);
+  detail::Sha256 digest;
+  const bool verify = source.has_trailer();
+  const bool parsed = parse<false>(source, handler, verify ? &digest : nullptr);
+  // A damaged file is the likelier story than whatever its damage looks like to the parser.
+  if (verify && digest.hex() != source.digest()) checksum_mismatch(source);
+  handler.finish();
+  Problem& problem = handler.problem();
+  if (!parsed && problem.status == Status::ok) {
+    problem.status = Status::parse;
+    problem.message = "malformed JSON";
+  }
+  if (problem.status != Status::ok)
+    throw Error(problem.status, problem.message, place_of(source, problem));
+  Reading reading{std::move(handler.batch()), std::move(handler.runs())};
+  // Items go into the batch in schemas() order whatever the order of the file's sections, so
+  // the record (and the order save_case writes) does not depend on it.
+  const bool in_order =
+      std::is_sorted(reading.runs.begin(), reading.runs.end(),
+                     [](const Run& a, const Run& b) { return a.section < b.section; });
+  if (!in_order) {
+    std::vector<Run> runs = reading.runs;
+    std::stable_sort(runs.begin(), runs.end(),
+                     [](const Run& a, const Run& b) { return a.section < b.section; });
+    Batch ordered;
+    ordered.items.reserve(reading.batch.items.size());
+    for (Run& run : runs) {
+      const std::size_t first = ordered.items.size();
+      for (std::size_t i = 0; i < run.count; ++i)
+        ordered.items.push_back(std::move(reading.batch.items[run.first + i]));
+      run.first = first;
+    }
+    reading.batch = std::move(ordered);
+    reading.runs = std::move(runs);
+  }
+  return reading;
+}
+
+void apply_reading(CaseGraph& graph, const Reading& reading, Source& source) {
+  try {
+    graph.apply(reading.batch);
+  } catch (const BatchError& e) {
+    throw Error(e.status(), e.detail(),
+                locate(source, reading.path_of(e.item()), {}, e.where().entity));
+  }
+}
+
+void check_buffer_size(std::string_view text, const std::string& name,
+                       const CaseFileLimits& limits) {
   if (text.size() > limits.max_bytes) {
     throw Error(Status::limit,
                 "case file is larger than " + std::to_string(limits.max_bytes) + " bytes",
                 Location{name});
   }
-  LimitedDom dom(limits);
-  std::size_t consumed = 0;
-  CountingIterator first(text.data(), &consumed, text.data());
-  CountingIterator last(text.data() + text.size(), &consumed, text.data());
-  const bool ok = json::sax_parse(first, last, &dom);
-  if (!ok || dom.status_ != Status::ok) {
-    Location where{name};
-    const std::size_t offset =
-        dom.status_ == Status::parse && dom.position_ > 0 ? dom.position_ - 1 : consumed;
-    line_column(text, offset, where.line, where.column);
-    const Status status = dom.status_ == Status::ok ? Status::parse : dom.status_;
-    std::string message = dom.message_.empty() ? "malformed JSON" : dom.message_;
-    // nlohmann reports invalid UTF-8 as a syntax error; give it its own status.
-    if (status == Status::parse && message.find("UTF-8") != std::string::npos)
-      throw Error(Status::encoding, message, where);
-    throw Error(status, message, where);
-  }
-  return std::move(dom.root);
-}
-
-// ---- Checksums ------------------------------------------------------------------------------
-// A saved case file ends with one more top-level member,
-//     ,\n  "checksum": "sha256:<64 lower-case hex digits>"\n}\n
-// whose digest covers the file as it would be without that member (the same text ending in
-// "\n}\n"). Loading verifies it before parsing, so a damaged or edited file is refused with a
-// clear error instead of loading wrong data. Files without the trailer (written by hand or by
-// other tools) load as before. Kept to these two entry points so the format's fields can grow
-// without touching it.
-constexpr std::string_view kChecksumHead = ",\n  \"checksum\": \"sha256:";
-constexpr std::string_view kChecksumTail = "\"\n}\n";
-constexpr std::size_t kDigestLength = 64;
-constexpr std::size_t kTrailerLength = kChecksumHead.size() + kDigestLength + kChecksumTail.size();
-
-std::string with_checksum(const std::string& canonical) {
-  // canonical ends in "\n}\n"; the member goes before the closing brace.
-  const std::string body = canonical.substr(0, canonical.size() - 3);
-  return body + std::string(kChecksumHead) + sha256_hex(canonical) + std::string(kChecksumTail);
-}
-
-// The text to parse: `text` itself, or — when it ends with a checksum trailer — the text the
-// checksum covers, once the digest is verified. Positions before the trailer are unchanged.
-std::string_view verified(std::string_view text, const std::string& name, std::string& storage) {
-  if (text.size() < kTrailerLength ||
-      text.substr(text.size() - kChecksumTail.size()) != kChecksumTail) {
-    return text;
-  }
-  const std::size_t head = text.size() - kTrailerLength;
-  if (text.substr(head, kChecksumHead.size()) != kChecksumHead) return text;
-  const std::string_view digest = text.substr(head + kChecksumHead.size(), kDigestLength);
-  for (char c : digest) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return text;
-  }
-  storage.assign(text.substr(0, head));
-  storage += "\n}\n";
-  if (sha256_hex(storage) != digest) {
-    Location where{name};
-    line_column(text, head + 4, where.line, where.column);
-    throw Error(Status::invalid_data,
-                "checksum does not match the content: the file was damaged or edited after it "
-                "was saved (remove the \"checksum\" member to load a deliberate edit)",
-                where);
-  }
-  return storage;
 }
 
 }  // namespace
 
 Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits) {
-  std::string storage;
-  text = verified(text, name, storage);
-  const Dismantled<json> document(parse_dom(text, name, limits));
-  const json& root = document.value;
-  return CaseReader(text, name).read(root);
+  check_buffer_size(text, name, limits);
+  Source source(text, name);
+  return read_case(source, limits).batch;
 }
 
 void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                const CaseFileLimits& limits) {
-  std::string storage;
-  text = verified(text, name, storage);
-  const Dismantled<json> document(parse_dom(text, name, limits));
-  const json& root = document.value;
-  CaseReader reader(text, name);
-  const Batch batch = reader.read(root);
-  try {
-    graph.apply(batch);
-  } catch (const BatchError& e) {
-    Location where = locate(text, name, reader.path_of(e.item()), {}, e.where().entity);
-    throw Error(e.status(), e.detail(), where);
-  }
+  check_buffer_size(text, name, limits);
+  Source source(text, name);
+  const Reading reading = read_case(source, limits);
+  apply_reading(graph, reading, source);
 }
 
 void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits) {
-  const std::string text = read_file_bounded(path, limits.max_bytes, "file");
-  load_case(graph, text, path, limits);
+  Source source(path, limits.max_bytes);
+  const Reading reading = read_case(source, limits);
+  apply_reading(graph, reading, source);
 }
 
 std::string save_case(const CaseGraph& graph) {

@@ -83,7 +83,7 @@ void expect_pack_limit(const sg_limits& limits, const std::string& text,
 TEST_SUITE("limits") {
   TEST_CASE("the defaults are the documented ones") {
     const CaseFileLimits files;
-    CHECK(files.max_bytes == 256u * 1024 * 1024);
+    CHECK(files.max_bytes == 8ull * 1024 * 1024 * 1024);
     CHECK(files.max_depth == 32);
     CHECK(files.max_string_bytes == 64u * 1024);
     const GraphLimits graph_limits;

@@ -41,11 +41,22 @@ inline const boost::gregorian::date& epoch() {
 }
 
 // At most this much of a rejected input is quoted back, so a huge buffer cannot make a huge
-// error message.
+// error message; bytes outside printable ASCII are written as \xNN, so a message never carries
+// control characters or broken UTF-8 into a log or a terminal.
 inline std::string quote_for_error(std::string_view text) {
   constexpr std::size_t kMaxQuoted = 40;
+  static const char* kHex = "0123456789ABCDEF";
   std::string quoted = "\"";
-  quoted += text.substr(0, kMaxQuoted);
+  for (std::size_t i = 0; i < text.size() && i < kMaxQuoted; ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte > 0x7E || byte == '"' || byte == '\\') {
+      quoted += "\\x";
+      quoted += kHex[byte >> 4];
+      quoted += kHex[byte & 0xF];
+    } else {
+      quoted += static_cast<char>(byte);
+    }
+  }
   if (text.size() > kMaxQuoted) quoted += "...";
   return quoted + "\"";
 }

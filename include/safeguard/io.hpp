@@ -7,6 +7,8 @@
 
 #include "safeguard/detail/export.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -18,8 +20,12 @@ namespace safeguard {
 
 inline constexpr int kCaseSchemaVersion = 1;
 
+// Case files are read in one streaming pass that never holds the file, so the size limit is no
+// longer what bounds memory (the record being built is): the default admits a national file
+// (a generated 1,000,000-child caseload is about 1.7 GB) with room to spare.
 struct CaseFileLimits {
-  std::size_t max_bytes = 256 * 1024 * 1024;
+  std::size_t max_bytes = static_cast<std::size_t>(
+      std::min<unsigned long long>(8ULL << 30, std::numeric_limits<std::size_t>::max()));
   std::size_t max_depth = 32;
   std::size_t max_string_bytes = 64 * 1024;
 };

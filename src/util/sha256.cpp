@@ -2,6 +2,7 @@
 // SHA256_Init/Update/Final triple), rendered as lower-case hex.
 #include "util/sha256.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "safeguard/error.hpp"
@@ -25,5 +26,39 @@ std::string sha256_hex(std::string_view data) {
   }
   return hex;
 }
+
+namespace detail {
+
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+  if (!context_ ||
+      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_));
+    throw Error(Status::no_memory, "out of memory computing SHA-256");
+  }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+
+void Sha256::update(std::string_view data) {
+  if (data.empty()) return;
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), data.data(), data.size()) != 1)
+    throw Error(Status::internal, "SHA-256 failed");
+}
+
+std::string Sha256::hex() {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest, &length) != 1)
+    throw Error(Status::internal, "SHA-256 failed");
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex(2 * SHA256_DIGEST_LENGTH, '\0');
+  for (std::size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0x0F];
+  }
+  return hex;
+}
+
+}  // namespace detail
 
 }  // namespace safeguard
