@@ -416,7 +416,7 @@ class ChildScorer {
     }
     if (fires.value.number == 0) return;
     const Outcome raw = points();
-    if (!raw.value.known) {
+    if (!raw.value.known || std::fabs(raw.value.number) > kMaxPoints) {
       missing.push_back({r, false, evidence, static_cast<expr::Attr>(std::max(raw.missing, 0))});
       return;
     }

@@ -506,8 +506,10 @@ class CaseReader {
     }
     if (!value->is_number_integer())
       fail(at, key, Status::type, std::string("\"") + key + "\" must be a whole number", id);
-    const long long number = value->get<long long>();
-    if (number < -1000000 || number > 1000000)
+    // An unsigned number past LLONG_MAX (2^64 - 1, say) would wrap to a small negative one.
+    const bool huge = value->is_number_unsigned() && value->get<unsigned long long>() > 1000000;
+    const long long number = huge ? 0 : value->get<long long>();
+    if (huge || number < -1000000 || number > 1000000)
       fail(at, key, Status::invalid_data, std::string("\"") + key + "\" is out of range", id);
     return static_cast<int>(number);
   }

@@ -942,7 +942,10 @@ class Compiler {
 constexpr int kStackCapacity = 64;
 
 inline Value unknown() { return Value{0, 0, false}; }
-inline Value number(double n) { return Value{n, 0, true}; }
+// A result that overflowed (1e308 * 10, a sum past the largest double) or is not a number
+// (inf - inf) is unknown, as x / 0 is: no infinite or NaN value ever leaves a program, so
+// scores stay finite and comparisons mean what they say (docs/rules.md, "Missing data").
+inline Value number(double n) { return std::isfinite(n) ? Value{n, 0, true} : Value{0, 0, false}; }
 inline Value boolean(bool b) { return Value{b ? 1.0 : 0.0, 0, true}; }
 
 Value load(Attr attr, EvalContext& ctx) {
@@ -1327,21 +1330,24 @@ const AttrInfo& attr_info(Attr attr) noexcept {
 }
 
 SymbolTable::SymbolTable() {
-  strings_.emplace_back();
-  for (auto name : detail::kConcernStatusNames) strings_.emplace_back(name);
-  for (int r = 0; r < kRoleCount; ++r) strings_.emplace_back(to_string(static_cast<Role>(r)));
+  intern("");
+  for (auto name : detail::kConcernStatusNames) intern(name);
+  for (int r = 0; r < kRoleCount; ++r) intern(to_string(static_cast<Role>(r)));
 }
 
 std::uint32_t SymbolTable::intern(std::string_view text) {
   const std::uint32_t found = find(text);
   if (found != kNone) return found;
   strings_.emplace_back(text);
-  return static_cast<std::uint32_t>(strings_.size() - 1);
+  const auto symbol = static_cast<std::uint32_t>(strings_.size() - 1);
+  by_hash_.emplace(std::hash<std::string_view>{}(text), symbol);
+  return symbol;
 }
 
 std::uint32_t SymbolTable::find(std::string_view text) const {
-  for (std::size_t i = 0; i < strings_.size(); ++i) {
-    if (strings_[i] == text) return static_cast<std::uint32_t>(i);
+  const auto [first, last] = by_hash_.equal_range(std::hash<std::string_view>{}(text));
+  for (auto it = first; it != last; ++it) {
+    if (strings_[it->second] == text) return it->second;
   }
   return kNone;
 }
