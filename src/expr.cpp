@@ -2,6 +2,7 @@
 // emitter to a postfix stack program, and the interpreter.
 #include "safeguard/expr.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
@@ -101,11 +102,16 @@ struct Node {
   std::unique_ptr<Node> filter;
   std::unique_ptr<Node> value;
   std::vector<std::unique_ptr<Node>> kids;
+  int height = 1;  // of the subtree: 1 for a leaf
 };
 using NodePtr = std::unique_ptr<Node>;
 
 class Compiler {
  public:
+  // The tallest expression tree (docs/limits.md): far above what a rule needs, far below what
+  // would strain a 1 MiB stack in the recursive passes over the tree.
+  static constexpr int kMaxHeight = 256;
+
   Compiler(std::string_view text, Scope scope, SymbolTable& symbols, const Location& origin,
            const CompileLimits& limits)
       : text_(text), scope_(scope), symbols_(symbols), origin_(origin), limits_(limits) {}
@@ -328,6 +334,26 @@ class Compiler {
     node->op = op;
     node->kids.push_back(std::move(left));
     node->kids.push_back(std::move(right));
+    return built(std::move(node));
+  }
+
+  // Sets a finished node's height and refuses a tree taller than kMaxHeight. The depth limit
+  // bounds the parser's recursion, but a chain (`1 + 1 + ... + 1`, `a or b or ...`) is parsed
+  // in a loop and builds a left-leaning tree as tall as the chain is long, which the type
+  // checker, the emitter and the tree's destructor then recurse over: 2,000 terms, within the
+  // length limit, overflowed a 1 MiB stack.
+  NodePtr built(NodePtr node) {
+    int tallest = 0;
+    for (const auto& kid : node->kids) tallest = std::max(tallest, kid->height);
+    if (node->filter) tallest = std::max(tallest, node->filter->height);
+    if (node->value) tallest = std::max(tallest, node->value->height);
+    node->height = tallest + 1;
+    if (node->height > kMaxHeight) {
+      fail(node->offset, Status::limit,
+           "expression has more than " + std::to_string(kMaxHeight) +
+               " operators applied one after another; group them in parentheses or split the "
+               "rule");
+    }
     return node;
   }
 
@@ -361,7 +387,7 @@ class Compiler {
       auto node = make(NodeKind::unary, at);
       node->op = Op::logical_not;
       node->kids.push_back(parse_not(depth + 1));
-      return node;
+      return built(std::move(node));
     }
     return parse_comparison(depth + 1);
   }
@@ -439,13 +465,13 @@ class Compiler {
         break;
       }
       if (node->kids.size() > 1025) fail(at, Status::limit, "a list holds at most 1024 items");
-      return node;
+      return built(std::move(node));
     }
     auto node = make(NodeKind::in_set, at);
     node->negated = negated;
     node->kids.push_back(std::move(left));
     node->kids.push_back(parse_additive(depth + 1));
-    return node;
+    return built(std::move(node));
   }
 
   NodePtr parse_additive(int depth) {
@@ -480,7 +506,7 @@ class Compiler {
       auto node = make(NodeKind::unary, at);
       node->op = Op::negate;
       node->kids.push_back(parse_unary(depth + 1));
-      return node;
+      return built(std::move(node));
     }
     return parse_primary(depth + 1);
   }
@@ -592,7 +618,7 @@ class Compiler {
         node->filter = parse_or(depth + 1);
       }
       expect(Tok::rparen, "')'");
-      return node;
+      return built(std::move(node));
     }
     if (is_aggregate && name != "max") {
       fail(token_.offset, Status::parse,
@@ -608,7 +634,7 @@ class Compiler {
       }
     }
     expect(Tok::rparen, "')'");
-    return node;
+    return built(std::move(node));
   }
 
   // -- guards

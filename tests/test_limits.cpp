@@ -333,14 +333,30 @@ TEST_SUITE("limits") {
     CHECK(e.reason().find("unknown key 'x'") != std::string::npos);
   }
 
-  TEST_CASE("expressions: the longest chain of operators compiles on a 1 MiB stack") {
-    // A left-leaning chain the length limit allows: no parentheses, so the depth limit does not
-    // see it, yet the tree is as deep as the chain is long.
+  TEST_CASE("expressions: chains of operators are at most 256 tall, on a 1 MiB stack") {
+    // A chain the length limit allows (2,045 terms, no parentheses, so the depth limit does not
+    // see it) built a tree as tall as the chain is long, and overflowed the stack compiling it.
     const std::string chain = repeated("1", "+", 2045);
     REQUIRE(chain.size() + 4 <= 4096);
     Error e = pack_error_on_small_stack(std::string(kHead) + rule(1, chain + " > 0"));
+    CHECK(e.status() == Status::limit);
+    CHECK(e.reason().find("more than 256 operators applied one after another") !=
+          std::string::npos);
+    CHECK(e.where().file == "deep.toml");
+    CHECK(e.where().line == 17);
+    // 256 terms make a tree 256 tall (a comparison after 255 terms, too): accepted, in every kind
+    // of chain, also inside an aggregate.
+    e = pack_error_on_small_stack(
+        std::string(kHead) + rule(1, repeated("1", "+", 255) + " > 0") +
+        rule(2, repeated("true", " or ", 256)) +
+        rule(3, "count(concerns where " + repeated("1", " * ", 250) + " > 1) > 0"));
     CHECK(e.status() == Status::ok);
-    e = pack_error_on_small_stack(std::string(kHead) + rule(1, repeated("true", " or ", 500)));
+    e = pack_error_on_small_stack(std::string(kHead) + rule(1, repeated("true", " and ", 257)));
+    CHECK(e.status() == Status::limit);
+    // Parenthesised chains add up: each group is one operand of the chain around it.
+    e = pack_error_on_small_stack(
+        std::string(kHead) +
+        rule(1, "(" + repeated("1", "+", 200) + ") * " + "(" + repeated("2", "-", 200) + ") > 0"));
     CHECK(e.status() == Status::ok);
   }
 
