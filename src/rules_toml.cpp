@@ -57,6 +57,7 @@ struct TomlCheckFailed : std::logic_error {
 #include <sstream>
 #include <unordered_set>
 
+#include "points.hpp"
 #include "safeguard/detail/utf8.hpp"
 #include "safeguard/rules.hpp"
 
@@ -639,8 +640,8 @@ class PackLoader {
   }
 
   // An expression that reads nothing has one value for every child, known now: if it is
-  // unknown (a division by zero, an overflow) or points beyond kMaxPoints, the pack is wrong,
-  // and saying so at load beats a rule that is silently never assessable.
+  // unknown (a division by zero, an overflow) or points beyond detail::kMaxPoints, the pack is
+  // wrong, and saying so at load beats a rule that is silently never assessable.
   void refuse_bad_constant(const toml::node& node, const expr::Compiled& compiled,
                            const std::string& what) const {
     if (!compiled.constant) return;
@@ -652,8 +653,8 @@ class PackLoader {
       fail(node, Status::invalid_data,
            what + " has no value (a division by zero or a number out of range)");
     }
-    if (compiled.type == expr::Type::number && std::fabs(value.number) > kMaxPoints) {
-      fail(node, Status::invalid_data, what + " is beyond +/-1000000");
+    if (compiled.type == expr::Type::number && std::fabs(value.number) > detail::kMaxPoints) {
+      fail(node, Status::invalid_data, what + " is beyond +/-1e100");
     }
   }
 

@@ -68,12 +68,14 @@ id = "risk"
 // The multiple docs/limits.md states: a pack's load holds at most this many bytes of heap per
 // byte of pack, plus a fixed allowance for small packs. toml++ keeps a node of about 60-100
 // bytes (type, source position, the file name's shared pointer, the value) for every value,
-// and the smallest value takes two or three bytes of text ("1," or "{},").
-constexpr std::size_t kBytesPerPackByte = 48;
+// and the smallest value takes two or three bytes of text ("1," or "{},"); a dotted key makes
+// a table of about 200 bytes (the table, its map entry, the key and its position) for every
+// two bytes (".a"), which is the worst shape: measured at 101x.
+constexpr std::size_t kBytesPerPackByte = 112;
 constexpr std::size_t kFixedAllowance = 1 << 20;
 
 // Loads `text` (refused or not: the cost is what matters) and checks the multiple.
-void check_load_cost(const std::string& text, const char* shape) {
+void check_load_cost(const std::string& text, const std::string& shape) {
   CAPTURE(shape);
   CAPTURE(text.size());
   const std::size_t used = peak_heap([&] {

@@ -88,12 +88,6 @@ struct PropagationSettings {
   }
 };
 
-// The largest points one rule may give one piece of evidence, either way. Real packs give a
-// handful; the bound keeps every score finite (contributions x this cannot overflow a double)
-// so contributions still add up exactly to it. Constant points past it are refused at load;
-// points an expression works out past it make the rule not assessable for that evidence.
-inline constexpr double kMaxPoints = 1e6;
-
 // The rule id that explanations and the C API give propagated contributions; no [[rule]] may
 // use it.
 inline constexpr std::string_view kPropagationRuleId = "propagation";
