@@ -66,6 +66,10 @@ namespace safeguard {
 // The most tables a key may put a value under, counting every part of dotted keys and table
 // headers along its path (docs/limits.md). Real packs use three or four.
 constexpr int kMaxKeyPathParts = 64;
+// The deepest arrays and inline tables may nest in a pack. toml++ allows 256, but its parser
+// takes over a kilobyte of stack per level: 255 levels overflowed a 256 KiB thread stack.
+// Real packs nest two or three.
+constexpr std::size_t kMaxValueNesting = 32;
 
 class PackLoader {
  public:
@@ -85,6 +89,13 @@ class PackLoader {
     if (const std::optional<Location> where = stray_non_ascii(text))
       throw Error(Status::parse, "a non-ASCII character outside a string or comment", *where);
     if (const std::optional<Location> where = too_deep_key(text)) {
+      // Kept a parse error, as toml++'s own (higher) nesting limit was.
+      if (too_nested_values_) {
+        throw Error(Status::parse,
+                    "arrays and inline tables nest deeper than " +
+                        std::to_string(kMaxValueNesting) + " levels",
+                    *where);
+      }
       throw Error(Status::limit,
                   "a key nests more than " + std::to_string(kMaxKeyPathParts) +
                       " tables deep (parts of dotted keys and table headers, inline tables "
@@ -218,12 +229,13 @@ class PackLoader {
   }
 
   // The place of the first key that would put a value more than kMaxKeyPathParts tables deep,
-  // if any. A dotted key (`a.b.c = 1`) or table header (`[a.b.c]`) makes one table per part,
-  // and inline tables nest further (`x = { a.b = { c.d = 1 } }`: four). toml++ recurses over
-  // that nesting without a bound of its own (its 256-level limit counts arrays and inline
-  // tables only), so 20,000 parts (40 KB) overflowed a 1 MiB thread stack. This scan reads
-  // the text once, aware of strings and comments; malformed text is left to toml++, which stops
-  // at the first error, so only what toml++ builds needs counting.
+  // or of the first array or inline table nested more than kMaxValueNesting deep, if any. A dotted
+  // key (`a.b.c = 1`) or table header (`[a.b.c]`) makes one table per part, and inline tables nest
+  // further (`x = { a.b = { c.d = 1 } }`: four). toml++ recurses over that nesting without a bound
+  // of its own (its 256-level limit counts arrays and inline tables only), so 20,000 parts (40 KB)
+  // overflowed a 1 MiB thread stack. This scan reads the text once, aware of strings and comments;
+  // malformed text is left to toml++, which stops at the first error, so only what toml++ builds
+  // needs counting.
   std::optional<Location> too_deep_key(std::string_view t) const {
     struct Open {
       char bracket;  // '[' for an array, '{' for an inline table
@@ -328,6 +340,10 @@ class PackLoader {
       } else {
         line_start = false;
         if (c == '[' || c == '{') {
+          if (open.size() >= kMaxValueNesting) {
+            too_nested_values_ = true;
+            return Location{name_, line, column};
+          }
           open.push_back(Open{c, depth});
           if (c == '{') start_key(depth);
         } else if ((c == ']' || c == '}') && !open.empty()) {
@@ -1036,6 +1052,7 @@ class PackLoader {
   }
 
   std::string name_;
+  bool too_nested_values_ = false;  // what too_deep_key() found: values, not a key path
   std::string_view source_;
   PackLimits limits_;
   RuleSet* pack_ = nullptr;

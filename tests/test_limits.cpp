@@ -318,9 +318,22 @@ TEST_SUITE("limits") {
                                   repeated("c", ".", 20) + " = 1 } }\n");
     CHECK(e.status() == Status::limit);
     CHECK(e.where().line == 13);
-    e = pack_error_on_small_stack(std::string(kHead) + "x = " + repeated("{ a = ", "", 100) + "1" +
-                                  std::string(100, '}') + "\n");
+    e = pack_error_on_small_stack(std::string(kHead) + "x = " + repeated("{ a.a = ", "", 40) + "1" +
+                                  std::string(40, '}') + "\n");
     CHECK(e.status() == Status::limit);
+    // Arrays and inline tables: toml++ allowed 256 levels, at over a kilobyte of stack each.
+    e = pack_error_on_small_stack(std::string(kHead) + "x = " + std::string(255, '[') +
+                                  std::string(255, ']') + "\n");
+    CHECK(e.status() == Status::parse);
+    CHECK(e.reason().find("nest deeper than 32 levels") != std::string::npos);
+    CHECK(e.where().line == 12);
+    CHECK(e.where().column == 5 + 32);
+    e = pack_error_on_small_stack(std::string(kHead) + "x = " + std::string(32, '[') + "{ a = 1 }" +
+                                  std::string(32, ']') + "\n");
+    CHECK(e.status() == Status::parse);
+    e = pack_error_on_small_stack(std::string(kHead) + "x = " + std::string(32, '[') +
+                                  std::string(32, ']') + "\n");
+    CHECK(e.status() == Status::invalid_data);  // parsed; then 'x' is an unknown key
     // At the limit the pack parses (and is refused for its unknown key, as any pack would be).
     e = pack_error_on_small_stack(std::string(kHead) + "[" + repeated("t", ".", 32) + "]\n" +
                                   repeated("a", ".", 32) + " = '#[a.b.c]'  # x.y.z\n");
