@@ -236,7 +236,7 @@ class PackLoader {
   // overflowed a 1 MiB thread stack. This scan reads the text once, aware of strings and comments;
   // malformed text is left to toml++, which stops at the first error, so only what toml++ builds
   // needs counting.
-  std::optional<Location> too_deep_key(std::string_view t) const {
+  std::optional<Location> too_deep_key(std::string_view t) {
     struct Open {
       char bracket;  // '[' for an array, '{' for an inline table
       int depth;     // tables above its contents
