@@ -7,8 +7,8 @@
 #include <new>
 
 #include "safeguard.h"
-#include "safeguard/detail/utf8.hpp"
 #include "safeguard/io.hpp"
+#include "util/utf8.hpp"
 
 using namespace safeguard;
 

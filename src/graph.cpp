@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "safeguard/detail/utf8.hpp"
 #include "safeguard/graph.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard {
 namespace {

@@ -193,7 +193,4 @@ struct LintWarning {
 // Deterministic: the same pack gives the same warnings in the same order.
 SAFEGUARD_EXPORT std::vector<LintWarning> lint(const RuleSet& rules);
 
-// SHA-256 of `data` as lower-case hex.
-SAFEGUARD_EXPORT std::string sha256_hex(std::string_view data);
-
 }  // namespace safeguard
