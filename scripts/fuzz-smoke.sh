@@ -3,13 +3,26 @@
 # UndefinedBehaviorSanitizer, then runs each target for a bounded time on its seed corpus
 # (fuzz/corpus/<target>). Fails on any crash, leak, timeout or sanitizer report; the input that
 # caused it is left in build-fuzz/artifacts/.
-#   FUZZ_SECONDS   seconds per target (default 60)
+#   FUZZ_LONG      1: the release-check mode (SECURITY.md): inputs up to 1 MiB instead of 16 KiB,
+#                  so the limits past what small inputs reach (4 MiB packs, deep keys, long
+#                  expressions, big case files) are explored, and 600 s per target by default
+#   FUZZ_SECONDS   seconds per target (default 60, or 600 with FUZZ_LONG=1)
 #   FUZZ_TARGETS   which targets (default: all four)
 #   FUZZ_SEED      libFuzzer's random seed (default 1, so CI explores the same way each run;
 #                  0 picks a new one: use it, with more time, to hunt for new bugs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${FUZZ_SECONDS:-60}"
+long="${FUZZ_LONG:-0}"
+if [ "$long" = 1 ]; then
+  seconds="${FUZZ_SECONDS:-600}"
+  max_len=1048576
+  # One input may be 1 MiB, and the library may hold a few dozen times that while parsing.
+  rss_limit=4096
+else
+  seconds="${FUZZ_SECONDS:-60}"
+  max_len=16384
+  rss_limit=2048
+fi
 seed="${FUZZ_SEED:-1}"
 targets=(${FUZZ_TARGETS:-case_file rule_pack expr c_api})
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
@@ -33,7 +46,7 @@ for target in "${targets[@]}"; do
   echo "== fuzz_$target for ${seconds}s"
   # -timeout: one input taking this long is a finding (a denial of service), not noise.
   ./build-fuzz/fuzz/fuzz_"$target" "${dict[@]}" -seed="$seed" -max_total_time="$seconds" -timeout=30 \
-    -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+    -rss_limit_mb="$rss_limit" -max_len="$max_len" -print_final_stats=1 \
     -artifact_prefix="build-fuzz/artifacts/$target-" "$work" "fuzz/corpus/$target" \
     2>"build-fuzz/fuzz_$target.log" || {
     tail -n 80 "build-fuzz/fuzz_$target.log"
@@ -42,4 +55,4 @@ for target in "${targets[@]}"; do
   }
   grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "build-fuzz/fuzz_$target.log" || true
 done
-echo "fuzz smoke: ${#targets[@]} targets x ${seconds}s, no crash, leak or sanitizer report"
+echo "fuzz smoke: ${#targets[@]} targets x ${seconds}s (inputs up to $max_len bytes), no crash, leak or sanitizer report"

@@ -10,6 +10,8 @@ packages=(
   libssl-dev
   python3 python3-pytest python3-numpy python3-pandas python3-networkx
   clang-14 libclang-rt-14-dev llvm-14
+  # Line and branch coverage of src/ (scripts/coverage.sh).
+  gcovr
   # The safeguard program: Graphviz draws ecomaps, Chromium renders the report in its browser
   # test.
   graphviz chromium

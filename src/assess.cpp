@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "huge_pages.hpp"
+#include "points.hpp"
 #include "safeguard/propagate.hpp"
 
 namespace safeguard {
@@ -416,7 +417,7 @@ class ChildScorer {
     }
     if (fires.value.number == 0) return;
     const Outcome raw = points();
-    if (!raw.value.known) {
+    if (!raw.value.known || std::fabs(raw.value.number) > detail::kMaxPoints) {
       missing.push_back({r, false, evidence, static_cast<expr::Attr>(std::max(raw.missing, 0))});
       return;
     }

@@ -2,6 +2,7 @@
 // emitter to a postfix stack program, and the interpreter.
 #include "safeguard/expr.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
@@ -102,11 +103,16 @@ struct Node {
   std::unique_ptr<Node> filter;
   std::unique_ptr<Node> value;
   std::vector<std::unique_ptr<Node>> kids;
+  int height = 1;  // of the subtree: 1 for a leaf
 };
 using NodePtr = std::unique_ptr<Node>;
 
 class Compiler {
  public:
+  // The tallest expression tree (docs/limits.md): far above what a rule needs, far below what
+  // would strain a 1 MiB stack in the recursive passes over the tree.
+  static constexpr int kMaxHeight = 256;
+
   Compiler(std::string_view text, Scope scope, SymbolTable& symbols, const Location& origin,
            const CompileLimits& limits)
       : text_(text), scope_(scope), symbols_(symbols), origin_(origin), limits_(limits) {}
@@ -323,6 +329,26 @@ class Compiler {
     node->op = op;
     node->kids.push_back(std::move(left));
     node->kids.push_back(std::move(right));
+    return built(std::move(node));
+  }
+
+  // Sets a finished node's height and refuses a tree taller than kMaxHeight. The depth limit
+  // bounds the parser's recursion, but a chain (`1 + 1 + ... + 1`, `a or b or ...`) is parsed
+  // in a loop and builds a left-leaning tree as tall as the chain is long, which the type
+  // checker, the emitter and the tree's destructor then recurse over: 2,000 terms, within the
+  // length limit, overflowed a 1 MiB stack.
+  NodePtr built(NodePtr node) {
+    int tallest = 0;
+    for (const auto& kid : node->kids) tallest = std::max(tallest, kid->height);
+    if (node->filter) tallest = std::max(tallest, node->filter->height);
+    if (node->value) tallest = std::max(tallest, node->value->height);
+    node->height = tallest + 1;
+    if (node->height > kMaxHeight) {
+      fail(node->offset, Status::limit,
+           "expression has more than " + std::to_string(kMaxHeight) +
+               " operators applied one after another; group them in parentheses or split the "
+               "rule");
+    }
     return node;
   }
 
@@ -356,7 +382,7 @@ class Compiler {
       auto node = make(NodeKind::unary, at);
       node->op = Op::logical_not;
       node->kids.push_back(parse_not(depth + 1));
-      return node;
+      return built(std::move(node));
     }
     return parse_comparison(depth + 1);
   }
@@ -434,13 +460,13 @@ class Compiler {
         break;
       }
       if (node->kids.size() > 1025) fail(at, Status::limit, "a list holds at most 1024 items");
-      return node;
+      return built(std::move(node));
     }
     auto node = make(NodeKind::in_set, at);
     node->negated = negated;
     node->kids.push_back(std::move(left));
     node->kids.push_back(parse_additive(depth + 1));
-    return node;
+    return built(std::move(node));
   }
 
   NodePtr parse_additive(int depth) {
@@ -475,7 +501,7 @@ class Compiler {
       auto node = make(NodeKind::unary, at);
       node->op = Op::negate;
       node->kids.push_back(parse_unary(depth + 1));
-      return node;
+      return built(std::move(node));
     }
     return parse_primary(depth + 1);
   }
@@ -587,7 +613,7 @@ class Compiler {
         node->filter = parse_or(depth + 1);
       }
       expect(Tok::rparen, "')'");
-      return node;
+      return built(std::move(node));
     }
     if (is_aggregate && name != "max") {
       fail(token_.offset, Status::parse,
@@ -603,7 +629,7 @@ class Compiler {
       }
     }
     expect(Tok::rparen, "')'");
-    return node;
+    return built(std::move(node));
   }
 
   // -- guards
@@ -937,7 +963,10 @@ class Compiler {
 constexpr int kStackCapacity = 64;
 
 inline Value unknown() { return Value{0, 0, false}; }
-inline Value number(double n) { return Value{n, 0, true}; }
+// A result that overflowed (1e308 * 10, a sum past the largest double) or is not a number
+// (inf - inf) is unknown, as x / 0 is: no infinite or NaN value ever leaves a program, so
+// scores stay finite and comparisons mean what they say (docs/rules.md, "Missing data").
+inline Value number(double n) { return std::isfinite(n) ? Value{n, 0, true} : Value{0, 0, false}; }
 inline Value boolean(bool b) { return Value{b ? 1.0 : 0.0, 0, true}; }
 
 Value load(Attr attr, EvalContext& ctx) {
@@ -1322,21 +1351,24 @@ const AttrInfo& attr_info(Attr attr) noexcept {
 }
 
 SymbolTable::SymbolTable() {
-  strings_.emplace_back();
-  for (auto name : detail::kConcernStatusNames) strings_.emplace_back(name);
-  for (int r = 0; r < kRoleCount; ++r) strings_.emplace_back(to_string(static_cast<Role>(r)));
+  intern("");
+  for (auto name : detail::kConcernStatusNames) intern(name);
+  for (int r = 0; r < kRoleCount; ++r) intern(to_string(static_cast<Role>(r)));
 }
 
 std::uint32_t SymbolTable::intern(std::string_view text) {
   const std::uint32_t found = find(text);
   if (found != kNone) return found;
   strings_.emplace_back(text);
-  return static_cast<std::uint32_t>(strings_.size() - 1);
+  const auto symbol = static_cast<std::uint32_t>(strings_.size() - 1);
+  by_hash_.emplace(std::hash<std::string_view>{}(text), symbol);
+  return symbol;
 }
 
 std::uint32_t SymbolTable::find(std::string_view text) const {
-  for (std::size_t i = 0; i < strings_.size(); ++i) {
-    if (strings_[i] == text) return static_cast<std::uint32_t>(i);
+  const auto [first, last] = by_hash_.equal_range(std::hash<std::string_view>{}(text));
+  for (auto it = first; it != last; ++it) {
+    if (strings_[it->second] == text) return it->second;
   }
   return kNone;
 }

@@ -30,6 +30,7 @@ class CaseGraph::Validator {
     for (item_ = 0; item_ < batch.items.size(); ++item_) {
       std::visit([this](const auto& edit) { check_item(edit); }, batch.items[item_]);
     }
+    check_parentage();
   }
 
  private:
@@ -63,8 +64,10 @@ class CaseGraph::Validator {
     }
     if (!detail::is_valid_utf8(id))
       fail(Status::encoding, std::string(field) + " is not valid UTF-8");
-    if (detail::has_control_character(id)) {
-      fail(Status::invalid_data, std::string(field) + " contains a control character");
+    if (const auto code = detail::first_unprintable(id)) {
+      fail(Status::invalid_data, std::string(field) + " contains " +
+                                     detail::describe_unprintable(*code) +
+                                     ": ids must be printable");
     }
   }
 
@@ -161,6 +164,15 @@ class CaseGraph::Validator {
     }
     if (!child)
       fail(Status::invalid_data, std::string(role) + " " + quoted(id) + " is not a child");
+  }
+
+  bool is_child(const std::string& id) const {
+    if (auto found = pending_persons_.find(id); found != pending_persons_.end()) {
+      return found->second == PersonKind::child;
+    }
+    auto v = graph_.find(id);
+    return v && graph_.kind(*v) == VertexKind::person &&
+           graph_.person(*v).kind == PersonKind::child;
   }
 
   bool is_adult(const std::string& id) const {
@@ -282,6 +294,15 @@ class CaseGraph::Validator {
                                   quoted(r.from) + " to " + quoted(r.to) + " already exists");
     }
     pending_relations_.insert(key);
+    if (r.kind == RelationKind::parent_of) {
+      // A young parent (a child parent_of a baby) is real; a child who is the parent of an
+      // adult is a data error, and would make the adult's carers include a child.
+      if (is_child(r.from) && is_adult(r.to)) {
+        fail(Status::invalid_data, "parent_of from " + quoted(r.from) + " to " + quoted(r.to) +
+                                       ": a child cannot be the parent of an adult");
+      }
+      parent_edges_.push_back(ParentEdge{r.from, r.to, item_});
+    }
   }
 
   void check_item(const AmendConcern& a) {
@@ -333,6 +354,7 @@ class CaseGraph::Validator {
     entity_ = e.id;
     require(e.id, VertexKind::person, "person");
     erased_.insert(e.id);
+    last_erased_at_[e.id] = item_;
     pending_.erase(e.id);
     // Concerns and factors that were only about erased persons go with them.
     auto all_erased = [this](const std::vector<std::string>& ids) {
@@ -366,6 +388,91 @@ class CaseGraph::Validator {
     }
   }
 
+  // No one may be their own ancestor: parent_of, the graph's and the batch's, must stay
+  // acyclic. Checked once the whole batch is known, by one depth-first search from the new
+  // edges (the graph before the batch has no cycle, so any cycle runs through one of them):
+  // O(what those edges reach), where checking each item in turn would be quadratic in a chain.
+  // Only when there is a cycle is the item that first closes one searched for, by bisection.
+  void check_parentage() {
+    if (parent_edges_.empty() || !has_parent_cycle(parent_edges_.size())) return;
+    std::size_t clean = 0, cyclic = parent_edges_.size();  // prefixes: clean has no cycle
+    while (cyclic - clean > 1) {
+      const std::size_t middle = clean + (cyclic - clean) / 2;
+      (has_parent_cycle(middle) ? cyclic : clean) = middle;
+    }
+    const ParentEdge& closing = parent_edges_[cyclic - 1];
+    item_ = closing.item;
+    entity_ = closing.from;
+    fail(Status::invalid_data, "parent_of from " + quoted(closing.from) + " to " +
+                                   quoted(closing.to) + " makes " + quoted(closing.from) +
+                                   " their own ancestor");
+  }
+
+  // Whether the graph's parent_of edges plus the batch's first `prefix` ones have a cycle, as
+  // the graph will be after the batch: edges of erased persons are gone.
+  bool has_parent_cycle(std::size_t prefix) const {
+    auto alive = [this](const ParentEdge& e) {
+      for (const std::string* id : {&e.from, &e.to}) {
+        auto erased = last_erased_at_.find(*id);
+        if (erased != last_erased_at_.end() && erased->second > e.item) return false;
+      }
+      return true;
+    };
+    std::unordered_map<std::string_view, std::vector<std::string_view>> added;
+    for (std::size_t i = 0; i < prefix; ++i) {
+      if (alive(parent_edges_[i])) added[parent_edges_[i].from].push_back(parent_edges_[i].to);
+    }
+    auto children = [&](std::string_view id, std::vector<std::string_view>& out) {
+      out.clear();
+      if (auto found = added.find(id); found != added.end()) out = found->second;
+      if (last_erased_at_.count(std::string(id))) return;  // the graph's vertex is gone
+      auto v = graph_.find(id);
+      if (!v) return;
+      for (auto edge : boost::make_iterator_range(boost::out_edges(*v, graph_.adjacency_))) {
+        if (graph_.adjacency_[edge].kind != RelationKind::parent_of) continue;
+        const std::string& child = graph_.id(boost::target(edge, graph_.adjacency_));
+        if (!last_erased_at_.count(child)) out.push_back(child);
+      }
+    };
+    enum : char { on_path = 1, done = 2 };
+    std::unordered_map<std::string_view, char> state;
+    struct Frame {
+      std::string_view id;
+      std::vector<std::string_view> next;
+      std::size_t at = 0;
+    };
+    std::vector<Frame> path;
+    for (const auto& [start, unused] : added) {
+      if (state.count(start)) continue;
+      path.push_back(Frame{start, {}, 0});
+      children(start, path.back().next);
+      state[start] = on_path;
+      while (!path.empty()) {
+        Frame& top = path.back();
+        if (top.at == top.next.size()) {
+          state[top.id] = done;
+          path.pop_back();
+          continue;
+        }
+        const std::string_view child = top.next[top.at++];
+        const auto seen = state.find(child);
+        if (seen != state.end()) {
+          if (seen->second == on_path) return true;
+          continue;
+        }
+        state[child] = on_path;
+        path.push_back(Frame{child, {}, 0});
+        children(child, path.back().next);
+      }
+    }
+    return false;
+  }
+
+  struct ParentEdge {
+    std::string from, to;
+    std::size_t item;
+  };
+
   struct TupleHash {
     std::size_t operator()(const std::tuple<RelationKind, std::string, std::string>& t) const {
       std::size_t h = std::hash<std::string>{}(std::get<1>(t));
@@ -386,6 +493,8 @@ class CaseGraph::Validator {
   std::size_t records_added_ = 0;
   std::unordered_set<std::tuple<RelationKind, std::string, std::string>, TupleHash>
       pending_relations_;
+  std::vector<ParentEdge> parent_edges_;
+  std::unordered_map<std::string, std::size_t> last_erased_at_;  // id -> last ErasePerson item
 };
 
 // ---- Queries ------------------------------------------------------------------------------

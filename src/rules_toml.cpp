@@ -48,6 +48,7 @@ struct TomlCheckFailed : std::logic_error {
 #undef SAFEGUARD_RESTORE_NDEBUG
 #endif
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <optional>
@@ -55,6 +56,7 @@ struct TomlCheckFailed : std::logic_error {
 #include <sstream>
 #include <unordered_set>
 
+#include "points.hpp"
 #include "safeguard/rules.hpp"
 #include "util/file.hpp"
 #include "util/sha256.hpp"
@@ -62,6 +64,14 @@ struct TomlCheckFailed : std::logic_error {
 #include "util/utf8.hpp"
 
 namespace safeguard {
+
+// The most tables a key may put a value under, counting every part of dotted keys and table
+// headers along its path (docs/limits.md). Real packs use three or four.
+constexpr int kMaxKeyPathParts = 64;
+// The deepest arrays and inline tables may nest in a pack. toml++ allows 256, but its parser
+// takes over a kilobyte of stack per level: 255 levels overflowed a 256 KiB thread stack.
+// Real packs nest two or three.
+constexpr std::size_t kMaxValueNesting = 32;
 
 class PackLoader {
  public:
@@ -79,6 +89,20 @@ class PackLoader {
       throw Error(Status::encoding, "rule pack is not valid UTF-8", source_location(bad));
     if (const std::optional<Location> where = stray_non_ascii(text))
       throw Error(Status::parse, "a non-ASCII character outside a string or comment", *where);
+    if (const std::optional<Location> where = too_deep_key(text)) {
+      // Kept a parse error, as toml++'s own (higher) nesting limit was.
+      if (too_nested_values_) {
+        throw Error(Status::parse,
+                    "arrays and inline tables nest deeper than " +
+                        std::to_string(kMaxValueNesting) + " levels",
+                    *where);
+      }
+      throw Error(Status::limit,
+                  "a key nests more than " + std::to_string(kMaxKeyPathParts) +
+                      " tables deep (parts of dotted keys and table headers, inline tables "
+                      "included)",
+                  *where);
+    }
     toml::table root;
     try {
       root = toml::parse(text, name_);
@@ -176,6 +200,138 @@ class PackLoader {
     return std::nullopt;
   }
 
+  // The place of the first key that would put a value more than kMaxKeyPathParts tables deep,
+  // or of the first array or inline table nested more than kMaxValueNesting deep, if any. A dotted
+  // key (`a.b.c = 1`) or table header (`[a.b.c]`) makes one table per part, and inline tables nest
+  // further (`x = { a.b = { c.d = 1 } }`: four). toml++ recurses over that nesting without a bound
+  // of its own (its 256-level limit counts arrays and inline tables only), so 20,000 parts (40 KB)
+  // overflowed a 1 MiB thread stack. This scan reads the text once, aware of strings and comments;
+  // malformed text is left to toml++, which stops at the first error, so only what toml++ builds
+  // needs counting.
+  std::optional<Location> too_deep_key(std::string_view t) {
+    struct Open {
+      char bracket;  // '[' for an array, '{' for an inline table
+      int depth;     // tables above its contents
+    };
+    std::vector<Open> open;
+    int table_depth = 0;  // of the last [header]
+    int depth = 0;        // tables above the key being read
+    int parts = 0;        // of the key being read; 0 when reading a value
+    bool line_start = true;
+    int line = 1, column = 1;
+    auto advance = [&](std::size_t from, std::size_t to) {
+      for (std::size_t k = from; k < to && k < t.size(); ++k) {
+        if (t[k] == '\n') {
+          ++line;
+          column = 1;
+        } else if ((static_cast<unsigned char>(t[k]) & 0xC0) != 0x80) {
+          ++column;
+        }
+      }
+    };
+    // The end of the string opening at `i` (one past its closing quote), or the end of the
+    // text (or line) when it is unterminated: toml++ will refuse that.
+    auto skip_string = [&](std::size_t i) {
+      const char quote = t[i];
+      const bool basic = quote == '"';
+      if (t.compare(i, 3, std::string(3, quote)) == 0) {
+        std::size_t k = i + 3;
+        while (k < t.size()) {
+          if (basic && t[k] == '\\') {
+            k += 2;
+          } else if (t.compare(k, 3, std::string(3, quote)) == 0) {
+            k += 3;
+            while (k < t.size() && t[k] == quote) ++k;  // up to two quotes end the content
+            return k;
+          } else {
+            ++k;
+          }
+        }
+        return t.size();
+      }
+      std::size_t k = i + 1;
+      while (k < t.size() && t[k] != quote && t[k] != '\n') k += basic && t[k] == '\\' ? 2 : 1;
+      return k < t.size() && t[k] == quote ? k + 1 : std::min(k, t.size());
+    };
+    auto start_key = [&](int above) {
+      depth = above;
+      parts = 1;
+    };
+    start_key(0);
+    for (std::size_t i = 0; i < t.size();) {
+      const char c = t[i];
+      std::size_t next = i + 1;
+      if (c == '"' || c == '\'') {
+        next = skip_string(i);
+        line_start = false;
+      } else if (c == '#') {
+        next = t.find('\n', i);
+        if (next == std::string_view::npos) next = t.size();
+      } else if (c == '\n') {
+        if (open.empty()) {
+          start_key(table_depth);
+          line_start = true;
+        }
+      } else if (c == ' ' || c == '\t' || c == '\r') {
+      } else if (parts > 0 && open.empty() && line_start && c == '[') {
+        // A table header: [a.b] or [[a.b]] (an array of tables: one level more).
+        const bool array = i + 1 < t.size() && t[i + 1] == '[';
+        int header = 1 + (array ? 1 : 0);
+        std::size_t k = i + (array ? 2 : 1);
+        while (k < t.size() && t[k] != ']' && t[k] != '\n') {
+          if (t[k] == '"' || t[k] == '\'') {
+            k = skip_string(k);
+            continue;
+          }
+          if (t[k] == '.' && ++header > kMaxKeyPathParts) {
+            advance(i, k);
+            return Location{name_, line, column};
+          }
+          ++k;
+        }
+        table_depth = header;
+        next = k;
+        line_start = false;
+        parts = 0;
+      } else if (parts > 0) {
+        line_start = false;
+        // Checked at each dot, so a huge key stops early, and at '=', so nested inline tables
+        // with one-part keys count too.
+        if ((c == '.' && depth + ++parts > kMaxKeyPathParts) ||
+            (c == '=' && depth + parts > kMaxKeyPathParts)) {
+          return Location{name_, line, column};
+        }
+        if (c == '=') {
+          depth += parts;
+          parts = 0;
+        } else if (c == '}' && !open.empty() && open.back().bracket == '{') {
+          open.pop_back();  // an empty inline table
+          depth = open.empty() ? table_depth : open.back().depth;
+          parts = 0;
+        }
+      } else {
+        line_start = false;
+        if (c == '[' || c == '{') {
+          if (open.size() >= kMaxValueNesting) {
+            too_nested_values_ = true;
+            return Location{name_, line, column};
+          }
+          open.push_back(Open{c, depth});
+          if (c == '{') start_key(depth);
+        } else if ((c == ']' || c == '}') && !open.empty()) {
+          open.pop_back();
+          depth = open.empty() ? table_depth : open.back().depth;
+        } else if (c == ',' && !open.empty()) {
+          depth = open.back().depth;
+          if (open.back().bracket == '{') start_key(depth);
+        }
+      }
+      advance(i, next);
+      i = next;
+    }
+    return std::nullopt;
+  }
+
   // Where the first table header whose key cannot start a key is ("[%x]", "[[[a]]]"): the case
   // toml++'s own checks trip on. Falls back to the file alone.
   Location malformed_header_place(std::string_view text) const {
@@ -254,7 +410,7 @@ class PackLoader {
 
   std::string id_at(const toml::table& table, const std::string& where) const {
     std::string id = string_at(table, "id", where, true);
-    if (id.empty() || id.size() > 128 || detail::has_control_character(id)) {
+    if (id.empty() || id.size() > 128 || detail::first_unprintable(id)) {
       fail(*table.get("id"), Status::invalid_data,
            "id in " + where + " must be 1-128 printable characters");
     }
@@ -454,6 +610,25 @@ class PackLoader {
     }
   }
 
+  // An expression that reads nothing has one value for every child, known now: if it is
+  // unknown (a division by zero, an overflow) or points beyond detail::kMaxPoints, the pack is
+  // wrong, and saying so at load beats a rule that is silently never assessable.
+  void refuse_bad_constant(const toml::node& node, const expr::Compiled& compiled,
+                           const std::string& what) const {
+    if (!compiled.constant) return;
+    static const Snapshot empty;
+    expr::EvalContext context;
+    context.snapshot = &empty;
+    const expr::Value value = expr::evaluate(compiled, context);
+    if (!value.known) {
+      fail(node, Status::invalid_data,
+           what + " has no value (a division by zero or a number out of range)");
+    }
+    if (compiled.type == expr::Type::number && std::fabs(value.number) > detail::kMaxPoints) {
+      fail(node, Status::invalid_data, what + " is beyond +/-1e100");
+    }
+  }
+
   void read_rules(const toml::table& root) {
     std::unordered_set<std::string> seen;
     for_each_table(root, "rule", [&](const toml::table& t) {
@@ -508,6 +683,8 @@ class PackLoader {
       const toml::node* points = t.get("points");
       if (!points) fail(t, Status::invalid_data, where + " needs 'points'");
       rule.points = compile(*points, rule.scope, expr::Type::number, "points of " + where);
+      refuse_bad_constant(*points, rule.points, "points of " + where);
+      if (when) refuse_bad_constant(*when, rule.when, "when of " + where);
 
       if (const toml::node* node = t.get("half_life_days")) {
         if (rule.scope == expr::Scope::child)
@@ -565,6 +742,7 @@ class PackLoader {
       const toml::node* when = t.get("when");
       if (!when) fail(t, Status::invalid_data, where + " needs 'when'");
       o.when = compile(*when, expr::Scope::child, expr::Type::boolean, "when of " + where);
+      refuse_bad_constant(*when, o.when, "when of " + where);
       if (const toml::node* node = t.get("min_level")) {
         if (!node->is_string()) fail(*node, Status::type, "min_level must be a level id");
         o.min_level = level_index(*node, node->as_string()->get());
@@ -829,6 +1007,7 @@ class PackLoader {
   }
 
   std::string name_;
+  bool too_nested_values_ = false;  // what too_deep_key() found: values, not a key path
   std::string_view source_;
   PackLimits limits_;
   RuleSet* pack_ = nullptr;

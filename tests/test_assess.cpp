@@ -112,6 +112,108 @@ TEST_SUITE("assess") {
     CHECK(find(r, row, "poor-presentation") == nullptr);
   }
 
+  TEST_CASE("overflow and not-a-number in points or conditions: not assessable, scores finite") {
+    CaseGraph graph;
+    load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
+    const std::string head = R"([pack]
+id = "overflow"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 5
+[[index]]
+id = "risk"
+)";
+    auto rule = [](const std::string& id, const std::string& scope, const std::string& when,
+                   const std::string& points) {
+      return "[[rule]]\nid = \"" + id + "\"\nindex = \"risk\"\nheading = \"harm\"\nfor = \"" +
+             scope + "\"\nwhen = \"" + when + "\"\npoints = \"" + points + "\"\n";
+    };
+    const auto rules = RuleSet::load_string(
+        head + rule("inf-points", "concern", "true", "concern.severity * 1e308") +
+            rule("huge-points", "concern", "true", "concern.severity * 1e300") +
+            rule("nan-when", "concern",
+                 "concern.severity * 1e308 * 10 - concern.severity * 1e308 * 10 > 0", "1") +
+            rule("sum-overflow", "child", "true", "min(sum(concerns, 1e308), 5)") +
+            rule("fine", "concern", "true", "concern.severity"),
+        "overflow.toml");
+    const Results r = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    std::size_t concerns_seen = 0, overflowed_sums = 0;
+    for (std::size_t row = 0; row < r.child_count(); ++row) {
+      double sum = 0;
+      std::size_t fine = 0;
+      for (const Contribution* c = r.contributions_begin(row); c != r.contributions_end(row); ++c) {
+        const std::string& id = r.rules().rules()[c->rule].id;
+        CHECK(id != "inf-points");
+        CHECK(id != "huge-points");
+        CHECK(id != "nan-when");
+        CHECK(std::isfinite(c->value));
+        fine += id == "fine";
+        sum += c->value;
+      }
+      CHECK(std::isfinite(r.score(row, 0)));
+      CHECK(sum == r.score(row, 0));
+      // Each concern that reached the child through "fine" is not assessable under the three
+      // broken rules: the note says so instead of a silent infinity or a silent false.
+      std::size_t inf = 0, huge = 0, nan = 0, overflow = 0;
+      for (const NotAssessable* n = r.not_assessable_begin(row); n != r.not_assessable_end(row);
+           ++n) {
+        const std::string& id = r.rules().rules()[n->rule].id;
+        inf += id == "inf-points";
+        huge += id == "huge-points";
+        nan += id == "nan-when";
+        overflow += id == "sum-overflow";
+      }
+      CHECK(inf == fine);
+      CHECK(huge == fine);
+      CHECK(nan == fine);
+      concerns_seen += fine;
+      overflowed_sums += overflow;
+    }
+    CHECK(concerns_seen > 0);
+    CHECK(overflowed_sums > 0);  // some child has two or more concerns: 2e308 overflows
+  }
+
+  TEST_CASE("constant points or conditions without a finite value are refused at load") {
+    const std::string head = R"([pack]
+id = "constant"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[index]]
+id = "risk"
+[[rule]]
+id = "r"
+index = "risk"
+heading = "harm"
+for = "concern"
+)";
+    const std::pair<const char*, const char*> bad[] = {
+        {"points = \"1 / 0\"", "points of rule 'r' has no value"},
+        {"points = \"1e308 * 10\"", "points of rule 'r' has no value"},
+        {"points = \"1e308 * 10 - 1e308 * 10\"", "points of rule 'r' has no value"},
+        {"points = 2e100", "points of rule 'r' is beyond +/-1e100"},
+        {"points = \"-1e101\"", "points of rule 'r' is beyond +/-1e100"},
+        {"when = \"1 / 0 > 1\"\npoints = 1", "when of rule 'r' has no value"},
+    };
+    for (const auto& [text, fragment] : bad) {
+      CAPTURE(text);
+      try {
+        RuleSet::load_string(head + text + "\n", "constant.toml");
+        FAIL("loaded");
+      } catch (const Error& e) {
+        CHECK(e.status() == Status::invalid_data);
+        CHECK(e.reason().find(fragment) != std::string::npos);
+        CHECK(e.where().line == 14);
+      }
+    }
+    CHECK_NOTHROW(RuleSet::load_string(head + "points = \"1e100\"\n", "constant.toml"));
+  }
+
   TEST_CASE("contributions sum exactly to each index score") {
     Fixture f;
     const Results r = f.run("2026-11-01");

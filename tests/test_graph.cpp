@@ -135,6 +135,96 @@ TEST_SUITE("graph") {
     CHECK(graph.revision() == 1);  // every failed batch left the graph alone
   }
 
+  TEST_CASE("ids must be printable: Unicode controls, format characters and separators too") {
+    CaseGraph graph;
+    graph.apply(family());
+    // U+0085 NEXT LINE (C1), U+200B ZERO WIDTH SPACE, U+202E RIGHT-TO-LEFT OVERRIDE, U+FEFF,
+    // U+2028 LINE SEPARATOR, U+E0041 TAG LATIN CAPITAL A, U+FFFF (a noncharacter).
+    const std::pair<const char*, const char*> unprintable[] = {
+        {"P-\u0085", "a control character (U+0085)"},
+        {"P-\u200b", "an unprintable character (U+200B)"},
+        {"P-\u202e1", "an unprintable character (U+202E)"},
+        {"\ufeffP-1", "an unprintable character (U+FEFF)"},
+        {"P-\u2028", "an unprintable character (U+2028)"},
+        {"P-\U000E0041", "an unprintable character (U+E0041)"},
+        {"P-\uffff", "an unprintable character (U+FFFF)"},
+    };
+    for (const auto& [id, what] : unprintable) {
+      const std::string message =
+          failure(graph, Batch().add(PersonSpec{id, PersonKind::child, kNoDay, {}, ""}));
+      CAPTURE(message);
+      CHECK(message.find(std::string("id contains ") + what) != std::string::npos);
+    }
+    // A reference to an existing entity is checked the same way.
+    const std::string message =
+        failure(graph, Batch().add(concern("C-7", "P-C\u00ad")));  // a soft hyphen
+    CHECK(message.find("about contains an unprintable character (U+00AD)") != std::string::npos);
+    // Printable non-ASCII stays welcome.
+    graph.apply(Batch().add(PersonSpec{"P-Zoë-Łódź-日本", PersonKind::child, kNoDay, {}, ""}));
+    CHECK(graph.find("P-Zoë-Łódź-日本"));
+    CHECK(graph.revision() == 2);
+  }
+
+  TEST_CASE("parentage: no child is the parent of an adult and no one is their own ancestor") {
+    CaseGraph graph;
+    graph.apply(family());  // P-M parent_of P-C
+    const auto edges = graph.edge_count();
+    std::string message =
+        failure(graph, Batch().add(RelationSpec{RelationKind::parent_of, "P-C", "P-M"}));
+    CHECK(message.find("a child cannot be the parent of an adult") != std::string::npos);
+    CHECK(message.find("'P-C'") != std::string::npos);
+    // A young parent: a child may be the parent of a child (here a baby).
+    Batch baby;
+    baby.add(PersonSpec{"P-B", PersonKind::child, day("2026-09-01"), {}, ""});
+    baby.add(RelationSpec{RelationKind::parent_of, "P-C", "P-B"});
+    graph.apply(baby);
+    // A direct cycle between two adults, and a longer one closed through the graph.
+    Batch two;
+    two.add(PersonSpec{"P-X", PersonKind::adult, kNoDay, {}, ""});
+    two.add(PersonSpec{"P-Y", PersonKind::adult, kNoDay, {}, ""});
+    two.add(RelationSpec{RelationKind::parent_of, "P-X", "P-Y"});
+    two.add(RelationSpec{RelationKind::parent_of, "P-Y", "P-X"});
+    message = failure(graph, two);
+    CHECK(message.find("batch item 3") != std::string::npos);
+    CHECK(message.find("makes 'P-Y' their own ancestor") != std::string::npos);
+    Batch longer;  // C > B (in the graph) > B2 > C
+    longer.add(PersonSpec{"P-B2", PersonKind::child, kNoDay, {}, ""});
+    longer.add(RelationSpec{RelationKind::parent_of, "P-B", "P-B2"});
+    longer.add(RelationSpec{RelationKind::parent_of, "P-B2", "P-C"});
+    message = failure(graph, longer);
+    CHECK(message.find("batch item 2") != std::string::npos);
+    CHECK(message.find("makes 'P-B2' their own ancestor") != std::string::npos);
+    // In one batch, the item reported is the first that closes a cycle, not a later one.
+    Batch chain;
+    for (int i = 0; i < 40; ++i)
+      chain.add(PersonSpec{"A-" + std::to_string(i), PersonKind::adult, kNoDay, {}, ""});
+    for (int i = 39; i > 0; --i)
+      chain.add(RelationSpec{RelationKind::parent_of, "A-" + std::to_string(i - 1),
+                             "A-" + std::to_string(i)});
+    chain.add(RelationSpec{RelationKind::parent_of, "A-30", "A-5"});  // item 79: the first
+    chain.add(RelationSpec{RelationKind::parent_of, "A-39", "A-0"});  // item 80
+    message = failure(graph, chain);
+    CHECK(message.find("batch item 79") != std::string::npos);
+    CHECK(message.find("makes 'A-30' their own ancestor") != std::string::npos);
+    CHECK(graph.edge_count() == edges + 1);  // the baby's parent only
+    // An edge to a person erased later in the batch is gone, so it closes nothing.
+    Batch erased;
+    erased.add(PersonSpec{"P-Z", PersonKind::adult, kNoDay, {}, ""});
+    erased.add(RelationSpec{RelationKind::parent_of, "P-M", "P-Z"});
+    erased.add(RelationSpec{RelationKind::parent_of, "P-Z", "P-M"});
+    erased.add(ErasePerson{"P-Z"});
+    graph.apply(erased);
+    // Parents of one child who are also partners, siblings who share parents: no cycle.
+    Batch family_tree;
+    family_tree.add(PersonSpec{"P-F", PersonKind::adult, kNoDay, {}, ""});
+    family_tree.add(PersonSpec{"P-S", PersonKind::child, kNoDay, {}, ""});
+    family_tree.add(RelationSpec{RelationKind::parent_of, "P-F", "P-C"});
+    family_tree.add(RelationSpec{RelationKind::parent_of, "P-F", "P-S"});
+    family_tree.add(RelationSpec{RelationKind::parent_of, "P-M", "P-S"});
+    family_tree.add(RelationSpec{RelationKind::partner_of, "P-F", "P-M"});
+    graph.apply(family_tree);
+  }
+
   TEST_CASE("ids added earlier in the same batch can be referenced later in it") {
     CaseGraph graph;
     Batch batch = family();

@@ -122,6 +122,14 @@ TEST_SUITE("io") {
           Status::invalid_data);
     CHECK(load_failure(concern_with("\"severity\": 2, \"severity\": 3")).status() ==
           Status::duplicate);
+    // Past the range of a signed 64-bit number: said to be out of range, not wrapped to -1.
+    for (const char* huge : {"18446744073709551615", "9223372036854775808", "1000001"}) {
+      const Error e = load_failure(concern_with("\"severity\": " + std::string(huge)));
+      CAPTURE(e.what());
+      CHECK(e.status() == Status::invalid_data);
+      CHECK(std::string(e.what()).find("\"severity\" is out of range") != std::string::npos);
+      CHECK(std::string(e.what()).find("-1") == std::string::npos);
+    }
   }
 
   TEST_CASE("syntax errors give line and column") {

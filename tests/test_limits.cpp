@@ -3,14 +3,18 @@
 // leaving existing state as it was. Limits are lowered here so the inputs stay small.
 #include <doctest/doctest.h>
 
+#include <pthread.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "safeguard.h"
 #include "safeguard/io.hpp"
+#include "safeguard/rules.hpp"
 
 using namespace safeguard;
 
@@ -76,6 +80,43 @@ void expect_pack_limit(const sg_limits& limits, const std::string& text,
   CAPTURE(message);
   CHECK(message.find(fragment) != std::string::npos);
   CHECK(message.rfind("big.toml", 0) == 0);
+}
+
+// Runs `work` on a thread with a 1 MiB stack, the size many hosts give worker threads (and
+// Windows gives every thread). A parser that recursed once per input element overflowed it,
+// killing the host; returning here means the input was refused, or accepted, within it.
+void on_small_stack(const std::function<void()>& work) {
+  pthread_attr_t attributes;
+  REQUIRE(pthread_attr_init(&attributes) == 0);
+  REQUIRE(pthread_attr_setstacksize(&attributes, 1u << 20) == 0);
+  pthread_t thread;
+  auto run = [](void* argument) -> void* {
+    (*static_cast<const std::function<void()>*>(argument))();
+    return nullptr;
+  };
+  REQUIRE(pthread_create(&thread, &attributes, run, const_cast<std::function<void()>*>(&work)) ==
+          0);
+  REQUIRE(pthread_join(thread, nullptr) == 0);
+  pthread_attr_destroy(&attributes);
+}
+
+// Loads `text` as a pack on a 1 MiB stack; returns the error (status ok when it loaded).
+Error pack_error_on_small_stack(const std::string& text) {
+  Error caught(Status::ok, "loaded", Location{});
+  on_small_stack([&] {
+    try {
+      RuleSet::load_string(text, "deep.toml");
+    } catch (const Error& e) {
+      caught = e;
+    }
+  });
+  return caught;
+}
+
+std::string repeated(const std::string& part, const std::string& separator, int count) {
+  std::string out = part;
+  for (int i = 1; i < count; ++i) out += separator + part;
+  return out;
 }
 
 }  // namespace
@@ -255,6 +296,81 @@ TEST_SUITE("limits") {
       CHECK(std::string(e.what()).rfind("stack.toml:7:9: ", 0) == 0);
       CHECK(e.reason().find("more than 2 stack slots") != std::string::npos);
     }
+  }
+
+  TEST_CASE("TOML key paths: dotted keys and headers nest at most 64 tables, on a 1 MiB stack") {
+    // 200,000 parts (400 KB): toml++ recursed once per part and overflowed the stack.
+    Error e =
+        pack_error_on_small_stack(std::string(kHead) + repeated("a", ".", 200'000) + " = 1\n");
+    CHECK(e.status() == Status::limit);
+    CHECK(e.reason().find("more than 64 tables deep") != std::string::npos);
+    CHECK(e.where().file == "deep.toml");
+    CHECK(e.where().line == 12);
+    // Under [[index]] (two levels), the 62nd dot makes the 65th level.
+    CHECK(e.where().column == 124);
+    e = pack_error_on_small_stack(std::string(kHead) + "[" + repeated("t", " . ", 200'000) + "]\n");
+    CHECK(e.status() == Status::limit);
+    CHECK(e.where().line == 12);
+    CHECK(e.where().column == 64 * 4);  // the 64th dot
+    // Table headers and dotted keys add up, through inline tables too; quoted parts may hold dots.
+    e = pack_error_on_small_stack(std::string(kHead) + "[" + repeated("t", ".", 30) + "]\n" +
+                                  "x = { " + repeated("\"a.b\"", ".", 20) + " = { " +
+                                  repeated("c", ".", 20) + " = 1 } }\n");
+    CHECK(e.status() == Status::limit);
+    CHECK(e.where().line == 13);
+    e = pack_error_on_small_stack(std::string(kHead) + "x = " + repeated("{ a.a = ", "", 40) + "1" +
+                                  std::string(40, '}') + "\n");
+    CHECK(e.status() == Status::limit);
+    // Arrays and inline tables: toml++ allowed 256 levels, at over a kilobyte of stack each.
+    e = pack_error_on_small_stack(std::string(kHead) + "x = " + std::string(255, '[') +
+                                  std::string(255, ']') + "\n");
+    CHECK(e.status() == Status::parse);
+    CHECK(e.reason().find("nest deeper than 32 levels") != std::string::npos);
+    CHECK(e.where().line == 12);
+    CHECK(e.where().column == 5 + 32);
+    e = pack_error_on_small_stack(std::string(kHead) + "x = " + std::string(32, '[') + "{ a = 1 }" +
+                                  std::string(32, ']') + "\n");
+    CHECK(e.status() == Status::parse);
+    e = pack_error_on_small_stack(std::string(kHead) + "x = " + std::string(32, '[') +
+                                  std::string(32, ']') + "\n");
+    CHECK(e.status() == Status::invalid_data);  // parsed; then 'x' is an unknown key
+    // At the limit the pack parses (and is refused for its unknown key, as any pack would be).
+    e = pack_error_on_small_stack(std::string(kHead) + "[" + repeated("t", ".", 32) + "]\n" +
+                                  repeated("a", ".", 32) + " = '#[a.b.c]'  # x.y.z\n");
+    CHECK(e.status() == Status::invalid_data);
+    CHECK(e.reason().find("unknown key 't'") != std::string::npos);
+    // Dots in values and strings are not key parts.
+    e = pack_error_on_small_stack(std::string(kHead) + "title = \"" + repeated("a", ".", 200) +
+                                  "\"\nx = [" + repeated("1.5", ", ", 200) + "]\n");
+    CHECK(e.status() == Status::invalid_data);
+    CHECK(e.reason().find("unknown key 'x'") != std::string::npos);
+  }
+
+  TEST_CASE("expressions: chains of operators are at most 256 tall, on a 1 MiB stack") {
+    // A chain the length limit allows (2,045 terms, no parentheses, so the depth limit does not
+    // see it) built a tree as tall as the chain is long, and overflowed the stack compiling it.
+    const std::string chain = repeated("1", "+", 2045);
+    REQUIRE(chain.size() + 4 <= 4096);
+    Error e = pack_error_on_small_stack(std::string(kHead) + rule(1, chain + " > 0"));
+    CHECK(e.status() == Status::limit);
+    CHECK(e.reason().find("more than 256 operators applied one after another") !=
+          std::string::npos);
+    CHECK(e.where().file == "deep.toml");
+    CHECK(e.where().line == 17);
+    // 256 terms make a tree 256 tall (a comparison after 255 terms, too): accepted, in every kind
+    // of chain, also inside an aggregate.
+    e = pack_error_on_small_stack(
+        std::string(kHead) + rule(1, repeated("1", "+", 255) + " > 0") +
+        rule(2, repeated("true", " or ", 256)) +
+        rule(3, "count(concerns where " + repeated("1", " * ", 250) + " > 1) > 0"));
+    CHECK(e.status() == Status::ok);
+    e = pack_error_on_small_stack(std::string(kHead) + rule(1, repeated("true", " and ", 257)));
+    CHECK(e.status() == Status::limit);
+    // Parenthesised chains add up: each group is one operand of the chain around it.
+    e = pack_error_on_small_stack(
+        std::string(kHead) +
+        rule(1, "(" + repeated("1", "+", 200) + ") * " + "(" + repeated("2", "-", 200) + ") > 0"));
+    CHECK(e.status() == Status::ok);
   }
 
   TEST_CASE("C API arguments: strings over 1 MiB and absurd list lengths are refused") {

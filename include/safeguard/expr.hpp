@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "safeguard/error.hpp"
@@ -152,6 +153,9 @@ class SAFEGUARD_EXPORT SymbolTable {
 
  private:
   std::vector<std::string> strings_;
+  // Symbols by the hash of their text: a pack can hold hundreds of thousands of distinct
+  // literals, and a linear search per literal made loading one quadratic in its size.
+  std::unordered_multimap<std::size_t, std::uint32_t> by_hash_;
 };
 
 // A compiled expression: its program, sub-programs for aggregates and constant pools.

@@ -6,6 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace safeguard::detail {
@@ -52,12 +55,51 @@ inline bool is_valid_utf8(std::string_view text) noexcept {
   return first_invalid_utf8(text) == std::string_view::npos;
 }
 
-// True when `text` has an ASCII control character (ids must be printable).
-inline bool has_control_character(std::string_view text) noexcept {
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7F) return true;
+// The first code point of `text` (well-formed UTF-8) that is not printable, if any: a control
+// character (C0, DEL, C1 such as U+0085 NEXT LINE), a format character (Unicode category Cf:
+// soft hyphen, zero-width and bidirectional controls, the byte-order mark, tags), a line or
+// paragraph separator, or a noncharacter. Ids must be printable: these render as nothing, or
+// move text around, so two ids that look the same could differ and a log line could be forged.
+// The Cf ranges are those of Unicode 15; a hand-written table, because ICU (the library that
+// has it) would be a dependency of every consumer for twenty ranges.
+inline std::optional<char32_t> first_unprintable(std::string_view text) noexcept {
+  struct Range {
+    char32_t first, last;
+  };
+  static constexpr Range kUnprintable[] = {
+      {0x0000, 0x001F},   {0x007F, 0x009F},   {0x00AD, 0x00AD},   {0x0600, 0x0605},
+      {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},
+      {0x08E2, 0x08E2},   {0x180E, 0x180E},   {0x200B, 0x200F},   {0x2028, 0x202E},
+      {0x2060, 0x2064},   {0x2066, 0x206F},   {0xFDD0, 0xFDEF},   {0xFEFF, 0xFEFF},
+      {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F},
+      {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+  };
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char lead = bytes[i];
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t code = length == 1   ? lead
+                    : length == 2 ? lead & 0x1Fu
+                    : length == 3 ? lead & 0x0Fu
+                                  : lead & 0x07u;
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
+      code = (code << 6) | (bytes[i + k] & 0x3Fu);
+    i += length;
+    if ((code & 0xFFFE) == 0xFFFE) return code;  // U+FFFE, U+FFFF and their kin in every plane
+    for (const Range& range : kUnprintable) {
+      if (code >= range.first && code <= range.last) return code;
+    }
   }
-  return false;
+  return std::nullopt;
+}
+
+// "a control character (U+0085)": for messages, which name the code point, never the text.
+inline std::string describe_unprintable(char32_t code) {
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+  const bool control = code < 0x20 || (code >= 0x7F && code <= 0x9F);
+  return std::string(control ? "a control character" : "an unprintable character") + " (" + hex +
+         ")";
 }
 
 }  // namespace safeguard::detail

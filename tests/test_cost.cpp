@@ -1,0 +1,174 @@
+// Cost bounds (docs/limits.md, "Cost"): loading a rule pack (toml++, then compiling every
+// expression) and linting it take heap memory bounded by a stated multiple of the pack's size,
+// checked at each limit's edge by the heap's peak, never by time. Its own binary, because it
+// replaces the global operator new to measure.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <malloc.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "safeguard/rules.hpp"
+
+namespace {
+std::atomic<std::size_t> live{0};
+std::atomic<std::size_t> peak{0};
+
+void note_allocated(void* p) {
+  const std::size_t now = live.fetch_add(malloc_usable_size(p)) + malloc_usable_size(p);
+  std::size_t seen = peak.load(std::memory_order_relaxed);
+  while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+  }
+}
+}  // namespace
+
+void* operator new(std::size_t size) {
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (!p) throw std::bad_alloc();
+  note_allocated(p);
+  return p;
+}
+void operator delete(void* p) noexcept {
+  if (!p) return;
+  live.fetch_sub(malloc_usable_size(p));
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
+
+using namespace safeguard;
+
+namespace {
+
+// The most heap, beyond what was already held, that `work` holds at any one time.
+template <typename Work>
+std::size_t peak_heap(Work&& work) {
+  const std::size_t before = live.load();
+  peak = before;
+  work();
+  return peak.load() - before;
+}
+
+const std::string kHead = R"([pack]
+id = "cost"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 5
+[[index]]
+id = "risk"
+)";
+
+// The multiple docs/limits.md states: a pack's load holds at most this many bytes of heap per
+// byte of pack, plus a fixed allowance for small packs. toml++ keeps a node of about 60-100
+// bytes (type, source position, the file name's shared pointer, the value) for every value,
+// and the smallest value takes two or three bytes of text ("1," or "{},"); a dotted key makes
+// a table of about 200 bytes (the table, its map entry, the key and its position) for every
+// two bytes (".a"), which is the worst shape: measured at 101x.
+constexpr std::size_t kBytesPerPackByte = 112;
+constexpr std::size_t kFixedAllowance = 1 << 20;
+
+// Loads `text` (refused or not: the cost is what matters) and checks the multiple.
+void check_load_cost(const std::string& text, const std::string& shape) {
+  CAPTURE(shape);
+  CAPTURE(text.size());
+  const std::size_t used = peak_heap([&] {
+    try {
+      RuleSet::load_string(text, "cost.toml");
+    } catch (const Error&) {
+    }
+  });
+  MESSAGE(shape << ": " << text.size() << " bytes of pack, peak heap " << used << " bytes ("
+                << static_cast<double>(used) / static_cast<double>(text.size()) << "x)");
+  CHECK(used <= kBytesPerPackByte * text.size() + kFixedAllowance);
+}
+
+// Grows `text` with `unit` until it is just under the 4 MiB default limit.
+std::string fill_to_limit(std::string text, const std::string& unit, const std::string& tail) {
+  const std::size_t limit = PackLimits{}.max_bytes;
+  text.reserve(limit);
+  while (text.size() + unit.size() + tail.size() <= limit) text += unit;
+  return text + tail;
+}
+
+}  // namespace
+
+TEST_CASE("lint: n overrides with one condition give at most 2n findings, in linear memory") {
+  // max_overrides of them, half raising the level and half flagging immediate safety. Every
+  // pair used to be a finding: 2,000 took 2.6 GB and 10,000 ran out of memory.
+  const std::size_t n = PackLimits{}.max_overrides;
+  std::string text = kHead;
+  text +=
+      "[[rule]]\nid = \"r\"\nindex = \"risk\"\nheading = \"harm\"\nfor = \"concern\"\n"
+      "points = 1\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    text += "[[override]]\nid = \"o" + std::to_string(i) +
+            "\"\nreason = \"r\"\nwhen = \"child.age < 1\"\n" +
+            (i % 2 ? "immediate_safety = true\n" : "min_level = \"high\"\n");
+  }
+  const auto pack = RuleSet::load_string(text, "overrides.toml");
+  std::vector<LintWarning> warnings;
+  const std::size_t used = peak_heap([&] { warnings = lint(*pack); });
+  std::size_t overlapping = 0, contradictory = 0, message_bytes = 0;
+  for (const auto& w : warnings) {
+    overlapping += w.code == "overlapping-overrides";
+    contradictory += w.code == "contradictory-overrides";
+    message_bytes += w.message.size();
+    CHECK(w.message.size() < 200);
+  }
+  CHECK(overlapping == n - 2);    // each after the first of its effect, naming that first one
+  CHECK(contradictory == n - 1);  // each after the first, naming the first with another effect
+  CHECK(warnings.size() <= 2 * n);
+  MESSAGE("lint of " << n << " overrides: " << warnings.size() << " findings, " << message_bytes
+                     << " bytes of messages, peak heap " << used << " bytes");
+  // Findings, their messages and places, and the grouping: well under a kilobyte an override.
+  CHECK(used < 1024 * n);
+}
+
+TEST_CASE("loading a pack: peak heap within the stated multiple of its size, at the limits") {
+  // Rules at max_rules, each with expressions near the expression length limit.
+  std::string rules = kHead;
+  const std::string condition = "concern.category in [" + [] {
+    std::string list;
+    for (int i = 0; i < 300; ++i) list += (i ? ", 'c" : "'c") + std::to_string(i) + "'";
+    return list;
+  }() + "]";
+  for (std::size_t i = 0; rules.size() < PackLimits{}.max_bytes - 8192; ++i) {
+    rules += "[[rule]]\nid = \"r" + std::to_string(i) +
+             "\"\nindex = \"risk\"\nheading = \"harm\"\nfor = \"concern\"\nwhen = \"" + condition +
+             "\"\npoints = \"concern.severity * 2\"\n";
+  }
+  check_load_cost(rules, "rules with long conditions");
+  // Distinct literals: each one a new pack symbol (a linear search per symbol made this
+  // quadratic: about 10^11 comparisons).
+  std::string literals = kHead;
+  for (std::size_t i = 0; literals.size() < PackLimits{}.max_bytes - 8192; ++i) {
+    std::string list;
+    for (int k = 0; k < 400; ++k) list += (k ? ",'" : "'") + std::to_string(i * 400 + k) + "'";
+    literals += "[[rule]]\nid = \"r" + std::to_string(i) +
+                "\"\nindex = \"risk\"\nheading = \"harm\"\nfor = \"concern\"\nwhen = \"" +
+                "concern.category in [" + list + "]\"\npoints = 1\n";
+  }
+  check_load_cost(literals, "distinct string literals");
+  // The smallest TOML values, as many as fit: numbers, empty arrays, empty inline tables,
+  // array-of-table headers, dotted keys at the depth limit, long strings.
+  check_load_cost(fill_to_limit(kHead + "x = [", "1,", "1]\n"), "small integers");
+  check_load_cost(fill_to_limit(kHead + "x = [", "[],", "[]]\n"), "empty arrays");
+  check_load_cost(fill_to_limit(kHead + "x = [", "{},", "{}]\n"), "empty inline tables");
+  check_load_cost(fill_to_limit(kHead, "[[x]]\n", ""), "array-of-tables headers");
+  std::size_t key = 0;
+  std::string dotted = kHead;
+  while (dotted.size() < PackLimits{}.max_bytes - 256) {
+    dotted += "k" + std::to_string(key++);
+    for (int part = 0; part < 60; ++part) dotted += ".a";
+    dotted += " = 1\n";
+  }
+  check_load_cost(dotted, "dotted keys 61 parts deep");
+  check_load_cost(fill_to_limit(kHead + "x = \"", "a", "\"\n"), "one long string");
+}
