@@ -1,6 +1,7 @@
 // The expression language: lexer, recursive-descent parser with a depth limit, type checker,
 // emitter to a postfix stack program, and the interpreter.
 #include "safeguard/expr.hpp"
+#include "safeguard/snapshot.hpp"
 
 #include <array>
 #include <cmath>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "graph_topology.hpp"
 #include "safeguard/detail/utf8.hpp"
 #include "safeguard/graph.hpp"
 
@@ -348,16 +349,18 @@ class CaseGraph::Validator {
       }
     }
     if (auto v = graph_.find(e.id)) {
-      for (auto edge : boost::make_iterator_range(boost::in_edges(*v, graph_.adjacency_))) {
-        const auto kind = graph_.adjacency_[edge].kind;
+      for (auto edge :
+           boost::make_iterator_range(boost::in_edges(*v, graph_.topology_->adjacency))) {
+        const auto kind = graph_.topology_->adjacency[edge].kind;
         if (kind != RelationKind::about && kind != RelationKind::protects) continue;
-        const auto source = boost::source(edge, graph_.adjacency_);
+        const auto source = boost::source(edge, graph_.topology_->adjacency);
         const std::string& source_id = graph_.id(source);
         if (erased_.count(source_id) || pending_about_.count(source_id)) continue;
         bool only_erased = true;
-        for (auto other : boost::make_iterator_range(boost::out_edges(source, graph_.adjacency_))) {
-          if (graph_.adjacency_[other].kind != kind) continue;
-          if (!erased_.count(graph_.id(boost::target(other, graph_.adjacency_))))
+        for (auto other :
+             boost::make_iterator_range(boost::out_edges(source, graph_.topology_->adjacency))) {
+          if (graph_.topology_->adjacency[other].kind != kind) continue;
+          if (!erased_.count(graph_.id(boost::target(other, graph_.topology_->adjacency))))
             only_erased = false;
         }
         if (only_erased) erased_.insert(source_id);
@@ -399,6 +402,41 @@ bool CaseGraph::has_record(std::string_view id) const {
   return record_index_.count(std::string(id)) > 0;
 }
 
+namespace detail {
+TopologyHolder::TopologyHolder() : topology_(std::make_unique<Topology>()) {}
+TopologyHolder::~TopologyHolder() = default;
+TopologyHolder::TopologyHolder(const TopologyHolder& other)
+    : topology_(std::make_unique<Topology>(*other.topology_)) {}
+TopologyHolder& TopologyHolder::operator=(const TopologyHolder& other) {
+  if (this != &other) topology_ = std::make_unique<Topology>(*other.topology_);
+  return *this;
+}
+TopologyHolder::TopologyHolder(TopologyHolder&& other) noexcept = default;
+TopologyHolder& TopologyHolder::operator=(TopologyHolder&& other) noexcept = default;
+}  // namespace detail
+
+std::size_t CaseGraph::vertex_count() const noexcept {
+  return boost::num_vertices(topology_->adjacency);
+}
+std::size_t CaseGraph::edge_count() const noexcept {
+  return boost::num_edges(topology_->adjacency);
+}
+VertexKind CaseGraph::kind(VertexIndex v) const { return topology_->adjacency[v].kind; }
+
+std::size_t CaseGraph::count(VertexKind kind) const noexcept {
+  if (kind == VertexKind::erased) return 0;
+  std::size_t live = 0;
+  for (VertexIndex v = 0; v < vertex_count(); ++v) live += topology_->adjacency[v].kind == kind;
+  return live;
+}
+
+std::size_t CaseGraph::count() const noexcept {
+  std::size_t live = 0;
+  for (VertexIndex v = 0; v < vertex_count(); ++v)
+    live += topology_->adjacency[v].kind != VertexKind::erased;
+  return live;
+}
+
 std::shared_ptr<const WorkingCalendar> CaseGraph::default_calendar() {
   // Built once per process: every graph starts on England and Wales with no closures.
   static const auto shared = std::make_shared<const WorkingCalendar>(Nation::england_and_wales);
@@ -406,27 +444,31 @@ std::shared_ptr<const WorkingCalendar> CaseGraph::default_calendar() {
 }
 
 std::uint32_t CaseGraph::slot(VertexIndex v, VertexKind expected) const {
-  if (v >= vertex_count() || adjacency_[v].kind != expected) {
+  if (v >= vertex_count() || topology_->adjacency[v].kind != expected) {
     throw Error(Status::invalid_argument,
                 "vertex " + std::to_string(v) + " is not a " + std::string(to_string(expected)));
   }
-  return adjacency_[v].slot;
+  return topology_->adjacency[v].slot;
 }
 
 VertexIndex CaseGraph::household_of(VertexIndex person) const {
-  for (auto edge : boost::make_iterator_range(boost::out_edges(person, adjacency_))) {
-    if (adjacency_[edge].kind == RelationKind::household) return boost::target(edge, adjacency_);
+  for (auto edge : boost::make_iterator_range(boost::out_edges(person, topology_->adjacency))) {
+    if (topology_->adjacency[edge].kind == RelationKind::household)
+      return boost::target(edge, topology_->adjacency);
   }
   return kNoVertex;
 }
 
 bool CaseGraph::has_relation(RelationKind kind, VertexIndex from, VertexIndex to) const {
-  for (auto edge : boost::make_iterator_range(boost::out_edges(from, adjacency_))) {
-    if (adjacency_[edge].kind == kind && boost::target(edge, adjacency_) == to) return true;
+  for (auto edge : boost::make_iterator_range(boost::out_edges(from, topology_->adjacency))) {
+    if (topology_->adjacency[edge].kind == kind && boost::target(edge, topology_->adjacency) == to)
+      return true;
   }
   if (is_symmetric(kind)) {
-    for (auto edge : boost::make_iterator_range(boost::out_edges(to, adjacency_))) {
-      if (adjacency_[edge].kind == kind && boost::target(edge, adjacency_) == from) return true;
+    for (auto edge : boost::make_iterator_range(boost::out_edges(to, topology_->adjacency))) {
+      if (topology_->adjacency[edge].kind == kind &&
+          boost::target(edge, topology_->adjacency) == from)
+        return true;
     }
   }
   return false;
@@ -442,23 +484,26 @@ void CaseGraph::apply(const Batch& batch) {
 }
 
 VertexIndex CaseGraph::add_vertex(VertexKind kind, std::uint32_t slot, const std::string& id) {
-  auto v = static_cast<VertexIndex>(boost::add_vertex(VertexData{kind, slot}, adjacency_));
+  auto v = static_cast<VertexIndex>(
+      boost::add_vertex(detail::VertexData{kind, slot}, topology_->adjacency));
   ids_.push_back(id);
   index_[id] = v;
   return v;
 }
 
 void CaseGraph::add_edge(RelationKind kind, VertexIndex from, VertexIndex to) {
-  boost::add_edge(from, to, EdgeData{kind}, adjacency_);
+  boost::add_edge(from, to, detail::EdgeData{kind}, topology_->adjacency);
 }
 
 void CaseGraph::remove_edges_of_kind(VertexIndex v, RelationKind kind, bool outgoing) {
   if (outgoing) {
     boost::remove_out_edge_if(
-        v, [&](const auto& e) { return adjacency_[e].kind == kind; }, adjacency_);
+        v, [&](const auto& e) { return topology_->adjacency[e].kind == kind; },
+        topology_->adjacency);
   } else {
     boost::remove_in_edge_if(
-        v, [&](const auto& e) { return adjacency_[e].kind == kind; }, adjacency_);
+        v, [&](const auto& e) { return topology_->adjacency[e].kind == kind; },
+        topology_->adjacency);
   }
 }
 
@@ -559,9 +604,9 @@ void CaseGraph::apply_item(const Edit& item) {
           remove_edges_of_kind(v, RelationKind::involves, true);
           Concern c = make_concern(edit.concern);
           set_concern_edges(v, c);
-          concerns_[adjacency_[v].slot] = std::move(c);
+          concerns_[topology_->adjacency[v].slot] = std::move(c);
         } else if constexpr (std::is_same_v<T, RetractConcern>) {
-          concerns_[adjacency_[resolve(edit.id)].slot].status = ConcernStatus::retracted;
+          concerns_[topology_->adjacency[resolve(edit.id)].slot].status = ConcernStatus::retracted;
         } else if constexpr (std::is_same_v<T, ErasePerson>) {
           erase_vertex(resolve(edit.id));
         } else if constexpr (std::is_same_v<T, EventSpec>) {
@@ -588,25 +633,25 @@ void CaseGraph::apply_item(const Edit& item) {
 // Wipes a vertex's record and edges and leaves a tombstone. Erasing a person cascades to the
 // concerns and factors that were only about them.
 void CaseGraph::erase_vertex(VertexIndex v) {
-  const VertexKind kind = adjacency_[v].kind;
+  const VertexKind kind = topology_->adjacency[v].kind;
   std::vector<VertexIndex> orphans;
   if (kind == VertexKind::person) {
-    for (auto edge : boost::make_iterator_range(boost::in_edges(v, adjacency_))) {
-      const auto source = boost::source(edge, adjacency_);
-      switch (adjacency_[edge].kind) {
+    for (auto edge : boost::make_iterator_range(boost::in_edges(v, topology_->adjacency))) {
+      const auto source = boost::source(edge, topology_->adjacency);
+      switch (topology_->adjacency[edge].kind) {
         case RelationKind::about: {
-          auto& about = concerns_[adjacency_[source].slot].about;
+          auto& about = concerns_[topology_->adjacency[source].slot].about;
           about.erase(std::remove(about.begin(), about.end(), v), about.end());
           if (about.empty()) orphans.push_back(source);
           break;
         }
         case RelationKind::involves: {
-          auto& involves = concerns_[adjacency_[source].slot].involves;
+          auto& involves = concerns_[topology_->adjacency[source].slot].involves;
           involves.erase(std::remove(involves.begin(), involves.end(), v), involves.end());
           break;
         }
         case RelationKind::protects: {
-          auto& protects = factors_[adjacency_[source].slot].protects;
+          auto& protects = factors_[topology_->adjacency[source].slot].protects;
           protects.erase(std::remove(protects.begin(), protects.end(), v), protects.end());
           if (protects.empty()) orphans.push_back(source);
           break;
@@ -633,19 +678,19 @@ void CaseGraph::erase_vertex(VertexIndex v) {
         o = DiscretionaryOverride{};
       }
     }
-    persons_[adjacency_[v].slot] = Person{};
+    persons_[topology_->adjacency[v].slot] = Person{};
   } else if (kind == VertexKind::concern) {
-    concerns_[adjacency_[v].slot] = Concern{};
+    concerns_[topology_->adjacency[v].slot] = Concern{};
   } else if (kind == VertexKind::factor) {
-    factors_[adjacency_[v].slot] = Factor{};
+    factors_[topology_->adjacency[v].slot] = Factor{};
   }
   relations_.erase(std::remove_if(relations_.begin(), relations_.end(),
                                   [v](const Relation& r) { return r.from == v || r.to == v; }),
                    relations_.end());
-  boost::clear_vertex(v, adjacency_);
+  boost::clear_vertex(v, topology_->adjacency);
   index_.erase(ids_[v]);
   ids_[v].clear();
-  adjacency_[v].kind = VertexKind::erased;
+  topology_->adjacency[v].kind = VertexKind::erased;
   sort_unique(orphans);
   for (auto orphan : orphans) erase_vertex(orphan);
 }

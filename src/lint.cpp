@@ -8,6 +8,7 @@
 #include <map>
 
 #include "safeguard/rules.hpp"
+#include "safeguard/snapshot.hpp"
 
 namespace safeguard {
 namespace {

@@ -131,6 +131,13 @@ struct PackLimits {
   expr::CompileLimits expressions;
 };
 
+// A lint finding: a pack that loads but is probably not what its author meant.
+struct LintWarning {
+  std::string code;     // stable, e.g. "unused-index", "rule-never-fires"
+  std::string message;  // names the ids involved
+  Location where;       // file, line and column of the construct; entity = its id
+};
+
 class SAFEGUARD_EXPORT RuleSet {
  public:
   // Parse, validate and compile a TOML rule pack. Throws Error with file, line and column.
@@ -156,6 +163,8 @@ class SAFEGUARD_EXPORT RuleSet {
   // Statutory timescales for the timeline (Working Together defaults unless the pack says).
   const Timescales& timescales() const noexcept { return timescales_; }
   DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
+  // What lint() finds in the pack, worked out once when it loads (the pack never changes).
+  const std::vector<LintWarning>& lint_warnings() const noexcept { return lint_warnings_; }
 
   // The level a score reaches on an index: the highest whose threshold it meets (at least 0).
   int level_for(std::uint32_t index, double score) const noexcept {
@@ -178,19 +187,14 @@ class SAFEGUARD_EXPORT RuleSet {
   expr::SymbolTable symbols_;
   Timescales timescales_;
   DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;
-};
-
-// A lint finding: a pack that loads but is probably not what its author meant.
-struct LintWarning {
-  std::string code;     // stable, e.g. "unused-index", "rule-never-fires"
-  std::string message;  // names the ids involved
-  Location where;       // file, line and column of the construct; entity = its id
+  std::vector<LintWarning> lint_warnings_;
 };
 
 // Checks a loaded pack for unreachable levels, rules and overrides that can never fire (or
 // always fire), unused indices, ids shared between rules, overrides, indices and levels,
 // overlapping or contradictory overrides, and points whose sign contradicts their heading.
-// Deterministic: the same pack gives the same warnings in the same order.
+// Deterministic: the same pack gives the same warnings in the same order. A loaded pack holds
+// its findings already: RuleSet::lint_warnings().
 SAFEGUARD_EXPORT std::vector<LintWarning> lint(const RuleSet& rules);
 
 // SHA-256 of `data` as lower-case hex.

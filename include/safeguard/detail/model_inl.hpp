@@ -5,6 +5,8 @@
 #include <array>
 #include <string_view>
 
+#include "safeguard/model.hpp"  // the enums named here; model.hpp includes this at its end
+
 namespace safeguard {
 namespace detail {
 
@@ -28,6 +30,8 @@ inline constexpr std::array<std::string_view, kEventKindCount> kEventKindNames =
     "initial_conference",
     "review_conference",
     "plan_end"};
+inline constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
+    "self", "sibling", "carer", "household", "associate", "partner", "involved"};
 
 template <typename Enum, std::size_t N>
 bool parse_enum(const std::array<std::string_view, N>& names, std::string_view text,
@@ -66,6 +70,10 @@ inline std::string_view to_string(OverrideDirection direction) noexcept {
   return direction == OverrideDirection::raise ? "raise" : "lower";
 }
 
+inline std::string_view to_string(Role role) noexcept {
+  return detail::kRoleNames[static_cast<std::size_t>(role)];
+}
+
 inline bool parse_person_kind(std::string_view text, PersonKind& out) noexcept {
   return detail::parse_enum(detail::kPersonKindNames, text, out);
 }
@@ -91,6 +99,10 @@ inline bool parse_override_direction(std::string_view text, OverrideDirection& o
     return false;
   }
   return true;
+}
+
+inline bool parse_role(std::string_view text, Role& out) noexcept {
+  return detail::parse_enum(detail::kRoleNames, text, out);
 }
 
 inline bool is_declarable_relation(RelationKind kind) noexcept {
