@@ -1319,9 +1319,7 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
 
 }  // namespace
 
-std::string_view to_string(Type type) noexcept {
-  return kTypeNames[static_cast<std::size_t>(type)];
-}
+std::string_view to_string(Type type) noexcept { return detail::enum_name(kTypeNames, type); }
 
 const AttrInfo& attr_info(Attr attr) noexcept {
   return kAttributes[static_cast<std::size_t>(attr)];

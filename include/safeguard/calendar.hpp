@@ -10,43 +10,33 @@
 
 #include "safeguard/detail/export.hpp"
 
+#include <array>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 #include "safeguard/day.hpp"
+#include "safeguard/detail/enum_names.hpp"
 
 namespace safeguard {
 
 // The three bank-holiday jurisdictions of the UK (Wales shares England's list).
 enum class Nation { england_and_wales, scotland, northern_ireland };
 
+namespace detail {
+inline constexpr std::array<std::string_view, 3> kNationNames = {"england-and-wales", "scotland",
+                                                                 "northern-ireland"};
+}  // namespace detail
+
 // Accepts exactly "england-and-wales", "scotland" or "northern-ireland". On failure leaves out
 // unchanged and returns false.
 inline bool parse_nation(std::string_view text, Nation& out) noexcept {
-  if (text == "england-and-wales") {
-    out = Nation::england_and_wales;
-  } else if (text == "scotland") {
-    out = Nation::scotland;
-  } else if (text == "northern-ireland") {
-    out = Nation::northern_ireland;
-  } else {
-    return false;
-  }
-  return true;
+  return detail::parse_enum(detail::kNationNames, text, out);
 }
 
 // The spelling parse_nation accepts.
 inline std::string_view to_string(Nation nation) noexcept {
-  switch (nation) {
-    case Nation::england_and_wales:
-      return "england-and-wales";
-    case Nation::scotland:
-      return "scotland";
-    case Nation::northern_ireland:
-      return "northern-ireland";
-  }
-  return "";
+  return detail::enum_name(detail::kNationNames, nation);
 }
 
 // The bank holidays of a nation in a year, sorted, as GOV.UK publishes them: standing rules,

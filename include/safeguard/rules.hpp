@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "safeguard/detail/enum_names.hpp"
 #include "safeguard/expr.hpp"
 #include "safeguard/model.hpp"
 #include "safeguard/timeline.hpp"
@@ -95,29 +96,17 @@ inline constexpr std::string_view kPropagationRuleId = "propagation";
 // pack, for instance, lets judgement raise a level and never lower it.
 enum class DiscretionaryPolicy : std::uint8_t { raise_and_lower, raise_only, lower_only, none };
 
+namespace detail {
+inline constexpr std::array<std::string_view, 4> kDiscretionaryPolicyNames = {
+    "raise_and_lower", "raise_only", "lower_only", "none"};
+}  // namespace detail
+
 inline std::string_view to_string(DiscretionaryPolicy policy) noexcept {
-  switch (policy) {
-    case DiscretionaryPolicy::raise_and_lower:
-      return "raise_and_lower";
-    case DiscretionaryPolicy::raise_only:
-      return "raise_only";
-    case DiscretionaryPolicy::lower_only:
-      return "lower_only";
-    case DiscretionaryPolicy::none:
-      return "none";
-  }
-  return "";
+  return detail::enum_name(detail::kDiscretionaryPolicyNames, policy);
 }
 
 inline bool parse_discretionary_policy(std::string_view text, DiscretionaryPolicy& out) noexcept {
-  for (auto policy : {DiscretionaryPolicy::raise_and_lower, DiscretionaryPolicy::raise_only,
-                      DiscretionaryPolicy::lower_only, DiscretionaryPolicy::none}) {
-    if (to_string(policy) == text) {
-      out = policy;
-      return true;
-    }
-  }
-  return false;
+  return detail::parse_enum(detail::kDiscretionaryPolicyNames, text, out);
 }
 
 // Limits that keep a hostile or broken rule pack from exhausting the host. docs/limits.md

@@ -4,30 +4,25 @@
 #include "results.hpp"
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 #include "huge_pages.hpp"
 #include "propagation.hpp"
+#include "safeguard/detail/enum_names.hpp"
 #include "score.hpp"
 
 namespace safeguard {
 
+namespace {
+constexpr std::array<std::string_view, 5> kDiscretionaryOutcomeNames = {
+    "none", "applied", "not_allowed", "at_limit", "held_by_policy"};
+}  // namespace
+
 std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
-  switch (outcome) {
-    case DiscretionaryOutcome::none:
-      return "none";
-    case DiscretionaryOutcome::applied:
-      return "applied";
-    case DiscretionaryOutcome::not_allowed:
-      return "not_allowed";
-    case DiscretionaryOutcome::at_limit:
-      return "at_limit";
-    case DiscretionaryOutcome::held_by_policy:
-      return "held_by_policy";
-  }
-  return "";
+  return detail::enum_name(kDiscretionaryOutcomeNames, outcome);
 }
 
 long Results::find_child(std::string_view id) const {

@@ -1,0 +1,330 @@
+// The C API: assessment and its results (rows, contributions, places, timelines, explanations).
+#include "c_api/common.hpp"
+
+extern "C" {
+
+// ---- Assessment ----
+
+int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+              const sg_assess_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
+    AssessOptions opts;
+    opts.as_of = date(options->as_of, "options.as_of", true);
+    opts.threads = options->threads;
+    auto result =
+        std::make_unique<sg_result>(sg_result{graph->assessor.assess(rules->rules, opts), {}});
+    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
+    *out = result.release();
+  });
+}
+
+void sg_result_free(sg_result* result) { delete result; }
+
+int sg_result_child_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).child_count();
+  });
+}
+
+int sg_result_index_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).index_count();
+  });
+}
+
+int sg_result_find_child(size_t* out, const sg_result* result, const char* child_id) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    const std::string id = text(child_id, "child_id");
+    const long row = results.find_child(id);
+    if (row < 0) throw Error(Status::not_found, "no child '" + id + "' in this result");
+    *out = static_cast<size_t>(row);
+  });
+}
+
+int sg_result_child(sg_child_result* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CHILD_RESULT_VERSION, "sg_child_result");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    out->id = results.snapshot().id_c_str(results.child_vertex(row));
+    out->total = results.total(row);
+    out->level = results.level(row);
+    out->level_id = results.rules().levels()[results.level(row)].id.c_str();
+    out->score_level = results.score_level(row);
+    out->immediate_safety = results.immediate_safety(row) ? 1 : 0;
+    out->contribution_count = results.contribution_count(row);
+    out->override_count =
+        static_cast<size_t>(results.overrides_end(row) - results.overrides_begin(row));
+    out->not_assessable_count =
+        static_cast<size_t>(results.not_assessable_end(row) - results.not_assessable_begin(row));
+  });
+}
+
+int sg_result_index_score(double* out_score, int* out_level, const sg_result* result, size_t row,
+                          size_t index) {
+  return guard([&] {
+    require(out_score, "out_score");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out_score = results.score(row, index);
+    if (out_level) *out_level = results.index_level(row, index);
+  });
+}
+
+int sg_result_scores(const double** out, size_t* out_rows, size_t* out_cols,
+                     const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    require(out_rows, "out_rows");
+    require(out_cols, "out_cols");
+    const Results& results = results_of(result);
+    *out = results.scores().data();
+    *out_rows = results.child_count();
+    *out_cols = results.index_count();
+  });
+}
+
+int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    require(out_rows, "out_rows");
+    results_of(result);
+    *out = result->levels.data();
+    *out_rows = result->levels.size();
+  });
+}
+
+int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (k >= results.contribution_count(row))
+      throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+    fill_contribution(out, results, results.contributions_begin(row)[k]);
+  });
+}
+
+int sg_result_place_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).place_count();
+  });
+}
+
+int sg_result_place(sg_place_result* out, const sg_result* result, size_t rank) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_PLACE_RESULT_VERSION, "sg_place_result");
+    const Results& results = results_of(result);
+    check_rank(results, rank);
+    const Snapshot& snap = results.snapshot();
+    const std::uint32_t node = results.place_node(rank);
+    const VertexIndex v = results.place_vertex(rank);
+    out->id = snap.id_c_str(v);
+    out->kind = to_string(snap.vertex_kind[v]).data();
+    out->label = snap.symbols[snap.node_label[node]].c_str();
+    out->score = results.place_score(rank);
+    double own = 0;
+    for (std::size_t k = 0; k < results.propagating_count(); ++k)
+      own += results.node_own_score(node, k);
+    out->own_score = own;
+    out->contribution_count = results.place_contribution_count(rank);
+  });
+}
+
+int sg_result_find_place(size_t* out, const sg_result* result, const char* place_id) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    const std::string id = text(place_id, "place_id");
+    const long rank = results.find_place(id);
+    if (rank < 0) throw Error(Status::not_found, "no place or group '" + id + "' in this result");
+    *out = static_cast<size_t>(rank);
+  });
+}
+
+int sg_result_place_index_score(double* out, const sg_result* result, size_t rank, size_t index) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_rank(results, rank);
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out = results.place_index_score(rank, index);
+  });
+}
+
+int sg_result_place_contribution(sg_contribution* out, const sg_result* result, size_t rank,
+                                 size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+    const Results& results = results_of(result);
+    check_rank(results, rank);
+    if (k >= results.place_contribution_count(rank))
+      throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+    fill_contribution(out, results, results.place_contributions_begin(rank)[k]);
+  });
+}
+
+int sg_result_place_explain(char** out, size_t* out_size, const sg_result* result, size_t rank,
+                            const sg_explain_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    const Viewer viewer = viewer_of(options);
+    check_rank(results, rank);
+    const std::string rendered = explain_place(
+        results, rank,
+        options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text, viewer);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result,
+                       size_t row, size_t k) {
+  return guard([&] {
+    require(out_id, "out_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count =
+        static_cast<std::size_t>(results.overrides_end(row) - results.overrides_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
+    const PolicyOverride& o = results.rules().overrides()[results.overrides_begin(row)[k]];
+    *out_id = o.id.c_str();
+    if (out_reason) *out_reason = o.reason.c_str();
+  });
+}
+
+int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
+                             const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out_rule_id, "out_rule_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count = static_cast<std::size_t>(results.not_assessable_end(row) -
+                                                       results.not_assessable_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "note " + std::to_string(k) + " is past the end");
+    const NotAssessable& n = results.not_assessable_begin(row)[k];
+    *out_rule_id = n.is_override ? results.rules().overrides()[n.rule].id.c_str()
+                                 : results.rules().rules()[n.rule].id.c_str();
+    if (out_missing) *out_missing = expr::attr_info(n.missing).name.data();
+  });
+}
+
+int sg_result_step_count(size_t* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out = results.step_count(row);
+  });
+}
+
+int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_STEP_VERSION, "sg_step");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (k >= results.step_count(row))
+      throw Error(Status::out_of_range, "step " + std::to_string(k) + " is past the end");
+    const Step& step = results.steps_begin(row)[k];
+    const Snapshot& snap = results.snapshot();
+    out->step = to_string(step.kind).data();
+    out->status = to_string(step.status).data();
+    out->working_days = step.working_days;
+    out->trigger_id = snap.event_ids.c_str(step.trigger);
+    out->done_id = step.done == kNoEvent ? nullptr : snap.event_ids.c_str(step.done);
+    write_date(out->start, step.start);
+    write_date(out->due, step.due);
+    write_date(out->completed, step.completed);
+  });
+}
+
+int sg_result_timeline_issue_count(size_t* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out = static_cast<std::size_t>(results.timeline_issues_end(row) -
+                                    results.timeline_issues_begin(row));
+  });
+}
+
+int sg_result_timeline_issue(const char** out_event_id, const char** out_issue,
+                             const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out_event_id, "out_event_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count = static_cast<std::size_t>(results.timeline_issues_end(row) -
+                                                       results.timeline_issues_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "timeline issue " + std::to_string(k) + " is past the end");
+    const TimelineIssue& issue = results.timeline_issues_begin(row)[k];
+    *out_event_id = results.snapshot().event_ids.c_str(issue.event);
+    if (out_issue) *out_issue = describe(issue.kind).data();
+  });
+}
+
+int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_DISCRETIONARY_VERSION, "sg_discretionary");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const DiscretionaryResult& d = results.discretionary(row);
+    const Snapshot& snap = results.snapshot();
+    out->outcome = to_string(d.outcome).data();
+    out->level_before = d.level_before;
+    if (d.outcome == DiscretionaryOutcome::none) {
+      out->id = out->direction = out->author = out->reason = nullptr;
+      out->date[0] = '\0';
+      return;
+    }
+    const std::uint32_t o = d.override_number;
+    out->id = snap.override_ids.c_str(o);
+    out->direction = to_string(snap.override_direction[o]).data();
+    out->author = snap.override_author[o].c_str();
+    out->reason = snap.override_reason[o].c_str();
+    write_date(out->date, snap.override_date[o]);
+  });
+}
+
+int sg_result_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
+                      const sg_explain_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    const Viewer viewer = viewer_of(options);
+    check_row(results, row);
+    const std::string rendered = explain(
+        results, row, options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text,
+        viewer);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+}  // extern "C"
