@@ -3,7 +3,8 @@
 # With FORBID set, the header must also not include, directly or through others, any header
 # whose path contains FORBID (the compiler's -H trace lists every header it opens).
 #
-#   cmake -DCOMPILER=... -DLANG=c++|c -DHEADER=safeguard/rules.hpp -DINCLUDES=a|b
+#   cmake -DCOMPILER=... -DLANG=c++|c -DHEADER=safeguard/rules.hpp -DPROJECT_INCLUDE=include
+#         -DINCLUDES=a|b
 #         -DWORK_DIR=... [-DFORBID=boost/graph/] -P check_header.cmake
 string(REPLACE "|" ";" include_dirs "${INCLUDES}")
 set(flags -fsyntax-only -H -Wall -Wextra -pedantic -Werror)
@@ -15,7 +16,9 @@ else()
   set(suffix cpp)
 endif()
 foreach(dir IN LISTS include_dirs)
-  if(dir MATCHES "/include$" AND NOT dir MATCHES "^/usr/include$")
+  if(dir STREQUAL "" OR dir MATCHES "^/usr(/local)?/include/?$")
+    # The compiler's own search path: naming it again (as -isystem) breaks #include_next.
+  elseif(dir STREQUAL PROJECT_INCLUDE)
     list(APPEND flags -I${dir})
   else()
     # Third-party headers are the system's business: their warnings are not ours.
