@@ -6,6 +6,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-graph-dev libboost-date-time-dev libeigen3-dev
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev libcli11-dev
+  # SHA-256 (rule-pack hashes, case-file checksums) comes from OpenSSL's libcrypto.
+  libssl-dev
   python3 python3-pytest python3-numpy python3-pandas python3-networkx
   clang-14 libclang-rt-14-dev llvm-14
   # The safeguard program: Graphviz draws ecomaps, Chromium renders the report in its browser

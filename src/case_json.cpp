@@ -11,7 +11,6 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -19,6 +18,9 @@
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
+#include "util/file.hpp"
+#include "util/sha256.hpp"
+#include "util/text_position.hpp"
 
 namespace safeguard {
 namespace {
@@ -27,16 +29,9 @@ using json = nlohmann::json;
 
 // Line and column (1-based, columns in characters) of a byte offset.
 void line_column(std::string_view text, std::size_t offset, int& line, int& column) {
-  line = 1;
-  column = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      ++column;
-    }
-  }
+  const TextPosition at = text_position(text, offset);
+  line = at.line;
+  column = at.column;
 }
 
 // Builds the DOM while enforcing the limits; rejects duplicate keys, which JSON leaves
@@ -566,23 +561,6 @@ class CaseReader {
   std::vector<Path> paths_;
 };
 
-std::string read_file(const std::string& path, std::size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Status::io, "cannot open file", Location{path});
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw Error(Status::io, "cannot read file", Location{path});
-  if (static_cast<std::size_t>(size) > max_bytes) {
-    throw Error(Status::limit, "file is larger than " + std::to_string(max_bytes) + " bytes",
-                Location{path});
-  }
-  in.seekg(0);
-  std::string text(static_cast<std::size_t>(size), '\0');
-  in.read(text.data(), size);
-  if (!in) throw Error(Status::io, "cannot read file", Location{path});
-  return text;
-}
-
 json parse_dom(std::string_view text, const std::string& name, const CaseFileLimits& limits) {
   if (text.size() > limits.max_bytes) {
     throw Error(Status::limit,
@@ -725,7 +703,7 @@ void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
 }
 
 void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits) {
-  const std::string text = read_file(path, limits.max_bytes);
+  const std::string text = read_file_bounded(path, limits.max_bytes, "file");
   load_case(graph, text, path, limits);
 }
 

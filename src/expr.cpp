@@ -9,7 +9,8 @@
 #include <memory>
 #include <new>
 
-#include "safeguard/detail/utf8.hpp"
+#include "util/text_position.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard::expr {
 namespace {
@@ -140,19 +141,13 @@ class Compiler {
 
  private:
   [[noreturn]] void fail(std::size_t offset, Status status, const std::string& message) const {
+    // The expression's own position, shifted by where it starts (its origin) in its file.
     Location where = origin_;
-    int line = origin_.line > 0 ? origin_.line : 1;
-    int column = origin_.column > 0 ? origin_.column : 1;
-    for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++line;
-        column = 1;
-      } else if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) {
-        ++column;
-      }
-    }
-    where.line = line;
-    where.column = column;
+    const int line = origin_.line > 0 ? origin_.line : 1;
+    const int column = origin_.column > 0 ? origin_.column : 1;
+    const TextPosition at = text_position(text_, offset);
+    where.line = line + at.line - 1;
+    where.column = at.line == 1 ? column + at.column - 1 : at.column;
     throw Error(status, message, where);
   }
 

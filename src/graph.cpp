@@ -4,8 +4,8 @@
 #include <unordered_set>
 
 #include "graph_topology.hpp"
-#include "safeguard/detail/utf8.hpp"
 #include "safeguard/graph.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard {
 namespace {

@@ -50,14 +50,16 @@ struct TomlCheckFailed : std::logic_error {
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_set>
 
-#include "safeguard/detail/utf8.hpp"
 #include "safeguard/rules.hpp"
+#include "util/file.hpp"
+#include "util/sha256.hpp"
+#include "util/text_position.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard {
 
@@ -73,9 +75,8 @@ class PackLoader {
                   "rule pack is larger than " + std::to_string(limits_.max_bytes) + " bytes",
                   Location{name_});
     }
-    if (!detail::is_valid_utf8(text)) {
-      throw Error(Status::encoding, "rule pack is not valid UTF-8", first_invalid_utf8(text));
-    }
+    if (const std::size_t bad = detail::first_invalid_utf8(text); bad != std::string_view::npos)
+      throw Error(Status::encoding, "rule pack is not valid UTF-8", source_location(bad));
     if (const std::optional<Location> where = stray_non_ascii(text))
       throw Error(Status::parse, "a non-ASCII character outside a string or comment", *where);
     toml::table root;
@@ -114,32 +115,12 @@ class PackLoader {
   }
 
  private:
-  // Line and column of the first byte that does not begin a well-formed UTF-8 sequence.
-  Location first_invalid_utf8(std::string_view text) const {
-    int line = 1, column = 1;
-    for (std::size_t i = 0; i < text.size();) {
-      const unsigned char lead = static_cast<unsigned char>(text[i]);
-      const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-      if (i + length > text.size() || !detail::is_valid_utf8(text.substr(i, length)))
-        return Location{name_, line, column};
-      if (lead == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-      i += length;
-    }
-    return Location{name_};
-  }
-
   // The first non-ASCII character outside strings and comments, if any. TOML 1.0 allows none
   // there, and toml++ 3.3 reaches undefined behaviour (a __builtin_unreachable() in a noexcept
   // whitespace test) on code points U+00A1-U+0499 in such places, so they are refused first.
   std::optional<Location> stray_non_ascii(std::string_view t) const {
     enum class In { code, basic, literal, multiline_basic, multiline_literal, comment };
     In in = In::code;
-    int line = 1, column = 1;
     auto run_of = [&](std::size_t at, char quote) {
       std::size_t n = 0;
       while (at + n < t.size() && t[at + n] == quote) ++n;
@@ -163,7 +144,7 @@ class PackLoader {
           } else if (c == '#') {
             in = In::comment;
           } else if (c >= 0x80) {
-            return Location{name_, line, column};
+            return source_location(i);
           }
           break;
         case In::basic:
@@ -190,15 +171,6 @@ class PackLoader {
         case In::comment:
           if (c == '\n') in = In::code;
           break;
-      }
-      for (std::size_t k = 0; k < step && i + k < t.size(); ++k) {
-        const char ch = t[i + k];
-        if (ch == '\n') {
-          ++line;
-          column = 1;
-        } else if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) {
-          ++column;
-        }
       }
       i += step;
     }
@@ -387,29 +359,12 @@ class PackLoader {
   // Byte offset in the source of a 1-based line and column (columns count code points, as
   // toml++ reports them).
   std::size_t source_offset(int line, int column) const {
-    std::size_t pos = 0;
-    for (int l = 1; l < line && pos < source_.size(); ++pos) {
-      if (source_[pos] == '\n') ++l;
-    }
-    for (int c = 1; c < column && pos < source_.size(); ++c) {
-      ++pos;
-      while (pos < source_.size() && (static_cast<unsigned char>(source_[pos]) & 0xC0) == 0x80)
-        ++pos;
-    }
-    return pos;
+    return text_offset(source_, line, column);
   }
 
   Location source_location(std::size_t pos) const {
-    Location where{name_, 1, 1};
-    for (std::size_t i = 0; i < pos && i < source_.size(); ++i) {
-      if (source_[i] == '\n') {
-        ++where.line;
-        where.column = 1;
-      } else if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) {
-        ++where.column;
-      }
-    }
-    return where;
+    const TextPosition at = text_position(source_, pos);
+    return Location{name_, at.line, at.column};
   }
 
   // An error the expression compiler placed relative to the decoded string (line 1, column 1
@@ -887,20 +842,7 @@ std::shared_ptr<const RuleSet> RuleSet::load_string(std::string_view text, const
 
 std::shared_ptr<const RuleSet> RuleSet::load_file(const std::string& path,
                                                   const PackLimits& limits) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Status::io, "cannot open rule pack", Location{path});
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg()));
-  if (size > limits.max_bytes) {
-    throw Error(Status::limit,
-                "rule pack is larger than " + std::to_string(limits.max_bytes) + " bytes",
-                Location{path});
-  }
-  in.seekg(0);
-  std::string text(size, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  if (!in) throw Error(Status::io, "cannot read rule pack", Location{path});
-  return load_string(text, path, limits);
+  return load_string(read_file_bounded(path, limits.max_bytes, "rule pack"), path, limits);
 }
 
 }  // namespace safeguard

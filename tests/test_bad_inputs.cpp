@@ -14,6 +14,7 @@
 #include "safeguard.h"
 #include "safeguard/expr.hpp"
 #include "safeguard/rules.hpp"
+#include "util/sha256.hpp"
 
 #ifndef SAFEGUARD_TEST_DATA_DIR
 #define SAFEGUARD_TEST_DATA_DIR "tests/data"

@@ -16,6 +16,7 @@
 #include "safeguard/graph.hpp"
 #include "safeguard/rules.hpp"
 #include "safeguard/snapshot.hpp"
+#include "util/sha256.hpp"
 
 #ifndef SAFEGUARD_SOURCE_DIR
 // Without a build-provided path, the repository root is the parent of this file's directory.

@@ -3,8 +3,10 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "common.hpp"
 #include "ecomap.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "session.hpp"
 
 namespace safeguard::cli {
 namespace {

@@ -6,7 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "csv.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "progress.hpp"
+#include "session.hpp"
 
 namespace safeguard::cli {
 namespace {

@@ -6,8 +6,12 @@
 #include <variant>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "progress.hpp"
 #include "safeguard/generate.hpp"
+#include "safeguard/graph.hpp"
+#include "safeguard/io.hpp"
 
 namespace safeguard::cli {
 namespace {

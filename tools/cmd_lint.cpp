@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "session.hpp"
 
 namespace safeguard::cli {
 namespace {

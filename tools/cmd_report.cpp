@@ -3,9 +3,11 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "common.hpp"
 #include "ecomap.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
 #include "report.hpp"
+#include "session.hpp"
 
 namespace safeguard::cli {
 namespace {

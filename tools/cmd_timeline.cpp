@@ -8,8 +8,12 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "csv.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
 #include "safeguard/timeline.hpp"
+#include "session.hpp"
+#include "table.hpp"
 
 namespace safeguard::cli {
 namespace {

@@ -6,6 +6,9 @@
 // in the DOT are the ecomap's own vertex numbers, never case ids, because Graphviz copies node
 // names into the SVG (<title>), and a restricted concern's id must not reach it.
 #include "ecomap.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "session.hpp"
 
 #include <spawn.h>
 #include <sys/stat.h>

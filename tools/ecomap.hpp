@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "common.hpp"
+#include "session.hpp"
 
 namespace safeguard::cli {
 

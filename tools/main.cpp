@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "common.hpp"
+#include "exit_codes.hpp"
+#include "safeguard/error.hpp"
 #include "safeguard/version.h"
 
 int main(int argc, char** argv) {

@@ -2,6 +2,8 @@
 // engine: the page is one fixed layout, and building it in code keeps every value passing
 // through html_escape on its way in.
 #include "report.hpp"
+#include "output.hpp"
+#include "session.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -186,7 +186,4 @@ class SAFEGUARD_EXPORT RuleSet {
 // its findings already: RuleSet::lint_warnings().
 SAFEGUARD_EXPORT std::vector<LintWarning> lint(const RuleSet& rules);
 
-// SHA-256 of `data` as lower-case hex.
-SAFEGUARD_EXPORT std::string sha256_hex(std::string_view data);
-
 }  // namespace safeguard

@@ -9,7 +9,7 @@
 #include <new>
 
 #include "safeguard.h"
-#include "safeguard/detail/utf8.hpp"
+#include "util/utf8.hpp"
 #include "safeguard/io.hpp"
 
 using namespace safeguard;

@@ -1,41 +1,18 @@
-// Shared plumbing of the safeguard subcommands; see common.hpp.
-#include "common.hpp"
-
-#include <unistd.h>
+// Loading a case and a rule pack, the scoring options and the session they make; see session.hpp.
+#include "session.hpp"
 
 #include <sys/stat.h>
+
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
+#include <cstdint>
 #include <iostream>
 
 #include "embedded_packs.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
 #include "safeguard/snapshot.hpp"
 
 namespace safeguard::cli {
-
-std::string exit_code_help() {
-  return "Exit codes:\n"
-         "  0  success\n"
-         "  1  internal error (a bug in safeguard; please report it)\n"
-         "  2  bad command line (unknown option, malformed date, missing argument)\n"
-         "  3  a file could not be read or written\n"
-         "  4  the case file is invalid (the message names file:line:column and entity)\n"
-         "  5  the rule pack is invalid (the message names file:line:column)\n"
-         "  6  lint: the rule pack loaded but has findings\n"
-         "  7  --child names no child in the case file\n"
-         "  8  SVG or PNG asked for but Graphviz `dot` is missing or failed\n";
-}
-
-std::string& program_name() {
-  static std::string name = "safeguard";
-  return name;
-}
-
-bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
-
-// ---- Inputs ---------------------------------------------------------------------------------
 
 namespace {
 
@@ -155,8 +132,6 @@ std::string describe_viewer(const Viewer& viewer) {
   return text;
 }
 
-// ---- Options --------------------------------------------------------------------------------
-
 void add_case_option(CLI::App& command, ScoringOptions& options) {
   command.add_option("case", options.case_path, "Case file (JSON; see docs/case-files.md)")
       ->required()
@@ -254,147 +229,6 @@ std::size_t pick_child(const Results& results, const std::string& id) {
   throw Failure(kExitUsage, "the case file has " + std::to_string(results.child_count()) +
                                 " children; name one with --child (for example " +
                                 std::string(results.child_id(0)) + ")");
-}
-
-// ---- Output ---------------------------------------------------------------------------------
-
-std::string fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  std::string text = buffer;
-  // "-0.00" reads as a negative score that is not there.
-  if (text.find_first_not_of("-0.") == std::string::npos && text[0] == '-') text.erase(0, 1);
-  return text;
-}
-
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string csv_row(const std::vector<std::string>& fields) {
-  std::string row;
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i != 0) row += ',';
-    row += csv_field(fields[i]);
-  }
-  return row + "\n";
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-namespace {
-
-std::size_t display_width(std::string_view text) {
-  std::size_t width = 0;
-  for (const char c : text) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return width;
-}
-
-}  // namespace
-
-void Table::add_column(std::string header, Align align) {
-  headers_.push_back(std::move(header));
-  aligns_.push_back(align);
-}
-
-void Table::add_row(std::vector<std::string> cells, bool highlight) {
-  cells.resize(headers_.size());
-  rows_.push_back(std::move(cells));
-  highlights_.push_back(highlight);
-}
-
-void Table::print(std::ostream& out, bool colour) const {
-  std::vector<std::size_t> widths(headers_.size());
-  for (std::size_t c = 0; c < headers_.size(); ++c) widths[c] = display_width(headers_[c]);
-  for (const auto& row : rows_) {
-    for (std::size_t c = 0; c < row.size(); ++c)
-      widths[c] = std::max(widths[c], display_width(row[c]));
-  }
-  auto print_row = [&](const std::vector<std::string>& cells, bool highlight) {
-    std::string line;
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const std::string padding(widths[c] - display_width(cells[c]), ' ');
-      if (c != 0) line += "  ";
-      line += aligns_[c] == Align::right ? padding + cells[c] : cells[c] + padding;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    // Bold red, and only on a terminal: escape codes in a file or a pipe are noise.
-    if (highlight && colour) line = "\033[1;31m" + line + "\033[0m";
-    out << line << '\n';
-  };
-  print_row(headers_, false);
-  for (std::size_t r = 0; r < rows_.size(); ++r) print_row(rows_[r], highlights_[r]);
-}
-
-void write_output(const std::string& path, std::string_view text) {
-  if (path == "-") {
-    std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
-    std::cout.flush();
-    if (!std::cout) throw Failure(kExitIo, "could not write to standard output");
-    return;
-  }
-  std::ofstream file(path, std::ios::binary);
-  if (file) file.write(text.data(), static_cast<std::streamsize>(text.size()));
-  if (file) file.close();
-  if (!file) throw Failure(kExitIo, "could not write '" + path + "'");
-}
-
-// ---- Progress -------------------------------------------------------------------------------
-
-Progress::Progress(std::string label, std::size_t total, bool allowed)
-    : label_(std::move(label)),
-      total_(total),
-      enabled_(allowed && total >= kMinimumWork && stderr_is_terminal()) {}
-
-Progress::~Progress() { finish(); }
-
-void Progress::update(std::size_t done) {
-  if (!enabled_) return;
-  const int percent = static_cast<int>(std::min<std::size_t>(done, total_) * 100 / total_);
-  if (percent == last_percent_) return;
-  last_percent_ = percent;
-  constexpr int kWidth = 30;
-  const int filled = percent * kWidth / 100;
-  std::cerr << "\r" << label_ << " [" << std::string(filled, '#')
-            << std::string(kWidth - filled, '.') << "] " << percent << "% (" << done << "/"
-            << total_ << ")" << std::flush;
-}
-
-void Progress::finish() {
-  if (!enabled_) return;
-  std::cerr << "\r\033[K" << std::flush;
-  enabled_ = false;
 }
 
 }  // namespace safeguard::cli

@@ -1,0 +1,16 @@
+// Bounded file reading: a whole file into memory, refused before reading when it is larger
+// than the caller's limit, so a huge or endless input costs nothing.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace safeguard {
+
+// The contents of `path`. Throws Error (Status::io, or Status::limit past `max_bytes`) naming
+// the file; `what` names it in the message ("file", "rule pack").
+std::string read_file_bounded(const std::string& path, std::size_t max_bytes,
+                              std::string_view what);
+
+}  // namespace safeguard

@@ -1,0 +1,20 @@
+// Writing output: to a file or standard output, numbers fixed to a precision, text escaped for
+// HTML, and whether a stream is a terminal (colour and progress only go to one).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace safeguard::cli {
+
+bool stdout_is_terminal();
+bool stderr_is_terminal();
+
+std::string fixed(double value, int decimals);
+// Text with &, <, >, " and ' replaced by entities (for HTML, SVG and Graphviz HTML labels).
+std::string html_escape(std::string_view text);
+
+// Writes `text` to `path`, or to standard output when path is "-". Failures: kExitIo.
+void write_output(const std::string& path, std::string_view text);
+
+}  // namespace safeguard::cli

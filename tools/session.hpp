@@ -1,0 +1,90 @@
+// Loading and the options the scoring subcommands share: a rule pack (a file or a bundled
+// pack), a case file, the as-of date and the viewer, assessed into a Session. Failures carry the
+// exit code (exit_codes.hpp).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "safeguard/assess.hpp"
+#include "safeguard/graph.hpp"
+#include "safeguard/io.hpp"
+#include "safeguard/rules.hpp"
+
+namespace safeguard::cli {
+
+struct LoadedPack {
+  std::shared_ptr<const RuleSet> rules;
+  std::string origin;  // the file path, or "bundled rules/default.toml"
+};
+
+// `spec` is a path to a TOML file, or the name of a bundled pack ("default"). A path that
+// exists wins over a bundled name. Failures: kExitIo, kExitRulePack.
+LoadedPack load_pack(const std::string& spec);
+// Names of the bundled packs, for help texts.
+std::string bundled_pack_names();
+
+// Loads a case file into `graph`. Failures: kExitIo, kExitCaseFile.
+void load_case(CaseGraph& graph, const std::string& path);
+
+struct AsOf {
+  Day day = kNoDay;
+  bool from_evidence = false;  // true: not given; the latest evidence date was used
+
+  std::string iso() const { return format_iso_date(day); }
+  // "as of 2026-10-30 (the latest evidence date in the case file; choose with --as-of)"
+  std::string describe() const;
+  // "option" or "latest_evidence", for JSON output.
+  const char* source() const { return from_evidence ? "latest_evidence" : "option"; }
+};
+
+// The latest date in the case's evidence: concerns' recorded and incident dates, factors' start
+// dates, process events and discretionary overrides. kNoDay when there is none.
+Day latest_evidence_date(const Snapshot& snapshot);
+
+// The --as-of text if given (kExitUsage when malformed), else the latest evidence date
+// (kExitUsage when the case has no dated evidence). Never the clock.
+AsOf resolve_as_of(const std::string& text, const Snapshot& snapshot);
+
+Viewer make_viewer(const std::vector<std::string>& cleared);
+// "uncleared", "cleared for everything" or "cleared for AG-POL-01, police".
+std::string describe_viewer(const Viewer& viewer);
+
+struct ScoringOptions {
+  std::string case_path;
+  std::string rules = "default";
+  std::string as_of;
+  std::vector<std::string> viewer;
+  unsigned threads = 1;
+};
+
+void add_case_option(CLI::App& command, ScoringOptions& options);
+void add_rules_option(CLI::App& command, ScoringOptions& options);
+void add_as_of_option(CLI::App& command, ScoringOptions& options);
+void add_viewer_option(CLI::App& command, ScoringOptions& options);
+void add_threads_option(CLI::App& command, ScoringOptions& options);
+
+// A case assessed with a pack as of a date: what assess, explain, ecomap and report work from.
+struct Session {
+  std::string case_path;
+  CaseGraph graph;
+  LoadedPack pack;
+  std::shared_ptr<const Snapshot> snapshot;
+  AsOf as_of;
+  Viewer viewer;
+  Results results;
+};
+
+// Loads, snapshots and assesses; shows progress on a terminal for large cases.
+std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_progress);
+
+// Row of the child with this id (kExitChildNotFound when there is none).
+std::size_t require_child(const Results& results, const std::string& id);
+// The child `id` names; when id is empty, the case's only child (kExitUsage when there are
+// several or none).
+std::size_t pick_child(const Results& results, const std::string& id);
+
+}  // namespace safeguard::cli
