@@ -20,10 +20,9 @@ struct sg_graph {
       : graph(graph_limits), file_limits(case_limits) {}
   CaseGraph graph;
   CaseFileLimits file_limits;  // applied to every case file loaded into this graph
-  // The snapshot of the graph's current revision, shared by assessments until the next edit.
-  // Mutable: taking a snapshot is a cache fill behind const reads of the graph.
-  mutable std::mutex snapshot_mutex;
-  mutable std::shared_ptr<const Snapshot> snapshot;
+  // Keeps the snapshot of the graph's current revision, shared by assessments until the next
+  // edit. Its cache is locked, so sg_assess may run on any number of threads.
+  Assessor assessor{graph};
   // Who is using the graph: the number of threads reading it, or -1 while one thread edits it.
   // Every entry point that touches the graph takes a ReadAccess or an EditAccess, which never
   // waits: a call that would break the threading rules of safeguard.h gets SG_E_MISUSE instead
@@ -44,7 +43,6 @@ struct sg_record {
 
 struct sg_rules {
   std::shared_ptr<const RuleSet> rules;
-  std::vector<LintWarning> warnings;  // computed at load; the pack is immutable
 };
 
 struct sg_calendar {
@@ -804,12 +802,7 @@ int sg_graph_count(size_t* out, const sg_graph* graph, const char* kind) {
       if (!known) bad_argument("unknown entity kind '" + name + "'");
     }
     ReadAccess access(graph);
-    std::size_t count = 0;
-    for (VertexIndex v = 0; v < graph->graph.vertex_count(); ++v) {
-      const VertexKind k = graph->graph.kind(v);
-      if (k != VertexKind::erased && (all || k == wanted)) ++count;
-    }
-    *out = count;
+    *out = all ? graph->graph.count() : graph->graph.count(wanted);
   });
 }
 
@@ -1022,7 +1015,7 @@ int sg_rules_lint_count(size_t* out, const sg_rules* rules) {
   return guard([&] {
     require(out, "out");
     require(rules, "rules");
-    *out = rules->warnings.size();
+    *out = rules->rules->lint_warnings().size();
   });
 }
 
@@ -1031,9 +1024,9 @@ int sg_rules_lint(sg_lint_warning* out, const sg_rules* rules, size_t k) {
     require(out, "out");
     require(rules, "rules");
     check_version(out->version, SG_LINT_WARNING_VERSION, "sg_lint_warning");
-    if (k >= rules->warnings.size())
+    if (k >= rules->rules->lint_warnings().size())
       throw Error(Status::out_of_range, "lint warning " + std::to_string(k) + " is past the end");
-    const LintWarning& w = rules->warnings[k];
+    const LintWarning& w = rules->rules->lint_warnings()[k];
     out->code = w.code.c_str();
     out->message = w.message.c_str();
     out->file = w.where.file.c_str();
@@ -1136,8 +1129,7 @@ int sg_rules_load_file(sg_rules** out, const char* path) {
     require(out, "out");
     *out = nullptr;
     auto rules = RuleSet::load_file(text(path, "path"));
-    auto warnings = lint(*rules);
-    *out = new sg_rules{std::move(rules), std::move(warnings)};
+    *out = new sg_rules{std::move(rules)};
   });
 }
 
@@ -1148,8 +1140,7 @@ int sg_rules_load_buffer(sg_rules** out, const char* data, size_t size, const ch
     if (size > 0) require(data, "data");
     auto rules = RuleSet::load_string(std::string_view(data ? data : "", size),
                                       name ? text(name, "name") : std::string("<buffer>"));
-    auto warnings = lint(*rules);
-    *out = new sg_rules{std::move(rules), std::move(warnings)};
+    *out = new sg_rules{std::move(rules)};
   });
 }
 
@@ -1159,8 +1150,7 @@ int sg_rules_load_file_with_limits(sg_rules** out, const char* path, const sg_li
     *out = nullptr;
     const PackLimits checked = pack_limits(limits);
     auto rules = RuleSet::load_file(text(path, "path"), checked);
-    auto warnings = lint(*rules);
-    *out = new sg_rules{std::move(rules), std::move(warnings)};
+    *out = new sg_rules{std::move(rules)};
   });
 }
 
@@ -1173,8 +1163,7 @@ int sg_rules_load_buffer_with_limits(sg_rules** out, const char* data, size_t si
     const PackLimits checked = pack_limits(limits);
     auto rules = RuleSet::load_string(std::string_view(data ? data : "", size),
                                       name ? text(name, "name") : std::string("<buffer>"), checked);
-    auto warnings = lint(*rules);
-    *out = new sg_rules{std::move(rules), std::move(warnings)};
+    *out = new sg_rules{std::move(rules)};
   });
 }
 
@@ -1236,11 +1225,7 @@ int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
       // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an
       // edit never changes.
       ReadAccess access(graph);
-      std::lock_guard<std::mutex> lock(graph->snapshot_mutex);
-      if (!graph->snapshot || graph->snapshot->graph_revision != graph->graph.revision()) {
-        graph->snapshot = take_snapshot(graph->graph);
-      }
-      snapshot = graph->snapshot;
+      snapshot = graph->assessor.snapshot();
     }
     auto result = std::make_unique<sg_result>(sg_result{assess(rules->rules, snapshot, opts), {}});
     result->levels.assign(result->results.levels().begin(), result->results.levels().end());

@@ -1,6 +1,7 @@
 // The expression language: lexer, recursive-descent parser with a depth limit, type checker,
 // emitter to a postfix stack program, and the interpreter.
 #include "safeguard/expr.hpp"
+#include "safeguard/snapshot.hpp"
 
 #include <algorithm>
 #include <array>
@@ -1342,9 +1343,7 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
 
 }  // namespace
 
-std::string_view to_string(Type type) noexcept {
-  return kTypeNames[static_cast<std::size_t>(type)];
-}
+std::string_view to_string(Type type) noexcept { return detail::enum_name(kTypeNames, type); }
 
 const AttrInfo& attr_info(Attr attr) noexcept {
   return kAttributes[static_cast<std::size_t>(attr)];

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <unordered_set>
 
+#include "graph_topology.hpp"
 #include "safeguard/graph.hpp"
 #include "util/utf8.hpp"
 
@@ -371,16 +372,18 @@ class CaseGraph::Validator {
       }
     }
     if (auto v = graph_.find(e.id)) {
-      for (auto edge : boost::make_iterator_range(boost::in_edges(*v, graph_.adjacency_))) {
-        const auto kind = graph_.adjacency_[edge].kind;
+      for (auto edge :
+           boost::make_iterator_range(boost::in_edges(*v, graph_.topology_->adjacency))) {
+        const auto kind = graph_.topology_->adjacency[edge].kind;
         if (kind != RelationKind::about && kind != RelationKind::protects) continue;
-        const auto source = boost::source(edge, graph_.adjacency_);
+        const auto source = boost::source(edge, graph_.topology_->adjacency);
         const std::string& source_id = graph_.id(source);
         if (erased_.count(source_id) || pending_about_.count(source_id)) continue;
         bool only_erased = true;
-        for (auto other : boost::make_iterator_range(boost::out_edges(source, graph_.adjacency_))) {
-          if (graph_.adjacency_[other].kind != kind) continue;
-          if (!erased_.count(graph_.id(boost::target(other, graph_.adjacency_))))
+        for (auto other :
+             boost::make_iterator_range(boost::out_edges(source, graph_.topology_->adjacency))) {
+          if (graph_.topology_->adjacency[other].kind != kind) continue;
+          if (!erased_.count(graph_.id(boost::target(other, graph_.topology_->adjacency))))
             only_erased = false;
         }
         if (only_erased) erased_.insert(source_id);
@@ -428,9 +431,9 @@ class CaseGraph::Validator {
       if (last_erased_at_.count(std::string(id))) return;  // the graph's vertex is gone
       auto v = graph_.find(id);
       if (!v) return;
-      for (auto edge : boost::make_iterator_range(boost::out_edges(*v, graph_.adjacency_))) {
-        if (graph_.adjacency_[edge].kind != RelationKind::parent_of) continue;
-        const std::string& child = graph_.id(boost::target(edge, graph_.adjacency_));
+      for (auto edge : boost::make_iterator_range(boost::out_edges(*v, graph_.topology_->adjacency))) {
+        if (graph_.topology_->adjacency[edge].kind != RelationKind::parent_of) continue;
+        const std::string& child = graph_.id(boost::target(edge, graph_.topology_->adjacency));
         if (!last_erased_at_.count(child)) out.push_back(child);
       }
     };
@@ -509,6 +512,41 @@ bool CaseGraph::has_record(std::string_view id) const {
   return record_index_.count(std::string(id)) > 0;
 }
 
+namespace detail {
+TopologyHolder::TopologyHolder() : topology_(std::make_unique<Topology>()) {}
+TopologyHolder::~TopologyHolder() = default;
+TopologyHolder::TopologyHolder(const TopologyHolder& other)
+    : topology_(std::make_unique<Topology>(*other.topology_)) {}
+TopologyHolder& TopologyHolder::operator=(const TopologyHolder& other) {
+  if (this != &other) topology_ = std::make_unique<Topology>(*other.topology_);
+  return *this;
+}
+TopologyHolder::TopologyHolder(TopologyHolder&& other) noexcept = default;
+TopologyHolder& TopologyHolder::operator=(TopologyHolder&& other) noexcept = default;
+}  // namespace detail
+
+std::size_t CaseGraph::vertex_count() const noexcept {
+  return boost::num_vertices(topology_->adjacency);
+}
+std::size_t CaseGraph::edge_count() const noexcept {
+  return boost::num_edges(topology_->adjacency);
+}
+VertexKind CaseGraph::kind(VertexIndex v) const { return topology_->adjacency[v].kind; }
+
+std::size_t CaseGraph::count(VertexKind kind) const noexcept {
+  if (kind == VertexKind::erased) return 0;
+  std::size_t live = 0;
+  for (VertexIndex v = 0; v < vertex_count(); ++v) live += topology_->adjacency[v].kind == kind;
+  return live;
+}
+
+std::size_t CaseGraph::count() const noexcept {
+  std::size_t live = 0;
+  for (VertexIndex v = 0; v < vertex_count(); ++v)
+    live += topology_->adjacency[v].kind != VertexKind::erased;
+  return live;
+}
+
 std::shared_ptr<const WorkingCalendar> CaseGraph::default_calendar() {
   // Built once per process: every graph starts on England and Wales with no closures.
   static const auto shared = std::make_shared<const WorkingCalendar>(Nation::england_and_wales);
@@ -516,27 +554,31 @@ std::shared_ptr<const WorkingCalendar> CaseGraph::default_calendar() {
 }
 
 std::uint32_t CaseGraph::slot(VertexIndex v, VertexKind expected) const {
-  if (v >= vertex_count() || adjacency_[v].kind != expected) {
+  if (v >= vertex_count() || topology_->adjacency[v].kind != expected) {
     throw Error(Status::invalid_argument,
                 "vertex " + std::to_string(v) + " is not a " + std::string(to_string(expected)));
   }
-  return adjacency_[v].slot;
+  return topology_->adjacency[v].slot;
 }
 
 VertexIndex CaseGraph::household_of(VertexIndex person) const {
-  for (auto edge : boost::make_iterator_range(boost::out_edges(person, adjacency_))) {
-    if (adjacency_[edge].kind == RelationKind::household) return boost::target(edge, adjacency_);
+  for (auto edge : boost::make_iterator_range(boost::out_edges(person, topology_->adjacency))) {
+    if (topology_->adjacency[edge].kind == RelationKind::household)
+      return boost::target(edge, topology_->adjacency);
   }
   return kNoVertex;
 }
 
 bool CaseGraph::has_relation(RelationKind kind, VertexIndex from, VertexIndex to) const {
-  for (auto edge : boost::make_iterator_range(boost::out_edges(from, adjacency_))) {
-    if (adjacency_[edge].kind == kind && boost::target(edge, adjacency_) == to) return true;
+  for (auto edge : boost::make_iterator_range(boost::out_edges(from, topology_->adjacency))) {
+    if (topology_->adjacency[edge].kind == kind && boost::target(edge, topology_->adjacency) == to)
+      return true;
   }
   if (is_symmetric(kind)) {
-    for (auto edge : boost::make_iterator_range(boost::out_edges(to, adjacency_))) {
-      if (adjacency_[edge].kind == kind && boost::target(edge, adjacency_) == from) return true;
+    for (auto edge : boost::make_iterator_range(boost::out_edges(to, topology_->adjacency))) {
+      if (topology_->adjacency[edge].kind == kind &&
+          boost::target(edge, topology_->adjacency) == from)
+        return true;
     }
   }
   return false;
@@ -667,11 +709,11 @@ class CaseGraph::Transaction {
     make_room(graph_.ids_);
     reserve_step();
     const auto v =
-        static_cast<VertexIndex>(boost::add_vertex(VertexData{kind, slot}, graph_.adjacency_));
+        static_cast<VertexIndex>(boost::add_vertex(VertexData{kind, slot}, graph_.topology_->adjacency));
     try {
       graph_.index_.emplace(id, v);
     } catch (...) {
-      boost::remove_vertex(v, graph_.adjacency_);
+      boost::remove_vertex(v, graph_.topology_->adjacency);
       throw;
     }
     graph_.ids_.push_back(std::move(copy));
@@ -680,10 +722,10 @@ class CaseGraph::Transaction {
   }
 
   void add_edge(RelationKind kind, VertexIndex from, VertexIndex to) {
-    make_room(graph_.adjacency_.out_edge_list(from));
-    make_room(boost::in_edge_list(graph_.adjacency_, to));
+    make_room(graph_.topology_->adjacency.out_edge_list(from));
+    make_room(boost::in_edge_list(graph_.topology_->adjacency, to));
     reserve_step();
-    const auto edge = boost::add_edge(from, to, EdgeData{kind}, graph_.adjacency_).first;
+    const auto edge = boost::add_edge(from, to, EdgeData{kind}, graph_.topology_->adjacency).first;
     log({Op::edge_added, List::persons, from, to, 0, edge.get_property()});
   }
 
@@ -695,8 +737,8 @@ class CaseGraph::Transaction {
     reserve_step();
     if (!removed_edges_.insert(edge.get_property()).second) return;
     log({Op::edge_removed, List::persons,
-         static_cast<std::uint32_t>(boost::source(edge, graph_.adjacency_)),
-         static_cast<std::uint32_t>(boost::target(edge, graph_.adjacency_)), 0,
+         static_cast<std::uint32_t>(boost::source(edge, graph_.topology_->adjacency)),
+         static_cast<std::uint32_t>(boost::target(edge, graph_.topology_->adjacency)), 0,
          edge.get_property()});
   }
 
@@ -716,8 +758,8 @@ class CaseGraph::Transaction {
   void set_kind(VertexIndex v, VertexKind kind) {
     reserve_step();
     log({Op::kind_changed, List::persons, v,
-         static_cast<std::uint32_t>(graph_.adjacency_[v].kind)});
-    graph_.adjacency_[v].kind = kind;
+         static_cast<std::uint32_t>(graph_.topology_->adjacency[v].kind)});
+    graph_.topology_->adjacency[v].kind = kind;
   }
 
   void clear_id(VertexIndex v) {
@@ -772,7 +814,7 @@ class CaseGraph::Transaction {
   // Removes the edges marked as removed: the batch has applied, and this cannot fail.
   void commit() noexcept {
     for (const Step& step : steps_) {
-      if (step.op == Op::edge_removed) boost::remove_edge(edge_of(step), graph_.adjacency_);
+      if (step.op == Op::edge_removed) boost::remove_edge(edge_of(step), graph_.topology_->adjacency);
     }
   }
 
@@ -858,10 +900,10 @@ class CaseGraph::Transaction {
       case Op::vertex_added:
         g.index_.erase(g.ids_.back());
         g.ids_.pop_back();
-        boost::remove_vertex(boost::num_vertices(g.adjacency_) - 1, g.adjacency_);
+        boost::remove_vertex(boost::num_vertices(g.topology_->adjacency) - 1, g.topology_->adjacency);
         break;
       case Op::edge_added:
-        boost::remove_edge(edge_of(step), g.adjacency_);
+        boost::remove_edge(edge_of(step), g.topology_->adjacency);
         break;
       case Op::edge_removed:
         removed_edges_.erase(step.edge);
@@ -909,7 +951,7 @@ class CaseGraph::Transaction {
         g.factors_[step.a].provided_by = step.b;
         break;
       case Op::kind_changed:
-        g.adjacency_[step.a].kind = static_cast<VertexKind>(step.b);
+        g.topology_->adjacency[step.a].kind = static_cast<VertexKind>(step.b);
         break;
       case Op::id_cleared:
         g.ids_[step.a] = std::move(old_ids_.back());
@@ -979,12 +1021,12 @@ void CaseGraph::add_edge(Transaction& tx, RelationKind kind, VertexIndex from, V
 void CaseGraph::remove_edges_of_kind(Transaction& tx, VertexIndex v, RelationKind kind,
                                      bool outgoing) {
   if (outgoing) {
-    for (auto edge : boost::make_iterator_range(boost::out_edges(v, adjacency_))) {
-      if (adjacency_[edge].kind == kind && !tx.removed(edge)) tx.remove_edge(edge);
+    for (auto edge : boost::make_iterator_range(boost::out_edges(v, topology_->adjacency))) {
+      if (topology_->adjacency[edge].kind == kind && !tx.removed(edge)) tx.remove_edge(edge);
     }
   } else {
-    for (auto edge : boost::make_iterator_range(boost::in_edges(v, adjacency_))) {
-      if (adjacency_[edge].kind == kind && !tx.removed(edge)) tx.remove_edge(edge);
+    for (auto edge : boost::make_iterator_range(boost::in_edges(v, topology_->adjacency))) {
+      if (topology_->adjacency[edge].kind == kind && !tx.removed(edge)) tx.remove_edge(edge);
     }
   }
 }
@@ -1088,9 +1130,9 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
           remove_edges_of_kind(tx, v, RelationKind::involves, true);
           Concern c = make_concern(edit.concern);
           set_concern_edges(v, c);
-          tx.replace(List::concerns, adjacency_[v].slot, std::move(c));
+          tx.replace(List::concerns, topology_->adjacency[v].slot, std::move(c));
         } else if constexpr (std::is_same_v<T, RetractConcern>) {
-          tx.set_status(adjacency_[resolve(edit.id)].slot, ConcernStatus::retracted);
+          tx.set_status(topology_->adjacency[resolve(edit.id)].slot, ConcernStatus::retracted);
         } else if constexpr (std::is_same_v<T, ErasePerson>) {
           erase_vertex(tx, resolve(edit.id));
         } else if constexpr (std::is_same_v<T, EventSpec>) {
@@ -1121,14 +1163,14 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
 // concerns and factors that were only about them.
 void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
   using List = Transaction::List;
-  const VertexKind kind = adjacency_[v].kind;
+  const VertexKind kind = topology_->adjacency[v].kind;
   std::vector<VertexIndex> orphans;
   if (kind == VertexKind::person) {
-    for (auto edge : boost::make_iterator_range(boost::in_edges(v, adjacency_))) {
+    for (auto edge : boost::make_iterator_range(boost::in_edges(v, topology_->adjacency))) {
       if (tx.removed(edge)) continue;
-      const auto source = boost::source(edge, adjacency_);
-      const std::uint32_t source_slot = adjacency_[source].slot;
-      switch (adjacency_[edge].kind) {
+      const auto source = boost::source(edge, topology_->adjacency);
+      const std::uint32_t source_slot = topology_->adjacency[source].slot;
+      switch (topology_->adjacency[edge].kind) {
         case RelationKind::about:
           tx.erase_from(List::concern_about, source_slot, v);
           if (concerns_[source_slot].about.empty()) orphans.push_back(source);
@@ -1163,21 +1205,21 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
         tx.replace(List::overrides, number, DiscretionaryOverride{});
       }
     }
-    tx.replace(List::persons, adjacency_[v].slot, Person{});
+    tx.replace(List::persons, topology_->adjacency[v].slot, Person{});
   } else if (kind == VertexKind::concern) {
-    tx.replace(List::concerns, adjacency_[v].slot, Concern{});
+    tx.replace(List::concerns, topology_->adjacency[v].slot, Concern{});
   } else if (kind == VertexKind::factor) {
-    tx.replace(List::factors, adjacency_[v].slot, Factor{});
+    tx.replace(List::factors, topology_->adjacency[v].slot, Factor{});
   }
   std::vector<Relation> kept;
   kept.reserve(relations_.size());
   std::copy_if(relations_.begin(), relations_.end(), std::back_inserter(kept),
                [v](const Relation& r) { return r.from != v && r.to != v; });
   if (kept.size() != relations_.size()) tx.replace_relations(std::move(kept));
-  for (auto edge : boost::make_iterator_range(boost::out_edges(v, adjacency_))) {
+  for (auto edge : boost::make_iterator_range(boost::out_edges(v, topology_->adjacency))) {
     if (!tx.removed(edge)) tx.remove_edge(edge);
   }
-  for (auto edge : boost::make_iterator_range(boost::in_edges(v, adjacency_))) {
+  for (auto edge : boost::make_iterator_range(boost::in_edges(v, topology_->adjacency))) {
     if (!tx.removed(edge)) tx.remove_edge(edge);
   }
   tx.unindex(ids_[v]);

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "safeguard/rules.hpp"
+#include "safeguard/snapshot.hpp"
 
 namespace safeguard {
 namespace {

@@ -134,6 +134,7 @@ class PackLoader {
     std::string canonical;
     write_canonical(root, canonical);
     pack->hash_ = sha256_hex(canonical);
+    pack->lint_warnings_ = lint(*pack);
     return pack;
   }
 

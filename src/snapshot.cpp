@@ -1,6 +1,7 @@
 // Building the columnar snapshot from the editable graph.
 #include "safeguard/snapshot.hpp"
 
+#include "graph_topology.hpp"
 #include "huge_pages.hpp"
 
 #include <algorithm>
@@ -8,9 +9,6 @@
 
 namespace safeguard {
 namespace {
-
-constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
-    "self", "sibling", "carer", "household", "associate", "partner", "involved"};
 
 // Fills a CSR from (row, item) pairs in two passes: count, then place. Items keep the order
 // in which `emit` produced them within a row.
@@ -30,7 +28,7 @@ Csr<T> build_csr(std::size_t rows, Emit emit) {
 // relation (unmerged), the child itself first. This is the definition of a child's circle;
 // for_each_person_reached below is its inverse and must change with it.
 template <typename Emit>
-void walk_circle(const Adjacency& adj, VertexIndex v, Emit&& emit) {
+void walk_circle(const detail::Adjacency& adj, VertexIndex v, Emit&& emit) {
   emit(v, Role::self);
   for (auto edge : boost::make_iterator_range(boost::out_edges(v, adj))) {
     const VertexIndex other = boost::target(edge, adj);
@@ -79,7 +77,7 @@ void walk_circle(const Adjacency& adj, VertexIndex v, Emit&& emit) {
 // The child's circle as person slots (`slot_of` maps a person vertex to its slot), sorted by
 // slot and merged per person.
 template <typename SlotOf>
-void circle_of(const Adjacency& adj, VertexIndex v, SlotOf&& slot_of,
+void circle_of(const detail::Adjacency& adj, VertexIndex v, SlotOf&& slot_of,
                std::vector<CircleMember>& circle) {
   walk_circle(adj, v, [&](VertexIndex other, Role role) {
     circle.push_back({slot_of(other), role_bit(role)});
@@ -101,7 +99,7 @@ void circle_of(const Adjacency& adj, VertexIndex v, SlotOf&& slot_of,
 // of walk_circle), possibly more than once.
 template <typename Visit>
 void for_each_child_reached(const CaseGraph& graph, VertexIndex p, Visit&& visit) {
-  const Adjacency& adj = graph.adjacency();
+  const detail::Adjacency& adj = graph.topology().adjacency;
   auto is_child = [&](VertexIndex v) {
     return adj[v].kind == VertexKind::person && graph.person(v).kind == PersonKind::child;
   };
@@ -143,7 +141,7 @@ void for_each_child_reached(const CaseGraph& graph, VertexIndex p, Visit&& visit
 // The contextual network: nodes for live persons, places and groups; a link at both ends of
 // every declared relation; the concerns about each node.
 void build_network(const CaseGraph& graph, Snapshot& snap) {
-  const Adjacency& adj = graph.adjacency();
+  const detail::Adjacency& adj = graph.topology().adjacency;
   const std::size_t n = graph.vertex_count();
   detail::assign_huge(snap.vertex_node, n, kNoNode);
   for (VertexIndex v = 0; v < n; ++v) {
@@ -186,20 +184,6 @@ void build_network(const CaseGraph& graph, Snapshot& snap) {
 
 }  // namespace
 
-std::string_view to_string(Role role) noexcept {
-  return kRoleNames[static_cast<std::size_t>(role)];
-}
-
-bool parse_role(std::string_view text, Role& out) noexcept {
-  for (std::size_t i = 0; i < kRoleNames.size(); ++i) {
-    if (kRoleNames[i] == text) {
-      out = static_cast<Role>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
 std::size_t Snapshot::byte_size() const noexcept {
   auto bytes = [](const auto& column) { return column.size() * sizeof(column[0]); };
   auto csr_bytes = [&](const auto& csr) { return bytes(csr.offsets) + bytes(csr.items); };
@@ -218,7 +202,7 @@ std::size_t Snapshot::byte_size() const noexcept {
 
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   auto snap = std::make_shared<Snapshot>();
-  const Adjacency& adj = graph.adjacency();
+  const detail::Adjacency& adj = graph.topology().adjacency;
   const std::size_t n = graph.vertex_count();
   snap->graph_revision = graph.revision();
   snap->symbols = graph.symbols().strings();
@@ -473,7 +457,7 @@ namespace {
 struct Chosen {
   std::vector<std::pair<std::uint32_t, VertexIndex>> by_slot;  // (graph slot, vertex)
 
-  void add(const Adjacency& adj, VertexIndex v) { by_slot.push_back({adj[v].slot, v}); }
+  void add(const detail::Adjacency& adj, VertexIndex v) { by_slot.push_back({adj[v].slot, v}); }
   void seal() {
     std::sort(by_slot.begin(), by_slot.end());
     by_slot.erase(std::unique(by_slot.begin(), by_slot.end()), by_slot.end());
@@ -499,7 +483,7 @@ void push_row(Csr<T>& csr) {
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
                                               const std::vector<VertexIndex>& children,
                                               const RecordIndex* records) {
-  const Adjacency& adj = graph.adjacency();
+  const detail::Adjacency& adj = graph.topology().adjacency;
   auto snap = std::make_shared<Snapshot>();
   snap->graph_revision = graph.revision();
   snap->symbols = graph.symbols().strings();

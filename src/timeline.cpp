@@ -27,11 +27,11 @@ Step* oldest_open(std::vector<Step>& steps, bool (*matches)(StepKind)) {
 }  // namespace
 
 std::string_view to_string(StepKind kind) noexcept {
-  return kStepKindNames[static_cast<std::size_t>(kind)];
+  return detail::enum_name(kStepKindNames, kind);
 }
 
 std::string_view to_string(StepStatus status) noexcept {
-  return kStepStatusNames[static_cast<std::size_t>(status)];
+  return detail::enum_name(kStepStatusNames, status);
 }
 
 std::string_view describe(TimelineIssueKind kind) noexcept {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "holidays.hpp"  // private: the holiday rules the published lists are checked against
 #include "safeguard/calendar.hpp"
 #include "safeguard/day.hpp"
 
@@ -578,6 +579,35 @@ TEST_SUITE("calendar") {
       for (Day at = birth - 40; at < birth + 3000; at += 3) {
         CHECK(safeguard::age_in_years(birth, at) ==
               safeguard::detail::floor_div(safeguard::age_in_months(birth, at), 12));
+      }
+    }
+  }
+
+  TEST_CASE("ages agree with Boost's calendar across the supported range") {
+    // age_in_months reads the calendar with its own day-number arithmetic (it runs once per
+    // child per assessment); this holds it to Boost.Date_Time's Gregorian calendar, with the
+    // 1 March convention for anniversaries a month lacks.
+    auto boost_age_in_months = [](Day birth, Day at) {
+      const auto born = safeguard::to_date(birth).year_month_day();
+      const auto now = safeguard::to_date(at).year_month_day();
+      const int months = (now.year - born.year) * 12 + (now.month - born.month);
+      const int month_length =
+          boost::gregorian::gregorian_calendar::end_of_month_day(now.year, now.month);
+      const bool reached = born.day <= month_length && now.day >= born.day;
+      return reached ? months : months - 1;
+    };
+    const Day first = ymd(1400, 1, 1), last = ymd(9999, 12, 31);
+    // Births spread over the whole range (leap centuries included), each aged over ten years
+    // in uneven steps so every day of the month and both month ends are met.
+    for (Day birth = first; birth < last - 4000; birth += 7919) {
+      for (Day at = birth - 400; at < birth + 3700 && at <= last; at += 13) {
+        if (at < first) continue;
+        REQUIRE(safeguard::age_in_months(birth, at) == boost_age_in_months(birth, at));
+      }
+    }
+    for (Day birth : {ymd(1600, 2, 29), ymd(1700, 2, 28), ymd(2000, 2, 29), ymd(2100, 2, 28)}) {
+      for (Day at = birth - 40; at < birth + 1600; ++at) {
+        REQUIRE(safeguard::age_in_months(birth, at) == boost_age_in_months(birth, at));
       }
     }
   }

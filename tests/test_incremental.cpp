@@ -250,4 +250,43 @@ TEST_SUITE("incremental") {
     CHECK(partial->id(partial->person_vertex[partial->children[0]]) == "P-0000003-C1");
     CHECK(partial->concern_vertex.size() < 100);
   }
+
+  TEST_CASE("an Assessor shares a snapshot until an edit and gives assess()'s rows") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    const auto other = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/dash.toml");
+    CaseloadOptions options;
+    options.children = 300;
+    options.seed = 4;
+    CaseGraph graph;
+    generate_caseload(graph, options);
+    Assessor assessor(graph);
+    const AssessOptions as_of{options.as_of, 2};
+
+    const auto first = assessor.snapshot();
+    CHECK(assessor.snapshot() == first);  // the same revision: the same snapshot
+    // Alternating packs and dates must never reuse tables made for another.
+    for (const auto& pack : {rules, other, rules}) {
+      for (Day day : {options.as_of, options.as_of - 400}) {
+        const AssessOptions at{day, 2};
+        CHECK(all_rows(assessor.assess(pack, at)) ==
+              all_rows(assess(pack, take_snapshot(graph), at)));
+      }
+    }
+    CHECK(assessor.snapshot() == first);
+
+    ConcernSpec c;
+    c.id = "C-ASSESSOR-1";
+    c.category = "physical_injury";
+    c.severity = 5;
+    c.recorded = options.as_of - 3;
+    c.source = "AG-POL-01";
+    c.about = {std::string(first->id(first->person_vertex[first->children[0]]))};
+    const Results changed = assessor.apply(Batch{}.add(c), rules, as_of);
+    CHECK(changed.child_count() >= 1);
+    const auto full = all_rows(assess(rules, take_snapshot(graph), as_of));
+    for (const auto& line : all_rows(changed)) CHECK(full.at(line.first) == line.second);
+    CHECK(assessor.snapshot() != first);  // the edit made a new revision
+    CHECK(all_rows(assessor.assess(rules, as_of)) == full);
+    CHECK_THROWS_AS(assessor.apply(Batch{}, nullptr, as_of), Error);
+  }
 }

@@ -146,6 +146,18 @@ bool has(const std::vector<LintWarning>& warnings, const std::string& code,
 }  // namespace
 
 TEST_SUITE("lint") {
+  TEST_CASE("a loaded pack holds its findings, worked out once at load") {
+    const auto pack = RuleSet::load_string(kNoisyPack, "noisy.toml");
+    const auto again = lint(*pack);
+    REQUIRE(!again.empty());
+    REQUIRE(pack->lint_warnings().size() == again.size());
+    for (std::size_t i = 0; i < again.size(); ++i) {
+      CHECK(pack->lint_warnings()[i].code == again[i].code);
+      CHECK(pack->lint_warnings()[i].message == again[i].message);
+      CHECK(pack->lint_warnings()[i].where.entity == again[i].where.entity);
+    }
+  }
+
   TEST_CASE("every finding on a pack written to provoke it, with its place") {
     const auto pack = RuleSet::load_string(kNoisyPack, "noisy.toml");
     const auto warnings = lint(*pack);

@@ -281,4 +281,40 @@ class SAFEGUARD_EXPORT Reassessor {
   std::unique_ptr<Impl> impl_;
 };
 
+// ---- Assessing a graph as it is edited ------------------------------------------------------
+
+// Assesses one graph over its life, keeping what successive assessments share: the snapshot of
+// the graph's current revision (taken on first use after an edit, then shared by every
+// assessment until the next), the tables prepared for the pack and date last assessed with,
+// and a Reassessor for incremental updates. The C API's graph handle holds one; a C++ host can
+// do the same. Results are those of safeguard::assess() on a fresh snapshot, bit for bit.
+//
+// The Assessor refers to `graph`, which must outlive it. snapshot() and assess() may be called
+// from any number of threads at once (the caches are locked); apply() edits the graph, so it is
+// used by one thread at a time, with no other call running, like CaseGraph::apply.
+class SAFEGUARD_EXPORT Assessor {
+ public:
+  explicit Assessor(CaseGraph& graph);
+  ~Assessor();
+  Assessor(const Assessor&) = delete;
+  Assessor& operator=(const Assessor&) = delete;
+
+  const CaseGraph& graph() const noexcept;
+
+  // The snapshot of the graph as it stands.
+  std::shared_ptr<const Snapshot> snapshot() const;
+
+  // Every child of the graph as it stands, as assess(rules, snapshot(), options) gives them.
+  Results assess(std::shared_ptr<const RuleSet> rules, const AssessOptions& options) const;
+
+  // Applies `batch` to the graph (all or nothing) and returns fresh results for the children it
+  // may have changed, as Reassessor::apply does with this pack and date.
+  Results apply(const Batch& batch, std::shared_ptr<const RuleSet> rules,
+                const AssessOptions& options);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace safeguard

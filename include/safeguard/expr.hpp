@@ -15,8 +15,13 @@
 #include <vector>
 
 #include "safeguard/error.hpp"
-#include "safeguard/snapshot.hpp"
+#include "safeguard/model.hpp"
 #include "safeguard/timeline.hpp"
+
+namespace safeguard {
+// Only pointed to here; the columns are in snapshot.hpp, so a rule pack loads without the graph.
+struct Snapshot;
+}  // namespace safeguard
 
 namespace safeguard::expr {
 
@@ -219,16 +224,5 @@ struct EvalContext {
 };
 
 SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);
-
-// True if `concern` (a slot) counts as of context.as_of: recorded by then and not retracted.
-inline bool concern_visible(const Snapshot& snap, std::uint32_t concern, Day as_of) noexcept {
-  return snap.concern_live[concern] && snap.concern_status[concern] != ConcernStatus::retracted &&
-         snap.concern_recorded[concern] <= as_of;
-}
-// True if `factor` exists as of context.as_of (its start, if known, is not after it).
-inline bool factor_visible(const Snapshot& snap, std::uint32_t factor, Day as_of) noexcept {
-  return snap.factor_live[factor] &&
-         (snap.factor_start[factor] == kNoDay || snap.factor_start[factor] <= as_of);
-}
 
 }  // namespace safeguard::expr

@@ -1,11 +1,10 @@
-// CaseGraph: the editable case graph over boost::adjacency_list, with the external-id index,
-// interned strings and atomic edit batches. Scoring reads an immutable Snapshot of it
-// (snapshot.hpp), never the graph itself, so an edit never races an assessment.
+// CaseGraph: the editable case graph (a Boost.Graph adjacency_list, kept private), with the
+// external-id index, interned strings and atomic edit batches. Scoring reads an immutable Snapshot
+// of it (snapshot.hpp), never the graph itself, so an edit never races an assessment.
 #pragma once
 
 #include "safeguard/detail/export.hpp"
 
-#include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -173,17 +172,28 @@ class SAFEGUARD_EXPORT BatchError : public Error {
 
 // ---- The graph ----------------------------------------------------------------------------
 
-struct VertexData {
-  VertexKind kind = VertexKind::erased;
-  std::uint32_t slot = 0;  // index into the record vector for `kind`
-};
+namespace detail {
+// The adjacency_list behind a CaseGraph; defined in src/graph_topology.hpp.
+struct Topology;
 
-struct EdgeData {
-  RelationKind kind = RelationKind::parent_of;
-};
+// Holds a Topology with value semantics (a copy is deep) while its type stays private, so
+// CaseGraph keeps its implicit copy and move.
+class SAFEGUARD_EXPORT TopologyHolder {
+ public:
+  TopologyHolder();
+  ~TopologyHolder();
+  TopologyHolder(const TopologyHolder& other);
+  TopologyHolder& operator=(const TopologyHolder& other);
+  TopologyHolder(TopologyHolder&& other) noexcept;
+  TopologyHolder& operator=(TopologyHolder&& other) noexcept;
 
-using Adjacency =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexData, EdgeData>;
+  Topology& operator*() const noexcept { return *topology_; }
+  Topology* operator->() const noexcept { return topology_.get(); }
+
+ private:
+  std::unique_ptr<Topology> topology_;
+};
+}  // namespace detail
 
 class SAFEGUARD_EXPORT CaseGraph {
  public:
@@ -195,9 +205,12 @@ class SAFEGUARD_EXPORT CaseGraph {
   // when memory runs out part way (std::bad_alloc): the strong exception guarantee.
   void apply(const Batch& batch);
 
-  std::size_t vertex_count() const noexcept { return boost::num_vertices(adjacency_); }
-  std::size_t edge_count() const noexcept { return boost::num_edges(adjacency_); }
-  VertexKind kind(VertexIndex v) const { return adjacency_[v].kind; }
+  std::size_t vertex_count() const noexcept;
+  std::size_t edge_count() const noexcept;
+  VertexKind kind(VertexIndex v) const;
+  // Live entities of one kind, or of every kind (erased persons' tombstones never count).
+  std::size_t count(VertexKind kind) const noexcept;
+  std::size_t count() const noexcept;
   std::optional<VertexIndex> find(std::string_view id) const;
   const std::string& id(VertexIndex v) const { return ids_[v]; }
 
@@ -213,7 +226,8 @@ class SAFEGUARD_EXPORT CaseGraph {
   // The household a person is a member of, or kNoVertex.
   VertexIndex household_of(VertexIndex person) const;
 
-  const Adjacency& adjacency() const noexcept { return adjacency_; }
+  // The library's own view of the edges (src/graph_topology.hpp); opaque to users.
+  const detail::Topology& topology() const noexcept { return *topology_; }
   const detail::Interner& symbols() const noexcept { return symbols_; }
   std::string_view symbol(Symbol s) const { return symbols_.str(s); }
   const GraphLimits& limits() const noexcept { return limits_; }
@@ -256,7 +270,7 @@ class SAFEGUARD_EXPORT CaseGraph {
   Symbol intern(Transaction& tx, std::string_view text);
 
   GraphLimits limits_;
-  Adjacency adjacency_;
+  detail::TopologyHolder topology_;
   std::vector<std::string> ids_;
   std::unordered_map<std::string, VertexIndex> index_;
   detail::Interner symbols_;

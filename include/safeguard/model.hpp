@@ -73,6 +73,24 @@ inline constexpr int kEventKindCount = 8;
 // Which way a practitioner's discretionary override moves a child's level.
 enum class OverrideDirection : std::int8_t { lower = -1, raise = 1 };
 
+// How a person stands to a child, as a bit set: one person may be both a carer and a member of
+// the child's household. Reach tables in rule packs are keyed by these names. Shared by the
+// rule language, snapshots and results, so it lives here rather than with the graph.
+enum class Role : std::uint8_t {
+  self = 0,
+  sibling = 1,
+  carer = 2,      // parent_of or carer_of the child
+  household = 3,  // another member of the child's household
+  associate = 4,  // a peer
+  partner = 5,    // the child's own partner (older children)
+  involved = 6,   // a concern that names a carer, household member or partner as causing harm
+};
+inline constexpr int kRoleCount = 7;
+using RoleMask = std::uint8_t;
+inline constexpr RoleMask role_bit(Role role) {
+  return RoleMask(1u << static_cast<unsigned>(role));
+}
+
 struct Person {
   std::string id;
   PersonKind kind = PersonKind::child;
@@ -161,6 +179,7 @@ std::string_view to_string(Heading heading) noexcept;
 std::string_view to_string(RelationKind kind) noexcept;
 std::string_view to_string(EventKind kind) noexcept;
 std::string_view to_string(OverrideDirection direction) noexcept;
+std::string_view to_string(Role role) noexcept;
 
 bool parse_person_kind(std::string_view text, PersonKind& out) noexcept;
 bool parse_concern_status(std::string_view text, ConcernStatus& out) noexcept;
@@ -168,6 +187,7 @@ bool parse_heading(std::string_view text, Heading& out) noexcept;
 bool parse_relation_kind(std::string_view text, RelationKind& out) noexcept;
 bool parse_event_kind(std::string_view text, EventKind& out) noexcept;
 bool parse_override_direction(std::string_view text, OverrideDirection& out) noexcept;
+bool parse_role(std::string_view text, Role& out) noexcept;
 
 // Relations a case file may state between two persons or a person and a place or group.
 // The others (raised, about, involves, protects, household) come from entity fields.

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "safeguard/detail/enum_names.hpp"
 #include "safeguard/expr.hpp"
 #include "safeguard/model.hpp"
 #include "safeguard/timeline.hpp"
@@ -95,29 +96,17 @@ inline constexpr std::string_view kPropagationRuleId = "propagation";
 // pack, for instance, lets judgement raise a level and never lower it.
 enum class DiscretionaryPolicy : std::uint8_t { raise_and_lower, raise_only, lower_only, none };
 
+namespace detail {
+inline constexpr std::array<std::string_view, 4> kDiscretionaryPolicyNames = {
+    "raise_and_lower", "raise_only", "lower_only", "none"};
+}  // namespace detail
+
 inline std::string_view to_string(DiscretionaryPolicy policy) noexcept {
-  switch (policy) {
-    case DiscretionaryPolicy::raise_and_lower:
-      return "raise_and_lower";
-    case DiscretionaryPolicy::raise_only:
-      return "raise_only";
-    case DiscretionaryPolicy::lower_only:
-      return "lower_only";
-    case DiscretionaryPolicy::none:
-      return "none";
-  }
-  return "";
+  return detail::enum_name(detail::kDiscretionaryPolicyNames, policy);
 }
 
 inline bool parse_discretionary_policy(std::string_view text, DiscretionaryPolicy& out) noexcept {
-  for (auto policy : {DiscretionaryPolicy::raise_and_lower, DiscretionaryPolicy::raise_only,
-                      DiscretionaryPolicy::lower_only, DiscretionaryPolicy::none}) {
-    if (to_string(policy) == text) {
-      out = policy;
-      return true;
-    }
-  }
-  return false;
+  return detail::parse_enum(detail::kDiscretionaryPolicyNames, text, out);
 }
 
 // Limits that keep a hostile or broken rule pack from exhausting the host. docs/limits.md
@@ -129,6 +118,13 @@ struct PackLimits {
   std::size_t max_levels = 32;
   std::size_t max_indices = 256;  // results hold children x indices scores
   expr::CompileLimits expressions;
+};
+
+// A lint finding: a pack that loads but is probably not what its author meant.
+struct LintWarning {
+  std::string code;     // stable, e.g. "unused-index", "rule-never-fires"
+  std::string message;  // names the ids involved
+  Location where;       // file, line and column of the construct; entity = its id
 };
 
 class SAFEGUARD_EXPORT RuleSet {
@@ -156,6 +152,8 @@ class SAFEGUARD_EXPORT RuleSet {
   // Statutory timescales for the timeline (Working Together defaults unless the pack says).
   const Timescales& timescales() const noexcept { return timescales_; }
   DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
+  // What lint() finds in the pack, worked out once when it loads (the pack never changes).
+  const std::vector<LintWarning>& lint_warnings() const noexcept { return lint_warnings_; }
 
   // The level a score reaches on an index: the highest whose threshold it meets (at least 0).
   int level_for(std::uint32_t index, double score) const noexcept {
@@ -178,19 +176,14 @@ class SAFEGUARD_EXPORT RuleSet {
   expr::SymbolTable symbols_;
   Timescales timescales_;
   DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;
-};
-
-// A lint finding: a pack that loads but is probably not what its author meant.
-struct LintWarning {
-  std::string code;     // stable, e.g. "unused-index", "rule-never-fires"
-  std::string message;  // names the ids involved
-  Location where;       // file, line and column of the construct; entity = its id
+  std::vector<LintWarning> lint_warnings_;
 };
 
 // Checks a loaded pack for unreachable levels, rules and overrides that can never fire (or
 // always fire), unused indices, ids shared between rules, overrides, indices and levels,
 // overlapping or contradictory overrides, and points whose sign contradicts their heading.
-// Deterministic: the same pack gives the same warnings in the same order.
+// Deterministic: the same pack gives the same warnings in the same order. A loaded pack holds
+// its findings already: RuleSet::lint_warnings().
 SAFEGUARD_EXPORT std::vector<LintWarning> lint(const RuleSet& rules);
 
 }  // namespace safeguard

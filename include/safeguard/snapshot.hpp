@@ -30,25 +30,6 @@ struct Csr {
   std::size_t size(std::size_t row) const noexcept { return offsets[row + 1] - offsets[row]; }
 };
 
-// How a person stands to a child, as a bit set: one person may be both a carer and a member of
-// the child's household. Reach tables in rule packs are keyed by these names.
-enum class Role : std::uint8_t {
-  self = 0,
-  sibling = 1,
-  carer = 2,      // parent_of or carer_of the child
-  household = 3,  // another member of the child's household
-  associate = 4,  // a peer
-  partner = 5,    // the child's own partner (older children)
-  involved = 6,   // a concern that names a carer, household member or partner as causing harm
-};
-inline constexpr int kRoleCount = 7;
-using RoleMask = std::uint8_t;
-inline constexpr RoleMask role_bit(Role role) {
-  return RoleMask(1u << static_cast<unsigned>(role));
-}
-SAFEGUARD_EXPORT std::string_view to_string(Role role) noexcept;
-SAFEGUARD_EXPORT bool parse_role(std::string_view text, Role& out) noexcept;
-
 struct CircleMember {
   std::uint32_t person;  // person slot
   RoleMask roles;
@@ -300,3 +281,18 @@ SAFEGUARD_EXPORT std::vector<VertexIndex> children_reached_by(
     const CaseGraph& graph, const std::vector<VertexIndex>& persons);
 
 }  // namespace safeguard
+
+namespace safeguard::expr {
+
+// True if `concern` (a slot) counts as of as_of: recorded by then and not retracted.
+inline bool concern_visible(const Snapshot& snap, std::uint32_t concern, Day as_of) noexcept {
+  return snap.concern_live[concern] && snap.concern_status[concern] != ConcernStatus::retracted &&
+         snap.concern_recorded[concern] <= as_of;
+}
+// True if `factor` exists as of as_of (its start, if known, is not after it).
+inline bool factor_visible(const Snapshot& snap, std::uint32_t factor, Day as_of) noexcept {
+  return snap.factor_live[factor] &&
+         (snap.factor_start[factor] == kNoDay || snap.factor_start[factor] <= as_of);
+}
+
+}  // namespace safeguard::expr

@@ -5,6 +5,9 @@
 #include <array>
 #include <string_view>
 
+#include "safeguard/detail/enum_names.hpp"
+#include "safeguard/model.hpp"  // the enums named here; model.hpp includes this at its end
+
 namespace safeguard {
 namespace detail {
 
@@ -28,42 +31,38 @@ inline constexpr std::array<std::string_view, kEventKindCount> kEventKindNames =
     "initial_conference",
     "review_conference",
     "plan_end"};
-
-template <typename Enum, std::size_t N>
-bool parse_enum(const std::array<std::string_view, N>& names, std::string_view text,
-                Enum& out) noexcept {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (names[i] == text) {
-      out = static_cast<Enum>(i);
-      return true;
-    }
-  }
-  return false;
-}
+// Indexed by (value + 1) / 2: a direction's value is the step it adds to a level (-1 or +1).
+inline constexpr std::array<std::string_view, 2> kOverrideDirectionNames = {"lower", "raise"};
+inline constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
+    "self", "sibling", "carer", "household", "associate", "partner", "involved"};
 
 }  // namespace detail
 
 inline std::string_view to_string(VertexKind kind) noexcept {
-  return detail::kVertexKindNames[static_cast<std::size_t>(kind)];
+  return detail::enum_name(detail::kVertexKindNames, kind);
 }
 inline std::string_view to_string(PersonKind kind) noexcept {
-  return detail::kPersonKindNames[static_cast<std::size_t>(kind)];
+  return detail::enum_name(detail::kPersonKindNames, kind);
 }
 inline std::string_view to_string(ConcernStatus status) noexcept {
-  return detail::kConcernStatusNames[static_cast<std::size_t>(status)];
+  return detail::enum_name(detail::kConcernStatusNames, status);
 }
 inline std::string_view to_string(Heading heading) noexcept {
-  return detail::kHeadingNames[static_cast<std::size_t>(heading)];
+  return detail::enum_name(detail::kHeadingNames, heading);
 }
 inline std::string_view to_string(RelationKind kind) noexcept {
-  return detail::kRelationKindNames[static_cast<std::size_t>(kind)];
+  return detail::enum_name(detail::kRelationKindNames, kind);
 }
 
 inline std::string_view to_string(EventKind kind) noexcept {
-  return detail::kEventKindNames[static_cast<std::size_t>(kind)];
+  return detail::enum_name(detail::kEventKindNames, kind);
 }
 inline std::string_view to_string(OverrideDirection direction) noexcept {
-  return direction == OverrideDirection::raise ? "raise" : "lower";
+  return detail::kOverrideDirectionNames[direction == OverrideDirection::raise ? 1 : 0];
+}
+
+inline std::string_view to_string(Role role) noexcept {
+  return detail::enum_name(detail::kRoleNames, role);
 }
 
 inline bool parse_person_kind(std::string_view text, PersonKind& out) noexcept {
@@ -83,14 +82,14 @@ inline bool parse_event_kind(std::string_view text, EventKind& out) noexcept {
   return detail::parse_enum(detail::kEventKindNames, text, out);
 }
 inline bool parse_override_direction(std::string_view text, OverrideDirection& out) noexcept {
-  if (text == "raise") {
-    out = OverrideDirection::raise;
-  } else if (text == "lower") {
-    out = OverrideDirection::lower;
-  } else {
-    return false;
-  }
+  int index = 0;
+  if (!detail::parse_enum(detail::kOverrideDirectionNames, text, index)) return false;
+  out = static_cast<OverrideDirection>(2 * index - 1);
   return true;
+}
+
+inline bool parse_role(std::string_view text, Role& out) noexcept {
+  return detail::parse_enum(detail::kRoleNames, text, out);
 }
 
 inline bool is_declarable_relation(RelationKind kind) noexcept {

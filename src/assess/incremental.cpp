@@ -1,0 +1,132 @@
+// Incremental assessment: after a batch, only the children it can reach are scored again, over a
+// partial snapshot of their families, by the same scorer as a full assessment.
+#include <algorithm>
+#include <type_traits>
+#include <variant>
+
+#include "prepare.hpp"
+#include "results.hpp"
+#include "safeguard/assess.hpp"
+
+namespace safeguard {
+
+std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& batch) {
+  std::vector<VertexIndex> persons;
+  auto note = [&](const std::string& id) {
+    if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::person) persons.push_back(*v);
+  };
+  auto note_all = [&](const std::vector<std::string>& ids) {
+    for (const auto& id : ids) note(id);
+  };
+  auto note_concern = [&](const std::string& id) {
+    if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::concern) {
+      const Concern& concern = graph.concern(*v);
+      persons.insert(persons.end(), concern.about.begin(), concern.about.end());
+      persons.insert(persons.end(), concern.involves.begin(), concern.involves.end());
+    }
+  };
+  for (const Edit& item : batch.items) {
+    std::visit(
+        [&](const auto& edit) {
+          using T = std::decay_t<decltype(edit)>;
+          if constexpr (std::is_same_v<T, PersonSpec> || std::is_same_v<T, ErasePerson>) {
+            note(edit.id);
+          } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+            note_all(edit.about);
+            note_all(edit.involves);
+          } else if constexpr (std::is_same_v<T, FactorSpec>) {
+            note_all(edit.protects);
+          } else if constexpr (std::is_same_v<T, RelationSpec>) {
+            note(edit.from);
+            note(edit.to);
+          } else if constexpr (std::is_same_v<T, AmendConcern>) {
+            note_concern(edit.concern.id);
+            note_all(edit.concern.about);
+            note_all(edit.concern.involves);
+          } else if constexpr (std::is_same_v<T, RetractConcern>) {
+            note_concern(edit.id);
+          } else if constexpr (std::is_same_v<T, EventSpec>) {
+            note_all(edit.about);
+          } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+            note(edit.child);
+          }
+          // A CalendarSpec moves every child's timescales: Reassessor::apply rescores everyone.
+          // Agencies, places, groups and households reach no child until something names them.
+        },
+        item);
+  }
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+  return persons;
+}
+
+struct Reassessor::Impl {
+  std::shared_ptr<const RuleSet> rules;
+  AssessOptions options;
+  std::vector<std::string> symbols;  // the snapshot symbols `prepared` was made for
+  detail::Prepared prepared;
+  bool ready = false;
+  // Where each child's process events and judgements are, kept up to date across this
+  // Reassessor's own batches; rebuilt when the graph was changed some other way.
+  RecordIndex records;
+  const CaseGraph* indexed_graph = nullptr;
+  std::uint64_t indexed_revision = 0;
+
+  void index(const CaseGraph& graph) {
+    if (indexed_graph != &graph || indexed_revision != graph.revision()) {
+      records = RecordIndex{};
+      indexed_graph = &graph;
+    }
+    records.catch_up(graph);
+    indexed_revision = graph.revision();
+  }
+};
+
+Reassessor::Reassessor(std::shared_ptr<const RuleSet> rules, const AssessOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->rules = std::move(rules);
+  impl_->options = options;
+  impl_->options.threads = 1;  // a handful of children: threads would cost more than they save
+}
+
+Reassessor::~Reassessor() = default;
+Reassessor::Reassessor(Reassessor&&) noexcept = default;
+Reassessor& Reassessor::operator=(Reassessor&&) noexcept = default;
+
+Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
+  const bool new_calendar = std::any_of(batch.items.begin(), batch.items.end(), [](const Edit& e) {
+    return std::holds_alternative<CalendarSpec>(e);
+  });
+  std::vector<VertexIndex> children = children_reached_by(graph, persons_touched(graph, batch));
+  const bool indexed =
+      impl_->indexed_graph == &graph && impl_->indexed_revision == graph.revision();
+  graph.apply(batch);
+  // The batch only appended records: the index stays valid by catching up.
+  if (indexed) impl_->indexed_revision = graph.revision();
+  if (new_calendar) {
+    for (VertexIndex v = 0; v < graph.vertex_count(); ++v) children.push_back(v);
+  }
+  const std::vector<VertexIndex> now = children_reached_by(graph, persons_touched(graph, batch));
+  children.insert(children.end(), now.begin(), now.end());
+  return assess(graph, children);
+}
+
+Results Reassessor::assess(const CaseGraph& graph, const std::vector<VertexIndex>& children) {
+  // Propagation spreads evidence through the whole network, so no partial snapshot can give
+  // exact results: a pack that propagates is assessed in full.
+  if (impl_->rules->propagation().enabled)
+    return safeguard::assess(impl_->rules, take_snapshot(graph), impl_->options);
+  impl_->index(graph);
+  std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph, children, &impl_->records);
+  detail::check_arguments(impl_->rules, snapshot, impl_->options);
+  // The tables depend on the snapshot's symbols, which only grow as a graph is edited.
+  if (!impl_->ready || impl_->symbols != snapshot->symbols) {
+    impl_->prepared = detail::prepare(*impl_->rules, *snapshot, impl_->options.as_of);
+    impl_->symbols = snapshot->symbols;
+    impl_->ready = true;
+  }
+  return detail::ResultsBuilder::build(impl_->rules, std::move(snapshot), impl_->prepared,
+                                       impl_->options);
+}
+
+}  // namespace safeguard

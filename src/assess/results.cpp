@@ -1,0 +1,198 @@
+// Batch assessment. Children are scored independently, each into its own rows, so threads
+// split the children into contiguous ranges and the results are stitched together in child
+// order: the output does not depend on the thread count.
+#include "results.hpp"
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "huge_pages.hpp"
+#include "propagation.hpp"
+#include "safeguard/detail/enum_names.hpp"
+#include "score.hpp"
+
+namespace safeguard {
+
+namespace {
+constexpr std::array<std::string_view, 5> kDiscretionaryOutcomeNames = {
+    "none", "applied", "not_allowed", "at_limit", "held_by_policy"};
+}  // namespace
+
+std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
+  return detail::enum_name(kDiscretionaryOutcomeNames, outcome);
+}
+
+long Results::find_child(std::string_view id) const {
+  constexpr std::size_t kScanBelow = 64;
+  if (children_.size() < kScanBelow) {
+    for (std::size_t row = 0; row < children_.size(); ++row) {
+      if (child_id(row) == id) return static_cast<long>(row);
+    }
+    return -1;
+  }
+  std::call_once(child_index_->built, [this] {
+    auto& rows = child_index_->rows_by_id;
+    rows.resize(children_.size());
+    for (std::size_t row = 0; row < rows.size(); ++row) rows[row] = static_cast<std::uint32_t>(row);
+    std::sort(rows.begin(), rows.end(),
+              [this](std::uint32_t a, std::uint32_t b) { return child_id(a) < child_id(b); });
+  });
+  const auto& rows = child_index_->rows_by_id;
+  auto found = std::lower_bound(
+      rows.begin(), rows.end(), id,
+      [this](std::uint32_t row, std::string_view key) { return child_id(row) < key; });
+  return found != rows.end() && child_id(*found) == id ? static_cast<long>(*found) : -1;
+}
+
+long Results::find_place(std::string_view id) const {
+  for (std::size_t rank = 0; rank < places_.size(); ++rank) {
+    if (place_id(rank) == id) return static_cast<long>(rank);
+  }
+  return -1;
+}
+
+double Results::place_index_score(std::size_t rank, std::size_t index) const {
+  const auto& indices = rules_->propagation().indices;
+  for (std::size_t k = 0; k < propagating_; ++k) {
+    if (indices[k] == index) return node_scores_[places_[rank] * propagating_ + k];
+  }
+  return 0;
+}
+
+void detail::check_arguments(const std::shared_ptr<const RuleSet>& rules,
+                             const std::shared_ptr<const Snapshot>& snapshot,
+                             const AssessOptions& options) {
+  if (!rules || !snapshot)
+    throw Error(Status::invalid_argument, "assess needs a rule pack and a snapshot");
+  if (options.as_of < detail::kFirstSupportedDay || options.as_of > detail::kLastSupportedDay) {
+    throw Error(Status::invalid_argument, "as-of date is out of range");
+  }
+}
+
+Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
+               const AssessOptions& options) {
+  detail::check_arguments(rules, snapshot, options);
+  const detail::Prepared prepared = detail::prepare(*rules, *snapshot, options.as_of);
+  return detail::ResultsBuilder::build(std::move(rules), std::move(snapshot), prepared, options);
+}
+
+namespace detail {
+
+Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
+                              std::shared_ptr<const Snapshot> snapshot, const Prepared& prepared,
+                              const AssessOptions& options) {
+  Results out;
+  out.rules_ = rules;
+  out.snapshot_ = snapshot;
+  out.as_of_ = options.as_of;
+  out.children_ = snapshot->children;
+  const std::size_t n = out.children_.size();
+  const std::size_t k = rules->indices().size();
+  detail::assign_huge(out.scores_, n * k, 0.0);
+  detail::assign_huge(out.index_levels_, n * k, 0);
+  detail::assign_huge(out.score_levels_, n, 0);
+  detail::assign_huge(out.levels_, n, 0);
+  detail::assign_huge(out.immediate_safety_, n, std::uint8_t{0});
+  detail::assign_huge(out.discretionary_, n, DiscretionaryResult{});
+  detail::assign_huge(out.totals_, n, 0.0);
+
+  unsigned threads =
+      options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
+  threads =
+      static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256)));
+  threads = std::max(1u, threads);
+  std::vector<Partial> partials(threads);
+  auto work = [&](unsigned t) {
+    const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
+    ChildScorer scorer(*rules, *snapshot, prepared, options.as_of);
+    // Room for more lines than a typical child has (about six), so the output is written once
+    // instead of being copied at every doubling. Only the pages written become resident.
+    constexpr std::size_t kLinesPerChild = 10;
+    Partial& part = partials[t];
+    detail::reserve_huge(part.contributions, (end - begin) * kLinesPerChild);
+    detail::reserve_huge(part.contribution_counts, end - begin);
+    detail::reserve_huge(part.fired_counts, end - begin);
+    detail::reserve_huge(part.missing_counts, end - begin);
+    detail::reserve_huge(part.step_counts, end - begin);
+    detail::reserve_huge(part.issue_counts, end - begin);
+    for (std::size_t row = begin; row < end; ++row) {
+      scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
+                   out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
+                   out.discretionary_[row], partials[t]);
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    for (unsigned t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        try {
+          work(t);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+      });
+    }
+    for (auto& thread : pool) thread.join();
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  // Stitch the partial results together in child order: one allocation per column, and with
+  // one thread no copy at all (the contribution lines are most of the output's bytes).
+  auto stitch = [&](auto member, auto& column) {
+    if (partials.size() == 1) {
+      column = std::move(partials[0].*member);
+      return;
+    }
+    std::size_t total = 0;
+    for (const auto& part : partials) total += (part.*member).size();
+    detail::reserve_huge(column, total);
+    for (const auto& part : partials)
+      column.insert(column.end(), (part.*member).begin(), (part.*member).end());
+  };
+  stitch(&Partial::contributions, out.contributions_);
+  stitch(&Partial::fired, out.fired_);
+  stitch(&Partial::missing, out.missing_);
+  stitch(&Partial::steps, out.steps_);
+  stitch(&Partial::issues, out.issues_);
+  detail::reserve_huge(out.contribution_offsets_, n + 1);
+  detail::reserve_huge(out.fired_offsets_, n + 1);
+  detail::reserve_huge(out.missing_offsets_, n + 1);
+  detail::reserve_huge(out.step_offsets_, n + 1);
+  detail::reserve_huge(out.issue_offsets_, n + 1);
+  out.contribution_offsets_.push_back(0);
+  out.fired_offsets_.push_back(0);
+  out.missing_offsets_.push_back(0);
+  out.step_offsets_.push_back(0);
+  out.issue_offsets_.push_back(0);
+  for (auto& part : partials) {
+    for (std::size_t count : part.step_counts)
+      out.step_offsets_.push_back(out.step_offsets_.back() + count);
+    for (std::size_t count : part.issue_counts)
+      out.issue_offsets_.push_back(out.issue_offsets_.back() + count);
+    for (std::size_t count : part.contribution_counts)
+      out.contribution_offsets_.push_back(out.contribution_offsets_.back() + count);
+    for (std::size_t count : part.fired_counts)
+      out.fired_offsets_.push_back(out.fired_offsets_.back() + count);
+    for (std::size_t count : part.missing_counts)
+      out.missing_offsets_.push_back(out.missing_offsets_.back() + count);
+    part = Partial{};
+  }
+  if (rules->propagation().enabled) propagate(out, prepared);
+  for (std::size_t row = 0; row < n; ++row) {
+    double total = 0;
+    for (std::size_t i = 0; i < k; ++i) total += out.scores_[row * k + i];
+    out.totals_[row] = total;
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace safeguard

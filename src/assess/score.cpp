@@ -1,0 +1,437 @@
+// Scoring one child: the evidence that reaches it, each piece against the rules its category
+// admits, caps, levels, policy overrides and the discretionary override.
+#include "score.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "points.hpp"
+#include "safeguard/calendar.hpp"
+#include "safeguard/timeline.hpp"
+
+namespace safeguard::detail {
+namespace {
+
+struct Reached {
+  std::uint32_t slot;  // concern or factor slot
+  RoleMask roles;
+};
+
+template <typename Item>
+void bucket_by_rule(const std::vector<Item>& items, std::vector<Item>& sorted,
+                    std::vector<std::uint32_t>& offsets, std::size_t rule_count) {
+  offsets.assign(rule_count + 1, 0);
+  for (const Item& item : items) ++offsets[item.rule + 1];
+  for (std::size_t r = 0; r < rule_count; ++r) offsets[r + 1] += offsets[r];
+  sorted.resize(items.size());
+  for (const Item& item : items) sorted[offsets[item.rule]++] = item;
+  // Each offset now points at its rule's end, which is the next rule's start; shift back.
+  for (std::size_t r = rule_count; r > 0; --r) offsets[r] = offsets[r - 1];
+  offsets[0] = 0;
+}
+
+}  // namespace
+
+class ChildScorer::Impl {
+ public:
+  Impl(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared, Day as_of)
+      : rules_(rules), snap_(snap), prepared_(prepared), as_of_(as_of) {}
+
+  // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
+  void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
+             std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,
+             DiscretionaryResult& judgement, Partial& out) {
+    expr::EvalContext ctx;
+    ctx.snapshot = &snap_;
+    ctx.symbol_map = prepared_.symbol_map.data();
+    ctx.as_of = as_of_;
+    ctx.child = child;
+    const Day dob = snap_.person_dob[child];
+    if (dob != kNoDay && dob <= as_of_) {
+      ctx.child_age_months = age_in_months(dob, as_of_);
+      ctx.child_age_years = ctx.child_age_months / 12;
+    }
+    gather(child);
+    const TimelineSummary timeline =
+        build_timeline(snap_, child, rules_.timescales(), *snap_.calendar, as_of_, steps_, issues_);
+    ctx.timeline = &timeline;
+    out.steps.insert(out.steps.end(), steps_.begin(), steps_.end());
+    out.step_counts.push_back(steps_.size());
+    out.issues.insert(out.issues.end(), issues_.begin(), issues_.end());
+    out.issue_counts.push_back(issues_.size());
+    ctx.circle_concerns = visit_order_.data();
+    ctx.circle_concern_count = visit_order_.size();
+
+    // Evidence first, in slot order, each piece against the rules its category admits; then
+    // the results are put in rule order, which is the order the explanation lists them in.
+    hits_.clear();
+    misses_.clear();
+    for (const Reached& item : concerns_) {
+      const Symbol category = snap_.concern_category[item.slot];
+      for (const std::uint32_t* r = prepared_.concern_rules.begin(category);
+           r != prepared_.concern_rules.end(category); ++r) {
+        const Rule& rule = rules_.rules()[*r];
+        const auto [role, factor] = best_reach(rule, item.roles);
+        if (factor <= 0) continue;
+        ctx.concern = item.slot;
+        ctx.path = role;
+        const RuleTables& tables = prepared_.tables[*r];
+        evaluate(
+            *r, rule.index, snap_.concern_vertex[item.slot], hits_, misses_,
+            [&] {
+              return tables.when_tabled
+                         ? tables.when[category * kStatuses +
+                                       static_cast<std::size_t>(snap_.concern_status[item.slot])]
+                         : run(rule.when, ctx);
+            },
+            [&] {
+              return tables.points_tabled ? tables.points[snap_.concern_severity[item.slot]]
+                                          : run(rule.points, ctx);
+            },
+            [&, role = role, factor = factor](Contribution& c) {
+              const double age = std::max(0, as_of_ - snap_.concern_date(item.slot));
+              c.via = via_concern(child, item.slot, role);
+              c.path = role;
+              c.decay = decay(rule, age);
+              c.reach = factor;
+            });
+      }
+    }
+    for (const Reached& item : factors_) {
+      const Symbol kind = snap_.factor_kind[item.slot];
+      for (const std::uint32_t* r = prepared_.factor_rules.begin(kind);
+           r != prepared_.factor_rules.end(kind); ++r) {
+        const Rule& rule = rules_.rules()[*r];
+        const auto [role, factor] = best_reach(rule, item.roles);
+        if (factor <= 0) continue;
+        ctx.factor = item.slot;
+        ctx.path = role;
+        const RuleTables& tables = prepared_.tables[*r];
+        evaluate(
+            *r, rule.index, snap_.factor_vertex[item.slot], hits_, misses_,
+            [&] { return run(rule.when, ctx); },
+            [&] {
+              return tables.points_tabled ? tables.points[snap_.factor_strength[item.slot]]
+                                          : run(rule.points, ctx);
+            },
+            [&, role = role, factor = factor](Contribution& c) {
+              const Day start = snap_.factor_start[item.slot];
+              const double age = start == kNoDay ? 0.0 : std::max(0, as_of_ - start);
+              c.via = via_factor(child, item.slot, role);
+              c.path = role;
+              c.decay = decay(rule, age);
+              c.reach = factor;
+            });
+      }
+    }
+    const std::size_t rule_count = rules_.rules().size();
+    bucket_by_rule(hits_, sorted_hits_, hit_offsets_, rule_count);
+    bucket_by_rule(misses_, sorted_misses_, miss_offsets_, rule_count);
+
+    const std::size_t first_contribution = out.contributions.size();
+    const std::size_t first_missing = out.missing.size();
+    for (std::uint32_t r = 0; r < rule_count; ++r) {
+      const Rule& rule = rules_.rules()[r];
+      const std::size_t rule_first = out.contributions.size();
+      if (rule.scope == expr::Scope::child) {
+        evaluate(
+            r, rule.index, kNoVertex, out.contributions, out.missing,
+            [&] { return run(rule.when, ctx); }, [&] { return run(rule.points, ctx); },
+            [](Contribution&) {});
+      } else {
+        out.contributions.insert(out.contributions.end(), sorted_hits_.begin() + hit_offsets_[r],
+                                 sorted_hits_.begin() + hit_offsets_[r + 1]);
+        out.missing.insert(out.missing.end(), sorted_misses_.begin() + miss_offsets_[r],
+                           sorted_misses_.begin() + miss_offsets_[r + 1]);
+      }
+      apply_cap(rule, out.contributions, rule_first);
+    }
+
+    const std::size_t index_count = rules_.indices().size();
+    std::fill(scores, scores + index_count, 0.0);
+    for (std::size_t k = first_contribution; k < out.contributions.size(); ++k) {
+      const Contribution& c = out.contributions[k];
+      scores[c.index] += c.value;
+    }
+    immediate = 0;
+    const std::size_t first_fired = out.fired.size();
+    for (std::uint32_t o = 0; o < rules_.overrides().size(); ++o) {
+      const PolicyOverride& rule = rules_.overrides()[o];
+      ctx.missing = -1;
+      const expr::Value fires = expr::evaluate(rule.when, ctx);
+      if (!fires.known) {
+        out.missing.push_back(
+            {o, true, kNoVertex, static_cast<expr::Attr>(std::max(ctx.missing, 0))});
+        continue;
+      }
+      if (fires.number == 0) continue;
+      out.fired.push_back(o);
+      if (rule.immediate_safety) immediate = 1;
+    }
+    settle_levels(child, scores, out.fired.data() + first_fired,
+                  out.fired.data() + out.fired.size(), index_levels, score_level, level, judgement);
+    out.contribution_counts.push_back(out.contributions.size() - first_contribution);
+    out.fired_counts.push_back(out.fired.size() - first_fired);
+    out.missing_counts.push_back(out.missing.size() - first_missing);
+  }
+
+  // A child's levels from its index scores: each index's level, the highest of them, raised to
+  // the min_level of every policy override that fired, then moved by professional judgement.
+  // Propagation calls it again once the network has added its points.
+  void settle_levels(std::uint32_t child, const double* scores, const std::uint32_t* fired_begin,
+                     const std::uint32_t* fired_end, std::int32_t* index_levels,
+                     std::int32_t& score_level, std::int32_t& level,
+                     DiscretionaryResult& judgement) const {
+    score_level = 0;
+    for (std::size_t i = 0; i < rules_.indices().size(); ++i) {
+      index_levels[i] = rules_.level_for(static_cast<std::uint32_t>(i), scores[i]);
+      score_level = std::max(score_level, index_levels[i]);
+    }
+    level = score_level;
+    int policy_minimum = -1;
+    for (const std::uint32_t* o = fired_begin; o != fired_end; ++o) {
+      const int min_level = rules_.overrides()[*o].min_level;
+      level = std::max(level, min_level);
+      policy_minimum = std::max(policy_minimum, min_level);
+    }
+    apply_discretionary(child, policy_minimum, level, judgement);
+  }
+
+ private:
+  // Professional judgement: the child's latest discretionary override on or before the as-of
+  // date moves the level one step, within what the pack allows, never below a policy minimum.
+  void apply_discretionary(std::uint32_t child, int policy_minimum, std::int32_t& level,
+                           DiscretionaryResult& judgement) const {
+    judgement = DiscretionaryResult{};
+    judgement.level_before = level;
+    std::uint32_t latest = kNoEvent;
+    for (const std::uint32_t* o = snap_.person_overrides.begin(child);
+         o != snap_.person_overrides.end(child); ++o) {
+      if (snap_.override_date[*o] <= as_of_) latest = *o;  // sorted by date, then id
+    }
+    if (latest == kNoEvent) return;
+    judgement.override_number = latest;
+    const bool raise = snap_.override_direction[latest] == OverrideDirection::raise;
+    const DiscretionaryPolicy policy = rules_.discretionary();
+    if (policy == DiscretionaryPolicy::none ||
+        (raise && policy == DiscretionaryPolicy::lower_only) ||
+        (!raise && policy == DiscretionaryPolicy::raise_only)) {
+      judgement.outcome = DiscretionaryOutcome::not_allowed;
+      return;
+    }
+    const int top = static_cast<int>(rules_.levels().size()) - 1;
+    if ((raise && level >= top) || (!raise && level <= 0)) {
+      judgement.outcome = DiscretionaryOutcome::at_limit;
+      return;
+    }
+    if (!raise && level - 1 < policy_minimum) {
+      judgement.outcome = DiscretionaryOutcome::held_by_policy;
+      return;
+    }
+    level += raise ? 1 : -1;
+    judgement.outcome = DiscretionaryOutcome::applied;
+  }
+
+  // The evidence that can reach the child, each item once with every path it arrives by:
+  // concerns_ and factors_ by slot (the order contributions are listed in), visit_order_ as
+  // for_each_circle_concern visits (the order aggregates add in).
+  void gather(std::uint32_t child) {
+    visit_order_.clear();
+    factors_.clear();
+    for_each_circle_concern(snap_, child, [&](std::uint32_t c, RoleMask roles) {
+      if (expr::concern_visible(snap_, c, as_of_)) visit_order_.push_back({c, roles});
+    });
+    concerns_.resize(visit_order_.size());
+    for (std::size_t i = 0; i < visit_order_.size(); ++i)
+      concerns_[i] = {visit_order_[i].concern, visit_order_[i].roles};
+    for (const CircleMember* m = snap_.person_circle.begin(child);
+         m != snap_.person_circle.end(child); ++m) {
+      for (const std::uint32_t* f = snap_.person_factors.begin(m->person);
+           f != snap_.person_factors.end(m->person); ++f) {
+        if (expr::factor_visible(snap_, *f, as_of_)) factors_.push_back({*f, m->roles});
+      }
+    }
+    auto by_slot = [](const Reached& a, const Reached& b) { return a.slot < b.slot; };
+    std::sort(factors_.begin(), factors_.end(), by_slot);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < factors_.size(); ++i) {
+      if (kept > 0 && factors_[kept - 1].slot == factors_[i].slot) {
+        factors_[kept - 1].roles |= factors_[i].roles;
+      } else {
+        factors_[kept++] = factors_[i];
+      }
+    }
+    factors_.resize(kept);
+    std::sort(concerns_.begin(), concerns_.end(), by_slot);
+  }
+
+  // The largest reach factor among the roles the evidence arrived by (ties: earlier role).
+  static std::pair<Role, double> best_reach(const Rule& rule, RoleMask roles) {
+    Role best = Role::self;
+    double factor = 0;
+    for (int r = 0; r < kRoleCount; ++r) {
+      if ((roles & (1u << r)) && rule.reach[r] > factor) {
+        factor = rule.reach[r];
+        best = static_cast<Role>(r);
+      }
+    }
+    return {best, factor};
+  }
+
+  static double decay(const Rule& rule, double age_days) {
+    return rule.half_life_days > 0 ? std::exp2(-age_days / rule.half_life_days) : 1.0;
+  }
+
+  // The person at the far end of the path: who the evidence is about (or involves).
+  VertexIndex via_concern(std::uint32_t child, std::uint32_t c, Role role) const {
+    const RoleMask want = role_bit(role);
+    const bool involvement = role == Role::involved;
+    const auto& list = involvement ? snap_.concern_involves : snap_.concern_about;
+    for (const std::uint32_t* p = list.begin(c); p != list.end(c); ++p) {
+      const int at = circle_position(snap_, child, *p);
+      if (at < 0) continue;
+      const RoleMask roles = snap_.person_circle.begin(child)[at].roles;
+      if (involvement ? (roles & kInvolvingRoles) != 0 : (roles & want) != 0)
+        return snap_.person_vertex[*p];
+    }
+    return snap_.person_vertex[child];
+  }
+
+  VertexIndex via_factor(std::uint32_t child, std::uint32_t f, Role role) const {
+    const RoleMask want = role_bit(role);
+    for (const CircleMember* m = snap_.person_circle.begin(child);
+         m != snap_.person_circle.end(child); ++m) {
+      if (!(m->roles & want)) continue;
+      for (const std::uint32_t* g = snap_.person_factors.begin(m->person);
+           g != snap_.person_factors.end(m->person); ++g) {
+        if (*g == f) return snap_.person_vertex[m->person];
+      }
+    }
+    return snap_.person_vertex[child];
+  }
+
+  // Runs the rule for one piece of evidence; when it scores, `describe` fills in the path,
+  // decay and reach (worked out only then: most evidence does not score for most rules).
+  template <typename When, typename Points, typename Describe>
+  static void evaluate(std::uint32_t r, std::uint32_t index, VertexIndex evidence,
+                       std::vector<Contribution>& contributions,
+                       std::vector<NotAssessable>& missing, When&& when, Points&& points,
+                       Describe&& describe) {
+    const Outcome fires = when();
+    if (!fires.value.known) {
+      missing.push_back({r, false, evidence, static_cast<expr::Attr>(std::max(fires.missing, 0))});
+      return;
+    }
+    if (fires.value.number == 0) return;
+    const Outcome raw = points();
+    if (!raw.value.known || std::fabs(raw.value.number) > detail::kMaxPoints) {
+      missing.push_back({r, false, evidence, static_cast<expr::Attr>(std::max(raw.missing, 0))});
+      return;
+    }
+    if (raw.value.number == 0) return;
+    Contribution c;
+    c.rule = r;
+    c.index = index;
+    c.evidence = evidence;
+    c.raw = raw.value.number;
+    describe(c);
+    c.value = c.raw * c.decay * c.reach;
+    contributions.push_back(c);
+  }
+
+  // Scales the rule's contributions so their total stays within the cap; each line records it.
+  static void apply_cap(const Rule& rule, std::vector<Contribution>& contributions,
+                        std::size_t first) {
+    if (rule.cap <= 0) return;
+    double total = 0;
+    for (std::size_t k = first; k < contributions.size(); ++k) total += contributions[k].value;
+    if (std::fabs(total) <= rule.cap) return;
+    const double factor = rule.cap / std::fabs(total);
+    for (std::size_t k = first; k < contributions.size(); ++k) {
+      Contribution& c = contributions[k];
+      c.cap_factor = factor;
+      c.value = c.raw * c.decay * c.reach * c.cap_factor;
+    }
+  }
+
+  const RuleSet& rules_;
+  const Snapshot& snap_;
+  const Prepared& prepared_;
+  Day as_of_;
+  std::vector<expr::ReachedConcern> visit_order_;
+  std::vector<Reached> concerns_;
+  std::vector<Reached> factors_;
+  std::vector<Contribution> hits_, sorted_hits_;
+  std::vector<NotAssessable> misses_, sorted_misses_;
+  std::vector<std::uint32_t> hit_offsets_, miss_offsets_;
+
+ public:
+  // The own score of a network node that is not a child (an adult, a place, a group): the
+  // given concern rules over the visible concerns about the node, each as evidence about the
+  // node itself (path self), decayed and capped as for a child. Appends the rule lines to
+  // out.contributions (notes of missing data go to out.missing) and returns their sum.
+  double score_node(std::uint32_t node, const std::vector<std::uint32_t>& node_rules,
+                    Partial& out) {
+    expr::EvalContext ctx;
+    ctx.snapshot = &snap_;
+    ctx.symbol_map = prepared_.symbol_map.data();
+    ctx.as_of = as_of_;
+    ctx.path = Role::self;  // node rules read no child attribute, so ctx.child is never used
+    const std::size_t first = out.contributions.size();
+    for (std::uint32_t r : node_rules) {
+      const Rule& rule = rules_.rules()[r];
+      const double reach = rule.reach[static_cast<std::size_t>(Role::self)];
+      if (reach <= 0) continue;
+      const std::size_t rule_first = out.contributions.size();
+      for (const std::uint32_t* c = snap_.node_concerns.begin(node);
+           c != snap_.node_concerns.end(node); ++c) {
+        if (!expr::concern_visible(snap_, *c, as_of_)) continue;
+        ctx.concern = *c;
+        const VertexIndex via = snap_.node_vertex[node];
+        evaluate(
+            r, rule.index, snap_.concern_vertex[*c], out.contributions, out.missing,
+            [&] { return run(rule.when, ctx); }, [&] { return run(rule.points, ctx); },
+            [&, reach = reach](Contribution& line) {
+              const double age = std::max(0, as_of_ - snap_.concern_date(*c));
+              line.via = via;
+              line.path = Role::self;
+              line.decay = decay(rule, age);
+              line.reach = reach;
+            });
+      }
+      apply_cap(rule, out.contributions, rule_first);
+    }
+    double sum = 0;
+    for (std::size_t k = first; k < out.contributions.size(); ++k)
+      sum += out.contributions[k].value;
+    return sum;
+  }
+  std::vector<Step> steps_;
+  std::vector<TimelineIssue> issues_;
+};
+
+ChildScorer::ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared,
+                         Day as_of)
+    : impl_(std::make_unique<Impl>(rules, snap, prepared, as_of)) {}
+ChildScorer::~ChildScorer() = default;
+
+void ChildScorer::score(std::uint32_t child, double* scores, std::int32_t* index_levels,
+                        std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,
+                        DiscretionaryResult& judgement, Partial& out) {
+  impl_->score(child, scores, index_levels, score_level, level, immediate, judgement, out);
+}
+
+void ChildScorer::settle_levels(std::uint32_t child, const double* scores,
+                                const std::uint32_t* fired_begin, const std::uint32_t* fired_end,
+                                std::int32_t* index_levels, std::int32_t& score_level,
+                                std::int32_t& level, DiscretionaryResult& judgement) const {
+  impl_->settle_levels(child, scores, fired_begin, fired_end, index_levels, score_level, level,
+                       judgement);
+}
+
+double ChildScorer::score_node(std::uint32_t node, const std::vector<std::uint32_t>& node_rules,
+                               Partial& out) {
+  return impl_->score_node(node, node_rules, out);
+}
+
+}  // namespace safeguard::detail

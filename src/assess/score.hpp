@@ -1,0 +1,61 @@
+// Scoring one child: its evidence against the rules, its timeline, its policy and
+// discretionary overrides. Private to src/assess/; results.cpp runs one scorer per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "prepare.hpp"
+#include "safeguard/assess.hpp"
+
+namespace safeguard::detail {
+
+// What one thread produces for its range of children.
+struct Partial {
+  std::vector<Contribution> contributions;
+  std::vector<std::size_t> contribution_counts;
+  std::vector<std::uint32_t> fired;
+  std::vector<std::size_t> fired_counts;
+  std::vector<NotAssessable> missing;
+  std::vector<std::size_t> missing_counts;
+  std::vector<Step> steps;
+  std::vector<std::size_t> step_counts;
+  std::vector<TimelineIssue> issues;
+  std::vector<std::size_t> issue_counts;
+};
+
+// Scores children one at a time, reusing its buffers, so that scoring allocates nothing once
+// they have grown. One per thread.
+class ChildScorer {
+ public:
+  ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared, Day as_of);
+  ~ChildScorer();
+  ChildScorer(const ChildScorer&) = delete;
+  ChildScorer& operator=(const ChildScorer&) = delete;
+
+  // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
+  void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
+             std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,
+             DiscretionaryResult& judgement, Partial& out);
+
+  // A child's levels from its index scores: each index's level, the highest of them, raised to
+  // the min_level of every policy override that fired, then moved by professional judgement.
+  // Propagation calls it again once the network has added its points.
+  void settle_levels(std::uint32_t child, const double* scores, const std::uint32_t* fired_begin,
+                     const std::uint32_t* fired_end, std::int32_t* index_levels,
+                     std::int32_t& score_level, std::int32_t& level,
+                     DiscretionaryResult& judgement) const;
+
+  // The own score of a network node that is not a child (an adult, a place, a group): the
+  // given concern rules over the visible concerns about the node, each as evidence about the
+  // node itself (path self), decayed and capped as for a child. Appends the rule lines to
+  // out.contributions (notes of missing data go to out.missing) and returns their sum.
+  double score_node(std::uint32_t node, const std::vector<std::uint32_t>& node_rules, Partial& out);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace safeguard::detail
