@@ -344,7 +344,9 @@ TEST_CASE("C API: every failed allocation loading a case into a non-empty graph 
   });
   MESSAGE("loading families.json into a graph holding timeline.json: " << allocations
                                                                        << " allocations");
-  CHECK(allocations > 500);
+  // The streaming reader allocates about 300 times here (the DOM reader about 700); far fewer
+  // would mean the load stopped early and the sweep covered little of it.
+  CHECK(allocations > 200);
   CHECK(c_dump(graph) == after);  // the sweep's last attempt, which nothing failed, loaded it
   sg_graph_free(graph);
 }
