@@ -200,7 +200,9 @@ for = "concern"
         {"points = \"-1e101\"", "points of rule 'r' is beyond +/-1e100"},
         {"when = \"1 / 0 > 1\"\npoints = 1", "when of rule 'r' has no value"},
     };
-    for (const auto& [text, fragment] : bad) {
+    for (const auto& item : bad) {
+      const char* text = item.first;
+      const char* fragment = item.second;
       CAPTURE(text);
       try {
         RuleSet::load_string(head + text + "\n", "constant.toml");

@@ -149,7 +149,9 @@ TEST_SUITE("graph") {
         {"P-\U000E0041", "an unprintable character (U+E0041)"},
         {"P-\uffff", "an unprintable character (U+FFFF)"},
     };
-    for (const auto& [id, what] : unprintable) {
+    for (const auto& item : unprintable) {
+      const auto& id = item.first;
+      const auto& what = item.second;
       const std::string message =
           failure(graph, Batch().add(PersonSpec{id, PersonKind::child, kNoDay, {}, ""}));
       CAPTURE(message);

@@ -504,7 +504,9 @@ TEST_SUITE("record") {
     for (const auto& s : seen) {
       // Children near an erased person are left out of `again`: erasure may change them.
       const auto again = rows(record.assess(rules, {s.as_of, s.known_at}), erased);
-      for (const auto& [id, row] : again) {
+      for (const auto& item : again) {
+        const auto& id = item.first;
+        const auto& row = item.second;
         REQUIRE(s.rows.count(id));
         CHECK(s.rows.at(id) == row);
       }
