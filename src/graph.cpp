@@ -9,6 +9,10 @@
 #include "util/utf8.hpp"
 
 namespace safeguard {
+
+using detail::Adjacency;
+using detail::EdgeData;
+using detail::VertexData;
 namespace {
 
 template <typename T>
@@ -431,7 +435,8 @@ class CaseGraph::Validator {
       if (last_erased_at_.count(std::string(id))) return;  // the graph's vertex is gone
       auto v = graph_.find(id);
       if (!v) return;
-      for (auto edge : boost::make_iterator_range(boost::out_edges(*v, graph_.topology_->adjacency))) {
+      for (auto edge :
+           boost::make_iterator_range(boost::out_edges(*v, graph_.topology_->adjacency))) {
         if (graph_.topology_->adjacency[edge].kind != RelationKind::parent_of) continue;
         const std::string& child = graph_.id(boost::target(edge, graph_.topology_->adjacency));
         if (!last_erased_at_.count(child)) out.push_back(child);
@@ -708,8 +713,8 @@ class CaseGraph::Transaction {
     std::string copy = id;
     make_room(graph_.ids_);
     reserve_step();
-    const auto v =
-        static_cast<VertexIndex>(boost::add_vertex(VertexData{kind, slot}, graph_.topology_->adjacency));
+    const auto v = static_cast<VertexIndex>(
+        boost::add_vertex(VertexData{kind, slot}, graph_.topology_->adjacency));
     try {
       graph_.index_.emplace(id, v);
     } catch (...) {
@@ -814,7 +819,8 @@ class CaseGraph::Transaction {
   // Removes the edges marked as removed: the batch has applied, and this cannot fail.
   void commit() noexcept {
     for (const Step& step : steps_) {
-      if (step.op == Op::edge_removed) boost::remove_edge(edge_of(step), graph_.topology_->adjacency);
+      if (step.op == Op::edge_removed)
+        boost::remove_edge(edge_of(step), graph_.topology_->adjacency);
     }
   }
 
@@ -900,7 +906,8 @@ class CaseGraph::Transaction {
       case Op::vertex_added:
         g.index_.erase(g.ids_.back());
         g.ids_.pop_back();
-        boost::remove_vertex(boost::num_vertices(g.topology_->adjacency) - 1, g.topology_->adjacency);
+        boost::remove_vertex(boost::num_vertices(g.topology_->adjacency) - 1,
+                             g.topology_->adjacency);
         break;
       case Op::edge_added:
         boost::remove_edge(edge_of(step), g.topology_->adjacency);

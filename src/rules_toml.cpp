@@ -58,6 +58,7 @@ struct TomlCheckFailed : std::logic_error {
 
 #include "points.hpp"
 #include "safeguard/rules.hpp"
+#include "safeguard/snapshot.hpp"  // Snapshot: constant expressions are evaluated on an empty one
 #include "util/file.hpp"
 #include "util/sha256.hpp"
 #include "util/text_position.hpp"
