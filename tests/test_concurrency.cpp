@@ -29,8 +29,24 @@ using namespace safeguard;
 // makes one call of its own and reports its status, and only then does the holder go on. The
 // intruder so calls in at every allocation point of the holder's call, serialised with it (no
 // race for TSan to find in the test itself), until it is refused with SG_E_MISUSE.
+//
+// ThreadSanitizer's runtime defines operator new and delete itself, so under TSan the hook is
+// left out and the two held-open tests are skipped; the free-running test below is the one TSan
+// needs, and the plain and ASan builds run all three.
+#if defined(__SANITIZE_THREAD__)
+#define SG_TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SG_TEST_TSAN 1
+#endif
+#endif
+#ifndef SG_TEST_TSAN
+#define SG_TEST_TSAN 0
+#endif
 
 namespace {
+
+constexpr bool kHeldOpen = !SG_TEST_TSAN;  // whether operator new is this binary's hook
 
 class Rendezvous {
  public:
@@ -91,12 +107,14 @@ void* allocate(std::size_t size) {
 
 }  // namespace
 
+#if !SG_TEST_TSAN
 void* operator new(std::size_t size) { return allocate(size); }
 void* operator new[](std::size_t size) { return allocate(size); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 #ifndef SAFEGUARD_SOURCE_DIR
 #define SAFEGUARD_SOURCE_DIR "."
@@ -518,7 +536,8 @@ TEST_SUITE("concurrency") {
     return batch;
   }
 
-  TEST_CASE("C API: reading a graph while another thread applies a batch is SG_E_MISUSE") {
+  TEST_CASE("C API: reading a graph while another thread applies a batch is SG_E_MISUSE" *
+            doctest::skip(!kHeldOpen)) {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
@@ -587,7 +606,8 @@ TEST_SUITE("concurrency") {
     sg_graph_free(graph);
   }
 
-  TEST_CASE("C API: editing a graph while another thread reads or edits it is SG_E_MISUSE") {
+  TEST_CASE("C API: editing a graph while another thread reads or edits it is SG_E_MISUSE" *
+            doctest::skip(!kHeldOpen)) {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);

@@ -35,10 +35,11 @@ def main():
         if not fields:
             continue
         symbol = fields[-1]
-        if symbol == args.version_node:
-            continue
         name, _, version = symbol.partition("@")
         version = version.lstrip("@")
+        # GNU nm lists the version node as "SAFEGUARD_0", llvm-nm as "SAFEGUARD_0@@SAFEGUARD_0".
+        if name == args.version_node:
+            continue
         if not name.startswith("sg_"):
             problems.append("exports a symbol outside the C API: " + symbol)
         elif version != args.version_node:
