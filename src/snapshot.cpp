@@ -154,6 +154,9 @@ void build_network(const CaseGraph& graph, Snapshot& snap) {
     if (kind == VertexKind::place) label = graph.place(v).kind;
     if (kind == VertexKind::group) label = graph.group(v).kind;
     snap.node_label.push_back(label);
+    snap.node_name.push(kind == VertexKind::place   ? std::string_view(graph.place(v).name)
+                        : kind == VertexKind::group ? std::string_view(graph.group(v).name)
+                                                    : std::string_view());
   }
   const std::size_t nodes = snap.node_vertex.size();
   snap.node_links = build_csr<NetworkLink>(nodes, [&](auto&& put) {
@@ -190,11 +193,12 @@ std::size_t Snapshot::byte_size() const noexcept {
   return bytes(person_kind) + bytes(person_dob) + bytes(person_household) +
          csr_bytes(person_flags) + csr_bytes(person_circle) + csr_bytes(person_concerns) +
          csr_bytes(person_involved_in) + csr_bytes(person_factors) + bytes(children) +
-         csr_bytes(concern_about) + csr_bytes(concern_involves) + bytes(concern_category) +
-         bytes(concern_severity) + bytes(concern_incident) + bytes(concern_recorded) +
-         bytes(concern_status) + bytes(concern_source) + bytes(concern_restricted) +
-         bytes(factor_kind) + bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) +
-         bytes(agency_type) + bytes(event_kind) + bytes(event_date) + csr_bytes(person_events) +
+         bytes(factor_provider) + csr_bytes(factor_protects) + csr_bytes(concern_about) +
+         csr_bytes(concern_involves) + bytes(concern_category) + bytes(concern_severity) +
+         bytes(concern_incident) + bytes(concern_recorded) + bytes(concern_status) +
+         bytes(concern_source) + bytes(concern_restricted) + bytes(factor_kind) +
+         bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) + bytes(agency_type) +
+         bytes(event_kind) + bytes(event_date) + csr_bytes(person_events) +
          bytes(override_direction) + bytes(override_date) + csr_bytes(person_overrides) +
          bytes(node_vertex) + bytes(vertex_node) + csr_bytes(node_links) +
          csr_bytes(node_concerns) + bytes(node_label);
@@ -351,6 +355,7 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   detail::assign_huge(snap->factor_start, factors, kNoDay);
   detail::assign_huge(snap->factor_end, factors, kNoDay);
   snap->factor_live.assign(factors, false);
+  detail::assign_huge(snap->factor_provider, factors, kNoVertex);
   for (std::uint32_t f = 0; f < factors; ++f) {
     const VertexIndex v = snap->factor_vertex[f];
     if (v == kNoVertex) {
@@ -359,6 +364,7 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
       continue;
     }
     const Factor& factor = graph.factor(v);
+    snap->factor_provider[f] = factor.provided_by;
     snap->factor_summary.push(factor.summary);
     snap->factor_provided_by.push(factor.provided_by == kNoVertex ? std::string_view()
                                                                   : graph.id(factor.provided_by));
@@ -372,6 +378,12 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
     for (std::uint32_t f = 0; f < factors; ++f) {
       if (!snap->factor_live[f]) continue;
       for (VertexIndex p : graph.factor(snap->factor_vertex[f]).protects) put(slot_of(p), f);
+    }
+  });
+  snap->factor_protects = build_csr<std::uint32_t>(factors, [&](auto&& put) {
+    for (std::uint32_t f = 0; f < factors; ++f) {
+      if (!snap->factor_live[f]) continue;
+      for (VertexIndex p : graph.factor(snap->factor_vertex[f]).protects) put(f, slot_of(p));
     }
   });
 
@@ -653,6 +665,15 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
     snap->factor_summary.push(factor.summary);
     snap->factor_provided_by.push(factor.provided_by == kNoVertex ? std::string_view()
                                                                   : graph.id(factor.provided_by));
+    const bool provider_chosen =
+        factor.provided_by != kNoVertex &&
+        std::binary_search(vertices.begin(), vertices.end(), factor.provided_by);
+    snap->factor_provider.push_back(provider_chosen ? local_vertex(factor.provided_by) : kNoVertex);
+    for (VertexIndex p : factor.protects) {
+      const std::uint32_t local = persons.local(adj[p].slot);
+      if (local != UINT32_MAX) snap->factor_protects.items.push_back(local);
+    }
+    push_row(snap->factor_protects);
   }
   for (const auto& [slot, a] : agencies.by_slot) {
     snap->agency_type.push_back(graph.agency(a).type);

@@ -255,3 +255,123 @@ std::optional<DiscretionaryView> view_discretionary(const Results& results, std:
 }
 
 }  // namespace safeguard
+
+namespace safeguard {
+
+NodeView view_node(const Results& results, VertexIndex vertex) {
+  const Snapshot& snap = results.snapshot();
+  if (vertex == kNoVertex || vertex >= snap.vertex_kind.size()) {
+    throw Error(Status::invalid_argument, "no such vertex in the results");
+  }
+  NodeView out;
+  out.vertex = vertex;
+  out.kind = snap.vertex_kind[vertex];
+  if (out.kind != VertexKind::person && out.kind != VertexKind::place &&
+      out.kind != VertexKind::group) {
+    throw Error(Status::invalid_argument, "vertex is not a person, place or group");
+  }
+  out.id = snap.id(vertex);
+  if (out.kind == VertexKind::person) out.person_kind = snap.person_kind[snap.vertex_slot[vertex]];
+  // A partial snapshot has no network; its nodes then have no name or label.
+  if (vertex < snap.vertex_node.size() && snap.vertex_node[vertex] != kNoNode) {
+    const std::uint32_t node = snap.vertex_node[vertex];
+    if (snap.node_label[node] != 0) out.label = snap.symbol(snap.node_label[node]);
+    out.name = snap.node_name[node];
+  }
+  return out;
+}
+
+CircleView view_circle(const Results& results, std::size_t row, const Viewer& viewer) {
+  if (row >= results.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  const Snapshot& snap = results.snapshot();
+  const Day as_of = results.as_of();
+  CircleView out;
+  out.child = results.child_vertex(row);
+  out.child_id = snap.id(out.child);
+  const std::uint32_t child = snap.vertex_slot[out.child];
+  const std::uint32_t household = snap.person_household[child];
+  out.child_in_household = household != UINT32_MAX;
+
+  std::vector<std::uint32_t> members;  // person slots
+  for (const CircleMember* m = snap.person_circle.begin(child); m != snap.person_circle.end(child);
+       ++m) {
+    if (m->person == child) continue;
+    CircleMemberView member;
+    member.vertex = snap.person_vertex[m->person];
+    member.id = snap.id(member.vertex);
+    member.kind = snap.person_kind[m->person];
+    member.roles = m->roles;
+    member.shares_household =
+        household != UINT32_MAX && snap.person_household[m->person] == household;
+    out.members.push_back(member);
+    members.push_back(m->person);
+  }
+
+  std::vector<std::uint32_t> concerns;
+  for_each_circle_concern(snap, child, [&](std::uint32_t c, RoleMask) { concerns.push_back(c); });
+  std::sort(concerns.begin(), concerns.end());
+  for (const std::uint32_t c : concerns) {
+    if (!snap.concern_live[c] || snap.concern_recorded[c] > as_of ||
+        snap.concern_status[c] == ConcernStatus::retracted)
+      continue;
+    EvidenceView concern = evidence_of(snap, snap.concern_vertex[c], viewer, true);
+    if (!concern.withheld()) out.concerns.push_back(std::move(concern));
+  }
+
+  // Factors protecting the child, and those its contributions count.
+  std::vector<std::uint32_t> factors(snap.person_factors.begin(child),
+                                     snap.person_factors.end(child));
+  for (const Contribution* c = results.contributions_begin(row);
+       c != results.contributions_end(row); ++c) {
+    if (c->evidence != kNoVertex && snap.vertex_kind[c->evidence] == VertexKind::factor)
+      factors.push_back(snap.vertex_slot[c->evidence]);
+  }
+  std::sort(factors.begin(), factors.end());
+  factors.erase(std::unique(factors.begin(), factors.end()), factors.end());
+  for (const std::uint32_t f : factors) {
+    if (!snap.factor_live[f]) continue;
+    if (snap.factor_start[f] != kNoDay && snap.factor_start[f] > as_of) continue;
+    FactorCircleView factor;
+    factor.evidence = evidence_of(snap, snap.factor_vertex[f], viewer, false);
+    for (const std::uint32_t* p = snap.factor_protects.begin(f); p != snap.factor_protects.end(f);
+         ++p)
+      factor.protects.push_back(snap.person_vertex[*p]);
+    factor.provider_id = snap.factor_provided_by[f];
+    const VertexIndex provider = snap.factor_provider[f];
+    if (provider != kNoVertex) {
+      factor.provider = provider;
+      factor.provider_kind = snap.vertex_kind[provider];
+      if (factor.provider_kind == VertexKind::agency) {
+        const std::uint32_t agency = snap.vertex_slot[provider];
+        factor.provider_name = snap.agency_name[agency];
+        factor.provider_type = snap.symbol(snap.agency_type[agency]);
+      }
+    }
+    out.factors.push_back(std::move(factor));
+  }
+
+  // The network: the child's places and groups, and partners among the members.
+  if (out.child < snap.vertex_node.size() && snap.vertex_node[out.child] != kNoNode) {
+    const std::uint32_t node = snap.vertex_node[out.child];
+    for (const NetworkLink* l = snap.node_links.begin(node); l != snap.node_links.end(node); ++l) {
+      if (l->kind != RelationKind::frequents && l->kind != RelationKind::member_of) continue;
+      out.links.push_back(LinkView{view_node(results, snap.node_vertex[l->node]), l->kind});
+    }
+    for (const std::uint32_t person : members) {
+      const VertexIndex from = snap.person_vertex[person];
+      const std::uint32_t from_node = snap.vertex_node[from];
+      for (const NetworkLink* l = snap.node_links.begin(from_node);
+           l != snap.node_links.end(from_node); ++l) {
+        if (l->kind != RelationKind::partner_of) continue;
+        const VertexIndex to = snap.node_vertex[l->node];
+        if (to <= from || snap.vertex_kind[to] != VertexKind::person) continue;
+        if (!std::binary_search(members.begin(), members.end(), snap.vertex_slot[to])) continue;
+        out.partnerships.emplace_back(from, to);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace safeguard

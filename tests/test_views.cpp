@@ -94,6 +94,19 @@ std::vector<std::pair<std::string, std::string>> outputs(const Fixture& f, const
     return text;
   };
   out.emplace_back("child views", lines_text(view_contributions(f.results, f.row, viewer)));
+  // The circle the ecomap draws: its concerns and factors carry evidence details. (Its members
+  // are not restricted: the carer is in the picture whatever the viewer's clearance.)
+  const CircleView circle = view_circle(f.results, f.row, viewer);
+  std::string circle_text;
+  auto evidence_text = [&](const EvidenceView& e) {
+    for (std::string_view field : {e.id, e.category, e.agency_id, e.agency_type, e.agency_name,
+                                   e.provided_by, e.summary})
+      circle_text += std::string(field) + "|";
+    circle_text += format_iso_date(e.incident) + format_iso_date(e.recorded) + "|";
+  };
+  for (const EvidenceView& e : circle.concerns) evidence_text(e);
+  for (const FactorCircleView& factor : circle.factors) evidence_text(factor.evidence);
+  out.emplace_back("circle view", circle_text);
   out.emplace_back("place views", lines_text(view_place_contributions(f.results, 0, viewer)));
   return out;
 }
@@ -274,5 +287,41 @@ TEST_SUITE("views") {
       }
     }
     CHECK(overdue);
+  }
+
+  TEST_CASE("the circle view draws what the viewer may see, and the child's places") {
+    const Fixture f;
+    for (const bool cleared : {false, true}) {
+      CAPTURE(cleared);
+      const CircleView circle =
+          view_circle(f.results, f.row, cleared ? Viewer{{"AG-MRK-7QX"}, false} : Viewer{});
+      CHECK(circle.child_id == "P-VW-C1");
+      CHECK(circle.child_in_household);
+      REQUIRE(circle.members.size() == 1);
+      CHECK(circle.members[0].id == "P-MRK-ADULT-8JD");
+      CHECK(circle.members[0].kind == PersonKind::adult);
+      CHECK((circle.members[0].roles & role_bit(Role::carer)) != 0);
+      CHECK(circle.members[0].shares_household);
+      std::vector<std::string> concerns;
+      for (const EvidenceView& e : circle.concerns) {
+        CHECK_FALSE(e.withheld());
+        concerns.emplace_back(e.id);
+      }
+      if (cleared) {
+        CHECK(concerns == std::vector<std::string>{"C-MRK-ID-9XW", "C-VW-OPEN"});
+      } else {
+        CHECK(concerns == std::vector<std::string>{"C-VW-OPEN"});
+      }
+      REQUIRE(circle.links.size() == 1);
+      CHECK(circle.links[0].relation == RelationKind::frequents);
+      CHECK(circle.links[0].node.id == "PL-VW-YARD");
+      CHECK(circle.links[0].node.kind == VertexKind::place);
+      CHECK(circle.links[0].node.name == "A fictional yard");
+      CHECK(circle.links[0].node.label == "yard");
+      CHECK(circle.factors.empty());
+      CHECK(circle.partnerships.empty());
+    }
+    CHECK_THROWS_AS(view_circle(f.results, f.results.child_count(), Viewer{}), Error);
+    CHECK_THROWS_AS(view_node(f.results, f.results.child_vertex(f.row) + 100000), Error);
   }
 }

@@ -25,10 +25,10 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "safeguard/explain.hpp"
-#include "safeguard/snapshot.hpp"
 
 extern char** environ;
 
@@ -154,10 +154,9 @@ class Builder {
       : session_(session),
         settings_(settings),
         results_(session.results),
-        snap_(*session.snapshot),
         row_(row),
-        child_vertex_(results_.child_vertex(row)),
-        child_slot_(snap_.vertex_slot[child_vertex_]) {}
+        circle_(view_circle(results_, row, session.viewer)),
+        child_vertex_(circle_.child) {}
 
   EcoGraph build() {
     sum_contributions();
@@ -223,8 +222,7 @@ class Builder {
   void add_child() {
     const RuleSet& pack = results_.rules();
     const int level = results_.level(row_);
-    std::vector<std::string> lines = {std::string(snap_.id(child_vertex_)),
-                                      words(pack.levels()[level].id),
+    std::vector<std::string> lines = {std::string(circle_.child_id), words(pack.levels()[level].id),
                                       "total " + fixed(results_.total(row_), 2)};
     if (results_.immediate_safety(row_)) lines.push_back("IMMEDIATE SAFETY");
     child_node_ = add_node(NodeKind::child, std::move(lines), results_.total(row_),
@@ -241,14 +239,13 @@ class Builder {
     }
   }
 
-  EcoVertex person_node(VertexIndex person, const std::string& role) {
+  EcoVertex person_node(VertexIndex person, std::string_view id, std::string_view kind,
+                        const std::string& role) {
     if (const auto found = person_nodes_.find(person); found != person_nodes_.end())
       return found->second;
-    const std::uint32_t slot = snap_.vertex_slot[person];
     const double points = via_points_.count(person) ? via_points_[person] : 0.0;
-    std::vector<std::string> lines = {
-        std::string(snap_.id(person)),
-        std::string(to_string(snap_.person_kind[slot])) + (role.empty() ? "" : " · " + role)};
+    std::vector<std::string> lines = {std::string(id),
+                                      std::string(kind) + (role.empty() ? "" : " · " + role)};
     if (std::fabs(points) >= 0.005) lines.push_back(signed_points(points) + " through them");
     const EcoVertex node = add_node(NodeKind::person, std::move(lines), points);
     person_nodes_[person] = node;
@@ -256,21 +253,16 @@ class Builder {
   }
 
   void add_circle() {
-    for (const CircleMember* m = snap_.person_circle.begin(child_slot_);
-         m != snap_.person_circle.end(child_slot_); ++m) {
-      const VertexIndex person = snap_.person_vertex[m->person];
-      if (person == child_vertex_) continue;
-      const std::string role = role_words(m->roles);
-      const EcoVertex node = person_node(person, role);
+    for (const CircleMemberView& m : circle_.members) {
+      const std::string role = role_words(m.roles);
+      const EcoVertex node = person_node(m.vertex, m.id, to_string(m.kind), role);
+      members_.insert(m.vertex);
       const double points = graph_[node].points;
-      add_edge(node, child_node_, role, points, (m->roles & role_bit(Role::associate)) != 0, false);
-      if (m->roles & (role_bit(Role::household) | role_bit(Role::carer)) &&
-          snap_.person_household[m->person] != UINT32_MAX &&
-          snap_.person_household[m->person] == snap_.person_household[child_slot_]) {
+      add_edge(node, child_node_, role, points, (m.roles & role_bit(Role::associate)) != 0, false);
+      if (m.roles & (role_bit(Role::household) | role_bit(Role::carer)) && m.shares_household)
         household_.push_back(node);
-      }
     }
-    if (snap_.person_household[child_slot_] != UINT32_MAX) household_.push_back(child_node_);
+    if (circle_.child_in_household) household_.push_back(child_node_);
   }
 
   EcoVertex agency_node(std::string_view id, std::string_view name, std::string_view type) {
@@ -286,23 +278,10 @@ class Builder {
 
   // Concerns in the child's circle that exist as of the date and that the viewer may see.
   void add_concerns() {
-    const Day as_of = results_.as_of();
-    std::vector<std::pair<std::uint32_t, RoleMask>> reached;
-    for_each_circle_concern(snap_, child_slot_, [&](std::uint32_t c, RoleMask roles) {
-      reached.emplace_back(c, roles);
-    });
-    std::sort(reached.begin(), reached.end());
     std::map<EcoVertex, double> agency_points;
-    for (const auto& [c, roles] : reached) {
-      if (!snap_.concern_live[c] || snap_.concern_recorded[c] > as_of ||
-          snap_.concern_status[c] == ConcernStatus::retracted) {
-        continue;
-      }
-      // Drawn from the view alone; a concern the viewer is not cleared for is not drawn (its
-      // points are on a "restricted source" node).
-      const EvidenceView concern =
-          view_evidence(results_, snap_.concern_vertex[c], session_.viewer);
-      if (concern.withheld()) continue;
+    // The circle view leaves out what the viewer is not cleared for (its points are on a
+    // "restricted source" node).
+    for (const EvidenceView& concern : circle_.concerns) {
       const auto counted = evidence_points_.find(concern.vertex);
       const bool about_child = std::find(concern.about.begin(), concern.about.end(),
                                          child_vertex_) != concern.about.end();
@@ -348,21 +327,10 @@ class Builder {
   }
 
   void add_factors() {
-    std::vector<std::uint32_t> factors(snap_.person_factors.begin(child_slot_),
-                                       snap_.person_factors.end(child_slot_));
-    for (const auto& [vertex, points] : evidence_points_) {
-      if (snap_.vertex_kind[vertex] == VertexKind::factor)
-        factors.push_back(snap_.vertex_slot[vertex]);
-    }
-    std::sort(factors.begin(), factors.end());
-    factors.erase(std::unique(factors.begin(), factors.end()), factors.end());
     const Day as_of = results_.as_of();
-    for (const std::uint32_t f : factors) {
-      if (!snap_.factor_live[f]) continue;
-      if (snap_.factor_start[f] != kNoDay && snap_.factor_start[f] > as_of) continue;
-      const VertexIndex vertex = snap_.factor_vertex[f];
-      const EvidenceView view = view_evidence(results_, vertex, session_.viewer);
-      const Factor& factor = session_.graph.factor(vertex);
+    for (const FactorCircleView& factor : circle_.factors) {
+      const EvidenceView& view = factor.evidence;
+      const VertexIndex vertex = view.vertex;
       const auto counted = evidence_points_.find(vertex);
       const double points = counted == evidence_points_.end() ? 0.0 : counted->second;
       const bool ended = view.end != kNoDay && view.end < as_of;
@@ -382,16 +350,14 @@ class Builder {
         const auto person = person_nodes_.find(protected_person);
         if (person != person_nodes_.end()) add_edge(node, person->second, "protects", points);
       }
-      if (factor.provided_by != kNoVertex) {
-        const VertexKind kind = snap_.vertex_kind[factor.provided_by];
-        if (kind == VertexKind::person) {
-          add_edge(person_node(factor.provided_by, "supporter"), node, "provides", points);
-        } else if (kind == VertexKind::agency) {
-          const Agency& agency = session_.graph.agency(factor.provided_by);
-          add_edge(agency_node(session_.graph.id(factor.provided_by), agency.name,
-                               session_.graph.symbol(agency.type)),
-                   node, "provides", points);
-        }
+      if (factor.provider_kind == VertexKind::person) {
+        const NodeView provider = view_node(results_, factor.provider);
+        add_edge(
+            person_node(provider.vertex, provider.id, to_string(provider.person_kind), "supporter"),
+            node, "provides", points);
+      } else if (factor.provider_kind == VertexKind::agency) {
+        add_edge(agency_node(factor.provider_id, factor.provider_name, factor.provider_type), node,
+                 "provides", points);
       }
     }
   }
@@ -401,32 +367,26 @@ class Builder {
   // the points it brought.
   void add_network() {
     std::map<VertexIndex, std::string_view> linked = network_relation_;
-    for (const Relation& relation : session_.graph.declared_relations()) {
-      if (relation.from != child_vertex_) continue;
-      if (relation.kind == RelationKind::frequents || relation.kind == RelationKind::member_of)
-        linked.emplace(relation.to, to_string(relation.kind));
-    }
+    for (const LinkView& link : circle_.links)
+      linked.emplace(link.node.vertex, to_string(link.relation));
     for (const auto& [vertex, relation] : linked) {
       const auto counted = network_points_.find(vertex);
       const double points = counted == network_points_.end() ? 0.0 : counted->second;
       const std::string through =
           counted == network_points_.end() ? "" : signed_points(points) + " through the network";
-      const VertexKind kind = snap_.vertex_kind[vertex];
+      const NodeView other = view_node(results_, vertex);
+      const VertexKind kind = other.kind;
       EcoVertex node;
       if (kind == VertexKind::person) {
-        node = person_node(vertex, "peer");
+        node = person_node(vertex, other.id, to_string(other.person_kind), "peer");
         graph_[node].points += points;
         if (!through.empty()) graph_[node].lines.push_back(through);
         largest_ = std::max(largest_, std::fabs(graph_[node].points));
       } else if (kind == VertexKind::place || kind == VertexKind::group) {
         const bool place = kind == VertexKind::place;
-        const std::string& name =
-            place ? session_.graph.place(vertex).name : session_.graph.group(vertex).name;
-        const Symbol label =
-            place ? session_.graph.place(vertex).kind : session_.graph.group(vertex).kind;
-        std::vector<std::string> lines = {std::string(snap_.id(vertex))};
-        if (!name.empty()) lines.push_back(name);
-        lines.push_back(words(snap_.symbol(label)));
+        std::vector<std::string> lines = {std::string(other.id)};
+        if (!other.name.empty()) lines.push_back(std::string(other.name));
+        lines.push_back(words(other.label));
         if (!through.empty()) lines.push_back(through);
         node = add_node(place ? NodeKind::place : NodeKind::group, std::move(lines), points);
       } else {
@@ -445,17 +405,13 @@ class Builder {
     }
   }
 
-  bool in_circle(VertexIndex person) const {
-    return circle_position(snap_, child_slot_, snap_.vertex_slot[person]) >= 0;
-  }
+  bool in_circle(VertexIndex person) const { return members_.count(person) > 0; }
 
   // Partners among the adults drawn, so that the household's couples read as couples.
   void add_partnerships() {
-    for (const Relation& relation : session_.graph.declared_relations()) {
-      if (relation.kind != RelationKind::partner_of) continue;
-      if (relation.from == child_vertex_ || relation.to == child_vertex_) continue;
-      const auto from = person_nodes_.find(relation.from);
-      const auto to = person_nodes_.find(relation.to);
+    for (const auto& pair : circle_.partnerships) {
+      const auto from = person_nodes_.find(pair.first);
+      const auto to = person_nodes_.find(pair.second);
       if (from != person_nodes_.end() && to != person_nodes_.end())
         add_edge(from->second, to->second, "partners", 0, false, false);
     }
@@ -464,10 +420,10 @@ class Builder {
   const Session& session_;
   const EcomapSettings& settings_;
   const Results& results_;
-  const Snapshot& snap_;
   std::size_t row_;
+  CircleView circle_;
   VertexIndex child_vertex_;
-  std::uint32_t child_slot_;
+  std::set<VertexIndex> members_;
   EcoGraph graph_;
   EcoVertex child_node_ = 0;
   double own_record_points_ = 0;

@@ -157,4 +157,67 @@ struct DiscretionaryView {
 SAFEGUARD_EXPORT std::optional<DiscretionaryView> view_discretionary(const Results& results,
                                                                      std::size_t row);
 
+// ---- The child's circle, as the ecomap draws it ---------------------------------------------
+
+// Someone in a child's circle: the people whose evidence can reach the child, with the roles
+// they have for the child (RoleMask bits, see role_bit) and whether they share its household.
+struct CircleMemberView {
+  VertexIndex vertex = kNoVertex;
+  std::string_view id;
+  PersonKind kind = PersonKind::adult;
+  RoleMask roles = 0;
+  bool shares_household = false;
+};
+
+// A protective factor around the child (see view_circle): the evidence view plus whom it
+// protects and who provides it. Factors carry no restriction, so every viewer sees them.
+struct FactorCircleView {
+  EvidenceView evidence;
+  std::vector<VertexIndex> protects;  // persons, those in the results' snapshot
+  VertexIndex provider = kNoVertex;   // a person or agency vertex, or kNoVertex
+  VertexKind provider_kind = VertexKind::erased;
+  std::string_view provider_id, provider_name, provider_type;  // name and type: agencies
+};
+
+// A node of the contextual network (a person, place or group) as a rendering names it.
+struct NodeView {
+  VertexIndex vertex = kNoVertex;
+  std::string_view id;
+  VertexKind kind = VertexKind::person;
+  std::string_view name;                       // a place's or group's name, or empty
+  std::string_view label;                      // a place's or group's own kind ("park"), or empty
+  PersonKind person_kind = PersonKind::adult;  // persons only
+};
+// What a rendering may say of `vertex` (a person, place or group of the results' snapshot;
+// nothing is restricted about them). Throws Error(invalid_argument) for any other vertex.
+SAFEGUARD_EXPORT NodeView view_node(const Results& results, VertexIndex vertex);
+
+// A place or group the child is declared to frequent or be a member of.
+struct LinkView {
+  NodeView node;
+  RelationKind relation = RelationKind::frequents;
+};
+
+// Everything around one child that a rendering may draw, as the viewer may see it.
+struct CircleView {
+  VertexIndex child = kNoVertex;
+  std::string_view child_id;
+  bool child_in_household = false;
+  std::vector<CircleMemberView> members;  // in circle order; the child is not listed
+  // Concerns that reach the child through its circle and stand as of the results' date
+  // (recorded by then, not retracted), in slot order. Those the viewer is not cleared for are
+  // left out: their points reach the rendering only through withheld lines.
+  std::vector<EvidenceView> concerns;
+  // Factors that protect the child, and those that count in its score; live and started by
+  // the results' date; in slot order.
+  std::vector<FactorCircleView> factors;
+  // The places the child frequents and the groups it belongs to, by kind, then vertex. (Who
+  // else reached the child through the network is on its propagated lines.)
+  std::vector<LinkView> links;
+  // partner_of between two members (vertices, the smaller first).
+  std::vector<std::pair<VertexIndex, VertexIndex>> partnerships;
+};
+SAFEGUARD_EXPORT CircleView view_circle(const Results& results, std::size_t row,
+                                        const Viewer& viewer);
+
 }  // namespace safeguard

@@ -106,6 +106,10 @@ struct SAFEGUARD_EXPORT Snapshot {
   std::vector<bool> factor_live;
   IdTable factor_summary;      // free text, for renderings only
   IdTable factor_provided_by;  // the provider's id (a person or agency), or empty
+  // The provider's vertex, or kNoVertex when none is recorded (or, in a partial snapshot, the
+  // provider is not among its vertices); for renderings only.
+  std::vector<VertexIndex> factor_provider;
+  Csr<std::uint32_t> factor_protects;  // person slots the factor protects (those in the snapshot)
 
   // Agencies, by slot.
   std::vector<VertexIndex> agency_vertex;
@@ -120,6 +124,7 @@ struct SAFEGUARD_EXPORT Snapshot {
   Csr<NetworkLink> node_links;
   Csr<std::uint32_t> node_concerns;  // concern slots about the node, in slot order
   std::vector<Symbol> node_label;    // a place's or group's own kind ("park"); 0 for persons
+  IdTable node_name;                 // a place's or group's name, or empty; for renderings only
   // Process events (live ones only, numbered in graph order) and each child's, sorted by date,
   // then kind (the order of EventKind), then id.
   IdTable event_ids;
