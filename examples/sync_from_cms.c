@@ -1,8 +1,10 @@
 /* Keeps a safeguard record in step with a (fictional) case management system: each change the
  * CMS exports becomes one batch with its record time and provenance; after each batch the
  * program prints the children whose level changed and why (the batch's reason and what it
- * changed). It then answers the review question "what did the tool say on 3 March, and on
- * what?" from the record as it was known then, and shows the audit trail of one concern.
+ * changed). The record is watched (sg_record_watch), so each batch gives back the results of
+ * just the children it may have changed (sg_record_apply_changes), not a full assessment. It
+ * then answers the review question "what did the tool say on 3 March, and on what?" from the
+ * record as it was known then, and shows the audit trail of one concern.
  *
  * Every name, id and date here is invented. */
 #include <stdio.h>
@@ -36,14 +38,10 @@ typedef struct {
   size_t count;
 } levels;
 
-static void read_levels(levels* out, const sg_record* record, const sg_rules* rules,
-                        long long known_at) {
-  sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
-  sg_result* result = NULL;
+/* Every child's level in a result (known at `known_at`, or the watched record's own). */
+static void read_result(levels* out, const sg_result* result) {
   size_t count = 0;
   size_t row;
-  options.as_of = AS_OF;
-  CHECK(sg_record_assess(&result, record, rules, &options, known_at));
   CHECK(sg_result_child_count(&count, result));
   out->count = 0;
   for (row = 0; row < count && row < MAX_CHILDREN; ++row) {
@@ -53,7 +51,31 @@ static void read_levels(levels* out, const sg_record* record, const sg_rules* ru
     out->children[row].level = child.level;
     ++out->count;
   }
+}
+
+static void read_levels(levels* out, const sg_record* record, const sg_rules* rules,
+                        long long known_at) {
+  sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+  sg_result* result = NULL;
+  options.as_of = AS_OF;
+  CHECK(sg_record_assess(&result, record, rules, &options, known_at));
+  read_result(out, result);
   sg_result_free(result);
+}
+
+/* Sets a child's level in the table, adding the child if new. */
+static void set_level(levels* l, const char* id, int level) {
+  size_t i;
+  for (i = 0; i < l->count; ++i) {
+    if (strcmp(l->children[i].id, id) == 0) {
+      l->children[i].level = level;
+      return;
+    }
+  }
+  if (l->count == MAX_CHILDREN) return;
+  snprintf(l->children[l->count].id, sizeof l->children[l->count].id, "%s", id);
+  l->children[l->count].level = level;
+  ++l->count;
 }
 
 static int level_of(const levels* l, const char* id) {
@@ -71,30 +93,36 @@ static const char* level_name(const sg_rules* rules, int level) {
   return id;
 }
 
-/* Applies one CMS change as a batch and prints the children whose level moved. */
-static void sync(sg_record* record, const sg_rules* rules, sg_batch* batch, long long recorded_at,
-                 const char* author, const char* reason, const char* reference) {
-  levels before, after;
+/* Applies one CMS change as a batch and prints the children whose level moved. `current` holds
+ * every child's level as last reported; only the children the batch may have changed come
+ * back, so only they are compared. */
+static void sync(sg_record* record, const sg_rules* rules, levels* current, sg_batch* batch,
+                 long long recorded_at, const char* author, const char* reason,
+                 const char* reference) {
+  levels changed;
   sg_provenance provenance = SG_PROVENANCE_INIT;
+  sg_result* result = NULL;
   unsigned long long revision = 0;
   char* changes = NULL;
   size_t i;
-  read_levels(&before, record, rules, SG_KNOWN_ALL);
   provenance.recorded_at = recorded_at;
   provenance.author = author;
   provenance.reason = reason;
   provenance.source_system = "fictional-cms";
   provenance.source_reference = reference;
-  CHECK(sg_record_apply(&revision, record, batch, &provenance));
+  CHECK(sg_record_apply_changes(&result, &revision, record, batch, &provenance));
   sg_batch_free(batch);
-  read_levels(&after, record, rules, SG_KNOWN_ALL);
-  printf("revision %llu (%s, %s): %s\n", revision, reference, author, reason);
-  for (i = 0; i < after.count; ++i) {
-    const int was = level_of(&before, after.children[i].id);
-    if (was != after.children[i].level) {
-      printf("  %s: %s -> %s\n", after.children[i].id, level_name(rules, was),
-             level_name(rules, after.children[i].level));
+  read_result(&changed, result);
+  sg_result_free(result);
+  printf("revision %llu (%s, %s): %s; %zu child(ren) rescored\n", revision, reference, author,
+         reason, changed.count);
+  for (i = 0; i < changed.count; ++i) {
+    const int was = level_of(current, changed.children[i].id);
+    if (was != changed.children[i].level) {
+      printf("  %s: %s -> %s\n", changed.children[i].id, level_name(rules, was),
+             level_name(rules, changed.children[i].level));
     }
+    set_level(current, changed.children[i].id, changed.children[i].level);
   }
   CHECK(sg_record_batch_trail(&changes, NULL, record, revision, SG_FORMAT_CSV));
   printf("  changed (CSV trail):\n%s", strchr(changes, '\n') + 1);
@@ -116,8 +144,16 @@ int main(void) {
   size_t i;
   const char* about_child[] = {"P-ELM-C1"};
   const char* involves_adult[] = {"P-ELM-M"};
+  levels current;
+  sg_result* watched = NULL;
+  sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
   CHECK(sg_record_new(&record));
   CHECK(sg_rules_load_file(&rules, SG_DEFAULT_RULES));
+  /* Watch the record as of today: every child's results now (none yet), then only changes. */
+  options.as_of = AS_OF;
+  CHECK(sg_record_watch(&watched, record, rules, &options));
+  read_result(&current, watched);
+  sg_result_free(watched);
 
   /* 3 March: the family is referred by the school. */
   batch = new_batch();
@@ -150,7 +186,7 @@ int main(void) {
     concern.about_count = 1;
     CHECK(sg_batch_add_concern(batch, &concern));
   }
-  sync(record, rules, batch, MARCH_3, "worker-14", "referral from school", "CMS-1001");
+  sync(record, rules, &current, batch, MARCH_3, "worker-14", "referral from school", "CMS-1001");
 
   /* 10 March: police report domestic abuse involving the mother. */
   batch = new_batch();
@@ -169,19 +205,20 @@ int main(void) {
     concern.involves_count = 1;
     CHECK(sg_batch_add_concern(batch, &concern));
   }
-  sync(record, rules, batch, MARCH_3 + 7 * DAY, "worker-14", "police notification", "CMS-1002");
+  sync(record, rules, &current, batch, MARCH_3 + 7 * DAY, "worker-14", "police notification",
+       "CMS-1002");
 
   /* 1 April: the school corrects the attendance concern's severity. */
   batch = new_batch();
   CHECK(sg_batch_amend(batch, "concern", "C-ELM-1", "severity", "4"));
-  sync(record, rules, batch, MARCH_3 + 29 * DAY, "worker-20", "severity corrected by school",
-       "CMS-1003");
+  sync(record, rules, &current, batch, MARCH_3 + 29 * DAY, "worker-20",
+       "severity corrected by school", "CMS-1003");
 
   /* 2 May: the police notification is withdrawn from 1 May: wrong address. */
   batch = new_batch();
   CHECK(sg_batch_retract(batch, "C-ELM-2", "2026-05-01", "recorded against the wrong address"));
-  sync(record, rules, batch, MARCH_3 + 60 * DAY, "worker-20", "police notification withdrawn",
-       "CMS-1004");
+  sync(record, rules, &current, batch, MARCH_3 + 60 * DAY, "worker-20",
+       "police notification withdrawn", "CMS-1004");
 
   /* The review question: what did the tool say, as of today, from what it knew on 3 March? */
   read_levels(&then, record, rules, MARCH_3);

@@ -602,7 +602,8 @@ SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_resul
  * and record time (each batch's recorded_at, given by the caller) — the provenance of every
  * batch, and tombstones for erasures. Assessments take as_of (valid time) and known_at (record
  * time): an assessment as of D known at K gives the same result whatever is recorded later.
- * A record is used by one thread at a time. */
+ * A record is used by one thread at a time: a call made while another thread is in a call on
+ * the same record fails with SG_E_MISUSE. */
 
 typedef struct sg_record sg_record;
 
@@ -683,6 +684,29 @@ SG_API int sg_record_assess(sg_result** out, const sg_record* record, const sg_r
  * sg_buffer_free(). */
 SG_API int sg_record_export(char** out, size_t* out_size, const sg_record* record,
                             const char* as_of, long long known_at);
+
+/* Incremental results: after each batch, the children whose results it may have changed and
+ * their new results, without a full assessment.
+ *
+ * sg_record_watch watches the record for one rule pack and as-of date (options->as_of): the
+ * record keeps a live graph as of that date, edited in place by every batch applied from then
+ * on. *out receives every child's results now (as sg_record_assess gives them with
+ * SG_KNOWN_ALL). Watching again replaces the watch.
+ *
+ * sg_record_apply_changes applies the batch as sg_record_apply does (all or nothing; a refused
+ * batch leaves the record and its watch as they were, *out NULL) and *out receives the results
+ * of the children the batch may have changed: a result with a row for each of them, read with
+ * the sg_result_*() calls, each row equal to that child's row in a full assessment. Children
+ * the batch erased, or who are no longer children, have no row. A batch with an erasure (or
+ * one that brings back an entity that had gone) rescores every child. *out_revision (if not
+ * NULL) receives the new revision. SG_E_INVALID_ARGUMENT if the record is not watched. Should
+ * memory run out after the batch applied (SG_E_NOMEM), sg_record_revision tells whether it did
+ * and sg_record_watch gives every child's results afresh. */
+SG_API int sg_record_watch(sg_result** out, sg_record* record, const sg_rules* rules,
+                           const sg_assess_options* options);
+SG_API int sg_record_apply_changes(sg_result** out, unsigned long long* out_revision,
+                                   sg_record* record, const sg_batch* batch,
+                                   const sg_provenance* provenance);
 
 /* Read-back, as JSON (free with sg_buffer_free()). sg_record_get: the entity (or relation,
  * "kind:from:to") as known at known_at, an array of at most one version; sg_record_history:

@@ -39,6 +39,9 @@ struct sg_batch {
 
 struct sg_record {
   Record record;
+  // 1 while a call uses the record: a record is used by one thread at a time, and a call that
+  // would break that rule gets SG_E_MISUSE instead of racing (see RecordAccess).
+  std::atomic<int> users{0};
 };
 
 struct sg_rules {
@@ -1538,6 +1541,38 @@ int sg_result_explain(char** out, size_t* out_size, const sg_result* result, siz
 
 // ---- The living record ----
 
+namespace {
+
+// A record for the length of one call; refused while another thread uses it (every record
+// call reads or fills caches, so there is no shared read).
+class RecordAccess {
+ public:
+  explicit RecordAccess(const sg_record* record) : record_(const_cast<sg_record*>(record)) {
+    int users = 0;
+    if (!record_->users.compare_exchange_strong(users, 1, std::memory_order_acquire,
+                                                std::memory_order_relaxed)) {
+      throw Error(Status::misuse,
+                  "the record is being used by another thread (a record is used by one thread "
+                  "at a time: see the threading rules in safeguard.h)");
+    }
+  }
+  ~RecordAccess() { record_->users.store(0, std::memory_order_release); }
+  RecordAccess(const RecordAccess&) = delete;
+  RecordAccess& operator=(const RecordAccess&) = delete;
+
+ private:
+  sg_record* record_;
+};
+
+// A result handle for `results` (the C API's levels are ints).
+sg_result* result_out(Results results) {
+  auto result = std::make_unique<sg_result>(sg_result{std::move(results), {}});
+  result->levels.assign(result->results.levels().begin(), result->results.levels().end());
+  return result.release();
+}
+
+}  // namespace
+
 int sg_record_new(sg_record** out) {
   return guard([&] {
     require(out, "out");
@@ -1667,9 +1702,49 @@ int sg_record_apply(unsigned long long* out_revision, sg_record* record, const s
                     const sg_provenance* provenance) {
   return guard([&] {
     require(record, "record");
+    RecordAccess access(record);
     require(batch, "batch");
     const std::uint64_t revision = record->record.apply(record_batch_of(*batch, provenance));
     if (out_revision) *out_revision = revision;
+  });
+}
+
+int sg_record_watch(sg_result** out, sg_record* record, const sg_rules* rules,
+                    const sg_assess_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    RecordAccess access(record);
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
+    AssessOptions opts;
+    opts.as_of = date(options->as_of, "options.as_of", true);
+    opts.threads = options->threads;
+    *out = result_out(record->record.watch(rules->rules, opts));
+  });
+}
+
+int sg_record_apply_changes(sg_result** out, unsigned long long* out_revision, sg_record* record,
+                            const sg_batch* batch, const sg_provenance* provenance) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(record, "record");
+    RecordAccess access(record);
+    require(batch, "batch");
+    RecordBatch edits = record_batch_of(*batch, provenance);
+    if (!record->record.watching())
+      bad_argument("the record is not watched: call sg_record_watch first");
+    // Room for the result is made first, so that once the batch is in, handing it out cannot
+    // fail for want of memory.
+    auto result = std::make_unique<sg_result>();
+    const std::uint64_t revision = record->record.apply(edits);
+    result->results = record->record.changed();
+    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
+    if (out_revision) *out_revision = revision;
+    *out = result.release();
   });
 }
 
@@ -1677,6 +1752,7 @@ int sg_record_import_buffer(unsigned long long* out_revision, sg_record* record,
                             size_t size, const char* name, const sg_provenance* provenance) {
   return guard([&] {
     require(record, "record");
+    RecordAccess access(record);
     if (!data && size > 0) bad_argument("data is NULL");
     const std::string file = optional_text(name, "name");
     Provenance who = provenance_of(provenance);
@@ -1691,6 +1767,7 @@ int sg_record_revision(unsigned long long* out, const sg_record* record) {
   return guard([&] {
     require(out, "out");
     require(record, "record");
+    RecordAccess access(record);
     *out = record->record.revision();
   });
 }
@@ -1701,6 +1778,7 @@ int sg_record_assess(sg_result** out, const sg_record* record, const sg_rules* r
     require(out, "out");
     *out = nullptr;
     require(record, "record");
+    RecordAccess access(record);
     require(rules, "rules");
     require(options, "options");
     check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
@@ -1721,6 +1799,7 @@ int sg_record_export(char** out, size_t* out_size, const sg_record* record, cons
     require(out, "out");
     *out = nullptr;
     require(record, "record");
+    RecordAccess access(record);
     const Day day = date(as_of, "as_of", true);
     buffer_out(out, out_size, save_case(*record->record.graph(day, known_at)));
   });
@@ -1732,6 +1811,7 @@ int sg_record_get(char** out, size_t* out_size, const sg_record* record, const c
     require(out, "out");
     *out = nullptr;
     require(record, "record");
+    RecordAccess access(record);
     std::vector<FactVersion> versions;
     if (auto found = record->record.get(text(id, "id"), known_at))
       versions.push_back(found->version);
@@ -1744,6 +1824,7 @@ int sg_record_history(char** out, size_t* out_size, const sg_record* record, con
     require(out, "out");
     *out = nullptr;
     require(record, "record");
+    RecordAccess access(record);
     buffer_out(out, out_size, versions_json(record->record.history(text(id, "id"))));
   });
 }
@@ -1754,6 +1835,7 @@ int sg_record_changes(char** out, size_t* out_size, const sg_record* record,
     require(out, "out");
     *out = nullptr;
     require(record, "record");
+    RecordAccess access(record);
     format_arg(format, true);
     buffer_out(out, out_size, render_trail(record->record.changes_since(since), format));
   });
@@ -1765,6 +1847,7 @@ int sg_record_trail(char** out, size_t* out_size, const sg_record* record, const
     require(out, "out");
     *out = nullptr;
     require(record, "record");
+    RecordAccess access(record);
     const std::string which = text(id, "id");
     format_arg(format, true);
     buffer_out(out, out_size, render_trail(record->record.trail(which), format));
@@ -1777,6 +1860,7 @@ int sg_record_batch_trail(char** out, size_t* out_size, const sg_record* record,
     require(out, "out");
     *out = nullptr;
     require(record, "record");
+    RecordAccess access(record);
     format_arg(format, true);
     buffer_out(out, out_size, render_trail(record->record.batch_trail(revision), format));
   });

@@ -28,6 +28,8 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 // Checks a batch against the graph plus everything earlier items in the same batch would add
 // or erase. Throws BatchError for the first invalid item; touches nothing.
 class CaseGraph::Validator {
+  enum class RecordKind : std::uint8_t { event, discretionary_override };
+
  public:
   explicit Validator(const CaseGraph& graph) : graph_(graph) {}
 
@@ -151,6 +153,7 @@ class CaseGraph::Validator {
     check_id_syntax(id, "id");
     if (kind_of(id) || record_taken(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
     pending_records_.insert(id);
+    erased_.erase(id);  // an id removed earlier in the batch may be used again
     if (graph_.events_.size() + graph_.discretionary_.size() + ++records_added_ >
         graph_.limits_.max_records) {
       fail(Status::limit, "the graph would exceed its limit of " +
@@ -234,6 +237,10 @@ class CaseGraph::Validator {
 
   void check_item(const FactorSpec& f) {
     declare(f.id, VertexKind::factor);
+    check_factor_fields(f);
+  }
+
+  void check_factor_fields(const FactorSpec& f) {
     check_symbol(f.kind, "factor kind");
     if (f.strength < 1 || f.strength > 5) {
       fail(Status::invalid_data, "strength " + std::to_string(f.strength) + " is outside 1-5");
@@ -284,17 +291,7 @@ class CaseGraph::Validator {
     require(r.to, target, to_string(target).data());
     if (r.from == r.to) fail(Status::invalid_data, "a person cannot be related to themselves");
     auto key = std::make_tuple(r.kind, r.from, r.to);
-    auto reverse = std::make_tuple(r.kind, r.to, r.from);
-    bool exists = pending_relations_.count(key) ||
-                  (is_symmetric(r.kind) && pending_relations_.count(reverse));
-    if (!exists) {
-      auto from = graph_.find(r.from);
-      auto to = graph_.find(r.to);
-      if (from && to && !erased_.count(r.from) && !erased_.count(r.to)) {
-        exists = graph_.has_relation(r.kind, *from, *to);
-      }
-    }
-    if (exists) {
+    if (relation_exists(r.kind, r.from, r.to)) {
       fail(Status::duplicate, "relation " + std::string(to_string(r.kind)) + " from " +
                                   quoted(r.from) + " to " + quoted(r.to) + " already exists");
     }
@@ -319,6 +316,11 @@ class CaseGraph::Validator {
 
   void check_item(const EventSpec& e) {
     declare_record(e.id);
+    pending_record_kinds_[e.id] = RecordKind::event;
+    check_event_fields(e);
+  }
+
+  void check_event_fields(const EventSpec& e) {
     if (e.date == kNoDay) fail(Status::invalid_data, "event date is missing");
     if (e.about.empty()) fail(Status::invalid_data, "an event must be about at least one child");
     require_list(e.about, VertexKind::person, "child");
@@ -329,6 +331,11 @@ class CaseGraph::Validator {
 
   void check_item(const DiscretionaryOverrideSpec& o) {
     declare_record(o.id);
+    pending_record_kinds_[o.id] = RecordKind::discretionary_override;
+    check_override_fields(o);
+  }
+
+  void check_override_fields(const DiscretionaryOverrideSpec& o) {
     require_child(o.child, "child");
     if (o.date == kNoDay) fail(Status::invalid_data, "override date is missing");
     if (o.author.empty()) fail(Status::invalid_data, "override author is missing");
@@ -336,6 +343,136 @@ class CaseGraph::Validator {
     check_text(o.author, "author");
     check_text(o.reason, "reason");
     pending_about_[o.id] = {o.child};
+  }
+
+  void check_item(const Replace& r) {
+    std::visit([this](const auto& spec) { check_replacement(spec); }, r.spec);
+  }
+
+  void check_replacement(const PersonSpec& p) {
+    entity_ = p.id;
+    require(p.id, VertexKind::person, "person");
+    pending_persons_[p.id] = p.kind;
+    if (p.flags.size() > graph_.limits_.max_list_items) fail(Status::limit, "too many flags");
+    for (const auto& flag : p.flags) check_symbol(flag, "flag");
+    if (!p.household.empty()) require(p.household, VertexKind::household, "household");
+  }
+
+  void check_replacement(const AgencySpec& a) {
+    entity_ = a.id;
+    require(a.id, VertexKind::agency, "agency");
+    check_symbol(a.type, "agency type");
+    check_text(a.name, "agency name");
+  }
+
+  void check_replacement(const PlaceSpec& p) {
+    entity_ = p.id;
+    require(p.id, VertexKind::place, "place");
+    check_symbol(p.kind, "place kind");
+    check_text(p.name, "place name");
+  }
+
+  void check_replacement(const GroupSpec& g) {
+    entity_ = g.id;
+    require(g.id, VertexKind::group, "group");
+    check_symbol(g.kind, "group kind");
+    check_text(g.name, "group name");
+  }
+
+  void check_replacement(const FactorSpec& f) {
+    entity_ = f.id;
+    require(f.id, VertexKind::factor, "factor");
+    check_factor_fields(f);
+  }
+
+  void check_replacement(const EventSpec& e) {
+    entity_ = e.id;
+    require_record(e.id, RecordKind::event);
+    check_event_fields(e);
+  }
+
+  void check_replacement(const DiscretionaryOverrideSpec& o) {
+    entity_ = o.id;
+    require_record(o.id, RecordKind::discretionary_override);
+    check_override_fields(o);
+  }
+
+  // The kind of live record (event or discretionary override) an id names once the earlier
+  // items of the batch have applied, if any.
+  std::optional<RecordKind> record_kind_of(const std::string& id) const {
+    if (erased_.count(id)) return std::nullopt;
+    if (auto found = pending_record_kinds_.find(id); found != pending_record_kinds_.end())
+      return found->second;
+    if (graph_.find_event(id)) return RecordKind::event;
+    if (graph_.find_override(id)) return RecordKind::discretionary_override;
+    return std::nullopt;
+  }
+
+  void require_record(const std::string& id, RecordKind kind) const {
+    check_id_syntax(id, "id");
+    const char* name = kind == RecordKind::event ? "event" : "discretionary override";
+    auto found = record_kind_of(id);
+    if (!found) fail(Status::not_found, std::string("unknown ") + name + " " + quoted(id));
+    if (*found != kind) fail(Status::invalid_data, quoted(id) + " is not a " + name);
+  }
+
+  void check_item(const Remove& r) {
+    entity_ = r.id;
+    check_id_syntax(r.id, "id");
+    if (record_kind_of(r.id)) {
+      pending_records_.erase(r.id);
+      pending_record_kinds_.erase(r.id);
+    } else if (auto kind = kind_of(r.id)) {
+      if (*kind != VertexKind::concern && *kind != VertexKind::factor) {
+        fail(Status::invalid_data, quoted(r.id) + " is a " + std::string(to_string(*kind)) +
+                                       ": only concerns, factors, events and discretionary "
+                                       "overrides are removed (persons are erased)");
+      }
+      pending_.erase(r.id);
+    } else {
+      fail(Status::not_found,
+           "unknown concern, factor, event or discretionary override " + quoted(r.id));
+    }
+    erased_.insert(r.id);
+    pending_about_.erase(r.id);
+  }
+
+  void check_item(const RemoveRelation& remove) {
+    const RelationSpec& r = remove.relation;
+    entity_ = r.from;
+    if (!is_declarable_relation(r.kind)) {
+      fail(Status::invalid_data, "relation kind " + quoted(to_string(r.kind)) +
+                                     " comes from entity fields and cannot be removed");
+    }
+    check_id_syntax(r.from, "from");
+    check_id_syntax(r.to, "to");
+    if (!relation_exists(r.kind, r.from, r.to)) {
+      fail(Status::not_found, "no relation " + std::string(to_string(r.kind)) + " from " +
+                                  quoted(r.from) + " to " + quoted(r.to));
+    }
+    pending_relations_.erase(std::make_tuple(r.kind, r.from, r.to));
+    if (is_symmetric(r.kind)) pending_relations_.erase(std::make_tuple(r.kind, r.to, r.from));
+    removed_relations_[removal_key(r.kind, r.from, r.to)] = item_;
+  }
+
+  // The key under which a removal is remembered: symmetric relations in byte order of ends.
+  static std::tuple<RelationKind, std::string, std::string> removal_key(RelationKind kind,
+                                                                        const std::string& from,
+                                                                        const std::string& to) {
+    if (is_symmetric(kind) && to < from) return std::make_tuple(kind, to, from);
+    return std::make_tuple(kind, from, to);
+  }
+
+  // Whether the relation exists once the earlier items of the batch have applied.
+  bool relation_exists(RelationKind kind, const std::string& from, const std::string& to) const {
+    if (pending_relations_.count(std::make_tuple(kind, from, to)) ||
+        (is_symmetric(kind) && pending_relations_.count(std::make_tuple(kind, to, from))))
+      return true;
+    if (removed_relations_.count(removal_key(kind, from, to))) return false;
+    if (erased_.count(from) || erased_.count(to)) return false;
+    auto v_from = graph_.find(from);
+    auto v_to = graph_.find(to);
+    return v_from && v_to && graph_.has_relation(kind, *v_from, *v_to);
   }
 
   void check_item(const CalendarSpec& c) {
@@ -423,7 +560,8 @@ class CaseGraph::Validator {
         auto erased = last_erased_at_.find(*id);
         if (erased != last_erased_at_.end() && erased->second > e.item) return false;
       }
-      return true;
+      auto removed = removed_relations_.find(removal_key(RelationKind::parent_of, e.from, e.to));
+      return removed == removed_relations_.end() || removed->second < e.item;
     };
     std::unordered_map<std::string_view, std::vector<std::string_view>> added;
     for (std::size_t i = 0; i < prefix; ++i) {
@@ -439,7 +577,11 @@ class CaseGraph::Validator {
            boost::make_iterator_range(boost::out_edges(*v, graph_.topology_->adjacency))) {
         if (graph_.topology_->adjacency[edge].kind != RelationKind::parent_of) continue;
         const std::string& child = graph_.id(boost::target(edge, graph_.topology_->adjacency));
-        if (!last_erased_at_.count(child)) out.push_back(child);
+        if (last_erased_at_.count(child)) continue;
+        if (removed_relations_.count(
+                std::make_tuple(RelationKind::parent_of, std::string(id), child)))
+          continue;  // removed by the batch (a re-added one is among `added`)
+        out.push_back(child);
       }
     };
     enum : char { on_path = 1, done = 2 };
@@ -503,6 +645,10 @@ class CaseGraph::Validator {
       pending_relations_;
   std::vector<ParentEdge> parent_edges_;
   std::unordered_map<std::string, std::size_t> last_erased_at_;  // id -> last ErasePerson item
+  std::unordered_map<std::string, RecordKind> pending_record_kinds_;
+  // Relations removed by the batch (relation_key) -> the last RemoveRelation item.
+  std::unordered_map<std::tuple<RelationKind, std::string, std::string>, std::size_t, TupleHash>
+      removed_relations_;
 };
 
 // ---- Queries ------------------------------------------------------------------------------
@@ -515,6 +661,20 @@ std::optional<VertexIndex> CaseGraph::find(std::string_view id) const {
 
 bool CaseGraph::has_record(std::string_view id) const {
   return record_index_.count(std::string(id)) > 0;
+}
+
+const Event* CaseGraph::find_event(std::string_view id) const {
+  auto found = record_index_.find(std::string(id));
+  if (found == record_index_.end() || found->second >= events_.size()) return nullptr;
+  const Event& e = events_[found->second];
+  return e.id == id ? &e : nullptr;
+}
+
+const DiscretionaryOverride* CaseGraph::find_override(std::string_view id) const {
+  auto found = record_index_.find(std::string(id));
+  if (found == record_index_.end() || found->second >= discretionary_.size()) return nullptr;
+  const DiscretionaryOverride& o = discretionary_[found->second];
+  return o.id == id ? &o : nullptr;
 }
 
 namespace detail {
@@ -634,6 +794,7 @@ class CaseGraph::Transaction {
     record_unindexed,     // the id's node of record_index_ is in old_records_
     relations_replaced,   // the old vector is in old_relations_
     calendar_replaced,    // the old calendar is in old_calendars_
+    relation_erased,      // a: position in relations_, b: from, c: to, kind: its kind
   };
   enum class List : std::uint8_t {
     persons,
@@ -688,6 +849,30 @@ class CaseGraph::Transaction {
   void replace(List list, std::uint32_t slot, DiscretionaryOverride value) {
     replace(graph_.discretionary_, old_overrides_, list, slot, std::move(value));
   }
+  void replace(List list, std::uint32_t slot, Agency value) {
+    replace(graph_.agencies_, old_agencies_, list, slot, std::move(value));
+  }
+  void replace(List list, std::uint32_t slot, Place value) {
+    replace(graph_.places_, old_places_, list, slot, std::move(value));
+  }
+  void replace(List list, std::uint32_t slot, Group value) {
+    replace(graph_.groups_, old_groups_, list, slot, std::move(value));
+  }
+
+  // Takes one declared relation out of relations_ (it keeps its capacity, so undo can put it
+  // back without allocating).
+  void erase_relation(std::uint32_t position) {
+    reserve_step();
+    const Relation r = graph_.relations_[position];
+    graph_.relations_.erase(graph_.relations_.begin() + position);
+    Step step{Op::relation_erased, List::relations, position, r.from, r.to};
+    step.kind = static_cast<std::uint8_t>(r.kind);
+    log(step);
+  }
+
+  // Persons whose kind a Replace changed, with the item that changed it last.
+  std::vector<std::pair<VertexIndex, std::size_t>> kind_changes;
+  std::size_t item = 0;
 
   // Removes every `value` from `which` list of the record in `owner` slot.
   void erase_from(List which, std::uint32_t owner, VertexIndex value) {
@@ -838,6 +1023,7 @@ class CaseGraph::Transaction {
     std::uint32_t b = 0;
     std::uint32_t c = 0;
     const void* edge = nullptr;
+    std::uint8_t kind = 0;
   };
 
   // Room for one more element, growing geometrically as push_back would.
@@ -939,6 +1125,15 @@ class CaseGraph::Transaction {
           case List::events:
             restore(g.events_, step.a, old_events_);
             break;
+          case List::agencies:
+            restore(g.agencies_, step.a, old_agencies_);
+            break;
+          case List::places:
+            restore(g.places_, step.a, old_places_);
+            break;
+          case List::groups:
+            restore(g.groups_, step.a, old_groups_);
+            break;
           default:
             restore(g.discretionary_, step.a, old_overrides_);
             break;
@@ -980,6 +1175,10 @@ class CaseGraph::Transaction {
         g.calendar_ = std::move(old_calendars_.back());
         old_calendars_.pop_back();
         break;
+      case Op::relation_erased:
+        g.relations_.insert(g.relations_.begin() + step.a,
+                            Relation{static_cast<RelationKind>(step.kind), step.b, step.c});
+        break;
     }
   }
 
@@ -992,6 +1191,9 @@ class CaseGraph::Transaction {
   std::vector<Factor> old_factors_;
   std::vector<Event> old_events_;
   std::vector<DiscretionaryOverride> old_overrides_;
+  std::vector<Agency> old_agencies_;
+  std::vector<Place> old_places_;
+  std::vector<Group> old_groups_;
   std::vector<std::string> old_ids_;
   std::vector<decltype(CaseGraph::index_)::node_type> old_index_;
   std::vector<decltype(CaseGraph::record_index_)::node_type> old_records_;
@@ -1005,7 +1207,8 @@ void CaseGraph::apply(const Batch& batch) {
   // the transaction puts everything back.
   Transaction tx(*this);
   try {
-    for (const auto& item : batch.items) apply_item(tx, item);
+    for (tx.item = 0; tx.item < batch.items.size(); ++tx.item) apply_item(tx, batch.items[tx.item]);
+    if (!tx.kind_changes.empty()) check_kind_changes(tx);
   } catch (...) {
     tx.rollback();
     throw;
@@ -1068,26 +1271,88 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
     return c;
   };
   auto slot_count = [](const auto& records) { return static_cast<std::uint32_t>(records.size()); };
+  auto make_person = [&](const PersonSpec& spec) {
+    Person p;
+    p.id = spec.id;
+    p.kind = spec.kind;
+    p.dob = spec.dob;
+    // Flags in the order given, each once. (They used to be sorted by symbol number,
+    // which depends on what the graph had interned before: a saved file loaded into a
+    // fresh graph could save its flags in another order.)
+    std::vector<Symbol> seen;  // sorted, to find repeats
+    for (const auto& flag : spec.flags) {
+      const Symbol symbol = intern(tx, flag);
+      const auto at = std::lower_bound(seen.begin(), seen.end(), symbol);
+      if (at != seen.end() && *at == symbol) continue;
+      seen.insert(at, symbol);
+      p.flags.push_back(symbol);
+    }
+    return p;
+  };
+  auto make_factor = [&](const FactorSpec& spec) {
+    Factor f;
+    f.id = spec.id;
+    f.kind = intern(tx, spec.kind);
+    f.strength = spec.strength;
+    f.start = spec.start;
+    f.end = spec.end;
+    f.provided_by = spec.provided_by.empty() ? kNoVertex : resolve(spec.provided_by);
+    f.protects = resolve_all(spec.protects);
+    f.summary = spec.summary;
+    return f;
+  };
+  // The household the person belongs to as the batch stands (edges removed by it skipped).
+  auto current_household = [&](VertexIndex v) -> VertexIndex {
+    for (auto edge : boost::make_iterator_range(boost::out_edges(v, topology_->adjacency))) {
+      if (topology_->adjacency[edge].kind == RelationKind::household && !tx.removed(edge))
+        return static_cast<VertexIndex>(boost::target(edge, topology_->adjacency));
+    }
+    return kNoVertex;
+  };
+  auto replace_entity = [&](const auto& spec) {
+    using S = std::decay_t<decltype(spec)>;
+    if constexpr (std::is_same_v<S, EventSpec>) {
+      const std::uint32_t number = record_index_.at(spec.id);
+      tx.replace(List::events, number,
+                 Event{spec.id, spec.kind, spec.date, resolve_all(spec.about), spec.note});
+    } else if constexpr (std::is_same_v<S, DiscretionaryOverrideSpec>) {
+      const std::uint32_t number = record_index_.at(spec.id);
+      tx.replace(List::overrides, number,
+                 DiscretionaryOverride{spec.id, resolve(spec.child), spec.direction, spec.date,
+                                       spec.author, spec.reason});
+    } else {
+      const VertexIndex v = resolve(spec.id);
+      const std::uint32_t slot = topology_->adjacency[v].slot;
+      if constexpr (std::is_same_v<S, PersonSpec>) {
+        Person p = make_person(spec);
+        const PersonKind before = persons_[slot].kind;
+        const VertexIndex household = spec.household.empty() ? kNoVertex : resolve(spec.household);
+        if (current_household(v) != household) {
+          remove_edges_of_kind(tx, v, RelationKind::household, true);
+          if (household != kNoVertex) add_edge(tx, RelationKind::household, v, household);
+        }
+        tx.replace(List::persons, slot, std::move(p));
+        if (before != spec.kind) tx.kind_changes.emplace_back(v, tx.item);
+      } else if constexpr (std::is_same_v<S, AgencySpec>) {
+        tx.replace(List::agencies, slot, Agency{spec.id, intern(tx, spec.type), spec.name});
+      } else if constexpr (std::is_same_v<S, PlaceSpec>) {
+        tx.replace(List::places, slot, Place{spec.id, intern(tx, spec.kind), spec.name});
+      } else if constexpr (std::is_same_v<S, GroupSpec>) {
+        tx.replace(List::groups, slot, Group{spec.id, intern(tx, spec.kind), spec.name});
+      } else if constexpr (std::is_same_v<S, FactorSpec>) {
+        Factor f = make_factor(spec);
+        remove_edges_of_kind(tx, v, RelationKind::protects, true);
+        for (auto p : f.protects) add_edge(tx, RelationKind::protects, v, p);
+        tx.replace(List::factors, slot, std::move(f));
+      }
+    }
+  };
 
   std::visit(
       [&](const auto& edit) {
         using T = std::decay_t<decltype(edit)>;
         if constexpr (std::is_same_v<T, PersonSpec>) {
-          Person p;
-          p.id = edit.id;
-          p.kind = edit.kind;
-          p.dob = edit.dob;
-          // Flags in the order given, each once. (They used to be sorted by symbol number,
-          // which depends on what the graph had interned before: a saved file loaded into a
-          // fresh graph could save its flags in another order.)
-          std::vector<Symbol> seen;  // sorted, to find repeats
-          for (const auto& flag : edit.flags) {
-            const Symbol symbol = intern(tx, flag);
-            const auto at = std::lower_bound(seen.begin(), seen.end(), symbol);
-            if (at != seen.end() && *at == symbol) continue;
-            seen.insert(at, symbol);
-            p.flags.push_back(symbol);
-          }
+          Person p = make_person(edit);
           auto v = add_vertex(tx, VertexKind::person, slot_count(persons_), edit.id);
           tx.append(persons_, List::persons, std::move(p));
           if (!edit.household.empty())
@@ -1102,15 +1367,7 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
           set_concern_edges(v, c);
           tx.append(concerns_, List::concerns, std::move(c));
         } else if constexpr (std::is_same_v<T, FactorSpec>) {
-          Factor f;
-          f.id = edit.id;
-          f.kind = intern(tx, edit.kind);
-          f.strength = edit.strength;
-          f.start = edit.start;
-          f.end = edit.end;
-          f.provided_by = edit.provided_by.empty() ? kNoVertex : resolve(edit.provided_by);
-          f.protects = resolve_all(edit.protects);
-          f.summary = edit.summary;
+          Factor f = make_factor(edit);
           auto v = add_vertex(tx, VertexKind::factor, slot_count(factors_), edit.id);
           for (auto p : f.protects) add_edge(tx, RelationKind::protects, v, p);
           tx.append(factors_, List::factors, std::move(f));
@@ -1161,9 +1418,104 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
           for (Day day : calendar_->closures()) calendar->add_closure(day);
           for (Day day : edit.closures) calendar->add_closure(day);
           tx.replace_calendar(std::move(calendar));
+        } else if constexpr (std::is_same_v<T, Replace>) {
+          std::visit(replace_entity, edit.spec);
+        } else if constexpr (std::is_same_v<T, Remove>) {
+          if (record_index_.count(edit.id)) {
+            remove_record(tx, edit.id);
+          } else {
+            erase_vertex(tx, resolve(edit.id));
+          }
+        } else if constexpr (std::is_same_v<T, RemoveRelation>) {
+          remove_relation(tx, edit.relation);
         }
       },
       item);
+}
+
+void CaseGraph::remove_record(Transaction& tx, const std::string& id) {
+  using List = Transaction::List;
+  const std::uint32_t number = record_index_.at(id);
+  const bool event = number < events_.size() && events_[number].id == id;
+  tx.unindex_record(id);
+  if (event) {
+    tx.replace(List::events, number, Event{});
+  } else {
+    tx.replace(List::overrides, number, DiscretionaryOverride{});
+  }
+}
+
+void CaseGraph::remove_relation(Transaction& tx, const RelationSpec& relation) {
+  const VertexIndex from = index_.at(relation.from);
+  const VertexIndex to = index_.at(relation.to);
+  auto take_edge = [&](VertexIndex a, VertexIndex b) {
+    for (auto edge : boost::make_iterator_range(boost::out_edges(a, topology_->adjacency))) {
+      if (topology_->adjacency[edge].kind == relation.kind &&
+          boost::target(edge, topology_->adjacency) == b && !tx.removed(edge)) {
+        tx.remove_edge(edge);
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!take_edge(from, to) && is_symmetric(relation.kind)) take_edge(to, from);
+  for (std::uint32_t at = 0; at < relations_.size(); ++at) {
+    const Relation& r = relations_[at];
+    if (r.kind == relation.kind && ((r.from == from && r.to == to) ||
+                                    (is_symmetric(r.kind) && r.from == to && r.to == from))) {
+      tx.erase_relation(at);
+      return;
+    }
+  }
+}
+
+// A Replace that changed a person's kind is checked against the graph as the batch left it:
+// the Validator saw each item against the kinds of the moment, not the final ones.
+void CaseGraph::check_kind_changes(const Transaction& tx) const {
+  const Adjacency& adj = topology_->adjacency;
+  auto is_kind = [&](VertexIndex v, PersonKind kind) {
+    return adj[v].kind == VertexKind::person && persons_[adj[v].slot].kind == kind;
+  };
+  for (const auto& change : tx.kind_changes) {
+    const VertexIndex v = change.first;
+    const std::string& id = ids_[v];
+    auto fail = [&](const std::string& message) {
+      throw BatchError(Status::invalid_data, message, change.second, id);
+    };
+    if (is_kind(v, PersonKind::adult)) {
+      for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
+        const VertexIndex source = boost::source(edge, adj);
+        if (adj[edge].kind == RelationKind::parent_of && !tx.removed(edge) &&
+            is_kind(source, PersonKind::child)) {
+          fail("parent_of from " + quoted(ids_[source]) + " to " + quoted(id) +
+               ": a child cannot be the parent of an adult");
+        }
+      }
+      for (const Event& e : events_) {
+        if (!e.id.empty() && std::find(e.about.begin(), e.about.end(), v) != e.about.end())
+          fail("child " + quoted(id) + " is not a child (event " + quoted(e.id) + ")");
+      }
+      for (const DiscretionaryOverride& o : discretionary_) {
+        if (!o.id.empty() && o.child == v)
+          fail("child " + quoted(id) + " is not a child (override " + quoted(o.id) + ")");
+      }
+    } else if (is_kind(v, PersonKind::child)) {
+      for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
+        if (adj[edge].kind == RelationKind::involves && !tx.removed(edge)) {
+          fail("involved person " + quoted(id) + " is not an adult (concern " +
+               quoted(ids_[boost::source(edge, adj)]) + ")");
+        }
+      }
+      for (auto edge : boost::make_iterator_range(boost::out_edges(v, adj))) {
+        const VertexIndex target = boost::target(edge, adj);
+        if (adj[edge].kind == RelationKind::parent_of && !tx.removed(edge) &&
+            is_kind(target, PersonKind::adult)) {
+          fail("parent_of from " + quoted(id) + " to " + quoted(ids_[target]) +
+               ": a child cannot be the parent of an adult");
+        }
+      }
+    }
+  }
 }
 
 // Wipes a vertex's record and edges and leaves a tombstone. Erasing a person cascades to the
@@ -1218,11 +1570,14 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
   } else if (kind == VertexKind::factor) {
     tx.replace(List::factors, topology_->adjacency[v].slot, Factor{});
   }
-  std::vector<Relation> kept;
-  kept.reserve(relations_.size());
-  std::copy_if(relations_.begin(), relations_.end(), std::back_inserter(kept),
-               [v](const Relation& r) { return r.from != v && r.to != v; });
-  if (kept.size() != relations_.size()) tx.replace_relations(std::move(kept));
+  // Declared relations join persons, places and groups only.
+  if (kind != VertexKind::concern && kind != VertexKind::factor) {
+    std::vector<Relation> kept;
+    kept.reserve(relations_.size());
+    std::copy_if(relations_.begin(), relations_.end(), std::back_inserter(kept),
+                 [v](const Relation& r) { return r.from != v && r.to != v; });
+    if (kept.size() != relations_.size()) tx.replace_relations(std::move(kept));
+  }
   for (auto edge : boost::make_iterator_range(boost::out_edges(v, topology_->adjacency))) {
     if (!tx.removed(edge)) tx.remove_edge(edge);
   }

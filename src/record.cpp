@@ -94,19 +94,163 @@ FactKind kind_of(const Spec& spec) {
 
 bool in_effect(Day mark, Day as_of) { return mark != kNoDay && mark <= as_of; }
 
-bool contains(const std::vector<std::string>& ids, const std::string& id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
+// The order in which a graph is built from the facts: what an item refers to comes first.
+constexpr FactKind kOrder[] = {FactKind::household, FactKind::agency,
+                               FactKind::place,     FactKind::group,
+                               FactKind::person,    FactKind::concern,
+                               FactKind::factor,    FactKind::relation,
+                               FactKind::event,     FactKind::discretionary_override,
+                               FactKind::calendar};
+
+int order_of(FactKind kind) {
+  return static_cast<int>(std::find(std::begin(kOrder), std::end(kOrder), kind) -
+                          std::begin(kOrder));
 }
 
-void drop(std::vector<std::string>& ids, const std::unordered_set<std::string>& gone) {
-  ids.erase(std::remove_if(ids.begin(), ids.end(),
-                           [&](const std::string& id) { return gone.count(id) > 0; }),
-            ids.end());
+bool contains(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
 template <typename T>
 void set_if(T& field, const std::optional<T>& value) {
   if (value) field = *value;
+}
+
+// A fact version as a graph as of `as_of` holds it, with the persons `gone(id)` says were erased
+// taken out: the item that adds it, or nothing when the fact is absent from that graph.
+// Materialisation and the live graphs both use it, so they cannot disagree.
+template <typename Gone>
+std::optional<Edit> form(const FactVersion& v, Day as_of, Gone&& gone) {
+  const bool retracted = in_effect(v.retracted, as_of);
+  auto drop_gone = [&](std::vector<std::string>& ids) {
+    ids.erase(std::remove_if(ids.begin(), ids.end(), gone), ids.end());
+  };
+  return std::visit(
+      [&](const auto& spec) -> std::optional<Edit> {
+        using T = std::decay_t<decltype(spec)>;
+        if constexpr (std::is_same_v<T, PersonSpec>) {
+          if (gone(spec.id)) return std::nullopt;
+          PersonSpec p = spec;
+          if (in_effect(v.membership_ended, as_of)) p.household.clear();
+          return Edit(std::move(p));
+        } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+          ConcernSpec c = spec;
+          drop_gone(c.about);
+          drop_gone(c.involves);
+          // Erasure takes the concerns that were only about the erased (as CaseGraph does).
+          if (c.about.empty()) return std::nullopt;
+          if (retracted) c.status = ConcernStatus::retracted;
+          return Edit(std::move(c));
+        } else if constexpr (std::is_same_v<T, FactorSpec>) {
+          FactorSpec f = spec;
+          drop_gone(f.protects);
+          if (f.protects.empty() || retracted) return std::nullopt;
+          if (!f.provided_by.empty() && gone(f.provided_by)) f.provided_by.clear();
+          return Edit(std::move(f));
+        } else if constexpr (std::is_same_v<T, RelationSpec>) {
+          if (retracted || in_effect(v.ended, as_of)) return std::nullopt;
+          if (gone(spec.from) || gone(spec.to)) return std::nullopt;
+          return Edit(spec);
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          EventSpec e = spec;
+          drop_gone(e.about);
+          if (e.about.empty() || retracted) return std::nullopt;
+          return Edit(std::move(e));
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          if (retracted || gone(spec.child)) return std::nullopt;
+          return Edit(spec);
+        } else {
+          return Edit(spec);
+        }
+      },
+      v.spec);
+}
+
+// Field-by-field equality of the forms a live graph compares (same alternative assumed).
+bool same_form(const Edit& a, const Edit& b) {
+  if (a.index() != b.index()) return false;
+  return std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        const T& y = std::get<T>(b);
+        if constexpr (std::is_same_v<T, PersonSpec>) {
+          return std::tie(x.id, x.kind, x.dob, x.flags, x.household) ==
+                 std::tie(y.id, y.kind, y.dob, y.flags, y.household);
+        } else if constexpr (std::is_same_v<T, AgencySpec>) {
+          return std::tie(x.id, x.type, x.name) == std::tie(y.id, y.type, y.name);
+        } else if constexpr (std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec>) {
+          return std::tie(x.id, x.kind, x.name) == std::tie(y.id, y.kind, y.name);
+        } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
+          return x.id == y.id;
+        } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+          return std::tie(x.id, x.category, x.severity, x.incident, x.recorded, x.status, x.source,
+                          x.restricted, x.about, x.involves, x.summary) ==
+                 std::tie(y.id, y.category, y.severity, y.incident, y.recorded, y.status, y.source,
+                          y.restricted, y.about, y.involves, y.summary);
+        } else if constexpr (std::is_same_v<T, FactorSpec>) {
+          return std::tie(x.id, x.kind, x.strength, x.start, x.end, x.provided_by, x.protects,
+                          x.summary) == std::tie(y.id, y.kind, y.strength, y.start, y.end,
+                                                 y.provided_by, y.protects, y.summary);
+        } else if constexpr (std::is_same_v<T, RelationSpec>) {
+          return std::tie(x.kind, x.from, x.to) == std::tie(y.kind, y.from, y.to);
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          return std::tie(x.id, x.kind, x.date, x.about, x.note) ==
+                 std::tie(y.id, y.kind, y.date, y.about, y.note);
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          return std::tie(x.id, x.child, x.direction, x.date, x.author, x.reason) ==
+                 std::tie(y.id, y.child, y.direction, y.date, y.author, y.reason);
+        } else {
+          return false;  // a calendar change is always a new fact
+        }
+      },
+      a);
+}
+
+// The edit that turns a graph holding `before` (a form, or nothing) into one holding `after`.
+// Appends nothing when they are the same.
+void append_change(const std::optional<Edit>& before, std::optional<Edit> after, Batch& removals,
+                   Batch& changes) {
+  if (!before && !after) return;
+  if (before && after && same_form(*before, *after)) return;
+  if (before && (!after || std::holds_alternative<RelationSpec>(*before))) {
+    // Gone, or a relation restated (its ends may have swapped): take the old one out first.
+    std::visit(
+        [&](const auto& spec) {
+          using T = std::decay_t<decltype(spec)>;
+          if constexpr (std::is_same_v<T, RelationSpec>) {
+            removals.items.emplace_back(RemoveRelation{spec});
+          } else if constexpr (std::is_same_v<T, ConcernSpec> || std::is_same_v<T, FactorSpec> ||
+                               std::is_same_v<T, EventSpec> ||
+                               std::is_same_v<T, DiscretionaryOverrideSpec>) {
+            removals.items.emplace_back(Remove{spec.id});
+          } else {
+            throw Error(Status::internal, "a person, agency, place, group or household cannot go");
+          }
+        },
+        *before);
+    if (!after) return;
+    changes.items.push_back(std::move(*after));
+    return;
+  }
+  if (!before) {
+    changes.items.push_back(std::move(*after));
+    return;
+  }
+  std::visit(
+      [&](auto& spec) {
+        using T = std::decay_t<decltype(spec)>;
+        if constexpr (std::is_same_v<T, ConcernSpec>) {
+          changes.items.emplace_back(AmendConcern{std::move(spec)});
+        } else if constexpr (std::is_same_v<T, PersonSpec> || std::is_same_v<T, AgencySpec> ||
+                             std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec> ||
+                             std::is_same_v<T, FactorSpec> || std::is_same_v<T, EventSpec> ||
+                             std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          changes.items.emplace_back(Replace{std::move(spec)});
+        } else {
+          throw Error(Status::internal, "a household or calendar change is never replaced");
+        }
+      },
+      *after);
 }
 
 }  // namespace
@@ -157,7 +301,7 @@ struct Record::Impl {
   // The batch that adds, in a fixed order, every fact known at `revision` as it stood on
   // `as_of` (kNoDay: before any end or retraction). `origin` gets, per item, the fact's key.
   Batch materialise(std::uint64_t revision, Day as_of, std::vector<std::string>* origin) const {
-    std::unordered_set<std::string> gone;  // persons erased, and what went with them
+    std::unordered_set<std::string> gone;  // persons erased
     for (const auto& [id, at] : erased) {
       if (at <= revision) gone.insert(id);
     }
@@ -166,63 +310,13 @@ struct Record::Impl {
       batch.items.push_back(std::move(item));
       if (origin) origin->push_back(key);
     };
-    static constexpr FactKind kOrder[] = {FactKind::household, FactKind::agency,
-                                          FactKind::place,     FactKind::group,
-                                          FactKind::person,    FactKind::concern,
-                                          FactKind::factor,    FactKind::relation,
-                                          FactKind::event,     FactKind::discretionary_override,
-                                          FactKind::calendar};
+    auto is_gone = [&](const std::string& id) { return gone.count(id) > 0; };
     for (FactKind kind : kOrder) {
       for (const Fact& fact : facts) {
         if (fact.kind != kind) continue;
         const FactVersion* v = version_at(fact, revision);
         if (!v) continue;
-        const bool retracted = in_effect(v->retracted, as_of);
-        std::visit(
-            [&](const auto& spec) {
-              using T = std::decay_t<decltype(spec)>;
-              if constexpr (std::is_same_v<T, PersonSpec>) {
-                if (gone.count(spec.id)) return;
-                PersonSpec p = spec;
-                if (in_effect(v->membership_ended, as_of)) p.household.clear();
-                emit(std::move(p), fact.id);
-              } else if constexpr (std::is_same_v<T, ConcernSpec>) {
-                ConcernSpec c = spec;
-                drop(c.about, gone);
-                drop(c.involves, gone);
-                // Erasure takes the concerns that were only about the erased (as CaseGraph does).
-                if (c.about.empty()) {
-                  gone.insert(c.id);
-                  return;
-                }
-                if (retracted) c.status = ConcernStatus::retracted;
-                emit(std::move(c), fact.id);
-              } else if constexpr (std::is_same_v<T, FactorSpec>) {
-                FactorSpec f = spec;
-                drop(f.protects, gone);
-                if (f.protects.empty() || retracted) {
-                  gone.insert(f.id);
-                  return;
-                }
-                if (gone.count(f.provided_by)) f.provided_by.clear();
-                emit(std::move(f), fact.id);
-              } else if constexpr (std::is_same_v<T, RelationSpec>) {
-                if (retracted || in_effect(v->ended, as_of)) return;
-                if (gone.count(spec.from) || gone.count(spec.to)) return;
-                emit(spec, fact.id);
-              } else if constexpr (std::is_same_v<T, EventSpec>) {
-                EventSpec e = spec;
-                drop(e.about, gone);
-                if (e.about.empty() || retracted) return;
-                emit(std::move(e), fact.id);
-              } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-                if (retracted || gone.count(spec.child)) return;
-                emit(spec, fact.id);
-              } else {
-                emit(spec, fact.id);
-              }
-            },
-            v->spec);
+        if (auto item = form(*v, as_of, is_gone)) emit(std::move(*item), fact.id);
       }
     }
     return batch;
@@ -232,6 +326,108 @@ struct Record::Impl {
     auto graph = std::make_shared<CaseGraph>(limits);
     graph->apply(materialise(revision, as_of, nullptr));
     return graph;
+  }
+
+  // ---- Live graphs: the latest revision edited in place (docs/record.md, "How it works") ----
+
+  // A fact a batch touched: its index in `facts` and whether the batch added it.
+  struct Touched {
+    std::size_t fact = 0;
+    bool is_new = false;
+  };
+
+  // The graph edits that take a graph as of `as_of` from the revision before the last batch
+  // (whose versions are committed) to the last batch's: for each fact it touched, the change of
+  // its form (absent to present: add; present to absent: remove; changed: replace), removals
+  // first, then in materialise's order (by kind, then by first appearance), so each item finds
+  // what it refers to. `origin` names each item's fact.
+  struct Change {
+    Batch batch;
+    std::vector<std::string> origin;
+    bool removes = false;      // something goes
+    bool returns = false;      // an entity that had gone comes back: materialise places it
+                               // among its kind by first appearance, an in-place add at the end
+    bool kind_change = false;  // a person turned child or adult
+  };
+
+  Change translate(std::vector<Touched> touched, Day as_of) const {
+    std::sort(touched.begin(), touched.end(), [&](const Touched& a, const Touched& b) {
+      const int ka = order_of(facts[a.fact].kind), kb = order_of(facts[b.fact].kind);
+      return ka != kb ? ka < kb : a.fact < b.fact;
+    });
+    auto is_gone = [&](const std::string& id) { return erased.count(id) > 0; };
+    Change change;
+    Batch changes;
+    std::vector<std::string> change_origin;
+    for (const Touched& t : touched) {
+      const Fact& fact = facts[t.fact];
+      std::optional<Edit> before;
+      if (!t.is_new) before = form(fact.versions[fact.versions.size() - 2], as_of, is_gone);
+      std::optional<Edit> after = form(fact.versions.back(), as_of, is_gone);
+      if (before && after) {
+        const auto* was = std::get_if<PersonSpec>(&*before);
+        const auto* now = std::get_if<PersonSpec>(&*after);
+        if (was && now && was->kind != now->kind) change.kind_change = true;
+      }
+      if (!before && after && !t.is_new && fact.kind != FactKind::relation) change.returns = true;
+      const std::size_t removals = change.batch.items.size();
+      append_change(before, std::move(after), change.batch, changes);
+      if (change.batch.items.size() != removals) change.removes = true;
+      change.origin.resize(change.batch.items.size(), fact.id);
+      change_origin.resize(changes.items.size(), fact.id);
+    }
+    for (auto& item : changes.items) change.batch.items.push_back(std::move(item));
+    change.origin.insert(change.origin.end(), change_origin.begin(), change_origin.end());
+    return change;
+  }
+
+  // The latest state as materialise(revision(), kNoDay) gives it, kept in step: what a batch is
+  // validated against. Null until the first batch applies.
+  std::unique_ptr<CaseGraph> checked;
+
+  // What Record::watch keeps: a graph as of the watched date at the latest revision, edited in
+  // place, and the rows of the children the last batch may have changed.
+  struct Watch {
+    std::shared_ptr<const RuleSet> rules;
+    AssessOptions options;
+    std::unique_ptr<CaseGraph> graph;  // null: to be rebuilt (an update failed part way)
+    std::unique_ptr<Reassessor> reassessor;
+    std::unique_ptr<Results> changed;
+  };
+  std::unique_ptr<Watch> watch;
+
+  // Builds the watched graph afresh and scores every child on it.
+  void rebuild(Watch& w) const {
+    auto graph = std::make_unique<CaseGraph>(limits);
+    graph->apply(materialise(revision(), w.options.as_of, nullptr));
+    auto all =
+        std::make_unique<Results>(safeguard::assess(w.rules, take_snapshot(*graph), w.options));
+    // A fresh Reassessor: the old one's record index belongs to the old graph.
+    auto reassessor = std::make_unique<Reassessor>(w.rules, w.options);
+    w.graph = std::move(graph);
+    w.changed = std::move(all);
+    w.reassessor = std::move(reassessor);
+  }
+
+  // After a batch committed: brings the watched graph to the new revision and rescores the
+  // children the batch can reach. Never throws: the batch is in the record whatever happens
+  // here; on failure the graph is dropped and rebuilt on next use.
+  void update_watch(const std::vector<Touched>& touched, bool erasure) noexcept {
+    Watch& w = *watch;
+    try {
+      if (w.graph && !erasure) {
+        Change change = translate(touched, w.options.as_of);
+        if (!change.returns) {
+          w.changed.reset();
+          w.changed = std::make_unique<Results>(w.reassessor->apply(*w.graph, change.batch));
+          return;
+        }
+      }
+      rebuild(w);
+    } catch (...) {
+      w.graph.reset();
+      w.changed.reset();
+    }
   }
 
   // Removes the person's personal data from every version of every fact (see record.hpp).
@@ -644,10 +840,31 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
     }
     r.facts.resize(facts_before);
   };
+  std::vector<Impl::Touched> touched;
   std::vector<std::string> origin;
   try {
-    CaseGraph check(r.limits);
-    check.apply(r.materialise(revision, kNoDay, &origin));
+    touched.reserve(stager.staged.size());
+    for (const auto& s : stager.staged) {
+      const auto& map = s.relation ? r.relations : r.entities;
+      touched.push_back(Impl::Touched{map.at(s.key), s.is_new});
+    }
+    // The live checked graph takes the batch's changes in place, unless they cannot be made
+    // there in materialise's order (then the whole state is materialised and checked, and
+    // becomes the live graph). Either way CaseGraph's validator sees the state the batch makes.
+    Impl::Change change;
+    bool in_place = false;
+    if (r.checked && stager.erasures.empty()) {
+      change = r.translate(touched, kNoDay);
+      in_place = !change.removes && !change.returns && !change.kind_change;
+    }
+    if (in_place) {
+      origin = std::move(change.origin);
+      r.checked->apply(change.batch);
+    } else {
+      auto check = std::make_unique<CaseGraph>(r.limits);
+      check->apply(r.materialise(revision, kNoDay, &origin));
+      r.checked = std::move(check);
+    }
   } catch (const BatchError& e) {
     undo();
     // Point at the batch item that last touched the fact the graph rejected.
@@ -677,7 +894,31 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
       r.has_marks = true;
   }
   r.cached.reset();
+  if (r.watch) r.update_watch(touched, !stager.erasures.empty());
   return revision;
+}
+
+Results Record::watch(std::shared_ptr<const RuleSet> rules, const AssessOptions& options) {
+  if (!rules) throw Error(Status::invalid_argument, "watch needs a rule pack");
+  auto w = std::make_unique<Impl::Watch>();
+  w->rules = std::move(rules);
+  w->options = options;
+  impl_->rebuild(*w);
+  Results all = *w->changed;
+  impl_->watch = std::move(w);
+  return all;
+}
+
+void Record::unwatch() noexcept { impl_->watch.reset(); }
+
+bool Record::watching() const noexcept { return impl_->watch != nullptr; }
+
+Results Record::changed() {
+  if (!impl_->watch)
+    throw Error(Status::invalid_argument, "the record is not watched: call watch() first");
+  Impl::Watch& w = *impl_->watch;
+  if (!w.graph || !w.changed) impl_->rebuild(w);
+  return *w.changed;
 }
 
 std::uint64_t Record::revision() const noexcept { return impl_->revision(); }
@@ -931,6 +1172,12 @@ RecordBatch to_record_batch(Batch batch, RecordTime recorded_at, Provenance prov
           } else if constexpr (std::is_same_v<T, ErasePerson>) {
             throw BatchError(Status::invalid_data, "an erasure in the record needs an authority", i,
                              edit.id);
+          } else if constexpr (!std::is_constructible_v<RecordEdit, T>) {
+            // Replace, Remove, RemoveRelation: the record says why (upsert, end, retract).
+            throw BatchError(Status::invalid_data,
+                             "the record takes upserts, ends and retractions, not graph edits "
+                             "that replace or remove",
+                             i, "");
           } else {
             out.items.emplace_back(std::move(edit));
           }

@@ -398,4 +398,98 @@ TEST_SUITE("c_api") {
     sg_batch_free(batch);
     sg_graph_free(graph);
   }
+
+  TEST_CASE("a watched record gives back the changed children's results; a refused batch none") {
+    sg_record* record = nullptr;
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_record_new(&record) == SG_OK);
+    REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);
+    sg_provenance who = SG_PROVENANCE_INIT;
+    who.recorded_at = 1'790'000'000;
+    who.author = "loader";
+    sg_graph* loaded = nullptr;
+    REQUIRE(sg_graph_new(&loaded) == SG_OK);
+    REQUIRE(sg_graph_load_file(loaded, kExample) == SG_OK);
+    const std::string text = saved(loaded);
+    sg_graph_free(loaded);
+    REQUIRE(sg_record_import_buffer(nullptr, record, text.data(), text.size(), "families.json",
+                                    &who) == SG_OK);
+
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    sg_batch* batch = nullptr;
+    sg_result* changed = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_amend(batch, "person", "P-ASH-C1", "dob", "2012-03-09") == SG_OK);
+    who.recorded_at += 60;
+    // Not watched yet: refused, and the batch is not applied.
+    CHECK(sg_record_apply_changes(&changed, nullptr, record, batch, &who) == SG_E_INVALID_ARGUMENT);
+    CHECK(changed == nullptr);
+
+    sg_result* everyone = nullptr;
+    REQUIRE(sg_record_watch(&everyone, record, rules, &options) == SG_OK);
+    size_t all = 0;
+    REQUIRE(sg_result_child_count(&all, everyone) == SG_OK);
+    CHECK(all > 2);
+    sg_result_free(everyone);
+
+    unsigned long long revision = 0;
+    REQUIRE(sg_record_apply_changes(&changed, &revision, record, batch, &who) == SG_OK);
+    CHECK(revision == 2);
+    size_t rows = 0;
+    REQUIRE(sg_result_child_count(&rows, changed) == SG_OK);
+    CHECK(rows >= 1);
+    CHECK(rows < all);
+    size_t row = 0;
+    REQUIRE(sg_result_find_child(&row, changed, "P-ASH-C1") == SG_OK);
+    sg_child_result child = SG_CHILD_RESULT_INIT;
+    REQUIRE(sg_result_child(&child, changed, row) == SG_OK);
+
+    // The same child in a full assessment of the record.
+    sg_result* full = nullptr;
+    REQUIRE(sg_record_assess(&full, record, rules, &options, SG_KNOWN_ALL) == SG_OK);
+    size_t full_row = 0;
+    REQUIRE(sg_result_find_child(&full_row, full, "P-ASH-C1") == SG_OK);
+    sg_child_result expected = SG_CHILD_RESULT_INIT;
+    REQUIRE(sg_result_child(&expected, full, full_row) == SG_OK);
+    CHECK(child.level == expected.level);
+    CHECK(std::memcmp(&child.total, &expected.total, sizeof child.total) == 0);
+    REQUIRE(child.contribution_count == expected.contribution_count);
+    for (size_t k = 0; k < child.contribution_count; ++k) {
+      sg_contribution line = SG_CONTRIBUTION_INIT, expected_line = SG_CONTRIBUTION_INIT;
+      REQUIRE(sg_result_contribution(&line, changed, row, k) == SG_OK);
+      REQUIRE(sg_result_contribution(&expected_line, full, full_row, k) == SG_OK);
+      CHECK(std::string(line.rule_id) == expected_line.rule_id);
+      CHECK(std::memcmp(&line.value, &expected_line.value, sizeof line.value) == 0);
+    }
+    sg_result_free(full);
+    sg_result_free(changed);
+    sg_batch_free(batch);
+
+    // A refused batch (unknown source agency) leaves the record and the watch as they were.
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_household(batch, "HH-NEW") == SG_OK);
+    REQUIRE(sg_batch_amend(batch, "concern", "C-ASH-1", "source", "AG-UNKNOWN") == SG_OK);
+    who.recorded_at += 60;
+    changed = nullptr;
+    CHECK(sg_record_apply_changes(&changed, &revision, record, batch, &who) == SG_E_NOT_FOUND);
+    CHECK(changed == nullptr);
+    CHECK(std::strstr(sg_error_last(), "AG-UNKNOWN") != nullptr);
+    unsigned long long now = 0;
+    REQUIRE(sg_record_revision(&now, record) == SG_OK);
+    CHECK(now == 2);
+    sg_batch_free(batch);
+
+    // The watch still follows the record: an empty change set for a household alone.
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_household(batch, "HH-NEW") == SG_OK);
+    REQUIRE(sg_record_apply_changes(&changed, &revision, record, batch, &who) == SG_OK);
+    REQUIRE(sg_result_child_count(&rows, changed) == SG_OK);
+    CHECK(rows == 0);
+    CHECK(revision == 3);
+    sg_result_free(changed);
+    sg_batch_free(batch);
+    sg_rules_free(rules);
+    sg_record_free(record);
+  }
 }

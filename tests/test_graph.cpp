@@ -296,4 +296,187 @@ TEST_SUITE("graph") {
     CHECK(sibling == (role_bit(Role::sibling) | role_bit(Role::household)));
     CHECK(self == role_bit(Role::self));
   }
+
+  TEST_CASE("replace edits every kind of entity in place and keeps vertices and slots") {
+    CaseGraph graph;
+    Batch setup = family();
+    setup.add(HouseholdSpec{"HH-2"});
+    setup.add(PlaceSpec{"PL-1", "park", "Fictional Park"});
+    setup.add(GroupSpec{"GR-1", "peer_group", "Fictional group"});
+    setup.add(PersonSpec{"P-S", PersonKind::child, day("2016-01-01"), {}, "HH-1"});
+    FactorSpec f;
+    f.id = "F-1";
+    f.kind = "protective_adult";
+    f.strength = 2;
+    f.protects = {"P-C"};
+    f.provided_by = "P-M";
+    setup.add(f);
+    setup.add(EventSpec{"E-1", EventKind::referral, day("2026-10-02"), {"P-C"}, "note"});
+    setup.add(DiscretionaryOverrideSpec{"O-1", "P-C", OverrideDirection::raise, day("2026-10-03"),
+                                        "sw-1", "reason"});
+    graph.apply(setup);
+    const VertexIndex child = *graph.find("P-C");
+    const VertexIndex factor = *graph.find("F-1");
+    const std::size_t vertices = graph.vertex_count();
+
+    Batch b;
+    b.add(Replace{PersonSpec{"P-C", PersonKind::child, day("2018-07-01"), {"disability"}, "HH-2"}});
+    b.add(Replace{AgencySpec{"AG-1", "health", "Fictional Clinic"}});
+    b.add(Replace{PlaceSpec{"PL-1", "takeaway", "Fictional Takeaway"}});
+    b.add(Replace{GroupSpec{"GR-1", "gang", "Renamed group"}});
+    f.strength = 5;
+    f.protects = {"P-S"};
+    f.provided_by = "AG-1";
+    b.add(Replace{f});
+    b.add(Replace{EventSpec{"E-1", EventKind::referral, day("2026-10-04"), {"P-S"}, "moved"}});
+    b.add(Replace{DiscretionaryOverrideSpec{"O-1", "P-S", OverrideDirection::lower,
+                                            day("2026-10-05"), "sw-2", "revised"}});
+    graph.apply(b);
+    CHECK(graph.vertex_count() == vertices);
+    CHECK(*graph.find("P-C") == child);
+    CHECK(graph.person(child).dob == day("2018-07-01"));
+    REQUIRE(graph.person(child).flags.size() == 1);
+    CHECK(graph.symbol(graph.person(child).flags[0]) == "disability");
+    CHECK(graph.household_of(child) == *graph.find("HH-2"));
+    CHECK(graph.symbol(graph.agency(*graph.find("AG-1")).type) == "health");
+    CHECK(graph.place(*graph.find("PL-1")).name == "Fictional Takeaway");
+    CHECK(graph.symbol(graph.group(*graph.find("GR-1")).kind) == "gang");
+    CHECK(graph.factor(factor).strength == 5);
+    CHECK(graph.factor(factor).protects == std::vector<VertexIndex>{*graph.find("P-S")});
+    CHECK(graph.factor(factor).provided_by == *graph.find("AG-1"));
+    // The protects edge moved with the list: the snapshot sees the factor on the sibling only.
+    const auto snap = take_snapshot(graph);
+    CHECK(snap->person_factors.size(snap->vertex_slot[child]) == 0);
+    CHECK(snap->person_factors.size(snap->vertex_slot[*graph.find("P-S")]) == 1);
+    REQUIRE(graph.find_event("E-1"));
+    CHECK(graph.find_event("E-1")->about == std::vector<VertexIndex>{*graph.find("P-S")});
+    CHECK(graph.find_override("O-1")->direction == OverrideDirection::lower);
+    CHECK_FALSE(graph.find_event("O-1"));
+    CHECK_FALSE(graph.find_override("E-1"));
+
+    // Replacing names an existing entity of the same kind, and its fields are checked as when
+    // it was added.
+    Batch unknown;
+    unknown.add(Replace{PersonSpec{"P-X", PersonKind::child, kNoDay, {}, ""}});
+    CHECK(failure(graph, unknown).find("unknown person 'P-X'") != std::string::npos);
+    Batch wrong_kind;
+    wrong_kind.add(Replace{AgencySpec{"P-C", "school", ""}});
+    CHECK(failure(graph, wrong_kind).find("is a person, not a agency") != std::string::npos);
+    Batch bad_field;
+    f.strength = 9;
+    bad_field.add(Replace{f});
+    CHECK(failure(graph, bad_field).find("strength 9 is outside 1-5") != std::string::npos);
+    Batch not_event;
+    not_event.add(Replace{EventSpec{"O-1", EventKind::referral, day("2026-10-04"), {"P-S"}, ""}});
+    CHECK(failure(graph, not_event).find("'O-1' is not a event") != std::string::npos);
+  }
+
+  TEST_CASE("a person's kind may change only when nothing in the graph forbids it afterwards") {
+    CaseGraph graph;
+    Batch setup = family();
+    ConcernSpec involving = concern("C-2", "P-C");
+    involving.involves = {"P-M"};
+    setup.add(involving);
+    setup.add(PersonSpec{"P-A", PersonKind::adult, day("1985-01-01"), {}, ""});
+    setup.add(EventSpec{"E-1", EventKind::referral, day("2026-10-02"), {"P-C"}, ""});
+    graph.apply(setup);
+    const auto before = graph.revision();
+
+    auto replace_kind = [](const char* id, PersonKind kind) {
+      return Replace{PersonSpec{id, kind, day("2000-01-01"), {}, ""}};
+    };
+    // The mother is involved in a concern: she cannot become a child.
+    Batch b;
+    b.add(HouseholdSpec{"HH-9"});
+    b.add(replace_kind("P-M", PersonKind::child));
+    std::string error = failure(graph, b);
+    CHECK(error.find("batch item 1") != std::string::npos);
+    CHECK(error.find("involved person 'P-M' is not an adult") != std::string::npos);
+    // The child has a process event: she cannot become an adult.
+    b.items = {replace_kind("P-C", PersonKind::adult)};
+    CHECK(failure(graph, b).find("is not a child") != std::string::npos);
+    CHECK(graph.revision() == before);
+    CHECK_FALSE(graph.find("HH-9"));
+    CHECK(graph.person(*graph.find("P-M")).kind == PersonKind::adult);
+
+    // A child who is the parent of an adult is refused however the batch orders it.
+    Batch parent;
+    parent.add(RelationSpec{RelationKind::parent_of, "P-A", "P-M"});
+    parent.add(replace_kind("P-A", PersonKind::child));
+    CHECK(failure(graph, parent).find("a child cannot be the parent of an adult") !=
+          std::string::npos);
+
+    // With the concern no longer involving her and nothing else in the way, the change is made.
+    Batch ok;
+    ok.add(replace_kind("P-A", PersonKind::child));
+    ok.add(AmendConcern{concern("C-2", "P-C")});
+    graph.apply(ok);
+    CHECK(graph.person(*graph.find("P-A")).kind == PersonKind::child);
+  }
+
+  TEST_CASE("remove takes out a concern, factor, event, override or declared relation") {
+    CaseGraph graph;
+    Batch setup = family();
+    setup.add(PersonSpec{"P-S", PersonKind::child, day("2016-01-01"), {}, "HH-1"});
+    setup.add(RelationSpec{RelationKind::sibling_of, "P-C", "P-S"});
+    FactorSpec f;
+    f.id = "F-1";
+    f.kind = "protective_adult";
+    f.protects = {"P-C"};
+    setup.add(f);
+    setup.add(EventSpec{"E-1", EventKind::referral, day("2026-10-02"), {"P-C"}, ""});
+    setup.add(DiscretionaryOverrideSpec{"O-1", "P-C", OverrideDirection::raise, day("2026-10-03"),
+                                        "sw-1", "reason"});
+    graph.apply(setup);
+    const std::size_t vertices = graph.vertex_count();
+    const std::size_t edges = graph.edge_count();
+    const auto relations = graph.declared_relations().size();
+
+    // A failing batch undoes every removal before it.
+    Batch failing;
+    failing.add(Remove{"C-1"});
+    failing.add(Remove{"F-1"});
+    failing.add(Remove{"E-1"});
+    failing.add(Remove{"O-1"});
+    failing.add(RemoveRelation{{RelationKind::sibling_of, "P-S", "P-C"}});  // either direction
+    failing.add(RemoveRelation{{RelationKind::parent_of, "P-M", "P-C"}});
+    failing.add(Remove{"P-C"});
+    CHECK(failure(graph, failing).find("persons are erased") != std::string::npos);
+    CHECK(graph.vertex_count() == vertices);
+    CHECK(graph.edge_count() == edges);
+    CHECK(graph.declared_relations().size() == relations);
+    CHECK(graph.find("C-1"));
+    CHECK(graph.find_event("E-1"));
+    CHECK(graph.has_relation(RelationKind::sibling_of, *graph.find("P-C"), *graph.find("P-S")));
+
+    failing.items.pop_back();
+    graph.apply(failing);
+    CHECK_FALSE(graph.find("C-1"));
+    CHECK_FALSE(graph.find("F-1"));
+    CHECK_FALSE(graph.has_record("E-1"));
+    CHECK_FALSE(graph.has_record("O-1"));
+    CHECK(graph.events().size() == 1);  // numbering stays: an empty record is left in place
+    CHECK(graph.events()[0].id.empty());
+    CHECK(graph.declared_relations().empty());
+    CHECK(graph.count(VertexKind::concern) == 0);
+    CHECK(graph.count(VertexKind::factor) == 0);
+    const auto snap = take_snapshot(graph);
+    CHECK(snap->person_circle.size(snap->vertex_slot[*graph.find("P-C")]) == 3);  // household
+
+    // A removed relation can be declared again; removing one that is not there is an error.
+    Batch again;
+    again.add(RelationSpec{RelationKind::parent_of, "P-M", "P-C"});
+    graph.apply(again);
+    Batch missing;
+    missing.add(RemoveRelation{{RelationKind::sibling_of, "P-C", "P-S"}});
+    CHECK(failure(graph, missing).find("no relation sibling_of") != std::string::npos);
+    // Removed in the batch, then declared again in reverse: no cycle is seen.
+    Batch reverse;
+    reverse.add(RemoveRelation{{RelationKind::parent_of, "P-M", "P-C"}});
+    reverse.add(Replace{PersonSpec{"P-M", PersonKind::child, day("2012-01-01"), {}, "HH-1"}});
+    reverse.add(Replace{PersonSpec{"P-C", PersonKind::adult, day("1980-01-01"), {}, "HH-1"}});
+    reverse.add(RelationSpec{RelationKind::parent_of, "P-C", "P-M"});
+    graph.apply(reverse);
+    CHECK(graph.has_relation(RelationKind::parent_of, *graph.find("P-C"), *graph.find("P-M")));
+  }
 }

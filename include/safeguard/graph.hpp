@@ -128,9 +128,32 @@ struct ErasePerson {
   std::string id;
 };
 
-using Edit = std::variant<PersonSpec, AgencySpec, ConcernSpec, FactorSpec, PlaceSpec, GroupSpec,
-                          HouseholdSpec, RelationSpec, AmendConcern, RetractConcern, ErasePerson,
-                          EventSpec, DiscretionaryOverrideSpec, CalendarSpec>;
+// Replace every field of an existing entity in place (same id, same kind; concerns use
+// AmendConcern, households have no fields). A person may change kind (child or adult) when
+// nothing the graph holds forbids it afterwards: no concern involves a child, events and
+// discretionary overrides are about children, and no child is the parent of an adult.
+struct Replace {
+  std::variant<PersonSpec, AgencySpec, PlaceSpec, GroupSpec, FactorSpec, EventSpec,
+               DiscretionaryOverrideSpec>
+      spec;
+};
+
+// Remove a concern, factor, process event or discretionary override (not a person: persons are
+// erased). Its vertex becomes a tombstone, as erasure leaves; an event or override leaves an
+// empty record in place, so numbering stays stable.
+struct Remove {
+  std::string id;
+};
+
+// Remove a declared relation (for symmetric kinds, in either direction).
+struct RemoveRelation {
+  RelationSpec relation;
+};
+
+using Edit =
+    std::variant<PersonSpec, AgencySpec, ConcernSpec, FactorSpec, PlaceSpec, GroupSpec,
+                 HouseholdSpec, RelationSpec, AmendConcern, RetractConcern, ErasePerson, EventSpec,
+                 DiscretionaryOverrideSpec, CalendarSpec, Replace, Remove, RemoveRelation>;
 
 struct Batch {
   std::vector<Edit> items;
@@ -240,6 +263,9 @@ class SAFEGUARD_EXPORT CaseGraph {
   }
   // True if `id` names a live event or discretionary override.
   bool has_record(std::string_view id) const;
+  // The live event or discretionary override with this id, or null.
+  const Event* find_event(std::string_view id) const;
+  const DiscretionaryOverride* find_override(std::string_view id) const;
 
   // The working-day calendar: the nation's bank holidays plus local closures. Shared and
   // immutable; a batch with a CalendarSpec publishes a new one.
@@ -267,6 +293,9 @@ class SAFEGUARD_EXPORT CaseGraph {
   void add_edge(Transaction& tx, RelationKind kind, VertexIndex from, VertexIndex to);
   void remove_edges_of_kind(Transaction& tx, VertexIndex v, RelationKind kind, bool outgoing);
   void erase_vertex(Transaction& tx, VertexIndex v);
+  void remove_record(Transaction& tx, const std::string& id);
+  void remove_relation(Transaction& tx, const RelationSpec& relation);
+  void check_kind_changes(const Transaction& tx) const;
   Symbol intern(Transaction& tx, std::string_view text);
 
   GraphLimits limits_;

@@ -23,8 +23,12 @@
 //   every version, drops the person from graphs known at or after the erasure, and leaves a
 //   tombstone (when, on whose authority).
 //
-// Cost: applying a batch and building a graph are linear in the record (the graph is rebuilt,
-// not edited in place); the materialised graph for the latest (D, K) asked for is cached.
+// Cost: a batch is checked against a live graph of the latest state, edited in place, so
+// applying one costs time in proportion to what it touches; a batch with an erasure, or one
+// that turns a person child or adult, is checked on a graph materialised afresh (linear in the
+// record). graph(D, K) materialises (linear in the record); the last one asked for is cached.
+// watch() keeps a second live graph, as of one date, and rescores only the children each batch
+// can reach (docs/record.md, "Incremental results").
 #pragma once
 
 #include "safeguard/detail/export.hpp"
@@ -282,6 +286,21 @@ class SAFEGUARD_EXPORT Record {
   std::shared_ptr<const CaseGraph> graph(Day as_of, RecordTime known_at = kEverythingKnown) const;
   std::shared_ptr<const Snapshot> snapshot(Day as_of, RecordTime known_at = kEverythingKnown) const;
   Results assess(std::shared_ptr<const RuleSet> rules, const RecordAssessOptions& options) const;
+
+  // Incremental results. watch() keeps a live graph as of options.as_of at the latest revision
+  // and returns every child's results on it; from then on each apply() edits that graph in
+  // place and rescores only the children the batch may have changed, whose rows changed()
+  // gives. Each row equals, bit for bit, the child's row in assess(rules, {options.as_of})
+  // (ids, not vertex numbers, identify children and evidence: a live graph numbers them its
+  // own way). Children the batch erased, or turned adult, have no row. A batch with an erasure,
+  // or one that brings back an entity that had gone, rebuilds the graph and rescores everyone.
+  // One watch at a time: watch() again replaces it.
+  Results watch(std::shared_ptr<const RuleSet> rules, const AssessOptions& options);
+  void unwatch() noexcept;
+  bool watching() const noexcept;
+  // The rows of the children the last batch applied since watch() may have changed (before
+  // any batch: every child). Throws Error (Status::invalid_argument) when not watching.
+  Results changed();
 
   // Read-back. `get` gives the entity (or relation "kind:from:to", see relation_key) as known
   // at `known_at`, or nothing if it was not yet recorded. `history` gives every version.

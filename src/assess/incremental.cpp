@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "graph_topology.hpp"
 #include "prepare.hpp"
 #include "results.hpp"
 #include "safeguard/assess.hpp"
@@ -24,6 +25,44 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
       persons.insert(persons.end(), concern.about.begin(), concern.about.end());
       persons.insert(persons.end(), concern.involves.begin(), concern.involves.end());
     }
+  };
+  auto note_factor = [&](const std::string& id) {
+    if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::factor) {
+      const Factor& factor = graph.factor(*v);
+      persons.insert(persons.end(), factor.protects.begin(), factor.protects.end());
+    }
+  };
+  auto note_record = [&](const std::string& id) {
+    if (const Event* e = graph.find_event(id))
+      persons.insert(persons.end(), e->about.begin(), e->about.end());
+    if (const DiscretionaryOverride* o = graph.find_override(id)) persons.push_back(o->child);
+  };
+  // An agency's type is evidence (rules read a concern's source type): every concern it raised.
+  auto note_agency = [&](const std::string& id) {
+    auto v = graph.find(id);
+    if (!v || graph.kind(*v) != VertexKind::agency) return;
+    const detail::Adjacency& adj = graph.topology().adjacency;
+    for (auto edge : boost::make_iterator_range(boost::out_edges(*v, adj))) {
+      if (adj[edge].kind == RelationKind::raised) note_concern(graph.id(boost::target(edge, adj)));
+    }
+  };
+  auto note_replaced = [&](const auto& spec) {
+    using S = std::decay_t<decltype(spec)>;
+    if constexpr (std::is_same_v<S, PersonSpec>) {
+      note(spec.id);
+    } else if constexpr (std::is_same_v<S, AgencySpec>) {
+      note_agency(spec.id);
+    } else if constexpr (std::is_same_v<S, FactorSpec>) {
+      note_factor(spec.id);
+      note_all(spec.protects);
+    } else if constexpr (std::is_same_v<S, EventSpec>) {
+      note_record(spec.id);
+      note_all(spec.about);
+    } else if constexpr (std::is_same_v<S, DiscretionaryOverrideSpec>) {
+      note_record(spec.id);
+      note(spec.child);
+    }
+    // A place's or group's kind and name are read only by propagation, which rescores everyone.
   };
   for (const Edit& item : batch.items) {
     std::visit(
@@ -49,6 +88,15 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
             note_all(edit.about);
           } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
             note(edit.child);
+          } else if constexpr (std::is_same_v<T, Replace>) {
+            std::visit(note_replaced, edit.spec);
+          } else if constexpr (std::is_same_v<T, Remove>) {
+            note_concern(edit.id);
+            note_factor(edit.id);
+            note_record(edit.id);
+          } else if constexpr (std::is_same_v<T, RemoveRelation>) {
+            note(edit.relation.from);
+            note(edit.relation.to);
           }
           // A CalendarSpec moves every child's timescales: Reassessor::apply rescores everyone.
           // Agencies, places, groups and households reach no child until something names them.
@@ -101,8 +149,27 @@ Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
   const bool indexed =
       impl_->indexed_graph == &graph && impl_->indexed_revision == graph.revision();
   graph.apply(batch);
-  // The batch only appended records: the index stays valid by catching up.
-  if (indexed) impl_->indexed_revision = graph.revision();
+  // The batch appended records, or replaced or removed some in place: the index stays valid by
+  // catching up and pointing each replaced record's children at it (stale entries are allowed).
+  if (indexed) {
+    impl_->indexed_revision = graph.revision();
+    for (const Edit& item : batch.items) {
+      const auto* replace = std::get_if<Replace>(&item);
+      if (!replace) continue;
+      if (const auto* e = std::get_if<EventSpec>(&replace->spec)) {
+        if (const Event* event = graph.find_event(e->id)) {
+          const auto number = static_cast<std::uint32_t>(event - graph.events().data());
+          for (VertexIndex child : event->about) impl_->records.events[child].push_back(number);
+        }
+      } else if (const auto* o = std::get_if<DiscretionaryOverrideSpec>(&replace->spec)) {
+        if (const DiscretionaryOverride* judgement = graph.find_override(o->id)) {
+          const auto number =
+              static_cast<std::uint32_t>(judgement - graph.discretionary_overrides().data());
+          impl_->records.overrides[judgement->child].push_back(number);
+        }
+      }
+    }
+  }
   if (new_calendar) {
     for (VertexIndex v = 0; v < graph.vertex_count(); ++v) children.push_back(v);
   }

@@ -103,6 +103,7 @@ OPTIONAL = {
     ("sg_batch_amend_list", "values"),
     ("sg_record_apply", "out_revision"),
     ("sg_record_import_buffer", "out_revision"),
+    ("sg_record_apply_changes", "out_revision"),
     ("sg_record_import_buffer", "name"),
     ("sg_record_export", "out_size"),
     ("sg_record_get", "out_size"),

@@ -124,6 +124,50 @@ class Record(_core.Handle):
                                        ctypes.byref(options), _known_at(known_at)))
         return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")))
 
+    def watch(self, rules, as_of, *, threads=1):
+        """Watches the record for one rule pack and as-of date: from now on each
+        apply_changes() edits a live graph in place and gives back only the children the batch
+        may have changed. Returns every child's safeguard.Result now; watching again replaces
+        the watch."""
+        from .result import Result
+        from .rules import RuleSet
+
+        if not isinstance(rules, RuleSet):
+            raise TypeError("rules must be a safeguard.RuleSet, not %s" % type(rules).__name__)
+        as_of_text = date_text(as_of, "as_of", required=True)
+        options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
+                                     threads=_core.integer(threads, "threads"))
+        out = ctypes.c_void_p()
+        with self._lock, rules._lock:
+            check(lib.sg_record_watch(ctypes.byref(out), self._pointer(), rules._pointer(),
+                                      ctypes.byref(options)))
+        as_of_date = datetime.date.fromisoformat(as_of_text.decode("ascii"))
+        self._watched = (rules, as_of_date)
+        return Result(out.value, rules, as_of_date)
+
+    def apply_changes(self, batch, *, recorded_at, author, reason=None, source_system=None,
+                      source_reference=None):
+        """Applies every edit of `batch` or none, as apply() does, and returns a
+        safeguard.Result with a row for each child whose results the batch may have changed,
+        each equal to that child's row in a full assessment (children erased, or no longer
+        children, have none). The record must be watched (watch())."""
+        from .graph import Batch
+        from .result import Result
+
+        if not isinstance(batch, Batch):
+            raise TypeError("batch must be a safeguard.Batch, not %s" % type(batch).__name__)
+        watched = getattr(self, "_watched", None)
+        if watched is None:
+            raise InvalidArgumentError("the record is not watched: call watch() first")
+        provenance = _provenance(recorded_at, author, reason, source_system, source_reference)
+        out = ctypes.c_void_p()
+        revision = ctypes.c_ulonglong()
+        with self._lock, batch._lock:
+            check(lib.sg_record_apply_changes(ctypes.byref(out), ctypes.byref(revision),
+                                              self._pointer(), batch._pointer(),
+                                              ctypes.byref(provenance)))
+        return Result(out.value, watched[0], watched[1])
+
     def export(self, as_of, *, known_at=None):
         """The graph as of `as_of` known at `known_at`, as case-file text."""
         return self._buffer(lib.sg_record_export, date_text(as_of, "as_of", required=True),
