@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <iterator>
 #include <limits>
@@ -22,6 +23,7 @@
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
 #include "util/atomic_file.hpp"
+#include "util/file.hpp"
 #include "util/sha256.hpp"
 
 namespace safeguard {
@@ -97,10 +99,15 @@ class Source {
 
   Source(const std::string& path, std::size_t max_bytes) : name_(path), memory_(false) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error(Status::io, "cannot open file", Location{path});
+    if (fd_ < 0) throw Error(Status::io, "cannot open file" + os_reason(errno), Location{path});
     struct stat info;
-    if (::fstat(fd_, &info) != 0 || !S_ISREG(info.st_mode))
-      throw Error(Status::io, "cannot read file", Location{path});
+    if (::fstat(fd_, &info) != 0)
+      throw Error(Status::io, "cannot read file" + os_reason(errno), Location{path});
+    if (!S_ISREG(info.st_mode))
+      throw Error(Status::io,
+                  S_ISDIR(info.st_mode) ? "cannot read file: is a directory"
+                                        : "cannot read file: not a regular file",
+                  Location{path});
     size_ = static_cast<std::size_t>(info.st_size);
     if (size_ > max_bytes) {
       throw Error(Status::limit, "file is larger than " + std::to_string(max_bytes) + " bytes",
