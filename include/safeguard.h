@@ -8,7 +8,8 @@
  *    a JSON case file, or add entities one batch at a time with sg_batch_new(),
  *    sg_batch_add_*() and sg_graph_apply(). A batch applies atomically: if any item is invalid,
  *    nothing changes and sg_error_last() names the item and the reason.
- * 2. Load a rule pack: sg_rules_load_file() / sg_rules_load_buffer() (TOML; see docs/rules.md).
+ * 2. Load a rule pack: sg_rules_load_file() / sg_rules_load_buffer() (TOML; see docs/rules.md),
+ *    or one bundled in the library by name: sg_rules_load_bundled(&rules, "default", NULL).
  * 3. Assess: sg_assess() scores every child as of a date given in the options — never the
  *    clock — and returns an sg_result holding per-child scores, levels and contributions.
  * 4. Read results: sg_result_child_count(), sg_result_child(), sg_result_contribution(),
@@ -20,7 +21,9 @@
  *
  * Errors: fallible calls return int — SG_OK (0) or a negative SG_E_* code. Codes are stable and
  * never reused. sg_error_last() gives this thread's message for the last failure, with its
- * place (file:line:column, entity id); sg_status_str() gives static text for a code. No C++
+ * place (file:line:column, entity id), and sg_error_last_detail() the same place as fields;
+ * sg_status_str() gives static text for a code. Long calls (load, save, assess) have _progress
+ * variants whose callback can stop them, leaving everything unchanged. No C++
  * exception ever crosses this boundary. Passing NULL or an invalid value returns
  * SG_E_INVALID_ARGUMENT. A call that returns a new handle or buffer through `out` sets *out
  * to NULL when it fails. Using a handle after freeing it is the caller's bug and is not
@@ -77,6 +80,7 @@ extern "C" {
 #define SG_E_INTERNAL -13        /* a bug in safeguard; please report it */
 #define SG_E_ENCODING -14        /* text that is not valid UTF-8 */
 #define SG_E_MISUSE -15          /* a graph read during an edit, or edited during a read */
+#define SG_E_CANCELLED -16       /* a progress callback stopped the call; nothing changed */
 
 /* ---- Version ---------------------------------------------------------------------------- */
 
@@ -228,7 +232,8 @@ SG_API int sg_batch_add_factor(sg_batch* batch, const sg_factor* factor);
  * "frequents". */
 SG_API int sg_batch_add_relation(sg_batch* batch, const char* kind, const char* from,
                                  const char* to);
-/* Replaces every field of an existing concern with the same id. */
+/* Replaces every field of an existing concern with the same id (to change only some, use
+ * sg_batch_amend with kind "concern"). */
 SG_API int sg_batch_amend_concern(sg_batch* batch, const sg_concern* concern);
 /* The concern stops scoring but stays recorded, as retracted. */
 SG_API int sg_batch_retract_concern(sg_batch* batch, const char* id);
@@ -627,7 +632,10 @@ typedef struct sg_provenance {
   { SG_PROVENANCE_VERSION, 0, NULL, NULL, NULL, NULL }
 
 /* Record edits. A batch holding any of these can be applied only to a record
- * (sg_graph_apply refuses it). The sg_batch_add_*() items add entities as before. */
+ * (sg_graph_apply refuses it), except amendments of concerns (sg_batch_amend and
+ * sg_batch_amend_list with kind "concern"), which a graph takes too: each changes only the
+ * fields given, the others keeping the values the concern has when the batch is applied. The
+ * sg_batch_add_*() items add entities as before. */
 
 /* Add, or replace every field of the entity with the same id (same kind). */
 SG_API int sg_batch_upsert_person(sg_batch* batch, const sg_person* person);
@@ -801,6 +809,25 @@ typedef struct sg_caseload_options {
   { SG_CASELOAD_OPTIONS_VERSION, 1000, 1, NULL }
 /* A new graph holding the generated caseload. */
 SG_API int sg_graph_generate(sg_graph** out, const sg_caseload_options* options);
+
+/* ---- Progress and cancellation --------------------------------------------------------- */
+
+/* Progress of a long call: `done` of `total` units (bytes of a case file read or written,
+ * children assessed), reported now and then (as sqlite3_progress_handler). Return 0 to go on,
+ * non-zero to stop: the call then fails with SG_E_CANCELLED and changes nothing (the graph, or
+ * the file being replaced, is as it was). A multi-threaded assessment calls it from its worker
+ * threads, one at a time. `user` is passed through untouched. */
+typedef int (*sg_progress_fn)(void* user, unsigned long long done, unsigned long long total);
+
+/* As sg_graph_load_file, sg_graph_save_file and sg_assess, reporting to `progress` (NULL: no
+ * reports). */
+SG_API int sg_graph_load_file_progress(sg_graph* graph, const char* path, sg_progress_fn progress,
+                                       void* user);
+SG_API int sg_graph_save_file_progress(const sg_graph* graph, const char* path,
+                                       sg_progress_fn progress, void* user);
+SG_API int sg_assess_progress(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+                              const sg_assess_options* options, sg_progress_fn progress,
+                              void* user);
 
 /* ---- Error details ---------------------------------------------------------------------- */
 

@@ -714,6 +714,14 @@ void buffer_out(char** out, size_t* out_size, const std::string& data) {
   if (out_size) *out_size = data.size();
 }
 
+// A C progress callback as the C++ core takes it (empty for NULL).
+Progress progress_of(sg_progress_fn callback, void* user) {
+  if (!callback) return {};
+  return [callback, user](std::uint64_t done, std::uint64_t total) {
+    return callback(user, done, total) == 0;
+  };
+}
+
 const char* scope_name(expr::Scope scope) {
   switch (scope) {
     case expr::Scope::child:
@@ -832,6 +840,8 @@ const char* sg_status_str(int status) {
       return "invalid UTF-8";
     case SG_E_MISUSE:
       return "library misuse";
+    case SG_E_CANCELLED:
+      return "cancelled";
     default:
       return "unknown status";
   }
@@ -1350,31 +1360,7 @@ int sg_rules_level_id(const char** out, const sg_rules* rules, size_t level) {
 
 int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
               const sg_assess_options* options) {
-  return guard([&] {
-    require(out, "out");
-    *out = nullptr;
-    require(graph, "graph");
-    require(rules, "rules");
-    require(options, "options");
-    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
-    AssessOptions opts;
-    opts.as_of = date(options->as_of, "options.as_of", true);
-    opts.threads = options->threads;
-    std::shared_ptr<const Snapshot> snapshot;
-    {
-      // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an
-      // edit never changes.
-      ReadAccess access(graph);
-      std::lock_guard<std::mutex> lock(graph->snapshot_mutex);
-      if (!graph->snapshot || graph->snapshot->graph_revision != graph->graph.revision()) {
-        graph->snapshot = take_snapshot(graph->graph);
-      }
-      snapshot = graph->snapshot;
-    }
-    auto result = std::make_unique<sg_result>(sg_result{assess(rules->rules, snapshot, opts), {}});
-    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
-    *out = result.release();
-  });
+  return sg_assess_progress(out, graph, rules, options, nullptr, nullptr);
 }
 
 void sg_result_free(sg_result* result) { delete result; }
@@ -2098,6 +2084,57 @@ int sg_graph_generate(sg_graph** out, const sg_caseload_options* options) {
     auto graph = std::make_unique<sg_graph>();
     generate_caseload(graph->graph, caseload);
     *out = graph.release();
+  });
+}
+
+// ---- Progress and cancellation ----
+
+int sg_graph_load_file_progress(sg_graph* graph, const char* path, sg_progress_fn progress,
+                                void* user) {
+  return guard([&] {
+    require(graph, "graph");
+    EditAccess access(graph);
+    load_case_file(graph->graph, text(path, "path"), graph->file_limits,
+                   progress_of(progress, user));
+  });
+}
+
+int sg_graph_save_file_progress(const sg_graph* graph, const char* path, sg_progress_fn progress,
+                                void* user) {
+  return guard([&] {
+    require(graph, "graph");
+    ReadAccess access(graph);
+    save_case_file(graph->graph, text(path, "path"), progress_of(progress, user));
+  });
+}
+
+int sg_assess_progress(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+                       const sg_assess_options* options, sg_progress_fn progress, void* user) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
+    AssessOptions opts;
+    opts.as_of = date(options->as_of, "options.as_of", true);
+    opts.threads = options->threads;
+    opts.progress = progress_of(progress, user);
+    std::shared_ptr<const Snapshot> snapshot;
+    {
+      // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an
+      // edit never changes.
+      ReadAccess access(graph);
+      std::lock_guard<std::mutex> lock(graph->snapshot_mutex);
+      if (!graph->snapshot || graph->snapshot->graph_revision != graph->graph.revision()) {
+        graph->snapshot = take_snapshot(graph->graph);
+      }
+      snapshot = graph->snapshot;
+    }
+    auto result = std::make_unique<sg_result>(sg_result{assess(rules->rules, snapshot, opts), {}});
+    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
+    *out = result.release();
   });
 }
 

@@ -125,6 +125,8 @@ class Source {
 
   const std::string& name() const { return name_; }
   std::size_t raw_size() const { return size_; }
+  // Reports each piece read from a file to `progress` (nullptr: none), which may stop the read.
+  void set_progress(const Progress* progress) { progress_ = progress; }
   bool has_trailer() const { return !digest_.empty(); }
   const std::string& digest() const { return digest_; }
   // Where the trailer starts in the input.
@@ -146,6 +148,8 @@ class Source {
     }
     const std::size_t want = std::min(kChunkBytes, body_ - offset);
     read_at(offset, buffer_.data(), want);
+    if (progress_ && *progress_ && !(*progress_)(offset + want, body_))
+      throw Error(Status::cancelled, "cancelled by the progress callback", Location{name_});
     begin = buffer_.data();
     end = begin + want;
     return true;
@@ -202,6 +206,7 @@ class Source {
   std::string_view text_;
   bool memory_ = true;
   int fd_ = -1;
+  const Progress* progress_ = nullptr;
   std::size_t size_ = 0;
   std::size_t body_ = 0;  // bytes of the input the parser reads before "\n}\n" or the end
   std::string digest_;    // the trailer's digest, when there is a trailer
@@ -1329,8 +1334,17 @@ void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
 }
 
 void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits) {
+  load_case_file(graph, path, limits, Progress{});
+}
+
+void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits,
+                    const Progress& progress) {
   Source source(path, limits.max_bytes);
+  source.set_progress(&progress);
   const Reading reading = read_case(source, limits);
+  // Past the last byte the callback has no more say: what follows is the atomic apply (and,
+  // on an error, the locator reading back).
+  source.set_progress(nullptr);
   apply_reading(graph, reading, source);
 }
 
@@ -1483,6 +1497,10 @@ std::string save_case(const CaseGraph& graph) {
   ordered& closures = calendar["closures"];
   for (Day day : graph.closures()) closures.push_back(format_iso_date(day));
   return with_checksum(root.dump(2) + "\n");
+}
+
+void save_case_file(const CaseGraph& graph, const std::string& path, const Progress& progress) {
+  detail::write_file_atomically(path, save_case(graph), progress);
 }
 
 void save_case_file(const CaseGraph& graph, const std::string& path) {

@@ -2,8 +2,13 @@
 // concern amendments and error details (issue 20).
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "safeguard.h"
 
@@ -38,9 +43,152 @@ double total_of(const sg_graph* graph, const sg_rules* rules, const char* child)
   return total;
 }
 
+// A progress callback that records every report and stops at the call numbered `stop_at`
+// (0: never).
+struct Reports {
+  std::vector<unsigned long long> done;
+  unsigned long long total = 0;
+  std::size_t stop_at = 0;
+
+  static int record(void* user, unsigned long long done, unsigned long long total) {
+    auto* self = static_cast<Reports*>(user);
+    self->done.push_back(done);
+    self->total = total;
+    return self->stop_at != 0 && self->done.size() >= self->stop_at ? 1 : 0;
+  }
+  bool rising() const {
+    for (std::size_t i = 1; i < done.size(); ++i)
+      if (done[i] < done[i - 1]) return false;
+    return true;
+  }
+};
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A generated caseload written to a scratch file, several megabytes: several reports.
+struct BigCase {
+  std::string directory =
+      (std::filesystem::temp_directory_path() / "safeguard-progress-test").string();
+  std::string path = directory + "/caseload.json";
+  sg_graph* graph = nullptr;
+  BigCase() {
+    std::filesystem::create_directories(directory);
+    sg_caseload_options options = SG_CASELOAD_OPTIONS_INIT;
+    options.children = 6000;
+    REQUIRE(sg_graph_generate(&graph, &options) == SG_OK);
+    REQUIRE(sg_graph_save_file(graph, path.c_str()) == SG_OK);
+  }
+  ~BigCase() {
+    sg_graph_free(graph);
+    std::error_code ignored;
+    std::filesystem::remove_all(directory, ignored);
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("c_api_extras") {
+  TEST_CASE("loading reports bytes read and a cancelled load changes nothing") {
+    BigCase big;
+    const auto size = std::filesystem::file_size(big.path);
+    REQUIRE(size > (3u << 20));
+    // A graph that already holds something (with no id the caseload uses).
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_household(batch, "HH-PROGRESS-TEST") == SG_OK);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+    const std::string before = saved(graph);
+
+    Reports stopping;
+    stopping.stop_at = 2;
+    CHECK(sg_graph_load_file_progress(graph, big.path.c_str(), Reports::record, &stopping) ==
+          SG_E_CANCELLED);
+    CHECK(sg_error_last_status() == SG_E_CANCELLED);
+    CHECK(stopping.done.size() == 2);
+    CHECK(saved(graph) == before);
+
+    Reports all;
+    REQUIRE(sg_graph_load_file_progress(graph, big.path.c_str(), Reports::record, &all) == SG_OK);
+    CHECK(all.done.size() >= 3);
+    CHECK(all.rising());
+    CHECK(all.total <= size);
+    CHECK(all.done.back() == all.total);
+    size_t persons = 0;
+    REQUIRE(sg_graph_count(&persons, graph, "person") == SG_OK);
+    CHECK(persons > 6000);
+    // No callback: as sg_graph_load_file.
+    sg_graph* plain = nullptr;
+    REQUIRE(sg_graph_new(&plain) == SG_OK);
+    REQUIRE(sg_graph_load_file_progress(plain, big.path.c_str(), nullptr, nullptr) == SG_OK);
+    sg_graph_free(plain);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE("assessing reports children scored, from any thread count, and can be stopped") {
+    BigCase big;
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    for (unsigned threads : {1u, 3u}) {
+      CAPTURE(threads);
+      options.threads = threads;
+      Reports all;
+      sg_result* result = nullptr;
+      REQUIRE(sg_assess_progress(&result, big.graph, rules, &options, Reports::record, &all) ==
+              SG_OK);
+      CHECK(all.total == 6000);
+      CHECK(all.done.size() >= 6000 / 256);
+      CHECK(all.rising());
+      CHECK(all.done.back() == 6000);
+      sg_result_free(result);
+
+      Reports stopping;
+      stopping.stop_at = 3;
+      result = reinterpret_cast<sg_result*>(1);
+      CHECK(sg_assess_progress(&result, big.graph, rules, &options, Reports::record, &stopping) ==
+            SG_E_CANCELLED);
+      CHECK(result == nullptr);
+      CHECK(stopping.done.size() == 3);  // never called again once it said stop
+    }
+    sg_rules_free(rules);
+  }
+
+  TEST_CASE("saving reports bytes written and a cancelled save leaves the file as it was") {
+    BigCase big;
+    const std::string target = big.directory + "/target.json";
+    {
+      std::ofstream out(target, std::ios::binary);
+      out << "the previous contents";
+    }
+    Reports stopping;
+    stopping.stop_at = 1;
+    CHECK(sg_graph_save_file_progress(big.graph, target.c_str(), Reports::record, &stopping) ==
+          SG_E_CANCELLED);
+    CHECK(file_text(target) == "the previous contents");
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(big.directory)) {
+      (void)entry;
+      ++files;
+    }
+    CHECK(files == 2);  // the caseload and the target: no temporary file left behind
+
+    Reports all;
+    REQUIRE(sg_graph_save_file_progress(big.graph, target.c_str(), Reports::record, &all) == SG_OK);
+    CHECK(all.done.size() >= 3);
+    CHECK(all.rising());
+    CHECK(all.done.back() == std::filesystem::file_size(target));
+    CHECK(file_text(target) == file_text(big.path));
+  }
+
   TEST_CASE("bundled packs load by name; an unknown name lists them") {
     size_t count = 0;
     REQUIRE(sg_rules_bundled_count(&count) == SG_OK);

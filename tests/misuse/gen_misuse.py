@@ -71,6 +71,8 @@ KINDS = {
     "sg_rule_def*": "OutStruct<sg_rule_def>",
     "sg_policy_override_def*": "OutStruct<sg_policy_override_def>",
     "const sg_caseload_options*": "CaseloadOptionsArg",
+    "sg_progress_fn": "ProgressArg",
+    "void*": "UserArg",
 }
 
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.

@@ -804,6 +804,29 @@ struct CaseloadOptionsArg : ArgBase {
   const sg_caseload_options* get() const { return null ? nullptr : &options; }
 };
 
+// A progress callback: one that goes on, none, and one that stops the call at once (which must
+// then fail and change nothing, as the harness checks).
+struct ProgressArg : ArgBase {
+  sg_progress_fn callback = nullptr;
+  static std::size_t variants() { return 3; }
+  static int go_on(void*, unsigned long long, unsigned long long) { return 0; }
+  static int stop(void*, unsigned long long, unsigned long long) { return 1; }
+  ProgressArg(Fixture&, const char*, bool, std::size_t variant) {
+    if (variant == 0) callback = go_on;
+    if (variant == 2) callback = stop, expected = Expect::code(SG_E_CANCELLED);
+  }
+  sg_progress_fn get() const { return callback; }
+};
+
+// The callback's own pointer, passed through untouched: anything goes.
+struct UserArg : ArgBase {
+  int token = 0;
+  bool null;
+  static std::size_t variants() { return 2; }
+  UserArg(Fixture&, const char*, bool, std::size_t variant) : null(variant == 1) {}
+  void* get() { return null ? nullptr : &token; }
+};
+
 struct ExplainOptionsArg : ArgBase {
   sg_explain_options options = SG_EXPLAIN_OPTIONS_INIT;
   const char* cleared[2] = {"police", nullptr};

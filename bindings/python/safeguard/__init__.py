@@ -19,7 +19,7 @@ import typing
 
 from ._core import lib as _c
 from ._version import __version__
-from .errors import (ClosedError, DivergenceError, DuplicateError, EncodingError, FileError,
+from .errors import (CancelledError, ClosedError, DivergenceError, DuplicateError, EncodingError, FileError,
                      InternalError, InvalidArgumentError, InvalidDataError, LibraryError,
                      LimitError, MisuseError, NotFoundError, OutOfMemoryError, OutOfRangeError, ParseError,
                      SafeguardError, TypeMismatchError, VersionError)
@@ -33,7 +33,7 @@ from .rules import Index, Level, LintWarning, PolicyOverride, Rule, RuleSet, Tim
 from .rules import bundled as bundled_packs
 
 __all__ = [
-    "Age", "Batch", "Calendar", "ChildResult", "ClosedError", "Contribution", "Discretionary",
+    "Age", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
     "FileError", "Graph", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",

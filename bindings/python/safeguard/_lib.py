@@ -349,6 +349,9 @@ class ErrorDetail(ctypes.Structure):
     ]
 
 
+# sg_progress_fn: int (*)(void* user, unsigned long long done, unsigned long long total)
+PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, ctypes.c_ulonglong, ctypes.c_ulonglong)
+
 # Constants of safeguard.h that the package passes in.
 PERSON_CHILD = 0
 PERSON_ADULT = 1
@@ -513,6 +516,10 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_graph_copy": (c_int, [_out_handle, _graph_p]),
     "sg_graph_generate": (c_int, [_out_handle, POINTER(CaseloadOptions)]),
     "sg_error_last_detail": (POINTER(ErrorDetail), []),
+    "sg_graph_load_file_progress": (c_int, [_graph_p, c_char_p, PROGRESS_FN, c_void_p]),
+    "sg_graph_save_file_progress": (c_int, [_graph_p, c_char_p, PROGRESS_FN, c_void_p]),
+    "sg_assess_progress": (c_int, [_out_handle, _graph_p, _rules_p, POINTER(AssessOptions),
+                                   PROGRESS_FN, c_void_p]),
 }
 
 

@@ -25,6 +25,7 @@ E_DIVERGENT = -12
 E_INTERNAL = -13
 E_ENCODING = -14
 E_MISUSE = -15
+E_CANCELLED = -16
 
 class SafeguardError(Exception):
     """Base class of every error the package raises.
@@ -133,6 +134,12 @@ class MisuseError(SafeguardError, RuntimeError):
     status = E_MISUSE
 
 
+class CancelledError(SafeguardError):
+    """SG_E_CANCELLED: a progress callback stopped the call (it returned False); nothing
+    changed."""
+    status = E_CANCELLED
+
+
 class ClosedError(SafeguardError, ValueError):
     """An operation on a Graph, Batch, RuleSet or Result that was already closed."""
 
@@ -146,7 +153,7 @@ ERRORS_BY_STATUS: typing.Dict[int, typing.Type[SafeguardError]] = {
     for cls in (InvalidArgumentError, ParseError, InvalidDataError, NotFoundError,
                 DuplicateError, TypeMismatchError, FileError, LimitError, OutOfMemoryError,
                 OutOfRangeError, VersionError, DivergenceError, InternalError, EncodingError,
-                MisuseError)
+                MisuseError, CancelledError)
 }
 
 

@@ -10,6 +10,7 @@ from . import _core, _lib
 from ._core import (DateLike, TextList, check, date_text, integer, lib, optional_text, text,
                     text_array)
 from .errors import InvalidArgumentError
+from ._progress import ProgressArg, Reporter
 from .limits import Limits
 
 if typing.TYPE_CHECKING:
@@ -337,12 +338,12 @@ class Graph(_core.Handle):
         super().__init__(pointer, lib.sg_graph_free)
 
     @classmethod
-    def from_file(cls, path: _core.PathLike, *, limits: typing.Optional[Limits] = None
-                  ) -> "Graph":
-        """A new graph holding the case file at `path`."""
+    def from_file(cls, path: _core.PathLike, *, limits: typing.Optional[Limits] = None,
+                  progress: ProgressArg = None) -> "Graph":
+        """A new graph holding the case file at `path` (`progress` as for load())."""
         graph = cls(limits=limits)
         try:
-            graph.load(path)
+            graph.load(path, progress=progress)
         except BaseException:
             graph.close()
             raise
@@ -365,11 +366,16 @@ class Graph(_core.Handle):
             return "<safeguard.Graph closed>"
         return "<safeguard.Graph of %d entities>" % self.count()
 
-    def load(self, path: _core.PathLike) -> None:
-        """Adds the JSON case file at `path` as one atomic batch; on error nothing changes."""
+    def load(self, path: _core.PathLike, *, progress: ProgressArg = None) -> None:
+        """Adds the JSON case file at `path` as one atomic batch; on error nothing changes.
+        `progress` is called with (bytes read, file size) and may return False to stop (then
+        CancelledError, nothing changed); True shows a tqdm bar when tqdm is installed."""
         encoded = _core.path_text(path)
-        with self._lock:
-            check(lib.sg_graph_load_file(self._pointer(), encoded))
+        with Reporter(progress, "loading", "B") as reporter, self._lock:
+            status = lib.sg_graph_load_file_progress(self._pointer(), encoded, reporter.function,
+                                                     reporter.user)
+        reporter.raise_callback_error()
+        check(status)
 
     def loads(self, data: _core.Data, name: typing.Optional[str] = None) -> None:
         """Adds a case file held in memory; `name` labels error messages."""
@@ -378,11 +384,15 @@ class Graph(_core.Handle):
         with self._lock:
             check(lib.sg_graph_load_buffer(self._pointer(), content, len(content), label))
 
-    def save(self, path: _core.PathLike) -> None:
-        """Writes the graph as a case file."""
+    def save(self, path: _core.PathLike, *, progress: ProgressArg = None) -> None:
+        """Writes the graph as a case file, replacing `path` atomically. `progress` as for
+        load(), with bytes written; a stopped save leaves `path` as it was."""
         encoded = _core.path_text(path)
-        with self._lock:
-            check(lib.sg_graph_save_file(self._pointer(), encoded))
+        with Reporter(progress, "saving", "B") as reporter, self._lock:
+            status = lib.sg_graph_save_file_progress(self._pointer(), encoded, reporter.function,
+                                                     reporter.user)
+        reporter.raise_callback_error()
+        check(status)
 
     def dumps(self) -> str:
         """The graph as case-file text, in the library's canonical layout."""
@@ -438,11 +448,12 @@ class Graph(_core.Handle):
         finally:
             edits.close()
 
-    def assess(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1) -> "Result":
+    def assess(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1,
+               progress: ProgressArg = None) -> "Result":
         """Scores every child as of the date `as_of`; see safeguard.assess()."""
         from .result import assess
 
-        return assess(self, rules, as_of=as_of, threads=threads)
+        return assess(self, rules, as_of=as_of, threads=threads, progress=progress)
 
     def copy(self) -> "Graph":
         """An independent copy of the graph: everything it holds, its calendar and its limits.

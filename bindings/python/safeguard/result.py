@@ -8,6 +8,7 @@ import typing
 
 from . import _core, _lib
 from ._core import DateLike, TextList, check, date_text, integer, lib, string, text, text_array
+from ._progress import ProgressArg, Reporter
 from .errors import ClosedError, InternalError, InvalidArgumentError, OutOfRangeError
 
 if typing.TYPE_CHECKING:
@@ -198,11 +199,13 @@ def _numpy() -> typing.Any:
     return numpy
 
 
-def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 1) -> "Result":
+def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 1,
+           progress: ProgressArg = None) -> "Result":
     """Scores every child of `graph` with `rules` as of the date `as_of` (a datetime.date;
     never the clock). `threads` is the number of worker threads (0: one per hardware thread);
     results are identical for any value. The Result stays valid after the graph and rules are
-    closed."""
+    closed. `progress` is called with (children scored, children) and may return False to stop
+    (CancelledError); True shows a tqdm bar when tqdm is installed."""
     from .graph import Graph
     from .rules import RuleSet
 
@@ -217,9 +220,11 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
                                  threads=thread_count)
     out = ctypes.c_void_p()
-    with graph._lock, rules._lock:
-        check(lib.sg_assess(ctypes.byref(out), graph._pointer(), rules._pointer(),
-                            ctypes.byref(options)))
+    with Reporter(progress, "assessing", "children") as reporter, graph._lock, rules._lock:
+        status = lib.sg_assess_progress(ctypes.byref(out), graph._pointer(), rules._pointer(),
+                                        ctypes.byref(options), reporter.function, reporter.user)
+    reporter.raise_callback_error()
+    check(status)
     return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")))
 
 

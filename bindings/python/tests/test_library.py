@@ -117,6 +117,12 @@ STRUCTS = {
     "sg_place_result": _lib.PlaceResult,
     "sg_limits": _lib.Limits,
     "sg_provenance": _lib.Provenance,
+    "sg_index_def": _lib.IndexDef,
+    "sg_level_def": _lib.LevelDef,
+    "sg_rule_def": _lib.RuleDef,
+    "sg_policy_override_def": _lib.PolicyOverrideDef,
+    "sg_caseload_options": _lib.CaseloadOptions,
+    "sg_error_detail": _lib.ErrorDetail,
 }
 
 
