@@ -1012,19 +1012,19 @@ Results detail::ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
       static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256)));
   threads = std::max(1u, threads);
   std::vector<Partial> partials(threads);
-  // Progress: each thread adds what it scored every kReportEvery children; the callback runs
-  // under a lock, so one thread at a time, and once it says stop every thread stops at its
-  // next report.
+  // Progress: each thread adds what it scored every kReportEvery children. The count and the
+  // callback are under one lock, so reports come one at a time and never go back; once the
+  // callback says stop, every thread stops at its next report.
   constexpr std::size_t kReportEvery = 256;
-  std::atomic<std::size_t> scored{0};
+  std::size_t scored = 0;  // guarded by progress_mutex
   std::atomic<bool> stopped{false};
   std::mutex progress_mutex;
   auto report = [&](std::size_t newly) {
-    const std::size_t done = scored.fetch_add(newly) + newly;
     if (!options.progress) return true;
     std::lock_guard<std::mutex> lock(progress_mutex);
     if (stopped.load()) return false;
-    if (!options.progress(done, n)) stopped.store(true);
+    scored += newly;
+    if (!options.progress(scored, n)) stopped.store(true);
     return !stopped.load();
   };
   auto work = [&](unsigned t) {

@@ -2,6 +2,8 @@
 // concern amendments and error details (issue 20).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -72,8 +74,10 @@ std::string file_text(const std::string& path) {
 
 // A generated caseload written to a scratch file, several megabytes: several reports.
 struct BigCase {
-  std::string directory =
-      (std::filesystem::temp_directory_path() / "safeguard-progress-test").string();
+  // Per process: CTest runs the test cases side by side.
+  std::string directory = (std::filesystem::temp_directory_path() /
+                           ("safeguard-progress-test-" + std::to_string(::getpid())))
+                              .string();
   std::string path = directory + "/caseload.json";
   sg_graph* graph = nullptr;
   BigCase() {

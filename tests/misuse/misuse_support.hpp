@@ -354,7 +354,7 @@ struct TextArg : ArgBase {
   }
   static std::string valid(Fixture& f, const std::string& name) {
     if (name == "path") {
-      if (f.function == "sg_graph_load_file")
+      if (f.function.rfind("sg_graph_load_file", 0) == 0)
         return SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
       if (f.function.rfind("sg_rules_load_file", 0) == 0)
         return SAFEGUARD_SOURCE_DIR "/rules/default.toml";

@@ -44,6 +44,8 @@ def test_assess_reports_children_from_worker_threads(big_case, rules):
         result = graph.assess(rules, AS_OF, threads=2,
                               progress=lambda done, total: seen.append((done, total)))
         assert seen[-1] == (len(result), len(result))
+        dones = [done for done, _ in seen]
+        assert dones == sorted(dones)  # reports from two threads never go back
         with pytest.raises(safeguard.CancelledError):
             graph.assess(rules, AS_OF, progress=lambda done, total: False)
 
