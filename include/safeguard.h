@@ -8,7 +8,8 @@
  *    a JSON case file, or add entities one batch at a time with sg_batch_new(),
  *    sg_batch_add_*() and sg_graph_apply(). A batch applies atomically: if any item is invalid,
  *    nothing changes and sg_error_last() names the item and the reason.
- * 2. Load a rule pack: sg_rules_load_file() / sg_rules_load_buffer() (TOML; see docs/rules.md).
+ * 2. Load a rule pack: sg_rules_load_file() / sg_rules_load_buffer() (TOML; see docs/rules.md),
+ *    or one bundled in the library by name: sg_rules_load_bundled(&rules, "default", NULL).
  * 3. Assess: sg_assess() scores every child as of a date given in the options — never the
  *    clock — and returns an sg_result holding per-child scores, levels and contributions.
  * 4. Read results: sg_result_child_count(), sg_result_child(), sg_result_contribution(),
@@ -20,7 +21,9 @@
  *
  * Errors: fallible calls return int — SG_OK (0) or a negative SG_E_* code. Codes are stable and
  * never reused. sg_error_last() gives this thread's message for the last failure, with its
- * place (file:line:column, entity id); sg_status_str() gives static text for a code. No C++
+ * place (file:line:column, entity id), and sg_error_last_detail() the same place as fields;
+ * sg_status_str() gives static text for a code. Long calls (load, save, assess) have _progress
+ * variants whose callback can stop them, leaving everything unchanged. No C++
  * exception ever crosses this boundary. Passing NULL or an invalid value returns
  * SG_E_INVALID_ARGUMENT. A call that returns a new handle or buffer through `out` sets *out
  * to NULL when it fails. Using a handle after freeing it is the caller's bug and is not
@@ -77,6 +80,7 @@ extern "C" {
 #define SG_E_INTERNAL -13        /* a bug in safeguard; please report it */
 #define SG_E_ENCODING -14        /* text that is not valid UTF-8 */
 #define SG_E_MISUSE -15          /* a graph read during an edit, or edited during a read */
+#define SG_E_CANCELLED -16       /* a progress callback stopped the call; nothing changed */
 
 /* ---- Version ---------------------------------------------------------------------------- */
 
@@ -228,7 +232,8 @@ SG_API int sg_batch_add_factor(sg_batch* batch, const sg_factor* factor);
  * "frequents". */
 SG_API int sg_batch_add_relation(sg_batch* batch, const char* kind, const char* from,
                                  const char* to);
-/* Replaces every field of an existing concern with the same id. */
+/* Replaces every field of an existing concern with the same id (to change only some, use
+ * sg_batch_amend with kind "concern"). */
 SG_API int sg_batch_amend_concern(sg_batch* batch, const sg_concern* concern);
 /* The concern stops scoring but stays recorded, as retracted. */
 SG_API int sg_batch_retract_concern(sg_batch* batch, const char* id);
@@ -628,7 +633,10 @@ typedef struct sg_provenance {
   { SG_PROVENANCE_VERSION, 0, NULL, NULL, NULL, NULL }
 
 /* Record edits. A batch holding any of these can be applied only to a record
- * (sg_graph_apply refuses it). The sg_batch_add_*() items add entities as before. */
+ * (sg_graph_apply refuses it), except amendments of concerns (sg_batch_amend and
+ * sg_batch_amend_list with kind "concern"), which a graph takes too: each changes only the
+ * fields given, the others keeping the values the concern has when the batch is applied. The
+ * sg_batch_add_*() items add entities as before. */
 
 /* Add, or replace every field of the entity with the same id (same kind). */
 SG_API int sg_batch_upsert_person(sg_batch* batch, const sg_person* person);
@@ -724,6 +732,147 @@ SG_API int sg_record_trail(char** out, size_t* out_size, const sg_record* record
                            int format);
 SG_API int sg_record_batch_trail(char** out, size_t* out_size, const sg_record* record,
                                  unsigned long long revision, int format);
+
+/* ---- Bundled rule packs ----------------------------------------------------------------- */
+/* The packs of the repository's rules/ directory are compiled into the library, so a host can
+ * load one by name ("default" is rules/default.toml) with no file at run time. */
+
+/* Number of bundled packs. */
+SG_API int sg_rules_bundled_count(size_t* out);
+/* Name of the k-th bundled pack, in sorted order. Static storage. */
+SG_API int sg_rules_bundled_name(const char** out, size_t k);
+/* Loads a bundled pack by name; SG_E_NOT_FOUND (naming the bundled packs) when there is none.
+ * Its name in messages is "rules/NAME.toml". `limits` may be NULL (the library defaults). */
+SG_API int sg_rules_load_bundled(sg_rules** out, const char* name, const sg_limits* limits);
+
+/* ---- Rule pack introspection ------------------------------------------------------------ */
+/* Everything a pack says, for hosts that show or test it without reading its TOML. Strings
+ * point into the pack and live as long as it does. */
+
+typedef struct sg_index_def {
+  int version; /* SG_INDEX_DEF_VERSION */
+  const char* id;
+  const char* title;
+} sg_index_def;
+#define SG_INDEX_DEF_VERSION 1
+#define SG_INDEX_DEF_INIT \
+  { SG_INDEX_DEF_VERSION, NULL, NULL }
+SG_API int sg_rules_index(sg_index_def* out, const sg_rules* rules, size_t index);
+/* The score at or above which `index` reaches `level` (the level's own minimum unless the
+ * index sets its own thresholds). */
+SG_API int sg_rules_index_threshold(double* out, const sg_rules* rules, size_t index, size_t level);
+
+typedef struct sg_level_def {
+  int version; /* SG_LEVEL_DEF_VERSION */
+  const char* id;
+  const char* title;
+  double min; /* a score at or above this reaches the level */
+} sg_level_def;
+#define SG_LEVEL_DEF_VERSION 1
+#define SG_LEVEL_DEF_INIT \
+  { SG_LEVEL_DEF_VERSION, NULL, NULL, 0 }
+SG_API int sg_rules_level(sg_level_def* out, const sg_rules* rules, size_t level);
+
+typedef struct sg_rule_def {
+  int version; /* SG_RULE_DEF_VERSION */
+  const char* id;
+  const char* title;
+  size_t index; /* into the pack's indices */
+  const char* index_id;
+  const char* heading;   /* "harm", "danger", "complicating", "safety", "strength" */
+  const char* over;      /* what it ranges over: "concern", "factor" or "child" */
+  const char* condition; /* the `when` expression as written ("" when it has none) */
+  const char* points;    /* the points expression as written (a number is one too) */
+  double half_life_days; /* 0: no decay */
+  double cap;            /* 0: no cap; else |the rule's total for a child| <= cap */
+  size_t reach_count;    /* relations through which evidence counts (sg_rules_rule_reach) */
+  int line;              /* where the rule starts in the pack; 0 when unknown */
+} sg_rule_def;
+#define SG_RULE_DEF_VERSION 1
+#define SG_RULE_DEF_INIT \
+  { SG_RULE_DEF_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
+SG_API int sg_rules_rule(sg_rule_def* out, const sg_rules* rules, size_t k);
+/* The k-th relation through which a rule's evidence counts for a child ("self", "sibling",
+ * "carer", "household", ...) and the factor it counts at. */
+SG_API int sg_rules_rule_reach(const char** out_path, double* out_factor, const sg_rules* rules,
+                               size_t rule, size_t k);
+
+typedef struct sg_policy_override_def {
+  int version; /* SG_POLICY_OVERRIDE_DEF_VERSION */
+  const char* id;
+  const char* reason;
+  const char* condition;    /* the `when` expression as written */
+  int min_level;            /* the level it forces at least (the floor), or -1 for none */
+  const char* min_level_id; /* NULL when min_level is -1 */
+  int immediate_safety;     /* non-zero: it flags an immediate safety threat */
+  int line;
+} sg_policy_override_def;
+#define SG_POLICY_OVERRIDE_DEF_VERSION 1
+#define SG_POLICY_OVERRIDE_DEF_INIT \
+  { SG_POLICY_OVERRIDE_DEF_VERSION, NULL, NULL, NULL, -1, NULL, 0, 0 }
+SG_API int sg_rules_override(sg_policy_override_def* out, const sg_rules* rules, size_t k);
+
+/* ---- Copies and synthetic caseloads ----------------------------------------------------- */
+
+/* A new graph holding everything `graph` holds (entities, relations, process records,
+ * calendar, limits); the two are independent afterwards. */
+SG_API int sg_graph_copy(sg_graph** out, const sg_graph* graph);
+
+/* A fictional caseload for benchmarks, load tests and demonstrations: households, agencies,
+ * concerns, factors, relations, places and process events, deterministic by seed on every
+ * platform. Every id and date is invented. */
+typedef struct sg_caseload_options {
+  int version;             /* SG_CASELOAD_OPTIONS_VERSION */
+  size_t children;         /* exactly this many children (at least 1) */
+  unsigned long long seed; /* the same seed gives the same caseload */
+  const char* as_of;       /* evidence is dated in the three years up to this day; NULL:
+                              2026-11-01 */
+} sg_caseload_options;
+#define SG_CASELOAD_OPTIONS_VERSION 1
+#define SG_CASELOAD_OPTIONS_INIT \
+  { SG_CASELOAD_OPTIONS_VERSION, 1000, 1, NULL }
+/* A new graph holding the generated caseload. */
+SG_API int sg_graph_generate(sg_graph** out, const sg_caseload_options* options);
+
+/* ---- Progress and cancellation --------------------------------------------------------- */
+
+/* Progress of a long call: `done` of `total` units (bytes of a case file read or written,
+ * children assessed), reported now and then (as sqlite3_progress_handler). Return 0 to go on,
+ * non-zero to stop: the call then fails with SG_E_CANCELLED and changes nothing (the graph, or
+ * the file being replaced, is as it was). A multi-threaded assessment calls it from its worker
+ * threads, one at a time. `user` is passed through untouched. */
+typedef int (*sg_progress_fn)(void* user, unsigned long long done, unsigned long long total);
+
+/* As sg_graph_load_file, sg_graph_save_file and sg_assess, reporting to `progress` (NULL: no
+ * reports). */
+SG_API int sg_graph_load_file_progress(sg_graph* graph, const char* path, sg_progress_fn progress,
+                                       void* user);
+SG_API int sg_graph_save_file_progress(const sg_graph* graph, const char* path,
+                                       sg_progress_fn progress, void* user);
+SG_API int sg_assess_progress(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+                              const sg_assess_options* options, sg_progress_fn progress,
+                              void* user);
+
+/* ---- Error details ---------------------------------------------------------------------- */
+
+/* This thread's last failure, field by field, so a host need not parse the message (as
+ * libgit2's git_error_last()). Fields are only ever appended; `version` says which this
+ * library fills. */
+typedef struct sg_error_detail {
+  int version;         /* SG_ERROR_DETAIL_VERSION of the library that filled it */
+  int status;          /* as sg_error_last_status(): SG_OK when the thread has no failure */
+  const char* message; /* as sg_error_last() */
+  const char* reason;  /* the message without its place */
+  const char* file;    /* case file or rule pack name; NULL when none */
+  int line;            /* 1-based; 0 when unknown */
+  int column;          /* 1-based; 0 when unknown */
+  const char* entity;  /* the entity id concerned; NULL when none */
+  long long item;      /* the failing batch item (0-based); -1 when not a batch item */
+} sg_error_detail;
+#define SG_ERROR_DETAIL_VERSION 1
+/* This thread's last failure. Never NULL; the struct and its strings are valid until this
+ * thread's next call into the library. Reading it changes nothing. */
+SG_API const sg_error_detail* sg_error_last_detail(void);
 
 #ifdef __cplusplus
 }

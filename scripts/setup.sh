@@ -9,6 +9,10 @@ packages=(
   # SHA-256 (rule-pack hashes, case-file checksums) comes from OpenSSL's libcrypto.
   libssl-dev
   python3 python3-pytest python3-numpy python3-pandas python3-networkx
+  # The Python package: pip into a virtual environment offline (setuptools, wheel), its types
+  # checked (mypy), and its optional progress bars and plots (tqdm, matplotlib).
+  python3-pip python3-venv python3-setuptools python3-wheel python3-mypy python3-tqdm
+  python3-matplotlib
   clang-14 libclang-rt-14-dev llvm-14
   # Line and branch coverage of src/ (scripts/coverage.sh).
   gcovr

@@ -1,13 +1,18 @@
 // The C API: a thin shim over the C++ core. Every entry point validates its arguments, runs
 // the C++ call inside guard(), which turns every exception into a status code and a
 // thread-local message, and never lets one escape.
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <limits>
 #include <mutex>
 #include <new>
+#include <unordered_map>
+#include <variant>
 
+#include "bundled_packs.hpp"
 #include "safeguard.h"
+#include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/record.hpp"
 #include "util/utf8.hpp"
@@ -66,10 +71,46 @@ thread_local int t_status = SG_OK;
 // files and rule packs given as buffers have their own, larger limits.
 constexpr std::size_t kMaxArgumentBytes = 1 << 20;
 
+// The place of the last failure, field by field (sg_error_last_detail); cleared by every new
+// failure and filled only when the failure was an Error that knew its place.
+struct ErrorPlace {
+  std::string reason, file, entity;
+  int line = 0, column = 0;
+  long long item = -1;
+};
+thread_local ErrorPlace t_place;
+
+void clear_place() noexcept {
+  t_place.reason.clear();
+  t_place.file.clear();
+  t_place.entity.clear();
+  t_place.line = t_place.column = 0;
+  t_place.item = -1;
+}
+
 int set_error(int status, std::string message) noexcept {
   t_status = status;
   t_error = std::move(message);
+  clear_place();
   return status;
+}
+
+// Keeps an Error's place for sg_error_last_detail; when memory runs out copying it, the
+// detail is left empty (the message still says everything).
+void remember_place(const Error& e) noexcept {
+  try {
+    t_place.reason = e.reason();
+    t_place.file = e.where().file;
+    t_place.entity = e.where().entity;
+    t_place.line = e.where().line;
+    t_place.column = e.where().column;
+    if (const auto* batch_error = dynamic_cast<const BatchError*>(&e)) {
+      t_place.item = static_cast<long long>(batch_error->item());
+      t_place.reason = batch_error->detail();
+    }
+  } catch (...) {
+    clear_place();
+  }
 }
 
 // For a message that has yet to be built: when memory runs out building it, the status stands
@@ -82,6 +123,7 @@ int set_error_with(int status, Message&& message) noexcept {
     t_status = status;
     t_error.clear();
     t_error.append("out of memory");
+    clear_place();
     return status;
   }
 }
@@ -98,7 +140,10 @@ int guard(Body&& body) noexcept {
   } catch (ArgumentError& e) {
     return set_error(SG_E_INVALID_ARGUMENT, std::move(e.message));
   } catch (const Error& e) {
-    return set_error_with(static_cast<int>(e.status()), [&] { return std::string(e.what()); });
+    const int status =
+        set_error_with(static_cast<int>(e.status()), [&] { return std::string(e.what()); });
+    remember_place(e);
+    return status;
   } catch (const std::bad_alloc&) {
     return set_error_with(SG_E_NOMEM, [] { return std::string("out of memory"); });
   } catch (const std::exception& e) {
@@ -670,6 +715,91 @@ void buffer_out(char** out, size_t* out_size, const std::string& data) {
   if (out_size) *out_size = data.size();
 }
 
+// A C progress callback as the C++ core takes it (empty for NULL).
+Progress progress_of(sg_progress_fn callback, void* user) {
+  if (!callback) return {};
+  return [callback, user](std::uint64_t done, std::uint64_t total) {
+    return callback(user, done, total) == 0;
+  };
+}
+
+const char* scope_name(expr::Scope scope) {
+  switch (scope) {
+    case expr::Scope::child:
+      return "child";
+    case expr::Scope::concern:
+      return "concern";
+    case expr::Scope::factor:
+      return "factor";
+  }
+  return "unknown";
+}
+
+// A concern as a ConcernSpec, the base a partial amendment fills in.
+ConcernSpec spec_of(const CaseGraph& graph, const Concern& concern) {
+  ConcernSpec spec;
+  spec.id = concern.id;
+  spec.category = std::string(graph.symbol(concern.category));
+  spec.severity = concern.severity;
+  spec.incident = concern.incident;
+  spec.recorded = concern.recorded;
+  spec.status = concern.status;
+  if (concern.source != kNoVertex) spec.source = graph.id(concern.source);
+  spec.restricted = concern.restricted;
+  for (const VertexIndex v : concern.about) spec.about.push_back(graph.id(v));
+  for (const VertexIndex v : concern.involves) spec.involves.push_back(graph.id(v));
+  spec.summary = concern.summary;
+  return spec;
+}
+
+void amend_spec(ConcernSpec& spec, const ConcernAmend& amend) {
+  if (amend.category) spec.category = *amend.category;
+  if (amend.severity) spec.severity = *amend.severity;
+  if (amend.incident) spec.incident = *amend.incident;
+  if (amend.recorded) spec.recorded = *amend.recorded;
+  if (amend.status) spec.status = *amend.status;
+  if (amend.source) spec.source = *amend.source;
+  if (amend.restricted) spec.restricted = *amend.restricted;
+  if (amend.about) spec.about = *amend.about;
+  if (amend.involves) spec.involves = *amend.involves;
+  if (amend.summary) spec.summary = *amend.summary;
+}
+
+// The graph batch for a batch that also holds partial concern amendments (sg_batch_amend with
+// kind "concern"): each becomes a whole AmendConcern, its other fields taken from the concern
+// as the items before it leave it (added or amended earlier in the batch, else the graph's).
+// An amendment of a concern that exists nowhere keeps only its id, and the graph's check
+// reports it as the failing item.
+Batch with_concern_amendments(const CaseGraph& graph, const sg_batch& batch) {
+  Batch merged;
+  std::unordered_map<std::string, ConcernSpec> pending;
+  const auto note = [&](const Edit& item) {
+    if (const auto* added = std::get_if<ConcernSpec>(&item)) pending[added->id] = *added;
+    if (const auto* whole = std::get_if<AmendConcern>(&item))
+      pending[whole->concern.id] = whole->concern;
+  };
+  std::size_t next = 0;
+  for (const auto& [position, edit] : batch.record_edits) {
+    for (; next < position; ++next) {
+      note(batch.batch.items[next]);
+      merged.items.push_back(batch.batch.items[next]);
+    }
+    const auto& amend = std::get<ConcernAmend>(edit);
+    ConcernSpec spec;
+    spec.id = amend.id;
+    if (auto found = pending.find(amend.id); found != pending.end()) {
+      spec = found->second;
+    } else if (auto v = graph.find(amend.id); v && graph.kind(*v) == VertexKind::concern) {
+      spec = spec_of(graph, graph.concern(*v));
+    }
+    amend_spec(spec, amend);
+    pending[spec.id] = spec;
+    merged.items.emplace_back(AmendConcern{std::move(spec)});
+  }
+  for (; next < batch.batch.items.size(); ++next) merged.items.push_back(batch.batch.items[next]);
+  return merged;
+}
+
 }  // namespace
 
 extern "C" {
@@ -711,6 +841,8 @@ const char* sg_status_str(int status) {
       return "invalid UTF-8";
     case SG_E_MISUSE:
       return "library misuse";
+    case SG_E_CANCELLED:
+      return "cancelled";
     default:
       return "unknown status";
   }
@@ -988,12 +1120,19 @@ int sg_graph_apply(sg_graph* graph, const sg_batch* batch) {
   return guard([&] {
     require(graph, "graph");
     require(batch, "batch");
-    if (!batch->record_edits.empty())
+    const bool only_concern_amendments = std::all_of(
+        batch->record_edits.begin(), batch->record_edits.end(),
+        [](const auto& edit) { return std::holds_alternative<ConcernAmend>(edit.second); });
+    if (!only_concern_amendments)
       bad_argument(
-          "the batch holds record edits (upsert, amend, end, retract, erase); apply it "
-          "to an sg_record");
+          "the batch holds record edits (upsert, amend, end, retract, erase) other than "
+          "concern amendments; apply it to an sg_record");
     EditAccess access(graph);
-    graph->graph.apply(batch->batch);
+    if (batch->record_edits.empty()) {
+      graph->graph.apply(batch->batch);
+    } else {
+      graph->graph.apply(with_concern_amendments(graph->graph, *batch));
+    }
   });
 }
 
@@ -1213,27 +1352,7 @@ int sg_rules_level_id(const char** out, const sg_rules* rules, size_t level) {
 
 int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
               const sg_assess_options* options) {
-  return guard([&] {
-    require(out, "out");
-    *out = nullptr;
-    require(graph, "graph");
-    require(rules, "rules");
-    require(options, "options");
-    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
-    AssessOptions opts;
-    opts.as_of = date(options->as_of, "options.as_of", true);
-    opts.threads = options->threads;
-    std::shared_ptr<const Snapshot> snapshot;
-    {
-      // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an
-      // edit never changes.
-      ReadAccess access(graph);
-      snapshot = graph->assessor.snapshot();
-    }
-    auto result = std::make_unique<sg_result>(sg_result{assess(rules->rules, snapshot, opts), {}});
-    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
-    *out = result.release();
-  });
+  return sg_assess_progress(out, graph, rules, options, nullptr, nullptr);
 }
 
 void sg_result_free(sg_result* result) { delete result; }
@@ -1864,6 +1983,247 @@ int sg_record_batch_trail(char** out, size_t* out_size, const sg_record* record,
     format_arg(format, true);
     buffer_out(out, out_size, render_trail(record->record.batch_trail(revision), format));
   });
+}
+
+// ---- Bundled rule packs ----
+
+int sg_rules_bundled_count(size_t* out) {
+  return guard([&] {
+    require(out, "out");
+    *out = bundled_pack_names().size();
+  });
+}
+
+int sg_rules_bundled_name(const char** out, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    if (k >= detail::kEmbeddedPackCount)
+      throw Error(Status::out_of_range, "bundled pack " + std::to_string(k) + " is past the end (" +
+                                            std::to_string(detail::kEmbeddedPackCount) + " packs)");
+    *out = detail::kEmbeddedPacks[k].name;  // static storage
+  });
+}
+
+int sg_rules_load_bundled(sg_rules** out, const char* name, const sg_limits* limits) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const PackLimits checked = limits ? pack_limits(limits) : PackLimits{};
+    auto rules = load_bundled_pack(text(name, "name"), checked);
+    auto warnings = lint(*rules);
+    *out = new sg_rules{std::move(rules), std::move(warnings)};
+  });
+}
+
+// ---- Rule pack introspection ----
+
+int sg_rules_index(sg_index_def* out, const sg_rules* rules, size_t index) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_INDEX_DEF_VERSION, "sg_index_def");
+    require(rules, "rules");
+    const auto& indices = rules->rules->indices();
+    if (index >= indices.size())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    out->id = indices[index].id.c_str();
+    out->title = indices[index].title.c_str();
+  });
+}
+
+int sg_rules_index_threshold(double* out, const sg_rules* rules, size_t index, size_t level) {
+  return guard([&] {
+    require(out, "out");
+    require(rules, "rules");
+    const auto& indices = rules->rules->indices();
+    if (index >= indices.size())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    if (level >= indices[index].thresholds.size())
+      throw Error(Status::out_of_range, "level " + std::to_string(level) + " is past the end");
+    *out = indices[index].thresholds[level];
+  });
+}
+
+int sg_rules_level(sg_level_def* out, const sg_rules* rules, size_t level) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_LEVEL_DEF_VERSION, "sg_level_def");
+    require(rules, "rules");
+    const auto& levels = rules->rules->levels();
+    if (level >= levels.size())
+      throw Error(Status::out_of_range, "level " + std::to_string(level) + " is past the end");
+    out->id = levels[level].id.c_str();
+    out->title = levels[level].title.c_str();
+    out->min = levels[level].min;
+  });
+}
+
+int sg_rules_rule(sg_rule_def* out, const sg_rules* rules, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_RULE_DEF_VERSION, "sg_rule_def");
+    require(rules, "rules");
+    const RuleSet& pack = *rules->rules;
+    if (k >= pack.rules().size())
+      throw Error(Status::out_of_range, "rule " + std::to_string(k) + " is past the end");
+    const Rule& rule = pack.rules()[k];
+    out->id = rule.id.c_str();
+    out->title = rule.title.c_str();
+    out->index = rule.index;
+    out->index_id = pack.indices()[rule.index].id.c_str();
+    out->heading = to_string(rule.heading).data();
+    out->over = scope_name(rule.scope);
+    out->condition = rule.when.source.c_str();
+    out->points = rule.points.source.c_str();
+    out->half_life_days = rule.half_life_days;
+    out->cap = rule.cap;
+    out->reach_count = static_cast<size_t>(
+        std::count_if(rule.reach.begin(), rule.reach.end(), [](double f) { return f != 0; }));
+    out->line = rule.where.line;
+  });
+}
+
+int sg_rules_rule_reach(const char** out_path, double* out_factor, const sg_rules* rules,
+                        size_t rule, size_t k) {
+  return guard([&] {
+    require(out_path, "out_path");
+    *out_path = nullptr;
+    require(out_factor, "out_factor");
+    require(rules, "rules");
+    const auto& all = rules->rules->rules();
+    if (rule >= all.size())
+      throw Error(Status::out_of_range, "rule " + std::to_string(rule) + " is past the end");
+    std::size_t seen = 0;
+    for (int r = 0; r < kRoleCount; ++r) {
+      const double factor = all[rule].reach[static_cast<std::size_t>(r)];
+      if (factor == 0) continue;
+      if (seen++ == k) {
+        *out_path = to_string(static_cast<Role>(r)).data();
+        *out_factor = factor;
+        return;
+      }
+    }
+    throw Error(Status::out_of_range,
+                "reach " + std::to_string(k) + " of rule '" + all[rule].id + "' is past the end");
+  });
+}
+
+int sg_rules_override(sg_policy_override_def* out, const sg_rules* rules, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_POLICY_OVERRIDE_DEF_VERSION, "sg_policy_override_def");
+    require(rules, "rules");
+    const RuleSet& pack = *rules->rules;
+    if (k >= pack.overrides().size())
+      throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
+    const PolicyOverride& o = pack.overrides()[k];
+    out->id = o.id.c_str();
+    out->reason = o.reason.c_str();
+    out->condition = o.when.source.c_str();
+    out->min_level = o.min_level;
+    out->min_level_id = o.min_level >= 0
+                            ? pack.levels()[static_cast<std::size_t>(o.min_level)].id.c_str()
+                            : nullptr;
+    out->immediate_safety = o.immediate_safety ? 1 : 0;
+    out->line = o.where.line;
+  });
+}
+
+// ---- Copies and synthetic caseloads ----
+
+int sg_graph_copy(sg_graph** out, const sg_graph* graph) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    ReadAccess access(graph);
+    auto copy = std::make_unique<sg_graph>(graph->graph.limits(), graph->file_limits);
+    copy->graph = graph->graph;
+    *out = copy.release();
+  });
+}
+
+int sg_graph_generate(sg_graph** out, const sg_caseload_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(options, "options");
+    check_version(options->version, SG_CASELOAD_OPTIONS_VERSION, "sg_caseload_options");
+    if (options->children == 0) bad_argument("options.children must be at least 1");
+    CaseloadOptions caseload;
+    caseload.children = options->children;
+    caseload.seed = options->seed;
+    if (options->as_of) caseload.as_of = date(options->as_of, "options.as_of", true);
+    auto graph = std::make_unique<sg_graph>();
+    generate_caseload(graph->graph, caseload);
+    *out = graph.release();
+  });
+}
+
+// ---- Progress and cancellation ----
+
+int sg_graph_load_file_progress(sg_graph* graph, const char* path, sg_progress_fn progress,
+                                void* user) {
+  return guard([&] {
+    require(graph, "graph");
+    EditAccess access(graph);
+    load_case_file(graph->graph, text(path, "path"), graph->file_limits,
+                   progress_of(progress, user));
+  });
+}
+
+int sg_graph_save_file_progress(const sg_graph* graph, const char* path, sg_progress_fn progress,
+                                void* user) {
+  return guard([&] {
+    require(graph, "graph");
+    ReadAccess access(graph);
+    save_case_file(graph->graph, text(path, "path"), progress_of(progress, user));
+  });
+}
+
+int sg_assess_progress(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+                       const sg_assess_options* options, sg_progress_fn progress, void* user) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
+    AssessOptions opts;
+    opts.as_of = date(options->as_of, "options.as_of", true);
+    opts.threads = options->threads;
+    opts.progress = progress_of(progress, user);
+    std::shared_ptr<const Snapshot> snapshot;
+    {
+      // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an
+      // edit never changes.
+      ReadAccess access(graph);
+      snapshot = graph->assessor.snapshot();
+    }
+    auto result = std::make_unique<sg_result>(sg_result{assess(rules->rules, snapshot, opts), {}});
+    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
+    *out = result.release();
+  });
+}
+
+// ---- Error details ----
+
+const sg_error_detail* sg_error_last_detail(void) {
+  thread_local sg_error_detail detail;
+  const auto or_null = [](const std::string& text) {
+    return text.empty() ? nullptr : text.c_str();
+  };
+  detail.version = SG_ERROR_DETAIL_VERSION;
+  detail.status = t_status;
+  detail.message = t_error.c_str();
+  detail.reason = t_place.reason.empty() ? t_error.c_str() : t_place.reason.c_str();
+  detail.file = or_null(t_place.file);
+  detail.line = t_place.line;
+  detail.column = t_place.column;
+  detail.entity = or_null(t_place.entity);
+  detail.item = t_place.item;
+  return &detail;
 }
 
 }  // extern "C"

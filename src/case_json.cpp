@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <iterator>
 #include <limits>
@@ -22,6 +23,7 @@
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
 #include "util/atomic_file.hpp"
+#include "util/file.hpp"
 #include "util/sha256.hpp"
 
 namespace safeguard {
@@ -97,10 +99,15 @@ class Source {
 
   Source(const std::string& path, std::size_t max_bytes) : name_(path), memory_(false) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error(Status::io, "cannot open file", Location{path});
+    if (fd_ < 0) throw Error(Status::io, "cannot open file" + os_reason(errno), Location{path});
     struct stat info;
-    if (::fstat(fd_, &info) != 0 || !S_ISREG(info.st_mode))
-      throw Error(Status::io, "cannot read file", Location{path});
+    if (::fstat(fd_, &info) != 0)
+      throw Error(Status::io, "cannot read file" + os_reason(errno), Location{path});
+    if (!S_ISREG(info.st_mode))
+      throw Error(Status::io,
+                  S_ISDIR(info.st_mode) ? "cannot read file: is a directory"
+                                        : "cannot read file: not a regular file",
+                  Location{path});
     size_ = static_cast<std::size_t>(info.st_size);
     if (size_ > max_bytes) {
       throw Error(Status::limit, "file is larger than " + std::to_string(max_bytes) + " bytes",
@@ -118,6 +125,8 @@ class Source {
 
   const std::string& name() const { return name_; }
   std::size_t raw_size() const { return size_; }
+  // Reports each piece read from a file to `progress` (nullptr: none), which may stop the read.
+  void set_progress(const Progress* progress) { progress_ = progress; }
   bool has_trailer() const { return !digest_.empty(); }
   const std::string& digest() const { return digest_; }
   // Where the trailer starts in the input.
@@ -139,6 +148,8 @@ class Source {
     }
     const std::size_t want = std::min(kChunkBytes, body_ - offset);
     read_at(offset, buffer_.data(), want);
+    if (progress_ && *progress_ && !(*progress_)(offset + want, body_))
+      throw Error(Status::cancelled, "cancelled by the progress callback", Location{name_});
     begin = buffer_.data();
     end = begin + want;
     return true;
@@ -195,6 +206,7 @@ class Source {
   std::string_view text_;
   bool memory_ = true;
   int fd_ = -1;
+  const Progress* progress_ = nullptr;
   std::size_t size_ = 0;
   std::size_t body_ = 0;  // bytes of the input the parser reads before "\n}\n" or the end
   std::string digest_;    // the trailer's digest, when there is a trailer
@@ -1322,8 +1334,17 @@ void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
 }
 
 void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits) {
+  load_case_file(graph, path, limits, Progress{});
+}
+
+void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits,
+                    const Progress& progress) {
   Source source(path, limits.max_bytes);
+  source.set_progress(&progress);
   const Reading reading = read_case(source, limits);
+  // Past the last byte the callback has no more say: what follows is the atomic apply (and,
+  // on an error, the locator reading back).
+  source.set_progress(nullptr);
   apply_reading(graph, reading, source);
 }
 
@@ -1476,6 +1497,10 @@ std::string save_case(const CaseGraph& graph) {
   ordered& closures = calendar["closures"];
   for (Day day : graph.closures()) closures.push_back(format_iso_date(day));
   return with_checksum(root.dump(2) + "\n");
+}
+
+void save_case_file(const CaseGraph& graph, const std::string& path, const Progress& progress) {
+  detail::write_file_atomically(path, save_case(graph), progress);
 }
 
 void save_case_file(const CaseGraph& graph, const std::string& path) {

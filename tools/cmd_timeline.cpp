@@ -223,7 +223,7 @@ Command add_timeline(CLI::App& parent) {
                 std::cerr << "safeguard: " << session->as_of.describe() << "\n";
               text = render_csv(*session, rows, options->overdue_only);
             } else {
-              const bool colour = options->output == "-" && stdout_is_terminal();
+              const bool colour = options->output == "-" && colour_on_stdout();
               text = render_table(*session, rows, options->overdue_only, colour);
             }
             write_output(options->output, text);

@@ -1,18 +1,109 @@
 // safeguard: the command-line program. Assesses case files against rule packs, explains the
 // scores, lints packs, draws ecomaps, writes conference reports and generates synthetic
 // caseloads. docs/cli.md is the manual.
+#include <algorithm>
+#include <cctype>
 #include <exception>
 #include <iostream>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "output.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/version.h"
+#include "suggest.hpp"
+
+namespace {
+
+using namespace safeguard::cli;
+
+// Options the program itself takes, before or after the command.
+const std::vector<std::string> kProgramOptions = {"--help", "-h", "--version", "--color"};
+
+int usage_error(const std::string& message) {
+  std::cerr << "safeguard: error: " << message << "\n";
+  return kExitUsage;
+}
+
+std::vector<std::string> command_names(CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
+    names.push_back(command->get_name());
+  return names;
+}
+
+CLI::App* find_command(CLI::App& app, const std::string& name) {
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
+    if (command->get_name() == name) return command;
+  return nullptr;
+}
+
+// The option spellings a command accepts, and the program's own.
+std::vector<std::string> option_names(const CLI::App* command) {
+  std::vector<std::string> names = kProgramOptions;
+  if (command == nullptr) return names;
+  for (const CLI::Option* option : command->get_options()) {
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+    for (const std::string& name : option->get_snames()) names.push_back("-" + name);
+  }
+  return names;
+}
+
+// The command named on the command line (the first word that is neither an option nor the
+// value of --color), or "" when there is none.
+std::string command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--color") {
+      ++i;
+      continue;
+    }
+    if (!word.empty() && word[0] != '-') return word;
+  }
+  return {};
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& known) {
+  const std::string guess = closest(word, known);
+  return guess.empty() ? std::string() : " (did you mean '" + guess + "'?)";
+}
+
+// A parse error as the user needs it: with the program's prefix, the unknown command or option
+// named, and the likely intended one.
+int report_parse_error(CLI::App& app, const CLI::ParseError& error, int argc, char** argv) {
+  const std::string word = command_word(argc, argv);
+  CLI::App* command = word.empty() ? nullptr : find_command(app, word);
+  if (!word.empty() && command == nullptr) {
+    std::string list;
+    for (const std::string& name : command_names(app)) list += (list.empty() ? "" : ", ") + name;
+    return usage_error("unknown command '" + word + "'" + did_you_mean(word, command_names(app)) +
+                       "; the commands are " + list);
+  }
+  const std::vector<std::string> known = option_names(command);
+  for (int i = 1; i < argc; ++i) {
+    std::string token = argv[i];
+    if (token == "--") break;
+    if (token.size() < 2 || token[0] != '-') continue;
+    if (token[1] != '-' && token.size() > 2) continue;  // -rVALUE: a short option with a value
+    token = token.substr(0, token.find('='));
+    if (std::find(known.begin(), known.end(), token) != known.end()) continue;
+    return usage_error("unknown option '" + token + "'" +
+                       (command ? " for '" + command->get_name() + "'" : std::string()) +
+                       did_you_mean(token, known) + "; see '" + program_name() + " " +
+                       (command ? command->get_name() + " " : std::string()) + "--help'");
+  }
+  std::string message = error.what();
+  if (!message.empty()) message[0] = static_cast<char>(std::tolower(message[0]));
+  return usage_error(message + "; see '" + program_name() + " " +
+                     (command ? command->get_name() + " " : std::string()) + "--help'");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace safeguard::cli;
   CLI::App app{
       "safeguard: multi-agency child-safeguarding risk assessment, explained.\n"
       "All bundled data and rule packs are fictional and illustrative, not validated "
@@ -21,17 +112,26 @@ int main(int argc, char** argv) {
   if (argc > 0 && argv[0] != nullptr && argv[0][0] != '\0') program_name() = argv[0];
   app.set_version_flag("--version", SG_VERSION_STRING);
   app.require_subcommand(1);
+  // Program options (--color) may also come after the command.
+  app.fallthrough();
+  std::string colour = "auto";
+  app.add_option("--color", colour,
+                 "Colour in tables on a terminal: auto (unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->type_name("WHEN")
+      ->capture_default_str();
   app.footer(exit_code_help() + "\nRun 'safeguard COMMAND --help' for a command's options.");
   std::vector<Command> commands = {add_assess(app),  add_explain(app), add_timeline(app),
                                    add_lint(app),    add_ecomap(app),  add_report(app),
                                    add_generate(app)};
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& success) {
+    return app.exit(success);  // --help, --version: printed on standard output
   } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    // --help and --version are successes; every other parse error is a usage error.
-    return code == 0 ? kExitOk : kExitUsage;
+    return report_parse_error(app, error, argc, argv);
   }
+  set_colour_mode(colour);
   try {
     for (const Command& command : commands) {
       if (command.app->parsed()) return command.run();
@@ -47,7 +147,7 @@ int main(int argc, char** argv) {
     std::cerr << "safeguard: error: out of memory\n";
     return kExitInternal;
   } catch (const std::exception& error) {
-    std::cerr << "safeguard: internal error: " << error.what() << "\n";
+    std::cerr << "safeguard: error: internal error: " << error.what() << "\n";
     return kExitInternal;
   }
 }

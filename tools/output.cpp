@@ -3,7 +3,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -13,6 +16,22 @@ namespace safeguard::cli {
 
 bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+namespace {
+std::string& colour_mode() {
+  static std::string mode = "auto";
+  return mode;
+}
+}  // namespace
+
+void set_colour_mode(const std::string& mode) { colour_mode() = mode; }
+
+bool colour_on_stdout() {
+  if (colour_mode() == "always") return true;
+  if (colour_mode() == "never") return false;
+  const char* no_colour = std::getenv("NO_COLOR");
+  return (no_colour == nullptr || no_colour[0] == '\0') && stdout_is_terminal();
+}
 
 std::string fixed(double value, int decimals) {
   char buffer[64];
@@ -54,13 +73,22 @@ void write_output(const std::string& path, std::string_view text) {
   if (path == "-") {
     std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
     std::cout.flush();
-    if (!std::cout) throw Failure(kExitIo, "could not write to standard output");
+    if (!std::cout) {
+      const int error = errno;
+      throw Failure(kExitIo, std::string("could not write to standard output") +
+                                 (error != 0 ? std::string(": ") + std::strerror(error) : ""));
+    }
     return;
   }
+  errno = 0;
   std::ofstream file(path, std::ios::binary);
   if (file) file.write(text.data(), static_cast<std::streamsize>(text.size()));
   if (file) file.close();
-  if (!file) throw Failure(kExitIo, "could not write '" + path + "'");
+  if (!file) {
+    const int error = errno;
+    throw Failure(kExitIo, "could not write '" + path + "'" +
+                               (error != 0 ? std::string(": ") + std::strerror(error) : ""));
+  }
 }
 
 }  // namespace safeguard::cli

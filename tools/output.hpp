@@ -10,11 +10,18 @@ namespace safeguard::cli {
 bool stdout_is_terminal();
 bool stderr_is_terminal();
 
+// --color: "auto" (colour on a terminal unless the NO_COLOR environment variable is set and not
+// empty; https://no-color.org), "always" or "never".
+void set_colour_mode(const std::string& mode);
+// Whether text written to standard output may carry colour escapes.
+bool colour_on_stdout();
+
 std::string fixed(double value, int decimals);
 // Text with &, <, >, " and ' replaced by entities (for HTML, SVG and Graphviz HTML labels).
 std::string html_escape(std::string_view text);
 
-// Writes `text` to `path`, or to standard output when path is "-". Failures: kExitIo.
+// Writes `text` to `path`, or to standard output when path is "-". Failures: kExitIo, with the
+// operating system's reason.
 void write_output(const std::string& path, std::string_view text);
 
 }  // namespace safeguard::cli

@@ -4,10 +4,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <iostream>
 
-#include "embedded_packs.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "safeguard/snapshot.hpp"
@@ -26,11 +27,23 @@ std::uintmax_t file_size(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 ? static_cast<std::uintmax_t>(info.st_size) : 0;
 }
 
-const EmbeddedPack* find_bundled(const std::string& name) {
-  for (std::size_t i = 0; i < kEmbeddedPackCount; ++i) {
-    if (name == kEmbeddedPacks[i].name) return &kEmbeddedPacks[i];
+bool is_bundled(const std::string& name) {
+  const auto names = safeguard::bundled_pack_names();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// All of standard input (a case file or rule pack given as "-").
+std::string read_standard_input(const char* what) {
+  std::string text;
+  char chunk[1 << 16];
+  while (std::cin.read(chunk, sizeof chunk) || std::cin.gcount() > 0)
+    text.append(chunk, static_cast<std::size_t>(std::cin.gcount()));
+  if (std::cin.bad()) {
+    const int error = errno;
+    throw Failure(kExitIo, std::string("cannot read ") + what + " from standard input" +
+                               (error != 0 ? std::string(": ") + std::strerror(error) : ""));
   }
-  return nullptr;
+  return text;
 }
 
 int exit_code_for(const Error& error, int invalid_input_code) {
@@ -41,9 +54,9 @@ int exit_code_for(const Error& error, int invalid_input_code) {
 
 std::string bundled_pack_names() {
   std::string names;
-  for (std::size_t i = 0; i < kEmbeddedPackCount; ++i) {
-    if (i != 0) names += ", ";
-    names += kEmbeddedPacks[i].name;
+  for (const std::string& name : safeguard::bundled_pack_names()) {
+    if (!names.empty()) names += ", ";
+    names += name;
   }
   return names;
 }
@@ -51,17 +64,21 @@ std::string bundled_pack_names() {
 LoadedPack load_pack(const std::string& spec) {
   LoadedPack pack;
   try {
-    if (const EmbeddedPack* bundled = find_bundled(spec); bundled && !file_exists(spec)) {
-      pack.origin = std::string("bundled ") + bundled->origin;
-      pack.rules = RuleSet::load_string(bundled->text(), bundled->origin);
+    if (spec == "-") {
+      pack.origin = "standard input";
+      pack.rules = RuleSet::load_string(read_standard_input("the rule pack"), "<stdin>");
+    } else if (is_bundled(spec) && !file_exists(spec)) {
+      pack.rules = load_bundled_pack(spec);
+      pack.origin = "bundled rules/" + spec + ".toml";
     } else {
       pack.origin = spec;
       pack.rules = RuleSet::load_file(spec);
     }
   } catch (const Error& error) {
     if (error.status() == Status::io && !file_exists(spec)) {
-      throw Failure(kExitIo, "rule pack '" + spec + "' is neither a readable file nor a bundled " +
-                                 "pack (bundled: " + bundled_pack_names() + ")");
+      throw Failure(kExitIo, "rule pack '" + spec + "' is neither a readable file (" +
+                                 error.reason() +
+                                 ") nor a bundled pack (bundled: " + bundled_pack_names() + ")");
     }
     throw Failure(exit_code_for(error, kExitRulePack), error.what());
   }
@@ -70,7 +87,11 @@ LoadedPack load_pack(const std::string& spec) {
 
 void load_case(CaseGraph& graph, const std::string& path) {
   try {
-    load_case_file(graph, path);
+    if (path == "-") {
+      safeguard::load_case(graph, read_standard_input("the case file"), "<stdin>");
+    } else {
+      load_case_file(graph, path);
+    }
   } catch (const Error& error) {
     throw Failure(exit_code_for(error, kExitCaseFile), error.what());
   }
@@ -133,7 +154,9 @@ std::string describe_viewer(const Viewer& viewer) {
 }
 
 void add_case_option(CLI::App& command, ScoringOptions& options) {
-  command.add_option("case", options.case_path, "Case file (JSON; see docs/case-files.md)")
+  command
+      .add_option("case", options.case_path,
+                  "Case file (JSON; see docs/case-files.md), or - for standard input")
       ->required()
       ->type_name("CASE");
 }
@@ -141,7 +164,8 @@ void add_case_option(CLI::App& command, ScoringOptions& options) {
 void add_rules_option(CLI::App& command, ScoringOptions& options) {
   command
       .add_option("-r,--rules", options.rules,
-                  "Rule pack: a TOML file, or the name of a pack bundled in the program (" +
+                  "Rule pack: a TOML file, - for standard input, or the name of a pack bundled "
+                  "in the library (" +
                       bundled_pack_names() + ")")
       ->type_name("PACK")
       ->capture_default_str();
@@ -198,6 +222,9 @@ class Stages {
 
 std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_progress) {
   constexpr std::uintmax_t kLargeCaseBytes = 4u << 20;
+  if (options.case_path == "-" && options.rules == "-")
+    throw Failure(kExitUsage,
+                  "the case file and the rule pack cannot both be read from standard input");
   Stages stages(show_progress && file_size(options.case_path) >= kLargeCaseBytes, 3);
   auto session = std::make_unique<Session>();
   session->case_path = options.case_path;
@@ -216,10 +243,37 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
   return session;
 }
 
+namespace {
+
+// What `id` names in the case when it is not a child: "an adult", "an agency"..., or "" when it
+// names nothing. Only on the error path, so a scan is fine.
+std::string what_else(const Snapshot& snapshot, const std::string& id) {
+  for (VertexIndex v = 0; v < snapshot.vertex_kind.size(); ++v) {
+    const VertexKind kind = snapshot.vertex_kind[v];
+    if (kind == VertexKind::erased || snapshot.id(v) != id) continue;
+    if (kind == VertexKind::person) return "an adult";
+    const std::string noun(to_string(kind));
+    return (noun[0] == 'a' ? "an " : "a ") + noun;
+  }
+  return {};
+}
+
+}  // namespace
+
 std::size_t require_child(const Results& results, const std::string& id) {
   const long row = results.find_child(id);
-  if (row < 0) throw Failure(kExitChildNotFound, "no child with id '" + id + "' in the case file");
-  return static_cast<std::size_t>(row);
+  if (row >= 0) return static_cast<std::size_t>(row);
+  const std::string other = what_else(results.snapshot(), id);
+  if (!other.empty()) {
+    throw Failure(kExitChildNotFound,
+                  "'" + id + "' is " + other +
+                      " in the case file, not a child; --child takes a "
+                      "child's id (for example " +
+                      (results.child_count() > 0 ? std::string(results.child_id(0))
+                                                 : std::string("none: the case has no children")) +
+                      ")");
+  }
+  throw Failure(kExitChildNotFound, "no child with id '" + id + "' in the case file");
 }
 
 std::size_t pick_child(const Results& results, const std::string& id) {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "safeguard/progress.hpp"
 #include "safeguard/rules.hpp"
 #include "safeguard/snapshot.hpp"
 
@@ -85,6 +86,9 @@ struct DiscretionaryResult {
 struct AssessOptions {
   Day as_of = 0;
   unsigned threads = 1;  // 0: one per hardware thread. Results are identical for any value.
+  // Children scored of the total, now and then, from one thread at a time; returning false
+  // stops the assessment (Error(Status::cancelled)). Empty: no reports.
+  Progress progress;
 };
 
 namespace detail {

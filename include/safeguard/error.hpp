@@ -28,6 +28,7 @@ enum class Status : int {
   internal = -13,
   encoding = -14,
   misuse = -15,
+  cancelled = -16,
 };
 
 struct Location {

@@ -15,6 +15,7 @@
 #include "safeguard/assess.hpp"
 #include "safeguard/explain.hpp"
 #include "safeguard/graph.hpp"
+#include "safeguard/progress.hpp"
 
 namespace safeguard {
 
@@ -46,6 +47,13 @@ SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
 // Loading the output into an empty graph and saving again gives the same bytes.
 SAFEGUARD_EXPORT std::string save_case(const CaseGraph& graph);
 SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& path);
+
+// As load_case_file and save_case_file, reporting the bytes read or written to `progress`,
+// which may stop the call: Error(Status::cancelled), with the graph (or the file) as it was.
+SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
+                                     const CaseFileLimits& limits, const Progress& progress);
+SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& path,
+                                     const Progress& progress);
 
 enum class ExplainFormat { text, json };
 

@@ -186,4 +186,12 @@ class SAFEGUARD_EXPORT RuleSet {
 // its findings already: RuleSet::lint_warnings().
 SAFEGUARD_EXPORT std::vector<LintWarning> lint(const RuleSet& rules);
 
+// The rule packs bundled in the library (rules/*.toml, compiled in), by name: "default" is
+// rules/default.toml. Names in sorted order.
+SAFEGUARD_EXPORT std::vector<std::string> bundled_pack_names();
+// Loads a bundled pack; its name in messages is "rules/NAME.toml". Error(Status::not_found)
+// listing the bundled names when there is none called `name`.
+SAFEGUARD_EXPORT std::shared_ptr<const RuleSet> load_bundled_pack(std::string_view name,
+                                                                  const PackLimits& limits = {});
+
 }  // namespace safeguard

@@ -4,6 +4,7 @@
 #include "results.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <exception>
 #include <mutex>
@@ -105,6 +106,21 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
       static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256)));
   threads = std::max(1u, threads);
   std::vector<Partial> partials(threads);
+  // Progress: each thread adds what it scored every kReportEvery children. The count and the
+  // callback are under one lock, so reports come one at a time and never go back; once the
+  // callback says stop, every thread stops at its next report.
+  constexpr std::size_t kReportEvery = 256;
+  std::size_t scored = 0;  // guarded by progress_mutex
+  std::atomic<bool> stopped{false};
+  std::mutex progress_mutex;
+  auto report = [&](std::size_t newly) {
+    if (!options.progress) return true;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    if (stopped.load()) return false;
+    scored += newly;
+    if (!options.progress(scored, n)) stopped.store(true);
+    return !stopped.load();
+  };
   auto work = [&](unsigned t) {
     const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
     ChildScorer scorer(*rules, *snapshot, prepared, options.as_of);
@@ -122,7 +138,9 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
       scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
                    out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
                    out.discretionary_[row], partials[t]);
+      if ((row - begin + 1) % kReportEvery == 0 && !report(kReportEvery)) return;
     }
+    report((end - begin) % kReportEvery);
   };
   if (threads == 1) {
     work(0);
@@ -143,6 +161,8 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     for (auto& thread : pool) thread.join();
     if (failure) std::rethrow_exception(failure);
   }
+  if (stopped.load())
+    throw Error(Status::cancelled, "assessment cancelled by the progress callback");
 
   // Stitch the partial results together in child order: one allocation per column, and with
   // one thread no copy at all (the contribution lines are most of the output's bytes).

@@ -1,5 +1,6 @@
 // Atomic file replacement (see atomic_file.hpp).
 #include "util/atomic_file.hpp"
+#include <algorithm>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,6 +20,11 @@ const FileSystem& system_file_system() noexcept {
 }
 
 void write_file_atomically(const std::string& path, std::string_view data, const FileSystem& fs) {
+  write_file_atomically(path, data, Progress{}, fs);
+}
+
+void write_file_atomically(const std::string& path, std::string_view data, const Progress& progress,
+                           const FileSystem& fs) {
   auto fail = [&](const char* what, int error) {
     throw Error(Status::io, std::string(what) + ": " + std::strerror(error), Location{path});
   };
@@ -35,13 +41,20 @@ void write_file_atomically(const std::string& path, std::string_view data, const
   struct stat existing;
   if (::stat(path.c_str(), &existing) == 0 && ::fchmod(fd, existing.st_mode & 07777) != 0)
     abandon("cannot copy the file's permissions", errno);
+  // With a progress callback, a megabyte at a time, so the callback is heard while writing.
+  const std::size_t piece = progress ? std::size_t{1} << 20 : data.size();
   for (std::size_t written = 0; written < data.size();) {
-    const ssize_t n = fs.write(fd, data.data() + written, data.size() - written);
+    const ssize_t n = fs.write(fd, data.data() + written, std::min(piece, data.size() - written));
     if (n < 0 && errno == EINTR) continue;
     // write() returns 0 for a regular file only when it cannot go on, without an errno.
     if (n == 0) abandon("cannot write", EIO);
     if (n < 0) abandon("cannot write", errno);
     written += static_cast<std::size_t>(n);  // a short write: carry on with the rest
+    if (progress && !progress(written, data.size())) {
+      fs.close(fd);
+      fs.unlink(temporary.c_str());
+      throw Error(Status::cancelled, "cancelled by the progress callback", Location{path});
+    }
   }
   if (fs.fsync(fd) != 0) abandon("cannot flush to disk", errno);
   if (fs.close(fd) != 0) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "safeguard/progress.hpp"
+
 namespace safeguard::detail {
 
 struct FileSystem {
@@ -31,6 +33,11 @@ const FileSystem& system_file_system() noexcept;
 // only; a replaced file keeps its permission bits. On failure the temporary file is removed,
 // `path` is as it was, and Error(Status::io) names the file, the step and strerror's reason.
 void write_file_atomically(const std::string& path, std::string_view data,
+                           const FileSystem& fs = system_file_system());
+// As above, writing a megabyte at a time and reporting the bytes written to `progress`; when it
+// asks to stop, the temporary file is removed and Error(Status::cancelled) thrown, `path` as it
+// was.
+void write_file_atomically(const std::string& path, std::string_view data, const Progress& progress,
                            const FileSystem& fs = system_file_system());
 
 }  // namespace safeguard::detail

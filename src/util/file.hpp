@@ -13,4 +13,8 @@ namespace safeguard {
 std::string read_file_bounded(const std::string& path, std::size_t max_bytes,
                               std::string_view what);
 
+// ": " and the operating system's reason for errno value `error_number` ("No such file or
+// directory"), or "" for 0: what an I/O error message appends so the user can act on it.
+std::string os_reason(int error_number);
+
 }  // namespace safeguard

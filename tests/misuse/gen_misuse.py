@@ -66,6 +66,13 @@ KINDS = {
     "unsigned long long": "RevisionArg",
     "long long": "RecordTimeArg",
     "const char* const*": "TextListArg",
+    "sg_index_def*": "OutStruct<sg_index_def>",
+    "sg_level_def*": "OutStruct<sg_level_def>",
+    "sg_rule_def*": "OutStruct<sg_rule_def>",
+    "sg_policy_override_def*": "OutStruct<sg_policy_override_def>",
+    "const sg_caseload_options*": "CaseloadOptionsArg",
+    "sg_progress_fn": "ProgressArg",
+    "void*": "UserArg",
 }
 
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.
@@ -111,6 +118,7 @@ OPTIONAL = {
     ("sg_record_changes", "out_size"),
     ("sg_record_trail", "out_size"),
     ("sg_record_batch_trail", "out_size"),
+    ("sg_rules_load_bundled", "limits"),
 }
 
 DECLARATION = re.compile(r"^\s*SG_API\s+([^;{]*?)\b(sg_\w+)\s*\(([^)]*)\)\s*;", re.M | re.S)

@@ -259,6 +259,22 @@ template <>
 inline sg_discretionary init_struct<sg_discretionary>() {
   return SG_DISCRETIONARY_INIT;
 }
+template <>
+inline sg_index_def init_struct<sg_index_def>() {
+  return SG_INDEX_DEF_INIT;
+}
+template <>
+inline sg_level_def init_struct<sg_level_def>() {
+  return SG_LEVEL_DEF_INIT;
+}
+template <>
+inline sg_rule_def init_struct<sg_rule_def>() {
+  return SG_RULE_DEF_INIT;
+}
+template <>
+inline sg_policy_override_def init_struct<sg_policy_override_def>() {
+  return SG_POLICY_OVERRIDE_DEF_INIT;
+}
 
 // Output structs carry a version the caller sets with the _INIT macro.
 template <typename T>
@@ -338,7 +354,7 @@ struct TextArg : ArgBase {
   }
   static std::string valid(Fixture& f, const std::string& name) {
     if (name == "path") {
-      if (f.function == "sg_graph_load_file")
+      if (f.function.rfind("sg_graph_load_file", 0) == 0)
         return SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
       if (f.function.rfind("sg_rules_load_file", 0) == 0)
         return SAFEGUARD_SOURCE_DIR "/rules/default.toml";
@@ -358,6 +374,7 @@ struct TextArg : ArgBase {
       if (name == "value") return "2018-03-09";
     }
     if (f.function == "sg_batch_upsert_entity" && name == "kind") return "place";
+    if (f.function == "sg_rules_load_bundled" && name == "name") return "default";
     if (f.function == "sg_batch_end_relation" && name == "kind") return "parent_of";
     if (name == "authority") return "dpo";
     if (name == "reason") return "misuse";
@@ -753,6 +770,63 @@ struct AssessOptionsArg : ArgBase {
   const sg_assess_options* get() const { return null ? nullptr : &options; }
 };
 
+struct CaseloadOptionsArg : ArgBase {
+  sg_caseload_options options = SG_CASELOAD_OPTIONS_INIT;
+  bool null = false;
+  static std::size_t variants() { return 7; }
+  CaseloadOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.children = 3;  // small: the case runs every variant of every argument
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.children = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 5:
+        options.as_of = "2026-02-30";
+        break;
+      case 6:
+        options.as_of = "2026-\xff";
+        break;
+    }
+  }
+  const sg_caseload_options* get() const { return null ? nullptr : &options; }
+};
+
+// A progress callback: one that goes on, none, and one that stops the call at once (which must
+// then fail and change nothing, as the harness checks).
+struct ProgressArg : ArgBase {
+  sg_progress_fn callback = nullptr;
+  static std::size_t variants() { return 3; }
+  static int go_on(void*, unsigned long long, unsigned long long) { return 0; }
+  static int stop(void*, unsigned long long, unsigned long long) { return 1; }
+  ProgressArg(Fixture&, const char*, bool, std::size_t variant) {
+    if (variant == 0) callback = go_on;
+    if (variant == 2) callback = stop, expected = Expect::code(SG_E_CANCELLED);
+  }
+  sg_progress_fn get() const { return callback; }
+};
+
+// The callback's own pointer, passed through untouched: anything goes.
+struct UserArg : ArgBase {
+  int token = 0;
+  bool null;
+  static std::size_t variants() { return 2; }
+  UserArg(Fixture&, const char*, bool, std::size_t variant) : null(variant == 1) {}
+  void* get() { return null ? nullptr : &token; }
+};
+
 struct ExplainOptionsArg : ArgBase {
   sg_explain_options options = SG_EXPLAIN_OPTIONS_INIT;
   const char* cleared[2] = {"police", nullptr};
@@ -1012,6 +1086,11 @@ using OwnedBuffer = Owned<char>;
 
 inline void check_returned(const char* text) { CHECK(text != nullptr); }
 inline void check_returned(int) {}
+inline void check_returned(const sg_error_detail* detail) {
+  REQUIRE(detail != nullptr);
+  CHECK(detail->version >= 1);
+  CHECK(detail->message != nullptr);
+}
 
 template <typename Call>
 void check_no_arguments(const char* function, Call call) {

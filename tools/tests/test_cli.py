@@ -703,5 +703,150 @@ class ViewsTest(unittest.TestCase):
         self.assertIn("mrkcat", ecomap["ecomap dot"])
 
 
+
+def run_with_stdout_on_terminal(*args, env=None):
+    """Runs the program with standard output on a pseudo-terminal; returns the exit code and
+    what the terminal received."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([SAFEGUARD, *args], stdout=terminal, stderr=subprocess.DEVNULL,
+                               env=env)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the program closed its end
+            chunk = b""
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    return process.wait(timeout=120), seen
+
+
+class ConventionsTest(unittest.TestCase):
+    """What git and ripgrep users expect: one error prefix and a documented exit code for every
+    error, suggestions for typos, '-' for standard input and output, the operating system's
+    reason on I/O errors, NO_COLOR and --color, and a clear word when --child names an adult."""
+
+    def assert_usage_error(self, result, *expected):
+        self.assertEqual(result.code, 2, result.errtext())
+        text = result.errtext()
+        self.assertTrue(text.startswith("safeguard: error: "), text)
+        self.assertEqual(text.count("\n"), 1, text)  # one line, no CLI11 banner
+        for fragment in expected:
+            self.assertIn(fragment, text)
+
+    def test_mistyped_command_suggests_the_command(self):
+        self.assert_usage_error(run("asess", FAMILIES), "unknown command 'asess'",
+                                "did you mean 'assess'?")
+
+    def test_unknown_command_with_no_close_match_lists_the_commands(self):
+        result = run("frobnicate")
+        self.assert_usage_error(result, "unknown command 'frobnicate'", "assess, explain")
+        self.assertNotIn("did you mean", result.errtext())
+
+    def test_mistyped_option_suggests_the_option(self):
+        self.assert_usage_error(run("assess", FAMILIES, "--as-off", "2026-11-01"),
+                                "unknown option '--as-off' for 'assess'",
+                                "did you mean '--as-of'?")
+        self.assert_usage_error(run("explain", FAMILIES, "--chlid=P-ASH-C1"),
+                                "did you mean '--child'?")
+
+    def test_every_parse_error_has_the_prefix(self):
+        self.assert_usage_error(run(), "subcommand")
+        self.assert_usage_error(run("assess"), "case")
+        self.assert_usage_error(run("assess", FAMILIES, "--threads", "many"), "--threads")
+        self.assert_usage_error(run("assess", FAMILIES, "--format", "xml"), "xml")
+        self.assert_usage_error(run("assess", FAMILIES, "--color", "sometimes"), "sometimes")
+
+    def test_help_and_version_still_succeed(self):
+        self.assertEqual(run("--help").code, 0)
+        self.assertEqual(run("assess", "--help").code, 0)
+        result = run("--version")
+        self.assertEqual(result.code, 0)
+        self.assertRegex(result.text(), r"^[0-9]+\.[0-9]+\.[0-9]+")
+
+    def test_case_file_from_standard_input(self):
+        with open(FAMILIES, "rb") as f:
+            data = f.read()
+        piped = run("assess", "-", *AS_OF, "--format", "json", stdin=data)
+        self.assertEqual(piped.code, 0, piped.errtext())
+        direct = run("assess", FAMILIES, *AS_OF, "--format", "json")
+        self.assertEqual(json.loads(piped.out)["children"], json.loads(direct.out)["children"])
+        bad = run("assess", "-", *AS_OF, stdin=b'{"schema_version": 1,\n "persons": [}')
+        self.assertEqual(bad.code, 4)
+        self.assertIn("<stdin>:2:", bad.errtext())
+
+    def test_rule_pack_from_standard_input(self):
+        with open(DEFAULT_PACK, "rb") as f:
+            pack = f.read()
+        result = run("assess", FAMILIES, "--rules", "-", *AS_OF, "--format", "json", stdin=pack)
+        self.assertEqual(result.code, 0, result.errtext())
+        both = run("assess", "-", "--rules", "-", *AS_OF, stdin=pack)
+        self.assertEqual(both.code, 2)
+        self.assertTrue(both.errtext().startswith("safeguard: error: "))
+
+    def test_output_to_standard_output_with_a_dash(self):
+        result = run("assess", FAMILIES, *AS_OF, "--format", "json", "-o", "-")
+        self.assertEqual(result.code, 0)
+        json.loads(result.out)
+
+    def test_io_errors_give_the_operating_system_reason(self):
+        missing = run("assess", "/nonexistent/case.json", *AS_OF)
+        self.assertEqual(missing.code, 3)
+        self.assertIn("/nonexistent/case.json", missing.errtext())
+        self.assertIn("No such file or directory", missing.errtext())
+        with scratch_dir() as tmp:
+            directory = run("assess", tmp, *AS_OF)
+            self.assertEqual(directory.code, 3)
+            self.assertIn("is a directory", directory.errtext())
+            pack = run("assess", FAMILIES, *AS_OF, "--rules", os.path.join(tmp, "missing.toml"))
+            self.assertEqual(pack.code, 3)
+            self.assertIn("No such file or directory", pack.errtext())
+            linted = run("lint", os.path.join(tmp, "missing.toml"))  # lint reports on stdout
+            self.assertEqual(linted.code, 3)
+            self.assertIn("No such file or directory", linted.text())
+            unwritable = run("assess", FAMILIES, *AS_OF, "-o",
+                             os.path.join(tmp, "no", "such", "dir", "out.txt"))
+            self.assertEqual(unwritable.code, 3)
+            self.assertIn("could not write", unwritable.errtext())
+            self.assertIn("No such file or directory", unwritable.errtext())
+
+    def test_an_adult_given_as_child_says_it_is_an_adult(self):
+        result = run("explain", FAMILIES, "--child", "P-ASH-M", *AS_OF)
+        self.assertEqual(result.code, 7)
+        self.assertIn("'P-ASH-M' is an adult", result.errtext())
+        self.assertIn("--child takes a child's id", result.errtext())
+        agency = run("explain", FAMILIES, "--child", "AG-SCH-01", *AS_OF)
+        self.assertEqual(agency.code, 7)
+        self.assertIn("is an agency", agency.errtext())
+        nobody = run("explain", FAMILIES, "--child", "P-NOBODY", *AS_OF)
+        self.assertIn("no child with id 'P-NOBODY'", nobody.errtext())
+
+    def test_colour_follows_no_color_and_the_color_option(self):
+        args = ["timeline", TIMELINE, "--as-of", "2026-11-23"]
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        code, seen = run_with_stdout_on_terminal(*args, env=env)
+        self.assertEqual(code, 0)
+        self.assertIn(b"\033[", seen)  # a terminal gets colour by default
+        code, seen = run_with_stdout_on_terminal(*args, env=dict(env, NO_COLOR="1"))
+        self.assertEqual(code, 0)
+        self.assertNotIn(b"\033[", seen)
+        code, seen = run_with_stdout_on_terminal(*args, "--color", "never", env=env)
+        self.assertNotIn(b"\033[", seen)
+        code, seen = run_with_stdout_on_terminal("--color", "always", *args,
+                                                 env=dict(env, NO_COLOR="1"))
+        self.assertIn(b"\033[", seen)  # the command line wins over the environment
+        piped = run(*args, "--color", "always")
+        self.assertIn("\033[", piped.text())
+        self.assertNotIn("\033[", run(*args).text())
+
+    def test_progress_bar_shows_rate_and_time_left(self):
+        code, _, seen = ProgressTest.run_on_terminal("generate", "--children", "5000", "--seed",
+                                                     "1")
+        self.assertEqual(code, 0)
+        self.assertRegex(seen.decode("utf-8", "replace"), r"[0-9.]+[kM]?/s, [0-9hm]+s? left")
+
 if __name__ == "__main__":
     unittest.main()

@@ -3,20 +3,23 @@
     import datetime, safeguard
 
     with safeguard.Graph.from_file("examples/data/families.json") as graph, \\
-            safeguard.RuleSet.load("rules/default.toml") as rules:
+            safeguard.RuleSet.load("default") as rules:
         result = safeguard.assess(graph, rules, as_of=datetime.date(2026, 11, 1))
     for child in result:
         print(child.id, child.level, child.total)
 
 The package needs only the standard library; safeguard.frames (DataFrames in and out) needs
-pandas, and Result.scores / Result.levels need numpy. The shared library is found through the
-SAFEGUARD_LIBRARY environment variable, beside an installed package, in a source checkout's
-./build, or on the system library path, and must match this package's version.
+pandas, Result.scores / Result.levels need numpy, and safeguard.plots needs matplotlib. The
+shared library is found through the SAFEGUARD_LIBRARY environment variable, bundled into (or
+installed beside) the package, in a source checkout's ./build, or on the system library path,
+and must match this package's version.
 """
+
+import typing
 
 from ._core import lib as _c
 from ._version import __version__
-from .errors import (ClosedError, DivergenceError, DuplicateError, EncodingError, FileError,
+from .errors import (CancelledError, ClosedError, DivergenceError, DuplicateError, EncodingError, FileError,
                      InternalError, InvalidArgumentError, InvalidDataError, LibraryError,
                      LimitError, MisuseError, NotFoundError, OutOfMemoryError, OutOfRangeError, ParseError,
                      SafeguardError, TypeMismatchError, VersionError)
@@ -26,39 +29,43 @@ from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Ov
                      PlaceResult, Result, Step, TimelineIssue, assess)
 from .limits import Limits
 from .record import Record
-from .rules import LintWarning, RuleSet, Timescales
+from .rules import Index, Level, LintWarning, PolicyOverride, Rule, RuleSet, Timescales
+from .rules import bundled as bundled_packs
 
 __all__ = [
-    "Age", "Batch", "Calendar", "ChildResult", "ClosedError", "Contribution", "Discretionary",
+    "Age", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
-    "FileError", "Graph", "InternalError", "InvalidArgumentError", "InvalidDataError",
-    "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
-    "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult", "RELATION_KINDS", "Record", "Result",
+    "FileError", "Graph", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
+    "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
+    "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult",
+    "PolicyOverride", "Rule", "RELATION_KINDS", "Record", "Result",
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
     "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",
+    "bundled_packs",
     "library_path", "library_version", "status_text",
 ]
 
 
-def library_version():
+def library_version() -> str:
     """The "MAJOR.MINOR.PATCH" version of the shared library loaded."""
-    return _c.sg_version_string().decode("ascii")
+    return str(_c.sg_version_string().decode("ascii"))
 
 
-def library_path():
+def library_path() -> str:
     """The path (or soname) of the shared library loaded."""
     return _c._safeguard_path
 
 
-def status_text(status):
+def status_text(status: int) -> str:
     """The library's static text for a status code (sg_status_str)."""
-    return _c.sg_status_str(status).decode("utf-8")
+    return str(_c.sg_status_str(status).decode("utf-8"))
 
 
-def __getattr__(name):
-    # safeguard.frames imports pandas, so it is loaded only when asked for.
-    if name == "frames":
+def __getattr__(name: str) -> typing.Any:
+    # safeguard.frames imports pandas and safeguard.plots matplotlib, so they are loaded only
+    # when asked for.
+    if name in ("frames", "plots"):
         import importlib
 
-        return importlib.import_module(".frames", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError("module 'safeguard' has no attribute %r" % name)

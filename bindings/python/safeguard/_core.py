@@ -5,10 +5,12 @@ import datetime
 import operator
 import os
 import threading
+import types
+import typing
 import weakref
 
 from . import _lib
-from .errors import ClosedError, EncodingError, InvalidArgumentError, error_for
+from .errors import ClosedError, EncodingError, InternalError, InvalidArgumentError, error_for
 
 lib = _lib.lib
 
@@ -16,26 +18,35 @@ _INT_MIN = -(2 ** 31)
 _INT_MAX = 2 ** 31 - 1
 
 
-def check(status, source=None):
-    """Raises the exception for a non-zero status, with this thread's library message.
+# What the wrappers accept as a date, a path and document content.
+DateLike = typing.Union[datetime.date, str]
+PathLike = typing.Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+Data = typing.Union[str, bytes, bytearray, memoryview]
+TextList = typing.Union[str, typing.Iterable[str], None]
 
-    The message is read straight after the failing call, on the same thread: the library's
-    error state is per thread, and ctypes runs each call on the calling thread. `source` is the
-    file name the call was given: a message that names only that file ("path: cannot open
-    file") gets it as the error's `file`.
+
+def _field(value: typing.Optional[bytes]) -> typing.Optional[str]:
+    return None if value is None else value.decode("utf-8", "replace")
+
+
+def check(status: int) -> None:
+    """Raises the exception for a non-zero status, with this thread's library message and the
+    place the library names, read field by field (sg_error_last_detail).
+
+    Both are read straight after the failing call, on the same thread: the library's error
+    state is per thread, and ctypes runs each call on the calling thread.
     """
-    if status != 0:
-        message = (lib.sg_error_last() or b"").decode("utf-8", "replace")
-        if not message:
-            message = lib.sg_status_str(status).decode("utf-8", "replace")
-        error = error_for(status, message)
-        if source is not None and error.file is None and message.startswith(source + ": "):
-            error.file = source
-            error.reason = message[len(source) + 2:]
-        raise error
+    if status == 0:
+        return
+    detail = lib.sg_error_last_detail().contents
+    message = _field(detail.message) or lib.sg_status_str(status).decode("utf-8", "replace")
+    raise error_for(status, message, reason=_field(detail.reason), file=_field(detail.file),
+                    line=detail.line or None, column=detail.column or None,
+                    entity=_field(detail.entity),
+                    item=detail.item if detail.item >= 0 else None)
 
 
-def text(value, name):
+def text(value: object, name: str) -> bytes:
     """A required string argument as NUL-terminated UTF-8."""
     if not isinstance(value, str):
         raise TypeError("%s must be a str, not %s" % (name, type(value).__name__))
@@ -47,11 +58,11 @@ def text(value, name):
         raise EncodingError("%s cannot be encoded as UTF-8: %s" % (name, error)) from None
 
 
-def optional_text(value, name):
+def optional_text(value: typing.Optional[str], name: str) -> typing.Optional[bytes]:
     return None if value is None else text(value, name)
 
 
-def path_text(value, name="path"):
+def path_text(value: PathLike, name: str = "path") -> bytes:
     """A file path (str, bytes or os.PathLike) as bytes for the C API."""
     path = os.fsencode(value)
     if b"\0" in path:
@@ -59,7 +70,7 @@ def path_text(value, name="path"):
     return path
 
 
-def data_bytes(data, name="data"):
+def data_bytes(data: Data, name: str = "data") -> bytes:
     """Document content given as str (encoded as UTF-8) or bytes-like, unchanged."""
     if isinstance(data, str):
         return _encode_document(data, name)
@@ -68,14 +79,25 @@ def data_bytes(data, name="data"):
     raise TypeError("%s must be str or bytes, not %s" % (name, type(data).__name__))
 
 
-def _encode_document(data, name):
+def _encode_document(data: str, name: str) -> bytes:
     try:
         return data.encode("utf-8")
     except UnicodeEncodeError as error:
         raise EncodingError("%s cannot be encoded as UTF-8: %s" % (name, error)) from None
 
 
-def date_text(value, name, required=False):
+@typing.overload
+def date_text(value: typing.Optional[DateLike], name: str,
+              required: typing.Literal[True]) -> bytes: ...
+
+
+@typing.overload
+def date_text(value: typing.Optional[DateLike], name: str,
+              required: bool = False) -> typing.Optional[bytes]: ...
+
+
+def date_text(value: typing.Optional[DateLike], name: str, required: bool = False
+              ) -> typing.Optional[bytes]:
     """A date as "YYYY-MM-DD": datetime.date (or datetime.datetime, or a pandas Timestamp,
     which is one), or a string already in that form (the library checks it). None when
     unknown, unless required."""
@@ -92,7 +114,7 @@ def date_text(value, name, required=False):
     raise TypeError("%s must be a datetime.date, not %s" % (name, type(value).__name__))
 
 
-def integer(value, name):
+def integer(value: typing.SupportsIndex, name: str) -> int:
     """A whole number that fits a C int."""
     try:
         number = operator.index(value)
@@ -103,7 +125,8 @@ def integer(value, name):
     return number
 
 
-def text_array(values, name):
+def text_array(values: TextList, name: str
+               ) -> typing.Tuple[typing.Optional["ctypes._Pointer[ctypes.c_char_p]"], int]:
     """A sequence of strings as (array of char*, count, keep-alive list)."""
     if values is None:
         return None, 0
@@ -116,9 +139,34 @@ def text_array(values, name):
     return ctypes.cast(array, ctypes.POINTER(ctypes.c_char_p)), len(encoded)
 
 
-def string(value):
+@typing.overload
+def string(value: bytes) -> str: ...
+
+
+@typing.overload
+def string(value: None) -> None: ...
+
+
+@typing.overload
+def string(value: typing.Optional[bytes]) -> typing.Optional[str]: ...
+
+
+def string(value: typing.Optional[bytes]) -> typing.Optional[str]:
     """A C string from the library as str (None for NULL)."""
     return None if value is None else value.decode("utf-8")
+
+
+def take_text(buffer: ctypes.c_void_p, size: ctypes.c_size_t) -> str:
+    """The text of a buffer the library returned, which this frees."""
+    try:
+        if not buffer.value:
+            raise InternalError("the library returned no buffer and no error")
+        return ctypes.string_at(buffer.value, size.value).decode("utf-8")
+    finally:
+        lib.sg_buffer_free(buffer)
+
+
+_H = typing.TypeVar("_H", bound="Handle")
 
 
 class Owned:
@@ -128,14 +176,15 @@ class Owned:
 
     __slots__ = ("pointer", "_finalizer", "__weakref__")
 
-    def __init__(self, pointer, free):
+    def __init__(self, pointer: typing.Optional[int],
+                 free: typing.Callable[[typing.Optional[int]], None]) -> None:
         self.pointer = pointer
         self._finalizer = weakref.finalize(self, free, pointer)
         # At interpreter exit the process frees everything anyway; freeing then could race
         # module teardown.
         self._finalizer.atexit = False
 
-    def free(self):
+    def free(self) -> None:
         self.pointer = None
         self._finalizer()
 
@@ -149,44 +198,47 @@ class Handle:
 
     _kind = "object"
 
-    def __init__(self, pointer, free):
-        self._owned = Owned(pointer, free)
+    def __init__(self, pointer: typing.Optional[int],
+                 free: typing.Callable[[typing.Optional[int]], None]) -> None:
+        self._owned: typing.Optional[Owned] = Owned(pointer, free)
         self._lock = threading.RLock()
 
-    def _pointer(self):
+    def _pointer(self) -> int:
         owned = self._owned
         if owned is None or owned.pointer is None:
             raise ClosedError("this %s is closed" % self._kind)
         return owned.pointer
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._owned is None
 
-    def close(self):
+    def close(self) -> None:
         """Releases the library object. Closing twice is harmless."""
         with self._lock:
             owned, self._owned = self._owned, None
             if owned is not None:
                 owned.free()
 
-    def __enter__(self):
+    def __enter__(self: _H) -> _H:
         self._pointer()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, exc_type: typing.Optional[typing.Type[BaseException]],
+                 exc: typing.Optional[BaseException],
+                 traceback: typing.Optional[types.TracebackType]) -> typing.Literal[False]:
         self.close()
         return False
 
 
-def new_handle(constructor):
+def new_handle(constructor: typing.Callable[[typing.Any], int]) -> typing.Optional[int]:
     """Calls an sg_*_new style constructor and returns the pointer it gave."""
     out = ctypes.c_void_p()
     check(constructor(ctypes.byref(out)))
     return out.value
 
 
-def limits_struct(limits):
+def limits_struct(limits: object) -> typing.Optional[_lib.Limits]:
     """A safeguard.Limits as the C struct (None: the library defaults)."""
     from .limits import Limits
 
@@ -201,7 +253,7 @@ def limits_struct(limits):
     return _lib.Limits(version=_lib.Limits.VERSION, **values)
 
 
-def integer_size(value, name):
+def integer_size(value: typing.SupportsIndex, name: str) -> int:
     """A whole number >= 0 that fits a size_t."""
     try:
         number = operator.index(value)

@@ -8,8 +8,10 @@ written against.
 
 import ctypes
 import ctypes.util
+import importlib
 import os
 import sys
+import typing
 from pathlib import Path
 
 from . import _version
@@ -277,6 +279,79 @@ class ExplainOptions(ctypes.Structure):
     ]
 
 
+class IndexDef(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p)]
+
+
+class LevelDef(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p), ("min", c_double)]
+
+
+class RuleDef(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("title", c_char_p),
+        ("index", c_size_t),
+        ("index_id", c_char_p),
+        ("heading", c_char_p),
+        ("over", c_char_p),
+        ("condition", c_char_p),
+        ("points", c_char_p),
+        ("half_life_days", c_double),
+        ("cap", c_double),
+        ("reach_count", c_size_t),
+        ("line", c_int),
+    ]
+
+
+class PolicyOverrideDef(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("reason", c_char_p),
+        ("condition", c_char_p),
+        ("min_level", c_int),
+        ("min_level_id", c_char_p),
+        ("immediate_safety", c_int),
+        ("line", c_int),
+    ]
+
+
+class CaseloadOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("children", c_size_t),
+        ("seed", ctypes.c_ulonglong),
+        ("as_of", c_char_p),
+    ]
+
+
+class ErrorDetail(ctypes.Structure):
+    """sg_error_detail: read through the pointer sg_error_last_detail() returns; fields past
+    the library's `version` are not read."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("status", c_int),
+        ("message", c_char_p),
+        ("reason", c_char_p),
+        ("file", c_char_p),
+        ("line", c_int),
+        ("column", c_int),
+        ("entity", c_char_p),
+        ("item", ctypes.c_longlong),
+    ]
+
+
+# sg_progress_fn: int (*)(void* user, unsigned long long done, unsigned long long total)
+PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, ctypes.c_ulonglong, ctypes.c_ulonglong)
+
 # Constants of safeguard.h that the package passes in.
 PERSON_CHILD = 0
 PERSON_ADULT = 1
@@ -302,7 +377,7 @@ _record_p = c_void_p
 _out_revision = POINTER(ctypes.c_ulonglong)
 
 # name: (restype, argtypes)
-_FUNCTIONS = {
+_FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] = {
     "sg_version_number": (c_int, []),
     "sg_version_string": (c_char_p, []),
     "sg_status_str": (c_char_p, [c_int]),
@@ -431,27 +506,46 @@ _FUNCTIONS = {
     "sg_record_trail": (c_int, [POINTER(c_void_p), _out_size, _record_p, c_char_p, c_int]),
     "sg_record_batch_trail": (c_int, [POINTER(c_void_p), _out_size, _record_p,
                                       ctypes.c_ulonglong, c_int]),
+    "sg_rules_bundled_count": (c_int, [_out_size]),
+    "sg_rules_bundled_name": (c_int, [POINTER(c_char_p), c_size_t]),
+    "sg_rules_load_bundled": (c_int, [_out_handle, c_char_p, POINTER(Limits)]),
+    "sg_rules_index": (c_int, [POINTER(IndexDef), _rules_p, c_size_t]),
+    "sg_rules_index_threshold": (c_int, [POINTER(c_double), _rules_p, c_size_t, c_size_t]),
+    "sg_rules_level": (c_int, [POINTER(LevelDef), _rules_p, c_size_t]),
+    "sg_rules_rule": (c_int, [POINTER(RuleDef), _rules_p, c_size_t]),
+    "sg_rules_rule_reach": (c_int, [POINTER(c_char_p), POINTER(c_double), _rules_p, c_size_t,
+                                    c_size_t]),
+    "sg_rules_override": (c_int, [POINTER(PolicyOverrideDef), _rules_p, c_size_t]),
+    "sg_graph_copy": (c_int, [_out_handle, _graph_p]),
+    "sg_graph_generate": (c_int, [_out_handle, POINTER(CaseloadOptions)]),
+    "sg_error_last_detail": (POINTER(ErrorDetail), []),
+    "sg_graph_load_file_progress": (c_int, [_graph_p, c_char_p, PROGRESS_FN, c_void_p]),
+    "sg_graph_save_file_progress": (c_int, [_graph_p, c_char_p, PROGRESS_FN, c_void_p]),
+    "sg_assess_progress": (c_int, [_out_handle, _graph_p, _rules_p, POINTER(AssessOptions),
+                                   PROGRESS_FN, c_void_p]),
 }
 
 
 # ---- Discovery ------------------------------------------------------------------------------
 
 
-def _candidates_in(directory):
+def _candidates_in(directory: typing.Union[str, Path]) -> typing.List[Path]:
     return [Path(directory) / name for name in _FILE_NAMES]
 
 
-def _installed_location():
-    """The library installed beside this package by `cmake --install` (see _install.py)."""
+def _installed_location() -> typing.List[Path]:
+    """The library installed with this package: bundled into it by pip, or beside it by
+    `cmake --install` (see _install.py)."""
     try:
-        from . import _install  # written only by the install step
+        # Written only by an install (cmake --install, or pip with the library bundled).
+        install = importlib.import_module("._install", __package__)
     except ImportError:
         return []
     package = Path(__file__).resolve().parent
-    return [Path(os.path.normpath(package / _install.LIBRARY_RELATIVE_PATH))]
+    return [Path(os.path.normpath(package / str(install.LIBRARY_RELATIVE_PATH)))]
 
 
-def _build_tree_location():
+def _build_tree_location() -> typing.List[Path]:
     """The library of a source checkout built with scripts/build.sh (./build)."""
     package = Path(__file__).resolve().parent
     root = package.parent.parent.parent  # bindings/python/safeguard -> repository root
@@ -460,12 +554,12 @@ def _build_tree_location():
     return _candidates_in(root / "build")
 
 
-def candidate_paths():
+def candidate_paths() -> typing.List[Path]:
     """Where the library is looked for, in order (the environment variable is handled apart)."""
     return _installed_location() + _build_tree_location()
 
 
-def _from_environment(value):
+def _from_environment(value: str) -> Path:
     path = Path(value)
     if path.is_dir():
         for candidate in _candidates_in(path):
@@ -478,7 +572,7 @@ def _from_environment(value):
     return path
 
 
-def find_library():
+def find_library() -> str:
     """Returns the path (or soname) of the library to load, or raises LibraryError."""
     value = os.environ.get(LIBRARY_ENV)
     if value:
@@ -496,7 +590,7 @@ def find_library():
         "its path." % (", ".join(str(p) for p in tried) or "nothing", LIBRARY_ENV))
 
 
-def _declare(lib):
+def _declare(lib: ctypes.CDLL) -> None:
     for name, (restype, argtypes) in _FUNCTIONS.items():
         try:
             function = getattr(lib, name)
@@ -507,12 +601,18 @@ def _declare(lib):
         function.argtypes = argtypes
 
 
-def load(path=None):
+class Library(ctypes.CDLL):
+    """The loaded library, with the path it was loaded from."""
+
+    _safeguard_path: str
+
+
+def load(path: typing.Optional[str] = None) -> Library:
     """Loads the library (found as find_library() says unless a path is given) and checks that
     its major and minor version match this package's."""
     path = path or find_library()
     try:
-        lib = ctypes.CDLL(path)
+        lib = Library(path)
     except OSError as error:
         raise LibraryError("cannot load the safeguard library %s: %s" % (path, error)) from None
     try:

@@ -1,23 +1,26 @@
 """Working-day calendars and date arithmetic (sg_calendar, sg_bank_holiday, sg_date_add_months,
 sg_age): weekends, each UK nation's bank holidays, and local closures."""
 
-import collections
 import ctypes
 import datetime
+import typing
 
 from . import _core, _lib
-from ._core import check, date_text, integer, lib, text
+from .errors import InternalError
+from ._core import DateLike, check, date_text, integer, lib, text
 
 NATIONS = ("england-and-wales", "scotland", "northern-ireland")
 
 
-def _date_out():
+def _date_out() -> "ctypes.Array[ctypes.c_char]":
     return _lib._date_buffer()
 
 
-def _as_date(buffer):
+def _as_date(buffer: "ctypes.Array[ctypes.c_char]") -> datetime.date:
     value = buffer.value
-    return datetime.date.fromisoformat(value.decode("ascii")) if value else None
+    if not value:
+        raise InternalError("the library wrote no date and gave no error")
+    return datetime.date.fromisoformat(value.decode("ascii"))
 
 
 class Calendar(_core.Handle):
@@ -26,7 +29,8 @@ class Calendar(_core.Handle):
 
     _kind = "calendar"
 
-    def __init__(self, nation="england-and-wales", *, _pointer=None):
+    def __init__(self, nation: str = "england-and-wales", *,
+                 _pointer: typing.Optional[int] = None) -> None:
         if _pointer is None:
             encoded = text(nation, "nation")
             out = ctypes.c_void_p()
@@ -34,23 +38,23 @@ class Calendar(_core.Handle):
             _pointer = out.value
         super().__init__(_pointer, lib.sg_calendar_free)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<safeguard.Calendar%s>" % (" closed" if self.closed else "")
 
-    def add_closure(self, date):
+    def add_closure(self, date: DateLike) -> None:
         """Makes a local closure day (not a working day)."""
         encoded = date_text(date, "date", required=True)
         with self._lock:
             check(lib.sg_calendar_add_closure(self._pointer(), encoded))
 
-    def is_working_day(self, date):
+    def is_working_day(self, date: DateLike) -> bool:
         out = ctypes.c_int()
         encoded = date_text(date, "date", required=True)
         with self._lock:
             check(lib.sg_calendar_is_working_day(ctypes.byref(out), self._pointer(), encoded))
         return bool(out.value)
 
-    def add_working_days(self, date, count):
+    def add_working_days(self, date: DateLike, count: int) -> datetime.date:
         """The count-th working day after `date` (count >= 0; 0 gives `date` itself)."""
         out = _date_out()
         encoded = date_text(date, "date", required=True)
@@ -60,7 +64,7 @@ class Calendar(_core.Handle):
                                                    number))
         return _as_date(out)
 
-    def working_days_between(self, start, end):
+    def working_days_between(self, start: DateLike, end: DateLike) -> int:
         """Working days after `start`, up to and including `end`; negative when `end` is
         before `start`."""
         out = ctypes.c_int()
@@ -69,10 +73,11 @@ class Calendar(_core.Handle):
         with self._lock:
             check(lib.sg_calendar_working_days_between(ctypes.byref(out), self._pointer(), first,
                                                        last))
-        return out.value
+        value: int = out.value
+        return value
 
 
-def bank_holidays(nation, year):
+def bank_holidays(nation: str, year: int) -> typing.List[datetime.date]:
     """The bank holidays of a nation in a year (1400-9999), in date order, as datetime.date."""
     encoded = text(nation, "nation")
     number = integer(year, "year")
@@ -86,7 +91,7 @@ def bank_holidays(nation, year):
     return days
 
 
-def add_months(date, months):
+def add_months(date: DateLike, months: int) -> datetime.date:
     """Calendar months after `date` (negative for before), clamped to the end of a shorter
     month: 31 January plus one month is 28 or 29 February."""
     out = _date_out()
@@ -95,12 +100,15 @@ def add_months(date, months):
     return _as_date(out)
 
 
-Age = collections.namedtuple("Age", "years months")
-Age.__doc__ = """Age at a date, as whole years and, separately, whole months in total (10 years
-11 months old is Age(years=10, months=131))."""
+class Age(typing.NamedTuple):
+    """Age at a date, as whole years and, separately, whole months in total (10 years
+    11 months old is Age(years=10, months=131))."""
+
+    years: int
+    months: int
 
 
-def age(birth, at):
+def age(birth: DateLike, at: DateLike) -> Age:
     """The Age at a date; a 29 February birthday falls on 1 March in common years. Negative
     before birth."""
     years = ctypes.c_int()

@@ -1,12 +1,12 @@
 """The exceptions the package raises: one class per SG_E_* status code of the C API.
 
 Every exception raised for a failed C call is a SafeguardError carrying the status code, the
-library's message, and the place it names (file, line, column, entity id) parsed from that
-message. Each class also derives from the built-in exception a Python programmer would catch
+library's message, and the place it names (file, line, column, entity id, batch item) as the
+library gives them in fields (sg_error_last_detail), never parsed from the text. Each class also derives from the built-in exception a Python programmer would catch
 for the same kind of problem (ValueError, LookupError, OSError...).
 """
 
-import re
+import typing
 
 # Status codes of safeguard.h (stable; never renumbered or reused).
 OK = 0
@@ -25,51 +25,35 @@ E_DIVERGENT = -12
 E_INTERNAL = -13
 E_ENCODING = -14
 E_MISUSE = -15
-
-# The C library's messages read "file:line:column: entity 'id': reason", or
-# "line L, column C: ..." for an unnamed source, leaving out the parts that are unknown
-# (see include/safeguard/error.hpp).
-_FILE_PLACE = re.compile(r"^(?P<file>.+?):(?P<line>[0-9]+)(?::(?P<column>[0-9]+))?: ")
-_LINE_PLACE = re.compile(r"^line (?P<line>[0-9]+)(?:, column (?P<column>[0-9]+))?: ")
-_ENTITY = re.compile(r"^entity '(?P<entity>.*?)': ")
-
-
-def _parse_place(message):
-    """Splits a library message into (file, line, column, entity, reason)."""
-    file = line = column = entity = None
-    rest = message
-    match = _FILE_PLACE.match(rest) or _LINE_PLACE.match(rest)
-    if match:
-        groups = match.groupdict()
-        file = groups.get("file")
-        line = int(groups["line"])
-        column = int(groups["column"]) if groups.get("column") else None
-        rest = rest[match.end():]
-    match = _ENTITY.match(rest)
-    if match:
-        entity = match.group("entity")
-        rest = rest[match.end():]
-    return file, line, column, entity, rest
-
+E_CANCELLED = -16
 
 class SafeguardError(Exception):
     """Base class of every error the package raises.
 
     Attributes: ``status`` (the SG_E_* code, or None for errors found in Python), ``message``
-    (the full text), ``reason`` (the text without the place), ``file``, ``line``, ``column``
-    and ``entity`` (None when the library did not name them).
+    (the full text), ``reason`` (the text without the place), ``file``, ``line``, ``column``,
+    ``entity`` and ``item`` (the failing batch item, from 0), each None when the library did not
+    name it.
     """
 
-    status = None
+    status: typing.Optional[int] = None
 
-    def __init__(self, message, status=None):
+    def __init__(self, message: str, status: typing.Optional[int] = None, *,
+                 reason: typing.Optional[str] = None, file: typing.Optional[str] = None,
+                 line: typing.Optional[int] = None, column: typing.Optional[int] = None,
+                 entity: typing.Optional[str] = None, item: typing.Optional[int] = None) -> None:
         super().__init__(message)
         if status is not None:
             self.status = status
         self.message = message
-        self.file, self.line, self.column, self.entity, self.reason = _parse_place(message)
+        self.reason = message if reason is None else reason
+        self.file = file
+        self.line = line
+        self.column = column
+        self.entity = entity
+        self.item = item
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
 
@@ -150,6 +134,12 @@ class MisuseError(SafeguardError, RuntimeError):
     status = E_MISUSE
 
 
+class CancelledError(SafeguardError):
+    """SG_E_CANCELLED: a progress callback stopped the call (it returned False); nothing
+    changed."""
+    status = E_CANCELLED
+
+
 class ClosedError(SafeguardError, ValueError):
     """An operation on a Graph, Batch, RuleSet or Result that was already closed."""
 
@@ -158,18 +148,21 @@ class LibraryError(SafeguardError, ImportError):
     """The shared library cannot be found or loaded, or its version does not match."""
 
 
-ERRORS_BY_STATUS = {
-    cls.status: cls
+ERRORS_BY_STATUS: typing.Dict[int, typing.Type[SafeguardError]] = {
+    typing.cast(int, cls.status): cls
     for cls in (InvalidArgumentError, ParseError, InvalidDataError, NotFoundError,
                 DuplicateError, TypeMismatchError, FileError, LimitError, OutOfMemoryError,
                 OutOfRangeError, VersionError, DivergenceError, InternalError, EncodingError,
-                MisuseError)
+                MisuseError, CancelledError)
 }
 
 
-def error_for(status, message):
-    """The exception for a status code and message; codes this version lacks give the base."""
-    cls = ERRORS_BY_STATUS.get(status)
-    if cls is None:
-        return SafeguardError(message, status)
-    return cls(message)
+def error_for(status: int, message: str, *, reason: typing.Optional[str] = None,
+              file: typing.Optional[str] = None, line: typing.Optional[int] = None,
+              column: typing.Optional[int] = None, entity: typing.Optional[str] = None,
+              item: typing.Optional[int] = None) -> SafeguardError:
+    """The exception for a status code, message and place; codes this version lacks give the
+    base class."""
+    cls = ERRORS_BY_STATUS.get(status, SafeguardError)
+    return cls(message, status, reason=reason, file=file, line=line, column=column,
+               entity=entity, item=item)

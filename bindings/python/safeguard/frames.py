@@ -24,6 +24,7 @@ separated by ";".
 import datetime
 import numbers
 import re
+import typing
 
 try:
     import pandas
@@ -33,6 +34,11 @@ except ImportError:
 
 from .errors import SafeguardError, error_for
 from .graph import Batch, Graph
+
+if typing.TYPE_CHECKING:
+    from .result import Result
+
+Frame = typing.Any  # a pandas.DataFrame (pandas ships no type information)
 
 COLUMNS = {
     "agencies": ("id", "type", "name"),
@@ -64,16 +70,15 @@ _DATE_COLUMNS = {"dob", "incident", "recorded", "start", "end", "date"}
 _INT_COLUMNS = {"severity", "strength"}
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
-_BATCH_ITEM = re.compile(r"batch item ([0-9]+)")
 
 
 class _CellError(Exception):
-    def __init__(self, column, message):
+    def __init__(self, column: str, message: str) -> None:
         super().__init__(message)
         self.column = column
 
 
-def _is_missing(value):
+def _is_missing(value: object) -> bool:
     if value is None or value is pandas.NaT or value is pandas.NA:
         return True
     if isinstance(value, float) and value != value:
@@ -81,7 +86,7 @@ def _is_missing(value):
     return isinstance(value, str) and value.strip() == ""
 
 
-def _text(value, column):
+def _text(value: object, column: str) -> typing.Optional[str]:
     if _is_missing(value):
         return None
     if isinstance(value, str):
@@ -91,7 +96,7 @@ def _text(value, column):
     raise _CellError(column, "%s must be text, not %s" % (column, type(value).__name__))
 
 
-def _date(value, column):
+def _date(value: object, column: str) -> typing.Union[datetime.date, str, None]:
     if _is_missing(value):
         return None
     if isinstance(value, (datetime.date, str)):
@@ -99,7 +104,7 @@ def _date(value, column):
     raise _CellError(column, "%s must be a date, not %s" % (column, type(value).__name__))
 
 
-def _whole(value, column):
+def _whole(value: object, column: str) -> typing.Optional[int]:
     if _is_missing(value):
         return None
     if isinstance(value, bool):
@@ -113,7 +118,7 @@ def _whole(value, column):
     raise _CellError(column, "%s must be a whole number, not %r" % (column, value))
 
 
-def _flag(value, column):
+def _flag(value: object, column: str) -> bool:
     if _is_missing(value):
         return False
     if isinstance(value, str):
@@ -128,18 +133,18 @@ def _flag(value, column):
     raise _CellError(column, "%s must be true or false, not %r" % (column, value))
 
 
-def _items(value, column):
+def _items(value: object, column: str) -> typing.List[typing.Optional[str]]:
     if isinstance(value, str):
         return [item.strip() for item in value.split(";") if item.strip()]
     if _is_missing(value):
         return []
     if isinstance(value, (list, tuple)) or hasattr(value, "__array__"):
-        return [_text(item, column) for item in value]
+        return [_text(item, column) for item in typing.cast(typing.Iterable[object], value)]
     raise _CellError(column, "%s must be a list or ';'-separated text, not %s"
                      % (column, type(value).__name__))
 
 
-def _cell(row, column):
+def _cell(row: typing.Dict[str, object], column: str) -> object:
     value = row.get(column)
     if column in _LIST_COLUMNS:
         return _items(value, column)
@@ -152,7 +157,7 @@ def _cell(row, column):
     return _text(value, column)
 
 
-def _check_columns(name, frame):
+def _check_columns(name: str, frame: Frame) -> None:
     if not isinstance(frame, pandas.DataFrame):
         raise TypeError("%s must be a pandas DataFrame, not %s" % (name, type(frame).__name__))
     unknown = [c for c in frame.columns if c not in COLUMNS[name]]
@@ -164,7 +169,7 @@ def _check_columns(name, frame):
         raise ValueError("%s lacks the required columns %s" % (name, ", ".join(missing)))
 
 
-def _queue(batch, name, values):
+def _queue(batch: Batch, name: str, values: typing.Dict[str, typing.Any]) -> None:
     """Queues one row on the batch with the adder for its table."""
     if name == "agencies":
         batch.add_agency(values["id"], values["type"], values["name"])
@@ -199,28 +204,33 @@ def _queue(batch, name, values):
             date=values["date"], author=values["author"], reason=values["reason"])
 
 
-def _with_place(error, place, entity=None):
+def _with_place(error: Exception, place: str, entity: typing.Optional[str] = None) -> Exception:
     """The same kind of error, with the table and row appended to its message."""
     message = "%s (%s)" % (error, place)
     if isinstance(error, SafeguardError) and error.status is not None:
-        located = error_for(error.status, message)
-    else:
-        located = type(error)(message)
+        return error_for(error.status, message, reason=error.reason, file=error.file,
+                         line=error.line, column=error.column, entity=error.entity or entity,
+                         item=error.item)
+    located = type(error)(message)
     if entity is not None and isinstance(located, SafeguardError) and located.entity is None:
         located.entity = entity
     return located
 
 
-def _derived_households(persons):
+def _derived_households(persons: typing.Optional[Frame]) -> typing.Optional[Frame]:
     if not isinstance(persons, pandas.DataFrame) or "household" not in persons.columns:
         return None
     ids = [h for h in persons["household"] if not _is_missing(h)]
     return pandas.DataFrame({"id": list(dict.fromkeys(ids))}, dtype=object)
 
 
-def add_frames(graph, *, agencies=None, households=None, persons=None, places=None, groups=None,
-               concerns=None, factors=None, relations=None, events=None, overrides=None,
-               calendar=None):
+def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
+               households: typing.Optional[Frame] = None, persons: typing.Optional[Frame] = None,
+               places: typing.Optional[Frame] = None, groups: typing.Optional[Frame] = None,
+               concerns: typing.Optional[Frame] = None, factors: typing.Optional[Frame] = None,
+               relations: typing.Optional[Frame] = None, events: typing.Optional[Frame] = None,
+               overrides: typing.Optional[Frame] = None,
+               calendar: typing.Optional[typing.Mapping[str, typing.Any]] = None) -> Graph:
     """Adds the rows of the given tables to `graph` as one atomic batch: every row is added,
     or, on the first invalid row, none is. Errors name the table and row.
 
@@ -233,7 +243,7 @@ def add_frames(graph, *, agencies=None, households=None, persons=None, places=No
     tables = {"agencies": agencies, "households": households, "persons": persons,
               "places": places, "groups": groups, "concerns": concerns, "factors": factors,
               "relations": relations, "events": events, "overrides": overrides}
-    origins = []  # the table and row of each batch item, to name the row on apply errors
+    origins: typing.List[str] = []  # the table and row of each batch item, to name the row on apply errors
     with Batch() as batch:
         if calendar is not None:
             unknown = set(calendar) - {"nation", "closures"}
@@ -263,14 +273,13 @@ def add_frames(graph, *, agencies=None, households=None, persons=None, places=No
         try:
             graph.apply(batch)
         except SafeguardError as error:
-            match = _BATCH_ITEM.search(error.reason or "")
-            if match and int(match.group(1)) < len(origins):
-                raise _with_place(error, origins[int(match.group(1))]) from error
+            if error.item is not None and error.item < len(origins):
+                raise _with_place(error, origins[error.item]) from error
             raise
     return graph
 
 
-def graph_from_frames(**tables):
+def graph_from_frames(**tables: typing.Any) -> Graph:
     """A new Graph holding the given tables (see add_frames for the arguments)."""
     graph = Graph()
     try:
@@ -280,26 +289,26 @@ def graph_from_frames(**tables):
         raise
 
 
-def _parse_date(value):
+def _parse_date(value: typing.Optional[str]) -> typing.Optional[datetime.date]:
     return None if value is None else datetime.date.fromisoformat(value)
 
 
-def graph_calendar(graph):
+def graph_calendar(graph: Graph) -> typing.Dict[str, typing.Any]:
     """The graph's calendar as the case file holds it: {"nation": str, "closures": [dates]}."""
     calendar = graph.to_dict().get("calendar") or {}
     return {"nation": calendar.get("nation", "england-and-wales"),
             "closures": [_parse_date(day) for day in calendar.get("closures", [])]}
 
 
-def graph_to_frames(graph):
+def graph_to_frames(graph: Graph) -> typing.Dict[str, Frame]:
     """The graph as a dict of DataFrames keyed by table name (the keys of COLUMNS), with dates
     as datetime.date, lists as lists and unknown values as None."""
     document = graph.to_dict()
-    frames = {}
+    frames: typing.Dict[str, Frame] = {}
     for name, columns in COLUMNS.items():
         rows = []
         for entity in document.get(name, []):
-            row = {}
+            row: typing.Dict[str, object] = {}
             for column in columns:
                 value = entity.get(column)
                 if column in _LIST_COLUMNS:
@@ -320,11 +329,11 @@ def graph_to_frames(graph):
     return frames
 
 
-def _levels(result, codes):
+def _levels(result: "Result", codes: typing.List[int]) -> typing.Any:
     return pandas.Categorical.from_codes(codes, categories=list(result.level_ids), ordered=True)
 
 
-def result_frame(result):
+def result_frame(result: "Result") -> Frame:
     """One row per child, indexed by child id: level and score_level (ordered categoricals of
     the pack's levels, so they compare with < and >), immediate_safety, total, one score
     column per index, the ids of the policy overrides that fired (";"-separated), and what
@@ -360,12 +369,13 @@ CONTRIBUTION_COLUMNS = ("child_id", "index_id", "kind", "rule_id", "rule_title",
                         "value")
 
 
-def contributions_frame(result, viewer="*"):
+def contributions_frame(result: "Result", viewer: typing.Union[str, typing.Iterable[str], None] = "*"
+                        ) -> Frame:
     """One row per contribution of every child, in the order that sums exactly to each index
     score, as `viewer` may see them: "*" (the default) for every detail, else the agency ids or
     types the reader is cleared for (None or [] for none), with restricted lines withheld as in
     Result.contributions_for."""
-    rows = []
+    rows: typing.List[typing.Tuple[object, ...]] = []
     for child in result:
         lines = child.contributions if viewer == "*" else result.contributions_for(child.id, viewer)
         for c in lines:
@@ -383,10 +393,10 @@ TIMELINE_COLUMNS = ("child_id", "step", "status", "working_days", "trigger_id", 
                     "start", "due", "completed")
 
 
-def timeline_frame(result):
+def timeline_frame(result: "Result") -> Frame:
     """One row per statutory timeline step of every child (status "on_time", "late", "due" or
     "overdue"), with dates as datetime.date."""
-    rows = []
+    rows: typing.List[typing.Tuple[object, ...]] = []
     for child in result:
         for s in child.timeline:
             rows.append((child.id, s.step, s.status, s.working_days, s.trigger_id, s.done_id,
@@ -397,7 +407,7 @@ def timeline_frame(result):
     return frame
 
 
-def places_frame(result):
+def places_frame(result: "Result") -> Frame:
     """One row per place or group, highest network score first, indexed by its id: kind
     ("place" or "group"), label (its kind in the case file), score, own_score, and one network
     score column per index. Empty unless the pack propagates risk through the network."""

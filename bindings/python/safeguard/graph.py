@@ -2,12 +2,23 @@
 
 import contextlib
 import ctypes
+import datetime
 import json
-import os
+import typing
 
 from . import _core, _lib
-from ._core import check, date_text, integer, lib, optional_text, text, text_array
+from ._core import (DateLike, TextList, check, date_text, integer, lib, optional_text, text,
+                    text_array)
 from .errors import InvalidArgumentError
+from ._progress import ProgressArg, Reporter
+from .limits import Limits
+
+if typing.TYPE_CHECKING:
+    from .calendar import Calendar
+    from .result import Result
+    from .rules import RuleSet
+
+_T = typing.TypeVar("_T")
 
 _PERSON_KINDS = {"child": _lib.PERSON_CHILD, "adult": _lib.PERSON_ADULT}
 _CONCERN_STATUSES = {
@@ -23,14 +34,14 @@ RELATION_KINDS = ("parent_of", "carer_of", "sibling_of", "partner_of", "associat
                   "frequents")
 
 
-def _choice(value, choices, name):
+def _choice(value: object, choices: typing.Mapping[str, _T], name: str) -> _T:
     try:
-        return choices[value]
+        return choices[value]  # type: ignore[index]  # checked: KeyError or TypeError
     except (KeyError, TypeError):
         raise InvalidArgumentError("%s %r is not one of %s" % (name, value, ", ".join(choices)))
 
 
-def _flag(value, name):
+def _flag(value: object, name: str) -> int:
     if not isinstance(value, (bool, int)):
         raise TypeError("%s must be a bool, not %s" % (name, type(value).__name__))
     return 1 if value else 0
@@ -46,23 +57,24 @@ class Batch(_core.Handle):
 
     _kind = "batch"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_core.new_handle(lib.sg_batch_new), lib.sg_batch_free)
 
-    def __len__(self):
+    def __len__(self) -> int:
         size = ctypes.c_size_t()
         with self._lock:
             check(lib.sg_batch_size(ctypes.byref(size), self._pointer()))
         return size.value
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<safeguard.Batch %s>" % ("closed" if self.closed else "of %d items" % len(self))
 
-    def _call(self, function, *args):
+    def _call(self, function: typing.Callable[..., int], *args: typing.Any) -> None:
         with self._lock:
             check(function(self._pointer(), *args))
 
-    def add_person(self, id, kind="child", *, dob=None, household=None, flags=()):
+    def add_person(self, id: str, kind: str = "child", *, dob: typing.Optional[DateLike] = None,
+                   household: typing.Optional[str] = None, flags: TextList = ()) -> None:
         """Queues a person: kind "child" or "adult"; dob a datetime.date or None."""
         flag_array, flag_count = text_array(flags, "flags")
         person = _lib.Person(
@@ -72,24 +84,26 @@ class Batch(_core.Handle):
             flag_count=flag_count)
         self._call(lib.sg_batch_add_person, ctypes.byref(person))
 
-    def add_agency(self, id, type, name=None):
+    def add_agency(self, id: str, type: str, name: typing.Optional[str] = None) -> None:
         self._call(lib.sg_batch_add_agency, text(id, "id"), text(type, "type"),
                    optional_text(name, "name"))
 
-    def add_household(self, id):
+    def add_household(self, id: str) -> None:
         self._call(lib.sg_batch_add_household, text(id, "id"))
 
-    def add_place(self, id, kind, name=None):
+    def add_place(self, id: str, kind: str, name: typing.Optional[str] = None) -> None:
         self._call(lib.sg_batch_add_place, text(id, "id"), text(kind, "kind"),
                    optional_text(name, "name"))
 
-    def add_group(self, id, kind, name=None):
+    def add_group(self, id: str, kind: str, name: typing.Optional[str] = None) -> None:
         self._call(lib.sg_batch_add_group, text(id, "id"), text(kind, "kind"),
                    optional_text(name, "name"))
 
     @staticmethod
-    def _concern(id, category, severity, recorded, source, about, incident, status, restricted,
-                 involves, summary):
+    def _concern(id: str, category: str, severity: int, recorded: DateLike, source: str,
+                 about: TextList, incident: typing.Optional[DateLike], status: str,
+                 restricted: bool, involves: TextList, summary: typing.Optional[str]
+                 ) -> _lib.Concern:
         about_array, about_count = text_array(about, "about")
         involves_array, involves_count = text_array(involves, "involves")
         return _lib.Concern(
@@ -101,22 +115,44 @@ class Batch(_core.Handle):
             about_count=about_count, involves=involves_array, involves_count=involves_count,
             summary=optional_text(summary, "summary"))
 
-    def add_concern(self, id, *, category, severity, recorded, source, about, incident=None,
-                    status="open", restricted=False, involves=(), summary=None):
+    def add_concern(self, id: str, *, category: str, severity: int, recorded: DateLike,
+                    source: str, about: TextList, incident: typing.Optional[DateLike] = None,
+                    status: str = "open", restricted: bool = False, involves: TextList = (),
+                    summary: typing.Optional[str] = None) -> None:
         """Queues a concern raised by agency `source` about the persons in `about`."""
         concern = self._concern(id, category, severity, recorded, source, about, incident,
                                 status, restricted, involves, summary)
         self._call(lib.sg_batch_add_concern, ctypes.byref(concern))
 
-    def amend_concern(self, id, *, category, severity, recorded, source, about, incident=None,
-                      status="open", restricted=False, involves=(), summary=None):
-        """Queues a replacement of every field of the existing concern `id`."""
-        concern = self._concern(id, category, severity, recorded, source, about, incident,
-                                status, restricted, involves, summary)
-        self._call(lib.sg_batch_amend_concern, ctypes.byref(concern))
+    def amend_concern(self, id: str, *, category: typing.Optional[str] = None,
+                      severity: typing.Optional[int] = None,
+                      recorded: typing.Optional[DateLike] = None,
+                      source: typing.Optional[str] = None, about: TextList = None,
+                      **optional: typing.Any) -> None:
+        """Queues an amendment of the existing concern `id` that changes only the fields given:
+        category, severity, recorded, source, about, and (where None clears the field)
+        incident, status, restricted, involves and summary. The other fields keep the values
+        the concern has when the batch is applied (to a Graph or a Record)."""
+        fields: typing.Dict[str, typing.Any] = {}
+        for name, value in (("category", category), ("severity", severity),
+                            ("recorded", recorded), ("source", source), ("about", about)):
+            if value is not None:
+                fields[name] = value
+        allowed = ("incident", "status", "restricted", "involves", "summary")
+        for name, value in optional.items():
+            if name not in allowed:
+                raise TypeError("amend_concern() got an unexpected keyword argument %r" % name)
+            if name == "involves" and value is None:
+                value = []
+            fields[name] = value
+        if "status" in fields:
+            _choice(fields["status"], _CONCERN_STATUSES, "status")
+        self.amend("concern", id, **fields)
 
-    def add_factor(self, id, *, kind, strength, protects, start=None, end=None,
-                   provided_by=None, summary=None):
+    def add_factor(self, id: str, *, kind: str, strength: int, protects: TextList,
+                   start: typing.Optional[DateLike] = None, end: typing.Optional[DateLike] = None,
+                   provided_by: typing.Optional[str] = None,
+                   summary: typing.Optional[str] = None) -> None:
         """Queues a protective factor (strength 1-5) for the persons in `protects`."""
         protects_array, protects_count = text_array(protects, "protects")
         factor = _lib.Factor(
@@ -127,12 +163,13 @@ class Batch(_core.Handle):
             summary=optional_text(summary, "summary"))
         self._call(lib.sg_batch_add_factor, ctypes.byref(factor))
 
-    def add_relation(self, kind, from_id, to_id):
+    def add_relation(self, kind: str, from_id: str, to_id: str) -> None:
         """Queues a relation: kind is one of RELATION_KINDS."""
         self._call(lib.sg_batch_add_relation, text(kind, "kind"), text(from_id, "from"),
                    text(to_id, "to"))
 
-    def add_event(self, id, kind, date, about, note=None):
+    def add_event(self, id: str, kind: str, date: DateLike, about: TextList,
+                  note: typing.Optional[str] = None) -> None:
         """Queues a step of the child protection process for the children in `about`; kind is
         one of EVENT_KINDS."""
         about_array, about_count = text_array(about, "about")
@@ -141,7 +178,8 @@ class Batch(_core.Handle):
                            about_count=about_count, note=optional_text(note, "note"))
         self._call(lib.sg_batch_add_event, ctypes.byref(event))
 
-    def add_discretionary_override(self, id, *, child, direction, date, author, reason):
+    def add_discretionary_override(self, id: str, *, child: str, direction: str, date: DateLike,
+                                   author: str, reason: str) -> None:
         """Queues recorded professional judgement moving one child's level one step
         (direction "raise" or "lower"); `author` is a practitioner's id or role, not a name.
         (sg_batch_add_override; "overrides" in case files.)"""
@@ -151,25 +189,27 @@ class Batch(_core.Handle):
             author=text(author, "author"), reason=text(reason, "reason"))
         self._call(lib.sg_batch_add_override, ctypes.byref(judgement))
 
-    def set_nation(self, nation):
+    def set_nation(self, nation: str) -> None:
         """Queues the nation whose bank holidays the graph's timescales use (see NATIONS)."""
         self._call(lib.sg_batch_set_nation, text(nation, "nation"))
 
-    def add_closure(self, date):
+    def add_closure(self, date: DateLike) -> None:
         """Queues a local closure day (not a working day for the graph's timescales)."""
         self._call(lib.sg_batch_add_closure, date_text(date, "date", required=True))
 
-    def retract_concern(self, id):
+    def retract_concern(self, id: str) -> None:
         """Queues a retraction: the concern stops scoring but stays recorded."""
         self._call(lib.sg_batch_retract_concern, text(id, "id"))
 
-    def erase_person(self, id):
+    def erase_person(self, id: str) -> None:
         """Queues erasure of a person, their relations and what is only about them."""
         self._call(lib.sg_batch_erase_person, text(id, "id"))
 
     # ---- Record edits (safeguard.Record only; see docs/record.md) ----
 
-    def upsert_person(self, id, kind="child", *, dob=None, household=None, flags=()):
+    def upsert_person(self, id: str, kind: str = "child", *,
+                      dob: typing.Optional[DateLike] = None,
+                      household: typing.Optional[str] = None, flags: TextList = ()) -> None:
         """Queues a person to add, or to replace every field of if the id exists."""
         flag_array, flag_count = text_array(flags, "flags")
         person = _lib.Person(
@@ -179,14 +219,19 @@ class Batch(_core.Handle):
             flag_count=flag_count)
         self._call(lib.sg_batch_upsert_person, ctypes.byref(person))
 
-    def upsert_concern(self, id, *, category, severity, recorded, source, about, incident=None,
-                       status="open", restricted=False, involves=(), summary=None):
+    def upsert_concern(self, id: str, *, category: str, severity: int, recorded: DateLike,
+                       source: str, about: TextList, incident: typing.Optional[DateLike] = None,
+                       status: str = "open", restricted: bool = False, involves: TextList = (),
+                       summary: typing.Optional[str] = None) -> None:
         concern = self._concern(id, category, severity, recorded, source, about, incident,
                                 status, restricted, involves, summary)
         self._call(lib.sg_batch_upsert_concern, ctypes.byref(concern))
 
-    def upsert_factor(self, id, *, kind, strength, protects, start=None, end=None,
-                      provided_by=None, summary=None):
+    def upsert_factor(self, id: str, *, kind: str, strength: int, protects: TextList,
+                      start: typing.Optional[DateLike] = None,
+                      end: typing.Optional[DateLike] = None,
+                      provided_by: typing.Optional[str] = None,
+                      summary: typing.Optional[str] = None) -> None:
         protects_array, protects_count = text_array(protects, "protects")
         factor = _lib.Factor(
             version=_lib.Factor.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
@@ -196,27 +241,30 @@ class Batch(_core.Handle):
             summary=optional_text(summary, "summary"))
         self._call(lib.sg_batch_upsert_factor, ctypes.byref(factor))
 
-    def upsert_event(self, id, kind, date, about, note=None):
+    def upsert_event(self, id: str, kind: str, date: DateLike, about: TextList,
+                     note: typing.Optional[str] = None) -> None:
         about_array, about_count = text_array(about, "about")
         event = _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
                            date=date_text(date, "date", required=True), about=about_array,
                            about_count=about_count, note=optional_text(note, "note"))
         self._call(lib.sg_batch_upsert_event, ctypes.byref(event))
 
-    def upsert_discretionary_override(self, id, *, child, direction, date, author, reason):
+    def upsert_discretionary_override(self, id: str, *, child: str, direction: str,
+                                      date: DateLike, author: str, reason: str) -> None:
         judgement = _lib.Override(
             version=_lib.Override.VERSION, id=text(id, "id"), child=text(child, "child"),
             direction=text(direction, "direction"), date=date_text(date, "date", required=True),
             author=text(author, "author"), reason=text(reason, "reason"))
         self._call(lib.sg_batch_upsert_override, ctypes.byref(judgement))
 
-    def upsert_entity(self, kind, id, type=None, name=None):
+    def upsert_entity(self, kind: str, id: str, type: typing.Optional[str] = None,
+                      name: typing.Optional[str] = None) -> None:
         """Queues an agency (type, name), place or group (kind as `type`, name) or household
         to add or replace."""
         self._call(lib.sg_batch_upsert_entity, text(kind, "kind"), text(id, "id"),
                    optional_text(type, "type"), optional_text(name, "name"))
 
-    def amend(self, kind, id, **fields):
+    def amend(self, kind: str, id: str, **fields: typing.Any) -> None:
         """Queues an amendment of only the fields given, in the case-file spelling: for
         example amend("person", "P-1", dob=datetime.date(2015, 5, 1)), or
         amend("concern", "C-1", severity=2, about=["P-1", "P-2"]). None clears an optional
@@ -236,30 +284,30 @@ class Batch(_core.Handle):
             elif isinstance(value, int):
                 value = str(value)
             elif value is not None and not isinstance(value, str):
-                value = date_text(value, field).decode("ascii")
+                value = (date_text(value, field) or b"").decode("ascii")
             self._call(lib.sg_batch_amend, encoded_kind, encoded_id, text(field, "field"),
                        optional_text(value, field))
 
-    def end_relation(self, kind, from_id, to_id, date):
+    def end_relation(self, kind: str, from_id: str, to_id: str, date: DateLike) -> None:
         """Queues the end of a declared relation: absent as of `date`, present before."""
         self._call(lib.sg_batch_end_relation, text(kind, "kind"), text(from_id, "from"),
                    text(to_id, "to"), date_text(date, "date", required=True))
 
-    def end_membership(self, person, date):
+    def end_membership(self, person: str, date: DateLike) -> None:
         """Queues the end of a person's household membership on `date`."""
         self._call(lib.sg_batch_end_membership, text(person, "person"),
                    date_text(date, "date", required=True))
 
-    def end_factor(self, id, date):
+    def end_factor(self, id: str, date: DateLike) -> None:
         """Queues the end date of a protective factor."""
         self._call(lib.sg_batch_end_factor, text(id, "id"), date_text(date, "date", required=True))
 
-    def retract(self, id, date, reason):
+    def retract(self, id: str, date: DateLike, reason: str) -> None:
         """Queues a dated retraction (concern, factor, event or discretionary override)."""
         self._call(lib.sg_batch_retract, text(id, "id"), date_text(date, "date", required=True),
                    text(reason, "reason"))
 
-    def erase(self, person, authority):
+    def erase(self, person: str, authority: str) -> None:
         """Queues data-protection erasure of a person, on `authority` (an id or role)."""
         self._call(lib.sg_batch_erase, text(person, "person"), text(authority, "authority"))
 
@@ -273,11 +321,15 @@ class Graph(_core.Handle):
 
     _kind = "graph"
 
-    def __init__(self, *, limits=None):
+    def __init__(self, *, limits: typing.Optional[Limits] = None,
+                 _pointer: typing.Optional[int] = None) -> None:
         """An empty graph; `limits` (a safeguard.Limits) bounds what it accepts in every later
         load and apply (the library defaults when None)."""
         bounds = _core.limits_struct(limits)
-        if bounds is None:
+        pointer: typing.Optional[int]
+        if _pointer is not None:
+            pointer = _pointer
+        elif bounds is None:
             pointer = _core.new_handle(lib.sg_graph_new)
         else:
             out = ctypes.c_void_p()
@@ -286,18 +338,20 @@ class Graph(_core.Handle):
         super().__init__(pointer, lib.sg_graph_free)
 
     @classmethod
-    def from_file(cls, path, *, limits=None):
-        """A new graph holding the case file at `path`."""
+    def from_file(cls, path: _core.PathLike, *, limits: typing.Optional[Limits] = None,
+                  progress: ProgressArg = None) -> "Graph":
+        """A new graph holding the case file at `path` (`progress` as for load())."""
         graph = cls(limits=limits)
         try:
-            graph.load(path)
+            graph.load(path, progress=progress)
         except BaseException:
             graph.close()
             raise
         return graph
 
     @classmethod
-    def from_string(cls, data, name=None, *, limits=None):
+    def from_string(cls, data: _core.Data, name: typing.Optional[str] = None, *,
+                    limits: typing.Optional[Limits] = None) -> "Graph":
         """A new graph holding the case file in `data` (str or bytes)."""
         graph = cls(limits=limits)
         try:
@@ -307,47 +361,54 @@ class Graph(_core.Handle):
             raise
         return graph
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.closed:
             return "<safeguard.Graph closed>"
         return "<safeguard.Graph of %d entities>" % self.count()
 
-    def load(self, path):
-        """Adds the JSON case file at `path` as one atomic batch; on error nothing changes."""
+    def load(self, path: _core.PathLike, *, progress: ProgressArg = None) -> None:
+        """Adds the JSON case file at `path` as one atomic batch; on error nothing changes.
+        `progress` is called with (bytes read, file size) and may return False to stop (then
+        CancelledError, nothing changed); True shows a tqdm bar when tqdm is installed."""
         encoded = _core.path_text(path)
-        with self._lock:
-            check(lib.sg_graph_load_file(self._pointer(), encoded), os.fsdecode(path))
+        with Reporter(progress, "loading", "B") as reporter, self._lock:
+            status = lib.sg_graph_load_file_progress(self._pointer(), encoded, reporter.function,
+                                                     reporter.user)
+        reporter.raise_callback_error()
+        check(status)
 
-    def loads(self, data, name=None):
+    def loads(self, data: _core.Data, name: typing.Optional[str] = None) -> None:
         """Adds a case file held in memory; `name` labels error messages."""
         content = _core.data_bytes(data)
         label = optional_text(name, "name")
         with self._lock:
             check(lib.sg_graph_load_buffer(self._pointer(), content, len(content), label))
 
-    def save(self, path):
-        """Writes the graph as a case file."""
+    def save(self, path: _core.PathLike, *, progress: ProgressArg = None) -> None:
+        """Writes the graph as a case file, replacing `path` atomically. `progress` as for
+        load(), with bytes written; a stopped save leaves `path` as it was."""
         encoded = _core.path_text(path)
-        with self._lock:
-            check(lib.sg_graph_save_file(self._pointer(), encoded), os.fsdecode(path))
+        with Reporter(progress, "saving", "B") as reporter, self._lock:
+            status = lib.sg_graph_save_file_progress(self._pointer(), encoded, reporter.function,
+                                                     reporter.user)
+        reporter.raise_callback_error()
+        check(status)
 
-    def dumps(self):
+    def dumps(self) -> str:
         """The graph as case-file text, in the library's canonical layout."""
         buffer = ctypes.c_void_p()
         size = ctypes.c_size_t()
         with self._lock:
             check(lib.sg_graph_save_buffer(ctypes.byref(buffer), ctypes.byref(size),
                                            self._pointer()))
-        try:
-            return ctypes.string_at(buffer.value, size.value).decode("utf-8")
-        finally:
-            lib.sg_buffer_free(buffer)
+        return _core.take_text(buffer, size)
 
-    def to_dict(self):
+    def to_dict(self) -> typing.Dict[str, typing.Any]:
         """The graph as the case file's JSON object."""
-        return json.loads(self.dumps())
+        document: typing.Dict[str, typing.Any] = json.loads(self.dumps())
+        return document
 
-    def count(self, kind=None):
+    def count(self, kind: typing.Optional[str] = None) -> int:
         """Live entities of one kind (see ENTITY_KINDS), or of all kinds when kind is None."""
         out = ctypes.c_size_t()
         encoded = optional_text(kind, "kind")
@@ -355,7 +416,7 @@ class Graph(_core.Handle):
             check(lib.sg_graph_count(ctypes.byref(out), self._pointer(), encoded))
         return out.value
 
-    def calendar(self):
+    def calendar(self) -> "Calendar":
         """A copy of the working-day calendar the graph's timelines use (its nation and
         closures), as a safeguard.Calendar."""
         from .calendar import Calendar
@@ -365,7 +426,7 @@ class Graph(_core.Handle):
             check(lib.sg_graph_calendar(ctypes.byref(out), self._pointer()))
         return Calendar(_pointer=out.value)
 
-    def apply(self, batch):
+    def apply(self, batch: Batch) -> None:
         """Applies every edit of `batch` or, if any is invalid, none."""
         if not isinstance(batch, Batch):
             raise TypeError("batch must be a safeguard.Batch, not %s" % type(batch).__name__)
@@ -373,7 +434,7 @@ class Graph(_core.Handle):
             check(lib.sg_graph_apply(self._pointer(), batch._pointer()))
 
     @contextlib.contextmanager
-    def batch(self):
+    def batch(self) -> typing.Iterator[Batch]:
         """A Batch applied to this graph when the with-block ends without an exception:
 
             with graph.batch() as edits:
@@ -387,8 +448,36 @@ class Graph(_core.Handle):
         finally:
             edits.close()
 
-    def assess(self, rules, as_of, *, threads=1):
+    def assess(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1,
+               progress: ProgressArg = None) -> "Result":
         """Scores every child as of the date `as_of`; see safeguard.assess()."""
         from .result import assess
 
-        return assess(self, rules, as_of=as_of, threads=threads)
+        return assess(self, rules, as_of=as_of, threads=threads, progress=progress)
+
+    def copy(self) -> "Graph":
+        """An independent copy of the graph: everything it holds, its calendar and its limits.
+        Edits to one never show in the other."""
+        out = ctypes.c_void_p()
+        with self._lock:
+            check(lib.sg_graph_copy(ctypes.byref(out), self._pointer()))
+        return Graph(_pointer=out.value)
+
+    __copy__ = copy
+
+    @classmethod
+    def generate(cls, children: int = 1000, *, seed: int = 1,
+                 as_of: typing.Optional[DateLike] = None) -> "Graph":
+        """A new graph holding a fictional caseload of exactly `children` children and the
+        adults, agencies, concerns, factors, places and process events around them (every id and
+        date invented), the same for the same seed on every platform. Evidence is dated in the
+        three years up to `as_of` (default 2026-11-01): assess as of that date."""
+        count = _core.integer_size(children, "children")
+        if count < 1:
+            raise InvalidArgumentError("children must be at least 1")
+        options = _lib.CaseloadOptions(version=_lib.CaseloadOptions.VERSION, children=count,
+                                       seed=_core.integer_size(seed, "seed"),
+                                       as_of=date_text(as_of, "as_of"))
+        out = ctypes.c_void_p()
+        check(lib.sg_graph_generate(ctypes.byref(out), ctypes.byref(options)))
+        return cls(_pointer=out.value)

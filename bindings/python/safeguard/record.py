@@ -4,15 +4,23 @@ provenance, an audit trail, read-back and erasure. See docs/record.md."""
 import ctypes
 import datetime
 import json
+import typing
 
 from . import _core, _lib
-from ._core import check, date_text, lib, optional_text, text
+from ._core import DateLike, check, date_text, lib, optional_text, text
 from .errors import InvalidArgumentError
+
+if typing.TYPE_CHECKING:
+    from .graph import Batch
+    from .result import Result
+    from .rules import RuleSet
+
+RecordTime = typing.Union[int, datetime.datetime]
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-def record_time(value, name="recorded_at"):
+def record_time(value: object, name: str = "recorded_at") -> int:
     """Record time as whole seconds since 1970-01-01T00:00:00Z: an int, or a timezone-aware
     datetime.datetime (a naive one is refused: its instant is ambiguous)."""
     if isinstance(value, bool):
@@ -27,11 +35,13 @@ def record_time(value, name="recorded_at"):
                     % (name, type(value).__name__))
 
 
-def _known_at(value):
+def _known_at(value: typing.Optional[RecordTime]) -> int:
     return _lib.KNOWN_ALL if value is None else record_time(value, "known_at")
 
 
-def _provenance(recorded_at, author, reason, source_system, source_reference):
+def _provenance(recorded_at: RecordTime, author: str, reason: typing.Optional[str],
+                source_system: typing.Optional[str], source_reference: typing.Optional[str]
+                ) -> _lib.Provenance:
     return _lib.Provenance(
         version=_lib.Provenance.VERSION, recorded_at=record_time(recorded_at),
         author=text(author, "author"), reason=optional_text(reason, "reason"),
@@ -39,7 +49,7 @@ def _provenance(recorded_at, author, reason, source_system, source_reference):
         source_reference=optional_text(source_reference, "source_reference"))
 
 
-def _format(fmt):
+def _format(fmt: str) -> int:
     if fmt == "json":
         return _lib.FORMAT_JSON
     if fmt == "csv":
@@ -55,25 +65,23 @@ class Record(_core.Handle):
 
     _kind = "record"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_core.new_handle(lib.sg_record_new), lib.sg_record_free)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<safeguard.Record %s>" % (
             "closed" if self.closed else "at revision %d" % self.revision)
 
-    def _buffer(self, function, *args):
+    def _buffer(self, function: typing.Callable[..., int], *args: typing.Any) -> str:
         buffer = ctypes.c_void_p()
         size = ctypes.c_size_t()
         with self._lock:
             check(function(ctypes.byref(buffer), ctypes.byref(size), self._pointer(), *args))
-        try:
-            return ctypes.string_at(buffer.value, size.value).decode("utf-8")
-        finally:
-            lib.sg_buffer_free(buffer)
+        return _core.take_text(buffer, size)
 
-    def apply(self, batch, *, recorded_at, author, reason=None, source_system=None,
-              source_reference=None):
+    def apply(self, batch: "Batch", *, recorded_at: RecordTime, author: str,
+              reason: typing.Optional[str] = None, source_system: typing.Optional[str] = None,
+              source_reference: typing.Optional[str] = None) -> int:
         """Applies every edit of `batch` or none; returns the new revision. recorded_at never
         goes back; author is an id or role, never a name."""
         from .graph import Batch
@@ -87,8 +95,10 @@ class Record(_core.Handle):
                                       ctypes.byref(provenance)))
         return revision.value
 
-    def loads(self, data, name=None, *, recorded_at, author, reason=None, source_system=None,
-              source_reference=None):
+    def loads(self, data: _core.Data, name: typing.Optional[str] = None, *,
+              recorded_at: RecordTime, author: str, reason: typing.Optional[str] = None,
+              source_system: typing.Optional[str] = None,
+              source_reference: typing.Optional[str] = None) -> int:
         """Imports a JSON case file (str or bytes) as one batch; returns the new revision."""
         content = _core.data_bytes(data)
         label = optional_text(name, "name")
@@ -100,14 +110,15 @@ class Record(_core.Handle):
         return revision.value
 
     @property
-    def revision(self):
+    def revision(self) -> int:
         """The number of batches applied."""
         out = ctypes.c_ulonglong()
         with self._lock:
             check(lib.sg_record_revision(ctypes.byref(out), self._pointer()))
         return out.value
 
-    def assess(self, rules, as_of, *, known_at=None, threads=1):
+    def assess(self, rules: "RuleSet", as_of: DateLike, *,
+               known_at: typing.Optional[RecordTime] = None, threads: int = 1) -> "Result":
         """Scores every child as of `as_of` from what was known at `known_at` (None:
         everything); a safeguard.Result."""
         from .result import Result
@@ -124,7 +135,7 @@ class Record(_core.Handle):
                                        ctypes.byref(options), _known_at(known_at)))
         return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")))
 
-    def watch(self, rules, as_of, *, threads=1):
+    def watch(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1) -> "Result":
         """Watches the record for one rule pack and as-of date: from now on each
         apply_changes() edits a live graph in place and gives back only the children the batch
         may have changed. Returns every child's safeguard.Result now; watching again replaces
@@ -145,8 +156,10 @@ class Record(_core.Handle):
         self._watched = (rules, as_of_date)
         return Result(out.value, rules, as_of_date)
 
-    def apply_changes(self, batch, *, recorded_at, author, reason=None, source_system=None,
-                      source_reference=None):
+    def apply_changes(self, batch: "Batch", *, recorded_at: RecordTime, author: str,
+                      reason: typing.Optional[str] = None,
+                      source_system: typing.Optional[str] = None,
+                      source_reference: typing.Optional[str] = None) -> "Result":
         """Applies every edit of `batch` or none, as apply() does, and returns a
         safeguard.Result with a row for each child whose results the batch may have changed,
         each equal to that child's row in a full assessment (children erased, or no longer
@@ -156,7 +169,8 @@ class Record(_core.Handle):
 
         if not isinstance(batch, Batch):
             raise TypeError("batch must be a safeguard.Batch, not %s" % type(batch).__name__)
-        watched = getattr(self, "_watched", None)
+        watched: typing.Optional[typing.Tuple["RuleSet", datetime.date]] = getattr(
+            self, "_watched", None)
         if watched is None:
             raise InvalidArgumentError("the record is not watched: call watch() first")
         provenance = _provenance(recorded_at, author, reason, source_system, source_reference)
@@ -168,35 +182,39 @@ class Record(_core.Handle):
                                               ctypes.byref(provenance)))
         return Result(out.value, watched[0], watched[1])
 
-    def export(self, as_of, *, known_at=None):
+    def export(self, as_of: DateLike, *, known_at: typing.Optional[RecordTime] = None) -> str:
         """The graph as of `as_of` known at `known_at`, as case-file text."""
         return self._buffer(lib.sg_record_export, date_text(as_of, "as_of", required=True),
                             _known_at(known_at))
 
-    def get(self, id, *, known_at=None):
+    def get(self, id: str, *, known_at: typing.Optional[RecordTime] = None
+            ) -> typing.Optional[typing.Dict[str, typing.Any]]:
         """The entity (or relation "kind:from:to") as known at `known_at`: a dict with its
         revision, recorded_at, change, kind, fields and valid-time marks; None if unknown."""
         versions = json.loads(self._buffer(lib.sg_record_get, text(id, "id"),
                                            _known_at(known_at)))
-        return versions[0] if versions else None
+        return typing.cast(typing.Optional[typing.Dict[str, typing.Any]],
+                           versions[0] if versions else None)
 
-    def history(self, id):
+    def history(self, id: str) -> typing.List[typing.Dict[str, typing.Any]]:
         """Every version of the entity, oldest first."""
-        return json.loads(self._buffer(lib.sg_record_history, text(id, "id")))
+        history: typing.List[typing.Dict[str, typing.Any]] = json.loads(
+            self._buffer(lib.sg_record_history, text(id, "id")))
+        return history
 
-    def changes(self, since=0, *, format="json"):
+    def changes(self, since: int = 0, *, format: str = "json") -> typing.Any:
         """The change feed: every change recorded after revision `since` (dicts, or CSV
         text)."""
         out = self._buffer(lib.sg_record_changes, _core.integer_size(since, "since"),
                            _format(format))
         return json.loads(out) if format == "json" else out
 
-    def trail(self, id, *, format="json"):
+    def trail(self, id: str, *, format: str = "json") -> typing.Any:
         """The audit trail of one entity: who changed it, when and why."""
         out = self._buffer(lib.sg_record_trail, text(id, "id"), _format(format))
         return json.loads(out) if format == "json" else out
 
-    def batch_trail(self, revision, *, format="json"):
+    def batch_trail(self, revision: int, *, format: str = "json") -> typing.Any:
         """What one batch changed, with its provenance."""
         out = self._buffer(lib.sg_record_batch_trail, _core.integer_size(revision, "revision"),
                            _format(format))

@@ -1,6 +1,5 @@
 """Assessment (sg_assess) and its results as plain Python objects and numpy views."""
 
-import collections
 import ctypes
 import dataclasses
 import datetime
@@ -8,8 +7,13 @@ import sys
 import typing
 
 from . import _core, _lib
-from ._core import check, date_text, integer, lib, string, text, text_array
+from ._core import DateLike, TextList, check, date_text, integer, lib, string, text, text_array
+from ._progress import ProgressArg, Reporter
 from .errors import ClosedError, InternalError, InvalidArgumentError, OutOfRangeError
+
+if typing.TYPE_CHECKING:
+    from .graph import Graph
+    from .rules import RuleSet
 
 _ENDIAN = "<" if sys.byteorder == "little" else ">"
 _FORMATS = {"text": _lib.FORMAT_TEXT, "json": _lib.FORMAT_JSON}
@@ -38,7 +42,7 @@ class Contribution:
     via_kind: typing.Optional[str]  # "person", "place" or "group"; None when via_id is None
 
 
-def _contribution(item):
+def _contribution(item: _lib.Contribution) -> Contribution:
     return Contribution(
         rule_id=string(item.rule_id), rule_title=string(item.rule_title),
         index_id=string(item.index_id), heading=string(item.heading),
@@ -63,7 +67,7 @@ class PlaceResult:
     scores: typing.Dict[str, float]  # index id -> network score (0 where nothing propagates)
     contributions: typing.Tuple[Contribution, ...]
 
-    def contributions_to(self, index_id):
+    def contributions_to(self, index_id: str) -> typing.List[Contribution]:
         """The contributions to one index, in the order that sums exactly to its score."""
         return [c for c in self.contributions if c.index_id == index_id]
 
@@ -142,13 +146,19 @@ class ChildResult:
     timeline_issues: typing.Tuple[TimelineIssue, ...]
     discretionary: typing.Optional[Discretionary]  # None when no judgement was recorded
 
-    def contributions_to(self, index_id):
+    def contributions_to(self, index_id: str) -> typing.List[Contribution]:
         """The contributions to one index, in the order that sums exactly to its score."""
         return [c for c in self.contributions if c.index_id == index_id]
 
 
-_Summary = collections.namedtuple(
-    "_Summary", "id total level score_level immediate_safety overrides discretionary")
+class _Summary(typing.NamedTuple):
+    id: str
+    total: float
+    level: int
+    score_level: int
+    immediate_safety: bool
+    overrides: typing.Tuple[str, ...]
+    discretionary: str
 
 
 class _ArrayView:
@@ -157,18 +167,31 @@ class _ArrayView:
 
     __slots__ = ("__array_interface__", "_owner")
 
-    def __init__(self, address, shape, typestr, owner):
+    def __init__(self, address: int, shape: typing.Tuple[int, ...], typestr: str,
+                 owner: object) -> None:
         self.__array_interface__ = {"version": 3, "shape": shape, "typestr": typestr,
                                     "data": (address, True)}
         self._owner = owner
 
 
-def _date(buffer):
+def _text(value: typing.Optional[bytes]) -> str:
+    """A string the library always sets (NULL read as "")."""
+    return "" if value is None else value.decode("utf-8")
+
+
+def _date(buffer: bytes) -> typing.Optional[datetime.date]:
     """A date the library wrote into a char[SG_DATE_SIZE] ("" for none)."""
     return datetime.date.fromisoformat(buffer.decode("ascii")) if buffer else None
 
 
-def _numpy():
+def _required_date(buffer: bytes) -> datetime.date:
+    day = _date(buffer)
+    if day is None:
+        raise InternalError("the library wrote no date where one is required")
+    return day
+
+
+def _numpy() -> typing.Any:
     try:
         import numpy
     except ImportError:
@@ -176,11 +199,13 @@ def _numpy():
     return numpy
 
 
-def assess(graph, rules, *, as_of, threads=1):
+def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 1,
+           progress: ProgressArg = None) -> "Result":
     """Scores every child of `graph` with `rules` as of the date `as_of` (a datetime.date;
     never the clock). `threads` is the number of worker threads (0: one per hardware thread);
     results are identical for any value. The Result stays valid after the graph and rules are
-    closed."""
+    closed. `progress` is called with (children scored, children) and may return False to stop
+    (CancelledError); True shows a tqdm bar when tqdm is installed."""
     from .graph import Graph
     from .rules import RuleSet
 
@@ -195,9 +220,11 @@ def assess(graph, rules, *, as_of, threads=1):
     options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
                                  threads=thread_count)
     out = ctypes.c_void_p()
-    with graph._lock, rules._lock:
-        check(lib.sg_assess(ctypes.byref(out), graph._pointer(), rules._pointer(),
-                            ctypes.byref(options)))
+    with Reporter(progress, "assessing", "children") as reporter, graph._lock, rules._lock:
+        status = lib.sg_assess_progress(ctypes.byref(out), graph._pointer(), rules._pointer(),
+                                        ctypes.byref(options), reporter.function, reporter.user)
+    reporter.raise_callback_error()
+    check(status)
     return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")))
 
 
@@ -211,7 +238,8 @@ class Result(_core.Handle):
 
     _kind = "result"
 
-    def __init__(self, pointer, rules, as_of):
+    def __init__(self, pointer: typing.Optional[int], rules: "RuleSet",
+                 as_of: datetime.date) -> None:
         super().__init__(pointer, lib.sg_result_free)
         self.as_of = as_of
         self.rules_id = rules.id
@@ -226,32 +254,32 @@ class Result(_core.Handle):
         if count.value != len(self.index_ids):
             raise InternalError("the result has %d indices but its rule pack %d"
                                 % (count.value, len(self.index_ids)))
-        self._child_ids = None
+        self._child_ids: typing.Optional[typing.List[str]] = None
 
-    def close(self):
+    def close(self) -> None:
         """Releases this object's hold on the library's result. numpy arrays taken from it
         keep the memory they view until they are themselves collected."""
         with self._lock:
             self._owned = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<safeguard.Result of %d children as of %s%s>" % (
             self._count, self.as_of.isoformat(), " closed" if self.closed else "")
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self._count
 
-    def __iter__(self):
+    def __iter__(self) -> typing.Iterator[ChildResult]:
         for row in range(self._count):
             yield self.child(row)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: typing.Union[str, int, ChildResult]) -> ChildResult:
         return self.child(key)
 
-    def __contains__(self, child_id):
+    def __contains__(self, child_id: object) -> bool:
         return isinstance(child_id, str) and child_id in self._ids_by_row()
 
-    def _summaries(self):
+    def _summaries(self) -> typing.List[_Summary]:
         """Per child, in row order, what a one-row-per-child table needs (no contributions)."""
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
         override_id = ctypes.c_char_p()
@@ -265,7 +293,7 @@ class Result(_core.Handle):
                 for k in range(record.override_count):
                     check(lib.sg_result_override(ctypes.byref(override_id), None, pointer, row,
                                                  k))
-                    overrides.append(string(override_id.value))
+                    overrides.append(_text(override_id.value))
                 check(lib.sg_result_discretionary(ctypes.byref(judgement), pointer, row))
                 rows.append(_Summary(string(record.id), record.total, record.level,
                                      record.score_level, bool(record.immediate_safety),
@@ -274,17 +302,17 @@ class Result(_core.Handle):
             self._child_ids = [r.id for r in rows]
         return rows
 
-    def _ids_by_row(self):
+    def _ids_by_row(self) -> typing.List[str]:
         if self._child_ids is None:
-            self._summaries()
+            self._child_ids = [summary.id for summary in self._summaries()]
         return self._child_ids
 
     @property
-    def child_ids(self):
+    def child_ids(self) -> typing.List[str]:
         """Child ids in row order."""
         return list(self._ids_by_row())
 
-    def row(self, child):
+    def row(self, child: typing.Union[str, int, ChildResult]) -> int:
         """The row of a child given by id (NotFoundError if absent), by ChildResult (looked up
         by its id) or by row number."""
         if isinstance(child, ChildResult):
@@ -303,13 +331,13 @@ class Result(_core.Handle):
                                   % (integer(child, "row"), self._count))
         return row
 
-    def child(self, child):
+    def child(self, child: typing.Union[str, int, ChildResult]) -> ChildResult:
         """The ChildResult of a child given by id or row."""
         row = self.row(child)
         with self._lock:
             return self._read_child(self._pointer(), row)
 
-    def _read_child(self, pointer, row):
+    def _read_child(self, pointer: int, row: int) -> ChildResult:
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
         check(lib.sg_result_child(ctypes.byref(record), pointer, row))
         scores = {}
@@ -332,12 +360,12 @@ class Result(_core.Handle):
         for k in range(record.override_count):
             check(lib.sg_result_override(ctypes.byref(first), ctypes.byref(second), pointer, row,
                                          k))
-            overrides.append(Override(string(first.value), string(second.value)))
+            overrides.append(Override(_text(first.value), _text(second.value)))
         notes = []
         for k in range(record.not_assessable_count):
             check(lib.sg_result_not_assessable(ctypes.byref(first), ctypes.byref(second),
                                                pointer, row, k))
-            notes.append(NotAssessable(string(first.value), string(second.value)))
+            notes.append(NotAssessable(_text(first.value), _text(second.value)))
         steps = []
         count = ctypes.c_size_t()
         check(lib.sg_result_step_count(ctypes.byref(count), pointer, row))
@@ -347,14 +375,15 @@ class Result(_core.Handle):
             steps.append(Step(
                 step=string(step.step), status=string(step.status),
                 working_days=step.working_days, trigger_id=string(step.trigger_id),
-                done_id=string(step.done_id), start=_date(step.start), due=_date(step.due),
+                done_id=string(step.done_id), start=_required_date(step.start),
+                due=_required_date(step.due),
                 completed=_date(step.completed)))
         issues = []
         check(lib.sg_result_timeline_issue_count(ctypes.byref(count), pointer, row))
         for k in range(count.value):
             check(lib.sg_result_timeline_issue(ctypes.byref(first), ctypes.byref(second),
                                                pointer, row, k))
-            issues.append(TimelineIssue(string(first.value), string(second.value)))
+            issues.append(TimelineIssue(_text(first.value), _text(second.value)))
         return ChildResult(
             id=string(record.id), row=row, total=record.total, level=string(record.level_id),
             level_index=record.level, score_level=self.level_ids[record.score_level],
@@ -363,7 +392,7 @@ class Result(_core.Handle):
             overrides=tuple(overrides), not_assessable=tuple(notes), timeline=tuple(steps),
             timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row))
 
-    def _discretionary(self, pointer, row):
+    def _discretionary(self, pointer: int, row: int) -> typing.Optional[Discretionary]:
         record = _lib.Discretionary(version=_lib.Discretionary.VERSION)
         check(lib.sg_result_discretionary(ctypes.byref(record), pointer, row))
         if record.id is None:
@@ -371,18 +400,20 @@ class Result(_core.Handle):
         return Discretionary(
             id=string(record.id), direction=string(record.direction),
             author=string(record.author), reason=string(record.reason),
-            date=_date(record.date), outcome=string(record.outcome),
+            date=_required_date(record.date), outcome=string(record.outcome),
             level_before=self.level_ids[record.level_before],
             level_before_index=record.level_before)
 
-    def explain(self, child, *, format="text", viewer=None):
+    def explain(self, child: typing.Union[str, int, ChildResult], *, format: str = "text",
+                viewer: TextList = None) -> str:
         """A child's explanation, grouped under the Signs of Safety headings, as text or as a
         JSON string. `viewer` lists the agency ids or types whose restricted evidence the
         reader may see in detail ("*" for all); by default restricted items show only as
         "restricted source" and their points."""
         return self._explain(lib.sg_result_explain, lambda: self.row(child), format, viewer)
 
-    def contributions_for(self, child, viewer):
+    def contributions_for(self, child: typing.Union[str, int, ChildResult],
+                          viewer: TextList) -> typing.List[Contribution]:
         """A child's contributions (by id or row) as `viewer` may see them: `viewer` lists the
         agency ids or types the reader is cleared for ("*" for all; None or [] for none). A
         line whose evidence the reader is not cleared for is withheld: its value, index_id and
@@ -392,14 +423,16 @@ class Result(_core.Handle):
         return self._scoped(lib.sg_result_contribution_for, self.row(child),
                             len(self.child(child).contributions), viewer)
 
-    def place_contributions_for(self, place, viewer):
+    def place_contributions_for(self, place: typing.Union[str, int, "PlaceResult"],
+                                viewer: TextList) -> typing.List[Contribution]:
         """A place's or group's contributions as `viewer` may see them; see
         contributions_for."""
         rank = self.place_rank(place)
         return self._scoped(lib.sg_result_place_contribution_for, rank,
                             len(self.place(rank).contributions), viewer)
 
-    def _scoped(self, function, position, count, viewer):
+    def _scoped(self, function: typing.Callable[..., int], position: int, count: int,
+                viewer: TextList) -> typing.List[Contribution]:
         cleared, cleared_count = text_array(viewer, "viewer")
         options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=0,
                                       viewer_cleared=cleared, viewer_cleared_count=cleared_count)
@@ -412,12 +445,14 @@ class Result(_core.Handle):
                 out.append(_contribution(item))
         return out
 
-    def explain_place(self, place, *, format="text", viewer=None):
+    def explain_place(self, place: typing.Union[str, int, "PlaceResult"], *,
+                      format: str = "text", viewer: TextList = None) -> str:
         """A place's or group's explanation (by id, rank or PlaceResult), as explain()."""
         return self._explain(lib.sg_result_place_explain, lambda: self.place_rank(place),
                              format, viewer)
 
-    def _explain(self, function, position, format, viewer):
+    def _explain(self, function: typing.Callable[..., int], position: typing.Callable[[], int],
+                 format: str, viewer: TextList) -> str:
         try:
             format_code = _FORMATS[format]
         except (KeyError, TypeError):
@@ -431,18 +466,15 @@ class Result(_core.Handle):
         with self._lock:
             check(function(ctypes.byref(buffer), ctypes.byref(size), self._pointer(), where,
                            ctypes.byref(options)))
-        try:
-            return ctypes.string_at(buffer.value, size.value).decode("utf-8")
-        finally:
-            lib.sg_buffer_free(buffer)
+        return _core.take_text(buffer, size)
 
-    def _place_count(self):
+    def _place_count(self) -> int:
         count = ctypes.c_size_t()
         with self._lock:
             check(lib.sg_result_place_count(ctypes.byref(count), self._pointer()))
         return count.value
 
-    def place_rank(self, place):
+    def place_rank(self, place: typing.Union[str, int, "PlaceResult"]) -> int:
         """The rank of a place or group given by id (NotFoundError if absent), by PlaceResult
         (looked up by its id) or by rank."""
         if isinstance(place, PlaceResult):
@@ -459,14 +491,14 @@ class Result(_core.Handle):
             raise OutOfRangeError("rank %d is past the last place (%d places)" % (rank, count))
         return rank
 
-    def place(self, place):
+    def place(self, place: typing.Union[str, int, "PlaceResult"]) -> "PlaceResult":
         """The PlaceResult of a place or group given by id or rank."""
         rank = self.place_rank(place)
         with self._lock:
             return self._read_place(self._pointer(), rank)
 
     @property
-    def places(self):
+    def places(self) -> typing.List["PlaceResult"]:
         """Every place and group, highest network score first; empty unless the pack
         propagates risk through the network."""
         with self._lock:
@@ -475,7 +507,7 @@ class Result(_core.Handle):
             check(lib.sg_result_place_count(ctypes.byref(count), pointer))
             return [self._read_place(pointer, rank) for rank in range(count.value)]
 
-    def _read_place(self, pointer, rank):
+    def _read_place(self, pointer: int, rank: int) -> "PlaceResult":
         record = _lib.PlaceResult(version=_lib.PlaceResult.VERSION)
         check(lib.sg_result_place(ctypes.byref(record), pointer, rank))
         scores = {}
@@ -493,7 +525,8 @@ class Result(_core.Handle):
                            own_score=record.own_score, scores=scores,
                            contributions=tuple(contributions))
 
-    def _view(self, function, element, typestr, two_dimensional):
+    def _view(self, function: typing.Callable[..., int], element: typing.Any, typestr: str,
+              two_dimensional: bool) -> typing.Any:
         numpy = _numpy()
         data = ctypes.POINTER(element)()
         rows = ctypes.c_size_t()
@@ -505,7 +538,7 @@ class Result(_core.Handle):
             if two_dimensional:
                 check(function(ctypes.byref(data), ctypes.byref(rows), ctypes.byref(cols),
                                owned.pointer))
-                shape = (rows.value, cols.value)
+                shape: typing.Tuple[int, ...] = (rows.value, cols.value)
             else:
                 check(function(ctypes.byref(data), ctypes.byref(rows), owned.pointer))
                 shape = (rows.value,)
@@ -517,38 +550,38 @@ class Result(_core.Handle):
         return numpy.asarray(_ArrayView(address, shape, typestr, owned))
 
     @property
-    def scores(self):
+    def scores(self) -> typing.Any:
         """The score matrix as a read-only numpy array, one row per child and one column per
         index (index_ids), viewing the library's memory without a copy."""
         return self._view(lib.sg_result_scores, ctypes.c_double, _ENDIAN + "f8", True)
 
     @property
-    def levels(self):
+    def levels(self) -> typing.Any:
         """Each child's final level as a read-only numpy array of indices into level_ids."""
         typestr = "%si%d" % (_ENDIAN, ctypes.sizeof(ctypes.c_int))
         return self._view(lib.sg_result_levels, ctypes.c_int, typestr, False)
 
-    def to_frame(self):
+    def to_frame(self) -> typing.Any:
         """A pandas DataFrame with one row per child; see safeguard.frames.result_frame."""
         from .frames import result_frame
 
         return result_frame(self)
 
-    def timeline_frame(self):
+    def timeline_frame(self) -> typing.Any:
         """A pandas DataFrame with one row per timeline step of every child; see
         safeguard.frames.timeline_frame."""
         from .frames import timeline_frame
 
         return timeline_frame(self)
 
-    def places_frame(self):
+    def places_frame(self) -> typing.Any:
         """A pandas DataFrame with one row per place or group, highest network score first; see
         safeguard.frames.places_frame."""
         from .frames import places_frame
 
         return places_frame(self)
 
-    def contributions_frame(self, *, viewer="*"):
+    def contributions_frame(self, *, viewer: TextList = "*") -> typing.Any:
         """A pandas DataFrame with one row per contribution, as `viewer` may see them (by
         default every detail, the host's own view); see safeguard.frames.contributions_frame."""
         from .frames import contributions_frame

@@ -77,10 +77,15 @@ def test_every_status_code_has_its_exception():
         cls = errors.ERRORS_BY_STATUS[value]
         assert issubclass(cls, safeguard.SafeguardError)
         assert cls is not safeguard.SafeguardError
-        raised = errors.error_for(value, "x.json:3:7: entity 'P-1': something")
+        raised = errors.error_for(value, "x.json:3:7: entity 'P-1': something",
+                                  reason="something", file="x.json", line=3, column=7,
+                                  entity="P-1", item=2)
         assert type(raised) is cls and raised.status == value
-        assert (raised.file, raised.line, raised.column, raised.entity, raised.reason) == (
-            "x.json", 3, 7, "P-1", "something")
+        assert (raised.file, raised.line, raised.column, raised.entity, raised.reason,
+                raised.item) == ("x.json", 3, 7, "P-1", "something", 2)
+        # The place comes from the library's fields, never from parsing the text.
+        unplaced = errors.error_for(value, "x.json:3:7: entity 'P-1': something")
+        assert (unplaced.file, unplaced.line, unplaced.entity) == (None, None, None)
         assert safeguard.status_text(value) != "unknown status"
     assert len(set(errors.ERRORS_BY_STATUS.values())) == len(codes)
     unknown = errors.error_for(-999, "new")
@@ -112,6 +117,12 @@ STRUCTS = {
     "sg_place_result": _lib.PlaceResult,
     "sg_limits": _lib.Limits,
     "sg_provenance": _lib.Provenance,
+    "sg_index_def": _lib.IndexDef,
+    "sg_level_def": _lib.LevelDef,
+    "sg_rule_def": _lib.RuleDef,
+    "sg_policy_override_def": _lib.PolicyOverrideDef,
+    "sg_caseload_options": _lib.CaseloadOptions,
+    "sg_error_detail": _lib.ErrorDetail,
 }
 
 

@@ -1,11 +1,11 @@
-// The rule packs bundled in rules/, compiled into the program (see embed_packs.cmake), so that
-// `safeguard assess case.json` needs no file beside the binary.
+// The rule packs of rules/, compiled into the library by cmake/embed_packs.cmake, so that a
+// pack is loaded by name with no rules/ directory beside the program.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
 
-namespace safeguard::cli {
+namespace safeguard::detail {
 
 struct EmbeddedPack {
   const char* name;    // the file's stem: "default" for rules/default.toml
@@ -19,4 +19,4 @@ struct EmbeddedPack {
 extern const EmbeddedPack kEmbeddedPacks[];
 extern const std::size_t kEmbeddedPackCount;
 
-}  // namespace safeguard::cli
+}  // namespace safeguard::detail

@@ -1,0 +1,390 @@
+// The C API's bundled packs, rule-pack introspection, graph copies, generated caseloads, partial
+// concern amendments and error details (issue 20).
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "safeguard.h"
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+
+namespace {
+
+const char* kExample = SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
+
+std::string saved(const sg_graph* graph) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  REQUIRE(sg_graph_save_buffer(&buffer, &size, graph) == SG_OK);
+  std::string out(buffer, size);
+  sg_buffer_free(buffer);
+  return out;
+}
+
+double total_of(const sg_graph* graph, const sg_rules* rules, const char* child) {
+  sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+  options.as_of = "2026-11-01";
+  sg_result* result = nullptr;
+  REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+  size_t row = 0;
+  REQUIRE(sg_result_find_child(&row, result, child) == SG_OK);
+  sg_child_result record = SG_CHILD_RESULT_INIT;
+  REQUIRE(sg_result_child(&record, result, row) == SG_OK);
+  const double total = record.total;
+  sg_result_free(result);
+  return total;
+}
+
+// A progress callback that records every report and stops at the call numbered `stop_at`
+// (0: never).
+struct Reports {
+  std::vector<unsigned long long> done;
+  unsigned long long total = 0;
+  std::size_t stop_at = 0;
+
+  static int record(void* user, unsigned long long done, unsigned long long total) {
+    auto* self = static_cast<Reports*>(user);
+    self->done.push_back(done);
+    self->total = total;
+    return self->stop_at != 0 && self->done.size() >= self->stop_at ? 1 : 0;
+  }
+  bool rising() const {
+    for (std::size_t i = 1; i < done.size(); ++i)
+      if (done[i] < done[i - 1]) return false;
+    return true;
+  }
+};
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A generated caseload written to a scratch file, several megabytes: several reports.
+struct BigCase {
+  // Per process: CTest runs the test cases side by side.
+  std::string directory = (std::filesystem::temp_directory_path() /
+                           ("safeguard-progress-test-" + std::to_string(::getpid())))
+                              .string();
+  std::string path = directory + "/caseload.json";
+  sg_graph* graph = nullptr;
+  BigCase() {
+    std::filesystem::create_directories(directory);
+    sg_caseload_options options = SG_CASELOAD_OPTIONS_INIT;
+    options.children = 6000;
+    REQUIRE(sg_graph_generate(&graph, &options) == SG_OK);
+    REQUIRE(sg_graph_save_file(graph, path.c_str()) == SG_OK);
+  }
+  ~BigCase() {
+    sg_graph_free(graph);
+    std::error_code ignored;
+    std::filesystem::remove_all(directory, ignored);
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("c_api_extras") {
+  TEST_CASE("loading reports bytes read and a cancelled load changes nothing") {
+    BigCase big;
+    const auto size = std::filesystem::file_size(big.path);
+    REQUIRE(size > (3u << 20));
+    // A graph that already holds something (with no id the caseload uses).
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_household(batch, "HH-PROGRESS-TEST") == SG_OK);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+    const std::string before = saved(graph);
+
+    Reports stopping;
+    stopping.stop_at = 2;
+    CHECK(sg_graph_load_file_progress(graph, big.path.c_str(), Reports::record, &stopping) ==
+          SG_E_CANCELLED);
+    CHECK(sg_error_last_status() == SG_E_CANCELLED);
+    CHECK(stopping.done.size() == 2);
+    CHECK(saved(graph) == before);
+
+    Reports all;
+    REQUIRE(sg_graph_load_file_progress(graph, big.path.c_str(), Reports::record, &all) == SG_OK);
+    CHECK(all.done.size() >= 3);
+    CHECK(all.rising());
+    CHECK(all.total <= size);
+    CHECK(all.done.back() == all.total);
+    size_t persons = 0;
+    REQUIRE(sg_graph_count(&persons, graph, "person") == SG_OK);
+    CHECK(persons > 6000);
+    // No callback: as sg_graph_load_file.
+    sg_graph* plain = nullptr;
+    REQUIRE(sg_graph_new(&plain) == SG_OK);
+    REQUIRE(sg_graph_load_file_progress(plain, big.path.c_str(), nullptr, nullptr) == SG_OK);
+    sg_graph_free(plain);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE("assessing reports children scored, from any thread count, and can be stopped") {
+    BigCase big;
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    for (unsigned threads : {1u, 3u}) {
+      CAPTURE(threads);
+      options.threads = threads;
+      Reports all;
+      sg_result* result = nullptr;
+      REQUIRE(sg_assess_progress(&result, big.graph, rules, &options, Reports::record, &all) ==
+              SG_OK);
+      CHECK(all.total == 6000);
+      CHECK(all.done.size() >= 6000 / 256);
+      CHECK(all.rising());
+      CHECK(all.done.back() == 6000);
+      sg_result_free(result);
+
+      Reports stopping;
+      stopping.stop_at = 3;
+      result = reinterpret_cast<sg_result*>(1);
+      CHECK(sg_assess_progress(&result, big.graph, rules, &options, Reports::record, &stopping) ==
+            SG_E_CANCELLED);
+      CHECK(result == nullptr);
+      CHECK(stopping.done.size() == 3);  // never called again once it said stop
+    }
+    sg_rules_free(rules);
+  }
+
+  TEST_CASE("saving reports bytes written and a cancelled save leaves the file as it was") {
+    BigCase big;
+    const std::string target = big.directory + "/target.json";
+    {
+      std::ofstream out(target, std::ios::binary);
+      out << "the previous contents";
+    }
+    Reports stopping;
+    stopping.stop_at = 1;
+    CHECK(sg_graph_save_file_progress(big.graph, target.c_str(), Reports::record, &stopping) ==
+          SG_E_CANCELLED);
+    CHECK(file_text(target) == "the previous contents");
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(big.directory)) {
+      (void)entry;
+      ++files;
+    }
+    CHECK(files == 2);  // the caseload and the target: no temporary file left behind
+
+    Reports all;
+    REQUIRE(sg_graph_save_file_progress(big.graph, target.c_str(), Reports::record, &all) == SG_OK);
+    CHECK(all.done.size() >= 3);
+    CHECK(all.rising());
+    CHECK(all.done.back() == std::filesystem::file_size(target));
+    CHECK(file_text(target) == file_text(big.path));
+  }
+
+  TEST_CASE("bundled packs load by name; an unknown name lists them") {
+    size_t count = 0;
+    REQUIRE(sg_rules_bundled_count(&count) == SG_OK);
+    CHECK(count == 4);
+    const char* name = nullptr;
+    REQUIRE(sg_rules_bundled_name(&name, 1) == SG_OK);
+    CHECK(std::string(name) == "default");
+    CHECK(sg_rules_bundled_name(&name, count) == SG_E_RANGE);
+    CHECK(name == nullptr);
+
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_rules_info info = SG_RULES_INFO_INIT;
+    REQUIRE(sg_rules_info_get(&info, rules) == SG_OK);
+    CHECK(std::string(info.id) == "safeguard-default");
+    sg_rules_free(rules);
+
+    rules = reinterpret_cast<sg_rules*>(1);
+    CHECK(sg_rules_load_bundled(&rules, "defualt", nullptr) == SG_E_NOT_FOUND);
+    CHECK(rules == nullptr);
+    const std::string message = sg_error_last();
+    CHECK(message.find("'defualt'") != std::string::npos);
+    CHECK(message.find("dash, default, exploitation, neglect") != std::string::npos);
+
+    sg_limits tight = SG_LIMITS_INIT;
+    tight.max_rules = 2;
+    CHECK(sg_rules_load_bundled(&rules, "default", &tight) == SG_E_LIMIT);
+    CHECK(rules == nullptr);
+  }
+
+  TEST_CASE("a pack's indices, levels, rules, reach, caps and overrides are readable") {
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_rules_info info = SG_RULES_INFO_INIT;
+    REQUIRE(sg_rules_info_get(&info, rules) == SG_OK);
+
+    sg_index_def index = SG_INDEX_DEF_INIT;
+    REQUIRE(sg_rules_index(&index, rules, 0) == SG_OK);
+    CHECK(std::string(index.id) == "abuse");
+    CHECK(sg_rules_index(&index, rules, info.index_count) == SG_E_RANGE);
+
+    sg_level_def level = SG_LEVEL_DEF_INIT;
+    REQUIRE(sg_rules_level(&level, rules, 3) == SG_OK);
+    CHECK(std::string(level.id) == "child_protection");
+    CHECK(level.min > 0);
+    double threshold = -1;
+    REQUIRE(sg_rules_index_threshold(&threshold, rules, 0, 3) == SG_OK);
+    CHECK(threshold > 0);
+    CHECK(sg_rules_index_threshold(&threshold, rules, 0, info.level_count) == SG_E_RANGE);
+
+    sg_rule_def rule = SG_RULE_DEF_INIT;
+    REQUIRE(sg_rules_rule(&rule, rules, 0) == SG_OK);
+    CHECK(std::string(rule.id) == "physical-injury");
+    CHECK(std::string(rule.over) == "concern");
+    CHECK(std::string(rule.heading) == "harm");
+    CHECK(std::string(rule.index_id) == "abuse");
+    CHECK(std::string(rule.condition).find("physical_injury") != std::string::npos);
+    CHECK(std::string(rule.points) == "concern.severity * 2");
+    CHECK(rule.half_life_days == 365);
+    CHECK(rule.line == 68);
+    REQUIRE(rule.reach_count == 2);
+    const char* path = nullptr;
+    double factor = 0;
+    REQUIRE(sg_rules_rule_reach(&path, &factor, rules, 0, 1) == SG_OK);
+    CHECK(std::string(path) == "sibling");
+    CHECK(factor == 0.5);
+    CHECK(sg_rules_rule_reach(&path, &factor, rules, 0, 2) == SG_E_RANGE);
+    CHECK(sg_rules_rule(&rule, rules, info.rule_count) == SG_E_RANGE);
+
+    sg_policy_override_def override_def = SG_POLICY_OVERRIDE_DEF_INIT;
+    REQUIRE(sg_rules_override(&override_def, rules, 1) == SG_OK);
+    CHECK(std::string(override_def.id) == "baby-serious-injury");
+    CHECK(override_def.immediate_safety == 1);
+    CHECK(override_def.min_level == 3);
+    CHECK(std::string(override_def.min_level_id) == "child_protection");
+    CHECK(std::string(override_def.condition).find("child.age < 1") != std::string::npos);
+    sg_rules_free(rules);
+
+    REQUIRE(sg_rules_load_bundled(&rules, "dash", nullptr) == SG_OK);
+    bool capped = false;
+    REQUIRE(sg_rules_info_get(&info, rules) == SG_OK);
+    for (size_t k = 0; k < info.rule_count; ++k) {
+      REQUIRE(sg_rules_rule(&rule, rules, k) == SG_OK);
+      if (rule.cap == 1) capped = true;
+    }
+    CHECK(capped);
+    sg_rules_free(rules);
+  }
+
+  TEST_CASE("a copied graph is independent of its original") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    sg_graph* copy = nullptr;
+    REQUIRE(sg_graph_copy(&copy, graph) == SG_OK);
+    CHECK(saved(copy) == saved(graph));
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_household(batch, "HH-COPY") == SG_OK);
+    REQUIRE(sg_graph_apply(copy, batch) == SG_OK);
+    CHECK(saved(copy) != saved(graph));
+    sg_batch_free(batch);
+    sg_graph_free(graph);
+    sg_graph_free(copy);
+  }
+
+  TEST_CASE("a generated caseload is deterministic by seed") {
+    sg_caseload_options options = SG_CASELOAD_OPTIONS_INIT;
+    options.children = 25;
+    options.seed = 7;
+    sg_graph* first = nullptr;
+    sg_graph* second = nullptr;
+    REQUIRE(sg_graph_generate(&first, &options) == SG_OK);
+    REQUIRE(sg_graph_generate(&second, &options) == SG_OK);
+    size_t children = 0;
+    REQUIRE(sg_graph_count(&children, first, "person") == SG_OK);
+    CHECK(children > 25);  // children and the adults around them
+    CHECK(saved(first) == saved(second));
+    sg_graph_free(second);
+    options.seed = 8;
+    REQUIRE(sg_graph_generate(&second, &options) == SG_OK);
+    CHECK(saved(first) != saved(second));
+    sg_graph_free(first);
+    sg_graph_free(second);
+    options.children = 0;
+    CHECK(sg_graph_generate(&first, &options) == SG_E_INVALID_ARGUMENT);
+    CHECK(first == nullptr);
+  }
+
+  TEST_CASE("a graph takes partial concern amendments: only the fields given change") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    const double before = total_of(graph, rules, "P-ASH-C1");
+    const std::string original = saved(graph);
+
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_amend(batch, "concern", "C-ASH-1", "status", "retracted") == SG_OK);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    CHECK(total_of(graph, rules, "P-ASH-C1") < before);
+    const std::string amended = saved(graph);
+    CHECK(amended.find("Attendance 81% this half term.") != std::string::npos);  // kept
+    sg_batch_free(batch);
+
+    // An amendment of a concern that does not exist fails as a batch item and changes nothing.
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_household(batch, "HH-NEW") == SG_OK);
+    REQUIRE(sg_batch_amend(batch, "concern", "C-NOPE", "severity", "3") == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_E_NOT_FOUND);
+    const sg_error_detail* detail = sg_error_last_detail();
+    CHECK(detail->status == SG_E_NOT_FOUND);
+    CHECK(detail->item == 1);
+    REQUIRE(detail->entity != nullptr);
+    CHECK(std::string(detail->entity) == "C-NOPE");
+    CHECK(saved(graph) == amended);
+    sg_batch_free(batch);
+
+    // Other record edits still need a record.
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_amend(batch, "person", "P-ASH-C1", "dob", "2018-03-09") == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_E_INVALID_ARGUMENT);
+    sg_batch_free(batch);
+    CHECK(original != amended);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE("error details give file, line, column and entity as fields") {
+    sg_rules* rules = nullptr;
+    const char* pack = "id = \"p\"\nversion = \"1\"\n[[level]\nid = \"x\"\n";
+    CHECK(sg_rules_load_buffer(&rules, pack, std::strlen(pack), "broken.toml") == SG_E_PARSE);
+    const sg_error_detail* detail = sg_error_last_detail();
+    CHECK(detail->version == SG_ERROR_DETAIL_VERSION);
+    CHECK(detail->status == SG_E_PARSE);
+    REQUIRE(detail->file != nullptr);
+    CHECK(std::string(detail->file) == "broken.toml");
+    CHECK(detail->line == 3);
+    CHECK(detail->column > 0);
+    CHECK(detail->item == -1);
+    CHECK(std::string(detail->message).find(detail->reason) != std::string::npos);
+    CHECK(std::string(detail->message) == sg_error_last());
+
+    // A failure without a place clears the previous one's.
+    sg_graph* graph = nullptr;
+    CHECK(sg_graph_count(nullptr, graph, nullptr) == SG_E_INVALID_ARGUMENT);
+    detail = sg_error_last_detail();
+    CHECK(detail->status == SG_E_INVALID_ARGUMENT);
+    CHECK(detail->file == nullptr);
+    CHECK(detail->line == 0);
+    CHECK(detail->entity == nullptr);
+  }
+}
