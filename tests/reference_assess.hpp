@@ -101,8 +101,9 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
 
   std::vector<Step> steps;
   std::vector<TimelineIssue> issues;
-  const TimelineSummary timeline =
-      build_timeline(snap, child, rules.timescales(), *snap.calendar, as_of, steps, issues);
+  const TimelineSummary timeline = build_timeline(
+      snap, child, *process_for(snap.calendar->nation(), rules.timescales(), nullptr),
+      *snap.calendar, as_of, steps, issues);
   ctx.timeline = &timeline;
 
   struct Item {

@@ -85,6 +85,9 @@ struct DiscretionaryResult {
 struct AssessOptions {
   Day as_of = 0;
   unsigned threads = 1;  // 0: one per hardware thread. Results are identical for any value.
+  // The statutory process the timelines follow: null for the bundled process of the case's
+  // nation; otherwise that nation's, usually a local file over it (Process::load_local_file).
+  std::shared_ptr<const Process> process;
 };
 
 namespace detail {
@@ -96,6 +99,8 @@ class SAFEGUARD_EXPORT Results {
   const RuleSet& rules() const noexcept { return *rules_; }
   const Snapshot& snapshot() const noexcept { return *snapshot_; }
   Day as_of() const noexcept { return as_of_; }
+  // The statutory process the timelines followed (steps' kinds index its steps()).
+  const Process& process() const noexcept { return *process_; }
 
   std::size_t child_count() const noexcept { return children_.size(); }
   std::size_t index_count() const noexcept { return rules_->indices().size(); }
@@ -204,6 +209,7 @@ class SAFEGUARD_EXPORT Results {
   friend class PropagationPass;
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Snapshot> snapshot_;
+  std::shared_ptr<const Process> process_;
   Day as_of_ = 0;
   std::vector<std::uint32_t> children_;  // person slots
   std::vector<double> scores_;

@@ -8,7 +8,7 @@ import datetime
 from . import _core, _lib
 from ._core import check, date_text, integer, lib, text
 
-NATIONS = ("england-and-wales", "scotland", "northern-ireland")
+NATIONS = ("england-and-wales", "scotland", "northern-ireland", "england", "wales")
 
 
 def _date_out():
