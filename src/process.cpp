@@ -62,6 +62,9 @@ class ProcessReader {
     if (steps.empty())
       throw Error(Status::invalid_data, "a process file needs at least one [[step]]",
                   Location{name_, 1, 1});
+    if (steps.size() > kMaxProcessSteps)
+      fail(*steps[kMaxProcessSteps], Status::limit,
+           "a process may have at most " + std::to_string(kMaxProcessSteps) + " steps");
     // Ids first, so that opens_after may name a step defined further down.
     for (const toml::table* step : steps) {
       ProcessStep def;
@@ -330,8 +333,9 @@ class ProcessReader {
     check_id(*table.get("id"), state.id);
     if (process.find_state(state.id) >= 0)
       fail(*table.get("id"), Status::invalid_data, "state '" + state.id + "' is defined twice");
-    if (process.states_.size() >= 32)
-      fail(table, Status::limit, "a process may have at most 32 states");
+    if (process.states_.size() >= kMaxProcessStates)
+      fail(table, Status::limit,
+           "a process may have at most " + std::to_string(kMaxProcessStates) + " states");
     state.title = string_at(table, "title", "[[state]]", true);
     state.starts_on = matches_at(table, "starts_on");
     state.ends_on = matches_at(table, "ends_on");

@@ -14,9 +14,6 @@ namespace {
 constexpr std::array<std::string_view, 5> kStepStatusNames = {"on_time", "late", "due", "overdue",
                                                               "not_required"};
 
-// Most processes have a handful of states; a child's are tracked in a bit set.
-constexpr std::size_t kMaxStates = 32;
-
 bool any_match(const std::vector<EventMatch>& matches, EventKind kind, EventDecision decision) {
   for (const EventMatch& m : matches) {
     if (m.matches(kind, decision)) return true;
@@ -84,7 +81,7 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
   const std::vector<ProcessState>& states = process.states();
   const int plan_state = process.find_state("plan");
   const int looked_after_state = process.find_state("looked_after");
-  std::array<bool, kMaxStates> active{};
+  std::array<bool, kMaxProcessStates> active{};
   Day last_referral = kNoDay;
 
   // The oldest open step of a kind, or nullptr.
@@ -102,7 +99,10 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
     step.reason = why;
   };
 
-  std::vector<std::uint16_t> completed_now;  // small; reused across events
+  // The steps the current event completed; a process has at most kMaxProcessSteps, so a fixed
+  // array keeps the replay free of allocation.
+  std::array<std::uint16_t, kMaxProcessSteps> completed_now{};
+  std::size_t completed_count = 0;
   for (const std::uint32_t* it = snap.person_events.begin(child);
        it != snap.person_events.end(child); ++it) {
     const std::uint32_t event = *it;
@@ -126,14 +126,14 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
     // 2. Completions.
     // An event that completes steps but finds none of them open is a gap in the record, even
     // if it does something else too (a conference with nothing before it still starts a plan).
-    completed_now.clear();
+    completed_count = 0;
     bool completes_something = false;
     for (std::size_t k = 0; k < defs.size(); ++k) {
       if (!defs[k].enabled || !any_match(defs[k].completed_by, kind, decision)) continue;
       if (Step* step = oldest_open(k)) {
         step->done = event;
         step->completed = date;
-        completed_now.push_back(static_cast<std::uint16_t>(k));
+        completed_now[completed_count++] = static_cast<std::uint16_t>(k);
         completes_something = true;
       } else if (gap.empty()) {
         gap = defs[k].gap;
@@ -162,9 +162,9 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
       if (!def.enabled) continue;
       const bool by_event = any_match(def.opens_on, kind, decision);
       bool after = false;
-      for (std::uint16_t done : completed_now) {
-        after = after || std::find(def.opens_after.begin(), def.opens_after.end(), done) !=
-                             def.opens_after.end();
+      for (std::size_t n = 0; n < completed_count; ++n) {
+        after = after || std::find(def.opens_after.begin(), def.opens_after.end(),
+                                   completed_now[n]) != def.opens_after.end();
       }
       if (!by_event && !after) continue;
       if (def.while_state != kNoState && !active[def.while_state]) continue;

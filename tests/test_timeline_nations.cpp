@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "safeguard.h"
 #include "safeguard/io.hpp"
 #include "safeguard/process.hpp"
 
@@ -594,5 +595,67 @@ TEST_SUITE("process files") {
     const std::string saved = save_case(graph);
     CHECK(saved.find("\"decision\": \"no_s47\"") != std::string::npos);
     CHECK(saved.find("\"category\": \"neglect\"") != std::string::npos);
+  }
+}
+
+TEST_SUITE("timeline: C API") {
+  TEST_CASE("decisions in, not-required steps and their reasons out; version 1 events still read") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_person child = SG_PERSON_INIT;
+    child.id = "P-1";
+    REQUIRE(sg_batch_add_person(batch, &child) == SG_OK);
+    const char* about[] = {"P-1"};
+    sg_event referral = SG_EVENT_INIT;
+    referral.version = 1;  // an older caller: no decision field read
+    referral.id = "E-1";
+    referral.kind = "referral";
+    referral.date = "2026-03-02";
+    referral.about = about;
+    referral.about_count = 1;
+    REQUIRE(sg_batch_add_event(batch, &referral) == SG_OK);
+    sg_event decision = SG_EVENT_INIT;
+    decision.id = "E-2";
+    decision.kind = "referral_decision";
+    decision.date = "2026-03-03";
+    decision.about = about;
+    decision.about_count = 1;
+    decision.decision = "nfa";
+    REQUIRE(sg_batch_add_event(batch, &decision) == SG_OK);
+    sg_event bad = decision;
+    bad.id = "E-3";
+    bad.decision = "perhaps";
+    CHECK(sg_batch_add_event(batch, &bad) == SG_E_INVALID_ARGUMENT);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_SOURCE_DIR "/rules/default.toml") == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-23";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    size_t steps = 0;
+    REQUIRE(sg_result_step_count(&steps, result, 0) == SG_OK);
+    REQUIRE(steps == 2);
+    sg_step s = SG_STEP_INIT;
+    REQUIRE(sg_result_step(&s, result, 0, 1) == SG_OK);
+    CHECK(std::string(s.step) == "assessment");
+    CHECK(std::string(s.status) == "not_required");
+    CHECK(std::string(s.reason) == "no further action at the referral decision");
+    CHECK(std::string(s.title) == "assessment");
+    CHECK(std::string(s.done_id) == "E-2");
+    CHECK(std::string(s.source).find("45 working days") != std::string::npos);
+    CHECK(s.counts_working_days == 1);
+    sg_step old = SG_STEP_INIT;
+    old.version = 1;
+    old.reason = "untouched";
+    REQUIRE(sg_result_step(&old, result, 0, 1) == SG_OK);
+    CHECK(std::string(old.reason) == "untouched");  // a version 1 struct ends before it
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
   }
 }

@@ -83,6 +83,12 @@ struct DiscretionaryResult {
 };
 
 struct AssessOptions {
+  // A constructor rather than an aggregate, so that the brace form callers use,
+  // {as_of, threads}, keeps compiling without warnings as fields are added.
+  AssessOptions(Day as_of_date = 0, unsigned thread_count = 1,
+                std::shared_ptr<const Process> chosen_process = nullptr)
+      : as_of(as_of_date), threads(thread_count), process(std::move(chosen_process)) {}
+
   Day as_of = 0;
   unsigned threads = 1;  // 0: one per hardware thread. Results are identical for any value.
   // The statutory process the timelines follow: null for the bundled process of the case's

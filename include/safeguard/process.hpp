@@ -8,6 +8,7 @@
 
 #include "safeguard/detail/export.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -76,6 +77,9 @@ struct ProcessState {
 };
 
 inline constexpr std::uint16_t kNoState = UINT16_MAX;
+// Limits a process file is held to (the bundled ones use a fraction of them).
+inline constexpr std::size_t kMaxProcessSteps = 64;
+inline constexpr std::size_t kMaxProcessStates = 32;
 
 // How a step's clock reacts to another opening event while the step is still open.
 enum class RepeatRule : std::uint8_t {

@@ -90,6 +90,8 @@ def test_events_and_judgement_through_a_batch(rules):
                               recorded=D(2026, 10, 1), source="AG-CSC-5", about=["P-HAZ-C1"])
             edits.add_event("E-HAZ-1", "referral", D(2026, 10, 5), ["P-HAZ-C1"],
                             note="Referral from school.")
+            edits.add_event("E-HAZ-2", "ird", D(2026, 10, 5), ["P-HAZ-C1"],
+                            decision="investigation")
             edits.add_discretionary_override("J-HAZ-1", child="P-HAZ-C1", direction="raise",
                                               date=D(2026, 10, 6), author="SW-0001",
                                               reason="Worker judged the risk higher.")
@@ -102,8 +104,13 @@ def test_events_and_judgement_through_a_batch(rules):
         child = graph.assess(rules, D(2026, 11, 1))["P-HAZ-C1"]
     assert child.discretionary.outcome == "applied"
     assert child.level_index == child.discretionary.level_before_index + 1
-    decision = {s.step: s for s in child.timeline}["referral_decision"]
-    assert (decision.status, decision.due) == ("overdue", D(2026, 10, 6))
+    # Scotland's process: no referral-decision step; the IRD of Monday 5 October progresses an
+    # investigation, so a CPPM within 28 calendar days, Monday 2 November.
+    steps = {s.step: s for s in child.timeline}
+    assert "referral_decision" not in steps
+    cppm = steps["initial_conference"]
+    assert (cppm.status, cppm.due, cppm.title) == (
+        "due", D(2026, 11, 2), "child protection planning meeting (CPPM)")
 
 
 def test_timeline_errors():
