@@ -61,6 +61,8 @@ int run_export(const Options& options) {
   std::fprintf(out, "{\"as_of\": %s, \"children\": [\n", quoted(format_iso_date(as_of)).c_str());
   std::vector<Step> steps;
   std::vector<TimelineIssue> issues;
+  const std::shared_ptr<const Process> process =
+      process_for(snap->calendar->nation(), rules->timescales(), nullptr);
   for (std::size_t row = 0; row < results.child_count(); ++row) {
     const std::uint32_t child = snap->children[row];
     std::string doc = "{\"id\": " + quoted(results.child_id(row));
@@ -76,7 +78,7 @@ int run_export(const Options& options) {
       doc += (f == snap->person_flags.begin(child) ? "" : ",") + quoted(snap->symbol(*f));
     }
     const TimelineSummary timeline =
-        build_timeline(*snap, child, rules->timescales(), *snap->calendar, as_of, steps, issues);
+        build_timeline(*snap, child, *process, *snap->calendar, as_of, steps, issues);
     doc += std::string("], \"on_plan\": ") + (timeline.on_plan ? "true" : "false");
     doc += std::string(", \"review_overdue\": ") + (timeline.review_overdue ? "true" : "false");
     std::string judgement = "null";

@@ -242,7 +242,11 @@ SG_API int sg_batch_erase_person(sg_batch* batch, const char* id);
 
 /* A step of the child protection process for one or more children. kind: "referral",
  * "referral_decision", "strategy_discussion", "assessment_start", "assessment_complete",
- * "initial_conference", "review_conference", "plan_end". */
+ * "initial_conference", "review_conference", "plan_end", and since version 2 of the struct's
+ * library (0.x with SG_EVENT_VERSION 2) "section47_start", "section47_outcome", "core_group",
+ * "outline_plan", "detailed_plan", "cp_visit", "plan_start", "looked_after_start",
+ * "looked_after_review", "looked_after_end", "statutory_visit", "missing_episode",
+ * "missing_return", "return_interview", "expected_birth", "ird" (docs/case-files.md). */
 typedef struct sg_event {
   int version; /* SG_EVENT_VERSION */
   const char* id;
@@ -251,10 +255,15 @@ typedef struct sg_event {
   const char* const* about; /* child ids, at least one */
   size_t about_count;
   const char* note; /* may be NULL */
+  /* Version 2. What the event decided, for kinds that record one ("s47", "no_s47", "nfa",
+   * "no_conference", "plan", "no_plan", "end_plan"...; docs/case-files.md); NULL for none. */
+  const char* decision;
+  const char* category; /* plan_start: the category of abuse or neglect; may be NULL */
+  const char* expected; /* expected_birth: the expected date of birth "YYYY-MM-DD"; else NULL */
 } sg_event;
-#define SG_EVENT_VERSION 1
+#define SG_EVENT_VERSION 2
 #define SG_EVENT_INIT \
-  { SG_EVENT_VERSION, NULL, NULL, NULL, NULL, 0, NULL }
+  { SG_EVENT_VERSION, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 
 /* A discretionary override: recorded professional judgement that moves one child's level one
  * step ("raise" or "lower"). The latest one on or before the as-of date applies, if the rule
@@ -274,8 +283,9 @@ typedef struct sg_override {
 
 SG_API int sg_batch_add_event(sg_batch* batch, const sg_event* event);
 SG_API int sg_batch_add_override(sg_batch* batch, const sg_override* judgement);
-/* The nation whose bank holidays the graph's timescales use: "england-and-wales" (the default),
- * "scotland" or "northern-ireland". Local closures are kept. */
+/* The nation whose bank holidays and statutory process the graph's timelines use:
+ * "england-and-wales" (the default; England's process), "england", "wales", "scotland" or
+ * "northern-ireland". Local closures are kept. */
 SG_API int sg_batch_set_nation(sg_batch* batch, const char* nation);
 /* A local closure day (not a working day for the graph's timescales). */
 SG_API int sg_batch_add_closure(sg_batch* batch, const char* date);
@@ -359,7 +369,8 @@ SG_API int sg_rules_lint(sg_lint_warning* out, const sg_rules* rules, size_t k);
 
 typedef struct sg_calendar sg_calendar;
 
-/* A working-day calendar for a nation ("england-and-wales", "scotland", "northern-ireland"):
+/* A working-day calendar for a nation ("england-and-wales", "scotland", "northern-ireland";
+ * "england" and "wales" have the holidays of "england-and-wales"):
  * weekends, that nation's bank holidays (rules plus the one-off changes since 1990) and any
  * closures added. Immutable once built except through sg_calendar_add_closure(), which must
  * not run at the same time as any other use of that calendar. */
@@ -523,22 +534,30 @@ SG_API int sg_result_place_contribution(sg_contribution* out, const sg_result* r
                                         size_t k);
 /* ---- Timeline and discretionary overrides in results ---------------------------------- */
 
-/* One step of a child's statutory timeline as of the assessment date. */
+/* One step of a child's statutory timeline as of the assessment date. The steps are those of
+ * the nation's process file (docs/timescales.md). */
 typedef struct sg_step {
   int version;            /* SG_STEP_VERSION */
-  const char* step;       /* "referral_decision", "assessment", "initial_conference",
-                             "first_review", "review" */
-  const char* status;     /* "on_time", "late", "due", "overdue" */
-  int working_days;       /* late by / due in / overdue by; 0 when on time */
+  const char* step;       /* the process's step id: "referral_decision", "assessment",
+                             "initial_conference", "core_group", "first_review", "review",
+                             "la_first_review", "return_interview"... (open set) */
+  const char* status;     /* "on_time", "late", "due", "overdue", "not_required" */
+  int working_days;       /* late by / due in / overdue by; 0 when on time or not required */
   const char* trigger_id; /* the event that started the clock */
-  const char* done_id;    /* the event that completed the step, or NULL */
+  const char* done_id;    /* the event that completed the step or made it not required, or NULL */
   char start[SG_DATE_SIZE];
-  char due[SG_DATE_SIZE];
+  char due[SG_DATE_SIZE];       /* "" when decided against at once */
   char completed[SG_DATE_SIZE]; /* "" when not done */
+  /* Version 2. */
+  const char* title;  /* for people: "initial child protection conference" */
+  const char* reason; /* why not required, or NULL */
+  int calendar_days;  /* as working_days, in calendar days */
+  int counts_working_days; /* 1: the timescale is in working days; 0: days, hours, weeks, months */
+  const char* source; /* the guidance the step comes from */
 } sg_step;
-#define SG_STEP_VERSION 1
+#define SG_STEP_VERSION 2
 #define SG_STEP_INIT \
-  { SG_STEP_VERSION, NULL, NULL, 0, NULL, NULL, "", "", "" }
+  { SG_STEP_VERSION, NULL, NULL, 0, NULL, NULL, "", "", "", NULL, NULL, 0, 0, NULL }
 
 SG_API int sg_result_step_count(size_t* out, const sg_result* result, size_t row);
 SG_API int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k);

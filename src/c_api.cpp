@@ -313,7 +313,9 @@ Nation nation_arg(const char* value) {
   const std::string name = text(value, "nation");
   Nation nation{};
   if (!parse_nation(name, nation))
-    bad_argument("nation must be \"england-and-wales\", \"scotland\" or \"northern-ireland\"");
+    bad_argument(
+        "nation must be \"england-and-wales\", \"england\", \"wales\", \"scotland\" or "
+        "\"northern-ireland\"");
   return nation;
 }
 
@@ -1076,6 +1078,13 @@ int sg_batch_add_event(sg_batch* batch, const sg_event* event) {
     spec.date = date(event->date, "event.date", true);
     spec.about = text_list(event->about, event->about_count, "event.about");
     spec.note = optional_text(event->note, "event.note");
+    if (event->version >= 2) {
+      const std::string decision = optional_text(event->decision, "event.decision");
+      if (!decision.empty() && !parse_event_decision(decision, spec.decision))
+        bad_argument("event.decision \"" + decision + "\" is unknown");
+      spec.category = optional_text(event->category, "event.category");
+      if (event->expected) spec.expected = date(event->expected, "event.expected", true);
+    }
     batch->batch.add(std::move(spec));
   });
 }
@@ -1581,7 +1590,8 @@ int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k) 
       throw Error(Status::out_of_range, "step " + std::to_string(k) + " is past the end");
     const Step& step = results.steps_begin(row)[k];
     const Snapshot& snap = results.snapshot();
-    out->step = to_string(step.kind).data();
+    const ProcessStep& def = results.process().steps()[step.kind];
+    out->step = def.id.c_str();
     out->status = to_string(step.status).data();
     out->working_days = step.working_days;
     out->trigger_id = snap.event_ids.c_str(step.trigger);
@@ -1589,6 +1599,13 @@ int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k) 
     write_date(out->start, step.start);
     write_date(out->due, step.due);
     write_date(out->completed, step.completed);
+    if (out->version >= 2) {
+      out->title = def.title.c_str();
+      out->reason = step.reason.empty() ? nullptr : step.reason.data();
+      out->calendar_days = step.calendar_days;
+      out->counts_working_days = counts_working_days(def) ? 1 : 0;
+      out->source = def.source.c_str();
+    }
   });
 }
 
@@ -1614,7 +1631,7 @@ int sg_result_timeline_issue(const char** out_event_id, const char** out_issue,
       throw Error(Status::out_of_range, "timeline issue " + std::to_string(k) + " is past the end");
     const TimelineIssue& issue = results.timeline_issues_begin(row)[k];
     *out_event_id = results.snapshot().event_ids.c_str(issue.event);
-    if (out_issue) *out_issue = describe(issue.kind).data();
+    if (out_issue) *out_issue = issue.text.data();
   });
 }
 

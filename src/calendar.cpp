@@ -47,7 +47,9 @@ std::vector<Day> bank_holidays(Nation nation, int year) {
     throw Error(Status::out_of_range,
                 "bank_holidays: year " + std::to_string(year) + " is outside 1400..9999");
   }
-  return detail::apply_one_off_changes(nation, year, detail::rule_holidays(nation, year));
+  const Nation jurisdiction = holiday_jurisdiction(nation);
+  return detail::apply_one_off_changes(jurisdiction, year,
+                                       detail::rule_holidays(jurisdiction, year));
 }
 
 Day add_months(Day day, int months) {

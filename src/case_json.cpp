@@ -543,7 +543,7 @@ const std::array<Schema, kSections>& schemas() {
         "about", "involves", "summary"}},
       {"factors", {"id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"}},
       {"relations", {"kind", "from", "to"}},
-      {"events", {"id", "kind", "date", "about", "note"}},
+      {"events", {"id", "kind", "date", "about", "note", "decision", "category", "expected"}},
       {"overrides", {"id", "child", "direction", "date", "author", "reason"}},
       {"calendar", {"nation", "closures"}},
   }};
@@ -713,6 +713,12 @@ class EntityReader {
         ev.date = date("date", true, ev.id);
         ev.about = strings("about");
         ev.note = str("note", false);
+        const std::string decision = str("decision", false);
+        if (!decision.empty() && !parse_event_decision(decision, ev.decision))
+          fail("decision", Status::invalid_data,
+               "unknown event decision " + detail::quote_for_error(decision), ev.id);
+        ev.category = str("category", false);
+        ev.expected = date("expected", false, ev.id);
         return ev;
       }
       case Section::overrides: {
@@ -737,7 +743,8 @@ class EntityReader {
           Nation parsed{};
           if (!parse_nation(nation, parsed))
             fail("nation", Status::invalid_data,
-                 "nation must be \"england-and-wales\", \"scotland\" or \"northern-ireland\", "
+                 "nation must be \"england-and-wales\", \"england\", \"wales\", \"scotland\" or "
+                 "\"northern-ireland\", "
                  "not " +
                      detail::quote_for_error(nation));
           c.nation = parsed;
@@ -1481,6 +1488,9 @@ std::string save_case(const CaseGraph& graph) {
     e["date"] = format_iso_date(ev.date);
     ids(e["about"], ev.about);
     if (!ev.note.empty()) e["note"] = ev.note;
+    if (ev.decision != EventDecision::none) e["decision"] = to_string(ev.decision);
+    if (!ev.category.empty()) e["category"] = ev.category;
+    if (ev.expected != kNoDay) e["expected"] = format_iso_date(ev.expected);
   }
   for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
     if (o.id.empty()) continue;

@@ -18,22 +18,6 @@ std::string fixed(double value, int decimals) {
 
 std::string str(std::string_view text) { return std::string(text); }
 
-std::string step_title(StepKind kind) {
-  switch (kind) {
-    case StepKind::referral_decision:
-      return "referral decision";
-    case StepKind::assessment:
-      return "assessment";
-    case StepKind::initial_conference:
-      return "initial conference";
-    case StepKind::first_review:
-      return "first review";
-    case StepKind::review:
-      return "review";
-  }
-  return "";
-}
-
 std::string discretionary_text(const Results& results, std::size_t row) {
   const std::optional<DiscretionaryView> d = view_discretionary(results, row);
   if (!d) return {};
@@ -66,10 +50,10 @@ std::string discretionary_text(const Results& results, std::size_t row) {
 std::string timeline_text(const Results& results, std::size_t row) {
   std::string out;
   for (const StepView& s : view_steps(results, row)) {
-    std::string line = "    " + step_title(s.kind);
+    std::string line = "    " + str(s.title);
     line.resize(std::max<std::size_t>(line.size() + 1, 24), ' ');
-    line += "from " + format_iso_date(s.start) + " (" + str(s.trigger_id) + ")  due " +
-            format_iso_date(s.due);
+    line += "from " + format_iso_date(s.start) + " (" + str(s.trigger_id) + ")";
+    if (s.due != kNoDay) line += "  due " + format_iso_date(s.due);
     if (!s.done_id.empty())
       line += "  done " + format_iso_date(s.completed) + " (" + str(s.done_id) + ")";
     out += line + "  " + s.status_text + "\n";
@@ -77,8 +61,8 @@ std::string timeline_text(const Results& results, std::size_t row) {
   for (const TimelineIssueView& i : view_timeline_issues(results, row))
     out += "    gap in the record: " + str(i.event_id) + " " + str(i.issue) + "\n";
   if (out.empty()) return out;
-  return "  Timeline (working days on the " + str(to_string(timeline_nation(results))) +
-         " calendar)\n" + out;
+  return "  Timeline (" + str(timeline_process_title(results)) + "; working days on the " +
+         str(to_string(timeline_nation(results))) + " calendar)\n" + out;
 }
 
 constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factors",
@@ -317,12 +301,15 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   ordered steps = ordered::array();
   for (const StepView& s : view_steps(results, row)) {
     const bool done = !s.done_id.empty();
-    steps.push_back({{"step", to_string(s.kind)},
+    steps.push_back({{"step", str(s.step)},
+                     {"title", str(s.title)},
                      {"status", to_string(s.status)},
                      {"working_days", s.working_days},
+                     {"calendar_days", s.calendar_days},
+                     {"reason", s.reason.empty() ? ordered() : ordered(str(s.reason))},
                      {"start", format_iso_date(s.start)},
                      {"trigger", str(s.trigger_id)},
-                     {"due", format_iso_date(s.due)},
+                     {"due", s.due == kNoDay ? ordered() : ordered(format_iso_date(s.due))},
                      {"completed", done ? ordered(format_iso_date(s.completed)) : ordered()},
                      {"done_by", done ? ordered(str(s.done_id)) : ordered()}});
   }

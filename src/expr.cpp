@@ -16,7 +16,7 @@
 namespace safeguard::expr {
 namespace {
 
-constexpr std::array<AttrInfo, 21> kAttributes = {{
+constexpr std::array<AttrInfo, 27> kAttributes = {{
     {"child.age", Scope::child, Type::number},
     {"child.age_months", Scope::child, Type::number},
     {"child.flags", Scope::child, Type::string_set},
@@ -38,6 +38,12 @@ constexpr std::array<AttrInfo, 21> kAttributes = {{
     {"timeline.max_overdue_days", Scope::child, Type::number},
     {"timeline.review_overdue", Scope::child, Type::boolean},
     {"timeline.on_plan", Scope::child, Type::boolean},
+    {"timeline.not_required", Scope::child, Type::number},
+    {"timeline.looked_after", Scope::child, Type::boolean},
+    {"timeline.re_referral", Scope::child, Type::boolean},
+    {"timeline.plans", Scope::child, Type::number},
+    {"timeline.subsequent_plan", Scope::child, Type::boolean},
+    {"timeline.days_since_review", Scope::child, Type::number},
 }};
 
 constexpr std::array<std::string_view, 4> kTypeNames = {"boolean", "number", "string",
@@ -1042,6 +1048,28 @@ Value load(Attr attr, EvalContext& ctx) {
       break;
     case Attr::timeline_on_plan:
       out = ctx.timeline ? boolean(ctx.timeline->on_plan) : unknown();
+      break;
+    case Attr::timeline_not_required:
+      out = ctx.timeline ? number(ctx.timeline->not_required) : unknown();
+      break;
+    case Attr::timeline_looked_after:
+      out = ctx.timeline ? boolean(ctx.timeline->looked_after) : unknown();
+      break;
+    case Attr::timeline_re_referral:
+      out = ctx.timeline ? boolean(ctx.timeline->re_referral_12_months) : unknown();
+      break;
+    case Attr::timeline_plans:
+      out = ctx.timeline ? number(ctx.timeline->plans) : unknown();
+      break;
+    case Attr::timeline_subsequent_plan:
+      // Children in Need census: a plan that is the child's second or later.
+      out = ctx.timeline ? boolean(ctx.timeline->on_plan && ctx.timeline->plans >= 2) : unknown();
+      break;
+    case Attr::timeline_days_since_review:
+      // Unknown until a review has been held: no review is not the same as a recent one.
+      out = ctx.timeline && ctx.timeline->days_since_last_review >= 0
+                ? number(ctx.timeline->days_since_last_review)
+                : unknown();
       break;
   }
   if (!out.known && ctx.missing < 0) ctx.missing = static_cast<int>(attr);

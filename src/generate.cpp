@@ -349,7 +349,12 @@ void add_household(Batch& batch, World& world, CaseloadSummary& summary, Stream&
     auto event = [&](EventKind kind, int after_min, int after_max) {
       date += rng.between(after_min, after_max);
       if (date > as_of) return false;
-      batch.add(EventSpec{numbered("EV", h, events++), kind, date, child_ids, ""});
+      EventSpec spec;
+      spec.id = numbered("EV", h, events++);
+      spec.kind = kind;
+      spec.date = date;
+      spec.about = child_ids;
+      batch.add(std::move(spec));
       return true;
     };
     if (event(EventKind::referral, 0, 3) && event(EventKind::referral_decision, 0, 2) &&

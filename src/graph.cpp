@@ -326,6 +326,16 @@ class CaseGraph::Validator {
     require_list(e.about, VertexKind::person, "child");
     for (const auto& id : e.about) require_child(id, "child");
     check_text(e.note, "note");
+    check_text(e.category, "category");
+    if (!event_decision_allowed(e.kind, e.decision)) {
+      fail(Status::invalid_data, "a " + std::string(to_string(e.kind)) +
+                                     " event cannot record the decision \"" +
+                                     std::string(to_string(e.decision)) + "\"");
+    }
+    if (e.expected != kNoDay && e.kind != EventKind::expected_birth)
+      fail(Status::invalid_data, "only an expected_birth event has an expected date");
+    if (e.kind == EventKind::expected_birth && e.expected == kNoDay)
+      fail(Status::invalid_data, "an expected_birth event needs its expected date");
     pending_about_[e.id] = e.about;
   }
 
@@ -1400,7 +1410,8 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
         } else if constexpr (std::is_same_v<T, ErasePerson>) {
           erase_vertex(tx, resolve(edit.id));
         } else if constexpr (std::is_same_v<T, EventSpec>) {
-          Event event{edit.id, edit.kind, edit.date, resolve_all(edit.about), edit.note};
+          Event event{edit.id,   edit.kind,     edit.date,     resolve_all(edit.about),
+                      edit.note, edit.decision, edit.category, edit.expected};
           const std::uint32_t number = slot_count(events_);
           tx.append(events_, List::events, std::move(event));
           tx.index_record(List::events, edit.id, number);

@@ -1116,6 +1116,10 @@ nlohmann::json spec_json(const Spec& spec) {
           put_date(out, "date", s.date);
           out["about"] = s.about;
           out["note"] = s.note;
+          if (s.decision != EventDecision::none)
+            out["decision"] = std::string(to_string(s.decision));
+          if (!s.category.empty()) out["category"] = s.category;
+          if (s.expected != kNoDay) put_date(out, "expected", s.expected);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           out["id"] = s.id;
           out["child"] = s.child;

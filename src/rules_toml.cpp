@@ -2,51 +2,8 @@
 // would silently change a child's score, so unknown keys are errors), every expression is
 // compiled, and every error carries the file, line and column.
 //
-// toml++ is used in header-only mode inside this one translation unit so that the installed
-// library has no link-time dependency on it.
-//
-// toml++ 3.3 (Debian 12) has preconditions that malformed input can break, such as a table
-// header whose key starts with a character no key may start with ("[%x]", "[[[a]]]"; upstream
-// marzer/tomlplusplus#294). With NDEBUG they become __builtin_assume, i.e. undefined
-// behaviour; without it, assert() aborts the host. Neither is acceptable for untrusted packs, so
-// its checks stay compiled in here and throw instead; the loader reports a parse error.
-#include <stdexcept>
-#include <string>
-
-namespace safeguard::detail {
-struct TomlCheckFailed : std::logic_error {
-  using std::logic_error::logic_error;
-};
-}  // namespace safeguard::detail
-// A few of those checks sit in noexcept functions (UTF-8 decoding of text already validated
-// here, buffer rewinds); failing there ends in std::terminate, as assert() would, and the
-// compiler's warning about it is silenced. The checks that input can reach are in the parser
-// proper, which may throw.
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wexceptions"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wterminate"
-#endif
-#ifdef NDEBUG
-#undef NDEBUG
-#define SAFEGUARD_RESTORE_NDEBUG
-#endif
-#define TOML_ASSERT(expr) \
-  ((expr) ? static_cast<void>(0) : throw ::safeguard::detail::TomlCheckFailed(#expr))
-#define TOML_HEADER_ONLY 1
-#define TOML_ENABLE_FORMATTERS 0
-// Its "unreachable" points are reachable too: is_non_ascii_horizontal_whitespace() falls
-// through to TOML_UNREACHABLE (__builtin_unreachable) for code points U+00A1-U+0499, so "1.Й"
-// in a pack was undefined behaviour. The macro is defined unconditionally in preprocessor.h,
-// so it is redefined after that header and before the rest.
-#include <toml++/impl/preprocessor.h>
-#undef TOML_UNREACHABLE
-#define TOML_UNREACHABLE throw ::safeguard::detail::TomlCheckFailed("unreachable")
-#include <toml++/toml.h>
-#ifdef SAFEGUARD_RESTORE_NDEBUG
-#define NDEBUG
-#undef SAFEGUARD_RESTORE_NDEBUG
-#endif
+// toml++ is configured in toml_setup.hpp (header-only, checks that throw).
+#include "toml_setup.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -917,9 +874,11 @@ class PackLoader {
           {"referral_decision_working_days", "assessment_working_days",
            "initial_conference_working_days", "first_review_months", "review_interval_months"},
           "[timescales]");
-    auto read = [&](std::string_view key, int& out, int max) {
+    Timescales& ts = pack_->timescales_;
+    auto read = [&](std::string_view key, int& out, int max, unsigned bit) {
       const toml::node* value = t.get(key);
       if (!value) return;
+      ts.set |= bit;
       const auto* integer = value->as_integer();
       if (!integer) fail(*value, Status::type, std::string(key) + " must be a whole number");
       if (integer->get() < 0 || integer->get() > max) {
@@ -928,12 +887,13 @@ class PackLoader {
       }
       out = static_cast<int>(integer->get());
     };
-    Timescales& ts = pack_->timescales_;
-    read("referral_decision_working_days", ts.referral_decision_working_days, 250);
-    read("assessment_working_days", ts.assessment_working_days, 750);
-    read("initial_conference_working_days", ts.initial_conference_working_days, 250);
-    read("first_review_months", ts.first_review_months, 36);
-    read("review_interval_months", ts.review_interval_months, 36);
+    read("referral_decision_working_days", ts.referral_decision_working_days, 250,
+         Timescales::referral_decision);
+    read("assessment_working_days", ts.assessment_working_days, 750, Timescales::assessment);
+    read("initial_conference_working_days", ts.initial_conference_working_days, 250,
+         Timescales::initial_conference);
+    read("first_review_months", ts.first_review_months, 36, Timescales::first_review);
+    read("review_interval_months", ts.review_interval_months, 36, Timescales::review_interval);
     if (ts.first_review_months == 0 || ts.review_interval_months == 0) {
       fail(t, Status::invalid_data, "review timescales in [timescales] must be at least 1 month");
     }

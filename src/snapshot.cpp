@@ -198,7 +198,8 @@ std::size_t Snapshot::byte_size() const noexcept {
          bytes(concern_incident) + bytes(concern_recorded) + bytes(concern_status) +
          bytes(concern_source) + bytes(concern_restricted) + bytes(factor_kind) +
          bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) + bytes(agency_type) +
-         bytes(event_kind) + bytes(event_date) + csr_bytes(person_events) +
+         bytes(event_kind) + bytes(event_date) + bytes(event_decision) +
+         bytes(event_expected) + csr_bytes(person_events) +
          bytes(override_direction) + bytes(override_date) + csr_bytes(person_overrides) +
          bytes(node_vertex) + bytes(vertex_node) + csr_bytes(node_links) +
          csr_bytes(node_concerns) + bytes(node_label);
@@ -404,6 +405,9 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
     snap->event_kind.push_back(e.kind);
     snap->event_date.push_back(e.date);
     snap->event_note.push_back(e.note);
+    snap->event_decision.push_back(e.decision);
+    snap->event_category.push_back(e.category);
+    snap->event_expected.push_back(e.expected);
   }
   snap->person_events = build_csr<std::uint32_t>(persons, [&](auto&& put) {
     for (std::uint32_t e = 0; e < events.size(); ++e) {
@@ -413,7 +417,8 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   auto event_order = [&](std::uint32_t a, std::uint32_t b) {
     const Snapshot& s = *snap;
     if (s.event_date[a] != s.event_date[b]) return s.event_date[a] < s.event_date[b];
-    if (s.event_kind[a] != s.event_kind[b]) return s.event_kind[a] < s.event_kind[b];
+    if (s.event_kind[a] != s.event_kind[b])
+      return event_order_rank(s.event_kind[a]) < event_order_rank(s.event_kind[b]);
     return s.event_ids[a] < s.event_ids[b];
   };
   for (std::uint32_t p = 0; p < persons; ++p) {
@@ -719,6 +724,9 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
     snap->event_kind.push_back(e.kind);
     snap->event_date.push_back(e.date);
     snap->event_note.push_back(e.note);
+    snap->event_decision.push_back(e.decision);
+    snap->event_category.push_back(e.category);
+    snap->event_expected.push_back(e.expected);
     for (VertexIndex p : e.about) {
       if (chosen_child(p)) events_of[persons.local(adj[p].slot)].push_back(local);
     }
@@ -740,7 +748,7 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
       if (snap->event_date[a] != snap->event_date[b])
         return snap->event_date[a] < snap->event_date[b];
       if (snap->event_kind[a] != snap->event_kind[b])
-        return snap->event_kind[a] < snap->event_kind[b];
+        return event_order_rank(snap->event_kind[a]) < event_order_rank(snap->event_kind[b]);
       return snap->event_ids[a] < snap->event_ids[b];
     });
     snap->person_events.items.insert(snap->person_events.items.end(), events_of[p].begin(),

@@ -1,5 +1,6 @@
-// The child protection timeline: process events replayed in date order into steps with due
-// dates, then each step's status as of a date. See timeline.hpp for the rules of the replay.
+// The statutory timeline: a child's process events replayed in date order through the nation's
+// process (process.hpp) into steps with due dates, then each step's status as of a date. See
+// timeline.hpp for the order of the replay.
 #include "safeguard/timeline.hpp"
 
 #include <algorithm>
@@ -10,179 +11,267 @@
 namespace safeguard {
 namespace {
 
-constexpr std::array<std::string_view, kStepKindCount> kStepKindNames = {
-    "referral_decision", "assessment", "initial_conference", "first_review", "review"};
-constexpr std::array<std::string_view, 4> kStepStatusNames = {"on_time", "late", "due", "overdue"};
+constexpr std::array<std::string_view, 5> kStepStatusNames = {"on_time", "late", "due", "overdue",
+                                                              "not_required"};
 
-bool is_review(StepKind kind) { return kind == StepKind::first_review || kind == StepKind::review; }
-
-// The oldest step of a kind still waiting for its completing event, or nullptr.
-Step* oldest_open(std::vector<Step>& steps, bool (*matches)(StepKind)) {
-  for (Step& step : steps) {
-    if (step.done == kNoEvent && matches(step.kind)) return &step;
+bool any_match(const std::vector<EventMatch>& matches, EventKind kind, EventDecision decision) {
+  for (const EventMatch& m : matches) {
+    if (m.matches(kind, decision)) return true;
   }
-  return nullptr;
+  return false;
+}
+
+Day adjust_for_non_working_day(Day due, NonWorkingDayRule rule, const WorkingCalendar& calendar) {
+  if (rule == NonWorkingDayRule::keep) return due;
+  while (!calendar.is_working_day(due)) due += rule == NonWorkingDayRule::previous ? -1 : 1;
+  return due;
+}
+
+Day months_after(Day start, int months, MonthEndRule rule) {
+  const Day clamped = add_months(start, months);
+  if (rule == MonthEndRule::clamp) return clamped;
+  // next_day: a month without the start's day of the month runs to the day after its end.
+  const int wanted = to_date(start).day();
+  return to_date(clamped).day() < wanted ? clamped + 1 : clamped;
+}
+
+Day due_by(const DueRule& rule, const ProcessStep& step, Day start, Day expected,
+           const WorkingCalendar& calendar) {
+  const Day anchor = rule.from_expected ? expected : start;
+  if (anchor == kNoDay) return kNoDay;
+  switch (rule.unit) {
+    case DueUnit::working_days:
+      return calendar.add_working_days(anchor, rule.count);
+    case DueUnit::calendar_days:
+      return anchor + rule.count;
+    case DueUnit::weeks:
+      return anchor + 7 * rule.count;
+    case DueUnit::hours:
+      return anchor + (rule.count + 23) / 24;
+    case DueUnit::months:
+      return months_after(anchor, rule.count, step.month_end);
+  }
+  return kNoDay;
+}
+
+// The earliest of the step's rules, moved off a non-working day as the step says.
+Day due_date(const ProcessStep& step, Day start, Day expected, const WorkingCalendar& calendar) {
+  Day due = kNoDay;
+  for (const DueRule& rule : step.due) {
+    const Day one = due_by(rule, step, start, expected, calendar);
+    if (one != kNoDay && (due == kNoDay || one < due)) due = one;
+  }
+  return due == kNoDay ? kNoDay
+                       : adjust_for_non_working_day(due, step.on_non_working_day, calendar);
 }
 
 }  // namespace
-
-std::string_view to_string(StepKind kind) noexcept {
-  return detail::enum_name(kStepKindNames, kind);
-}
 
 std::string_view to_string(StepStatus status) noexcept {
   return detail::enum_name(kStepStatusNames, status);
 }
 
-std::string_view describe(TimelineIssueKind kind) noexcept {
-  switch (kind) {
-    case TimelineIssueKind::decision_without_referral:
-      return "referral decision with no open referral before it";
-    case TimelineIssueKind::assessment_start_without_referral:
-      return "assessment started with no open referral before it";
-    case TimelineIssueKind::assessment_without_referral:
-      return "assessment completed with no open referral before it";
-    case TimelineIssueKind::conference_without_strategy_discussion:
-      return "initial conference with no strategy discussion before it";
-    case TimelineIssueKind::review_without_plan:
-      return "review conference with no child protection plan in place";
-    case TimelineIssueKind::plan_end_without_plan:
-      return "plan ended with no child protection plan in place";
-  }
-  return "";
-}
-
-TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child,
-                               const Timescales& timescales, const WorkingCalendar& calendar,
-                               Day as_of, std::vector<Step>& steps,
+TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const Process& process,
+                               const WorkingCalendar& calendar, Day as_of, std::vector<Step>& steps,
                                std::vector<TimelineIssue>& issues) {
   steps.clear();
   issues.clear();
   TimelineSummary summary;
-  auto open_step = [&](StepKind kind, std::uint32_t trigger, Day start, Day due) {
-    Step step;
-    step.kind = kind;
-    step.trigger = trigger;
-    step.start = start;
-    step.due = due;
-    steps.push_back(step);
+  const std::vector<ProcessStep>& defs = process.steps();
+  const std::vector<ProcessState>& states = process.states();
+  const int plan_state = process.find_state("plan");
+  const int looked_after_state = process.find_state("looked_after");
+  std::array<bool, kMaxProcessStates> active{};
+  Day last_referral = kNoDay;
+
+  // The oldest open step of a kind, or nullptr.
+  auto oldest_open = [&](std::size_t kind) -> Step* {
+    for (Step& step : steps) {
+      if (step.kind == kind && step.done == kNoEvent && step.status != StepStatus::not_required)
+        return &step;
+    }
+    return nullptr;
   };
-  auto complete = [](Step& step, std::uint32_t event, Day date) {
+  auto close_not_required = [](Step& step, std::uint32_t event, Day date, std::string_view why) {
+    step.status = StepStatus::not_required;
     step.done = event;
     step.completed = date;
+    step.reason = why;
   };
 
-  bool on_plan = false;
+  // The steps the current event completed; a process has at most kMaxProcessSteps, so a fixed
+  // array keeps the replay free of allocation.
+  std::array<std::uint16_t, kMaxProcessSteps> completed_now{};
+  std::size_t completed_count = 0;
   for (const std::uint32_t* it = snap.person_events.begin(child);
        it != snap.person_events.end(child); ++it) {
     const std::uint32_t event = *it;
     const Day date = snap.event_date[event];
     if (date > as_of) break;  // sorted by date: the rest has not happened yet
-    switch (snap.event_kind[event]) {
-      case EventKind::referral:
-        open_step(StepKind::referral_decision, event, date,
-                  calendar.add_working_days(date, timescales.referral_decision_working_days));
-        open_step(StepKind::assessment, event, date,
-                  calendar.add_working_days(date, timescales.assessment_working_days));
-        break;
-      case EventKind::referral_decision:
-        if (Step* step =
-                oldest_open(steps, [](StepKind k) { return k == StepKind::referral_decision; })) {
-          complete(*step, event, date);
-        } else {
-          issues.push_back({TimelineIssueKind::decision_without_referral, event});
-        }
-        break;
-      case EventKind::assessment_start:
-        if (!oldest_open(steps, [](StepKind k) { return k == StepKind::assessment; }))
-          issues.push_back({TimelineIssueKind::assessment_start_without_referral, event});
-        break;
-      case EventKind::assessment_complete:
-        if (Step* step = oldest_open(steps, [](StepKind k) { return k == StepKind::assessment; })) {
-          complete(*step, event, date);
-        } else {
-          issues.push_back({TimelineIssueKind::assessment_without_referral, event});
-        }
-        break;
-      case EventKind::strategy_discussion: {
-        if (on_plan) break;
-        const Day due = calendar.add_working_days(date, timescales.initial_conference_working_days);
-        if (Step* step =
-                oldest_open(steps, [](StepKind k) { return k == StepKind::initial_conference; })) {
-          step->trigger = event;  // the clock runs from the last strategy discussion
-          step->start = date;
-          step->due = due;
-        } else {
-          open_step(StepKind::initial_conference, event, date, due);
-        }
-        break;
-      }
-      case EventKind::initial_conference:
-        if (Step* step =
-                oldest_open(steps, [](StepKind k) { return k == StepKind::initial_conference; })) {
-          complete(*step, event, date);
-        } else {
-          issues.push_back({TimelineIssueKind::conference_without_strategy_discussion, event});
-        }
-        // A new plan replaces any review still open from an earlier one.
-        steps.erase(
-            std::remove_if(steps.begin(), steps.end(),
-                           [](const Step& s) { return s.done == kNoEvent && is_review(s.kind); }),
-            steps.end());
-        on_plan = true;
-        open_step(StepKind::first_review, event, date,
-                  add_months(date, timescales.first_review_months));
-        break;
-      case EventKind::review_conference:
-        if (Step* step = oldest_open(steps, is_review)) {
-          complete(*step, event, date);
-        } else {
-          issues.push_back({TimelineIssueKind::review_without_plan, event});
-        }
-        if (on_plan) {
-          open_step(StepKind::review, event, date,
-                    add_months(date, timescales.review_interval_months));
-        }
-        break;
-      case EventKind::plan_end:
-        if (!on_plan) {
-          issues.push_back({TimelineIssueKind::plan_end_without_plan, event});
-          break;
-        }
-        on_plan = false;
-        steps.erase(
-            std::remove_if(steps.begin(), steps.end(),
-                           [](const Step& s) { return s.done == kNoEvent && is_review(s.kind); }),
-            steps.end());
-        break;
+    const EventKind kind = snap.event_kind[event];
+    const EventDecision decision = snap.event_decision[event];
+    std::string_view gap;
+
+    if (kind == EventKind::referral) {
+      summary.re_referral_12_months =
+          last_referral != kNoDay && date <= add_months(last_referral, 12);
+      last_referral = date;
     }
+    // 1. States that start.
+    for (std::size_t s = 0; s < states.size(); ++s) {
+      if (!any_match(states[s].starts_on, kind, decision)) continue;
+      if (!active[s] && static_cast<int>(s) == plan_state) ++summary.plans;
+      active[s] = true;
+    }
+    // 2. Completions.
+    // An event that completes steps but finds none of them open is a gap in the record, even
+    // if it does something else too (a conference with nothing before it still starts a plan).
+    completed_count = 0;
+    bool completes_something = false;
+    for (std::size_t k = 0; k < defs.size(); ++k) {
+      if (!defs[k].enabled || !any_match(defs[k].completed_by, kind, decision)) continue;
+      if (Step* step = oldest_open(k)) {
+        step->done = event;
+        step->completed = date;
+        completed_now[completed_count++] = static_cast<std::uint16_t>(k);
+        completes_something = true;
+      } else if (gap.empty()) {
+        gap = defs[k].gap;
+      }
+    }
+    if (completes_something) gap = {};
+    // 3. States that end, and the steps that needed them.
+    for (std::size_t s = 0; s < states.size(); ++s) {
+      if (!any_match(states[s].ends_on, kind, decision)) continue;
+      if (!active[s]) {
+        if (gap.empty()) gap = states[s].gap;
+        continue;
+      }
+      active[s] = false;
+      for (Step& step : steps) {
+        if (defs[step.kind].while_state == s && step.done == kNoEvent &&
+            step.status != StepStatus::not_required) {
+          close_not_required(step, event, date, states[s].end_reason);
+        }
+      }
+    }
+    // 4. Clocks that start.
+    const std::size_t opened_from = steps.size();
+    for (std::size_t k = 0; k < defs.size(); ++k) {
+      const ProcessStep& def = defs[k];
+      if (!def.enabled) continue;
+      const bool by_event = any_match(def.opens_on, kind, decision);
+      bool after = false;
+      for (std::size_t n = 0; n < completed_count; ++n) {
+        after = after || std::find(def.opens_after.begin(), def.opens_after.end(),
+                                   completed_now[n]) != def.opens_after.end();
+      }
+      if (!by_event && !after) continue;
+      if (def.while_state != kNoState && !active[def.while_state]) continue;
+      if (def.unless_state != kNoState && active[def.unless_state]) continue;
+      Step* open = def.on_repeat == RepeatRule::again ? nullptr : oldest_open(k);
+      if (open && def.on_repeat == RepeatRule::keep) continue;
+      Step fresh;
+      Step& step = open ? *open : fresh;
+      step.kind = static_cast<std::uint16_t>(k);
+      step.trigger = event;
+      step.start = date;
+      step.due = due_date(def, date, snap.event_expected[event], calendar);
+      if (!open) steps.push_back(step);
+    }
+    // 5. Steps decided against.
+    for (std::size_t k = 0; k < defs.size(); ++k) {
+      for (const NotRequiredRule& rule : defs[k].not_required_by) {
+        if (!rule.event.matches(kind, decision)) continue;
+        for (std::size_t n = 0; n < steps.size(); ++n) {
+          Step& step = steps[n];
+          if (step.kind != k || step.done != kNoEvent || step.status == StepStatus::not_required)
+            continue;
+          close_not_required(step, event, date, rule.reason);
+          // Opened and decided against by the same event: there was never anything due.
+          if (n >= opened_from) step.due = kNoDay;
+        }
+      }
+    }
+    if (!gap.empty()) issues.push_back({event, gap});
   }
 
-  summary.on_plan = on_plan;
+  if (plan_state >= 0) summary.on_plan = active[plan_state];
+  if (looked_after_state >= 0) summary.looked_after = active[looked_after_state];
+  Day last_review = kNoDay;
   for (Step& step : steps) {
-    if (step.done != kNoEvent) {
+    const ProcessStep& def = defs[step.kind];
+    if (def.review && step.done != kNoEvent && step.status != StepStatus::not_required)
+      last_review = std::max(last_review, step.completed);
+    if (step.status == StepStatus::not_required) {
+      step.working_days = step.calendar_days = 0;
+      ++summary.not_required;
+    } else if (step.due == kNoDay) {
+      // No rule gave a date (pre-birth work with no expected date): due, with no count.
+      step.status = step.done != kNoEvent ? StepStatus::on_time : StepStatus::due;
+      step.working_days = step.calendar_days = 0;
+      ++(step.status == StepStatus::due ? summary.due : summary.on_time);
+    } else if (step.done != kNoEvent) {
       if (step.completed <= step.due) {
         step.status = StepStatus::on_time;
-        step.working_days = 0;
+        step.working_days = step.calendar_days = 0;
         ++summary.on_time;
       } else {
         step.status = StepStatus::late;
         step.working_days = calendar.working_days_between(step.due, step.completed);
+        step.calendar_days = step.completed - step.due;
         ++summary.late;
       }
     } else if (as_of <= step.due) {
       step.status = StepStatus::due;
       step.working_days = calendar.working_days_between(as_of, step.due);
+      step.calendar_days = step.due - as_of;
       ++summary.due;
     } else {
       step.status = StepStatus::overdue;
       step.working_days = calendar.working_days_between(step.due, as_of);
+      step.calendar_days = as_of - step.due;
       ++summary.overdue;
       summary.max_overdue_days = std::max(summary.max_overdue_days, step.working_days);
-      if (is_review(step.kind)) summary.review_overdue = true;
+      if (def.review) summary.review_overdue = true;
     }
   }
+  if (last_review != kNoDay) summary.days_since_last_review = as_of - last_review;
   return summary;
+}
+
+std::shared_ptr<const Process> process_for(Nation nation, const Timescales& timescales,
+                                           std::shared_ptr<const Process> chosen) {
+  const Nation wanted = process_nation(nation);
+  if (chosen && chosen->nation() != wanted) {
+    throw Error(Status::invalid_argument, "the process " + chosen->origin() + " is " +
+                                              std::string(to_string(chosen->nation())) +
+                                              "'s, but the case is in " +
+                                              std::string(to_string(nation)));
+  }
+  std::shared_ptr<const Process> process = chosen ? std::move(chosen) : Process::bundled(wanted);
+  if (wanted != Nation::england || timescales.set == 0) return process;
+  struct Key {
+    unsigned bit;
+    const char* step;
+    int count;
+    DueUnit unit;
+  };
+  const Key keys[] = {
+      {Timescales::referral_decision, "referral_decision",
+       timescales.referral_decision_working_days, DueUnit::working_days},
+      {Timescales::assessment, "assessment", timescales.assessment_working_days,
+       DueUnit::working_days},
+      {Timescales::initial_conference, "initial_conference",
+       timescales.initial_conference_working_days, DueUnit::working_days},
+      {Timescales::first_review, "first_review", timescales.first_review_months, DueUnit::months},
+      {Timescales::review_interval, "review", timescales.review_interval_months, DueUnit::months},
+  };
+  for (const Key& key : keys) {
+    if ((timescales.set & key.bit) != 0 && process->find_step(key.step) >= 0)
+      process = process->with_due(key.step, DueRule{key.count, key.unit, false});
+  }
+  return process;
 }
 
 }  // namespace safeguard

@@ -190,38 +190,50 @@ PlaceView view_place(const Results& results, std::size_t rank) {
   return out;
 }
 
-std::string step_status_text(const Step& step) {
-  const std::string days = std::to_string(step.working_days) +
-                           (step.working_days == 1 ? " working day" : " working days");
+std::string step_status_text(const Step& step, bool counts_working_days) {
+  const int count = counts_working_days ? step.working_days : step.calendar_days;
+  const std::string days =
+      std::to_string(count) + (counts_working_days ? (count == 1 ? " working day" : " working days")
+                                                   : (count == 1 ? " day" : " days"));
   switch (step.status) {
     case StepStatus::on_time:
       return "done on time";
     case StepStatus::late:
       return "done late by " + days;
     case StepStatus::due:
-      return step.working_days == 0 ? "due today" : "due in " + days;
+      if (step.due == kNoDay) return "due (no date can be worked out)";
+      return count == 0 ? "due today" : "due in " + days;
     case StepStatus::overdue:
       return "OVERDUE by " + days;
+    case StepStatus::not_required:
+      return "not required: " + std::string(step.reason);
   }
   return "";
 }
 
 std::vector<StepView> view_steps(const Results& results, std::size_t row) {
   const Snapshot& snap = results.snapshot();
+  const Process& process = results.process();
   std::vector<StepView> out;
   for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
+    const ProcessStep& def = process.steps()[s->kind];
     StepView step;
-    step.kind = s->kind;
+    step.step = def.id;
+    step.title = def.title;
+    step.source = def.source;
     step.status = s->status;
     step.working_days = s->working_days;
+    step.calendar_days = s->calendar_days;
+    step.counts_working_days = counts_working_days(def);
     step.start = s->start;
     step.due = s->due;
     step.trigger_id = snap.event_ids[s->trigger];
+    step.reason = s->reason;
     if (s->done != kNoEvent) {
       step.completed = s->completed;
       step.done_id = snap.event_ids[s->done];
     }
-    step.status_text = step_status_text(*s);
+    step.status_text = step_status_text(*s, step.counts_working_days);
     out.push_back(std::move(step));
   }
   return out;
@@ -232,11 +244,15 @@ std::vector<TimelineIssueView> view_timeline_issues(const Results& results, std:
   std::vector<TimelineIssueView> out;
   for (const TimelineIssue* i = results.timeline_issues_begin(row);
        i != results.timeline_issues_end(row); ++i)
-    out.push_back({snap.event_ids[i->event], describe(i->kind), snap.event_note[i->event]});
+    out.push_back({snap.event_ids[i->event], i->text, snap.event_note[i->event]});
   return out;
 }
 
 Nation timeline_nation(const Results& results) { return results.snapshot().calendar->nation(); }
+
+std::string_view timeline_process_title(const Results& results) {
+  return results.process().title();
+}
 
 std::optional<DiscretionaryView> view_discretionary(const Results& results, std::size_t row) {
   const DiscretionaryResult& d = results.discretionary(row);

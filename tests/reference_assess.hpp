@@ -101,8 +101,11 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
 
   std::vector<Step> steps;
   std::vector<TimelineIssue> issues;
+  // Held for as long as the steps are: their reasons point into it.
+  const std::shared_ptr<const Process> process =
+      process_for(snap.calendar->nation(), rules.timescales(), nullptr);
   const TimelineSummary timeline =
-      build_timeline(snap, child, rules.timescales(), *snap.calendar, as_of, steps, issues);
+      build_timeline(snap, child, *process, *snap.calendar, as_of, steps, issues);
   ctx.timeline = &timeline;
 
   struct Item {

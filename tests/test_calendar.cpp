@@ -200,9 +200,13 @@ TEST_SUITE("calendar") {
     CHECK(safeguard::parse_nation("england-and-wales", nation));
     CHECK(nation == Nation::england_and_wales);
     CHECK_FALSE(safeguard::parse_nation("England", nation));
-    CHECK_FALSE(safeguard::parse_nation("wales", nation));
+    CHECK(safeguard::parse_nation("wales", nation));
+    CHECK(nation == Nation::wales);
+    CHECK(safeguard::parse_nation("england", nation));
+    CHECK(nation == Nation::england);
+    CHECK_FALSE(safeguard::parse_nation("Wales", nation));
     CHECK_FALSE(safeguard::parse_nation("", nation));
-    CHECK(nation == Nation::england_and_wales);
+    CHECK(nation == Nation::england);
     for (Nation each : kNations) {
       Nation parsed = Nation::england_and_wales;
       CHECK(safeguard::parse_nation(safeguard::to_string(each), parsed));

@@ -43,13 +43,16 @@ std::size_t row_of(const Results& r, const char* id) {
   return static_cast<std::size_t>(row);
 }
 
-const Step& step(const Results& r, std::size_t row, StepKind kind) {
+// The child's first step with the process's id `kind`.
+const Step& step(const Results& r, std::size_t row, const char* kind) {
   for (const Step* s = r.steps_begin(row); s != r.steps_end(row); ++s) {
-    if (s->kind == kind) return *s;
+    if (r.process().steps()[s->kind].id == kind) return *s;
   }
-  FAIL("no step " << to_string(kind));
+  FAIL("no step " << kind);
   return *r.steps_begin(row);
 }
+
+std::string step_id(const Results& r, const Step& s) { return r.process().steps()[s.kind].id; }
 
 // Working days counted the plain way — every weekday that is not in `closed` — to check the
 // calendar's fast path against by hand, independently of it.
@@ -77,11 +80,11 @@ TEST_SUITE("timeline") {
     for (const char* child : {"P-ELM-C1", "P-ELM-C2"}) {
       CAPTURE(child);
       const std::size_t row = row_of(r, child);
-      REQUIRE(r.step_count(row) == 4);
+      REQUIRE(r.step_count(row) == 5);
       CHECK(r.timeline_issues_begin(row) == r.timeline_issues_end(row));
 
       // Referral Tue 1 Sep 2026: decision due 1 working day later, Wed 2 Sep; made Thu 3 Sep.
-      const Step& decision = step(r, row, StepKind::referral_decision);
+      const Step& decision = step(r, row, "referral_decision");
       CHECK(decision.due == day("2026-09-02"));
       CHECK(decision.status == StepStatus::late);
       CHECK(decision.working_days == 1);
@@ -90,31 +93,40 @@ TEST_SUITE("timeline") {
       // four full weeks to Fri 2 Oct make 23, four more to Fri 30 Oct make 43, then Mon 2 and
       // Tue 3 Nov: due 3 Nov. Not completed; as of Mon 23 Nov it is overdue by Nov 4-6 (3),
       // two full weeks (10) and Mon 23 (1) = 14 working days.
-      const Step& assessment = step(r, row, StepKind::assessment);
+      const Step& assessment = step(r, row, "assessment");
       CHECK(assessment.due == day("2026-11-03"));
       CHECK(assessment.status == StepStatus::overdue);
       CHECK(assessment.working_days == 14);
       CHECK(assessment.done == kNoEvent);
 
-      // Two strategy discussions: the clock runs from the last, Tue 15 Sep. 15 working days:
-      // Sep 16-18 (3), two weeks (13), Mon 5 and Tue 6 Oct: due 6 Oct. Held Fri 2 Oct: on time.
-      const Step& conference = step(r, row, StepKind::initial_conference);
-      CHECK(conference.start == day("2026-09-15"));
-      CHECK(conference.due == day("2026-10-06"));
-      CHECK(conference.status == StepStatus::on_time);
-      CHECK(conference.working_days == 0);
+      // Two strategy discussions, neither recording its decision, so both read as initiating
+      // section 47 enquiries. Working Together 2023, ch. 3: the conference is due within 15
+      // working days of the one at which s47 enquiries were initiated, the first, Thu 10 Sep
+      // (not the last, Tue 15 Sep, as this test used to assert): Sep 11 (1), Sep 14-18 (6),
+      // Sep 21-25 (11), Sep 28-Oct 1 (15): due Thu 1 Oct. Held Fri 2 Oct: late by 1.
+      const Step& conference = step(r, row, "initial_conference");
+      CHECK(conference.start == day("2026-09-10"));
+      CHECK(conference.due == day("2026-10-01"));
+      CHECK(conference.status == StepStatus::late);
+      CHECK(conference.working_days == 1);
 
-      // First review within 3 months of 2 Oct: Sat 2 Jan 2027. Working days after Mon 23 Nov
-      // up to 2 Jan: Nov 24-27 (4), Nov 30-Dec 4, 7-11, 14-18 (15), Dec 21-24 (4) = 23, then
-      // Christmas (Fri 25), Boxing Day's substitute (Mon 28) and the local closures of
-      // Dec 29-31 are not working days, nor New Year's Day (Fri 1 Jan): due in 23.
-      const Step& review = step(r, row, StepKind::first_review);
-      CHECK(review.due == day("2027-01-02"));
+      // Core group within 10 working days of Fri 2 Oct: Oct 5-9 (5), Oct 12-16 (10): due Fri
+      // 16 Oct; met Wed 14 Oct, on time.
+      const Step& core = step(r, row, "core_group");
+      CHECK(core.due == day("2026-10-16"));
+      CHECK(core.status == StepStatus::on_time);
+
+      // First review within 3 months of 2 Oct: Sat 2 Jan 2027, not a working day. A review
+      // must be held within the period, so the due date moves back to the last working day
+      // before it (process/england.toml): Fri 1 Jan is New Year's Day, Dec 29-31 are local
+      // closures, Mon 28 Dec is Boxing Day's substitute and Fri 25 Dec Christmas: Thu 24 Dec.
+      // Working days after Mon 23 Nov up to 24 Dec: Nov 24-27 (4), three full weeks (19),
+      // Dec 21-24 (23): due in 23.
+      const Step& review = step(r, row, "first_review");
+      CHECK(review.due == day("2026-12-24"));
       CHECK(review.status == StepStatus::due);
       CHECK(review.working_days == 23);
-      CHECK(review.working_days == weekdays_after("2026-11-23", "2027-01-02",
-                                                  {"2026-12-25", "2026-12-28", "2026-12-29",
-                                                   "2026-12-30", "2026-12-31", "2027-01-01"}));
+      CHECK(review.working_days == weekdays_after("2026-11-23", "2026-12-24", {}));
     }
   }
 
@@ -124,22 +136,23 @@ TEST_SUITE("timeline") {
     const std::size_t row = row_of(r, "P-ROW-C1");
     // Referral Mon 12 Jan, decided Tue 13 Jan: on time. Assessment due 45 working days later,
     // Mon 16 Mar (nine full weeks from Jan 13 make 45), completed 20 Feb: on time.
-    CHECK(step(r, row, StepKind::referral_decision).status == StepStatus::on_time);
-    CHECK(step(r, row, StepKind::assessment).due == day("2026-03-16"));
-    CHECK(step(r, row, StepKind::assessment).status == StepStatus::on_time);
+    CHECK(step(r, row, "referral_decision").status == StepStatus::on_time);
+    CHECK(step(r, row, "assessment").due == day("2026-03-16"));
+    CHECK(step(r, row, "assessment").status == StepStatus::on_time);
     // The initial conference had no strategy discussion before it: no step, one gap reported.
     const TimelineIssue* issue = r.timeline_issues_begin(row);
     REQUIRE(r.timeline_issues_end(row) - issue == 1);
-    CHECK(issue->kind == TimelineIssueKind::conference_without_strategy_discussion);
+    CHECK(std::string(issue->text).find("initial conference with no strategy discussion") == 0);
     CHECK(r.snapshot().event_ids[issue->event] == "E-ROW-4");
-    // First review due 3 months after Fri 20 Mar: Sat 20 Jun. Held Wed 24 Jun: late by Mon 22,
-    // Tue 23 and Wed 24 = 3 working days.
-    const Step& first = step(r, row, StepKind::first_review);
-    CHECK(first.due == day("2026-06-20"));
+    // First review due 3 months after Fri 20 Mar: Sat 20 Jun, so the working day before, Fri
+    // 19 Jun (it was Sat 20 Jun before due dates moved off non-working days). Held Wed 24 Jun:
+    // late by Mon 22, Tue 23 and Wed 24 = 3 working days.
+    const Step& first = step(r, row, "first_review");
+    CHECK(first.due == day("2026-06-19"));
     CHECK(first.status == StepStatus::late);
     CHECK(first.working_days == 3);
     // Next review 6 months after 24 Jun: Thu 24 Dec. As of 23 Nov: due in 23 working days.
-    const Step& next = step(r, row, StepKind::review);
+    const Step& next = step(r, row, "review");
     CHECK(next.due == day("2026-12-24"));
     CHECK(next.status == StepStatus::due);
     CHECK(next.working_days == 23);
@@ -150,7 +163,7 @@ TEST_SUITE("timeline") {
     const Results r = f.run("2026-09-02");
     const std::size_t row = row_of(r, "P-ELM-C1");
     REQUIRE(r.step_count(row) == 2);  // the referral's two clocks only
-    const Step& decision = step(r, row, StepKind::referral_decision);
+    const Step& decision = step(r, row, "referral_decision");
     CHECK(decision.status == StepStatus::due);
     CHECK(decision.working_days == 0);  // due today
     const Results before = f.run("2026-08-31");
@@ -159,8 +172,8 @@ TEST_SUITE("timeline") {
 
   TEST_CASE("rules read the timeline: an overdue review adds points; a plan sets a minimum") {
     Fixture f;
-    // As of Sun 10 Jan 2027 both plans' reviews are overdue: Elm's first review was due Sat 2
-    // Jan, Rowan's review Thu 24 Dec. Working days since: Jan 4-8 = 5 for Elm; for Rowan also 5
+    // As of Sun 10 Jan 2027 both plans' reviews are overdue: Elm's first review was due Thu 24
+    // Dec (Sat 2 Jan moved back), Rowan's review Thu 24 Dec. Working days since: Jan 4-8 = 5
     // (Dec 25, 28 are bank holidays, Dec 29-31 closures, Jan 1 a bank holiday).
     const Results r = f.run("2027-01-10");
     for (const char* child : {"P-ELM-C1", "P-ROW-C1"}) {
@@ -168,7 +181,7 @@ TEST_SUITE("timeline") {
       const std::size_t row = row_of(r, child);
       bool found = false;
       for (const Step* s = r.steps_begin(row); s != r.steps_end(row); ++s) {
-        if (s->kind == StepKind::first_review || s->kind == StepKind::review) {
+        if (step_id(r, *s) == "first_review" || step_id(r, *s) == "review") {
           if (s->status == StepStatus::overdue) {
             found = true;
             CHECK(s->working_days == 5);
@@ -186,7 +199,7 @@ TEST_SUITE("timeline") {
     }
   }
 
-  TEST_CASE("a plan end withdraws the open review; a plan end without a plan is a gap") {
+  TEST_CASE("a plan end makes the open review not required; a plan end without a plan is a gap") {
     CaseGraph graph;
     load_case(graph, R"({"schema_version": 1,
       "persons": [{"id": "P-1", "kind": "child"}],
@@ -201,23 +214,33 @@ TEST_SUITE("timeline") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     const Results r = assess(rules, take_snapshot(graph), {day("2026-11-23"), 1});
     // Strategy discussion Mon 6 Jan 2025; conference due 15 working days later, Mon 27 Jan;
-    // held Mon 20 Jan: on time. First review due Sun 20 Apr 2025 (3 months); held Tue 22 Apr:
-    // Easter Monday (21 Apr) is a bank holiday, so late by 1 working day. The review opened by
-    // 22 Apr was withdrawn by the plan end on 30 Jun.
-    REQUIRE(r.step_count(0) == 2);
-    CHECK(r.steps_begin(0)[0].kind == StepKind::initial_conference);
+    // held Mon 20 Jan: on time. First review due 3 months later, Sun 20 Apr 2025, moved back
+    // to the working day before: Sat 19, Good Friday 18 Apr, so Thu 17 Apr. Held Tue 22 Apr:
+    // Good Friday and Easter Monday (21 Apr) are bank holidays, so late by 1 working day (it
+    // was due Sun 20 Apr before due dates moved off non-working days; still late by 1). The
+    // review opened on 22 Apr, and the core group that never met, stopped being required when
+    // the plan ended on 30 Jun (they were withdrawn from the list before).
+    REQUIRE(r.step_count(0) == 4);
+    CHECK(step_id(r, r.steps_begin(0)[0]) == "initial_conference");
     CHECK(r.steps_begin(0)[0].due == day("2025-01-27"));
     CHECK(r.steps_begin(0)[0].status == StepStatus::on_time);
-    CHECK(r.steps_begin(0)[1].kind == StepKind::first_review);
-    CHECK(r.steps_begin(0)[1].due == day("2025-04-20"));
-    CHECK(r.steps_begin(0)[1].status == StepStatus::late);
-    CHECK(r.steps_begin(0)[1].working_days == 1);
-    std::vector<TimelineIssueKind> gaps;
+    const Step& core = step(r, 0, "core_group");
+    CHECK(core.status == StepStatus::not_required);
+    CHECK(core.reason == "the child protection plan ended");
+    CHECK(r.snapshot().event_ids[core.done] == "E-5");
+    const Step& first = step(r, 0, "first_review");
+    CHECK(first.due == day("2025-04-17"));
+    CHECK(first.status == StepStatus::late);
+    CHECK(first.working_days == 1);
+    const Step& next = step(r, 0, "review");
+    CHECK(next.status == StepStatus::not_required);
+    CHECK(next.completed == day("2025-06-30"));
+    std::vector<std::string> gaps;
     for (const TimelineIssue* i = r.timeline_issues_begin(0); i != r.timeline_issues_end(0); ++i)
-      gaps.push_back(i->kind);
+      gaps.push_back(std::string(r.snapshot().event_ids[i->event]) + ": " + std::string(i->text));
     REQUIRE(gaps.size() == 2);
-    CHECK(gaps[0] == TimelineIssueKind::plan_end_without_plan);
-    CHECK(gaps[1] == TimelineIssueKind::review_without_plan);
+    CHECK(gaps[0] == "E-1: plan ended with no child protection plan in place");
+    CHECK(gaps[1] == "E-6: review conference with no child protection plan in place");
     // Not on a plan any more: the plan override does not fire.
     CHECK(r.overrides_begin(0) == r.overrides_end(0));
   }
@@ -304,19 +327,24 @@ assessment_working_days = 10
   TEST_CASE("a nation's calendar and local closures move due dates") {
     CaseGraph graph;
     load_case(graph, R"({"schema_version": 1, "persons": [{"id": "P-1", "kind": "child"}],
-      "events": [{"id": "E-1", "kind": "referral", "date": "2026-12-31", "about": ["P-1"]}],
+      "events": [
+        {"id": "E-1", "kind": "ird", "date": "2026-12-21", "about": ["P-1"]},
+        {"id": "E-2", "kind": "initial_conference", "date": "2026-12-31", "about": ["P-1"]}],
       "calendar": {"nation": "scotland"}})",
               "inline");
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     Results r = assess(rules, take_snapshot(graph), {day("2026-12-31"), 1});
-    // Thu 31 Dec 2026 + 1 working day in Scotland: Fri 1 Jan and Sat 2 Jan (substitute Mon 4
-    // Jan) are off, so Tue 5 Jan 2027. England and Wales would give Mon 4 Jan.
-    CHECK(r.steps_begin(0)[0].due == day("2027-01-05"));
+    // Scotland: the core group within 15 working days of the CPPM, Thu 31 Dec 2026. Fri 1 Jan
+    // and Sat 2 Jan (substitute Mon 4 Jan) are Scottish bank holidays: Jan 5-8 (4), Jan 11-15
+    // (9), Jan 18-22 (14), Mon 25 Jan (15). England and Wales would give Fri 22 Jan.
+    CHECK(step(r, 0, "core_group").due == day("2027-01-25"));
     Batch back;
     back.add(CalendarSpec{Nation::england_and_wales, {day("2027-01-04")}});
     graph.apply(back);
     r = assess(rules, take_snapshot(graph), {day("2026-12-31"), 1});
-    CHECK(r.steps_begin(0)[0].due == day("2027-01-05"));  // Mon 4 Jan is now a closure
+    // England: 10 working days, Mon 4 Jan being a local closure: Jan 5-8 (4), Jan 11-15 (9),
+    // Mon 18 Jan (10); without the closure it would be Fri 15 Jan.
+    CHECK(step(r, 0, "core_group").due == day("2027-01-18"));
     CHECK(graph.nation() == Nation::england_and_wales);
     CHECK(graph.closures() == std::vector<Day>{day("2027-01-04")});
   }
@@ -465,7 +493,7 @@ TEST_SUITE("timeline case files") {
     CaseGraph b;
     load_case(b, saved, "saved.json");
     CHECK(save_case(b) == saved);
-    CHECK(b.events().size() == 11);
+    CHECK(b.events().size() == 13);
     CHECK(b.discretionary_overrides().size() == 1);
     CHECK(b.closures().size() == 3);
   }
@@ -506,7 +534,7 @@ TEST_SUITE("timeline case files") {
         {persons +
              R"("overrides": [{"id": "J-1", "child": "P-1", "direction": "raise", "date": "2026-01-01", "reason": "r"}]})",
          Status::invalid_data, "author"},
-        {persons + R"("calendar": {"nation": "wales"}})", Status::invalid_data, "nation"},
+        {persons + R"("calendar": {"nation": "Wales"}})", Status::invalid_data, "nation"},
         {persons + R"("calendar": {"closures": ["2026-13-01"]}})", Status::invalid_data, "closure"},
         {persons + R"("calendar": {"holidays": []}})", Status::invalid_data, "unknown field"},
     };
@@ -528,7 +556,7 @@ TEST_SUITE("timeline case files") {
     graph.apply(erase);
     std::size_t live = 0;
     for (const Event& e : graph.events()) live += e.id.empty() ? 0 : 1;
-    CHECK(live == 6);  // the Elm events remain for P-ELM-C1; the Rowan ones are gone
+    CHECK(live == 7);  // the Elm events remain for P-ELM-C1; the Rowan ones are gone
     CHECK(!graph.has_record("E-ROW-1"));
     CHECK(graph.has_record("E-ELM-1"));
     CHECK(!graph.has_record("J-ELM-1"));
@@ -572,7 +600,7 @@ TEST_SUITE("timeline C API") {
     judgement.reason = "fictional reason";
     REQUIRE(sg_batch_add_override(batch, &judgement) == SG_OK);
     REQUIRE(sg_batch_add_closure(batch, "2026-11-23") == SG_OK);
-    CHECK(sg_batch_set_nation(batch, "wales") == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_set_nation(batch, "Wales") == SG_E_INVALID_ARGUMENT);
     REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
     sg_batch_free(batch);
 
@@ -644,7 +672,7 @@ TEST_SUITE("timeline C API") {
     REQUIRE(sg_calendar_add_working_days(out, calendar, "2027-12-24", 1) == SG_OK);
     CHECK(std::string(out) == "2027-12-30");
     sg_calendar_free(calendar);
-    CHECK(sg_calendar_new(&calendar, "england") == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_calendar_new(&calendar, "England") == SG_E_INVALID_ARGUMENT);
     CHECK(calendar == nullptr);
 
     size_t count = 0;

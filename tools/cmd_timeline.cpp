@@ -1,7 +1,7 @@
 // safeguard timeline: each child's statutory timeline as of a date — the steps of the child
-// protection process with their due dates and status (done on time, done late, due, overdue),
-// and the gaps in the record. The library computes the timeline with the assessment
-// (timeline.hpp); this command picks the children and the format.
+// protection process of the case's nation with their due dates and status (done on time, done
+// late, due, overdue, not required and why), and the gaps in the record. The library computes the
+// timeline with the assessment (timeline.hpp); this command picks the children and the format.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -27,22 +27,9 @@ struct TimelineOptions {
   bool overdue_only = false;
 };
 
-std::string days(int count) {
-  return std::to_string(count) + (count == 1 ? " working day" : " working days");
-}
-
-std::string step_words(StepKind kind) {
-  std::string text(to_string(kind));
-  for (char& c : text) c = c == '_' ? ' ' : c;
-  return text;
-}
-
-std::string timescales_line(const Timescales& t) {
-  return "timescales: referral decision " + days(t.referral_decision_working_days) +
-         ", assessment " + days(t.assessment_working_days) + ", initial conference " +
-         days(t.initial_conference_working_days) + " after the strategy discussion, first review " +
-         std::to_string(t.first_review_months) + " months, then every " +
-         std::to_string(t.review_interval_months) + " months";
+std::string process_line(const Results& results) {
+  return "process: " + std::string(timeline_process_title(results)) + " (" +
+         results.process().origin() + ")";
 }
 
 std::string calendar_line(const Snapshot& snap) {
@@ -53,9 +40,11 @@ std::string calendar_line(const Snapshot& snap) {
                    : std::string());
 }
 
-bool keep(const Step& step, bool overdue_only) {
+bool keep(const StepView& step, bool overdue_only) {
   return !overdue_only || step.status == StepStatus::overdue;
 }
+
+std::string dash_if_empty(std::string text) { return text.empty() ? "-" : text; }
 
 std::string render_table(const Session& session, const std::vector<std::size_t>& rows,
                          bool overdue_only, bool colour) {
@@ -64,22 +53,23 @@ std::string render_table(const Session& session, const std::vector<std::size_t>&
   std::ostringstream out;
   out << rows.size() << (rows.size() == 1 ? " child" : " children") << " in " << session.case_path
       << ", " << session.as_of.describe() << "\n"
-      << calendar_line(snap) << "; " << timescales_line(results.rules().timescales()) << "\n"
+      << process_line(results) << "\n"
+      << calendar_line(snap) << "\n"
       << "rule pack " << results.rules().id() << " " << results.rules().version() << "\n\n";
   Table table;
   for (const char* header : {"CHILD", "STEP", "STARTED", "BY", "DUE", "DONE", "BY", "STATUS"})
     table.add_column(header, Table::Align::left);
   std::size_t overdue = 0;
   for (const std::size_t row : rows) {
-    for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
-      if (!keep(*s, overdue_only)) continue;
-      const bool done = s->done != kNoEvent;
-      overdue += s->status == StepStatus::overdue ? 1 : 0;
-      table.add_row({std::string(results.child_id(row)), step_words(s->kind),
-                     format_iso_date(s->start), std::string(snap.event_ids[s->trigger]),
-                     format_iso_date(s->due), done ? format_iso_date(s->completed) : "-",
-                     done ? std::string(snap.event_ids[s->done]) : "-", step_status_text(*s)},
-                    s->status == StepStatus::overdue);
+    for (const StepView& s : view_steps(results, row)) {
+      if (!keep(s, overdue_only)) continue;
+      overdue += s.status == StepStatus::overdue ? 1 : 0;
+      table.add_row(
+          {std::string(results.child_id(row)), std::string(s.title), format_iso_date(s.start),
+           std::string(s.trigger_id), dash_if_empty(format_iso_date(s.due)),
+           dash_if_empty(format_iso_date(s.completed)), dash_if_empty(std::string(s.done_id)),
+           s.status_text},
+          s.status == StepStatus::overdue);
     }
   }
   if (table.rows() == 0) {
@@ -90,10 +80,9 @@ std::string render_table(const Session& session, const std::vector<std::size_t>&
   }
   std::string gaps;
   for (const std::size_t row : rows) {
-    for (const TimelineIssue* i = results.timeline_issues_begin(row);
-         i != results.timeline_issues_end(row); ++i) {
-      gaps += "  " + std::string(results.child_id(row)) + "  " +
-              std::string(snap.event_ids[i->event]) + "  " + std::string(describe(i->kind)) + "\n";
+    for (const TimelineIssueView& i : view_timeline_issues(results, row)) {
+      gaps += "  " + std::string(results.child_id(row)) + "  " + std::string(i.event_id) + "  " +
+              std::string(i.issue) + "\n";
     }
   }
   if (!gaps.empty()) out << "\ngaps in the record:\n" << gaps;
@@ -114,6 +103,9 @@ std::string render_json(const Session& session, const std::vector<std::size_t>& 
   json closures = json::array();
   for (const Day day : snap.calendar->closures()) closures.push_back(format_iso_date(day));
   out["closures"] = std::move(closures);
+  out["process"] = {{"nation", to_string(results.process().nation())},
+                    {"title", results.process().title()},
+                    {"origin", results.process().origin()}};
   out["timescales"] = {{"referral_decision_working_days", t.referral_decision_working_days},
                        {"assessment_working_days", t.assessment_working_days},
                        {"initial_conference_working_days", t.initial_conference_working_days},
@@ -122,26 +114,29 @@ std::string render_json(const Session& session, const std::vector<std::size_t>& 
   out["pack"] = {{"id", results.rules().id()},
                  {"version", results.rules().version()},
                  {"hash", results.rules().hash()}};
+  auto date_or_null = [](Day day) { return day == kNoDay ? json() : json(format_iso_date(day)); };
   json children = json::array();
   for (const std::size_t row : rows) {
     json steps = json::array();
-    for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
-      if (!keep(*s, overdue_only)) continue;
-      const bool done = s->done != kNoEvent;
-      steps.push_back({{"step", to_string(s->kind)},
-                       {"status", to_string(s->status)},
-                       {"working_days", s->working_days},
-                       {"start", format_iso_date(s->start)},
-                       {"trigger", std::string(snap.event_ids[s->trigger])},
-                       {"due", format_iso_date(s->due)},
-                       {"completed", done ? json(format_iso_date(s->completed)) : json()},
-                       {"done_by", done ? json(std::string(snap.event_ids[s->done])) : json()}});
+    for (const StepView& s : view_steps(results, row)) {
+      if (!keep(s, overdue_only)) continue;
+      steps.push_back({{"step", std::string(s.step)},
+                       {"title", std::string(s.title)},
+                       {"status", to_string(s.status)},
+                       {"status_text", s.status_text},
+                       {"working_days", s.working_days},
+                       {"calendar_days", s.calendar_days},
+                       {"start", format_iso_date(s.start)},
+                       {"trigger", std::string(s.trigger_id)},
+                       {"due", date_or_null(s.due)},
+                       {"completed", date_or_null(s.completed)},
+                       {"done_by", s.done_id.empty() ? json() : json(std::string(s.done_id))},
+                       {"reason", s.reason.empty() ? json() : json(std::string(s.reason))},
+                       {"source", std::string(s.source)}});
     }
     json issues = json::array();
-    for (const TimelineIssue* i = results.timeline_issues_begin(row);
-         i != results.timeline_issues_end(row); ++i) {
-      issues.push_back({{"event", std::string(snap.event_ids[i->event])},
-                        {"issue", std::string(describe(i->kind))}});
+    for (const TimelineIssueView& i : view_timeline_issues(results, row)) {
+      issues.push_back({{"event", std::string(i.event_id)}, {"issue", std::string(i.issue)}});
     }
     children.push_back({{"child", std::string(results.child_id(row))},
                         {"steps", std::move(steps)},
@@ -154,18 +149,16 @@ std::string render_json(const Session& session, const std::vector<std::size_t>& 
 std::string render_csv(const Session& session, const std::vector<std::size_t>& rows,
                        bool overdue_only) {
   const Results& results = session.results;
-  const Snapshot& snap = *session.snapshot;
   std::string out = csv_row({"child", "step", "status", "working_days", "start", "trigger", "due",
-                             "completed", "done_by", "as_of"});
+                             "completed", "done_by", "as_of", "calendar_days", "reason"});
   for (const std::size_t row : rows) {
-    for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
-      if (!keep(*s, overdue_only)) continue;
-      const bool done = s->done != kNoEvent;
-      out += csv_row({std::string(results.child_id(row)), std::string(to_string(s->kind)),
-                      std::string(to_string(s->status)), std::to_string(s->working_days),
-                      format_iso_date(s->start), std::string(snap.event_ids[s->trigger]),
-                      format_iso_date(s->due), done ? format_iso_date(s->completed) : "",
-                      done ? std::string(snap.event_ids[s->done]) : "", session.as_of.iso()});
+    for (const StepView& s : view_steps(results, row)) {
+      if (!keep(s, overdue_only)) continue;
+      out += csv_row({std::string(results.child_id(row)), std::string(s.step),
+                      std::string(to_string(s.status)), std::to_string(s.working_days),
+                      format_iso_date(s.start), std::string(s.trigger_id), format_iso_date(s.due),
+                      format_iso_date(s.completed), std::string(s.done_id), session.as_of.iso(),
+                      std::to_string(s.calendar_days), std::string(s.reason)});
     }
   }
   return out;
@@ -186,6 +179,7 @@ Command add_timeline(CLI::App& parent) {
       ->allow_extra_args(false);
   add_rules_option(*command, options->scoring);
   add_as_of_option(*command, options->scoring);
+  add_process_option(*command, options->scoring);
   command
       ->add_option("-f,--format", options->format,
                    "table (for people; overdue steps in bold red on a terminal), json or csv")
@@ -195,11 +189,13 @@ Command add_timeline(CLI::App& parent) {
       ->type_name("FILE");
   command->add_flag("--overdue", options->overdue_only, "Show only the overdue steps");
   command->footer(
-      "Steps: referral decision, assessment, initial conference, first review, review. Status: "
-      "done on time, done late by N, due in N, or overdue by N working days (weekends, the "
-      "nation's bank holidays and the case file's closure days excluded). Timescales come from "
-      "the rule pack ([timescales]); Working Together defaults otherwise. Gaps in the record "
-      "(a conference with no strategy discussion before it...) are listed.\n"
+      "Steps are those of the case's nation (its calendar's nation: England, Wales, Scotland or "
+      "Northern Ireland; docs/timescales.md), or of a local process file (--process). Status: "
+      "done on time, done late by N, due in N, overdue by N (working days, weekends, the "
+      "nation's bank holidays and the case file's closure days excluded; days for steps timed "
+      "in days, hours, weeks or months), or not required with the reason. A rule pack's "
+      "[timescales] changes England's steps. Gaps in the record (a conference with no strategy "
+      "discussion before it...) are listed.\n"
       "Example: safeguard timeline examples/data/timeline.json --as-of 2026-11-23");
   return {command, [options] {
             const auto session = open_session(options->scoring, false);

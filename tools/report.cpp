@@ -403,19 +403,23 @@ class Page {
     const std::vector<TimelineIssueView> issues = view_timeline_issues(results_, row_);
     if (steps.empty() && issues.empty()) return;
     out_ << "<section class=\"timeline\" id=\"timeline\">\n<h2>Statutory timeline</h2>\n"
-         << "<p class=\"question\">Working days on the " << e(to_string(timeline_nation(results_)))
-         << " calendar (weekends, bank holidays and local closures excluded); timescales from "
-            "the rule pack.</p>\n";
+         << "<p class=\"question\">" << e(timeline_process_title(results_))
+         << ": working days on the " << e(to_string(timeline_nation(results_)))
+         << " calendar (weekends, bank holidays and local closures excluded).</p>\n";
     if (!steps.empty()) {
       out_ << "<table>\n<tr><th>Step</th><th>Clock started</th><th>Due</th><th>Done</th>"
               "<th>Status</th></tr>\n";
       for (const StepView& s : steps) {
-        const char* css = s.status == StepStatus::overdue
-                              ? "overdue"
-                              : (s.status == StepStatus::late ? "late" : "");
-        out_ << "<tr class=\"step " << css << "\"><td>" << e(words(to_string(s.kind)))
-             << "</td><td>" << e(format_iso_date(s.start)) << " <span class=\"summary\">"
-             << e(s.trigger_id) << "</span></td><td>" << e(format_iso_date(s.due)) << "</td><td>";
+        const char* css =
+            s.status == StepStatus::overdue
+                ? "overdue"
+                : (s.status == StepStatus::late
+                       ? "late"
+                       : (s.status == StepStatus::not_required ? "not-required" : ""));
+        out_ << "<tr class=\"step " << css << "\"><td>" << e(s.title) << "</td><td>"
+             << e(format_iso_date(s.start)) << " <span class=\"summary\">" << e(s.trigger_id)
+             << "</span></td><td>"
+             << (s.due == kNoDay ? std::string("—") : e(format_iso_date(s.due))) << "</td><td>";
         if (!s.done_id.empty()) {
           out_ << e(format_iso_date(s.completed)) << " <span class=\"summary\">" << e(s.done_id)
                << "</span>";

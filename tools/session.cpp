@@ -171,6 +171,15 @@ void add_rules_option(CLI::App& command, ScoringOptions& options) {
       ->capture_default_str();
 }
 
+void add_process_option(CLI::App& command, ScoringOptions& options) {
+  command
+      .add_option("--process", options.process,
+                  "Statutory process file: a local file over the case's nation "
+                  "([process] extends = ...) or a whole national file. Default: the process "
+                  "bundled for the case's nation (docs/timescales.md)")
+      ->type_name("FILE");
+}
+
 void add_as_of_option(CLI::App& command, ScoringOptions& options) {
   command
       .add_option("--as-of", options.as_of,
@@ -239,6 +248,9 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
   AssessOptions assess_options;
   assess_options.as_of = session->as_of.day;
   assess_options.threads = options.threads;
+  if (!options.process.empty())
+    assess_options.process =
+        Process::load_file_for(options.process, session->snapshot->calendar->nation());
   session->results = assess(session->pack.rules, session->snapshot, assess_options);
   return session;
 }

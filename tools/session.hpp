@@ -59,6 +59,7 @@ struct ScoringOptions {
   std::string as_of;
   std::vector<std::string> viewer;
   unsigned threads = 1;
+  std::string process;  // a process file to use instead of the nation's bundled one
 };
 
 void add_case_option(CLI::App& command, ScoringOptions& options);
@@ -66,6 +67,7 @@ void add_rules_option(CLI::App& command, ScoringOptions& options);
 void add_as_of_option(CLI::App& command, ScoringOptions& options);
 void add_viewer_option(CLI::App& command, ScoringOptions& options);
 void add_threads_option(CLI::App& command, ScoringOptions& options);
+void add_process_option(CLI::App& command, ScoringOptions& options);
 
 // A case assessed with a pack as of a date: what assess, explain, ecomap and report work from.
 struct Session {

@@ -84,11 +84,20 @@ struct DiscretionaryResult {
 };
 
 struct AssessOptions {
+  // A constructor rather than an aggregate, so that the brace form callers use,
+  // {as_of, threads}, keeps compiling without warnings as fields are added.
+  AssessOptions(Day as_of_date = 0, unsigned thread_count = 1,
+                std::shared_ptr<const Process> chosen_process = nullptr)
+      : as_of(as_of_date), threads(thread_count), process(std::move(chosen_process)) {}
+
   Day as_of = 0;
   unsigned threads = 1;  // 0: one per hardware thread. Results are identical for any value.
   // Children scored of the total, now and then, from one thread at a time; returning false
   // stops the assessment (Error(Status::cancelled)). Empty: no reports.
   Progress progress;
+  // The statutory process the timelines follow: null for the bundled process of the case's
+  // nation; otherwise that nation's, usually a local file over it (Process::load_local_file).
+  std::shared_ptr<const Process> process;
 };
 
 namespace detail {
@@ -100,6 +109,8 @@ class SAFEGUARD_EXPORT Results {
   const RuleSet& rules() const noexcept { return *rules_; }
   const Snapshot& snapshot() const noexcept { return *snapshot_; }
   Day as_of() const noexcept { return as_of_; }
+  // The statutory process the timelines followed (steps' kinds index its steps()).
+  const Process& process() const noexcept { return *process_; }
 
   std::size_t child_count() const noexcept { return children_.size(); }
   std::size_t index_count() const noexcept { return rules_->indices().size(); }
@@ -208,6 +219,7 @@ class SAFEGUARD_EXPORT Results {
   friend class PropagationPass;
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Snapshot> snapshot_;
+  std::shared_ptr<const Process> process_;
   Day as_of_ = 0;
   std::vector<std::uint32_t> children_;  // person slots
   std::vector<double> scores_;

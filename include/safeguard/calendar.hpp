@@ -20,16 +20,25 @@
 
 namespace safeguard {
 
-// The three bank-holiday jurisdictions of the UK (Wales shares England's list).
-enum class Nation { england_and_wales, scotland, northern_ireland };
+// The UK nations a case can be in. England and Wales share one list of bank holidays but not
+// their child protection process, so each can be named: `england` and `wales` have the
+// holidays of `england_and_wales`, which remains the default and reads as England for the
+// statutory process (it was the only spelling before Wales had its own process file).
+// Appended, never reordered.
+enum class Nation { england_and_wales, scotland, northern_ireland, england, wales };
 
 namespace detail {
-inline constexpr std::array<std::string_view, 3> kNationNames = {"england-and-wales", "scotland",
-                                                                 "northern-ireland"};
+inline constexpr std::array<std::string_view, 5> kNationNames = {
+    "england-and-wales", "scotland", "northern-ireland", "england", "wales"};
 }  // namespace detail
 
-// Accepts exactly "england-and-wales", "scotland" or "northern-ireland". On failure leaves out
-// unchanged and returns false.
+// The bank-holiday jurisdiction of a nation: england and wales share england_and_wales's.
+inline constexpr Nation holiday_jurisdiction(Nation nation) noexcept {
+  return nation == Nation::england || nation == Nation::wales ? Nation::england_and_wales : nation;
+}
+
+// Accepts exactly "england-and-wales", "scotland", "northern-ireland", "england" or "wales". On
+// failure leaves out unchanged and returns false.
 inline bool parse_nation(std::string_view text, Nation& out) noexcept {
   return detail::parse_enum(detail::kNationNames, text, out);
 }

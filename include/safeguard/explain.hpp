@@ -124,16 +124,22 @@ SAFEGUARD_EXPORT PlaceView view_place(const Results& results, std::size_t rank);
 // A step of a child's statutory timeline. Process events carry no restriction (they are the
 // local authority's own record), so a step reads the same for every viewer.
 struct StepView {
-  StepKind kind = StepKind::referral_decision;
+  std::string_view step;    // the process's id: "initial_conference"
+  std::string_view title;   // "initial child protection conference"
+  std::string_view source;  // the guidance the step comes from
   StepStatus status = StepStatus::due;
   int working_days = 0;
+  int calendar_days = 0;
+  bool counts_working_days = true;  // the step's timescale is in working days
   Day start = kNoDay, due = kNoDay, completed = kNoDay;
-  std::string_view trigger_id, done_id;  // done_id empty when not done
-  std::string status_text;               // "OVERDUE by 3 working days", "done on time"...
+  std::string_view trigger_id, done_id;  // done_id empty when nothing completed or closed it
+  std::string_view reason;               // why not required; empty otherwise
+  std::string status_text;               // "OVERDUE by 3 working days", "not required: ..."
 };
 SAFEGUARD_EXPORT std::vector<StepView> view_steps(const Results& results, std::size_t row);
-// The sentence for a step's status, as every rendering words it.
-SAFEGUARD_EXPORT std::string step_status_text(const Step& step);
+// The sentence for a step's status, as every rendering words it: working days for steps timed
+// in working days, days for the others.
+SAFEGUARD_EXPORT std::string step_status_text(const Step& step, bool counts_working_days);
 
 struct TimelineIssueView {
   std::string_view event_id;
@@ -144,6 +150,8 @@ SAFEGUARD_EXPORT std::vector<TimelineIssueView> view_timeline_issues(const Resul
                                                                      std::size_t row);
 // The nation whose working days the timeline counts.
 SAFEGUARD_EXPORT Nation timeline_nation(const Results& results);
+// The process the timeline follows ("Working Together to Safeguard Children 2023 (England)").
+SAFEGUARD_EXPORT std::string_view timeline_process_title(const Results& results);
 
 // The discretionary override that applied to a child, if one is recorded (a worker's own
 // judgement, which every viewer of the child's result sees).

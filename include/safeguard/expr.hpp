@@ -53,6 +53,12 @@ enum class Attr : std::uint8_t {
   timeline_max_overdue_days,
   timeline_review_overdue,
   timeline_on_plan,
+  timeline_not_required,
+  timeline_looked_after,
+  timeline_re_referral,
+  timeline_plans,
+  timeline_subsequent_plan,
+  timeline_days_since_review,
 };
 
 struct AttrInfo {

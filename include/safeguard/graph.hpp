@@ -93,6 +93,12 @@ struct EventSpec {
   Day date = kNoDay;
   std::vector<std::string> about;  // child ids
   std::string note;
+  // What the event decided, for the kinds that record one (event_decision_allowed in model.hpp):
+  // a strategy discussion's "s47" or "no_s47", a referral decision's "nfa"... none when absent;
+  // docs/case-files.md says how the timeline reads an absent decision.
+  EventDecision decision = EventDecision::none;
+  std::string category;   // plan_start: the category of abuse or neglect
+  Day expected = kNoDay;  // expected_birth: the expected date of birth
 };
 
 // A practitioner's judgement that a child's level should be one step higher or lower than the

@@ -56,19 +56,60 @@ enum class RelationKind : std::uint8_t {
 
 inline constexpr int kRelationKindCount = 12;
 
-// Steps of the child protection process a case records (Working Together to Safeguard Children).
-// The timeline (timeline.hpp) turns them into due dates and statuses.
+// Steps of the child protection process a case records (Working Together to Safeguard Children
+// and its counterparts in Wales, Scotland and Northern Ireland). The timeline (timeline.hpp) turns
+// them into due dates and statuses, by the nation's process file (process/*.toml). New kinds are
+// appended, never inserted: stores and tests may hold the numbers. Events of one day are replayed
+// in process order (event_order_rank below), not in the order of this enum.
 enum class EventKind : std::uint8_t {
   referral,             // contact accepted as a referral to children's social care
-  referral_decision,    // decision on what happens next
-  strategy_discussion,  // strategy discussion or meeting
+  referral_decision,    // decision on what happens next (decision: nfa, assessment, ...)
+  strategy_discussion,  // strategy discussion or meeting (decision: s47, no_s47)
   assessment_start,
   assessment_complete,
-  initial_conference,  // initial child protection conference
-  review_conference,   // review child protection conference
-  plan_end,            // the child protection plan ended
+  initial_conference,   // initial child protection conference (Scotland: CPPM); decision: plan...
+  review_conference,    // review child protection conference (decision: continue_plan, end_plan)
+  plan_end,             // the child protection plan ended
+  section47_start,      // section 47 enquiries started (when not recorded on the discussion)
+  section47_outcome,    // the enquiry's outcome (decision: conference, no_conference)
+  core_group,           // a core group meeting
+  outline_plan,         // the outline child protection plan agreed
+  detailed_plan,        // the detailed child protection plan agreed by the core group
+  cp_visit,             // a child protection visit (the child seen)
+  plan_start,           // a child protection plan started (category: the category of abuse)
+  looked_after_start,   // the child became looked after
+  looked_after_review,  // a looked-after child's review
+  looked_after_end,     // the child stopped being looked after
+  statutory_visit,      // a looked-after child's statutory visit
+  missing_episode,      // the child went missing
+  missing_return,       // the child returned or was found
+  return_interview,     // the return (home) interview offered (decision: declined, or none)
+  expected_birth,       // an unborn child's expected date of birth recorded (see Event::expected)
+  ird,                  // Scotland: inter-agency referral discussion (decision: investigation...)
 };
-inline constexpr int kEventKindCount = 8;
+inline constexpr int kEventKindCount = 24;
+
+// What an event decided, where its kind records a decision. One vocabulary for every kind; each
+// kind accepts the few that make sense for it (event_decision_allowed). 0 means none recorded.
+enum class EventDecision : std::uint8_t {
+  none,
+  nfa,               // no further action
+  assessment,        // referral: go on to an assessment
+  early_help,        // referral: early help instead
+  s47,               // strategy discussion: section 47 enquiries initiated
+  no_s47,            // strategy discussion: no section 47 enquiry
+  conference,        // section 47 outcome: an initial conference is needed
+  no_conference,     // section 47 outcome: no conference
+  plan,              // initial conference: a child protection plan
+  no_plan,           // initial conference: no plan
+  continue_plan,     // review conference: the plan continues
+  end_plan,          // review conference: the plan ends
+  services,          // assessment: services as a child in need
+  investigation,     // Scotland IRD: a child protection investigation is progressed
+  no_investigation,  // Scotland IRD: no investigation (and so no CPPM)
+  declined,          // return interview offered and declined
+};
+inline constexpr int kEventDecisionCount = 16;
 
 // Which way a practitioner's discretionary override moves a child's level.
 enum class OverrideDirection : std::int8_t { lower = -1, raise = 1 };
@@ -152,6 +193,9 @@ struct Event {
   Day date = kNoDay;
   std::vector<VertexIndex> about;  // children
   std::string note;
+  EventDecision decision = EventDecision::none;
+  std::string category;   // plan_start: the category of abuse or neglect; otherwise empty
+  Day expected = kNoDay;  // expected_birth: the expected date of birth
 };
 
 // A discretionary override: professional judgement, recorded with its author, reason and date,
@@ -178,6 +222,7 @@ std::string_view to_string(ConcernStatus status) noexcept;
 std::string_view to_string(Heading heading) noexcept;
 std::string_view to_string(RelationKind kind) noexcept;
 std::string_view to_string(EventKind kind) noexcept;
+std::string_view to_string(EventDecision decision) noexcept;
 std::string_view to_string(OverrideDirection direction) noexcept;
 std::string_view to_string(Role role) noexcept;
 
@@ -186,6 +231,13 @@ bool parse_concern_status(std::string_view text, ConcernStatus& out) noexcept;
 bool parse_heading(std::string_view text, Heading& out) noexcept;
 bool parse_relation_kind(std::string_view text, RelationKind& out) noexcept;
 bool parse_event_kind(std::string_view text, EventKind& out) noexcept;
+bool parse_event_decision(std::string_view text, EventDecision& out) noexcept;
+// Whether an event of `kind` may record `decision` (none is always allowed).
+bool event_decision_allowed(EventKind kind, EventDecision decision) noexcept;
+// The order events of one day are replayed in: the process order (a referral before its
+// decision, a strategy discussion before the enquiry it starts, a conference before the plan and
+// core group it leads to), so the timeline does not depend on the order of EventKind.
+int event_order_rank(EventKind kind) noexcept;
 bool parse_override_direction(std::string_view text, OverrideDirection& out) noexcept;
 bool parse_role(std::string_view text, Role& out) noexcept;
 

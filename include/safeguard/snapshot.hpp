@@ -126,11 +126,14 @@ struct SAFEGUARD_EXPORT Snapshot {
   std::vector<Symbol> node_label;    // a place's or group's own kind ("park"); 0 for persons
   IdTable node_name;                 // a place's or group's name, or empty; for renderings only
   // Process events (live ones only, numbered in graph order) and each child's, sorted by date,
-  // then kind (the order of EventKind), then id.
+  // then process order (event_order_rank), then id.
   IdTable event_ids;
   std::vector<EventKind> event_kind;
   std::vector<Day> event_date;
   std::vector<std::string> event_note;
+  std::vector<EventDecision> event_decision;
+  std::vector<std::string> event_category;
+  std::vector<Day> event_expected;
   Csr<std::uint32_t> person_events;
 
   // Discretionary overrides (live ones, numbered in graph order) and each child's, sorted by

@@ -1,93 +1,89 @@
-// Statutory timescales: a child's process events (referral, strategy discussions, assessment,
-// conferences, plan end) turned into the steps the child protection process must take, each
-// with its due date and its status as of a date.
+// Statutory timescales: a child's process events (referral, strategy discussions, section 47
+// enquiries, conferences, plans, looked-after reviews, visits, missing episodes...) replayed
+// through the nation's process (process.hpp, one reviewed file per nation) into the steps the
+// process must take, each with its due date and its status as of a date.
 //
-// The default timescales are those of Working Together to Safeguard Children (England): a
-// decision on a referral within 1 working day; an assessment within 45 working days of the
-// referral; an initial child protection conference within 15 working days of the last strategy
-// discussion; the first review within 3 months of the initial conference and later reviews at
-// intervals of no more than 6 months. A rule pack may change every one of them ([timescales] in
-// docs/rules.md), because local procedures differ.
-//
-// How events become steps (events dated after the as-of date have not happened yet):
-//   referral             opens a referral_decision step and an assessment step
-//   referral_decision    completes the oldest open referral_decision step
-//   assessment_complete  completes the oldest open assessment step
-//   strategy_discussion  opens an initial_conference step, or moves the open one's clock to
-//                        this (later) discussion; ignored while the child is on a plan
-//   initial_conference   completes the open initial_conference step, starts a plan and opens
-//                        the first_review step
-//   review_conference    completes the open review step and, on a plan, opens the next one
-//   plan_end             ends the plan; its open review step is withdrawn, not overdue
-// An event with nothing to complete (a conference without a strategy discussion, a decision
-// without a referral, a plan end without a plan) still counts, and is reported as a
-// TimelineIssue so the gap in the record is visible rather than silently absorbed.
+// The replay, event by event in date order (events of one day in process order,
+// event_order_rank; events dated after the as-of date have not happened yet):
+//   1. states the event starts come into force (a plan, being looked after);
+//   2. it completes the oldest open step of each kind it completes, and records a gap in the
+//      record when a step says so and none is open (a conference with nothing before it);
+//   3. states it ends stop, and their open steps become not required, with the state's reason;
+//   4. steps it opens (or that follow a step it completed) start their clock, unless one is
+//      open and the step keeps its first clock (the ICPC runs from the discussion at which
+//      section 47 enquiries were initiated: Working Together to Safeguard Children 2023, ch. 3);
+//   5. it makes open steps not required, with the reason the process gives ("no further
+//      action" at the referral decision closes the assessment). A step it opened at 4 and
+//      closes at 5 is shown as decided against, with no due date.
+// Statuses: done on time, done late by N, due in N, overdue by N (working days, and calendar
+// days for steps counted in days, hours, weeks or months), or not required with the reason.
 #pragma once
 
 #include "safeguard/detail/export.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "safeguard/calendar.hpp"
 #include "safeguard/day.hpp"
 #include "safeguard/model.hpp"
+#include "safeguard/process.hpp"
 
 namespace safeguard {
 
 struct Snapshot;
 
+// A rule pack's [timescales] (docs/rules.md): the England steps it names replace the
+// process file's due rules. Only keys the pack sets apply (the bit of each in `set`), so a local
+// process file is not undone by a pack that leaves them at their defaults.
 struct Timescales {
   int referral_decision_working_days = 1;
   int assessment_working_days = 45;
   int initial_conference_working_days = 15;
   int first_review_months = 3;
   int review_interval_months = 6;
+  enum Key : unsigned {
+    referral_decision = 1,
+    assessment = 2,
+    initial_conference = 4,
+    first_review = 8,
+    review_interval = 16,
+  };
+  unsigned set = 0;
 };
-
-enum class StepKind : std::uint8_t {
-  referral_decision,
-  assessment,
-  initial_conference,
-  first_review,
-  review,
-};
-inline constexpr int kStepKindCount = 5;
 
 enum class StepStatus : std::uint8_t {
-  on_time,  // done by its due date
-  late,     // done after its due date
-  due,      // not done; the due date is today or later
-  overdue,  // not done; the due date has passed
+  on_time,       // done by its due date
+  late,          // done after its due date
+  due,           // not done; the due date is today or later
+  overdue,       // not done; the due date has passed
+  not_required,  // decided against, or its reason ended (see Step::reason)
 };
 
 inline constexpr std::uint32_t kNoEvent = UINT32_MAX;
 
 struct Step {
-  StepKind kind = StepKind::referral_decision;
+  std::uint16_t kind = 0;  // the step: an index into the process's steps()
   StepStatus status = StepStatus::due;
   std::uint32_t trigger = kNoEvent;  // the event that started the clock (snapshot event number)
-  std::uint32_t done = kNoEvent;     // the event that completed the step, or kNoEvent
-  Day start = kNoDay;                // the trigger's date
-  Day due = kNoDay;
-  Day completed = kNoDay;
-  // Working days: late by (late), due in (due), overdue by (overdue); 0 when on time.
+  // The event that completed the step, or that made it not required; kNoEvent when neither.
+  std::uint32_t done = kNoEvent;
+  Day start = kNoDay;      // the trigger's date
+  Day due = kNoDay;        // kNoDay when decided against at once, or when no rule could give one
+  Day completed = kNoDay;  // when done, or when it stopped being required
+  // Late by (late), due in (due), overdue by (overdue); 0 when on time or not required.
   int working_days = 0;
+  int calendar_days = 0;
+  // Why it is not required (text owned by the process); empty otherwise.
+  std::string_view reason;
 };
 
-enum class TimelineIssueKind : std::uint8_t {
-  decision_without_referral,
-  assessment_start_without_referral,
-  assessment_without_referral,
-  conference_without_strategy_discussion,
-  review_without_plan,
-  plan_end_without_plan,
-};
-
+// A gap in the record: an event with nothing before it to act on.
 struct TimelineIssue {
-  TimelineIssueKind kind;
-  std::uint32_t event;  // snapshot event number
+  std::uint32_t event;    // snapshot event number
+  std::string_view text;  // a sentence, owned by the process
 };
 
 // What rules read about a child's timeline (timeline.* attributes in docs/rules.md).
@@ -96,24 +92,35 @@ struct TimelineSummary {
   int late = 0;
   int due = 0;
   int overdue = 0;
+  int not_required = 0;
   int max_overdue_days = 0;  // working days; 0 when nothing is overdue
   bool review_overdue = false;
   bool on_plan = false;
+  bool looked_after = false;
+  // Children in Need census: the latest referral came within 12 months of the one before it.
+  bool re_referral_12_months = false;
+  int plans = 0;  // child protection plans started so far
+  // Calendar days since the last review of the plan was held; -1 if none has been.
+  int days_since_last_review = -1;
 };
 
-SAFEGUARD_EXPORT std::string_view to_string(StepKind kind) noexcept;
 SAFEGUARD_EXPORT std::string_view to_string(StepStatus status) noexcept;
-// A sentence for practitioners, e.g. "initial conference with no strategy discussion before it".
-SAFEGUARD_EXPORT std::string_view describe(TimelineIssueKind kind) noexcept;
 
 // Computes the child's (person slot) steps as of `as_of` into `steps` and the gaps in the
 // record into `issues` (both cleared first; their capacity is reused, so a caller that keeps
 // them allocates nothing once they have grown). Steps are in the order their clocks started.
 // Throws Error(out_of_range) only for dates within months of year 9999.
 SAFEGUARD_EXPORT TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child,
-                                                const Timescales& timescales,
+                                                const Process& process,
                                                 const WorkingCalendar& calendar, Day as_of,
                                                 std::vector<Step>& steps,
                                                 std::vector<TimelineIssue>& issues);
+
+// The process a pack's assessment uses for a nation: `chosen` if given (it must be that
+// nation's; Error(invalid_argument) otherwise), else the bundled one; then the pack's
+// [timescales], for England.
+SAFEGUARD_EXPORT std::shared_ptr<const Process> process_for(Nation nation,
+                                                            const Timescales& timescales,
+                                                            std::shared_ptr<const Process> chosen);
 
 }  // namespace safeguard

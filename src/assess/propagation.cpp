@@ -72,7 +72,7 @@ class PropagationPass {
       }
     }
 
-    ChildScorer scorer(rules_, snap_, prepared_, out_.as_of_);
+    ChildScorer scorer(rules_, snap_, prepared_, *out_.process_, out_.as_of_);
     Partial scratch;
     const bool capped = settings_.association_cap < 1;
     const double cap_ratio = settings_.association_cap / (1 - settings_.association_cap);

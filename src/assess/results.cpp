@@ -88,6 +88,7 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   Results out;
   out.rules_ = rules;
   out.snapshot_ = snapshot;
+  out.process_ = process_for(snapshot->calendar->nation(), rules->timescales(), options.process);
   out.as_of_ = options.as_of;
   out.children_ = snapshot->children;
   const std::size_t n = out.children_.size();
@@ -123,7 +124,7 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   };
   auto work = [&](unsigned t) {
     const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
-    ChildScorer scorer(*rules, *snapshot, prepared, options.as_of);
+    ChildScorer scorer(*rules, *snapshot, prepared, *out.process_, options.as_of);
     // Room for more lines than a typical child has (about six), so the output is written once
     // instead of being copied at every doubling. Only the pages written become resident.
     constexpr std::size_t kLinesPerChild = 10;

@@ -34,8 +34,9 @@ void bucket_by_rule(const std::vector<Item>& items, std::vector<Item>& sorted,
 
 class ChildScorer::Impl {
  public:
-  Impl(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared, Day as_of)
-      : rules_(rules), snap_(snap), prepared_(prepared), as_of_(as_of) {}
+  Impl(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared, const Process& process,
+       Day as_of)
+      : rules_(rules), snap_(snap), prepared_(prepared), process_(process), as_of_(as_of) {}
 
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
@@ -53,7 +54,7 @@ class ChildScorer::Impl {
     }
     gather(child);
     const TimelineSummary timeline =
-        build_timeline(snap_, child, rules_.timescales(), *snap_.calendar, as_of_, steps_, issues_);
+        build_timeline(snap_, child, process_, *snap_.calendar, as_of_, steps_, issues_);
     ctx.timeline = &timeline;
     out.steps.insert(out.steps.end(), steps_.begin(), steps_.end());
     out.step_counts.push_back(steps_.size());
@@ -357,6 +358,7 @@ class ChildScorer::Impl {
   const RuleSet& rules_;
   const Snapshot& snap_;
   const Prepared& prepared_;
+  const Process& process_;
   Day as_of_;
   std::vector<expr::ReachedConcern> visit_order_;
   std::vector<Reached> concerns_;
@@ -411,8 +413,8 @@ class ChildScorer::Impl {
 };
 
 ChildScorer::ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared,
-                         Day as_of)
-    : impl_(std::make_unique<Impl>(rules, snap, prepared, as_of)) {}
+                         const Process& process, Day as_of)
+    : impl_(std::make_unique<Impl>(rules, snap, prepared, process, as_of)) {}
 ChildScorer::~ChildScorer() = default;
 
 void ChildScorer::score(std::uint32_t child, double* scores, std::int32_t* index_levels,

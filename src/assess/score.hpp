@@ -29,7 +29,8 @@ struct Partial {
 // they have grown. One per thread.
 class ChildScorer {
  public:
-  ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared, Day as_of);
+  ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared,
+              const Process& process, Day as_of);
   ~ChildScorer();
   ChildScorer(const ChildScorer&) = delete;
   ChildScorer& operator=(const ChildScorer&) = delete;

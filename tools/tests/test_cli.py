@@ -31,7 +31,8 @@ class HelpTest(unittest.TestCase):
         "assess": ["--rules", "--as-of", "--threads", "--format", "--output", "--no-progress"],
         "explain": ["--child", "--rules", "--as-of", "--viewer", "--format", "--output",
                     "--no-progress"],
-        "timeline": ["--child", "--rules", "--as-of", "--format", "--output", "--overdue"],
+        "timeline": ["--child", "--rules", "--as-of", "--format", "--output", "--overdue",
+                     "--process"],
         "lint": ["--format"],
         "ecomap": ["--child", "--rules", "--as-of", "--viewer", "--format", "--output",
                    "--layout", "--all-evidence"],
@@ -288,7 +289,8 @@ class TimelineTest(unittest.TestCase):
         self.assertEqual(data["closures"], ["2026-12-29", "2026-12-30", "2026-12-31"])
         children = {c["child"]: c for c in data["children"]}
         statuses = [s["status"] for s in children["P-ELM-C1"]["steps"]]
-        self.assertEqual(statuses, ["late", "overdue", "on_time", "due"])
+        self.assertEqual(statuses, ["late", "overdue", "late", "on_time", "due"])
+        self.assertEqual(data["process"]["nation"], "england")
         self.assertEqual(children["P-ROW-C1"]["issues"][0]["event"], "E-ROW-4")
         rows = list(csv.DictReader(io.StringIO(
             run("timeline", TIMELINE, *self.AS_OF, "-f", "csv").text())))
@@ -306,7 +308,7 @@ class TimelineTest(unittest.TestCase):
 
     def test_default_as_of_counts_events(self):
         data = json.loads(run("timeline", TIMELINE, "-f", "json").text())
-        self.assertEqual(data["as_of"], "2026-10-02")  # the last event, after every concern
+        self.assertEqual(data["as_of"], "2026-10-14")  # the last event, after every concern
         self.assertEqual(data["as_of_source"], "latest_evidence")
 
     def test_no_events(self):
@@ -492,6 +494,7 @@ class ReportTest(unittest.TestCase):
         html = self.report(TIMELINE, "--child", "P-ELM-C1", "--as-of", "2026-11-23", "--no-ecomap")
         self.assertIn("Statutory timeline", html)
         self.assertRegex(html, r'<tr class="step overdue"><td>assessment</td>.*OVERDUE by 14 working days')
+        self.assertIn("Working Together to Safeguard Children 2023", html)
         self.assertIn('<tr class="step late">', html)
         no_events = self.report(FAMILIES, "--child", "P-ASH-C1", *AS_OF, "--no-ecomap")
         self.assertNotIn("Statutory timeline", no_events)

@@ -94,7 +94,7 @@ class Factor(ctypes.Structure):
 
 
 class Event(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("id", c_char_p),
@@ -103,6 +103,9 @@ class Event(ctypes.Structure):
         ("about", POINTER(c_char_p)),
         ("about_count", c_size_t),
         ("note", c_char_p),
+        ("decision", c_char_p),
+        ("category", c_char_p),
+        ("expected", c_char_p),
     ]
 
 
@@ -241,7 +244,7 @@ class PlaceResult(ctypes.Structure):
 
 
 class Step(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("step", c_char_p),
@@ -252,6 +255,11 @@ class Step(ctypes.Structure):
         ("start", _date_buffer),
         ("due", _date_buffer),
         ("completed", _date_buffer),
+        ("title", c_char_p),
+        ("reason", c_char_p),
+        ("calendar_days", c_int),
+        ("counts_working_days", c_int),
+        ("source", c_char_p),
     ]
 
 

@@ -9,7 +9,7 @@ from . import _core, _lib
 from .errors import InternalError
 from ._core import DateLike, check, date_text, integer, lib, text
 
-NATIONS = ("england-and-wales", "scotland", "northern-ireland")
+NATIONS = ("england-and-wales", "scotland", "northern-ireland", "england", "wales")
 
 
 def _date_out() -> "ctypes.Array[ctypes.c_char]":

@@ -390,17 +390,18 @@ def contributions_frame(result: "Result", viewer: typing.Union[str, typing.Itera
 
 
 TIMELINE_COLUMNS = ("child_id", "step", "status", "working_days", "trigger_id", "done_id",
-                    "start", "due", "completed")
+                    "start", "due", "completed", "title", "reason", "calendar_days", "source")
 
 
 def timeline_frame(result: "Result") -> Frame:
-    """One row per statutory timeline step of every child (status "on_time", "late", "due" or
-    "overdue"), with dates as datetime.date."""
+    """One row per statutory timeline step of every child (status "on_time", "late", "due",
+    "overdue" or "not_required", with the reason), with dates as datetime.date."""
     rows: typing.List[typing.Tuple[object, ...]] = []
     for child in result:
         for s in child.timeline:
             rows.append((child.id, s.step, s.status, s.working_days, s.trigger_id, s.done_id,
-                         s.start, s.due, s.completed))
+                         s.start, s.due, s.completed, s.title, s.reason, s.calendar_days,
+                         s.source))
     frame = pandas.DataFrame(rows, columns=list(TIMELINE_COLUMNS))
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)

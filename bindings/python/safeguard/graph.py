@@ -29,7 +29,11 @@ _CONCERN_STATUSES = {
 }
 ENTITY_KINDS = ("person", "agency", "concern", "factor", "place", "group", "household")
 EVENT_KINDS = ("referral", "referral_decision", "strategy_discussion", "assessment_start",
-               "assessment_complete", "initial_conference", "review_conference", "plan_end")
+               "assessment_complete", "initial_conference", "review_conference", "plan_end",
+               "section47_start", "section47_outcome", "core_group", "outline_plan",
+               "detailed_plan", "cp_visit", "plan_start", "looked_after_start",
+               "looked_after_review", "looked_after_end", "statutory_visit", "missing_episode",
+               "missing_return", "return_interview", "expected_birth", "ird")
 RELATION_KINDS = ("parent_of", "carer_of", "sibling_of", "partner_of", "associate", "member_of",
                   "frequents")
 
@@ -169,13 +173,21 @@ class Batch(_core.Handle):
                    text(to_id, "to"))
 
     def add_event(self, id: str, kind: str, date: DateLike, about: TextList,
-                  note: typing.Optional[str] = None) -> None:
+                  note: typing.Optional[str] = None, *, decision: typing.Optional[str] = None,
+                  category: typing.Optional[str] = None,
+                  expected: typing.Optional[DateLike] = None) -> None:
         """Queues a step of the child protection process for the children in `about`; kind is
-        one of EVENT_KINDS."""
+        one of EVENT_KINDS. `decision` is what it decided, for the kinds that record one ("s47",
+        "no_s47", "nfa", "no_conference", "plan", "no_plan", "end_plan"...), `category` a plan's
+        category (plan_start) and `expected` the expected date of birth (expected_birth); see
+        docs/case-files.md."""
         about_array, about_count = text_array(about, "about")
         event = _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
                            date=date_text(date, "date", required=True), about=about_array,
-                           about_count=about_count, note=optional_text(note, "note"))
+                           about_count=about_count, note=optional_text(note, "note"),
+                           decision=optional_text(decision, "decision"),
+                           category=optional_text(category, "category"),
+                           expected=date_text(expected, "expected", required=False))
         self._call(lib.sg_batch_add_event, ctypes.byref(event))
 
     def add_discretionary_override(self, id: str, *, child: str, direction: str, date: DateLike,

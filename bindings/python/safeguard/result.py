@@ -92,14 +92,19 @@ class NotAssessable:
 class Step:
     """One step of a child's statutory timeline as of the assessment date."""
 
-    step: str  # "referral_decision", "assessment", "initial_conference", "first_review", "review"
-    status: str  # "on_time", "late", "due" or "overdue"
-    working_days: int  # late by / due in / overdue by; 0 when on time
+    step: str  # the process's step id: "referral_decision", "initial_conference", "core_group"...
+    status: str  # "on_time", "late", "due", "overdue" or "not_required"
+    working_days: int  # late by / due in / overdue by; 0 when on time or not required
     trigger_id: str  # the event that started the clock
-    done_id: typing.Optional[str]  # the event that completed the step
+    done_id: typing.Optional[str]  # the event that completed the step or made it not required
     start: datetime.date
-    due: datetime.date
+    due: typing.Optional[datetime.date]  # None when decided against at once
     completed: typing.Optional[datetime.date]
+    title: str = ""  # "initial child protection conference"
+    reason: typing.Optional[str] = None  # why not required
+    calendar_days: int = 0  # as working_days, in calendar days
+    counts_working_days: bool = True  # False for steps timed in days, hours or weeks
+    source: str = ""  # the guidance the step comes from
 
 
 @dataclasses.dataclass(frozen=True)
@@ -376,8 +381,11 @@ class Result(_core.Handle):
                 step=string(step.step), status=string(step.status),
                 working_days=step.working_days, trigger_id=string(step.trigger_id),
                 done_id=string(step.done_id), start=_required_date(step.start),
-                due=_required_date(step.due),
-                completed=_date(step.completed)))
+                due=_date(step.due), completed=_date(step.completed),
+                title=string(step.title) or "", reason=string(step.reason),
+                calendar_days=step.calendar_days,
+                counts_working_days=bool(step.counts_working_days),
+                source=string(step.source) or ""))
         issues = []
         check(lib.sg_result_timeline_issue_count(ctypes.byref(count), pointer, row))
         for k in range(count.value):

@@ -94,6 +94,9 @@ int main(void) {
   FIELD(sg_event, about);
   FIELD(sg_event, about_count);
   FIELD(sg_event, note);
+  FIELD(sg_event, decision);
+  FIELD(sg_event, category);
+  FIELD(sg_event, expected);
   end();
   BEGIN(sg_override);
   FIELD(sg_override, version);
@@ -193,6 +196,11 @@ int main(void) {
   FIELD(sg_step, start);
   FIELD(sg_step, due);
   FIELD(sg_step, completed);
+  FIELD(sg_step, title);
+  FIELD(sg_step, reason);
+  FIELD(sg_step, calendar_days);
+  FIELD(sg_step, counts_working_days);
+  FIELD(sg_step, source);
   end();
   BEGIN(sg_discretionary);
   FIELD(sg_discretionary, version);

@@ -34,14 +34,19 @@ def test_steps_of_a_child(timeline_result):
     assert (assessment.status, assessment.due, assessment.working_days) == (
         "overdue", D(2026, 11, 3), 14)
     assert assessment.completed is None and assessment.done_id is None
-    # 15 working days after the last strategy discussion (15 September): 6 October.
+    # Working Together 2023: 15 working days after the strategy discussion at which section 47
+    # enquiries were initiated, the first (10 September; neither records a decision, so both
+    # read as initiating them): 1 October. Held on the 2nd: late by 1.
     conference = steps["initial_conference"]
     assert (conference.status, conference.due, conference.trigger_id) == (
-        "on_time", D(2026, 10, 6), "E-ELM-5")
-    # Three calendar months after the conference; 23 working days away, past Christmas, the
-    # Boxing Day substitute and the three closure days in the case file.
+        "late", D(2026, 10, 1), "E-ELM-3")
+    assert conference.title == "initial child protection conference"
+    assert "Working Together" in conference.source
+    # Three calendar months after the conference is Saturday 2 January 2027; a review must be
+    # held within the period, so the working day before it that is not a bank holiday or one
+    # of the case's closure days: Thursday 24 December, 23 working days away.
     review = steps["first_review"]
-    assert (review.status, review.due, review.working_days) == ("due", D(2027, 1, 2), 23)
+    assert (review.status, review.due, review.working_days) == ("due", D(2026, 12, 24), 23)
 
 
 def test_timeline_issue_and_discretionary_override(timeline_result):
@@ -85,6 +90,8 @@ def test_events_and_judgement_through_a_batch(rules):
                               recorded=D(2026, 10, 1), source="AG-CSC-5", about=["P-HAZ-C1"])
             edits.add_event("E-HAZ-1", "referral", D(2026, 10, 5), ["P-HAZ-C1"],
                             note="Referral from school.")
+            edits.add_event("E-HAZ-2", "ird", D(2026, 10, 5), ["P-HAZ-C1"],
+                            decision="investigation")
             edits.add_discretionary_override("J-HAZ-1", child="P-HAZ-C1", direction="raise",
                                               date=D(2026, 10, 6), author="SW-0001",
                                               reason="Worker judged the risk higher.")
@@ -97,8 +104,13 @@ def test_events_and_judgement_through_a_batch(rules):
         child = graph.assess(rules, D(2026, 11, 1))["P-HAZ-C1"]
     assert child.discretionary.outcome == "applied"
     assert child.level_index == child.discretionary.level_before_index + 1
-    decision = {s.step: s for s in child.timeline}["referral_decision"]
-    assert (decision.status, decision.due) == ("overdue", D(2026, 10, 6))
+    # Scotland's process: no referral-decision step; the IRD of Monday 5 October progresses an
+    # investigation, so a CPPM within 28 calendar days, Monday 2 November.
+    steps = {s.step: s for s in child.timeline}
+    assert "referral_decision" not in steps
+    cppm = steps["initial_conference"]
+    assert (cppm.status, cppm.due, cppm.title) == (
+        "due", D(2026, 11, 2), "child protection planning meeting (CPPM)")
 
 
 def test_timeline_errors():
@@ -179,9 +191,26 @@ def test_timeline_case_round_trips_through_frames():
 
     with safeguard.Graph.from_file(TIMELINE) as graph:
         tables = frames.graph_to_frames(graph)
-        assert len(tables["events"]) == 11 and len(tables["overrides"]) == 1
+        assert len(tables["events"]) == 13 and len(tables["overrides"]) == 1
         calendar = frames.graph_calendar(graph)
         assert calendar["closures"][0] == D(2026, 12, 29)
         with frames.graph_from_frames(**tables, calendar=calendar) as rebuilt:
             assert rebuilt.dumps() == graph.dumps()
 
+
+
+def test_not_required_steps_and_decisions(rules):
+    # Referral Monday 2 March 2026; no further action decided on the 3rd (on time): the
+    # assessment is not required, with the reason, never overdue.
+    with safeguard.Graph() as graph:
+        with graph.batch() as batch:
+            batch.add_person("P-1", "child")
+            batch.add_event("E-1", "referral", D(2026, 3, 2), ["P-1"])
+            batch.add_event("E-2", "referral_decision", D(2026, 3, 3), ["P-1"], decision="nfa")
+        result = graph.assess(rules, TIMELINE_AS_OF)
+    steps = {s.step: s for s in result["P-1"].timeline}
+    assert steps["referral_decision"].status == "on_time"
+    assert (steps["assessment"].status, steps["assessment"].reason) == (
+        "not_required", "no further action at the referral decision")
+    frame = result.timeline_frame()
+    assert list(frame["reason"]) == [None, "no further action at the referral decision"]

@@ -30,7 +30,28 @@ inline constexpr std::array<std::string_view, kEventKindCount> kEventKindNames =
     "assessment_complete",
     "initial_conference",
     "review_conference",
-    "plan_end"};
+    "plan_end",
+    "section47_start",
+    "section47_outcome",
+    "core_group",
+    "outline_plan",
+    "detailed_plan",
+    "cp_visit",
+    "plan_start",
+    "looked_after_start",
+    "looked_after_review",
+    "looked_after_end",
+    "statutory_visit",
+    "missing_episode",
+    "missing_return",
+    "return_interview",
+    "expected_birth",
+    "ird"};
+inline constexpr std::array<std::string_view, kEventDecisionCount> kEventDecisionNames = {
+    "",         "nfa",           "assessment",       "early_help",
+    "s47",      "no_s47",        "conference",       "no_conference",
+    "plan",     "no_plan",       "continue_plan",    "end_plan",
+    "services", "investigation", "no_investigation", "declined"};
 // Indexed by (value + 1) / 2: a direction's value is the step it adds to a level (-1 or +1).
 inline constexpr std::array<std::string_view, 2> kOverrideDirectionNames = {"lower", "raise"};
 inline constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
@@ -57,6 +78,9 @@ inline std::string_view to_string(RelationKind kind) noexcept {
 inline std::string_view to_string(EventKind kind) noexcept {
   return detail::enum_name(detail::kEventKindNames, kind);
 }
+inline std::string_view to_string(EventDecision decision) noexcept {
+  return detail::enum_name(detail::kEventDecisionNames, decision);
+}
 inline std::string_view to_string(OverrideDirection direction) noexcept {
   return detail::kOverrideDirectionNames[direction == OverrideDirection::raise ? 1 : 0];
 }
@@ -80,6 +104,65 @@ inline bool parse_relation_kind(std::string_view text, RelationKind& out) noexce
 
 inline bool parse_event_kind(std::string_view text, EventKind& out) noexcept {
   return detail::parse_enum(detail::kEventKindNames, text, out);
+}
+inline bool parse_event_decision(std::string_view text, EventDecision& out) noexcept {
+  if (text.empty()) return false;  // "" names none, which is spelt by leaving the field out
+  return detail::parse_enum(detail::kEventDecisionNames, text, out);
+}
+inline bool event_decision_allowed(EventKind kind, EventDecision decision) noexcept {
+  using D = EventDecision;
+  if (decision == D::none) return true;
+  switch (kind) {
+    case EventKind::referral_decision:
+      return decision == D::nfa || decision == D::assessment || decision == D::early_help ||
+             decision == D::s47;
+    case EventKind::strategy_discussion:
+      return decision == D::s47 || decision == D::no_s47;
+    case EventKind::section47_outcome:
+      return decision == D::conference || decision == D::no_conference || decision == D::nfa;
+    case EventKind::assessment_complete:
+      return decision == D::nfa || decision == D::services || decision == D::s47;
+    case EventKind::initial_conference:
+      return decision == D::plan || decision == D::no_plan;
+    case EventKind::review_conference:
+      return decision == D::continue_plan || decision == D::end_plan;
+    case EventKind::ird:
+      return decision == D::investigation || decision == D::no_investigation;
+    case EventKind::return_interview:
+      return decision == D::declined;
+    default:
+      return false;
+  }
+}
+inline int event_order_rank(EventKind kind) noexcept {
+  // Lower first. Ends come after the meetings of the same day that may have decided them.
+  static constexpr int kRanks[kEventKindCount] = {
+      0,   // referral
+      1,   // referral_decision
+      3,   // strategy_discussion
+      5,   // assessment_start
+      6,   // assessment_complete
+      8,   // initial_conference
+      12,  // review_conference
+      16,  // plan_end
+      4,   // section47_start
+      7,   // section47_outcome
+      10,  // core_group
+      9,   // outline_plan
+      11,  // detailed_plan
+      13,  // cp_visit
+      9,   // plan_start (after the conference that decided it)
+      14,  // looked_after_start
+      15,  // looked_after_review
+      17,  // looked_after_end
+      15,  // statutory_visit
+      14,  // missing_episode
+      15,  // missing_return
+      16,  // return_interview
+      0,   // expected_birth
+      2,   // ird
+  };
+  return kRanks[static_cast<int>(kind)];
 }
 inline bool parse_override_direction(std::string_view text, OverrideDirection& out) noexcept {
   int index = 0;
