@@ -819,6 +819,12 @@ class RecordLoader final : public detail::StoreLoader {
  public:
   RecordLoader(Record::Impl& record, const std::string& path) : r_(record), path_(path) {}
 
+  void reserve(std::size_t facts, std::size_t batches) override {
+    r_.facts.reserve(facts);
+    r_.entities.reserve(facts);
+    r_.batches.reserve(batches);
+  }
+
   void batch(RecordTime recorded_at, Provenance provenance) override {
     r_.batches.push_back(Record::Impl::BatchInfo{recorded_at, std::move(provenance), {}});
   }

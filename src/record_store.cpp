@@ -499,6 +499,7 @@ void RecordStore::create_schema() {
       "  reason TEXT NOT NULL,"
       "  source_system TEXT NOT NULL,"
       "  source_reference TEXT NOT NULL,"
+      "  facts INTEGER NOT NULL,"
       "  changes BLOB NOT NULL);"
       "CREATE TABLE versions("
       "  revision INTEGER NOT NULL,"
@@ -523,7 +524,18 @@ void RecordStore::create_schema() {
 void RecordStore::load(StoreLoader& loader) {
   Statement batches(*this,
                     "SELECT revision, recorded_at, author, reason, source_system, "
-                    "source_reference, changes FROM batches ORDER BY revision");
+                    "source_reference, facts, changes FROM batches ORDER BY revision");
+  {
+    // Room for every fact at once, so reopening never rehashes.
+    Statement last(*this, "SELECT revision, facts FROM batches ORDER BY revision DESC LIMIT 1");
+    if (last.step("cannot read the store")) {
+      const auto revisions = sqlite3_column_int64(last.get(), 0);
+      const auto facts = sqlite3_column_int64(last.get(), 1);
+      // Only a plausible count is used: a damaged one must not make a huge allocation.
+      if (revisions > 0 && facts > 0 && facts < (std::int64_t{1} << 32))
+        loader.reserve(static_cast<std::size_t>(facts), static_cast<std::size_t>(revisions));
+    }
+  }
   Statement versions(*this, "SELECT revision, chunk, data FROM versions ORDER BY revision, chunk");
   bool more_versions = versions.step("cannot read the store");
   std::uint64_t revision = 0;
@@ -571,7 +583,7 @@ void RecordStore::load(StoreLoader& loader) {
         if (!r.done()) damaged("trailing bytes after the versions");
         more_versions = versions.step("cannot read the store");
       }
-      Reader changes(sqlite3_column_blob(b, 6), static_cast<std::size_t>(blob_size(b, 6)));
+      Reader changes(sqlite3_column_blob(b, 7), static_cast<std::size_t>(blob_size(b, 7)));
       const std::size_t count = changes.count();
       for (std::size_t i = 0; i < count; ++i) {
         const auto item = static_cast<std::size_t>(changes.varint());
@@ -580,6 +592,8 @@ void RecordStore::load(StoreLoader& loader) {
         loader.change(item, fact, changes.enumeration<ChangeKind>(kChangeKinds, "kind of change"));
       }
       if (!changes.done()) damaged("trailing bytes after the changes");
+      if (sqlite3_column_int64(b, 6) != static_cast<std::int64_t>(facts_))
+        damaged("the count of facts does not match the versions");
     }
     if (more_versions) damaged("versions of a batch that does not exist");
     revision_ = revision;
@@ -631,15 +645,18 @@ void RecordStore::commit(const BatchWrite& batch) {
 void RecordStore::write(const BatchWrite& batch) {
   const std::string what = "batch " + std::to_string(batch.revision) + " was not saved";
   {
-    Statement insert(*this, "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)");
+    std::size_t facts = facts_;
+    for (const auto& v : batch.versions) facts += v.first ? 1 : 0;
+    Statement insert(*this, "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, static_cast<std::int64_t>(batch.revision));
     insert.bind(2, batch.recorded_at);
     insert.bind(3, batch.provenance->author);
     insert.bind(4, batch.provenance->reason);
     insert.bind(5, batch.provenance->source_system);
     insert.bind(6, batch.provenance->source_reference);
+    insert.bind(7, static_cast<std::int64_t>(facts));
     const std::string changes = encode_changes(batch.changes);
-    insert.bind_blob(7, changes);
+    insert.bind_blob(8, changes);
     insert.run(what.c_str());
   }
   {

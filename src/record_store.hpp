@@ -74,6 +74,8 @@ struct BatchWrite {
 class StoreLoader {
  public:
   virtual ~StoreLoader() = default;
+  // Called first when the store knows how many facts and batches it holds.
+  virtual void reserve(std::size_t facts, std::size_t batches) = 0;
   virtual void batch(RecordTime recorded_at, Provenance provenance) = 0;
   // `key` is non-null for the fact's first version (then `fact` is the next new index).
   virtual void version(std::size_t fact, const std::string* key, FactKind kind,

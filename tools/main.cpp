@@ -22,9 +22,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", SG_VERSION_STRING);
   app.require_subcommand(1);
   app.footer(exit_code_help() + "\nRun 'safeguard COMMAND --help' for a command's options.");
-  std::vector<Command> commands = {add_assess(app),  add_explain(app), add_timeline(app),
-                                   add_lint(app),    add_ecomap(app),  add_report(app),
-                                   add_generate(app)};
+  std::vector<Command> commands = {add_assess(app),   add_explain(app), add_timeline(app),
+                                   add_lint(app),     add_ecomap(app),  add_report(app),
+                                   add_generate(app), add_store(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -288,6 +288,7 @@ FORMAT_TEXT = 0
 FORMAT_JSON = 1
 FORMAT_CSV = 2
 KNOWN_ALL = 9223372036854775807
+OPEN_CREATE = 1
 
 # ---- Function declarations ------------------------------------------------------------------
 
@@ -428,6 +429,7 @@ _FUNCTIONS = {
     "sg_record_trail": (c_int, [POINTER(c_void_p), _out_size, _record_p, c_char_p, c_int]),
     "sg_record_batch_trail": (c_int, [POINTER(c_void_p), _out_size, _record_p,
                                       ctypes.c_ulonglong, c_int]),
+    "sg_record_open": (c_int, [_out_handle, c_char_p, c_int]),
 }
 
 
