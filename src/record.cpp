@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "huge_pages.hpp"
 #include "record_store.hpp"
 #include "safeguard/snapshot.hpp"
 #include "util/utf8.hpp"
@@ -819,10 +820,17 @@ class RecordLoader final : public detail::StoreLoader {
  public:
   RecordLoader(Record::Impl& record, const std::string& path) : r_(record), path_(path) {}
 
+  // Large vectors are sized once and marked for huge pages: on a virtual machine the page
+  // faults of growing them cost more than filling them (src/huge_pages.hpp).
   void reserve(std::size_t facts, std::size_t batches) override {
-    r_.facts.reserve(facts);
-    r_.entities.reserve(facts);
+    detail::reserve_huge(r_.facts, facts);
+    r_.entities.reserve(facts);  // the facts are entities and relations: room for either
+    r_.relations.reserve(facts);
     r_.batches.reserve(batches);
+  }
+
+  void changes(std::size_t count) override {
+    detail::reserve_huge(r_.batches.back().changes, count);
   }
 
   void batch(RecordTime recorded_at, Provenance provenance) override {

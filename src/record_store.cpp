@@ -585,6 +585,7 @@ void RecordStore::load(StoreLoader& loader) {
       }
       Reader changes(sqlite3_column_blob(b, 7), static_cast<std::size_t>(blob_size(b, 7)));
       const std::size_t count = changes.count();
+      loader.changes(count);
       for (std::size_t i = 0; i < count; ++i) {
         const auto item = static_cast<std::size_t>(changes.varint());
         const auto fact = static_cast<std::size_t>(changes.varint());

@@ -80,6 +80,8 @@ class StoreLoader {
   // `key` is non-null for the fact's first version (then `fact` is the next new index).
   virtual void version(std::size_t fact, const std::string* key, FactKind kind,
                        FactVersion&& version) = 0;
+  // `count` changes of the current batch follow.
+  virtual void changes(std::size_t count) = 0;
   virtual void change(std::size_t item, std::size_t fact, ChangeKind change) = 0;
   virtual void tombstone(std::uint64_t revision, std::string person, std::string authority) = 0;
 };
