@@ -893,6 +893,22 @@ typedef struct sg_error_detail {
  * thread's next call into the library. Reading it changes nothing. */
 SG_API const sg_error_detail* sg_error_last_detail(void);
 
+/* ---- The record's durable store (docs/record.md, "The store") ---------------------------- */
+/* A record kept in an SQLite database at `path` (UTF-8), restored as it was left: every
+ * version, batch, change and tombstone, and the revision. Every sg_record_*() call works on it;
+ * each successful sg_record_apply() and sg_record_import_buffer() is also committed to the
+ * store, as one transaction, before it returns. When the commit fails (a full disk, an I/O
+ * error) the call returns SG_E_IO, naming the path and the reason, and the record and the
+ * store are both as they were. A process killed at any moment loses no applied batch and
+ * leaves no half of one. Erasure removes the erased data from the store's files too.
+ *
+ * flags: SG_OPEN_CREATE creates an empty store when none exists at the path; without it a
+ * missing store is SG_E_IO. A file that is not a store is SG_E_INVALID_DATA; a store written
+ * by a newer schema, SG_E_VERSION; a store already open (in this process or another),
+ * SG_E_MISUSE: a store belongs to one sg_record at a time, until sg_record_free(). */
+#define SG_OPEN_CREATE 1
+SG_API int sg_record_open(sg_record** out, const char* path, int flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,8 @@ packages=(
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev libcli11-dev
   # SHA-256 (rule-pack hashes, case-file checksums) comes from OpenSSL's libcrypto.
   libssl-dev
+  # A record's durable store (Record::open, sg_record_open) is an SQLite database.
+  libsqlite3-dev
   python3 python3-pytest python3-numpy python3-pandas python3-networkx
   # The Python package: pip into a virtual environment offline (setuptools, wheel), its types
   # checked (mypy), and its optional progress bars and plots (tqdm, matplotlib).

@@ -2243,4 +2243,21 @@ const sg_error_detail* sg_error_last_detail(void) {
   return &detail;
 }
 
+// ---- The record's durable store ----
+
+int sg_record_open(sg_record** out, const char* path, int flags) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const std::string file = text(path, "path");
+    if (file.empty()) bad_argument("path is empty");
+    if (flags & ~SG_OPEN_CREATE) bad_argument("flags has bits other than SG_OPEN_CREATE");
+    auto record = std::make_unique<sg_record>();
+    record->record = Record::open(
+        file, GraphLimits{},
+        (flags & SG_OPEN_CREATE) ? StoreOpen::create_if_missing : StoreOpen::must_exist);
+    *out = record.release();
+  });
+}
+
 }  // extern "C"

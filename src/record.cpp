@@ -4,9 +4,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_set>
 
+#include "huge_pages.hpp"
+#include "record_store.hpp"
 #include "safeguard/snapshot.hpp"
 #include "util/utf8.hpp"
 
@@ -166,6 +171,31 @@ std::optional<Edit> form(const FactVersion& v, Day as_of, Gone&& gone) {
       v.spec);
 }
 
+// Whether erasing `person` removes anything from this version (see record.hpp), and the
+// removal itself. The store uses the first to find the stored versions it must rewrite.
+bool holds_data_of(const FactVersion& v, const std::string& person) {
+  return std::visit(
+      [&](const auto& spec) {
+        using T = std::decay_t<decltype(spec)>;
+        if constexpr (std::is_same_v<T, PersonSpec>) {
+          return spec.id == person && (spec.dob != kNoDay || !spec.flags.empty());
+        } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+          return !spec.summary.empty() &&
+                 (contains(spec.about, person) || contains(spec.involves, person));
+        } else if constexpr (std::is_same_v<T, FactorSpec>) {
+          return !spec.summary.empty() &&
+                 (contains(spec.protects, person) || spec.provided_by == person);
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          return !spec.note.empty() && contains(spec.about, person);
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          return !spec.reason.empty() && spec.child == person;
+        } else {
+          return false;
+        }
+      },
+      v.spec);
+}
+
 // Field-by-field equality of the forms a live graph compares (same alternative assumed).
 bool same_form(const Edit& a, const Edit& b) {
   if (a.index() != b.index()) return false;
@@ -253,7 +283,33 @@ void append_change(const std::optional<Edit>& before, std::optional<Edit> after,
       *after);
 }
 
+void scrub_version(FactVersion& v, const std::string& person) {
+  if (!holds_data_of(v, person)) return;
+  std::visit(
+      [&](auto& spec) {
+        using T = std::decay_t<decltype(spec)>;
+        if constexpr (std::is_same_v<T, PersonSpec>) {
+          spec.dob = kNoDay;
+          spec.flags.clear();
+          spec.flags.shrink_to_fit();
+        } else if constexpr (std::is_same_v<T, ConcernSpec> || std::is_same_v<T, FactorSpec>) {
+          std::string().swap(spec.summary);
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          std::string().swap(spec.note);
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          std::string().swap(spec.reason);
+        }
+      },
+      v.spec);
+}
+
+bool keyed_as_relation(FactKind kind) {
+  return kind == FactKind::relation || kind == FactKind::calendar;
+}
+
 }  // namespace
+
+class RecordStager;
 
 struct Record::Impl {
   struct Fact {
@@ -275,6 +331,7 @@ struct Record::Impl {
   std::vector<Tombstone> tombstones;
   std::unordered_map<std::string, std::uint64_t> erased;  // person id -> erasing revision
   bool has_marks = false;  // any relation end, membership end or retraction recorded
+  std::unique_ptr<detail::RecordStore> store;  // Record::open: where every batch is committed
 
   // The last graph built, for (as_of, revision). as_of is kNoDay when no marks exist, since the
   // graph then does not depend on it.
@@ -433,31 +490,24 @@ struct Record::Impl {
   // Removes the person's personal data from every version of every fact (see record.hpp).
   void scrub(const std::string& person) {
     for (Fact& fact : facts) {
-      for (FactVersion& v : fact.versions) {
-        std::visit(
-            [&](auto& spec) {
-              using T = std::decay_t<decltype(spec)>;
-              if constexpr (std::is_same_v<T, PersonSpec>) {
-                if (spec.id != person) return;
-                spec.dob = kNoDay;
-                spec.flags.clear();
-                spec.flags.shrink_to_fit();
-              } else if constexpr (std::is_same_v<T, ConcernSpec>) {
-                if (contains(spec.about, person) || contains(spec.involves, person))
-                  std::string().swap(spec.summary);
-              } else if constexpr (std::is_same_v<T, FactorSpec>) {
-                if (contains(spec.protects, person) || spec.provided_by == person)
-                  std::string().swap(spec.summary);
-              } else if constexpr (std::is_same_v<T, EventSpec>) {
-                if (contains(spec.about, person)) std::string().swap(spec.note);
-              } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-                if (spec.child == person) std::string().swap(spec.reason);
-              }
-            },
-            v.spec);
-      }
+      for (FactVersion& v : fact.versions) scrub_version(v, person);
     }
   }
+
+  std::size_t index_of(const std::string& key, FactKind kind) const {
+    return (keyed_as_relation(kind) ? relations : entities).at(key);
+  }
+
+  detail::StoredVersion stored(std::size_t index, const FactVersion& v) const {
+    const Fact& fact = facts[index];
+    const bool first = &v == &fact.versions.front();
+    return detail::StoredVersion{index, first, &fact.id, fact.kind, &v};
+  }
+
+  // Commits the batch just staged into `facts` (revision `revision`) to the store: its
+  // versions, scrubbed of what the batch erases; its changes and tombstones; and, when it
+  // erases, every earlier chunk of versions that held the erased data, rewritten.
+  void persist(const RecordStager& stager, const RecordBatch& batch, std::uint64_t revision);
 };
 
 // Stages one batch: each item's effect on the facts, checked against the record plus the
@@ -883,6 +933,19 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
     throw;
   }
 
+  if (r.store) {
+    try {
+      // Room for the tombstones first, so nothing after a successful commit can fail.
+      r.tombstones.reserve(r.tombstones.size() + stager.erasures.size());
+      r.persist(stager, batch, revision);
+    } catch (...) {
+      undo();
+      // The live checked graph already took the batch: drop it (the next batch materialises).
+      r.checked.reset();
+      throw;
+    }
+  }
+
   for (std::size_t i = 0; i < stager.erasures.size(); ++i) {
     r.scrub(stager.erasures[i]);
     r.tombstones.push_back(
@@ -919,6 +982,163 @@ Results Record::changed() {
   Impl::Watch& w = *impl_->watch;
   if (!w.graph || !w.changed) impl_->rebuild(w);
   return *w.changed;
+}
+
+void Record::Impl::persist(const RecordStager& stager, const RecordBatch& batch,
+                           std::uint64_t revision) {
+  detail::BatchWrite write;
+  write.revision = revision;
+  write.recorded_at = batch.recorded_at;
+  write.provenance = &batch.provenance;
+  const auto& erasures = stager.erasures;
+  std::deque<FactVersion> scrubbed;  // copies of versions the erasures change (stable addresses)
+  auto as_stored = [&](std::size_t index, const FactVersion& v) {
+    detail::StoredVersion out = stored(index, v);
+    for (const auto& person : erasures) {
+      if (!holds_data_of(*out.version, person)) continue;
+      if (out.version == &v) out.version = &scrubbed.emplace_back(v);
+      scrub_version(scrubbed.back(), person);
+    }
+    return out;
+  };
+
+  write.versions.reserve(stager.staged.size());
+  for (const auto& s : stager.staged) {
+    const std::size_t index = index_of(s.key, s.kind);
+    write.versions.push_back(as_stored(index, facts[index].versions.back()));
+  }
+  std::sort(write.versions.begin(), write.versions.end(),
+            [](const auto& a, const auto& b) { return a.fact < b.fact; });
+
+  write.changes.reserve(stager.changes.size());
+  for (const auto& c : stager.changes) {
+    // A calendar change's audit entry says "calendar"; its fact is keyed by batch and item.
+    const std::string key =
+        c.fact_kind == FactKind::calendar
+            ? "calendar#" + std::to_string(revision) + "." + std::to_string(c.item)
+            : c.fact;
+    write.changes.push_back(detail::StoredChange{c.item, index_of(key, c.fact_kind), c.change});
+  }
+  for (std::size_t i = 0; i < erasures.size(); ++i)
+    write.tombstones.push_back(detail::StoredTombstone{erasures[i], stager.authorities[i]});
+
+  if (!erasures.empty()) {
+    // Earlier batches were stored in fact order, kStoreChunk versions to a row: walking the
+    // facts in order and counting each batch's versions finds the row of every version.
+    std::vector<std::size_t> position(revision, 0);
+    std::set<std::pair<std::uint64_t, std::size_t>> dirty;
+    for (const Fact& fact : facts) {
+      for (const FactVersion& v : fact.versions) {
+        if (v.revision >= revision) continue;
+        const std::size_t at = position[v.revision]++;
+        for (const auto& person : erasures) {
+          if (holds_data_of(v, person)) dirty.emplace(v.revision, at / detail::kStoreChunk);
+        }
+      }
+    }
+    if (!dirty.empty()) {
+      std::map<std::pair<std::uint64_t, std::size_t>, detail::StoredChunk> chunks;
+      std::fill(position.begin(), position.end(), 0);
+      for (std::size_t index = 0; index < facts.size(); ++index) {
+        for (const FactVersion& v : facts[index].versions) {
+          if (v.revision >= revision) continue;
+          const std::pair<std::uint64_t, std::size_t> slot{
+              v.revision, position[v.revision]++ / detail::kStoreChunk};
+          if (!dirty.count(slot)) continue;
+          auto& chunk = chunks[slot];
+          chunk.revision = slot.first;
+          chunk.chunk = slot.second;
+          chunk.versions.push_back(as_stored(index, v));
+        }
+      }
+      for (auto& entry : chunks) write.rewritten.push_back(std::move(entry.second));
+    }
+  }
+  store->commit(write);
+}
+
+// Rebuilds a record from its store (Record::open), checking what the store cannot: that each
+// fact's versions are of its kind, in order, and that keys are unique.
+class RecordLoader final : public detail::StoreLoader {
+ public:
+  RecordLoader(Record::Impl& record, const std::string& path) : r_(record), path_(path) {}
+
+  // Large vectors are sized once and marked for huge pages: on a virtual machine the page
+  // faults of growing them cost more than filling them (src/huge_pages.hpp).
+  void reserve(std::size_t facts, std::size_t batches) override {
+    detail::reserve_huge(r_.facts, facts);
+    r_.entities.reserve(facts);  // the facts are entities and relations: room for either
+    r_.relations.reserve(facts);
+    r_.batches.reserve(batches);
+  }
+
+  void changes(std::size_t count) override {
+    detail::reserve_huge(r_.batches.back().changes, count);
+  }
+
+  void batch(RecordTime recorded_at, Provenance provenance) override {
+    r_.batches.push_back(Record::Impl::BatchInfo{recorded_at, std::move(provenance), {}});
+  }
+
+  void version(std::size_t fact, const std::string* key, FactKind kind,
+               FactVersion&& version) override {
+    if (key) {
+      auto& map = keyed_as_relation(kind) ? r_.relations : r_.entities;
+      if (!map.emplace(*key, r_.facts.size()).second) damaged("a fact stored twice", *key);
+      r_.facts.push_back(Record::Impl::Fact{*key, kind, {}});
+    }
+    auto& f = r_.facts[fact];
+    if (kind_of(version.spec) != f.kind) damaged("a version of another kind than its fact", f.id);
+    if (!f.versions.empty() && f.versions.back().revision >= version.revision)
+      damaged("two versions of a fact in one batch", f.id);
+    if (version.ended != kNoDay || version.membership_ended != kNoDay ||
+        version.retracted != kNoDay)
+      r_.has_marks = true;
+    f.versions.push_back(std::move(version));
+  }
+
+  void change(std::size_t item, std::size_t fact, ChangeKind change) override {
+    const auto& batch = r_.batches.back();
+    const auto& f = r_.facts[fact];
+    AuditEntry entry;
+    entry.revision = r_.batches.size();
+    entry.recorded_at = batch.recorded_at;
+    entry.provenance = batch.provenance;
+    entry.item = item;
+    entry.fact = f.kind == FactKind::calendar ? std::string("calendar") : f.id;
+    entry.fact_kind = f.kind;
+    entry.change = change;
+    r_.batches.back().changes.push_back(std::move(entry));
+  }
+
+  void tombstone(std::uint64_t revision, std::string person, std::string authority) override {
+    if (!r_.erased.emplace(person, revision).second) damaged("a person erased twice", person);
+    r_.tombstones.push_back(Tombstone{std::move(person), revision,
+                                      r_.batches[revision - 1].recorded_at, std::move(authority)});
+  }
+
+ private:
+  [[noreturn]] void damaged(const char* what, const std::string& entity) const {
+    throw Error(Status::invalid_data, std::string("the store is damaged: ") + what,
+                Location(path_, 0, 0, entity));
+  }
+
+  Record::Impl& r_;
+  const std::string& path_;
+};
+
+Record Record::open(const std::string& path, GraphLimits limits, StoreOpen mode) {
+  Record record(limits);
+  auto store = std::make_unique<detail::RecordStore>(path, mode);
+  RecordLoader loader(*record.impl_, store->path());
+  store->load(loader);
+  record.impl_->store = std::move(store);
+  return record;
+}
+
+const std::string& Record::store_path() const noexcept {
+  static const std::string kInMemory;
+  return impl_->store ? impl_->store->path() : kInMemory;
 }
 
 std::uint64_t Record::revision() const noexcept { return impl_->revision(); }

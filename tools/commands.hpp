@@ -20,5 +20,6 @@ Command add_lint(CLI::App& parent);
 Command add_ecomap(CLI::App& parent);
 Command add_report(CLI::App& parent);
 Command add_generate(CLI::App& parent);
+Command add_store(CLI::App& parent);
 
 }  // namespace safeguard::cli

@@ -29,6 +29,9 @@
 // record). graph(D, K) materialises (linear in the record); the last one asked for is cached.
 // watch() keeps a second live graph, as of one date, and rescores only the children each batch
 // can reach (docs/record.md, "Incremental results").
+//
+// Durability: Record::open keeps a record in an SQLite store, one transaction per batch
+// (src/record_store.hpp); a record made with the constructor lives in memory only.
 #pragma once
 
 #include "safeguard/detail/export.hpp"
@@ -260,6 +263,9 @@ struct RecordAssessOptions {
   unsigned threads = 1;
 };
 
+// What Record::open does when no store exists at the path.
+enum class StoreOpen : std::uint8_t { create_if_missing, must_exist };
+
 // A Record is used by one thread at a time (graph() fills a cache); the graphs, snapshots and
 // results it hands out are immutable and may be shared freely.
 class SAFEGUARD_EXPORT Record {
@@ -269,6 +275,19 @@ class SAFEGUARD_EXPORT Record {
   ~Record();
   Record(Record&&) noexcept;
   Record& operator=(Record&&) noexcept;
+
+  // A record kept in the durable store at `path` (an SQLite database; docs/record.md, "The
+  // store"), restored as it was when last applied to: every version, batch, change and
+  // tombstone, and the revision. From then on every successful apply() is also committed to
+  // the store, as one transaction, before it returns; when the commit fails the record is left
+  // exactly as it was and apply() throws an Error naming the path and the reason. The store
+  // belongs to this record until it is destroyed: opening it again meanwhile (in this process
+  // or another) throws Status::misuse. A path that holds something other than a store, a store
+  // of a newer schema or a damaged store throws an Error naming the path.
+  static Record open(const std::string& path, GraphLimits limits = {},
+                     StoreOpen mode = StoreOpen::create_if_missing);
+  // The path of the store this record is kept in; empty for a record kept in memory only.
+  const std::string& store_path() const noexcept;
 
   // Applies every item of `batch` or none. Throws BatchError naming the item and entity when
   // an item is invalid, when provenance lacks an author, or when `recorded_at` is earlier than
@@ -318,6 +337,7 @@ class SAFEGUARD_EXPORT Record {
 
  private:
   friend class RecordStager;
+  friend class RecordLoader;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

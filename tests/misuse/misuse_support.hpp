@@ -462,6 +462,7 @@ struct IntArg : ArgBase {
     const int valid = name == "year"     ? 2026
                       : name == "status" ? SG_E_PARSE
                       : name == "format" ? SG_FORMAT_JSON
+                      : name == "flags"  ? SG_OPEN_CREATE
                                          : 3;
     const int values[] = {valid, INT_MIN, -1, 7, INT_MAX};
     value = values[variant];

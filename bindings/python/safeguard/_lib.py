@@ -371,6 +371,7 @@ FORMAT_TEXT = 0
 FORMAT_JSON = 1
 FORMAT_CSV = 2
 KNOWN_ALL = 9223372036854775807
+OPEN_CREATE = 1
 
 # ---- Function declarations ------------------------------------------------------------------
 
@@ -531,6 +532,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_graph_save_file_progress": (c_int, [_graph_p, c_char_p, PROGRESS_FN, c_void_p]),
     "sg_assess_progress": (c_int, [_out_handle, _graph_p, _rules_p, POINTER(AssessOptions),
                                    PROGRESS_FN, c_void_p]),
+    "sg_record_open": (c_int, [_out_handle, c_char_p, c_int]),
 }
 
 

@@ -68,6 +68,22 @@ class Record(_core.Handle):
     def __init__(self) -> None:
         super().__init__(_core.new_handle(lib.sg_record_new), lib.sg_record_free)
 
+    @classmethod
+    def open(cls, path: _core.PathLike, *, create: bool = True) -> "Record":
+        """The record kept in the SQLite store at `path` (str, bytes or os.PathLike), as it was
+        left: every version, batch, change and tombstone, and the revision. Each later apply()
+        or loads() is committed to the store before it returns; when the commit fails (a full
+        disk, an I/O error) it raises FileError and neither the record nor the store changes.
+        create=False refuses a path where no store exists. A store is used by one Record at a
+        time: close this one (or leave its `with` block) before opening the path again. See
+        docs/record.md, "The store"."""
+        encoded = _core.path_text(path)
+        out = ctypes.c_void_p()
+        check(lib.sg_record_open(ctypes.byref(out), encoded, _lib.OPEN_CREATE if create else 0))
+        record = cls.__new__(cls)
+        _core.Handle.__init__(record, out.value, lib.sg_record_free)
+        return record
+
     def __repr__(self) -> str:
         return "<safeguard.Record %s>" % (
             "closed" if self.closed else "at revision %d" % self.revision)

@@ -1,0 +1,712 @@
+// The durable store behind Record::open (SQLite, WAL, one transaction per batch); the layout
+// and its reasons are at the top of record_store.hpp.
+#include "record_store.hpp"
+
+#include <sqlite3.h>
+
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+namespace safeguard::detail {
+
+namespace {
+
+// PRAGMA application_id: "SGRD". A SQLite database without it is not a store.
+constexpr int kApplicationId = 0x53475244;
+// PRAGMA user_version: the schema this library writes and reads.
+constexpr int kSchemaVersion = 1;
+
+// A store's content failed a structural check while being read.
+struct Damaged {
+  std::string what;
+};
+
+[[noreturn]] void damaged(std::string what) { throw Damaged{std::move(what)}; }
+
+// ---- Encoding ----
+
+class Writer {
+ public:
+  std::string out;
+
+  void byte(unsigned value) { out.push_back(static_cast<char>(value & 0xFF)); }
+  void varint(std::uint64_t value) {
+    while (value >= 0x80) {
+      byte(static_cast<unsigned>(value & 0x7F) | 0x80);
+      value >>= 7;
+    }
+    byte(static_cast<unsigned>(value));
+  }
+  void integer(std::int64_t value) {  // zigzag, so small negatives stay small
+    varint((static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63));
+  }
+  void day(Day value) {
+    const auto bits = static_cast<std::uint32_t>(value);
+    for (int shift = 0; shift < 32; shift += 8) byte(bits >> shift);
+  }
+  void text(const std::string& value) {
+    varint(value.size());
+    out += value;
+  }
+  void texts(const std::vector<std::string>& values) {
+    varint(values.size());
+    for (const auto& value : values) text(value);
+  }
+};
+
+class Reader {
+ public:
+  Reader(const void* data, std::size_t size)
+      : at_(static_cast<const unsigned char*>(data)), end_(at_ + size) {}
+
+  bool done() const { return at_ == end_; }
+  unsigned byte() {
+    if (at_ == end_) damaged("a record ends early");
+    return *at_++;
+  }
+  std::uint64_t varint() {
+    std::uint64_t value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const unsigned b = byte();
+      value |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return value;
+    }
+    damaged("a number is too long");
+  }
+  std::int64_t integer() {
+    const std::uint64_t raw = varint();
+    return static_cast<std::int64_t>(raw >> 1) ^ -static_cast<std::int64_t>(raw & 1);
+  }
+  int small_integer() {
+    const std::int64_t value = integer();
+    if (value < INT32_MIN || value > INT32_MAX) damaged("a number is out of range");
+    return static_cast<int>(value);
+  }
+  std::size_t count() {
+    const std::uint64_t n = varint();
+    // Every element takes at least one byte, so a count past the bytes left is damage (and
+    // never a huge allocation).
+    if (n > static_cast<std::uint64_t>(end_ - at_)) damaged("a count is larger than the data");
+    return static_cast<std::size_t>(n);
+  }
+  Day day() {
+    if (end_ - at_ < 4) damaged("a record ends early");
+    std::uint32_t bits = 0;
+    for (int shift = 0; shift < 32; shift += 8) bits |= static_cast<std::uint32_t>(*at_++) << shift;
+    return static_cast<Day>(bits);
+  }
+  std::string text() {
+    const std::size_t n = count();
+    std::string value(reinterpret_cast<const char*>(at_), n);
+    at_ += n;
+    return value;
+  }
+  std::vector<std::string> texts() {
+    std::vector<std::string> values(count());
+    for (auto& value : values) value = text();
+    return values;
+  }
+  template <typename Enum>
+  Enum enumeration(unsigned count, const char* what) {
+    const unsigned value = byte();
+    if (value >= count) damaged(std::string("unknown ") + what);
+    return static_cast<Enum>(value);
+  }
+  bool flag() {
+    const unsigned value = byte();
+    if (value > 1) damaged("a flag is neither 0 nor 1");
+    return value == 1;
+  }
+
+ private:
+  const unsigned char* at_;
+  const unsigned char* end_;
+};
+
+constexpr unsigned kFactKinds = 11;
+constexpr unsigned kChangeKinds = 6;
+constexpr unsigned kSpecKinds = std::variant_size_v<decltype(FactVersion::spec)>;
+constexpr unsigned kNoNation = 0xFF;
+
+void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
+  w.byte(static_cast<unsigned>(spec.index()));
+  std::visit(
+      [&](const auto& s) {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, PersonSpec>) {
+          w.text(s.id);
+          w.byte(static_cast<unsigned>(s.kind));
+          w.day(s.dob);
+          w.texts(s.flags);
+          w.text(s.household);
+        } else if constexpr (std::is_same_v<T, AgencySpec>) {
+          w.text(s.id);
+          w.text(s.type);
+          w.text(s.name);
+        } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
+          w.text(s.id);
+        } else if constexpr (std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec>) {
+          w.text(s.id);
+          w.text(s.kind);
+          w.text(s.name);
+        } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+          w.text(s.id);
+          w.text(s.category);
+          w.integer(s.severity);
+          w.day(s.incident);
+          w.day(s.recorded);
+          w.byte(static_cast<unsigned>(s.status));
+          w.text(s.source);
+          w.byte(s.restricted ? 1 : 0);
+          w.texts(s.about);
+          w.texts(s.involves);
+          w.text(s.summary);
+        } else if constexpr (std::is_same_v<T, FactorSpec>) {
+          w.text(s.id);
+          w.text(s.kind);
+          w.integer(s.strength);
+          w.day(s.start);
+          w.day(s.end);
+          w.text(s.provided_by);
+          w.texts(s.protects);
+          w.text(s.summary);
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          w.text(s.id);
+          w.byte(static_cast<unsigned>(s.kind));
+          w.day(s.date);
+          w.texts(s.about);
+          w.text(s.note);
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          w.text(s.id);
+          w.text(s.child);
+          w.byte(s.direction == OverrideDirection::raise ? 1 : 0);
+          w.day(s.date);
+          w.text(s.author);
+          w.text(s.reason);
+        } else if constexpr (std::is_same_v<T, RelationSpec>) {
+          w.byte(static_cast<unsigned>(s.kind));
+          w.text(s.from);
+          w.text(s.to);
+        } else if constexpr (std::is_same_v<T, CalendarSpec>) {
+          w.byte(s.nation ? static_cast<unsigned>(*s.nation) : kNoNation);
+          w.varint(s.closures.size());
+          for (Day day : s.closures) w.day(day);
+        }
+      },
+      spec);
+}
+
+decltype(FactVersion::spec) read_spec(Reader& r) {
+  switch (r.byte()) {
+    case 0: {
+      PersonSpec s;
+      s.id = r.text();
+      s.kind = r.enumeration<PersonKind>(2, "person kind");
+      s.dob = r.day();
+      s.flags = r.texts();
+      s.household = r.text();
+      return s;
+    }
+    case 1: {
+      AgencySpec s;
+      s.id = r.text();
+      s.type = r.text();
+      s.name = r.text();
+      return s;
+    }
+    case 2:
+      return HouseholdSpec{r.text()};
+    case 3: {
+      PlaceSpec s;
+      s.id = r.text();
+      s.kind = r.text();
+      s.name = r.text();
+      return s;
+    }
+    case 4: {
+      GroupSpec s;
+      s.id = r.text();
+      s.kind = r.text();
+      s.name = r.text();
+      return s;
+    }
+    case 5: {
+      ConcernSpec s;
+      s.id = r.text();
+      s.category = r.text();
+      s.severity = r.small_integer();
+      s.incident = r.day();
+      s.recorded = r.day();
+      s.status = r.enumeration<ConcernStatus>(4, "concern status");
+      s.source = r.text();
+      s.restricted = r.flag();
+      s.about = r.texts();
+      s.involves = r.texts();
+      s.summary = r.text();
+      return s;
+    }
+    case 6: {
+      FactorSpec s;
+      s.id = r.text();
+      s.kind = r.text();
+      s.strength = r.small_integer();
+      s.start = r.day();
+      s.end = r.day();
+      s.provided_by = r.text();
+      s.protects = r.texts();
+      s.summary = r.text();
+      return s;
+    }
+    case 7: {
+      EventSpec s;
+      s.id = r.text();
+      s.kind = r.enumeration<EventKind>(kEventKindCount, "event kind");
+      s.date = r.day();
+      s.about = r.texts();
+      s.note = r.text();
+      return s;
+    }
+    case 8: {
+      DiscretionaryOverrideSpec s;
+      s.id = r.text();
+      s.child = r.text();
+      s.direction = r.flag() ? OverrideDirection::raise : OverrideDirection::lower;
+      s.date = r.day();
+      s.author = r.text();
+      s.reason = r.text();
+      return s;
+    }
+    case 9: {
+      RelationSpec s;
+      s.kind = r.enumeration<RelationKind>(kRelationKindCount, "relation kind");
+      s.from = r.text();
+      s.to = r.text();
+      return s;
+    }
+    case 10: {
+      CalendarSpec s;
+      const unsigned nation = r.byte();
+      if (nation != kNoNation) {
+        if (nation > static_cast<unsigned>(Nation::northern_ireland)) damaged("unknown nation");
+        s.nation = static_cast<Nation>(nation);
+      }
+      s.closures.resize(r.count());
+      for (Day& day : s.closures) day = r.day();
+      return s;
+    }
+    default:
+      damaged("unknown kind of fact");
+  }
+}
+
+void write_version(Writer& w, const StoredVersion& v) {
+  w.varint(v.fact);
+  w.byte(v.first ? 1 : 0);
+  if (v.first) {
+    w.byte(static_cast<unsigned>(v.kind));
+    w.text(*v.key);
+  }
+  const FactVersion& f = *v.version;
+  w.byte(static_cast<unsigned>(f.change));
+  w.day(f.ended);
+  w.day(f.membership_ended);
+  w.day(f.retracted);
+  w.text(f.retraction_reason);
+  write_spec(w, f.spec);
+}
+
+std::string encode_chunk(const StoredVersion* first, std::size_t count) {
+  Writer w;
+  w.varint(count);
+  for (std::size_t i = 0; i < count; ++i) write_version(w, first[i]);
+  return std::move(w.out);
+}
+
+std::string encode_changes(const std::vector<StoredChange>& changes) {
+  Writer w;
+  w.varint(changes.size());
+  for (const auto& c : changes) {
+    w.varint(c.item);
+    w.varint(c.fact);
+    w.byte(static_cast<unsigned>(c.change));
+  }
+  return std::move(w.out);
+}
+
+int blob_size(sqlite3_stmt* statement, int column) {
+  return sqlite3_column_bytes(statement, column);
+}
+
+std::string column_text(sqlite3_stmt* statement, int column) {
+  const auto* text = sqlite3_column_text(statement, column);
+  if (!text) return {};
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
+}
+
+}  // namespace
+
+// A prepared statement, finalised when it goes out of scope.
+class RecordStore::Statement {
+ public:
+  Statement(const RecordStore& store, const char* sql) : store_(store) {
+    const int code = sqlite3_prepare_v2(store.db_, sql, -1, &statement_, nullptr);
+    if (code != SQLITE_OK) store.fail("cannot read the store", code);
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  sqlite3_stmt* get() const { return statement_; }
+  // True while there is a row; throws on error.
+  bool step(const char* what) {
+    const int code = sqlite3_step(statement_);
+    if (code == SQLITE_ROW) return true;
+    if (code == SQLITE_DONE) return false;
+    store_.fail(what, code);
+  }
+  void bind(int index, std::int64_t value) { check(sqlite3_bind_int64(statement_, index, value)); }
+  void bind(int index, const std::string& text) {
+    check(sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
+                            SQLITE_STATIC));
+  }
+  void bind_blob(int index, const std::string& blob) {
+    check(sqlite3_bind_blob(statement_, index, blob.data(), static_cast<int>(blob.size()),
+                            SQLITE_STATIC));
+  }
+  void run(const char* what) {
+    step(what);
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+
+ private:
+  void check(int code) {
+    if (code != SQLITE_OK) store_.fail("cannot bind a value", code);
+  }
+  const RecordStore& store_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+void RecordStore::fail(const std::string& what, int code) const {
+  // SQLite's reason names no data: "disk I/O error", "database or disk is full", "file is not
+  // a database"... The message names the store and what was being done, never its content.
+  std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
+  if (reason.empty() || reason == "not an error") reason = sqlite3_errstr(code);
+  Status status = Status::io;
+  const int primary = code & 0xFF;
+  if (primary == SQLITE_NOMEM) status = Status::no_memory;
+  if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) status = Status::invalid_data;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) status = Status::misuse;
+  std::string message = what + ": " + reason;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    message += " (the store is open elsewhere: a store is used by one record at a time)";
+  throw Error(status, message, Location(path_));
+}
+
+void RecordStore::exec(const char* sql, const char* what) {
+  const int code = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (code != SQLITE_OK) fail(what, code);
+}
+
+RecordStore::RecordStore(const std::string& path, StoreOpen mode) : path_(path) {
+  if (path.empty())
+    throw Error(Status::invalid_argument, "a store needs a path (an empty one names no file)");
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (mode == StoreOpen::create_if_missing) flags |= SQLITE_OPEN_CREATE;
+  const int code = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (code != SQLITE_OK) {
+    try {
+      fail(mode == StoreOpen::must_exist ? "cannot open (is there a store at this path?)"
+                                         : "cannot open or create",
+           code);
+    } catch (...) {
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+      throw;
+    }
+  }
+  try {
+    sqlite3_extended_result_codes(db_, 1);
+    // One connection owns the store: the lock is taken below and held until close, so a
+    // second opener (in this process or another) is refused instead of diverging from the
+    // record in memory. Exclusive locking before WAL also keeps the WAL index in memory
+    // (no -shm file).
+    exec("PRAGMA locking_mode=EXCLUSIVE", "cannot lock");
+    // Deleted content is overwritten with zeros, so erased data leaves no trace in free pages.
+    exec("PRAGMA secure_delete=ON", "cannot configure");
+    check_schema();
+    {
+      Statement wal(*this, "PRAGMA journal_mode=WAL");
+      if (!wal.step("cannot switch to WAL") || column_text(wal.get(), 0) != "wal") {
+        throw Error(Status::io, "cannot switch the store to WAL journal mode", Location(path_));
+      }
+    }
+    // The WAL is synced at every commit: a batch is durable when apply() returns.
+    exec("PRAGMA synchronous=FULL", "cannot configure");
+    // Take the write lock now rather than at the first batch.
+    exec("BEGIN EXCLUSIVE; COMMIT", "cannot lock");
+  } catch (...) {
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+RecordStore::~RecordStore() { sqlite3_close_v2(db_); }
+
+void RecordStore::check_schema() {
+  int application_id = 0;
+  int schema = 0;
+  {
+    Statement id(*this, "PRAGMA application_id");
+    if (id.step("cannot read the store's header")) application_id = sqlite3_column_int(id.get(), 0);
+    Statement version(*this, "PRAGMA user_version");
+    if (version.step("cannot read the store's header"))
+      schema = sqlite3_column_int(version.get(), 0);
+  }
+  bool empty = false;
+  {
+    Statement tables(*this, "SELECT count(*) FROM sqlite_schema");
+    tables.step("cannot read the store's tables");
+    empty = sqlite3_column_int64(tables.get(), 0) == 0;
+  }
+  if (empty && application_id == 0 && schema == 0) {
+    create_schema();
+    return;
+  }
+  if (application_id != kApplicationId) {
+    throw Error(Status::invalid_data, "not a safeguard store (an SQLite database of another kind)",
+                Location(path_));
+  }
+  if (schema != kSchemaVersion) {
+    throw Error(Status::version,
+                "store schema version " + std::to_string(schema) +
+                    (schema > kSchemaVersion ? " is newer than" : " is not") +
+                    " the version this library reads (" + std::to_string(kSchemaVersion) + ")",
+                Location(path_));
+  }
+}
+
+void RecordStore::create_schema() {
+  const std::string sql =
+      "BEGIN;"
+      "CREATE TABLE batches("
+      "  revision INTEGER PRIMARY KEY,"
+      "  recorded_at INTEGER NOT NULL,"
+      "  author TEXT NOT NULL,"
+      "  reason TEXT NOT NULL,"
+      "  source_system TEXT NOT NULL,"
+      "  source_reference TEXT NOT NULL,"
+      "  facts INTEGER NOT NULL,"
+      "  changes BLOB NOT NULL);"
+      "CREATE TABLE versions("
+      "  revision INTEGER NOT NULL,"
+      "  chunk INTEGER NOT NULL,"
+      "  data BLOB NOT NULL,"
+      "  PRIMARY KEY (revision, chunk));"
+      "CREATE TABLE tombstones("
+      "  revision INTEGER NOT NULL,"
+      "  person TEXT NOT NULL,"
+      "  authority TEXT NOT NULL);"
+      "PRAGMA application_id=" +
+      std::to_string(kApplicationId) + ";PRAGMA user_version=" + std::to_string(kSchemaVersion) +
+      ";COMMIT;";
+  const int code = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+  if (code != SQLITE_OK) {
+    const std::string reason = sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw Error(Status::io, "cannot create the store: " + reason, Location(path_));
+  }
+}
+
+void RecordStore::load(StoreLoader& loader) {
+  Statement batches(*this,
+                    "SELECT revision, recorded_at, author, reason, source_system, "
+                    "source_reference, facts, changes FROM batches ORDER BY revision");
+  {
+    // Room for every fact at once, so reopening never rehashes.
+    Statement last(*this, "SELECT revision, facts FROM batches ORDER BY revision DESC LIMIT 1");
+    if (last.step("cannot read the store")) {
+      const auto revisions = sqlite3_column_int64(last.get(), 0);
+      const auto facts = sqlite3_column_int64(last.get(), 1);
+      // Only a plausible count is used: a damaged one must not make a huge allocation.
+      if (revisions > 0 && facts > 0 && facts < (std::int64_t{1} << 32))
+        loader.reserve(static_cast<std::size_t>(facts), static_cast<std::size_t>(revisions));
+    }
+  }
+  Statement versions(*this, "SELECT revision, chunk, data FROM versions ORDER BY revision, chunk");
+  bool more_versions = versions.step("cannot read the store");
+  std::uint64_t revision = 0;
+  try {
+    while (batches.step("cannot read the store")) {
+      sqlite3_stmt* b = batches.get();
+      if (static_cast<std::uint64_t>(sqlite3_column_int64(b, 0)) != revision + 1)
+        damaged("the batches are not numbered 1, 2, 3...");
+      ++revision;
+      loader.batch(sqlite3_column_int64(b, 1), Provenance{column_text(b, 2), column_text(b, 3),
+                                                          column_text(b, 4), column_text(b, 5)});
+      std::int64_t chunk = 0;
+      while (more_versions) {
+        sqlite3_stmt* v = versions.get();
+        const auto at = static_cast<std::uint64_t>(sqlite3_column_int64(v, 0));
+        if (at < revision) damaged("versions of a batch that does not exist");
+        if (at > revision) break;
+        if (sqlite3_column_int64(v, 1) != chunk++) damaged("a chunk of versions is missing");
+        Reader r(sqlite3_column_blob(v, 2), static_cast<std::size_t>(blob_size(v, 2)));
+        const std::size_t count = r.count();
+        for (std::size_t i = 0; i < count; ++i) {
+          const auto fact = static_cast<std::size_t>(r.varint());
+          const bool first = r.flag();
+          std::string key;
+          FactKind kind = FactKind::person;
+          if (first) {
+            if (fact != facts_) damaged("a new fact out of order");
+            kind = r.enumeration<FactKind>(kFactKinds, "kind of fact");
+            key = r.text();
+            ++facts_;
+          } else if (fact >= facts_) {
+            damaged("a version of a fact that does not exist");
+          }
+          FactVersion version;
+          version.revision = revision;
+          version.recorded_at = sqlite3_column_int64(b, 1);
+          version.change = r.enumeration<ChangeKind>(kChangeKinds, "kind of change");
+          version.ended = r.day();
+          version.membership_ended = r.day();
+          version.retracted = r.day();
+          version.retraction_reason = r.text();
+          version.spec = read_spec(r);
+          loader.version(fact, first ? &key : nullptr, kind, std::move(version));
+        }
+        if (!r.done()) damaged("trailing bytes after the versions");
+        more_versions = versions.step("cannot read the store");
+      }
+      Reader changes(sqlite3_column_blob(b, 7), static_cast<std::size_t>(blob_size(b, 7)));
+      const std::size_t count = changes.count();
+      loader.changes(count);
+      for (std::size_t i = 0; i < count; ++i) {
+        const auto item = static_cast<std::size_t>(changes.varint());
+        const auto fact = static_cast<std::size_t>(changes.varint());
+        if (fact >= facts_) damaged("a change to a fact that does not exist");
+        loader.change(item, fact, changes.enumeration<ChangeKind>(kChangeKinds, "kind of change"));
+      }
+      if (!changes.done()) damaged("trailing bytes after the changes");
+      if (sqlite3_column_int64(b, 6) != static_cast<std::int64_t>(facts_))
+        damaged("the count of facts does not match the versions");
+    }
+    if (more_versions) damaged("versions of a batch that does not exist");
+    revision_ = revision;
+    Statement tombstones(*this,
+                         "SELECT revision, person, authority FROM tombstones ORDER BY rowid");
+    while (tombstones.step("cannot read the store")) {
+      sqlite3_stmt* t = tombstones.get();
+      const auto at = sqlite3_column_int64(t, 0);
+      if (at < 1 || static_cast<std::uint64_t>(at) > revision)
+        damaged("a tombstone of a batch that does not exist");
+      loader.tombstone(static_cast<std::uint64_t>(at), column_text(t, 1), column_text(t, 2));
+    }
+  } catch (const Damaged& d) {
+    throw Error(
+        Status::invalid_data,
+        "the store is damaged: " + d.what + " (near batch " + std::to_string(revision) + ")",
+        Location(path_));
+  }
+}
+
+void RecordStore::commit(const BatchWrite& batch) {
+  if (batch.revision != revision_ + 1) {
+    throw Error(Status::internal,
+                "batch " + std::to_string(batch.revision) + " does not follow the stored batch " +
+                    std::to_string(revision_),
+                Location(path_));
+  }
+  exec("BEGIN IMMEDIATE", "cannot start a transaction");
+  try {
+    write(batch);
+    exec("COMMIT", ("batch " + std::to_string(batch.revision) + " was not saved").c_str());
+  } catch (...) {
+    // A failed COMMIT may already have rolled back; otherwise roll back here. Either way the
+    // connection is ready for the next batch.
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    // When the WAL's sync failed, the failed transaction's frames, commit frame included, may
+    // still be in the file: SQLite no longer counts them, but recovery after a crash would.
+    // Checkpointing the counted frames and truncating the WAL removes them. (On a disk that
+    // keeps failing this fails too; then nothing can remove them.)
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    throw;
+  }
+  revision_ = batch.revision;
+  for (const auto& v : batch.versions) facts_ += v.first ? 1 : 0;
+  if (!batch.tombstones.empty()) checkpoint_pending_ = true;
+  if (checkpoint_pending_) checkpoint_after_erasure();
+}
+
+void RecordStore::write(const BatchWrite& batch) {
+  const std::string what = "batch " + std::to_string(batch.revision) + " was not saved";
+  {
+    std::size_t facts = facts_;
+    for (const auto& v : batch.versions) facts += v.first ? 1 : 0;
+    Statement insert(*this, "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, static_cast<std::int64_t>(batch.revision));
+    insert.bind(2, batch.recorded_at);
+    insert.bind(3, batch.provenance->author);
+    insert.bind(4, batch.provenance->reason);
+    insert.bind(5, batch.provenance->source_system);
+    insert.bind(6, batch.provenance->source_reference);
+    insert.bind(7, static_cast<std::int64_t>(facts));
+    const std::string changes = encode_changes(batch.changes);
+    insert.bind_blob(8, changes);
+    insert.run(what.c_str());
+  }
+  {
+    Statement insert(*this, "INSERT INTO versions VALUES (?, ?, ?)");
+    for (std::size_t start = 0, chunk = 0; start < batch.versions.size();
+         start += kStoreChunk, ++chunk) {
+      const std::size_t count = std::min(kStoreChunk, batch.versions.size() - start);
+      const std::string data = encode_chunk(batch.versions.data() + start, count);
+      insert.bind(1, static_cast<std::int64_t>(batch.revision));
+      insert.bind(2, static_cast<std::int64_t>(chunk));
+      insert.bind_blob(3, data);
+      insert.run(what.c_str());
+    }
+  }
+  if (!batch.rewritten.empty()) {
+    Statement update(*this, "UPDATE versions SET data = ? WHERE revision = ? AND chunk = ?");
+    for (const auto& chunk : batch.rewritten) {
+      const std::string data = encode_chunk(chunk.versions.data(), chunk.versions.size());
+      update.bind_blob(1, data);
+      update.bind(2, static_cast<std::int64_t>(chunk.revision));
+      update.bind(3, static_cast<std::int64_t>(chunk.chunk));
+      update.run(what.c_str());
+      if (sqlite3_changes(db_) != 1) {
+        throw Error(Status::internal,
+                    what + ": chunk " + std::to_string(chunk.chunk) + " of batch " +
+                        std::to_string(chunk.revision) + " is missing from the store",
+                    Location(path_));
+      }
+    }
+  }
+  if (!batch.tombstones.empty()) {
+    Statement insert(*this, "INSERT INTO tombstones VALUES (?, ?, ?)");
+    for (const auto& t : batch.tombstones) {
+      insert.bind(1, static_cast<std::int64_t>(batch.revision));
+      insert.bind(2, t.person);
+      insert.bind(3, t.authority);
+      insert.run(what.c_str());
+    }
+  }
+}
+
+void RecordStore::checkpoint_after_erasure() {
+  // The batch is committed. Copying the WAL into the database and truncating it removes the
+  // pre-erasure page images the WAL still holds (secure_delete has zeroed the database's own
+  // copies). If this fails (a full disk, say), the batch stands and the checkpoint is tried
+  // again after every later batch until it succeeds; closing the store checkpoints too.
+  const int code =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  checkpoint_pending_ = code != SQLITE_OK;
+}
+
+}  // namespace safeguard::detail

@@ -1,0 +1,475 @@
+// The record's durable store (Record::open): reopening restores the same record; bad stores
+// are refused with the path named; erasure leaves no trace in the files; a process killed at
+// any moment loses no committed batch and leaves no half of one.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include "store_support.hpp"
+
+using namespace safeguard;
+using namespace store_test;
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+
+namespace {
+
+std::shared_ptr<const RuleSet> default_rules() {
+  static const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+  return rules;
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+void remove_store(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path + suffix).c_str());
+}
+
+// Runs SQL on a store behind the library's back (to damage it, or to make other databases).
+void sql(const std::string& path, const char* statement) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const int code = sqlite3_exec(db, statement, nullptr, nullptr, nullptr);
+  const std::string message = sqlite3_errmsg(db);
+  sqlite3_close(db);
+  INFO(message);
+  REQUIRE(code == SQLITE_OK);
+}
+
+// The Error opening `path` throws; fails the test if it opens.
+Error open_error(const std::string& path, StoreOpen mode = StoreOpen::create_if_missing) {
+  try {
+    Record::open(path, {}, mode);
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("opened " << path);
+  return Error(Status::ok, "");
+}
+
+}  // namespace
+
+TEST_SUITE("record_store") {
+  TEST_CASE("reopening a store restores every version, batch, change and tombstone") {
+    ScratchDir dir;
+    const std::string path = dir.file("case.store");
+    History history(3);
+    Record memory;
+    std::uint64_t erasures = 0;
+    {
+      Record stored = Record::open(path);
+      CHECK(stored.revision() == 0);
+      CHECK(stored.store_path() == path);
+      CHECK(memory.store_path().empty());
+      for (int i = 0; i < 40; ++i) {
+        const RecordBatch batch = history.next();
+        for (const auto& item : batch.items) erasures += std::holds_alternative<Erase>(item);
+        CHECK(stored.apply(batch) == memory.apply(batch));
+      }
+      CHECK(everything(stored, default_rules()) == everything(memory, default_rules()));
+    }
+    for (int round = 0; round < 3; ++round) {
+      Record stored = Record::open(path, {}, StoreOpen::must_exist);
+      REQUIRE(stored.revision() == memory.revision());
+      CHECK(everything(stored, default_rules()) == everything(memory, default_rules()));
+      for (int i = 0; i < 20; ++i) {
+        const RecordBatch batch = history.next();
+        for (const auto& item : batch.items) erasures += std::holds_alternative<Erase>(item);
+        CHECK(stored.apply(batch) == memory.apply(batch));
+      }
+    }
+    Record stored = Record::open(path);
+    CHECK(stored.revision() == 100);
+    CHECK(everything(stored, default_rules()) == everything(memory, default_rules()));
+    // The history used every kind of edit the store must keep, erasure included.
+    CHECK(erasures > 0);
+    CHECK(stored.tombstones().size() == erasures);
+    std::set<ChangeKind> kinds;
+    for (const auto& change : stored.changes_since(0)) kinds.insert(change.change);
+    CHECK(kinds.size() == 6);
+  }
+
+  TEST_CASE("a rejected batch changes neither the record nor its store") {
+    ScratchDir dir;
+    const std::string path = dir.file("case.store");
+    History history(4);
+    std::string before;
+    {
+      Record stored = Record::open(path);
+      for (int i = 0; i < 5; ++i) stored.apply(history.next());
+      before = everything(stored, default_rules());
+      RecordBatch bad;
+      bad.recorded_at = kStart + 10'000;
+      bad.provenance.author = "worker-1";
+      bad.add(AgencySpec{"A-new", "school", "Fictional"});
+      bad.add(AgencySpec{"A-school", "school", "a duplicate id"});
+      CHECK_THROWS_AS(stored.apply(bad), BatchError);
+      CHECK(everything(stored, default_rules()) == before);
+    }
+    Record again = Record::open(path);
+    CHECK(everything(again, default_rules()) == before);
+  }
+
+  TEST_CASE("a case file imports into a store as one batch and exports as known at K") {
+    ScratchDir dir;
+    const std::string path = dir.file("case.store");
+    const std::string file = SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
+    CaseGraph direct;
+    load_case_file(direct, file);
+    {
+      Record stored = Record::open(path);
+      Batch batch = parse_case(read_bytes(file), file);
+      stored.apply(to_record_batch(std::move(batch), kStart, Provenance{"importer", "", "", ""}));
+      RecordBatch later;
+      later.recorded_at = kStart + 60;
+      later.provenance.author = "worker-1";
+      later.add(AgencySpec{"A-extra", "housing", "Fictional Housing"});
+      stored.apply(later);
+    }
+    Record stored = Record::open(path);
+    CHECK(stored.revision() == 2);
+    // As known at the import, the store gives back exactly the case file's graph.
+    CHECK(save_case(*stored.graph(kAsOf, kStart)) == save_case(direct));
+    CHECK(save_case(*stored.graph(kAsOf)) != save_case(direct));
+  }
+
+  TEST_CASE("bad stores and bad paths are refused with the path named, never a crash") {
+    ScratchDir dir;
+
+    SUBCASE("no store at the path, when one must exist") {
+      const std::string path = dir.file("missing.store");
+      const Error e = open_error(path, StoreOpen::must_exist);
+      CHECK(e.status() == Status::io);
+      CHECK(std::string(e.what()).find(path) != std::string::npos);
+      CHECK_FALSE(std::filesystem::exists(path));
+    }
+    SUBCASE("an empty path") { CHECK(open_error("").status() == Status::invalid_argument); }
+    SUBCASE("a directory that does not exist, or is a file") {
+      const std::string file = dir.file("plain-file");
+      write_bytes(file, "x");
+      for (const std::string& path : {dir.file("no-such-dir/case.store"), file + "/case.store"}) {
+        const Error e = open_error(path);
+        CHECK(e.status() == Status::io);
+        CHECK(std::string(e.what()).find(path) != std::string::npos);
+      }
+    }
+    SUBCASE("a case file, and bytes that are no database") {
+      const std::string json = dir.file("case.json");
+      write_bytes(json, read_bytes(SAFEGUARD_SOURCE_DIR "/examples/data/families.json"));
+      const std::string noise = dir.file("noise.store");
+      write_bytes(noise, std::string(8192, '\x5a'));
+      for (const std::string& path : {json, noise}) {
+        const std::string before = read_bytes(path);
+        const Error e = open_error(path);
+        CHECK(e.status() == Status::invalid_data);
+        CHECK(std::string(e.what()).find(path) != std::string::npos);
+        CHECK(read_bytes(path) == before);  // never overwritten
+      }
+    }
+    SUBCASE("an SQLite database of another kind") {
+      const std::string path = dir.file("other.db");
+      sql(path, "CREATE TABLE t(x); INSERT INTO t VALUES (1)");
+      const Error e = open_error(path);
+      CHECK(e.status() == Status::invalid_data);
+      CHECK(std::string(e.what()).find("not a safeguard store") != std::string::npos);
+    }
+    SUBCASE("a store of a newer schema") {
+      const std::string path = dir.file("newer.store");
+      { Record::open(path).apply(History(1).next()); }
+      sql(path, "PRAGMA user_version = 2");
+      const Error e = open_error(path);
+      CHECK(e.status() == Status::version);
+      CHECK(std::string(e.what()).find(path) != std::string::npos);
+      CHECK(std::string(e.what()).find("schema version 2") != std::string::npos);
+    }
+    SUBCASE("damaged content") {
+      const std::string path = dir.file("damaged.store");
+      {
+        Record stored = Record::open(path);
+        History history(2);
+        for (int i = 0; i < 3; ++i) stored.apply(history.next());
+      }
+      const char* damage[] = {
+          "UPDATE versions SET data = x'05' WHERE revision = 2",
+          "UPDATE versions SET data = x'01ffffffffffffffffffff01' WHERE revision = 1",
+          "UPDATE versions SET data = data || x'00' WHERE revision = 3",
+          "UPDATE versions SET data = x'0100000000' || substr(data, 6) WHERE revision = 1",
+          "UPDATE batches SET changes = x'02090901' WHERE revision = 2",
+          "DELETE FROM batches WHERE revision = 2",
+          "UPDATE versions SET chunk = 5 WHERE revision = 3",
+          "INSERT INTO tombstones VALUES (9, 'P-A0', 'dpo')",
+          "INSERT INTO tombstones VALUES (1, 'P-A0', 'dpo'), (2, 'P-A0', 'dpo')",
+      };
+      const std::string pristine = read_bytes(path);
+      for (const char* statement : damage) {
+        CAPTURE(statement);
+        write_bytes(path, pristine);
+        sql(path, statement);
+        const Error e = open_error(path);
+        CHECK(e.status() == Status::invalid_data);
+        CHECK(std::string(e.what()).find(path) != std::string::npos);
+      }
+    }
+    SUBCASE("damaged pages: every 512-byte block of the file overwritten in turn") {
+      const std::string path = dir.file("pages.store");
+      {
+        Record stored = Record::open(path);
+        History history(5);
+        for (int i = 0; i < 8; ++i) stored.apply(history.next());
+      }
+      const std::string pristine = read_bytes(path);
+      int refused = 0;
+      for (std::size_t at = 0; at < pristine.size(); at += 512) {
+        std::string bytes = pristine;
+        for (std::size_t i = at; i < at + 512 && i < bytes.size(); ++i) bytes[i] = '\x7f';
+        write_bytes(path, bytes);
+        try {
+          Record stored = Record::open(path);
+          stored.graph(kAsOf);  // a damaged store may open; it never crashes
+        } catch (const Error& e) {
+          ++refused;
+          CHECK(std::string(e.what()).find(path) != std::string::npos);
+        }
+      }
+      CHECK(refused > 0);
+    }
+    SUBCASE("a store already open elsewhere") {
+      const std::string path = dir.file("busy.store");
+      Record first = Record::open(path);
+      first.apply(History(1).next());
+      const Error e = open_error(path);
+      CHECK(e.status() == Status::misuse);
+      CHECK(std::string(e.what()).find(path) != std::string::npos);
+      first = Record();  // closes the store
+      CHECK(Record::open(path).revision() == 1);
+    }
+  }
+
+  TEST_CASE("erasure leaves no trace of the erased data in the store's files") {
+    ScratchDir dir;
+    const std::string path = dir.file("erase.store");
+    // Dates of birth outside the range the history generator draws from.
+    const Day dob = iso_day("2008-11-23");
+    const Day dob_amended = iso_day("2008-12-14");
+    // Distinctive bytes for everything erasure must remove.
+    const std::vector<std::string> secrets = {
+        "flag-QZXV-7731",    "flag-QZXV-7732",     "summary-KWPJ-2208", "summary-KWPJ-2209",
+        "involves-MBHT-551", "strength-DLRW-9042", "note-GFYU-3317",    "reason-PNCE-6480",
+        "2008-11-23",        "2008-12-14"};
+    auto le = [](Day day) {
+      std::string out;
+      for (int shift = 0; shift < 32; shift += 8)
+        out += static_cast<char>((static_cast<std::uint32_t>(day) >> shift) & 0xFF);
+      return out;
+    };
+    // A date is four bytes as the store writes it, too short to be distinctive alone: search
+    // for it as it follows the person's id and kind.
+    const std::string person("\x03P-X\x00", 5);
+    std::vector<std::string> needles = secrets;
+    needles.push_back(person + le(dob));
+    needles.push_back(person + le(dob_amended));
+    auto traces = [&](bool with_wal) {
+      std::vector<std::string> found;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        if (!with_wal && std::string(suffix) == "-wal") continue;
+        const std::string bytes = read_bytes(path + suffix);
+        for (const auto& needle : needles) {
+          if (bytes.find(needle) != std::string::npos)
+            found.push_back(std::string(suffix) + ":" + needle);
+        }
+      }
+      return found;
+    };
+
+    History history(6);
+    RecordTime now = kStart;
+    auto more = [&](Record& record, int count) {
+      for (int i = 0; i < count; ++i) {
+        RecordBatch batch = history.next();
+        batch.recorded_at = now += 60;
+        record.apply(batch);
+      }
+    };
+    Record stored = Record::open(path);
+    more(stored, 30);
+    RecordBatch add;
+    add.recorded_at = now += 60;
+    add.provenance.author = "worker-1";
+    add.add(PersonSpec{"P-X", PersonKind::child, dob, {"flag-QZXV-7731"}, "H-0"});
+    add.add(PersonSpec{"P-Y", PersonKind::adult, iso_day("1980-01-01"), {}, ""});
+    ConcernSpec about;
+    about.id = "C-X1";
+    about.category = "neglect";
+    about.severity = 3;
+    about.incident = kAsOf - 40;
+    about.recorded = kAsOf - 39;
+    about.source = "A-school";
+    about.about = {"P-X"};
+    about.summary = "summary-KWPJ-2208";
+    add.add(about);
+    ConcernSpec involving = about;
+    involving.id = "C-X2";
+    involving.about = {"P-C0"};
+    involving.involves = {"P-Y"};
+    involving.summary = "involves-MBHT-551";
+    add.add(involving);
+    FactorSpec strength;
+    strength.id = "F-X";
+    strength.kind = "protective_adult";
+    strength.start = kAsOf - 100;
+    strength.protects = {"P-X"};
+    strength.summary = "strength-DLRW-9042";
+    add.add(strength);
+    add.add(EventSpec{"E-X", EventKind::referral, kAsOf - 30, {"P-X"}, "note-GFYU-3317"});
+    add.add(DiscretionaryOverrideSpec{"O-X", "P-X", OverrideDirection::raise, kAsOf - 20,
+                                      "worker-1", "reason-PNCE-6480"});
+    stored.apply(add);
+    more(stored, 10);
+    // Later versions of the same data, in other batches (and so other pages).
+    RecordBatch amend;
+    amend.recorded_at = now += 60;
+    amend.provenance.author = "worker-2";
+    amend.add(PersonAmend{"P-X", std::nullopt, dob_amended,
+                          std::vector<std::string>{"flag-QZXV-7732"}, std::nullopt});
+    ConcernAmend summary;
+    summary.id = "C-X1";
+    summary.summary = "summary-KWPJ-2209";
+    amend.add(summary);
+    stored.apply(amend);
+    more(stored, 10);
+
+    // The search finds the data while it is there (so its silence below means something);
+    // the store never writes dates as text, so only the binary dates are looked for here.
+    {
+      const auto before = traces(true);
+      for (const auto& needle : needles) {
+        if (needle.rfind("2008-", 0) == 0) continue;
+        CAPTURE(needle);
+        CHECK(std::any_of(before.begin(), before.end(), [&](const std::string& found) {
+          return found.size() >= needle.size() &&
+                 found.compare(found.size() - needle.size(), needle.size(), needle) == 0;
+        }));
+      }
+    }
+
+    RecordBatch erase;
+    erase.recorded_at = now += 60;
+    erase.provenance.author = "dpo-office";
+    erase.add(Erase{"P-X", "dpo"});
+    erase.add(Erase{"P-Y", "dpo"});
+    stored.apply(erase);
+    // Right after the erasure, while the store is open...
+    CHECK(traces(true) == std::vector<std::string>{});
+    more(stored, 3);
+    const std::string expected = everything(stored, default_rules());
+    stored = Record();
+    // ... and after closing it.
+    CHECK(traces(true) == std::vector<std::string>{});
+    Record again = Record::open(path);
+    CHECK(everything(again, default_rules()) == expected);
+    CHECK(again.tombstones().size() >= 2);
+    for (const auto& version : again.history("P-X")) {
+      CHECK(std::get<PersonSpec>(version.spec).dob == kNoDay);
+      CHECK(std::get<PersonSpec>(version.spec).flags.empty());
+    }
+  }
+}
+
+TEST_SUITE("record_store") {
+  TEST_CASE("kill -9 at random moments never loses a committed batch nor leaves half of one") {
+    ScratchDir dir;
+    const std::string path = dir.file("killed.store");
+    constexpr std::uint64_t kSeed = 11;
+    constexpr int kRounds = 100;
+    constexpr int kBatchesPerRound = 8;
+    History reference_history(kSeed);
+    Record reference;
+    std::uint32_t rng = 12345;
+    auto below = [&rng](std::uint32_t bound) {
+      rng = rng * 1103515245u + 12345u;
+      return (rng >> 8) % bound;
+    };
+    int killed_before_first = 0, lost_reports = 0, finished = 0;
+    for (int round = 0; round < kRounds; ++round) {
+      CAPTURE(round);
+      if (round % 25 == 0) {
+        // Now and then a fresh store, so the kill also lands while one is being created.
+        remove_store(path);
+        reference = Record();
+        reference_history = History(kSeed);
+      }
+      int fds[2];
+      REQUIRE(pipe(fds) == 0);
+      const pid_t pid = fork();
+      REQUIRE(pid >= 0);
+      if (pid == 0) {
+        // The child: no doctest, no threads; apply batches, report each committed revision.
+        close(fds[0]);
+        try {
+          Record stored = Record::open(path);
+          History history(kSeed);
+          for (std::uint64_t i = 0; i < stored.revision(); ++i) history.next();
+          for (int i = 0; i < kBatchesPerRound; ++i) {
+            const std::uint64_t revision = stored.apply(history.next());
+            if (write(fds[1], &revision, sizeof revision) != sizeof revision) _exit(4);
+          }
+        } catch (...) {
+          _exit(3);
+        }
+        for (;;) pause();
+      }
+      close(fds[1]);
+      // The moment: after a random number of commits, a random number of microseconds more
+      // (a commit takes a few milliseconds, most of them in fsync).
+      std::uint64_t reported = 0, value = 0;
+      int reports = 0;
+      const std::uint32_t wait_for = below(kBatchesPerRound + 1);
+      while (static_cast<std::uint32_t>(reports) < wait_for &&
+             read(fds[0], &value, sizeof value) == sizeof value) {
+        reported = value;
+        ++reports;
+      }
+      usleep(below(12'000));
+      kill(pid, SIGKILL);
+      while (read(fds[0], &value, sizeof value) == sizeof value) {
+        reported = value;
+        ++reports;
+      }
+      close(fds[0]);
+      int status = 0;
+      REQUIRE(waitpid(pid, &status, 0) == pid);
+      // The child died of the kill, never of an error of its own.
+      REQUIRE(WIFSIGNALED(status));
+      if (reports == 0) ++killed_before_first;
+      if (reports == kBatchesPerRound) ++finished;
+
+      Record stored = Record::open(path);
+      CHECK(stored.revision() >= reported);
+      REQUIRE(stored.revision() >= reference.revision());
+      if (stored.revision() > reported) ++lost_reports;
+      while (reference.revision() < stored.revision()) reference.apply(reference_history.next());
+      CHECK(everything(stored, default_rules()) == everything(reference, default_rules()));
+    }
+    MESSAGE("kill -9: " << kRounds << " rounds, " << killed_before_first
+                        << " killed before their first commit, " << finished
+                        << " after their last, " << lost_reports
+                        << " between a commit and its report; final revision "
+                        << reference.revision());
+  }
+}

@@ -1,0 +1,207 @@
+// safeguard store: a record's durable store (docs/record.md, "The store") from the command
+// line. `import` adds a case file to a store as one batch, with its record time and provenance;
+// `export` writes the graph as of a date, as known at a record time, as a case file; `info`
+// says what a store holds.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "safeguard/io.hpp"
+#include "safeguard/record.hpp"
+
+namespace safeguard::cli {
+namespace {
+
+struct StoreOptions {
+  std::string store;
+  std::string case_path;
+  std::string recorded_at;
+  std::string known_at;
+  std::string as_of;
+  std::string output = "-";
+  std::string format = "text";
+  Provenance provenance;
+};
+
+// Record time from the command line: seconds since 1970-01-01T00:00:00Z, or that instant
+// written "YYYY-MM-DDTHH:MM:SSZ". Never the clock.
+RecordTime parse_record_time(const std::string& text, const char* option) {
+  if (!text.empty() && text.find_first_not_of("-0123456789") == std::string::npos) {
+    errno = 0;
+    char* end = nullptr;
+    const long long seconds = std::strtoll(text.c_str(), &end, 10);
+    if (errno == 0 && end && *end == '\0') return seconds;
+  }
+  if (text.size() == 20 && text[10] == 'T' && text[19] == 'Z') {
+    Day day = kNoDay;
+    std::string error;
+    int hour = 0, minute = 0, second = 0;
+    if (parse_iso_date(text.substr(0, 10), day, error) &&
+        std::sscanf(text.c_str() + 11, "%2d:%2d:%2d", &hour, &minute, &second) == 3 &&
+        text[13] == ':' && text[16] == ':' && hour < 24 && minute < 60 && second < 60) {
+      return static_cast<RecordTime>(day) * 86400 + hour * 3600 + minute * 60 + second;
+    }
+  }
+  throw Failure(kExitUsage, std::string(option) + ": '" + text +
+                                "' is not a record time (seconds since 1970-01-01T00:00:00Z, or "
+                                "YYYY-MM-DDTHH:MM:SSZ)");
+}
+
+// Store errors: a store that cannot be opened, read or written is an I/O failure.
+Record open_store(const std::string& path, StoreOpen mode) {
+  try {
+    return Record::open(path, {}, mode);
+  } catch (const Error& error) {
+    throw Failure(kExitIo, error.what());
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Failure(kExitIo, path + ": cannot open the case file");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Failure(kExitIo, path + ": cannot read the case file");
+  return text;
+}
+
+int run_import(const StoreOptions& options) {
+  const RecordTime recorded_at = parse_record_time(options.recorded_at, "--recorded-at");
+  Batch batch;
+  try {
+    batch = parse_case(read_file(options.case_path), options.case_path);
+  } catch (const Error& error) {
+    throw Failure(kExitCaseFile, error.what());
+  }
+  Record record = open_store(options.store, StoreOpen::create_if_missing);
+  std::uint64_t revision = 0;
+  try {
+    revision = record.apply(to_record_batch(std::move(batch), recorded_at, options.provenance));
+  } catch (const Error& error) {
+    throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
+                  options.case_path + ": " + error.what());
+  }
+  std::cerr << "safeguard: imported " << options.case_path << " into " << options.store
+            << " as revision " << revision << "\n";
+  return kExitOk;
+}
+
+int run_export(const StoreOptions& options) {
+  Day as_of = kNoDay;
+  std::string error;
+  if (!parse_iso_date(options.as_of, as_of, error)) throw Failure(kExitUsage, "--as-of: " + error);
+  const RecordTime known_at = options.known_at.empty()
+                                  ? kEverythingKnown
+                                  : parse_record_time(options.known_at, "--known-at");
+  const Record record = open_store(options.store, StoreOpen::must_exist);
+  std::string text;
+  try {
+    text = save_case(*record.graph(as_of, known_at));
+  } catch (const Error& e) {
+    throw Failure(kExitIo, options.store + ": " + e.what());
+  }
+  write_output(options.output, text);
+  return kExitOk;
+}
+
+int run_info(const StoreOptions& options) {
+  const Record record = open_store(options.store, StoreOpen::must_exist);
+  const std::uint64_t revision = record.revision();
+  nlohmann::json info = {{"store", options.store},
+                         {"revision", revision},
+                         {"changes", record.changes_since(0).size()},
+                         {"tombstones", record.tombstones().size()}};
+  if (revision > 0) {
+    info["first_recorded_at"] = record.recorded_at(1);
+    info["last_recorded_at"] = record.recorded_at(revision);
+    info["last_author"] = record.provenance(revision).author;
+  }
+  if (options.format == "json") {
+    write_output(options.output, info.dump(2) + "\n");
+    return kExitOk;
+  }
+  std::string text = "store       " + options.store + "\nrevision    " + std::to_string(revision) +
+                     "\nchanges     " + std::to_string(info["changes"].get<std::size_t>()) +
+                     "\ntombstones  " + std::to_string(record.tombstones().size()) + "\n";
+  if (revision > 0) {
+    text += "first batch recorded at " + std::to_string(record.recorded_at(1)) +
+            "\nlast batch recorded at  " + std::to_string(record.recorded_at(revision)) + " by " +
+            record.provenance(revision).author + "\n";
+  }
+  write_output(options.output, text);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_store(CLI::App& parent) {
+  auto options = std::make_shared<StoreOptions>();
+  CLI::App* command = parent.add_subcommand(
+      "store", "Keep a record in a durable store (SQLite): import case files, export as known at");
+  command->require_subcommand(1);
+  command->footer(
+      "A store keeps every version of every fact, with the record time and provenance of each "
+      "batch; see docs/record.md.\n"
+      "Example: safeguard store import case.store families.json --recorded-at "
+      "2026-11-02T09:00:00Z --author worker-7");
+
+  CLI::App* import = command->add_subcommand(
+      "import", "Add a case file to a store (created if missing) as one batch");
+  import->add_option("store", options->store, "The store")->required()->type_name("STORE");
+  import->add_option("case", options->case_path, "The case file (JSON)")
+      ->required()
+      ->type_name("CASE");
+  import
+      ->add_option("--recorded-at", options->recorded_at,
+                   "When the record learnt this: seconds since 1970-01-01T00:00:00Z, or "
+                   "YYYY-MM-DDTHH:MM:SSZ (never the clock; never earlier than the last batch)")
+      ->required()
+      ->type_name("TIME");
+  import->add_option("--author", options->provenance.author, "Who: an id or role, never a name")
+      ->required()
+      ->type_name("ID");
+  import->add_option("--reason", options->provenance.reason, "Why")->type_name("TEXT");
+  import->add_option("--source-system", options->provenance.source_system, "Where from")
+      ->type_name("TEXT");
+  import
+      ->add_option("--source-reference", options->provenance.source_reference,
+                   "The source system's reference")
+      ->type_name("TEXT");
+
+  CLI::App* exporter = command->add_subcommand(
+      "export", "Write the graph as of a date, as known at a record time, as a case file");
+  exporter->add_option("store", options->store, "The store")->required()->type_name("STORE");
+  exporter->add_option("--as-of", options->as_of, "Valid date")
+      ->required()
+      ->type_name("YYYY-MM-DD");
+  exporter
+      ->add_option("--known-at", options->known_at,
+                   "Record time (default: everything recorded): seconds since "
+                   "1970-01-01T00:00:00Z, or YYYY-MM-DDTHH:MM:SSZ")
+      ->type_name("TIME");
+  exporter->add_option("-o,--output", options->output, "Write here instead of standard output")
+      ->type_name("FILE");
+
+  CLI::App* info = command->add_subcommand("info", "Say what a store holds");
+  info->add_option("store", options->store, "The store")->required()->type_name("STORE");
+  info->add_option("--format", options->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  info->add_option("-o,--output", options->output, "Write here instead of standard output")
+      ->type_name("FILE");
+
+  return {command, [options, import, exporter] {
+            if (import->parsed()) return run_import(*options);
+            if (exporter->parsed()) return run_export(*options);
+            return run_info(*options);
+          }};
+}
+
+}  // namespace safeguard::cli
