@@ -948,8 +948,9 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
 
   for (std::size_t i = 0; i < stager.erasures.size(); ++i) {
     r.scrub(stager.erasures[i]);
-    r.tombstones.push_back(
-        Tombstone{stager.erasures[i], revision, batch.recorded_at, stager.authorities[i]});
+    // Moved, not copied: with the room reserved above, nothing here can fail after a commit.
+    r.tombstones.push_back(Tombstone{std::move(stager.erasures[i]), revision, batch.recorded_at,
+                                     std::move(stager.authorities[i])});
   }
   for (const auto& s : stager.staged) {
     if (s.version.ended != kNoDay || s.version.membership_ended != kNoDay ||
@@ -1077,6 +1078,8 @@ class RecordLoader final : public detail::StoreLoader {
   }
 
   void batch(RecordTime recorded_at, Provenance provenance) override {
+    if (!r_.batches.empty() && recorded_at < r_.batches.back().recorded_at)
+      damaged("record time goes back", std::string());
     r_.batches.push_back(Record::Impl::BatchInfo{recorded_at, std::move(provenance), {}});
   }
 

@@ -126,7 +126,6 @@ class Reader {
 
 constexpr unsigned kFactKinds = 11;
 constexpr unsigned kChangeKinds = 6;
-constexpr unsigned kSpecKinds = std::variant_size_v<decltype(FactVersion::spec)>;
 constexpr unsigned kNoNation = 0xFF;
 
 void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {

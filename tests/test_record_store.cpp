@@ -214,6 +214,7 @@ TEST_SUITE("record_store") {
           "DELETE FROM batches WHERE revision = 2",
           "UPDATE versions SET chunk = 5 WHERE revision = 3",
           "INSERT INTO tombstones VALUES (9, 'P-A0', 'dpo')",
+          "UPDATE batches SET recorded_at = 0 WHERE revision = 3",
           "INSERT INTO tombstones VALUES (1, 'P-A0', 'dpo'), (2, 'P-A0', 'dpo')",
       };
       const std::string pristine = read_bytes(path);
