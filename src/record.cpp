@@ -952,6 +952,9 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
     r.tombstones.push_back(Tombstone{std::move(stager.erasures[i]), revision, batch.recorded_at,
                                      std::move(stager.authorities[i])});
   }
+  // The checked graph was built before the scrub and may still hold summaries about the
+  // erased: drop it, so no copy of erased data outlives the batch (the next one materialises).
+  if (!stager.erasures.empty()) r.checked.reset();
   for (const auto& s : stager.staged) {
     if (s.version.ended != kNoDay || s.version.membership_ended != kNoDay ||
         s.version.retracted != kNoDay)
