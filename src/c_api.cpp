@@ -2027,9 +2027,8 @@ int sg_rules_load_bundled(sg_rules** out, const char* name, const sg_limits* lim
     require(out, "out");
     *out = nullptr;
     const PackLimits checked = limits ? pack_limits(limits) : PackLimits{};
-    auto rules = load_bundled_pack(text(name, "name"), checked);
-    auto warnings = lint(*rules);
-    *out = new sg_rules{std::move(rules), std::move(warnings)};
+    // Lint findings are computed once, by the rule set itself (RuleSet::lint_warnings).
+    *out = new sg_rules{load_bundled_pack(text(name, "name"), checked)};
   });
 }
 
