@@ -57,8 +57,9 @@ class Writer {
 
 class Reader {
  public:
+  // SQLite gives an empty blob as a null pointer.
   Reader(const void* data, std::size_t size)
-      : at_(static_cast<const unsigned char*>(data)), end_(at_ + size) {}
+      : at_(static_cast<const unsigned char*>(data)), end_(data ? at_ + size : at_) {}
 
   bool done() const { return at_ == end_; }
   unsigned byte() {

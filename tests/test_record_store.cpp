@@ -207,6 +207,8 @@ TEST_SUITE("record_store") {
       }
       const char* damage[] = {
           "UPDATE versions SET data = x'05' WHERE revision = 2",
+          "UPDATE versions SET data = x'' WHERE revision = 2",
+          "UPDATE batches SET changes = x'' WHERE revision = 1",
           "UPDATE versions SET data = x'01ffffffffffffffffffff01' WHERE revision = 1",
           "UPDATE versions SET data = data || x'00' WHERE revision = 3",
           "UPDATE versions SET data = x'0100000000' || substr(data, 6) WHERE revision = 1",
