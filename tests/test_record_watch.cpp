@@ -65,7 +65,7 @@ std::string full_row(const Results& r, std::size_t row) {
            " " + std::to_string(s->completed) + " " + std::to_string(s->working_days);
   }
   for (const TimelineIssue* i = r.timeline_issues_begin(row); i != r.timeline_issues_end(row); ++i)
-    out += "\n  issue " + std::to_string(static_cast<int>(i->kind)) + " " + event_id(r, i->event);
+    out += "\n  issue " + std::string(i->text) + " " + event_id(r, i->event);
   const DiscretionaryResult& d = r.discretionary(row);
   out +=
       "\n  discretionary " + std::to_string(static_cast<int>(d.outcome)) + " " +
