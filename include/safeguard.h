@@ -549,11 +549,11 @@ typedef struct sg_step {
   char due[SG_DATE_SIZE];       /* "" when decided against at once */
   char completed[SG_DATE_SIZE]; /* "" when not done */
   /* Version 2. */
-  const char* title;  /* for people: "initial child protection conference" */
-  const char* reason; /* why not required, or NULL */
-  int calendar_days;  /* as working_days, in calendar days */
+  const char* title;       /* for people: "initial child protection conference" */
+  const char* reason;      /* why not required, or NULL */
+  int calendar_days;       /* as working_days, in calendar days */
   int counts_working_days; /* 1: the timescale is in working days; 0: days, hours, weeks, months */
-  const char* source; /* the guidance the step comes from */
+  const char* source;      /* the guidance the step comes from */
 } sg_step;
 #define SG_STEP_VERSION 2
 #define SG_STEP_INIT \

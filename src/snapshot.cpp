@@ -198,11 +198,10 @@ std::size_t Snapshot::byte_size() const noexcept {
          bytes(concern_incident) + bytes(concern_recorded) + bytes(concern_status) +
          bytes(concern_source) + bytes(concern_restricted) + bytes(factor_kind) +
          bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) + bytes(agency_type) +
-         bytes(event_kind) + bytes(event_date) + bytes(event_decision) +
-         bytes(event_expected) + csr_bytes(person_events) +
-         bytes(override_direction) + bytes(override_date) + csr_bytes(person_overrides) +
-         bytes(node_vertex) + bytes(vertex_node) + csr_bytes(node_links) +
-         csr_bytes(node_concerns) + bytes(node_label);
+         bytes(event_kind) + bytes(event_date) + bytes(event_decision) + bytes(event_expected) +
+         csr_bytes(person_events) + bytes(override_direction) + bytes(override_date) +
+         csr_bytes(person_overrides) + bytes(node_vertex) + bytes(vertex_node) +
+         csr_bytes(node_links) + csr_bytes(node_concerns) + bytes(node_label);
 }
 
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {

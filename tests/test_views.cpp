@@ -99,8 +99,8 @@ std::vector<std::pair<std::string, std::string>> outputs(const Fixture& f, const
   const CircleView circle = view_circle(f.results, f.row, viewer);
   std::string circle_text;
   auto evidence_text = [&](const EvidenceView& e) {
-    for (std::string_view field : {e.id, e.category, e.agency_id, e.agency_type, e.agency_name,
-                                   e.provided_by, e.summary})
+    for (std::string_view field :
+         {e.id, e.category, e.agency_id, e.agency_type, e.agency_name, e.provided_by, e.summary})
       circle_text += std::string(field) + "|";
     circle_text += format_iso_date(e.incident) + format_iso_date(e.recorded) + "|";
   };

@@ -4,8 +4,8 @@
 #include "results.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <exception>
 #include <mutex>
 #include <thread>
