@@ -224,8 +224,9 @@ bool same_form(const Edit& a, const Edit& b) {
         } else if constexpr (std::is_same_v<T, RelationSpec>) {
           return std::tie(x.kind, x.from, x.to) == std::tie(y.kind, y.from, y.to);
         } else if constexpr (std::is_same_v<T, EventSpec>) {
-          return std::tie(x.id, x.kind, x.date, x.about, x.note) ==
-                 std::tie(y.id, y.kind, y.date, y.about, y.note);
+          return std::tie(x.id, x.kind, x.date, x.about, x.note, x.decision, x.category,
+                          x.expected) == std::tie(y.id, y.kind, y.date, y.about, y.note, y.decision,
+                                                  y.category, y.expected);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           return std::tie(x.id, x.child, x.direction, x.date, x.author, x.reason) ==
                  std::tie(y.id, y.child, y.direction, y.date, y.author, y.reason);

@@ -177,6 +177,9 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
           w.day(s.date);
           w.texts(s.about);
           w.text(s.note);
+          w.byte(static_cast<unsigned>(s.decision));
+          w.text(s.category);
+          w.day(s.expected);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           w.text(s.id);
           w.text(s.child);
@@ -265,6 +268,9 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.date = r.day();
       s.about = r.texts();
       s.note = r.text();
+      s.decision = r.enumeration<EventDecision>(kEventDecisionCount, "event decision");
+      s.category = r.text();
+      s.expected = r.day();
       return s;
     }
     case 8: {

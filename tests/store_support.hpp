@@ -207,6 +207,7 @@ class History {
         e.date = some_day();
         e.about = {pick(children)};
         e.note = "fictional note " + std::to_string(count_);
+        e.category = "fictional-category-" + std::to_string(count_);  // must survive a reopen
         b.add(e);
         const std::string child = pick(children);
         if (overridden_.insert(child).second) {
