@@ -106,7 +106,10 @@ std::string AsOf::describe() const {
 Day latest_evidence_date(const Snapshot& snapshot) {
   Day latest = kNoDay;
   for (std::size_t c = 0; c < snapshot.concern_vertex.size(); ++c) {
-    if (!snapshot.concern_live[c]) continue;
+    // A restricted concern's dates never choose the default: a reader not cleared for it could
+    // otherwise learn when the restricted report was made from the date the output is "as of".
+    // Skipped for every reader, so the default does not depend on who asks.
+    if (!snapshot.concern_live[c] || snapshot.concern_restricted[c]) continue;
     latest = std::max({latest, snapshot.concern_recorded[c], snapshot.concern_incident[c]});
   }
   for (std::size_t f = 0; f < snapshot.factor_vertex.size(); ++f) {

@@ -42,7 +42,8 @@ struct AsOf {
 };
 
 // The latest date in the case's evidence: concerns' recorded and incident dates, factors' start
-// dates, process events and discretionary overrides. kNoDay when there is none.
+// dates, process events and discretionary overrides. Restricted concerns never count, so the
+// default date cannot reveal when restricted evidence was recorded. kNoDay when there is none.
 Day latest_evidence_date(const Snapshot& snapshot);
 
 // The --as-of text if given (kExitUsage when malformed), else the latest evidence date

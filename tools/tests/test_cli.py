@@ -171,10 +171,17 @@ class AssessTest(unittest.TestCase):
 
     def test_default_as_of_is_latest_evidence_never_the_clock(self):
         data = self.assess_json()
-        self.assertEqual(data["as_of"], "2026-10-30")  # C-ASH-3 recorded
+        # C-ASH-1's recorded date. C-ASH-3 (recorded 2026-10-30) is later but restricted: its
+        # date never sets the default, or the heading would tell any reader when it was made.
+        self.assertEqual(data["as_of"], "2026-10-05")
         self.assertEqual(data["as_of_source"], "latest_evidence")
         table = run("assess", FAMILIES).text()
         self.assertIn("latest evidence date", table)
+        self.assertNotIn("2026-10-30", table)
+        report = run("report", FAMILIES, "--child", "P-ASH-C1", "--no-ecomap")
+        self.assertEqual(report.code, 0)
+        self.assertIn("2026-10-05", report.text())
+        self.assertNotIn("2026-10-30", report.text())
 
     def test_bundled_pack_equals_the_file(self):
         bundled = self.assess_json(*AS_OF)
