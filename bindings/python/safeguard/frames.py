@@ -369,16 +369,15 @@ CONTRIBUTION_COLUMNS = ("child_id", "index_id", "kind", "rule_id", "rule_title",
                         "value")
 
 
-def contributions_frame(result: "Result", viewer: typing.Union[str, typing.Iterable[str], None] = "*"
-                        ) -> Frame:
+def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
     """One row per contribution of every child, in the order that sums exactly to each index
-    score, as `viewer` may see them: "*" (the default) for every detail, else the agency ids or
-    types the reader is cleared for (None or [] for none), with restricted lines withheld as in
-    Result.contributions_for."""
+    score, as `viewer` may see them: the agency ids or types the reader is cleared for (None or
+    [] for none), "*" for every detail, or safeguard.result.RESULT_VIEWER for the result's own
+    viewer; restricted lines are withheld as in Result.contributions_for."""
     rows: typing.List[typing.Tuple[object, ...]] = []
-    for child in result:
-        lines = child.contributions if viewer == "*" else result.contributions_for(child.id, viewer)
-        for c in lines:
+    for row in range(len(result)):
+        child = result.child(row, viewer=viewer)
+        for c in child.contributions:
             rows.append((child.id, c.index_id, c.kind, c.rule_id, c.rule_title, c.heading,
                          c.evidence_id, c.via_id, c.via_kind, c.relation, c.path,
                          c.source_agency_id, c.restricted, c.raw, c.decay, c.reach,

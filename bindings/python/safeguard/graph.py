@@ -461,11 +461,12 @@ class Graph(_core.Handle):
             edits.close()
 
     def assess(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1,
-               progress: ProgressArg = None) -> "Result":
+               progress: ProgressArg = None, viewer: TextList = None) -> "Result":
         """Scores every child as of the date `as_of`; see safeguard.assess()."""
         from .result import assess
 
-        return assess(self, rules, as_of=as_of, threads=threads, progress=progress)
+        return assess(self, rules, as_of=as_of, threads=threads, progress=progress,
+                      viewer=viewer)
 
     def copy(self) -> "Graph":
         """An independent copy of the graph: everything it holds, its calendar and its limits.

@@ -17,9 +17,8 @@ except ImportError:
     raise ImportError("safeguard.plots needs matplotlib (Debian: apt-get install "
                       "python3-matplotlib)") from None
 
-from ._core import TextList
 from .errors import InvalidArgumentError
-from .result import ChildResult, Contribution, Result
+from .result import RESULT_VIEWER, ChildResult, Contribution, Result
 
 # Colours from white-ish to dark for the levels of need, lowest first; more levels repeat the
 # last. Chosen to stay distinguishable in greyscale print.
@@ -128,16 +127,16 @@ def _label(line: Contribution) -> str:
 
 
 def contributions_waterfall(result: Result, child_id: str, *, index: typing.Optional[str] = None,
-                            viewer: TextList = "*", ax: typing.Optional[Axes] = None) -> Axes:
+                            viewer: typing.Any = RESULT_VIEWER,
+                            ax: typing.Optional[Axes] = None) -> Axes:
     """A child's score built up contribution by contribution: each bar starts where the last
     ended, rising for points and falling for strengths, and the last bar is the score. `index`
     picks one index (default: every index, giving the total); `viewer` is as in
-    Result.contributions_for ("*", the default: every detail)."""
-    child = result[child_id]
+    Result.child (by default the result's own viewer; "*" for every detail)."""
+    child = result.child(child_id, viewer=viewer)
     if index is not None and index not in child.scores:
         raise InvalidArgumentError("the pack has no index %r" % index)
-    lines = (list(child.contributions) if viewer == "*"
-             else result.contributions_for(child_id, viewer))
+    lines = list(child.contributions)
     if index is not None:
         lines = [line for line in lines if line.index_id == index]
     labels = [_label(line) for line in lines]

@@ -7,7 +7,7 @@ import json
 import typing
 
 from . import _core, _lib
-from ._core import DateLike, check, date_text, lib, optional_text, text
+from ._core import DateLike, TextList, check, date_text, lib, optional_text, text
 from .errors import InvalidArgumentError
 
 if typing.TYPE_CHECKING:
@@ -134,9 +134,11 @@ class Record(_core.Handle):
         return out.value
 
     def assess(self, rules: "RuleSet", as_of: DateLike, *,
-               known_at: typing.Optional[RecordTime] = None, threads: int = 1) -> "Result":
+               known_at: typing.Optional[RecordTime] = None, threads: int = 1,
+               viewer: TextList = None) -> "Result":
         """Scores every child as of `as_of` from what was known at `known_at` (None:
-        everything); a safeguard.Result."""
+        everything); a safeguard.Result whose contributions are as `viewer` may see them
+        (uncleared by default; "*" for every detail)."""
         from .result import Result
         from .rules import RuleSet
 
@@ -149,13 +151,16 @@ class Record(_core.Handle):
         with self._lock, rules._lock:
             check(lib.sg_record_assess(ctypes.byref(out), self._pointer(), rules._pointer(),
                                        ctypes.byref(options), _known_at(known_at)))
-        return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")))
+        return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")),
+                      viewer=viewer)
 
-    def watch(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1) -> "Result":
+    def watch(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1,
+              viewer: TextList = None) -> "Result":
         """Watches the record for one rule pack and as-of date: from now on each
         apply_changes() edits a live graph in place and gives back only the children the batch
         may have changed. Returns every child's safeguard.Result now; watching again replaces
-        the watch."""
+        the watch. `viewer` is who reads the results, now and from apply_changes() (uncleared
+        by default; "*" for every detail)."""
         from .result import Result
         from .rules import RuleSet
 
@@ -169,8 +174,8 @@ class Record(_core.Handle):
             check(lib.sg_record_watch(ctypes.byref(out), self._pointer(), rules._pointer(),
                                       ctypes.byref(options)))
         as_of_date = datetime.date.fromisoformat(as_of_text.decode("ascii"))
-        self._watched = (rules, as_of_date)
-        return Result(out.value, rules, as_of_date)
+        self._watched = (rules, as_of_date, viewer)
+        return Result(out.value, rules, as_of_date, viewer=viewer)
 
     def apply_changes(self, batch: "Batch", *, recorded_at: RecordTime, author: str,
                       reason: typing.Optional[str] = None,
@@ -185,7 +190,7 @@ class Record(_core.Handle):
 
         if not isinstance(batch, Batch):
             raise TypeError("batch must be a safeguard.Batch, not %s" % type(batch).__name__)
-        watched: typing.Optional[typing.Tuple["RuleSet", datetime.date]] = getattr(
+        watched: typing.Optional[typing.Tuple["RuleSet", datetime.date, TextList]] = getattr(
             self, "_watched", None)
         if watched is None:
             raise InvalidArgumentError("the record is not watched: call watch() first")
@@ -196,7 +201,7 @@ class Record(_core.Handle):
             check(lib.sg_record_apply_changes(ctypes.byref(out), ctypes.byref(revision),
                                               self._pointer(), batch._pointer(),
                                               ctypes.byref(provenance)))
-        return Result(out.value, watched[0], watched[1])
+        return Result(out.value, watched[0], watched[1], viewer=watched[2])
 
     def export(self, as_of: DateLike, *, known_at: typing.Optional[RecordTime] = None) -> str:
         """The graph as of `as_of` known at `known_at`, as case-file text."""

@@ -3,6 +3,7 @@
 import ctypes
 import dataclasses
 import datetime
+import math
 import sys
 import typing
 
@@ -32,14 +33,21 @@ class Contribution:
     path: str  # "self", "sibling", "carer", "household", ...
     source_agency_id: typing.Optional[str]  # None unless the evidence is a concern
     restricted: bool
-    raw: float
-    decay: float
-    reach: float
-    cap_factor: float
+    # The working (value = raw x decay x reach x cap_factor); None on a withheld line, where a
+    # reader not cleared for the evidence must not learn how its points were made.
+    raw: typing.Optional[float]
+    decay: typing.Optional[float]
+    reach: typing.Optional[float]
+    cap_factor: typing.Optional[float]
     value: float
     kind: str  # "rule", or "propagated" for risk that travelled through the network
     relation: typing.Optional[str]  # propagated: how via_id is linked ("associate", ...)
     via_kind: typing.Optional[str]  # "person", "place" or "group"; None when via_id is None
+
+
+def _working(value: float) -> typing.Optional[float]:
+    # The C API withholds a number as NaN; None in Python, so results compare equal by value.
+    return None if math.isnan(value) else value
 
 
 def _contribution(item: _lib.Contribution) -> Contribution:
@@ -48,7 +56,8 @@ def _contribution(item: _lib.Contribution) -> Contribution:
         index_id=string(item.index_id), heading=string(item.heading),
         evidence_id=string(item.evidence_id), via_id=string(item.via_id), path=string(item.path),
         source_agency_id=string(item.source_agency_id), restricted=bool(item.restricted),
-        raw=item.raw, decay=item.decay, reach=item.reach, cap_factor=item.cap_factor,
+        raw=_working(item.raw), decay=_working(item.decay), reach=_working(item.reach),
+        cap_factor=_working(item.cap_factor),
         value=item.value, kind=string(item.kind), relation=string(item.relation),
         via_kind=string(item.via_kind))
 
@@ -205,12 +214,13 @@ def _numpy() -> typing.Any:
 
 
 def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 1,
-           progress: ProgressArg = None) -> "Result":
+           progress: ProgressArg = None, viewer: TextList = None) -> "Result":
     """Scores every child of `graph` with `rules` as of the date `as_of` (a datetime.date;
     never the clock). `threads` is the number of worker threads (0: one per hardware thread);
     results are identical for any value. The Result stays valid after the graph and rules are
     closed. `progress` is called with (children scored, children) and may return False to stop
-    (CancelledError); True shows a tqdm bar when tqdm is installed."""
+    (CancelledError); True shows a tqdm bar when tqdm is installed. `viewer` is who reads the
+    result's contributions (Result.viewer): uncleared by default; "*" for every detail."""
     from .graph import Graph
     from .rules import RuleSet
 
@@ -230,7 +240,34 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
                                         ctypes.byref(options), reporter.function, reporter.user)
     reporter.raise_callback_error()
     check(status)
-    return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")))
+    return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")),
+                  viewer=viewer)
+
+
+class _ResultViewer:
+    """The default of a `viewer` argument: the Result's own viewer."""
+
+    def __repr__(self) -> str:
+        return "<the result's viewer>"
+
+
+RESULT_VIEWER = _ResultViewer()
+ViewerArg = typing.Union[TextList, _ResultViewer]
+
+
+def _clearances(viewer: TextList) -> typing.Tuple[str, ...]:
+    """A viewer argument as a tuple of clearances, checked now so a bad one fails at once."""
+    if viewer is None:
+        return ()
+    if isinstance(viewer, str):
+        viewer = [viewer]
+    out = []
+    for i, value in enumerate(viewer):
+        if not isinstance(value, str):
+            raise TypeError("viewer[%d] must be a str, not %s" % (i, type(value).__name__))
+        text(value, "viewer[%d]" % i)
+        out.append(value)
+    return tuple(out)
 
 
 class Result(_core.Handle):
@@ -239,14 +276,22 @@ class Result(_core.Handle):
     Index it by row or child id, iterate over it for ChildResult objects, take `scores` and
     `levels` as numpy arrays (views, no copy), `to_frame()` for pandas. close() releases the
     library's result once no numpy view of it remains.
+
+    `viewer` is who reads it: the agency ids or types the reader is cleared for, () for none
+    (the default) or ("*",) for every detail. Contributions (ChildResult.contributions,
+    PlaceResult.contributions, contributions_frame()) are as that viewer may see them: a line
+    whose restricted evidence the viewer is not cleared for keeps its points but withholds its
+    rule, evidence, agency and path. Pass viewer="*" to assess() (or to child(), place(),
+    contributions_frame()) for the host's unfiltered view.
     """
 
     _kind = "result"
 
     def __init__(self, pointer: typing.Optional[int], rules: "RuleSet",
-                 as_of: datetime.date) -> None:
+                 as_of: datetime.date, *, viewer: TextList = None) -> None:
         super().__init__(pointer, lib.sg_result_free)
         self.as_of = as_of
+        self.viewer = _clearances(viewer)
         self.rules_id = rules.id
         self.rules_version = rules.version
         self.rules_hash = rules.hash
@@ -336,13 +381,38 @@ class Result(_core.Handle):
                                   % (integer(child, "row"), self._count))
         return row
 
-    def child(self, child: typing.Union[str, int, ChildResult]) -> ChildResult:
-        """The ChildResult of a child given by id or row."""
+    def child(self, child: typing.Union[str, int, ChildResult], *,
+              viewer: ViewerArg = RESULT_VIEWER) -> ChildResult:
+        """The ChildResult of a child given by id or row, its contributions as `viewer` (by
+        default the result's) may see them."""
         row = self.row(child)
+        clearances = self._viewer_of(viewer)
         with self._lock:
-            return self._read_child(self._pointer(), row)
+            return self._read_child(self._pointer(), row, clearances)
 
-    def _read_child(self, pointer: int, row: int) -> ChildResult:
+    def _viewer_of(self, viewer: ViewerArg) -> typing.Tuple[str, ...]:
+        return self.viewer if isinstance(viewer, _ResultViewer) else _clearances(viewer)
+
+    def _contributions(self, pointer: int, position: int, count: int,
+                       clearances: typing.Tuple[str, ...], unscoped: typing.Callable[..., int],
+                       scoped: typing.Callable[..., int]) -> typing.Tuple[Contribution, ...]:
+        item = _lib.Contribution(version=_lib.Contribution.VERSION)
+        out = []
+        if "*" in clearances:
+            for k in range(count):
+                check(unscoped(ctypes.byref(item), pointer, position, k))
+                out.append(_contribution(item))
+            return tuple(out)
+        cleared, cleared_count = text_array(clearances, "viewer")
+        options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=0,
+                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+        for k in range(count):
+            check(scoped(ctypes.byref(item), pointer, position, k, ctypes.byref(options)))
+            out.append(_contribution(item))
+        return tuple(out)
+
+    def _read_child(self, pointer: int, row: int,
+                    clearances: typing.Tuple[str, ...]) -> ChildResult:
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
         check(lib.sg_result_child(ctypes.byref(record), pointer, row))
         scores = {}
@@ -354,11 +424,9 @@ class Result(_core.Handle):
                                             row, i))
             scores[index_id] = score.value
             index_levels[index_id] = self.level_ids[level.value]
-        contributions = []
-        item = _lib.Contribution(version=_lib.Contribution.VERSION)
-        for k in range(record.contribution_count):
-            check(lib.sg_result_contribution(ctypes.byref(item), pointer, row, k))
-            contributions.append(_contribution(item))
+        contributions = self._contributions(pointer, row, record.contribution_count, clearances,
+                                            lib.sg_result_contribution,
+                                            lib.sg_result_contribution_for)
         first = ctypes.c_char_p()
         second = ctypes.c_char_p()
         overrides = []
@@ -396,7 +464,7 @@ class Result(_core.Handle):
             id=string(record.id), row=row, total=record.total, level=string(record.level_id),
             level_index=record.level, score_level=self.level_ids[record.score_level],
             score_level_index=record.score_level, immediate_safety=bool(record.immediate_safety),
-            scores=scores, index_levels=index_levels, contributions=tuple(contributions),
+            scores=scores, index_levels=index_levels, contributions=contributions,
             overrides=tuple(overrides), not_assessable=tuple(notes), timeline=tuple(steps),
             timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row))
 
@@ -425,33 +493,15 @@ class Result(_core.Handle):
         """A child's contributions (by id or row) as `viewer` may see them: `viewer` lists the
         agency ids or types the reader is cleared for ("*" for all; None or [] for none). A
         line whose evidence the reader is not cleared for is withheld: its value, index_id and
-        heading stay, rule_title is "Restricted evidence", restricted is True, the ids, path
-        and rule_id are None and raw, decay, reach and cap_factor are NaN (docs/rules.md, "Who
-        sees what"). ChildResult.contributions is the host's own view, with every detail."""
-        return self._scoped(lib.sg_result_contribution_for, self.row(child),
-                            len(self.child(child).contributions), viewer)
+        heading stay, rule_title is "Restricted evidence", restricted is True, the ids, path,
+        rule_id, raw, decay, reach and cap_factor are None (docs/rules.md, "Who sees what"). The same as child(child, viewer=viewer).contributions."""
+        return list(self.child(child, viewer=viewer).contributions)
 
     def place_contributions_for(self, place: typing.Union[str, int, "PlaceResult"],
                                 viewer: TextList) -> typing.List[Contribution]:
         """A place's or group's contributions as `viewer` may see them; see
         contributions_for."""
-        rank = self.place_rank(place)
-        return self._scoped(lib.sg_result_place_contribution_for, rank,
-                            len(self.place(rank).contributions), viewer)
-
-    def _scoped(self, function: typing.Callable[..., int], position: int, count: int,
-                viewer: TextList) -> typing.List[Contribution]:
-        cleared, cleared_count = text_array(viewer, "viewer")
-        options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=0,
-                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count)
-        item = _lib.Contribution(version=_lib.Contribution.VERSION)
-        out = []
-        with self._lock:
-            pointer = self._pointer()
-            for k in range(count):
-                check(function(ctypes.byref(item), pointer, position, k, ctypes.byref(options)))
-                out.append(_contribution(item))
-        return out
+        return list(self.place(place, viewer=viewer).contributions)
 
     def explain_place(self, place: typing.Union[str, int, "PlaceResult"], *,
                       format: str = "text", viewer: TextList = None) -> str:
@@ -499,11 +549,14 @@ class Result(_core.Handle):
             raise OutOfRangeError("rank %d is past the last place (%d places)" % (rank, count))
         return rank
 
-    def place(self, place: typing.Union[str, int, "PlaceResult"]) -> "PlaceResult":
-        """The PlaceResult of a place or group given by id or rank."""
+    def place(self, place: typing.Union[str, int, "PlaceResult"], *,
+              viewer: ViewerArg = RESULT_VIEWER) -> "PlaceResult":
+        """The PlaceResult of a place or group given by id or rank, its contributions as
+        `viewer` (by default the result's) may see them."""
         rank = self.place_rank(place)
+        clearances = self._viewer_of(viewer)
         with self._lock:
-            return self._read_place(self._pointer(), rank)
+            return self._read_place(self._pointer(), rank, clearances)
 
     @property
     def places(self) -> typing.List["PlaceResult"]:
@@ -513,9 +566,10 @@ class Result(_core.Handle):
             pointer = self._pointer()
             count = ctypes.c_size_t()
             check(lib.sg_result_place_count(ctypes.byref(count), pointer))
-            return [self._read_place(pointer, rank) for rank in range(count.value)]
+            return [self._read_place(pointer, rank, self.viewer) for rank in range(count.value)]
 
-    def _read_place(self, pointer: int, rank: int) -> "PlaceResult":
+    def _read_place(self, pointer: int, rank: int,
+                    clearances: typing.Tuple[str, ...]) -> "PlaceResult":
         record = _lib.PlaceResult(version=_lib.PlaceResult.VERSION)
         check(lib.sg_result_place(ctypes.byref(record), pointer, rank))
         scores = {}
@@ -523,15 +577,13 @@ class Result(_core.Handle):
         for i, index_id in enumerate(self.index_ids):
             check(lib.sg_result_place_index_score(ctypes.byref(score), pointer, rank, i))
             scores[index_id] = score.value
-        item = _lib.Contribution(version=_lib.Contribution.VERSION)
-        contributions = []
-        for k in range(record.contribution_count):
-            check(lib.sg_result_place_contribution(ctypes.byref(item), pointer, rank, k))
-            contributions.append(_contribution(item))
+        contributions = self._contributions(pointer, rank, record.contribution_count, clearances,
+                                            lib.sg_result_place_contribution,
+                                            lib.sg_result_place_contribution_for)
         return PlaceResult(id=string(record.id), rank=rank, kind=string(record.kind),
                            label=string(record.label), score=record.score,
                            own_score=record.own_score, scores=scores,
-                           contributions=tuple(contributions))
+                           contributions=contributions)
 
     def _view(self, function: typing.Callable[..., int], element: typing.Any, typestr: str,
               two_dimensional: bool) -> typing.Any:
@@ -589,9 +641,10 @@ class Result(_core.Handle):
 
         return places_frame(self)
 
-    def contributions_frame(self, *, viewer: TextList = "*") -> typing.Any:
-        """A pandas DataFrame with one row per contribution, as `viewer` may see them (by
-        default every detail, the host's own view); see safeguard.frames.contributions_frame."""
+    def contributions_frame(self, *, viewer: ViewerArg = RESULT_VIEWER) -> typing.Any:
+        """A pandas DataFrame with one row per contribution, as `viewer` (by default the
+        result's, uncleared unless assess() was given one) may see them; viewer="*" for every
+        detail; see safeguard.frames.contributions_frame."""
         from .frames import contributions_frame
 
         return contributions_frame(self, viewer=viewer)

@@ -28,5 +28,7 @@ def rules():
 
 @pytest.fixture
 def result(families, rules):
-    with families.assess(rules, AS_OF) as assessed:
+    # The host's own view (viewer="*"): these tests check every line's rule, evidence and
+    # working. What an uncleared reader gets is test_views.py's subject.
+    with families.assess(rules, AS_OF, viewer="*") as assessed:
         yield assessed

@@ -4,7 +4,6 @@ case (tests/data/views) gives each detail a marker found nowhere else; tests/tes
 checks the library's own outputs the same way."""
 
 import datetime
-import math
 import pathlib
 
 import pytest
@@ -55,12 +54,53 @@ def test_withheld_lines_keep_points_index_and_heading(result):
     for c in withheld:
         assert c.restricted and c.rule_title == "Restricted evidence" and c.index_id == "risk"
         assert c.evidence_id is None and c.path is None and c.via_id is None
-        assert all(math.isnan(x) for x in (c.raw, c.decay, c.reach, c.cap_factor))
+        assert all(x is None for x in (c.raw, c.decay, c.reach, c.cap_factor))
     assert sum(c.value for c in lines) == pytest.approx(child.total, rel=1e-12)
 
 
 def test_the_host_and_a_cleared_reader_see_everything(result):
     text = repr(result.contributions_for("P-VW-C1", ["AG-MRK-7QX"]))
     assert "C-MRK-ID-9XW" in text and "MRKRULETITLE" in text
-    frame = result.contributions_frame()  # the host's own view, as before
+    frame = result.contributions_frame(viewer="*")  # the host's own view, asked for by name
     assert "C-MRK-ID-9XW" in set(frame["evidence_id"].dropna())
+    assert "C-MRK-ID-9XW" in repr(result.child("P-VW-C1", viewer="*"))
+    assert "C-MRK-ID-9XW" in repr(result.place(0, viewer="*"))
+
+
+def defaults(result):
+    """Every object and frame a script gets without naming a viewer, as text."""
+    from safeguard import frames
+
+    out = {
+        "children": repr(list(result)),
+        "child": repr(result["P-VW-C1"]),
+        "places": repr(result.places),
+        "place": repr(result.place(0)),
+        "contributions_frame": result.contributions_frame().to_csv(),
+        "frames.contributions_frame": frames.contributions_frame(result).to_csv(),
+    }
+    return out
+
+
+def test_objects_and_frames_are_uncleared_by_default(result):
+    assert result.viewer == ()
+    for name, text in defaults(result).items():
+        leaked = [m for m in MARKERS if m in text]
+        assert not leaked, (name, leaked)
+    child = result["P-VW-C1"]
+    assert sum(c.value for c in child.contributions) == pytest.approx(child.total, rel=1e-12)
+    assert child == result["P-VW-C1"]  # withheld lines compare equal (None, not NaN)
+
+
+def test_a_result_assessed_for_a_viewer_keeps_it():
+    with safeguard.Graph.from_file(CASE) as graph, safeguard.RuleSet.load(PACK) as rules:
+        with graph.assess(rules, AS_OF, viewer="AG-MRK-7QX") as cleared:
+            assert cleared.viewer == ("AG-MRK-7QX",)
+            assert "C-MRK-ID-9XW" in repr(cleared["P-VW-C1"])
+            assert "C-MRK-ID-9XW" in cleared.contributions_frame().to_csv()
+        with graph.assess(rules, AS_OF, viewer=["school"]) as school:
+            for name, text in defaults(school).items():
+                leaked = [m for m in MARKERS if m in text]
+                assert not leaked, (name, leaked)
+        with pytest.raises(TypeError):
+            graph.assess(rules, AS_OF, viewer=[7])
