@@ -526,6 +526,17 @@ struct FieldSetter {
       a.date = day(true);
     } else if (field == "note") {
       a.note = optional();
+    } else if (field == "decision") {
+      // NULL clears it; whether the event's kind takes it is checked when the batch applies.
+      EventDecision decision = EventDecision::none;
+      const std::string text = optional();
+      if (!text.empty() && !parse_event_decision(text, decision))
+        bad_argument("unknown event decision");
+      a.decision = decision;
+    } else if (field == "category") {
+      a.category = optional();
+    } else if (field == "expected") {
+      a.expected = day(false);
     } else {
       unknown("event");
     }

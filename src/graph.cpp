@@ -1319,12 +1319,17 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
     }
     return kNoVertex;
   };
+  // One place that turns an event's spec into the stored event, for additions and
+  // replacements alike (a replacement once dropped the decision, category and expected date).
+  auto make_event = [&](const EventSpec& spec) {
+    return Event{spec.id,   spec.kind,     spec.date,     resolve_all(spec.about),
+                 spec.note, spec.decision, spec.category, spec.expected};
+  };
   auto replace_entity = [&](const auto& spec) {
     using S = std::decay_t<decltype(spec)>;
     if constexpr (std::is_same_v<S, EventSpec>) {
       const std::uint32_t number = record_index_.at(spec.id);
-      tx.replace(List::events, number,
-                 Event{spec.id, spec.kind, spec.date, resolve_all(spec.about), spec.note});
+      tx.replace(List::events, number, make_event(spec));
     } else if constexpr (std::is_same_v<S, DiscretionaryOverrideSpec>) {
       const std::uint32_t number = record_index_.at(spec.id);
       tx.replace(List::overrides, number,
@@ -1410,10 +1415,8 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
         } else if constexpr (std::is_same_v<T, ErasePerson>) {
           erase_vertex(tx, resolve(edit.id));
         } else if constexpr (std::is_same_v<T, EventSpec>) {
-          Event event{edit.id,   edit.kind,     edit.date,     resolve_all(edit.about),
-                      edit.note, edit.decision, edit.category, edit.expected};
           const std::uint32_t number = slot_count(events_);
-          tx.append(events_, List::events, std::move(event));
+          tx.append(events_, List::events, make_event(edit));
           tx.index_record(List::events, edit.id, number);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           DiscretionaryOverride o{edit.id,   resolve(edit.child), edit.direction,

@@ -761,6 +761,9 @@ class RecordStager {
       set_if(s.date, a.date);
       set_if(s.about, a.about);
       set_if(s.note, a.note);
+      set_if(s.decision, a.decision);
+      set_if(s.category, a.category);
+      set_if(s.expected, a.expected);
     });
   }
   void stage_item(const OverrideAmend& a) {

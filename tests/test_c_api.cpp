@@ -492,4 +492,101 @@ TEST_SUITE("c_api") {
     sg_rules_free(rules);
     sg_record_free(record);
   }
+
+  TEST_CASE("amending an event's decision, category and expected date moves the watched timeline") {
+    sg_record* record = nullptr;
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_record_new(&record) == SG_OK);
+    REQUIRE(sg_rules_load_file(&rules, kRules) == SG_OK);
+    sg_provenance who = SG_PROVENANCE_INIT;
+    who.recorded_at = 1'790'000'000;
+    who.author = "loader";
+    sg_graph* loaded = nullptr;
+    REQUIRE(sg_graph_new(&loaded) == SG_OK);
+    REQUIRE(sg_graph_load_file(loaded, SAFEGUARD_SOURCE_DIR "/examples/data/timeline.json") ==
+            SG_OK);
+    const std::string text = saved(loaded);
+    sg_graph_free(loaded);
+    REQUIRE(sg_record_import_buffer(nullptr, record, text.data(), text.size(), "timeline.json",
+                                    &who) == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-20";
+    sg_result* everyone = nullptr;
+    REQUIRE(sg_record_watch(&everyone, record, rules, &options) == SG_OK);
+
+    // Every step of a child, as "step status due done" lines, from a result.
+    const auto steps = [](const sg_result* result, const char* child) {
+      size_t row = 0;
+      REQUIRE(sg_result_find_child(&row, result, child) == SG_OK);
+      size_t count = 0;
+      REQUIRE(sg_result_step_count(&count, result, row) == SG_OK);
+      std::string out;
+      for (size_t k = 0; k < count; ++k) {
+        sg_step step = SG_STEP_INIT;
+        REQUIRE(sg_result_step(&step, result, row, k) == SG_OK);
+        out += std::string(step.step) + " " + step.status + " " + step.due + " " +
+               (step.done_id ? step.done_id : "-") + "\n";
+      }
+      return out;
+    };
+    const std::string before = steps(everyone, "P-ELM-C1");
+    sg_result_free(everyone);
+    // Applies one amendment of E-ELM-6 (the initial conference) and returns the child's steps
+    // from the watch, checked against a full assessment of the record; "" when refused.
+    const auto amend = [&](const char* field, const char* value) {
+      sg_batch* batch = nullptr;
+      REQUIRE(sg_batch_new(&batch) == SG_OK);
+      REQUIRE(sg_batch_amend(batch, "event", "E-ELM-6", field, value) == SG_OK);
+      who.recorded_at += 60;
+      sg_result* changed = nullptr;
+      const int status = sg_record_apply_changes(&changed, nullptr, record, batch, &who);
+      sg_batch_free(batch);
+      if (status != SG_OK) return std::string();
+      sg_result* full = nullptr;
+      REQUIRE(sg_record_assess(&full, record, rules, &options, SG_KNOWN_ALL) == SG_OK);
+      const std::string watched = steps(changed, "P-ELM-C1");
+      CHECK(watched == steps(full, "P-ELM-C1"));
+      sg_result_free(full);
+      sg_result_free(changed);
+      return watched;
+    };
+    const auto exported = [&] {
+      char* buffer = nullptr;
+      size_t size = 0;
+      REQUIRE(sg_record_export(&buffer, &size, record, "2026-11-20", SG_KNOWN_ALL) == SG_OK);
+      std::string out(buffer, size);
+      sg_buffer_free(buffer);
+      return out;
+    };
+
+    // The conference decided against a plan: no core group, no reviews.
+    CHECK(before.find("core_group") != std::string::npos);
+    const std::string no_plan = amend("decision", "no_plan");
+    CHECK(no_plan.find("initial_conference") != std::string::npos);
+    CHECK(no_plan.find("core_group") == std::string::npos);
+    CHECK(no_plan.find("review") == std::string::npos);
+    CHECK(exported().find("\"decision\": \"no_plan\"") != std::string::npos);
+    // A decision the kind does not take is refused and changes nothing.
+    unsigned long long revision = 0;
+    REQUIRE(sg_record_revision(&revision, record) == SG_OK);
+    CHECK(amend("decision", "s47").empty());
+    CHECK(std::strstr(sg_error_last(), "E-ELM-6") != nullptr);
+    unsigned long long now = 0;
+    REQUIRE(sg_record_revision(&now, record) == SG_OK);
+    CHECK(now == revision);
+    CHECK(sg_batch_amend(nullptr, "event", "E-ELM-6", "decision", "plan") == SG_E_INVALID_ARGUMENT);
+    sg_batch* bad = nullptr;
+    REQUIRE(sg_batch_new(&bad) == SG_OK);
+    CHECK(sg_batch_amend(bad, "event", "E-ELM-6", "decision", "maybe") == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_batch_amend(bad, "event", "E-ELM-6", "expected", "2026-02-30") == SG_E_INVALID_DATA);
+    sg_batch_free(bad);
+    // Category and expected date are kept and exported; clearing the decision restores the
+    // timeline the case began with.
+    CHECK_FALSE(amend("category", "neglect").empty());
+    CHECK(exported().find("\"category\": \"neglect\"") != std::string::npos);
+    CHECK(amend("decision", nullptr) == before);
+    CHECK(exported().find("no_plan") == std::string::npos);
+    sg_rules_free(rules);
+    sg_record_free(record);
+  }
 }

@@ -91,10 +91,22 @@ struct Lcg {
   bool chance(int percent) { return below(100) < static_cast<std::uint32_t>(percent); }
 };
 
+// A decision for an event of `kind`: nine times in ten one the kind takes (or none), else any.
+EventDecision decision_for(Lcg& rng, EventKind kind) {
+  if (rng.chance(10)) return static_cast<EventDecision>(rng.below(kEventDecisionCount));
+  std::vector<EventDecision> allowed;
+  for (int d = 0; d < kEventDecisionCount; ++d) {
+    if (event_decision_allowed(kind, static_cast<EventDecision>(d)))
+      allowed.push_back(static_cast<EventDecision>(d));
+  }
+  return allowed[rng.below(allowed.size())];
+}
+
 // What the history generator knows about the record, to make edits that are mostly valid.
 struct Known {
   std::vector<std::string> children, adults, concerns, factors, agencies, households, places;
   std::vector<std::string> events, overrides, groups;
+  std::map<std::string, EventKind> event_kinds;
   std::vector<RelationSpec> relations;
   std::set<std::string> erased, retracted, ended_factors;
   std::set<std::size_t> ended_relations;
@@ -114,10 +126,11 @@ struct Known {
 
 // One random record edit of any kind. Some are invalid on purpose (an unknown source, a
 // relation that would make a cycle, a retracted concern retracted again): the batch fails.
-void random_edit(Lcg& rng, Known& k, int serial, Day as_of, RecordBatch& b) {
+// `only` >= 0 picks the kind of edit (a case below) instead of drawing it.
+void random_edit(Lcg& rng, Known& k, int serial, Day as_of, RecordBatch& b, int only = -1) {
   const Day when = as_of - 200 + static_cast<Day>(rng.below(400));  // before or after as_of
   const std::string tag = std::to_string(serial);
-  switch (rng.below(22)) {
+  switch (only >= 0 ? static_cast<std::uint32_t>(only) : rng.below(22)) {
     case 0: {  // a new concern about a child, maybe involving an adult
       const std::string child = k.live(rng, k.children);
       if (child.empty()) return;
@@ -317,13 +330,24 @@ void random_edit(Lcg& rng, Known& k, int serial, Day as_of, RecordBatch& b) {
       if (child.empty()) return;
       if (k.events.empty() || rng.chance(50)) {
         const std::string id = "E-new-" + tag;
-        b.add(EventSpec{id, static_cast<EventKind>(rng.below(kEventKindCount)), when, {child}, ""});
+        EventSpec e{id, static_cast<EventKind>(rng.below(kEventKindCount)), when, {child}, ""};
+        // What the event decided, its category and an expected date: mostly a decision the kind
+        // takes, sometimes any, so some batches are refused and must change nothing.
+        if (rng.chance(60)) e.decision = decision_for(rng, e.kind);
+        if (rng.chance(30)) e.category = rng.chance(50) ? "neglect" : "physical_abuse";
+        if (rng.chance(20)) e.expected = when + static_cast<Day>(rng.below(200));
+        k.event_kinds[id] = e.kind;
+        b.add(e);
         k.events.push_back(id);
       } else if (rng.chance(60)) {
         EventAmend a;
         a.id = k.pick(rng, k.events);
-        a.date = when;
+        if (rng.chance(60)) a.date = when;
         if (rng.chance(40)) a.about = std::vector<std::string>{child};
+        if (rng.chance(50)) a.decision = decision_for(rng, k.event_kinds[a.id]);
+        if (rng.chance(25)) a.category = rng.chance(50) ? "" : "emotional_abuse";
+        if (rng.chance(15)) a.expected = rng.chance(50) ? kNoDay : when + 90;
+        if (!a.date && !a.about && !a.decision && !a.category && !a.expected) a.date = when;
         b.add(a);
       } else {
         b.add(Retract{k.pick(rng, k.events), when, "duplicate"});
@@ -421,6 +445,7 @@ void load(Record& record, Known& k, const CaseloadOptions& options, RecordTime& 
               k.places.push_back(edit.id);
             } else if constexpr (std::is_same_v<T, EventSpec>) {
               k.events.push_back(edit.id);
+              k.event_kinds[edit.id] = edit.kind;
             } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
               k.overrides.push_back(edit.id);
             } else if constexpr (std::is_same_v<T, RelationSpec>) {
@@ -431,6 +456,71 @@ void load(Record& record, Known& k, const CaseloadOptions& options, RecordTime& 
     }
     record.apply(to_record_batch(std::move(batch), now++, Provenance{"loader", "load", "", ""}));
   });
+}
+
+// What a replayed history did.
+struct History {
+  int applied = 0, failed = 0, rescored = 0, changed_rows = 0;
+};
+
+// Applies `steps` random batches (edits of kind `only`, or any when -1) to a watched record;
+// after each, the watch's changed rows must equal a full assessment's rows, a refused batch
+// must change nothing, and every child whose row changed must have been rescored. `before`
+// holds every child's row and is kept current.
+History replay(Record& record, Known& k, RecordTime& now,
+               const std::shared_ptr<const RuleSet>& rules, Day as_of,
+               std::map<std::string, std::string>& before, int steps, std::uint64_t seed,
+               int only) {
+  Lcg rng{seed};
+  History h;
+  for (int step = 0; step < steps; ++step) {
+    RecordBatch b;
+    b.recorded_at = now++;
+    b.provenance = Provenance{"worker-" + std::to_string(step % 4), "step", "cms", ""};
+    const int items = 1 + static_cast<int>(rng.below(4));
+    Known trial = k;
+    for (int n = 0; n < items; ++n) random_edit(rng, trial, step * 10 + n, as_of, b, only);
+    if (b.items.empty()) continue;
+    const auto revision = record.revision();
+    const auto last_changed = rows_of(record.changed());
+    bool ok = true;
+    try {
+      record.apply(b);
+    } catch (const BatchError&) {
+      ok = false;
+    }
+    CAPTURE(step);
+    if (!ok) {
+      // A failed batch changes nothing: not the record, not what the watch last reported.
+      ++h.failed;
+      CHECK(record.revision() == revision);
+      CHECK(rows_of(record.changed()) == last_changed);
+      continue;
+    }
+    ++h.applied;
+    k = std::move(trial);
+    const Results changed = record.changed();
+    const auto after = rows_of(record.assess(rules, {as_of}));
+    const auto incremental = rows_of(changed);
+    h.rescored += static_cast<int>(incremental.size());
+    for (const auto& entry : incremental) {
+      const std::string& id = entry.first;
+      CAPTURE(id);
+      REQUIRE(after.count(id));
+      CHECK(entry.second == after.at(id));
+    }
+    // Every child whose row changed (or who is new) was rescored.
+    for (const auto& entry : after) {
+      const std::string& id = entry.first;
+      auto was = before.find(id);
+      if (was != before.end() && was->second == entry.second) continue;
+      ++h.changed_rows;
+      CAPTURE(id);
+      CHECK(incremental.count(id));
+    }
+    before = after;
+  }
+  return h;
 }
 
 }  // namespace
@@ -453,61 +543,34 @@ TEST_SUITE("record") {
     CHECK(rows_of(watched) == before);
     CHECK(watched.child_count() == before.size());
 
-    Lcg rng{2024};
-    int applied = 0, failed = 0, rescored = 0, changed_rows = 0;
-    for (int step = 0; step < 300; ++step) {
-      RecordBatch b;
-      b.recorded_at = now++;
-      b.provenance = Provenance{"worker-" + std::to_string(step % 4), "step", "cms", ""};
-      const int items = 1 + static_cast<int>(rng.below(4));
-      Known trial = k;
-      for (int n = 0; n < items; ++n) random_edit(rng, trial, step * 10 + n, as_of, b);
-      if (b.items.empty()) continue;
-      const auto revision = record.revision();
-      const auto last_changed = rows_of(record.changed());
-      bool ok = true;
-      try {
-        record.apply(b);
-      } catch (const BatchError&) {
-        ok = false;
-      }
-      CAPTURE(step);
-      if (!ok) {
-        // A failed batch changes nothing: not the record, not what the watch last reported.
-        ++failed;
-        CHECK(record.revision() == revision);
-        CHECK(rows_of(record.changed()) == last_changed);
-        continue;
-      }
-      ++applied;
-      k = std::move(trial);
-      const Results changed = record.changed();
-      const auto after = rows_of(record.assess(rules, {as_of}));
-      const auto incremental = rows_of(changed);
-      rescored += static_cast<int>(incremental.size());
-      for (const auto& entry : incremental) {
-        const std::string& id = entry.first;
-        CAPTURE(id);
-        REQUIRE(after.count(id));
-        CHECK(entry.second == after.at(id));
-      }
-      // Every child whose row changed (or who is new) was rescored.
-      for (const auto& entry : after) {
-        const std::string& id = entry.first;
-        auto was = before.find(id);
-        if (was != before.end() && was->second == entry.second) continue;
-        ++changed_rows;
-        CAPTURE(id);
-        CHECK(incremental.count(id));
-      }
-      before = after;
-    }
+    const History h = replay(record, k, now, rules, as_of, before, 300, 2024, -1);
     // The history did its work: most batches applied, some failed, rows changed.
-    CHECK(applied > 150);
-    CHECK(failed > 5);
-    CHECK(changed_rows > 100);
+    CHECK(h.applied > 150);
+    CHECK(h.failed > 5);
+    CHECK(h.changed_rows > 100);
     // And the incremental path rescored far fewer children than a full assessment each time.
-    CHECK(rescored < applied * static_cast<int>(before.size()) / 2);
+    CHECK(h.rescored < h.applied * static_cast<int>(before.size()) / 2);
+  }
+
+  TEST_CASE("watched record: process events added and amended (decisions, categories, dates)") {
+    // Only process-event edits, so the timeline's inputs (kind, date, children, decision,
+    // category, expected date) change batch after batch and every change is checked.
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    CaseloadOptions options;
+    options.children = 60;
+    options.seed = 5;
+    options.children_per_batch = 30;
+    Record record;
+    Known k;
+    RecordTime now = kStart;
+    load(record, k, options, now);
+    const Day as_of = options.as_of - 30;
+    record.watch(rules, {as_of, 1});
+    std::map<std::string, std::string> before = rows_of(record.assess(rules, {as_of}));
+    const History h = replay(record, k, now, rules, as_of, before, 200, 77, 15);
+    CHECK(h.applied > 100);
+    CHECK(h.failed > 0);  // a decision the event's kind does not take
+    CHECK(h.changed_rows > 50);
   }
 
   TEST_CASE("watch: unwatched records refuse changed(), and watch() again replaces the watch") {

@@ -129,6 +129,9 @@ struct EventAmend {
   std::optional<Day> date;
   std::optional<std::vector<std::string>> about;
   std::optional<std::string> note;
+  std::optional<EventDecision> decision;  // EventDecision::none clears it
+  std::optional<std::string> category;    // "" clears it
+  std::optional<Day> expected;            // kNoDay clears it
 };
 struct OverrideAmend {
   std::string id;
