@@ -318,11 +318,33 @@ struct Record::Impl {
     FactKind kind = FactKind::person;
     std::vector<FactVersion> versions;  // ascending revision, at most one per batch
   };
+  // One change a batch made, by fact index: the audit entry (AuditEntry) is built from it, its
+  // batch and its fact when asked for. Kept this small because a record holds one per item ever
+  // applied, and reopening a store rebuilds them all (a copy of the batch's provenance and the
+  // fact's id per change made reopening a million-item store take seconds).
+  struct AuditChange {
+    std::size_t item = 0;
+    std::size_t fact = 0;
+    ChangeKind change = ChangeKind::added;
+  };
   struct BatchInfo {
     RecordTime recorded_at = 0;
     Provenance provenance;
-    std::vector<AuditEntry> changes;
+    std::vector<AuditChange> changes;
   };
+
+  AuditEntry audit_entry(std::size_t batch, const AuditChange& c) const {
+    AuditEntry entry;
+    entry.revision = batch + 1;
+    entry.recorded_at = batches[batch].recorded_at;
+    entry.provenance = batches[batch].provenance;
+    entry.item = c.item;
+    const Fact& fact = facts[c.fact];
+    entry.fact = fact.kind == FactKind::calendar ? std::string("calendar") : fact.id;
+    entry.fact_kind = fact.kind;
+    entry.change = c.change;
+    return entry;
+  }
 
   GraphLimits limits;
   std::vector<Fact> facts;                                 // in order of first appearance
@@ -883,7 +905,17 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
     r.facts[map[s.key]].versions.push_back(s.version);
   }
   for (const auto& id : stager.erasures) r.erased[id] = revision;
-  r.batches.push_back(Impl::BatchInfo{batch.recorded_at, batch.provenance, stager.changes});
+  std::vector<Impl::AuditChange> changes;
+  changes.reserve(stager.changes.size());
+  for (const auto& c : stager.changes) {
+    // A calendar change's audit entry says "calendar"; its fact is keyed by batch and item.
+    const std::string key =
+        c.fact_kind == FactKind::calendar
+            ? "calendar#" + std::to_string(revision) + "." + std::to_string(c.item)
+            : c.fact;
+    changes.push_back(Impl::AuditChange{c.item, r.index_of(key, c.fact_kind), c.change});
+  }
+  r.batches.push_back(Impl::BatchInfo{batch.recorded_at, batch.provenance, std::move(changes)});
   auto undo = [&] {
     r.batches.pop_back();
     for (const auto& id : stager.erasures) r.erased.erase(id);
@@ -1018,15 +1050,10 @@ void Record::Impl::persist(const RecordStager& stager, const RecordBatch& batch,
   std::sort(write.versions.begin(), write.versions.end(),
             [](const auto& a, const auto& b) { return a.fact < b.fact; });
 
-  write.changes.reserve(stager.changes.size());
-  for (const auto& c : stager.changes) {
-    // A calendar change's audit entry says "calendar"; its fact is keyed by batch and item.
-    const std::string key =
-        c.fact_kind == FactKind::calendar
-            ? "calendar#" + std::to_string(revision) + "." + std::to_string(c.item)
-            : c.fact;
-    write.changes.push_back(detail::StoredChange{c.item, index_of(key, c.fact_kind), c.change});
-  }
+  const auto& changes = batches[revision - 1].changes;
+  write.changes.reserve(changes.size());
+  for (const auto& c : changes)
+    write.changes.push_back(detail::StoredChange{c.item, c.fact, c.change});
   for (std::size_t i = 0; i < erasures.size(); ++i)
     write.tombstones.push_back(detail::StoredTombstone{erasures[i], stager.authorities[i]});
 
@@ -1108,17 +1135,7 @@ class RecordLoader final : public detail::StoreLoader {
   }
 
   void change(std::size_t item, std::size_t fact, ChangeKind change) override {
-    const auto& batch = r_.batches.back();
-    const auto& f = r_.facts[fact];
-    AuditEntry entry;
-    entry.revision = r_.batches.size();
-    entry.recorded_at = batch.recorded_at;
-    entry.provenance = batch.provenance;
-    entry.item = item;
-    entry.fact = f.kind == FactKind::calendar ? std::string("calendar") : f.id;
-    entry.fact_kind = f.kind;
-    entry.change = change;
-    r_.batches.back().changes.push_back(std::move(entry));
+    r_.batches.back().changes.push_back(Record::Impl::AuditChange{item, fact, change});
   }
 
   void tombstone(std::uint64_t revision, std::string person, std::string authority) override {
@@ -1216,16 +1233,32 @@ std::vector<FactVersion> Record::history(std::string_view id) const {
 std::vector<AuditEntry> Record::changes_since(std::uint64_t since) const {
   std::vector<AuditEntry> out;
   const auto& b = impl_->batches;
-  for (std::size_t i = std::min<std::uint64_t>(since, b.size()); i < b.size(); ++i)
-    out.insert(out.end(), b[i].changes.begin(), b[i].changes.end());
+  for (std::size_t i = std::min<std::uint64_t>(since, b.size()); i < b.size(); ++i) {
+    for (const auto& change : b[i].changes) out.push_back(impl_->audit_entry(i, change));
+  }
   return out;
 }
 
 std::vector<AuditEntry> Record::trail(std::string_view id) const {
+  const Impl& r = *impl_;
+  // The facts the id names: an entity, or every calendar change for "calendar".
+  std::vector<bool> named(r.facts.size(), false);
+  bool any = false;
+  if (id == "calendar") {
+    for (std::size_t f = 0; f < r.facts.size(); ++f) {
+      if (r.facts[f].kind == FactKind::calendar) named[f] = any = true;
+    }
+  }
+  for (const auto* map : {&r.entities, &r.relations}) {
+    if (auto found = map->find(std::string(id)); found != map->end()) {
+      if (r.facts[found->second].kind != FactKind::calendar) named[found->second] = any = true;
+    }
+  }
   std::vector<AuditEntry> out;
-  for (const auto& batch : impl_->batches) {
-    for (const auto& change : batch.changes) {
-      if (change.fact == id) out.push_back(change);
+  if (!any) return out;
+  for (std::size_t i = 0; i < r.batches.size(); ++i) {
+    for (const auto& change : r.batches[i].changes) {
+      if (named[change.fact]) out.push_back(r.audit_entry(i, change));
     }
   }
   return out;
@@ -1234,7 +1267,10 @@ std::vector<AuditEntry> Record::trail(std::string_view id) const {
 std::vector<AuditEntry> Record::batch_trail(std::uint64_t revision) const {
   if (revision == 0 || revision > impl_->batches.size())
     throw Error(Status::out_of_range, "no batch " + std::to_string(revision));
-  return impl_->batches[revision - 1].changes;
+  std::vector<AuditEntry> out;
+  for (const auto& change : impl_->batches[revision - 1].changes)
+    out.push_back(impl_->audit_entry(revision - 1, change));
+  return out;
 }
 
 const Provenance& Record::provenance(std::uint64_t revision) const {
