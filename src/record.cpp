@@ -13,6 +13,7 @@
 #include "huge_pages.hpp"
 #include "record_store.hpp"
 #include "safeguard/snapshot.hpp"
+#include "util/key_index.hpp"
 #include "util/utf8.hpp"
 
 namespace safeguard {
@@ -347,9 +348,26 @@ struct Record::Impl {
   }
 
   GraphLimits limits;
-  std::vector<Fact> facts;                                 // in order of first appearance
-  std::unordered_map<std::string, std::size_t> entities;   // entity id -> fact
-  std::unordered_map<std::string, std::size_t> relations;  // relation key -> fact
+  std::vector<Fact> facts;     // in order of first appearance
+  detail::KeyIndex entities;   // entity id -> fact (the key is the fact's id)
+  detail::KeyIndex relations;  // relation key (and calendar change key) -> fact
+
+  // The key of each fact is its id, read from `facts` (the index keeps no copy).
+  struct KeyOf {
+    const std::vector<Fact>* facts;
+    std::string_view operator()(std::size_t fact) const { return (*facts)[fact].id; }
+  };
+  KeyOf key_of() const { return KeyOf{&facts}; }
+  // The fact stored under `key`, among relations or entities.
+  std::optional<std::size_t> find_fact(std::string_view key, bool relation) const {
+    return (relation ? relations : entities).find(key, key_of());
+  }
+  // The fact under `key`, entity first, then relation.
+  std::optional<std::size_t> find_any(std::string_view key) const {
+    if (auto found = find_fact(key, false)) return found;
+    return find_fact(key, true);
+  }
+
   std::vector<BatchInfo> batches;
   std::vector<Tombstone> tombstones;
   std::unordered_map<std::string, std::uint64_t> erased;  // person id -> erasing revision
@@ -517,8 +535,12 @@ struct Record::Impl {
     }
   }
 
+  std::size_t fact_at(const std::string& key, bool relation) const {
+    if (auto found = find_fact(key, relation)) return *found;
+    throw Error(Status::internal, "no fact '" + key + "' in the record's index");
+  }
   std::size_t index_of(const std::string& key, FactKind kind) const {
-    return (keyed_as_relation(kind) ? relations : entities).at(key);
+    return fact_at(key, keyed_as_relation(kind));
   }
 
   detail::StoredVersion stored(std::size_t index, const FactVersion& v) const {
@@ -592,9 +614,8 @@ class RecordStager {
       if (kind) *kind = staged[found->second].kind;
       return &staged[found->second].version;
     }
-    const auto& map = relation ? record_.relations : record_.entities;
-    if (auto found = map.find(key); found != map.end()) {
-      const auto& fact = record_.facts[found->second];
+    if (auto found = record_.find_fact(key, relation)) {
+      const auto& fact = record_.facts[*found];
       if (kind) *kind = fact.kind;
       return &fact.versions.back();
     }
@@ -618,9 +639,9 @@ class RecordStager {
       staged[found->second].version = std::move(version);
       staged[found->second].last_item = item_;
     } else {
-      const auto& map = relation ? record_.relations : record_.entities;
       staged_at[slot] = staged.size();
-      staged.push_back(Staged{key, kind, relation, map.count(key) == 0, item_, std::move(version)});
+      staged.push_back(Staged{key, kind, relation, !record_.find_fact(key, relation), item_,
+                              std::move(version)});
     }
     AuditEntry entry;
     entry.revision = revision_;
@@ -899,10 +920,10 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
   for (auto& s : stager.staged) {
     auto& map = s.relation ? r.relations : r.entities;
     if (s.is_new) {
-      map[s.key] = r.facts.size();
       r.facts.push_back(Impl::Fact{s.key, s.kind, {}});
+      map.insert(s.key, r.facts.size() - 1, r.key_of());
     }
-    r.facts[map[s.key]].versions.push_back(s.version);
+    r.facts[r.fact_at(s.key, s.relation)].versions.push_back(s.version);
   }
   for (const auto& id : stager.erasures) r.erased[id] = revision;
   std::vector<Impl::AuditChange> changes;
@@ -921,8 +942,8 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
     for (const auto& id : stager.erasures) r.erased.erase(id);
     for (auto& s : stager.staged) {
       auto& map = s.relation ? r.relations : r.entities;
-      r.facts[map[s.key]].versions.pop_back();
-      if (s.is_new) map.erase(s.key);
+      r.facts[r.fact_at(s.key, s.relation)].versions.pop_back();
+      if (s.is_new) map.erase(s.key, r.key_of());
     }
     r.facts.resize(facts_before);
   };
@@ -930,10 +951,8 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
   std::vector<std::string> origin;
   try {
     touched.reserve(stager.staged.size());
-    for (const auto& s : stager.staged) {
-      const auto& map = s.relation ? r.relations : r.entities;
-      touched.push_back(Impl::Touched{map.at(s.key), s.is_new});
-    }
+    for (const auto& s : stager.staged)
+      touched.push_back(Impl::Touched{r.fact_at(s.key, s.relation), s.is_new});
     // The live checked graph takes the batch's changes in place, unless they cannot be made
     // there in materialise's order (then the whole state is materialised and checked, and
     // becomes the live graph). Either way CaseGraph's validator sees the state the batch makes.
@@ -1121,8 +1140,11 @@ class RecordLoader final : public detail::StoreLoader {
                FactVersion&& version) override {
     if (key) {
       auto& map = keyed_as_relation(kind) ? r_.relations : r_.entities;
-      if (!map.emplace(*key, r_.facts.size()).second) damaged("a fact stored twice", *key);
       r_.facts.push_back(Record::Impl::Fact{*key, kind, {}});
+      if (!map.insert(*key, r_.facts.size() - 1, r_.key_of())) {
+        r_.facts.pop_back();
+        damaged("a fact stored twice", *key);
+      }
     }
     auto& f = r_.facts[fact];
     if (kind_of(version.spec) != f.kind) damaged("a version of another kind than its fact", f.id);
@@ -1207,13 +1229,9 @@ Results Record::assess(std::shared_ptr<const RuleSet> rules,
 std::optional<FactView> Record::get(std::string_view id, RecordTime known_at) const {
   const Impl& r = *impl_;
   const std::uint64_t revision = revision_at(known_at);
-  const std::string key(id);
-  auto found = r.entities.find(key);
-  if (found == r.entities.end()) {
-    found = r.relations.find(key);
-    if (found == r.relations.end()) return std::nullopt;
-  }
-  const auto& fact = r.facts[found->second];
+  const auto found = r.find_any(id);
+  if (!found) return std::nullopt;
+  const auto& fact = r.facts[*found];
   const FactVersion* v = r.version_at(fact, revision);
   if (!v) return std::nullopt;
   return FactView{fact.id, fact.kind, *v, r.erased_by(fact.id, revision)};
@@ -1221,13 +1239,9 @@ std::optional<FactView> Record::get(std::string_view id, RecordTime known_at) co
 
 std::vector<FactVersion> Record::history(std::string_view id) const {
   const Impl& r = *impl_;
-  const std::string key(id);
-  auto found = r.entities.find(key);
-  if (found == r.entities.end()) {
-    found = r.relations.find(key);
-    if (found == r.relations.end()) return {};
-  }
-  return r.facts[found->second].versions;
+  const auto found = r.find_any(id);
+  if (!found) return {};
+  return r.facts[*found].versions;
 }
 
 std::vector<AuditEntry> Record::changes_since(std::uint64_t since) const {
@@ -1249,9 +1263,9 @@ std::vector<AuditEntry> Record::trail(std::string_view id) const {
       if (r.facts[f].kind == FactKind::calendar) named[f] = any = true;
     }
   }
-  for (const auto* map : {&r.entities, &r.relations}) {
-    if (auto found = map->find(std::string(id)); found != map->end()) {
-      if (r.facts[found->second].kind != FactKind::calendar) named[found->second] = any = true;
+  for (const bool relation : {false, true}) {
+    if (auto found = r.find_fact(id, relation)) {
+      if (r.facts[*found].kind != FactKind::calendar) named[*found] = any = true;
     }
   }
   std::vector<AuditEntry> out;

@@ -1,12 +1,16 @@
 // The shared plumbing in src/util/: text positions, UTF-8 validation and bounded file reading.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "safeguard/error.hpp"
 #include "util/file.hpp"
+#include "util/key_index.hpp"
 #include "util/text_position.hpp"
 #include "util/utf8.hpp"
 
@@ -21,6 +25,53 @@ std::string scratch_file(const std::string& name, const std::string& content) {
 }  // namespace
 
 TEST_SUITE("util") {
+  TEST_CASE("KeyIndex agrees with std::unordered_map over random inserts, finds and erases") {
+    // Keys live in a vector, as a record's facts do; the index keeps only positions. Few
+    // distinct keys and many erasures make long probe runs that wrap around the table, which is
+    // where backward-shift deletion can go wrong.
+    std::vector<std::string> keys;
+    safeguard::detail::KeyIndex index;
+    std::unordered_map<std::string, std::size_t> reference;
+    const auto key_of = [&keys](std::size_t at) -> std::string_view { return keys[at]; };
+    std::uint64_t state = 7;
+    const auto next = [&state](std::uint64_t bound) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      return (state >> 33) % bound;
+    };
+    int inserted = 0, refused = 0, erased = 0;
+    for (int step = 0; step < 200000; ++step) {
+      const std::string key = "K-" + std::to_string(next(step < 100000 ? 3000 : 40));
+      const auto op = next(10);
+      if (op < 5) {
+        keys.push_back(key);
+        const bool added = index.insert(key, keys.size() - 1, key_of);
+        const bool expected = reference.emplace(key, keys.size() - 1).second;
+        REQUIRE(added == expected);
+        (added ? inserted : refused)++;
+      } else if (op < 8) {
+        const auto found = index.find(key, key_of);
+        const auto it = reference.find(key);
+        REQUIRE(found.has_value() == (it != reference.end()));
+        if (found) REQUIRE(*found == it->second);
+      } else {
+        index.erase(key, key_of);
+        erased += static_cast<int>(reference.erase(key));
+      }
+      REQUIRE(index.size() == reference.size());
+    }
+    for (const auto& entry : reference) {
+      const auto found = index.find(entry.first, key_of);
+      REQUIRE(found.has_value());
+      CHECK(*found == entry.second);
+    }
+    CHECK_FALSE(index.find("absent", key_of).has_value());
+    CHECK(inserted > 1000);
+    CHECK(refused > 1000);
+    CHECK(erased > 1000);
+    index.reserve(100000);  // growing keeps every entry
+    for (const auto& entry : reference) CHECK(index.contains(entry.first, key_of));
+  }
+
   TEST_CASE("text_position: lines from 1, columns in code points, offsets past the end clamp") {
     const std::string text = "ab\n\xC3\xA9x\n";  // "é" is two bytes, one column
     CHECK(safeguard::text_position(text, 0).line == 1);
