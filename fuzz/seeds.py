@@ -165,7 +165,39 @@ def c_api_programs():
         write("c_api", name, bytes(program))
 
 
+def processes():
+    """The bundled national process files (first byte 0: national) and a local file over
+    England (first byte 1: local)."""
+    directory = os.path.join(ROOT, "process")
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".toml"):
+            with open(os.path.join(directory, name), "rb") as f:
+                write("process", name, b"\x00" + f.read())
+    write("process", "local.toml", b"\x01" + b"""[process]
+extends = "england"
+source = "Fictional Borough child protection procedures, 2026"
+
+[[step]]
+id = "cp_visit"
+source = "Fictional Borough: children on a plan are seen at least every 15 working days"
+enabled = true
+due = { count = 15, unit = "working_days" }
+""")
+
+
+def stores():
+    """Inputs for fuzz_store: rounds, then per round a statement, a row, a 32-bit value and a
+    blob (fuzz_common.hpp's Reader). One seed per statement, with a small blob and value."""
+    for statement in range(12):
+        blob = bytes([1, 0, 2, 0x41, 0x42])
+        write("store", "statement-%02d" % statement,
+              bytes([0, statement, 1]) + struct.pack(">I", 7) + bytes([len(blob)]) + blob)
+    write("store", "untouched", b"")
+
+
 if __name__ == "__main__":
+    stores()
+    processes()
     case_files()
     expressions(rule_packs())
     c_api_programs()

@@ -1,6 +1,7 @@
 // Reading statutory process files (process/*.toml; the format is in docs/timescales.md). Every
 // key is checked and every error names the file, line and column: a misspelt key in a process
 // file would silently move a child's due dates.
+#include "toml_guard.hpp"
 #include "toml_setup.hpp"
 
 #include <algorithm>
@@ -130,17 +131,7 @@ class ProcessReader {
                   "process file is larger than " + std::to_string(kMaxProcessBytes) + " bytes",
                   Location{name_});
     }
-    if (detail::first_invalid_utf8(text) != std::string_view::npos)
-      throw Error(Status::encoding, "process file is not valid UTF-8", Location{name_});
-    try {
-      return toml::parse(text, name_);
-    } catch (const toml::parse_error& e) {
-      const auto& begin = e.source().begin;
-      throw Error(Status::parse, std::string(e.description()),
-                  Location{name_, static_cast<int>(begin.line), static_cast<int>(begin.column)});
-    } catch (const detail::TomlCheckFailed&) {
-      throw Error(Status::parse, "malformed TOML that the parser cannot handle", Location{name_});
-    }
+    return detail::parse_toml_guarded(text, name_, "process file");
   }
 
   Location at(const toml::node& node) const {

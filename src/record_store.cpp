@@ -533,12 +533,17 @@ void RecordStore::load(StoreLoader& loader) {
                     "source_reference, facts, changes FROM batches ORDER BY revision");
   {
     // Room for every fact at once, so reopening never rehashes.
+    Statement size(*this, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size");
+    const std::int64_t bytes =
+        size.step("cannot read the store") ? sqlite3_column_int64(size.get(), 0) : 0;
     Statement last(*this, "SELECT revision, facts FROM batches ORDER BY revision DESC LIMIT 1");
     if (last.step("cannot read the store")) {
       const auto revisions = sqlite3_column_int64(last.get(), 0);
       const auto facts = sqlite3_column_int64(last.get(), 1);
-      // Only a plausible count is used: a damaged one must not make a huge allocation.
-      if (revisions > 0 && facts > 0 && facts < (std::int64_t{1} << 32))
+      // Only a plausible count is used: a damaged one must not make a huge allocation. Every
+      // fact and every batch takes at least a byte of the file, so neither count can be more
+      // than its size (a fuzzer's damaged revision of 2^31 reserved 240 GB here).
+      if (revisions > 0 && facts > 0 && revisions <= bytes && facts <= bytes)
         loader.reserve(static_cast<std::size_t>(facts), static_cast<std::size_t>(revisions));
     }
   }

@@ -5,6 +5,7 @@
 
 #include "safeguard.h"
 #include "safeguard/io.hpp"
+#include "safeguard/process.hpp"
 
 using namespace safeguard;
 
@@ -71,6 +72,34 @@ TEST_SUITE("fuzz_regressions") {
         CHECK(e.status() == Status::parse);
         CHECK(e.where().line == 12);
         CHECK(e.where().column >= 5);
+      }
+    }
+  }
+
+  // fuzz_process: the process reader called toml::parse without the rule-pack reader's scans,
+  // so a local process file of two Greek letters ("\xcf\x94\xdf\x94") ended the host in
+  // std::terminate (the same toml++ unreachable point as above), and deep nesting could
+  // overflow the stack. Both readers now share detail::parse_toml_guarded.
+  TEST_CASE("process files: stray non-ASCII and deep nesting are errors, not a crash") {
+    const auto england = Process::bundled(Nation::england);
+    const std::string deep = "x = " + std::string(40, '[') + std::string(40, ']') + "\n";
+    const std::string long_key = "[" + std::string(200, 'a').replace(1, 198, 198, '.') + "]\n";
+    for (const std::string& text :
+         {std::string("\xcf\x94\xdf\x94"), std::string("[process]\nx = 1.\xd0\x99\n"), deep,
+          std::string("[process]\n") + long_key}) {
+      CAPTURE(text);
+      for (const bool local : {false, true}) {
+        try {
+          if (local)
+            Process::load_local_string(text, "local.toml", *england);
+          else
+            Process::load_string(text, "national.toml");
+          FAIL("loaded a malformed process file");
+        } catch (const Error& e) {
+          CHECK((e.status() == Status::parse || e.status() == Status::limit));
+          CHECK(e.where().line >= 1);
+          CHECK(e.where().column >= 1);
+        }
       }
     }
   }

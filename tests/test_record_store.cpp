@@ -218,6 +218,10 @@ TEST_SUITE("record_store") {
           "INSERT INTO tombstones VALUES (9, 'P-A0', 'dpo')",
           "UPDATE batches SET recorded_at = 0 WHERE revision = 3",
           "INSERT INTO tombstones VALUES (1, 'P-A0', 'dpo'), (2, 'P-A0', 'dpo')",
+          // fuzz_store: a last revision (or fact count) far past what the file could hold made
+          // reopening reserve hundreds of gigabytes before any check.
+          "UPDATE batches SET revision = 2147483647 WHERE revision = 3",
+          "UPDATE batches SET facts = 1099511627776 WHERE revision = 3",
       };
       const std::string pristine = read_bytes(path);
       for (const char* statement : damage) {
