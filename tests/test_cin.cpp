@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "safeguard/assess.hpp"
+#include "safeguard.h"
 #include "safeguard/cin.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
@@ -451,5 +452,49 @@ TEST_SUITE("cin") {
       CHECK(error.where().line > 0);
     }
     CHECK(graph.count() == before);
+  }
+
+  TEST_CASE("the C API reads, loads and measures a return") {
+    const std::string full = kDir + "full.xml";
+    const std::string findings = kDir + "findings.xml";
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    CHECK(sg_cin_load_file(graph, full.c_str(), 0) == SG_OK);
+    size_t persons = 0;
+    CHECK(sg_graph_count(&persons, graph, "person") == SG_OK);
+    CHECK(persons == 6);
+
+    // Strict: the findings return is refused, naming the first child; the graph is unchanged.
+    size_t before = 0;
+    CHECK(sg_graph_count(&before, graph, nullptr) == SG_OK);
+    CHECK(sg_cin_load_file(graph, findings.c_str(), 1) == SG_E_INVALID_DATA);
+    const sg_error_detail* detail = sg_error_last_detail();
+    REQUIRE(detail->entity != nullptr);
+    CHECK(std::string(detail->entity) == "P-BAD-C1");
+    CHECK(detail->line > 0);
+    size_t after = 0;
+    CHECK(sg_graph_count(&after, graph, nullptr) == SG_OK);
+    CHECK(after == before);
+    CHECK(sg_cin_load_file(graph, full.c_str(), 2) == SG_E_INVALID_ARGUMENT);
+    sg_graph_free(graph);
+
+    char* json = nullptr;
+    size_t size = 0;
+    REQUIRE(sg_cin_read_file(&json, &size, findings.c_str(), 0) == SG_OK);
+    const std::string read_json(json, size);
+    sg_buffer_free(json);
+    CHECK(read_json.find("\"rule\": \"duplicate_child\"") != std::string::npos);
+    CHECK(read_json.find("\"rule\": \"nfa_with_activity\"") != std::string::npos);
+
+    REQUIRE(sg_cin_measures_file(&json, nullptr, full.c_str()) == SG_OK);
+    const std::string measures_json = json;
+    sg_buffer_free(json);
+    CHECK(measures_json.find("\"measure\": \"rereferrals_within_12_months\",") !=
+          std::string::npos);
+    // The same numbers as the C++ API gives.
+    const cin::Measures m = cin::measures(cin::read_file(full));
+    CHECK(measures_json == cin::to_json(m));
+    CHECK(cin::to_csv(m, false).find("rereferrals_within_12_months,1,6,0.1667\n") !=
+          std::string::npos);
   }
 }

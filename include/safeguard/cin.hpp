@@ -214,8 +214,9 @@ struct Conversion {
 // derived from LAchildID ("<id>/1/referral"...), so a second import of the same return is
 // refused as duplicate rather than doubling the record.
 SAFEGUARD_EXPORT Conversion to_batch(const Return& cin_return);
-// Applies to_batch(cin_return) to `graph` as one batch; an error names the child and the
-// return's line and column.
+// Applies to_batch(cin_return) to `graph` as one batch, all or nothing; an error names the
+// child and the return's line and column. The authority's agency is added only when the graph
+// does not already have it (a second year's return for the same authority).
 SAFEGUARD_EXPORT void load(CaseGraph& graph, const Return& cin_return, const std::string& name);
 
 // ---- Measures ------------------------------------------------------------------------------
@@ -257,8 +258,22 @@ struct Measures {
 };
 
 // The census measures over the return's period, with working days on `calendar` (England's
-// bank holidays for an English return). docs/cin-census.md gives each definition.
+// bank holidays for an English return). docs/cin-census.md gives each definition. Throws
+// Error(Status::invalid_data) when the return has no ReferenceDate.
 SAFEGUARD_EXPORT Measures measures(const Return& cin_return, const WorkingCalendar& calendar);
 SAFEGUARD_EXPORT Measures measures(const Return& cin_return);  // England's calendar
+
+// ---- As JSON and CSV -----------------------------------------------------------------------
+
+// The return as flat tables, one JSON array per kind of row (children, disabilities,
+// episodes, assessments, factors, cin_plans, section47, protection_plans, reviews, findings),
+// each row naming its child: what the Python package turns into data frames.
+SAFEGUARD_EXPORT std::string to_json(const Return& cin_return);
+// The measures: the period, one row per measure for the authority (count, denominator, rate)
+// and one row per child (each measure's count and denominator).
+SAFEGUARD_EXPORT std::string to_json(const Measures& measures);
+// The measures as CSV: one row per measure (measure,count,denominator,rate), or, per_child,
+// one row per child with each measure's count and denominator.
+SAFEGUARD_EXPORT std::string to_csv(const Measures& measures, bool per_child);
 
 }  // namespace safeguard::cin
