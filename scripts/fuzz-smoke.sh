@@ -7,7 +7,7 @@
 #                  so the limits past what small inputs reach (4 MiB packs, deep keys, long
 #                  expressions, big case files) are explored, and 600 s per target by default
 #   FUZZ_SECONDS   seconds per target (default 60, or 600 with FUZZ_LONG=1)
-#   FUZZ_TARGETS   which targets (default: all four)
+#   FUZZ_TARGETS   which targets (default: all five)
 #   FUZZ_SEED      libFuzzer's random seed (default 1, so CI explores the same way each run;
 #                  0 picks a new one: use it, with more time, to hunt for new bugs)
 set -euo pipefail
@@ -24,7 +24,7 @@ else
   rss_limit=2048
 fi
 seed="${FUZZ_SEED:-1}"
-targets=(${FUZZ_TARGETS:-case_file rule_pack expr c_api})
+targets=(${FUZZ_TARGETS:-case_file rule_pack expr c_api cin})
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=None \
