@@ -72,7 +72,7 @@ class Generator {
     static const char* const kDisability[] = {"MOB", "HAND", "LD", "HEAR", "VIS", "AUT"};
     static const char* const kSource[] = {"1A", "2A", "3A", "3E", "5A", "6", "8", "10"};
     static const char* const kNeed[] = {"N1", "N1", "N4", "N5", "N2", "N0"};
-    static const char* const kFactors[] = {"1B", "2B", "3A", "3B", "4B", "6A", "10A",
+    static const char* const kFactors[] = {"1B",  "2B",  "3A",  "3B",  "4B",  "6A", "10A",
                                            "11A", "16A", "17A", "18B", "19B", "21", "24A"};
     static const char* const kCategory[] = {"NEG", "PHY", "SAB", "EMO", "MUL"};
     cin::Child c;
@@ -149,9 +149,11 @@ class Generator {
       const bool open_plan = !ep.protection_plans.empty() && ep.protection_plans[0].end == kNoDay;
       if (!open_plan && (e + 1 < episodes || below(2) == 0)) {
         Day last = cursor;
-        for (const cin::Assessment& a : ep.assessments) last = std::max({last, a.start, a.authorised});
+        for (const cin::Assessment& a : ep.assessments)
+          last = std::max({last, a.start, a.authorised});
         for (const cin::CinPlan& p : ep.cin_plans) last = std::max({last, p.start, p.end});
-        for (const cin::Section47& s : ep.section47s) last = std::max({last, s.start, s.conference});
+        for (const cin::Section47& s : ep.section47s)
+          last = std::max({last, s.start, s.conference});
         for (const cin::ProtectionPlan& p : ep.protection_plans) last = std::max(last, p.end);
         ep.closure = upto(last + static_cast<Day>(1 + below(30)));
         if (ep.closure != kNoDay) ep.closure_reason = "RC7";

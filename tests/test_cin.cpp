@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "safeguard/assess.hpp"
 #include "safeguard.h"
+#include "safeguard/assess.hpp"
 #include "safeguard/cin.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
@@ -320,7 +320,7 @@ TEST_SUITE("cin") {
 
     const Error unclosed = read_error("unclosed.xml");
     CHECK(unclosed.status() == Status::parse);
-    // Assessments (line 138) is never closed: the parser meets </CINdetails> on line 140.
+    // C3's second Assessments is never closed: the parser meets </CINdetails> on line 140.
     CHECK(unclosed.where().line == 140);
     CHECK(unclosed.where().entity == "P-CIN-C3");
 
@@ -371,8 +371,7 @@ TEST_SUITE("cin") {
       CHECK(f.rule == "unmatched_factor");
       unmatched.push_back(f.message.substr(0, f.message.find(' ', 18)));
     }
-    CHECK(unmatched ==
-          std::vector<std::string>{"assessment factor 16A", "assessment factor 24A"});
+    CHECK(unmatched == std::vector<std::string>{"assessment factor 16A", "assessment factor 24A"});
 
     CaseGraph graph;
     cin::load(graph, r, "full.xml");

@@ -70,15 +70,15 @@ std::string measures_table(const cin::Measures& m, bool per_child) {
     }
   } else {
     table.add_column("child", Table::Align::left);
-    const char* headers[cin::kMeasureCount] = {"assess 45d", "ICPC 15d",     "reviews",
+    const char* headers[cin::kMeasureCount] = {"assess 45d",  "ICPC 15d",    "reviews",
                                                "re-referral", "repeat plan", "plan 2y+"};
     for (const char* header : headers) table.add_column(header, Table::Align::right);
     for (const cin::ChildMeasures& row : m.children) {
       std::vector<std::string> cells = {row.child};
       for (const cin::Count& c : row.counts) {
-        cells.push_back(c.denominator == 0 ? std::string("-")
-                                           : std::to_string(c.count) + "/" +
-                                                 std::to_string(c.denominator));
+        cells.push_back(c.denominator == 0
+                            ? std::string("-")
+                            : std::to_string(c.count) + "/" + std::to_string(c.denominator));
       }
       table.add_row(std::move(cells));
     }

@@ -27,14 +27,14 @@ struct Position {
 };
 
 struct Assessment {
-  Day start = kNoDay;            // AssessmentActualStartDate
-  Day internal_review = kNoDay;  // AssessmentInternalReviewDate
-  Day authorised = kNoDay;       // AssessmentAuthorisationDate: the assessment's completion
+  Day start = kNoDay;                // AssessmentActualStartDate
+  Day internal_review = kNoDay;      // AssessmentInternalReviewDate
+  Day authorised = kNoDay;           // AssessmentAuthorisationDate: the assessment's completion
   std::vector<std::string> factors;  // AssessmentFactors codes, in the order written
   Position at;
   bool operator==(const Assessment& o) const {
-    return start == o.start && internal_review == o.internal_review &&
-           authorised == o.authorised && factors == o.factors;
+    return start == o.start && internal_review == o.internal_review && authorised == o.authorised &&
+           factors == o.factors;
   }
 };
 
@@ -46,9 +46,9 @@ struct CinPlan {
 };
 
 struct Section47 {
-  Day start = kNoDay;                     // S47ActualStartDate
-  Day conference_target = kNoDay;         // InitialCPCtarget
-  Day conference = kNoDay;                // DateOfInitialCPC
+  Day start = kNoDay;                           // S47ActualStartDate
+  Day conference_target = kNoDay;               // InitialCPCtarget
+  Day conference = kNoDay;                      // DateOfInitialCPC
   std::optional<bool> conference_not_required;  // ICPCnotRequired
   Position at;
   bool operator==(const Section47& o) const {
@@ -60,8 +60,8 @@ struct Section47 {
 struct ProtectionPlan {
   Day start = kNoDay;                 // CPPstartDate
   Day end = kNoDay;                   // CPPendDate
-  std::string initial_category;      // InitialCategoryOfAbuse: NEG, PHY, SAB, EMO, MUL
-  std::string latest_category;       // LatestCategoryOfAbuse
+  std::string initial_category;       // InitialCategoryOfAbuse: NEG, PHY, SAB, EMO, MUL
+  std::string latest_category;        // LatestCategoryOfAbuse
   std::optional<int> previous_plans;  // NumberOfPreviousCPP
   std::vector<Day> reviews;           // Reviews/CPPreviewDate, in the order written
   Position at;
@@ -74,13 +74,13 @@ struct ProtectionPlan {
 
 // One episode of need (CINdetails): a referral and what followed it.
 struct Episode {
-  Day referral = kNoDay;        // CINreferralDate
-  std::string referral_source;  // ReferralSource: 1A..10
-  std::string primary_need;     // PrimaryNeedCode: N0..N9
-  Day closure = kNoDay;         // CINclosureDate
-  std::string closure_reason;   // ReasonForClosure: RC1..RC9
-  Day initial_conference = kNoDay;     // DateOfInitialCPC (on the episode)
-  std::optional<bool> referral_nfa;    // ReferralNFA
+  Day referral = kNoDay;             // CINreferralDate
+  std::string referral_source;       // ReferralSource: 1A..10
+  std::string primary_need;          // PrimaryNeedCode: N0..N9
+  Day closure = kNoDay;              // CINclosureDate
+  std::string closure_reason;        // ReasonForClosure: RC1..RC9
+  Day initial_conference = kNoDay;   // DateOfInitialCPC (on the episode)
+  std::optional<bool> referral_nfa;  // ReferralNFA
   std::vector<Assessment> assessments;
   std::vector<CinPlan> cin_plans;
   std::vector<Section47> section47s;
@@ -101,45 +101,44 @@ struct Episode {
 enum class SexElement : std::uint8_t { none, gender_current, sex };
 
 struct Child {
-  std::string la_child_id;  // LAchildID: the authority's id, the child's id in the graph
-  std::string upn;          // UPN
-  std::string former_upn;   // FormerUPN
-  std::string upn_unknown;  // UPNunknown: UN1..UN10
+  std::string la_child_id;      // LAchildID: the authority's id, the child's id in the graph
+  std::string upn;              // UPN
+  std::string former_upn;       // FormerUPN
+  std::string upn_unknown;      // UPNunknown: UN1..UN10
   Day birth = kNoDay;           // PersonBirthDate
   Day expected_birth = kNoDay;  // ExpectedPersonBirthDate (an unborn child)
   Day death = kNoDay;           // PersonDeathDate
   // Group attributes, for a disparity audit only: kept here and in the frames, never in the
   // graph, so no rule can read them.
   SexElement sex_element = SexElement::none;
-  std::string sex;        // the code as written
-  std::string ethnicity;  // Ethnicity: WBRI, MWBC, ...
+  std::string sex;                        // the code as written
+  std::string ethnicity;                  // Ethnicity: WBRI, MWBC, ...
   std::vector<std::string> disabilities;  // Disability codes: NONE, MOB, HAND, ...
   std::vector<Episode> episodes;
   Position at;
   bool operator==(const Child& o) const {
     return la_child_id == o.la_child_id && upn == o.upn && former_upn == o.former_upn &&
-           upn_unknown == o.upn_unknown && birth == o.birth &&
-           expected_birth == o.expected_birth && death == o.death &&
-           sex_element == o.sex_element && sex == o.sex && ethnicity == o.ethnicity &&
-           disabilities == o.disabilities && episodes == o.episodes;
+           upn_unknown == o.upn_unknown && birth == o.birth && expected_birth == o.expected_birth &&
+           death == o.death && sex_element == o.sex_element && sex == o.sex &&
+           ethnicity == o.ethnicity && disabilities == o.disabilities && episodes == o.episodes;
   }
 };
 
 struct Header {
-  std::string collection;      // Collection: "CIN"
-  std::string year;            // Year: the census year, "2025"
+  std::string collection;       // Collection: "CIN"
+  std::string year;             // Year: the census year, "2025"
   Day reference_date = kNoDay;  // ReferenceDate: the last day of the census period
-  std::string source_level;    // SourceLevel: "L"
-  std::string authority;       // LEA: the local authority's three-digit code
-  std::string software_code;   // SoftwareCode
-  std::string release;         // Release
-  std::string serial_no;       // SerialNo
-  std::string date_time;       // DateTime: when the return was made, as written
+  std::string source_level;     // SourceLevel: "L"
+  std::string authority;        // LEA: the local authority's three-digit code
+  std::string software_code;    // SoftwareCode
+  std::string release;          // Release
+  std::string serial_no;        // SerialNo
+  std::string date_time;        // DateTime: when the return was made, as written
   bool operator==(const Header& o) const {
     return collection == o.collection && year == o.year && reference_date == o.reference_date &&
            source_level == o.source_level && authority == o.authority &&
-           software_code == o.software_code && release == o.release &&
-           serial_no == o.serial_no && date_time == o.date_time;
+           software_code == o.software_code && release == o.release && serial_no == o.serial_no &&
+           date_time == o.date_time;
   }
 };
 

@@ -103,11 +103,8 @@ constexpr Code kClosureReason[] = {
 };
 
 constexpr Code kAbuseCategory[] = {
-    {"NEG", "neglect"},
-    {"PHY", "physical abuse"},
-    {"SAB", "sexual abuse"},
-    {"EMO", "emotional abuse"},
-    {"MUL", "multiple"},
+    {"NEG", "neglect"},         {"PHY", "physical abuse"}, {"SAB", "sexual abuse"},
+    {"EMO", "emotional abuse"}, {"MUL", "multiple"},
 };
 
 constexpr Code kUpnUnknown[] = {

@@ -26,9 +26,8 @@ struct Builder {
     origin.emplace_back(at, child);
   }
 
-  void event(const std::string& id, EventKind kind, Day date, const std::string& child,
-             Position at, EventDecision decision = EventDecision::none,
-             std::string category = {}) {
+  void event(const std::string& id, EventKind kind, Day date, const std::string& child, Position at,
+             EventDecision decision = EventDecision::none, std::string category = {}) {
     if (date == kNoDay) return;  // a missing date is a finding of the read, never an event
     EventSpec spec;
     spec.id = id;
@@ -101,7 +100,8 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
   for (const Section47& s : e.section47s) carried = carried || s.conference == e.initial_conference;
   if (e.initial_conference != kNoDay && !carried) {
     bool plan = false;
-    for (const ProtectionPlan& p : e.protection_plans) plan = plan || p.start == e.initial_conference;
+    for (const ProtectionPlan& p : e.protection_plans)
+      plan = plan || p.start == e.initial_conference;
     b.event(prefix + "icpc", EventKind::initial_conference, e.initial_conference, id, e.at,
             plan ? EventDecision::plan : EventDecision::no_plan);
   }
@@ -111,8 +111,8 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
     b.event(name + "_start", EventKind::plan_start, p.start, id, p.at, EventDecision::none,
             std::string(detail::abuse_category_name(p.initial_category)));
     for (std::size_t j = 0; j < p.reviews.size(); ++j) {
-      b.event(name + "_review" + std::to_string(j + 1), EventKind::review_conference,
-              p.reviews[j], id, p.at);
+      b.event(name + "_review" + std::to_string(j + 1), EventKind::review_conference, p.reviews[j],
+              id, p.at);
     }
     b.event(name + "_end", EventKind::plan_end, p.end, id, p.at);
   }
@@ -143,8 +143,8 @@ Builder build(const Return& r, bool with_agency) {
     AgencySpec la;
     la.id = agency;
     la.type = "social_care";
-    la.name = r.header.authority.empty() ? "local authority"
-                                         : "local authority " + r.header.authority;
+    la.name =
+        r.header.authority.empty() ? "local authority" : "local authority " + r.header.authority;
     b.add(std::move(la), Position{}, {});
   }
   for (const Child& child : r.children) {
@@ -183,13 +183,14 @@ Builder build(const Return& r, bool with_agency) {
     }
   }
   for (const auto& entry : b.unmatched) {
-    b.out.findings.push_back(Finding{
-        "unmatched_factor",
-        "assessment factor " + entry.first + " (" +
-            std::string(detail::factor_meaning(entry.first)) +
-            ") has no category in the default pack; " + std::to_string(entry.second.first) +
-            " imported as " + factor_category(entry.first).category,
-        entry.second.second, {}});
+    b.out.findings.push_back(Finding{"unmatched_factor",
+                                     "assessment factor " + entry.first + " (" +
+                                         std::string(detail::factor_meaning(entry.first)) +
+                                         ") has no category in the default pack; " +
+                                         std::to_string(entry.second.first) + " imported as " +
+                                         factor_category(entry.first).category,
+                                     entry.second.second,
+                                     {}});
   }
   return b;
 }

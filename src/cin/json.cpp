@@ -47,12 +47,12 @@ std::string rate_text(const Count& count) {
 std::string to_json(const Return& r) {
   ordered_json out = ordered_json::object();
   const Header& h = r.header;
-  out["header"] = {{"collection", text(h.collection)},   {"year", text(h.year)},
-                   {"reference_date", date(h.reference_date)},
-                   {"period_start", date(r.period_start())},
-                   {"source_level", text(h.source_level)}, {"authority", text(h.authority)},
-                   {"software_code", text(h.software_code)}, {"release", text(h.release)},
-                   {"serial_no", text(h.serial_no)},     {"date_time", text(h.date_time)}};
+  out["header"] = {
+      {"collection", text(h.collection)},         {"year", text(h.year)},
+      {"reference_date", date(h.reference_date)}, {"period_start", date(r.period_start())},
+      {"source_level", text(h.source_level)},     {"authority", text(h.authority)},
+      {"software_code", text(h.software_code)},   {"release", text(h.release)},
+      {"serial_no", text(h.serial_no)},           {"date_time", text(h.date_time)}};
   ordered_json children = ordered_json::array();
   ordered_json disabilities = ordered_json::array();
   ordered_json episodes = ordered_json::array();

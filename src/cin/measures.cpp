@@ -9,9 +9,8 @@ namespace safeguard::cin {
 namespace {
 
 constexpr std::string_view kNames[kMeasureCount] = {
-    "assessments_within_45_days",   "conferences_within_15_days",
-    "reviews_within_timescale",     "rereferrals_within_12_months",
-    "second_or_subsequent_plans",   "plans_two_years_or_more",
+    "assessments_within_45_days",   "conferences_within_15_days", "reviews_within_timescale",
+    "rereferrals_within_12_months", "second_or_subsequent_plans", "plans_two_years_or_more",
 };
 
 constexpr std::string_view kTitles[kMeasureCount] = {

@@ -530,10 +530,12 @@ class Reader {
     slot = std::move(value);
   }
   void once_day(Day& slot, Day value, Position at, std::string_view element) {
-    once(slot, value, [](Day d) { return d == kNoDay; }, at, element);
+    once(
+        slot, value, [](Day d) { return d == kNoDay; }, at, element);
   }
   void once_text(std::string& slot, std::string value, Position at, std::string_view element) {
-    once(slot, std::move(value), [](const std::string& s) { return s.empty(); }, at, element);
+    once(
+        slot, std::move(value), [](const std::string& s) { return s.empty(); }, at, element);
   }
 
   void code(std::string& slot, std::string value, Position at, std::string_view element,
@@ -621,8 +623,9 @@ class Reader {
                       at, current_child_id());
         }
         if (child_.sex_element != SexElement::none) {
-          add_finding("repeated_element", "the child's sex is given more than once; the first is kept",
-                      at, current_child_id());
+          add_finding("repeated_element",
+                      "the child's sex is given more than once; the first is kept", at,
+                      current_child_id());
           break;
         }
         child_.sex_element = current ? SexElement::gender_current : SexElement::sex;
@@ -799,8 +802,7 @@ class Reader {
     }
   }
 
-  void order(Day earlier, Day later, std::string_view first, std::string_view second,
-             Position at) {
+  void order(Day earlier, Day later, std::string_view first, std::string_view second, Position at) {
     if (earlier != kNoDay && later != kNoDay && later < earlier) {
       child_finding("date_order", std::string(second) + " is before " + std::string(first), at);
     }
@@ -864,9 +866,8 @@ class Reader {
     if (e.closure == kNoDay && !e.closure_reason.empty()) {
       child_finding("closure_reason", "ReasonForClosure is given without a CINclosureDate", e.at);
     }
-    if (e.referral_nfa.value_or(false) &&
-        (!e.assessments.empty() || !e.section47s.empty() || !e.cin_plans.empty() ||
-         !e.protection_plans.empty())) {
+    if (e.referral_nfa.value_or(false) && (!e.assessments.empty() || !e.section47s.empty() ||
+                                           !e.cin_plans.empty() || !e.protection_plans.empty())) {
       child_finding("nfa_with_activity",
                     "the referral is recorded as no further action (ReferralNFA) but the episode "
                     "has assessments, section 47 enquiries or plans",
@@ -877,8 +878,8 @@ class Reader {
       order(e.referral, a.start, "CINreferralDate", "AssessmentActualStartDate", a.at);
       order(a.start, a.authorised, "AssessmentActualStartDate", "AssessmentAuthorisationDate",
             a.at);
-      order(a.start, a.internal_review, "AssessmentActualStartDate",
-            "AssessmentInternalReviewDate", a.at);
+      order(a.start, a.internal_review, "AssessmentActualStartDate", "AssessmentInternalReviewDate",
+            a.at);
       after_reference(a.start, "AssessmentActualStartDate", a.at);
       after_reference(a.authorised, "AssessmentAuthorisationDate", a.at);
     }
