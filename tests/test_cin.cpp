@@ -3,6 +3,11 @@
 // the measures against values worked by hand, and import -> export -> import.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -59,6 +64,16 @@ Error read_error(const std::string& file, const cin::ReadOptions& options = {}) 
   }
   FAIL("reading " << file << " did not fail");
   throw 0;
+}
+
+// The process's resident set now, in KiB (Linux /proc).
+std::size_t resident_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+  }
+  return 0;
 }
 
 int count(cin::MeasureId id, const std::array<cin::Count, cin::kMeasureCount>& counts) {
@@ -495,5 +510,51 @@ TEST_SUITE("cin") {
     CHECK(measures_json == cin::to_json(m));
     CHECK(cin::to_csv(m, false).find("rereferrals_within_12_months,1,6,0.1667\n") !=
           std::string::npos);
+  }
+
+  // A return is streamed: 100 MB of unknown elements inside one child is read (each reported,
+  // up to ReadLimits::max_findings, then counted) in memory that does not grow with the file.
+  TEST_CASE("a return of 100 MB of unknown elements is read in bounded memory") {
+    const std::string path = "cin_unknown_elements.xml";
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << "<Message><Header><CollectionDetails><ReferenceDate>2025-03-31</ReferenceDate>"
+             "</CollectionDetails></Header><Children><Child><ChildIdentifiers>"
+             "<LAchildID>P-BIG-C1</LAchildID><PersonBirthDate>2015-01-01</PersonBirthDate>"
+             "</ChildIdentifiers><CINdetails><CINreferralDate>2024-05-01</CINreferralDate>";
+      std::string chunk;
+      for (int i = 0; i < 65536; ++i) chunk += "<Junk>x</Junk>";
+      for (std::size_t written = 0; written < 100u * 1000 * 1000; written += chunk.size()) {
+        out << chunk;
+      }
+      out << "</CINdetails></Child></Children></Message>\n";
+    }
+    const std::size_t before = resident_kib();
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      int code = 0;
+      try {
+        const cin::Return r = cin::read_file(path);
+        const bool capped = r.findings.size() == cin::ReadLimits{}.max_findings + 1 &&
+                            r.findings.back().rule == "too_many_findings";
+        code = r.children.size() == 1 && capped ? 0 : 1;
+      } catch (...) {
+        code = 2;
+      }
+      ::_exit(code);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    std::remove(path.c_str());
+    struct rusage usage {};
+    REQUIRE(::getrusage(RUSAGE_CHILDREN, &usage) == 0);
+    const auto peak = static_cast<std::size_t>(usage.ru_maxrss);  // KiB on Linux
+    CAPTURE(before);
+    CAPTURE(peak);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    // 100,000 findings of about 150 bytes each, and the 1 MiB read buffer: well under 64 MiB.
+    CHECK(peak < before + 64 * 1024);
   }
 }

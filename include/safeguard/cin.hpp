@@ -167,6 +167,9 @@ struct ReadLimits {
   std::size_t max_text_bytes = 1024;             // one element's text (codes, dates, ids)
   std::size_t max_children = 5'000'000;
   std::size_t max_items_per_child = 10'000;  // episodes, assessments, plans, reviews, factors
+  // Findings kept; past it they are counted, and one last finding (too_many_findings) says how
+  // many more there were, so a file of nothing but unknown elements cannot grow memory.
+  std::size_t max_findings = 100'000;
 };
 
 struct ReadOptions {

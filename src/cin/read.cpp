@@ -247,6 +247,15 @@ class Reader {
       add_finding("mandatory", "the header has no ReferenceDate (the census reference date)",
                   Position{1, 1}, {});
     }
+    if (unlisted_findings_ > 0) {
+      result_.findings.push_back(
+          Finding{"too_many_findings",
+                  std::to_string(unlisted_findings_) +
+                      " more findings are not listed (ReadLimits::max_findings is " +
+                      std::to_string(options_.limits.max_findings) + ")",
+                  Position{1, 1},
+                  {}});
+    }
     return std::move(result_);
   }
 
@@ -325,6 +334,10 @@ class Reader {
       throw Error(Status::invalid_data,
                   "breaks a census rule (" + rule + "): " + message + " (strict mode)",
                   Location(name_, at.line, at.column, child));
+    }
+    if (result_.findings.size() >= options_.limits.max_findings) {
+      ++unlisted_findings_;
+      return;
     }
     result_.findings.push_back(Finding{std::move(rule), std::move(message), at, std::move(child)});
   }
@@ -927,6 +940,7 @@ class Reader {
   bool text_in_container_reported_ = false;
   bool in_child_ = false;
   std::size_t items_ = 0;
+  std::size_t unlisted_findings_ = 0;
   Child child_;
   std::unordered_set<std::string> seen_ids_;
   Return result_;
