@@ -70,6 +70,20 @@ class CinTest(unittest.TestCase):
             timeline = run("timeline", case, "--as-of", "2025-03-31", "--child", "P-EXM-C5")
             self.assertEqual(timeline.code, 0, timeline.errtext())
 
+    def test_store_import_takes_a_census_return(self):
+        with scratch_dir() as work:
+            store = os.path.join(work, "census.store")
+            done = run("store", "import", store, EXAMPLE, "--recorded-at", "2025-05-06T10:15:00Z",
+                       "--author", "analyst-3", "--source-system", "cin-census-2025")
+            self.assertEqual(done.code, 0, done.errtext())
+            self.assertIn("unmatched_factor", done.errtext())
+            exported = run("store", "export", store, "--as-of", "2025-03-31")
+            self.assertEqual(exported.code, 0, exported.errtext())
+            case = json.loads(exported.out)
+            self.assertEqual(sorted(p["id"] for p in case["persons"]),
+                             ["P-EXM-C%d" % n for n in range(1, 7)])
+            self.assertNotIn("WBRI", exported.text())
+
     def test_findings_are_reported_with_place_and_child(self):
         findings = os.path.join(CIN_DATA, "findings.xml")
         done = run("import-cin", findings, "-o", os.devnull)
