@@ -314,6 +314,21 @@ TEST_SUITE("cin") {
     CHECK(named);
   }
 
+  TEST_CASE("the header is checked: collection, year and reference date") {
+    const cin::Return r = cin::read(
+        "<Message><Header><CollectionDetails><Collection>SWF</Collection><Year>2024</Year>"
+        "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails></Header>"
+        "<Children/></Message>",
+        "header");
+    std::vector<std::string> rules;
+    for (const cin::Finding& f : r.findings) rules.push_back(f.rule);
+    CHECK(rules == std::vector<std::string>{"unknown_code", "header_year"});
+    const cin::Return none = cin::read("<Message><Children/></Message>", "none");
+    REQUIRE(none.findings.size() == 1);
+    CHECK(none.findings[0].rule == "mandatory");
+    CHECK_THROWS_AS(cin::measures(none), Error);
+  }
+
   TEST_CASE("strict mode refuses a return with any breach, naming the first") {
     cin::ReadOptions strict;
     strict.strict = true;

@@ -243,8 +243,22 @@ class Reader {
 
   Return finish() {
     if (!seen_message_) fail(Status::parse, "the return has no Message element", Position{1, 1});
-    if (result_.header.reference_date == kNoDay) {
+    const Header& header = result_.header;
+    if (header.reference_date == kNoDay) {
       add_finding("mandatory", "the header has no ReferenceDate (the census reference date)",
+                  Position{1, 1}, {});
+    }
+    if (!header.collection.empty() && header.collection != "CIN") {
+      add_finding("unknown_code",
+                  "Collection " + safeguard::detail::quote_for_error(header.collection) +
+                      " is not CIN (this is not a Children in Need census return)",
+                  Position{1, 1}, {});
+    }
+    if (!header.year.empty() && header.reference_date != kNoDay &&
+        header.year != format_iso_date(header.reference_date).substr(0, 4)) {
+      add_finding("header_year",
+                  "Year " + safeguard::detail::quote_for_error(header.year) +
+                      " is not the year of the ReferenceDate (the census year ends on it)",
                   Position{1, 1}, {});
     }
     if (unlisted_findings_ > 0) {
