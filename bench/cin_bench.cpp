@@ -119,7 +119,7 @@ class Generator {
           if (below(2) == 0) p.end = upto(p.start + static_cast<Day>(30 + below(200)));
           ep.cin_plans.push_back(p);
         }
-        if (below(5) == 0) {
+        if (a.start + 10 <= reference && below(5) == 0) {
           cin::Section47 s;
           s.start = a.start + static_cast<Day>(below(10));
           s.conference_target = s.start + 21;
