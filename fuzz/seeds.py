@@ -195,9 +195,22 @@ def stores():
     write("store", "untouched", b"")
 
 
+def cin_returns():
+    # The hand-made census returns (well-formed ones; the malformed ones are tested directly).
+    for name in ("full.xml", "findings.xml"):
+        with open(os.path.join(ROOT, "tests/data/cin", name), "rb") as f:
+            write("cin", name, f.read())
+    write("cin", "minimal.xml", "<Message><Header><CollectionDetails><ReferenceDate>2025-03-31"
+          "</ReferenceDate></CollectionDetails></Header><Children><Child><ChildIdentifiers>"
+          "<LAchildID>P-1</LAchildID><PersonBirthDate>2015-01-01</PersonBirthDate>"
+          "</ChildIdentifiers><CINdetails><CINreferralDate>2024-05-01</CINreferralDate>"
+          "</CINdetails></Child></Children></Message>")
+
+
 if __name__ == "__main__":
     stores()
     processes()
+    cin_returns()
     case_files()
     expressions(rule_packs())
     c_api_programs()

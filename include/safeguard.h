@@ -910,6 +910,26 @@ SG_API const sg_error_detail* sg_error_last_detail(void);
 #define SG_OPEN_CREATE 1
 SG_API int sg_record_open(sg_record** out, const char* path, int flags);
 
+/* ---- Children in Need census returns (docs/cin-census.md) --------------------------------- */
+/* Reads a census return (the Department for Education's XML, streamed) and adds it to the
+ * graph as one atomic batch: each child a person (disabilities as flags; sex and ethnicity are
+ * never put in the graph), each assessment factor a concern, and referrals, assessments,
+ * section 47 enquiries, conferences, plans and reviews as process events. strict: 1 refuses a
+ * return with any census-rule finding (SG_E_INVALID_DATA naming the first), 0 imports it and
+ * leaves the findings to sg_cin_read_file; any other value is SG_E_INVALID_ARGUMENT.
+ * Malformed XML or values fail with the line, column and LAchildID (sg_error_last_detail).
+ * On failure the graph is unchanged. */
+SG_API int sg_cin_load_file(sg_graph* graph, const char* path, int strict);
+/* The return as JSON tables (children, disabilities, episodes, assessments, factors,
+ * cin_plans, section47, protection_plans, reviews, findings; docs/cin-census.md), the findings
+ * including factor codes with no category in the default pack. *out receives a NUL-terminated
+ * buffer to free with sg_buffer_free(); *out_size (if not NULL) its length. */
+SG_API int sg_cin_read_file(char** out, size_t* out_size, const char* path, int strict);
+/* The census measures of the return over its census period, as JSON: one row per measure for
+ * the authority (count, denominator, rate) and one row per child. Working days are England's.
+ * A return without a ReferenceDate is SG_E_INVALID_DATA. Free *out with sg_buffer_free(). */
+SG_API int sg_cin_measures_file(char** out, size_t* out_size, const char* path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,10 +4,10 @@
 # fuzzing run found (build-fuzz/corpus/<target>) cover, in a fresh directory that then replaces
 # fuzz/corpus/<target>. Run scripts/fuzz-smoke.sh first (it builds the targets and fills
 # build-fuzz/corpus/); review the diff before committing it.
-#   FUZZ_TARGETS   which targets (default: all four)
+#   FUZZ_TARGETS   which targets (default: all five)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(${FUZZ_TARGETS:-case_file rule_pack expr c_api})
+targets=(${FUZZ_TARGETS:-case_file rule_pack expr c_api cin})
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1"
 for target in "${targets[@]}"; do
   binary="build-fuzz/fuzz/fuzz_$target"

@@ -10,6 +10,8 @@ packages=(
   libssl-dev
   # A record's durable store (Record::open, sg_record_open) is an SQLite database.
   libsqlite3-dev
+  # Children in Need census returns (safeguard/cin.hpp) are XML, streamed through expat.
+  libexpat1-dev
   python3 python3-pytest python3-numpy python3-pandas python3-networkx
   # The Python package: pip into a virtual environment offline (setuptools, wheel), its types
   # checked (mypy), and its optional progress bars and plots (tqdm, matplotlib).

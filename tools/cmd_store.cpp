@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
+#include "safeguard/cin.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/record.hpp"
 
@@ -76,7 +77,28 @@ int run_import(const StoreOptions& options) {
   const RecordTime recorded_at = parse_record_time(options.recorded_at, "--recorded-at");
   Batch batch;
   try {
-    batch = parse_case(read_file(options.case_path), options.case_path);
+    const std::string text = read_file(options.case_path);
+    // A Children in Need census return (XML) is imported as `import-cin` would convert it;
+    // anything else is a case file.
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    const bool census = first != std::string::npos &&
+                        (text[first] == '<' || text.compare(first, 3, "\xEF\xBB\xBF") == 0);
+    if (census) {
+      const cin::Return census_return = cin::read(text, options.case_path);
+      cin::Conversion conversion = cin::to_batch(census_return);
+      const std::vector<cin::Finding>* lists[] = {&census_return.findings, &conversion.findings};
+      for (const std::vector<cin::Finding>* findings : lists) {
+        for (const cin::Finding& finding : *findings) {
+          std::cerr << "safeguard: warning: " << options.case_path << ":" << finding.at.line << ":"
+                    << finding.at.column << ": "
+                    << (finding.child.empty() ? "" : "child '" + finding.child + "': ")
+                    << finding.rule << ": " << finding.message << "\n";
+        }
+      }
+      batch = std::move(conversion.batch);
+    } else {
+      batch = parse_case(text, options.case_path);
+    }
   } catch (const Error& error) {
     throw Failure(kExitCaseFile, error.what());
   }
@@ -153,9 +175,11 @@ Command add_store(CLI::App& parent) {
       "2026-11-02T09:00:00Z --author worker-7");
 
   CLI::App* import = command->add_subcommand(
-      "import", "Add a case file to a store (created if missing) as one batch");
+      "import", "Add a case file or census return to a store (created if missing) as one batch");
   import->add_option("store", options->store, "The store")->required()->type_name("STORE");
-  import->add_option("case", options->case_path, "The case file (JSON)")
+  import
+      ->add_option("case", options->case_path,
+                   "The case file (JSON), or a Children in Need census return (XML)")
       ->required()
       ->type_name("CASE");
   import

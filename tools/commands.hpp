@@ -21,5 +21,7 @@ Command add_ecomap(CLI::App& parent);
 Command add_report(CLI::App& parent);
 Command add_generate(CLI::App& parent);
 Command add_store(CLI::App& parent);
+Command add_import_cin(CLI::App& parent);
+Command add_cin_measures(CLI::App& parent);
 
 }  // namespace safeguard::cli

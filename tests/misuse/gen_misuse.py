@@ -119,6 +119,8 @@ OPTIONAL = {
     ("sg_record_trail", "out_size"),
     ("sg_record_batch_trail", "out_size"),
     ("sg_rules_load_bundled", "limits"),
+    ("sg_cin_read_file", "out_size"),
+    ("sg_cin_measures_file", "out_size"),
 }
 
 DECLARATION = re.compile(r"^\s*SG_API\s+([^;{]*?)\b(sg_\w+)\s*\(([^)]*)\)\s*;", re.M | re.S)

@@ -358,6 +358,8 @@ struct TextArg : ArgBase {
         return SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
       if (f.function.rfind("sg_rules_load_file", 0) == 0)
         return SAFEGUARD_SOURCE_DIR "/rules/default.toml";
+      if (f.function.rfind("sg_cin_", 0) == 0)
+        return SAFEGUARD_SOURCE_DIR "/tests/data/cin/full.xml";
       return scratch_dir() + "/misuse-saved.json";
     }
     if (name == "kind")
@@ -463,6 +465,7 @@ struct IntArg : ArgBase {
                       : name == "status" ? SG_E_PARSE
                       : name == "format" ? SG_FORMAT_JSON
                       : name == "flags"  ? SG_OPEN_CREATE
+                      : name == "strict" ? 0
                                          : 3;
     const int values[] = {valid, INT_MIN, -1, 7, INT_MAX};
     value = values[variant];

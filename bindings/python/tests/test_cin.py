@@ -1,0 +1,91 @@
+"""safeguard.cin: a census return read into a graph and DataFrames, findings with their place,
+strict mode, and the measures worked by hand in tests/test_cin.cpp (issue 22)."""
+
+import datetime
+
+import pytest
+
+import safeguard
+import safeguard.cin
+from conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "data" / "cin-return.xml"
+DATA = ROOT / "tests" / "data" / "cin"
+
+
+def test_read_gives_a_graph_and_tables():
+    with safeguard.cin.read(EXAMPLE) as census:
+        assert census.reference_date == datetime.date(2025, 3, 31)
+        assert census.header["authority"] == "999"
+        assert list(census.children["child"]) == ["P-EXM-C%d" % n for n in range(1, 7)]
+        # Group attributes are in the frame, for the audit...
+        assert list(census.children["ethnicity"])[:2] == ["WBRI", "NOBT"]
+        assert census.children.loc[0, "sex"] == "F"
+        # ...and never in the graph.
+        text = census.graph.dumps()
+        assert "WBRI" not in text and "ethnicity" not in text
+        assert census.graph.count("person") == 6
+        assert census.graph.count("concern") == 6
+        episodes = census.episodes
+        assert len(episodes) == 7
+        c3 = episodes[episodes["child"] == "P-EXM-C3"]
+        assert list(c3["referral"].dt.date) == [datetime.date(2024, 5, 10),
+                                                datetime.date(2024, 11, 4)]
+        assert list(c3["referral_nfa"]) == [True, False]
+        assert set(census.factors["factor"]) == {"3B", "4B", "16A", "21", "1B", "10A", "24A"}
+        unmatched = census.findings[census.findings["rule"] == "unmatched_factor"]
+        assert len(unmatched) == 2
+        assert len(census.reviews) == 8
+        assert census.protection_plans["previous_plans"].tolist() == [0, 1, 1]
+        unborn = census.children[census.children["child"] == "P-EXM-C2"].iloc[0]
+        assert unborn["expected_birth"] == datetime.datetime(2025, 5, 1)
+        # The default pack scores the imported record.
+        with safeguard.RuleSet.load("default") as rules:
+            result = safeguard.assess(census.graph, rules, as_of=datetime.date(2025, 3, 31))
+            assert len(list(result)) == 6
+
+
+def test_findings_and_strict_mode():
+    with safeguard.cin.read(DATA / "findings.xml") as census:
+        rules = set(census.findings["rule"])
+        assert {"unknown_code", "nfa_with_activity", "mandatory", "unknown_element",
+                "closure_reason", "date_order", "duplicate_child"} <= rules
+        assert (census.findings["line"] > 0).all()
+    with pytest.raises(safeguard.InvalidDataError) as caught:
+        safeguard.cin.read(DATA / "findings.xml", strict=True)
+    assert caught.value.entity == "P-BAD-C1"
+    assert caught.value.line == 24
+
+
+def test_malformed_returns_raise_with_their_place():
+    with pytest.raises(safeguard.InvalidDataError) as caught:
+        safeguard.cin.read(DATA / "bad_date.xml")
+    assert (caught.value.line, caught.value.entity) == (106, "P-CIN-C3")
+    with pytest.raises(safeguard.ParseError):
+        safeguard.cin.read(DATA / "unclosed.xml")
+    with pytest.raises(safeguard.EncodingError):
+        safeguard.cin.read(DATA / "bad_utf8.xml")
+    with pytest.raises(safeguard.LimitError):
+        safeguard.cin.read(DATA / "deep.xml")
+    with pytest.raises(safeguard.FileError):
+        safeguard.cin.read(DATA / "no-such-return.xml")
+    with pytest.raises(TypeError):
+        safeguard.cin.read(EXAMPLE, strict=1)
+
+
+def test_measures():
+    m = safeguard.cin.measures(EXAMPLE)
+    assert (m.period_start, m.period_end) == (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+    got = {row.measure: (row.count, row.denominator) for row in m.authority.itertuples()}
+    assert got == {
+        "assessments_within_45_days": (2, 3),
+        "conferences_within_15_days": (1, 2),
+        "reviews_within_timescale": (1, 2),
+        "rereferrals_within_12_months": (1, 6),
+        "second_or_subsequent_plans": (1, 2),
+        "plans_two_years_or_more": (1, 1),
+    }
+    assert m.authority.loc[3, "rate"] == pytest.approx(1 / 6)
+    c3 = m.children[m.children["child"] == "P-EXM-C3"].iloc[0]
+    assert (c3["rereferrals_within_12_months_count"],
+            c3["rereferrals_within_12_months_denominator"]) == (1, 2)

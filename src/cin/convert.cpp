@@ -1,0 +1,214 @@
+// A census return as a batch for the case graph: children, assessment factors as concerns,
+// and the census's dated steps as process events. Sex and ethnicity stay out of the graph.
+#include <cctype>
+#include <map>
+#include <string>
+
+#include "cin/codes.hpp"
+#include "safeguard/cin.hpp"
+
+namespace safeguard::cin {
+namespace {
+
+// Severity given to a concern made from an assessment factor: the census records no severity,
+// so every factor gets the middle of the 1-5 scale (docs/cin-census.md).
+constexpr int kFactorSeverity = 3;
+
+struct Builder {
+  Conversion out;
+  std::vector<std::pair<Position, std::string>> origin;  // per batch item: where and which child
+  std::map<std::string, std::pair<long, Position>> unmatched;  // code -> count, first place
+  std::string first_unmatched_child;
+
+  template <typename Item>
+  void add(Item item, Position at, const std::string& child) {
+    out.batch.add(std::move(item));
+    origin.emplace_back(at, child);
+  }
+
+  void event(const std::string& id, EventKind kind, Day date, const std::string& child, Position at,
+             EventDecision decision = EventDecision::none, std::string category = {}) {
+    if (date == kNoDay) return;  // a missing date is a finding of the read, never an event
+    EventSpec spec;
+    spec.id = id;
+    spec.kind = kind;
+    spec.date = date;
+    spec.about = {child};
+    spec.decision = decision;
+    spec.category = std::move(category);
+    add(std::move(spec), at, child);
+  }
+};
+
+std::string agency_id(const Return& r) {
+  return r.header.authority.empty() ? std::string("LA") : "LA-" + r.header.authority;
+}
+
+void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t number,
+                 const std::string& agency) {
+  const std::string& id = child.la_child_id;
+  const std::string prefix = id + "/" + std::to_string(number) + "/";
+  b.event(prefix + "referral", EventKind::referral, e.referral, id, e.at);
+  if (e.referral_nfa.value_or(false)) {
+    b.event(prefix + "referral_nfa", EventKind::referral_decision, e.referral, id, e.at,
+            EventDecision::nfa);
+  }
+  for (std::size_t k = 0; k < e.assessments.size(); ++k) {
+    const Assessment& a = e.assessments[k];
+    const std::string name = prefix + "assessment" + std::to_string(k + 1);
+    b.event(name + "_start", EventKind::assessment_start, a.start, id, a.at);
+    b.event(name + "_complete", EventKind::assessment_complete, a.authorised, id, a.at);
+    const Day recorded = a.authorised != kNoDay ? a.authorised : a.start;
+    for (const std::string& code : a.factors) {
+      if (code == detail::kNoFactorsCode || !is_factor_code(code) || recorded == kNoDay) continue;
+      const FactorCategory category = factor_category(code);
+      if (!category.matched) {
+        auto& entry = b.unmatched[code];
+        if (entry.first == 0) entry.second = a.at;
+        if (b.first_unmatched_child.empty()) b.first_unmatched_child = id;
+        ++entry.first;
+      }
+      ConcernSpec concern;
+      concern.id = name + "/" + code;
+      concern.category = category.category;
+      concern.severity = kFactorSeverity;
+      concern.recorded = recorded;
+      concern.status = e.closure != kNoDay ? ConcernStatus::closed : ConcernStatus::open;
+      concern.source = agency;
+      concern.about = {id};
+      concern.summary = "census assessment factor " + code;
+      b.add(std::move(concern), a.at, id);
+    }
+  }
+  for (std::size_t k = 0; k < e.section47s.size(); ++k) {
+    const Section47& s = e.section47s[k];
+    const std::string name = prefix + "s47_" + std::to_string(k + 1);
+    b.event(name, EventKind::section47_start, s.start, id, s.at);
+    if (s.conference_not_required.value_or(false)) {
+      b.event(name + "_outcome", EventKind::section47_outcome, s.start, id, s.at,
+              EventDecision::no_conference);
+    }
+    if (s.conference != kNoDay) {
+      bool plan = false;
+      for (const ProtectionPlan& p : e.protection_plans) plan = plan || p.start == s.conference;
+      b.event(name + "_icpc", EventKind::initial_conference, s.conference, id, s.at,
+              plan ? EventDecision::plan : EventDecision::no_plan);
+    }
+  }
+  // The episode's own DateOfInitialCPC, when no enquiry already carried that conference.
+  bool carried = false;
+  for (const Section47& s : e.section47s) carried = carried || s.conference == e.initial_conference;
+  if (e.initial_conference != kNoDay && !carried) {
+    bool plan = false;
+    for (const ProtectionPlan& p : e.protection_plans)
+      plan = plan || p.start == e.initial_conference;
+    b.event(prefix + "icpc", EventKind::initial_conference, e.initial_conference, id, e.at,
+            plan ? EventDecision::plan : EventDecision::no_plan);
+  }
+  for (std::size_t k = 0; k < e.protection_plans.size(); ++k) {
+    const ProtectionPlan& p = e.protection_plans[k];
+    const std::string name = prefix + "cpp" + std::to_string(k + 1);
+    b.event(name + "_start", EventKind::plan_start, p.start, id, p.at, EventDecision::none,
+            std::string(detail::abuse_category_name(p.initial_category)));
+    for (std::size_t j = 0; j < p.reviews.size(); ++j) {
+      b.event(name + "_review" + std::to_string(j + 1), EventKind::review_conference, p.reviews[j],
+              id, p.at);
+    }
+    b.event(name + "_end", EventKind::plan_end, p.end, id, p.at);
+  }
+}
+
+// `with_agency`: add the authority as an agency (false when the graph already has it, from an
+// earlier year's return).
+// An upper bound on the batch items a child makes, so the batch is allocated once rather than
+// grown (each growth moves every item: a tenth of a national import's time, measured).
+std::size_t items_of(const Child& c) {
+  std::size_t items = 2;  // the person and an expected birth
+  for (const Episode& e : c.episodes) {
+    items += 3 + e.section47s.size() * 3;
+    for (const Assessment& a : e.assessments) items += 2 + a.factors.size();
+    for (const ProtectionPlan& p : e.protection_plans) items += 2 + p.reviews.size();
+  }
+  return items;
+}
+
+Builder build(const Return& r, bool with_agency) {
+  Builder b;
+  std::size_t items = 1;
+  for (const Child& c : r.children) items += items_of(c);
+  b.out.batch.items.reserve(items);
+  b.origin.reserve(items);
+  const std::string agency = agency_id(r);
+  if (with_agency) {
+    AgencySpec la;
+    la.id = agency;
+    la.type = "social_care";
+    la.name =
+        r.header.authority.empty() ? "local authority" : "local authority " + r.header.authority;
+    b.add(std::move(la), Position{}, {});
+  }
+  for (const Child& child : r.children) {
+    PersonSpec person;
+    person.id = child.la_child_id;
+    person.kind = PersonKind::child;
+    person.dob = child.birth;
+    for (const std::string& code : child.disabilities) {
+      if (code == "NONE" || detail::disability_meaning(code).empty()) continue;
+      if (person.flags.empty()) person.flags.push_back("disability");
+      std::string flag = "disability_";
+      for (char c : code) flag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      person.flags.push_back(std::move(flag));
+    }
+    b.add(std::move(person), child.at, child.la_child_id);
+    if (child.birth == kNoDay && child.expected_birth != kNoDay) {
+      Day recorded = kNoDay;
+      for (const Episode& e : child.episodes) {
+        if (e.referral != kNoDay && (recorded == kNoDay || e.referral < recorded)) {
+          recorded = e.referral;
+        }
+      }
+      if (recorded == kNoDay) recorded = r.header.reference_date;
+      if (recorded != kNoDay) {
+        EventSpec spec;
+        spec.id = child.la_child_id + "/expected_birth";
+        spec.kind = EventKind::expected_birth;
+        spec.date = recorded;
+        spec.about = {child.la_child_id};
+        spec.expected = child.expected_birth;
+        b.add(std::move(spec), child.at, child.la_child_id);
+      }
+    }
+    for (std::size_t n = 0; n < child.episodes.size(); ++n) {
+      add_episode(b, child, child.episodes[n], n + 1, agency);
+    }
+  }
+  for (const auto& entry : b.unmatched) {
+    b.out.findings.push_back(Finding{"unmatched_factor",
+                                     "assessment factor " + entry.first + " (" +
+                                         std::string(detail::factor_meaning(entry.first)) +
+                                         ") has no category in the default pack; " +
+                                         std::to_string(entry.second.first) + " imported as " +
+                                         factor_category(entry.first).category,
+                                     entry.second.second,
+                                     {}});
+  }
+  return b;
+}
+
+}  // namespace
+
+Conversion to_batch(const Return& cin_return) { return build(cin_return, true).out; }
+
+void load(CaseGraph& graph, const Return& cin_return, const std::string& name) {
+  const auto existing = graph.find(agency_id(cin_return));
+  const bool has_agency = existing && graph.kind(*existing) == VertexKind::agency;
+  Builder b = build(cin_return, !has_agency);
+  try {
+    graph.apply(b.out.batch);
+  } catch (const BatchError& error) {
+    const auto& [at, child] = b.origin.at(error.item());
+    throw Error(error.status(), error.detail(), Location(name, at.line, at.column, child));
+  }
+}
+
+}  // namespace safeguard::cin

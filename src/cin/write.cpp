@@ -1,0 +1,181 @@
+// Writing a census return: the elements in the schema's order, optional ones left out when
+// empty, text escaped, two-space indentation.
+#include <string>
+
+#include "safeguard/cin.hpp"
+
+namespace safeguard::cin {
+namespace {
+
+class Writer {
+ public:
+  std::string out;
+
+  void open(std::string_view name) {
+    indent();
+    out += '<';
+    out += name;
+    out += ">\n";
+    ++depth_;
+  }
+  void close(std::string_view name) {
+    --depth_;
+    indent();
+    out += "</";
+    out += name;
+    out += ">\n";
+  }
+  void text(std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    indent();
+    out += '<';
+    out += name;
+    out += '>';
+    escape(value);
+    out += "</";
+    out += name;
+    out += ">\n";
+  }
+  void date(std::string_view name, Day day) {
+    if (day != kNoDay) text(name, format_iso_date(day));
+  }
+  void boolean(std::string_view name, const std::optional<bool>& value) {
+    if (value) text(name, *value ? "true" : "false");
+  }
+
+ private:
+  void indent() { out.append(static_cast<std::size_t>(depth_) * 2, ' '); }
+  void escape(std::string_view value) {
+    for (char c : value) {
+      switch (c) {
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&apos;";
+          break;
+        default:
+          out += c;
+      }
+    }
+  }
+  int depth_ = 0;
+};
+
+void write_episode(Writer& w, const Episode& e) {
+  w.open("CINdetails");
+  w.date("CINreferralDate", e.referral);
+  w.text("ReferralSource", e.referral_source);
+  w.text("PrimaryNeedCode", e.primary_need);
+  w.date("CINclosureDate", e.closure);
+  w.text("ReasonForClosure", e.closure_reason);
+  w.date("DateOfInitialCPC", e.initial_conference);
+  w.boolean("ReferralNFA", e.referral_nfa);
+  for (const Assessment& a : e.assessments) {
+    w.open("Assessments");
+    w.date("AssessmentActualStartDate", a.start);
+    w.date("AssessmentInternalReviewDate", a.internal_review);
+    w.date("AssessmentAuthorisationDate", a.authorised);
+    if (!a.factors.empty()) {
+      w.open("AssessmentFactorsList");
+      for (const std::string& factor : a.factors) w.text("AssessmentFactors", factor);
+      w.close("AssessmentFactorsList");
+    }
+    w.close("Assessments");
+  }
+  for (const CinPlan& p : e.cin_plans) {
+    w.open("CINPlanDates");
+    w.date("CINPlanStartDate", p.start);
+    w.date("CINPlanEndDate", p.end);
+    w.close("CINPlanDates");
+  }
+  for (const Section47& s : e.section47s) {
+    w.open("Section47");
+    w.date("S47ActualStartDate", s.start);
+    w.date("InitialCPCtarget", s.conference_target);
+    w.date("DateOfInitialCPC", s.conference);
+    w.boolean("ICPCnotRequired", s.conference_not_required);
+    w.close("Section47");
+  }
+  for (const ProtectionPlan& p : e.protection_plans) {
+    w.open("ChildProtectionPlans");
+    w.date("CPPstartDate", p.start);
+    w.date("CPPendDate", p.end);
+    w.text("InitialCategoryOfAbuse", p.initial_category);
+    w.text("LatestCategoryOfAbuse", p.latest_category);
+    if (p.previous_plans) w.text("NumberOfPreviousCPP", std::to_string(*p.previous_plans));
+    if (!p.reviews.empty()) {
+      w.open("Reviews");
+      for (Day review : p.reviews) w.date("CPPreviewDate", review);
+      w.close("Reviews");
+    }
+    w.close("ChildProtectionPlans");
+  }
+  w.close("CINdetails");
+}
+
+void write_child(Writer& w, const Child& c) {
+  w.open("Child");
+  w.open("ChildIdentifiers");
+  w.text("LAchildID", c.la_child_id);
+  w.text("UPN", c.upn);
+  w.text("FormerUPN", c.former_upn);
+  w.text("UPNunknown", c.upn_unknown);
+  w.date("PersonBirthDate", c.birth);
+  w.date("ExpectedPersonBirthDate", c.expected_birth);
+  if (c.sex_element == SexElement::gender_current) w.text("GenderCurrent", c.sex);
+  if (c.sex_element == SexElement::sex) w.text("Sex", c.sex);
+  w.date("PersonDeathDate", c.death);
+  w.close("ChildIdentifiers");
+  if (!c.ethnicity.empty() || !c.disabilities.empty()) {
+    w.open("ChildCharacteristics");
+    w.text("Ethnicity", c.ethnicity);
+    if (!c.disabilities.empty()) {
+      w.open("Disabilities");
+      for (const std::string& code : c.disabilities) w.text("Disability", code);
+      w.close("Disabilities");
+    }
+    w.close("ChildCharacteristics");
+  }
+  for (const Episode& e : c.episodes) write_episode(w, e);
+  w.close("Child");
+}
+
+}  // namespace
+
+std::string write(const Return& r) {
+  Writer w;
+  w.out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  w.open("Message");
+  w.open("Header");
+  w.open("CollectionDetails");
+  w.text("Collection", r.header.collection);
+  w.text("Year", r.header.year);
+  w.date("ReferenceDate", r.header.reference_date);
+  w.close("CollectionDetails");
+  w.open("Source");
+  w.text("SourceLevel", r.header.source_level);
+  w.text("LEA", r.header.authority);
+  w.text("SoftwareCode", r.header.software_code);
+  w.text("Release", r.header.release);
+  w.text("SerialNo", r.header.serial_no);
+  w.text("DateTime", r.header.date_time);
+  w.close("Source");
+  w.close("Header");
+  w.open("Children");
+  for (const Child& child : r.children) write_child(w, child);
+  w.close("Children");
+  w.close("Message");
+  return w.out;
+}
+
+}  // namespace safeguard::cin

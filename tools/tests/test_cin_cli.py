@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""safeguard import-cin and cin-measures on the bundled example return and the test returns:
+the measures worked by hand in tests/test_cin.cpp, a case file the other commands read, census
+findings with their place, and the documented exit codes."""
+import csv
+import io
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from cli_helpers import SOURCE_DIR, run, scratch_dir  # noqa: E402
+
+EXAMPLE = os.path.join(SOURCE_DIR, "examples", "data", "cin-return.xml")
+CIN_DATA = os.path.join(SOURCE_DIR, "tests", "data", "cin")
+
+# (count, denominator) per measure for the example return, as tests/test_cin.cpp works them out.
+EXPECTED = {
+    "assessments_within_45_days": (2, 3),
+    "conferences_within_15_days": (1, 2),
+    "reviews_within_timescale": (1, 2),
+    "rereferrals_within_12_months": (1, 6),
+    "second_or_subsequent_plans": (1, 2),
+    "plans_two_years_or_more": (1, 1),
+}
+
+
+class CinTest(unittest.TestCase):
+    def test_measures_json(self):
+        done = run("cin-measures", EXAMPLE, "--format", "json")
+        self.assertEqual(done.code, 0, done.errtext())
+        result = json.loads(done.out)
+        self.assertEqual(result["period_start"], "2024-04-01")
+        self.assertEqual(result["period_end"], "2025-03-31")
+        got = {row["measure"]: (row["count"], row["denominator"]) for row in result["authority"]}
+        self.assertEqual(got, EXPECTED)
+        self.assertEqual(len(result["children"]), 6)
+
+    def test_measures_csv_and_table(self):
+        done = run("cin-measures", EXAMPLE, "--format", "csv")
+        self.assertEqual(done.code, 0, done.errtext())
+        rows = list(csv.DictReader(io.StringIO(done.text())))
+        self.assertEqual({r["measure"]: (int(r["count"]), int(r["denominator"])) for r in rows},
+                         EXPECTED)
+        per_child = run("cin-measures", EXAMPLE, "--format", "csv", "--per-child")
+        children = list(csv.DictReader(io.StringIO(per_child.text())))
+        self.assertEqual([c["child"] for c in children][:2], ["P-EXM-C1", "P-EXM-C2"])
+        self.assertEqual(children[2]["rereferrals_within_12_months_count"], "1")
+        table = run("cin-measures", EXAMPLE)
+        self.assertEqual(table.code, 0, table.errtext())
+        self.assertIn("census period 2024-04-01 to 2025-03-31", table.text())
+        self.assertIn("16.7%", table.text())
+
+    def test_import_gives_a_case_file_the_program_assesses(self):
+        with scratch_dir() as work:
+            case = os.path.join(work, "case.json")
+            done = run("import-cin", EXAMPLE, "-o", case)
+            self.assertEqual(done.code, 0, done.errtext())
+            self.assertIn("6 children", done.errtext())
+            # Factors with no default-pack category are reported, not dropped.
+            self.assertIn("unmatched_factor", done.errtext())
+            with open(case, encoding="utf-8") as f:
+                text = f.read()
+            for group_attribute in ("WBRI", "MWBC", "ethnicity", "\"sex\""):
+                self.assertNotIn(group_attribute, text)
+            assessed = run("assess", case, "--as-of", "2025-03-31", "--format", "json")
+            self.assertEqual(assessed.code, 0, assessed.errtext())
+            self.assertEqual(len(json.loads(assessed.out)["children"]), 6)
+            timeline = run("timeline", case, "--as-of", "2025-03-31", "--child", "P-EXM-C5")
+            self.assertEqual(timeline.code, 0, timeline.errtext())
+
+    def test_store_import_takes_a_census_return(self):
+        with scratch_dir() as work:
+            store = os.path.join(work, "census.store")
+            done = run("store", "import", store, EXAMPLE, "--recorded-at", "2025-05-06T10:15:00Z",
+                       "--author", "analyst-3", "--source-system", "cin-census-2025")
+            self.assertEqual(done.code, 0, done.errtext())
+            self.assertIn("unmatched_factor", done.errtext())
+            exported = run("store", "export", store, "--as-of", "2025-03-31")
+            self.assertEqual(exported.code, 0, exported.errtext())
+            case = json.loads(exported.out)
+            self.assertEqual(sorted(p["id"] for p in case["persons"]),
+                             ["P-EXM-C%d" % n for n in range(1, 7)])
+            self.assertNotIn("WBRI", exported.text())
+
+    def test_findings_are_reported_with_place_and_child(self):
+        findings = os.path.join(CIN_DATA, "findings.xml")
+        done = run("import-cin", findings, "-o", os.devnull)
+        self.assertEqual(done.code, 0, done.errtext())
+        self.assertIn("findings.xml:46:9: child 'P-BAD-C2': date_order: CPPendDate is before "
+                      "CPPstartDate", done.errtext())
+        self.assertIn("duplicate_child", done.errtext())
+        strict = run("import-cin", findings, "--strict", "-o", os.devnull)
+        self.assertEqual(strict.code, 4)
+        self.assertIn("P-BAD-C1", strict.errtext())
+
+    def test_exit_codes(self):
+        bad_date = run("cin-measures", os.path.join(CIN_DATA, "bad_date.xml"))
+        self.assertEqual(bad_date.code, 4)
+        self.assertIn("bad_date.xml:106:9: entity 'P-CIN-C3'", bad_date.errtext())
+        missing = run("cin-measures", os.path.join(CIN_DATA, "no-such-return.xml"))
+        self.assertEqual(missing.code, 3)
+        usage = run("cin-measures", EXAMPLE, "--format", "yaml")
+        self.assertEqual(usage.code, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
