@@ -33,7 +33,15 @@ class CaseGraph::Validator {
  public:
   explicit Validator(const CaseGraph& graph) : graph_(graph) {}
 
+  // Every key the validator keeps is a view of an id in `batch` or in the graph, both of which
+  // outlive it: a batch of half a million events no longer copies each id into three maps.
   void check(const Batch& batch) {
+    // What the batch's items are about is needed only to take concerns, factors and records
+    // with an erased person; most batches erase no one.
+    track_about_ = std::any_of(batch.items.begin(), batch.items.end(), [](const auto& item) {
+      return std::holds_alternative<ErasePerson>(item);
+    });
+    pending_.reserve(batch.items.size());
     for (item_ = 0; item_ < batch.items.size(); ++item_) {
       std::visit([this](const auto& edit) { check_item(edit); }, batch.items[item_]);
     }
@@ -101,10 +109,15 @@ class CaseGraph::Validator {
     ++added_;
   }
 
+  // An id that names something was checked when it was declared; only an unknown one is
+  // checked here, so the error says what is wrong with it (an id checked on every reference
+  // was a twentieth of loading a large file).
   void require(const std::string& id, VertexKind kind, const char* role) const {
-    check_id_syntax(id, role);
     auto found = kind_of(id);
-    if (!found) fail(Status::not_found, std::string("unknown ") + role + " " + quoted(id));
+    if (!found) {
+      check_id_syntax(id, role);
+      fail(Status::not_found, std::string("unknown ") + role + " " + quoted(id));
+    }
     if (*found != kind) {
       fail(Status::invalid_data, std::string(role) + " " + quoted(id) + " is a " +
                                      std::string(to_string(*found)) + ", not a " +
@@ -134,9 +147,11 @@ class CaseGraph::Validator {
     }
     std::unordered_set<std::string_view> seen;
     for (const auto& id : ids) {
-      check_id_syntax(id, "about");
       auto found = kind_of(id);
-      if (!found) fail(Status::not_found, "unknown person, place or group " + quoted(id));
+      if (!found) {
+        check_id_syntax(id, "about");
+        fail(Status::not_found, "unknown person, place or group " + quoted(id));
+      }
       if (*found != VertexKind::person && *found != VertexKind::place &&
           *found != VertexKind::group) {
         fail(Status::invalid_data, "about " + quoted(id) + " is a " +
@@ -152,7 +167,6 @@ class CaseGraph::Validator {
     entity_ = id;
     check_id_syntax(id, "id");
     if (kind_of(id) || record_taken(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
-    pending_records_.insert(id);
     erased_.erase(id);  // an id removed earlier in the batch may be used again
     if (graph_.events_.size() + graph_.discretionary_.size() + ++records_added_ >
         graph_.limits_.max_records) {
@@ -232,7 +246,7 @@ class CaseGraph::Validator {
   void check_item(const ConcernSpec& c) {
     declare(c.id, VertexKind::concern);
     check_concern_fields(c);
-    pending_about_[c.id] = c.about;
+    if (track_about_) pending_about_[c.id] = IdList{c.about.data(), c.about.size()};
   }
 
   void check_item(const FactorSpec& f) {
@@ -261,7 +275,7 @@ class CaseGraph::Validator {
     if (f.protects.empty()) fail(Status::invalid_data, "a factor must protect at least one person");
     require_list(f.protects, VertexKind::person, "person");
     check_text(f.summary, "summary");
-    pending_about_[f.id] = f.protects;
+    if (track_about_) pending_about_[f.id] = IdList{f.protects.data(), f.protects.size()};
   }
 
   void check_item(const PlaceSpec& p) {
@@ -311,12 +325,13 @@ class CaseGraph::Validator {
     entity_ = a.concern.id;
     require(a.concern.id, VertexKind::concern, "concern");
     check_concern_fields(a.concern);
-    pending_about_[a.concern.id] = a.concern.about;
+    if (track_about_)
+      pending_about_[a.concern.id] = IdList{a.concern.about.data(), a.concern.about.size()};
   }
 
   void check_item(const EventSpec& e) {
     declare_record(e.id);
-    pending_record_kinds_[e.id] = RecordKind::event;
+    pending_records_[e.id] = RecordKind::event;
     check_event_fields(e);
   }
 
@@ -336,12 +351,12 @@ class CaseGraph::Validator {
       fail(Status::invalid_data, "only an expected_birth event has an expected date");
     if (e.kind == EventKind::expected_birth && e.expected == kNoDay)
       fail(Status::invalid_data, "an expected_birth event needs its expected date");
-    pending_about_[e.id] = e.about;
+    if (track_about_) pending_about_[e.id] = IdList{e.about.data(), e.about.size()};
   }
 
   void check_item(const DiscretionaryOverrideSpec& o) {
     declare_record(o.id);
-    pending_record_kinds_[o.id] = RecordKind::discretionary_override;
+    pending_records_[o.id] = RecordKind::discretionary_override;
     check_override_fields(o);
   }
 
@@ -352,7 +367,7 @@ class CaseGraph::Validator {
     if (o.reason.empty()) fail(Status::invalid_data, "override reason is missing");
     check_text(o.author, "author");
     check_text(o.reason, "reason");
-    pending_about_[o.id] = {o.child};
+    if (track_about_) pending_about_[o.id] = IdList{&o.child, 1};
   }
 
   void check_item(const Replace& r) {
@@ -411,7 +426,7 @@ class CaseGraph::Validator {
   // items of the batch have applied, if any.
   std::optional<RecordKind> record_kind_of(const std::string& id) const {
     if (erased_.count(id)) return std::nullopt;
-    if (auto found = pending_record_kinds_.find(id); found != pending_record_kinds_.end())
+    if (auto found = pending_records_.find(id); found != pending_records_.end())
       return found->second;
     if (graph_.find_event(id)) return RecordKind::event;
     if (graph_.find_override(id)) return RecordKind::discretionary_override;
@@ -419,10 +434,12 @@ class CaseGraph::Validator {
   }
 
   void require_record(const std::string& id, RecordKind kind) const {
-    check_id_syntax(id, "id");
     const char* name = kind == RecordKind::event ? "event" : "discretionary override";
     auto found = record_kind_of(id);
-    if (!found) fail(Status::not_found, std::string("unknown ") + name + " " + quoted(id));
+    if (!found) {
+      check_id_syntax(id, "id");
+      fail(Status::not_found, std::string("unknown ") + name + " " + quoted(id));
+    }
     if (*found != kind) fail(Status::invalid_data, quoted(id) + " is not a " + name);
   }
 
@@ -431,7 +448,6 @@ class CaseGraph::Validator {
     check_id_syntax(r.id, "id");
     if (record_kind_of(r.id)) {
       pending_records_.erase(r.id);
-      pending_record_kinds_.erase(r.id);
     } else if (auto kind = kind_of(r.id)) {
       if (*kind != VertexKind::concern && *kind != VertexKind::factor) {
         fail(Status::invalid_data, quoted(r.id) + " is a " + std::string(to_string(*kind)) +
@@ -509,7 +525,7 @@ class CaseGraph::Validator {
     last_erased_at_[e.id] = item_;
     pending_.erase(e.id);
     // Concerns and factors that were only about erased persons go with them.
-    auto all_erased = [this](const std::vector<std::string>& ids) {
+    auto all_erased = [this](const IdList& ids) {
       return std::all_of(ids.begin(), ids.end(),
                          [this](const std::string& id) { return erased_.count(id) > 0; });
     };
@@ -645,17 +661,26 @@ class CaseGraph::Validator {
   std::size_t item_ = 0;
   std::size_t added_ = 0;
   std::string entity_;
-  std::unordered_map<std::string, VertexKind> pending_;
-  std::unordered_map<std::string, PersonKind> pending_persons_;
-  std::unordered_map<std::string, std::vector<std::string>> pending_about_;
-  std::unordered_set<std::string> erased_;
-  std::unordered_set<std::string> pending_records_;
+  // A list of ids held by a batch item (about, protects, an override's child).
+  struct IdList {
+    const std::string* ids = nullptr;
+    std::size_t size = 0;
+    const std::string* begin() const { return ids; }
+    const std::string* end() const { return ids + size; }
+  };
+
+  bool track_about_ = false;  // the batch erases someone: pending_about_ is kept
+  std::unordered_map<std::string_view, VertexKind> pending_;
+  std::unordered_map<std::string_view, PersonKind> pending_persons_;
+  std::unordered_map<std::string_view, IdList> pending_about_;
+  std::unordered_set<std::string_view> erased_;
+  // Events and discretionary overrides the batch adds, with which they are.
+  std::unordered_map<std::string_view, RecordKind> pending_records_;
   std::size_t records_added_ = 0;
   std::unordered_set<std::tuple<RelationKind, std::string, std::string>, TupleHash>
       pending_relations_;
   std::vector<ParentEdge> parent_edges_;
-  std::unordered_map<std::string, std::size_t> last_erased_at_;  // id -> last ErasePerson item
-  std::unordered_map<std::string, RecordKind> pending_record_kinds_;
+  std::unordered_map<std::string_view, std::size_t> last_erased_at_;  // id -> last erasure item
   // Relations removed by the batch (relation_key) -> the last RemoveRelation item.
   std::unordered_map<std::tuple<RelationKind, std::string, std::string>, std::size_t, TupleHash>
       removed_relations_;
