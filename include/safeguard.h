@@ -401,15 +401,33 @@ SG_API int sg_age(int* out_years, int* out_months, const char* birth, const char
 /* ---- Assessment ------------------------------------------------------------------------- */
 
 typedef struct sg_result sg_result;
+typedef struct sg_process sg_process;
 
 typedef struct sg_assess_options {
   int version;       /* SG_ASSESS_OPTIONS_VERSION */
   const char* as_of; /* "YYYY-MM-DD", required: results never depend on the clock */
   unsigned threads;  /* 0: one per hardware thread; results are identical for any value */
+  /* Version 2. */
+  const sg_process* process; /* the statutory process timelines follow (sg_process_load_file);
+                                NULL: the bundled process of the case's nation */
 } sg_assess_options;
-#define SG_ASSESS_OPTIONS_VERSION 1
+#define SG_ASSESS_OPTIONS_VERSION 2
 #define SG_ASSESS_OPTIONS_INIT \
-  { SG_ASSESS_OPTIONS_VERSION, NULL, 1 }
+  { SG_ASSESS_OPTIONS_VERSION, NULL, 1, NULL }
+
+/* A statutory process for timelines (docs/timescales.md): a nation's process file, or a local
+ * file (`[process] extends = "england"`) that sets the local steps (visit frequency...) over
+ * the bundled process of its nation. nation is the case's ("england-and-wales", "england",
+ * "wales", "scotland", "northern-ireland"): a file for another nation is SG_E_INVALID_ARGUMENT.
+ * A malformed file is SG_E_PARSE (or SG_E_TYPE, SG_E_INVALID_DATA) naming file, line and
+ * column; a statutory step a local file tries to change is refused by name. Immutable once
+ * loaded: share it between threads and assessments freely. */
+SG_API int sg_process_load_file(sg_process** out, const char* path, const char* nation);
+SG_API int sg_process_load_buffer(sg_process** out, const char* data, size_t size,
+                                  const char* name, const char* nation);
+SG_API void sg_process_free(sg_process* process);
+/* The nation the process is for: "england", "wales", "scotland" or "northern-ireland". */
+SG_API int sg_process_nation(const char** out, const sg_process* process);
 
 /* Scores every child in the graph. The result keeps what it needs alive: the graph and rules
  * may be freed or edited afterwards. */

@@ -15,6 +15,7 @@
 #include "safeguard/cin.hpp"
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
+#include "safeguard/process.hpp"
 #include "safeguard/record.hpp"
 #include "util/utf8.hpp"
 
@@ -52,6 +53,10 @@ struct sg_record {
 
 struct sg_rules {
   std::shared_ptr<const RuleSet> rules;
+};
+
+struct sg_process {
+  std::shared_ptr<const Process> process;
 };
 
 struct sg_calendar {
@@ -1332,6 +1337,50 @@ int sg_rules_load_buffer_with_limits(sg_rules** out, const char* data, size_t si
 
 void sg_rules_free(sg_rules* rules) { delete rules; }
 
+// ---- Statutory processes ----
+
+int sg_process_load_file(sg_process** out, const char* path, const char* nation) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Nation case_nation = nation_arg(nation);
+    auto process = Process::load_file_for(text(path, "path"), case_nation);
+    *out = new sg_process{std::move(process)};
+  });
+}
+
+int sg_process_load_buffer(sg_process** out, const char* data, size_t size, const char* name,
+                           const char* nation) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    if (!data && size > 0) bad_argument("data is NULL");
+    const Nation case_nation = nation_arg(nation);
+    auto process = Process::load_string_for(std::string_view(data ? data : "", size),
+                                            optional_text(name, "name"), case_nation);
+    *out = new sg_process{std::move(process)};
+  });
+}
+
+void sg_process_free(sg_process* process) { delete process; }
+
+int sg_process_nation(const char** out, const sg_process* process) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(process, "process");
+    *out = to_string(process->process->nation()).data();
+  });
+}
+
+namespace {
+// The process an sg_assess_options names (version 2 and later), or null for the bundled one.
+std::shared_ptr<const Process> process_of(const sg_assess_options& options) {
+  if (options.version < 2 || !options.process) return nullptr;
+  return options.process->process;
+}
+}  // namespace
+
 int sg_rules_info_get(sg_rules_info* out, const sg_rules* rules) {
   return guard([&] {
     require(out, "out");
@@ -1870,6 +1919,7 @@ int sg_record_watch(sg_result** out, sg_record* record, const sg_rules* rules,
     AssessOptions opts;
     opts.as_of = date(options->as_of, "options.as_of", true);
     opts.threads = options->threads;
+    opts.process = process_of(*options);
     *out = result_out(record->record.watch(rules->rules, opts));
   });
 }
@@ -1934,6 +1984,7 @@ int sg_record_assess(sg_result** out, const sg_record* record, const sg_rules* r
     opts.as_of = date(options->as_of, "options.as_of", true);
     opts.known_at = known_at;
     opts.threads = options->threads;
+    opts.process = process_of(*options);
     auto result =
         std::make_unique<sg_result>(sg_result{record->record.assess(rules->rules, opts), {}});
     result->levels.assign(result->results.levels().begin(), result->results.levels().end());
@@ -2222,6 +2273,7 @@ int sg_assess_progress(sg_result** out, const sg_graph* graph, const sg_rules* r
     opts.as_of = date(options->as_of, "options.as_of", true);
     opts.threads = options->threads;
     opts.progress = progress_of(progress, user);
+    opts.process = process_of(*options);
     std::shared_ptr<const Snapshot> snapshot;
     {
       // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an

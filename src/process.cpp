@@ -438,23 +438,28 @@ std::shared_ptr<const Process> Process::load_local_file(const std::string& path,
 }
 
 std::shared_ptr<const Process> Process::load_file_for(const std::string& path, Nation nation) {
-  const std::string text = read_file_bounded(path, kMaxProcessBytes, "process file");
-  // A local file says what it extends; reading its head first picks the reader.
+  return load_string_for(read_file_bounded(path, kMaxProcessBytes, "process file"), path, nation);
+}
+
+std::shared_ptr<const Process> Process::load_string_for(std::string_view text,
+                                                        std::string_view name, Nation nation) {
+  // A local file says what it extends; reading its head first picks the reader. Through the
+  // guarded parser: toml::parse on untrusted text can end the process (toml_guard.hpp).
   bool local = false;
   try {
-    const toml::table root = toml::parse(text, path);
+    const toml::table root = detail::parse_toml_guarded(text, std::string(name), "process file");
     const toml::node* head = root.get("process");
     local = head && head->is_table() && head->as_table()->get("extends");
-  } catch (...) {
+  } catch (const Error&) {
     // The reader below reports the problem with its place.
   }
   std::shared_ptr<const Process> process =
-      local ? load_local_string(text, path, *bundled(nation)) : load_string(text, path);
+      local ? load_local_string(text, name, *bundled(nation)) : load_string(text, name);
   if (process->nation() != process_nation(nation)) {
     throw Error(Status::invalid_argument,
                 "the process file is " + std::string(to_string(process->nation())) +
                     "'s, but the case is in " + std::string(to_string(nation)),
-                Location{path});
+                Location{std::string(name)});
   }
   return process;
 }

@@ -1222,6 +1222,7 @@ Results Record::assess(std::shared_ptr<const RuleSet> rules,
   AssessOptions assess_options;
   assess_options.as_of = options.as_of;
   assess_options.threads = options.threads;
+  assess_options.process = options.process;
   return safeguard::assess(std::move(rules), snapshot(options.as_of, options.known_at),
                            assess_options);
 }

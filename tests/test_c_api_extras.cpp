@@ -387,4 +387,99 @@ TEST_SUITE("c_api_extras") {
     CHECK(detail->line == 0);
     CHECK(detail->entity == nullptr);
   }
+
+  TEST_CASE("a local process file sets the local steps of timelines assessed through the C API") {
+    // Fictional Borough sees children on a plan every 15 working days (a local step, off in
+    // the bundled English process). Conference Mon 2 Nov 2026: the first visit is due 15
+    // working days later, Mon 23 Nov.
+    const std::string local = R"([process]
+extends = "england"
+source = "Fictional Borough child protection procedures, 2026"
+
+[[step]]
+id = "cp_visit"
+source = "Fictional Borough: children on a plan are seen at least every 15 working days"
+enabled = true
+due = { count = 15, unit = "working_days" }
+)";
+    const std::string case_text = R"({"schema_version": 1,
+      "households": [{"id": "HH-1"}],
+      "persons": [{"id": "P-1", "kind": "child", "dob": "2018-01-01", "household": "HH-1"}],
+      "events": [
+        {"id": "E-1", "kind": "strategy_discussion", "date": "2026-10-20", "about": ["P-1"]},
+        {"id": "E-2", "kind": "initial_conference", "date": "2026-11-02", "about": ["P-1"],
+         "decision": "plan"}]})";
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_buffer(graph, case_text.data(), case_text.size(), "case.json") == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_process* process = nullptr;
+    REQUIRE(sg_process_load_buffer(&process, local.data(), local.size(), "local.toml",
+                                   "england-and-wales") == SG_OK);
+    const char* nation = nullptr;
+    REQUIRE(sg_process_nation(&nation, process) == SG_OK);
+    CHECK(std::string(nation) == "england");
+
+    // The steps of P-1's timeline, as "step due" lines.
+    const auto steps = [&](const sg_process* chosen) {
+      sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+      options.as_of = "2026-11-20";
+      options.process = chosen;
+      sg_result* result = nullptr;
+      REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+      size_t count = 0;
+      REQUIRE(sg_result_step_count(&count, result, 0) == SG_OK);
+      std::string out;
+      for (size_t k = 0; k < count; ++k) {
+        sg_step step = SG_STEP_INIT;
+        REQUIRE(sg_result_step(&step, result, 0, k) == SG_OK);
+        out += std::string(step.step) + " " + step.due + "\n";
+      }
+      sg_result_free(result);
+      return out;
+    };
+    const std::string bundled = steps(nullptr);
+    const std::string with_local = steps(process);
+    CHECK(bundled.find("cp_visit") == std::string::npos);
+    CHECK(with_local.find("cp_visit 2026-11-23") != std::string::npos);
+    // A version 1 options struct (a host built against the older header) never reads the field.
+    sg_assess_options old = SG_ASSESS_OPTIONS_INIT;
+    old.version = 1;
+    old.as_of = "2026-11-20";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &old) == SG_OK);
+    sg_result_free(result);
+
+    // Another nation's file, a statutory step changed, a malformed file: refused by name.
+    sg_process* refused = nullptr;
+    CHECK(sg_process_load_file(&refused, SAFEGUARD_SOURCE_DIR "/process/scotland.toml",
+                               "england-and-wales") == SG_E_INVALID_ARGUMENT);
+    CHECK(refused == nullptr);
+    CHECK(std::strstr(sg_error_last(), "scotland") != nullptr);
+    const std::string statutory = R"([process]
+extends = "england"
+source = "Fictional Borough"
+[[step]]
+id = "initial_conference"
+due = { count = 30, unit = "working_days" }
+)";
+    CHECK(sg_process_load_buffer(&refused, statutory.data(), statutory.size(), "bad.toml",
+                                 "england") != SG_OK);
+    CHECK(refused == nullptr);
+    CHECK(std::strstr(sg_error_last(), "initial_conference") != nullptr);
+    const std::string malformed = "[process]\nextends = \"england\"\nx = \xcf\x94\n";
+    CHECK(sg_process_load_buffer(&refused, malformed.data(), malformed.size(), "odd.toml",
+                                 "england") == SG_E_PARSE);
+    const sg_error_detail* detail = sg_error_last_detail();
+    REQUIRE(detail->file != nullptr);
+    CHECK(std::string(detail->file) == "odd.toml");
+    CHECK(detail->line == 3);
+    CHECK(sg_process_load_file(&refused, "/nonexistent/local.toml", "england") == SG_E_IO);
+    CHECK(sg_process_load_file(&refused, SAFEGUARD_SOURCE_DIR "/process/england.toml", "mars") ==
+          SG_E_INVALID_ARGUMENT);
+    sg_process_free(process);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
 }

@@ -88,10 +88,12 @@ TEST_SUITE("fuzz_regressions") {
          {std::string("\xcf\x94\xdf\x94"), std::string("[process]\nx = 1.\xd0\x99\n"), deep,
           std::string("[process]\n") + long_key}) {
       CAPTURE(text);
-      for (const bool local : {false, true}) {
+      for (const int how : {0, 1, 2}) {
         try {
-          if (local)
+          if (how == 1)
             Process::load_local_string(text, "local.toml", *england);
+          else if (how == 2)  // the reader the CLI's --process and the C API use
+            Process::load_string_for(text, "any.toml", Nation::england_and_wales);
           else
             Process::load_string(text, "national.toml");
           FAIL("loaded a malformed process file");

@@ -129,6 +129,9 @@ class SAFEGUARD_EXPORT Process {
   // `nation`: a local file is read over the bundled process of that nation, and either must be
   // that nation's. Throws like load_string, and Error(invalid_argument) for another nation's.
   static std::shared_ptr<const Process> load_file_for(const std::string& path, Nation nation);
+  // As load_file_for, from text named `name` in errors.
+  static std::shared_ptr<const Process> load_string_for(std::string_view text,
+                                                        std::string_view name, Nation nation);
   // The bundled process of a nation (england_and_wales reads as England). Parsed once, shared.
   static std::shared_ptr<const Process> bundled(Nation nation);
 

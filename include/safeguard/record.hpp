@@ -264,6 +264,8 @@ struct RecordAssessOptions {
   Day as_of = 0;
   RecordTime known_at = kEverythingKnown;
   unsigned threads = 1;
+  // The statutory process the timelines follow; null: the bundled one of the case's nation.
+  std::shared_ptr<const Process> process;
 };
 
 // What Record::open does when no store exists at the path.

@@ -73,8 +73,11 @@ struct Fixture {
   sg_result* result = nullptr;
   sg_calendar* calendar = nullptr;
   sg_record* record = nullptr;
+  sg_process* process = nullptr;
 
   explicit Fixture(std::string name) : function(std::move(name)) {
+    REQUIRE(sg_process_load_file(&process, SAFEGUARD_SOURCE_DIR "/process/england.toml",
+                                 "england-and-wales") == SG_OK);
     REQUIRE(sg_calendar_new(&calendar, "england-and-wales") == SG_OK);
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     const std::string& text = example_case();
@@ -96,6 +99,7 @@ struct Fixture {
   // When the fixture's record was loaded; later batches must not be recorded earlier.
   static constexpr long long kRecordedAt = 1'790'000'000;
   ~Fixture() {
+    sg_process_free(process);
     sg_record_free(record);
     sg_calendar_free(calendar);
     sg_result_free(result);
@@ -120,6 +124,9 @@ struct Fixture {
     return n;
   }
   bool is_rules_call() const { return function.find("sg_rules") == 0; }
+  bool is_process_call() const { return function.find("sg_process") == 0; }
+  // Calls whose data is TOML (rule packs, process files) rather than a JSON case file.
+  bool is_toml_call() const { return is_rules_call() || is_process_call(); }
 };
 
 // Every argument kind: Kind(fixture, param, optional, variant); variants(); get(); expect();
@@ -157,6 +164,10 @@ struct CalendarArg : HandleArg<sg_calendar> {
   CalendarArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.calendar, optional, v) {}
 };
+struct ProcessArg : HandleArg<sg_process> {
+  ProcessArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.process, optional, v) {}
+};
 struct RecordArg : HandleArg<sg_record> {
   RecordArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.record, optional, v) {}
@@ -173,6 +184,7 @@ inline void release(sg_result* h) { sg_result_free(h); }
 inline void release(char* h) { sg_buffer_free(h); }
 inline void release(sg_calendar* h) { sg_calendar_free(h); }
 inline void release(sg_record* h) { sg_record_free(h); }
+inline void release(sg_process* h) { sg_process_free(h); }
 
 // Where a call returns a new handle or buffer. Starts as a non-NULL sentinel so a failing call
 // that forgets to clear it is caught.
@@ -398,11 +410,15 @@ struct DataArg : ArgBase {
   std::size_t length = 0;
   static std::size_t variants() { return 7; }
   DataArg(Fixture& f, const char*, bool, std::size_t variant) {
-    const bool rules = f.is_rules_call();
+    const bool rules = f.is_toml_call();
     switch (variant) {
       case 0:
         text = rules ? default_rules() : example_case();
-        if (!rules) {
+        if (f.is_process_call()) {
+          static const std::string process =
+              read_text(SAFEGUARD_SOURCE_DIR "/process/england.toml");
+          text = process;
+        } else if (!rules) {
           // The example is already in the graph; a new entity loads cleanly.
           text = R"({"schema_version": 1, "households": [{"id": "HH-MISUSE-DATA"}]})";
         }
@@ -1062,6 +1078,12 @@ inline sg_calendar* fresh<sg_calendar>(Fixture&) {
   sg_calendar* c = nullptr;
   sg_calendar_new(&c, "scotland");
   return c;
+}
+template <>
+inline sg_process* fresh<sg_process>(Fixture&) {
+  sg_process* p = nullptr;
+  sg_process_load_file(&p, SAFEGUARD_SOURCE_DIR "/process/wales.toml", "wales");
+  return p;
 }
 template <>
 inline sg_record* fresh<sg_record>(Fixture&) {

@@ -28,6 +28,7 @@ from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
 from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
                      PlaceResult, Result, Step, TimelineIssue, assess)
 from .limits import Limits
+from .process import Process
 from .record import Record
 from .rules import Index, Level, LintWarning, PolicyOverride, Rule, RuleSet, Timescales
 from .rules import bundled as bundled_packs
@@ -38,7 +39,7 @@ __all__ = [
     "FileError", "Graph", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
     "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult",
-    "PolicyOverride", "Rule", "RELATION_KINDS", "Record", "Result",
+    "PolicyOverride", "Process", "Rule", "RELATION_KINDS", "Record", "Result",
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
     "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",
     "bundled_packs",

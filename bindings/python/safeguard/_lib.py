@@ -182,11 +182,12 @@ _date_buffer = ctypes.c_char * DATE_SIZE
 
 
 class AssessOptions(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("as_of", c_char_p),
         ("threads", ctypes.c_uint),
+        ("process", c_void_p),  # version 2
     ]
 
 
@@ -433,6 +434,10 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_rules_lint": (c_int, [POINTER(LintWarning), _rules_p, c_size_t]),
     "sg_rules_timescales": (c_int, [POINTER(Timescales), _rules_p]),
     "sg_calendar_new": (c_int, [_out_handle, c_char_p]),
+    "sg_process_load_file": (c_int, [_out_handle, c_char_p, c_char_p]),
+    "sg_process_load_buffer": (c_int, [_out_handle, c_char_p, c_size_t, c_char_p, c_char_p]),
+    "sg_process_free": (None, [c_void_p]),
+    "sg_process_nation": (c_int, [POINTER(c_char_p), c_void_p]),
     "sg_graph_calendar": (c_int, [_out_handle, _graph_p]),
     "sg_calendar_free": (None, [_calendar_p]),
     "sg_calendar_add_closure": (c_int, [_calendar_p, c_char_p]),

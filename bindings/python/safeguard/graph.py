@@ -15,6 +15,7 @@ from .limits import Limits
 
 if typing.TYPE_CHECKING:
     from .calendar import Calendar
+    from .process import Process
     from .result import Result
     from .rules import RuleSet
 
@@ -461,12 +462,13 @@ class Graph(_core.Handle):
             edits.close()
 
     def assess(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1,
-               progress: ProgressArg = None, viewer: TextList = None) -> "Result":
+               progress: ProgressArg = None, viewer: TextList = None,
+               process: typing.Optional["Process"] = None) -> "Result":
         """Scores every child as of the date `as_of`; see safeguard.assess()."""
         from .result import assess
 
         return assess(self, rules, as_of=as_of, threads=threads, progress=progress,
-                      viewer=viewer)
+                      viewer=viewer, process=process)
 
     def copy(self) -> "Graph":
         """An independent copy of the graph: everything it holds, its calendar and its limits.

@@ -14,6 +14,7 @@ from .errors import ClosedError, InternalError, InvalidArgumentError, OutOfRange
 
 if typing.TYPE_CHECKING:
     from .graph import Graph
+    from .process import Process
     from .rules import RuleSet
 
 _ENDIAN = "<" if sys.byteorder == "little" else ">"
@@ -214,13 +215,16 @@ def _numpy() -> typing.Any:
 
 
 def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 1,
-           progress: ProgressArg = None, viewer: TextList = None) -> "Result":
+           progress: ProgressArg = None, viewer: TextList = None,
+           process: typing.Optional["Process"] = None) -> "Result":
     """Scores every child of `graph` with `rules` as of the date `as_of` (a datetime.date;
     never the clock). `threads` is the number of worker threads (0: one per hardware thread);
     results are identical for any value. The Result stays valid after the graph and rules are
     closed. `progress` is called with (children scored, children) and may return False to stop
     (CancelledError); True shows a tqdm bar when tqdm is installed. `viewer` is who reads the
-    result's contributions (Result.viewer): uncleared by default; "*" for every detail."""
+    result's contributions (Result.viewer): uncleared by default; "*" for every detail.
+    `process` (a safeguard.Process) is the statutory process timelines follow; None: the
+    bundled one of the case's nation."""
     from .graph import Graph
     from .rules import RuleSet
 
@@ -232,16 +236,34 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     thread_count = integer(threads, "threads")
     if thread_count < 0:
         raise InvalidArgumentError("threads must not be negative")
-    options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
-                                 threads=thread_count)
     out = ctypes.c_void_p()
-    with Reporter(progress, "assessing", "children") as reporter, graph._lock, rules._lock:
+    with Reporter(progress, "assessing", "children") as reporter, graph._lock, rules._lock, \
+            _process_lock(process):
+        options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
+                                     threads=thread_count, process=_process_pointer(process))
         status = lib.sg_assess_progress(ctypes.byref(out), graph._pointer(), rules._pointer(),
                                         ctypes.byref(options), reporter.function, reporter.user)
     reporter.raise_callback_error()
     check(status)
     return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")),
                   viewer=viewer)
+
+
+def _process_lock(process: typing.Optional["Process"]) -> typing.Any:
+    """The process's lock while a call reads it (a no-op context for None)."""
+    import contextlib
+
+    from .process import Process
+
+    if process is None:
+        return contextlib.nullcontext()
+    if not isinstance(process, Process):
+        raise TypeError("process must be a safeguard.Process, not %s" % type(process).__name__)
+    return process._lock
+
+
+def _process_pointer(process: typing.Optional["Process"]) -> typing.Optional[int]:
+    return None if process is None else process._pointer()
 
 
 class _ResultViewer:

@@ -227,6 +227,7 @@ int main(void) {
   FIELD(sg_assess_options, version);
   FIELD(sg_assess_options, as_of);
   FIELD(sg_assess_options, threads);
+  FIELD(sg_assess_options, process);
   end();
   BEGIN(sg_child_result);
   FIELD(sg_child_result, version);
