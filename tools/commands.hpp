@@ -21,5 +21,6 @@ Command add_ecomap(CLI::App& parent);
 Command add_report(CLI::App& parent);
 Command add_generate(CLI::App& parent);
 Command add_store(CLI::App& parent);
+Command add_joined(CLI::App& parent);
 
 }  // namespace safeguard::cli

@@ -25,6 +25,22 @@ struct Partial {
   std::vector<std::size_t> issue_counts;
 };
 
+// Which evidence a scorer counts, for scoring a child on part of its record (joining.cpp): a
+// concern or factor counts only when its group is allowed. The process record (events, and so
+// the timeline) is kept; a discretionary override, a judgement on the whole record, is not
+// applied. Groups are numbered by the caller; kNoGroup never counts.
+inline constexpr std::uint32_t kNoGroup = UINT32_MAX;
+struct EvidenceFilter {
+  const std::uint32_t* concern_group = nullptr;  // per concern slot
+  const std::uint32_t* factor_group = nullptr;   // per factor slot
+  const std::uint8_t* allowed = nullptr;         // per group: nonzero counts
+
+  bool counts(const std::uint32_t* groups, std::uint32_t slot) const noexcept {
+    const std::uint32_t group = groups[slot];
+    return group != kNoGroup && allowed[group] != 0;
+  }
+};
+
 // Scores children one at a time, reusing its buffers, so that scoring allocates nothing once
 // they have grown. One per thread.
 class ChildScorer {
@@ -34,6 +50,10 @@ class ChildScorer {
   ~ChildScorer();
   ChildScorer(const ChildScorer&) = delete;
   ChildScorer& operator=(const ChildScorer&) = delete;
+
+  // From now on count only the evidence `filter` allows (it must outlive the calls), or, with
+  // nullptr, the whole record.
+  void set_filter(const EvidenceFilter* filter) noexcept;
 
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,

@@ -876,6 +876,57 @@ struct ExplainOptionsArg : ArgBase {
   }
 };
 
+struct JoinedOptionsArg : ArgBase {
+  sg_joined_options options = SG_JOINED_OPTIONS_INIT;
+  const char* cleared[2] = {"police", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 11; }
+  JoinedOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.viewer_cleared = cleared;
+    options.viewer_cleared_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.format = 7;
+        break;
+      case 5:
+        options.format = -1;
+        break;
+      case 6:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = 3;
+        break;
+      case 7:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = SIZE_MAX;
+        break;
+      case 8:
+        options.viewer_cleared_count = 2;
+        break;  // NULL entry
+      case 9:
+        cleared[0] = "\xff\xfe";
+        break;
+      case 10:
+        options.exact_up_to = SIZE_MAX;
+        break;
+    }
+  }
+  const sg_joined_options* get() {
+    if (options.viewer_cleared) options.viewer_cleared = cleared;  // re-point after the move
+    return null ? nullptr : &options;
+  }
+};
+
 struct EventArg : ArgBase {
   sg_event event = SG_EVENT_INIT;
   const char* about[2] = {"P-ASH-C1", nullptr};

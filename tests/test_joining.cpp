@@ -1,0 +1,377 @@
+// Joining up (joining.hpp): the Ash household worked through; each agency's fragment scored
+// alone equals a full assessment of a graph holding only that agency's evidence (differential,
+// over generated caseloads); the smallest sets reach the joined level and none of their proper
+// subsets does (checked against filtered graphs too); the same output for any thread count;
+// and nothing about restricted evidence reaches an uncleared viewer.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "safeguard/generate.hpp"
+#include "safeguard/io.hpp"
+#include "safeguard/joining.hpp"
+
+using namespace safeguard;
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+#ifndef SAFEGUARD_TEST_DATA_DIR
+#define SAFEGUARD_TEST_DATA_DIR "data"
+#endif
+
+namespace {
+
+Day day(const char* text) {
+  Day out = kNoDay;
+  std::string error;
+  REQUIRE(parse_iso_date(text, out, error));
+  return out;
+}
+
+std::string bits(double value) {
+  std::uint64_t raw;
+  std::memcpy(&raw, &value, sizeof raw);
+  char buffer[20];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(raw));
+  return buffer;
+}
+
+std::string vertex_id(const Snapshot& snap, VertexIndex v) {
+  return v == kNoVertex ? std::string("-") : std::string(snap.id(v));
+}
+
+// Scores, level, lines and fired overrides in terms that do not depend on the snapshot's
+// numbering (ids, not vertices), every number to the bit.
+std::string describe(const Snapshot& snap, const RuleSet& pack, const double* scores,
+                     std::int32_t level, const Contribution* first, const Contribution* last,
+                     const std::uint32_t* fired_first, const std::uint32_t* fired_last) {
+  std::string out = "level " + std::to_string(level);
+  for (std::size_t i = 0; i < pack.indices().size(); ++i) out += " " + bits(scores[i]);
+  for (const Contribution* c = first; c != last; ++c) {
+    out += "\n  " + pack.rules()[c->rule].id + " " + vertex_id(snap, c->evidence) + " via " +
+           vertex_id(snap, c->via) + " " + std::string(to_string(c->path));
+    for (double v : {c->raw, c->decay, c->reach, c->cap_factor, c->value}) out += " " + bits(v);
+  }
+  for (const std::uint32_t* o = fired_first; o != fired_last; ++o)
+    out += "\n  override " + pack.overrides()[*o].id;
+  return out;
+}
+
+std::string describe_fragment(const Joining& j, const Fragment& f) {
+  const Results& r = j.results();
+  return describe(r.snapshot(), r.rules(), f.scores.data(), f.level, f.contributions.data(),
+                  f.contributions.data() + f.contributions.size(), f.overrides.data(),
+                  f.overrides.data() + f.overrides.size());
+}
+
+std::string describe_row(const Results& r, std::size_t row) {
+  std::vector<double> scores(r.index_count());
+  for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = r.score(row, i);
+  return describe(r.snapshot(), r.rules(), scores.data(), r.level(row), r.contributions_begin(row),
+                  r.contributions_end(row), r.overrides_begin(row), r.overrides_end(row));
+}
+
+// A graph holding only the evidence of `agencies`: every other agency's concerns, every factor
+// not provided by one of them, and every discretionary override left out; all else kept.
+CaseGraph filtered(const std::vector<Batch>& batches, const std::set<std::string>& agencies) {
+  CaseGraph graph;
+  for (const Batch& batch : batches) {
+    Batch kept;
+    for (const Edit& edit : batch.items) {
+      if (const auto* c = std::get_if<ConcernSpec>(&edit)) {
+        if (!agencies.count(c->source)) continue;
+      } else if (const auto* f = std::get_if<FactorSpec>(&edit)) {
+        if (!agencies.count(f->provided_by)) continue;
+      } else if (std::holds_alternative<DiscretionaryOverrideSpec>(edit)) {
+        continue;
+      }
+      kept.items.push_back(edit);
+    }
+    graph.apply(kept);
+  }
+  return graph;
+}
+
+std::vector<Batch> generated(std::size_t children, std::uint64_t seed) {
+  CaseloadOptions options;
+  options.children = children;
+  options.seed = seed;
+  options.children_per_batch = 100;
+  std::vector<Batch> out;
+  generate_caseload(options, [&](Batch&& b) { out.push_back(std::move(b)); });
+  return out;
+}
+
+CaseGraph whole(const std::vector<Batch>& batches) {
+  CaseGraph graph;
+  for (const Batch& b : batches) graph.apply(b);
+  return graph;
+}
+
+const ChildJoining& child_named(const Joining& j, const char* id) {
+  const long row = j.results().find_child(id);
+  REQUIRE(row >= 0);
+  return j.child(static_cast<std::size_t>(row));
+}
+
+std::vector<std::string> names(const Joining& j, const ChildJoining& c) {
+  std::vector<std::string> out;
+  for (const Fragment& f : c.fragments) out.emplace_back(fragment_name(j, f));
+  return out;
+}
+
+std::vector<std::vector<std::string>> set_names(const Joining& j, const ChildJoining& c) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& set : c.minimal_sets) {
+    std::vector<std::string> one;
+    for (std::uint32_t i : set) one.emplace_back(fragment_name(j, c.fragments[i]));
+    out.push_back(one);
+  }
+  return out;
+}
+
+std::string lower(std::string text) {
+  for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return text;
+}
+
+}  // namespace
+
+TEST_SUITE("joining") {
+  TEST_CASE("the Ash household: every agency below early help alone, child in need joined") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    CaseGraph graph;
+    load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const Joining j = join(results, Viewer::everyone());
+    const std::int32_t early_help = 1, child_in_need = 2;
+    REQUIRE(rules->levels()[early_help].id == "early_help");
+    REQUIRE(rules->levels()[child_in_need].id == "child_in_need");
+    for (const char* id : {"P-ASH-C1", "P-ASH-C2"}) {
+      CAPTURE(id);
+      const ChildJoining& c = child_named(j, id);
+      CHECK(names(j, c) ==
+            std::vector<std::string>{"AG-GP-01", "AG-HSG-01", "AG-POL-01", "AG-SCH-01"});
+      for (const Fragment& f : c.fragments) CHECK(f.level < early_help);
+      CHECK(c.joined_level == child_in_need);
+      CHECK(c.only_when_joined);
+      CHECK(c.exact);
+      // Contributions add up to each fragment's scores exactly, in the order listed.
+      for (const Fragment& f : c.fragments) {
+        std::vector<double> sums(f.scores.size(), 0.0);
+        for (const Contribution& line : f.contributions) sums[line.index] += line.value;
+        for (std::size_t i = 0; i < sums.size(); ++i) CHECK(bits(sums[i]) == bits(f.scores[i]));
+      }
+      CHECK(c.joining_rules.size() == 1);
+      CHECK(rules->rules()[c.joining_rules.at(0)].id == "multi-agency-corroboration");
+    }
+    // C1 needs its school's and housing's worries (neglect) plus a third agency for the
+    // corroboration rule: GP or police.
+    CHECK(set_names(j, child_named(j, "P-ASH-C1")) ==
+          std::vector<std::vector<std::string>>{{"AG-GP-01", "AG-HSG-01", "AG-SCH-01"},
+                                                {"AG-HSG-01", "AG-POL-01", "AG-SCH-01"}});
+    CHECK(set_names(j, child_named(j, "P-ASH-C2")) ==
+          std::vector<std::vector<std::string>>{{"AG-GP-01", "AG-HSG-01", "AG-SCH-01"},
+                                                {"AG-GP-01", "AG-HSG-01", "AG-POL-01"}});
+    // Both children top the triage list (level gap 2).
+    REQUIRE(j.triage().size() >= 2);
+    std::set<std::string> top = {std::string(results.child_id(j.triage()[0])),
+                                 std::string(results.child_id(j.triage()[1]))};
+    CHECK(top == std::set<std::string>{"P-ASH-C1", "P-ASH-C2"});
+
+    // An uncleared viewer sees the police's restricted worry only as the withheld pool.
+    const Joining hidden = join(results, Viewer{});
+    const ChildJoining& c1 = child_named(hidden, "P-ASH-C1");
+    CHECK(names(hidden, c1) ==
+          std::vector<std::string>{"AG-GP-01", "AG-HSG-01", "AG-SCH-01", "restricted source"});
+    CHECK(c1.fragments.back().evidence.empty());
+    CHECK(set_names(hidden, c1) ==
+          std::vector<std::vector<std::string>>{{"AG-GP-01", "AG-HSG-01", "AG-SCH-01"},
+                                                {"AG-HSG-01", "AG-SCH-01", "restricted source"}});
+  }
+
+  TEST_CASE("an agency alone gets exactly a full assessment of a graph of its evidence alone") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    std::size_t compared = 0;
+    for (std::uint64_t seed : {3u, 11u}) {
+      CAPTURE(seed);
+      const std::vector<Batch> batches = generated(400, seed);
+      const CaseGraph graph = whole(batches);
+      const Day as_of = CaseloadOptions{}.as_of;
+      const Results results = assess(rules, take_snapshot(graph), {as_of, 1});
+      const Joining j = join(results, Viewer::everyone());
+      // Every agency with a fragment somewhere: its graph, assessed in full.
+      std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> by_agency;
+      for (std::size_t row = 0; row < j.child_count(); ++row) {
+        const ChildJoining& c = j.child(row);
+        for (std::size_t k = 0; k < c.fragments.size(); ++k) {
+          REQUIRE_FALSE(c.fragments[k].withheld);
+          by_agency[std::string(fragment_name(j, c.fragments[k]))].push_back({row, k});
+        }
+      }
+      REQUIRE(by_agency.size() > 5);
+      for (const auto& entry : by_agency) {
+        const CaseGraph alone = filtered(batches, {entry.first});
+        const Results full = assess(rules, take_snapshot(alone), {as_of, 1});
+        for (const auto& at : entry.second) {
+          const std::string id(results.child_id(at.first));
+          const long row = full.find_child(id);
+          REQUIRE(row >= 0);
+          CAPTURE(id);
+          CAPTURE(entry.first);
+          CHECK(describe_fragment(j, j.child(at.first).fragments[at.second]) ==
+                describe_row(full, static_cast<std::size_t>(row)));
+          ++compared;
+        }
+      }
+    }
+    CHECK(compared > 500);
+  }
+
+  TEST_CASE("every smallest set reaches the joined level and none of its proper subsets does") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    const std::vector<Batch> batches = generated(150, 5);
+    const CaseGraph graph = whole(batches);
+    const Day as_of = CaseloadOptions{}.as_of;
+    const Results results = assess(rules, take_snapshot(graph), {as_of, 1});
+    const Joining j = join(results, Viewer::everyone());
+    // The level a child reaches on a set of agencies' evidence, from a filtered graph.
+    std::map<std::set<std::string>, Results> assessed;
+    auto level_on = [&](const std::string& child, const std::set<std::string>& agencies) {
+      auto found = assessed.find(agencies);
+      if (found == assessed.end()) {
+        const CaseGraph part = filtered(batches, agencies);
+        found = assessed.emplace(agencies, assess(rules, take_snapshot(part), {as_of, 1})).first;
+      }
+      const long row = found->second.find_child(child);
+      REQUIRE(row >= 0);
+      return found->second.level(static_cast<std::size_t>(row));
+    };
+    std::size_t checked = 0, multi = 0;
+    for (std::size_t row = 0; row < j.child_count() && checked < 40; ++row) {
+      const ChildJoining& c = j.child(row);
+      if (c.minimal_sets.empty()) continue;
+      const std::string id(results.child_id(row));
+      CAPTURE(id);
+      const std::size_t size = c.minimal_sets.front().size();
+      for (const auto& set : c.minimal_sets) {
+        CHECK(set.size() == size);
+        CHECK(std::is_sorted(set.begin(), set.end()));
+        std::vector<std::string> agencies;
+        for (std::uint32_t i : set) agencies.emplace_back(fragment_name(j, c.fragments[i]));
+        CHECK(level_on(id, {agencies.begin(), agencies.end()}) >= c.joined_level);
+        // Every proper subset (the empty set included) stays below.
+        for (std::uint32_t mask = 0; mask + 1 < (1u << set.size()); ++mask) {
+          std::set<std::string> subset;
+          for (std::size_t b = 0; b < set.size(); ++b) {
+            if (mask & (1u << b)) subset.insert(agencies[b]);
+          }
+          CHECK(level_on(id, subset) < c.joined_level);
+        }
+      }
+      if (size > 1) ++multi;
+      ++checked;
+    }
+    CHECK(checked >= 10);
+    CHECK(multi >= 1);
+  }
+
+  TEST_CASE("the greedy search above the exact limit finds a set that reaches and is minimal") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    CaseGraph graph;
+    load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const Joining exact = join(results, Viewer::everyone());
+    const Joining greedy = join(results, Viewer::everyone(), JoinOptions{1, 2});
+    const ChildJoining& c = child_named(greedy, "P-ASH-C1");
+    CHECK_FALSE(c.exact);
+    REQUIRE(c.minimal_sets.size() == 1);
+    // Here the greedy set is one of the exact smallest sets.
+    const auto& sets = child_named(exact, "P-ASH-C1").minimal_sets;
+    CHECK(std::find(sets.begin(), sets.end(), c.minimal_sets.front()) != sets.end());
+    CHECK(render_joining(greedy, JoinFormat::text).find("greedy") != std::string::npos);
+    CHECK_THROWS_AS(join(results, Viewer::everyone(), JoinOptions{1, 21}), Error);
+  }
+
+  TEST_CASE("joining is bit-identical whatever the thread count") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    const CaseGraph graph = whole(generated(3000, 17));
+    const Results results = assess(rules, take_snapshot(graph), {CaseloadOptions{}.as_of, 2});
+    Viewer police;
+    police.cleared = {"police"};
+    for (const Viewer& viewer : {Viewer::everyone(), Viewer{}, police}) {
+      const Joining one = join(results, viewer, JoinOptions{1});
+      const Joining three = join(results, viewer, JoinOptions{3});
+      const Joining all = join(results, viewer, JoinOptions{0});
+      REQUIRE(one.child_count() == three.child_count());
+      for (std::size_t row = 0; row < one.child_count(); ++row) {
+        const ChildJoining& a = one.child(row);
+        const ChildJoining& b = three.child(row);
+        REQUIRE(a.fragments.size() == b.fragments.size());
+        for (std::size_t k = 0; k < a.fragments.size(); ++k) {
+          REQUIRE(describe_fragment(one, a.fragments[k]) ==
+                  describe_fragment(three, b.fragments[k]));
+        }
+        REQUIRE(a.minimal_sets == b.minimal_sets);
+        REQUIRE(a.joining_rules == b.joining_rules);
+      }
+      CHECK(one.triage() == three.triage());
+      const std::string json = render_joining(one, JoinFormat::json);
+      CHECK(json == render_joining(three, JoinFormat::json));
+      CHECK(json == render_joining(all, JoinFormat::json));
+      CHECK(one.only_when_joined_count() > 0);
+    }
+  }
+
+  TEST_CASE("an uncleared viewer learns nothing of restricted evidence from joining") {
+    const std::string dir = SAFEGUARD_TEST_DATA_DIR "/joining/";
+    const auto rules = RuleSet::load_file(dir + "pack.toml");
+    CaseGraph graph;
+    load_case_file(graph, dir + "case.json");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    Viewer school;
+    school.cleared = {"school", "AG-JN-GP"};
+    Viewer cleared;
+    cleared.cleared = {"mrktype-intel-3zv"};
+    for (const Viewer& viewer : {Viewer{}, school}) {
+      const Joining j = join(results, viewer);
+      const ChildJoining& c = child_named(j, "P-JN-C1");
+      CHECK(names(j, c) == std::vector<std::string>{"AG-JN-GP", "AG-JN-SCH", "restricted source"});
+      CHECK(c.only_when_joined);
+      for (JoinFormat format : {JoinFormat::text, JoinFormat::json, JoinFormat::csv}) {
+        const std::string out = render_joining(j, format);
+        CAPTURE(out);
+        CHECK(lower(out).find("mrk") == std::string::npos);
+        CHECK(out.find("restricted source") != std::string::npos);
+        CHECK(out.find("three-agencies") != std::string::npos);
+      }
+    }
+    // The control: a viewer cleared for the unit sees every marker the pool hid.
+    const Joining j = join(results, cleared);
+    const ChildJoining& c = child_named(j, "P-JN-C1");
+    CHECK(names(j, c) == std::vector<std::string>{"AG-JN-GP", "AG-JN-SCH", "AG-MRK-7QX"});
+    CHECK(set_names(j, c) == std::vector<std::vector<std::string>>{{"AG-JN-GP", "AG-MRK-7QX"},
+                                                                  {"AG-JN-SCH", "AG-MRK-7QX"}});
+    const std::string json = render_joining(j, JoinFormat::json);
+    for (const char* marker :
+         {"C-MRK-ID-9XW", "AG-MRK-7QX", "MRKRULETITLE", "MRKCHILDTITLE", "mrkoverride-only"}) {
+      CAPTURE(marker);
+      CHECK(json.find(marker) != std::string::npos);
+    }
+  }
+
+  TEST_CASE("a pack that propagates is refused") {
+    const std::string dir = SAFEGUARD_TEST_DATA_DIR "/views/";
+    const auto rules = RuleSet::load_file(dir + "pack.toml");
+    CaseGraph graph;
+    load_case_file(graph, dir + "case.json");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    CHECK_THROWS_AS(join(results, Viewer::everyone()), Error);
+  }
+}
