@@ -415,12 +415,13 @@ nlohmann::ordered_json line_json(const Joining& j, const Fragment& f, const Cont
   const LineView view = view_line(j.results(), c, j.viewer());
   const bool withheld = f.withheld || view.withheld();
   line["withheld"] = withheld;
-  line["rule"] = withheld ? nlohmann::ordered_json() : nlohmann::ordered_json(view.rule_id);
+  line["rule"] =
+      withheld ? nlohmann::ordered_json() : nlohmann::ordered_json(std::string(view.rule_id));
   line["title"] = withheld ? std::string(kRestrictedTitle) : std::string(view.title);
   line["index"] = std::string(view.index_id);
   line["evidence"] = withheld || view.evidence.id.empty()
                          ? nlohmann::ordered_json()
-                         : nlohmann::ordered_json(view.evidence.id);
+                         : nlohmann::ordered_json(std::string(view.evidence.id));
   line["value"] = c.value;
   return line;
 }
@@ -435,8 +436,7 @@ std::string json_text(const Joining& j, std::size_t limit) {
   doc["only_when_joined"] = j.only_when_joined_count();
   doc["exact_up_to"] = j.options().exact_up_to;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  const std::size_t count =
-      limit == 0 ? j.triage().size() : std::min(limit, j.triage().size());
+  const std::size_t count = limit == 0 ? j.triage().size() : std::min(limit, j.triage().size());
   for (std::size_t rank = 0; rank < count; ++rank) {
     const ChildJoining& c = j.child(j.triage()[rank]);
     nlohmann::ordered_json child;
@@ -509,8 +509,7 @@ std::string csv_text(const Joining& j, std::size_t limit) {
       "rank,child,joined_level,joined_total,best_alone_level,best_alone_total,level_gap,"
       "score_gap,only_when_joined,agency,agency_level,agency_total,minimal_sets,"
       "minimal_sets_exact,joining_fired\n";
-  const std::size_t count =
-      limit == 0 ? j.triage().size() : std::min(limit, j.triage().size());
+  const std::size_t count = limit == 0 ? j.triage().size() : std::min(limit, j.triage().size());
   for (std::size_t rank = 0; rank < count; ++rank) {
     const ChildJoining& c = j.child(j.triage()[rank]);
     std::string sets;
@@ -521,15 +520,14 @@ std::string csv_text(const Joining& j, std::size_t limit) {
     const std::string head = std::to_string(rank + 1) + "," +
                              csv_field(std::string(r.child_id(c.row))) + "," +
                              level_id(j, c.joined_level) + "," + fixed(c.joined_total, 6) + "," +
-                             level_id(j, c.best_alone_level) + "," +
-                             fixed(c.best_alone_total, 6) + "," + std::to_string(c.level_gap()) +
-                             "," + fixed(c.score_gap(), 6) + "," +
-                             (c.only_when_joined ? "true" : "false");
+                             level_id(j, c.best_alone_level) + "," + fixed(c.best_alone_total, 6) +
+                             "," + std::to_string(c.level_gap()) + "," + fixed(c.score_gap(), 6) +
+                             "," + (c.only_when_joined ? "true" : "false");
     const std::string tail = "," + csv_field(sets) + "," + (c.exact ? "true" : "false") + "," +
                              csv_field(rules_text(j, c, ";")) + "\n";
     for (const Fragment& f : c.fragments) {
-      out += head + "," + csv_field(std::string(fragment_name(j, f))) + "," +
-             level_id(j, f.level) + "," + fixed(f.total, 6) + tail;
+      out += head + "," + csv_field(std::string(fragment_name(j, f))) + "," + level_id(j, f.level) +
+             "," + fixed(f.total, 6) + tail;
     }
     if (c.fragments.empty()) out += head + ",,," + tail;
   }
@@ -544,8 +542,7 @@ std::string table_text(const Joining& j, std::size_t limit) {
                     std::to_string(r.child_count()) +
                     " children reach their level only when the agencies' records are joined; " +
                     std::to_string(j.triage().size()) + " score higher joined.\n";
-  const std::size_t count =
-      limit == 0 ? j.triage().size() : std::min(limit, j.triage().size());
+  const std::size_t count = limit == 0 ? j.triage().size() : std::min(limit, j.triage().size());
   for (std::size_t rank = 0; rank < count; ++rank) {
     const ChildJoining& c = j.child(j.triage()[rank]);
     out += "\n" + std::to_string(rank + 1) + ". " + std::string(r.child_id(c.row)) + "  joined " +
@@ -578,7 +575,8 @@ std::string table_text(const Joining& j, std::size_t limit) {
              " on its records alone\n";
     }
     for (std::uint32_t rule : c.joining_rules)
-      out += "     joining fired: " + pack.rules()[rule].id + " (" + pack.rules()[rule].title + ")\n";
+      out +=
+          "     joining fired: " + pack.rules()[rule].id + " (" + pack.rules()[rule].title + ")\n";
     for (std::uint32_t o : c.joining_overrides)
       out += "     joining fired: override " + pack.overrides()[o].id + "\n";
   }

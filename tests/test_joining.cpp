@@ -177,8 +177,8 @@ TEST_SUITE("joining") {
           std::vector<std::vector<std::string>>{{"AG-GP-01", "AG-HSG-01", "AG-SCH-01"},
                                                 {"AG-HSG-01", "AG-POL-01", "AG-SCH-01"}});
     CHECK(set_names(j, child_named(j, "P-ASH-C2")) ==
-          std::vector<std::vector<std::string>>{{"AG-GP-01", "AG-HSG-01", "AG-SCH-01"},
-                                                {"AG-GP-01", "AG-HSG-01", "AG-POL-01"}});
+          std::vector<std::vector<std::string>>{{"AG-GP-01", "AG-HSG-01", "AG-POL-01"},
+                                                {"AG-GP-01", "AG-HSG-01", "AG-SCH-01"}});
     // Both children top the triage list (level gap 2).
     REQUIRE(j.triage().size() >= 2);
     std::set<std::string> top = {std::string(results.child_id(j.triage()[0])),
@@ -357,7 +357,7 @@ TEST_SUITE("joining") {
     const ChildJoining& c = child_named(j, "P-JN-C1");
     CHECK(names(j, c) == std::vector<std::string>{"AG-JN-GP", "AG-JN-SCH", "AG-MRK-7QX"});
     CHECK(set_names(j, c) == std::vector<std::vector<std::string>>{{"AG-JN-GP", "AG-MRK-7QX"},
-                                                                  {"AG-JN-SCH", "AG-MRK-7QX"}});
+                                                                   {"AG-JN-SCH", "AG-MRK-7QX"}});
     const std::string json = render_joining(j, JoinFormat::json);
     for (const char* marker :
          {"C-MRK-ID-9XW", "AG-MRK-7QX", "MRKRULETITLE", "MRKCHILDTITLE", "mrkoverride-only"}) {

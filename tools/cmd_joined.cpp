@@ -64,9 +64,14 @@ Command add_joined(CLI::App& parent) {
   return {command, [options] {
             const bool progress = !options->no_progress;
             const auto session = open_session(options->scoring, progress);
-            const Joining joining =
-                join(session->results, session->viewer,
-                     JoinOptions{options->scoring.threads, options->exact});
+            if (session->pack.rules->propagation().enabled) {
+              throw Failure(kExitRulePack,
+                            session->pack.origin +
+                                ": joined needs a pack without propagation (a propagated point "
+                                "belongs to the network, not to one agency)");
+            }
+            const Joining joining = join(session->results, session->viewer,
+                                         JoinOptions{options->scoring.threads, options->exact});
             std::string text;
             if (options->format == "json") {
               text = render_joining(joining, JoinFormat::json, options->top);

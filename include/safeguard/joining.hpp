@@ -45,12 +45,12 @@ struct JoinOptions {
 
 // One agency's fragment of a child's record, scored alone.
 struct Fragment {
-  VertexIndex agency = kNoVertex;  // in the results' snapshot; kNoVertex for the withheld pool
-  bool withheld = false;           // the pool of restricted evidence the viewer may not see
-  std::vector<VertexIndex> evidence;        // its concerns and factors, in vertex order
-  std::vector<double> scores;               // per index
-  double total = 0;                         // the sum of the index scores
-  std::int32_t level = 0;                   // after policy overrides
+  VertexIndex agency = kNoVertex;     // in the results' snapshot; kNoVertex for the withheld pool
+  bool withheld = false;              // the pool of restricted evidence the viewer may not see
+  std::vector<VertexIndex> evidence;  // its concerns and factors, in vertex order
+  std::vector<double> scores;         // per index
+  double total = 0;                   // the sum of the index scores
+  std::int32_t level = 0;             // after policy overrides
   std::vector<Contribution> contributions;  // sum to the scores exactly, as in Results
   std::vector<std::uint32_t> overrides;     // policy overrides that fired
 };

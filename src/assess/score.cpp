@@ -62,6 +62,7 @@ class ChildScorer::Impl {
     out.issue_counts.push_back(issues_.size());
     ctx.circle_concerns = visit_order_.data();
     ctx.circle_concern_count = visit_order_.size();
+    ctx.mask = filter_;
 
     // Evidence first, in slot order, each piece against the rules its category admits; then
     // the results are put in rule order, which is the order the explanation lists them in.
@@ -241,8 +242,7 @@ class ChildScorer::Impl {
     visit_order_.clear();
     factors_.clear();
     for_each_circle_concern(snap_, child, [&](std::uint32_t c, RoleMask roles) {
-      if (expr::concern_visible(snap_, c, as_of_) &&
-          (!filter_ || filter_->counts(filter_->concern_group, c)))
+      if (expr::concern_visible(snap_, c, as_of_) && (!filter_ || filter_->concern_counts(c)))
         visit_order_.push_back({c, roles});
     });
     concerns_.resize(visit_order_.size());
@@ -252,8 +252,7 @@ class ChildScorer::Impl {
          m != snap_.person_circle.end(child); ++m) {
       for (const std::uint32_t* f = snap_.person_factors.begin(m->person);
            f != snap_.person_factors.end(m->person); ++f) {
-        if (expr::factor_visible(snap_, *f, as_of_) &&
-            (!filter_ || filter_->counts(filter_->factor_group, *f)))
+        if (expr::factor_visible(snap_, *f, as_of_) && (!filter_ || filter_->factor_counts(*f)))
           factors_.push_back({*f, m->roles});
       }
     }

@@ -25,21 +25,12 @@ struct Partial {
   std::vector<std::size_t> issue_counts;
 };
 
-// Which evidence a scorer counts, for scoring a child on part of its record (joining.cpp): a
-// concern or factor counts only when its group is allowed. The process record (events, and so
-// the timeline) is kept; a discretionary override, a judgement on the whole record, is not
-// applied. Groups are numbered by the caller; kNoGroup never counts.
-inline constexpr std::uint32_t kNoGroup = UINT32_MAX;
-struct EvidenceFilter {
-  const std::uint32_t* concern_group = nullptr;  // per concern slot
-  const std::uint32_t* factor_group = nullptr;   // per factor slot
-  const std::uint8_t* allowed = nullptr;         // per group: nonzero counts
-
-  bool counts(const std::uint32_t* groups, std::uint32_t slot) const noexcept {
-    const std::uint32_t group = groups[slot];
-    return group != kNoGroup && allowed[group] != 0;
-  }
-};
+// Which evidence a scorer counts, for scoring a child on part of its record (joining.cpp): its
+// own gathering and every aggregate read only what the mask allows. The process record (events,
+// and so the timeline) is kept; a discretionary override, a judgement on the whole record, is
+// not applied.
+using EvidenceFilter = expr::EvidenceMask;
+using expr::kNoGroup;
 
 // Scores children one at a time, reusing its buffers, so that scoring allocates nothing once
 // they have grown. One per thread.

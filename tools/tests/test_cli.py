@@ -38,6 +38,8 @@ class HelpTest(unittest.TestCase):
                    "--layout", "--all-evidence"],
         "report": ["--child", "--rules", "--as-of", "--viewer", "--output", "--no-ecomap"],
         "generate": ["--children", "--seed", "--as-of", "--output", "--no-progress"],
+        "joined": ["--rules", "--as-of", "--viewer", "--threads", "--format", "--top",
+                   "--exact-up-to", "--output", "--no-progress"],
     }
 
     def test_top_level_help_lists_commands_and_exit_codes(self):
@@ -705,6 +707,72 @@ class ViewsTest(unittest.TestCase):
         self.assertIn("MRKSUMMARY", out["report"])
         self.assertIn("mrkcat", ecomap["ecomap dot"])
 
+
+
+class JoinedTest(unittest.TestCase):
+    """safeguard joined: the Ash household as table, JSON and CSV; the same output for any
+    thread count; an uncleared viewer gets nothing of tests/data/joining's restricted marker
+    concern (the library's outputs: tests/test_joining.cpp)."""
+
+    CASE = os.path.join(SOURCE_DIR, "tests", "data", "joining", "case.json")
+    PACK = os.path.join(SOURCE_DIR, "tests", "data", "joining", "pack.toml")
+
+    def joined(self, *args):
+        result = run("joined", *args)
+        self.assertEqual(result.code, 0, result.errtext())
+        return result.text()
+
+    def test_the_ash_children_top_the_list(self):
+        document = json.loads(self.joined(FAMILIES, *AS_OF, "--viewer", "*", "--format", "json"))
+        self.assertEqual(document["as_of"], "2026-11-01")
+        top = {c["child"]: c for c in document["triage"][:2]}
+        self.assertEqual(set(top), {"P-ASH-C1", "P-ASH-C2"})
+        for child in top.values():
+            self.assertEqual(child["joined"]["level"], "child_in_need")
+            self.assertEqual(child["best_alone"]["level"], "universal")
+            self.assertTrue(child["only_when_joined"])
+            self.assertEqual(len(child["fragments"]), 4)
+        self.assertEqual(top["P-ASH-C2"]["minimal_sets"],
+                         [["AG-GP-01", "AG-HSG-01", "AG-POL-01"],
+                          ["AG-GP-01", "AG-HSG-01", "AG-SCH-01"]])
+        table = self.joined(FAMILIES, *AS_OF, "--viewer", "*")
+        self.assertIn("VISIBLE ONLY WHEN JOINED", table)
+        self.assertIn("joining fired: multi-agency-corroboration", table)
+        rows = list(csv.DictReader(io.StringIO(
+            self.joined(FAMILIES, *AS_OF, "--viewer", "*", "--format", "csv", "--top", "2"))))
+        self.assertEqual(len(rows), 8)  # two children, four agencies each
+        self.assertEqual({r["joined_level"] for r in rows}, {"child_in_need"})
+
+    def test_threads_do_not_change_the_output(self):
+        one = self.joined(FAMILIES, *AS_OF, "--format", "json", "--threads", "1")
+        many = self.joined(FAMILIES, *AS_OF, "--format", "json", "--threads", "4")
+        self.assertEqual(one, many)
+
+    def test_the_greedy_search_is_stated(self):
+        table = self.joined(FAMILIES, *AS_OF, "--viewer", "*", "--exact-up-to", "2")
+        self.assertIn("greedy", table)
+        bad = run("joined", FAMILIES, *AS_OF, "--exact-up-to", "21")
+        self.assertEqual(bad.code, 2)
+
+    def test_an_uncleared_viewer_gets_no_restricted_detail(self):
+        for viewer in ((), ("--viewer", "school"), ("--viewer", "AG-MRK")):
+            for form in ("table", "json", "csv"):
+                with self.subTest(viewer=viewer, format=form):
+                    text = self.joined(self.CASE, "--rules", self.PACK, *AS_OF, "--format", form,
+                                       *viewer)
+                    self.assertNotIn("mrk", text.lower())
+                    self.assertIn("restricted source", text)
+        cleared = self.joined(self.CASE, "--rules", self.PACK, *AS_OF, "--format", "json",
+                              "--viewer", "AG-MRK-7QX")
+        self.assertIn("C-MRK-ID-9XW", cleared)
+        self.assertIn("MRKRULETITLE", cleared)
+
+    def test_a_propagating_pack_is_refused_with_a_reason(self):
+        views = os.path.join(SOURCE_DIR, "tests", "data", "views")
+        result = run("joined", os.path.join(views, "case.json"), "--rules",
+                     os.path.join(views, "pack.toml"), *AS_OF)
+        self.assertEqual(result.code, 5, result.errtext())
+        self.assertIn("propagation", result.errtext())
 
 
 def run_with_stdout_on_terminal(*args, env=None):
