@@ -561,7 +561,9 @@ std::string table_text(const Joining& j, std::size_t limit) {
         if (!evidence.empty()) evidence += ", ";
         evidence += std::string(r.snapshot().id(v));
       }
-      out += row + evidence + "\n";
+      row += evidence;
+      row.erase(row.find_last_not_of(' ') + 1);
+      out += row + "\n";
     }
     if (!c.minimal_sets.empty()) {
       out += std::string("     smallest sets reaching ") + level_id(j, c.joined_level) +
