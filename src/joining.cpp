@@ -307,7 +307,9 @@ std::size_t Joining::only_when_joined_count() const noexcept {
   return count;
 }
 
-Joining join(const Results& results, const Viewer& viewer, const JoinOptions& options) {
+namespace {
+
+void check_joinable(const Results& results, const JoinOptions& options) {
   if (results.rules().propagation().enabled) {
     throw Error(Status::invalid_argument,
                 "joining needs results from a pack without propagation: a propagated point "
@@ -317,6 +319,23 @@ Joining join(const Results& results, const Viewer& viewer, const JoinOptions& op
     throw Error(Status::invalid_argument, "joining searches at most " + std::to_string(kMostExact) +
                                               " agencies exactly (exact_up_to)");
   }
+}
+
+}  // namespace
+
+ChildJoining join_child(const Results& results, std::size_t row, const Viewer& viewer,
+                        const JoinOptions& options) {
+  check_joinable(results, options);
+  if (row >= results.child_count())
+    throw Error(Status::invalid_argument, "row " + std::to_string(row) + " is not a child's row");
+  const detail::Prepared prepared =
+      detail::prepare(results.rules(), results.snapshot(), results.as_of());
+  ChildJoiner joiner(results, viewer, prepared, options);
+  return joiner.join(row);
+}
+
+Joining join(const Results& results, const Viewer& viewer, const JoinOptions& options) {
+  check_joinable(results, options);
   Joining out;
   out.results_ = results;
   out.viewer_ = viewer;

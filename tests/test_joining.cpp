@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 
+#include "safeguard.h"
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/joining.hpp"
@@ -322,6 +323,16 @@ TEST_SUITE("joining") {
         REQUIRE(a.joining_rules == b.joining_rules);
       }
       CHECK(one.triage() == three.triage());
+      // One child alone gets what the whole caseload's joining gives it.
+      for (std::size_t row = 0; row < one.child_count(); row += 97) {
+        const ChildJoining alone = join_child(results, row, viewer);
+        REQUIRE(alone.fragments.size() == one.child(row).fragments.size());
+        for (std::size_t k = 0; k < alone.fragments.size(); ++k) {
+          REQUIRE(describe_fragment(one, alone.fragments[k]) ==
+                  describe_fragment(one, one.child(row).fragments[k]));
+        }
+        REQUIRE(alone.minimal_sets == one.child(row).minimal_sets);
+      }
       const std::string json = render_joining(one, JoinFormat::json);
       CHECK(json == render_joining(three, JoinFormat::json));
       CHECK(json == render_joining(all, JoinFormat::json));
@@ -373,5 +384,81 @@ TEST_SUITE("joining") {
     load_case_file(graph, dir + "case.json");
     const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
     CHECK_THROWS_AS(join(results, Viewer::everyone()), Error);
+  }
+}
+
+// The C API's entry point: the same list as the C++ renderings, every error a status.
+TEST_SUITE("joining") {
+  TEST_CASE("sg_result_joined renders the list for a viewer and refuses what it cannot do") {
+    sg_graph* graph = nullptr;
+    sg_rules* rules = nullptr;
+    sg_result* result = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json") ==
+            SG_OK);
+    REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_SOURCE_DIR "/rules/default.toml") == SG_OK);
+    sg_assess_options assess_options = SG_ASSESS_OPTIONS_INIT;
+    assess_options.as_of = "2026-11-01";
+    REQUIRE(sg_assess(&result, graph, rules, &assess_options) == SG_OK);
+
+    sg_joined_options options = SG_JOINED_OPTIONS_INIT;
+    const char* everyone[] = {"*"};
+    options.viewer_cleared = everyone;
+    options.viewer_cleared_count = 1;
+    options.format = SG_FORMAT_JSON;
+    char* out = nullptr;
+    size_t size = 0;
+    REQUIRE(sg_result_joined(&out, &size, result, &options) == SG_OK);
+    const std::string json(out, size);
+    sg_buffer_free(out);
+    CHECK(json.find("\"P-ASH-C1\"") != std::string::npos);
+    CHECK(json.find("multi-agency-corroboration") != std::string::npos);
+    CHECK(json.find("AG-POL-01") != std::string::npos);
+
+    // The same as the C++ rendering for the same viewer and options.
+    CaseGraph cpp_graph;
+    load_case_file(cpp_graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
+    const Results cpp_results =
+        assess(RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml"),
+               take_snapshot(cpp_graph), {day("2026-11-01"), 1});
+    CHECK(json == render_joining(join(cpp_results, Viewer::everyone()), JoinFormat::json));
+
+    // Uncleared (no viewer list), CSV, first child only.
+    options.viewer_cleared = nullptr;
+    options.viewer_cleared_count = 0;
+    options.format = SG_FORMAT_CSV;
+    options.limit = 1;
+    REQUIRE(sg_result_joined(&out, nullptr, result, &options) == SG_OK);
+    const std::string csv = out;
+    sg_buffer_free(out);
+    CHECK(csv.find("AG-POL-01") == std::string::npos);
+    CHECK(csv.find("C-ASH-3") == std::string::npos);
+    CHECK(csv.find("restricted source") != std::string::npos);
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 4);
+
+    options.format = 7;
+    out = reinterpret_cast<char*>(&size);  // set to NULL on failure
+    CHECK(sg_result_joined(&out, nullptr, result, &options) == SG_E_INVALID_ARGUMENT);
+    CHECK(out == nullptr);
+    options.format = SG_FORMAT_TEXT;
+    options.exact_up_to = 21;
+    CHECK(sg_result_joined(&out, nullptr, result, &options) == SG_E_INVALID_ARGUMENT);
+    CHECK(std::string(sg_error_last()).find("exact_up_to") != std::string::npos);
+    sg_result_free(result);
+    sg_rules_free(rules);
+
+    // A propagating pack: a status and a reason, never an exception.
+    sg_graph* views = nullptr;
+    REQUIRE(sg_graph_new(&views) == SG_OK);
+    REQUIRE(sg_graph_load_file(views, SAFEGUARD_TEST_DATA_DIR "/views/case.json") == SG_OK);
+    REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_TEST_DATA_DIR "/views/pack.toml") == SG_OK);
+    REQUIRE(sg_assess(&result, views, rules, &assess_options) == SG_OK);
+    options.exact_up_to = 12;
+    CHECK(sg_result_joined(&out, nullptr, result, &options) == SG_E_INVALID_ARGUMENT);
+    CHECK(std::string(sg_error_last()).find("propagation") != std::string::npos);
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(views);
+    sg_graph_free(graph);
   }
 }

@@ -111,6 +111,11 @@ class SAFEGUARD_EXPORT Joining {
 SAFEGUARD_EXPORT Joining join(const Results& results, const Viewer& viewer,
                               const JoinOptions& options = {});
 
+// One child's joining (by the results' row), exactly as join() gives it, without working out
+// the others': for a report on one child of a large caseload. Same errors as join().
+SAFEGUARD_EXPORT ChildJoining join_child(const Results& results, std::size_t row,
+                                         const Viewer& viewer, const JoinOptions& options = {});
+
 // The triage list rendered for the joining's viewer (docs/joining-up.md shows each form): a
 // table for people, JSON (every child on the list, with fragments, lines and sets) and CSV (one
 // row per child and fragment). `limit` keeps the first that many children (0: all).
