@@ -651,6 +651,28 @@ typedef struct sg_joined_options {
 SG_API int sg_result_joined(char** out, size_t* out_size, const sg_result* result,
                             const sg_joined_options* options);
 
+/* Multi-agency training packs (docs/joining-up.md, "Training packs"): fictional scenarios from
+ * the caseload generator in which `difficulty` agencies must be joined to see the child's level;
+ * for each, one HTML packet per agency (only its fragment and what it would conclude alone) and a
+ * reveal page. Deterministic by seed; every detail invented. */
+typedef struct sg_training_options {
+  int version;             /* SG_TRAINING_OPTIONS_VERSION */
+  unsigned long long seed; /* the same seed gives the same pack */
+  size_t difficulty;       /* agencies that must be joined: 2 to 6 */
+  size_t scenarios;        /* 1 to 20 */
+  const char* as_of;       /* the scenarios' date; NULL: 2026-11-01 */
+} sg_training_options;
+#define SG_TRAINING_OPTIONS_VERSION 1
+#define SG_TRAINING_OPTIONS_INIT \
+  { SG_TRAINING_OPTIONS_VERSION, 1, 3, 3, NULL }
+/* The pack's pages as one JSON document, {"pages": [{"path": "index.html", "html": "..."}, ...]}
+ * (paths relative, "/"-separated), for the caller to write where it likes. SG_E_NOT_FOUND when
+ * no such scenarios are found (try a lower difficulty or another seed); SG_E_INVALID_ARGUMENT
+ * for a pack with propagation. Free *out with sg_buffer_free(); *out_size (if not NULL) receives
+ * its length. */
+SG_API int sg_training_pack(char** out, size_t* out_size, const sg_rules* rules,
+                            const sg_training_options* options);
+
 /* ---- The living record (docs/record.md) ------------------------------------------------- */
 /* A record keeps every version of every fact with two times — valid time (dates in the data)
  * and record time (each batch's recorded_at, given by the caller) — the provenance of every

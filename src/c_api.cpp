@@ -10,12 +10,15 @@
 #include <unordered_map>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "bundled_packs.hpp"
 #include "safeguard.h"
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/joining.hpp"
 #include "safeguard/record.hpp"
+#include "safeguard/training.hpp"
 #include "util/utf8.hpp"
 
 using namespace safeguard;
@@ -1704,6 +1707,31 @@ int sg_result_joined(char** out, size_t* out_size, const sg_result* result,
         join(results, viewer,
              JoinOptions{static_cast<unsigned>(options->threads), options->exact_up_to});
     const std::string rendered = render_joining(joining, format, options->limit);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+int sg_training_pack(char** out, size_t* out_size, const sg_rules* rules,
+                     const sg_training_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_TRAINING_OPTIONS_VERSION, "sg_training_options");
+    TrainingOptions training;
+    training.seed = options->seed;
+    training.difficulty = options->difficulty;
+    training.scenarios = options->scenarios;
+    if (options->as_of) training.as_of = date(options->as_of, "options.as_of", true);
+    const std::vector<TrainingPage> pages = training_pack(rules->rules, training);
+    nlohmann::json document;
+    nlohmann::json list = nlohmann::json::array();
+    for (const TrainingPage& page : pages)
+      list.push_back({{"path", page.path}, {"html", page.html}});
+    document["pages"] = std::move(list);
+    const std::string rendered = document.dump();
     *out = copy_out(rendered);
     if (out_size) *out_size = rendered.size();
   });

@@ -22,5 +22,6 @@ Command add_report(CLI::App& parent);
 Command add_generate(CLI::App& parent);
 Command add_store(CLI::App& parent);
 Command add_joined(CLI::App& parent);
+Command add_training(CLI::App& parent);
 
 }  // namespace safeguard::cli

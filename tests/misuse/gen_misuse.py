@@ -47,6 +47,7 @@ KINDS = {
     "const sg_assess_options*": "AssessOptionsArg",
     "const sg_explain_options*": "ExplainOptionsArg",
     "const sg_joined_options*": "JoinedOptionsArg",
+    "const sg_training_options*": "TrainingOptionsArg",
     "const sg_limits*": "LimitsArg",
     "const sg_event*": "EventArg",
     "const sg_override*": "OverrideArg",
@@ -121,6 +122,7 @@ OPTIONAL = {
     ("sg_record_batch_trail", "out_size"),
     ("sg_rules_load_bundled", "limits"),
     ("sg_result_joined", "out_size"),
+    ("sg_training_pack", "out_size"),
 }
 
 DECLARATION = re.compile(r"^\s*SG_API\s+([^;{]*?)\b(sg_\w+)\s*\(([^)]*)\)\s*;", re.M | re.S)

@@ -805,6 +805,44 @@ struct CaseloadOptionsArg : ArgBase {
   const sg_caseload_options* get() const { return null ? nullptr : &options; }
 };
 
+struct TrainingOptionsArg : ArgBase {
+  sg_training_options options = SG_TRAINING_OPTIONS_INIT;
+  bool null = false;
+  static std::size_t variants() { return 8; }
+  TrainingOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.difficulty = 2;  // small: the case runs every variant of every argument
+    options.scenarios = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.difficulty = SIZE_MAX, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 5:
+        options.scenarios = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 6:
+        options.as_of = "2026-02-30";
+        break;
+      case 7:
+        options.as_of = "2026-\xff";
+        break;
+    }
+  }
+  const sg_training_options* get() const { return null ? nullptr : &options; }
+};
+
 // A progress callback: one that goes on, none, and one that stops the call at once (which must
 // then fail and change nothing, as the harness checks).
 struct ProgressArg : ArgBase {

@@ -40,6 +40,7 @@ class HelpTest(unittest.TestCase):
         "generate": ["--children", "--seed", "--as-of", "--output", "--no-progress"],
         "joined": ["--rules", "--as-of", "--viewer", "--threads", "--format", "--top",
                    "--exact-up-to", "--output", "--no-progress"],
+        "training": ["--output", "--rules", "--seed", "--difficulty", "--scenarios", "--as-of"],
     }
 
     def test_top_level_help_lists_commands_and_exit_codes(self):
@@ -787,6 +788,24 @@ class JoinedTest(unittest.TestCase):
                               "--viewer", "AG-MRK-7QX")
         self.assertIn("C-MRK-ID-9XW", cleared)
         self.assertIn("MRKRULETITLE", cleared)
+
+    def test_a_training_pack_is_written_the_same_for_the_same_seed(self):
+        with scratch_dir() as tmp:
+            pages = []
+            for name in ("a", "b"):
+                result = run("training", "-o", os.path.join(tmp, name), "--seed", "7",
+                             "--difficulty", "3", "--scenarios", "2")
+                self.assertEqual(result.code, 0, result.errtext())
+                root = os.path.join(tmp, name)
+                pages.append({os.path.relpath(os.path.join(d, f), root):
+                              open(os.path.join(d, f), encoding="utf-8").read()
+                              for d, _, files in os.walk(root) for f in files})
+            self.assertEqual(pages[0], pages[1])
+            self.assertIn("index.html", pages[0])
+            self.assertIn(os.path.join("scenario-1", "reveal.html"), pages[0])
+            self.assertIn("3 agencies had to share",
+                          pages[0][os.path.join("scenario-1", "reveal.html")])
+        self.assertEqual(run("training", "-o", "x", "--difficulty", "9").code, 2)
 
     def test_a_propagating_pack_is_refused_with_a_reason(self):
         views = os.path.join(SOURCE_DIR, "tests", "data", "views")

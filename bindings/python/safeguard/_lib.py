@@ -300,6 +300,17 @@ class JoinedOptions(ctypes.Structure):
     ]
 
 
+class TrainingOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("seed", ctypes.c_ulonglong),
+        ("difficulty", c_size_t),
+        ("scenarios", c_size_t),
+        ("as_of", c_char_p),
+    ]
+
+
 class IndexDef(ctypes.Structure):
     VERSION = 1
     _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p)]
@@ -490,6 +501,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                         POINTER(ExplainOptions)]),
     "sg_result_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
                                   POINTER(ExplainOptions)]),
+    "sg_training_pack": (c_int, [POINTER(c_void_p), _out_size, _rules_p,
+                                 POINTER(TrainingOptions)]),
     "sg_result_joined": (c_int, [POINTER(c_void_p), _out_size, _result_p,
                                  POINTER(JoinedOptions)]),
     "sg_result_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t,

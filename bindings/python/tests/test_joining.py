@@ -70,3 +70,16 @@ def test_an_uncleared_reader_gets_no_restricted_detail(viewer):
                 assert "restricted source" in text, name
             cleared = assessed.joined(viewer=["mrktype-intel-3zv"])
             assert "C-MRK-ID-9XW" in cleared and "MRKRULETITLE" in cleared
+
+
+def test_a_training_pack_is_written_deterministically(rules, tmp_path):
+    written = safeguard.training_pack(rules, tmp_path / "a", seed=7, difficulty=3, scenarios=2)
+    assert written[0].endswith("index.html")
+    assert any(p.endswith("reveal.html") for p in written)
+    assert sum("agency-" in p for p in written) >= 6
+    again = safeguard.training_pages(rules, seed=7, difficulty=3, scenarios=2)
+    for path in written:
+        relative = pathlib.Path(path).relative_to(tmp_path / "a").as_posix()
+        assert pathlib.Path(path).read_text(encoding="utf-8") == again[relative]
+    with pytest.raises(safeguard.InvalidArgumentError):
+        safeguard.training_pages(rules, difficulty=9)

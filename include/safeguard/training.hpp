@@ -1,0 +1,43 @@
+// Multi-agency training packs (docs/joining-up.md, "Training packs"): fictional scenarios drawn
+// from the caseload generator in which no agency alone sees what joining shows. For each
+// scenario, one HTML packet per agency holding only that agency's fragment and what it would
+// conclude alone, and a reveal page with the joined picture, the explanation, the smallest sets
+// of agencies and the rules joining fired. Deterministic by seed; every detail is invented.
+#pragma once
+
+#include "safeguard/detail/export.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "safeguard/rules.hpp"
+
+namespace safeguard {
+
+struct TrainingOptions {
+  std::uint64_t seed = 1;
+  // How many agencies must be joined to reach the child's level: the size of the child's
+  // smallest sets (found exactly). 2 to 6.
+  std::size_t difficulty = 3;
+  std::size_t scenarios = 3;  // 1 to 20
+  Day as_of = 20758;          // 2026-11-01: the evidence is dated in the three years up to it
+};
+
+// One page: a relative path ("scenario-1/agency-AG-SCH-01.html") and its HTML.
+struct TrainingPage {
+  std::string path;
+  std::string html;
+};
+
+// The pages of a pack: index.html, then per scenario its agencies' packets and reveal.html.
+// Scenarios are children of a generated caseload (seeded by options.seed) whose joined level is
+// above every agency's alone and whose smallest sets have `difficulty` agencies, one child per
+// household, in triage order; the caseload grows (up to 64,000 children) until enough are found.
+// Error(not_found) when there are not, Error(invalid_argument) for options out of range or a
+// pack that propagates.
+SAFEGUARD_EXPORT std::vector<TrainingPage> training_pack(std::shared_ptr<const RuleSet> rules,
+                                                         const TrainingOptions& options);
+
+}  // namespace safeguard
