@@ -59,7 +59,8 @@ const char* kStyle =
     "padding:10mm;line-height:1.45;color:#1d1d1f}"
     "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:1.5mm 2mm;"
     "border-bottom:1px solid #d9d9de;vertical-align:top}"
-    ".note{color:#4a4a4f}.level{font-weight:bold}@page{size:A4;margin:12mm}";
+    ".note{color:#4a4a4f}.level{font-weight:bold}figure{margin:0;text-align:center}"
+    "figure svg{max-width:100%;height:auto}@page{size:A4;margin:12mm}";
 
 std::string page(const std::string& title, const std::string& body) {
   return "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -153,7 +154,8 @@ std::string file_for(const Results& results, VertexIndex agency) {
 }
 
 void scenario_pages(const Results& results, const ChildJoining& c, std::size_t number,
-                    const TrainingOptions& options, std::vector<TrainingPage>& out) {
+                    const TrainingOptions& options, const std::string& figure,
+                    std::vector<TrainingPage>& out) {
   const RuleSet& pack = results.rules();
   const CircleView circle = view_circle(results, c.row, Viewer::everyone());
   const std::string dir = "scenario-" + std::to_string(number) + "/";
@@ -215,14 +217,15 @@ void scenario_pages(const Results& results, const ChildJoining& c, std::size_t n
     body += "<tr><td>" + esc(m.id) + "</td><td>" + esc(roles) + "</td></tr>\n";
   }
   body += "</table>\n";
+  if (!figure.empty()) body += "<h2>Ecomap</h2>\n<figure>\n" + figure + "</figure>\n";
   out.push_back({dir + "reveal.html",
                  page("Scenario " + std::to_string(number) + ": the joined picture", body)});
 }
 
 }  // namespace
 
-std::vector<TrainingPage> training_pack(std::shared_ptr<const RuleSet> rules,
-                                        const TrainingOptions& options) {
+TrainingScenarios choose_training_scenarios(std::shared_ptr<const RuleSet> rules,
+                                            const TrainingOptions& options) {
   if (!rules) throw Error(Status::invalid_argument, "a training pack needs a rule pack");
   if (options.difficulty < 2 || options.difficulty > 6)
     throw Error(Status::invalid_argument, "difficulty must be 2 to 6 agencies");
@@ -235,10 +238,9 @@ std::vector<TrainingPage> training_pack(std::shared_ptr<const RuleSet> rules,
     caseload.as_of = options.as_of;
     CaseGraph graph;
     generate_caseload(graph, caseload);
-    const Results results = assess(rules, take_snapshot(graph), {options.as_of, 1});
-    const Joining joining = join(results, Viewer::everyone());
-    const Snapshot& snap = results.snapshot();
-    std::vector<std::size_t> chosen;
+    TrainingScenarios out{options, assess(rules, take_snapshot(graph), {options.as_of, 1}), {}};
+    const Joining joining = join(out.results, Viewer::everyone());
+    const Snapshot& snap = out.results.snapshot();
     std::set<std::uint32_t> households;
     for (std::size_t row : joining.triage()) {
       const ChildJoining& c = joining.child(row);
@@ -246,40 +248,10 @@ std::vector<TrainingPage> training_pack(std::shared_ptr<const RuleSet> rules,
           c.minimal_sets.front().size() != options.difficulty)
         continue;
       const std::uint32_t household =
-          snap.person_household[snap.vertex_slot[results.child_vertex(row)]];
+          snap.person_household[snap.vertex_slot[out.results.child_vertex(row)]];
       if (household != UINT32_MAX && !households.insert(household).second) continue;
-      chosen.push_back(row);
-      if (chosen.size() == options.scenarios) break;
-    }
-    if (chosen.size() == options.scenarios) {
-      std::vector<TrainingPage> pages;
-      std::string index = "<h1>Joining up: a training pack</h1>\n<p>" +
-                          std::to_string(options.scenarios) +
-                          " fictional scenarios. In each, several agencies hold a fragment; none "
-                          "alone sees what the child needs, and " +
-                          std::to_string(options.difficulty) +
-                          " of them must share what they know to see it. Give each participant "
-                          "one agency's packet; open the reveal page last.</p>\n<p "
-                          "class=\"note\">Seed " +
-                          std::to_string(options.seed) + ", rule pack " + esc(rules->id()) + " " +
-                          esc(rules->version()) + ", as of " + esc(format_iso_date(options.as_of)) +
-                          ".</p>\n<ol>\n";
-      for (std::size_t s = 0; s < chosen.size(); ++s) {
-        const ChildJoining& c = joining.child(chosen[s]);
-        const std::string dir = "scenario-" + std::to_string(s + 1) + "/";
-        index += "<li>Scenario " + std::to_string(s + 1) + ": packets for ";
-        for (std::size_t k = 0; k < c.fragments.size(); ++k) {
-          index += (k ? ", " : "") + std::string("<a href=\"") + esc(dir) +
-                   esc(file_for(results, c.fragments[k].agency)) + "\">" +
-                   esc(agency_name(results, c.fragments[k].agency)) + "</a>";
-        }
-        index += "; <a href=\"" + esc(dir) + "reveal.html\">the reveal</a></li>\n";
-      }
-      index += "</ol>\n";
-      pages.push_back({"index.html", page("Joining up: a training pack", index)});
-      for (std::size_t s = 0; s < chosen.size(); ++s)
-        scenario_pages(results, joining.child(chosen[s]), s + 1, options, pages);
-      return pages;
+      out.rows.push_back(row);
+      if (out.rows.size() == options.scenarios) return out;
     }
     if (caseload.children >= kMostChildren) {
       throw Error(Status::not_found,
@@ -290,6 +262,49 @@ std::vector<TrainingPage> training_pack(std::shared_ptr<const RuleSet> rules,
                       std::to_string(options.seed) + "); try a lower difficulty or another seed");
     }
   }
+}
+
+std::vector<TrainingPage> training_pages(const TrainingScenarios& scenarios,
+                                         const std::vector<std::string>& figures) {
+  const Results& results = scenarios.results;
+  const TrainingOptions& options = scenarios.options;
+  const RuleSet& rules = results.rules();
+  std::vector<ChildJoining> chosen;
+  for (std::size_t row : scenarios.rows)
+    chosen.push_back(join_child(results, row, Viewer::everyone()));
+  std::vector<TrainingPage> pages;
+  std::string index = "<h1>Joining up: a training pack</h1>\n<p>" + std::to_string(chosen.size()) +
+                      " fictional scenarios. In each, several agencies hold a fragment; none "
+                      "alone sees what the child needs, and " +
+                      std::to_string(options.difficulty) +
+                      " of them must share what they know to see it. Give each participant "
+                      "one agency's packet; open the reveal page last.</p>\n<p "
+                      "class=\"note\">Seed " +
+                      std::to_string(options.seed) + ", rule pack " + esc(rules.id()) + " " +
+                      esc(rules.version()) + ", as of " + esc(format_iso_date(options.as_of)) +
+                      ".</p>\n<ol>\n";
+  for (std::size_t s = 0; s < chosen.size(); ++s) {
+    const ChildJoining& c = chosen[s];
+    const std::string dir = "scenario-" + std::to_string(s + 1) + "/";
+    index += "<li>Scenario " + std::to_string(s + 1) + ": packets for ";
+    for (std::size_t k = 0; k < c.fragments.size(); ++k) {
+      index += (k ? ", " : "") + std::string("<a href=\"") + esc(dir) +
+               esc(file_for(results, c.fragments[k].agency)) + "\">" +
+               esc(agency_name(results, c.fragments[k].agency)) + "</a>";
+    }
+    index += "; <a href=\"" + esc(dir) + "reveal.html\">the reveal</a></li>\n";
+  }
+  index += "</ol>\n";
+  pages.push_back({"index.html", page("Joining up: a training pack", index)});
+  for (std::size_t s = 0; s < chosen.size(); ++s) {
+    scenario_pages(results, chosen[s], s + 1, options, s < figures.size() ? figures[s] : "", pages);
+  }
+  return pages;
+}
+
+std::vector<TrainingPage> training_pack(std::shared_ptr<const RuleSet> rules,
+                                        const TrainingOptions& options) {
+  return training_pages(choose_training_scenarios(std::move(rules), options));
 }
 
 }  // namespace safeguard

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "ecomap.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "safeguard/training.hpp"
@@ -59,7 +60,23 @@ Command add_training(CLI::App& parent) {
             std::string error;
             if (!parse_iso_date(options->as_of, training.as_of, error))
               throw Failure(kExitUsage, "--as-of " + options->as_of + ": " + error);
-            const std::vector<TrainingPage> pages = training_pack(pack.rules, training);
+            const TrainingScenarios scenarios = choose_training_scenarios(pack.rules, training);
+            // Each reveal page gets the child's ecomap when Graphviz is installed.
+            std::vector<std::string> figures;
+            if (graphviz_available()) {
+              Session session;
+              session.case_path = "generated caseload (seed " + std::to_string(options->seed) + ")";
+              session.pack = pack;
+              session.as_of.day = training.as_of;
+              session.viewer = Viewer::everyone();
+              session.results = scenarios.results;
+              for (std::size_t row : scenarios.rows) {
+                const std::string svg = render_dot(ecomap_dot(session, row), "svg");
+                const std::size_t start = svg.find("<svg");
+                figures.push_back(start == std::string::npos ? std::string() : svg.substr(start));
+              }
+            }
+            const std::vector<TrainingPage> pages = training_pages(scenarios, figures);
             namespace fs = std::filesystem;
             for (const TrainingPage& p : pages) {
               const fs::path path = fs::path(options->directory) / p.path;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "safeguard/assess.hpp"
 #include "safeguard/rules.hpp"
 
 namespace safeguard {
@@ -30,6 +31,22 @@ struct TrainingPage {
   std::string path;
   std::string html;
 };
+
+// The scenarios chosen for a pack: the generated caseload assessed, and the rows of the chosen
+// children in it (see training_pack for how they are chosen).
+struct TrainingScenarios {
+  TrainingOptions options;
+  Results results;
+  std::vector<std::size_t> rows;
+};
+SAFEGUARD_EXPORT TrainingScenarios choose_training_scenarios(std::shared_ptr<const RuleSet> rules,
+                                                             const TrainingOptions& options);
+
+// The pages for chosen scenarios. `figures`, when given, holds one piece of HTML per scenario
+// (an inline SVG ecomap, say: the command-line program draws one with Graphviz) placed on its
+// reveal page under "Ecomap"; the caller vouches for it, it is not escaped.
+SAFEGUARD_EXPORT std::vector<TrainingPage> training_pages(
+    const TrainingScenarios& scenarios, const std::vector<std::string>& figures = {});
 
 // The pages of a pack: index.html, then per scenario its agencies' packets and reveal.html.
 // Scenarios are children of a generated caseload (seeded by options.seed) whose joined level is

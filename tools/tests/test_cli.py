@@ -803,8 +803,10 @@ class JoinedTest(unittest.TestCase):
             self.assertEqual(pages[0], pages[1])
             self.assertIn("index.html", pages[0])
             self.assertIn(os.path.join("scenario-1", "reveal.html"), pages[0])
-            self.assertIn("3 agencies had to share",
-                          pages[0][os.path.join("scenario-1", "reveal.html")])
+            reveal = pages[0][os.path.join("scenario-1", "reveal.html")]
+            self.assertIn("3 agencies had to share", reveal)
+            if shutil.which("dot"):
+                self.assertIn("<h2>Ecomap</h2>\n<figure>\n<svg", reveal)
         self.assertEqual(run("training", "-o", "x", "--difficulty", "9").code, 2)
 
     def test_a_propagating_pack_is_refused_with_a_reason(self):
