@@ -9,6 +9,7 @@
 #include "safeguard/calendar.hpp"
 #include "safeguard/explain.hpp"
 #include "safeguard/generate.hpp"
+#include "safeguard/io.hpp"
 #include "safeguard/joining.hpp"
 
 namespace safeguard {
@@ -238,7 +239,8 @@ TrainingScenarios choose_training_scenarios(std::shared_ptr<const RuleSet> rules
     caseload.as_of = options.as_of;
     CaseGraph graph;
     generate_caseload(graph, caseload);
-    TrainingScenarios out{options, assess(rules, take_snapshot(graph), {options.as_of, 1}), {}};
+    TrainingScenarios out{
+        options, assess(rules, take_snapshot(graph), {options.as_of, 1}), {}, caseload.children};
     const Joining joining = join(out.results, Viewer::everyone());
     const Snapshot& snap = out.results.snapshot();
     std::set<std::uint32_t> households;
@@ -298,8 +300,103 @@ std::vector<TrainingPage> training_pages(const TrainingScenarios& scenarios,
   pages.push_back({"index.html", page("Joining up: a training pack", index)});
   for (std::size_t s = 0; s < chosen.size(); ++s) {
     scenario_pages(results, chosen[s], s + 1, options, s < figures.size() ? figures[s] : "", pages);
+    pages.push_back(
+        {"scenario-" + std::to_string(s + 1) + "/case.json", scenario_case(scenarios, s)});
   }
   return pages;
+}
+
+std::string scenario_case(const TrainingScenarios& scenarios, std::size_t number) {
+  if (number >= scenarios.rows.size())
+    throw Error(Status::invalid_argument, "no scenario " + std::to_string(number + 1));
+  const Results& results = scenarios.results;
+  const Snapshot& snap = results.snapshot();
+  const std::size_t row = scenarios.rows[number];
+  const std::uint32_t child = snap.vertex_slot[results.child_vertex(row)];
+  // What scoring the child reads: its circle, the evidence that reaches it, and (so that the
+  // evidence keeps every name it had) everyone and everything that evidence names.
+  std::set<std::string> keep;
+  auto name = [&](std::uint32_t person) {
+    keep.insert(std::string(snap.id(snap.person_vertex[person])));
+  };
+  std::set<std::string> concerns, factors;
+  name(child);
+  for (const CircleMember* m = snap.person_circle.begin(child); m != snap.person_circle.end(child);
+       ++m) {
+    name(m->person);
+    for (const std::uint32_t* f = snap.person_factors.begin(m->person);
+         f != snap.person_factors.end(m->person); ++f)
+      factors.insert(std::string(snap.id(snap.factor_vertex[*f])));
+  }
+  for_each_circle_concern(snap, child, [&](std::uint32_t c, RoleMask) {
+    concerns.insert(std::string(snap.id(snap.concern_vertex[c])));
+  });
+  // Regenerate the caseload and keep the items that belong to the scenario.
+  CaseloadOptions caseload;
+  caseload.children = scenarios.caseload_children;
+  caseload.seed = scenarios.options.seed;
+  caseload.as_of = scenarios.options.as_of;
+  std::vector<Batch> batches;
+  generate_caseload(caseload, [&](Batch&& batch) { batches.push_back(std::move(batch)); });
+  for (const Batch& batch : batches) {
+    for (const Edit& edit : batch.items) {
+      if (const auto* c = std::get_if<ConcernSpec>(&edit)) {
+        if (!concerns.count(c->id)) continue;
+        keep.insert(c->about.begin(), c->about.end());
+        keep.insert(c->involves.begin(), c->involves.end());
+        keep.insert(c->source);
+      } else if (const auto* f = std::get_if<FactorSpec>(&edit)) {
+        if (!factors.count(f->id)) continue;
+        keep.insert(f->protects.begin(), f->protects.end());
+        if (!f->provided_by.empty()) keep.insert(f->provided_by);
+      }
+    }
+  }
+  std::set<std::string> households;
+  for (const Batch& batch : batches) {
+    for (const Edit& edit : batch.items) {
+      if (const auto* p = std::get_if<PersonSpec>(&edit)) {
+        if (keep.count(p->id) && !p->household.empty()) households.insert(p->household);
+      }
+    }
+  }
+  CaseGraph graph;
+  for (const Batch& batch : batches) {
+    Batch kept;
+    for (const Edit& edit : batch.items) {
+      bool wanted = false;
+      if (const auto* p = std::get_if<PersonSpec>(&edit)) {
+        wanted = keep.count(p->id) != 0;
+      } else if (const auto* a = std::get_if<AgencySpec>(&edit)) {
+        wanted = keep.count(a->id) != 0;
+      } else if (const auto* place = std::get_if<PlaceSpec>(&edit)) {
+        wanted = keep.count(place->id) != 0;
+      } else if (const auto* h = std::get_if<HouseholdSpec>(&edit)) {
+        wanted = households.count(h->id) != 0;
+      } else if (const auto* c = std::get_if<ConcernSpec>(&edit)) {
+        wanted = concerns.count(c->id) != 0;
+      } else if (const auto* f = std::get_if<FactorSpec>(&edit)) {
+        wanted = factors.count(f->id) != 0;
+      } else if (const auto* r = std::get_if<RelationSpec>(&edit)) {
+        wanted = keep.count(r->from) != 0 && keep.count(r->to) != 0;
+      } else if (const auto* o = std::get_if<DiscretionaryOverrideSpec>(&edit)) {
+        wanted = keep.count(o->child) != 0;
+      } else if (const auto* e = std::get_if<EventSpec>(&edit)) {
+        EventSpec trimmed = *e;
+        trimmed.about.clear();
+        for (const std::string& id : e->about) {
+          if (keep.count(id)) trimmed.about.push_back(id);
+        }
+        if (!trimmed.about.empty()) kept.items.emplace_back(std::move(trimmed));
+        continue;
+      } else if (std::holds_alternative<CalendarSpec>(edit)) {
+        wanted = true;
+      }
+      if (wanted) kept.items.push_back(edit);
+    }
+    graph.apply(kept);
+  }
+  return save_case(graph);
 }
 
 std::vector<TrainingPage> training_pack(std::shared_ptr<const RuleSet> rules,

@@ -475,7 +475,12 @@ TEST_SUITE("joining") {
     REQUIRE(pages.size() > 4);
     CHECK(pages.front().path == "index.html");
     std::size_t reveals = 0, packets = 0;
+    std::size_t cases = 0;
     for (const TrainingPage& page : pages) {
+      if (page.path.size() > 10 && page.path.substr(page.path.size() - 10) == "/case.json") {
+        ++cases;
+        continue;
+      }
       CHECK(page.html.rfind("<!DOCTYPE html>", 0) == 0);
       CHECK(page.html.find("<html lang=\"en-GB\">") != std::string::npos);
       CHECK(page.html.find("<script") == std::string::npos);
@@ -486,6 +491,7 @@ TEST_SUITE("joining") {
       if (page.path.find("/agency-") != std::string::npos) ++packets;
     }
     CHECK(reveals == 2);
+    CHECK(cases == 2);
     CHECK(packets >= 6);
     // Deterministic by seed; another seed, another pack.
     const std::vector<TrainingPage> again = training_pack(rules, options);
@@ -523,5 +529,39 @@ TEST_SUITE("joining") {
 
     options.difficulty = 1;
     CHECK_THROWS_AS(training_pack(rules, options), Error);
+  }
+}
+
+TEST_SUITE("joining") {
+  TEST_CASE("a scenario's case file gives its child the joined picture of the pack") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    for (std::size_t difficulty : {2u, 3u}) {
+      TrainingOptions options;
+      options.seed = 11;
+      options.difficulty = difficulty;
+      options.scenarios = 3;
+      const TrainingScenarios scenarios = choose_training_scenarios(rules, options);
+      REQUIRE(scenarios.rows.size() == 3);
+      for (std::size_t s = 0; s < scenarios.rows.size(); ++s) {
+        const std::size_t row = scenarios.rows[s];
+        const std::string id(scenarios.results.child_id(row));
+        CAPTURE(id);
+        CaseGraph graph;
+        load_case(graph, scenario_case(scenarios, s), "scenario.json");
+        const Results alone = assess(rules, take_snapshot(graph), {options.as_of, 1});
+        CHECK(alone.child_count() < 40);
+        const long at = alone.find_child(id);
+        REQUIRE(at >= 0);
+        CHECK(alone.level(static_cast<std::size_t>(at)) == scenarios.results.level(row));
+        CHECK(alone.total(static_cast<std::size_t>(at)) ==
+              doctest::Approx(scenarios.results.total(row)).epsilon(1e-12));
+        // And joining it again names the same agencies and smallest sets.
+        const ChildJoining before = join_child(scenarios.results, row, Viewer::everyone());
+        const ChildJoining after =
+            join_child(alone, static_cast<std::size_t>(at), Viewer::everyone());
+        CHECK(after.minimal_sets == before.minimal_sets);
+        CHECK(after.fragments.size() == before.fragments.size());
+      }
+    }
   }
 }

@@ -38,9 +38,16 @@ struct TrainingScenarios {
   TrainingOptions options;
   Results results;
   std::vector<std::size_t> rows;
+  std::size_t caseload_children = 0;  // the size of the generated caseload they come from
 };
 SAFEGUARD_EXPORT TrainingScenarios choose_training_scenarios(std::shared_ptr<const RuleSet> rules,
                                                              const TrainingOptions& options);
+
+// Scenario `number` (0-based) as a case file (JSON, docs/case-files.md): the child, everyone
+// around it and everyone its evidence names, that evidence, the agencies, the relations among
+// them, the process events and judgement about them, so that `safeguard explain` or `ecomap` can
+// be run on it. Assessed as of the pack's date, it gives the child the reveal page's level.
+SAFEGUARD_EXPORT std::string scenario_case(const TrainingScenarios& scenarios, std::size_t number);
 
 // The pages for chosen scenarios. `figures`, when given, holds one piece of HTML per scenario
 // (an inline SVG ecomap, say: the command-line program draws one with Graphviz) placed on its
