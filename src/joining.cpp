@@ -48,10 +48,11 @@ class ChildJoiner {
     const std::uint32_t child = snap_.vertex_slot[results_.child_vertex(row)];
     split(row, child, out);
     const std::size_t n = out.fragments.size();
-    allowed_.assign(n, 0);
+    // Never empty: a mask without `allowed` would let everything count.
+    allowed_.assign(std::max<std::size_t>(n, 1), 0);
     filter_.allowed = allowed_.data();
     for (std::size_t i = 0; i < n; ++i) {
-      allowed_.assign(n, 0);
+      std::fill(allowed_.begin(), allowed_.end(), std::uint8_t{0});
       allowed_[i] = 1;
       Fragment& f = out.fragments[i];
       score(child);
@@ -64,7 +65,11 @@ class ChildJoiner {
       out.best_alone_total = i == 0 ? f.total : std::max(out.best_alone_total, f.total);
     }
     out.only_when_joined = n > 0 && out.joined_level > out.best_alone_level;
-    if (out.joined_level > 0 && n > 0) {
+    if (out.joined_level > 0 && level_of(child, {}) >= out.joined_level) {
+      // Reached without any agency's evidence (the process record, the child's own record):
+      // the one smallest set is the empty set.
+      out.minimal_sets.emplace_back();
+    } else if (out.joined_level > 0 && n > 0) {
       if (n <= options_.exact_up_to) {
         exact_sets(child, out);
       } else {
@@ -205,7 +210,8 @@ class ChildJoiner {
 
   // Above the exact limit: add the fragment that lifts the level most (then the total; ties:
   // the first), until the joined level is reached; then drop, in order, any fragment the set
-  // reaches the level without. One set, minimal but not proven smallest.
+  // reaches the level without. One set, minimal (leaving out any one fragment falls short) but
+  // not proven smallest.
   void greedy_set(std::uint32_t child, ChildJoining& out) {
     const auto n = static_cast<std::uint32_t>(out.fragments.size());
     std::vector<std::uint32_t> set;
@@ -232,13 +238,19 @@ class ChildJoiner {
       reached = best_level;
     }
     if (reached < out.joined_level) return;
-    for (std::size_t k = 0; k < set.size();) {
-      std::vector<std::uint32_t> without = set;
-      without.erase(without.begin() + static_cast<std::ptrdiff_t>(k));
-      if (!without.empty() && level_of(child, without) >= out.joined_level) {
-        set = std::move(without);
-      } else {
-        ++k;
+    // Passes until none drops anything: with protective factors, dropping one agency can make
+    // another droppable that was not before.
+    for (bool dropped = true; dropped;) {
+      dropped = false;
+      for (std::size_t k = 0; k < set.size();) {
+        std::vector<std::uint32_t> without = set;
+        without.erase(without.begin() + static_cast<std::ptrdiff_t>(k));
+        if (!without.empty() && level_of(child, without) >= out.joined_level) {
+          set = std::move(without);
+          dropped = true;
+        } else {
+          ++k;
+        }
       }
     }
     out.minimal_sets.push_back(std::move(set));
@@ -590,6 +602,8 @@ std::string table_text(const Joining& j, std::size_t limit) {
       for (std::size_t s = 0; s < c.minimal_sets.size(); ++s) {
         out += (s ? "; " : "") + std::string("{") + set_text(j, c, c.minimal_sets[s], ", ") + "}";
       }
+      if (c.minimal_sets.size() == 1 && c.minimal_sets.front().empty())
+        out += " (no agency's evidence is needed)";
       out += "\n";
     } else if (c.joined_level > 0) {
       out += "     no set of agencies reaches " + level_id(j, c.joined_level) +

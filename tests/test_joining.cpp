@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -138,6 +140,12 @@ std::vector<std::vector<std::string>> set_names(const Joining& j, const ChildJoi
   return out;
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 std::string lower(std::string text) {
   for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return text;
@@ -255,10 +263,11 @@ TEST_SUITE("joining") {
       REQUIRE(row >= 0);
       return found->second.level(static_cast<std::size_t>(row));
     };
-    std::size_t checked = 0, multi = 0;
-    for (std::size_t row = 0; row < j.child_count() && checked < 40; ++row) {
+    std::size_t checked = 0, multi = 0, none_needed = 0;
+    for (std::size_t row = 0; row < j.child_count() && checked < 60; ++row) {
       const ChildJoining& c = j.child(row);
       if (c.minimal_sets.empty()) continue;
+      if (c.minimal_sets.front().empty()) ++none_needed;
       const std::string id(results.child_id(row));
       CAPTURE(id);
       const std::size_t size = c.minimal_sets.front().size();
@@ -282,6 +291,7 @@ TEST_SUITE("joining") {
     }
     CHECK(checked >= 10);
     CHECK(multi >= 1);
+    MESSAGE("children reaching their level with no agency's evidence: " << none_needed);
   }
 
   TEST_CASE("the greedy search above the exact limit finds a set that reaches and is minimal") {
@@ -563,5 +573,33 @@ TEST_SUITE("joining") {
         CHECK(after.fragments.size() == before.fragments.size());
       }
     }
+  }
+}
+
+TEST_SUITE("joining") {
+  TEST_CASE("a level the process record reaches alone needs no agency: one empty smallest set") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    const std::string path = SAFEGUARD_SOURCE_DIR "/examples/data/timeline.json";
+    CaseGraph graph;
+    load_case_file(graph, path);
+    const Day as_of = day("2026-10-14");
+    const Results results = assess(rules, take_snapshot(graph), {as_of, 1});
+    const Joining j = join(results, Viewer::everyone());
+    // The children are on child protection plans: the plan holds them at child protection.
+    const CaseGraph none = filtered({parse_case(read_text(path), path)}, {});
+    const Results bare = assess(rules, take_snapshot(none), {as_of, 1});
+    for (const char* id : {"P-ELM-C1", "P-ROW-C1"}) {
+      CAPTURE(id);
+      const ChildJoining& c = child_named(j, id);
+      CHECK(c.joined_level == 3);
+      REQUIRE(c.minimal_sets.size() == 1);
+      CHECK(c.minimal_sets.front().empty());
+      CHECK_FALSE(c.only_when_joined);
+      const long row = bare.find_child(id);
+      REQUIRE(row >= 0);
+      CHECK(bare.level(static_cast<std::size_t>(row)) == c.joined_level);
+    }
+    CHECK(render_joining(j, JoinFormat::text).find("no agency's evidence is needed") ==
+          std::string::npos);  // nothing joining adds: not on the list
   }
 }

@@ -415,7 +415,8 @@ class Page {
       for (const auto& set : c.minimal_sets) {
         std::string names;
         for (std::uint32_t i : set) names += (names.empty() ? "" : ", ") + e(name(c.fragments[i]));
-        out_ << "<li>" << names << "</li>\n";
+        out_ << "<li>" << (names.empty() ? std::string("no agency's evidence is needed") : names)
+             << "</li>\n";
       }
       out_ << "</ul>\n";
     }

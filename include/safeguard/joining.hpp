@@ -39,7 +39,7 @@ struct JoinOptions {
   unsigned threads = 1;  // 0: one per hardware thread. Results are identical for any value.
   // Children with at most this many fragments get the exact smallest sets (every subset is
   // tried, smallest first); above it a greedy search gives one set that reaches the joined level
-  // and is minimal (no agency can be dropped), but not proven smallest. At most 20.
+  // and is minimal (leaving out any one agency falls short), but not proven smallest. At most 20.
   std::size_t exact_up_to = 12;
 };
 
@@ -68,8 +68,10 @@ struct ChildJoining {
   bool only_when_joined = false;
   // The smallest sets of fragments (numbers into `fragments`, ascending; sets in lexicographic
   // order) whose evidence together reaches the joined level, none of whose proper subsets
-  // does. Empty when the joined level is 0 (nothing to reach) or when no set of fragments
-  // reaches it (it needs a discretionary override, or evidence no agency holds).
+  // does. One empty set when the level is reached without any agency's evidence (the process
+  // record alone: a child protection plan, say). Empty when the joined level is 0 (nothing to
+  // reach) or when no set of fragments reaches it (it needs a discretionary override, or
+  // evidence no agency holds).
   std::vector<std::vector<std::uint32_t>> minimal_sets;
   bool exact = true;  // false: found by the greedy search (more than exact_up_to fragments)
   // Rules and policy overrides behind the joined result that no fragment fires alone: what
