@@ -639,6 +639,58 @@ SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_resul
                                             size_t rank, size_t k,
                                             const sg_explain_options* viewer);
 
+/* ---- Joining up (docs/joining-up.md) ------------------------------------------------------ */
+/* What each agency's records give every child alone beside the joined result: children ranked by
+ * what joining adds, each agency's score and level alone (the concerns it raised and the factors
+ * it provides, rescored by the same pack as of the result's date), the smallest sets of agencies
+ * whose records together reach the joined level, and the rules joining fired. Scoped to the
+ * viewer: restricted evidence it is not cleared for is pooled as "restricted source" whatever
+ * agency holds it. */
+#define SG_FORMAT_CSV 2
+
+typedef struct sg_joined_options {
+  int version; /* SG_JOINED_OPTIONS_VERSION */
+  int format;  /* SG_FORMAT_TEXT, SG_FORMAT_JSON or SG_FORMAT_CSV (one row per child and agency) */
+  /* As in sg_explain_options: agency ids or types; "*" clears for all; NULL/0: none. */
+  const char* const* viewer_cleared;
+  size_t viewer_cleared_count;
+  size_t threads;     /* 0: one per core; the output is identical for any value */
+  size_t exact_up_to; /* children with at most this many agencies get every smallest set; above
+                         it one minimal set found greedily (stated in the output). At most 20 */
+  size_t limit;       /* the first this many children of the list; 0: all */
+} sg_joined_options;
+#define SG_JOINED_OPTIONS_VERSION 1
+#define SG_JOINED_OPTIONS_INIT \
+  { SG_JOINED_OPTIONS_VERSION, SG_FORMAT_TEXT, NULL, 0, 1, 12, 0 }
+
+/* The triage list for `result` rendered as options->format says. The result must come from a
+ * pack without propagation (SG_E_INVALID_ARGUMENT otherwise). Free *out with sg_buffer_free();
+ * *out_size (if not NULL) receives its length. Thread-safe on a shared result. */
+SG_API int sg_result_joined(char** out, size_t* out_size, const sg_result* result,
+                            const sg_joined_options* options);
+
+/* Multi-agency training packs (docs/joining-up.md, "Training packs"): fictional scenarios from
+ * the caseload generator in which `difficulty` agencies must be joined to see the child's level;
+ * for each, one HTML packet per agency (only its fragment and what it would conclude alone) and a
+ * reveal page. Deterministic by seed; every detail invented. */
+typedef struct sg_training_options {
+  int version;             /* SG_TRAINING_OPTIONS_VERSION */
+  unsigned long long seed; /* the same seed gives the same pack */
+  size_t difficulty;       /* agencies that must be joined: 2 to 6 */
+  size_t scenarios;        /* 1 to 20 */
+  const char* as_of;       /* the scenarios' date; NULL: 2026-11-01 */
+} sg_training_options;
+#define SG_TRAINING_OPTIONS_VERSION 1
+#define SG_TRAINING_OPTIONS_INIT \
+  { SG_TRAINING_OPTIONS_VERSION, 1, 3, 3, NULL }
+/* The pack's pages as one JSON document, {"pages": [{"path": "index.html", "html": "..."}, ...]}
+ * (paths relative, "/"-separated), for the caller to write where it likes. SG_E_NOT_FOUND when
+ * no such scenarios are found (try a lower difficulty or another seed); SG_E_INVALID_ARGUMENT
+ * for a pack with propagation. Free *out with sg_buffer_free(); *out_size (if not NULL) receives
+ * its length. */
+SG_API int sg_training_pack(char** out, size_t* out_size, const sg_rules* rules,
+                            const sg_training_options* options);
+
 /* ---- The living record (docs/record.md) ------------------------------------------------- */
 /* A record keeps every version of every fact with two times — valid time (dates in the data)
  * and record time (each batch's recorded_at, given by the caller) — the provenance of every

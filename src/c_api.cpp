@@ -10,13 +10,17 @@
 #include <unordered_map>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "bundled_packs.hpp"
 #include "safeguard.h"
 #include "safeguard/cin.hpp"
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
+#include "safeguard/joining.hpp"
 #include "safeguard/process.hpp"
 #include "safeguard/record.hpp"
+#include "safeguard/training.hpp"
 #include "util/utf8.hpp"
 
 using namespace safeguard;
@@ -1731,6 +1735,64 @@ int sg_result_explain(char** out, size_t* out_size, const sg_result* result, siz
     const std::string rendered = explain(
         results, row, options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text,
         viewer);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+// ---- Joining up ----
+
+int sg_result_joined(char** out, size_t* out_size, const sg_result* result,
+                     const sg_joined_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    require(options, "options");
+    check_version(options->version, SG_JOINED_OPTIONS_VERSION, "sg_joined_options");
+    JoinFormat format = JoinFormat::text;
+    if (options->format == SG_FORMAT_JSON) {
+      format = JoinFormat::json;
+    } else if (options->format == SG_FORMAT_CSV) {
+      format = JoinFormat::csv;
+    } else if (options->format != SG_FORMAT_TEXT) {
+      bad_argument("format is not SG_FORMAT_TEXT, SG_FORMAT_JSON or SG_FORMAT_CSV");
+    }
+    if (options->exact_up_to > 20) bad_argument("exact_up_to is above 20");
+    if (options->threads > 4096) bad_argument("threads is above 4096");
+    Viewer viewer;
+    viewer.cleared =
+        text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
+    for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
+    const Joining joining =
+        join(results, viewer,
+             JoinOptions{static_cast<unsigned>(options->threads), options->exact_up_to});
+    const std::string rendered = render_joining(joining, format, options->limit);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+int sg_training_pack(char** out, size_t* out_size, const sg_rules* rules,
+                     const sg_training_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_TRAINING_OPTIONS_VERSION, "sg_training_options");
+    TrainingOptions training;
+    training.seed = options->seed;
+    training.difficulty = options->difficulty;
+    training.scenarios = options->scenarios;
+    if (options->as_of) training.as_of = date(options->as_of, "options.as_of", true);
+    const std::vector<TrainingPage> pages = training_pack(rules->rules, training);
+    nlohmann::json document;
+    nlohmann::json list = nlohmann::json::array();
+    for (const TrainingPage& page : pages)
+      list.push_back({{"path", page.path}, {"html", page.html}});
+    document["pages"] = std::move(list);
+    const std::string rendered = document.dump();
     *out = copy_out(rendered);
     if (out_size) *out_size = rendered.size();
   });

@@ -1146,6 +1146,7 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
       for (const std::uint32_t* c = snap.person_concerns.begin(ctx.child);
            c != snap.person_concerns.end(ctx.child); ++c) {
         if (!concern_visible(snap, *c, ctx.as_of)) continue;
+        if (ctx.mask && !ctx.mask->concern_counts(*c)) continue;
         ctx.concern = *c;
         ctx.path = Role::self;
         consider(snap.concern_date(*c));
@@ -1164,7 +1165,8 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
           visit(ctx.circle_concerns[i].concern, ctx.circle_concerns[i].roles);
       } else {
         for_each_circle_concern(snap, ctx.child, [&](std::uint32_t c, RoleMask roles) {
-          if (concern_visible(snap, c, ctx.as_of)) visit(c, roles);
+          if (concern_visible(snap, c, ctx.as_of) && (!ctx.mask || ctx.mask->concern_counts(c)))
+            visit(c, roles);
         });
       }
       break;
@@ -1173,6 +1175,7 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
       for (const std::uint32_t* f = snap.person_factors.begin(ctx.child);
            f != snap.person_factors.end(ctx.child); ++f) {
         if (!factor_visible(snap, *f, ctx.as_of)) continue;
+        if (ctx.mask && !ctx.mask->factor_counts(*f)) continue;
         ctx.factor = *f;
         ctx.path = Role::self;
         consider(snap.factor_start[*f]);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "safeguard/explain.hpp"
+#include "safeguard/joining.hpp"
 #include "safeguard/timeline.hpp"
 #include "safeguard/version.h"
 
@@ -129,6 +130,7 @@ class Page {
     scores();
     overrides();
     evidence();
+    joining();
     not_assessable();
     timeline();
     ecomap(ecomap_svg, ecomap_note);
@@ -376,6 +378,55 @@ class Page {
               "<th>Reaches the child through</th><th>Working</th></tr>\n"
            << body << "<tr class=\"subtotal\">" << points_cell(subtotal)
            << "<td colspan=\"4\">total under " << kHeadingTitles[h] << "</td></tr>\n</table>\n";
+    }
+    out_ << "</section>\n";
+  }
+
+  // What each agency's records give the child alone beside the joined level
+  // (docs/joining-up.md), scoped to the viewer like the rest of the page. Left out for a pack
+  // that propagates (joining refuses it) and for a child no agency's evidence reaches.
+  void joining() {
+    if (pack_.propagation().enabled) return;
+    const ChildJoining c = join_child(results_, row_, session_.viewer);
+    if (c.fragments.empty()) return;
+    const Snapshot& snap = results_.snapshot();
+    auto name = [&](const Fragment& f) {
+      return f.withheld ? std::string(kRestrictedSource) : std::string(snap.id(f.agency));
+    };
+    out_ << "<section class=\"joining\" id=\"joining\">\n<h2>What each agency sees alone</h2>\n"
+         << "<p class=\"question\">The level each agency's own records (the concerns it raised, "
+            "the factors it provides) give the child on their own, beside the joined level: "
+         << e(pack_.levels()[c.joined_level].title) << ".";
+    if (c.only_when_joined) out_ << " <strong>This level is visible only when joined.</strong>";
+    out_ << "</p>\n<table>\n<tr><th>Agency</th><th>Level alone</th><th>Score alone</th>"
+            "<th>Evidence</th></tr>\n";
+    for (const Fragment& f : c.fragments) {
+      std::string evidence;
+      for (VertexIndex v : f.evidence) evidence += (evidence.empty() ? "" : ", ") + e(snap.id(v));
+      out_ << "<tr><td>" << e(name(f)) << "</td><td>" << e(pack_.levels()[f.level].title) << "</td>"
+           << points_cell(f.total) << "<td>" << (evidence.empty() ? std::string("—") : evidence)
+           << "</td></tr>\n";
+    }
+    out_ << "</table>\n";
+    if (!c.minimal_sets.empty()) {
+      out_ << "<p>Smallest sets of agencies whose records together reach "
+           << e(pack_.levels()[c.joined_level].title)
+           << (c.exact ? "" : " (found greedily: minimal, not proven smallest)") << ":</p>\n<ul>\n";
+      for (const auto& set : c.minimal_sets) {
+        std::string names;
+        for (std::uint32_t i : set) names += (names.empty() ? "" : ", ") + e(name(c.fragments[i]));
+        out_ << "<li>" << (names.empty() ? std::string("no agency's evidence is needed") : names)
+             << "</li>\n";
+      }
+      out_ << "</ul>\n";
+    }
+    if (!c.joining_rules.empty() || !c.joining_overrides.empty()) {
+      out_ << "<p>Fired only when the records are joined:</p>\n<ul>\n";
+      for (std::uint32_t r : c.joining_rules)
+        out_ << "<li>" << e(pack_.rules()[r].title) << " (" << e(pack_.rules()[r].id) << ")</li>\n";
+      for (std::uint32_t o : c.joining_overrides)
+        out_ << "<li>policy override " << e(pack_.overrides()[o].id) << "</li>\n";
+      out_ << "</ul>\n";
     }
     out_ << "</section>\n";
   }

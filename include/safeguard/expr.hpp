@@ -209,6 +209,28 @@ struct ReachedConcern {
   RoleMask roles;
 };
 
+// Part of a child's record, for scoring it on some agencies' evidence alone (joining.hpp): a
+// concern or factor counts only when its group (numbered by the caller per slot; kNoGroup for
+// none) is allowed. Without `allowed`, everything counts.
+inline constexpr std::uint32_t kNoGroup = UINT32_MAX;
+struct EvidenceMask {
+  const std::uint32_t* concern_group = nullptr;  // per concern slot
+  const std::uint32_t* factor_group = nullptr;   // per factor slot
+  const std::uint8_t* allowed = nullptr;         // per group: nonzero counts
+
+  bool concern_counts(std::uint32_t slot) const noexcept {
+    return allowed == nullptr || counts(concern_group[slot]);
+  }
+  bool factor_counts(std::uint32_t slot) const noexcept {
+    return allowed == nullptr || counts(factor_group[slot]);
+  }
+
+ private:
+  bool counts(std::uint32_t group) const noexcept {
+    return group != kNoGroup && allowed[group] != 0;
+  }
+};
+
 // Everything a program reads while scoring one piece of evidence for one child.
 struct EvalContext {
   const Snapshot* snapshot = nullptr;
@@ -227,6 +249,9 @@ struct EvalContext {
   // family_concerns aggregates need not walk the snapshot again; null means walk it.
   const ReachedConcern* circle_concerns = nullptr;
   std::size_t circle_concern_count = 0;
+  // Optional: the part of the record aggregates read (the scorer's own evidence is filtered by
+  // the same mask before it gets here); null reads all of it.
+  const EvidenceMask* mask = nullptr;
 };
 
 SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);

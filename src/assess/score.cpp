@@ -62,6 +62,7 @@ class ChildScorer::Impl {
     out.issue_counts.push_back(issues_.size());
     ctx.circle_concerns = visit_order_.data();
     ctx.circle_concern_count = visit_order_.size();
+    ctx.mask = filter_;
 
     // Evidence first, in slot order, each piece against the rules its category admits; then
     // the results are put in rule order, which is the order the explanation lists them in.
@@ -205,6 +206,7 @@ class ChildScorer::Impl {
                            DiscretionaryResult& judgement) const {
     judgement = DiscretionaryResult{};
     judgement.level_before = level;
+    if (filter_) return;  // part of the record: no judgement on it was recorded
     std::uint32_t latest = kNoEvent;
     for (const std::uint32_t* o = snap_.person_overrides.begin(child);
          o != snap_.person_overrides.end(child); ++o) {
@@ -240,7 +242,8 @@ class ChildScorer::Impl {
     visit_order_.clear();
     factors_.clear();
     for_each_circle_concern(snap_, child, [&](std::uint32_t c, RoleMask roles) {
-      if (expr::concern_visible(snap_, c, as_of_)) visit_order_.push_back({c, roles});
+      if (expr::concern_visible(snap_, c, as_of_) && (!filter_ || filter_->concern_counts(c)))
+        visit_order_.push_back({c, roles});
     });
     concerns_.resize(visit_order_.size());
     for (std::size_t i = 0; i < visit_order_.size(); ++i)
@@ -249,7 +252,8 @@ class ChildScorer::Impl {
          m != snap_.person_circle.end(child); ++m) {
       for (const std::uint32_t* f = snap_.person_factors.begin(m->person);
            f != snap_.person_factors.end(m->person); ++f) {
-        if (expr::factor_visible(snap_, *f, as_of_)) factors_.push_back({*f, m->roles});
+        if (expr::factor_visible(snap_, *f, as_of_) && (!filter_ || filter_->factor_counts(*f)))
+          factors_.push_back({*f, m->roles});
       }
     }
     auto by_slot = [](const Reached& a, const Reached& b) { return a.slot < b.slot; };
@@ -360,6 +364,11 @@ class ChildScorer::Impl {
   const Prepared& prepared_;
   const Process& process_;
   Day as_of_;
+
+ public:
+  const EvidenceFilter* filter_ = nullptr;
+
+ private:
   std::vector<expr::ReachedConcern> visit_order_;
   std::vector<Reached> concerns_;
   std::vector<Reached> factors_;
@@ -416,6 +425,8 @@ ChildScorer::ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepa
                          const Process& process, Day as_of)
     : impl_(std::make_unique<Impl>(rules, snap, prepared, process, as_of)) {}
 ChildScorer::~ChildScorer() = default;
+
+void ChildScorer::set_filter(const EvidenceFilter* filter) noexcept { impl_->filter_ = filter; }
 
 void ChildScorer::score(std::uint32_t child, double* scores, std::int32_t* index_levels,
                         std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,

@@ -25,6 +25,13 @@ struct Partial {
   std::vector<std::size_t> issue_counts;
 };
 
+// Which evidence a scorer counts, for scoring a child on part of its record (joining.cpp): its
+// own gathering and every aggregate read only what the mask allows. The process record (events,
+// and so the timeline) is kept; a discretionary override, a judgement on the whole record, is
+// not applied.
+using EvidenceFilter = expr::EvidenceMask;
+using expr::kNoGroup;
+
 // Scores children one at a time, reusing its buffers, so that scoring allocates nothing once
 // they have grown. One per thread.
 class ChildScorer {
@@ -34,6 +41,10 @@ class ChildScorer {
   ~ChildScorer();
   ChildScorer(const ChildScorer&) = delete;
   ChildScorer& operator=(const ChildScorer&) = delete;
+
+  // From now on count only the evidence `filter` allows (it must outlive the calls), or, with
+  // nullptr, the whole record.
+  void set_filter(const EvidenceFilter* filter) noexcept;
 
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,

@@ -46,6 +46,8 @@ KINDS = {
     "const sg_factor*": "FactorArg",
     "const sg_assess_options*": "AssessOptionsArg",
     "const sg_explain_options*": "ExplainOptionsArg",
+    "const sg_joined_options*": "JoinedOptionsArg",
+    "const sg_training_options*": "TrainingOptionsArg",
     "const sg_limits*": "LimitsArg",
     "const sg_event*": "EventArg",
     "const sg_override*": "OverrideArg",
@@ -125,6 +127,8 @@ OPTIONAL = {
     ("sg_rules_load_bundled", "limits"),
     ("sg_cin_read_file", "out_size"),
     ("sg_cin_measures_file", "out_size"),
+    ("sg_result_joined", "out_size"),
+    ("sg_training_pack", "out_size"),
 }
 
 DECLARATION = re.compile(r"^\s*SG_API\s+([^;{]*?)\b(sg_\w+)\s*\(([^)]*)\)\s*;", re.M | re.S)

@@ -824,6 +824,44 @@ struct CaseloadOptionsArg : ArgBase {
   const sg_caseload_options* get() const { return null ? nullptr : &options; }
 };
 
+struct TrainingOptionsArg : ArgBase {
+  sg_training_options options = SG_TRAINING_OPTIONS_INIT;
+  bool null = false;
+  static std::size_t variants() { return 8; }
+  TrainingOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.difficulty = 2;  // small: the case runs every variant of every argument
+    options.scenarios = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.difficulty = SIZE_MAX, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 5:
+        options.scenarios = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 6:
+        options.as_of = "2026-02-30";
+        break;
+      case 7:
+        options.as_of = "2026-\xff";
+        break;
+    }
+  }
+  const sg_training_options* get() const { return null ? nullptr : &options; }
+};
+
 // A progress callback: one that goes on, none, and one that stops the call at once (which must
 // then fail and change nothing, as the harness checks).
 struct ProgressArg : ArgBase {
@@ -890,6 +928,57 @@ struct ExplainOptionsArg : ArgBase {
     }
   }
   const sg_explain_options* get() {
+    if (options.viewer_cleared) options.viewer_cleared = cleared;  // re-point after the move
+    return null ? nullptr : &options;
+  }
+};
+
+struct JoinedOptionsArg : ArgBase {
+  sg_joined_options options = SG_JOINED_OPTIONS_INIT;
+  const char* cleared[2] = {"police", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 11; }
+  JoinedOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.viewer_cleared = cleared;
+    options.viewer_cleared_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.format = 7;
+        break;
+      case 5:
+        options.format = -1;
+        break;
+      case 6:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = 3;
+        break;
+      case 7:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = SIZE_MAX;
+        break;
+      case 8:
+        options.viewer_cleared_count = 2;
+        break;  // NULL entry
+      case 9:
+        cleared[0] = "\xff\xfe";
+        break;
+      case 10:
+        options.exact_up_to = SIZE_MAX;
+        break;
+    }
+  }
+  const sg_joined_options* get() {
     if (options.viewer_cleared) options.viewer_cleared = cleared;  // re-point after the move
     return null ? nullptr : &options;
   }

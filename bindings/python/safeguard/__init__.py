@@ -32,6 +32,7 @@ from .process import Process
 from .record import Record
 from .rules import Index, Level, LintWarning, PolicyOverride, Rule, RuleSet, Timescales
 from .rules import bundled as bundled_packs
+from .training import training_pack, training_pages
 
 __all__ = [
     "Age", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
@@ -43,7 +44,7 @@ __all__ = [
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
     "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",
     "bundled_packs",
-    "library_path", "library_version", "status_text",
+    "library_path", "library_version", "status_text", "training_pack", "training_pages",
 ]
 
 

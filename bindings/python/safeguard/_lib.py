@@ -288,6 +288,30 @@ class ExplainOptions(ctypes.Structure):
     ]
 
 
+class JoinedOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("format", c_int),
+        ("viewer_cleared", POINTER(c_char_p)),
+        ("viewer_cleared_count", c_size_t),
+        ("threads", c_size_t),
+        ("exact_up_to", c_size_t),
+        ("limit", c_size_t),
+    ]
+
+
+class TrainingOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("seed", ctypes.c_ulonglong),
+        ("difficulty", c_size_t),
+        ("scenarios", c_size_t),
+        ("as_of", c_char_p),
+    ]
+
+
 class IndexDef(ctypes.Structure):
     VERSION = 1
     _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p)]
@@ -370,6 +394,7 @@ STATUS_UNSUBSTANTIATED = 2
 STATUS_RETRACTED = 3
 FORMAT_TEXT = 0
 FORMAT_JSON = 1
+FORMAT_CSV = 2
 FORMAT_CSV = 2
 KNOWN_ALL = 9223372036854775807
 OPEN_CREATE = 1
@@ -481,6 +506,10 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                         POINTER(ExplainOptions)]),
     "sg_result_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
                                   POINTER(ExplainOptions)]),
+    "sg_training_pack": (c_int, [POINTER(c_void_p), _out_size, _rules_p,
+                                 POINTER(TrainingOptions)]),
+    "sg_result_joined": (c_int, [POINTER(c_void_p), _out_size, _result_p,
+                                 POINTER(JoinedOptions)]),
     "sg_result_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t,
                                            POINTER(ExplainOptions)]),
     "sg_result_place_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t,

@@ -388,6 +388,44 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
     return frame
 
 
+JOINED_COLUMNS = ("rank", "child_id", "joined_level", "joined_total", "best_alone_level",
+                  "best_alone_total", "level_gap", "score_gap", "only_when_joined", "agency",
+                  "withheld", "agency_level", "agency_total", "in_smallest_set", "smallest_sets",
+                  "smallest_sets_exact", "joining_fired")
+
+
+def joined_frame(result: "Result", viewer: typing.Union[str, typing.Iterable[str], None] = None,
+                 threads: int = 1, exact_up_to: int = 12) -> Frame:
+    """The joining-up triage list (Result.joined) with one row per child and agency, children in
+    rank order: the child's joined and best single-agency level and total, the gaps, whether it
+    is visible only when joined, the agency ("restricted source" for restricted evidence the
+    viewer may not see), its level and total alone, whether it is in one of the smallest sets,
+    the smallest sets (a list of lists of agencies), whether they were found exactly, and the
+    ids of the rules and overrides joining fired."""
+    import json
+
+    document = json.loads(result.joined(format="json", viewer=viewer, threads=threads,
+                                        exact_up_to=exact_up_to))
+    rows: typing.List[typing.Tuple[object, ...]] = []
+    for child in document["triage"]:
+        sets = child["minimal_sets"]
+        in_sets = {name for chosen in sets for name in chosen}
+        fired = [r["id"] for r in child["joining_fired"]["rules"]] + \
+            ["override " + o["id"] for o in child["joining_fired"]["overrides"]]
+        for fragment in child["fragments"]:
+            rows.append((child["rank"], child["child"], child["joined"]["level"],
+                         child["joined"]["total"], child["best_alone"]["level"],
+                         child["best_alone"]["total"], child["level_gap"], child["score_gap"],
+                         child["only_when_joined"], fragment["agency"], fragment["withheld"],
+                         fragment["level"], fragment["total"], fragment["agency"] in in_sets,
+                         sets, child["minimal_sets_exact"], fired))
+    frame = pandas.DataFrame(rows, columns=list(JOINED_COLUMNS))
+    frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
+                       rules_version=result.rules_version, rules_hash=result.rules_hash,
+                       only_when_joined=document["only_when_joined"])
+    return frame
+
+
 TIMELINE_COLUMNS = ("child_id", "step", "status", "working_days", "trigger_id", "done_id",
                     "start", "due", "completed", "title", "reason", "calendar_days", "source")
 

@@ -663,6 +663,39 @@ class Result(_core.Handle):
 
         return places_frame(self)
 
+    def joined(self, *, format: str = "json", viewer: TextList = None, threads: int = 1,
+               exact_up_to: int = 12, limit: int = 0) -> str:
+        """The joining-up triage list (docs/joining-up.md) as text, JSON or CSV: children ranked
+        by what joining the agencies' records adds, each agency's score and level on its own
+        records alone, the smallest sets of agencies that reach the joined level and the rules
+        joining fired. `viewer` as in explain(): by default cleared for none, so restricted
+        evidence is pooled as "restricted source" whatever agency holds it. The pack must not
+        propagate (InvalidArgumentError)."""
+        formats = {"text": _lib.FORMAT_TEXT, "json": _lib.FORMAT_JSON, "csv": _lib.FORMAT_CSV}
+        if format not in formats:
+            raise InvalidArgumentError("format %r is not 'text', 'json' or 'csv'" % (format,))
+        for name, value in (("threads", threads), ("exact_up_to", exact_up_to), ("limit", limit)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidArgumentError("%s must be a whole number >= 0" % name)
+        cleared, cleared_count = text_array(viewer, "viewer")
+        options = _lib.JoinedOptions(version=_lib.JoinedOptions.VERSION, format=formats[format],
+                                     viewer_cleared=cleared, viewer_cleared_count=cleared_count,
+                                     threads=threads, exact_up_to=exact_up_to, limit=limit)
+        buffer = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        with self._lock:
+            check(lib.sg_result_joined(ctypes.byref(buffer), ctypes.byref(size), self._pointer(),
+                                       ctypes.byref(options)))
+        return _core.take_text(buffer, size)
+
+    def joined_frame(self, *, viewer: TextList = None, threads: int = 1,
+                     exact_up_to: int = 12) -> typing.Any:
+        """The triage list as a pandas DataFrame, one row per child and agency; see
+        safeguard.frames.joined_frame."""
+        from .frames import joined_frame
+
+        return joined_frame(self, viewer=viewer, threads=threads, exact_up_to=exact_up_to)
+
     def contributions_frame(self, *, viewer: ViewerArg = RESULT_VIEWER) -> typing.Any:
         """A pandas DataFrame with one row per contribution, as `viewer` (by default the
         result's, uncleared unless assess() was given one) may see them; viewer="*" for every

@@ -1,0 +1,55 @@
+"""Multi-agency training packs (docs/joining-up.md, "Training packs"): fictional scenarios in
+which several agencies must share what they know to see a child's level, written as HTML pages:
+per scenario one packet per agency and a reveal page. Deterministic by seed; every detail is
+invented (the library's caseload generator)."""
+
+import ctypes
+import datetime
+import json
+import os
+import typing
+
+from . import _core
+from . import _lib
+from ._core import DateLike, check, date_text, lib
+from .errors import InvalidArgumentError
+from .rules import RuleSet
+
+
+def training_pages(rules: RuleSet, *, seed: int = 1, difficulty: int = 3, scenarios: int = 3,
+                   as_of: DateLike = datetime.date(2026, 11, 1)) -> typing.Dict[str, str]:
+    """The pack's pages as {relative path: HTML}: "index.html", then per scenario
+    "scenario-N/agency-ID.html" for each agency and "scenario-N/reveal.html". `difficulty` is
+    how many agencies must be joined (2-6), `scenarios` how many (1-20). NotFoundError when no
+    such scenarios are found; InvalidArgumentError for a pack with propagation."""
+    options = _lib.TrainingOptions(version=_lib.TrainingOptions.VERSION,
+                                   seed=_core.integer_size(seed, "seed"),
+                                   difficulty=_core.integer_size(difficulty, "difficulty"),
+                                   scenarios=_core.integer_size(scenarios, "scenarios"),
+                                   as_of=date_text(as_of, "as_of"))
+    buffer = ctypes.c_void_p()
+    size = ctypes.c_size_t()
+    with rules._lock:
+        check(lib.sg_training_pack(ctypes.byref(buffer), ctypes.byref(size), rules._pointer(),
+                                   ctypes.byref(options)))
+    document = json.loads(_core.take_text(buffer, size))
+    return {page["path"]: page["html"] for page in document["pages"]}
+
+
+def training_pack(rules: RuleSet, directory: typing.Union[str, "os.PathLike[str]"], *,
+                  seed: int = 1, difficulty: int = 3, scenarios: int = 3,
+                  as_of: DateLike = datetime.date(2026, 11, 1)) -> typing.List[str]:
+    """Writes the pack's pages (training_pages) under `directory`, creating it and the scenario
+    folders, and returns the paths written, index.html first."""
+    pages = training_pages(rules, seed=seed, difficulty=difficulty, scenarios=scenarios,
+                           as_of=as_of)
+    written = []
+    for relative, html in pages.items():
+        if relative.startswith("/") or ".." in relative.split("/"):
+            raise InvalidArgumentError("page path %r is not relative" % relative)
+        path = os.path.join(os.fspath(directory), *relative.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(html)
+        written.append(path)
+    return written
