@@ -423,8 +423,8 @@ typedef struct sg_assess_options {
  * column; a statutory step a local file tries to change is refused by name. Immutable once
  * loaded: share it between threads and assessments freely. */
 SG_API int sg_process_load_file(sg_process** out, const char* path, const char* nation);
-SG_API int sg_process_load_buffer(sg_process** out, const char* data, size_t size,
-                                  const char* name, const char* nation);
+SG_API int sg_process_load_buffer(sg_process** out, const char* data, size_t size, const char* name,
+                                  const char* nation);
 SG_API void sg_process_free(sg_process* process);
 /* The nation the process is for: "england", "wales", "scotland" or "northern-ireland". */
 SG_API int sg_process_nation(const char** out, const sg_process* process);

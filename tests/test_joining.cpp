@@ -475,7 +475,8 @@ TEST_SUITE("joining") {
 }
 
 TEST_SUITE("joining") {
-  TEST_CASE("a training pack: each packet holds one agency's fragment, and one seed gives one pack") {
+  TEST_CASE(
+      "a training pack: each packet holds one agency's fragment, and one seed gives one pack") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     TrainingOptions options;
     options.seed = 7;
