@@ -106,6 +106,29 @@ TEST_SUITE("fuzz_regressions") {
     }
   }
 
+  // fuzz_process: a value toml++ lexes as a bare token while the guard's scan sees a string
+  // (`x = +"..."`) carried a code point in one of toml++'s "unreachable" ranges (U+00A1-U+0499,
+  // U+2C6E-U+3067, U+FB26-U+FEFE) into its noexcept whitespace test: std::terminate. The tables'
+  // unreachable points now answer false (toml_setup.hpp), for every reader of TOML.
+  TEST_CASE("a code point toml++ thought unreachable, inside a bare value, is a parse error") {
+    for (const char* point : {"\xef\xb3\xbf", "\xd0\x99", "\xe3\x80\x81", "\xc2\xa1"}) {
+      CAPTURE(point);
+      const std::string value = std::string("+\"a") + point + "\"";
+      const std::string pack = std::string(kPackHead) + "x = " + value + "\n";
+      CHECK_THROWS_AS(RuleSet::load_string(pack, "odd.toml"), Error);
+      const std::string local =
+          "[process]\nextends = \"england\"\nsource = \"x\"\nx = " + value + "\n";
+      CHECK_THROWS_AS(Process::load_string_for(local, "local.toml", Nation::england_and_wales),
+                      Error);
+    }
+    // The fuzzer's input, whole.
+    const std::string found =
+        "[process]\nexsteptends = +\"eBxxxxx'[\xef\xb3\xbf\"xxxxxxxxxxxxxBxxxxxxx|xxxxxBxx"
+        "xxxxxxxxxxxxxxxxBxUUUUUUUUUUUUxxxxxxxo\", s}ya\n";
+    CHECK_THROWS_AS(
+        Process::load_local_string(found, "found.toml", *Process::bundled(Nation::england)), Error);
+  }
+
   // fuzz_expr: an aggregate over factors subtracted kNoDay (INT_MIN) from the as-of date for a
   // factor without a start date: signed overflow.
   TEST_CASE("aggregates over factors without a start date do not overflow") {
