@@ -73,10 +73,26 @@ int main(int argc, char** argv) {
   std::size_t children = 100000;
   int batches = 200;
   int full_batches = 5;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--children") == 0) children = std::strtoull(argv[i + 1], nullptr, 10);
-    if (std::strcmp(argv[i], "--batches") == 0) batches = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--full-batches") == 0) full_batches = std::atoi(argv[i + 1]);
+  const char* usage =
+      "usage: safeguard_record_bench [--children N] [--batches N] [--full-batches N]\n";
+  for (int i = 1; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    const auto is = [&](const char* name) { return std::strcmp(argv[i], name) == 0; };
+    if (is("--help") || is("-h")) {
+      std::fputs(usage, stdout);  // a mistyped option must not start a minutes-long run
+      return 0;
+    }
+    if (has_value && is("--children")) {
+      children = std::strtoull(argv[++i], nullptr, 10);
+    } else if (has_value && is("--batches")) {
+      batches = std::atoi(argv[++i]);
+    } else if (has_value && is("--full-batches")) {
+      full_batches = std::atoi(argv[++i]);
+    } else {
+      std::fprintf(stderr, "safeguard_record_bench: unknown or incomplete option '%s'\n%s", argv[i],
+                   usage);
+      return 2;
+    }
   }
   const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
   CaseloadOptions options;

@@ -105,14 +105,31 @@ int main(int argc, char** argv) {
   int reopens = 3;
   bool keep = false;
   std::string dir = ".";
+  const char* usage =
+      "usage: safeguard_store_bench [--children N] [--batches N] [--reopens N] [--dir DIR] "
+      "[--keep]\n";
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
-    if (std::strcmp(argv[i], "--keep") == 0) keep = true;
-    if (!has_value) continue;
-    if (std::strcmp(argv[i], "--children") == 0) children = std::strtoull(argv[i + 1], nullptr, 10);
-    if (std::strcmp(argv[i], "--batches") == 0) batches = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--reopens") == 0) reopens = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
+    const auto is = [&](const char* name) { return std::strcmp(argv[i], name) == 0; };
+    if (is("--help") || is("-h")) {
+      std::fputs(usage, stdout);  // a mistyped option must not start a minutes-long run
+      return 0;
+    }
+    if (is("--keep")) {
+      keep = true;
+    } else if (has_value && is("--children")) {
+      children = std::strtoull(argv[++i], nullptr, 10);
+    } else if (has_value && is("--batches")) {
+      batches = std::atoi(argv[++i]);
+    } else if (has_value && is("--reopens")) {
+      reopens = std::atoi(argv[++i]);
+    } else if (has_value && is("--dir")) {
+      dir = argv[++i];
+    } else {
+      std::fprintf(stderr, "safeguard_store_bench: unknown or incomplete option '%s'\n%s", argv[i],
+                   usage);
+      return 2;
+    }
   }
   const std::string store = dir + "/safeguard-store-bench-" + std::to_string(children) + ".store";
   const std::string case_file = dir + "/safeguard-store-bench.json";
