@@ -1161,8 +1161,13 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
         consider(snap.concern_date(c));
       };
       if (ctx.circle_concerns != nullptr) {
-        for (std::size_t i = 0; i < ctx.circle_concern_count; ++i)
-          visit(ctx.circle_concerns[i].concern, ctx.circle_concerns[i].roles);
+        // The list the scorer gathered already leaves out what its own filter does; the mask
+        // may be narrower (the record without restricted concerns), so it is applied too.
+        for (std::size_t i = 0; i < ctx.circle_concern_count; ++i) {
+          const std::uint32_t c = ctx.circle_concerns[i].concern;
+          if (ctx.mask && !ctx.mask->concern_counts(c)) continue;
+          visit(c, ctx.circle_concerns[i].roles);
+        }
       } else {
         for_each_circle_concern(snap, ctx.child, [&](std::uint32_t c, RoleMask roles) {
           if (concern_visible(snap, c, ctx.as_of) && (!ctx.mask || ctx.mask->concern_counts(c)))

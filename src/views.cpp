@@ -72,6 +72,17 @@ std::string_view index_id(const RuleSet& pack, std::uint32_t index) {
   return pack.indices()[index].id;
 }
 
+// Whether the reader may see every restricted concern in the snapshot. A rule about a child
+// that fired only because of restricted evidence (Contribution::restricted_basis) does not say
+// which; it is shown only to a reader who could see any of them. Scanned only for such lines.
+bool sees_every_restricted_concern(const Snapshot& snap, const Viewer& viewer) {
+  if (viewer.cleared_all) return true;
+  for (std::size_t c = 0; c < snap.concern_vertex.size(); ++c) {
+    if (snap.concern_restricted[c] && !can_see(viewer, snap, snap.concern_vertex[c])) return false;
+  }
+  return true;
+}
+
 // Numbers the withheld lines by their evidence (see LineView::withheld_item).
 void number_withheld(const Contribution* begin, std::vector<LineView>& lines) {
   std::vector<VertexIndex> items;
@@ -129,7 +140,10 @@ LineView view_line(const Results& results, const Contribution& c, const Viewer& 
     const Rule& rule = pack.rules()[c.rule];
     out.heading = rule.heading;
     out.evidence = evidence_of(snap, c.evidence, viewer, false);
-    if (out.evidence.withheld()) {
+    if (out.evidence.withheld() ||
+        (c.restricted_basis && !sees_every_restricted_concern(snap, viewer))) {
+      // Evidence the reader may not see, or a rule about the child that fired (with these
+      // points) only because of such evidence: its title and id would say what it holds.
       out.visibility = Visibility::withheld;
       out.title = kRestrictedTitle;
       return out;

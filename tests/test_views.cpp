@@ -199,6 +199,41 @@ std::string joined(const std::vector<std::string>& items) {
 }  // namespace
 
 TEST_SUITE("views") {
+  // A rule about the child (no evidence of its own) that fires only because of a restricted
+  // concern: its title and id tell what that concern is about. The joining work's marker case
+  // holds one (mrkchild-only, "MRKCHILDTITLE"); it was shown to every reader.
+  TEST_CASE("a rule about the child that fired only on restricted evidence is withheld") {
+    const std::string dir = SAFEGUARD_SOURCE_DIR "/tests/data/joining/";
+    CaseGraph graph;
+    load_case_file(graph, dir + "case.json");
+    const auto rules = RuleSet::load_file(dir + "pack.toml");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const long found = results.find_child("P-JN-C1");
+    REQUIRE(found >= 0);
+    const auto row = static_cast<std::size_t>(found);
+    int flagged = 0;
+    for (const Contribution* c = results.contributions_begin(row);
+         c != results.contributions_end(row); ++c)
+      flagged += c->restricted_basis ? 1 : 0;
+    // mrkchild-only, and "three agencies" too: without the restricted concern only two
+    // agencies hold worries, so its title would tell a reader that a third one does.
+    CHECK(flagged == 2);
+    const std::string uncleared = explain(results, row, ExplainFormat::text, Viewer{});
+    CHECK(uncleared.find("MRKCHILDTITLE") == std::string::npos);
+    CHECK(uncleared.find("mrkchild-only") == std::string::npos);
+    CHECK(uncleared.find("Three agencies hold worries") == std::string::npos);
+    const std::string json = explain(results, row, ExplainFormat::json, Viewer{{"school"}, false});
+    CHECK(json.find("MRKCHILDTITLE") == std::string::npos);
+    // A reader cleared for the restricted concern's agency sees it; the points are the same.
+    const Viewer cleared{{"AG-MRK-7QX"}, false};
+    CHECK(explain(results, row, ExplainFormat::text, cleared).find("MRKCHILDTITLE") !=
+          std::string::npos);
+    double shown = 0, withheld = 0;
+    for (const LineView& line : view_contributions(results, row, cleared)) shown += line.value;
+    for (const LineView& line : view_contributions(results, row, Viewer{})) withheld += line.value;
+    CHECK(shown == withheld);
+  }
+
   TEST_CASE("no output for an uncleared viewer holds any detail of restricted evidence") {
     Fixture f;
     for (const Viewer& viewer : kUncleared) {

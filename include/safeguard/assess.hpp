@@ -46,6 +46,10 @@ struct Contribution {
   double reach = 1;       // the rule's factor for `path`
   double cap_factor = 1;  // < 1 when the rule's cap (or the association cap) bit
   double value = 0;
+  // A rule about the child (no evidence of its own) that would not have fired, or not with
+  // these points, without restricted evidence: its title and rule say something of that
+  // evidence, so a reader not cleared for every restricted concern gets it withheld.
+  bool restricted_basis = false;
 
   bool propagated() const noexcept { return kind == ContributionKind::propagated; }
 };

@@ -36,7 +36,22 @@ class ChildScorer::Impl {
  public:
   Impl(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared, const Process& process,
        Day as_of)
-      : rules_(rules), snap_(snap), prepared_(prepared), process_(process), as_of_(as_of) {}
+      : rules_(rules), snap_(snap), prepared_(prepared), process_(process), as_of_(as_of) {
+    // The record without its restricted concerns, to tell which rules about a child fired
+    // only because of them (Contribution::restricted_basis). Built only when there are any.
+    const std::size_t concerns = snap_.concern_vertex.size();
+    for (std::size_t c = 0; c < concerns; ++c) {
+      if (!snap_.concern_restricted[c]) continue;
+      if (restricted_group_.empty()) restricted_group_.assign(concerns, 0);
+      restricted_group_[c] = 1;
+    }
+    if (!restricted_group_.empty()) {
+      no_factor_group_.assign(snap_.factor_vertex.size(), 0);
+      unrestricted_.concern_group = restricted_group_.data();
+      unrestricted_.factor_group = no_factor_group_.data();
+      unrestricted_.allowed = kUnrestrictedAllowed;
+    }
+  }
 
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
@@ -140,6 +155,19 @@ class ChildScorer::Impl {
             r, rule.index, kNoVertex, out.contributions, out.missing,
             [&] { return run(rule.when, ctx); }, [&] { return run(rule.points, ctx); },
             [](Contribution&) {});
+        if (out.contributions.size() > rule_first && !restricted_group_.empty() && !filter_) {
+          // Would it fire, with these points, on the record without restricted concerns?
+          Contribution& c = out.contributions.back();
+          ctx.mask = &unrestricted_;
+          const Outcome fires = run(rule.when, ctx);
+          bool same = fires.value.known && fires.value.number != 0;
+          if (same) {
+            const Outcome raw = run(rule.points, ctx);
+            same = raw.value.known && raw.value.number == c.raw;
+          }
+          ctx.mask = filter_;
+          c.restricted_basis = !same;
+        }
       } else {
         out.contributions.insert(out.contributions.end(), sorted_hits_.begin() + hit_offsets_[r],
                                  sorted_hits_.begin() + hit_offsets_[r + 1]);
@@ -367,6 +395,11 @@ class ChildScorer::Impl {
 
  public:
   const EvidenceFilter* filter_ = nullptr;
+  // Group 1: restricted concerns, which the unrestricted mask leaves out.
+  static constexpr std::uint8_t kUnrestrictedAllowed[2] = {1, 0};
+  std::vector<std::uint32_t> restricted_group_;  // per concern slot; empty: none restricted
+  std::vector<std::uint32_t> no_factor_group_;
+  EvidenceFilter unrestricted_;
 
  private:
   std::vector<expr::ReachedConcern> visit_order_;
