@@ -11,6 +11,7 @@
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/joining.hpp"
+#include "util/markup.hpp"
 
 namespace safeguard {
 namespace {
@@ -19,27 +20,7 @@ constexpr std::size_t kMostChildren = 64000;
 
 std::string esc(std::string_view text) {
   std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  detail::append_escaped(out, text);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "safeguard/cin.hpp"
+#include "util/markup.hpp"
 
 namespace safeguard::cin {
 namespace {
@@ -45,29 +46,7 @@ class Writer {
 
  private:
   void indent() { out.append(static_cast<std::size_t>(depth_) * 2, ' '); }
-  void escape(std::string_view value) {
-    for (char c : value) {
-      switch (c) {
-        case '&':
-          out += "&amp;";
-          break;
-        case '<':
-          out += "&lt;";
-          break;
-        case '>':
-          out += "&gt;";
-          break;
-        case '"':
-          out += "&quot;";
-          break;
-        case '\'':
-          out += "&apos;";
-          break;
-        default:
-          out += c;
-      }
-    }
-  }
+  void escape(std::string_view value) { detail::append_escaped(out, value, "&apos;"); }
   int depth_ = 0;
 };
 
