@@ -1,0 +1,465 @@
+// The C API: assessing a graph and reading results (scores, contributions through the view
+// layer, timelines, explanations, joining up).
+#include <limits>
+
+#include "safeguard/joining.hpp"
+
+#include "c_api/shim.hpp"
+
+using namespace safeguard;
+using namespace safeguard::capi;
+
+namespace {
+
+void fill_contribution(sg_contribution* out, const LineView& line) {
+  check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+  auto c_str = [](std::string_view text) { return text.empty() ? nullptr : text.data(); };
+  const double withheld = std::numeric_limits<double>::quiet_NaN();
+  out->rule_id = c_str(line.rule_id);
+  out->rule_title = line.title.data();
+  out->heading = to_string(line.heading).data();
+  out->path = c_str(line.path);
+  out->index_id = line.index_id.data();
+  out->evidence_id = c_str(line.evidence.id);
+  out->via_id = c_str(line.via_id);
+  out->source_agency_id = c_str(line.evidence.agency_id);
+  out->restricted = line.withheld() || line.evidence.restricted;
+  out->raw = line.withheld() ? withheld : line.raw;
+  out->decay = line.withheld() ? withheld : line.decay;
+  out->reach = line.withheld() ? withheld : line.reach;
+  out->cap_factor = line.withheld() ? withheld : line.cap_factor;
+  out->value = line.value;
+  if (out->version >= 2) {
+    out->kind = line.propagated() ? "propagated" : "rule";
+    out->relation = c_str(line.relation);
+    out->via_kind = line.via_id.empty() ? nullptr : to_string(line.via_kind).data();
+  }
+}
+
+void check_rank(const Results& results, std::size_t rank) {
+  if (rank >= results.place_count()) {
+    throw Error(Status::out_of_range, "rank " + std::to_string(rank) +
+                                          " is past the last place or group (" +
+                                          std::to_string(results.place_count()) + ")");
+  }
+}
+
+Viewer viewer_of(const sg_explain_options* options) {
+  require(options, "options");
+  check_version(options->version, SG_EXPLAIN_OPTIONS_VERSION, "sg_explain_options");
+  if (options->format != SG_FORMAT_TEXT && options->format != SG_FORMAT_JSON)
+    bad_argument("format is not SG_FORMAT_TEXT or SG_FORMAT_JSON");
+  Viewer viewer;
+  viewer.cleared =
+      text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
+  for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
+  return viewer;
+}
+
+// The accessors' shared body. Without a viewer (sg_result_contribution) the reader is the
+// host system itself, which passed every record in and sees them all.
+void child_contribution(sg_contribution* out, const sg_result* result, std::size_t row,
+                        std::size_t k, const Viewer& viewer) {
+  require(out, "out");
+  check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+  const Results& results = results_of(result);
+  check_row(results, row);
+  if (k >= results.contribution_count(row))
+    throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+  fill_contribution(out, view_line(results, results.contributions_begin(row)[k], viewer));
+}
+
+void place_contribution(sg_contribution* out, const sg_result* result, std::size_t rank,
+                        std::size_t k, const Viewer& viewer) {
+  require(out, "out");
+  check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+  const Results& results = results_of(result);
+  check_rank(results, rank);
+  if (k >= results.place_contribution_count(rank))
+    throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+  fill_contribution(out, view_line(results, results.place_contributions_begin(rank)[k], viewer));
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---- Assessment ----
+
+int sg_assess(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+              const sg_assess_options* options) {
+  return sg_assess_progress(out, graph, rules, options, nullptr, nullptr);
+}
+
+void sg_result_free(sg_result* result) { delete result; }
+
+int sg_result_child_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).child_count();
+  });
+}
+
+int sg_result_index_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).index_count();
+  });
+}
+
+int sg_result_find_child(size_t* out, const sg_result* result, const char* child_id) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    const std::string id = text(child_id, "child_id");
+    const long row = results.find_child(id);
+    if (row < 0) throw Error(Status::not_found, "no child '" + id + "' in this result");
+    *out = static_cast<size_t>(row);
+  });
+}
+
+int sg_result_child(sg_child_result* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CHILD_RESULT_VERSION, "sg_child_result");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    out->id = results.snapshot().id_c_str(results.child_vertex(row));
+    out->total = results.total(row);
+    out->level = results.level(row);
+    out->level_id = results.rules().levels()[results.level(row)].id.c_str();
+    out->score_level = results.score_level(row);
+    out->immediate_safety = results.immediate_safety(row) ? 1 : 0;
+    out->contribution_count = results.contribution_count(row);
+    out->override_count =
+        static_cast<size_t>(results.overrides_end(row) - results.overrides_begin(row));
+    out->not_assessable_count =
+        static_cast<size_t>(results.not_assessable_end(row) - results.not_assessable_begin(row));
+  });
+}
+
+int sg_result_index_score(double* out_score, int* out_level, const sg_result* result, size_t row,
+                          size_t index) {
+  return guard([&] {
+    require(out_score, "out_score");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out_score = results.score(row, index);
+    if (out_level) *out_level = results.index_level(row, index);
+  });
+}
+
+int sg_result_scores(const double** out, size_t* out_rows, size_t* out_cols,
+                     const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    require(out_rows, "out_rows");
+    require(out_cols, "out_cols");
+    const Results& results = results_of(result);
+    *out = results.scores().data();
+    *out_rows = results.child_count();
+    *out_cols = results.index_count();
+  });
+}
+
+int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    require(out_rows, "out_rows");
+    results_of(result);
+    *out = result->levels.data();
+    *out_rows = result->levels.size();
+  });
+}
+
+int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row, size_t k) {
+  return guard([&] { child_contribution(out, result, row, k, Viewer::everyone()); });
+}
+
+int sg_result_contribution_for(sg_contribution* out, const sg_result* result, size_t row, size_t k,
+                               const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out, "out");
+    child_contribution(out, result, row, k, viewer_of(viewer));
+  });
+}
+
+int sg_result_place_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).place_count();
+  });
+}
+
+int sg_result_place(sg_place_result* out, const sg_result* result, size_t rank) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_PLACE_RESULT_VERSION, "sg_place_result");
+    const Results& results = results_of(result);
+    check_rank(results, rank);
+    const Snapshot& snap = results.snapshot();
+    const std::uint32_t node = results.place_node(rank);
+    const VertexIndex v = results.place_vertex(rank);
+    out->id = snap.id_c_str(v);
+    out->kind = to_string(snap.vertex_kind[v]).data();
+    out->label = snap.symbols[snap.node_label[node]].c_str();
+    out->score = results.place_score(rank);
+    double own = 0;
+    for (std::size_t k = 0; k < results.propagating_count(); ++k)
+      own += results.node_own_score(node, k);
+    out->own_score = own;
+    out->contribution_count = results.place_contribution_count(rank);
+  });
+}
+
+int sg_result_find_place(size_t* out, const sg_result* result, const char* place_id) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    const std::string id = text(place_id, "place_id");
+    const long rank = results.find_place(id);
+    if (rank < 0) throw Error(Status::not_found, "no place or group '" + id + "' in this result");
+    *out = static_cast<size_t>(rank);
+  });
+}
+
+int sg_result_place_index_score(double* out, const sg_result* result, size_t rank, size_t index) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_rank(results, rank);
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out = results.place_index_score(rank, index);
+  });
+}
+
+int sg_result_place_contribution(sg_contribution* out, const sg_result* result, size_t rank,
+                                 size_t k) {
+  return guard([&] { place_contribution(out, result, rank, k, Viewer::everyone()); });
+}
+
+int sg_result_place_contribution_for(sg_contribution* out, const sg_result* result, size_t rank,
+                                     size_t k, const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out, "out");
+    place_contribution(out, result, rank, k, viewer_of(viewer));
+  });
+}
+
+int sg_result_place_explain(char** out, size_t* out_size, const sg_result* result, size_t rank,
+                            const sg_explain_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    const Viewer viewer = viewer_of(options);
+    check_rank(results, rank);
+    const std::string rendered = explain_place(
+        results, rank,
+        options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text, viewer);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result,
+                       size_t row, size_t k) {
+  return guard([&] {
+    require(out_id, "out_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count =
+        static_cast<std::size_t>(results.overrides_end(row) - results.overrides_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
+    const PolicyOverride& o = results.rules().overrides()[results.overrides_begin(row)[k]];
+    *out_id = o.id.c_str();
+    if (out_reason) *out_reason = o.reason.c_str();
+  });
+}
+
+int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
+                             const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out_rule_id, "out_rule_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count = static_cast<std::size_t>(results.not_assessable_end(row) -
+                                                       results.not_assessable_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "note " + std::to_string(k) + " is past the end");
+    const NotAssessable& n = results.not_assessable_begin(row)[k];
+    *out_rule_id = n.is_override ? results.rules().overrides()[n.rule].id.c_str()
+                                 : results.rules().rules()[n.rule].id.c_str();
+    if (out_missing) *out_missing = expr::attr_info(n.missing).name.data();
+  });
+}
+
+int sg_result_step_count(size_t* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out = results.step_count(row);
+  });
+}
+
+int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_STEP_VERSION, "sg_step");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (k >= results.step_count(row))
+      throw Error(Status::out_of_range, "step " + std::to_string(k) + " is past the end");
+    const Step& step = results.steps_begin(row)[k];
+    const Snapshot& snap = results.snapshot();
+    const ProcessStep& def = results.process().steps()[step.kind];
+    out->step = def.id.c_str();
+    out->status = to_string(step.status).data();
+    out->working_days = step.working_days;
+    out->trigger_id = snap.event_ids.c_str(step.trigger);
+    out->done_id = step.done == kNoEvent ? nullptr : snap.event_ids.c_str(step.done);
+    write_date(out->start, step.start);
+    write_date(out->due, step.due);
+    write_date(out->completed, step.completed);
+    if (out->version >= 2) {
+      out->title = def.title.c_str();
+      out->reason = step.reason.empty() ? nullptr : step.reason.data();
+      out->calendar_days = step.calendar_days;
+      out->counts_working_days = counts_working_days(def) ? 1 : 0;
+      out->source = def.source.c_str();
+    }
+  });
+}
+
+int sg_result_timeline_issue_count(size_t* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out = static_cast<std::size_t>(results.timeline_issues_end(row) -
+                                    results.timeline_issues_begin(row));
+  });
+}
+
+int sg_result_timeline_issue(const char** out_event_id, const char** out_issue,
+                             const sg_result* result, size_t row, size_t k) {
+  return guard([&] {
+    require(out_event_id, "out_event_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const std::size_t count = static_cast<std::size_t>(results.timeline_issues_end(row) -
+                                                       results.timeline_issues_begin(row));
+    if (k >= count)
+      throw Error(Status::out_of_range, "timeline issue " + std::to_string(k) + " is past the end");
+    const TimelineIssue& issue = results.timeline_issues_begin(row)[k];
+    *out_event_id = results.snapshot().event_ids.c_str(issue.event);
+    if (out_issue) *out_issue = issue.text.data();
+  });
+}
+
+int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_DISCRETIONARY_VERSION, "sg_discretionary");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const DiscretionaryResult& d = results.discretionary(row);
+    const Snapshot& snap = results.snapshot();
+    out->outcome = to_string(d.outcome).data();
+    out->level_before = d.level_before;
+    if (d.outcome == DiscretionaryOutcome::none) {
+      out->id = out->direction = out->author = out->reason = nullptr;
+      out->date[0] = '\0';
+      return;
+    }
+    const std::uint32_t o = d.override_number;
+    out->id = snap.override_ids.c_str(o);
+    out->direction = to_string(snap.override_direction[o]).data();
+    out->author = snap.override_author[o].c_str();
+    out->reason = snap.override_reason[o].c_str();
+    write_date(out->date, snap.override_date[o]);
+  });
+}
+
+int sg_result_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
+                      const sg_explain_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    const Viewer viewer = viewer_of(options);
+    check_row(results, row);
+    const std::string rendered = explain(
+        results, row, options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text,
+        viewer);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+// ---- Joining up ----
+
+int sg_result_joined(char** out, size_t* out_size, const sg_result* result,
+                     const sg_joined_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    require(options, "options");
+    check_version(options->version, SG_JOINED_OPTIONS_VERSION, "sg_joined_options");
+    JoinFormat format = JoinFormat::text;
+    if (options->format == SG_FORMAT_JSON) {
+      format = JoinFormat::json;
+    } else if (options->format == SG_FORMAT_CSV) {
+      format = JoinFormat::csv;
+    } else if (options->format != SG_FORMAT_TEXT) {
+      bad_argument("format is not SG_FORMAT_TEXT, SG_FORMAT_JSON or SG_FORMAT_CSV");
+    }
+    if (options->exact_up_to > 20) bad_argument("exact_up_to is above 20");
+    if (options->threads > 4096) bad_argument("threads is above 4096");
+    Viewer viewer;
+    viewer.cleared =
+        text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
+    for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
+    const Joining joining =
+        join(results, viewer,
+             JoinOptions{static_cast<unsigned>(options->threads), options->exact_up_to});
+    const std::string rendered = render_joining(joining, format, options->limit);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+int sg_assess_progress(sg_result** out, const sg_graph* graph, const sg_rules* rules,
+                       const sg_assess_options* options, sg_progress_fn progress, void* user) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    require(rules, "rules");
+    require(options, "options");
+    check_version(options->version, SG_ASSESS_OPTIONS_VERSION, "sg_assess_options");
+    AssessOptions opts;
+    opts.as_of = date(options->as_of, "options.as_of", true);
+    opts.threads = options->threads;
+    opts.progress = progress_of(progress, user);
+    opts.process = process_of(*options);
+    std::shared_ptr<const Snapshot> snapshot;
+    {
+      // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an
+      // edit never changes.
+      ReadAccess access(graph);
+      snapshot = graph->assessor.snapshot();
+    }
+    auto result = std::make_unique<sg_result>(sg_result{assess(rules->rules, snapshot, opts), {}});
+    result->levels.assign(result->results.levels().begin(), result->results.levels().end());
+    *out = result.release();
+  });
+}
+
+}  // extern "C"
