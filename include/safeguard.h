@@ -510,7 +510,8 @@ typedef struct sg_contribution {
 SG_API int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row,
                                   size_t k);
 
-/* The k-th policy override that fired for a child: its id and reason. */
+/* The k-th policy override that fired for a child: its id and reason (the host's own view: for a
+ * reader who may not be cleared for restricted evidence, use sg_result_override_for()). */
 SG_API int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result,
                               size_t row, size_t k);
 
@@ -638,6 +639,15 @@ SG_API int sg_result_contribution_for(sg_contribution* out, const sg_result* res
 SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_result* result,
                                             size_t rank, size_t k,
                                             const sg_explain_options* viewer);
+
+/* The k-th policy override as `viewer` may see it (only its viewer fields are read). One that
+ * fired only because of restricted evidence is withheld from a reader who does not see every
+ * restricted concern: *out_id is NULL and *out_reason the neutral "a policy override applies on
+ * restricted information"; *out_restricted (when not NULL) is 1 then, else 0. Its effect on the
+ * level stays, as withheld contributions keep their points. */
+SG_API int sg_result_override_for(const char** out_id, const char** out_reason, int* out_restricted,
+                                  const sg_result* result, size_t row, size_t k,
+                                  const sg_explain_options* viewer);
 
 /* ---- Joining up (docs/joining-up.md) ------------------------------------------------------ */
 /* What each agency's records give every child alone beside the joined result: children ranked by

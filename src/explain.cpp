@@ -157,12 +157,11 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   }
   if (results.immediate_safety(row))
     out += "  IMMEDIATE SAFETY: a policy override flags a threat now\n";
-  for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row);
-       ++o) {
-    const PolicyOverride& rule = pack.overrides()[*o];
-    out += "  policy override " + rule.id;
-    if (rule.min_level >= 0) out += " (at least " + pack.levels()[rule.min_level].title + ")";
-    out += ": " + rule.reason + "\n";
+  for (const OverrideView& o : view_overrides(results, row, viewer)) {
+    out +=
+        o.withheld() ? std::string("  ") + std::string(o.reason) : "  policy override " + str(o.id);
+    if (o.min_level >= 0) out += " (at least " + pack.levels()[o.min_level].title + ")";
+    out += o.withheld() ? "\n" : ": " + str(o.reason) + "\n";
   }
   out += discretionary_text(results, row);
   for (int h = 0; h < 5; ++h) {
@@ -261,14 +260,14 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   }
   out["indices"] = std::move(indices);
   ordered overrides = ordered::array();
-  for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row);
-       ++o) {
-    const PolicyOverride& rule = pack.overrides()[*o];
+  for (const OverrideView& o : view_overrides(results, row, viewer)) {
+    // A withheld override keeps its keys: id null, the neutral reason, "restricted": true.
     overrides.push_back(
-        {{"id", rule.id},
-         {"reason", rule.reason},
-         {"min_level", rule.min_level >= 0 ? ordered(pack.levels()[rule.min_level].id) : ordered()},
-         {"immediate_safety", rule.immediate_safety}});
+        {{"id", o.withheld() ? ordered() : ordered(str(o.id))},
+         {"reason", str(o.reason)},
+         {"min_level", o.min_level >= 0 ? ordered(pack.levels()[o.min_level].id) : ordered()},
+         {"immediate_safety", o.immediate_safety},
+         {"restricted", o.withheld()}});
   }
   out["policy_overrides"] = std::move(overrides);
   ordered headings = ordered::object();

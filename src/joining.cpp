@@ -156,6 +156,7 @@ class ChildJoiner {
     partial_.contributions.clear();
     partial_.contribution_counts.clear();
     partial_.fired.clear();
+    partial_.fired_restricted.clear();
     partial_.fired_counts.clear();
     partial_.missing.clear();
     partial_.missing_counts.clear();
@@ -257,8 +258,9 @@ class ChildJoiner {
   }
 
   // Rules with lines in the joined result and none in any fragment's; policy overrides that
-  // fired joined and in no fragment. A rule whose joined lines the viewer sees only withheld
-  // is left out: its id would say what the restricted evidence was.
+  // fired joined and in no fragment. A rule or override the viewer sees only withheld (its
+  // evidence, or the restricted evidence it fired on, hidden from the viewer) is left out: its
+  // id would say what the restricted evidence was.
   void joining_fired(std::size_t row, ChildJoining& out) {
     const std::size_t rule_count = results_.rules().rules().size();
     const std::size_t override_count = results_.rules().overrides().size();
@@ -275,14 +277,14 @@ class ChildJoiner {
          c != results_.contributions_end(row); ++c) {
       if (c->propagated()) continue;
       fired_[c->rule] = 1;
-      if (c->evidence == kNoVertex || can_see(viewer_, snap_, c->evidence)) shown_[c->rule] = 1;
+      if (!view_line(results_, *c, viewer_).withheld()) shown_[c->rule] = 1;
     }
     for (std::uint32_t r = 0; r < rule_count; ++r) {
       if (fired_[r] && shown_[r] && !alone_[r]) out.joining_rules.push_back(r);
     }
-    for (const std::uint32_t* o = results_.overrides_begin(row); o != results_.overrides_end(row);
-         ++o) {
-      if (!alone_[rule_count + *o]) out.joining_overrides.push_back(*o);
+    for (const OverrideView& o : view_overrides(results_, row, viewer_)) {
+      if (!o.withheld() && !alone_[rule_count + o.override_index])
+        out.joining_overrides.push_back(o.override_index);
     }
   }
 

@@ -83,6 +83,40 @@ bool sees_every_restricted_concern(const Snapshot& snap, const Viewer& viewer) {
   return true;
 }
 
+}  // namespace
+
+std::vector<OverrideView> view_overrides(const Results& results, std::size_t row,
+                                         const Viewer& viewer) {
+  std::vector<OverrideView> out;
+  const std::uint32_t* begin = results.overrides_begin(row);
+  const std::uint32_t* end = results.overrides_end(row);
+  out.reserve(static_cast<std::size_t>(end - begin));
+  int sees_all = -1;  // scanned once, and only when an override needs it
+  for (const std::uint32_t* o = begin; o != end; ++o) {
+    const PolicyOverride& rule = results.rules().overrides()[*o];
+    OverrideView view;
+    view.min_level = rule.min_level;
+    view.immediate_safety = rule.immediate_safety;
+    if (results.override_restricted_basis(row, static_cast<std::size_t>(o - begin))) {
+      if (sees_all < 0)
+        sees_all = sees_every_restricted_concern(results.snapshot(), viewer) ? 1 : 0;
+      if (sees_all == 0) {
+        view.visibility = Visibility::withheld;
+        view.reason = kRestrictedOverride;
+        out.push_back(view);
+        continue;
+      }
+    }
+    view.override_index = *o;
+    view.id = rule.id;
+    view.reason = rule.reason;
+    out.push_back(view);
+  }
+  return out;
+}
+
+namespace {
+
 // Numbers the withheld lines by their evidence (see LineView::withheld_item).
 void number_withheld(const Contribution* begin, std::vector<LineView>& lines) {
   std::vector<VertexIndex> items;

@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -22,24 +24,21 @@ namespace {
 
 const std::string kDir = std::string(SAFEGUARD_TEST_DATA_DIR) + "/views/";
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 // Everything about the restricted concern an uncleared viewer must not learn: its id, category,
 // source (id, type, name), dates, summary, the person it is about and the path by which it
 // reaches the child (through that person, a carer), the id and title of the rule that fired
 // only on it, and its raw points (severity 4 x 1.3, which would reveal the severity).
-const std::vector<std::string> kMarkers = {"C-MRK-ID-9XW",
-                                           "mrkcat-k2f9",
-                                           "AG-MRK-7QX",
-                                           "mrktype-intel-3zv",
-                                           "MRKNAME",
-                                           "2026-03-17",
-                                           "2026-03-19",
-                                           "MRKSUMMARY",
-                                           "P-MRK-ADULT-8JD",
-                                           "carer",
-                                           "mrkrule-only",
-                                           "MRKRULETITLE",
-                                           "5.20",
-                                           "5.2,"};
+const std::vector<std::string> kMarkers = {
+    "C-MRK-ID-9XW", "mrkcat-k2f9",  "AG-MRK-7QX",     "mrktype-intel-3zv", "MRKNAME",
+    "2026-03-17",   "2026-03-19",   "MRKSUMMARY",     "P-MRK-ADULT-8JD",   "carer",
+    "mrkrule-only", "MRKRULETITLE", "mrkoverride-vw", "MRKOVERRIDEREASON", "5.20",
+    "5.2,"};
 
 // Viewers cleared for nothing, for other agencies, or by a prefix of the right name.
 const std::vector<Viewer> kUncleared = {Viewer{}, Viewer{{"AG-VW-SCH", "school", "police"}, false},
@@ -108,6 +107,10 @@ std::vector<std::pair<std::string, std::string>> outputs(const Fixture& f, const
   for (const FactorCircleView& factor : circle.factors) evidence_text(factor.evidence);
   out.emplace_back("circle view", circle_text);
   out.emplace_back("place views", lines_text(view_place_contributions(f.results, 0, viewer)));
+  std::string overrides;
+  for (const OverrideView& o : view_overrides(f.results, f.row, viewer))
+    overrides += std::string(o.id) + "|" + std::string(o.reason) + "|";
+  out.emplace_back("override views", overrides);
   return out;
 }
 
@@ -175,6 +178,16 @@ std::vector<std::pair<std::string, std::string>> c_outputs(const std::vector<con
     lines += fields(c);
   }
   out.emplace_back("sg_result_place_contribution_for", lines);
+  lines.clear();
+  for (std::size_t k = 0; k < child.override_count; ++k) {
+    const char* id = nullptr;
+    const char* reason = nullptr;
+    int restricted = -1;
+    REQUIRE(sg_result_override_for(&id, &reason, &restricted, result, row, k, &viewer) == SG_OK);
+    CHECK((restricted == 1) == (id == nullptr));
+    lines += std::string(id ? id : "") + "|" + reason + "|";
+  }
+  out.emplace_back("sg_result_override_for", lines);
   sg_result_free(result);
   sg_rules_free(rules);
   sg_graph_free(graph);
@@ -234,6 +247,68 @@ TEST_SUITE("views") {
     CHECK(shown == withheld);
   }
 
+  // A policy override whose condition holds only because of a restricted concern: its id and
+  // reason tell what that concern is about. The marker case holds one (mrkoverride-only,
+  // "MRKOVERRIDEREASON"); its id and reason were shown to every reader.
+  TEST_CASE("a policy override that fired only on restricted evidence is withheld") {
+    const std::string dir = SAFEGUARD_SOURCE_DIR "/tests/data/joining/";
+    CaseGraph graph;
+    load_case_file(graph, dir + "case.json");
+    const auto rules = RuleSet::load_file(dir + "pack.toml");
+    for (unsigned threads : {1u, 3u}) {
+      CAPTURE(threads);
+      const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), threads});
+      const long found = results.find_child("P-JN-C1");
+      REQUIRE(found >= 0);
+      const auto row = static_cast<std::size_t>(found);
+      REQUIRE(results.overrides_end(row) - results.overrides_begin(row) == 1);
+      CHECK(results.override_restricted_basis(row, 0));
+      int mid = -1;
+      for (std::size_t l = 0; l < rules->levels().size(); ++l)
+        if (rules->levels()[l].id == "mid") mid = static_cast<int>(l);
+      REQUIRE(mid >= 0);
+      CHECK(results.level(row) >= mid);  // the override's effect stays for every reader
+
+      const Viewer cleared{{"AG-MRK-7QX"}, false};
+      for (const Viewer& viewer : {Viewer{}, Viewer{{"school", "AG-JN-GP"}, false}}) {
+        const std::vector<OverrideView> seen = view_overrides(results, row, viewer);
+        REQUIRE(seen.size() == 1);
+        CHECK(seen[0].withheld());
+        CHECK(seen[0].id.empty());
+        CHECK(seen[0].reason == kRestrictedOverride);
+        CHECK(seen[0].min_level == mid);
+        for (ExplainFormat format : {ExplainFormat::text, ExplainFormat::json}) {
+          const std::string out = explain(results, row, format, viewer);
+          CAPTURE(out);
+          CHECK(out.find("mrkoverride-only") == std::string::npos);
+          CHECK(out.find("MRKOVERRIDEREASON") == std::string::npos);
+          CHECK(out.find(std::string(kRestrictedOverride)) != std::string::npos);
+        }
+      }
+      // Cleared for the restricted concern's agency (or for everything): shown.
+      for (const Viewer& viewer : {cleared, Viewer::everyone()}) {
+        const std::vector<OverrideView> seen = view_overrides(results, row, viewer);
+        REQUIRE(seen.size() == 1);
+        CHECK_FALSE(seen[0].withheld());
+        CHECK(seen[0].id == "mrkoverride-only");
+        CHECK(explain(results, row, ExplainFormat::text, viewer).find("MRKOVERRIDEREASON") !=
+              std::string::npos);
+      }
+    }
+    // The same case with the concern not restricted: the override fires and is not flagged.
+    std::string text = read_text(dir + "case.json");
+    const std::string flag = "\"restricted\": true";
+    REQUIRE(text.find(flag) != std::string::npos);
+    text.replace(text.find(flag), flag.size(), "\"restricted\": false");
+    CaseGraph open;
+    load_case(open, text, "case.json");
+    const Results plain = assess(rules, take_snapshot(open), {day("2026-11-01"), 1});
+    const auto row = static_cast<std::size_t>(plain.find_child("P-JN-C1"));
+    REQUIRE(plain.overrides_end(row) - plain.overrides_begin(row) == 1);
+    CHECK_FALSE(plain.override_restricted_basis(row, 0));
+    CHECK(view_overrides(plain, row, Viewer{})[0].id == "mrkoverride-only");
+  }
+
   TEST_CASE("no output for an uncleared viewer holds any detail of restricted evidence") {
     Fixture f;
     for (const Viewer& viewer : kUncleared) {
@@ -262,8 +337,9 @@ TEST_SUITE("views") {
                                  Viewer{{"mrktype-intel-3zv"}, false}, Viewer::everyone()}) {
       const auto all = outputs(f, viewer);
       // The text explanation names the rule, the evidence, its source and the person.
-      for (const char* marker : {"C-MRK-ID-9XW", "AG-MRK-7QX", "P-MRK-ADULT-8JD", "carer",
-                                 "mrkrule-only", "MRKRULETITLE", "5.20"}) {
+      for (const char* marker :
+           {"C-MRK-ID-9XW", "AG-MRK-7QX", "P-MRK-ADULT-8JD", "carer", "mrkrule-only",
+            "MRKRULETITLE", "5.20", "mrkoverride-vw", "MRKOVERRIDEREASON"}) {
         CAPTURE(marker);
         CHECK(all[0].second.find(marker) != std::string::npos);
       }
@@ -276,6 +352,8 @@ TEST_SUITE("views") {
     const auto c_all = c_outputs({"*"}, nullptr);
     CHECK(c_all[0].second.find("C-MRK-ID-9XW") != std::string::npos);
     CHECK(c_all[4].second.find("MRKRULETITLE") != std::string::npos);
+    CHECK(c_all.back().first == "sg_result_override_for");
+    CHECK(c_all.back().second.find("MRKOVERRIDEREASON") != std::string::npos);
   }
 
   TEST_CASE("a withheld line keeps its points, index and heading and nothing else") {

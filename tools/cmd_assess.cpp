@@ -24,10 +24,13 @@ struct AssessOptions {
   bool no_progress = false;
 };
 
-std::vector<std::string> fired_overrides(const Results& results, std::size_t row) {
+// The ids of the policy overrides that fired, as the viewer may see them: one that fired only
+// on restricted evidence the viewer may not see is "restricted" (its id would say what it is).
+std::vector<std::string> fired_overrides(const Results& results, std::size_t row,
+                                         const Viewer& viewer) {
   std::vector<std::string> ids;
-  for (const std::uint32_t* o = results.overrides_begin(row); o != results.overrides_end(row); ++o)
-    ids.push_back(results.rules().overrides()[*o].id);
+  for (const OverrideView& o : view_overrides(results, row, viewer))
+    ids.push_back(o.withheld() ? std::string("restricted") : std::string(o.id));
   return ids;
 }
 
@@ -73,7 +76,7 @@ std::string render_table(const Session& session, bool progress) {
                                       fixed(results.total(row), 2)};
     for (std::size_t i = 0; i < results.index_count(); ++i)
       cells.push_back(fixed(results.score(row, i), 2));
-    std::vector<std::string> flags = fired_overrides(results, row);
+    std::vector<std::string> flags = fired_overrides(results, row, session.viewer);
     if (results.immediate_safety(row)) flags.insert(flags.begin(), "IMMEDIATE-SAFETY");
     if (const std::string judgement = applied_judgement(results, row); !judgement.empty())
       flags.push_back("judgement " + judgement);
@@ -122,7 +125,7 @@ std::string render_json(const Session& session, bool progress) {
     }
     child["scores"] = std::move(scores);
     child["index_levels"] = std::move(index_levels);
-    child["policy_overrides"] = fired_overrides(results, row);
+    child["policy_overrides"] = fired_overrides(results, row, session.viewer);
     child["immediate_safety"] = results.immediate_safety(row);
     const DiscretionaryResult& judgement = results.discretionary(row);
     if (judgement.outcome == DiscretionaryOutcome::none) {
@@ -159,7 +162,7 @@ std::string render_csv(const Session& session, bool progress) {
     for (std::size_t i = 0; i < results.index_count(); ++i)
       cells.push_back(fixed(results.score(row, i), 6));
     cells.push_back(results.immediate_safety(row) ? "true" : "false");
-    cells.push_back(join(fired_overrides(results, row), ";"));
+    cells.push_back(join(fired_overrides(results, row, session.viewer), ";"));
     cells.push_back(applied_judgement(results, row));
     cells.push_back(session.as_of.iso());
     cells.push_back(pack.hash());
@@ -179,6 +182,7 @@ Command add_assess(CLI::App& parent) {
   add_rules_option(*command, options->scoring);
   add_as_of_option(*command, options->scoring);
   add_threads_option(*command, options->scoring);
+  add_viewer_option(*command, options->scoring);
   command
       ->add_option("-f,--format", options->format,
                    "table (for people), json or csv (for programs; numbers to 6 decimals)")

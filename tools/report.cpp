@@ -230,18 +230,17 @@ class Page {
 
   void overrides() {
     out_ << "<section class=\"overrides\" id=\"overrides\">\n<h2>Overrides</h2>\n";
-    const std::uint32_t* first = results_.overrides_begin(row_);
-    const std::uint32_t* last = results_.overrides_end(row_);
-    if (first == last) {
+    const std::vector<OverrideView> fired = view_overrides(results_, row_, session_.viewer);
+    if (fired.empty()) {
       out_ << "<p class=\"empty\">No policy override applies.</p>\n";
     } else {
       out_ << "<table>\n<tr><th>Policy override</th><th>Reason</th><th>Sets at least</th></tr>\n";
-      for (const std::uint32_t* o = first; o != last; ++o) {
-        const PolicyOverride& rule = pack_.overrides()[*o];
-        out_ << "<tr class=\"override\"><td>" << e(rule.id) << "</td><td>" << e(rule.reason)
-             << "</td><td>"
-             << (rule.min_level >= 0 ? e(pack_.levels()[rule.min_level].title) : std::string("—"))
-             << (rule.immediate_safety ? "; flags immediate safety" : "") << "</td></tr>\n";
+      for (const OverrideView& o : fired) {
+        out_ << "<tr class=\"override\"><td>"
+             << (o.withheld() ? std::string("restricted source") : e(std::string(o.id)))
+             << "</td><td>" << e(std::string(o.reason)) << "</td><td>"
+             << (o.min_level >= 0 ? e(pack_.levels()[o.min_level].title) : std::string("—"))
+             << (o.immediate_safety ? "; flags immediate safety" : "") << "</td></tr>\n";
       }
       out_ << "</table>\n";
     }

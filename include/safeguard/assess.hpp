@@ -157,6 +157,13 @@ class SAFEGUARD_EXPORT Results {
   const std::uint32_t* overrides_end(std::size_t row) const {
     return fired_.data() + fired_offsets_[row + 1];
   }
+  // Whether the child's k-th fired policy override fired only because of restricted evidence
+  // (it would not fire on the record without restricted concerns). Like
+  // Contribution::restricted_basis, its id and reason are then shown only to a reader who
+  // sees every restricted concern (view_overrides in explain.hpp).
+  bool override_restricted_basis(std::size_t row, std::size_t k) const {
+    return fired_restricted_[fired_offsets_[row] + k] != 0;
+  }
   const NotAssessable* not_assessable_begin(std::size_t row) const {
     return missing_.data() + missing_offsets_[row];
   }
@@ -235,6 +242,7 @@ class SAFEGUARD_EXPORT Results {
   std::vector<Contribution> contributions_;
   std::vector<std::size_t> contribution_offsets_;
   std::vector<std::uint32_t> fired_;
+  std::vector<std::uint8_t> fired_restricted_;  // parallel to fired_
   std::vector<std::size_t> fired_offsets_;
   std::vector<NotAssessable> missing_;
   std::vector<std::size_t> missing_offsets_;

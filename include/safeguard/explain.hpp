@@ -113,6 +113,26 @@ SAFEGUARD_EXPORT std::vector<LineView> view_place_contributions(const Results& r
                                                                 std::size_t rank,
                                                                 const Viewer& viewer);
 
+// A policy override that fired for a child. One that fired only because of restricted evidence
+// (Results::override_restricted_basis) is withheld from a reader who does not see every
+// restricted concern: its id and reason would say what that evidence holds. Its effect (the
+// minimum level, the immediate-safety flag) stays, as withheld lines keep their points.
+struct OverrideView {
+  Visibility visibility = Visibility::shown;
+  std::uint32_t override_index = 0;  // into RuleSet::overrides(); meaningful only when shown
+  std::string_view id;               // empty when withheld
+  std::string_view reason;           // kRestrictedOverride when withheld
+  std::int32_t min_level = -1;       // the level it sets at least, or -1
+  bool immediate_safety = false;
+
+  bool withheld() const noexcept { return visibility == Visibility::withheld; }
+};
+inline constexpr std::string_view kRestrictedOverride =
+    "a policy override applies on restricted information";
+// The policy overrides that fired for the child at `row`, in pack order.
+SAFEGUARD_EXPORT std::vector<OverrideView> view_overrides(const Results& results, std::size_t row,
+                                                          const Viewer& viewer);
+
 // A place or group heading its explanation.
 struct PlaceView {
   std::string_view id;

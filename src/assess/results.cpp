@@ -180,6 +180,7 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   };
   stitch(&Partial::contributions, out.contributions_);
   stitch(&Partial::fired, out.fired_);
+  stitch(&Partial::fired_restricted, out.fired_restricted_);
   stitch(&Partial::missing, out.missing_);
   stitch(&Partial::steps, out.steps_);
   stitch(&Partial::issues, out.issues_);

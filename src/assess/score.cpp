@@ -196,6 +196,17 @@ class ChildScorer::Impl {
       }
       if (fires.number == 0) continue;
       out.fired.push_back(o);
+      // Would it fire on the record without restricted concerns? If not, its id and reason
+      // say what they hold, and only a reader who sees them all may read them.
+      bool restricted_basis = false;
+      if (!restricted_group_.empty() && !filter_) {
+        ctx.mask = &unrestricted_;
+        ctx.missing = -1;
+        const expr::Value alone = expr::evaluate(rule.when, ctx);
+        ctx.mask = filter_;
+        restricted_basis = !(alone.known && alone.number != 0);
+      }
+      out.fired_restricted.push_back(restricted_basis ? 1 : 0);
       if (rule.immediate_safety) immediate = 1;
     }
     settle_levels(child, scores, out.fired.data() + first_fired,

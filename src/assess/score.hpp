@@ -16,6 +16,9 @@ struct Partial {
   std::vector<Contribution> contributions;
   std::vector<std::size_t> contribution_counts;
   std::vector<std::uint32_t> fired;
+  // Per fired override: 1 when it fired only because of restricted evidence (see
+  // Results::override_restricted_basis).
+  std::vector<std::uint8_t> fired_restricted;
   std::vector<std::size_t> fired_counts;
   std::vector<NotAssessable> missing;
   std::vector<std::size_t> missing_counts;

@@ -281,6 +281,25 @@ int sg_result_override(const char** out_id, const char** out_reason, const sg_re
   });
 }
 
+int sg_result_override_for(const char** out_id, const char** out_reason, int* out_restricted,
+                           const sg_result* result, size_t row, size_t k,
+                           const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out_id, "out_id");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const Viewer reader = viewer_of(viewer);
+    const std::vector<OverrideView> fired = view_overrides(results, row, reader);
+    if (k >= fired.size())
+      throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
+    const OverrideView& o = fired[k];
+    // Pack strings and the neutral reason are NUL-terminated text the result keeps alive.
+    *out_id = o.withheld() ? nullptr : o.id.data();
+    if (out_reason) *out_reason = o.reason.data();
+    if (out_restricted) *out_restricted = o.withheld() ? 1 : 0;
+  });
+}
+
 int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
                              const sg_result* result, size_t row, size_t k) {
   return guard([&] {

@@ -106,6 +106,8 @@ OPTIONAL = {
     ("sg_batch_add_group", "name"),
     ("sg_result_index_score", "out_level"),
     ("sg_result_override", "out_reason"),
+    ("sg_result_override_for", "out_reason"),
+    ("sg_result_override_for", "out_restricted"),
     ("sg_result_not_assessable", "out_missing"),
     ("sg_result_timeline_issue", "out_issue"),
     ("sg_age", "out_years"),

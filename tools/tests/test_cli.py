@@ -672,7 +672,8 @@ class ViewsTest(unittest.TestCase):
     # Its id, category, source (id, type, name), dates, summary, the id and title of the rule
     # that fired only on it, and (explanations only) the person it is about and the path.
     MARKERS = ("C-MRK-ID-9XW", "mrkcat-k2f9", "AG-MRK-7QX", "mrktype-intel-3zv", "MRKNAME",
-               "2026-03-17", "2026-03-19", "MRKSUMMARY", "mrkrule-only", "MRKRULETITLE")
+               "2026-03-17", "2026-03-19", "MRKSUMMARY", "mrkrule-only", "MRKRULETITLE",
+               "mrkoverride-vw", "MRKOVERRIDEREASON")
     # The ecomap (also inside the report) draws the child's circle, the carer among them,
     # whatever the evidence says.
     PERSONAL = ("P-MRK-ADULT-8JD", "carer")
@@ -686,6 +687,11 @@ class ViewsTest(unittest.TestCase):
         out = {"explain " + f: self.output("explain", "--format", f, *viewer)
                for f in ("text", "json", "csv")}
         out["report"] = self.output("report", "--no-ecomap", *viewer)
+        for f in ("table", "json", "csv"):
+            result = run("assess", self.CASE, "--rules", self.PACK, "--format", f, *AS_OF,
+                         *viewer)
+            self.assertEqual(result.code, 0, result.errtext())
+            out["assess " + f] = result.text()
         ecomap = {"ecomap dot": self.output("ecomap", "--all-evidence", *viewer)}
         if shutil.which("dot"):
             ecomap["ecomap svg"] = self.output("ecomap", "--format", "svg", *viewer)
@@ -713,6 +719,9 @@ class ViewsTest(unittest.TestCase):
                 self.assertIn("C-MRK-ID-9XW", out[name])
                 self.assertIn("MRKRULETITLE", out[name])
         self.assertIn("MRKSUMMARY", out["report"])
+        for name in ("explain text", "explain json", "report", "assess csv"):
+            with self.subTest(output=name):
+                self.assertIn("mrkoverride-vw", out[name])
         self.assertIn("mrkcat", ecomap["ecomap dot"])
 
 

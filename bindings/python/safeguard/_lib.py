@@ -488,6 +488,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_result_contribution": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t]),
     "sg_result_override": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p, c_size_t,
                                    c_size_t]),
+    "sg_result_override_for": (c_int, [POINTER(c_char_p), POINTER(c_char_p), POINTER(c_int),
+                                       _result_p, c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_not_assessable": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
                                          c_size_t, c_size_t]),
     "sg_result_step_count": (c_int, [_out_size, _result_p, c_size_t]),

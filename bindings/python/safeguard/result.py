@@ -84,10 +84,14 @@ class PlaceResult:
 
 @dataclasses.dataclass(frozen=True)
 class Override:
-    """A policy override that fired for a child."""
+    """A policy override that fired for a child. One that fired only because of restricted
+    evidence the viewer may not see is withheld: id is None, reason the neutral "a policy
+    override applies on restricted information", restricted True (its effect on the level
+    stays)."""
 
-    id: str
+    id: typing.Optional[str]
     reason: str
+    restricted: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -354,22 +358,19 @@ class Result(_core.Handle):
     def _summaries(self) -> typing.List[_Summary]:
         """Per child, in row order, what a one-row-per-child table needs (no contributions)."""
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
-        override_id = ctypes.c_char_p()
         judgement = _lib.Discretionary(version=_lib.Discretionary.VERSION)
         rows = []
         with self._lock:
             pointer = self._pointer()
             for row in range(self._count):
                 check(lib.sg_result_child(ctypes.byref(record), pointer, row))
-                overrides = []
-                for k in range(record.override_count):
-                    check(lib.sg_result_override(ctypes.byref(override_id), None, pointer, row,
-                                                 k))
-                    overrides.append(_text(override_id.value))
+                overrides = self._overrides(pointer, row, record.override_count, self.viewer)
                 check(lib.sg_result_discretionary(ctypes.byref(judgement), pointer, row))
                 rows.append(_Summary(string(record.id), record.total, record.level,
                                      record.score_level, bool(record.immediate_safety),
-                                     tuple(overrides), string(judgement.outcome)))
+                                     tuple("restricted" if o.restricted else typing.cast(str, o.id)
+                                           for o in overrides),
+                                     string(judgement.outcome)))
         if self._child_ids is None:
             self._child_ids = [r.id for r in rows]
         return rows
@@ -433,6 +434,30 @@ class Result(_core.Handle):
             out.append(_contribution(item))
         return tuple(out)
 
+    def _overrides(self, pointer: int, row: int, count: int,
+                   clearances: typing.Tuple[str, ...]) -> typing.List[Override]:
+        """The policy overrides that fired for a child, as `clearances` may see them."""
+        first = ctypes.c_char_p()
+        second = ctypes.c_char_p()
+        out = []
+        if "*" in clearances:
+            for k in range(count):
+                check(lib.sg_result_override(ctypes.byref(first), ctypes.byref(second), pointer,
+                                             row, k))
+                out.append(Override(_text(first.value), _text(second.value)))
+            return out
+        cleared, cleared_count = text_array(clearances, "viewer")
+        options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=0,
+                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+        restricted = ctypes.c_int()
+        for k in range(count):
+            check(lib.sg_result_override_for(ctypes.byref(first), ctypes.byref(second),
+                                             ctypes.byref(restricted), pointer, row, k,
+                                             ctypes.byref(options)))
+            out.append(Override(None if restricted.value else _text(first.value),
+                                _text(second.value), bool(restricted.value)))
+        return out
+
     def _read_child(self, pointer: int, row: int,
                     clearances: typing.Tuple[str, ...]) -> ChildResult:
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
@@ -449,13 +474,9 @@ class Result(_core.Handle):
         contributions = self._contributions(pointer, row, record.contribution_count, clearances,
                                             lib.sg_result_contribution,
                                             lib.sg_result_contribution_for)
+        overrides = self._overrides(pointer, row, record.override_count, clearances)
         first = ctypes.c_char_p()
         second = ctypes.c_char_p()
-        overrides = []
-        for k in range(record.override_count):
-            check(lib.sg_result_override(ctypes.byref(first), ctypes.byref(second), pointer, row,
-                                         k))
-            overrides.append(Override(_text(first.value), _text(second.value)))
         notes = []
         for k in range(record.not_assessable_count):
             check(lib.sg_result_not_assessable(ctypes.byref(first), ctypes.byref(second),

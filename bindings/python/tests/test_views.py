@@ -16,7 +16,7 @@ PACK = ROOT / "tests" / "data" / "views" / "pack.toml"
 AS_OF = datetime.date(2026, 11, 1)
 MARKERS = ("C-MRK-ID-9XW", "mrkcat-k2f9", "AG-MRK-7QX", "mrktype-intel-3zv", "MRKNAME",
            "2026-03-17", "2026-03-19", "MRKSUMMARY", "P-MRK-ADULT-8JD", "carer",
-           "mrkrule-only", "MRKRULETITLE")
+           "mrkrule-only", "MRKRULETITLE", "mrkoverride-vw", "MRKOVERRIDEREASON")
 UNCLEARED = (None, [], ["school", "AG-VW-SCH"], ["AG-MRK"])
 
 
@@ -36,7 +36,23 @@ def everything(result, viewer):
     out["contributions_for"] = repr(result.contributions_for("P-VW-C1", viewer))
     out["place_contributions_for"] = repr(result.place_contributions_for(0, viewer))
     out["contributions_frame"] = result.contributions_frame(viewer=viewer).to_csv()
+    out["child"] = repr(result.child("P-VW-C1", viewer=viewer))
+    with safeguard.Graph.from_file(CASE) as graph, safeguard.RuleSet.load(PACK) as rules:
+        with graph.assess(rules, AS_OF, viewer=viewer) as scoped:
+            out["to_frame"] = scoped.to_frame().to_csv()
+            out["child (result's viewer)"] = repr(scoped["P-VW-C1"])
     return out
+
+
+def test_an_override_on_restricted_evidence_is_withheld_but_keeps_its_effect(result):
+    [hidden] = result.child("P-VW-C1").overrides
+    assert hidden.id is None and hidden.restricted
+    assert hidden.reason == "a policy override applies on restricted information"
+    [shown] = result.child("P-VW-C1", viewer=["AG-MRK-7QX"]).overrides
+    assert (shown.id, shown.reason, shown.restricted) == ("mrkoverride-vw", "MRKOVERRIDEREASON",
+                                                          False)
+    assert result.child("P-VW-C1", viewer="*").overrides[0].id == "mrkoverride-vw"
+    assert result.to_frame().loc["P-VW-C1", "overrides"] == "restricted"
 
 
 @pytest.mark.parametrize("viewer", UNCLEARED)
