@@ -2,7 +2,7 @@
 # Builds and runs the test suite under sanitizers, each in its own build directory:
 #   build-asan  the whole suite with AddressSanitizer + UndefinedBehaviorSanitizer (any report
 #               fails the run: -fno-sanitize-recover=all, leaks included);
-#   build-tsan  the concurrency tests (tests/test_concurrency.cpp) with ThreadSanitizer.
+#   build-tsan  the concurrency tests (tests/system/test_concurrency.cpp) with ThreadSanitizer.
 # clang-14 is used for both. Python and consumer (install) tests are left to the plain build:
 # they load or link the library outside the sanitizer runtime. The CLI (tools/) is left out
 # until its tests have had a sanitizer run of their own.

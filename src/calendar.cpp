@@ -15,7 +15,7 @@ namespace {
 
 // Year, month and day of a day number (Hinnant's civil_from_days, proleptic Gregorian as
 // Boost's is). Assessment needs every child's age, and Boost's date conversion costs more than
-// scoring a typical child; tests/test_calendar.cpp checks ages against Boost's dates.
+// scoring a typical child; tests/unit/test_calendar.cpp checks ages against Boost's dates.
 struct Civil {
   int year;
   int month;

@@ -54,8 +54,8 @@ std::string with_checksum(const std::string& canonical) {
 // nlohmann's ~basic_json allocates: it moves the children of a non-empty array or object onto
 // a heap vector (to avoid deep recursion), and an exception from a destructor ends the process.
 // Emptying every container from the leaves up first leaves it nothing to allocate for, so a
-// document can be destroyed when memory has run out (tests/test_failalloc.cpp). The recursion
-// is as deep as the document, which the depth limit bounds.
+// document can be destroyed when memory has run out (tests/system/test_failalloc.cpp). The
+// recursion is as deep as the document, which the depth limit bounds.
 template <typename Json>
 void dismantle(Json& value) noexcept {
   if (value.is_array()) {

@@ -787,7 +787,7 @@ bool CaseGraph::has_relation(RelationKind kind, VertexIndex from, VertexIndex to
 // ---- Edits --------------------------------------------------------------------------------
 //
 // A batch applies all or nothing, also when memory runs out part way (the strong exception
-// guarantee; tests/test_failalloc.cpp fails each allocation of a load and of an edit in turn
+// guarantee; tests/system/test_failalloc.cpp fails each allocation of a load and of an edit in turn
 // to check it). The Validator has refused invalid items before anything changes, so the only
 // failure left while applying is std::bad_alloc. Every change made while applying goes through
 // a Transaction and follows three rules:

@@ -7,7 +7,7 @@
 // results' date. Each fragment is scored alone by the assessment's own scorer (same pack, same
 // date, same snapshot), rescoring just that child on the subset of its evidence: the result is
 // exactly what a full assessment of a graph holding only that agency's evidence gives the child
-// (tests/test_joining.cpp). Everything else in the record (people, relations, places, the
+// (tests/unit/test_joining.cpp). Everything else in the record (people, relations, places, the
 // statutory process record) is kept in every fragment; a discretionary override, a judgement
 // made on the whole record, applies only to the joined result. Factors provided by a person or
 // by nobody belong to no agency: they count in the joined result only.

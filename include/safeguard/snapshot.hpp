@@ -252,7 +252,7 @@ SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& 
 // about or involving those people, their factors, the agencies that raised the concerns and
 // the households. Its vertex numbers and slots are its own, in the graph's order; ids are the
 // graph's. Assessing it gives each of those children exactly the result a full snapshot gives
-// (tests/test_incremental.cpp), in time that grows with their families, not with the graph.
+// (tests/unit/test_incremental.cpp), in time that grows with their families, not with the graph.
 //
 // Process events and discretionary overrides are not vertices, and the graph keeps no index of
 // them by child, so this scans them all unless `records` says where to look.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """safeguard import-cin and cin-measures on the bundled example return and the test returns:
-the measures worked by hand in tests/test_cin.cpp, a case file the other commands read, census
+the measures worked by hand in tests/unit/test_cin.cpp, a case file the other commands read, census
 findings with their place, and the documented exit codes."""
 import csv
 import io
@@ -15,7 +15,7 @@ from cli_helpers import SOURCE_DIR, run, scratch_dir  # noqa: E402
 EXAMPLE = os.path.join(SOURCE_DIR, "examples", "data", "cin-return.xml")
 CIN_DATA = os.path.join(SOURCE_DIR, "tests", "data", "cin")
 
-# (count, denominator) per measure for the example return, as tests/test_cin.cpp works them out.
+# (count, denominator) per measure for the example return, as tests/unit/test_cin.cpp works them out.
 EXPECTED = {
     "assessments_within_45_days": (2, 3),
     "conferences_within_15_days": (1, 2),

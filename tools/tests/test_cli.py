@@ -729,7 +729,7 @@ class ViewsTest(unittest.TestCase):
 class JoinedTest(unittest.TestCase):
     """safeguard joined: the Ash household as table, JSON and CSV; the same output for any
     thread count; an uncleared viewer gets nothing of tests/data/joining's restricted marker
-    concern (the library's outputs: tests/test_joining.cpp)."""
+    concern (the library's outputs: tests/unit/test_joining.cpp)."""
 
     CASE = os.path.join(SOURCE_DIR, "tests", "data", "joining", "case.json")
     PACK = os.path.join(SOURCE_DIR, "tests", "data", "joining", "pack.toml")

@@ -1,5 +1,5 @@
 """safeguard.cin: a census return read into a graph and DataFrames, findings with their place,
-strict mode, and the measures worked by hand in tests/test_cin.cpp (issue 22)."""
+strict mode, and the measures worked by hand in tests/unit/test_cin.cpp (issue 22)."""
 
 import datetime
 

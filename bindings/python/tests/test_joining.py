@@ -1,6 +1,6 @@
 """Joining up from Python (docs/joining-up.md): the Ash household's triage list as JSON, text,
 CSV and a DataFrame; and an uncleared reader gets nothing of the restricted marker concern in
-tests/data/joining (tests/test_joining.cpp checks the library's own outputs the same way)."""
+tests/data/joining (tests/unit/test_joining.cpp checks the library's own outputs the same way)."""
 
 import json
 import pathlib

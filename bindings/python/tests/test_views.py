@@ -1,6 +1,6 @@
 """What Python hands an uncleared reader: explanations and viewer-scoped contributions (and
 the frames built from them) over a case with restricted evidence hold none of its details. The
-case (tests/data/views) gives each detail a marker found nowhere else; tests/test_views.cpp
+case (tests/data/views) gives each detail a marker found nowhere else; tests/unit/test_views.cpp
 checks the library's own outputs the same way."""
 
 import datetime

@@ -2,7 +2,7 @@
 """Writes the bad-input corpus: malformed case files (case/), rule packs (pack/) and rule
 expressions (expr/), and manifest.tsv saying, for each, the status it must fail with, where the
 message must point (line: file:line:column; entity: an entity id; file: the file alone, for
-whole-file errors) and a fragment of the message. tests/test_bad_inputs.cpp loads every one
+whole-file errors) and a fragment of the message. tests/system/test_bad_inputs.cpp loads every one
 into a graph or next to a pack that already holds data and checks all of that, plus that the
 existing data is unchanged. The files are committed; rerun this after changing it:
     /usr/bin/python3 tests/data/bad/generate.py

@@ -1,7 +1,7 @@
 // Network propagation (propagate.hpp, the [propagation] section of rule packs): load-time
 // checks that name the weights, scores on small graphs worked out by hand, the association cap,
 // decay, places and groups ranked, the assess-time check of unnormalised packs, exact
-// explanations and thread-count independence. tests/katz_networkx.py checks the solver
+// explanations and thread-count independence. tests/oracle/katz_networkx.py checks the solver
 // against networkx on random graphs.
 #include <doctest/doctest.h>
 

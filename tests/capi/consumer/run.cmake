@@ -1,8 +1,8 @@
 # Installs the freshly built library into a scratch prefix, then builds and runs a program
 # outside the project against the installed package:
-#   MODE=cmake      tests/consumer/consumer.c with find_package(safeguard), safeguard::safeguard_c
-#   MODE=cmake_cxx  tests/consumer/consumer.cpp with find_package(safeguard), safeguard::safeguard
-#   MODE=pkgconfig  tests/consumer/consumer.c with pkg-config and the C compiler directly
+#   MODE=cmake      tests/capi/consumer/consumer.c with find_package(safeguard), safeguard::safeguard_c
+#   MODE=cmake_cxx  tests/capi/consumer/consumer.cpp with find_package(safeguard), safeguard::safeguard
+#   MODE=pkgconfig  tests/capi/consumer/consumer.c with pkg-config and the C compiler directly
 # With a shared build it also checks which library each program loads: the C programs
 # libsafeguard.so.0, the C++ program none (the C++ API is a static library).
 set(prefix "${WORK_DIR}/prefix-${MODE}")

@@ -1,5 +1,5 @@
 // Prints every network node's own and network score after an assessment, one line per node,
-// for tests/katz_networkx.py to compare against networkx's Katz centrality.
+// for tests/oracle/katz_networkx.py to compare against networkx's Katz centrality.
 //
 //   propagation_driver CASE_FILE RULE_PACK AS_OF
 //

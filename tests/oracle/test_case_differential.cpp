@@ -1,6 +1,7 @@
-// The streaming case-file reader against the reader it replaces (tests/legacy_case_reader.cpp):
-// the same record from generated caseloads and the bundled files, and the same status, place
-// and reason from every bad file and from many damaged copies of a good one.
+// The streaming case-file reader against the reader it replaces
+// (tests/oracle/legacy_case_reader.cpp): the same record from generated caseloads and the bundled
+// files, and the same status, place and reason from every bad file and from many damaged copies of
+// a good one.
 #include <doctest/doctest.h>
 
 #include <dirent.h>

@@ -1,7 +1,7 @@
 // A deliberately simple assessment, kept apart from the library's fast path so the two can be
 // compared: it evaluates every rule on every piece of evidence with the generic interpreter,
 // walks the snapshot afresh for every aggregate, and computes ages with Boost.Date_Time via
-// calendar.hpp. No prefilters, caches or shortcuts. tests/test_differential.cpp checks that
+// calendar.hpp. No prefilters, caches or shortcuts. tests/oracle/test_differential.cpp checks that
 // safeguard::assess gives bit-identical results.
 #pragma once
 
