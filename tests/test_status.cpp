@@ -24,7 +24,8 @@ Day day(const char* text) {
 Results assess_case(const std::shared_ptr<const RuleSet>& rules, const std::string& concerns,
                     const char* dob = "2023-03-03") {
   const std::string text = std::string(R"({"schema_version": 1,
-  "agencies": [{"id": "AG-POL-01", "type": "police"}, {"id": "AG-HV-01", "type": "health"}],
+  "agencies": [{"id": "AG-POL-01", "type": "police"}, {"id": "AG-HV-01", "type": "health"},
+               {"id": "AG-YJ-01", "type": "youth_justice"}, {"id": "AG-SCH-01", "type": "school"}],
   "households": [{"id": "HH-ST"}],
   "persons": [{"id": "P-ST-M", "kind": "adult", "dob": "1990-01-01", "household": "HH-ST"},
               {"id": "P-ST-C1", "kind": "child", "dob": ")") +
@@ -38,11 +39,12 @@ Results assess_case(const std::shared_ptr<const RuleSet>& rules, const std::stri
 }
 
 std::string concern(const std::string& id, const std::string& category, const char* status,
-                    const char* date, int severity = 3, const char* about = "P-ST-M") {
+                    const char* date, int severity = 3, const char* about = "P-ST-M",
+                    const char* source = "AG-POL-01") {
   return std::string("{\"id\": \"") + id + "\", \"category\": \"" + category +
          "\", \"severity\": " + std::to_string(severity) + ", \"recorded\": \"" + date +
-         "\", \"incident\": \"" + date + "\", \"status\": \"" + status +
-         "\", \"source\": \"AG-POL-01\", \"about\": [\"" + about + "\"]}";
+         "\", \"incident\": \"" + date + "\", \"status\": \"" + status + "\", \"source\": \"" +
+         source + "\", \"about\": [\"" + about + "\"]}";
 }
 
 bool fired_rule(const Results& r, std::size_t row, const std::string& id) {
@@ -225,5 +227,27 @@ TEST_SUITE("default-pack-categories") {
         rules, concern("C-ST-L", "parental_learning_disability", "open", "2026-11-01", 2),
         "2015-05-05");
     CHECK(carer.total(0) == 2.0);  // severity 2 x reach carer 1 x decay 1 (recorded today)
+  }
+}
+
+TEST_SUITE("default-pack-corroboration") {
+  TEST_CASE("default pack: corroboration counts worries about care, not visibility") {
+    const auto rules = load_bundled_pack("default");
+    // Three agencies' open worries, none about the child's care: a domestic abuse call-out,
+    // violent offending and a missing episode. Before 0.3.0 any three agencies fired it.
+    const std::string unrelated =
+        concern("C-ST-D", "domestic_abuse", "open", "2026-10-01", 2) + "," +
+        concern("C-ST-V", "violent_offending", "open", "2026-10-01", 2, "P-ST-M", "AG-YJ-01") +
+        "," + concern("C-ST-X", "missing_episode", "open", "2026-10-01", 1, "P-ST-C1", "AG-HV-01");
+    CHECK_FALSE(
+        fired_rule(assess_case(rules, unrelated, "2015-05-05"), 0, "multi-agency-corroboration"));
+    // Three agencies' worries about care: it fires.
+    const std::string care =
+        concern("C-ST-S", "school_attendance", "open", "2026-10-01", 2, "P-ST-C1", "AG-SCH-01") +
+        "," +
+        concern("C-ST-H", "missed_health_appointments", "open", "2026-10-01", 2, "P-ST-C1",
+                "AG-HV-01") +
+        "," + concern("C-ST-M", "mental_health", "open", "2026-10-01", 2, "P-ST-M", "AG-YJ-01");
+    CHECK(fired_rule(assess_case(rules, care, "2015-05-05"), 0, "multi-agency-corroboration"));
   }
 }

@@ -799,9 +799,9 @@ class JoinedTest(unittest.TestCase):
             self.assertEqual(child["best_alone"]["level"], "universal")
             self.assertTrue(child["only_when_joined"])
             self.assertEqual(len(child["fragments"]), 4)
+        # Corroboration counts worries about care only (pack 0.3.0): not the police call-out.
         self.assertEqual(top["P-ASH-C2"]["minimal_sets"],
-                         [["AG-GP-01", "AG-HSG-01", "AG-POL-01"],
-                          ["AG-GP-01", "AG-HSG-01", "AG-SCH-01"]])
+                         [["AG-GP-01", "AG-HSG-01", "AG-SCH-01"]])
         table = self.joined(FAMILIES, *AS_OF, "--viewer", "*")
         self.assertIn("VISIBLE ONLY WHEN JOINED", table)
         self.assertIn("joining fired: multi-agency-corroboration", table)
