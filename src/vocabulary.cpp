@@ -141,25 +141,30 @@ std::vector<VocabularyFinding> check_vocabulary(const Snapshot& snap,
     found[code][withheld ? std::string() : std::string(name)].emplace_back(snap.id(vertex));
   };
   for (std::size_t c = 0; c < snap.concern_vertex.size(); ++c) {
-    if (!snap.concern_live[c]) continue;
+    // Erased slots have no vertex; a retracted concern does not exist for the assessment.
+    if (!snap.concern_live[c] || snap.concern_vertex[c] == kNoVertex ||
+        snap.concern_status[c] == ConcernStatus::retracted)
+      continue;
     const std::string_view name = snap.symbol(snap.concern_category[c]);
     if (!known(&RuleSet::knows_category, name))
       note("unknown-category", name, snap.concern_vertex[c], snap.concern_restricted[c] != 0);
   }
   for (std::size_t f = 0; f < snap.factor_vertex.size(); ++f) {
-    if (!snap.factor_live[f]) continue;
+    if (!snap.factor_live[f] || snap.factor_vertex[f] == kNoVertex) continue;
     const std::string_view name = snap.symbol(snap.factor_kind[f]);
     if (!known(&RuleSet::knows_factor_kind, name))
       note("unknown-factor-kind", name, snap.factor_vertex[f], false);
   }
   for (std::size_t p = 0; p < snap.person_vertex.size(); ++p) {
-    if (snap.vertex_kind[snap.person_vertex[p]] == VertexKind::erased) continue;
+    const VertexIndex v = snap.person_vertex[p];
+    if (v == kNoVertex || snap.vertex_kind[v] == VertexKind::erased) continue;
     for (const Symbol* s = snap.person_flags.begin(p); s != snap.person_flags.end(p); ++s) {
       if (!known(&RuleSet::knows_flag, snap.symbol(*s)))
         note("unknown-flag", snap.symbol(*s), snap.person_vertex[p], false);
     }
   }
   for (std::size_t a = 0; a < snap.agency_vertex.size(); ++a) {
+    if (snap.agency_vertex[a] == kNoVertex) continue;
     const std::string_view name = snap.symbol(snap.agency_type[a]);
     if (!known(&RuleSet::knows_agency_type, name))
       note("unknown-agency-type", name, snap.agency_vertex[a], false);

@@ -251,3 +251,21 @@ TEST_SUITE("default-pack-corroboration") {
     CHECK(fired_rule(assess_case(rules, care, "2015-05-05"), 0, "multi-agency-corroboration"));
   }
 }
+
+TEST_SUITE("dash-escalation") {
+  TEST_CASE("dash: escalation counts police call-outs, as SafeLives defines it") {
+    const auto rules = load_bundled_pack("dash");
+    auto incidents = [](const char* source) {
+      return concern("C-ST-1", "domestic_abuse", "open", "2026-02-01", 3, "P-ST-M", source) + "," +
+             concern("C-ST-2", "domestic_abuse", "open", "2026-05-01", 3, "P-ST-M", source) + "," +
+             concern("C-ST-3", "domestic_abuse", "open", "2026-08-01", 3, "P-ST-M", source);
+    };
+    // Three domestic abuse records from a health visitor: not three police call-outs.
+    const Results health = assess_case(rules, incidents("AG-HV-01"), "2015-05-05");
+    CHECK_FALSE(fired_override(health, 0, "dash-potential-escalation"));
+    CHECK(health.rules().levels()[health.level(0)].id == "standard");
+    const Results police = assess_case(rules, incidents("AG-POL-01"), "2015-05-05");
+    CHECK(fired_override(police, 0, "dash-potential-escalation"));
+    CHECK(police.rules().levels()[police.level(0)].id == "high");
+  }
+}

@@ -9,6 +9,7 @@
 
 #include "safeguard.h"
 #include "safeguard/assess.hpp"
+#include "safeguard/graph.hpp"
 #include "safeguard/io.hpp"
 
 using namespace safeguard;
@@ -143,6 +144,19 @@ TEST_SUITE("vocabulary") {
         CHECK(e.reason().find("strict vocabulary") != std::string::npos);
       }
     }
+  }
+
+  TEST_CASE("erased and retracted entities are not reported (their slots have no vertex)") {
+    const auto pack = RuleSet::load_string(kPack, "vocabulary.toml");
+    CaseGraph graph;
+    load_case(graph, kCase, "misspelt.json");
+    Batch batch;
+    batch.add(RetractConcern{"C-VOC-2"});
+    batch.add(ErasePerson{"P-VOC-C1"});  // erases the concerns about the child too
+    graph.apply(batch);
+    const auto findings = check_vocabulary(*take_snapshot(graph), {pack.get()});
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].name == "voluntary");
   }
 
   TEST_CASE("a pack without [vocabulary] knows the categories its rules read") {
