@@ -9,6 +9,7 @@
 
 #include "safeguard.h"
 #include "safeguard/assess.hpp"
+#include "safeguard/cin.hpp"
 #include "safeguard/graph.hpp"
 #include "safeguard/io.hpp"
 
@@ -193,6 +194,28 @@ TEST_SUITE("vocabulary") {
       for (const auto& entry : pack->vocabulary().categories)
         CHECK_FALSE(entry.description.empty());
     }
+  }
+
+  TEST_CASE(
+      "every census assessment factor code mapped to a category is declared by the default pack") {
+    // The mapping is src/cin/codes.cpp's (cin::factor_category); codes are enumerated, not
+    // copied: a number 1-30, with no letter or a letter A-F.
+    const auto pack = load_bundled_pack("default");
+    int mapped = 0;
+    for (int n = 1; n <= 30; ++n) {
+      for (const char* suffix : {"", "A", "B", "C", "D", "E", "F"}) {
+        const std::string code = std::to_string(n) + suffix;
+        if (!cin::is_factor_code(code)) continue;
+        const cin::FactorCategory category = cin::factor_category(code);
+        if (!category.matched) continue;
+        CAPTURE(code);
+        CHECK(pack->knows_category(category.category));
+        ++mapped;
+      }
+    }
+    CHECK(mapped >= 20);
+    CHECK(cin::factor_category("20").category == "female_genital_mutilation");
+    CHECK(cin::factor_category("5B").category == "parental_learning_disability");
   }
 
   TEST_CASE("C API: findings on the result, and strict refusal by sg_check_vocabulary") {
