@@ -1010,6 +1010,32 @@ SG_API int sg_cin_read_file(char** out, size_t* out_size, const char* path, int 
  * A return without a ReferenceDate is SG_E_INVALID_DATA. Free *out with sg_buffer_free(). */
 SG_API int sg_cin_measures_file(char** out, size_t* out_size, const char* path);
 
+/* ---- Vocabulary (docs/rules.md, "Vocabulary") ------------------------------------------- */
+
+/* A name the case uses that the result's rule pack does not know: a misspelt concern category
+ * matches no rule and scores nothing. One finding per unknown name, with the entities using
+ * it; concerns marked restricted are pooled into one finding per code whose name is "" (their
+ * categories are never named). */
+typedef struct sg_vocabulary_finding {
+  int version;         /* SG_VOCABULARY_FINDING_VERSION */
+  const char* code;    /* "unknown-category", "unknown-factor-kind", "unknown-flag",
+                          "unknown-agency-type" */
+  const char* name;    /* the unknown name; "" for restricted concerns */
+  size_t count;        /* entities using it: sg_result_vocabulary_id gives their ids */
+  const char* message; /* names the name (unless withheld), the count and the first ids */
+} sg_vocabulary_finding;
+#define SG_VOCABULARY_FINDING_VERSION 1
+#define SG_VOCABULARY_FINDING_INIT \
+  { SG_VOCABULARY_FINDING_VERSION, NULL, NULL, 0, NULL }
+SG_API int sg_result_vocabulary_count(size_t* out, const sg_result* result);
+/* Strings live as long as the result. */
+SG_API int sg_result_vocabulary(sg_vocabulary_finding* out, const sg_result* result, size_t k);
+SG_API int sg_result_vocabulary_id(const char** out, const sg_result* result, size_t k, size_t i);
+/* Strict mode: SG_OK when the graph uses only names the pack knows, else SG_E_INVALID_DATA with
+ * the first finding's message (sg_error_last_detail names its first entity id). Call it before
+ * sg_assess to refuse such a case. */
+SG_API int sg_check_vocabulary(const sg_graph* graph, const sg_rules* rules);
+
 #ifdef __cplusplus
 }
 #endif

@@ -146,6 +146,7 @@ class Compiler {
     compiled_ = &out;
     int depth = 0;
     emit(*root, out.main, depth);
+    out.reads_status = loads(out.main, Attr::concern_status);
     out.constant = out.attributes.empty() && out.aggregates.empty();
     find_guard(*root, out.guard);  // after emit: the literals are interned already
     return out;
@@ -946,6 +947,10 @@ class Compiler {
           find_guard(*node.filter, aggregate.filter_guard);
         }
         if (node.value) aggregate.value = emit_subprogram(*node.value);
+        if (aggregate.filter >= 0)
+          aggregate.reads_status =
+              loads(compiled_->subprograms[static_cast<std::size_t>(aggregate.filter)],
+                    Attr::concern_status);
         compiled_->aggregates.push_back(aggregate);
         return push(program,
                     Instr{Op::aggregate, static_cast<std::uint8_t>(node.aggregate),
@@ -953,6 +958,13 @@ class Compiler {
                     depth, 1);
       }
     }
+  }
+
+  static bool loads(const Program& program, Attr attr) {
+    for (const Instr& in : program.code) {
+      if (in.op == Op::load && in.a == static_cast<std::uint32_t>(attr)) return true;
+    }
+    return false;
   }
 
   std::string_view text_;
@@ -1104,6 +1116,9 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
       for (std::uint32_t s : guard.symbols) listed = listed || s == mapped;
       if (!listed) return;
     }
+    if (aggregate.collection != Collection::factors && !aggregate.reads_status &&
+        snap.concern_status[ctx.concern] == ConcernStatus::unsubstantiated)
+      return;  // unsubstantiated concerns count only where the filter says so
     if (aggregate.filter >= 0) {
       Value keep = run(compiled, compiled.subprograms[aggregate.filter], ctx);
       if (!keep.known || keep.number == 0) return;

@@ -271,6 +271,62 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
            located(rule.where, rule.id));
     }
   }
+  // Names compared against that the pack's [vocabulary] does not declare: a misspelt
+  // category (`physical_injruy`) matches no concern, and the rule silently never fires.
+  const Vocabulary& vocabulary = pack.vocabulary();
+  // A pack that declares its vocabulary also says, in every rule that reads concerns, which
+  // statuses count: unsaid, open and closed concerns count and unsubstantiated ones do not
+  // (docs/rules.md, "Which concerns count"), which a reader of the rule should not have to know.
+  auto silent_aggregate = [](const expr::Compiled& compiled) {
+    return std::any_of(compiled.aggregates.begin(), compiled.aggregates.end(),
+                       [](const expr::Aggregate& a) {
+                         return a.collection != expr::Collection::factors && !a.reads_status;
+                       });
+  };
+  if (vocabulary.declared) {
+    for (const Rule& rule : rules) {
+      const bool silent_rule = rule.scope == expr::Scope::concern && !rule.when.reads_status &&
+                               !rule.points.reads_status;
+      if (silent_rule || silent_aggregate(rule.when) || silent_aggregate(rule.points)) {
+        warn("status-unspecified",
+             "rule " + quoted(rule.id) + (silent_rule ? " reads a concern" : " counts concerns") +
+                 " without saying which statuses count (concern.status in [...])",
+             located(rule.where, rule.id));
+      }
+    }
+    for (const PolicyOverride& o : overrides) {
+      if (silent_aggregate(o.when)) {
+        warn("status-unspecified",
+             "override " + quoted(o.id) +
+                 " counts concerns without saying which statuses count (concern.status in [...])",
+             located(o.where, o.id));
+      }
+    }
+  }
+  if (vocabulary.declared) {
+    const ReferencedNames used = referenced_names(pack);
+    const std::pair<const std::vector<VocabularyEntry>*, const char*> lists[] = {
+        {&used.categories, "categories"},
+        {&used.factor_kinds, "factor_kinds"},
+        {&used.flags, "flags"},
+        {&used.agency_types, "agency_types"}};
+    const std::vector<VocabularyEntry>* declared[] = {&vocabulary.categories,
+                                                      &vocabulary.factor_kinds, &vocabulary.flags,
+                                                      &vocabulary.agency_types};
+    for (int which = 0; which < 4; ++which) {
+      for (const VocabularyEntry& name : *lists[which].first) {
+        const auto& known = *declared[which];
+        const bool found = std::binary_search(
+            known.begin(), known.end(), name,
+            [](const VocabularyEntry& a, const VocabularyEntry& b) { return a.name < b.name; });
+        if (found) continue;
+        warn("undeclared-name",
+             quoted(name.where.entity) + " reads '" + name.name + "', which [vocabulary." +
+                 lists[which].second + "] does not declare: a misspelt name matches nothing",
+             name.where);
+      }
+    }
+  }
   return out;
 }
 

@@ -41,7 +41,7 @@ class PackLoader {
     pack_ = pack.get();
     allow(root,
           {"pack", "index", "level", "rule", "override", "timescales", "discretionary",
-           "propagation"},
+           "propagation", "vocabulary"},
           "the top level");
     read_header(root);
     read_levels(root);
@@ -51,6 +51,7 @@ class PackLoader {
     read_timescales(root);
     read_discretionary(root);
     read_propagation(root);
+    read_vocabulary(root);
     std::string canonical;
     write_canonical(root, canonical);
     pack->hash_ = sha256_hex(canonical);
@@ -183,7 +184,7 @@ class PackLoader {
   void read_indices(const toml::table& root) {
     std::unordered_set<std::string> seen;
     for_each_table(root, "index", [&](const toml::table& t) {
-      allow(t, {"id", "title", "thresholds"}, "an [[index]]");
+      allow(t, {"id", "title", "thresholds", "counting"}, "an [[index]]");
       if (pack_->indices_.size() >= limits_.max_indices)
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_indices) + " indices");
       IndexDef index;
@@ -193,6 +194,15 @@ class PackLoader {
       if (!seen.insert(index.id).second)
         fail(t, Status::duplicate, "duplicate index id '" + index.id + "'");
       index.title = string_at(t, "title", "index '" + index.id + "'", false, index.id);
+      const std::string counting =
+          string_at(t, "counting", "index '" + index.id + "'", false, "weighted");
+      if (counting == "whole") {
+        index.whole = true;
+      } else if (counting != "weighted") {
+        fail(*t.get("counting"), Status::invalid_data,
+             "counting of index '" + index.id + "' must be \"weighted\" or \"whole\", not '" +
+                 counting + "'");
+      }
       for (const auto& level : pack_->levels_) index.thresholds.push_back(level.min);
       if (const toml::node* node = t.get("thresholds")) {
         const toml::table* thresholds = node->as_table();
@@ -333,6 +343,36 @@ class PackLoader {
     }
   }
 
+  // A rule on a whole-counting index must give whole numbers only: constant whole points, no
+  // decay, reach 0 or 1 and a whole cap (filled latest evidence first when scoring).
+  void check_whole(const toml::table& t, const Rule& rule, const std::string& where) const {
+    const std::string index = "index '" + pack_->indices_[rule.index].id + "'";
+    const std::string why = " (" + index + " counts whole ticks)";
+    const toml::node& points = *t.get("points");
+    expr::Value value;
+    if (rule.points.constant) {
+      static const Snapshot empty;
+      expr::EvalContext context;
+      context.snapshot = &empty;
+      value = expr::evaluate(rule.points, context);
+    }
+    if (!rule.points.constant || !value.known || value.number != std::floor(value.number))
+      fail(points, Status::invalid_data,
+           "points of " + where + " must be a constant whole number" + why);
+    if (const toml::node* node = t.get("half_life_days"))
+      fail(*node, Status::invalid_data, where + " cannot decay" + why);
+    if (const toml::node* node = t.get("cap")) {
+      if (rule.cap != std::floor(rule.cap))
+        fail(*node, Status::invalid_data, "cap of " + where + " must be a whole number" + why);
+    }
+    if (const toml::node* node = t.get("reach")) {
+      for (double factor : rule.reach) {
+        if (factor != 0 && factor != 1)
+          fail(*node, Status::invalid_data, "reach factors of " + where + " must be 0 or 1" + why);
+      }
+    }
+  }
+
   void read_rules(const toml::table& root) {
     std::unordered_set<std::string> seen;
     for_each_table(root, "rule", [&](const toml::table& t) {
@@ -425,6 +465,7 @@ class PackLoader {
           rule.reach[static_cast<std::size_t>(role)] = factor;
         }
       }
+      if (pack_->indices_[rule.index].whole) check_whole(t, rule, where);
       pack_->rules_.push_back(std::move(rule));
     });
   }
@@ -464,6 +505,62 @@ class PackLoader {
     });
   }
 
+  // [vocabulary]: tables of name = "description" for categories, factor_kinds, flags and
+  // agency_types. What the pack knows is what it declares, or without the section the names
+  // its rules compare against.
+  void read_vocabulary(const toml::table& root) {
+    Vocabulary& vocabulary = pack_->vocabulary_;
+    const ReferencedNames referenced = referenced_names(*pack_);
+    const toml::node* section = root.get("vocabulary");
+    if (section) {
+      const toml::table* table = section->as_table();
+      if (!table) fail(*section, Status::type, "'vocabulary' must be a table: write [vocabulary]");
+      allow(*table, {"categories", "factor_kinds", "flags", "agency_types"}, "[vocabulary]");
+      vocabulary.declared = true;
+      read_names(*table, "categories", vocabulary.categories);
+      read_names(*table, "factor_kinds", vocabulary.factor_kinds);
+      read_names(*table, "flags", vocabulary.flags);
+      read_names(*table, "agency_types", vocabulary.agency_types);
+    }
+    const std::vector<VocabularyEntry>* lists[4][2] = {
+        {&vocabulary.categories, &referenced.categories},
+        {&vocabulary.factor_kinds, &referenced.factor_kinds},
+        {&vocabulary.flags, &referenced.flags},
+        {&vocabulary.agency_types, &referenced.agency_types}};
+    for (int which = 0; which < 4; ++which) {
+      static constexpr const char* kTables[] = {"categories", "factor_kinds", "flags",
+                                                "agency_types"};
+      pack_->checks_[which] =
+          vocabulary.declared ? section->as_table()->get(kTables[which]) != nullptr : which < 2;
+      auto& known = pack_->known_[which];
+      for (const auto& entry : *lists[which][vocabulary.declared ? 0 : 1])
+        known.push_back(entry.name);
+      std::sort(known.begin(), known.end());
+    }
+  }
+
+  void read_names(const toml::table& table, std::string_view key,
+                  std::vector<VocabularyEntry>& out) const {
+    const toml::node* node = table.get(key);
+    if (!node) return;
+    const toml::table* names = node->as_table();
+    const std::string where = "[vocabulary." + std::string(key) + "]";
+    if (!names) fail(*node, Status::type, where + " must be a table of name = \"description\"");
+    for (auto&& [name, value] : *names) {
+      const std::string text(name.str());
+      if (text.empty() || text.size() > 128 || detail::first_unprintable(text))
+        fail(value, Status::invalid_data,
+             "a name in " + where + " must be 1-128 printable characters");
+      if (!value.is_string() || value.as_string()->get().empty())
+        fail(value, Status::invalid_data,
+             "'" + text + "' in " + where + " needs a description (a non-empty string)");
+      out.push_back({text, value.as_string()->get(), at(value)});
+      out.back().where.entity = text;
+    }
+    std::sort(out.begin(), out.end(),
+              [](const VocabularyEntry& a, const VocabularyEntry& b) { return a.name < b.name; });
+  }
+
   void read_propagation(const toml::table& root) {
     const toml::node* section = root.get("propagation");
     if (!section) return;
@@ -498,6 +595,9 @@ class PackLoader {
       }
       if (found == UINT32_MAX) fail(item, Status::not_found, "unknown index '" + id + "'");
       if (p.propagates(found)) fail(item, Status::duplicate, "index '" + id + "' listed twice");
+      if (pack_->indices_[found].whole)
+        fail(item, Status::invalid_data,
+             "index '" + id + "' counts whole ticks; propagated risk is fractional");
       p.indices.push_back(found);
     }
 

@@ -172,6 +172,9 @@ void add_rules_option(CLI::App& command, ScoringOptions& options) {
                       bundled_pack_names() + ")")
       ->type_name("PACK")
       ->capture_default_str();
+  command.add_flag("--strict-vocabulary", options.strict_vocabulary,
+                   "Refuse a case that uses a concern category, factor kind, flag or agency type "
+                   "the rule pack does not know (exit 4). Default: warn on standard error");
 }
 
 void add_process_option(CLI::App& command, ScoringOptions& options) {
@@ -246,6 +249,15 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
   load_case(session->graph, options.case_path);
   stages.next("taking a snapshot");
   session->snapshot = take_snapshot(session->graph);
+  // Names the pack does not know: a misspelt category scores nothing, so say so (docs/rules.md,
+  // "Vocabulary"). Restricted concerns' categories are never named, only their ids.
+  for (const VocabularyFinding& finding :
+       check_vocabulary(*session->snapshot, {session->pack.rules.get()})) {
+    if (options.strict_vocabulary)
+      throw Failure(kExitCaseFile, options.case_path + ": " + finding.message +
+                                       " (--strict-vocabulary: the case is refused)");
+    std::cerr << "safeguard: warning: " << options.case_path << ": " << finding.message << "\n";
+  }
   session->as_of = resolve_as_of(options.as_of, *session->snapshot);
   stages.next("assessing " + std::to_string(session->snapshot->children.size()) + " children");
   AssessOptions assess_options;

@@ -60,7 +60,8 @@ struct ScoringOptions {
   std::string as_of;
   std::vector<std::string> viewer;
   unsigned threads = 1;
-  std::string process;  // a process file to use instead of the nation's bundled one
+  std::string process;             // a process file to use instead of the nation's bundled one
+  bool strict_vocabulary = false;  // refuse a case using names the pack does not know
 };
 
 void add_case_option(CLI::App& command, ScoringOptions& options);

@@ -102,7 +102,30 @@ struct AssessOptions {
   // The statutory process the timelines follow: null for the bundled process of the case's
   // nation; otherwise that nation's, usually a local file over it (Process::load_local_file).
   std::shared_ptr<const Process> process;
+  // Refuse a case that uses a concern category, factor kind, child flag or agency type the
+  // pack does not know (check_vocabulary): Error(Status::invalid_data) naming the first
+  // entity id, before anything is scored. Off: the names are reported (Results::vocabulary()).
+  bool strict_vocabulary = false;
 };
+
+// A name a case uses that no loaded pack knows (docs/rules.md, "Vocabulary"): a misspelt
+// category matches no rule, so its concerns silently score nothing.
+struct VocabularyFinding {
+  // "unknown-category", "unknown-factor-kind", "unknown-flag" or "unknown-agency-type".
+  std::string code;
+  // The unknown name. Empty for the finding that pools restricted concerns: their categories
+  // are never named (a count by category would say what restricted evidence is about).
+  std::string name;
+  std::size_t count = 0;         // entities that use it
+  std::vector<std::string> ids;  // their ids (concerns, factors, persons or agencies), sorted
+  std::string message;           // names the name (unless withheld), the count, the first ids
+};
+
+// The names `snapshot` uses that none of `packs` knows (RuleSet::knows_category...): one
+// finding per unknown name, by code then name, and for concerns marked restricted one finding
+// per code with no name. Deterministic.
+SAFEGUARD_EXPORT std::vector<VocabularyFinding> check_vocabulary(
+    const Snapshot& snapshot, const std::vector<const RuleSet*>& packs);
 
 namespace detail {
 struct ResultsBuilder;
@@ -183,6 +206,8 @@ class SAFEGUARD_EXPORT Results {
     return issues_.data() + issue_offsets_[row + 1];
   }
   const DiscretionaryResult& discretionary(std::size_t row) const { return discretionary_[row]; }
+  // The case's names the pack does not know (check_vocabulary), worked out on first use.
+  const std::vector<VocabularyFinding>& vocabulary() const;
 
   // ---- Propagation (docs/rules.md, "Propagation"); empty when the pack does not propagate.
   const PropagationReport& propagation() const noexcept { return propagation_; }
@@ -227,6 +252,11 @@ class SAFEGUARD_EXPORT Results {
     std::vector<std::uint32_t> rows_by_id;
   };
   std::shared_ptr<ChildIndex> child_index_ = std::make_shared<ChildIndex>();
+  struct VocabularyCache {
+    std::once_flag built;
+    std::vector<VocabularyFinding> findings;
+  };
+  std::shared_ptr<VocabularyCache> vocabulary_ = std::make_shared<VocabularyCache>();
   friend class PropagationPass;
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Snapshot> snapshot_;

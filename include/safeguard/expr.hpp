@@ -142,6 +142,10 @@ struct Aggregate {
   std::int32_t filter = -1;  // sub-program index, or -1 for "every element"
   std::int32_t value = -1;   // sub-program index for sum/max
   Guard filter_guard;        // of the filter, so elements it rejects are skipped unrun
+  // Over concerns: whether the filter reads concern.status, and so decides which statuses
+  // count. When it does not, only open and closed concerns count (docs/rules.md, "Which
+  // concerns count").
+  bool reads_status = false;
 };
 
 struct Program {
@@ -181,6 +185,9 @@ struct Compiled {
   std::vector<Attr> attributes;  // every attribute read, for lint and missing-data notes
   bool constant = false;         // no attribute or aggregate: same value for every child
   Guard guard;                   // of the whole expression (see Guard)
+  // The main program (outside aggregates) reads concern.status: a concern rule whose
+  // condition does not only sees open and closed concerns.
+  bool reads_status = false;
 };
 
 struct CompileLimits {

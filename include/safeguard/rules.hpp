@@ -29,6 +29,12 @@ struct IndexDef {
   std::string id;
   std::string title;
   std::vector<double> thresholds;  // one per level: the pack's levels' `min` unless overridden
+  // counting = "whole": a checklist-style index that counts whole ticks. Its rules have
+  // constant whole points, no decay, reach factors of 0 or 1 and whole caps, and a cap is
+  // filled by the most recent evidence first instead of scaling every line, so every
+  // contribution and every score is a whole number and a threshold is never missed by
+  // rounding (docs/rules.md, "Whole counting").
+  bool whole = false;
   Location where;
 };
 
@@ -120,6 +126,30 @@ struct PackLimits {
   expr::CompileLimits expressions;
 };
 
+// A name a pack declares in its [vocabulary]: a concern category, factor kind, child flag or
+// agency type, with what it means.
+struct VocabularyEntry {
+  std::string name;
+  std::string description;
+  Location where;
+};
+
+// What a pack says it knows (docs/rules.md, "Vocabulary"). `declared` is false when the pack
+// has no [vocabulary]; then the names its expressions compare against are all it knows.
+struct Vocabulary {
+  bool declared = false;
+  std::vector<VocabularyEntry> categories, factor_kinds, flags, agency_types;
+};
+
+// The names a pack's expressions compare concern.category, factor.kind, child.flags and
+// concern.source_type against (`== "x"`, `in [...]`, `"x" in child.flags`), each with where the
+// expression is. Sorted by name within each list, one entry per name (its first use).
+struct ReferencedNames {
+  std::vector<VocabularyEntry> categories, factor_kinds, flags, agency_types;
+};
+class RuleSet;
+SAFEGUARD_EXPORT ReferencedNames referenced_names(const RuleSet& rules);
+
 // A lint finding: a pack that loads but is probably not what its author meant.
 struct LintWarning {
   std::string code;     // stable, e.g. "unused-index", "rule-never-fires"
@@ -152,6 +182,15 @@ class SAFEGUARD_EXPORT RuleSet {
   // Statutory timescales for the timeline (Working Together defaults unless the pack says).
   const Timescales& timescales() const noexcept { return timescales_; }
   DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
+  // The [vocabulary] section: the categories, factor kinds, flags and agency types it declares.
+  const Vocabulary& vocabulary() const noexcept { return vocabulary_; }
+  // Whether the pack knows a concern category (declared, or compared against by a rule when
+  // the pack declares no vocabulary); likewise factor kinds, flags and agency types. A pack
+  // knows every flag and agency type unless its [vocabulary] lists them.
+  bool knows_category(std::string_view name) const;
+  bool knows_factor_kind(std::string_view name) const;
+  bool knows_flag(std::string_view name) const;
+  bool knows_agency_type(std::string_view name) const;
   // What lint() finds in the pack, worked out once when it loads (the pack never changes).
   const std::vector<LintWarning>& lint_warnings() const noexcept { return lint_warnings_; }
 
@@ -177,6 +216,9 @@ class SAFEGUARD_EXPORT RuleSet {
   Timescales timescales_;
   DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;
   std::vector<LintWarning> lint_warnings_;
+  Vocabulary vocabulary_;
+  std::vector<std::string> known_[4];  // sorted: categories, factor kinds, flags, agency types
+  bool checks_[4] = {false, false, false, false};  // whether the pack says what it knows
 };
 
 // Checks a loaded pack for unreachable levels, rules and overrides that can never fire (or

@@ -76,8 +76,22 @@ void detail::check_arguments(const std::shared_ptr<const RuleSet>& rules,
 Results assess(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Snapshot> snapshot,
                const AssessOptions& options) {
   detail::check_arguments(rules, snapshot, options);
+  if (options.strict_vocabulary) {
+    const auto findings = check_vocabulary(*snapshot, {rules.get()});
+    if (!findings.empty()) {
+      throw Error(Status::invalid_data,
+                  findings.front().message + " (strict vocabulary: the case is refused)",
+                  Location{{}, 0, 0, findings.front().ids.front()});
+    }
+  }
   const detail::Prepared prepared = detail::prepare(*rules, *snapshot, options.as_of);
   return detail::ResultsBuilder::build(std::move(rules), std::move(snapshot), prepared, options);
+}
+
+const std::vector<VocabularyFinding>& Results::vocabulary() const {
+  std::call_once(vocabulary_->built,
+                 [this] { vocabulary_->findings = check_vocabulary(*snapshot_, {rules_.get()}); });
+  return vocabulary_->findings;
 }
 
 namespace detail {

@@ -88,6 +88,7 @@ class ChildScorer::Impl {
       for (const std::uint32_t* r = prepared_.concern_rules.begin(category);
            r != prepared_.concern_rules.end(category); ++r) {
         const Rule& rule = rules_.rules()[*r];
+        if (!counts_status(rule, item.slot)) continue;
         const auto [role, factor] = best_reach(rule, item.roles);
         if (factor <= 0) continue;
         ctx.concern = item.slot;
@@ -174,7 +175,11 @@ class ChildScorer::Impl {
         out.missing.insert(out.missing.end(), sorted_misses_.begin() + miss_offsets_[r],
                            sorted_misses_.begin() + miss_offsets_[r + 1]);
       }
-      apply_cap(rule, out.contributions, rule_first);
+      if (rules_.indices()[rule.index].whole) {
+        apply_whole_cap(rule, out.contributions, rule_first);
+      } else {
+        apply_cap(rule, out.contributions, rule_first);
+      }
     }
 
     const std::size_t index_count = rules_.indices().size();
@@ -322,6 +327,13 @@ class ChildScorer::Impl {
     return {best, factor};
   }
 
+  // A concern rule that does not read concern.status counts open and closed concerns only;
+  // one that reads it decides (docs/rules.md, "Which concerns count").
+  bool counts_status(const Rule& rule, std::uint32_t concern) const {
+    return rule.when.reads_status || rule.points.reads_status ||
+           snap_.concern_status[concern] != ConcernStatus::unsubstantiated;
+  }
+
   static double decay(const Rule& rule, double age_days) {
     return rule.half_life_days > 0 ? std::exp2(-age_days / rule.half_life_days) : 1.0;
   }
@@ -398,6 +410,39 @@ class ChildScorer::Impl {
     }
   }
 
+  // A whole-counting index's cap: the most recent evidence takes its whole points first (ties:
+  // the order listed), until the cap is used up; later lines keep cap_factor 0 and value 0, so
+  // the explanation still names every tick and every value stays a whole number.
+  void apply_whole_cap(const Rule& rule, std::vector<Contribution>& contributions,
+                       std::size_t first) const {
+    if (rule.cap <= 0) return;
+    double total = 0;
+    for (std::size_t k = first; k < contributions.size(); ++k)
+      total += std::fabs(contributions[k].value);
+    if (total <= rule.cap) return;
+    whole_order_.clear();
+    for (std::size_t k = first; k < contributions.size(); ++k) whole_order_.push_back(k);
+    auto date = [&](std::size_t k) {
+      const VertexIndex v = contributions[k].evidence;
+      if (v == kNoVertex) return kNoDay;
+      const std::uint32_t slot = snap_.vertex_slot[v];
+      return rule.scope == expr::Scope::factor ? snap_.factor_start[slot]
+                                               : snap_.concern_date(slot);
+    };
+    std::stable_sort(whole_order_.begin(), whole_order_.end(), [&](std::size_t a, std::size_t b) {
+      return date(a) > date(b);  // kNoDay is the smallest Day
+    });
+    double left = rule.cap;
+    for (std::size_t k : whole_order_) {
+      Contribution& c = contributions[k];
+      const double size = std::fabs(c.value);
+      const double take = std::min(size, left);
+      left -= take;
+      c.cap_factor = take / size;
+      c.value = c.value < 0 ? -take : take;
+    }
+  }
+
   const RuleSet& rules_;
   const Snapshot& snap_;
   const Prepared& prepared_;
@@ -419,6 +464,7 @@ class ChildScorer::Impl {
   std::vector<Contribution> hits_, sorted_hits_;
   std::vector<NotAssessable> misses_, sorted_misses_;
   std::vector<std::uint32_t> hit_offsets_, miss_offsets_;
+  mutable std::vector<std::size_t> whole_order_;
 
  public:
   // The own score of a network node that is not a child (an adult, a place, a group): the
@@ -440,7 +486,7 @@ class ChildScorer::Impl {
       const std::size_t rule_first = out.contributions.size();
       for (const std::uint32_t* c = snap_.node_concerns.begin(node);
            c != snap_.node_concerns.end(node); ++c) {
-        if (!expr::concern_visible(snap_, *c, as_of_)) continue;
+        if (!expr::concern_visible(snap_, *c, as_of_) || !counts_status(rule, *c)) continue;
         ctx.concern = *c;
         const VertexIndex via = snap_.node_vertex[node];
         evaluate(

@@ -171,6 +171,10 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
       evaluate(r, rule, kNoVertex, kNoVertex, Role::self, 1.0, 1.0);
     } else if (rule.scope == expr::Scope::concern) {
       for (const Item& item : concerns) {
+        // Unsubstantiated concerns count only for a rule that reads concern.status.
+        if (!rule.when.reads_status && !rule.points.reads_status &&
+            snap.concern_status[item.slot] == ConcernStatus::unsubstantiated)
+          continue;
         const auto [role, factor] = best_reach(rule, item.roles);
         if (factor <= 0) continue;
         ctx.concern = item.slot;
@@ -195,7 +199,31 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
       double total = 0;
       for (std::size_t k = first; k < out.contributions.size(); ++k)
         total += out.contributions[k].value;
-      if (std::fabs(total) > rule.cap) {
+      if (rules.indices()[rule.index].whole) {
+        // Whole counting: the latest evidence takes its whole points first (ties: listed order).
+        double size = 0;
+        for (std::size_t k = first; k < out.contributions.size(); ++k)
+          size += std::fabs(out.contributions[k].value);
+        if (size > rule.cap) {
+          std::vector<std::size_t> order;
+          for (std::size_t k = first; k < out.contributions.size(); ++k) order.push_back(k);
+          auto date = [&](std::size_t k) {
+            const std::uint32_t slot = snap.vertex_slot[out.contributions[k].evidence];
+            return rule.scope == expr::Scope::factor ? snap.factor_start[slot]
+                                                     : snap.concern_date(slot);
+          };
+          std::stable_sort(order.begin(), order.end(),
+                           [&](std::size_t a, std::size_t b) { return date(a) > date(b); });
+          double left = rule.cap;
+          for (std::size_t k : order) {
+            Contribution& c = out.contributions[k];
+            const double take = std::min(std::fabs(c.value), left);
+            left -= take;
+            c.cap_factor = take / std::fabs(c.value);
+            c.value = c.value < 0 ? -take : take;
+          }
+        }
+      } else if (std::fabs(total) > rule.cap) {
         const double cap_factor = rule.cap / std::fabs(total);
         for (std::size_t k = first; k < out.contributions.size(); ++k) {
           Contribution& c = out.contributions[k];

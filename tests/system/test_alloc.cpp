@@ -62,6 +62,7 @@ TEST_CASE("assessing a child allocates nothing on the heap") {
   // 18,000 more children, each with several contributions: had scoring a child allocated even
   // once, this would be 18,000 or more. Doubling result buffers adds a few per buffer.
   CHECK(large - small < 100);
-  // The rest is per assessment, not per child: result columns and the pack's decision tables.
-  CHECK(large < 2000);
+  // The rest is per assessment, not per child: result columns and the pack's decision tables
+  // (about 15 per rule; the default pack has 30 rules and 5 overrides since 0.3.0).
+  CHECK(large < 2500);
 }

@@ -137,7 +137,11 @@ id = "risk"
             rule("huge-points", "concern", "true", "concern.severity * 1e300") +
             rule("nan-when", "concern",
                  "concern.severity * 1e308 * 10 - concern.severity * 1e308 * 10 > 0", "1") +
-            rule("sum-overflow", "child", "true", "min(sum(concerns, 1e308), 5)") +
+            // Counting every status but retracted: an aggregate that does not read the status
+            // leaves unsubstantiated concerns out (docs/rules.md, "Which concerns count"),
+            // and the child with two concerns has one unsubstantiated.
+            rule("sum-overflow", "child", "true",
+                 "min(sum(concerns, 1e308 where concern.status != 'retracted'), 5)") +
             rule("fine", "concern", "true", "concern.severity"),
         "overflow.toml");
     const Results r = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
@@ -214,6 +218,64 @@ for = "concern"
       }
     }
     CHECK_NOTHROW(RuleSet::load_string(head + "points = \"1e100\"\n", "constant.toml"));
+  }
+
+  TEST_CASE("a whole-counting index refuses rules that could give fractions") {
+    const std::string head = R"([pack]
+id = "whole"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[index]]
+id = "ticks"
+counting = "whole"
+[[rule]]
+id = "r"
+index = "ticks"
+heading = "harm"
+for = "concern"
+)";
+    const std::pair<const char*, const char*> bad[] = {
+        {"points = 0.5", "points of rule 'r' must be a constant whole number"},
+        {"points = \"concern.severity\"", "points of rule 'r' must be a constant whole number"},
+        {"points = 1\nhalf_life_days = 30", "rule 'r' cannot decay"},
+        {"points = 1\ncap = 1.5", "cap of rule 'r' must be a whole number"},
+        {"points = 1\nreach = { self = 1.0, carer = 0.5 }",
+         "reach factors of rule 'r' must be 0 or 1"},
+    };
+    for (const auto& item : bad) {
+      const char* text = item.first;
+      const char* fragment = item.second;
+      CAPTURE(text);
+      try {
+        RuleSet::load_string(head + text + "\n", "whole.toml");
+        FAIL("loaded");
+      } catch (const Error& e) {
+        CHECK(e.status() == Status::invalid_data);
+        CHECK(e.reason().find(fragment) != std::string::npos);
+        CHECK(e.reason().find("counts whole ticks") != std::string::npos);
+        CHECK(e.where().line >= 15);
+      }
+    }
+    CHECK_NOTHROW(RuleSet::load_string(
+        head + "points = 2\ncap = 3\nreach = { self = 1, carer = 1 }\n", "whole.toml"));
+    try {
+      RuleSet::load_string(head +
+                               "points = 1\n[propagation]\nindices = [\"ticks\"]\nalpha = 0.5\n"
+                               "weights = { associate = 0.5 }\n",
+                           "whole.toml");
+      FAIL("loaded");
+    } catch (const Error& e) {
+      CHECK(e.reason().find("counts whole ticks") != std::string::npos);
+    }
+    try {
+      RuleSet::load_string(std::string(head).replace(head.find("\"whole\"\n[[rule"), 7, "\"hole\""),
+                           "whole.toml");
+      FAIL("loaded");
+    } catch (const Error& e) {
+      CHECK(e.reason().find("must be \"weighted\" or \"whole\"") != std::string::npos);
+    }
   }
 
   TEST_CASE("contributions sum exactly to each index score") {

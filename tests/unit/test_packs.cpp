@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -346,15 +347,75 @@ TEST_SUITE("packs") {
     const Scenario s("dash", "repeat-checklists.json");
     // Checklist A (300 days ago): items 1-8. Checklist B (10 days ago): items 1-5 and 9-12.
     // Checklist Z (400 days ago, outside the 365-day window): items 13-18, not counted.
-    // Items 1-5 are ticked twice: 1 + 1 = 2 > cap 1, so each tick is scaled by 1/2 and the
-    // item gives 0.5 + 0.5 = 1. Distinct items: 1-12 = 12 >= 10: medium.
-    CHECK_SCORE(s.score("P-DRC-C1", "checklist"), 12.0);
+    // Items 1-5 are ticked twice: 1 + 1 = 2 > cap 1. The checklist index counts whole ticks
+    // (counting = "whole"), so the latest tick (checklist B) takes the whole point and the
+    // earlier one is listed with cap factor 0. Distinct items: 1-12 = 12 >= 10: medium.
+    CHECK(s.score("P-DRC-C1", "checklist") == 12.0);
     CHECK(s.level("P-DRC-C1") == "medium");
     const auto injury = s.contributions("P-DRC-C1", "dash-01-injury");
     REQUIRE(injury.size() == 2);
-    CHECK_SCORE(injury[0].value, 0.5);
-    CHECK_SCORE(injury[1].value, 0.5);
+    CHECK(s.evidence(injury[0]) == "C-DRC-A-INJURY");
+    CHECK(injury[0].value == 0.0);
+    CHECK(injury[0].cap_factor == 0.0);
+    CHECK(s.evidence(injury[1]) == "C-DRC-B-INJURY");
+    CHECK(injury[1].value == 1.0);
+    CHECK(injury[1].cap_factor == 1.0);
     CHECK(s.contributions("P-DRC-C1", "dash-13-more-often").empty());
+  }
+
+  TEST_CASE("dash: 14 items each ticked on ten checklists are exactly 14, high") {
+    // Issue 17: a cap that scales every tick by 1/10 summed 0.1 ten times per item, and 14
+    // items came to 13.999999999999998: medium, the MARAC referral missed. Whole counting
+    // gives each item's latest tick the point and the others 0, so the score is exactly 14.
+    static const char* kItems[] = {"injury",
+                                   "very_frightened",
+                                   "fears_further_harm",
+                                   "isolated",
+                                   "depressed_or_suicidal",
+                                   "separation",
+                                   "child_contact_conflict",
+                                   "stalking",
+                                   "pregnancy_or_new_baby",
+                                   "other_children",
+                                   "children_hurt",
+                                   "children_threatened",
+                                   "more_often",
+                                   "getting_worse"};
+    std::string concerns;
+    for (int checklist = 0; checklist < 10; ++checklist) {
+      char date[16];
+      std::snprintf(date, sizeof date, "2026-%02d-05", checklist + 1);
+      for (const char* item : kItems) {
+        if (!concerns.empty()) concerns += ",\n";
+        concerns += std::string("{\"id\": \"C-DTT-") + std::to_string(checklist) + "-" + item +
+                    "\", \"category\": \"dash." + item + "\", \"severity\": 3, \"incident\": \"" +
+                    date + "\", \"recorded\": \"" + date +
+                    "\", \"status\": \"open\", \"source\": \"AG-POL-01\", \"about\": "
+                    "[\"P-DTT-M\"], \"involves\": [\"P-DTT-F\"]}";
+      }
+    }
+    const std::string text =
+        R"({"schema_version": 1,
+  "agencies": [{"id": "AG-POL-01", "type": "police", "name": "Fictional Constabulary"}],
+  "households": [{"id": "HH-DTT"}],
+  "persons": [
+    {"id": "P-DTT-M", "kind": "adult", "dob": "1993-05-05", "household": "HH-DTT"},
+    {"id": "P-DTT-F", "kind": "adult", "dob": "1990-09-09", "household": "HH-DTT"},
+    {"id": "P-DTT-C1", "kind": "child", "dob": "2019-04-15", "household": "HH-DTT"}],
+  "concerns": [)" +
+        concerns + "]}";
+    CaseGraph graph;
+    load_case(graph, text, "ten-checklists.json");
+    const auto rules = RuleSet::load_file(pack_path("dash"));
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const long row = results.find_child("P-DTT-C1");
+    REQUIRE(row >= 0);
+    CHECK(results.score(static_cast<std::size_t>(row), 0) == 14.0);
+    CHECK(rules->levels()[results.level(static_cast<std::size_t>(row))].id == "high");
+    for (const Contribution* c = results.contributions_begin(static_cast<std::size_t>(row));
+         c != results.contributions_end(static_cast<std::size_t>(row)); ++c) {
+      CHECK((c->value == 0.0 || c->value == 1.0));
+    }
   }
 
   TEST_CASE("dash: three incidents in twelve months escalate to high whatever the ticks") {

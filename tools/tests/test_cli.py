@@ -220,6 +220,60 @@ class AssessTest(unittest.TestCase):
         self.assertEqual(run("assess", FAMILIES, "-o", "/nonexistent/dir/out.txt").code, 3)
 
 
+class VocabularyTest(unittest.TestCase):
+    """Issue 17: a misspelt category in a case file is reported on load, not silently scored 0."""
+
+    CASE = {
+        "schema_version": 1,
+        "agencies": [{"id": "AG-SCH-01", "type": "school"},
+                     {"id": "AG-POL-01", "type": "police"}],
+        "households": [{"id": "HH-VOC"}],
+        "persons": [{"id": "P-VOC-C1", "kind": "child", "dob": "2016-02-02",
+                     "household": "HH-VOC"}],
+        "concerns": [
+            {"id": "C-VOC-1", "category": "school_attendence", "severity": 3,
+             "recorded": "2026-10-01", "status": "open", "source": "AG-SCH-01",
+             "about": ["P-VOC-C1"]},
+            {"id": "C-VOC-2", "category": "school_attendence", "severity": 3,
+             "recorded": "2026-10-02", "status": "open", "source": "AG-SCH-01",
+             "about": ["P-VOC-C1"]},
+            {"id": "C-VOC-3", "category": "sexual_abuse_disclosur", "severity": 4,
+             "recorded": "2026-10-03", "status": "open", "source": "AG-POL-01",
+             "about": ["P-VOC-C1"], "restricted": True},
+        ],
+    }
+
+    def write_case(self, tmp):
+        path = os.path.join(tmp, "misspelt.json")
+        with open(path, "w") as f:
+            json.dump(self.CASE, f)
+        return path
+
+    def test_a_misspelt_category_is_reported_with_ids_and_count(self):
+        with scratch_dir() as tmp:
+            result = run("assess", self.write_case(tmp), *AS_OF)
+        self.assertEqual(result.code, 0, result.errtext())
+        err = result.errtext()
+        self.assertIn("'school_attendence'", err)
+        self.assertIn("2 concerns (C-VOC-1, C-VOC-2)", err)
+        # The restricted concern is named by id only: its category never appears.
+        self.assertIn("C-VOC-3", err)
+        self.assertNotIn("sexual_abuse", err)
+        self.assertNotIn("sexual_abuse", result.text())
+
+    def test_strict_vocabulary_refuses_the_case(self):
+        with scratch_dir() as tmp:
+            result = run("assess", self.write_case(tmp), *AS_OF, "--strict-vocabulary")
+        self.assertEqual(result.code, 4)
+        self.assertIn("strict-vocabulary", result.errtext())
+        self.assertEqual(result.text(), "")
+
+    def test_a_case_the_pack_knows_gives_no_warning(self):
+        result = run("assess", FAMILIES, *AS_OF, "--strict-vocabulary")
+        self.assertEqual(result.code, 0, result.errtext())
+        self.assertNotIn("warning", result.errtext())
+
+
 class ExplainTest(unittest.TestCase):
     def explain_json(self, *extra):
         result = run("explain", OAK, "--format", "json", *AS_OF, *extra)
@@ -754,9 +808,9 @@ class JoinedTest(unittest.TestCase):
             self.assertEqual(child["best_alone"]["level"], "universal")
             self.assertTrue(child["only_when_joined"])
             self.assertEqual(len(child["fragments"]), 4)
+        # Corroboration counts worries about care only (pack 0.3.0): not the police call-out.
         self.assertEqual(top["P-ASH-C2"]["minimal_sets"],
-                         [["AG-GP-01", "AG-HSG-01", "AG-POL-01"],
-                          ["AG-GP-01", "AG-HSG-01", "AG-SCH-01"]])
+                         [["AG-GP-01", "AG-HSG-01", "AG-SCH-01"]])
         table = self.joined(FAMILIES, *AS_OF, "--viewer", "*")
         self.assertIn("VISIBLE ONLY WHEN JOINED", table)
         self.assertIn("joining fired: multi-agency-corroboration", table)

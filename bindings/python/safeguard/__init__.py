@@ -26,7 +26,8 @@ from .errors import (CancelledError, ClosedError, DivergenceError, DuplicateErro
 from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
 from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
 from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
-                     PlaceResult, Result, Step, TimelineIssue, assess)
+                     PlaceResult, Result, Step, TimelineIssue, VocabularyFinding,
+                     VocabularyWarning, assess)
 from .limits import Limits
 from .process import Process
 from .record import Record
@@ -42,7 +43,7 @@ __all__ = [
     "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult",
     "PolicyOverride", "Process", "Rule", "RELATION_KINDS", "Record", "Result",
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
-    "VersionError", "__version__", "add_months", "age", "assess", "bank_holidays",
+    "VersionError", "VocabularyFinding", "VocabularyWarning", "__version__", "add_months", "age", "assess", "bank_holidays",
     "bundled_packs",
     "library_path", "library_version", "status_text", "training_pack", "training_pages",
 ]

@@ -164,6 +164,17 @@ class LintWarning(ctypes.Structure):
     ]
 
 
+class VocabularyFinding(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("code", c_char_p),
+        ("name", c_char_p),
+        ("count", c_size_t),
+        ("message", c_char_p),
+    ]
+
+
 class Timescales(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -476,6 +487,10 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_date_add_months": (c_int, [POINTER(_date_buffer), c_char_p, c_int]),
     "sg_age": (c_int, [POINTER(c_int), POINTER(c_int), c_char_p, c_char_p]),
     "sg_assess": (c_int, [_out_handle, _graph_p, _rules_p, POINTER(AssessOptions)]),
+    "sg_result_vocabulary_count": (c_int, [_out_size, _result_p]),
+    "sg_result_vocabulary": (c_int, [POINTER(VocabularyFinding), _result_p, c_size_t]),
+    "sg_result_vocabulary_id": (c_int, [POINTER(c_char_p), _result_p, c_size_t, c_size_t]),
+    "sg_check_vocabulary": (c_int, [_graph_p, _rules_p]),
     "sg_result_free": (None, [_result_p]),
     "sg_result_child_count": (c_int, [_out_size, _result_p]),
     "sg_result_index_count": (c_int, [_out_size, _result_p]),

@@ -6,6 +6,7 @@ import datetime
 import math
 import sys
 import typing
+import warnings
 
 from . import _core, _lib
 from ._core import DateLike, TextList, check, date_text, integer, lib, string, text, text_array
@@ -218,9 +219,30 @@ def _numpy() -> typing.Any:
     return numpy
 
 
+class VocabularyWarning(UserWarning):
+    """A case uses a concern category, factor kind, flag or agency type the rule pack does not
+    know: a misspelt category scores nothing (docs/rules.md, "Vocabulary")."""
+
+
+@dataclasses.dataclass(frozen=True)
+class VocabularyFinding:
+    """A name the case uses that the pack does not know, and the entities that use it.
+    Restricted concerns are pooled into one finding whose `name` is "" (never named)."""
+
+    code: str  # "unknown-category", "unknown-factor-kind", "unknown-flag", "unknown-agency-type"
+    name: str
+    ids: typing.Tuple[str, ...]
+    message: str
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
 def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 1,
            progress: ProgressArg = None, viewer: TextList = None,
-           process: typing.Optional["Process"] = None) -> "Result":
+           process: typing.Optional["Process"] = None,
+           strict_vocabulary: bool = False) -> "Result":
     """Scores every child of `graph` with `rules` as of the date `as_of` (a datetime.date;
     never the clock). `threads` is the number of worker threads (0: one per hardware thread);
     results are identical for any value. The Result stays valid after the graph and rules are
@@ -228,7 +250,10 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     (CancelledError); True shows a tqdm bar when tqdm is installed. `viewer` is who reads the
     result's contributions (Result.viewer): uncleared by default; "*" for every detail.
     `process` (a safeguard.Process) is the statutory process timelines follow; None: the
-    bundled one of the case's nation."""
+    bundled one of the case's nation. Names the case uses that the pack does not know (a
+    misspelt category) are warned about with VocabularyWarning, one per name, and listed in
+    Result.vocabulary; with `strict_vocabulary=True` such a case is refused (InvalidDataError
+    naming the first entity id) before anything is scored."""
     from .graph import Graph
     from .rules import RuleSet
 
@@ -241,6 +266,9 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     if thread_count < 0:
         raise InvalidArgumentError("threads must not be negative")
     out = ctypes.c_void_p()
+    if strict_vocabulary:
+        with graph._lock, rules._lock:
+            check(lib.sg_check_vocabulary(graph._pointer(), rules._pointer()))
     with Reporter(progress, "assessing", "children") as reporter, graph._lock, rules._lock, \
             _process_lock(process):
         options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
@@ -249,8 +277,11 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
                                         ctypes.byref(options), reporter.function, reporter.user)
     reporter.raise_callback_error()
     check(status)
-    return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")),
-                  viewer=viewer)
+    result = Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")),
+                    viewer=viewer)
+    for finding in result.vocabulary:
+        warnings.warn(finding.message, VocabularyWarning, stacklevel=2)
+    return result
 
 
 def _process_lock(process: typing.Optional["Process"]) -> typing.Any:
@@ -331,6 +362,26 @@ class Result(_core.Handle):
             raise InternalError("the result has %d indices but its rule pack %d"
                                 % (count.value, len(self.index_ids)))
         self._child_ids: typing.Optional[typing.List[str]] = None
+
+    @property
+    def vocabulary(self) -> typing.Tuple[VocabularyFinding, ...]:
+        """Names the case uses that the pack does not know (see VocabularyFinding)."""
+        with self._lock:
+            pointer = self._pointer()
+            count = ctypes.c_size_t()
+            check(lib.sg_result_vocabulary_count(ctypes.byref(count), pointer))
+            out = []
+            for k in range(count.value):
+                finding = _lib.VocabularyFinding(version=_lib.VocabularyFinding.VERSION)
+                check(lib.sg_result_vocabulary(ctypes.byref(finding), pointer, k))
+                ids = []
+                for i in range(finding.count):
+                    text = ctypes.c_char_p()
+                    check(lib.sg_result_vocabulary_id(ctypes.byref(text), pointer, k, i))
+                    ids.append(_text(text.value))
+                out.append(VocabularyFinding(_text(finding.code), _text(finding.name),
+                                             tuple(ids), _text(finding.message)))
+            return tuple(out)
 
     def close(self) -> None:
         """Releases this object's hold on the library's result. numpy arrays taken from it

@@ -177,6 +177,13 @@ int main(void) {
   FIELD(sg_lint_warning, column);
   FIELD(sg_lint_warning, entity);
   end();
+  BEGIN(sg_vocabulary_finding);
+  FIELD(sg_vocabulary_finding, version);
+  FIELD(sg_vocabulary_finding, code);
+  FIELD(sg_vocabulary_finding, name);
+  FIELD(sg_vocabulary_finding, count);
+  FIELD(sg_vocabulary_finding, message);
+  end();
   BEGIN(sg_timescales);
   FIELD(sg_timescales, version);
   FIELD(sg_timescales, referral_decision_working_days);
@@ -293,6 +300,7 @@ int main(void) {
   CONSTANT(SG_STEP_VERSION);
   CONSTANT(SG_DISCRETIONARY_VERSION);
   CONSTANT(SG_LINT_WARNING_VERSION);
+  CONSTANT(SG_VOCABULARY_FINDING_VERSION);
   CONSTANT(SG_PLACE_RESULT_VERSION);
   CONSTANT(SG_LIMITS_VERSION);
   CONSTANT(SG_DATE_SIZE);

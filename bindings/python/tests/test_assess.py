@@ -252,3 +252,45 @@ def test_propagated_contributions_through_a_peer_network():
         assert kinds == sorted(c.kind for c in child.contributions)
         frame = assessed.contributions_frame()
         assert set(frame["kind"]) == {"rule", "propagated"}
+
+
+MISSPELT_CASE = {
+    "schema_version": 1,
+    "agencies": [{"id": "AG-SCH-01", "type": "school"}, {"id": "AG-POL-01", "type": "police"}],
+    "households": [{"id": "HH-VOC"}],
+    "persons": [{"id": "P-VOC-C1", "kind": "child", "dob": "2016-02-02", "household": "HH-VOC"}],
+    "concerns": [
+        {"id": "C-VOC-1", "category": "school_attendence", "severity": 3,
+         "recorded": "2026-10-01", "status": "open", "source": "AG-SCH-01",
+         "about": ["P-VOC-C1"]},
+        {"id": "C-VOC-2", "category": "sexual_abuse_disclosur", "severity": 4,
+         "recorded": "2026-10-03", "status": "open", "source": "AG-POL-01",
+         "about": ["P-VOC-C1"], "restricted": True},
+    ],
+}
+
+
+def test_a_misspelt_category_warns_and_strict_refuses(tmp_path, rules):
+    """Issue 17: a case's misspelt category is reported (VocabularyWarning, Result.vocabulary)
+    with entity ids and counts; a restricted concern's category is never named."""
+    path = tmp_path / "misspelt.json"
+    path.write_text(json.dumps(MISSPELT_CASE))
+    with safeguard.Graph.from_file(str(path)) as graph:
+        with pytest.warns(safeguard.VocabularyWarning) as caught:
+            result = safeguard.assess(graph, rules, as_of=AS_OF)
+        messages = [str(w.message) for w in caught]
+        assert any("'school_attendence'" in m and "C-VOC-1" in m for m in messages)
+        assert any("C-VOC-2" in m for m in messages)
+        assert not any("sexual" in m for m in messages)
+        findings = {f.name: f for f in result.vocabulary}
+        assert findings["school_attendence"].code == "unknown-category"
+        assert findings["school_attendence"].ids == ("C-VOC-1",)
+        assert findings["school_attendence"].count == 1
+        assert findings[""].ids == ("C-VOC-2",)
+        with pytest.raises(safeguard.InvalidDataError) as refused:
+            safeguard.assess(graph, rules, as_of=AS_OF, strict_vocabulary=True)
+        assert refused.value.entity == "C-VOC-2"
+
+
+def test_a_case_the_pack_knows_has_no_vocabulary_findings(result):
+    assert result.vocabulary == ()

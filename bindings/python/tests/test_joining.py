@@ -26,8 +26,8 @@ def test_the_ash_children_reach_child_in_need_only_joined(result):
         assert agencies == ["AG-GP-01", "AG-HSG-01", "AG-POL-01", "AG-SCH-01"]
         assert all(f["level"] == "universal" for f in entry["fragments"])
         assert [r["id"] for r in entry["joining_fired"]["rules"]] == ["multi-agency-corroboration"]
-    assert by_child["P-ASH-C1"]["minimal_sets"] == [["AG-GP-01", "AG-HSG-01", "AG-SCH-01"],
-                                                    ["AG-HSG-01", "AG-POL-01", "AG-SCH-01"]]
+    # Corroboration counts worries about care only (pack 0.3.0): not the police call-out.
+    assert by_child["P-ASH-C1"]["minimal_sets"] == [["AG-GP-01", "AG-HSG-01", "AG-SCH-01"]]
     assert {c["child"] for c in document["triage"][:2]} == {"P-ASH-C1", "P-ASH-C2"}
     assert "VISIBLE ONLY WHEN JOINED" in result.joined(format="text", viewer="*")
     csv = result.joined(format="csv", viewer="*", limit=1)
@@ -42,7 +42,7 @@ def test_the_frame_has_a_row_per_child_and_agency(result):
     c1 = frame[frame.child_id == "P-ASH-C1"]
     assert list(c1.agency) == ["AG-GP-01", "AG-HSG-01", "AG-POL-01", "AG-SCH-01"]
     assert set(c1.agency_level) == {"universal"}
-    assert list(c1.in_smallest_set) == [True, True, True, True]
+    assert list(c1.in_smallest_set) == [True, True, False, True]
     assert frame.attrs["only_when_joined"] >= 2
     # Uncleared (the default), the police's restricted worry is pooled.
     hidden = result.joined_frame()

@@ -114,6 +114,7 @@ STRUCTS = {
     "sg_step": _lib.Step,
     "sg_discretionary": _lib.Discretionary,
     "sg_lint_warning": _lib.LintWarning,
+    "sg_vocabulary_finding": _lib.VocabularyFinding,
     "sg_place_result": _lib.PlaceResult,
     "sg_limits": _lib.Limits,
     "sg_provenance": _lib.Provenance,

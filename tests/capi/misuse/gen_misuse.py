@@ -53,6 +53,7 @@ KINDS = {
     "const sg_override*": "OverrideArg",
     "sg_timescales*": "OutStruct<sg_timescales>",
     "sg_lint_warning*": "OutStruct<sg_lint_warning>",
+    "sg_vocabulary_finding*": "OutStruct<sg_vocabulary_finding>",
     "sg_place_result*": "OutStruct<sg_place_result>",
     "sg_step*": "OutStruct<sg_step>",
     "sg_discretionary*": "OutStruct<sg_discretionary>",

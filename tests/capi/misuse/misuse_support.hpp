@@ -260,6 +260,10 @@ inline sg_lint_warning init_struct<sg_lint_warning>() {
   return SG_LINT_WARNING_INIT;
 }
 template <>
+inline sg_vocabulary_finding init_struct<sg_vocabulary_finding>() {
+  return SG_VOCABULARY_FINDING_INIT;
+}
+template <>
 inline sg_place_result init_struct<sg_place_result>() {
   return SG_PLACE_RESULT_INIT;
 }
