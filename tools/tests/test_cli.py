@@ -146,6 +146,37 @@ class AssessTest(unittest.TestCase):
         self.assertIn("as of 2026-11-01", text)
         self.assertRegex(text, r"safeguard-default \d+\.\d+\.\d+")
 
+    def test_case_file_size_limit_is_a_setting(self):
+        size = os.path.getsize(FAMILIES)
+        # At the file's size it loads; a byte less and it is refused before it is read.
+        fits = run("assess", FAMILIES, *AS_OF, "--format", "json", "--max-case-bytes", str(size))
+        self.assertEqual(fits.code, 0, fits.errtext())
+        small = run("assess", FAMILIES, *AS_OF, "--max-case-bytes", str(size - 1))
+        self.assertEqual(small.code, 4, small.errtext())
+        self.assertIn(FAMILIES, small.errtext())
+        self.assertIn("larger than %d bytes" % (size - 1), small.errtext())
+        # Units as in 2K, 16G (factors of 1024).
+        kib = run("assess", FAMILIES, *AS_OF, "--max-case-bytes", "2K")
+        self.assertEqual(kib.code, 4, kib.errtext())
+        self.assertIn("larger than 2048 bytes", kib.errtext())
+        big = run("assess", FAMILIES, *AS_OF, "--format", "json", "--max-case-bytes", "16G")
+        self.assertEqual(big.code, 0, big.errtext())
+        self.assertEqual(json.loads(big.out)["children"], json.loads(fits.out)["children"])
+        # Standard input is read no further than the limit (and one byte more, to know).
+        with open(FAMILIES, "rb") as f:
+            data = f.read()
+        piped = run("assess", "-", *AS_OF, "--max-case-bytes", "1K", stdin=data * 1000)
+        self.assertEqual(piped.code, 4, piped.errtext())
+        self.assertIn("<stdin>", piped.errtext())
+        self.assertIn("larger than 1024 bytes", piped.errtext())
+        piped_fits = run("assess", "-", *AS_OF, "--format", "json", "--max-case-bytes",
+                         str(size), stdin=data)
+        self.assertEqual(piped_fits.code, 0, piped_fits.errtext())
+        for bad in ("0", "lots", "-5"):
+            refused = run("assess", FAMILIES, *AS_OF, "--max-case-bytes=" + bad)
+            self.assertEqual(refused.code, 2, refused.errtext())
+            self.assertIn("--max-case-bytes", refused.errtext())
+
     def test_json(self):
         data = self.assess_json(*AS_OF)
         self.assertEqual(data["as_of"], "2026-11-01")
