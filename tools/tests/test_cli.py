@@ -918,6 +918,24 @@ class ConventionsTest(unittest.TestCase):
         self.assertEqual(result.code, 0)
         self.assertRegex(result.text(), r"^[0-9]+\.[0-9]+\.[0-9]+")
 
+    def test_results_do_not_depend_on_the_heap_tunable(self):
+        # The program runs itself again with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES
+        # (tools/main.cpp) unless the environment names it already; other tunables are kept.
+        with open(FAMILIES, "rb") as f:
+            data = f.read()
+        outputs = []
+        for tunables in (None, "glibc.malloc.hugetlb=0", "glibc.malloc.tcache_count=0"):
+            env = dict(os.environ)
+            env.pop("GLIBC_TUNABLES", None)
+            if tunables is not None:
+                env["GLIBC_TUNABLES"] = tunables
+            result = run("assess", "-", *AS_OF, "--format", "csv", env=env, stdin=data)
+            self.assertEqual(result.code, 0, result.errtext())
+            outputs.append(result.out)
+        self.assertEqual(outputs[0], outputs[1])
+        self.assertEqual(outputs[0], outputs[2])
+        self.assertGreater(outputs[0].count(b"\n"), 1)
+
     def test_case_file_from_standard_input(self):
         with open(FAMILIES, "rb") as f:
             data = f.read()
