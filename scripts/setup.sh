@@ -12,6 +12,10 @@ packages=(
   libsqlite3-dev
   # Children in Need census returns (safeguard/cin.hpp) are XML, streamed through expat.
   libexpat1-dev
+  # The case-file load benchmark measures simdjson On-Demand as a peer (the parse floor a reader
+  # built on it would have; bench/case_load_bench.cpp, docs/performance.md). Optional: without it
+  # that one figure is skipped.
+  libsimdjson-dev
   python3 python3-pytest python3-numpy python3-pandas python3-networkx
   # The Python package: pip into a virtual environment offline (setuptools, wheel), its types
   # checked (mypy), and its optional progress bars and plots (tqdm, matplotlib).

@@ -6,6 +6,17 @@
 //
 // Positions cost nothing while reading: when something is wrong, the input (a buffer or an
 // open file) is read again to find the line and column, since errors are rare.
+//
+// Why not simdjson (On-Demand), which issue 19 names as one way to stream: it cannot read a
+// document a piece at a time. It needs the whole file in memory (padded), its first stage
+// indexes every structural character of it before the first value is seen (4 bytes each:
+// 93 MB for the 169 MB, 100,000-child generated file, about 0.9 GB at a million children, on
+// top of the 1.7 GB file), and simdjson 3.0 refuses any document over 4 GiB, half the default
+// file limit. Memory would follow the file, not the record, and a million children would pass
+// the 2.5 GB target before the first entity was read (measured: 3.4 GB peak for simdjson alone
+// on that file). Nor is parsing what a user waits for: nlohmann's SAX pass alone is 2.4 s of a
+// 15 s load at 100,000 children, and simdjson visiting every value took as long on the
+// project's VM (bench/case_load_bench.cpp; docs/performance.md, "Case files").
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iostream>
+#include <limits>
 
 #include "exit_codes.hpp"
 #include "output.hpp"
@@ -32,12 +33,21 @@ bool is_bundled(const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// All of standard input (a case file or rule pack given as "-").
-std::string read_standard_input(const char* what) {
+// All of standard input (a case file or rule pack given as "-"), or its first `at_most` bytes
+// and one more: the caller's size check then refuses it, and memory never goes past the limit.
+std::string read_standard_input(const char* what,
+                                std::size_t at_most = std::numeric_limits<std::size_t>::max()) {
   std::string text;
   char chunk[1 << 16];
-  while (std::cin.read(chunk, sizeof chunk) || std::cin.gcount() > 0)
-    text.append(chunk, static_cast<std::size_t>(std::cin.gcount()));
+  while (text.size() <= at_most) {
+    const std::size_t remaining = at_most - text.size();
+    const std::size_t want = remaining >= sizeof chunk ? sizeof chunk : remaining + 1;
+    std::cin.read(chunk, static_cast<std::streamsize>(want));
+    const std::streamsize got = std::cin.gcount();
+    if (got <= 0) break;
+    text.append(chunk, static_cast<std::size_t>(got));
+    if (!std::cin) break;
+  }
   if (std::cin.bad()) {
     const int error = errno;
     throw Failure(kExitIo, std::string("cannot read ") + what + " from standard input" +
@@ -85,12 +95,13 @@ LoadedPack load_pack(const std::string& spec) {
   return pack;
 }
 
-void load_case(CaseGraph& graph, const std::string& path) {
+void load_case(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits) {
   try {
     if (path == "-") {
-      safeguard::load_case(graph, read_standard_input("the case file"), "<stdin>");
+      safeguard::load_case(graph, read_standard_input("the case file", limits.max_bytes), "<stdin>",
+                           limits);
     } else {
-      load_case_file(graph, path);
+      load_case_file(graph, path, limits);
     }
   } catch (const Error& error) {
     throw Failure(exit_code_for(error, kExitCaseFile), error.what());
@@ -162,6 +173,13 @@ void add_case_option(CLI::App& command, ScoringOptions& options) {
                   "Case file (JSON; see docs/case-files.md), or - for standard input")
       ->required()
       ->type_name("CASE");
+  command
+      .add_option("--max-case-bytes", options.max_case_bytes,
+                  "Refuse a case file larger than this (e.g. 16G; default 8G, see "
+                  "docs/limits.md)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::PositiveNumber)
+      ->type_name("SIZE");
 }
 
 void add_rules_option(CLI::App& command, ScoringOptions& options) {
@@ -246,7 +264,12 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
   session->viewer = make_viewer(options.viewer);
   session->pack = load_pack(options.rules);
   stages.next("loading " + options.case_path);
-  load_case(session->graph, options.case_path);
+  CaseFileLimits limits;
+  if (options.max_case_bytes != 0) {
+    limits.max_bytes = static_cast<std::size_t>(
+        std::min<std::uint64_t>(options.max_case_bytes, std::numeric_limits<std::size_t>::max()));
+  }
+  load_case(session->graph, options.case_path, limits);
   stages.next("taking a snapshot");
   session->snapshot = take_snapshot(session->graph);
   // Names the pack does not know: a misspelt category scores nothing, so say so (docs/rules.md,

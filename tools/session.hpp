@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,8 +28,9 @@ LoadedPack load_pack(const std::string& spec);
 // Names of the bundled packs, for help texts.
 std::string bundled_pack_names();
 
-// Loads a case file into `graph`. Failures: kExitIo, kExitCaseFile.
-void load_case(CaseGraph& graph, const std::string& path);
+// Loads a case file into `graph` within `limits` (a file, or standard input for "-": read no
+// further than the size limit). Failures: kExitIo, kExitCaseFile.
+void load_case(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits = {});
 
 struct AsOf {
   Day day = kNoDay;
@@ -60,8 +62,9 @@ struct ScoringOptions {
   std::string as_of;
   std::vector<std::string> viewer;
   unsigned threads = 1;
-  std::string process;             // a process file to use instead of the nation's bundled one
-  bool strict_vocabulary = false;  // refuse a case using names the pack does not know
+  std::string process;               // a process file to use instead of the nation's bundled one
+  bool strict_vocabulary = false;    // refuse a case using names the pack does not know
+  std::uint64_t max_case_bytes = 0;  // --max-case-bytes; 0: the library's default limit
 };
 
 void add_case_option(CLI::App& command, ScoringOptions& options);

@@ -186,6 +186,27 @@ TEST_SUITE("case_differential") {
     }
   }
 
+  TEST_CASE("generated caseloads of other sizes and seeds") {
+    // One child, a handful, and a few thousand (more items than the readers' first buffers).
+    for (const auto& [children, seed] :
+         std::vector<std::pair<std::size_t, std::uint64_t>>{{1, 11}, {7, 12}, {3000, 13}}) {
+      compare_text({}, generated(children, seed), "generated-" + std::to_string(children));
+    }
+  }
+
+  TEST_CASE("every good case file under tests/data") {
+    std::vector<std::string> files;
+    for (const char* directory : {"/views", "/joining"})
+      for (const std::string& path : files_in(SAFEGUARD_TEST_DATA_DIR + std::string(directory)))
+        files.push_back(path);
+    for (const char* pack : {"dash", "default", "exploitation", "neglect"})
+      for (const std::string& path :
+           files_in(SAFEGUARD_TEST_DATA_DIR + std::string("/scenarios/") + pack))
+        files.push_back(path);
+    REQUIRE(files.size() >= 20);
+    for (const std::string& path : files) compare_file({}, path);
+  }
+
   TEST_CASE("the bundled case files") {
     const auto files = files_in(SAFEGUARD_SOURCE_DIR "/examples/data");
     REQUIRE(files.size() >= 4);

@@ -146,6 +146,37 @@ class AssessTest(unittest.TestCase):
         self.assertIn("as of 2026-11-01", text)
         self.assertRegex(text, r"safeguard-default \d+\.\d+\.\d+")
 
+    def test_case_file_size_limit_is_a_setting(self):
+        size = os.path.getsize(FAMILIES)
+        # At the file's size it loads; a byte less and it is refused before it is read.
+        fits = run("assess", FAMILIES, *AS_OF, "--format", "json", "--max-case-bytes", str(size))
+        self.assertEqual(fits.code, 0, fits.errtext())
+        small = run("assess", FAMILIES, *AS_OF, "--max-case-bytes", str(size - 1))
+        self.assertEqual(small.code, 4, small.errtext())
+        self.assertIn(FAMILIES, small.errtext())
+        self.assertIn("larger than %d bytes" % (size - 1), small.errtext())
+        # Units as in 2K, 16G (factors of 1024).
+        kib = run("assess", FAMILIES, *AS_OF, "--max-case-bytes", "2K")
+        self.assertEqual(kib.code, 4, kib.errtext())
+        self.assertIn("larger than 2048 bytes", kib.errtext())
+        big = run("assess", FAMILIES, *AS_OF, "--format", "json", "--max-case-bytes", "16G")
+        self.assertEqual(big.code, 0, big.errtext())
+        self.assertEqual(json.loads(big.out)["children"], json.loads(fits.out)["children"])
+        # Standard input is read no further than the limit (and one byte more, to know).
+        with open(FAMILIES, "rb") as f:
+            data = f.read()
+        piped = run("assess", "-", *AS_OF, "--max-case-bytes", "1K", stdin=data * 1000)
+        self.assertEqual(piped.code, 4, piped.errtext())
+        self.assertIn("<stdin>", piped.errtext())
+        self.assertIn("larger than 1024 bytes", piped.errtext())
+        piped_fits = run("assess", "-", *AS_OF, "--format", "json", "--max-case-bytes",
+                         str(size), stdin=data)
+        self.assertEqual(piped_fits.code, 0, piped_fits.errtext())
+        for bad in ("0", "lots", "-5"):
+            refused = run("assess", FAMILIES, *AS_OF, "--max-case-bytes=" + bad)
+            self.assertEqual(refused.code, 2, refused.errtext())
+            self.assertIn("--max-case-bytes", refused.errtext())
+
     def test_json(self):
         data = self.assess_json(*AS_OF)
         self.assertEqual(data["as_of"], "2026-11-01")
@@ -719,7 +750,7 @@ class ViewsTest(unittest.TestCase):
     """Every output of the program for an uncleared viewer over a case with restricted
     evidence (tests/data/views: each detail of the restricted concern is a marker found nowhere
     else) holds none of its details. The library's own outputs are checked the same way in
-    tests/test_views.cpp."""
+    tests/unit/test_views.cpp."""
 
     CASE = os.path.join(SOURCE_DIR, "tests", "data", "views", "case.json")
     PACK = os.path.join(SOURCE_DIR, "tests", "data", "views", "pack.toml")
@@ -949,6 +980,24 @@ class ConventionsTest(unittest.TestCase):
         result = run("--version")
         self.assertEqual(result.code, 0)
         self.assertRegex(result.text(), r"^[0-9]+\.[0-9]+\.[0-9]+")
+
+    def test_results_do_not_depend_on_the_heap_tunable(self):
+        # The program runs itself again with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES
+        # (tools/main.cpp) unless the environment names it already; other tunables are kept.
+        with open(FAMILIES, "rb") as f:
+            data = f.read()
+        outputs = []
+        for tunables in (None, "glibc.malloc.hugetlb=0", "glibc.malloc.tcache_count=0"):
+            env = dict(os.environ)
+            env.pop("GLIBC_TUNABLES", None)
+            if tunables is not None:
+                env["GLIBC_TUNABLES"] = tunables
+            result = run("assess", "-", *AS_OF, "--format", "csv", env=env, stdin=data)
+            self.assertEqual(result.code, 0, result.errtext())
+            outputs.append(result.out)
+        self.assertEqual(outputs[0], outputs[1])
+        self.assertEqual(outputs[0], outputs[2])
+        self.assertGreater(outputs[0].count(b"\n"), 1)
 
     def test_case_file_from_standard_input(self):
         with open(FAMILIES, "rb") as f:

@@ -6,7 +6,7 @@ import dataclasses
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    max_file_bytes: int = 0  # one case file [256 MiB]
+    max_file_bytes: int = 0  # one case file [8 GiB]
     max_depth: int = 0  # JSON nesting in a case file [32]
     max_string_bytes: int = 0  # one JSON string [64 KiB]
     max_id_bytes: int = 0  # one entity id [256]

@@ -219,6 +219,23 @@ def test_errors_from_one_thread_do_not_leak_into_another(families):
     assert caught.value.file == "this-thread.json"
 
 
+def test_case_file_size_limit_is_a_setting():
+    size = FAMILIES.stat().st_size
+    with pytest.raises(safeguard.LimitError) as caught:
+        safeguard.Graph.from_file(FAMILIES, limits=safeguard.Limits(max_file_bytes=size - 1))
+    assert caught.value.file == str(FAMILIES)
+    assert "larger than %d bytes" % (size - 1) in caught.value.reason
+    with safeguard.Graph.from_file(FAMILIES, limits=safeguard.Limits(max_file_bytes=size)) as graph:
+        assert graph.count() > 0
+    # Raised far past the default (8 GiB) for a national file.
+    with safeguard.Graph.from_file(FAMILIES, limits=safeguard.Limits(max_file_bytes=64 << 30)) as graph:
+        assert graph.count() > 0
+    with safeguard.Graph(limits=safeguard.Limits(max_file_bytes=100)) as graph:
+        with pytest.raises(safeguard.LimitError):
+            graph.loads(FAMILIES.read_bytes(), name="families.json")
+        assert graph.count() == 0
+
+
 def test_limits_refuse_input_past_them_and_name_the_limit():
     tight = safeguard.Limits(max_id_bytes=8, max_rules=1)
     with safeguard.Graph(limits=tight) as graph:
