@@ -146,6 +146,18 @@ class AssessTest(unittest.TestCase):
         self.assertIn("as of 2026-11-01", text)
         self.assertRegex(text, r"safeguard-default \d+\.\d+\.\d+")
 
+    def test_the_readme_quotes_what_assess_prints(self):
+        # The README's first command prints this table (scripts/run-example.sh); a pack change
+        # that moves a score, its version or its hash must update the README too.
+        with open(os.path.join(SOURCE_DIR, "README.md"), encoding="utf-8") as readme:
+            text = readme.read()
+        start = text.index("3 children in examples/data/families.json")
+        quoted = text[start:text.index("\nwhy: ", start)]
+        printed = subprocess.run([SAFEGUARD, "assess", "examples/data/families.json", *AS_OF],
+                                 cwd=SOURCE_DIR, capture_output=True, text=True, timeout=120)
+        self.assertEqual(printed.returncode, 0, printed.stderr)
+        self.assertEqual(printed.stdout[:printed.stdout.index("\nwhy: ")], quoted)
+
     def test_case_file_size_limit_is_a_setting(self):
         size = os.path.getsize(FAMILIES)
         # At the file's size it loads; a byte less and it is refused before it is read.
