@@ -1401,26 +1401,9 @@ const AttrInfo& attr_info(Attr attr) noexcept {
 }
 
 SymbolTable::SymbolTable() {
-  intern("");
+  // The interner holds "" as symbol 0; then the fixed vocabulary.
   for (auto name : detail::kConcernStatusNames) intern(name);
   for (int r = 0; r < kRoleCount; ++r) intern(to_string(static_cast<Role>(r)));
-}
-
-std::uint32_t SymbolTable::intern(std::string_view text) {
-  const std::uint32_t found = find(text);
-  if (found != kNone) return found;
-  strings_.emplace_back(text);
-  const auto symbol = static_cast<std::uint32_t>(strings_.size() - 1);
-  by_hash_.emplace(std::hash<std::string_view>{}(text), symbol);
-  return symbol;
-}
-
-std::uint32_t SymbolTable::find(std::string_view text) const {
-  const auto [first, last] = by_hash_.equal_range(std::hash<std::string_view>{}(text));
-  for (auto it = first; it != last; ++it) {
-    if (strings_[it->second] == text) return it->second;
-  }
-  return kNone;
 }
 
 Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable& symbols,

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "safeguard/detail/interner.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/model.hpp"
 #include "safeguard/timeline.hpp"
@@ -158,19 +159,18 @@ struct Program {
 class SAFEGUARD_EXPORT SymbolTable {
  public:
   SymbolTable();
-  std::uint32_t intern(std::string_view text);
-  std::uint32_t find(std::string_view text) const;  // kNone if absent
-  std::string_view str(std::uint32_t symbol) const { return strings_[symbol]; }
-  std::size_t size() const noexcept { return strings_.size(); }
-  static constexpr std::uint32_t kNone = UINT32_MAX;
+  std::uint32_t intern(std::string_view text) { return interner_.intern(text); }
+  std::uint32_t find(std::string_view text) const {
+    return interner_.find(text);
+  }  // kNone if absent
+  std::string_view str(std::uint32_t symbol) const { return interner_.str(symbol); }
+  std::size_t size() const noexcept { return interner_.size(); }
+  static constexpr std::uint32_t kNone = detail::Interner::kMissing;
   static constexpr std::uint32_t kFirstStatus = 1;
   static constexpr std::uint32_t kFirstRole = kFirstStatus + 4;
 
  private:
-  std::vector<std::string> strings_;
-  // Symbols by the hash of their text: a pack can hold hundreds of thousands of distinct
-  // literals, and a linear search per literal made loading one quadratic in its size.
-  std::unordered_multimap<std::size_t, std::uint32_t> by_hash_;
+  detail::Interner interner_;  // the graph's interner too: one implementation
 };
 
 // A compiled expression: its program, sub-programs for aggregates and constant pools.
