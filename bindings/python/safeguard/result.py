@@ -312,6 +312,14 @@ RESULT_VIEWER = _ResultViewer()
 ViewerArg = typing.Union[TextList, _ResultViewer]
 
 
+def _viewer_options(viewer: TextList, format_code: int = 0) -> "_lib.ExplainOptions":
+    """sg_explain_options for a reader cleared for `viewer` (ctypes keeps the id array alive
+    for as long as the options refer to it)."""
+    cleared, cleared_count = text_array(viewer, "viewer")
+    return _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=format_code,
+                               viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+
+
 def _clearances(viewer: TextList) -> typing.Tuple[str, ...]:
     """A viewer argument as a tuple of clearances, checked now so a bad one fails at once."""
     if viewer is None:
@@ -477,9 +485,7 @@ class Result(_core.Handle):
                 check(unscoped(ctypes.byref(item), pointer, position, k))
                 out.append(_contribution(item))
             return tuple(out)
-        cleared, cleared_count = text_array(clearances, "viewer")
-        options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=0,
-                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+        options = _viewer_options(clearances)
         for k in range(count):
             check(scoped(ctypes.byref(item), pointer, position, k, ctypes.byref(options)))
             out.append(_contribution(item))
@@ -497,9 +503,7 @@ class Result(_core.Handle):
                                              row, k))
                 out.append(Override(_text(first.value), _text(second.value)))
             return out
-        cleared, cleared_count = text_array(clearances, "viewer")
-        options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=0,
-                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+        options = _viewer_options(clearances)
         restricted = ctypes.c_int()
         for k in range(count):
             check(lib.sg_result_override_for(ctypes.byref(first), ctypes.byref(second),
@@ -609,9 +613,7 @@ class Result(_core.Handle):
             format_code = _FORMATS[format]
         except (KeyError, TypeError):
             raise InvalidArgumentError("format %r is not 'text' or 'json'" % (format,)) from None
-        cleared, cleared_count = text_array(viewer, "viewer")
-        options = _lib.ExplainOptions(version=_lib.ExplainOptions.VERSION, format=format_code,
-                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+        options = _viewer_options(viewer, format_code)
         where = position()
         buffer = ctypes.c_void_p()
         size = ctypes.c_size_t()
