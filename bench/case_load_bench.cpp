@@ -44,7 +44,7 @@
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"
 
 extern char** environ;
 

@@ -15,6 +15,7 @@
 #include "safeguard/generate.hpp"
 #include "safeguard/propagate.hpp"
 #include "safeguard/timeline.hpp"
+#include "snapshot_columns.hpp"
 
 namespace sgbench {
 

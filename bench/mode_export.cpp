@@ -11,6 +11,8 @@
 #include "safeguard/assess.hpp"
 #include "safeguard/generate.hpp"
 #include "safeguard/timeline.hpp"
+#include "snapshot_columns.hpp"
+#include "timeline_build.hpp"
 
 namespace sgbench {
 

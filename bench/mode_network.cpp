@@ -10,6 +10,7 @@
 #include "safeguard/assess.hpp"
 #include "safeguard/generate.hpp"
 #include "safeguard/propagate.hpp"
+#include "snapshot_columns.hpp"
 
 namespace sgbench {
 

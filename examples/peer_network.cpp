@@ -111,14 +111,13 @@ int main(int argc, char** argv) {
     }
 
     std::cout << "\nPlaces and groups ranked (where to target a location plan):\n";
-    const safeguard::Snapshot& snap = results.snapshot();
     for (std::size_t rank = 0; rank < results.place_count(); ++rank) {
       const std::uint32_t node = results.place_node(rank);
       double own = 0;
       for (std::size_t k = 0; k < results.propagating_count(); ++k)
         own += results.node_own_score(node, k);
       std::cout << "  " << rank + 1 << ". " << results.place_id(rank) << " ("
-                << snap.symbol(snap.node_label[node]) << ")  score"
+                << safeguard::view_node(results, results.place_vertex(rank)).label << ")  score"
                 << fixed(results.place_score(rank)) << "  own evidence" << fixed(own) << "\n";
     }
 

@@ -1,7 +1,8 @@
 // The expression language: lexer, recursive-descent parser with a depth limit, type checker,
 // emitter to a postfix stack program, and the interpreter.
-#include "safeguard/expr.hpp"
-#include "safeguard/snapshot.hpp"
+#include "interpreter.hpp"
+
+#include "snapshot_columns.hpp"
 
 #include <algorithm>
 #include <array>
@@ -1413,6 +1414,21 @@ Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable&
 
 Value evaluate(const Compiled& compiled, EvalContext& context) {
   return run(compiled, compiled.main, context);
+}
+
+Expression::Expression(Compiled compiled)
+    : compiled_(std::make_shared<const Compiled>(std::move(compiled))) {}
+
+const std::string& Expression::source() const noexcept {
+  static const std::string kNone;
+  return compiled_ ? compiled_->source : kNone;
+}
+Type Expression::type() const noexcept { return compiled_ ? compiled_->type : Type::boolean; }
+bool Expression::constant() const noexcept { return compiled_ && compiled_->constant; }
+bool Expression::reads_status() const noexcept { return compiled_ && compiled_->reads_status; }
+const std::vector<Attr>& Expression::attributes() const noexcept {
+  static const std::vector<Attr> kNone;
+  return compiled_ ? compiled_->attributes : kNone;
 }
 
 }  // namespace safeguard::expr

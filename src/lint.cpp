@@ -9,8 +9,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include "interpreter.hpp"
 #include "safeguard/rules.hpp"
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"
 
 namespace safeguard {
 namespace {
@@ -58,7 +59,7 @@ Location located(Location where, const std::string& id) {
 double rule_bound(const Rule& rule) {
   constexpr double kUnbounded = std::numeric_limits<double>::infinity();
   expr::Value points;
-  const bool constant = constant_value(rule.points, points);
+  const bool constant = constant_value(rule.points.compiled(), points);
   double each = kUnbounded;
   if (constant) each = points.known ? std::max(0.0, points.number) : 0.0;
   // Any number of concerns or factors may match; only a cap bounds their total.
@@ -111,8 +112,8 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
     const Rule& rule = rules[r];
     const Location where = located(rule.where, rule.id);
     expr::Value when, points;
-    const bool constant_when = constant_value(rule.when, when);
-    const bool constant_points = constant_value(rule.points, points);
+    const bool constant_when = constant_value(rule.when.compiled(), when);
+    const bool constant_points = constant_value(rule.points.compiled(), points);
     if (constant_when && (!when.known || when.number == 0)) {
       warn("rule-never-fires", "rule " + quoted(rule.id) + ": its condition is always false",
            where);
@@ -164,7 +165,7 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
     const PolicyOverride& o = overrides[a];
     const Location where = located(o.where, o.id);
     expr::Value when;
-    if (constant_value(o.when, when)) {
+    if (constant_value(o.when.compiled(), when)) {
       if (!when.known || when.number == 0) {
         warn("override-never-fires", "override " + quoted(o.id) + ": its condition is always false",
              where);
@@ -182,7 +183,7 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
     // naming the first earlier one it repeats or contradicts. Comparing every pair instead made
     // n identical overrides cost n^2 / 2 findings (2,000 of them took 2.6 GB); this way the
     // findings, and the work, grow with n.
-    ConditionGroup& group = groups[normalised(o.when.source)];
+    ConditionGroup& group = groups[normalised(o.when.source())];
     const Effect effect{o.min_level, o.immediate_safety};
     std::size_t same = overrides.size(), different = overrides.size();
     for (const auto& [earlier_effect, first] : group) {
@@ -285,9 +286,10 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
   };
   if (vocabulary.declared) {
     for (const Rule& rule : rules) {
-      const bool silent_rule = rule.scope == expr::Scope::concern && !rule.when.reads_status &&
-                               !rule.points.reads_status;
-      if (silent_rule || silent_aggregate(rule.when) || silent_aggregate(rule.points)) {
+      const bool silent_rule = rule.scope == expr::Scope::concern && !rule.when.reads_status() &&
+                               !rule.points.reads_status();
+      if (silent_rule || silent_aggregate(rule.when.compiled()) ||
+          silent_aggregate(rule.points.compiled())) {
         warn("status-unspecified",
              "rule " + quoted(rule.id) + (silent_rule ? " reads a concern" : " counts concerns") +
                  " without saying which statuses count (concern.status in [...])",
@@ -295,7 +297,7 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
       }
     }
     for (const PolicyOverride& o : overrides) {
-      if (silent_aggregate(o.when)) {
+      if (silent_aggregate(o.when.compiled())) {
         warn("status-unspecified",
              "override " + quoted(o.id) +
                  " counts concerns without saying which statuses count (concern.status in [...])",

@@ -5,6 +5,7 @@
 #include "safeguard/propagate.hpp"
 
 #include "huge_pages.hpp"
+#include "snapshot_columns.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -12,7 +12,7 @@
 
 #include "huge_pages.hpp"
 #include "record_store.hpp"
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"
 #include "util/key_index.hpp"
 #include "util/utf8.hpp"
 

@@ -14,9 +14,10 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "interpreter.hpp"
 #include "points.hpp"
 #include "safeguard/rules.hpp"
-#include "safeguard/snapshot.hpp"  // Snapshot: constant expressions are evaluated on an empty one
+#include "snapshot_columns.hpp"  // Snapshot: constant expressions are evaluated on an empty one
 #include "util/file.hpp"
 #include "util/sha256.hpp"
 #include "util/text_position.hpp"
@@ -300,8 +301,12 @@ class PackLoader {
     return where;
   }
 
-  expr::Compiled compile(const toml::node& node, expr::Scope scope, expr::Type type,
-                         const std::string& what) {
+  expr::Expression compile(const toml::node& node, expr::Scope scope, expr::Type type,
+                           const std::string& what) {
+    return expr::Expression(compile_program(node, scope, type, what));
+  }
+  expr::Compiled compile_program(const toml::node& node, expr::Scope scope, expr::Type type,
+                                 const std::string& what) {
     if (node.is_boolean() && type == expr::Type::boolean) {
       return expr::compile(node.as_boolean()->get() ? "true" : "false", scope, type,
                            pack_->symbols_, at(node), limits_.expressions);
@@ -327,9 +332,10 @@ class PackLoader {
   // An expression that reads nothing has one value for every child, known now: if it is
   // unknown (a division by zero, an overflow) or points beyond detail::kMaxPoints, the pack is
   // wrong, and saying so at load beats a rule that is silently never assessable.
-  void refuse_bad_constant(const toml::node& node, const expr::Compiled& compiled,
+  void refuse_bad_constant(const toml::node& node, const expr::Expression& expression,
                            const std::string& what) const {
-    if (!compiled.constant) return;
+    if (!expression.constant()) return;
+    const expr::Compiled& compiled = expression.compiled();
     static const Snapshot empty;
     expr::EvalContext context;
     context.snapshot = &empty;
@@ -350,13 +356,13 @@ class PackLoader {
     const std::string why = " (" + index + " counts whole ticks)";
     const toml::node& points = *t.get("points");
     expr::Value value;
-    if (rule.points.constant) {
+    if (rule.points.constant()) {
       static const Snapshot empty;
       expr::EvalContext context;
       context.snapshot = &empty;
       value = expr::evaluate(rule.points, context);
     }
-    if (!rule.points.constant || !value.known || value.number != std::floor(value.number))
+    if (!rule.points.constant() || !value.known || value.number != std::floor(value.number))
       fail(points, Status::invalid_data,
            "points of " + where + " must be a constant whole number" + why);
     if (const toml::node* node = t.get("half_life_days"))
@@ -422,8 +428,8 @@ class PackLoader {
 
       const toml::node* when = t.get("when");
       rule.when = when ? compile(*when, rule.scope, expr::Type::boolean, "when of " + where)
-                       : expr::compile("true", rule.scope, expr::Type::boolean, pack_->symbols_,
-                                       rule.where);
+                       : expr::compile_expression("true", rule.scope, expr::Type::boolean,
+                                                  pack_->symbols_, rule.where);
       const toml::node* points = t.get("points");
       if (!points) fail(t, Status::invalid_data, where + " needs 'points'");
       rule.points = compile(*points, rule.scope, expr::Type::number, "points of " + where);

@@ -1,5 +1,5 @@
 // Building the columnar snapshot from the editable graph.
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"
 
 #include "graph_topology.hpp"
 #include "huge_pages.hpp"
@@ -202,6 +202,43 @@ std::size_t Snapshot::byte_size() const noexcept {
          csr_bytes(person_events) + bytes(override_direction) + bytes(override_date) +
          csr_bytes(person_overrides) + bytes(node_vertex) + bytes(vertex_node) +
          csr_bytes(node_links) + csr_bytes(node_concerns) + bytes(node_label);
+}
+
+std::uint64_t snapshot_revision(const Snapshot& snapshot) noexcept {
+  return snapshot.graph_revision;
+}
+std::size_t snapshot_vertex_count(const Snapshot& snapshot) noexcept {
+  return snapshot.vertex_kind.size();
+}
+std::size_t snapshot_child_count(const Snapshot& snapshot) noexcept {
+  return snapshot.children.size();
+}
+std::string_view snapshot_id(const Snapshot& snapshot, VertexIndex vertex) noexcept {
+  return snapshot.id(vertex);
+}
+VertexKind snapshot_kind(const Snapshot& snapshot, VertexIndex vertex) noexcept {
+  return snapshot.vertex_kind[vertex];
+}
+const WorkingCalendar& snapshot_calendar(const Snapshot& snapshot) noexcept {
+  return *snapshot.calendar;
+}
+std::size_t snapshot_byte_size(const Snapshot& snapshot) noexcept { return snapshot.byte_size(); }
+
+Day latest_unrestricted_date(const Snapshot& snapshot) noexcept {
+  Day latest = kNoDay;
+  for (std::size_t c = 0; c < snapshot.concern_vertex.size(); ++c) {
+    // A restricted concern's dates never count: a reader not cleared for it could otherwise
+    // learn when the restricted report was made from a default as-of date. Skipped for every
+    // reader, so the answer does not depend on who asks.
+    if (!snapshot.concern_live[c] || snapshot.concern_restricted[c]) continue;
+    latest = std::max({latest, snapshot.concern_recorded[c], snapshot.concern_incident[c]});
+  }
+  for (std::size_t f = 0; f < snapshot.factor_vertex.size(); ++f) {
+    if (snapshot.factor_live[f]) latest = std::max(latest, snapshot.factor_start[f]);
+  }
+  for (const Day day : snapshot.event_date) latest = std::max(latest, day);
+  for (const Day day : snapshot.override_date) latest = std::max(latest, day);
+  return latest;
 }
 
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {

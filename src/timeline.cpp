@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <array>
 
-#include "safeguard/snapshot.hpp"
+#include "timeline_build.hpp"
 
 namespace safeguard {
 namespace {

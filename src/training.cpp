@@ -11,6 +11,7 @@
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/joining.hpp"
+#include "snapshot_columns.hpp"
 #include "util/markup.hpp"
 
 namespace safeguard {

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"
 
 namespace safeguard {
 namespace {

@@ -4,9 +4,10 @@
 #include <algorithm>
 #include <map>
 
+#include "interpreter.hpp"
 #include "safeguard/assess.hpp"
 #include "safeguard/rules.hpp"
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"
 
 namespace safeguard {
 namespace {
@@ -101,13 +102,13 @@ ReferencedNames referenced_names(const RuleSet& rules) {
   for (const Rule& rule : rules.rules()) {
     Location where = rule.where;
     where.entity = rule.id;
-    scan(rule.when, rules.symbols(), where, out);
-    scan(rule.points, rules.symbols(), where, out);
+    scan(rule.when.compiled(), rules.symbols(), where, out);
+    scan(rule.points.compiled(), rules.symbols(), where, out);
   }
   for (const PolicyOverride& o : rules.overrides()) {
     Location where = o.where;
     where.entity = o.id;
-    scan(o.when, rules.symbols(), where, out);
+    scan(o.when.compiled(), rules.symbols(), where, out);
   }
   for (int which = 0; which < 4; ++which) tidy(list(out, which));
   return out;

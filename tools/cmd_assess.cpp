@@ -36,11 +36,9 @@ std::vector<std::string> fired_overrides(const Results& results, std::size_t row
 
 // The discretionary override that moved the child's level, as "J-1 (raise)", or "".
 std::string applied_judgement(const Results& results, std::size_t row) {
-  const DiscretionaryResult& judgement = results.discretionary(row);
-  if (judgement.outcome != DiscretionaryOutcome::applied) return {};
-  const Snapshot& snap = results.snapshot();
-  return std::string(snap.override_ids[judgement.override_number]) + " (" +
-         std::string(to_string(snap.override_direction[judgement.override_number])) + ")";
+  const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
+  if (!judgement || judgement->outcome != DiscretionaryOutcome::applied) return {};
+  return std::string(judgement->id) + " (" + std::string(to_string(judgement->direction)) + ")";
 }
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
@@ -127,17 +125,15 @@ std::string render_json(const Session& session, bool progress) {
     child["index_levels"] = std::move(index_levels);
     child["policy_overrides"] = fired_overrides(results, row, session.viewer);
     child["immediate_safety"] = results.immediate_safety(row);
-    const DiscretionaryResult& judgement = results.discretionary(row);
-    if (judgement.outcome == DiscretionaryOutcome::none) {
+    const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
+    if (!judgement || judgement->outcome == DiscretionaryOutcome::none) {
       child["discretionary_override"] = nullptr;
     } else {
-      const Snapshot& snap = results.snapshot();
-      const std::uint32_t o = judgement.override_number;
       child["discretionary_override"] = {
-          {"id", std::string(snap.override_ids[o])},
-          {"direction", to_string(snap.override_direction[o])},
-          {"outcome", to_string(judgement.outcome)},
-          {"level_before", pack.levels()[judgement.level_before].id}};
+          {"id", std::string(judgement->id)},
+          {"direction", to_string(judgement->direction)},
+          {"outcome", to_string(judgement->outcome)},
+          {"level_before", pack.levels()[judgement->level_before].id}};
     }
     children.push_back(std::move(child));
     bar.update(row + 1);

@@ -32,9 +32,9 @@ std::string process_line(const Results& results) {
          results.process().origin() + ")";
 }
 
-std::string calendar_line(const Snapshot& snap) {
-  const std::size_t closures = snap.calendar->closures().size();
-  return "working days on the " + std::string(to_string(snap.calendar->nation())) + " calendar" +
+std::string calendar_line(const WorkingCalendar& calendar) {
+  const std::size_t closures = calendar.closures().size();
+  return "working days on the " + std::string(to_string(calendar.nation())) + " calendar" +
          (closures ? " with " + std::to_string(closures) + " local closure day" +
                          (closures == 1 ? "" : "s")
                    : std::string());
@@ -49,12 +49,11 @@ std::string dash_if_empty(std::string text) { return text.empty() ? "-" : text; 
 std::string render_table(const Session& session, const std::vector<std::size_t>& rows,
                          bool overdue_only, bool colour) {
   const Results& results = session.results;
-  const Snapshot& snap = *session.snapshot;
   std::ostringstream out;
   out << rows.size() << (rows.size() == 1 ? " child" : " children") << " in " << session.case_path
       << ", " << session.as_of.describe() << "\n"
       << process_line(results) << "\n"
-      << calendar_line(snap) << "\n"
+      << calendar_line(results.calendar()) << "\n"
       << "rule pack " << results.rules().id() << " " << results.rules().version() << "\n\n";
   Table table;
   for (const char* header : {"CHILD", "STEP", "STARTED", "BY", "DUE", "DONE", "BY", "STATUS"})
@@ -93,15 +92,14 @@ std::string render_json(const Session& session, const std::vector<std::size_t>& 
                         bool overdue_only) {
   using json = nlohmann::ordered_json;
   const Results& results = session.results;
-  const Snapshot& snap = *session.snapshot;
   const Timescales& t = results.rules().timescales();
   json out;
   out["case_file"] = session.case_path;
   out["as_of"] = session.as_of.iso();
   out["as_of_source"] = session.as_of.source();
-  out["calendar"] = to_string(snap.calendar->nation());
+  out["calendar"] = to_string(results.calendar().nation());
   json closures = json::array();
-  for (const Day day : snap.calendar->closures()) closures.push_back(format_iso_date(day));
+  for (const Day day : results.calendar().closures()) closures.push_back(format_iso_date(day));
   out["closures"] = std::move(closures);
   out["process"] = {{"nation", to_string(results.process().nation())},
                     {"title", results.process().title()},

@@ -388,9 +388,9 @@ class Page {
     if (pack_.propagation().enabled) return;
     const ChildJoining c = join_child(results_, row_, session_.viewer);
     if (c.fragments.empty()) return;
-    const Snapshot& snap = results_.snapshot();
     auto name = [&](const Fragment& f) {
-      return f.withheld ? std::string(kRestrictedSource) : std::string(snap.id(f.agency));
+      return f.withheld ? std::string(kRestrictedSource)
+                        : std::string(results_.vertex_id(f.agency));
     };
     out_ << "<section class=\"joining\" id=\"joining\">\n<h2>What each agency sees alone</h2>\n"
          << "<p class=\"question\">The level each agency's own records (the concerns it raised, "
@@ -401,7 +401,8 @@ class Page {
             "<th>Evidence</th></tr>\n";
     for (const Fragment& f : c.fragments) {
       std::string evidence;
-      for (VertexIndex v : f.evidence) evidence += (evidence.empty() ? "" : ", ") + e(snap.id(v));
+      for (VertexIndex v : f.evidence)
+        evidence += (evidence.empty() ? "" : ", ") + e(results_.vertex_id(v));
       out_ << "<tr><td>" << e(name(f)) << "</td><td>" << e(pack_.levels()[f.level].title) << "</td>"
            << points_cell(f.total) << "<td>" << (evidence.empty() ? std::string("—") : evidence)
            << "</td></tr>\n";

@@ -114,23 +114,6 @@ std::string AsOf::describe() const {
   return text;
 }
 
-Day latest_evidence_date(const Snapshot& snapshot) {
-  Day latest = kNoDay;
-  for (std::size_t c = 0; c < snapshot.concern_vertex.size(); ++c) {
-    // A restricted concern's dates never choose the default: a reader not cleared for it could
-    // otherwise learn when the restricted report was made from the date the output is "as of".
-    // Skipped for every reader, so the default does not depend on who asks.
-    if (!snapshot.concern_live[c] || snapshot.concern_restricted[c]) continue;
-    latest = std::max({latest, snapshot.concern_recorded[c], snapshot.concern_incident[c]});
-  }
-  for (std::size_t f = 0; f < snapshot.factor_vertex.size(); ++f) {
-    if (snapshot.factor_live[f]) latest = std::max(latest, snapshot.factor_start[f]);
-  }
-  for (const Day day : snapshot.event_date) latest = std::max(latest, day);
-  for (const Day day : snapshot.override_date) latest = std::max(latest, day);
-  return latest;
-}
-
 AsOf resolve_as_of(const std::string& text, const Snapshot& snapshot) {
   AsOf as_of;
   if (!text.empty()) {
@@ -138,7 +121,7 @@ AsOf resolve_as_of(const std::string& text, const Snapshot& snapshot) {
     if (!parse_iso_date(text, as_of.day, error)) throw Failure(kExitUsage, "--as-of: " + error);
     return as_of;
   }
-  as_of.day = latest_evidence_date(snapshot);
+  as_of.day = latest_unrestricted_date(snapshot);
   as_of.from_evidence = true;
   if (as_of.day == kNoDay) {
     throw Failure(kExitUsage,
@@ -282,13 +265,14 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
     std::cerr << "safeguard: warning: " << options.case_path << ": " << finding.message << "\n";
   }
   session->as_of = resolve_as_of(options.as_of, *session->snapshot);
-  stages.next("assessing " + std::to_string(session->snapshot->children.size()) + " children");
+  stages.next("assessing " + std::to_string(snapshot_child_count(*session->snapshot)) +
+              " children");
   AssessOptions assess_options;
   assess_options.as_of = session->as_of.day;
   assess_options.threads = options.threads;
   if (!options.process.empty())
     assess_options.process =
-        Process::load_file_for(options.process, session->snapshot->calendar->nation());
+        Process::load_file_for(options.process, snapshot_calendar(*session->snapshot).nation());
   session->results = assess(session->pack.rules, session->snapshot, assess_options);
   return session;
 }
@@ -298,9 +282,9 @@ namespace {
 // What `id` names in the case when it is not a child: "an adult", "an agency"..., or "" when it
 // names nothing. Only on the error path, so a scan is fine.
 std::string what_else(const Snapshot& snapshot, const std::string& id) {
-  for (VertexIndex v = 0; v < snapshot.vertex_kind.size(); ++v) {
-    const VertexKind kind = snapshot.vertex_kind[v];
-    if (kind == VertexKind::erased || snapshot.id(v) != id) continue;
+  for (VertexIndex v = 0; v < snapshot_vertex_count(snapshot); ++v) {
+    const VertexKind kind = snapshot_kind(snapshot, v);
+    if (kind == VertexKind::erased || snapshot_id(snapshot, v) != id) continue;
     if (kind == VertexKind::person) return "an adult";
     const std::string noun(to_string(kind));
     return (noun[0] == 'a' ? "an " : "a ") + noun;

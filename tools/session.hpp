@@ -43,13 +43,9 @@ struct AsOf {
   const char* source() const { return from_evidence ? "latest_evidence" : "option"; }
 };
 
-// The latest date in the case's evidence: concerns' recorded and incident dates, factors' start
-// dates, process events and discretionary overrides. Restricted concerns never count, so the
-// default date cannot reveal when restricted evidence was recorded. kNoDay when there is none.
-Day latest_evidence_date(const Snapshot& snapshot);
-
-// The --as-of text if given (kExitUsage when malformed), else the latest evidence date
-// (kExitUsage when the case has no dated evidence). Never the clock.
+// The --as-of text if given (kExitUsage when malformed), else the latest evidence date, never
+// a restricted concern's (latest_unrestricted_date, snapshot.hpp; kExitUsage when the case has
+// no dated evidence). Never the clock.
 AsOf resolve_as_of(const std::string& text, const Snapshot& snapshot);
 
 Viewer make_viewer(const std::vector<std::string>& cleared);

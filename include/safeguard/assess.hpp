@@ -141,10 +141,15 @@ class SAFEGUARD_EXPORT Results {
 
   std::size_t child_count() const noexcept { return children_.size(); }
   std::size_t index_count() const noexcept { return rules_->indices().size(); }
-  VertexIndex child_vertex(std::size_t row) const {
-    return snapshot_->person_vertex[children_[row]];
-  }
-  std::string_view child_id(std::size_t row) const { return snapshot_->id(child_vertex(row)); }
+  VertexIndex child_vertex(std::size_t row) const;
+  std::string_view child_id(std::size_t row) const;
+  // The external id of any vertex of the results' snapshot (a child, an adult, an agency, a
+  // place or group, a concern or factor): what renderings print beside a view's vertex.
+  std::string_view vertex_id(VertexIndex vertex) const;
+  // The working-day calendar the timelines ran on.
+  const WorkingCalendar& calendar() const noexcept;
+  // The external id of a process event (a timeline step's trigger or done, a gap's event).
+  std::string_view event_id(std::uint32_t event) const;
   // Row of a child by external id, or -1. The first call on a large result builds an index
   // (rows sorted by id) that later calls, and copies of the result, share; thread-safe.
   long find_child(std::string_view id) const;
@@ -226,8 +231,8 @@ class SAFEGUARD_EXPORT Results {
   // first (ties: in the order they were added to the graph).
   std::size_t place_count() const noexcept { return places_.size(); }
   std::uint32_t place_node(std::size_t rank) const { return places_[rank]; }
-  VertexIndex place_vertex(std::size_t rank) const { return snapshot_->node_vertex[places_[rank]]; }
-  std::string_view place_id(std::size_t rank) const { return snapshot_->id(place_vertex(rank)); }
+  VertexIndex place_vertex(std::size_t rank) const;
+  std::string_view place_id(std::size_t rank) const;
   double place_score(std::size_t rank) const { return place_totals_[rank]; }
   // Network score on one of the pack's indices; 0 for an index that does not propagate.
   double place_index_score(std::size_t rank, std::size_t index) const;

@@ -1,5 +1,8 @@
 // The rule expression language: parse, type-check and compile once at load time into a flat
 // stack program; evaluate that program over a snapshot's columns without touching the heap.
+// This header is what a host sees of it: the types and attributes an expression may have, the
+// pack's symbol table and an Expression as a rule pack holds it. The interpreter itself (its
+// instructions, programs and evaluation context) is the library's own: src/interpreter.hpp.
 //
 // The language is small on purpose: literals, attributes, comparison, and/or/not, `in [...]`,
 // arithmetic, and bounded aggregates over one child's evidence. No loops, no I/O, no recursion
@@ -9,20 +12,13 @@
 #include "safeguard/detail/export.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "safeguard/detail/interner.hpp"
 #include "safeguard/error.hpp"
-#include "safeguard/model.hpp"
-#include "safeguard/timeline.hpp"
-
-namespace safeguard {
-// Only pointed to here; the columns are in snapshot.hpp, so a rule pack loads without the graph.
-struct Snapshot;
-}  // namespace safeguard
 
 namespace safeguard::expr {
 
@@ -69,91 +65,6 @@ struct AttrInfo {
 };
 SAFEGUARD_EXPORT const AttrInfo& attr_info(Attr attr) noexcept;
 
-// Evidence sets the aggregates range over, seen from the assessed child.
-enum class Collection : std::uint8_t {
-  concerns,         // concerns about the child
-  family_concerns,  // concerns about anyone in the child's circle, or involving their carers
-  factors,          // protective factors for the child
-};
-
-enum class Op : std::uint8_t {
-  push_number,
-  push_string,
-  push_bool,
-  load,
-  negate,
-  add,
-  subtract,
-  multiply,
-  divide,
-  equal,
-  not_equal,
-  less,
-  less_equal,
-  greater,
-  greater_equal,
-  logical_and,
-  logical_or,
-  logical_not,
-  in_list,
-  in_set,
-  within,
-  minimum,
-  maximum,
-  absolute,
-  aggregate,
-  // Kleene short circuit for `and` (flag 0) and `or` (flag 1): if the value on top of the stack
-  // is known and decides the result (false for `and`, true for `or`), it becomes that boolean
-  // and execution jumps to instruction `a`, past the right operand and the `and`/`or` itself.
-  // The result is the one full evaluation would give; the right operand is simply not run.
-  short_circuit,
-};
-
-enum class AggregateKind : std::uint8_t {
-  count,
-  sum,
-  max,
-  distinct_agencies,
-  days_since_last,
-  distinct_categories,
-};
-
-struct Instr {
-  Op op;
-  std::uint8_t flag = 0;  // Type of operands for comparisons; AggregateKind for aggregates
-  std::uint32_t a = 0;    // symbol, attribute, list offset, or aggregate index
-  std::uint32_t b = 0;    // list length
-  double number = 0;
-};
-
-// A necessary condition found at compile time: when `active`, the expression is false unless
-// `attr` (concern.category or factor.kind, never unknown) takes one of `symbols` (pack
-// symbols), because a conjunct at the top of the expression says so (`attr in [...]` or
-// `attr == "..."`, joined to the rest by `and`). A scorer may skip evidence that fails the
-// guard without running the program: the program would return a known false.
-struct Guard {
-  bool active = false;
-  Attr attr = Attr::concern_category;
-  std::vector<std::uint32_t> symbols;
-};
-
-struct Aggregate {
-  AggregateKind kind;
-  Collection collection;
-  std::int32_t filter = -1;  // sub-program index, or -1 for "every element"
-  std::int32_t value = -1;   // sub-program index for sum/max
-  Guard filter_guard;        // of the filter, so elements it rejects are skipped unrun
-  // Over concerns: whether the filter reads concern.status, and so decides which statuses
-  // count. When it does not, only open and closed concerns count (docs/rules.md, "Which
-  // concerns count").
-  bool reads_status = false;
-};
-
-struct Program {
-  std::vector<Instr> code;
-  int max_stack = 0;
-};
-
 // Interned string literals of a rule pack. The first symbols are the fixed vocabulary
 // (statuses, roles) so loads of those attributes need no lookup.
 class SAFEGUARD_EXPORT SymbolTable {
@@ -173,94 +84,39 @@ class SAFEGUARD_EXPORT SymbolTable {
   detail::Interner interner_;  // the graph's interner too: one implementation
 };
 
-// A compiled expression: its program, sub-programs for aggregates and constant pools.
-struct Compiled {
-  Type type = Type::boolean;
-  std::string source;
-  Program main;
-  std::vector<Program> subprograms;
-  std::vector<Aggregate> aggregates;
-  std::vector<std::uint32_t> string_pool;
-  std::vector<double> number_pool;
-  std::vector<Attr> attributes;  // every attribute read, for lint and missing-data notes
-  bool constant = false;         // no attribute or aggregate: same value for every child
-  Guard guard;                   // of the whole expression (see Guard)
-  // The main program (outside aggregates) reads concern.status: a concern rule whose
-  // condition does not only sees open and closed concerns.
-  bool reads_status = false;
-};
-
 struct CompileLimits {
   std::size_t max_length = 4096;
   int max_depth = 48;
   int max_stack = 64;
 };
 
-// Compiles `text` for a rule over `scope`, requiring a result of type `expected`. `origin` is
-// where the text starts in its file, so errors point at the right line and column there.
-SAFEGUARD_EXPORT Compiled compile(std::string_view text, Scope scope, Type expected,
-                                  SymbolTable& symbols, const Location& origin,
-                                  const CompileLimits& limits = {});
+// A compiled program (src/interpreter.hpp).
+struct Compiled;
 
-// ---- Evaluation ----------------------------------------------------------------------------
+// An expression of a rule pack as the pack holds it: compiled once when the pack loads, shared
+// by every copy, never changed after. What it says is source(); how it runs is the library's.
+class SAFEGUARD_EXPORT Expression {
+ public:
+  Expression() = default;
+  explicit Expression(Compiled compiled);
 
-struct Value {
-  double number = 0;
-  std::uint32_t symbol = 0;
-  bool known = true;
-};
+  // The text as the pack wrote it ("" for a default-constructed expression).
+  const std::string& source() const noexcept;
+  Type type() const noexcept;
+  // No attribute or aggregate: the same value for every child.
+  bool constant() const noexcept;
+  // Reads concern.status outside aggregates: a concern rule whose condition does not sees
+  // only open and closed concerns (docs/rules.md, "Which concerns count").
+  bool reads_status() const noexcept;
+  // Every attribute the expression reads, for lint and missing-data notes.
+  const std::vector<Attr>& attributes() const noexcept;
 
-// A concern that reaches the child, with every path it arrives by (see for_each_circle_concern).
-struct ReachedConcern {
-  std::uint32_t concern;  // slot
-  RoleMask roles;
-};
-
-// Part of a child's record, for scoring it on some agencies' evidence alone (joining.hpp): a
-// concern or factor counts only when its group (numbered by the caller per slot; kNoGroup for
-// none) is allowed. Without `allowed`, everything counts.
-inline constexpr std::uint32_t kNoGroup = UINT32_MAX;
-struct EvidenceMask {
-  const std::uint32_t* concern_group = nullptr;  // per concern slot
-  const std::uint32_t* factor_group = nullptr;   // per factor slot
-  const std::uint8_t* allowed = nullptr;         // per group: nonzero counts
-
-  bool concern_counts(std::uint32_t slot) const noexcept {
-    return allowed == nullptr || counts(concern_group[slot]);
-  }
-  bool factor_counts(std::uint32_t slot) const noexcept {
-    return allowed == nullptr || counts(factor_group[slot]);
-  }
+  // The program, for the library's scorer, lint and loaders. Requires a compiled expression.
+  const Compiled& compiled() const noexcept { return *compiled_; }
+  bool empty() const noexcept { return compiled_ == nullptr; }
 
  private:
-  bool counts(std::uint32_t group) const noexcept {
-    return group != kNoGroup && allowed[group] != 0;
-  }
+  std::shared_ptr<const Compiled> compiled_;
 };
-
-// Everything a program reads while scoring one piece of evidence for one child.
-struct EvalContext {
-  const Snapshot* snapshot = nullptr;
-  const std::uint32_t* symbol_map = nullptr;  // snapshot symbol -> pack symbol space
-  Day as_of = 0;
-  std::uint32_t child = 0;
-  std::uint32_t concern = 0;
-  std::uint32_t factor = 0;
-  Role path = Role::self;    // how the evidence reached the child
-  int child_age_years = -1;  // precomputed per child; -1 when the date of birth is unknown
-  int child_age_months = -1;
-  int missing = -1;                           // first attribute found unknown (an Attr), or -1
-  const TimelineSummary* timeline = nullptr;  // the child's timeline as of as_of
-  // Optional: the concerns for_each_circle_concern visits for the child that are visible as of
-  // `as_of`, in its visiting order. A scorer that has gathered them already passes them so that
-  // family_concerns aggregates need not walk the snapshot again; null means walk it.
-  const ReachedConcern* circle_concerns = nullptr;
-  std::size_t circle_concern_count = 0;
-  // Optional: the part of the record aggregates read (the scorer's own evidence is filtered by
-  // the same mask before it gets here); null reads all of it.
-  const EvidenceMask* mask = nullptr;
-};
-
-SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);
 
 }  // namespace safeguard::expr

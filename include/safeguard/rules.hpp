@@ -44,8 +44,8 @@ struct Rule {
   std::uint32_t index = 0;
   Heading heading = Heading::harm;
   expr::Scope scope = expr::Scope::concern;
-  expr::Compiled when;
-  expr::Compiled points;
+  expr::Expression when;
+  expr::Expression points;
   double half_life_days = 0;               // 0: no decay
   double cap = 0;                          // 0: no cap; else |rule total per child| <= cap
   std::array<double, kRoleCount> reach{};  // factor per Role; self = 1 unless the pack says
@@ -55,7 +55,7 @@ struct Rule {
 struct PolicyOverride {
   std::string id;
   std::string reason;
-  expr::Compiled when;
+  expr::Expression when;
   int min_level = -1;  // level the override forces at least, or -1
   bool immediate_safety = false;
   Location where;

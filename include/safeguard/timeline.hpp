@@ -106,16 +106,6 @@ struct TimelineSummary {
 
 SAFEGUARD_EXPORT std::string_view to_string(StepStatus status) noexcept;
 
-// Computes the child's (person slot) steps as of `as_of` into `steps` and the gaps in the
-// record into `issues` (both cleared first; their capacity is reused, so a caller that keeps
-// them allocates nothing once they have grown). Steps are in the order their clocks started.
-// Throws Error(out_of_range) only for dates within months of year 9999.
-SAFEGUARD_EXPORT TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child,
-                                                const Process& process,
-                                                const WorkingCalendar& calendar, Day as_of,
-                                                std::vector<Step>& steps,
-                                                std::vector<TimelineIssue>& issues);
-
 // The process a pack's assessment uses for a nation: `chosen` if given (it must be that
 // nation's; Error(invalid_argument) otherwise), else the bundled one; then the pack's
 // [timescales], for England.

@@ -31,7 +31,7 @@ Csr<std::uint32_t> rules_by_symbol(const RuleSet& rules, expr::Scope scope,
     for (std::uint32_t r = 0; r < rules.rules().size(); ++r) {
       const Rule& rule = rules.rules()[r];
       if (rule.scope != scope) continue;
-      const expr::Guard& guard = rule.when.guard;
+      const expr::Guard& guard = rule.when.compiled().guard;
       if (guard.active && std::find(guard.symbols.begin(), guard.symbols.end(), symbol_map[s]) ==
                               guard.symbols.end()) {
         continue;
@@ -61,8 +61,8 @@ RuleTables tabulate(const Rule& rule, const std::vector<std::uint32_t>& symbol_m
   ctx.symbol_map = symbol_map.data();
   ctx.as_of = as_of;
   const bool concern = rule.scope == expr::Scope::concern;
-  if (concern &&
-      reads_only(rule.when, {expr::Attr::concern_category, expr::Attr::concern_status})) {
+  if (concern && reads_only(rule.when.compiled(),
+                            {expr::Attr::concern_category, expr::Attr::concern_status})) {
     for (std::size_t s = 0; s < symbol_map.size(); ++s) {
       for (std::size_t status = 0; status < kStatuses; ++status) {
         scratch.concern_category.push_back(static_cast<Symbol>(s));
@@ -76,7 +76,7 @@ RuleTables tabulate(const Rule& rule, const std::vector<std::uint32_t>& symbol_m
     tables.when_tabled = true;
   }
   const expr::Attr level = concern ? expr::Attr::concern_severity : expr::Attr::factor_strength;
-  if (rule.scope != expr::Scope::child && reads_only(rule.points, {level})) {
+  if (rule.scope != expr::Scope::child && reads_only(rule.points.compiled(), {level})) {
     scratch.concern_severity.resize(256);
     scratch.factor_strength.resize(256);
     for (std::uint32_t v = 0; v < 256; ++v) {

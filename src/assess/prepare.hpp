@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "safeguard/expr.hpp"
+#include "interpreter.hpp"
 #include "safeguard/rules.hpp"
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"
 
 namespace safeguard::detail {
 
@@ -23,6 +23,9 @@ inline Outcome run(const expr::Compiled& program, expr::EvalContext& ctx) {
   ctx.missing = -1;
   const expr::Value value = expr::evaluate(program, ctx);
   return {value, ctx.missing};
+}
+inline Outcome run(const expr::Expression& expression, expr::EvalContext& ctx) {
+  return run(expression.compiled(), ctx);
 }
 
 // A rule's `when` and `points` worked out in advance for every value of the attributes they

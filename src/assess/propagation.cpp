@@ -65,7 +65,8 @@ class PropagationPass {
     node_rules_.resize(count);
     for (std::uint32_t r = 0; r < rules_.rules().size(); ++r) {
       const Rule& rule = rules_.rules()[r];
-      if (rule.scope != expr::Scope::concern || reads_child(rule.when) || reads_child(rule.points))
+      if (rule.scope != expr::Scope::concern || reads_child(rule.when.compiled()) ||
+          reads_child(rule.points.compiled()))
         continue;
       for (std::size_t k = 0; k < count; ++k) {
         if (settings_.indices[k] == rule.index) node_rules_[k].push_back(r);

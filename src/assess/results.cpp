@@ -26,6 +26,24 @@ std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
   return detail::enum_name(kDiscretionaryOutcomeNames, outcome);
 }
 
+VertexIndex Results::child_vertex(std::size_t row) const {
+  return snapshot_->person_vertex[children_[row]];
+}
+std::string_view Results::child_id(std::size_t row) const {
+  return snapshot_->id(child_vertex(row));
+}
+std::string_view Results::vertex_id(VertexIndex vertex) const { return snapshot_->id(vertex); }
+const WorkingCalendar& Results::calendar() const noexcept { return *snapshot_->calendar; }
+std::string_view Results::event_id(std::uint32_t event) const {
+  return snapshot_->event_ids[event];
+}
+VertexIndex Results::place_vertex(std::size_t rank) const {
+  return snapshot_->node_vertex[places_[rank]];
+}
+std::string_view Results::place_id(std::size_t rank) const {
+  return snapshot_->id(place_vertex(rank));
+}
+
 long Results::find_child(std::string_view id) const {
   constexpr std::size_t kScanBelow = 64;
   if (children_.size() < kScanBelow) {

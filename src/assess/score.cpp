@@ -8,6 +8,7 @@
 #include "points.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/timeline.hpp"
+#include "timeline_build.hpp"
 
 namespace safeguard::detail {
 namespace {
@@ -330,7 +331,7 @@ class ChildScorer::Impl {
   // A concern rule that does not read concern.status counts open and closed concerns only;
   // one that reads it decides (docs/rules.md, "Which concerns count").
   bool counts_status(const Rule& rule, std::uint32_t concern) const {
-    return rule.when.reads_status || rule.points.reads_status ||
+    return rule.when.reads_status() || rule.points.reads_status() ||
            snap_.concern_status[concern] != ConcernStatus::unsubstantiated;
   }
 

@@ -238,8 +238,8 @@ int sg_rules_rule(sg_rule_def* out, const sg_rules* rules, size_t k) {
     out->index_id = pack.indices()[rule.index].id.c_str();
     out->heading = to_string(rule.heading).data();
     out->over = scope_name(rule.scope);
-    out->condition = rule.when.source.c_str();
-    out->points = rule.points.source.c_str();
+    out->condition = rule.when.source().c_str();
+    out->points = rule.points.source().c_str();
     out->half_life_days = rule.half_life_days;
     out->cap = rule.cap;
     out->reach_count = static_cast<size_t>(
@@ -284,7 +284,7 @@ int sg_rules_override(sg_policy_override_def* out, const sg_rules* rules, size_t
     const PolicyOverride& o = pack.overrides()[k];
     out->id = o.id.c_str();
     out->reason = o.reason.c_str();
-    out->condition = o.when.source.c_str();
+    out->condition = o.when.source().c_str();
     out->min_level = o.min_level;
     out->min_level_id = o.min_level >= 0
                             ? pack.levels()[static_cast<std::size_t>(o.min_level)].id.c_str()

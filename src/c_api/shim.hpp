@@ -34,6 +34,7 @@
 #include "safeguard/process.hpp"
 #include "safeguard/record.hpp"
 #include "safeguard/rules.hpp"
+#include "snapshot_columns.hpp"
 
 struct sg_graph {
   sg_graph() = default;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "safeguard/io.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 
 int main(int argc, char** argv) {
   if (argc != 4) {

@@ -9,9 +9,11 @@
 #include <cmath>
 #include <vector>
 
+#include "interpreter.hpp"  // private (src/)
 #include "safeguard/assess.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/timeline.hpp"
+#include "timeline_build.hpp"  // private (src/)
 
 namespace reference {
 
@@ -172,7 +174,7 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
     } else if (rule.scope == expr::Scope::concern) {
       for (const Item& item : concerns) {
         // Unsubstantiated concerns count only for a rule that reads concern.status.
-        if (!rule.when.reads_status && !rule.points.reads_status &&
+        if (!rule.when.reads_status() && !rule.points.reads_status() &&
             snap.concern_status[item.slot] == ConcernStatus::unsubstantiated)
           continue;
         const auto [role, factor] = best_reach(rule, item.roles);

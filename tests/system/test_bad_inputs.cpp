@@ -11,9 +11,11 @@
 #include <sstream>
 #include <vector>
 
+#include "interpreter.hpp"  // private (src/)
 #include "safeguard.h"
 #include "safeguard/expr.hpp"
 #include "safeguard/rules.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 #include "util/sha256.hpp"
 
 #ifndef SAFEGUARD_TEST_DATA_DIR

@@ -78,7 +78,7 @@ TEST_SUITE("assess") {
     const Contribution* d = find(r, row, "domestic-abuse-incident");
     REQUIRE(d);
     CHECK(d->path == Role::carer);
-    CHECK(r.snapshot().id(d->via) == "P-ASH-M");
+    CHECK(r.vertex_id(d->via) == "P-ASH-M");
     CHECK(d->reach == 1.0);
     CHECK(d->decay == doctest::Approx(std::exp2(-3.0 / 365)).epsilon(1e-15));
   }

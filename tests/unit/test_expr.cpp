@@ -9,10 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "interpreter.hpp"  // private (src/)
 #include "safeguard/error.hpp"
 #include "safeguard/expr.hpp"
 #include "safeguard/graph.hpp"
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 
 namespace {
 

@@ -4,6 +4,7 @@
 
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 
 using namespace safeguard;
 

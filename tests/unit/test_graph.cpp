@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "safeguard/graph.hpp"
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 
 using namespace safeguard;
 

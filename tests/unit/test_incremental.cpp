@@ -8,6 +8,7 @@
 
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 
 using namespace safeguard;
 
@@ -20,7 +21,7 @@ namespace {
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 std::string vertex_id(const Results& r, VertexIndex v) {
-  return v == kNoVertex ? std::string("-") : std::string(r.snapshot().id(v));
+  return v == kNoVertex ? std::string("-") : std::string(r.vertex_id(v));
 }
 
 // A row in terms that do not depend on the snapshot's own numbering: ids, not vertices.

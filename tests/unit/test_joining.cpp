@@ -19,6 +19,7 @@
 #include "safeguard/io.hpp"
 #include "safeguard/joining.hpp"
 #include "safeguard/training.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 
 using namespace safeguard;
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "interpreter.hpp"  // private (src/)
 #include "safeguard.h"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"

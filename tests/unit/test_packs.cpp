@@ -122,7 +122,7 @@ struct Scenario {
     return out;
   }
   std::string evidence(const Contribution& c) const {
-    return c.evidence == kNoVertex ? std::string() : std::string(results.snapshot().id(c.evidence));
+    return c.evidence == kNoVertex ? std::string() : std::string(results.vertex_id(c.evidence));
   }
 };
 
@@ -646,7 +646,7 @@ TEST_SUITE("packs") {
     const auto brother = s.contributions("P-XCL-C1", "cce-indicator");
     REQUIRE(brother.size() == 1);
     CHECK(brother[0].path == Role::sibling);
-    CHECK(s.results.snapshot().id(brother[0].via) == "P-XCL-B");
+    CHECK(s.results.vertex_id(brother[0].via) == "P-XCL-B");
   }
 
   TEST_CASE("exploitation: under-13 and recent-weapon overrides") {

@@ -10,6 +10,7 @@
 
 #include "safeguard/io.hpp"
 #include "safeguard/propagate.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 
 using namespace safeguard;
 
@@ -280,7 +281,7 @@ TEST_SUITE("propagation") {
     CHECK(line.propagated());
     CHECK(line.rule == kNoRule);
     CHECK(line.index == kExploitation);
-    CHECK(r.snapshot().id(line.via) == "A");
+    CHECK(r.vertex_id(line.via) == "A");
     CHECK(line.relation == RelationKind::associate);
     CHECK(line.reach == doctest::Approx(0.2));
     CHECK(line.raw == doctest::Approx(r_a).epsilon(1e-9));

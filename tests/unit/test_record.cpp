@@ -10,6 +10,7 @@
 #include "safeguard/generate.hpp"
 #include "safeguard/record.hpp"
 #include "safeguard/rules.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 
 using namespace safeguard;
 
@@ -52,7 +53,7 @@ std::string bits(double value) {
 }
 
 std::string vertex_id(const Results& r, VertexIndex v) {
-  return v == kNoVertex ? std::string("-") : std::string(r.snapshot().id(v));
+  return v == kNoVertex ? std::string("-") : std::string(r.vertex_id(v));
 }
 
 // A child's row in terms of ids (not the snapshot's numbering), with scores as raw bits.

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "safeguard/explain.hpp"
 #include "safeguard/generate.hpp"
 #include "safeguard/record.hpp"
 #include "safeguard/rules.hpp"
@@ -30,11 +31,11 @@ std::string bits(double value) {
 }
 
 std::string vertex_id(const Results& r, VertexIndex v) {
-  return v == kNoVertex ? std::string("-") : std::string(r.snapshot().id(v));
+  return v == kNoVertex ? std::string("-") : std::string(r.vertex_id(v));
 }
 
 std::string event_id(const Results& r, std::uint32_t number) {
-  return number == kNoEvent ? std::string("-") : std::string(r.snapshot().event_ids[number]);
+  return number == kNoEvent ? std::string("-") : std::string(r.event_id(number));
 }
 
 // Everything a child's row holds, in terms of ids (a live graph numbers vertices, events and
@@ -67,11 +68,10 @@ std::string full_row(const Results& r, std::size_t row) {
   for (const TimelineIssue* i = r.timeline_issues_begin(row); i != r.timeline_issues_end(row); ++i)
     out += "\n  issue " + std::string(i->text) + " " + event_id(r, i->event);
   const DiscretionaryResult& d = r.discretionary(row);
-  out +=
-      "\n  discretionary " + std::to_string(static_cast<int>(d.outcome)) + " " +
-      std::to_string(d.level_before) + " " +
-      (d.override_number == kNoEvent ? std::string("-")
-                                     : std::string(r.snapshot().override_ids[d.override_number]));
+  out += "\n  discretionary " + std::to_string(static_cast<int>(d.outcome)) + " " +
+         std::to_string(d.level_before) + " " +
+         (d.override_number == kNoEvent ? std::string("-")
+                                        : std::string(view_discretionary(r, row).value().id));
   return out;
 }
 

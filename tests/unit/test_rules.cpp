@@ -11,11 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "interpreter.hpp"  // private (src/)
 #include "safeguard/assess.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/graph.hpp"
 #include "safeguard/rules.hpp"
-#include "safeguard/snapshot.hpp"
+#include "snapshot_columns.hpp"  // private (src/)
 #include "util/sha256.hpp"
 
 #ifndef SAFEGUARD_SOURCE_DIR
@@ -360,8 +361,8 @@ TEST_SUITE("rules") {
                                                       "points = -2.5\n"),
         "p.toml");
     REQUIRE(pack->rules().size() == 2);
-    CHECK(pack->rules()[0].when.constant);
-    CHECK(pack->rules()[1].points.constant);
+    CHECK(pack->rules()[0].when.constant());
+    CHECK(pack->rules()[1].points.constant());
     CHECK(pack->rules()[1].scope == safeguard::expr::Scope::child);
   }
 
@@ -901,8 +902,8 @@ TEST_SUITE("rules") {
     CHECK(c.cap_factor == 1.0);
     CHECK(c.value == 3.0);
     CHECK(c.path == Role::self);
-    CHECK(r.snapshot().id(c.evidence) == "x1");
-    CHECK(r.snapshot().id(c.via) == "c1");
+    CHECK(r.vertex_id(c.evidence) == "x1");
+    CHECK(r.vertex_id(c.via) == "c1");
   }
 
   TEST_CASE("scoring: evidence recorded today does not decay") {
@@ -929,7 +930,7 @@ TEST_SUITE("rules") {
     const Contribution& c = *r.contributions_begin(c2);
     CHECK(c.path == Role::sibling);
     CHECK(c.reach == 0.5);
-    CHECK(r.snapshot().id(c.via) == "c1");
+    CHECK(r.vertex_id(c.via) == "c1");
     // The unrelated child sees nothing.
     CHECK(r.score(row(r, "c3"), 0) == 0.0);
     CHECK(r.contribution_count(row(r, "c3")) == 0);
@@ -1036,7 +1037,7 @@ TEST_SUITE("rules") {
     REQUIRE(r.contribution_count(c1) == 2);
     const Contribution& strength = r.contributions_begin(c1)[0];
     CHECK(strength.raw == -2.0);
-    CHECK(r.snapshot().id(strength.evidence) == "f1");
+    CHECK(r.vertex_id(strength.evidence) == "f1");
   }
 
   TEST_CASE("scoring: a negative total is capped by magnitude") {

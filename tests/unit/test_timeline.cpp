@@ -143,7 +143,7 @@ TEST_SUITE("timeline") {
     const TimelineIssue* issue = r.timeline_issues_begin(row);
     REQUIRE(r.timeline_issues_end(row) - issue == 1);
     CHECK(std::string(issue->text).find("initial conference with no strategy discussion") == 0);
-    CHECK(r.snapshot().event_ids[issue->event] == "E-ROW-4");
+    CHECK(r.event_id(issue->event) == "E-ROW-4");
     // First review due 3 months after Fri 20 Mar: Sat 20 Jun, so the working day before, Fri
     // 19 Jun (it was Sat 20 Jun before due dates moved off non-working days). Held Wed 24 Jun:
     // late by Mon 22, Tue 23 and Wed 24 = 3 working days.
@@ -227,7 +227,7 @@ TEST_SUITE("timeline") {
     const Step& core = step(r, 0, "core_group");
     CHECK(core.status == StepStatus::not_required);
     CHECK(core.reason == "the child protection plan ended");
-    CHECK(r.snapshot().event_ids[core.done] == "E-5");
+    CHECK(r.event_id(core.done) == "E-5");
     const Step& first = step(r, 0, "first_review");
     CHECK(first.due == day("2025-04-17"));
     CHECK(first.status == StepStatus::late);
@@ -237,7 +237,7 @@ TEST_SUITE("timeline") {
     CHECK(next.completed == day("2025-06-30"));
     std::vector<std::string> gaps;
     for (const TimelineIssue* i = r.timeline_issues_begin(0); i != r.timeline_issues_end(0); ++i)
-      gaps.push_back(std::string(r.snapshot().event_ids[i->event]) + ": " + std::string(i->text));
+      gaps.push_back(std::string(r.event_id(i->event)) + ": " + std::string(i->text));
     REQUIRE(gaps.size() == 2);
     CHECK(gaps[0] == "E-1: plan ended with no child protection plan in place");
     CHECK(gaps[1] == "E-6: review conference with no child protection plan in place");

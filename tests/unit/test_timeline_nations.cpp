@@ -10,6 +10,7 @@
 #include "safeguard.h"
 #include "safeguard/io.hpp"
 #include "safeguard/process.hpp"
+#include "timeline_build.hpp"  // private (src/)
 
 using namespace safeguard;
 
@@ -64,8 +65,7 @@ struct Case {
     std::string out;
     for (const TimelineIssue* i = results.timeline_issues_begin(0);
          i != results.timeline_issues_end(0); ++i)
-      out +=
-          std::string(results.snapshot().event_ids[i->event]) + ": " + std::string(i->text) + "\n";
+      out += std::string(results.event_id(i->event)) + ": " + std::string(i->text) + "\n";
     return out;
   }
 };
@@ -94,7 +94,7 @@ TEST_SUITE("timeline: England") {
                  kEngland, "2026-11-23");
     REQUIRE(c.count("initial_conference") == 1);
     const Step& icpc = c.step("initial_conference");
-    CHECK(c.results.snapshot().event_ids[icpc.trigger] == "E-1");
+    CHECK(c.results.event_id(icpc.trigger) == "E-1");
     CHECK(icpc.due == day("2026-10-01"));
     CHECK(icpc.status == StepStatus::late);
     CHECK(icpc.working_days == 1);
@@ -132,7 +132,7 @@ TEST_SUITE("timeline: England") {
     CHECK(icpc.status == StepStatus::not_required);
     CHECK(icpc.completed == day("2026-09-21"));
     CHECK(icpc.reason == "the section 47 enquiry concluded no conference was needed");
-    CHECK(c.results.snapshot().event_ids[icpc.done] == "E-2");
+    CHECK(c.results.event_id(icpc.done) == "E-2");
   }
 
   TEST_CASE("a section 47 start without a recorded discussion starts the clock") {
@@ -196,7 +196,7 @@ TEST_SUITE("timeline: England") {
     CHECK(first.working_days == 21);
     CHECK(c.step("review").due == day("2027-09-30"));
     CHECK(c.step("review").status == StepStatus::due);
-    CHECK(c.results.snapshot().event_ids[c.step("review").trigger] == "E-3");
+    CHECK(c.results.event_id(c.step("review").trigger) == "E-3");
   }
 
   TEST_CASE("a review deciding to end the plan stops the reviews") {

@@ -96,7 +96,7 @@ struct Fixture {
   const Contribution* restricted_contribution() const {
     for (const Contribution* c = results.contributions_begin(row);
          c != results.contributions_end(row); ++c) {
-      if (results.snapshot().id(c->evidence) == "C-MRK-ID-9XW") return c;
+      if (results.vertex_id(c->evidence) == "C-MRK-ID-9XW") return c;
     }
     return nullptr;
   }

@@ -1,0 +1,203 @@
+// The rule expression interpreter: the flat stack programs expressions compile to, and their
+// evaluation over a snapshot's columns (src/snapshot_columns.hpp) without touching the heap.
+// Private to the library: hosts see expressions through include/safeguard/expr.hpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "safeguard/error.hpp"
+#include "safeguard/expr.hpp"
+#include "safeguard/model.hpp"
+#include "safeguard/timeline.hpp"
+
+namespace safeguard {
+// Only pointed to here, so that code compiling expressions needs no graph.
+struct Snapshot;
+}  // namespace safeguard
+
+namespace safeguard::expr {
+
+// Evidence sets the aggregates range over, seen from the assessed child.
+enum class Collection : std::uint8_t {
+  concerns,         // concerns about the child
+  family_concerns,  // concerns about anyone in the child's circle, or involving their carers
+  factors,          // protective factors for the child
+};
+
+enum class Op : std::uint8_t {
+  push_number,
+  push_string,
+  push_bool,
+  load,
+  negate,
+  add,
+  subtract,
+  multiply,
+  divide,
+  equal,
+  not_equal,
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  logical_and,
+  logical_or,
+  logical_not,
+  in_list,
+  in_set,
+  within,
+  minimum,
+  maximum,
+  absolute,
+  aggregate,
+  // Kleene short circuit for `and` (flag 0) and `or` (flag 1): if the value on top of the stack
+  // is known and decides the result (false for `and`, true for `or`), it becomes that boolean
+  // and execution jumps to instruction `a`, past the right operand and the `and`/`or` itself.
+  // The result is the one full evaluation would give; the right operand is simply not run.
+  short_circuit,
+};
+
+enum class AggregateKind : std::uint8_t {
+  count,
+  sum,
+  max,
+  distinct_agencies,
+  days_since_last,
+  distinct_categories,
+};
+
+struct Instr {
+  Op op;
+  std::uint8_t flag = 0;  // Type of operands for comparisons; AggregateKind for aggregates
+  std::uint32_t a = 0;    // symbol, attribute, list offset, or aggregate index
+  std::uint32_t b = 0;    // list length
+  double number = 0;
+};
+
+// A necessary condition found at compile time: when `active`, the expression is false unless
+// `attr` (concern.category or factor.kind, never unknown) takes one of `symbols` (pack
+// symbols), because a conjunct at the top of the expression says so (`attr in [...]` or
+// `attr == "..."`, joined to the rest by `and`). A scorer may skip evidence that fails the
+// guard without running the program: the program would return a known false.
+struct Guard {
+  bool active = false;
+  Attr attr = Attr::concern_category;
+  std::vector<std::uint32_t> symbols;
+};
+
+struct Aggregate {
+  AggregateKind kind;
+  Collection collection;
+  std::int32_t filter = -1;  // sub-program index, or -1 for "every element"
+  std::int32_t value = -1;   // sub-program index for sum/max
+  Guard filter_guard;        // of the filter, so elements it rejects are skipped unrun
+  // Over concerns: whether the filter reads concern.status, and so decides which statuses
+  // count. When it does not, only open and closed concerns count (docs/rules.md, "Which
+  // concerns count").
+  bool reads_status = false;
+};
+
+struct Program {
+  std::vector<Instr> code;
+  int max_stack = 0;
+};
+
+// A compiled expression: its program, sub-programs for aggregates and constant pools.
+struct Compiled {
+  Type type = Type::boolean;
+  std::string source;
+  Program main;
+  std::vector<Program> subprograms;
+  std::vector<Aggregate> aggregates;
+  std::vector<std::uint32_t> string_pool;
+  std::vector<double> number_pool;
+  std::vector<Attr> attributes;  // every attribute read, for lint and missing-data notes
+  bool constant = false;         // no attribute or aggregate: same value for every child
+  Guard guard;                   // of the whole expression (see Guard)
+  // The main program (outside aggregates) reads concern.status: a concern rule whose
+  // condition does not only sees open and closed concerns.
+  bool reads_status = false;
+};
+
+// Compiles `text` for a rule over `scope`, requiring a result of type `expected`. `origin` is
+// where the text starts in its file, so errors point at the right line and column there.
+SAFEGUARD_EXPORT Compiled compile(std::string_view text, Scope scope, Type expected,
+                                  SymbolTable& symbols, const Location& origin,
+                                  const CompileLimits& limits = {});
+
+// Compiles `text` and wraps it as a pack holds it.
+inline Expression compile_expression(std::string_view text, Scope scope, Type expected,
+                                     SymbolTable& symbols, const Location& origin,
+                                     const CompileLimits& limits = {}) {
+  return Expression(compile(text, scope, expected, symbols, origin, limits));
+}
+
+// ---- Evaluation ----------------------------------------------------------------------------
+
+struct Value {
+  double number = 0;
+  std::uint32_t symbol = 0;
+  bool known = true;
+};
+
+// A concern that reaches the child, with every path it arrives by (see for_each_circle_concern).
+struct ReachedConcern {
+  std::uint32_t concern;  // slot
+  RoleMask roles;
+};
+
+// Part of a child's record, for scoring it on some agencies' evidence alone (joining.hpp): a
+// concern or factor counts only when its group (numbered by the caller per slot; kNoGroup for
+// none) is allowed. Without `allowed`, everything counts.
+inline constexpr std::uint32_t kNoGroup = UINT32_MAX;
+struct EvidenceMask {
+  const std::uint32_t* concern_group = nullptr;  // per concern slot
+  const std::uint32_t* factor_group = nullptr;   // per factor slot
+  const std::uint8_t* allowed = nullptr;         // per group: nonzero counts
+
+  bool concern_counts(std::uint32_t slot) const noexcept {
+    return allowed == nullptr || counts(concern_group[slot]);
+  }
+  bool factor_counts(std::uint32_t slot) const noexcept {
+    return allowed == nullptr || counts(factor_group[slot]);
+  }
+
+ private:
+  bool counts(std::uint32_t group) const noexcept {
+    return group != kNoGroup && allowed[group] != 0;
+  }
+};
+
+// Everything a program reads while scoring one piece of evidence for one child.
+struct EvalContext {
+  const Snapshot* snapshot = nullptr;
+  const std::uint32_t* symbol_map = nullptr;  // snapshot symbol -> pack symbol space
+  Day as_of = 0;
+  std::uint32_t child = 0;
+  std::uint32_t concern = 0;
+  std::uint32_t factor = 0;
+  Role path = Role::self;    // how the evidence reached the child
+  int child_age_years = -1;  // precomputed per child; -1 when the date of birth is unknown
+  int child_age_months = -1;
+  int missing = -1;                           // first attribute found unknown (an Attr), or -1
+  const TimelineSummary* timeline = nullptr;  // the child's timeline as of as_of
+  // Optional: the concerns for_each_circle_concern visits for the child that are visible as of
+  // `as_of`, in its visiting order. A scorer that has gathered them already passes them so that
+  // family_concerns aggregates need not walk the snapshot again; null means walk it.
+  const ReachedConcern* circle_concerns = nullptr;
+  std::size_t circle_concern_count = 0;
+  // Optional: the part of the record aggregates read (the scorer's own evidence is filtered by
+  // the same mask before it gets here); null reads all of it.
+  const EvidenceMask* mask = nullptr;
+};
+
+SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);
+
+inline Value evaluate(const Expression& expression, EvalContext& context) {
+  return evaluate(expression.compiled(), context);
+}
+
+}  // namespace safeguard::expr

@@ -1,0 +1,305 @@
+// The columns of a Snapshot (include/safeguard/snapshot.hpp), private to the library: the
+// scorer, the interpreter, the view layer and the C shim read them; hosts never do. Attributes
+// are struct-of-arrays indexed by the graph's per-kind slot, adjacency is CSR, strings are
+// interned symbols and dates are day numbers.
+//
+// Both builders (take_snapshot for the whole graph, and for the families of some children) are
+// one routine in src/snapshot.cpp.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "safeguard/graph.hpp"
+#include "safeguard/snapshot.hpp"
+
+namespace safeguard {
+
+// Compressed sparse rows: the items of row r are items[offsets[r] .. offsets[r + 1]).
+template <typename T>
+struct Csr {
+  std::vector<std::uint32_t> offsets{0};
+  std::vector<T> items;
+
+  std::size_t rows() const noexcept { return offsets.size() - 1; }
+  const T* begin(std::size_t row) const noexcept { return items.data() + offsets[row]; }
+  const T* end(std::size_t row) const noexcept { return items.data() + offsets[row + 1]; }
+  std::size_t size(std::size_t row) const noexcept { return offsets[row + 1] - offsets[row]; }
+};
+
+struct CircleMember {
+  std::uint32_t person;  // person slot
+  RoleMask roles;
+};
+
+// One end of a declared relation as the propagation network sees it (propagate.hpp): the node
+// at the other end and the relation's kind. Every relation is listed at both of its ends.
+struct NetworkLink {
+  std::uint32_t node;
+  RelationKind kind;
+};
+inline constexpr std::uint32_t kNoNode = UINT32_MAX;
+// Ids as one byte blob of NUL-terminated strings plus offsets, so the C API can hand them out as
+// C strings without copying.
+struct IdTable {
+  std::vector<char> bytes;
+  std::vector<std::uint64_t> offsets{0};
+
+  void push(std::string_view id) {
+    bytes.insert(bytes.end(), id.begin(), id.end());
+    bytes.push_back('\0');
+    offsets.push_back(bytes.size());
+  }
+  std::size_t size() const noexcept { return offsets.size() - 1; }
+  std::string_view operator[](std::size_t i) const noexcept {
+    return {bytes.data() + offsets[i], static_cast<std::size_t>(offsets[i + 1] - offsets[i] - 1)};
+  }
+  const char* c_str(std::size_t i) const noexcept { return bytes.data() + offsets[i]; }
+};
+
+struct Snapshot {
+  std::uint64_t graph_revision = 0;
+  std::vector<std::string> symbols;
+
+  // Per vertex: kind, per-kind slot, external id (one byte blob of NUL-terminated ids plus
+  // offsets, so the C API can hand out the ids as C strings without copying).
+  std::vector<VertexKind> vertex_kind;
+  std::vector<std::uint32_t> vertex_slot;
+  std::vector<char> id_bytes;
+  std::vector<std::uint64_t> id_offsets{0};
+
+  // Persons, by slot. Erased persons have vertex_kind == erased at their vertex.
+  std::vector<VertexIndex> person_vertex;
+  std::vector<PersonKind> person_kind;
+  std::vector<Day> person_dob;
+  std::vector<std::uint32_t> person_household;  // household slot or UINT32_MAX
+  Csr<Symbol> person_flags;
+  Csr<CircleMember> person_circle;        // everyone whose evidence can reach the person
+  Csr<std::uint32_t> person_concerns;     // concern slots the person is about
+  Csr<std::uint32_t> person_involved_in;  // concern slots that involve the person
+  Csr<std::uint32_t> person_factors;      // factor slots protecting the person
+  std::vector<std::uint32_t> children;    // person slots of live children, in vertex order
+
+  // Concerns, by slot.
+  std::vector<VertexIndex> concern_vertex;
+  Csr<std::uint32_t> concern_about;     // person slots (places and groups: node_concerns)
+  Csr<std::uint32_t> concern_involves;  // person slots
+  std::vector<Symbol> concern_category;
+  std::vector<std::uint8_t> concern_severity;
+  std::vector<Day> concern_incident;
+  std::vector<Day> concern_recorded;
+  std::vector<ConcernStatus> concern_status;
+  std::vector<std::uint32_t> concern_source;  // agency slot
+  std::vector<std::uint8_t> concern_restricted;
+  std::vector<bool> concern_live;
+  IdTable concern_summary;  // free text, for renderings only (the view layer, explain.hpp)
+
+  // Factors, by slot.
+  std::vector<VertexIndex> factor_vertex;
+  std::vector<Symbol> factor_kind;
+  std::vector<std::uint8_t> factor_strength;
+  std::vector<Day> factor_start;
+  std::vector<Day> factor_end;
+  std::vector<bool> factor_live;
+  IdTable factor_summary;      // free text, for renderings only
+  IdTable factor_provided_by;  // the provider's id (a person or agency), or empty
+  // The provider's vertex, or kNoVertex when none is recorded (or, in a partial snapshot, the
+  // provider is not among its vertices); for renderings only.
+  std::vector<VertexIndex> factor_provider;
+  Csr<std::uint32_t> factor_protects;  // person slots the factor protects (those in the snapshot)
+
+  // Agencies, by slot.
+  std::vector<VertexIndex> agency_vertex;
+  std::vector<Symbol> agency_type;
+  IdTable agency_name;  // for renderings only
+
+  // The contextual network: live persons, places and groups as nodes, in vertex order, joined
+  // by their declared relations (parent_of, carer_of, sibling_of, partner_of, associate,
+  // member_of, frequents). Each node's links are sorted by kind, then node.
+  std::vector<VertexIndex> node_vertex;
+  std::vector<std::uint32_t> vertex_node;  // per vertex: its node, or kNoNode
+  Csr<NetworkLink> node_links;
+  Csr<std::uint32_t> node_concerns;  // concern slots about the node, in slot order
+  std::vector<Symbol> node_label;    // a place's or group's own kind ("park"); 0 for persons
+  IdTable node_name;                 // a place's or group's name, or empty; for renderings only
+  // Process events (live ones only, numbered in graph order) and each child's, sorted by date,
+  // then process order (event_order_rank), then id.
+  IdTable event_ids;
+  std::vector<EventKind> event_kind;
+  std::vector<Day> event_date;
+  std::vector<std::string> event_note;
+  std::vector<EventDecision> event_decision;
+  std::vector<std::string> event_category;
+  std::vector<Day> event_expected;
+  Csr<std::uint32_t> person_events;
+
+  // Discretionary overrides (live ones, numbered in graph order) and each child's, sorted by
+  // date then id.
+  IdTable override_ids;
+  std::vector<OverrideDirection> override_direction;
+  std::vector<Day> override_date;
+  std::vector<std::string> override_author;
+  std::vector<std::string> override_reason;
+  Csr<std::uint32_t> person_overrides;
+
+  // The working-day calendar statutory timescales run on (shared with the graph).
+  std::shared_ptr<const WorkingCalendar> calendar;
+
+  std::string_view id(VertexIndex v) const noexcept {
+    return {id_bytes.data() + id_offsets[v],
+            static_cast<std::size_t>(id_offsets[v + 1] - id_offsets[v] - 1)};
+  }
+  const char* id_c_str(VertexIndex v) const noexcept { return id_bytes.data() + id_offsets[v]; }
+  std::string_view symbol(Symbol s) const noexcept { return symbols[s]; }
+  // The earliest known date of a concern: the incident if known, else when it was recorded.
+  Day concern_date(std::uint32_t c) const noexcept {
+    return concern_incident[c] != kNoDay ? concern_incident[c] : concern_recorded[c];
+  }
+  // Bytes held by the columns (the streaming floor in bench/ reads this many).
+  std::size_t byte_size() const noexcept;
+};
+
+// Position of `person` in the child's circle (sorted by person slot), or -1.
+inline int circle_position(const Snapshot& snap, std::uint32_t child,
+                           std::uint32_t person) noexcept {
+  const CircleMember* first = snap.person_circle.begin(child);
+  const CircleMember* last = snap.person_circle.end(child);
+  const CircleMember* found = std::lower_bound(
+      first, last, person, [](const CircleMember& m, std::uint32_t p) { return m.person < p; });
+  return (found != last && found->person == person) ? static_cast<int>(found - first) : -1;
+}
+
+// Roles through which someone named in a concern's `involves` makes it reach the child.
+inline constexpr RoleMask kInvolvingRoles =
+    role_bit(Role::carer) | role_bit(Role::household) | role_bit(Role::partner);
+
+// Calls visit(concern_slot, RoleMask roles) exactly once for every concern about someone in the
+// child's circle or involving one of the child's carers, household members or partner. `roles`
+// gathers every path: the roles of each circle member the concern is about, plus
+// Role::involved. Visibility as of a date is the caller's filter. Allocation-free.
+template <typename Visit>
+void for_each_circle_concern(const Snapshot& snap, std::uint32_t child, Visit&& visit) {
+  const CircleMember* circle = snap.person_circle.begin(child);
+  const int circle_size = static_cast<int>(snap.person_circle.size(child));
+  auto about_roles = [&](std::uint32_t c, int position, bool& first_visit) {
+    RoleMask roles = 0;
+    first_visit = true;
+    for (const std::uint32_t* p = snap.concern_about.begin(c); p != snap.concern_about.end(c);
+         ++p) {
+      // Most concerns are about one person: the member being visited, whose place is known.
+      const int at = position < circle_size && circle[position].person == *p
+                         ? position
+                         : circle_position(snap, child, *p);
+      if (at < 0) continue;
+      if (at < position) first_visit = false;
+      roles |= circle[at].roles;
+    }
+    return roles;
+  };
+  auto involved = [&](std::uint32_t c, int position, bool& first_visit) {
+    bool any = false;
+    for (const std::uint32_t* p = snap.concern_involves.begin(c); p != snap.concern_involves.end(c);
+         ++p) {
+      const int at = circle_position(snap, child, *p);
+      if (at < 0 || !(circle[at].roles & kInvolvingRoles)) continue;
+      if (position >= 0 && at < position) first_visit = false;
+      any = true;
+    }
+    return any;
+  };
+  for (int i = 0; i < circle_size; ++i) {
+    const std::uint32_t member = circle[i].person;
+    for (const std::uint32_t* c = snap.person_concerns.begin(member);
+         c != snap.person_concerns.end(member); ++c) {
+      bool first_visit = true;
+      RoleMask roles = about_roles(*c, i, first_visit);
+      if (!first_visit) continue;
+      bool ignored = true;
+      if (involved(*c, -1, ignored)) roles |= role_bit(Role::involved);
+      visit(*c, roles);
+    }
+  }
+  for (int i = 0; i < circle_size; ++i) {
+    if (!(circle[i].roles & kInvolvingRoles)) continue;
+    const std::uint32_t member = circle[i].person;
+    for (const std::uint32_t* c = snap.person_involved_in.begin(member);
+         c != snap.person_involved_in.end(member); ++c) {
+      bool first_visit = true;
+      if (about_roles(*c, circle_size, first_visit) != 0) continue;  // visited in the first pass
+      first_visit = true;
+      involved(*c, i, first_visit);
+      if (first_visit) visit(*c, role_bit(Role::involved));
+    }
+  }
+}
+
+// The first role in a mask, in the order of the Role enum (self first).
+inline Role first_role(RoleMask roles) noexcept {
+  for (int r = 0; r < kRoleCount; ++r) {
+    if (roles & (1u << r)) return static_cast<Role>(r);
+  }
+  return Role::self;
+}
+
+// A partial snapshot: only what scoring `children` (vertex indices; anything that is not a
+// live child is ignored) reads — those children, everyone in their circles, the concerns
+// about or involving those people, their factors, the agencies that raised the concerns and
+// the households. Its vertex numbers and slots are its own, in the graph's order; ids are the
+// graph's. Assessing it gives each of those children exactly the result a full snapshot gives
+// (tests/unit/test_incremental.cpp), in time that grows with their families, not with the graph.
+//
+// Process events and discretionary overrides are not vertices, and the graph keeps no index of
+// them by child, so this scans them all unless `records` says where to look.
+struct RecordIndex;
+SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(
+    const CaseGraph& graph, const std::vector<VertexIndex>& children,
+    const RecordIndex* records = nullptr);
+
+// Which process events and discretionary overrides (numbers into CaseGraph::events() and
+// CaseGraph::discretionary_overrides()) may concern each child. Entries may be stale (a
+// partial snapshot checks every record it is pointed at) but none may be missing.
+struct RecordIndex {
+  std::unordered_map<VertexIndex, std::vector<std::uint32_t>> events;
+  std::unordered_map<VertexIndex, std::vector<std::uint32_t>> overrides;
+  std::size_t events_seen = 0;  // graph records already indexed
+  std::size_t overrides_seen = 0;
+
+  // Indexes the records the graph gained since the last call (records are only appended).
+  void catch_up(const CaseGraph& graph) {
+    for (; events_seen < graph.events().size(); ++events_seen) {
+      for (VertexIndex child : graph.events()[events_seen].about)
+        events[child].push_back(static_cast<std::uint32_t>(events_seen));
+    }
+    for (; overrides_seen < graph.discretionary_overrides().size(); ++overrides_seen) {
+      overrides[graph.discretionary_overrides()[overrides_seen].child].push_back(
+          static_cast<std::uint32_t>(overrides_seen));
+    }
+  }
+};
+
+// The live children (vertex indices, ascending) whose circle holds any of `persons`: the
+// children whose results change when those persons' evidence or relations change.
+SAFEGUARD_EXPORT std::vector<VertexIndex> children_reached_by(
+    const CaseGraph& graph, const std::vector<VertexIndex>& persons);
+
+}  // namespace safeguard
+
+namespace safeguard::expr {
+
+// True if `concern` (a slot) counts as of as_of: recorded by then and not retracted.
+inline bool concern_visible(const Snapshot& snap, std::uint32_t concern, Day as_of) noexcept {
+  return snap.concern_live[concern] && snap.concern_status[concern] != ConcernStatus::retracted &&
+         snap.concern_recorded[concern] <= as_of;
+}
+// True if `factor` exists as of as_of (its start, if known, is not after it).
+inline bool factor_visible(const Snapshot& snap, std::uint32_t factor, Day as_of) noexcept {
+  return snap.factor_live[factor] &&
+         (snap.factor_start[factor] == kNoDay || snap.factor_start[factor] <= as_of);
+}
+
+}  // namespace safeguard::expr
