@@ -1,4 +1,5 @@
-// Building the columnar snapshot from the editable graph.
+// Building the columnar snapshot from the editable graph: one builder, for the whole graph and
+// for the families of some children (build() and its two selections, below).
 #include "snapshot_columns.hpp"
 
 #include "graph_topology.hpp"
@@ -241,256 +242,6 @@ Day latest_unrestricted_date(const Snapshot& snapshot) noexcept {
   return latest;
 }
 
-std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
-  auto snap = std::make_shared<Snapshot>();
-  const detail::Adjacency& adj = graph.topology().adjacency;
-  const std::size_t n = graph.vertex_count();
-  snap->graph_revision = graph.revision();
-  snap->symbols = graph.symbols().strings();
-
-  detail::resize_huge(snap->vertex_kind, n);
-  detail::resize_huge(snap->vertex_slot, n);
-  detail::reserve_huge(snap->id_offsets, n + 1);
-  std::size_t persons = 0, concerns = 0, factors = 0, agencies = 0;
-  for (VertexIndex v = 0; v < n; ++v) {
-    snap->vertex_kind[v] = adj[v].kind;
-    snap->vertex_slot[v] = adj[v].slot;
-    const std::string& id = graph.id(v);
-    snap->id_bytes.insert(snap->id_bytes.end(), id.begin(), id.end());
-    snap->id_bytes.push_back('\0');
-    snap->id_offsets.push_back(snap->id_bytes.size());
-    switch (adj[v].kind) {
-      case VertexKind::person:
-        persons = std::max<std::size_t>(persons, adj[v].slot + 1);
-        break;
-      case VertexKind::concern:
-        concerns = std::max<std::size_t>(concerns, adj[v].slot + 1);
-        break;
-      case VertexKind::factor:
-        factors = std::max<std::size_t>(factors, adj[v].slot + 1);
-        break;
-      case VertexKind::agency:
-        agencies = std::max<std::size_t>(agencies, adj[v].slot + 1);
-        break;
-      default:
-        break;
-    }
-  }
-  // Tombstoned slots keep their place so slots stay aligned with the graph.
-  auto live_of = [&](VertexKind kind) {
-    std::vector<VertexIndex> vertex_of_slot;
-    for (VertexIndex v = 0; v < n; ++v) {
-      if (adj[v].kind != kind) continue;
-      if (vertex_of_slot.size() <= adj[v].slot) vertex_of_slot.resize(adj[v].slot + 1, kNoVertex);
-      vertex_of_slot[adj[v].slot] = v;
-    }
-    return vertex_of_slot;
-  };
-  snap->person_vertex = live_of(VertexKind::person);
-  snap->concern_vertex = live_of(VertexKind::concern);
-  snap->factor_vertex = live_of(VertexKind::factor);
-  snap->agency_vertex = live_of(VertexKind::agency);
-  snap->person_vertex.resize(persons, kNoVertex);
-  snap->concern_vertex.resize(concerns, kNoVertex);
-  snap->factor_vertex.resize(factors, kNoVertex);
-  snap->agency_vertex.resize(agencies, kNoVertex);
-
-  // Persons.
-  detail::assign_huge(snap->person_kind, persons, PersonKind::adult);
-  detail::assign_huge(snap->person_dob, persons, kNoDay);
-  detail::assign_huge(snap->person_household, persons, UINT32_MAX);
-  for (std::uint32_t p = 0; p < persons; ++p) {
-    const VertexIndex v = snap->person_vertex[p];
-    if (v == kNoVertex) continue;
-    const Person& person = graph.person(v);
-    snap->person_kind[p] = person.kind;
-    snap->person_dob[p] = person.dob;
-    const VertexIndex h = graph.household_of(v);
-    if (h != kNoVertex) snap->person_household[p] = adj[h].slot;
-    if (person.kind == PersonKind::child) snap->children.push_back(p);
-  }
-  std::sort(snap->children.begin(), snap->children.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return snap->person_vertex[a] < snap->person_vertex[b];
-  });
-  snap->person_flags = build_csr<Symbol>(persons, [&](auto&& put) {
-    for (std::uint32_t p = 0; p < persons; ++p) {
-      if (snap->person_vertex[p] == kNoVertex) continue;
-      for (Symbol flag : graph.person(snap->person_vertex[p]).flags) put(p, flag);
-    }
-  });
-
-  // The circle of each child: who they are related to and how, merged per person.
-  std::vector<std::vector<CircleMember>> circles(persons);
-  auto slot_of = [&](VertexIndex v) { return adj[v].slot; };
-  for (std::uint32_t child : snap->children) {
-    circle_of(adj, snap->person_vertex[child], slot_of, circles[child]);
-  }
-  snap->person_circle = build_csr<CircleMember>(persons, [&](auto&& put) {
-    for (std::uint32_t p = 0; p < persons; ++p) {
-      for (const auto& member : circles[p]) put(p, member);
-    }
-  });
-  circles = {};
-
-  // Concerns.
-  detail::assign_huge(snap->concern_category, concerns, 0);
-  detail::assign_huge(snap->concern_severity, concerns, 0);
-  detail::assign_huge(snap->concern_incident, concerns, kNoDay);
-  detail::assign_huge(snap->concern_recorded, concerns, kNoDay);
-  detail::assign_huge(snap->concern_status, concerns, ConcernStatus::retracted);
-  detail::assign_huge(snap->concern_source, concerns, UINT32_MAX);
-  detail::assign_huge(snap->concern_restricted, concerns, 0);
-  snap->concern_live.assign(concerns, false);
-  for (std::uint32_t c = 0; c < concerns; ++c) {
-    const VertexIndex v = snap->concern_vertex[c];
-    snap->concern_summary.push(v == kNoVertex ? std::string_view() : graph.concern(v).summary);
-    if (v == kNoVertex) continue;
-    const Concern& concern = graph.concern(v);
-    snap->concern_category[c] = concern.category;
-    snap->concern_severity[c] = static_cast<std::uint8_t>(concern.severity);
-    snap->concern_incident[c] = concern.incident;
-    snap->concern_recorded[c] = concern.recorded;
-    snap->concern_status[c] = concern.status;
-    snap->concern_source[c] = slot_of(concern.source);
-    snap->concern_restricted[c] = concern.restricted;
-    snap->concern_live[c] = true;
-  }
-  // A concern may also be about places and groups; the person columns keep only persons.
-  auto is_person = [&](VertexIndex v) { return adj[v].kind == VertexKind::person; };
-  snap->concern_about = build_csr<std::uint32_t>(concerns, [&](auto&& put) {
-    for (std::uint32_t c = 0; c < concerns; ++c) {
-      if (!snap->concern_live[c]) continue;
-      for (VertexIndex p : graph.concern(snap->concern_vertex[c]).about) {
-        if (is_person(p)) put(c, slot_of(p));
-      }
-    }
-  });
-  snap->concern_involves = build_csr<std::uint32_t>(concerns, [&](auto&& put) {
-    for (std::uint32_t c = 0; c < concerns; ++c) {
-      if (!snap->concern_live[c]) continue;
-      for (VertexIndex p : graph.concern(snap->concern_vertex[c]).involves) put(c, slot_of(p));
-    }
-  });
-  snap->person_concerns = build_csr<std::uint32_t>(persons, [&](auto&& put) {
-    for (std::uint32_t c = 0; c < concerns; ++c) {
-      if (!snap->concern_live[c]) continue;
-      for (VertexIndex p : graph.concern(snap->concern_vertex[c]).about) {
-        if (is_person(p)) put(slot_of(p), c);
-      }
-    }
-  });
-  snap->person_involved_in = build_csr<std::uint32_t>(persons, [&](auto&& put) {
-    for (std::uint32_t c = 0; c < concerns; ++c) {
-      if (!snap->concern_live[c]) continue;
-      for (VertexIndex p : graph.concern(snap->concern_vertex[c]).involves) put(slot_of(p), c);
-    }
-  });
-
-  // Factors.
-  detail::assign_huge(snap->factor_kind, factors, 0);
-  detail::assign_huge(snap->factor_strength, factors, 0);
-  detail::assign_huge(snap->factor_start, factors, kNoDay);
-  detail::assign_huge(snap->factor_end, factors, kNoDay);
-  snap->factor_live.assign(factors, false);
-  detail::assign_huge(snap->factor_provider, factors, kNoVertex);
-  for (std::uint32_t f = 0; f < factors; ++f) {
-    const VertexIndex v = snap->factor_vertex[f];
-    if (v == kNoVertex) {
-      snap->factor_summary.push({});
-      snap->factor_provided_by.push({});
-      continue;
-    }
-    const Factor& factor = graph.factor(v);
-    snap->factor_provider[f] = factor.provided_by;
-    snap->factor_summary.push(factor.summary);
-    snap->factor_provided_by.push(factor.provided_by == kNoVertex ? std::string_view()
-                                                                  : graph.id(factor.provided_by));
-    snap->factor_kind[f] = factor.kind;
-    snap->factor_strength[f] = static_cast<std::uint8_t>(factor.strength);
-    snap->factor_start[f] = factor.start;
-    snap->factor_end[f] = factor.end;
-    snap->factor_live[f] = true;
-  }
-  snap->person_factors = build_csr<std::uint32_t>(persons, [&](auto&& put) {
-    for (std::uint32_t f = 0; f < factors; ++f) {
-      if (!snap->factor_live[f]) continue;
-      for (VertexIndex p : graph.factor(snap->factor_vertex[f]).protects) put(slot_of(p), f);
-    }
-  });
-  snap->factor_protects = build_csr<std::uint32_t>(factors, [&](auto&& put) {
-    for (std::uint32_t f = 0; f < factors; ++f) {
-      if (!snap->factor_live[f]) continue;
-      for (VertexIndex p : graph.factor(snap->factor_vertex[f]).protects) put(f, slot_of(p));
-    }
-  });
-
-  // Agencies.
-  detail::assign_huge(snap->agency_type, agencies, 0);
-  for (std::uint32_t a = 0; a < agencies; ++a) {
-    const VertexIndex v = snap->agency_vertex[a];
-    snap->agency_name.push(v == kNoVertex ? std::string_view() : graph.agency(v).name);
-    if (v != kNoVertex) snap->agency_type[a] = graph.agency(v).type;
-  }
-
-  // Process events.
-  std::vector<const Event*> events;
-  for (const Event& e : graph.events()) {
-    if (e.id.empty()) continue;
-    events.push_back(&e);
-    snap->event_ids.push(e.id);
-    snap->event_kind.push_back(e.kind);
-    snap->event_date.push_back(e.date);
-    snap->event_note.push_back(e.note);
-    snap->event_decision.push_back(e.decision);
-    snap->event_category.push_back(e.category);
-    snap->event_expected.push_back(e.expected);
-  }
-  snap->person_events = build_csr<std::uint32_t>(persons, [&](auto&& put) {
-    for (std::uint32_t e = 0; e < events.size(); ++e) {
-      for (VertexIndex p : events[e]->about) put(slot_of(p), e);
-    }
-  });
-  auto event_order = [&](std::uint32_t a, std::uint32_t b) {
-    const Snapshot& s = *snap;
-    if (s.event_date[a] != s.event_date[b]) return s.event_date[a] < s.event_date[b];
-    if (s.event_kind[a] != s.event_kind[b])
-      return event_order_rank(s.event_kind[a]) < event_order_rank(s.event_kind[b]);
-    return s.event_ids[a] < s.event_ids[b];
-  };
-  for (std::uint32_t p = 0; p < persons; ++p) {
-    std::sort(snap->person_events.items.begin() + snap->person_events.offsets[p],
-              snap->person_events.items.begin() + snap->person_events.offsets[p + 1], event_order);
-  }
-
-  // Discretionary overrides.
-  std::vector<const DiscretionaryOverride*> judgements;
-  for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
-    if (o.id.empty()) continue;
-    judgements.push_back(&o);
-    snap->override_ids.push(o.id);
-    snap->override_direction.push_back(o.direction);
-    snap->override_date.push_back(o.date);
-    snap->override_author.push_back(o.author);
-    snap->override_reason.push_back(o.reason);
-  }
-  snap->person_overrides = build_csr<std::uint32_t>(persons, [&](auto&& put) {
-    for (std::uint32_t o = 0; o < judgements.size(); ++o) put(slot_of(judgements[o]->child), o);
-  });
-  for (std::uint32_t p = 0; p < persons; ++p) {
-    std::sort(snap->person_overrides.items.begin() + snap->person_overrides.offsets[p],
-              snap->person_overrides.items.begin() + snap->person_overrides.offsets[p + 1],
-              [&](std::uint32_t a, std::uint32_t b) {
-                if (snap->override_date[a] != snap->override_date[b])
-                  return snap->override_date[a] < snap->override_date[b];
-                return snap->override_ids[a] < snap->override_ids[b];
-              });
-  }
-  snap->calendar = graph.calendar();
-
-  build_network(graph, *snap);
-  return snap;
-}
-
 std::vector<VertexIndex> children_reached_by(const CaseGraph& graph,
                                              const std::vector<VertexIndex>& persons) {
   std::vector<VertexIndex> children;
@@ -505,15 +256,316 @@ std::vector<VertexIndex> children_reached_by(const CaseGraph& graph,
 
 namespace {
 
+// ---- One builder, two selections --------------------------------------------------------------
+//
+// A snapshot is built by one routine, build() below, from a selection: which graph vertices it
+// holds and the local slot each takes. The whole graph (WholeGraph) keeps every slot, tombstones
+// included, so its slots and vertex numbers are the graph's; the families of some children
+// (Families) keep only what scoring those children reads, renumbered in the graph's order. A
+// selection answers:
+//   vertex_count(), graph_vertex(i)   the graph vertex of each local vertex, in graph order
+//   local_slot(v)                      the slot a held vertex has within its kind
+//   slots(kind)                        per local slot of a kind, its graph vertex (kNoVertex: a
+//                                      tombstone kept so slots stay aligned)
+//   local_vertex(v)                    the local vertex of a graph vertex, or kNoVertex
+//   person(v), agency(v), household(v) the local slot of a held vertex of that kind, or UINT32_MAX
+//   circle_child(v)                    whether the child at v is scored (gets a circle)
+//   record_row(v)                      the person row an event or judgement about v is listed in,
+//                                      or UINT32_MAX
+//   for_each_event(f), for_each_judgement(f)   the graph's record numbers worth looking at
+//   keep_unlisted_records              whether a record listed in no row is kept
+
+// Writes the columns, entity by entity in local slot order. Every column is written here and
+// nowhere else.
+template <typename Selection>
+void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
+  const detail::Adjacency& adj = graph.topology().adjacency;
+  snap.graph_revision = graph.revision();
+  snap.symbols = graph.symbols().strings();
+  snap.calendar = graph.calendar();
+
+  // Vertices.
+  const std::size_t n = sel.vertex_count();
+  detail::reserve_huge(snap.vertex_kind, n);
+  detail::reserve_huge(snap.vertex_slot, n);
+  detail::reserve_huge(snap.id_offsets, n + 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const VertexIndex v = sel.graph_vertex(i);
+    snap.vertex_kind.push_back(adj[v].kind);
+    snap.vertex_slot.push_back(sel.local_slot(v));
+    const std::string& id = graph.id(v);
+    snap.id_bytes.insert(snap.id_bytes.end(), id.begin(), id.end());
+    snap.id_bytes.push_back('\0');
+    snap.id_offsets.push_back(snap.id_bytes.size());
+  }
+  auto local_vertices = [&](VertexKind kind) {
+    const std::vector<VertexIndex>& of_slot = sel.slots(kind);
+    std::vector<VertexIndex> out;
+    detail::reserve_huge(out, of_slot.size());
+    for (VertexIndex v : of_slot) out.push_back(v == kNoVertex ? kNoVertex : sel.local_vertex(v));
+    return out;
+  };
+  snap.person_vertex = local_vertices(VertexKind::person);
+  snap.concern_vertex = local_vertices(VertexKind::concern);
+  snap.factor_vertex = local_vertices(VertexKind::factor);
+  snap.agency_vertex = local_vertices(VertexKind::agency);
+  const std::vector<VertexIndex>& persons = sel.slots(VertexKind::person);
+  const std::vector<VertexIndex>& concerns = sel.slots(VertexKind::concern);
+  const std::vector<VertexIndex>& factors = sel.slots(VertexKind::factor);
+  const std::vector<VertexIndex>& agencies = sel.slots(VertexKind::agency);
+  auto end_row = [](auto& csr) {
+    csr.offsets.push_back(static_cast<std::uint32_t>(csr.items.size()));
+  };
+
+  // Persons: their own columns, and a circle for each child scored.
+  detail::reserve_huge(snap.person_kind, persons.size());
+  detail::reserve_huge(snap.person_dob, persons.size());
+  detail::reserve_huge(snap.person_household, persons.size());
+  detail::reserve_huge(snap.person_flags.offsets, persons.size() + 1);
+  detail::reserve_huge(snap.person_circle.offsets, persons.size() + 1);
+  std::vector<CircleMember> circle;
+  for (std::uint32_t p = 0; p < persons.size(); ++p) {
+    const VertexIndex v = persons[p];
+    if (v == kNoVertex) {
+      snap.person_kind.push_back(PersonKind::adult);
+      snap.person_dob.push_back(kNoDay);
+      snap.person_household.push_back(UINT32_MAX);
+    } else {
+      const Person& person = graph.person(v);
+      snap.person_kind.push_back(person.kind);
+      snap.person_dob.push_back(person.dob);
+      const VertexIndex h = graph.household_of(v);
+      snap.person_household.push_back(h == kNoVertex ? UINT32_MAX : sel.household(h));
+      snap.person_flags.items.insert(snap.person_flags.items.end(), person.flags.begin(),
+                                     person.flags.end());
+      if (person.kind == PersonKind::child && sel.circle_child(v)) {
+        snap.children.push_back(p);
+        circle.clear();
+        circle_of(
+            adj, v, [&](VertexIndex other) { return sel.person(other); }, circle);
+        snap.person_circle.items.insert(snap.person_circle.items.end(), circle.begin(),
+                                        circle.end());
+      }
+    }
+    end_row(snap.person_flags);
+    end_row(snap.person_circle);
+  }
+  std::sort(snap.children.begin(), snap.children.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return snap.person_vertex[a] < snap.person_vertex[b];
+  });
+
+  // Concerns, with about and involves cut down to the persons held (places and groups a concern
+  // is about are the network's: node_concerns).
+  detail::reserve_huge(snap.concern_category, concerns.size());
+  detail::reserve_huge(snap.concern_severity, concerns.size());
+  detail::reserve_huge(snap.concern_incident, concerns.size());
+  detail::reserve_huge(snap.concern_recorded, concerns.size());
+  detail::reserve_huge(snap.concern_status, concerns.size());
+  detail::reserve_huge(snap.concern_source, concerns.size());
+  detail::reserve_huge(snap.concern_restricted, concerns.size());
+  detail::reserve_huge(snap.concern_about.offsets, concerns.size() + 1);
+  detail::reserve_huge(snap.concern_involves.offsets, concerns.size() + 1);
+  snap.concern_live.reserve(concerns.size());
+  for (const VertexIndex v : concerns) {
+    const Concern* concern = v == kNoVertex ? nullptr : &graph.concern(v);
+    snap.concern_live.push_back(concern != nullptr);
+    snap.concern_summary.push(concern ? std::string_view(concern->summary) : std::string_view());
+    snap.concern_category.push_back(concern ? concern->category : 0);
+    snap.concern_severity.push_back(concern ? static_cast<std::uint8_t>(concern->severity) : 0);
+    snap.concern_incident.push_back(concern ? concern->incident : kNoDay);
+    snap.concern_recorded.push_back(concern ? concern->recorded : kNoDay);
+    snap.concern_status.push_back(concern ? concern->status : ConcernStatus::retracted);
+    snap.concern_source.push_back(concern ? sel.agency(concern->source) : UINT32_MAX);
+    snap.concern_restricted.push_back(concern ? concern->restricted : 0);
+    if (concern) {
+      for (VertexIndex p : concern->about) {
+        const std::uint32_t local = sel.person(p);
+        if (local != UINT32_MAX) snap.concern_about.items.push_back(local);
+      }
+      for (VertexIndex p : concern->involves) {
+        const std::uint32_t local = sel.person(p);
+        if (local != UINT32_MAX) snap.concern_involves.items.push_back(local);
+      }
+    }
+    end_row(snap.concern_about);
+    end_row(snap.concern_involves);
+  }
+
+  // Factors.
+  detail::reserve_huge(snap.factor_kind, factors.size());
+  detail::reserve_huge(snap.factor_strength, factors.size());
+  detail::reserve_huge(snap.factor_start, factors.size());
+  detail::reserve_huge(snap.factor_end, factors.size());
+  detail::reserve_huge(snap.factor_provider, factors.size());
+  detail::reserve_huge(snap.factor_protects.offsets, factors.size() + 1);
+  snap.factor_live.reserve(factors.size());
+  for (const VertexIndex v : factors) {
+    const Factor* factor = v == kNoVertex ? nullptr : &graph.factor(v);
+    const VertexIndex provider = factor ? factor->provided_by : kNoVertex;
+    snap.factor_live.push_back(factor != nullptr);
+    snap.factor_summary.push(factor ? std::string_view(factor->summary) : std::string_view());
+    snap.factor_provided_by.push(provider == kNoVertex ? std::string_view()
+                                                       : std::string_view(graph.id(provider)));
+    snap.factor_provider.push_back(provider == kNoVertex ? kNoVertex : sel.local_vertex(provider));
+    snap.factor_kind.push_back(factor ? factor->kind : 0);
+    snap.factor_strength.push_back(factor ? static_cast<std::uint8_t>(factor->strength) : 0);
+    snap.factor_start.push_back(factor ? factor->start : kNoDay);
+    snap.factor_end.push_back(factor ? factor->end : kNoDay);
+    if (factor) {
+      for (VertexIndex p : factor->protects) {
+        const std::uint32_t local = sel.person(p);
+        if (local != UINT32_MAX) snap.factor_protects.items.push_back(local);
+      }
+    }
+    end_row(snap.factor_protects);
+  }
+
+  // Each person's concerns and factors: the rows above, inverted (so in slot order).
+  auto invert = [&](const Csr<std::uint32_t>& rows) {
+    return build_csr<std::uint32_t>(persons.size(), [&](auto&& put) {
+      for (std::uint32_t r = 0; r < rows.rows(); ++r) {
+        for (const std::uint32_t* p = rows.begin(r); p != rows.end(r); ++p) put(*p, r);
+      }
+    });
+  };
+  snap.person_concerns = invert(snap.concern_about);
+  snap.person_involved_in = invert(snap.concern_involves);
+  snap.person_factors = invert(snap.factor_protects);
+
+  // Agencies.
+  detail::reserve_huge(snap.agency_type, agencies.size());
+  for (const VertexIndex v : agencies) {
+    snap.agency_name.push(v == kNoVertex ? std::string_view()
+                                         : std::string_view(graph.agency(v).name));
+    snap.agency_type.push_back(v == kNoVertex ? 0 : graph.agency(v).type);
+  }
+
+  // Process events and discretionary overrides (live ones, numbered in graph order), each
+  // listed under the persons it is about, sorted by date, then process order, then id.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> listed;  // (person row, record)
+  sel.for_each_event([&](std::uint32_t number) {
+    const Event& e = graph.events()[number];
+    if (e.id.empty()) return;
+    const auto local = static_cast<std::uint32_t>(snap.event_kind.size());
+    const std::size_t before = listed.size();
+    for (VertexIndex p : e.about) {
+      const std::uint32_t row = sel.record_row(p);
+      if (row != UINT32_MAX) listed.push_back({row, local});
+    }
+    if (listed.size() == before && !sel.keep_unlisted_records) return;
+    snap.event_ids.push(e.id);
+    snap.event_kind.push_back(e.kind);
+    snap.event_date.push_back(e.date);
+    snap.event_note.push_back(e.note);
+    snap.event_decision.push_back(e.decision);
+    snap.event_category.push_back(e.category);
+    snap.event_expected.push_back(e.expected);
+  });
+  auto rows_of = [&](auto&& before) {
+    auto csr = build_csr<std::uint32_t>(persons.size(), [&](auto&& put) {
+      for (const auto& entry : listed) put(entry.first, entry.second);
+    });
+    for (std::uint32_t p = 0; p < persons.size(); ++p) {
+      std::sort(csr.items.begin() + csr.offsets[p], csr.items.begin() + csr.offsets[p + 1], before);
+    }
+    listed.clear();
+    return csr;
+  };
+  snap.person_events = rows_of([&](std::uint32_t a, std::uint32_t b) {
+    if (snap.event_date[a] != snap.event_date[b]) return snap.event_date[a] < snap.event_date[b];
+    if (snap.event_kind[a] != snap.event_kind[b])
+      return event_order_rank(snap.event_kind[a]) < event_order_rank(snap.event_kind[b]);
+    return snap.event_ids[a] < snap.event_ids[b];
+  });
+  sel.for_each_judgement([&](std::uint32_t number) {
+    const DiscretionaryOverride& o = graph.discretionary_overrides()[number];
+    if (o.id.empty()) return;
+    const std::uint32_t row = sel.record_row(o.child);
+    if (row == UINT32_MAX && !sel.keep_unlisted_records) return;
+    if (row != UINT32_MAX)
+      listed.push_back({row, static_cast<std::uint32_t>(snap.override_direction.size())});
+    snap.override_ids.push(o.id);
+    snap.override_direction.push_back(o.direction);
+    snap.override_date.push_back(o.date);
+    snap.override_author.push_back(o.author);
+    snap.override_reason.push_back(o.reason);
+  });
+  snap.person_overrides = rows_of([&](std::uint32_t a, std::uint32_t b) {
+    if (snap.override_date[a] != snap.override_date[b])
+      return snap.override_date[a] < snap.override_date[b];
+    return snap.override_ids[a] < snap.override_ids[b];
+  });
+}
+
+// The whole graph: every vertex, every slot (tombstones kept), every record.
+class WholeGraph {
+ public:
+  explicit WholeGraph(const CaseGraph& graph)
+      : graph_(graph), adj_(graph.topology().adjacency), n_(graph.vertex_count()) {
+    for (VertexIndex v = 0; v < n_; ++v) {
+      const int k = kind_index(adj_[v].kind);
+      if (k < 0) continue;
+      std::vector<VertexIndex>& of_slot = slots_[k];
+      if (of_slot.size() <= adj_[v].slot) of_slot.resize(adj_[v].slot + 1, kNoVertex);
+      of_slot[adj_[v].slot] = v;
+    }
+  }
+  std::size_t vertex_count() const { return n_; }
+  VertexIndex graph_vertex(std::size_t i) const { return static_cast<VertexIndex>(i); }
+  std::uint32_t local_slot(VertexIndex v) const { return adj_[v].slot; }
+  const std::vector<VertexIndex>& slots(VertexKind kind) const { return slots_[kind_index(kind)]; }
+  VertexIndex local_vertex(VertexIndex v) const { return v; }
+  std::uint32_t person(VertexIndex v) const { return of_kind(v, VertexKind::person); }
+  std::uint32_t agency(VertexIndex v) const { return of_kind(v, VertexKind::agency); }
+  std::uint32_t household(VertexIndex v) const { return adj_[v].slot; }
+  bool circle_child(VertexIndex) const { return true; }
+  std::uint32_t record_row(VertexIndex v) const { return person(v); }
+  template <typename F>
+  void for_each_event(F&& f) const {
+    for (std::uint32_t e = 0; e < graph_.events().size(); ++e) f(e);
+  }
+  template <typename F>
+  void for_each_judgement(F&& f) const {
+    for (std::uint32_t o = 0; o < graph_.discretionary_overrides().size(); ++o) f(o);
+  }
+  static constexpr bool keep_unlisted_records = true;
+
+ private:
+  static int kind_index(VertexKind kind) {
+    switch (kind) {
+      case VertexKind::person:
+        return 0;
+      case VertexKind::concern:
+        return 1;
+      case VertexKind::factor:
+        return 2;
+      case VertexKind::agency:
+        return 3;
+      default:
+        return -1;
+    }
+  }
+  std::uint32_t of_kind(VertexIndex v, VertexKind kind) const {
+    return v < n_ && adj_[v].kind == kind ? adj_[v].slot : UINT32_MAX;
+  }
+  const CaseGraph& graph_;
+  const detail::Adjacency& adj_;
+  std::size_t n_;
+  std::array<std::vector<VertexIndex>, 4> slots_;
+};
+
 // Vertices of one kind chosen for a partial snapshot, ordered by their graph slot; a vertex's
 // local slot is its position, so local slots keep the graph's order.
 struct Chosen {
   std::vector<std::pair<std::uint32_t, VertexIndex>> by_slot;  // (graph slot, vertex)
+  std::vector<VertexIndex> vertices;                           // by local slot
 
   void add(const detail::Adjacency& adj, VertexIndex v) { by_slot.push_back({adj[v].slot, v}); }
   void seal() {
     std::sort(by_slot.begin(), by_slot.end());
     by_slot.erase(std::unique(by_slot.begin(), by_slot.end()), by_slot.end());
+    vertices.reserve(by_slot.size());
+    for (const auto& entry : by_slot) vertices.push_back(entry.second);
   }
   // Local slot of a chosen vertex's graph slot, or UINT32_MAX.
   std::uint32_t local(std::uint32_t graph_slot) const {
@@ -523,284 +575,143 @@ struct Chosen {
                ? static_cast<std::uint32_t>(found - by_slot.begin())
                : UINT32_MAX;
   }
-  std::uint32_t size() const { return static_cast<std::uint32_t>(by_slot.size()); }
 };
 
-template <typename T>
-void push_row(Csr<T>& csr) {
-  csr.offsets.push_back(static_cast<std::uint32_t>(csr.items.size()));
-}
+// The families of some children: those children, everyone in their circles, the concerns about
+// or involving those people, their factors, the agencies that raised the concerns and the
+// households; and the records about those children.
+class Families {
+ public:
+  Families(const CaseGraph& graph, const std::vector<VertexIndex>& children,
+           const RecordIndex* records)
+      : graph_(graph), adj_(graph.topology().adjacency) {
+    for (VertexIndex v : children) {
+      if (v < graph.vertex_count() && graph.kind(v) == VertexKind::person &&
+          graph.person(v).kind == PersonKind::child) {
+        children_.add(adj_, v);
+      }
+    }
+    children_.seal();
+    for (VertexIndex v : children_.vertices) {
+      walk_circle(adj_, v, [&](VertexIndex other, Role) { persons_.add(adj_, other); });
+    }
+    persons_.seal();
+    for (VertexIndex p : persons_.vertices) {
+      for (auto edge : boost::make_iterator_range(boost::in_edges(p, adj_))) {
+        const RelationKind kind = adj_[edge].kind;
+        if (kind == RelationKind::about || kind == RelationKind::involves) {
+          concerns_.add(adj_, boost::source(edge, adj_));
+        } else if (kind == RelationKind::protects) {
+          factors_.add(adj_, boost::source(edge, adj_));
+        }
+      }
+      const VertexIndex h = graph.household_of(p);
+      if (h != kNoVertex) households_.add(adj_, h);
+    }
+    concerns_.seal();
+    factors_.seal();
+    for (VertexIndex c : concerns_.vertices) agencies_.add(adj_, graph.concern(c).source);
+    agencies_.seal();
+    households_.seal();
+    // Local vertices in graph vertex order, so children come out in the order a full
+    // snapshot lists them.
+    for (const Chosen* kind : {&persons_, &concerns_, &factors_, &agencies_, &households_}) {
+      vertices_.insert(vertices_.end(), kind->vertices.begin(), kind->vertices.end());
+    }
+    std::sort(vertices_.begin(), vertices_.end());
+    // The records about the chosen children: those the index points at, or every one.
+    if (records != nullptr) {
+      for (VertexIndex child : children_.vertices) {
+        if (auto found = records->events.find(child); found != records->events.end())
+          events_.insert(events_.end(), found->second.begin(), found->second.end());
+        if (auto found = records->overrides.find(child); found != records->overrides.end())
+          judgements_.insert(judgements_.end(), found->second.begin(), found->second.end());
+      }
+      for (auto* numbers : {&events_, &judgements_}) {
+        std::sort(numbers->begin(), numbers->end());
+        numbers->erase(std::unique(numbers->begin(), numbers->end()), numbers->end());
+      }
+    } else {
+      for (std::uint32_t e = 0; e < graph.events().size(); ++e) events_.push_back(e);
+      for (std::uint32_t o = 0; o < graph.discretionary_overrides().size(); ++o)
+        judgements_.push_back(o);
+    }
+  }
+  std::size_t vertex_count() const { return vertices_.size(); }
+  VertexIndex graph_vertex(std::size_t i) const { return vertices_[i]; }
+  std::uint32_t local_slot(VertexIndex v) const { return chosen(adj_[v].kind).local(adj_[v].slot); }
+  const std::vector<VertexIndex>& slots(VertexKind kind) const { return chosen(kind).vertices; }
+  VertexIndex local_vertex(VertexIndex v) const {
+    auto found = std::lower_bound(vertices_.begin(), vertices_.end(), v);
+    return found != vertices_.end() && *found == v
+               ? static_cast<VertexIndex>(found - vertices_.begin())
+               : kNoVertex;
+  }
+  std::uint32_t person(VertexIndex v) const { return of_kind(v, VertexKind::person, persons_); }
+  std::uint32_t agency(VertexIndex v) const { return of_kind(v, VertexKind::agency, agencies_); }
+  std::uint32_t household(VertexIndex v) const { return households_.local(adj_[v].slot); }
+  bool circle_child(VertexIndex v) const { return children_.local(adj_[v].slot) != UINT32_MAX; }
+  // Records are listed only under the chosen children: no one else is scored.
+  std::uint32_t record_row(VertexIndex v) const {
+    return v != kNoVertex && v < graph_.vertex_count() && adj_[v].kind == VertexKind::person &&
+                   circle_child(v)
+               ? persons_.local(adj_[v].slot)
+               : UINT32_MAX;
+  }
+  template <typename F>
+  void for_each_event(F&& f) const {
+    for (std::uint32_t e : events_) {
+      if (e < graph_.events().size()) f(e);
+    }
+  }
+  template <typename F>
+  void for_each_judgement(F&& f) const {
+    for (std::uint32_t o : judgements_) {
+      if (o < graph_.discretionary_overrides().size()) f(o);
+    }
+  }
+  static constexpr bool keep_unlisted_records = false;
+
+ private:
+  const Chosen& chosen(VertexKind kind) const {
+    switch (kind) {
+      case VertexKind::person:
+        return persons_;
+      case VertexKind::concern:
+        return concerns_;
+      case VertexKind::factor:
+        return factors_;
+      case VertexKind::agency:
+        return agencies_;
+      default:
+        return households_;
+    }
+  }
+  std::uint32_t of_kind(VertexIndex v, VertexKind kind, const Chosen& chosen) const {
+    return v < graph_.vertex_count() && adj_[v].kind == kind ? chosen.local(adj_[v].slot)
+                                                             : UINT32_MAX;
+  }
+  const CaseGraph& graph_;
+  const detail::Adjacency& adj_;
+  Chosen children_, persons_, concerns_, factors_, agencies_, households_;
+  std::vector<VertexIndex> vertices_;
+  std::vector<std::uint32_t> events_, judgements_;
+};
 
 }  // namespace
+
+std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
+  auto snap = std::make_shared<Snapshot>();
+  build(graph, WholeGraph(graph), *snap);
+  build_network(graph, *snap);
+  return snap;
+}
 
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
                                               const std::vector<VertexIndex>& children,
                                               const RecordIndex* records) {
-  const detail::Adjacency& adj = graph.topology().adjacency;
   auto snap = std::make_shared<Snapshot>();
-  snap->graph_revision = graph.revision();
-  snap->symbols = graph.symbols().strings();
-
-  // Choose: the live children asked for, everyone in their circles, the concerns and factors
-  // about those people, the agencies that raised the concerns, and their households.
-  Chosen chosen_children, persons, concerns, factors, agencies, households;
-  for (VertexIndex v : children) {
-    if (v < graph.vertex_count() && graph.kind(v) == VertexKind::person &&
-        graph.person(v).kind == PersonKind::child) {
-      chosen_children.add(adj, v);
-    }
-  }
-  chosen_children.seal();
-  for (const auto& [slot, v] : chosen_children.by_slot) {
-    walk_circle(adj, v, [&](VertexIndex other, Role) { persons.add(adj, other); });
-  }
-  persons.seal();
-  for (const auto& [slot, p] : persons.by_slot) {
-    for (auto edge : boost::make_iterator_range(boost::in_edges(p, adj))) {
-      const RelationKind kind = adj[edge].kind;
-      if (kind == RelationKind::about || kind == RelationKind::involves) {
-        concerns.add(adj, boost::source(edge, adj));
-      } else if (kind == RelationKind::protects) {
-        factors.add(adj, boost::source(edge, adj));
-      }
-    }
-    const VertexIndex h = graph.household_of(p);
-    if (h != kNoVertex) households.add(adj, h);
-  }
-  concerns.seal();
-  factors.seal();
-  for (const auto& [slot, c] : concerns.by_slot) agencies.add(adj, graph.concern(c).source);
-  agencies.seal();
-  households.seal();
-
-  // Local vertices in graph vertex order, so children come out in the order a full snapshot
-  // lists them.
-  std::vector<VertexIndex> vertices;
-  for (const Chosen* kind : {&persons, &concerns, &factors, &agencies, &households}) {
-    for (const auto& [slot, v] : kind->by_slot) vertices.push_back(v);
-  }
-  std::sort(vertices.begin(), vertices.end());
-  auto local_vertex = [&](VertexIndex v) {
-    return static_cast<VertexIndex>(std::lower_bound(vertices.begin(), vertices.end(), v) -
-                                    vertices.begin());
-  };
-  snap->vertex_kind.reserve(vertices.size());
-  snap->vertex_slot.reserve(vertices.size());
-  snap->id_offsets.reserve(vertices.size() + 1);
-  for (VertexIndex v : vertices) {
-    const VertexKind kind = adj[v].kind;
-    const Chosen& of_kind = kind == VertexKind::person    ? persons
-                            : kind == VertexKind::concern ? concerns
-                            : kind == VertexKind::factor  ? factors
-                            : kind == VertexKind::agency  ? agencies
-                                                          : households;
-    snap->vertex_kind.push_back(kind);
-    snap->vertex_slot.push_back(of_kind.local(adj[v].slot));
-    const std::string& id = graph.id(v);
-    snap->id_bytes.insert(snap->id_bytes.end(), id.begin(), id.end());
-    snap->id_bytes.push_back('\0');
-    snap->id_offsets.push_back(snap->id_bytes.size());
-  }
-  auto vertices_of = [&](const Chosen& kind) {
-    std::vector<VertexIndex> out;
-    out.reserve(kind.size());
-    for (const auto& [slot, v] : kind.by_slot) out.push_back(local_vertex(v));
-    return out;
-  };
-  snap->person_vertex = vertices_of(persons);
-  snap->concern_vertex = vertices_of(concerns);
-  snap->factor_vertex = vertices_of(factors);
-  snap->agency_vertex = vertices_of(agencies);
-
-  // Persons: columns for all, circles only for the children asked for.
-  const std::uint32_t person_count = persons.size();
-  snap->person_kind.reserve(person_count);
-  snap->person_dob.reserve(person_count);
-  snap->person_household.reserve(person_count);
-  std::vector<CircleMember> circle;
-  for (std::uint32_t p = 0; p < person_count; ++p) {
-    const VertexIndex v = persons.by_slot[p].second;
-    const Person& person = graph.person(v);
-    snap->person_kind.push_back(person.kind);
-    snap->person_dob.push_back(person.dob);
-    const VertexIndex h = graph.household_of(v);
-    snap->person_household.push_back(h == kNoVertex ? UINT32_MAX : households.local(adj[h].slot));
-    for (Symbol flag : person.flags) snap->person_flags.items.push_back(flag);
-    push_row(snap->person_flags);
-    if (chosen_children.local(adj[v].slot) != UINT32_MAX) {
-      snap->children.push_back(p);
-      circle.clear();
-      circle_of(
-          adj, v, [&](VertexIndex other) { return persons.local(adj[other].slot); }, circle);
-      snap->person_circle.items.insert(snap->person_circle.items.end(), circle.begin(),
-                                       circle.end());
-    }
-    push_row(snap->person_circle);
-    // Concerns and factors about the person in slot order, as a full snapshot lists them.
-    const std::size_t about_first = snap->person_concerns.items.size();
-    const std::size_t involved_first = snap->person_involved_in.items.size();
-    const std::size_t factors_first = snap->person_factors.items.size();
-    for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
-      const VertexIndex source = boost::source(edge, adj);
-      switch (adj[edge].kind) {
-        case RelationKind::about:
-          snap->person_concerns.items.push_back(concerns.local(adj[source].slot));
-          break;
-        case RelationKind::involves:
-          snap->person_involved_in.items.push_back(concerns.local(adj[source].slot));
-          break;
-        case RelationKind::protects:
-          snap->person_factors.items.push_back(factors.local(adj[source].slot));
-          break;
-        default:
-          break;
-      }
-    }
-    std::sort(snap->person_concerns.items.begin() + about_first, snap->person_concerns.items.end());
-    std::sort(snap->person_involved_in.items.begin() + involved_first,
-              snap->person_involved_in.items.end());
-    std::sort(snap->person_factors.items.begin() + factors_first, snap->person_factors.items.end());
-    push_row(snap->person_concerns);
-    push_row(snap->person_involved_in);
-    push_row(snap->person_factors);
-  }
-  std::sort(snap->children.begin(), snap->children.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return snap->person_vertex[a] < snap->person_vertex[b];
-  });
-
-  // Concerns, with about and involves lists cut down to the chosen persons: the others are in
-  // no chosen child's circle, so scoring never looks at them.
-  const std::uint32_t concern_count = concerns.size();
-  snap->concern_live.assign(concern_count, true);
-  for (std::uint32_t c = 0; c < concern_count; ++c) {
-    const Concern& concern = graph.concern(concerns.by_slot[c].second);
-    snap->concern_category.push_back(concern.category);
-    snap->concern_severity.push_back(static_cast<std::uint8_t>(concern.severity));
-    snap->concern_incident.push_back(concern.incident);
-    snap->concern_recorded.push_back(concern.recorded);
-    snap->concern_status.push_back(concern.status);
-    snap->concern_source.push_back(agencies.local(adj[concern.source].slot));
-    snap->concern_restricted.push_back(concern.restricted);
-    snap->concern_summary.push(concern.summary);
-    for (VertexIndex p : concern.about) {  // places and groups too, which scoring ignores
-      if (adj[p].kind != VertexKind::person) continue;
-      const std::uint32_t local = persons.local(adj[p].slot);
-      if (local != UINT32_MAX) snap->concern_about.items.push_back(local);
-    }
-    push_row(snap->concern_about);
-    for (VertexIndex p : concern.involves) {
-      const std::uint32_t local = persons.local(adj[p].slot);
-      if (local != UINT32_MAX) snap->concern_involves.items.push_back(local);
-    }
-    push_row(snap->concern_involves);
-  }
-
-  const std::uint32_t factor_count = factors.size();
-  snap->factor_live.assign(factor_count, true);
-  for (std::uint32_t f = 0; f < factor_count; ++f) {
-    const Factor& factor = graph.factor(factors.by_slot[f].second);
-    snap->factor_kind.push_back(factor.kind);
-    snap->factor_strength.push_back(static_cast<std::uint8_t>(factor.strength));
-    snap->factor_start.push_back(factor.start);
-    snap->factor_end.push_back(factor.end);
-    snap->factor_summary.push(factor.summary);
-    snap->factor_provided_by.push(factor.provided_by == kNoVertex ? std::string_view()
-                                                                  : graph.id(factor.provided_by));
-    const bool provider_chosen =
-        factor.provided_by != kNoVertex &&
-        std::binary_search(vertices.begin(), vertices.end(), factor.provided_by);
-    snap->factor_provider.push_back(provider_chosen ? local_vertex(factor.provided_by) : kNoVertex);
-    for (VertexIndex p : factor.protects) {
-      const std::uint32_t local = persons.local(adj[p].slot);
-      if (local != UINT32_MAX) snap->factor_protects.items.push_back(local);
-    }
-    push_row(snap->factor_protects);
-  }
-  for (const auto& [slot, a] : agencies.by_slot) {
-    snap->agency_type.push_back(graph.agency(a).type);
-    snap->agency_name.push(graph.agency(a).name);
-  }
-
-  // Process events and discretionary overrides about the chosen children, numbered in graph
-  // order and listed per person as a full snapshot lists them: those the index points at, or
-  // (without one) every record in the graph.
-  auto chosen_child = [&](VertexIndex v) {
-    return v != kNoVertex && v < graph.vertex_count() && adj[v].kind == VertexKind::person &&
-           chosen_children.local(adj[v].slot) != UINT32_MAX;
-  };
-  std::vector<std::uint32_t> event_numbers, override_numbers;
-  if (records != nullptr) {
-    for (const auto& [slot, child] : chosen_children.by_slot) {
-      if (auto found = records->events.find(child); found != records->events.end())
-        event_numbers.insert(event_numbers.end(), found->second.begin(), found->second.end());
-      if (auto found = records->overrides.find(child); found != records->overrides.end())
-        override_numbers.insert(override_numbers.end(), found->second.begin(), found->second.end());
-    }
-    std::sort(event_numbers.begin(), event_numbers.end());
-    event_numbers.erase(std::unique(event_numbers.begin(), event_numbers.end()),
-                        event_numbers.end());
-    std::sort(override_numbers.begin(), override_numbers.end());
-    override_numbers.erase(std::unique(override_numbers.begin(), override_numbers.end()),
-                           override_numbers.end());
-  } else {
-    for (std::uint32_t e = 0; e < graph.events().size(); ++e) event_numbers.push_back(e);
-    for (std::uint32_t o = 0; o < graph.discretionary_overrides().size(); ++o)
-      override_numbers.push_back(o);
-  }
-  std::vector<std::vector<std::uint32_t>> events_of(person_count), overrides_of(person_count);
-  for (std::uint32_t number : event_numbers) {
-    if (number >= graph.events().size()) continue;
-    const Event& e = graph.events()[number];
-    if (e.id.empty()) continue;
-    bool wanted = false;
-    for (VertexIndex p : e.about) wanted = wanted || chosen_child(p);
-    if (!wanted) continue;
-    const auto local = static_cast<std::uint32_t>(snap->event_kind.size());
-    snap->event_ids.push(e.id);
-    snap->event_kind.push_back(e.kind);
-    snap->event_date.push_back(e.date);
-    snap->event_note.push_back(e.note);
-    snap->event_decision.push_back(e.decision);
-    snap->event_category.push_back(e.category);
-    snap->event_expected.push_back(e.expected);
-    for (VertexIndex p : e.about) {
-      if (chosen_child(p)) events_of[persons.local(adj[p].slot)].push_back(local);
-    }
-  }
-  for (std::uint32_t number : override_numbers) {
-    if (number >= graph.discretionary_overrides().size()) continue;
-    const DiscretionaryOverride& o = graph.discretionary_overrides()[number];
-    if (o.id.empty() || !chosen_child(o.child)) continue;
-    overrides_of[persons.local(adj[o.child].slot)].push_back(
-        static_cast<std::uint32_t>(snap->override_direction.size()));
-    snap->override_ids.push(o.id);
-    snap->override_direction.push_back(o.direction);
-    snap->override_date.push_back(o.date);
-    snap->override_author.push_back(o.author);
-    snap->override_reason.push_back(o.reason);
-  }
-  for (std::uint32_t p = 0; p < person_count; ++p) {
-    std::sort(events_of[p].begin(), events_of[p].end(), [&](std::uint32_t a, std::uint32_t b) {
-      if (snap->event_date[a] != snap->event_date[b])
-        return snap->event_date[a] < snap->event_date[b];
-      if (snap->event_kind[a] != snap->event_kind[b])
-        return event_order_rank(snap->event_kind[a]) < event_order_rank(snap->event_kind[b]);
-      return snap->event_ids[a] < snap->event_ids[b];
-    });
-    snap->person_events.items.insert(snap->person_events.items.end(), events_of[p].begin(),
-                                     events_of[p].end());
-    push_row(snap->person_events);
-    std::sort(overrides_of[p].begin(), overrides_of[p].end(),
-              [&](std::uint32_t a, std::uint32_t b) {
-                if (snap->override_date[a] != snap->override_date[b])
-                  return snap->override_date[a] < snap->override_date[b];
-                return snap->override_ids[a] < snap->override_ids[b];
-              });
-    snap->person_overrides.items.insert(snap->person_overrides.items.end(), overrides_of[p].begin(),
-                                        overrides_of[p].end());
-    push_row(snap->person_overrides);
-  }
-  snap->calendar = graph.calendar();
+  build(graph, Families(graph, children, records), *snap);
   return snap;
 }
 
