@@ -736,7 +736,7 @@ typedef struct sg_audit_options {
   size_t min_events;       /* an AUC needs this many children with each outcome */
   size_t min_count;        /* rates over fewer children are noted and their ratios not flagged */
   double band_low;         /* a ratio is flagged outside [band_low, band_high] ... */
-  double band_high;        /* ... when its 95% interval excludes 1 */
+  double band_high;        /* ... beyond chance over all ratios (docs/audit.md) */
   const char* const* references; /* "ATTRIBUTE=GROUP": reference groups (default: largest) */
   size_t reference_count;
 } sg_audit_options;

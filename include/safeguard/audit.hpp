@@ -70,7 +70,7 @@ SAFEGUARD_EXPORT void check_protected(const RuleSet& rules, const GroupAttribute
 
 struct AuditOptions {
   std::uint64_t seed = 1;        // of the bootstrap
-  std::size_t bootstrap = 1000;  // resamples for the AUC intervals; 0: none
+  std::size_t bootstrap = 1000;  // resamples for the AUC and ratio intervals; 0: none
   // An AUC needs at least this many children with outcome 1 and with outcome 0; fewer, and it
   // is not reported (a warning says why) because it would mean nothing.
   std::size_t min_events = 10;
@@ -78,7 +78,9 @@ struct AuditOptions {
   // a rate on either side is never flagged.
   std::size_t min_count = 30;
   // A ratio against the reference group is flagged when its estimate leaves [band_low,
-  // band_high] and its 95% interval excludes 1.
+  // band_high] and |log ratio| exceeds z times its bootstrap standard deviation (households
+  // resampled whole), z Bonferroni-adjusted for the number of ratios assessed; with
+  // bootstrap = 0 there are no intervals and so no flags (docs/audit.md).
   double band_low = 0.8;
   double band_high = 1.25;
   // Reference group per attribute; an attribute not named here uses its largest group (ties:
@@ -102,7 +104,7 @@ struct AuditRow {
   std::size_t count = 0, denominator = 0;
   double value, low, high;              // the AUC or rate and its 95% interval
   double ratio, ratio_low, ratio_high;  // against the reference group's rate
-  bool flag = false;                    // the ratio leaves the band (AuditOptions)
+  bool flag = false;                    // the ratio leaves the band beyond chance
   std::string note;                     // why a figure is missing or weak
   AuditRow();
 };
@@ -133,6 +135,9 @@ struct AuditReport {
 // caseload assessed apart write, to be audited together (docs/audit.md, "Many authorities").
 struct AuditChild {
   std::string id;
+  // The child's household id (empty: none). The bootstrap resamples households whole, since
+  // siblings share evidence and are not independent.
+  std::string cluster;
   int level = 0;
   double total = 0;
   std::vector<double> scores;  // one per index of the pack
@@ -145,8 +150,8 @@ struct AuditRows {
   std::vector<AuditChild> children;
 };
 SAFEGUARD_EXPORT AuditRows audit_rows(const Results& results);
-// `# as_of: D` and `# pack: HASH` lines, the header `child_id,level,total,INDEX...` (the pack's
-// index ids) and one line per child, numbers written so they read back as the same doubles.
+// `# as_of: D` and `# pack: HASH` lines, the header `child_id,household,level,total,INDEX...` (the
+// pack's index ids) and one line per child, numbers written so they read back as the same doubles.
 SAFEGUARD_EXPORT std::string audit_rows_csv(const AuditRows& rows, const RuleSet& rules);
 // Reads one or more rows files run together (their repeated comment and header lines are
 // skipped). Refuses, naming source, line and id: another pack's hash or another as-of date

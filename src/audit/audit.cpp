@@ -71,20 +71,41 @@ double quantile(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
-// The ratio of two proportions with Katz's log interval; NaN where a side has no events.
-void set_ratio(AuditRow& row, const AuditRow& reference) {
-  if (row.denominator == 0 || reference.denominator == 0 || reference.count == 0) return;
-  const double p = static_cast<double>(row.count) / static_cast<double>(row.denominator);
-  const double p0 =
-      static_cast<double>(reference.count) / static_cast<double>(reference.denominator);
-  row.ratio = p / p0;
-  if (row.count == 0) return;
-  const double se =
-      std::sqrt(1.0 / static_cast<double>(row.count) - 1.0 / static_cast<double>(row.denominator) +
-                1.0 / static_cast<double>(reference.count) -
-                1.0 / static_cast<double>(reference.denominator));
-  row.ratio_low = std::exp(std::log(row.ratio) - kZ * se);
-  row.ratio_high = std::exp(std::log(row.ratio) + kZ * se);
+// The standard deviation of log(ratio) over the resamples, or NaN when fewer than 95% of them
+// gave a positive ratio (a log scale needs events on both sides).
+double log_spread(const std::vector<double>& ratios, std::size_t resamples) {
+  std::vector<double> logs;
+  for (double r : ratios) {
+    if (r > 0 && std::isfinite(r)) logs.push_back(std::log(r));
+  }
+  if (logs.size() < 2 || logs.size() * 20 < resamples * 19) return kNaN;
+  double mean = 0;
+  for (double v : logs) mean += v;
+  mean /= static_cast<double>(logs.size());
+  double squares = 0;
+  for (double v : logs) squares += (v - mean) * (v - mean);
+  return std::sqrt(squares / static_cast<double>(logs.size() - 1));
+}
+
+// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9),
+// for 0.5 < p < 1: enough for a flag's threshold.
+double normal_quantile(double p) {
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  if (p < 0.97575) {
+    const double q = p - 0.5, r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  const double q = std::sqrt(-2 * std::log(1 - p));
+  return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+         ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
 }
 
 std::string fixed(double value) {
@@ -92,11 +113,6 @@ std::string fixed(double value) {
   std::snprintf(text, sizeof text, "%.2f", value);
   return text;
 }
-
-struct Child {
-  std::size_t row;  // in id order
-  int outcome;      // 0, 1, or -1 without one
-};
 
 }  // namespace
 
@@ -119,15 +135,41 @@ double roc_auc(const std::vector<double>& scores, const std::vector<int>& outcom
   return Ranking(scores, outcomes).auc(nullptr);
 }
 
+namespace {
+
+// Each child's household id ("" for none), by result row. The one place the audit reads the
+// snapshot's columns (issue 13 moves them behind src/): re-point it there.
+std::vector<std::string> household_ids(const Results& results) {
+  const Snapshot& snap = results.snapshot();
+  std::vector<VertexIndex> household_vertex;
+  for (std::size_t v = 0; v < snap.vertex_kind.size(); ++v) {
+    if (snap.vertex_kind[v] != VertexKind::household) continue;
+    const std::uint32_t slot = snap.vertex_slot[v];
+    if (slot >= household_vertex.size()) household_vertex.resize(slot + 1, kNoVertex);
+    household_vertex[slot] = static_cast<VertexIndex>(v);
+  }
+  std::vector<std::string> out(results.child_count());
+  for (std::size_t r = 0; r < results.child_count(); ++r) {
+    const std::uint32_t slot = snap.person_household[snap.vertex_slot[results.child_vertex(r)]];
+    if (slot < household_vertex.size() && household_vertex[slot] != kNoVertex)
+      out[r] = std::string(snap.id(household_vertex[slot]));
+  }
+  return out;
+}
+
+}  // namespace
+
 AuditRows audit_rows(const Results& results) {
   AuditRows rows;
   rows.source = "results";
   rows.as_of = results.as_of();
   rows.pack_hash = results.rules().hash();
   rows.children.reserve(results.child_count());
+  std::vector<std::string> households = household_ids(results);
   for (std::size_t r = 0; r < results.child_count(); ++r) {
     AuditChild child;
     child.id = std::string(results.child_id(r));
+    child.cluster = std::move(households[r]);
     child.level = results.level(r);
     child.total = results.total(r);
     for (std::size_t k = 0; k < results.index_count(); ++k)
@@ -227,7 +269,28 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
                            " assessed children have no outcome and are left out of every "
                            "outcome-based figure"});
 
-  // ---- Discrimination --------------------------------------------------------------------
+  // ---- Clusters: what the bootstrap resamples ---------------------------------------------
+  // Siblings share evidence and so levels: children of one household are not independent, and
+  // resampling children one by one would give intervals too narrow (and false flags). The
+  // bootstrap resamples households whole; a child without one is its own cluster. Clusters are
+  // numbered in key order, so the draws do not depend on the order children came in.
+  std::vector<std::uint32_t> cluster_of(child_count);
+  std::size_t cluster_count = 0;
+  {
+    std::vector<std::pair<std::string, std::uint32_t>> keys;
+    keys.reserve(child_count);
+    for (std::size_t r = 0; r < child_count; ++r)
+      keys.emplace_back(sorted[r]->cluster.empty() ? "\x01" + sorted[r]->id : sorted[r]->cluster,
+                        static_cast<std::uint32_t>(r));
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (i > 0 && keys[i].first != keys[i - 1].first) ++cluster_count;
+      cluster_of[keys[i].second] = static_cast<std::uint32_t>(cluster_count);
+    }
+    if (!keys.empty()) ++cluster_count;
+  }
+
+  // ---- Discrimination: the measures --------------------------------------------------------
   std::vector<std::pair<std::string, std::vector<double>>> measures;
   for (std::size_t k = 0; k < index_count; ++k) {
     std::vector<double> s;
@@ -248,20 +311,160 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
   std::vector<Ranking> rankings;
   rankings.reserve(measures.size());
   for (const auto& measure : measures) rankings.emplace_back(measure.second, y);
-  std::vector<std::vector<double>> replicates(measures.size());
-  if (enough && options.bootstrap > 0) {
+
+  // ---- Disparity: groups per attribute -----------------------------------------------------
+  struct Attribute {
+    std::vector<std::string> names;  // group values, byte order
+    std::vector<int> group_of;       // per child (id order): index into names, or -1
+    std::size_t reference = 0;
+  };
+  std::vector<Attribute> attributes(attribute_count);
+  for (std::size_t a = 0; a < attribute_count; ++a) {
+    const std::string& attribute = groups.attributes[a];
+    Attribute& out = attributes[a];
+    std::map<std::string, std::size_t> sizes;
+    std::size_t not_recorded = 0;
+    for (std::size_t r = 0; r < child_count; ++r) {
+      const GroupRow* g = group_of[r];
+      if (!g || g->values[a].empty())
+        ++not_recorded;
+      else
+        ++sizes[g->values[a]];
+    }
+    for (const auto& entry : sizes) out.names.push_back(entry.first);
+    out.group_of.assign(child_count, -1);
+    for (std::size_t r = 0; r < child_count; ++r) {
+      const GroupRow* g = group_of[r];
+      if (!g || g->values[a].empty()) continue;
+      out.group_of[r] = static_cast<int>(
+          std::lower_bound(out.names.begin(), out.names.end(), g->values[a]) - out.names.begin());
+    }
+    if (not_recorded > 0)
+      report.warnings.push_back({"not-recorded", "'" + attribute + "' is not recorded for " +
+                                                     std::to_string(not_recorded) +
+                                                     " assessed children; they are left "
+                                                     "out of its tables"});
+    const auto given = options.reference.find(attribute);
+    if (given != options.reference.end()) {
+      if (!sizes.count(given->second))
+        throw Error(
+            Status::invalid_argument,
+            "reference group '" + given->second + "' of '" + attribute + "' has no assessed child",
+            Location(groups.source));
+      out.reference = static_cast<std::size_t>(
+          std::lower_bound(out.names.begin(), out.names.end(), given->second) - out.names.begin());
+    } else {
+      std::size_t largest = 0;
+      for (std::size_t g = 0; g < out.names.size(); ++g) {
+        if (sizes[out.names[g]] > largest) {
+          largest = sizes[out.names[g]];
+          out.reference = g;
+        }
+      }
+    }
+    report.references.push_back(out.names.empty() ? std::string() : out.names[out.reference]);
+  }
+  // Each group's (count, denominator) for the rows of its three tables, in a fixed order:
+  // level_distribution per level, outcome_by_level per level, then per threshold fpr and fnr.
+  // Children count `weights[r]` times (once each without weights).
+  const std::size_t rows_per_group = 2 * static_cast<std::size_t>(level_count) +
+                                     2 * static_cast<std::size_t>(std::max(0, level_count - 1));
+  using Counts = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+  auto group_counts = [&](const Attribute& attribute, const std::vector<std::uint32_t>* weights) {
+    const std::size_t L = static_cast<std::size_t>(level_count);
+    // Per group: children per level, with an outcome per level, outcome 1 per level.
+    std::vector<std::uint64_t> at(attribute.names.size() * L, 0), n(at.size(), 0),
+        events(at.size(), 0);
+    for (std::size_t r = 0; r < child_count; ++r) {
+      const int g = attribute.group_of[r];
+      if (g < 0) continue;
+      const std::uint64_t w = weights ? (*weights)[r] : 1;
+      if (w == 0) continue;
+      const std::size_t cell =
+          static_cast<std::size_t>(g) * L + static_cast<std::size_t>(sorted[r]->level);
+      at[cell] += w;
+      if (outcome_of[r] < 0) continue;
+      n[cell] += w;
+      if (outcome_of[r] == 1) events[cell] += w;
+    }
+    std::vector<Counts> out(attribute.names.size());
+    for (std::size_t g = 0; g < attribute.names.size(); ++g) {
+      Counts& c = out[g];
+      std::uint64_t members = 0, positives = 0, with_outcome = 0;
+      for (std::size_t l = 0; l < L; ++l) {
+        members += at[g * L + l];
+        positives += events[g * L + l];
+        with_outcome += n[g * L + l];
+      }
+      for (std::size_t l = 0; l < L; ++l) c.emplace_back(at[g * L + l], members);
+      for (std::size_t l = 0; l < L; ++l) c.emplace_back(events[g * L + l], n[g * L + l]);
+      // At threshold t a child counts as flagged when its level is t or above.
+      for (std::size_t t = 1; t < L; ++t) {
+        std::uint64_t false_positives = 0, false_negatives = 0;
+        for (std::size_t l = 0; l < L; ++l) {
+          if (l >= t)
+            false_positives += n[g * L + l] - events[g * L + l];
+          else
+            false_negatives += events[g * L + l];
+        }
+        c.emplace_back(false_positives, with_outcome - positives);
+        c.emplace_back(false_negatives, positives);
+      }
+    }
+    return out;
+  };
+  auto ratio_of = [](const std::pair<std::uint64_t, std::uint64_t>& row,
+                     const std::pair<std::uint64_t, std::uint64_t>& base) {
+    if (row.second == 0 || base.second == 0 || base.first == 0) return kNaN;
+    return (static_cast<double>(row.first) / static_cast<double>(row.second)) /
+           (static_cast<double>(base.first) / static_cast<double>(base.second));
+  };
+
+  // ---- The bootstrap: households resampled; every AUC and ratio recomputed -----------------
+  std::vector<std::vector<double>> auc_replicates(measures.size());
+  // Per attribute, per group, per row: the ratio in each resample.
+  std::vector<std::vector<std::vector<std::vector<double>>>> ratio_replicates(attribute_count);
+  for (std::size_t a = 0; a < attribute_count; ++a)
+    ratio_replicates[a].assign(attributes[a].names.size(),
+                               std::vector<std::vector<double>>(rows_per_group));
+  if (options.bootstrap > 0 && cluster_count > 0) {
     audit_detail::SplitMix stream(options.seed * 0xD1B54A32D192ED03ull + 0x5AFE);
-    std::vector<std::uint32_t> weights(rows.size());
-    const auto n = static_cast<std::uint32_t>(rows.size());
+    std::vector<std::uint32_t> cluster_weight(cluster_count), child_weight(child_count),
+        outcome_weight(rows.size());
+    const auto draws = static_cast<std::uint32_t>(cluster_count);
     for (std::size_t b = 0; b < options.bootstrap; ++b) {
-      std::fill(weights.begin(), weights.end(), 0u);
-      for (std::uint32_t i = 0; i < n; ++i) ++weights[stream.below(n)];
-      for (std::size_t m = 0; m < measures.size(); ++m) {
-        const double value = rankings[m].auc(&weights);
-        if (!std::isnan(value)) replicates[m].push_back(value);
+      std::fill(cluster_weight.begin(), cluster_weight.end(), 0u);
+      for (std::uint32_t i = 0; i < draws; ++i) ++cluster_weight[stream.below(draws)];
+      for (std::size_t r = 0; r < child_count; ++r) child_weight[r] = cluster_weight[cluster_of[r]];
+      for (std::size_t i = 0; i < rows.size(); ++i) outcome_weight[i] = child_weight[rows[i]];
+      if (enough) {
+        for (std::size_t m = 0; m < measures.size(); ++m) {
+          const double value = rankings[m].auc(&outcome_weight);
+          if (!std::isnan(value)) auc_replicates[m].push_back(value);
+        }
+      }
+      for (std::size_t a = 0; a < attribute_count; ++a) {
+        if (attributes[a].names.empty()) continue;
+        const std::vector<Counts> counts = group_counts(attributes[a], &child_weight);
+        const Counts& base = counts[attributes[a].reference];
+        for (std::size_t g = 0; g < counts.size(); ++g) {
+          for (std::size_t i = 0; i < rows_per_group; ++i) {
+            const double ratio = ratio_of(counts[g][i], base[i]);
+            if (!std::isnan(ratio)) ratio_replicates[a][g][i].push_back(ratio);
+          }
+        }
       }
     }
   }
+  // A percentile interval, or none when fewer than 95% of the resamples gave a value.
+  auto percentile = [&](std::vector<double>& values, double& low, double& high) {
+    if (values.size() * 20 < options.bootstrap * 19) return;
+    std::sort(values.begin(), values.end());
+    low = quantile(values, 0.025);
+    high = quantile(values, 0.975);
+  };
+
+  // ---- Discrimination rows -----------------------------------------------------------------
   for (std::size_t m = 0; m < measures.size(); ++m) {
     AuditRow row;
     row.table = "discrimination";
@@ -273,9 +476,7 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
                  " children with each outcome";
     } else {
       row.value = rankings[m].auc(nullptr);
-      std::sort(replicates[m].begin(), replicates[m].end());
-      row.low = quantile(replicates[m], 0.025);
-      row.high = quantile(replicates[m], 0.975);
+      percentile(auc_replicates[m], row.low, row.high);
     }
     report.rows.push_back(std::move(row));
   }
@@ -325,116 +526,81 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
     }
   }
 
-  // ---- Disparity, per attribute ----------------------------------------------------------
+  // ---- Disparity rows ----------------------------------------------------------------------
+  struct Candidate {
+    std::size_t row;   // in report.rows
+    double spread;     // bootstrap standard deviation of log(ratio)
+    std::string text;  // the flag's sentence, up to its interval
+  };
+  std::vector<Candidate> candidates;
+  static const char* const kTables[] = {"level_distribution", "outcome_by_level", "error_rates"};
   for (std::size_t a = 0; a < attribute_count; ++a) {
-    const std::string& attribute = groups.attributes[a];
-    // Children per group value (byte order), all and with an outcome.
-    std::map<std::string, std::vector<Child>> members;
-    std::size_t not_recorded = 0;
-    for (std::size_t r = 0; r < child_count; ++r) {
-      const GroupRow* g = group_of[r];
-      if (!g || g->values[a].empty()) {
-        ++not_recorded;
-        continue;
-      }
-      members[g->values[a]].push_back({r, outcome_of[r]});
-    }
-    if (not_recorded > 0)
-      report.warnings.push_back({"not-recorded", "'" + attribute + "' is not recorded for " +
-                                                     std::to_string(not_recorded) +
-                                                     " assessed children; they are left "
-                                                     "out of its tables"});
-    std::string reference;
-    const auto given = options.reference.find(attribute);
-    if (given != options.reference.end()) {
-      if (!members.count(given->second))
-        throw Error(
-            Status::invalid_argument,
-            "reference group '" + given->second + "' of '" + attribute + "' has no assessed child",
-            Location(groups.source));
-      reference = given->second;
-    } else {
-      std::size_t largest = 0;
-      for (const auto& [value, children] : members) {
-        if (children.size() > largest) {
-          largest = children.size();
-          reference = value;
-        }
-      }
-    }
-    report.references.push_back(reference);
-    if (members.empty()) continue;
-
-    // Each group's rows of the three tables, built in the same order so the reference's row
-    // at the same position is its counterpart.
-    std::map<std::string, std::vector<AuditRow>> tables;
-    for (const auto& [value, children] : members) {
-      std::vector<AuditRow>& out = tables[value];
-      std::vector<std::size_t> at(level_count, 0), n(level_count, 0), events(level_count, 0);
-      std::size_t positives = 0, negatives_in_group = 0;
-      for (const Child& child : children) {
-        const int level = sorted[child.row]->level;
-        ++at[level];
-        if (child.outcome < 0) continue;
-        ++n[level];
-        events[level] += static_cast<std::size_t>(child.outcome);
-        (child.outcome ? positives : negatives_in_group) += 1;
-      }
-      for (int level = 0; level < level_count; ++level)
-        out.push_back(rate_row("level_distribution", "share", level, at[level], children.size()));
-      for (int level = 0; level < level_count; ++level)
-        out.push_back(rate_row("outcome_by_level", "outcome_rate", level, events[level], n[level]));
-      // At threshold t a child counts as flagged when its level is t or above.
-      for (int t = 1; t < level_count; ++t) {
-        std::size_t false_positives = 0, false_negatives = 0;
-        for (int level = 0; level < level_count; ++level) {
-          const std::size_t negatives_here = n[level] - events[level];
-          if (level >= t)
-            false_positives += negatives_here;
-          else
-            false_negatives += events[level];
-        }
-        out.push_back(rate_row("error_rates", "fpr", t, false_positives, negatives_in_group));
-        out.push_back(rate_row("error_rates", "fnr", t, false_negatives, positives));
-      }
-      for (AuditRow& row : out) {
-        row.attribute = attribute;
-        row.group = value;
-      }
-    }
-    const std::vector<AuditRow>& reference_rows = tables.at(reference);
-    for (auto& [value, rows_of_group] : tables) {
-      for (std::size_t i = 0; i < rows_of_group.size(); ++i) {
-        AuditRow& row = rows_of_group[i];
-        const AuditRow& base = reference_rows[i];
-        set_ratio(row, base);
+    const Attribute& attribute = attributes[a];
+    if (attribute.names.empty()) continue;
+    const std::string& name = groups.attributes[a];
+    const std::string& reference = attribute.names[attribute.reference];
+    const std::vector<Counts> counts = group_counts(attribute, nullptr);
+    const Counts& base = counts[attribute.reference];
+    for (std::size_t g = 0; g < counts.size(); ++g) {
+      for (std::size_t i = 0; i < rows_per_group; ++i) {
+        const std::size_t L = static_cast<std::size_t>(level_count);
+        const int table = i < L ? 0 : i < 2 * L ? 1 : 2;
+        const int level =
+            table < 2 ? static_cast<int>(i % L) : static_cast<int>((i - 2 * L) / 2 + 1);
+        const char* measure = table == 0             ? "share"
+                              : table == 1           ? "outcome_rate"
+                              : (i - 2 * L) % 2 == 0 ? "fpr"
+                                                     : "fnr";
+        AuditRow row =
+            rate_row(kTables[table], measure, level, counts[g][i].first, counts[g][i].second);
+        row.attribute = name;
+        row.group = attribute.names[g];
+        row.ratio = ratio_of(counts[g][i], base[i]);
+        if (g != attribute.reference && !std::isnan(row.ratio))
+          percentile(ratio_replicates[a][g][i], row.ratio_low, row.ratio_high);
         const bool small =
-            row.denominator < options.min_count || base.denominator < options.min_count;
-        if (value == reference || std::isnan(row.ratio)) continue;
-        if (small) {
-          if (row.note.empty()) row.note = "ratio not assessed: the reference's sample is small";
+            row.denominator < options.min_count || base[i].second < options.min_count;
+        if (g == attribute.reference || std::isnan(row.ratio)) {
+          report.rows.push_back(std::move(row));
           continue;
         }
-        const bool outside = row.ratio < options.band_low || row.ratio > options.band_high;
-        const bool excludes_one =
-            !std::isnan(row.ratio_low) && (row.ratio_low > 1 || row.ratio_high < 1);
-        if (outside && excludes_one) {
-          row.flag = true;
-          std::string what = row.table == "error_rates"
-                                 ? (row.measure == "fpr" ? "false positive rate at threshold '"
-                                                         : "false negative rate at threshold '")
-                                 : (row.table == "level_distribution" ? "share at level '"
-                                                                      : "outcome rate at level '");
-          report.flags.push_back(attribute + " = " + value + ": " + what + row.level_id + "' is " +
-                                 fixed(row.ratio) + " times that of " + reference +
-                                 " (95% interval " + fixed(row.ratio_low) + "-" +
-                                 fixed(row.ratio_high) + "), outside " + fixed(options.band_low) +
-                                 "-" + fixed(options.band_high));
+        if (small) {
+          if (row.note.empty()) row.note = "ratio not assessed: the reference's sample is small";
+          report.rows.push_back(std::move(row));
+          continue;
         }
+        // Assessed: a candidate for a flag once the number of comparisons is known.
+        const double spread = log_spread(ratio_replicates[a][g][i], options.bootstrap);
+        if (!std::isnan(spread)) {
+          const std::string what =
+              table == 2 ? (row.measure == "fpr" ? "false positive rate at threshold '"
+                                                 : "false negative rate at threshold '")
+                         : (table == 0 ? "share at level '" : "outcome rate at level '");
+          candidates.push_back({report.rows.size(), spread,
+                                name + " = " + row.group + ": " + what + row.level_id + "' is " +
+                                    fixed(row.ratio) + " times that of " + reference});
+        }
+        report.rows.push_back(std::move(row));
       }
     }
-    for (auto& entry : tables) {
-      for (AuditRow& row : entry.second) report.rows.push_back(std::move(row));
+  }
+  // Flags. An audit compares many ratios; at 95% each, about one in twenty ratios of groups
+  // that do not differ would look significant, and a generated control attribute with no
+  // disparity was flagged that way. So a flag needs the ratio outside the band and outside
+  // 1 by more than z * (bootstrap standard deviation of its log), z adjusted for the number of
+  // ratios assessed (Bonferroni, family-wise 5%).
+  if (!candidates.empty()) {
+    const double z = normal_quantile(1 - 0.025 / static_cast<double>(candidates.size()));
+    for (const Candidate& candidate : candidates) {
+      AuditRow& row = report.rows[candidate.row];
+      const bool outside = row.ratio < options.band_low || row.ratio > options.band_high;
+      if (!outside || !(row.ratio > 0) || std::abs(std::log(row.ratio)) <= z * candidate.spread)
+        continue;
+      row.flag = true;
+      report.flags.push_back(candidate.text + " (95% interval " + fixed(row.ratio_low) + "-" +
+                             fixed(row.ratio_high) + "), outside " + fixed(options.band_low) + "-" +
+                             fixed(options.band_high) + " beyond chance over " +
+                             std::to_string(candidates.size()) + " comparisons");
     }
   }
   // Rows by table, then attribute, group and level, so each table reads as one block.

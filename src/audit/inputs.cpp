@@ -210,11 +210,12 @@ double parse_number(const std::string& text, const std::string& source, int line
 
 std::string audit_rows_csv(const AuditRows& rows, const RuleSet& rules) {
   std::string out = "# as_of: " + format_iso_date(rows.as_of) + "\n# pack: " + rules.hash() +
-                    "\nchild_id,level,total";
+                    "\nchild_id,household,level,total";
   for (const IndexDef& index : rules.indices()) out += "," + index.id;
   out += "\n";
   for (const AuditChild& child : rows.children) {
-    out += child.id + "," + rules.levels()[child.level].id + "," + exact(child.total);
+    out += child.id + "," + child.cluster + "," + rules.levels()[child.level].id + "," +
+           exact(child.total);
     for (double score : child.scores) out += "," + exact(score);
     out += "\n";
   }
@@ -225,9 +226,9 @@ AuditRows parse_audit_rows_csv(std::string_view text, const std::string& source,
                                const RuleSet& rules) {
   AuditRows out;
   out.source = source;
-  std::string header = "child_id,level,total";
+  std::string header = "child_id,household,level,total";
   for (const IndexDef& index : rules.indices()) header += "," + index.id;
-  const std::size_t columns = 3 + rules.indices().size();
+  const std::size_t columns = 4 + rules.indices().size();
   std::map<std::string, int> seen;
   bool have_date = false;
   int number = 0;
@@ -273,14 +274,15 @@ AuditRows parse_audit_rows_csv(std::string_view text, const std::string& source,
       AuditChild child;
       child.id = row[0].first;
       child.line = number;
+      child.cluster = row[1].first;
       const auto level = std::find_if(rules.levels().begin(), rules.levels().end(),
-                                      [&](const LevelDef& l) { return l.id == row[1].first; });
+                                      [&](const LevelDef& l) { return l.id == row[2].first; });
       if (level == rules.levels().end())
-        throw Error(Status::invalid_data, "'" + row[1].first + "' is not a level of the pack",
-                    Location(source, number, row[1].second, child.id));
+        throw Error(Status::invalid_data, "'" + row[2].first + "' is not a level of the pack",
+                    Location(source, number, row[2].second, child.id));
       child.level = static_cast<int>(level - rules.levels().begin());
-      child.total = parse_number(row[2].first, source, number, row[2].second, child.id);
-      for (std::size_t c = 3; c < columns; ++c)
+      child.total = parse_number(row[3].first, source, number, row[3].second, child.id);
+      for (std::size_t c = 4; c < columns; ++c)
         child.scores.push_back(parse_number(row[c].first, source, number, row[c].second, child.id));
       const auto [where, fresh] = seen.emplace(child.id, number);
       if (!fresh)

@@ -51,7 +51,7 @@ safeguard::PlantedTruth planted(std::size_t children, unsigned long long seed) {
 std::string run(const sg_audit* audit, const sg_result* result, int format) {
   sg_audit_options options = SG_AUDIT_OPTIONS_INIT;
   options.format = format;
-  options.bootstrap = 100;
+  options.bootstrap = 1000;
   char* out = nullptr;
   size_t size = 0;
   const int status = sg_audit_run(&out, &size, audit, result, &options);

@@ -93,7 +93,7 @@ TEST_SUITE("audit") {
 
   TEST_CASE("outcomes and groups files: errors name file, line, column and child id") {
     CHECK(error_of([] { parse_outcomes_csv("child_id,outcome\nP-1,1\nP-2,2\n", "o.csv"); }) ==
-          "o.csv:3:6: entity 'P-2': outcome must be 0 or 1, not '2'");
+          "o.csv:3:5: entity 'P-2': outcome must be 0 or 1, not '2'");
     CHECK(error_of([] { parse_outcomes_csv("child_id,outcome\nP-1,1\nP-1,0\n", "o.csv"); }) ==
           "o.csv:3:1: entity 'P-1': child id listed twice (first on line 2)");
     CHECK(error_of([] { parse_outcomes_csv("child_id,outcome\nP-1,1,9\n", "o.csv"); }) ==

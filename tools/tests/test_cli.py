@@ -704,7 +704,7 @@ class AuditTest(unittest.TestCase):
         with scratch_dir() as tmp:
             case, outcomes, groups = self.planted(tmp)
             common = [case, "--outcomes", outcomes, "--groups", groups, *AS_OF,
-                      "--bootstrap", "200"]
+                      "--bootstrap", "1000"]
             result = run("audit", *common)
             self.assertEqual(result.code, 0, result.errtext())
             report = json.loads(result.text())
@@ -725,7 +725,7 @@ class AuditTest(unittest.TestCase):
             self.assertIn('<th scope="col">', page)
             fair = self.planted(tmp, disparity="0")
             control = run("audit", fair[0], "--outcomes", fair[1], "--groups", fair[2], *AS_OF,
-                          "--bootstrap", "0")
+                          "--bootstrap", "1000")
             self.assertEqual(json.loads(control.text())["flags"], [])
 
     def test_bad_files_name_file_line_and_id(self):

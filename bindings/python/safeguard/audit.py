@@ -45,10 +45,6 @@ def _plain(value: object, what: str) -> str:
     return text
 
 
-def _is_path(value: object) -> bool:
-    return isinstance(value, (str, os.PathLike))
-
-
 def _read(path: PathLike) -> typing.Tuple[bytes, str]:
     with open(path, "rb") as f:
         return f.read(), os.fspath(path)
@@ -98,14 +94,14 @@ class _AuditInputs(_core.Handle):
     _kind = "audit"
 
     def __init__(self, outcomes: OutcomesArg, groups: GroupsArg, horizon: str) -> None:
-        if _is_path(outcomes):
+        if isinstance(outcomes, (str, os.PathLike)):
             data, name = _read(outcomes)
         else:
             data, name = outcomes_csv(outcomes, horizon).encode("utf-8"), "outcomes"
         out = ctypes.c_void_p()
         check(lib.sg_audit_new(ctypes.byref(out), data, len(data), name.encode("utf-8")))
         super().__init__(out.value, lib.sg_audit_free)
-        if _is_path(groups):
+        if isinstance(groups, (str, os.PathLike)):
             data, name = _read(groups)
         else:
             data, name = groups_csv(groups).encode("utf-8"), "groups"
@@ -131,7 +127,8 @@ class Audit:
 
     @property
     def flags(self) -> typing.List[str]:
-        """One sentence per ratio outside the band whose interval excludes 1."""
+        """One sentence per ratio outside the band beyond chance (docs/audit.md, "Ratios and
+        flags")."""
         return list(self.document["flags"])
 
     @property
@@ -188,9 +185,9 @@ class Audit:
         """(AUC, low, high) of "level", "total" or "index:ID"; NaN where not reported."""
         for row in self.document["rows"]:
             if row["table"] == "discrimination" and row["measure"] == measure:
-                nan = float("nan")
-                return tuple(nan if row[k] is None else float(row[k])  # type: ignore[return-value]
-                             for k in ("value", "low", "high"))
+                value, low, high = (float("nan") if row[k] is None else float(row[k])
+                                    for k in ("value", "low", "high"))
+                return value, low, high
         raise InvalidArgumentError("no discrimination measure %r" % (measure,))
 
     def html(self) -> str:
@@ -229,8 +226,8 @@ def audit(result: Result, outcomes: OutcomesArg, groups: GroupsArg, *, horizon: 
           reference: typing.Optional[typing.Mapping[str, str]] = None) -> Audit:
     """Audits `result` against the host's outcomes and protected group attributes (module
     docstring). `horizon` states what a mapping's outcome means (a file says it on its
-    '# horizon:' line). A ratio is flagged when it leaves `band` and its 95% interval excludes
-    1; `reference` names an attribute's reference group (default: its largest)."""
+    '# horizon:' line). A ratio is flagged when it leaves `band` beyond chance, adjusted for
+    the number of ratios (docs/audit.md); `reference` names an attribute's reference group (default: its largest)."""
     if not isinstance(result, Result):
         raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
     options = _options(seed, bootstrap, min_events, min_count, band, reference)
@@ -239,9 +236,9 @@ def audit(result: Result, outcomes: OutcomesArg, groups: GroupsArg, *, horizon: 
     def render(fmt: int) -> str:
         options.format = fmt
         with inputs._lock, result._lock:
-            return _take(lambda out, size: lib.sg_audit_run(out, size, inputs._pointer(),
-                                                            result._pointer(),
-                                                            ctypes.byref(options)))
+            return _take(lambda out, size: int(lib.sg_audit_run(out, size, inputs._pointer(),
+                                                                result._pointer(),
+                                                                ctypes.byref(options))))
 
     return Audit(json.loads(render(_lib.FORMAT_JSON)), render)
 
@@ -250,7 +247,8 @@ def result_rows(result: Result) -> str:
     """The result as the library's rows file (per child: id, level, total, index scores), what
     a partition contributes to an audit over many caseloads (safeguard.audit_partitions)."""
     with result._lock:
-        return _take(lambda out, size: lib.sg_result_audit_rows(out, size, result._pointer()))
+        return _take(lambda out, size: int(lib.sg_result_audit_rows(out, size,
+                                                                    result._pointer())))
 
 
 def run_rows(rows: str, rules: typing.Union[str, RuleSet], outcomes: OutcomesArg,
@@ -269,10 +267,9 @@ def run_rows(rows: str, rules: typing.Union[str, RuleSet], outcomes: OutcomesArg
     def render(fmt: int) -> str:
         options.format = fmt
         with inputs._lock, pack._lock:
-            return _take(lambda out, size: lib.sg_audit_run_rows(out, size, inputs._pointer(),
-                                                                 pack._pointer(), data,
-                                                                 len(data),
-                                                                 ctypes.byref(options)))
+            return _take(lambda out, size: int(lib.sg_audit_run_rows(
+                out, size, inputs._pointer(), pack._pointer(), data, len(data),
+                ctypes.byref(options))))
 
     return Audit(json.loads(render(_lib.FORMAT_JSON)), render)
 

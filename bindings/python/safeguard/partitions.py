@@ -16,6 +16,7 @@ paths, and the rule pack by bundled name or a path they can read.
 """
 
 import datetime
+import importlib
 import os
 import typing
 
@@ -50,7 +51,8 @@ def audit_partitions(partitions: typing.Sequence[PathLike], outcomes: OutcomesAr
     outcomes and group attributes (as safeguard.audit; they cover every partition's children).
     `rules` is a bundled pack name or a path every worker can read."""
     try:
-        from distributed import Client, LocalCluster
+        # Imported by name so mypy --strict takes it as Any: distributed is only partly typed.
+        distributed: typing.Any = importlib.import_module("distributed")
     except ImportError:
         raise ImportError("audit_partitions needs dask and distributed (Debian: apt-get install "
                           "python3-dask python3-distributed)") from None
@@ -64,11 +66,11 @@ def audit_partitions(partitions: typing.Sequence[PathLike], outcomes: OutcomesAr
     rules_spec = os.path.abspath(rules) if os.path.exists(rules) else rules
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                host="127.0.0.1", dashboard_address=None)
-        client = Client(cluster)
+        client = distributed.Client(cluster)
     else:
-        client = Client(scheduler)
+        client = distributed.Client(scheduler)
     try:
         futures = [client.submit(assess_rows, path, rules_spec, as_of.isoformat(), pure=False,
                                  key="safeguard-partition-%d" % number)

@@ -40,7 +40,7 @@ def planted(tmp_path, rules):
 
 def test_planted_disparity_is_flagged_and_the_control_is_not(planted):
     result, outcomes, groups = planted
-    audit = safeguard.audit(result, outcomes, groups, bootstrap=200)
+    audit = safeguard.audit(result, outcomes, groups, bootstrap=1000)
     assert isinstance(audit, safeguard.Audit)
     assert audit.document["horizon"].startswith("planted: logistic(-3 + 0.25 * total score")
     assert any(f.startswith("planted_group = B: outcome rate at level 'universal'")
@@ -55,7 +55,7 @@ def test_planted_disparity_is_flagged_and_the_control_is_not(planted):
 
 def test_frames_are_typed_and_match_the_library_csv(planted):
     result, outcomes, groups = planted
-    audit = safeguard.audit(result, outcomes, groups, bootstrap=100)
+    audit = safeguard.audit(result, outcomes, groups, bootstrap=1000)
     frame = audit.discrimination
     assert list(frame.columns) == list(audit_module.COLUMNS)
     assert frame["value"].dtype == "float64"
@@ -103,7 +103,7 @@ def test_html_report_is_self_contained_and_accessible(planted, tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib is not installed (Debian: "
                         "python3-matplotlib)")
     result, outcomes, groups = planted
-    audit = safeguard.audit(result, outcomes, groups, bootstrap=100)
+    audit = safeguard.audit(result, outcomes, groups, bootstrap=1000)
     page = audit.html()
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert page.count("<svg") >= 5 and page.count("<svg") == page.count("</svg>")
@@ -142,10 +142,10 @@ def test_dask_partitions_equal_the_single_process_run(tmp_path):
             groups = {child: {"authority": child.split("-")[0],
                               "cohort": "odd" if n % 2 else "even"}
                       for n, child in enumerate(ids)}
-            single = safeguard.audit(result, outcomes, groups, bootstrap=200)
+            single = safeguard.audit(result, outcomes, groups, bootstrap=1000)
     # The partitions in another order than the single graph's: the report must not depend on it.
     distributed = safeguard.audit_partitions(list(reversed(paths)), outcomes, groups,
-                                             rules="default", as_of=AS_OF, bootstrap=200)
+                                             rules="default", as_of=AS_OF, bootstrap=1000)
     assert distributed.document == single.document
     assert distributed.to_csv() == single.to_csv()
     assert len(distributed.document["rows"]) > 20
