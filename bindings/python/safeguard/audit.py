@@ -110,19 +110,22 @@ class _AuditInputs(_core.Handle):
 
 class Audit:
     """What safeguard.audit() found. `document` is the library's JSON (docs/audit.md); the
-    tables are pandas DataFrames with the columns of COLUMNS."""
+    tables are pandas DataFrames with the columns of Audit.COLUMNS."""
 
-    def __init__(self, document: typing.Dict[str, typing.Any],
-                 render: typing.Callable[[int], str]) -> None:
-        self.document = document
+    COLUMNS = COLUMNS
+
+    def __init__(self, render: typing.Callable[[int], str]) -> None:
+        self.document: typing.Dict[str, typing.Any] = json.loads(render(_lib.FORMAT_JSON))
+        self._csv = render(_lib.FORMAT_CSV)
         self._render = render
 
     def to_csv(self) -> str:
         """The library's CSV: one line per row, header first (the same bytes as the CLI's)."""
-        return self._render(_lib.FORMAT_CSV)
+        return self._csv
 
     def tables_html(self) -> str:
-        """The library's HTML page of tables, without plots (as `safeguard audit --format html`)."""
+        """The library's HTML page of tables, without plots (as `safeguard audit --format html`).
+        It runs the audit again, so the result (or rules) it came from must still be open."""
         return self._render(_lib.FORMAT_HTML)
 
     @property
@@ -240,7 +243,7 @@ def audit(result: Result, outcomes: OutcomesArg, groups: GroupsArg, *, horizon: 
                                                                 result._pointer(),
                                                                 ctypes.byref(options))))
 
-    return Audit(json.loads(render(_lib.FORMAT_JSON)), render)
+    return Audit(render)
 
 
 def result_rows(result: Result) -> str:
@@ -271,7 +274,7 @@ def run_rows(rows: str, rules: typing.Union[str, RuleSet], outcomes: OutcomesArg
                 out, size, inputs._pointer(), pack._pointer(), data, len(data),
                 ctypes.byref(options))))
 
-    return Audit(json.loads(render(_lib.FORMAT_JSON)), render)
+    return Audit(render)
 
 
 def check_rules(rules: RuleSet, groups: GroupsArg) -> None:

@@ -10,7 +10,7 @@ holding every partition's children, whatever worker ran what.
 
 By default the partitions run on a distributed.LocalCluster made for the call: workers in this
 process (processes=False, so nothing is pickled across processes and it fits two cores),
-listening on loopback only, no dashboard. Pass `scheduler` ("tcp://127.0.0.1:8786", say) to use
+talking TCP on loopback (127.0.0.1) only, no dashboard. Pass `scheduler` ("tcp://127.0.0.1:8786", say) to use
 a running cluster; its workers need this package and the library, the case files at the same
 paths, and the rule pack by bundled name or a path they can read.
 """
@@ -67,7 +67,8 @@ def audit_partitions(partitions: typing.Sequence[PathLike], outcomes: OutcomesAr
     cluster = None
     if scheduler is None:
         cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                               host="127.0.0.1", dashboard_address=None)
+                                           protocol="tcp://", host="127.0.0.1",
+                                           dashboard_address=None)
         client = distributed.Client(cluster)
     else:
         client = distributed.Client(scheduler)
