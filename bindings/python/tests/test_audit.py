@@ -151,3 +151,30 @@ def test_dask_partitions_equal_the_single_process_run(tmp_path):
     assert distributed.document == single.document
     assert distributed.to_csv() == single.to_csv()
     assert len(distributed.document["rows"]) > 20
+
+
+def test_html_report_renders_in_chromium_with_its_plots(planted, tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed (Debian: "
+                        "python3-matplotlib)")
+    import shutil
+
+    browser = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+                    if shutil.which(n)), None)
+    if browser is None:
+        pytest.skip("chromium is not installed (CI installs it through scripts/setup.sh)")
+    result, outcomes, groups = planted
+    page = tmp_path / "audit.html"
+    page.write_text(safeguard.audit(result, outcomes, groups).html(), encoding="utf-8")
+    command = [browser, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
+               "--disable-dev-shm-usage", "--user-data-dir=" + str(tmp_path / "profile")]
+    dumped = subprocess.run(command + ["--dump-dom", page.as_uri()], capture_output=True,
+                            text=True, timeout=120)
+    assert dumped.returncode == 0, dumped.stderr
+    # The DOM Chromium built holds every plot as SVG with its text alternative.
+    assert dumped.stdout.count("<svg") >= 5
+    assert dumped.stdout.count('role="img"') == dumped.stdout.count("<svg")
+    shot = tmp_path / "audit.png"
+    subprocess.run(command + ["--window-size=1200,2000", "--screenshot=" + str(shot),
+                              page.as_uri()], capture_output=True, timeout=120)
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 50_000, "a page with plots, not blank"
