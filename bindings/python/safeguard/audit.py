@@ -116,11 +116,15 @@ class Audit:
 
     def __init__(self, render: typing.Callable[[int], str]) -> None:
         self.document: typing.Dict[str, typing.Any] = json.loads(render(_lib.FORMAT_JSON))
-        self._csv = render(_lib.FORMAT_CSV)
+        self._csv: typing.Optional[str] = None
         self._render = render
 
     def to_csv(self) -> str:
-        """The library's CSV: one line per row, header first (the same bytes as the CLI's)."""
+        """The library's CSV: one line per row, header first (the same bytes as the CLI's). The
+        first call runs the audit again (the bootstrap is most of its cost), so the result (or
+        rules) it came from must still be open then."""
+        if self._csv is None:
+            self._csv = self._render(_lib.FORMAT_CSV)
         return self._csv
 
     def tables_html(self) -> str:
