@@ -11,6 +11,7 @@
 
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard {
 namespace {
@@ -20,8 +21,15 @@ struct Line {
   int number = 0;
 };
 
+// Refuses a line that is not UTF-8: every rendering of the audit (JSON above all) needs text.
+void check_encoding(std::string_view line, const std::string& source, int number) {
+  if (!detail::is_valid_utf8(line))
+    throw Error(Status::encoding, "not valid UTF-8", Location(source, number));
+}
+
 // Non-empty lines that are not comments, with their numbers; comments go to `comments`.
-std::vector<Line> data_lines(std::string_view text, std::vector<std::string_view>* comments) {
+std::vector<Line> data_lines(std::string_view text, std::vector<std::string_view>* comments,
+                             const std::string& source) {
   std::vector<Line> lines;
   int number = 0;
   std::size_t start = 0;
@@ -31,6 +39,7 @@ std::vector<Line> data_lines(std::string_view text, std::vector<std::string_view
     std::string_view line = text.substr(start, end - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     ++number;
+    check_encoding(line, source, number);
     if (!line.empty()) {
       if (line.front() == '#') {
         if (comments) comments->push_back(line.substr(1));
@@ -95,7 +104,7 @@ Outcomes parse_outcomes_csv(std::string_view text, const std::string& source) {
   Outcomes out;
   out.source = source;
   std::vector<std::string_view> comments;
-  const std::vector<Line> lines = data_lines(text, &comments);
+  const std::vector<Line> lines = data_lines(text, &comments, source);
   for (std::string_view comment : comments) {
     const std::string stated = trim(comment);
     if (stated.rfind("horizon:", 0) == 0) out.horizon = trim(stated.substr(8));
@@ -129,7 +138,7 @@ Outcomes parse_outcomes_csv(std::string_view text, const std::string& source) {
 GroupAttributes parse_groups_csv(std::string_view text, const std::string& source) {
   GroupAttributes out;
   out.source = source;
-  const std::vector<Line> lines = data_lines(text, nullptr);
+  const std::vector<Line> lines = data_lines(text, nullptr, source);
   if (lines.empty())
     throw Error(Status::parse, "no header: expected 'child_id,ATTRIBUTE,...'", Location(source));
   const auto header = fields(lines.front(), source);
@@ -239,6 +248,7 @@ AuditRows parse_audit_rows_csv(std::string_view text, const std::string& source,
     std::string_view raw = text.substr(start, end - start);
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     ++number;
+    check_encoding(raw, source, number);
     const Line line{raw, number};
     if (raw.empty()) {
     } else if (raw.front() == '#') {

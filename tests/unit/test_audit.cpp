@@ -104,6 +104,12 @@ TEST_SUITE("audit") {
           "g.csv:1:14: attribute 'sex' appears twice in the header");
     CHECK(error_of([] { parse_groups_csv("child_id,sex\nP-1,\"F\"\n", "g.csv"); }) ==
           "g.csv:2:5: quoted fields are not part of the format");
+    // Found by fuzz_audit: a horizon that is not UTF-8 once reached the JSON writer.
+    CHECK(error_of([] {
+            parse_outcomes_csv("# horizon: re-referral\xa5\nchild_id,outcome\n", "o.csv");
+          }) == "o.csv:1: not valid UTF-8");
+    CHECK(error_of([] { parse_groups_csv("child_id,area\nP-1,\xff\n", "g.csv"); }) ==
+          "g.csv:2: not valid UTF-8");
     const Outcomes parsed = parse_outcomes_csv(
         "# horizon: re-referral within 12 months\r\nchild_id,outcome\r\n"
         "P-1,1\r\n\r\nP-2,0\r\n",
