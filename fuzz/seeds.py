@@ -207,7 +207,20 @@ def cin_returns():
           "</CINdetails></Child></Children></Message>")
 
 
+def audit_files():
+    """The audit's files (first byte 0: outcomes, 1: groups, 2: rows) for children of
+    examples/data/families.json; the rows file is what sg_result_audit_rows writes for it."""
+    write("audit", "outcomes.csv", b"\x00# horizon: re-referral within 12 months\n"
+          b"child_id,outcome\nP-ASH-C1,1\nP-ASH-C2,0\n")
+    write("audit", "groups.csv", b"\x01child_id,area,decile\nP-ASH-C1,north,3\nP-ASH-C2,,7\n")
+    rows = os.path.join(HERE, "corpus", "audit", "rows.csv")
+    if not os.path.exists(rows):
+        raise SystemExit("fuzz/corpus/audit/rows.csv is made from the library "
+                         "(safeguard.audit.result_rows on families.json at 2026-11-01)")
+
+
 if __name__ == "__main__":
+    audit_files()
     stores()
     processes()
     cin_returns()

@@ -701,6 +701,63 @@ typedef struct sg_training_options {
 SG_API int sg_training_pack(char** out, size_t* out_size, const sg_rules* rules,
                             const sg_training_options* options);
 
+/* ---- Responsible scoring: the audit (docs/audit.md) ---------------------------------------- */
+/* Joins a result to the host's outcomes (CSV `child_id,outcome`, 0 or 1 at a horizon the host
+ * defines; a `# horizon: TEXT` line says what it is) and protected group attributes (CSV
+ * `child_id,ATTRIBUTE,...`), and computes validation (ROC AUC with bootstrap intervals,
+ * calibration per level with Wilson intervals) and the disparity audit by group (level
+ * distribution, outcome rate per level, false positive and negative rates at each level
+ * threshold, ratios to a reference group with intervals, flags outside a band). A malformed
+ * file, a duplicate id, an outcome other than 0/1 or an id that is not a child of the result is
+ * refused naming file, line, column and id (sg_error_last_detail). A pack whose rules compare
+ * against a protected attribute's name or values is refused (SG_E_INVALID_DATA) naming the rule.
+ * Deterministic: the same inputs and seed give the same bytes on every platform.
+ * Threading: sg_audit_set_groups changes the audit (one thread at a time, no other call
+ * running); sg_audit_check_rules and sg_audit_run only read it and may share it. */
+typedef struct sg_audit sg_audit;
+#define SG_FORMAT_HTML 3
+
+/* A new audit holding the outcomes file in (data, size); name (NULL: "outcomes") names it in
+ * messages. Free with sg_audit_free(). */
+SG_API int sg_audit_new(sg_audit** out, const char* data, size_t size, const char* name);
+SG_API void sg_audit_free(sg_audit* audit);
+/* Sets the group-attributes file (replacing any earlier one); name (NULL: "groups"). On error
+ * the audit keeps the groups it had. */
+SG_API int sg_audit_set_groups(sg_audit* audit, const char* data, size_t size, const char* name);
+/* SG_OK when no rule or override of `rules` reads a protected attribute; else SG_E_INVALID_DATA
+ * naming the rule and where it is in the pack. */
+SG_API int sg_audit_check_rules(const sg_audit* audit, const sg_rules* rules);
+
+typedef struct sg_audit_options {
+  int version;             /* SG_AUDIT_OPTIONS_VERSION */
+  int format;              /* SG_FORMAT_JSON, SG_FORMAT_CSV or SG_FORMAT_HTML (tables only) */
+  unsigned long long seed; /* of the bootstrap */
+  size_t bootstrap;        /* resamples for the AUC intervals (at most 100000); 0: none */
+  size_t min_events;       /* an AUC needs this many children with each outcome */
+  size_t min_count;        /* rates over fewer children are noted and their ratios not flagged */
+  double band_low;         /* a ratio is flagged outside [band_low, band_high] ... */
+  double band_high;        /* ... beyond chance over all ratios (docs/audit.md) */
+  const char* const* references; /* "ATTRIBUTE=GROUP": reference groups (default: largest) */
+  size_t reference_count;
+} sg_audit_options;
+#define SG_AUDIT_OPTIONS_VERSION 1
+#define SG_AUDIT_OPTIONS_INIT \
+  { SG_AUDIT_OPTIONS_VERSION, SG_FORMAT_JSON, 1, 1000, 10, 30, 0.8, 1.25, NULL, 0 }
+/* Many authorities (docs/audit.md): each partition's result as a rows file (CSV: `# as_of:` and
+ * `# pack:` lines, `child_id,level,total,INDEX...`, numbers that read back exactly), to be run
+ * together and audited with sg_audit_run_rows. Free *out with sg_buffer_free(). */
+SG_API int sg_result_audit_rows(char** out, size_t* out_size, const sg_result* result);
+/* As sg_audit_run, over rows files run together in (data, size) instead of one result: `rules`
+ * must be the pack they were assessed with, and every file the same as-of date. Children are
+ * taken in id order, so the report equals sg_audit_run's on one result holding them all. */
+SG_API int sg_audit_run_rows(char** out, size_t* out_size, const sg_audit* audit,
+                             const sg_rules* rules, const char* data, size_t size,
+                             const sg_audit_options* options);
+/* The audit of `result` rendered as options->format says (docs/audit.md describes the JSON and
+ * CSV). Free *out with sg_buffer_free(); *out_size (if not NULL) receives its length. */
+SG_API int sg_audit_run(char** out, size_t* out_size, const sg_audit* audit,
+                        const sg_result* result, const sg_audit_options* options);
+
 /* ---- The living record (docs/record.md) ------------------------------------------------- */
 /* A record keeps every version of every fact with two times — valid time (dates in the data)
  * and record time (each batch's recorded_at, given by the caller) — the provenance of every

@@ -24,7 +24,7 @@ else
   rss_limit=2048
 fi
 seed="${FUZZ_SEED:-1}"
-targets=(${FUZZ_TARGETS:-case_file rule_pack expr c_api cin process store})
+targets=(${FUZZ_TARGETS:-case_file rule_pack expr c_api cin process store audit})
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=None \

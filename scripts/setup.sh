@@ -21,6 +21,9 @@ packages=(
   # checked (mypy), and its optional progress bars and plots (tqdm, matplotlib).
   python3-pip python3-venv python3-setuptools python3-wheel python3-mypy python3-tqdm
   python3-matplotlib
+  # The audit across many authorities runs its partitions on Dask (safeguard.audit_partitions,
+  # docs/audit.md): a LocalCluster on loopback by default, or a given scheduler.
+  python3-dask python3-distributed
   clang-14 libclang-rt-14-dev llvm-14
   # Line and branch coverage of src/ (scripts/coverage.sh).
   gcovr

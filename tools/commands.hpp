@@ -25,5 +25,6 @@ Command add_import_cin(CLI::App& parent);
 Command add_cin_measures(CLI::App& parent);
 Command add_joined(CLI::App& parent);
 Command add_training(CLI::App& parent);
+Command add_audit(CLI::App& parent);
 
 }  // namespace safeguard::cli

@@ -13,7 +13,8 @@ std::string exit_code_help() {
          "  5  the rule pack is invalid (the message names file:line:column)\n"
          "  6  lint: the rule pack loaded but has findings\n"
          "  7  --child names no child in the case file\n"
-         "  8  SVG or PNG asked for but Graphviz `dot` is missing or failed\n";
+         "  8  SVG or PNG asked for but Graphviz `dot` is missing or failed\n"
+         "  9  audit: an outcomes or group-attributes file is invalid (file:line:column, id)\n";
 }
 
 std::string& program_name() {

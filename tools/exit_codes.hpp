@@ -18,6 +18,7 @@ enum ExitCode : int {
   kExitLintFindings = 6,   // lint: the pack loaded but has findings
   kExitChildNotFound = 7,  // --child names no child in the case file
   kExitGraphviz = 8,       // SVG/PNG asked for but Graphviz `dot` is missing or failed
+  kExitAuditData = 9,      // audit: an outcomes or group-attributes file is invalid
 };
 
 // The text `safeguard --help` shows for the exit codes.

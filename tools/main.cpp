@@ -161,7 +161,8 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {add_assess(app),       add_explain(app), add_timeline(app),
                                    add_lint(app),         add_ecomap(app),  add_report(app),
                                    add_generate(app),     add_store(app),   add_import_cin(app),
-                                   add_cin_measures(app), add_joined(app),  add_training(app)};
+                                   add_cin_measures(app), add_joined(app),  add_training(app),
+                                   add_audit(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& success) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "safeguard/audit.hpp"
 #include "safeguard/graph.hpp"
 
 namespace safeguard {
@@ -62,5 +63,32 @@ SAFEGUARD_EXPORT CaseloadSummary generate_caseload(const CaseloadOptions& option
 // of the generated ids), one batch at a time.
 SAFEGUARD_EXPORT CaseloadSummary generate_caseload(CaseGraph& graph,
                                                    const CaseloadOptions& options);
+
+// ---- Planted truth for the audit (audit.hpp, docs/audit.md) ----------------------------------
+
+// The model outcomes and group attributes are drawn from, so a test knows what the audit must
+// recover. For each assessed child with total score s:
+//   planted_group ~ A (50%), B (30%), C (20%); control_group ~ X (50%), Y (50%), independent;
+//   outcome ~ Bernoulli(logistic(intercept + slope * s + disparity * [planted_group == B])).
+// Group B's outcome is shifted by `disparity` on the log-odds scale at every score: the level
+// under-predicts for B, which the audit's outcome rates per level and error rates by group show;
+// control_group has no disparity. Group attributes go to their own file, never into the case.
+struct PlantedOptions {
+  std::uint64_t seed = 1;
+  double intercept = -3.0;
+  double slope = 0.25;
+  double disparity = 1.0;
+  std::string horizon = "planted outcome (synthetic, no real horizon)";
+};
+
+struct PlantedTruth {
+  Outcomes outcomes;                  // every child of the results, in result order
+  GroupAttributes groups;             // attributes planted_group and control_group
+  std::vector<double> probabilities;  // each child's outcome probability under the model
+};
+
+// Draws the planted outcomes and groups for `results`. Each child's draws come from a stream
+// keyed by the seed and the child's id, so they do not depend on the order of the results.
+SAFEGUARD_EXPORT PlantedTruth plant_outcomes(const Results& results, const PlantedOptions& options);
 
 }  // namespace safeguard

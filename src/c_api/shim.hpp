@@ -11,6 +11,7 @@
 //   result.cpp    sg_assess*, sg_result_*
 //   record.cpp    sg_record_*: the living record and its store
 //   cin.cpp       sg_cin_*: Children in Need census returns
+//   audit.cpp     sg_audit_*: validation and the disparity audit (docs/audit.md)
 //
 // Nothing here is exported: the shared library's version script (cmake/safeguard.map) keeps
 // its ABI to the sg_ functions of safeguard.h.

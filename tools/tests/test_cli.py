@@ -672,6 +672,94 @@ class ReportTest(unittest.TestCase):
         self.assertNotIn("<?xml", html)
 
 
+class AuditTest(unittest.TestCase):
+    """safeguard generate --outcomes/--groups (planted truth) and safeguard audit (issue 18)."""
+
+    def planted(self, tmp, disparity="1.0", seed="4"):
+        paths = [os.path.join(tmp, name) for name in ("case.json", "outcomes.csv", "groups.csv")]
+        made = run("generate", "--children", "2000", "--seed", seed, "-o", paths[0],
+                   "--outcomes", paths[1], "--groups", paths[2], "--planted-disparity", disparity)
+        self.assertEqual(made.code, 0, made.errtext())
+        return paths
+
+    def test_planted_files_are_deterministic_and_keep_groups_out_of_the_case(self):
+        with scratch_dir() as tmp:
+            case, outcomes, groups = self.planted(tmp)
+            with open(outcomes) as f:
+                first = f.read()
+            with open(groups) as f:
+                header = f.readline()
+            with open(case) as f:
+                case_text = f.read()
+            self.assertTrue(first.startswith("# horizon: planted: logistic(-3 + 0.25 * total "
+                                             "score + 1 * [planted_group B])"), first[:120])
+            self.assertEqual(header, "child_id,planted_group,control_group\n")
+            self.assertNotIn("planted_group", case_text)
+            self.assertNotIn("control_group", case_text)
+            again = self.planted(tmp)
+            with open(again[1]) as f:
+                self.assertEqual(f.read(), first)
+
+    def test_audit_flags_the_planted_disparity_in_json_csv_and_html(self):
+        with scratch_dir() as tmp:
+            case, outcomes, groups = self.planted(tmp)
+            common = [case, "--outcomes", outcomes, "--groups", groups, *AS_OF,
+                      "--bootstrap", "1000"]
+            result = run("audit", *common)
+            self.assertEqual(result.code, 0, result.errtext())
+            report = json.loads(result.text())
+            self.assertTrue(any(f.startswith("planted_group = B: outcome rate at level")
+                                for f in report["flags"]), report["flags"])
+            self.assertFalse(any(f.startswith("control_group") for f in report["flags"]))
+            level = [r for r in report["rows"]
+                     if r["table"] == "discrimination" and r["measure"] == "level"][0]
+            self.assertTrue(0.5 < level["low"] < level["value"] < level["high"] < 1, level)
+            table = list(csv.DictReader(io.StringIO(run("audit", *common, "--format",
+                                                        "csv").text())))
+            self.assertEqual(len(table), len(report["rows"]))
+            self.assertEqual({row["table"] for row in table},
+                             {"discrimination", "calibration", "level_distribution",
+                              "outcome_by_level", "error_rates"})
+            page = run("audit", *common, "--format", "html").text()
+            self.assertTrue(page.startswith('<!DOCTYPE html>\n<html lang="en">'))
+            self.assertIn('<th scope="col">', page)
+            fair = self.planted(tmp, disparity="0")
+            control = run("audit", fair[0], "--outcomes", fair[1], "--groups", fair[2], *AS_OF,
+                          "--bootstrap", "1000")
+            self.assertEqual(json.loads(control.text())["flags"], [])
+
+    def test_bad_files_name_file_line_and_id(self):
+        with scratch_dir() as tmp:
+            outcomes = os.path.join(tmp, "outcomes.csv")
+            groups = os.path.join(tmp, "groups.csv")
+            with open(outcomes, "w") as f:
+                f.write("child_id,outcome\nP-NOBODY-C1,1\n")
+            with open(groups, "w") as f:
+                f.write("child_id,area\n")
+            result = run("audit", FAMILIES, "--outcomes", outcomes, "--groups", groups, *AS_OF)
+            self.assertEqual(result.code, 9, result.errtext())
+            self.assertIn(outcomes + ":2:1: entity 'P-NOBODY-C1': no child with this id",
+                          result.errtext())
+            with open(outcomes, "w") as f:
+                f.write("child_id,outcome\nP-1,maybe\n")
+            result = run("audit", FAMILIES, "--outcomes", outcomes, "--groups", groups, *AS_OF)
+            self.assertEqual(result.code, 9, result.errtext())
+            self.assertIn(":2:5: entity 'P-1': outcome must be 0 or 1", result.errtext())
+
+    def test_a_pack_reading_a_protected_attribute_is_refused(self):
+        with scratch_dir() as tmp:
+            outcomes = os.path.join(tmp, "outcomes.csv")
+            groups = os.path.join(tmp, "groups.csv")
+            with open(outcomes, "w") as f:
+                f.write("child_id,outcome\n")
+            with open(groups, "w") as f:
+                f.write("child_id,disability\n")
+            result = run("audit", FAMILIES, "--outcomes", outcomes, "--groups", groups, *AS_OF)
+            self.assertEqual(result.code, 5, result.errtext())
+            self.assertIn("rule 'disabled-child' compares child.flags against \"disability\"",
+                          result.errtext())
+
+
 class GenerateTest(unittest.TestCase):
     def test_deterministic_by_seed(self):
         first = run("generate", "--children", "300", "--seed", "7")

@@ -34,9 +34,11 @@ from .record import Record
 from .rules import Index, Level, LintWarning, PolicyOverride, Rule, RuleSet, Timescales
 from .rules import bundled as bundled_packs
 from .training import training_pack, training_pages
+from .audit import Audit, audit
+from .audit import check_rules as audit_check_rules
 
 __all__ = [
-    "Age", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
+    "Age", "Audit", "audit", "audit_check_rules", "audit_partitions", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
     "FileError", "Graph", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
@@ -67,6 +69,11 @@ def status_text(status: int) -> str:
 def __getattr__(name: str) -> typing.Any:
     # safeguard.frames imports pandas and safeguard.plots matplotlib, so they are loaded only
     # when asked for.
+    if name == "audit_partitions":
+        # Needs dask and distributed (Debian: python3-dask, python3-distributed).
+        from .partitions import audit_partitions
+
+        return audit_partitions
     if name in ("frames", "plots"):
         import importlib
 

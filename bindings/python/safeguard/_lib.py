@@ -323,6 +323,22 @@ class TrainingOptions(ctypes.Structure):
     ]
 
 
+class AuditOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("format", c_int),
+        ("seed", ctypes.c_ulonglong),
+        ("bootstrap", c_size_t),
+        ("min_events", c_size_t),
+        ("min_count", c_size_t),
+        ("band_low", ctypes.c_double),
+        ("band_high", ctypes.c_double),
+        ("references", POINTER(c_char_p)),
+        ("reference_count", c_size_t),
+    ]
+
+
 class IndexDef(ctypes.Structure):
     VERSION = 1
     _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p)]
@@ -406,7 +422,7 @@ STATUS_RETRACTED = 3
 FORMAT_TEXT = 0
 FORMAT_JSON = 1
 FORMAT_CSV = 2
-FORMAT_CSV = 2
+FORMAT_HTML = 3
 KNOWN_ALL = 9223372036854775807
 OPEN_CREATE = 1
 
@@ -527,6 +543,15 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                  POINTER(TrainingOptions)]),
     "sg_result_joined": (c_int, [POINTER(c_void_p), _out_size, _result_p,
                                  POINTER(JoinedOptions)]),
+    "sg_audit_new": (c_int, [_out_handle, c_char_p, c_size_t, c_char_p]),
+    "sg_audit_free": (None, [c_void_p]),
+    "sg_audit_set_groups": (c_int, [c_void_p, c_char_p, c_size_t, c_char_p]),
+    "sg_audit_check_rules": (c_int, [c_void_p, _rules_p]),
+    "sg_audit_run": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
+                             POINTER(AuditOptions)]),
+    "sg_result_audit_rows": (c_int, [POINTER(c_void_p), _out_size, _result_p]),
+    "sg_audit_run_rows": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _rules_p, c_char_p,
+                                  c_size_t, POINTER(AuditOptions)]),
     "sg_result_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t,
                                            POINTER(ExplainOptions)]),
     "sg_result_place_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t,

@@ -78,6 +78,10 @@ KINDS = {
     "const sg_caseload_options*": "CaseloadOptionsArg",
     "sg_progress_fn": "ProgressArg",
     "void*": "UserArg",
+    "sg_audit**": "OutHandle<sg_audit>",
+    "sg_audit*": "AuditArg",
+    "const sg_audit*": "AuditArg",
+    "const sg_audit_options*": "AuditOptionsArg",
 }
 
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.
@@ -89,6 +93,7 @@ OWNED = {
     "sg_calendar*": "Owned<sg_calendar>",
     "sg_process*": "Owned<sg_process>",
     "sg_record*": "Owned<sg_record>",
+    "sg_audit*": "Owned<sg_audit>",
     "char*": "OwnedBuffer",
 }
 
@@ -132,6 +137,11 @@ OPTIONAL = {
     ("sg_cin_measures_file", "out_size"),
     ("sg_result_joined", "out_size"),
     ("sg_training_pack", "out_size"),
+    ("sg_audit_new", "name"),
+    ("sg_audit_set_groups", "name"),
+    ("sg_audit_run", "out_size"),
+    ("sg_audit_run_rows", "out_size"),
+    ("sg_result_audit_rows", "out_size"),
 }
 
 DECLARATION = re.compile(r"^\s*SG_API\s+([^;{]*?)\b(sg_\w+)\s*\(([^)]*)\)\s*;", re.M | re.S)

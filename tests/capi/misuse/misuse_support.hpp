@@ -74,6 +74,7 @@ struct Fixture {
   sg_calendar* calendar = nullptr;
   sg_record* record = nullptr;
   sg_process* process = nullptr;
+  sg_audit* audit = nullptr;
 
   explicit Fixture(std::string name) : function(std::move(name)) {
     REQUIRE(sg_process_load_file(&process, SAFEGUARD_SOURCE_DIR "/process/england.toml",
@@ -95,10 +96,15 @@ struct Fixture {
     provenance.author = "misuse-loader";
     REQUIRE(sg_record_import_buffer(nullptr, record, text.data(), text.size(), "families.json",
                                     &provenance) == SG_OK);
+    const std::string& outcomes = audit_outcomes();
+    REQUIRE(sg_audit_new(&audit, outcomes.data(), outcomes.size(), "outcomes.csv") == SG_OK);
+    const std::string& groups = audit_groups();
+    REQUIRE(sg_audit_set_groups(audit, groups.data(), groups.size(), "groups.csv") == SG_OK);
   }
   // When the fixture's record was loaded; later batches must not be recorded earlier.
   static constexpr long long kRecordedAt = 1'790'000'000;
   ~Fixture() {
+    sg_audit_free(audit);
     sg_process_free(process);
     sg_record_free(record);
     sg_calendar_free(calendar);
@@ -127,6 +133,16 @@ struct Fixture {
   bool is_process_call() const { return function.find("sg_process") == 0; }
   // Calls whose data is TOML (rule packs, process files) rather than a JSON case file.
   bool is_toml_call() const { return is_rules_call() || is_process_call(); }
+  // Calls whose data is an audit's CSV (outcomes or group attributes).
+  bool is_audit_call() const { return function.find("sg_audit") == 0; }
+  static const std::string& audit_outcomes() {
+    static const std::string text = "child_id,outcome\n";
+    return text;
+  }
+  static const std::string& audit_groups() {
+    static const std::string text = "child_id,area\n";
+    return text;
+  }
 };
 
 // Every argument kind: Kind(fixture, param, optional, variant); variants(); get(); expect();
@@ -172,6 +188,10 @@ struct RecordArg : HandleArg<sg_record> {
   RecordArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.record, optional, v) {}
 };
+struct AuditArg : HandleArg<sg_audit> {
+  AuditArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.audit, optional, v) {}
+};
 struct ResultArg : HandleArg<sg_result> {
   ResultArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.result, optional, v) {}
@@ -185,6 +205,7 @@ inline void release(char* h) { sg_buffer_free(h); }
 inline void release(sg_calendar* h) { sg_calendar_free(h); }
 inline void release(sg_record* h) { sg_record_free(h); }
 inline void release(sg_process* h) { sg_process_free(h); }
+inline void release(sg_audit* h) { sg_audit_free(h); }
 
 // Where a call returns a new handle or buffer. Starts as a non-NULL sentinel so a failing call
 // that forgets to clear it is caught.
@@ -418,7 +439,9 @@ struct DataArg : ArgBase {
     switch (variant) {
       case 0:
         text = rules ? default_rules() : example_case();
-        if (f.is_process_call()) {
+        if (f.is_audit_call()) {
+          text = f.function == "sg_audit_new" ? Fixture::audit_outcomes() : Fixture::audit_groups();
+        } else if (f.is_process_call()) {
           static const std::string process =
               read_text(SAFEGUARD_SOURCE_DIR "/process/england.toml");
           text = process;
@@ -451,7 +474,7 @@ struct DataArg : ArgBase {
       case 6:
         // Nesting far deeper than any limit allows.
         text = rules ? "a = " + std::string(100000, '[') : std::string(100000, '[');
-        expected = rules ? Expect::failure() : Expect::code(SG_E_LIMIT);
+        expected = rules || f.is_audit_call() ? Expect::failure() : Expect::code(SG_E_LIMIT);
         break;
     }
     length = text.size();
@@ -828,6 +851,54 @@ struct CaseloadOptionsArg : ArgBase {
   const sg_caseload_options* get() const { return null ? nullptr : &options; }
 };
 
+struct AuditOptionsArg : ArgBase {
+  sg_audit_options options = SG_AUDIT_OPTIONS_INIT;
+  const char* references[2] = {"area=north", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 10; }
+  AuditOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.bootstrap = 20;  // small: the case runs every variant of every argument
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.format = 7, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 5:
+        options.bootstrap = SIZE_MAX, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 6:
+        options.band_low = 2;
+        break;
+      case 7:
+        options.references = nullptr, options.reference_count = 3;
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 8:
+        references[0] = "no-equals-sign";
+        options.references = references, options.reference_count = 1;
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 9:
+        references[0] = "area=\xff";
+        options.references = references, options.reference_count = 1;
+        break;
+    }
+  }
+  const sg_audit_options* get() const { return null ? nullptr : &options; }
+};
+
 struct TrainingOptionsArg : ArgBase {
   sg_training_options options = SG_TRAINING_OPTIONS_INIT;
   bool null = false;
@@ -1183,6 +1254,12 @@ inline sg_record* fresh<sg_record>(Fixture&) {
   sg_record* r = nullptr;
   sg_record_new(&r);
   return r;
+}
+template <>
+inline sg_audit* fresh<sg_audit>(Fixture&) {
+  sg_audit* a = nullptr;
+  sg_audit_new(&a, Fixture::audit_outcomes().data(), Fixture::audit_outcomes().size(), nullptr);
+  return a;
 }
 template <>
 inline char* fresh<char>(Fixture& f) {

@@ -1,0 +1,289 @@
+"""Responsible scoring (docs/audit.md): a result joined to the host's outcomes and protected group
+attributes. Validation (ROC AUC per index, for the total and for the level, with bootstrap
+intervals; outcome rate per level with Wilson intervals) and the disparity audit by group (level
+distribution, outcome rate per level, false positive and negative rates at each level threshold,
+ratios to a reference group with intervals, flags outside a band). The figures come from the
+library (sg_audit_run), so they are the same bytes as the CLI's and the C API's.
+
+    audit = safeguard.audit(result, "outcomes.csv", "groups.csv")
+    audit.discrimination            # a pandas DataFrame
+    audit.flags                     # one sentence per ratio outside the band
+
+Outcomes are a CSV path (``child_id,outcome``) or a mapping child id -> 0/1 (a pandas Series
+works); groups a CSV path (``child_id,ATTRIBUTE,...``), a mapping child id -> {attribute: value}
+or a pandas DataFrame indexed by child id with one column per attribute. A rule pack whose rules
+read a protected attribute is refused (InvalidDataError naming the rule).
+"""
+
+import ctypes
+import json
+import os
+import typing
+
+from . import _core
+from . import _lib
+from ._core import check, lib
+from .errors import InvalidArgumentError
+from .result import Result
+from .rules import RuleSet
+
+PathLike = typing.Union[str, "os.PathLike[str]"]
+OutcomesArg = typing.Union[PathLike, typing.Mapping[str, int], typing.Any]
+GroupsArg = typing.Union[PathLike, typing.Mapping[str, typing.Mapping[str, str]], typing.Any]
+
+TABLES = ("discrimination", "calibration", "level_distribution", "outcome_by_level",
+          "error_rates")
+COLUMNS = ("table", "measure", "attribute", "group", "level", "level_id", "count", "denominator",
+           "value", "low", "high", "ratio", "ratio_low", "ratio_high", "flag", "note")
+
+
+def _plain(value: object, what: str) -> str:
+    text = str(value)
+    if any(c in text for c in ',"\r\n'):
+        raise InvalidArgumentError("%s %r has a comma, quote or line break, which the audit's "
+                                   "CSV cannot carry" % (what, text))
+    return text
+
+
+def _read(path: PathLike) -> typing.Tuple[bytes, str]:
+    with open(path, "rb") as f:
+        return f.read(), os.fspath(path)
+
+
+def outcomes_csv(outcomes: typing.Mapping[str, int], horizon: str = "") -> str:
+    """The outcomes file for a mapping child id -> 0/1 (what the library reads)."""
+    lines = []
+    if horizon:
+        lines.append("# horizon: " + _plain(horizon, "horizon").replace("\n", " "))
+    lines.append("child_id,outcome")
+    for child, outcome in outcomes.items():
+        value = int(outcome)
+        if value not in (0, 1) or value != outcome:
+            raise InvalidArgumentError("outcome of %r must be 0 or 1, not %r" % (child, outcome))
+        lines.append("%s,%d" % (_plain(child, "child id"), value))
+    return "\n".join(lines) + "\n"
+
+
+def groups_csv(groups: typing.Any) -> str:
+    """The group-attributes file for a mapping child id -> {attribute: value} or a pandas
+    DataFrame indexed by child id (missing values: not recorded)."""
+    if hasattr(groups, "columns") and hasattr(groups, "itertuples"):
+        attributes = [str(c) for c in groups.columns]
+        rows = []
+        for row in groups.itertuples(index=True, name=None):
+            values = ["" if v is None or v != v else _plain(v, "group value") for v in row[1:]]
+            rows.append((str(row[0]), values))
+    else:
+        seen: typing.Dict[str, None] = {}
+        for values in groups.values():
+            for name in values:
+                seen.setdefault(str(name), None)
+        attributes = list(seen)
+        rows = [(str(child), ["" if values.get(a) is None else _plain(values.get(a), "group value")
+                              for a in attributes])
+                for child, values in groups.items()]
+    lines = [",".join(["child_id"] + [_plain(a, "attribute") for a in attributes])]
+    for child, values in rows:
+        lines.append(",".join([_plain(child, "child id")] + values))
+    return "\n".join(lines) + "\n"
+
+
+class _AuditInputs(_core.Handle):
+    """The library's sg_audit: the outcomes and groups, parsed and checked."""
+
+    _kind = "audit"
+
+    def __init__(self, outcomes: OutcomesArg, groups: GroupsArg, horizon: str) -> None:
+        if isinstance(outcomes, (str, os.PathLike)):
+            data, name = _read(outcomes)
+        else:
+            data, name = outcomes_csv(outcomes, horizon).encode("utf-8"), "outcomes"
+        out = ctypes.c_void_p()
+        check(lib.sg_audit_new(ctypes.byref(out), data, len(data), name.encode("utf-8")))
+        super().__init__(out.value, lib.sg_audit_free)
+        if isinstance(groups, (str, os.PathLike)):
+            data, name = _read(groups)
+        else:
+            data, name = groups_csv(groups).encode("utf-8"), "groups"
+        check(lib.sg_audit_set_groups(self._pointer(), data, len(data), name.encode("utf-8")))
+
+
+class Audit:
+    """What safeguard.audit() found. `document` is the library's JSON (docs/audit.md); the
+    tables are pandas DataFrames with the columns of Audit.COLUMNS."""
+
+    COLUMNS = COLUMNS
+
+    def __init__(self, render: typing.Callable[[int], str]) -> None:
+        self.document: typing.Dict[str, typing.Any] = json.loads(render(_lib.FORMAT_JSON))
+        self._csv: typing.Optional[str] = None
+        self._render = render
+
+    def to_csv(self) -> str:
+        """The library's CSV: one line per row, header first (the same bytes as the CLI's). The
+        first call runs the audit again (the bootstrap is most of its cost), so the result (or
+        rules) it came from must still be open then."""
+        if self._csv is None:
+            self._csv = self._render(_lib.FORMAT_CSV)
+        return self._csv
+
+    def tables_html(self) -> str:
+        """The library's HTML page of tables, without plots (as `safeguard audit --format html`).
+        It runs the audit again, so the result (or rules) it came from must still be open."""
+        return self._render(_lib.FORMAT_HTML)
+
+    @property
+    def flags(self) -> typing.List[str]:
+        """One sentence per ratio outside the band beyond chance (docs/audit.md, "Ratios and
+        flags")."""
+        return list(self.document["flags"])
+
+    @property
+    def warnings(self) -> typing.List[typing.Tuple[str, str]]:
+        """(code, message) pairs: small samples, children without an outcome, ..."""
+        return [(w["code"], w["message"]) for w in self.document["warnings"]]
+
+    @property
+    def levels(self) -> typing.List[str]:
+        return list(self.document["levels"])
+
+    @property
+    def references(self) -> typing.Dict[str, str]:
+        """The reference group of each attribute."""
+        return {a["attribute"]: a["reference"] for a in self.document["attributes"]}
+
+    def frame(self, table: typing.Optional[str] = None) -> typing.Any:
+        """Every row (table=None) or one table's rows as a pandas DataFrame; missing figures
+        are NaN."""
+        import pandas
+
+        if table is not None and table not in TABLES:
+            raise InvalidArgumentError("table %r is not one of %s" % (table, ", ".join(TABLES)))
+        rows = [r for r in self.document["rows"] if table is None or r["table"] == table]
+        frame = pandas.DataFrame([[r[c] for c in COLUMNS] for r in rows], columns=list(COLUMNS))
+        for column in ("value", "low", "high", "ratio", "ratio_low", "ratio_high"):
+            frame[column] = frame[column].astype("float64")
+        frame.attrs.update(as_of=self.document["as_of"], horizon=self.document["horizon"],
+                           rules_id=self.document["pack"]["id"],
+                           rules_hash=self.document["pack"]["hash"])
+        return frame
+
+    @property
+    def discrimination(self) -> typing.Any:
+        return self.frame("discrimination")
+
+    @property
+    def calibration(self) -> typing.Any:
+        return self.frame("calibration")
+
+    @property
+    def level_distribution(self) -> typing.Any:
+        return self.frame("level_distribution")
+
+    @property
+    def outcome_by_level(self) -> typing.Any:
+        return self.frame("outcome_by_level")
+
+    @property
+    def error_rates(self) -> typing.Any:
+        return self.frame("error_rates")
+
+    def auc(self, measure: str = "level") -> typing.Tuple[float, float, float]:
+        """(AUC, low, high) of "level", "total" or "index:ID"; NaN where not reported."""
+        for row in self.document["rows"]:
+            if row["table"] == "discrimination" and row["measure"] == measure:
+                value, low, high = (float("nan") if row[k] is None else float(row[k])
+                                    for k in ("value", "low", "high"))
+                return value, low, high
+        raise InvalidArgumentError("no discrimination measure %r" % (measure,))
+
+    def html(self) -> str:
+        """A self-contained HTML report with inline SVG plots (needs matplotlib); see
+        safeguard.audit_report."""
+        from .audit_report import audit_html
+
+        return audit_html(self)
+
+
+def _options(seed: int, bootstrap: int, min_events: int, min_count: int,
+             band: typing.Tuple[float, float],
+             reference: typing.Optional[typing.Mapping[str, str]]) -> _lib.AuditOptions:
+    references = ["%s=%s" % (k, v) for k, v in (reference or {}).items()]
+    array, count = _core.text_array(references, "reference")
+    # ctypes keeps `array` alive in the struct's _objects for as long as the struct lives.
+    return _lib.AuditOptions(version=_lib.AuditOptions.VERSION, format=_lib.FORMAT_JSON,
+                             seed=_core.integer_size(seed, "seed"),
+                             bootstrap=_core.integer_size(bootstrap, "bootstrap"),
+                             min_events=_core.integer_size(min_events, "min_events"),
+                             min_count=_core.integer_size(min_count, "min_count"),
+                             band_low=float(band[0]), band_high=float(band[1]), references=array,
+                             reference_count=count)
+
+
+def _take(call: typing.Callable[[typing.Any, typing.Any], int]) -> str:
+    buffer = ctypes.c_void_p()
+    size = ctypes.c_size_t()
+    check(call(ctypes.byref(buffer), ctypes.byref(size)))
+    return _core.take_text(buffer, size)
+
+
+def audit(result: Result, outcomes: OutcomesArg, groups: GroupsArg, *, horizon: str = "",
+          seed: int = 1, bootstrap: int = 1000, min_events: int = 10, min_count: int = 30,
+          band: typing.Tuple[float, float] = (0.8, 1.25),
+          reference: typing.Optional[typing.Mapping[str, str]] = None) -> Audit:
+    """Audits `result` against the host's outcomes and protected group attributes (module
+    docstring). `horizon` states what a mapping's outcome means (a file says it on its
+    '# horizon:' line). A ratio is flagged when it leaves `band` beyond chance, adjusted for
+    the number of ratios (docs/audit.md); `reference` names an attribute's reference group (default: its largest)."""
+    if not isinstance(result, Result):
+        raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
+    options = _options(seed, bootstrap, min_events, min_count, band, reference)
+    inputs = _AuditInputs(outcomes, groups, horizon)
+
+    def render(fmt: int) -> str:
+        options.format = fmt
+        with inputs._lock, result._lock:
+            return _take(lambda out, size: int(lib.sg_audit_run(out, size, inputs._pointer(),
+                                                                result._pointer(),
+                                                                ctypes.byref(options))))
+
+    return Audit(render)
+
+
+def result_rows(result: Result) -> str:
+    """The result as the library's rows file (per child: id, level, total, index scores), what
+    a partition contributes to an audit over many caseloads (safeguard.audit_partitions)."""
+    with result._lock:
+        return _take(lambda out, size: int(lib.sg_result_audit_rows(out, size,
+                                                                    result._pointer())))
+
+
+def run_rows(rows: str, rules: typing.Union[str, RuleSet], outcomes: OutcomesArg,
+             groups: GroupsArg, *, horizon: str = "", seed: int = 1, bootstrap: int = 1000,
+             min_events: int = 10, min_count: int = 30,
+             band: typing.Tuple[float, float] = (0.8, 1.25),
+             reference: typing.Optional[typing.Mapping[str, str]] = None) -> Audit:
+    """The audit of rows files run together (result_rows of each partition), assessed with
+    `rules` (a RuleSet, a bundled name or a path): the same report as audit() on one result
+    holding every child."""
+    pack = rules if isinstance(rules, RuleSet) else RuleSet.load(rules)
+    options = _options(seed, bootstrap, min_events, min_count, band, reference)
+    inputs = _AuditInputs(outcomes, groups, horizon)
+    data = rows.encode("utf-8")
+
+    def render(fmt: int) -> str:
+        options.format = fmt
+        with inputs._lock, pack._lock:
+            return _take(lambda out, size: int(lib.sg_audit_run_rows(
+                out, size, inputs._pointer(), pack._pointer(), data, len(data),
+                ctypes.byref(options))))
+
+    return Audit(render)
+
+
+def check_rules(rules: RuleSet, groups: GroupsArg) -> None:
+    """Raises InvalidDataError, naming the rule and where it is, when a rule or override of
+    `rules` reads one of the protected attributes (or values) of `groups`."""
+    with _AuditInputs({}, groups, "") as inputs:
+        with rules._lock:
+            check(lib.sg_audit_check_rules(inputs._pointer(), rules._pointer()))

@@ -1,0 +1,181 @@
+"""safeguard.audit (issue 18, docs/audit.md): the planted truth of the generator recovered from
+Python, the tables as typed pandas frames, a pack reading a protected attribute refused, the
+self-contained HTML report with inline SVG plots, and the Dask run over four partitions equal
+to the single-process run."""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+import safeguard
+
+CLI = os.environ.get("SAFEGUARD_CLI")
+AS_OF = "2026-11-01"
+
+
+def planted_files(tmp_path, children=2500, seed=5, disparity=1.0):
+    """A generated caseload with planted outcomes and groups, from `safeguard generate`."""
+    if not CLI:
+        pytest.skip("SAFEGUARD_CLI is not set")
+    case = tmp_path / "case.json"
+    outcomes = tmp_path / "outcomes.csv"
+    groups = tmp_path / "groups.csv"
+    subprocess.run([CLI, "generate", "--children", str(children), "--seed", str(seed),
+                    "-o", str(case), "--outcomes", str(outcomes), "--groups", str(groups),
+                    "--planted-disparity", str(disparity)],
+                   check=True, capture_output=True)
+    return case, outcomes, groups
+
+
+@pytest.fixture
+def planted(tmp_path, rules):
+    case, outcomes, groups = planted_files(tmp_path)
+    with safeguard.Graph.from_file(case) as graph:
+        with graph.assess(rules, AS_OF) as result:
+            yield result, outcomes, groups
+
+
+def test_planted_disparity_is_flagged_and_the_control_is_not(planted):
+    result, outcomes, groups = planted
+    audit = safeguard.audit(result, outcomes, groups, bootstrap=1000)
+    assert isinstance(audit, safeguard.Audit)
+    assert audit.document["horizon"].startswith("planted: logistic(-3 + 0.25 * total score")
+    assert any(f.startswith("planted_group = B: outcome rate at level 'universal'")
+               for f in audit.flags)
+    assert not any(f.startswith("control_group") for f in audit.flags)
+    frame = audit.outcome_by_level
+    b = frame[(frame.group == "B") & (frame.level == 0)].iloc[0]
+    assert b.flag and b.ratio > 1.5 and b.ratio_low > 1
+    assert audit.references == {"planted_group": "A", "control_group": audit.references[
+        "control_group"]}
+
+
+def test_frames_are_typed_and_match_the_library_csv(planted):
+    result, outcomes, groups = planted
+    audit = safeguard.audit(result, outcomes, groups, bootstrap=1000)
+    frame = audit.discrimination
+    assert list(frame.columns) == list(safeguard.Audit.COLUMNS)
+    assert frame["value"].dtype == "float64"
+    assert set(frame.measure) == {"index:" + i for i in result.index_ids} | {"total", "level"}
+    auc, low, high = audit.auc("level")
+    assert 0.5 < low < auc < high < 1
+    csv_lines = audit.to_csv().splitlines()
+    assert csv_lines[0].startswith("table,measure,attribute,group,level")
+    assert len(csv_lines) == 1 + len(audit.frame())
+    calibration = audit.calibration
+    assert calibration.denominator.sum() == audit.document["with_outcome"]
+
+
+def test_outcomes_and_groups_from_python_objects(families, rules):
+    with families.assess(rules, AS_OF) as result:
+        ids = result.child_ids
+        outcomes = {child: n % 2 for n, child in enumerate(ids)}
+        import pandas
+
+        groups = pandas.DataFrame({"area": ["north" if n % 3 else "south"
+                                            for n in range(len(ids))]}, index=ids)
+        audit = safeguard.audit(result, outcomes, groups, horizon="test outcome", bootstrap=0)
+        assert audit.document["horizon"] == "test outcome"
+        assert audit.document["with_outcome"] == len(ids)
+        assert ("small-sample" in {code for code, _ in audit.warnings})
+        with pytest.raises(safeguard.InvalidArgumentError, match="must be 0 or 1"):
+            safeguard.audit(result, {ids[0]: 2}, groups)
+        with pytest.raises(safeguard.NotFoundError) as raised:
+            safeguard.audit(result, {"P-NOBODY-C1": 1}, groups)
+        assert raised.value.entity == "P-NOBODY-C1" and raised.value.line == 2
+
+
+def test_a_pack_reading_a_protected_attribute_is_refused(families, rules):
+    with pytest.raises(safeguard.InvalidDataError) as raised:
+        safeguard.audit_check_rules(rules, {"P-1": {"disability": "yes"}})
+    assert raised.value.entity == "disabled-child"
+    assert "compares child.flags against \"disability\"" in str(raised.value)
+    with families.assess(rules, AS_OF) as result:
+        with pytest.raises(safeguard.InvalidDataError, match="disabled-child"):
+            safeguard.audit(result, {}, {result.child_ids[0]: {"need": "disability"}})
+    safeguard.audit_check_rules(rules, {"P-1": {"area": "north"}})
+
+
+def test_html_report_is_self_contained_and_accessible(planted, tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed (Debian: "
+                        "python3-matplotlib)")
+    result, outcomes, groups = planted
+    audit = safeguard.audit(result, outcomes, groups, bootstrap=1000)
+    page = audit.html()
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert page.count("<svg") >= 5 and page.count("<svg") == page.count("</svg>")
+    assert page.count('role="img" aria-label="') == page.count("<svg")
+    assert "<figcaption>" in page and "<caption>" in page and 'scope="col"' in page
+    assert not re.search(r'(src|href)="(?!#)', page), "the page must need no other file"
+    levels = [int(h[2]) for h in re.findall(r"<h[1-6]", page)]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    assert page == audit.html(), "the same audit gives the same bytes"
+    (tmp_path / "audit.html").write_text(page, encoding="utf-8")
+
+
+def prefixed_case(graph, prefix):
+    """The graph's case file with every id given `prefix`: one fictional authority of several."""
+    data = json.loads(graph.dumps())
+    data.pop("checksum", None)  # the ids change, so the saved checksum would not match
+    return re.sub(r'"((?:P|HH|AG|PL|C|F|E|J|G|EV|PF|CN|OV)-[A-Za-z0-9-]+)"',
+                  lambda m: '"%s-%s"' % (prefix, m.group(1)), json.dumps(data))
+
+
+def test_dask_partitions_equal_the_single_process_run(tmp_path):
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (Debian: "
+                        "python3-distributed)")
+    paths = []
+    for number in range(4):
+        with safeguard.Graph.generate(400, seed=20 + number) as graph:
+            path = tmp_path / ("authority-%d.json" % number)
+            path.write_text(prefixed_case(graph, "LA%d" % number), encoding="utf-8")
+            paths.append(path)
+    with safeguard.Graph.from_file(paths[0]) as whole, \
+            safeguard.RuleSet.load("default") as rules:
+        for path in paths[1:]:
+            whole.load(path)
+        with whole.assess(rules, AS_OF) as result:
+            ids = result.child_ids
+            assert len(ids) == 1600
+            outcomes = {child: int(n % 7 < 2) for n, child in enumerate(ids)}
+            groups = {child: {"authority": child.split("-")[0],
+                              "cohort": "odd" if n % 2 else "even"}
+                      for n, child in enumerate(ids)}
+            single = safeguard.audit(result, outcomes, groups, bootstrap=1000)
+            single_csv = single.to_csv()
+    # The partitions in another order than the single graph's: the report must not depend on it.
+    distributed = safeguard.audit_partitions(list(reversed(paths)), outcomes, groups,
+                                             rules="default", as_of=AS_OF, bootstrap=1000)
+    assert distributed.document == single.document
+    assert distributed.to_csv() == single_csv
+    assert len(distributed.document["rows"]) > 20
+
+
+def test_html_report_renders_in_chromium_with_its_plots(planted, tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed (Debian: "
+                        "python3-matplotlib)")
+    import shutil
+
+    browser = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+                    if shutil.which(n)), None)
+    if browser is None:
+        pytest.skip("chromium is not installed (CI installs it through scripts/setup.sh)")
+    result, outcomes, groups = planted
+    page = tmp_path / "audit.html"
+    page.write_text(safeguard.audit(result, outcomes, groups).html(), encoding="utf-8")
+    command = [browser, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
+               "--disable-dev-shm-usage", "--user-data-dir=" + str(tmp_path / "profile")]
+    dumped = subprocess.run(command + ["--dump-dom", page.as_uri()], capture_output=True,
+                            text=True, timeout=120)
+    assert dumped.returncode == 0, dumped.stderr
+    # The DOM Chromium built holds every plot as SVG with its text alternative.
+    assert dumped.stdout.count("<svg") >= 5
+    assert dumped.stdout.count('role="img"') == dumped.stdout.count("<svg")
+    shot = tmp_path / "audit.png"
+    subprocess.run(command + ["--window-size=1200,2000", "--screenshot=" + str(shot),
+                              page.as_uri()], capture_output=True, timeout=120)
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 50_000, "a page with plots, not blank"

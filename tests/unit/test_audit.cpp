@@ -1,0 +1,277 @@
+// The audit (issue 18, docs/audit.md): hand-worked AUC with ties, Wilson intervals and error
+// rates; refusals naming file, line and id; a pack reading a protected attribute refused; and
+// the planted truth of the generator recovered: the AUC of the planted model, the planted
+// disparity flagged and the no-disparity control not.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "safeguard/audit.hpp"
+#include "safeguard/generate.hpp"
+
+using namespace safeguard;
+
+namespace {
+
+Results generated(std::size_t children, std::uint64_t seed, unsigned threads = 1) {
+  CaseloadOptions options;
+  options.children = children;
+  options.seed = seed;
+  CaseGraph graph;
+  generate_caseload(graph, options);
+  return assess(load_bundled_pack("default"), take_snapshot(graph),
+                AssessOptions(options.as_of, threads));
+}
+
+// The AUC the planted model implies for these scores: each (i, j) pair counts with the
+// probability that i is a positive and j a negative, p_i (1 - p_j), ties one half. What an
+// infinitely repeated draw of outcomes would give on average (to first order).
+double expected_auc(const std::vector<double>& scores, const std::vector<double>& p) {
+  double ordered = 0, pairs = 0;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    for (std::size_t j = 0; j < scores.size(); ++j) {
+      if (i == j) continue;
+      const double w = p[i] * (1 - p[j]);
+      pairs += w;
+      if (scores[i] > scores[j])
+        ordered += w;
+      else if (scores[i] == scores[j])
+        ordered += 0.5 * w;
+    }
+  }
+  return ordered / pairs;
+}
+
+const AuditRow& find_row(const AuditReport& report, const std::string& table,
+                         const std::string& measure, const std::string& group = {},
+                         int level = -1) {
+  for (const AuditRow& row : report.rows) {
+    if (row.table == table && row.measure == measure && row.group == group && row.level == level)
+      return row;
+  }
+  FAIL("no row " << table << " " << measure << " " << group << " " << level);
+  throw 0;
+}
+
+std::string error_of(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_SUITE("audit") {
+  TEST_CASE("AUC counts ties one half (hand-worked)") {
+    // Positives score 2 and 3, negatives 1 and 2: of four pairs three are in order and one
+    // tied, so (3 + 0.5) / 4.
+    CHECK(roc_auc({1, 2, 2, 3}, {0, 0, 1, 1}) == doctest::Approx(0.875));
+    CHECK(roc_auc({5, 5, 5}, {0, 1, 0}) == doctest::Approx(0.5));
+    CHECK(roc_auc({3, 2, 1}, {0, 0, 1}) == doctest::Approx(0.0));
+    CHECK(std::isnan(roc_auc({1, 2}, {1, 1})));
+  }
+
+  TEST_CASE("Wilson intervals (hand-worked)") {
+    // 5 of 20 at 95%: 0.1119 to 0.4687.
+    const Interval five = wilson_interval(5, 20);
+    CHECK(five.low == doctest::Approx(0.11186).epsilon(1e-4));
+    CHECK(five.high == doctest::Approx(0.46871).epsilon(1e-4));
+    // 0 of 10: from 0 to 0.2775, never a negative bound.
+    const Interval none = wilson_interval(0, 10);
+    CHECK(none.low == 0);
+    CHECK(none.high == doctest::Approx(0.27753).epsilon(1e-4));
+    CHECK(std::isnan(wilson_interval(0, 0).low));
+  }
+
+  TEST_CASE("outcomes and groups files: errors name file, line, column and child id") {
+    CHECK(error_of([] { parse_outcomes_csv("child_id,outcome\nP-1,1\nP-2,2\n", "o.csv"); }) ==
+          "o.csv:3:5: entity 'P-2': outcome must be 0 or 1, not '2'");
+    CHECK(error_of([] { parse_outcomes_csv("child_id,outcome\nP-1,1\nP-1,0\n", "o.csv"); }) ==
+          "o.csv:3:1: entity 'P-1': child id listed twice (first on line 2)");
+    CHECK(error_of([] { parse_outcomes_csv("child_id,outcome\nP-1,1,9\n", "o.csv"); }) ==
+          "o.csv:2:1: entity 'P-1': expected 2 fields, found 3");
+    CHECK(error_of([] { parse_outcomes_csv("id,y\n", "o.csv"); }) ==
+          "o.csv:1:1: the header must be 'child_id,outcome'");
+    CHECK(error_of([] { parse_groups_csv("child_id,sex,sex\n", "g.csv"); }) ==
+          "g.csv:1:14: attribute 'sex' appears twice in the header");
+    CHECK(error_of([] { parse_groups_csv("child_id,sex\nP-1,\"F\"\n", "g.csv"); }) ==
+          "g.csv:2:5: quoted fields are not part of the format");
+    // Found by fuzz_audit: a horizon that is not UTF-8 once reached the JSON writer.
+    CHECK(error_of([] {
+            parse_outcomes_csv("# horizon: re-referral\xa5\nchild_id,outcome\n", "o.csv");
+          }) == "o.csv:1: not valid UTF-8");
+    CHECK(error_of([] { parse_groups_csv("child_id,area\nP-1,\xff\n", "g.csv"); }) ==
+          "g.csv:2: not valid UTF-8");
+    const Outcomes parsed = parse_outcomes_csv(
+        "# horizon: re-referral within 12 months\r\nchild_id,outcome\r\n"
+        "P-1,1\r\n\r\nP-2,0\r\n",
+        "o.csv");
+    CHECK(parsed.horizon == "re-referral within 12 months");
+    REQUIRE(parsed.rows.size() == 2);
+    CHECK(parsed.rows[1].line == 5);
+    CHECK(outcomes_csv(parsed) ==
+          "# horizon: re-referral within 12 months\nchild_id,outcome\nP-1,1\nP-2,0\n");
+  }
+
+  TEST_CASE("an id that is not a child of the assessment is refused, naming file, line and id") {
+    const Results results = generated(40, 3);
+    const std::string first(results.child_id(0));
+    const Outcomes outcomes =
+        parse_outcomes_csv("child_id,outcome\n" + first + ",1\nP-NOBODY-C9,0\n", "outcomes.csv");
+    const GroupAttributes groups =
+        parse_groups_csv("child_id,area\n" + first + ",north\n", "g.csv");
+    CHECK(error_of([&] { audit(results, outcomes, groups); }) ==
+          "outcomes.csv:3:1: entity 'P-NOBODY-C9': no child with this id in the assessment");
+    const GroupAttributes stray =
+        parse_groups_csv("child_id,area\nP-NOBODY-C9,north\n", "groups.csv");
+    CHECK(error_of([&] {
+            audit(results, parse_outcomes_csv("child_id,outcome\n", "o.csv"), stray);
+          }) == "groups.csv:2:1: entity 'P-NOBODY-C9': no child with this id in the assessment");
+  }
+
+  TEST_CASE("a pack whose rules read a protected attribute is refused, naming the rule") {
+    const auto pack = load_bundled_pack("default");
+    // The default pack's disabled-child rule reads the flag "disability".
+    const GroupAttributes by_name = parse_groups_csv("child_id,Disability\nP-1,yes\n", "g.csv");
+    const std::string message = error_of([&] { check_protected(*pack, by_name); });
+    CHECK(message.find("rules/default.toml:") == 0);
+    CHECK(message.find("entity 'disabled-child': rule 'disabled-child' compares child.flags "
+                       "against \"disability\", protected attribute 'Disability'") !=
+          std::string::npos);
+    const GroupAttributes by_value = parse_groups_csv("child_id,need\nP-1,disability\n", "g.csv");
+    CHECK(error_of([&] {
+            check_protected(*pack, by_value);
+          }).find("a value of protected attribute 'need' ('disability')") != std::string::npos);
+    // audit() refuses it too, before computing anything.
+    const Results results = generated(30, 2);
+    const std::string id(results.child_id(0));
+    CHECK(error_of([&] {
+            audit(results, parse_outcomes_csv("child_id,outcome\n", "o.csv"),
+                  parse_groups_csv("child_id,disability\n" + id + ",yes\n", "g.csv"));
+          }).find("disabled-child") != std::string::npos);
+    const GroupAttributes harmless = parse_groups_csv("child_id,area\nP-1,north\n", "g.csv");
+    CHECK_NOTHROW(check_protected(*pack, harmless));
+  }
+
+  TEST_CASE("error rates, calibration and ratios match a direct count") {
+    const Results results = generated(400, 5);
+    const PlantedTruth truth = plant_outcomes(results, PlantedOptions{});
+    AuditOptions options;
+    options.bootstrap = 0;
+    const AuditReport report = audit(results, truth.outcomes, truth.groups, options);
+    const int levels = static_cast<int>(results.rules().levels().size());
+    for (const std::string group : {"A", "B", "C"}) {
+      for (int t = 1; t < levels; ++t) {
+        std::size_t fp = 0, negatives = 0, fn = 0, positives = 0;
+        for (std::size_t r = 0; r < results.child_count(); ++r) {
+          if (truth.groups.rows[r].values[0] != group) continue;
+          const int y = truth.outcomes.rows[r].outcome;
+          const bool flagged = results.level(r) >= t;
+          if (y) {
+            ++positives;
+            fn += flagged ? 0 : 1;
+          } else {
+            ++negatives;
+            fp += flagged ? 1 : 0;
+          }
+        }
+        const AuditRow& fpr = find_row(report, "error_rates", "fpr", group, t);
+        const AuditRow& fnr = find_row(report, "error_rates", "fnr", group, t);
+        CHECK(fpr.count == fp);
+        CHECK(fpr.denominator == negatives);
+        CHECK(fnr.count == fn);
+        CHECK(fnr.denominator == positives);
+      }
+    }
+    // The reference (largest group, A) has ratio 1; another group's ratio is its rate over A's.
+    CHECK(report.references[0] == "A");
+    const AuditRow& a = find_row(report, "error_rates", "fnr", "A", 1);
+    const AuditRow& b = find_row(report, "error_rates", "fnr", "B", 1);
+    CHECK(a.ratio == doctest::Approx(1.0));
+    CHECK(b.ratio == doctest::Approx(b.value / a.value));
+    std::size_t calibrated = 0;
+    for (int level = 0; level < levels; ++level)
+      calibrated += find_row(report, "calibration", "outcome_rate", "", level).denominator;
+    CHECK(calibrated == results.child_count());
+  }
+
+  TEST_CASE("the audit recovers the planted AUC and flags only the planted disparity") {
+    const Results results = generated(6000, 11);
+    PlantedOptions planted;
+    planted.seed = 11;
+    const PlantedTruth truth = plant_outcomes(results, planted);
+    const AuditReport report = audit(results, truth.outcomes, truth.groups);
+
+    std::vector<double> totals(results.totals().begin(), results.totals().end());
+    const double expected = expected_auc(totals, truth.probabilities);
+    const AuditRow& total = find_row(report, "discrimination", "total");
+    MESSAGE("planted AUC " << expected << ", audit " << total.value << " [" << total.low << ", "
+                           << total.high << "]");
+    // Tolerance: the sampling error of an AUC on ~6000 children is about 0.01; 0.03 is three
+    // of those, and the planted value must lie in the bootstrap interval.
+    CHECK(std::abs(total.value - expected) < 0.03);
+    CHECK(total.low <= expected);
+    CHECK(expected <= total.high);
+    CHECK(total.low < total.value);
+    CHECK(total.value < total.high);
+
+    bool planted_flagged = false, control_flagged = false;
+    for (const AuditRow& row : report.rows) {
+      if (!row.flag) continue;
+      if (row.attribute == "planted_group") planted_flagged = true;
+      if (row.attribute == "control_group") control_flagged = true;
+    }
+    CHECK(planted_flagged);
+    CHECK_FALSE(control_flagged);
+    // The planted shift raises group B's outcome rate at the lowest level well past 1.25.
+    const AuditRow& b = find_row(report, "outcome_by_level", "outcome_rate", "B", 0);
+    CHECK(b.flag);
+    CHECK(b.ratio > 1.5);
+    const AuditRow& c = find_row(report, "outcome_by_level", "outcome_rate", "C", 0);
+    CHECK_FALSE(c.flag);
+
+    // With no disparity planted, nothing is flagged.
+    planted.disparity = 0;
+    const PlantedTruth fair = plant_outcomes(results, planted);
+    const AuditReport control = audit(results, fair.outcomes, fair.groups);
+    CHECK(control.flags.empty());
+  }
+
+  TEST_CASE("the report is the same bytes for any assessment thread count") {
+    const Results one = generated(1500, 4, 1);
+    const Results four = generated(1500, 4, 4);
+    const PlantedTruth truth = plant_outcomes(one, PlantedOptions{});
+    const PlantedTruth again = plant_outcomes(four, PlantedOptions{});
+    AuditOptions options;
+    options.bootstrap = 200;
+    const std::string json = audit_json(audit(one, truth.outcomes, truth.groups, options));
+    CHECK(json == audit_json(audit(four, again.outcomes, again.groups, options)));
+    CHECK(audit_csv(audit(one, truth.outcomes, truth.groups, options)) ==
+          audit_csv(audit(four, again.outcomes, again.groups, options)));
+    options.seed = 2;
+    CHECK(json != audit_json(audit(one, truth.outcomes, truth.groups, options)));
+  }
+
+  TEST_CASE("too few outcomes: no AUC, a warning saying why") {
+    const Results results = generated(60, 9);
+    std::string text = "child_id,outcome\n";
+    for (std::size_t r = 0; r < 12; ++r)
+      text += std::string(results.child_id(r)) + (r < 3 ? ",1\n" : ",0\n");
+    const AuditReport report = audit(results, parse_outcomes_csv(text, "o.csv"),
+                                     parse_groups_csv("child_id,area\n", "g.csv"));
+    const AuditRow& level = find_row(report, "discrimination", "level");
+    CHECK(std::isnan(level.value));
+    CHECK(level.note.find("at least 10") != std::string::npos);
+    bool warned = false;
+    for (const AuditWarning& w : report.warnings) warned = warned || w.code == "small-sample";
+    CHECK(warned);
+  }
+}
