@@ -44,7 +44,7 @@ td.points, th.points { text-align: right; white-space: nowrap; font-variant-nume
 .ecomap { text-align: center; }
 .ecomap svg { width: 100%; height: auto; max-height: 250mm; }
 .nobreak { white-space: nowrap; }
-table.scores th[scope=row] { text-transform: none; letter-spacing: 0; font-size: 9.5pt; color: var(--ink); font-weight: normal; }
+th[scope=row] { text-transform: none; letter-spacing: 0; font-size: 9.5pt; color: var(--ink); font-weight: normal; }
 .views { border: 1px solid var(--rule); min-height: 30mm; padding: 2mm; margin-bottom: 3mm; }
 dl.provenance { display: grid; grid-template-columns: 38mm 1fr; gap: 1mm 3mm; font-size: 9.5pt; }
 dl.provenance dt { color: var(--muted); }
@@ -92,8 +92,10 @@ std::string person_label(const NodeView& person) {
 std::string composition_table(const Results& results, const std::vector<std::size_t>& rows,
                               const Viewer& viewer) {
   static constexpr std::pair<Role, const char*> kRoleNames[] = {
-      {Role::carer, "parent or carer"}, {Role::sibling, "sibling"},  {Role::partner, "partner"},
-      {Role::household, "lives with"},  {Role::associate, "friend"},
+      {Role::carer, "looks after"},
+      {Role::sibling, "brother or sister of"},
+      {Role::partner, "partner of a parent of"},
+      {Role::household, "lives with"},
   };
   // Person -> (role words -> children), in vertex order; the children first.
   std::map<VertexIndex, std::map<std::string, std::vector<std::string>>> people;
