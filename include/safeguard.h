@@ -701,7 +701,7 @@ typedef struct sg_training_options {
 SG_API int sg_training_pack(char** out, size_t* out_size, const sg_rules* rules,
                             const sg_training_options* options);
 
-/* ---- Rendering (docs/c-api.md, "Rendering") --------------------------------------------- */
+/* ---- Rendering (docs/cli.md, "report"; docs/python.md) ------------------------------------ */
 /* The conference report for a sibling group (HTML), its family version (HTML), a child's ecomap
  * (Graphviz DOT) and the statutory timeline (text), rendered by the library: the safeguard
  * program and Python call the same code, so the same inputs give the same bytes. Every

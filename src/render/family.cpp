@@ -54,7 +54,7 @@ class FamilyPage {
     std::string ids;
     for (const std::size_t row : rows_)
       ids += (ids.empty() ? "" : " and ") + std::string(results_.child_id(row));
-    out_ << page_head("Our worries and our plan: " + ids)
+    out_ << page_head("Our worries and our plan: " + ids, Audience::family)
          << "<header>\n<h1>Our worries and our plan</h1>\n<p class=\"subtitle\">For the family of "
          << e(ids) << ". Written on " << e(long_date(results_.as_of())) << ".</p>\n</header>\n"
          << "<main>\n<section aria-labelledby=\"about-title\">\n<h2 id=\"about-title\">About "

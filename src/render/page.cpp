@@ -36,7 +36,6 @@ td.points, th.points { text-align: right; white-space: nowrap; font-variant-nume
 .plus { color: var(--risk); font-weight: bold; }
 .minus { color: var(--strength); font-weight: bold; }
 .zero { color: var(--muted); }
-.restricted { font-style: italic; color: var(--muted); }
 .summary { color: var(--muted); font-size: 8.5pt; }
 .working { color: var(--muted); font-size: 8.5pt; white-space: nowrap; }
 .question { color: var(--muted); font-size: 9pt; margin: 0 0 1mm; }
@@ -64,12 +63,18 @@ footer { margin-top: 8mm; font-size: 8.5pt; color: var(--muted); border-top: 1px
   h2 { break-after: avoid; }
 }
 )css";
+
+// The conference report's own rules: its withheld items. (The family version never mentions
+// restricted evidence, not even in a class name.)
+constexpr const char* kReportStyle = ".restricted { font-style: italic; color: var(--muted); }\n";
+
 }  // namespace
 
-std::string page_head(const std::string& title) {
+std::string page_head(const std::string& title, Audience audience) {
   return "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-         html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+         html_escape(title) + "</title>\n<style>" + kStyle +
+         (audience == Audience::professional ? kReportStyle : "") + "</style>\n</head>\n<body>\n";
 }
 
 std::string level_colour(int level, std::size_t level_count) {

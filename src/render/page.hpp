@@ -12,7 +12,7 @@
 namespace safeguard::render_detail {
 
 // From the DOCTYPE to the opening <body>: lang, charset, viewport, title and the style sheet.
-std::string page_head(const std::string& title);
+std::string page_head(const std::string& title, Audience audience);
 
 // The level's colour: a neutral grey-blue for the lowest (green means "reduces risk" on the
 // ecomap), deepening to red for the highest; and whether white text reads better on it.

@@ -47,7 +47,7 @@ class Report {
     std::string ids;
     for (const std::size_t row : rows_)
       ids += (ids.empty() ? "" : ", ") + std::string(results_.child_id(row));
-    out_ << render_detail::page_head("Conference report: " + ids);
+    out_ << render_detail::page_head("Conference report: " + ids, Audience::professional);
     out_ << "<header>\n<h1>Conference report</h1>\n<p class=\"subtitle\">"
          << (rows_.size() == 1 ? "Child " : "Children ") << e(ids) << ", assessed as of <strong>"
          << e(render_detail::as_of_text(results_, options_)) << "</strong></p>\n"

@@ -354,7 +354,8 @@ TEST_SUITE("views") {
       CHECK(family.find("another agency") == std::string::npos);
       for (const auto& output : all) {
         const std::string found = joined(leaks(output.second));
-        CHECK_MESSAGE(found.empty(), output.first + " shows " + found + "in:\n" + output.second);
+        const std::string message = output.first + " shows " + found + "in:\n" + output.second;
+        CHECK_MESSAGE(found.empty(), message);
       }
       CHECK(all[0].second.find("restricted source") != std::string::npos);
       const std::string dot = render_ecomap_dot(f.results, f.row, options);
@@ -363,7 +364,8 @@ TEST_SUITE("views") {
         if (std::find(personal.begin(), personal.end(), marker) == personal.end())
           found += marker + " ";
       }
-      CHECK_MESSAGE(found.empty(), "ecomap shows " + found + "in:\n" + dot);
+      const std::string message = "ecomap shows " + found + "in:\n" + dot;
+      CHECK_MESSAGE(found.empty(), message);
       CHECK(dot.find("restricted source") != std::string::npos);
     }
     // Through the C API, for a viewer cleared for another agency.
@@ -387,7 +389,8 @@ TEST_SUITE("views") {
       REQUIRE(sg_render_report(&out, nullptr, result, child, 1, &options) == SG_OK);
       const std::string html = out;
       sg_buffer_free(out);
-      CHECK_MESSAGE(leaks(html).empty(), "sg_render_report shows " + joined(leaks(html)));
+      const std::string message = "sg_render_report shows " + joined(leaks(html));
+      CHECK_MESSAGE(leaks(html).empty(), message);
     }
     sg_result_free(result);
     sg_rules_free(rules);
