@@ -86,7 +86,10 @@ class FamilyPage {
       const NodeView node = view_node(results_, person);
       const int age = age_years(results_, person);
       out_ << "<tr><th scope=\"row\" class=\"nobreak\">" << person_label(node) << "</th><td>"
-           << (age >= 0 ? std::to_string(age) : std::string("not known")) << "</td></tr>\n";
+           << (age > 0    ? std::to_string(age)
+               : age == 0 ? "under 1"
+                          : "not known")
+           << "</td></tr>\n";
     }
     out_ << "</tbody>\n</table>\n</section>\n";
   }
@@ -121,7 +124,7 @@ class FamilyPage {
     const int age = age_years(results_, results_.child_vertex(row));
     const std::vector<LineView> lines = view_contributions(results_, row, options_.viewer);
     out_ << "<section aria-labelledby=\"child-" << e(id) << "\">\n<h2 id=\"child-" << e(id) << "\">"
-         << e(id) << (age >= 0 ? ", aged " + std::to_string(age) : std::string())
+         << e(id) << render_detail::aged(age)
          << "</h2>\n<h3>What the workers are worried about</h3>\n";
     list(sentences(lines, true), "The workers have not written down a worry for now.");
     out_ << "<h3>What is going well</h3>\n";

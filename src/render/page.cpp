@@ -94,6 +94,11 @@ std::string person_label(const NodeView& person) {
                                                  : std::string("an adult");
 }
 
+std::string aged(int age_in_years) {
+  if (age_in_years < 0) return "";
+  return age_in_years == 0 ? ", aged under 1" : ", aged " + std::to_string(age_in_years);
+}
+
 std::string composition_table(const Results& results, const std::vector<std::size_t>& rows,
                               const Viewer& viewer) {
   static constexpr std::pair<Role, const char*> kRoleNames[] = {
@@ -137,7 +142,10 @@ std::string composition_table(const Results& results, const std::vector<std::siz
     }
     if (listed_children.count(vertex) && relation.empty()) relation = "a child of this report";
     out += "<tr><th scope=\"row\" class=\"nobreak\">" + person_label(node) + "</th><td>" +
-           (age >= 0 ? std::to_string(age) : std::string("not known")) + "</td><td>" +
+           (age > 0    ? std::to_string(age)
+            : age == 0 ? "under 1"
+                       : "not known") +
+           "</td><td>" +
            (household == kNoVertex ? std::string("—")
                                    : "<span class=\"nobreak\">" +
                                          html_escape(vertex_id(results, household)) + "</span>") +

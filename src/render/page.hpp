@@ -24,6 +24,9 @@ bool is_dark(const std::string& colour);
 // concern (docs/rules.md, "Who sees what"). The case's ids of adults stay in the ecomap.
 std::string person_label(const NodeView& person);
 
+// ", aged 8", ", aged under 1", or "" when the date of birth is unknown.
+std::string aged(int age_in_years);
+
 // The people of the children's households and circles (friends left out) as a table: who,
 // age, household and how each is related to the children.
 std::string composition_table(const Results& results, const std::vector<std::size_t>& rows,

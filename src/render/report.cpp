@@ -85,7 +85,7 @@ class Report {
     const int age = render_detail::age_years(results_, results_.child_vertex(row));
     out_ << "<section class=\"child\" id=\"child-" << e(id) << "\" aria-labelledby=\"title-"
          << e(id) << "\">\n<h2 id=\"title-" << e(id) << "\"><span class=\"child-id\">" << e(id)
-         << "</span>" << (age >= 0 ? ", aged " + std::to_string(age) : std::string()) << "</h2>\n";
+         << "</span>" << render_detail::aged(age) << "</h2>\n";
     level(row);
     scores(row);
     overrides(row);
@@ -112,13 +112,18 @@ class Report {
     const DiscretionaryResult& judgement = results_.discretionary(row);
     const int policy_level =
         judgement.outcome == DiscretionaryOutcome::none ? level : judgement.level_before;
-    if (policy_level != score_level) {
-      out_ << "<br>A policy override raises it to <strong>" << e(pack_.levels()[policy_level].title)
-           << "</strong>.";
-    }
-    if (judgement.outcome == DiscretionaryOutcome::applied) {
-      out_ << "<br>Professional judgement " << (level > policy_level ? "raises" : "lowers")
-           << " it to <strong>" << e(pack_.levels()[level].title) << "</strong>.";
+    if (level != score_level) {
+      out_ << "<br>Scores alone reach <strong>" << e(pack_.levels()[score_level].title)
+           << "</strong>";
+      if (policy_level != score_level) {
+        out_ << "; a policy override raises it to <strong>" << e(pack_.levels()[policy_level].title)
+             << "</strong>";
+      }
+      if (judgement.outcome == DiscretionaryOutcome::applied) {
+        out_ << "; professional judgement " << (level > policy_level ? "raises" : "lowers")
+             << " it to <strong>" << e(pack_.levels()[level].title) << "</strong>";
+      }
+      out_ << ".";
     }
     out_ << "</div>\n</div>\n";
     if (results_.immediate_safety(row)) {
@@ -284,7 +289,8 @@ class Report {
       return f.withheld ? std::string(kRestrictedSource)
                         : std::string(render_detail::vertex_id(results_, f.agency));
     };
-    out_ << "<h3 id=\"joining\">What each agency sees alone</h3>\n"
+    out_ << "<section class=\"joining\" id=\"joining-" << e(results_.child_id(row))
+         << "\">\n<h3>What each agency sees alone</h3>\n"
          << "<p class=\"question\">The level each agency's own records (the concerns it raised, "
             "the factors it provides) give the child on their own, beside the joined level: "
          << e(pack_.levels()[c.joined_level].title) << ".";
@@ -321,6 +327,7 @@ class Report {
         out_ << "<li>policy override " << e(pack_.overrides()[o].id) << "</li>\n";
       out_ << "</ul>\n";
     }
+    out_ << "</section>\n";
   }
 
   void not_assessable(std::size_t row) {
