@@ -13,7 +13,7 @@ namespace safeguard::render_detail {
 namespace {
 
 constexpr const char* kStyle = R"css(
-:root { --ink: #1d1d1f; --muted: #555a60; --rule: #d9d9de; --risk: #c62a0f; --strength: #2b8c3e; }
+:root { --ink: #1d1d1f; --muted: #555a60; --rule: #d9d9de; --risk: #c62a0f; --strength: #23773a; }
 * { box-sizing: border-box; }
 body { font-family: "Helvetica Neue", Helvetica, Arial, "DejaVu Sans", sans-serif; color: var(--ink);
        margin: 0 auto; max-width: 190mm; padding: 12mm 8mm; line-height: 1.4; font-size: 11pt; }
@@ -85,8 +85,14 @@ std::string level_colour(int level, std::size_t level_count) {
 }
 
 bool is_dark(const std::string& colour) {
-  const auto channel = [&](int at) { return std::stoi(colour.substr(at, 2), nullptr, 16) / 255.0; };
-  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5) < 0.5;
+  // WCAG 2.1 relative luminance; white text when it contrasts more than the ink (#1d1d1f).
+  const auto linear = [&](int at) {
+    const double c = std::stoi(colour.substr(at, 2), nullptr, 16) / 255.0;
+    return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+  };
+  const double luminance = 0.2126 * linear(1) + 0.7152 * linear(3) + 0.0722 * linear(5);
+  constexpr double kInk = 0.0124;  // relative luminance of #1d1d1f
+  return (1.05 / (luminance + 0.05)) > ((luminance + 0.05) / (kInk + 0.05));
 }
 
 std::string person_label(const NodeView& person) {

@@ -15,7 +15,8 @@ namespace safeguard::render_detail {
 std::string page_head(const std::string& title, Audience audience);
 
 // The level's colour: a neutral grey-blue for the lowest (green means "reduces risk" on the
-// ecomap), deepening to red for the highest; and whether white text reads better on it.
+// ecomap), deepening to red for the highest; and whether white text contrasts more with it
+// than the ink does (WCAG 2.1 contrast ratio).
 std::string level_colour(int level, std::size_t level_count);
 bool is_dark(const std::string& colour);
 
