@@ -1,7 +1,9 @@
 // safeguard timeline: each child's statutory timeline as of a date — the steps of the child
 // protection process of the case's nation with their due dates and status (done on time, done
 // late, due, overdue, not required and why), and the gaps in the record. The library computes the
-// timeline with the assessment (timeline.hpp); this command picks the children and the format.
+// timeline with the assessment (timeline.hpp) and writes the table (render.hpp: the same text
+// as sg_render_timeline and Python's Result.timeline_text); this command picks the children and
+// the format.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>

@@ -1,9 +1,6 @@
 // The conference report for a sibling group; see render.hpp. Written by hand rather than
 // through a template engine: the page is one fixed layout, and building it in code keeps every
 // value passing through html_escape on its way in. The family version is family.cpp.
-#include <algorithm>
-#include <cmath>
-#include <set>
 #include <sstream>
 
 #include "render/case_facts.hpp"
