@@ -2,12 +2,16 @@
 #include "render/case_facts.hpp"
 
 #include <algorithm>
+#include <set>
 #include <string>
 
+#include "expr_evidence.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/expr.hpp"
+#include "safeguard/rules.hpp"
 #include "safeguard/snapshot.hpp"
+#include "safeguard/timeline.hpp"
 
 namespace safeguard::render_detail {
 
@@ -76,6 +80,49 @@ std::vector<std::size_t> household_rows(const Results& results, std::string_view
                 Location({}, 0, 0, std::string(id)));
   }
   return rows;
+}
+
+std::vector<VertexIndex> aggregate_evidence(const Results& results, std::size_t row,
+                                            std::uint32_t rule) {
+  const RuleSet& pack = results.rules();
+  if (rule >= pack.rules().size()) return {};
+  const Rule& r = pack.rules()[rule];
+  if (r.when.aggregates.empty() && r.points.aggregates.empty()) return {};
+  const Snapshot& snap = results.snapshot();
+  // The snapshot's symbols in the pack's symbol space, as the scorer maps them
+  // (src/assess/prepare.cpp): a string the pack never mentions gets a number no literal equals.
+  std::vector<std::uint32_t> symbol_map(snap.symbols.size());
+  const auto unmatched = static_cast<std::uint32_t>(pack.symbols().size());
+  for (std::size_t s = 0; s < snap.symbols.size(); ++s) {
+    const std::uint32_t found = pack.symbols().find(snap.symbols[s]);
+    symbol_map[s] =
+        found != expr::SymbolTable::kNone ? found : unmatched + static_cast<std::uint32_t>(s);
+  }
+  const std::uint32_t child = person_slot(snap, results.child_vertex(row));
+  expr::EvalContext context;
+  context.snapshot = &snap;
+  context.symbol_map = symbol_map.data();
+  context.as_of = results.as_of();
+  context.child = child;
+  const Day dob = snap.person_dob[child];
+  if (dob != kNoDay && dob <= results.as_of()) {
+    context.child_age_months = age_in_months(dob, results.as_of());
+    context.child_age_years = context.child_age_months / 12;
+  }
+  std::vector<Step> steps;
+  std::vector<TimelineIssue> issues;
+  const TimelineSummary timeline = build_timeline(snap, child, results.process(), *snap.calendar,
+                                                  results.as_of(), steps, issues);
+  context.timeline = &timeline;
+  std::set<VertexIndex> counted;
+  for (const expr::Compiled* compiled : {&r.when, &r.points}) {
+    expr::for_each_counted_element(
+        *compiled, context, [&](expr::Collection collection, std::uint32_t slot) {
+          counted.insert(collection == expr::Collection::factors ? snap.factor_vertex[slot]
+                                                                 : snap.concern_vertex[slot]);
+        });
+  }
+  return {counted.begin(), counted.end()};
 }
 
 std::size_t closure_count(const Results& results) {

@@ -28,6 +28,13 @@ std::vector<std::size_t> household_rows(const Results& results, std::string_view
 // The persons who are members of a household, in vertex order (children and adults).
 std::vector<VertexIndex> household_members(const Results& results, VertexIndex household);
 
+// The concerns and factors (vertices, ascending) that the aggregates of rule `rule` (its
+// condition and its points) counted for the child at `row`: what a rule over the child, such
+// as "three or more agencies hold recent worries", rests on. Every piece, restricted or not:
+// the caller shows only what view_evidence lets its viewer see.
+std::vector<VertexIndex> aggregate_evidence(const Results& results, std::size_t row,
+                                            std::uint32_t rule);
+
 // Local closure days on the calendar the timeline counts.
 std::size_t closure_count(const Results& results);
 

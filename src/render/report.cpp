@@ -1,6 +1,7 @@
 // The conference report for a sibling group; see render.hpp. Written by hand rather than
 // through a template engine: the page is one fixed layout, and building it in code keeps every
 // value passing through html_escape on its way in. The family version is family.cpp.
+#include <algorithm>
 #include <sstream>
 
 #include "render/case_facts.hpp"
@@ -208,11 +209,11 @@ class Report {
 
   // Everything below renders a LineView (explain.hpp): a withheld line holds nothing but its
   // points, index and heading, so no cell can show more.
-  static std::string evidence_cell(const LineView& line) {
+  std::string evidence_cell(const LineView& line, std::size_t row) const {
     if (line.withheld()) return "<span class=\"restricted\">restricted source</span>";
     if (line.propagated()) return "risk held by a neighbour in the network";
     const EvidenceView& evidence = line.evidence;
-    if (evidence.id.empty()) return "the child's own record";
+    if (evidence.id.empty()) return counted_evidence(line, row);
     std::string cell = "<strong class=\"nobreak\">" + e(evidence.id) + "</strong>";
     if (evidence.kind == VertexKind::concern) {
       cell += " · " + e(words(evidence.category)) + ", severity " +
@@ -229,6 +230,31 @@ class Report {
     if (!evidence.summary.empty())
       cell += "<br><span class=\"summary\">" + e(evidence.summary) + "</span>";
     return cell;
+  }
+
+  // A rule over the child's whole record ("three or more agencies hold recent worries"): the
+  // concerns and factors it counted and their agencies, those the viewer may see (a withheld
+  // piece is left out, not named).
+  std::string counted_evidence(const LineView& line, std::size_t row) const {
+    std::string pieces, agencies;
+    std::vector<std::string_view> agency_ids;
+    for (const VertexIndex v : render_detail::aggregate_evidence(results_, row, line.rule)) {
+      const EvidenceView piece = view_evidence(results_, v, options_.viewer);
+      if (piece.withheld()) continue;
+      pieces +=
+          (pieces.empty() ? "" : ", ") + ("<span class=\"nobreak\">" + e(piece.id) + "</span>");
+      const std::string_view agency =
+          piece.kind == VertexKind::concern ? piece.agency_id : std::string_view();
+      if (!agency.empty() &&
+          std::find(agency_ids.begin(), agency_ids.end(), agency) == agency_ids.end())
+        agency_ids.push_back(agency);
+    }
+    if (pieces.empty()) return "the child's own record";
+    std::sort(agency_ids.begin(), agency_ids.end());
+    for (const std::string_view agency : agency_ids)
+      agencies +=
+          (agencies.empty() ? "" : ", ") + ("<span class=\"nobreak\">" + e(agency) + "</span>");
+    return "counted: " + pieces + (agencies.empty() ? "" : "<br>from " + agencies);
   }
 
   static std::string path_cell(const LineView& line) {
@@ -255,7 +281,7 @@ class Report {
         subtotal += line.value;
         rows << "<tr class=\"item" << (line.withheld() ? " restricted-item" : "") << "\">"
              << points_cell(line.value) << "<td>" << e(line.title) << "<br><span class=\"summary\">"
-             << e(line.index_title) << "</span></td><td>" << evidence_cell(line) << "</td><td>"
+             << e(line.index_title) << "</span></td><td>" << evidence_cell(line, row) << "</td><td>"
              << path_cell(line) << "</td></tr>\n";
       }
       out_ << "<h4 id=\"heading-" << to_string(static_cast<Heading>(h)) << "-"

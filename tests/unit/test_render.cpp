@@ -144,7 +144,7 @@ TEST_SUITE("render") {
     CHECK(syllables("cat") == 1);
     CHECK(syllables("table") == 2);
     CHECK(syllables("make") == 1);
-    CHECK(syllables("worried") == 2);  // "-ied" is one vowel run
+    CHECK(syllables("worried") == 2);        // "-ied" is one vowel run
     CHECK(syllables("professionals") == 4);  // pro-fes-sion-als
     // 2 sentences, 8 words, 8 syllables: 206.835 - 1.015 * 4 - 84.6 = 118.175.
     CHECK(flesch_reading_ease("The cat sat. The dog ran on mats.") == doctest::Approx(118.175));
@@ -190,6 +190,34 @@ TEST_SUITE("render") {
     CHECK(html.find(f.rules->hash()) > provenance);
     CHECK(html.find("× decay") > appendix);
     CHECK(html.find("examples/data/families.json") > provenance);
+  }
+
+  TEST_CASE("a rule over the whole record names the evidence it counted, viewer-scoped") {
+    Families f;
+    // Corroboration counts worries about the children's care from three agencies: the school's,
+    // the GP's and the housing association's. (The police call-out is not one of them.)
+    const std::string html = render_report(f.results, {f.row("P-ASH-C1")});
+    CHECK(
+        html.find("counted: <span class=\"nobreak\">C-ASH-1</span>, <span "
+                  "class=\"nobreak\">C-ASH-2</span>, <span class=\"nobreak\">C-ASH-4</span>"
+                  "<br>from <span class=\"nobreak\">AG-GP-01</span>, <span "
+                  "class=\"nobreak\">AG-HSG-01</span>, <span class=\"nobreak\">AG-SCH-01</span>") !=
+        std::string::npos);
+    // In the Oak household the police's restricted reports are what repeat domestic abuse
+    // counts: an uncleared reader learns none of them (the line itself is withheld); a cleared
+    // one sees the three it counted. (The police's visible reports still name AG-OAK-POL.)
+    Families oak(SAFEGUARD_SOURCE_DIR "/examples/data/oak-household.json");
+    RenderOptions cleared;
+    cleared.viewer = Viewer::everyone();
+    const std::string uncleared_html = render_report(oak.results, {oak.row("P-OAK-C8")});
+    const std::string cleared_html = render_report(oak.results, {oak.row("P-OAK-C8")}, cleared);
+    for (const char* hidden : {"C-OAK-02", "C-OAK-03", "C-OAK-04", "C-OAK-05"}) {
+      CAPTURE(hidden);
+      CHECK(uncleared_html.find(hidden) == std::string::npos);
+    }
+    CHECK(cleared_html.find("counted: <span class=\"nobreak\">C-OAK-02</span>, <span "
+                            "class=\"nobreak\">C-OAK-03</span>, <span "
+                            "class=\"nobreak\">C-OAK-04</span><br>") != std::string::npos);
   }
 
   TEST_CASE("the family version: plain words, no scores, rule ids, hashes or restriction") {
