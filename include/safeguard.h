@@ -757,6 +757,57 @@ SG_API int sg_audit_run_rows(char** out, size_t* out_size, const sg_audit* audit
  * CSV). Free *out with sg_buffer_free(); *out_size (if not NULL) receives its length. */
 SG_API int sg_audit_run(char** out, size_t* out_size, const sg_audit* audit,
                         const sg_result* result, const sg_audit_options* options);
+/* ---- Rendering (docs/cli.md, "report"; docs/python.md) ------------------------------------ */
+/* The conference report for a sibling group (HTML), its family version (HTML), a child's ecomap
+ * (Graphviz DOT) and the statutory timeline (text), rendered by the library: the safeguard
+ * program and Python call the same code, so the same inputs give the same bytes. Every
+ * rendering is scoped to the viewer in the options: restricted evidence it is not cleared for
+ * shows only as "restricted source" with its points (the family version never mentions it).
+ * SVG: the library writes DOT and never starts a process; draw it with Graphviz (`dot -Tsvg`)
+ * and hand the SVG back in ecomap_svg to put it in a report. Thread-safe on a shared result. */
+#define SG_AUDIENCE_PROFESSIONAL 0 /* the conference report */
+#define SG_AUDIENCE_FAMILY 1       /* plain words for parents and children over ten */
+
+typedef struct sg_render_options {
+  int version; /* SG_RENDER_OPTIONS_VERSION */
+  /* As in sg_explain_options: agency ids or types; "*" clears for all; NULL/0: none. */
+  const char* const* viewer_cleared;
+  size_t viewer_cleared_count;
+  const char* case_label;  /* the case's name for the provenance and timeline; NULL: not said */
+  const char* pack_source; /* where the pack came from, for the provenance; NULL: not said */
+  int as_of_from_evidence; /* 1: the as-of date was the case's latest evidence date */
+  int audience;            /* reports: SG_AUDIENCE_PROFESSIONAL or SG_AUDIENCE_FAMILY */
+  const char* household;   /* reports: a household id whose children the report covers (they
+                              come after any children given); NULL: none */
+  /* Reports: each child's drawn ecomap (SVG), in the order of the report's children; NULL or
+   * "" entries, or fewer entries than children: left out, with ecomap_note said instead. */
+  const char* const* ecomap_svg;
+  size_t ecomap_svg_count;
+  const char* ecomap_note; /* NULL: "Ecomap not included." */
+  const char* layout;      /* ecomaps: fdp, neato, dot, twopi or circo; NULL: twopi */
+  int all_evidence;        /* ecomaps: 1 also draws concerns that add nothing for the child */
+  int overdue_only;        /* timelines: 1 lists only overdue steps */
+  int terminal_colour;     /* timelines: 1 puts overdue rows in bold red (ANSI escapes) */
+} sg_render_options;
+#define SG_RENDER_OPTIONS_VERSION 1
+#define SG_RENDER_OPTIONS_INIT \
+  { SG_RENDER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, SG_AUDIENCE_PROFESSIONAL, NULL, NULL, 0, NULL, NULL, 0, 0, 0 }
+
+/* The report on `children` (ids; NULL/0 with options->household set) and the household's
+ * children, one section each: a self-contained HTML page that fetches nothing and prints on A4.
+ * SG_E_NOT_FOUND for an unknown child or household id, SG_E_INVALID_ARGUMENT for no child or a
+ * child given twice. Free *out with sg_buffer_free(); *out_size (if not NULL) its length. */
+SG_API int sg_render_report(char** out, size_t* out_size, const sg_result* result,
+                            const char* const* children, size_t child_count,
+                            const sg_render_options* options);
+/* The ecomap of the child at `row` as Graphviz DOT. Free *out with sg_buffer_free(). */
+SG_API int sg_render_ecomap(char** out, size_t* out_size, const sg_result* result, size_t row,
+                            const sg_render_options* options);
+/* The statutory timeline of `children` (ids; NULL/0: every child with process events) as a
+ * text table. Free *out with sg_buffer_free(). */
+SG_API int sg_render_timeline(char** out, size_t* out_size, const sg_result* result,
+                              const char* const* children, size_t child_count,
+                              const sg_render_options* options);
 
 /* ---- The living record (docs/record.md) ------------------------------------------------- */
 /* A record keeps every version of every fact with two times — valid time (dates in the data)

@@ -3,6 +3,7 @@
 #include "interpreter.hpp"
 
 #include "snapshot_columns.hpp"
+#include "expr_evidence.hpp"
 
 #include <algorithm>
 #include <array>
@@ -1429,6 +1430,75 @@ bool Expression::reads_status() const noexcept { return compiled_ && compiled_->
 const std::vector<Attr>& Expression::attributes() const noexcept {
   static const std::vector<Attr> kNone;
   return compiled_ ? compiled_->attributes : kNone;
+}
+
+void for_each_counted_element(const Compiled& compiled, EvalContext& ctx,
+                              const std::function<void(Collection, std::uint32_t)>& counted) {
+  const Snapshot& snap = *ctx.snapshot;
+  const std::uint32_t saved_concern = ctx.concern, saved_factor = ctx.factor;
+  const Role saved_path = ctx.path;
+  const int saved_missing = ctx.missing;
+  for (const Aggregate& aggregate : compiled.aggregates) {
+    // The same admission as run_aggregate's `consider`, without the arithmetic.
+    auto admits = [&] {
+      const Guard& guard = aggregate.filter_guard;
+      if (guard.active) {
+        const Symbol symbol = guard.attr == Attr::concern_category
+                                  ? snap.concern_category[ctx.concern]
+                                  : snap.factor_kind[ctx.factor];
+        const std::uint32_t mapped = ctx.symbol_map[symbol];
+        bool listed = false;
+        for (std::uint32_t s : guard.symbols) listed = listed || s == mapped;
+        if (!listed) return false;
+      }
+      if (aggregate.collection != Collection::factors && !aggregate.reads_status &&
+          snap.concern_status[ctx.concern] == ConcernStatus::unsubstantiated)
+        return false;
+      if (aggregate.filter >= 0) {
+        const Value keep = run(compiled, compiled.subprograms[aggregate.filter], ctx);
+        if (!keep.known || keep.number == 0) return false;
+      }
+      return true;
+    };
+    switch (aggregate.collection) {
+      case Collection::concerns:
+        for (const std::uint32_t* c = snap.person_concerns.begin(ctx.child);
+             c != snap.person_concerns.end(ctx.child); ++c) {
+          if (!concern_visible(snap, *c, ctx.as_of)) continue;
+          if (ctx.mask && !ctx.mask->concern_counts(*c)) continue;
+          ctx.concern = *c;
+          ctx.path = Role::self;
+          if (admits()) counted(aggregate.collection, *c);
+        }
+        break;
+      case Collection::family_concerns: {
+        constexpr RoleMask kFamily = ~role_bit(Role::associate) & 0x7F;
+        for_each_circle_concern(snap, ctx.child, [&](std::uint32_t c, RoleMask roles) {
+          if (!concern_visible(snap, c, ctx.as_of) || (ctx.mask && !ctx.mask->concern_counts(c)))
+            return;
+          if (!(roles & kFamily)) return;
+          ctx.concern = c;
+          ctx.path = first_role(roles & kFamily);
+          if (admits()) counted(aggregate.collection, c);
+        });
+        break;
+      }
+      case Collection::factors:
+        for (const std::uint32_t* f = snap.person_factors.begin(ctx.child);
+             f != snap.person_factors.end(ctx.child); ++f) {
+          if (!factor_visible(snap, *f, ctx.as_of)) continue;
+          if (ctx.mask && !ctx.mask->factor_counts(*f)) continue;
+          ctx.factor = *f;
+          ctx.path = Role::self;
+          if (admits()) counted(aggregate.collection, *f);
+        }
+        break;
+    }
+  }
+  ctx.concern = saved_concern;
+  ctx.factor = saved_factor;
+  ctx.path = saved_path;
+  ctx.missing = saved_missing;
 }
 
 }  // namespace safeguard::expr

@@ -384,7 +384,7 @@ class PackLoader {
     for_each_table(root, "rule", [&](const toml::table& t) {
       allow(t,
             {"id", "title", "index", "heading", "for", "when", "points", "half_life_days", "cap",
-             "reach", "rationale"},
+             "reach", "rationale", "plain"},
             "a [[rule]]");
       if (pack_->rules_.size() >= limits_.max_rules) {
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_rules) + " rules");
@@ -399,6 +399,7 @@ class PackLoader {
         fail(*t.get("id"), Status::invalid_data,
              "rule id '" + rule.id + "' is reserved for propagated contributions");
       rule.title = string_at(t, "title", where, false, rule.id);
+      rule.plain = string_at(t, "plain", where, false);
 
       const std::string index = string_at(t, "index", where, true);
       bool found = false;

@@ -16,7 +16,7 @@ struct EcomapOptions {
   std::string child;
   std::string format;
   std::string output = "-";
-  EcomapSettings settings;
+  RenderOptions settings;
 };
 
 bool ends_with(const std::string& text, const std::string& suffix) {
@@ -79,7 +79,10 @@ Command add_ecomap(CLI::App& parent) {
               throw Failure(kExitUsage, "refusing to write PNG to a terminal; use --output FILE");
             const auto session = open_session(options->scoring, false);
             const std::size_t row = pick_child(session->results, options->child);
-            const std::string dot = ecomap_dot(*session, row, options->settings);
+            RenderOptions render = render_options(*session);
+            render.layout = options->settings.layout;
+            render.all_evidence = options->settings.all_evidence;
+            const std::string dot = render_ecomap_dot(session->results, row, render);
             write_output(options->output, format == "dot" ? dot : render_dot(dot, format));
             if (options->output != "-")
               std::cerr << "safeguard: ecomap of " << session->results.child_id(row) << " "

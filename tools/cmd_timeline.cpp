@@ -1,7 +1,9 @@
 // safeguard timeline: each child's statutory timeline as of a date — the steps of the child
 // protection process of the case's nation with their due dates and status (done on time, done
 // late, due, overdue, not required and why), and the gaps in the record. The library computes the
-// timeline with the assessment (timeline.hpp); this command picks the children and the format.
+// timeline with the assessment (timeline.hpp) and writes the table (render.hpp: the same text
+// as sg_render_timeline and Python's Result.timeline_text); this command picks the children and
+// the format.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -9,12 +11,12 @@
 
 #include "commands.hpp"
 #include "csv.hpp"
+#include "ecomap.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "safeguard/explain.hpp"
 #include "safeguard/timeline.hpp"
 #include "session.hpp"
-#include "table.hpp"
 
 namespace safeguard::cli {
 namespace {
@@ -27,65 +29,8 @@ struct TimelineOptions {
   bool overdue_only = false;
 };
 
-std::string process_line(const Results& results) {
-  return "process: " + std::string(timeline_process_title(results)) + " (" +
-         results.process().origin() + ")";
-}
-
-std::string calendar_line(const WorkingCalendar& calendar) {
-  const std::size_t closures = calendar.closures().size();
-  return "working days on the " + std::string(to_string(calendar.nation())) + " calendar" +
-         (closures ? " with " + std::to_string(closures) + " local closure day" +
-                         (closures == 1 ? "" : "s")
-                   : std::string());
-}
-
 bool keep(const StepView& step, bool overdue_only) {
   return !overdue_only || step.status == StepStatus::overdue;
-}
-
-std::string dash_if_empty(std::string text) { return text.empty() ? "-" : text; }
-
-std::string render_table(const Session& session, const std::vector<std::size_t>& rows,
-                         bool overdue_only, bool colour) {
-  const Results& results = session.results;
-  std::ostringstream out;
-  out << rows.size() << (rows.size() == 1 ? " child" : " children") << " in " << session.case_path
-      << ", " << session.as_of.describe() << "\n"
-      << process_line(results) << "\n"
-      << calendar_line(results.calendar()) << "\n"
-      << "rule pack " << results.rules().id() << " " << results.rules().version() << "\n\n";
-  Table table;
-  for (const char* header : {"CHILD", "STEP", "STARTED", "BY", "DUE", "DONE", "BY", "STATUS"})
-    table.add_column(header, Table::Align::left);
-  std::size_t overdue = 0;
-  for (const std::size_t row : rows) {
-    for (const StepView& s : view_steps(results, row)) {
-      if (!keep(s, overdue_only)) continue;
-      overdue += s.status == StepStatus::overdue ? 1 : 0;
-      table.add_row(
-          {std::string(results.child_id(row)), std::string(s.title), format_iso_date(s.start),
-           std::string(s.trigger_id), dash_if_empty(format_iso_date(s.due)),
-           dash_if_empty(format_iso_date(s.completed)), dash_if_empty(std::string(s.done_id)),
-           s.status_text},
-          s.status == StepStatus::overdue);
-    }
-  }
-  if (table.rows() == 0) {
-    out << (overdue_only ? "No step is overdue.\n" : "No process events recorded.\n");
-  } else {
-    table.print(out, colour);
-    out << "\n" << overdue << (overdue == 1 ? " step" : " steps") << " overdue\n";
-  }
-  std::string gaps;
-  for (const std::size_t row : rows) {
-    for (const TimelineIssueView& i : view_timeline_issues(results, row)) {
-      gaps += "  " + std::string(results.child_id(row)) + "  " + std::string(i.event_id) + "  " +
-              std::string(i.issue) + "\n";
-    }
-  }
-  if (!gaps.empty()) out << "\ngaps in the record:\n" << gaps;
-  return out.str();
 }
 
 std::string render_json(const Session& session, const std::vector<std::size_t>& rows,
@@ -217,8 +162,10 @@ Command add_timeline(CLI::App& parent) {
                 std::cerr << "safeguard: " << session->as_of.describe() << "\n";
               text = render_csv(*session, rows, options->overdue_only);
             } else {
-              const bool colour = options->output == "-" && colour_on_stdout();
-              text = render_table(*session, rows, options->overdue_only, colour);
+              RenderOptions render = render_options(*session);
+              render.overdue_only = options->overdue_only;
+              render.terminal_colour = options->output == "-" && colour_on_stdout();
+              text = render_timeline_text(results, rows, render);
             }
             write_output(options->output, text);
             return kExitOk;

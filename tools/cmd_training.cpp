@@ -64,14 +64,11 @@ Command add_training(CLI::App& parent) {
             // Each reveal page gets the child's ecomap when Graphviz is installed.
             std::vector<std::string> figures;
             if (graphviz_available()) {
-              Session session;
-              session.case_path = "generated caseload (seed " + std::to_string(options->seed) + ")";
-              session.pack = pack;
-              session.as_of.day = training.as_of;
-              session.viewer = Viewer::everyone();
-              session.results = scenarios.results;
+              RenderOptions render;
+              render.viewer = Viewer::everyone();
               for (std::size_t row : scenarios.rows) {
-                const std::string svg = render_dot(ecomap_dot(session, row), "svg");
+                const std::string svg =
+                    render_dot(render_ecomap_dot(scenarios.results, row, render), "svg");
                 const std::size_t start = svg.find("<svg");
                 figures.push_back(start == std::string::npos ? std::string() : svg.substr(start));
               }

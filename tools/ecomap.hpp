@@ -1,28 +1,16 @@
-// Ecomaps: one child's world as a Graphviz picture — the child at the centre, the people around
-// them, the agencies involved, the concerns and protective factors — with every node and edge
-// coloured and sized by how much it adds to (or takes from) the child's risk score.
+// Drawing the library's ecomaps (safeguard/render.hpp writes them as DOT) with Graphviz: the
+// program runs `dot`, which the library leaves to its host.
 #pragma once
 
 #include <string>
 
+#include "safeguard/render.hpp"
 #include "session.hpp"
 
 namespace safeguard::cli {
 
-struct EcomapSettings {
-  std::string layout = "twopi";  // Graphviz engine, written into the DOT's `layout` attribute
-  // Also draw concerns in the child's circle that add nothing for this child (a sibling's
-  // school absence, an unsubstantiated worry about a carer). Concerns about the child always
-  // appear, scoring or not.
-  bool all_evidence = false;
-};
-
-// The ecomap of the child in `row` as a DOT document, written with Boost.Graph's
-// write_graphviz. Restricted evidence the session's viewer is not cleared for appears only as
-// "restricted source" with its points: no id, agency, category, date or relation to anyone
-// but the child.
-std::string ecomap_dot(const Session& session, std::size_t row,
-                       const EcomapSettings& settings = {});
+// The render options a session implies: its viewer, case file, pack source and as-of source.
+RenderOptions render_options(const Session& session);
 
 // True if Graphviz's `dot` program is on the PATH.
 bool graphviz_available();

@@ -12,6 +12,7 @@
 
 #include "exit_codes.hpp"
 #include "output.hpp"
+#include "safeguard/render.hpp"
 #include "safeguard/snapshot.hpp"
 
 namespace safeguard::cli {
@@ -138,17 +139,7 @@ Viewer make_viewer(const std::vector<std::string>& cleared) {
   return viewer;
 }
 
-std::string describe_viewer(const Viewer& viewer) {
-  if (viewer.cleared_all) return "cleared for everything";
-  if (viewer.cleared.empty())
-    return "uncleared (restricted evidence shows as \"restricted source\")";
-  std::string text = "cleared for ";
-  for (std::size_t i = 0; i < viewer.cleared.size(); ++i) {
-    if (i != 0) text += ", ";
-    text += viewer.cleared[i];
-  }
-  return text;
-}
+std::string describe_viewer(const Viewer& viewer) { return safeguard::describe_viewer(viewer); }
 
 void add_case_option(CLI::App& command, ScoringOptions& options) {
   command

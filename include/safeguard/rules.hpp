@@ -41,6 +41,9 @@ struct IndexDef {
 struct Rule {
   std::string id;
   std::string title;  // what a practitioner reads in an explanation
+  // What a family reads in the family version (`plain` in the pack): plain words, no score or
+  // jargon. Empty: the family version uses a neutral sentence for the rule's heading.
+  std::string plain;
   std::uint32_t index = 0;
   Heading heading = Heading::harm;
   expr::Scope scope = expr::Scope::concern;

@@ -170,7 +170,7 @@ TEST_SUITE("rules") {
     const auto pack = RuleSet::load_file(default_pack_path());
     REQUIRE(pack);
     CHECK(pack->id() == "safeguard-default");
-    CHECK(pack->version() == "0.3.0");
+    CHECK(pack->version() == "0.4.0");  // 0.4.0: plain wording for the family version
     REQUIRE(pack->indices().size() == 4);
     REQUIRE(pack->levels().size() == 4);
     CHECK(pack->indices()[0].id == "abuse");

@@ -4,9 +4,11 @@
 // contribution fields — holds none of the restricted concern's details. The case
 // (tests/data/views/) gives every detail a marker string found nowhere else; the CLI's CSV,
 // report and ecomap and Python's frames are checked for the same markers in
-// tools/tests/test_cli.py and bindings/python/tests/test_views.py.
+// tools/tests/test_cli.py and bindings/python/tests/test_views.py. The renderings (report,
+// family version, ecomap, timeline; C++ and C) are checked here too.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include "safeguard.h"
 #include "safeguard/explain.hpp"
 #include "safeguard/io.hpp"
+#include "safeguard/render.hpp"
 
 using namespace safeguard;
 
@@ -331,6 +334,69 @@ TEST_SUITE("views") {
     }
   }
 
+  TEST_CASE("no rendering for an uncleared viewer holds any detail of restricted evidence") {
+    Fixture f;
+    // The ecomap draws the child's circle, the carer among them, whatever the evidence says
+    // (as the CLI's test of it does); every other rendering names neither.
+    const std::vector<std::string> personal = {"P-MRK-ADULT-8JD", "carer"};
+    for (const Viewer& viewer : kUncleared) {
+      RenderOptions options;
+      options.viewer = viewer;
+      options.all_evidence = true;
+      std::vector<std::pair<std::string, std::string>> all;
+      all.emplace_back("report", render_report(f.results, {f.row}, options));
+      all.emplace_back("timeline", render_timeline_text(f.results, {f.row}, options));
+      options.audience = Audience::family;
+      const std::string family = render_report(f.results, {f.row}, options);
+      all.emplace_back("family version", family);
+      // Not even that restricted evidence exists.
+      CHECK(family.find("estricted") == std::string::npos);
+      CHECK(family.find("another agency") == std::string::npos);
+      for (const auto& output : all) {
+        const std::string found = joined(leaks(output.second));
+        const std::string message = output.first + " shows " + found + "in:\n" + output.second;
+        CHECK_MESSAGE(found.empty(), message);
+      }
+      CHECK(all[0].second.find("restricted source") != std::string::npos);
+      const std::string dot = render_ecomap_dot(f.results, f.row, options);
+      std::string found;
+      for (const std::string& marker : leaks(dot)) {
+        if (std::find(personal.begin(), personal.end(), marker) == personal.end())
+          found += marker + " ";
+      }
+      const std::string message = "ecomap shows " + found + "in:\n" + dot;
+      CHECK_MESSAGE(found.empty(), message);
+      CHECK(dot.find("restricted source") != std::string::npos);
+    }
+    // Through the C API, for a viewer cleared for another agency.
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, (kDir + "case.json").c_str()) == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, (kDir + "pack.toml").c_str()) == SG_OK);
+    sg_assess_options assess_options = SG_ASSESS_OPTIONS_INIT;
+    assess_options.as_of = "2026-11-01";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &assess_options) == SG_OK);
+    const char* cleared[] = {"school"};
+    const char* child[] = {"P-VW-C1"};
+    sg_render_options options = SG_RENDER_OPTIONS_INIT;
+    options.viewer_cleared = cleared;
+    options.viewer_cleared_count = 1;
+    for (int audience : {SG_AUDIENCE_PROFESSIONAL, SG_AUDIENCE_FAMILY}) {
+      options.audience = audience;
+      char* out = nullptr;
+      REQUIRE(sg_render_report(&out, nullptr, result, child, 1, &options) == SG_OK);
+      const std::string html = out;
+      sg_buffer_free(out);
+      const std::string message = "sg_render_report shows " + joined(leaks(html));
+      CHECK_MESSAGE(leaks(html).empty(), message);
+    }
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+
   TEST_CASE("a cleared viewer gets every detail, so the leak test can see a leak") {
     Fixture f;
     for (const Viewer& viewer : {Viewer{{"AG-MRK-7QX"}, false},
@@ -348,6 +414,13 @@ TEST_SUITE("views") {
         CAPTURE(marker);
         CHECK(all[4].second.find(marker) != std::string::npos);
       }
+    }
+    RenderOptions cleared;
+    cleared.viewer = Viewer::everyone();
+    const std::string report = render_report(f.results, {f.row}, cleared);
+    for (const char* marker : {"C-MRK-ID-9XW", "MRKRULETITLE", "MRKSUMMARY", "mrkoverride-vw"}) {
+      CAPTURE(marker);
+      CHECK(report.find(marker) != std::string::npos);
     }
     const auto c_all = c_outputs({"*"}, nullptr);
     CHECK(c_all[0].second.find("C-MRK-ID-9XW") != std::string::npos);

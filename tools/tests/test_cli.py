@@ -660,6 +660,23 @@ class ReportTest(unittest.TestCase):
             self.assertIn("P-&lt;i&gt;-C1", html)
             self.assertIn("C-&amp;amp;", html)
 
+    def test_sibling_group_and_family_version(self):
+        html = self.report(FAMILIES, "--household", "HH-ASH", *AS_OF, "--no-ecomap")
+        self.assertLess(html.index('id="child-P-ASH-C1"'), html.index('id="child-P-ASH-C2"'))
+        self.assertLess(html.index('id="child-P-ASH-C2"'), html.index('id="provenance"'))
+        self.assertNotIn("Total score", html)
+        self.assertEqual(html, self.report(FAMILIES, "--child", "P-ASH-C1", "--child", "P-ASH-C2",
+                                           *AS_OF, "--no-ecomap"))
+        family = self.report(FAMILIES, "--household", "HH-ASH", "--for", "family", *AS_OF)
+        self.assertIn("What the workers are worried about", family)
+        self.assertNotIn("<svg", family)
+        pack_hash = json.loads(run("assess", FAMILIES, "-f", "json", *AS_OF).text())["pack"]["hash"]
+        self.assertNotIn(pack_hash, family)
+        self.assertNotIn("multi-agency-corroboration", family)
+        missing = run("report", FAMILIES, "--household", "HH-NONE", *AS_OF)
+        self.assertEqual(missing.code, 7, missing.errtext())
+        self.assertIn("HH-NONE", missing.errtext())
+
     def test_without_ecomap(self):
         html = self.report(FAMILIES, "--child", "P-ASH-C1", *AS_OF, "--no-ecomap")
         self.assertNotIn("<svg", html)

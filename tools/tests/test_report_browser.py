@@ -1,7 +1,8 @@
 """The conference report as a browser shows it: headless Chromium renders the page for an
 uncleared viewer, and the test asserts what the rendered page shows (the child's level, the
 policy override, a restricted item shown only as restricted), that a screenshot was produced
-and shows the page (not a blank or error page), and that printing gives A4 pages.
+and shows the page (not a blank or error page), and that printing gives A4 pages; then the
+family version of the same case: its headings, no mention of restricted evidence, A4 pages.
 
 Exits 77 (CTest: skipped) when Chromium is not installed."""
 import os
@@ -17,7 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from cli_helpers import OAK, run  # noqa: E402
 
 SKIP = 77
-LEVEL_COLOUR = (0xC6, 0x2A, 0x0F)  # report.cpp's colour for the highest level
+LEVEL_COLOUR = (0xC6, 0x2A, 0x0F)  # src/render/page.cpp's colour for the highest level
 
 
 def find_chromium():
@@ -144,6 +145,31 @@ def main():
             boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", f.read())
         check(boxes and all(abs(float(w) - 595.3) < 3 and abs(float(h) - 841.9) < 3 for w, h in boxes),
               "every printed page is A4 (%d pages)" % len(boxes))
+
+        # The family version of the same case, as a parent would print it.
+        family = os.path.join(work, "family-P-OAK-C8.html")
+        family_pdf = os.path.join(work, "family-P-OAK-C8.pdf")
+        if os.path.exists(family_pdf):
+            os.remove(family_pdf)
+        made = run("report", OAK, "--child", "P-OAK-C8", "--as-of", "2026-11-01", "--for",
+                   "family", "-o", family)
+        check(made.code == 0, "safeguard report --for family exits 0 (%s)" % made.errtext().strip())
+        family_url = "file://" + os.path.abspath(family)
+        dumped = chromium(browser, profile, "--dump-dom", family_url)
+        dom = dumped.stdout.decode("utf-8")
+        for heading in ("What the workers are worried about", "What is going well",
+                        "What needs to happen", "Your views"):
+            check(heading in dom, "the family version shows '%s'" % heading)
+        check("estricted" not in dom and "C-OAK-02" not in dom,
+              "the family version never mentions restricted evidence")
+        printed = chromium(browser, profile, "--no-pdf-header-footer",
+                           "--print-to-pdf=" + family_pdf, family_url)
+        check(printed.returncode == 0 and os.path.exists(family_pdf),
+              "chromium printed the family version to PDF")
+        with open(family_pdf, "rb") as f:
+            boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", f.read())
+        check(boxes and all(abs(float(w) - 595.3) < 3 and abs(float(h) - 841.9) < 3 for w, h in boxes),
+              "every printed page of the family version is A4 (%d pages)" % len(boxes))
     print("screenshot: " + screenshot)
     return 0
 

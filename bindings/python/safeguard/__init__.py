@@ -20,7 +20,7 @@ import typing
 from ._core import lib as _c
 from ._version import __version__
 from .errors import (CancelledError, ClosedError, DivergenceError, DuplicateError, EncodingError, FileError,
-                     InternalError, InvalidArgumentError, InvalidDataError, LibraryError,
+                     GraphvizError, InternalError, InvalidArgumentError, InvalidDataError, LibraryError,
                      LimitError, MisuseError, NotFoundError, OutOfMemoryError, OutOfRangeError, ParseError,
                      SafeguardError, TypeMismatchError, VersionError)
 from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
@@ -40,7 +40,7 @@ from .audit import check_rules as audit_check_rules
 __all__ = [
     "Age", "Audit", "audit", "audit_check_rules", "audit_partitions", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
-    "FileError", "Graph", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
+    "FileError", "Graph", "GraphvizError", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
     "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult",
     "PolicyOverride", "Process", "Rule", "RELATION_KINDS", "Record", "Result",

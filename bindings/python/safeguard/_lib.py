@@ -299,6 +299,31 @@ class ExplainOptions(ctypes.Structure):
     ]
 
 
+AUDIENCE_PROFESSIONAL = 0
+AUDIENCE_FAMILY = 1
+
+
+class RenderOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("viewer_cleared", POINTER(c_char_p)),
+        ("viewer_cleared_count", c_size_t),
+        ("case_label", c_char_p),
+        ("pack_source", c_char_p),
+        ("as_of_from_evidence", c_int),
+        ("audience", c_int),
+        ("household", c_char_p),
+        ("ecomap_svg", POINTER(c_char_p)),
+        ("ecomap_svg_count", c_size_t),
+        ("ecomap_note", c_char_p),
+        ("layout", c_char_p),
+        ("all_evidence", c_int),
+        ("overdue_only", c_int),
+        ("terminal_colour", c_int),
+    ]
+
+
 class JoinedOptions(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -552,6 +577,12 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_result_audit_rows": (c_int, [POINTER(c_void_p), _out_size, _result_p]),
     "sg_audit_run_rows": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _rules_p, c_char_p,
                                   c_size_t, POINTER(AuditOptions)]),
+    "sg_render_report": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),
+                                 c_size_t, POINTER(RenderOptions)]),
+    "sg_render_ecomap": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
+                                 POINTER(RenderOptions)]),
+    "sg_render_timeline": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),
+                                   c_size_t, POINTER(RenderOptions)]),
     "sg_result_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t,
                                            POINTER(ExplainOptions)]),
     "sg_result_place_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t,

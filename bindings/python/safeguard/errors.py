@@ -144,6 +144,11 @@ class ClosedError(SafeguardError, ValueError):
     """An operation on a Graph, Batch, RuleSet or Result that was already closed."""
 
 
+class GraphvizError(SafeguardError, RuntimeError):
+    """Graphviz's `dot` program is not installed or failed: drawing an ecomap as SVG needs it
+    (the library itself writes DOT and never starts a process)."""
+
+
 class LibraryError(SafeguardError, ImportError):
     """The shared library cannot be found or loaded, or its version does not match."""
 

@@ -11,7 +11,7 @@ import warnings
 from . import _core, _lib
 from ._core import DateLike, TextList, check, date_text, integer, lib, string, text, text_array
 from ._progress import ProgressArg, Reporter
-from .errors import ClosedError, InternalError, InvalidArgumentError, OutOfRangeError
+from .errors import ClosedError, GraphvizError, InternalError, InvalidArgumentError, OutOfRangeError
 
 if typing.TYPE_CHECKING:
     from .graph import Graph
@@ -310,6 +310,24 @@ class _ResultViewer:
 
 RESULT_VIEWER = _ResultViewer()
 ViewerArg = typing.Union[TextList, _ResultViewer]
+
+
+def draw_dot(dot: str) -> str:
+    """SVG drawn from a DOT document by Graphviz's `dot` program (GraphvizError when it is not
+    installed or fails). Run here, in Python, because the library never starts a process."""
+    import shutil
+    import subprocess
+
+    program = shutil.which("dot")
+    if program is None:
+        raise GraphvizError("Graphviz `dot` is not installed (Debian: apt-get install graphviz); "
+                            "use format='dot'")
+    done = subprocess.run([program, "-Tsvg"], input=dot.encode("utf-8"),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    if done.returncode != 0 or not done.stdout:
+        raise GraphvizError("Graphviz `dot -Tsvg` failed: %s"
+                            % done.stderr.decode("utf-8", "replace").strip())
+    return done.stdout.decode("utf-8")
 
 
 def _viewer_options(viewer: TextList, format_code: int = 0) -> "_lib.ExplainOptions":
@@ -761,6 +779,101 @@ class Result(_core.Handle):
             check(lib.sg_result_joined(ctypes.byref(buffer), ctypes.byref(size), self._pointer(),
                                        ctypes.byref(options)))
         return _core.take_text(buffer, size)
+
+    # ---- Rendering (docs/python.md, "Reports, ecomaps and timelines") ----
+
+    def _render_options(self, viewer: ViewerArg, case_label: typing.Optional[str],
+                        pack_source: typing.Optional[str], as_of_from_evidence: bool
+                        ) -> typing.Tuple["_lib.RenderOptions", typing.List[typing.Any]]:
+        """sg_render_options for `viewer` and the provenance; the list keeps its arrays alive."""
+        cleared, cleared_count = text_array(list(self._viewer_of(viewer)), "viewer")
+        options = _lib.RenderOptions(version=_lib.RenderOptions.VERSION, viewer_cleared=cleared,
+                                     viewer_cleared_count=cleared_count,
+                                     as_of_from_evidence=1 if as_of_from_evidence else 0)
+        keep: typing.List[typing.Any] = [cleared]
+        for name, value in (("case_label", case_label), ("pack_source", pack_source)):
+            if value is not None:
+                encoded = text(value, name)
+                keep.append(encoded)
+                setattr(options, name, encoded)
+        return options, keep
+
+    def _child_list(self, children: typing.Any, name: str) -> typing.List[str]:
+        if children is None:
+            return []
+        if isinstance(children, (str, int, ChildResult)):
+            children = [children]
+        return [self._ids_by_row()[self.row(child)] for child in children]
+
+    def _render(self, function: typing.Callable[..., int], *args: typing.Any) -> str:
+        buffer = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        with self._lock:
+            check(function(ctypes.byref(buffer), ctypes.byref(size), self._pointer(), *args))
+        return _core.take_text(buffer, size)
+
+    def report(self, children: typing.Any = None, *, household: typing.Optional[str] = None,
+               audience: str = "professional", viewer: ViewerArg = RESULT_VIEWER,
+               ecomap_svg: typing.Optional[typing.Sequence[typing.Optional[str]]] = None,
+               ecomap_note: typing.Optional[str] = None, case_label: typing.Optional[str] = None,
+               pack_source: typing.Optional[str] = None,
+               as_of_from_evidence: bool = False) -> str:
+        """The conference report (audience="professional") or its family version
+        (audience="family": plain words, no scores, rule ids or hashes, restricted evidence
+        never mentioned) for a sibling group, as one self-contained HTML page: `children` (ids,
+        rows or ChildResults; one or a list) and the children of `household`. `viewer` as in
+        child(): by default the result's, uncleared unless assess() was given one.
+        `ecomap_svg` holds each child's drawn ecomap (ecomap(format="svg")), in order; without it
+        the page says `ecomap_note`. `case_label`, `pack_source` and `as_of_from_evidence` go
+        into the provenance. The same bytes as sg_render_report and `safeguard report`."""
+        audiences = {"professional": _lib.AUDIENCE_PROFESSIONAL, "family": _lib.AUDIENCE_FAMILY}
+        if audience not in audiences:
+            raise InvalidArgumentError("audience %r is not 'professional' or 'family'"
+                                       % (audience,))
+        ids = self._child_list(children, "children")
+        options, keep = self._render_options(viewer, case_label, pack_source, as_of_from_evidence)
+        options.audience = audiences[audience]
+        if household is not None:
+            options.household = text(household, "household")
+        if ecomap_svg is not None:
+            encoded = [None if svg is None else text(svg, "ecomap_svg") for svg in ecomap_svg]
+            array = (ctypes.c_char_p * max(1, len(encoded)))(*encoded)
+            keep.append(array)
+            options.ecomap_svg = ctypes.cast(array, ctypes.POINTER(ctypes.c_char_p))
+            options.ecomap_svg_count = len(encoded)
+        if ecomap_note is not None:
+            options.ecomap_note = text(ecomap_note, "ecomap_note")
+        id_array, id_count = text_array(ids, "children")
+        return self._render(lib.sg_render_report, id_array, id_count, ctypes.byref(options))
+
+    def ecomap(self, child: typing.Union[str, int, ChildResult], *, format: str = "dot",
+               viewer: ViewerArg = RESULT_VIEWER, layout: str = "twopi",
+               all_evidence: bool = False, as_of_from_evidence: bool = False) -> str:
+        """A child's ecomap as Graphviz DOT (format="dot"), or as SVG (format="svg") drawn by
+        running Graphviz's `dot` program, which must be installed (GraphvizError otherwise):
+        the library writes DOT and never starts a process itself. `viewer` as in child()."""
+        if format not in ("dot", "svg"):
+            raise InvalidArgumentError("format %r is not 'dot' or 'svg'" % (format,))
+        row = self.row(child)
+        options, keep = self._render_options(viewer, None, None, as_of_from_evidence)
+        encoded_layout = text(layout, "layout")
+        options.layout = encoded_layout
+        options.all_evidence = 1 if all_evidence else 0
+        dot = self._render(lib.sg_render_ecomap, row, ctypes.byref(options))
+        return dot if format == "dot" else draw_dot(dot)
+
+    def timeline_text(self, children: typing.Any = None, *, overdue_only: bool = False,
+                      case_label: typing.Optional[str] = None,
+                      as_of_from_evidence: bool = False) -> str:
+        """The statutory timeline of `children` (one or a list; None: every child with process
+        events) as a text table: the same bytes as sg_render_timeline and `safeguard timeline`
+        writing to a file."""
+        ids = self._child_list(children, "children")
+        options, keep = self._render_options((), case_label, None, as_of_from_evidence)
+        options.overdue_only = 1 if overdue_only else 0
+        id_array, id_count = text_array(ids, "children")
+        text_out = self._render(lib.sg_render_timeline, id_array, id_count, ctypes.byref(options))
+        return text_out
 
     def joined_frame(self, *, viewer: TextList = None, threads: int = 1,
                      exact_up_to: int = 12) -> typing.Any:

@@ -37,8 +37,14 @@ def everything(result, viewer):
     out["place_contributions_for"] = repr(result.place_contributions_for(0, viewer))
     out["contributions_frame"] = result.contributions_frame(viewer=viewer).to_csv()
     out["child"] = repr(result.child("P-VW-C1", viewer=viewer))
+    # The renderings: the report and the family version (the ecomap draws the child's circle,
+    # carer included, whatever the evidence says; see test_renderings_show_no_restricted_details).
+    out["report"] = result.report("P-VW-C1", viewer=viewer)
+    out["family version"] = result.report("P-VW-C1", audience="family", viewer=viewer)
+    out["timeline_text"] = result.timeline_text("P-VW-C1")
     with safeguard.Graph.from_file(CASE) as graph, safeguard.RuleSet.load(PACK) as rules:
         with graph.assess(rules, AS_OF, viewer=viewer) as scoped:
+            out["report (result's viewer)"] = scoped.report("P-VW-C1")
             out["to_frame"] = scoped.to_frame().to_csv()
             out["child (result's viewer)"] = repr(scoped["P-VW-C1"])
     return out
@@ -60,6 +66,18 @@ def test_no_output_shows_restricted_details(result, viewer):
     for name, text in everything(result, viewer).items():
         leaked = [m for m in MARKERS if m in text]
         assert not leaked, (name, leaked)
+
+
+@pytest.mark.parametrize("viewer", UNCLEARED)
+def test_renderings_show_no_restricted_details(result, viewer):
+    dot = result.ecomap("P-VW-C1", viewer=viewer, all_evidence=True)
+    leaked = [m for m in MARKERS if m in dot and m not in ("P-MRK-ADULT-8JD", "carer")]
+    assert not leaked and "restricted source" in dot
+    assert "restricted source" in result.report("P-VW-C1", viewer=viewer)
+    family = result.report("P-VW-C1", audience="family", viewer=viewer)
+    assert "estricted" not in family  # the family version does not say it exists
+    cleared = result.report("P-VW-C1", viewer=["AG-MRK-7QX"])
+    assert "C-MRK-ID-9XW" in cleared and "MRKSUMMARY" in cleared
 
 
 def test_withheld_lines_keep_points_index_and_heading(result):

@@ -47,6 +47,7 @@ KINDS = {
     "const sg_assess_options*": "AssessOptionsArg",
     "const sg_explain_options*": "ExplainOptionsArg",
     "const sg_joined_options*": "JoinedOptionsArg",
+    "const sg_render_options*": "RenderOptionsArg",
     "const sg_training_options*": "TrainingOptionsArg",
     "const sg_limits*": "LimitsArg",
     "const sg_event*": "EventArg",
@@ -142,6 +143,11 @@ OPTIONAL = {
     ("sg_audit_run", "out_size"),
     ("sg_audit_run_rows", "out_size"),
     ("sg_result_audit_rows", "out_size"),
+    ("sg_render_report", "out_size"),
+    ("sg_render_report", "children"),
+    ("sg_render_ecomap", "out_size"),
+    ("sg_render_timeline", "out_size"),
+    ("sg_render_timeline", "children"),
 }
 
 DECLARATION = re.compile(r"^\s*SG_API\s+([^;{]*?)\b(sg_\w+)\s*\(([^)]*)\)\s*;", re.M | re.S)

@@ -1059,6 +1059,76 @@ struct JoinedOptionsArg : ArgBase {
   }
 };
 
+struct RenderOptionsArg : ArgBase {
+  sg_render_options options = SG_RENDER_OPTIONS_INIT;
+  const char* cleared[2] = {"police", nullptr};
+  const char* svg[2] = {"<svg></svg>", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 16; }
+  RenderOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.viewer_cleared = cleared;
+    options.viewer_cleared_count = 1;
+    options.ecomap_svg = svg;
+    options.ecomap_svg_count = 2;  // a NULL entry is allowed: that child's ecomap is left out
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.audience = 7;
+        break;
+      case 5:
+        options.audience = -1;
+        break;
+      case 6:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = 3;
+        break;
+      case 7:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = SIZE_MAX;
+        break;
+      case 8:
+        options.viewer_cleared_count = 2;
+        break;  // NULL entry
+      case 9:
+        cleared[0] = "\xff\xfe";
+        break;
+      case 10:
+        options.ecomap_svg = nullptr, options.ecomap_svg_count = SIZE_MAX;
+        break;
+      case 11:
+        svg[0] = "\xc3\x28";
+        break;
+      case 12:
+        options.case_label = "\xed\xa0\x80";
+        break;
+      case 13:
+        options.household = "\xc3\x28";
+        break;
+      case 14:
+        options.ecomap_note = "\xff";
+        break;
+      case 15:
+        options.audience = SG_AUDIENCE_FAMILY, expected = Expect::anything();
+        break;
+    }
+  }
+  const sg_render_options* get() {
+    if (options.viewer_cleared) options.viewer_cleared = cleared;  // re-point after the move
+    if (options.ecomap_svg) options.ecomap_svg = svg;
+    return null ? nullptr : &options;
+  }
+};
+
 struct EventArg : ArgBase {
   sg_event event = SG_EVENT_INIT;
   const char* about[2] = {"P-ASH-C1", nullptr};

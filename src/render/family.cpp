@@ -1,0 +1,171 @@
+// The family version of the conference report: the same case for parents and children over
+// ten, in plain words. No scores, rule ids, hashes or index names; restricted evidence the
+// reader is not cleared for is never mentioned, not even that it exists (its lines and the
+// overrides it fired are left out, not shown as "restricted"). Each worry or strength is said
+// in the pack's plain wording for its rule (`plain`, docs/rules.md), or in a neutral sentence
+// for its Signs of Safety heading when the pack has none.
+#include <set>
+#include <sstream>
+
+#include "render/case_facts.hpp"
+#include "render/page.hpp"
+#include "render/render_common.hpp"
+#include "render/text.hpp"
+#include "safeguard/day.hpp"
+#include "safeguard/render.hpp"
+
+namespace safeguard::render_detail {
+
+namespace {
+
+std::string e(std::string_view text) { return html_escape(text); }
+
+// A neutral sentence per heading, for rules the pack gives no plain wording.
+constexpr const char* kNeutral[] = {
+    "Something has happened that worries the workers.",
+    "The workers are worried that something could happen if nothing changes.",
+    "Some things make life harder for the family right now.",
+    "Some things are already helping to keep the child safe.",
+    "There are good things in the child's life.",
+};
+
+// "1 November 2026": easier to read aloud than an ISO date.
+std::string long_date(Day day) {
+  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
+  const boost::gregorian::date date = to_date(day);
+  return std::to_string(date.day().as_number()) + " " + kMonths[date.month().as_number() - 1] +
+         " " + std::to_string(static_cast<int>(date.year()));
+}
+
+bool is_worry(const LineView& line) {
+  return line.heading == Heading::harm || line.heading == Heading::danger ||
+         line.heading == Heading::complicating;
+}
+
+class FamilyPage {
+ public:
+  FamilyPage(const Results& results, const std::vector<std::size_t>& rows,
+             const RenderOptions& options)
+      : results_(results), rows_(rows), options_(options) {}
+
+  std::string render() {
+    std::string ids;
+    for (const std::size_t row : rows_)
+      ids += (ids.empty() ? "" : " and ") + std::string(results_.child_id(row));
+    out_ << page_head("Our worries and our plan: " + ids, Audience::family)
+         << "<header>\n<h1>Our worries and our plan</h1>\n<p class=\"subtitle\">For the family of "
+         << e(ids) << ". Written on " << e(long_date(results_.as_of())) << ".</p>\n</header>\n"
+         << "<main>\n<section aria-labelledby=\"about-title\">\n<h2 id=\"about-title\">About "
+            "this paper</h2>\n<p>This paper is for you to read before the meeting. It says what "
+            "the workers are worried about, what is going well, and what needs to happen next. "
+            "There is space at the end for your views. You can bring it to the meeting.</p>\n"
+            "</section>\n";
+    family();
+    for (const std::size_t row : rows_) child(row);
+    views();
+    out_ << "</main>\n<footer>If something in this paper is wrong, please tell your social "
+            "worker. They will put it right.</footer>\n</body>\n</html>\n";
+    return out_.str();
+  }
+
+ private:
+  void family() {
+    out_ << "<section aria-labelledby=\"family-title\">\n<h2 id=\"family-title\">Who is in the "
+            "family</h2>\n<table>\n<thead><tr><th scope=\"col\">Person</th><th scope=\"col\">"
+            "Age</th></tr></thead>\n<tbody>\n";
+    std::set<VertexIndex> people;
+    for (const std::size_t row : rows_) {
+      people.insert(results_.child_vertex(row));
+      for (const VertexIndex member :
+           household_members(results_, household_of(results_, results_.child_vertex(row))))
+        people.insert(member);
+    }
+    for (const VertexIndex person : people) {
+      const NodeView node = view_node(results_, person);
+      const int age = age_years(results_, person);
+      out_ << "<tr><th scope=\"row\" class=\"nobreak\">" << person_label(node) << "</th><td>"
+           << (age > 0    ? std::to_string(age)
+               : age == 0 ? "under 1"
+                          : "not known")
+           << "</td></tr>\n";
+    }
+    out_ << "</tbody>\n</table>\n</section>\n";
+  }
+
+  // Sentences for the lines the reader may see, each said once, in the order they come.
+  std::vector<std::string> sentences(const std::vector<LineView>& lines, bool worries) const {
+    std::vector<std::string> out;
+    std::set<std::string> said;
+    for (const LineView& line : lines) {
+      if (line.withheld() || line.propagated() || line.rule == kNoRule) continue;
+      if (is_worry(line) != worries) continue;
+      const Rule& rule = results_.rules().rules()[line.rule];
+      const std::string text =
+          rule.plain.empty() ? kNeutral[static_cast<int>(line.heading)] : rule.plain;
+      if (said.insert(text).second) out.push_back(text);
+    }
+    return out;
+  }
+
+  void list(const std::vector<std::string>& items, const char* none) {
+    if (items.empty()) {
+      out_ << "<p>" << none << "</p>\n";
+      return;
+    }
+    out_ << "<ul>\n";
+    for (const std::string& item : items) out_ << "<li>" << e(item) << "</li>\n";
+    out_ << "</ul>\n";
+  }
+
+  void child(std::size_t row) {
+    const std::string id(results_.child_id(row));
+    const int age = age_years(results_, results_.child_vertex(row));
+    const std::vector<LineView> lines = view_contributions(results_, row, options_.viewer);
+    out_ << "<section aria-labelledby=\"child-" << e(id) << "\">\n<h2 id=\"child-" << e(id) << "\">"
+         << e(id) << render_detail::aged(age)
+         << "</h2>\n<h3>What the workers are worried about</h3>\n";
+    list(sentences(lines, true), "The workers have not written down a worry for now.");
+    out_ << "<h3>What is going well</h3>\n";
+    list(sentences(lines, false), "The workers want to hear from you about what is going well.");
+    out_ << "<h3>What needs to happen</h3>\n<ul>\n<li>The workers think the help needed is: "
+         << e(results_.rules().levels()[results_.level(row)].title) << ".</li>\n";
+    if (results_.immediate_safety(row))
+      out_ << "<li>The workers need to make sure the child is safe now.</li>\n";
+    for (const StepView& step : view_steps(results_, row)) {
+      if (step.status == StepStatus::due || step.status == StepStatus::overdue) {
+        out_ << "<li>The " << e(step.title) << " should "
+             << (step.status == StepStatus::overdue ? "have happened by " : "happen by ")
+             << e(long_date(step.due)) << ".</li>\n";
+      }
+    }
+    out_ << "<li>At the meeting, we will agree a plan with you.</li>\n</ul>\n"
+         << "<h3>What " << e(id)
+         << " thinks</h3>\n<p>What would you like the workers to know? "
+            "You can write or draw here.</p>\n<div class=\"views\"></div>\n</section>\n";
+  }
+
+  void views() {
+    out_ << "<section aria-labelledby=\"views-title\">\n<h2 id=\"views-title\">Your views</h2>\n";
+    for (const char* question : {"What do you think is going well?", "What are you worried about?",
+                                 "What would you like to happen next?"}) {
+      out_ << "<h3>" << question << "</h3>\n<div class=\"views\"></div>\n";
+    }
+    out_ << "</section>\n";
+  }
+
+  const Results& results_;
+  const std::vector<std::size_t>& rows_;
+  const RenderOptions& options_;
+  std::ostringstream out_;
+};
+
+}  // namespace
+
+std::string family_html(const Results& results, const std::vector<std::size_t>& rows,
+                        const RenderOptions& options) {
+  return FamilyPage(results, rows, options).render();
+}
+
+}  // namespace safeguard::render_detail

@@ -1,0 +1,44 @@
+// Pieces the two HTML pages (the conference report and the family version) share.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "safeguard/assess.hpp"
+#include "safeguard/explain.hpp"
+#include "safeguard/render.hpp"
+
+namespace safeguard::render_detail {
+
+// From the DOCTYPE to the opening <body>: lang, charset, viewport, title and the style sheet.
+std::string page_head(const std::string& title, Audience audience);
+
+// The level's colour: a neutral grey-blue for the lowest (green means "reduces risk" on the
+// ecomap), deepening to red for the highest; and whether white text contrasts more with it
+// than the ink does (WCAG 2.1 contrast ratio).
+std::string level_colour(int level, std::size_t level_count);
+bool is_dark(const std::string& colour);
+
+// "child P-ASH-C1", or "an adult": adults go unnamed by id, because the adult a restricted
+// concern is about is one of them, and a person's id beside the family is a detail of that
+// concern (docs/rules.md, "Who sees what"). The case's ids of adults stay in the ecomap.
+std::string person_label(const NodeView& person);
+
+// ", aged 8", ", aged under 1", or "" when the date of birth is unknown.
+std::string aged(int age_in_years);
+
+// The people of the children's households and circles (friends left out) as a table: who,
+// age, household and how each is related to the children.
+std::string composition_table(const Results& results, const std::vector<std::size_t>& rows,
+                              const Viewer& viewer);
+
+// Which index set the child's level from its score, and why: "Set by the Neglect index: its
+// score 8.26 reaches Child in need (from 8)." A level comes from the highest single index.
+std::string level_reason(const Results& results, std::size_t row, const Viewer& viewer);
+
+// The family version (family.cpp).
+std::string family_html(const Results& results, const std::vector<std::size_t>& rows,
+                        const RenderOptions& options);
+
+}  // namespace safeguard::render_detail
