@@ -4,8 +4,13 @@
 #include "safeguard/explain.hpp"
 
 #include <algorithm>
+#include <set>
 
+#include "expr_evidence.hpp"
+#include "interpreter.hpp"
+#include "safeguard/calendar.hpp"
 #include "snapshot_columns.hpp"
+#include "timeline_build.hpp"
 
 namespace safeguard {
 namespace {
@@ -434,6 +439,130 @@ CircleView view_circle(const Results& results, std::size_t row, const Viewer& vi
         out.partnerships.emplace_back(from, to);
       }
     }
+  }
+  return out;
+}
+
+namespace {
+
+std::uint32_t person_slot(const Snapshot& snap, VertexIndex person) {
+  if (person >= snap.vertex_kind.size() || snap.vertex_kind[person] != VertexKind::person)
+    throw Error(Status::invalid_argument, "vertex " + std::to_string(person) + " is not a person");
+  return snap.vertex_slot[person];
+}
+
+// The vertex of the household in `slot`, or kNoVertex: one pass over the vertices.
+VertexIndex household_vertex(const Snapshot& snap, std::uint32_t slot) {
+  if (slot == UINT32_MAX) return kNoVertex;
+  for (VertexIndex v = 0; v < snap.vertex_kind.size(); ++v) {
+    if (snap.vertex_kind[v] == VertexKind::household && snap.vertex_slot[v] == slot) return v;
+  }
+  return kNoVertex;
+}
+
+// The concerns and factors (vertices, ascending) the aggregates of `rule` counted for the child
+// at `row`, restricted or not. Evaluates as the scorer does: the pack's view of the snapshot's
+// symbols, the child's age and timeline, then the aggregates' own admission
+// (expr::for_each_counted_element).
+std::vector<VertexIndex> counted_vertices(const Results& results, std::size_t row,
+                                          std::uint32_t rule) {
+  const RuleSet& pack = results.rules();
+  if (rule >= pack.rules().size()) return {};
+  const Rule& r = pack.rules()[rule];
+  if (r.when.compiled().aggregates.empty() && r.points.compiled().aggregates.empty()) return {};
+  const Snapshot& snap = results.snapshot();
+  // The snapshot's symbols in the pack's symbol space, as the scorer maps them
+  // (src/assess/prepare.cpp): a string the pack never mentions gets a number no literal equals.
+  std::vector<std::uint32_t> symbol_map(snap.symbols.size());
+  const auto unmatched = static_cast<std::uint32_t>(pack.symbols().size());
+  for (std::size_t s = 0; s < snap.symbols.size(); ++s) {
+    const std::uint32_t found = pack.symbols().find(snap.symbols[s]);
+    symbol_map[s] =
+        found != expr::SymbolTable::kNone ? found : unmatched + static_cast<std::uint32_t>(s);
+  }
+  const std::uint32_t child = snap.vertex_slot[results.child_vertex(row)];
+  expr::EvalContext context;
+  context.snapshot = &snap;
+  context.symbol_map = symbol_map.data();
+  context.as_of = results.as_of();
+  context.child = child;
+  const Day dob = snap.person_dob[child];
+  if (dob != kNoDay && dob <= results.as_of()) {
+    context.child_age_months = age_in_months(dob, results.as_of());
+    context.child_age_years = context.child_age_months / 12;
+  }
+  std::vector<Step> steps;
+  std::vector<TimelineIssue> issues;
+  const TimelineSummary timeline = build_timeline(snap, child, results.process(), *snap.calendar,
+                                                  results.as_of(), steps, issues);
+  context.timeline = &timeline;
+  std::set<VertexIndex> counted;
+  for (const expr::Compiled* compiled : {&r.when.compiled(), &r.points.compiled()}) {
+    expr::for_each_counted_element(
+        *compiled, context, [&](expr::Collection collection, std::uint32_t slot) {
+          counted.insert(collection == expr::Collection::factors ? snap.factor_vertex[slot]
+                                                                 : snap.concern_vertex[slot]);
+        });
+  }
+  return {counted.begin(), counted.end()};
+}
+
+}  // namespace
+
+PersonView view_person(const Results& results, VertexIndex person) {
+  const Snapshot& snap = results.snapshot();
+  const std::uint32_t slot = person_slot(snap, person);
+  PersonView out;
+  out.vertex = person;
+  out.id = snap.id(person);
+  out.kind = snap.person_kind[slot];
+  const Day dob = snap.person_dob[slot];
+  if (dob != kNoDay && dob <= results.as_of()) out.age_years = age_in_years(dob, results.as_of());
+  out.household = household_vertex(snap, snap.person_household[slot]);
+  return out;
+}
+
+HouseholdView view_household(const Results& results, VertexIndex household) {
+  const Snapshot& snap = results.snapshot();
+  if (household >= snap.vertex_kind.size() || snap.vertex_kind[household] != VertexKind::household)
+    throw Error(Status::invalid_argument,
+                "vertex " + std::to_string(household) + " is not a household");
+  HouseholdView out;
+  out.vertex = household;
+  out.id = snap.id(household);
+  const std::uint32_t slot = snap.vertex_slot[household];
+  for (std::size_t p = 0; p < snap.person_vertex.size(); ++p) {
+    const VertexIndex v = snap.person_vertex[p];
+    if (v != kNoVertex && snap.vertex_kind[v] == VertexKind::person &&
+        snap.person_household[p] == slot)
+      out.members.push_back(v);
+  }
+  std::sort(out.members.begin(), out.members.end());
+  for (std::size_t row = 0; row < results.child_count(); ++row) {
+    if (snap.person_household[snap.vertex_slot[results.child_vertex(row)]] == slot)
+      out.child_rows.push_back(row);
+  }
+  return out;
+}
+
+HouseholdView view_household(const Results& results, std::string_view id) {
+  const Snapshot& snap = results.snapshot();
+  for (VertexIndex v = 0; v < snap.vertex_kind.size(); ++v) {
+    if (snap.vertex_kind[v] == VertexKind::household && snap.id(v) == id)
+      return view_household(results, v);
+  }
+  throw Error(Status::not_found, "no household has the id " + detail::quote_for_error(id),
+              Location({}, 0, 0, std::string(id)));
+}
+
+std::vector<EvidenceView> view_counted_evidence(const Results& results, std::size_t row,
+                                                std::uint32_t rule, const Viewer& viewer) {
+  if (row >= results.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  std::vector<EvidenceView> out;
+  for (const VertexIndex v : counted_vertices(results, row, rule)) {
+    EvidenceView piece = view_evidence(results, v, viewer);
+    if (!piece.withheld()) out.push_back(std::move(piece));
   }
   return out;
 }

@@ -220,6 +220,39 @@ struct NodeView {
 // nothing is restricted about them). Throws Error(invalid_argument) for any other vertex.
 SAFEGUARD_EXPORT NodeView view_node(const Results& results, VertexIndex vertex);
 
+// A person as a rendering may describe them (nothing about a person is restricted): their age
+// on the results' date and their household.
+struct PersonView {
+  VertexIndex vertex = kNoVertex;
+  std::string_view id;
+  PersonKind kind = PersonKind::adult;
+  int age_years = -1;                 // -1 when the date of birth is unknown or later
+  VertexIndex household = kNoVertex;  // the household the person is a member of, or kNoVertex
+};
+// Throws Error(invalid_argument) when `person` is not a person of the results' snapshot.
+SAFEGUARD_EXPORT PersonView view_person(const Results& results, VertexIndex person);
+
+// A household: its members and the rows of its assessed children.
+struct HouseholdView {
+  VertexIndex vertex = kNoVertex;
+  std::string_view id;
+  std::vector<VertexIndex> members;     // persons, in vertex order (children and adults)
+  std::vector<std::size_t> child_rows;  // in row order
+};
+// By vertex (Error(invalid_argument) when it is not a household) or by external id
+// (Error(not_found) naming the id when no household has it). One pass over the snapshot.
+SAFEGUARD_EXPORT HouseholdView view_household(const Results& results, VertexIndex household);
+SAFEGUARD_EXPORT HouseholdView view_household(const Results& results, std::string_view id);
+
+// What a rule over the child (`for = "child"`, such as "three or more agencies hold recent
+// worries") rests on: the concerns and factors its aggregates counted for the child at `row`,
+// by the rules evaluation counts them, as `viewer` may see them. A piece the viewer is not
+// cleared for is left out, not named. In vertex order; empty for a rule without aggregates.
+SAFEGUARD_EXPORT std::vector<EvidenceView> view_counted_evidence(const Results& results,
+                                                                 std::size_t row,
+                                                                 std::uint32_t rule,
+                                                                 const Viewer& viewer);
+
 // A place or group the child is declared to frequent or be a member of.
 struct LinkView {
   NodeView node;

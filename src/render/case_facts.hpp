@@ -1,44 +1,62 @@
-// What the renderers need to know about a case beyond the view layer (explain.hpp): ids of
-// vertices, ages, households, the calendar's closures and the name of a missing attribute.
-// The one place under src/render that reads the snapshot's columns or the interpreter's
-// tables (the private src/snapshot_columns.hpp and src/interpreter.hpp).
+// What the renderers ask of a case beyond a contribution's or a step's view: ids, ages,
+// households, the calendar's closures and the name of a missing attribute. Each is composed
+// from the public view layer (explain.hpp: view_person, view_household) and Results; nothing
+// here reads the snapshot's columns, so the renderers see a case only as the view layer shows it.
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "safeguard/assess.hpp"
+#include "safeguard/error.hpp"
+#include "safeguard/explain.hpp"
+#include "safeguard/expr.hpp"
 
 namespace safeguard::render_detail {
 
-std::string_view vertex_id(const Results& results, VertexIndex vertex);
+inline std::string_view vertex_id(const Results& results, VertexIndex vertex) {
+  return results.vertex_id(vertex);
+}
 
 // A person's age in whole years on the results' date; -1 when the date of birth is unknown.
-int age_years(const Results& results, VertexIndex person);
+inline int age_years(const Results& results, VertexIndex person) {
+  return view_person(results, person).age_years;
+}
 
 // The household vertex the person is a member of, or kNoVertex.
-VertexIndex household_of(const Results& results, VertexIndex person);
+inline VertexIndex household_of(const Results& results, VertexIndex person) {
+  return view_person(results, person).household;
+}
 
 // The rows of the children who are members of the household `id`, in row order. Throws
 // Error(not_found) naming the id when no household has it, Error(invalid_argument) when it has
 // no assessed child.
-std::vector<std::size_t> household_rows(const Results& results, std::string_view id);
+inline std::vector<std::size_t> household_rows(const Results& results, std::string_view id) {
+  std::vector<std::size_t> rows = view_household(results, id).child_rows;
+  if (rows.empty()) {
+    throw Error(Status::invalid_argument,
+                "household " + detail::quote_for_error(id) + " has no child in the results",
+                Location({}, 0, 0, std::string(id)));
+  }
+  return rows;
+}
 
-// The persons who are members of a household, in vertex order (children and adults).
-std::vector<VertexIndex> household_members(const Results& results, VertexIndex household);
-
-// The concerns and factors (vertices, ascending) that the aggregates of rule `rule` (its
-// condition and its points) counted for the child at `row`: what a rule over the child, such
-// as "three or more agencies hold recent worries", rests on. Every piece, restricted or not:
-// the caller shows only what view_evidence lets its viewer see.
-std::vector<VertexIndex> aggregate_evidence(const Results& results, std::size_t row,
-                                            std::uint32_t rule);
+// The persons who are members of a household (none for kNoVertex), in vertex order.
+inline std::vector<VertexIndex> household_members(const Results& results, VertexIndex household) {
+  if (household == kNoVertex) return {};
+  return view_household(results, household).members;
+}
 
 // Local closure days on the calendar the timeline counts.
-std::size_t closure_count(const Results& results);
+inline std::size_t closure_count(const Results& results) {
+  return results.calendar().closures().size();
+}
 
 // The name of the attribute whose value was unknown ("child_age").
-std::string_view missing_attribute(const NotAssessable& missing);
+inline std::string_view missing_attribute(const NotAssessable& missing) {
+  return expr::attr_info(missing.missing).name;
+}
 
 }  // namespace safeguard::render_detail

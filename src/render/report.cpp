@@ -238,9 +238,8 @@ class Report {
   std::string counted_evidence(const LineView& line, std::size_t row) const {
     std::string pieces, agencies;
     std::vector<std::string_view> agency_ids;
-    for (const VertexIndex v : render_detail::aggregate_evidence(results_, row, line.rule)) {
-      const EvidenceView piece = view_evidence(results_, v, options_.viewer);
-      if (piece.withheld()) continue;
+    for (const EvidenceView& piece :
+         view_counted_evidence(results_, row, line.rule, options_.viewer)) {
       pieces +=
           (pieces.empty() ? "" : ", ") + ("<span class=\"nobreak\">" + e(piece.id) + "</span>");
       const std::string_view agency =

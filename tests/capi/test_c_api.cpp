@@ -27,7 +27,7 @@ std::string saved(const sg_graph* graph) {
 
 }  // namespace
 
-TEST_SUITE("c_api") {
+TEST_SUITE("capi/c_api") {
   TEST_CASE("versions and status strings") {
     CHECK(sg_version_number() == SG_VERSION_NUMBER);
     CHECK(std::string(sg_version_string()) == SG_VERSION_STRING);
@@ -243,7 +243,7 @@ TEST_SUITE("c_api") {
   }
 }
 
-TEST_SUITE("c_api") {
+TEST_SUITE("capi/c_api") {
   TEST_CASE("places and groups ranked, and propagated contributions, through C") {
     sg_graph* graph = nullptr;
     sg_rules* rules = nullptr;

@@ -63,7 +63,7 @@ std::string run(const sg_audit* audit, const sg_result* result, int format) {
 
 }  // namespace
 
-TEST_SUITE("c_api_audit") {
+TEST_SUITE("capi/c_api_audit") {
   TEST_CASE("sg_audit_run gives the C++ audit's JSON and CSV, and flags the planted disparity") {
     Generated generated(3000, 5);
     const safeguard::PlantedTruth truth = planted(3000, 5);

@@ -96,7 +96,7 @@ struct BigCase {
 
 }  // namespace
 
-TEST_SUITE("c_api_extras") {
+TEST_SUITE("capi/c_api_extras") {
   TEST_CASE("loading reports bytes read and a cancelled load changes nothing") {
     BigCase big;
     const auto size = std::filesystem::file_size(big.path);

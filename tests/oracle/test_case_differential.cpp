@@ -169,7 +169,7 @@ std::string generated(std::size_t children, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_SUITE("case_differential") {
+TEST_SUITE("oracle/case_differential") {
   TEST_CASE("generated caseloads, as saved, compact, reordered and without a checksum") {
     for (std::uint64_t seed : {1, 2, 3}) {
       const std::string saved = generated(200, seed);

@@ -84,7 +84,7 @@ Day day(const char* text) {
 
 }  // namespace
 
-TEST_SUITE("differential") {
+TEST_SUITE("oracle/differential") {
   TEST_CASE("the fast path matches the reference path bit for bit on generated caseloads") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     for (std::uint64_t seed : {1u, 2u, 3u}) {

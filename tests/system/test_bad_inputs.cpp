@@ -128,7 +128,7 @@ std::string toml_string(const std::string& text) {
 
 }  // namespace
 
-TEST_SUITE("bad_inputs") {
+TEST_SUITE("system/bad_inputs") {
   TEST_CASE("the corpus holds at least 200 malformed inputs of every kind") {
     const std::size_t cases = manifest("case").size(), packs = manifest("pack").size(),
                       exprs = manifest("expr").size();

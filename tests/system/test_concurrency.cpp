@@ -261,7 +261,7 @@ struct Reference {
 
 }  // namespace
 
-TEST_SUITE("concurrency") {
+TEST_SUITE("system/concurrency") {
   TEST_CASE("readers of shared snapshots see exactly their version while a writer publishes") {
     const Reference reference;
 

@@ -33,7 +33,7 @@ Day day(const char* text) {
 
 }  // namespace
 
-TEST_SUITE("fuzz_regressions") {
+TEST_SUITE("system/fuzz_regressions") {
   // fuzz_rule_pack: toml++ 3.3 asserts (and, with NDEBUG, assumes) that a table header's key
   // starts with a key character. "[%index]]" aborted the process in debug builds and was
   // undefined behaviour in release builds.

@@ -227,7 +227,7 @@ void copy_store(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-TEST_SUITE("record_store") {
+TEST_SUITE("system/store_faults") {
   TEST_CASE(
       "an I/O error or a full disk during a commit leaves the record and the store as "
       "they were") {

@@ -50,7 +50,7 @@ const Contribution* find(const Results& r, std::size_t row, const std::string& r
 
 }  // namespace
 
-TEST_SUITE("assess") {
+TEST_SUITE("unit/assess") {
   TEST_CASE("four agencies' low-level worries add up only when joined (worked by hand)") {
     Fixture f;
     const Results r = f.run("2026-11-01");

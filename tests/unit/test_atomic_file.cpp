@@ -144,7 +144,7 @@ void check_refused(const Outcome& out, const char* step, int error) {
 
 }  // namespace
 
-TEST_SUITE("atomic file") {
+TEST_SUITE("unit/atomic_file") {
   TEST_CASE("short writes are carried on until the whole file is written") {
     const Outcome out = replace_under(Fault::short_writes, "short");
     CHECK_FALSE(out.threw);

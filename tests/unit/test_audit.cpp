@@ -69,7 +69,7 @@ std::string error_of(const std::function<void()>& body) {
 
 }  // namespace
 
-TEST_SUITE("audit") {
+TEST_SUITE("unit/audit") {
   TEST_CASE("AUC counts ties one half (hand-worked)") {
     // Positives score 2 and 3, negatives 1 and 2: of four pairs three are in order and one
     // tied, so (3 + 0.5) / 4.

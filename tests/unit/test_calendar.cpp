@@ -83,7 +83,7 @@ bool parse_fails(const std::string& text) {
 
 }  // namespace
 
-TEST_SUITE("calendar") {
+TEST_SUITE("unit/calendar") {
   TEST_CASE("to_day counts days from 1970-01-01") {
     CHECK(ymd(1970, 1, 1) == 0);
     CHECK(ymd(1970, 1, 2) == 1);

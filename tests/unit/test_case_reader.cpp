@@ -72,7 +72,7 @@ std::size_t resident_kib() {
 
 }  // namespace
 
-TEST_SUITE("case_reader") {
+TEST_SUITE("unit/case_reader") {
   TEST_CASE("a Latin-1 byte in a summary: the message does not quote the summary") {
     const std::string text = with_summary(kSecret + "\xE9 ");
     const Error e = load_error(text);

@@ -85,7 +85,7 @@ int denominator(cin::MeasureId id, const std::array<cin::Count, cin::kMeasureCou
 
 }  // namespace
 
-TEST_SUITE("cin") {
+TEST_SUITE("unit/cin") {
   TEST_CASE("every element of the full return is read") {
     const cin::Return r = cin::read_file(kDir + "full.xml");
     CHECK(r.findings.empty());

@@ -47,7 +47,7 @@ bool compiles(const std::string& text, Scope scope = Scope::concern, Type type =
 
 }  // namespace
 
-TEST_SUITE("expr") {
+TEST_SUITE("unit/expr") {
   // ---- Parse errors and their positions ------------------------------------------------------
 
   TEST_CASE("incomplete comparison reports parse error at end of text, shifted by the origin") {
@@ -716,7 +716,7 @@ struct Family {
 
 }  // namespace
 
-TEST_SUITE("expr") {
+TEST_SUITE("unit/expr") {
   TEST_CASE("evaluation: arithmetic precedence and associativity") {
     Family f;
     CHECK(f.number("1 + 2 * 3") == 7);
@@ -1099,7 +1099,7 @@ TEST_SUITE("expr") {
   }
 }
 
-TEST_SUITE("expr") {
+TEST_SUITE("unit/expr") {
   // BUG: src/expr.cpp run_aggregate, distinct_agencies: agencies past the 64-slot array are
   // counted by `agency_overflow += 1` for every concern whose agency is not among the first 64
   // kept, so a 65th agency that raised two concerns is counted twice (66 instead of 65). The

@@ -26,7 +26,7 @@ std::string caseload_text(const CaseloadOptions& options) {
 
 }  // namespace
 
-TEST_SUITE("generate") {
+TEST_SUITE("unit/generate") {
   TEST_CASE("the default as-of day is 2026-11-01") {
     Day day = kNoDay;
     std::string error;

@@ -49,7 +49,7 @@ std::string failure(CaseGraph& graph, const Batch& batch) {
 
 }  // namespace
 
-TEST_SUITE("graph") {
+TEST_SUITE("unit/graph") {
   TEST_CASE("a batch adds entities, ids map to dense indices and strings are interned") {
     CaseGraph graph;
     graph.apply(family());

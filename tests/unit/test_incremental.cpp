@@ -73,7 +73,7 @@ struct Lcg {
 
 }  // namespace
 
-TEST_SUITE("incremental") {
+TEST_SUITE("unit/incremental") {
   TEST_CASE("rescoring the reached children gives a full re-assessment's rows for every edit") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     CaseloadOptions options;

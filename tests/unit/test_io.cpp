@@ -50,7 +50,7 @@ std::string minimal(const std::string& concerns) {
 
 }  // namespace
 
-TEST_SUITE("io") {
+TEST_SUITE("unit/io") {
   TEST_CASE("load then save then load gives the same bytes") {
     CaseGraph first;
     load_case_file(first, kExample);

@@ -154,7 +154,7 @@ std::string lower(std::string text) {
 
 }  // namespace
 
-TEST_SUITE("joining") {
+TEST_SUITE("unit/joining") {
   TEST_CASE("the Ash household: every agency below early help alone, child in need joined") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     CaseGraph graph;
@@ -404,7 +404,7 @@ TEST_SUITE("joining") {
 }
 
 // The C API's entry point: the same list as the C++ renderings, every error a status.
-TEST_SUITE("joining") {
+TEST_SUITE("unit/joining") {
   TEST_CASE("sg_result_joined renders the list for a viewer and refuses what it cannot do") {
     sg_graph* graph = nullptr;
     sg_rules* rules = nullptr;
@@ -479,7 +479,7 @@ TEST_SUITE("joining") {
   }
 }
 
-TEST_SUITE("joining") {
+TEST_SUITE("unit/joining") {
   TEST_CASE(
       "a training pack: each packet holds one agency's fragment, and one seed gives one pack") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
@@ -548,7 +548,7 @@ TEST_SUITE("joining") {
   }
 }
 
-TEST_SUITE("joining") {
+TEST_SUITE("unit/joining") {
   TEST_CASE("a scenario's case file gives its child the joined picture of the pack") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     for (std::size_t difficulty : {2u, 3u}) {
@@ -582,7 +582,7 @@ TEST_SUITE("joining") {
   }
 }
 
-TEST_SUITE("joining") {
+TEST_SUITE("unit/joining") {
   TEST_CASE("a level the process record reaches alone needs no agency: one empty smallest set") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     const std::string path = SAFEGUARD_SOURCE_DIR "/examples/data/timeline.json";

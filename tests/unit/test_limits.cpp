@@ -122,7 +122,7 @@ std::string repeated(const std::string& part, const std::string& separator, int 
 
 }  // namespace
 
-TEST_SUITE("limits") {
+TEST_SUITE("unit/limits") {
   TEST_CASE("the defaults are the documented ones") {
     const CaseFileLimits files;
     CHECK(files.max_bytes == 8ull * 1024 * 1024 * 1024);

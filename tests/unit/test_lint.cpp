@@ -145,7 +145,7 @@ bool has(const std::vector<LintWarning>& warnings, const std::string& code,
 
 }  // namespace
 
-TEST_SUITE("lint") {
+TEST_SUITE("unit/lint") {
   TEST_CASE("a loaded pack holds its findings, worked out once at load") {
     const auto pack = RuleSet::load_string(kNoisyPack, "noisy.toml");
     const auto again = lint(*pack);

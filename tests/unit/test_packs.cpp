@@ -138,7 +138,7 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
-TEST_SUITE("packs") {
+TEST_SUITE("unit/packs") {
   // ---- Every pack ----------------------------------------------------------------------------
 
   TEST_CASE("the four bundled packs load and are labelled illustrative") {

@@ -81,7 +81,7 @@ int count_entries(const std::string& dir) {
 
 }  // namespace
 
-TEST_SUITE("persistence") {
+TEST_SUITE("unit/persistence") {
   TEST_CASE("a saved file carries a checksum and loads back to the same bytes") {
     const std::string dir = scratch_dir("checksum");
     const CaseGraph graph = caseload(3, "CK");

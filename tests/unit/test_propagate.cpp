@@ -175,7 +175,7 @@ void check_exact(const Results& r) {
 
 }  // namespace
 
-TEST_SUITE("propagation") {
+TEST_SUITE("unit/propagate") {
   TEST_CASE("a [propagation] section loads with its defaults") {
     const auto rules =
         load(pack("indices = [\"exploitation\"]\nalpha = 0.3\nweights = { "
@@ -516,7 +516,7 @@ TEST_SUITE("propagation") {
   }
 }
 
-TEST_SUITE("graph") {
+TEST_SUITE("unit/propagate: graph") {
   TEST_CASE("concerns may be about places and groups, and round-trip through case files") {
     CaseGraph graph;
     Batch b = park();
@@ -553,7 +553,7 @@ TEST_SUITE("graph") {
   }
 }
 
-TEST_SUITE("propagation") {
+TEST_SUITE("unit/propagate") {
   TEST_CASE("lint: a rule reaching associates on a propagating index counts peers twice") {
     const auto double_counted = load(pack(kPlain, "reach = { self = 1.0, associate = 0.25 }\n"));
     bool found = false;
@@ -569,7 +569,7 @@ TEST_SUITE("propagation") {
   }
 }
 
-TEST_SUITE("propagation") {
+TEST_SUITE("unit/propagate") {
   TEST_CASE("graphs with nothing to spread: empty, and children without links") {
     const Results empty = run(pack(kPlain), Batch());
     CHECK(empty.child_count() == 0);

@@ -138,7 +138,7 @@ struct Lcg {
 
 }  // namespace
 
-TEST_SUITE("record") {
+TEST_SUITE("unit/record") {
   TEST_CASE(
       "a batch needs an author and record time only moves forward; a bad batch changes "
       "nothing") {

@@ -65,7 +65,7 @@ Error open_error(const std::string& path, StoreOpen mode = StoreOpen::create_if_
 
 }  // namespace
 
-TEST_SUITE("record_store") {
+TEST_SUITE("unit/record_store") {
   TEST_CASE("reopening a store restores every version, batch, change and tombstone") {
     ScratchDir dir;
     const std::string path = dir.file("case.store");
@@ -398,7 +398,7 @@ TEST_SUITE("record_store") {
   }
 }
 
-TEST_SUITE("record_store") {
+TEST_SUITE("unit/record_store") {
   TEST_CASE("kill -9 at random moments never loses a committed batch nor leaves half of one") {
     ScratchDir dir;
     const std::string path = dir.file("killed.store");

@@ -525,7 +525,7 @@ History replay(Record& record, Known& k, RecordTime& now,
 
 }  // namespace
 
-TEST_SUITE("record") {
+TEST_SUITE("unit/record_watch") {
   TEST_CASE("watched record: after every batch the changed rows equal a full assessment's") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     CaseloadOptions options;

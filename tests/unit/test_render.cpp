@@ -139,7 +139,7 @@ std::string c_report(sg_result* result, const std::vector<const char*>& children
 
 }  // namespace
 
-TEST_SUITE("render") {
+TEST_SUITE("unit/render") {
   TEST_CASE("syllables and reading ease follow the standard formula") {
     CHECK(syllables("cat") == 1);
     CHECK(syllables("table") == 2);

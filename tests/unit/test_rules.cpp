@@ -112,7 +112,7 @@ int column_of(const std::string& text, const std::string& needle) {
 
 }  // namespace
 
-TEST_SUITE("rules") {
+TEST_SUITE("unit/rules") {
   // ---- SHA-256 -------------------------------------------------------------------------------
 
   TEST_CASE("sha256: FIPS 180-4 empty string") {
@@ -884,7 +884,7 @@ const std::string kInjuryRule =
 
 }  // namespace
 
-TEST_SUITE("rules") {
+TEST_SUITE("unit/rules") {
   TEST_CASE("scoring: one half-life halves the points exactly") {
     // Severity 3, 100 days old, half-life 100: 3 * 2 * 0.5 = 3.0.
     const Results r =

@@ -63,7 +63,7 @@ bool fired_override(const Results& r, std::size_t row, const std::string& id) {
 
 }  // namespace
 
-TEST_SUITE("status") {
+TEST_SUITE("unit/status") {
   TEST_CASE("default pack: three unsubstantiated domestic abuse reports do not escalate") {
     const auto rules = load_bundled_pack("default");
     const std::string unsubstantiated =
@@ -189,7 +189,7 @@ x = "An example"
   }
 }
 
-TEST_SUITE("default-pack-categories") {
+TEST_SUITE("unit/status: default pack categories") {
   TEST_CASE("default pack: bruising in a non-mobile baby is child protection and immediate") {
     const auto rules = load_bundled_pack("default");
     const Results r = assess_case(
@@ -230,7 +230,7 @@ TEST_SUITE("default-pack-categories") {
   }
 }
 
-TEST_SUITE("default-pack-corroboration") {
+TEST_SUITE("unit/status: default pack corroboration") {
   TEST_CASE("default pack: corroboration counts worries about care, not visibility") {
     const auto rules = load_bundled_pack("default");
     // Three agencies' open worries, none about the child's care: a domestic abuse call-out,
@@ -252,7 +252,7 @@ TEST_SUITE("default-pack-corroboration") {
   }
 }
 
-TEST_SUITE("dash-escalation") {
+TEST_SUITE("unit/status: DASH escalation") {
   TEST_CASE("dash: escalation counts police call-outs, as SafeLives defines it") {
     const auto rules = load_bundled_pack("dash");
     auto incidents = [](const char* source) {

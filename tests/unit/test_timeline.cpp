@@ -73,7 +73,7 @@ std::string text_of(const Results& r, std::size_t row) {
 
 }  // namespace
 
-TEST_SUITE("timeline") {
+TEST_SUITE("unit/timeline") {
   TEST_CASE("the Elm children's timeline, worked by hand (as of 2026-11-23)") {
     Fixture f;
     const Results r = f.run("2026-11-23");
@@ -350,7 +350,7 @@ assessment_working_days = 10
   }
 }
 
-TEST_SUITE("discretionary overrides") {
+TEST_SUITE("unit/timeline: discretionary overrides") {
   const char* kPack = R"(
 [pack]
 id = "d"
@@ -472,7 +472,7 @@ min_level = "l1"
   }
 }
 
-TEST_SUITE("timeline case files") {
+TEST_SUITE("unit/timeline: case files") {
   Error load_error(const std::string& text) {
     CaseGraph graph;
     try {
@@ -566,7 +566,7 @@ TEST_SUITE("timeline case files") {
   }
 }
 
-TEST_SUITE("timeline C API") {
+TEST_SUITE("unit/timeline: C API") {
   TEST_CASE("events, overrides and closures through batches; steps and judgement out") {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);

@@ -82,7 +82,7 @@ const char* kNorthernIreland = R"({"nation": "northern-ireland"})";
 
 }  // namespace
 
-TEST_SUITE("timeline: England") {
+TEST_SUITE("unit/timeline_nations: England") {
   TEST_CASE("the conference runs from the discussion at which s47 enquiries were initiated") {
     // Issue 21's case. Working Together 2023, ch. 3: within 15 working days of the strategy
     // discussion at which section 47 enquiries were initiated. Thu 10 Sep 2026 initiated them;
@@ -349,7 +349,7 @@ assessment_working_days = 10
   }
 }
 
-TEST_SUITE("timeline: Wales") {
+TEST_SUITE("unit/timeline_nations: Wales") {
   TEST_CASE("assessment within 42 working days; the process follows the case's nation") {
     // Referral Mon 2 Mar 2026: Mar 3-6 (4), three weeks to Fri 27 Mar (19), Mar 30-Apr 2 (23;
     // Good Friday and Easter Monday off), Apr 7-10 (27), three weeks to Fri 1 May (42): due
@@ -374,7 +374,7 @@ TEST_SUITE("timeline: Wales") {
   }
 }
 
-TEST_SUITE("timeline: Scotland") {
+TEST_SUITE("unit/timeline_nations: Scotland") {
   TEST_CASE("CPPM within 28 calendar days of the IRD; St Andrew's Day moves it back") {
     // IRD progresses an investigation on Mon 2 Nov 2026; 28 calendar days is Mon 30 Nov, St
     // Andrew's Day (a Scottish bank holiday), so the working day before: Fri 27 Nov. CPPM held
@@ -413,7 +413,7 @@ TEST_SUITE("timeline: Scotland") {
   }
 }
 
-TEST_SUITE("timeline: Northern Ireland") {
+TEST_SUITE("unit/timeline_nations: Northern Ireland") {
   TEST_CASE("initial assessment within 10 working days; St Patrick's Day counts") {
     // Referral Mon 9 Mar 2026: Mar 10-13 (4), Mon 16 (5), Tue 17 St Patrick's Day off, Mar
     // 18-20 (8), Mar 23-24 (10): Tue 24 Mar.
@@ -432,7 +432,7 @@ TEST_SUITE("timeline: Northern Ireland") {
   }
 }
 
-TEST_SUITE("timeline: derived facts") {
+TEST_SUITE("unit/timeline_nations: derived facts") {
   TEST_CASE("re-referral within 12 months, subsequent plans, days since the last review") {
     CaseGraph graph;
     load_case(graph, R"({"schema_version": 1, "persons": [{"id": "P-1", "kind": "child"}],
@@ -506,7 +506,7 @@ points = 2
   }
 }
 
-TEST_SUITE("process files") {
+TEST_SUITE("unit/timeline_nations: process files") {
   TEST_CASE("every bundled file loads and cites its guidance on every step") {
     for (Nation nation :
          {Nation::england, Nation::wales, Nation::scotland, Nation::northern_ireland}) {
@@ -598,7 +598,7 @@ TEST_SUITE("process files") {
   }
 }
 
-TEST_SUITE("timeline: C API") {
+TEST_SUITE("unit/timeline_nations: C API") {
   TEST_CASE("decisions in, not-required steps and their reasons out; version 1 events still read") {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);

@@ -24,7 +24,7 @@ std::string scratch_file(const std::string& name, const std::string& content) {
 
 }  // namespace
 
-TEST_SUITE("util") {
+TEST_SUITE("unit/util") {
   TEST_CASE("KeyIndex agrees with std::unordered_map over random inserts, finds and erases") {
     // Keys live in a vector, as a record's facts do; the index keeps only positions. Few
     // distinct keys and many erasures make long probe runs that wrap around the table, which is

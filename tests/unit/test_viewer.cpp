@@ -118,7 +118,7 @@ void check_all_markers(const std::string& rendering) {
 
 }  // namespace
 
-TEST_SUITE("viewer") {
+TEST_SUITE("unit/viewer") {
   TEST_CASE("restricted evidence counts in the score whoever is looking") {
     Fixture f;
     const Contribution* c = f.restricted_contribution();

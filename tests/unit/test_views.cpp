@@ -214,7 +214,7 @@ std::string joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
-TEST_SUITE("views") {
+TEST_SUITE("unit/views") {
   // A rule about the child (no evidence of its own) that fires only because of a restricted
   // concern: its title and id tell what that concern is about. The joining work's marker case
   // holds one (mrkchild-only, "MRKCHILDTITLE"); it was shown to every reader.

@@ -75,7 +75,7 @@ Day day(const char* text) {
 
 }  // namespace
 
-TEST_SUITE("vocabulary") {
+TEST_SUITE("unit/vocabulary") {
   TEST_CASE("lint reports a rule reading a category the pack does not declare") {
     const auto pack = RuleSet::load_string(kPack, "vocabulary.toml");
     REQUIRE(pack->vocabulary().declared);

@@ -7,7 +7,7 @@
 
 #include "misuse_support.hpp"
 
-TEST_SUITE("c_api_misuse") {
+TEST_SUITE("capi/header_coverage") {
   TEST_CASE("every function the header exports has a generated misuse test") {
     const std::string header = misuse::read_text(SAFEGUARD_SOURCE_DIR "/include/safeguard.h");
     REQUIRE(!header.empty());
