@@ -74,7 +74,7 @@ std::string about_text(const Results& results, const CircleView& circle,
         }
       }
     }
-    out += esc(results.snapshot().id(v)) + (what.empty() ? "" : " (" + esc(what) + ")");
+    out += esc(results.vertex_id(v)) + (what.empty() ? "" : " (" + esc(what) + ")");
   }
   return out.empty() ? std::string("the family") : out;
 }
@@ -93,18 +93,14 @@ std::string evidence_item(const Results& results, const CircleView& circle, Vert
 }
 
 std::string family_text(const Results& results, std::size_t row, const CircleView& circle) {
-  const Snapshot& snap = results.snapshot();
-  const std::uint32_t slot = snap.vertex_slot[circle.child];
-  const Day dob = snap.person_dob[slot];
+  const int age = view_person(results, circle.child).age_years;
   std::size_t carers = 0, siblings = 0;
   for (const CircleMemberView& m : circle.members) {
     if (m.roles & role_bit(Role::carer)) ++carers;
     if (m.roles & role_bit(Role::sibling)) ++siblings;
   }
   std::string out = "<p>" + esc(results.child_id(row)) + " is ";
-  out += dob != kNoDay && dob <= results.as_of()
-             ? std::to_string(age_in_months(dob, results.as_of()) / 12) + " years old"
-             : "a child of unknown age";
+  out += age >= 0 ? std::to_string(age) + " years old" : "a child of unknown age";
   out += ", cared for by " + std::to_string(carers) + (carers == 1 ? " adult" : " adults") +
          ", with " + std::to_string(siblings) + (siblings == 1 ? " sibling" : " siblings") +
          ". The date is " + esc(format_iso_date(results.as_of())) + ".</p>\n";
@@ -127,13 +123,12 @@ std::string lines_table(const Results& results, const std::vector<Contribution>&
 }
 
 std::string agency_name(const Results& results, VertexIndex agency) {
-  const Snapshot& snap = results.snapshot();
-  const std::uint32_t slot = snap.vertex_slot[agency];
-  return std::string(snap.id(agency)) + " (" + words(snap.symbol(snap.agency_type[slot])) + ")";
+  const AgencyView view = view_agency(results, agency);
+  return std::string(view.id) + " (" + words(view.type) + ")";
 }
 
 std::string file_for(const Results& results, VertexIndex agency) {
-  return "agency-" + std::string(results.snapshot().id(agency)) + ".html";
+  return "agency-" + std::string(results.vertex_id(agency)) + ".html";
 }
 
 void scenario_pages(const Results& results, const ChildJoining& c, std::size_t number,

@@ -522,6 +522,19 @@ PersonView view_person(const Results& results, VertexIndex person) {
   return out;
 }
 
+AgencyView view_agency(const Results& results, VertexIndex agency) {
+  const Snapshot& snap = results.snapshot();
+  if (agency >= snap.vertex_kind.size() || snap.vertex_kind[agency] != VertexKind::agency)
+    throw Error(Status::invalid_argument, "vertex " + std::to_string(agency) + " is not an agency");
+  const std::uint32_t slot = snap.vertex_slot[agency];
+  AgencyView out;
+  out.vertex = agency;
+  out.id = snap.id(agency);
+  out.name = snap.agency_name[slot];
+  out.type = snap.symbol(snap.agency_type[slot]);
+  return out;
+}
+
 HouseholdView view_household(const Results& results, VertexIndex household) {
   const Snapshot& snap = results.snapshot();
   if (household >= snap.vertex_kind.size() || snap.vertex_kind[household] != VertexKind::household)

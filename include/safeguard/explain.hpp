@@ -232,6 +232,15 @@ struct PersonView {
 // Throws Error(invalid_argument) when `person` is not a person of the results' snapshot.
 SAFEGUARD_EXPORT PersonView view_person(const Results& results, VertexIndex person);
 
+// An agency as a rendering names it. Nothing about an agency is restricted; whether a given
+// concern came from it may be, and view_evidence decides that.
+struct AgencyView {
+  VertexIndex vertex = kNoVertex;
+  std::string_view id, name, type;
+};
+// Throws Error(invalid_argument) when `agency` is not an agency of the results' snapshot.
+SAFEGUARD_EXPORT AgencyView view_agency(const Results& results, VertexIndex agency);
+
 // A household: its members and the rows of its assessed children.
 struct HouseholdView {
   VertexIndex vertex = kNoVertex;
