@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "assess/prepare.hpp"
 #include "expr_evidence.hpp"
 #include "interpreter.hpp"
 #include "safeguard/calendar.hpp"
@@ -471,15 +472,7 @@ std::vector<VertexIndex> counted_vertices(const Results& results, std::size_t ro
   const Rule& r = pack.rules()[rule];
   if (r.when.compiled().aggregates.empty() && r.points.compiled().aggregates.empty()) return {};
   const Snapshot& snap = results.snapshot();
-  // The snapshot's symbols in the pack's symbol space, as the scorer maps them
-  // (src/assess/prepare.cpp): a string the pack never mentions gets a number no literal equals.
-  std::vector<std::uint32_t> symbol_map(snap.symbols.size());
-  const auto unmatched = static_cast<std::uint32_t>(pack.symbols().size());
-  for (std::size_t s = 0; s < snap.symbols.size(); ++s) {
-    const std::uint32_t found = pack.symbols().find(snap.symbols[s]);
-    symbol_map[s] =
-        found != expr::SymbolTable::kNone ? found : unmatched + static_cast<std::uint32_t>(s);
-  }
+  const std::vector<std::uint32_t> symbol_map = detail::map_symbols(pack, snap);
   const std::uint32_t child = snap.vertex_slot[results.child_vertex(row)];
   expr::EvalContext context;
   context.snapshot = &snap;

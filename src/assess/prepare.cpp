@@ -8,19 +8,6 @@
 namespace safeguard::detail {
 namespace {
 
-// Maps every snapshot symbol into the pack's symbol space: the pack's own number when the pack
-// mentions the string, otherwise a number no pack literal can equal.
-std::vector<std::uint32_t> map_symbols(const RuleSet& rules, const Snapshot& snap) {
-  std::vector<std::uint32_t> map(snap.symbols.size());
-  const auto unmatched_base = static_cast<std::uint32_t>(rules.symbols().size());
-  for (std::size_t s = 0; s < snap.symbols.size(); ++s) {
-    const std::uint32_t found = rules.symbols().find(snap.symbols[s]);
-    map[s] =
-        found != expr::SymbolTable::kNone ? found : unmatched_base + static_cast<std::uint32_t>(s);
-  }
-  return map;
-}
-
 // For each snapshot symbol, the rules of `scope` whose guard admits it (all of them when the
 // rule has no guard), in rule order.
 Csr<std::uint32_t> rules_by_symbol(const RuleSet& rules, expr::Scope scope,
@@ -90,6 +77,17 @@ RuleTables tabulate(const Rule& rule, const std::vector<std::uint32_t>& symbol_m
 }
 
 }  // namespace
+
+std::vector<std::uint32_t> map_symbols(const RuleSet& rules, const Snapshot& snap) {
+  std::vector<std::uint32_t> map(snap.symbols.size());
+  const auto unmatched_base = static_cast<std::uint32_t>(rules.symbols().size());
+  for (std::size_t s = 0; s < snap.symbols.size(); ++s) {
+    const std::uint32_t found = rules.symbols().find(snap.symbols[s]);
+    map[s] =
+        found != expr::SymbolTable::kNone ? found : unmatched_base + static_cast<std::uint32_t>(s);
+  }
+  return map;
+}
 
 Prepared prepare(const RuleSet& rules, const Snapshot& snap, Day as_of) {
   Prepared prepared;

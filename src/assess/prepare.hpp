@@ -1,6 +1,7 @@
 // What an assessment works out once and every scorer shares: the pack's view of a snapshot's
 // symbols, which rules may score each category or factor kind, and each rule's `when` and
-// `points` pre-tabulated where they read few attributes. Private to src/assess/.
+// `points` pre-tabulated where they read few attributes. Private to src/assess/ (the view layer
+// borrows map_symbols to evaluate as the scorer does).
 #pragma once
 
 #include <cstddef>
@@ -12,6 +13,11 @@
 #include "snapshot_columns.hpp"
 
 namespace safeguard::detail {
+
+// Maps every snapshot symbol into the pack's symbol space: the pack's own number when the pack
+// mentions the string, otherwise a number no pack literal can equal. The scorer and the view
+// layer (what a rule counted, views.cpp) evaluate expressions through it.
+std::vector<std::uint32_t> map_symbols(const RuleSet& rules, const Snapshot& snap);
 
 // A program's result with the attribute it found unknown (-1 if none), as ChildScorer needs it.
 struct Outcome {
