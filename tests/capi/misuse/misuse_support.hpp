@@ -896,7 +896,10 @@ struct AuditOptionsArg : ArgBase {
         break;
     }
   }
-  const sg_audit_options* get() const { return null ? nullptr : &options; }
+  const sg_audit_options* get() {
+    if (options.references) options.references = references;  // re-point after the move
+    return null ? nullptr : &options;
+  }
 };
 
 struct TrainingOptionsArg : ArgBase {
