@@ -11,6 +11,7 @@
 #include <safeguard/rules.hpp>
 
 #include "fuzz_common.hpp"
+#include "interpreter.hpp"  // private (src/): the compiler itself
 
 namespace {
 
