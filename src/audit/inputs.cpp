@@ -66,6 +66,15 @@ std::vector<std::pair<std::string, int>> fields(const Line& line, const std::str
     if (quote != std::string::npos)
       throw Error(Status::parse, "quoted fields are not part of the format",
                   Location(source, line.number, static_cast<int>(start + quote + 1)));
+    // Nor are control characters: a carriage return or NUL inside a token would not read back
+    // as the same token (found by fuzz_audit: a trailing CR is a line ending's).
+    const auto control = std::find_if(field.begin(), field.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+    });
+    if (control != field.end())
+      throw Error(
+          Status::parse, "control characters are not part of the format",
+          Location(source, line.number, static_cast<int>(start + (control - field.begin()) + 1)));
     out.emplace_back(std::move(field), static_cast<int>(start + 1));
     if (end == line.text.size()) break;
     start = end + 1;

@@ -110,6 +110,11 @@ TEST_SUITE("unit/audit") {
           }) == "o.csv:1: not valid UTF-8");
     CHECK(error_of([] { parse_groups_csv("child_id,area\nP-1,\xff\n", "g.csv"); }) ==
           "g.csv:2: not valid UTF-8");
+    // Found by fuzz_audit: a value ending in a carriage return did not read back as itself.
+    CHECK(error_of([] { parse_groups_csv("child_id,area\nP-1,north\r\r\n", "g.csv"); }) ==
+          "g.csv:2:10: control characters are not part of the format");
+    CHECK(error_of([] { parse_groups_csv(std::string("child_id,a\0b\n", 13), "g.csv"); }) ==
+          "g.csv:1:11: control characters are not part of the format");
     const Outcomes parsed = parse_outcomes_csv(
         "# horizon: re-referral within 12 months\r\nchild_id,outcome\r\n"
         "P-1,1\r\n\r\nP-2,0\r\n",
