@@ -2,8 +2,8 @@
 // emitter to a postfix stack program, and the interpreter.
 #include "interpreter.hpp"
 
-#include "snapshot_columns.hpp"
 #include "expr_evidence.hpp"
+#include "snapshot_columns.hpp"
 
 #include <algorithm>
 #include <array>
