@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/markup.hpp"
+
 namespace safeguard::render_detail {
 
 inline std::string fixed(double value, int decimals) {
@@ -17,31 +19,12 @@ inline std::string fixed(double value, int decimals) {
   return text;
 }
 
-// Text with &, <, >, " and ' replaced by entities (HTML, SVG and Graphviz HTML labels).
+// Text with &, <, >, " and ' replaced by entities (HTML, SVG and Graphviz HTML labels): the
+// library's one escaper, src/util/markup.hpp.
 inline std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  detail::append_escaped(out, text);
   return out;
 }
 
