@@ -246,7 +246,8 @@ SG_API int sg_batch_erase_person(sg_batch* batch, const char* id);
  * library (0.x with SG_EVENT_VERSION 2) "section47_start", "section47_outcome", "core_group",
  * "outline_plan", "detailed_plan", "cp_visit", "plan_start", "looked_after_start",
  * "looked_after_review", "looked_after_end", "statutory_visit", "missing_episode",
- * "missing_return", "return_interview", "expected_birth", "ird" (docs/case-files.md). */
+ * "missing_return", "return_interview", "expected_birth", "ird", "transfer_in",
+ * "transfer_conference" (docs/case-files.md). */
 typedef struct sg_event {
   int version; /* SG_EVENT_VERSION */
   const char* id;
@@ -561,7 +562,9 @@ typedef struct sg_step {
                              "initial_conference", "core_group", "first_review", "review",
                              "la_first_review", "return_interview"... (open set) */
   const char* status;     /* "on_time", "late", "due", "overdue", "not_required" */
-  int working_days;       /* late by / due in / overdue by; 0 when on time or not required */
+  int working_days;       /* late by / due in / overdue by; 0 when on time or not required,
+                             except a step that was overdue when it stopped being required: by
+                             how much it was overdue then */
   const char* trigger_id; /* the event that started the clock */
   const char* done_id;    /* the event that completed the step or made it not required, or NULL */
   char start[SG_DATE_SIZE];

@@ -71,28 +71,130 @@ std::string_view to_string(StepStatus status) noexcept {
   return detail::enum_name(kStepStatusNames, status);
 }
 
-TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const Process& process,
-                               const WorkingCalendar& calendar, Day as_of, std::vector<Step>& steps,
-                               std::vector<TimelineIssue>& issues) {
+namespace {
+
+// The calendar of a process's steps: the case's own (with its local closures) for the
+// assessment's process (nullptr), else the nation's bank holidays, built once and shared.
+const WorkingCalendar& calendar_of(const Process* process, const WorkingCalendar& own) {
+  if (!process) return own;
+  static const WorkingCalendar england(Nation::england), wales(Nation::wales),
+      scotland(Nation::scotland), northern_ireland(Nation::northern_ireland);
+  switch (process->nation()) {
+    case Nation::wales:
+      return wales;
+    case Nation::scotland:
+      return scotland;
+    case Nation::northern_ireland:
+      return northern_ireland;
+    default:
+      return england;
+  }
+}
+
+// The nation a transfer in says the child came from; `fallback` (the receiving side's) when it
+// names none, which is a move between authorities of one nation.
+Nation transfer_origin(EventDecision decision, Nation fallback) {
+  switch (decision) {
+    case EventDecision::from_england:
+      return Nation::england;
+    case EventDecision::from_wales:
+      return Nation::wales;
+    case EventDecision::from_scotland:
+      return Nation::scotland;
+    case EventDecision::from_northern_ireland:
+      return Nation::northern_ireland;
+    default:
+      return fallback;
+  }
+}
+
+// Why a transfer in closes the steps still open: where the child went.
+std::string_view moved_reason(Nation from, Nation to) {
+  if (from == to) return "the child moved to another local authority (transfer in)";
+  switch (to) {
+    case Nation::wales:
+      return "the child moved to Wales (transfer in)";
+    case Nation::scotland:
+      return "the child moved to Scotland (transfer in)";
+    case Nation::northern_ireland:
+      return "the child moved to Northern Ireland (transfer in)";
+    default:
+      return "the child moved to England (transfer in)";
+  }
+}
+
+bool is_open(const Step& step) {
+  return step.done == kNoEvent && step.status != StepStatus::not_required;
+}
+
+}  // namespace
+
+const WorkingCalendar& step_calendar(const WorkingCalendar& calendar, const Step& step) {
+  return calendar_of(step.process, calendar);
+}
+
+TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const Process& own,
+                               const WorkingCalendar& own_calendar, Day as_of,
+                               std::vector<Step>& steps, std::vector<TimelineIssue>& issues) {
   steps.clear();
   issues.clear();
   TimelineSummary summary;
-  const std::vector<ProcessStep>& defs = process.steps();
-  const std::vector<ProcessState>& states = process.states();
-  const int plan_state = process.find_state("plan");
-  const int looked_after_state = process.find_state("looked_after");
+  const std::uint32_t* const first = snap.person_events.begin(child);
+  const std::uint32_t* const last = snap.person_events.end(child);
+
+  // The segments a transfer in from another nation splits the record into: the events before
+  // each transfer ran through the nation the child came from. `origins` holds, for each
+  // transfer in order, that nation; the events after the last one are the case's own. Worked
+  // backwards, since a transfer naming no nation came from the nation of the segment after it.
+  // Most children have no transfer, and then nothing is allocated.
+  std::vector<Nation> origins;
+  for (const std::uint32_t* it = first; it != last && snap.event_date[*it] <= as_of; ++it) {
+    if (snap.event_kind[*it] == EventKind::transfer_in) origins.push_back(Nation::england);
+  }
+  if (!origins.empty()) {
+    Nation next = own.nation();
+    std::size_t k = origins.size();
+    for (const std::uint32_t* it = last; it != first;) {
+      --it;
+      if (snap.event_date[*it] > as_of || snap.event_kind[*it] != EventKind::transfer_in) continue;
+      next = origins[--k] = transfer_origin(snap.event_decision[*it], next);
+    }
+  }
+  // The process (nullptr: the case's own) and calendar of a segment's nation.
+  auto process_of = [&](Nation nation) -> const Process* {
+    return nation == own.nation() ? nullptr : Process::bundled(nation).get();
+  };
+  std::size_t transfers_seen = 0;
+  const Process* current = origins.empty() ? nullptr : process_of(origins[0]);
+  const Process* process = current ? current : &own;
+  const WorkingCalendar* calendar = &calendar_of(current, own_calendar);
+
+  const std::vector<ProcessStep>* defs = &process->steps();
+  const std::vector<ProcessState>* states = &process->states();
+  int plan_state = process->find_state("plan");
+  int looked_after_state = process->find_state("looked_after");
   std::array<bool, kMaxProcessStates> active{};
   Day last_referral = kNoDay;
 
-  // The oldest open step of a kind, or nullptr.
+  auto definition = [&](const Step& step) -> const ProcessStep& {
+    return step_definition(own, step);
+  };
+  // The oldest open step of a kind of the current process, or nullptr. Steps of an earlier
+  // segment are all closed by the transfer that ended it.
   auto oldest_open = [&](std::size_t kind) -> Step* {
     for (Step& step : steps) {
-      if (step.kind == kind && step.done == kNoEvent && step.status != StepStatus::not_required)
-        return &step;
+      if (step.kind == kind && step.process == current && is_open(step)) return &step;
     }
     return nullptr;
   };
-  auto close_not_required = [](Step& step, std::uint32_t event, Day date, std::string_view why) {
+  // Closes a step that stopped being required; one already overdue keeps by how much.
+  auto close_not_required = [&](Step& step, std::uint32_t event, Day date, std::string_view why) {
+    if (step.due != kNoDay && step.due < date) {
+      const WorkingCalendar& on = step_calendar(own_calendar, step);
+      step.missed = true;
+      step.working_days = on.working_days_between(step.due, date);
+      step.calendar_days = date - step.due;
+    }
     step.status = StepStatus::not_required;
     step.done = event;
     step.completed = date;
@@ -103,8 +205,7 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
   // array keeps the replay free of allocation.
   std::array<std::uint16_t, kMaxProcessSteps> completed_now{};
   std::size_t completed_count = 0;
-  for (const std::uint32_t* it = snap.person_events.begin(child);
-       it != snap.person_events.end(child); ++it) {
+  for (const std::uint32_t* it = first; it != last; ++it) {
     const std::uint32_t event = *it;
     const Day date = snap.event_date[event];
     if (date > as_of) break;  // sorted by date: the rest has not happened yet
@@ -112,14 +213,42 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
     const EventDecision decision = snap.event_decision[event];
     std::string_view gap;
 
+    // 0. A transfer in: what was open closes, and the receiving process takes over, with the
+    //    states in force carried over by id.
+    if (kind == EventKind::transfer_in) {
+      const Nation from = origins[transfers_seen];
+      ++transfers_seen;
+      const Nation to = transfers_seen < origins.size() ? origins[transfers_seen] : own.nation();
+      const std::string_view why = moved_reason(from, to);
+      for (Step& step : steps) {
+        if (is_open(step)) close_not_required(step, event, date, why);
+      }
+      const Process* next = process_of(to);
+      if (next != current) {
+        const Process& receiving = next ? *next : own;
+        std::array<bool, kMaxProcessStates> carried{};
+        for (std::size_t s = 0; s < states->size(); ++s) {
+          const int there = receiving.find_state((*states)[s].id);
+          if (active[s] && there >= 0) carried[static_cast<std::size_t>(there)] = true;
+        }
+        active = carried;
+        current = next;
+        process = &receiving;
+        calendar = &calendar_of(current, own_calendar);
+        defs = &process->steps();
+        states = &process->states();
+        plan_state = process->find_state("plan");
+        looked_after_state = process->find_state("looked_after");
+      }
+    }
     if (kind == EventKind::referral) {
       summary.re_referral_12_months =
           last_referral != kNoDay && date <= add_months(last_referral, 12);
       last_referral = date;
     }
     // 1. States that start.
-    for (std::size_t s = 0; s < states.size(); ++s) {
-      if (!any_match(states[s].starts_on, kind, decision)) continue;
+    for (std::size_t s = 0; s < states->size(); ++s) {
+      if (!any_match((*states)[s].starts_on, kind, decision)) continue;
       if (!active[s] && static_cast<int>(s) == plan_state) ++summary.plans;
       active[s] = true;
     }
@@ -128,37 +257,36 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
     // if it does something else too (a conference with nothing before it still starts a plan).
     completed_count = 0;
     bool completes_something = false;
-    for (std::size_t k = 0; k < defs.size(); ++k) {
-      if (!defs[k].enabled || !any_match(defs[k].completed_by, kind, decision)) continue;
+    for (std::size_t k = 0; k < defs->size(); ++k) {
+      const ProcessStep& def = (*defs)[k];
+      if (!def.enabled || !any_match(def.completed_by, kind, decision)) continue;
       if (Step* step = oldest_open(k)) {
         step->done = event;
         step->completed = date;
         completed_now[completed_count++] = static_cast<std::uint16_t>(k);
         completes_something = true;
       } else if (gap.empty()) {
-        gap = defs[k].gap;
+        gap = def.gap;
       }
     }
     if (completes_something) gap = {};
     // 3. States that end, and the steps that needed them.
-    for (std::size_t s = 0; s < states.size(); ++s) {
-      if (!any_match(states[s].ends_on, kind, decision)) continue;
+    for (std::size_t s = 0; s < states->size(); ++s) {
+      if (!any_match((*states)[s].ends_on, kind, decision)) continue;
       if (!active[s]) {
-        if (gap.empty()) gap = states[s].gap;
+        if (gap.empty()) gap = (*states)[s].gap;
         continue;
       }
       active[s] = false;
       for (Step& step : steps) {
-        if (defs[step.kind].while_state == s && step.done == kNoEvent &&
-            step.status != StepStatus::not_required) {
-          close_not_required(step, event, date, states[s].end_reason);
-        }
+        if (step.process == current && is_open(step) && definition(step).while_state == s)
+          close_not_required(step, event, date, (*states)[s].end_reason);
       }
     }
     // 4. Clocks that start.
     const std::size_t opened_from = steps.size();
-    for (std::size_t k = 0; k < defs.size(); ++k) {
-      const ProcessStep& def = defs[k];
+    for (std::size_t k = 0; k < defs->size(); ++k) {
+      const ProcessStep& def = (*defs)[k];
       if (!def.enabled) continue;
       const bool by_event = any_match(def.opens_on, kind, decision);
       bool after = false;
@@ -174,38 +302,45 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
       Step fresh;
       Step& step = open ? *open : fresh;
       step.kind = static_cast<std::uint16_t>(k);
+      step.process = current;
       step.trigger = event;
       step.start = date;
-      step.due = due_date(def, date, snap.event_expected[event], calendar);
+      step.due = due_date(def, date, snap.event_expected[event], *calendar);
       if (!open) steps.push_back(step);
     }
     // 5. Steps decided against.
-    for (std::size_t k = 0; k < defs.size(); ++k) {
-      for (const NotRequiredRule& rule : defs[k].not_required_by) {
+    for (std::size_t k = 0; k < defs->size(); ++k) {
+      for (const NotRequiredRule& rule : (*defs)[k].not_required_by) {
         if (!rule.event.matches(kind, decision)) continue;
         for (std::size_t n = 0; n < steps.size(); ++n) {
           Step& step = steps[n];
-          if (step.kind != k || step.done != kNoEvent || step.status == StepStatus::not_required)
-            continue;
+          if (step.kind != k || step.process != current || !is_open(step)) continue;
           close_not_required(step, event, date, rule.reason);
           // Opened and decided against by the same event: there was never anything due.
-          if (n >= opened_from) step.due = kNoDay;
+          if (n >= opened_from) {
+            step.due = kNoDay;
+            step.missed = false;
+            step.working_days = step.calendar_days = 0;
+          }
         }
       }
     }
     if (!gap.empty()) issues.push_back({event, gap});
   }
 
-  if (plan_state >= 0) summary.on_plan = active[plan_state];
-  if (looked_after_state >= 0) summary.looked_after = active[looked_after_state];
+  if (plan_state >= 0) summary.on_plan = active[static_cast<std::size_t>(plan_state)];
+  if (looked_after_state >= 0)
+    summary.looked_after = active[static_cast<std::size_t>(looked_after_state)];
   Day last_review = kNoDay;
   for (Step& step : steps) {
-    const ProcessStep& def = defs[step.kind];
+    const ProcessStep& def = definition(step);
+    const WorkingCalendar& on = step_calendar(own_calendar, step);
     if (def.review && step.done != kNoEvent && step.status != StepStatus::not_required)
       last_review = std::max(last_review, step.completed);
     if (step.status == StepStatus::not_required) {
-      step.working_days = step.calendar_days = 0;
+      if (!step.missed) step.working_days = step.calendar_days = 0;
       ++summary.not_required;
+      summary.missed += step.missed ? 1 : 0;
     } else if (step.due == kNoDay) {
       // No rule gave a date (pre-birth work with no expected date): due, with no count.
       step.status = step.done != kNoEvent ? StepStatus::on_time : StepStatus::due;
@@ -218,18 +353,18 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
         ++summary.on_time;
       } else {
         step.status = StepStatus::late;
-        step.working_days = calendar.working_days_between(step.due, step.completed);
+        step.working_days = on.working_days_between(step.due, step.completed);
         step.calendar_days = step.completed - step.due;
         ++summary.late;
       }
     } else if (as_of <= step.due) {
       step.status = StepStatus::due;
-      step.working_days = calendar.working_days_between(as_of, step.due);
+      step.working_days = on.working_days_between(as_of, step.due);
       step.calendar_days = step.due - as_of;
       ++summary.due;
     } else {
       step.status = StepStatus::overdue;
-      step.working_days = calendar.working_days_between(step.due, as_of);
+      step.working_days = on.working_days_between(step.due, as_of);
       step.calendar_days = as_of - step.due;
       ++summary.overdue;
       summary.max_overdue_days = std::max(summary.max_overdue_days, step.working_days);

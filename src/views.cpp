@@ -260,6 +260,9 @@ std::string step_status_text(const Step& step, bool counts_working_days) {
     case StepStatus::overdue:
       return "OVERDUE by " + days;
     case StepStatus::not_required:
+      if (step.missed)
+        return "not required: " + std::string(step.reason) + " (it was OVERDUE by " + days +
+               " by then)";
       return "not required: " + std::string(step.reason);
   }
   return "";
@@ -270,7 +273,7 @@ std::vector<StepView> view_steps(const Results& results, std::size_t row) {
   const Process& process = results.process();
   std::vector<StepView> out;
   for (const Step* s = results.steps_begin(row); s != results.steps_end(row); ++s) {
-    const ProcessStep& def = process.steps()[s->kind];
+    const ProcessStep& def = step_definition(process, *s);
     StepView step;
     step.step = def.id;
     step.title = def.title;

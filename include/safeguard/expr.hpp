@@ -56,6 +56,7 @@ enum class Attr : std::uint8_t {
   timeline_plans,
   timeline_subsequent_plan,
   timeline_days_since_review,
+  timeline_missed,
 };
 
 struct AttrInfo {

@@ -86,8 +86,13 @@ enum class EventKind : std::uint8_t {
   return_interview,     // the return (home) interview offered (decision: declined, or none)
   expected_birth,       // an unborn child's expected date of birth recorded (see Event::expected)
   ird,                  // Scotland: inter-agency referral discussion (decision: investigation...)
+  // A child on a child protection plan elsewhere moved into this authority: the date it was
+  // notified. The decision names the nation the child came from (from_scotland...); none means
+  // another authority of the same nation. Events before it ran through that nation's process.
+  transfer_in,
+  transfer_conference,  // the receiving authority's transfer-in conference (decision: plan...)
 };
-inline constexpr int kEventKindCount = 24;
+inline constexpr int kEventKindCount = 26;
 
 // What an event decided, where its kind records a decision. One vocabulary for every kind; each
 // kind accepts the few that make sense for it (event_decision_allowed). 0 means none recorded.
@@ -108,8 +113,12 @@ enum class EventDecision : std::uint8_t {
   investigation,     // Scotland IRD: a child protection investigation is progressed
   no_investigation,  // Scotland IRD: no investigation (and so no CPPM)
   declined,          // return interview offered and declined
+  from_england,      // transfer in: the child came from England
+  from_wales,        // transfer in: from Wales
+  from_scotland,     // transfer in: from Scotland
+  from_northern_ireland,  // transfer in: from Northern Ireland
 };
-inline constexpr int kEventDecisionCount = 16;
+inline constexpr int kEventDecisionCount = 20;
 
 // Which way a practitioner's discretionary override moves a child's level.
 enum class OverrideDirection : std::int8_t { lower = -1, raise = 1 };

@@ -15,6 +15,14 @@
 //   5. it makes open steps not required, with the reason the process gives ("no further
 //      action" at the referral decision closes the assessment). A step it opened at 4 and
 //      closes at 5 is shown as decided against, with no due date.
+// A step that was already overdue when it stopped being required keeps how overdue it was then
+// (Step::missed): a plan that ends does not wipe out a review that was never held.
+// A transfer in (EventKind::transfer_in) starts the receiving authority's record: every step
+// still open closes ("the child moved to Wales"), the states in force (a plan) carry over by id,
+// and the transfer itself is replayed through the receiving process. When the child came from
+// another nation (the event's decision, from_scotland...), the events before the transfer ran
+// through that nation's bundled process, on its calendar: each step says whose it is
+// (Step::process).
 // Statuses: done on time, done late by N, due in N, overdue by N (working days, and calendar
 // days for steps counted in days, hours, weeks or months), or not required with the reason.
 #pragma once
@@ -78,6 +86,13 @@ struct Step {
   int calendar_days = 0;
   // Why it is not required (text owned by the process); empty otherwise.
   std::string_view reason;
+  // Not required, but overdue when it stopped being required: working_days and calendar_days
+  // then say by how much it was overdue on that day.
+  bool missed = false;
+  // Whose step: nullptr for the assessment's own process; another nation's bundled process
+  // (Process::bundled, which lives as long as the program) for a step from before a transfer in
+  // from that nation. `kind` indexes that process's steps().
+  const Process* process = nullptr;
 };
 
 // A gap in the record: an event with nothing before it to act on.
@@ -93,6 +108,7 @@ struct TimelineSummary {
   int due = 0;
   int overdue = 0;
   int not_required = 0;
+  int missed = 0;  // of the not required, those that were overdue when they stopped (Step::missed)
   int max_overdue_days = 0;  // working days; 0 when nothing is overdue
   bool review_overdue = false;
   bool on_plan = false;
@@ -105,6 +121,16 @@ struct TimelineSummary {
 };
 
 SAFEGUARD_EXPORT std::string_view to_string(StepStatus status) noexcept;
+
+// The definition of a step of a timeline built with `process` (the assessment's own): the step's
+// own process when it came from before a transfer in from another nation.
+inline const ProcessStep& step_definition(const Process& process, const Step& step) noexcept {
+  return (step.process ? *step.process : process).steps()[step.kind];
+}
+// The calendar a step's working days are counted on: `calendar` (the case's, with its local
+// closures) for the assessment's own process, else the step's nation's bank holidays.
+SAFEGUARD_EXPORT const WorkingCalendar& step_calendar(const WorkingCalendar& calendar,
+                                                      const Step& step);
 
 // The process a pack's assessment uses for a nation: `chosen` if given (it must be that
 // nation's; Error(invalid_argument) otherwise), else the bundled one; then the pack's

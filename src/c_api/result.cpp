@@ -336,7 +336,7 @@ int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k) 
       throw Error(Status::out_of_range, "step " + std::to_string(k) + " is past the end");
     const Step& step = results.steps_begin(row)[k];
     const Snapshot& snap = results.snapshot();
-    const ProcessStep& def = results.process().steps()[step.kind];
+    const ProcessStep& def = step_definition(results.process(), step);
     out->step = def.id.c_str();
     out->status = to_string(step.status).data();
     out->working_days = step.working_days;

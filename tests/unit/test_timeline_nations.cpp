@@ -44,9 +44,24 @@ struct Case {
     options.as_of = day(as_of);
     options.process = std::move(process);
     results = assess(rules, take_snapshot(graph), options);
+    as_of_day = options.as_of;
+  }
+  Day as_of_day = kNoDay;
+
+  // What rules read about the child's timeline (timeline.* attributes).
+  TimelineSummary summary() const {
+    const Snapshot& snap = results.snapshot();
+    std::vector<Step> steps;
+    std::vector<TimelineIssue> issues;
+    return build_timeline(snap, snap.children[0], results.process(), *snap.calendar, as_of_day,
+                          steps, issues);
   }
 
-  std::string id(const Step& s) const { return results.process().steps()[s.kind].id; }
+  std::string id(const Step& s) const { return step_definition(results.process(), s).id; }
+  // The nation whose process a step came from.
+  Nation nation(const Step& s) const {
+    return (s.process ? *s.process : results.process()).nation();
+  }
   std::size_t count(const char* kind) const {
     std::size_t n = 0;
     for (const Step* s = results.steps_begin(0); s != results.steps_end(0); ++s)
@@ -429,6 +444,190 @@ TEST_SUITE("unit/timeline_nations: Northern Ireland") {
     CHECK(c.step("initial_conference").due == day("2026-07-21"));
     const Case e(event("E-1", "strategy_discussion", "2026-06-29"), kEngland, "2026-07-01");
     CHECK(e.step("initial_conference").due == day("2026-07-20"));
+  }
+}
+
+TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities and nations") {
+  TEST_CASE("a review overdue when the plan ends stays on record as missed, by how much") {
+    // Conference Mon 2 Mar 2026: first review due within 3 months, Tue 2 Jun 2026. Never held;
+    // the plan ends Wed 1 Jul 2026: overdue by Jun 3-5 (3), 8-12 (8), 15-19 (13), 22-26 (18),
+    // Jun 29-Jul 1 (21) working days by then.
+    const Case c(event("E-1", "strategy_discussion", "2026-02-16") + "," +
+                     event("E-2", "initial_conference", "2026-03-02") + "," +
+                     event("E-3", "core_group", "2026-03-10") + "," +
+                     event("E-4", "plan_end", "2026-07-01"),
+                 kEngland, "2026-09-01");
+    const Step& review = c.step("first_review");
+    CHECK(review.due == day("2026-06-02"));
+    CHECK(review.status == StepStatus::not_required);
+    CHECK(review.missed);
+    CHECK(review.working_days == 21);
+    CHECK(review.calendar_days == 29);
+    CHECK(review.reason == "the child protection plan ended");
+    CHECK(step_status_text(review, true) ==
+          "not required: the child protection plan ended (it was OVERDUE by 21 working days by "
+          "then)");
+    const TimelineSummary t = c.summary();
+    CHECK(t.missed == 1);
+    CHECK(t.overdue == 0);
+    // Ended before the review fell due: nothing was missed.
+    const Case early(event("E-1", "strategy_discussion", "2026-02-16") + "," +
+                         event("E-2", "initial_conference", "2026-03-02") + "," +
+                         event("E-4", "plan_end", "2026-05-01"),
+                     kEngland, "2026-09-01");
+    CHECK_FALSE(early.step("first_review").missed);
+    CHECK(early.step("first_review").working_days == 0);
+    // Its core group was due Mon 16 Mar (10 working days after 2 Mar) and never held: missed,
+    // by Mar 17-20 (4), 23-27 (9), Mar 30-Apr 2 (13; Good Friday 3 Apr), Apr 7-10 (17; Easter
+    // Monday 6 Apr), 13-17 (22), 20-24 (27), 27-May 1 (32) working days.
+    CHECK(early.step("core_group").missed);
+    CHECK(early.step("core_group").working_days == 32);
+    CHECK(early.summary().missed == 1);
+  }
+
+  TEST_CASE("a transfer within the nation: open steps close, the transfer-in conference runs") {
+    // Plan from Mon 2 Mar 2026; the child moves to another English authority, notified Mon 11
+    // May. The first review (due 2 Jun) closes, not yet overdue. Transfer-in conference within
+    // 15 working days: May 12-15 (4), 18-22 (9), 26-29 (13; Spring bank holiday 25 May), Jun
+    // 1-2 (15): Tue 2 Jun. Not held by Wed 10 Jun: overdue by Jun 3-5, 8-10 (6).
+    const Case c(event("E-1", "strategy_discussion", "2026-02-16") + "," +
+                     event("E-2", "initial_conference", "2026-03-02") + "," +
+                     event("E-3", "core_group", "2026-03-10") + "," +
+                     event("E-4", "transfer_in", "2026-05-11"),
+                 kEngland, "2026-06-10");
+    const Step& review = c.step("first_review");
+    CHECK(review.status == StepStatus::not_required);
+    CHECK(review.reason == "the child moved to another local authority (transfer in)");
+    CHECK_FALSE(review.missed);
+    const Step& transfer = c.step("transfer_conference");
+    CHECK(transfer.due == day("2026-06-02"));
+    CHECK(transfer.status == StepStatus::overdue);
+    CHECK(transfer.working_days == 6);
+    CHECK(transfer.process == nullptr);
+    const TimelineSummary t = c.summary();
+    CHECK(t.on_plan);
+    CHECK(t.plans == 1);  // the same plan, carried over
+    CHECK(c.gaps().empty());
+  }
+
+  TEST_CASE("the transfer-in conference keeping the plan starts core group and first review") {
+    const Case c(event("E-1", "transfer_in", "2026-05-11") + "," +
+                     event("E-2", "transfer_conference", "2026-05-27", R"(, "decision": "plan")"),
+                 kEngland, "2026-06-01");
+    CHECK(c.step("transfer_conference").status == StepStatus::on_time);
+    // Core group within 10 working days of Wed 27 May: May 28-29 (2), Jun 1-5 (7), 8-10 (10).
+    CHECK(c.step("core_group").due == day("2026-06-10"));
+    CHECK(c.step("first_review").due == day("2026-08-27"));
+    CHECK(c.summary().plans == 1);  // a plan made elsewhere, now here
+    // Deciding no plan ends it: nothing more is due.
+    const Case ended(event("E-1", "transfer_in", "2026-05-11") + "," +
+                         event("E-2", "transfer_conference", "2026-05-27",
+                               R"(, "decision": "no_plan")"),
+                     kEngland, "2026-06-01");
+    CHECK(ended.count("core_group") == 0);
+    CHECK_FALSE(ended.summary().on_plan);
+    // A transfer-in conference with no transfer before it is a gap in the record.
+    const Case orphan(event("E-1", "transfer_conference", "2026-05-27"), kEngland, "2026-06-01");
+    CHECK(orphan.gaps() == "E-1: transfer-in conference with no transfer in recorded before it\n");
+  }
+
+  TEST_CASE("Scotland to England: Scottish steps on Scotland's process, English ones after") {
+    // In Scotland: IRD Tue 1 Sep 2026 progresses an investigation, CPPM within 28 calendar days
+    // (Tue 29 Sep), held Tue 22 Sep; Scottish core group within 15 working days (Tue 13 Oct).
+    // Notified of the move to England Mon 5 Oct: the Scottish core group and review close, not
+    // overdue. English transfer-in conference within 15 working days: Mon 26 Oct; held Wed 28
+    // Oct, late by 2. English core group within 10 working days of it: Wed 11 Nov; not held by
+    // Fri 20 Nov, overdue by Nov 12-13, 16-20 (7).
+    const Case c(event("E-1", "ird", "2026-09-01", R"(, "decision": "investigation")") + "," +
+                     event("E-2", "initial_conference", "2026-09-22", R"(, "decision": "plan")") +
+                     "," +
+                     event("E-3", "transfer_in", "2026-10-05", R"(, "decision": "from_scotland")") +
+                     "," +
+                     event("E-4", "transfer_conference", "2026-10-28", R"(, "decision": "plan")"),
+                 kEngland, "2026-11-20");
+    const Step& cppm = c.step("initial_conference");
+    CHECK(c.nation(cppm) == Nation::scotland);
+    CHECK(step_definition(c.results.process(), cppm).title ==
+          "child protection planning meeting (CPPM)");
+    CHECK(cppm.due == day("2026-09-29"));
+    CHECK(cppm.status == StepStatus::on_time);
+    const Step& scottish_core = c.step("core_group", 0);
+    CHECK(c.nation(scottish_core) == Nation::scotland);
+    CHECK(scottish_core.due == day("2026-10-13"));
+    CHECK(scottish_core.status == StepStatus::not_required);
+    CHECK(scottish_core.reason == "the child moved to England (transfer in)");
+    CHECK_FALSE(scottish_core.missed);
+    const Step& transfer = c.step("transfer_conference");
+    CHECK(c.nation(transfer) == Nation::england);
+    CHECK(transfer.due == day("2026-10-26"));
+    CHECK(transfer.status == StepStatus::late);
+    CHECK(transfer.working_days == 2);
+    const Step& english_core = c.step("core_group", 1);
+    CHECK(c.nation(english_core) == Nation::england);
+    CHECK(english_core.due == day("2026-11-11"));
+    CHECK(english_core.status == StepStatus::overdue);
+    CHECK(english_core.working_days == 7);
+    const TimelineSummary t = c.summary();
+    CHECK(t.plans == 1);
+    CHECK(t.on_plan);
+    CHECK(c.gaps().empty());
+    // The step's views and the C API name the Scottish step with Scotland's title and source.
+    const std::vector<StepView> views = view_steps(c.results, 0);
+    REQUIRE(views.size() == 6);
+    CHECK(views[0].title == "child protection planning meeting (CPPM)");
+  }
+
+  TEST_CASE("steps before a transfer count working days on the nation they came from") {
+    // CPPM in Scotland Mon 21 Dec 2026; Scottish core group within 15 working days on
+    // Scotland's holidays (25, 28 Dec; 1 and 4 Jan 2027, 2 January falling on a Saturday):
+    // Dec 22-24 (3), 29-31 (6), Jan 5-8 (10), 11-15 (15): Fri 15 Jan (England's calendar
+    // gives Thu 14 Jan). Never held; the move to England is notified Wed 20 Jan: missed, by Jan
+    // 18-20 (3 working days).
+    const Case c(event("E-1", "ird", "2026-12-07") + "," +
+                     event("E-2", "initial_conference", "2026-12-21") + "," +
+                     event("E-3", "transfer_in", "2027-01-20", R"(, "decision": "from_scotland")"),
+                 kEngland, "2027-01-25");
+    const Step& core = c.step("core_group");
+    CHECK(c.nation(core) == Nation::scotland);
+    CHECK(core.due == day("2027-01-15"));
+    CHECK(core.missed);
+    CHECK(core.working_days == 3);
+    CHECK(c.step("transfer_conference").due == day("2027-02-10"));
+  }
+
+  TEST_CASE("a case in Wales with a child from England; a transfer naming no nation") {
+    // England: referral Mon 12 Oct 2026, decision Tue 13 Oct on time. Moved to Wales, notified
+    // Mon 2 Nov (from England). Then a second move within Wales, with no nation named.
+    const Case c(event("E-1", "referral", "2026-10-12") + "," +
+                     event("E-2", "referral_decision", "2026-10-13",
+                           R"(, "decision": "assessment")") +
+                     "," +
+                     event("E-3", "transfer_in", "2026-11-02", R"(, "decision": "from_england")") +
+                     "," + event("E-4", "transfer_in", "2026-11-09"),
+                 kWales, "2026-11-10");
+    CHECK(c.nation(c.step("referral_decision")) == Nation::england);
+    CHECK(c.step("referral_decision").status == StepStatus::on_time);
+    // England's assessment (45 working days) closed by the move.
+    CHECK(c.nation(c.step("assessment")) == Nation::england);
+    CHECK(c.step("assessment").reason == "the child moved to Wales (transfer in)");
+    // The first Welsh transfer conference closed by the second move, within Wales.
+    CHECK(c.count("transfer_conference") == 2);
+    CHECK(c.step("transfer_conference", 0).reason ==
+          "the child moved to another local authority (transfer in)");
+    CHECK(c.nation(c.step("transfer_conference", 1)) == Nation::wales);
+    CHECK(c.step("transfer_conference", 1).status == StepStatus::due);
+  }
+
+  TEST_CASE("a transfer from a nation records only those decisions") {
+    CaseGraph graph;
+    CHECK_THROWS_WITH_AS(
+        load_case(graph,
+                  R"({"schema_version": 1, "persons": [{"id": "P-1", "kind": "child"}],
+                      "events": [{"id": "E-1", "kind": "transfer_in", "date": "2026-01-05",
+                                  "about": ["P-1"], "decision": "plan"}]})",
+                  "inline"),
+        doctest::Contains("plan"), Error);
+    CHECK(graph.vertex_count() == 0);
   }
 }
 

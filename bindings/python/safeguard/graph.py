@@ -34,7 +34,8 @@ EVENT_KINDS = ("referral", "referral_decision", "strategy_discussion", "assessme
                "section47_start", "section47_outcome", "core_group", "outline_plan",
                "detailed_plan", "cp_visit", "plan_start", "looked_after_start",
                "looked_after_review", "looked_after_end", "statutory_visit", "missing_episode",
-               "missing_return", "return_interview", "expected_birth", "ird")
+               "missing_return", "return_interview", "expected_birth", "ird", "transfer_in",
+               "transfer_conference")
 RELATION_KINDS = ("parent_of", "carer_of", "sibling_of", "partner_of", "associate", "member_of",
                   "frequents")
 

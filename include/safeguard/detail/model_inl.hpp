@@ -46,12 +46,15 @@ inline constexpr std::array<std::string_view, kEventKindCount> kEventKindNames =
     "missing_return",
     "return_interview",
     "expected_birth",
-    "ird"};
+    "ird",
+    "transfer_in",
+    "transfer_conference"};
 inline constexpr std::array<std::string_view, kEventDecisionCount> kEventDecisionNames = {
     "",         "nfa",           "assessment",       "early_help",
     "s47",      "no_s47",        "conference",       "no_conference",
     "plan",     "no_plan",       "continue_plan",    "end_plan",
-    "services", "investigation", "no_investigation", "declined"};
+    "services", "investigation", "no_investigation", "declined",
+    "from_england", "from_wales", "from_scotland", "from_northern_ireland"};
 // Indexed by (value + 1) / 2: a direction's value is the step it adds to a level (-1 or +1).
 inline constexpr std::array<std::string_view, 2> kOverrideDirectionNames = {"lower", "raise"};
 inline constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
@@ -130,6 +133,11 @@ inline bool event_decision_allowed(EventKind kind, EventDecision decision) noexc
       return decision == D::investigation || decision == D::no_investigation;
     case EventKind::return_interview:
       return decision == D::declined;
+    case EventKind::transfer_in:
+      return decision == D::from_england || decision == D::from_wales ||
+             decision == D::from_scotland || decision == D::from_northern_ireland;
+    case EventKind::transfer_conference:
+      return decision == D::plan || decision == D::no_plan;
     default:
       return false;
   }
@@ -161,6 +169,8 @@ inline int event_order_rank(EventKind kind) noexcept {
       16,  // return_interview
       0,   // expected_birth
       2,   // ird
+      0,   // transfer_in (as a referral: it starts the receiving authority's work)
+      8,   // transfer_conference (as an initial conference)
   };
   return kRanks[static_cast<int>(kind)];
 }
