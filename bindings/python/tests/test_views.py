@@ -80,13 +80,13 @@ def test_renderings_show_no_restricted_details(result, viewer):
     assert "C-MRK-ID-9XW" in cleared and "MRKSUMMARY" in cleared
 
 
-def test_withheld_lines_keep_points_index_and_heading(result):
+def test_withheld_lines_keep_points_and_heading_only(result):
     child = result["P-VW-C1"]
     lines = result.contributions_for(child.id, None)
     withheld = [c for c in lines if c.rule_id is None]
     assert len(withheld) == 2
     for c in withheld:
-        assert c.restricted and c.rule_title == "Restricted evidence" and c.index_id == "risk"
+        assert c.restricted and c.rule_title == "Restricted evidence" and c.index_id is None
         assert c.evidence_id is None and c.path is None and c.via_id is None
         assert all(x is None for x in (c.raw, c.decay, c.reach, c.cap_factor))
     assert sum(c.value for c in lines) == pytest.approx(child.total, rel=1e-12)
