@@ -88,12 +88,12 @@ std::string evidence_item(const Results& results, const CircleView& circle, Vert
   if (e.kind == VertexKind::concern) {
     return "<li>" + nb(format_iso_date(e.date)) + ": " + esc(words(e.category)) + ", severity " +
            std::to_string(e.severity) + " of 5, " + esc(words(to_string(e.status))) + ", about " +
-           about_text(results, circle, e.about) + " <span class=\"note\">(" + nb(e.id) +
+           about_text(results, circle, e.about) + " <span class=\"note nb\">(" + esc(e.id) +
            ")</span></li>\n";
   }
   return "<li>" + esc(words(e.category)) + ", strength " + std::to_string(e.severity) + " of 5" +
          (e.date == kNoDay ? "" : ", since " + nb(format_iso_date(e.date))) +
-         " <span class=\"note\">(" + nb(e.id) + ", a protective factor)</span></li>\n";
+         " <span class=\"note nb\">(" + esc(e.id) + ", a protective factor)</span></li>\n";
 }
 
 std::string family_text(const Results& results, std::size_t row, const CircleView& circle) {

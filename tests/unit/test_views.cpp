@@ -444,8 +444,11 @@ TEST_SUITE("unit/views") {
     const auto row = static_cast<std::size_t>(results.find_child("P-VW-C1"));
     REQUIRE(results.level(row) == 1);
     REQUIRE(results.score(row, 1) == doctest::Approx(3.6));  // mrkindex-4hd sets the level
+    // The pack's indices are listed for every reader (the pack is no secret); what must not
+    // show is that restricted evidence scored on one: its score (3.60), a level it reaches or
+    // that it set the child's level.
     std::vector<std::string> markers = kMarkers;
-    markers.insert(markers.end(), {"mrkindex-4hd", "MRKINDEXTITLE", "3.60"});
+    markers.insert(markers.end(), {"3.60", "3.6,", "Set by the MRKINDEXTITLE"});
     auto renderings = [&](const Viewer& viewer) {
       std::vector<std::pair<std::string, std::string>> all;
       RenderOptions options;
@@ -488,6 +491,16 @@ TEST_SUITE("unit/views") {
         CHECK(output.second.find("Information held by another agency") != std::string::npos);
       }
       CHECK(all[5].second.find("another agency") == std::string::npos);  // family: never said
+      CHECK(all[5].second.find("MRKINDEXTITLE") == std::string::npos);
+      // The index is listed with only what the reader sees on it: nothing.
+      CHECK(all[0].second.find("<th scope=\"row\">MRKINDEXTITLE</th><td class=\"points\">0.00"
+                               "</td><td>low</td>") != std::string::npos);
+      CHECK(all[0].second.find("Set by points that include information held by another "
+                               "agency") != std::string::npos);
+      CHECK(all[2].second.find("MRKINDEXTITLE: 0.00 (low)") != std::string::npos);
+      CHECK(all[3].second.find("\"id\": \"mrkindex-4hd\",\n      \"score\": 0.0,\n      "
+                               "\"level\": \"low\"") != std::string::npos);
+      CHECK(all[3].second.find("\"index\": \"mrkindex-4hd\"") == std::string::npos);
     }
     // The fold's title is a rule's own when every withheld line shares it.
     std::string text = read_text(kDir + "pack_index.toml");
@@ -514,9 +527,10 @@ TEST_SUITE("unit/views") {
         CHECK(all[0].second.find(marker) != std::string::npos);  // report
         CHECK(all[2].second.find(marker) != std::string::npos);  // explain text
       }
-      CHECK(all[0].second.find("Set by the MRKINDEXTITLE index") != std::string::npos);
-      CHECK(all[3].second.find("mrkindex-4hd") != std::string::npos);
-      CHECK(all[4].second.find("restricted source") == std::string::npos);
+      CHECK(all[0].second.find("Set by the MRKINDEXTITLE index: its score 3.60") !=
+            std::string::npos);
+      CHECK(all[3].second.find("\"index\": \"mrkindex-4hd\"") != std::string::npos);
+      CHECK(all[4].second.find("\"restricted source\\n") == std::string::npos);  // no node
     }
   }
 
