@@ -4,7 +4,8 @@
 // at WCAG 2.1 A and AA with zero violations, and printing on A4 (page count within a stated
 // bound, the ecomap full width, no id or date broken across lines).
 //
-//   node check_pages.js --safeguard build/tools/safeguard --source . --work build/browser
+//   node check_pages.js --safeguard build/tools/safeguard --source . --work build/browser \
+//       [--library build/libsafeguard.so.0]   (also Python's Audit.html())
 //
 // The pages are made here with the safeguard program, so the test covers what users get.
 // Exit codes: 0 all pages pass; 1 a check failed (each failure listed); 77 (CTest: skipped)
@@ -101,6 +102,26 @@ function makePages(options) {
   safeguard(options, 'audit', planted[0], '--outcomes', planted[1], '--groups', planted[2], ...asOf,
     '--bootstrap', '50', '--format', 'html', '-o', audit, '--no-progress');
   pages.push({ name: 'audit.html', file: audit, sections: ['table th[scope=col]'], maxPages: 12 });
+
+  // Python's Audit.html(): the same tables with matplotlib's plots, when a library to load is
+  // given (--library, as CTest does).
+  if (options.library) {
+    const pythonAudit = path.join(work, 'audit-python.html');
+    const script = [
+      'import sys, safeguard',
+      'case, outcomes, groups, out = sys.argv[1:]',
+      'with safeguard.Graph.from_file(case) as graph, safeguard.RuleSet.load("default") as rules:',
+      '    with graph.assess(rules, "2026-11-01") as result:',
+      '        page = safeguard.audit(result, outcomes, groups, bootstrap=50).html()',
+      'open(out, "w", encoding="utf-8").write(page)',
+    ].join('\n');
+    execFileSync('/usr/bin/python3', ['-c', script, ...planted, pythonAudit], {
+      env: { ...process.env, SAFEGUARD_LIBRARY: options.library, PYTHONPATH: path.join(source, 'bindings/python'),
+        MPLBACKEND: 'Agg' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    pages.push({ name: 'audit-python.html', file: pythonAudit, sections: ['table th[scope=col]'], maxPages: 16 });
+  }
   return pages;
 }
 
