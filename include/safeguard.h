@@ -634,8 +634,9 @@ SG_API int sg_result_place_explain(char** out, size_t* out_size, const sg_result
  * sg_result_place_contribution() are the host system's own view, with every detail; hand these
  * to anyone reading on someone else's behalf. A line whose evidence the viewer is not cleared for
  * is withheld (docs/rules.md, "Who sees what"): restricted is 1, rule_title is
- * "Restricted evidence", index_id, heading, kind and value are kept (so sums stay exact), and
- * rule_id, evidence_id, via_id, path, source_agency_id, relation and via_kind are NULL; raw,
+ * "Restricted evidence", heading, kind and value are kept (so the total stays exact), and
+ * rule_id, index_id, evidence_id, via_id, path, source_agency_id, relation and via_kind are NULL
+ * (an index fed only by restricted evidence would name its category); raw,
  * decay, reach and cap_factor are NaN. */
 SG_API int sg_result_contribution_for(sg_contribution* out, const sg_result* result, size_t row,
                                       size_t k, const sg_explain_options* viewer);

@@ -42,3 +42,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The browser test of every HTML page (tests/browser, ctest browser.axe): Node runs axe-core and
+# puppeteer-core, pinned in tests/browser/package-lock.json and installed from npm's registry
+# (puppeteer-core downloads no browser: it drives Debian's chromium above). Debian's nodejs and
+# npm unless a node and npm are already on the PATH.
+cd "$(dirname "$0")/.."
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+# npm ci again whenever the lock file differs from the one the installed packages came from.
+if ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.safeguard-lock.json; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.safeguard-lock.json)
+fi

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-ctest --test-dir build --output-on-failure -j2
+# The browser test (browser.axe) must run here, never skip: setup.sh installed what it needs.
+SAFEGUARD_REQUIRE_BROWSER=1 ctest --test-dir build --output-on-failure -j2

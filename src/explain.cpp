@@ -72,9 +72,9 @@ constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factor
 std::string text_line(const LineView& line, const char* own_record) {
   std::string out = "    " + std::string(line.value >= 0 ? "+" : "") + fixed(line.value, 2) + "  ";
   if (line.withheld()) {
-    // No rule id, title or path: they would name what the viewer may not know.
-    return out + str(line.title) + " [" + str(line.index_id) +
-           "]\n           evidence: " + str(kRestrictedSource) + "\n";
+    // A place's withheld line (a child's fold into one): no rule, index or path.
+    return out + str(line.neutral_title) + "\n           evidence: " + str(kRestrictedSource) +
+           "\n";
   }
   out += str(line.title) + " [" + str(line.rule_id) + ", " + str(line.index_id) + "]\n";
   if (line.propagated()) {
@@ -151,10 +151,15 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
     out += " (the scores alone give " + pack.levels()[results.score_level(row)].title + ")";
   }
   out += "\n  total: " + fixed(results.total(row), 2) + "\n";
+  // Index scores as the viewer may attribute them: withheld points fold into one line that
+  // names no index (view_scores).
+  const ScoresView scores = view_scores(results, row, lines);
   for (std::size_t i = 0; i < results.index_count(); ++i) {
-    out += "  " + pack.indices()[i].title + ": " + fixed(results.score(row, i), 2) + " (" +
-           pack.levels()[results.index_level(row, i)].title + ")\n";
+    out += "  " + pack.indices()[i].title + ": " + fixed(scores.index_scores[i], 2) + " (" +
+           pack.levels()[scores.index_levels[i]].title + ")\n";
   }
+  if (scores.any_withheld())
+    out += "  " + str(scores.withheld_title) + ": " + fixed(scores.withheld, 2) + "\n";
   if (results.immediate_safety(row))
     out += "  IMMEDIATE SAFETY: a policy override flags a threat now\n";
   for (const OverrideView& o : view_overrides(results, row, viewer)) {
@@ -167,10 +172,16 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   for (int h = 0; h < 5; ++h) {
     std::string section;
     for (const LineView& line : lines) {
-      if (static_cast<int>(line.heading) != h) continue;
+      if (line.withheld() || static_cast<int>(line.heading) != h) continue;
       section += text_line(line, "the child's own record");
     }
     if (!section.empty()) out += "  " + std::string(kHeadingTitles[h]) + "\n" + section;
+  }
+  if (scores.any_withheld()) {
+    // One line for every withheld point: no rule, heading, index or path.
+    out += "  " + str(scores.withheld_title) + "\n    " +
+           std::string(scores.withheld >= 0 ? "+" : "") + fixed(scores.withheld, 2) + "  " +
+           str(scores.withheld_title) + "\n           evidence: " + str(kRestrictedSource) + "\n";
   }
   out += cap_notes(pack, lines);
   for (const NotAssessable* n = results.not_assessable_begin(row);
@@ -195,10 +206,11 @@ ordered json_line(const LineView& line) {
   ordered item;
   item["kind"] = line.propagated() ? "propagated" : "rule";
   if (line.withheld()) {
-    // What the score needs and nothing that could name the evidence (docs/rules.md).
+    // A place's withheld line (a child's fold into one, "withheld"): what the score needs and
+    // nothing that could name the evidence, its index included (docs/rules.md).
     item["rule"] = nullptr;
-    item["title"] = str(line.title);
-    item["index"] = str(line.index_id);
+    item["title"] = str(line.neutral_title);
+    item["index"] = nullptr;
     item["evidence"] = str(kRestrictedSource);
     item["restricted"] = true;
     item["path"] = nullptr;
@@ -252,13 +264,21 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   out["score_level"] = pack.levels()[results.score_level(row)].id;
   out["total"] = results.total(row);
   out["immediate_safety"] = results.immediate_safety(row);
+  const ScoresView scores = view_scores(results, row, lines);
   ordered indices = ordered::array();
   for (std::size_t i = 0; i < results.index_count(); ++i) {
     indices.push_back({{"id", pack.indices()[i].id},
-                       {"score", results.score(row, i)},
-                       {"level", pack.levels()[results.index_level(row, i)].id}});
+                       {"score", scores.index_scores[i]},
+                       {"level", pack.levels()[scores.index_levels[i]].id}});
   }
   out["indices"] = std::move(indices);
+  // Every withheld point in one item that names no rule, index, heading or path
+  // (docs/rules.md, "Who sees what"); null when nothing is withheld.
+  out["withheld"] = scores.any_withheld() ? ordered{{"title", str(scores.withheld_title)},
+                                                    {"evidence", str(kRestrictedSource)},
+                                                    {"restricted", true},
+                                                    {"value", scores.withheld}}
+                                          : ordered();
   ordered overrides = ordered::array();
   for (const OverrideView& o : view_overrides(results, row, viewer)) {
     // A withheld override keeps its keys: id null, the neutral reason, "restricted": true.
@@ -273,8 +293,9 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   ordered headings = ordered::object();
   for (int h = 0; h < 5; ++h)
     headings[std::string(to_string(static_cast<Heading>(h)))] = ordered::array();
-  for (const LineView& line : lines)
-    headings[std::string(to_string(line.heading))].push_back(json_line(line));
+  for (const LineView& line : lines) {
+    if (!line.withheld()) headings[std::string(to_string(line.heading))].push_back(json_line(line));
+  }
   out["contributions"] = std::move(headings);
   out["association_cap"] = json_cap_notes(pack, lines);
   ordered missing = ordered::array();

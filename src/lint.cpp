@@ -70,6 +70,16 @@ double rule_bound(const Rule& rule) {
 
 }  // namespace
 
+// Whether `word` appears in `text` as a whole word (not inside a longer one).
+bool has_word(const std::string& text, const std::string& word) {
+  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    const std::size_t end = at + word.size();
+    if ((at == 0 || !alnum(text[at - 1])) && (end == text.size() || !alnum(text[end]))) return true;
+  }
+  return false;
+}
+
 std::vector<LintWarning> lint(const RuleSet& pack) {
   std::vector<LintWarning> out;
   auto warn = [&](const char* code, std::string message, const Location& where) {
@@ -103,6 +113,44 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
     if (!used) {
       warn("unused-index", "index " + quoted(indices[i].id) + " has no rules; it is always 0",
            located(indices[i].where, indices[i].id));
+    }
+  }
+
+  // A neutral title is what a reader not cleared for restricted evidence reads in place of a
+  // rule's title: naming an index, a category or an agency type there would say what the
+  // evidence holds (docs/rules.md, "Who sees what").
+  const ReferencedNames referenced = referenced_names(pack);
+  auto names_in = [&](const std::string& title) {
+    std::vector<std::string> words;
+    for (const IndexDef& index : indices) {
+      words.push_back(index.id);
+      words.push_back(index.title);
+    }
+    for (const auto* list : {&referenced.categories, &referenced.agency_types,
+                             &pack.vocabulary().categories, &pack.vocabulary().agency_types}) {
+      for (const VocabularyEntry& entry : *list) words.push_back(entry.name);
+    }
+    std::string lower = title;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::string word : words) {
+      for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string spaced = word;
+      std::replace(spaced.begin(), spaced.end(), '_', ' ');
+      if (!word.empty() && (has_word(lower, word) || has_word(lower, spaced))) return word;
+    }
+    return std::string();
+  };
+  for (const auto& rule : rules) {
+    const std::string& title =
+        rule.neutral_title.empty() ? pack.neutral_title() : rule.neutral_title;
+    const std::string named = names_in(title);
+    if (!named.empty()) {
+      warn("neutral-title-names",
+           "the neutral title of rule " + quoted(rule.id) + " (\"" + title + "\") names " +
+               quoted(named) +
+               ", which would tell a reader not cleared for restricted evidence "
+               "what it holds",
+           located(rule.where, rule.id));
     }
   }
 

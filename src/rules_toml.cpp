@@ -141,10 +141,14 @@ class PackLoader {
 
   void read_header(const toml::table& root) {
     const toml::table& pack = table_at(root, "pack", "the rule pack");
-    allow(pack, {"id", "version", "title", "status", "description"}, "[pack]");
+    allow(pack, {"id", "version", "title", "status", "description", "neutral_title"}, "[pack]");
     pack_->id_ = id_at(pack, "[pack]");
     pack_->version_ = string_at(pack, "version", "[pack]", true);
     pack_->title_ = string_at(pack, "title", "[pack]", false, pack_->id_);
+    pack_->neutral_title_ =
+        string_at(pack, "neutral_title", "[pack]", false, std::string(kDefaultNeutralTitle));
+    if (pack_->neutral_title_.empty())
+      fail(*pack.get("neutral_title"), Status::invalid_data, "neutral_title of [pack] is empty");
   }
 
   void read_levels(const toml::table& root) {
@@ -384,7 +388,7 @@ class PackLoader {
     for_each_table(root, "rule", [&](const toml::table& t) {
       allow(t,
             {"id", "title", "index", "heading", "for", "when", "points", "half_life_days", "cap",
-             "reach", "rationale", "plain"},
+             "reach", "rationale", "plain", "neutral_title"},
             "a [[rule]]");
       if (pack_->rules_.size() >= limits_.max_rules) {
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_rules) + " rules");
@@ -400,6 +404,10 @@ class PackLoader {
              "rule id '" + rule.id + "' is reserved for propagated contributions");
       rule.title = string_at(t, "title", where, false, rule.id);
       rule.plain = string_at(t, "plain", where, false);
+      rule.neutral_title = string_at(t, "neutral_title", where, false);
+      if (rule.neutral_title.empty() && t.get("neutral_title"))
+        fail(*t.get("neutral_title"), Status::invalid_data,
+             "neutral_title of " + where + " is empty");
 
       const std::string index = string_at(t, "index", where, true);
       bool found = false;

@@ -25,6 +25,10 @@ std::string esc(std::string_view text) {
   return out;
 }
 
+// An id or a date, kept on one line when printed (a browser breaks "C-0000031-13" after a
+// hyphen).
+std::string nb(std::string_view text) { return "<span class=\"nb\">" + esc(text) + "</span>"; }
+
 std::string words(std::string_view symbol) {
   std::string out(symbol);
   std::replace(out.begin(), out.end(), '_', ' ');
@@ -43,7 +47,7 @@ const char* kStyle =
     "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:1.5mm 2mm;"
     "border-bottom:1px solid #d9d9de;vertical-align:top}"
     ".note{color:#4a4a4f}.level{font-weight:bold}figure{margin:0;text-align:center}"
-    "figure svg{max-width:100%;height:auto}@page{size:A4;margin:12mm}";
+    "figure svg{max-width:100%;height:auto}.nb{white-space:nowrap}@page{size:A4;margin:12mm}";
 
 std::string page(const std::string& title, const std::string& body) {
   return "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -74,7 +78,7 @@ std::string about_text(const Results& results, const CircleView& circle,
         }
       }
     }
-    out += esc(results.vertex_id(v)) + (what.empty() ? "" : " (" + esc(what) + ")");
+    out += nb(results.vertex_id(v)) + (what.empty() ? "" : " (" + esc(what) + ")");
   }
   return out.empty() ? std::string("the family") : out;
 }
@@ -82,14 +86,14 @@ std::string about_text(const Results& results, const CircleView& circle,
 std::string evidence_item(const Results& results, const CircleView& circle, VertexIndex v) {
   const EvidenceView e = view_evidence(results, v, Viewer::everyone());
   if (e.kind == VertexKind::concern) {
-    return "<li>" + esc(format_iso_date(e.date)) + ": " + esc(words(e.category)) + ", severity " +
+    return "<li>" + nb(format_iso_date(e.date)) + ": " + esc(words(e.category)) + ", severity " +
            std::to_string(e.severity) + " of 5, " + esc(words(to_string(e.status))) + ", about " +
-           about_text(results, circle, e.about) + " <span class=\"note\">(" + esc(e.id) +
+           about_text(results, circle, e.about) + " <span class=\"note nb\">(" + esc(e.id) +
            ")</span></li>\n";
   }
   return "<li>" + esc(words(e.category)) + ", strength " + std::to_string(e.severity) + " of 5" +
-         (e.date == kNoDay ? "" : ", since " + esc(format_iso_date(e.date))) +
-         " <span class=\"note\">(" + esc(e.id) + ", a protective factor)</span></li>\n";
+         (e.date == kNoDay ? "" : ", since " + nb(format_iso_date(e.date))) +
+         " <span class=\"note nb\">(" + esc(e.id) + ", a protective factor)</span></li>\n";
 }
 
 std::string family_text(const Results& results, std::size_t row, const CircleView& circle) {
@@ -99,11 +103,11 @@ std::string family_text(const Results& results, std::size_t row, const CircleVie
     if (m.roles & role_bit(Role::carer)) ++carers;
     if (m.roles & role_bit(Role::sibling)) ++siblings;
   }
-  std::string out = "<p>" + esc(results.child_id(row)) + " is ";
+  std::string out = "<p>" + nb(results.child_id(row)) + " is ";
   out += age >= 0 ? std::to_string(age) + " years old" : "a child of unknown age";
   out += ", cared for by " + std::to_string(carers) + (carers == 1 ? " adult" : " adults") +
          ", with " + std::to_string(siblings) + (siblings == 1 ? " sibling" : " siblings") +
-         ". The date is " + esc(format_iso_date(results.as_of())) + ".</p>\n";
+         ". The date is " + nb(format_iso_date(results.as_of())) + ".</p>\n";
   return out;
 }
 
@@ -116,7 +120,7 @@ std::string lines_table(const Results& results, const std::vector<Contribution>&
     const LineView view = view_line(results, c, Viewer::everyone());
     out +=
         "<tr><td>" + esc(view.title) + "</td><td>" +
-        (view.evidence.id.empty() ? std::string("the child's own record") : esc(view.evidence.id)) +
+        (view.evidence.id.empty() ? std::string("the child's own record") : nb(view.evidence.id)) +
         "</td><td>" + points(c.value) + "</td></tr>\n";
   }
   return out + "</table>\n";
@@ -140,8 +144,8 @@ void scenario_pages(const Results& results, const ChildJoining& c, std::size_t n
   const std::string family = family_text(results, c.row, circle);
   for (const Fragment& f : c.fragments) {
     const std::string who = agency_name(results, f.agency);
-    std::string body = "<h1>Scenario " + std::to_string(number) + ": what " + esc(who) +
-                       " knows</h1>\n" + family + "<p>You work for " + esc(who) +
+    std::string body = "<h1>Scenario " + std::to_string(number) + ": what " + nb(who) +
+                       " knows</h1>\n" + family + "<p>You work for " + nb(who) +
                        ". Your agency's records about this family hold:</p>\n<ul>\n";
     for (VertexIndex v : f.evidence) body += evidence_item(results, circle, v);
     body += "</ul>\n<h2>What your records alone give the child</h2>\n<p class=\"level\">" +
@@ -154,14 +158,14 @@ void scenario_pages(const Results& results, const ChildJoining& c, std::size_t n
   }
   std::string body = "<h1>Scenario " + std::to_string(number) + ": the joined picture</h1>\n" +
                      family + "<p class=\"level\">Joined, the records put " +
-                     esc(results.child_id(c.row)) + " at " +
+                     nb(results.child_id(c.row)) + " at " +
                      esc(pack.levels()[static_cast<std::size_t>(c.joined_level)].title) +
                      " (score " + points(c.joined_total) + "). No agency alone reached it.</p>\n" +
                      "<h2>Each agency alone</h2>\n<table>\n<tr><th scope=\"col\">Agency</th>"
                      "<th scope=\"col\">Level alone</th><th scope=\"col\">Score alone</th></tr>\n";
   for (const Fragment& f : c.fragments) {
     body += "<tr><td><a href=\"" + esc(file_for(results, f.agency)) + "\">" +
-            esc(agency_name(results, f.agency)) + "</a></td><td>" +
+            nb(agency_name(results, f.agency)) + "</a></td><td>" +
             esc(pack.levels()[static_cast<std::size_t>(f.level)].title) + "</td><td>" +
             points(f.total) + "</td></tr>\n";
   }
@@ -169,7 +173,7 @@ void scenario_pages(const Results& results, const ChildJoining& c, std::size_t n
   for (const auto& set : c.minimal_sets) {
     std::string names;
     for (std::uint32_t i : set)
-      names += (names.empty() ? "" : ", ") + esc(agency_name(results, c.fragments[i].agency));
+      names += (names.empty() ? "" : ", ") + nb(agency_name(results, c.fragments[i].agency));
     body += "<li>" + names + "</li>\n";
   }
   body += "</ul>\n<p>" + std::to_string(options.difficulty) +
@@ -192,7 +196,7 @@ void scenario_pages(const Results& results, const ChildJoining& c, std::size_t n
       if (m.roles & (1u << r))
         roles += (roles.empty() ? "" : ", ") + words(to_string(static_cast<Role>(r)));
     }
-    body += "<tr><td>" + esc(m.id) + "</td><td>" + esc(roles) + "</td></tr>\n";
+    body += "<tr><td>" + nb(m.id) + "</td><td>" + esc(roles) + "</td></tr>\n";
   }
   body += "</table>\n";
   if (!figure.empty()) body += "<h2>Ecomap</h2>\n<figure>\n" + figure + "</figure>\n";
@@ -260,7 +264,7 @@ std::vector<TrainingPage> training_pages(const TrainingScenarios& scenarios,
                       "one agency's packet; open the reveal page last.</p>\n<p "
                       "class=\"note\">Seed " +
                       std::to_string(options.seed) + ", rule pack " + esc(rules.id()) + " " +
-                      esc(rules.version()) + ", as of " + esc(format_iso_date(options.as_of)) +
+                      esc(rules.version()) + ", as of " + nb(format_iso_date(options.as_of)) +
                       ".</p>\n<ol>\n";
   for (std::size_t s = 0; s < chosen.size(); ++s) {
     const ChildJoining& c = chosen[s];
@@ -269,7 +273,7 @@ std::vector<TrainingPage> training_pages(const TrainingScenarios& scenarios,
     for (std::size_t k = 0; k < c.fragments.size(); ++k) {
       index += (k ? ", " : "") + std::string("<a href=\"") + esc(dir) +
                esc(file_for(results, c.fragments[k].agency)) + "\">" +
-               esc(agency_name(results, c.fragments[k].agency)) + "</a>";
+               nb(agency_name(results, c.fragments[k].agency)) + "</a>";
     }
     index += "; <a href=\"" + esc(dir) + "reveal.html\">the reveal</a></li>\n";
   }

@@ -186,6 +186,8 @@ LineView view_line(const Results& results, const Contribution& c, const Viewer& 
       // points) only because of such evidence: its title and id would say what it holds.
       out.visibility = Visibility::withheld;
       out.title = kRestrictedTitle;
+      out.neutral_title = rule.neutral_title.empty() ? std::string_view(pack.neutral_title())
+                                                     : std::string_view(rule.neutral_title);
       return out;
     }
     out.rule = c.rule;
@@ -228,6 +230,46 @@ std::vector<LineView> view_place_contributions(const Results& results, std::size
        c != results.place_contributions_end(rank); ++c)
     out.push_back(view_line(results, *c, viewer));
   number_withheld(results.place_contributions_begin(rank), out);
+  return out;
+}
+
+ScoresView view_scores(const Results& results, std::size_t row,
+                       const std::vector<LineView>& lines) {
+  if (row >= results.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  const RuleSet& pack = results.rules();
+  ScoresView out;
+  const std::size_t count = results.index_count();
+  out.index_scores.resize(count);
+  for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.score(row, i);
+  std::vector<double> shown(count, 0.0);
+  for (const LineView& line : lines) {
+    if (line.withheld()) {
+      ++out.withheld_lines;
+      out.withheld += line.value;
+      out.withheld_title = out.withheld_lines == 1 || out.withheld_title == line.neutral_title
+                               ? line.neutral_title
+                               : std::string_view(pack.neutral_title());
+    } else if (line.index < count) {
+      shown[line.index] += line.value;
+    }
+  }
+  // Summed again only when something is withheld: otherwise the scores are the results' own,
+  // to the bit.
+  if (out.any_withheld()) out.index_scores = std::move(shown);
+  out.index_levels.resize(count);
+  for (std::size_t i = 0; i < count; ++i)
+    out.index_levels[i] = out.any_withheld()
+                              ? pack.level_for(static_cast<std::uint32_t>(i), out.index_scores[i])
+                              : results.index_level(row, i);
+  const int score_level = results.score_level(row);
+  if (score_level > 0) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (out.index_levels[i] == score_level &&
+          (out.setter < 0 || out.index_scores[i] > out.index_scores[out.setter]))
+        out.setter = static_cast<std::int32_t>(i);
+    }
+  }
   return out;
 }
 

@@ -27,25 +27,30 @@ struct ExplainOptions {
 std::string number(double value) { return fixed(value, 6); }
 
 // One CSV row per contribution, under each heading in turn, rendered from the library's
-// viewer-scoped views: a withheld line has empty cells where its details would be.
+// viewer-scoped views; the withheld lines fold into one last row (view_scores) with empty cells
+// where a heading, rule, index or any detail would be.
 std::string csv_rows(const Results& results, std::size_t row, const Viewer& viewer) {
   const std::vector<LineView> lines = view_contributions(results, row, viewer);
+  const std::string child(results.child_id(row));
   std::string out;
   for (int h = 0; h < 5; ++h) {
     for (const LineView& line : lines) {
-      if (static_cast<int>(line.heading) != h) continue;
-      const bool shown = !line.withheld();
-      std::string evidence = std::string(shown ? line.evidence.id : kRestrictedSource);
-      const bool restricted = !shown || (!line.propagated() && line.evidence.restricted);
-      out +=
-          csv_row({std::string(results.child_id(row)), std::string(to_string(line.heading)),
-                   line.propagated() ? "propagated" : "rule", std::string(line.rule_id),
-                   std::string(line.title), std::string(line.index_id), evidence,
-                   std::string(line.evidence.agency_id), restricted ? "true" : "false",
-                   std::string(line.path), std::string(line.via_id), shown ? number(line.raw) : "",
-                   shown ? number(line.decay) : "", shown ? number(line.reach) : "",
-                   shown ? number(line.cap_factor) : "", number(line.value)});
+      if (line.withheld() || static_cast<int>(line.heading) != h) continue;
+      const bool restricted = !line.propagated() && line.evidence.restricted;
+      out += csv_row({child, std::string(to_string(line.heading)),
+                      line.propagated() ? "propagated" : "rule", std::string(line.rule_id),
+                      std::string(line.title), std::string(line.index_id),
+                      std::string(line.evidence.id), std::string(line.evidence.agency_id),
+                      restricted ? "true" : "false", std::string(line.path),
+                      std::string(line.via_id), number(line.raw), number(line.decay),
+                      number(line.reach), number(line.cap_factor), number(line.value)});
     }
+  }
+  const ScoresView scores = view_scores(results, row, lines);
+  if (scores.any_withheld()) {
+    out += csv_row({child, "", "rule", "", std::string(scores.withheld_title), "",
+                    std::string(kRestrictedSource), "", "true", "", "", "", "", "", "",
+                    number(scores.withheld)});
   }
   return out;
 }

@@ -92,6 +92,9 @@ struct LineView {
   bool network_summary = false;  // propagated: the one line standing for every capped link
   double raw = 0, decay = 1, reach = 1, cap_factor = 1;  // meaningful only when shown
   double value = 0;
+  // Withheld lines: the rule's neutral title, or the pack's (Rule::neutral_title); what a
+  // rendering calls the one line the withheld points fold into (view_scores). Empty otherwise.
+  std::string_view neutral_title;
   // Withheld lines of one child (or place), numbered 1, 2... by the evidence behind them in
   // the order it first appears, so a rendering can draw one "restricted source" per item
   // (the ecomap does). Set by view_contributions and view_place_contributions; 0 otherwise.
@@ -112,6 +115,28 @@ SAFEGUARD_EXPORT std::vector<LineView> view_contributions(const Results& results
 SAFEGUARD_EXPORT std::vector<LineView> view_place_contributions(const Results& results,
                                                                 std::size_t rank,
                                                                 const Viewer& viewer);
+
+// A child's scores as a viewer may attribute them. Withheld lines fold into ONE total under a
+// neutral title, with no index, heading or category: each index shows only the points of the
+// lines the viewer sees, so an index fed only by restricted evidence reads 0 and names
+// nothing. With nothing withheld, every field is the result itself. Every rendering that
+// shows index scores or says which index set the level reads them from here.
+struct ScoresView {
+  std::vector<double> index_scores;        // per index: the points of the lines shown
+  std::vector<std::int32_t> index_levels;  // the level each of those scores reaches
+  std::size_t withheld_lines = 0;
+  double withheld = 0;  // the withheld lines' points, every index together
+  // The withheld lines' neutral title when they share one, else the pack's.
+  std::string_view withheld_title;
+  // The index whose shown score reaches the child's score level (the highest score among
+  // those that do), or -1: the lowest level, or one that needs the withheld points.
+  std::int32_t setter = -1;
+
+  bool any_withheld() const noexcept { return withheld_lines > 0; }
+};
+// From a child's lines as view_contributions gave them to the viewer.
+SAFEGUARD_EXPORT ScoresView view_scores(const Results& results, std::size_t row,
+                                        const std::vector<LineView>& lines);
 
 // A policy override that fired for a child. One that fired only because of restricted evidence
 // (Results::override_restricted_basis) is withheld from a reader who does not see every

@@ -44,6 +44,10 @@ struct Rule {
   // What a family reads in the family version (`plain` in the pack): plain words, no score or
   // jargon. Empty: the family version uses a neutral sentence for the rule's heading.
   std::string plain;
+  // What a reader not cleared for restricted evidence reads when the rule's points come from
+  // such evidence (`neutral_title` in the pack): words that name no category, index or agency.
+  // Empty: the pack's neutral title (RuleSet::neutral_title).
+  std::string neutral_title;
   std::uint32_t index = 0;
   Heading heading = Heading::harm;
   expr::Scope scope = expr::Scope::concern;
@@ -101,6 +105,8 @@ struct PropagationSettings {
 // The rule id that explanations and the C API give propagated contributions; no [[rule]] may
 // use it.
 inline constexpr std::string_view kPropagationRuleId = "propagation";
+// A pack's neutral title when its [pack] section names none.
+inline constexpr std::string_view kDefaultNeutralTitle = "Information held by another agency";
 // Which discretionary overrides (recorded professional judgement) a pack accepts. A DASH-style
 // pack, for instance, lets judgement raise a level and never lower it.
 enum class DiscretionaryPolicy : std::uint8_t { raise_and_lower, raise_only, lower_only, none };
@@ -171,6 +177,9 @@ class SAFEGUARD_EXPORT RuleSet {
   const std::string& id() const noexcept { return id_; }
   const std::string& version() const noexcept { return version_; }
   const std::string& title() const noexcept { return title_; }
+  // The title of the one line that folds every withheld point of a child for a reader not
+  // cleared for its evidence ([pack] neutral_title; "Information held by another agency").
+  const std::string& neutral_title() const noexcept { return neutral_title_; }
   // Lower-case hex SHA-256 of the pack's canonical form: insensitive to comments, whitespace
   // and key order, sensitive to every value.
   const std::string& hash() const noexcept { return hash_; }
@@ -210,6 +219,7 @@ class SAFEGUARD_EXPORT RuleSet {
  private:
   friend class PackLoader;
   std::string id_, version_, title_, hash_;
+  std::string neutral_title_ = std::string(kDefaultNeutralTitle);
   std::vector<IndexDef> indices_;
   std::vector<LevelDef> levels_;
   std::vector<Rule> rules_;

@@ -19,7 +19,9 @@ void fill_contribution(sg_contribution* out, const LineView& line) {
   out->rule_title = line.title.data();
   out->heading = to_string(line.heading).data();
   out->path = c_str(line.path);
-  out->index_id = line.index_id.data();
+  // A withheld line names no index: an index fed only by restricted evidence names its
+  // category (docs/rules.md, "Who sees what").
+  out->index_id = line.withheld() ? nullptr : line.index_id.data();
   out->evidence_id = c_str(line.evidence.id);
   out->via_id = c_str(line.via_id);
   out->source_agency_id = c_str(line.evidence.agency_id);

@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "render/page.hpp"
 #include "render/render_common.hpp"
 #include "render/text.hpp"
 #include "safeguard/render.hpp"
@@ -90,8 +91,10 @@ std::string blend(const int from[3], const int to[3], double t) {
 
 constexpr int kRiskLow[3] = {0xfe, 0xe8, 0xc8};
 constexpr int kRiskHigh[3] = {0xc6, 0x2a, 0x0f};
-constexpr int kStrengthLow[3] = {0xe0, 0xf3, 0xdb};
-constexpr int kStrengthHigh[3] = {0x2b, 0x8c, 0x3e};
+// Strengths in blue, not green: red against blue reads apart for every common colour-vision
+// deficiency, red against green does not (docs/cli.md, "Colours").
+constexpr int kStrengthLow[3] = {0xde, 0xeb, 0xf7};
+constexpr int kStrengthHigh[3] = {0x21, 0x66, 0xac};
 constexpr const char* kNeutralFill = "#f2f2f2";
 constexpr const char* kNeutralLine = "#9a9a9a";
 
@@ -115,11 +118,10 @@ struct Scale {
   }
 };
 
-// The fill of the child's node: the level's place among the pack's levels.
+// The fill of the child's node: the level's colour, as the report's level panel paints it
+// (page.hpp), so a colour means one thing on both.
 std::string level_fill(int level, std::size_t level_count) {
-  if (level_count <= 1) return kNeutralFill;
-  const double t = static_cast<double>(level) / static_cast<double>(level_count - 1);
-  return t == 0 ? blend(kStrengthLow, kStrengthHigh, 0.15) : blend(kRiskLow, kRiskHigh, t);
+  return render_detail::level_colour(level, level_count);
 }
 
 std::string role_words(RoleMask roles) {
@@ -504,8 +506,9 @@ std::string render_ecomap_dot(const Results& results, std::size_t row,
     const double weight = scale.weight(node.points);
     out << "[label=" << label_of(node.lines) << ", shape=" << shape_of(node.kind);
     if (node.kind == NodeKind::child) {
-      out << ", style=\"filled,bold\", penwidth=3, fontsize=13, fillcolor=\""
-          << level_fill(results.level(row), pack.levels().size()) << "\"";
+      const std::string fill = level_fill(results.level(row), pack.levels().size());
+      out << ", style=\"filled,bold\", penwidth=3, fontsize=13, fillcolor=\"" << fill
+          << "\", fontcolor=\"" << (render_detail::is_dark(fill) ? "white" : "black") << "\"";
       if (layout == "fdp" || layout == "neato") out << ", pos=\"0,0!\"";
     } else {
       std::string style = "filled";

@@ -13,7 +13,7 @@ namespace safeguard::render_detail {
 namespace {
 
 constexpr const char* kStyle = R"css(
-:root { --ink: #1d1d1f; --muted: #555a60; --rule: #d9d9de; --risk: #c62a0f; --strength: #23773a; }
+:root { --ink: #1d1d1f; --muted: #555a60; --rule: #d9d9de; --risk: #c62a0f; --strength: #1f5f9e; }
 * { box-sizing: border-box; }
 body { font-family: "Helvetica Neue", Helvetica, Arial, "DejaVu Sans", sans-serif; color: var(--ink);
        margin: 0 auto; max-width: 190mm; padding: 12mm 8mm; line-height: 1.4; font-size: 11pt; }
@@ -78,7 +78,9 @@ std::string page_head(const std::string& title, Audience audience) {
 }
 
 std::string level_colour(int level, std::size_t level_count) {
-  static constexpr const char* kRamp[] = {"#e3e8ef", "#fde3b0", "#f9b27a", "#e9603f", "#c62a0f"};
+  // Grey for the lowest level (no added need: neither risk nor strength), then warm colours
+  // deepening to the risk colour; blue is kept for strengths.
+  static constexpr const char* kRamp[] = {"#e6e6e6", "#fde3b0", "#f9b27a", "#e9603f", "#c62a0f"};
   if (level_count <= 1) return kRamp[0];
   const double t = static_cast<double>(level) / static_cast<double>(level_count - 1);
   return kRamp[static_cast<int>(std::lround(t * 4))];
@@ -160,21 +162,32 @@ std::string composition_table(const Results& results, const std::vector<std::siz
   return out + "</tbody>\n</table>\n";
 }
 
-std::string level_reason(const Results& results, std::size_t row, const Viewer&) {
+// "information held by another agency" for a sentence's middle.
+static std::string lower_first(std::string_view text) {
+  std::string out(text);
+  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z')
+    out[0] = static_cast<char>(out[0] - 'A' + 'a');
+  return out;
+}
+
+std::string level_reason(const Results& results, std::size_t row, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
   const int score_level = results.score_level(row);
   if (score_level == 0) {
     return "No index reaches a level above " + pack.levels()[0].title + ".";
   }
-  std::size_t setter = 0;
-  for (std::size_t i = 0; i < results.index_count(); ++i) {
-    if (results.index_level(row, i) == score_level &&
-        (results.index_level(row, setter) != score_level ||
-         results.score(row, i) > results.score(row, setter)))
-      setter = i;
+  // The index that set it, as the viewer may know it: one whose shown points reach the level
+  // alone. When only the withheld points take a score there, naming the index would say what
+  // the restricted evidence is about.
+  const ScoresView view = view_scores(results, row, view_contributions(results, row, viewer));
+  if (view.setter < 0) {
+    return "Set by points that include " + lower_first(view.withheld_title) +
+           " (their index is withheld): together they reach " + pack.levels()[score_level].title +
+           ".";
   }
+  const auto setter = static_cast<std::size_t>(view.setter);
   const IndexDef& index = pack.indices()[setter];
-  return "Set by the " + index.title + " index: its score " + fixed(results.score(row, setter), 2) +
+  return "Set by the " + index.title + " index: its score " + fixed(view.index_scores[setter], 2) +
          " reaches " + pack.levels()[score_level].title + " (from " +
          fixed(index.thresholds[score_level], 0) + ").";
 }

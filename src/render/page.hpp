@@ -14,9 +14,9 @@ namespace safeguard::render_detail {
 // From the DOCTYPE to the opening <body>: lang, charset, viewport, title and the style sheet.
 std::string page_head(const std::string& title, Audience audience);
 
-// The level's colour: a neutral grey-blue for the lowest (green means "reduces risk" on the
-// ecomap), deepening to red for the highest; and whether white text contrasts more with it
-// than the ink does (WCAG 2.1 contrast ratio).
+// The level's colour, on the report's level panel and the ecomap's child alike: a neutral
+// grey for the lowest (blue means "reduces risk"), deepening to red for the highest; and whether
+// white text contrasts more with it than the ink does (WCAG 2.1 contrast ratio).
 std::string level_colour(int level, std::size_t level_count);
 bool is_dark(const std::string& colour);
 

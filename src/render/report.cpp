@@ -131,21 +131,31 @@ class Report {
     }
   }
 
+  // Index scores as the viewer may attribute them (view_scores): withheld points make one row
+  // of their own that names no index.
   void scores(std::size_t row) {
+    const ScoresView view =
+        view_scores(results_, row, view_contributions(results_, row, options_.viewer));
     out_ << "<h3>Scores by index</h3>\n<table class=\"scores\">\n<thead><tr><th scope=\"col\">"
             "Index</th><th scope=\"col\" class=\"points\">Score</th><th scope=\"col\">Level "
             "it reaches</th><th scope=\"col\">Next threshold</th></tr></thead>\n<tbody>\n";
     for (std::size_t i = 0; i < results_.index_count(); ++i) {
       const IndexDef& index = pack_.indices()[i];
-      const int level = results_.index_level(row, i);
+      const int level = view.index_levels[i];
       const std::size_t next = static_cast<std::size_t>(level) + 1;
       out_ << "<tr><th scope=\"row\">" << e(index.title) << "</th><td class=\"points\">"
-           << fixed(results_.score(row, i), 2) << "</td><td>" << e(pack_.levels()[level].title)
+           << fixed(view.index_scores[i], 2) << "</td><td>" << e(pack_.levels()[level].title)
            << "</td><td>"
            << (next < index.thresholds.size()
                    ? e(pack_.levels()[next].title) + " from " + fixed(index.thresholds[next], 0)
                    : std::string("—"))
            << "</td></tr>\n";
+    }
+    if (view.any_withheld()) {
+      out_ << "<tr class=\"restricted-item\"><th scope=\"row\">" << e(view.withheld_title)
+           << "</th><td class=\"points\">" << fixed(view.withheld, 2)
+           << "</td><td colspan=\"2\"><span class=\"restricted\">counts towards the level; "
+              "its index is withheld</span></td></tr>\n";
     }
     out_ << "</tbody>\n</table>\n<p class=\"question\">A child's level is the highest any one "
             "index reaches; scores on different indices are never added together.</p>\n";
@@ -207,10 +217,9 @@ class Report {
          << e(d->reason) << "</td><td>" << e(outcome) << "</td></tr>\n</tbody>\n</table>\n";
   }
 
-  // Everything below renders a LineView (explain.hpp): a withheld line holds nothing but its
-  // points, index and heading, so no cell can show more.
+  // Everything below renders a LineView (explain.hpp) the viewer sees; withheld lines reach the
+  // page only folded into one (withheld()), which names no index, heading or category.
   std::string evidence_cell(const LineView& line, std::size_t row) const {
-    if (line.withheld()) return "<span class=\"restricted\">restricted source</span>";
     if (line.propagated()) return "risk held by a neighbour in the network";
     const EvidenceView& evidence = line.evidence;
     if (evidence.id.empty()) return counted_evidence(line, row);
@@ -257,7 +266,6 @@ class Report {
   }
 
   static std::string path_cell(const LineView& line) {
-    if (line.withheld()) return "<span class=\"restricted\">withheld</span>";
     if (line.propagated()) {
       if (line.network_summary) return "the network";
       return e(line.relation) + " " + e(line.via_id) + " <span class=\"summary\">(" +
@@ -276,7 +284,7 @@ class Report {
       std::ostringstream rows;
       double subtotal = 0;
       for (const LineView& line : lines) {
-        if (static_cast<int>(line.heading) != h) continue;
+        if (line.withheld() || static_cast<int>(line.heading) != h) continue;
         subtotal += line.value;
         rows << "<tr class=\"item" << (line.withheld() ? " restricted-item" : "") << "\">"
              << points_cell(line.value) << "<td>" << e(line.title) << "<br><span class=\"summary\">"
@@ -298,6 +306,24 @@ class Report {
            << "<td colspan=\"3\">total under " << kHeadingTitles[h] << "</td></tr>\n"
            << "</tbody>\n</table>\n";
     }
+    withheld(row, lines);
+  }
+
+  // Every withheld line folded into one, under the pack's neutral title: no heading, index,
+  // category or count by kind says what the evidence holds.
+  void withheld(std::size_t row, const std::vector<LineView>& lines) {
+    const ScoresView view = view_scores(results_, row, lines);
+    if (!view.any_withheld()) return;
+    out_ << "<h4 id=\"withheld-" << e(results_.child_id(row)) << "\">" << e(view.withheld_title)
+         << "</h4>\n<p class=\"question\">Evidence this reader is not cleared to see. It counts "
+            "in the child's level; what it is, where it came from and whom it is about are "
+            "withheld.</p>\n<table>\n<thead><tr><th scope=\"col\" class=\"points\">Points</th>"
+            "<th scope=\"col\">What</th><th scope=\"col\">Evidence</th><th scope=\"col\">"
+            "Reaches the child through</th></tr></thead>\n<tbody>\n<tr class=\"item "
+            "restricted-item\">"
+         << points_cell(view.withheld) << "<td>" << e(view.withheld_title)
+         << "</td><td><span class=\"restricted\">restricted source</span></td><td><span "
+            "class=\"restricted\">withheld</span></td></tr>\n</tbody>\n</table>\n";
   }
 
   // What each agency's records give the child alone beside the joined level
@@ -439,11 +465,17 @@ class Report {
            << "</h3>\n<table>\n<thead><tr><th "
               "scope=\"col\" class=\"points\">Points</th><th scope=\"col\">Rule</th><th "
               "scope=\"col\">Index</th><th scope=\"col\">Working</th></tr></thead>\n<tbody>\n";
-      for (const LineView& line : view_contributions(results_, row, options_.viewer)) {
-        out_ << "<tr>" << points_cell(line.value) << "<td>"
-             << (line.withheld() ? std::string("withheld") : e(line.rule_id)) << "</td><td>"
+      const std::vector<LineView> lines = view_contributions(results_, row, options_.viewer);
+      for (const LineView& line : lines) {
+        if (line.withheld()) continue;
+        out_ << "<tr>" << points_cell(line.value) << "<td>" << e(line.rule_id) << "</td><td>"
              << e(line.index_id) << "</td><td class=\"working\">" << working(line)
              << "</td></tr>\n";
+      }
+      const ScoresView view = view_scores(results_, row, lines);
+      if (view.any_withheld()) {
+        out_ << "<tr>" << points_cell(view.withheld) << "<td>" << e(view.withheld_title)
+             << "</td><td>withheld</td><td class=\"working\">withheld</td></tr>\n";
       }
       out_ << "</tbody>\n</table>\n";
     }
@@ -451,9 +483,6 @@ class Report {
   }
 
   static std::string working(const LineView& line) {
-    // A hidden item's raw points and decay could reveal its severity and date: only what it
-    // adds is shown.
-    if (line.withheld()) return "withheld";
     if (line.propagated()) {
       if (line.network_summary) {
         return fixed(line.raw, 2) +

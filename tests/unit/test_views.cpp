@@ -429,6 +429,164 @@ TEST_SUITE("unit/views") {
     CHECK(c_all.back().second.find("MRKOVERRIDEREASON") != std::string::npos);
   }
 
+  // An index fed only by restricted evidence names its category ("Domestic abuse"): with
+  // pack_index.toml the restricted concern alone feeds index "mrkindex-4hd" (MRKINDEXTITLE)
+  // and sets the child's level. Every rendering an uncleared viewer gets folds the withheld
+  // points into one line under the pack's neutral title and names neither the rule, the index,
+  // the category, the agency nor the path; a cleared viewer gets every one of them.
+  TEST_CASE("withheld points fold into one neutral line that names no index in any rendering") {
+    const auto rules = RuleSet::load_file(kDir + "pack_index.toml");
+    CHECK(rules->neutral_title() == "Information held by another agency");
+    CHECK(rules->lint_warnings().empty());
+    CaseGraph graph;
+    load_case_file(graph, kDir + "case.json");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const auto row = static_cast<std::size_t>(results.find_child("P-VW-C1"));
+    REQUIRE(results.level(row) == 1);
+    REQUIRE(results.score(row, 1) == doctest::Approx(3.6));  // mrkindex-4hd sets the level
+    // The pack's indices are listed for every reader (the pack is no secret); what must not
+    // show is that restricted evidence scored on one: its score (3.60), a level it reaches or
+    // that it set the child's level.
+    std::vector<std::string> markers = kMarkers;
+    markers.insert(markers.end(), {"3.60", "3.6,", "Set by the MRKINDEXTITLE"});
+    auto renderings = [&](const Viewer& viewer) {
+      std::vector<std::pair<std::string, std::string>> all;
+      RenderOptions options;
+      options.viewer = viewer;
+      options.all_evidence = true;
+      all.emplace_back("report", render_report(results, {row}, options));
+      all.emplace_back("timeline", render_timeline_text(results, {row}, options));
+      all.emplace_back("explain text", explain(results, row, ExplainFormat::text, viewer));
+      all.emplace_back("explain json", explain(results, row, ExplainFormat::json, viewer));
+      all.emplace_back("ecomap", render_ecomap_dot(results, row, options));
+      options.audience = Audience::family;
+      all.emplace_back("family version", render_report(results, {row}, options));
+      return all;
+    };
+    for (const Viewer& viewer : kUncleared) {
+      const std::vector<LineView> lines = view_contributions(results, row, viewer);
+      const ScoresView scores = view_scores(results, row, lines);
+      CHECK(scores.withheld_lines == 2);
+      // any-concern's neutral title (the pack's) and mrkrule-only's differ: the pack's wins.
+      CHECK(scores.withheld_title == "Information held by another agency");
+      CHECK(scores.index_scores[1] == 0.0);
+      CHECK(scores.index_levels[1] == 0);
+      CHECK(scores.setter == -1);  // the level needs the withheld points
+      CHECK(scores.index_scores[0] + scores.withheld ==
+            doctest::Approx(results.total(row)).epsilon(1e-12));
+      for (const auto& output : renderings(viewer)) {
+        std::string found;
+        for (const std::string& marker : markers) {
+          // The ecomap draws the child's circle, the carer among them, whatever the evidence.
+          if (output.first == "ecomap" && (marker == "P-MRK-ADULT-8JD" || marker == "carer"))
+            continue;
+          if (output.second.find(marker) != std::string::npos) found += marker + " ";
+        }
+        const std::string message = output.first + " shows " + found + "in:\n" + output.second;
+        CHECK_MESSAGE(found.empty(), message);
+      }
+      const auto all = renderings(viewer);
+      for (const auto& output : {all[0], all[2], all[3]}) {
+        CAPTURE(output.first);
+        CHECK(output.second.find("Information held by another agency") != std::string::npos);
+      }
+      CHECK(all[5].second.find("another agency") == std::string::npos);  // family: never said
+      CHECK(all[5].second.find("MRKINDEXTITLE") == std::string::npos);
+      // The index is listed with only what the reader sees on it: nothing.
+      CHECK(all[0].second.find("<th scope=\"row\">MRKINDEXTITLE</th><td class=\"points\">0.00"
+                               "</td><td>low</td>") != std::string::npos);
+      CHECK(all[0].second.find("Set by points that include information held by another "
+                               "agency") != std::string::npos);
+      CHECK(all[2].second.find("MRKINDEXTITLE: 0.00 (low)") != std::string::npos);
+      CHECK(all[3].second.find("\"id\": \"mrkindex-4hd\",\n      \"score\": 0.0,\n      "
+                               "\"level\": \"low\"") != std::string::npos);
+      CHECK(all[3].second.find("\"index\": \"mrkindex-4hd\"") == std::string::npos);
+    }
+    // The fold's title is a rule's own when every withheld line shares it.
+    std::string text = read_text(kDir + "pack_index.toml");
+    const std::string any = "reach = { self = 1.0, carer = 0.7 }";
+    REQUIRE(text.find(any) != std::string::npos);
+    text.replace(text.find(any), any.size(),
+                 any +
+                     "\nneutral_title = \"Information held by another agency about the "
+                     "household\"");
+    const auto shared = RuleSet::load_string(text, "shared.toml");
+    const Results again = assess(shared, take_snapshot(graph), {day("2026-11-01"), 1});
+    CHECK(view_scores(again, row, view_contributions(again, row, Viewer{})).withheld_title ==
+          "Information held by another agency about the household");
+    // Cleared: every marker of the rule, the index and the evidence is there, and the scores are
+    // the results' own.
+    for (const Viewer& viewer : {Viewer{{"AG-MRK-7QX"}, false}, Viewer::everyone()}) {
+      const ScoresView scores = view_scores(results, row, view_contributions(results, row, viewer));
+      CHECK_FALSE(scores.any_withheld());
+      CHECK(scores.setter == 1);
+      CHECK(scores.index_scores[1] == results.score(row, 1));
+      const auto all = renderings(viewer);
+      for (const char* marker : {"MRKINDEXTITLE", "MRKRULETITLE", "C-MRK-ID-9XW", "carer"}) {
+        CAPTURE(marker);
+        CHECK(all[0].second.find(marker) != std::string::npos);  // report
+        CHECK(all[2].second.find(marker) != std::string::npos);  // explain text
+      }
+      CHECK(all[0].second.find("Set by the MRKINDEXTITLE index: its score 3.60") !=
+            std::string::npos);
+      CHECK(all[3].second.find("\"index\": \"mrkindex-4hd\"") != std::string::npos);
+      CHECK(all[4].second.find("\"restricted source\\n") == std::string::npos);  // no node
+    }
+  }
+
+  TEST_CASE("a neutral title that names an index or a category is linted; an empty one refused") {
+    const std::string pack = R"([pack]
+id = "neutral"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[index]]
+id = "domestic_abuse"
+title = "Domestic abuse"
+[[rule]]
+id = "incident"
+index = "domestic_abuse"
+heading = "harm"
+for = "concern"
+when = 'concern.category == "police_callout"'
+points = 1
+neutral_title = "NEUTRAL"
+)";
+    auto codes = [](const std::shared_ptr<const RuleSet>& rules) {
+      std::string out;
+      for (const LintWarning& w : rules->lint_warnings()) out += w.code + " ";
+      return out;
+    };
+    auto with = [&](const std::string& title) {
+      std::string text = pack;
+      text.replace(text.find("NEUTRAL"), 7, title);
+      return RuleSet::load_string(text, "neutral.toml");
+    };
+    CHECK(codes(with("Information held by another agency")).find("neutral-title-names") ==
+          std::string::npos);
+    for (const char* bad : {"Domestic abuse information", "Held about a domestic abuse matter",
+                            "A police callout", "Something about domestic_abuse"}) {
+      CAPTURE(bad);
+      const auto rules = with(bad);
+      CHECK(codes(rules).find("neutral-title-names") != std::string::npos);
+      for (const LintWarning& w : rules->lint_warnings()) {
+        if (w.code == "neutral-title-names") CHECK(w.where.entity == "incident");
+      }
+    }
+    // A name inside a longer word is not a name.
+    CHECK(codes(with("Domestic abusers' information")).find("neutral-title-names") ==
+          std::string::npos);
+    CHECK_THROWS_AS(with(""), Error);
+    try {
+      (void)with("");
+    } catch (const Error& error) {
+      CHECK(error.where().line == 17);
+      CHECK(std::string(error.what()).find("neutral_title of rule 'incident' is empty") !=
+            std::string::npos);
+    }
+  }
+
   TEST_CASE("a withheld line keeps its points, index and heading and nothing else") {
     Fixture f;
     const std::vector<LineView> lines = view_contributions(f.results, f.row, Viewer{});

@@ -353,14 +353,19 @@ class ExplainTest(unittest.TestCase):
 
     def test_csv_has_one_row_per_contribution(self):
         data = self.explain_json("--child", "P-OAK-C8")
-        expected = sum(len(items) for items in data[0]["contributions"].values())
+        # The lines the viewer sees, and one row folding every withheld line (JSON "withheld").
+        withheld = data[0]["withheld"]
+        expected = sum(len(items) for items in data[0]["contributions"].values()) + 1
         result = run("explain", OAK, "--child", "P-OAK-C8", "--format", "csv", *AS_OF)
         rows = list(csv.DictReader(io.StringIO(result.text())))
         self.assertEqual(len(rows), expected)
         self.assertAlmostEqual(sum(float(r["value"]) for r in rows),
-                               sum(i["score"] for i in data[0]["indices"]), places=4)
+                               sum(i["score"] for i in data[0]["indices"]) + withheld["value"],
+                               places=4)
+        self.assertAlmostEqual(sum(float(r["value"]) for r in rows), data[0]["total"], places=4)
         restricted = [r for r in rows if r["evidence"] == "restricted source"]
-        self.assertTrue(restricted)
+        self.assertEqual(len(restricted), 1)
+        self.assertEqual((restricted[0]["index"], restricted[0]["heading"]), ("", ""))
         # Raw points and decay could reveal severity and date: only the value is shown.
         self.assertTrue(all(r["source_agency"] == "" and r["via"] == "" and r["raw"] == ""
                             and r["decay"] == "" and r["value"] != "" for r in restricted))
@@ -926,6 +931,35 @@ class ViewsTest(unittest.TestCase):
                 self.assertIn("mrkoverride-vw", out[name])
         self.assertIn("mrkcat", ecomap["ecomap dot"])
 
+
+
+    def test_an_index_fed_only_by_restricted_evidence_is_named_nowhere(self):
+        # pack_index.toml: the restricted concern alone feeds index mrkindex-4hd
+        # (MRKINDEXTITLE) and sets the level; for an uncleared reader its points fold into one
+        # neutral line, and the index shows only what the reader sees on it (nothing).
+        pack = os.path.join(SOURCE_DIR, "tests", "data", "views", "pack_index.toml")
+
+        def output(*args):
+            result = run(*args, self.CASE, "--rules", pack, "--child", "P-VW-C1", *AS_OF)
+            self.assertEqual(result.code, 0, result.errtext())
+            return result.text()
+
+        for viewer in ((), ("--viewer", "school")):
+            out = {"explain " + f: output("explain", "--format", f, *viewer)
+                   for f in ("text", "json", "csv")}
+            out["report"] = output("report", "--no-ecomap", *viewer)
+            for name, text in out.items():
+                for marker in self.MARKERS + self.PERSONAL + ("Set by the MRKINDEXTITLE",
+                                                              "3.60", "3.6,"):
+                    with self.subTest(viewer=viewer, output=name, marker=marker):
+                        self.assertNotIn(marker, text)
+                with self.subTest(viewer=viewer, output=name):
+                    self.assertIn("Information held by another agency", text)
+            rows = list(csv.DictReader(io.StringIO(out["explain csv"])))
+            self.assertNotIn("mrkindex-4hd", {row["index"] for row in rows})
+            self.assertEqual(sum(row["restricted"] == "true" for row in rows), 1)
+        cleared = output("report", "--no-ecomap", "--viewer", "AG-MRK-7QX")
+        self.assertIn("Set by the MRKINDEXTITLE index", cleared)
 
 
 class JoinedTest(unittest.TestCase):

@@ -28,7 +28,7 @@ class Contribution:
 
     rule_id: str
     rule_title: str
-    index_id: str
+    index_id: typing.Optional[str]  # None on a withheld line: an index can name a category
     heading: str  # "harm", "danger", "complicating", "safety" or "strength"
     evidence_id: typing.Optional[str]  # concern or factor id; None for a rule about the child
     via_id: typing.Optional[str]  # the person the evidence is about
@@ -79,7 +79,8 @@ class PlaceResult:
     contributions: typing.Tuple[Contribution, ...]
 
     def contributions_to(self, index_id: str) -> typing.List[Contribution]:
-        """The contributions to one index, in the order that sums exactly to its score."""
+        """The contributions to one index, in order; they sum exactly to its score when the
+        viewer sees every line (a withheld line names no index, so it is not among them)."""
         return [c for c in self.contributions if c.index_id == index_id]
 
 
@@ -167,7 +168,8 @@ class ChildResult:
     discretionary: typing.Optional[Discretionary]  # None when no judgement was recorded
 
     def contributions_to(self, index_id: str) -> typing.List[Contribution]:
-        """The contributions to one index, in the order that sums exactly to its score."""
+        """The contributions to one index, in order; they sum exactly to its score when the
+        viewer sees every line (a withheld line names no index, so it is not among them)."""
         return [c for c in self.contributions if c.index_id == index_id]
 
 
@@ -608,9 +610,10 @@ class Result(_core.Handle):
                           viewer: TextList) -> typing.List[Contribution]:
         """A child's contributions (by id or row) as `viewer` may see them: `viewer` lists the
         agency ids or types the reader is cleared for ("*" for all; None or [] for none). A
-        line whose evidence the reader is not cleared for is withheld: its value, index_id and
-        heading stay, rule_title is "Restricted evidence", restricted is True, the ids, path,
-        rule_id, raw, decay, reach and cap_factor are None (docs/rules.md, "Who sees what"). The same as child(child, viewer=viewer).contributions."""
+        line whose evidence the reader is not cleared for is withheld: its value and heading
+        stay, rule_title is "Restricted evidence", restricted is True, the ids (index_id too:
+        an index fed only by restricted evidence names its category), path, rule_id, raw,
+        decay, reach and cap_factor are None (docs/rules.md, "Who sees what"). The same as child(child, viewer=viewer).contributions."""
         return list(self.child(child, viewer=viewer).contributions)
 
     def place_contributions_for(self, place: typing.Union[str, int, "PlaceResult"],

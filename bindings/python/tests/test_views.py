@@ -80,13 +80,13 @@ def test_renderings_show_no_restricted_details(result, viewer):
     assert "C-MRK-ID-9XW" in cleared and "MRKSUMMARY" in cleared
 
 
-def test_withheld_lines_keep_points_index_and_heading(result):
+def test_withheld_lines_keep_points_and_heading_only(result):
     child = result["P-VW-C1"]
     lines = result.contributions_for(child.id, None)
     withheld = [c for c in lines if c.rule_id is None]
     assert len(withheld) == 2
     for c in withheld:
-        assert c.restricted and c.rule_title == "Restricted evidence" and c.index_id == "risk"
+        assert c.restricted and c.rule_title == "Restricted evidence" and c.index_id is None
         assert c.evidence_id is None and c.path is None and c.via_id is None
         assert all(x is None for x in (c.raw, c.decay, c.reach, c.cap_factor))
     assert sum(c.value for c in lines) == pytest.approx(child.total, rel=1e-12)
@@ -138,3 +138,33 @@ def test_a_result_assessed_for_a_viewer_keeps_it():
                 assert not leaked, (name, leaked)
         with pytest.raises(TypeError):
             graph.assess(rules, AS_OF, viewer=[7])
+
+
+INDEX_PACK = ROOT / "tests" / "data" / "views" / "pack_index.toml"
+
+
+def test_an_index_fed_only_by_restricted_evidence_is_named_nowhere():
+    """pack_index.toml: the restricted concern alone feeds index mrkindex-4hd (MRKINDEXTITLE)
+    and sets the level. An uncleared reader's renderings fold its points into one neutral line
+    and its contributions name no index; a cleared reader sees the index set the level."""
+    with safeguard.Graph.from_file(CASE) as graph, safeguard.RuleSet.load(INDEX_PACK) as rules:
+        with graph.assess(rules, AS_OF) as result:
+            for viewer in UNCLEARED:
+                lines = result.contributions_for("P-VW-C1", viewer)
+                assert [c.index_id for c in lines if c.restricted] == [None, None]
+                frame = result.contributions_frame(viewer=viewer)
+                assert "mrkindex-4hd" not in set(frame["index_id"].dropna())
+                report = result.report("P-VW-C1", viewer=viewer)
+                text = result.explain("P-VW-C1", viewer=viewer)
+                for output in (report, text, result.explain("P-VW-C1", format="json",
+                                                            viewer=viewer)):
+                    for marker in MARKERS + ("Set by the MRKINDEXTITLE", "3.60"):
+                        assert marker not in output
+                assert "Information held by another agency" in report
+                assert "MRKINDEXTITLE: 0.00 (low)" in text
+                assert "MRKINDEXTITLE" not in result.report("P-VW-C1", audience="family",
+                                                            viewer=viewer)
+            cleared = result.report("P-VW-C1", viewer=["AG-MRK-7QX"])
+            assert "Set by the MRKINDEXTITLE index" in cleared and "MRKRULETITLE" in cleared
+            assert "mrkindex-4hd" in set(
+                result.contributions_frame(viewer="*")["index_id"].dropna())
