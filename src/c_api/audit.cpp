@@ -140,4 +140,34 @@ int sg_audit_run_rows(char** out, size_t* out_size, const sg_audit* audit, const
   });
 }
 
+int sg_audit_what_if(char** out, size_t* out_size, const sg_audit* audit,
+                     const sg_result* result, const sg_what_if_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const sg_audit& a = audit_of(audit);
+    const Results& results = results_of(result);
+    require(options, "options");
+    check_version(options->version, SG_WHAT_IF_OPTIONS_VERSION, "sg_what_if_options");
+    if (options->format != SG_FORMAT_JSON && options->format != SG_FORMAT_CSV)
+      bad_argument("options.format must be SG_FORMAT_JSON or SG_FORMAT_CSV");
+    if (!options->spec && options->spec_size > 0) bad_argument("options.spec is NULL");
+    WhatIfOptions what_if_options;
+    what_if_options.threads = options->threads;
+    what_if_options.viewer.cleared = text_list(
+        options->viewer_cleared, options->viewer_cleared_count, "options.viewer_cleared");
+    for (const std::string& name : what_if_options.viewer.cleared)
+      what_if_options.viewer.cleared_all = what_if_options.viewer.cleared_all || name == "*";
+    const std::string_view spec =
+        options->spec ? audit_text(options->spec, options->spec_size, "what-if spec")
+                      : std::string_view();
+    const PackChanges changes = parse_what_if_toml(spec, "what-if spec");
+    const WhatIfReport report = what_if(results, changes, a.groups, what_if_options);
+    const std::string rendered =
+        options->format == SG_FORMAT_CSV ? what_if_csv(report) : what_if_json(report);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
 }  // extern "C"

@@ -364,6 +364,19 @@ class AuditOptions(ctypes.Structure):
     ]
 
 
+class WhatIfOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("format", c_int),
+        ("threads", ctypes.c_uint),
+        ("spec", c_char_p),
+        ("spec_size", c_size_t),
+        ("viewer_cleared", POINTER(c_char_p)),
+        ("viewer_cleared_count", c_size_t),
+    ]
+
+
 class IndexDef(ctypes.Structure):
     VERSION = 1
     _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p)]
@@ -575,6 +588,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_audit_run": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
                              POINTER(AuditOptions)]),
     "sg_result_audit_rows": (c_int, [POINTER(c_void_p), _out_size, _result_p]),
+    "sg_audit_what_if": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
+                                 POINTER(WhatIfOptions)]),
     "sg_audit_run_rows": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _rules_p, c_char_p,
                                   c_size_t, POINTER(AuditOptions)]),
     "sg_render_report": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),
