@@ -93,7 +93,8 @@ class _AuditInputs(_core.Handle):
 
     _kind = "audit"
 
-    def __init__(self, outcomes: OutcomesArg, groups: GroupsArg, horizon: str) -> None:
+    def __init__(self, outcomes: OutcomesArg, groups: typing.Optional[GroupsArg],
+                 horizon: str) -> None:
         if isinstance(outcomes, (str, os.PathLike)):
             data, name = _read(outcomes)
         else:
@@ -101,6 +102,8 @@ class _AuditInputs(_core.Handle):
         out = ctypes.c_void_p()
         check(lib.sg_audit_new(ctypes.byref(out), data, len(data), name.encode("utf-8")))
         super().__init__(out.value, lib.sg_audit_free)
+        if groups is None:  # what-if without groups: overall figures only
+            return
         if isinstance(groups, (str, os.PathLike)):
             data, name = _read(groups)
         else:
@@ -403,7 +406,7 @@ def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
                                  threads=_core.integer_size(threads, "threads"), spec=spec_bytes,
                                  spec_size=len(spec_bytes), viewer_cleared=cleared,
                                  viewer_cleared_count=cleared_count)
-    inputs = _AuditInputs({}, groups if groups is not None else {}, "")
+    inputs = _AuditInputs({}, groups, "")
 
     def render(fmt: int) -> str:
         options.format = fmt
