@@ -44,8 +44,19 @@ struct Fit {
 //   sum_i [y_i eta_i - log(1 + e^eta_i)] - 1/2 sum_j penalty_j w_j^2,  eta = offset + X w.
 Fit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& offset,
                  const Eigen::VectorXd& y, const Eigen::VectorXd& penalty, int max_iterations) {
+  // The penalised log-likelihood, with log(1 + e^eta) written so that it never overflows.
+  const auto objective = [&](const Eigen::VectorXd& w) {
+    const Eigen::VectorXd eta = offset + x * w;
+    double sum = 0;
+    for (Eigen::Index i = 0; i < eta.size(); ++i) {
+      const double e = eta[i];
+      sum += y[i] * e - (e > 0 ? e + std::log1p(std::exp(-e)) : std::log1p(std::exp(e)));
+    }
+    return sum - 0.5 * penalty.dot(w.cwiseProduct(w));
+  };
   Fit fit;
   fit.w = Eigen::VectorXd::Zero(x.cols());
+  double current = objective(fit.w);
   for (int iteration = 0; iteration < max_iterations; ++iteration) {
     const Eigen::VectorXd eta = offset + x * fit.w;
     Eigen::VectorXd p(eta.size()), weight(eta.size());
@@ -58,10 +69,23 @@ Fit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& offset,
     hessian.diagonal() += penalty;
     const Eigen::LDLT<Eigen::MatrixXd> solver(hessian);
     if (solver.info() != Eigen::Success) return fit;
-    const Eigen::VectorXd step = solver.solve(gradient);
+    Eigen::VectorXd step = solver.solve(gradient);
     if (!step.allFinite()) return fit;
+    // Newton's step can overshoot where few children carry a feature and their outcome is
+    // nearly certain (a tiny curvature): halve it until the objective does not fall.
+    double next = objective(fit.w + step);
+    for (int halving = 0; halving < 40 && !(next >= current - 1e-12 * std::fabs(current));
+         ++halving) {
+      step *= 0.5;
+      next = objective(fit.w + step);
+    }
+    if (!std::isfinite(next)) return fit;
     fit.w += step;
-    if (step.cwiseAbs().maxCoeff() < 1e-10 * (1 + fit.w.cwiseAbs().maxCoeff())) break;
+    const bool converged =
+        step.cwiseAbs().maxCoeff() < 1e-10 * (1 + fit.w.cwiseAbs().maxCoeff()) ||
+        std::fabs(next - current) < 1e-12 * (1 + std::fabs(current));
+    current = next;
+    if (converged) break;
   }
   fit.ok = fit.w.allFinite();
   return fit;

@@ -885,6 +885,45 @@ class WhatIfTest(unittest.TestCase):
                 self.assertEqual(f.read(), before)
 
 
+class RefitTest(unittest.TestCase):
+    """safeguard refit: proposed weights as a new pack version, never applied (issue 18 item 5)."""
+
+    def test_refit_writes_a_new_version_that_lints_and_never_the_pack_read(self):
+        with scratch_dir() as tmp:
+            case, outcomes = os.path.join(tmp, "case.json"), os.path.join(tmp, "outcomes.csv")
+            made = run("generate", "--children", "1500", "--seed", "4", "-o", case,
+                       "--outcomes", outcomes)
+            self.assertEqual(made.code, 0, made.errtext())
+            pack = os.path.join(tmp, "pack.toml")
+            shutil.copy(DEFAULT_PACK, pack)
+            with open(pack, "rb") as f:
+                before = f.read()
+            new = os.path.join(tmp, "refit.toml")
+            result = run("refit", case, "--rules", pack, "--outcomes", outcomes, *AS_OF,
+                         "--write", new)
+            self.assertEqual(result.code, 0, result.errtext())
+            text = result.text()
+            self.assertIn("--- safeguard-default 0.4.0\n+++ safeguard-default 0.4.0-refit.1", text)
+            self.assertIn("lint of safeguard-default 0.4.0-refit.1: ", text)
+            self.assertIn("written to " + new + " (not applied)", text)
+            with open(pack, "rb") as f:
+                self.assertEqual(f.read(), before)
+            with open(new) as f:
+                written = f.read()
+            self.assertIn('version = "0.4.0-refit.1"', written)
+            self.assertIn("# safeguard default multi-agency threshold pack.", written)
+            lint = run("lint", new)
+            self.assertIn(lint.code, (0, 6), lint.errtext())
+            report = json.loads(run("refit", case, "--outcomes", outcomes, *AS_OF, "--format",
+                                    "json").text())
+            self.assertEqual(report["pack"]["new_version"], "0.4.0-refit.1")
+            self.assertNotIn("null", json.dumps(report["rules"]))
+            over = run("refit", case, "--rules", pack, "--outcomes", outcomes, *AS_OF,
+                       "--write", pack)
+            self.assertEqual(over.code, 2, over.errtext())
+            self.assertIn("never over it", over.errtext())
+
+
 class ProgressTest(unittest.TestCase):
     """A progress bar on standard error when it is a terminal, and none when it is not."""
 
