@@ -780,6 +780,31 @@ typedef struct sg_what_if_options {
   { SG_WHAT_IF_OPTIONS_VERSION, SG_FORMAT_JSON, 1, NULL, 0, NULL, 0 }
 SG_API int sg_audit_what_if(char** out, size_t* out_size, const sg_audit* audit,
                             const sg_result* result, const sg_what_if_options* options);
+/* Refitting (docs/audit.md, "Refitting"): proposed rule weights fitted to the audit's outcomes
+ * for `result` (L2-regularised logistic regression on each rule's points, the pack's total as
+ * an offset, the penalty chosen by k-fold cross-validation with households kept whole).
+ * options->format: SG_FORMAT_JSON, the report (per rule: coefficient, multiplier, whether
+ * estimable and written; cross-validated AUC of the pack and of the refit); SG_FORMAT_TEXT, the
+ * diff (rule: old points -> new points); SG_FORMAT_TOML, the new pack version (the pack's TOML
+ * with the weights changed and the version bumped, comments kept) from pack_text, the TOML the
+ * result's pack was loaded from (NULL: the bundled pack with the same hash). A proposal: nothing
+ * is applied. Too few outcomes: SG_E_INVALID_DATA; pack_text of another pack:
+ * SG_E_INVALID_ARGUMENT. Free *out with sg_buffer_free(). */
+#define SG_FORMAT_TOML 4
+typedef struct sg_refit_options {
+  int version;             /* SG_REFIT_OPTIONS_VERSION */
+  int format;              /* SG_FORMAT_JSON, SG_FORMAT_TEXT or SG_FORMAT_TOML */
+  unsigned long long seed; /* of the folds */
+  size_t folds;            /* k of the k-fold cross-validation, 2 to 50 */
+  size_t min_firing;       /* a rule needs this many children with each outcome to be fitted */
+  const char* pack_text;   /* for SG_FORMAT_TOML: the pack's TOML, pack_text_size bytes */
+  size_t pack_text_size;
+} sg_refit_options;
+#define SG_REFIT_OPTIONS_VERSION 1
+#define SG_REFIT_OPTIONS_INIT \
+  { SG_REFIT_OPTIONS_VERSION, SG_FORMAT_JSON, 1, 5, 20, NULL, 0 }
+SG_API int sg_audit_refit(char** out, size_t* out_size, const sg_audit* audit,
+                          const sg_result* result, const sg_refit_options* options);
 /* ---- Rendering (docs/cli.md, "report"; docs/python.md) ------------------------------------ */
 /* The conference report for a sibling group (HTML), its family version (HTML), a child's ecomap
  * (Graphviz DOT) and the statutory timeline (text), rendered by the library: the safeguard

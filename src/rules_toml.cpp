@@ -908,8 +908,10 @@ std::shared_ptr<const RuleSet> PackLoader::derive(const RuleSet& original,
     }
     if (pack->indices_[rule.index].whole && !whole)
       throw Error(Status::invalid_data,
-                  "the weight of rule '" + weight.rule + "' gives points that are not whole, but "
-                      "index '" + pack->indices_[rule.index].id + "' counts whole ticks",
+                  "the weight of rule '" + weight.rule +
+                      "' gives points that are not whole, but "
+                      "index '" +
+                      pack->indices_[rule.index].id + "' counts whole ticks",
                   at);
     rule.points = expr::compile_expression(text, rule.scope, expr::Type::number, pack->symbols_,
                                            Location(changes.source, 0, 0, weight.rule));
@@ -924,10 +926,10 @@ std::shared_ptr<const RuleSet> PackLoader::derive(const RuleSet& original,
     name_once(id, at);
     const long r = find_rule(id);
     if (r < 0)
-      throw Error(Status::not_found,
-                  "unknown rule '" + id + "': the pack '" + original.id() +
-                      "' has no rule with this id",
-                  at);
+      throw Error(
+          Status::not_found,
+          "unknown rule '" + id + "': the pack '" + original.id() + "' has no rule with this id",
+          at);
     removed.push_back(static_cast<std::size_t>(r));
     canonical.push_back("remove " + id);
   }

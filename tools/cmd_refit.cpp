@@ -52,7 +52,8 @@ std::string text_report(const RefitReport& report) {
   out << "  cross-validated AUC: original " << shown(report.auc_original) << ", refit "
       << shown(report.auc_refit) << " (penalty " << report.penalty << ")\n";
   out << "  penalties tried:";
-  for (const RefitPenalty& p : report.grid) out << " " << p.penalty << " (AUC " << shown(p.auc) << ")";
+  for (const RefitPenalty& p : report.grid)
+    out << " " << p.penalty << " (AUC " << shown(p.auc) << ")";
   out << "\n\nrule                                      fired 1/0    coef   multiplier\n";
   for (const RefitRule& rule : report.rules) {
     std::string id = rule.id;
@@ -78,8 +79,7 @@ Command add_refit(CLI::App& parent) {
   add_rules_option(*command, options->scoring);
   add_as_of_option(*command, options->scoring);
   add_threads_option(*command, options->scoring);
-  command
-      ->add_option("--outcomes", options->outcomes, "CSV 'child_id,outcome' (0/1)")
+  command->add_option("--outcomes", options->outcomes, "CSV 'child_id,outcome' (0/1)")
       ->type_name("FILE")
       ->required();
   command
@@ -138,14 +138,16 @@ Command add_refit(CLI::App& parent) {
             }
             std::string text = options->format == "json" ? refit_json(report) : text_report(report);
             const std::string new_pack = refit_pack_toml(report, pack_text, pack.origin);
-            const auto written = RuleSet::load_string(new_pack, options->pack_output.empty()
-                                                                    ? std::string("refit")
-                                                                    : options->pack_output);
+            const auto written =
+                RuleSet::load_string(new_pack, options->pack_output.empty() ? std::string("refit")
+                                                                            : options->pack_output);
             if (options->format == "text") {
               text += "\n" + refit_diff(report, *session->pack.rules);
               text += "\nlint of " + report.pack_id + " " + report.new_version + ": ";
-              if (written->lint_warnings().empty()) text += "no findings\n";
-              else text += std::to_string(written->lint_warnings().size()) + " finding(s)\n";
+              if (written->lint_warnings().empty())
+                text += "no findings\n";
+              else
+                text += std::to_string(written->lint_warnings().size()) + " finding(s)\n";
               for (const LintWarning& w : written->lint_warnings())
                 text += "  " + w.code + ": " + w.message + "\n";
               text += options->pack_output.empty()

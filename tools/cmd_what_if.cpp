@@ -83,13 +83,14 @@ PackChanges changes_of(const WhatIfCommandOptions& options) {
                                   Location("--threshold", 0, 0, index)});
   }
   if (changes.remove.empty() && changes.weights.empty() && changes.thresholds.empty())
-    throw Failure(kExitUsage,
-                  "nothing to change: give --without, --weight, --threshold or --spec");
+    throw Failure(kExitUsage, "nothing to change: give --without, --weight, --threshold or --spec");
   return changes;
 }
 
 std::string percent(std::size_t part, std::size_t whole) {
-  return whole == 0 ? "-" : fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole), 1) + "%";
+  return whole == 0
+             ? "-"
+             : fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole), 1) + "%";
 }
 
 std::string text_report(const WhatIfReport& report) {

@@ -207,8 +207,8 @@ struct LevelThreshold {
   Location where;
 };
 struct PackChanges {
-  std::string source = "what-if";    // names the spec in messages
-  std::vector<std::string> remove;   // rule ids taken out
+  std::string source = "what-if";      // names the spec in messages
+  std::vector<std::string> remove;     // rule ids taken out
   std::vector<Location> remove_where;  // parallel to remove (may be empty)
   std::vector<RuleWeight> weights;
   std::vector<LevelThreshold> thresholds;
@@ -329,8 +329,8 @@ struct RefitReport {
   double scale = 0;    // log-odds per point of the total score (the original pack's one weight)
   double penalty = 0;  // chosen
   std::vector<RefitPenalty> grid;
-  double auc_original = 0;  // cross-validated AUC of the original pack's total score
-  double auc_refit = 0;     // cross-validated AUC of the refit at the chosen penalty
+  double auc_original = 0;       // cross-validated AUC of the original pack's total score
+  double auc_refit = 0;          // cross-validated AUC of the refit at the chosen penalty
   std::vector<RefitRule> rules;  // in pack order
   std::vector<AuditWarning> warnings;
 };

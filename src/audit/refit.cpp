@@ -42,8 +42,8 @@ struct Fit {
 
 // Penalised logistic regression by Newton's method: maximises
 //   sum_i [y_i eta_i - log(1 + e^eta_i)] - 1/2 sum_j penalty_j w_j^2,  eta = offset + X w.
-Fit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& offset,
-                 const Eigen::VectorXd& y, const Eigen::VectorXd& penalty, int max_iterations) {
+Fit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& offset, const Eigen::VectorXd& y,
+                 const Eigen::VectorXd& penalty, int max_iterations) {
   // The penalised log-likelihood, with log(1 + e^eta) written so that it never overflows.
   const auto objective = [&](const Eigen::VectorXd& w) {
     const Eigen::VectorXd eta = offset + x * w;
@@ -81,9 +81,8 @@ Fit fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& offset,
     }
     if (!std::isfinite(next)) return fit;
     fit.w += step;
-    const bool converged =
-        step.cwiseAbs().maxCoeff() < 1e-10 * (1 + fit.w.cwiseAbs().maxCoeff()) ||
-        std::fabs(next - current) < 1e-12 * (1 + std::fabs(current));
+    const bool converged = step.cwiseAbs().maxCoeff() < 1e-10 * (1 + fit.w.cwiseAbs().maxCoeff()) ||
+                           std::fabs(next - current) < 1e-12 * (1 + std::fabs(current));
     current = next;
     if (converged) break;
   }
@@ -117,8 +116,8 @@ Model fit_model(const Data& data, const std::vector<std::size_t>& rows,
   Eigen::MatrixXd one(n, 2);
   one.col(0).setOnes();
   one.col(1) = total;
-  const Fit base = fit_logistic(one, Eigen::VectorXd::Zero(n), y, Eigen::VectorXd::Constant(2, 1e-8),
-                                max_iterations);
+  const Fit base = fit_logistic(one, Eigen::VectorXd::Zero(n), y,
+                                Eigen::VectorXd::Constant(2, 1e-8), max_iterations);
   if (!base.ok) return model;
   model.scale = base.w[1];
   const auto p = static_cast<Eigen::Index>(features.size());
@@ -126,7 +125,8 @@ Model fit_model(const Data& data, const std::vector<std::size_t>& rows,
   x.col(0).setOnes();
   for (Eigen::Index i = 0; i < n; ++i)
     for (Eigen::Index j = 0; j < p; ++j)
-      x(i, j + 1) = data.points[rows[static_cast<std::size_t>(i)]][features[static_cast<std::size_t>(j)]];
+      x(i, j + 1) =
+          data.points[rows[static_cast<std::size_t>(i)]][features[static_cast<std::size_t>(j)]];
   Eigen::VectorXd penalties = Eigen::VectorXd::Constant(p + 1, penalty);
   penalties[0] = 1e-8;
   const Fit fit = fit_logistic(x, model.scale * total, y, penalties, max_iterations);
@@ -175,14 +175,14 @@ nlohmann::json finite(double value) {
 }  // namespace
 
 RefitReport refit(const Results& results, const Outcomes& outcomes, const RefitOptions& options) {
-  if (options.folds < 2)
-    throw Error(Status::invalid_argument, "refit needs at least 2 folds");
+  if (options.folds < 2) throw Error(Status::invalid_argument, "refit needs at least 2 folds");
   if (options.penalties.empty())
     throw Error(Status::invalid_argument, "refit needs at least one penalty to try");
   for (double penalty : options.penalties)
     if (!(penalty > 0) || !std::isfinite(penalty))
-      throw Error(Status::invalid_argument,
-                  "every refit penalty must be a finite number above 0, not " + round_trip(penalty));
+      throw Error(
+          Status::invalid_argument,
+          "every refit penalty must be a finite number above 0, not " + round_trip(penalty));
   const RuleSet& pack = results.rules();
   const std::size_t rule_count = pack.rules().size();
   const AuditRows rows = audit_rows(results);  // ids, households and totals in result order
@@ -406,8 +406,7 @@ std::string refit_diff(const RefitReport& report, const RuleSet& pack) {
     const std::string& before = pack.rules()[k].points.source();
     if (rule.written) {
       const std::string& after = changed->rules()[k].points.source();
-      out += rule.id + ": " + before + " -> " + after + " (x" + round_trip(rule.multiplier) +
-             ")\n";
+      out += rule.id + ": " + before + " -> " + after + " (x" + round_trip(rule.multiplier) + ")\n";
     } else {
       out += rule.id + ": " + before + " kept (" + rule.note + ")\n";
     }
@@ -433,11 +432,11 @@ std::string refit_pack_toml(const RefitReport& report, std::string_view text,
   std::vector<Edit> edits;
   const auto span = [&](const toml::node& node, std::string replacement) {
     const auto& where = node.source();
-    edits.push_back({text_offset(text, static_cast<int>(where.begin.line),
-                                 static_cast<int>(where.begin.column)),
-                     text_offset(text, static_cast<int>(where.end.line),
-                                 static_cast<int>(where.end.column)),
-                     std::move(replacement)});
+    edits.push_back(
+        {text_offset(text, static_cast<int>(where.begin.line),
+                     static_cast<int>(where.begin.column)),
+         text_offset(text, static_cast<int>(where.end.line), static_cast<int>(where.end.column)),
+         std::move(replacement)});
   };
   const auto quoted = [](const std::string& value) {
     std::string out = "\"";
@@ -459,7 +458,8 @@ std::string refit_pack_toml(const RefitReport& report, std::string_view text,
   };
   const toml::table* header = root["pack"].as_table();
   const toml::node* version = header ? header->get("version") : nullptr;
-  if (!version) throw Error(Status::invalid_data, "the pack has no [pack] version", Location(source));
+  if (!version)
+    throw Error(Status::invalid_data, "the pack has no [pack] version", Location(source));
   span(*version, quoted(report.new_version));
   const toml::array* rules = root["rule"].as_array();
   std::size_t k = 0;
@@ -468,9 +468,11 @@ std::string refit_pack_toml(const RefitReport& report, std::string_view text,
       const toml::table* table = item.as_table();
       if (!table || k >= report.rules.size()) break;
       const RefitRule& rule = report.rules[k];
-      if (rule.written && changed->rules()[k].points.source() != original->rules()[k].points.source()) {
+      if (rule.written &&
+          changed->rules()[k].points.source() != original->rules()[k].points.source()) {
         const std::string& points = changed->rules()[k].points.source();
-        span(*table->get("points"), changed->rules()[k].points.constant() ? points : quoted(points));
+        span(*table->get("points"),
+             changed->rules()[k].points.constant() ? points : quoted(points));
       }
       ++k;
     }
@@ -489,16 +491,18 @@ std::string refit_pack_toml(const RefitReport& report, std::string_view text,
   for (std::size_t r = 0; r < written->rules().size(); ++r) {
     if (written->rules()[r].points.source() != changed->rules()[r].points.source() &&
         !(written->rules()[r].points.constant() && changed->rules()[r].points.constant()))
-      throw Error(Status::internal, "the written pack does not carry rule '" +
-                                        written->rules()[r].id + "''s new points",
-                  Location(source));
+      throw Error(
+          Status::internal,
+          "the written pack does not carry rule '" + written->rules()[r].id + "''s new points",
+          Location(source));
   }
   return out;
 }
 
 std::string bundled_pack_text(std::string_view name) {
   for (std::size_t i = 0; i < detail::kEmbeddedPackCount; ++i)
-    if (name == detail::kEmbeddedPacks[i].name) return std::string(detail::kEmbeddedPacks[i].text());
+    if (name == detail::kEmbeddedPacks[i].name)
+      return std::string(detail::kEmbeddedPacks[i].text());
   (void)load_bundled_pack(name);  // throws, listing the bundled names
   throw Error(Status::not_found, "no bundled rule pack named '" + std::string(name) + "'");
 }

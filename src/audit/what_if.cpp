@@ -92,8 +92,7 @@ PackChanges parse_what_if_toml(std::string_view text, const std::string& source)
   }
   if (const toml::node* node = root.get("remove")) {
     const toml::array* ids = node->as_array();
-    if (!ids)
-      throw Error(Status::type, "remove must be an array of rule ids", at(*node, source));
+    if (!ids) throw Error(Status::type, "remove must be an array of rule ids", at(*node, source));
     for (const auto& item : *ids) {
       if (!item.is_string())
         throw Error(Status::type, "remove must list rule ids as strings", at(item, source));
@@ -127,9 +126,8 @@ PackChanges parse_what_if_toml(std::string_view text, const std::string& source)
                     at(levels_node, source, index));
       for (auto&& [level_key, value] : *levels) {
         const std::string level(level_key.str());
-        changes.thresholds.push_back(
-            {index, level, number_of(value, source, "a threshold", index),
-             at(value, source, index)});
+        changes.thresholds.push_back({index, level, number_of(value, source, "a threshold", index),
+                                      at(value, source, index)});
       }
     }
   }
@@ -155,12 +153,11 @@ WhatIfReport what_if(const Results& before, const PackChanges& changes,
 
   // The same snapshot, process and date. The results keep their snapshot and process alive for
   // this call, and the reassessment is dropped before it returns, so non-owning pointers do.
-  AssessOptions assess_options(before.as_of(), options.threads,
-                               std::shared_ptr<const Process>(std::shared_ptr<void>(),
-                                                              &before.process()));
+  AssessOptions assess_options(
+      before.as_of(), options.threads,
+      std::shared_ptr<const Process>(std::shared_ptr<void>(), &before.process()));
   const Results after =
-      assess(changed,
-             std::shared_ptr<const Snapshot>(std::shared_ptr<void>(), &before.snapshot()),
+      assess(changed, std::shared_ptr<const Snapshot>(std::shared_ptr<void>(), &before.snapshot()),
              assess_options);
 
   WhatIfReport report;
@@ -178,7 +175,8 @@ WhatIfReport what_if(const Results& before, const PackChanges& changes,
     if (weight.multiplier != 1)
       report.changes.push_back("rule '" + weight.rule + "': points x " +
                                round_trip(weight.multiplier));
-  for (const std::string& id : changes.remove) report.changes.push_back("rule '" + id + "' removed");
+  for (const std::string& id : changes.remove)
+    report.changes.push_back("rule '" + id + "' removed");
   for (const LevelThreshold& t : changes.thresholds)
     report.changes.push_back("index '" + t.index + "': level '" + t.level + "' from " +
                              round_trip(t.min));
@@ -186,9 +184,8 @@ WhatIfReport what_if(const Results& before, const PackChanges& changes,
   // Rows in child-id order, so nothing depends on the order children came in.
   std::vector<std::size_t> rows(child_count);
   for (std::size_t r = 0; r < child_count; ++r) rows[r] = r;
-  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
-    return before.child_id(a) < before.child_id(b);
-  });
+  std::sort(rows.begin(), rows.end(),
+            [&](std::size_t a, std::size_t b) { return before.child_id(a) < before.child_id(b); });
 
   // Per attribute, per group value (byte order).
   const std::size_t attribute_count = groups.attributes.size();
@@ -265,7 +262,8 @@ nlohmann::json group_json(const WhatIfGroup& group, const std::vector<std::strin
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j)
       if (i != j && group.transitions[i * n + j] > 0)
-        moves.push_back({{"from", levels[i]}, {"to", levels[j]}, {"count", group.transitions[i * n + j]}});
+        moves.push_back(
+            {{"from", levels[i]}, {"to", levels[j]}, {"count", group.transitions[i * n + j]}});
   out["moves"] = moves;
   nlohmann::json matrix = nlohmann::json::array();
   for (std::size_t i = 0; i < n; ++i) {

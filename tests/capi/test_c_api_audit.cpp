@@ -172,11 +172,10 @@ TEST_SUITE("capi/c_api_audit") {
     options_bad.spec = bad.data();
     options_bad.spec_size = bad.size();
     char* out = nullptr;
-    CHECK(sg_audit_what_if(&out, nullptr, audit, generated.result, &options_bad) ==
-          SG_E_NOT_FOUND);
+    CHECK(sg_audit_what_if(&out, nullptr, audit, generated.result, &options_bad) == SG_E_NOT_FOUND);
     CHECK(out == nullptr);
-    CHECK(std::string(sg_error_last()).find(
-              "what-if spec:1:41: entity 'no-such-rule': unknown rule 'no-such-rule'") !=
+    CHECK(std::string(sg_error_last())
+              .find("what-if spec:1:41: entity 'no-such-rule': unknown rule 'no-such-rule'") !=
           std::string::npos);
     sg_audit_free(audit);
   }

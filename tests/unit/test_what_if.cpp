@@ -280,14 +280,17 @@ TEST_SUITE("unit/what_if") {
             (void)change_pack(*hand.rules,
                               parse_what_if_toml("[thresholds.risk]\nhigh = 2\n", "t.toml"));
           }).find("thresholds of index 'risk' must rise with the levels") != std::string::npos);
-    CHECK(error_of([&] { (void)change_pack(*hand.rules, weighted("police", -1)); })
-              .find("must be a finite number at least 0") != std::string::npos);
+    CHECK(error_of([&] {
+            (void)change_pack(*hand.rules, weighted("police", -1));
+          }).find("must be a finite number at least 0") != std::string::npos);
     PackChanges twice = without("police");
     twice.weights.push_back({"police", 2, {}});
-    CHECK(error_of([&] { (void)change_pack(*hand.rules, twice); })
-              .find("rule 'police' is changed twice") != std::string::npos);
-    CHECK(error_of([&] { (void)parse_what_if_toml("drop = [\"x\"]\n", "s.toml"); })
-              .find("unknown key 'drop' in a what-if spec") != std::string::npos);
+    CHECK(error_of([&] {
+            (void)change_pack(*hand.rules, twice);
+          }).find("rule 'police' is changed twice") != std::string::npos);
+    CHECK(error_of([&] {
+            (void)parse_what_if_toml("drop = [\"x\"]\n", "s.toml");
+          }).find("unknown key 'drop' in a what-if spec") != std::string::npos);
     // A group row that is not a child of the results.
     GroupAttributes stray = parse_groups_csv("child_id,area\nP-WI-NOBODY,north\n", "g.csv");
     CHECK(error_of([&] { (void)what_if(hand.results, without("police"), stray); }) ==

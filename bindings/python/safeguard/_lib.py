@@ -377,6 +377,19 @@ class WhatIfOptions(ctypes.Structure):
     ]
 
 
+class RefitOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("format", c_int),
+        ("seed", ctypes.c_ulonglong),
+        ("folds", c_size_t),
+        ("min_firing", c_size_t),
+        ("pack_text", c_char_p),
+        ("pack_text_size", c_size_t),
+    ]
+
+
 class IndexDef(ctypes.Structure):
     VERSION = 1
     _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p)]
@@ -461,6 +474,7 @@ FORMAT_TEXT = 0
 FORMAT_JSON = 1
 FORMAT_CSV = 2
 FORMAT_HTML = 3
+FORMAT_TOML = 4
 KNOWN_ALL = 9223372036854775807
 OPEN_CREATE = 1
 
@@ -590,6 +604,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_result_audit_rows": (c_int, [POINTER(c_void_p), _out_size, _result_p]),
     "sg_audit_what_if": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
                                  POINTER(WhatIfOptions)]),
+    "sg_audit_refit": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
+                               POINTER(RefitOptions)]),
     "sg_audit_run_rows": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _rules_p, c_char_p,
                                   c_size_t, POINTER(AuditOptions)]),
     "sg_render_report": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),

@@ -418,3 +418,79 @@ def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
         document = json.loads(render(_lib.FORMAT_JSON))
         table = render(_lib.FORMAT_CSV)
     return WhatIf(document, table)
+
+
+class Refit:
+    """What safeguard.refit() proposes (docs/audit.md, "Refitting"): the library's JSON as
+    `document`, the per-rule figures as a DataFrame, the diff and the new pack version's TOML.
+    A proposal for review: nothing here changes a pack."""
+
+    def __init__(self, document: typing.Dict[str, typing.Any], diff: str,
+                 pack_text: typing.Optional[str]) -> None:
+        self.document = document
+        self.diff = diff
+        self._pack_text = pack_text
+
+    @property
+    def new_version(self) -> str:
+        return str(self.document["pack"]["new_version"])
+
+    @property
+    def auc_original(self) -> float:
+        return float(self.document["auc_original"])
+
+    @property
+    def auc_refit(self) -> float:
+        return float(self.document["auc_refit"])
+
+    @property
+    def rules(self) -> typing.Any:
+        """One row per rule: id, fired_positive, fired_negative, estimable, coefficient,
+        multiplier, written, note."""
+        import pandas
+
+        columns = ["id", "fired_positive", "fired_negative", "estimable", "coefficient",
+                   "multiplier", "written", "note"]
+        return pandas.DataFrame([[r[c] for c in columns] for r in self.document["rules"]],
+                                columns=columns)
+
+    def pack_toml(self) -> str:
+        """The new pack version (TOML, comments kept, version bumped). InvalidArgumentError when
+        the pack was neither bundled nor given as pack_text to safeguard.refit()."""
+        if self._pack_text is None:
+            raise InvalidArgumentError("the pack is not a bundled one: give its TOML as "
+                                       "pack_text to safeguard.refit()")
+        return self._pack_text
+
+
+def refit(result: Result, outcomes: OutcomesArg, *, horizon: str = "", seed: int = 1,
+          folds: int = 5, min_firing: int = 20,
+          pack_text: typing.Optional[str] = None) -> Refit:
+    """Proposed rule weights fitted to `outcomes` for `result` (docs/audit.md, "Refitting"):
+    L2-regularised logistic regression on each rule's points with the pack's total as an
+    offset, the penalty chosen by `folds`-fold cross-validation (households whole, seeded).
+    `pack_text` is the TOML the result's pack came from (default: the bundled pack with its
+    hash), from which the new version is written. Nothing is applied."""
+    if not isinstance(result, Result):
+        raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
+    text = None if pack_text is None else pack_text.encode("utf-8")
+    options = _lib.RefitOptions(version=_lib.RefitOptions.VERSION, format=_lib.FORMAT_JSON,
+                                seed=_core.integer_size(seed, "seed"),
+                                folds=_core.integer_size(folds, "folds"),
+                                min_firing=_core.integer_size(min_firing, "min_firing"),
+                                pack_text=text, pack_text_size=0 if text is None else len(text))
+
+    def render(fmt: int) -> str:
+        options.format = fmt
+        with inputs._lock, result._lock:
+            return _take(lambda out, size: int(lib.sg_audit_refit(
+                out, size, inputs._pointer(), result._pointer(), ctypes.byref(options))))
+
+    with _AuditInputs(outcomes, None, horizon) as inputs:
+        document = json.loads(render(_lib.FORMAT_JSON))
+        diff = render(_lib.FORMAT_TEXT)
+        try:
+            new_pack: typing.Optional[str] = render(_lib.FORMAT_TOML)
+        except InvalidArgumentError:
+            new_pack = None
+    return Refit(document, diff, new_pack)

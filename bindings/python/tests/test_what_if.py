@@ -3,6 +3,7 @@ planted groups, the frames agree with each other and with the program's CSV byte
 weight of 1 changes nothing; an unknown rule is refused naming it; the same document at 1 and 4
 threads."""
 
+import json
 import os
 import subprocess
 
@@ -80,3 +81,26 @@ def test_unknown_rule_is_refused_naming_it(planted):
         safeguard.what_if(result, groups, without=["no-such-rule"])
     with pytest.raises(safeguard.InvalidArgumentError):
         safeguard.what_if(result, groups, spec="remove = []\n", without=["disabled-child"])
+
+
+def test_refit_proposes_a_new_version_that_loads(planted, tmp_path):
+    result, case, _ = planted
+    outcomes = tmp_path / "outcomes.csv"
+    proposal = safeguard.refit(result, outcomes)
+    assert isinstance(proposal, safeguard.Refit)
+    assert proposal.new_version == "0.4.0-refit.1"
+    frame = proposal.rules
+    assert list(frame.columns) == ["id", "fired_positive", "fired_negative", "estimable",
+                                   "coefficient", "multiplier", "written", "note"]
+    assert frame.multiplier.notna().all() and frame.coefficient.notna().all()
+    assert not frame[~frame.estimable].written.any()
+    assert 0.5 < proposal.auc_original < 1 and 0.5 < proposal.auc_refit < 1
+    assert proposal.diff.startswith("--- safeguard-default 0.4.0\n+++ safeguard-default "
+                                    "0.4.0-refit.1\n")
+    text = proposal.pack_toml()
+    with safeguard.RuleSet.loads(text, "refit.toml") as pack:
+        assert pack.version == "0.4.0-refit.1"
+    # The same bytes as the program's --format json.
+    program = subprocess.run([CLI, "refit", str(case), "--outcomes", str(outcomes), "--as-of",
+                              AS_OF, "--format", "json"], check=True, capture_output=True)
+    assert json.loads(program.stdout.decode("utf-8")) == proposal.document
