@@ -761,6 +761,54 @@ SG_API int sg_audit_run_rows(char** out, size_t* out_size, const sg_audit* audit
  * CSV). Free *out with sg_buffer_free(); *out_size (if not NULL) receives its length. */
 SG_API int sg_audit_run(char** out, size_t* out_size, const sg_audit* audit,
                         const sg_result* result, const sg_audit_options* options);
+/* What-if (docs/audit.md, "What-if"): `result`'s case reassessed as of its date with its pack
+ * changed as a what-if spec says (TOML: `remove = ["RULE"]`, `[weights] RULE = X`,
+ * `[thresholds.INDEX] LEVEL = SCORE`), and which children change level: the transition counts
+ * overall and per group of the audit's group attributes (its outcomes are not read), and the
+ * children who change with the rules whose points changed for them, as the viewer (cleared for
+ * viewer_cleared; NULL/0: none) may see them. The output names both packs' hashes. The pack is
+ * never changed. An unknown rule, index or level: SG_E_NOT_FOUND naming the id and its place in
+ * the spec (sg_error_last_detail); a bad multiplier or thresholds that no longer rise:
+ * SG_E_INVALID_DATA. Identical output for any thread count. Free *out with sg_buffer_free(). */
+typedef struct sg_what_if_options {
+  int version;      /* SG_WHAT_IF_OPTIONS_VERSION */
+  int format;       /* SG_FORMAT_JSON or SG_FORMAT_CSV */
+  unsigned threads; /* of the reassessment (0: one per hardware thread) */
+  const char* spec; /* the what-if spec, spec_size bytes of UTF-8 TOML */
+  size_t spec_size;
+  const char* const* viewer_cleared; /* agency ids or types; "*" for all */
+  size_t viewer_cleared_count;
+} sg_what_if_options;
+#define SG_WHAT_IF_OPTIONS_VERSION 1
+#define SG_WHAT_IF_OPTIONS_INIT \
+  { SG_WHAT_IF_OPTIONS_VERSION, SG_FORMAT_JSON, 1, NULL, 0, NULL, 0 }
+SG_API int sg_audit_what_if(char** out, size_t* out_size, const sg_audit* audit,
+                            const sg_result* result, const sg_what_if_options* options);
+/* Refitting (docs/audit.md, "Refitting"): proposed rule weights fitted to the audit's outcomes
+ * for `result` (L2-regularised logistic regression on each rule's points, the pack's total as
+ * an offset, the penalty chosen by k-fold cross-validation with households kept whole).
+ * options->format: SG_FORMAT_JSON, the report (per rule: coefficient, multiplier, whether
+ * estimable and written; cross-validated AUC of the pack and of the refit); SG_FORMAT_TEXT, the
+ * diff (rule: old points -> new points); SG_FORMAT_TOML, the new pack version (the pack's TOML
+ * with the weights changed and the version bumped, comments kept) from pack_text, the TOML the
+ * result's pack was loaded from (NULL: the bundled pack with the same hash). A proposal: nothing
+ * is applied. Too few outcomes: SG_E_INVALID_DATA; pack_text of another pack:
+ * SG_E_INVALID_ARGUMENT. Free *out with sg_buffer_free(). */
+#define SG_FORMAT_TOML 4
+typedef struct sg_refit_options {
+  int version;             /* SG_REFIT_OPTIONS_VERSION */
+  int format;              /* SG_FORMAT_JSON, SG_FORMAT_TEXT or SG_FORMAT_TOML */
+  unsigned long long seed; /* of the folds */
+  size_t folds;            /* k of the k-fold cross-validation, 2 to 50 */
+  size_t min_firing;       /* a rule needs this many children with each outcome to be fitted */
+  const char* pack_text;   /* for SG_FORMAT_TOML: the pack's TOML, pack_text_size bytes */
+  size_t pack_text_size;
+} sg_refit_options;
+#define SG_REFIT_OPTIONS_VERSION 1
+#define SG_REFIT_OPTIONS_INIT \
+  { SG_REFIT_OPTIONS_VERSION, SG_FORMAT_JSON, 1, 5, 20, NULL, 0 }
+SG_API int sg_audit_refit(char** out, size_t* out_size, const sg_audit* audit,
+                          const sg_result* result, const sg_refit_options* options);
 /* ---- Rendering (docs/cli.md, "report"; docs/python.md) ------------------------------------ */
 /* The conference report for a sibling group (HTML), its family version (HTML), a child's ecomap
  * (Graphviz DOT) and the statutory timeline (text), rendered by the library: the safeguard

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -16,6 +18,7 @@
 
 #include "interpreter.hpp"
 #include "points.hpp"
+#include "safeguard/audit.hpp"  // PackChanges: what-if packs are derived here
 #include "safeguard/rules.hpp"
 #include "snapshot_columns.hpp"  // Snapshot: constant expressions are evaluated on an empty one
 #include "util/file.hpp"
@@ -29,6 +32,11 @@ class PackLoader {
  public:
   PackLoader(std::string name, const PackLimits& limits)
       : name_(std::move(name)), limits_(limits) {}
+
+  // A what-if copy of a loaded pack (change_pack in audit.hpp). Works on the RuleSet, never on
+  // TOML text: the pack's own types are what assess() reads, so a change made here is exactly
+  // the change assessed.
+  static std::shared_ptr<const RuleSet> derive(const RuleSet& original, const PackChanges& changes);
 
   std::shared_ptr<const RuleSet> load(std::string_view text) {
     source_ = text;
@@ -833,6 +841,156 @@ class PackLoader {
   PackLimits limits_;
   RuleSet* pack_ = nullptr;
 };
+
+namespace {
+
+// Shortest text that reads back as the same double (canonical change lists, messages).
+std::string round_trip(double value) {
+  char text[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+
+Location change_place(const PackChanges& changes, const Location& where, const std::string& id) {
+  Location at = where.file.empty() ? Location(changes.source) : where;
+  at.entity = id;
+  return at;
+}
+
+}  // namespace
+
+std::shared_ptr<const RuleSet> PackLoader::derive(const RuleSet& original,
+                                                  const PackChanges& changes) {
+  auto pack = std::make_shared<RuleSet>(original);
+  const auto find_rule = [&](const std::string& id) -> long {
+    for (std::size_t r = 0; r < pack->rules_.size(); ++r)
+      if (pack->rules_[r].id == id) return static_cast<long>(r);
+    return -1;
+  };
+  // Canonical lines of what changes, sorted, for the hash; a no-op adds none.
+  std::vector<std::string> canonical;
+  std::set<std::string> named;  // rules removed or weighted: each once
+  const auto name_once = [&](const std::string& id, const Location& at) {
+    if (!named.insert(id).second)
+      throw Error(Status::invalid_data,
+                  "rule '" + id + "' is changed twice (remove it, or weight it, once)", at);
+  };
+
+  for (std::size_t k = 0; k < changes.weights.size(); ++k) {
+    const RuleWeight& weight = changes.weights[k];
+    const Location at = change_place(changes, weight.where, weight.rule);
+    name_once(weight.rule, at);
+    const long r = find_rule(weight.rule);
+    if (r < 0)
+      throw Error(Status::not_found,
+                  "unknown rule '" + weight.rule + "': the pack '" + original.id() +
+                      "' has no rule with this id",
+                  at);
+    const double m = weight.multiplier;
+    if (!std::isfinite(m) || m < 0)
+      throw Error(Status::invalid_data,
+                  "the weight of rule '" + weight.rule +
+                      "' must be a finite number at least 0, not " + round_trip(m),
+                  at);
+    if (m == 1) continue;
+    Rule& rule = pack->rules_[static_cast<std::size_t>(r)];
+    std::string text;
+    bool whole = true;
+    if (rule.points.constant()) {
+      static const Snapshot empty;
+      expr::EvalContext context;
+      context.snapshot = &empty;
+      const expr::Value value = expr::evaluate(rule.points, context);
+      const double scaled = value.number * m;
+      whole = std::isfinite(scaled) && scaled == std::floor(scaled);
+      if (!std::isfinite(scaled) || std::fabs(scaled) > detail::kMaxPoints)
+        throw Error(Status::invalid_data,
+                    "the weight of rule '" + weight.rule + "' puts its points beyond +/-1e100", at);
+      text = (scaled < 0 ? "-" : "") + round_trip(std::fabs(scaled));
+    } else {
+      whole = false;
+      text = "(" + rule.points.source() + ") * " + round_trip(m);
+    }
+    if (pack->indices_[rule.index].whole && !whole)
+      throw Error(Status::invalid_data,
+                  "the weight of rule '" + weight.rule +
+                      "' gives points that are not whole, but "
+                      "index '" +
+                      pack->indices_[rule.index].id + "' counts whole ticks",
+                  at);
+    rule.points = expr::compile_expression(text, rule.scope, expr::Type::number, pack->symbols_,
+                                           Location(changes.source, 0, 0, weight.rule));
+    canonical.push_back("weight " + weight.rule + " " + round_trip(m));
+  }
+
+  std::vector<std::size_t> removed;
+  for (std::size_t k = 0; k < changes.remove.size(); ++k) {
+    const std::string& id = changes.remove[k];
+    const Location at = change_place(
+        changes, k < changes.remove_where.size() ? changes.remove_where[k] : Location(), id);
+    name_once(id, at);
+    const long r = find_rule(id);
+    if (r < 0)
+      throw Error(
+          Status::not_found,
+          "unknown rule '" + id + "': the pack '" + original.id() + "' has no rule with this id",
+          at);
+    removed.push_back(static_cast<std::size_t>(r));
+    canonical.push_back("remove " + id);
+  }
+
+  for (const LevelThreshold& change : changes.thresholds) {
+    const Location at = change_place(changes, change.where, change.index);
+    std::size_t i = 0;
+    while (i < pack->indices_.size() && pack->indices_[i].id != change.index) ++i;
+    if (i == pack->indices_.size())
+      throw Error(Status::not_found,
+                  "unknown index '" + change.index + "': the pack '" + original.id() +
+                      "' has no index with this id",
+                  at);
+    std::size_t l = 0;
+    while (l < pack->levels_.size() && pack->levels_[l].id != change.level) ++l;
+    if (l == pack->levels_.size())
+      throw Error(Status::not_found,
+                  "unknown level '" + change.level + "' for index '" + change.index + "'",
+                  Location(at.file, at.line, at.column, change.level));
+    if (!std::isfinite(change.min))
+      throw Error(Status::invalid_data, "a threshold must be a finite number", at);
+    auto& thresholds = pack->indices_[i].thresholds;
+    if (thresholds[l] == change.min) continue;
+    thresholds[l] = change.min;
+    canonical.push_back("threshold " + change.index + " " + change.level + " " +
+                        round_trip(change.min));
+  }
+  for (const IndexDef& index : pack->indices_) {
+    for (std::size_t l = 1; l < index.thresholds.size(); ++l) {
+      if (index.thresholds[l] <= index.thresholds[l - 1])
+        throw Error(Status::invalid_data,
+                    "thresholds of index '" + index.id + "' must rise with the levels",
+                    Location(changes.source, 0, 0, index.id));
+    }
+  }
+
+  std::sort(removed.begin(), removed.end());
+  for (auto r = removed.rbegin(); r != removed.rend(); ++r)
+    pack->rules_.erase(pack->rules_.begin() + static_cast<std::ptrdiff_t>(*r));
+
+  if (!canonical.empty()) {
+    std::sort(canonical.begin(), canonical.end());
+    std::string text = "safeguard what-if\n" + original.hash() + "\n";
+    for (const std::string& line : canonical) text += line + "\n";
+    pack->hash_ = sha256_hex(text);
+  }
+  pack->lint_warnings_ = lint(*pack);
+  return pack;
+}
+
+std::shared_ptr<const RuleSet> change_pack(const RuleSet& pack, const PackChanges& changes) {
+  return PackLoader::derive(pack, changes);
+}
 
 std::shared_ptr<const RuleSet> RuleSet::load_string(std::string_view text, const std::string& name,
                                                     const PackLimits& limits) {

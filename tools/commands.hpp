@@ -26,5 +26,7 @@ Command add_cin_measures(CLI::App& parent);
 Command add_joined(CLI::App& parent);
 Command add_training(CLI::App& parent);
 Command add_audit(CLI::App& parent);
+Command add_what_if(CLI::App& parent);
+Command add_refit(CLI::App& parent);
 
 }  // namespace safeguard::cli

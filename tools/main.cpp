@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
                                    add_lint(app),         add_ecomap(app),  add_report(app),
                                    add_generate(app),     add_store(app),   add_import_cin(app),
                                    add_cin_measures(app), add_joined(app),  add_training(app),
-                                   add_audit(app)};
+                                   add_audit(app),        add_what_if(app), add_refit(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& success) {

@@ -17,8 +17,11 @@
 #include <string_view>
 #include <vector>
 
+#include <memory>
+
 #include "safeguard/assess.hpp"
 #include "safeguard/error.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/rules.hpp"
 
 namespace safeguard {
@@ -188,5 +191,172 @@ SAFEGUARD_EXPORT Interval wilson_interval(std::size_t events, std::size_t n);
 SAFEGUARD_EXPORT std::string audit_json(const AuditReport& report);
 SAFEGUARD_EXPORT std::string audit_csv(const AuditReport& report);
 SAFEGUARD_EXPORT std::string audit_html(const AuditReport& report);
+
+// ---- What-if: the same caseload with a changed pack (docs/audit.md, "What-if") ------------------
+
+// A change to a pack, stated as data. `where` places it in the spec it came from (file, line,
+// column; entity = the rule or index id) for messages.
+struct RuleWeight {
+  std::string rule;
+  double multiplier = 1;  // the rule's points x this (>= 0; 1: unchanged)
+  Location where;
+};
+struct LevelThreshold {
+  std::string index, level;
+  double min = 0;  // the score at or above which the index reaches the level
+  Location where;
+};
+struct PackChanges {
+  std::string source = "what-if";      // names the spec in messages
+  std::vector<std::string> remove;     // rule ids taken out
+  std::vector<Location> remove_where;  // parallel to remove (may be empty)
+  std::vector<RuleWeight> weights;
+  std::vector<LevelThreshold> thresholds;
+};
+
+// A what-if spec (TOML):
+//   remove = ["disabled-child"]
+//   [weights]
+//   multi-agency-corroboration = 0.5
+//   [thresholds.INDEX]
+//   LEVEL = 12
+// Error(Status::parse or invalid_data) with file, line and column for anything else.
+SAFEGUARD_EXPORT PackChanges parse_what_if_toml(std::string_view text, const std::string& source);
+
+// A copy of `pack` with the changes made through the rule-pack types (never by editing its
+// TOML): a removed rule is dropped; a weighted rule's points become the constant times the
+// multiplier, or `(<points>) * m` for a formula, compiled like any pack expression; an index's
+// thresholds are set and must still rise with the levels; on a whole-counting index the new
+// points must be whole. The copy is validated and linted like a loaded pack (lint_warnings()).
+// Its hash is SHA-256 over the original's hash and the changes in canonical order, so it
+// differs from the original's unless nothing changes (a multiplier of 1, a threshold set to
+// what it was: no change). Error(Status::not_found) naming the id and the spec's place for an
+// unknown rule, index or level; Error(Status::invalid_data) for a rule named twice, a
+// negative or non-finite multiplier, thresholds that no longer rise.
+SAFEGUARD_EXPORT std::shared_ptr<const RuleSet> change_pack(const RuleSet& pack,
+                                                            const PackChanges& changes);
+
+struct WhatIfOptions {
+  unsigned threads = 1;  // of the reassessment; the report is the same for any value
+  // Who reads the list of changed rules: a rule whose lines for a child are all withheld from
+  // this viewer (restricted evidence) is never named for that child. Default: cleared for none.
+  Viewer viewer;
+};
+
+// A child whose level changes.
+struct WhatIfChild {
+  std::string id;
+  int before = 0, after = 0;  // levels (after overrides)
+  // Rules (ids, "propagation" for propagated points) whose points for the child, as the viewer
+  // sees them, differ between the two packs, in id order.
+  std::vector<std::string> rules;
+};
+
+// The transitions of one group of one attribute (attribute and group empty: every child).
+struct WhatIfGroup {
+  std::string attribute, group;
+  std::size_t children = 0, up = 0, down = 0;
+  double share_moved = 0;  // (up + down) / children; 0 for no children
+  // levels x levels counts, row = level before, column = level after (row-major).
+  std::vector<std::size_t> transitions;
+};
+
+struct WhatIfReport {
+  std::string pack_id, pack_version;
+  std::string hash_before, hash_after;
+  std::vector<std::string> changes;  // one sentence per change made
+  Day as_of = 0;
+  std::vector<std::string> levels;
+  std::string viewer;  // "uncleared", "cleared for everything" or "cleared for ..."
+  WhatIfGroup overall;
+  std::vector<std::string> attributes;
+  std::vector<WhatIfGroup> groups;     // per attribute in file order, groups in byte order
+  std::vector<WhatIfChild> changed;    // in child-id order
+  std::vector<LintWarning> lint;       // the changed pack's lint findings
+  std::vector<AuditWarning> warnings;  // e.g. children with no group recorded
+};
+
+// Reassesses `before`'s snapshot as of its date with change_pack(before.rules(), changes) and
+// compares levels child by child, overall and per group of `groups` (may have no attributes).
+// Refuses a pack reading a protected attribute (check_protected) and a group row whose id is
+// not a child of the results (naming file, line and id). Bit-identical for any thread count.
+SAFEGUARD_EXPORT WhatIfReport what_if(const Results& before, const PackChanges& changes,
+                                      const GroupAttributes& groups,
+                                      const WhatIfOptions& options = {});
+// JSON (one object, docs/audit.md) and CSV: the transition rows (`table` = "transitions":
+// attribute, group, from, to, count) then the changed children (`table` = "changed": id, from,
+// to, rules separated by ';').
+SAFEGUARD_EXPORT std::string what_if_json(const WhatIfReport& report);
+SAFEGUARD_EXPORT std::string what_if_csv(const WhatIfReport& report);
+
+// ---- Refitting: proposed weights (docs/audit.md, "Refitting") ----------------------------------
+
+struct RefitOptions {
+  std::uint64_t seed = 1;  // of the fold assignment (the audit's splitmix64 stream)
+  std::size_t folds = 5;   // k of the k-fold cross-validation (households kept whole), >= 2
+  // L2 penalties tried; the one with the best cross-validated AUC is used (ties: the larger).
+  std::vector<double> penalties = {0.1, 1, 10, 100, 1000};
+  // A rule is estimable when at least this many children with outcome 1 and this many with
+  // outcome 0 get points from it; otherwise it keeps its weight and is reported as not
+  // estimable.
+  std::size_t min_firing = 20;
+  int max_iterations = 100;  // of Newton's method per fit
+};
+
+struct RefitRule {
+  std::string id;
+  std::size_t fired_positive = 0, fired_negative = 0;  // children with its points, by outcome
+  bool estimable = false;
+  double coefficient = 0;  // fitted log-odds per point of the rule (0 when not estimable)
+  double multiplier = 1;   // proposed: coefficient / the common log-odds per point of the total
+  bool written = false;    // the new pack carries the multiplier (false: the old weight is kept)
+  std::string note;        // why not estimable or not written
+};
+
+struct RefitPenalty {
+  double penalty = 0;
+  double auc = 0;  // cross-validated AUC of the refit at this penalty
+};
+
+struct RefitReport {
+  std::string pack_id, pack_version, pack_hash;
+  std::string new_version;  // e.g. "0.4.0-refit.1"
+  Day as_of = 0;
+  std::string horizon;
+  std::size_t children = 0, with_outcome = 0, positives = 0;
+  std::size_t folds = 0;
+  std::uint64_t seed = 0;
+  double scale = 0;    // log-odds per point of the total score (the original pack's one weight)
+  double penalty = 0;  // chosen
+  std::vector<RefitPenalty> grid;
+  double auc_original = 0;       // cross-validated AUC of the original pack's total score
+  double auc_refit = 0;          // cross-validated AUC of the refit at the chosen penalty
+  std::vector<RefitRule> rules;  // in pack order
+  std::vector<AuditWarning> warnings;
+};
+
+// Proposes new rule weights from the outcomes: an L2-regularised logistic regression of the
+// outcome on each rule's points for the child (one feature per estimable rule), with the
+// original pack's total score as an offset, so the penalty pulls every weight towards the
+// pack's own and a weak signal leaves it alone. The penalty is chosen by k-fold
+// cross-validation with households kept whole, folds drawn from the seed: deterministic, and
+// the same for any assessment thread count. Negative weights are reported and not written (the
+// rule keeps its weight); every figure is finite. Refuses (Error naming file, line and id) an
+// outcome id that is not a child of the results; fewer than min_firing children with each
+// outcome: Error(Status::invalid_data).
+SAFEGUARD_EXPORT RefitReport refit(const Results& results, const Outcomes& outcomes,
+                                   const RefitOptions& options = {});
+SAFEGUARD_EXPORT std::string refit_json(const RefitReport& report);
+// "rule: 5 -> 7.5" lines for each rule written, and a line for each kept with why.
+SAFEGUARD_EXPORT std::string refit_diff(const RefitReport& report, const RuleSet& pack);
+
+// The text of the new pack version: `text` (the pack the refit ran on, named `source`; its hash
+// must be the report's) with each written rule's points replaced (a constant by the new
+// constant, a formula by `(<formula>) * m`) and [pack] version set to new_version. Every other
+// byte, comments included, is kept. The text loads and lints like any pack; nothing installs it.
+SAFEGUARD_EXPORT std::string refit_pack_toml(const RefitReport& report, std::string_view text,
+                                             const std::string& source);
+// The TOML text of a bundled pack (rules/NAME.toml); Error(Status::not_found) when none.
+SAFEGUARD_EXPORT std::string bundled_pack_text(std::string_view name);
 
 }  // namespace safeguard

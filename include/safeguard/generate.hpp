@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <utility>
+#include <vector>
 
 #include "safeguard/audit.hpp"
 #include "safeguard/graph.hpp"
@@ -78,6 +80,10 @@ struct PlantedOptions {
   double intercept = -3.0;
   double slope = 0.25;
   double disparity = 1.0;
+  // Rules whose own points move the outcome: each adds slope x the rule's points for the child
+  // (its contributions summed) to the log-odds, on top of the total score's slope. What the
+  // refit's tests plant: one rule predictive beyond its weight, another not.
+  std::vector<std::pair<std::string, double>> rule_slopes;
   std::string horizon = "planted outcome (synthetic, no real horizon)";
 };
 

@@ -19,8 +19,16 @@ PlantedTruth plant_outcomes(const Results& results, const PlantedOptions& option
     const double g = stream.unit();
     const char* planted = g < 0.5 ? "A" : g < 0.8 ? "B" : "C";
     const char* control = stream.unit() < 0.5 ? "X" : "Y";
-    const double logit = options.intercept + options.slope * results.total(row) +
-                         (planted[0] == 'B' ? options.disparity : 0.0);
+    double logit = options.intercept + options.slope * results.total(row) +
+                   (planted[0] == 'B' ? options.disparity : 0.0);
+    for (const auto& [rule, slope] : options.rule_slopes) {
+      for (const Contribution* c = results.contributions_begin(row);
+           c != results.contributions_end(row); ++c) {
+        if (!c->propagated() && c->rule < results.rules().rules().size() &&
+            results.rules().rules()[c->rule].id == rule)
+          logit += slope * c->value;
+      }
+    }
     const double p = 1.0 / (1.0 + std::exp(-logit));
     const int outcome = stream.unit() < p ? 1 : 0;
     const int line = static_cast<int>(row) + 2;  // after the header (groups_csv)

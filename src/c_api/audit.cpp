@@ -140,4 +140,79 @@ int sg_audit_run_rows(char** out, size_t* out_size, const sg_audit* audit, const
   });
 }
 
+int sg_audit_what_if(char** out, size_t* out_size, const sg_audit* audit, const sg_result* result,
+                     const sg_what_if_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const sg_audit& a = audit_of(audit);
+    const Results& results = results_of(result);
+    require(options, "options");
+    check_version(options->version, SG_WHAT_IF_OPTIONS_VERSION, "sg_what_if_options");
+    if (options->format != SG_FORMAT_JSON && options->format != SG_FORMAT_CSV)
+      bad_argument("options.format must be SG_FORMAT_JSON or SG_FORMAT_CSV");
+    if (!options->spec && options->spec_size > 0) bad_argument("options.spec is NULL");
+    WhatIfOptions what_if_options;
+    what_if_options.threads = options->threads;
+    what_if_options.viewer.cleared =
+        text_list(options->viewer_cleared, options->viewer_cleared_count, "options.viewer_cleared");
+    for (const std::string& name : what_if_options.viewer.cleared)
+      what_if_options.viewer.cleared_all = what_if_options.viewer.cleared_all || name == "*";
+    const std::string_view spec =
+        options->spec ? audit_text(options->spec, options->spec_size, "what-if spec")
+                      : std::string_view();
+    const PackChanges changes = parse_what_if_toml(spec, "what-if spec");
+    const WhatIfReport report = what_if(results, changes, a.groups, what_if_options);
+    const std::string rendered =
+        options->format == SG_FORMAT_CSV ? what_if_csv(report) : what_if_json(report);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
+int sg_audit_refit(char** out, size_t* out_size, const sg_audit* audit, const sg_result* result,
+                   const sg_refit_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const sg_audit& a = audit_of(audit);
+    const Results& results = results_of(result);
+    require(options, "options");
+    check_version(options->version, SG_REFIT_OPTIONS_VERSION, "sg_refit_options");
+    if (options->format != SG_FORMAT_JSON && options->format != SG_FORMAT_TEXT &&
+        options->format != SG_FORMAT_TOML)
+      bad_argument("options.format must be SG_FORMAT_JSON, SG_FORMAT_TEXT or SG_FORMAT_TOML");
+    if (options->folds < 2 || options->folds > 50) bad_argument("options.folds must be 2 to 50");
+    if (!options->pack_text && options->pack_text_size > 0)
+      bad_argument("options.pack_text is NULL");
+    std::string pack_text;
+    std::string pack_source = "pack";
+    if (options->format == SG_FORMAT_TOML) {
+      if (options->pack_text) {
+        pack_text = std::string(audit_text(options->pack_text, options->pack_text_size, "pack"));
+      } else {
+        for (const std::string& name : bundled_pack_names()) {
+          if (load_bundled_pack(name)->hash() == results.rules().hash()) {
+            pack_text = bundled_pack_text(name);
+            pack_source = "rules/" + name + ".toml";
+          }
+        }
+        if (pack_text.empty())
+          bad_argument("options.pack_text is NULL and the result's pack is not a bundled one");
+      }
+    }
+    RefitOptions refit_options;
+    refit_options.seed = options->seed;
+    refit_options.folds = options->folds;
+    refit_options.min_firing = options->min_firing;
+    const RefitReport report = refit(results, a.outcomes, refit_options);
+    const std::string rendered =
+        options->format == SG_FORMAT_TOML   ? refit_pack_toml(report, pack_text, pack_source)
+        : options->format == SG_FORMAT_TEXT ? refit_diff(report, results.rules())
+                                            : refit_json(report);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
+  });
+}
+
 }  // extern "C"

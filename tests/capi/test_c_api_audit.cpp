@@ -126,4 +126,57 @@ TEST_SUITE("capi/c_api_audit") {
           "outcomes.csv:2:1: entity 'P-NOBODY-C1': no child with this id in the assessment");
     sg_audit_free(audit);
   }
+
+  TEST_CASE("sg_audit_what_if gives the C++ what-if's JSON and CSV at any thread count") {
+    Generated generated(800, 7);
+    const safeguard::PlantedTruth truth = planted(800, 7);
+    const std::string outcomes = safeguard::outcomes_csv(truth.outcomes);
+    const std::string groups = safeguard::groups_csv(truth.groups);
+    sg_audit* audit = nullptr;
+    REQUIRE(sg_audit_new(&audit, outcomes.data(), outcomes.size(), "outcomes.csv") == SG_OK);
+    REQUIRE(sg_audit_set_groups(audit, groups.data(), groups.size(), "groups.csv") == SG_OK);
+    const std::string spec = "remove = [\"multi-agency-corroboration\"]\n";
+    const auto what_if = [&](int format, unsigned threads) {
+      sg_what_if_options options = SG_WHAT_IF_OPTIONS_INIT;
+      options.format = format;
+      options.threads = threads;
+      options.spec = spec.data();
+      options.spec_size = spec.size();
+      char* out = nullptr;
+      size_t size = 0;
+      const int status = sg_audit_what_if(&out, &size, audit, generated.result, &options);
+      REQUIRE_MESSAGE(status == SG_OK, sg_error_last());
+      std::string text(out, size);
+      sg_buffer_free(out);
+      return text;
+    };
+    // The C++ report on the same caseload.
+    safeguard::CaseloadOptions options;
+    options.children = 800;
+    options.seed = 7;
+    safeguard::CaseGraph graph;
+    safeguard::generate_caseload(graph, options);
+    const safeguard::Results results =
+        safeguard::assess(safeguard::load_bundled_pack("default"), safeguard::take_snapshot(graph),
+                          safeguard::AssessOptions(options.as_of, 1));
+    const safeguard::WhatIfReport report = safeguard::what_if(
+        results, safeguard::parse_what_if_toml(spec, "what-if spec"), truth.groups);
+    CHECK(what_if(SG_FORMAT_JSON, 1) == safeguard::what_if_json(report));
+    CHECK(what_if(SG_FORMAT_JSON, 4) == safeguard::what_if_json(report));
+    CHECK(what_if(SG_FORMAT_CSV, 2) == safeguard::what_if_csv(report));
+    CHECK_FALSE(report.changed.empty());
+
+    // An unknown rule: SG_E_NOT_FOUND naming it and its place in the spec.
+    const std::string bad = "remove = [\"multi-agency-corroboration\", \"no-such-rule\"]\n";
+    sg_what_if_options options_bad = SG_WHAT_IF_OPTIONS_INIT;
+    options_bad.spec = bad.data();
+    options_bad.spec_size = bad.size();
+    char* out = nullptr;
+    CHECK(sg_audit_what_if(&out, nullptr, audit, generated.result, &options_bad) == SG_E_NOT_FOUND);
+    CHECK(out == nullptr);
+    CHECK(std::string(sg_error_last())
+              .find("what-if spec:1:41: entity 'no-such-rule': unknown rule 'no-such-rule'") !=
+          std::string::npos);
+    sg_audit_free(audit);
+  }
 }

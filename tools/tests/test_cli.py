@@ -813,6 +813,122 @@ class GenerateTest(unittest.TestCase):
         self.assertEqual(run("generate", "--as-of", "2026-13-01").code, 2)
 
 
+class WhatIfTest(unittest.TestCase):
+    """safeguard what-if: a changed pack's rule impact, overall and by group (issue 18 item 4)."""
+
+    def generated(self, tmp):
+        case, groups = os.path.join(tmp, "case.json"), os.path.join(tmp, "groups.csv")
+        outcomes = os.path.join(tmp, "outcomes.csv")
+        made = run("generate", "--children", "1500", "--seed", "4", "-o", case,
+                   "--outcomes", outcomes, "--groups", groups)
+        self.assertEqual(made.code, 0, made.errtext())
+        return case, groups
+
+    def test_removing_a_rule_reports_transitions_groups_and_both_hashes(self):
+        with scratch_dir() as tmp:
+            case, groups = self.generated(tmp)
+            common = [case, "--groups", groups, *AS_OF, "--without", "multi-agency-corroboration"]
+            result = run("what-if", *common, "--format", "json")
+            self.assertEqual(result.code, 0, result.errtext())
+            report = json.loads(result.text())
+            pack = report["pack"]
+            self.assertNotEqual(pack["hash_before"], pack["hash_after"])
+            self.assertEqual(report["changes"], ["rule 'multi-agency-corroboration' removed"])
+            changed = report["changed"]
+            self.assertGreater(len(changed), 0)
+            self.assertEqual(report["overall"]["up"], 0)  # taking points away never raises
+            self.assertEqual(report["overall"]["down"], len(changed))
+            for child in changed:  # restricted-basis lines are withheld from this viewer
+                self.assertLessEqual(set(child["rules"]),
+                                     {"multi-agency-corroboration", "propagation"})
+            self.assertTrue(any(c["rules"] for c in changed))
+            for attribute in ("planted_group", "control_group"):
+                part = [g for g in report["groups"] if g["attribute"] == attribute]
+                self.assertEqual(sum(g["children"] for g in part), report["overall"]["children"])
+                self.assertEqual(sum(g["down"] for g in part), len(changed))
+            text = run("what-if", *common).text()
+            self.assertIn("pack hash before " + pack["hash_before"], text)
+            self.assertIn("pack hash after  " + pack["hash_after"], text)
+            self.assertIn("planted_group=A: ", text)
+            table = list(csv.DictReader(io.StringIO(run("what-if", *common, "--format",
+                                                        "csv").text())))
+            self.assertEqual(len([r for r in table if r["table"] == "changed"]), len(changed))
+            four = run("what-if", *common, "--format", "json", "--threads", "4")
+            self.assertEqual(four.text(), result.text())
+
+    def test_weight_one_changes_nothing_and_unknown_ids_are_named(self):
+        with scratch_dir() as tmp:
+            case, groups = self.generated(tmp)
+            same = json.loads(run("what-if", case, "--groups", groups, *AS_OF, "--weight",
+                                  "disabled-child=1", "--format", "json").text())
+            self.assertEqual(same["changed"], [])
+            self.assertEqual(same["pack"]["hash_before"], same["pack"]["hash_after"])
+            bad = run("what-if", case, *AS_OF, "--without", "no-such-rule")
+            self.assertEqual(bad.code, 2, bad.errtext())
+            self.assertIn("entity 'no-such-rule': unknown rule 'no-such-rule'", bad.errtext())
+            spec = os.path.join(tmp, "spec.toml")
+            with open(spec, "w") as f:
+                f.write("[thresholds.neglect]\nno-such-level = 4\n")
+            bad = run("what-if", case, *AS_OF, "--spec", spec)
+            self.assertEqual(bad.code, 2, bad.errtext())
+            self.assertIn(spec + ":2:17: entity 'no-such-level': unknown level", bad.errtext())
+            nothing = run("what-if", case, *AS_OF)
+            self.assertEqual(nothing.code, 2)
+            self.assertIn("nothing to change", nothing.errtext())
+
+    def test_the_pack_file_is_never_changed(self):
+        with scratch_dir() as tmp:
+            case, groups = self.generated(tmp)
+            pack = os.path.join(tmp, "pack.toml")
+            shutil.copy(DEFAULT_PACK, pack)
+            with open(pack, "rb") as f:
+                before = f.read()
+            result = run("what-if", case, "--rules", pack, *AS_OF, "--weight",
+                         "disabled-child=3")
+            self.assertEqual(result.code, 0, result.errtext())
+            with open(pack, "rb") as f:
+                self.assertEqual(f.read(), before)
+
+
+class RefitTest(unittest.TestCase):
+    """safeguard refit: proposed weights as a new pack version, never applied (issue 18 item 5)."""
+
+    def test_refit_writes_a_new_version_that_lints_and_never_the_pack_read(self):
+        with scratch_dir() as tmp:
+            case, outcomes = os.path.join(tmp, "case.json"), os.path.join(tmp, "outcomes.csv")
+            made = run("generate", "--children", "1500", "--seed", "4", "-o", case,
+                       "--outcomes", outcomes)
+            self.assertEqual(made.code, 0, made.errtext())
+            pack = os.path.join(tmp, "pack.toml")
+            shutil.copy(DEFAULT_PACK, pack)
+            with open(pack, "rb") as f:
+                before = f.read()
+            new = os.path.join(tmp, "refit.toml")
+            result = run("refit", case, "--rules", pack, "--outcomes", outcomes, *AS_OF,
+                         "--write", new)
+            self.assertEqual(result.code, 0, result.errtext())
+            text = result.text()
+            self.assertIn("--- safeguard-default 0.4.0\n+++ safeguard-default 0.4.0-refit.1", text)
+            self.assertIn("lint of safeguard-default 0.4.0-refit.1: ", text)
+            self.assertIn("written to " + new + " (not applied)", text)
+            with open(pack, "rb") as f:
+                self.assertEqual(f.read(), before)
+            with open(new) as f:
+                written = f.read()
+            self.assertIn('version = "0.4.0-refit.1"', written)
+            self.assertIn("# safeguard default multi-agency threshold pack.", written)
+            lint = run("lint", new)
+            self.assertIn(lint.code, (0, 6), lint.errtext())
+            report = json.loads(run("refit", case, "--outcomes", outcomes, *AS_OF, "--format",
+                                    "json").text())
+            self.assertEqual(report["pack"]["new_version"], "0.4.0-refit.1")
+            self.assertNotIn("null", json.dumps(report["rules"]))
+            over = run("refit", case, "--rules", pack, "--outcomes", outcomes, *AS_OF,
+                       "--write", pack)
+            self.assertEqual(over.code, 2, over.errtext())
+            self.assertIn("never over it", over.errtext())
+
+
 class ProgressTest(unittest.TestCase):
     """A progress bar on standard error when it is a terminal, and none when it is not."""
 

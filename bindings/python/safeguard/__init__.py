@@ -34,7 +34,7 @@ from .record import Record
 from .rules import Index, Level, LintWarning, PolicyOverride, Rule, RuleSet, Timescales
 from .rules import bundled as bundled_packs
 from .training import training_pack, training_pages
-from .audit import Audit, audit
+from .audit import Audit, Refit, WhatIf, audit, refit, what_if, what_if_spec
 from .audit import check_rules as audit_check_rules
 
 __all__ = [
@@ -43,11 +43,12 @@ __all__ = [
     "FileError", "Graph", "GraphvizError", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
     "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult",
-    "PolicyOverride", "Process", "Rule", "RELATION_KINDS", "Record", "Result",
+    "PolicyOverride", "Process", "Refit", "Rule", "RELATION_KINDS", "Record", "Result",
     "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
-    "VersionError", "VocabularyFinding", "VocabularyWarning", "__version__", "add_months", "age", "assess", "bank_holidays",
+    "VersionError", "VocabularyFinding", "VocabularyWarning", "WhatIf", "__version__", "add_months", "age", "assess", "bank_holidays",
     "bundled_packs",
     "library_path", "library_version", "status_text", "training_pack", "training_pages",
+    "refit", "what_if", "what_if_spec",
 ]
 
 

@@ -364,6 +364,32 @@ class AuditOptions(ctypes.Structure):
     ]
 
 
+class WhatIfOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("format", c_int),
+        ("threads", ctypes.c_uint),
+        ("spec", c_char_p),
+        ("spec_size", c_size_t),
+        ("viewer_cleared", POINTER(c_char_p)),
+        ("viewer_cleared_count", c_size_t),
+    ]
+
+
+class RefitOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("format", c_int),
+        ("seed", ctypes.c_ulonglong),
+        ("folds", c_size_t),
+        ("min_firing", c_size_t),
+        ("pack_text", c_char_p),
+        ("pack_text_size", c_size_t),
+    ]
+
+
 class IndexDef(ctypes.Structure):
     VERSION = 1
     _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p)]
@@ -448,6 +474,7 @@ FORMAT_TEXT = 0
 FORMAT_JSON = 1
 FORMAT_CSV = 2
 FORMAT_HTML = 3
+FORMAT_TOML = 4
 KNOWN_ALL = 9223372036854775807
 OPEN_CREATE = 1
 
@@ -575,6 +602,10 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_audit_run": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
                              POINTER(AuditOptions)]),
     "sg_result_audit_rows": (c_int, [POINTER(c_void_p), _out_size, _result_p]),
+    "sg_audit_what_if": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
+                                 POINTER(WhatIfOptions)]),
+    "sg_audit_refit": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
+                               POINTER(RefitOptions)]),
     "sg_audit_run_rows": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _rules_p, c_char_p,
                                   c_size_t, POINTER(AuditOptions)]),
     "sg_render_report": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),

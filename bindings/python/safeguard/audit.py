@@ -24,7 +24,7 @@ from . import _core
 from . import _lib
 from ._core import check, lib
 from .errors import InvalidArgumentError
-from .result import Result
+from .result import RESULT_VIEWER, Result, ViewerArg
 from .rules import RuleSet
 
 PathLike = typing.Union[str, "os.PathLike[str]"]
@@ -93,7 +93,8 @@ class _AuditInputs(_core.Handle):
 
     _kind = "audit"
 
-    def __init__(self, outcomes: OutcomesArg, groups: GroupsArg, horizon: str) -> None:
+    def __init__(self, outcomes: OutcomesArg, groups: typing.Optional[GroupsArg],
+                 horizon: str) -> None:
         if isinstance(outcomes, (str, os.PathLike)):
             data, name = _read(outcomes)
         else:
@@ -101,6 +102,8 @@ class _AuditInputs(_core.Handle):
         out = ctypes.c_void_p()
         check(lib.sg_audit_new(ctypes.byref(out), data, len(data), name.encode("utf-8")))
         super().__init__(out.value, lib.sg_audit_free)
+        if groups is None:  # what-if without groups: overall figures only
+            return
         if isinstance(groups, (str, os.PathLike)):
             data, name = _read(groups)
         else:
@@ -287,3 +290,207 @@ def check_rules(rules: RuleSet, groups: GroupsArg) -> None:
     with _AuditInputs({}, groups, "") as inputs:
         with rules._lock:
             check(lib.sg_audit_check_rules(inputs._pointer(), rules._pointer()))
+
+
+def _toml_key(text: str) -> str:
+    """A TOML quoted key (rule, index and level ids may hold characters a bare key cannot)."""
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def what_if_spec(without: typing.Iterable[str] = (),
+                 weights: typing.Optional[typing.Mapping[str, float]] = None,
+                 thresholds: typing.Optional[typing.Mapping[str, typing.Mapping[str, float]]]
+                 = None) -> str:
+    """The what-if spec (TOML, docs/audit.md) for these changes: rules removed, rules' points
+    multiplied ({rule: multiplier}), levels' minimum scores set ({index: {level: score}})."""
+    if isinstance(without, str):
+        without = [without]
+    lines = ["remove = [%s]" % ", ".join(_toml_key(r) for r in without)]
+    if weights:
+        lines.append("[weights]")
+        lines.extend("%s = %r" % (_toml_key(r), float(m)) for r, m in weights.items())
+    for index, levels in (thresholds or {}).items():
+        lines.append("[thresholds.%s]" % _toml_key(index))
+        lines.extend("%s = %r" % (_toml_key(level), float(score))
+                     for level, score in levels.items())
+    return "\n".join(lines) + "\n"
+
+
+class WhatIf:
+    """What safeguard.what_if() found: the library's JSON as `document` (docs/audit.md,
+    "What-if") and its tables as pandas DataFrames."""
+
+    def __init__(self, document: typing.Dict[str, typing.Any], csv: str) -> None:
+        self.document = document
+        self._csv = csv
+
+    def to_csv(self) -> str:
+        """The library's CSV (the same bytes as `safeguard what-if --format csv`)."""
+        return self._csv
+
+    @property
+    def levels(self) -> typing.List[str]:
+        return list(self.document["levels"])
+
+    @property
+    def hash_before(self) -> str:
+        return str(self.document["pack"]["hash_before"])
+
+    @property
+    def hash_after(self) -> str:
+        return str(self.document["pack"]["hash_after"])
+
+    @property
+    def lint(self) -> typing.List[typing.Tuple[str, str]]:
+        """(code, message) of each lint finding on the changed pack."""
+        return [(w["code"], w["message"]) for w in self.document["lint"]]
+
+    @property
+    def changed(self) -> typing.Any:
+        """One row per child whose level changes: id, before, after (level ids) and rules (the
+        rules whose points changed for it, as the viewer may see them)."""
+        import pandas
+
+        rows = [(c["id"], c["before"], c["after"], list(c["rules"]))
+                for c in self.document["changed"]]
+        return pandas.DataFrame(rows, columns=["id", "before", "after", "rules"])
+
+    @property
+    def groups(self) -> typing.Any:
+        """One row per group (attribute "" for every child): children, up, down, share_moved."""
+        import pandas
+
+        entries = [dict(self.document["overall"], attribute="", group="")]
+        entries.extend(self.document["groups"])
+        rows = [(g["attribute"], g["group"], g["children"], g["up"], g["down"],
+                 float(g["share_moved"])) for g in entries]
+        return pandas.DataFrame(rows, columns=["attribute", "group", "children", "up", "down",
+                                               "share_moved"])
+
+    @property
+    def transitions(self) -> typing.Any:
+        """Every (attribute, group, from, to, count); attribute "" for every child."""
+        import pandas
+
+        levels = self.levels
+        entries = [dict(self.document["overall"], attribute="", group="")]
+        entries.extend(self.document["groups"])
+        rows = []
+        for g in entries:
+            for i, line in enumerate(g["transitions"]):
+                for j, count in enumerate(line):
+                    rows.append((g["attribute"], g["group"], levels[i], levels[j], int(count)))
+        return pandas.DataFrame(rows, columns=["attribute", "group", "from", "to", "count"])
+
+
+def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
+            without: typing.Iterable[str] = (),
+            weights: typing.Optional[typing.Mapping[str, float]] = None,
+            thresholds: typing.Optional[typing.Mapping[str, typing.Mapping[str, float]]] = None,
+            spec: typing.Optional[str] = None, threads: int = 1,
+            viewer: ViewerArg = RESULT_VIEWER) -> WhatIf:
+    """Reassesses `result`'s case as of its date with its pack changed (rules `without`,
+    `weights` {rule: multiplier}, `thresholds` {index: {level: score}}, or a what-if `spec` in
+    TOML) and reports which children change level, overall and per group of `groups` (as for
+    audit()). The pack itself never changes. NotFoundError names an unknown rule, index or level.
+    `viewer` (default: the result's) decides which changed rules a child's row may name."""
+    if not isinstance(result, Result):
+        raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
+    if spec is None:
+        spec = what_if_spec(without, weights, thresholds)
+    elif without or weights or thresholds:
+        raise InvalidArgumentError("give either spec or without/weights/thresholds, not both")
+    spec_bytes = spec.encode("utf-8")
+    cleared, cleared_count = _core.text_array(result._viewer_of(viewer), "viewer")
+    options = _lib.WhatIfOptions(version=_lib.WhatIfOptions.VERSION, format=_lib.FORMAT_JSON,
+                                 threads=_core.integer_size(threads, "threads"), spec=spec_bytes,
+                                 spec_size=len(spec_bytes), viewer_cleared=cleared,
+                                 viewer_cleared_count=cleared_count)
+    inputs = _AuditInputs({}, groups, "")
+
+    def render(fmt: int) -> str:
+        options.format = fmt
+        with inputs._lock, result._lock:
+            return _take(lambda out, size: int(lib.sg_audit_what_if(
+                out, size, inputs._pointer(), result._pointer(), ctypes.byref(options))))
+
+    with inputs:
+        document = json.loads(render(_lib.FORMAT_JSON))
+        table = render(_lib.FORMAT_CSV)
+    return WhatIf(document, table)
+
+
+class Refit:
+    """What safeguard.refit() proposes (docs/audit.md, "Refitting"): the library's JSON as
+    `document`, the per-rule figures as a DataFrame, the diff and the new pack version's TOML.
+    A proposal for review: nothing here changes a pack."""
+
+    def __init__(self, document: typing.Dict[str, typing.Any], diff: str,
+                 pack_text: typing.Optional[str]) -> None:
+        self.document = document
+        self.diff = diff
+        self._pack_text = pack_text
+
+    @property
+    def new_version(self) -> str:
+        return str(self.document["pack"]["new_version"])
+
+    @property
+    def auc_original(self) -> float:
+        return float(self.document["auc_original"])
+
+    @property
+    def auc_refit(self) -> float:
+        return float(self.document["auc_refit"])
+
+    @property
+    def rules(self) -> typing.Any:
+        """One row per rule: id, fired_positive, fired_negative, estimable, coefficient,
+        multiplier, written, note."""
+        import pandas
+
+        columns = ["id", "fired_positive", "fired_negative", "estimable", "coefficient",
+                   "multiplier", "written", "note"]
+        return pandas.DataFrame([[r[c] for c in columns] for r in self.document["rules"]],
+                                columns=columns)
+
+    def pack_toml(self) -> str:
+        """The new pack version (TOML, comments kept, version bumped). InvalidArgumentError when
+        the pack was neither bundled nor given as pack_text to safeguard.refit()."""
+        if self._pack_text is None:
+            raise InvalidArgumentError("the pack is not a bundled one: give its TOML as "
+                                       "pack_text to safeguard.refit()")
+        return self._pack_text
+
+
+def refit(result: Result, outcomes: OutcomesArg, *, horizon: str = "", seed: int = 1,
+          folds: int = 5, min_firing: int = 20,
+          pack_text: typing.Optional[str] = None) -> Refit:
+    """Proposed rule weights fitted to `outcomes` for `result` (docs/audit.md, "Refitting"):
+    L2-regularised logistic regression on each rule's points with the pack's total as an
+    offset, the penalty chosen by `folds`-fold cross-validation (households whole, seeded).
+    `pack_text` is the TOML the result's pack came from (default: the bundled pack with its
+    hash), from which the new version is written. Nothing is applied."""
+    if not isinstance(result, Result):
+        raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
+    text = None if pack_text is None else pack_text.encode("utf-8")
+    options = _lib.RefitOptions(version=_lib.RefitOptions.VERSION, format=_lib.FORMAT_JSON,
+                                seed=_core.integer_size(seed, "seed"),
+                                folds=_core.integer_size(folds, "folds"),
+                                min_firing=_core.integer_size(min_firing, "min_firing"),
+                                pack_text=text, pack_text_size=0 if text is None else len(text))
+
+    def render(fmt: int) -> str:
+        options.format = fmt
+        with inputs._lock, result._lock:
+            return _take(lambda out, size: int(lib.sg_audit_refit(
+                out, size, inputs._pointer(), result._pointer(), ctypes.byref(options))))
+
+    with _AuditInputs(outcomes, None, horizon) as inputs:
+        document = json.loads(render(_lib.FORMAT_JSON))
+        diff = render(_lib.FORMAT_TEXT)
+        try:
+            new_pack: typing.Optional[str] = render(_lib.FORMAT_TOML)
+        except InvalidArgumentError:
+            new_pack = None
+    return Refit(document, diff, new_pack)

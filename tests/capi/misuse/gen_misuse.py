@@ -83,6 +83,8 @@ KINDS = {
     "sg_audit*": "AuditArg",
     "const sg_audit*": "AuditArg",
     "const sg_audit_options*": "AuditOptionsArg",
+    "const sg_what_if_options*": "WhatIfOptionsArg",
+    "const sg_refit_options*": "RefitOptionsArg",
 }
 
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.
@@ -142,6 +144,8 @@ OPTIONAL = {
     ("sg_audit_set_groups", "name"),
     ("sg_audit_run", "out_size"),
     ("sg_audit_run_rows", "out_size"),
+    ("sg_audit_what_if", "out_size"),
+    ("sg_audit_refit", "out_size"),
     ("sg_result_audit_rows", "out_size"),
     ("sg_render_report", "out_size"),
     ("sg_render_report", "children"),

@@ -902,6 +902,108 @@ struct AuditOptionsArg : ArgBase {
   }
 };
 
+struct WhatIfOptionsArg : ArgBase {
+  sg_what_if_options options = SG_WHAT_IF_OPTIONS_INIT;
+  std::string spec = "remove = [\"disabled-child\"]\n";
+  const char* cleared[2] = {"police", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 11; }
+  WhatIfOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.format = SG_FORMAT_HTML, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 5:
+        spec.clear(), options.spec_size = 16;  // NULL spec with a size
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        return;
+      case 6:
+        spec = "remove = [\"no-such-rule\"]\n", expected = Expect::code(SG_E_NOT_FOUND);
+        break;
+      case 7:
+        spec = "remove = [\"\xff\"]\n", expected = Expect::code(SG_E_ENCODING);
+        break;
+      case 8:
+        spec = "remove = [", expected = Expect::code(SG_E_PARSE);
+        break;
+      case 9:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = 2;
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        return;
+      case 10:
+        spec = "[weights]\ndisabled-child = -1\n", expected = Expect::code(SG_E_INVALID_DATA);
+        break;
+    }
+    options.viewer_cleared = cleared, options.viewer_cleared_count = 1;
+    options.spec_size = spec.size();
+  }
+  const sg_what_if_options* get() {
+    // Re-point after the move into place.
+    if (options.viewer_cleared) options.viewer_cleared = cleared;
+    options.spec = options.spec_size > 0 && !spec.empty() ? spec.data() : nullptr;
+    return null ? nullptr : &options;
+  }
+};
+
+// The fixture's audit has no outcomes, so a valid call fails (too few outcomes to refit): the
+// cases check that each bad option is refused for what it is, before the fit.
+struct RefitOptionsArg : ArgBase {
+  sg_refit_options options = SG_REFIT_OPTIONS_INIT;
+  std::string pack;
+  bool null = false;
+  static std::size_t variants() { return 9; }
+  RefitOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.format = SG_FORMAT_CSV, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 5:
+        options.folds = 1, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 6:
+        options.pack_text_size = 16, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 7:
+        pack = "[pack]\nid = \"\xff\"\n";
+        options.format = SG_FORMAT_TOML, expected = Expect::code(SG_E_ENCODING);
+        break;
+      case 8:
+        options.folds = SIZE_MAX, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+    }
+  }
+  const sg_refit_options* get() {
+    if (!pack.empty()) options.pack_text = pack.data(), options.pack_text_size = pack.size();
+    return null ? nullptr : &options;
+  }
+};
+
 struct TrainingOptionsArg : ArgBase {
   sg_training_options options = SG_TRAINING_OPTIONS_INIT;
   bool null = false;

@@ -1,0 +1,106 @@
+"""safeguard.what_if (issue 18 item 4, docs/audit.md "What-if"): on a generated caseload with
+planted groups, the frames agree with each other and with the program's CSV byte for byte; a
+weight of 1 changes nothing; an unknown rule is refused naming it; the same document at 1 and 4
+threads."""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+import safeguard
+
+CLI = os.environ.get("SAFEGUARD_CLI")
+AS_OF = "2026-11-01"
+
+
+@pytest.fixture
+def planted(tmp_path, rules):
+    if not CLI:
+        pytest.skip("SAFEGUARD_CLI is not set")
+    case = tmp_path / "case.json"
+    outcomes = tmp_path / "outcomes.csv"
+    groups = tmp_path / "groups.csv"
+    subprocess.run([CLI, "generate", "--children", "1500", "--seed", "5", "-o", str(case),
+                    "--outcomes", str(outcomes), "--groups", str(groups)],
+                   check=True, capture_output=True)
+    with safeguard.Graph.from_file(case) as graph:
+        with graph.assess(rules, AS_OF) as result:
+            yield result, case, groups
+
+
+def test_frames_agree_and_match_the_program(planted):
+    result, case, groups = planted
+    change = safeguard.what_if(result, groups, without=["disabled-child"],
+                               weights={"multi-agency-corroboration": 0.5})
+    assert isinstance(change, safeguard.WhatIf)
+    assert change.hash_before == result.rules_hash
+    assert change.hash_after != change.hash_before and len(change.hash_after) == 64
+    changed = change.changed
+    assert list(changed.columns) == ["id", "before", "after", "rules"]
+    assert len(changed) > 0
+    table = change.groups
+    overall = table[table.attribute == ""].iloc[0]
+    assert overall.up + overall.down == len(changed)
+    assert overall.children == len(result)
+    for attribute in ("planted_group", "control_group"):
+        part = table[table.attribute == attribute]
+        assert part.children.sum() == overall.children
+        assert part.up.sum() + part.down.sum() == len(changed)
+    moves = change.transitions
+    everyone = moves[moves.attribute == ""]
+    assert everyone["count"].sum() == overall.children
+    assert everyone[everyone["from"] != everyone["to"]]["count"].sum() == len(changed)
+    # Each child's listed rules are among the ones changed.
+    for rules in changed.rules:
+        assert set(rules) <= {"disabled-child", "multi-agency-corroboration", "propagation"}
+    program = subprocess.run([CLI, "what-if", str(case), "--groups", str(groups), "--as-of", AS_OF,
+                              "--without", "disabled-child", "--weight",
+                              "multi-agency-corroboration=0.5", "--format", "csv"],
+                             check=True, capture_output=True)
+    assert program.stdout.decode("utf-8") == change.to_csv()
+
+
+def test_weight_one_changes_nothing_and_threads_do_not_matter(planted):
+    result, _, groups = planted
+    same = safeguard.what_if(result, groups, weights={"disabled-child": 1.0})
+    assert same.hash_after == same.hash_before
+    assert len(same.changed) == 0
+    spec = safeguard.what_if_spec(["disabled-child"])
+    assert spec == 'remove = ["disabled-child"]\n'
+    one = safeguard.what_if(result, groups, spec=spec, threads=1)
+    four = safeguard.what_if(result, groups, spec=spec, threads=4)
+    assert one.document == four.document
+    assert one.to_csv() == four.to_csv()
+
+
+def test_unknown_rule_is_refused_naming_it(planted):
+    result, _, groups = planted
+    with pytest.raises(safeguard.NotFoundError, match="unknown rule 'no-such-rule'"):
+        safeguard.what_if(result, groups, without=["no-such-rule"])
+    with pytest.raises(safeguard.InvalidArgumentError):
+        safeguard.what_if(result, groups, spec="remove = []\n", without=["disabled-child"])
+
+
+def test_refit_proposes_a_new_version_that_loads(planted, tmp_path):
+    result, case, _ = planted
+    outcomes = tmp_path / "outcomes.csv"
+    proposal = safeguard.refit(result, outcomes)
+    assert isinstance(proposal, safeguard.Refit)
+    assert proposal.new_version == "0.4.0-refit.1"
+    frame = proposal.rules
+    assert list(frame.columns) == ["id", "fired_positive", "fired_negative", "estimable",
+                                   "coefficient", "multiplier", "written", "note"]
+    assert frame.multiplier.notna().all() and frame.coefficient.notna().all()
+    assert not frame[~frame.estimable].written.any()
+    assert 0.5 < proposal.auc_original < 1 and 0.5 < proposal.auc_refit < 1
+    assert proposal.diff.startswith("--- safeguard-default 0.4.0\n+++ safeguard-default "
+                                    "0.4.0-refit.1\n")
+    text = proposal.pack_toml()
+    with safeguard.RuleSet.loads(text, "refit.toml") as pack:
+        assert pack.version == "0.4.0-refit.1"
+    # The same bytes as the program's --format json.
+    program = subprocess.run([CLI, "refit", str(case), "--outcomes", str(outcomes), "--as-of",
+                              AS_OF, "--format", "json"], check=True, capture_output=True)
+    assert json.loads(program.stdout.decode("utf-8")) == proposal.document
