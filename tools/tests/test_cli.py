@@ -908,20 +908,20 @@ class RefitTest(unittest.TestCase):
                          "--write", new)
             self.assertEqual(result.code, 0, result.errtext())
             text = result.text()
-            self.assertIn("--- safeguard-default 0.4.0\n+++ safeguard-default 0.4.0-refit.1", text)
-            self.assertIn("lint of safeguard-default 0.4.0-refit.1: ", text)
+            self.assertIn("--- safeguard-default 0.5.0\n+++ safeguard-default 0.5.0-refit.1", text)
+            self.assertIn("lint of safeguard-default 0.5.0-refit.1: ", text)
             self.assertIn("written to " + new + " (not applied)", text)
             with open(pack, "rb") as f:
                 self.assertEqual(f.read(), before)
             with open(new) as f:
                 written = f.read()
-            self.assertIn('version = "0.4.0-refit.1"', written)
+            self.assertIn('version = "0.5.0-refit.1"', written)
             self.assertIn("# safeguard default multi-agency threshold pack.", written)
             lint = run("lint", new)
             self.assertIn(lint.code, (0, 6), lint.errtext())
             report = json.loads(run("refit", case, "--outcomes", outcomes, *AS_OF, "--format",
                                     "json").text())
-            self.assertEqual(report["pack"]["new_version"], "0.4.0-refit.1")
+            self.assertEqual(report["pack"]["new_version"], "0.5.0-refit.1")
             self.assertNotIn("null", json.dumps(report["rules"]))
             over = run("refit", case, "--rules", pack, "--outcomes", outcomes, *AS_OF,
                        "--write", pack)
