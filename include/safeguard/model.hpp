@@ -98,24 +98,24 @@ inline constexpr int kEventKindCount = 26;
 // kind accepts the few that make sense for it (event_decision_allowed). 0 means none recorded.
 enum class EventDecision : std::uint8_t {
   none,
-  nfa,               // no further action
-  assessment,        // referral: go on to an assessment
-  early_help,        // referral: early help instead
-  s47,               // strategy discussion: section 47 enquiries initiated
-  no_s47,            // strategy discussion: no section 47 enquiry
-  conference,        // section 47 outcome: an initial conference is needed
-  no_conference,     // section 47 outcome: no conference
-  plan,              // initial conference: a child protection plan
-  no_plan,           // initial conference: no plan
-  continue_plan,     // review conference: the plan continues
-  end_plan,          // review conference: the plan ends
-  services,          // assessment: services as a child in need
-  investigation,     // Scotland IRD: a child protection investigation is progressed
-  no_investigation,  // Scotland IRD: no investigation (and so no CPPM)
-  declined,          // return interview offered and declined
-  from_england,      // transfer in: the child came from England
-  from_wales,        // transfer in: from Wales
-  from_scotland,     // transfer in: from Scotland
+  nfa,                    // no further action
+  assessment,             // referral: go on to an assessment
+  early_help,             // referral: early help instead
+  s47,                    // strategy discussion: section 47 enquiries initiated
+  no_s47,                 // strategy discussion: no section 47 enquiry
+  conference,             // section 47 outcome: an initial conference is needed
+  no_conference,          // section 47 outcome: no conference
+  plan,                   // initial conference: a child protection plan
+  no_plan,                // initial conference: no plan
+  continue_plan,          // review conference: the plan continues
+  end_plan,               // review conference: the plan ends
+  services,               // assessment: services as a child in need
+  investigation,          // Scotland IRD: a child protection investigation is progressed
+  no_investigation,       // Scotland IRD: no investigation (and so no CPPM)
+  declined,               // return interview offered and declined
+  from_england,           // transfer in: the child came from England
+  from_wales,             // transfer in: from Wales
+  from_scotland,          // transfer in: from Scotland
   from_northern_ireland,  // transfer in: from Northern Ireland
 };
 inline constexpr int kEventDecisionCount = 20;

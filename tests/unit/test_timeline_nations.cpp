@@ -520,10 +520,10 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
     CHECK(c.step("first_review").due == day("2026-08-27"));
     CHECK(c.summary().plans == 1);  // a plan made elsewhere, now here
     // Deciding no plan ends it: nothing more is due.
-    const Case ended(event("E-1", "transfer_in", "2026-05-11") + "," +
-                         event("E-2", "transfer_conference", "2026-05-27",
-                               R"(, "decision": "no_plan")"),
-                     kEngland, "2026-06-01");
+    const Case ended(
+        event("E-1", "transfer_in", "2026-05-11") + "," +
+            event("E-2", "transfer_conference", "2026-05-27", R"(, "decision": "no_plan")"),
+        kEngland, "2026-06-01");
     CHECK(ended.count("core_group") == 0);
     CHECK_FALSE(ended.summary().on_plan);
     // A transfer-in conference with no transfer before it is a gap in the record.
@@ -538,13 +538,12 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
     // overdue. English transfer-in conference within 15 working days: Mon 26 Oct; held Wed 28
     // Oct, late by 2. English core group within 10 working days of it: Wed 11 Nov; not held by
     // Fri 20 Nov, overdue by Nov 12-13, 16-20 (7).
-    const Case c(event("E-1", "ird", "2026-09-01", R"(, "decision": "investigation")") + "," +
-                     event("E-2", "initial_conference", "2026-09-22", R"(, "decision": "plan")") +
-                     "," +
-                     event("E-3", "transfer_in", "2026-10-05", R"(, "decision": "from_scotland")") +
-                     "," +
-                     event("E-4", "transfer_conference", "2026-10-28", R"(, "decision": "plan")"),
-                 kEngland, "2026-11-20");
+    const Case c(
+        event("E-1", "ird", "2026-09-01", R"(, "decision": "investigation")") + "," +
+            event("E-2", "initial_conference", "2026-09-22", R"(, "decision": "plan")") + "," +
+            event("E-3", "transfer_in", "2026-10-05", R"(, "decision": "from_scotland")") + "," +
+            event("E-4", "transfer_conference", "2026-10-28", R"(, "decision": "plan")"),
+        kEngland, "2026-11-20");
     const Step& cppm = c.step("initial_conference");
     CHECK(c.nation(cppm) == Nation::scotland);
     CHECK(step_definition(c.results.process(), cppm).title ==
@@ -598,13 +597,12 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
   TEST_CASE("a case in Wales with a child from England; a transfer naming no nation") {
     // England: referral Mon 12 Oct 2026, decision Tue 13 Oct on time. Moved to Wales, notified
     // Mon 2 Nov (from England). Then a second move within Wales, with no nation named.
-    const Case c(event("E-1", "referral", "2026-10-12") + "," +
-                     event("E-2", "referral_decision", "2026-10-13",
-                           R"(, "decision": "assessment")") +
-                     "," +
-                     event("E-3", "transfer_in", "2026-11-02", R"(, "decision": "from_england")") +
-                     "," + event("E-4", "transfer_in", "2026-11-09"),
-                 kWales, "2026-11-10");
+    const Case c(
+        event("E-1", "referral", "2026-10-12") + "," +
+            event("E-2", "referral_decision", "2026-10-13", R"(, "decision": "assessment")") + "," +
+            event("E-3", "transfer_in", "2026-11-02", R"(, "decision": "from_england")") + "," +
+            event("E-4", "transfer_in", "2026-11-09"),
+        kWales, "2026-11-10");
     CHECK(c.nation(c.step("referral_decision")) == Nation::england);
     CHECK(c.step("referral_decision").status == StepStatus::on_time);
     // England's assessment (45 working days) closed by the move.
@@ -702,6 +700,51 @@ points = 2
     // plan's core group and first review no longer required once it ended (2 steps).
     const Results r = assess(pack, take_snapshot(graph), {day("2026-06-20"), 1});
     CHECK(r.total(0) == 2);
+  }
+
+  TEST_CASE("rules read every count of the timeline, lateness kept included") {
+    // England, as of Tue 1 Sep 2026. Conference Mon 2 Mar (due Mon 9 Mar: on time); core group
+    // due Mon 16 Mar, held Fri 20 Mar (late by 4); first review due Tue 2 Jun, never held, the
+    // plan ends Wed 1 Jul (missed by 21); a referral Mon 24 Aug, decision due Tue 25 Aug, not
+    // made (overdue by Aug 26-28 and Sep 1: 4; 31 Aug is a bank holiday); its assessment is due.
+    std::string pack = R"([pack]
+id = "t"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 100
+)";
+    const char* const counts[] = {
+        "late",         "due",          "overdue",          "missed",
+        "not_required", "plans",        "max_overdue_days", "review_overdue",
+        "on_plan",      "looked_after", "re_referral"};
+    for (const char* count : counts) {
+      const std::string name(count);
+      const bool flag = name == "review_overdue" || name == "on_plan" || name == "looked_after" ||
+                        name == "re_referral";
+      pack += "[[index]]\nid = \"" + name + "\"\n[[rule]]\nid = \"r-" + name + "\"\nindex = \"" +
+              name + "\"\nheading = \"complicating\"\nfor = \"child\"\n" +
+              (flag ? "when = \"timeline." + name + "\"\npoints = 1\n"
+                    : "when = \"timeline." + name + " > 0\"\npoints = \"timeline." + name + "\"\n");
+    }
+    const Case c(event("E-1", "strategy_discussion", "2026-02-16") + "," +
+                     event("E-2", "initial_conference", "2026-03-02") + "," +
+                     event("E-3", "core_group", "2026-03-20") + "," +
+                     event("E-4", "plan_end", "2026-07-01") + "," +
+                     event("E-5", "referral", "2026-08-24"),
+                 kEngland, "2026-09-01");
+    AssessOptions options;
+    options.as_of = day("2026-09-01");
+    const Results r =
+        assess(RuleSet::load_string(pack, "counts.toml"), take_snapshot(c.graph), options);
+    const double expected[] = {1, 1, 1, 1, 1, 1, 4, 0, 0, 0, 0};
+    for (std::size_t i = 0; i < std::size(counts); ++i) {
+      CAPTURE(counts[i]);
+      CHECK(r.score(0, i) == expected[i]);
+    }
   }
 }
 

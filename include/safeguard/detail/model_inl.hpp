@@ -50,11 +50,26 @@ inline constexpr std::array<std::string_view, kEventKindCount> kEventKindNames =
     "transfer_in",
     "transfer_conference"};
 inline constexpr std::array<std::string_view, kEventDecisionCount> kEventDecisionNames = {
-    "",         "nfa",           "assessment",       "early_help",
-    "s47",      "no_s47",        "conference",       "no_conference",
-    "plan",     "no_plan",       "continue_plan",    "end_plan",
-    "services", "investigation", "no_investigation", "declined",
-    "from_england", "from_wales", "from_scotland", "from_northern_ireland"};
+    "",
+    "nfa",
+    "assessment",
+    "early_help",
+    "s47",
+    "no_s47",
+    "conference",
+    "no_conference",
+    "plan",
+    "no_plan",
+    "continue_plan",
+    "end_plan",
+    "services",
+    "investigation",
+    "no_investigation",
+    "declined",
+    "from_england",
+    "from_wales",
+    "from_scotland",
+    "from_northern_ireland"};
 // Indexed by (value + 1) / 2: a direction's value is the step it adds to a level (-1 or +1).
 inline constexpr std::array<std::string_view, 2> kOverrideDirectionNames = {"lower", "raise"};
 inline constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
