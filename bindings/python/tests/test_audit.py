@@ -12,6 +12,8 @@ import pytest
 
 import safeguard
 
+from conftest import FAMILIES, ROOT
+
 CLI = os.environ.get("SAFEGUARD_CLI")
 AS_OF = "2026-11-01"
 
@@ -179,3 +181,27 @@ def test_html_report_renders_in_chromium_with_its_plots(planted, tmp_path):
                               page.as_uri()], capture_output=True, timeout=120)
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 50_000, "a page with plots, not blank"
+
+
+def test_an_audit_as_known_then_is_the_audit_of_the_record_as_it_stood(families, rules):
+    """Item 1: assessments reproduced as they were at the time. A record is loaded, then a second
+    household arrives later; auditing the record's assessment as known at the first load equals
+    auditing the case file of that time, and differs from auditing what is known now."""
+    oak = (ROOT / "examples" / "data" / "oak-household.json").read_text()
+    t0, later = 1_790_000_000, 1_790_000_000 + 86_400
+    with families.assess(rules, AS_OF) as then_result:
+        ids = then_result.child_ids
+        expected = safeguard.audit(then_result, {c: n % 2 for n, c in enumerate(ids)},
+                                   {c: {"area": "north" if n % 3 else "south"}
+                                    for n, c in enumerate(ids)}, bootstrap=50).document
+    with safeguard.Record() as record:
+        record.loads(FAMILIES.read_text(), "families.json", recorded_at=t0, author="loader")
+        record.loads(oak, "oak-household.json", recorded_at=later, author="loader")
+        with record.assess(rules, AS_OF, known_at=t0) as known_then:
+            assert known_then.child_ids == ids
+            audit_then = safeguard.audit(known_then, {c: n % 2 for n, c in enumerate(ids)},
+                                         {c: {"area": "north" if n % 3 else "south"}
+                                          for n, c in enumerate(ids)}, bootstrap=50)
+            assert audit_then.document == expected
+        with record.assess(rules, AS_OF) as known_now:
+            assert len(known_now.child_ids) > len(ids)
