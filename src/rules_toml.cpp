@@ -5,6 +5,7 @@
 // toml++ is configured in toml_setup.hpp (header-only, checks that throw).
 #include "toml_guard.hpp"
 #include "toml_setup.hpp"
+#include "util/number_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -844,15 +845,7 @@ class PackLoader {
 
 namespace {
 
-// Shortest text that reads back as the same double (canonical change lists, messages).
-std::string round_trip(double value) {
-  char text[40];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return text;
-}
+using detail::round_trip;
 
 Location change_place(const PackChanges& changes, const Location& where, const std::string& id) {
   Location at = where.file.empty() ? Location(changes.source) : where;

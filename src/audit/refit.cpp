@@ -30,6 +30,7 @@
 #include "safeguard/day.hpp"
 #include "toml_guard.hpp"
 #include "toml_setup.hpp"
+#include "util/number_text.hpp"
 #include "util/text_position.hpp"
 
 namespace safeguard {
@@ -146,14 +147,7 @@ double predict(const Model& model, const Data& data, std::size_t row,
   return eta;
 }
 
-std::string round_trip(double value) {
-  char text[40];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return text;
-}
+using detail::round_trip;
 
 // "0.4.0" -> "0.4.0-refit.1"; "0.4.0-refit.1" -> "0.4.0-refit.2".
 std::string bumped(const std::string& version) {

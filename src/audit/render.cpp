@@ -7,6 +7,7 @@
 
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
+#include "util/number_text.hpp"
 
 namespace safeguard {
 namespace {
@@ -17,13 +18,7 @@ nlohmann::json number(double value) {
 
 // Shortest text that reads back as the same double; empty for NaN (CSV's missing value).
 std::string csv_number(double value) {
-  if (std::isnan(value)) return {};
-  char text[40];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return text;
+  return std::isnan(value) ? std::string() : detail::round_trip(value);
 }
 
 std::string csv_field(const std::string& text) {

@@ -16,6 +16,7 @@
 #include "safeguard/render.hpp"
 #include "toml_guard.hpp"
 #include "toml_setup.hpp"
+#include "util/number_text.hpp"
 
 namespace safeguard {
 namespace {
@@ -39,14 +40,7 @@ double number_of(const toml::node& node, const std::string& source, const std::s
   throw Error(Status::type, what + " must be a number", at(node, source, entity));
 }
 
-std::string round_trip(double value) {
-  char text[40];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return text;
-}
+using detail::round_trip;
 
 // Per rule id, the points the viewer sees the rule give the child (withheld lines carry no
 // rule id, so a rule seen only through them never appears).
