@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "safeguard/assess.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/generate.hpp"
 #include "safeguard/propagate.hpp"
 #include "safeguard/timeline.hpp"
@@ -137,6 +138,35 @@ int run_cpp(const Options& options) {
   figures.add("batch_children_per_s", rows / batch.cpu, fmt("%.0f /s", rows / batch.cpu));
   for (std::size_t l = 0; l < level_counts.size(); ++l) {
     figures.add("level_" + rules->levels()[l].id, level_counts[l], fmt("%.0f", level_counts[l]));
+  }
+  // Listing every child's index scores as a reader not cleared for any restricted evidence
+  // would get them (what `safeguard assess` and Python's Result.scores do: ScoreReader, the
+  // view layer run only for children with points withheld), against reading the host's own.
+  {
+    const Results results = assess(rules, snapshot, one);
+    const Viewer uncleared;
+    double sink = 0;
+    std::size_t withheld_children = 0;
+    const Timing host = best_of(options.repeat, [&] {
+      for (std::size_t row = 0; row < results.child_count(); ++row)
+        for (std::size_t i = 0; i < results.index_count(); ++i) sink += results.score(row, i);
+    });
+    const Timing viewed = best_of(options.repeat, [&] {
+      const ScoreReader reader(results, uncleared);
+      withheld_children = 0;
+      for (std::size_t row = 0; row < results.child_count(); ++row) {
+        const ScoresView view = reader.scores(row);
+        withheld_children += view.any_withheld() ? 1 : 0;
+        for (double score : view.index_scores) sink += score;
+      }
+    });
+    if (sink == 42) std::printf("(sink)\n");
+    figures.add("scores_uncleared_children_withheld", static_cast<double>(withheld_children),
+                fmt("%.0f", withheld_children));
+    figures.add("scores_host_cpu_s", host.cpu, fmt("%.4f s", host.cpu));
+    figures.add("scores_uncleared_cpu_s", viewed.cpu, fmt("%.4f s", viewed.cpu));
+    figures.add("scores_uncleared_over_batch", viewed.cpu / batch.cpu,
+                fmt("%.3fx", viewed.cpu / batch.cpu), "<= 0.1x (a small part of assessing them)");
   }
   const Timing two = best_of(options.repeat, [&] {
     const Results results = assess(rules, snapshot, {caseload.as_of, 2});

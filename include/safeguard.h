@@ -13,7 +13,8 @@
  * 3. Assess: sg_assess() scores every child as of a date given in the options — never the
  *    clock — and returns an sg_result holding per-child scores, levels and contributions.
  * 4. Read results: sg_result_child_count(), sg_result_child(), sg_result_contribution(),
- *    sg_result_scores() for the whole score matrix, sg_result_explain() for text or JSON.
+ *    sg_result_scores() for the whole score matrix (sg_result_scores_for() as a reader may
+ *    attribute it), sg_result_explain() for text or JSON.
  *    When the pack propagates risk through the network, sg_result_place_count() and
  *    sg_result_place() rank the places and groups where it concentrates.
  * 5. Free what you created: every _new/_load/assess has a matching _free; every buffer the
@@ -652,6 +653,30 @@ SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_resul
 SG_API int sg_result_override_for(const char** out_id, const char** out_reason, int* out_restricted,
                                   const sg_result* result, size_t row, size_t k,
                                   const sg_explain_options* viewer);
+
+/* Index scores as a reader may attribute them (docs/rules.md, "Who sees what"), for the
+ * children at rows first_row .. first_row + row_count - 1. sg_result_index_score() and
+ * sg_result_scores() are the host system's own figures; hand these to anyone reading on someone
+ * else's behalf. A point from restricted evidence the viewer is not cleared for (viewer_cleared
+ * of `viewer`; its format is not read) counts in the child's total and level but in no index:
+ * an index's score would say what kind of worry that evidence holds.
+ *   out_scores:   row_count x index_count doubles, row-major (sg_result_scores()'s layout);
+ *   out_levels:   NULL, or as many ints: the level each of those scores reaches;
+ *   out_withheld: NULL, or row_count doubles: the points withheld from the viewer, every index
+ *                 together (0 when none). A child's index scores and withheld points add up to
+ *                 its total (up to rounding).
+ * A child with nothing withheld from the viewer (every child, for "*") gets the host's figures
+ * to the bit. SG_E_RANGE when the rows run past the last child; nothing is written then. */
+SG_API int sg_result_scores_for(double* out_scores, int* out_levels, double* out_withheld,
+                                const sg_result* result, size_t first_row, size_t row_count,
+                                const sg_explain_options* viewer);
+/* A place's or group's network scores (by rank) as `viewer` may attribute them, the same way:
+ * out_scores receives index_count doubles (sg_result_place_index_score()'s figures for a reader
+ * who sees everything), out_withheld (optional) the points of restricted evidence about the
+ * place the viewer is not cleared for, in no index. */
+SG_API int sg_result_place_scores_for(double* out_scores, double* out_withheld,
+                                      const sg_result* result, size_t rank,
+                                      const sg_explain_options* viewer);
 
 /* ---- Joining up (docs/joining-up.md) ------------------------------------------------------ */
 /* What each agency's records give every child alone beside the joined result: children ranked by

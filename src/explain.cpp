@@ -69,13 +69,9 @@ constexpr const char* kHeadingTitles[] = {"Harm", "Danger", "Complicating factor
                                           "Existing safety", "Strengths"};
 
 // "+1.20  Title [rule-id, index]" and the lines below it that say where the points came from.
+// Only for lines the reader sees: withheld lines are folded into one (view_scores) first.
 std::string text_line(const LineView& line, const char* own_record) {
   std::string out = "    " + std::string(line.value >= 0 ? "+" : "") + fixed(line.value, 2) + "  ";
-  if (line.withheld()) {
-    // A place's withheld line (a child's fold into one): no rule, index or path.
-    return out + str(line.neutral_title) + "\n           evidence: " + str(kRestrictedSource) +
-           "\n";
-  }
   out += str(line.title) + " [" + str(line.rule_id) + ", " + str(line.index_id) + "]\n";
   if (line.propagated()) {
     if (line.network_summary) {
@@ -205,18 +201,6 @@ ordered or_null(std::string_view text) {
 ordered json_line(const LineView& line) {
   ordered item;
   item["kind"] = line.propagated() ? "propagated" : "rule";
-  if (line.withheld()) {
-    // A place's withheld line (a child's fold into one, "withheld"): what the score needs and
-    // nothing that could name the evidence, its index included (docs/rules.md).
-    item["rule"] = nullptr;
-    item["title"] = str(line.neutral_title);
-    item["index"] = nullptr;
-    item["evidence"] = str(kRestrictedSource);
-    item["restricted"] = true;
-    item["path"] = nullptr;
-    item["value"] = line.value;
-    return item;
-  }
   item["rule"] = str(line.rule_id);
   item["title"] = str(line.title);
   item["index"] = str(line.index_id);
@@ -342,9 +326,41 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   return out.dump(2) + "\n";
 }
 
+// A place's network score on each propagating index and the part from its own evidence, as the
+// viewer may attribute them (view_place_scores): with lines withheld, each index holds only the
+// points of the lines shown, and the withheld points stand apart (restricted intelligence about
+// a place would otherwise say, through its index, what it holds).
+struct PlaceFigures {
+  ScoresView scores;
+  std::vector<double> own;  // per propagating index k
+};
+
+PlaceFigures place_figures(const Results& results, std::size_t rank,
+                           const std::vector<LineView>& lines) {
+  const RuleSet& pack = results.rules();
+  const auto& indices = pack.propagation().indices;
+  const std::uint32_t node = results.place_node(rank);
+  PlaceFigures out;
+  out.scores = view_place_scores(results, rank, lines);
+  out.own.resize(indices.size());
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (!out.scores.any_withheld()) {
+      out.own[k] = results.node_own_score(node, k);
+      continue;
+    }
+    double own = 0;
+    for (const LineView& line : lines)
+      if (!line.withheld() && !line.propagated() && line.index == indices[k]) own += line.value;
+    out.own[k] = own;
+  }
+  return out;
+}
+
 std::string place_text(const Results& results, std::size_t rank, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
   const PlaceView place = view_place(results, rank);
+  const std::vector<LineView> lines = view_place_contributions(results, rank, viewer);
+  const PlaceFigures figures = place_figures(results, rank, lines);
   std::string out = (place.kind == VertexKind::group ? "Group " : "Place ") + str(place.id) + " (" +
                     str(place.label) + ") as of " + format_iso_date(results.as_of()) + ": rank " +
                     std::to_string(rank + 1) + " of " + std::to_string(results.place_count()) +
@@ -352,15 +368,25 @@ std::string place_text(const Results& results, std::size_t rank, const Viewer& v
   out += "  network score: " + fixed(results.place_score(rank), 2) + "\n";
   const auto& indices = pack.propagation().indices;
   for (std::size_t k = 0; k < indices.size(); ++k) {
-    const std::uint32_t node = results.place_node(rank);
-    const double own = results.node_own_score(node, k);
-    const double score = results.node_score(node, k);
+    const double score = figures.scores.index_scores[indices[k]];
     out += "  " + pack.indices()[indices[k]].title + ": " + fixed(score, 2) + " (own evidence " +
-           fixed(own, 2) + ", through the network " + fixed(score - own, 2) + ")\n";
+           fixed(figures.own[k], 2) + ", through the network " + fixed(score - figures.own[k], 2) +
+           ")\n";
   }
+  if (figures.scores.any_withheld())
+    out +=
+        "  " + str(figures.scores.withheld_title) + ": " + fixed(figures.scores.withheld, 2) + "\n";
   std::string own, network;
-  for (const LineView& line : view_place_contributions(results, rank, viewer))
+  for (const LineView& line : lines) {
+    if (line.withheld()) continue;  // folded into one line below
     (line.propagated() ? network : own) += text_line(line, "");
+  }
+  if (figures.scores.any_withheld()) {
+    const double value = figures.scores.withheld;
+    own += "    " + std::string(value >= 0 ? "+" : "") + fixed(value, 2) + "  " +
+           str(figures.scores.withheld_title) + "\n           evidence: " + str(kRestrictedSource) +
+           "\n";
+  }
   if (!own.empty()) out += "  Own evidence\n" + own;
   if (!network.empty()) out += "  Through the network\n" + network;
   out += "  rule pack: " + pack.id() + " " + pack.version() + " sha256:" + pack.hash() + "\n";
@@ -370,6 +396,8 @@ std::string place_text(const Results& results, std::size_t rank, const Viewer& v
 std::string place_json(const Results& results, std::size_t rank, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
   const PlaceView place = view_place(results, rank);
+  const std::vector<LineView> lines = view_place_contributions(results, rank, viewer);
+  const PlaceFigures figures = place_figures(results, rank, lines);
   ordered out;
   out["id"] = str(place.id);
   out["kind"] = to_string(place.kind);
@@ -381,16 +409,22 @@ std::string place_json(const Results& results, std::size_t rank, const Viewer& v
   ordered indices = ordered::array();
   const auto& propagating = pack.propagation().indices;
   for (std::size_t k = 0; k < propagating.size(); ++k) {
-    const std::uint32_t node = results.place_node(rank);
     indices.push_back({{"id", pack.indices()[propagating[k]].id},
-                       {"score", results.node_score(node, k)},
-                       {"own", results.node_own_score(node, k)}});
+                       {"score", figures.scores.index_scores[propagating[k]]},
+                       {"own", figures.own[k]}});
   }
   out["indices"] = std::move(indices);
-  ordered lines = ordered::array();
-  for (const LineView& line : view_place_contributions(results, rank, viewer))
-    lines.push_back(json_line(line));
-  out["contributions"] = std::move(lines);
+  // As a child's: every withheld point in one item naming no rule, index or path; null if none.
+  out["withheld"] = figures.scores.any_withheld()
+                        ? ordered{{"title", str(figures.scores.withheld_title)},
+                                  {"evidence", str(kRestrictedSource)},
+                                  {"restricted", true},
+                                  {"value", figures.scores.withheld}}
+                        : ordered();
+  ordered json_lines = ordered::array();
+  for (const LineView& line : lines)
+    if (!line.withheld()) json_lines.push_back(json_line(line));
+  out["contributions"] = std::move(json_lines);
   return out.dump(2) + "\n";
 }
 

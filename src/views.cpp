@@ -89,6 +89,18 @@ bool sees_every_restricted_concern(const Snapshot& snap, const Viewer& viewer) {
   return true;
 }
 
+// The one decision of whether a rule line is withheld from the reader (view_line and
+// ScoreReader both ask it): its evidence is a restricted concern the reader is not cleared
+// for, or it is a rule about the child that fired (with these points) only because of such
+// evidence, and the reader does not see every restricted concern (`sees_all`, asked only then).
+template <class SeesAll>
+bool withheld_line(const Snapshot& snap, const Contribution& c, const Viewer& viewer,
+                   SeesAll&& sees_all) {
+  if (c.propagated() || viewer.cleared_all) return false;
+  if (is_concern(snap, c.evidence) && !can_see(viewer, snap, c.evidence)) return true;
+  return c.restricted_basis && !sees_all();
+}
+
 }  // namespace
 
 std::vector<OverrideView> view_overrides(const Results& results, std::size_t row,
@@ -180,8 +192,8 @@ LineView view_line(const Results& results, const Contribution& c, const Viewer& 
     const Rule& rule = pack.rules()[c.rule];
     out.heading = rule.heading;
     out.evidence = evidence_of(snap, c.evidence, viewer, false);
-    if (out.evidence.withheld() ||
-        (c.restricted_basis && !sees_every_restricted_concern(snap, viewer))) {
+    if (withheld_line(snap, c, viewer,
+                      [&] { return sees_every_restricted_concern(snap, viewer); })) {
       // Evidence the reader may not see, or a rule about the child that fired (with these
       // points) only because of such evidence: its title and id would say what it holds.
       out.visibility = Visibility::withheld;
@@ -271,6 +283,80 @@ ScoresView view_scores(const Results& results, std::size_t row,
     }
   }
   return out;
+}
+
+ScoresView view_place_scores(const Results& results, std::size_t rank,
+                             const std::vector<LineView>& lines) {
+  if (rank >= results.place_count())
+    throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
+  const RuleSet& pack = results.rules();
+  ScoresView out;
+  const std::size_t count = results.index_count();
+  out.index_scores.resize(count);
+  for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.place_index_score(rank, i);
+  std::vector<double> shown(count, 0.0);
+  for (const LineView& line : lines) {
+    if (line.withheld()) {
+      ++out.withheld_lines;
+      out.withheld += line.value;
+      out.withheld_title = out.withheld_lines == 1 || out.withheld_title == line.neutral_title
+                               ? line.neutral_title
+                               : std::string_view(pack.neutral_title());
+    } else if (line.index < count) {
+      shown[line.index] += line.value;
+    }
+  }
+  if (out.any_withheld()) out.index_scores = std::move(shown);
+  return out;
+}
+
+ScoreReader::ScoreReader(const Results& results, const Viewer& viewer)
+    : results_(results), viewer_(viewer) {}
+
+bool ScoreReader::sees_all_restricted() const {
+  int known = sees_all_restricted_.load(std::memory_order_relaxed);
+  if (known < 0) {  // two threads may both work it out; they agree
+    known = sees_every_restricted_concern(results_.snapshot(), viewer_) ? 1 : 0;
+    sees_all_restricted_.store(known, std::memory_order_relaxed);
+  }
+  return known == 1;
+}
+
+bool ScoreReader::withheld(const Contribution& c) const {
+  return withheld_line(results_.snapshot(), c, viewer_, [this] { return sees_all_restricted(); });
+}
+
+bool ScoreReader::withholds(std::size_t row) const {
+  if (row >= results_.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  if (viewer_.cleared_all) return false;
+  for (const Contribution* c = results_.contributions_begin(row);
+       c != results_.contributions_end(row); ++c)
+    if (withheld(*c)) return true;
+  return false;
+}
+
+ScoresView ScoreReader::scores(std::size_t row) const {
+  if (!withholds(row)) return view_scores(results_, row, {});
+  // The same sums, in the same order, as view_scores over view_contributions: lines in
+  // contribution order, each withheld one folded, the rest added to their index.
+  const RuleSet& pack = results_.rules();
+  std::vector<LineView> lines;
+  lines.reserve(results_.contribution_count(row));
+  for (const Contribution* c = results_.contributions_begin(row);
+       c != results_.contributions_end(row); ++c) {
+    LineView line;
+    line.index = c->index;
+    line.value = c->value;
+    if (withheld(*c)) {
+      const Rule& rule = pack.rules()[c->rule];
+      line.visibility = Visibility::withheld;
+      line.neutral_title = rule.neutral_title.empty() ? std::string_view(pack.neutral_title())
+                                                      : std::string_view(rule.neutral_title);
+    }
+    lines.push_back(line);
+  }
+  return view_scores(results_, row, lines);
 }
 
 PlaceView view_place(const Results& results, std::size_t rank) {

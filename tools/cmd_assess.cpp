@@ -1,5 +1,8 @@
 // safeguard assess: every child of a case file scored against a rule pack as of a date, as a
-// table for people or JSON/CSV for programs.
+// table for people or JSON/CSV for programs. Index scores are as the reader (--viewer) may
+// attribute them (ScoreReader): points from restricted evidence the reader is not cleared for
+// count in the total and the level but sit in one WITHHELD figure, named to no index, since an
+// index's score would say what kind of worry that evidence holds (docs/rules.md, "Who sees what").
 #include <iostream>
 #include <map>
 #include <memory>
@@ -65,15 +68,19 @@ std::string render_table(const Session& session, bool progress) {
   table.add_column("LEVEL", Table::Align::left);
   table.add_column("TOTAL", Table::Align::right);
   for (const IndexDef& index : pack.indices()) table.add_column(index.id, Table::Align::right);
+  table.add_column("WITHHELD", Table::Align::right);
   table.add_column("OVERRIDES", Table::Align::left);
   std::map<int, std::size_t> per_level;
+  const ScoreReader reader(results, session.viewer);
   Progress bar("assess", results.child_count(), progress);
   for (std::size_t row = 0; row < results.child_count(); ++row) {
     std::vector<std::string> cells = {std::string(results.child_id(row)),
                                       pack.levels()[results.level(row)].id,
                                       fixed(results.total(row), 2)};
+    const ScoresView scores = reader.scores(row);
     for (std::size_t i = 0; i < results.index_count(); ++i)
-      cells.push_back(fixed(results.score(row, i), 2));
+      cells.push_back(fixed(scores.index_scores[i], 2));
+    cells.push_back(scores.any_withheld() ? fixed(scores.withheld, 2) : "-");
     std::vector<std::string> flags = fired_overrides(results, row, session.viewer);
     if (results.immediate_safety(row)) flags.insert(flags.begin(), "IMMEDIATE-SAFETY");
     if (const std::string judgement = applied_judgement(results, row); !judgement.empty())
@@ -108,6 +115,7 @@ std::string render_json(const Session& session, bool progress) {
   for (const LevelDef& level : pack.levels()) levels.push_back(level.id);
   out["levels"] = std::move(levels);
   json children = json::array();
+  const ScoreReader reader(results, session.viewer);
   Progress bar("assess", results.child_count(), progress);
   for (std::size_t row = 0; row < results.child_count(); ++row) {
     json child;
@@ -115,14 +123,16 @@ std::string render_json(const Session& session, bool progress) {
     child["level"] = pack.levels()[results.level(row)].id;
     child["score_level"] = pack.levels()[results.score_level(row)].id;
     child["total"] = results.total(row);
+    const ScoresView viewed = reader.scores(row);
     json scores = json::object();
     json index_levels = json::object();
     for (std::size_t i = 0; i < results.index_count(); ++i) {
-      scores[pack.indices()[i].id] = results.score(row, i);
-      index_levels[pack.indices()[i].id] = pack.levels()[results.index_level(row, i)].id;
+      scores[pack.indices()[i].id] = viewed.index_scores[i];
+      index_levels[pack.indices()[i].id] = pack.levels()[viewed.index_levels[i]].id;
     }
     child["scores"] = std::move(scores);
     child["index_levels"] = std::move(index_levels);
+    child["withheld"] = viewed.withheld;
     child["policy_overrides"] = fired_overrides(results, row, session.viewer);
     child["immediate_safety"] = results.immediate_safety(row);
     const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
@@ -147,16 +157,19 @@ std::string render_csv(const Session& session, bool progress) {
   const RuleSet& pack = results.rules();
   std::vector<std::string> header = {"child", "level", "score_level", "total"};
   for (const IndexDef& index : pack.indices()) header.push_back(index.id);
-  header.insert(header.end(), {"immediate_safety", "policy_overrides", "discretionary_override",
-                               "as_of", "pack_hash"});
+  header.insert(header.end(), {"withheld", "immediate_safety", "policy_overrides",
+                               "discretionary_override", "as_of", "pack_hash"});
   std::string out = csv_row(header);
+  const ScoreReader reader(results, session.viewer);
   Progress bar("assess", results.child_count(), progress);
   for (std::size_t row = 0; row < results.child_count(); ++row) {
     std::vector<std::string> cells = {
         std::string(results.child_id(row)), pack.levels()[results.level(row)].id,
         pack.levels()[results.score_level(row)].id, fixed(results.total(row), 6)};
+    const ScoresView viewed = reader.scores(row);
     for (std::size_t i = 0; i < results.index_count(); ++i)
-      cells.push_back(fixed(results.score(row, i), 6));
+      cells.push_back(fixed(viewed.index_scores[i], 6));
+    cells.push_back(fixed(viewed.withheld, 6));
     cells.push_back(results.immediate_safety(row) ? "true" : "false");
     cells.push_back(join(fired_overrides(results, row, session.viewer), ";"));
     cells.push_back(applied_judgement(results, row));
@@ -173,7 +186,9 @@ std::string render_csv(const Session& session, bool progress) {
 Command add_assess(CLI::App& parent) {
   auto options = std::make_shared<AssessOptions>();
   CLI::App* command = parent.add_subcommand(
-      "assess", "Score every child in a case file: level, total and per-index scores, overrides");
+      "assess",
+      "Score every child in a case file: level, total, per-index scores as the reader may "
+      "attribute them (restricted points apart, as WITHHELD), overrides");
   add_case_option(*command, options->scoring);
   add_rules_option(*command, options->scoring);
   add_as_of_option(*command, options->scoring);

@@ -10,6 +10,7 @@
 
 #include "safeguard/detail/export.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -96,8 +97,10 @@ struct LineView {
   // rendering calls the one line the withheld points fold into (view_scores). Empty otherwise.
   std::string_view neutral_title;
   // Withheld lines of one child (or place), numbered 1, 2... by the evidence behind them in
-  // the order it first appears, so a rendering can draw one "restricted source" per item
-  // (the ecomap does). Set by view_contributions and view_place_contributions; 0 otherwise.
+  // the order it first appears, for a host that must tell withheld items apart (the audit trail
+  // of who saw what). No rendering shows it: how many restricted items there are is itself
+  // something the reader may not learn, so the ecomap draws one "restricted source" for all.
+  // Set by view_contributions and view_place_contributions; 0 otherwise.
   std::uint32_t withheld_item = 0;
 
   bool withheld() const noexcept { return visibility == Visibility::withheld; }
@@ -137,6 +140,39 @@ struct ScoresView {
 // From a child's lines as view_contributions gave them to the viewer.
 SAFEGUARD_EXPORT ScoresView view_scores(const Results& results, std::size_t row,
                                         const std::vector<LineView>& lines);
+
+// A place's or group's network scores (by rank) as a viewer may attribute them, from its lines
+// as view_place_contributions gave them: the same fold as a child's. index_scores holds every
+// index's network score (0 where nothing propagates), summed from the lines the viewer sees
+// when some are withheld; index_levels is empty and setter -1 (places have no level).
+// Propagated lines are never withheld, so the withheld points are all the place's own evidence.
+SAFEGUARD_EXPORT ScoresView view_place_scores(const Results& results, std::size_t rank,
+                                              const std::vector<LineView>& lines);
+
+// Every child's scores as one viewer may attribute them, for listings of a whole caseload
+// (`safeguard assess`, the C API's sg_result_scores_for and through it Python): scores(row)
+// equals view_scores(results, row, view_contributions(results, row, viewer)) to the bit, but
+// builds no line views, and a child none of whose lines is withheld from the viewer (every
+// child, for a viewer cleared for everything) costs one pass over its contributions. Whether the
+// viewer sees every restricted concern (what a rule that fired only on restricted evidence
+// needs) is worked out once per reader, and only when such a rule fired, not per line; so a
+// reader made for one row costs that row. Keeps references to both arguments; one reader may be
+// used from several threads.
+class SAFEGUARD_EXPORT ScoreReader {
+ public:
+  ScoreReader(const Results& results, const Viewer& viewer);
+  // True when some line of the child's explanation is withheld from the viewer.
+  bool withholds(std::size_t row) const;
+  ScoresView scores(std::size_t row) const;
+
+ private:
+  bool withheld(const Contribution& contribution) const;
+  bool sees_all_restricted() const;
+
+  const Results& results_;
+  const Viewer& viewer_;
+  mutable std::atomic<int> sees_all_restricted_{-1};  // -1 until asked; then 0 or 1
+};
 
 // A policy override that fired for a child. One that fired only because of restricted evidence
 // (Results::override_restricted_basis) is withheld from a reader who does not see every

@@ -1,5 +1,6 @@
 // The C API: assessing a graph and reading results (scores, contributions through the view
 // layer, timelines, explanations, joining up).
+#include <algorithm>
 #include <limits>
 
 #include "safeguard/joining.hpp"
@@ -163,6 +164,44 @@ int sg_result_scores(const double** out, size_t* out_rows, size_t* out_cols,
     *out = results.scores().data();
     *out_rows = results.child_count();
     *out_cols = results.index_count();
+  });
+}
+
+int sg_result_scores_for(double* out_scores, int* out_levels, double* out_withheld,
+                         const sg_result* result, size_t first_row, size_t row_count,
+                         const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out_scores, "out_scores");
+    const Results& results = results_of(result);
+    const Viewer reader = viewer_of(viewer);
+    const std::size_t children = results.child_count();
+    if (first_row > children || row_count > children - first_row)
+      throw Error(Status::out_of_range,
+                  "rows " + std::to_string(first_row) + " + " + std::to_string(row_count) +
+                      " run past the last child (" + std::to_string(children) + ")");
+    const std::size_t indices = results.index_count();
+    const ScoreReader scores(results, reader);
+    for (std::size_t r = 0; r < row_count; ++r) {
+      const ScoresView view = scores.scores(first_row + r);
+      std::copy(view.index_scores.begin(), view.index_scores.end(), out_scores + r * indices);
+      if (out_levels)
+        std::copy(view.index_levels.begin(), view.index_levels.end(), out_levels + r * indices);
+      if (out_withheld) out_withheld[r] = view.withheld;
+    }
+  });
+}
+
+int sg_result_place_scores_for(double* out_scores, double* out_withheld, const sg_result* result,
+                               size_t rank, const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out_scores, "out_scores");
+    const Results& results = results_of(result);
+    const Viewer reader = viewer_of(viewer);
+    check_rank(results, rank);
+    const ScoresView view =
+        view_place_scores(results, rank, view_place_contributions(results, rank, reader));
+    std::copy(view.index_scores.begin(), view.index_scores.end(), out_scores);
+    if (out_withheld) *out_withheld = view.withheld;
   });
 }
 

@@ -168,7 +168,8 @@ class Builder {
   void sum_contributions() {
     for (const LineView& line : view_contributions(results_, row_, options_.viewer)) {
       if (line.withheld()) {
-        hidden_points_[line.withheld_item] += line.value;
+        hidden_points_ += line.value;
+        any_hidden_ = true;
       } else if (line.propagated()) {
         // Risk that travelled from a neighbour (a peer, a group, a place). The one summary
         // line the association cap leaves when nothing counts has no neighbour and no value.
@@ -302,15 +303,15 @@ class Builder {
     }
   }
 
-  // Restricted evidence the viewer is not cleared for: one anonymous node per item, joined
-  // only to the child, so neither its source nor the person it is about can be read off.
+  // Restricted evidence the viewer is not cleared for: ONE anonymous node for all of it (the
+  // fold view_scores makes), joined only to the child, so neither its source, nor the person it
+  // is about, nor how many items there are can be read off.
   void add_hidden_evidence() {
-    for (const auto& [item, points] : hidden_points_) {
-      const EcoVertex node =
-          add_node(NodeKind::restricted, {"restricted source", signed_points(points)}, points,
-                   "details withheld: the viewer is not cleared for this source");
-      add_edge(node, child_node_, "", points, true);
-    }
+    if (!any_hidden_) return;
+    const EcoVertex node =
+        add_node(NodeKind::restricted, {"restricted source", signed_points(hidden_points_)},
+                 hidden_points_, "details withheld: the viewer is not cleared");
+    add_edge(node, child_node_, "", hidden_points_, true);
   }
 
   void add_factors() {
@@ -416,7 +417,8 @@ class Builder {
   double largest_ = 1;
   std::map<VertexIndex, double> evidence_points_;
   std::map<VertexIndex, double> via_points_;
-  std::map<std::uint32_t, double> hidden_points_;  // by LineView::withheld_item
+  double hidden_points_ = 0;  // every withheld line's points, folded
+  bool any_hidden_ = false;
   std::map<VertexIndex, double> network_points_;
   std::map<VertexIndex, std::string_view> network_relation_;
   std::map<VertexIndex, EcoVertex> person_nodes_;

@@ -18,8 +18,10 @@
 
 #include "safeguard.h"
 #include "safeguard/explain.hpp"
+#include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/render.hpp"
+#include "safeguard/snapshot.hpp"
 
 using namespace safeguard;
 
@@ -532,6 +534,128 @@ TEST_SUITE("unit/views") {
       CHECK(all[3].second.find("\"index\": \"mrkindex-4hd\"") != std::string::npos);
       CHECK(all[4].second.find("\"restricted source\\n") == std::string::npos);  // no node
     }
+  }
+
+  // ScoreReader is what listings of a whole caseload read (safeguard assess, sg_result_scores_for
+  // and Python's scores): it must give view_scores' figures to the bit without building line
+  // views. On a generated caseload (restricted police and other concerns, rules about the
+  // child that fire on them, propagation in the exploitation pack) and every kind of viewer.
+  TEST_CASE("ScoreReader gives view_scores' figures to the bit for every child and viewer") {
+    CaseloadOptions options;
+    options.children = 1200;
+    options.seed = 31;
+    CaseGraph graph;
+    generate_caseload(graph, options);
+    const auto snapshot = take_snapshot(graph);
+    const std::vector<Viewer> viewers = {Viewer{}, Viewer{{"police"}, false},
+                                         Viewer{{"school", "health"}, false}, Viewer::everyone()};
+    for (const char* name : {"default", "exploitation"}) {
+      CAPTURE(name);
+      const Results results = assess(load_bundled_pack(name), snapshot, {options.as_of, 1});
+      std::size_t withheld_children = 0;
+      for (const Viewer& viewer : viewers) {
+        const ScoreReader reader(results, viewer);
+        for (std::size_t row = 0; row < results.child_count(); ++row) {
+          const ScoresView fast = reader.scores(row);
+          const ScoresView full =
+              view_scores(results, row, view_contributions(results, row, viewer));
+          CAPTURE(row);
+          CHECK(reader.withholds(row) == full.any_withheld());
+          CHECK(fast.index_scores == full.index_scores);  // bit for bit
+          CHECK(fast.index_levels == full.index_levels);
+          CHECK(fast.withheld == full.withheld);
+          CHECK(fast.withheld_lines == full.withheld_lines);
+          CHECK(fast.withheld_title == full.withheld_title);
+          CHECK(fast.setter == full.setter);
+          if (full.any_withheld()) ++withheld_children;
+          if (viewer.cleared_all) {
+            CHECK_FALSE(fast.any_withheld());
+            for (std::size_t i = 0; i < results.index_count(); ++i)
+              CHECK(fast.index_scores[i] == results.score(row, i));
+          }
+        }
+      }
+      // The caseload has children with points withheld from some readers, so the fold ran.
+      CHECK(withheld_children > 10);
+    }
+  }
+
+  // How many restricted items there are is itself something an uncleared reader may not learn:
+  // the ecomap draws one "restricted source" whatever their number, with all their points.
+  TEST_CASE("the ecomap draws one restricted source however many items are withheld") {
+    CaseloadOptions options;
+    options.children = 600;
+    options.seed = 5;
+    CaseGraph graph;
+    generate_caseload(graph, options);
+    const Results results =
+        assess(load_bundled_pack("default"), take_snapshot(graph), {options.as_of, 1});
+    std::size_t tried = 0;
+    for (std::size_t row = 0; row < results.child_count() && tried < 5; ++row) {
+      const std::vector<LineView> lines = view_contributions(results, row, Viewer{});
+      std::uint32_t items = 0;
+      for (const LineView& line : lines) items = std::max(items, line.withheld_item);
+      if (items < 2) continue;
+      ++tried;
+      CAPTURE(results.child_id(row));
+      RenderOptions render;
+      const std::string dot = render_ecomap_dot(results, row, render);
+      const std::string node = "[label=\"restricted source";  // the legend names it too
+      std::size_t nodes = 0;
+      for (std::size_t at = dot.find(node); at != std::string::npos; at = dot.find(node, at + 1))
+        ++nodes;
+      CHECK(nodes == 1);
+      const ScoresView scores = view_scores(results, row, lines);
+      char points[32];
+      std::snprintf(points, sizeof points, "+%.2f", scores.withheld);
+      CHECK(dot.find(points) != std::string::npos);
+      // Cleared, no restricted source at all.
+      render.viewer = Viewer::everyone();
+      CHECK(render_ecomap_dot(results, row, render).find(node) == std::string::npos);
+    }
+    CHECK(tried == 5);  // the caseload has children with several restricted items
+  }
+
+  // A place's explanation folds its withheld lines as a child's does: restricted intelligence
+  // about the yard counts in its network score but in no index, on one line, whatever its number.
+  TEST_CASE("a place's scores and explanation fold the points withheld from the reader") {
+    const auto rules = RuleSet::load_file(kDir + "pack.toml");
+    CaseGraph graph;
+    load_case_file(graph, kDir + "case.json");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const long found = results.find_place("PL-VW-YARD");
+    REQUIRE(found >= 0);
+    const auto rank = static_cast<std::size_t>(found);
+    const std::size_t risk = 0;
+    for (const Viewer& viewer : kUncleared) {
+      const std::vector<LineView> lines = view_place_contributions(results, rank, viewer);
+      const ScoresView scores = view_place_scores(results, rank, lines);
+      REQUIRE(scores.any_withheld());
+      CHECK(scores.withheld > 0);
+      CHECK(scores.index_scores[risk] + scores.withheld ==
+            doctest::Approx(results.place_index_score(rank, risk)).epsilon(1e-12));
+      const std::string text = explain_place(results, rank, ExplainFormat::text, viewer);
+      const std::string json = explain_place(results, rank, ExplainFormat::json, viewer);
+      std::size_t folded = 0;
+      for (std::size_t at = text.find("evidence: restricted source"); at != std::string::npos;
+           at = text.find("evidence: restricted source", at + 1))
+        ++folded;
+      CHECK(folded == 1);
+      CHECK(text.find("Restricted evidence") == std::string::npos);
+      CHECK(json.find("\"withheld\": {") != std::string::npos);
+      CHECK(json.find("\"restricted\": true") != std::string::npos);  // the fold, once
+      CHECK(json.find("\"restricted\": true", json.find("\"restricted\": true") + 1) ==
+            std::string::npos);
+      for (const std::string& marker : kMarkers) {
+        CAPTURE(marker);
+        CHECK(text.find(marker) == std::string::npos);
+        CHECK(json.find(marker) == std::string::npos);
+      }
+    }
+    const ScoresView all = view_place_scores(
+        results, rank, view_place_contributions(results, rank, Viewer::everyone()));
+    CHECK_FALSE(all.any_withheld());
+    CHECK(all.index_scores[risk] == results.place_index_score(rank, risk));
   }
 
   TEST_CASE("a neutral title that names an index or a category is linted; an empty one refused") {

@@ -198,8 +198,41 @@ class AssessTest(unittest.TestCase):
         self.assertEqual(set(children), {"P-ASH-C1", "P-ASH-C2", "P-BIR-C1"})
         ash = children["P-ASH-C1"]
         self.assertEqual(ash["level"], "child_in_need")
-        self.assertAlmostEqual(ash["total"], sum(ash["scores"].values()), places=9)
+        self.assertAlmostEqual(ash["total"], sum(ash["scores"].values()) + ash["withheld"],
+                               places=9)
         self.assertEqual(ash["policy_overrides"], [])
+
+    def test_scores_are_as_the_reader_may_attribute_them(self):
+        # C-ASH-3, the police call-out, is restricted and the only domestic-abuse evidence: a
+        # reader not cleared for it sees its points counted (total, level) but in no index, or
+        # the domestic_abuse column would say what kind of worry the police hold.
+        uncleared = {c["child"]: c for c in self.assess_json(*AS_OF)["children"]}
+        police = {c["child"]: c for c in self.assess_json(*AS_OF, "--viewer", "police")["children"]}
+        everyone = {c["child"]: c for c in self.assess_json(*AS_OF, "--viewer", "*")["children"]}
+        for child_id in ("P-ASH-C1", "P-ASH-C2"):
+            hidden, shown = uncleared[child_id], police[child_id]
+            self.assertEqual(hidden["scores"]["domestic_abuse"], 0.0)
+            self.assertEqual(hidden["index_levels"]["domestic_abuse"], "universal")
+            self.assertGreater(shown["scores"]["domestic_abuse"], 3.9)
+            self.assertEqual(hidden["withheld"], shown["scores"]["domestic_abuse"])
+            self.assertEqual(shown["withheld"], 0.0)
+            # The total and the level count everything, for every reader.
+            self.assertEqual(hidden["total"], shown["total"])
+            self.assertEqual(hidden["level"], shown["level"])
+            self.assertEqual(shown, everyone[child_id])
+        # A child with nothing restricted reads the same whoever reads it.
+        self.assertEqual(uncleared["P-BIR-C1"], police["P-BIR-C1"])
+        table = run("assess", FAMILIES, *AS_OF).text()
+        self.assertRegex(table, r"P-ASH-C1\s+child_in_need\s+12\.24\s+0\.00\s+8\.26\s+0\.00\s+"
+                                r"0\.00\s+3\.98\s")
+        cleared = run("assess", FAMILIES, *AS_OF, "--viewer", "police").text()
+        self.assertRegex(cleared, r"P-ASH-C1\s+child_in_need\s+12\.24\s+0\.00\s+8\.26\s+3\.98\s+"
+                                  r"0\.00\s+-\s")
+        rows = {r["child"]: r for r in csv.DictReader(io.StringIO(
+            run("assess", FAMILIES, "--format", "csv", *AS_OF).text()))}
+        self.assertEqual(float(rows["P-ASH-C1"]["domestic_abuse"]), 0.0)
+        self.assertAlmostEqual(float(rows["P-ASH-C1"]["withheld"]),
+                               police["P-ASH-C1"]["scores"]["domestic_abuse"], places=5)
 
     def test_csv_matches_json(self):
         data = self.assess_json(*AS_OF)
@@ -213,6 +246,7 @@ class AssessTest(unittest.TestCase):
             self.assertAlmostEqual(float(row["total"]), child["total"], places=5)
             for index, score in child["scores"].items():
                 self.assertAlmostEqual(float(row[index]), score, places=5)
+            self.assertAlmostEqual(float(row["withheld"]), child["withheld"], places=5)
             self.assertEqual(row["pack_hash"], data["pack"]["hash"])
 
     def test_default_as_of_is_latest_evidence_never_the_clock(self):

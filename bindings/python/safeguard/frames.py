@@ -336,7 +336,8 @@ def _levels(result: "Result", codes: typing.List[int]) -> typing.Any:
 def result_frame(result: "Result") -> Frame:
     """One row per child, indexed by child id: level and score_level (ordered categoricals of
     the pack's levels, so they compare with < and >), immediate_safety, total, one score
-    column per index, the ids of the policy overrides that fired (";"-separated), and what
+    column per index as the result's viewer may attribute it, `withheld` (the points from
+    restricted evidence that viewer is not cleared for, in no index), the ids of the policy overrides that fired (";"-separated), and what
     became of a discretionary override ("none", "applied", "not_allowed", "at_limit",
     "held_by_policy"). The as-of date and the pack's id, version and hash are in
     DataFrame.attrs."""
@@ -356,6 +357,7 @@ def result_frame(result: "Result") -> Frame:
     else:
         for index_id in result.index_ids:
             frame[index_id] = pandas.Series(dtype="float64")
+    frame["withheld"] = result.withheld if rows else pandas.Series(dtype="float64")
     frame["overrides"] = pandas.array([";".join(r.overrides) for r in rows], dtype=object)
     frame["discretionary"] = pandas.array([r.discretionary for r in rows], dtype=object)
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
@@ -447,8 +449,9 @@ def timeline_frame(result: "Result") -> Frame:
 
 def places_frame(result: "Result") -> Frame:
     """One row per place or group, highest network score first, indexed by its id: kind
-    ("place" or "group"), label (its kind in the case file), score, own_score, and one network
-    score column per index. Empty unless the pack propagates risk through the network."""
+    ("place" or "group"), label (its kind in the case file), score, own_score, one network
+    score column per index and `withheld`, as the result's viewer may attribute them (as in
+    result_frame). Empty unless the pack propagates risk through the network."""
     places = result.places
     frame = pandas.DataFrame(
         {
@@ -461,6 +464,7 @@ def places_frame(result: "Result") -> Frame:
         index=pandas.Index([p.id for p in places], name="place_id", dtype=object))
     for index_id in result.index_ids:
         frame[index_id] = pandas.array([p.scores[index_id] for p in places], dtype="float64")
+    frame["withheld"] = pandas.array([p.withheld for p in places], dtype="float64")
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame

@@ -74,9 +74,13 @@ class PlaceResult:
     kind: str  # "place" or "group"
     label: str  # its kind in the case file, e.g. "park", "peer_group"
     score: float  # summed over the propagating indices
-    own_score: float  # the part from evidence about the place itself
-    scores: typing.Dict[str, float]  # index id -> network score (0 where nothing propagates)
+    # The part from evidence about the place itself that the viewer may attribute (restricted
+    # intelligence the viewer is not cleared for is in `withheld` instead).
+    own_score: float
+    # index id -> network score (0 where nothing propagates), as the viewer may attribute it
+    scores: typing.Dict[str, float]
     contributions: typing.Tuple[Contribution, ...]
+    withheld: float = 0.0  # points withheld from the viewer, in no index (0.0 when none)
 
     def contributions_to(self, index_id: str) -> typing.List[Contribution]:
         """The contributions to one index, in order; they sum exactly to its score when the
@@ -158,7 +162,9 @@ class ChildResult:
     score_level: str  # from the scores alone
     score_level_index: int
     immediate_safety: bool
-    scores: typing.Dict[str, float]  # index id -> score
+    # index id -> score, as the viewer may attribute it: points from restricted evidence the
+    # viewer is not cleared for count in `total` and the level but in no index (`withheld`).
+    scores: typing.Dict[str, float]
     index_levels: typing.Dict[str, str]  # index id -> level id that index reaches
     contributions: typing.Tuple[Contribution, ...]
     overrides: typing.Tuple[Override, ...]
@@ -166,6 +172,9 @@ class ChildResult:
     timeline: typing.Tuple[Step, ...]
     timeline_issues: typing.Tuple[TimelineIssue, ...]
     discretionary: typing.Optional[Discretionary]  # None when no judgement was recorded
+    # The points withheld from the viewer, every index together (0.0 when none): with the
+    # scores they add up to the total (docs/rules.md, "Who sees what").
+    withheld: float = 0.0
 
     def contributions_to(self, index_id: str) -> typing.List[Contribution]:
         """The contributions to one index, in order; they sum exactly to its score when the
@@ -537,15 +546,10 @@ class Result(_core.Handle):
                     clearances: typing.Tuple[str, ...]) -> ChildResult:
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
         check(lib.sg_result_child(ctypes.byref(record), pointer, row))
-        scores = {}
-        index_levels = {}
-        score = ctypes.c_double()
-        level = ctypes.c_int()
-        for i, index_id in enumerate(self.index_ids):
-            check(lib.sg_result_index_score(ctypes.byref(score), ctypes.byref(level), pointer,
-                                            row, i))
-            scores[index_id] = score.value
-            index_levels[index_id] = self.level_ids[level.value]
+        values, levels, withheld = self._scores_for(pointer, row, 1, clearances)
+        scores = {index_id: values[i] for i, index_id in enumerate(self.index_ids)}
+        index_levels = {index_id: self.level_ids[levels[i]]
+                        for i, index_id in enumerate(self.index_ids)}
         contributions = self._contributions(pointer, row, record.contribution_count, clearances,
                                             lib.sg_result_contribution,
                                             lib.sg_result_contribution_for)
@@ -584,7 +588,22 @@ class Result(_core.Handle):
             score_level_index=record.score_level, immediate_safety=bool(record.immediate_safety),
             scores=scores, index_levels=index_levels, contributions=contributions,
             overrides=tuple(overrides), not_assessable=tuple(notes), timeline=tuple(steps),
-            timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row))
+            timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row),
+            withheld=withheld[0])
+
+    def _scores_for(self, pointer: int, first: int, count: int,
+                    clearances: typing.Tuple[str, ...]
+                    ) -> typing.Tuple[typing.Any, typing.Any, typing.Any]:
+        """Rows first..first+count-1's index scores, their levels and the withheld points, as
+        `clearances` may attribute them (sg_result_scores_for), in ctypes arrays."""
+        cols = len(self.index_ids)
+        values = (ctypes.c_double * max(1, count * cols))()
+        levels = (ctypes.c_int * max(1, count * cols))()
+        withheld = (ctypes.c_double * max(1, count))()
+        options = _viewer_options(clearances)
+        check(lib.sg_result_scores_for(values, levels, withheld, pointer, first, count,
+                                       ctypes.byref(options)))
+        return values, levels, withheld
 
     def _discretionary(self, pointer: int, row: int) -> typing.Optional[Discretionary]:
         record = _lib.Discretionary(version=_lib.Discretionary.VERSION)
@@ -689,18 +708,19 @@ class Result(_core.Handle):
                     clearances: typing.Tuple[str, ...]) -> "PlaceResult":
         record = _lib.PlaceResult(version=_lib.PlaceResult.VERSION)
         check(lib.sg_result_place(ctypes.byref(record), pointer, rank))
-        scores = {}
-        score = ctypes.c_double()
-        for i, index_id in enumerate(self.index_ids):
-            check(lib.sg_result_place_index_score(ctypes.byref(score), pointer, rank, i))
-            scores[index_id] = score.value
+        values = (ctypes.c_double * max(1, len(self.index_ids)))()
+        withheld = ctypes.c_double()
+        options = _viewer_options(clearances)
+        check(lib.sg_result_place_scores_for(values, ctypes.byref(withheld), pointer, rank,
+                                             ctypes.byref(options)))
+        scores = {index_id: values[i] for i, index_id in enumerate(self.index_ids)}
         contributions = self._contributions(pointer, rank, record.contribution_count, clearances,
                                             lib.sg_result_place_contribution,
                                             lib.sg_result_place_contribution_for)
         return PlaceResult(id=string(record.id), rank=rank, kind=string(record.kind),
                            label=string(record.label), score=record.score,
-                           own_score=record.own_score, scores=scores,
-                           contributions=contributions)
+                           own_score=record.own_score - withheld.value, scores=scores,
+                           contributions=contributions, withheld=withheld.value)
 
     def _view(self, function: typing.Callable[..., int], element: typing.Any, typestr: str,
               two_dimensional: bool) -> typing.Any:
@@ -729,8 +749,35 @@ class Result(_core.Handle):
     @property
     def scores(self) -> typing.Any:
         """The score matrix as a read-only numpy array, one row per child and one column per
-        index (index_ids), viewing the library's memory without a copy."""
-        return self._view(lib.sg_result_scores, ctypes.c_double, _ENDIAN + "f8", True)
+        index (index_ids), as the result's viewer may attribute it: points from restricted
+        evidence the viewer is not cleared for count in no index (see `withheld`). For a
+        viewer cleared for "*" it views the library's memory without a copy."""
+        if "*" in self.viewer:
+            return self._view(lib.sg_result_scores, ctypes.c_double, _ENDIAN + "f8", True)
+        return self._viewed_scores()[0]
+
+    @property
+    def withheld(self) -> typing.Any:
+        """Per child (row order), the points withheld from the result's viewer, every index
+        together, as a read-only numpy array: with `scores` they add up to each total."""
+        return self._viewed_scores()[1]
+
+    def _viewed_scores(self) -> typing.Tuple[typing.Any, typing.Any]:
+        numpy = _numpy()
+        cols = len(self.index_ids)
+        scores = numpy.zeros((self._count, cols), dtype=numpy.float64)
+        withheld = numpy.zeros(self._count, dtype=numpy.float64)
+        if self._count and cols:
+            options = _viewer_options(self.viewer)
+            double_p = ctypes.POINTER(ctypes.c_double)
+            with self._lock:
+                check(lib.sg_result_scores_for(scores.ctypes.data_as(double_p), None,
+                                               withheld.ctypes.data_as(double_p),
+                                               self._pointer(), 0, self._count,
+                                               ctypes.byref(options)))
+        scores.flags.writeable = False
+        withheld.flags.writeable = False
+        return scores, withheld
 
     @property
     def levels(self) -> typing.Any:

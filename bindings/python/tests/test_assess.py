@@ -82,10 +82,15 @@ def test_same_result_for_any_thread_count(families, rules):
 def test_as_of_is_the_only_clock(families, rules):
     # C-ASH-3 (the domestic abuse call-out) is recorded on 2026-10-30: before that date it
     # does not exist for the assessment.
-    before = families.assess(rules, D(2026, 10, 29))["P-ASH-C1"]
-    after = families.assess(rules, datetime.datetime(2026, 10, 30, 23, 59))["P-ASH-C1"]
+    before = families.assess(rules, D(2026, 10, 29), viewer="*")["P-ASH-C1"]
+    after = families.assess(rules, datetime.datetime(2026, 10, 30, 23, 59), viewer="*")
     assert before.scores["domestic_abuse"] == 0.0
-    assert after.scores["domestic_abuse"] > 0.0
+    assert after["P-ASH-C1"].scores["domestic_abuse"] > 0.0
+    # A reader not cleared for the police sees the points counted but in no index.
+    hidden = after.child("P-ASH-C1", viewer=())
+    assert hidden.scores["domestic_abuse"] == 0.0
+    assert hidden.withheld == after["P-ASH-C1"].scores["domestic_abuse"]
+    assert hidden.total == after["P-ASH-C1"].total
     assert families.assess(rules, "2026-11-01")["P-ASH-C1"] == \
         families.assess(rules, AS_OF)["P-ASH-C1"]
 

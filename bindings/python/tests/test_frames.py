@@ -148,7 +148,7 @@ def test_result_frame(result):
     assert frame.index.name == "child_id"
     assert list(frame.index) == result.child_ids
     assert list(frame.columns) == ["level", "score_level", "immediate_safety", "total",
-                                   *result.index_ids, "overrides", "discretionary"]
+                                   *result.index_ids, "withheld", "overrides", "discretionary"]
     for child in result:
         row = frame.loc[child.id]
         assert row["level"] == child.level and row["score_level"] == child.score_level
@@ -156,6 +156,7 @@ def test_result_frame(result):
         assert bool(row["immediate_safety"]) == child.immediate_safety
         for index_id, score in child.scores.items():
             assert row[index_id] == score
+        assert row["withheld"] == child.withheld == 0.0  # the host's view withholds nothing
         assert row["overrides"] == ";".join(o.id for o in child.overrides)
         assert row["discretionary"] == "none"
     assert frame["level"].cat.ordered

@@ -92,7 +92,7 @@ def test_places_frame(network_result, result):
     frame = network_result.places_frame()
     assert list(frame.index) == ["PL-PNW-TAKEAWAY", "PL-PNW-PARK", "G-PNW-MILL"]
     assert list(frame.columns) == ["rank", "kind", "label", "score", "own_score",
-                                   *network_result.index_ids]
+                                   *network_result.index_ids, "withheld"]
     assert frame.loc["PL-PNW-PARK", "score"] == network_result.place("PL-PNW-PARK").score
     assert len(result.places_frame()) == 0
     contributions = network_result.contributions_frame()

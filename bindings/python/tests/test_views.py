@@ -112,6 +112,7 @@ def defaults(result):
         "place": repr(result.place(0)),
         "contributions_frame": result.contributions_frame().to_csv(),
         "frames.contributions_frame": frames.contributions_frame(result).to_csv(),
+        "to_frame": result.to_frame().to_csv(),
     }
     return out
 
@@ -168,3 +169,47 @@ def test_an_index_fed_only_by_restricted_evidence_is_named_nowhere():
             assert "Set by the MRKINDEXTITLE index" in cleared and "MRKRULETITLE" in cleared
             assert "mrkindex-4hd" in set(
                 result.contributions_frame(viewer="*")["index_id"].dropna())
+
+
+def test_scores_are_as_the_reader_may_attribute_them():
+    """The index scores a script reads (ChildResult.scores and index_levels, Result.scores,
+    to_frame()) follow the viewer like the contributions: with pack_index.toml, mrkindex-4hd is
+    fed only by the restricted concern, so for an uncleared reader it reads 0 and its points are
+    `withheld`, counted in the total and the level but in no index."""
+    numpy = pytest.importorskip("numpy")
+    with safeguard.Graph.from_file(CASE) as graph, safeguard.RuleSet.load(INDEX_PACK) as rules:
+        column = rules.index_ids.index("mrkindex-4hd")
+        with graph.assess(rules, AS_OF, viewer="*") as host:
+            full = host["P-VW-C1"]
+            assert full.scores["mrkindex-4hd"] == pytest.approx(3.6)
+            assert full.withheld == 0.0
+            assert not host.scores.flags.owndata  # a view of the library's own memory
+        for viewer in UNCLEARED:
+            with graph.assess(rules, AS_OF, viewer=viewer) as result:
+                child = result["P-VW-C1"]
+                assert child.scores["mrkindex-4hd"] == 0.0
+                assert child.index_levels["mrkindex-4hd"] == "low"
+                # mrkindex-4hd's 3.6 and the restricted concern's line on the other index.
+                assert child.withheld > 3.6
+                assert child.total == full.total and child.level == full.level
+                assert sum(child.scores.values()) + child.withheld == pytest.approx(child.total)
+                assert "3.6" not in repr(child.scores) and "3.6" not in repr(child.index_levels)
+                row = result.row("P-VW-C1")
+                assert result.scores[row, column] == 0.0
+                assert result.withheld[row] == child.withheld
+                assert not result.scores.flags.writeable and not result.withheld.flags.writeable
+                frame = result.to_frame()
+                assert frame.loc["P-VW-C1", "mrkindex-4hd"] == 0.0
+                assert frame.loc["P-VW-C1", "withheld"] == child.withheld
+                for other in result:
+                    if other.id != "P-VW-C1":
+                        assert other.scores == host[other.id].scores
+        with graph.assess(rules, AS_OF, viewer="AG-MRK-7QX") as cleared:
+            assert cleared["P-VW-C1"].scores == full.scores
+            assert cleared["P-VW-C1"].withheld == 0.0
+            numpy.testing.assert_array_equal(cleared.scores, host_scores(graph, rules))
+
+
+def host_scores(graph, rules):
+    with graph.assess(rules, AS_OF, viewer="*") as host:
+        return host.scores.copy()

@@ -87,6 +87,15 @@ KINDS = {
     "const sg_refit_options*": "RefitOptionsArg",
 }
 
+# Output arrays the caller sizes (a double* or int* that receives many values): a large buffer, or
+# NULL. By (function, parameter), since the C type alone does not say it is an array.
+ARRAYS = {
+    ("sg_result_scores_for", "out_scores"): "OutArray<double>",
+    ("sg_result_scores_for", "out_levels"): "OutArray<int>",
+    ("sg_result_scores_for", "out_withheld"): "OutArray<double>",
+    ("sg_result_place_scores_for", "out_scores"): "OutArray<double>",
+}
+
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.
 OWNED = {
     "sg_graph*": "Owned<sg_graph>",
@@ -114,6 +123,9 @@ OPTIONAL = {
     ("sg_batch_add_place", "name"),
     ("sg_batch_add_group", "name"),
     ("sg_result_index_score", "out_level"),
+    ("sg_result_scores_for", "out_levels"),
+    ("sg_result_scores_for", "out_withheld"),
+    ("sg_result_place_scores_for", "out_withheld"),
     ("sg_result_override", "out_reason"),
     ("sg_result_override_for", "out_reason"),
     ("sg_result_override_for", "out_restricted"),
@@ -194,6 +206,8 @@ def kind_of(function, c_type, name, params, index):
     if name == "data" and c_type == "const char*":
         if index + 1 < len(params) and params[index + 1] == ("size_t", "size"):
             return "DataArg"
+    if (function, name) in ARRAYS:
+        return ARRAYS[(function, name)]
     if c_type not in KINDS:
         raise SystemExit(
             "gen_misuse: %s has a parameter '%s %s' of a type the misuse test does not know; "

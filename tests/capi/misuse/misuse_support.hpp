@@ -243,6 +243,19 @@ struct OutValue : ArgBase {
   T* get() { return null ? nullptr : &slot; }
 };
 
+// A caller's array for many values (rows x indices): big enough for any row count the
+// fixture's result can give, or NULL.
+template <typename T>
+struct OutArray : ArgBase {
+  std::vector<T> slots = std::vector<T>(4096);
+  bool null;
+  static std::size_t variants() { return 2; }
+  OutArray(Fixture&, const char*, bool optional, std::size_t variant) : null(variant == 1) {
+    if (null) expected = null_expect(optional);
+  }
+  T* get() { return null ? nullptr : slots.data(); }
+};
+
 // A caller's buffer of SG_DATE_SIZE bytes for a date.
 struct DateOut : ArgBase {
   char slot[SG_DATE_SIZE] = "unchanged!";
