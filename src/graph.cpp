@@ -4,6 +4,7 @@
 #include <iterator>
 #include <unordered_set>
 
+#include "graph_records.hpp"
 #include "graph_topology.hpp"
 #include "safeguard/graph.hpp"
 #include "util/utf8.hpp"
@@ -1237,6 +1238,20 @@ class CaseGraph::Transaction {
 };
 
 void CaseGraph::apply(const Batch& batch) {
+  // Into an empty graph, a batch that only adds (a case file, a materialised record, frames
+  // from Python) takes the bulk path (src/graph_bulk.cpp). It declines anything it cannot
+  // build exactly as the steps below would, and leaves the graph empty when it does; then the
+  // steps run, and their Validator reports the first bad item.
+  if (apply_in_bulk(batch)) {
+    ++revision_;
+    return;
+  }
+  apply_in_steps(batch);
+}
+
+void detail::apply_stepwise(CaseGraph& graph, const Batch& batch) { graph.apply_in_steps(batch); }
+
+void CaseGraph::apply_in_steps(const Batch& batch) {
   Validator(*this).check(batch);
   // Validation has accepted every item: applying can fail only for want of memory, and then
   // the transaction puts everything back.
@@ -1279,62 +1294,19 @@ void CaseGraph::remove_edges_of_kind(Transaction& tx, VertexIndex v, RelationKin
 void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
   using List = Transaction::List;
   auto resolve = [this](const std::string& id) { return index_.at(id); };
-  auto resolve_all = [&](const std::vector<std::string>& ids) {
-    std::vector<VertexIndex> out;
-    out.reserve(ids.size());
-    for (const auto& id : ids) out.push_back(resolve(id));
-    return out;
-  };
+  auto intern_text = [&](std::string_view text) { return intern(tx, text); };
   auto set_concern_edges = [&](VertexIndex v, const Concern& c) {
     add_edge(tx, RelationKind::raised, c.source, v);
     for (auto p : c.about) add_edge(tx, RelationKind::about, v, p);
     for (auto p : c.involves) add_edge(tx, RelationKind::involves, v, p);
   };
   auto make_concern = [&](const ConcernSpec& spec) {
-    Concern c;
-    c.id = spec.id;
-    c.category = intern(tx, spec.category);
-    c.severity = spec.severity;
-    c.incident = spec.incident;
-    c.recorded = spec.recorded;
-    c.status = spec.status;
-    c.source = resolve(spec.source);
-    c.restricted = spec.restricted;
-    c.about = resolve_all(spec.about);
-    c.involves = resolve_all(spec.involves);
-    c.summary = spec.summary;
-    return c;
+    return detail::make_concern(spec, resolve, intern_text);
   };
   auto slot_count = [](const auto& records) { return static_cast<std::uint32_t>(records.size()); };
-  auto make_person = [&](const PersonSpec& spec) {
-    Person p;
-    p.id = spec.id;
-    p.kind = spec.kind;
-    p.dob = spec.dob;
-    // Flags in the order given, each once. (They used to be sorted by symbol number,
-    // which depends on what the graph had interned before: a saved file loaded into a
-    // fresh graph could save its flags in another order.)
-    std::vector<Symbol> seen;  // sorted, to find repeats
-    for (const auto& flag : spec.flags) {
-      const Symbol symbol = intern(tx, flag);
-      const auto at = std::lower_bound(seen.begin(), seen.end(), symbol);
-      if (at != seen.end() && *at == symbol) continue;
-      seen.insert(at, symbol);
-      p.flags.push_back(symbol);
-    }
-    return p;
-  };
+  auto make_person = [&](const PersonSpec& spec) { return detail::make_person(spec, intern_text); };
   auto make_factor = [&](const FactorSpec& spec) {
-    Factor f;
-    f.id = spec.id;
-    f.kind = intern(tx, spec.kind);
-    f.strength = spec.strength;
-    f.start = spec.start;
-    f.end = spec.end;
-    f.provided_by = spec.provided_by.empty() ? kNoVertex : resolve(spec.provided_by);
-    f.protects = resolve_all(spec.protects);
-    f.summary = spec.summary;
-    return f;
+    return detail::make_factor(spec, resolve, intern_text);
   };
   // The household the person belongs to as the batch stands (edges removed by it skipped).
   auto current_household = [&](VertexIndex v) -> VertexIndex {
@@ -1344,12 +1316,7 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
     }
     return kNoVertex;
   };
-  // One place that turns an event's spec into the stored event, for additions and
-  // replacements alike (a replacement once dropped the decision, category and expected date).
-  auto make_event = [&](const EventSpec& spec) {
-    return Event{spec.id,   spec.kind,     spec.date,     resolve_all(spec.about),
-                 spec.note, spec.decision, spec.category, spec.expected};
-  };
+  auto make_event = [&](const EventSpec& spec) { return detail::make_event(spec, resolve); };
   auto replace_entity = [&](const auto& spec) {
     using S = std::decay_t<decltype(spec)>;
     if constexpr (std::is_same_v<S, EventSpec>) {
@@ -1357,9 +1324,7 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
       tx.replace(List::events, number, make_event(spec));
     } else if constexpr (std::is_same_v<S, DiscretionaryOverrideSpec>) {
       const std::uint32_t number = record_index_.at(spec.id);
-      tx.replace(List::overrides, number,
-                 DiscretionaryOverride{spec.id, resolve(spec.child), spec.direction, spec.date,
-                                       spec.author, spec.reason});
+      tx.replace(List::overrides, number, detail::make_override(spec, resolve));
     } else {
       const VertexIndex v = resolve(spec.id);
       const std::uint32_t slot = topology_->adjacency[v].slot;
@@ -1444,19 +1409,12 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
           tx.append(events_, List::events, make_event(edit));
           tx.index_record(List::events, edit.id, number);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          DiscretionaryOverride o{edit.id,   resolve(edit.child), edit.direction,
-                                  edit.date, edit.author,         edit.reason};
+          DiscretionaryOverride o = detail::make_override(edit, resolve);
           const std::uint32_t number = slot_count(discretionary_);
           tx.append(discretionary_, List::overrides, std::move(o));
           tx.index_record(List::overrides, edit.id, number);
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {
-          const Nation nation = edit.nation.value_or(calendar_->nation());
-          auto calendar = nation == calendar_->nation()
-                              ? std::make_shared<WorkingCalendar>(*calendar_)
-                              : std::make_shared<WorkingCalendar>(nation);
-          for (Day day : calendar_->closures()) calendar->add_closure(day);
-          for (Day day : edit.closures) calendar->add_closure(day);
-          tx.replace_calendar(std::move(calendar));
+          tx.replace_calendar(detail::next_calendar(*calendar_, edit));
         } else if constexpr (std::is_same_v<T, Replace>) {
           std::visit(replace_entity, edit.spec);
         } else if constexpr (std::is_same_v<T, Remove>) {

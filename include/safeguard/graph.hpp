@@ -224,6 +224,15 @@ class SAFEGUARD_EXPORT TopologyHolder {
 };
 }  // namespace detail
 
+class CaseGraph;
+
+namespace detail {
+// Applies `batch` item by item with the undo log, even to an empty graph: the reference the
+// bulk path of CaseGraph::apply is tested against (tests/oracle/test_bulk_apply.cpp). Hosts
+// call CaseGraph::apply.
+SAFEGUARD_EXPORT void apply_stepwise(CaseGraph& graph, const Batch& batch);
+}  // namespace detail
+
 class SAFEGUARD_EXPORT CaseGraph {
  public:
   CaseGraph() = default;
@@ -289,6 +298,13 @@ class SAFEGUARD_EXPORT CaseGraph {
 
  private:
   std::uint32_t slot(VertexIndex v, VertexKind expected) const;
+  friend void detail::apply_stepwise(CaseGraph& graph, const Batch& batch);
+  void apply_in_steps(const Batch& batch);
+  // The bulk path (src/graph_bulk.cpp): true if it applied the whole batch; false, with the
+  // graph as it was, if the graph is not empty or the batch is not one it builds.
+  bool apply_in_bulk(const Batch& batch);
+  void clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar) noexcept;
+  class BulkBuilder;
   class Validator;
   // The undo log of a batch being applied (src/graph.cpp explains the commit/rollback rules
   // every change made while applying follows).

@@ -377,6 +377,38 @@ TEST_CASE(
   CHECK(graph.revision() == before.revision + 1);  // the last, unfailed attempt applied
 }
 
+TEST_CASE(
+    "C++: every failed allocation loading a case into an empty graph (the bulk path) throws "
+    "std::bad_alloc and leaves it empty, its calendar as it was") {
+  CaseGraph graph;
+  CalendarSpec scotland;
+  scotland.nation = Nation::scotland;
+  graph.apply(Batch{}.add(scotland));
+  const CppState before = cpp_state(graph);
+  CaseGraph reference;
+  reference.apply(Batch{}.add(scotland));
+  load_case(reference, kFamilies, "families.json");
+  sweep([&](long k, bool every_later) {
+    bool bad_alloc = false;
+    const bool failed = with_failure(k, every_later, [&] {
+      try {
+        load_case(graph, kFamilies, "families.json");
+      } catch (const std::bad_alloc&) {
+        bad_alloc = true;
+      } catch (...) {
+      }
+    });
+    if (!failed) return false;
+    CAPTURE(k);
+    CAPTURE(every_later);
+    CHECK(bad_alloc);
+    REQUIRE(cpp_state(graph) == before);
+    REQUIRE(graph.nation() == Nation::scotland);
+    return true;
+  });
+  CHECK(cpp_state(graph) == cpp_state(reference));  // the last, unfailed attempt applied
+}
+
 // ---- Edit batches --------------------------------------------------------------------------
 
 TEST_CASE("C API: every failed allocation applying an edit batch changes nothing") {

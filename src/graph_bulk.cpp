@@ -1,0 +1,462 @@
+// CaseGraph's bulk path: a batch that only adds, applied to an empty graph (a case file loaded,
+// a record materialised, frames from Python). An empty graph's rollback is "clear everything",
+// so there is no undo log; each item is checked and built in one pass, every id is looked up
+// once (in a flat index of views of the batch's ids), and every vector is reserved from the
+// batch's counts. It builds exactly the record the steps of src/graph.cpp build (the same
+// helpers make each record, items in the same order), which tests/oracle/test_bulk_apply.cpp
+// checks on generated and bundled files.
+//
+// It checks everything the Validator does, but only to decide: on any failure it clears the
+// graph and declines, and CaseGraph::apply runs the steps, whose Validator finds the first bad
+// item and says what is wrong with it, as before. So errors are the Validator's, word for word.
+#include <algorithm>
+#include <type_traits>
+#include <variant>
+
+#include "graph_records.hpp"
+#include "graph_topology.hpp"
+#include "safeguard/graph.hpp"
+#include "util/key_index.hpp"
+#include "util/utf8.hpp"
+
+namespace safeguard {
+namespace {
+
+// The items the bulk path builds: additions. Anything that amends, replaces or removes goes
+// through the steps.
+bool is_addition(const Edit& item) {
+  return std::visit(
+      [](const auto& edit) {
+        using T = std::decay_t<decltype(edit)>;
+        return std::is_same_v<T, PersonSpec> || std::is_same_v<T, AgencySpec> ||
+               std::is_same_v<T, ConcernSpec> || std::is_same_v<T, FactorSpec> ||
+               std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec> ||
+               std::is_same_v<T, HouseholdSpec> || std::is_same_v<T, RelationSpec> ||
+               std::is_same_v<T, EventSpec> || std::is_same_v<T, DiscretionaryOverrideSpec> ||
+               std::is_same_v<T, CalendarSpec>;
+      },
+      item);
+}
+
+bool is_entity(const Edit& item) {
+  return std::holds_alternative<PersonSpec>(item) || std::holds_alternative<AgencySpec>(item) ||
+         std::holds_alternative<ConcernSpec>(item) || std::holds_alternative<FactorSpec>(item) ||
+         std::holds_alternative<PlaceSpec>(item) || std::holds_alternative<GroupSpec>(item) ||
+         std::holds_alternative<HouseholdSpec>(item);
+}
+
+// A declared relation as a key for finding repeats: symmetric kinds with their ends in order.
+struct RelationKey {
+  std::uint32_t a = 0;
+  std::uint32_t b = 0;
+  RelationKind kind = RelationKind::parent_of;
+  bool operator<(const RelationKey& other) const {
+    if (kind != other.kind) return kind < other.kind;
+    if (a != other.a) return a < other.a;
+    return b < other.b;
+  }
+  bool operator==(const RelationKey& other) const {
+    return kind == other.kind && a == other.a && b == other.b;
+  }
+};
+
+}  // namespace
+
+class CaseGraph::BulkBuilder {
+ public:
+  BulkBuilder(CaseGraph& graph, const Batch& batch) : graph_(graph), batch_(batch) {}
+
+  // Builds the whole batch into the (empty) graph; false as soon as an item fails a check.
+  bool build() {
+    count_and_reserve();
+    for (const Edit& item : batch_.items) {
+      if (!std::visit([this](const auto& edit) { return add(edit); }, item)) return false;
+    }
+    return relations_unique() && parentage_acyclic() && index_ids();
+  }
+
+  // The counts that decide whether the batch fits the graph's limits at all.
+  static bool fits(const CaseGraph& graph, const Batch& batch) {
+    std::size_t vertices = 0, records = 0;
+    for (const Edit& item : batch.items) {
+      vertices += is_entity(item);
+      records += std::holds_alternative<EventSpec>(item) ||
+                 std::holds_alternative<DiscretionaryOverrideSpec>(item);
+    }
+    return vertices <= graph.limits_.max_vertices && records <= graph.limits_.max_records;
+  }
+
+ private:
+  // ---- Checks (the Validator's, as predicates) ----
+
+  bool valid_text(std::string_view text) const {
+    return text.size() <= graph_.limits_.max_text_bytes && detail::is_valid_utf8(text);
+  }
+  bool valid_symbol(std::string_view text) const { return !text.empty() && valid_text(text); }
+  bool valid_id(std::string_view id) const {
+    return !id.empty() && id.size() <= graph_.limits_.max_id_bytes && detail::is_valid_utf8(id) &&
+           !detail::first_unprintable(id);
+  }
+  bool list_fits(std::size_t size) const { return size <= graph_.limits_.max_list_items; }
+
+  VertexKind kind(VertexIndex v) const { return graph_.topology_->adjacency[v].kind; }
+  bool is_person_of_kind(VertexIndex v, PersonKind person_kind) const {
+    return v != kNoVertex && kind(v) == VertexKind::person &&
+           graph_.persons_[graph_.topology_->adjacency[v].slot].kind == person_kind;
+  }
+  bool is(VertexIndex v, VertexKind expected) const {
+    return v != kNoVertex && kind(v) == expected;
+  }
+
+  // Every vertex is known, and none is listed twice.
+  template <typename Accept>
+  bool distinct_and(const std::vector<VertexIndex>& list, const Accept& accept) {
+    if (!list_fits(list.size())) return false;
+    for (VertexIndex v : list) {
+      if (v == kNoVertex || !accept(v)) return false;
+    }
+    if (list.size() <= 16) {
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        for (std::size_t j = i + 1; j < list.size(); ++j) {
+          if (list[i] == list[j]) return false;
+        }
+      }
+      return true;
+    }
+    scratch_.assign(list.begin(), list.end());
+    std::sort(scratch_.begin(), scratch_.end());
+    return std::adjacent_find(scratch_.begin(), scratch_.end()) == scratch_.end();
+  }
+
+  // ---- Ids: one flat index of views of the batch's ids, vertices and records alike ----
+
+  struct KeyOf {
+    const std::vector<std::string_view>* names;
+    std::string_view operator()(std::size_t at) const { return (*names)[at]; }
+  };
+  KeyOf key_of() const { return KeyOf{&names_}; }
+
+  // Declares a new id naming `target` (kNoVertex for an event or discretionary override, which
+  // nothing refers to); false if it is malformed or taken.
+  bool declare(const std::string& id, VertexIndex target) {
+    if (!valid_id(id) || !names_index_.insert(id, names_.size(), key_of())) return false;
+    names_.push_back(id);
+    targets_.push_back(target);
+    return true;
+  }
+
+  // The vertex an id names among the items so far, or kNoVertex.
+  VertexIndex resolve(std::string_view id) const {
+    const auto at = names_index_.find(id, key_of());
+    return at ? targets_[*at] : kNoVertex;
+  }
+
+  VertexIndex add_vertex(const std::string& id, VertexKind vertex_kind, std::size_t slot) {
+    const auto v = static_cast<VertexIndex>(graph_.ids_.size());
+    if (!declare(id, v)) return kNoVertex;
+    graph_.topology_->adjacency[v] =
+        detail::VertexData{vertex_kind, static_cast<std::uint32_t>(slot)};
+    graph_.ids_.push_back(id);
+    return v;
+  }
+
+  void add_edge(RelationKind relation, VertexIndex from, VertexIndex to) {
+    boost::add_edge(from, to, detail::EdgeData{relation}, graph_.topology_->adjacency);
+  }
+
+  Symbol intern(std::string_view text) { return graph_.symbols_.intern(text); }
+
+  // ---- Items ----
+
+  bool add(const PersonSpec& spec) {
+    const VertexIndex v = add_vertex(spec.id, VertexKind::person, graph_.persons_.size());
+    if (v == kNoVertex || !list_fits(spec.flags.size())) return false;
+    for (const auto& flag : spec.flags) {
+      if (!valid_symbol(flag)) return false;
+    }
+    VertexIndex household = kNoVertex;
+    if (!spec.household.empty()) {
+      household = resolve(spec.household);
+      if (!is(household, VertexKind::household)) return false;
+    }
+    graph_.persons_.push_back(
+        detail::make_person(spec, [this](std::string_view text) { return intern(text); }));
+    if (household != kNoVertex) add_edge(RelationKind::household, v, household);
+    return true;
+  }
+
+  bool add(const AgencySpec& spec) {
+    if (add_vertex(spec.id, VertexKind::agency, graph_.agencies_.size()) == kNoVertex ||
+        !valid_symbol(spec.type) || !valid_text(spec.name))
+      return false;
+    graph_.agencies_.push_back(Agency{spec.id, intern(spec.type), spec.name});
+    return true;
+  }
+
+  bool add(const ConcernSpec& spec) {
+    const VertexIndex v = add_vertex(spec.id, VertexKind::concern, graph_.concerns_.size());
+    if (v == kNoVertex || !valid_symbol(spec.category) || spec.severity < 1 || spec.severity > 5 ||
+        spec.recorded == kNoDay || (spec.incident != kNoDay && spec.incident > spec.recorded) ||
+        spec.about.empty() || !valid_text(spec.summary))
+      return false;
+    Concern c = detail::make_concern(
+        spec, [this](std::string_view id) { return resolve(id); },
+        [this](std::string_view text) { return intern(text); });
+    if (!is(c.source, VertexKind::agency)) return false;
+    if (!distinct_and(c.about, [this](VertexIndex about) {
+          const VertexKind k = kind(about);
+          return k == VertexKind::person || k == VertexKind::place || k == VertexKind::group;
+        }))
+      return false;
+    if (!distinct_and(c.involves, [this](VertexIndex involved) {
+          return is_person_of_kind(involved, PersonKind::adult);
+        }))
+      return false;
+    add_edge(RelationKind::raised, c.source, v);
+    for (auto about : c.about) add_edge(RelationKind::about, v, about);
+    for (auto involved : c.involves) add_edge(RelationKind::involves, v, involved);
+    graph_.concerns_.push_back(std::move(c));
+    return true;
+  }
+
+  bool add(const FactorSpec& spec) {
+    const VertexIndex v = add_vertex(spec.id, VertexKind::factor, graph_.factors_.size());
+    if (v == kNoVertex || !valid_symbol(spec.kind) || spec.strength < 1 || spec.strength > 5 ||
+        (spec.start != kNoDay && spec.end != kNoDay && spec.end < spec.start) ||
+        spec.protects.empty() || !valid_text(spec.summary))
+      return false;
+    Factor f = detail::make_factor(
+        spec, [this](std::string_view id) { return resolve(id); },
+        [this](std::string_view text) { return intern(text); });
+    if (!spec.provided_by.empty() && !is(f.provided_by, VertexKind::person) &&
+        !is(f.provided_by, VertexKind::agency))
+      return false;
+    if (!distinct_and(f.protects, [this](VertexIndex p) { return kind(p) == VertexKind::person; }))
+      return false;
+    for (auto p : f.protects) add_edge(RelationKind::protects, v, p);
+    graph_.factors_.push_back(std::move(f));
+    return true;
+  }
+
+  bool add(const PlaceSpec& spec) {
+    if (add_vertex(spec.id, VertexKind::place, graph_.places_.size()) == kNoVertex ||
+        !valid_symbol(spec.kind) || !valid_text(spec.name))
+      return false;
+    graph_.places_.push_back(Place{spec.id, intern(spec.kind), spec.name});
+    return true;
+  }
+
+  bool add(const GroupSpec& spec) {
+    if (add_vertex(spec.id, VertexKind::group, graph_.groups_.size()) == kNoVertex ||
+        !valid_symbol(spec.kind) || !valid_text(spec.name))
+      return false;
+    graph_.groups_.push_back(Group{spec.id, intern(spec.kind), spec.name});
+    return true;
+  }
+
+  bool add(const HouseholdSpec& spec) {
+    if (add_vertex(spec.id, VertexKind::household, graph_.households_.size()) == kNoVertex)
+      return false;
+    graph_.households_.push_back(Household{spec.id});
+    return true;
+  }
+
+  bool add(const RelationSpec& spec) {
+    if (!is_declarable_relation(spec.kind)) return false;
+    const VertexIndex from = resolve(spec.from);
+    const VertexIndex to = resolve(spec.to);
+    VertexKind target = VertexKind::person;
+    if (spec.kind == RelationKind::member_of) target = VertexKind::group;
+    if (spec.kind == RelationKind::frequents) target = VertexKind::place;
+    if (!is(from, VertexKind::person) || !is(to, target) || from == to) return false;
+    if (spec.kind == RelationKind::parent_of) {
+      // A child may be a young parent, never the parent of an adult.
+      if (is_person_of_kind(from, PersonKind::child) && is_person_of_kind(to, PersonKind::adult))
+        return false;
+      has_parent_edges_ = true;
+    }
+    const bool swap = is_symmetric(spec.kind) && to < from;
+    relation_keys_.push_back(RelationKey{swap ? to : from, swap ? from : to, spec.kind});
+    graph_.relations_.push_back(Relation{spec.kind, from, to});
+    add_edge(spec.kind, from, to);
+    return true;
+  }
+
+  bool add(const EventSpec& spec) {
+    if (!declare(spec.id, kNoVertex) || spec.date == kNoDay || spec.about.empty() ||
+        !valid_text(spec.note) || !valid_text(spec.category) ||
+        !event_decision_allowed(spec.kind, spec.decision) ||
+        (spec.expected != kNoDay && spec.kind != EventKind::expected_birth) ||
+        (spec.kind == EventKind::expected_birth && spec.expected == kNoDay))
+      return false;
+    Event e = detail::make_event(spec, [this](std::string_view id) { return resolve(id); });
+    if (!distinct_and(e.about, [this](VertexIndex child) {
+          return is_person_of_kind(child, PersonKind::child);
+        }))
+      return false;
+    const auto number = static_cast<std::uint32_t>(graph_.events_.size());
+    graph_.record_index_.emplace(spec.id, number);
+    graph_.events_.push_back(std::move(e));
+    return true;
+  }
+
+  bool add(const DiscretionaryOverrideSpec& spec) {
+    if (!declare(spec.id, kNoVertex) || spec.date == kNoDay || spec.author.empty() ||
+        spec.reason.empty() || !valid_text(spec.author) || !valid_text(spec.reason))
+      return false;
+    DiscretionaryOverride o =
+        detail::make_override(spec, [this](std::string_view id) { return resolve(id); });
+    if (!is_person_of_kind(o.child, PersonKind::child)) return false;
+    const auto number = static_cast<std::uint32_t>(graph_.discretionary_.size());
+    graph_.record_index_.emplace(spec.id, number);
+    graph_.discretionary_.push_back(std::move(o));
+    return true;
+  }
+
+  bool add(const CalendarSpec& spec) {
+    if (!list_fits(spec.closures.size())) return false;
+    for (Day day : spec.closures) {
+      if (day == kNoDay || day < detail::kFirstSupportedDay || day > detail::kLastSupportedDay)
+        return false;
+    }
+    graph_.calendar_ = detail::next_calendar(*graph_.calendar_, spec);
+    return true;
+  }
+
+  // Items that are not additions never reach the builder (apply_in_bulk declines them).
+  template <typename Other>
+  bool add(const Other&) {
+    return false;
+  }
+
+  // ---- Whole-batch checks ----
+
+  bool relations_unique() {
+    std::sort(relation_keys_.begin(), relation_keys_.end());
+    return std::adjacent_find(relation_keys_.begin(), relation_keys_.end()) == relation_keys_.end();
+  }
+
+  // No one is their own ancestor: a depth-first search over parent_of edges.
+  bool parentage_acyclic() {
+    if (!has_parent_edges_) return true;
+    const detail::Adjacency& adj = graph_.topology_->adjacency;
+    enum : std::uint8_t { unseen = 0, on_path = 1, done = 2 };
+    std::vector<std::uint8_t> state(boost::num_vertices(adj), unseen);
+    using OutEdges = boost::graph_traits<detail::Adjacency>::out_edge_iterator;
+    struct Frame {
+      VertexIndex v;
+      OutEdges at, end;
+    };
+    std::vector<Frame> path;
+    for (const Relation& r : graph_.relations_) {
+      if (r.kind != RelationKind::parent_of || state[r.from] != unseen) continue;
+      auto [first, last] = boost::out_edges(r.from, adj);
+      path.push_back(Frame{r.from, first, last});
+      state[r.from] = on_path;
+      while (!path.empty()) {
+        Frame& top = path.back();
+        if (top.at == top.end) {
+          state[top.v] = done;
+          path.pop_back();
+          continue;
+        }
+        const auto edge = *top.at++;
+        if (adj[edge].kind != RelationKind::parent_of) continue;
+        const auto child = static_cast<VertexIndex>(boost::target(edge, adj));
+        if (state[child] == on_path) return false;
+        if (state[child] == done) continue;
+        state[child] = on_path;
+        auto [child_first, child_last] = boost::out_edges(child, adj);
+        path.push_back(Frame{child, child_first, child_last});
+      }
+    }
+    return true;
+  }
+
+  // The graph's own index of ids, built once, at its final size.
+  bool index_ids() {
+    graph_.index_.reserve(graph_.ids_.size());
+    for (std::size_t v = 0; v < graph_.ids_.size(); ++v)
+      graph_.index_.emplace(graph_.ids_[v], static_cast<VertexIndex>(v));
+    return true;
+  }
+
+  void count_and_reserve() {
+    std::size_t counts[std::variant_size_v<Edit>] = {};
+    for (const Edit& item : batch_.items) ++counts[item.index()];
+    auto count = [&](auto tag) { return counts[Edit(std::in_place_type<decltype(tag)>).index()]; };
+    const std::size_t persons = count(PersonSpec{}), agencies = count(AgencySpec{}),
+                      concerns = count(ConcernSpec{}), factors = count(FactorSpec{}),
+                      places = count(PlaceSpec{}), groups = count(GroupSpec{}),
+                      households = count(HouseholdSpec{}), relations = count(RelationSpec{}),
+                      events = count(EventSpec{}), overrides = count(DiscretionaryOverrideSpec{});
+    const std::size_t vertices =
+        persons + agencies + concerns + factors + places + groups + households;
+    graph_.topology_->adjacency = detail::Adjacency(vertices);
+    graph_.ids_.reserve(vertices);
+    graph_.persons_.reserve(persons);
+    graph_.agencies_.reserve(agencies);
+    graph_.concerns_.reserve(concerns);
+    graph_.factors_.reserve(factors);
+    graph_.places_.reserve(places);
+    graph_.groups_.reserve(groups);
+    graph_.households_.reserve(households);
+    graph_.relations_.reserve(relations);
+    graph_.events_.reserve(events);
+    graph_.discretionary_.reserve(overrides);
+    graph_.record_index_.reserve(events + overrides);
+    names_.reserve(vertices + events + overrides);
+    targets_.reserve(vertices + events + overrides);
+    names_index_.reserve(vertices + events + overrides);
+    relation_keys_.reserve(relations);
+  }
+
+  CaseGraph& graph_;
+  const Batch& batch_;
+  std::vector<std::string_view> names_;  // every id declared so far, views of the batch's
+  std::vector<VertexIndex> targets_;     // the vertex each names (kNoVertex: a record)
+  detail::KeyIndex names_index_;
+  std::vector<RelationKey> relation_keys_;
+  bool has_parent_edges_ = false;
+  std::vector<VertexIndex> scratch_;
+};
+
+bool CaseGraph::apply_in_bulk(const Batch& batch) {
+  const bool empty = vertex_count() == 0 && ids_.empty() && symbols_.size() == 1 &&
+                     events_.empty() && discretionary_.empty() && relations_.empty() &&
+                     record_index_.empty();
+  if (!empty || batch.items.empty() || !BulkBuilder::fits(*this, batch) ||
+      !std::all_of(batch.items.begin(), batch.items.end(), is_addition))
+    return false;
+  std::shared_ptr<const WorkingCalendar> calendar = calendar_;  // what a failure restores
+  try {
+    if (BulkBuilder(*this, batch).build()) return true;
+  } catch (...) {
+    clear_after_bulk(std::move(calendar));
+    throw;
+  }
+  clear_after_bulk(std::move(calendar));
+  return false;
+}
+
+// Back to the empty graph the bulk path started from, freeing what it built; allocates nothing.
+void CaseGraph::clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar) noexcept {
+  topology_->adjacency.clear();
+  std::vector<std::string>().swap(ids_);
+  index_.clear();
+  while (symbols_.size() > 1) symbols_.forget_last();
+  std::vector<Person>().swap(persons_);
+  std::vector<Agency>().swap(agencies_);
+  std::vector<Concern>().swap(concerns_);
+  std::vector<Factor>().swap(factors_);
+  std::vector<Place>().swap(places_);
+  std::vector<Group>().swap(groups_);
+  std::vector<Household>().swap(households_);
+  std::vector<Relation>().swap(relations_);
+  std::vector<Event>().swap(events_);
+  std::vector<DiscretionaryOverride>().swap(discretionary_);
+  record_index_.clear();
+  calendar_ = std::move(calendar);
+}
+
+}  // namespace safeguard

@@ -1,0 +1,101 @@
+// How an add item's spec becomes the record the graph stores: one place for both ways a batch
+// applies (step by step with an undo log, src/graph.cpp; in bulk into an empty graph,
+// src/graph_bulk.cpp), so the two build the same record. `resolve` maps an id to its vertex;
+// `intern` maps a string to its symbol (and decides what interning costs and how it is undone).
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "safeguard/calendar.hpp"
+#include "safeguard/graph.hpp"
+
+namespace safeguard::detail {
+
+template <typename Resolve>
+std::vector<VertexIndex> resolve_all(const std::vector<std::string>& ids, const Resolve& resolve) {
+  std::vector<VertexIndex> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) out.push_back(resolve(id));
+  return out;
+}
+
+template <typename Intern>
+Person make_person(const PersonSpec& spec, const Intern& intern) {
+  Person p;
+  p.id = spec.id;
+  p.kind = spec.kind;
+  p.dob = spec.dob;
+  // Flags in the order given, each once. (They used to be sorted by symbol number, which
+  // depends on what the graph had interned before: a saved file loaded into a fresh graph could
+  // save its flags in another order.)
+  std::vector<Symbol> seen;  // sorted, to find repeats
+  for (const auto& flag : spec.flags) {
+    const Symbol symbol = intern(flag);
+    const auto at = std::lower_bound(seen.begin(), seen.end(), symbol);
+    if (at != seen.end() && *at == symbol) continue;
+    seen.insert(at, symbol);
+    p.flags.push_back(symbol);
+  }
+  return p;
+}
+
+template <typename Resolve, typename Intern>
+Concern make_concern(const ConcernSpec& spec, const Resolve& resolve, const Intern& intern) {
+  Concern c;
+  c.id = spec.id;
+  c.category = intern(spec.category);
+  c.severity = spec.severity;
+  c.incident = spec.incident;
+  c.recorded = spec.recorded;
+  c.status = spec.status;
+  c.source = resolve(spec.source);
+  c.restricted = spec.restricted;
+  c.about = resolve_all(spec.about, resolve);
+  c.involves = resolve_all(spec.involves, resolve);
+  c.summary = spec.summary;
+  return c;
+}
+
+template <typename Resolve, typename Intern>
+Factor make_factor(const FactorSpec& spec, const Resolve& resolve, const Intern& intern) {
+  Factor f;
+  f.id = spec.id;
+  f.kind = intern(spec.kind);
+  f.strength = spec.strength;
+  f.start = spec.start;
+  f.end = spec.end;
+  f.provided_by = spec.provided_by.empty() ? kNoVertex : resolve(spec.provided_by);
+  f.protects = resolve_all(spec.protects, resolve);
+  f.summary = spec.summary;
+  return f;
+}
+
+// One place that turns an event's spec into the stored event, for additions and replacements
+// alike (a replacement once dropped the decision, category and expected date).
+template <typename Resolve>
+Event make_event(const EventSpec& spec, const Resolve& resolve) {
+  return Event{spec.id,   spec.kind,     spec.date,     resolve_all(spec.about, resolve),
+               spec.note, spec.decision, spec.category, spec.expected};
+}
+
+template <typename Resolve>
+DiscretionaryOverride make_override(const DiscretionaryOverrideSpec& spec, const Resolve& resolve) {
+  return DiscretionaryOverride{spec.id,   resolve(spec.child), spec.direction,
+                               spec.date, spec.author,         spec.reason};
+}
+
+// The calendar after a CalendarSpec: the nation it names (or the current one) with the current
+// closures and its own.
+inline std::shared_ptr<const WorkingCalendar> next_calendar(const WorkingCalendar& current,
+                                                            const CalendarSpec& spec) {
+  const Nation nation = spec.nation.value_or(current.nation());
+  auto calendar = nation == current.nation() ? std::make_shared<WorkingCalendar>(current)
+                                             : std::make_shared<WorkingCalendar>(nation);
+  for (Day day : current.closures()) calendar->add_closure(day);
+  for (Day day : spec.closures) calendar->add_closure(day);
+  return calendar;
+}
+
+}  // namespace safeguard::detail
