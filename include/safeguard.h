@@ -468,6 +468,23 @@ SG_API int sg_result_scores(const double** out, size_t* out_rows, size_t* out_co
 /* The final level of every child, one int per row, owned by the result. */
 SG_API int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result);
 
+/* Contextual risk (docs/rules.md, "Contextual risk"): the points a child's propagated
+ * contributions add on one index (0 when the pack does not propagate or the index does not
+ * spread). Under the pack's default `[propagation] contextual = "apart"` they are not in the
+ * index score, the total or the levels: the child's rule contributions add up to
+ * sg_result_index_score and its propagated ones to this. Under "included" the index score
+ * holds both. */
+SG_API int sg_result_contextual_score(double* out_score, const sg_result* result, size_t row,
+                                      size_t index);
+/* A child's contextual points over every index, and the score level (index into the pack's
+ * levels) its indices reach with them added to its own scores, before policy overrides and
+ * judgement (without propagation, the score level); out_level may be NULL. */
+SG_API int sg_result_contextual(double* out_total, int* out_level, const sg_result* result,
+                                size_t row);
+/* The pack's contextual policy: "apart" (the points are reported beside the scores) or
+ * "included" (they are in the scores); NULL when the pack does not propagate. Static text. */
+SG_API int sg_result_contextual_policy(const char** out, const sg_result* result);
+
 typedef struct sg_contribution {
   int version; /* SG_CONTRIBUTION_VERSION */
   const char* rule_id;

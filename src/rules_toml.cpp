@@ -594,7 +594,7 @@ class PackLoader {
     const std::string where = "[propagation]";
     allow(t,
           {"enabled", "indices", "alpha", "weights", "normalise", "association_cap", "tolerance",
-           "max_iterations", "heading", "title", "rationale"},
+           "max_iterations", "heading", "title", "contextual", "rationale"},
           where);
     PropagationSettings& p = pack_->propagation_;
     p.where = at(t);
@@ -693,6 +693,12 @@ class PackLoader {
                  "'");
     }
     p.title = string_at(t, "title", where, false, p.title);
+    const std::string contextual = string_at(t, "contextual", where, false, "apart");
+    if (!parse_contextual_policy(contextual, p.contextual))
+      fail(*t.get("contextual"), Status::invalid_data,
+           "contextual must be \"apart\" (propagated points reported beside the child's own "
+           "score, not moving its level) or \"included\" (added to it), not '" +
+               contextual + "'");
     check_convergence(p, *weights);
   }
 

@@ -243,7 +243,10 @@ ScoresView view_scores(const Results& results, std::size_t row,
   out.index_scores.resize(count);
   for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.score(row, i);
   std::vector<double> shown(count, 0.0);
+  const bool included = results.contextual_included();
   for (const LineView& line : lines) {
+    // Under "apart" a propagated line adds to the contextual score, not to the index's.
+    if (line.propagated() && !included) continue;
     if (line.withheld()) {
       ++out.withheld_lines;
       out.withheld += line.value;
@@ -262,6 +265,14 @@ ScoresView view_scores(const Results& results, std::size_t row,
     out.index_levels[i] = out.any_withheld()
                               ? pack.level_for(static_cast<std::uint32_t>(i), out.index_scores[i])
                               : results.index_level(row, i);
+  out.context_level = results.context_level(row);
+  out.contextual_included = included;
+  if (results.propagation().ran) {
+    out.contextual_scores.resize(count);
+    for (std::size_t i = 0; i < count; ++i)
+      out.contextual_scores[i] = results.contextual_score(row, i);
+    out.contextual_total = results.contextual_total(row);
+  }
   const int score_level = results.score_level(row);
   if (score_level > 0) {
     for (std::size_t i = 0; i < count; ++i) {

@@ -65,6 +65,14 @@ std::string render_table(const Session& session, bool progress) {
   table.add_column("LEVEL", Table::Align::left);
   table.add_column("TOTAL", Table::Align::right);
   for (const IndexDef& index : pack.indices()) table.add_column(index.id, Table::Align::right);
+  // Contextual risk beside the own scores (docs/rules.md, "Contextual risk"), for packs that
+  // propagate: the network's points and the level the scores reach with them.
+  const bool contextual = results.propagation().ran;
+  if (contextual) {
+    table.add_column(results.contextual_included() ? "CONTEXT(IN)" : "CONTEXT",
+                     Table::Align::right);
+    table.add_column("WITH-CONTEXT", Table::Align::left);
+  }
   table.add_column("OVERRIDES", Table::Align::left);
   std::map<int, std::size_t> per_level;
   Progress bar("assess", results.child_count(), progress);
@@ -74,6 +82,10 @@ std::string render_table(const Session& session, bool progress) {
                                       fixed(results.total(row), 2)};
     for (std::size_t i = 0; i < results.index_count(); ++i)
       cells.push_back(fixed(results.score(row, i), 2));
+    if (contextual) {
+      cells.push_back(fixed(results.contextual_total(row), 2));
+      cells.push_back(pack.levels()[results.context_level(row)].id);
+    }
     std::vector<std::string> flags = fired_overrides(results, row, session.viewer);
     if (results.immediate_safety(row)) flags.insert(flags.begin(), "IMMEDIATE-SAFETY");
     if (const std::string judgement = applied_judgement(results, row); !judgement.empty())
@@ -123,6 +135,15 @@ std::string render_json(const Session& session, bool progress) {
     }
     child["scores"] = std::move(scores);
     child["index_levels"] = std::move(index_levels);
+    if (results.propagation().ran) {
+      json contextual = json::object();
+      for (std::uint32_t index : pack.propagation().indices)
+        contextual[pack.indices()[index].id] = results.contextual_score(row, index);
+      child["contextual"] = {{"policy", to_string(pack.propagation().contextual)},
+                             {"total", results.contextual_total(row)},
+                             {"level", pack.levels()[results.context_level(row)].id},
+                             {"scores", std::move(contextual)}};
+    }
     child["policy_overrides"] = fired_overrides(results, row, session.viewer);
     child["immediate_safety"] = results.immediate_safety(row);
     const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
@@ -147,8 +168,10 @@ std::string render_csv(const Session& session, bool progress) {
   const RuleSet& pack = results.rules();
   std::vector<std::string> header = {"child", "level", "score_level", "total"};
   for (const IndexDef& index : pack.indices()) header.push_back(index.id);
-  header.insert(header.end(), {"immediate_safety", "policy_overrides", "discretionary_override",
-                               "as_of", "pack_hash"});
+  header.insert(header.end(), {"immediate_safety", "policy_overrides", "discretionary_override"});
+  const bool contextual = results.propagation().ran;
+  if (contextual) header.insert(header.end(), {"contextual_total", "context_level"});
+  header.insert(header.end(), {"as_of", "pack_hash"});
   std::string out = csv_row(header);
   Progress bar("assess", results.child_count(), progress);
   for (std::size_t row = 0; row < results.child_count(); ++row) {
@@ -160,6 +183,10 @@ std::string render_csv(const Session& session, bool progress) {
     cells.push_back(results.immediate_safety(row) ? "true" : "false");
     cells.push_back(join(fired_overrides(results, row, session.viewer), ";"));
     cells.push_back(applied_judgement(results, row));
+    if (contextual) {
+      cells.push_back(fixed(results.contextual_total(row), 6));
+      cells.push_back(pack.levels()[results.context_level(row)].id);
+    }
     cells.push_back(session.as_of.iso());
     cells.push_back(pack.hash());
     out += csv_row(cells);

@@ -79,6 +79,28 @@ enum class Normalise : std::uint8_t {
   none,
 };
 
+// Whether a child's propagated (contextual) points count towards its own score and level
+// (`[propagation] contextual = "apart" | "included"`; docs/rules.md, "Contextual risk").
+enum class ContextualPolicy : std::uint8_t {
+  // The default: the child's score and level come from its own evidence only; the propagated
+  // points are reported beside them as the contextual score (Results::contextual_score).
+  apart,
+  // The propagated points are added to the child's index scores and can move its level.
+  included,
+};
+
+namespace detail {
+inline constexpr std::array<std::string_view, 2> kContextualPolicyNames = {"apart", "included"};
+}  // namespace detail
+
+inline std::string_view to_string(ContextualPolicy policy) noexcept {
+  return detail::enum_name(detail::kContextualPolicyNames, policy);
+}
+
+inline bool parse_contextual_policy(std::string_view text, ContextualPolicy& out) noexcept {
+  return detail::parse_enum(detail::kContextualPolicyNames, text, out);
+}
+
 // A pack's [propagation] section: risk that travels through peers, groups and places as
 // r = s + alpha * W r (propagate.hpp), solved per propagating index.
 struct PropagationSettings {
@@ -91,6 +113,7 @@ struct PropagationSettings {
   double tolerance = 1e-10;    // stop when no score moves by more than this x the largest
   int max_iterations = 1000;
   Heading heading = Heading::danger;  // where propagated points sit in explanations
+  ContextualPolicy contextual = ContextualPolicy::apart;
   std::string title = "Risk through peers, groups and places";
   Location where;
 

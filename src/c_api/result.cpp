@@ -176,6 +176,38 @@ int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result)
   });
 }
 
+int sg_result_contextual_score(double* out_score, const sg_result* result, size_t row,
+                               size_t index) {
+  return guard([&] {
+    require(out_score, "out_score");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out_score = results.contextual_score(row, index);
+  });
+}
+
+int sg_result_contextual(double* out_total, int* out_level, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out_total, "out_total");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out_total = results.contextual_total(row);
+    if (out_level) *out_level = results.context_level(row);
+  });
+}
+
+int sg_result_contextual_policy(const char** out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    // The names are static (std::string_view over literals, NUL-terminated).
+    *out = results.propagation().ran ? to_string(results.rules().propagation().contextual).data()
+                                     : nullptr;
+  });
+}
+
 int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row, size_t k) {
   return guard([&] { child_contribution(out, result, row, k, Viewer::everyone()); });
 }

@@ -166,6 +166,14 @@ class ChildResult:
     timeline: typing.Tuple[Step, ...]
     timeline_issues: typing.Tuple[TimelineIssue, ...]
     discretionary: typing.Optional[Discretionary]  # None when no judgement was recorded
+    # Contextual risk (docs/rules.md, "Contextual risk"): index id -> the points the child's
+    # propagated contributions add (0 without propagation); under the pack's default policy
+    # ("apart") they are not in `scores`, `total` or the levels.
+    contextual_scores: typing.Dict[str, float]
+    contextual_total: float
+    context_level: str  # the score level the indices reach with the contextual points added
+    context_level_index: int
+    contextual_included: bool  # the pack's policy is "included": the points are in `scores`
 
     def contributions_to(self, index_id: str) -> typing.List[Contribution]:
         """The contributions to one index, in order; they sum exactly to its score when the
@@ -181,6 +189,8 @@ class _Summary(typing.NamedTuple):
     immediate_safety: bool
     overrides: typing.Tuple[str, ...]
     discretionary: str
+    contextual_total: float
+    context_level: int
 
 
 class _ArrayView:
@@ -445,11 +455,12 @@ class Result(_core.Handle):
                 check(lib.sg_result_child(ctypes.byref(record), pointer, row))
                 overrides = self._overrides(pointer, row, record.override_count, self.viewer)
                 check(lib.sg_result_discretionary(ctypes.byref(judgement), pointer, row))
+                contextual = self._contextual(pointer, row)
                 rows.append(_Summary(string(record.id), record.total, record.level,
                                      record.score_level, bool(record.immediate_safety),
                                      tuple("restricted" if o.restricted else typing.cast(str, o.id)
                                            for o in overrides),
-                                     string(judgement.outcome)))
+                                     string(judgement.outcome), contextual[0], contextual[1]))
         if self._child_ids is None:
             self._child_ids = [r.id for r in rows]
         return rows
@@ -546,6 +557,13 @@ class Result(_core.Handle):
                                             row, i))
             scores[index_id] = score.value
             index_levels[index_id] = self.level_ids[level.value]
+        contextual_scores = {}
+        for i, index_id in enumerate(self.index_ids):
+            check(lib.sg_result_contextual_score(ctypes.byref(score), pointer, row, i))
+            contextual_scores[index_id] = score.value
+        contextual_total, context_level = self._contextual(pointer, row)
+        policy = ctypes.c_char_p()
+        check(lib.sg_result_contextual_policy(ctypes.byref(policy), pointer))
         contributions = self._contributions(pointer, row, record.contribution_count, clearances,
                                             lib.sg_result_contribution,
                                             lib.sg_result_contribution_for)
@@ -584,7 +602,27 @@ class Result(_core.Handle):
             score_level_index=record.score_level, immediate_safety=bool(record.immediate_safety),
             scores=scores, index_levels=index_levels, contributions=contributions,
             overrides=tuple(overrides), not_assessable=tuple(notes), timeline=tuple(steps),
-            timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row))
+            timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row),
+            contextual_scores=contextual_scores, contextual_total=contextual_total,
+            context_level=self.level_ids[context_level], context_level_index=context_level,
+            contextual_included=string(policy.value) == "included")
+
+    @staticmethod
+    def _contextual(pointer: int, row: int) -> typing.Tuple[float, int]:
+        total = ctypes.c_double()
+        level = ctypes.c_int()
+        check(lib.sg_result_contextual(ctypes.byref(total), ctypes.byref(level), pointer, row))
+        return total.value, level.value
+
+    @property
+    def contextual_policy(self) -> typing.Optional[str]:
+        """The pack's contextual policy: "apart" (propagated points reported beside the
+        scores, not moving the levels) or "included"; None when the pack does not propagate
+        (docs/rules.md, "Contextual risk")."""
+        policy = ctypes.c_char_p()
+        with self._lock:
+            check(lib.sg_result_contextual_policy(ctypes.byref(policy), self._pointer()))
+        return string(policy.value)
 
     def _discretionary(self, pointer: int, row: int) -> typing.Optional[Discretionary]:
         record = _lib.Discretionary(version=_lib.Discretionary.VERSION)

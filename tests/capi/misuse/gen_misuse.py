@@ -114,6 +114,7 @@ OPTIONAL = {
     ("sg_batch_add_place", "name"),
     ("sg_batch_add_group", "name"),
     ("sg_result_index_score", "out_level"),
+    ("sg_result_contextual", "out_level"),
     ("sg_result_override", "out_reason"),
     ("sg_result_override_for", "out_reason"),
     ("sg_result_override_for", "out_restricted"),
