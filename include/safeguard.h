@@ -277,10 +277,15 @@ typedef struct sg_override {
   const char* date;      /* "YYYY-MM-DD", required */
   const char* author;    /* practitioner's id or role (not a name), required */
   const char* reason;    /* required */
+  /* Version 2: the approval, both or neither (NULL). approved_by is the entity id of an adult
+   * in the graph (never a name); approved, "YYYY-MM-DD", is on or after date. A pack may need
+   * an approval before judgement applies ([discretionary] approval). */
+  const char* approved_by;
+  const char* approved;
 } sg_override;
-#define SG_OVERRIDE_VERSION 1
+#define SG_OVERRIDE_VERSION 2
 #define SG_OVERRIDE_INIT \
-  { SG_OVERRIDE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+  { SG_OVERRIDE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 SG_API int sg_batch_add_event(sg_batch* batch, const sg_event* event);
 SG_API int sg_batch_add_override(sg_batch* batch, const sg_override* judgement);
@@ -614,12 +619,18 @@ typedef struct sg_discretionary {
   const char* author;
   const char* reason;
   char date[SG_DATE_SIZE];
-  const char* outcome; /* "none", "applied", "not_allowed", "at_limit", "held_by_policy" */
+  const char* outcome; /* "none", "applied", "not_allowed", "at_limit", "held_by_policy",
+                          "awaiting_approval" (the pack needs an approver: not applied) */
   int level_before;    /* after policy overrides, before judgement */
+  /* Version 2: the approval as of the result's date (NULL and "" when none had been given),
+   * and whether the pack needs one for this direction. */
+  const char* approved_by;
+  char approved[SG_DATE_SIZE];
+  int needs_approval;
 } sg_discretionary;
-#define SG_DISCRETIONARY_VERSION 1
+#define SG_DISCRETIONARY_VERSION 2
 #define SG_DISCRETIONARY_INIT \
-  { SG_DISCRETIONARY_VERSION, NULL, NULL, NULL, NULL, "", NULL, 0 }
+  { SG_DISCRETIONARY_VERSION, NULL, NULL, NULL, NULL, "", NULL, 0, NULL, "", 0 }
 SG_API int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size_t row);
 
 #define SG_FORMAT_TEXT 0

@@ -41,10 +41,17 @@ std::string discretionary_text(const Results& results, std::size_t row) {
     case DiscretionaryOutcome::held_by_policy:
       out += "not applied: a policy override holds the level";
       break;
+    case DiscretionaryOutcome::awaiting_approval:
+      out += "not applied: awaiting approval (this rule pack needs an approver to " +
+             std::string(raise ? "raise" : "lower") + " a level)";
+      break;
     case DiscretionaryOutcome::none:
       break;
   }
-  return out + "\n    reason: " + str(d->reason) + "\n";
+  out += "\n    reason: " + str(d->reason) + "\n";
+  if (!d->approved_by.empty())
+    out += "    approved by " + str(d->approved_by) + " on " + format_iso_date(d->approved) + "\n";
+  return out;
 }
 
 std::string timeline_text(const Results& results, std::size_t row) {
@@ -361,13 +368,17 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   out["not_assessable"] = std::move(missing);
 
   if (const std::optional<DiscretionaryView> d = view_discretionary(results, row)) {
-    out["discretionary_override"] = {{"id", str(d->id)},
-                                     {"direction", to_string(d->direction)},
-                                     {"author", str(d->author)},
-                                     {"date", format_iso_date(d->date)},
-                                     {"reason", str(d->reason)},
-                                     {"outcome", to_string(d->outcome)},
-                                     {"level_before", pack.levels()[d->level_before].id}};
+    out["discretionary_override"] = {
+        {"id", str(d->id)},
+        {"direction", to_string(d->direction)},
+        {"author", str(d->author)},
+        {"date", format_iso_date(d->date)},
+        {"reason", str(d->reason)},
+        {"outcome", to_string(d->outcome)},
+        {"needs_approval", d->needs_approval},
+        {"approved_by", or_null(d->approved_by)},
+        {"approved", d->approved == kNoDay ? ordered() : ordered(format_iso_date(d->approved))},
+        {"level_before", pack.levels()[d->level_before].id}};
   } else {
     out["discretionary_override"] = nullptr;
   }

@@ -367,6 +367,21 @@ class CaseGraph::Validator {
     if (o.reason.empty()) fail(Status::invalid_data, "override reason is missing");
     check_text(o.author, "author");
     check_text(o.reason, "reason");
+    // An approval names who approved (an adult in the graph, by entity id: never a name) and
+    // when, on or after the judgement's own date.
+    if (!o.approved_by.empty() && o.approved == kNoDay)
+      fail(Status::invalid_data,
+           "override approver " + quoted(o.approved_by) + " has no approval date (approved)");
+    if (o.approved_by.empty() && o.approved != kNoDay)
+      fail(Status::invalid_data, "override approval date has no approver (approved_by)");
+    if (!o.approved_by.empty()) {
+      require(o.approved_by, VertexKind::person, "approver");
+      if (!is_adult(o.approved_by))
+        fail(Status::invalid_data, "approver " + quoted(o.approved_by) + " is not an adult");
+      if (o.approved < o.date)
+        fail(Status::invalid_data, "override approved on " + format_iso_date(o.approved) +
+                                       ", before it was made on " + format_iso_date(o.date));
+    }
     if (track_about_) pending_about_[o.id] = IdList{&o.child, 1};
   }
 
@@ -1359,7 +1374,7 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
       const std::uint32_t number = record_index_.at(spec.id);
       tx.replace(List::overrides, number,
                  DiscretionaryOverride{spec.id, resolve(spec.child), spec.direction, spec.date,
-                                       spec.author, spec.reason});
+                                       spec.author, spec.reason, spec.approved_by, spec.approved});
     } else {
       const VertexIndex v = resolve(spec.id);
       const std::uint32_t slot = topology_->adjacency[v].slot;
@@ -1444,8 +1459,9 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
           tx.append(events_, List::events, make_event(edit));
           tx.index_record(List::events, edit.id, number);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          DiscretionaryOverride o{edit.id,   resolve(edit.child), edit.direction,
-                                  edit.date, edit.author,         edit.reason};
+          DiscretionaryOverride o{edit.id,          resolve(edit.child), edit.direction,
+                                  edit.date,        edit.author,         edit.reason,
+                                  edit.approved_by, edit.approved};
           const std::uint32_t number = slot_count(discretionary_);
           tx.append(discretionary_, List::overrides, std::move(o));
           tx.index_record(List::overrides, edit.id, number);

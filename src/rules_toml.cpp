@@ -779,13 +779,20 @@ class PackLoader {
     if (!node) return;
     if (!node->is_table()) fail(*node, Status::type, "'discretionary' must be a table");
     const toml::table& t = *node->as_table();
-    allow(t, {"allow"}, "[discretionary]");
+    allow(t, {"allow", "approval"}, "[discretionary]");
     const std::string allowed = string_at(t, "allow", "[discretionary]", true);
     if (!parse_discretionary_policy(allowed, pack_->discretionary_)) {
       fail(*t.get("allow"), Status::invalid_data,
            "allow in [discretionary] must be \"raise_and_lower\", \"raise_only\", "
            "\"lower_only\" or \"none\", not \"" +
                allowed + "\"");
+    }
+    const std::string approval = string_at(t, "approval", "[discretionary]", false, "none");
+    if (!parse_approval_policy(approval, pack_->approval_)) {
+      fail(*t.get("approval"), Status::invalid_data,
+           "approval in [discretionary] says which judgements need an approver: \"none\", "
+           "\"raise\", \"lower\" or \"raise_and_lower\", not \"" +
+               approval + "\"");
     }
   }
 

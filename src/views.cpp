@@ -375,6 +375,16 @@ std::optional<DiscretionaryView> view_discretionary(const Results& results, std:
   out.reason = snap.override_reason[o];
   out.direction = snap.override_direction[o];
   out.date = snap.override_date[o];
+  // An approval dated after the as-of date had not been given then (as a concern recorded
+  // later does not exist for the assessment).
+  if (snap.override_approved[o] != kNoDay && snap.override_approved[o] <= results.as_of()) {
+    out.approved_by = snap.override_approved_by[o];
+    out.approved = snap.override_approved[o];
+  }
+  const ApprovalPolicy approval = results.rules().approval();
+  const bool raise = out.direction == OverrideDirection::raise;
+  out.needs_approval = approval == ApprovalPolicy::raise_and_lower ||
+                       approval == (raise ? ApprovalPolicy::raise : ApprovalPolicy::lower);
   out.outcome = d.outcome;
   out.level_before = d.level_before;
   return out;

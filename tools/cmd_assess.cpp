@@ -90,6 +90,9 @@ std::string render_table(const Session& session, bool progress) {
     if (results.immediate_safety(row)) flags.insert(flags.begin(), "IMMEDIATE-SAFETY");
     if (const std::string judgement = applied_judgement(results, row); !judgement.empty())
       flags.push_back("judgement " + judgement);
+    if (const std::optional<DiscretionaryView> waiting = view_discretionary(results, row);
+        waiting && waiting->outcome == DiscretionaryOutcome::awaiting_approval)
+      flags.push_back("judgement " + std::string(waiting->id) + " awaiting approval");
     cells.push_back(flags.empty() ? "-" : join(flags, ", "));
     table.add_row(std::move(cells));
     ++per_level[results.level(row)];
@@ -154,6 +157,8 @@ std::string render_json(const Session& session, bool progress) {
           {"id", std::string(judgement->id)},
           {"direction", to_string(judgement->direction)},
           {"outcome", to_string(judgement->outcome)},
+          {"approved_by",
+           judgement->approved_by.empty() ? json() : json(std::string(judgement->approved_by))},
           {"level_before", pack.levels()[judgement->level_before].id}};
     }
     children.push_back(std::move(child));

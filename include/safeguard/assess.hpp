@@ -78,6 +78,9 @@ enum class DiscretionaryOutcome : std::uint8_t {
   not_allowed,     // the pack does not accept judgement in this direction ([discretionary] allow)
   at_limit,        // already at the lowest or highest level
   held_by_policy,  // lowering would go below the minimum a policy override set
+  // The pack needs an approver for this direction ([discretionary] approval) and the override
+  // has none dated on or before the as-of date: reported, not applied.
+  awaiting_approval,
 };
 SAFEGUARD_EXPORT std::string_view to_string(DiscretionaryOutcome outcome) noexcept;
 

@@ -211,6 +211,10 @@ SAFEGUARD_EXPORT std::string_view timeline_process_title(const Results& results)
 // judgement, which every viewer of the child's result sees).
 struct DiscretionaryView {
   std::string_view id, author, reason;
+  std::string_view approved_by;  // the approver's entity id, or empty
+  Day approved = kNoDay;         // the approval date, or kNoDay
+  // Whether the pack needs an approver for this direction ([discretionary] approval).
+  bool needs_approval = false;
   OverrideDirection direction = OverrideDirection::raise;
   Day date = kNoDay;
   DiscretionaryOutcome outcome = DiscretionaryOutcome::none;

@@ -134,10 +134,24 @@ inline constexpr std::string_view kDefaultNeutralTitle = "Information held by an
 // pack, for instance, lets judgement raise a level and never lower it.
 enum class DiscretionaryPolicy : std::uint8_t { raise_and_lower, raise_only, lower_only, none };
 
+// Which discretionary overrides need an approver before they apply ([discretionary]
+// approval): an unapproved one that needs it is reported and not applied.
+enum class ApprovalPolicy : std::uint8_t { none, raise, lower, raise_and_lower };
+
 namespace detail {
 inline constexpr std::array<std::string_view, 4> kDiscretionaryPolicyNames = {
     "raise_and_lower", "raise_only", "lower_only", "none"};
+inline constexpr std::array<std::string_view, 4> kApprovalPolicyNames = {"none", "raise", "lower",
+                                                                         "raise_and_lower"};
 }  // namespace detail
+
+inline std::string_view to_string(ApprovalPolicy policy) noexcept {
+  return detail::enum_name(detail::kApprovalPolicyNames, policy);
+}
+
+inline bool parse_approval_policy(std::string_view text, ApprovalPolicy& out) noexcept {
+  return detail::parse_enum(detail::kApprovalPolicyNames, text, out);
+}
 
 inline std::string_view to_string(DiscretionaryPolicy policy) noexcept {
   return detail::enum_name(detail::kDiscretionaryPolicyNames, policy);
@@ -217,6 +231,8 @@ class SAFEGUARD_EXPORT RuleSet {
   // Statutory timescales for the timeline (Working Together defaults unless the pack says).
   const Timescales& timescales() const noexcept { return timescales_; }
   DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
+  // Which directions of judgement need an approver ([discretionary] approval; default none).
+  ApprovalPolicy approval() const noexcept { return approval_; }
   // The [vocabulary] section: the categories, factor kinds, flags and agency types it declares.
   const Vocabulary& vocabulary() const noexcept { return vocabulary_; }
   // Whether the pack knows a concern category (declared, or compared against by a rule when
@@ -251,6 +267,7 @@ class SAFEGUARD_EXPORT RuleSet {
   expr::SymbolTable symbols_;
   Timescales timescales_;
   DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;
+  ApprovalPolicy approval_ = ApprovalPolicy::none;
   std::vector<LintWarning> lint_warnings_;
   Vocabulary vocabulary_;
   std::vector<std::string> known_[4];  // sorted: categories, factor kinds, flags, agency types

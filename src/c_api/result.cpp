@@ -425,9 +425,15 @@ int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size
     const Snapshot& snap = results.snapshot();
     out->outcome = to_string(d.outcome).data();
     out->level_before = d.level_before;
+    const bool v2 = out->version >= 2;
     if (d.outcome == DiscretionaryOutcome::none) {
       out->id = out->direction = out->author = out->reason = nullptr;
       out->date[0] = '\0';
+      if (v2) {
+        out->approved_by = nullptr;
+        out->approved[0] = '\0';
+        out->needs_approval = 0;
+      }
       return;
     }
     const std::uint32_t o = d.override_number;
@@ -436,6 +442,14 @@ int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size
     out->author = snap.override_author[o].c_str();
     out->reason = snap.override_reason[o].c_str();
     write_date(out->date, snap.override_date[o]);
+    if (v2) {
+      // As of the result's date: an approval given later had not been given then.
+      const DiscretionaryView view = *view_discretionary(results, row);
+      out->approved_by = view.approved_by.empty() ? nullptr : snap.override_approved_by[o].c_str();
+      out->approved[0] = '\0';
+      if (view.approved != kNoDay) write_date(out->approved, view.approved);
+      out->needs_approval = view.needs_approval ? 1 : 0;
+    }
   });
 }
 

@@ -214,6 +214,9 @@ class Report {
       case DiscretionaryOutcome::applied:
         outcome = std::string(raise ? "Raised" : "Lowered") + " the level from " +
                   pack_.levels()[d->level_before].title + ".";
+        if (!d->approved_by.empty())
+          outcome += " Approved by " + std::string(d->approved_by) + " on " +
+                     format_iso_date(d->approved) + ".";
         break;
       case DiscretionaryOutcome::not_allowed:
         outcome = std::string("Not applied: this rule pack does not let judgement ") +
@@ -225,6 +228,12 @@ class Report {
         break;
       case DiscretionaryOutcome::held_by_policy:
         outcome = "Not applied: a policy override holds the level.";
+        break;
+      case DiscretionaryOutcome::awaiting_approval:
+        outcome = std::string(
+                      "Not applied: awaiting approval (this rule pack needs an approver "
+                      "to ") +
+                  (raise ? "raise" : "lower") + " a level).";
         break;
       case DiscretionaryOutcome::none:
         break;

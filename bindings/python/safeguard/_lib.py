@@ -111,7 +111,7 @@ class Event(ctypes.Structure):
 
 class Override(ctypes.Structure):
     """sg_override: a discretionary override (recorded professional judgement)."""
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("id", c_char_p),
@@ -120,6 +120,8 @@ class Override(ctypes.Structure):
         ("date", c_char_p),
         ("author", c_char_p),
         ("reason", c_char_p),
+        ("approved_by", c_char_p),
+        ("approved", c_char_p),
     ]
 
 
@@ -276,7 +278,7 @@ class Step(ctypes.Structure):
 
 
 class Discretionary(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("id", c_char_p),
@@ -286,6 +288,9 @@ class Discretionary(ctypes.Structure):
         ("date", _date_buffer),
         ("outcome", c_char_p),
         ("level_before", c_int),
+        ("approved_by", c_char_p),
+        ("approved", _date_buffer),
+        ("needs_approval", c_int),
     ]
 
 

@@ -140,9 +140,12 @@ class Discretionary:
     author: str
     reason: str
     date: datetime.date
-    outcome: str  # "applied", "not_allowed", "at_limit" or "held_by_policy"
+    outcome: str  # "applied", "not_allowed", "at_limit", "held_by_policy", "awaiting_approval"
     level_before: str  # after policy overrides, before judgement
     level_before_index: int
+    approved_by: typing.Optional[str] = None  # the approver's entity id, as of the result's date
+    approved: typing.Optional[datetime.date] = None
+    needs_approval: bool = False  # the pack needs an approver for this direction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -634,7 +637,8 @@ class Result(_core.Handle):
             author=string(record.author), reason=string(record.reason),
             date=_required_date(record.date), outcome=string(record.outcome),
             level_before=self.level_ids[record.level_before],
-            level_before_index=record.level_before)
+            level_before_index=record.level_before, approved_by=string(record.approved_by),
+            approved=_date(record.approved), needs_approval=bool(record.needs_approval))
 
     def explain(self, child: typing.Union[str, int, ChildResult], *, format: str = "text",
                 viewer: TextList = None) -> str:
