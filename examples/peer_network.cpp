@@ -1,8 +1,9 @@
 // Contextual safeguarding with the C++ API: a fictional peer network around a park and a
 // takeaway, assessed with the exploitation pack, whose [propagation] section spreads risk
 // through peers, the peer group and the places. Prints the children ranked with what their own
-// record gives (the household view) against what the network adds, the places and groups
-// ranked, and every explanation.
+// record gives (their level: the pack keeps contextual risk apart) against what the network
+// adds (the contextual score, and the level the scores would reach with it), the places and
+// groups ranked, and every explanation.
 //
 //   peer_network [CASE_FILE [RULE_PACK [AS_OF]]]
 #include <algorithm>
@@ -22,32 +23,7 @@
 
 namespace {
 
-using safeguard::Contribution;
 using safeguard::Results;
-
-// A child's points on one index, split into its own record and what came through the network.
-struct Split {
-  double own = 0;
-  double network = 0;
-};
-
-Split split(const Results& results, std::size_t row, std::uint32_t index) {
-  Split out;
-  for (const Contribution* c = results.contributions_begin(row);
-       c != results.contributions_end(row); ++c) {
-    if (c->index != index) continue;
-    (c->propagated() ? out.network : out.own) += c->value;
-  }
-  return out;
-}
-
-// The level the child's own record reaches: what a view of the child and household alone shows.
-int own_level(const Results& results, std::size_t row) {
-  int level = 0;
-  for (std::uint32_t i = 0; i < results.index_count(); ++i)
-    level = std::max(level, results.rules().level_for(i, split(results, row, i).own));
-  return level;
-}
 
 std::string fixed(double value) {
   char buffer[32];
@@ -84,29 +60,33 @@ int main(int argc, char** argv) {
               << " iterations; alpha x spectral radius of W <= "
               << fixed(results.propagation().radius_bound) << "\n\n";
 
-    // Children, highest total over the propagating indices first.
+    // Children, highest own and contextual points over the propagating indices first.
     std::vector<std::size_t> rows(results.child_count());
     std::iota(rows.begin(), rows.end(), 0);
     auto spread_total = [&](std::size_t row) {
       double total = 0;
-      for (std::uint32_t index : spread.indices) total += results.score(row, index);
+      for (std::uint32_t index : spread.indices)
+        total += results.score(row, index) +
+                 (results.contextual_included() ? 0 : results.contextual_score(row, index));
       return total;
     };
     std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
       return spread_total(a) > spread_total(b);
     });
-    std::cout << "Children ranked (own = the child's own record and family, the household view; "
-                 "network = through peers, groups and places):\n";
+    std::cout << "Children ranked (own = the child's own record and family, which sets the level; "
+                 "context = through peers, groups and places, "
+              << (results.contextual_included() ? "included in the level" : "kept apart") << "):\n";
     for (std::size_t row : rows) {
       std::cout << "  " << results.child_id(row) << "  " << rules->levels()[results.level(row)].id;
-      if (own_level(results, row) != results.level(row))
-        std::cout << " (household view: " << rules->levels()[own_level(results, row)].id << ")";
+      if (results.context_level(row) != results.score_level(row))
+        std::cout << " (with context: " << rules->levels()[results.context_level(row)].id << ")";
       std::cout << "\n";
       for (std::uint32_t index : spread.indices) {
-        const Split s = split(results, row, index);
-        std::cout << "      " << rules->indices()[index].id << ": own" << fixed(s.own)
-                  << "  network" << fixed(s.network) << "  total"
-                  << fixed(results.score(row, index)) << "\n";
+        const double context = results.contextual_score(row, index);
+        const double own =
+            results.score(row, index) - (results.contextual_included() ? context : 0);
+        std::cout << "      " << rules->indices()[index].id << ": own" << fixed(own) << "  context"
+                  << fixed(context) << "\n";
       }
     }
 

@@ -132,19 +132,30 @@ void check_sums(const sg_result* result, const sg_rules* rules) {
   for (std::size_t row = 0; row < children; ++row) {
     sg_child_result child = SG_CHILD_RESULT_INIT;
     fuzz::check(sg_result_child(&child, result, row) == SG_OK, "sg_result_child");
-    std::vector<double> sums(indices, 0.0);
+    // Under a pack's contextual = "apart" (docs/rules.md, "Contextual risk") the rule lines add
+    // up to the index score and the propagated lines to the contextual score; under "included"
+    // every line adds up to the index score.
+    const char* policy = nullptr;
+    fuzz::check(sg_result_contextual_policy(&policy, result) == SG_OK, "contextual policy");
+    const bool apart = policy && std::strcmp(policy, "apart") == 0;
+    std::vector<double> sums(indices, 0.0), contextual(indices, 0.0);
     for (std::size_t k = 0; k < child.contribution_count; ++k) {
       sg_contribution c = SG_CONTRIBUTION_INIT;
       fuzz::check(sg_result_contribution(&c, result, row, k) == SG_OK, "contribution");
+      const bool propagated = std::strcmp(c.kind, "propagated") == 0;
       for (std::size_t i = 0; i < indices; ++i) {
         const char* id = nullptr;
         sg_rules_index_id(&id, rules, i);
-        if (std::strcmp(id, c.index_id) == 0) sums[i] += c.value;
+        if (std::strcmp(id, c.index_id) != 0) continue;
+        if (propagated) contextual[i] += c.value;
+        if (!(propagated && apart)) sums[i] += c.value;
       }
     }
     for (std::size_t i = 0; i < indices; ++i) {
-      double score = 0;
+      double score = 0, context = 0;
       fuzz::check(sg_result_index_score(&score, nullptr, result, row, i) == SG_OK, "score");
+      fuzz::check(sg_result_contextual_score(&context, result, row, i) == SG_OK, "context");
+      fuzz::check(context == contextual[i], "propagated lines do not add up to the context");
       fuzz::check(score == sums[i], "contributions do not add up to the index score");
     }
   }

@@ -278,10 +278,15 @@ typedef struct sg_override {
   const char* date;      /* "YYYY-MM-DD", required */
   const char* author;    /* practitioner's id or role (not a name), required */
   const char* reason;    /* required */
+  /* Version 2: the approval, both or neither (NULL). approved_by is the entity id of an adult
+   * in the graph (never a name); approved, "YYYY-MM-DD", is on or after date. A pack may need
+   * an approval before judgement applies ([discretionary] approval). */
+  const char* approved_by;
+  const char* approved;
 } sg_override;
-#define SG_OVERRIDE_VERSION 1
+#define SG_OVERRIDE_VERSION 2
 #define SG_OVERRIDE_INIT \
-  { SG_OVERRIDE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+  { SG_OVERRIDE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 SG_API int sg_batch_add_event(sg_batch* batch, const sg_event* event);
 SG_API int sg_batch_add_override(sg_batch* batch, const sg_override* judgement);
@@ -469,6 +474,23 @@ SG_API int sg_result_scores(const double** out, size_t* out_rows, size_t* out_co
 /* The final level of every child, one int per row, owned by the result. */
 SG_API int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result);
 
+/* Contextual risk (docs/rules.md, "Contextual risk"): the points a child's propagated
+ * contributions add on one index (0 when the pack does not propagate or the index does not
+ * spread). Under the pack's default `[propagation] contextual = "apart"` they are not in the
+ * index score, the total or the levels: the child's rule contributions add up to
+ * sg_result_index_score and its propagated ones to this. Under "included" the index score
+ * holds both. */
+SG_API int sg_result_contextual_score(double* out_score, const sg_result* result, size_t row,
+                                      size_t index);
+/* A child's contextual points over every index, and the score level (index into the pack's
+ * levels) its indices reach with them added to its own scores, before policy overrides and
+ * judgement (without propagation, the score level); out_level may be NULL. */
+SG_API int sg_result_contextual(double* out_total, int* out_level, const sg_result* result,
+                                size_t row);
+/* The pack's contextual policy: "apart" (the points are reported beside the scores) or
+ * "included" (they are in the scores); NULL when the pack does not propagate. Static text. */
+SG_API int sg_result_contextual_policy(const char** out, const sg_result* result);
+
 typedef struct sg_contribution {
   int version; /* SG_CONTRIBUTION_VERSION */
   const char* rule_id;
@@ -598,12 +620,18 @@ typedef struct sg_discretionary {
   const char* author;
   const char* reason;
   char date[SG_DATE_SIZE];
-  const char* outcome; /* "none", "applied", "not_allowed", "at_limit", "held_by_policy" */
+  const char* outcome; /* "none", "applied", "not_allowed", "at_limit", "held_by_policy",
+                          "awaiting_approval" (the pack needs an approver: not applied) */
   int level_before;    /* after policy overrides, before judgement */
+  /* Version 2: the approval as of the result's date (NULL and "" when none had been given),
+   * and whether the pack needs one for this direction. */
+  const char* approved_by;
+  char approved[SG_DATE_SIZE];
+  int needs_approval;
 } sg_discretionary;
-#define SG_DISCRETIONARY_VERSION 1
+#define SG_DISCRETIONARY_VERSION 2
 #define SG_DISCRETIONARY_INIT \
-  { SG_DISCRETIONARY_VERSION, NULL, NULL, NULL, NULL, "", NULL, 0 }
+  { SG_DISCRETIONARY_VERSION, NULL, NULL, NULL, NULL, "", NULL, 0, NULL, "", 0 }
 SG_API int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size_t row);
 
 #define SG_FORMAT_TEXT 0

@@ -555,7 +555,8 @@ const std::array<Schema, kSections>& schemas() {
       {"factors", {"id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"}},
       {"relations", {"kind", "from", "to"}},
       {"events", {"id", "kind", "date", "about", "note", "decision", "category", "expected"}},
-      {"overrides", {"id", "child", "direction", "date", "author", "reason"}},
+      {"overrides",
+       {"id", "child", "direction", "date", "author", "reason", "approved_by", "approved"}},
       {"calendar", {"nation", "closures"}},
   }};
   return kSchemas;
@@ -745,6 +746,8 @@ class EntityReader {
         o.date = date("date", true, o.id);
         o.author = str("author", true);
         o.reason = str("reason", true);
+        o.approved_by = str("approved_by", false);
+        o.approved = date("approved", false, o.id);
         return o;
       }
       case Section::calendar: {
@@ -1512,6 +1515,8 @@ std::string save_case(const CaseGraph& graph) {
     e["date"] = format_iso_date(o.date);
     e["author"] = o.author;
     e["reason"] = o.reason;
+    if (!o.approved_by.empty()) e["approved_by"] = o.approved_by;
+    if (o.approved != kNoDay) e["approved"] = format_iso_date(o.approved);
   }
   calendar["nation"] = to_string(graph.nation());
   calendar["closures"] = ordered::array();

@@ -41,10 +41,17 @@ std::string discretionary_text(const Results& results, std::size_t row) {
     case DiscretionaryOutcome::held_by_policy:
       out += "not applied: a policy override holds the level";
       break;
+    case DiscretionaryOutcome::awaiting_approval:
+      out += "not applied: awaiting approval (this rule pack needs an approver to " +
+             std::string(raise ? "raise" : "lower") + " a level)";
+      break;
     case DiscretionaryOutcome::none:
       break;
   }
-  return out + "\n    reason: " + str(d->reason) + "\n";
+  out += "\n    reason: " + str(d->reason) + "\n";
+  if (!d->approved_by.empty())
+    out += "    approved by " + str(d->approved_by) + " on " + format_iso_date(d->approved) + "\n";
+  return out;
 }
 
 std::string timeline_text(const Results& results, std::size_t row) {
@@ -136,6 +143,24 @@ std::string cap_notes(const RuleSet& pack, const std::vector<LineView>& lines) {
   return out;
 }
 
+// The contextual scores beside the own ones (docs/rules.md, "Contextual risk"): the points
+// the network adds and the level the scores would reach with them.
+std::string contextual_summary(const RuleSet& pack, const ScoresView& scores) {
+  if (!scores.has_contextual()) return "";
+  std::string out = "  contextual risk (" +
+                    std::string(scores.contextual_included ? "included in the scores above"
+                                                           : "kept apart from the level") +
+                    "): " + fixed(scores.contextual_total, 2);
+  std::string parts;
+  for (std::uint32_t index : pack.propagation().indices) {
+    parts += (parts.empty() ? "" : ", ") + pack.indices()[index].id + " " +
+             fixed(scores.contextual_scores[index], 2);
+  }
+  out += " (" + parts + "); with it the scores reach " + pack.levels()[scores.context_level].title +
+         "\n";
+  return out;
+}
+
 std::string text(const Results& results, std::size_t row, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
   const std::vector<LineView> lines = view_contributions(results, row, viewer);
@@ -156,6 +181,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   }
   if (scores.any_withheld())
     out += "  " + str(scores.withheld_title) + ": " + fixed(scores.withheld, 2) + "\n";
+  out += contextual_summary(pack, scores);
   if (results.immediate_safety(row))
     out += "  IMMEDIATE SAFETY: a policy override flags a threat now\n";
   for (const OverrideView& o : view_overrides(results, row, viewer)) {
@@ -169,9 +195,19 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
     std::string section;
     for (const LineView& line : lines) {
       if (line.withheld() || static_cast<int>(line.heading) != h) continue;
+      if (line.propagated() && !scores.contextual_included) continue;
       section += text_line(line, "the child's own record");
     }
     if (!section.empty()) out += "  " + std::string(kHeadingTitles[h]) + "\n" + section;
+  }
+  if (scores.has_contextual() && !scores.contextual_included) {
+    std::string section;
+    for (const LineView& line : lines) {
+      if (line.propagated()) section += text_line(line, "");
+    }
+    if (!section.empty())
+      out += "  Contextual risk (kept apart from the level: " + fixed(scores.contextual_total, 2) +
+             ")\n" + section;
   }
   if (scores.any_withheld()) {
     // One line for every withheld point: no rule, heading, index or path.
@@ -237,6 +273,28 @@ ordered json_cap_notes(const RuleSet& pack, const std::vector<LineView>& lines) 
   return notes;
 }
 
+// Contextual risk: the policy, the propagated points per propagating index, the level the
+// scores reach with them, and the propagated lines, which add up to "total" (under "included"
+// they are also listed under their heading, since they count in the index scores). Null when
+// the pack does not propagate.
+ordered json_contextual(const RuleSet& pack, const ScoresView& scores,
+                        const std::vector<LineView>& lines) {
+  if (!scores.has_contextual()) return ordered();
+  ordered indices = ordered::array();
+  for (std::uint32_t index : pack.propagation().indices)
+    indices.push_back(
+        {{"id", pack.indices()[index].id}, {"score", scores.contextual_scores[index]}});
+  ordered items = ordered::array();
+  for (const LineView& line : lines) {
+    if (line.propagated()) items.push_back(json_line(line));
+  }
+  return ordered{{"policy", to_string(pack.propagation().contextual)},
+                 {"total", scores.contextual_total},
+                 {"level", pack.levels()[scores.context_level].id},
+                 {"indices", std::move(indices)},
+                 {"contributions", std::move(items)}};
+}
+
 std::string json_text(const Results& results, std::size_t row, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
   const std::vector<LineView> lines = view_contributions(results, row, viewer);
@@ -278,10 +336,12 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   for (int h = 0; h < 5; ++h)
     headings[std::string(to_string(static_cast<Heading>(h)))] = ordered::array();
   for (const LineView& line : lines) {
-    if (!line.withheld()) headings[std::string(to_string(line.heading))].push_back(json_line(line));
+    if (line.withheld() || (line.propagated() && !scores.contextual_included)) continue;
+    headings[std::string(to_string(line.heading))].push_back(json_line(line));
   }
   out["contributions"] = std::move(headings);
   out["association_cap"] = json_cap_notes(pack, lines);
+  out["contextual"] = json_contextual(pack, scores, lines);
   ordered missing = ordered::array();
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
@@ -292,13 +352,17 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   out["not_assessable"] = std::move(missing);
 
   if (const std::optional<DiscretionaryView> d = view_discretionary(results, row)) {
-    out["discretionary_override"] = {{"id", str(d->id)},
-                                     {"direction", to_string(d->direction)},
-                                     {"author", str(d->author)},
-                                     {"date", format_iso_date(d->date)},
-                                     {"reason", str(d->reason)},
-                                     {"outcome", to_string(d->outcome)},
-                                     {"level_before", pack.levels()[d->level_before].id}};
+    out["discretionary_override"] = {
+        {"id", str(d->id)},
+        {"direction", to_string(d->direction)},
+        {"author", str(d->author)},
+        {"date", format_iso_date(d->date)},
+        {"reason", str(d->reason)},
+        {"outcome", to_string(d->outcome)},
+        {"needs_approval", d->needs_approval},
+        {"approved_by", or_null(d->approved_by)},
+        {"approved", d->approved == kNoDay ? ordered() : ordered(format_iso_date(d->approved))},
+        {"level_before", pack.levels()[d->level_before].id}};
   } else {
     out["discretionary_override"] = nullptr;
   }

@@ -368,6 +368,21 @@ class CaseGraph::Validator {
     if (o.reason.empty()) fail(Status::invalid_data, "override reason is missing");
     check_text(o.author, "author");
     check_text(o.reason, "reason");
+    // An approval names who approved (an adult in the graph, by entity id: never a name) and
+    // when, on or after the judgement's own date.
+    if (!o.approved_by.empty() && o.approved == kNoDay)
+      fail(Status::invalid_data,
+           "override approver " + quoted(o.approved_by) + " has no approval date (approved)");
+    if (o.approved_by.empty() && o.approved != kNoDay)
+      fail(Status::invalid_data, "override approval date has no approver (approved_by)");
+    if (!o.approved_by.empty()) {
+      require(o.approved_by, VertexKind::person, "approver");
+      if (!is_adult(o.approved_by))
+        fail(Status::invalid_data, "approver " + quoted(o.approved_by) + " is not an adult");
+      if (o.approved < o.date)
+        fail(Status::invalid_data, "override approved on " + format_iso_date(o.approved) +
+                                       ", before it was made on " + format_iso_date(o.date));
+    }
     if (track_about_) pending_about_[o.id] = IdList{&o.child, 1};
   }
 

@@ -307,6 +307,13 @@ class CaseGraph::BulkBuilder {
     DiscretionaryOverride o =
         detail::make_override(spec, [this](std::string_view id) { return resolve(id); });
     if (!is_person_of_kind(o.child, PersonKind::child)) return false;
+    // An approval (the Validator's rules): an adult in the graph and a date on or after the
+    // judgement's, both or neither.
+    if (spec.approved_by.empty() != (spec.approved == kNoDay)) return false;
+    if (!spec.approved_by.empty() &&
+        (!is_person_of_kind(resolve(spec.approved_by), PersonKind::adult) ||
+         spec.approved < spec.date))
+      return false;
     const auto number = static_cast<std::uint32_t>(graph_.discretionary_.size());
     graph_.record_index_.emplace(spec.id, number);
     graph_.discretionary_.push_back(std::move(o));

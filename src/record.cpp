@@ -229,8 +229,9 @@ bool same_form(const Edit& a, const Edit& b) {
                           x.expected) == std::tie(y.id, y.kind, y.date, y.about, y.note, y.decision,
                                                   y.category, y.expected);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          return std::tie(x.id, x.child, x.direction, x.date, x.author, x.reason) ==
-                 std::tie(y.id, y.child, y.direction, y.date, y.author, y.reason);
+          return std::tie(x.id, x.child, x.direction, x.date, x.author, x.reason, x.approved_by,
+                          x.approved) == std::tie(y.id, y.child, y.direction, y.date, y.author,
+                                                  y.reason, y.approved_by, y.approved);
         } else {
           return false;  // a calendar change is always a new fact
         }
@@ -815,6 +816,8 @@ class RecordStager {
       set_if(s.date, a.date);
       set_if(s.author, a.author);
       set_if(s.reason, a.reason);
+      set_if(s.approved_by, a.approved_by);
+      set_if(s.approved, a.approved);
     });
   }
 
@@ -1408,6 +1411,8 @@ nlohmann::json spec_json(const Spec& spec) {
           put_date(out, "date", s.date);
           out["author"] = s.author;
           out["reason"] = s.reason;
+          if (!s.approved_by.empty()) out["approved_by"] = s.approved_by;
+          if (s.approved != kNoDay) put_date(out, "approved", s.approved);
         } else if constexpr (std::is_same_v<T, RelationSpec>) {
           out = {{"kind", std::string(to_string(s.kind))}, {"from", s.from}, {"to", s.to}};
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {

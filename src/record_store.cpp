@@ -129,8 +129,16 @@ constexpr unsigned kFactKinds = 11;
 constexpr unsigned kChangeKinds = 6;
 constexpr unsigned kNoNation = 0xFF;
 
+// A discretionary override with an approval is written under its kind with this bit set, so
+// that stores written before approvals existed read as they were and an override without one
+// is written as it always was.
+constexpr unsigned kApprovedOverride = 0x80;
+
 void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
-  w.byte(static_cast<unsigned>(spec.index()));
+  const auto* judgement = std::get_if<DiscretionaryOverrideSpec>(&spec);
+  const bool approved =
+      judgement && (!judgement->approved_by.empty() || judgement->approved != kNoDay);
+  w.byte(static_cast<unsigned>(spec.index()) | (approved ? kApprovedOverride : 0));
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;
@@ -187,6 +195,10 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
           w.day(s.date);
           w.text(s.author);
           w.text(s.reason);
+          if (approved) {
+            w.text(s.approved_by);
+            w.day(s.approved);
+          }
         } else if constexpr (std::is_same_v<T, RelationSpec>) {
           w.byte(static_cast<unsigned>(s.kind));
           w.text(s.from);
@@ -201,7 +213,8 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
 }
 
 decltype(FactVersion::spec) read_spec(Reader& r) {
-  switch (r.byte()) {
+  const unsigned tag = r.byte();
+  switch (tag) {
     case 0: {
       PersonSpec s;
       s.id = r.text();
@@ -273,7 +286,8 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.expected = r.day();
       return s;
     }
-    case 8: {
+    case 8:
+    case 8 | kApprovedOverride: {
       DiscretionaryOverrideSpec s;
       s.id = r.text();
       s.child = r.text();
@@ -281,6 +295,10 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.date = r.day();
       s.author = r.text();
       s.reason = r.text();
+      if (tag & kApprovedOverride) {
+        s.approved_by = r.text();
+        s.approved = r.day();
+      }
       return s;
     }
     case 9: {

@@ -594,7 +594,7 @@ class PackLoader {
     const std::string where = "[propagation]";
     allow(t,
           {"enabled", "indices", "alpha", "weights", "normalise", "association_cap", "tolerance",
-           "max_iterations", "heading", "title", "rationale"},
+           "max_iterations", "heading", "title", "contextual", "rationale"},
           where);
     PropagationSettings& p = pack_->propagation_;
     p.where = at(t);
@@ -693,6 +693,12 @@ class PackLoader {
                  "'");
     }
     p.title = string_at(t, "title", where, false, p.title);
+    const std::string contextual = string_at(t, "contextual", where, false, "apart");
+    if (!parse_contextual_policy(contextual, p.contextual))
+      fail(*t.get("contextual"), Status::invalid_data,
+           "contextual must be \"apart\" (propagated points reported beside the child's own "
+           "score, not moving its level) or \"included\" (added to it), not '" +
+               contextual + "'");
     check_convergence(p, *weights);
   }
 
@@ -773,13 +779,20 @@ class PackLoader {
     if (!node) return;
     if (!node->is_table()) fail(*node, Status::type, "'discretionary' must be a table");
     const toml::table& t = *node->as_table();
-    allow(t, {"allow"}, "[discretionary]");
+    allow(t, {"allow", "approval"}, "[discretionary]");
     const std::string allowed = string_at(t, "allow", "[discretionary]", true);
     if (!parse_discretionary_policy(allowed, pack_->discretionary_)) {
       fail(*t.get("allow"), Status::invalid_data,
            "allow in [discretionary] must be \"raise_and_lower\", \"raise_only\", "
            "\"lower_only\" or \"none\", not \"" +
                allowed + "\"");
+    }
+    const std::string approval = string_at(t, "approval", "[discretionary]", false, "none");
+    if (!parse_approval_policy(approval, pack_->approval_)) {
+      fail(*t.get("approval"), Status::invalid_data,
+           "approval in [discretionary] says which judgements need an approver: \"none\", "
+           "\"raise\", \"lower\" or \"raise_and_lower\", not \"" +
+               approval + "\"");
     }
   }
 

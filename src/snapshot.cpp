@@ -489,6 +489,8 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
     snap.override_date.push_back(o.date);
     snap.override_author.push_back(o.author);
     snap.override_reason.push_back(o.reason);
+    snap.override_approved_by.push_back(o.approved_by);
+    snap.override_approved.push_back(o.approved);
   });
   snap.person_overrides = rows_of([&](std::uint32_t a, std::uint32_t b) {
     if (snap.override_date[a] != snap.override_date[b])

@@ -145,6 +145,8 @@ struct Snapshot {
   std::vector<Day> override_date;
   std::vector<std::string> override_author;
   std::vector<std::string> override_reason;
+  std::vector<std::string> override_approved_by;  // empty when not approved
+  std::vector<Day> override_approved;             // kNoDay when not approved
   Csr<std::uint32_t> person_overrides;
 
   // The working-day calendar statutory timescales run on (shared with the graph).

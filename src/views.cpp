@@ -255,7 +255,10 @@ ScoresView view_scores(const Results& results, std::size_t row,
   out.index_scores.resize(count);
   for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.score(row, i);
   std::vector<double> shown(count, 0.0);
+  const bool included = results.contextual_included();
   for (const LineView& line : lines) {
+    // Under "apart" a propagated line adds to the contextual score, not to the index's.
+    if (line.propagated() && !included) continue;
     if (line.withheld()) {
       ++out.withheld_lines;
       out.withheld += line.value;
@@ -274,6 +277,14 @@ ScoresView view_scores(const Results& results, std::size_t row,
     out.index_levels[i] = out.any_withheld()
                               ? pack.level_for(static_cast<std::uint32_t>(i), out.index_scores[i])
                               : results.index_level(row, i);
+  out.context_level = results.context_level(row);
+  out.contextual_included = included;
+  if (results.propagation().ran) {
+    out.contextual_scores.resize(count);
+    for (std::size_t i = 0; i < count; ++i)
+      out.contextual_scores[i] = results.contextual_score(row, i);
+    out.contextual_total = results.contextual_total(row);
+  }
   const int score_level = results.score_level(row);
   if (score_level > 0) {
     for (std::size_t i = 0; i < count; ++i) {
@@ -346,6 +357,7 @@ ScoresView ScoreReader::scores(std::size_t row) const {
   for (const Contribution* c = results_.contributions_begin(row);
        c != results_.contributions_end(row); ++c) {
     LineView line;
+    line.kind = c->kind;  // under contextual "apart" a propagated line is in no index score
     line.index = c->index;
     line.value = c->value;
     if (withheld(*c)) {
@@ -450,6 +462,16 @@ std::optional<DiscretionaryView> view_discretionary(const Results& results, std:
   out.reason = snap.override_reason[o];
   out.direction = snap.override_direction[o];
   out.date = snap.override_date[o];
+  // An approval dated after the as-of date had not been given then (as a concern recorded
+  // later does not exist for the assessment).
+  if (snap.override_approved[o] != kNoDay && snap.override_approved[o] <= results.as_of()) {
+    out.approved_by = snap.override_approved_by[o];
+    out.approved = snap.override_approved[o];
+  }
+  const ApprovalPolicy approval = results.rules().approval();
+  const bool raise = out.direction == OverrideDirection::raise;
+  out.needs_approval = approval == ApprovalPolicy::raise_and_lower ||
+                       approval == (raise ? ApprovalPolicy::raise : ApprovalPolicy::lower);
   out.outcome = d.outcome;
   out.level_before = d.level_before;
   return out;

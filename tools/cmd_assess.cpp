@@ -69,6 +69,14 @@ std::string render_table(const Session& session, bool progress) {
   table.add_column("TOTAL", Table::Align::right);
   for (const IndexDef& index : pack.indices()) table.add_column(index.id, Table::Align::right);
   table.add_column("WITHHELD", Table::Align::right);
+  // Contextual risk beside the own scores (docs/rules.md, "Contextual risk"), for packs that
+  // propagate: the network's points and the level the scores reach with them.
+  const bool contextual = results.propagation().ran;
+  if (contextual) {
+    table.add_column(results.contextual_included() ? "CONTEXT(IN)" : "CONTEXT",
+                     Table::Align::right);
+    table.add_column("WITH-CONTEXT", Table::Align::left);
+  }
   table.add_column("OVERRIDES", Table::Align::left);
   std::map<int, std::size_t> per_level;
   const ScoreReader reader(results, session.viewer);
@@ -81,10 +89,17 @@ std::string render_table(const Session& session, bool progress) {
     for (std::size_t i = 0; i < results.index_count(); ++i)
       cells.push_back(fixed(scores.index_scores[i], 2));
     cells.push_back(scores.any_withheld() ? fixed(scores.withheld, 2) : "-");
+    if (contextual) {
+      cells.push_back(fixed(results.contextual_total(row), 2));
+      cells.push_back(pack.levels()[results.context_level(row)].id);
+    }
     std::vector<std::string> flags = fired_overrides(results, row, session.viewer);
     if (results.immediate_safety(row)) flags.insert(flags.begin(), "IMMEDIATE-SAFETY");
     if (const std::string judgement = applied_judgement(results, row); !judgement.empty())
       flags.push_back("judgement " + judgement);
+    if (const std::optional<DiscretionaryView> waiting = view_discretionary(results, row);
+        waiting && waiting->outcome == DiscretionaryOutcome::awaiting_approval)
+      flags.push_back("judgement " + std::string(waiting->id) + " awaiting approval");
     cells.push_back(flags.empty() ? "-" : join(flags, ", "));
     table.add_row(std::move(cells));
     ++per_level[results.level(row)];
@@ -133,6 +148,15 @@ std::string render_json(const Session& session, bool progress) {
     child["scores"] = std::move(scores);
     child["index_levels"] = std::move(index_levels);
     child["withheld"] = viewed.withheld;
+    if (results.propagation().ran) {
+      json contextual = json::object();
+      for (std::uint32_t index : pack.propagation().indices)
+        contextual[pack.indices()[index].id] = results.contextual_score(row, index);
+      child["contextual"] = {{"policy", to_string(pack.propagation().contextual)},
+                             {"total", results.contextual_total(row)},
+                             {"level", pack.levels()[results.context_level(row)].id},
+                             {"scores", std::move(contextual)}};
+    }
     child["policy_overrides"] = fired_overrides(results, row, session.viewer);
     child["immediate_safety"] = results.immediate_safety(row);
     const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
@@ -143,6 +167,8 @@ std::string render_json(const Session& session, bool progress) {
           {"id", std::string(judgement->id)},
           {"direction", to_string(judgement->direction)},
           {"outcome", to_string(judgement->outcome)},
+          {"approved_by",
+           judgement->approved_by.empty() ? json() : json(std::string(judgement->approved_by))},
           {"level_before", pack.levels()[judgement->level_before].id}};
     }
     children.push_back(std::move(child));
@@ -158,7 +184,10 @@ std::string render_csv(const Session& session, bool progress) {
   std::vector<std::string> header = {"child", "level", "score_level", "total"};
   for (const IndexDef& index : pack.indices()) header.push_back(index.id);
   header.insert(header.end(), {"withheld", "immediate_safety", "policy_overrides",
-                               "discretionary_override", "as_of", "pack_hash"});
+                               "discretionary_override"});
+  const bool contextual = results.propagation().ran;
+  if (contextual) header.insert(header.end(), {"contextual_total", "context_level"});
+  header.insert(header.end(), {"as_of", "pack_hash"});
   std::string out = csv_row(header);
   const ScoreReader reader(results, session.viewer);
   Progress bar("assess", results.child_count(), progress);
@@ -173,6 +202,10 @@ std::string render_csv(const Session& session, bool progress) {
     cells.push_back(results.immediate_safety(row) ? "true" : "false");
     cells.push_back(join(fired_overrides(results, row, session.viewer), ";"));
     cells.push_back(applied_judgement(results, row));
+    if (contextual) {
+      cells.push_back(fixed(results.contextual_total(row), 6));
+      cells.push_back(pack.levels()[results.context_level(row)].id);
+    }
     cells.push_back(session.as_of.iso());
     cells.push_back(pack.hash());
     out += csv_row(cells);

@@ -78,6 +78,9 @@ enum class DiscretionaryOutcome : std::uint8_t {
   not_allowed,     // the pack does not accept judgement in this direction ([discretionary] allow)
   at_limit,        // already at the lowest or highest level
   held_by_policy,  // lowering would go below the minimum a policy override set
+  // The pack needs an approver for this direction ([discretionary] approval) and the override
+  // has none dated on or before the as-of date: reported, not applied.
+  awaiting_approval,
 };
 SAFEGUARD_EXPORT std::string_view to_string(DiscretionaryOutcome outcome) noexcept;
 
@@ -214,6 +217,30 @@ class SAFEGUARD_EXPORT Results {
   // The case's names the pack does not know (check_vocabulary), worked out on first use.
   const std::vector<VocabularyFinding>& vocabulary() const;
 
+  // ---- Contextual risk (docs/rules.md, "Contextual risk"): a child's propagated points, the
+  // sum of its propagated lines per index (after the association cap). Under the pack's default
+  // `contextual = "apart"` they are not in score() or total() and do not move the levels: the
+  // child's rule lines sum to score(), its propagated lines to contextual_score(). Under
+  // "included", score() is the sum of both. 0 when the pack does not propagate.
+  double contextual_score(std::size_t row, std::size_t index) const {
+    return contextual_.empty() ? 0 : contextual_[row * index_count() + index];
+  }
+  double contextual_total(std::size_t row) const {
+    return contextual_totals_.empty() ? 0 : contextual_totals_[row];
+  }
+  // The score level the child's indices reach with the contextual points added to its own
+  // scores (before policy overrides and judgement): beside score_level(), it says whether the
+  // network would lift the child. Equal to score_level() under "included" and without
+  // propagation.
+  int context_level(std::size_t row) const {
+    return context_levels_.empty() ? score_levels_[row] : context_levels_[row];
+  }
+  // Whether the propagated points are in score() (the pack's `contextual = "included"`).
+  bool contextual_included() const noexcept {
+    return rules_->propagation().enabled &&
+           rules_->propagation().contextual == ContextualPolicy::included;
+  }
+
   // ---- Propagation (docs/rules.md, "Propagation"); empty when the pack does not propagate.
   const PropagationReport& propagation() const noexcept { return propagation_; }
   // k counts the propagating indices: rules().propagation().indices[k].
@@ -283,6 +310,9 @@ class SAFEGUARD_EXPORT Results {
   std::vector<std::size_t> missing_offsets_;
   PropagationReport propagation_;
   std::size_t propagating_ = 0;
+  std::vector<double> contextual_;         // children x indices; empty without propagation
+  std::vector<double> contextual_totals_;  // children
+  std::vector<std::int32_t> context_levels_;
   std::vector<double> node_own_;       // nodes x propagating
   std::vector<double> node_scores_;    // nodes x propagating
   std::vector<std::uint32_t> places_;  // nodes, ranked

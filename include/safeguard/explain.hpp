@@ -134,8 +134,17 @@ struct ScoresView {
   // The index whose shown score reaches the child's score level (the highest score among
   // those that do), or -1: the lowest level, or one that needs the withheld points.
   std::int32_t setter = -1;
+  // Contextual risk (docs/rules.md, "Contextual risk"): per index the child's propagated
+  // points, which every viewer sees (a propagated line carries a neighbour's network score,
+  // never a piece of evidence); the level the scores reach with them added; and whether they
+  // are already in index_scores (`contextual = "included"`). Empty without propagation.
+  std::vector<double> contextual_scores;
+  double contextual_total = 0;
+  std::int32_t context_level = 0;
+  bool contextual_included = false;
 
   bool any_withheld() const noexcept { return withheld_lines > 0; }
+  bool has_contextual() const noexcept { return !contextual_scores.empty(); }
 };
 // From a child's lines as view_contributions gave them to the viewer.
 SAFEGUARD_EXPORT ScoresView view_scores(const Results& results, std::size_t row,
@@ -238,6 +247,10 @@ SAFEGUARD_EXPORT std::string_view timeline_process_title(const Results& results)
 // judgement, which every viewer of the child's result sees).
 struct DiscretionaryView {
   std::string_view id, author, reason;
+  std::string_view approved_by;  // the approver's entity id, or empty
+  Day approved = kNoDay;         // the approval date, or kNoDay
+  // Whether the pack needs an approver for this direction ([discretionary] approval).
+  bool needs_approval = false;
   OverrideDirection direction = OverrideDirection::raise;
   Day date = kNoDay;
   DiscretionaryOutcome outcome = DiscretionaryOutcome::none;

@@ -110,6 +110,10 @@ struct DiscretionaryOverrideSpec {
   Day date = kNoDay;
   std::string author;
   std::string reason;
+  // Optional, together: the approver's entity id (an adult in the graph) and the approval date
+  // (on or after `date`).
+  std::string approved_by;
+  Day approved = kNoDay;
 };
 
 // The working-day calendar statutory timescales run on: the nation whose bank holidays apply

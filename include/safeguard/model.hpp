@@ -216,6 +216,11 @@ struct DiscretionaryOverride {
   Day date = kNoDay;
   std::string author;  // an id or role of the practitioner, not a name
   std::string reason;
+  // Who approved it (the entity id of a person in the graph, never a name) and when; empty and
+  // kNoDay when it is not approved. A pack may refuse to apply an unapproved judgement
+  // ([discretionary] approval; docs/rules.md, "Discretionary overrides").
+  std::string approved_by;
+  Day approved = kNoDay;
 };
 
 struct Relation {

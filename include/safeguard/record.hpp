@@ -139,6 +139,8 @@ struct OverrideAmend {
   std::optional<Day> date;
   std::optional<std::string> author;
   std::optional<std::string> reason;
+  std::optional<std::string> approved_by;  // "" with kNoDay withdraws an approval
+  std::optional<Day> approved;
 };
 
 // A declared relation (parent_of, sibling_of, member_of a group, frequents a place...) stops

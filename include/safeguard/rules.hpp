@@ -79,6 +79,28 @@ enum class Normalise : std::uint8_t {
   none,
 };
 
+// Whether a child's propagated (contextual) points count towards its own score and level
+// (`[propagation] contextual = "apart" | "included"`; docs/rules.md, "Contextual risk").
+enum class ContextualPolicy : std::uint8_t {
+  // The default: the child's score and level come from its own evidence only; the propagated
+  // points are reported beside them as the contextual score (Results::contextual_score).
+  apart,
+  // The propagated points are added to the child's index scores and can move its level.
+  included,
+};
+
+namespace detail {
+inline constexpr std::array<std::string_view, 2> kContextualPolicyNames = {"apart", "included"};
+}  // namespace detail
+
+inline std::string_view to_string(ContextualPolicy policy) noexcept {
+  return detail::enum_name(detail::kContextualPolicyNames, policy);
+}
+
+inline bool parse_contextual_policy(std::string_view text, ContextualPolicy& out) noexcept {
+  return detail::parse_enum(detail::kContextualPolicyNames, text, out);
+}
+
 // A pack's [propagation] section: risk that travels through peers, groups and places as
 // r = s + alpha * W r (propagate.hpp), solved per propagating index.
 struct PropagationSettings {
@@ -91,6 +113,7 @@ struct PropagationSettings {
   double tolerance = 1e-10;    // stop when no score moves by more than this x the largest
   int max_iterations = 1000;
   Heading heading = Heading::danger;  // where propagated points sit in explanations
+  ContextualPolicy contextual = ContextualPolicy::apart;
   std::string title = "Risk through peers, groups and places";
   Location where;
 
@@ -111,10 +134,24 @@ inline constexpr std::string_view kDefaultNeutralTitle = "Information held by an
 // pack, for instance, lets judgement raise a level and never lower it.
 enum class DiscretionaryPolicy : std::uint8_t { raise_and_lower, raise_only, lower_only, none };
 
+// Which discretionary overrides need an approver before they apply ([discretionary]
+// approval): an unapproved one that needs it is reported and not applied.
+enum class ApprovalPolicy : std::uint8_t { none, raise, lower, raise_and_lower };
+
 namespace detail {
 inline constexpr std::array<std::string_view, 4> kDiscretionaryPolicyNames = {
     "raise_and_lower", "raise_only", "lower_only", "none"};
+inline constexpr std::array<std::string_view, 4> kApprovalPolicyNames = {"none", "raise", "lower",
+                                                                         "raise_and_lower"};
 }  // namespace detail
+
+inline std::string_view to_string(ApprovalPolicy policy) noexcept {
+  return detail::enum_name(detail::kApprovalPolicyNames, policy);
+}
+
+inline bool parse_approval_policy(std::string_view text, ApprovalPolicy& out) noexcept {
+  return detail::parse_enum(detail::kApprovalPolicyNames, text, out);
+}
 
 inline std::string_view to_string(DiscretionaryPolicy policy) noexcept {
   return detail::enum_name(detail::kDiscretionaryPolicyNames, policy);
@@ -194,6 +231,8 @@ class SAFEGUARD_EXPORT RuleSet {
   // Statutory timescales for the timeline (Working Together defaults unless the pack says).
   const Timescales& timescales() const noexcept { return timescales_; }
   DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
+  // Which directions of judgement need an approver ([discretionary] approval; default none).
+  ApprovalPolicy approval() const noexcept { return approval_; }
   // The [vocabulary] section: the categories, factor kinds, flags and agency types it declares.
   const Vocabulary& vocabulary() const noexcept { return vocabulary_; }
   // Whether the pack knows a concern category (declared, or compared against by a rule when
@@ -228,6 +267,7 @@ class SAFEGUARD_EXPORT RuleSet {
   expr::SymbolTable symbols_;
   Timescales timescales_;
   DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;
+  ApprovalPolicy approval_ = ApprovalPolicy::none;
   std::vector<LintWarning> lint_warnings_;
   Vocabulary vocabulary_;
   std::vector<std::string> known_[4];  // sorted: categories, factor kinds, flags, agency types

@@ -230,11 +230,16 @@ class PropagationPass {
     return counted;
   }
 
-  // Children: propagated lines after each child's rule lines; scores, totals and levels again.
+  // Children: propagated lines after each child's rule lines, summed into the contextual
+  // scores; under `contextual = "included"` into the index scores too, with the levels again.
   void write_children(const ChildScorer& scorer) {
     const std::size_t n = out_.child_count();
     const std::size_t index_count = out_.index_count();
     const std::size_t count = settings_.indices.size();
+    const bool included = settings_.contextual == ContextualPolicy::included;
+    detail::assign_huge(out_.contextual_, n * index_count, 0.0);
+    detail::assign_huge(out_.contextual_totals_, n, 0.0);
+    detail::assign_huge(out_.context_levels_, n, 0);
     std::size_t lines = out_.contributions_.size();
     for (std::size_t row = 0; row < n; ++row) {
       for (std::size_t k = 0; k < count; ++k)
@@ -248,18 +253,37 @@ class PropagationPass {
     for (std::size_t row = 0; row < n; ++row) {
       merged.insert(merged.end(), out_.contributions_begin(row), out_.contributions_end(row));
       const std::size_t node = snap_.vertex_node[out_.child_vertex(row)];
+      double* scores = &out_.scores_[row * index_count];
+      double* contextual = &out_.contextual_[row * index_count];
       for (std::size_t k = 0; k < count; ++k) {
         const std::size_t first = merged.size();
         append_lines(node, k, merged);
-        double& score = out_.scores_[row * index_count + settings_.indices[k]];
-        for (std::size_t i = first; i < merged.size(); ++i) score += merged[i].value;
-        out_.node_scores_[node * count + k] = score;
+        const std::uint32_t index = settings_.indices[k];
+        // Summed in line order on their own, so the propagated lines add up exactly to the
+        // contextual score, as the rule lines do to the own score.
+        for (std::size_t i = first; i < merged.size(); ++i) contextual[index] += merged[i].value;
+        if (included) {
+          for (std::size_t i = first; i < merged.size(); ++i) scores[index] += merged[i].value;
+        }
+        out_.node_scores_[node * count + k] =
+            included ? scores[index] : scores[index] + contextual[index];
       }
       offsets.push_back(merged.size());
-      scorer.settle_levels(out_.children_[row], &out_.scores_[row * index_count],
-                           out_.overrides_begin(row), out_.overrides_end(row),
-                           &out_.index_levels_[row * index_count], out_.score_levels_[row],
-                           out_.levels_[row], out_.discretionary_[row]);
+      double contextual_total = 0;
+      std::int32_t context_level = 0;
+      for (std::size_t i = 0; i < index_count; ++i) {
+        contextual_total += contextual[i];
+        const double with_context = included ? scores[i] : scores[i] + contextual[i];
+        context_level =
+            std::max(context_level, rules_.level_for(static_cast<std::uint32_t>(i), with_context));
+      }
+      out_.contextual_totals_[row] = contextual_total;
+      out_.context_levels_[row] = context_level;
+      if (included) {
+        scorer.settle_levels(out_.children_[row], scores, out_.overrides_begin(row),
+                             out_.overrides_end(row), &out_.index_levels_[row * index_count],
+                             out_.score_levels_[row], out_.levels_[row], out_.discretionary_[row]);
+      }
     }
     out_.contributions_ = std::move(merged);
     out_.contribution_offsets_ = std::move(offsets);

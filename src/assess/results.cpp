@@ -18,8 +18,8 @@
 namespace safeguard {
 
 namespace {
-constexpr std::array<std::string_view, 5> kDiscretionaryOutcomeNames = {
-    "none", "applied", "not_allowed", "at_limit", "held_by_policy"};
+constexpr std::array<std::string_view, 6> kDiscretionaryOutcomeNames = {
+    "none", "applied", "not_allowed", "at_limit", "held_by_policy", "awaiting_approval"};
 }  // namespace
 
 std::string_view to_string(DiscretionaryOutcome outcome) noexcept {

@@ -245,6 +245,11 @@ class ChildScorer::Impl {
   }
 
  private:
+  static bool needs_approval(ApprovalPolicy policy, bool raise) {
+    return policy == ApprovalPolicy::raise_and_lower ||
+           policy == (raise ? ApprovalPolicy::raise : ApprovalPolicy::lower);
+  }
+
   // Professional judgement: the child's latest discretionary override on or before the as-of
   // date moves the level one step, within what the pack allows, never below a policy minimum.
   void apply_discretionary(std::uint32_t child, int policy_minimum, std::int32_t& level,
@@ -265,6 +270,12 @@ class ChildScorer::Impl {
         (raise && policy == DiscretionaryPolicy::lower_only) ||
         (!raise && policy == DiscretionaryPolicy::raise_only)) {
       judgement.outcome = DiscretionaryOutcome::not_allowed;
+      return;
+    }
+    // An approval counts from its date: as of an earlier date the judgement was not approved.
+    if (needs_approval(rules_.approval(), raise) &&
+        (snap_.override_approved_by[latest].empty() || snap_.override_approved[latest] > as_of_)) {
+      judgement.outcome = DiscretionaryOutcome::awaiting_approval;
       return;
     }
     const int top = static_cast<int>(rules_.levels().size()) - 1;

@@ -149,6 +149,10 @@ struct FieldSetter {
       a.author = required();
     } else if (field == "reason") {
       a.reason = required();
+    } else if (field == "approved_by") {
+      a.approved_by = value ? required() : std::string();
+    } else if (field == "approved") {
+      a.approved = day(false);
     } else {
       unknown("override");
     }
@@ -509,6 +513,10 @@ int sg_batch_add_override(sg_batch* batch, const sg_override* judgement) {
     spec.date = date(judgement->date, "override.date", true);
     spec.author = text(judgement->author, "override.author");
     spec.reason = text(judgement->reason, "override.reason");
+    if (judgement->version >= 2) {
+      spec.approved_by = optional_text(judgement->approved_by, "override.approved_by");
+      if (judgement->approved) spec.approved = date(judgement->approved, "override.approved", true);
+    }
     batch->batch.add(std::move(spec));
   });
 }

@@ -215,6 +215,38 @@ int sg_result_levels(const int** out, size_t* out_rows, const sg_result* result)
   });
 }
 
+int sg_result_contextual_score(double* out_score, const sg_result* result, size_t row,
+                               size_t index) {
+  return guard([&] {
+    require(out_score, "out_score");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out_score = results.contextual_score(row, index);
+  });
+}
+
+int sg_result_contextual(double* out_total, int* out_level, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out_total, "out_total");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out_total = results.contextual_total(row);
+    if (out_level) *out_level = results.context_level(row);
+  });
+}
+
+int sg_result_contextual_policy(const char** out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    // The names are static (std::string_view over literals, NUL-terminated).
+    *out = results.propagation().ran ? to_string(results.rules().propagation().contextual).data()
+                                     : nullptr;
+  });
+}
+
 int sg_result_contribution(sg_contribution* out, const sg_result* result, size_t row, size_t k) {
   return guard([&] { child_contribution(out, result, row, k, Viewer::everyone()); });
 }
@@ -432,9 +464,15 @@ int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size
     const Snapshot& snap = results.snapshot();
     out->outcome = to_string(d.outcome).data();
     out->level_before = d.level_before;
+    const bool v2 = out->version >= 2;
     if (d.outcome == DiscretionaryOutcome::none) {
       out->id = out->direction = out->author = out->reason = nullptr;
       out->date[0] = '\0';
+      if (v2) {
+        out->approved_by = nullptr;
+        out->approved[0] = '\0';
+        out->needs_approval = 0;
+      }
       return;
     }
     const std::uint32_t o = d.override_number;
@@ -443,6 +481,14 @@ int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size
     out->author = snap.override_author[o].c_str();
     out->reason = snap.override_reason[o].c_str();
     write_date(out->date, snap.override_date[o]);
+    if (v2) {
+      // As of the result's date: an approval given later had not been given then.
+      const DiscretionaryView view = *view_discretionary(results, row);
+      out->approved_by = view.approved_by.empty() ? nullptr : snap.override_approved_by[o].c_str();
+      out->approved[0] = '\0';
+      if (view.approved != kNoDay) write_date(out->approved, view.approved);
+      out->needs_approval = view.needs_approval ? 1 : 0;
+    }
   });
 }
 

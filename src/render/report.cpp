@@ -159,6 +159,26 @@ class Report {
     }
     out_ << "</tbody>\n</table>\n<p class=\"question\">A child's level is the highest any one "
             "index reaches; scores on different indices are never added together.</p>\n";
+    contextual(view);
+  }
+
+  // Contextual risk beside the scores (docs/rules.md, "Contextual risk"): what the network of
+  // peers, groups and places adds, and the level the scores would reach with it.
+  void contextual(const ScoresView& view) {
+    if (!view.has_contextual()) return;
+    out_ << "<p class=\"question\">Contextual risk (peers, groups and places): "
+         << fixed(view.contextual_total, 2) << " points";
+    std::string parts;
+    for (std::uint32_t index : pack_.propagation().indices) {
+      parts += (parts.empty() ? "" : ", ") + e(pack_.indices()[index].title) + " " +
+               fixed(view.contextual_scores[index], 2);
+    }
+    out_ << " (" << parts << "). "
+         << (view.contextual_included
+                 ? "They are included in the scores above."
+                 : "They are kept apart: they do not count towards this child's level.")
+         << " With them the scores reach " << e(pack_.levels()[view.context_level].title)
+         << ".</p>\n";
   }
 
   void overrides(std::size_t row) {
@@ -194,6 +214,9 @@ class Report {
       case DiscretionaryOutcome::applied:
         outcome = std::string(raise ? "Raised" : "Lowered") + " the level from " +
                   pack_.levels()[d->level_before].title + ".";
+        if (!d->approved_by.empty())
+          outcome += " Approved by " + std::string(d->approved_by) + " on " +
+                     format_iso_date(d->approved) + ".";
         break;
       case DiscretionaryOutcome::not_allowed:
         outcome = std::string("Not applied: this rule pack does not let judgement ") +
@@ -205,6 +228,12 @@ class Report {
         break;
       case DiscretionaryOutcome::held_by_policy:
         outcome = "Not applied: a policy override holds the level.";
+        break;
+      case DiscretionaryOutcome::awaiting_approval:
+        outcome = std::string(
+                      "Not applied: awaiting approval (this rule pack needs an approver "
+                      "to ") +
+                  (raise ? "raise" : "lower") + " a level).";
         break;
       case DiscretionaryOutcome::none:
         break;
@@ -280,11 +309,14 @@ class Report {
   void evidence(std::size_t row) {
     out_ << "<h3 id=\"evidence\">Evidence under the Signs of Safety headings</h3>\n";
     const std::vector<LineView> lines = view_contributions(results_, row, options_.viewer);
+    // Under `contextual = "apart"` the propagated lines have a table of their own below.
+    const bool apart = !results_.contextual_included();
     for (int h = 0; h < 5; ++h) {
       std::ostringstream rows;
       double subtotal = 0;
       for (const LineView& line : lines) {
         if (line.withheld() || static_cast<int>(line.heading) != h) continue;
+        if (line.propagated() && apart) continue;
         subtotal += line.value;
         rows << "<tr class=\"item" << (line.withheld() ? " restricted-item" : "") << "\">"
              << points_cell(line.value) << "<td>" << e(line.title) << "<br><span class=\"summary\">"
@@ -307,6 +339,32 @@ class Report {
            << "</tbody>\n</table>\n";
     }
     withheld(row, lines);
+    if (apart) contextual_evidence(row, lines);
+  }
+
+  // The propagated lines of a pack that keeps contextual risk apart: they add up to the
+  // contextual score, not to the child's own.
+  void contextual_evidence(std::size_t row, const std::vector<LineView>& lines) {
+    std::ostringstream rows;
+    double subtotal = 0;
+    for (const LineView& line : lines) {
+      if (!line.propagated()) continue;
+      subtotal += line.value;
+      rows << "<tr class=\"item\">" << points_cell(line.value) << "<td>" << e(line.title)
+           << "<br><span class=\"summary\">" << e(line.index_title) << "</span></td><td>"
+           << evidence_cell(line, row) << "</td><td>" << path_cell(line) << "</td></tr>\n";
+    }
+    const std::string body = rows.str();
+    if (body.empty()) return;
+    out_ << "<h4 id=\"contextual-" << e(results_.child_id(row))
+         << "\">Contextual risk (kept apart from the level)</h4>\n<p class=\"question\">What "
+            "peers, groups and places around the child hold. It is reported beside the child's "
+            "own scores and does not count towards the child's level.</p>\n<table>\n<thead><tr>"
+            "<th scope=\"col\" class=\"points\">Points</th><th scope=\"col\">What</th><th "
+            "scope=\"col\">Evidence</th><th scope=\"col\">Reaches the child through</th></tr>"
+            "</thead>\n<tbody>\n"
+         << body << "<tr class=\"subtotal\">" << points_cell(subtotal)
+         << "<td colspan=\"3\">contextual total</td></tr>\n</tbody>\n</table>\n";
   }
 
   // Every withheld line folded into one, under the pack's neutral title: no heading, index,

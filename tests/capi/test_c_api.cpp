@@ -329,7 +329,17 @@ TEST_SUITE("capi/c_api") {
     }
     CHECK(via_takeaway);
     CHECK(capped);
-    CHECK(total == doctest::Approx(child.total).epsilon(1e-12));
+    // The pack keeps contextual risk apart (docs/rules.md, "Contextual risk"): the child's total
+    // is its own; every line together gives its own total and its contextual points.
+    double contextual = 0;
+    int context_level = -1;
+    REQUIRE(sg_result_contextual(&contextual, &context_level, result, row) == SG_OK);
+    const char* policy = nullptr;
+    REQUIRE(sg_result_contextual_policy(&policy, result) == SG_OK);
+    CHECK(std::string(policy) == "apart");
+    CHECK(contextual > 0);
+    CHECK(context_level > child.level);
+    CHECK(total == doctest::Approx(child.total + contextual).epsilon(1e-12));
     // A version 1 struct is filled without the version 2 fields (which it does not have).
     struct {
       sg_contribution v1;

@@ -482,4 +482,79 @@ due = { count = 30, unit = "working_days" }
     sg_rules_free(rules);
     sg_graph_free(graph);
   }
+
+  TEST_CASE("an override's approval goes in and comes out through C; a bad approver is refused") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_person manager = SG_PERSON_INIT;
+    manager.id = "P-ASH-TM";
+    manager.kind = SG_PERSON_ADULT;
+    manager.dob = "1980-01-01";
+    REQUIRE(sg_batch_add_person(batch, &manager) == SG_OK);
+    sg_override judgement = SG_OVERRIDE_INIT;
+    judgement.id = "J-ASH-9";
+    judgement.child = "P-ASH-C1";
+    judgement.direction = "lower";
+    judgement.date = "2026-10-20";
+    judgement.author = "SW-TEAM-1";
+    judgement.reason = "Relatives now protect the children";
+    REQUIRE(sg_batch_add_override(batch, &judgement) == SG_OK);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+
+    // The default pack with lowering needing an approver.
+    std::ifstream in(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string pack = text.str();
+    const std::string section = "[discretionary]\n";
+    REQUIRE(pack.find(section) != std::string::npos);
+    pack.replace(pack.find(section), section.size(), section + "approval = \"lower\"\n");
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_buffer(&rules, pack.data(), pack.size(), "approval.toml") == SG_OK);
+
+    auto judged = [&](sg_discretionary& out) {
+      sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+      options.as_of = "2026-11-01";
+      sg_result* result = nullptr;
+      REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+      size_t row = 0;
+      REQUIRE(sg_result_find_child(&row, result, "P-ASH-C1") == SG_OK);
+      REQUIRE(sg_result_discretionary(&out, result, row) == SG_OK);
+      const std::string outcome = out.outcome;
+      const std::string approved_by = out.approved_by ? out.approved_by : "";
+      sg_result_free(result);
+      return outcome + " " + approved_by + " " + out.approved;
+    };
+    sg_discretionary waiting = SG_DISCRETIONARY_INIT;
+    CHECK(judged(waiting) == "awaiting_approval  ");
+    CHECK(waiting.needs_approval == 1);
+
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    judgement.approved_by = "P-ASH-TM";
+    judgement.approved = "2026-10-25";
+    REQUIRE(sg_batch_upsert_override(batch, &judgement) == SG_OK);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+    sg_discretionary applied = SG_DISCRETIONARY_INIT;
+    CHECK(judged(applied) == "applied P-ASH-TM 2026-10-25");
+
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    judgement.id = "J-ASH-10";
+    judgement.approved_by = "P-NOBODY";
+    REQUIRE(sg_batch_add_override(batch, &judgement) == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_E_NOT_FOUND);
+    CHECK(std::string(sg_error_last()).find("J-ASH-10") != std::string::npos);
+    judgement.approved_by = "P-ASH-C2";  // a child
+    sg_batch_free(batch);
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_override(batch, &judgement) == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_E_INVALID_DATA);
+    sg_batch_free(batch);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
 }

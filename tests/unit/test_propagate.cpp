@@ -23,7 +23,8 @@ namespace {
 constexpr Day kAsOf = 20'000;  // a day number; evidence below is dated relative to it
 
 // Two indices; `cce` rules score exploitation, `absence` neglect; `young` reads the child's age
-// and so never scores evidence about a place. `propagation` is the [propagation] table body.
+// and so never scores evidence about a place. `propagation` is the [propagation] table body;
+// the pack includes contextual risk in the scores.
 std::string pack(const std::string& propagation, const std::string& cce_extra = "") {
   return R"([pack]
 id = "net-test"
@@ -74,7 +75,10 @@ when = 'concern.category == "cce" and child.age < 16'
 points = 0.5
 
 [propagation]
-)" + propagation;
+)" + propagation +
+         // These tests work out scores with the network's points in them (tests/unit/
+         // test_contextual.cpp covers the default, "apart").
+         "contextual = \"included\"\n";
 }
 
 const std::string kUncapped =

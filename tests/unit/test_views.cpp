@@ -165,14 +165,19 @@ std::vector<std::pair<std::string, std::string>> c_outputs(const std::vector<con
   sg_child_result child = SG_CHILD_RESULT_INIT;
   REQUIRE(sg_result_child(&child, result, row) == SG_OK);
   std::string lines;
-  double total = 0;
+  double total = 0, contextual = 0;
   for (std::size_t k = 0; k < child.contribution_count; ++k) {
     sg_contribution c = SG_CONTRIBUTION_INIT;
     REQUIRE(sg_result_contribution_for(&c, result, row, k, &viewer) == SG_OK);
     lines += fields(c);
-    total += c.value;
+    (std::string(c.kind) == "propagated" ? contextual : total) += c.value;
   }
+  // The pack keeps contextual risk apart (its default): the own lines give the total, the
+  // propagated lines the contextual points.
+  double expected_contextual = 0;
+  REQUIRE(sg_result_contextual(&expected_contextual, nullptr, result, row) == SG_OK);
   CHECK(total == doctest::Approx(child.total).epsilon(1e-12));
+  CHECK(contextual == doctest::Approx(expected_contextual).epsilon(1e-12));
   out.emplace_back("sg_result_contribution_for", lines);
   sg_place_result place = SG_PLACE_RESULT_INIT;
   REQUIRE(sg_result_place(&place, result, 0) == SG_OK);
@@ -714,10 +719,11 @@ neutral_title = "NEUTRAL"
   TEST_CASE("a withheld line keeps its points, index and heading and nothing else") {
     Fixture f;
     const std::vector<LineView> lines = view_contributions(f.results, f.row, Viewer{});
-    double sum = 0;
+    double sum = 0, contextual = 0;
     std::size_t withheld = 0;
     for (const LineView& line : lines) {
-      sum += line.value;
+      // The pack keeps contextual risk apart: propagated lines add up to the contextual score.
+      (line.propagated() ? contextual : sum) += line.value;
       if (!line.withheld()) continue;
       ++withheld;
       CHECK(line.title == kRestrictedTitle);
@@ -732,6 +738,7 @@ neutral_title = "NEUTRAL"
     }
     CHECK(withheld == 2);
     CHECK(sum == f.results.score(f.row, 0));
+    CHECK(contextual == f.results.contextual_score(f.row, 0));
     // The host's own view (the C API's sg_result_contribution) withholds nothing.
     for (const LineView& line : view_contributions(f.results, f.row, Viewer::everyone()))
       CHECK_FALSE(line.withheld());

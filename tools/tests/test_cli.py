@@ -413,6 +413,35 @@ class ExplainTest(unittest.TestCase):
         self.assertIn("PL-PNW-TAKEAWAY", {r["via"] for r in network})
         self.assertTrue(all(r["rule"] == "propagation" for r in network))
 
+    def test_contextual_risk_kept_apart(self):
+        # The issue's example (issue 17): one school exclusion, a friend and a takeaway lift
+        # P-PNW-C2 only when contextual risk is included in the scores.
+        result = run("explain", PEERS, "--rules", "exploitation", "--child", "P-PNW-C2",
+                     "--format", "json", *AS_OF)
+        self.assertEqual(result.code, 0, result.errtext())
+        child = json.loads(result.text())[0]
+        self.assertEqual(child["level"], "no_known_risk")
+        contextual = child["contextual"]
+        self.assertEqual((contextual["policy"], contextual["level"]), ("apart", "emerging"))
+        lines = contextual["contributions"]
+        self.assertTrue(lines and all(line["kind"] == "propagated" for line in lines))
+        self.assertEqual(sum(line["value"] for line in lines), contextual["total"])
+        own = [line for heading in child["contributions"].values() for line in heading]
+        self.assertTrue(all(line["kind"] == "rule" for line in own))
+        self.assertAlmostEqual(sum(line["value"] for line in own), child["total"], places=12)
+        self.assertNotIn("C-PNW-3", result.text())  # the restricted intelligence at the takeaway
+        table = run("assess", PEERS, "--rules", "exploitation", *AS_OF)
+        self.assertEqual(table.code, 0, table.errtext())
+        self.assertRegex(table.text(), r"CONTEXT\s+WITH-CONTEXT")
+        self.assertRegex(table.text(), r"P-PNW-C2\s+no_known_risk\s+2\.71 .* 2\.71\s+emerging")
+        rows = list(csv.DictReader(io.StringIO(
+            run("assess", PEERS, "--rules", "exploitation", "--format", "csv", *AS_OF).text())))
+        c2 = next(r for r in rows if r["child"] == "P-PNW-C2")
+        self.assertEqual((c2["level"], c2["context_level"]), ("no_known_risk", "emerging"))
+        self.assertEqual(c2["contextual_total"], "2.707605")
+        text = run("explain", PEERS, "--rules", "exploitation", "--child", "P-PNW-C2", *AS_OF).text()
+        self.assertIn("Contextual risk (kept apart from the level", text)
+
 
 class TimelineTest(unittest.TestCase):
     AS_OF = ["--as-of", "2026-11-23"]
@@ -665,6 +694,9 @@ class ReportTest(unittest.TestCase):
     def test_propagated_lines(self):
         html = self.report(PEERS, "--rules", "exploitation", "--child", "P-PNW-C3", "--no-ecomap")
         self.assertIn("propagation", html)
+        # The pack keeps contextual risk apart: the propagated lines have a table of their own.
+        self.assertIn("Contextual risk (kept apart from the level)", html)
+        self.assertIn("do not count towards this child's level", html)
         self.assertIn("frequents PL-PNW-TAKEAWAY", html)
         self.assertNotIn("C-PNW-3", html)
         self.assertNotIn("recruit children", html)

@@ -111,7 +111,7 @@ class Event(ctypes.Structure):
 
 class Override(ctypes.Structure):
     """sg_override: a discretionary override (recorded professional judgement)."""
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("id", c_char_p),
@@ -120,6 +120,8 @@ class Override(ctypes.Structure):
         ("date", c_char_p),
         ("author", c_char_p),
         ("reason", c_char_p),
+        ("approved_by", c_char_p),
+        ("approved", c_char_p),
     ]
 
 
@@ -276,7 +278,7 @@ class Step(ctypes.Structure):
 
 
 class Discretionary(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("id", c_char_p),
@@ -286,6 +288,9 @@ class Discretionary(ctypes.Structure):
         ("date", _date_buffer),
         ("outcome", c_char_p),
         ("level_before", c_int),
+        ("approved_by", c_char_p),
+        ("approved", _date_buffer),
+        ("needs_approval", c_int),
     ]
 
 
@@ -572,6 +577,9 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                      _result_p, c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_place_scores_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,
                                            c_size_t, POINTER(ExplainOptions)]),
+    "sg_result_contextual_score": (c_int, [POINTER(c_double), _result_p, c_size_t, c_size_t]),
+    "sg_result_contextual": (c_int, [POINTER(c_double), POINTER(c_int), _result_p, c_size_t]),
+    "sg_result_contextual_policy": (c_int, [POINTER(c_char_p), _result_p]),
     "sg_result_contribution": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t]),
     "sg_result_override": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p, c_size_t,
                                    c_size_t]),

@@ -337,10 +337,13 @@ def result_frame(result: "Result") -> Frame:
     """One row per child, indexed by child id: level and score_level (ordered categoricals of
     the pack's levels, so they compare with < and >), immediate_safety, total, one score
     column per index as the result's viewer may attribute it, `withheld` (the points from
-    restricted evidence that viewer is not cleared for, in no index), the ids of the policy overrides that fired (";"-separated), and what
+    restricted evidence that viewer is not cleared for, in no index), the ids of the policy
+    overrides that fired (";"-separated), what
     became of a discretionary override ("none", "applied", "not_allowed", "at_limit",
-    "held_by_policy"). The as-of date and the pack's id, version and hash are in
-    DataFrame.attrs."""
+    "held_by_policy"), and for a pack that propagates, contextual risk: contextual_total (the
+    points the network adds; under the pack's default policy they are not in total or the
+    scores) and context_level (the level the scores reach with them). The as-of date and the
+    pack's id, version and hash are in DataFrame.attrs."""
     rows = list(result._summaries())
     frame = pandas.DataFrame(
         {
@@ -360,6 +363,10 @@ def result_frame(result: "Result") -> Frame:
     frame["withheld"] = result.withheld if rows else pandas.Series(dtype="float64")
     frame["overrides"] = pandas.array([";".join(r.overrides) for r in rows], dtype=object)
     frame["discretionary"] = pandas.array([r.discretionary for r in rows], dtype=object)
+    if result.contextual_policy is not None:
+        frame["contextual_total"] = pandas.array([r.contextual_total for r in rows],
+                                                 dtype="float64")
+        frame["context_level"] = _levels(result, [r.context_level for r in rows])
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame

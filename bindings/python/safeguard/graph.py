@@ -53,6 +53,17 @@ def _flag(value: object, name: str) -> int:
     return 1 if value else 0
 
 
+
+def _override(id: str, child: str, direction: str, date: DateLike, author: str, reason: str,
+              approved_by: typing.Optional[str],
+              approved: typing.Optional[DateLike]) -> "_lib.Override":
+    return _lib.Override(
+        version=_lib.Override.VERSION, id=text(id, "id"), child=text(child, "child"),
+        direction=text(direction, "direction"), date=date_text(date, "date", required=True),
+        author=text(author, "author"), reason=text(reason, "reason"),
+        approved_by=optional_text(approved_by, "approved_by"),
+        approved=date_text(approved, "approved"))
+
 class Batch(_core.Handle):
     """Edits queued for one atomic sg_graph_apply(): all apply, or none.
 
@@ -193,14 +204,15 @@ class Batch(_core.Handle):
         self._call(lib.sg_batch_add_event, ctypes.byref(event))
 
     def add_discretionary_override(self, id: str, *, child: str, direction: str, date: DateLike,
-                                   author: str, reason: str) -> None:
+                                   author: str, reason: str,
+                                   approved_by: typing.Optional[str] = None,
+                                   approved: typing.Optional[DateLike] = None) -> None:
         """Queues recorded professional judgement moving one child's level one step
-        (direction "raise" or "lower"); `author` is a practitioner's id or role, not a name.
+        (direction "raise" or "lower"); `author` is a practitioner's id or role, not a name;
+        `approved_by` (an adult's entity id) and `approved` (a date on or after `date`) record
+        its approval, which a pack may need before the judgement applies.
         (sg_batch_add_override; "overrides" in case files.)"""
-        judgement = _lib.Override(
-            version=_lib.Override.VERSION, id=text(id, "id"), child=text(child, "child"),
-            direction=text(direction, "direction"), date=date_text(date, "date", required=True),
-            author=text(author, "author"), reason=text(reason, "reason"))
+        judgement = _override(id, child, direction, date, author, reason, approved_by, approved)
         self._call(lib.sg_batch_add_override, ctypes.byref(judgement))
 
     def set_nation(self, nation: str) -> None:
@@ -264,11 +276,10 @@ class Batch(_core.Handle):
         self._call(lib.sg_batch_upsert_event, ctypes.byref(event))
 
     def upsert_discretionary_override(self, id: str, *, child: str, direction: str,
-                                      date: DateLike, author: str, reason: str) -> None:
-        judgement = _lib.Override(
-            version=_lib.Override.VERSION, id=text(id, "id"), child=text(child, "child"),
-            direction=text(direction, "direction"), date=date_text(date, "date", required=True),
-            author=text(author, "author"), reason=text(reason, "reason"))
+                                      date: DateLike, author: str, reason: str,
+                                      approved_by: typing.Optional[str] = None,
+                                      approved: typing.Optional[DateLike] = None) -> None:
+        judgement = _override(id, child, direction, date, author, reason, approved_by, approved)
         self._call(lib.sg_batch_upsert_override, ctypes.byref(judgement))
 
     def upsert_entity(self, kind: str, id: str, type: typing.Optional[str] = None,

@@ -144,9 +144,12 @@ class Discretionary:
     author: str
     reason: str
     date: datetime.date
-    outcome: str  # "applied", "not_allowed", "at_limit" or "held_by_policy"
+    outcome: str  # "applied", "not_allowed", "at_limit", "held_by_policy", "awaiting_approval"
     level_before: str  # after policy overrides, before judgement
     level_before_index: int
+    approved_by: typing.Optional[str] = None  # the approver's entity id, as of the result's date
+    approved: typing.Optional[datetime.date] = None
+    needs_approval: bool = False  # the pack needs an approver for this direction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,6 +175,14 @@ class ChildResult:
     timeline: typing.Tuple[Step, ...]
     timeline_issues: typing.Tuple[TimelineIssue, ...]
     discretionary: typing.Optional[Discretionary]  # None when no judgement was recorded
+    # Contextual risk (docs/rules.md, "Contextual risk"): index id -> the points the child's
+    # propagated contributions add (0 without propagation); under the pack's default policy
+    # ("apart") they are not in `scores`, `total` or the levels.
+    contextual_scores: typing.Dict[str, float]
+    contextual_total: float
+    context_level: str  # the score level the indices reach with the contextual points added
+    context_level_index: int
+    contextual_included: bool  # the pack's policy is "included": the points are in `scores`
     # The points withheld from the viewer, every index together (0.0 when none): with the
     # scores they add up to the total (docs/rules.md, "Who sees what").
     withheld: float = 0.0
@@ -190,6 +201,8 @@ class _Summary(typing.NamedTuple):
     immediate_safety: bool
     overrides: typing.Tuple[str, ...]
     discretionary: str
+    contextual_total: float
+    context_level: int
 
 
 class _ArrayView:
@@ -454,11 +467,12 @@ class Result(_core.Handle):
                 check(lib.sg_result_child(ctypes.byref(record), pointer, row))
                 overrides = self._overrides(pointer, row, record.override_count, self.viewer)
                 check(lib.sg_result_discretionary(ctypes.byref(judgement), pointer, row))
+                contextual = self._contextual(pointer, row)
                 rows.append(_Summary(string(record.id), record.total, record.level,
                                      record.score_level, bool(record.immediate_safety),
                                      tuple("restricted" if o.restricted else typing.cast(str, o.id)
                                            for o in overrides),
-                                     string(judgement.outcome)))
+                                     string(judgement.outcome), contextual[0], contextual[1]))
         if self._child_ids is None:
             self._child_ids = [r.id for r in rows]
         return rows
@@ -550,6 +564,14 @@ class Result(_core.Handle):
         scores = {index_id: values[i] for i, index_id in enumerate(self.index_ids)}
         index_levels = {index_id: self.level_ids[levels[i]]
                         for i, index_id in enumerate(self.index_ids)}
+        score = ctypes.c_double()
+        contextual_scores = {}
+        for i, index_id in enumerate(self.index_ids):
+            check(lib.sg_result_contextual_score(ctypes.byref(score), pointer, row, i))
+            contextual_scores[index_id] = score.value
+        contextual_total, context_level = self._contextual(pointer, row)
+        policy = ctypes.c_char_p()
+        check(lib.sg_result_contextual_policy(ctypes.byref(policy), pointer))
         contributions = self._contributions(pointer, row, record.contribution_count, clearances,
                                             lib.sg_result_contribution,
                                             lib.sg_result_contribution_for)
@@ -589,6 +611,9 @@ class Result(_core.Handle):
             scores=scores, index_levels=index_levels, contributions=contributions,
             overrides=tuple(overrides), not_assessable=tuple(notes), timeline=tuple(steps),
             timeline_issues=tuple(issues), discretionary=self._discretionary(pointer, row),
+            contextual_scores=contextual_scores, contextual_total=contextual_total,
+            context_level=self.level_ids[context_level], context_level_index=context_level,
+            contextual_included=string(policy.value) == "included",
             withheld=withheld[0])
 
     def _scores_for(self, pointer: int, first: int, count: int,
@@ -605,6 +630,23 @@ class Result(_core.Handle):
                                        ctypes.byref(options)))
         return values, levels, withheld
 
+    @staticmethod
+    def _contextual(pointer: int, row: int) -> typing.Tuple[float, int]:
+        total = ctypes.c_double()
+        level = ctypes.c_int()
+        check(lib.sg_result_contextual(ctypes.byref(total), ctypes.byref(level), pointer, row))
+        return total.value, level.value
+
+    @property
+    def contextual_policy(self) -> typing.Optional[str]:
+        """The pack's contextual policy: "apart" (propagated points reported beside the
+        scores, not moving the levels) or "included"; None when the pack does not propagate
+        (docs/rules.md, "Contextual risk")."""
+        policy = ctypes.c_char_p()
+        with self._lock:
+            check(lib.sg_result_contextual_policy(ctypes.byref(policy), self._pointer()))
+        return string(policy.value)
+
     def _discretionary(self, pointer: int, row: int) -> typing.Optional[Discretionary]:
         record = _lib.Discretionary(version=_lib.Discretionary.VERSION)
         check(lib.sg_result_discretionary(ctypes.byref(record), pointer, row))
@@ -615,7 +657,8 @@ class Result(_core.Handle):
             author=string(record.author), reason=string(record.reason),
             date=_required_date(record.date), outcome=string(record.outcome),
             level_before=self.level_ids[record.level_before],
-            level_before_index=record.level_before)
+            level_before_index=record.level_before, approved_by=string(record.approved_by),
+            approved=_date(record.approved), needs_approval=bool(record.needs_approval))
 
     def explain(self, child: typing.Union[str, int, ChildResult], *, format: str = "text",
                 viewer: TextList = None) -> str:

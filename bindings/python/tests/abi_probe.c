@@ -106,6 +106,8 @@ int main(void) {
   FIELD(sg_override, date);
   FIELD(sg_override, author);
   FIELD(sg_override, reason);
+  FIELD(sg_override, approved_by);
+  FIELD(sg_override, approved);
   end();
   BEGIN(sg_index_def);
   FIELD(sg_index_def, version);
@@ -218,6 +220,9 @@ int main(void) {
   FIELD(sg_discretionary, date);
   FIELD(sg_discretionary, outcome);
   FIELD(sg_discretionary, level_before);
+  FIELD(sg_discretionary, approved_by);
+  FIELD(sg_discretionary, approved);
+  FIELD(sg_discretionary, needs_approval);
   end();
   BEGIN(sg_rules_info);
   FIELD(sg_rules_info, version);

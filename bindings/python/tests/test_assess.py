@@ -249,13 +249,20 @@ def test_propagated_contributions_through_a_peer_network():
             assert c.evidence_id is None and c.cap_factor < 1  # the association cap bit
         assert all(c.kind == "rule" and c.relation is None for c in child.contributions
                    if c not in propagated)
-        total = 0.0
+        # The pack keeps contextual risk apart: the rule lines add up to the score, the
+        # propagated lines to the contextual score (docs/rules.md, "Contextual risk").
+        own = context = 0.0
         for c in child.contributions_to("criminal_exploitation"):
-            total += c.value
-        assert total == child.scores["criminal_exploitation"]
+            if c.kind == "rule":
+                own += c.value
+            else:
+                context += c.value
+        assert own == child.scores["criminal_exploitation"]
+        assert context == child.contextual_scores["criminal_exploitation"]
         document = json.loads(assessed.explain(child.id, format="json"))
         kinds = sorted(c["kind"] for items in document["contributions"].values() for c in items)
-        assert kinds == sorted(c.kind for c in child.contributions)
+        kinds += [c["kind"] for c in document["contextual"]["contributions"]]
+        assert sorted(kinds) == sorted(c.kind for c in child.contributions)
         frame = assessed.contributions_frame()
         assert set(frame["kind"]) == {"rule", "propagated"}
 

@@ -59,10 +59,46 @@ def test_propagated_contributions_to_a_child(network_result):
         assert c.rule_id == "propagation"
         assert c.via_id and c.via_kind in ("person", "place", "group") and c.relation
     assert all(c.kind == "rule" for c in child.contributions if c not in propagated)
+    # The pack keeps contextual risk apart (since 0.3.0): the rule lines sum exactly to the
+    # child's own score, the propagated lines to its contextual score.
     for child in network_result:
+        assert not child.contextual_included
         for index_id, score in child.scores.items():
-            assert exact_sum(child.contributions_to(index_id)) == score, (child.id, index_id)
-    assert round(network_result["P-PNW-C1"].scores["criminal_exploitation"], 2) == 19.86
+            lines = child.contributions_to(index_id)
+            assert exact_sum(c for c in lines if c.kind == "rule") == score, (child.id, index_id)
+            assert exact_sum(c for c in lines if c.kind == "propagated") == \
+                child.contextual_scores[index_id], (child.id, index_id)
+        assert child.contextual_total == pytest.approx(sum(child.contextual_scores.values()),
+                                                       abs=1e-12)
+    assert round(network_result["P-PNW-C1"].scores["criminal_exploitation"], 2) == 14.77
+    assert round(network_result["P-PNW-C1"].contextual_scores["criminal_exploitation"], 2) == 5.09
+
+
+def test_contextual_risk_does_not_move_the_own_level(network_result):
+    # The example: one school exclusion, a friend found in a county lines operation and
+    # a takeaway the police hold intelligence about.
+    child = network_result["P-PNW-C2"]
+    assert child.level == "no_known_risk"
+    assert child.context_level == "emerging"
+    assert round(child.scores["criminal_exploitation"], 2) == 2.71
+    assert round(child.contextual_total, 2) == 2.71
+    text = EXPLOITATION.read_text()
+    assert 'contextual = "apart"' in text
+    included = text.replace('contextual = "apart"', 'contextual = "included"')
+    with safeguard.Graph.from_file(PEER_NETWORK) as graph, \
+            safeguard.RuleSet.loads(included, "exploitation.toml") as rules:
+        same = graph.assess(rules, AS_OF, viewer="*")["P-PNW-C2"]
+    assert same.contextual_included
+    assert same.level == same.context_level == "emerging"
+    assert same.contextual_total == child.contextual_total
+
+
+def test_frame_has_contextual_columns(network_result):
+    pytest.importorskip("pandas")
+    frame = network_result.to_frame()
+    assert frame.loc["P-PNW-C2", "level"] == "no_known_risk"
+    assert frame.loc["P-PNW-C2", "context_level"] == "emerging"
+    assert frame.loc["P-PNW-C2", "contextual_total"] == network_result["P-PNW-C2"].contextual_total
 
 
 def test_place_explanations(network_result):

@@ -126,6 +126,7 @@ OPTIONAL = {
     ("sg_result_scores_for", "out_levels"),
     ("sg_result_scores_for", "out_withheld"),
     ("sg_result_place_scores_for", "out_withheld"),
+    ("sg_result_contextual", "out_level"),
     ("sg_result_override", "out_reason"),
     ("sg_result_override_for", "out_reason"),
     ("sg_result_override_for", "out_restricted"),
