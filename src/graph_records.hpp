@@ -82,9 +82,8 @@ Event make_event(const EventSpec& spec, const Resolve& resolve) {
 
 template <typename Resolve>
 DiscretionaryOverride make_override(const DiscretionaryOverrideSpec& spec, const Resolve& resolve) {
-  return DiscretionaryOverride{spec.id,     resolve(spec.child), spec.direction,
-                               spec.date,   spec.author,         spec.reason,
-                               spec.approved_by, spec.approved};
+  return DiscretionaryOverride{spec.id,     resolve(spec.child), spec.direction,   spec.date,
+                               spec.author, spec.reason,         spec.approved_by, spec.approved};
 }
 
 // The calendar after a CalendarSpec: the nation it names (or the current one) with the current

@@ -183,8 +183,8 @@ std::string render_csv(const Session& session, bool progress) {
   const RuleSet& pack = results.rules();
   std::vector<std::string> header = {"child", "level", "score_level", "total"};
   for (const IndexDef& index : pack.indices()) header.push_back(index.id);
-  header.insert(header.end(), {"withheld", "immediate_safety", "policy_overrides",
-                               "discretionary_override"});
+  header.insert(header.end(),
+                {"withheld", "immediate_safety", "policy_overrides", "discretionary_override"});
   const bool contextual = results.propagation().ran;
   if (contextual) header.insert(header.end(), {"contextual_total", "context_level"});
   header.insert(header.end(), {"as_of", "pack_hash"});
