@@ -245,20 +245,18 @@ std::vector<LineView> view_place_contributions(const Results& results, std::size
   return out;
 }
 
-ScoresView view_scores(const Results& results, std::size_t row,
-                       const std::vector<LineView>& lines) {
-  if (row >= results.child_count())
-    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
-  const RuleSet& pack = results.rules();
-  ScoresView out;
-  const std::size_t count = results.index_count();
-  out.index_scores.resize(count);
-  for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.score(row, i);
+namespace {
+
+// The fold a child's and a place's scores share: every withheld line's points into
+// out.withheld under one neutral title, and, when any is withheld, each index summed again from
+// the lines shown (in order). Otherwise out.index_scores (the results' own) stay, to the bit.
+// `skip_propagated`: propagated lines count in no index (contextual risk kept apart).
+void fold_withheld(const RuleSet& pack, const std::vector<LineView>& lines, bool skip_propagated,
+                   ScoresView& out) {
+  const std::size_t count = out.index_scores.size();
   std::vector<double> shown(count, 0.0);
-  const bool included = results.contextual_included();
   for (const LineView& line : lines) {
-    // Under "apart" a propagated line adds to the contextual score, not to the index's.
-    if (line.propagated() && !included) continue;
+    if (skip_propagated && line.propagated()) continue;
     if (line.withheld()) {
       ++out.withheld_lines;
       out.withheld += line.value;
@@ -269,9 +267,23 @@ ScoresView view_scores(const Results& results, std::size_t row,
       shown[line.index] += line.value;
     }
   }
-  // Summed again only when something is withheld: otherwise the scores are the results' own,
-  // to the bit.
   if (out.any_withheld()) out.index_scores = std::move(shown);
+}
+
+}  // namespace
+
+ScoresView view_scores(const Results& results, std::size_t row,
+                       const std::vector<LineView>& lines) {
+  if (row >= results.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  const RuleSet& pack = results.rules();
+  ScoresView out;
+  const std::size_t count = results.index_count();
+  out.index_scores.resize(count);
+  for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.score(row, i);
+  const bool included = results.contextual_included();
+  // Under "apart" a propagated line adds to the contextual score, not to the index's.
+  fold_withheld(pack, lines, !included, out);
   out.index_levels.resize(count);
   for (std::size_t i = 0; i < count; ++i)
     out.index_levels[i] = out.any_withheld()
@@ -305,19 +317,7 @@ ScoresView view_place_scores(const Results& results, std::size_t rank,
   const std::size_t count = results.index_count();
   out.index_scores.resize(count);
   for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.place_index_score(rank, i);
-  std::vector<double> shown(count, 0.0);
-  for (const LineView& line : lines) {
-    if (line.withheld()) {
-      ++out.withheld_lines;
-      out.withheld += line.value;
-      out.withheld_title = out.withheld_lines == 1 || out.withheld_title == line.neutral_title
-                               ? line.neutral_title
-                               : std::string_view(pack.neutral_title());
-    } else if (line.index < count) {
-      shown[line.index] += line.value;
-    }
-  }
-  if (out.any_withheld()) out.index_scores = std::move(shown);
+  fold_withheld(pack, lines, false, out);
   return out;
 }
 
