@@ -698,10 +698,25 @@ SG_API int sg_result_override_for(const char** out_id, const char** out_reason, 
 SG_API int sg_result_scores_for(double* out_scores, int* out_levels, double* out_withheld,
                                 const sg_result* result, size_t first_row, size_t row_count,
                                 const sg_explain_options* viewer);
+/* Contextual risk (sg_result_contextual_score()'s figures) as a reader may attribute it, for the
+ * same rows. A propagated line carries a neighbour's network score, and the host's includes
+ * restricted evidence about that neighbour (intelligence about a place, say); for a viewer not
+ * cleared for it the network is solved again from the evidence they may see, once per set of
+ * clearances, and the rest of the host's contextual points are withheld, in no index.
+ *   out_contextual: row_count x index_count doubles, row-major (0 where nothing propagates);
+ *   out_withheld:   NULL, or row_count doubles: the contextual points withheld from the viewer.
+ * The contextual scores and the withheld points add up to sg_result_contextual()'s total (up to
+ * rounding); the context level counts both, as the level counts withheld points. Without
+ * propagation every figure is 0. SG_E_RANGE when the rows run past the last child. */
+SG_API int sg_result_contextual_for(double* out_contextual, double* out_withheld,
+                                    const sg_result* result, size_t first_row, size_t row_count,
+                                    const sg_explain_options* viewer);
 /* A place's or group's network scores (by rank) as `viewer` may attribute them, the same way:
  * out_scores receives index_count doubles (sg_result_place_index_score()'s figures for a reader
- * who sees everything), out_withheld (optional) the points of restricted evidence about the
- * place the viewer is not cleared for, in no index. */
+ * who sees everything), out_withheld (optional) the points withheld from the viewer, in no
+ * index: restricted evidence about the place and what its neighbours hold from such evidence
+ * (the network solved again as for sg_result_contextual_for()). Places are ranked by the host's
+ * scores; a listing for such a reader orders them by these figures. */
 SG_API int sg_result_place_scores_for(double* out_scores, double* out_withheld,
                                       const sg_result* result, size_t rank,
                                       const sg_explain_options* viewer);
@@ -895,8 +910,11 @@ typedef struct sg_render_options {
   int terminal_colour;     /* timelines: 1 puts overdue rows in bold red (ANSI escapes) */
 } sg_render_options;
 #define SG_RENDER_OPTIONS_VERSION 1
-#define SG_RENDER_OPTIONS_INIT \
-  { SG_RENDER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, SG_AUDIENCE_PROFESSIONAL, NULL, NULL, 0, NULL, NULL, 0, 0, 0 }
+#define SG_RENDER_OPTIONS_INIT                                                                  \
+  {                                                                                             \
+    SG_RENDER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, SG_AUDIENCE_PROFESSIONAL, NULL, NULL, 0, \
+        NULL, NULL, 0, 0, 0                                                                     \
+  }
 
 /* The report on `children` (ids; NULL/0 with options->household set) and the household's
  * children, one section each: a self-contained HTML page that fetches nothing and prints on A4.

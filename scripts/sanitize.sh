@@ -5,7 +5,8 @@
 #   build-tsan  the concurrency tests (tests/system/test_concurrency.cpp) with ThreadSanitizer.
 # clang-14 is used for both. Python and consumer (install) tests are left to the plain build:
 # they load or link the library outside the sanitizer runtime. The CLI (tools/) is left out
-# until its tests have had a sanitizer run of their own.
+# until its tests have had a sanitizer run of their own. The heap-cost tests (label `cost`) are
+# left to the plain build: they measure the plain allocator, and under ASan they take minutes.
 #   SANITIZERS  which to run: "asan tsan" (default), or one of them
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ for run in "${which_runs[@]}"; do
       cmake --build build-asan
       ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1" \
       UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-        ctest --test-dir build-asan --output-on-failure -j2
+        ctest --test-dir build-asan --output-on-failure -j2 --label-exclude cost
       ;;
     tsan)
       flags="-fsanitize=thread -fno-omit-frame-pointer -g -O1"

@@ -112,8 +112,8 @@ std::string text_line(const LineView& line, const char* own_record) {
   return out + "\n";
 }
 
-// Per index: the propagated points before and after the association cap, when it bit.
-// Propagated lines are never withheld (they carry a neighbour's score, not its evidence).
+// Per index: the propagated points before and after the association cap, when it bit, from the
+// lines the reader sees (their figures are the network as the reader may attribute it).
 struct CapNote {
   std::uint32_t index;
   double offered = 0;
@@ -123,7 +123,7 @@ struct CapNote {
 std::vector<CapNote> cap_bites(const std::vector<LineView>& lines) {
   std::vector<CapNote> notes;
   for (const LineView& line : lines) {
-    if (!line.propagated() || line.cap_factor == 1) continue;
+    if (!line.propagated() || line.withheld() || line.cap_factor == 1) continue;
     if (notes.empty() || notes.back().index != line.index) notes.push_back({line.index});
     notes.back().offered += line.raw * line.reach;
     notes.back().counted += line.value;
@@ -156,8 +156,12 @@ std::string contextual_summary(const RuleSet& pack, const ScoresView& scores) {
     parts += (parts.empty() ? "" : ", ") + pack.indices()[index].id + " " +
              fixed(scores.contextual_scores[index], 2);
   }
-  out += " (" + parts + "); with it the scores reach " + pack.levels()[scores.context_level].title +
-         "\n";
+  out += " (" + parts + ")";
+  // The network's points from evidence withheld from the reader, in one figure (as the
+  // withheld lines are): the context level counts them.
+  if (scores.contextual_withheld != 0)
+    out += ", and " + fixed(scores.contextual_withheld, 2) + " from restricted sources";
+  out += "; with it the scores reach " + pack.levels()[scores.context_level].title + "\n";
   return out;
 }
 
@@ -203,7 +207,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   if (scores.has_contextual() && !scores.contextual_included) {
     std::string section;
     for (const LineView& line : lines) {
-      if (line.propagated()) section += text_line(line, "");
+      if (line.propagated() && !line.withheld()) section += text_line(line, "");
     }
     if (!section.empty())
       out += "  Contextual risk (kept apart from the level: " + fixed(scores.contextual_total, 2) +
@@ -286,10 +290,11 @@ ordered json_contextual(const RuleSet& pack, const ScoresView& scores,
         {{"id", pack.indices()[index].id}, {"score", scores.contextual_scores[index]}});
   ordered items = ordered::array();
   for (const LineView& line : lines) {
-    if (line.propagated()) items.push_back(json_line(line));
+    if (line.propagated() && !line.withheld()) items.push_back(json_line(line));
   }
   return ordered{{"policy", to_string(pack.propagation().contextual)},
                  {"total", scores.contextual_total},
+                 {"withheld", scores.contextual_withheld},
                  {"level", pack.levels()[scores.context_level].id},
                  {"indices", std::move(indices)},
                  {"contributions", std::move(items)}};
@@ -397,6 +402,7 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
 struct PlaceFigures {
   ScoresView scores;
   std::vector<double> own;  // per propagating index k
+  double total = 0;         // the network score: the propagating indices' scores, in order
 };
 
 PlaceFigures place_figures(const Results& results, std::size_t rank,
@@ -417,6 +423,8 @@ PlaceFigures place_figures(const Results& results, std::size_t rank,
       if (!line.withheld() && !line.propagated() && line.index == indices[k]) own += line.value;
     out.own[k] = own;
   }
+  // Summed as the results sum place_score(), so with nothing withheld it is that figure.
+  for (std::size_t k = 0; k < indices.size(); ++k) out.total += out.scores.index_scores[indices[k]];
   return out;
 }
 
@@ -425,11 +433,14 @@ std::string place_text(const Results& results, std::size_t rank, const Viewer& v
   const PlaceView place = view_place(results, rank);
   const std::vector<LineView> lines = view_place_contributions(results, rank, viewer);
   const PlaceFigures figures = place_figures(results, rank, lines);
+  // The rank orders places by the host's scores: shown only when nothing is withheld, since a
+  // place ranked above what its figures justify would say that restricted intelligence is there.
+  const bool withheld = figures.scores.any_withheld();
   std::string out = (place.kind == VertexKind::group ? "Group " : "Place ") + str(place.id) + " (" +
-                    str(place.label) + ") as of " + format_iso_date(results.as_of()) + ": rank " +
-                    std::to_string(rank + 1) + " of " + std::to_string(results.place_count()) +
-                    "\n";
-  out += "  network score: " + fixed(results.place_score(rank), 2) + "\n";
+                    str(place.label) + ") as of " + format_iso_date(results.as_of());
+  if (!withheld)
+    out += ": rank " + std::to_string(rank + 1) + " of " + std::to_string(results.place_count());
+  out += "\n  network score: " + fixed(figures.total, 2) + "\n";
   const auto& indices = pack.propagation().indices;
   for (std::size_t k = 0; k < indices.size(); ++k) {
     const double score = figures.scores.index_scores[indices[k]];
@@ -468,8 +479,8 @@ std::string place_json(const Results& results, std::size_t rank, const Viewer& v
   out["label"] = str(place.label);
   out["as_of"] = format_iso_date(results.as_of());
   out["pack"] = {{"id", pack.id()}, {"version", pack.version()}, {"hash", pack.hash()}};
-  out["rank"] = rank;
-  out["score"] = results.place_score(rank);
+  out["rank"] = figures.scores.any_withheld() ? ordered() : ordered(rank);  // as in place_text
+  out["score"] = figures.total;
   ordered indices = ordered::array();
   const auto& propagating = pack.propagation().indices;
   for (std::size_t k = 0; k < propagating.size(); ++k) {

@@ -12,13 +12,15 @@
 #include "safeguard/calendar.hpp"
 #include "snapshot_columns.hpp"
 #include "timeline_build.hpp"
+#include "views_network.hpp"
+#include "views_restriction.hpp"
 
 namespace safeguard {
 namespace {
 
-bool is_concern(const Snapshot& snap, VertexIndex v) {
-  return v != kNoVertex && snap.vertex_kind[v] == VertexKind::concern;
-}
+using detail::is_concern;
+using detail::sees_every_restricted_concern;
+using detail::withheld_line;
 
 // `with_people`: also list the persons a concern is about and involves (the ecomap draws them;
 // the per-line views skip the allocation).
@@ -78,29 +80,6 @@ std::string_view index_id(const RuleSet& pack, std::uint32_t index) {
   return pack.indices()[index].id;
 }
 
-// Whether the reader may see every restricted concern in the snapshot. A rule about a child
-// that fired only because of restricted evidence (Contribution::restricted_basis) does not say
-// which; it is shown only to a reader who could see any of them. Scanned only for such lines.
-bool sees_every_restricted_concern(const Snapshot& snap, const Viewer& viewer) {
-  if (viewer.cleared_all) return true;
-  for (std::size_t c = 0; c < snap.concern_vertex.size(); ++c) {
-    if (snap.concern_restricted[c] && !can_see(viewer, snap, snap.concern_vertex[c])) return false;
-  }
-  return true;
-}
-
-// The one decision of whether a rule line is withheld from the reader (view_line and
-// ScoreReader both ask it): its evidence is a restricted concern the reader is not cleared
-// for, or it is a rule about the child that fired (with these points) only because of such
-// evidence, and the reader does not see every restricted concern (`sees_all`, asked only then).
-template <class SeesAll>
-bool withheld_line(const Snapshot& snap, const Contribution& c, const Viewer& viewer,
-                   SeesAll&& sees_all) {
-  if (c.propagated() || viewer.cleared_all) return false;
-  if (is_concern(snap, c.evidence) && !can_see(viewer, snap, c.evidence)) return true;
-  return c.restricted_basis && !sees_all();
-}
-
 }  // namespace
 
 std::vector<OverrideView> view_overrides(const Results& results, std::size_t row,
@@ -139,7 +118,7 @@ namespace {
 void number_withheld(const Contribution* begin, std::vector<LineView>& lines) {
   std::vector<VertexIndex> items;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (!lines[i].withheld()) continue;
+    if (!lines[i].withheld() || lines[i].propagated()) continue;
     const VertexIndex evidence = begin[i].evidence;
     auto found = std::find(items.begin(), items.end(), evidence);
     if (found == items.end()) found = items.insert(items.end(), evidence);
@@ -166,7 +145,70 @@ EvidenceView view_evidence(const Results& results, VertexIndex evidence, const V
   return evidence_of(results.snapshot(), evidence, viewer, true);
 }
 
+namespace {
+
+constexpr std::uint32_t kNoOwner = UINT32_MAX;
+
+// The network node whose explanation `c` is a line of, found by where it lies in the results
+// (a child's lines, then a place's); kNoOwner for a copy.
+std::uint32_t owner_node(const Results& results, const Contribution& c) {
+  const std::less<const Contribution*> before;
+  const Contribution* p = &c;
+  const Snapshot& snap = results.snapshot();
+  if (const std::size_t n = results.child_count(); n > 0) {
+    if (!before(p, results.contributions_begin(0)) && before(p, results.contributions_end(n - 1))) {
+      std::size_t low = 0, high = n;  // the last row whose lines begin at or before p
+      while (high - low > 1) {
+        const std::size_t mid = low + (high - low) / 2;
+        (before(p, results.contributions_begin(mid)) ? high : low) = mid;
+      }
+      return snap.vertex_node[results.child_vertex(low)];
+    }
+  }
+  if (const std::size_t n = results.place_count(); n > 0) {
+    if (!before(p, results.place_contributions_begin(0)) &&
+        before(p, results.place_contributions_end(n - 1))) {
+      std::size_t low = 0, high = n;
+      while (high - low > 1) {
+        const std::size_t mid = low + (high - low) / 2;
+        (before(p, results.place_contributions_begin(mid)) ? high : low) = mid;
+      }
+      return results.place_node(low);
+    }
+  }
+  return kNoOwner;
+}
+
+// view_line with the reader's network and the line's owner known (view_contributions knows
+// both for every line of a row).
+LineView line_of(const Results& results, const Contribution& c, const Viewer& viewer,
+                 const detail::ViewerNetwork* net, std::uint32_t owner);
+
+}  // namespace
+
 LineView view_line(const Results& results, const Contribution& c, const Viewer& viewer) {
+  if (!c.propagated()) return line_of(results, c, viewer, nullptr, kNoOwner);
+  const std::shared_ptr<const detail::ViewerNetwork> net = detail::viewer_network(results, viewer);
+  const std::uint32_t owner = net ? owner_node(results, c) : kNoOwner;
+  if (net && owner == kNoOwner) {
+    // A copy of a line: which explanation it belongs to, and so what the reader may see of it,
+    // cannot be told; it shows nothing.
+    LineView out;
+    out.visibility = Visibility::withheld;
+    out.kind = c.kind;
+    out.index = c.index;
+    out.title = kRestrictedTitle;
+    out.neutral_title = results.rules().neutral_title();
+    out.network_scoped = true;
+    return out;
+  }
+  return line_of(results, c, viewer, net.get(), owner);
+}
+
+namespace {
+
+LineView line_of(const Results& results, const Contribution& c, const Viewer& viewer,
+                 const detail::ViewerNetwork* net, std::uint32_t owner) {
   const RuleSet& pack = results.rules();
   const Snapshot& snap = results.snapshot();
   LineView out;
@@ -216,18 +258,25 @@ LineView view_line(const Results& results, const Contribution& c, const Viewer& 
   out.decay = c.decay;
   out.reach = c.reach;
   out.cap_factor = c.cap_factor;
+  if (c.propagated()) detail::scope_propagated_line(results, net, owner, c, out);
   return out;
 }
+
+}  // namespace
 
 std::vector<LineView> view_contributions(const Results& results, std::size_t row,
                                          const Viewer& viewer) {
   if (row >= results.child_count())
     throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  const std::shared_ptr<const detail::ViewerNetwork> net = detail::viewer_network(results, viewer);
+  const std::uint32_t owner = results.snapshot().vertex_node.empty()
+                                  ? kNoOwner
+                                  : results.snapshot().vertex_node[results.child_vertex(row)];
   std::vector<LineView> out;
   out.reserve(results.contribution_count(row));
   for (const Contribution* c = results.contributions_begin(row);
        c != results.contributions_end(row); ++c)
-    out.push_back(view_line(results, *c, viewer));
+    out.push_back(line_of(results, *c, viewer, net.get(), owner));
   number_withheld(results.contributions_begin(row), out);
   return out;
 }
@@ -236,38 +285,72 @@ std::vector<LineView> view_place_contributions(const Results& results, std::size
                                                const Viewer& viewer) {
   if (rank >= results.place_count())
     throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
+  const std::shared_ptr<const detail::ViewerNetwork> net = detail::viewer_network(results, viewer);
   std::vector<LineView> out;
   out.reserve(results.place_contribution_count(rank));
   for (const Contribution* c = results.place_contributions_begin(rank);
        c != results.place_contributions_end(rank); ++c)
-    out.push_back(view_line(results, *c, viewer));
+    out.push_back(line_of(results, *c, viewer, net.get(), results.place_node(rank)));
   number_withheld(results.place_contributions_begin(rank), out);
   return out;
 }
 
 namespace {
 
+// What the fold of a child's or a place's lines gives besides out.withheld: per index the
+// points of the lines shown (propagated ones too when they count in the index), per index the
+// propagated points shown, and whether the network is the reader's (views_network.hpp).
+struct Fold {
+  std::vector<double> shown;
+  std::vector<double> network;
+  bool network_scoped = false;
+};
+
+void add_withheld(const RuleSet& pack, std::string_view title, double value, ScoresView& out) {
+  ++out.withheld_lines;
+  out.withheld += value;
+  out.withheld_title = out.withheld_lines == 1 || out.withheld_title == title
+                           ? title
+                           : std::string_view(pack.neutral_title());
+}
+
 // The fold a child's and a place's scores share: every withheld line's points into
-// out.withheld under one neutral title, and, when any is withheld, each index summed again from
-// the lines shown (in order). Otherwise out.index_scores (the results' own) stay, to the bit.
-// `skip_propagated`: propagated lines count in no index (contextual risk kept apart).
-void fold_withheld(const RuleSet& pack, const std::vector<LineView>& lines, bool skip_propagated,
-                   ScoresView& out) {
+// out.withheld under one neutral title, and the lines shown summed per index in order.
+// `propagated_in_index`: propagated lines count in their index (false: contextual risk apart).
+Fold fold_lines(const RuleSet& pack, const std::vector<LineView>& lines, bool propagated_in_index,
+                ScoresView& out) {
   const std::size_t count = out.index_scores.size();
-  std::vector<double> shown(count, 0.0);
+  Fold fold;
+  fold.shown.assign(count, 0.0);
+  fold.network.assign(count, 0.0);
   for (const LineView& line : lines) {
-    if (skip_propagated && line.propagated()) continue;
-    if (line.withheld()) {
-      ++out.withheld_lines;
-      out.withheld += line.value;
-      out.withheld_title = out.withheld_lines == 1 || out.withheld_title == line.neutral_title
-                               ? line.neutral_title
-                               : std::string_view(pack.neutral_title());
+    if (line.propagated()) {
+      // A withheld propagated line holds no points: its host's points are in the remainder.
+      fold.network_scoped = fold.network_scoped || line.network_scoped;
+      if (line.withheld() || line.index >= count) continue;
+      fold.network[line.index] += line.value;
+      if (propagated_in_index) fold.shown[line.index] += line.value;
+    } else if (line.withheld()) {
+      add_withheld(pack, line.neutral_title, line.value, out);
     } else if (line.index < count) {
-      shown[line.index] += line.value;
+      fold.shown[line.index] += line.value;
     }
   }
-  if (out.any_withheld()) out.index_scores = std::move(shown);
+  return fold;
+}
+
+double sum(const std::vector<double>& values) {
+  double total = 0;
+  for (const double value : values) total += value;
+  return total;
+}
+
+// The host's propagated points less the reader's: what the network holds from evidence withheld
+// from the reader. Rounding apart (the reader's figures come from a solve of their own), it is
+// never negative; differences at the last bits read as none.
+double network_remainder(double host, double shown) {
+  const double remainder = host - shown;
+  return std::fabs(remainder) <= 1e-12 * std::max(1.0, std::fabs(host)) ? 0.0 : remainder;
 }
 
 }  // namespace
@@ -283,20 +366,34 @@ ScoresView view_scores(const Results& results, std::size_t row,
   for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.score(row, i);
   const bool included = results.contextual_included();
   // Under "apart" a propagated line adds to the contextual score, not to the index's.
-  fold_withheld(pack, lines, !included, out);
-  out.index_levels.resize(count);
-  for (std::size_t i = 0; i < count; ++i)
-    out.index_levels[i] = out.any_withheld()
-                              ? pack.level_for(static_cast<std::uint32_t>(i), out.index_scores[i])
-                              : results.index_level(row, i);
+  Fold fold = fold_lines(pack, lines, included, out);
+  bool resummed = out.any_withheld();
   out.context_level = results.context_level(row);
   out.contextual_included = included;
   if (results.propagation().ran) {
-    out.contextual_scores.resize(count);
-    for (std::size_t i = 0; i < count; ++i)
-      out.contextual_scores[i] = results.contextual_score(row, i);
-    out.contextual_total = results.contextual_total(row);
+    if (!fold.network_scoped) {
+      out.contextual_scores.resize(count);
+      for (std::size_t i = 0; i < count; ++i)
+        out.contextual_scores[i] = results.contextual_score(row, i);
+      out.contextual_total = results.contextual_total(row);
+    } else {
+      out.contextual_total = sum(fold.network);
+      out.contextual_scores = std::move(fold.network);
+      out.contextual_withheld =
+          network_remainder(results.contextual_total(row), out.contextual_total);
+      if (included) {
+        resummed = true;
+        if (out.contextual_withheld != 0)
+          add_withheld(pack, pack.neutral_title(), out.contextual_withheld, out);
+      }
+    }
   }
+  if (resummed) out.index_scores = std::move(fold.shown);
+  out.index_levels.resize(count);
+  for (std::size_t i = 0; i < count; ++i)
+    out.index_levels[i] = resummed
+                              ? pack.level_for(static_cast<std::uint32_t>(i), out.index_scores[i])
+                              : results.index_level(row, i);
   const int score_level = results.score_level(row);
   if (score_level > 0) {
     for (std::size_t i = 0; i < count; ++i) {
@@ -317,12 +414,30 @@ ScoresView view_place_scores(const Results& results, std::size_t rank,
   const std::size_t count = results.index_count();
   out.index_scores.resize(count);
   for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.place_index_score(rank, i);
-  fold_withheld(pack, lines, false, out);
+  Fold fold = fold_lines(pack, lines, true, out);
+  bool resummed = out.any_withheld();
+  if (fold.network_scoped) {
+    // The host's propagated points, summed as the reader's are (per index in line order).
+    std::vector<double> host(count, 0.0);
+    for (const Contribution* c = results.place_contributions_begin(rank);
+         c != results.place_contributions_end(rank); ++c)
+      if (c->propagated() && c->index < count) host[c->index] += c->value;
+    const double remainder = network_remainder(sum(host), sum(fold.network));
+    if (remainder != 0) add_withheld(pack, pack.neutral_title(), remainder, out);
+    resummed = true;
+  }
+  if (resummed) out.index_scores = std::move(fold.shown);
   return out;
 }
 
 ScoreReader::ScoreReader(const Results& results, const Viewer& viewer)
-    : results_(results), viewer_(viewer) {}
+    : results_(results), viewer_(viewer), network_(detail::viewer_network(results, viewer)) {}
+
+ScoreReader::~ScoreReader() = default;
+
+bool ScoreReader::network_altered(std::size_t row) const {
+  return network_ && network_->altered[results_.snapshot().vertex_node[results_.child_vertex(row)]];
+}
 
 bool ScoreReader::sees_all_restricted() const {
   int known = sees_all_restricted_.load(std::memory_order_relaxed);
@@ -344,11 +459,15 @@ bool ScoreReader::withholds(std::size_t row) const {
   for (const Contribution* c = results_.contributions_begin(row);
        c != results_.contributions_end(row); ++c)
     if (withheld(*c)) return true;
-  return false;
+  return network_altered(row);
 }
 
 ScoresView ScoreReader::scores(std::size_t row) const {
   if (!withholds(row)) return view_scores(results_, row, {});
+  // Propagated lines the reader sees as their network gives them (rare: a child near evidence
+  // withheld from the reader): the lines themselves, as view_scores folds them.
+  if (network_altered(row))
+    return view_scores(results_, row, view_contributions(results_, row, viewer_));
   // The same sums, in the same order, as view_scores over view_contributions: lines in
   // contribution order, each withheld one folded, the rest added to their index.
   const RuleSet& pack = results_.rules();

@@ -90,7 +90,12 @@ std::string render_table(const Session& session, bool progress) {
       cells.push_back(fixed(scores.index_scores[i], 2));
     cells.push_back(scores.any_withheld() ? fixed(scores.withheld, 2) : "-");
     if (contextual) {
-      cells.push_back(fixed(results.contextual_total(row), 2));
+      // The network as the reader may attribute it; what it holds from restricted sources in
+      // one figure (the context level counts it, as the level counts WITHHELD).
+      std::string context = fixed(scores.contextual_total, 2);
+      if (scores.contextual_withheld != 0)
+        context += " +" + fixed(scores.contextual_withheld, 2) + " withheld";
+      cells.push_back(std::move(context));
       cells.push_back(pack.levels()[results.context_level(row)].id);
     }
     std::vector<std::string> flags = fired_overrides(results, row, session.viewer);
@@ -151,9 +156,10 @@ std::string render_json(const Session& session, bool progress) {
     if (results.propagation().ran) {
       json contextual = json::object();
       for (std::uint32_t index : pack.propagation().indices)
-        contextual[pack.indices()[index].id] = results.contextual_score(row, index);
+        contextual[pack.indices()[index].id] = viewed.contextual_scores[index];
       child["contextual"] = {{"policy", to_string(pack.propagation().contextual)},
-                             {"total", results.contextual_total(row)},
+                             {"total", viewed.contextual_total},
+                             {"withheld", viewed.contextual_withheld},
                              {"level", pack.levels()[results.context_level(row)].id},
                              {"scores", std::move(contextual)}};
     }
@@ -186,7 +192,8 @@ std::string render_csv(const Session& session, bool progress) {
   header.insert(header.end(),
                 {"withheld", "immediate_safety", "policy_overrides", "discretionary_override"});
   const bool contextual = results.propagation().ran;
-  if (contextual) header.insert(header.end(), {"contextual_total", "context_level"});
+  if (contextual)
+    header.insert(header.end(), {"contextual_total", "contextual_withheld", "context_level"});
   header.insert(header.end(), {"as_of", "pack_hash"});
   std::string out = csv_row(header);
   const ScoreReader reader(results, session.viewer);
@@ -203,7 +210,8 @@ std::string render_csv(const Session& session, bool progress) {
     cells.push_back(join(fired_overrides(results, row, session.viewer), ";"));
     cells.push_back(applied_judgement(results, row));
     if (contextual) {
-      cells.push_back(fixed(results.contextual_total(row), 6));
+      cells.push_back(fixed(viewed.contextual_total, 6));
+      cells.push_back(fixed(viewed.contextual_withheld, 6));
       cells.push_back(pack.levels()[results.context_level(row)].id);
     }
     cells.push_back(session.as_of.iso());

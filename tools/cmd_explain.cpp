@@ -52,6 +52,13 @@ std::string csv_rows(const Results& results, std::size_t row, const Viewer& view
                     std::string(kRestrictedSource), "", "true", "", "", "", "", "", "",
                     number(scores.withheld)});
   }
+  // Under contextual "apart", what the network holds from restricted sources: one propagated
+  // row, naming no neighbour or index (under "included" it is in the row above).
+  if (!scores.contextual_included && scores.contextual_withheld != 0) {
+    out += csv_row({child, "", "propagated", "", results.rules().neutral_title(), "",
+                    std::string(kRestrictedSource), "", "true", "", "", "", "", "", "",
+                    number(scores.contextual_withheld)});
+  }
   return out;
 }
 

@@ -132,7 +132,8 @@ SAFEGUARD_EXPORT std::vector<VocabularyFinding> check_vocabulary(
 
 namespace detail {
 struct ResultsBuilder;
-}
+struct NetworkViews;
+}  // namespace detail
 
 class SAFEGUARD_EXPORT Results {
  public:
@@ -277,6 +278,10 @@ class SAFEGUARD_EXPORT Results {
     return place_contribution_offsets_[rank + 1] - place_contribution_offsets_[rank];
   }
 
+  // Private to the library: what the view layer needs to show the network as a reader may
+  // attribute it (src/views_network.hpp). Null when the pack does not propagate.
+  const detail::NetworkViews* network_views() const noexcept { return network_views_.get(); }
+
  private:
   friend struct detail::ResultsBuilder;
   struct ChildIndex {
@@ -324,6 +329,7 @@ class SAFEGUARD_EXPORT Results {
   std::vector<TimelineIssue> issues_;
   std::vector<std::size_t> issue_offsets_;
   std::vector<DiscretionaryResult> discretionary_;
+  std::shared_ptr<const detail::NetworkViews> network_views_;
 };
 
 // Scores every child in `snapshot`, then, when the pack has an enabled [propagation] section,

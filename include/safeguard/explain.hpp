@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,10 @@
 #include "safeguard/assess.hpp"
 
 namespace safeguard {
+
+namespace detail {
+struct ViewerNetwork;
+}
 
 // Who is reading. Restricted evidence always counts in the score; its details are shown only
 // to a viewer cleared for its source agency (by agency id or agency type) or cleared for
@@ -91,6 +96,10 @@ struct LineView {
   std::string_view path;         // "self", "carer"...; the relation, or "network", when propagated
   std::string_view relation;     // propagated lines with a neighbour: the link to it
   bool network_summary = false;  // propagated: the one line standing for every capped link
+  // Propagated: the figures are the network as the reader may attribute it, worked out again
+  // without the evidence withheld from them (docs/rules.md, "Who sees what"); the rest of the
+  // host's points are in the withheld figures of view_scores and view_place_scores.
+  bool network_scoped = false;
   double raw = 0, decay = 1, reach = 1, cap_factor = 1;  // meaningful only when shown
   double value = 0;
   // Withheld lines: the rule's neutral title, or the pack's (Rule::neutral_title); what a
@@ -100,7 +109,8 @@ struct LineView {
   // the order it first appears, for a host that must tell withheld items apart (the audit trail
   // of who saw what). No rendering shows it: how many restricted items there are is itself
   // something the reader may not learn, so the ecomap draws one "restricted source" for all.
-  // Set by view_contributions and view_place_contributions; 0 otherwise.
+  // Set by view_contributions and view_place_contributions; 0 otherwise, and for a withheld
+  // propagated line (which stands for no piece of evidence).
   std::uint32_t withheld_item = 0;
 
   bool withheld() const noexcept { return visibility == Visibility::withheld; }
@@ -135,11 +145,15 @@ struct ScoresView {
   // those that do), or -1: the lowest level, or one that needs the withheld points.
   std::int32_t setter = -1;
   // Contextual risk (docs/rules.md, "Contextual risk"): per index the child's propagated
-  // points, which every viewer sees (a propagated line carries a neighbour's network score,
-  // never a piece of evidence); the level the scores reach with them added; and whether they
-  // are already in index_scores (`contextual = "included"`). Empty without propagation.
+  // points as the reader may attribute them (the network solved again without the evidence
+  // withheld from them, when some is), summed from the propagated lines shown; the rest of the
+  // host's contextual points in one figure, contextual_withheld, named to no index; the level
+  // the host's scores reach with all of them added (as the child's level counts withheld
+  // points); and whether they are in index_scores (`contextual = "included"`, when
+  // contextual_withheld is also in `withheld`). Empty without propagation.
   std::vector<double> contextual_scores;
   double contextual_total = 0;
+  double contextual_withheld = 0;
   std::int32_t context_level = 0;
   bool contextual_included = false;
 
@@ -153,8 +167,9 @@ SAFEGUARD_EXPORT ScoresView view_scores(const Results& results, std::size_t row,
 // A place's or group's network scores (by rank) as a viewer may attribute them, from its lines
 // as view_place_contributions gave them: the same fold as a child's. index_scores holds every
 // index's network score (0 where nothing propagates), summed from the lines the viewer sees
-// when some are withheld; index_levels is empty and setter -1 (places have no level).
-// Propagated lines are never withheld, so the withheld points are all the place's own evidence.
+// when some are withheld; index_levels is empty and setter -1 (places have no level). The
+// withheld points are the place's own withheld evidence and what its neighbours hold from
+// evidence withheld from the viewer (the network as the viewer may attribute it).
 SAFEGUARD_EXPORT ScoresView view_place_scores(const Results& results, std::size_t rank,
                                               const std::vector<LineView>& lines);
 
@@ -165,22 +180,32 @@ SAFEGUARD_EXPORT ScoresView view_place_scores(const Results& results, std::size_
 // child, for a viewer cleared for everything) costs one pass over its contributions. Whether the
 // viewer sees every restricted concern (what a rule that fired only on restricted evidence
 // needs) is worked out once per reader, and only when such a rule fired, not per line; so a
-// reader made for one row costs that row. Keeps references to both arguments; one reader may be
-// used from several threads.
+// reader made for one row costs that row. On a pack that propagates, a viewer not cleared for
+// every restricted concern first costs one solve of the network as they may attribute it (kept
+// with the results for the next reader with the same clearances). Keeps references to both
+// arguments; one reader may be used from several threads.
 class SAFEGUARD_EXPORT ScoreReader {
  public:
   ScoreReader(const Results& results, const Viewer& viewer);
-  // True when some line of the child's explanation is withheld from the viewer.
+  // It keeps references: a temporary would dangle.
+  ScoreReader(const Results&&, const Viewer&) = delete;
+  ScoreReader(const Results&, const Viewer&&) = delete;
+  ScoreReader(const Results&&, const Viewer&&) = delete;
+  ~ScoreReader();
+  // True when some line of the child's explanation is withheld from the viewer, or reads the
+  // network as the viewer may attribute it rather than as the host's.
   bool withholds(std::size_t row) const;
   ScoresView scores(std::size_t row) const;
 
  private:
   bool withheld(const Contribution& contribution) const;
   bool sees_all_restricted() const;
+  bool network_altered(std::size_t row) const;
 
   const Results& results_;
   const Viewer& viewer_;
-  mutable std::atomic<int> sees_all_restricted_{-1};  // -1 until asked; then 0 or 1
+  mutable std::atomic<int> sees_all_restricted_{-1};      // -1 until asked; then 0 or 1
+  std::shared_ptr<const detail::ViewerNetwork> network_;  // null: the host's network
 };
 
 // A policy override that fired for a child. One that fired only because of restricted evidence

@@ -10,6 +10,7 @@
 #include "huge_pages.hpp"
 #include "safeguard/propagate.hpp"
 #include "score.hpp"
+#include "views_network.hpp"
 
 namespace safeguard {
 namespace {
@@ -75,6 +76,9 @@ class PropagationPass {
 
     ChildScorer scorer(rules_, snap_, prepared_, *out_.process_, out_.as_of_);
     Partial scratch;
+    auto views = std::make_shared<detail::NetworkViews>();
+    views->iterations.resize(count);
+    detail::assign_huge(views->scores, nodes * count, 0.0);
     const bool capped = settings_.association_cap < 1;
     const double cap_ratio = settings_.association_cap / (1 - settings_.association_cap);
     Eigen::VectorXd s(nodes), limit(capped ? nodes : 0), work;
@@ -90,6 +94,7 @@ class PropagationPass {
           scratch.contributions.clear();
           scratch.missing.clear();
           own = scorer.score_node(static_cast<std::uint32_t>(node), node_rules_[k], scratch);
+          keep_if_restricted(node, k, scratch.contributions, *views);
         }
         out_.node_own_[node * count + k] = own;
         s[node] = std::max(0.0, own);  // only risk travels; strengths stay with their child
@@ -111,6 +116,9 @@ class PropagationPass {
                     settings_.where);
       }
       out_.propagation_.iterations = std::max(out_.propagation_.iterations, report.iterations);
+      views->iterations[k] = report.iterations;
+      for (std::size_t node = 0; node < nodes; ++node)
+        views->scores[node * count + k] = solutions_[k][static_cast<Eigen::Index>(node)];
       out_.propagation_.change = std::max(out_.propagation_.change, report.change);
       if (capped) limits_[k] = limit;
     }
@@ -119,6 +127,7 @@ class PropagationPass {
     write_nodes();
     write_places(scorer, scratch);
     link_weights_ = nullptr;
+    out_.network_views_ = std::move(views);
   }
 
  private:
@@ -161,6 +170,22 @@ class PropagationPass {
                     std::string(to_string(snap_.vertex_kind[v])) + " with " + links +
                     "; lower alpha or these weights, or use normalise = \"per_type\"",
                 where);
+  }
+
+  // An adult's, place's or group's own lines on the k-th propagating index, kept for the
+  // readers' networks when one of them is a restricted concern (views_network.hpp).
+  void keep_if_restricted(std::size_t node, std::size_t k, const std::vector<Contribution>& lines,
+                          detail::NetworkViews& views) const {
+    const auto restricted = [&](const Contribution& c) {
+      return c.evidence != kNoVertex && snap_.vertex_kind[c.evidence] == VertexKind::concern &&
+             snap_.concern_restricted[snap_.vertex_slot[c.evidence]] != 0;
+    };
+    if (std::none_of(lines.begin(), lines.end(), restricted)) return;
+    detail::NetworkViews::OwnLines kept;
+    kept.node = static_cast<std::uint32_t>(node);
+    kept.k = static_cast<std::uint32_t>(k);
+    for (const Contribution& c : lines) kept.lines.emplace_back(c.evidence, c.value);
+    views.restricted_nodes.push_back(std::move(kept));
   }
 
   // True when the association cap lets the child count nothing on the k-th propagating index

@@ -39,6 +39,21 @@ void fill_contribution(sg_contribution* out, const LineView& line) {
   }
 }
 
+// Calls `read(r, view)` for the children at rows first_row + r (r < row_count), their scores as
+// `reader` may attribute them; SG_E_RANGE, before anything is read, when the rows run past the
+// last child.
+template <class Read>
+void for_rows_as_read(const Results& results, const Viewer& reader, std::size_t first_row,
+                      std::size_t row_count, Read&& read) {
+  const std::size_t children = results.child_count();
+  if (first_row > children || row_count > children - first_row)
+    throw Error(Status::out_of_range, "rows " + std::to_string(first_row) + " + " +
+                                          std::to_string(row_count) + " run past the last child (" +
+                                          std::to_string(children) + ")");
+  const ScoreReader scores(results, reader);
+  for (std::size_t r = 0; r < row_count; ++r) read(r, scores.scores(first_row + r));
+}
+
 void check_rank(const Results& results, std::size_t rank) {
   if (rank >= results.place_count()) {
     throw Error(Status::out_of_range, "rank " + std::to_string(rank) +
@@ -173,21 +188,34 @@ int sg_result_scores_for(double* out_scores, int* out_levels, double* out_withhe
   return guard([&] {
     require(out_scores, "out_scores");
     const Results& results = results_of(result);
-    const Viewer reader = viewer_of(viewer);
-    const std::size_t children = results.child_count();
-    if (first_row > children || row_count > children - first_row)
-      throw Error(Status::out_of_range,
-                  "rows " + std::to_string(first_row) + " + " + std::to_string(row_count) +
-                      " run past the last child (" + std::to_string(children) + ")");
     const std::size_t indices = results.index_count();
-    const ScoreReader scores(results, reader);
-    for (std::size_t r = 0; r < row_count; ++r) {
-      const ScoresView view = scores.scores(first_row + r);
-      std::copy(view.index_scores.begin(), view.index_scores.end(), out_scores + r * indices);
-      if (out_levels)
-        std::copy(view.index_levels.begin(), view.index_levels.end(), out_levels + r * indices);
-      if (out_withheld) out_withheld[r] = view.withheld;
-    }
+    for_rows_as_read(
+        results, viewer_of(viewer), first_row, row_count,
+        [&](std::size_t r, const ScoresView& view) {
+          std::copy(view.index_scores.begin(), view.index_scores.end(), out_scores + r * indices);
+          if (out_levels)
+            std::copy(view.index_levels.begin(), view.index_levels.end(), out_levels + r * indices);
+          if (out_withheld) out_withheld[r] = view.withheld;
+        });
+  });
+}
+
+int sg_result_contextual_for(double* out_contextual, double* out_withheld, const sg_result* result,
+                             size_t first_row, size_t row_count, const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out_contextual, "out_contextual");
+    const Results& results = results_of(result);
+    const std::size_t indices = results.index_count();
+    for_rows_as_read(results, viewer_of(viewer), first_row, row_count,
+                     [&](std::size_t r, const ScoresView& view) {
+                       double* row = out_contextual + r * indices;
+                       if (view.has_contextual())
+                         std::copy(view.contextual_scores.begin(), view.contextual_scores.end(),
+                                   row);
+                       else
+                         std::fill(row, row + indices, 0.0);
+                       if (out_withheld) out_withheld[r] = view.contextual_withheld;
+                     });
   });
 }
 

@@ -173,7 +173,11 @@ class Report {
       parts += (parts.empty() ? "" : ", ") + e(pack_.indices()[index].title) + " " +
                fixed(view.contextual_scores[index], 2);
     }
-    out_ << " (" << parts << "). "
+    out_ << " (" << parts << ")";
+    if (view.contextual_withheld != 0)
+      out_ << ", and " << fixed(view.contextual_withheld, 2)
+           << " from sources this reader is not cleared to see";
+    out_ << ". "
          << (view.contextual_included
                  ? "They are included in the scores above."
                  : "They are kept apart: they do not count towards this child's level.")
@@ -348,11 +352,19 @@ class Report {
     std::ostringstream rows;
     double subtotal = 0;
     for (const LineView& line : lines) {
-      if (!line.propagated()) continue;
+      if (!line.propagated() || line.withheld()) continue;
       subtotal += line.value;
       rows << "<tr class=\"item\">" << points_cell(line.value) << "<td>" << e(line.title)
            << "<br><span class=\"summary\">" << e(line.index_title) << "</span></td><td>"
            << evidence_cell(line, row) << "</td><td>" << path_cell(line) << "</td></tr>\n";
+    }
+    // What the network holds from restricted sources: one row, naming no neighbour or index.
+    const ScoresView view = view_scores(results_, row, lines);
+    if (view.contextual_withheld != 0) {
+      subtotal += view.contextual_withheld;
+      rows << "<tr class=\"item restricted-item\">" << points_cell(view.contextual_withheld)
+           << "<td>" << e(pack_.neutral_title()) << "</td><td><span class=\"restricted\">"
+           << e(kRestrictedSource) << "</span></td><td>withheld</td></tr>\n";
     }
     const std::string body = rows.str();
     if (body.empty()) return;

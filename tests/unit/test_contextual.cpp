@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -43,13 +44,17 @@ std::shared_ptr<const RuleSet> exploitation_with(const std::string& policy) {
   return RuleSet::load_string(text, "exploitation.toml");
 }
 
-Results peer_network(std::shared_ptr<const RuleSet> rules, unsigned threads = 1) {
-  CaseGraph graph;
-  load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/peer_network.json");
+Day r_as_of() {
   Day as_of = kNoDay;
   std::string error;
   REQUIRE(parse_iso_date("2026-11-01", as_of, error));
-  return assess(std::move(rules), take_snapshot(graph), {as_of, threads});
+  return as_of;
+}
+
+Results peer_network(std::shared_ptr<const RuleSet> rules, unsigned threads = 1) {
+  CaseGraph graph;
+  load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/peer_network.json");
+  return assess(std::move(rules), take_snapshot(graph), {r_as_of(), threads});
 }
 
 std::size_t row_of(const Results& r, const char* id) {
@@ -169,16 +174,16 @@ TEST_SUITE("unit/contextual") {
     const ScoresView scores = view_scores(r, row, lines);
     REQUIRE(scores.has_contextual());
     CHECK_FALSE(scores.contextual_included);
-    for (std::size_t i = 0; i < r.index_count(); ++i) {
+    for (std::size_t i = 0; i < r.index_count(); ++i)
       CHECK(scores.index_scores[i] == r.score(row, i));
-      CHECK(scores.contextual_scores[i] == r.contextual_score(row, i));
-    }
-    CHECK(r.rules().levels()[scores.context_level].id == "emerging");
-    // The takeaway's score comes from restricted police intelligence (C-PNW-3): the child's
-    // propagated line names the place and its network score, never the evidence.
+    // The network as the reader may attribute it, the takeaway's intelligence apart. For P-PNW-C2
+    // the association cap bites with it or without it, so nothing of the network is withheld.
+    CHECK(scores.contextual_withheld == 0);
+    CHECK(scores.contextual_total + scores.contextual_withheld ==
+          doctest::Approx(r.contextual_total(row)).epsilon(1e-12));
+    CHECK(r.rules().levels()[scores.context_level].id == "emerging");  // the host's, as a level
     for (ExplainFormat format : {ExplainFormat::text, ExplainFormat::json}) {
       const std::string text = explain(r, row, format, uncleared);
-      CHECK(text.find("PL-PNW-TAKEAWAY") != std::string::npos);
       CHECK(text.find("C-PNW-3") == std::string::npos);
       CHECK(text.find("cce_indicator") == std::string::npos);
       CHECK(text.find("Intelligence") == std::string::npos);
@@ -187,5 +192,134 @@ TEST_SUITE("unit/contextual") {
     const std::string text = explain(r, row, ExplainFormat::text, uncleared);
     CHECK(text.find("Contextual risk (kept apart from the level") != std::string::npos);
     CHECK(text.find("with it the scores reach Emerging risk") != std::string::npos);
+    // P-PNW-C1 frequents the takeaway and its cap does not bite: part of its contextual points
+    // come from the intelligence, and are withheld in one figure.
+    const std::size_t c1 = row_of(r, "P-PNW-C1");
+    const ScoresView first = view_scores(r, c1, view_contributions(r, c1, uncleared));
+    CHECK(first.contextual_withheld > 0);
+    CHECK(first.contextual_total + first.contextual_withheld ==
+          doctest::Approx(r.contextual_total(c1)).epsilon(1e-12));
+    CHECK(explain(r, c1, ExplainFormat::text, uncleared).find("from restricted sources") !=
+          std::string::npos);
+  }
+}
+
+namespace {
+
+// The peer network with the restricted intelligence about the takeaway (C-PNW-3) edited: its
+// severity set to `severity`, or retracted (severity 0), as a world without it.
+Results peer_network_edited(std::shared_ptr<const RuleSet> rules, int severity) {
+  std::string text = read(SAFEGUARD_SOURCE_DIR "/examples/data/peer_network.json");
+  const std::string from = "\"id\": \"C-PNW-3\", \"category\": \"cce_indicator\", \"severity\": 4";
+  const std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(),
+               "\"id\": \"C-PNW-3\", \"category\": \"cce_indicator\", \"severity\": " +
+                   std::to_string(std::max(severity, 1)));
+  if (severity == 0) {
+    const std::string open =
+        "\"status\": \"open\", \"source\": \"AG-PNW-POL\", \"restricted\": true";
+    const std::size_t status = text.find(open);
+    REQUIRE(status != std::string::npos);
+    text.replace(status, open.size(),
+                 "\"status\": \"retracted\", \"source\": \"AG-PNW-POL\", \"restricted\": true");
+  }
+  CaseGraph graph;
+  load_case(graph, text, "peer_network.json");
+  return assess(std::move(rules), take_snapshot(graph), {r_as_of(), 1});
+}
+
+}  // namespace
+
+TEST_SUITE("unit/contextual") {
+  // The leak the reader's network closes (issue 16): a propagated line carries a neighbour's
+  // network score, and the takeaway's comes from restricted police intelligence. An uncleared
+  // reader must see the network as it would be without that intelligence, and nothing they see
+  // may change when it changes: not a line's raw points, value or cap, not a contextual score,
+  // not a place's scores. Only the withheld figures (and the levels, which count them) move.
+  TEST_CASE("the network an uncleared reader sees is the one without the evidence withheld") {
+    for (const char* policy : {"apart", "included"}) {
+      CAPTURE(policy);
+      const auto rules = exploitation_with(policy);
+      const Results host = peer_network_edited(rules, 4);
+      const Results heavier = peer_network_edited(rules, 5);
+      const Results without = peer_network_edited(rules, 0);
+      const Viewer uncleared;
+      const Viewer police{{"police"}, false};
+      REQUIRE(host.child_count() == without.child_count());
+      std::size_t scoped = 0;
+      for (std::size_t row = 0; row < host.child_count(); ++row) {
+        CAPTURE(host.child_id(row));
+        const std::vector<LineView> lines = view_contributions(host, row, uncleared);
+        const std::vector<LineView> other = view_contributions(heavier, row, uncleared);
+        const ScoresView scores = view_scores(host, row, lines);
+        const ScoresView other_scores = view_scores(heavier, row, other);
+        const ScoresView world =
+            view_scores(without, row, view_contributions(without, row, police));
+        // What the reader may attribute is the world without the intelligence (up to the
+        // solver's tolerance: the reader's network is solved on its own)...
+        for (std::size_t i = 0; i < host.index_count(); ++i) {
+          CHECK(scores.contextual_scores[i] ==
+                doctest::Approx(world.contextual_scores[i]).epsilon(1e-8));
+          CHECK(scores.index_scores[i] == doctest::Approx(world.index_scores[i]).epsilon(1e-8));
+        }
+        // ...and does not move when the intelligence does.
+        REQUIRE(lines.size() == other.size());
+        for (std::size_t k = 0; k < lines.size(); ++k) {
+          CHECK(lines[k].visibility == other[k].visibility);
+          if (lines[k].withheld()) continue;
+          CHECK(lines[k].raw == doctest::Approx(other[k].raw).epsilon(1e-8));
+          CHECK(lines[k].value == doctest::Approx(other[k].value).epsilon(1e-8));
+          CHECK(lines[k].cap_factor == doctest::Approx(other[k].cap_factor).epsilon(1e-8));
+          CHECK(lines[k].via_id == other[k].via_id);
+          scoped += lines[k].network_scoped;
+        }
+        // The host's figures add up: shown and withheld together.
+        CHECK(scores.contextual_total + scores.contextual_withheld ==
+              doctest::Approx(host.contextual_total(row)).epsilon(1e-12));
+        CHECK(scores.contextual_withheld >= 0);
+        CHECK(other_scores.contextual_withheld >= scores.contextual_withheld);
+        if (std::string(policy) == "included") {
+          double shown = 0;
+          for (double score : scores.index_scores) shown += score;
+          CHECK(shown + scores.withheld == doctest::Approx(host.total(row)).epsilon(1e-12));
+        }
+        // Cleared for the police, the host's figures to the bit.
+        const ScoresView cleared = view_scores(host, row, view_contributions(host, row, police));
+        for (std::size_t i = 0; i < host.index_count(); ++i)
+          CHECK(cleared.contextual_scores[i] == host.contextual_score(row, i));
+        CHECK(cleared.contextual_withheld == 0);
+      }
+      CHECK(scoped > 0);  // some lines were worked out again
+      // The takeaway itself: its scores as the reader may attribute them, its rank withheld.
+      const long found = host.find_place("PL-PNW-TAKEAWAY");
+      REQUIRE(found >= 0);
+      const auto rank = static_cast<std::size_t>(found);
+      const ScoresView place =
+          view_place_scores(host, rank, view_place_contributions(host, rank, uncleared));
+      const long other_found = heavier.find_place("PL-PNW-TAKEAWAY");
+      REQUIRE(other_found >= 0);
+      const auto other_rank = static_cast<std::size_t>(other_found);
+      const ScoresView other_place = view_place_scores(
+          heavier, other_rank, view_place_contributions(heavier, other_rank, uncleared));
+      CHECK(place.withheld > 0);
+      for (std::size_t i = 0; i < host.index_count(); ++i) {
+        CHECK(place.index_scores[i] == doctest::Approx(other_place.index_scores[i]).epsilon(1e-8));
+        CHECK(place.index_scores[i] + (i == 1 ? place.withheld : 0.0) ==
+              doctest::Approx(host.place_index_score(rank, i)).epsilon(1e-12));
+      }
+      for (ExplainFormat format : {ExplainFormat::text, ExplainFormat::json}) {
+        const std::string text = explain_place(host, rank, format, uncleared);
+        // The host's order is not shown.
+        if (format == ExplainFormat::text)
+          CHECK(text.find("rank") == std::string::npos);
+        else
+          CHECK(text.find("\"rank\": null") != std::string::npos);
+        CHECK(text.find("cce_indicator") == std::string::npos);
+        char figure[32];
+        std::snprintf(figure, sizeof figure, "%.2f", host.place_score(rank));
+        CHECK(text.find(figure) == std::string::npos);  // nor the host's network score
+      }
+    }
   }
 }

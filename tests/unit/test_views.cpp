@@ -173,11 +173,21 @@ std::vector<std::pair<std::string, std::string>> c_outputs(const std::vector<con
     (std::string(c.kind) == "propagated" ? contextual : total) += c.value;
   }
   // The pack keeps contextual risk apart (its default): the own lines give the total, the
-  // propagated lines the contextual points.
+  // propagated lines the contextual points as the viewer may attribute them (the yard's
+  // restricted intelligence apart), and those with the withheld ones the host's.
+  double host_contextual = 0;
+  REQUIRE(sg_result_contextual(&host_contextual, nullptr, result, row) == SG_OK);
+  std::size_t indices = 0;
+  REQUIRE(sg_result_index_count(&indices, result) == SG_OK);
+  std::vector<double> scoped(indices);
+  double network_withheld = -1;
+  REQUIRE(sg_result_contextual_for(scoped.data(), &network_withheld, result, row, 1, &viewer) ==
+          SG_OK);
   double expected_contextual = 0;
-  REQUIRE(sg_result_contextual(&expected_contextual, nullptr, result, row) == SG_OK);
+  for (double score : scoped) expected_contextual += score;
   CHECK(total == doctest::Approx(child.total).epsilon(1e-12));
   CHECK(contextual == doctest::Approx(expected_contextual).epsilon(1e-12));
+  CHECK(expected_contextual + network_withheld == doctest::Approx(host_contextual).epsilon(1e-12));
   out.emplace_back("sg_result_contribution_for", lines);
   sg_place_result place = SG_PLACE_RESULT_INIT;
   REQUIRE(sg_result_place(&place, result, 0) == SG_OK);
@@ -557,15 +567,24 @@ TEST_SUITE("unit/views") {
     for (const char* name : {"default", "exploitation"}) {
       CAPTURE(name);
       const Results results = assess(load_bundled_pack(name), snapshot, {options.as_of, 1});
-      std::size_t withheld_children = 0;
+      std::size_t withheld_children = 0, network_children = 0;
       for (const Viewer& viewer : viewers) {
         const ScoreReader reader(results, viewer);
         for (std::size_t row = 0; row < results.child_count(); ++row) {
           const ScoresView fast = reader.scores(row);
-          const ScoresView full =
-              view_scores(results, row, view_contributions(results, row, viewer));
+          const std::vector<LineView> lines = view_contributions(results, row, viewer);
+          const ScoresView full = view_scores(results, row, lines);
           CAPTURE(row);
-          CHECK(reader.withholds(row) == full.any_withheld());
+          // Withholds: a line withheld, or the network read as this viewer may attribute it.
+          const bool scoped = std::any_of(lines.begin(), lines.end(), [](const LineView& line) {
+            return line.withheld() || line.network_scoped;
+          });
+          CHECK(reader.withholds(row) == scoped);
+          if (!scoped) CHECK_FALSE(full.any_withheld());
+          CHECK(fast.contextual_scores == full.contextual_scores);
+          CHECK(fast.contextual_total == full.contextual_total);
+          CHECK(fast.contextual_withheld == full.contextual_withheld);
+          if (full.contextual_withheld != 0) ++network_children;
           CHECK(fast.index_scores == full.index_scores);  // bit for bit
           CHECK(fast.index_levels == full.index_levels);
           CHECK(fast.withheld == full.withheld);
@@ -580,8 +599,10 @@ TEST_SUITE("unit/views") {
           }
         }
       }
-      // The caseload has children with points withheld from some readers, so the fold ran.
+      // The caseload has children with points withheld from some readers, so the fold ran, and
+      // (on the propagating pack) children whose network holds restricted evidence.
       CHECK(withheld_children > 10);
+      if (std::string(name) == "exploitation") CHECK(network_children > 10);
     }
   }
 
@@ -738,7 +759,13 @@ neutral_title = "NEUTRAL"
     }
     CHECK(withheld == 2);
     CHECK(sum == f.results.score(f.row, 0));
-    CHECK(contextual == f.results.contextual_score(f.row, 0));
+    // The propagated lines are the network as the reader may attribute it (the yard's score
+    // without its restricted intelligence); with the withheld points, the host's.
+    const ScoresView scores = view_scores(f.results, f.row, lines);
+    CHECK(contextual == scores.contextual_scores[0]);
+    CHECK(contextual + scores.contextual_withheld ==
+          doctest::Approx(f.results.contextual_score(f.row, 0)).epsilon(1e-12));
+    CHECK(scores.contextual_withheld > 0);
     // The host's own view (the C API's sg_result_contribution) withholds nothing.
     for (const LineView& line : view_contributions(f.results, f.row, Viewer::everyone()))
       CHECK_FALSE(line.withheld());

@@ -441,6 +441,22 @@ class ExplainTest(unittest.TestCase):
         self.assertEqual(c2["contextual_total"], "2.707605")
         text = run("explain", PEERS, "--rules", "exploitation", "--child", "P-PNW-C2", *AS_OF).text()
         self.assertIn("Contextual risk (kept apart from the level", text)
+        # P-PNW-C1 frequents the takeaway, whose score is restricted police intelligence: an
+        # uncleared reader gets the network without it, and what it adds in one figure.
+        c1 = next(r for r in rows if r["child"] == "P-PNW-C1")
+        self.assertGreater(float(c1["contextual_withheld"]), 0)
+        police = list(csv.DictReader(io.StringIO(run(
+            "assess", PEERS, "--rules", "exploitation", "--format", "csv", "--viewer", "police",
+            *AS_OF).text())))
+        c1_police = next(r for r in police if r["child"] == "P-PNW-C1")
+        self.assertEqual(c1_police["contextual_withheld"], "0.000000")
+        self.assertAlmostEqual(float(c1["contextual_total"]) + float(c1["contextual_withheld"]),
+                               float(c1_police["contextual_total"]), places=5)
+        self.assertRegex(table.text(), r"P-PNW-C1\s+\S+\s+[\d.]+ .* [\d.]+ \+[\d.]+ withheld\s")
+        lines = run("explain", PEERS, "--rules", "exploitation", "--child", "P-PNW-C1",
+                    "--format", "csv", *AS_OF).text()
+        self.assertRegex(lines, r"P-PNW-C1,,propagated,,.*,restricted source,,true,")
+        self.assertNotIn("12.03", lines)  # the takeaway's network score with the intelligence
 
 
 class TimelineTest(unittest.TestCase):

@@ -575,6 +575,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_result_levels": (c_int, [POINTER(POINTER(c_int)), _out_size, _result_p]),
     "sg_result_scores_for": (c_int, [POINTER(c_double), POINTER(c_int), POINTER(c_double),
                                      _result_p, c_size_t, c_size_t, POINTER(ExplainOptions)]),
+    "sg_result_contextual_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,
+                                         c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_place_scores_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,
                                            c_size_t, POINTER(ExplainOptions)]),
     "sg_result_contextual_score": (c_int, [POINTER(c_double), _result_p, c_size_t, c_size_t]),

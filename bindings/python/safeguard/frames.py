@@ -341,9 +341,11 @@ def result_frame(result: "Result") -> Frame:
     overrides that fired (";"-separated), what
     became of a discretionary override ("none", "applied", "not_allowed", "at_limit",
     "held_by_policy"), and for a pack that propagates, contextual risk: contextual_total (the
-    points the network adds; under the pack's default policy they are not in total or the
-    scores) and context_level (the level the scores reach with them). The as-of date and the
-    pack's id, version and hash are in DataFrame.attrs."""
+    points the network adds as the viewer may attribute them; under the pack's default policy
+    they are not in total or the scores), contextual_withheld (the network's points from
+    evidence withheld from the viewer, in no index) and context_level (the level the scores
+    reach with both). The as-of date and the pack's id, version and hash are in
+    DataFrame.attrs."""
     rows = list(result._summaries())
     frame = pandas.DataFrame(
         {
@@ -366,6 +368,8 @@ def result_frame(result: "Result") -> Frame:
     if result.contextual_policy is not None:
         frame["contextual_total"] = pandas.array([r.contextual_total for r in rows],
                                                  dtype="float64")
+        frame["contextual_withheld"] = pandas.array([r.contextual_withheld for r in rows],
+                                                    dtype="float64")
         frame["context_level"] = _levels(result, [r.context_level for r in rows])
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)

@@ -70,7 +70,7 @@ class PlaceResult:
     safeguarding): its own evidence plus what it takes from the people linked to it."""
 
     id: str
-    rank: int  # 0 for the highest score
+    rank: int  # 0 for the highest score (as the viewer may attribute the scores)
     kind: str  # "place" or "group"
     label: str  # its kind in the case file, e.g. "park", "peer_group"
     score: float  # summed over the propagating indices
@@ -186,6 +186,11 @@ class ChildResult:
     # The points withheld from the viewer, every index together (0.0 when none): with the
     # scores they add up to the total (docs/rules.md, "Who sees what").
     withheld: float = 0.0
+    # The contextual points the network holds from evidence withheld from the viewer (0.0 when
+    # none): with contextual_scores they add up to the host's contextual total, which the
+    # context level counts. `contextual_scores` are the network solved again from what the
+    # viewer may see, so a neighbour's restricted intelligence is never worked back from them.
+    contextual_withheld: float = 0.0
 
     def contributions_to(self, index_id: str) -> typing.List[Contribution]:
         """The contributions to one index, in order; they sum exactly to its score when the
@@ -203,6 +208,7 @@ class _Summary(typing.NamedTuple):
     discretionary: str
     contextual_total: float
     context_level: int
+    contextual_withheld: float
 
 
 class _ArrayView:
@@ -461,8 +467,10 @@ class Result(_core.Handle):
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
         judgement = _lib.Discretionary(version=_lib.Discretionary.VERSION)
         rows = []
+        cols = len(self.index_ids)
         with self._lock:
             pointer = self._pointer()
+            network, network_withheld = self._contextual_for(pointer, 0, self._count, self.viewer)
             for row in range(self._count):
                 check(lib.sg_result_child(ctypes.byref(record), pointer, row))
                 overrides = self._overrides(pointer, row, record.override_count, self.viewer)
@@ -472,7 +480,9 @@ class Result(_core.Handle):
                                      record.score_level, bool(record.immediate_safety),
                                      tuple("restricted" if o.restricted else typing.cast(str, o.id)
                                            for o in overrides),
-                                     string(judgement.outcome), contextual[0], contextual[1]))
+                                     string(judgement.outcome),
+                                     sum(network[row * cols + i] for i in range(cols)),
+                                     contextual[1], network_withheld[row]))
         if self._child_ids is None:
             self._child_ids = [r.id for r in rows]
         return rows
@@ -564,12 +574,11 @@ class Result(_core.Handle):
         scores = {index_id: values[i] for i, index_id in enumerate(self.index_ids)}
         index_levels = {index_id: self.level_ids[levels[i]]
                         for i, index_id in enumerate(self.index_ids)}
-        score = ctypes.c_double()
-        contextual_scores = {}
-        for i, index_id in enumerate(self.index_ids):
-            check(lib.sg_result_contextual_score(ctypes.byref(score), pointer, row, i))
-            contextual_scores[index_id] = score.value
-        contextual_total, context_level = self._contextual(pointer, row)
+        network, network_withheld = self._contextual_for(pointer, row, 1, clearances)
+        contextual_scores = {index_id: network[i] for i, index_id in enumerate(self.index_ids)}
+        # Summed in index order, as the library sums the total.
+        contextual_total = sum(network[i] for i in range(len(self.index_ids)))
+        context_level = self._contextual(pointer, row)[1]
         policy = ctypes.c_char_p()
         check(lib.sg_result_contextual_policy(ctypes.byref(policy), pointer))
         contributions = self._contributions(pointer, row, record.contribution_count, clearances,
@@ -614,7 +623,7 @@ class Result(_core.Handle):
             contextual_scores=contextual_scores, contextual_total=contextual_total,
             context_level=self.level_ids[context_level], context_level_index=context_level,
             contextual_included=string(policy.value) == "included",
-            withheld=withheld[0])
+            withheld=withheld[0], contextual_withheld=network_withheld[0])
 
     def _scores_for(self, pointer: int, first: int, count: int,
                     clearances: typing.Tuple[str, ...]
@@ -629,6 +638,18 @@ class Result(_core.Handle):
         check(lib.sg_result_scores_for(values, levels, withheld, pointer, first, count,
                                        ctypes.byref(options)))
         return values, levels, withheld
+
+    def _contextual_for(self, pointer: int, first: int, count: int,
+                        clearances: typing.Tuple[str, ...]
+                        ) -> typing.Tuple[typing.Any, typing.Any]:
+        """Rows first..first+count-1's contextual scores and the contextual points withheld,
+        as `clearances` may attribute them (sg_result_contextual_for), in ctypes arrays."""
+        values = (ctypes.c_double * max(1, count * len(self.index_ids)))()
+        withheld = (ctypes.c_double * max(1, count))()
+        options = _viewer_options(clearances)
+        check(lib.sg_result_contextual_for(values, withheld, pointer, first, count,
+                                           ctypes.byref(options)))
+        return values, withheld
 
     @staticmethod
     def _contextual(pointer: int, row: int) -> typing.Tuple[float, int]:
@@ -687,8 +708,12 @@ class Result(_core.Handle):
     def explain_place(self, place: typing.Union[str, int, "PlaceResult"], *,
                       format: str = "text", viewer: TextList = None) -> str:
         """A place's or group's explanation (by id, rank or PlaceResult), as explain()."""
-        return self._explain(lib.sg_result_place_explain, lambda: self.place_rank(place),
-                             format, viewer)
+        def library_rank() -> int:
+            rank = self.place_rank(place, viewer=viewer)
+            with self._lock:
+                return self._place_order(self._pointer(), self._viewer_of(viewer))[rank]
+
+        return self._explain(lib.sg_result_place_explain, library_rank, format, viewer)
 
     def _explain(self, function: typing.Callable[..., int], position: typing.Callable[[], int],
                  format: str, viewer: TextList) -> str:
@@ -711,58 +736,97 @@ class Result(_core.Handle):
             check(lib.sg_result_place_count(ctypes.byref(count), self._pointer()))
         return count.value
 
-    def place_rank(self, place: typing.Union[str, int, "PlaceResult"]) -> int:
+    def _place_order(self, pointer: int, clearances: typing.Tuple[str, ...]) -> typing.List[int]:
+        """The library's ranks of the places and groups, in the order of the network scores
+        `clearances` may attribute (highest first; ties in the library's order). The library
+        ranks by the host's scores, and a place ranked above what its figures justify would say
+        that restricted intelligence is held about it."""
+        count = ctypes.c_size_t()
+        check(lib.sg_result_place_count(ctypes.byref(count), pointer))
+        order = list(range(count.value))
+        if "*" in clearances or not order:
+            return order
+        values = (ctypes.c_double * max(1, len(self.index_ids)))()
+        withheld = ctypes.c_double()
+        options = _viewer_options(clearances)
+        scores = []
+        any_withheld = False
+        for rank in order:
+            check(lib.sg_result_place_scores_for(values, ctypes.byref(withheld), pointer, rank,
+                                                 ctypes.byref(options)))
+            scores.append(sum(values[i] for i in range(len(self.index_ids))))
+            any_withheld = any_withheld or withheld.value != 0
+        if any_withheld:
+            order.sort(key=lambda rank: -scores[rank])
+        return order
+
+    def place_rank(self, place: typing.Union[str, int, "PlaceResult"], *,
+                   viewer: ViewerArg = RESULT_VIEWER) -> int:
         """The rank of a place or group given by id (NotFoundError if absent), by PlaceResult
-        (looked up by its id) or by rank."""
+        (looked up by its id) or by rank, among the places as `viewer` (by default the
+        result's) may attribute their scores."""
         if isinstance(place, PlaceResult):
             place = place.id
-        if isinstance(place, str):
-            out = ctypes.c_size_t()
-            encoded = text(place, "place_id")
-            with self._lock:
-                check(lib.sg_result_find_place(ctypes.byref(out), self._pointer(), encoded))
-            return out.value
+        clearances = self._viewer_of(viewer)
+        with self._lock:
+            pointer = self._pointer()
+            order = self._place_order(pointer, clearances)
+            if isinstance(place, str):
+                out = ctypes.c_size_t()
+                encoded = text(place, "place_id")
+                check(lib.sg_result_find_place(ctypes.byref(out), pointer, encoded))
+                return order.index(out.value)
         rank = integer(place, "rank")
-        count = self._place_count()
-        if not 0 <= rank < count:
-            raise OutOfRangeError("rank %d is past the last place (%d places)" % (rank, count))
+        if not 0 <= rank < len(order):
+            raise OutOfRangeError("rank %d is past the last place (%d places)" % (rank,
+                                                                                 len(order)))
         return rank
 
     def place(self, place: typing.Union[str, int, "PlaceResult"], *,
               viewer: ViewerArg = RESULT_VIEWER) -> "PlaceResult":
-        """The PlaceResult of a place or group given by id or rank, its contributions as
-        `viewer` (by default the result's) may see them."""
-        rank = self.place_rank(place)
+        """The PlaceResult of a place or group given by id or rank, its scores and
+        contributions as `viewer` (by default the result's) may see them."""
+        rank = self.place_rank(place, viewer=viewer)
         clearances = self._viewer_of(viewer)
         with self._lock:
-            return self._read_place(self._pointer(), rank, clearances)
+            pointer = self._pointer()
+            return self._read_place(pointer, self._place_order(pointer, clearances)[rank], rank,
+                                    clearances)
 
     @property
     def places(self) -> typing.List["PlaceResult"]:
-        """Every place and group, highest network score first; empty unless the pack
-        propagates risk through the network."""
+        """Every place and group, highest network score (as the result's viewer may attribute
+        it) first; empty unless the pack propagates risk through the network."""
         with self._lock:
             pointer = self._pointer()
-            count = ctypes.c_size_t()
-            check(lib.sg_result_place_count(ctypes.byref(count), pointer))
-            return [self._read_place(pointer, rank, self.viewer) for rank in range(count.value)]
+            order = self._place_order(pointer, self.viewer)
+            return [self._read_place(pointer, library_rank, rank, self.viewer)
+                    for rank, library_rank in enumerate(order)]
 
-    def _read_place(self, pointer: int, rank: int,
+    def _read_place(self, pointer: int, library_rank: int, rank: int,
                     clearances: typing.Tuple[str, ...]) -> "PlaceResult":
         record = _lib.PlaceResult(version=_lib.PlaceResult.VERSION)
-        check(lib.sg_result_place(ctypes.byref(record), pointer, rank))
+        check(lib.sg_result_place(ctypes.byref(record), pointer, library_rank))
         values = (ctypes.c_double * max(1, len(self.index_ids)))()
         withheld = ctypes.c_double()
         options = _viewer_options(clearances)
-        check(lib.sg_result_place_scores_for(values, ctypes.byref(withheld), pointer, rank,
+        check(lib.sg_result_place_scores_for(values, ctypes.byref(withheld), pointer, library_rank,
                                              ctypes.byref(options)))
         scores = {index_id: values[i] for i, index_id in enumerate(self.index_ids)}
-        contributions = self._contributions(pointer, rank, record.contribution_count, clearances,
+        contributions = self._contributions(pointer, library_rank, record.contribution_count, clearances,
                                             lib.sg_result_place_contribution,
                                             lib.sg_result_place_contribution_for)
+        # As the viewer may attribute them: the network score is the propagating indices'
+        # scores (summed in index order, as the library sums it), the own score the place's
+        # own lines shown. Both are the host's figures when nothing is withheld.
+        # (Indices that do not propagate score 0, so summing every index changes nothing.)
+        score = sum(scores[i] for i in self.index_ids)
+        own_score = record.own_score if withheld.value == 0 else sum(
+            c.value for c in contributions if c.kind == "rule" and c.index_id is not None)
         return PlaceResult(id=string(record.id), rank=rank, kind=string(record.kind),
-                           label=string(record.label), score=record.score,
-                           own_score=record.own_score - withheld.value, scores=scores,
+                           label=string(record.label),
+                           score=record.score if withheld.value == 0 else score,
+                           own_score=own_score, scores=scores,
                            contributions=contributions, withheld=withheld.value)
 
     def _view(self, function: typing.Callable[..., int], element: typing.Any, typestr: str,

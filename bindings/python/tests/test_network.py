@@ -148,3 +148,40 @@ def test_parity_with_the_cpp_peer_network_example(network_result):
         for p in network_result.places]
     for child_id, level in re.findall(r"^  (P-\S+)  (\S+)", output, re.M):
         assert network_result[child_id].level == level
+
+
+def test_an_uncleared_reader_sees_the_network_without_restricted_intelligence():
+    # The takeaway's network score comes from restricted police intelligence (C-PNW-3). A reader
+    # not cleared for the police sees the network solved again without it: no propagated line,
+    # contextual score, place score or rank lets them work the intelligence back; what it adds
+    # is one withheld figure per child, named to no index or neighbour.
+    with safeguard.Graph.from_file(PEER_NETWORK) as graph, \
+            safeguard.RuleSet.load(EXPLOITATION) as rules:
+        host = graph.assess(rules, AS_OF, viewer="*")
+        reader = graph.assess(rules, AS_OF)  # cleared for nothing
+        police = graph.assess(rules, AS_OF, viewer=["police"])
+    first_host, first = host["P-PNW-C1"], reader["P-PNW-C1"]
+    assert first.contextual_withheld > 0
+    assert first.contextual_total + first.contextual_withheld == pytest.approx(
+        first_host.contextual_total, abs=1e-12)
+    assert first.context_level == first_host.context_level  # a level counts what is withheld
+    assert police["P-PNW-C1"].contextual_scores == first_host.contextual_scores
+    assert police["P-PNW-C1"].contextual_withheld == 0
+    line = [c for c in first.contributions if c.via_id == "PL-PNW-TAKEAWAY"][0]
+    host_line = [c for c in first_host.contributions if c.via_id == "PL-PNW-TAKEAWAY"][0]
+    assert line.raw < host_line.raw
+    takeaway = reader.place("PL-PNW-TAKEAWAY")
+    assert takeaway.withheld > 0
+    assert round(takeaway.score, 2) != round(host.place("PL-PNW-TAKEAWAY").score, 2)
+    assert takeaway.score == pytest.approx(line.raw, rel=1e-9)
+    # Ranked by the figures the reader may attribute, not the host's order.
+    assert [p.rank for p in reader.places] == [0, 1, 2]
+    assert [p.score for p in reader.places] == sorted((p.score for p in reader.places),
+                                                      reverse=True)
+    assert reader.places[0].id == "PL-PNW-PARK"
+    assert reader.place(0) == reader.places[0]
+    frame = reader.to_frame()
+    assert frame.loc["P-PNW-C1", "contextual_withheld"] == first.contextual_withheld
+    assert frame.loc["P-PNW-C1", "contextual_total"] == first.contextual_total
+    text = reader.explain_place("PL-PNW-TAKEAWAY")
+    assert "rank" not in text and "cce_indicator" not in text and "C-PNW-3" not in text

@@ -94,6 +94,8 @@ ARRAYS = {
     ("sg_result_scores_for", "out_levels"): "OutArray<int>",
     ("sg_result_scores_for", "out_withheld"): "OutArray<double>",
     ("sg_result_place_scores_for", "out_scores"): "OutArray<double>",
+    ("sg_result_contextual_for", "out_contextual"): "OutArray<double>",
+    ("sg_result_contextual_for", "out_withheld"): "OutArray<double>",
 }
 
 # Handles passed to a _free function are given away: a fresh one (or NULL) each call.
@@ -126,6 +128,7 @@ OPTIONAL = {
     ("sg_result_scores_for", "out_levels"),
     ("sg_result_scores_for", "out_withheld"),
     ("sg_result_place_scores_for", "out_withheld"),
+    ("sg_result_contextual_for", "out_withheld"),
     ("sg_result_contextual", "out_level"),
     ("sg_result_override", "out_reason"),
     ("sg_result_override_for", "out_reason"),
