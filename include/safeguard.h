@@ -1174,10 +1174,12 @@ SG_API int sg_graph_generate(sg_graph** out, const sg_caseload_options* options)
  * threads, one at a time. `user` is passed through untouched. */
 typedef int (*sg_progress_fn)(void* user, unsigned long long done, unsigned long long total);
 
-/* As sg_graph_load_file, sg_graph_save_file and sg_assess, reporting to `progress` (NULL: no
- * reports). */
+/* As sg_graph_load_file, sg_graph_load_buffer, sg_graph_save_file and sg_assess, reporting to
+ * `progress` (NULL: no reports). A load reports the bytes parsed, a megabyte at a time. */
 SG_API int sg_graph_load_file_progress(sg_graph* graph, const char* path, sg_progress_fn progress,
                                        void* user);
+SG_API int sg_graph_load_buffer_progress(sg_graph* graph, const char* data, size_t size,
+                                         const char* name, sg_progress_fn progress, void* user);
 SG_API int sg_graph_save_file_progress(const sg_graph* graph, const char* path,
                                        sg_progress_fn progress, void* user);
 SG_API int sg_assess_progress(sg_result** out, const sg_graph* graph, const sg_rules* rules,

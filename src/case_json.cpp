@@ -136,7 +136,7 @@ class Source {
 
   const std::string& name() const { return name_; }
   std::size_t raw_size() const { return size_; }
-  // Reports each piece read from a file to `progress` (nullptr: none), which may stop the read.
+  // Reports each piece read to `progress` (nullptr: none), which may stop the read.
   void set_progress(const Progress* progress) { progress_ = progress; }
   bool has_trailer() const { return !digest_.empty(); }
   const std::string& digest() const { return digest_; }
@@ -152,18 +152,27 @@ class Source {
       end = kCoveredEnd.data() + kCoveredEnd.size();
       return true;
     }
+    const bool reporting = progress_ && *progress_;
     if (memory_) {
+      // A buffer is parsed in one piece, or, when someone is watching, a chunk at a time so
+      // that the callback hears of each (and may stop the parse).
       begin = text_.data() + offset;
-      end = text_.data() + body_;
+      end = reporting ? begin + std::min(kChunkBytes, body_ - offset) : text_.data() + body_;
+      report(static_cast<std::size_t>(end - text_.data()));
       return true;
     }
     const std::size_t want = std::min(kChunkBytes, body_ - offset);
     read_at(offset, buffer_.data(), want);
-    if (progress_ && *progress_ && !(*progress_)(offset + want, body_))
-      throw Error(Status::cancelled, "cancelled by the progress callback", Location{name_});
+    report(offset + want);
     begin = buffer_.data();
     end = begin + want;
     return true;
+  }
+
+  // Tells the callback (if any) that the text up to `done` has been read; it may stop here.
+  void report(std::size_t done) const {
+    if (progress_ && *progress_ && !(*progress_)(done, body_))
+      throw Error(Status::cancelled, "cancelled by the progress callback", Location{name_});
   }
 
   // The byte of the parsed text at `offset`, or -1 past its end (for the locator).
@@ -1348,9 +1357,16 @@ Batch parse_case(std::string_view text, const std::string& name, const CaseFileL
 
 void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                const CaseFileLimits& limits) {
+  load_case(graph, text, name, limits, Progress{});
+}
+
+void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
+               const CaseFileLimits& limits, const Progress& progress) {
   check_buffer_size(text, name, limits);
   Source source(text, name);
+  source.set_progress(&progress);
   const Reading reading = read_case(source, limits);
+  source.set_progress(nullptr);  // as for a file: the apply that follows is atomic
   apply_reading(graph, reading, source);
 }
 

@@ -48,8 +48,11 @@ SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
 SAFEGUARD_EXPORT std::string save_case(const CaseGraph& graph);
 SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& path);
 
-// As load_case_file and save_case_file, reporting the bytes read or written to `progress`,
-// which may stop the call: Error(Status::cancelled), with the graph (or the file) as it was.
+// As load_case, load_case_file and save_case_file, reporting the bytes read (a megabyte at a
+// time) or written to `progress`, which may stop the call: Error(Status::cancelled), with the
+// graph (or the file) as it was.
+SAFEGUARD_EXPORT void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
+                                const CaseFileLimits& limits, const Progress& progress);
 SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
                                      const CaseFileLimits& limits, const Progress& progress);
 SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& path,

@@ -138,6 +138,18 @@ int sg_graph_load_file_progress(sg_graph* graph, const char* path, sg_progress_f
   });
 }
 
+int sg_graph_load_buffer_progress(sg_graph* graph, const char* data, size_t size, const char* name,
+                                  sg_progress_fn progress, void* user) {
+  return guard([&] {
+    require(graph, "graph");
+    if (size > 0) require(data, "data");
+    EditAccess access(graph);
+    load_case(graph->graph, std::string_view(data ? data : "", size),
+              name ? text(name, "name") : std::string("<buffer>"), graph->file_limits,
+              progress_of(progress, user));
+  });
+}
+
 int sg_graph_save_file_progress(const sg_graph* graph, const char* path, sg_progress_fn progress,
                                 void* user) {
   return guard([&] {

@@ -681,6 +681,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_graph_generate": (c_int, [_out_handle, POINTER(CaseloadOptions)]),
     "sg_error_last_detail": (POINTER(ErrorDetail), []),
     "sg_graph_load_file_progress": (c_int, [_graph_p, c_char_p, PROGRESS_FN, c_void_p]),
+    "sg_graph_load_buffer_progress": (c_int, [_graph_p, c_char_p, c_size_t, c_char_p, PROGRESS_FN,
+                                              c_void_p]),
     "sg_graph_save_file_progress": (c_int, [_graph_p, c_char_p, PROGRESS_FN, c_void_p]),
     "sg_assess_progress": (c_int, [_out_handle, _graph_p, _rules_p, POINTER(AssessOptions),
                                    PROGRESS_FN, c_void_p]),

@@ -402,12 +402,18 @@ class Graph(_core.Handle):
         reporter.raise_callback_error()
         check(status)
 
-    def loads(self, data: _core.Data, name: typing.Optional[str] = None) -> None:
-        """Adds a case file held in memory; `name` labels error messages."""
+    def loads(self, data: _core.Data, name: typing.Optional[str] = None, *,
+              progress: ProgressArg = None) -> None:
+        """Adds a case file held in memory; `name` labels error messages. `progress` as for
+        load(): called with (bytes parsed, size), a megabyte at a time, and may stop the load
+        (CancelledError; the graph is left as it was)."""
         content = _core.data_bytes(data)
         label = optional_text(name, "name")
-        with self._lock:
-            check(lib.sg_graph_load_buffer(self._pointer(), content, len(content), label))
+        with Reporter(progress, "loading", "B") as reporter, self._lock:
+            status = lib.sg_graph_load_buffer_progress(self._pointer(), content, len(content),
+                                                       label, reporter.function, reporter.user)
+        reporter.raise_callback_error()
+        check(status)
 
     def save(self, path: _core.PathLike, *, progress: ProgressArg = None) -> None:
         """Writes the graph as a case file, replacing `path` atomically. `progress` as for

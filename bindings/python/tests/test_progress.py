@@ -38,6 +38,23 @@ def test_load_reports_bytes_and_can_be_stopped(big_case):
     assert seen[-1][0] == seen[-1][1]
 
 
+def test_loads_reports_bytes_parsed_and_can_be_stopped(big_case):
+    text = big_case.read_bytes()
+    seen = []
+    with safeguard.Graph() as graph:
+        with pytest.raises(safeguard.CancelledError):
+            graph.loads(text, "caseload.json", progress=lambda done, total: False)
+        assert graph.dumps() == safeguard.Graph().dumps()  # nothing changed
+        graph.loads(text, "caseload.json",
+                    progress=lambda done, total: seen.append((done, total)))
+        with safeguard.Graph() as plain:
+            plain.loads(text)
+            assert plain.dumps() == graph.dumps()
+    dones = [done for done, _ in seen]
+    assert len(seen) >= 2 and dones == sorted(dones)  # a megabyte at a time
+    assert seen[-1][0] == seen[-1][1] <= len(text)
+
+
 def test_assess_reports_children_from_worker_threads(big_case, rules):
     with safeguard.Graph.from_file(big_case) as graph:
         seen = []

@@ -114,6 +114,7 @@ OWNED = {
 # Pointer parameters the header documents as optional (NULL is a valid value).
 OPTIONAL = {
     ("sg_graph_load_buffer", "name"),
+    ("sg_graph_load_buffer_progress", "name"),
     ("sg_rules_load_buffer", "name"),
     ("sg_rules_load_buffer_with_limits", "name"),
     ("sg_process_load_buffer", "name"),
