@@ -533,6 +533,49 @@ class JudgementTest(unittest.TestCase):
             self.assertIn("professional judgement raises it to <strong>Early help", html)
 
 
+    def test_a_lowering_awaits_approval_under_the_neglect_pack(self):
+        # The bundled neglect pack needs a manager's approval to lower a level (approval =
+        # "lower"): without one the judgement is reported and not applied; with one it applies.
+        case = {"schema_version": 1,
+                "agencies": [{"id": "AG-1", "type": "school"}, {"id": "AG-2", "type": "health"}],
+                "persons": [{"id": "P-J-C2", "kind": "child", "dob": "2016-03-01"},
+                            {"id": "P-J-MGR", "kind": "adult"}],
+                "concerns": [
+                    {"id": "C-1", "category": "school_attendance", "severity": 4,
+                     "recorded": "2026-10-01", "source": "AG-1", "about": ["P-J-C2"]},
+                    {"id": "C-2", "category": "nutrition", "severity": 4,
+                     "recorded": "2026-10-10", "source": "AG-2", "about": ["P-J-C2"]},
+                    {"id": "C-3", "category": "unmet_health_need", "severity": 3,
+                     "recorded": "2026-10-12", "source": "AG-2", "about": ["P-J-C2"]}],
+                "overrides": [{"id": "J-2", "child": "P-J-C2", "direction": "lower",
+                               "date": "2026-10-20", "author": "SW-0002",
+                               "reason": "Home visit: food in the house, appointments booked."}]}
+        with scratch_dir() as tmp:
+            path = os.path.join(tmp, "case.json")
+            with open(path, "w") as f:
+                json.dump(case, f)
+            table = run("assess", path, "--rules", "neglect", *AS_OF)
+            self.assertEqual(table.code, 0, table.errtext())
+            self.assertRegex(table.text(),
+                             r"P-J-C2\s+child_protection .* judgement J-2 awaiting approval")
+            child = json.loads(run("assess", path, "--rules", "neglect", *AS_OF,
+                                   "-f", "json").text())["children"][0]
+            self.assertEqual(child["discretionary_override"]["outcome"], "awaiting_approval")
+            self.assertEqual(child["level"], "child_protection")
+            case["overrides"][0].update(approved_by="P-J-MGR", approved="2026-10-22")
+            with open(path, "w") as f:
+                json.dump(case, f)
+            child = json.loads(run("assess", path, "--rules", "neglect", *AS_OF,
+                                   "-f", "json").text())["children"][0]
+            self.assertEqual(child["discretionary_override"]["outcome"], "applied")
+            self.assertEqual(child["discretionary_override"]["approved_by"], "P-J-MGR")
+            self.assertEqual(child["level"], "child_in_need")
+            # As known on a date before the approval, it was still awaited.
+            before = json.loads(run("assess", path, "--rules", "neglect", "--as-of", "2026-10-21",
+                                    "-f", "json").text())["children"][0]
+            self.assertEqual(before["discretionary_override"]["outcome"], "awaiting_approval")
+
+
 class LintTest(unittest.TestCase):
     def test_default_pack_loads(self):
         result = run("lint")
