@@ -68,3 +68,8 @@ fi
 
 /usr/bin/python3 bench/report.py "$out" --children "$CHILDREN" --peer-children "$PEER_CHILDREN" \
   | tee "$out/report.md"
+
+# What a user waits for: the programs themselves, generate to CSV, the store, Python's frames.
+echo "== End to end: $CHILDREN children"
+/usr/bin/python3 bench/end_to_end.py --build build --children "$CHILDREN" --scaling \
+  --json "$out/end-to-end.json" | tee "$out/end-to-end.md"
