@@ -673,6 +673,46 @@ SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_resul
                                             size_t rank, size_t k,
                                             const sg_explain_options* viewer);
 
+/* Many children's contributions at once, column by column (a struct of arrays the caller
+ * owns), as `viewer` may see them: exactly sg_result_contribution_for()'s fields for every line
+ * of the children at rows first_row .. first_row + row_count - 1, in row order, then line order.
+ * Each array (any may be NULL: not filled) holds `capacity` entries. *out_count receives the
+ * number of lines; with capacity 0 that is all the call does (so a caller sizes its arrays, then
+ * calls again); with a capacity below it the call fails with SG_E_RANGE and writes nothing.
+ * Strings point into the result and live as long as it does. For analysts' tables of a whole
+ * caseload: one call, no per-line round trip. SG_E_RANGE when the rows run past the last child. */
+typedef struct sg_contribution_columns {
+  int version; /* SG_CONTRIBUTION_COLUMNS_VERSION */
+  size_t capacity;
+  size_t* row; /* the child's row */
+  const char** rule_id;
+  const char** rule_title;
+  const char** index_id;
+  const char** heading;
+  const char** evidence_id;
+  const char** via_id;
+  const char** path;
+  const char** source_agency_id;
+  unsigned char* restricted;
+  double* raw;
+  double* decay;
+  double* reach;
+  double* cap_factor;
+  double* value;
+  const char** kind;
+  const char** relation;
+  const char** via_kind;
+} sg_contribution_columns;
+#define SG_CONTRIBUTION_COLUMNS_VERSION 1
+#define SG_CONTRIBUTION_COLUMNS_INIT                                                          \
+  {                                                                                           \
+    SG_CONTRIBUTION_COLUMNS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL                                  \
+  }
+SG_API int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* columns,
+                                          const sg_result* result, size_t first_row,
+                                          size_t row_count, const sg_explain_options* viewer);
+
 /* The k-th policy override as `viewer` may see it (only its viewer fields are read). One that
  * fired only because of restricted evidence is withheld from a reader who does not see every
  * restricted concern: *out_id is NULL and *out_reason the neutral "a policy override applies on

@@ -39,17 +39,22 @@ void fill_contribution(sg_contribution* out, const LineView& line) {
   }
 }
 
+// SG_E_RANGE unless rows first_row .. first_row + row_count - 1 are children of `results`.
+void check_rows(const Results& results, std::size_t first_row, std::size_t row_count) {
+  const std::size_t children = results.child_count();
+  if (first_row > children || row_count > children - first_row)
+    throw Error(Status::out_of_range, "rows " + std::to_string(first_row) + " + " +
+                                          std::to_string(row_count) + " run past the last child (" +
+                                          std::to_string(children) + ")");
+}
+
 // Calls `read(r, view)` for the children at rows first_row + r (r < row_count), their scores as
 // `reader` may attribute them; SG_E_RANGE, before anything is read, when the rows run past the
 // last child.
 template <class Read>
 void for_rows_as_read(const Results& results, const Viewer& reader, std::size_t first_row,
                       std::size_t row_count, Read&& read) {
-  const std::size_t children = results.child_count();
-  if (first_row > children || row_count > children - first_row)
-    throw Error(Status::out_of_range, "rows " + std::to_string(first_row) + " + " +
-                                          std::to_string(row_count) + " run past the last child (" +
-                                          std::to_string(children) + ")");
+  check_rows(results, first_row, row_count);
   const ScoreReader scores(results, reader);
   for (std::size_t r = 0; r < row_count; ++r) read(r, scores.scores(first_row + r));
 }
@@ -216,6 +221,59 @@ int sg_result_contextual_for(double* out_contextual, double* out_withheld, const
                          std::fill(row, row + indices, 0.0);
                        if (out_withheld) out_withheld[r] = view.contextual_withheld;
                      });
+  });
+}
+
+int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* columns,
+                                   const sg_result* result, size_t first_row, size_t row_count,
+                                   const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out_count, "out_count");
+    require(columns, "columns");
+    check_version(columns->version, SG_CONTRIBUTION_COLUMNS_VERSION, "sg_contribution_columns");
+    const Results& results = results_of(result);
+    const Viewer reader = viewer_of(viewer);
+    check_rows(results, first_row, row_count);
+    std::size_t count = 0;
+    for (std::size_t r = first_row; r < first_row + row_count; ++r)
+      count += results.contribution_count(r);
+    *out_count = count;
+    if (columns->capacity == 0) return;
+    if (columns->capacity < count)
+      throw Error(Status::out_of_range, "the rows hold " + std::to_string(count) +
+                                            " contributions, more than the capacity of " +
+                                            std::to_string(columns->capacity));
+    // Each line filled as sg_result_contribution_for fills it, then scattered into the columns:
+    // the same view, so the same restriction, whichever way a host reads.
+    std::size_t at = 0;
+    sg_contribution line = SG_CONTRIBUTION_INIT;
+    for (std::size_t r = first_row; r < first_row + row_count; ++r) {
+      for (const LineView& view : view_contributions(results, r, reader)) {
+        fill_contribution(&line, view);
+        const auto put = [at](auto* column, auto value) {
+          if (column) column[at] = value;
+        };
+        put(columns->row, r);
+        put(columns->rule_id, line.rule_id);
+        put(columns->rule_title, line.rule_title);
+        put(columns->index_id, line.index_id);
+        put(columns->heading, line.heading);
+        put(columns->evidence_id, line.evidence_id);
+        put(columns->via_id, line.via_id);
+        put(columns->path, line.path);
+        put(columns->source_agency_id, line.source_agency_id);
+        put(columns->restricted, static_cast<unsigned char>(line.restricted));
+        put(columns->raw, line.raw);
+        put(columns->decay, line.decay);
+        put(columns->reach, line.reach);
+        put(columns->cap_factor, line.cap_factor);
+        put(columns->value, line.value);
+        put(columns->kind, line.kind);
+        put(columns->relation, line.relation);
+        put(columns->via_kind, line.via_kind);
+        ++at;
+      }
+    }
   });
 }
 

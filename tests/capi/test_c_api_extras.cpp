@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -609,6 +610,97 @@ due = { count = 30, unit = "working_days" }
     REQUIRE(sg_batch_add_override(batch, &judgement) == SG_OK);
     CHECK(sg_graph_apply(graph, batch) == SG_E_INVALID_DATA);
     sg_batch_free(batch);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+}
+
+TEST_SUITE("capi/c_api_extras") {
+  // sg_result_contribution_columns: every line of a range of children in one call, the same
+  // fields sg_result_contribution_for gives line by line, for the same viewer.
+  TEST_CASE("contribution columns are the lines a viewer gets one by one, in one call") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json") ==
+            SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    size_t children = 0;
+    REQUIRE(sg_result_child_count(&children, result) == SG_OK);
+    REQUIRE(children >= 2);
+    sg_explain_options viewer = SG_EXPLAIN_OPTIONS_INIT;  // cleared for nothing
+    const size_t first = 1, rows = children - 1;
+
+    size_t count = 0;
+    sg_contribution_columns columns = SG_CONTRIBUTION_COLUMNS_INIT;
+    REQUIRE(sg_result_contribution_columns(&count, &columns, result, first, rows, &viewer) ==
+            SG_OK);
+    size_t expected = 0;
+    for (size_t row = first; row < children; ++row) {
+      sg_child_result child = SG_CHILD_RESULT_INIT;
+      REQUIRE(sg_result_child(&child, result, row) == SG_OK);
+      expected += child.contribution_count;
+    }
+    REQUIRE(count == expected);
+    REQUIRE(count > 3);
+
+    std::vector<size_t> row_of(count, 99);
+    std::vector<const char*> rule_id(count), title(count), index_id(count), evidence(count),
+        agency(count), kind(count);
+    std::vector<unsigned char> restricted(count, 7);
+    std::vector<double> raw(count), value(count);
+    columns.row = row_of.data();
+    columns.rule_id = rule_id.data();
+    columns.rule_title = title.data();
+    columns.index_id = index_id.data();
+    columns.evidence_id = evidence.data();
+    columns.source_agency_id = agency.data();
+    columns.kind = kind.data();
+    columns.restricted = restricted.data();
+    columns.raw = raw.data();
+    columns.value = value.data();
+    // Too small: refused, nothing written.
+    columns.capacity = count - 1;
+    CHECK(sg_result_contribution_columns(&count, &columns, result, first, rows, &viewer) ==
+          SG_E_RANGE);
+    CHECK(row_of[0] == 99);
+    columns.capacity = count;
+    REQUIRE(sg_result_contribution_columns(&count, &columns, result, first, rows, &viewer) ==
+            SG_OK);
+    std::size_t at = 0, withheld = 0;
+    auto same = [](const char* a, const char* b) {
+      return (a == nullptr) == (b == nullptr) && (a == nullptr || std::string(a) == b);
+    };
+    for (size_t row = first; row < children; ++row) {
+      sg_child_result child = SG_CHILD_RESULT_INIT;
+      REQUIRE(sg_result_child(&child, result, row) == SG_OK);
+      for (size_t k = 0; k < child.contribution_count; ++k, ++at) {
+        sg_contribution line = SG_CONTRIBUTION_INIT;
+        REQUIRE(sg_result_contribution_for(&line, result, row, k, &viewer) == SG_OK);
+        CAPTURE(at);
+        CHECK(row_of[at] == row);
+        CHECK(same(rule_id[at], line.rule_id));
+        CHECK(same(title[at], line.rule_title));
+        CHECK(same(index_id[at], line.index_id));
+        CHECK(same(evidence[at], line.evidence_id));
+        CHECK(same(agency[at], line.source_agency_id));
+        CHECK(same(kind[at], line.kind));
+        CHECK(restricted[at] == line.restricted);
+        CHECK(value[at] == line.value);
+        CHECK((std::isnan(raw[at]) ? std::isnan(line.raw) : raw[at] == line.raw));
+        withheld += line.restricted && line.rule_id == nullptr;
+      }
+    }
+    CHECK(at == count);
+    CHECK(withheld > 0);  // the Ash household's police report, withheld from this reader
+    // Rows past the end: SG_E_RANGE.
+    CHECK(sg_result_contribution_columns(&count, &columns, result, children, 1, &viewer) ==
+          SG_E_RANGE);
+    sg_result_free(result);
     sg_rules_free(rules);
     sg_graph_free(graph);
   }

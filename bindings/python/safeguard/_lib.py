@@ -244,6 +244,33 @@ class Contribution(ctypes.Structure):
     ]
 
 
+class ContributionColumns(ctypes.Structure):
+    """sg_contribution_columns: caller-owned arrays (numpy's memory, here) the library fills."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("capacity", c_size_t),
+        ("row", c_void_p),
+        ("rule_id", c_void_p),
+        ("rule_title", c_void_p),
+        ("index_id", c_void_p),
+        ("heading", c_void_p),
+        ("evidence_id", c_void_p),
+        ("via_id", c_void_p),
+        ("path", c_void_p),
+        ("source_agency_id", c_void_p),
+        ("restricted", c_void_p),
+        ("raw", c_void_p),
+        ("decay", c_void_p),
+        ("reach", c_void_p),
+        ("cap_factor", c_void_p),
+        ("value", c_void_p),
+        ("kind", c_void_p),
+        ("relation", c_void_p),
+        ("via_kind", c_void_p),
+    ]
+
+
 class PlaceResult(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -575,6 +602,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_result_levels": (c_int, [POINTER(POINTER(c_int)), _out_size, _result_p]),
     "sg_result_scores_for": (c_int, [POINTER(c_double), POINTER(c_int), POINTER(c_double),
                                      _result_p, c_size_t, c_size_t, POINTER(ExplainOptions)]),
+    "sg_result_contribution_columns": (c_int, [_out_size, POINTER(ContributionColumns), _result_p,
+                                               c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_contextual_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,
                                          c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_place_scores_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,

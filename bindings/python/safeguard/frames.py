@@ -386,19 +386,68 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
     """One row per contribution of every child, in the order that sums exactly to each index
     score, as `viewer` may see them: the agency ids or types the reader is cleared for (None or
     [] for none), "*" for every detail, or safeguard.result.RESULT_VIEWER for the result's own
-    viewer; restricted lines are withheld as in Result.contributions_for."""
-    rows: typing.List[typing.Tuple[object, ...]] = []
-    for row in range(len(result)):
-        child = result.child(row, viewer=viewer)
-        for c in child.contributions:
-            rows.append((child.id, c.index_id, c.kind, c.rule_id, c.rule_title, c.heading,
-                         c.evidence_id, c.via_id, c.via_kind, c.relation, c.path,
-                         c.source_agency_id, c.restricted, c.raw, c.decay, c.reach,
-                         c.cap_factor, c.value))
-    frame = pandas.DataFrame(rows, columns=list(CONTRIBUTION_COLUMNS))
+    viewer; restricted lines are withheld as in Result.contributions_for.
+
+    Built column by column: one call fills numpy arrays (sg_result_contribution_columns), and
+    each text column is made from its few distinct values, so no Python object is made per row
+    and field."""
+    import ctypes
+
+    import numpy
+
+    from . import _lib
+    from ._core import check, lib
+    from .result import _viewer_options
+
+    clearances = result._viewer_of(viewer)
+    options = _viewer_options(clearances)
+    count = ctypes.c_size_t()
+    columns = _lib.ContributionColumns(version=_lib.ContributionColumns.VERSION, capacity=0)
+    with result._lock:
+        pointer = result._pointer()
+        check(lib.sg_result_contribution_columns(ctypes.byref(count), ctypes.byref(columns),
+                                                 pointer, 0, len(result), ctypes.byref(options)))
+        n = count.value
+        if n == 0:
+            frame = pandas.DataFrame([], columns=list(CONTRIBUTION_COLUMNS))
+        else:
+            texts = ("rule_id", "rule_title", "index_id", "heading", "evidence_id", "via_id",
+                     "path", "source_agency_id", "kind", "relation", "via_kind")
+            numbers = ("raw", "decay", "reach", "cap_factor", "value")
+            arrays = {name: numpy.empty(n, dtype=numpy.uintp) for name in texts}
+            arrays.update({name: numpy.empty(n, dtype=numpy.float64) for name in numbers})
+            arrays["row"] = numpy.empty(n, dtype=numpy.uintp)
+            arrays["restricted"] = numpy.empty(n, dtype=numpy.uint8)
+            columns.capacity = n
+            for name, array in arrays.items():
+                setattr(columns, name, array.ctypes.data)
+            check(lib.sg_result_contribution_columns(ctypes.byref(count), ctypes.byref(columns),
+                                                     pointer, 0, len(result),
+                                                     ctypes.byref(options)))
+            # Text pointers stay valid while the result is open: read them under its lock.
+            data = {"child_id": numpy.asarray(result.child_ids, dtype=object)[arrays["row"]]}
+            for name in texts:
+                data[name] = _strings(numpy, arrays[name])
+            data["restricted"] = arrays["restricted"].astype(bool)
+            for name in numbers:
+                data[name] = arrays[name]
+            frame = pandas.DataFrame({name: data[name] for name in CONTRIBUTION_COLUMNS})
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame
+
+
+def _strings(numpy: typing.Any, pointers: typing.Any) -> typing.Any:
+    """An object array of str (None for a null pointer) from an array of C string pointers:
+    each distinct pointer read once, then spread by index."""
+    import ctypes
+
+    where, distinct = pandas.factorize(pointers.astype(numpy.uint64), sort=False)
+    values = numpy.empty(len(distinct), dtype=object)
+    string_at = ctypes.string_at
+    for i, address in enumerate(distinct.tolist()):
+        values[i] = None if address == 0 else string_at(address).decode("utf-8")
+    return values[where]
 
 
 JOINED_COLUMNS = ("rank", "child_id", "joined_level", "joined_total", "best_alone_level",

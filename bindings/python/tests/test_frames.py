@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import warnings
 
 import pytest
 
@@ -10,7 +11,7 @@ pandas = pytest.importorskip("pandas")
 import safeguard  # noqa: E402
 from safeguard import frames  # noqa: E402
 
-from conftest import AS_OF  # noqa: E402
+from conftest import AS_OF, FAMILIES  # noqa: E402
 
 D = datetime.date
 
@@ -175,6 +176,35 @@ def test_contributions_frame_sums_to_the_scores(result):
     for child in result:
         for index_id, score in child.scores.items():
             assert totals.get((child.id, index_id), 0.0) == score
+
+
+def _frame_line_by_line(result, viewer):
+    """contributions_frame as it was built before the columnar call: a child at a time, a line
+    at a time (sg_result_contribution_for), a Python object per field."""
+    rows = []
+    for row in range(len(result)):
+        child = result.child(row, viewer=viewer)
+        for c in child.contributions:
+            rows.append((child.id, c.index_id, c.kind, c.rule_id, c.rule_title, c.heading,
+                         c.evidence_id, c.via_id, c.via_kind, c.relation, c.path,
+                         c.source_agency_id, c.restricted, c.raw, c.decay, c.reach,
+                         c.cap_factor, c.value))
+    return pandas.DataFrame(rows, columns=list(frames.CONTRIBUTION_COLUMNS))
+
+
+@pytest.mark.parametrize("case,pack", [("families.json", "default"),
+                                       ("peer_network.json", "exploitation")])
+@pytest.mark.parametrize("viewer", [None, "*", ["police"], ["school", "health"]])
+def test_the_columnar_contributions_frame_is_the_line_by_line_one(case, pack, viewer):
+    # Restricted lines withheld, network lines scoped, NaN working, None ids: the frame built
+    # from sg_result_contribution_columns equals the one built line by line, dtypes and all.
+    with safeguard.Graph.from_file(FAMILIES.parent / case) as graph, \
+            safeguard.RuleSet.load(pack) as rules, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", safeguard.VocabularyWarning)
+        result = graph.assess(rules, AS_OF)
+        pandas.testing.assert_frame_equal(result.contributions_frame(viewer=viewer),
+                                          _frame_line_by_line(result, viewer))
 
 
 def test_frames_of_an_empty_result(rules):

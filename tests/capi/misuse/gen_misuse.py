@@ -41,6 +41,7 @@ KINDS = {
     "sg_rules_info*": "OutStruct<sg_rules_info>",
     "sg_child_result*": "OutStruct<sg_child_result>",
     "sg_contribution*": "OutStruct<sg_contribution>",
+    "sg_contribution_columns*": "OutStruct<sg_contribution_columns>",
     "const sg_person*": "PersonArg",
     "const sg_concern*": "ConcernArg",
     "const sg_factor*": "FactorArg",

@@ -284,6 +284,10 @@ template <>
 inline sg_contribution init_struct<sg_contribution>() {
   return SG_CONTRIBUTION_INIT;
 }
+template <>
+inline sg_contribution_columns init_struct<sg_contribution_columns>() {
+  return SG_CONTRIBUTION_COLUMNS_INIT;
+}
 
 template <>
 inline sg_timescales init_struct<sg_timescales>() {
