@@ -606,6 +606,39 @@ typedef struct sg_step {
 
 SG_API int sg_result_step_count(size_t* out, const sg_result* result, size_t row);
 SG_API int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k);
+/* Many children's timeline steps at once, column by column, as sg_contribution_columns does for
+ * contributions: sg_result_step()'s fields for every step of the children at rows first_row ..
+ * first_row + row_count - 1, in row order. Dates are days since 1970-01-01 (SG_NO_DAY when
+ * there is none) rather than text. *out_count receives the number of steps; capacity 0 only
+ * counts; a capacity below the count fails with SG_E_RANGE and writes nothing. */
+#define SG_NO_DAY (-2147483647 - 1)
+typedef struct sg_step_columns {
+  int version; /* SG_STEP_COLUMNS_VERSION */
+  size_t capacity;
+  size_t* row;
+  const char** step;
+  const char** status;
+  int* working_days;
+  const char** trigger_id;
+  const char** done_id;
+  int* start; /* days since 1970-01-01 */
+  int* due;
+  int* completed;
+  const char** title;
+  const char** reason;
+  int* calendar_days;
+  unsigned char* counts_working_days;
+  const char** source;
+} sg_step_columns;
+#define SG_STEP_COLUMNS_VERSION 1
+#define SG_STEP_COLUMNS_INIT                                                                      \
+  {                                                                                               \
+    SG_STEP_COLUMNS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+        NULL, NULL, NULL                                                                          \
+  }
+SG_API int sg_result_step_columns(size_t* out_count, sg_step_columns* columns,
+                                  const sg_result* result, size_t first_row, size_t row_count);
+
 /* Gaps in a child's process record (an event with nothing before it to complete, such as a
  * conference with no strategy discussion): the event id and a sentence. */
 SG_API int sg_result_timeline_issue_count(size_t* out, const sg_result* result, size_t row);

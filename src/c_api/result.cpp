@@ -59,6 +59,29 @@ void for_rows_as_read(const Results& results, const Viewer& reader, std::size_t 
   for (std::size_t r = 0; r < row_count; ++r) read(r, scores.scores(first_row + r));
 }
 
+static_assert(SG_NO_DAY == kNoDay, "SG_NO_DAY is the library's kNoDay");
+
+// One step as sg_result_step gives it (the fields of out's version).
+void fill_step(sg_step* out, const Results& results, const Step& step) {
+  const Snapshot& snap = results.snapshot();
+  const ProcessStep& def = step_definition(results.process(), step);
+  out->step = def.id.c_str();
+  out->status = to_string(step.status).data();
+  out->working_days = step.working_days;
+  out->trigger_id = snap.event_ids.c_str(step.trigger);
+  out->done_id = step.done == kNoEvent ? nullptr : snap.event_ids.c_str(step.done);
+  write_date(out->start, step.start);
+  write_date(out->due, step.due);
+  write_date(out->completed, step.completed);
+  if (out->version >= 2) {
+    out->title = def.title.c_str();
+    out->reason = step.reason.empty() ? nullptr : step.reason.data();
+    out->calendar_days = step.calendar_days;
+    out->counts_working_days = counts_working_days(def) ? 1 : 0;
+    out->source = def.source.c_str();
+  }
+}
+
 void check_rank(const Results& results, std::size_t rank) {
   if (rank >= results.place_count()) {
     throw Error(Status::out_of_range, "rank " + std::to_string(rank) +
@@ -493,23 +516,50 @@ int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k) 
     check_row(results, row);
     if (k >= results.step_count(row))
       throw Error(Status::out_of_range, "step " + std::to_string(k) + " is past the end");
-    const Step& step = results.steps_begin(row)[k];
-    const Snapshot& snap = results.snapshot();
-    const ProcessStep& def = step_definition(results.process(), step);
-    out->step = def.id.c_str();
-    out->status = to_string(step.status).data();
-    out->working_days = step.working_days;
-    out->trigger_id = snap.event_ids.c_str(step.trigger);
-    out->done_id = step.done == kNoEvent ? nullptr : snap.event_ids.c_str(step.done);
-    write_date(out->start, step.start);
-    write_date(out->due, step.due);
-    write_date(out->completed, step.completed);
-    if (out->version >= 2) {
-      out->title = def.title.c_str();
-      out->reason = step.reason.empty() ? nullptr : step.reason.data();
-      out->calendar_days = step.calendar_days;
-      out->counts_working_days = counts_working_days(def) ? 1 : 0;
-      out->source = def.source.c_str();
+    fill_step(out, results, results.steps_begin(row)[k]);
+  });
+}
+
+int sg_result_step_columns(size_t* out_count, sg_step_columns* columns, const sg_result* result,
+                           size_t first_row, size_t row_count) {
+  return guard([&] {
+    require(out_count, "out_count");
+    require(columns, "columns");
+    check_version(columns->version, SG_STEP_COLUMNS_VERSION, "sg_step_columns");
+    const Results& results = results_of(result);
+    check_rows(results, first_row, row_count);
+    std::size_t count = 0;
+    for (std::size_t r = first_row; r < first_row + row_count; ++r) count += results.step_count(r);
+    *out_count = count;
+    if (columns->capacity == 0) return;
+    if (columns->capacity < count)
+      throw Error(Status::out_of_range, "the rows hold " + std::to_string(count) +
+                                            " steps, more than the capacity of " +
+                                            std::to_string(columns->capacity));
+    std::size_t at = 0;
+    sg_step one = SG_STEP_INIT;
+    for (std::size_t r = first_row; r < first_row + row_count; ++r) {
+      for (const Step* step = results.steps_begin(r); step != results.steps_end(r); ++step) {
+        fill_step(&one, results, *step);  // as sg_result_step fills it
+        const auto put = [at](auto* column, auto value) {
+          if (column) column[at] = value;
+        };
+        put(columns->row, r);
+        put(columns->step, one.step);
+        put(columns->status, one.status);
+        put(columns->working_days, one.working_days);
+        put(columns->trigger_id, one.trigger_id);
+        put(columns->done_id, one.done_id);
+        put(columns->start, static_cast<int>(step->start));
+        put(columns->due, static_cast<int>(step->due));
+        put(columns->completed, static_cast<int>(step->completed));
+        put(columns->title, one.title);
+        put(columns->reason, one.reason);
+        put(columns->calendar_days, one.calendar_days);
+        put(columns->counts_working_days, static_cast<unsigned char>(one.counts_working_days));
+        put(columns->source, one.source);
+        ++at;
+      }
     }
   });
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "safeguard.h"
+#include "safeguard/day.hpp"
 
 #ifndef SAFEGUARD_SOURCE_DIR
 #define SAFEGUARD_SOURCE_DIR "."
@@ -700,6 +701,66 @@ TEST_SUITE("capi/c_api_extras") {
     // Rows past the end: SG_E_RANGE.
     CHECK(sg_result_contribution_columns(&count, &columns, result, children, 1, &viewer) ==
           SG_E_RANGE);
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+}
+
+TEST_SUITE("capi/c_api_extras") {
+  TEST_CASE("step columns are the steps sg_result_step gives one by one, in one call") {
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/timeline.json") ==
+            SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-23";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    size_t children = 0;
+    REQUIRE(sg_result_child_count(&children, result) == SG_OK);
+    size_t count = 0;
+    sg_step_columns columns = SG_STEP_COLUMNS_INIT;
+    REQUIRE(sg_result_step_columns(&count, &columns, result, 0, children) == SG_OK);
+    REQUIRE(count > 5);
+    std::vector<size_t> row_of(count);
+    std::vector<const char*> step(count), status(count), done(count);
+    std::vector<int> start(count), completed(count), working(count);
+    columns.row = row_of.data();
+    columns.step = step.data();
+    columns.status = status.data();
+    columns.done_id = done.data();
+    columns.start = start.data();
+    columns.completed = completed.data();
+    columns.working_days = working.data();
+    columns.capacity = count;
+    REQUIRE(sg_result_step_columns(&count, &columns, result, 0, children) == SG_OK);
+    std::size_t at = 0, undone = 0;
+    for (size_t row = 0; row < children; ++row) {
+      size_t steps = 0;
+      REQUIRE(sg_result_step_count(&steps, result, row) == SG_OK);
+      for (size_t k = 0; k < steps; ++k, ++at) {
+        sg_step one = SG_STEP_INIT;
+        REQUIRE(sg_result_step(&one, result, row, k) == SG_OK);
+        CAPTURE(at);
+        CHECK(row_of[at] == row);
+        CHECK(std::string(step[at]) == one.step);
+        CHECK(std::string(status[at]) == one.status);
+        CHECK((done[at] == nullptr) == (one.done_id == nullptr));
+        CHECK(working[at] == one.working_days);
+        CHECK(safeguard::format_iso_date(start[at]) == one.start);
+        if (completed[at] == SG_NO_DAY) {
+          CHECK(std::string(one.completed).empty());
+          ++undone;
+        } else {
+          CHECK(safeguard::format_iso_date(completed[at]) == one.completed);
+        }
+      }
+    }
+    CHECK(at == count);
+    CHECK(undone > 0);
     sg_result_free(result);
     sg_rules_free(rules);
     sg_graph_free(graph);

@@ -271,6 +271,30 @@ class ContributionColumns(ctypes.Structure):
     ]
 
 
+class StepColumns(ctypes.Structure):
+    """sg_step_columns: caller-owned arrays (numpy's memory, here) the library fills."""
+    VERSION = 1
+    NO_DAY = -2147483648
+    _fields_ = [
+        ("version", c_int),
+        ("capacity", c_size_t),
+        ("row", c_void_p),
+        ("step", c_void_p),
+        ("status", c_void_p),
+        ("working_days", c_void_p),
+        ("trigger_id", c_void_p),
+        ("done_id", c_void_p),
+        ("start", c_void_p),
+        ("due", c_void_p),
+        ("completed", c_void_p),
+        ("title", c_void_p),
+        ("reason", c_void_p),
+        ("calendar_days", c_void_p),
+        ("counts_working_days", c_void_p),
+        ("source", c_void_p),
+    ]
+
+
 class PlaceResult(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -604,6 +628,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                      _result_p, c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_contribution_columns": (c_int, [_out_size, POINTER(ContributionColumns), _result_p,
                                                c_size_t, c_size_t, POINTER(ExplainOptions)]),
+    "sg_result_step_columns": (c_int, [_out_size, POINTER(StepColumns), _result_p, c_size_t,
+                                       c_size_t]),
     "sg_result_contextual_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,
                                          c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_place_scores_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,

@@ -494,17 +494,62 @@ TIMELINE_COLUMNS = ("child_id", "step", "status", "working_days", "trigger_id", 
 
 def timeline_frame(result: "Result") -> Frame:
     """One row per statutory timeline step of every child (status "on_time", "late", "due",
-    "overdue" or "not_required", with the reason), with dates as datetime.date."""
-    rows: typing.List[typing.Tuple[object, ...]] = []
-    for child in result:
-        for s in child.timeline:
-            rows.append((child.id, s.step, s.status, s.working_days, s.trigger_id, s.done_id,
-                         s.start, s.due, s.completed, s.title, s.reason, s.calendar_days,
-                         s.source))
-    frame = pandas.DataFrame(rows, columns=list(TIMELINE_COLUMNS))
+    "overdue" or "not_required", with the reason), with dates as datetime.date. Filled by one
+    call (sg_result_step_columns), as contributions_frame is."""
+    import ctypes
+
+    import numpy
+
+    from . import _lib
+    from ._core import check, lib
+
+    count = ctypes.c_size_t()
+    columns = _lib.StepColumns(version=_lib.StepColumns.VERSION, capacity=0)
+    with result._lock:
+        pointer = result._pointer()
+        check(lib.sg_result_step_columns(ctypes.byref(count), ctypes.byref(columns), pointer, 0,
+                                         len(result)))
+        n = count.value
+        if n == 0:
+            frame = pandas.DataFrame([], columns=list(TIMELINE_COLUMNS))
+        else:
+            texts = ("step", "status", "trigger_id", "done_id", "title", "reason", "source")
+            days = ("start", "due", "completed")
+            arrays = {name: numpy.empty(n, dtype=numpy.uintp) for name in texts}
+            arrays.update({name: numpy.empty(n, dtype=numpy.int32) for name in days})
+            arrays.update({name: numpy.empty(n, dtype=numpy.intc)
+                           for name in ("working_days", "calendar_days")})
+            arrays["row"] = numpy.empty(n, dtype=numpy.uintp)
+            columns.capacity = n
+            for name, array in arrays.items():
+                setattr(columns, name, array.ctypes.data)
+            check(lib.sg_result_step_columns(ctypes.byref(count), ctypes.byref(columns), pointer,
+                                             0, len(result)))
+            data = {"child_id": numpy.asarray(result.child_ids, dtype=object)[arrays["row"]]}
+            for name in texts:
+                data[name] = _strings(numpy, arrays[name])
+            for name in days:
+                data[name] = _dates(numpy, arrays[name])
+            for name in ("working_days", "calendar_days"):
+                data[name] = arrays[name].astype(numpy.int64)
+            frame = pandas.DataFrame({name: data[name] for name in TIMELINE_COLUMNS})
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame
+
+
+def _dates(numpy: typing.Any, days: typing.Any) -> typing.Any:
+    """An object array of datetime.date (None for SG_NO_DAY) from days since 1970-01-01: each
+    distinct day made once."""
+    from . import _lib
+
+    where, distinct = pandas.factorize(days, sort=False)
+    epoch = datetime.date(1970, 1, 1).toordinal()
+    values = numpy.empty(len(distinct), dtype=object)
+    for i, day in enumerate(distinct.tolist()):
+        values[i] = None if day == _lib.StepColumns.NO_DAY else \
+            datetime.date.fromordinal(epoch + day)
+    return values[where]
 
 
 def places_frame(result: "Result") -> Frame:

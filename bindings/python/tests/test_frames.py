@@ -207,6 +207,21 @@ def test_the_columnar_contributions_frame_is_the_line_by_line_one(case, pack, vi
                                           _frame_line_by_line(result, viewer))
 
 
+@pytest.mark.parametrize("case", ["timeline.json", "families.json"])
+def test_the_columnar_timeline_frame_is_the_step_by_step_one(case, rules):
+    # sg_result_step_columns against sg_result_step child by child: dates, None for no date or
+    # no reason, int day counts.
+    with safeguard.Graph.from_file(FAMILIES.parent / case) as graph:
+        result = graph.assess(rules, datetime.date(2026, 11, 23))
+        rows = [(child.id, s.step, s.status, s.working_days, s.trigger_id, s.done_id, s.start,
+                 s.due, s.completed, s.title, s.reason, s.calendar_days, s.source)
+                for child in result for s in child.timeline]
+        expected = pandas.DataFrame(rows, columns=list(frames.TIMELINE_COLUMNS))
+        pandas.testing.assert_frame_equal(result.timeline_frame(), expected)
+        if case == "timeline.json":
+            assert len(expected) > 5 and expected["completed"].isna().any()
+
+
 def test_frames_of_an_empty_result(rules):
     with safeguard.Graph() as graph:
         result = graph.assess(rules, AS_OF)

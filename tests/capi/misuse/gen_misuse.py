@@ -42,6 +42,7 @@ KINDS = {
     "sg_child_result*": "OutStruct<sg_child_result>",
     "sg_contribution*": "OutStruct<sg_contribution>",
     "sg_contribution_columns*": "OutStruct<sg_contribution_columns>",
+    "sg_step_columns*": "OutStruct<sg_step_columns>",
     "const sg_person*": "PersonArg",
     "const sg_concern*": "ConcernArg",
     "const sg_factor*": "FactorArg",

@@ -288,6 +288,10 @@ template <>
 inline sg_contribution_columns init_struct<sg_contribution_columns>() {
   return SG_CONTRIBUTION_COLUMNS_INIT;
 }
+template <>
+inline sg_step_columns init_struct<sg_step_columns>() {
+  return SG_STEP_COLUMNS_INIT;
+}
 
 template <>
 inline sg_timescales init_struct<sg_timescales>() {
