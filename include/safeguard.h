@@ -511,12 +511,16 @@ typedef struct sg_contribution {
   const char* kind;     /* "rule", or "propagated" for risk that travelled through the network */
   const char* relation; /* propagated: how via_id is linked ("associate", "frequents"...) */
   const char* via_kind; /* "person", "place" or "group"; NULL when via_id is NULL */
+  /* Since version 3. 1: not part of what this reader sees at all (a _for accessor's answer for
+   * a line the network as the reader may attribute it would not have, or a place's own
+   * restricted evidence); a host listing lines for the reader skips it. 0 otherwise. */
+  int hidden;
 } sg_contribution;
-#define SG_CONTRIBUTION_VERSION 2
+#define SG_CONTRIBUTION_VERSION 3
 #define SG_CONTRIBUTION_INIT                                                                   \
   {                                                                                            \
     SG_CONTRIBUTION_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, \
-        NULL, NULL, NULL                                                                       \
+        NULL, NULL, NULL, 0                                                                    \
   }
 
 /* The k-th contribution of a child, with every detail (the host's own view: for a reader who
@@ -708,7 +712,8 @@ SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_resul
 
 /* Many children's contributions at once, column by column (a struct of arrays the caller
  * owns), as `viewer` may see them: exactly sg_result_contribution_for()'s fields for every line
- * of the children at rows first_row .. first_row + row_count - 1, in row order, then line order.
+ * of the children at rows first_row .. first_row + row_count - 1 that the viewer sees (lines
+ * sg_result_contribution_for() marks hidden are left out), in row order, then line order.
  * Each array (any may be NULL: not filled) holds `capacity` entries. *out_count receives the
  * number of lines; with capacity 0 that is all the call does (so a caller sizes its arrays, then
  * calls again); with a capacity below it the call fails with SG_E_RANGE and writes nothing.

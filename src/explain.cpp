@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "safeguard/io.hpp"
+#include "views_restriction.hpp"
 
 namespace safeguard {
 namespace {
@@ -405,6 +406,13 @@ struct PlaceFigures {
   double total = 0;         // the network score: the propagating indices' scores, in order
 };
 
+// The rank orders places by the host's scores, restricted evidence included: shown only to a
+// reader who sees every restricted concern, since a place ranked above (or below) what its
+// figures justify would say that restricted intelligence is held about it or another place.
+bool shows_rank(const Results& results, const Viewer& viewer) {
+  return detail::sees_every_restricted_concern(results.snapshot(), viewer);
+}
+
 PlaceFigures place_figures(const Results& results, std::size_t rank,
                            const std::vector<LineView>& lines) {
   const RuleSet& pack = results.rules();
@@ -433,12 +441,9 @@ std::string place_text(const Results& results, std::size_t rank, const Viewer& v
   const PlaceView place = view_place(results, rank);
   const std::vector<LineView> lines = view_place_contributions(results, rank, viewer);
   const PlaceFigures figures = place_figures(results, rank, lines);
-  // The rank orders places by the host's scores: shown only when nothing is withheld, since a
-  // place ranked above what its figures justify would say that restricted intelligence is there.
-  const bool withheld = figures.scores.any_withheld();
   std::string out = (place.kind == VertexKind::group ? "Group " : "Place ") + str(place.id) + " (" +
                     str(place.label) + ") as of " + format_iso_date(results.as_of());
-  if (!withheld)
+  if (shows_rank(results, viewer))
     out += ": rank " + std::to_string(rank + 1) + " of " + std::to_string(results.place_count());
   out += "\n  network score: " + fixed(figures.total, 2) + "\n";
   const auto& indices = pack.propagation().indices;
@@ -479,7 +484,7 @@ std::string place_json(const Results& results, std::size_t rank, const Viewer& v
   out["label"] = str(place.label);
   out["as_of"] = format_iso_date(results.as_of());
   out["pack"] = {{"id", pack.id()}, {"version", pack.version()}, {"hash", pack.hash()}};
-  out["rank"] = figures.scores.any_withheld() ? ordered() : ordered(rank);  // as in place_text
+  out["rank"] = shows_rank(results, viewer) ? ordered(rank) : ordered();  // as in place_text
   out["score"] = figures.total;
   ordered indices = ordered::array();
   const auto& propagating = pack.propagation().indices;

@@ -114,12 +114,13 @@ std::vector<OverrideView> view_overrides(const Results& results, std::size_t row
 
 namespace {
 
-// Numbers the withheld lines by their evidence (see LineView::withheld_item).
-void number_withheld(const Contribution* begin, std::vector<LineView>& lines) {
+// Numbers the withheld lines by their evidence (see LineView::withheld_item); `from[i]` is the
+// contribution lines[i] shows.
+void number_withheld(const std::vector<const Contribution*>& from, std::vector<LineView>& lines) {
   std::vector<VertexIndex> items;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (!lines[i].withheld() || lines[i].propagated()) continue;
-    const VertexIndex evidence = begin[i].evidence;
+    const VertexIndex evidence = from[i]->evidence;
     auto found = std::find(items.begin(), items.end(), evidence);
     if (found == items.end()) found = items.insert(items.end(), evidence);
     lines[i].withheld_item = static_cast<std::uint32_t>(found - items.begin()) + 1;
@@ -149,20 +150,28 @@ namespace {
 
 constexpr std::uint32_t kNoOwner = UINT32_MAX;
 
-// The network node whose explanation `c` is a line of, found by where it lies in the results
-// (a child's lines, then a place's); kNoOwner for a copy.
-std::uint32_t owner_node(const Results& results, const Contribution& c) {
+// Whose explanation a line is part of: a child's or a place's network node, and where its lines
+// begin (to tell the first propagated line of an index from the others).
+struct Owner {
+  std::uint32_t node = kNoOwner;
+  const Contribution* begin = nullptr;
+  bool place = false;
+};
+
+// The owner of `c`, found by where it lies in the results (a child's lines, then a place's);
+// node kNoOwner for a copy.
+Owner owner_of(const Results& results, const Contribution& c) {
   const std::less<const Contribution*> before;
   const Contribution* p = &c;
   const Snapshot& snap = results.snapshot();
-  if (const std::size_t n = results.child_count(); n > 0) {
+  if (const std::size_t n = results.child_count(); n > 0 && !snap.vertex_node.empty()) {
     if (!before(p, results.contributions_begin(0)) && before(p, results.contributions_end(n - 1))) {
       std::size_t low = 0, high = n;  // the last row whose lines begin at or before p
       while (high - low > 1) {
         const std::size_t mid = low + (high - low) / 2;
         (before(p, results.contributions_begin(mid)) ? high : low) = mid;
       }
-      return snap.vertex_node[results.child_vertex(low)];
+      return {snap.vertex_node[results.child_vertex(low)], results.contributions_begin(low), false};
     }
   }
   if (const std::size_t n = results.place_count(); n > 0) {
@@ -173,33 +182,32 @@ std::uint32_t owner_node(const Results& results, const Contribution& c) {
         const std::size_t mid = low + (high - low) / 2;
         (before(p, results.place_contributions_begin(mid)) ? high : low) = mid;
       }
-      return results.place_node(low);
+      return {results.place_node(low), results.place_contributions_begin(low), true};
     }
   }
-  return kNoOwner;
+  return {};
 }
 
 // view_line with the reader's network and the line's owner known (view_contributions knows
 // both for every line of a row).
 LineView line_of(const Results& results, const Contribution& c, const Viewer& viewer,
-                 const detail::ViewerNetwork* net, std::uint32_t owner);
+                 const detail::ViewerNetwork* net, const Owner& owner);
 
 }  // namespace
 
 LineView view_line(const Results& results, const Contribution& c, const Viewer& viewer) {
-  if (!c.propagated()) return line_of(results, c, viewer, nullptr, kNoOwner);
-  const std::shared_ptr<const detail::ViewerNetwork> net = detail::viewer_network(results, viewer);
-  const std::uint32_t owner = net ? owner_node(results, c) : kNoOwner;
-  if (net && owner == kNoOwner) {
+  const std::shared_ptr<const detail::ViewerNetwork> net =
+      c.propagated() ? detail::viewer_network(results, viewer) : nullptr;
+  const Owner owner = owner_of(results, c);
+  if (net && owner.node == kNoOwner) {
     // A copy of a line: which explanation it belongs to, and so what the reader may see of it,
-    // cannot be told; it shows nothing.
+    // cannot be told; it is hidden.
     LineView out;
-    out.visibility = Visibility::withheld;
     out.kind = c.kind;
     out.index = c.index;
     out.title = kRestrictedTitle;
-    out.neutral_title = results.rules().neutral_title();
     out.network_scoped = true;
+    out.hidden = true;
     return out;
   }
   return line_of(results, c, viewer, net.get(), owner);
@@ -208,7 +216,7 @@ LineView view_line(const Results& results, const Contribution& c, const Viewer& 
 namespace {
 
 LineView line_of(const Results& results, const Contribution& c, const Viewer& viewer,
-                 const detail::ViewerNetwork* net, std::uint32_t owner) {
+                 const detail::ViewerNetwork* net, const Owner& owner) {
   const RuleSet& pack = results.rules();
   const Snapshot& snap = results.snapshot();
   LineView out;
@@ -242,6 +250,12 @@ LineView line_of(const Results& results, const Contribution& c, const Viewer& vi
       out.title = kRestrictedTitle;
       out.neutral_title = rule.neutral_title.empty() ? std::string_view(pack.neutral_title())
                                                      : std::string_view(rule.neutral_title);
+      // A place has no level to explain: its restricted evidence is not shown even as a
+      // withheld figure, which would say which place the intelligence is about, and how much.
+      if (owner.place) {
+        out.hidden = true;
+        out.value = 0;
+      }
       return out;
     }
     out.rule = c.rule;
@@ -258,7 +272,30 @@ LineView line_of(const Results& results, const Contribution& c, const Viewer& vi
   out.decay = c.decay;
   out.reach = c.reach;
   out.cap_factor = c.cap_factor;
-  if (c.propagated()) detail::scope_propagated_line(results, net, owner, c, out);
+  if (c.propagated()) {
+    const Contribution* before = &c - 1;
+    const bool first = owner.begin == nullptr || &c == owner.begin || !before->propagated() ||
+                       before->index != c.index;
+    detail::scope_propagated_line(results, net, owner.node, c, first, out);
+  }
+  return out;
+}
+
+// The lines of [begin, end) the reader sees (hidden ones left out), withheld ones numbered.
+std::vector<LineView> lines_of(const Results& results, const Contribution* begin,
+                               const Contribution* end, const Viewer& viewer,
+                               const detail::ViewerNetwork* net, const Owner& owner) {
+  std::vector<LineView> out;
+  std::vector<const Contribution*> from;
+  out.reserve(static_cast<std::size_t>(end - begin));
+  from.reserve(out.capacity());
+  for (const Contribution* c = begin; c != end; ++c) {
+    LineView line = line_of(results, *c, viewer, net, owner);
+    if (line.hidden) continue;
+    out.push_back(line);
+    from.push_back(c);
+  }
+  number_withheld(from, out);
   return out;
 }
 
@@ -269,16 +306,11 @@ std::vector<LineView> view_contributions(const Results& results, std::size_t row
   if (row >= results.child_count())
     throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
   const std::shared_ptr<const detail::ViewerNetwork> net = detail::viewer_network(results, viewer);
-  const std::uint32_t owner = results.snapshot().vertex_node.empty()
-                                  ? kNoOwner
-                                  : results.snapshot().vertex_node[results.child_vertex(row)];
-  std::vector<LineView> out;
-  out.reserve(results.contribution_count(row));
-  for (const Contribution* c = results.contributions_begin(row);
-       c != results.contributions_end(row); ++c)
-    out.push_back(line_of(results, *c, viewer, net.get(), owner));
-  number_withheld(results.contributions_begin(row), out);
-  return out;
+  Owner owner;
+  owner.begin = results.contributions_begin(row);
+  if (!results.snapshot().vertex_node.empty())
+    owner.node = results.snapshot().vertex_node[results.child_vertex(row)];
+  return lines_of(results, owner.begin, results.contributions_end(row), viewer, net.get(), owner);
 }
 
 std::vector<LineView> view_place_contributions(const Results& results, std::size_t rank,
@@ -286,13 +318,9 @@ std::vector<LineView> view_place_contributions(const Results& results, std::size
   if (rank >= results.place_count())
     throw Error(Status::out_of_range, "place rank " + std::to_string(rank) + " is past the end");
   const std::shared_ptr<const detail::ViewerNetwork> net = detail::viewer_network(results, viewer);
-  std::vector<LineView> out;
-  out.reserve(results.place_contribution_count(rank));
-  for (const Contribution* c = results.place_contributions_begin(rank);
-       c != results.place_contributions_end(rank); ++c)
-    out.push_back(line_of(results, *c, viewer, net.get(), results.place_node(rank)));
-  number_withheld(results.place_contributions_begin(rank), out);
-  return out;
+  const Owner owner{results.place_node(rank), results.place_contributions_begin(rank), true};
+  return lines_of(results, owner.begin, results.place_contributions_end(rank), viewer, net.get(),
+                  owner);
 }
 
 namespace {
@@ -325,11 +353,13 @@ Fold fold_lines(const RuleSet& pack, const std::vector<LineView>& lines, bool pr
   fold.network.assign(count, 0.0);
   for (const LineView& line : lines) {
     if (line.propagated()) {
-      // A withheld propagated line holds no points: its host's points are in the remainder.
+      // A hidden propagated line holds no points: its host's points are in the remainder.
       fold.network_scoped = fold.network_scoped || line.network_scoped;
-      if (line.withheld() || line.index >= count) continue;
+      if (line.withheld() || line.hidden || line.index >= count) continue;
       fold.network[line.index] += line.value;
       if (propagated_in_index) fold.shown[line.index] += line.value;
+    } else if (line.hidden) {
+      continue;
     } else if (line.withheld()) {
       add_withheld(pack, line.neutral_title, line.value, out);
     } else if (line.index < count) {
@@ -415,18 +445,11 @@ ScoresView view_place_scores(const Results& results, std::size_t rank,
   out.index_scores.resize(count);
   for (std::size_t i = 0; i < count; ++i) out.index_scores[i] = results.place_index_score(rank, i);
   Fold fold = fold_lines(pack, lines, true, out);
-  bool resummed = out.any_withheld();
-  if (fold.network_scoped) {
-    // The host's propagated points, summed as the reader's are (per index in line order).
-    std::vector<double> host(count, 0.0);
-    for (const Contribution* c = results.place_contributions_begin(rank);
-         c != results.place_contributions_end(rank); ++c)
-      if (c->propagated() && c->index < count) host[c->index] += c->value;
-    const double remainder = network_remainder(sum(host), sum(fold.network));
-    if (remainder != 0) add_withheld(pack, pack.neutral_title(), remainder, out);
-    resummed = true;
-  }
-  if (resummed) out.index_scores = std::move(fold.shown);
+  // A place has no level: what the reader may not attribute is not shown at all (its own
+  // restricted lines are hidden), so its scores are the lines shown and nothing is withheld.
+  if (fold.network_scoped || lines.size() != results.place_contribution_count(rank) ||
+      out.any_withheld())
+    out.index_scores = std::move(fold.shown);
   return out;
 }
 

@@ -19,10 +19,11 @@ constexpr std::size_t kKeptReaders = 4;
 std::string reader_key(const Viewer& viewer) {
   std::vector<std::string> names = viewer.cleared;
   std::sort(names.begin(), names.end());
-  std::string key;
+  std::string key;  // each name with its length first, so no two lists give one key
   for (const std::string& name : names) {
+    key += std::to_string(name.size());
+    key += ':';
     key += name;
-    key += '\0';
   }
   return key;
 }
@@ -166,42 +167,39 @@ std::shared_ptr<const ViewerNetwork> viewer_network(const Results& results, cons
 }
 
 void scope_propagated_line(const Results& results, const ViewerNetwork* net, std::uint32_t node,
-                           const Contribution& c, LineView& line) {
+                           const Contribution& c, bool first, LineView& line) {
   if (net == nullptr || node >= net->altered.size() || !net->altered[node]) return;
   const RuleSet& pack = results.rules();
-  const std::size_t at = node * net->count + propagating_k(pack, c.index);
-  const auto withhold = [&] {
-    // A neighbour whose whole score (or a child whose whole offer) rests on withheld evidence:
-    // the line says nothing, not even which neighbour; its points are in the withheld figure.
-    LineView out;
-    out.visibility = Visibility::withheld;
-    out.kind = ContributionKind::propagated;
-    out.index = line.index;
-    out.index_id = line.index_id;
-    out.index_title = line.index_title;
-    out.heading = line.heading;
-    out.title = kRestrictedTitle;
-    out.neutral_title = pack.neutral_title();
-    out.network_scoped = true;
-    out.value = 0;
-    line = out;
-  };
+  const std::size_t k = propagating_k(pack, c.index);
+  const std::size_t at = node * net->count + k;
   line.network_scoped = true;
-  if (c.via == kNoVertex) {  // the host's one line for a child that counts nothing
-    const double offered = net->offered[at];
-    if (offered == 0) return withhold();
-    line.raw = offered;
-    return;
-  }
-  const double raw = net->scores[results.snapshot().vertex_node[c.via] * net->count +
-                                 propagating_k(pack, c.index)];
-  if (raw * c.reach == 0) return withhold();
-  line.raw = raw;
+  const auto hide = [&] {
+    line.hidden = true;
+    line.value = 0;
+    line.raw = 0;
+  };
   if (net->nothing[at]) {
+    // The host writes one line for all the links of a child that counts nothing: so does the
+    // reader's network, whatever form the host's lines took (per link, when the child's own
+    // score on the index rests on evidence withheld from the reader).
+    const double offered = net->offered[at];
+    if (!first || offered == 0) return hide();
+    line.network_summary = true;
+    line.via = kNoVertex;
+    line.via_id = {};
+    line.via_kind = VertexKind::erased;
+    line.relation = {};
+    line.path = "network";
+    line.raw = offered;
+    line.reach = 1;
     line.cap_factor = 0;
     line.value = 0;
     return;
   }
+  if (c.via == kNoVertex) return hide();  // (the host's summary; the reader's child counts)
+  const double raw = net->scores[results.snapshot().vertex_node[c.via] * net->count + k];
+  if (raw * c.reach == 0) return hide();  // the host would have written no line for it
+  line.raw = raw;
   line.cap_factor = net->cap[at];
   line.value = line.cap_factor != 1 ? raw * c.reach * line.cap_factor : raw * c.reach;
 }

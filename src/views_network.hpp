@@ -61,8 +61,12 @@ struct NetworkViews {
 std::shared_ptr<const ViewerNetwork> viewer_network(const Results& results, const Viewer& viewer);
 
 // The propagated line `c` of network node `node` (its owner: a child's or a place's node) as
-// `net` lets the reader see it. With net null, or the node not altered, the host's line.
+// `net` lets the reader see it; `first` says whether it is the owner's first propagated line on
+// its index. With net null, or the node not altered, the host's line. Otherwise the line takes
+// the form the host would have written for the reader's network: the reader's figures; hidden
+// where the host would have written no line; and where the cap lets the child count nothing,
+// the one summary line (the first) with the others hidden, as the host writes it.
 void scope_propagated_line(const Results& results, const ViewerNetwork* net, std::uint32_t node,
-                           const Contribution& c, LineView& line);
+                           const Contribution& c, bool first, LineView& line);
 
 }  // namespace safeguard::detail

@@ -94,7 +94,8 @@ std::string render_table(const Session& session, bool progress) {
       // one figure (the context level counts it, as the level counts WITHHELD).
       std::string context = fixed(scores.contextual_total, 2);
       if (scores.contextual_withheld != 0)
-        context += " +" + fixed(scores.contextual_withheld, 2) + " withheld";
+        context += (scores.contextual_withheld > 0 ? " +" : " ") +
+                   fixed(scores.contextual_withheld, 2) + " withheld";
       cells.push_back(std::move(context));
       cells.push_back(pack.levels()[results.context_level(row)].id);
     }

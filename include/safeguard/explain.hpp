@@ -100,6 +100,13 @@ struct LineView {
   // without the evidence withheld from them (docs/rules.md, "Who sees what"); the rest of the
   // host's points are in the withheld figures of view_scores and view_place_scores.
   bool network_scoped = false;
+  // Not part of what this reader sees at all: a line the network as the reader may attribute it
+  // would not have (a neighbour whose whole score rests on evidence withheld from them), or a
+  // place's own line on such evidence (a place has no level to explain, so nothing of it is
+  // shown, not even that it exists). view_contributions and view_place_contributions leave
+  // hidden lines out; view_line, which answers for one contribution of the results, marks them
+  // (and the C API's per-line accessors say `hidden`) so a host skips them.
+  bool hidden = false;
   double raw = 0, decay = 1, reach = 1, cap_factor = 1;  // meaningful only when shown
   double value = 0;
   // Withheld lines: the rule's neutral title, or the pack's (Rule::neutral_title); what a

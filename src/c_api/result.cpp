@@ -6,6 +6,7 @@
 #include "safeguard/joining.hpp"
 
 #include "c_api/shim.hpp"
+#include "views_network.hpp"
 
 using namespace safeguard;
 using namespace safeguard::capi;
@@ -37,6 +38,7 @@ void fill_contribution(sg_contribution* out, const LineView& line) {
     out->relation = c_str(line.relation);
     out->via_kind = line.via_id.empty() ? nullptr : to_string(line.via_kind).data();
   }
+  if (out->version >= 3) out->hidden = line.hidden ? 1 : 0;
 }
 
 // SG_E_RANGE unless rows first_row .. first_row + row_count - 1 are children of `results`.
@@ -257,9 +259,17 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
     const Results& results = results_of(result);
     const Viewer reader = viewer_of(viewer);
     check_rows(results, first_row, row_count);
+    // The lines the reader sees: a child's own, unless the network as the reader may attribute
+    // it hides some of its propagated ones (then counted from its view).
+    const std::shared_ptr<const detail::ViewerNetwork> net =
+        detail::viewer_network(results, reader);
+    const Snapshot& snap = results.snapshot();
     std::size_t count = 0;
-    for (std::size_t r = first_row; r < first_row + row_count; ++r)
-      count += results.contribution_count(r);
+    for (std::size_t r = first_row; r < first_row + row_count; ++r) {
+      const bool altered = net && net->altered[snap.vertex_node[results.child_vertex(r)]];
+      count +=
+          altered ? view_contributions(results, r, reader).size() : results.contribution_count(r);
+    }
     *out_count = count;
     if (columns->capacity == 0) return;
     if (columns->capacity < count)

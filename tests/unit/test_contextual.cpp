@@ -302,12 +302,18 @@ TEST_SUITE("unit/contextual") {
       const auto other_rank = static_cast<std::size_t>(other_found);
       const ScoresView other_place = view_place_scores(
           heavier, other_rank, view_place_contributions(heavier, other_rank, uncleared));
-      CHECK(place.withheld > 0);
+      // A place has no level to explain: its own restricted intelligence is not shown at all,
+      // not even as a withheld figure (which would say which place it is about, and how much).
+      CHECK_FALSE(place.any_withheld());
+      const long bare = without.find_place("PL-PNW-TAKEAWAY");
+      REQUIRE(bare >= 0);
       for (std::size_t i = 0; i < host.index_count(); ++i) {
         CHECK(place.index_scores[i] == doctest::Approx(other_place.index_scores[i]).epsilon(1e-8));
-        CHECK(place.index_scores[i] + (i == 1 ? place.withheld : 0.0) ==
-              doctest::Approx(host.place_index_score(rank, i)).epsilon(1e-12));
+        CHECK(place.index_scores[i] ==
+              doctest::Approx(without.place_index_score(static_cast<std::size_t>(bare), i))
+                  .epsilon(1e-8));
       }
+      CHECK(place.index_scores[1] < host.place_index_score(rank, 1));
       for (ExplainFormat format : {ExplainFormat::text, ExplainFormat::json}) {
         const std::string text = explain_place(host, rank, format, uncleared);
         // The host's order is not shown.
@@ -321,5 +327,71 @@ TEST_SUITE("unit/contextual") {
         CHECK(text.find(figure) == std::string::npos);  // nor the host's network score
       }
     }
+  }
+}
+
+namespace {
+
+// P-K's only criminal exploitation evidence is restricted police intelligence; it also has a
+// visible missing episode, and a friend (P-F) with visible worries on both exploitation indices.
+constexpr const char* kOwnRestricted = R"({"schema_version": 1,
+ "agencies": [{"id": "AG-POL", "type": "police"}, {"id": "AG-SCH", "type": "school"}],
+ "households": [{"id": "HH-1"}, {"id": "HH-2"}],
+ "persons": [{"id": "P-K", "kind": "child", "dob": "2011-01-01", "household": "HH-1"},
+             {"id": "P-F", "kind": "child", "dob": "2011-01-01", "household": "HH-2"}],
+ "concerns": [
+  {"id": "C-1", "category": "cce_indicator", "severity": 4, "incident": "2026-10-01",
+   "recorded": "2026-10-01", "status": "open", "source": "AG-POL", "restricted": true,
+   "about": ["P-K"]},
+  {"id": "C-2", "category": "missing_episode", "severity": 2, "incident": "2026-10-01",
+   "recorded": "2026-10-01", "status": "open", "source": "AG-SCH", "about": ["P-K"]},
+  {"id": "C-3", "category": "school_exclusion", "severity": 3, "incident": "2026-10-01",
+   "recorded": "2026-10-01", "status": "open", "source": "AG-SCH", "about": ["P-F"]},
+  {"id": "C-4", "category": "cse_indicator", "severity": 3, "incident": "2026-10-01",
+   "recorded": "2026-10-01", "status": "open", "source": "AG-SCH", "about": ["P-F"]}],
+ "relations": [{"kind": "associate", "from": "P-K", "to": "P-F"}]})";
+
+}  // namespace
+
+TEST_SUITE("unit/contextual") {
+  // The form of the propagated lines must not say which index the withheld evidence is on: the
+  // host writes one summary line for an index where a child counts nothing, so the reader's
+  // network does too, on both indices alike.
+  TEST_CASE("propagated lines take the host's form for the reader's network") {
+    CaseGraph graph;
+    load_case(graph, kOwnRestricted, "own_restricted.json");
+    const Results r =
+        assess(load_bundled_pack("exploitation"), take_snapshot(graph), {r_as_of(), 1});
+    const std::size_t row = row_of(r, "P-K");
+    std::size_t summaries = 0, per_link = 0;
+    for (const LineView& line : view_contributions(r, row, Viewer{})) {
+      if (!line.propagated()) continue;
+      CHECK_FALSE(line.withheld());
+      (line.network_summary ? summaries : per_link) += 1;
+      CHECK(line.value == 0);
+    }
+    CHECK(summaries == 2);  // one per exploitation index
+    CHECK(per_link == 0);
+    const std::string text = explain(r, row, ExplainFormat::text, Viewer{});
+    CHECK(text.find("association cap 0.000") == std::string::npos);
+    // The host sees per-link lines on criminal exploitation, where P-K's own score is.
+    std::size_t host_links = 0;
+    for (const LineView& line : view_contributions(r, row, Viewer::everyone()))
+      host_links += line.propagated() && !line.network_summary;
+    CHECK(host_links > 0);
+  }
+
+  // Readers' networks are kept per set of clearances: two different sets never share one, however
+  // their names are spelt.
+  TEST_CASE("two readers with different clearances never share a network") {
+    const Results r = peer_network(load_bundled_pack("exploitation"));
+    const std::size_t row = row_of(r, "P-PNW-C1");
+    const Viewer police{{"AG-PNW-POL", "zzz"}, false};
+    const Viewer spoof{{std::string("AG-PNW-POL\0zzz", 14)}, false};  // cleared for nothing
+    const Viewer none;
+    const double alone = ScoreReader(r, none).scores(row).contextual_withheld;
+    REQUIRE(alone > 0);
+    CHECK(ScoreReader(r, police).scores(row).contextual_withheld == 0);
+    CHECK(ScoreReader(r, spoof).scores(row).contextual_withheld == alone);
   }
 }

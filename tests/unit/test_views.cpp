@@ -576,9 +576,11 @@ TEST_SUITE("unit/views") {
           const ScoresView full = view_scores(results, row, lines);
           CAPTURE(row);
           // Withholds: a line withheld, or the network read as this viewer may attribute it.
-          const bool scoped = std::any_of(lines.begin(), lines.end(), [](const LineView& line) {
-            return line.withheld() || line.network_scoped;
-          });
+          const bool scoped =
+              lines.size() != results.contribution_count(row) ||  // hidden lines left out
+              std::any_of(lines.begin(), lines.end(), [](const LineView& line) {
+                return line.withheld() || line.network_scoped;
+              });
           CHECK(reader.withholds(row) == scoped);
           if (!scoped) CHECK_FALSE(full.any_withheld());
           CHECK(fast.contextual_scores == full.contextual_scores);
@@ -644,7 +646,11 @@ TEST_SUITE("unit/views") {
 
   // A place's explanation folds its withheld lines as a child's does: restricted intelligence
   // about the yard counts in its network score but in no index, on one line, whatever its number.
-  TEST_CASE("a place's scores and explanation fold the points withheld from the reader") {
+  // A place has no level to explain, so restricted intelligence about the yard is not shown to an
+  // uncleared reader at all: not as a withheld figure (which would say which place it is about,
+  // and how much), not as a line, not through the place's rank. Its scores are what the reader
+  // may attribute.
+  TEST_CASE("a place's restricted evidence is not shown to an uncleared reader at all") {
     const auto rules = RuleSet::load_file(kDir + "pack.toml");
     CaseGraph graph;
     load_case_file(graph, kDir + "case.json");
@@ -656,32 +662,45 @@ TEST_SUITE("unit/views") {
     for (const Viewer& viewer : kUncleared) {
       const std::vector<LineView> lines = view_place_contributions(results, rank, viewer);
       const ScoresView scores = view_place_scores(results, rank, lines);
-      REQUIRE(scores.any_withheld());
-      CHECK(scores.withheld > 0);
-      CHECK(scores.index_scores[risk] + scores.withheld ==
-            doctest::Approx(results.place_index_score(rank, risk)).epsilon(1e-12));
+      CHECK_FALSE(scores.any_withheld());
+      CHECK(scores.withheld == 0);
+      CHECK(lines.size() < results.place_contribution_count(rank));  // the restricted line
+      double shown = 0;
+      for (const LineView& line : lines) {
+        CHECK_FALSE(line.withheld());
+        if (line.index == risk) shown += line.value;
+      }
+      CHECK(scores.index_scores[risk] == shown);
+      CHECK(scores.index_scores[risk] < results.place_index_score(rank, risk));
       const std::string text = explain_place(results, rank, ExplainFormat::text, viewer);
       const std::string json = explain_place(results, rank, ExplainFormat::json, viewer);
-      std::size_t folded = 0;
-      for (std::size_t at = text.find("evidence: restricted source"); at != std::string::npos;
-           at = text.find("evidence: restricted source", at + 1))
-        ++folded;
-      CHECK(folded == 1);
-      CHECK(text.find("Restricted evidence") == std::string::npos);
-      CHECK(json.find("\"withheld\": {") != std::string::npos);
-      CHECK(json.find("\"restricted\": true") != std::string::npos);  // the fold, once
-      CHECK(json.find("\"restricted\": true", json.find("\"restricted\": true") + 1) ==
-            std::string::npos);
+      for (const std::string& hidden :
+           {std::string("restricted source"), std::string("Restricted evidence"),
+            std::string("rank"), std::string("\"restricted\": true")}) {
+        CAPTURE(hidden);
+        CHECK(text.find(hidden) == std::string::npos);
+        if (hidden != "rank") CHECK(json.find(hidden) == std::string::npos);
+      }
+      CHECK(json.find("\"rank\": null") != std::string::npos);
+      CHECK(json.find("\"withheld\": null") != std::string::npos);
       for (const std::string& marker : kMarkers) {
         CAPTURE(marker);
         CHECK(text.find(marker) == std::string::npos);
         CHECK(json.find(marker) == std::string::npos);
       }
+      // The C API's per-line answer marks the line hidden.
+      bool marked = false;
+      for (const Contribution* c = results.place_contributions_begin(rank);
+           c != results.place_contributions_end(rank); ++c)
+        marked = marked || view_line(results, *c, viewer).hidden;
+      CHECK(marked);
     }
     const ScoresView all = view_place_scores(
         results, rank, view_place_contributions(results, rank, Viewer::everyone()));
     CHECK_FALSE(all.any_withheld());
     CHECK(all.index_scores[risk] == results.place_index_score(rank, risk));
+    CHECK(explain_place(results, rank, ExplainFormat::text, Viewer::everyone()).find("rank 1") !=
+          std::string::npos);
   }
 
   TEST_CASE("a neutral title that names an index or a category is linted; an empty one refused") {

@@ -221,7 +221,7 @@ class ChildResult(ctypes.Structure):
 
 
 class Contribution(ctypes.Structure):
-    VERSION = 2
+    VERSION = 3
     _fields_ = [
         ("version", c_int),
         ("rule_id", c_char_p),
@@ -241,6 +241,7 @@ class Contribution(ctypes.Structure):
         ("kind", c_char_p),  # since version 2
         ("relation", c_char_p),
         ("via_kind", c_char_p),
+        ("hidden", c_int),  # since version 3
     ]
 
 

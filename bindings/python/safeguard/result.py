@@ -541,7 +541,8 @@ class Result(_core.Handle):
         options = _viewer_options(clearances)
         for k in range(count):
             check(scoped(ctypes.byref(item), pointer, position, k, ctypes.byref(options)))
-            out.append(_contribution(item))
+            if not item.hidden:  # not part of what this reader sees at all
+                out.append(_contribution(item))
         return tuple(out)
 
     def _overrides(self, pointer: int, row: int, count: int,
@@ -747,17 +748,17 @@ class Result(_core.Handle):
         if "*" in clearances or not order:
             return order
         values = (ctypes.c_double * max(1, len(self.index_ids)))()
-        withheld = ctypes.c_double()
         options = _viewer_options(clearances)
-        scores = []
-        any_withheld = False
+        keys = []
+        place_id = _lib.PlaceResult(version=_lib.PlaceResult.VERSION)
         for rank in order:
-            check(lib.sg_result_place_scores_for(values, ctypes.byref(withheld), pointer, rank,
+            check(lib.sg_result_place_scores_for(values, None, pointer, rank,
                                                  ctypes.byref(options)))
-            scores.append(sum(values[i] for i in range(len(self.index_ids))))
-            any_withheld = any_withheld or withheld.value != 0
-        if any_withheld:
-            order.sort(key=lambda rank: -scores[rank])
+            check(lib.sg_result_place(ctypes.byref(place_id), pointer, rank))
+            keys.append((-sum(values[i] for i in range(len(self.index_ids))),
+                         string(place_id.id)))
+        # Ties by id, not by the library's order, which restricted evidence can change.
+        order.sort(key=lambda rank: keys[rank])
         return order
 
     def place_rank(self, place: typing.Union[str, int, "PlaceResult"], *,
@@ -817,17 +818,17 @@ class Result(_core.Handle):
                                             lib.sg_result_place_contribution,
                                             lib.sg_result_place_contribution_for)
         # As the viewer may attribute them: the network score is the propagating indices'
-        # scores (summed in index order, as the library sums it), the own score the place's
-        # own lines shown. Both are the host's figures when nothing is withheld.
-        # (Indices that do not propagate score 0, so summing every index changes nothing.)
-        score = sum(scores[i] for i in self.index_ids)
-        own_score = record.own_score if withheld.value == 0 else sum(
-            c.value for c in contributions if c.kind == "rule" and c.index_id is not None)
+        # scores (summed in index order, as the library sums it; indices that do not propagate
+        # score 0), the own score the place's own lines shown; for "*", the host's figures.
+        # A place's restricted evidence is not shown at all to a reader not cleared for it.
+        if "*" in clearances:
+            score, own_score = record.score, record.own_score
+        else:
+            score = sum(scores[i] for i in self.index_ids)
+            own_score = sum(c.value for c in contributions if c.kind == "rule")
         return PlaceResult(id=string(record.id), rank=rank, kind=string(record.kind),
-                           label=string(record.label),
-                           score=record.score if withheld.value == 0 else score,
-                           own_score=own_score, scores=scores,
-                           contributions=contributions, withheld=withheld.value)
+                           label=string(record.label), score=score, own_score=own_score,
+                           scores=scores, contributions=contributions, withheld=withheld.value)
 
     def _view(self, function: typing.Callable[..., int], element: typing.Any, typestr: str,
               two_dimensional: bool) -> typing.Any:

@@ -116,6 +116,8 @@ STRUCTS = {
     "sg_lint_warning": _lib.LintWarning,
     "sg_vocabulary_finding": _lib.VocabularyFinding,
     "sg_place_result": _lib.PlaceResult,
+    "sg_contribution_columns": _lib.ContributionColumns,
+    "sg_step_columns": _lib.StepColumns,
     "sg_limits": _lib.Limits,
     "sg_provenance": _lib.Provenance,
     "sg_index_def": _lib.IndexDef,
@@ -145,6 +147,7 @@ def test_constants_match_c():
     for c_name, mirror in STRUCTS.items():
         assert mirror.VERSION == constants["SG_%s_VERSION" % c_name[3:].upper()], c_name
     assert _lib.DATE_SIZE == constants["SG_DATE_SIZE"]
+    assert _lib.StepColumns.NO_DAY == constants["SG_NO_DAY"]
     for name in ("PERSON_CHILD", "PERSON_ADULT", "STATUS_OPEN", "STATUS_CLOSED",
                  "STATUS_UNSUBSTANTIATED", "STATUS_RETRACTED", "FORMAT_TEXT", "FORMAT_JSON",
                  "FORMAT_CSV"):

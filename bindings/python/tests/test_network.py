@@ -171,9 +171,13 @@ def test_an_uncleared_reader_sees_the_network_without_restricted_intelligence():
     host_line = [c for c in first_host.contributions if c.via_id == "PL-PNW-TAKEAWAY"][0]
     assert line.raw < host_line.raw
     takeaway = reader.place("PL-PNW-TAKEAWAY")
-    assert takeaway.withheld > 0
+    # A place has no level: its own restricted intelligence is not shown at all, not even as a
+    # withheld figure or a line, and its scores are what the reader may attribute.
+    assert takeaway.withheld == 0
+    assert not any(c.restricted for c in takeaway.contributions)
     assert round(takeaway.score, 2) != round(host.place("PL-PNW-TAKEAWAY").score, 2)
     assert takeaway.score == pytest.approx(line.raw, rel=1e-9)
+    assert takeaway.own_score == 0
     # Ranked by the figures the reader may attribute, not the host's order.
     assert [p.rank for p in reader.places] == [0, 1, 2]
     assert [p.score for p in reader.places] == sorted((p.score for p in reader.places),
