@@ -141,7 +141,7 @@ class AssessTest(unittest.TestCase):
         result = run("assess", FAMILIES, *AS_OF)
         self.assertEqual(result.code, 0)
         text = result.text()
-        self.assertRegex(text, r"P-ASH-C1\s+child_in_need\s+12\.24")
+        self.assertRegex(text, r"P-ASH-C1\s+child_in_need\s+safe\s+12\.24")
         self.assertRegex(text, r"P-BIR-C1\s+universal")
         self.assertIn("as of 2026-11-01", text)
         self.assertRegex(text, r"safeguard-default \d+\.\d+\.\d+")
@@ -223,11 +223,11 @@ class AssessTest(unittest.TestCase):
         # A child with nothing restricted reads the same whoever reads it.
         self.assertEqual(uncleared["P-BIR-C1"], police["P-BIR-C1"])
         table = run("assess", FAMILIES, *AS_OF).text()
-        self.assertRegex(table, r"P-ASH-C1\s+child_in_need\s+12\.24\s+0\.00\s+8\.26\s+0\.00\s+"
-                                r"0\.00\s+3\.98\s")
+        self.assertRegex(table, r"P-ASH-C1\s+child_in_need\s+safe\s+12\.24\s+0\.00\s+8\.26\s+"
+                                r"0\.00\s+0\.00\s+3\.98\s")
         cleared = run("assess", FAMILIES, *AS_OF, "--viewer", "police").text()
-        self.assertRegex(cleared, r"P-ASH-C1\s+child_in_need\s+12\.24\s+0\.00\s+8\.26\s+3\.98\s+"
-                                  r"0\.00\s+-\s")
+        self.assertRegex(cleared, r"P-ASH-C1\s+child_in_need\s+safe\s+12\.24\s+0\.00\s+8\.26\s+"
+                                  r"3\.98\s+0\.00\s+-\s")
         rows = {r["child"]: r for r in csv.DictReader(io.StringIO(
             run("assess", FAMILIES, "--format", "csv", *AS_OF).text()))}
         self.assertEqual(float(rows["P-ASH-C1"]["domestic_abuse"]), 0.0)
@@ -1321,7 +1321,7 @@ class SafetyTest(unittest.TestCase):
         self.assertIn("plan written-plan: A written safety plan (SF-F1)", text)
         data = json.loads(self.run_ok("explain", self.CASE, "--child", "C-ALONE", "--format",
                                       "json"))
-        child = data["children"][0] if "children" in data else data
+        child = data[0]
         self.assertEqual(child["safety"]["decision"], "unsafe")
         self.assertEqual(child["safety"]["dangers"][0]["id"], None)
         for args in (("explain",), ("report", "--no-ecomap")):
