@@ -303,6 +303,62 @@ TEST_SUITE("unit/safety") {
     sg_graph_free(graph);
   }
 
+  // The default pack's [safety] (rules/default.toml, since 0.6.0) on a fictional family: a
+  // baby with bruising is unsafe until a written safety plan protects her; an unsubstantiated
+  // report is no present danger; a domestic abuse incident at the highest severity about the
+  // mother puts her son in danger too (the "carer" path).
+  TEST_CASE("the default pack's safety screen") {
+    const char* const family = R"({
+      "schema_version": 1,
+      "agencies": [{"id": "AG-DP-HV", "type": "health", "name": "Fictional Health Visitors"},
+                   {"id": "AG-DP-POL", "type": "police", "name": "Fictional Police"}],
+      "persons": [
+        {"id": "P-DP-BABY", "kind": "child", "dob": "2026-07-01"},
+        {"id": "P-DP-BABY2", "kind": "child", "dob": "2026-06-01"},
+        {"id": "P-DP-SON", "kind": "child", "dob": "2019-03-01"},
+        {"id": "P-DP-MUM", "kind": "adult", "dob": "1994-01-01"}
+      ],
+      "relations": [{"kind": "parent_of", "from": "P-DP-MUM", "to": "P-DP-SON"}],
+      "concerns": [
+        {"id": "C-DP-1", "category": "bruising_non_mobile_baby", "severity": 4,
+         "recorded": "2026-10-20", "source": "AG-DP-HV", "about": ["P-DP-BABY"]},
+        {"id": "C-DP-2", "category": "bruising_non_mobile_baby", "severity": 4,
+         "status": "unsubstantiated", "recorded": "2026-10-20", "source": "AG-DP-HV",
+         "about": ["P-DP-BABY2"]},
+        {"id": "C-DP-3", "category": "domestic_abuse", "severity": 5, "recorded": "2026-10-25",
+         "source": "AG-DP-POL", "about": ["P-DP-MUM"]}
+      ]
+    })";
+    const auto rules = load_bundled_pack("default");
+    REQUIRE(rules->safety().defined);
+    const Day as_of = day("2026-11-01");
+    CaseGraph graph;
+    load_case(graph, family, "family.json");
+    const Results before = assess(rules, take_snapshot(graph), {as_of, 1});
+    const Viewer all = Viewer::everyone();
+    CHECK(ids(view_safety(before, row_of(before, "P-DP-BABY"), all)) ==
+          std::vector<std::string>{"danger-non-mobile-baby-bruising@C-DP-1"});
+    CHECK(before.safety(row_of(before, "P-DP-BABY")) == SafetyDecision::unsafe);
+    CHECK(before.safety(row_of(before, "P-DP-BABY2")) == SafetyDecision::safe);
+    CHECK(ids(view_safety(before, row_of(before, "P-DP-SON"), all)) ==
+          std::vector<std::string>{"danger-severe-domestic-abuse@C-DP-3"});
+
+    FactorSpec plan;
+    plan.id = "F-DP-PLAN";
+    plan.kind = "safety_plan";
+    plan.strength = 4;
+    plan.start = day("2026-10-21");
+    plan.protects = {"P-DP-BABY"};
+    const Results after = Assessor(graph).apply(Batch{}.add(plan), rules, {as_of, 1});
+    const long baby = after.find_child("P-DP-BABY");
+    REQUIRE(baby >= 0);
+    CHECK(after.safety(static_cast<std::size_t>(baby)) == SafetyDecision::safe_with_plan);
+    CHECK(ids(view_safety(after, static_cast<std::size_t>(baby), all)).back() ==
+          "plan-written-safety-plan@F-DP-PLAN");
+    // The level is the scores' and the overrides' alone.
+    CHECK(after.level(static_cast<std::size_t>(baby)) == before.level(row_of(before, "P-DP-BABY")));
+  }
+
   TEST_CASE("a malformed [safety] is refused with the file, line and column") {
     struct Bad {
       const char* text;
