@@ -539,8 +539,8 @@ SG_API int sg_result_contribution(sg_contribution* out, const sg_result* result,
 SG_API int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result,
                               size_t row, size_t k);
 
-/* The k-th "not assessable" note of a child: the rule or override id and the missing
- * attribute (e.g. "child.age"). */
+/* The k-th "not assessable" note of a child: the id of the rule, override or [safety] danger or
+ * plan, and the missing attribute (e.g. "child.age"). */
 SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
                                     const sg_result* result, size_t row, size_t k);
 

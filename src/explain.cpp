@@ -241,8 +241,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   out += cap_notes(pack, lines);
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
-    const std::string& id =
-        n->is_override ? pack.overrides()[n->rule].id : pack.rules()[n->rule].id;
+    const std::string& id = not_assessable_id(pack, *n);
     out += "  not assessable: " + id + " (" + std::string(expr::attr_info(n->missing).name) +
            " unknown)\n";
   }
@@ -388,9 +387,8 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   ordered missing = ordered::array();
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
-    missing.push_back(
-        {{"rule", n->is_override ? pack.overrides()[n->rule].id : pack.rules()[n->rule].id},
-         {"missing", std::string(expr::attr_info(n->missing).name)}});
+    missing.push_back({{"rule", not_assessable_id(pack, *n)},
+                       {"missing", std::string(expr::attr_info(n->missing).name)}});
   }
   out["not_assessable"] = std::move(missing);
 

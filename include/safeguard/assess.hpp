@@ -62,13 +62,33 @@ struct PropagationReport {
   double radius_bound = 0;  // an upper bound on the spectral radius of alpha * W (below 1)
 };
 
-// A rule or override that could not be evaluated because data it needs is unknown.
+// Which [safety] list a "not assessable" note's condition is in.
+enum class SafetyPart : std::uint8_t { none, danger, plan };
+
+// A rule, override or [safety] condition that could not be evaluated because data it needs is
+// unknown.
 struct NotAssessable {
-  std::uint32_t rule = 0;  // rule index, or override index when `is_override`
+  // Rule index; override index when `is_override`; index into RuleSet::safety().dangers or
+  // .plans when `safety` says which.
+  std::uint32_t rule = 0;
   bool is_override = false;
   VertexIndex evidence = kNoVertex;
   expr::Attr missing = expr::Attr::child_age;
+  SafetyPart safety = SafetyPart::none;
 };
+
+// The id, and the title, of what a note could not evaluate (a rule, an override's id as its
+// title, a safety danger or plan).
+inline const std::string& not_assessable_id(const RuleSet& rules, const NotAssessable& note) {
+  if (note.safety == SafetyPart::danger) return rules.safety().dangers[note.rule].id;
+  if (note.safety == SafetyPart::plan) return rules.safety().plans[note.rule].id;
+  return note.is_override ? rules.overrides()[note.rule].id : rules.rules()[note.rule].id;
+}
+inline const std::string& not_assessable_title(const RuleSet& rules, const NotAssessable& note) {
+  if (note.safety == SafetyPart::danger) return rules.safety().dangers[note.rule].title;
+  if (note.safety == SafetyPart::plan) return rules.safety().plans[note.rule].title;
+  return note.is_override ? rules.overrides()[note.rule].id : rules.rules()[note.rule].title;
+}
 
 // What became of the discretionary override that applied to a child, if any: the latest one
 // for the child dated on or before the as-of date.

@@ -333,7 +333,8 @@ class ChildScorer::Impl {
 
   // The child's present-danger decision ([safety]): every danger in pack order, each over the
   // child or over each concern that reaches it by one of its paths; then, when one holds, the
-  // plans likewise. A condition whose value is unknown does not hold, as a rule does not fire.
+  // plans likewise. A condition whose value is unknown does not hold, as a rule does not fire,
+  // and is noted as not assessable.
   void assess_safety(expr::EvalContext& ctx, Partial& out) {
     const SafetySettings& safety = rules_.safety();
     const std::size_t first = out.safety_findings.size();
@@ -354,6 +355,7 @@ class ChildScorer::Impl {
       const SafetyCondition& c = conditions[i];
       if (c.scope == expr::Scope::child) {
         const Outcome holds = run(c.when, ctx);
+        if (!holds.value.known) note_unknown(plans, i, kNoVertex, holds, out);
         if (!holds.value.known || holds.value.number == 0) continue;
         SafetyFinding finding{plans, i, kNoVertex, false};
         if (!restricted_group_.empty() && !filter_) {
@@ -386,10 +388,22 @@ class ChildScorer::Impl {
           evidence = snap_.factor_vertex[item.slot];
         }
         const Outcome holds = run(c.when, ctx);
+        if (!holds.value.known) note_unknown(plans, i, evidence, holds, out);
         if (holds.value.known && holds.value.number != 0)
           out.safety_findings.push_back({plans, i, evidence, false});
       }
     }
+  }
+
+  // A condition whose value is unknown does not hold; the result says it could not be assessed.
+  static void note_unknown(bool plan, std::uint32_t item, VertexIndex evidence,
+                           const Outcome& outcome, Partial& out) {
+    NotAssessable note;
+    note.rule = item;
+    note.evidence = evidence;
+    note.missing = static_cast<expr::Attr>(std::max(outcome.missing, 0));
+    note.safety = plan ? SafetyPart::plan : SafetyPart::danger;
+    out.missing.push_back(note);
   }
 
   // The largest reach factor among the roles the evidence arrived by (ties: earlier role).

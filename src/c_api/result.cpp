@@ -447,8 +447,7 @@ int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
     if (k >= count)
       throw Error(Status::out_of_range, "note " + std::to_string(k) + " is past the end");
     const NotAssessable& n = results.not_assessable_begin(row)[k];
-    *out_rule_id = n.is_override ? results.rules().overrides()[n.rule].id.c_str()
-                                 : results.rules().rules()[n.rule].id.c_str();
+    *out_rule_id = not_assessable_id(results.rules(), n).c_str();
     if (out_missing) *out_missing = expr::attr_info(n.missing).name.data();
   });
 }

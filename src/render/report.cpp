@@ -477,9 +477,11 @@ class Report {
     out_ << "<h3>Not assessable</h3>\n<p class=\"question\">These rules could not be applied "
             "because data they need is unknown; they add nothing.</p>\n<ul>\n";
     for (const NotAssessable* n = first; n != last; ++n) {
-      const std::string& title =
-          n->is_override ? pack_.overrides()[n->rule].id : pack_.rules()[n->rule].title;
-      out_ << "<li>" << (n->is_override ? "override " : "") << e(title) << ": "
+      const char* kind = n->safety == SafetyPart::danger ? "safety danger "
+                         : n->safety == SafetyPart::plan ? "safety plan "
+                         : n->is_override                ? "override "
+                                                         : "";
+      out_ << "<li>" << kind << e(not_assessable_title(pack_, *n)) << ": "
            << e(words(render_detail::missing_attribute(*n))) << " unknown</li>\n";
     }
     out_ << "</ul>\n";

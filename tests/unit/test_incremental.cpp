@@ -55,7 +55,8 @@ std::string describe_row(const Results& r, std::size_t row) {
   }
   for (const NotAssessable* m = r.not_assessable_begin(row); m != r.not_assessable_end(row); ++m) {
     out += "\n  missing " + std::to_string(m->rule) + (m->is_override ? "o " : " ") +
-           vertex_id(r, m->evidence) + " " + std::to_string(static_cast<int>(m->missing));
+           std::to_string(static_cast<int>(m->safety)) + " " + vertex_id(r, m->evidence) + " " +
+           std::to_string(static_cast<int>(m->missing));
   }
   return out;
 }

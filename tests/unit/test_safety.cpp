@@ -177,6 +177,30 @@ TEST_SUITE("unit/safety") {
     CHECK(with.rules().hash() != without_pack->hash());
   }
 
+  TEST_CASE("a condition that needs unknown data does not hold and is noted as not assessable") {
+    // C-NODOB has no date of birth and a report of being left alone: "left-alone" reads the
+    // child's age, so whether it holds is unknown.
+    std::string text = kCase;
+    text.insert(text.find("    {\"id\": \"C-SAFE\""),
+                "    {\"id\": \"C-NODOB\", \"kind\": \"child\"},\n");
+    text.insert(
+        text.find("    {\"id\": \"SF-1\""),
+        "    {\"id\": \"SF-5\", \"category\": \"left_alone\", \"severity\": 3, "
+        "\"recorded\": \"2026-10-20\", \"source\": \"AG-SF-GP\", \"about\": [\"C-NODOB\"]},\n");
+    CaseGraph graph;
+    load_case(graph, text, "case.json");
+    const Results results = assess(pack(), take_snapshot(graph), {day("2026-11-01"), 1});
+    const std::size_t row = row_of(results, "C-NODOB");
+    CHECK(results.safety(row) == SafetyDecision::safe);
+    REQUIRE(results.not_assessable_end(row) - results.not_assessable_begin(row) == 1);
+    const NotAssessable& note = *results.not_assessable_begin(row);
+    CHECK(note.safety == SafetyPart::danger);
+    CHECK(not_assessable_id(results.rules(), note) == "left-alone");
+    CHECK(std::string(expr::attr_info(note.missing).name) == "child.age");
+    CHECK(explain(results, row, ExplainFormat::text, Viewer{})
+              .find("not assessable: left-alone (child.age unknown)") != std::string::npos);
+  }
+
   TEST_CASE("a plan that has ended, or is recorded after the as-of date, is no plan") {
     Fixture f;
     const Results before = assess(f.rules, take_snapshot(f.graph), {day("2026-10-01"), 1});
