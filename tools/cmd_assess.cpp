@@ -263,8 +263,9 @@ Command add_assess(CLI::App& parent) {
   auto options = std::make_shared<AssessOptions>();
   CLI::App* command = parent.add_subcommand(
       "assess",
-      "Score every child in a case file: level, total, per-index scores as the reader may "
-      "attribute them (restricted points apart, as WITHHELD), overrides");
+      "Score every child in a case file: level, the present-danger safety decision (SAFETY, "
+      "for packs with [safety]), total, per-index scores as the reader may attribute them "
+      "(restricted points apart, as WITHHELD), overrides");
   add_case_option(*command, options->scoring);
   add_rules_option(*command, options->scoring);
   add_as_of_option(*command, options->scoring);
