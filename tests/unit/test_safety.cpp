@@ -421,6 +421,18 @@ TEST_SUITE("unit/safety") {
     }
   }
 
+  TEST_CASE("a pack with more safety items than the limit is refused") {
+    PackLimits limits;
+    limits.max_overrides = 1;  // kSafety has two dangers
+    try {
+      RuleSet::load_string(std::string(kHeader) + kSafety, "safety.toml", limits);
+      FAIL("loaded");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::limit);
+      CHECK(e.where().line > 22);
+    }
+  }
+
   TEST_CASE("lint reports a safety item that can never hold, or always holds") {
     const auto rules = pack(std::string(kSafety) +
                             "[[safety.danger]]\nid = \"never\"\ntitle = \"N\"\nfor = \"child\"\n"
