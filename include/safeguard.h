@@ -543,8 +543,8 @@ SG_API int sg_result_contribution(sg_contribution* out, const sg_result* result,
 SG_API int sg_result_override(const char** out_id, const char** out_reason, const sg_result* result,
                               size_t row, size_t k);
 
-/* The k-th "not assessable" note of a child: the rule or override id and the missing
- * attribute (e.g. "child.age"). */
+/* The k-th "not assessable" note of a child: the id of the rule, override or [safety] danger or
+ * plan, and the missing attribute (e.g. "child.age"). */
 SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
                                     const sg_result* result, size_t row, size_t k);
 
@@ -759,6 +759,42 @@ SG_API int sg_result_contribution_columns(size_t* out_count, sg_contribution_col
 SG_API int sg_result_override_for(const char** out_id, const char** out_reason, int* out_restricted,
                                   const sg_result* result, size_t row, size_t k,
                                   const sg_explain_options* viewer);
+
+/* ---- Safety apart from risk (docs/rules.md, "Safety") ---------------------------------------
+ * A pack's [safety] section gives each child a present-danger decision beside the risk levels
+ * (it never moves them): no danger holds: "safe"; a danger holds and a safety plan does:
+ * "safe_with_plan"; a danger holds and no plan: "unsafe"; "not_assessed" when the pack has no
+ * [safety] section.
+ *
+ * The child's decision (static text) and, in *out_count (when not NULL), how many findings
+ * `viewer` may read with sg_result_safety_finding_for() (only its viewer fields are read). The
+ * decision is the same for every viewer, as the level is. */
+SG_API int sg_result_safety(const char** out_decision, size_t* out_count, const sg_result* result,
+                            size_t row, const sg_explain_options* viewer);
+
+typedef struct sg_safety_finding {
+  int version;             /* SG_SAFETY_FINDING_VERSION */
+  const char* kind;        /* "danger" or "plan" */
+  const char* id;          /* the [[safety.danger]] or [[safety.plan]] id; NULL when withheld */
+  const char* title;       /* its title, or a neutral text when withheld */
+  const char* evidence_id; /* the concern (danger) or factor (plan) it held for; NULL for a
+                              condition on the child, and when withheld */
+  int restricted;          /* 1 when withheld */
+} sg_safety_finding;
+#define SG_SAFETY_FINDING_VERSION 1
+#define SG_SAFETY_FINDING_INIT \
+  { SG_SAFETY_FINDING_VERSION, NULL, NULL, NULL, NULL, 0 }
+
+/* The k-th safety finding of a child as `viewer` may see it: the dangers that held (one finding
+ * per piece of evidence), then the plans that held (plans are looked for only when a danger
+ * holds). A finding on restricted evidence the viewer is not cleared for, or a condition on the
+ * child that held only because of restricted evidence, for a viewer who does not see every
+ * restricted concern, is withheld: every such danger is folded into one finding (restricted 1,
+ * id and evidence_id NULL, title "a present danger on restricted information") after the shown
+ * dangers, and likewise the plans ("a safety plan on restricted information"). The decision
+ * stays. SG_E_RANGE when k is past the count sg_result_safety() gave for this viewer. */
+SG_API int sg_result_safety_finding_for(sg_safety_finding* out, const sg_result* result, size_t row,
+                                        size_t k, const sg_explain_options* viewer);
 
 /* Index scores as a reader may attribute them (docs/rules.md, "Who sees what"), for the
  * children at rows first_row .. first_row + row_count - 1. sg_result_index_score() and

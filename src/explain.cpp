@@ -19,6 +19,24 @@ std::string fixed(double value, int decimals) {
 
 std::string str(std::string_view text) { return std::string(text); }
 
+// The safety decision, apart from the level: the dangers that held, then the plans, each with
+// the concern or factor it held for, as view_safety lets the viewer see them.
+std::string safety_text(const Results& results, std::size_t row, const Viewer& viewer) {
+  const SafetyView view = view_safety(results, row, viewer);
+  std::string out = "  Safety: " + str(safety_summary(view.decision)) + "\n";
+  for (const SafetyLineView& line : view.lines) {
+    out += line.plan ? "    plan " : "    danger ";
+    if (line.withheld()) {
+      out += str(line.title) + "\n";
+      continue;
+    }
+    out += str(line.id) + ": " + str(line.title);
+    if (!line.evidence_id.empty()) out += " (" + str(line.evidence_id) + ")";
+    out += "\n";
+  }
+  return out;
+}
+
 std::string discretionary_text(const Results& results, std::size_t row) {
   const std::optional<DiscretionaryView> d = view_discretionary(results, row);
   if (!d) return {};
@@ -196,6 +214,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
     out += o.withheld() ? "\n" : ": " + str(o.reason) + "\n";
   }
   out += discretionary_text(results, row);
+  out += safety_text(results, row, viewer);
   for (int h = 0; h < 5; ++h) {
     std::string section;
     for (const LineView& line : lines) {
@@ -223,8 +242,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   out += cap_notes(pack, lines);
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
-    const std::string& id =
-        n->is_override ? pack.overrides()[n->rule].id : pack.rules()[n->rule].id;
+    const std::string& id = not_assessable_id(pack, *n);
     out += "  not assessable: " + id + " (" + std::string(expr::attr_info(n->missing).name) +
            " unknown)\n";
   }
@@ -234,6 +252,24 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
 }
 
 using ordered = nlohmann::ordered_json;
+
+// {"decision", "dangers": [...], "plans": [...]}; a withheld finding keeps its keys: id and
+// evidence null, the neutral title, "restricted": true.
+ordered safety_json(const Results& results, std::size_t row, const Viewer& viewer) {
+  const SafetyView view = view_safety(results, row, viewer);
+  ordered dangers = ordered::array(), plans = ordered::array();
+  for (const SafetyLineView& line : view.lines) {
+    (line.plan ? plans : dangers)
+        .push_back(
+            {{"id", line.withheld() ? ordered() : ordered(str(line.id))},
+             {"title", str(line.title)},
+             {"evidence", line.evidence_id.empty() ? ordered() : ordered(str(line.evidence_id))},
+             {"restricted", line.withheld()}});
+  }
+  return {{"decision", str(to_string(view.decision))},
+          {"dangers", std::move(dangers)},
+          {"plans", std::move(plans)}};
+}
 
 ordered or_null(std::string_view text) {
   return text.empty() ? ordered() : ordered(std::string(text));
@@ -338,6 +374,7 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
          {"restricted", o.withheld()}});
   }
   out["policy_overrides"] = std::move(overrides);
+  out["safety"] = safety_json(results, row, viewer);
   ordered headings = ordered::object();
   for (int h = 0; h < 5; ++h)
     headings[std::string(to_string(static_cast<Heading>(h)))] = ordered::array();
@@ -351,9 +388,8 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   ordered missing = ordered::array();
   for (const NotAssessable* n = results.not_assessable_begin(row);
        n != results.not_assessable_end(row); ++n) {
-    missing.push_back(
-        {{"rule", n->is_override ? pack.overrides()[n->rule].id : pack.rules()[n->rule].id},
-         {"missing", std::string(expr::attr_info(n->missing).name)}});
+    missing.push_back({{"rule", not_assessable_id(pack, *n)},
+                       {"missing", std::string(expr::attr_info(n->missing).name)}});
   }
   out["not_assessable"] = std::move(missing);
 

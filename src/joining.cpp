@@ -160,6 +160,9 @@ class ChildJoiner {
     partial_.fired_counts.clear();
     partial_.missing.clear();
     partial_.missing_counts.clear();
+    partial_.safety.clear();
+    partial_.safety_findings.clear();
+    partial_.safety_counts.clear();
     partial_.steps.clear();
     partial_.step_counts.clear();
     partial_.issues.clear();

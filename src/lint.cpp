@@ -105,6 +105,8 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
   for (const auto& index : indices) claim(index.id, "an index", index.where);
   for (const auto& rule : rules) claim(rule.id, "a rule", rule.where);
   for (const auto& o : overrides) claim(o.id, "an override", o.where);
+  for (const auto& d : pack.safety().dangers) claim(d.id, "a safety danger", d.where);
+  for (const auto& p : pack.safety().plans) claim(p.id, "a safety plan", p.where);
 
   // Indices no rule scores.
   for (std::uint32_t i = 0; i < indices.size(); ++i) {
@@ -257,6 +259,25 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
     }
   }
 
+  // Safety items whose condition is constant: a danger that never holds (or holds for every
+  // child, who would all be unsafe), a plan that never or always holds.
+  for (const auto* list : {&pack.safety().dangers, &pack.safety().plans}) {
+    const bool dangers = list == &pack.safety().dangers;
+    for (const SafetyCondition& c : *list) {
+      expr::Value when;
+      if (!constant_value(c.when.compiled(), when)) continue;
+      const std::string what =
+          std::string(dangers ? "safety danger " : "safety plan ") + quoted(c.id);
+      if (!when.known || when.number == 0) {
+        warn("safety-never-fires", what + ": its condition is always false",
+             located(c.where, c.id));
+      } else if (c.scope == expr::Scope::child) {
+        warn("safety-always-fires", what + " holds for every child whatever the case says",
+             located(c.where, c.id));
+      }
+    }
+  }
+
   // Levels: reachable by some index's score (when the pack bounds the score), by a policy
   // override, or by discretionary judgement one step from a reachable level.
   std::vector<double> bound(indices.size(), 0.0);
@@ -342,6 +363,18 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
              "rule " + quoted(rule.id) + (silent_rule ? " reads a concern" : " counts concerns") +
                  " without saying which statuses count (concern.status in [...])",
              located(rule.where, rule.id));
+      }
+    }
+    for (const auto* list : {&pack.safety().dangers, &pack.safety().plans}) {
+      for (const SafetyCondition& c : *list) {
+        const bool silent_item = c.scope == expr::Scope::concern && !c.when.reads_status();
+        if (silent_item || silent_aggregate(c.when.compiled())) {
+          warn("status-unspecified",
+               "safety item " + quoted(c.id) +
+                   (silent_item ? " reads a concern" : " counts concerns") +
+                   " without saying which statuses count (concern.status in [...])",
+               located(c.where, c.id));
+        }
       }
     }
     for (const PolicyOverride& o : overrides) {

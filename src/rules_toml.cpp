@@ -51,13 +51,14 @@ class PackLoader {
     pack_ = pack.get();
     allow(root,
           {"pack", "index", "level", "rule", "override", "timescales", "discretionary",
-           "propagation", "vocabulary"},
+           "propagation", "vocabulary", "safety"},
           "the top level");
     read_header(root);
     read_levels(root);
     read_indices(root);
     read_rules(root);
     read_overrides(root);
+    read_safety(root);
     read_timescales(root);
     read_discretionary(root);
     read_propagation(root);
@@ -527,6 +528,84 @@ class PackLoader {
       }
       pack_->overrides_.push_back(std::move(o));
     });
+  }
+
+  // [safety]: present-danger items ([[safety.danger]], over the child or each concern) and the
+  // conditions that count as a safety plan ([[safety.plan]], over the child or each factor).
+  // Ids are unique across the section: a finding names its item by id alone.
+  void read_safety(const toml::table& root) {
+    const toml::node* section = root.get("safety");
+    if (!section) return;
+    const toml::table* table = section->as_table();
+    if (!table) fail(*section, Status::type, "'safety' must be a table: write [[safety.danger]]");
+    allow(*table, {"danger", "plan"}, "[safety]");
+    SafetySettings& safety = pack_->safety_;
+    safety.defined = true;
+    safety.where = at(*section);
+    std::unordered_set<std::string> seen;
+    auto read = [&](std::string_view key, expr::Scope evidence_scope,
+                    std::vector<SafetyCondition>& out) {
+      const std::string name = "[[safety." + std::string(key) + "]]";
+      const toml::node* node = table->get(key);
+      if (!node) return;
+      const toml::array* array = node->as_array();
+      if (!array) fail(*node, Status::type, "'" + std::string(key) + "' must be written " + name);
+      for (const auto& item : *array) {
+        if (!item.is_table()) fail(item, Status::type, "each " + name + " must be a table");
+        const toml::table& t = *item.as_table();
+        allow(t, {"id", "title", "for", "when", "paths", "rationale"}, "a " + name);
+        if (out.size() >= limits_.max_overrides) {
+          fail(t, Status::limit,
+               "more than " + std::to_string(limits_.max_overrides) + " " + name + " items");
+        }
+        SafetyCondition c;
+        c.where = at(t);
+        c.id = id_at(t, "a " + name);
+        const std::string where = "safety " + std::string(key) + " '" + c.id + "'";
+        if (!seen.insert(c.id).second)
+          fail(t, Status::duplicate, "duplicate id '" + c.id + "' in [safety]");
+        c.title = string_at(t, "title", where, true);
+        const std::string evidence = evidence_scope == expr::Scope::concern ? "concern" : "factor";
+        const std::string scope = string_at(t, "for", where, true);
+        if (scope == "child") {
+          c.scope = expr::Scope::child;
+        } else if (scope == evidence) {
+          c.scope = evidence_scope;
+        } else {
+          fail(*t.get("for"), Status::invalid_data,
+               "'for' of " + where + " must be child or " + evidence + ", not '" + scope + "'");
+        }
+        const toml::node* when = t.get("when");
+        if (!when) fail(t, Status::invalid_data, where + " needs 'when'");
+        c.when = compile(*when, c.scope, expr::Type::boolean, "when of " + where);
+        refuse_bad_constant(*when, c.when, "when of " + where);
+        if (const toml::node* paths = t.get("paths")) {
+          if (c.scope == expr::Scope::child)
+            fail(*paths, Status::invalid_data,
+                 "paths of " + where + " needs for = \"" + evidence +
+                     "\": a condition on the child has no path");
+          const toml::array* list = paths->as_array();
+          if (!list || list->empty())
+            fail(*paths, Status::type, "paths of " + where + " must be a list such as [\"self\"]");
+          c.paths = 0;
+          for (const auto& path : *list) {
+            Role role;
+            if (!path.is_string() || !parse_role(path.as_string()->get(), role)) {
+              fail(path, Status::invalid_data,
+                   "paths of " + where +
+                       ": use self, sibling, carer, household, associate, partner or involved");
+            }
+            c.paths |= role_bit(role);
+          }
+        }
+        out.push_back(std::move(c));
+      }
+    };
+    read("danger", expr::Scope::concern, safety.dangers);
+    read("plan", expr::Scope::factor, safety.plans);
+    if (safety.dangers.empty())
+      fail(*section, Status::invalid_data,
+           "[safety] needs at least one [[safety.danger]]: without one every child is safe");
   }
 
   // [vocabulary]: tables of name = "description" for categories, factor_kinds, flags and

@@ -112,6 +112,48 @@ std::vector<OverrideView> view_overrides(const Results& results, std::size_t row
   return out;
 }
 
+SafetyView view_safety(const Results& results, std::size_t row, const Viewer& viewer) {
+  SafetyView out;
+  out.decision = results.safety(row);
+  const SafetySettings& safety = results.rules().safety();
+  int sees_all = -1;  // scanned once, and only when a finding needs it
+  for (const bool plans : {false, true}) {
+    bool withheld = false;
+    for (const SafetyFinding* f = results.safety_begin(row); f != results.safety_end(row); ++f) {
+      if (f->plan != plans) continue;
+      bool hidden = false;
+      if (f->evidence != kNoVertex) {
+        hidden = !can_see(viewer, results.snapshot(), f->evidence);
+      } else if (f->restricted_basis) {
+        if (sees_all < 0)
+          sees_all = sees_every_restricted_concern(results.snapshot(), viewer) ? 1 : 0;
+        hidden = sees_all == 0;
+      }
+      if (hidden) {
+        withheld = true;
+        continue;
+      }
+      const SafetyCondition& c = (plans ? safety.plans : safety.dangers)[f->item];
+      SafetyLineView line;
+      line.plan = plans;
+      line.item = f->item;
+      line.id = c.id;
+      line.title = c.title;
+      line.evidence = f->evidence;
+      if (f->evidence != kNoVertex) line.evidence_id = results.vertex_id(f->evidence);
+      out.lines.push_back(line);
+    }
+    if (withheld) {
+      SafetyLineView line;
+      line.visibility = Visibility::withheld;
+      line.plan = plans;
+      line.title = plans ? kRestrictedPlan : kRestrictedDanger;
+      out.lines.push_back(line);
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // Numbers the withheld lines by their evidence (see LineView::withheld_item); `from[i]` is the

@@ -110,6 +110,13 @@ ReferencedNames referenced_names(const RuleSet& rules) {
     where.entity = o.id;
     scan(o.when.compiled(), rules.symbols(), where, out);
   }
+  for (const auto* list : {&rules.safety().dangers, &rules.safety().plans}) {
+    for (const SafetyCondition& c : *list) {
+      Location where = c.where;
+      where.entity = c.id;
+      scan(c.when.compiled(), rules.symbols(), where, out);
+    }
+  }
   for (int which = 0; which < 4; ++which) tidy(list(out, which));
   return out;
 }

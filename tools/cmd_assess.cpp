@@ -37,6 +37,19 @@ std::vector<std::string> fired_overrides(const Results& results, std::size_t row
   return ids;
 }
 
+// The safety decision's findings as the viewer may see them: "danger:ID" / "plan:ID", with the
+// evidence as "@ID"; a withheld finding is "danger:restricted" (its id would say what it is).
+std::vector<std::string> safety_findings(const SafetyView& view) {
+  std::vector<std::string> items;
+  for (const SafetyLineView& line : view.lines) {
+    std::string item = line.plan ? "plan:" : "danger:";
+    item += line.withheld() ? std::string("restricted") : std::string(line.id);
+    if (!line.evidence_id.empty()) item += "@" + std::string(line.evidence_id);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
 // The discretionary override that moved the child's level, as "J-1 (raise)", or "".
 std::string applied_judgement(const Results& results, std::size_t row) {
   const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
@@ -66,6 +79,9 @@ std::string render_table(const Session& session, bool progress) {
   Table table;
   table.add_column("CHILD", Table::Align::left);
   table.add_column("LEVEL", Table::Align::left);
+  // The present-danger decision beside the level, for packs with [safety] (it never moves it).
+  const bool safety = pack.safety().defined;
+  if (safety) table.add_column("SAFETY", Table::Align::left);
   table.add_column("TOTAL", Table::Align::right);
   for (const IndexDef& index : pack.indices()) table.add_column(index.id, Table::Align::right);
   table.add_column("WITHHELD", Table::Align::right);
@@ -83,8 +99,9 @@ std::string render_table(const Session& session, bool progress) {
   Progress bar("assess", results.child_count(), progress);
   for (std::size_t row = 0; row < results.child_count(); ++row) {
     std::vector<std::string> cells = {std::string(results.child_id(row)),
-                                      pack.levels()[results.level(row)].id,
-                                      fixed(results.total(row), 2)};
+                                      pack.levels()[results.level(row)].id};
+    if (safety) cells.push_back(std::string(to_string(results.safety(row))));
+    cells.push_back(fixed(results.total(row), 2));
     const ScoresView scores = reader.scores(row);
     for (std::size_t i = 0; i < results.index_count(); ++i)
       cells.push_back(fixed(scores.index_scores[i], 2));
@@ -166,6 +183,17 @@ std::string render_json(const Session& session, bool progress) {
     }
     child["policy_overrides"] = fired_overrides(results, row, session.viewer);
     child["immediate_safety"] = results.immediate_safety(row);
+    const SafetyView safety = view_safety(results, row, session.viewer);
+    json findings = json::array();
+    for (const SafetyLineView& line : safety.lines) {
+      findings.push_back(
+          {{"kind", line.plan ? "plan" : "danger"},
+           {"id", line.withheld() ? json() : json(std::string(line.id))},
+           {"title", std::string(line.title)},
+           {"evidence", line.evidence_id.empty() ? json() : json(std::string(line.evidence_id))},
+           {"restricted", line.withheld()}});
+    }
+    child["safety"] = {{"decision", to_string(safety.decision)}, {"findings", std::move(findings)}};
     const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
     if (!judgement || judgement->outcome == DiscretionaryOutcome::none) {
       child["discretionary_override"] = nullptr;
@@ -195,6 +223,8 @@ std::string render_csv(const Session& session, bool progress) {
   const bool contextual = results.propagation().ran;
   if (contextual)
     header.insert(header.end(), {"contextual_total", "contextual_withheld", "context_level"});
+  const bool safety = pack.safety().defined;
+  if (safety) header.insert(header.end(), {"safety", "safety_findings"});
   header.insert(header.end(), {"as_of", "pack_hash"});
   std::string out = csv_row(header);
   const ScoreReader reader(results, session.viewer);
@@ -215,6 +245,11 @@ std::string render_csv(const Session& session, bool progress) {
       cells.push_back(fixed(viewed.contextual_withheld, 6));
       cells.push_back(pack.levels()[results.context_level(row)].id);
     }
+    if (safety) {
+      const SafetyView view = view_safety(results, row, session.viewer);
+      cells.push_back(std::string(to_string(view.decision)));
+      cells.push_back(join(safety_findings(view), ";"));
+    }
     cells.push_back(session.as_of.iso());
     cells.push_back(pack.hash());
     out += csv_row(cells);
@@ -229,8 +264,9 @@ Command add_assess(CLI::App& parent) {
   auto options = std::make_shared<AssessOptions>();
   CLI::App* command = parent.add_subcommand(
       "assess",
-      "Score every child in a case file: level, total, per-index scores as the reader may "
-      "attribute them (restricted points apart, as WITHHELD), overrides");
+      "Score every child in a case file: level, the present-danger safety decision (SAFETY, "
+      "for packs with [safety]), total, per-index scores as the reader may attribute them "
+      "(restricted points apart, as WITHHELD), overrides");
   add_case_option(*command, options->scoring);
   add_rules_option(*command, options->scoring);
   add_as_of_option(*command, options->scoring);

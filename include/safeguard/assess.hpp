@@ -62,13 +62,33 @@ struct PropagationReport {
   double radius_bound = 0;  // an upper bound on the spectral radius of alpha * W (below 1)
 };
 
-// A rule or override that could not be evaluated because data it needs is unknown.
+// Which [safety] list a "not assessable" note's condition is in.
+enum class SafetyPart : std::uint8_t { none, danger, plan };
+
+// A rule, override or [safety] condition that could not be evaluated because data it needs is
+// unknown.
 struct NotAssessable {
-  std::uint32_t rule = 0;  // rule index, or override index when `is_override`
+  // Rule index; override index when `is_override`; index into RuleSet::safety().dangers or
+  // .plans when `safety` says which.
+  std::uint32_t rule = 0;
   bool is_override = false;
   VertexIndex evidence = kNoVertex;
   expr::Attr missing = expr::Attr::child_age;
+  SafetyPart safety = SafetyPart::none;
 };
+
+// The id, and the title, of what a note could not evaluate (a rule, an override's id as its
+// title, a safety danger or plan).
+inline const std::string& not_assessable_id(const RuleSet& rules, const NotAssessable& note) {
+  if (note.safety == SafetyPart::danger) return rules.safety().dangers[note.rule].id;
+  if (note.safety == SafetyPart::plan) return rules.safety().plans[note.rule].id;
+  return note.is_override ? rules.overrides()[note.rule].id : rules.rules()[note.rule].id;
+}
+inline const std::string& not_assessable_title(const RuleSet& rules, const NotAssessable& note) {
+  if (note.safety == SafetyPart::danger) return rules.safety().dangers[note.rule].title;
+  if (note.safety == SafetyPart::plan) return rules.safety().plans[note.rule].title;
+  return note.is_override ? rules.overrides()[note.rule].id : rules.rules()[note.rule].title;
+}
 
 // What became of the discretionary override that applied to a child, if any: the latest one
 // for the child dated on or before the as-of date.
@@ -83,6 +103,27 @@ enum class DiscretionaryOutcome : std::uint8_t {
   awaiting_approval,
 };
 SAFEGUARD_EXPORT std::string_view to_string(DiscretionaryOutcome outcome) noexcept;
+
+// A child's present-danger safety decision (docs/rules.md, "Safety"), kept apart from the
+// risk levels: it never moves them.
+enum class SafetyDecision : std::uint8_t {
+  not_assessed,    // the pack has no [safety] section
+  safe,            // no danger holds
+  safe_with_plan,  // a danger holds and so does a safety plan
+  unsafe,          // a danger holds and no plan does
+};
+SAFEGUARD_EXPORT std::string_view to_string(SafetyDecision decision) noexcept;
+
+// One danger or plan that held for a child, for one piece of evidence: a concern (danger) or
+// a factor (plan) for a condition over evidence, kNoVertex for a condition over the child.
+struct SafetyFinding {
+  bool plan = false;                 // a [[safety.plan]]; else a [[safety.danger]]
+  std::uint32_t item = 0;            // into RuleSet::safety().dangers or .plans
+  VertexIndex evidence = kNoVertex;  // the concern or factor; kNoVertex for a child condition
+  // A condition over the child that would not hold on the record without restricted concerns
+  // (as Contribution::restricted_basis): only a reader who sees them all may read its title.
+  bool restricted_basis = false;
+};
 
 struct DiscretionaryResult {
   std::uint32_t override_number = kNoEvent;  // into the snapshot's override columns
@@ -172,6 +213,19 @@ class SAFEGUARD_EXPORT Results {
   int level(std::size_t row) const { return levels_[row]; }              // after overrides
   const std::vector<std::int32_t>& levels() const noexcept { return levels_; }
   bool immediate_safety(std::size_t row) const { return immediate_safety_[row] != 0; }
+  // The present-danger safety decision (the pack's [safety]); not_assessed without one.
+  SafetyDecision safety(std::size_t row) const {
+    return safety_.empty() ? SafetyDecision::not_assessed
+                           : static_cast<SafetyDecision>(safety_[row]);
+  }
+  // The dangers that held, in pack order (each piece of evidence in slot order), then, when one
+  // did, the plans that held. No plan is looked for when no danger holds.
+  const SafetyFinding* safety_begin(std::size_t row) const {
+    return safety_findings_.data() + safety_offsets_[row];
+  }
+  const SafetyFinding* safety_end(std::size_t row) const {
+    return safety_findings_.data() + safety_offsets_[row + 1];
+  }
 
   const Contribution* contributions_begin(std::size_t row) const {
     return contributions_.data() + contribution_offsets_[row];
@@ -306,6 +360,9 @@ class SAFEGUARD_EXPORT Results {
   std::vector<std::int32_t> score_levels_;
   std::vector<std::int32_t> levels_;
   std::vector<std::uint8_t> immediate_safety_;
+  std::vector<std::uint8_t> safety_;  // SafetyDecision per child; empty without [safety]
+  std::vector<SafetyFinding> safety_findings_;
+  std::vector<std::size_t> safety_offsets_;
   std::vector<Contribution> contributions_;
   std::vector<std::size_t> contribution_offsets_;
   std::vector<std::uint32_t> fired_;

@@ -235,6 +235,51 @@ inline constexpr std::string_view kRestrictedOverride =
 SAFEGUARD_EXPORT std::vector<OverrideView> view_overrides(const Results& results, std::size_t row,
                                                           const Viewer& viewer);
 
+// One danger or safety plan that held for a child (Results::safety_begin), as a reader may see
+// it: the item and the concern or factor it held for. A finding on evidence the reader is not
+// cleared for, or a condition over the child that held only because of restricted evidence
+// (SafetyFinding::restricted_basis) for a reader who does not see every restricted concern, is
+// withheld: its id, title and evidence would say what that evidence holds.
+struct SafetyLineView {
+  Visibility visibility = Visibility::shown;
+  bool plan = false;                 // a [[safety.plan]]; else a [[safety.danger]]
+  std::uint32_t item = 0;            // into RuleSet::safety(); meaningful only when shown
+  std::string_view id;               // empty when withheld
+  std::string_view title;            // kRestrictedDanger / kRestrictedPlan when withheld
+  VertexIndex evidence = kNoVertex;  // the concern or factor; kNoVertex for a child condition
+  std::string_view evidence_id;      // its id; empty for a child condition or when withheld
+
+  bool withheld() const noexcept { return visibility == Visibility::withheld; }
+};
+inline constexpr std::string_view kRestrictedDanger = "a present danger on restricted information";
+inline constexpr std::string_view kRestrictedPlan = "a safety plan on restricted information";
+
+// A child's safety decision and what it rests on, as a reader may see it. The decision is the
+// results' own for every reader (as the level counts withheld points): the dangers shown, then
+// every withheld danger folded into one line, then the plans likewise, so the number of
+// withheld findings does not show.
+struct SafetyView {
+  SafetyDecision decision = SafetyDecision::not_assessed;
+  std::vector<SafetyLineView> lines;
+};
+SAFEGUARD_EXPORT SafetyView view_safety(const Results& results, std::size_t row,
+                                        const Viewer& viewer);
+// What a decision means, in words every rendering uses ("unsafe: a present danger and no
+// safety plan").
+inline std::string_view safety_summary(SafetyDecision decision) noexcept {
+  switch (decision) {
+    case SafetyDecision::safe:
+      return "safe: no present danger";
+    case SafetyDecision::safe_with_plan:
+      return "safe with a plan: a present danger, and a safety plan in place";
+    case SafetyDecision::unsafe:
+      return "unsafe: a present danger and no safety plan";
+    case SafetyDecision::not_assessed:
+      break;
+  }
+  return "not assessed: the rule pack has no safety assessment";
+}
+
 // A place or group heading its explanation.
 struct PlaceView {
   std::string_view id;

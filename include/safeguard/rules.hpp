@@ -68,6 +68,31 @@ struct PolicyOverride {
   Location where;
 };
 
+// One present-danger item or one safety-plan condition of a pack's [safety] section
+// (docs/rules.md, "Safety"). A danger (`[[safety.danger]]`) ranges over the child
+// (`for = "child"`) or over each concern that reaches the child by one of `paths`
+// (`for = "concern"`); a plan (`[[safety.plan]]`) over the child or over each factor that
+// protects the child by one of `paths` (`for = "factor"`). It holds for that evidence when
+// `when` is true.
+struct SafetyCondition {
+  std::string id;
+  std::string title;  // what a practitioner reads beside the decision
+  expr::Scope scope = expr::Scope::child;
+  expr::Expression when;
+  RoleMask paths = role_bit(Role::self);  // concern and factor conditions only
+  Location where;
+};
+
+// A pack's [safety] section: Structured Decision Making's present-danger decision, kept
+// apart from the estimate of future risk (it never moves a level). No danger holds: safe; a
+// danger holds and a plan holds: safe with a plan; a danger holds and no plan: unsafe.
+struct SafetySettings {
+  bool defined = false;  // false: the pack has no [safety]; every child is "not assessed"
+  std::vector<SafetyCondition> dangers;
+  std::vector<SafetyCondition> plans;
+  Location where;
+};
+
 // How W is built from the relation weights (docs/rules.md, "Propagation").
 enum class Normalise : std::uint8_t {
   // W[i][j] = weight(kind) / (number of i's links of that kind): each relation kind passes on
@@ -228,6 +253,8 @@ class SAFEGUARD_EXPORT RuleSet {
   const expr::SymbolTable& symbols() const noexcept { return symbols_; }
   // The [propagation] section; `enabled` is false when the pack has none or switches it off.
   const PropagationSettings& propagation() const noexcept { return propagation_; }
+  // The [safety] section; `defined` is false when the pack has none.
+  const SafetySettings& safety() const noexcept { return safety_; }
   // Statutory timescales for the timeline (Working Together defaults unless the pack says).
   const Timescales& timescales() const noexcept { return timescales_; }
   DiscretionaryPolicy discretionary() const noexcept { return discretionary_; }
@@ -264,6 +291,7 @@ class SAFEGUARD_EXPORT RuleSet {
   std::vector<Rule> rules_;
   std::vector<PolicyOverride> overrides_;
   PropagationSettings propagation_;
+  SafetySettings safety_;
   expr::SymbolTable symbols_;
   Timescales timescales_;
   DiscretionaryPolicy discretionary_ = DiscretionaryPolicy::raise_and_lower;

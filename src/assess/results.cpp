@@ -20,7 +20,13 @@ namespace safeguard {
 namespace {
 constexpr std::array<std::string_view, 6> kDiscretionaryOutcomeNames = {
     "none", "applied", "not_allowed", "at_limit", "held_by_policy", "awaiting_approval"};
+constexpr std::array<std::string_view, 4> kSafetyDecisionNames = {"not_assessed", "safe",
+                                                                  "safe_with_plan", "unsafe"};
 }  // namespace
+
+std::string_view to_string(SafetyDecision decision) noexcept {
+  return detail::enum_name(kSafetyDecisionNames, decision);
+}
 
 std::string_view to_string(DiscretionaryOutcome outcome) noexcept {
   return detail::enum_name(kDiscretionaryOutcomeNames, outcome);
@@ -214,16 +220,20 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   stitch(&Partial::fired, out.fired_);
   stitch(&Partial::fired_restricted, out.fired_restricted_);
   stitch(&Partial::missing, out.missing_);
+  stitch(&Partial::safety, out.safety_);
+  stitch(&Partial::safety_findings, out.safety_findings_);
   stitch(&Partial::steps, out.steps_);
   stitch(&Partial::issues, out.issues_);
   detail::reserve_huge(out.contribution_offsets_, n + 1);
   detail::reserve_huge(out.fired_offsets_, n + 1);
   detail::reserve_huge(out.missing_offsets_, n + 1);
+  detail::reserve_huge(out.safety_offsets_, n + 1);
   detail::reserve_huge(out.step_offsets_, n + 1);
   detail::reserve_huge(out.issue_offsets_, n + 1);
   out.contribution_offsets_.push_back(0);
   out.fired_offsets_.push_back(0);
   out.missing_offsets_.push_back(0);
+  out.safety_offsets_.push_back(0);
   out.step_offsets_.push_back(0);
   out.issue_offsets_.push_back(0);
   for (auto& part : partials) {
@@ -237,6 +247,8 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
       out.fired_offsets_.push_back(out.fired_offsets_.back() + count);
     for (std::size_t count : part.missing_counts)
       out.missing_offsets_.push_back(out.missing_offsets_.back() + count);
+    for (std::size_t count : part.safety_counts)
+      out.safety_offsets_.push_back(out.safety_offsets_.back() + count);
     part = Partial{};
   }
   if (rules->propagation().enabled) propagate(out, prepared);

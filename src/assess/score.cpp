@@ -215,6 +215,11 @@ class ChildScorer::Impl {
       out.fired_restricted.push_back(restricted_basis ? 1 : 0);
       if (rule.immediate_safety) immediate = 1;
     }
+    if (rules_.safety().defined) {
+      assess_safety(ctx, out);
+    } else {
+      out.safety_counts.push_back(0);
+    }
     settle_levels(child, scores, out.fired.data() + first_fired,
                   out.fired.data() + out.fired.size(), index_levels, score_level, level, judgement);
     out.contribution_counts.push_back(out.contributions.size() - first_contribution);
@@ -324,6 +329,81 @@ class ChildScorer::Impl {
     }
     factors_.resize(kept);
     std::sort(concerns_.begin(), concerns_.end(), by_slot);
+  }
+
+  // The child's present-danger decision ([safety]): every danger in pack order, each over the
+  // child or over each concern that reaches it by one of its paths; then, when one holds, the
+  // plans likewise. A condition whose value is unknown does not hold, as a rule does not fire,
+  // and is noted as not assessable.
+  void assess_safety(expr::EvalContext& ctx, Partial& out) {
+    const SafetySettings& safety = rules_.safety();
+    const std::size_t first = out.safety_findings.size();
+    check_safety(safety.dangers, false, ctx, out);
+    const bool danger = out.safety_findings.size() > first;
+    if (danger) check_safety(safety.plans, true, ctx, out);
+    const bool plan = out.safety_findings.size() > first && out.safety_findings.back().plan;
+    const SafetyDecision decision = !danger ? SafetyDecision::safe
+                                    : plan  ? SafetyDecision::safe_with_plan
+                                            : SafetyDecision::unsafe;
+    out.safety.push_back(static_cast<std::uint8_t>(decision));
+    out.safety_counts.push_back(out.safety_findings.size() - first);
+  }
+
+  void check_safety(const std::vector<SafetyCondition>& conditions, bool plans,
+                    expr::EvalContext& ctx, Partial& out) {
+    for (std::uint32_t i = 0; i < conditions.size(); ++i) {
+      const SafetyCondition& c = conditions[i];
+      if (c.scope == expr::Scope::child) {
+        const Outcome holds = run(c.when, ctx);
+        if (!holds.value.known) note_unknown(plans, i, kNoVertex, holds, out);
+        if (!holds.value.known || holds.value.number == 0) continue;
+        SafetyFinding finding{plans, i, kNoVertex, false};
+        if (!restricted_group_.empty() && !filter_) {
+          // Would it hold on the record without restricted concerns? If not, its title says
+          // something of them.
+          ctx.mask = &unrestricted_;
+          const Outcome alone = run(c.when, ctx);
+          ctx.mask = filter_;
+          finding.restricted_basis = !(alone.value.known && alone.value.number != 0);
+        }
+        out.safety_findings.push_back(finding);
+        continue;
+      }
+      const auto& items = c.scope == expr::Scope::concern ? concerns_ : factors_;
+      for (const Reached& item : items) {
+        const RoleMask roles = item.roles & c.paths;
+        if (roles == 0) continue;
+        int first_role = 0;
+        while (!(roles & (1u << first_role))) ++first_role;
+        ctx.path = static_cast<Role>(first_role);  // the first path it arrives by
+        VertexIndex evidence;
+        if (c.scope == expr::Scope::concern) {
+          if (!c.when.reads_status() &&
+              snap_.concern_status[item.slot] == ConcernStatus::unsubstantiated)
+            continue;
+          ctx.concern = item.slot;
+          evidence = snap_.concern_vertex[item.slot];
+        } else {
+          ctx.factor = item.slot;
+          evidence = snap_.factor_vertex[item.slot];
+        }
+        const Outcome holds = run(c.when, ctx);
+        if (!holds.value.known) note_unknown(plans, i, evidence, holds, out);
+        if (holds.value.known && holds.value.number != 0)
+          out.safety_findings.push_back({plans, i, evidence, false});
+      }
+    }
+  }
+
+  // A condition whose value is unknown does not hold; the result says it could not be assessed.
+  static void note_unknown(bool plan, std::uint32_t item, VertexIndex evidence,
+                           const Outcome& outcome, Partial& out) {
+    NotAssessable note;
+    note.rule = item;
+    note.evidence = evidence;
+    note.missing = static_cast<expr::Attr>(std::max(outcome.missing, 0));
+    note.safety = plan ? SafetyPart::plan : SafetyPart::danger;
+    out.missing.push_back(note);
   }
 
   // The largest reach factor among the roles the evidence arrived by (ties: earlier role).

@@ -22,6 +22,9 @@ struct Partial {
   std::vector<std::size_t> fired_counts;
   std::vector<NotAssessable> missing;
   std::vector<std::size_t> missing_counts;
+  std::vector<std::uint8_t> safety;  // SafetyDecision per child, when the pack has [safety]
+  std::vector<SafetyFinding> safety_findings;
+  std::vector<std::size_t> safety_counts;
   std::vector<Step> steps;
   std::vector<std::size_t> step_counts;
   std::vector<TimelineIssue> issues;

@@ -492,6 +492,41 @@ int sg_result_override_for(const char** out_id, const char** out_reason, int* ou
   });
 }
 
+int sg_result_safety(const char** out_decision, size_t* out_count, const sg_result* result,
+                     size_t row, const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out_decision, "out_decision");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const Viewer reader = viewer_of(viewer);
+    const SafetyView view = view_safety(results, row, reader);
+    *out_decision = to_string(view.decision).data();  // static, NUL-terminated
+    if (out_count) *out_count = view.lines.size();
+  });
+}
+
+int sg_result_safety_finding_for(sg_safety_finding* out, const sg_result* result, size_t row,
+                                 size_t k, const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_SAFETY_FINDING_VERSION, "sg_safety_finding");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const Viewer reader = viewer_of(viewer);
+    const SafetyView view = view_safety(results, row, reader);
+    if (k >= view.lines.size())
+      throw Error(Status::out_of_range, "safety finding " + std::to_string(k) + " is past the end");
+    const SafetyLineView& line = view.lines[k];
+    // Pack strings, ids and the neutral titles are NUL-terminated text the result keeps alive.
+    out->kind = line.plan ? "plan" : "danger";
+    out->id = line.withheld() ? nullptr : line.id.data();
+    out->title = line.title.data();
+    out->evidence_id =
+        line.evidence == kNoVertex ? nullptr : results.snapshot().id_c_str(line.evidence);
+    out->restricted = line.withheld() ? 1 : 0;
+  });
+}
+
 int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
                              const sg_result* result, size_t row, size_t k) {
   return guard([&] {
@@ -503,8 +538,7 @@ int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
     if (k >= count)
       throw Error(Status::out_of_range, "note " + std::to_string(k) + " is past the end");
     const NotAssessable& n = results.not_assessable_begin(row)[k];
-    *out_rule_id = n.is_override ? results.rules().overrides()[n.rule].id.c_str()
-                                 : results.rules().rules()[n.rule].id.c_str();
+    *out_rule_id = not_assessable_id(results.rules(), n).c_str();
     if (out_missing) *out_missing = expr::attr_info(n.missing).name.data();
   });
 }

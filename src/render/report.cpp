@@ -129,6 +129,28 @@ class Report {
               "flags a threat to the child now. This is separate from the future-risk level."
               "</div>\n";
     }
+    safety(row);
+  }
+
+  // The present-danger decision beside the level (docs/rules.md, "Safety"), as view_safety lets
+  // the reader see it; for packs with a [safety] section.
+  void safety(std::size_t row) {
+    if (!pack_.safety().defined) return;
+    const SafetyView view = view_safety(results_, row, options_.viewer);
+    out_ << "<h3 id=\"safety\">Safety</h3>\n<p class=\"safety-decision\">Safety decision: "
+            "<strong>"
+         << e(safety_summary(view.decision))
+         << "</strong>. It is about danger now, and is kept apart from the level of need, which "
+            "estimates future risk.</p>\n";
+    if (view.lines.empty()) return;
+    out_ << "<ul class=\"safety\">\n";
+    for (const SafetyLineView& line : view.lines) {
+      out_ << "<li" << (line.withheld() ? " class=\"restricted-item\"" : "") << ">"
+           << (line.plan ? "Safety plan: " : "Danger: ") << e(line.title);
+      if (!line.evidence_id.empty()) out_ << " (" << e(line.evidence_id) << ")";
+      out_ << "</li>\n";
+    }
+    out_ << "</ul>\n";
   }
 
   // Index scores as the viewer may attribute them (view_scores): withheld points make one row
@@ -455,9 +477,11 @@ class Report {
     out_ << "<h3>Not assessable</h3>\n<p class=\"question\">These rules could not be applied "
             "because data they need is unknown; they add nothing.</p>\n<ul>\n";
     for (const NotAssessable* n = first; n != last; ++n) {
-      const std::string& title =
-          n->is_override ? pack_.overrides()[n->rule].id : pack_.rules()[n->rule].title;
-      out_ << "<li>" << (n->is_override ? "override " : "") << e(title) << ": "
+      const char* kind = n->safety == SafetyPart::danger ? "safety danger "
+                         : n->safety == SafetyPart::plan ? "safety plan "
+                         : n->is_override                ? "override "
+                                                         : "";
+      out_ << "<li>" << kind << e(not_assessable_title(pack_, *n)) << ": "
            << e(words(render_detail::missing_attribute(*n))) << " unknown</li>\n";
     }
     out_ << "</ul>\n";

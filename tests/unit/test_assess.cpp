@@ -301,7 +301,10 @@ for = "concern"
       batch.add(PersonSpec{p, PersonKind::child, day("2015-01-01") + i, {}, ""});
       ConcernSpec c;
       c.id = "CZ-" + std::to_string(i);
-      c.category = i % 2 ? "school_attendance" : "physical_injury";
+      // Every third a non-accidental injury: the recent serious ones are a present danger.
+      c.category = i % 3 == 2 ? "non_accidental_injury"
+                   : i % 2    ? "school_attendance"
+                              : "physical_injury";
       c.severity = 1 + i % 5;
       c.recorded = day("2026-01-01") + i % 300;
       c.source = "AG-Z";
@@ -318,6 +321,15 @@ for = "concern"
     CHECK(std::memcmp(one.scores().data(), many.scores().data(),
                       one.scores().size() * sizeof(double)) == 0);
     CHECK(one.levels() == many.levels());
+    std::size_t unsafe = 0;
+    for (std::size_t row = 0; row < one.child_count(); ++row) {
+      CHECK(one.safety(row) == many.safety(row));
+      CHECK(one.safety(row) == two.safety(row));
+      unsafe += one.safety(row) == SafetyDecision::unsafe ? 1 : 0;
+      REQUIRE(one.safety_end(row) - one.safety_begin(row) ==
+              many.safety_end(row) - many.safety_begin(row));
+    }
+    CHECK(unsafe > 0);
     for (std::size_t row = 0; row < one.child_count(); row += 97) {
       CHECK(explain(one, row, ExplainFormat::json) == explain(many, row, ExplainFormat::json));
     }

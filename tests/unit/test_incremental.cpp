@@ -48,9 +48,15 @@ std::string describe_row(const Results& r, std::size_t row) {
   }
   for (const std::uint32_t* o = r.overrides_begin(row); o != r.overrides_end(row); ++o)
     out += "\n  override " + std::to_string(*o);
+  out += "\n  safety " + std::string(to_string(r.safety(row)));
+  for (const SafetyFinding* f = r.safety_begin(row); f != r.safety_end(row); ++f) {
+    out += std::string(f->plan ? " plan " : " danger ") + std::to_string(f->item) + " " +
+           vertex_id(r, f->evidence) + (f->restricted_basis ? " restricted" : "");
+  }
   for (const NotAssessable* m = r.not_assessable_begin(row); m != r.not_assessable_end(row); ++m) {
     out += "\n  missing " + std::to_string(m->rule) + (m->is_override ? "o " : " ") +
-           vertex_id(r, m->evidence) + " " + std::to_string(static_cast<int>(m->missing));
+           std::to_string(static_cast<int>(m->safety)) + " " + vertex_id(r, m->evidence) + " " +
+           std::to_string(static_cast<int>(m->missing));
   }
   return out;
 }

@@ -105,8 +105,7 @@ struct Scenario {
     std::vector<std::string> out;
     const std::size_t r = row(child);
     for (const auto* m = results.not_assessable_begin(r); m != results.not_assessable_end(r); ++m) {
-      const std::string& id =
-          m->is_override ? rules->overrides()[m->rule].id : rules->rules()[m->rule].id;
+      const std::string& id = not_assessable_id(*rules, *m);
       out.push_back(id + ": " + std::string(expr::attr_info(m->missing).name));
     }
     return out;

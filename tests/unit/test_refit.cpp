@@ -65,7 +65,7 @@ TEST_SUITE("unit/refit") {
     CHECK(school.written);
     CHECK(report.scale > 0);
     CHECK(report.auc_refit > report.auc_original);
-    CHECK(report.new_version == "0.5.0-refit.1");
+    CHECK(report.new_version == "0.6.0-refit.1");
     CHECK(report.grid.size() == 5);
     for (const RefitRule& rule : report.rules) {
       CAPTURE(rule.id);
@@ -98,7 +98,7 @@ TEST_SUITE("unit/refit") {
     const std::string original = bundled_pack_text("default");
     const std::string text = refit_pack_toml(report, original, "rules/default.toml");
     const auto pack = RuleSet::load_string(text, "default-refit.toml");
-    CHECK(pack->version() == "0.5.0-refit.1");
+    CHECK(pack->version() == "0.6.0-refit.1");
     CHECK(pack->hash() != report.pack_hash);
     CHECK(pack->lint_warnings().size() == lint(*pack).size());
     // Comments survive: the first comment line of the default pack is still there.

@@ -170,7 +170,7 @@ TEST_SUITE("unit/rules") {
     const auto pack = RuleSet::load_file(default_pack_path());
     REQUIRE(pack);
     CHECK(pack->id() == "safeguard-default");
-    CHECK(pack->version() == "0.5.0");  // 0.5.0: neutral titles for uncleared readers
+    CHECK(pack->version() == "0.6.0");  // 0.6.0: a present-danger safety decision
     REQUIRE(pack->indices().size() == 4);
     REQUIRE(pack->levels().size() == 4);
     CHECK(pack->indices()[0].id == "abuse");

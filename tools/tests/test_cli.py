@@ -141,7 +141,7 @@ class AssessTest(unittest.TestCase):
         result = run("assess", FAMILIES, *AS_OF)
         self.assertEqual(result.code, 0)
         text = result.text()
-        self.assertRegex(text, r"P-ASH-C1\s+child_in_need\s+12\.24")
+        self.assertRegex(text, r"P-ASH-C1\s+child_in_need\s+safe\s+12\.24")
         self.assertRegex(text, r"P-BIR-C1\s+universal")
         self.assertIn("as of 2026-11-01", text)
         self.assertRegex(text, r"safeguard-default \d+\.\d+\.\d+")
@@ -223,11 +223,11 @@ class AssessTest(unittest.TestCase):
         # A child with nothing restricted reads the same whoever reads it.
         self.assertEqual(uncleared["P-BIR-C1"], police["P-BIR-C1"])
         table = run("assess", FAMILIES, *AS_OF).text()
-        self.assertRegex(table, r"P-ASH-C1\s+child_in_need\s+12\.24\s+0\.00\s+8\.26\s+0\.00\s+"
-                                r"0\.00\s+3\.98\s")
+        self.assertRegex(table, r"P-ASH-C1\s+child_in_need\s+safe\s+12\.24\s+0\.00\s+8\.26\s+"
+                                r"0\.00\s+0\.00\s+3\.98\s")
         cleared = run("assess", FAMILIES, *AS_OF, "--viewer", "police").text()
-        self.assertRegex(cleared, r"P-ASH-C1\s+child_in_need\s+12\.24\s+0\.00\s+8\.26\s+3\.98\s+"
-                                  r"0\.00\s+-\s")
+        self.assertRegex(cleared, r"P-ASH-C1\s+child_in_need\s+safe\s+12\.24\s+0\.00\s+8\.26\s+"
+                                  r"3\.98\s+0\.00\s+-\s")
         rows = {r["child"]: r for r in csv.DictReader(io.StringIO(
             run("assess", FAMILIES, "--format", "csv", *AS_OF).text()))}
         self.assertEqual(float(rows["P-ASH-C1"]["domestic_abuse"]), 0.0)
@@ -1033,20 +1033,20 @@ class RefitTest(unittest.TestCase):
                          "--write", new)
             self.assertEqual(result.code, 0, result.errtext())
             text = result.text()
-            self.assertIn("--- safeguard-default 0.5.0\n+++ safeguard-default 0.5.0-refit.1", text)
-            self.assertIn("lint of safeguard-default 0.5.0-refit.1: ", text)
+            self.assertIn("--- safeguard-default 0.6.0\n+++ safeguard-default 0.6.0-refit.1", text)
+            self.assertIn("lint of safeguard-default 0.6.0-refit.1: ", text)
             self.assertIn("written to " + new + " (not applied)", text)
             with open(pack, "rb") as f:
                 self.assertEqual(f.read(), before)
             with open(new) as f:
                 written = f.read()
-            self.assertIn('version = "0.5.0-refit.1"', written)
+            self.assertIn('version = "0.6.0-refit.1"', written)
             self.assertIn("# safeguard default multi-agency threshold pack.", written)
             lint = run("lint", new)
             self.assertIn(lint.code, (0, 6), lint.errtext())
             report = json.loads(run("refit", case, "--outcomes", outcomes, *AS_OF, "--format",
                                     "json").text())
-            self.assertEqual(report["pack"]["new_version"], "0.5.0-refit.1")
+            self.assertEqual(report["pack"]["new_version"], "0.6.0-refit.1")
             self.assertNotIn("null", json.dumps(report["rules"]))
             over = run("refit", case, "--rules", pack, "--outcomes", outcomes, *AS_OF,
                        "--write", pack)
@@ -1308,6 +1308,79 @@ class JoinedTest(unittest.TestCase):
                      os.path.join(views, "pack.toml"), *AS_OF)
         self.assertEqual(result.code, 5, result.errtext())
         self.assertIn("propagation", result.errtext())
+
+
+class SafetyTest(unittest.TestCase):
+    """The present-danger safety decision beside the level (docs/rules.md, "Safety"): the
+    assess table's SAFETY column, its JSON and CSV fields, the explain section and the report's
+    paragraph, on tests/data/safety; a finding on restricted evidence is withheld from a reader
+    not cleared for it, the decision stays."""
+
+    CASE = os.path.join(SOURCE_DIR, "tests", "data", "safety", "case.json")
+    PACK = os.path.join(SOURCE_DIR, "tests", "data", "safety", "pack.toml")
+
+    def run_ok(self, *args):
+        result = run(*args, "--rules", self.PACK, *AS_OF)
+        self.assertEqual(result.code, 0, result.errtext())
+        return result.text()
+
+    def test_assess_table_json_and_csv(self):
+        table = self.run_ok("assess", self.CASE)
+        self.assertIn("SAFETY", table.splitlines()[3])
+        rows = {line.split()[0]: line.split() for line in table.splitlines()[4:] if line.strip()}
+        self.assertEqual(rows["C-SAFE"][2], "safe")
+        self.assertEqual(rows["C-PLAN"][2], "safe_with_plan")
+        self.assertEqual(rows["C-UNSAFE"][2], "unsafe")
+        children = {c["child"]: c for c in
+                    json.loads(self.run_ok("assess", self.CASE, "--format", "json"))["children"]}
+        self.assertEqual(children["C-PLAN"]["safety"], {
+            "decision": "safe_with_plan",
+            "findings": [
+                {"kind": "danger", "id": "serious-injury",
+                 "title": "A serious injury to the child", "evidence": "SF-3",
+                 "restricted": False},
+                {"kind": "plan", "id": "written-plan", "title": "A written safety plan",
+                 "evidence": "SF-F1", "restricted": False}]})
+        alone = children["C-ALONE"]["safety"]
+        self.assertEqual(alone["decision"], "unsafe")
+        self.assertEqual(alone["findings"], [
+            {"kind": "danger", "id": None,
+             "title": "a present danger on restricted information", "evidence": None,
+             "restricted": True}])
+        rows = {r["child"]: r for r in csv.DictReader(io.StringIO(
+            self.run_ok("assess", self.CASE, "--format", "csv")))}
+        self.assertEqual(rows["C-PLAN"]["safety"], "safe_with_plan")
+        self.assertEqual(rows["C-PLAN"]["safety_findings"],
+                         "danger:serious-injury@SF-3;plan:written-plan@SF-F1")
+        self.assertEqual(rows["C-ALONE"]["safety_findings"], "danger:restricted")
+        cleared = {r["child"]: r for r in csv.DictReader(io.StringIO(self.run_ok(
+            "assess", self.CASE, "--format", "csv", "--viewer", "police")))}
+        self.assertEqual(cleared["C-ALONE"]["safety_findings"], "danger:left-alone")
+
+    def test_explain_and_report(self):
+        text = self.run_ok("explain", self.CASE, "--child", "C-PLAN")
+        self.assertIn("Safety: safe with a plan", text)
+        self.assertIn("danger serious-injury: A serious injury to the child (SF-3)", text)
+        self.assertIn("plan written-plan: A written safety plan (SF-F1)", text)
+        data = json.loads(self.run_ok("explain", self.CASE, "--child", "C-ALONE", "--format",
+                                      "json"))
+        child = data[0]
+        self.assertEqual(child["safety"]["decision"], "unsafe")
+        self.assertEqual(child["safety"]["dangers"][0]["id"], None)
+        for args in (("explain",), ("report", "--no-ecomap")):
+            out = self.run_ok(*args, self.CASE, "--child", "C-ALONE")
+            self.assertNotIn("left alone", out)
+            self.assertNotIn("left-alone", out)
+            self.assertIn("a present danger on restricted information", out)
+        report = self.run_ok("report", self.CASE, "--child", "C-PLAN", "--no-ecomap")
+        self.assertIn("<h3 id=\"safety\">Safety</h3>", report)
+        self.assertIn("safe with a plan", report)
+        self.assertIn("Safety plan: A written safety plan (SF-F1)", report)
+
+    def test_a_pack_without_safety_has_no_column(self):
+        table = run("assess", self.CASE, "--rules",
+                    os.path.join(SOURCE_DIR, "tests", "data", "views", "pack.toml"), *AS_OF)
+        self.assertNotIn("SAFETY", table.text())
 
 
 def run_with_stdout_on_terminal(*args, env=None):

@@ -26,8 +26,8 @@ from .errors import (CancelledError, ClosedError, DivergenceError, DuplicateErro
 from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
 from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
 from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
-                     PlaceResult, Result, Step, TimelineIssue, VocabularyFinding,
-                     VocabularyWarning, assess)
+                     PlaceResult, Result, Safety, SafetyFinding, Step, TimelineIssue,
+                     VocabularyFinding, VocabularyWarning, assess)
 from .limits import Limits
 from .process import Process
 from .record import Record
@@ -44,7 +44,7 @@ __all__ = [
     "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
     "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult",
     "PolicyOverride", "Process", "Refit", "Rule", "RELATION_KINDS", "Record", "Result",
-    "RuleSet", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
+    "RuleSet", "Safety", "SafetyFinding", "SafeguardError", "Step", "TimelineIssue", "Timescales", "TypeMismatchError",
     "VersionError", "VocabularyFinding", "VocabularyWarning", "WhatIf", "__version__", "add_months", "age", "assess", "bank_holidays",
     "bundled_packs",
     "library_path", "library_version", "status_text", "training_pack", "training_pages",

@@ -346,6 +346,18 @@ class Discretionary(ctypes.Structure):
     ]
 
 
+class SafetyFinding(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("kind", c_char_p),
+        ("id", c_char_p),
+        ("title", c_char_p),
+        ("evidence_id", c_char_p),
+        ("restricted", c_int),
+    ]
+
+
 class ExplainOptions(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -643,6 +655,10 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                    c_size_t]),
     "sg_result_override_for": (c_int, [POINTER(c_char_p), POINTER(c_char_p), POINTER(c_int),
                                        _result_p, c_size_t, c_size_t, POINTER(ExplainOptions)]),
+    "sg_result_safety": (c_int, [POINTER(c_char_p), _out_size, _result_p, c_size_t,
+                                 POINTER(ExplainOptions)]),
+    "sg_result_safety_finding_for": (c_int, [POINTER(SafetyFinding), _result_p, c_size_t,
+                                             c_size_t, POINTER(ExplainOptions)]),
     "sg_result_not_assessable": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
                                          c_size_t, c_size_t]),
     "sg_result_step_count": (c_int, [_out_size, _result_p, c_size_t]),

@@ -340,7 +340,8 @@ def result_frame(result: "Result") -> Frame:
     restricted evidence that viewer is not cleared for, in no index), the ids of the policy
     overrides that fired (";"-separated), what
     became of a discretionary override ("none", "applied", "not_allowed", "at_limit",
-    "held_by_policy"), and for a pack that propagates, contextual risk: contextual_total (the
+    "held_by_policy"), the present-danger safety decision (safety: "safe", "safe_with_plan",
+    "unsafe" or "not_assessed"; it never moves the level), and for a pack that propagates, contextual risk: contextual_total (the
     points the network adds as the viewer may attribute them; under the pack's default policy
     they are not in total or the scores), contextual_withheld (the network's points from
     evidence withheld from the viewer, in no index) and context_level (the level the scores
@@ -365,6 +366,7 @@ def result_frame(result: "Result") -> Frame:
     frame["withheld"] = result.withheld if rows else pandas.Series(dtype="float64")
     frame["overrides"] = pandas.array([";".join(r.overrides) for r in rows], dtype=object)
     frame["discretionary"] = pandas.array([r.discretionary for r in rows], dtype=object)
+    frame["safety"] = pandas.array([r.safety for r in rows], dtype=object)
     if result.contextual_policy is not None:
         frame["contextual_total"] = pandas.array([r.contextual_total for r in rows],
                                                  dtype="float64")

@@ -101,6 +101,38 @@ class Override:
 
 
 @dataclasses.dataclass(frozen=True)
+class SafetyFinding:
+    """A present danger or a safety plan that held for a child (docs/rules.md, "Safety"), with
+    the concern (danger) or factor (plan) it held for, None for a condition on the child. One
+    on restricted evidence the viewer may not see is withheld: id and evidence_id None, title
+    neutral, restricted True (every withheld danger is one finding, likewise plans)."""
+
+    kind: str  # "danger" or "plan"
+    id: typing.Optional[str]
+    title: str
+    evidence_id: typing.Optional[str] = None
+    restricted: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Safety:
+    """A child's present-danger decision, apart from the risk level (it never moves it):
+    "safe", "safe_with_plan", "unsafe", or "not_assessed" when the pack has no [safety]. The
+    decision is the same for every viewer; the findings are as the viewer may see them."""
+
+    decision: str = "not_assessed"
+    findings: typing.Tuple[SafetyFinding, ...] = ()
+
+    @property
+    def dangers(self) -> typing.Tuple[SafetyFinding, ...]:
+        return tuple(f for f in self.findings if f.kind == "danger")
+
+    @property
+    def plans(self) -> typing.Tuple[SafetyFinding, ...]:
+        return tuple(f for f in self.findings if f.kind == "plan")
+
+
+@dataclasses.dataclass(frozen=True)
 class NotAssessable:
     """A rule or override that could not be evaluated for a child, and the missing data."""
 
@@ -191,6 +223,8 @@ class ChildResult:
     # context level counts. `contextual_scores` are the network solved again from what the
     # viewer may see, so a neighbour's restricted intelligence is never worked back from them.
     contextual_withheld: float = 0.0
+    # The present-danger safety decision and its findings, as the viewer may see them.
+    safety: Safety = dataclasses.field(default_factory=Safety)
 
     def contributions_to(self, index_id: str) -> typing.List[Contribution]:
         """The contributions to one index, in order; they sum exactly to its score when the
@@ -209,6 +243,7 @@ class _Summary(typing.NamedTuple):
     contextual_total: float
     context_level: int
     contextual_withheld: float
+    safety: str
 
 
 class _ArrayView:
@@ -482,7 +517,8 @@ class Result(_core.Handle):
                                            for o in overrides),
                                      string(judgement.outcome),
                                      sum(network[row * cols + i] for i in range(cols)),
-                                     contextual[1], network_withheld[row]))
+                                     contextual[1], network_withheld[row],
+                                     self._safety_decision(pointer, row)))
         if self._child_ids is None:
             self._child_ids = [r.id for r in rows]
         return rows
@@ -567,6 +603,29 @@ class Result(_core.Handle):
                                 _text(second.value), bool(restricted.value)))
         return out
 
+    def _safety_decision(self, pointer: int, row: int) -> str:
+        decision = ctypes.c_char_p()
+        options = _viewer_options(())  # the decision is the same for every viewer
+        check(lib.sg_result_safety(ctypes.byref(decision), None, pointer, row,
+                                   ctypes.byref(options)))
+        return _text(decision.value)
+
+    def _safety(self, pointer: int, row: int, clearances: typing.Tuple[str, ...]) -> Safety:
+        """The child's safety decision and findings, as `clearances` may see them."""
+        options = _viewer_options(clearances)
+        decision = ctypes.c_char_p()
+        count = ctypes.c_size_t()
+        check(lib.sg_result_safety(ctypes.byref(decision), ctypes.byref(count), pointer, row,
+                                   ctypes.byref(options)))
+        item = _lib.SafetyFinding(version=_lib.SafetyFinding.VERSION)
+        findings = []
+        for k in range(count.value):
+            check(lib.sg_result_safety_finding_for(ctypes.byref(item), pointer, row, k,
+                                                   ctypes.byref(options)))
+            findings.append(SafetyFinding(_text(item.kind), string(item.id), _text(item.title),
+                                          string(item.evidence_id), bool(item.restricted)))
+        return Safety(_text(decision.value), tuple(findings))
+
     def _read_child(self, pointer: int, row: int,
                     clearances: typing.Tuple[str, ...]) -> ChildResult:
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
@@ -624,7 +683,8 @@ class Result(_core.Handle):
             contextual_scores=contextual_scores, contextual_total=contextual_total,
             context_level=self.level_ids[context_level], context_level_index=context_level,
             contextual_included=string(policy.value) == "included",
-            withheld=withheld[0], contextual_withheld=network_withheld[0])
+            withheld=withheld[0], contextual_withheld=network_withheld[0],
+            safety=self._safety(pointer, row, clearances))
 
     def _scores_for(self, pointer: int, first: int, count: int,
                     clearances: typing.Tuple[str, ...]

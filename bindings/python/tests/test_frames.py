@@ -149,7 +149,8 @@ def test_result_frame(result):
     assert frame.index.name == "child_id"
     assert list(frame.index) == result.child_ids
     assert list(frame.columns) == ["level", "score_level", "immediate_safety", "total",
-                                   *result.index_ids, "withheld", "overrides", "discretionary"]
+                                   *result.index_ids, "withheld", "overrides", "discretionary",
+                                   "safety"]
     for child in result:
         row = frame.loc[child.id]
         assert row["level"] == child.level and row["score_level"] == child.score_level
@@ -227,7 +228,7 @@ def test_frames_of_an_empty_result(rules):
         result = graph.assess(rules, AS_OF)
     frame = result.to_frame()
     assert len(frame) == 0
-    assert list(frame.columns)[-2:] == ["overrides", "discretionary"]
+    assert list(frame.columns)[-3:] == ["overrides", "discretionary", "safety"]
     assert len(result.contributions_frame()) == 0
 
 

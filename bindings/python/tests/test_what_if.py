@@ -88,18 +88,18 @@ def test_refit_proposes_a_new_version_that_loads(planted, tmp_path):
     outcomes = tmp_path / "outcomes.csv"
     proposal = safeguard.refit(result, outcomes)
     assert isinstance(proposal, safeguard.Refit)
-    assert proposal.new_version == "0.5.0-refit.1"
+    assert proposal.new_version == "0.6.0-refit.1"
     frame = proposal.rules
     assert list(frame.columns) == ["id", "fired_positive", "fired_negative", "estimable",
                                    "coefficient", "multiplier", "written", "note"]
     assert frame.multiplier.notna().all() and frame.coefficient.notna().all()
     assert not frame[~frame.estimable].written.any()
     assert 0.5 < proposal.auc_original < 1 and 0.5 < proposal.auc_refit < 1
-    assert proposal.diff.startswith("--- safeguard-default 0.5.0\n+++ safeguard-default "
-                                    "0.5.0-refit.1\n")
+    assert proposal.diff.startswith("--- safeguard-default 0.6.0\n+++ safeguard-default "
+                                    "0.6.0-refit.1\n")
     text = proposal.pack_toml()
     with safeguard.RuleSet.loads(text, "refit.toml") as pack:
-        assert pack.version == "0.5.0-refit.1"
+        assert pack.version == "0.6.0-refit.1"
     # The same bytes as the program's --format json.
     program = subprocess.run([CLI, "refit", str(case), "--outcomes", str(outcomes), "--as-of",
                               AS_OF, "--format", "json"], check=True, capture_output=True)

@@ -310,6 +310,10 @@ inline sg_place_result init_struct<sg_place_result>() {
   return SG_PLACE_RESULT_INIT;
 }
 template <>
+inline sg_safety_finding init_struct<sg_safety_finding>() {
+  return SG_SAFETY_FINDING_INIT;
+}
+template <>
 inline sg_step init_struct<sg_step>() {
   return SG_STEP_INIT;
 }
