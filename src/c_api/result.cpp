@@ -41,6 +41,18 @@ void fill_contribution(sg_contribution* out, const LineView& line) {
   if (out->version >= 3) out->hidden = line.hidden ? 1 : 0;
 }
 
+// The columnar accessors' sizing: says how many `count` items there are; false when the caller
+// only asked (capacity 0); SG_E_RANGE, before anything is written, when they do not fit.
+bool fits(std::size_t* out_count, std::size_t count, std::size_t capacity, const char* what) {
+  *out_count = count;
+  if (capacity == 0) return false;
+  if (capacity < count)
+    throw Error(Status::out_of_range, "the rows hold " + std::to_string(count) + " " + what +
+                                          ", more than the capacity of " +
+                                          std::to_string(capacity));
+  return true;
+}
+
 // SG_E_RANGE unless rows first_row .. first_row + row_count - 1 are children of `results`.
 void check_rows(const Results& results, std::size_t first_row, std::size_t row_count) {
   const std::size_t children = results.child_count();
@@ -270,12 +282,7 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
       count +=
           altered ? view_contributions(results, r, reader).size() : results.contribution_count(r);
     }
-    *out_count = count;
-    if (columns->capacity == 0) return;
-    if (columns->capacity < count)
-      throw Error(Status::out_of_range, "the rows hold " + std::to_string(count) +
-                                            " contributions, more than the capacity of " +
-                                            std::to_string(columns->capacity));
+    if (!fits(out_count, count, columns->capacity, "contributions")) return;
     // Each line filled as sg_result_contribution_for fills it, then scattered into the columns:
     // the same view, so the same restriction, whichever way a host reads.
     std::size_t at = 0;
@@ -574,12 +581,7 @@ int sg_result_step_columns(size_t* out_count, sg_step_columns* columns, const sg
     check_rows(results, first_row, row_count);
     std::size_t count = 0;
     for (std::size_t r = first_row; r < first_row + row_count; ++r) count += results.step_count(r);
-    *out_count = count;
-    if (columns->capacity == 0) return;
-    if (columns->capacity < count)
-      throw Error(Status::out_of_range, "the rows hold " + std::to_string(count) +
-                                            " steps, more than the capacity of " +
-                                            std::to_string(columns->capacity));
+    if (!fits(out_count, count, columns->capacity, "steps")) return;
     std::size_t at = 0;
     sg_step one = SG_STEP_INIT;
     for (std::size_t r = first_row; r < first_row + row_count; ++r) {
