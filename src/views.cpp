@@ -240,7 +240,12 @@ LineView line_of(const Results& results, const Contribution& c, const Viewer& vi
 LineView view_line(const Results& results, const Contribution& c, const Viewer& viewer) {
   const std::shared_ptr<const detail::ViewerNetwork> net =
       c.propagated() ? detail::viewer_network(results, viewer) : nullptr;
-  const Owner owner = owner_of(results, c);
+  // Whose line it is matters for a propagated line the reader's network changes, and for a
+  // line on restricted evidence (a place's is hidden); found only then.
+  const Snapshot& snap = results.snapshot();
+  const bool restricted =
+      is_concern(snap, c.evidence) && snap.concern_restricted[snap.vertex_slot[c.evidence]] != 0;
+  const Owner owner = net || restricted ? owner_of(results, c) : Owner{};
   if (net && owner.node == kNoOwner) {
     // A copy of a line: which explanation it belongs to, and so what the reader may see of it,
     // cannot be told; it is hidden.
