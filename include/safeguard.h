@@ -1336,6 +1336,11 @@ SG_API const sg_error_detail* sg_error_last_detail(void);
  * SG_E_MISUSE: a store belongs to one sg_record at a time, until sg_record_free(). */
 #define SG_OPEN_CREATE 1
 SG_API int sg_record_open(sg_record** out, const char* path, int flags);
+/* As sg_record_open, reporting the chunks of stored versions read (a thousand versions each) to
+ * `progress` (sg_progress_fn; NULL: no reports), first with 0 before anything is read. Stopped,
+ * it fails with SG_E_CANCELLED, *out is NULL, and the store is closed again, as it was. */
+SG_API int sg_record_open_progress(sg_record** out, const char* path, int flags,
+                                   sg_progress_fn progress, void* user);
 
 /* ---- Children in Need census returns (docs/cin-census.md) --------------------------------- */
 /* Reads a census return (the Department for Education's XML, streamed) and adds it to the

@@ -1180,10 +1180,15 @@ class RecordLoader final : public detail::StoreLoader {
 };
 
 Record Record::open(const std::string& path, GraphLimits limits, StoreOpen mode) {
+  return open(path, limits, mode, Progress{});
+}
+
+Record Record::open(const std::string& path, GraphLimits limits, StoreOpen mode,
+                    const Progress& progress) {
   Record record(limits);
   auto store = std::make_unique<detail::RecordStore>(path, mode);
   RecordLoader loader(*record.impl_, store->path());
-  store->load(loader);
+  store->load(loader, &progress);
   record.impl_->store = std::move(store);
   return record;
 }

@@ -545,7 +545,19 @@ void RecordStore::create_schema() {
   }
 }
 
-void RecordStore::load(StoreLoader& loader) {
+void RecordStore::load(StoreLoader& loader, const Progress* progress) {
+  // How many chunks of versions there are, for the reports: the bulk of a store.
+  std::uint64_t chunks = 0, chunks_read = 0;
+  const bool reporting = progress != nullptr && *progress;
+  if (reporting) {
+    Statement count(*this, "SELECT count(*) FROM versions");
+    if (count.step("cannot read the store"))
+      chunks = static_cast<std::uint64_t>(sqlite3_column_int64(count.get(), 0));
+    // A first report before anything is read (the only one for an empty store), so a caller
+    // can stop before the work.
+    if (!(*progress)(0, chunks))
+      throw Error(Status::cancelled, "cancelled by the progress callback", Location{path()});
+  }
   Statement batches(*this,
                     "SELECT revision, recorded_at, author, reason, source_system, "
                     "source_reference, facts, changes FROM batches ORDER BY revision");
@@ -610,6 +622,8 @@ void RecordStore::load(StoreLoader& loader) {
           loader.version(fact, first ? &key : nullptr, kind, std::move(version));
         }
         if (!r.done()) damaged("trailing bytes after the versions");
+        if (reporting && !(*progress)(std::min(++chunks_read, chunks), chunks))
+          throw Error(Status::cancelled, "cancelled by the progress callback", Location{path()});
         more_versions = versions.step("cannot read the store");
       }
       Reader changes(sqlite3_column_blob(b, 7), static_cast<std::size_t>(blob_size(b, 7)));

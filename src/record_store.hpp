@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "safeguard/progress.hpp"
 #include "safeguard/record.hpp"
 
 struct sqlite3;
@@ -97,7 +98,9 @@ class RecordStore {
 
   // Feeds every stored batch to `loader`, checking the structure as it goes (a damaged store
   // is an Error naming the path, never a crash).
-  void load(StoreLoader& loader);
+  // Reads every batch into `loader`, reporting the chunks of versions read to `progress` (null
+  // or empty: no reports), which may stop the load: Error(Status::cancelled).
+  void load(StoreLoader& loader, const Progress* progress = nullptr);
 
   // Writes the batch as one transaction, durable when this returns. On failure nothing of it
   // is stored and an Error names the path, the revision and SQLite's reason.

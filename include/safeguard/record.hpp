@@ -48,6 +48,7 @@
 
 #include "safeguard/assess.hpp"
 #include "safeguard/graph.hpp"
+#include "safeguard/progress.hpp"
 
 namespace safeguard {
 
@@ -293,6 +294,10 @@ class SAFEGUARD_EXPORT Record {
   // of a newer schema or a damaged store throws an Error naming the path.
   static Record open(const std::string& path, GraphLimits limits = {},
                      StoreOpen mode = StoreOpen::create_if_missing);
+  // As open, reporting the chunks of stored versions read (a thousand versions each) to
+  // `progress`, which may stop it: Error(Status::cancelled), the store left closed and as it was.
+  static Record open(const std::string& path, GraphLimits limits, StoreOpen mode,
+                     const Progress& progress);
   // The path of the store this record is kept in; empty for a record kept in memory only.
   const std::string& store_path() const noexcept;
 

@@ -246,6 +246,11 @@ int sg_record_batch_trail(char** out, size_t* out_size, const sg_record* record,
 // ---- The record's durable store ----
 
 int sg_record_open(sg_record** out, const char* path, int flags) {
+  return sg_record_open_progress(out, path, flags, nullptr, nullptr);
+}
+
+int sg_record_open_progress(sg_record** out, const char* path, int flags, sg_progress_fn progress,
+                            void* user) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
@@ -255,7 +260,8 @@ int sg_record_open(sg_record** out, const char* path, int flags) {
     auto record = std::make_unique<sg_record>();
     record->record = Record::open(
         file, GraphLimits{},
-        (flags & SG_OPEN_CREATE) ? StoreOpen::create_if_missing : StoreOpen::must_exist);
+        (flags & SG_OPEN_CREATE) ? StoreOpen::create_if_missing : StoreOpen::must_exist,
+        progress_of(progress, user));
     *out = record.release();
   });
 }

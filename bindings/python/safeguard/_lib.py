@@ -759,6 +759,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_assess_progress": (c_int, [_out_handle, _graph_p, _rules_p, POINTER(AssessOptions),
                                    PROGRESS_FN, c_void_p]),
     "sg_record_open": (c_int, [_out_handle, c_char_p, c_int]),
+    "sg_record_open_progress": (c_int, [_out_handle, c_char_p, c_int, PROGRESS_FN, c_void_p]),
     "sg_cin_load_file": (c_int, [_graph_p, c_char_p, c_int]),
     "sg_cin_read_file": (c_int, [POINTER(c_void_p), _out_size, c_char_p, c_int]),
     "sg_cin_measures_file": (c_int, [POINTER(c_void_p), _out_size, c_char_p]),

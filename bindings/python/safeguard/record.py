@@ -8,6 +8,7 @@ import typing
 
 from . import _core, _lib
 from ._core import DateLike, TextList, check, date_text, lib, optional_text, text
+from ._progress import ProgressArg, Reporter
 from .errors import InvalidArgumentError
 
 if typing.TYPE_CHECKING:
@@ -69,17 +70,25 @@ class Record(_core.Handle):
         super().__init__(_core.new_handle(lib.sg_record_new), lib.sg_record_free)
 
     @classmethod
-    def open(cls, path: _core.PathLike, *, create: bool = True) -> "Record":
+    def open(cls, path: _core.PathLike, *, create: bool = True,
+             progress: ProgressArg = None) -> "Record":
         """The record kept in the SQLite store at `path` (str, bytes or os.PathLike), as it was
         left: every version, batch, change and tombstone, and the revision. Each later apply()
         or loads() is committed to the store before it returns; when the commit fails (a full
         disk, an I/O error) it raises FileError and neither the record nor the store changes.
         create=False refuses a path where no store exists. A store is used by one Record at a
-        time: close this one (or leave its `with` block) before opening the path again. See
-        docs/record.md, "The store"."""
+        time: close this one (or leave its `with` block) before opening the path again.
+        `progress` is called with (chunks of stored versions read, chunks), a thousand
+        versions each, and may return False to stop (CancelledError; the store is closed
+        again as it was), or True for a progress bar. See docs/record.md, "The store"."""
         encoded = _core.path_text(path)
         out = ctypes.c_void_p()
-        check(lib.sg_record_open(ctypes.byref(out), encoded, _lib.OPEN_CREATE if create else 0))
+        with Reporter(progress, "opening", "chunks") as reporter:
+            status = lib.sg_record_open_progress(ctypes.byref(out), encoded,
+                                                 _lib.OPEN_CREATE if create else 0,
+                                                 reporter.function, reporter.user)
+        reporter.raise_callback_error()
+        check(status)
         record = cls.__new__(cls)
         _core.Handle.__init__(record, out.value, lib.sg_record_free)
         return record

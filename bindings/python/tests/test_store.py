@@ -63,6 +63,26 @@ def test_a_case_file_imports_into_a_store_and_exports_as_known_at(tmp_path):
         assert json.loads(record.export(D(2026, 11, 1), known_at=T0)) == json.loads(direct.dumps())
 
 
+def test_opening_a_store_reports_progress_and_can_be_stopped(tmp_path):
+    path = tmp_path / "big.store"
+    with safeguard.Graph.generate(800, seed=3) as graph:
+        text = graph.dumps()
+    with safeguard.Record.open(path) as record:
+        record.loads(text, "caseload.json", recorded_at=T0, author="importer")
+        revision, expected = record.revision, record.export(D(2026, 11, 1))
+    seen = []
+    with safeguard.Record.open(path, progress=lambda done, total: seen.append((done, total))) \
+            as record:
+        assert record.revision == revision and record.export(D(2026, 11, 1)) == expected
+    assert len(seen) >= 3 and seen[-1][0] == seen[-1][1]  # a thousand versions a report
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    with pytest.raises(safeguard.CancelledError):
+        safeguard.Record.open(path, progress=lambda done, total: False)
+    # Stopped, the store was closed again as it was: it opens, with nothing lost.
+    with safeguard.Record.open(path, create=False) as record:
+        assert record.revision == revision and record.export(D(2026, 11, 1)) == expected
+
+
 def test_bad_paths_raise_errors_naming_the_path(tmp_path):
     missing = tmp_path / "missing.store"
     with pytest.raises(safeguard.FileError) as error:
