@@ -444,6 +444,7 @@ TEST_SUITE("unit/safety") {
       found.push_back(w.code + " " + w.where.entity);
     CHECK(std::find(found.begin(), found.end(), "safety-never-fires never") != found.end());
     CHECK(std::find(found.begin(), found.end(), "safety-always-fires always") != found.end());
-    for (const LintWarning& w : pack()->lint_warnings()) CHECK(w.code.rfind("safety", 0) != 0);
+    const auto plain = pack();  // held: lint_warnings() is a reference into the pack
+    for (const LintWarning& w : plain->lint_warnings()) CHECK(w.code.rfind("safety", 0) != 0);
   }
 }
