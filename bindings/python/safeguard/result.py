@@ -799,9 +799,10 @@ class Result(_core.Handle):
 
     def _place_order(self, pointer: int, clearances: typing.Tuple[str, ...]) -> typing.List[int]:
         """The library's ranks of the places and groups, in the order of the network scores
-        `clearances` may attribute (highest first; ties in the library's order). The library
-        ranks by the host's scores, and a place ranked above what its figures justify would say
-        that restricted intelligence is held about it."""
+        `clearances` may attribute (highest first; ties by id, since the library's order can
+        depend on restricted evidence). The library ranks by the host's scores, and a place
+        ranked above what its figures justify would say that restricted intelligence is held
+        about it; for "*" the library's order is the reader's."""
         count = ctypes.c_size_t()
         check(lib.sg_result_place_count(ctypes.byref(count), pointer))
         order = list(range(count.value))
