@@ -74,6 +74,45 @@ std::string file_text(const std::string& path) {
   return text.str();
 }
 
+// A case file from examples/data assessed with the bundled default pack as of `as_of`; freed
+// with the object.
+struct Assessed {
+  sg_graph* graph = nullptr;
+  sg_rules* rules = nullptr;
+  sg_result* result = nullptr;
+  size_t children = 0;
+  Assessed(const std::string& example, const char* as_of) {
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    const std::string path = SAFEGUARD_SOURCE_DIR "/examples/data/" + example;
+    REQUIRE(sg_graph_load_file(graph, path.c_str()) == SG_OK);
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = as_of;
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    REQUIRE(sg_result_child_count(&children, result) == SG_OK);
+  }
+  ~Assessed() {
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+  Assessed(const Assessed&) = delete;
+  Assessed& operator=(const Assessed&) = delete;
+};
+
+// A graph that already holds something (a household with no id the generated caseload uses),
+// so a load that is stopped can be seen to leave it as it was.
+sg_graph* graph_holding_a_household() {
+  sg_graph* graph = nullptr;
+  REQUIRE(sg_graph_new(&graph) == SG_OK);
+  sg_batch* batch = nullptr;
+  REQUIRE(sg_batch_new(&batch) == SG_OK);
+  REQUIRE(sg_batch_add_household(batch, "HH-PROGRESS-TEST") == SG_OK);
+  REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+  sg_batch_free(batch);
+  return graph;
+}
+
 // A generated caseload written to a scratch file, several megabytes: several reports.
 struct BigCase {
   // Per process: CTest runs the test cases side by side.
@@ -103,14 +142,7 @@ TEST_SUITE("capi/c_api_extras") {
     BigCase big;
     const auto size = std::filesystem::file_size(big.path);
     REQUIRE(size > (3u << 20));
-    // A graph that already holds something (with no id the caseload uses).
-    sg_graph* graph = nullptr;
-    REQUIRE(sg_graph_new(&graph) == SG_OK);
-    sg_batch* batch = nullptr;
-    REQUIRE(sg_batch_new(&batch) == SG_OK);
-    REQUIRE(sg_batch_add_household(batch, "HH-PROGRESS-TEST") == SG_OK);
-    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
-    sg_batch_free(batch);
+    sg_graph* graph = graph_holding_a_household();
     const std::string before = saved(graph);
 
     Reports stopping;
@@ -141,13 +173,7 @@ TEST_SUITE("capi/c_api_extras") {
   TEST_CASE("loading a buffer reports bytes parsed and a cancelled load changes nothing") {
     BigCase big;
     const std::string text = file_text(big.path);
-    sg_graph* graph = nullptr;
-    REQUIRE(sg_graph_new(&graph) == SG_OK);
-    sg_batch* batch = nullptr;
-    REQUIRE(sg_batch_new(&batch) == SG_OK);
-    REQUIRE(sg_batch_add_household(batch, "HH-PROGRESS-TEST") == SG_OK);
-    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
-    sg_batch_free(batch);
+    sg_graph* graph = graph_holding_a_household();
     const std::string before = saved(graph);
 
     Reports stopping;
@@ -166,12 +192,7 @@ TEST_SUITE("capi/c_api_extras") {
     CHECK(all.total <= text.size());
     CHECK(all.done.back() == all.total);
     // The same graph as a load with no callback (one piece) gives.
-    sg_graph* plain = nullptr;
-    REQUIRE(sg_graph_new(&plain) == SG_OK);
-    REQUIRE(sg_batch_new(&batch) == SG_OK);
-    REQUIRE(sg_batch_add_household(batch, "HH-PROGRESS-TEST") == SG_OK);
-    REQUIRE(sg_graph_apply(plain, batch) == SG_OK);
-    sg_batch_free(batch);
+    sg_graph* plain = graph_holding_a_household();
     REQUIRE(sg_graph_load_buffer_progress(plain, text.data(), text.size(), "caseload.json", nullptr,
                                           nullptr) == SG_OK);
     CHECK(saved(plain) == saved(graph));
@@ -620,18 +641,9 @@ TEST_SUITE("capi/c_api_extras") {
   // sg_result_contribution_columns: every line of a range of children in one call, the same
   // fields sg_result_contribution_for gives line by line, for the same viewer.
   TEST_CASE("contribution columns are the lines a viewer gets one by one, in one call") {
-    sg_graph* graph = nullptr;
-    REQUIRE(sg_graph_new(&graph) == SG_OK);
-    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json") ==
-            SG_OK);
-    sg_rules* rules = nullptr;
-    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
-    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
-    options.as_of = "2026-11-01";
-    sg_result* result = nullptr;
-    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
-    size_t children = 0;
-    REQUIRE(sg_result_child_count(&children, result) == SG_OK);
+    const Assessed families("families.json", "2026-11-01");
+    sg_result* result = families.result;
+    const size_t children = families.children;
     REQUIRE(children >= 2);
     sg_explain_options viewer = SG_EXPLAIN_OPTIONS_INIT;  // cleared for nothing
     const size_t first = 1, rows = children - 1;
@@ -701,26 +713,14 @@ TEST_SUITE("capi/c_api_extras") {
     // Rows past the end: SG_E_RANGE.
     CHECK(sg_result_contribution_columns(&count, &columns, result, children, 1, &viewer) ==
           SG_E_RANGE);
-    sg_result_free(result);
-    sg_rules_free(rules);
-    sg_graph_free(graph);
   }
 }
 
 TEST_SUITE("capi/c_api_extras") {
   TEST_CASE("step columns are the steps sg_result_step gives one by one, in one call") {
-    sg_graph* graph = nullptr;
-    REQUIRE(sg_graph_new(&graph) == SG_OK);
-    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/timeline.json") ==
-            SG_OK);
-    sg_rules* rules = nullptr;
-    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
-    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
-    options.as_of = "2026-11-23";
-    sg_result* result = nullptr;
-    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
-    size_t children = 0;
-    REQUIRE(sg_result_child_count(&children, result) == SG_OK);
+    const Assessed timeline("timeline.json", "2026-11-23");
+    sg_result* result = timeline.result;
+    const size_t children = timeline.children;
     size_t count = 0;
     sg_step_columns columns = SG_STEP_COLUMNS_INIT;
     REQUIRE(sg_result_step_columns(&count, &columns, result, 0, children) == SG_OK);
@@ -761,8 +761,5 @@ TEST_SUITE("capi/c_api_extras") {
     }
     CHECK(at == count);
     CHECK(undone > 0);
-    sg_result_free(result);
-    sg_rules_free(rules);
-    sg_graph_free(graph);
   }
 }
