@@ -23,8 +23,9 @@
  * Errors: fallible calls return int — SG_OK (0) or a negative SG_E_* code. Codes are stable and
  * never reused. sg_error_last() gives this thread's message for the last failure, with its
  * place (file:line:column, entity id), and sg_error_last_detail() the same place as fields;
- * sg_status_str() gives static text for a code. Long calls (load, save, assess) have _progress
- * variants whose callback can stop them, leaving everything unchanged. No C++
+ * sg_status_str() gives static text for a code. Long calls (load, save, assess, and a record's
+ * open, apply and import) have _progress variants whose callback can stop them, leaving
+ * everything unchanged. No C++
  * exception ever crosses this boundary. Passing NULL or an invalid value returns
  * SG_E_INVALID_ARGUMENT. A call that returns a new handle or buffer through `out` sets *out
  * to NULL when it fails. Using a handle after freeing it is the caller's bug and is not
@@ -603,10 +604,14 @@ typedef struct sg_step {
   int calendar_days;       /* as working_days, in calendar days */
   int counts_working_days; /* 1: the timescale is in working days; 0: days, hours, weeks, months */
   const char* source;      /* the guidance the step comes from */
+  /* Version 3. */
+  const char* nation; /* whose process the step is: "england", "wales", "scotland",
+                         "northern-ireland"; another nation's for a step from before the child
+                         moved in from it (docs/timescales.md, "Transfers") */
 } sg_step;
-#define SG_STEP_VERSION 2
+#define SG_STEP_VERSION 3
 #define SG_STEP_INIT \
-  { SG_STEP_VERSION, NULL, NULL, 0, NULL, NULL, "", "", "", NULL, NULL, 0, 0, NULL }
+  { SG_STEP_VERSION, NULL, NULL, 0, NULL, NULL, "", "", "", NULL, NULL, 0, 0, NULL, NULL }
 
 SG_API int sg_result_step_count(size_t* out, const sg_result* result, size_t row);
 SG_API int sg_result_step(sg_step* out, const sg_result* result, size_t row, size_t k);
@@ -633,12 +638,14 @@ typedef struct sg_step_columns {
   int* calendar_days;
   unsigned char* counts_working_days;
   const char** source;
+  /* Version 2. */
+  const char** nation;
 } sg_step_columns;
-#define SG_STEP_COLUMNS_VERSION 1
+#define SG_STEP_COLUMNS_VERSION 2
 #define SG_STEP_COLUMNS_INIT                                                                      \
   {                                                                                               \
     SG_STEP_COLUMNS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-        NULL, NULL, NULL                                                                          \
+        NULL, NULL, NULL, NULL                                                                    \
   }
 SG_API int sg_result_step_columns(size_t* out_count, sg_step_columns* columns,
                                   const sg_result* result, size_t first_row, size_t row_count);
@@ -706,6 +713,22 @@ SG_API int sg_result_place_explain(char** out, size_t* out_size, const sg_result
  * decay, reach and cap_factor are NaN. */
 SG_API int sg_result_contribution_for(sg_contribution* out, const sg_result* result, size_t row,
                                       size_t k, const sg_explain_options* viewer);
+
+/* A child's contributions as a reader is shown them, the way every rendering shows them
+ * (docs/rules.md, "Who sees what"): the lines `viewer` sees, in order (hidden ones left out),
+ * then, when anything is withheld from the viewer, ONE line for all of it: kind and heading
+ * "withheld", rule_title the withheld rules' neutral title when they share one (else the
+ * pack's), value the withheld points of every index together, restricted 1, raw, decay, reach
+ * and cap_factor NaN, and rule_id, index_id, evidence_id, via_id, path, source_agency_id,
+ * relation and via_kind NULL. So a reader learns neither how many restricted items there are
+ * nor their indices, headings or sizes. The values of the "rule" and "withheld" lines add up to
+ * the child's total. sg_result_contribution_for, with one line per withheld item, is for a host
+ * that must tell withheld items apart (an audit of who saw what); hand these to readers.
+ * sg_result_shown_count gives the number of lines (k runs from 0 to it). */
+SG_API int sg_result_shown_count(size_t* out, const sg_result* result, size_t row,
+                                 const sg_explain_options* viewer);
+SG_API int sg_result_shown_contribution(sg_contribution* out, const sg_result* result, size_t row,
+                                        size_t k, const sg_explain_options* viewer);
 SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_result* result,
                                             size_t rank, size_t k,
                                             const sg_explain_options* viewer);
@@ -740,12 +763,16 @@ typedef struct sg_contribution_columns {
   const char** kind;
   const char** relation;
   const char** via_kind;
+  /* Since version 2, an input: 1 gives each child's lines as sg_result_shown_contribution()
+   * does (everything withheld in one "withheld" row after the child's other lines, which is how
+   * a reader is shown them); 0, line by line as sg_result_contribution_for(). */
+  int fold_withheld;
 } sg_contribution_columns;
-#define SG_CONTRIBUTION_COLUMNS_VERSION 1
+#define SG_CONTRIBUTION_COLUMNS_VERSION 2
 #define SG_CONTRIBUTION_COLUMNS_INIT                                                          \
   {                                                                                           \
     SG_CONTRIBUTION_COLUMNS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL                                  \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0                               \
   }
 SG_API int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* columns,
                                           const sg_result* result, size_t first_row,
@@ -1336,11 +1363,27 @@ SG_API const sg_error_detail* sg_error_last_detail(void);
  * SG_E_MISUSE: a store belongs to one sg_record at a time, until sg_record_free(). */
 #define SG_OPEN_CREATE 1
 SG_API int sg_record_open(sg_record** out, const char* path, int flags);
-/* As sg_record_open, reporting the chunks of stored versions read (a thousand versions each) to
+/* As sg_record_open, reporting the chunks of stored versions read (1,024 versions each) to
  * `progress` (sg_progress_fn; NULL: no reports), first with 0 before anything is read. Stopped,
  * it fails with SG_E_CANCELLED, *out is NULL, and the store is closed again, as it was. */
 SG_API int sg_record_open_progress(sg_record** out, const char* path, int flags,
                                    sg_progress_fn progress, void* user);
+/* As sg_record_apply, reporting the batch's versions to `progress` (sg_progress_fn; NULL: no
+ * reports): all of them once the record has checked them, then, for a record kept in a store,
+ * those written to it, 1,024 at a time (total: the versions, twice over with a store).
+ * Every report comes before the commit: stopped at any of them, it fails with SG_E_CANCELLED
+ * and the record and its store are as they were. */
+SG_API int sg_record_apply_progress(unsigned long long* out_revision, sg_record* record,
+                                    const sg_batch* batch, const sg_provenance* provenance,
+                                    sg_progress_fn progress, void* user);
+/* As sg_record_import_buffer, reporting bytes to `progress`: the case file's bytes as they are
+ * parsed, a megabyte at a time, then the same bytes again in proportion as the batch made from
+ * them is checked and stored (total: twice the size). Stopped, it fails with SG_E_CANCELLED
+ * and the record and its store are as they were. */
+SG_API int sg_record_import_buffer_progress(unsigned long long* out_revision, sg_record* record,
+                                            const char* data, size_t size, const char* name,
+                                            const sg_provenance* provenance,
+                                            sg_progress_fn progress, void* user);
 
 /* ---- Children in Need census returns (docs/cin-census.md) --------------------------------- */
 /* Reads a census return (the Department for Education's XML, streamed) and adds it to the

@@ -1350,8 +1350,14 @@ void check_buffer_size(std::string_view text, const std::string& name,
 }  // namespace
 
 Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits) {
+  return parse_case(text, name, limits, Progress{});
+}
+
+Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits,
+                 const Progress& progress) {
   check_buffer_size(text, name, limits);
   Source source(text, name);
+  source.set_progress(&progress);
   return read_case(source, limits).batch;
 }
 

@@ -76,7 +76,7 @@ std::string discretionary_text(const Results& results, std::size_t row) {
 std::string timeline_text(const Results& results, std::size_t row) {
   std::string out;
   for (const StepView& s : view_steps(results, row)) {
-    std::string line = "    " + str(s.title);
+    std::string line = "    " + step_title_with_nation(s);
     line.resize(std::max<std::size_t>(line.size() + 1, 24), ' ');
     line += "from " + format_iso_date(s.start) + " (" + str(s.trigger_id) + ")";
     if (s.due != kNoDay) line += "  due " + format_iso_date(s.due);
@@ -421,7 +421,8 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
                      {"trigger", str(s.trigger_id)},
                      {"due", s.due == kNoDay ? ordered() : ordered(format_iso_date(s.due))},
                      {"completed", done ? ordered(format_iso_date(s.completed)) : ordered()},
-                     {"done_by", done ? ordered(str(s.done_id)) : ordered()}});
+                     {"done_by", done ? ordered(str(s.done_id)) : ordered()},
+                     {"nation", to_string(s.nation)}});
   }
   out["timeline"] = std::move(steps);
   ordered issues = ordered::array();

@@ -553,7 +553,9 @@ struct Record::Impl {
   // Commits the batch just staged into `facts` (revision `revision`) to the store: its
   // versions, scrubbed of what the batch erases; its changes and tombstones; and, when it
   // erases, every earlier chunk of versions that held the erased data, rewritten.
-  void persist(const RecordStager& stager, const RecordBatch& batch, std::uint64_t revision);
+  // Commits the batch to the store; `written` (null: none) hears of the versions written.
+  void persist(const RecordStager& stager, const RecordBatch& batch, std::uint64_t revision,
+               const Progress* written);
 };
 
 // Stages one batch: each item's effect on the facts, checked against the record plus the
@@ -912,11 +914,22 @@ Record::~Record() = default;
 Record::Record(Record&&) noexcept = default;
 Record& Record::operator=(Record&&) noexcept = default;
 
-std::uint64_t Record::apply(const RecordBatch& batch) {
+std::uint64_t Record::apply(const RecordBatch& batch) { return apply(batch, Progress{}); }
+
+std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) {
   Impl& r = *impl_;
   RecordStager stager(r, batch);
   stager.stage();
   const std::uint64_t revision = r.revision() + 1;
+  // Progress in versions: checked, then (with a store) written. Every report comes before the
+  // commit, so a stop at any of them can still undo everything.
+  const std::uint64_t versions = stager.staged.size();
+  const std::uint64_t total = r.store ? 2 * versions : versions;
+  auto report = [&](std::uint64_t done) {
+    if (progress && !progress(done, total))
+      throw Error(Status::cancelled, "cancelled by the progress callback");
+  };
+  report(0);
 
   // Commit tentatively, then let CaseGraph validate the state the batch produces; undo on error.
   const std::size_t facts_before = r.facts.size();
@@ -991,17 +1004,22 @@ std::uint64_t Record::apply(const RecordBatch& batch) {
     throw;
   }
 
-  if (r.store) {
-    try {
+  try {
+    report(versions);
+    if (r.store) {
       // Room for the tombstones first, so nothing after a successful commit can fail.
       r.tombstones.reserve(r.tombstones.size() + stager.erasures.size());
-      r.persist(stager, batch, revision);
-    } catch (...) {
-      undo();
-      // The live checked graph already took the batch: drop it (the next batch materialises).
-      r.checked.reset();
-      throw;
+      const Progress written = [&](std::uint64_t done, std::uint64_t) {
+        report(versions + done);
+        return true;
+      };
+      r.persist(stager, batch, revision, progress ? &written : nullptr);
     }
+  } catch (...) {
+    undo();
+    // The live checked graph already took the batch: drop it (the next batch materialises).
+    r.checked.reset();
+    throw;
   }
 
   for (std::size_t i = 0; i < stager.erasures.size(); ++i) {
@@ -1047,7 +1065,7 @@ Results Record::changed() {
 }
 
 void Record::Impl::persist(const RecordStager& stager, const RecordBatch& batch,
-                           std::uint64_t revision) {
+                           std::uint64_t revision, const Progress* written) {
   detail::BatchWrite write;
   write.revision = revision;
   write.recorded_at = batch.recorded_at;
@@ -1111,7 +1129,7 @@ void Record::Impl::persist(const RecordStager& stager, const RecordBatch& batch,
       for (auto& entry : chunks) write.rewritten.push_back(std::move(entry.second));
     }
   }
-  store->commit(write);
+  store->commit(write, written);
 }
 
 // Rebuilds a record from its store (Record::open), checking what the store cannot: that each

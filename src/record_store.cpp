@@ -658,7 +658,7 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
   }
 }
 
-void RecordStore::commit(const BatchWrite& batch) {
+void RecordStore::commit(const BatchWrite& batch, const Progress* written) {
   if (batch.revision != revision_ + 1) {
     throw Error(Status::internal,
                 "batch " + std::to_string(batch.revision) + " does not follow the stored batch " +
@@ -667,7 +667,7 @@ void RecordStore::commit(const BatchWrite& batch) {
   }
   exec("BEGIN IMMEDIATE", "cannot start a transaction");
   try {
-    write(batch);
+    write(batch, written);
     exec("COMMIT", ("batch " + std::to_string(batch.revision) + " was not saved").c_str());
   } catch (...) {
     // A failed COMMIT may already have rolled back; otherwise roll back here. Either way the
@@ -686,7 +686,7 @@ void RecordStore::commit(const BatchWrite& batch) {
   if (checkpoint_pending_) checkpoint_after_erasure();
 }
 
-void RecordStore::write(const BatchWrite& batch) {
+void RecordStore::write(const BatchWrite& batch, const Progress* written) {
   const std::string what = "batch " + std::to_string(batch.revision) + " was not saved";
   {
     std::size_t facts = facts_;
@@ -713,6 +713,8 @@ void RecordStore::write(const BatchWrite& batch) {
       insert.bind(2, static_cast<std::int64_t>(chunk));
       insert.bind_blob(3, data);
       insert.run(what.c_str());
+      if (written && *written && !(*written)(start + count, batch.versions.size()))
+        throw Error(Status::cancelled, "cancelled by the progress callback", Location{path_});
     }
   }
   if (!batch.rewritten.empty()) {

@@ -103,8 +103,10 @@ class RecordStore {
   void load(StoreLoader& loader, const Progress* progress = nullptr);
 
   // Writes the batch as one transaction, durable when this returns. On failure nothing of it
-  // is stored and an Error names the path, the revision and SQLite's reason.
-  void commit(const BatchWrite& batch);
+  // is stored and an Error names the path, the revision and SQLite's reason. `written` (null:
+  // none) hears of the batch's versions written, a chunk at a time, before the commit; an
+  // exception it throws rolls the transaction back and is rethrown.
+  void commit(const BatchWrite& batch, const Progress* written = nullptr);
 
   const std::string& path() const noexcept { return path_; }
 
@@ -114,7 +116,7 @@ class RecordStore {
   void exec(const char* sql, const char* what);
   void create_schema();
   void check_schema();
-  void write(const BatchWrite& batch);
+  void write(const BatchWrite& batch, const Progress* written);
   void checkpoint_after_erasure();
 
   std::string path_;

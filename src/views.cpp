@@ -620,9 +620,17 @@ std::vector<StepView> view_steps(const Results& results, std::size_t row) {
       step.done_id = snap.event_ids[s->done];
     }
     step.status_text = step_status_text(*s, step.counts_working_days);
+    step.nation = s->process ? s->process->nation() : process.nation();
+    step.other_nation = s->process != nullptr && s->process->nation() != process.nation();
     out.push_back(std::move(step));
   }
   return out;
+}
+
+std::string step_title_with_nation(const StepView& step) {
+  std::string title(step.title);
+  if (step.other_nation) title += ", in " + std::string(nation_title(step.nation));
+  return title;
 }
 
 std::vector<TimelineIssueView> view_timeline_issues(const Results& results, std::size_t row) {

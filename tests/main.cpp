@@ -1,3 +1,2 @@
 // The one doctest main for the unit tests.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+#include "doctest_main.hpp"

@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 #include "safeguard/cin.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/record.hpp"
@@ -30,6 +31,7 @@ struct StoreOptions {
   std::string output = "-";
   std::string format = "text";
   Provenance provenance;
+  bool no_progress = false;
 };
 
 // Record time from the command line: seconds since 1970-01-01T00:00:00Z, or that instant
@@ -76,8 +78,14 @@ std::string read_file(const std::string& path) {
 int run_import(const StoreOptions& options) {
   const RecordTime recorded_at = parse_record_time(options.recorded_at, "--recorded-at");
   Batch batch;
+  // One bar for the whole import, in the case file's bytes: parsed, then the same bytes again
+  // in proportion as the batch is checked and stored (as sg_record_import_buffer_progress).
+  std::uint64_t bytes = 0;
+  std::unique_ptr<Progress> bar;
   try {
     const std::string text = read_file(options.case_path);
+    bytes = text.size();
+    bar = std::make_unique<Progress>("import", 2 * bytes, !options.no_progress);
     // A Children in Need census return (XML) is imported as `import-cin` would convert it;
     // anything else is a case file.
     const std::size_t first = text.find_first_not_of(" \t\r\n");
@@ -97,7 +105,11 @@ int run_import(const StoreOptions& options) {
       }
       batch = std::move(conversion.batch);
     } else {
-      batch = parse_case(text, options.case_path);
+      batch = parse_case(text, options.case_path, CaseFileLimits{},
+                         [&](std::uint64_t done, std::uint64_t) {
+                           bar->update(done);
+                           return true;
+                         });
     }
   } catch (const Error& error) {
     throw Failure(kExitCaseFile, error.what());
@@ -105,7 +117,13 @@ int run_import(const StoreOptions& options) {
   Record record = open_store(options.store, StoreOpen::create_if_missing);
   std::uint64_t revision = 0;
   try {
-    revision = record.apply(to_record_batch(std::move(batch), recorded_at, options.provenance));
+    revision = record.apply(to_record_batch(std::move(batch), recorded_at, options.provenance),
+                            [&](std::uint64_t done, std::uint64_t total) {
+                              const double part = total == 0 ? 1.0 : double(done) / total;
+                              bar->update(bytes + static_cast<std::uint64_t>(part * bytes));
+                              return true;
+                            });
+    bar->finish();
   } catch (const Error& error) {
     throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
                   options.case_path + ": " + error.what());
@@ -192,6 +210,9 @@ Command add_store(CLI::App& parent) {
       ->required()
       ->type_name("ID");
   import->add_option("--reason", options->provenance.reason, "Why")->type_name("TEXT");
+  import->add_flag("--no-progress", options->no_progress,
+                   "Never draw a progress bar (drawn on standard error only when it is a "
+                   "terminal)");
   import->add_option("--source-system", options->provenance.source_system, "Where from")
       ->type_name("TEXT");
   import

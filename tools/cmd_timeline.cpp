@@ -75,7 +75,8 @@ std::string render_json(const Session& session, const std::vector<std::size_t>& 
                        {"completed", date_or_null(s.completed)},
                        {"done_by", s.done_id.empty() ? json() : json(std::string(s.done_id))},
                        {"reason", s.reason.empty() ? json() : json(std::string(s.reason))},
-                       {"source", std::string(s.source)}});
+                       {"source", std::string(s.source)},
+                       {"nation", std::string(to_string(s.nation))}});
     }
     json issues = json::array();
     for (const TimelineIssueView& i : view_timeline_issues(results, row)) {
@@ -93,7 +94,7 @@ std::string render_csv(const Session& session, const std::vector<std::size_t>& r
                        bool overdue_only) {
   const Results& results = session.results;
   std::string out = csv_row({"child", "step", "status", "working_days", "start", "trigger", "due",
-                             "completed", "done_by", "as_of", "calendar_days", "reason"});
+                             "completed", "done_by", "as_of", "calendar_days", "reason", "nation"});
   for (const std::size_t row : rows) {
     for (const StepView& s : view_steps(results, row)) {
       if (!keep(s, overdue_only)) continue;
@@ -101,7 +102,8 @@ std::string render_csv(const Session& session, const std::vector<std::size_t>& r
                       std::string(to_string(s.status)), std::to_string(s.working_days),
                       format_iso_date(s.start), std::string(s.trigger_id), format_iso_date(s.due),
                       format_iso_date(s.completed), std::string(s.done_id), session.as_of.iso(),
-                      std::to_string(s.calendar_days), std::string(s.reason)});
+                      std::to_string(s.calendar_days), std::string(s.reason),
+                      std::string(to_string(s.nation))});
     }
   }
   return out;

@@ -48,6 +48,14 @@ inline std::string_view to_string(Nation nation) noexcept {
   return detail::enum_name(detail::kNationNames, nation);
 }
 
+// The nation as a reader names it: "England and Wales", "Scotland", "Northern Ireland",
+// "England", "Wales".
+inline std::string_view nation_title(Nation nation) noexcept {
+  constexpr std::array<std::string_view, 5> kTitles = {"England and Wales", "Scotland",
+                                                       "Northern Ireland", "England", "Wales"};
+  return detail::enum_name(kTitles, nation);
+}
+
 // The bank holidays of a nation in a year, sorted, as GOV.UK publishes them: standing rules,
 // substitute days, and the one-off changes proclaimed since 1990. Years before 1990 use the
 // standing rules only. Throws Error(Status::out_of_range) for years outside 1400..9999.

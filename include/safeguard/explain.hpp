@@ -302,7 +302,13 @@ struct StepView {
   std::string_view trigger_id, done_id;  // done_id empty when nothing completed or closed it
   std::string_view reason;               // why not required; empty otherwise
   std::string status_text;               // "OVERDUE by 3 working days", "not required: ..."
+  Nation nation = Nation::england;       // whose process the step is
+  // The step came from before the child moved in from another nation, and is that nation's
+  // (Step::process): renderings say so after its title ("CPPM, in Scotland").
+  bool other_nation = false;
 };
+// "CPPM, in Scotland" for a step from another nation's process; the title alone otherwise.
+SAFEGUARD_EXPORT std::string step_title_with_nation(const StepView& step);
 SAFEGUARD_EXPORT std::vector<StepView> view_steps(const Results& results, std::size_t row);
 // The sentence for a step's status, as every rendering words it: working days for steps timed
 // in working days, days for the others.

@@ -57,6 +57,10 @@ SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
                                      const CaseFileLimits& limits, const Progress& progress);
 SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& path,
                                      const Progress& progress);
+// As parse_case, reporting the bytes parsed (a megabyte at a time) to `progress`, which may stop
+// it: Error(Status::cancelled).
+SAFEGUARD_EXPORT Batch parse_case(std::string_view text, const std::string& name,
+                                  const CaseFileLimits& limits, const Progress& progress);
 
 enum class ExplainFormat { text, json };
 

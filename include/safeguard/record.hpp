@@ -294,7 +294,7 @@ class SAFEGUARD_EXPORT Record {
   // of a newer schema or a damaged store throws an Error naming the path.
   static Record open(const std::string& path, GraphLimits limits = {},
                      StoreOpen mode = StoreOpen::create_if_missing);
-  // As open, reporting the chunks of stored versions read (a thousand versions each) to
+  // As open, reporting the chunks of stored versions read (1,024 versions each) to
   // `progress`, which may stop it: Error(Status::cancelled), the store left closed and as it was.
   static Record open(const std::string& path, GraphLimits limits, StoreOpen mode,
                      const Progress& progress);
@@ -306,6 +306,12 @@ class SAFEGUARD_EXPORT Record {
   // the last batch's (record time only moves forward); the record is then exactly as it was.
   // Returns the new revision.
   std::uint64_t apply(const RecordBatch& batch);
+  // As apply, reporting to `progress` in versions: the batch's versions checked (all at once,
+  // when the graph has taken them), then, for a record kept in a store, the versions written
+  // to it, 1,024 at a time (total: the versions the batch makes, twice over with a store).
+  // The last report comes before the commit, so `progress` may stop the call at any report:
+  // Error(Status::cancelled), the record and its store exactly as they were.
+  std::uint64_t apply(const RecordBatch& batch, const Progress& progress);
 
   // The number of batches applied.
   std::uint64_t revision() const noexcept;

@@ -75,11 +75,18 @@ void sg_record_free(sg_record* record) { delete record; }
 
 int sg_record_apply(unsigned long long* out_revision, sg_record* record, const sg_batch* batch,
                     const sg_provenance* provenance) {
+  return sg_record_apply_progress(out_revision, record, batch, provenance, nullptr, nullptr);
+}
+
+int sg_record_apply_progress(unsigned long long* out_revision, sg_record* record,
+                             const sg_batch* batch, const sg_provenance* provenance,
+                             sg_progress_fn progress, void* user) {
   return guard([&] {
     require(record, "record");
     RecordAccess access(record);
     require(batch, "batch");
-    const std::uint64_t revision = record->record.apply(record_batch_of(*batch, provenance));
+    const std::uint64_t revision =
+        record->record.apply(record_batch_of(*batch, provenance), progress_of(progress, user));
     if (out_revision) *out_revision = revision;
   });
 }
@@ -126,15 +133,37 @@ int sg_record_apply_changes(sg_result** out, unsigned long long* out_revision, s
 
 int sg_record_import_buffer(unsigned long long* out_revision, sg_record* record, const char* data,
                             size_t size, const char* name, const sg_provenance* provenance) {
+  return sg_record_import_buffer_progress(out_revision, record, data, size, name, provenance,
+                                          nullptr, nullptr);
+}
+
+int sg_record_import_buffer_progress(unsigned long long* out_revision, sg_record* record,
+                                     const char* data, size_t size, const char* name,
+                                     const sg_provenance* provenance, sg_progress_fn progress,
+                                     void* user) {
   return guard([&] {
     require(record, "record");
     RecordAccess access(record);
     if (!data && size > 0) bad_argument("data is NULL");
     const std::string file = optional_text(name, "name");
     Provenance who = provenance_of(provenance);
-    Batch batch = parse_case(std::string_view(data ? data : "", size), file);
+    // One scale for both halves: the file's bytes as parsed, then the same bytes again in
+    // proportion as the batch made from them is checked and stored.
+    const Progress report = progress_of(progress, user);
+    const std::uint64_t bytes = size;
+    Progress applied;
+    if (report) {
+      applied = [&](std::uint64_t done, std::uint64_t total) {
+        const double part = total == 0 ? 1.0 : static_cast<double>(done) / total;
+        return report(bytes + static_cast<std::uint64_t>(part * bytes), 2 * bytes);
+      };
+    }
+    Progress parsed;
+    if (report) parsed = [&](std::uint64_t done, std::uint64_t) { return report(done, 2 * bytes); };
+    Batch batch =
+        parse_case(std::string_view(data ? data : "", size), file, CaseFileLimits{}, parsed);
     const std::uint64_t revision = record->record.apply(
-        to_record_batch(std::move(batch), provenance->recorded_at, std::move(who)));
+        to_record_batch(std::move(batch), provenance->recorded_at, std::move(who)), applied);
     if (out_revision) *out_revision = revision;
   });
 }

@@ -2,6 +2,7 @@
 // layer, timelines, explanations, joining up).
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "safeguard/joining.hpp"
 
@@ -39,6 +40,49 @@ void fill_contribution(sg_contribution* out, const LineView& line) {
     out->via_kind = line.via_id.empty() ? nullptr : to_string(line.via_kind).data();
   }
   if (out->version >= 3) out->hidden = line.hidden ? 1 : 0;
+}
+
+// The one line a reader is shown for everything withheld from them (sg_result_shown_contribution):
+// no rule, index, heading, evidence or path, and one value for every index.
+void fill_withheld(sg_contribution* out, const ScoresView& scores) {
+  check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+  const double withheld = std::numeric_limits<double>::quiet_NaN();
+  out->rule_id = nullptr;
+  out->rule_title = scores.withheld_title.data();  // a whole title the pack owns
+  out->index_id = nullptr;
+  out->heading = "withheld";
+  out->evidence_id = nullptr;
+  out->via_id = nullptr;
+  out->path = nullptr;
+  out->source_agency_id = nullptr;
+  out->restricted = 1;
+  out->raw = out->decay = out->reach = out->cap_factor = withheld;
+  out->value = scores.withheld;
+  if (out->version >= 2) {
+    out->kind = "withheld";
+    out->relation = nullptr;
+    out->via_kind = nullptr;
+  }
+  if (out->version >= 3) out->hidden = 0;
+}
+
+// A child's lines as a reader is shown them: those the viewer sees that are not withheld, and
+// the scores whose withheld figures make the one line for the rest.
+struct ShownLines {
+  std::vector<LineView> lines;
+  ScoresView scores;
+  std::size_t count() const { return lines.size() + (scores.any_withheld() ? 1 : 0); }
+};
+
+ShownLines shown_lines(const Results& results, std::size_t row, const Viewer& viewer) {
+  std::vector<LineView> all = view_contributions(results, row, viewer);
+  ShownLines out;
+  out.scores = view_scores(results, row, all);
+  out.lines.reserve(all.size());
+  for (LineView& line : all) {
+    if (!line.withheld()) out.lines.push_back(std::move(line));
+  }
+  return out;
 }
 
 // The columnar accessors' sizing: says how many `count` items there are; false when the caller
@@ -93,6 +137,10 @@ void fill_step(sg_step* out, const Results& results, const Step& step) {
     out->calendar_days = step.calendar_days;
     out->counts_working_days = counts_working_days(def) ? 1 : 0;
     out->source = def.source.c_str();
+  }
+  if (out->version >= 3) {
+    const Process& process = step.process ? *step.process : results.process();
+    out->nation = to_string(process.nation()).data();  // static, NUL-terminated
   }
 }
 
@@ -276,20 +324,40 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
     const std::shared_ptr<const detail::ViewerNetwork> net =
         detail::viewer_network(results, reader);
     const Snapshot& snap = results.snapshot();
+    const bool fold = columns->version >= 2 && columns->fold_withheld != 0;
+    // With the fold, a child's withheld lines count as one: ScoreReader says how many there
+    // are without building the child's line views when none is withheld.
+    std::optional<ScoreReader> scores;
+    if (fold) scores.emplace(results, reader);
     std::size_t count = 0;
     for (std::size_t r = first_row; r < first_row + row_count; ++r) {
       const bool altered = net && net->altered[snap.vertex_node[results.child_vertex(r)]];
       count +=
           altered ? view_contributions(results, r, reader).size() : results.contribution_count(r);
+      if (fold) {
+        const std::size_t withheld = scores->scores(r).withheld_lines;
+        if (withheld > 0) count -= withheld - 1;
+      }
     }
     if (!fits(out_count, count, columns->capacity, "contributions")) return;
-    // Each line filled as sg_result_contribution_for fills it, then scattered into the columns:
-    // the same view, so the same restriction, whichever way a host reads.
+    // Each line filled as sg_result_contribution_for (or, folded, sg_result_shown_contribution)
+    // fills it, then scattered into the columns: the same view, so the same restriction,
+    // whichever way a host reads.
     std::size_t at = 0;
     sg_contribution line = SG_CONTRIBUTION_INIT;
     for (std::size_t r = first_row; r < first_row + row_count; ++r) {
-      for (const LineView& view : view_contributions(results, r, reader)) {
-        fill_contribution(&line, view);
+      const std::vector<LineView> views = view_contributions(results, r, reader);
+      const bool folding = fold && std::any_of(views.begin(), views.end(),
+                                               [](const LineView& v) { return v.withheld(); });
+      for (std::size_t i = 0; i < views.size() + (folding ? 1 : 0); ++i) {
+        if (i < views.size()) {
+          if (folding && views[i].withheld()) continue;
+          fill_contribution(&line, views[i]);
+        } else {
+          fill_withheld(&line, view_scores(results, r, views));
+        }
+        // The count above and these lines come from the same views; never write past it.
+        if (at >= count) throw Error(Status::internal, "contribution columns miscounted");
         const auto put = [at](auto* column, auto value) {
           if (column) column[at] = value;
         };
@@ -382,6 +450,34 @@ int sg_result_contribution_for(sg_contribution* out, const sg_result* result, si
   return guard([&] {
     require(out, "out");
     child_contribution(out, result, row, k, viewer_of(viewer));
+  });
+}
+
+int sg_result_shown_count(size_t* out, const sg_result* result, size_t row,
+                          const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    *out = shown_lines(results, row, viewer_of(viewer)).count();
+  });
+}
+
+int sg_result_shown_contribution(sg_contribution* out, const sg_result* result, size_t row,
+                                 size_t k, const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+    const Results& results = results_of(result);
+    check_row(results, row);
+    const ShownLines shown = shown_lines(results, row, viewer_of(viewer));
+    if (k >= shown.count())
+      throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+    if (k < shown.lines.size()) {
+      fill_contribution(out, shown.lines[k]);
+    } else {
+      fill_withheld(out, shown.scores);
+    }
   });
 }
 
@@ -604,6 +700,7 @@ int sg_result_step_columns(size_t* out_count, sg_step_columns* columns, const sg
         put(columns->calendar_days, one.calendar_days);
         put(columns->counts_working_days, static_cast<unsigned char>(one.counts_working_days));
         put(columns->source, one.source);
+        if (columns->version >= 2) put(columns->nation, one.nation);
         ++at;
       }
     }

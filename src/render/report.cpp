@@ -508,7 +508,7 @@ class Report {
                 : (s.status == StepStatus::late
                        ? "late"
                        : (s.status == StepStatus::not_required ? "not-required" : ""));
-        out_ << "<tr class=\"step " << css << "\"><td>" << e(s.title)
+        out_ << "<tr class=\"step " << css << "\"><td>" << e(step_title_with_nation(s))
              << "</td><td><span class=\"nobreak\">" << e(format_iso_date(s.start))
              << "</span> <span class=\"summary nobreak\">" << e(s.trigger_id)
              << "</span></td><td class=\"nobreak\">"

@@ -88,7 +88,7 @@ std::string render_timeline_text(const Results& results, const std::vector<std::
       if (options.overdue_only && s.status != StepStatus::overdue) continue;
       overdue += s.status == StepStatus::overdue ? 1 : 0;
       table.add_row(
-          {std::string(results.child_id(row)), std::string(s.title), format_iso_date(s.start),
+          {std::string(results.child_id(row)), step_title_with_nation(s), format_iso_date(s.start),
            std::string(s.trigger_id), dash_if_empty(format_iso_date(s.due)),
            dash_if_empty(format_iso_date(s.completed)), dash_if_empty(std::string(s.done_id)),
            s.status_text},

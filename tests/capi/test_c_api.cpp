@@ -381,7 +381,7 @@ TEST_SUITE("capi/c_api") {
     sg_graph_free(graph);
   }
 
-  TEST_CASE("a concern about a place through a C batch; about an agency is refused") {
+  TEST_CASE("a concern about a place through a C batch, about an agency is refused") {
     sg_graph* graph = nullptr;
     sg_batch* batch = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);
@@ -412,7 +412,7 @@ TEST_SUITE("capi/c_api") {
     sg_graph_free(graph);
   }
 
-  TEST_CASE("a watched record gives back the changed children's results; a refused batch none") {
+  TEST_CASE("a watched record gives back the changed children's results, a refused batch none") {
     sg_record* record = nullptr;
     sg_rules* rules = nullptr;
     REQUIRE(sg_record_new(&record) == SG_OK);

@@ -107,7 +107,7 @@ TEST_SUITE("capi/c_api_audit") {
     sg_audit_free(audit);
   }
 
-  TEST_CASE("bad files are refused naming file, line and id; a failed set keeps the groups") {
+  TEST_CASE("bad files are refused naming file, line and id, a failed set keeps the groups") {
     const std::string bad = "child_id,outcome\nP-A-C1,1\nP-A-C2,yes\n";
     sg_audit* audit = nullptr;
     CHECK(sg_audit_new(&audit, bad.data(), bad.size(), "outcomes.csv") == SG_E_INVALID_DATA);

@@ -135,9 +135,285 @@ struct BigCase {
   }
 };
 
+// The record's graph as of a date, as a case file: what a stopped call must leave alone.
+std::string exported(const sg_record* record) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  REQUIRE(sg_record_export(&buffer, &size, record, "2026-11-01", SG_KNOWN_ALL) == SG_OK);
+  std::string out(buffer, size);
+  sg_buffer_free(buffer);
+  return out;
+}
+
+unsigned long long revision_of(const sg_record* record) {
+  unsigned long long revision = 0;
+  REQUIRE(sg_record_revision(&revision, record) == SG_OK);
+  return revision;
+}
+
+// A stored record holding one batch (a household), at `path`.
+sg_record* stored_record_with_a_batch(const std::string& path, long long recorded_at) {
+  sg_record* record = nullptr;
+  REQUIRE(sg_record_open(&record, path.c_str(), SG_OPEN_CREATE) == SG_OK);
+  sg_batch* batch = nullptr;
+  REQUIRE(sg_batch_new(&batch) == SG_OK);
+  REQUIRE(sg_batch_add_household(batch, "HH-PROGRESS-TEST") == SG_OK);
+  sg_provenance who = SG_PROVENANCE_INIT;
+  who.recorded_at = recorded_at;
+  who.author = "worker-7";
+  REQUIRE(sg_record_apply(nullptr, record, batch, &who) == SG_OK);
+  sg_batch_free(batch);
+  return record;
+}
+
 }  // namespace
 
 TEST_SUITE("capi/c_api_extras") {
+  TEST_CASE("importing into a stored record reports bytes, a stop at any report changes nothing") {
+    BigCase big;
+    const std::string text = file_text(big.path);
+    const std::string store = big.directory + "/import.store";
+    sg_record* record = stored_record_with_a_batch(store, 1000);
+    const std::string before = exported(record);
+    sg_provenance who = SG_PROVENANCE_INIT;
+    who.recorded_at = 2000;
+    who.author = "worker-7";
+
+    // Every report, from the same import into a second store like it.
+    Reports all;
+    {
+      const std::string other = big.directory + "/other.store";
+      sg_record* twin = stored_record_with_a_batch(other, 1000);
+      REQUIRE(sg_record_import_buffer_progress(nullptr, twin, text.data(), text.size(),
+                                               "caseload.json", &who, Reports::record,
+                                               &all) == SG_OK);
+      CHECK(revision_of(twin) == 2);
+      sg_record_free(twin);
+    }
+    REQUIRE(all.done.size() >= 6);
+    CHECK(all.rising());
+    CHECK(all.total == 2 * text.size());
+    CHECK(all.done.back() == all.total);
+    // Parsing reports the bytes, then checking and storing the batch the same bytes again:
+    // reports past the first half exist, and some fall strictly inside the second half (the
+    // chunks written).
+    std::size_t parsing = 0, storing = 0;
+    for (const unsigned long long done : all.done) {
+      if (done <= text.size()) ++parsing;
+      if (done > text.size() && done < all.total) ++storing;
+    }
+    CHECK(parsing >= 3);
+    CHECK(storing >= 2);
+
+    // A stop at the first report, in the parse, where the check ends, while writing, and at
+    // the last report (just before the commit): each leaves the record and its store as they
+    // were.
+    std::vector<std::size_t> stops = {1, 2, parsing + 1, parsing + 2, all.done.size()};
+    for (const std::size_t stop : stops) {
+      CAPTURE(stop);
+      Reports stopping;
+      stopping.stop_at = stop;
+      CHECK(sg_record_import_buffer_progress(nullptr, record, text.data(), text.size(),
+                                             "caseload.json", &who, Reports::record,
+                                             &stopping) == SG_E_CANCELLED);
+      CHECK(sg_error_last_status() == SG_E_CANCELLED);
+      CHECK(stopping.done.size() == stop);
+      CHECK(revision_of(record) == 1);
+      CHECK(exported(record) == before);
+    }
+    sg_record_free(record);
+    // Reopened, the store holds the one batch it held.
+    REQUIRE(sg_record_open(&record, store.c_str(), 0) == SG_OK);
+    CHECK(revision_of(record) == 1);
+    CHECK(exported(record) == before);
+    // And the import, let run, goes in.
+    unsigned long long revision = 0;
+    REQUIRE(sg_record_import_buffer_progress(&revision, record, text.data(), text.size(),
+                                             "caseload.json", &who, nullptr, nullptr) == SG_OK);
+    CHECK(revision == 2);
+    sg_record_free(record);
+    REQUIRE(sg_record_open(&record, store.c_str(), 0) == SG_OK);
+    CHECK(revision_of(record) == 2);
+    sg_record_free(record);
+  }
+
+  TEST_CASE("a reader is shown one withheld line however many restricted items there are") {
+    // The Ash household: a restricted police call-out about the mother reaches both children.
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_explain_options uncleared = SG_EXPLAIN_OPTIONS_INIT;
+    const char* everything[] = {"*"};
+    sg_explain_options cleared = SG_EXPLAIN_OPTIONS_INIT;
+    cleared.viewer_cleared = everything;
+    cleared.viewer_cleared_count = 1;
+
+    // What an uncleared reader is shown of P-ASH-C1, and what the line-by-line view says.
+    struct Seen {
+      size_t lines = 0;  // sg_result_contribution_count
+      size_t shown = 0;  // sg_result_shown_count, uncleared
+      std::vector<std::string> kinds;
+      double total = 0, summed = 0, withheld_by_line = 0, withheld_shown = 0;
+    };
+    auto seen = [&]() {
+      Seen out;
+      sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+      options.as_of = "2026-11-01";
+      sg_result* result = nullptr;
+      REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+      size_t row = 0;
+      REQUIRE(sg_result_find_child(&row, result, "P-ASH-C1") == SG_OK);
+      sg_child_result child = SG_CHILD_RESULT_INIT;
+      REQUIRE(sg_result_child(&child, result, row) == SG_OK);
+      out.total = child.total;
+      out.lines = child.contribution_count;
+      for (size_t k = 0; k < out.lines; ++k) {
+        sg_contribution line = SG_CONTRIBUTION_INIT;
+        REQUIRE(sg_result_contribution_for(&line, result, row, k, &uncleared) == SG_OK);
+        if (line.restricted && line.rule_id == nullptr) out.withheld_by_line += line.value;
+      }
+      REQUIRE(sg_result_shown_count(&out.shown, result, row, &uncleared) == SG_OK);
+      for (size_t k = 0; k < out.shown; ++k) {
+        sg_contribution line = SG_CONTRIBUTION_INIT;
+        REQUIRE(sg_result_shown_contribution(&line, result, row, k, &uncleared) == SG_OK);
+        out.kinds.push_back(line.kind);
+        out.summed += line.value;
+        if (std::string(line.kind) == "withheld") {
+          CHECK(k == out.shown - 1);  // after the lines shown
+          CHECK(std::string(line.heading) == "withheld");
+          CHECK(line.rule_id == nullptr);
+          CHECK(line.index_id == nullptr);
+          CHECK(line.evidence_id == nullptr);
+          CHECK(line.path == nullptr);
+          CHECK(line.source_agency_id == nullptr);
+          CHECK(line.restricted == 1);
+          CHECK(std::isnan(line.raw));
+          CHECK(std::string(line.rule_title).find("domestic") == std::string::npos);
+          out.withheld_shown = line.value;
+        } else {
+          CHECK(line.restricted == 0);
+        }
+      }
+      sg_contribution past = SG_CONTRIBUTION_INIT;
+      CHECK(sg_result_shown_contribution(&past, result, row, out.shown, &uncleared) == SG_E_RANGE);
+      // A reader cleared for everything is shown every line as it is.
+      size_t all = 0;
+      REQUIRE(sg_result_shown_count(&all, result, row, &cleared) == SG_OK);
+      CHECK(all == out.lines);
+      // The columns, folded, are the shown lines; unfolded, the lines one by one.
+      sg_contribution_columns columns = SG_CONTRIBUTION_COLUMNS_INIT;
+      columns.fold_withheld = 1;
+      size_t count = 0;
+      REQUIRE(sg_result_contribution_columns(&count, &columns, result, row, 1, &uncleared) ==
+              SG_OK);
+      CHECK(count == out.shown);
+      std::vector<const char*> kinds(count);
+      std::vector<double> values(count);
+      columns.capacity = count;
+      columns.kind = kinds.data();
+      columns.value = values.data();
+      REQUIRE(sg_result_contribution_columns(&count, &columns, result, row, 1, &uncleared) ==
+              SG_OK);
+      for (size_t k = 0; k < count; ++k) CHECK(std::string(kinds[k]) == out.kinds[k]);
+      CHECK(values.back() == out.withheld_shown);
+      sg_contribution_columns by_line = SG_CONTRIBUTION_COLUMNS_INIT;
+      REQUIRE(sg_result_contribution_columns(&count, &by_line, result, row, 1, &uncleared) ==
+              SG_OK);
+      CHECK(count == out.lines);
+      sg_result_free(result);
+      return out;
+    };
+
+    const Seen before = seen();
+    CHECK(before.withheld_shown > 0);
+    CHECK(before.withheld_shown == doctest::Approx(before.withheld_by_line));
+    CHECK(before.kinds.back() == "withheld");
+    CHECK(before.summed == doctest::Approx(before.total));
+
+    // A second restricted call-out about the mother: one more line, one by one; the same one
+    // withheld line for the reader, with more points in it.
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_concern second = SG_CONCERN_INIT;
+    second.id = "C-ASH-3B";
+    second.category = "domestic_abuse";
+    second.severity = 3;
+    second.recorded = "2026-10-31";
+    second.source = "AG-POL-01";
+    second.restricted = 1;
+    const char* about[] = {"P-ASH-M"};
+    second.about = about;
+    second.about_count = 1;
+    REQUIRE(sg_batch_add_concern(batch, &second) == SG_OK);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+    const Seen after = seen();
+    CHECK(after.lines > before.lines);
+    CHECK(after.shown == before.shown);
+    CHECK(after.kinds == before.kinds);
+    CHECK(after.summed == doctest::Approx(after.total));
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+
+  TEST_CASE("applying a batch to a record reports versions checked and written") {
+    const std::string directory = (std::filesystem::temp_directory_path() /
+                                   ("safeguard-apply-progress-" + std::to_string(::getpid())))
+                                      .string();
+    std::filesystem::create_directories(directory);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    const unsigned long long households = 2500;  // three chunks of 1,024 versions
+    for (unsigned long long i = 0; i < households; ++i)
+      REQUIRE(sg_batch_add_household(batch, ("HH-APPLY-" + std::to_string(i)).c_str()) == SG_OK);
+    sg_provenance who = SG_PROVENANCE_INIT;
+    who.recorded_at = 2000;
+    who.author = "worker-7";
+
+    // In memory: the versions, once checked.
+    sg_record* memory = nullptr;
+    REQUIRE(sg_record_new(&memory) == SG_OK);
+    Reports checked;
+    REQUIRE(sg_record_apply_progress(nullptr, memory, batch, &who, Reports::record, &checked) ==
+            SG_OK);
+    CHECK(checked.done == std::vector<unsigned long long>{0, households});
+    CHECK(checked.total == households);
+    sg_record_free(memory);
+
+    // In a store: checked, then written 1,024 at a time; a stop at any report (the last
+    // comes before the commit) leaves the record and the store as they were.
+    const std::string store = directory + "/apply.store";
+    sg_record* record = stored_record_with_a_batch(store, 1000);
+    const std::string before = exported(record);
+    for (std::size_t stop = 1; stop <= 5; ++stop) {
+      CAPTURE(stop);
+      Reports stopping;
+      stopping.stop_at = stop;
+      CHECK(sg_record_apply_progress(nullptr, record, batch, &who, Reports::record, &stopping) ==
+            SG_E_CANCELLED);
+      CHECK(revision_of(record) == 1);
+      CHECK(exported(record) == before);
+    }
+    Reports all;
+    unsigned long long revision = 0;
+    REQUIRE(sg_record_apply_progress(&revision, record, batch, &who, Reports::record, &all) ==
+            SG_OK);
+    CHECK(revision == 2);
+    CHECK(all.done == std::vector<unsigned long long>{0, households, households + 1024,
+                                                      households + 2048, 2 * households});
+    CHECK(all.total == 2 * households);
+    sg_record_free(record);
+    REQUIRE(sg_record_open(&record, store.c_str(), 0) == SG_OK);
+    CHECK(revision_of(record) == 2);
+    CHECK(exported(record) != before);
+    sg_record_free(record);
+    sg_batch_free(batch);
+    std::error_code ignored;
+    std::filesystem::remove_all(directory, ignored);
+  }
+
   TEST_CASE("loading reports bytes read and a cancelled load changes nothing") {
     BigCase big;
     const auto size = std::filesystem::file_size(big.path);
@@ -271,7 +547,7 @@ TEST_SUITE("capi/c_api_extras") {
     CHECK(file_text(target) == file_text(big.path));
   }
 
-  TEST_CASE("bundled packs load by name; an unknown name lists them") {
+  TEST_CASE("bundled packs load by name, an unknown name lists them") {
     size_t count = 0;
     REQUIRE(sg_rules_bundled_count(&count) == SG_OK);
     CHECK(count == 4);
@@ -561,7 +837,7 @@ due = { count = 30, unit = "working_days" }
     sg_graph_free(graph);
   }
 
-  TEST_CASE("an override's approval goes in and comes out through C; a bad approver is refused") {
+  TEST_CASE("an override's approval goes in and comes out through C, a bad approver is refused") {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
@@ -611,11 +887,24 @@ due = { count = 30, unit = "working_days" }
     CHECK(judged(waiting) == "awaiting_approval  ");
     CHECK(waiting.needs_approval == 1);
 
+    // Approved: the same judgement recorded with its approval. A graph takes no upserts (a
+    // record does), so the case is loaded afresh, as a host reloading it would.
+    sg_graph_free(graph);
+    graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample) == SG_OK);
     REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_add_person(batch, &manager) == SG_OK);
     judgement.approved_by = "P-ASH-TM";
     judgement.approved = "2026-10-25";
-    REQUIRE(sg_batch_upsert_override(batch, &judgement) == SG_OK);
+    REQUIRE(sg_batch_add_override(batch, &judgement) == SG_OK);
     REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+    // And on a graph, an upsert is refused, naming what to use instead.
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_upsert_override(batch, &judgement) == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_E_INVALID_ARGUMENT);
+    CHECK(std::string(sg_error_last()).find("sg_record") != std::string::npos);
     sg_batch_free(batch);
     sg_discretionary applied = SG_DISCRETIONARY_INIT;
     CHECK(judged(applied) == "applied P-ASH-TM 2026-10-25");

@@ -1,8 +1,7 @@
 // Scoring a child allocates nothing on the heap: assessing ten times as many children costs no
 // more allocations than the amortised growth of the result buffers. Its own binary, because it
 // replaces the global operator new to count.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+#include "../doctest_main.hpp"  // doctest, and a main that fails on a filter matching nothing
 
 #include <atomic>
 #include <cstdlib>

@@ -138,7 +138,7 @@ TEST_SUITE("system/bad_inputs") {
     CHECK(exprs >= 30);
   }
 
-  TEST_CASE("malformed case files fail with their status, message and place; graph unchanged") {
+  TEST_CASE("malformed case files fail with their status, message and place, graph unchanged") {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json") ==
@@ -167,7 +167,7 @@ TEST_SUITE("system/bad_inputs") {
     sg_graph_free(graph);
   }
 
-  TEST_CASE("malformed rule packs fail with their status, message and place; pack unchanged") {
+  TEST_CASE("malformed rule packs fail with their status, message and place, pack unchanged") {
     sg_rules* existing = nullptr;
     REQUIRE(sg_rules_load_file(&existing, SAFEGUARD_SOURCE_DIR "/rules/default.toml") == SG_OK);
     const std::string before = pack_hash(existing);

@@ -3,8 +3,7 @@
 // stated multiple of the input's size, checked by the heap's peak in the shapes that cost most
 // per byte, never by time. Its own binary, because it
 // replaces the global operator new to measure.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+#include "../doctest_main.hpp"  // doctest, and a main that fails on a filter matching nothing
 
 #include <malloc.h>
 

@@ -7,8 +7,7 @@
 // byte for byte, and the counts behind it), and the next call must succeed. Each k is run twice:
 // failing only the k-th allocation, and failing it and every one after (so cleaning up after a
 // failure must not need memory either). A binary of its own because it replaces operator new.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+#include "../doctest_main.hpp"  // doctest, and a main that fails on a filter matching nothing
 
 #include <dirent.h>
 #include <unistd.h>

@@ -364,7 +364,7 @@ for = "concern"
     CHECK(shown.find("restricted source") == std::string::npos);
   }
 
-  TEST_CASE("a retracted concern stops scoring; an amended one scores as corrected") {
+  TEST_CASE("a retracted concern stops scoring, an amended one scores as corrected") {
     Fixture f;
     f.graph.apply(Batch().add(RetractConcern{"C-ASH-1"}));
     const Results r = f.run("2026-11-01");

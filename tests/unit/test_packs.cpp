@@ -342,7 +342,7 @@ TEST_SUITE("unit/packs") {
     CHECK(injury[0].path == Role::carer);
   }
 
-  TEST_CASE("dash: an item ticked on two checklists counts once; old checklists drop out") {
+  TEST_CASE("dash: an item ticked on two checklists counts once, old checklists drop out") {
     const Scenario s("dash", "repeat-checklists.json");
     // Checklist A (300 days ago): items 1-8. Checklist B (10 days ago): items 1-5 and 9-12.
     // Checklist Z (400 days ago, outside the 365-day window): items 13-18, not counted.

@@ -368,7 +368,7 @@ TEST_SUITE("unit/propagate") {
     CHECK(r.propagating_count() == 0);
   }
 
-  TEST_CASE("groups concentrate risk; an unnormalised pack is checked on the graph itself") {
+  TEST_CASE("groups concentrate risk, an unnormalised pack is checked on the graph itself") {
     auto group_of = [](int members) {
       Batch b;
       b.add(AgencySpec{"AG-POL", "police", ""});
@@ -430,7 +430,7 @@ TEST_SUITE("unit/propagate") {
     }
   }
 
-  TEST_CASE("explanations name the neighbour and the relation; places explain themselves") {
+  TEST_CASE("explanations name the neighbour and the relation, places explain themselves") {
     Batch b = park();
     ConcernSpec secret = concern("C-PL-2", "cce", 1, kAsOf - 3, {"PL"});
     secret.restricted = true;
@@ -445,7 +445,9 @@ TEST_SUITE("unit/propagate") {
     CHECK(place.find("Own evidence") != std::string::npos);
     CHECK(place.find("evidence: C-PL from AG-POL (police)") != std::string::npos);
     CHECK(place.find("C-PL-2") == std::string::npos);
-    CHECK(place.find("restricted source") != std::string::npos);
+    // A place has no level to explain, so its own restricted evidence is not shown to an
+    // uncleared reader at all, not even as a restricted source (docs/rules.md, "Who sees what").
+    CHECK(place.find("restricted source") == std::string::npos);
     CHECK(place.find("from A (person) through frequents") != std::string::npos);
     Viewer police;
     police.cleared = {"police"};

@@ -140,7 +140,7 @@ struct Lcg {
 
 TEST_SUITE("unit/record") {
   TEST_CASE(
-      "a batch needs an author and record time only moves forward; a bad batch changes "
+      "a batch needs an author and record time only moves forward, a bad batch changes "
       "nothing") {
     Record record;
     RecordBatch first = family_batch();
@@ -204,7 +204,7 @@ TEST_SUITE("unit/record") {
     CHECK(now->person(*now->find("P-child")).dob == day("2015-05-01"));
   }
 
-  TEST_CASE("upsert adds or replaces by id; every kind can be amended") {
+  TEST_CASE("upsert adds or replaces by id, every kind can be amended") {
     Record record;
     record.apply(family_batch());
     RecordBatch b;
@@ -359,7 +359,7 @@ TEST_SUITE("unit/record") {
     CHECK_THROWS_AS(record.apply(reuse), BatchError);
   }
 
-  TEST_CASE("the audit trail says who changed what, when and why; JSON, CSV and change feed") {
+  TEST_CASE("the audit trail says who changed what, when and why, JSON, CSV and change feed") {
     Record record;
     record.apply(family_batch());
     RecordBatch b;

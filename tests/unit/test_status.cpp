@@ -95,7 +95,7 @@ TEST_SUITE("unit/status") {
     CHECK(o.immediate_safety(0));
   }
 
-  TEST_CASE("a rule that reads concern.status decides; one that does not skips unsubstantiated") {
+  TEST_CASE("a rule that reads concern.status decides, one that does not skips unsubstantiated") {
     const auto rules = RuleSet::load_string(R"([pack]
 id = "status"
 version = "1"
@@ -202,7 +202,7 @@ TEST_SUITE("unit/status: default pack categories") {
     CHECK(r.vocabulary().empty());
   }
 
-  TEST_CASE("default pack: FGM about the child is child protection; the new categories score") {
+  TEST_CASE("default pack: FGM about the child is child protection, the new categories score") {
     const auto rules = load_bundled_pack("default");
     const Results r = assess_case(
         rules, concern("C-ST-F", "female_genital_mutilation", "open", "2026-10-01", 4, "P-ST-C1"),

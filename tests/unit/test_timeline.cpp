@@ -158,7 +158,7 @@ TEST_SUITE("unit/timeline") {
     CHECK(next.working_days == 23);
   }
 
-  TEST_CASE("events after the as-of date have not happened; steps not yet started do not exist") {
+  TEST_CASE("events after the as-of date have not happened, steps not yet started do not exist") {
     Fixture f;
     const Results r = f.run("2026-09-02");
     const std::size_t row = row_of(r, "P-ELM-C1");
@@ -170,7 +170,7 @@ TEST_SUITE("unit/timeline") {
     CHECK(before.step_count(row_of(before, "P-ELM-C1")) == 0);
   }
 
-  TEST_CASE("rules read the timeline: an overdue review adds points; a plan sets a minimum") {
+  TEST_CASE("rules read the timeline: an overdue review adds points, a plan sets a minimum") {
     Fixture f;
     // As of Sun 10 Jan 2027 both plans' reviews are overdue: Elm's first review was due Thu 24
     // Dec (Sat 2 Jan moved back), Rowan's review Thu 24 Dec. Working days since: Jan 4-8 = 5
@@ -199,7 +199,7 @@ TEST_SUITE("unit/timeline") {
     }
   }
 
-  TEST_CASE("a plan end makes the open review not required; a plan end without a plan is a gap") {
+  TEST_CASE("a plan end makes the open review not required, a plan end without a plan is a gap") {
     CaseGraph graph;
     load_case(graph, R"({"schema_version": 1,
       "persons": [{"id": "P-1", "kind": "child"}],
@@ -567,7 +567,7 @@ TEST_SUITE("unit/timeline: case files") {
 }
 
 TEST_SUITE("unit/timeline: C API") {
-  TEST_CASE("events, overrides and closures through batches; steps and judgement out") {
+  TEST_CASE("events, overrides and closures through batches, steps and judgement out") {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     sg_batch* batch = nullptr;

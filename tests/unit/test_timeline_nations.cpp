@@ -10,6 +10,7 @@
 #include "safeguard.h"
 #include "safeguard/io.hpp"
 #include "safeguard/process.hpp"
+#include "safeguard/render.hpp"
 #include "timeline_build.hpp"  // private (src/)
 
 using namespace safeguard;
@@ -287,7 +288,7 @@ TEST_SUITE("unit/timeline_nations: England") {
     CHECK(c.step("return_interview", 1).calendar_days == 6);
   }
 
-  TEST_CASE("local steps are off until a local file sets them; statutory steps cannot change") {
+  TEST_CASE("local steps are off until a local file sets them, statutory steps cannot change") {
     const auto england = Process::bundled(Nation::england);
     CHECK_FALSE(england->steps()[england->find_step("cp_visit")].enabled);
     const auto local = Process::load_local_string(R"(
@@ -365,7 +366,7 @@ assessment_working_days = 10
 }
 
 TEST_SUITE("unit/timeline_nations: Wales") {
-  TEST_CASE("assessment within 42 working days; the process follows the case's nation") {
+  TEST_CASE("assessment within 42 working days, the process follows the case's nation") {
     // Referral Mon 2 Mar 2026: Mar 3-6 (4), three weeks to Fri 27 Mar (19), Mar 30-Apr 2 (23;
     // Good Friday and Easter Monday off), Apr 7-10 (27), three weeks to Fri 1 May (42): due
     // Fri 1 May (England's 45 would be Thu 7 May).
@@ -376,7 +377,7 @@ TEST_SUITE("unit/timeline_nations: Wales") {
     CHECK(e.step("assessment").due == day("2026-05-07"));
   }
 
-  TEST_CASE("conference 15 and core group 10 working days; reviews 3 then 6 months") {
+  TEST_CASE("conference 15 and core group 10 working days, reviews 3 then 6 months") {
     // Discussion Thu 10 Sep 2026: conference due Thu 1 Oct (as in England); held Thu 1 Oct.
     // Core group: Oct 2 (1), Oct 5-9 (6), Oct 12-15 (10): Thu 15 Oct. First review: Fri 1 Jan
     // 2027 is New Year's Day, so Thu 31 Dec 2026.
@@ -390,7 +391,7 @@ TEST_SUITE("unit/timeline_nations: Wales") {
 }
 
 TEST_SUITE("unit/timeline_nations: Scotland") {
-  TEST_CASE("CPPM within 28 calendar days of the IRD; St Andrew's Day moves it back") {
+  TEST_CASE("CPPM within 28 calendar days of the IRD, St Andrew's Day moves it back") {
     // IRD progresses an investigation on Mon 2 Nov 2026; 28 calendar days is Mon 30 Nov, St
     // Andrew's Day (a Scottish bank holiday), so the working day before: Fri 27 Nov. CPPM held
     // Mon 16 Nov: on time. Core group within 15 working days of 16 Nov: Nov 17-20 (4), Nov
@@ -429,7 +430,7 @@ TEST_SUITE("unit/timeline_nations: Scotland") {
 }
 
 TEST_SUITE("unit/timeline_nations: Northern Ireland") {
-  TEST_CASE("initial assessment within 10 working days; St Patrick's Day counts") {
+  TEST_CASE("initial assessment within 10 working days, St Patrick's Day counts") {
     // Referral Mon 9 Mar 2026: Mar 10-13 (4), Mon 16 (5), Tue 17 St Patrick's Day off, Mar
     // 18-20 (8), Mar 23-24 (10): Tue 24 Mar.
     const Case c(event("E-1", "referral", "2026-03-09"), kNorthernIreland, "2026-03-10");
@@ -437,7 +438,7 @@ TEST_SUITE("unit/timeline_nations: Northern Ireland") {
     CHECK(c.step("assessment").due == day("2026-03-24"));
   }
 
-  TEST_CASE("case conference within 15 working days; the Boyne holiday counts") {
+  TEST_CASE("case conference within 15 working days, the Boyne holiday counts") {
     // Discussion Mon 29 Jun 2026: Jun 30-Jul 3 (4), Jul 6-10 (9), Mon 13 Jul off (12 July is
     // a Sunday), Jul 14-17 (13), Jul 20-21 (15): Tue 21 Jul (England: Mon 20 Jul).
     const Case c(event("E-1", "strategy_discussion", "2026-06-29"), kNorthernIreland, "2026-07-01");
@@ -574,6 +575,50 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
     const std::vector<StepView> views = view_steps(c.results, 0);
     REQUIRE(views.size() == 6);
     CHECK(views[0].title == "child protection planning meeting (CPPM)");
+    // Every rendering says which steps were another nation's.
+    CHECK(views[0].nation == Nation::scotland);
+    CHECK(views[0].other_nation);
+    CHECK(step_title_with_nation(views[0]) ==
+          "child protection planning meeting (CPPM), in Scotland");
+    std::size_t scottish = 0;
+    for (const StepView& v : views) {
+      CHECK(v.other_nation == (v.nation == Nation::scotland));
+      scottish += v.other_nation ? 1 : 0;
+      if (!v.other_nation) CHECK(step_title_with_nation(v) == v.title);
+    }
+    CHECK(scottish == 3);  // the CPPM, its core group and its review
+    const std::string table = render_timeline_text(c.results, {}, RenderOptions{});
+    CHECK(table.find("child protection planning meeting (CPPM), in Scotland") != std::string::npos);
+    CHECK(table.find("transfer-in child protection conference, in") == std::string::npos);
+    // The C API names each step's nation (sg_step version 3, sg_step_columns version 2).
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    const std::string text = save_case(c.graph);
+    REQUIRE(sg_graph_load_buffer(graph, text.data(), text.size(), "inline") == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_SOURCE_DIR "/rules/default.toml") == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-20";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    std::vector<const char*> nations(views.size(), nullptr);
+    sg_step_columns columns = SG_STEP_COLUMNS_INIT;
+    columns.capacity = nations.size();
+    columns.nation = nations.data();
+    size_t count = 0;
+    REQUIRE(sg_result_step_columns(&count, &columns, result, 0, 1) == SG_OK);
+    REQUIRE(count == views.size());
+    for (size_t k = 0; k < views.size(); ++k) {
+      CAPTURE(k);
+      sg_step step = SG_STEP_INIT;
+      REQUIRE(sg_result_step(&step, result, 0, k) == SG_OK);
+      const std::string expected = views[k].other_nation ? "scotland" : "england";
+      CHECK(std::string(step.nation) == expected);
+      CHECK(std::string(nations[k]) == expected);
+    }
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
   }
 
   TEST_CASE("steps before a transfer count working days on the nation they came from") {
@@ -594,7 +639,7 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
     CHECK(c.step("transfer_conference").due == day("2027-02-10"));
   }
 
-  TEST_CASE("a case in Wales with a child from England; a transfer naming no nation") {
+  TEST_CASE("a case in Wales with a child from England, a transfer naming no nation") {
     // England: referral Mon 12 Oct 2026, decision Tue 13 Oct on time. Moved to Wales, notified
     // Mon 2 Nov (from England). Then a second move within Wales, with no nation named.
     const Case c(
@@ -841,7 +886,7 @@ TEST_SUITE("unit/timeline_nations: process files") {
 }
 
 TEST_SUITE("unit/timeline_nations: C API") {
-  TEST_CASE("decisions in, not-required steps and their reasons out; version 1 events still read") {
+  TEST_CASE("decisions in, not-required steps and their reasons out, version 1 events still read") {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     sg_batch* batch = nullptr;

@@ -703,7 +703,7 @@ TEST_SUITE("unit/views") {
           std::string::npos);
   }
 
-  TEST_CASE("a neutral title that names an index or a category is linted; an empty one refused") {
+  TEST_CASE("a neutral title that names an index or a category is linted, an empty one refused") {
     const std::string pack = R"([pack]
 id = "neutral"
 version = "1"

@@ -236,7 +236,7 @@ TEST_SUITE("unit/what_if") {
     CHECK(json.find(report.hash_after) != std::string::npos);
   }
 
-  TEST_CASE("a weight of 1 changes nothing, not even the hash; other weights scale the points") {
+  TEST_CASE("a weight of 1 changes nothing, not even the hash, other weights scale the points") {
     Hand hand;
     const WhatIfReport same = what_if(hand.results, weighted("police", 1.0), hand.groups);
     CHECK(same.changed.empty());
@@ -297,7 +297,7 @@ TEST_SUITE("unit/what_if") {
           "g.csv:2:1: entity 'P-WI-NOBODY': no child with this id in the assessment");
   }
 
-  TEST_CASE("thresholds move through a spec; the changed pack lints like a loaded one") {
+  TEST_CASE("thresholds move through a spec, the changed pack lints like a loaded one") {
     Hand hand;
     const PackChanges spec = parse_what_if_toml("[thresholds.risk]\nhigh = 5\n", "t.toml");
     const WhatIfReport report = what_if(hand.results, spec, hand.groups);

@@ -247,7 +247,7 @@ class Contribution(ctypes.Structure):
 
 class ContributionColumns(ctypes.Structure):
     """sg_contribution_columns: caller-owned arrays (numpy's memory, here) the library fills."""
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("capacity", c_size_t),
@@ -269,12 +269,13 @@ class ContributionColumns(ctypes.Structure):
         ("kind", c_void_p),
         ("relation", c_void_p),
         ("via_kind", c_void_p),
+        ("fold_withheld", c_int),
     ]
 
 
 class StepColumns(ctypes.Structure):
     """sg_step_columns: caller-owned arrays (numpy's memory, here) the library fills."""
-    VERSION = 1
+    VERSION = 2
     NO_DAY = -2147483648
     _fields_ = [
         ("version", c_int),
@@ -293,6 +294,7 @@ class StepColumns(ctypes.Structure):
         ("calendar_days", c_void_p),
         ("counts_working_days", c_void_p),
         ("source", c_void_p),
+        ("nation", c_void_p),
     ]
 
 
@@ -310,7 +312,7 @@ class PlaceResult(ctypes.Structure):
 
 
 class Step(ctypes.Structure):
-    VERSION = 2
+    VERSION = 3
     _fields_ = [
         ("version", c_int),
         ("step", c_char_p),
@@ -326,6 +328,7 @@ class Step(ctypes.Structure):
         ("calendar_days", c_int),
         ("counts_working_days", c_int),
         ("source", c_char_p),
+        ("nation", c_char_p),
     ]
 
 
@@ -704,6 +707,9 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                            POINTER(ExplainOptions)]),
     "sg_result_place_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t,
                                                  c_size_t, POINTER(ExplainOptions)]),
+    "sg_result_shown_count": (c_int, [_out_size, _result_p, c_size_t, POINTER(ExplainOptions)]),
+    "sg_result_shown_contribution": (c_int, [POINTER(Contribution), _result_p, c_size_t,
+                                             c_size_t, POINTER(ExplainOptions)]),
     "sg_record_new": (c_int, [_out_handle]),
     "sg_record_free": (None, [_record_p]),
     "sg_batch_upsert_person": (c_int, [_batch_p, POINTER(Person)]),
@@ -760,6 +766,11 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                    PROGRESS_FN, c_void_p]),
     "sg_record_open": (c_int, [_out_handle, c_char_p, c_int]),
     "sg_record_open_progress": (c_int, [_out_handle, c_char_p, c_int, PROGRESS_FN, c_void_p]),
+    "sg_record_apply_progress": (c_int, [_out_revision, _record_p, _batch_p, POINTER(Provenance),
+                                         PROGRESS_FN, c_void_p]),
+    "sg_record_import_buffer_progress": (c_int, [_out_revision, _record_p, c_char_p, c_size_t,
+                                                 c_char_p, POINTER(Provenance), PROGRESS_FN,
+                                                 c_void_p]),
     "sg_cin_load_file": (c_int, [_graph_p, c_char_p, c_int]),
     "sg_cin_read_file": (c_int, [POINTER(c_void_p), _out_size, c_char_p, c_int]),
     "sg_cin_measures_file": (c_int, [POINTER(c_void_p), _out_size, c_char_p]),

@@ -388,7 +388,8 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
     """One row per contribution of every child, in the order that sums exactly to each index
     score, as `viewer` may see them: the agency ids or types the reader is cleared for (None or
     [] for none), "*" for every detail, or safeguard.result.RESULT_VIEWER for the result's own
-    viewer; restricted lines are withheld as in Result.contributions_for.
+    viewer; what is withheld from the reader is one "withheld" row per child, as in
+    ChildResult.contributions.
 
     Built column by column: one call fills numpy arrays (sg_result_contribution_columns), and
     each text column is made from its few distinct values, so no Python object is made per row
@@ -404,7 +405,8 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
     clearances = result._viewer_of(viewer)
     options = _viewer_options(clearances)
     count = ctypes.c_size_t()
-    columns = _lib.ContributionColumns(version=_lib.ContributionColumns.VERSION, capacity=0)
+    columns = _lib.ContributionColumns(version=_lib.ContributionColumns.VERSION, capacity=0,
+                                       fold_withheld=1)
     with result._lock:
         pointer = result._pointer()
         check(lib.sg_result_contribution_columns(ctypes.byref(count), ctypes.byref(columns),
@@ -491,7 +493,8 @@ def joined_frame(result: "Result", viewer: typing.Union[str, typing.Iterable[str
 
 
 TIMELINE_COLUMNS = ("child_id", "step", "status", "working_days", "trigger_id", "done_id",
-                    "start", "due", "completed", "title", "reason", "calendar_days", "source")
+                    "start", "due", "completed", "title", "reason", "calendar_days", "source",
+                    "nation")
 
 
 def timeline_frame(result: "Result") -> Frame:
@@ -515,7 +518,8 @@ def timeline_frame(result: "Result") -> Frame:
         if n == 0:
             frame = pandas.DataFrame([], columns=list(TIMELINE_COLUMNS))
         else:
-            texts = ("step", "status", "trigger_id", "done_id", "title", "reason", "source")
+            texts = ("step", "status", "trigger_id", "done_id", "title", "reason", "source",
+                     "nation")
             days = ("start", "due", "completed")
             arrays = {name: numpy.empty(n, dtype=numpy.uintp) for name in texts}
             arrays.update({name: numpy.empty(n, dtype=numpy.int32) for name in days})

@@ -4,7 +4,8 @@ one child's scores over a series of dates, and a child's contributions as a wate
 Each function draws on the matplotlib Axes given as `ax`, or on a new Figure (made without
 pyplot, so it works with no display: save it with ``ax.figure.savefig(path)``), and returns the
 Axes. Plots show ids and numbers only, never personal details; a viewer who is not cleared for
-restricted evidence sees it as "Restricted evidence", as in every other rendering.
+restricted evidence sees all of it as one bar under the pack's neutral title, as in every other
+rendering.
 """
 
 import datetime

@@ -78,7 +78,7 @@ class Record(_core.Handle):
         disk, an I/O error) it raises FileError and neither the record nor the store changes.
         create=False refuses a path where no store exists. A store is used by one Record at a
         time: close this one (or leave its `with` block) before opening the path again.
-        `progress` is called with (chunks of stored versions read, chunks), a thousand
+        `progress` is called with (chunks of stored versions read, chunks), 1,024
         versions each, and may return False to stop (CancelledError; the store is closed
         again as it was), or True for a progress bar. See docs/record.md, "The store"."""
         encoded = _core.path_text(path)
@@ -106,32 +106,49 @@ class Record(_core.Handle):
 
     def apply(self, batch: "Batch", *, recorded_at: RecordTime, author: str,
               reason: typing.Optional[str] = None, source_system: typing.Optional[str] = None,
-              source_reference: typing.Optional[str] = None) -> int:
+              source_reference: typing.Optional[str] = None,
+              progress: ProgressArg = None) -> int:
         """Applies every edit of `batch` or none; returns the new revision. recorded_at never
-        goes back; author is an id or role, never a name."""
+        goes back; author is an id or role, never a name. `progress` is called with (versions
+        done, versions): all of them once checked, then, for a stored record, those written,
+        1,024 at a time; it may return False to stop (CancelledError, the record and its
+        store as they were), or be True for a progress bar."""
         from .graph import Batch
 
         if not isinstance(batch, Batch):
             raise TypeError("batch must be a safeguard.Batch, not %s" % type(batch).__name__)
         provenance = _provenance(recorded_at, author, reason, source_system, source_reference)
         revision = ctypes.c_ulonglong()
-        with self._lock, batch._lock:
-            check(lib.sg_record_apply(ctypes.byref(revision), self._pointer(), batch._pointer(),
-                                      ctypes.byref(provenance)))
+        with Reporter(progress, "applying", "versions") as reporter:
+            with self._lock, batch._lock:
+                status = lib.sg_record_apply_progress(
+                    ctypes.byref(revision), self._pointer(), batch._pointer(),
+                    ctypes.byref(provenance), reporter.function, reporter.user)
+        reporter.raise_callback_error()
+        check(status)
         return revision.value
 
     def loads(self, data: _core.Data, name: typing.Optional[str] = None, *,
               recorded_at: RecordTime, author: str, reason: typing.Optional[str] = None,
               source_system: typing.Optional[str] = None,
-              source_reference: typing.Optional[str] = None) -> int:
-        """Imports a JSON case file (str or bytes) as one batch; returns the new revision."""
+              source_reference: typing.Optional[str] = None,
+              progress: ProgressArg = None) -> int:
+        """Imports a JSON case file (str or bytes) as one batch; returns the new revision.
+        `progress` is called with (bytes, total): the bytes parsed, then the same bytes again
+        as the batch is checked and stored (total: twice the size); it may return False to
+        stop (CancelledError, the record and its store as they were), or be True for a
+        progress bar."""
         content = _core.data_bytes(data)
         label = optional_text(name, "name")
         provenance = _provenance(recorded_at, author, reason, source_system, source_reference)
         revision = ctypes.c_ulonglong()
-        with self._lock:
-            check(lib.sg_record_import_buffer(ctypes.byref(revision), self._pointer(), content,
-                                              len(content), label, ctypes.byref(provenance)))
+        with Reporter(progress, "importing", "B") as reporter:
+            with self._lock:
+                status = lib.sg_record_import_buffer_progress(
+                    ctypes.byref(revision), self._pointer(), content, len(content), label,
+                    ctypes.byref(provenance), reporter.function, reporter.user)
+        reporter.raise_callback_error()
+        check(status)
         return revision.value
 
     @property

@@ -26,10 +26,12 @@ _FORMATS = {"text": _lib.FORMAT_TEXT, "json": _lib.FORMAT_JSON}
 class Contribution:
     """One term of a child's score: raw points x decay x reach x cap_factor = value."""
 
-    rule_id: str
+    rule_id: typing.Optional[str]  # None on the withheld line
     rule_title: str
     index_id: typing.Optional[str]  # None on a withheld line: an index can name a category
-    heading: str  # "harm", "danger", "complicating", "safety" or "strength"
+    # "harm", "danger", "complicating", "safety" or "strength"; "withheld" on the one line a
+    # child's withheld points fold into
+    heading: str
     evidence_id: typing.Optional[str]  # concern or factor id; None for a rule about the child
     via_id: typing.Optional[str]  # the person the evidence is about
     path: str  # "self", "sibling", "carer", "household", ...
@@ -42,7 +44,9 @@ class Contribution:
     reach: typing.Optional[float]
     cap_factor: typing.Optional[float]
     value: float
-    kind: str  # "rule", or "propagated" for risk that travelled through the network
+    # "rule"; "propagated" for risk that travelled through the network; "withheld" for the one
+    # line everything withheld from the reader folds into (its value is their points)
+    kind: str
     relation: typing.Optional[str]  # propagated: how via_id is linked ("associate", ...)
     via_kind: typing.Optional[str]  # "person", "place" or "group"; None when via_id is None
 
@@ -157,6 +161,9 @@ class Step:
     calendar_days: int = 0  # as working_days, in calendar days
     counts_working_days: bool = True  # False for steps timed in days, hours or weeks
     source: str = ""  # the guidance the step comes from
+    # Whose process the step is ("england", "wales", "scotland", "northern-ireland"): another
+    # nation's for a step from before the child moved in from it.
+    nation: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -581,6 +588,28 @@ class Result(_core.Handle):
                 out.append(_contribution(item))
         return tuple(out)
 
+    def _shown_contributions(self, pointer: int, row: int, count: int,
+                             clearances: typing.Tuple[str, ...]) -> typing.Tuple[Contribution, ...]:
+        """A child's contributions as a reader is shown them (sg_result_shown_contribution):
+        the lines `clearances` see, then everything withheld from them as ONE line of kind
+        "withheld" that names no rule, index, heading or evidence, so neither the number of
+        restricted items nor their sizes can be told. "*": every line, with every detail."""
+        if "*" in clearances:
+            return self._contributions(pointer, row, count, clearances,
+                                       lib.sg_result_contribution,
+                                       lib.sg_result_contribution_for)
+        options = _viewer_options(clearances)
+        shown = ctypes.c_size_t()
+        check(lib.sg_result_shown_count(ctypes.byref(shown), pointer, row,
+                                        ctypes.byref(options)))
+        item = _lib.Contribution(version=_lib.Contribution.VERSION)
+        out = []
+        for k in range(shown.value):
+            check(lib.sg_result_shown_contribution(ctypes.byref(item), pointer, row, k,
+                                                   ctypes.byref(options)))
+            out.append(_contribution(item))
+        return tuple(out)
+
     def _overrides(self, pointer: int, row: int, count: int,
                    clearances: typing.Tuple[str, ...]) -> typing.List[Override]:
         """The policy overrides that fired for a child, as `clearances` may see them."""
@@ -641,9 +670,8 @@ class Result(_core.Handle):
         context_level = self._contextual(pointer, row)[1]
         policy = ctypes.c_char_p()
         check(lib.sg_result_contextual_policy(ctypes.byref(policy), pointer))
-        contributions = self._contributions(pointer, row, record.contribution_count, clearances,
-                                            lib.sg_result_contribution,
-                                            lib.sg_result_contribution_for)
+        contributions = self._shown_contributions(pointer, row, record.contribution_count,
+                                                  clearances)
         overrides = self._overrides(pointer, row, record.override_count, clearances)
         first = ctypes.c_char_p()
         second = ctypes.c_char_p()
@@ -666,7 +694,7 @@ class Result(_core.Handle):
                 title=string(step.title) or "", reason=string(step.reason),
                 calendar_days=step.calendar_days,
                 counts_working_days=bool(step.counts_working_days),
-                source=string(step.source) or ""))
+                source=string(step.source) or "", nation=string(step.nation) or ""))
         issues = []
         check(lib.sg_result_timeline_issue_count(ctypes.byref(count), pointer, row))
         for k in range(count.value):

@@ -210,6 +210,7 @@ int main(void) {
   FIELD(sg_step, calendar_days);
   FIELD(sg_step, counts_working_days);
   FIELD(sg_step, source);
+  FIELD(sg_step, nation);
   end();
   BEGIN(sg_discretionary);
   FIELD(sg_discretionary, version);
@@ -295,6 +296,7 @@ int main(void) {
   FIELD(sg_contribution_columns, kind);
   FIELD(sg_contribution_columns, relation);
   FIELD(sg_contribution_columns, via_kind);
+  FIELD(sg_contribution_columns, fold_withheld);
   end();
   BEGIN(sg_step_columns);
   FIELD(sg_step_columns, version);
@@ -313,6 +315,7 @@ int main(void) {
   FIELD(sg_step_columns, calendar_days);
   FIELD(sg_step_columns, counts_working_days);
   FIELD(sg_step_columns, source);
+  FIELD(sg_step_columns, nation);
   end();
   BEGIN(sg_place_result);
   FIELD(sg_place_result, version);

@@ -215,7 +215,7 @@ def test_the_columnar_timeline_frame_is_the_step_by_step_one(case, rules):
     with safeguard.Graph.from_file(FAMILIES.parent / case) as graph:
         result = graph.assess(rules, datetime.date(2026, 11, 23))
         rows = [(child.id, s.step, s.status, s.working_days, s.trigger_id, s.done_id, s.start,
-                 s.due, s.completed, s.title, s.reason, s.calendar_days, s.source)
+                 s.due, s.completed, s.title, s.reason, s.calendar_days, s.source, s.nation)
                 for child in result for s in child.timeline]
         expected = pandas.DataFrame(rows, columns=list(frames.TIMELINE_COLUMNS))
         pandas.testing.assert_frame_equal(result.timeline_frame(), expected)

@@ -83,6 +83,52 @@ def test_opening_a_store_reports_progress_and_can_be_stopped(tmp_path):
         assert record.revision == revision and record.export(D(2026, 11, 1)) == expected
 
 
+def test_importing_and_applying_report_progress_and_a_stop_changes_nothing(tmp_path):
+    path = tmp_path / "progress.store"
+    with safeguard.Graph.generate(1500, seed=5) as graph:
+        text = graph.dumps()
+    with safeguard.Record.open(path) as record:
+        first = safeguard.Batch()
+        first.add_household("HH-FIRST")
+        record.apply(first, recorded_at=T0, author="importer")
+        expected = record.export(D(2026, 11, 1))
+        seen = []
+        # Stopped at each report in turn (the first, in the parse, and in the apply), the
+        # record and its store stay as they were.
+        for stop in (1, 2, 5):
+            calls = []
+
+            def stopping(done, total, calls=calls, stop=stop):
+                calls.append(done)
+                return len(calls) < stop
+
+            with pytest.raises(safeguard.CancelledError):
+                record.loads(text, "caseload.json", recorded_at=T0 + 1, author="importer",
+                             progress=stopping)
+            assert len(calls) == stop
+            assert record.revision == 1 and record.export(D(2026, 11, 1)) == expected
+        # Let run: bytes parsed, then the same bytes again as the batch is checked and stored.
+        record.loads(text, "caseload.json", recorded_at=T0 + 1, author="importer",
+                     progress=lambda done, total: seen.append((done, total)))
+        assert record.revision == 2
+    size = len(text.encode())
+    assert all(total == 2 * size for _, total in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1][0] == 2 * size and any(size < done < 2 * size for done, _ in seen)
+    with safeguard.Record.open(path, create=False) as record:
+        assert record.revision == 2
+        batch = safeguard.Batch()
+        batch.add_household("HH-PROGRESS")
+        with pytest.raises(safeguard.CancelledError):
+            record.apply(batch, recorded_at=T0 + 2, author="importer",
+                         progress=lambda done, total: done < total)
+        assert record.revision == 2
+        versions = []
+        assert record.apply(batch, recorded_at=T0 + 2, author="importer",
+                            progress=lambda done, total: versions.append((done, total))) == 3
+        assert versions == [(0, 2), (1, 2), (2, 2)]
+
+
 def test_bad_paths_raise_errors_naming_the_path(tmp_path):
     missing = tmp_path / "missing.store"
     with pytest.raises(safeguard.FileError) as error:

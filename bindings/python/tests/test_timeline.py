@@ -214,3 +214,25 @@ def test_not_required_steps_and_decisions(rules):
         "not_required", "no further action at the referral decision")
     frame = result.timeline_frame()
     assert list(frame["reason"]) == [None, "no further action at the referral decision"]
+
+
+def test_steps_from_before_a_move_name_their_nation(rules):
+    # A CPPM held in Scotland, then a move to England (docs/timescales.md, "Transfers"): the
+    # Scottish steps say they are Scotland's, in the objects and the frame; the English ones
+    # England's.
+    with safeguard.Graph() as graph:
+        with graph.batch() as batch:
+            batch.add_person("P-1", "child")
+            batch.add_event("E-1", "ird", D(2026, 9, 1), ["P-1"], decision="investigation")
+            batch.add_event("E-2", "initial_conference", D(2026, 9, 22), ["P-1"],
+                            decision="plan")
+            batch.add_event("E-3", "transfer_in", D(2026, 10, 5), ["P-1"],
+                            decision="from_scotland")
+        result = graph.assess(rules, D(2026, 10, 20))
+    steps = result["P-1"].timeline
+    nations = [(s.step, s.nation) for s in steps]
+    assert ("initial_conference", "scotland") in nations
+    assert ("transfer_conference", "england") in nations
+    assert {nation for _, nation in nations} == {"scotland", "england"}
+    frame = result.timeline_frame()
+    assert list(frame["nation"]) == [s.nation for s in steps]

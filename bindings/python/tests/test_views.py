@@ -80,15 +80,23 @@ def test_renderings_show_no_restricted_details(result, viewer):
     assert "C-MRK-ID-9XW" in cleared and "MRKSUMMARY" in cleared
 
 
-def test_withheld_lines_keep_points_and_heading_only(result):
+def test_withheld_points_fold_into_one_line_that_names_nothing(result):
+    # Two restricted lines reach the child; the reader is shown one line for both, as every
+    # rendering shows it: how many restricted items there are is not theirs to learn.
     child = result["P-VW-C1"]
     lines = result.contributions_for(child.id, None)
     withheld = [c for c in lines if c.rule_id is None]
-    assert len(withheld) == 2
-    for c in withheld:
-        assert c.restricted and c.rule_title == "Restricted evidence" and c.index_id is None
-        assert c.evidence_id is None and c.path is None and c.via_id is None
-        assert all(x is None for x in (c.raw, c.decay, c.reach, c.cap_factor))
+    assert len(withheld) == 1 and lines[-1] is withheld[0]
+    c = withheld[0]
+    assert c.kind == "withheld" and c.heading == "withheld"
+    assert c.restricted and c.index_id is None
+    assert c.rule_title == "Information held by another agency"
+    assert c.evidence_id is None and c.path is None and c.via_id is None
+    assert all(x is None for x in (c.raw, c.decay, c.reach, c.cap_factor))
+    # The host's own view has both lines; their points are the folded line's.
+    host = [c for c in result.contributions_for(child.id, "*") if c.restricted]
+    assert len(host) == 2
+    assert c.value == pytest.approx(sum(h.value for h in host), rel=1e-12)
     # The view pack keeps contextual risk apart: the propagated lines are the contextual total.
     assert sum(c.value for c in lines if c.kind != "propagated") == \
         pytest.approx(child.total, rel=1e-12)
@@ -157,7 +165,7 @@ def test_an_index_fed_only_by_restricted_evidence_is_named_nowhere():
         with graph.assess(rules, AS_OF) as result:
             for viewer in UNCLEARED:
                 lines = result.contributions_for("P-VW-C1", viewer)
-                assert [c.index_id for c in lines if c.restricted] == [None, None]
+                assert [c.index_id for c in lines if c.restricted] == [None]
                 frame = result.contributions_frame(viewer=viewer)
                 assert "mrkindex-4hd" not in set(frame["index_id"].dropna())
                 report = result.report("P-VW-C1", viewer=viewer)
