@@ -715,8 +715,10 @@ class RecordStager {
     const FactVersion* v = current(key, true);
     FactVersion next;
     if (v) {
-      // An ended relation may start again; a live one is a duplicate.
+      // An ended relation may start again; a live one is a duplicate, or, in a batch that
+      // restates a whole case, already said.
       if (v->ended == kNoDay && v->retracted == kNoDay) {
+        if (batch_.restate_relations) return;
         fail(Status::duplicate,
              "relation " + std::string(to_string(r.kind)) + " from '" + r.from + "' to '" + r.to +
                  "' already exists",
@@ -1496,6 +1498,22 @@ RecordBatch to_record_batch(Batch batch, RecordTime recorded_at, Provenance prov
           }
         },
         batch.items[i]);
+  }
+  return out;
+}
+
+RecordBatch to_upsert_batch(Batch batch, RecordTime recorded_at, Provenance provenance) {
+  RecordBatch out = to_record_batch(std::move(batch), recorded_at, std::move(provenance));
+  out.restate_relations = true;
+  for (RecordEdit& item : out.items) {
+    std::visit(
+        [&](auto& edit) {
+          using T = std::decay_t<decltype(edit)>;
+          if constexpr (!std::is_same_v<T, Upsert> && std::is_constructible_v<EntitySpec, T>) {
+            item = Upsert{EntitySpec(std::move(edit))};
+          }
+        },
+        item);
   }
   return out;
 }

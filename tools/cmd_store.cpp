@@ -32,6 +32,7 @@ struct StoreOptions {
   std::string format = "text";
   Provenance provenance;
   bool no_progress = false;
+  bool upsert = false;
 };
 
 // Record time from the command line: seconds since 1970-01-01T00:00:00Z, or that instant
@@ -82,6 +83,9 @@ int run_import(const StoreOptions& options) {
   // in proportion as the batch is checked and stored (as sg_record_import_buffer_progress).
   std::uint64_t bytes = 0;
   std::unique_ptr<Progress> bar;
+  // A census return always restates: a later year's return names the same children and
+  // episodes by the same ids (docs/cin-census.md, "Several years in a store").
+  bool upsert = options.upsert;
   try {
     const std::string text = read_file(options.case_path);
     bytes = text.size();
@@ -104,6 +108,7 @@ int run_import(const StoreOptions& options) {
         }
       }
       batch = std::move(conversion.batch);
+      upsert = true;
     } else {
       batch = parse_case(text, options.case_path, CaseFileLimits{},
                          [&](std::uint64_t done, std::uint64_t) {
@@ -117,12 +122,13 @@ int run_import(const StoreOptions& options) {
   Record record = open_store(options.store, StoreOpen::create_if_missing);
   std::uint64_t revision = 0;
   try {
-    revision = record.apply(to_record_batch(std::move(batch), recorded_at, options.provenance),
-                            [&](std::uint64_t done, std::uint64_t total) {
-                              const double part = total == 0 ? 1.0 : double(done) / total;
-                              bar->update(bytes + static_cast<std::uint64_t>(part * bytes));
-                              return true;
-                            });
+    RecordBatch edits = upsert ? to_upsert_batch(std::move(batch), recorded_at, options.provenance)
+                               : to_record_batch(std::move(batch), recorded_at, options.provenance);
+    revision = record.apply(edits, [&](std::uint64_t done, std::uint64_t total) {
+      const double part = total == 0 ? 1.0 : double(done) / total;
+      bar->update(bytes + static_cast<std::uint64_t>(part * bytes));
+      return true;
+    });
     bar->finish();
   } catch (const Error& error) {
     throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
@@ -210,6 +216,10 @@ Command add_store(CLI::App& parent) {
       ->required()
       ->type_name("ID");
   import->add_option("--reason", options->provenance.reason, "Why")->type_name("TEXT");
+  import->add_flag("--upsert", options->upsert,
+                   "Replace entities the store already holds (a new version) instead of refusing "
+                   "them as duplicates: for a full export imported again (always so for a census "
+                   "return)");
   import->add_flag("--no-progress", options->no_progress,
                    "Never draw a progress bar (drawn on standard error only when it is a "
                    "terminal)");

@@ -213,8 +213,12 @@ struct Conversion {
 // The batch that puts a return into a graph: the authority as an agency, each child as a
 // person (disabilities as flags), each assessment factor as a concern, and referrals,
 // assessments, section 47 enquiries, conferences, plans and reviews as process events. Ids are
-// derived from LAchildID ("<id>/1/referral"...), so a second import of the same return is
-// refused as duplicate rather than doubling the record.
+// derived from LAchildID and the dates that make an item the same one in every year's return
+// ("<id>/episode_2024-04-02/assessment_2024-04-03/3B": an episode by its referral date, an
+// assessment, enquiry or plan by its start, a review by its date; "#2" tells apart two on one
+// day). So a second load of the same return into a graph is refused as duplicate rather than
+// doubling it, and a later year's return applied to a record with to_upsert_batch (record.hpp)
+// restates the children it holds and adds what is new.
 SAFEGUARD_EXPORT Conversion to_batch(const Return& cin_return);
 // Applies to_batch(cin_return) to `graph` as one batch, all or nothing; an error names the
 // child and the return's line and column. The authority's agency is added only when the graph

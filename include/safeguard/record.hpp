@@ -192,6 +192,9 @@ struct RecordBatch {
   RecordTime recorded_at = 0;
   Provenance provenance;
   std::vector<RecordEdit> items;
+  // A relation the record already holds (live) is kept as it is rather than refused as a
+  // duplicate: the batch restates a whole case (to_upsert_batch) rather than adding to it.
+  bool restate_relations = false;
 
   template <typename Item>
   RecordBatch& add(Item item) {
@@ -378,6 +381,13 @@ SAFEGUARD_EXPORT std::string versions_json(const std::vector<FactVersion>& versi
 // Status::invalid_data if it holds an undated retraction or an erasure without an authority,
 // which the record cannot take; an AmendConcern becomes an Upsert.
 SAFEGUARD_EXPORT RecordBatch to_record_batch(Batch batch, RecordTime recorded_at,
+                                             Provenance provenance);
+// As to_record_batch, with every entity an Upsert: one the record already holds is replaced (a
+// new version) rather than refused as a duplicate. For a full export
+// imported again, or a later year's census return restating the same children
+// (docs/cin-census.md). A relation the record already holds is kept (restate_relations); one
+// that ended or was retracted starts again, as any added relation does.
+SAFEGUARD_EXPORT RecordBatch to_upsert_batch(Batch batch, RecordTime recorded_at,
                                              Provenance provenance);
 
 }  // namespace safeguard

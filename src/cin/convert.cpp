@@ -2,6 +2,7 @@
 // and the census's dated steps as process events. Sex and ethnicity stay out of the graph.
 #include <cctype>
 #include <map>
+#include <set>
 #include <string>
 
 #include "cin/codes.hpp"
@@ -19,6 +20,17 @@ struct Builder {
   std::vector<std::pair<Position, std::string>> origin;  // per batch item: where and which child
   std::map<std::string, std::pair<long, Position>> unmatched;  // code -> count, first place
   std::string first_unmatched_child;
+  std::set<std::string> used;  // the current child's item ids, to tell repeats apart
+
+  // `id`, or, when the child already has an item with it (two reviews recorded on one day),
+  // "<id>#2", "#3"... in the order the return gives them.
+  std::string unique(std::string id) {
+    if (used.insert(id).second) return id;
+    for (int n = 2;; ++n) {
+      std::string next = id + "#" + std::to_string(n);
+      if (used.insert(next).second) return next;
+    }
+  }
 
   template <typename Item>
   void add(Item item, Position at, const std::string& child) {
@@ -30,7 +42,7 @@ struct Builder {
              EventDecision decision = EventDecision::none, std::string category = {}) {
     if (date == kNoDay) return;  // a missing date is a finding of the read, never an event
     EventSpec spec;
-    spec.id = id;
+    spec.id = unique(id);
     spec.kind = kind;
     spec.date = date;
     spec.about = {child};
@@ -44,10 +56,20 @@ std::string agency_id(const Return& r) {
   return r.header.authority.empty() ? std::string("LA") : "LA-" + r.header.authority;
 }
 
+// Item ids name the child and the dates that make an item the same one in every year's return
+// (an episode by its referral date, an assessment, enquiry or plan by its start), not its
+// position: an episode open across the year end is in both years' returns, and its place among
+// the child's episodes changes as older ones leave the return. So a later return, applied to a
+// record as upserts (to_record_batch), restates the same entities. `what` and its date, or
+// `what` and its position when the return lacks the date (a `mandatory` finding).
+std::string dated(const std::string& what, Day day, std::size_t position) {
+  return day == kNoDay ? what + std::to_string(position) : what + "_" + format_iso_date(day);
+}
+
 void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t number,
                  const std::string& agency) {
   const std::string& id = child.la_child_id;
-  const std::string prefix = id + "/" + std::to_string(number) + "/";
+  const std::string prefix = id + "/" + dated("episode", e.referral, number) + "/";
   b.event(prefix + "referral", EventKind::referral, e.referral, id, e.at);
   if (e.referral_nfa.value_or(false)) {
     b.event(prefix + "referral_nfa", EventKind::referral_decision, e.referral, id, e.at,
@@ -55,7 +77,7 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
   }
   for (std::size_t k = 0; k < e.assessments.size(); ++k) {
     const Assessment& a = e.assessments[k];
-    const std::string name = prefix + "assessment" + std::to_string(k + 1);
+    const std::string name = prefix + dated("assessment", a.start, k + 1);
     b.event(name + "_start", EventKind::assessment_start, a.start, id, a.at);
     b.event(name + "_complete", EventKind::assessment_complete, a.authorised, id, a.at);
     const Day recorded = a.authorised != kNoDay ? a.authorised : a.start;
@@ -69,7 +91,7 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
         ++entry.first;
       }
       ConcernSpec concern;
-      concern.id = name + "/" + code;
+      concern.id = b.unique(name + "/" + code);
       concern.category = category.category;
       concern.severity = kFactorSeverity;
       concern.recorded = recorded;
@@ -82,7 +104,7 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
   }
   for (std::size_t k = 0; k < e.section47s.size(); ++k) {
     const Section47& s = e.section47s[k];
-    const std::string name = prefix + "s47_" + std::to_string(k + 1);
+    const std::string name = prefix + dated("s47", s.start, k + 1);
     b.event(name, EventKind::section47_start, s.start, id, s.at);
     if (s.conference_not_required.value_or(false)) {
       b.event(name + "_outcome", EventKind::section47_outcome, s.start, id, s.at,
@@ -107,12 +129,12 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
   }
   for (std::size_t k = 0; k < e.protection_plans.size(); ++k) {
     const ProtectionPlan& p = e.protection_plans[k];
-    const std::string name = prefix + "cpp" + std::to_string(k + 1);
+    const std::string name = prefix + dated("cpp", p.start, k + 1);
     b.event(name + "_start", EventKind::plan_start, p.start, id, p.at, EventDecision::none,
             std::string(detail::abuse_category_name(p.initial_category)));
     for (std::size_t j = 0; j < p.reviews.size(); ++j) {
-      b.event(name + "_review" + std::to_string(j + 1), EventKind::review_conference, p.reviews[j],
-              id, p.at);
+      b.event(name + "_" + dated("review", p.reviews[j], j + 1), EventKind::review_conference,
+              p.reviews[j], id, p.at);
     }
     b.event(name + "_end", EventKind::plan_end, p.end, id, p.at);
   }
@@ -148,6 +170,7 @@ Builder build(const Return& r, bool with_agency) {
     b.add(std::move(la), Position{}, {});
   }
   for (const Child& child : r.children) {
+    b.used.clear();
     PersonSpec person;
     person.id = child.la_child_id;
     person.kind = PersonKind::child;

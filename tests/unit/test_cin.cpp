@@ -15,6 +15,7 @@
 #include "safeguard/assess.hpp"
 #include "safeguard/cin.hpp"
 #include "safeguard/io.hpp"
+#include "safeguard/record.hpp"
 #include "safeguard/rules.hpp"
 
 using namespace safeguard;
@@ -416,30 +417,32 @@ TEST_SUITE("unit/cin") {
     std::vector<std::string> flags;
     for (Symbol s : person.flags) flags.emplace_back(graph.symbol(s));
     CHECK(flags == std::vector<std::string>{"disability", "disability_hand", "disability_hear"});
-    const auto concern = graph.find("P-CIN-C1/1/assessment1/3B");
+    const auto concern = graph.find("P-CIN-C1/episode_2024-04-02/assessment_2024-04-03/3B");
     REQUIRE(concern);
     CHECK(graph.symbol(graph.concern(*concern).category) == "domestic_abuse");
     CHECK(graph.concern(*concern).recorded == day("2024-05-29"));
-    const auto neglect = graph.find("P-CIN-C1/1/assessment1/16A");
+    const auto neglect = graph.find("P-CIN-C1/episode_2024-04-02/assessment_2024-04-03/16A");
     REQUIRE(neglect);
     CHECK(graph.symbol(graph.concern(*neglect).category) == "cin_16a");
     // C3's second episode closed: its factors are closed concerns.
-    const auto closed = graph.find("P-CIN-C3/2/assessment1/10A");
+    const auto closed = graph.find("P-CIN-C3/episode_2024-11-04/assessment_2024-11-05/10A");
     REQUIRE(closed);
     CHECK(graph.concern(*closed).status == ConcernStatus::closed);
 
-    const Event* icpc = graph.find_event("P-CIN-C1/1/s47_1_icpc");
+    const Event* icpc = graph.find_event("P-CIN-C1/episode_2024-04-02/s47_2024-05-01_icpc");
     REQUIRE(icpc);
     CHECK(icpc->kind == EventKind::initial_conference);
     CHECK(icpc->decision == EventDecision::plan);
-    const Event* plan = graph.find_event("P-CIN-C1/1/cpp1_start");
+    const Event* plan = graph.find_event("P-CIN-C1/episode_2024-04-02/cpp_2024-05-23_start");
     REQUIRE(plan);
     CHECK(plan->category == "neglect");
-    CHECK(graph.find_event("P-CIN-C1/1/cpp1_review2") != nullptr);
-    const Event* nfa = graph.find_event("P-CIN-C3/1/referral_nfa");
+    CHECK(graph.find_event("P-CIN-C1/episode_2024-04-02/cpp_2024-05-23_review_2025-02-18") !=
+          nullptr);
+    const Event* nfa = graph.find_event("P-CIN-C3/episode_2024-05-10/referral_nfa");
     REQUIRE(nfa);
     CHECK(nfa->decision == EventDecision::nfa);
-    const Event* not_required = graph.find_event("P-CIN-C5/1/s47_2_outcome");
+    const Event* not_required =
+        graph.find_event("P-CIN-C5/episode_2024-06-03/s47_2024-09-02_outcome");
     REQUIRE(not_required);
     CHECK(not_required->decision == EventDecision::no_conference);
     const Event* unborn = graph.find_event("P-CIN-C2/expected_birth");
@@ -447,7 +450,7 @@ TEST_SUITE("unit/cin") {
     CHECK(unborn->expected == day("2025-05-01"));
     CHECK(graph.person(*graph.find("P-CIN-C2")).dob == kNoDay);
     // The episode's DateOfInitialCPC is the enquiry's conference: one event, not two.
-    CHECK(graph.find_event("P-CIN-C1/1/icpc") == nullptr);
+    CHECK(graph.find_event("P-CIN-C1/episode_2024-04-02/icpc") == nullptr);
   }
 
   TEST_CASE("sex and ethnicity never reach the graph, so no rule can read them") {
@@ -481,6 +484,55 @@ TEST_SUITE("unit/cin") {
       CHECK(error.where().line > 0);
     }
     CHECK(graph.count() == before);
+  }
+
+  TEST_CASE("a later year's return restates the same children in a record, by the same ids") {
+    // Year 2 (2025-26): P-CIN-C1's plan has a third review; P-CIN-C6 (closed) has left the
+    // return; everything else is restated as it was.
+    const std::string first = slurp(kDir + "full.xml");
+    std::string second = first;
+    auto edit = [&](const std::string& from, const std::string& to) {
+      const std::size_t at = second.find(from);
+      REQUIRE(at != std::string::npos);
+      second.replace(at, from.size(), to);
+    };
+    edit("<Year>2025</Year>", "<Year>2026</Year>");
+    edit("<ReferenceDate>2025-03-31</ReferenceDate>", "<ReferenceDate>2026-03-31</ReferenceDate>");
+    edit("<CPPreviewDate>2025-02-18</CPPreviewDate>",
+         "<CPPreviewDate>2025-02-18</CPPreviewDate>\n<CPPreviewDate>2025-08-12</CPPreviewDate>");
+    const std::size_t c6 =
+        second.find("<Child>\n      <ChildIdentifiers>\n        <LAchildID>P-CIN-C6");
+    REQUIRE(c6 != std::string::npos);
+    second.erase(c6, second.find("</Child>", c6) + 8 - c6);
+
+    const Provenance who{"census-loader", "annual return", "", ""};
+    Record record;
+    record.apply(to_upsert_batch(cin::to_batch(cin::read(first, "2025.xml")).batch, 1000, who));
+    const std::size_t events = record.graph(day("2026-03-31"))->events().size();
+    // Applied as plain adds, the second year is refused: every child is already there.
+    CHECK_THROWS_AS(record.apply(to_record_batch(cin::to_batch(cin::read(second, "2026.xml")).batch,
+                                                 2000, who)),
+                    BatchError);
+    record.apply(to_upsert_batch(cin::to_batch(cin::read(second, "2026.xml")).batch, 2000, who));
+    CHECK(record.revision() == 2);
+    const auto graph = record.graph(day("2026-03-31"));
+    // The same referral, assessment, enquiry, plan and reviews are the same events: one more
+    // event (the new review), none doubled.
+    CHECK(graph->events().size() == events + 1);
+    CHECK(graph->find_event("P-CIN-C1/episode_2024-04-02/cpp_2024-05-23_review_2025-08-12"));
+    // A child who left the return stays in the record.
+    CHECK(graph->find("P-CIN-C6"));
+    // The same return again changes nothing but the revision.
+    record.apply(to_upsert_batch(cin::to_batch(cin::read(second, "2026.xml")).batch, 3000, who));
+    CHECK(record.graph(day("2026-03-31"))->events().size() == events + 1);
+    // Two reviews recorded on one day are two events, told apart in the order given.
+    std::string twice = first;
+    const std::string review = "<CPPreviewDate>2024-08-20</CPPreviewDate>";
+    twice.insert(twice.find(review), review + "\n");
+    CaseGraph repeated;
+    cin::load(repeated, cin::read(twice, "twice.xml"), "twice.xml");
+    CHECK(repeated.find_event("P-CIN-C1/episode_2024-04-02/cpp_2024-05-23_review_2024-08-20"));
+    CHECK(repeated.find_event("P-CIN-C1/episode_2024-04-02/cpp_2024-05-23_review_2024-08-20#2"));
   }
 
   TEST_CASE("the C API reads, loads and measures a return") {

@@ -83,6 +83,14 @@ class CinTest(unittest.TestCase):
             self.assertEqual(sorted(p["id"] for p in case["persons"]),
                              ["P-EXM-C%d" % n for n in range(1, 7)])
             self.assertNotIn("WBRI", exported.text())
+            # The next year's return restates the same children: applied as upserts, never
+            # refused as duplicates, and nothing doubled.
+            again = run("store", "import", store, EXAMPLE, "--recorded-at", "2026-05-06T10:15:00Z",
+                        "--author", "analyst-3", "--source-system", "cin-census-2026")
+            self.assertEqual(again.code, 0, again.errtext())
+            self.assertIn("as revision 2", again.errtext())
+            restated = json.loads(run("store", "export", store, "--as-of", "2025-03-31").out)
+            self.assertEqual(restated, case)
 
     def test_findings_are_reported_with_place_and_child(self):
         findings = os.path.join(CIN_DATA, "findings.xml")

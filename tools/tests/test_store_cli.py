@@ -26,6 +26,17 @@ class StoreTest(unittest.TestCase):
         return run("store", "import", self.store, path, "--recorded-at", when, "--author",
                    "worker-7", *extra)
 
+    def test_a_full_export_imported_again_with_upsert_restates_it(self):
+        self.assertEqual(self.import_case(FAMILIES, T0).code, 0)
+        first = run("store", "export", self.store, "--as-of", "2026-11-01").out
+        refused = self.import_case(FAMILIES, "2026-11-03T09:00:00Z")
+        self.assertEqual(refused.code, 4, refused.errtext())
+        self.assertIn("duplicate", refused.errtext())
+        again = self.import_case(FAMILIES, "2026-11-03T09:00:00Z", "--upsert", "--no-progress")
+        self.assertEqual(again.code, 0, again.errtext())
+        self.assertIn("as revision 2", again.errtext())
+        self.assertEqual(run("store", "export", self.store, "--as-of", "2026-11-01").out, first)
+
     def test_import_then_export_gives_back_the_case_file(self):
         done = self.import_case(FAMILIES, T0, "--reason", "initial load", "--source-system", "cms")
         self.assertEqual(done.code, 0, done.errtext())
