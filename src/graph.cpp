@@ -29,7 +29,7 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 // Checks a batch against the graph plus everything earlier items in the same batch would add
 // or erase. Throws BatchError for the first invalid item; touches nothing.
 class CaseGraph::Validator {
-  enum class RecordKind : std::uint8_t { event, discretionary_override };
+  enum class RecordKind : std::uint8_t { event, discretionary_override, entry };
 
  public:
   explicit Validator(const CaseGraph& graph) : graph_(graph) {}
@@ -169,11 +169,12 @@ class CaseGraph::Validator {
     check_id_syntax(id, "id");
     if (kind_of(id) || record_taken(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
     erased_.erase(id);  // an id removed earlier in the batch may be used again
-    if (graph_.events_.size() + graph_.discretionary_.size() + ++records_added_ >
+    if (graph_.events_.size() + graph_.discretionary_.size() + graph_.entries_.size() +
+            ++records_added_ >
         graph_.limits_.max_records) {
       fail(Status::limit, "the graph would exceed its limit of " +
                               std::to_string(graph_.limits_.max_records) +
-                              " events and discretionary overrides");
+                              " events, discretionary overrides and entries");
     }
   }
 
@@ -213,6 +214,7 @@ class CaseGraph::Validator {
     if (p.flags.size() > graph_.limits_.max_list_items) fail(Status::limit, "too many flags");
     for (const auto& flag : p.flags) check_symbol(flag, "flag");
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
+    check_text(p.name, "name");
   }
 
   void check_item(const AgencySpec& a) {
@@ -355,6 +357,21 @@ class CaseGraph::Validator {
     if (track_about_) pending_about_[e.id] = IdList{e.about.data(), e.about.size()};
   }
 
+  // Entries never score; what is checked is what a report needs to show them truthfully.
+  void check_item(const EntrySpec& e) {
+    declare_record(e.id);
+    pending_records_[e.id] = RecordKind::entry;
+    if (const std::string problem = detail::entry_fields_problem(e); !problem.empty())
+      fail(Status::invalid_data, problem);
+    require_list(e.about, VertexKind::person, "child");
+    for (const auto& id : e.about) require_child(id, "child");
+    check_text(e.author, "author");
+    check_text(e.text, "text");
+    check_text(e.question, "question");
+    if (!e.source.empty()) require(e.source, VertexKind::agency, "source agency");
+    if (track_about_) pending_about_[e.id] = IdList{e.about.data(), e.about.size()};
+  }
+
   void check_item(const DiscretionaryOverrideSpec& o) {
     declare_record(o.id);
     pending_records_[o.id] = RecordKind::discretionary_override;
@@ -397,6 +414,7 @@ class CaseGraph::Validator {
     if (p.flags.size() > graph_.limits_.max_list_items) fail(Status::limit, "too many flags");
     for (const auto& flag : p.flags) check_symbol(flag, "flag");
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
+    check_text(p.name, "name");
   }
 
   void check_replacement(const AgencySpec& a) {
@@ -446,6 +464,7 @@ class CaseGraph::Validator {
       return found->second;
     if (graph_.find_event(id)) return RecordKind::event;
     if (graph_.find_override(id)) return RecordKind::discretionary_override;
+    if (graph_.find_entry(id)) return RecordKind::entry;
     return std::nullopt;
   }
 
@@ -467,13 +486,13 @@ class CaseGraph::Validator {
     } else if (auto kind = kind_of(r.id)) {
       if (*kind != VertexKind::concern && *kind != VertexKind::factor) {
         fail(Status::invalid_data, quoted(r.id) + " is a " + std::string(to_string(*kind)) +
-                                       ": only concerns, factors, events and discretionary "
-                                       "overrides are removed (persons are erased)");
+                                       ": only concerns, factors, events, discretionary "
+                                       "overrides and entries are removed (persons are erased)");
       }
       pending_.erase(r.id);
     } else {
       fail(Status::not_found,
-           "unknown concern, factor, event or discretionary override " + quoted(r.id));
+           "unknown concern, factor, event, discretionary override or entry " + quoted(r.id));
     }
     erased_.insert(r.id);
     pending_about_.erase(r.id);
@@ -721,6 +740,13 @@ const Event* CaseGraph::find_event(std::string_view id) const {
   return e.id == id ? &e : nullptr;
 }
 
+const RecordedEntry* CaseGraph::find_entry(std::string_view id) const {
+  auto found = record_index_.find(std::string(id));
+  if (found == record_index_.end() || found->second >= entries_.size()) return nullptr;
+  const RecordedEntry& e = entries_[found->second];
+  return e.id == id ? &e : nullptr;
+}
+
 const DiscretionaryOverride* CaseGraph::find_override(std::string_view id) const {
   auto found = record_index_.find(std::string(id));
   if (found == record_index_.end() || found->second >= discretionary_.size()) return nullptr;
@@ -858,10 +884,12 @@ class CaseGraph::Transaction {
     relations,
     events,
     overrides,
+    entries,
     concern_about,
     concern_involves,
     factor_protects,
     event_about,
+    entry_about,
   };
 
   explicit Transaction(CaseGraph& graph) : graph_(graph) {}
@@ -899,6 +927,9 @@ class CaseGraph::Transaction {
   }
   void replace(List list, std::uint32_t slot, DiscretionaryOverride value) {
     replace(graph_.discretionary_, old_overrides_, list, slot, std::move(value));
+  }
+  void replace(List list, std::uint32_t slot, RecordedEntry value) {
+    replace(graph_.entries_, old_entries_, list, slot, std::move(value));
   }
   void replace(List list, std::uint32_t slot, Agency value) {
     replace(graph_.agencies_, old_agencies_, list, slot, std::move(value));
@@ -1099,6 +1130,8 @@ class CaseGraph::Transaction {
         return graph_.factors_[owner].protects;
       case List::event_about:
         return graph_.events_[owner].about;
+      case List::entry_about:
+        return graph_.entries_[owner].about;
       default:
         return graph_.concerns_[owner].about;
     }
@@ -1126,6 +1159,8 @@ class CaseGraph::Transaction {
         return graph_.events_.pop_back();
       case List::overrides:
         return graph_.discretionary_.pop_back();
+      case List::entries:
+        return graph_.entries_.pop_back();
       default:
         return;
     }
@@ -1156,8 +1191,9 @@ class CaseGraph::Transaction {
         pop(step.list);
         break;
       case Op::record_indexed:
-        g.record_index_.erase(step.list == List::events ? g.events_.back().id
-                                                        : g.discretionary_.back().id);
+        g.record_index_.erase(step.list == List::events    ? g.events_.back().id
+                              : step.list == List::entries ? g.entries_.back().id
+                                                           : g.discretionary_.back().id);
         break;
       case Op::interned:
         g.symbols_.forget_last();
@@ -1175,6 +1211,9 @@ class CaseGraph::Transaction {
             break;
           case List::events:
             restore(g.events_, step.a, old_events_);
+            break;
+          case List::entries:
+            restore(g.entries_, step.a, old_entries_);
             break;
           case List::agencies:
             restore(g.agencies_, step.a, old_agencies_);
@@ -1242,6 +1281,7 @@ class CaseGraph::Transaction {
   std::vector<Factor> old_factors_;
   std::vector<Event> old_events_;
   std::vector<DiscretionaryOverride> old_overrides_;
+  std::vector<RecordedEntry> old_entries_;
   std::vector<Agency> old_agencies_;
   std::vector<Place> old_places_;
   std::vector<Group> old_groups_;
@@ -1428,6 +1468,10 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
           const std::uint32_t number = slot_count(discretionary_);
           tx.append(discretionary_, List::overrides, std::move(o));
           tx.index_record(List::overrides, edit.id, number);
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          const std::uint32_t number = slot_count(entries_);
+          tx.append(entries_, List::entries, detail::make_entry(edit, resolve));
+          tx.index_record(List::entries, edit.id, number);
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {
           tx.replace_calendar(detail::next_calendar(*calendar_, edit));
         } else if constexpr (std::is_same_v<T, Replace>) {
@@ -1449,9 +1493,12 @@ void CaseGraph::remove_record(Transaction& tx, const std::string& id) {
   using List = Transaction::List;
   const std::uint32_t number = record_index_.at(id);
   const bool event = number < events_.size() && events_[number].id == id;
+  const bool entry = number < entries_.size() && entries_[number].id == id;
   tx.unindex_record(id);
   if (event) {
     tx.replace(List::events, number, Event{});
+  } else if (entry) {
+    tx.replace(List::entries, number, RecordedEntry{});
   } else {
     tx.replace(List::overrides, number, DiscretionaryOverride{});
   }
@@ -1511,6 +1558,10 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
         if (!o.id.empty() && o.child == v)
           fail("child " + quoted(id) + " is not a child (override " + quoted(o.id) + ")");
       }
+      for (const RecordedEntry& e : entries_) {
+        if (!e.id.empty() && std::find(e.about.begin(), e.about.end(), v) != e.about.end())
+          fail("child " + quoted(id) + " is not a child (entry " + quoted(e.id) + ")");
+      }
     } else if (is_kind(v, PersonKind::child)) {
       for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
         if (adj[edge].kind == RelationKind::involves && !tx.removed(edge)) {
@@ -1567,6 +1618,14 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
       if (events_[number].about.empty()) {
         tx.unindex_record(events_[number].id);
         tx.replace(List::events, number, Event{});
+      }
+    }
+    for (std::uint32_t number = 0; number < entries_.size(); ++number) {
+      if (entries_[number].id.empty()) continue;
+      tx.erase_from(List::entry_about, number, v);
+      if (entries_[number].about.empty()) {
+        tx.unindex_record(entries_[number].id);
+        tx.replace(List::entries, number, RecordedEntry{});
       }
     }
     for (std::uint32_t number = 0; number < discretionary_.size(); ++number) {

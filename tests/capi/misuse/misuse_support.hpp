@@ -1316,6 +1316,68 @@ struct EventArg : ArgBase {
   }
 };
 
+struct EntryArg : ArgBase {
+  sg_entry entry = SG_ENTRY_INIT;
+  const char* about[2] = {"P-ASH-C1", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 13; }
+  EntryArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    entry.id = "N-MISUSE";
+    entry.kind = "child_voice";
+    entry.date = "2026-10-01";
+    entry.about = about;
+    entry.about_count = 1;
+    entry.author = "SW-TEAM-2";
+    entry.text = "Fictional words";
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        entry.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        entry.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        entry.id = nullptr;
+        break;
+      case 5:
+        entry.kind = "gossip";
+        break;
+      case 6:
+        entry.date = "2026-02-30";
+        break;
+      case 7:
+        entry.about = nullptr, entry.about_count = 2;
+        break;
+      case 8:
+        entry.about_count = 2;
+        break;  // NULL entry
+      case 9:
+        entry.text = "\xff";
+        break;
+      case 10:
+        entry.author = nullptr;
+        break;
+      case 11:
+        entry.restricted = 7;
+        break;
+      case 12:
+        entry.kind = nullptr;
+        break;
+    }
+  }
+  const sg_entry* get() {
+    if (entry.about) entry.about = about;  // re-point after the move into place
+    return null ? nullptr : &entry;
+  }
+};
+
 struct OverrideArg : ArgBase {
   sg_override judgement = SG_OVERRIDE_INIT;
   bool null = false;
