@@ -889,7 +889,6 @@ class CaseGraph::Transaction {
     concern_involves,
     factor_protects,
     event_about,
-    entry_about,
   };
 
   explicit Transaction(CaseGraph& graph) : graph_(graph) {}
@@ -1130,8 +1129,6 @@ class CaseGraph::Transaction {
         return graph_.factors_[owner].protects;
       case List::event_about:
         return graph_.events_[owner].about;
-      case List::entry_about:
-        return graph_.entries_[owner].about;
       default:
         return graph_.concerns_[owner].about;
     }
@@ -1620,13 +1617,15 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
         tx.replace(List::events, number, Event{});
       }
     }
+    // Entries that name the person go whole, whoever else they name: their words are about
+    // the person too (erasure removes a person's data everywhere).
     for (std::uint32_t number = 0; number < entries_.size(); ++number) {
-      if (entries_[number].id.empty()) continue;
-      tx.erase_from(List::entry_about, number, v);
-      if (entries_[number].about.empty()) {
-        tx.unindex_record(entries_[number].id);
-        tx.replace(List::entries, number, RecordedEntry{});
-      }
+      const RecordedEntry& entry = entries_[number];
+      if (entry.id.empty() ||
+          std::find(entry.about.begin(), entry.about.end(), v) == entry.about.end())
+        continue;
+      tx.unindex_record(entry.id);
+      tx.replace(List::entries, number, RecordedEntry{});
     }
     for (std::uint32_t number = 0; number < discretionary_.size(); ++number) {
       const DiscretionaryOverride& o = discretionary_[number];

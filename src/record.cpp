@@ -169,10 +169,10 @@ std::optional<Edit> form(const FactVersion& v, Day as_of, Gone&& gone) {
           if (retracted || gone(spec.child)) return std::nullopt;
           return Edit(spec);
         } else if constexpr (std::is_same_v<T, EntrySpec>) {
-          EntrySpec e = spec;
-          drop_gone(e.about);
-          if (e.about.empty() || retracted) return std::nullopt;
-          return Edit(std::move(e));
+          // An entry naming an erased child goes whole: its words are about them too.
+          if (retracted || std::any_of(spec.about.begin(), spec.about.end(), gone))
+            return std::nullopt;
+          return Edit(spec);
         } else {
           return Edit(spec);
         }
