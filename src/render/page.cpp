@@ -126,8 +126,8 @@ std::string child_heading(const Results& results, std::size_t row) {
 }
 
 std::string attribution(const EntryView& entry, const std::string& date) {
-  std::string out =
-      html_escape(entry.author) + ", <span class=\"nobreak\">" + html_escape(date) + "</span>";
+  std::string out = "<span class=\"nobreak\">" + html_escape(entry.author) +
+                    "</span>, <span class=\"nobreak\">" + html_escape(date) + "</span>";
   if (!entry.agency_id.empty())
     out += ", " + html_escape(entry.agency_name.empty() ? entry.agency_id : entry.agency_name);
   return out;

@@ -236,7 +236,7 @@ class Report {
       out_ << "<tr><td class=\"points\">" << j.value << "/10</td><td>"
            << e(j.question.empty() ? std::string_view("—") : j.question);
       if (!j.text.empty()) out_ << "<br><span class=\"summary\">" << e(j.text) << "</span>";
-      out_ << "</td><td>" << e(j.author)
+      out_ << "</td><td><span class=\"nobreak\">" << e(j.author) << "</span>"
            << (j.agency_id.empty() ? std::string()
                                    : ", " + e(j.agency_name.empty() ? j.agency_id : j.agency_name))
            << "</td><td class=\"nobreak\">" << e(format_iso_date(j.date)) << "</td></tr>\n";
