@@ -1053,12 +1053,15 @@ typedef struct sg_render_options {
   int all_evidence;        /* ecomaps: 1 also draws concerns that add nothing for the child */
   int overdue_only;        /* timelines: 1 lists only overdue steps */
   int terminal_colour;     /* timelines: 1 puts overdue rows in bold red (ANSI escapes) */
+  /* Version 2. Reports: the family's composition drawn (the SVG of sg_render_family's DOT),
+   * shown under the composition table; NULL or "": left out. */
+  const char* family_svg;
 } sg_render_options;
-#define SG_RENDER_OPTIONS_VERSION 1
+#define SG_RENDER_OPTIONS_VERSION 2
 #define SG_RENDER_OPTIONS_INIT                                                                  \
   {                                                                                             \
     SG_RENDER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, SG_AUDIENCE_PROFESSIONAL, NULL, NULL, 0, \
-        NULL, NULL, 0, 0, 0                                                                     \
+        NULL, NULL, 0, 0, 0, NULL                                                               \
   }
 
 /* The report on `children` (ids; NULL/0 with options->household set) and the household's
@@ -1066,6 +1069,15 @@ typedef struct sg_render_options {
  * SG_E_NOT_FOUND for an unknown child or household id, SG_E_INVALID_ARGUMENT for no child or a
  * child given twice. Free *out with sg_buffer_free(); *out_size (if not NULL) its length. */
 SG_API int sg_render_report(char** out, size_t* out_size, const sg_result* result,
+                            const char* const* children, size_t child_count,
+                            const sg_render_options* options);
+/* The family's composition for the report on `children` (and options->household's, as
+ * sg_render_report takes them) as Graphviz DOT: the people of the report's composition table,
+ * households boxed, labelled with display names and ages where the case gives names, joined by
+ * who looks after whom, brothers and sisters and partners; no one known only through evidence.
+ * Draw it with `dot -Tsvg` and hand the SVG back in family_svg. Free *out with
+ * sg_buffer_free(). */
+SG_API int sg_render_family(char** out, size_t* out_size, const sg_result* result,
                             const char* const* children, size_t child_count,
                             const sg_render_options* options);
 /* The ecomap of the child at `row` as Graphviz DOT. Free *out with sg_buffer_free(). */

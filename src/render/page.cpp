@@ -42,6 +42,8 @@ td.points, th.points { text-align: right; white-space: nowrap; font-variant-nume
 .empty { color: var(--muted); font-style: italic; font-size: 9.5pt; }
 .ecomap { text-align: center; }
 .ecomap svg { width: 100%; height: auto; max-height: 250mm; }
+.family-diagram { text-align: center; margin-top: 3mm; }
+.family-diagram svg { max-width: 100%; height: auto; max-height: 120mm; }
 .nobreak { white-space: nowrap; }
 th[scope=row] { text-transform: none; letter-spacing: 0; font-size: 9.5pt; color: var(--ink); font-weight: normal; }
 .views { border: 1px solid var(--rule); min-height: 30mm; padding: 2mm; margin-bottom: 3mm; }
@@ -141,18 +143,15 @@ std::vector<EntryView> entries_of(const std::vector<EntryView>& entries, EntryKi
   return out;
 }
 
-std::string composition_table(const Results& results, const std::vector<std::size_t>& rows,
-                              const Viewer& viewer) {
+FamilyPeople family_people(const Results& results, const std::vector<std::size_t>& rows,
+                           const Viewer& viewer) {
   static constexpr std::pair<Role, const char*> kRoleNames[] = {
-      {Role::carer, "looks after"},
-      {Role::sibling, "brother or sister of"},
+      {Role::carer, kLooksAfter},
+      {Role::sibling, kSiblingOf},
       {Role::partner, "partner of a parent of"},
       {Role::household, "lives with"},
   };
-  // Person -> (role words -> children), in vertex order; the children first.
-  std::map<VertexIndex, std::map<std::string, std::vector<std::string>>> people;
-  std::set<VertexIndex> listed_children;
-  for (const std::size_t row : rows) listed_children.insert(results.child_vertex(row));
+  FamilyPeople people;
   for (const std::size_t row : rows) {
     people[results.child_vertex(row)];
     for (const VertexIndex member :
@@ -168,6 +167,14 @@ std::string composition_table(const Results& results, const std::vector<std::siz
       }
     }
   }
+  return people;
+}
+
+std::string composition_table(const Results& results, const std::vector<std::size_t>& rows,
+                              const Viewer& viewer) {
+  const FamilyPeople people = family_people(results, rows, viewer);
+  std::set<VertexIndex> listed_children;
+  for (const std::size_t row : rows) listed_children.insert(results.child_vertex(row));
   std::string out =
       "<table class=\"composition\">\n<thead><tr><th scope=\"col\">Person</th><th "
       "scope=\"col\">Age</th><th scope=\"col\">Household</th><th scope=\"col\">Related to "

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ std::string attribution(const EntryView& entry, const std::string& date);
 
 // The entries of one kind, in date order.
 std::vector<EntryView> entries_of(const std::vector<EntryView>& entries, EntryKind kind);
+
+// The people of the children's households and circles, as a reader may see them: each person
+// (vertex order) with how they are related to the children, "looks after" -> child ids.
+// Friends (peers outside the household) are left out, and so is anyone the reader could know
+// of only through evidence (a person a concern names but no relation or household joins): only
+// declared relations and households put someone in the family.
+inline constexpr const char* kLooksAfter = "looks after";
+inline constexpr const char* kSiblingOf = "brother or sister of";
+using FamilyPeople = std::map<VertexIndex, std::map<std::string, std::vector<std::string>>>;
+FamilyPeople family_people(const Results& results, const std::vector<std::size_t>& rows,
+                           const Viewer& viewer);
 
 // The people of the children's households and circles (friends left out) as a table: who,
 // age, household and how each is related to the children.

@@ -74,6 +74,13 @@ class Report {
     out_ << "<section class=\"family\" id=\"family\" aria-labelledby=\"family-title\">\n"
             "<h2 id=\"family-title\">Family composition</h2>\n";
     out_ << render_detail::composition_table(results_, rows_, options_.viewer);
+    // Graphviz's SVG opens with an XML declaration and a DOCTYPE: the page takes the <svg>.
+    const std::size_t start = options_.family_svg.find("<svg");
+    if (start != std::string::npos) {
+      out_ << "<div class=\"family-diagram\" role=\"img\" aria-label=\"The family's "
+              "composition: who lives together and how they are related\">\n"
+           << options_.family_svg.substr(start) << "</div>\n";
+    }
     out_ << "</section>\n";
   }
 

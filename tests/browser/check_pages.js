@@ -67,7 +67,7 @@ function makePages(options) {
   // the parents' views (a section per child; these are the first child's).
   const entrySections = ['.sos section.sos-column h4#worried-P-ASH-C1', 'h4#working-P-ASH-C1',
     'h4#needs-P-ASH-C1', 'h3#scaling-P-ASH-C1 + table.scaling', 'h3#voice-P-ASH-C1 + ul.voices',
-    'h3#parents-P-ASH-C1 + ul.voices'];
+    'h3#parents-P-ASH-C1 + ul.voices', '#family .family-diagram[role=img] svg'];
 
   report('report-HH-ASH-uncleared.html', [families, '--household', 'HH-ASH', ...asOf], {
     sections: reportSections.concat(['.ecomap svg'], entrySections), maxPages: 12, ecomap: true,

@@ -428,3 +428,79 @@ TEST_SUITE("unit/entries") {
     CHECK(first.text.empty());  // erasure scrubs the words from every version
   }
 }
+
+TEST_SUITE("unit/entries: family diagram") {
+  TEST_CASE("the family's composition as DOT: names, ages, households and relations") {
+    Families f;
+    const std::string dot = render_family_dot(f.results, household_rows(f.results, "HH-ASH"));
+    CHECK(dot.rfind("graph family {", 0) == 0);
+    for (const char* shown :
+         {"Amy Ash (8)", "Ben Ash (3)", "Cara Ash (32)", "Dev Rowan (35)", "household HH-ASH",
+          "parent or carer", "brother or sister", "partners"}) {
+      CAPTURE(shown);
+      CHECK(dot.find(shown) != std::string::npos);
+    }
+    CHECK(dot.find("P-ASH") == std::string::npos);  // nodes are numbers; names stand for ids
+    // The report puts the drawn diagram under the composition table.
+    RenderOptions options;
+    options.family_svg = "<?xml version=\"1.0\"?>\n<svg id=\"drawn\"></svg>\n";
+    const std::string html = render_report(f.results, household_rows(f.results, "HH-ASH"), options);
+    const std::size_t diagram = html.find("<svg id=\"drawn\">");
+    REQUIRE(diagram != std::string::npos);
+    CHECK(html.find("Family composition") < diagram);
+    CHECK(diagram < html.find("id=\"child-P-ASH-C1\""));
+    CHECK(html.find("<?xml") == std::string::npos);
+  }
+
+  TEST_CASE("no one known only through restricted evidence is drawn or listed, for any reader") {
+    const std::string text =
+        "{\n  \"schema_version\": 1,\n"
+        "  \"agencies\": [{\"id\": \"AG-P\", \"type\": \"police\"}],\n"
+        "  \"households\": [{\"id\": \"HH-Q\"}],\n"
+        "  \"persons\": [{\"id\": \"P-X\", \"kind\": \"child\", \"dob\": \"2016-01-01\", "
+        "\"household\": \"HH-Q\", \"name\": \"Zed Quill\"},\n"
+        "    {\"id\": \"P-M\", \"kind\": \"adult\", \"household\": \"HH-Q\", \"name\": \"Mo "
+        "Quill\"},\n"
+        "    {\"id\": \"P-H\", \"kind\": \"adult\", \"name\": \"Hal Hidden\"}],\n"
+        "  \"concerns\": [{\"id\": \"C-R\", \"category\": \"domestic_abuse\", \"severity\": 3, "
+        "\"recorded\": \"2026-10-01\", \"source\": \"AG-P\", \"restricted\": true, \"about\": "
+        "[\"P-X\"], \"involves\": [\"P-H\"]}],\n"
+        "  \"relations\": [{\"kind\": \"parent_of\", \"from\": \"P-M\", \"to\": \"P-X\"}]\n}\n";
+    Families f(text);
+    for (const Viewer& viewer : {Viewer{}, Viewer::everyone()}) {
+      RenderOptions options;
+      options.viewer = viewer;
+      const std::string dot = render_family_dot(f.results, {f.row("P-X")}, options);
+      CHECK(dot.find("Zed Quill") != std::string::npos);
+      CHECK(dot.find("Mo Quill") != std::string::npos);
+      CHECK(dot.find("Hidden") == std::string::npos);
+      const std::string html = render_report(f.results, {f.row("P-X")}, options);
+      const std::string composition = html.substr(0, html.find("id=\"child-P-X\""));
+      CHECK(composition.find("Hidden") == std::string::npos);
+      options.audience = Audience::family;
+      CHECK(render_report(f.results, {f.row("P-X")}, options).find("Hidden") == std::string::npos);
+    }
+  }
+
+  TEST_CASE("sg_render_family gives the C++ bytes") {
+    Families f;
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, kExample.c_str()) == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_SOURCE_DIR "/rules/default.toml") == SG_OK);
+    sg_assess_options assess_options = SG_ASSESS_OPTIONS_INIT;
+    assess_options.as_of = "2026-11-01";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &assess_options) == SG_OK);
+    sg_render_options options = SG_RENDER_OPTIONS_INIT;
+    options.household = "HH-BIRCH";
+    char* out = nullptr;
+    REQUIRE(sg_render_family(&out, nullptr, result, nullptr, 0, &options) == SG_OK);
+    CHECK(std::string(out) == render_family_dot(f.results, household_rows(f.results, "HH-BIRCH")));
+    sg_buffer_free(out);
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+}

@@ -394,7 +394,7 @@ AUDIENCE_FAMILY = 1
 
 
 class RenderOptions(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("viewer_cleared", POINTER(c_char_p)),
@@ -411,6 +411,7 @@ class RenderOptions(ctypes.Structure):
         ("all_evidence", c_int),
         ("overdue_only", c_int),
         ("terminal_colour", c_int),
+        ("family_svg", c_char_p),
     ]
 
 
@@ -717,6 +718,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_audit_run_rows": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _rules_p, c_char_p,
                                   c_size_t, POINTER(AuditOptions)]),
     "sg_render_report": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),
+                                 c_size_t, POINTER(RenderOptions)]),
+    "sg_render_family": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),
                                  c_size_t, POINTER(RenderOptions)]),
     "sg_render_ecomap": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
                                  POINTER(RenderOptions)]),

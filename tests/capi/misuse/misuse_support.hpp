@@ -1194,7 +1194,7 @@ struct RenderOptionsArg : ArgBase {
   const char* cleared[2] = {"police", nullptr};
   const char* svg[2] = {"<svg></svg>", nullptr};
   bool null = false;
-  static std::size_t variants() { return 16; }
+  static std::size_t variants() { return 17; }
   RenderOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
     options.viewer_cleared = cleared;
     options.viewer_cleared_count = 1;
@@ -1249,6 +1249,9 @@ struct RenderOptionsArg : ArgBase {
         break;
       case 15:
         options.audience = SG_AUDIENCE_FAMILY, expected = Expect::anything();
+        break;
+      case 16:
+        options.family_svg = "\xc3\x28";
         break;
     }
   }
