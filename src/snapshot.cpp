@@ -201,8 +201,9 @@ std::size_t Snapshot::byte_size() const noexcept {
          bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) + bytes(agency_type) +
          bytes(event_kind) + bytes(event_date) + bytes(event_decision) + bytes(event_expected) +
          csr_bytes(person_events) + bytes(override_direction) + bytes(override_date) +
-         csr_bytes(person_overrides) + bytes(node_vertex) + bytes(vertex_node) +
-         csr_bytes(node_links) + csr_bytes(node_concerns) + bytes(node_label);
+         csr_bytes(person_overrides) + bytes(entries) + csr_bytes(person_entries) +
+         bytes(node_vertex) + bytes(vertex_node) + csr_bytes(node_links) +
+         csr_bytes(node_concerns) + bytes(node_label);
 }
 
 std::uint64_t snapshot_revision(const Snapshot& snapshot) noexcept {
