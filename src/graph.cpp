@@ -369,7 +369,7 @@ class CaseGraph::Validator {
     check_text(e.text, "text");
     check_text(e.question, "question");
     if (!e.source.empty()) require(e.source, VertexKind::agency, "source agency");
-    if (track_about_) pending_about_[e.id] = IdList{e.about.data(), e.about.size()};
+    if (track_about_) pending_entries_[e.id] = IdList{e.about.data(), e.about.size()};
   }
 
   void check_item(const DiscretionaryOverrideSpec& o) {
@@ -496,6 +496,7 @@ class CaseGraph::Validator {
     }
     erased_.insert(r.id);
     pending_about_.erase(r.id);
+    pending_entries_.erase(r.id);
   }
 
   void check_item(const RemoveRelation& remove) {
@@ -573,7 +574,26 @@ class CaseGraph::Validator {
         ++it;
       }
     }
+    // Entries that name an erased person go with them, whoever else they name (as erase_vertex
+    // takes them).
+    auto names_erased = [this](const IdList& ids) {
+      return std::any_of(ids.begin(), ids.end(),
+                         [this](const std::string& id) { return erased_.count(id) > 0; });
+    };
+    for (auto it = pending_entries_.begin(); it != pending_entries_.end();) {
+      if (names_erased(it->second)) {
+        erased_.insert(it->first);
+        it = pending_entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     if (auto v = graph_.find(e.id)) {
+      for (const RecordedEntry& entry : graph_.entries_) {
+        if (!entry.id.empty() && !erased_.count(entry.id) &&
+            std::find(entry.about.begin(), entry.about.end(), *v) != entry.about.end())
+          erased_.insert(entry.id);
+      }
       for (auto edge :
            boost::make_iterator_range(boost::in_edges(*v, graph_.topology_->adjacency))) {
         const auto kind = graph_.topology_->adjacency[edge].kind;
@@ -708,6 +728,7 @@ class CaseGraph::Validator {
   std::unordered_map<std::string_view, VertexKind> pending_;
   std::unordered_map<std::string_view, PersonKind> pending_persons_;
   std::unordered_map<std::string_view, IdList> pending_about_;
+  std::unordered_map<std::string_view, IdList> pending_entries_;  // entries the batch adds
   std::unordered_set<std::string_view> erased_;
   // Events and discretionary overrides the batch adds, with which they are.
   std::unordered_map<std::string_view, RecordKind> pending_records_;

@@ -504,3 +504,43 @@ TEST_SUITE("unit/entries: family diagram") {
     sg_graph_free(graph);
   }
 }
+
+TEST_SUITE("unit/entries: erasure") {
+  TEST_CASE("erasing a child takes every entry naming them, within the batch too") {
+    CaseGraph graph;
+    load_case_file(graph, kExample);
+    const std::string before = save_case(graph);
+    // N-ASH-2 names both children: erasing one takes it, so removing it afterwards is refused
+    // (not found), and nothing changes.
+    Batch existing;
+    existing.add(ErasePerson{"P-ASH-C1"}).add(Remove{"N-ASH-2"});
+    CHECK_THROWS_WITH_AS(graph.apply(existing), doctest::Contains("N-ASH-2"), BatchError);
+    CHECK(save_case(graph) == before);
+    Batch added;
+    EntrySpec entry{"N-NEW",
+                    EntryKind::strength,
+                    day("2026-10-01"),
+                    {"P-ASH-C1", "P-ASH-C2"},
+                    "SW-0417",
+                    "Fictional words.",
+                    kNoScalingValue,
+                    "",
+                    "",
+                    false};
+    added.add(entry).add(ErasePerson{"P-ASH-C2"}).add(Remove{"N-NEW"});
+    try {
+      graph.apply(added);
+      FAIL("applied");
+    } catch (const BatchError& e) {
+      CHECK(e.status() == Status::not_found);
+      CHECK(e.item() == 2);
+    }
+    CHECK(save_case(graph) == before);
+    Batch erase;
+    erase.add(ErasePerson{"P-ASH-C1"});
+    graph.apply(erase);
+    CHECK_FALSE(graph.find_entry("N-ASH-2"));
+    CHECK_FALSE(graph.find_entry("N-ASH-1"));
+    CHECK(graph.find_entry("N-ASH-5"));  // about Ben only
+  }
+}
