@@ -175,10 +175,13 @@ typedef struct sg_person {
   const char* household;    /* household id or NULL */
   const char* const* flags; /* vulnerability flags, e.g. "disability" */
   size_t flag_count;
+  /* Version 2: a display name ("Amy Ash") or NULL. Personal data: shown only in the conference
+   * report and the family version (sg_render_report), never in errors, logs or results. */
+  const char* name;
 } sg_person;
-#define SG_PERSON_VERSION 1
+#define SG_PERSON_VERSION 2
 #define SG_PERSON_INIT \
-  { SG_PERSON_VERSION, NULL, SG_PERSON_CHILD, NULL, NULL, NULL, 0 }
+  { SG_PERSON_VERSION, NULL, SG_PERSON_CHILD, NULL, NULL, NULL, 0, NULL }
 
 typedef struct sg_concern {
   int version; /* SG_CONCERN_VERSION */
@@ -291,6 +294,34 @@ typedef struct sg_override {
 
 SG_API int sg_batch_add_event(sg_batch* batch, const sg_event* event);
 SG_API int sg_batch_add_override(sg_batch* batch, const sg_override* judgement);
+
+/* A recorded entry (Signs of Safety), dated and about one or more children. kind:
+ * "child_voice", "parent_view", "danger_statement", "existing_safety", "strength",
+ * "safety_goal", "next_step" or "scaling" (a judgement 0-10: value, and optionally the question
+ * asked). author is a role or practitioner id, never a name. A restricted entry (source
+ * required) is shown only to readers cleared for its source agency; others never learn it
+ * exists. Entries are shown in the conference report and family version; they never score. The
+ * graph checks the rest when the batch is applied (docs/case-files.md, "Entries"). */
+typedef struct sg_entry {
+  int version; /* SG_ENTRY_VERSION */
+  const char* id;
+  const char* kind;
+  const char* date;         /* "YYYY-MM-DD", required */
+  const char* const* about; /* child ids, at least one */
+  size_t about_count;
+  const char* author;   /* required */
+  const char* text;     /* required */
+  int value;            /* scaling: 0-10; other kinds: SG_ENTRY_NO_VALUE */
+  const char* question; /* scaling only; may be NULL */
+  const char* source;   /* the agency that recorded it; may be NULL unless restricted */
+  int restricted;       /* 0 or 1 */
+} sg_entry;
+#define SG_ENTRY_NO_VALUE (-1)
+#define SG_ENTRY_VERSION 1
+#define SG_ENTRY_INIT \
+  { SG_ENTRY_VERSION, NULL, NULL, NULL, NULL, 0, NULL, NULL, SG_ENTRY_NO_VALUE, NULL, NULL, 0 }
+
+SG_API int sg_batch_add_entry(sg_batch* batch, const sg_entry* entry);
 /* The nation whose bank holidays and statutory process the graph's timelines use:
  * "england-and-wales" (the default; England's process), "england", "wales", "scotland" or
  * "northern-ireland". Local closures are kept. */
@@ -1049,12 +1080,15 @@ typedef struct sg_render_options {
   int all_evidence;        /* ecomaps: 1 also draws concerns that add nothing for the child */
   int overdue_only;        /* timelines: 1 lists only overdue steps */
   int terminal_colour;     /* timelines: 1 puts overdue rows in bold red (ANSI escapes) */
+  /* Version 2. Reports: the family's composition drawn (the SVG of sg_render_family's DOT),
+   * shown under the composition table; NULL or "": left out. */
+  const char* family_svg;
 } sg_render_options;
-#define SG_RENDER_OPTIONS_VERSION 1
+#define SG_RENDER_OPTIONS_VERSION 2
 #define SG_RENDER_OPTIONS_INIT                                                                  \
   {                                                                                             \
     SG_RENDER_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, SG_AUDIENCE_PROFESSIONAL, NULL, NULL, 0, \
-        NULL, NULL, 0, 0, 0                                                                     \
+        NULL, NULL, 0, 0, 0, NULL                                                               \
   }
 
 /* The report on `children` (ids; NULL/0 with options->household set) and the household's
@@ -1062,6 +1096,15 @@ typedef struct sg_render_options {
  * SG_E_NOT_FOUND for an unknown child or household id, SG_E_INVALID_ARGUMENT for no child or a
  * child given twice. Free *out with sg_buffer_free(); *out_size (if not NULL) its length. */
 SG_API int sg_render_report(char** out, size_t* out_size, const sg_result* result,
+                            const char* const* children, size_t child_count,
+                            const sg_render_options* options);
+/* The family's composition for the report on `children` (and options->household's, as
+ * sg_render_report takes them) as Graphviz DOT: the people of the report's composition table,
+ * households boxed, labelled with display names and ages where the case gives names, joined by
+ * who looks after whom, brothers and sisters and partners; no one known only through evidence.
+ * Draw it with `dot -Tsvg` and hand the SVG back in family_svg. Free *out with
+ * sg_buffer_free(). */
+SG_API int sg_render_family(char** out, size_t* out_size, const sg_result* result,
                             const char* const* children, size_t child_count,
                             const sg_render_options* options);
 /* The ecomap of the child at `row` as Graphviz DOT. Free *out with sg_buffer_free(). */
@@ -1115,6 +1158,8 @@ SG_API int sg_batch_upsert_concern(sg_batch* batch, const sg_concern* concern);
 SG_API int sg_batch_upsert_factor(sg_batch* batch, const sg_factor* factor);
 SG_API int sg_batch_upsert_event(sg_batch* batch, const sg_event* event);
 SG_API int sg_batch_upsert_override(sg_batch* batch, const sg_override* judgement);
+/* An entry restated replaces the old one (removed, then added). */
+SG_API int sg_batch_upsert_entry(sg_batch* batch, const sg_entry* entry);
 /* kind: "agency" (type, name), "place" or "group" (kind, name), "household" (id only; type and
  * name may be NULL). */
 SG_API int sg_batch_upsert_entity(sg_batch* batch, const char* kind, const char* id,

@@ -541,9 +541,10 @@ enum class Section : unsigned char {
   relations,
   events,
   overrides,
+  entries,
   calendar,  // one object, not an array
 };
-constexpr std::size_t kSections = 11;
+constexpr std::size_t kSections = 12;
 
 struct Schema {
   std::string_view name;
@@ -555,7 +556,7 @@ const std::array<Schema, kSections>& schemas() {
   static const std::array<Schema, kSections> kSchemas = {{
       {"agencies", {"id", "type", "name"}},
       {"households", {"id"}},
-      {"persons", {"id", "kind", "dob", "household", "flags"}},
+      {"persons", {"id", "kind", "dob", "household", "flags", "name"}},
       {"places", {"id", "kind", "name"}},
       {"groups", {"id", "kind", "name"}},
       {"concerns",
@@ -566,6 +567,9 @@ const std::array<Schema, kSections>& schemas() {
       {"events", {"id", "kind", "date", "about", "note", "decision", "category", "expected"}},
       {"overrides",
        {"id", "child", "direction", "date", "author", "reason", "approved_by", "approved"}},
+      {"entries",
+       {"id", "kind", "date", "about", "author", "text", "value", "question", "source",
+        "restricted"}},
       {"calendar", {"nation", "closures"}},
   }};
   return kSchemas;
@@ -675,6 +679,7 @@ class EntityReader {
         p.dob = date("dob", false, p.id);
         p.household = str("household", false);
         p.flags = strings("flags");
+        p.name = str("name", false);
         return p;
       }
       case Section::places:
@@ -758,6 +763,30 @@ class EntityReader {
         o.approved_by = str("approved_by", false);
         o.approved = date("approved", false, o.id);
         return o;
+      }
+      case Section::entries: {
+        EntrySpec en;
+        en.id = str("id", true);
+        const std::string kind = str("kind", true);
+        if (!parse_entry_kind(kind, en.kind))
+          fail("kind", Status::invalid_data, "unknown entry kind " + detail::quote_for_error(kind),
+               en.id);
+        en.date = date("date", true, en.id);
+        en.about = strings("about");
+        en.author = str("author", true);
+        en.text = str("text", true);
+        en.value = integer("value", false, kNoScalingValue, en.id);
+        if (e_.find("value") && en.kind != EntryKind::scaling)
+          fail("value", Status::invalid_data, "only a scaling entry has a value", en.id);
+        if (!e_.find("value") && en.kind == EntryKind::scaling)
+          fail({}, Status::invalid_data, "missing \"value\": a scaling entry needs 0-10", en.id);
+        if (en.kind == EntryKind::scaling && (en.value < 0 || en.value > 10))
+          fail("value", Status::invalid_data,
+               "\"value\" " + std::to_string(en.value) + " is outside 0-10", en.id);
+        en.question = str("question", false);
+        en.source = str("source", false);
+        en.restricted = flag("restricted");
+        return en;
       }
       case Section::calendar: {
         CalendarSpec c;
@@ -1411,6 +1440,11 @@ std::string save_case(const CaseGraph& graph) {
                           "factors", "relations", "events", "overrides"}) {
     root[key] = ordered::array();
   }
+  // Entries only when there are some, so files without them save as they always did.
+  const bool has_entries =
+      std::any_of(graph.entries().begin(), graph.entries().end(),
+                  [](const RecordedEntry& entry) { return !entry.id.empty(); });
+  if (has_entries) root["entries"] = ordered::array();
   root["calendar"] = ordered::object();
   reserve(root["calendar"]);
   // References taken once every key is in (ordered_json keeps its members in a vector).
@@ -1459,6 +1493,7 @@ std::string save_case(const CaseGraph& graph) {
           ordered& flags = e["flags"] = ordered::array();
           for (Symbol f : p.flags) flags.push_back(graph.symbol(f));
         }
+        if (!p.name.empty()) e["name"] = p.name;
         break;
       }
       case VertexKind::place: {
@@ -1539,6 +1574,20 @@ std::string save_case(const CaseGraph& graph) {
     e["reason"] = o.reason;
     if (!o.approved_by.empty()) e["approved_by"] = o.approved_by;
     if (o.approved != kNoDay) e["approved"] = format_iso_date(o.approved);
+  }
+  for (const RecordedEntry& en : graph.entries()) {
+    if (en.id.empty()) continue;
+    ordered& e = add(root["entries"]);
+    e["id"] = en.id;
+    e["kind"] = to_string(en.kind);
+    e["date"] = format_iso_date(en.date);
+    ids(e["about"], en.about);
+    e["author"] = en.author;
+    e["text"] = en.text;
+    if (en.value != kNoScalingValue) e["value"] = en.value;
+    if (!en.question.empty()) e["question"] = en.question;
+    if (en.source != kNoVertex) e["source"] = graph.id(en.source);
+    if (en.restricted) e["restricted"] = true;
   }
   calendar["nation"] = to_string(graph.nation());
   calendar["closures"] = ordered::array();

@@ -29,7 +29,7 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 // Checks a batch against the graph plus everything earlier items in the same batch would add
 // or erase. Throws BatchError for the first invalid item; touches nothing.
 class CaseGraph::Validator {
-  enum class RecordKind : std::uint8_t { event, discretionary_override };
+  enum class RecordKind : std::uint8_t { event, discretionary_override, entry };
 
  public:
   explicit Validator(const CaseGraph& graph) : graph_(graph) {}
@@ -169,11 +169,12 @@ class CaseGraph::Validator {
     check_id_syntax(id, "id");
     if (kind_of(id) || record_taken(id)) fail(Status::duplicate, "duplicate id " + quoted(id));
     erased_.erase(id);  // an id removed earlier in the batch may be used again
-    if (graph_.events_.size() + graph_.discretionary_.size() + ++records_added_ >
+    if (graph_.events_.size() + graph_.discretionary_.size() + graph_.entries_.size() +
+            ++records_added_ >
         graph_.limits_.max_records) {
       fail(Status::limit, "the graph would exceed its limit of " +
                               std::to_string(graph_.limits_.max_records) +
-                              " events and discretionary overrides");
+                              " events, discretionary overrides and entries");
     }
   }
 
@@ -213,6 +214,7 @@ class CaseGraph::Validator {
     if (p.flags.size() > graph_.limits_.max_list_items) fail(Status::limit, "too many flags");
     for (const auto& flag : p.flags) check_symbol(flag, "flag");
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
+    check_text(p.name, "name");
   }
 
   void check_item(const AgencySpec& a) {
@@ -355,6 +357,21 @@ class CaseGraph::Validator {
     if (track_about_) pending_about_[e.id] = IdList{e.about.data(), e.about.size()};
   }
 
+  // Entries never score; what is checked is what a report needs to show them truthfully.
+  void check_item(const EntrySpec& e) {
+    declare_record(e.id);
+    pending_records_[e.id] = RecordKind::entry;
+    if (const std::string problem = detail::entry_fields_problem(e); !problem.empty())
+      fail(Status::invalid_data, problem);
+    require_list(e.about, VertexKind::person, "child");
+    for (const auto& id : e.about) require_child(id, "child");
+    check_text(e.author, "author");
+    check_text(e.text, "text");
+    check_text(e.question, "question");
+    if (!e.source.empty()) require(e.source, VertexKind::agency, "source agency");
+    if (track_about_) pending_entries_[e.id] = IdList{e.about.data(), e.about.size()};
+  }
+
   void check_item(const DiscretionaryOverrideSpec& o) {
     declare_record(o.id);
     pending_records_[o.id] = RecordKind::discretionary_override;
@@ -397,6 +414,7 @@ class CaseGraph::Validator {
     if (p.flags.size() > graph_.limits_.max_list_items) fail(Status::limit, "too many flags");
     for (const auto& flag : p.flags) check_symbol(flag, "flag");
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
+    check_text(p.name, "name");
   }
 
   void check_replacement(const AgencySpec& a) {
@@ -446,6 +464,7 @@ class CaseGraph::Validator {
       return found->second;
     if (graph_.find_event(id)) return RecordKind::event;
     if (graph_.find_override(id)) return RecordKind::discretionary_override;
+    if (graph_.find_entry(id)) return RecordKind::entry;
     return std::nullopt;
   }
 
@@ -467,16 +486,17 @@ class CaseGraph::Validator {
     } else if (auto kind = kind_of(r.id)) {
       if (*kind != VertexKind::concern && *kind != VertexKind::factor) {
         fail(Status::invalid_data, quoted(r.id) + " is a " + std::string(to_string(*kind)) +
-                                       ": only concerns, factors, events and discretionary "
-                                       "overrides are removed (persons are erased)");
+                                       ": only concerns, factors, events, discretionary "
+                                       "overrides and entries are removed (persons are erased)");
       }
       pending_.erase(r.id);
     } else {
       fail(Status::not_found,
-           "unknown concern, factor, event or discretionary override " + quoted(r.id));
+           "unknown concern, factor, event, discretionary override or entry " + quoted(r.id));
     }
     erased_.insert(r.id);
     pending_about_.erase(r.id);
+    pending_entries_.erase(r.id);
   }
 
   void check_item(const RemoveRelation& remove) {
@@ -554,7 +574,26 @@ class CaseGraph::Validator {
         ++it;
       }
     }
+    // Entries that name an erased person go with them, whoever else they name (as erase_vertex
+    // takes them).
+    auto names_erased = [this](const IdList& ids) {
+      return std::any_of(ids.begin(), ids.end(),
+                         [this](const std::string& id) { return erased_.count(id) > 0; });
+    };
+    for (auto it = pending_entries_.begin(); it != pending_entries_.end();) {
+      if (names_erased(it->second)) {
+        erased_.insert(it->first);
+        it = pending_entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     if (auto v = graph_.find(e.id)) {
+      for (const RecordedEntry& entry : graph_.entries_) {
+        if (!entry.id.empty() && !erased_.count(entry.id) &&
+            std::find(entry.about.begin(), entry.about.end(), *v) != entry.about.end())
+          erased_.insert(entry.id);
+      }
       for (auto edge :
            boost::make_iterator_range(boost::in_edges(*v, graph_.topology_->adjacency))) {
         const auto kind = graph_.topology_->adjacency[edge].kind;
@@ -689,6 +728,7 @@ class CaseGraph::Validator {
   std::unordered_map<std::string_view, VertexKind> pending_;
   std::unordered_map<std::string_view, PersonKind> pending_persons_;
   std::unordered_map<std::string_view, IdList> pending_about_;
+  std::unordered_map<std::string_view, IdList> pending_entries_;  // entries the batch adds
   std::unordered_set<std::string_view> erased_;
   // Events and discretionary overrides the batch adds, with which they are.
   std::unordered_map<std::string_view, RecordKind> pending_records_;
@@ -718,6 +758,13 @@ const Event* CaseGraph::find_event(std::string_view id) const {
   auto found = record_index_.find(std::string(id));
   if (found == record_index_.end() || found->second >= events_.size()) return nullptr;
   const Event& e = events_[found->second];
+  return e.id == id ? &e : nullptr;
+}
+
+const RecordedEntry* CaseGraph::find_entry(std::string_view id) const {
+  auto found = record_index_.find(std::string(id));
+  if (found == record_index_.end() || found->second >= entries_.size()) return nullptr;
+  const RecordedEntry& e = entries_[found->second];
   return e.id == id ? &e : nullptr;
 }
 
@@ -858,6 +905,7 @@ class CaseGraph::Transaction {
     relations,
     events,
     overrides,
+    entries,
     concern_about,
     concern_involves,
     factor_protects,
@@ -899,6 +947,9 @@ class CaseGraph::Transaction {
   }
   void replace(List list, std::uint32_t slot, DiscretionaryOverride value) {
     replace(graph_.discretionary_, old_overrides_, list, slot, std::move(value));
+  }
+  void replace(List list, std::uint32_t slot, RecordedEntry value) {
+    replace(graph_.entries_, old_entries_, list, slot, std::move(value));
   }
   void replace(List list, std::uint32_t slot, Agency value) {
     replace(graph_.agencies_, old_agencies_, list, slot, std::move(value));
@@ -1126,6 +1177,8 @@ class CaseGraph::Transaction {
         return graph_.events_.pop_back();
       case List::overrides:
         return graph_.discretionary_.pop_back();
+      case List::entries:
+        return graph_.entries_.pop_back();
       default:
         return;
     }
@@ -1156,8 +1209,9 @@ class CaseGraph::Transaction {
         pop(step.list);
         break;
       case Op::record_indexed:
-        g.record_index_.erase(step.list == List::events ? g.events_.back().id
-                                                        : g.discretionary_.back().id);
+        g.record_index_.erase(step.list == List::events    ? g.events_.back().id
+                              : step.list == List::entries ? g.entries_.back().id
+                                                           : g.discretionary_.back().id);
         break;
       case Op::interned:
         g.symbols_.forget_last();
@@ -1175,6 +1229,9 @@ class CaseGraph::Transaction {
             break;
           case List::events:
             restore(g.events_, step.a, old_events_);
+            break;
+          case List::entries:
+            restore(g.entries_, step.a, old_entries_);
             break;
           case List::agencies:
             restore(g.agencies_, step.a, old_agencies_);
@@ -1242,6 +1299,7 @@ class CaseGraph::Transaction {
   std::vector<Factor> old_factors_;
   std::vector<Event> old_events_;
   std::vector<DiscretionaryOverride> old_overrides_;
+  std::vector<RecordedEntry> old_entries_;
   std::vector<Agency> old_agencies_;
   std::vector<Place> old_places_;
   std::vector<Group> old_groups_;
@@ -1428,6 +1486,10 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
           const std::uint32_t number = slot_count(discretionary_);
           tx.append(discretionary_, List::overrides, std::move(o));
           tx.index_record(List::overrides, edit.id, number);
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          const std::uint32_t number = slot_count(entries_);
+          tx.append(entries_, List::entries, detail::make_entry(edit, resolve));
+          tx.index_record(List::entries, edit.id, number);
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {
           tx.replace_calendar(detail::next_calendar(*calendar_, edit));
         } else if constexpr (std::is_same_v<T, Replace>) {
@@ -1449,9 +1511,12 @@ void CaseGraph::remove_record(Transaction& tx, const std::string& id) {
   using List = Transaction::List;
   const std::uint32_t number = record_index_.at(id);
   const bool event = number < events_.size() && events_[number].id == id;
+  const bool entry = number < entries_.size() && entries_[number].id == id;
   tx.unindex_record(id);
   if (event) {
     tx.replace(List::events, number, Event{});
+  } else if (entry) {
+    tx.replace(List::entries, number, RecordedEntry{});
   } else {
     tx.replace(List::overrides, number, DiscretionaryOverride{});
   }
@@ -1511,6 +1576,10 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
         if (!o.id.empty() && o.child == v)
           fail("child " + quoted(id) + " is not a child (override " + quoted(o.id) + ")");
       }
+      for (const RecordedEntry& e : entries_) {
+        if (!e.id.empty() && std::find(e.about.begin(), e.about.end(), v) != e.about.end())
+          fail("child " + quoted(id) + " is not a child (entry " + quoted(e.id) + ")");
+      }
     } else if (is_kind(v, PersonKind::child)) {
       for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
         if (adj[edge].kind == RelationKind::involves && !tx.removed(edge)) {
@@ -1568,6 +1637,16 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
         tx.unindex_record(events_[number].id);
         tx.replace(List::events, number, Event{});
       }
+    }
+    // Entries that name the person go whole, whoever else they name: their words are about
+    // the person too (erasure removes a person's data everywhere).
+    for (std::uint32_t number = 0; number < entries_.size(); ++number) {
+      const RecordedEntry& entry = entries_[number];
+      if (entry.id.empty() ||
+          std::find(entry.about.begin(), entry.about.end(), v) == entry.about.end())
+        continue;
+      tx.unindex_record(entry.id);
+      tx.replace(List::entries, number, RecordedEntry{});
     }
     for (std::uint32_t number = 0; number < discretionary_.size(); ++number) {
       const DiscretionaryOverride& o = discretionary_[number];

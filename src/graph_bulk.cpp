@@ -33,7 +33,7 @@ bool is_addition(const Edit& item) {
                std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec> ||
                std::is_same_v<T, HouseholdSpec> || std::is_same_v<T, RelationSpec> ||
                std::is_same_v<T, EventSpec> || std::is_same_v<T, DiscretionaryOverrideSpec> ||
-               std::is_same_v<T, CalendarSpec>;
+               std::is_same_v<T, CalendarSpec> || std::is_same_v<T, EntrySpec>;
       },
       item);
 }
@@ -81,7 +81,8 @@ class CaseGraph::BulkBuilder {
     for (const Edit& item : batch.items) {
       vertices += is_entity(item);
       records += std::holds_alternative<EventSpec>(item) ||
-                 std::holds_alternative<DiscretionaryOverrideSpec>(item);
+                 std::holds_alternative<DiscretionaryOverrideSpec>(item) ||
+                 std::holds_alternative<EntrySpec>(item);
     }
     return vertices <= graph.limits_.max_vertices && records <= graph.limits_.max_records;
   }
@@ -170,7 +171,7 @@ class CaseGraph::BulkBuilder {
 
   bool add(const PersonSpec& spec) {
     const VertexIndex v = add_vertex(spec.id, VertexKind::person, graph_.persons_.size());
-    if (v == kNoVertex || !list_fits(spec.flags.size())) return false;
+    if (v == kNoVertex || !list_fits(spec.flags.size()) || !valid_text(spec.name)) return false;
     for (const auto& flag : spec.flags) {
       if (!valid_symbol(flag)) return false;
     }
@@ -320,6 +321,23 @@ class CaseGraph::BulkBuilder {
     return true;
   }
 
+  bool add(const EntrySpec& spec) {
+    if (!declare(spec.id, kNoVertex) || !detail::entry_fields_problem(spec).empty() ||
+        !valid_text(spec.author) || !valid_text(spec.text) || !valid_text(spec.question))
+      return false;
+    const VertexIndex source = spec.source.empty() ? kNoVertex : resolve(spec.source);
+    if (!spec.source.empty() && !is(source, VertexKind::agency)) return false;
+    RecordedEntry e = detail::make_entry(spec, [this](std::string_view id) { return resolve(id); });
+    if (!distinct_and(e.about, [this](VertexIndex child) {
+          return is_person_of_kind(child, PersonKind::child);
+        }))
+      return false;
+    const auto number = static_cast<std::uint32_t>(graph_.entries_.size());
+    graph_.record_index_.emplace(spec.id, number);
+    graph_.entries_.push_back(std::move(e));
+    return true;
+  }
+
   bool add(const CalendarSpec& spec) {
     if (!list_fits(spec.closures.size())) return false;
     for (Day day : spec.closures) {
@@ -396,7 +414,8 @@ class CaseGraph::BulkBuilder {
                       concerns = count(ConcernSpec{}), factors = count(FactorSpec{}),
                       places = count(PlaceSpec{}), groups = count(GroupSpec{}),
                       households = count(HouseholdSpec{}), relations = count(RelationSpec{}),
-                      events = count(EventSpec{}), overrides = count(DiscretionaryOverrideSpec{});
+                      events = count(EventSpec{}), overrides = count(DiscretionaryOverrideSpec{}),
+                      entries = count(EntrySpec{});
     const std::size_t vertices =
         persons + agencies + concerns + factors + places + groups + households;
     graph_.topology_->adjacency = detail::Adjacency(vertices);
@@ -411,10 +430,12 @@ class CaseGraph::BulkBuilder {
     graph_.relations_.reserve(relations);
     graph_.events_.reserve(events);
     graph_.discretionary_.reserve(overrides);
-    graph_.record_index_.reserve(events + overrides);
-    names_.reserve(vertices + events + overrides);
-    targets_.reserve(vertices + events + overrides);
-    names_index_.reserve(vertices + events + overrides);
+    graph_.entries_.reserve(entries);
+    const std::size_t records = events + overrides + entries;
+    graph_.record_index_.reserve(records);
+    names_.reserve(vertices + records);
+    targets_.reserve(vertices + records);
+    names_index_.reserve(vertices + records);
     relation_keys_.reserve(relations);
   }
 
@@ -430,8 +451,8 @@ class CaseGraph::BulkBuilder {
 
 bool CaseGraph::apply_in_bulk(const Batch& batch) {
   const bool empty = vertex_count() == 0 && ids_.empty() && symbols_.size() == 1 &&
-                     events_.empty() && discretionary_.empty() && relations_.empty() &&
-                     record_index_.empty();
+                     events_.empty() && discretionary_.empty() && entries_.empty() &&
+                     relations_.empty() && record_index_.empty();
   if (!empty || batch.items.empty() || !BulkBuilder::fits(*this, batch) ||
       !std::all_of(batch.items.begin(), batch.items.end(), is_addition))
     return false;
@@ -462,6 +483,7 @@ void CaseGraph::clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar
   std::vector<Relation>().swap(relations_);
   std::vector<Event>().swap(events_);
   std::vector<DiscretionaryOverride>().swap(discretionary_);
+  std::vector<RecordedEntry>().swap(entries_);
   record_index_.clear();
   calendar_ = std::move(calendar);
 }

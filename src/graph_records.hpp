@@ -27,6 +27,7 @@ Person make_person(const PersonSpec& spec, const Intern& intern) {
   p.id = spec.id;
   p.kind = spec.kind;
   p.dob = spec.dob;
+  p.name = spec.name;
   // Flags in the order given, each once. (They used to be sorted by symbol number, which
   // depends on what the graph had interned before: a saved file loaded into a fresh graph could
   // save its flags in another order.)
@@ -84,6 +85,41 @@ template <typename Resolve>
 DiscretionaryOverride make_override(const DiscretionaryOverrideSpec& spec, const Resolve& resolve) {
   return DiscretionaryOverride{spec.id,     resolve(spec.child), spec.direction,   spec.date,
                                spec.author, spec.reason,         spec.approved_by, spec.approved};
+}
+
+// What is wrong with an entry's own fields (not its ids, texts' encoding or limits, which the
+// graph checks like any other), or empty: one rule for the step and bulk paths alike.
+inline std::string entry_fields_problem(const EntrySpec& e) {
+  if (e.date == kNoDay) return "entry date is missing";
+  if (e.about.empty()) return "an entry must be about at least one child";
+  if (e.author.empty()) return "entry author is missing";
+  if (e.text.empty()) return "entry text is missing";
+  if (e.kind == EntryKind::scaling) {
+    if (e.value == kNoScalingValue) return "a scaling entry needs a value from 0 to 10";
+    if (e.value < 0 || e.value > 10)
+      return "scaling value " + std::to_string(e.value) + " is outside 0-10";
+  } else {
+    if (e.value != kNoScalingValue) return "only a scaling entry has a value";
+    if (!e.question.empty()) return "only a scaling entry has a question";
+  }
+  if (e.restricted && e.source.empty()) return "a restricted entry needs its source agency";
+  return {};
+}
+
+template <typename Resolve>
+RecordedEntry make_entry(const EntrySpec& spec, const Resolve& resolve) {
+  RecordedEntry e;
+  e.id = spec.id;
+  e.kind = spec.kind;
+  e.date = spec.date;
+  e.about = resolve_all(spec.about, resolve);
+  e.author = spec.author;
+  e.text = spec.text;
+  e.value = spec.value;
+  e.question = spec.question;
+  e.source = spec.source.empty() ? kNoVertex : resolve(spec.source);
+  e.restricted = spec.restricted;
+  return e;
 }
 
 // The calendar after a CalendarSpec: the nation it names (or the current one) with the current

@@ -60,6 +60,8 @@ std::string_view to_string(FactKind kind) noexcept {
       return "relation";
     case FactKind::calendar:
       return "calendar";
+    case FactKind::entry:
+      return "entry";
   }
   return "unknown";
 }
@@ -92,6 +94,7 @@ FactKind kind_of_spec() {
     return FactKind::discretionary_override;
   if constexpr (std::is_same_v<T, RelationSpec>) return FactKind::relation;
   if constexpr (std::is_same_v<T, CalendarSpec>) return FactKind::calendar;
+  if constexpr (std::is_same_v<T, EntrySpec>) return FactKind::entry;
 }
 
 FactKind kind_of(const Spec& spec) {
@@ -106,7 +109,7 @@ constexpr FactKind kOrder[] = {FactKind::household, FactKind::agency,
                                FactKind::person,    FactKind::concern,
                                FactKind::factor,    FactKind::relation,
                                FactKind::event,     FactKind::discretionary_override,
-                               FactKind::calendar};
+                               FactKind::entry,     FactKind::calendar};
 
 int order_of(FactKind kind) {
   return static_cast<int>(std::find(std::begin(kOrder), std::end(kOrder), kind) -
@@ -165,6 +168,11 @@ std::optional<Edit> form(const FactVersion& v, Day as_of, Gone&& gone) {
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           if (retracted || gone(spec.child)) return std::nullopt;
           return Edit(spec);
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          // An entry naming an erased child goes whole: its words are about them too.
+          if (retracted || std::any_of(spec.about.begin(), spec.about.end(), gone))
+            return std::nullopt;
+          return Edit(spec);
         } else {
           return Edit(spec);
         }
@@ -179,7 +187,8 @@ bool holds_data_of(const FactVersion& v, const std::string& person) {
       [&](const auto& spec) {
         using T = std::decay_t<decltype(spec)>;
         if constexpr (std::is_same_v<T, PersonSpec>) {
-          return spec.id == person && (spec.dob != kNoDay || !spec.flags.empty());
+          return spec.id == person &&
+                 (spec.dob != kNoDay || !spec.flags.empty() || !spec.name.empty());
         } else if constexpr (std::is_same_v<T, ConcernSpec>) {
           return !spec.summary.empty() &&
                  (contains(spec.about, person) || contains(spec.involves, person));
@@ -190,6 +199,8 @@ bool holds_data_of(const FactVersion& v, const std::string& person) {
           return !spec.note.empty() && contains(spec.about, person);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           return !spec.reason.empty() && spec.child == person;
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          return (!spec.text.empty() || !spec.question.empty()) && contains(spec.about, person);
         } else {
           return false;
         }
@@ -205,8 +216,8 @@ bool same_form(const Edit& a, const Edit& b) {
         using T = std::decay_t<decltype(x)>;
         const T& y = std::get<T>(b);
         if constexpr (std::is_same_v<T, PersonSpec>) {
-          return std::tie(x.id, x.kind, x.dob, x.flags, x.household) ==
-                 std::tie(y.id, y.kind, y.dob, y.flags, y.household);
+          return std::tie(x.id, x.kind, x.dob, x.flags, x.household, x.name) ==
+                 std::tie(y.id, y.kind, y.dob, y.flags, y.household, y.name);
         } else if constexpr (std::is_same_v<T, AgencySpec>) {
           return std::tie(x.id, x.type, x.name) == std::tie(y.id, y.type, y.name);
         } else if constexpr (std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec>) {
@@ -232,6 +243,11 @@ bool same_form(const Edit& a, const Edit& b) {
           return std::tie(x.id, x.child, x.direction, x.date, x.author, x.reason, x.approved_by,
                           x.approved) == std::tie(y.id, y.child, y.direction, y.date, y.author,
                                                   y.reason, y.approved_by, y.approved);
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          return std::tie(x.id, x.kind, x.date, x.about, x.author, x.text, x.value, x.question,
+                          x.source, x.restricted) == std::tie(y.id, y.kind, y.date, y.about,
+                                                              y.author, y.text, y.value, y.question,
+                                                              y.source, y.restricted);
         } else {
           return false;  // a calendar change is always a new fact
         }
@@ -245,8 +261,10 @@ void append_change(const std::optional<Edit>& before, std::optional<Edit> after,
                    Batch& changes) {
   if (!before && !after) return;
   if (before && after && same_form(*before, *after)) return;
-  if (before && (!after || std::holds_alternative<RelationSpec>(*before))) {
-    // Gone, or a relation restated (its ends may have swapped): take the old one out first.
+  if (before && (!after || std::holds_alternative<RelationSpec>(*before) ||
+                 std::holds_alternative<EntrySpec>(*before))) {
+    // Gone, or a relation restated (its ends may have swapped), or an entry restated (entries
+    // are never replaced in place): take the old one out first.
     std::visit(
         [&](const auto& spec) {
           using T = std::decay_t<decltype(spec)>;
@@ -254,7 +272,8 @@ void append_change(const std::optional<Edit>& before, std::optional<Edit> after,
             removals.items.emplace_back(RemoveRelation{spec});
           } else if constexpr (std::is_same_v<T, ConcernSpec> || std::is_same_v<T, FactorSpec> ||
                                std::is_same_v<T, EventSpec> ||
-                               std::is_same_v<T, DiscretionaryOverrideSpec>) {
+                               std::is_same_v<T, DiscretionaryOverrideSpec> ||
+                               std::is_same_v<T, EntrySpec>) {
             removals.items.emplace_back(Remove{spec.id});
           } else {
             throw Error(Status::internal, "a person, agency, place, group or household cannot go");
@@ -295,12 +314,16 @@ void scrub_version(FactVersion& v, const std::string& person) {
           spec.dob = kNoDay;
           spec.flags.clear();
           spec.flags.shrink_to_fit();
+          std::string().swap(spec.name);
         } else if constexpr (std::is_same_v<T, ConcernSpec> || std::is_same_v<T, FactorSpec>) {
           std::string().swap(spec.summary);
         } else if constexpr (std::is_same_v<T, EventSpec>) {
           std::string().swap(spec.note);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           std::string().swap(spec.reason);
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          std::string().swap(spec.text);
+          std::string().swap(spec.question);
         }
       },
       v.spec);
@@ -703,6 +726,7 @@ class RecordStager {
   void stage_item(const FactorSpec& s) { add_entity(s, false); }
   void stage_item(const EventSpec& s) { add_entity(s, false); }
   void stage_item(const DiscretionaryOverrideSpec& s) { add_entity(s, false); }
+  void stage_item(const EntrySpec& s) { add_entity(s, false); }
   void stage_item(const Upsert& u) {
     std::visit([this](const auto& spec) { add_entity(spec, true); }, u.spec);
   }
@@ -874,9 +898,10 @@ class RecordStager {
     const FactVersion* v = current(r.id, false, &kind);
     if (!v) fail(Status::not_found, "unknown id '" + r.id + "'", r.id);
     if (kind != FactKind::concern && kind != FactKind::factor && kind != FactKind::event &&
-        kind != FactKind::discretionary_override) {
+        kind != FactKind::discretionary_override && kind != FactKind::entry) {
       fail(Status::invalid_data,
-           "only concerns, factors, events and discretionary overrides can be retracted, not a " +
+           "only concerns, factors, events, discretionary overrides and entries can be "
+           "retracted, not a " +
                std::string(to_string(kind)),
            r.id);
     }
@@ -1440,6 +1465,17 @@ nlohmann::json spec_json(const Spec& spec) {
           if (s.approved != kNoDay) put_date(out, "approved", s.approved);
         } else if constexpr (std::is_same_v<T, RelationSpec>) {
           out = {{"kind", std::string(to_string(s.kind))}, {"from", s.from}, {"to", s.to}};
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          out["id"] = s.id;
+          out["kind"] = std::string(to_string(s.kind));
+          put_date(out, "date", s.date);
+          out["about"] = s.about;
+          out["author"] = s.author;
+          out["text"] = s.text;
+          if (s.value != kNoScalingValue) out["value"] = s.value;
+          if (!s.question.empty()) out["question"] = s.question;
+          if (!s.source.empty()) out["source"] = s.source;
+          if (s.restricted) out["restricted"] = true;
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {
           if (s.nation) out["nation"] = std::string(to_string(*s.nation));
           std::vector<std::string> closures;

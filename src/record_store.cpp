@@ -125,7 +125,7 @@ class Reader {
   const unsigned char* end_;
 };
 
-constexpr unsigned kFactKinds = 11;
+constexpr unsigned kFactKinds = 12;
 constexpr unsigned kChangeKinds = 6;
 constexpr unsigned kNoNation = 0xFF;
 
@@ -134,11 +134,17 @@ constexpr unsigned kNoNation = 0xFF;
 // is written as it always was.
 constexpr unsigned kApprovedOverride = 0x80;
 
+// Likewise a person with a display name: stores written before names existed read as they were.
+constexpr unsigned kNamedPerson = 0x80;
+
 void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
   const auto* judgement = std::get_if<DiscretionaryOverrideSpec>(&spec);
   const bool approved =
       judgement && (!judgement->approved_by.empty() || judgement->approved != kNoDay);
-  w.byte(static_cast<unsigned>(spec.index()) | (approved ? kApprovedOverride : 0));
+  const auto* person = std::get_if<PersonSpec>(&spec);
+  const bool named = person && !person->name.empty();
+  w.byte(static_cast<unsigned>(spec.index()) | (approved ? kApprovedOverride : 0) |
+         (named ? kNamedPerson : 0));
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;
@@ -148,6 +154,7 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
           w.day(s.dob);
           w.texts(s.flags);
           w.text(s.household);
+          if (named) w.text(s.name);
         } else if constexpr (std::is_same_v<T, AgencySpec>) {
           w.text(s.id);
           w.text(s.type);
@@ -203,6 +210,17 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
           w.byte(static_cast<unsigned>(s.kind));
           w.text(s.from);
           w.text(s.to);
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          w.text(s.id);
+          w.byte(static_cast<unsigned>(s.kind));
+          w.day(s.date);
+          w.texts(s.about);
+          w.text(s.author);
+          w.text(s.text);
+          w.integer(s.value);
+          w.text(s.question);
+          w.text(s.source);
+          w.byte(s.restricted ? 1 : 0);
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {
           w.byte(s.nation ? static_cast<unsigned>(*s.nation) : kNoNation);
           w.varint(s.closures.size());
@@ -215,13 +233,15 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
 decltype(FactVersion::spec) read_spec(Reader& r) {
   const unsigned tag = r.byte();
   switch (tag) {
-    case 0: {
+    case 0:
+    case 0 | kNamedPerson: {
       PersonSpec s;
       s.id = r.text();
       s.kind = r.enumeration<PersonKind>(2, "person kind");
       s.dob = r.day();
       s.flags = r.texts();
       s.household = r.text();
+      if (tag & kNamedPerson) s.name = r.text();
       return s;
     }
     case 1: {
@@ -317,6 +337,20 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       }
       s.closures.resize(r.count());
       for (Day& day : s.closures) day = r.day();
+      return s;
+    }
+    case 11: {
+      EntrySpec s;
+      s.id = r.text();
+      s.kind = r.enumeration<EntryKind>(kEntryKindCount, "entry kind");
+      s.date = r.day();
+      s.about = r.texts();
+      s.author = r.text();
+      s.text = r.text();
+      s.value = r.small_integer();
+      s.question = r.text();
+      s.source = r.text();
+      s.restricted = r.flag();
       return s;
     }
     default:

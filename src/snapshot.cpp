@@ -201,8 +201,9 @@ std::size_t Snapshot::byte_size() const noexcept {
          bytes(factor_strength) + bytes(factor_start) + bytes(factor_end) + bytes(agency_type) +
          bytes(event_kind) + bytes(event_date) + bytes(event_decision) + bytes(event_expected) +
          csr_bytes(person_events) + bytes(override_direction) + bytes(override_date) +
-         csr_bytes(person_overrides) + bytes(node_vertex) + bytes(vertex_node) +
-         csr_bytes(node_links) + csr_bytes(node_concerns) + bytes(node_label);
+         csr_bytes(person_overrides) + bytes(entries) + csr_bytes(person_entries) +
+         bytes(node_vertex) + bytes(vertex_node) + csr_bytes(node_links) +
+         csr_bytes(node_concerns) + bytes(node_label);
 }
 
 std::uint64_t snapshot_revision(const Snapshot& snapshot) noexcept {
@@ -330,8 +331,10 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
       snap.person_kind.push_back(PersonKind::adult);
       snap.person_dob.push_back(kNoDay);
       snap.person_household.push_back(UINT32_MAX);
+      snap.person_name.push(std::string_view());
     } else {
       const Person& person = graph.person(v);
+      snap.person_name.push(person.name);
       snap.person_kind.push_back(person.kind);
       snap.person_dob.push_back(person.dob);
       const VertexIndex h = graph.household_of(v);
@@ -496,6 +499,24 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
     if (snap.override_date[a] != snap.override_date[b])
       return snap.override_date[a] < snap.override_date[b];
     return snap.override_ids[a] < snap.override_ids[b];
+  });
+  for (const RecordedEntry& e : graph.entries()) {
+    if (e.id.empty()) continue;
+    const auto local = static_cast<std::uint32_t>(snap.entries.size());
+    const std::size_t before = listed.size();
+    for (VertexIndex p : e.about) {
+      const std::uint32_t row = sel.record_row(p);
+      if (row != UINT32_MAX) listed.push_back({row, local});
+    }
+    if (listed.size() == before) continue;
+    snap.entries.push_back(Snapshot::EntryRecord{
+        e.id, e.kind, e.date, e.author, e.text, e.question, e.value,
+        e.source == kNoVertex ? UINT32_MAX : sel.agency(e.source), e.restricted});
+  }
+  snap.person_entries = rows_of([&](std::uint32_t a, std::uint32_t b) {
+    if (snap.entries[a].date != snap.entries[b].date)
+      return snap.entries[a].date < snap.entries[b].date;
+    return snap.entries[a].id < snap.entries[b].id;
   });
 }
 

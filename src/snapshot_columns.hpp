@@ -84,6 +84,7 @@ struct Snapshot {
   Csr<std::uint32_t> person_involved_in;  // concern slots that involve the person
   Csr<std::uint32_t> person_factors;      // factor slots protecting the person
   std::vector<std::uint32_t> children;    // person slots of live children, in vertex order
+  IdTable person_name;  // display names, or empty; for the report and family version only
 
   // Concerns, by slot.
   std::vector<VertexIndex> concern_vertex;
@@ -148,6 +149,20 @@ struct Snapshot {
   std::vector<std::string> override_approved_by;  // empty when not approved
   std::vector<Day> override_approved;             // kNoDay when not approved
   Csr<std::uint32_t> person_overrides;
+
+  // Recorded entries (live ones about a person of the snapshot, numbered in graph order) and
+  // each child's, sorted by date then id. For renderings only: no rule reads them.
+  struct EntryRecord {
+    std::string id;
+    EntryKind kind = EntryKind::child_voice;
+    Day date = kNoDay;
+    std::string author, text, question;
+    int value = kNoScalingValue;
+    std::uint32_t source = UINT32_MAX;  // agency slot, or UINT32_MAX
+    bool restricted = false;
+  };
+  std::vector<EntryRecord> entries;
+  Csr<std::uint32_t> person_entries;
 
   // The working-day calendar statutory timescales run on (shared with the graph).
   std::shared_ptr<const WorkingCalendar> calendar;

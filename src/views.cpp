@@ -169,19 +169,54 @@ void number_withheld(const std::vector<const Contribution*>& from, std::vector<L
   }
 }
 
-}  // namespace
-
-bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
-  if (viewer.cleared_all || !is_concern(snap, evidence)) return true;
-  const std::uint32_t slot = snap.vertex_slot[evidence];
-  if (!snap.concern_restricted[slot]) return true;
-  const std::uint32_t agency = snap.concern_source[slot];
+// Whether the viewer is cleared for what the agency at `agency` (a slot) holds: by its id, its
+// type or everything. UINT32_MAX (no agency known): only a viewer cleared for everything.
+bool cleared_for_agency(const Viewer& viewer, const Snapshot& snap, std::uint32_t agency) {
+  if (viewer.cleared_all) return true;
+  if (agency == UINT32_MAX || snap.agency_vertex[agency] == kNoVertex)
+    return std::find(viewer.cleared.begin(), viewer.cleared.end(), "*") != viewer.cleared.end();
   const std::string_view agency_id = snap.id(snap.agency_vertex[agency]);
   const std::string_view agency_type = snap.symbol(snap.agency_type[agency]);
   for (const auto& name : viewer.cleared) {
     if (name == "*" || name == agency_id || name == agency_type) return true;
   }
   return false;
+}
+}  // namespace
+
+bool can_see(const Viewer& viewer, const Snapshot& snap, VertexIndex evidence) {
+  if (viewer.cleared_all || !is_concern(snap, evidence)) return true;
+  const std::uint32_t slot = snap.vertex_slot[evidence];
+  if (!snap.concern_restricted[slot]) return true;
+  return cleared_for_agency(viewer, snap, snap.concern_source[slot]);
+}
+
+std::vector<EntryView> view_entries(const Results& results, std::size_t row, const Viewer& viewer) {
+  if (row >= results.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  const Snapshot& snap = results.snapshot();
+  const std::uint32_t child = snap.vertex_slot[results.child_vertex(row)];
+  std::vector<EntryView> out;
+  for (const std::uint32_t* at = snap.person_entries.begin(child);
+       at != snap.person_entries.end(child); ++at) {
+    const Snapshot::EntryRecord& e = snap.entries[*at];
+    if (e.date > results.as_of()) continue;  // not yet recorded
+    if (e.restricted && !cleared_for_agency(viewer, snap, e.source)) continue;
+    EntryView view;
+    view.id = e.id;
+    view.kind = e.kind;
+    view.date = e.date;
+    view.author = e.author;
+    view.text = e.text;
+    view.question = e.question;
+    view.value = e.value;
+    if (e.source != UINT32_MAX && snap.agency_vertex[e.source] != kNoVertex) {
+      view.agency_id = snap.id(snap.agency_vertex[e.source]);
+      view.agency_name = snap.agency_name[e.source];
+    }
+    out.push_back(view);
+  }
+  return out;
 }
 
 EvidenceView view_evidence(const Results& results, VertexIndex evidence, const Viewer& viewer) {
@@ -862,6 +897,7 @@ PersonView view_person(const Results& results, VertexIndex person) {
   const Day dob = snap.person_dob[slot];
   if (dob != kNoDay && dob <= results.as_of()) out.age_years = age_in_years(dob, results.as_of());
   out.household = household_vertex(snap, snap.person_household[slot]);
+  out.name = snap.person_name[slot];
   return out;
 }
 

@@ -96,6 +96,7 @@ Command add_report(CLI::App& parent) {
         } else if (render.audience == Audience::professional) {
           for (const std::size_t row : rows)
             render.ecomap_svg.push_back(render_dot(render_ecomap_dot(results, row, render), "svg"));
+          render.family_svg = render_dot(render_family_dot(results, rows, render), "svg");
         }
         write_output(options->output, render_report(results, rows, render));
         if (options->output != "-") {

@@ -342,6 +342,23 @@ struct DiscretionaryView {
 SAFEGUARD_EXPORT std::optional<DiscretionaryView> view_discretionary(const Results& results,
                                                                      std::size_t row);
 
+// ---- Recorded entries ------------------------------------------------------------------------
+
+// A recorded entry (model.hpp, RecordedEntry) as the reader may see it. Entries never score.
+struct EntryView {
+  std::string_view id;
+  EntryKind kind = EntryKind::child_voice;
+  Day date = kNoDay;
+  std::string_view author, text, question;
+  int value = kNoScalingValue;              // scaling: 0-10
+  std::string_view agency_id, agency_name;  // the source, when recorded
+};
+// The entries about the child at `row` dated on or before the results' date, as `viewer` may
+// see them, by date then id. A restricted entry the viewer is not cleared for (by its source
+// agency's id or type) is left out entirely: the reader learns nothing, not even that it exists.
+SAFEGUARD_EXPORT std::vector<EntryView> view_entries(const Results& results, std::size_t row,
+                                                     const Viewer& viewer);
+
 // ---- The child's circle, as the ecomap draws it ---------------------------------------------
 
 // Someone in a child's circle: the people whose evidence can reach the child, with the roles
@@ -378,13 +395,15 @@ struct NodeView {
 SAFEGUARD_EXPORT NodeView view_node(const Results& results, VertexIndex vertex);
 
 // A person as a rendering may describe them (nothing about a person is restricted): their age
-// on the results' date and their household.
+// on the results' date, their household and display name. The name is personal data: only the
+// conference report and the family version show it, never logs, errors or CSV/JSON results.
 struct PersonView {
   VertexIndex vertex = kNoVertex;
   std::string_view id;
   PersonKind kind = PersonKind::adult;
   int age_years = -1;                 // -1 when the date of birth is unknown or later
   VertexIndex household = kNoVertex;  // the household the person is a member of, or kNoVertex
+  std::string_view name;              // the display name, or empty
 };
 // Throws Error(invalid_argument) when `person` is not a person of the results' snapshot.
 SAFEGUARD_EXPORT PersonView view_person(const Results& results, VertexIndex person);

@@ -30,6 +30,7 @@ struct PersonSpec {
   Day dob = kNoDay;
   std::vector<std::string> flags;
   std::string household;  // household id, or empty
+  std::string name;       // display name, or empty (never written to logs or errors)
 };
 
 struct AgencySpec {
@@ -116,6 +117,22 @@ struct DiscretionaryOverrideSpec {
   Day approved = kNoDay;
 };
 
+// A recorded entry (model.hpp, RecordedEntry): what a child or parent said, a danger statement,
+// existing safety, a strength, a safety goal, a next step or a scaling judgement, dated and about
+// one or more children. Entries never score.
+struct EntrySpec {
+  std::string id;
+  EntryKind kind = EntryKind::child_voice;
+  Day date = kNoDay;
+  std::vector<std::string> about;  // child ids
+  std::string author;              // a role or practitioner id, never a name
+  std::string text;
+  int value = kNoScalingValue;  // scaling: a whole number 0-10; other kinds: kNoScalingValue
+  std::string question;         // scaling only, optional
+  std::string source;           // agency id, or empty
+  bool restricted = false;      // needs a source
+};
+
 // The working-day calendar statutory timescales run on: the nation whose bank holidays apply
 // (when given) and local closure days to add (a council's Christmas shutdown, say).
 struct CalendarSpec {
@@ -148,8 +165,8 @@ struct Replace {
       spec;
 };
 
-// Remove a concern, factor, process event or discretionary override (not a person: persons are
-// erased). Its vertex becomes a tombstone, as erasure leaves; an event or override leaves an
+// Remove a concern, factor, process event, discretionary override or entry (not a person: persons
+// are erased). Its vertex becomes a tombstone, as erasure leaves; an event or override leaves an
 // empty record in place, so numbering stays stable.
 struct Remove {
   std::string id;
@@ -160,10 +177,10 @@ struct RemoveRelation {
   RelationSpec relation;
 };
 
-using Edit =
-    std::variant<PersonSpec, AgencySpec, ConcernSpec, FactorSpec, PlaceSpec, GroupSpec,
-                 HouseholdSpec, RelationSpec, AmendConcern, RetractConcern, ErasePerson, EventSpec,
-                 DiscretionaryOverrideSpec, CalendarSpec, Replace, Remove, RemoveRelation>;
+using Edit = std::variant<PersonSpec, AgencySpec, ConcernSpec, FactorSpec, PlaceSpec, GroupSpec,
+                          HouseholdSpec, RelationSpec, AmendConcern, RetractConcern, ErasePerson,
+                          EventSpec, DiscretionaryOverrideSpec, CalendarSpec, Replace, Remove,
+                          RemoveRelation, EntrySpec>;
 
 struct Batch {
   std::vector<Edit> items;
@@ -182,7 +199,7 @@ struct GraphLimits {
   std::size_t max_text_bytes = 64 * 1024;  // summaries and names
   std::size_t max_vertices = 50'000'000;
   std::size_t max_list_items = 10'000;   // about/involves/protects/flags per entity
-  std::size_t max_records = 50'000'000;  // process events plus discretionary overrides
+  std::size_t max_records = 50'000'000;  // process events, discretionary overrides, entries
 };
 
 // The error CaseGraph::apply throws: an Error that also says which batch item failed, so a
@@ -280,11 +297,15 @@ class SAFEGUARD_EXPORT CaseGraph {
   const std::vector<DiscretionaryOverride>& discretionary_overrides() const noexcept {
     return discretionary_;
   }
-  // True if `id` names a live event or discretionary override.
+  // Recorded entries, in insertion order; removed ones, and those whose children were all
+  // erased, stay in place with an empty id.
+  const std::vector<RecordedEntry>& entries() const noexcept { return entries_; }
+  // True if `id` names a live event, discretionary override or entry.
   bool has_record(std::string_view id) const;
   // The live event or discretionary override with this id, or null.
   const Event* find_event(std::string_view id) const;
   const DiscretionaryOverride* find_override(std::string_view id) const;
+  const RecordedEntry* find_entry(std::string_view id) const;
 
   // The working-day calendar: the nation's bank holidays plus local closures. Shared and
   // immutable; a batch with a CalendarSpec publishes a new one.
@@ -339,7 +360,8 @@ class SAFEGUARD_EXPORT CaseGraph {
   std::vector<Relation> relations_;  // declared relations, insertion order; erased ones removed
   std::vector<Event> events_;
   std::vector<DiscretionaryOverride> discretionary_;
-  std::unordered_map<std::string, std::uint32_t> record_index_;  // live event/override ids
+  std::vector<RecordedEntry> entries_;
+  std::unordered_map<std::string, std::uint32_t> record_index_;  // live event/override/entry ids
   std::shared_ptr<const WorkingCalendar> calendar_ = default_calendar();
   static std::shared_ptr<const WorkingCalendar> default_calendar();
   std::uint64_t revision_ = 0;

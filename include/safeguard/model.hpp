@@ -120,6 +120,22 @@ enum class EventDecision : std::uint8_t {
 };
 inline constexpr int kEventDecisionCount = 20;
 
+// What a recorded entry is (Signs of Safety): the child's words, a parent's view, a danger
+// statement, existing safety, a strength, a safety goal, a next step, or a scaling judgement
+// (0-10). Entries are what people said and judged; they never score (no rule can read them).
+// New kinds are appended, never inserted: stores may hold the numbers.
+enum class EntryKind : std::uint8_t {
+  child_voice,
+  parent_view,
+  danger_statement,
+  existing_safety,
+  strength,
+  safety_goal,
+  next_step,
+  scaling,
+};
+inline constexpr int kEntryKindCount = 8;
+
 // Which way a practitioner's discretionary override moves a child's level.
 enum class OverrideDirection : std::int8_t { lower = -1, raise = 1 };
 
@@ -146,6 +162,9 @@ struct Person {
   PersonKind kind = PersonKind::child;
   Day dob = kNoDay;
   std::vector<Symbol> flags;  // vulnerability flags, sorted and unique
+  // A display name ("Amy Ash"), or empty. Personal data: shown only in the conference report and
+  // the family version, never written to logs, errors, lint output or CSV/JSON results.
+  std::string name;
 };
 
 struct Agency {
@@ -223,6 +242,23 @@ struct DiscretionaryOverride {
   Day approved = kNoDay;
 };
 
+// A recorded entry (see EntryKind). Not a vertex, like an event: it belongs to the children it
+// is about. A restricted entry is shown only to readers cleared for its source agency, and to
+// others not at all (not even that it exists).
+inline constexpr int kNoScalingValue = -1;
+struct RecordedEntry {
+  std::string id;
+  EntryKind kind = EntryKind::child_voice;
+  Day date = kNoDay;
+  std::vector<VertexIndex> about;  // children
+  std::string author;              // a role or practitioner id, never a name
+  std::string text;
+  int value = kNoScalingValue;     // scaling: 0-10; otherwise kNoScalingValue
+  std::string question;            // scaling: what was asked ("how safe is ... at home"), or empty
+  VertexIndex source = kNoVertex;  // the agency that recorded it, optional
+  bool restricted = false;
+};
+
 struct Relation {
   RelationKind kind;
   VertexIndex from;
@@ -238,6 +274,7 @@ std::string_view to_string(RelationKind kind) noexcept;
 std::string_view to_string(EventKind kind) noexcept;
 std::string_view to_string(EventDecision decision) noexcept;
 std::string_view to_string(OverrideDirection direction) noexcept;
+std::string_view to_string(EntryKind kind) noexcept;
 std::string_view to_string(Role role) noexcept;
 
 bool parse_person_kind(std::string_view text, PersonKind& out) noexcept;
@@ -253,6 +290,7 @@ bool event_decision_allowed(EventKind kind, EventDecision decision) noexcept;
 // core group it leads to), so the timeline does not depend on the order of EventKind.
 int event_order_rank(EventKind kind) noexcept;
 bool parse_override_direction(std::string_view text, OverrideDirection& out) noexcept;
+bool parse_entry_kind(std::string_view text, EntryKind& out) noexcept;
 bool parse_role(std::string_view text, Role& out) noexcept;
 
 // Relations a case file may state between two persons or a person and a place or group.

@@ -70,8 +70,9 @@ struct Provenance {
 // add the rest: upsert, amend, end, retract, erase.
 
 // Any entity spec an upsert may carry.
-using EntitySpec = std::variant<PersonSpec, AgencySpec, HouseholdSpec, PlaceSpec, GroupSpec,
-                                ConcernSpec, FactorSpec, EventSpec, DiscretionaryOverrideSpec>;
+using EntitySpec =
+    std::variant<PersonSpec, AgencySpec, HouseholdSpec, PlaceSpec, GroupSpec, ConcernSpec,
+                 FactorSpec, EventSpec, DiscretionaryOverrideSpec, EntrySpec>;
 
 // Adds the entity, or replaces every field of the existing one with the same id (same kind).
 struct Upsert {
@@ -186,7 +187,7 @@ using RecordEdit =
                  FactorSpec, RelationSpec, EventSpec, DiscretionaryOverrideSpec, CalendarSpec,
                  Upsert, PersonAmend, AgencyAmend, PlaceAmend, GroupAmend, ConcernAmend,
                  FactorAmend, EventAmend, OverrideAmend, EndRelation, EndMembership, EndFactor,
-                 Retract, Erase>;
+                 Retract, Erase, EntrySpec>;
 
 struct RecordBatch {
   RecordTime recorded_at = 0;
@@ -221,6 +222,7 @@ enum class FactKind : std::uint8_t {
   discretionary_override,
   relation,
   calendar,
+  entry,  // a recorded entry (child's voice, parent's view, scaling...)
 };
 SAFEGUARD_EXPORT std::string_view to_string(FactKind kind) noexcept;
 
@@ -231,7 +233,7 @@ struct FactVersion {
   ChangeKind change = ChangeKind::added;
   // The spec: an EntitySpec alternative, or RelationSpec, or CalendarSpec.
   std::variant<PersonSpec, AgencySpec, HouseholdSpec, PlaceSpec, GroupSpec, ConcernSpec, FactorSpec,
-               EventSpec, DiscretionaryOverrideSpec, RelationSpec, CalendarSpec>
+               EventSpec, DiscretionaryOverrideSpec, RelationSpec, CalendarSpec, EntrySpec>
       spec;
   Day ended = kNoDay;             // relations: absent as of this date
   Day membership_ended = kNoDay;  // persons: household membership ends on this date

@@ -51,6 +51,9 @@ struct RenderOptions {
   // with `ecomap_note` said instead.
   std::vector<std::string> ecomap_svg;
   std::string ecomap_note = "Ecomap not included.";
+  // The drawn family composition (SVG of render_family_dot, as Graphviz writes it), shown under
+  // the composition table; empty: left out.
+  std::string family_svg;
 
   // Ecomaps.
   std::string layout =
@@ -82,6 +85,15 @@ SAFEGUARD_EXPORT std::vector<std::size_t> household_rows(const Results& results,
 // them, coloured and sized by their points. Node names are the ecomap's own numbers, never case
 // ids, since Graphviz copies them into SVG.
 SAFEGUARD_EXPORT std::string render_ecomap_dot(const Results& results, std::size_t row,
+                                               const RenderOptions& options = {});
+
+// The family's composition for the report on the children at `rows` as Graphviz DOT: the
+// people of the composition table (households boxed; only declared relations and households
+// put someone in it, so no one known only through evidence) labelled with display names and
+// ages where the case gives names, joined by who looks after whom, brothers and sisters and
+// partners. Node names are numbers, never case ids. Throws as render_report does for bad rows.
+SAFEGUARD_EXPORT std::string render_family_dot(const Results& results,
+                                               const std::vector<std::size_t>& rows,
                                                const RenderOptions& options = {});
 
 // The statutory timeline of the children at `rows` as a text table (empty `rows`: every child

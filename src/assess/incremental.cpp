@@ -36,6 +36,8 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
     if (const Event* e = graph.find_event(id))
       persons.insert(persons.end(), e->about.begin(), e->about.end());
     if (const DiscretionaryOverride* o = graph.find_override(id)) persons.push_back(o->child);
+    if (const RecordedEntry* e = graph.find_entry(id))
+      persons.insert(persons.end(), e->about.begin(), e->about.end());
   };
   // An agency's type is evidence (rules read a concern's source type): every concern it raised.
   auto note_agency = [&](const std::string& id) {
@@ -84,7 +86,7 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
             note_all(edit.concern.involves);
           } else if constexpr (std::is_same_v<T, RetractConcern>) {
             note_concern(edit.id);
-          } else if constexpr (std::is_same_v<T, EventSpec>) {
+          } else if constexpr (std::is_same_v<T, EventSpec> || std::is_same_v<T, EntrySpec>) {
             note_all(edit.about);
           } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
             note(edit.child);

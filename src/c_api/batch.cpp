@@ -386,6 +386,7 @@ int sg_batch_add_person(sg_batch* batch, const sg_person* person) {
     spec.dob = date(person->dob, "person.dob", false);
     spec.household = optional_text(person->household, "person.household");
     spec.flags = text_list(person->flags, person->flag_count, "person.flags");
+    if (person->version >= 2) spec.name = optional_text(person->name, "person.name");
     batch->batch.add(std::move(spec));
   });
 }
@@ -521,6 +522,30 @@ int sg_batch_add_override(sg_batch* batch, const sg_override* judgement) {
   });
 }
 
+int sg_batch_add_entry(sg_batch* batch, const sg_entry* entry) {
+  return guard([&] {
+    require(batch, "batch");
+    require(entry, "entry");
+    check_version(entry->version, SG_ENTRY_VERSION, "sg_entry");
+    EntrySpec spec;
+    spec.id = text(entry->id, "entry.id");
+    const std::string kind = text(entry->kind, "entry.kind");
+    if (!parse_entry_kind(kind, spec.kind))
+      bad_argument("entry.kind " + detail::quote_for_error(kind) + " is unknown");
+    spec.date = date(entry->date, "entry.date", true);
+    spec.about = text_list(entry->about, entry->about_count, "entry.about");
+    spec.author = text(entry->author, "entry.author");
+    spec.text = text(entry->text, "entry.text");
+    spec.value = entry->value;  // the graph checks it against the kind when applied
+    spec.question = optional_text(entry->question, "entry.question");
+    spec.source = optional_text(entry->source, "entry.source");
+    if (entry->restricted != 0 && entry->restricted != 1)
+      bad_argument("entry.restricted must be 0 or 1");
+    spec.restricted = entry->restricted == 1;
+    batch->batch.add(std::move(spec));
+  });
+}
+
 int sg_batch_set_nation(sg_batch* batch, const char* nation) {
   return guard([&] {
     require(batch, "batch");
@@ -577,6 +602,10 @@ int sg_batch_upsert_event(sg_batch* batch, const sg_event* event) {
 
 int sg_batch_upsert_override(sg_batch* batch, const sg_override* judgement) {
   return upsert_with(batch, [&](sg_batch* b) { return sg_batch_add_override(b, judgement); });
+}
+
+int sg_batch_upsert_entry(sg_batch* batch, const sg_entry* entry) {
+  return upsert_with(batch, [&](sg_batch* b) { return sg_batch_add_entry(b, entry); });
 }
 
 int sg_batch_upsert_entity(sg_batch* batch, const char* kind, const char* id, const char* type,

@@ -36,6 +36,7 @@ RenderOptions options_of(const sg_render_options* options) {
   out.all_evidence = options->all_evidence != 0;
   out.overdue_only = options->overdue_only != 0;
   out.terminal_colour = options->terminal_colour != 0;
+  if (options->version >= 2) out.family_svg = optional_text(options->family_svg, "family_svg");
   return out;
 }
 
@@ -56,6 +57,18 @@ void hand_out(char** out, size_t* out_size, const std::string& rendered) {
   if (out_size) *out_size = rendered.size();
 }
 
+// The children a report is on: those given, then the household's not already given.
+std::vector<std::size_t> report_rows(const Results& results, const char* const* children,
+                                     std::size_t child_count, const sg_render_options* options) {
+  std::vector<std::size_t> rows = rows_of(results, children, child_count);
+  if (options->household) {
+    for (const std::size_t row : household_rows(results, text(options->household, "household"))) {
+      if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
 int sg_render_report(char** out, size_t* out_size, const sg_result* result,
@@ -66,13 +79,22 @@ int sg_render_report(char** out, size_t* out_size, const sg_result* result,
     *out = nullptr;
     const Results& results = results_of(result);
     const RenderOptions render = options_of(options);
-    std::vector<std::size_t> rows = rows_of(results, children, child_count);
-    if (options->household) {
-      for (const std::size_t row : household_rows(results, text(options->household, "household"))) {
-        if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
-      }
-    }
-    hand_out(out, out_size, render_report(results, rows, render));
+    hand_out(out, out_size,
+             render_report(results, report_rows(results, children, child_count, options), render));
+  });
+}
+
+int sg_render_family(char** out, size_t* out_size, const sg_result* result,
+                     const char* const* children, size_t child_count,
+                     const sg_render_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    const RenderOptions render = options_of(options);
+    hand_out(
+        out, out_size,
+        render_family_dot(results, report_rows(results, children, child_count, options), render));
   });
 }
 

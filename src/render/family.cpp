@@ -4,6 +4,8 @@
 // overrides it fired are left out, not shown as "restricted"). Each worry or strength is said
 // in the pack's plain wording for its rule (`plain`, docs/rules.md), or in a neutral sentence
 // for its Signs of Safety heading when the pack has none.
+#include <algorithm>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 
@@ -84,8 +86,10 @@ class FamilyPage {
     }
     for (const VertexIndex person : people) {
       const NodeView node = view_node(results_, person);
-      const int age = age_years(results_, person);
-      out_ << "<tr><th scope=\"row\" class=\"nobreak\">" << person_label(node) << "</th><td>"
+      const PersonView named = view_person(results_, person);
+      const int age = named.age_years;
+      out_ << "<tr><th scope=\"row\" class=\"nobreak\">"
+           << (named.name.empty() ? person_label(node) : e(named.name)) << "</th><td>"
            << (age > 0    ? std::to_string(age)
                : age == 0 ? "under 1"
                           : "not known")
@@ -109,6 +113,50 @@ class FamilyPage {
     return out;
   }
 
+  // The texts of the entries of these kinds, as written.
+  static std::vector<std::string> texts(const std::vector<EntryView>& entries,
+                                        std::initializer_list<EntryKind> kinds) {
+    std::vector<std::string> out;
+    for (const EntryView& entry : entries) {
+      if (std::find(kinds.begin(), kinds.end(), entry.kind) != kinds.end())
+        out.emplace_back(entry.text);
+    }
+    return out;
+  }
+
+  static std::vector<std::string> joined(std::vector<std::string> a,
+                                         const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  }
+
+  // Words recorded from the child or the parents, with who wrote them down and when.
+  void said(const std::vector<EntryView>& entries, EntryKind kind, const std::string& title) {
+    const std::vector<EntryView> chosen = entries_of(entries, kind);
+    if (chosen.empty()) return;
+    out_ << "<h3>" << e(title) << "</h3>\n<ul>\n";
+    for (const EntryView& entry : chosen) {
+      out_ << "<li>" << e(entry.text) << " <span class=\"summary\">(written down by "
+           << attribution(entry, long_date(entry.date)) << ")</span></li>\n";
+    }
+    out_ << "</ul>\n";
+  }
+
+  // How safe the workers and the family judged things to be, on a scale of 0 to 10.
+  void scaling(const std::vector<EntryView>& entries) {
+    std::vector<EntryView> judgements = entries_of(entries, EntryKind::scaling);
+    if (judgements.empty()) return;
+    std::reverse(judgements.begin(), judgements.end());
+    out_ << "<h3>How safe things are, from 0 to 10</h3>\n<ul>\n";
+    for (const EntryView& j : judgements) {
+      out_ << "<li>";
+      if (!j.question.empty()) out_ << e(j.question) << " ";
+      out_ << "The answer was " << j.value << " out of 10. <span class=\"summary\">("
+           << attribution(j, long_date(j.date)) << ")</span></li>\n";
+    }
+    out_ << "</ul>\n";
+  }
+
   void list(const std::vector<std::string>& items, const char* none) {
     if (items.empty()) {
       out_ << "<p>" << none << "</p>\n";
@@ -121,15 +169,22 @@ class FamilyPage {
 
   void child(std::size_t row) {
     const std::string id(results_.child_id(row));
-    const int age = age_years(results_, results_.child_vertex(row));
     const std::vector<LineView> lines = view_contributions(results_, row, options_.viewer);
+    const std::vector<EntryView> entries = view_entries(results_, row, options_.viewer);
+    const PersonView child = view_person(results_, results_.child_vertex(row));
+    const std::string called = child.name.empty() ? id : std::string(child.name);
     out_ << "<section aria-labelledby=\"child-" << e(id) << "\">\n<h2 id=\"child-" << e(id) << "\">"
-         << e(id) << render_detail::aged(age)
-         << "</h2>\n<h3>What the workers are worried about</h3>\n";
-    list(sentences(lines, true), "The workers have not written down a worry for now.");
+         << child_heading(results_, row) << "</h2>\n<h3>What the workers are worried about</h3>\n";
+    list(joined(sentences(lines, true), texts(entries, {EntryKind::danger_statement})),
+         "The workers have not written down a worry for now.");
     out_ << "<h3>What is going well</h3>\n";
-    list(sentences(lines, false), "The workers want to hear from you about what is going well.");
-    out_ << "<h3>What needs to happen</h3>\n<ul>\n<li>The workers think the help needed is: "
+    list(joined(texts(entries, {EntryKind::existing_safety, EntryKind::strength}),
+                sentences(lines, false)),
+         "The workers want to hear from you about what is going well.");
+    out_ << "<h3>What needs to happen</h3>\n<ul>\n";
+    for (const std::string& text : texts(entries, {EntryKind::safety_goal, EntryKind::next_step}))
+      out_ << "<li>" << e(text) << "</li>\n";
+    out_ << "<li>The workers think the help needed is: "
          << e(results_.rules().levels()[results_.level(row)].title) << ".</li>\n";
     if (results_.immediate_safety(row))
       out_ << "<li>The workers need to make sure the child is safe now.</li>\n";
@@ -140,8 +195,11 @@ class FamilyPage {
              << e(long_date(step.due)) << ".</li>\n";
       }
     }
-    out_ << "<li>At the meeting, we will agree a plan with you.</li>\n</ul>\n"
-         << "<h3>What " << e(id)
+    out_ << "<li>At the meeting, we will agree a plan with you.</li>\n</ul>\n";
+    scaling(entries);
+    said(entries, EntryKind::child_voice, "What " + called + " has told us");
+    said(entries, EntryKind::parent_view, "What parents have told us");
+    out_ << "<h3>What " << e(called)
          << " thinks</h3>\n<p>What would you like the workers to know? "
             "You can write or draw here.</p>\n<div class=\"views\"></div>\n</section>\n";
   }

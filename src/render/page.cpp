@@ -42,9 +42,14 @@ td.points, th.points { text-align: right; white-space: nowrap; font-variant-nume
 .empty { color: var(--muted); font-style: italic; font-size: 9.5pt; }
 .ecomap { text-align: center; }
 .ecomap svg { width: 100%; height: auto; max-height: 250mm; }
+.family-diagram { text-align: center; margin-top: 3mm; }
+.family-diagram svg { max-width: 100%; height: auto; max-height: 120mm; }
 .nobreak { white-space: nowrap; }
 th[scope=row] { text-transform: none; letter-spacing: 0; font-size: 9.5pt; color: var(--ink); font-weight: normal; }
 .views { border: 1px solid var(--rule); min-height: 30mm; padding: 2mm; margin-bottom: 3mm; }
+.sos { display: grid; grid-template-columns: repeat(3, 1fr); gap: 3mm; }
+.sos-column { border-top: 3px solid var(--rule); padding-top: 1mm; }
+.sos-column ul, ul.voices { margin: 0; padding-left: 5mm; font-size: 9.5pt; }
 dl.provenance { display: grid; grid-template-columns: 38mm 1fr; gap: 1mm 3mm; font-size: 9.5pt; }
 dl.provenance dt { color: var(--muted); }
 dl.provenance dd { margin: 0; word-break: break-all; }
@@ -107,18 +112,46 @@ std::string aged(int age_in_years) {
   return age_in_years == 0 ? ", aged under 1" : ", aged " + std::to_string(age_in_years);
 }
 
-std::string composition_table(const Results& results, const std::vector<std::size_t>& rows,
-                              const Viewer& viewer) {
+std::string display_name(const PersonView& person) {
+  if (person.name.empty()) return {};
+  std::string out(person.name);
+  if (person.age_years == 0) return out + " (under 1)";
+  if (person.age_years > 0) return out + " (" + std::to_string(person.age_years) + ")";
+  return out;
+}
+
+std::string child_heading(const Results& results, std::size_t row) {
+  const PersonView child = view_person(results, results.child_vertex(row));
+  const std::string name = display_name(child);
+  if (!name.empty()) return html_escape(name);
+  return html_escape(child.id) + aged(child.age_years);
+}
+
+std::string attribution(const EntryView& entry, const std::string& date) {
+  std::string out = "<span class=\"nobreak\">" + html_escape(entry.author) +
+                    "</span>, <span class=\"nobreak\">" + html_escape(date) + "</span>";
+  if (!entry.agency_id.empty())
+    out += ", " + html_escape(entry.agency_name.empty() ? entry.agency_id : entry.agency_name);
+  return out;
+}
+
+std::vector<EntryView> entries_of(const std::vector<EntryView>& entries, EntryKind kind) {
+  std::vector<EntryView> out;
+  for (const EntryView& entry : entries) {
+    if (entry.kind == kind) out.push_back(entry);
+  }
+  return out;
+}
+
+FamilyPeople family_people(const Results& results, const std::vector<std::size_t>& rows,
+                           const Viewer& viewer) {
   static constexpr std::pair<Role, const char*> kRoleNames[] = {
-      {Role::carer, "looks after"},
-      {Role::sibling, "brother or sister of"},
+      {Role::carer, kLooksAfter},
+      {Role::sibling, kSiblingOf},
       {Role::partner, "partner of a parent of"},
       {Role::household, "lives with"},
   };
-  // Person -> (role words -> children), in vertex order; the children first.
-  std::map<VertexIndex, std::map<std::string, std::vector<std::string>>> people;
-  std::set<VertexIndex> listed_children;
-  for (const std::size_t row : rows) listed_children.insert(results.child_vertex(row));
+  FamilyPeople people;
   for (const std::size_t row : rows) {
     people[results.child_vertex(row)];
     for (const VertexIndex member :
@@ -134,13 +167,23 @@ std::string composition_table(const Results& results, const std::vector<std::siz
       }
     }
   }
+  return people;
+}
+
+std::string composition_table(const Results& results, const std::vector<std::size_t>& rows,
+                              const Viewer& viewer) {
+  const FamilyPeople people = family_people(results, rows, viewer);
+  std::set<VertexIndex> listed_children;
+  for (const std::size_t row : rows) listed_children.insert(results.child_vertex(row));
   std::string out =
       "<table class=\"composition\">\n<thead><tr><th scope=\"col\">Person</th><th "
       "scope=\"col\">Age</th><th scope=\"col\">Household</th><th scope=\"col\">Related to "
       "the children</th></tr></thead>\n<tbody>\n";
   for (const auto& [vertex, roles] : people) {
     const NodeView node = view_node(results, vertex);
-    const int age = age_years(results, vertex);
+    const PersonView person = view_person(results, vertex);
+    const int age = person.age_years;
+    const std::string name = display_name(person);
     const VertexIndex household = household_of(results, vertex);
     std::string relation;
     for (const auto& [words_text, children] : roles) {
@@ -149,7 +192,11 @@ std::string composition_table(const Results& results, const std::vector<std::siz
       relation += (relation.empty() ? "" : "; ") + words_text + " (" + of + ")";
     }
     if (listed_children.count(vertex) && relation.empty()) relation = "a child of this report";
-    out += "<tr><th scope=\"row\" class=\"nobreak\">" + person_label(node) + "</th><td>" +
+    out += "<tr><th scope=\"row\" class=\"nobreak\">" +
+           (name.empty() ? person_label(node)
+                         : html_escape(name) + "<br><span class=\"summary\">" + person_label(node) +
+                               "</span>") +
+           "</th><td>" +
            (age > 0    ? std::to_string(age)
             : age == 0 ? "under 1"
                        : "not known") +

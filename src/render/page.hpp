@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,32 @@ std::string person_label(const NodeView& person);
 
 // ", aged 8", ", aged under 1", or "" when the date of birth is unknown.
 std::string aged(int age_in_years);
+
+// "Amy Ash (8)", "Amy Ash (under 1)", "Amy Ash" when the age is unknown, or "" when the case
+// gives the person no display name. Not escaped. Names appear only on the two HTML pages.
+std::string display_name(const PersonView& person);
+
+// A child as a heading names them: "Amy Ash (8)" when the case gives a name, else
+// "P-ASH-C1, aged 8". Escaped.
+std::string child_heading(const Results& results, std::size_t row);
+
+// A recorded entry's attribution: "SW-0417, 12 October 2026, AG-SCH-01" (who, when, from where).
+// Escaped; `date` is already formatted.
+std::string attribution(const EntryView& entry, const std::string& date);
+
+// The entries of one kind, in date order.
+std::vector<EntryView> entries_of(const std::vector<EntryView>& entries, EntryKind kind);
+
+// The people of the children's households and circles, as a reader may see them: each person
+// (vertex order) with how they are related to the children, "looks after" -> child ids.
+// Friends (peers outside the household) are left out, and so is anyone the reader could know
+// of only through evidence (a person a concern names but no relation or household joins): only
+// declared relations and households put someone in the family.
+inline constexpr const char* kLooksAfter = "looks after";
+inline constexpr const char* kSiblingOf = "brother or sister of";
+using FamilyPeople = std::map<VertexIndex, std::map<std::string, std::vector<std::string>>>;
+FamilyPeople family_people(const Results& results, const std::vector<std::size_t>& rows,
+                           const Viewer& viewer);
 
 // The people of the children's households and circles (friends left out) as a table: who,
 // age, household and how each is related to the children.

@@ -74,17 +74,35 @@ class Report {
     out_ << "<section class=\"family\" id=\"family\" aria-labelledby=\"family-title\">\n"
             "<h2 id=\"family-title\">Family composition</h2>\n";
     out_ << render_detail::composition_table(results_, rows_, options_.viewer);
+    // Graphviz's SVG opens with an XML declaration and a DOCTYPE: the page takes the <svg>.
+    const std::size_t start = options_.family_svg.find("<svg");
+    if (start != std::string::npos) {
+      out_ << "<div class=\"family-diagram\" role=\"img\" aria-label=\"The family's "
+              "composition: who lives together and how they are related\">\n"
+           << options_.family_svg.substr(start) << "</div>\n";
+    }
     out_ << "</section>\n";
   }
 
   void child(std::size_t i) {
     const std::size_t row = rows_[i];
     const std::string id(results_.child_id(row));
-    const int age = render_detail::age_years(results_, results_.child_vertex(row));
+    const PersonView person = view_person(results_, results_.child_vertex(row));
+    const std::string name = render_detail::display_name(person);
     out_ << "<section class=\"child\" id=\"child-" << e(id) << "\" aria-labelledby=\"title-"
-         << e(id) << "\">\n<h2 id=\"title-" << e(id) << "\"><span class=\"child-id\">" << e(id)
-         << "</span>" << render_detail::aged(age) << "</h2>\n";
+         << e(id) << "\">\n<h2 id=\"title-" << e(id) << "\">";
+    if (name.empty()) {
+      out_ << "<span class=\"child-id\">" << e(id) << "</span>"
+           << render_detail::aged(person.age_years);
+    } else {
+      out_ << e(name) << " <span class=\"child-id summary\">" << e(id) << "</span>";
+    }
+    out_ << "</h2>\n";
     level(row);
+    const std::vector<EntryView> entries = view_entries(results_, row, options_.viewer);
+    signs_of_safety(row, entries);
+    scaling(row, entries);
+    voices(row, entries);
     scores(row);
     overrides(row);
     evidence(row);
@@ -151,6 +169,108 @@ class Report {
       out_ << "</li>\n";
     }
     out_ << "</ul>\n";
+  }
+
+  // The Signs of Safety columns a conference works through: the worries (the child's evidence of
+  // harm, danger and complicating factors the reader may see, and the danger statements), what
+  // is working well (existing safety, strengths, the protective factors) and what needs to
+  // happen (safety goals, next steps). Withheld lines stay in their one folded line under the
+  // evidence: placing it in a column would say its heading.
+  void signs_of_safety(std::size_t row, const std::vector<EntryView>& entries) {
+    const std::string id(results_.child_id(row));
+    const std::vector<LineView> lines = view_contributions(results_, row, options_.viewer);
+    auto evidence_items = [&](bool worries) {
+      std::string items;
+      for (const LineView& line : lines) {
+        if (line.withheld() || line.propagated()) continue;
+        const bool worry = line.heading == Heading::harm || line.heading == Heading::danger ||
+                           line.heading == Heading::complicating;
+        if (worry != worries) continue;
+        items += "<li>" + e(line.title);
+        if (!line.evidence.id.empty())
+          items += " <span class=\"summary nobreak\">" + e(line.evidence.id) + "</span>";
+        items += "</li>\n";
+      }
+      return items;
+    };
+    auto entry_items = [&](std::initializer_list<EntryKind> kinds) {
+      std::string items;
+      for (const EntryView& entry : entries) {
+        if (std::find(kinds.begin(), kinds.end(), entry.kind) == kinds.end()) continue;
+        items += "<li>" + e(entry.text) + " <span class=\"summary\">(" +
+                 e(words(to_string(entry.kind))) + ": " +
+                 render_detail::attribution(entry, format_iso_date(entry.date)) + ")</span></li>\n";
+      }
+      return items;
+    };
+    auto column = [&](const char* key, const char* title, const std::string& items,
+                      const char* none) {
+      out_ << "<section class=\"sos-column\" aria-labelledby=\"" << key << "-" << e(id)
+           << "\">\n<h4 id=\"" << key << "-" << e(id) << "\">" << title << "</h4>\n";
+      if (items.empty()) {
+        out_ << "<p class=\"empty\">" << none << "</p>\n";
+      } else {
+        out_ << "<ul>\n" << items << "</ul>\n";
+      }
+      out_ << "</section>\n";
+    };
+    out_ << "<h3 id=\"sos-" << e(id) << "\">Signs of Safety</h3>\n<div class=\"sos\">\n";
+    column("worried", "What are we worried about?",
+           evidence_items(true) + entry_items({EntryKind::danger_statement}),
+           "No worry is recorded.");
+    column("working", "What's working well?",
+           entry_items({EntryKind::existing_safety, EntryKind::strength}) + evidence_items(false),
+           "Nothing is recorded yet.");
+    column("needs", "What needs to happen?",
+           entry_items({EntryKind::safety_goal, EntryKind::next_step}),
+           "No safety goal or next step is recorded.");
+    out_ << "</div>\n";
+  }
+
+  // Scaling judgements, latest first: the value, the question asked, who judged and when.
+  void scaling(std::size_t row, const std::vector<EntryView>& entries) {
+    std::vector<EntryView> judgements = render_detail::entries_of(entries, EntryKind::scaling);
+    out_ << "<h3 id=\"scaling-" << e(results_.child_id(row)) << "\">Scaling</h3>\n";
+    if (judgements.empty()) {
+      out_ << "<p class=\"empty\">No scaling judgement is recorded.</p>\n";
+      return;
+    }
+    std::reverse(judgements.begin(), judgements.end());
+    out_ << "<table class=\"scaling\">\n<thead><tr><th scope=\"col\" class=\"points\">Judgement"
+            "</th><th scope=\"col\">Question</th><th scope=\"col\">Who</th><th scope=\"col\">"
+            "When</th></tr></thead>\n<tbody>\n";
+    for (const EntryView& j : judgements) {
+      out_ << "<tr><td class=\"points\">" << j.value << "/10</td><td>"
+           << e(j.question.empty() ? std::string_view("—") : j.question);
+      if (!j.text.empty()) out_ << "<br><span class=\"summary\">" << e(j.text) << "</span>";
+      out_ << "</td><td><span class=\"nobreak\">" << e(j.author) << "</span>"
+           << (j.agency_id.empty() ? std::string()
+                                   : ", " + e(j.agency_name.empty() ? j.agency_id : j.agency_name))
+           << "</td><td class=\"nobreak\">" << e(format_iso_date(j.date)) << "</td></tr>\n";
+    }
+    out_ << "</tbody>\n</table>\n";
+  }
+
+  // What the child said and what the parents think, as recorded, with who recorded it and when.
+  void voices(std::size_t row, const std::vector<EntryView>& entries) {
+    const std::string id(results_.child_id(row));
+    auto said = [&](const char* key, const char* title, EntryKind kind, const char* none) {
+      out_ << "<h3 id=\"" << key << "-" << e(id) << "\">" << title << "</h3>\n";
+      const std::vector<EntryView> chosen = render_detail::entries_of(entries, kind);
+      if (chosen.empty()) {
+        out_ << "<p class=\"empty\">" << none << "</p>\n";
+        return;
+      }
+      out_ << "<ul class=\"voices\">\n";
+      for (const EntryView& entry : chosen) {
+        out_ << "<li>" << e(entry.text) << " <span class=\"summary\">(recorded by "
+             << render_detail::attribution(entry, format_iso_date(entry.date)) << ")</span></li>\n";
+      }
+      out_ << "</ul>\n";
+    };
+    said("voice", "The child's voice", EntryKind::child_voice,
+         "Nothing the child said is recorded.");
+    said("parents", "Parents' views", EntryKind::parent_view, "No parent's view is recorded.");
   }
 
   // Index scores as the viewer may attribute them (view_scores): withheld points make one row

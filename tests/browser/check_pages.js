@@ -63,12 +63,17 @@ function makePages(options) {
   };
   const reportSections = ['#family', 'section.child', '.level', 'table.scores', '#appendix', '#provenance'];
   const familySections = ['main section h2', '.views'];
+  // The families' recorded entries: the Signs of Safety columns, scaling, the child's voice and
+  // the parents' views (a section per child; these are the first child's).
+  const entrySections = ['.sos section.sos-column h4#worried-P-ASH-C1', 'h4#working-P-ASH-C1',
+    'h4#needs-P-ASH-C1', 'h3#scaling-P-ASH-C1 + table.scaling', 'h3#voice-P-ASH-C1 + ul.voices',
+    'h3#parents-P-ASH-C1 + ul.voices', '#family .family-diagram[role=img] svg'];
 
   report('report-HH-ASH-uncleared.html', [families, '--household', 'HH-ASH', ...asOf], {
-    sections: reportSections.concat(['.ecomap svg']), maxPages: 12, ecomap: true,
+    sections: reportSections.concat(['.ecomap svg'], entrySections), maxPages: 12, ecomap: true,
   });
   report('report-HH-ASH-cleared.html', [families, '--household', 'HH-ASH', ...asOf, '--viewer', '*'], {
-    sections: reportSections.concat(['.ecomap svg']), maxPages: 12, ecomap: true,
+    sections: reportSections.concat(['.ecomap svg'], entrySections), maxPages: 12, ecomap: true,
   });
   report('family-HH-ASH.html', [families, '--household', 'HH-ASH', ...asOf, '--for', 'family'], {
     sections: familySections, maxPages: 4,

@@ -304,7 +304,7 @@ class CaseReader {
     if (!root.is_object()) fail({}, {}, Status::type, "a case file must be a JSON object");
     allow(root, {},
           {"schema_version", "agencies", "households", "persons", "places", "groups", "concerns",
-           "factors", "relations", "events", "overrides", "calendar", "description"});
+           "factors", "relations", "events", "overrides", "entries", "calendar", "description"});
     const json* version = find(root, "schema_version");
     if (!version)
       fail({}, {}, Status::version,
@@ -326,7 +326,7 @@ class CaseReader {
       add(HouseholdSpec{str(e, at, "id", true)}, at);
     });
     each(root, "persons", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "kind", "dob", "household", "flags"});
+      allow(e, at, {"id", "kind", "dob", "household", "flags", "name"});
       PersonSpec p;
       p.id = str(e, at, "id", true);
       const std::string kind = str(e, at, "kind", true);
@@ -336,6 +336,7 @@ class CaseReader {
       p.dob = date(e, at, "dob", false, p.id);
       p.household = str(e, at, "household", false);
       p.flags = strings(e, at, "flags");
+      p.name = str(e, at, "name", false);
       add(std::move(p), at);
     });
     each(root, "places", [&](const json& e, const Path& at) {
@@ -420,6 +421,34 @@ class CaseReader {
       o.author = str(e, at, "author", true);
       o.reason = str(e, at, "reason", true);
       add(std::move(o), at);
+    });
+    // Entries (added with display names, after this reader was retired): read here as the
+    // streaming reader reads them, so the two still agree on every bundled file.
+    each(root, "entries", [&](const json& e, const Path& at) {
+      allow(e, at,
+            {"id", "kind", "date", "about", "author", "text", "value", "question", "source",
+             "restricted"});
+      EntrySpec en;
+      en.id = str(e, at, "id", true);
+      const std::string kind = str(e, at, "kind", true);
+      if (!parse_entry_kind(kind, en.kind))
+        fail(at, "kind", Status::invalid_data, "unknown entry kind \"" + kind + "\"", en.id);
+      en.date = date(e, at, "date", true, en.id);
+      en.about = strings(e, at, "about");
+      en.author = str(e, at, "author", true);
+      en.text = str(e, at, "text", true);
+      en.value = integer(e, at, "value", false, kNoScalingValue, en.id);
+      if (find(e, "value") && en.kind != EntryKind::scaling)
+        fail(at, "value", Status::invalid_data, "only a scaling entry has a value", en.id);
+      if (!find(e, "value") && en.kind == EntryKind::scaling)
+        fail(at, {}, Status::invalid_data, "missing \"value\": a scaling entry needs 0-10", en.id);
+      if (en.kind == EntryKind::scaling && (en.value < 0 || en.value > 10))
+        fail(at, "value", Status::invalid_data,
+             "\"value\" " + std::to_string(en.value) + " is outside 0-10", en.id);
+      en.question = str(e, at, "question", false);
+      en.source = str(e, at, "source", false);
+      en.restricted = flag(e, at, "restricted");
+      add(std::move(en), at);
     });
     if (const json* calendar = find(root, "calendar")) {
       const Path at{"calendar"};

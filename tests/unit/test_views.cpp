@@ -40,10 +40,13 @@ std::string read_text(const std::string& path) {
 // reaches the child (through that person, a carer), the id and title of the rule that fired
 // only on it, and its raw points (severity 4 x 1.3, which would reveal the severity).
 const std::vector<std::string> kMarkers = {
-    "C-MRK-ID-9XW", "mrkcat-k2f9",  "AG-MRK-7QX",     "mrktype-intel-3zv", "MRKNAME",
-    "2026-03-17",   "2026-03-19",   "MRKSUMMARY",     "P-MRK-ADULT-8JD",   "carer",
-    "mrkrule-only", "MRKRULETITLE", "mrkoverride-vw", "MRKOVERRIDEREASON", "5.20",
-    "5.2,"};
+    "C-MRK-ID-9XW", "mrkcat-k2f9", "AG-MRK-7QX", "mrktype-intel-3zv", "MRKNAME", "2026-03-17",
+    "2026-03-19", "MRKSUMMARY", "P-MRK-ADULT-8JD", "carer", "mrkrule-only", "MRKRULETITLE",
+    "mrkoverride-vw", "MRKOVERRIDEREASON", "5.20", "5.2,",
+    // Its restricted entries (a scaling judgement, the child's words): never shown, not even
+    // that they exist.
+    "N-MRK-ENTRY-4QP", "N-MRK-VOICE-8ZD", "MRKAUTHOR", "MRKQUESTION", "MRKENTRYTEXT", "2026-03-18",
+    "2/10", "2 out of 10"};
 
 // Viewers cleared for nothing, for other agencies, or by a prefix of the right name.
 const std::vector<Viewer> kUncleared = {Viewer{}, Viewer{{"AG-VW-SCH", "school", "police"}, false},
@@ -385,6 +388,12 @@ TEST_SUITE("unit/views") {
       CHECK_MESSAGE(found.empty(), message);
       CHECK(dot.find("restricted source") != std::string::npos);
     }
+    // The restricted entries are there for a reader cleared for their agency.
+    RenderOptions for_its_agency;
+    for_its_agency.viewer = Viewer{{"AG-MRK-7QX"}, false};
+    const std::string shown = render_report(f.results, {f.row}, for_its_agency);
+    CHECK(shown.find("MRKENTRYTEXT the child") != std::string::npos);
+    CHECK(shown.find("2/10") != std::string::npos);
     // Through the C API, for a viewer cleared for another agency.
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);

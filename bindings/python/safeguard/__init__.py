@@ -24,7 +24,7 @@ from .errors import (CancelledError, ClosedError, DivergenceError, DuplicateErro
                      LimitError, MisuseError, NotFoundError, OutOfMemoryError, OutOfRangeError, ParseError,
                      SafeguardError, TypeMismatchError, VersionError)
 from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
-from .graph import ENTITY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
+from .graph import ENTITY_KINDS, ENTRY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
 from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
                      PlaceResult, Result, Safety, SafetyFinding, Step, TimelineIssue,
                      VocabularyFinding, VocabularyWarning, assess)
@@ -39,7 +39,7 @@ from .audit import check_rules as audit_check_rules
 
 __all__ = [
     "Age", "Audit", "audit", "audit_check_rules", "audit_partitions", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
-    "DivergenceError", "DuplicateError", "ENTITY_KINDS", "EVENT_KINDS", "EncodingError",
+    "DivergenceError", "DuplicateError", "ENTITY_KINDS", "ENTRY_KINDS", "EVENT_KINDS", "EncodingError",
     "FileError", "Graph", "GraphvizError", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",
     "OutOfMemoryError", "OutOfRangeError", "Override", "ParseError", "PlaceResult",

@@ -45,7 +45,7 @@ class Limits(ctypes.Structure):
 
 
 class Person(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("id", c_char_p),
@@ -54,6 +54,7 @@ class Person(ctypes.Structure):
         ("household", c_char_p),
         ("flags", POINTER(c_char_p)),
         ("flag_count", c_size_t),
+        ("name", c_char_p),
     ]
 
 
@@ -106,6 +107,26 @@ class Event(ctypes.Structure):
         ("decision", c_char_p),
         ("category", c_char_p),
         ("expected", c_char_p),
+    ]
+
+
+class Entry(ctypes.Structure):
+    """sg_entry: a recorded entry (child's voice, parent's view, scaling...)."""
+    VERSION = 1
+    NO_VALUE = -1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("kind", c_char_p),
+        ("date", c_char_p),
+        ("about", POINTER(c_char_p)),
+        ("about_count", c_size_t),
+        ("author", c_char_p),
+        ("text", c_char_p),
+        ("value", c_int),
+        ("question", c_char_p),
+        ("source", c_char_p),
+        ("restricted", c_int),
     ]
 
 
@@ -376,7 +397,7 @@ AUDIENCE_FAMILY = 1
 
 
 class RenderOptions(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("viewer_cleared", POINTER(c_char_p)),
@@ -393,6 +414,7 @@ class RenderOptions(ctypes.Structure):
         ("all_evidence", c_int),
         ("overdue_only", c_int),
         ("terminal_colour", c_int),
+        ("family_svg", c_char_p),
     ]
 
 
@@ -594,6 +616,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_batch_erase_person": (c_int, [_batch_p, c_char_p]),
     "sg_batch_add_event": (c_int, [_batch_p, POINTER(Event)]),
     "sg_batch_add_override": (c_int, [_batch_p, POINTER(Override)]),
+    "sg_batch_add_entry": (c_int, [_batch_p, POINTER(Entry)]),
     "sg_batch_set_nation": (c_int, [_batch_p, c_char_p]),
     "sg_batch_add_closure": (c_int, [_batch_p, c_char_p]),
     "sg_graph_apply": (c_int, [_graph_p, _batch_p]),
@@ -699,6 +722,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                   c_size_t, POINTER(AuditOptions)]),
     "sg_render_report": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),
                                  c_size_t, POINTER(RenderOptions)]),
+    "sg_render_family": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),
+                                 c_size_t, POINTER(RenderOptions)]),
     "sg_render_ecomap": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
                                  POINTER(RenderOptions)]),
     "sg_render_timeline": (c_int, [POINTER(c_void_p), _out_size, _result_p, POINTER(c_char_p),
@@ -717,6 +742,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_batch_upsert_factor": (c_int, [_batch_p, POINTER(Factor)]),
     "sg_batch_upsert_event": (c_int, [_batch_p, POINTER(Event)]),
     "sg_batch_upsert_override": (c_int, [_batch_p, POINTER(Override)]),
+    "sg_batch_upsert_entry": (c_int, [_batch_p, POINTER(Entry)]),
     "sg_batch_upsert_entity": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p, c_char_p]),
     "sg_batch_amend": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p, c_char_p]),
     "sg_batch_amend_list": (c_int, [_batch_p, c_char_p, c_char_p, c_char_p, POINTER(c_char_p),

@@ -5,7 +5,8 @@ Input tables use the case-file field names as columns (docs/case-files.md):
 
     agencies    id, type, name
     households  id
-    persons     id, kind, dob, household, flags
+    persons     id, kind, dob, household, flags, name   (name: a display name, shown only in
+                                                      the report and the family version)
     places      id, kind, name
     groups      id, kind, name
     concerns    id, category, severity, incident, recorded, status, source, restricted,
@@ -14,6 +15,7 @@ Input tables use the case-file field names as columns (docs/case-files.md):
     relations   kind, from, to
     events      id, kind, date, about, note
     overrides   id, child, direction, date, author, reason   (discretionary overrides)
+    entries     id, kind, date, about, author, text, value, question, source, restricted
 
 Optional columns may be left out. A missing value (None, NaN, NaT, empty string) means
 "unknown". Dates may be datetime.date, pandas Timestamps or "YYYY-MM-DD" strings. List columns
@@ -43,7 +45,7 @@ Frame = typing.Any  # a pandas.DataFrame (pandas ships no type information)
 COLUMNS = {
     "agencies": ("id", "type", "name"),
     "households": ("id",),
-    "persons": ("id", "kind", "dob", "household", "flags"),
+    "persons": ("id", "kind", "dob", "household", "flags", "name"),
     "places": ("id", "kind", "name"),
     "groups": ("id", "kind", "name"),
     "concerns": ("id", "category", "severity", "incident", "recorded", "status", "source",
@@ -52,6 +54,8 @@ COLUMNS = {
     "relations": ("kind", "from", "to"),
     "events": ("id", "kind", "date", "about", "note"),
     "overrides": ("id", "child", "direction", "date", "author", "reason"),
+    "entries": ("id", "kind", "date", "about", "author", "text", "value", "question", "source",
+                "restricted"),
 }
 REQUIRED = {
     "agencies": ("id", "type"),
@@ -64,10 +68,11 @@ REQUIRED = {
     "relations": ("kind", "from", "to"),
     "events": ("id", "kind", "date", "about"),
     "overrides": ("id", "child", "direction", "date", "author", "reason"),
+    "entries": ("id", "kind", "date", "about", "author", "text"),
 }
 _LIST_COLUMNS = {"flags", "about", "involves", "protects"}
 _DATE_COLUMNS = {"dob", "incident", "recorded", "start", "end", "date"}
-_INT_COLUMNS = {"severity", "strength"}
+_INT_COLUMNS = {"severity", "strength", "value"}
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
 
@@ -177,7 +182,8 @@ def _queue(batch: Batch, name: str, values: typing.Dict[str, typing.Any]) -> Non
         batch.add_household(values["id"])
     elif name == "persons":
         batch.add_person(values["id"], values["kind"], dob=values["dob"],
-                         household=values["household"], flags=values["flags"])
+                         household=values["household"], flags=values["flags"],
+                         name=values["name"])
     elif name == "places":
         batch.add_place(values["id"], values["kind"], values["name"])
     elif name == "groups":
@@ -198,6 +204,11 @@ def _queue(batch: Batch, name: str, values: typing.Dict[str, typing.Any]) -> Non
     elif name == "events":
         batch.add_event(values["id"], values["kind"], values["date"], values["about"],
                         values["note"])
+    elif name == "entries":
+        batch.add_entry(values["id"], values["kind"], values["date"], values["about"],
+                        author=values["author"], text=values["text"], value=values["value"],
+                        question=values["question"], source=values["source"],
+                        restricted=values["restricted"])
     else:
         batch.add_discretionary_override(
             values["id"], child=values["child"], direction=values["direction"],
@@ -229,7 +240,7 @@ def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
                places: typing.Optional[Frame] = None, groups: typing.Optional[Frame] = None,
                concerns: typing.Optional[Frame] = None, factors: typing.Optional[Frame] = None,
                relations: typing.Optional[Frame] = None, events: typing.Optional[Frame] = None,
-               overrides: typing.Optional[Frame] = None,
+               overrides: typing.Optional[Frame] = None, entries: typing.Optional[Frame] = None,
                calendar: typing.Optional[typing.Mapping[str, typing.Any]] = None) -> Graph:
     """Adds the rows of the given tables to `graph` as one atomic batch: every row is added,
     or, on the first invalid row, none is. Errors name the table and row.
@@ -242,7 +253,8 @@ def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
         households = _derived_households(persons)
     tables = {"agencies": agencies, "households": households, "persons": persons,
               "places": places, "groups": groups, "concerns": concerns, "factors": factors,
-              "relations": relations, "events": events, "overrides": overrides}
+              "relations": relations, "events": events, "overrides": overrides,
+              "entries": entries}
     origins: typing.List[str] = []  # the table and row of each batch item, to name the row on apply errors
     with Batch() as batch:
         if calendar is not None:
@@ -323,7 +335,8 @@ def graph_to_frames(graph: Graph) -> typing.Dict[str, Frame]:
             rows.append(row)
         frame = pandas.DataFrame(rows, columns=list(columns))
         for column in columns:
-            if column not in _INT_COLUMNS and column != "restricted":
+            # value is missing on every entry but scaling: kept as objects, not floats.
+            if (column not in _INT_COLUMNS or column == "value") and column != "restricted":
                 frame[column] = frame[column].astype(object)
         frames[name] = frame
     return frames

@@ -36,6 +36,8 @@ EVENT_KINDS = ("referral", "referral_decision", "strategy_discussion", "assessme
                "looked_after_review", "looked_after_end", "statutory_visit", "missing_episode",
                "missing_return", "return_interview", "expected_birth", "ird", "transfer_in",
                "transfer_conference")
+ENTRY_KINDS = ("child_voice", "parent_view", "danger_statement", "existing_safety", "strength",
+               "safety_goal", "next_step", "scaling")
 RELATION_KINDS = ("parent_of", "carer_of", "sibling_of", "partner_of", "associate", "member_of",
                   "frequents")
 
@@ -64,6 +66,29 @@ def _override(id: str, child: str, direction: str, date: DateLike, author: str, 
         approved_by=optional_text(approved_by, "approved_by"),
         approved=date_text(approved, "approved"))
 
+def _person(id: str, kind: str, dob: typing.Optional[DateLike],
+            household: typing.Optional[str], flags: TextList,
+            name: typing.Optional[str]) -> _lib.Person:
+    flag_array, flag_count = text_array(flags, "flags")
+    return _lib.Person(
+        version=_lib.Person.VERSION, id=text(id, "id"), kind=_choice(kind, _PERSON_KINDS, "kind"),
+        dob=date_text(dob, "dob"), household=optional_text(household, "household"),
+        flags=flag_array, flag_count=flag_count, name=optional_text(name, "name"))
+
+
+def _entry(id: str, kind: str, date: DateLike, about: TextList, author: str, words: str,
+           value: typing.Optional[int], question: typing.Optional[str],
+           source: typing.Optional[str], restricted: bool) -> _lib.Entry:
+    about_array, about_count = text_array(about, "about")
+    return _lib.Entry(
+        version=_lib.Entry.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
+        date=date_text(date, "date", required=True), about=about_array, about_count=about_count,
+        author=text(author, "author"), text=text(words, "text"),
+        value=_lib.Entry.NO_VALUE if value is None else integer(value, "value"),
+        question=optional_text(question, "question"), source=optional_text(source, "source"),
+        restricted=_flag(restricted, "restricted"))
+
+
 class Batch(_core.Handle):
     """Edits queued for one atomic sg_graph_apply(): all apply, or none.
 
@@ -91,15 +116,12 @@ class Batch(_core.Handle):
             check(function(self._pointer(), *args))
 
     def add_person(self, id: str, kind: str = "child", *, dob: typing.Optional[DateLike] = None,
-                   household: typing.Optional[str] = None, flags: TextList = ()) -> None:
-        """Queues a person: kind "child" or "adult"; dob a datetime.date or None."""
-        flag_array, flag_count = text_array(flags, "flags")
-        person = _lib.Person(
-            version=_lib.Person.VERSION, id=text(id, "id"),
-            kind=_choice(kind, _PERSON_KINDS, "kind"), dob=date_text(dob, "dob"),
-            household=optional_text(household, "household"), flags=flag_array,
-            flag_count=flag_count)
-        self._call(lib.sg_batch_add_person, ctypes.byref(person))
+                   household: typing.Optional[str] = None, flags: TextList = (),
+                   name: typing.Optional[str] = None) -> None:
+        """Queues a person: kind "child" or "adult"; dob a datetime.date or None; `name` a
+        display name, shown only in the conference report and the family version."""
+        self._call(lib.sg_batch_add_person,
+                   ctypes.byref(_person(id, kind, dob, household, flags, name)))
 
     def add_agency(self, id: str, type: str, name: typing.Optional[str] = None) -> None:
         self._call(lib.sg_batch_add_agency, text(id, "id"), text(type, "type"),
@@ -215,6 +237,18 @@ class Batch(_core.Handle):
         judgement = _override(id, child, direction, date, author, reason, approved_by, approved)
         self._call(lib.sg_batch_add_override, ctypes.byref(judgement))
 
+    def add_entry(self, id: str, kind: str, date: DateLike, about: TextList, *, author: str,
+                  text: str, value: typing.Optional[int] = None,
+                  question: typing.Optional[str] = None, source: typing.Optional[str] = None,
+                  restricted: bool = False) -> None:
+        """Queues a recorded entry about the children in `about`; kind is one of ENTRY_KINDS.
+        `author` is a role or practitioner id, never a name. A "scaling" entry has a whole
+        number `value` 0-10 and may have the `question` asked; other kinds have neither. A
+        restricted entry needs its `source` agency and is shown only to readers cleared for it.
+        Entries appear in the conference report and family version; they never score."""
+        self._call(lib.sg_batch_add_entry, ctypes.byref(
+            _entry(id, kind, date, about, author, text, value, question, source, restricted)))
+
     def set_nation(self, nation: str) -> None:
         """Queues the nation whose bank holidays the graph's timescales use (see NATIONS)."""
         self._call(lib.sg_batch_set_nation, text(nation, "nation"))
@@ -235,15 +269,11 @@ class Batch(_core.Handle):
 
     def upsert_person(self, id: str, kind: str = "child", *,
                       dob: typing.Optional[DateLike] = None,
-                      household: typing.Optional[str] = None, flags: TextList = ()) -> None:
+                      household: typing.Optional[str] = None, flags: TextList = (),
+                      name: typing.Optional[str] = None) -> None:
         """Queues a person to add, or to replace every field of if the id exists."""
-        flag_array, flag_count = text_array(flags, "flags")
-        person = _lib.Person(
-            version=_lib.Person.VERSION, id=text(id, "id"),
-            kind=_choice(kind, _PERSON_KINDS, "kind"), dob=date_text(dob, "dob"),
-            household=optional_text(household, "household"), flags=flag_array,
-            flag_count=flag_count)
-        self._call(lib.sg_batch_upsert_person, ctypes.byref(person))
+        self._call(lib.sg_batch_upsert_person,
+                   ctypes.byref(_person(id, kind, dob, household, flags, name)))
 
     def upsert_concern(self, id: str, *, category: str, severity: int, recorded: DateLike,
                        source: str, about: TextList, incident: typing.Optional[DateLike] = None,
@@ -281,6 +311,14 @@ class Batch(_core.Handle):
                                       approved: typing.Optional[DateLike] = None) -> None:
         judgement = _override(id, child, direction, date, author, reason, approved_by, approved)
         self._call(lib.sg_batch_upsert_override, ctypes.byref(judgement))
+
+    def upsert_entry(self, id: str, kind: str, date: DateLike, about: TextList, *, author: str,
+                     text: str, value: typing.Optional[int] = None,
+                     question: typing.Optional[str] = None, source: typing.Optional[str] = None,
+                     restricted: bool = False) -> None:
+        """Queues an entry to add, or to restate (the old one replaced) if the id exists."""
+        self._call(lib.sg_batch_upsert_entry, ctypes.byref(
+            _entry(id, kind, date, about, author, text, value, question, source, restricted)))
 
     def upsert_entity(self, kind: str, id: str, type: typing.Optional[str] = None,
                       name: typing.Optional[str] = None) -> None:

@@ -1064,15 +1064,18 @@ class Result(_core.Handle):
                ecomap_svg: typing.Optional[typing.Sequence[typing.Optional[str]]] = None,
                ecomap_note: typing.Optional[str] = None, case_label: typing.Optional[str] = None,
                pack_source: typing.Optional[str] = None,
-               as_of_from_evidence: bool = False) -> str:
+               as_of_from_evidence: bool = False,
+               family_svg: typing.Optional[str] = None) -> str:
         """The conference report (audience="professional") or its family version
         (audience="family": plain words, no scores, rule ids or hashes, restricted evidence
         never mentioned) for a sibling group, as one self-contained HTML page: `children` (ids,
         rows or ChildResults; one or a list) and the children of `household`. `viewer` as in
         child(): by default the result's, uncleared unless assess() was given one.
         `ecomap_svg` holds each child's drawn ecomap (ecomap(format="svg")), in order; without it
-        the page says `ecomap_note`. `case_label`, `pack_source` and `as_of_from_evidence` go
-        into the provenance. The same bytes as sg_render_report and `safeguard report`."""
+        the page says `ecomap_note`. `family_svg` is the family's composition drawn
+        (family(format="svg")), shown under the composition table. `case_label`, `pack_source`
+        and `as_of_from_evidence` go into the provenance. The same bytes as sg_render_report and
+        `safeguard report`."""
         audiences = {"professional": _lib.AUDIENCE_PROFESSIONAL, "family": _lib.AUDIENCE_FAMILY}
         if audience not in audiences:
             raise InvalidArgumentError("audience %r is not 'professional' or 'family'"
@@ -1090,8 +1093,27 @@ class Result(_core.Handle):
             options.ecomap_svg_count = len(encoded)
         if ecomap_note is not None:
             options.ecomap_note = text(ecomap_note, "ecomap_note")
+        if family_svg is not None:
+            options.family_svg = text(family_svg, "family_svg")
         id_array, id_count = text_array(ids, "children")
         return self._render(lib.sg_render_report, id_array, id_count, ctypes.byref(options))
+
+    def family(self, children: typing.Any = None, *, household: typing.Optional[str] = None,
+               format: str = "dot", viewer: ViewerArg = RESULT_VIEWER) -> str:
+        """The family's composition for the report on `children` and `household`'s (as
+        report() takes them) as Graphviz DOT, or as SVG (format="svg", drawn by Graphviz's
+        `dot`, GraphvizError when it is missing): the people of the report's composition
+        table, households boxed, with display names and ages where the case gives names, and
+        who looks after whom. The same bytes as sg_render_family."""
+        if format not in ("dot", "svg"):
+            raise InvalidArgumentError("format %r is not 'dot' or 'svg'" % (format,))
+        ids = self._child_list(children, "children")
+        options, keep = self._render_options(viewer, None, None, False)
+        if household is not None:
+            options.household = text(household, "household")
+        id_array, id_count = text_array(ids, "children")
+        dot = self._render(lib.sg_render_family, id_array, id_count, ctypes.byref(options))
+        return dot if format == "dot" else draw_dot(dot)
 
     def ecomap(self, child: typing.Union[str, int, ChildResult], *, format: str = "dot",
                viewer: ViewerArg = RESULT_VIEWER, layout: str = "twopi",

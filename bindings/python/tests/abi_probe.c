@@ -57,6 +57,7 @@ int main(void) {
   FIELD(sg_person, household);
   FIELD(sg_person, flags);
   FIELD(sg_person, flag_count);
+  FIELD(sg_person, name);
   end();
   BEGIN(sg_concern);
   FIELD(sg_concern, version);
@@ -108,6 +109,20 @@ int main(void) {
   FIELD(sg_override, reason);
   FIELD(sg_override, approved_by);
   FIELD(sg_override, approved);
+  end();
+  BEGIN(sg_entry);
+  FIELD(sg_entry, version);
+  FIELD(sg_entry, id);
+  FIELD(sg_entry, kind);
+  FIELD(sg_entry, date);
+  FIELD(sg_entry, about);
+  FIELD(sg_entry, about_count);
+  FIELD(sg_entry, author);
+  FIELD(sg_entry, text);
+  FIELD(sg_entry, value);
+  FIELD(sg_entry, question);
+  FIELD(sg_entry, source);
+  FIELD(sg_entry, restricted);
   end();
   BEGIN(sg_index_def);
   FIELD(sg_index_def, version);
@@ -336,6 +351,8 @@ int main(void) {
   first_field = 1;
   CONSTANT(SG_VERSION_NUMBER);
   CONSTANT(SG_PERSON_VERSION);
+  CONSTANT(SG_ENTRY_VERSION);
+  CONSTANT(SG_ENTRY_NO_VALUE);
   CONSTANT(SG_CONCERN_VERSION);
   CONSTANT(SG_FACTOR_VERSION);
   CONSTANT(SG_RULES_INFO_VERSION);

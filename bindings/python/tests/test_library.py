@@ -110,6 +110,7 @@ STRUCTS = {
     "sg_explain_options": _lib.ExplainOptions,
     "sg_event": _lib.Event,
     "sg_override": _lib.Override,
+    "sg_entry": _lib.Entry,
     "sg_timescales": _lib.Timescales,
     "sg_step": _lib.Step,
     "sg_discretionary": _lib.Discretionary,
@@ -147,6 +148,7 @@ def test_constants_match_c():
     for c_name, mirror in STRUCTS.items():
         assert mirror.VERSION == constants["SG_%s_VERSION" % c_name[3:].upper()], c_name
     assert _lib.DATE_SIZE == constants["SG_DATE_SIZE"]
+    assert _lib.Entry.NO_VALUE == constants["SG_ENTRY_NO_VALUE"]
     assert _lib.StepColumns.NO_DAY == constants["SG_NO_DAY"]
     for name in ("PERSON_CHILD", "PERSON_ADULT", "STATUS_OPEN", "STATUS_CLOSED",
                  "STATUS_UNSUBSTANTIATED", "STATUS_RETRACTED", "FORMAT_TEXT", "FORMAT_JSON",

@@ -81,9 +81,12 @@ def test_the_report_with_ecomaps_is_the_same_from_python_and_the_cli(ash):
     case = str(FAMILIES)
     svgs = [ash.ecomap(child, format="svg") for child in ("P-ASH-C1", "P-ASH-C2")]
     assert all("<svg" in svg for svg in svgs)
-    assert ash.report(household="HH-ASH", ecomap_svg=svgs, case_label=case,
-                      pack_source=BUNDLED) == cli("report", case, "--as-of", "2026-11-01",
-                                                  "--household", "HH-ASH")
+    family = ash.family(household="HH-ASH", format="svg")
+    assert "<svg" in family and "Amy Ash (8)" in family
+    html = ash.report(household="HH-ASH", ecomap_svg=svgs, case_label=case, pack_source=BUNDLED,
+                      family_svg=family)
+    assert html == cli("report", case, "--as-of", "2026-11-01", "--household", "HH-ASH")
+    assert 'class="family-diagram"' in html
 
 
 def test_bad_arguments(ash):

@@ -16,7 +16,9 @@ PACK = ROOT / "tests" / "data" / "views" / "pack.toml"
 AS_OF = datetime.date(2026, 11, 1)
 MARKERS = ("C-MRK-ID-9XW", "mrkcat-k2f9", "AG-MRK-7QX", "mrktype-intel-3zv", "MRKNAME",
            "2026-03-17", "2026-03-19", "MRKSUMMARY", "P-MRK-ADULT-8JD", "carer",
-           "mrkrule-only", "MRKRULETITLE", "mrkoverride-vw", "MRKOVERRIDEREASON")
+           "mrkrule-only", "MRKRULETITLE", "mrkoverride-vw", "MRKOVERRIDEREASON",
+           "N-MRK-ENTRY-4QP", "N-MRK-VOICE-8ZD", "MRKAUTHOR", "MRKQUESTION", "MRKENTRYTEXT",
+           "2026-03-18")
 UNCLEARED = (None, [], ["school", "AG-VW-SCH"], ["AG-MRK"])
 
 

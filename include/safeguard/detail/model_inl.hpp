@@ -70,6 +70,9 @@ inline constexpr std::array<std::string_view, kEventDecisionCount> kEventDecisio
     "from_wales",
     "from_scotland",
     "from_northern_ireland"};
+inline constexpr std::array<std::string_view, kEntryKindCount> kEntryKindNames = {
+    "child_voice", "parent_view", "danger_statement", "existing_safety",
+    "strength",    "safety_goal", "next_step",        "scaling"};
 // Indexed by (value + 1) / 2: a direction's value is the step it adds to a level (-1 or +1).
 inline constexpr std::array<std::string_view, 2> kOverrideDirectionNames = {"lower", "raise"};
 inline constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
@@ -103,6 +106,10 @@ inline std::string_view to_string(OverrideDirection direction) noexcept {
   return detail::kOverrideDirectionNames[direction == OverrideDirection::raise ? 1 : 0];
 }
 
+inline std::string_view to_string(EntryKind kind) noexcept {
+  return detail::enum_name(detail::kEntryKindNames, kind);
+}
+
 inline std::string_view to_string(Role role) noexcept {
   return detail::enum_name(detail::kRoleNames, role);
 }
@@ -126,6 +133,9 @@ inline bool parse_event_kind(std::string_view text, EventKind& out) noexcept {
 inline bool parse_event_decision(std::string_view text, EventDecision& out) noexcept {
   if (text.empty()) return false;  // "" names none, which is spelt by leaving the field out
   return detail::parse_enum(detail::kEventDecisionNames, text, out);
+}
+inline bool parse_entry_kind(std::string_view text, EntryKind& out) noexcept {
+  return detail::parse_enum(detail::kEntryKindNames, text, out);
 }
 inline bool event_decision_allowed(EventKind kind, EventDecision decision) noexcept {
   using D = EventDecision;

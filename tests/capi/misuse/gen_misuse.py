@@ -55,6 +55,7 @@ KINDS = {
     "const sg_limits*": "LimitsArg",
     "const sg_event*": "EventArg",
     "const sg_override*": "OverrideArg",
+    "const sg_entry*": "EntryArg",
     "sg_timescales*": "OutStruct<sg_timescales>",
     "sg_lint_warning*": "OutStruct<sg_lint_warning>",
     "sg_vocabulary_finding*": "OutStruct<sg_vocabulary_finding>",

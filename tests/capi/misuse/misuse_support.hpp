@@ -1194,7 +1194,7 @@ struct RenderOptionsArg : ArgBase {
   const char* cleared[2] = {"police", nullptr};
   const char* svg[2] = {"<svg></svg>", nullptr};
   bool null = false;
-  static std::size_t variants() { return 16; }
+  static std::size_t variants() { return 17; }
   RenderOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
     options.viewer_cleared = cleared;
     options.viewer_cleared_count = 1;
@@ -1249,6 +1249,9 @@ struct RenderOptionsArg : ArgBase {
         break;
       case 15:
         options.audience = SG_AUDIENCE_FAMILY, expected = Expect::anything();
+        break;
+      case 16:
+        options.family_svg = "\xc3\x28";
         break;
     }
   }
@@ -1313,6 +1316,68 @@ struct EventArg : ArgBase {
   const sg_event* get() {
     if (event.about) event.about = about;  // re-point after the move into place
     return null ? nullptr : &event;
+  }
+};
+
+struct EntryArg : ArgBase {
+  sg_entry entry = SG_ENTRY_INIT;
+  const char* about[2] = {"P-ASH-C1", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 13; }
+  EntryArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    entry.id = "N-MISUSE";
+    entry.kind = "child_voice";
+    entry.date = "2026-10-01";
+    entry.about = about;
+    entry.about_count = 1;
+    entry.author = "SW-TEAM-2";
+    entry.text = "Fictional words";
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        entry.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        entry.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        entry.id = nullptr;
+        break;
+      case 5:
+        entry.kind = "gossip";
+        break;
+      case 6:
+        entry.date = "2026-02-30";
+        break;
+      case 7:
+        entry.about = nullptr, entry.about_count = 2;
+        break;
+      case 8:
+        entry.about_count = 2;
+        break;  // NULL entry
+      case 9:
+        entry.text = "\xff";
+        break;
+      case 10:
+        entry.author = nullptr;
+        break;
+      case 11:
+        entry.restricted = 7;
+        break;
+      case 12:
+        entry.kind = nullptr;
+        break;
+    }
+  }
+  const sg_entry* get() {
+    if (entry.about) entry.about = about;  // re-point after the move into place
+    return null ? nullptr : &entry;
   }
 };
 
