@@ -142,7 +142,7 @@ TEST_SUITE("unit/entries") {
     CHECK(without_entries_and_names().find("\"entries\"") == std::string::npos);
   }
 
-  TEST_CASE("bad entries are refused with file, line, column and entry id; nothing changes") {
+  TEST_CASE("bad entries are refused with file, line, column and entry id, nothing changes") {
     CHECK(refusal(case_with(entry_with("\"kind\": \"gossip\""))).status() == Status::invalid_data);
     const Error date = refusal(
         case_with("{\"id\": \"N-X\", \"kind\": \"strength\", \"date\": \"2026-02-30\", \"about\": "
@@ -280,7 +280,7 @@ TEST_SUITE("unit/entries") {
     CHECK(person.age_years == 8);
   }
 
-  TEST_CASE("the report: Signs of Safety columns, scaling, voices and names; restricted hidden") {
+  TEST_CASE("the report: Signs of Safety columns, scaling, voices and names, restricted hidden") {
     Families f;
     const std::vector<std::size_t> rows = household_rows(f.results, "HH-ASH");
     RenderOptions uncleared;
