@@ -235,6 +235,9 @@ namespace detail {
 // bulk path of CaseGraph::apply is tested against (tests/oracle/test_bulk_apply.cpp). Hosts
 // call CaseGraph::apply.
 SAFEGUARD_EXPORT void apply_stepwise(CaseGraph& graph, const Batch& batch);
+// Builds an empty graph from additions handed over one at a time, as a case file is read
+// (src/graph_bulk.hpp); private to the library.
+class StreamedBuild;
 }  // namespace detail
 
 class SAFEGUARD_EXPORT CaseGraph {
@@ -303,6 +306,7 @@ class SAFEGUARD_EXPORT CaseGraph {
  private:
   std::uint32_t slot(VertexIndex v, VertexKind expected) const;
   friend void detail::apply_stepwise(CaseGraph& graph, const Batch& batch);
+  friend class detail::StreamedBuild;
   void apply_in_steps(const Batch& batch);
   // The bulk path (src/graph_bulk.cpp): true if it applied the whole batch; false, with the
   // graph as it was, if the graph is not empty or the batch is not one it builds.
