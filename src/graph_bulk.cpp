@@ -16,8 +16,8 @@
 #include "graph_bulk.hpp"
 #include "graph_records.hpp"
 #include "graph_topology.hpp"
+#include "safeguard/detail/key_index.hpp"
 #include "safeguard/graph.hpp"
-#include "util/key_index.hpp"
 #include "util/utf8.hpp"
 
 namespace safeguard {
@@ -428,7 +428,7 @@ class CaseGraph::BulkBuilder {
   bool index_ids() {
     graph_.index_.reserve(graph_.ids_.size());
     for (std::size_t v = 0; v < graph_.ids_.size(); ++v)
-      graph_.index_.emplace(graph_.ids_[v], static_cast<VertexIndex>(v));
+      graph_.index_.insert(graph_.ids_[v], v, graph_.id_of());
     return true;
   }
 
@@ -491,7 +491,7 @@ bool CaseGraph::apply_in_bulk(const Batch& batch) {
 void CaseGraph::clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar) noexcept {
   topology_->adjacency.clear();
   std::vector<std::string>().swap(ids_);
-  index_.clear();
+  index_ = detail::KeyIndex();
   while (symbols_.size() > 1) symbols_.forget_last();
   std::vector<Person>().swap(persons_);
   std::vector<Agency>().swap(agencies_);

@@ -16,6 +16,7 @@
 
 #include "safeguard/calendar.hpp"
 #include "safeguard/detail/interner.hpp"
+#include "safeguard/detail/key_index.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/model.hpp"
 
@@ -331,7 +332,16 @@ class SAFEGUARD_EXPORT CaseGraph {
   GraphLimits limits_;
   detail::TopologyHolder topology_;
   std::vector<std::string> ids_;
-  std::unordered_map<std::string, VertexIndex> index_;
+  // Vertex by id: positions in ids_, which holds the keys (each id is stored once). Erased
+  // persons' ids are cleared in ids_ and out of the index.
+  detail::KeyIndex index_;
+  struct IdOf {
+    const std::vector<std::string>* ids;
+    std::string_view operator()(std::size_t v) const { return (*ids)[v]; }
+  };
+  IdOf id_of() const noexcept { return IdOf{&ids_}; }
+  // The vertex of an id the batch being applied has been checked to name.
+  VertexIndex indexed(std::string_view id) const;
   detail::Interner symbols_;
   std::vector<Person> persons_;
   std::vector<Agency> agencies_;
