@@ -262,8 +262,8 @@ CppState cpp_state(const CaseGraph& graph) {
     const std::optional<VertexIndex> at = graph.find(graph.id(v));
     found += graph.id(v) + "=" + (at ? std::to_string(*at) : std::string("none")) + "\n";
   }
-  return {save_case(graph), graph.vertex_count(), graph.edge_count(), graph.symbols().size(),
-          graph.revision(), found};
+  return {save_case(graph),       graph.vertex_count(), graph.edge_count(),
+          graph.symbols().size(), graph.revision(),     found};
 }
 
 Day day(const char* text) {
