@@ -29,7 +29,9 @@
 #include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "graph_bulk.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/rules.hpp"
@@ -998,6 +1000,19 @@ class CaseHandler {
     return false;
   }
 
+  // Entities go straight into `build` (a graph being built as the file is read) instead of
+  // into the batch, while their sections come in batch order; see stream().
+  void stream_into(detail::StreamedBuild& build) { stream_ = &build; }
+  // Whether the streamed build declined an entity (or a section out of order): reading stopped
+  // there, and the graph is back to empty.
+  bool stream_declined() const { return stream_declined_; }
+  // The end of a streamed read: the calendar, held back to be last as in the batch, then the
+  // checks over all the items. False if the build declined (nothing was read, or a check failed).
+  bool finish_stream() {
+    if (calendar_ && !stream_->add(*calendar_)) return false;
+    return stream_->finish();
+  }
+
   // After the pass: the problem to report (status ok when there is none).
   Problem& problem() { return problem_; }
   Batch& batch() { return batch_; }
@@ -1044,6 +1059,7 @@ class CaseHandler {
   // event further: a syntax error or a limit there (`"schema_version": 01`, an unknown field
   // nested too deep) is the better report, as it was when the whole file was parsed first.
   bool go_on() {
+    if (stream_declined_) return false;
     if (!failed_ || skip_ > 0) return true;
     return ++events_after_problem_ < 2;
   }
@@ -1232,7 +1248,10 @@ class CaseHandler {
                       "unknown field " + detail::quote_for_error(entity_.unknown),
                       {}};
       Edit item = EntityReader(entity_).build();
-      if (!failed_) {
+      if (failed_) return;
+      if (stream_) {
+        stream(std::move(item));
+      } else {
         batch_.items.push_back(std::move(item));
         ++runs_.back().count;
       }
@@ -1242,7 +1261,26 @@ class CaseHandler {
     }
   }
 
+  // Into the graph as the batch would take it: sections in schemas() order, the calendar last.
+  // A section out of that order (a file not written by save_case) declines, and the caller
+  // reads the file again into a batch, which it sorts.
+  void stream(Edit item) {
+    if (entity_.section == Section::calendar) {
+      calendar_ = std::move(item);
+      return;
+    }
+    if (entity_.section < streamed_section_ || !stream_->add(item)) {
+      stream_declined_ = true;
+      return;
+    }
+    streamed_section_ = entity_.section;
+  }
+
   CaseFileLimits limits_;
+  detail::StreamedBuild* stream_ = nullptr;
+  Section streamed_section_ = Section::agencies;
+  std::optional<Edit> calendar_;
+  bool stream_declined_ = false;
   std::size_t events_ = 0;
   std::size_t depth_ = 0;  // open containers, skipped ones included
   std::size_t skip_ = 0;   // open containers of a value being skipped
@@ -1319,11 +1357,13 @@ Location place_of(Source& source, const Problem& problem) {
               where);
 }
 
-Reading read_case(Source& source, const CaseFileLimits& limits) {
-  CaseHandler handler(limits);
+// One pass of `handler` over the source, the checksum verified, and the first problem found
+// thrown as an Error with its place.
+void read_into(Source& source, CaseHandler& handler) {
   detail::Sha256 digest;
   const bool verify = source.has_trailer();
   const bool parsed = parse<false>(source, handler, verify ? &digest : nullptr);
+  if (handler.stream_declined()) return;  // the caller reads again, as a batch
   // A damaged file is the likelier story than whatever its damage looks like to the parser.
   if (verify && digest.hex() != source.digest()) checksum_mismatch(source);
   handler.finish();
@@ -1334,6 +1374,11 @@ Reading read_case(Source& source, const CaseFileLimits& limits) {
   }
   if (problem.status != Status::ok)
     throw Error(problem.status, problem.message, place_of(source, problem));
+}
+
+Reading read_case(Source& source, const CaseFileLimits& limits) {
+  CaseHandler handler(limits);
+  read_into(source, handler);
   Reading reading{std::move(handler.batch()), std::move(handler.runs())};
   // Items go into the batch in schemas() order whatever the order of the file's sections, so
   // the record (and the order save_case writes) does not depend on it.
@@ -1365,6 +1410,30 @@ void apply_reading(CaseGraph& graph, const Reading& reading, Source& source) {
     throw Error(e.status(), e.detail(),
                 locate(source, reading.path_of(e.item()), {}, e.where().entity));
   }
+}
+
+// Reads the case into `graph`. Into an empty graph the entities are built as they are read
+// (detail::StreamedBuild), so memory follows the record, not a batch of the whole file; when
+// that declines (a graph error, or sections out of order), or the graph is not empty, the file
+// is read into a batch and applied as one, whose errors name the item and its place.
+void load_from(CaseGraph& graph, Source& source, const CaseFileLimits& limits,
+               const Progress& progress) {
+  if (detail::StreamedBuild::accepts(graph)) {
+    detail::StreamedBuild build(graph);
+    CaseHandler handler(limits);
+    handler.stream_into(build);
+    source.set_progress(&progress);
+    read_into(source, handler);  // on an error, `build` empties the graph again
+    // Past the last byte the callback has no more say: what follows completes the build, or
+    // declines it and the batch below is applied atomically.
+    source.set_progress(nullptr);
+    if (!handler.stream_declined() && handler.finish_stream()) return;
+  }
+  // Read again from the start: the progress reports start again too.
+  source.set_progress(&progress);
+  const Reading reading = read_case(source, limits);
+  source.set_progress(nullptr);
+  apply_reading(graph, reading, source);
 }
 
 void check_buffer_size(std::string_view text, const std::string& name,
@@ -1399,10 +1468,7 @@ void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                const CaseFileLimits& limits, const Progress& progress) {
   check_buffer_size(text, name, limits);
   Source source(text, name);
-  source.set_progress(&progress);
-  const Reading reading = read_case(source, limits);
-  source.set_progress(nullptr);  // as for a file: the apply that follows is atomic
-  apply_reading(graph, reading, source);
+  load_from(graph, source, limits, progress);
 }
 
 void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits) {
@@ -1412,12 +1478,7 @@ void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLim
 void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits,
                     const Progress& progress) {
   Source source(path, limits.max_bytes);
-  source.set_progress(&progress);
-  const Reading reading = read_case(source, limits);
-  // Past the last byte the callback has no more say: what follows is the atomic apply (and,
-  // on an error, the locator reading back).
-  source.set_progress(nullptr);
-  apply_reading(graph, reading, source);
+  load_from(graph, source, limits, progress);
 }
 
 std::string save_case(const CaseGraph& graph) {

@@ -745,9 +745,15 @@ class CaseGraph::Validator {
 // ---- Queries ------------------------------------------------------------------------------
 
 std::optional<VertexIndex> CaseGraph::find(std::string_view id) const {
-  auto found = index_.find(std::string(id));
-  if (found == index_.end()) return std::nullopt;
-  return found->second;
+  const auto found = index_.find(id, id_of());
+  if (!found) return std::nullopt;
+  return static_cast<VertexIndex>(*found);
+}
+
+VertexIndex CaseGraph::indexed(std::string_view id) const {
+  const auto found = index_.find(id, id_of());
+  if (!found) throw std::out_of_range("no vertex with this id");
+  return static_cast<VertexIndex>(*found);
 }
 
 bool CaseGraph::has_record(std::string_view id) const {
@@ -888,7 +894,7 @@ class CaseGraph::Transaction {
     provided_by_changed,  // a: factor slot, b: the old value
     kind_changed,         // a: vertex, b: the old kind
     id_cleared,           // a: vertex; the old id is in old_ids_
-    unindexed,            // the id's node of index_ is in old_index_
+    unindexed,            // vertex a's id was taken out of index_
     record_unindexed,     // the id's node of record_index_ is in old_records_
     relations_replaced,   // the old vector is in old_relations_
     calendar_replaced,    // the old calendar is in old_calendars_
@@ -1003,7 +1009,7 @@ class CaseGraph::Transaction {
     const auto v = static_cast<VertexIndex>(
         boost::add_vertex(VertexData{kind, slot}, graph_.topology_->adjacency));
     try {
-      graph_.index_.emplace(id, v);
+      graph_.index_.insert(id, v, graph_.id_of());
     } catch (...) {
       boost::remove_vertex(v, graph_.topology_->adjacency);
       throw;
@@ -1062,13 +1068,13 @@ class CaseGraph::Transaction {
     log({Op::id_cleared, List::persons, v});
   }
 
-  void unindex(const std::string& id) {
-    make_room(old_index_);
+  // Undone by putting the id back, which never allocates: the index holds one entry fewer
+  // than it did, and it never shrinks.
+  void unindex(VertexIndex v) {
     reserve_step();
-    auto node = graph_.index_.extract(id);
-    if (node.empty()) return;
-    old_index_.push_back(std::move(node));
-    log({Op::unindexed});
+    if (graph_.find(graph_.ids_[v]) != v) return;
+    graph_.index_.erase(graph_.ids_[v], graph_.id_of());
+    log({Op::unindexed, List::persons, v});
   }
 
   void index_record(List list, const std::string& id, std::uint32_t number) {
@@ -1194,7 +1200,7 @@ class CaseGraph::Transaction {
     CaseGraph& g = graph_;
     switch (step.op) {
       case Op::vertex_added:
-        g.index_.erase(g.ids_.back());
+        g.index_.erase(g.ids_.back(), g.id_of());
         g.ids_.pop_back();
         boost::remove_vertex(boost::num_vertices(g.topology_->adjacency) - 1,
                              g.topology_->adjacency);
@@ -1268,8 +1274,7 @@ class CaseGraph::Transaction {
         old_ids_.pop_back();
         break;
       case Op::unindexed:
-        g.index_.insert(std::move(old_index_.back()));
-        old_index_.pop_back();
+        g.index_.insert(g.ids_[step.a], step.a, g.id_of());
         break;
       case Op::record_unindexed:
         g.record_index_.insert(std::move(old_records_.back()));
@@ -1304,7 +1309,6 @@ class CaseGraph::Transaction {
   std::vector<Place> old_places_;
   std::vector<Group> old_groups_;
   std::vector<std::string> old_ids_;
-  std::vector<decltype(CaseGraph::index_)::node_type> old_index_;
   std::vector<decltype(CaseGraph::record_index_)::node_type> old_records_;
   std::vector<std::vector<Relation>> old_relations_;
   std::vector<std::shared_ptr<const WorkingCalendar>> old_calendars_;
@@ -1366,7 +1370,7 @@ void CaseGraph::remove_edges_of_kind(Transaction& tx, VertexIndex v, RelationKin
 
 void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
   using List = Transaction::List;
-  auto resolve = [this](const std::string& id) { return index_.at(id); };
+  auto resolve = [this](const std::string& id) { return indexed(id); };
   auto intern_text = [&](std::string_view text) { return intern(tx, text); };
   auto set_concern_edges = [&](VertexIndex v, const Concern& c) {
     add_edge(tx, RelationKind::raised, c.source, v);
@@ -1523,8 +1527,8 @@ void CaseGraph::remove_record(Transaction& tx, const std::string& id) {
 }
 
 void CaseGraph::remove_relation(Transaction& tx, const RelationSpec& relation) {
-  const VertexIndex from = index_.at(relation.from);
-  const VertexIndex to = index_.at(relation.to);
+  const VertexIndex from = indexed(relation.from);
+  const VertexIndex to = indexed(relation.to);
   auto take_edge = [&](VertexIndex a, VertexIndex b) {
     for (auto edge : boost::make_iterator_range(boost::out_edges(a, topology_->adjacency))) {
       if (topology_->adjacency[edge].kind == relation.kind &&
@@ -1675,7 +1679,7 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
   for (auto edge : boost::make_iterator_range(boost::in_edges(v, topology_->adjacency))) {
     if (!tx.removed(edge)) tx.remove_edge(edge);
   }
-  tx.unindex(ids_[v]);
+  tx.unindex(v);
   tx.clear_id(v);
   tx.set_kind(v, VertexKind::erased);
   sort_unique(orphans);

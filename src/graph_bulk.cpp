@@ -13,10 +13,11 @@
 #include <type_traits>
 #include <variant>
 
+#include "graph_bulk.hpp"
 #include "graph_records.hpp"
 #include "graph_topology.hpp"
+#include "safeguard/detail/key_index.hpp"
 #include "safeguard/graph.hpp"
-#include "util/key_index.hpp"
 #include "util/utf8.hpp"
 
 namespace safeguard {
@@ -64,16 +65,30 @@ struct RelationKey {
 
 class CaseGraph::BulkBuilder {
  public:
-  BulkBuilder(CaseGraph& graph, const Batch& batch) : graph_(graph), batch_(batch) {}
+  explicit BulkBuilder(CaseGraph& graph) : graph_(graph) {}
 
   // Builds the whole batch into the (empty) graph; false as soon as an item fails a check.
-  bool build() {
-    count_and_reserve();
-    for (const Edit& item : batch_.items) {
-      if (!std::visit([this](const auto& edit) { return add(edit); }, item)) return false;
+  bool build(const Batch& batch) {
+    count_and_reserve(batch);
+    for (const Edit& item : batch.items) {
+      if (!add(item)) return false;
     }
-    return relations_unique() && parentage_acyclic() && index_ids();
+    return finish();
   }
+
+  // Builds one more item; false if it fails a check (or is not an addition). Items may come
+  // one at a time (detail::StreamedBuild) with nothing reserved: each vector then grows.
+  bool add(const Edit& item) {
+    vertices_ += is_entity(item);
+    records_ += std::holds_alternative<EventSpec>(item) ||
+                std::holds_alternative<DiscretionaryOverrideSpec>(item);
+    if (vertices_ > graph_.limits_.max_vertices || records_ > graph_.limits_.max_records)
+      return false;
+    return std::visit([this](const auto& edit) { return add(edit); }, item);
+  }
+
+  // The checks over the whole batch, once every item is in.
+  bool finish() { return relations_unique() && parentage_acyclic() && index_ids(); }
 
   // The counts that decide whether the batch fits the graph's limits at all.
   static bool fits(const CaseGraph& graph, const Batch& batch) {
@@ -129,34 +144,61 @@ class CaseGraph::BulkBuilder {
     return std::adjacent_find(scratch_.begin(), scratch_.end()) == scratch_.end();
   }
 
-  // ---- Ids: one flat index of views of the batch's ids, vertices and records alike ----
+  // ---- Ids: one flat index of every id declared, vertices and records alike ----
+  // An entry names where the id is kept: the graph's ids_ for a vertex, the event's or
+  // override's own record otherwise. The index reads keys from there, so it holds no copy of
+  // them and stays valid when the items it was built from are gone (streamed) or the vectors
+  // holding the ids grow.
 
-  struct KeyOf {
-    const std::vector<std::string_view>* names;
-    std::string_view operator()(std::size_t at) const { return (*names)[at]; }
+  enum class NameKind : std::uint8_t { vertex, event, override, entry };
+  struct Name {
+    std::uint32_t number;  // the vertex, or the record's number
+    NameKind kind;
   };
-  KeyOf key_of() const { return KeyOf{&names_}; }
+  std::string_view name_at(std::size_t at) const {
+    const Name& name = names_[at];
+    switch (name.kind) {
+      case NameKind::vertex:
+        return graph_.ids_[name.number];
+      case NameKind::event:
+        return graph_.events_[name.number].id;
+      case NameKind::override:
+        return graph_.discretionary_[name.number].id;
+      case NameKind::entry:
+        return graph_.entries_[name.number].id;
+    }
+    return {};
+  }
+  struct KeyOf {
+    const BulkBuilder* builder;
+    std::string_view operator()(std::size_t at) const { return builder->name_at(at); }
+  };
+  KeyOf key_of() const { return KeyOf{this}; }
 
-  // Declares a new id naming `target` (kNoVertex for an event or discretionary override, which
-  // nothing refers to); false if it is malformed or taken.
-  bool declare(const std::string& id, VertexIndex target) {
+  // Declares a new id, kept where `name` says once the caller has stored it; false if it is
+  // malformed or taken.
+  bool declare(const std::string& id, Name name) {
     if (!valid_id(id) || !names_index_.insert(id, names_.size(), key_of())) return false;
-    names_.push_back(id);
-    targets_.push_back(target);
+    names_.push_back(name);
     return true;
   }
 
-  // The vertex an id names among the items so far, or kNoVertex.
+  // The vertex an id names among the items so far, or kNoVertex (also for a record's id).
   VertexIndex resolve(std::string_view id) const {
     const auto at = names_index_.find(id, key_of());
-    return at ? targets_[*at] : kNoVertex;
+    return at && names_[*at].kind == NameKind::vertex ? names_[*at].number : kNoVertex;
   }
 
   VertexIndex add_vertex(const std::string& id, VertexKind vertex_kind, std::size_t slot) {
     const auto v = static_cast<VertexIndex>(graph_.ids_.size());
-    if (!declare(id, v)) return kNoVertex;
-    graph_.topology_->adjacency[v] =
-        detail::VertexData{vertex_kind, static_cast<std::uint32_t>(slot)};
+    if (!declare(id, Name{v, NameKind::vertex})) return kNoVertex;
+    const detail::VertexData data{vertex_kind, static_cast<std::uint32_t>(slot)};
+    detail::Adjacency& adjacency = graph_.topology_->adjacency;
+    if (v < boost::num_vertices(adjacency)) {
+      adjacency[v] = data;  // sized up front from the batch's counts
+    } else {
+      boost::add_vertex(data, adjacency);
+    }
     graph_.ids_.push_back(id);
     return v;
   }
@@ -283,10 +325,12 @@ class CaseGraph::BulkBuilder {
     return true;
   }
 
+  // A record's id is declared last, once the record is sure to be stored: the index reads it
+  // from there. (Declaring it first would decide nothing differently: no reference may name a
+  // record.)
   bool add(const EventSpec& spec) {
-    if (!declare(spec.id, kNoVertex) || spec.date == kNoDay || spec.about.empty() ||
-        !valid_text(spec.note) || !valid_text(spec.category) ||
-        !event_decision_allowed(spec.kind, spec.decision) ||
+    if (spec.date == kNoDay || spec.about.empty() || !valid_text(spec.note) ||
+        !valid_text(spec.category) || !event_decision_allowed(spec.kind, spec.decision) ||
         (spec.expected != kNoDay && spec.kind != EventKind::expected_birth) ||
         (spec.kind == EventKind::expected_birth && spec.expected == kNoDay))
       return false;
@@ -296,14 +340,15 @@ class CaseGraph::BulkBuilder {
         }))
       return false;
     const auto number = static_cast<std::uint32_t>(graph_.events_.size());
+    if (!declare(spec.id, Name{number, NameKind::event})) return false;
     graph_.record_index_.emplace(spec.id, number);
     graph_.events_.push_back(std::move(e));
     return true;
   }
 
   bool add(const DiscretionaryOverrideSpec& spec) {
-    if (!declare(spec.id, kNoVertex) || spec.date == kNoDay || spec.author.empty() ||
-        spec.reason.empty() || !valid_text(spec.author) || !valid_text(spec.reason))
+    if (spec.date == kNoDay || spec.author.empty() || spec.reason.empty() ||
+        !valid_text(spec.author) || !valid_text(spec.reason))
       return false;
     DiscretionaryOverride o =
         detail::make_override(spec, [this](std::string_view id) { return resolve(id); });
@@ -316,13 +361,16 @@ class CaseGraph::BulkBuilder {
          spec.approved < spec.date))
       return false;
     const auto number = static_cast<std::uint32_t>(graph_.discretionary_.size());
+    if (!declare(spec.id, Name{number, NameKind::override})) return false;
     graph_.record_index_.emplace(spec.id, number);
     graph_.discretionary_.push_back(std::move(o));
     return true;
   }
 
   bool add(const EntrySpec& spec) {
-    if (!declare(spec.id, kNoVertex) || !detail::entry_fields_problem(spec).empty() ||
+    const auto number = static_cast<std::uint32_t>(graph_.entries_.size());
+    if (!declare(spec.id, Name{number, NameKind::entry}) ||
+        !detail::entry_fields_problem(spec).empty() ||
         !valid_text(spec.author) || !valid_text(spec.text) || !valid_text(spec.question))
       return false;
     const VertexIndex source = spec.source.empty() ? kNoVertex : resolve(spec.source);
@@ -332,7 +380,6 @@ class CaseGraph::BulkBuilder {
           return is_person_of_kind(child, PersonKind::child);
         }))
       return false;
-    const auto number = static_cast<std::uint32_t>(graph_.entries_.size());
     graph_.record_index_.emplace(spec.id, number);
     graph_.entries_.push_back(std::move(e));
     return true;
@@ -402,13 +449,13 @@ class CaseGraph::BulkBuilder {
   bool index_ids() {
     graph_.index_.reserve(graph_.ids_.size());
     for (std::size_t v = 0; v < graph_.ids_.size(); ++v)
-      graph_.index_.emplace(graph_.ids_[v], static_cast<VertexIndex>(v));
+      graph_.index_.insert(graph_.ids_[v], v, graph_.id_of());
     return true;
   }
 
-  void count_and_reserve() {
+  void count_and_reserve(const Batch& batch) {
     std::size_t counts[std::variant_size_v<Edit>] = {};
-    for (const Edit& item : batch_.items) ++counts[item.index()];
+    for (const Edit& item : batch.items) ++counts[item.index()];
     auto count = [&](auto tag) { return counts[Edit(std::in_place_type<decltype(tag)>).index()]; };
     const std::size_t persons = count(PersonSpec{}), agencies = count(AgencySpec{}),
                       concerns = count(ConcernSpec{}), factors = count(FactorSpec{}),
@@ -434,31 +481,28 @@ class CaseGraph::BulkBuilder {
     const std::size_t records = events + overrides + entries;
     graph_.record_index_.reserve(records);
     names_.reserve(vertices + records);
-    targets_.reserve(vertices + records);
     names_index_.reserve(vertices + records);
     relation_keys_.reserve(relations);
   }
 
   CaseGraph& graph_;
-  const Batch& batch_;
-  std::vector<std::string_view> names_;  // every id declared so far, views of the batch's
-  std::vector<VertexIndex> targets_;     // the vertex each names (kNoVertex: a record)
+  std::vector<Name> names_;  // every id declared so far, in order
   detail::KeyIndex names_index_;
+  std::size_t vertices_ = 0;  // entities and records added, against the graph's limits
+  std::size_t records_ = 0;
   std::vector<RelationKey> relation_keys_;
   bool has_parent_edges_ = false;
   std::vector<VertexIndex> scratch_;
 };
 
 bool CaseGraph::apply_in_bulk(const Batch& batch) {
-  const bool empty = vertex_count() == 0 && ids_.empty() && symbols_.size() == 1 &&
-                     events_.empty() && discretionary_.empty() && entries_.empty() &&
-                     relations_.empty() && record_index_.empty();
-  if (!empty || batch.items.empty() || !BulkBuilder::fits(*this, batch) ||
+  if (!detail::StreamedBuild::accepts(*this) || batch.items.empty() ||
+      !BulkBuilder::fits(*this, batch) ||
       !std::all_of(batch.items.begin(), batch.items.end(), is_addition))
     return false;
   std::shared_ptr<const WorkingCalendar> calendar = calendar_;  // what a failure restores
   try {
-    if (BulkBuilder(*this, batch).build()) return true;
+    if (BulkBuilder(*this).build(batch)) return true;
   } catch (...) {
     clear_after_bulk(std::move(calendar));
     throw;
@@ -471,7 +515,7 @@ bool CaseGraph::apply_in_bulk(const Batch& batch) {
 void CaseGraph::clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar) noexcept {
   topology_->adjacency.clear();
   std::vector<std::string>().swap(ids_);
-  index_.clear();
+  index_ = detail::KeyIndex();
   while (symbols_.size() > 1) symbols_.forget_last();
   std::vector<Person>().swap(persons_);
   std::vector<Agency>().swap(agencies_);
@@ -488,4 +532,57 @@ void CaseGraph::clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar
   calendar_ = std::move(calendar);
 }
 
+namespace detail {
+
+bool StreamedBuild::accepts(const CaseGraph& graph) {
+  return graph.vertex_count() == 0 && graph.ids_.empty() && graph.symbols_.size() == 1 &&
+         graph.events_.empty() && graph.discretionary_.empty() && graph.entries_.empty() &&
+         graph.relations_.empty() && graph.record_index_.empty();
+}
+
+StreamedBuild::StreamedBuild(CaseGraph& graph)
+    : graph_(graph),
+      calendar_(graph.calendar_),
+      builder_(std::make_unique<CaseGraph::BulkBuilder>(graph)) {}
+
+StreamedBuild::~StreamedBuild() {
+  if (!committed_ && !declined_) decline();
+}
+
+void StreamedBuild::decline() noexcept {
+  declined_ = true;
+  builder_.reset();
+  graph_.clear_after_bulk(calendar_);
+}
+
+// Runs one step of the build; a step that fails or throws declines the whole build.
+template <typename Step>
+bool StreamedBuild::attempt(const Step& step) {
+  if (declined_ || committed_) return false;
+  bool built = false;
+  try {
+    built = step();
+  } catch (...) {
+    decline();
+    throw;
+  }
+  if (!built) decline();
+  return built;
+}
+
+bool StreamedBuild::add(const Edit& item) {
+  if (!attempt([&] { return is_addition(item) && builder_->add(item); })) return false;
+  ++items_;
+  return true;
+}
+
+bool StreamedBuild::finish() {
+  if (items_ == 0 || !attempt([&] { return builder_->finish(); })) return false;
+  builder_.reset();
+  committed_ = true;
+  ++graph_.revision_;
+  return true;
+}
+
+}  // namespace detail
 }  // namespace safeguard

@@ -13,7 +13,7 @@
 #include "huge_pages.hpp"
 #include "record_store.hpp"
 #include "snapshot_columns.hpp"
-#include "util/key_index.hpp"
+#include "safeguard/detail/key_index.hpp"
 #include "util/utf8.hpp"
 
 namespace safeguard {

@@ -243,9 +243,12 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
     limits.max_bytes = static_cast<std::size_t>(
         std::min<std::uint64_t>(options.max_case_bytes, std::numeric_limits<std::size_t>::max()));
   }
-  load_case(session->graph, options.case_path, limits);
-  stages.next("taking a snapshot");
-  session->snapshot = take_snapshot(session->graph);
+  {
+    CaseGraph graph;
+    load_case(graph, options.case_path, limits);
+    stages.next("taking a snapshot");
+    session->snapshot = take_snapshot(graph);
+  }
   // Names the pack does not know: a misspelt category scores nothing, so say so (docs/rules.md,
   // "Vocabulary"). Restricted concerns' categories are never named, only their ids.
   for (const VocabularyFinding& finding :

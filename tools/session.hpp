@@ -71,9 +71,11 @@ void add_threads_option(CLI::App& command, ScoringOptions& options);
 void add_process_option(CLI::App& command, ScoringOptions& options);
 
 // A case assessed with a pack as of a date: what assess, explain, ecomap and report work from.
+// It holds the case's snapshot, not the editable graph it was taken from: every command reads
+// the snapshot and the results, and the graph (the larger of the two) is freed before the
+// assessment allocates its results (docs/performance.md, "End to end").
 struct Session {
   std::string case_path;
-  CaseGraph graph;
   LoadedPack pack;
   std::shared_ptr<const Snapshot> snapshot;
   AsOf as_of;

@@ -16,6 +16,7 @@
 
 #include "safeguard/calendar.hpp"
 #include "safeguard/detail/interner.hpp"
+#include "safeguard/detail/key_index.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/model.hpp"
 
@@ -252,6 +253,9 @@ namespace detail {
 // bulk path of CaseGraph::apply is tested against (tests/oracle/test_bulk_apply.cpp). Hosts
 // call CaseGraph::apply.
 SAFEGUARD_EXPORT void apply_stepwise(CaseGraph& graph, const Batch& batch);
+// Builds an empty graph from additions handed over one at a time, as a case file is read
+// (src/graph_bulk.hpp); private to the library.
+class StreamedBuild;
 }  // namespace detail
 
 class SAFEGUARD_EXPORT CaseGraph {
@@ -324,6 +328,7 @@ class SAFEGUARD_EXPORT CaseGraph {
  private:
   std::uint32_t slot(VertexIndex v, VertexKind expected) const;
   friend void detail::apply_stepwise(CaseGraph& graph, const Batch& batch);
+  friend class detail::StreamedBuild;
   void apply_in_steps(const Batch& batch);
   // The bulk path (src/graph_bulk.cpp): true if it applied the whole batch; false, with the
   // graph as it was, if the graph is not empty or the batch is not one it builds.
@@ -348,7 +353,16 @@ class SAFEGUARD_EXPORT CaseGraph {
   GraphLimits limits_;
   detail::TopologyHolder topology_;
   std::vector<std::string> ids_;
-  std::unordered_map<std::string, VertexIndex> index_;
+  // Vertex by id: positions in ids_, which holds the keys (each id is stored once). Erased
+  // persons' ids are cleared in ids_ and out of the index.
+  detail::KeyIndex index_;
+  struct IdOf {
+    const std::vector<std::string>* ids;
+    std::string_view operator()(std::size_t v) const { return (*ids)[v]; }
+  };
+  IdOf id_of() const noexcept { return IdOf{&ids_}; }
+  // The vertex of an id the batch being applied has been checked to name.
+  VertexIndex indexed(std::string_view id) const;
   detail::Interner symbols_;
   std::vector<Person> persons_;
   std::vector<Agency> agencies_;

@@ -38,6 +38,10 @@ SAFEGUARD_EXPORT Batch parse_case(std::string_view text, const std::string& name
 
 // Parses and applies a case file to `graph` as one batch: all of it, or (on error) none of it.
 // Errors from the graph (unknown or duplicate ids...) carry the line and column of the entity.
+// Into an empty graph the entities are built as they are read, so memory follows the record,
+// not the file; a graph that is not empty, a file whose sections are not in the order
+// save_case writes them, or an entity the graph refuses, makes it read the file again as a
+// batch. The record, and any error, are the same either way.
 SAFEGUARD_EXPORT void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                                 const CaseFileLimits& limits = {});
 SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
@@ -50,7 +54,8 @@ SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& 
 
 // As load_case, load_case_file and save_case_file, reporting the bytes read (a megabyte at a
 // time) or written to `progress`, which may stop the call: Error(Status::cancelled), with the
-// graph (or the file) as it was.
+// graph (or the file) as it was. A load that reads the file again (see load_case) reports the
+// second reading from the start.
 SAFEGUARD_EXPORT void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                                 const CaseFileLimits& limits, const Progress& progress);
 SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -247,15 +248,21 @@ struct CppState {
   std::string saved;
   std::size_t vertices, edges, symbols;
   std::uint64_t revision;
+  std::string found;  // what find() gives for every vertex's id: the id index, rolled back too
   bool operator==(const CppState& other) const {
     return saved == other.saved && vertices == other.vertices && edges == other.edges &&
-           symbols == other.symbols && revision == other.revision;
+           symbols == other.symbols && revision == other.revision && found == other.found;
   }
 };
 
 CppState cpp_state(const CaseGraph& graph) {
-  return {save_case(graph), graph.vertex_count(), graph.edge_count(), graph.symbols().size(),
-          graph.revision()};
+  std::string found;
+  for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
+    const std::optional<VertexIndex> at = graph.find(graph.id(v));
+    found += graph.id(v) + "=" + (at ? std::to_string(*at) : std::string("none")) + "\n";
+  }
+  return {save_case(graph),       graph.vertex_count(), graph.edge_count(),
+          graph.symbols().size(), graph.revision(),     found};
 }
 
 Day day(const char* text) {

@@ -10,7 +10,7 @@
 
 #include "safeguard/error.hpp"
 #include "util/file.hpp"
-#include "util/key_index.hpp"
+#include "safeguard/detail/key_index.hpp"
 #include "util/text_position.hpp"
 #include "util/utf8.hpp"
 

@@ -1,0 +1,56 @@
+// The bulk path of CaseGraph::apply (src/graph_bulk.cpp) fed one item at a time: a case file's
+// entities are built into the graph as the reader finishes each one, so no batch of the whole
+// file is ever held (for a generated 100,000-child file that batch was some 230 MB beside the
+// graph being built from it; docs/performance.md, "End to end").
+//
+// The result is the graph CaseGraph::apply builds from the same items in the same order, bit
+// for bit (tests/oracle/test_bulk_apply.cpp). Like the bulk path, it only decides: when an item
+// fails a check, add() says so and the graph is back to empty; the caller then reads the input
+// again into a Batch and applies it the ordinary way, whose Validator names the item and what
+// is wrong with it, word for word as before.
+#pragma once
+
+#include <memory>
+
+#include "safeguard/graph.hpp"
+
+namespace safeguard::detail {
+
+class StreamedBuild {
+ public:
+  // Whether `graph` can take a streamed build: it must be empty, as for the bulk path.
+  static bool accepts(const CaseGraph& graph);
+
+  // `graph` must be one accepts() takes, and outlive this.
+  explicit StreamedBuild(CaseGraph& graph);
+  // Unless finish() committed it, the graph is put back as it was (empty, its calendar
+  // restored), so an error or an exception part way leaves nothing behind.
+  ~StreamedBuild();
+  StreamedBuild(const StreamedBuild&) = delete;
+  StreamedBuild& operator=(const StreamedBuild&) = delete;
+
+  // Builds one more item (an addition; anything else is declined). False when it fails a
+  // check or the graph's limits: the graph is then back to empty and every later call declines.
+  bool add(const Edit& item);
+  // The checks over all the items (unique relations, no one their own ancestor), then the graph
+  // is committed: its revision moves on as CaseGraph::apply's does. False: declined, as add().
+  // At least one item must have been added (an empty batch goes through CaseGraph::apply).
+  bool finish();
+
+  std::size_t items() const noexcept { return items_; }
+  bool declined() const noexcept { return declined_; }
+
+ private:
+  void decline() noexcept;
+  template <typename Step>
+  bool attempt(const Step& step);
+
+  CaseGraph& graph_;
+  std::shared_ptr<const WorkingCalendar> calendar_;  // what a decline restores
+  std::unique_ptr<CaseGraph::BulkBuilder> builder_;
+  std::size_t items_ = 0;
+  bool declined_ = false;
+  bool committed_ = false;
+};
+
+}  // namespace safeguard::detail
