@@ -263,8 +263,9 @@ TEST_CASE("loading a case file into an empty graph holds no batch of the whole f
 
 TEST_CASE("a loaded graph keeps each id once") {
   // The graph's id index holds positions into its ids (a KeyIndex), not a copy of every id in a
-  // node of its own: a minimal person (a vertex, its record, its id) keeps about 262 bytes,
-  // against 313 when the index was a std::unordered_map<std::string, VertexIndex>.
+  // node of its own: a minimal person (a vertex, its record, its id) kept about 262 bytes,
+  // against 313 when the index was a std::unordered_map<std::string, VertexIndex>. The display
+  // name (issue 16) made the record larger: about 315 bytes now, where the map would give 366.
   constexpr std::size_t n = 40000;
   const std::string text = people(n) + "]}";
   CaseGraph graph;
@@ -272,7 +273,7 @@ TEST_CASE("a loaded graph keeps each id once") {
   load_case(graph, text, "cost.json");
   const std::size_t kept = live.load() - before;
   MESSAGE("minimal people: the graph keeps " << kept / n << " bytes per person");
-  CHECK(kept <= 285 * n);
+  CHECK(kept <= 340 * n);
   for (std::size_t i = 0; i < n; i += 997) CHECK(graph.find("P" + std::to_string(i)) == i);
 }
 
