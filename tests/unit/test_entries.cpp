@@ -424,7 +424,10 @@ TEST_SUITE("unit/entries") {
     const std::shared_ptr<const CaseGraph> after = record.graph(day("2026-11-01"));
     CHECK_FALSE(after->find_entry("N-BIR-1"));
     CHECK(save_case(*after).find("Gus") == std::string::npos);
-    const auto& first = std::get<EntrySpec>(record.history("N-BIR-1").front().spec);
+    // Held by value: history() returns a vector, so a reference into it would dangle.
+    const std::vector<FactVersion> versions = record.history("N-BIR-1");
+    REQUIRE_FALSE(versions.empty());
+    const EntrySpec& first = std::get<EntrySpec>(versions.front().spec);
     CHECK(first.text.empty());  // erasure scrubs the words from every version
   }
 }
