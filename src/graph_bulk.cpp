@@ -370,8 +370,8 @@ class CaseGraph::BulkBuilder {
   bool add(const EntrySpec& spec) {
     const auto number = static_cast<std::uint32_t>(graph_.entries_.size());
     if (!declare(spec.id, Name{number, NameKind::entry}) ||
-        !detail::entry_fields_problem(spec).empty() ||
-        !valid_text(spec.author) || !valid_text(spec.text) || !valid_text(spec.question))
+        !detail::entry_fields_problem(spec).empty() || !valid_text(spec.author) ||
+        !valid_text(spec.text) || !valid_text(spec.question))
       return false;
     const VertexIndex source = spec.source.empty() ? kNoVertex : resolve(spec.source);
     if (!spec.source.empty() && !is(source, VertexKind::agency)) return false;

@@ -12,8 +12,8 @@
 
 #include "huge_pages.hpp"
 #include "record_store.hpp"
-#include "snapshot_columns.hpp"
 #include "safeguard/detail/key_index.hpp"
+#include "snapshot_columns.hpp"
 #include "util/utf8.hpp"
 
 namespace safeguard {

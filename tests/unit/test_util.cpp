@@ -8,9 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "safeguard/detail/key_index.hpp"
 #include "safeguard/error.hpp"
 #include "util/file.hpp"
-#include "safeguard/detail/key_index.hpp"
 #include "util/text_position.hpp"
 #include "util/utf8.hpp"
 
