@@ -1076,7 +1076,7 @@ typedef struct sg_render_options {
   const char* const* ecomap_svg;
   size_t ecomap_svg_count;
   const char* ecomap_note; /* NULL: "Ecomap not included." */
-  const char* layout;      /* ecomaps: fdp, neato, dot, twopi or circo; NULL: twopi */
+  const char* layout;      /* ecomaps: dot, twopi, fdp, neato or circo; NULL: dot */
   int all_evidence;        /* ecomaps: 1 also draws concerns that add nothing for the child */
   int overdue_only;        /* timelines: 1 lists only overdue steps */
   int terminal_colour;     /* timelines: 1 puts overdue rows in bold red (ANSI escapes) */

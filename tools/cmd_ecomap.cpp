@@ -58,17 +58,20 @@ Command add_ecomap(CLI::App& parent) {
       ->type_name("FILE");
   command
       ->add_option("--layout", options->settings.layout,
-                   "Graphviz layout engine written into the DOT: twopi puts the child at the "
-                   "centre with rings around them; fdp boxes the household")
+                   "Graphviz layout engine written into the DOT: dot lays the picture out in "
+                   "columns (agencies, their concerns, the people, the child) and prints on A4 "
+                   "at 9 pt or more; twopi puts the child at the centre with rings around them; "
+                   "fdp boxes the household")
       ->check(CLI::IsMember({"fdp", "neato", "dot", "twopi", "circo"}))
       ->capture_default_str();
   command->add_flag("--all-evidence", options->settings.all_evidence,
                     "Also draw concerns in the child's circle that add no points for this child "
                     "(concerns about the child always appear)");
   command->footer(
-      "The child is at the centre; the people around them, the agencies involved, the concerns "
-      "and protective factors are drawn around them, each node and edge coloured (red: adds "
-      "risk, green: reduces it, grey: no points) and sized by its points, with a legend giving "
+      "The child, the people around them, the agencies involved, the concerns and protective "
+      "factors are drawn with arrows from each agency to the concern it raised and on to the "
+      "person it is about, each node and edge coloured (red: adds "
+      "risk, blue: reduces it, grey: no points) and sized by its points, with a legend giving "
       "the date, the pack and the viewer.\n"
       "Example: safeguard ecomap examples/data/families.json --child P-ASH-C1 -o ecomap.svg\n"
       "Restricted evidence the viewer is not cleared for appears only as \"restricted source\" "

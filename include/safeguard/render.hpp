@@ -56,8 +56,10 @@ struct RenderOptions {
   std::string family_svg;
 
   // Ecomaps.
-  std::string layout =
-      "twopi";  // Graphviz engine written into the DOT: fdp, neato, dot, twopi, circo
+  // Graphviz engine written into the DOT: dot (columns from the agencies on the left to the child
+  // on the right; prints on A4 at its own size, type 9 pt or more), twopi (the child at the
+  // centre, rings around them), fdp, neato, circo.
+  std::string layout = "dot";
   // Also draw concerns in the child's circle that add nothing for this child (concerns about
   // the child always appear).
   bool all_evidence = false;
@@ -81,9 +83,9 @@ SAFEGUARD_EXPORT std::vector<std::size_t> household_rows(const Results& results,
                                                          std::string_view id);
 
 // The ecomap of the child at `row` as a Graphviz DOT document (written with Boost.Graph's
-// write_graphviz): the child at the centre, the people, agencies, concerns and factors around
-// them, coloured and sized by their points. Node names are the ecomap's own numbers, never case
-// ids, since Graphviz copies them into SVG.
+// write_graphviz): the child, the people, agencies, concerns and factors around them, coloured
+// and sized by their points, laid out by `options.layout`. Node names are the ecomap's own numbers,
+// never case ids, since Graphviz copies them into SVG.
 SAFEGUARD_EXPORT std::string render_ecomap_dot(const Results& results, std::size_t row,
                                                const RenderOptions& options = {});
 

@@ -43,6 +43,7 @@ struct EcoEdge {
   double points = 0;
   bool dashed = false;
   bool arrow = true;
+  bool ranks = true;  // false: the dot layout does not rank along it (partners sit side by side)
 };
 
 using EcoGraph =
@@ -64,10 +65,60 @@ std::string quoted(const std::string& text) {
   return out + "\"";
 }
 
+// A label's lines, each at most kLabelWidth bytes where words allow: a long line is split at
+// its " · " separators first, then between words (never inside one, so an id, a date or a
+// UTF-8 sequence stays whole). Narrow nodes keep the picture narrow enough to print on A4 at
+// its own size (docs/cli.md, "Ecomaps on paper").
+constexpr std::size_t kLabelWidth = 18;
+// The smallest type in the picture, in points at its own size: the dot layout is at most about
+// 620 points wide, so on A4 (186 mm, 527 points, between the margins) nothing prints below 9.
+constexpr int kFontSize = 11;
+
+std::vector<std::string> wrapped(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  auto wrap_words = [&out](const std::string& part) {
+    std::string current;
+    std::size_t start = 0;
+    while (start <= part.size()) {
+      std::size_t end = part.find(' ', start);
+      if (end == std::string::npos) end = part.size();
+      const std::string word = part.substr(start, end - start);
+      if (!current.empty() && current.size() + 1 + word.size() > kLabelWidth) {
+        out.push_back(current);
+        current.clear();
+      }
+      current += (current.empty() ? "" : " ") + word;
+      start = end + 1;
+    }
+    if (!current.empty()) out.push_back(current);
+  };
+  static const std::string kSeparator = " · ";
+  for (const std::string& line : lines) {
+    if (line.size() <= kLabelWidth) {
+      out.push_back(line);
+      continue;
+    }
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t found = line.find(kSeparator, start);
+      const std::string part =
+          line.substr(start, found == std::string::npos ? std::string::npos : found - start);
+      if (part.size() <= kLabelWidth)
+        out.push_back(part);
+      else
+        wrap_words(part);
+      if (found == std::string::npos) break;
+      start = found + kSeparator.size();
+    }
+  }
+  return out;
+}
+
 std::string label_of(const std::vector<std::string>& lines) {
   std::string text;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    std::string escaped = quoted(lines[i]);
+  const std::vector<std::string> shown = wrapped(lines);
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    std::string escaped = quoted(shown[i]);
     text += (i ? "\\n" : "") + escaped.substr(1, escaped.size() - 2);
   }
   return "\"" + text + "\"";
@@ -78,7 +129,7 @@ std::string signed_points(double value) {
   return (value > 0 && text != "0.00" ? "+" : "") + text + " pts";
 }
 
-// Colour ramps: risk runs from pale orange to deep red, strengths from pale to deep green.
+// Colour ramps: risk runs from pale orange to deep red, strengths from pale to deep blue.
 std::string blend(const int from[3], const int to[3], double t) {
   t = std::clamp(t, 0.0, 1.0);
   char buffer[8];
@@ -198,8 +249,9 @@ class Builder {
   }
 
   void add_edge(EcoVertex from, EcoVertex to, std::string label, double points, bool dashed = false,
-                bool arrow = true) {
+                bool arrow = true, bool ranks = true) {
     EcoEdge edge;
+    edge.ranks = ranks;
     edge.label = std::move(label);
     edge.points = points;
     edge.dashed = dashed;
@@ -234,7 +286,10 @@ class Builder {
     const double points = via_points_.count(person) ? via_points_[person] : 0.0;
     std::vector<std::string> lines = {std::string(id),
                                       std::string(kind) + (role.empty() ? "" : " · " + role)};
-    if (std::fabs(points) >= 0.005) lines.push_back(signed_points(points) + " through them");
+    if (std::fabs(points) >= 0.005) {
+      lines.push_back(signed_points(points));
+      lines.push_back("through them");
+    }
     const EcoVertex node = add_node(NodeKind::person, std::move(lines), points);
     person_nodes_[person] = node;
     return node;
@@ -246,7 +301,8 @@ class Builder {
       const EcoVertex node = person_node(m.vertex, m.id, to_string(m.kind), role);
       members_.insert(m.vertex);
       const double points = graph_[node].points;
-      add_edge(node, child_node_, role, points, (m.roles & role_bit(Role::associate)) != 0, false);
+      // The role is on the person's node; the edge only joins them to the child.
+      add_edge(node, child_node_, "", points, (m.roles & role_bit(Role::associate)) != 0, false);
       if (m.roles & (role_bit(Role::household) | role_bit(Role::carer)) && m.shares_household)
         household_.push_back(node);
     }
@@ -284,11 +340,11 @@ class Builder {
       graph_[node].inactive = counted == evidence_points_.end();
       const EcoVertex agency =
           agency_node(concern.agency_id, concern.agency_name, concern.agency_type);
-      add_edge(agency, node, "raised", points);
+      add_edge(agency, node, "", points);  // arrows: agency -> concern -> person (legend)
       agency_points[agency] += points;
       for (const VertexIndex about : concern.about) {
         const auto person = person_nodes_.find(about);
-        if (person != person_nodes_.end()) add_edge(node, person->second, "about", points);
+        if (person != person_nodes_.end()) add_edge(node, person->second, "", points);
       }
       for (const VertexIndex involved : concern.involves) {
         const auto person = person_nodes_.find(involved);
@@ -360,22 +416,27 @@ class Builder {
     for (const auto& [vertex, relation] : linked) {
       const auto counted = network_points_.find(vertex);
       const double points = counted == network_points_.end() ? 0.0 : counted->second;
-      const std::string through =
-          counted == network_points_.end() ? "" : signed_points(points) + " through the network";
+      const bool through = counted != network_points_.end();
       const NodeView other = view_node(results_, vertex);
       const VertexKind kind = other.kind;
       EcoVertex node;
       if (kind == VertexKind::person) {
         node = person_node(vertex, other.id, to_string(other.person_kind), "peer");
         graph_[node].points += points;
-        if (!through.empty()) graph_[node].lines.push_back(through);
+        if (through) {
+          graph_[node].lines.push_back(signed_points(points));
+          graph_[node].lines.push_back("through the network");
+        }
         largest_ = std::max(largest_, std::fabs(graph_[node].points));
       } else if (kind == VertexKind::place || kind == VertexKind::group) {
         const bool place = kind == VertexKind::place;
         std::vector<std::string> lines = {std::string(other.id)};
         if (!other.name.empty()) lines.push_back(std::string(other.name));
         lines.push_back(words(other.label));
-        if (!through.empty()) lines.push_back(through);
+        if (through) {
+          lines.push_back(signed_points(points));
+          lines.push_back("through the network");
+        }
         node = add_node(place ? NodeKind::place : NodeKind::group, std::move(lines), points);
       } else {
         continue;
@@ -401,7 +462,7 @@ class Builder {
       const auto from = person_nodes_.find(pair.first);
       const auto to = person_nodes_.find(pair.second);
       if (from != person_nodes_.end() && to != person_nodes_.end())
-        add_edge(from->second, to->second, "partners", 0, false, false);
+        add_edge(from->second, to->second, "partners", 0, false, false, false);
     }
   }
 
@@ -448,9 +509,10 @@ const char* shape_of(NodeKind kind) {
   return "ellipse";
 }
 
-// The legend: one node whose HTML-like label is a table of the shapes, the colour scale and
-// the provenance, inside a cluster. A single node keeps the legend in one piece under every
-// layout engine (twopi and neato ignore clusters and would scatter a legend of many nodes).
+// The legend, the graph's own label under the picture: an HTML-like table of the title, the
+// shapes, the colour scale and the provenance. The graph's label stays in one piece under every
+// layout engine (twopi and neato ignore clusters and would scatter a legend of many nodes) and,
+// below the picture, never makes it wider than its widest line.
 std::string legend(const Results& results, std::size_t row, const RenderOptions& options,
                    const Scale& scale) {
   const RuleSet& pack = results.rules();
@@ -464,14 +526,15 @@ std::string legend(const Results& results, std::size_t row, const RenderOptions&
     return "<tr><td colspan=\"2\" align=\"left\">" + html_escape(text) + "</td></tr>";
   };
   std::ostringstream out;
-  out << "  subgraph cluster_legend {\n    style=invis;\n"
-      << "    legend [shape=plain, fontsize=9, label=<<table border=\"1\" cellborder=\"0\" "
-         "cellspacing=\"3\" cellpadding=\"2\" color=\"#bbbbbb\" bgcolor=\"#fbfbfb\">"
-      << "<tr><td colspan=\"2\"><b>Legend</b></td></tr>"
+  out << "<<table border=\"1\" cellborder=\"0\" cellspacing=\"2\" cellpadding=\"1\" "
+         "color=\"#bbbbbb\" bgcolor=\"#fbfbfb\">"
+      << "<tr><td colspan=\"2\"><b>"
+      << html_escape("Ecomap of " + std::string(results.child_id(row))) << "</b></td></tr>"
       << swatch(level_fill(results.level(row), pack.levels().size()),
                 "double circle: the child (fill: level)")
       << line("ellipse: a person") << line("rounded box: an agency")
       << line("folded page: a concern") << line("hexagon: a protective factor")
+      << line("arrows: agency, the concern it raised, the person it is about")
       << line("house: a place; tab: a group (risk through the network)")
       << line("dashed outline: restricted source, or no points")
       << swatch(scale.fill(scale.largest), "adds most risk")
@@ -484,7 +547,7 @@ std::string legend(const Results& results, std::size_t row, const RenderOptions&
               (options.as_of_from_evidence ? " (latest evidence date)" : ""))
       << line("rule pack " + pack.id() + " " + pack.version() + ", sha256 " +
               pack.hash().substr(0, 12))
-      << line("viewer: " + describe_viewer(options.viewer)) << "</table>>];\n  }\n";
+      << line("viewer: " + describe_viewer(options.viewer)) << "</table>>";
   return out.str();
 }
 
@@ -509,7 +572,7 @@ std::string render_ecomap_dot(const Results& results, std::size_t row,
     out << "[label=" << label_of(node.lines) << ", shape=" << shape_of(node.kind);
     if (node.kind == NodeKind::child) {
       const std::string fill = level_fill(results.level(row), pack.levels().size());
-      out << ", style=\"filled,bold\", penwidth=3, fontsize=13, fillcolor=\"" << fill
+      out << ", style=\"filled,bold\", penwidth=3, fontsize=12, fillcolor=\"" << fill
           << "\", fontcolor=\"" << (render_detail::is_dark(fill) ? "white" : "black") << "\"";
       if (layout == "fdp" || layout == "neato") out << ", pos=\"0,0!\"";
     } else {
@@ -519,7 +582,7 @@ std::string render_ecomap_dot(const Results& results, std::size_t row,
       out << ", style=\"" << style << "\", fillcolor=\"" << scale.fill(node.points)
           << "\", fontcolor=\"" << scale.font(node.points) << "\", color=\""
           << scale.line(node.points) << "\", penwidth=" << fixed(1 + 2.5 * weight, 2)
-          << ", fontsize=" << fixed(9 + 3 * weight, 1);
+          << ", fontsize=" << fixed(kFontSize + 2 * weight, 1);
     }
     if (!node.tooltip.empty()) out << ", tooltip=" << quoted(node.tooltip);
     out << "]";
@@ -528,30 +591,39 @@ std::string render_ecomap_dot(const Results& results, std::size_t row,
     const EcoEdge& edge = graph[e];
     out << "[color=\"" << scale.line(edge.points)
         << "\", penwidth=" << fixed(0.8 + 4 * scale.weight(edge.points), 2);
-    if (!edge.label.empty()) out << ", label=" << quoted(edge.label) << ", fontcolor=\"#555555\"";
+    // In columns an edge's label would widen the gap between two columns: there it is an
+    // external label, placed after the layout, beside the edge.
+    if (!edge.label.empty())
+      out << (layout == "dot" ? ", xlabel=" : ", label=") << quoted(edge.label)
+          << ", fontcolor=\"#555555\"";
     if (edge.dashed) out << ", style=dashed";
     if (!edge.arrow) out << ", dir=none";
+    if (!edge.ranks) out << ", constraint=false";
     out << "]";
   };
   auto graph_writer = [&](std::ostream& out) {
     out << "  graph [layout=" << layout << ", overlap=false, splines=true, sep=\"+8\","
-        << " outputorder=edgesfirst, fontname=\"Helvetica\", fontsize=14, labelloc=t,"
-        << " pad=0.3, label=" << quoted("Ecomap of " + std::string(results.child_id(row)));
+        << " outputorder=edgesfirst, fontname=\"Helvetica\", fontsize=" << kFontSize
+        << ", labelloc=b, pad=0.05, label=" << legend(results, row, options, scale);
+    // dot: columns from left to right (agencies, their concerns and the factors, the people,
+    // the child), so the width is four columns however many items there are and the picture
+    // prints on A4 at its own size; height grows with the items instead.
+    if (layout == "dot") out << ", rankdir=LR, nodesep=0.12, ranksep=0.25";
     // twopi: the child is the root, so the circle, the evidence and the agencies fall on
     // rings around them.
     if (layout == "twopi") out << ", root=" << child << ", ranksep=1.3";
     out << "];\n"
-        << "  node [fontname=\"Helvetica\", margin=\"0.1,0.05\"];\n"
-        << "  edge [fontname=\"Helvetica\", fontsize=8, arrowsize=0.6];\n";
+        << "  node [fontname=\"Helvetica\", margin=\"0.05,0.03\"];\n"
+        << "  edge [fontname=\"Helvetica\", fontsize=" << kFontSize << ", arrowsize=0.6];\n";
     if (household.size() > 1) {
       out << "  subgraph cluster_household {\n"
-          << "    label=\"household\"; fontsize=10; fontcolor=\"#777777\"; "
+          << "    label=\"household\"; fontsize=" << kFontSize
+          << "; fontcolor=\"#777777\"; "
              "style=\"rounded,dashed\";"
              " color=\"#bbbbbb\";\n    ";
       for (const EcoVertex v : household) out << v << "; ";
       out << "\n  }\n";
     }
-    out << legend(results, row, options, scale);
   };
   std::ostringstream out;
   boost::write_graphviz(out, graph, vertex_writer, edge_writer, graph_writer);

@@ -2,7 +2,8 @@
 // puppeteer-core (which downloads no browser of its own), one launch for all pages. For each
 // page: its structure (one <h1>, no skipped heading level, the sections it promises), axe-core
 // at WCAG 2.1 A and AA with zero violations, and printing on A4 (page count within a stated
-// bound, the ecomap full width, no id or date broken across lines).
+// bound, the ecomap full width, every word of a drawing at 9 pt or more, no id or date broken
+// across lines).
 //
 //   node check_pages.js --safeguard build/tools/safeguard --source . --work build/browser \
 //       [--library build/libsafeguard.so.0]   (also Python's Audit.html())
@@ -20,6 +21,8 @@ const SKIP = 77;
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 // A4 less the pages' 12 mm margins (page.cpp's @page), in CSS pixels at 96 per inch.
 const A4_CONTENT_WIDTH_PX = Math.floor(((210 - 2 * 12) / 25.4) * 96);
+// The smallest type a drawing may print at (docs/cli.md, "Ecomaps on paper").
+const PRINT_MIN_POINTS = 9;
 
 function parseArgs(argv) {
   const out = { chromium: process.env.CHROMIUM || '/usr/bin/chromium' };
@@ -165,8 +168,9 @@ function structure(sections) {
   return problems;
 }
 
-// In print layout: ids and dates on one line each, the ecomap as wide as the page.
-function printLayout(ecomap) {
+// In print layout: ids and dates on one line each, the ecomap as wide as the page, the
+// drawings' type at `minPoints` or more.
+function printLayout(ecomap, minPoints) {
   const problems = [];
   const token = /\b(\d{4}-\d{2}-\d{2}|[A-Z]{1,4}(?:-[A-Z0-9]+)+)\b/g;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -187,6 +191,21 @@ function printLayout(ecomap) {
     for (const svg of document.querySelectorAll('.ecomap svg')) {
       const width = svg.getBoundingClientRect().width;
       if (width < 0.95 * body) problems.push(`an ecomap prints ${Math.round(width)} px wide of ${Math.round(body)}`);
+    }
+  }
+  // Every word of a drawing (ecomap, family diagram) prints at 9 pt or more: its font size in
+  // the SVG's own units times the scale the page draws it at (CSS px; 1 pt = 4/3 px).
+  for (const svg of document.querySelectorAll('.ecomap svg, .family-diagram svg')) {
+    const scale = svg.getScreenCTM().a;
+    let smallest = Infinity;
+    let sample = '';
+    for (const text of svg.querySelectorAll('text')) {
+      const points = (parseFloat(text.getAttribute('font-size') || '14') * scale * 3) / 4;
+      if (points < smallest) [smallest, sample] = [points, text.textContent.trim()];
+    }
+    if (smallest < minPoints) {
+      const what = svg.closest('.ecomap') ? 'an ecomap' : 'the family diagram';
+      problems.push(`${what} prints "${sample}" at ${smallest.toFixed(1)} pt; ${minPoints} pt at least`);
     }
   }
   return problems;
@@ -229,7 +248,7 @@ async function main() {
       }
       await tab.emulateMediaType('print');
       await tab.setViewport({ width: A4_CONTENT_WIDTH_PX, height: 1000 });
-      problems.push(...(await tab.evaluate(printLayout, Boolean(spec.ecomap))));
+      problems.push(...(await tab.evaluate(printLayout, Boolean(spec.ecomap), PRINT_MIN_POINTS)));
       const pdf = Buffer.from(await tab.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true }));
       const count = countPdfPages(pdf);
       if (count < 1 || count > spec.maxPages) problems.push(`prints on ${count} A4 pages; at most ${spec.maxPages} expected`);

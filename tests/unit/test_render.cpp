@@ -279,10 +279,58 @@ TEST_SUITE("unit/render") {
     CHECK(coloured.find("P-ELM-C1") == std::string::npos);
     const std::string dot = render_ecomap_dot(f.results, f.row("P-ELM-C1"));
     CHECK(dot.rfind("digraph G {", 0) == 0);
-    CHECK(dot.find("layout=twopi") != std::string::npos);
+    CHECK(dot.find("layout=dot") != std::string::npos);
     RenderOptions bad;
     bad.layout = "sfdp; evil";
     CHECK_THROWS_AS(render_ecomap_dot(f.results, 0, bad), Error);
+  }
+
+  // The ecomap prints on A4 at its own size (browser.axe measures it in Chromium): four columns
+  // of narrow nodes, type 11 pt or more, labels that never widen a column.
+  TEST_CASE("the ecomap is laid out in columns of narrow nodes for paper") {
+    Families f(SAFEGUARD_SOURCE_DIR "/examples/data/oak-household.json", "2026-11-01");
+    const std::string dot = render_ecomap_dot(f.results, f.row("P-OAK-C8"));
+    CHECK(dot.find("layout=dot") != std::string::npos);
+    CHECK(dot.find("rankdir=LR") != std::string::npos);
+    // Every font size written is 11 or more (the legend and the household take the graph's).
+    const std::regex size("fontsize=\"?([0-9.]+)");
+    std::size_t sizes = 0;
+    for (auto it = std::sregex_iterator(dot.begin(), dot.end(), size); it != std::sregex_iterator();
+         ++it, ++sizes) {
+      CHECK_MESSAGE(std::stod((*it)[1]) >= 11.0, (*it)[0]);
+    }
+    CHECK(sizes > 20);
+    // Every label line is at most 18 bytes, or one word (an id is never split).
+    const std::regex label("\\[label=\"([^\"]*)\"");
+    std::size_t labels = 0;
+    for (auto it = std::sregex_iterator(dot.begin(), dot.end(), label);
+         it != std::sregex_iterator(); ++it, ++labels) {
+      const std::string text = (*it)[1];
+      std::size_t start = 0;
+      while (start <= text.size()) {
+        std::size_t end = text.find("\\n", start);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(start, end - start);
+        CHECK_MESSAGE((line.size() <= 18 || line.find(' ') == std::string::npos), line);
+        start = end + 2;
+      }
+    }
+    CHECK(labels > 20);
+    CHECK(dot.find("F-OAK-2\\nkinship support\\nstrength 3") != std::string::npos);
+    // Edge labels are placed beside the edge (xlabel), so no gap between columns widens.
+    CHECK(dot.find("xlabel=\"provides\"") != std::string::npos);
+    CHECK(dot.find(", label=\"provides\"") == std::string::npos);
+    // The legend is the graph's own label under the picture, titled with the child.
+    CHECK(dot.find("labelloc=b") != std::string::npos);
+    CHECK(dot.find("<b>Ecomap of P-OAK-C8</b>") != std::string::npos);
+    CHECK(dot.find("cluster_legend") == std::string::npos);
+    // The rings are still there for the screen.
+    RenderOptions rings;
+    rings.layout = "twopi";
+    const std::string radial = render_ecomap_dot(f.results, f.row("P-OAK-C8"), rings);
+    CHECK(radial.find("layout=twopi") != std::string::npos);
+    CHECK(radial.find("rankdir") == std::string::npos);
+    CHECK(radial.find(", label=\"provides\"") != std::string::npos);
   }
 
   TEST_CASE("bad arguments are errors naming what is wrong") {

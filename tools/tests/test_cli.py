@@ -636,7 +636,8 @@ class EcomapTest(unittest.TestCase):
         text = self.dot()
         self.assertTrue(text.startswith("digraph G {"))
         self.assertIn("P-OAK-C8", text)
-        self.assertIn("cluster_legend", text)
+        self.assertIn("<b>Ecomap of P-OAK-C8</b>", text)  # the legend, under the picture
+        self.assertIn("rankdir=LR", text)  # columns by default: it prints on A4
         self.assertIn("C-OAK-01", text)  # the injury, visible to everyone
         self.assertIn("AG-OAK-ED", text)
 

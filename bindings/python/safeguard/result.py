@@ -1116,7 +1116,7 @@ class Result(_core.Handle):
         return dot if format == "dot" else draw_dot(dot)
 
     def ecomap(self, child: typing.Union[str, int, ChildResult], *, format: str = "dot",
-               viewer: ViewerArg = RESULT_VIEWER, layout: str = "twopi",
+               viewer: ViewerArg = RESULT_VIEWER, layout: str = "dot",
                all_evidence: bool = False, as_of_from_evidence: bool = False) -> str:
         """A child's ecomap as Graphviz DOT (format="dot"), or as SVG (format="svg") drawn by
         running Graphviz's `dot` program, which must be installed (GraphvizError otherwise):
