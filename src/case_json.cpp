@@ -997,6 +997,7 @@ class CaseHandler {
         problem_.message.find("UTF-8") != std::string::npos ? Status::encoding : Status::parse;
     problem_.place = Problem::Place::offset;
     problem_.at = position > 0 ? position - 1 : 0;
+    problem_.entity = reading_id();
     return false;
   }
 
@@ -1038,7 +1039,17 @@ class CaseHandler {
     problem_.message = std::move(message);
     problem_.place = Problem::Place::event;
     problem_.at = events_;
+    problem_.entity = reading_id();
     return false;
+  }
+
+  // The id of the entity being read when the problem struck, once its "id" has been read (an
+  // over-long string or invalid UTF-8 later in the same object then names it); empty outside
+  // an entity or before its id.
+  std::string reading_id() const {
+    if (std::find(frames_.begin(), frames_.end(), Frame::entity) == frames_.end()) return {};
+    const Value* id = entity_.find("id");
+    return id && id->type == Value::Type::string ? id->text : std::string();
   }
 
   // The first problem in the file is the one reported, and reading stops soon after (see

@@ -47,7 +47,8 @@ std::string entry_with(const std::string& fields) {
 // Loads `text` into a graph holding the example; expects a refusal that names bad.json, the
 // entry's line and the entry, leaves the graph as it was and never quotes a display name.
 // Problems the JSON reader finds inside a string (bad UTF-8, a string over the limit) stop it at
-// that byte, before the entry is whole: those name the place but no entity (`names_entry`).
+// that byte, before the entry is whole: those name the entry when its "id" came before the bad
+// string, and only the place when it did not (`names_entry` false).
 Error refusal(const std::string& text, const CaseFileLimits& limits = {}, bool names_entry = true,
               int line = 7) {
   CaseGraph graph;
@@ -194,16 +195,22 @@ TEST_SUITE("unit/entries") {
     CHECK(std::string(author.what()).find("entry author is missing") != std::string::npos);
     const Error encoding = refusal(
         case_with("{\"id\": \"N-X\", \"kind\": \"strength\", \"date\": \"2026-10-01\", \"about\": "
-                  "[\"P-X\"], \"author\": \"SW-1\", \"text\": \"bad \xff byte\"}"),
-        {}, false);
+                  "[\"P-X\"], \"author\": \"SW-1\", \"text\": \"bad \xff byte\"}"));
     CHECK(std::string(encoding.what()).find("UTF-8") != std::string::npos);
+    CHECK(encoding.status() == Status::encoding);
+    // Before its id, the entry cannot be named: the place alone.
+    const Error early = refusal(
+        case_with("{\"text\": \"bad \xff byte\", \"id\": \"N-X\", \"kind\": \"strength\", "
+                  "\"date\": \"2026-10-01\", \"about\": [\"P-X\"], \"author\": \"SW-1\"}"),
+        {}, false);
+    CHECK(early.where().entity.empty());
     CaseFileLimits small;
     small.max_string_bytes = 64;
     const Error big = refusal(case_with("{\"id\": \"N-X\", \"kind\": \"strength\", \"date\": "
                                         "\"2026-10-01\", \"about\": [\"P-X\"], \"author\": "
                                         "\"SW-1\", \"text\": \"" +
                                         std::string(100, 'a') + "\"}"),
-                              small, false);
+                              small);
     CHECK(big.status() == Status::limit);
   }
 
