@@ -199,10 +199,10 @@ TEST_SUITE("unit/entries") {
     CHECK(std::string(encoding.what()).find("UTF-8") != std::string::npos);
     CHECK(encoding.status() == Status::encoding);
     // Before its id, the entry cannot be named: the place alone.
-    const Error early = refusal(
-        case_with("{\"text\": \"bad \xff byte\", \"id\": \"N-X\", \"kind\": \"strength\", "
-                  "\"date\": \"2026-10-01\", \"about\": [\"P-X\"], \"author\": \"SW-1\"}"),
-        {}, false);
+    const Error early =
+        refusal(case_with("{\"text\": \"bad \xff byte\", \"id\": \"N-X\", \"kind\": \"strength\", "
+                          "\"date\": \"2026-10-01\", \"about\": [\"P-X\"], \"author\": \"SW-1\"}"),
+                {}, false);
     CHECK(early.where().entity.empty());
     CaseFileLimits small;
     small.max_string_bytes = 64;
