@@ -123,6 +123,10 @@ std::string_view moved_reason(Nation from, Nation to) {
   }
 }
 
+// Why the originating authority's steps closed at the transfer-in conference.
+constexpr std::string_view kTakenOver =
+    "the transfer-in conference was held (the receiving authority took the plan over)";
+
 bool is_open(const Step& step) {
   return step.done == kNoEvent && step.status != StepStatus::not_required;
 }
@@ -187,6 +191,18 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
     }
     return nullptr;
   };
+  // A step of the child protection plan (it runs while its own process's "plan" state holds),
+  // other than the transfer-in conference a move opened: what the originating authority still
+  // owes after it is notified of a move, until the receiving authority's conference.
+  auto carried_by_originator = [&](const Step& step) {
+    const Process& of = step.process ? *step.process : own;
+    const int plan = of.find_state("plan");
+    return plan >= 0 && definition(step).while_state == plan &&
+           snap.event_kind[step.trigger] != EventKind::transfer_in;
+  };
+  // Since when the originating authority has been carrying the plan's steps: the notification
+  // of a move whose transfer-in conference has not been held yet; kNoDay otherwise.
+  Day carrying_since = kNoDay;
   // Closes a step that stopped being required; one already overdue keeps by how much.
   auto close_not_required = [&](Step& step, std::uint32_t event, Day date, std::string_view why) {
     if (step.due != kNoDay && step.due < date) {
@@ -213,16 +229,23 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
     const EventDecision decision = snap.event_decision[event];
     std::string_view gap;
 
-    // 0. A transfer in: what was open closes, and the receiving process takes over, with the
-    //    states in force carried over by id.
+    // 0. A transfer in: the receiving process takes over, with the states in force carried
+    //    over by id. The plan's steps stay with the originating authority until the transfer-in
+    //    conference (London Safeguarding Children Procedures, "Children moving across local
+    //    authority boundaries": the originating authority keeps the plan, its core group and
+    //    visits, until the receiving authority's conference); every other open step closes. A
+    //    second move before that conference closes them too: the child moved on.
     if (kind == EventKind::transfer_in) {
       const Nation from = origins[transfers_seen];
       ++transfers_seen;
       const Nation to = transfers_seen < origins.size() ? origins[transfers_seen] : own.nation();
       const std::string_view why = moved_reason(from, to);
+      const bool moved_on = carrying_since != kNoDay;
       for (Step& step : steps) {
-        if (is_open(step)) close_not_required(step, event, date, why);
+        if (is_open(step) && (moved_on || !carried_by_originator(step)))
+          close_not_required(step, event, date, why);
       }
+      carrying_since = date;
       const Process* next = process_of(to);
       if (next != current) {
         const Process& receiving = next ? *next : own;
@@ -269,7 +292,27 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
         gap = def.gap;
       }
     }
+    // The originating authority's steps carried from another nation's process complete by
+    // their own process's events (a core group it held after the notification).
+    if (carrying_since != kNoDay) {
+      for (Step& step : steps) {
+        if (step.process == current || !is_open(step) || !carried_by_originator(step)) continue;
+        if (!any_match(definition(step).completed_by, kind, decision)) continue;
+        step.done = event;
+        step.completed = date;
+        completes_something = true;
+      }
+    }
     if (completes_something) gap = {};
+    // 2b. The transfer-in conference: the receiving authority takes the plan over (or ends
+    //     it), so what the originating authority was still carrying is no longer its to do.
+    if (kind == EventKind::transfer_conference && carrying_since != kNoDay) {
+      for (Step& step : steps) {
+        if (is_open(step) && carried_by_originator(step))
+          close_not_required(step, event, date, kTakenOver);
+      }
+      carrying_since = kNoDay;
+    }
     // 3. States that end, and the steps that needed them.
     for (std::size_t s = 0; s < states->size(); ++s) {
       if (!any_match((*states)[s].ends_on, kind, decision)) continue;
@@ -280,6 +323,10 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
       active[s] = false;
       for (Step& step : steps) {
         if (step.process == current && is_open(step) && definition(step).while_state == s)
+          close_not_required(step, event, date, (*states)[s].end_reason);
+        // The plan ending also ends what an originating authority of another nation carried.
+        else if (static_cast<int>(s) == plan_state && step.process != current && is_open(step) &&
+                 carried_by_originator(step))
           close_not_required(step, event, date, (*states)[s].end_reason);
       }
     }

@@ -486,9 +486,11 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
     CHECK(early.summary().missed == 1);
   }
 
-  TEST_CASE("a transfer within the nation: open steps close, the transfer-in conference runs") {
+  TEST_CASE("a transfer within the nation: the plan stays with the originator until conference") {
     // Plan from Mon 2 Mar 2026; the child moves to another English authority, notified Mon 11
-    // May. The first review (due 2 Jun) closes, not yet overdue. Transfer-in conference within
+    // May. The originating authority keeps the plan until the transfer-in conference (London
+    // procedures), so its first review (due Tue 2 Jun, 3 months after the conference) stays
+    // due: not held by Wed 10 Jun, overdue by Jun 3-5, 8-10 (6). Transfer-in conference within
     // 15 working days: May 12-15 (4), 18-22 (9), 26-29 (13; Spring bank holiday 25 May), Jun
     // 1-2 (15): Tue 2 Jun. Not held by Wed 10 Jun: overdue by Jun 3-5, 8-10 (6).
     const Case c(event("E-1", "strategy_discussion", "2026-02-16") + "," +
@@ -497,9 +499,10 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
                      event("E-4", "transfer_in", "2026-05-11"),
                  kEngland, "2026-06-10");
     const Step& review = c.step("first_review");
-    CHECK(review.status == StepStatus::not_required);
-    CHECK(review.reason == "the child moved to another local authority (transfer in)");
-    CHECK_FALSE(review.missed);
+    CHECK(review.due == day("2026-06-02"));
+    CHECK(review.status == StepStatus::overdue);
+    CHECK(review.working_days == 6);
+    CHECK(review.reason.empty());
     const Step& transfer = c.step("transfer_conference");
     CHECK(transfer.due == day("2026-06-02"));
     CHECK(transfer.status == StepStatus::overdue);
@@ -535,9 +538,12 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
   TEST_CASE("Scotland to England: Scottish steps on Scotland's process, English ones after") {
     // In Scotland: IRD Tue 1 Sep 2026 progresses an investigation, CPPM within 28 calendar days
     // (Tue 29 Sep), held Tue 22 Sep; Scottish core group within 15 working days (Tue 13 Oct).
-    // Notified of the move to England Mon 5 Oct: the Scottish core group and review close, not
-    // overdue. English transfer-in conference within 15 working days: Mon 26 Oct; held Wed 28
-    // Oct, late by 2. English core group within 10 working days of it: Wed 11 Nov; not held by
+    // Notified of the move to England Mon 5 Oct: the Scottish authority keeps the plan until
+    // the transfer-in conference, and its core group is never held: at the conference (Wed 28
+    // Oct) it closes, missed by Oct 14-16 (3), 19-23 (8), 26-28 (11) working days on Scotland's
+    // calendar; the Scottish review (due in 6 months) closes there, not missed.
+    // English transfer-in conference within 15 working days: Mon 26 Oct; held Wed 28 Oct, late
+    // by 2. English core group within 10 working days of it: Wed 11 Nov; not held by
     // Fri 20 Nov, overdue by Nov 12-13, 16-20 (7).
     const Case c(
         event("E-1", "ird", "2026-09-01", R"(, "decision": "investigation")") + "," +
@@ -555,8 +561,15 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
     CHECK(c.nation(scottish_core) == Nation::scotland);
     CHECK(scottish_core.due == day("2026-10-13"));
     CHECK(scottish_core.status == StepStatus::not_required);
-    CHECK(scottish_core.reason == "the child moved to England (transfer in)");
-    CHECK_FALSE(scottish_core.missed);
+    CHECK(scottish_core.reason ==
+          "the transfer-in conference was held (the receiving authority took the plan over)");
+    CHECK(scottish_core.completed == day("2026-10-28"));
+    CHECK(scottish_core.missed);
+    CHECK(scottish_core.working_days == 11);
+    const Step& scottish_review = c.step("first_review");
+    CHECK(c.nation(scottish_review) == Nation::scotland);
+    CHECK(scottish_review.status == StepStatus::not_required);
+    CHECK_FALSE(scottish_review.missed);
     const Step& transfer = c.step("transfer_conference");
     CHECK(c.nation(transfer) == Nation::england);
     CHECK(transfer.due == day("2026-10-26"));
@@ -625,8 +638,9 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
     // CPPM in Scotland Mon 21 Dec 2026; Scottish core group within 15 working days on
     // Scotland's holidays (25, 28 Dec; 1 and 4 Jan 2027, 2 January falling on a Saturday):
     // Dec 22-24 (3), 29-31 (6), Jan 5-8 (10), 11-15 (15): Fri 15 Jan (England's calendar
-    // gives Thu 14 Jan). Never held; the move to England is notified Wed 20 Jan: missed, by Jan
-    // 18-20 (3 working days).
+    // gives Thu 14 Jan). The move to England is notified Wed 20 Jan; the Scottish authority
+    // still owes the core group until the transfer-in conference, none held by Mon 25 Jan:
+    // overdue by Jan 18-22 (5), 25 (6) working days.
     const Case c(event("E-1", "ird", "2026-12-07") + "," +
                      event("E-2", "initial_conference", "2026-12-21") + "," +
                      event("E-3", "transfer_in", "2027-01-20", R"(, "decision": "from_scotland")"),
@@ -634,9 +648,51 @@ TEST_SUITE("unit/timeline_nations: lateness kept, transfers between authorities 
     const Step& core = c.step("core_group");
     CHECK(c.nation(core) == Nation::scotland);
     CHECK(core.due == day("2027-01-15"));
-    CHECK(core.missed);
-    CHECK(core.working_days == 3);
+    CHECK(core.status == StepStatus::overdue);
+    CHECK(core.working_days == 6);
     CHECK(c.step("transfer_conference").due == day("2027-02-10"));
+  }
+
+  TEST_CASE("the originating authority's duties between the notification and the conference") {
+    // In Scotland: CPPM Tue 22 Sep 2026 (plan); Scottish core group due Tue 13 Oct. The move to
+    // England is notified Mon 5 Oct; the Scottish authority holds the core group Fri 9 Oct:
+    // done on time, by its own process, and no gap in the record.
+    const std::string before =
+        event("E-1", "ird", "2026-09-01", R"(, "decision": "investigation")") + "," +
+        event("E-2", "initial_conference", "2026-09-22", R"(, "decision": "plan")") + "," +
+        event("E-3", "transfer_in", "2026-10-05", R"(, "decision": "from_scotland")");
+    const Case held(
+        before + "," + event("E-4", "core_group", "2026-10-09") + "," +
+            event("E-5", "transfer_conference", "2026-10-28", R"(, "decision": "plan")"),
+        kEngland, "2026-11-20");
+    const Step& core = held.step("core_group", 0);
+    CHECK(held.nation(core) == Nation::scotland);
+    CHECK(core.status == StepStatus::on_time);
+    CHECK(core.completed == day("2026-10-09"));
+    CHECK(held.nation(held.step("core_group", 1)) == Nation::england);  // after the conference
+    CHECK(held.gaps().empty());
+    // The plan ended in the window (by the English process's plan_end): what the Scottish
+    // authority carried ends with it, and no transfer-in conference is then needed.
+    const Case ended(before + "," + event("E-4", "plan_end", "2026-10-12"), kEngland, "2026-11-20");
+    CHECK(ended.step("core_group").status == StepStatus::not_required);
+    CHECK(ended.step("core_group").reason == "the child protection plan ended");
+    CHECK_FALSE(ended.step("core_group").missed);
+    CHECK(ended.step("transfer_conference").status == StepStatus::not_required);
+    // A second move before any conference: the child moved on, and the carried steps close.
+    const Case again(before + "," + event("E-4", "transfer_in", "2026-10-08"), kEngland,
+                     "2026-11-20");
+    CHECK(again.step("core_group").status == StepStatus::not_required);
+    CHECK(again.step("core_group").reason ==
+          "the child moved to another local authority (transfer in)");
+    // Only the plan's steps are carried: an assessment open at the move closes there.
+    const Case open(
+        event("E-1", "referral", "2026-10-12") + "," +
+            event("E-2", "referral_decision", "2026-10-13", R"(, "decision": "assessment")") + "," +
+            event("E-3", "transfer_in", "2026-11-02"),
+        kEngland, "2026-11-20");
+    CHECK(open.step("assessment").status == StepStatus::not_required);
+    CHECK(open.step("assessment").reason ==
+          "the child moved to another local authority (transfer in)");
   }
 
   TEST_CASE("a case in Wales with a child from England, a transfer naming no nation") {
