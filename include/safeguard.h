@@ -917,8 +917,9 @@ typedef struct sg_joined_options {
 #define SG_JOINED_OPTIONS_INIT \
   { SG_JOINED_OPTIONS_VERSION, SG_FORMAT_TEXT, NULL, 0, 1, 12, 0 }
 
-/* The triage list for `result` rendered as options->format says. The result must come from a
- * pack without propagation (SG_E_INVALID_ARGUMENT otherwise). Free *out with sg_buffer_free();
+/* The triage list for `result` rendered as options->format says. A pack that propagates must
+ * keep its contextual risk apart from the level (contextual = "apart", the default;
+ * SG_E_INVALID_ARGUMENT for "included"). Free *out with sg_buffer_free();
  * *out_size (if not NULL) receives its length. Thread-safe on a shared result. */
 SG_API int sg_result_joined(char** out, size_t* out_size, const sg_result* result,
                             const sg_joined_options* options);
@@ -933,15 +934,24 @@ typedef struct sg_training_options {
   size_t difficulty;       /* agencies that must be joined: 2 to 6 */
   size_t scenarios;        /* 1 to 20 */
   const char* as_of;       /* the scenarios' date; NULL: 2026-11-01 */
+  /* Version 2. Each scenario's ecomap drawn (SVG, as Graphviz writes it from the "ecomaps" DOT
+   * of an earlier call with the same options), in scenario order, for its reveal page; NULL or
+   * "" entries, or fewer entries than scenarios: that reveal page has no ecomap. */
+  const char* const* figures;
+  size_t figure_count;
 } sg_training_options;
-#define SG_TRAINING_OPTIONS_VERSION 1
+#define SG_TRAINING_OPTIONS_VERSION 2
 #define SG_TRAINING_OPTIONS_INIT \
-  { SG_TRAINING_OPTIONS_VERSION, 1, 3, 3, NULL }
-/* The pack's pages as one JSON document, {"pages": [{"path": "index.html", "html": "..."}, ...]}
- * (paths relative, "/"-separated), for the caller to write where it likes. SG_E_NOT_FOUND when
- * no such scenarios are found (try a lower difficulty or another seed); SG_E_INVALID_ARGUMENT
- * for a pack with propagation. Free *out with sg_buffer_free(); *out_size (if not NULL) receives
- * its length. */
+  { SG_TRAINING_OPTIONS_VERSION, 1, 3, 3, NULL, NULL, 0 }
+/* The pack's pages as one JSON document, {"pages": [{"path": "index.html", "html": "..."}, ...],
+ * "ecomaps": ["digraph G {...}", ...]} (paths relative, "/"-separated), for the caller to write
+ * where it likes. "ecomaps" holds each scenario's ecomap as Graphviz DOT (the library never
+ * starts a process): a host that can draw them passes the SVGs back as options->figures, with
+ * the same options otherwise, and gets the reveal pages with their ecomaps, byte for byte as
+ * `safeguard training` writes them. SG_E_NOT_FOUND when no such scenarios are found (try a
+ * lower difficulty or another seed); SG_E_INVALID_ARGUMENT for a pack whose propagated risk
+ * moves the level (contextual = "included"). Free *out with sg_buffer_free(); *out_size (if not
+ * NULL) receives its length. */
 SG_API int sg_training_pack(char** out, size_t* out_size, const sg_rules* rules,
                             const sg_training_options* options);
 

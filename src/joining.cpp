@@ -327,10 +327,16 @@ std::size_t Joining::only_when_joined_count() const noexcept {
 namespace {
 
 void check_joinable(const Results& results, const JoinOptions& options) {
-  if (results.rules().propagation().enabled) {
+  // Under `contextual = "apart"` (the default) propagated points are not in the scores or the
+  // levels (Results::contextual_score holds them), so each agency's fragment and the joined
+  // picture compare exactly as without propagation. Under "included" they move the level, and
+  // what an agency alone would reach then depends on every other child's fragments across the
+  // network: refused.
+  if (results.contextual_included()) {
     throw Error(Status::invalid_argument,
-                "joining needs results from a pack without propagation: a propagated point "
-                "belongs to the network, not to one agency");
+                "joining needs a pack whose propagated risk is kept apart from the level "
+                "(contextual = \"apart\"): under \"included\" a propagated point belongs to "
+                "the network, not to one agency");
   }
   if (options.exact_up_to > kMostExact) {
     throw Error(Status::invalid_argument, "joining searches at most " + std::to_string(kMostExact) +

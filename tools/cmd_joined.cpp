@@ -64,11 +64,12 @@ Command add_joined(CLI::App& parent) {
   return {command, [options] {
             const bool progress = !options->no_progress;
             const auto session = open_session(options->scoring, progress);
-            if (session->pack.rules->propagation().enabled) {
+            if (session->results.contextual_included()) {
               throw Failure(kExitRulePack,
                             session->pack.origin +
-                                ": joined needs a pack without propagation (a propagated point "
-                                "belongs to the network, not to one agency)");
+                                ": joined needs a pack whose propagated risk is kept apart from "
+                                "the level (contextual = \"apart\"): under \"included\" a "
+                                "propagated point belongs to the network, not to one agency");
             }
             const Joining joining = join(session->results, session->viewer,
                                          JoinOptions{options->scoring.threads, options->exact});

@@ -107,9 +107,11 @@ class SAFEGUARD_EXPORT Joining {
   std::vector<std::size_t> triage_;
 };
 
-// Works out joining for every child of `results` as `viewer` may know it. The results must come
-// from a pack without propagation (a propagated point belongs to the network, not to an
-// agency): Error(invalid_argument) otherwise. Pure: bit-identical for any thread count.
+// Works out joining for every child of `results` as `viewer` may know it. A pack with
+// propagation must keep its contextual risk apart from the level (`contextual = "apart"`, the
+// default; the propagated points are then in no score, level or fragment here): under
+// "included" a propagated point belongs to the network, not to an agency, and this throws
+// Error(invalid_argument). Pure: bit-identical for any thread count.
 SAFEGUARD_EXPORT Joining join(const Results& results, const Viewer& viewer,
                               const JoinOptions& options = {});
 

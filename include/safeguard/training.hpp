@@ -60,7 +60,7 @@ SAFEGUARD_EXPORT std::vector<TrainingPage> training_pages(
 // above every agency's alone and whose smallest sets have `difficulty` agencies, one child per
 // household, in triage order; the caseload grows (up to 64,000 children) until enough are found.
 // Error(not_found) when there are not, Error(invalid_argument) for options out of range or a
-// pack that propagates.
+// pack whose propagated risk moves the level (contextual = "included"; see join()).
 SAFEGUARD_EXPORT std::vector<TrainingPage> training_pack(std::shared_ptr<const RuleSet> rules,
                                                          const TrainingOptions& options);
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bundled_packs.hpp"
+#include "safeguard/render.hpp"
 #include "safeguard/training.hpp"
 
 #include "c_api/shim.hpp"
@@ -309,12 +310,33 @@ int sg_training_pack(char** out, size_t* out_size, const sg_rules* rules,
     training.difficulty = options->difficulty;
     training.scenarios = options->scenarios;
     if (options->as_of) training.as_of = date(options->as_of, "options.as_of", true);
-    const std::vector<TrainingPage> pages = training_pack(rules->rules, training);
+    std::vector<std::string> figures;
+    if (options->version >= 2 && options->figure_count > 0) {
+      require(options->figures, "options.figures");
+      if (options->figure_count > 20) bad_argument("options.figures has more than 20 items");
+      for (std::size_t i = 0; i < options->figure_count; ++i) {
+        const std::string svg = optional_text(options->figures[i], "options.figures");
+        // Graphviz's SVG opens with an XML declaration and a DOCTYPE: the page takes the <svg>,
+        // as `safeguard training` does.
+        const std::size_t start = svg.find("<svg");
+        figures.push_back(start == std::string::npos ? std::string() : svg.substr(start));
+      }
+    }
+    const TrainingScenarios scenarios = choose_training_scenarios(rules->rules, training);
+    const std::vector<TrainingPage> pages = training_pages(scenarios, figures);
     nlohmann::json document;
     nlohmann::json list = nlohmann::json::array();
     for (const TrainingPage& page : pages)
       list.push_back({{"path", page.path}, {"html", page.html}});
     document["pages"] = std::move(list);
+    // Each scenario's ecomap as DOT, drawn for the host to pass back as figures: the reveal
+    // page is the host's view (everything is invented, nothing withheld), as the CLI draws it.
+    nlohmann::json ecomaps = nlohmann::json::array();
+    RenderOptions render;
+    render.viewer = Viewer::everyone();
+    for (const std::size_t row : scenarios.rows)
+      ecomaps.push_back(render_ecomap_dot(scenarios.results, row, render));
+    document["ecomaps"] = std::move(ecomaps);
     const std::string rendered = document.dump();
     *out = copy_out(rendered);
     if (out_size) *out_size = rendered.size();

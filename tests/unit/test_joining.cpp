@@ -59,6 +59,9 @@ std::string describe(const Snapshot& snap, const RuleSet& pack, const double* sc
   std::string out = "level " + std::to_string(level);
   for (std::size_t i = 0; i < pack.indices().size(); ++i) out += " " + bits(scores[i]);
   for (const Contribution* c = first; c != last; ++c) {
+    // Risk through the network is kept apart from the scores (contextual = "apart"): it is in
+    // no fragment, and a full assessment's propagated lines are the network's, not an agency's.
+    if (c->propagated()) continue;
     out += "\n  " + pack.rules()[c->rule].id + " " + vertex_id(snap, c->evidence) + " via " +
            vertex_id(snap, c->via) + " " + std::string(to_string(c->path));
     for (double v : {c->raw, c->decay, c->reach, c->cap_factor, c->value}) out += " " + bits(v);
@@ -208,41 +211,50 @@ TEST_SUITE("unit/joining") {
   }
 
   TEST_CASE("an agency alone gets exactly a full assessment of a graph of its evidence alone") {
-    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
-    std::size_t compared = 0;
-    for (std::uint64_t seed : {3u, 11u}) {
-      CAPTURE(seed);
-      const std::vector<Batch> batches = generated(400, seed);
-      const CaseGraph graph = whole(batches);
-      const Day as_of = CaseloadOptions{}.as_of;
-      const Results results = assess(rules, take_snapshot(graph), {as_of, 1});
-      const Joining j = join(results, Viewer::everyone());
-      // Every agency with a fragment somewhere: its graph, assessed in full.
-      std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> by_agency;
-      for (std::size_t row = 0; row < j.child_count(); ++row) {
-        const ChildJoining& c = j.child(row);
-        for (std::size_t k = 0; k < c.fragments.size(); ++k) {
-          REQUIRE_FALSE(c.fragments[k].withheld);
-          by_agency[std::string(fragment_name(j, c.fragments[k]))].push_back({row, k});
+    // The default pack, and the exploitation pack, which propagates risk through peers, groups
+    // and places and keeps it apart from the level (contextual = "apart").
+    for (const char* pack : {"default", "exploitation"}) {
+      CAPTURE(pack);
+      const auto rules =
+          RuleSet::load_file(std::string(SAFEGUARD_SOURCE_DIR "/rules/") + pack + ".toml");
+      std::size_t compared = 0;
+      std::size_t scored = 0;
+      for (std::uint64_t seed : {3u, 11u}) {
+        CAPTURE(seed);
+        const std::vector<Batch> batches = generated(400, seed);
+        const CaseGraph graph = whole(batches);
+        const Day as_of = CaseloadOptions{}.as_of;
+        const Results results = assess(rules, take_snapshot(graph), {as_of, 1});
+        const Joining j = join(results, Viewer::everyone());
+        // Every agency with a fragment somewhere: its graph, assessed in full.
+        std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> by_agency;
+        for (std::size_t row = 0; row < j.child_count(); ++row) {
+          const ChildJoining& c = j.child(row);
+          for (std::size_t k = 0; k < c.fragments.size(); ++k) {
+            REQUIRE_FALSE(c.fragments[k].withheld);
+            by_agency[std::string(fragment_name(j, c.fragments[k]))].push_back({row, k});
+          }
+        }
+        REQUIRE(by_agency.size() > 5);
+        for (const auto& entry : by_agency) {
+          const CaseGraph alone = filtered(batches, {entry.first});
+          const Results full = assess(rules, take_snapshot(alone), {as_of, 1});
+          for (const auto& at : entry.second) {
+            const std::string id(results.child_id(at.first));
+            const long row = full.find_child(id);
+            REQUIRE(row >= 0);
+            CAPTURE(id);
+            CAPTURE(entry.first);
+            CHECK(describe_fragment(j, j.child(at.first).fragments[at.second]) ==
+                  describe_row(full, static_cast<std::size_t>(row)));
+            ++compared;
+            if (full.total(static_cast<std::size_t>(row)) != 0) ++scored;
+          }
         }
       }
-      REQUIRE(by_agency.size() > 5);
-      for (const auto& entry : by_agency) {
-        const CaseGraph alone = filtered(batches, {entry.first});
-        const Results full = assess(rules, take_snapshot(alone), {as_of, 1});
-        for (const auto& at : entry.second) {
-          const std::string id(results.child_id(at.first));
-          const long row = full.find_child(id);
-          REQUIRE(row >= 0);
-          CAPTURE(id);
-          CAPTURE(entry.first);
-          CHECK(describe_fragment(j, j.child(at.first).fragments[at.second]) ==
-                describe_row(full, static_cast<std::size_t>(row)));
-          ++compared;
-        }
-      }
+      CHECK(compared > 500);
+      CHECK(scored > 100);  // fragments that score, not only empty ones
     }
-    CHECK(compared > 500);
   }
 
   TEST_CASE("every smallest set reaches the joined level and none of its proper subsets does") {
@@ -393,13 +405,24 @@ TEST_SUITE("unit/joining") {
     }
   }
 
-  TEST_CASE("a pack that propagates is refused") {
+  TEST_CASE("propagated risk kept apart is joined, and risk that moves the level is refused") {
     const std::string dir = SAFEGUARD_TEST_DATA_DIR "/views/";
-    const auto rules = RuleSet::load_file(dir + "pack.toml");
     CaseGraph graph;
     load_case_file(graph, dir + "case.json");
-    const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
-    CHECK_THROWS_AS(join(results, Viewer::everyone()), Error);
+    // pack.toml propagates, keeping the contextual risk apart (the default): joined, and the
+    // joined level is the child's own level, not one the network moved.
+    const Results apart =
+        assess(RuleSet::load_file(dir + "pack.toml"), take_snapshot(graph), {day("2026-11-01"), 1});
+    REQUIRE_FALSE(apart.contextual_included());
+    const Joining j = join(apart, Viewer::everyone());
+    REQUIRE(j.child_count() == apart.child_count());
+    for (std::size_t row = 0; row < apart.child_count(); ++row)
+      CHECK(j.child(row).joined_level == apart.level(row));
+    // The same pack with contextual = "included": refused, with the reason.
+    const Results included = assess(RuleSet::load_file(dir + "pack_included.toml"),
+                                    take_snapshot(graph), {day("2026-11-01"), 1});
+    REQUIRE(included.contextual_included());
+    CHECK_THROWS_WITH_AS(join(included, Viewer::everyone()), doctest::Contains("included"), Error);
   }
 }
 
@@ -463,15 +486,16 @@ TEST_SUITE("unit/joining") {
     sg_result_free(result);
     sg_rules_free(rules);
 
-    // A propagating pack: a status and a reason, never an exception.
+    // A pack whose propagated risk moves the level: a status and a reason, never an exception.
     sg_graph* views = nullptr;
     REQUIRE(sg_graph_new(&views) == SG_OK);
     REQUIRE(sg_graph_load_file(views, SAFEGUARD_TEST_DATA_DIR "/views/case.json") == SG_OK);
-    REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_TEST_DATA_DIR "/views/pack.toml") == SG_OK);
+    REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_TEST_DATA_DIR "/views/pack_included.toml") ==
+            SG_OK);
     REQUIRE(sg_assess(&result, views, rules, &assess_options) == SG_OK);
     options.exact_up_to = 12;
     CHECK(sg_result_joined(&out, nullptr, result, &options) == SG_E_INVALID_ARGUMENT);
-    CHECK(std::string(sg_error_last()).find("propagation") != std::string::npos);
+    CHECK(std::string(sg_error_last()).find("contextual") != std::string::npos);
     sg_result_free(result);
     sg_rules_free(rules);
     sg_graph_free(views);

@@ -1303,12 +1303,15 @@ class JoinedTest(unittest.TestCase):
                 self.assertIn("<h2>Ecomap</h2>\n<figure>\n<svg", reveal)
         self.assertEqual(run("training", "-o", "x", "--difficulty", "9").code, 2)
 
-    def test_a_propagating_pack_is_refused_with_a_reason(self):
+    def test_propagated_risk_kept_apart_is_joined_and_included_is_refused(self):
         views = os.path.join(SOURCE_DIR, "tests", "data", "views")
+        apart = run("joined", os.path.join(views, "case.json"), "--rules",
+                    os.path.join(views, "pack.toml"), *AS_OF)
+        self.assertEqual(apart.code, 0, apart.errtext())
         result = run("joined", os.path.join(views, "case.json"), "--rules",
-                     os.path.join(views, "pack.toml"), *AS_OF)
+                     os.path.join(views, "pack_included.toml"), *AS_OF)
         self.assertEqual(result.code, 5, result.errtext())
-        self.assertIn("propagation", result.errtext())
+        self.assertIn('contextual = "apart"', result.errtext())
 
 
 class SafetyTest(unittest.TestCase):

@@ -432,13 +432,16 @@ class JoinedOptions(ctypes.Structure):
 
 
 class TrainingOptions(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("seed", ctypes.c_ulonglong),
         ("difficulty", c_size_t),
         ("scenarios", c_size_t),
         ("as_of", c_char_p),
+        # Version 2: each scenario's ecomap drawn (SVG), for its reveal page.
+        ("figures", POINTER(c_char_p)),
+        ("figure_count", c_size_t),
     ]
 
 

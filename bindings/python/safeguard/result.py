@@ -1008,8 +1008,9 @@ class Result(_core.Handle):
         by what joining the agencies' records adds, each agency's score and level on its own
         records alone, the smallest sets of agencies that reach the joined level and the rules
         joining fired. `viewer` as in explain(): by default cleared for none, so restricted
-        evidence is pooled as "restricted source" whatever agency holds it. The pack must not
-        propagate (InvalidArgumentError)."""
+        evidence is pooled as "restricted source" whatever agency holds it. A pack that
+        propagates must keep its contextual risk apart from the level (contextual = "apart",
+        the default; InvalidArgumentError for "included")."""
         formats = {"text": _lib.FORMAT_TEXT, "json": _lib.FORMAT_JSON, "csv": _lib.FORMAT_CSV}
         if format not in formats:
             raise InvalidArgumentError("format %r is not 'text', 'json' or 'csv'" % (format,))

@@ -3,7 +3,10 @@ CSV and a DataFrame; and an uncleared reader gets nothing of the restricted mark
 tests/data/joining (tests/unit/test_joining.cpp checks the library's own outputs the same way)."""
 
 import json
+import os
 import pathlib
+import shutil
+import subprocess
 
 import pytest
 
@@ -83,3 +86,24 @@ def test_a_training_pack_is_written_deterministically(rules, tmp_path):
         assert pathlib.Path(path).read_text(encoding="utf-8") == again[relative]
     with pytest.raises(safeguard.InvalidArgumentError):
         safeguard.training_pages(rules, difficulty=9)
+
+
+@pytest.mark.skipif(not os.environ.get("SAFEGUARD_CLI") or not shutil.which("dot"),
+                    reason="needs the CLI and Graphviz")
+def test_the_training_pack_from_python_is_the_clis_with_its_ecomaps(rules, tmp_path):
+    """The reveal pages carry the child's ecomap, drawn in Python (the library never starts a
+    process) and placed by the library: the same bytes as `safeguard training`."""
+    options = dict(seed=3, difficulty=3, scenarios=1)
+    pages = safeguard.training_pages(rules, **options)
+    reveal = pages["scenario-1/reveal.html"]
+    assert "<h2>Ecomap</h2>\n<figure>\n<svg" in reveal
+    assert "<?xml" not in reveal and "DOCTYPE svg" not in reveal
+    done = subprocess.run([os.environ["SAFEGUARD_CLI"], "training", "-o", str(tmp_path / "cli"),
+                           "--seed", "3", "--difficulty", "3", "--scenarios", "1"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    assert done.returncode == 0, done.stderr
+    for relative, html in pages.items():
+        assert (tmp_path / "cli" / relative).read_text(encoding="utf-8") == html, relative
+    without = safeguard.training_pages(rules, ecomaps=False, **options)
+    assert "<h2>Ecomap</h2>" not in without["scenario-1/reveal.html"]
+    assert without["index.html"] == pages["index.html"]

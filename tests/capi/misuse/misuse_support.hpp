@@ -1031,8 +1031,9 @@ struct RefitOptionsArg : ArgBase {
 
 struct TrainingOptionsArg : ArgBase {
   sg_training_options options = SG_TRAINING_OPTIONS_INIT;
+  const char* figures[2] = {"<svg>one</svg>", nullptr};  // a NULL entry: that page has none
   bool null = false;
-  static std::size_t variants() { return 8; }
+  static std::size_t variants() { return 12; }
   TrainingOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
     options.difficulty = 2;  // small: the case runs every variant of every argument
     options.scenarios = 1;
@@ -1062,9 +1063,28 @@ struct TrainingOptionsArg : ArgBase {
       case 7:
         options.as_of = "2026-\xff";
         break;
+      case 8:
+        options.figures = nullptr, options.figure_count = 3;
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 9:
+        options.figures = figures, options.figure_count = SIZE_MAX;
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 10:
+        figures[0] = "\xc3\x28";
+        options.figures = figures, options.figure_count = 1;
+        break;
+      case 11:
+        options.figures = figures, options.figure_count = 2;
+        expected = Expect::anything();
+        break;
     }
   }
-  const sg_training_options* get() const { return null ? nullptr : &options; }
+  const sg_training_options* get() {
+    if (options.figures) options.figures = figures;  // re-point after the move
+    return null ? nullptr : &options;
+  }
 };
 
 // A progress callback: one that goes on, none, and one that stops the call at once (which must
