@@ -496,6 +496,32 @@ typedef struct sg_child_result {
   { SG_CHILD_RESULT_VERSION, NULL, 0, 0, NULL, 0, 0, 0, 0, 0 }
 
 SG_API int sg_result_child(sg_child_result* out, const sg_result* result, size_t row);
+/* Many children's sg_result_child() fields at once, column by column (for a table of one row per
+ * child without a call per child): the children at rows first_row .. first_row + row_count - 1,
+ * in row order. Each non-NULL array receives row_count entries; NULL arrays are skipped.
+ * capacity must be at least row_count (SG_E_RANGE otherwise, nothing written). The text
+ * pointers stay valid until the result is freed. None of these depends on the viewer: the
+ * policy overrides' ids do (sg_result_override_for), so only their count is here. */
+typedef struct sg_child_columns {
+  int version; /* SG_CHILD_COLUMNS_VERSION */
+  size_t capacity;
+  const char** id;
+  double* total;
+  int* level;
+  int* score_level;
+  unsigned char* immediate_safety;
+  size_t* override_count; /* policy overrides that fired */
+  const char** discretionary; /* sg_discretionary's outcome: "none", "applied", ... */
+  const char** safety;        /* the safety decision: "safe", "safe_with_plan", "unsafe" or
+                                 "not_assessed" (sg_result_safety) */
+  double* contextual_total;   /* sg_result_contextual(): 0 without propagation */
+  int* context_level;         /* sg_result_contextual()'s level */
+} sg_child_columns;
+#define SG_CHILD_COLUMNS_VERSION 1
+#define SG_CHILD_COLUMNS_INIT \
+  { SG_CHILD_COLUMNS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+SG_API int sg_result_child_columns(sg_child_columns* columns, const sg_result* result,
+                                   size_t first_row, size_t row_count);
 /* Score and level of one index for one child. */
 SG_API int sg_result_index_score(double* out_score, int* out_level, const sg_result* result,
                                  size_t row, size_t index);

@@ -246,6 +246,41 @@ int sg_result_child(sg_child_result* out, const sg_result* result, size_t row) {
   });
 }
 
+int sg_result_child_columns(sg_child_columns* columns, const sg_result* result, size_t first_row,
+                            size_t row_count) {
+  return guard([&] {
+    require(columns, "columns");
+    check_version(columns->version, SG_CHILD_COLUMNS_VERSION, "sg_child_columns");
+    const Results& results = results_of(result);
+    check_rows(results, first_row, row_count);
+    if (columns->capacity < row_count)
+      throw Error(Status::out_of_range, std::to_string(row_count) +
+                                            " rows asked for, more than the capacity of " +
+                                            std::to_string(columns->capacity));
+    const Snapshot& snap = results.snapshot();
+    for (std::size_t k = 0; k < row_count; ++k) {
+      const std::size_t row = first_row + k;
+      const auto put = [k](auto* column, auto value) {
+        if (column) column[k] = value;
+      };
+      // As sg_result_child, sg_result_discretionary, sg_result_safety and sg_result_contextual
+      // give them; the names are static, NUL-terminated text.
+      put(columns->id, snap.id_c_str(results.child_vertex(row)));
+      put(columns->total, results.total(row));
+      put(columns->level, static_cast<int>(results.level(row)));
+      put(columns->score_level, static_cast<int>(results.score_level(row)));
+      put(columns->immediate_safety,
+          static_cast<unsigned char>(results.immediate_safety(row) ? 1 : 0));
+      put(columns->override_count,
+          static_cast<size_t>(results.overrides_end(row) - results.overrides_begin(row)));
+      put(columns->discretionary, to_string(results.discretionary(row).outcome).data());
+      put(columns->safety, to_string(results.safety(row)).data());
+      put(columns->contextual_total, results.contextual_total(row));
+      put(columns->context_level, static_cast<int>(results.context_level(row)));
+    }
+  });
+}
+
 int sg_result_index_score(double* out_score, int* out_level, const sg_result* result, size_t row,
                           size_t index) {
   return guard([&] {

@@ -294,6 +294,25 @@ class ContributionColumns(ctypes.Structure):
     ]
 
 
+class ChildColumns(ctypes.Structure):
+    """sg_child_columns: caller-owned arrays the library fills, one entry per child."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("capacity", c_size_t),
+        ("id", c_void_p),
+        ("total", c_void_p),
+        ("level", c_void_p),
+        ("score_level", c_void_p),
+        ("immediate_safety", c_void_p),
+        ("override_count", c_void_p),
+        ("discretionary", c_void_p),
+        ("safety", c_void_p),
+        ("contextual_total", c_void_p),
+        ("context_level", c_void_p),
+    ]
+
+
 class StepColumns(ctypes.Structure):
     """sg_step_columns: caller-owned arrays (numpy's memory, here) the library fills."""
     VERSION = 2
@@ -672,6 +691,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
                                                c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_step_columns": (c_int, [_out_size, POINTER(StepColumns), _result_p, c_size_t,
                                        c_size_t]),
+    "sg_result_child_columns": (c_int, [POINTER(ChildColumns), _result_p, c_size_t, c_size_t]),
     "sg_result_contextual_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,
                                          c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_place_scores_for": (c_int, [POINTER(c_double), POINTER(c_double), _result_p,

@@ -360,32 +360,52 @@ def result_frame(result: "Result") -> Frame:
     evidence withheld from the viewer, in no index) and context_level (the level the scores
     reach with both). The as-of date and the pack's id, version and hash are in
     DataFrame.attrs."""
-    rows = list(result._summaries())
+    import numpy
+
+    # One call fills every column (sg_result_child_columns): no call, and no Python object,
+    # per child but the id.
+    columns = result._child_columns()
+    n = len(result)
+    ids = result._ids_by_row()
+
+    def array(name: str) -> typing.Any:
+        return numpy.ctypeslib.as_array(columns[name])[:n].copy()
+
+    def names(name: str) -> typing.Any:
+        if not n:
+            return numpy.empty(0, dtype=object)
+        return _strings(numpy, numpy.frombuffer(columns[name], dtype=numpy.uintp, count=n))
+
     frame = pandas.DataFrame(
         {
-            "level": _levels(result, [r.level for r in rows]),
-            "score_level": _levels(result, [r.score_level for r in rows]),
-            "immediate_safety": pandas.array([r.immediate_safety for r in rows], dtype=bool),
-            "total": pandas.array([r.total for r in rows], dtype="float64"),
+            "level": _levels(result, array("level").tolist()),
+            "score_level": _levels(result, array("score_level").tolist()),
+            "immediate_safety": pandas.array(array("immediate_safety").astype(bool), dtype=bool),
+            "total": pandas.array(array("total"), dtype="float64"),
         },
-        index=pandas.Index([r.id for r in rows], name="child_id", dtype=object))
-    if rows:
+        index=pandas.Index(ids, name="child_id", dtype=object))
+    if n:
         scores = result.scores
         for i, index_id in enumerate(result.index_ids):
             frame[index_id] = scores[:, i]
     else:
         for index_id in result.index_ids:
             frame[index_id] = pandas.Series(dtype="float64")
-    frame["withheld"] = result.withheld if rows else pandas.Series(dtype="float64")
-    frame["overrides"] = pandas.array([";".join(r.overrides) for r in rows], dtype=object)
-    frame["discretionary"] = pandas.array([r.discretionary for r in rows], dtype=object)
-    frame["safety"] = pandas.array([r.safety for r in rows], dtype=object)
+    frame["withheld"] = result.withheld if n else pandas.Series(dtype="float64")
+    # Overrides are viewer-scoped: read, one child at a time, only where some fired.
+    counts = array("override_count")
+    texts = result._override_texts(numpy.flatnonzero(counts).tolist())
+    overrides = numpy.full(n, "", dtype=object)
+    for row, text in texts.items():
+        overrides[row] = text
+    frame["overrides"] = pandas.array(overrides, dtype=object)
+    frame["discretionary"] = pandas.array(names("discretionary"), dtype=object)
+    frame["safety"] = pandas.array(names("safety"), dtype=object)
     if result.contextual_policy is not None:
-        frame["contextual_total"] = pandas.array([r.contextual_total for r in rows],
-                                                 dtype="float64")
-        frame["contextual_withheld"] = pandas.array([r.contextual_withheld for r in rows],
-                                                    dtype="float64")
-        frame["context_level"] = _levels(result, [r.context_level for r in rows])
+        contextual, withheld = result._contextual_totals()
+        frame["contextual_total"] = pandas.array(contextual, dtype="float64")
+        frame["contextual_withheld"] = pandas.array(withheld, dtype="float64")
+        frame["context_level"] = _levels(result, array("context_level").tolist())
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame

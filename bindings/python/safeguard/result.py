@@ -239,20 +239,6 @@ class ChildResult:
         return [c for c in self.contributions if c.index_id == index_id]
 
 
-class _Summary(typing.NamedTuple):
-    id: str
-    total: float
-    level: int
-    score_level: int
-    immediate_safety: bool
-    overrides: typing.Tuple[str, ...]
-    discretionary: str
-    contextual_total: float
-    context_level: int
-    contextual_withheld: float
-    safety: str
-
-
 class _ArrayView:
     """Exposes memory owned by a result to numpy without copying. numpy keeps this object as
     the array's base, and this object keeps the result's memory alive."""
@@ -504,36 +490,62 @@ class Result(_core.Handle):
     def __contains__(self, child_id: object) -> bool:
         return isinstance(child_id, str) and child_id in self._ids_by_row()
 
-    def _summaries(self) -> typing.List[_Summary]:
-        """Per child, in row order, what a one-row-per-child table needs (no contributions)."""
+    def _child_columns(self, ids_only: bool = False) -> typing.Dict[str, typing.Any]:
+        """sg_result_child_columns for every child, in one call: ctypes arrays by column name,
+        "id" as char pointers; with `ids_only`, the ids alone. "discretionary" and "safety" are
+        addresses of the library's static names (read them with ctypes.string_at)."""
+        size = max(1, self._count)
+        arrays: typing.Dict[str, typing.Any] = {"id": (ctypes.c_char_p * size)()}
+        if not ids_only:
+            arrays.update(total=(ctypes.c_double * size)(), level=(ctypes.c_int * size)(),
+                          score_level=(ctypes.c_int * size)(),
+                          immediate_safety=(ctypes.c_ubyte * size)(),
+                          override_count=(ctypes.c_size_t * size)(),
+                          discretionary=(ctypes.c_void_p * size)(),
+                          safety=(ctypes.c_void_p * size)(),
+                          context_level=(ctypes.c_int * size)())
+        columns = _lib.ChildColumns(version=_lib.ChildColumns.VERSION, capacity=self._count)
+        for name, array in arrays.items():
+            setattr(columns, name, ctypes.cast(array, ctypes.c_void_p))
+        with self._lock:
+            check(lib.sg_result_child_columns(ctypes.byref(columns), self._pointer(), 0,
+                                              self._count))
+        if self._child_ids is None:
+            self._child_ids = [value.decode("utf-8") for value in arrays["id"][:self._count]]
+        return arrays
+
+    def _override_texts(self, rows: typing.Iterable[int]) -> typing.Dict[int, str]:
+        """For each of `rows`, the policy overrides that fired as the result's viewer may see
+        them, ";"-separated ("restricted" for one it may not)."""
+        out = {}
         record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
-        judgement = _lib.Discretionary(version=_lib.Discretionary.VERSION)
-        rows = []
-        cols = len(self.index_ids)
         with self._lock:
             pointer = self._pointer()
-            network, network_withheld = self._contextual_for(pointer, 0, self._count, self.viewer)
-            for row in range(self._count):
+            for row in rows:
                 check(lib.sg_result_child(ctypes.byref(record), pointer, row))
                 overrides = self._overrides(pointer, row, record.override_count, self.viewer)
-                check(lib.sg_result_discretionary(ctypes.byref(judgement), pointer, row))
-                contextual = self._contextual(pointer, row)
-                rows.append(_Summary(string(record.id), record.total, record.level,
-                                     record.score_level, bool(record.immediate_safety),
-                                     tuple("restricted" if o.restricted else typing.cast(str, o.id)
-                                           for o in overrides),
-                                     string(judgement.outcome),
-                                     sum(network[row * cols + i] for i in range(cols)),
-                                     contextual[1], network_withheld[row],
-                                     self._safety_decision(pointer, row)))
-        if self._child_ids is None:
-            self._child_ids = [r.id for r in rows]
-        return rows
+                out[row] = ";".join("restricted" if o.restricted else typing.cast(str, o.id)
+                                    for o in overrides)
+        return out
+
+    def _contextual_totals(self) -> typing.Tuple[typing.Any, typing.Any]:
+        """Per child, the contextual points as the result's viewer may attribute them (every
+        index, added in index order) and the contextual points withheld from it."""
+        numpy = _numpy()
+        cols = len(self.index_ids)
+        with self._lock:
+            network, withheld = self._contextual_for(self._pointer(), 0, self._count,
+                                                     self.viewer)
+        matrix = numpy.ctypeslib.as_array(network)[:self._count * cols].reshape(self._count, cols)
+        totals = numpy.zeros(self._count, dtype=numpy.float64)
+        for i in range(cols):
+            totals += matrix[:, i]  # 0 + first + second ..., as a sum over the row would
+        return totals, numpy.ctypeslib.as_array(withheld)[:self._count].copy()
 
     def _ids_by_row(self) -> typing.List[str]:
         if self._child_ids is None:
-            self._child_ids = [summary.id for summary in self._summaries()]
-        return self._child_ids
+            self._child_columns(ids_only=True)
+        return typing.cast(typing.List[str], self._child_ids)
 
     @property
     def child_ids(self) -> typing.List[str]:

@@ -234,3 +234,42 @@ def test_frames_of_an_empty_result(rules):
 
 def test_safeguard_frames_is_imported_on_demand():
     assert safeguard.frames is frames
+
+
+@pytest.mark.parametrize("case,pack", [("families.json", "default"),
+                                       ("oak-household.json", "default"),
+                                       ("peer_network.json", "exploitation")])
+@pytest.mark.parametrize("viewer", [None, "*", ["police"]])
+def test_the_columnar_result_frame_is_the_child_by_child_one(case, pack, viewer):
+    # sg_result_child_columns against the ChildResult of every child, as the result's viewer
+    # sees it: levels, flags, the viewer's overrides ("restricted" for a withheld one), the
+    # discretionary outcome, the safety decision and, with propagation, the contextual figures.
+    with safeguard.Graph.from_file(FAMILIES.parent / case) as graph, \
+            safeguard.RuleSet.load(pack) as rules, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", safeguard.VocabularyWarning)
+        result = graph.assess(rules, AS_OF, viewer=viewer)
+        frame = result.to_frame()
+        children = [result.child(child_id) for child_id in result.child_ids]
+        assert list(frame.index) == [c.id for c in children]
+        assert frame["level"].tolist() == [c.level for c in children]
+        assert frame["score_level"].tolist() == [c.score_level for c in children]
+        assert frame["immediate_safety"].tolist() == [c.immediate_safety for c in children]
+        assert frame["total"].tolist() == [c.total for c in children]
+        assert frame["overrides"].tolist() == [
+            ";".join("restricted" if o.restricted else o.id for o in c.overrides)
+            for c in children]
+        assert frame["discretionary"].tolist() == [
+            c.discretionary.outcome if c.discretionary else "none" for c in children]
+        assert frame["safety"].tolist() == [c.safety.decision for c in children]
+        for index_id in result.index_ids:
+            assert frame[index_id].tolist() == [c.scores[index_id] for c in children]
+        if pack == "exploitation":
+            assert frame["context_level"].tolist() == [c.context_level for c in children]
+            assert frame["contextual_withheld"].tolist() == [c.contextual_withheld
+                                                             for c in children]
+            assert frame["contextual_total"].tolist() == pytest.approx(
+                [c.contextual_total for c in children], abs=1e-12)
+            assert any(c.contextual_total for c in children)
+        if case == "oak-household.json":
+            assert any(frame["overrides"])  # some fired

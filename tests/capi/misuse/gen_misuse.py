@@ -43,6 +43,7 @@ KINDS = {
     "sg_contribution*": "OutStruct<sg_contribution>",
     "sg_contribution_columns*": "OutStruct<sg_contribution_columns>",
     "sg_step_columns*": "OutStruct<sg_step_columns>",
+    "sg_child_columns*": "OutStruct<sg_child_columns>",
     "sg_safety_finding*": "OutStruct<sg_safety_finding>",
     "const sg_person*": "PersonArg",
     "const sg_concern*": "ConcernArg",

@@ -292,6 +292,10 @@ template <>
 inline sg_step_columns init_struct<sg_step_columns>() {
   return SG_STEP_COLUMNS_INIT;
 }
+template <>
+inline sg_child_columns init_struct<sg_child_columns>() {
+  return SG_CHILD_COLUMNS_INIT;
+}
 
 template <>
 inline sg_timescales init_struct<sg_timescales>() {
