@@ -255,6 +255,24 @@ def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
               "places": places, "groups": groups, "concerns": concerns, "factors": factors,
               "relations": relations, "events": events, "overrides": overrides,
               "entries": entries}
+    for name, frame in tables.items():
+        if frame is not None:
+            _check_columns(name, frame)
+    # The fast path: tables whose columns are plainly typed become one case document, written
+    # column by column by pandas (no Python object per row or cell) and read by the library's
+    # streaming reader as one atomic batch. Anything else, or any refusal, takes the row by row
+    # path below, which reads every cell as it always has and names the table, row and column
+    # of a problem; the two build the same graph (tests/test_frames.py checks it).
+    global _last_path
+    document = _case_document(tables, calendar)
+    if document is not None:
+        try:
+            graph.loads(document, "<frames>")
+            _last_path = "document"
+            return graph
+        except SafeguardError:
+            pass  # the row by row path says what is wrong, where
+    _last_path = "rows"
     origins: typing.List[str] = []  # the table and row of each batch item, to name the row on apply errors
     with Batch() as batch:
         if calendar is not None:
@@ -270,7 +288,6 @@ def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
         for name, frame in tables.items():
             if frame is None:
                 continue
-            _check_columns(name, frame)
             for label, row in zip(frame.index, frame.to_dict("records")):
                 place = "%s row %s" % (name, label)
                 entity = row.get("id") if isinstance(row.get("id"), str) else None
@@ -289,6 +306,184 @@ def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
                 raise _with_place(error, origins[error.item]) from error
             raise
     return graph
+
+
+# Which path the last add_frames took, "document" or "rows" (for the tests).
+_last_path = ""
+
+# The fast path's order of sections: the order the library writes a case file in, which its
+# reader streams straight into an empty graph.
+_SECTION_ORDER = ("agencies", "households", "persons", "places", "groups", "concerns", "factors",
+                  "relations", "events", "overrides", "entries")
+
+
+def _case_document(tables: typing.Dict[str, typing.Optional[Frame]],
+                   calendar: typing.Optional[typing.Mapping[str, typing.Any]]
+                   ) -> typing.Optional[bytes]:
+    """The tables as one case document (UTF-8 JSON), or None when a column is not plainly
+    typed (text as str, whole numbers as integers, flags as bool, dates as datetime.date or
+    ISO text, lists as lists of str) and the row by row path must read it cell by cell."""
+    import json
+
+    import numpy
+
+    sections = []
+    for name in _SECTION_ORDER:
+        frame = tables.get(name)
+        if frame is None or len(frame) == 0:
+            continue
+        columns = {}
+        for column in frame.columns:
+            converted = _plain_column(numpy, frame[column], column)
+            if converted is None:
+                return None
+            columns[column] = converted
+        if name == "concerns":
+            status = columns.get("status")
+            if status is None:
+                columns["status"] = pandas.Series(["open"] * len(frame), dtype=object)
+            else:
+                columns["status"] = status.where(status.notna(), "open")
+        table = pandas.DataFrame(columns)
+        table.index = pandas.RangeIndex(len(table))
+        sparse = [c for c in table.columns if c in _INT_COLUMNS and table[c].isna().any()]
+        if sparse:
+            # A whole number missing from some rows (a scaling value, say): those rows leave the
+            # key out, row by row (only such tables, which are small, take this).
+            records = table.to_dict("records")
+            for record in records:
+                for column in sparse:
+                    if record[column] is None:
+                        del record[column]
+            text = json.dumps(records, ensure_ascii=False)
+        else:
+            text = table.to_json(orient="records", force_ascii=False)
+        sections.append('"%s": %s' % (name, text))
+    if calendar is not None:
+        unknown = set(calendar) - {"nation", "closures"}
+        if unknown:
+            return None
+        closures = []
+        for day in calendar.get("closures") or ():
+            if isinstance(day, datetime.datetime) or not isinstance(day, (datetime.date, str)):
+                return None
+            closures.append(day if isinstance(day, str) else day.isoformat())
+        entry: typing.Dict[str, typing.Any] = {"closures": closures}
+        if calendar.get("nation") is not None:
+            if not isinstance(calendar["nation"], str):
+                return None
+            entry["nation"] = calendar["nation"]
+        sections.append('"calendar": %s' % json.dumps(entry, ensure_ascii=False))
+    text = '{"schema_version": 1, ' + ", ".join(sections) + "}"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the row by row path names the cell
+        return None
+
+
+def _plain_column(numpy: typing.Any, series: typing.Any, column: str) -> typing.Any:
+    """`series` as the case document holds the column, or None when it is not plainly typed.
+    Missing cells (None, NaN, blank text) become null, an empty list or False, as the row by
+    row path reads them."""
+    values = series.to_numpy(dtype=object, copy=True)
+    if column in _INT_COLUMNS:
+        # Whole numbers; a missing one is left out of its entity (the reader takes no null
+        # here), which _records does for the tables that have one.
+        if series.dtype.kind in "iu":
+            return pandas.Series(series.to_numpy(), dtype=object)
+        if series.dtype.kind == "f":
+            data = series.to_numpy()
+            present = ~numpy.isnan(data)
+            if not numpy.all(numpy.floor(data[present]) == data[present]):
+                return None
+            out = numpy.full(len(data), None, dtype=object)
+            out[present] = data[present].astype(numpy.int64).tolist()
+            return pandas.Series(out, dtype=object)
+        if series.dtype == object:  # cell by cell: such columns are small (scaling values)
+            out = numpy.full(len(values), None, dtype=object)
+            for i, value in enumerate(values):
+                if _is_missing(value):
+                    continue
+                if isinstance(value, bool):
+                    return None
+                if isinstance(value, numbers.Integral):
+                    out[i] = int(value)
+                elif isinstance(value, float) and value.is_integer():
+                    out[i] = int(value)
+                else:
+                    return None
+            return pandas.Series(out, dtype=object)
+        return None
+    if column == "restricted":
+        return pandas.Series(series.to_numpy()) if series.dtype == bool else None
+    kind = pandas.api.types.infer_dtype(values, skipna=True)
+    if column in _LIST_COLUMNS:
+        if kind == "empty":
+            return pandas.Series([[] for _ in range(len(values))], dtype=object)
+        if kind != "mixed":
+            return None  # text to split at ";", or something else: read cell by cell
+        # Lists as they are (the reader refuses an item that is not text, and then the row by
+        # row path reads the table); missing cells are empty lists; text is read cell by cell.
+        missing = pandas.isna(values)
+        if _kinds(values[~missing], list).sum() != int((~missing).sum()):
+            return None
+        out = values.copy()
+        for i in numpy.flatnonzero(missing).tolist():
+            out[i] = []
+        return pandas.Series(out, dtype=object)
+    if column in _DATE_COLUMNS:
+        if kind == "date":
+            present = ~pandas.isna(values)
+            text = numpy.full(len(values), None, dtype=object)
+            if present.any():
+                text[present] = _isoformat(values[present])
+            return pandas.Series(text, dtype=object)
+        if kind not in ("string", "empty"):
+            return None
+    elif kind not in ("string", "empty"):
+        return None
+    # Text: blank (empty or white space) is missing, as the row by row path reads it.
+    present = ~pandas.isna(values)
+    keep = present.copy()
+    shown = values[present]
+    keep[present] = (shown != "") & ~_isspace(shown).astype(bool)
+    out = values.copy()
+    out[~keep] = None
+    return pandas.Series(out, dtype=object)
+
+
+# Element-wise functions over object arrays, run by numpy's loop rather than Python's.
+_UFUNCS: typing.Dict[str, typing.Any] = {}
+
+
+def _ufunc(name: str, function: typing.Callable[[typing.Any], typing.Any]) -> typing.Any:
+    import numpy
+
+    if name not in _UFUNCS:
+        _UFUNCS[name] = numpy.frompyfunc(function, 1, 1)
+    return _UFUNCS[name]
+
+
+def _isspace(values: typing.Any) -> typing.Any:
+    import numpy
+
+    if not len(values):
+        return numpy.zeros(0, dtype=bool)
+    return _ufunc("isspace", str.isspace)(values)
+
+
+def _isoformat(values: typing.Any) -> typing.Any:
+    return _ufunc("isoformat", datetime.date.isoformat)(values)
+
+
+def _kinds(values: typing.Any, kind: type) -> typing.Any:
+    """A bool array: which of `values` are exactly of type `kind`."""
+    import numpy
+
+    if not len(values):
+        return numpy.zeros(0, dtype=bool)
+    name = "is_" + kind.__name__
+    return _ufunc(name, lambda value: type(value) is kind)(values).astype(bool)
 
 
 def graph_from_frames(**tables: typing.Any) -> Graph:

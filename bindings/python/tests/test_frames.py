@@ -273,3 +273,78 @@ def test_the_columnar_result_frame_is_the_child_by_child_one(case, pack, viewer)
             assert any(c.contextual_total for c in children)
         if case == "oak-household.json":
             assert any(frame["overrides"])  # some fired
+
+
+def _rows_only(monkeypatch):
+    monkeypatch.setattr(frames, "_case_document", lambda tables, calendar: None)
+
+
+@pytest.mark.parametrize("source", ["generated", "families.json", "oak-household.json",
+                                    "timeline.json"])
+def test_plain_tables_load_as_one_document_and_build_what_the_rows_build(source, monkeypatch):
+    # The fast path (one case document, written by pandas column by column) and the row by row
+    # path build the same graph, byte for byte as the library saves it.
+    if source == "generated":
+        graph = safeguard.Graph.generate(600, seed=4)
+    else:
+        graph = safeguard.Graph.from_file(FAMILIES.parent / source)
+    with graph:
+        tables = frames.graph_to_frames(graph)
+        calendar = frames.graph_calendar(graph)
+        with frames.graph_from_frames(calendar=calendar, **tables) as fast:
+            assert frames._last_path == "document"
+            assert fast.dumps() == graph.dumps()
+        with monkeypatch.context() as patch:
+            _rows_only(patch)
+            with frames.graph_from_frames(calendar=calendar, **tables) as rows:
+                assert frames._last_path == "rows"
+                assert rows.dumps() == graph.dumps()
+
+
+def test_awkward_but_plain_cells_read_the_same_on_both_paths(monkeypatch):
+    # Blank and white-space text is missing, NaN is missing, whole floats are whole numbers, a
+    # missing status is open, a missing list is empty: as the row by row path reads them.
+    tables = {
+        "agencies": pandas.DataFrame({"id": ["AG-1", "AG-2"], "type": ["school", "police"],
+                                      "name": ["  ", float("nan")]}),
+        "persons": pandas.DataFrame({"id": ["P-1", "P-2"], "kind": ["child", "adult"],
+                                     "dob": [datetime.date(2018, 3, 1), None],
+                                     "household": ["HH-1", ""], "flags": [["young_carer"], None],
+                                     "name": ["Fictional Name", " "]}),
+        "concerns": pandas.DataFrame({"id": ["C-1", "C-2"], "category": ["neglect", "neglect"],
+                                      "severity": [2.0, 3.0], "recorded": ["2026-10-01",
+                                                                           "2026-10-02"],
+                                      "incident": [None, "2026-09-30"], "status": [None, "closed"],
+                                      "source": ["AG-1", "AG-2"], "about": [["P-1"], ["P-1"]],
+                                      "involves": [None, ["P-2"]], "restricted": [False, True],
+                                      "summary": ["", "text"]}),
+    }
+    with frames.graph_from_frames(**tables) as fast:
+        assert frames._last_path == "document"
+        saved = fast.dumps()
+    with monkeypatch.context() as patch:
+        _rows_only(patch)
+        with frames.graph_from_frames(**tables) as rows:
+            assert rows.dumps() == saved
+    # Text where a list belongs, strings in a number column: cell by cell, the same graph.
+    tables["concerns"]["about"] = ["P-1", "P-1; P-2"]
+    tables["concerns"]["severity"] = ["2", "3"]
+    with frames.graph_from_frames(**tables) as read:
+        assert frames._last_path == "rows"
+        assert '"P-2"' in read.dumps()
+
+
+def test_a_refused_document_leaves_the_row_path_to_name_the_row():
+    # Two concerns with one id: the document is refused as a whole (nothing added), and the
+    # row by row path names the table and row, as it always has.
+    with safeguard.Graph.from_file(FAMILIES) as graph:
+        before = graph.dumps()
+        tables = frames.graph_to_frames(graph)
+        concerns = pandas.concat([tables["concerns"].iloc[:1], tables["concerns"].iloc[:1]])
+        concerns.index = [0, 1]
+        concerns["id"] = ["C-NEW-1", "C-NEW-1"]
+        with pytest.raises(safeguard.SafeguardError, match="concerns row 1"):
+            frames.add_frames(graph, households=tables["households"].iloc[:0],
+                              concerns=concerns)
+        assert frames._last_path == "rows"
+        assert graph.dumps() == before
