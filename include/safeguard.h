@@ -1117,7 +1117,8 @@ typedef struct sg_render_options {
   int overdue_only;        /* timelines: 1 lists only overdue steps */
   int terminal_colour;     /* timelines: 1 puts overdue rows in bold red (ANSI escapes) */
   /* Version 2. Reports: the family's composition drawn (the SVG of sg_render_family's DOT),
-   * shown under the composition table; NULL or "": left out. */
+   * shown under the composition table (in the family version too, for the family to check);
+   * NULL or "": left out. */
   const char* family_svg;
 } sg_render_options;
 #define SG_RENDER_OPTIONS_VERSION 2

@@ -68,49 +68,54 @@ Command add_report(CLI::App& parent) {
       "Example: safeguard report examples/data/families.json --household HH-ASH -o report.html\n"
       "Restricted evidence the viewer is not cleared for appears only as \"restricted source\" "
       "with its points (the family version never mentions it).");
-  return {
-      command, [options] {
-        const auto session = open_session(options->scoring, false);
-        const Results& results = session->results;
-        std::vector<std::size_t> rows;
-        for (const std::string& id : options->children) rows.push_back(require_child(results, id));
-        if (!options->household.empty()) {
-          std::vector<std::size_t> household;
-          try {
-            household = household_rows(results, options->household);
-          } catch (const Error& error) {
-            throw Failure(error.status() == Status::not_found ? kExitChildNotFound : kExitUsage,
-                          error.what());
-          }
-          for (const std::size_t row : household) {
-            if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
-          }
-        }
-        if (rows.empty()) rows.push_back(pick_child(results, ""));
-        RenderOptions render = render_options(*session);
-        render.audience = options->audience == "family" ? Audience::family : Audience::professional;
-        if (options->no_ecomap) {
-          render.ecomap_note = "Ecomap left out (--no-ecomap).";
-        } else if (!graphviz_available()) {
-          render.ecomap_note = "Ecomap left out: Graphviz `dot` is not installed.";
-        } else if (render.audience == Audience::professional) {
-          for (const std::size_t row : rows)
-            render.ecomap_svg.push_back(render_dot(render_ecomap_dot(results, row, render), "svg"));
-          render.family_svg = render_dot(render_family_dot(results, rows, render), "svg");
-        }
-        write_output(options->output, render_report(results, rows, render));
-        if (options->output != "-") {
-          std::string ids;
-          for (const std::size_t row : rows)
-            ids += (ids.empty() ? "" : ", ") + std::string(results.child_id(row));
-          std::cerr << "safeguard: "
-                    << (render.audience == Audience::family ? "family version"
-                                                            : "conference report")
-                    << " for " << ids << " " << session->as_of.describe() << " written to "
-                    << options->output << " (open it in a browser; it prints on A4)\n";
-        }
-        return kExitOk;
-      }};
+  return {command, [options] {
+            const auto session = open_session(options->scoring, false);
+            const Results& results = session->results;
+            std::vector<std::size_t> rows;
+            for (const std::string& id : options->children)
+              rows.push_back(require_child(results, id));
+            if (!options->household.empty()) {
+              std::vector<std::size_t> household;
+              try {
+                household = household_rows(results, options->household);
+              } catch (const Error& error) {
+                throw Failure(error.status() == Status::not_found ? kExitChildNotFound : kExitUsage,
+                              error.what());
+              }
+              for (const std::size_t row : household) {
+                if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
+              }
+            }
+            if (rows.empty()) rows.push_back(pick_child(results, ""));
+            RenderOptions render = render_options(*session);
+            render.audience =
+                options->audience == "family" ? Audience::family : Audience::professional;
+            if (options->no_ecomap) {
+              render.ecomap_note = "Ecomap left out (--no-ecomap).";
+            } else if (!graphviz_available()) {
+              render.ecomap_note = "Ecomap left out: Graphviz `dot` is not installed.";
+            } else {
+              if (render.audience == Audience::professional) {
+                for (const std::size_t row : rows)
+                  render.ecomap_svg.push_back(
+                      render_dot(render_ecomap_dot(results, row, render), "svg"));
+              }
+              // Both versions show the family drawn: the family version for them to check.
+              render.family_svg = render_dot(render_family_dot(results, rows, render), "svg");
+            }
+            write_output(options->output, render_report(results, rows, render));
+            if (options->output != "-") {
+              std::string ids;
+              for (const std::size_t row : rows)
+                ids += (ids.empty() ? "" : ", ") + std::string(results.child_id(row));
+              std::cerr << "safeguard: "
+                        << (render.audience == Audience::family ? "family version"
+                                                                : "conference report")
+                        << " for " << ids << " " << session->as_of.describe() << " written to "
+                        << options->output << " (open it in a browser; it prints on A4)\n";
+            }
+            return kExitOk;
+          }};
 }
 
 }  // namespace safeguard::cli

@@ -52,7 +52,8 @@ struct RenderOptions {
   std::vector<std::string> ecomap_svg;
   std::string ecomap_note = "Ecomap not included.";
   // The drawn family composition (SVG of render_family_dot, as Graphviz writes it), shown under
-  // the composition table; empty: left out.
+  // the composition table (the family version: under "Who is in the family", for the family to
+  // check); empty: left out.
   std::string family_svg;
 
   // Ecomaps.

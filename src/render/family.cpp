@@ -95,7 +95,18 @@ class FamilyPage {
                           : "not known")
            << "</td></tr>\n";
     }
-    out_ << "</tbody>\n</table>\n</section>\n";
+    out_ << "</tbody>\n</table>\n";
+    // The family drawn (the same drawing as the conference report's), when the caller drew it:
+    // who lives together and how people are related, for the family to check.
+    const std::size_t start = options_.family_svg.find("<svg");
+    if (start != std::string::npos) {
+      out_ << "<p>This drawing shows who we have written down as your family, and how they are "
+              "related. Tell us if it is wrong.</p>\n"
+              "<div class=\"family-diagram\" role=\"img\" aria-label=\"A drawing of the "
+              "family: who lives together and how they are related\">\n"
+           << options_.family_svg.substr(start) << "</div>\n";
+    }
+    out_ << "</section>\n";
   }
 
   // Sentences for the lines the reader may see, each said once, in the order they come.

@@ -79,7 +79,7 @@ function makePages(options) {
     sections: reportSections.concat(['.ecomap svg'], entrySections), maxPages: 12, ecomap: true,
   });
   report('family-HH-ASH.html', [families, '--household', 'HH-ASH', ...asOf, '--for', 'family'], {
-    sections: familySections, maxPages: 4,
+    sections: familySections.concat(['.family-diagram[role=img] svg']), maxPages: 4,
   });
   report('report-timeline.html', [timeline, '--child', 'P-ROW-C1', '--as-of', '2026-11-23'], {
     sections: reportSections.concat(['#timeline']), maxPages: 10, ecomap: true,

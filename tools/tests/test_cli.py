@@ -800,7 +800,13 @@ class ReportTest(unittest.TestCase):
                                            *AS_OF, "--no-ecomap"))
         family = self.report(FAMILIES, "--household", "HH-ASH", "--for", "family", *AS_OF)
         self.assertIn("What the workers are worried about", family)
-        self.assertNotIn("<svg", family)
+        # No ecomap (points and colours are not for the family); the family drawn, with names,
+        # for them to check, when Graphviz is installed.
+        self.assertNotIn('class="ecomap"', family)
+        if shutil.which("dot"):
+            self.assertEqual(family.count("<svg"), 1)
+            self.assertIn('class="family-diagram"', family)
+            self.assertIn("Amy Ash (8)", family)
         pack_hash = json.loads(run("assess", FAMILIES, "-f", "json", *AS_OF).text())["pack"]["hash"]
         self.assertNotIn(pack_hash, family)
         self.assertNotIn("multi-agency-corroboration", family)

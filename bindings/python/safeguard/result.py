@@ -1086,7 +1086,8 @@ class Result(_core.Handle):
         child(): by default the result's, uncleared unless assess() was given one.
         `ecomap_svg` holds each child's drawn ecomap (ecomap(format="svg")), in order; without it
         the page says `ecomap_note`. `family_svg` is the family's composition drawn
-        (family(format="svg")), shown under the composition table. `case_label`, `pack_source`
+        (family(format="svg")), shown under the composition table (in the family version too,
+        for the family to check). `case_label`, `pack_source`
         and `as_of_from_evidence` go into the provenance. The same bytes as sg_render_report and
         `safeguard report`."""
         audiences = {"professional": _lib.AUDIENCE_PROFESSIONAL, "family": _lib.AUDIENCE_FAMILY}
