@@ -206,8 +206,7 @@ int main(int argc, char** argv) {
         write.revision = ++revision;
         write.recorded_at = start + 1000 + c;
         write.provenance = &loader;
-        write.versions.push_back(
-            detail::StoredVersion{0, false, nullptr, FactKind::person, body.out});
+        write.versions.push_back(detail::StoredVersion{0, false, {}, FactKind::person, body.out});
         write.changes.push_back(detail::StoredChange{0, 0, ChangeKind::amended});
         commits.push_back(timed([&] { raw.commit(write); }));
       }

@@ -341,7 +341,7 @@ class RecordStager;
 struct Record::Impl {
   static constexpr std::uint32_t kNoVersion = 0xffffffffu;
   struct Fact {
-    std::string id;                   // entity id, relation key, or "calendar"
+    detail::ByteArena::Span key;      // in `keys`: entity id, relation key, or calendar change key
     std::uint32_t last = kNoVersion;  // its latest version in `versions`
     FactKind kind = FactKind::person;
   };
@@ -376,7 +376,7 @@ struct Record::Impl {
     entry.provenance = batches[batch].provenance;
     entry.item = c.item;
     const Fact& fact = facts[c.fact];
-    entry.fact = fact.kind == FactKind::calendar ? std::string("calendar") : fact.id;
+    entry.fact = fact.kind == FactKind::calendar ? std::string("calendar") : std::string(key(fact));
     entry.fact_kind = fact.kind;
     entry.change = c.change;
     return entry;
@@ -384,17 +384,20 @@ struct Record::Impl {
 
   GraphLimits limits;
   std::vector<Fact> facts;           // in order of first appearance
+  detail::ByteArena keys;            // their keys, one after another
   std::vector<VersionRef> versions;  // every fact's, in the order they were recorded
   detail::ByteArena bytes;           // their encodings
   detail::KeyIndex entities;         // entity id -> fact (the key is the fact's id)
   detail::KeyIndex relations;        // relation key (and calendar change key) -> fact
 
-  // The key of each fact is its id, read from `facts` (the index keeps no copy).
+  std::string_view key(const Fact& fact) const { return keys.view(fact.key); }
+
+  // The key of each fact, read from `keys` (the index keeps no copy).
   struct KeyOf {
-    const std::vector<Fact>* facts;
-    std::string_view operator()(std::size_t fact) const { return (*facts)[fact].id; }
+    const Impl* record;
+    std::string_view operator()(std::size_t fact) const { return record->key(record->facts[fact]); }
   };
-  KeyOf key_of() const { return KeyOf{&facts}; }
+  KeyOf key_of() const { return KeyOf{this}; }
   // The fact stored under `key`, among relations or entities.
   std::optional<std::size_t> find_fact(std::string_view key, bool relation) const {
     return (relation ? relations : entities).find(key, key_of());
@@ -480,9 +483,9 @@ struct Record::Impl {
       if (at <= revision) gone.insert(id);
     }
     Batch batch;
-    auto emit = [&](Edit item, const std::string& key) {
+    auto emit = [&](Edit item, std::string_view key) {
       batch.items.push_back(std::move(item));
-      if (origin) origin->push_back(key);
+      if (origin) origin->emplace_back(key);
     };
     auto is_gone = [&](const std::string& id) { return gone.count(id) > 0; };
     for (FactKind kind : kOrder) {
@@ -490,7 +493,7 @@ struct Record::Impl {
         if (fact.kind != kind) continue;
         const std::uint32_t at = version_at(fact, revision);
         if (at == kNoVersion) continue;
-        if (auto item = form(decode(at), as_of, is_gone)) emit(std::move(*item), fact.id);
+        if (auto item = form(decode(at), as_of, is_gone)) emit(std::move(*item), key(fact));
       }
     }
     return batch;
@@ -547,8 +550,9 @@ struct Record::Impl {
       const std::size_t removals = change.batch.items.size();
       append_change(before, std::move(after), change.batch, changes);
       if (change.batch.items.size() != removals) change.removes = true;
-      change.origin.resize(change.batch.items.size(), fact.id);
-      change_origin.resize(changes.items.size(), fact.id);
+      const std::string id(key(fact));
+      change.origin.resize(change.batch.items.size(), id);
+      change_origin.resize(changes.items.size(), id);
     }
     for (auto& item : changes.items) change.batch.items.push_back(std::move(item));
     change.origin.insert(change.origin.end(), change_origin.begin(), change_origin.end());
@@ -648,7 +652,7 @@ struct Record::Impl {
   detail::StoredVersion stored(std::size_t index, std::uint32_t at) const {
     const Fact& fact = facts[index];
     const bool first = versions[at].previous == kNoVersion;
-    return detail::StoredVersion{index, first, &fact.id, fact.kind, bytes.view(versions[at].body)};
+    return detail::StoredVersion{index, first, key(fact), fact.kind, bytes.view(versions[at].body)};
   }
 
   // Commits the batch just staged into `facts` (revision `revision`) to the store: its
@@ -1046,6 +1050,7 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
   const std::size_t versions_before = r.versions.size();
   const std::size_t batches_before = r.batches.size();
   const detail::ByteArena::Mark bytes_before = r.bytes.mark();
+  const detail::ByteArena::Mark keys_before = r.keys.mark();
   auto undo = [&] {
     r.batches.resize(batches_before);
     for (const auto& id : stager.erasures) r.erased.erase(id);
@@ -1061,6 +1066,7 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
     r.facts.resize(facts_before);
     r.versions.resize(versions_before);
     r.bytes.rollback(bytes_before);
+    r.keys.rollback(keys_before);
   };
   std::vector<Impl::Touched> touched;
   std::vector<std::string> origin;
@@ -1068,7 +1074,7 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
     for (auto& s : stager.staged) {
       auto& map = s.relation ? r.relations : r.entities;
       if (s.is_new) {
-        r.facts.push_back(Impl::Fact{s.key, Impl::kNoVersion, s.kind});
+        r.facts.push_back(Impl::Fact{r.keys.append(s.key), Impl::kNoVersion, s.kind});
         map.insert(s.key, r.facts.size() - 1, r.key_of());
       }
       r.keep_version(r.fact_at(s.key, s.relation), s.version);
@@ -1283,12 +1289,13 @@ class RecordLoader final : public detail::StoreLoader {
                std::string_view body) override {
     if (key) {
       if (r_.facts.size() >= Record::Impl::kNoVersion) damaged("too many facts", *key);
-      r_.facts.push_back(Record::Impl::Fact{*key, Record::Impl::kNoVersion, kind});
+      r_.facts.push_back(Record::Impl::Fact{r_.keys.append(*key), Record::Impl::kNoVersion, kind});
     }
     auto& f = r_.facts[fact];
-    if (kind_of(version.spec) != f.kind) damaged("a version of another kind than its fact", f.id);
+    if (kind_of(version.spec) != f.kind)
+      damaged("a version of another kind than its fact", std::string(r_.key(f)));
     if (f.last != Record::Impl::kNoVersion && r_.versions[f.last].revision >= version.revision)
-      damaged("two versions of a fact in one batch", f.id);
+      damaged("two versions of a fact in one batch", std::string(r_.key(f)));
     if (version.ended != kNoDay || version.membership_ended != kNoDay ||
         version.retracted != kNoDay)
       r_.has_marks = true;
@@ -1311,7 +1318,8 @@ class RecordLoader final : public detail::StoreLoader {
     for (std::size_t at = 0; at < r_.facts.size(); ++at) {
       const auto& f = r_.facts[at];
       auto& map = keyed_as_relation(f.kind) ? r_.relations : r_.entities;
-      if (!map.insert(f.id, at, r_.key_of())) damaged("a fact stored twice", f.id);
+      if (!map.insert(r_.key(f), at, r_.key_of()))
+        damaged("a fact stored twice", std::string(r_.key(f)));
     }
   }
 
@@ -1396,7 +1404,9 @@ std::optional<FactView> Record::get(std::string_view id, RecordTime known_at) co
   const auto& fact = r.facts[*found];
   const std::uint32_t at = r.version_at(fact, revision);
   if (at == Impl::kNoVersion) return std::nullopt;
-  return FactView{fact.id, fact.kind, r.decode(at), r.erased_by(fact.id, revision)};
+  std::string fact_id(r.key(fact));
+  const bool erased = r.erased_by(fact_id, revision);
+  return FactView{std::move(fact_id), fact.kind, r.decode(at), erased};
 }
 
 std::vector<FactVersion> Record::history(std::string_view id) const {

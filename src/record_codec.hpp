@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "safeguard/record.hpp"
@@ -42,7 +43,7 @@ class Writer {
     const auto bits = static_cast<std::uint32_t>(value);
     for (int shift = 0; shift < 32; shift += 8) byte(bits >> shift);
   }
-  void text(const std::string& value) {
+  void text(std::string_view value) {
     varint(value.size());
     out += value;
   }

@@ -26,7 +26,7 @@ void write_version(Writer& w, const StoredVersion& v) {
   w.byte(v.first ? 1 : 0);
   if (v.first) {
     w.byte(static_cast<unsigned>(v.kind));
-    w.text(*v.key);
+    w.text(v.key);
   }
   w.out.append(v.body.data(), v.body.size());
 }

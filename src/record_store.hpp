@@ -37,7 +37,7 @@ inline constexpr std::size_t kStoreChunk = 1024;
 struct StoredVersion {
   std::size_t fact = 0;
   bool first = false;
-  const std::string* key = nullptr;  // when first
+  std::string_view key;              // when first
   FactKind kind = FactKind::person;  // when first
   std::string_view body;             // the version as record_codec.hpp encodes it
 };
