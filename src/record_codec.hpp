@@ -61,6 +61,9 @@ class Reader {
 
   bool done() const { return at_ == end_; }
   const unsigned char* position() const { return at_; }
+  // With false, text() and texts() check and pass over their bytes and give nothing (no
+  // allocation): for reading a version only to check it, keeping its bytes (reopening a store).
+  void keep_text(bool keep) { keep_text_ = keep; }
   unsigned byte() {
     if (at_ == end_) damaged("a record ends early");
     return *at_++;
@@ -98,12 +101,17 @@ class Reader {
   }
   std::string text() {
     const std::size_t n = count();
-    std::string value(reinterpret_cast<const char*>(at_), n);
+    const char* start = reinterpret_cast<const char*>(at_);
     at_ += n;
-    return value;
+    return keep_text_ ? std::string(start, n) : std::string();
   }
   std::vector<std::string> texts() {
-    std::vector<std::string> values(count());
+    const std::size_t n = count();
+    if (!keep_text_) {
+      for (std::size_t i = 0; i < n; ++i) text();
+      return {};
+    }
+    std::vector<std::string> values(n);
     for (auto& value : values) value = text();
     return values;
   }
@@ -122,6 +130,7 @@ class Reader {
  private:
   const unsigned char* at_;
   const unsigned char* end_;
+  bool keep_text_ = true;
 };
 
 inline constexpr unsigned kFactKinds = 12;

@@ -304,8 +304,11 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
           FactVersion version;
           version.revision = revision;
           version.recorded_at = sqlite3_column_int64(b, 1);
+          // Checked as it is read, its texts passed over: the record keeps the bytes.
           const unsigned char* body = r.position();
+          r.keep_text(false);
           read_version_body(r, version);
+          r.keep_text(true);
           loader.version(fact, first ? &key : nullptr, kind, version,
                          std::string_view(reinterpret_cast<const char*>(body),
                                           static_cast<std::size_t>(r.position() - body)));

@@ -80,8 +80,8 @@ class StoreLoader {
   virtual void reserve(std::size_t facts, std::size_t batches) = 0;
   virtual void batch(RecordTime recorded_at, Provenance provenance) = 0;
   // `key` is non-null for the fact's first version (then `fact` is the next new index).
-  // `version` is decoded (and checked); `body` is its encoding (record_codec.hpp), valid for
-  // the call only.
+  // `version` is checked and decoded but for its texts, which are left empty; `body` is its
+  // encoding (record_codec.hpp), valid for the call only.
   virtual void version(std::size_t fact, const std::string* key, FactKind kind,
                        const FactVersion& version, std::string_view body) = 0;
   // `count` changes of the current batch follow.
