@@ -110,6 +110,16 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
       spec);
 }
 
+// A place or a group: an id, a kind and a name, written alike.
+template <typename T>
+T read_kind_and_name(Reader& r) {
+  T s;
+  s.id = r.text();
+  s.kind = r.text();
+  s.name = r.text();
+  return s;
+}
+
 decltype(FactVersion::spec) read_spec(Reader& r) {
   const unsigned tag = r.byte();
   switch (tag) {
@@ -133,20 +143,10 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
     }
     case 2:
       return HouseholdSpec{r.text()};
-    case 3: {
-      PlaceSpec s;
-      s.id = r.text();
-      s.kind = r.text();
-      s.name = r.text();
-      return s;
-    }
-    case 4: {
-      GroupSpec s;
-      s.id = r.text();
-      s.kind = r.text();
-      s.name = r.text();
-      return s;
-    }
+    case 3:
+      return read_kind_and_name<PlaceSpec>(r);
+    case 4:
+      return read_kind_and_name<GroupSpec>(r);
     case 5: {
       ConcernSpec s;
       s.id = r.text();
