@@ -201,6 +201,54 @@ TEST_SUITE("unit/record_store") {
     CHECK(everything(reopened, default_rules()) == everything(memory, default_rules()));
   }
 
+  TEST_CASE("a store holding one key as two facts is refused, naming the key, unchanged") {
+    // Reopening indexes the facts once all are read; a key stored as two facts is found then.
+    ScratchDir dir;
+    const std::string path = dir.file("case.store");
+    {
+      Record stored = Record::open(path);
+      for (const char* id : {"A-x", "A-y"}) {
+        RecordBatch batch;
+        batch.recorded_at = kStart;
+        batch.provenance.author = "worker-1";
+        batch.add(AgencySpec{id, "school", "Fictional"});
+        stored.apply(batch);
+      }
+    }
+    {
+      // The second batch's agency renamed, in its key and its spec, to the first one's.
+      sqlite3* db = nullptr;
+      REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+      sqlite3_stmt* read = nullptr;
+      REQUIRE(sqlite3_prepare_v2(db, "SELECT data FROM versions WHERE revision = 2", -1, &read,
+                                 nullptr) == SQLITE_OK);
+      REQUIRE(sqlite3_step(read) == SQLITE_ROW);
+      std::string data(static_cast<const char*>(sqlite3_column_blob(read, 0)),
+                       static_cast<std::size_t>(sqlite3_column_bytes(read, 0)));
+      sqlite3_finalize(read);
+      int renamed = 0;
+      for (std::size_t at = data.find("A-y"); at != std::string::npos; at = data.find("A-y")) {
+        data.replace(at, 3, "A-x");
+        ++renamed;
+      }
+      CHECK(renamed == 2);
+      sqlite3_stmt* write = nullptr;
+      REQUIRE(sqlite3_prepare_v2(db, "UPDATE versions SET data = ? WHERE revision = 2", -1, &write,
+                                 nullptr) == SQLITE_OK);
+      sqlite3_bind_blob(write, 1, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
+      REQUIRE(sqlite3_step(write) == SQLITE_DONE);
+      sqlite3_finalize(write);
+      sqlite3_close(db);
+    }
+    const std::string bytes = read_bytes(path);
+    const Error e = open_error(path, StoreOpen::must_exist);
+    CHECK(e.status() == Status::invalid_data);
+    CHECK(std::string(e.what()).find("a fact stored twice") != std::string::npos);
+    CHECK(e.where().entity == "A-x");
+    CHECK(e.where().file == path);
+    CHECK(read_bytes(path) == bytes);
+  }
+
   TEST_CASE("a rejected batch changes neither the record nor its store") {
     ScratchDir dir;
     const std::string path = dir.file("case.store");
