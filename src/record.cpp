@@ -347,7 +347,7 @@ struct Record::Impl {
   };
   // One version of a fact, kept encoded (record_codec.hpp, the store's encoding) in `bytes`
   // and decoded when read: a FactVersion is about 290 bytes before its strings, which made the
-  // record several kilobytes per child, while the encoding is about 75 bytes. A fact's versions
+  // record several kilobytes per child, while the encoding is about 65 bytes. A fact's versions
   // are chained from its latest back (ascending revision, at most one per batch).
   struct VersionRef {
     detail::ByteArena::Span body;
