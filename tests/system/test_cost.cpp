@@ -309,7 +309,7 @@ TEST_CASE("loading a case file: peak heap within the stated multiple of its size
 constexpr std::size_t kReopenedBytesPerChild = 2000;
 
 TEST_CASE("a reopened record keeps its versions encoded: bounded bytes per child") {
-  // Record::open keeps each stored version as the bytes it was stored as (about 75 for a
+  // Record::open keeps each stored version as the bytes it was stored as (about 65 for a
   // generated caseload) behind a 20-byte reference, decoding it when read, and indexes each
   // fact once (docs/record.md, "How it works"). When it kept every version as a FactVersion
   // (about 290 bytes before its strings) a reopened generated caseload held about 4,600 bytes
