@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "record_codec.hpp"
 #include "record_store.hpp"
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
@@ -86,7 +87,10 @@ class DiscardingLoader final : public detail::StoreLoader {
   std::size_t versions = 0;
   void reserve(std::size_t, std::size_t) override {}
   void batch(RecordTime, Provenance) override {}
-  void version(std::size_t, const std::string*, FactKind, FactVersion&&) override { ++versions; }
+  void version(std::size_t, const std::string*, FactKind, const FactVersion&,
+               std::string_view) override {
+    ++versions;
+  }
   void changes(std::size_t) override {}
   void change(std::size_t, std::size_t, ChangeKind) override {}
   void tombstone(std::uint64_t, std::string, std::string) override {}
@@ -194,14 +198,15 @@ int main(int argc, char** argv) {
       const std::string first = memory.changes_since(0).front().fact;
       FactVersion version = memory.history(first).back();
       version.change = ChangeKind::amended;
+      detail::Writer body;
+      detail::write_version_body(body, version);
       std::uint64_t revision = memory.revision();
       for (int c = 0; c < std::max(batches, 5); ++c) {
         detail::BatchWrite write;
         write.revision = ++revision;
         write.recorded_at = start + 1000 + c;
         write.provenance = &loader;
-        write.versions.push_back(
-            detail::StoredVersion{0, false, nullptr, FactKind::person, &version});
+        write.versions.push_back(detail::StoredVersion{0, false, {}, FactKind::person, body.out});
         write.changes.push_back(detail::StoredChange{0, 0, ChangeKind::amended});
         commits.push_back(timed([&] { raw.commit(write); }));
       }

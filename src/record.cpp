@@ -4,13 +4,14 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_set>
 
+#include "byte_arena.hpp"
 #include "huge_pages.hpp"
+#include "record_codec.hpp"
 #include "record_store.hpp"
 #include "safeguard/detail/key_index.hpp"
 #include "snapshot_columns.hpp"
@@ -338,18 +339,28 @@ bool keyed_as_relation(FactKind kind) {
 class RecordStager;
 
 struct Record::Impl {
+  static constexpr std::uint32_t kNoVersion = 0xffffffffu;
   struct Fact {
-    std::string id;  // entity id, relation key, or "calendar"
+    detail::ByteArena::Span key;      // in `keys`: entity id, relation key, or calendar change key
+    std::uint32_t last = kNoVersion;  // its latest version in `versions`
     FactKind kind = FactKind::person;
-    std::vector<FactVersion> versions;  // ascending revision, at most one per batch
+  };
+  // One version of a fact, kept encoded (record_codec.hpp, the store's encoding) in `bytes`
+  // and decoded when read: a FactVersion is about 290 bytes before its strings, which made the
+  // record several kilobytes per child, while the encoding is about 65 bytes. A fact's versions
+  // are chained from its latest back (ascending revision, at most one per batch).
+  struct VersionRef {
+    detail::ByteArena::Span body;
+    std::uint32_t revision = 0;
+    std::uint32_t previous = kNoVersion;  // the fact's version before this one
   };
   // One change a batch made, by fact index: the audit entry (AuditEntry) is built from it, its
   // batch and its fact when asked for. Kept this small because a record holds one per item ever
   // applied, and reopening a store rebuilds them all (a copy of the batch's provenance and the
   // fact's id per change made reopening a million-item store take seconds).
   struct AuditChange {
-    std::size_t item = 0;
-    std::size_t fact = 0;
+    std::uint32_t item = 0;
+    std::uint32_t fact = 0;
     ChangeKind change = ChangeKind::added;
   };
   struct BatchInfo {
@@ -365,23 +376,28 @@ struct Record::Impl {
     entry.provenance = batches[batch].provenance;
     entry.item = c.item;
     const Fact& fact = facts[c.fact];
-    entry.fact = fact.kind == FactKind::calendar ? std::string("calendar") : fact.id;
+    entry.fact = fact.kind == FactKind::calendar ? std::string("calendar") : std::string(key(fact));
     entry.fact_kind = fact.kind;
     entry.change = c.change;
     return entry;
   }
 
   GraphLimits limits;
-  std::vector<Fact> facts;     // in order of first appearance
-  detail::KeyIndex entities;   // entity id -> fact (the key is the fact's id)
-  detail::KeyIndex relations;  // relation key (and calendar change key) -> fact
+  std::vector<Fact> facts;           // in order of first appearance
+  detail::ByteArena keys;            // their keys, one after another
+  std::vector<VersionRef> versions;  // every fact's, in the order they were recorded
+  detail::ByteArena bytes;           // their encodings
+  detail::KeyIndex entities;         // entity id -> fact (the key is the fact's id)
+  detail::KeyIndex relations;        // relation key (and calendar change key) -> fact
 
-  // The key of each fact is its id, read from `facts` (the index keeps no copy).
+  std::string_view key(const Fact& fact) const { return keys.view(fact.key); }
+
+  // The key of each fact, read from `keys` (the index keeps no copy).
   struct KeyOf {
-    const std::vector<Fact>* facts;
-    std::string_view operator()(std::size_t fact) const { return (*facts)[fact].id; }
+    const Impl* record;
+    std::string_view operator()(std::size_t fact) const { return record->key(record->facts[fact]); }
   };
-  KeyOf key_of() const { return KeyOf{&facts}; }
+  KeyOf key_of() const { return KeyOf{this}; }
   // The fact stored under `key`, among relations or entities.
   std::optional<std::size_t> find_fact(std::string_view key, bool relation) const {
     return (relation ? relations : entities).find(key, key_of());
@@ -406,13 +422,52 @@ struct Record::Impl {
 
   std::uint64_t revision() const { return batches.size(); }
 
-  const FactVersion* version_at(const Fact& fact, std::uint64_t revision) const {
-    const FactVersion* found = nullptr;
-    for (const auto& v : fact.versions) {
-      if (v.revision > revision) break;
-      found = &v;
+  // The fact's version known at `revision` (kNoVersion: none yet).
+  std::uint32_t version_at(const Fact& fact, std::uint64_t revision) const {
+    std::uint32_t at = fact.last;
+    while (at != kNoVersion && versions[at].revision > revision) at = versions[at].previous;
+    return at;
+  }
+
+  FactVersion decode(std::uint32_t at) const {
+    const VersionRef& ref = versions[at];
+    FactVersion version;
+    version.revision = ref.revision;
+    version.recorded_at = batches[ref.revision - 1].recorded_at;
+    const std::string_view body = bytes.view(ref.body);
+    detail::Reader reader(body.data(), body.size());
+    try {
+      detail::read_version_body(reader, version);
+    } catch (const detail::Damaged& d) {
+      throw Error(Status::internal, "a version the record holds does not decode: " + d.what);
     }
-    return found;
+    return version;
+  }
+
+  // Every version of the fact, oldest first, as indices into `versions`.
+  std::vector<std::uint32_t> chain(const Fact& fact) const {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t at = fact.last; at != kNoVersion; at = versions[at].previous)
+      out.push_back(at);
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
+  // Keeps `body` (an encoded version recorded at `revision`) as the fact's latest version.
+  void keep_version(std::size_t fact, std::uint64_t revision, std::string_view body) {
+    if (revision > UINT32_MAX || versions.size() >= kNoVersion)
+      throw Error(Status::limit, "too many batches or versions for one record");
+    // Room first, so nothing fails once the bytes are kept.
+    if (versions.size() == versions.capacity())
+      detail::reserve_huge(versions, std::max<std::size_t>(64, versions.capacity() * 2));
+    const detail::ByteArena::Span span = bytes.append(body);
+    versions.push_back(VersionRef{span, static_cast<std::uint32_t>(revision), facts[fact].last});
+    facts[fact].last = static_cast<std::uint32_t>(versions.size() - 1);
+  }
+  void keep_version(std::size_t fact, const FactVersion& version) {
+    detail::Writer writer;
+    detail::write_version_body(writer, version);
+    keep_version(fact, version.revision, writer.out);
   }
 
   bool erased_by(const std::string& id, std::uint64_t revision) const {
@@ -428,17 +483,17 @@ struct Record::Impl {
       if (at <= revision) gone.insert(id);
     }
     Batch batch;
-    auto emit = [&](Edit item, const std::string& key) {
+    auto emit = [&](Edit item, std::string_view key) {
       batch.items.push_back(std::move(item));
-      if (origin) origin->push_back(key);
+      if (origin) origin->emplace_back(key);
     };
     auto is_gone = [&](const std::string& id) { return gone.count(id) > 0; };
     for (FactKind kind : kOrder) {
       for (const Fact& fact : facts) {
         if (fact.kind != kind) continue;
-        const FactVersion* v = version_at(fact, revision);
-        if (!v) continue;
-        if (auto item = form(*v, as_of, is_gone)) emit(std::move(*item), fact.id);
+        const std::uint32_t at = version_at(fact, revision);
+        if (at == kNoVersion) continue;
+        if (auto item = form(decode(at), as_of, is_gone)) emit(std::move(*item), key(fact));
       }
     }
     return batch;
@@ -484,8 +539,8 @@ struct Record::Impl {
     for (const Touched& t : touched) {
       const Fact& fact = facts[t.fact];
       std::optional<Edit> before;
-      if (!t.is_new) before = form(fact.versions[fact.versions.size() - 2], as_of, is_gone);
-      std::optional<Edit> after = form(fact.versions.back(), as_of, is_gone);
+      if (!t.is_new) before = form(decode(versions[fact.last].previous), as_of, is_gone);
+      std::optional<Edit> after = form(decode(fact.last), as_of, is_gone);
       if (before && after) {
         const auto* was = std::get_if<PersonSpec>(&*before);
         const auto* now = std::get_if<PersonSpec>(&*after);
@@ -495,8 +550,9 @@ struct Record::Impl {
       const std::size_t removals = change.batch.items.size();
       append_change(before, std::move(after), change.batch, changes);
       if (change.batch.items.size() != removals) change.removes = true;
-      change.origin.resize(change.batch.items.size(), fact.id);
-      change_origin.resize(changes.items.size(), fact.id);
+      const std::string id(key(fact));
+      change.origin.resize(change.batch.items.size(), id);
+      change_origin.resize(changes.items.size(), id);
     }
     for (auto& item : changes.items) change.batch.items.push_back(std::move(item));
     change.origin.insert(change.origin.end(), change_origin.begin(), change_origin.end());
@@ -552,11 +608,36 @@ struct Record::Impl {
     }
   }
 
-  // Removes the person's personal data from every version of every fact (see record.hpp).
-  void scrub(const std::string& person) {
-    for (Fact& fact : facts) {
-      for (FactVersion& v : fact.versions) scrub_version(v, person);
+  // Versions by index, each with its encoding scrubbed of the erased persons' data.
+  using Scrubbed = std::map<std::uint32_t, std::string>;
+
+  // Every version holding personal data of `persons` (see record.hpp), scrubbed. Worked out
+  // before the batch commits, so that scrub() after the commit cannot fail.
+  Scrubbed scrubbed_versions(const std::vector<std::string>& persons) const {
+    Scrubbed out;
+    for (std::uint32_t at = 0; at < versions.size(); ++at) {
+      FactVersion v = decode(at);
+      bool changed = false;
+      for (const auto& person : persons) {
+        if (!holds_data_of(v, person)) continue;
+        scrub_version(v, person);
+        changed = true;
+      }
+      if (!changed) continue;
+      detail::Writer writer;
+      detail::write_version_body(writer, v);
+      // Scrubbing only takes data out, so the new encoding fits where the old one was.
+      if (writer.out.size() > versions[at].body.size)
+        throw Error(Status::internal, "a scrubbed version is larger than the version");
+      out.emplace(at, std::move(writer.out));
     }
+    return out;
+  }
+
+  // Overwrites each version with its scrubbed encoding, zeroing the old bytes.
+  void scrub(const Scrubbed& scrubbed) noexcept {
+    for (const auto& [at, body] : scrubbed)
+      versions[at].body = bytes.overwrite(versions[at].body, body);
   }
 
   std::size_t fact_at(const std::string& key, bool relation) const {
@@ -567,10 +648,11 @@ struct Record::Impl {
     return fact_at(key, keyed_as_relation(kind));
   }
 
-  detail::StoredVersion stored(std::size_t index, const FactVersion& v) const {
+  // Version `at` of fact `index` as the store writes it.
+  detail::StoredVersion stored(std::size_t index, std::uint32_t at) const {
     const Fact& fact = facts[index];
-    const bool first = &v == &fact.versions.front();
-    return detail::StoredVersion{index, first, &fact.id, fact.kind, &v};
+    const bool first = versions[at].previous == kNoVersion;
+    return detail::StoredVersion{index, first, key(fact), fact.kind, bytes.view(versions[at].body)};
   }
 
   // Commits the batch just staged into `facts` (revision `revision`) to the store: its
@@ -578,7 +660,7 @@ struct Record::Impl {
   // erases, every earlier chunk of versions that held the erased data, rewritten.
   // Commits the batch to the store; `written` (null: none) hears of the versions written.
   void persist(const RecordStager& stager, const RecordBatch& batch, std::uint64_t revision,
-               const Progress* written);
+               const Scrubbed& scrubbed, const Progress* written);
 };
 
 // Stages one batch: each item's effect on the facts, checked against the record plus the
@@ -634,7 +716,8 @@ class RecordStager {
       throw Error(Status::encoding, std::string(field) + " is not valid UTF-8");
   }
 
-  // The fact's latest version, staged or recorded; null if it does not exist.
+  // The fact's latest version, staged or recorded; null if it does not exist. A recorded one
+  // is decoded into `latest_`, so the pointer holds until the next call.
   const FactVersion* current(const std::string& key, bool relation, FactKind* kind = nullptr) {
     if (auto found = staged_at.find((relation ? "r" : "e") + key); found != staged_at.end()) {
       if (kind) *kind = staged[found->second].kind;
@@ -643,7 +726,8 @@ class RecordStager {
     if (auto found = record_.find_fact(key, relation)) {
       const auto& fact = record_.facts[*found];
       if (kind) *kind = fact.kind;
-      return &fact.versions.back();
+      latest_ = record_.decode(fact.last);
+      return &latest_;
     }
     return nullptr;
   }
@@ -933,6 +1017,7 @@ class RecordStager {
   const RecordBatch& batch_;
   std::uint64_t revision_;
   std::size_t item_ = 0;
+  FactVersion latest_;  // what current() last decoded
 };
 
 Record::Record() : Record(GraphLimits{}) {}
@@ -959,40 +1044,56 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
   report(0);
 
   // Commit tentatively, then let CaseGraph validate the state the batch produces; undo on error.
+  if (batch.items.size() >= Impl::kNoVersion)
+    throw Error(Status::limit, "a batch of more than 4,294,967,294 items");
   const std::size_t facts_before = r.facts.size();
-  for (auto& s : stager.staged) {
-    auto& map = s.relation ? r.relations : r.entities;
-    if (s.is_new) {
-      r.facts.push_back(Impl::Fact{s.key, s.kind, {}});
-      map.insert(s.key, r.facts.size() - 1, r.key_of());
-    }
-    r.facts[r.fact_at(s.key, s.relation)].versions.push_back(s.version);
-  }
-  for (const auto& id : stager.erasures) r.erased[id] = revision;
-  std::vector<Impl::AuditChange> changes;
-  changes.reserve(stager.changes.size());
-  for (const auto& c : stager.changes) {
-    // A calendar change's audit entry says "calendar"; its fact is keyed by batch and item.
-    const std::string key =
-        c.fact_kind == FactKind::calendar
-            ? "calendar#" + std::to_string(revision) + "." + std::to_string(c.item)
-            : c.fact;
-    changes.push_back(Impl::AuditChange{c.item, r.index_of(key, c.fact_kind), c.change});
-  }
-  r.batches.push_back(Impl::BatchInfo{batch.recorded_at, batch.provenance, std::move(changes)});
+  const std::size_t versions_before = r.versions.size();
+  const std::size_t batches_before = r.batches.size();
+  const detail::ByteArena::Mark bytes_before = r.bytes.mark();
+  const detail::ByteArena::Mark keys_before = r.keys.mark();
   auto undo = [&] {
-    r.batches.pop_back();
+    r.batches.resize(batches_before);
     for (const auto& id : stager.erasures) r.erased.erase(id);
     for (auto& s : stager.staged) {
       auto& map = s.relation ? r.relations : r.entities;
-      r.facts[r.fact_at(s.key, s.relation)].versions.pop_back();
+      const auto found = r.find_fact(s.key, s.relation);
+      if (!found) continue;
+      Impl::Fact& fact = r.facts[*found];
+      if (fact.last != Impl::kNoVersion && fact.last >= versions_before)
+        fact.last = r.versions[fact.last].previous;
       if (s.is_new) map.erase(s.key, r.key_of());
     }
     r.facts.resize(facts_before);
+    r.versions.resize(versions_before);
+    r.bytes.rollback(bytes_before);
+    r.keys.rollback(keys_before);
   };
   std::vector<Impl::Touched> touched;
   std::vector<std::string> origin;
   try {
+    for (auto& s : stager.staged) {
+      auto& map = s.relation ? r.relations : r.entities;
+      if (s.is_new) {
+        r.facts.push_back(Impl::Fact{r.keys.append(s.key), Impl::kNoVersion, s.kind});
+        map.insert(s.key, r.facts.size() - 1, r.key_of());
+      }
+      r.keep_version(r.fact_at(s.key, s.relation), s.version);
+    }
+    for (const auto& id : stager.erasures) r.erased[id] = revision;
+    std::vector<Impl::AuditChange> changes;
+    changes.reserve(stager.changes.size());
+    for (const auto& c : stager.changes) {
+      // A calendar change's audit entry says "calendar"; its fact is keyed by batch and item.
+      const std::string key =
+          c.fact_kind == FactKind::calendar
+              ? "calendar#" + std::to_string(revision) + "." + std::to_string(c.item)
+              : c.fact;
+      changes.push_back(Impl::AuditChange{static_cast<std::uint32_t>(c.item),
+                                          static_cast<std::uint32_t>(r.index_of(key, c.fact_kind)),
+                                          c.change});
+    }
+    r.batches.push_back(Impl::BatchInfo{batch.recorded_at, batch.provenance, std::move(changes)});
+
     touched.reserve(stager.staged.size());
     for (const auto& s : stager.staged)
       touched.push_back(Impl::Touched{r.fact_at(s.key, s.relation), s.is_new});
@@ -1031,8 +1132,10 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
     throw;
   }
 
+  Impl::Scrubbed scrubbed;
   try {
     report(versions);
+    if (!stager.erasures.empty()) scrubbed = r.scrubbed_versions(stager.erasures);
     if (r.store) {
       // Room for the tombstones first, so nothing after a successful commit can fail.
       r.tombstones.reserve(r.tombstones.size() + stager.erasures.size());
@@ -1040,7 +1143,7 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
         report(versions + done);
         return true;
       };
-      r.persist(stager, batch, revision, progress ? &written : nullptr);
+      r.persist(stager, batch, revision, scrubbed, progress ? &written : nullptr);
     }
   } catch (...) {
     undo();
@@ -1049,8 +1152,8 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
     throw;
   }
 
+  r.scrub(scrubbed);
   for (std::size_t i = 0; i < stager.erasures.size(); ++i) {
-    r.scrub(stager.erasures[i]);
     // Moved, not copied: with the room reserved above, nothing here can fail after a commit.
     r.tombstones.push_back(Tombstone{std::move(stager.erasures[i]), revision, batch.recorded_at,
                                      std::move(stager.authorities[i])});
@@ -1092,27 +1195,23 @@ Results Record::changed() {
 }
 
 void Record::Impl::persist(const RecordStager& stager, const RecordBatch& batch,
-                           std::uint64_t revision, const Progress* written) {
+                           std::uint64_t revision, const Scrubbed& scrubbed,
+                           const Progress* written) {
   detail::BatchWrite write;
   write.revision = revision;
   write.recorded_at = batch.recorded_at;
   write.provenance = &batch.provenance;
   const auto& erasures = stager.erasures;
-  std::deque<FactVersion> scrubbed;  // copies of versions the erasures change (stable addresses)
-  auto as_stored = [&](std::size_t index, const FactVersion& v) {
-    detail::StoredVersion out = stored(index, v);
-    for (const auto& person : erasures) {
-      if (!holds_data_of(*out.version, person)) continue;
-      if (out.version == &v) out.version = &scrubbed.emplace_back(v);
-      scrub_version(scrubbed.back(), person);
-    }
+  auto as_stored = [&](std::size_t index, std::uint32_t at) {
+    detail::StoredVersion out = stored(index, at);
+    if (auto found = scrubbed.find(at); found != scrubbed.end()) out.body = found->second;
     return out;
   };
 
   write.versions.reserve(stager.staged.size());
   for (const auto& s : stager.staged) {
     const std::size_t index = index_of(s.key, s.kind);
-    write.versions.push_back(as_stored(index, facts[index].versions.back()));
+    write.versions.push_back(as_stored(index, facts[index].last));
   }
   std::sort(write.versions.begin(), write.versions.end(),
             [](const auto& a, const auto& b) { return a.fact < b.fact; });
@@ -1124,33 +1223,33 @@ void Record::Impl::persist(const RecordStager& stager, const RecordBatch& batch,
   for (std::size_t i = 0; i < erasures.size(); ++i)
     write.tombstones.push_back(detail::StoredTombstone{erasures[i], stager.authorities[i]});
 
-  if (!erasures.empty()) {
+  if (!scrubbed.empty()) {
     // Earlier batches were stored in fact order, kStoreChunk versions to a row: walking the
     // facts in order and counting each batch's versions finds the row of every version.
     std::vector<std::size_t> position(revision, 0);
     std::set<std::pair<std::uint64_t, std::size_t>> dirty;
     for (const Fact& fact : facts) {
-      for (const FactVersion& v : fact.versions) {
-        if (v.revision >= revision) continue;
-        const std::size_t at = position[v.revision]++;
-        for (const auto& person : erasures) {
-          if (holds_data_of(v, person)) dirty.emplace(v.revision, at / detail::kStoreChunk);
-        }
+      for (const std::uint32_t at : chain(fact)) {
+        const std::uint64_t by = versions[at].revision;
+        if (by >= revision) continue;
+        const std::size_t slot = position[by]++;
+        if (scrubbed.count(at)) dirty.emplace(by, slot / detail::kStoreChunk);
       }
     }
     if (!dirty.empty()) {
       std::map<std::pair<std::uint64_t, std::size_t>, detail::StoredChunk> chunks;
       std::fill(position.begin(), position.end(), 0);
       for (std::size_t index = 0; index < facts.size(); ++index) {
-        for (const FactVersion& v : facts[index].versions) {
-          if (v.revision >= revision) continue;
-          const std::pair<std::uint64_t, std::size_t> slot{
-              v.revision, position[v.revision]++ / detail::kStoreChunk};
+        for (const std::uint32_t at : chain(facts[index])) {
+          const std::uint64_t by = versions[at].revision;
+          if (by >= revision) continue;
+          const std::pair<std::uint64_t, std::size_t> slot{by,
+                                                           position[by]++ / detail::kStoreChunk};
           if (!dirty.count(slot)) continue;
           auto& chunk = chunks[slot];
           chunk.revision = slot.first;
           chunk.chunk = slot.second;
-          chunk.versions.push_back(as_stored(index, v));
+          chunk.versions.push_back(as_stored(index, at));
         }
       }
       for (auto& entry : chunks) write.rewritten.push_back(std::move(entry.second));
@@ -1169,8 +1268,7 @@ class RecordLoader final : public detail::StoreLoader {
   // faults of growing them cost more than filling them (src/huge_pages.hpp).
   void reserve(std::size_t facts, std::size_t batches) override {
     detail::reserve_huge(r_.facts, facts);
-    r_.entities.reserve(facts);  // the facts are entities and relations: room for either
-    r_.relations.reserve(facts);
+    detail::reserve_huge(r_.versions, facts);  // at least one version per fact
     r_.batches.reserve(batches);
   }
 
@@ -1181,31 +1279,48 @@ class RecordLoader final : public detail::StoreLoader {
   void batch(RecordTime recorded_at, Provenance provenance) override {
     if (!r_.batches.empty() && recorded_at < r_.batches.back().recorded_at)
       damaged("record time goes back", std::string());
+    if (r_.batches.size() >= Record::Impl::kNoVersion) damaged("too many batches", std::string());
     r_.batches.push_back(Record::Impl::BatchInfo{recorded_at, std::move(provenance), {}});
   }
 
-  void version(std::size_t fact, const std::string* key, FactKind kind,
-               FactVersion&& version) override {
+  // The version is kept as the bytes it was stored as; the facts' indices are built once
+  // every fact is known (finish), each sized once.
+  void version(std::size_t fact, const std::string* key, FactKind kind, const FactVersion& version,
+               std::string_view body) override {
     if (key) {
-      auto& map = keyed_as_relation(kind) ? r_.relations : r_.entities;
-      r_.facts.push_back(Record::Impl::Fact{*key, kind, {}});
-      if (!map.insert(*key, r_.facts.size() - 1, r_.key_of())) {
-        r_.facts.pop_back();
-        damaged("a fact stored twice", *key);
-      }
+      if (r_.facts.size() >= Record::Impl::kNoVersion) damaged("too many facts", *key);
+      r_.facts.push_back(Record::Impl::Fact{r_.keys.append(*key), Record::Impl::kNoVersion, kind});
     }
     auto& f = r_.facts[fact];
-    if (kind_of(version.spec) != f.kind) damaged("a version of another kind than its fact", f.id);
-    if (!f.versions.empty() && f.versions.back().revision >= version.revision)
-      damaged("two versions of a fact in one batch", f.id);
+    if (kind_of(version.spec) != f.kind)
+      damaged("a version of another kind than its fact", std::string(r_.key(f)));
+    if (f.last != Record::Impl::kNoVersion && r_.versions[f.last].revision >= version.revision)
+      damaged("two versions of a fact in one batch", std::string(r_.key(f)));
     if (version.ended != kNoDay || version.membership_ended != kNoDay ||
         version.retracted != kNoDay)
       r_.has_marks = true;
-    f.versions.push_back(std::move(version));
+    r_.keep_version(fact, version.revision, body);
   }
 
   void change(std::size_t item, std::size_t fact, ChangeKind change) override {
-    r_.batches.back().changes.push_back(Record::Impl::AuditChange{item, fact, change});
+    if (item >= Record::Impl::kNoVersion)
+      damaged("a change of an item out of range", std::string());
+    r_.batches.back().changes.push_back(Record::Impl::AuditChange{
+        static_cast<std::uint32_t>(item), static_cast<std::uint32_t>(fact), change});
+  }
+
+  // Indexes every fact by its key, entities and relations each sized for their count.
+  void finish() {
+    std::size_t relations = 0;
+    for (const auto& f : r_.facts) relations += keyed_as_relation(f.kind) ? 1 : 0;
+    r_.relations.reserve(relations);
+    r_.entities.reserve(r_.facts.size() - relations);
+    for (std::size_t at = 0; at < r_.facts.size(); ++at) {
+      const auto& f = r_.facts[at];
+      auto& map = keyed_as_relation(f.kind) ? r_.relations : r_.entities;
+      if (!map.insert(r_.key(f), at, r_.key_of()))
+        damaged("a fact stored twice", std::string(r_.key(f)));
+    }
   }
 
   void tombstone(std::uint64_t revision, std::string person, std::string authority) override {
@@ -1234,6 +1349,7 @@ Record Record::open(const std::string& path, GraphLimits limits, StoreOpen mode,
   auto store = std::make_unique<detail::RecordStore>(path, mode);
   RecordLoader loader(*record.impl_, store->path());
   store->load(loader, &progress);
+  loader.finish();
   record.impl_->store = std::move(store);
   return record;
 }
@@ -1286,16 +1402,28 @@ std::optional<FactView> Record::get(std::string_view id, RecordTime known_at) co
   const auto found = r.find_any(id);
   if (!found) return std::nullopt;
   const auto& fact = r.facts[*found];
-  const FactVersion* v = r.version_at(fact, revision);
-  if (!v) return std::nullopt;
-  return FactView{fact.id, fact.kind, *v, r.erased_by(fact.id, revision)};
+  const std::uint32_t at = r.version_at(fact, revision);
+  if (at == Impl::kNoVersion) return std::nullopt;
+  std::string fact_id(r.key(fact));
+  const bool erased = r.erased_by(fact_id, revision);
+  return FactView{std::move(fact_id), fact.kind, r.decode(at), erased};
 }
 
 std::vector<FactVersion> Record::history(std::string_view id) const {
   const Impl& r = *impl_;
   const auto found = r.find_any(id);
   if (!found) return {};
-  return r.facts[*found].versions;
+  std::vector<FactVersion> out;
+  for (const std::uint32_t at : r.chain(r.facts[*found])) out.push_back(r.decode(at));
+  return out;
+}
+
+std::size_t Record::change_count(std::uint64_t since) const noexcept {
+  std::size_t count = 0;
+  const auto& b = impl_->batches;
+  for (std::size_t i = std::min<std::uint64_t>(since, b.size()); i < b.size(); ++i)
+    count += b[i].changes.size();
+  return count;
 }
 
 std::vector<AuditEntry> Record::changes_since(std::uint64_t since) const {

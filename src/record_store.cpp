@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include "record_codec.hpp"
+
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -17,361 +19,16 @@ constexpr int kApplicationId = 0x53475244;
 // PRAGMA user_version: the schema this library writes and reads.
 constexpr int kSchemaVersion = 1;
 
-// A store's content failed a structural check while being read.
-struct Damaged {
-  std::string what;
-};
-
-[[noreturn]] void damaged(std::string what) { throw Damaged{std::move(what)}; }
-
-// ---- Encoding ----
-
-class Writer {
- public:
-  std::string out;
-
-  void byte(unsigned value) { out.push_back(static_cast<char>(value & 0xFF)); }
-  void varint(std::uint64_t value) {
-    while (value >= 0x80) {
-      byte(static_cast<unsigned>(value & 0x7F) | 0x80);
-      value >>= 7;
-    }
-    byte(static_cast<unsigned>(value));
-  }
-  void integer(std::int64_t value) {  // zigzag, so small negatives stay small
-    varint((static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63));
-  }
-  void day(Day value) {
-    const auto bits = static_cast<std::uint32_t>(value);
-    for (int shift = 0; shift < 32; shift += 8) byte(bits >> shift);
-  }
-  void text(const std::string& value) {
-    varint(value.size());
-    out += value;
-  }
-  void texts(const std::vector<std::string>& values) {
-    varint(values.size());
-    for (const auto& value : values) text(value);
-  }
-};
-
-class Reader {
- public:
-  // SQLite gives an empty blob as a null pointer.
-  Reader(const void* data, std::size_t size)
-      : at_(static_cast<const unsigned char*>(data)), end_(data ? at_ + size : at_) {}
-
-  bool done() const { return at_ == end_; }
-  unsigned byte() {
-    if (at_ == end_) damaged("a record ends early");
-    return *at_++;
-  }
-  std::uint64_t varint() {
-    std::uint64_t value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      const unsigned b = byte();
-      value |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return value;
-    }
-    damaged("a number is too long");
-  }
-  std::int64_t integer() {
-    const std::uint64_t raw = varint();
-    return static_cast<std::int64_t>(raw >> 1) ^ -static_cast<std::int64_t>(raw & 1);
-  }
-  int small_integer() {
-    const std::int64_t value = integer();
-    if (value < INT32_MIN || value > INT32_MAX) damaged("a number is out of range");
-    return static_cast<int>(value);
-  }
-  std::size_t count() {
-    const std::uint64_t n = varint();
-    // Every element takes at least one byte, so a count past the bytes left is damage (and
-    // never a huge allocation).
-    if (n > static_cast<std::uint64_t>(end_ - at_)) damaged("a count is larger than the data");
-    return static_cast<std::size_t>(n);
-  }
-  Day day() {
-    if (end_ - at_ < 4) damaged("a record ends early");
-    std::uint32_t bits = 0;
-    for (int shift = 0; shift < 32; shift += 8) bits |= static_cast<std::uint32_t>(*at_++) << shift;
-    return static_cast<Day>(bits);
-  }
-  std::string text() {
-    const std::size_t n = count();
-    std::string value(reinterpret_cast<const char*>(at_), n);
-    at_ += n;
-    return value;
-  }
-  std::vector<std::string> texts() {
-    std::vector<std::string> values(count());
-    for (auto& value : values) value = text();
-    return values;
-  }
-  template <typename Enum>
-  Enum enumeration(unsigned count, const char* what) {
-    const unsigned value = byte();
-    if (value >= count) damaged(std::string("unknown ") + what);
-    return static_cast<Enum>(value);
-  }
-  bool flag() {
-    const unsigned value = byte();
-    if (value > 1) damaged("a flag is neither 0 nor 1");
-    return value == 1;
-  }
-
- private:
-  const unsigned char* at_;
-  const unsigned char* end_;
-};
-
-constexpr unsigned kFactKinds = 12;
-constexpr unsigned kChangeKinds = 6;
-constexpr unsigned kNoNation = 0xFF;
-
-// A discretionary override with an approval is written under its kind with this bit set, so
-// that stores written before approvals existed read as they were and an override without one
-// is written as it always was.
-constexpr unsigned kApprovedOverride = 0x80;
-
-// Likewise a person with a display name: stores written before names existed read as they were.
-constexpr unsigned kNamedPerson = 0x80;
-
-void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
-  const auto* judgement = std::get_if<DiscretionaryOverrideSpec>(&spec);
-  const bool approved =
-      judgement && (!judgement->approved_by.empty() || judgement->approved != kNoDay);
-  const auto* person = std::get_if<PersonSpec>(&spec);
-  const bool named = person && !person->name.empty();
-  w.byte(static_cast<unsigned>(spec.index()) | (approved ? kApprovedOverride : 0) |
-         (named ? kNamedPerson : 0));
-  std::visit(
-      [&](const auto& s) {
-        using T = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<T, PersonSpec>) {
-          w.text(s.id);
-          w.byte(static_cast<unsigned>(s.kind));
-          w.day(s.dob);
-          w.texts(s.flags);
-          w.text(s.household);
-          if (named) w.text(s.name);
-        } else if constexpr (std::is_same_v<T, AgencySpec>) {
-          w.text(s.id);
-          w.text(s.type);
-          w.text(s.name);
-        } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
-          w.text(s.id);
-        } else if constexpr (std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec>) {
-          w.text(s.id);
-          w.text(s.kind);
-          w.text(s.name);
-        } else if constexpr (std::is_same_v<T, ConcernSpec>) {
-          w.text(s.id);
-          w.text(s.category);
-          w.integer(s.severity);
-          w.day(s.incident);
-          w.day(s.recorded);
-          w.byte(static_cast<unsigned>(s.status));
-          w.text(s.source);
-          w.byte(s.restricted ? 1 : 0);
-          w.texts(s.about);
-          w.texts(s.involves);
-          w.text(s.summary);
-        } else if constexpr (std::is_same_v<T, FactorSpec>) {
-          w.text(s.id);
-          w.text(s.kind);
-          w.integer(s.strength);
-          w.day(s.start);
-          w.day(s.end);
-          w.text(s.provided_by);
-          w.texts(s.protects);
-          w.text(s.summary);
-        } else if constexpr (std::is_same_v<T, EventSpec>) {
-          w.text(s.id);
-          w.byte(static_cast<unsigned>(s.kind));
-          w.day(s.date);
-          w.texts(s.about);
-          w.text(s.note);
-          w.byte(static_cast<unsigned>(s.decision));
-          w.text(s.category);
-          w.day(s.expected);
-        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          w.text(s.id);
-          w.text(s.child);
-          w.byte(s.direction == OverrideDirection::raise ? 1 : 0);
-          w.day(s.date);
-          w.text(s.author);
-          w.text(s.reason);
-          if (approved) {
-            w.text(s.approved_by);
-            w.day(s.approved);
-          }
-        } else if constexpr (std::is_same_v<T, RelationSpec>) {
-          w.byte(static_cast<unsigned>(s.kind));
-          w.text(s.from);
-          w.text(s.to);
-        } else if constexpr (std::is_same_v<T, EntrySpec>) {
-          w.text(s.id);
-          w.byte(static_cast<unsigned>(s.kind));
-          w.day(s.date);
-          w.texts(s.about);
-          w.text(s.author);
-          w.text(s.text);
-          w.integer(s.value);
-          w.text(s.question);
-          w.text(s.source);
-          w.byte(s.restricted ? 1 : 0);
-        } else if constexpr (std::is_same_v<T, CalendarSpec>) {
-          w.byte(s.nation ? static_cast<unsigned>(*s.nation) : kNoNation);
-          w.varint(s.closures.size());
-          for (Day day : s.closures) w.day(day);
-        }
-      },
-      spec);
-}
-
-decltype(FactVersion::spec) read_spec(Reader& r) {
-  const unsigned tag = r.byte();
-  switch (tag) {
-    case 0:
-    case 0 | kNamedPerson: {
-      PersonSpec s;
-      s.id = r.text();
-      s.kind = r.enumeration<PersonKind>(2, "person kind");
-      s.dob = r.day();
-      s.flags = r.texts();
-      s.household = r.text();
-      if (tag & kNamedPerson) s.name = r.text();
-      return s;
-    }
-    case 1: {
-      AgencySpec s;
-      s.id = r.text();
-      s.type = r.text();
-      s.name = r.text();
-      return s;
-    }
-    case 2:
-      return HouseholdSpec{r.text()};
-    case 3: {
-      PlaceSpec s;
-      s.id = r.text();
-      s.kind = r.text();
-      s.name = r.text();
-      return s;
-    }
-    case 4: {
-      GroupSpec s;
-      s.id = r.text();
-      s.kind = r.text();
-      s.name = r.text();
-      return s;
-    }
-    case 5: {
-      ConcernSpec s;
-      s.id = r.text();
-      s.category = r.text();
-      s.severity = r.small_integer();
-      s.incident = r.day();
-      s.recorded = r.day();
-      s.status = r.enumeration<ConcernStatus>(4, "concern status");
-      s.source = r.text();
-      s.restricted = r.flag();
-      s.about = r.texts();
-      s.involves = r.texts();
-      s.summary = r.text();
-      return s;
-    }
-    case 6: {
-      FactorSpec s;
-      s.id = r.text();
-      s.kind = r.text();
-      s.strength = r.small_integer();
-      s.start = r.day();
-      s.end = r.day();
-      s.provided_by = r.text();
-      s.protects = r.texts();
-      s.summary = r.text();
-      return s;
-    }
-    case 7: {
-      EventSpec s;
-      s.id = r.text();
-      s.kind = r.enumeration<EventKind>(kEventKindCount, "event kind");
-      s.date = r.day();
-      s.about = r.texts();
-      s.note = r.text();
-      s.decision = r.enumeration<EventDecision>(kEventDecisionCount, "event decision");
-      s.category = r.text();
-      s.expected = r.day();
-      return s;
-    }
-    case 8:
-    case 8 | kApprovedOverride: {
-      DiscretionaryOverrideSpec s;
-      s.id = r.text();
-      s.child = r.text();
-      s.direction = r.flag() ? OverrideDirection::raise : OverrideDirection::lower;
-      s.date = r.day();
-      s.author = r.text();
-      s.reason = r.text();
-      if (tag & kApprovedOverride) {
-        s.approved_by = r.text();
-        s.approved = r.day();
-      }
-      return s;
-    }
-    case 9: {
-      RelationSpec s;
-      s.kind = r.enumeration<RelationKind>(kRelationKindCount, "relation kind");
-      s.from = r.text();
-      s.to = r.text();
-      return s;
-    }
-    case 10: {
-      CalendarSpec s;
-      const unsigned nation = r.byte();
-      if (nation != kNoNation) {
-        if (nation > static_cast<unsigned>(Nation::northern_ireland)) damaged("unknown nation");
-        s.nation = static_cast<Nation>(nation);
-      }
-      s.closures.resize(r.count());
-      for (Day& day : s.closures) day = r.day();
-      return s;
-    }
-    case 11: {
-      EntrySpec s;
-      s.id = r.text();
-      s.kind = r.enumeration<EntryKind>(kEntryKindCount, "entry kind");
-      s.date = r.day();
-      s.about = r.texts();
-      s.author = r.text();
-      s.text = r.text();
-      s.value = r.small_integer();
-      s.question = r.text();
-      s.source = r.text();
-      s.restricted = r.flag();
-      return s;
-    }
-    default:
-      damaged("unknown kind of fact");
-  }
-}
-
+// A version in a chunk: its fact, for the fact's first version its kind and key, then the body
+// as the record keeps it (record_codec.hpp), copied as it is.
 void write_version(Writer& w, const StoredVersion& v) {
   w.varint(v.fact);
   w.byte(v.first ? 1 : 0);
   if (v.first) {
     w.byte(static_cast<unsigned>(v.kind));
-    w.text(*v.key);
+    w.text(v.key);
   }
-  const FactVersion& f = *v.version;
-  w.byte(static_cast<unsigned>(f.change));
-  w.day(f.ended);
-  w.day(f.membership_ended);
-  w.day(f.retracted);
-  w.text(f.retraction_reason);
-  write_spec(w, f.spec);
+  w.out.append(v.body.data(), v.body.size());
 }
 
 std::string encode_chunk(const StoredVersion* first, std::size_t count) {
@@ -647,13 +304,14 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
           FactVersion version;
           version.revision = revision;
           version.recorded_at = sqlite3_column_int64(b, 1);
-          version.change = r.enumeration<ChangeKind>(kChangeKinds, "kind of change");
-          version.ended = r.day();
-          version.membership_ended = r.day();
-          version.retracted = r.day();
-          version.retraction_reason = r.text();
-          version.spec = read_spec(r);
-          loader.version(fact, first ? &key : nullptr, kind, std::move(version));
+          // Checked as it is read, its texts passed over: the record keeps the bytes.
+          const unsigned char* body = r.position();
+          r.keep_text(false);
+          read_version_body(r, version);
+          r.keep_text(true);
+          loader.version(fact, first ? &key : nullptr, kind, version,
+                         std::string_view(reinterpret_cast<const char*>(body),
+                                          static_cast<std::size_t>(r.position() - body)));
         }
         if (!r.done()) damaged("trailing bytes after the versions");
         if (reporting && !(*progress)(std::min(++chunks_read, chunks), chunks))

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "safeguard/progress.hpp"
@@ -36,9 +37,9 @@ inline constexpr std::size_t kStoreChunk = 1024;
 struct StoredVersion {
   std::size_t fact = 0;
   bool first = false;
-  const std::string* key = nullptr;  // when first
+  std::string_view key;              // when first
   FactKind kind = FactKind::person;  // when first
-  const FactVersion* version = nullptr;
+  std::string_view body;             // the version as record_codec.hpp encodes it
 };
 
 // One line of a batch's audit trail; the fact's name and the provenance come from elsewhere.
@@ -79,8 +80,10 @@ class StoreLoader {
   virtual void reserve(std::size_t facts, std::size_t batches) = 0;
   virtual void batch(RecordTime recorded_at, Provenance provenance) = 0;
   // `key` is non-null for the fact's first version (then `fact` is the next new index).
+  // `version` is checked and decoded but for its texts, which are left empty; `body` is its
+  // encoding (record_codec.hpp), valid for the call only.
   virtual void version(std::size_t fact, const std::string* key, FactKind kind,
-                       FactVersion&& version) = 0;
+                       const FactVersion& version, std::string_view body) = 0;
   // `count` changes of the current batch follow.
   virtual void changes(std::size_t count) = 0;
   virtual void change(std::size_t item, std::size_t fact, ChangeKind change) = 0;

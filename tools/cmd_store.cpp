@@ -162,7 +162,7 @@ int run_info(const StoreOptions& options) {
   const std::uint64_t revision = record.revision();
   nlohmann::json info = {{"store", options.store},
                          {"revision", revision},
-                         {"changes", record.changes_since(0).size()},
+                         {"changes", record.change_count()},
                          {"tombstones", record.tombstones().size()}};
   if (revision > 0) {
     info["first_recorded_at"] = record.recorded_at(1);

@@ -350,6 +350,8 @@ class SAFEGUARD_EXPORT Record {
   std::vector<FactVersion> history(std::string_view id) const;
   // Every change recorded after revision `since` (0: everything), in order.
   std::vector<AuditEntry> changes_since(std::uint64_t since) const;
+  // How many changes changes_since(since) gives, without building them.
+  std::size_t change_count(std::uint64_t since = 0) const noexcept;
 
   // The audit trail: per fact (who changed it, when, why) and per batch.
   std::vector<AuditEntry> trail(std::string_view id) const;

@@ -1,0 +1,261 @@
+// The binary encoding of versions (record_codec.hpp says where it is used and why).
+#include "record_codec.hpp"
+
+#include <type_traits>
+
+namespace safeguard::detail {
+
+namespace {
+
+constexpr unsigned kNoNation = 0xFF;
+
+// A discretionary override with an approval is written under its kind with this bit set, so
+// that stores written before approvals existed read as they were and an override without one
+// is written as it always was.
+constexpr unsigned kApprovedOverride = 0x80;
+
+// Likewise a person with a display name: stores written before names existed read as they were.
+constexpr unsigned kNamedPerson = 0x80;
+
+void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
+  const auto* judgement = std::get_if<DiscretionaryOverrideSpec>(&spec);
+  const bool approved =
+      judgement && (!judgement->approved_by.empty() || judgement->approved != kNoDay);
+  const auto* person = std::get_if<PersonSpec>(&spec);
+  const bool named = person && !person->name.empty();
+  w.byte(static_cast<unsigned>(spec.index()) | (approved ? kApprovedOverride : 0) |
+         (named ? kNamedPerson : 0));
+  std::visit(
+      [&](const auto& s) {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, PersonSpec>) {
+          w.text(s.id);
+          w.byte(static_cast<unsigned>(s.kind));
+          w.day(s.dob);
+          w.texts(s.flags);
+          w.text(s.household);
+          if (named) w.text(s.name);
+        } else if constexpr (std::is_same_v<T, AgencySpec>) {
+          w.text(s.id);
+          w.text(s.type);
+          w.text(s.name);
+        } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
+          w.text(s.id);
+        } else if constexpr (std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec>) {
+          w.text(s.id);
+          w.text(s.kind);
+          w.text(s.name);
+        } else if constexpr (std::is_same_v<T, ConcernSpec>) {
+          w.text(s.id);
+          w.text(s.category);
+          w.integer(s.severity);
+          w.day(s.incident);
+          w.day(s.recorded);
+          w.byte(static_cast<unsigned>(s.status));
+          w.text(s.source);
+          w.byte(s.restricted ? 1 : 0);
+          w.texts(s.about);
+          w.texts(s.involves);
+          w.text(s.summary);
+        } else if constexpr (std::is_same_v<T, FactorSpec>) {
+          w.text(s.id);
+          w.text(s.kind);
+          w.integer(s.strength);
+          w.day(s.start);
+          w.day(s.end);
+          w.text(s.provided_by);
+          w.texts(s.protects);
+          w.text(s.summary);
+        } else if constexpr (std::is_same_v<T, EventSpec>) {
+          w.text(s.id);
+          w.byte(static_cast<unsigned>(s.kind));
+          w.day(s.date);
+          w.texts(s.about);
+          w.text(s.note);
+          w.byte(static_cast<unsigned>(s.decision));
+          w.text(s.category);
+          w.day(s.expected);
+        } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
+          w.text(s.id);
+          w.text(s.child);
+          w.byte(s.direction == OverrideDirection::raise ? 1 : 0);
+          w.day(s.date);
+          w.text(s.author);
+          w.text(s.reason);
+          if (approved) {
+            w.text(s.approved_by);
+            w.day(s.approved);
+          }
+        } else if constexpr (std::is_same_v<T, RelationSpec>) {
+          w.byte(static_cast<unsigned>(s.kind));
+          w.text(s.from);
+          w.text(s.to);
+        } else if constexpr (std::is_same_v<T, EntrySpec>) {
+          w.text(s.id);
+          w.byte(static_cast<unsigned>(s.kind));
+          w.day(s.date);
+          w.texts(s.about);
+          w.text(s.author);
+          w.text(s.text);
+          w.integer(s.value);
+          w.text(s.question);
+          w.text(s.source);
+          w.byte(s.restricted ? 1 : 0);
+        } else if constexpr (std::is_same_v<T, CalendarSpec>) {
+          w.byte(s.nation ? static_cast<unsigned>(*s.nation) : kNoNation);
+          w.varint(s.closures.size());
+          for (Day day : s.closures) w.day(day);
+        }
+      },
+      spec);
+}
+
+// A place or a group: an id, a kind and a name, written alike.
+template <typename T>
+T read_kind_and_name(Reader& r) {
+  T s;
+  s.id = r.text();
+  s.kind = r.text();
+  s.name = r.text();
+  return s;
+}
+
+decltype(FactVersion::spec) read_spec(Reader& r) {
+  const unsigned tag = r.byte();
+  switch (tag) {
+    case 0:
+    case 0 | kNamedPerson: {
+      PersonSpec s;
+      s.id = r.text();
+      s.kind = r.enumeration<PersonKind>(2, "person kind");
+      s.dob = r.day();
+      s.flags = r.texts();
+      s.household = r.text();
+      if (tag & kNamedPerson) s.name = r.text();
+      return s;
+    }
+    case 1: {
+      AgencySpec s;
+      s.id = r.text();
+      s.type = r.text();
+      s.name = r.text();
+      return s;
+    }
+    case 2:
+      return HouseholdSpec{r.text()};
+    case 3:
+      return read_kind_and_name<PlaceSpec>(r);
+    case 4:
+      return read_kind_and_name<GroupSpec>(r);
+    case 5: {
+      ConcernSpec s;
+      s.id = r.text();
+      s.category = r.text();
+      s.severity = r.small_integer();
+      s.incident = r.day();
+      s.recorded = r.day();
+      s.status = r.enumeration<ConcernStatus>(4, "concern status");
+      s.source = r.text();
+      s.restricted = r.flag();
+      s.about = r.texts();
+      s.involves = r.texts();
+      s.summary = r.text();
+      return s;
+    }
+    case 6: {
+      FactorSpec s;
+      s.id = r.text();
+      s.kind = r.text();
+      s.strength = r.small_integer();
+      s.start = r.day();
+      s.end = r.day();
+      s.provided_by = r.text();
+      s.protects = r.texts();
+      s.summary = r.text();
+      return s;
+    }
+    case 7: {
+      EventSpec s;
+      s.id = r.text();
+      s.kind = r.enumeration<EventKind>(kEventKindCount, "event kind");
+      s.date = r.day();
+      s.about = r.texts();
+      s.note = r.text();
+      s.decision = r.enumeration<EventDecision>(kEventDecisionCount, "event decision");
+      s.category = r.text();
+      s.expected = r.day();
+      return s;
+    }
+    case 8:
+    case 8 | kApprovedOverride: {
+      DiscretionaryOverrideSpec s;
+      s.id = r.text();
+      s.child = r.text();
+      s.direction = r.flag() ? OverrideDirection::raise : OverrideDirection::lower;
+      s.date = r.day();
+      s.author = r.text();
+      s.reason = r.text();
+      if (tag & kApprovedOverride) {
+        s.approved_by = r.text();
+        s.approved = r.day();
+      }
+      return s;
+    }
+    case 9: {
+      RelationSpec s;
+      s.kind = r.enumeration<RelationKind>(kRelationKindCount, "relation kind");
+      s.from = r.text();
+      s.to = r.text();
+      return s;
+    }
+    case 10: {
+      CalendarSpec s;
+      const unsigned nation = r.byte();
+      if (nation != kNoNation) {
+        if (nation > static_cast<unsigned>(Nation::northern_ireland)) damaged("unknown nation");
+        s.nation = static_cast<Nation>(nation);
+      }
+      s.closures.resize(r.count());
+      for (Day& day : s.closures) day = r.day();
+      return s;
+    }
+    case 11: {
+      EntrySpec s;
+      s.id = r.text();
+      s.kind = r.enumeration<EntryKind>(kEntryKindCount, "entry kind");
+      s.date = r.day();
+      s.about = r.texts();
+      s.author = r.text();
+      s.text = r.text();
+      s.value = r.small_integer();
+      s.question = r.text();
+      s.source = r.text();
+      s.restricted = r.flag();
+      return s;
+    }
+    default:
+      damaged("unknown kind of fact");
+  }
+}
+
+}  // namespace
+
+void write_version_body(Writer& w, const FactVersion& f) {
+  w.byte(static_cast<unsigned>(f.change));
+  w.day(f.ended);
+  w.day(f.membership_ended);
+  w.day(f.retracted);
+  w.text(f.retraction_reason);
+  write_spec(w, f.spec);
+}
+
+void read_version_body(Reader& r, FactVersion& version) {
+  version.change = r.enumeration<ChangeKind>(kChangeKinds, "kind of change");
+  version.ended = r.day();
+  version.membership_ended = r.day();
+  version.retracted = r.day();
+  version.retraction_reason = r.text();
+  version.spec = read_spec(r);
+}
+
+}  // namespace safeguard::detail
