@@ -127,6 +127,11 @@ std::string text_line(const LineView& line, const char* own_record) {
   out += "\n           " + fixed(line.raw, 2) + " points";
   if (line.decay != 1) out += " x decay " + fixed(line.decay, 3);
   if (line.reach != 1) out += " x reach " + fixed(line.reach, 2);
+  if (line.superseded) {
+    return out +
+           " x 0: superseded by a later group of the rule's latest family about the same "
+           "person\n";
+  }
   if (line.cap_factor != 1) out += " x cap " + fixed(line.cap_factor, 3);
   return out + "\n";
 }
@@ -299,6 +304,7 @@ ordered json_line(const LineView& line) {
   item["decay"] = line.decay;
   item["reach"] = line.reach;
   item["cap_factor"] = line.cap_factor;
+  if (line.superseded) item["superseded"] = true;
   item["value"] = line.value;
   return item;
 }

@@ -393,12 +393,44 @@ class PackLoader {
     }
   }
 
+  // `latest = { of = "family.*", within_days = N }`: only each person's latest group of the
+  // family's concerns counts (docs/rules.md, "Latest group per person").
+  void read_latest(const toml::node& node, Rule& rule, const std::string& where) const {
+    if (rule.scope != expr::Scope::concern)
+      fail(node, Status::invalid_data,
+           "latest applies to concern rules: it keeps the latest group of concerns about each "
+           "person (" +
+               where + ")");
+    const toml::table* table = node.as_table();
+    if (!table)
+      fail(
+          node, Status::type,
+          "latest of " + where + " must be a table such as { of = \"dash.*\", within_days = 365 }");
+    allow(*table, {"of", "within_days"}, "latest of " + where);
+    const std::string family = string_at(*table, "of", "latest of " + where, true);
+    const toml::node& of = *table->get("of");
+    if (family.size() < 3 || family.compare(family.size() - 2, 2, ".*") != 0 ||
+        family.find('*') != family.size() - 1)
+      fail(of, Status::invalid_data,
+           "latest of " + where + " names a family of categories as \"prefix.*\" (such as " +
+               "\"dash.*\"), not '" + family + "'");
+    const toml::node* within = table->get("within_days");
+    if (!within) fail(node, Status::invalid_data, "missing 'within_days' in latest of " + where);
+    const double days = number_at(*within, "within_days of latest of " + where);
+    if (days < 1 || days > 36500 || days != std::floor(days))
+      fail(*within, Status::invalid_data,
+           "within_days of latest of " + where + " must be a whole number of days, 1 to 36500");
+    rule.latest_family = family.substr(0, family.size() - 1);
+    rule.latest_within_days = static_cast<int>(days);
+    rule.latest_where = at(node);
+  }
+
   void read_rules(const toml::table& root) {
     std::unordered_set<std::string> seen;
     for_each_table(root, "rule", [&](const toml::table& t) {
       allow(t,
             {"id", "title", "index", "heading", "for", "when", "points", "half_life_days", "cap",
-             "reach", "rationale", "plain", "neutral_title"},
+             "reach", "rationale", "plain", "neutral_title", "latest"},
             "a [[rule]]");
       if (pack_->rules_.size() >= limits_.max_rules) {
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_rules) + " rules");
@@ -490,6 +522,7 @@ class PackLoader {
           rule.reach[static_cast<std::size_t>(role)] = factor;
         }
       }
+      if (const toml::node* node = t.get("latest")) read_latest(*node, rule, where);
       if (pack_->indices_[rule.index].whole) check_whole(t, rule, where);
       pack_->rules_.push_back(std::move(rule));
     });

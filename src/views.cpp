@@ -354,6 +354,7 @@ LineView line_of(const Results& results, const Contribution& c, const Viewer& vi
   out.decay = c.decay;
   out.reach = c.reach;
   out.cap_factor = c.cap_factor;
+  out.superseded = c.superseded;
   if (c.propagated()) {
     const Contribution* before = &c - 1;
     const bool first = owner.begin == nullptr || &c == owner.begin || !before->propagated() ||

@@ -50,6 +50,11 @@ struct Contribution {
   // these points, without restricted evidence: its title and rule say something of that
   // evidence, so a reader not cleared for every restricted concern gets it withheld.
   bool restricted_basis = false;
+  // A rule with `latest` (Rule::latest_family): the evidence is not on the latest group of its
+  // family for the person it is about (an earlier checklist), so it is listed with
+  // cap_factor 0 and value 0. restricted_basis is set too when the later group holds
+  // restricted evidence: saying "superseded" would tell a reader it exists.
+  bool superseded = false;
 
   bool propagated() const noexcept { return kind == ContributionKind::propagated; }
 };

@@ -109,6 +109,9 @@ struct LineView {
   bool hidden = false;
   double raw = 0, decay = 1, reach = 1, cap_factor = 1;  // meaningful only when shown
   double value = 0;
+  // Shown rule lines: not on the latest group of the rule's family for the person (an
+  // earlier checklist; Contribution::superseded), so it counts 0.
+  bool superseded = false;
   // Withheld lines: the rule's neutral title, or the pack's (Rule::neutral_title); what a
   // rendering calls the one line the withheld points fold into (view_scores). Empty otherwise.
   std::string_view neutral_title;

@@ -52,6 +52,25 @@ class ChildScorer::Impl {
       unrestricted_.factor_group = no_factor_group_.data();
       unrestricted_.allowed = kUnrestrictedAllowed;
     }
+    // Rules with `latest`: each distinct family (prefix and window) once, with the snapshot
+    // symbols that belong to it.
+    rule_family_.assign(rules_.rules().size(), -1);
+    for (std::size_t r = 0; r < rules_.rules().size(); ++r) {
+      const Rule& rule = rules_.rules()[r];
+      if (!rule.latest()) continue;
+      std::size_t f = 0;
+      while (f < families_.size() && !(families_[f].prefix == rule.latest_family &&
+                                       families_[f].within_days == rule.latest_within_days))
+        ++f;
+      if (f == families_.size()) {
+        LatestFamily family{rule.latest_family, rule.latest_within_days, {}};
+        family.member.resize(snap_.symbols.size());
+        for (std::size_t s = 0; s < snap_.symbols.size(); ++s)
+          family.member[s] = snap_.symbols[s].compare(0, family.prefix.size(), family.prefix) == 0;
+        families_.push_back(std::move(family));
+      }
+      rule_family_[r] = static_cast<std::int32_t>(f);
+    }
   }
 
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
@@ -82,6 +101,7 @@ class ChildScorer::Impl {
 
     // Evidence first, in slot order, each piece against the rules its category admits; then
     // the results are put in rule order, which is the order the explanation lists them in.
+    latest_seen_.clear();
     hits_.clear();
     misses_.clear();
     for (const Reached& item : concerns_) {
@@ -176,6 +196,7 @@ class ChildScorer::Impl {
         out.missing.insert(out.missing.end(), sorted_misses_.begin() + miss_offsets_[r],
                            sorted_misses_.begin() + miss_offsets_[r + 1]);
       }
+      if (rule_family_[r] >= 0) apply_latest(rule_family_[r], out.contributions, rule_first);
       if (rules_.indices()[rule.index].whole) {
         apply_whole_cap(rule, out.contributions, rule_first);
       } else {
@@ -497,6 +518,7 @@ class ChildScorer::Impl {
     const double factor = rule.cap / std::fabs(total);
     for (std::size_t k = first; k < contributions.size(); ++k) {
       Contribution& c = contributions[k];
+      if (c.superseded) continue;
       c.cap_factor = factor;
       c.value = c.raw * c.decay * c.reach * c.cap_factor;
     }
@@ -513,7 +535,9 @@ class ChildScorer::Impl {
       total += std::fabs(contributions[k].value);
     if (total <= rule.cap) return;
     whole_order_.clear();
-    for (std::size_t k = first; k < contributions.size(); ++k) whole_order_.push_back(k);
+    for (std::size_t k = first; k < contributions.size(); ++k) {
+      if (!contributions[k].superseded) whole_order_.push_back(k);
+    }
     auto date = [&](std::size_t k) {
       const VertexIndex v = contributions[k].evidence;
       if (v == kNoVertex) return kNoDay;
@@ -535,11 +559,84 @@ class ChildScorer::Impl {
     }
   }
 
+  // The date of the latest group of family `f` about `person` as of the date: the latest
+  // date, at most within_days back, of a concern about the person in the family that counts
+  // (visible, not unsubstantiated, allowed by the filter); kNoDay when there is none. Worked
+  // out once per person and family for the child (or node) being scored.
+  const std::pair<Day, bool>& latest_group(std::uint32_t person, std::int32_t f) {
+    for (const LatestSeen& seen : latest_seen_) {
+      if (seen.person == person && seen.family == f) return seen.group;
+    }
+    const LatestFamily& family = families_[static_cast<std::size_t>(f)];
+    Day best = kNoDay;
+    bool restricted = false;
+    for (const std::uint32_t* c = snap_.person_concerns.begin(person);
+         c != snap_.person_concerns.end(person); ++c) {
+      if (!expr::concern_visible(snap_, *c, as_of_) || (filter_ && !filter_->concern_counts(*c)) ||
+          snap_.concern_status[*c] == ConcernStatus::unsubstantiated ||
+          !family.member[snap_.concern_category[*c]])
+        continue;
+      const Day date = snap_.concern_date(*c);
+      if (date == kNoDay || date > as_of_ || as_of_ - date > family.within_days) continue;
+      if (date > best) restricted = false;
+      if (date >= best) {
+        best = date;
+        restricted = restricted || snap_.concern_restricted[*c] != 0;
+      }
+    }
+    latest_seen_.push_back({person, f, {best, restricted}});
+    return latest_seen_.back().group;
+  }
+
+  // A rule with `latest`: a line counts only when its concern is dated on the latest group of
+  // the family about a person it is about (a concern about no person has no group and
+  // counts). The others are listed with cap_factor 0 and value 0, marked superseded; when the
+  // group that supersedes one holds restricted evidence, the line says something of it, so it
+  // is shown only to a reader who sees every restricted concern (restricted_basis).
+  void apply_latest(std::int32_t f, std::vector<Contribution>& contributions, std::size_t first) {
+    for (std::size_t k = first; k < contributions.size(); ++k) {
+      Contribution& c = contributions[k];
+      if (c.evidence == kNoVertex) continue;
+      const std::uint32_t slot = snap_.vertex_slot[c.evidence];
+      const Day date = snap_.concern_date(slot);
+      bool about_anyone = false, on_latest = false, later_restricted = false;
+      for (const std::uint32_t* p = snap_.concern_about.begin(slot);
+           p != snap_.concern_about.end(slot); ++p) {
+        about_anyone = true;
+        const auto [latest, restricted] = latest_group(*p, f);
+        if (latest == date) {
+          on_latest = true;
+        } else {
+          later_restricted = later_restricted || restricted;
+        }
+      }
+      if (!about_anyone || on_latest) continue;
+      c.superseded = true;
+      c.cap_factor = 0;
+      c.value = 0;
+      c.restricted_basis = c.restricted_basis || later_restricted;
+    }
+  }
+
   const RuleSet& rules_;
   const Snapshot& snap_;
   const Prepared& prepared_;
   const Process& process_;
   Day as_of_;
+
+  struct LatestFamily {
+    std::string prefix;  // "dash." for "dash.*"
+    int within_days = 0;
+    std::vector<std::uint8_t> member;  // per snapshot symbol: a category of the family
+  };
+  struct LatestSeen {
+    std::uint32_t person;
+    std::int32_t family;
+    std::pair<Day, bool> group;  // its date, and whether it holds restricted evidence
+  };
+  std::vector<LatestFamily> families_;
+  std::vector<std::int32_t> rule_family_;  // per rule: into families_, or -1
+  std::vector<LatestSeen> latest_seen_;
 
  public:
   const EvidenceFilter* filter_ = nullptr;
@@ -571,6 +668,7 @@ class ChildScorer::Impl {
     ctx.as_of = as_of_;
     ctx.path = Role::self;  // node rules read no child attribute, so ctx.child is never used
     const std::size_t first = out.contributions.size();
+    latest_seen_.clear();
     for (std::uint32_t r : node_rules) {
       const Rule& rule = rules_.rules()[r];
       const double reach = rule.reach[static_cast<std::size_t>(Role::self)];
@@ -592,6 +690,7 @@ class ChildScorer::Impl {
               line.reach = reach;
             });
       }
+      if (rule_family_[r] >= 0) apply_latest(rule_family_[r], out.contributions, rule_first);
       apply_cap(rule, out.contributions, rule_first);
     }
     double sum = 0;

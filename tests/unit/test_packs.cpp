@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "safeguard.h"
+#include "safeguard/explain.hpp"
 #include "safeguard/io.hpp"
 
 using namespace safeguard;
@@ -178,7 +179,8 @@ TEST_SUITE("unit/packs") {
         {"dash",
          {"below-threshold.json", "at-threshold.json", "repeat-checklists.json", "escalation.json",
           "strangulation.json", "baby.json", "judgement.json", "protective.json",
-          "missing-data.json"}},
+          "missing-data.json", "latest-checklist.json", "two-victims.json", "repeat-marac.json",
+          "supplements.json", "restricted-latest.json"}},
         {"neglect",
          {"below-threshold.json", "at-threshold.json", "pervasive.json", "overrides.json",
           "protective.json", "missing-data.json"}},
@@ -342,24 +344,140 @@ TEST_SUITE("unit/packs") {
     CHECK(injury[0].path == Role::carer);
   }
 
-  TEST_CASE("dash: an item ticked on two checklists counts once, old checklists drop out") {
+  TEST_CASE("dash: only the latest checklist is read, older ones are listed with 0") {
     const Scenario s("dash", "repeat-checklists.json");
-    // Checklist A (300 days ago): items 1-8. Checklist B (10 days ago): items 1-5 and 9-12.
-    // Checklist Z (400 days ago, outside the 365-day window): items 13-18, not counted.
-    // Items 1-5 are ticked twice: 1 + 1 = 2 > cap 1. The checklist index counts whole ticks
-    // (counting = "whole"), so the latest tick (checklist B) takes the whole point and the
-    // earlier one is listed with cap factor 0. Distinct items: 1-12 = 12 >= 10: medium.
-    CHECK(s.score("P-DRC-C1", "checklist") == 12.0);
-    CHECK(s.level("P-DRC-C1") == "medium");
+    // Checklist A (2026-01-05, 300 days ago): items 1-8. Checklist B (2026-10-22, 10 days ago):
+    // items 1-5 and 9-12. Checklist Z (400 days ago, outside the 365-day window): items 13-18,
+    // which no rule's within(365) admits. Every item rule has latest = { of = "dash.*",
+    // within_days = 365 }: the mother's latest checklist in the window is B, so A's ticks are
+    // superseded (listed with cap factor 0 and value 0). B: 9 x 1 = 9 < 10: standard (0.2.0
+    // counted the 12 distinct items of A and B together: medium).
+    CHECK(s.score("P-DRC-C1", "checklist") == 9.0);
+    CHECK(s.level("P-DRC-C1") == "standard");
     const auto injury = s.contributions("P-DRC-C1", "dash-01-injury");
     REQUIRE(injury.size() == 2);
     CHECK(s.evidence(injury[0]) == "C-DRC-A-INJURY");
     CHECK(injury[0].value == 0.0);
     CHECK(injury[0].cap_factor == 0.0);
+    CHECK(injury[0].superseded);
     CHECK(s.evidence(injury[1]) == "C-DRC-B-INJURY");
     CHECK(injury[1].value == 1.0);
     CHECK(injury[1].cap_factor == 1.0);
+    CHECK_FALSE(injury[1].superseded);
+    // Item 6 was ticked on A only: listed, superseded, 0.
+    const auto separation = s.contributions("P-DRC-C1", "dash-06-separation");
+    REQUIRE(separation.size() == 1);
+    CHECK(separation[0].superseded);
+    CHECK(separation[0].value == 0.0);
     CHECK(s.contributions("P-DRC-C1", "dash-13-more-often").empty());
+  }
+
+  TEST_CASE("dash: 15 ticks in March and 9 in September: September's checklist is read") {
+    const Scenario s("dash", "latest-checklist.json");
+    // DLA: March items 1-15, September items 11-15 and 19-22. Only September is read:
+    // 9 x 1 = 9 < 10: standard, not high (0.2.0 counted the 19 distinct items of both: high).
+    CHECK(s.score("P-DLA-C1", "checklist") == 9.0);
+    CHECK(s.level("P-DLA-C1") == "standard");
+    // DLB: March items 1-15, September items 1-11: 11 x 1 = 11 >= 10: medium, not high.
+    CHECK(s.score("P-DLB-C1", "checklist") == 11.0);
+    CHECK(s.level("P-DLB-C1") == "medium");
+    CHECK(s.overrides("P-DLB-C1").empty());
+    // Every March tick is listed with 0: contributions still sum to the score.
+    double sum = 0;
+    int superseded = 0;
+    const std::size_t row = s.row("P-DLB-C1");
+    for (const Contribution* c = s.results.contributions_begin(row);
+         c != s.results.contributions_end(row); ++c) {
+      sum += c->value;
+      if (c->superseded) {
+        ++superseded;
+        CHECK(c->value == 0.0);
+        CHECK(s.evidence(*c).rfind("C-DLB-MAR-", 0) == 0);
+      }
+    }
+    CHECK(superseded == 15);
+    CHECK(sum == 11.0);
+  }
+
+  TEST_CASE("dash: two victims in one household are each read on their own latest checklist") {
+    const Scenario s("dash", "two-victims.json");
+    // The mother's latest checklist (2026-10-05: items 1-5) supersedes her February one (items
+    // 1-12); the grandmother's (2026-06-20: items 13-17 and 19) is her own latest, earlier
+    // than the mother's but not superseded by it. 5 + 6 = 11: medium (0.2.0: 18 distinct
+    // items, high).
+    CHECK(s.score("P-DTV-C1", "checklist") == 11.0);
+    CHECK(s.level("P-DTV-C1") == "medium");
+    const auto weapons = s.contributions("P-DTV-C1", "dash-16-weapons");
+    REQUIRE(weapons.size() == 1);
+    CHECK(s.evidence(weapons[0]) == "C-DTV-JUN-WEAPONS");
+    CHECK(weapons[0].value == 1.0);
+    const auto injury = s.contributions("P-DTV-C1", "dash-01-injury");
+    REQUIRE(injury.size() == 2);
+    CHECK(s.evidence(injury[0]) == "C-DTV-FEB-INJURY");
+    CHECK(injury[0].superseded);
+    CHECK(injury[1].value == 1.0);
+  }
+
+  TEST_CASE("dash: repeat MARAC at 11 months after the referral, not at 13") {
+    const Scenario s("dash", "repeat-marac.json");
+    // DMA: referral 2025-11-20 (346 days ago), incident 2026-10-20 (12 days ago): after it and
+    // 334 <= 365 days later: repeat MARAC, high.
+    CHECK(s.overrides("P-DMA-C1") == Strings{"dash-repeat-marac"});
+    CHECK(s.level("P-DMA-C1") == "high");
+    // DMB: referral 2025-09-10 (417 days ago): the incident is 405 days after it: not a repeat.
+    CHECK(s.overrides("P-DMB-C1").empty());
+    CHECK(s.level("P-DMB-C1") == "standard");
+    // DMC: the incident recorded the day of the referral is the one referred: not a repeat.
+    CHECK(s.overrides("P-DMC-C1").empty());
+    CHECK(s.not_assessable("P-DMB-C1").empty());
+  }
+
+  TEST_CASE("dash: the supplements are counted apart and never change the checklist count") {
+    const Scenario s("dash", "supplements.json");
+    // Latest checklist (2026-10-01): 13 items, 4 stalking questions, 2 honour-based violence
+    // questions. The checklist stays 13 (medium, not high: the supplements' 6 ticks are not
+    // added); stalking 4 and hbv 2 are reported beside it and set no level (thresholds 100).
+    // The April checklist's 3 stalking questions are superseded.
+    CHECK(s.score("P-DSU-C1", "checklist") == 13.0);
+    CHECK(s.score("P-DSU-C1", "stalking") == 4.0);
+    CHECK(s.score("P-DSU-C1", "hbv") == 2.0);
+    CHECK(s.level("P-DSU-C1") == "medium");
+    CHECK(s.index_level("P-DSU-C1", "stalking") == "standard");
+    const auto property = s.contributions("P-DSU-C1", "dash-sh-03-property");
+    REQUIRE(property.size() == 1);
+    CHECK(property[0].superseded);
+    CHECK(property[0].value == 0.0);
+  }
+
+  TEST_CASE(
+      "dash: ticks superseded by a restricted checklist are withheld from an uncleared reader") {
+    const Scenario s("dash", "restricted-latest.json");
+    // The restricted police checklist (2026-10-10, items 1-3) is the latest: 3. The domestic
+    // abuse service's May ticks (items 1-6) are superseded; saying so would tell a reader a
+    // later checklist exists, so for a reader not cleared for police they are withheld too.
+    CHECK(s.score("P-DRS-C1", "checklist") == 3.0);
+    const std::size_t row = s.row("P-DRS-C1");
+    const std::vector<LineView> uncleared =
+        view_contributions(s.results, row, Viewer{{"voluntary_sector"}, false});
+    double shown = 0, withheld = 0;
+    for (const LineView& line : uncleared) {
+      if (line.withheld()) {
+        withheld += line.value;
+        continue;
+      }
+      shown += line.value;
+      CHECK_FALSE(line.superseded);
+      CHECK(line.evidence.id.rfind("C-DRS-OCT-", 0) != 0);
+    }
+    CHECK(shown == 0.0);
+    CHECK(withheld == 3.0);
+    // Cleared for police: every line shown, the May ticks as superseded.
+    int superseded = 0;
+    for (const LineView& line : view_contributions(s.results, row, Viewer{{"police"}, false})) {
+      CHECK_FALSE(line.withheld());
+      if (line.superseded) ++superseded;
+    }
+    CHECK(superseded == 6);
   }
 
   TEST_CASE("dash: 14 items each ticked on ten checklists are exactly 14, high") {
