@@ -138,6 +138,11 @@ SAFEGUARD_EXPORT std::vector<LineView> view_contributions(const Results& results
 SAFEGUARD_EXPORT std::vector<LineView> view_place_contributions(const Results& results,
                                                                 std::size_t rank,
                                                                 const Viewer& viewer);
+// An adult's own lines (by adult row: Results::adult_contributions_begin) as a viewer may see
+// them: a tick on restricted evidence, or superseded by a later restricted one, is withheld.
+SAFEGUARD_EXPORT std::vector<LineView> view_adult_contributions(const Results& results,
+                                                                std::size_t row,
+                                                                const Viewer& viewer);
 
 // A child's scores as a viewer may attribute them. Withheld lines fold into ONE total under a
 // neutral title, with no index, heading or category: each index shows only the points of the

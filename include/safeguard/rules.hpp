@@ -35,6 +35,11 @@ struct IndexDef {
   // contribution and every score is a whole number and a threshold is never missed by
   // rounding (docs/rules.md, "Whole counting").
   bool whole = false;
+  // subject = "adult": an index of results for adults (docs/rules.md, "Results for adults").
+  // Its rules score each adult on the concerns about that adult (a DASH checklist is the adult
+  // victim's); they never score a child, so a child's score on it is 0. A child reads it only
+  // through an explicit rule: adult_score("index", "path") in a condition or points.
+  bool adult = false;
   Location where;
 };
 

@@ -48,15 +48,15 @@ const Contribution* find(const Results& r, std::size_t row, const std::string& r
   return nullptr;
 }
 
-// The error loading `text` as a pack gives; checks it names `fragment` and a line past the
-// pack's head (15 lines in the packs written here).
-Error refused(const std::string& text, const char* name, const char* fragment) {
+// The error loading `text` as a pack gives; checks it names `fragment` and a line at or past
+// `line` (by default past the pack's head: 15 lines in the packs written here).
+Error refused(const std::string& text, const char* name, const char* fragment, int line = 15) {
   CAPTURE(text);
   try {
     RuleSet::load_string(text, name);
   } catch (const Error& e) {
     CHECK(e.reason().find(fragment) != std::string::npos);
-    CHECK(e.where().line >= 15);
+    CHECK(e.where().line >= line);
     return e;
   }
   FAIL("loaded");
@@ -411,6 +411,138 @@ reach = { carer = 1 }
     const std::string text =
         explain(r, static_cast<std::size_t>(row), ExplainFormat::text, Viewer::everyone());
     CHECK(text.find("superseded by a later group") != std::string::npos);
+  }
+
+  TEST_CASE("adult indices and adult_score: misuse is refused at load with its place") {
+    const std::string head = R"([pack]
+id = "adults"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[index]]
+id = "victim"
+subject = "adult"
+[[index]]
+id = "child"
+[[rule]]
+id = "r"
+index = "victim"
+heading = "harm"
+)";
+    const std::pair<const char*, const char*> bad[] = {
+        {"for = \"child\"\npoints = 1", "must be for = \"concern\""},
+        {"for = \"concern\"\npoints = 1\nreach = { self = 1, carer = 1 }", "can only reach self"},
+        {"for = \"concern\"\nwhen = 'child.age < 5'\npoints = 1", "reads the child"},
+        {"for = \"concern\"\nwhen = 'count(concerns) > 1'\npoints = 1", "reads the child"},
+        {"for = \"concern\"\npoints = 1\n[[override]]\nid = \"o\"\nreason = \"x\"\n"
+         "when = 'adult_score(\"child\", \"carer\") > 1'\nmin_level = \"low\"",
+         "no index with that id and subject = \"adult\""},
+        {"for = \"concern\"\npoints = 1\n[[override]]\nid = \"o\"\nreason = \"x\"\n"
+         "when = 'adult_score(\"victim\", \"self\") > 1'\nmin_level = \"low\"",
+         "adult_score's path must be"},
+        {"for = \"concern\"\npoints = 1\n[[override]]\nid = \"o\"\nreason = \"x\"\n"
+         "when = 'adult_score(\"victim\") > 1'\nmin_level = \"low\"",
+         "adult_score takes an adult index id and a path"},
+        {"for = \"concern\"\npoints = 1\n[[override]]\nid = \"o\"\nreason = \"x\"\n"
+         "when = 'count(concerns where adult_score(\"victim\", \"carer\") > 1) > 0'\n"
+         "min_level = \"low\"",
+         "cannot be used inside an aggregate"},
+        {"for = \"concern\"\npoints = 1\n[propagation]\nindices = [\"victim\"]\nalpha = 0.5\n"
+         "weights = { associate = 0.5 }",
+         "only a child's indices propagate"},
+    };
+    for (const auto& item : bad) refused(head + item.first + "\n", "adults.toml", item.second);
+    refused(std::string(head).replace(head.find("subject = \"adult\""), 17, "subject = \"victim\""),
+            "adults.toml", "must be \"child\" or \"adult\"", 9);
+    CHECK_NOTHROW(RuleSet::load_string(head + "for = \"concern\"\npoints = 1\n", "adults.toml"));
+  }
+
+  TEST_CASE("adult results: an adult index scores each adult, a child reads it only by rule") {
+    // A generic use: a screening score about each adult; the child's index reads the carers'
+    // highest through a rule about the child, with points equal to it.
+    const std::string pack = R"([pack]
+id = "screening-adults"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 2
+[[index]]
+id = "adult_screen"
+subject = "adult"
+[[index]]
+id = "child_reads"
+[[rule]]
+id = "screen"
+index = "adult_screen"
+heading = "harm"
+for = "concern"
+when = 'concern.category == "screen.a"'
+points = 1
+latest = { of = "screen.*", within_days = 100 }
+)";
+    const std::string reads = R"(
+[[rule]]
+id = "carer-screen"
+index = "child_reads"
+heading = "danger"
+for = "child"
+when = 'adult_score("adult_screen", "carer") >= 2'
+points = 'adult_score("adult_screen", "carer")'
+)";
+    CaseGraph graph;
+    load_case(graph, R"({"schema_version": 1,
+  "agencies": [{"id": "AG-1", "type": "health"}, {"id": "AG-2", "type": "police"}],
+  "households": [{"id": "HH-1"}],
+  "persons": [
+    {"id": "P-M", "kind": "adult", "household": "HH-1"},
+    {"id": "P-F", "kind": "adult", "household": "HH-1"},
+    {"id": "P-C", "kind": "child", "dob": "2020-01-01", "household": "HH-1"}],
+  "relations": [{"kind": "parent_of", "from": "P-M", "to": "P-C"},
+                {"kind": "parent_of", "from": "P-F", "to": "P-C"}],
+  "concerns": [
+    {"id": "C-M1", "category": "screen.a", "severity": 1, "recorded": "2026-10-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-M2", "category": "screen.a", "severity": 1, "recorded": "2026-10-01", "source": "AG-2", "restricted": true, "about": ["P-M"]},
+    {"id": "C-F1", "category": "screen.a", "severity": 1, "recorded": "2026-10-02", "source": "AG-1", "about": ["P-F"]},
+    {"id": "C-C1", "category": "screen.a", "severity": 1, "recorded": "2026-10-02", "source": "AG-1", "about": ["P-C"]}]})",
+              "adults.json");
+    const auto snapshot = take_snapshot(graph);
+    const auto with_rule = RuleSet::load_string(pack + reads, "adults.toml");
+    const Results r = assess(with_rule, snapshot, {day("2026-11-01"), 1});
+    // Adults: the mother 2 (one tick restricted), the father 1. The child's own tick is on an
+    // adult index, so it scores nothing for the child.
+    REQUIRE(r.adult_count() == 2);
+    const long mother = r.find_adult("P-M"), father = r.find_adult("P-F");
+    REQUIRE(mother >= 0);
+    REQUIRE(father >= 0);
+    CHECK(r.adult_score(static_cast<std::size_t>(mother), 0) == 2.0);
+    CHECK(r.adult_level(static_cast<std::size_t>(mother)) == 1);
+    CHECK(r.adult_score(static_cast<std::size_t>(father), 0) == 1.0);
+    CHECK(r.find_adult("P-C") < 0);
+    const std::size_t child = static_cast<std::size_t>(r.find_child("P-C"));
+    CHECK(r.score(child, 0) == 0.0);
+    // The child reads the higher carer's score, 2, through its rule about the child; the rule
+    // fired only because of the restricted tick, so an uncleared reader gets it withheld.
+    CHECK(r.score(child, 1) == 2.0);
+    CHECK(r.level(child) == 1);
+    REQUIRE(r.contribution_count(child) == 1);
+    CHECK(r.contributions_begin(child)->restricted_basis);
+    for (const LineView& line : view_contributions(r, child, Viewer{})) CHECK(line.withheld());
+    // Without the rule, the child's level no longer moves.
+    const Results without =
+        assess(RuleSet::load_string(pack, "adults.toml"), snapshot, {day("2026-11-01"), 1});
+    CHECK(without.level(static_cast<std::size_t>(without.find_child("P-C"))) == 0);
+    CHECK(without.adult_score(static_cast<std::size_t>(without.find_adult("P-M")), 0) == 2.0);
+    // The adult's explanation, for the host and for an uncleared reader.
+    const std::size_t m = static_cast<std::size_t>(mother);
+    const std::string host = explain_adult(r, m, ExplainFormat::text, Viewer::everyone());
+    CHECK(host.find("C-M2") != std::string::npos);
+    const std::string reader = explain_adult(r, m, ExplainFormat::json, Viewer{});
+    CHECK(reader.find("C-M2") == std::string::npos);
+    CHECK(reader.find("C-M1") != std::string::npos);
   }
 
   TEST_CASE("contributions sum exactly to each index score") {
