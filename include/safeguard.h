@@ -606,6 +606,35 @@ SG_API int sg_result_override(const char** out_id, const char** out_reason, cons
 SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_missing,
                                     const sg_result* result, size_t row, size_t k);
 
+/* ---- Results for adults ---------------------------------------------------------------- */
+
+/* A pack's indices with subject = "adult" (docs/rules.md, "Results for adults") score adults,
+ * not children: a DASH checklist is the adult victim's. Each live adult with at least one
+ * contribution on such an index has a result, in the order the adults were added; the count is
+ * 0 when the pack has no adult index. A child reads an adult's score only through an explicit
+ * rule in the pack (adult_score() in a condition), never as its own score. */
+typedef struct sg_adult_result {
+  int version; /* SG_ADULT_RESULT_VERSION */
+  const char* id;
+  double total; /* sum of the adult's scores on the adult indices */
+  int level;    /* the highest level any adult index reaches; index into the pack's levels */
+  const char* level_id;
+  size_t contribution_count;
+} sg_adult_result;
+#define SG_ADULT_RESULT_VERSION 1
+#define SG_ADULT_RESULT_INIT \
+  { SG_ADULT_RESULT_VERSION, NULL, 0, 0, NULL, 0 }
+
+SG_API int sg_result_adult_count(size_t* out, const sg_result* result);
+/* The adult result at `row` (0 .. sg_result_adult_count() - 1): the host's own figures, which
+ * count restricted evidence as a child's total and level do. */
+SG_API int sg_result_adult(sg_adult_result* out, const sg_result* result, size_t row);
+/* Row of an adult's result by the adult's id; SG_E_NOT_FOUND if the adult has none. */
+SG_API int sg_result_find_adult(size_t* out, const sg_result* result, const char* adult_id);
+/* An adult's score and level on one of the pack's indices (0 and the lowest level on an index
+ * that is not an adult one); out_level may be NULL. */
+SG_API int sg_result_adult_index_score(double* out_score, int* out_level, const sg_result* result,
+                                       size_t row, size_t index);
 /* ---- Places and groups (contextual safeguarding) --------------------------------------- */
 
 /* When the rule pack propagates risk through the network, every place and group gets a network
@@ -789,6 +818,14 @@ SG_API int sg_result_shown_contribution(sg_contribution* out, const sg_result* r
 SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_result* result,
                                             size_t rank, size_t k,
                                             const sg_explain_options* viewer);
+/* The k-th contribution of an adult's result (k < contribution_count) as `viewer` may see it,
+ * withheld as sg_result_contribution_for() withholds a child's. */
+SG_API int sg_result_adult_contribution_for(sg_contribution* out, const sg_result* result,
+                                            size_t row, size_t k, const sg_explain_options* viewer);
+/* An adult's explanation (text or JSON, as options->format says) for the viewer in options.
+ * Free *out with sg_buffer_free(); *out_size (if not NULL) receives its length. */
+SG_API int sg_result_adult_explain(char** out, size_t* out_size, const sg_result* result,
+                                   size_t row, const sg_explain_options* options);
 
 /* Many children's contributions at once, column by column (a struct of arrays the caller
  * owns), as `viewer` may see them: exactly sg_result_contribution_for()'s fields for every line
@@ -1307,10 +1344,13 @@ typedef struct sg_index_def {
   int version; /* SG_INDEX_DEF_VERSION */
   const char* id;
   const char* title;
+  /* Since version 2: "child", or "adult" for an index of results for adults (docs/rules.md,
+   * "Results for adults"; sg_result_adult()). */
+  const char* subject;
 } sg_index_def;
-#define SG_INDEX_DEF_VERSION 1
+#define SG_INDEX_DEF_VERSION 2
 #define SG_INDEX_DEF_INIT \
-  { SG_INDEX_DEF_VERSION, NULL, NULL }
+  { SG_INDEX_DEF_VERSION, NULL, NULL, NULL }
 SG_API int sg_rules_index(sg_index_def* out, const sg_rules* rules, size_t index);
 /* The score at or above which `index` reaches `level` (the level's own minimum unless the
  * index sets its own thresholds). */

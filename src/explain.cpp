@@ -127,6 +127,11 @@ std::string text_line(const LineView& line, const char* own_record) {
   out += "\n           " + fixed(line.raw, 2) + " points";
   if (line.decay != 1) out += " x decay " + fixed(line.decay, 3);
   if (line.reach != 1) out += " x reach " + fixed(line.reach, 2);
+  if (line.superseded) {
+    return out +
+           " x 0: superseded by a later group of the rule's latest family about the same "
+           "person\n";
+  }
   if (line.cap_factor != 1) out += " x cap " + fixed(line.cap_factor, 3);
   return out + "\n";
 }
@@ -299,6 +304,7 @@ ordered json_line(const LineView& line) {
   item["decay"] = line.decay;
   item["reach"] = line.reach;
   item["cap_factor"] = line.cap_factor;
+  if (line.superseded) item["superseded"] = true;
   item["value"] = line.value;
   return item;
 }
@@ -510,6 +516,21 @@ std::string place_text(const Results& results, std::size_t rank, const Viewer& v
   return out;
 }
 
+// A place's or an adult's lines in JSON: "withheld", every withheld point in one item naming no
+// rule, index or path (null if none), then "contributions", the lines shown.
+void add_lines_json(const std::vector<LineView>& lines, bool any_withheld,
+                    std::string_view withheld_title, double withheld, ordered& out) {
+  out["withheld"] = any_withheld ? ordered{{"title", str(withheld_title)},
+                                           {"evidence", str(kRestrictedSource)},
+                                           {"restricted", true},
+                                           {"value", withheld}}
+                                 : ordered();
+  ordered json_lines = ordered::array();
+  for (const LineView& line : lines)
+    if (!line.withheld()) json_lines.push_back(json_line(line));
+  out["contributions"] = std::move(json_lines);
+}
+
 std::string place_json(const Results& results, std::size_t rank, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
   const PlaceView place = view_place(results, rank);
@@ -532,20 +553,89 @@ std::string place_json(const Results& results, std::size_t rank, const Viewer& v
   }
   out["indices"] = std::move(indices);
   // As a child's: every withheld point in one item naming no rule, index or path; null if none.
-  out["withheld"] = figures.scores.any_withheld()
-                        ? ordered{{"title", str(figures.scores.withheld_title)},
-                                  {"evidence", str(kRestrictedSource)},
-                                  {"restricted", true},
-                                  {"value", figures.scores.withheld}}
-                        : ordered();
-  ordered json_lines = ordered::array();
-  for (const LineView& line : lines)
-    if (!line.withheld()) json_lines.push_back(json_line(line));
-  out["contributions"] = std::move(json_lines);
+  add_lines_json(lines, figures.scores.any_withheld(), figures.scores.withheld_title,
+                 figures.scores.withheld, out);
+  return out.dump(2) + "\n";
+}
+
+// An adult's figures as the viewer may attribute them: per adult index the points of the lines
+// shown, and every withheld point in one figure named to no index.
+struct AdultFigures {
+  std::vector<double> shown;
+  double withheld = 0;
+  bool any_withheld = false;
+};
+
+AdultFigures adult_figures(const Results& results, const std::vector<LineView>& lines) {
+  AdultFigures out;
+  out.shown.assign(results.index_count(), 0.0);
+  for (const LineView& line : lines) {
+    if (line.withheld()) {
+      out.any_withheld = true;
+      out.withheld += line.value;
+    } else {
+      out.shown[line.index] += line.value;
+    }
+  }
+  return out;
+}
+
+std::string adult_text(const Results& results, std::size_t row, const Viewer& viewer) {
+  const RuleSet& pack = results.rules();
+  const std::vector<LineView> lines = view_adult_contributions(results, row, viewer);
+  const AdultFigures figures = adult_figures(results, lines);
+  std::string out = "Adult " + str(results.adult_id(row)) + " as of " +
+                    format_iso_date(results.as_of()) + ": " +
+                    pack.levels()[results.adult_level(row)].title + "\n";
+  for (std::size_t i = 0; i < pack.indices().size(); ++i) {
+    if (!pack.indices()[i].adult) continue;
+    out += "  " + pack.indices()[i].title + ": " + fixed(figures.shown[i], 2) + "\n";
+  }
+  if (figures.any_withheld)
+    out += "  " + pack.neutral_title() + ": " + fixed(figures.withheld, 2) + "\n";
+  for (int h = 0; h < 5; ++h) {
+    std::string section;
+    for (const LineView& line : lines) {
+      if (!line.withheld() && static_cast<int>(line.heading) == h) section += text_line(line, "");
+    }
+    if (!section.empty()) out += "  " + std::string(kHeadingTitles[h]) + "\n" + section;
+  }
+  if (figures.any_withheld) {
+    out += "    " + std::string(figures.withheld >= 0 ? "+" : "") + fixed(figures.withheld, 2) +
+           "  " + pack.neutral_title() + "\n           evidence: " + str(kRestrictedSource) + "\n";
+  }
+  out += "  rule pack: " + pack.id() + " " + pack.version() + " sha256:" + pack.hash() + "\n";
+  return out;
+}
+
+std::string adult_json(const Results& results, std::size_t row, const Viewer& viewer) {
+  const RuleSet& pack = results.rules();
+  const std::vector<LineView> lines = view_adult_contributions(results, row, viewer);
+  const AdultFigures figures = adult_figures(results, lines);
+  ordered out;
+  out["id"] = str(results.adult_id(row));
+  out["kind"] = "adult";
+  out["as_of"] = format_iso_date(results.as_of());
+  out["pack"] = {{"id", pack.id()}, {"version", pack.version()}, {"hash", pack.hash()}};
+  out["level"] = pack.levels()[results.adult_level(row)].id;
+  ordered scores = ordered::object();
+  for (std::size_t i = 0; i < pack.indices().size(); ++i) {
+    if (pack.indices()[i].adult) scores[pack.indices()[i].id] = figures.shown[i];
+  }
+  out["scores"] = std::move(scores);
+  add_lines_json(lines, figures.any_withheld, pack.neutral_title(), figures.withheld, out);
   return out.dump(2) + "\n";
 }
 
 }  // namespace
+
+std::string explain_adult(const Results& results, std::size_t row, ExplainFormat format,
+                          const Viewer& viewer) {
+  if (row >= results.adult_count())
+    throw Error(Status::out_of_range, "adult row " + std::to_string(row) + " is past the end");
+  return format == ExplainFormat::json ? adult_json(results, row, viewer)
+                                       : adult_text(results, row, viewer);
+}
 
 std::string explain_place(const Results& results, std::size_t rank, ExplainFormat format,
                           const Viewer& viewer) {

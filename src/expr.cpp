@@ -150,7 +150,7 @@ class Compiler {
     int depth = 0;
     emit(*root, out.main, depth);
     out.reads_status = loads(out.main, Attr::concern_status);
-    out.constant = out.attributes.empty() && out.aggregates.empty();
+    out.constant = out.attributes.empty() && out.aggregates.empty() && out.adult_indices.empty();
     find_guard(*root, out.guard);  // after emit: the literals are interned already
     return out;
   }
@@ -815,6 +815,25 @@ class Compiler {
           arity(1);
           node.op = Op::absolute;
           node.type = Type::number;
+        } else if (node.text == "adult_score") {
+          // adult_score("index", "path"): both literals, read where the child is known.
+          if (in_aggregate) type_error(node, "adult_score cannot be used inside an aggregate");
+          if (node.kids.size() != 2 || node.kids[0]->kind != NodeKind::string ||
+              node.kids[1]->kind != NodeKind::string) {
+            type_error(node,
+                       "adult_score takes an adult index id and a path, both in quotes: "
+                       "adult_score(\"checklist\", \"carer\")");
+          }
+          Role role;
+          if (!parse_role(node.kids[1]->text, role) || role == Role::self) {
+            type_error(*node.kids[1],
+                       "adult_score's path must be sibling, carer, household, associate, "
+                       "partner or involved, not '" +
+                           node.kids[1]->text + "'");
+          }
+          node.op = Op::adult_score;
+          node.number = static_cast<double>(role);
+          node.type = Type::number;
         } else {
           type_error(node, "unknown function '" + node.text + "'");
         }
@@ -934,6 +953,14 @@ class Compiler {
         if (node.negated) push(program, Instr{Op::logical_not, 0, 0, 0, 0}, depth, 0);
         return;
       case NodeKind::call: {
+        if (node.op == Op::adult_score) {
+          const std::uint32_t index = symbols_.intern(node.kids[0]->text);
+          auto& read = compiled_->adult_indices;
+          if (std::find(read.begin(), read.end(), index) == read.end()) read.push_back(index);
+          return push(program,
+                      Instr{Op::adult_score, static_cast<std::uint8_t>(node.number), index, 0, 0},
+                      depth, 1);
+        }
         for (const auto& kid : node.kids) emit(*kid, program, depth);
         // within() reads the element's age: flag 0 for a concern, 1 for a factor.
         const auto flag = static_cast<std::uint8_t>(node.op == Op::within ? node.number : 0);
@@ -1392,6 +1419,11 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
       }
       case Op::aggregate:
         push(run_aggregate(compiled, compiled.aggregates[in.a], ctx));
+        break;
+      case Op::adult_score:
+        push(ctx.adults ? number(ctx.adults->adult_score(ctx.child, in.a,
+                                                         static_cast<Role>(in.flag), ctx.mask))
+                        : number(0));
         break;
     }
   }

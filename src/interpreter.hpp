@@ -53,6 +53,9 @@ enum class Op : std::uint8_t {
   maximum,
   absolute,
   aggregate,
+  // adult_score(INDEX, PATH): the highest score on an adult index (symbol `a`) of the adults
+  // reaching the child by the path (Role in `flag`), read through EvalContext::adults.
+  adult_score,
   // Kleene short circuit for `and` (flag 0) and `or` (flag 1): if the value on top of the stack
   // is known and decides the result (false for `and`, true for `or`), it becomes that boolean
   // and execution jumps to instruction `a`, past the right operand and the `and`/`or` itself.
@@ -120,6 +123,8 @@ struct Compiled {
   // The main program (outside aggregates) reads concern.status: a concern rule whose
   // condition does not only sees open and closed concerns.
   bool reads_status = false;
+  // Pack symbols of the indices adult_score() reads (the loader checks each is an adult index).
+  std::vector<std::uint32_t> adult_indices;
 };
 
 // Compiles `text` for a rule over `scope`, requiring a result of type `expected`. `origin` is
@@ -171,6 +176,19 @@ struct EvidenceMask {
   }
 };
 
+// What adult_score() reads: the scorer answers with the highest score, on the adult index
+// named by a pack symbol, of the adults who reach the child by `path`, worked out over the
+// evidence `mask` allows (null: all of it), so a rule about the child is re-evaluated without
+// restricted evidence as it is with aggregates (docs/rules.md, "Results for adults").
+class AdultReader {
+ public:
+  virtual double adult_score(std::uint32_t child, std::uint32_t index_symbol, Role path,
+                             const EvidenceMask* mask) = 0;
+
+ protected:
+  ~AdultReader() = default;
+};
+
 // Everything a program reads while scoring one piece of evidence for one child.
 struct EvalContext {
   const Snapshot* snapshot = nullptr;
@@ -192,6 +210,8 @@ struct EvalContext {
   // Optional: the part of the record aggregates read (the scorer's own evidence is filtered by
   // the same mask before it gets here); null reads all of it.
   const EvidenceMask* mask = nullptr;
+  // Optional: what adult_score() reads; null: it is 0 (no adult results are known).
+  AdultReader* adults = nullptr;
 };
 
 SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);

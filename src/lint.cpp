@@ -386,6 +386,35 @@ std::vector<LintWarning> lint(const RuleSet& pack) {
       }
     }
   }
+  // `latest` keeps each person's latest group of a family of categories: a rule that scores a
+  // category outside its family, or a family the vocabulary has no category in, reads nothing
+  // the author meant.
+  for (const Rule& rule : rules) {
+    if (!rule.latest()) continue;
+    const expr::Guard& guard = rule.when.compiled().guard;
+    if (guard.active && guard.attr == expr::Attr::concern_category) {
+      for (std::uint32_t symbol : guard.symbols) {
+        const std::string_view category = pack.symbols().str(symbol);
+        if (category.compare(0, rule.latest_family.size(), rule.latest_family) == 0) continue;
+        warn("latest-family",
+             "rule " + quoted(rule.id) + " scores '" + std::string(category) +
+                 "', which is not in its latest family '" + rule.latest_family +
+                 "*': its concerns are never in the group it reads",
+             located(rule.latest_where, rule.id));
+        break;
+      }
+    }
+    if (vocabulary.declared) {
+      const bool any = std::any_of(
+          vocabulary.categories.begin(), vocabulary.categories.end(),
+          [&](const VocabularyEntry& e) { return e.name.rfind(rule.latest_family, 0) == 0; });
+      if (!any)
+        warn("latest-family",
+             "rule " + quoted(rule.id) + " reads the latest group of '" + rule.latest_family +
+                 "*', but [vocabulary.categories] declares no category in it",
+             located(rule.latest_where, rule.id));
+    }
+  }
   if (vocabulary.declared) {
     const ReferencedNames used = referenced_names(pack);
     const std::pair<const std::vector<VocabularyEntry>*, const char*> lists[] = {

@@ -199,7 +199,7 @@ class PackLoader {
   void read_indices(const toml::table& root) {
     std::unordered_set<std::string> seen;
     for_each_table(root, "index", [&](const toml::table& t) {
-      allow(t, {"id", "title", "thresholds", "counting"}, "an [[index]]");
+      allow(t, {"id", "title", "thresholds", "counting", "subject"}, "an [[index]]");
       if (pack_->indices_.size() >= limits_.max_indices)
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_indices) + " indices");
       IndexDef index;
@@ -217,6 +217,15 @@ class PackLoader {
         fail(*t.get("counting"), Status::invalid_data,
              "counting of index '" + index.id + "' must be \"weighted\" or \"whole\", not '" +
                  counting + "'");
+      }
+      const std::string subject =
+          string_at(t, "subject", "index '" + index.id + "'", false, "child");
+      if (subject == "adult") {
+        index.adult = true;
+      } else if (subject != "child") {
+        fail(*t.get("subject"), Status::invalid_data,
+             "subject of index '" + index.id + "' must be \"child\" or \"adult\", not '" + subject +
+                 "'");
       }
       for (const auto& level : pack_->levels_) index.thresholds.push_back(level.min);
       if (const toml::node* node = t.get("thresholds")) {
@@ -317,7 +326,42 @@ class PackLoader {
 
   expr::Expression compile(const toml::node& node, expr::Scope scope, expr::Type type,
                            const std::string& what) {
-    return expr::Expression(compile_program(node, scope, type, what));
+    expr::Compiled compiled = compile_program(node, scope, type, what);
+    for (std::uint32_t symbol : compiled.adult_indices) {
+      const std::string_view id = pack_->symbols_.str(symbol);
+      const auto& indices = pack_->indices_;
+      const bool adult = std::any_of(indices.begin(), indices.end(), [&](const IndexDef& index) {
+        return index.adult && index.id == id;
+      });
+      if (!adult)
+        fail(node, Status::invalid_data,
+             what + " reads adult_score(\"" + std::string(id) +
+                 "\", ...), but the pack has no index with that id and subject = \"adult\"");
+    }
+    return expr::Expression(std::move(compiled));
+  }
+
+  // A rule of an adult index scores the concerns about an adult: no child to read, no path but
+  // self, no network.
+  void check_adult(const toml::table& t, const Rule& rule, const std::string& where) const {
+    const std::string why = " (index '" + pack_->indices_[rule.index].id + "' has subject = " +
+                            "\"adult\": its rules score the concerns about each adult)";
+    if (rule.scope != expr::Scope::concern)
+      fail(*t.get("for"), Status::invalid_data, where + " must be for = \"concern\"" + why);
+    for (int r = 0; r < kRoleCount; ++r) {
+      if (static_cast<Role>(r) != Role::self && rule.reach[static_cast<std::size_t>(r)] != 0)
+        fail(*t.get("reach"), Status::invalid_data, where + " can only reach self" + why);
+    }
+    for (const expr::Expression* e : {&rule.when, &rule.points}) {
+      const expr::Compiled& compiled = e->compiled();
+      bool reads_child = !compiled.aggregates.empty() || !compiled.adult_indices.empty();
+      for (expr::Attr attr : compiled.attributes)
+        reads_child = reads_child || expr::attr_info(attr).scope == expr::Scope::child;
+      if (reads_child)
+        fail(e == &rule.when && t.get("when") ? *t.get("when") : *t.get("points"),
+             Status::invalid_data,
+             where + " reads the child (child.*, timeline.*, an aggregate or adult_score)" + why);
+    }
   }
   expr::Compiled compile_program(const toml::node& node, expr::Scope scope, expr::Type type,
                                  const std::string& what) {
@@ -393,12 +437,44 @@ class PackLoader {
     }
   }
 
+  // `latest = { of = "family.*", within_days = N }`: only each person's latest group of the
+  // family's concerns counts (docs/rules.md, "Latest group per person").
+  void read_latest(const toml::node& node, Rule& rule, const std::string& where) const {
+    if (rule.scope != expr::Scope::concern)
+      fail(node, Status::invalid_data,
+           "latest applies to concern rules: it keeps the latest group of concerns about each "
+           "person (" +
+               where + ")");
+    const toml::table* table = node.as_table();
+    if (!table)
+      fail(
+          node, Status::type,
+          "latest of " + where + " must be a table such as { of = \"dash.*\", within_days = 365 }");
+    allow(*table, {"of", "within_days"}, "latest of " + where);
+    const std::string family = string_at(*table, "of", "latest of " + where, true);
+    const toml::node& of = *table->get("of");
+    if (family.size() < 3 || family.compare(family.size() - 2, 2, ".*") != 0 ||
+        family.find('*') != family.size() - 1)
+      fail(of, Status::invalid_data,
+           "latest of " + where + " names a family of categories as \"prefix.*\" (such as " +
+               "\"dash.*\"), not '" + family + "'");
+    const toml::node* within = table->get("within_days");
+    if (!within) fail(node, Status::invalid_data, "missing 'within_days' in latest of " + where);
+    const double days = number_at(*within, "within_days of latest of " + where);
+    if (days < 1 || days > 36500 || days != std::floor(days))
+      fail(*within, Status::invalid_data,
+           "within_days of latest of " + where + " must be a whole number of days, 1 to 36500");
+    rule.latest_family = family.substr(0, family.size() - 1);
+    rule.latest_within_days = static_cast<int>(days);
+    rule.latest_where = at(node);
+  }
+
   void read_rules(const toml::table& root) {
     std::unordered_set<std::string> seen;
     for_each_table(root, "rule", [&](const toml::table& t) {
       allow(t,
             {"id", "title", "index", "heading", "for", "when", "points", "half_life_days", "cap",
-             "reach", "rationale", "plain", "neutral_title"},
+             "reach", "rationale", "plain", "neutral_title", "latest"},
             "a [[rule]]");
       if (pack_->rules_.size() >= limits_.max_rules) {
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_rules) + " rules");
@@ -490,7 +566,9 @@ class PackLoader {
           rule.reach[static_cast<std::size_t>(role)] = factor;
         }
       }
+      if (const toml::node* node = t.get("latest")) read_latest(*node, rule, where);
       if (pack_->indices_[rule.index].whole) check_whole(t, rule, where);
+      if (pack_->indices_[rule.index].adult) check_adult(t, rule, where);
       pack_->rules_.push_back(std::move(rule));
     });
   }
@@ -701,6 +779,9 @@ class PackLoader {
       if (pack_->indices_[found].whole)
         fail(item, Status::invalid_data,
              "index '" + id + "' counts whole ticks; propagated risk is fractional");
+      if (pack_->indices_[found].adult)
+        fail(item, Status::invalid_data,
+             "index '" + id + "' has subject = \"adult\"; only a child's indices propagate");
       p.indices.push_back(found);
     }
 

@@ -330,6 +330,13 @@ LineView line_of(const Results& results, const Contribution& c, const Viewer& vi
       // points) only because of such evidence: its title and id would say what it holds.
       out.visibility = Visibility::withheld;
       out.title = kRestrictedTitle;
+      // A shown concern on a line withheld for what supersedes it (Contribution::superseded)
+      // is not named either: the line says nothing of which evidence it stands for.
+      if (!out.evidence.withheld() && out.evidence.kind == VertexKind::concern) {
+        out.evidence = EvidenceView{};
+        out.evidence.visibility = Visibility::withheld;
+        out.evidence.kind = VertexKind::concern;
+      }
       out.neutral_title = rule.neutral_title.empty() ? std::string_view(pack.neutral_title())
                                                      : std::string_view(rule.neutral_title);
       // A place has no level to explain: its restricted evidence is not shown even as a
@@ -354,6 +361,7 @@ LineView line_of(const Results& results, const Contribution& c, const Viewer& vi
   out.decay = c.decay;
   out.reach = c.reach;
   out.cap_factor = c.cap_factor;
+  out.superseded = c.superseded;
   if (c.propagated()) {
     const Contribution* before = &c - 1;
     const bool first = owner.begin == nullptr || &c == owner.begin || !before->propagated() ||
@@ -402,6 +410,15 @@ std::vector<LineView> view_place_contributions(const Results& results, std::size
   const std::shared_ptr<const detail::ViewerNetwork> net = detail::viewer_network(results, viewer);
   const Owner owner{results.place_node(rank), results.place_contributions_begin(rank), true};
   return lines_of(results, owner.begin, results.place_contributions_end(rank), viewer, net.get(),
+                  owner);
+}
+
+std::vector<LineView> view_adult_contributions(const Results& results, std::size_t row,
+                                               const Viewer& viewer) {
+  if (row >= results.adult_count())
+    throw Error(Status::out_of_range, "adult row " + std::to_string(row) + " is past the end");
+  const Owner owner{kNoOwner, results.adult_contributions_begin(row), false};
+  return lines_of(results, owner.begin, results.adult_contributions_end(row), viewer, nullptr,
                   owner);
 }
 

@@ -63,6 +63,40 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return text;
 }
 
+// An adult's result (docs/rules.md, "Results for adults") as the reader may attribute it: per
+// adult index the points of the lines shown, the withheld ones apart. An adult every line of
+// whose result is withheld from the reader is left out: that the adult has a result at all
+// (a checklist on restricted evidence) is itself what the reader may not learn.
+struct AdultRow {
+  std::string id;
+  std::string level;
+  std::vector<double> scores;  // per pack index; adult indices only are shown
+  double withheld = 0;
+  bool any_withheld = false;
+};
+
+std::vector<AdultRow> adult_rows(const Results& results, const Viewer& viewer) {
+  std::vector<AdultRow> rows;
+  for (std::size_t row = 0; row < results.adult_count(); ++row) {
+    AdultRow adult;
+    adult.id = std::string(results.adult_id(row));
+    adult.level = results.rules().levels()[results.adult_level(row)].id;
+    adult.scores.assign(results.index_count(), 0.0);
+    bool any_shown = false;
+    for (const LineView& line : view_adult_contributions(results, row, viewer)) {
+      if (line.withheld()) {
+        adult.any_withheld = true;
+        adult.withheld += line.value;
+      } else {
+        any_shown = true;
+        adult.scores[line.index] += line.value;
+      }
+    }
+    if (any_shown) rows.push_back(std::move(adult));
+  }
+  return rows;
+}
+
 std::string pack_line(const Session& session) {
   const RuleSet& pack = *session.pack.rules;
   return "rule pack " + pack.id() + " " + pack.version() + " (sha256 " + pack.hash().substr(0, 12) +
@@ -83,7 +117,10 @@ std::string render_table(const Session& session, bool progress) {
   const bool safety = pack.safety().defined;
   if (safety) table.add_column("SAFETY", Table::Align::left);
   table.add_column("TOTAL", Table::Align::right);
-  for (const IndexDef& index : pack.indices()) table.add_column(index.id, Table::Align::right);
+  // An adult index is never a child's score (it is in the adults' table below).
+  for (const IndexDef& index : pack.indices()) {
+    if (!index.adult) table.add_column(index.id, Table::Align::right);
+  }
   table.add_column("WITHHELD", Table::Align::right);
   // Contextual risk beside the own scores (docs/rules.md, "Contextual risk"), for packs that
   // propagate: the network's points and the level the scores reach with them.
@@ -103,8 +140,9 @@ std::string render_table(const Session& session, bool progress) {
     if (safety) cells.push_back(std::string(to_string(results.safety(row))));
     cells.push_back(fixed(results.total(row), 2));
     const ScoresView scores = reader.scores(row);
-    for (std::size_t i = 0; i < results.index_count(); ++i)
-      cells.push_back(fixed(scores.index_scores[i], 2));
+    for (std::size_t i = 0; i < results.index_count(); ++i) {
+      if (!pack.indices()[i].adult) cells.push_back(fixed(scores.index_scores[i], 2));
+    }
     cells.push_back(scores.any_withheld() ? fixed(scores.withheld, 2) : "-");
     if (contextual) {
       // The network as the reader may attribute it; what it holds from restricted sources in
@@ -130,6 +168,26 @@ std::string render_table(const Session& session, bool progress) {
   }
   bar.finish();
   table.print(out);
+  if (const std::vector<AdultRow> adults = adult_rows(results, session.viewer); !adults.empty()) {
+    Table adult_table;
+    adult_table.add_column("ADULT", Table::Align::left);
+    adult_table.add_column("LEVEL", Table::Align::left);
+    for (const IndexDef& index : pack.indices()) {
+      if (index.adult) adult_table.add_column(index.id, Table::Align::right);
+    }
+    adult_table.add_column("WITHHELD", Table::Align::right);
+    for (const AdultRow& adult : adults) {
+      std::vector<std::string> cells = {adult.id, adult.level};
+      for (std::size_t i = 0; i < pack.indices().size(); ++i) {
+        if (pack.indices()[i].adult) cells.push_back(fixed(adult.scores[i], 2));
+      }
+      cells.push_back(adult.any_withheld ? fixed(adult.withheld, 2) : "-");
+      adult_table.add_row(std::move(cells));
+    }
+    out << "\nadults' own results (indices with subject = \"adult\"; a child reads them only "
+           "through the pack's rules):\n";
+    adult_table.print(out);
+  }
   out << "\nlevels:";
   for (auto it = per_level.rbegin(); it != per_level.rend(); ++it)
     out << "  " << pack.levels()[it->first].id << " " << it->second;
@@ -210,6 +268,18 @@ std::string render_json(const Session& session, bool progress) {
     bar.update(row + 1);
   }
   out["children"] = std::move(children);
+  json adults = json::array();
+  for (const AdultRow& adult : adult_rows(results, session.viewer)) {
+    json scores = json::object();
+    for (std::size_t i = 0; i < pack.indices().size(); ++i) {
+      if (pack.indices()[i].adult) scores[pack.indices()[i].id] = adult.scores[i];
+    }
+    adults.push_back({{"id", adult.id},
+                      {"level", adult.level},
+                      {"scores", std::move(scores)},
+                      {"withheld", adult.withheld}});
+  }
+  out["adults"] = std::move(adults);
   return out.dump(2) + "\n";
 }
 

@@ -19,6 +19,7 @@ namespace {
 struct ExplainOptions {
   ScoringOptions scoring;
   std::vector<std::string> children;
+  std::vector<std::string> adults;
   std::string format = "text";
   std::string output = "-";
   bool no_progress = false;
@@ -62,6 +63,44 @@ std::string csv_rows(const Results& results, std::size_t row, const Viewer& view
   return out;
 }
 
+// `--adult ID`: each adult's own result (docs/rules.md, "Results for adults"). An adult without
+// one is a usage error naming the id, as an unknown child is.
+ExitCode explain_adults(const Session& session, const ExplainOptions& options) {
+  const Results& results = session.results;
+  if (options.format == "csv")
+    throw Failure(kExitUsage, "--adult explains as text or json, not csv");
+  std::string out;
+  nlohmann::ordered_json array = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < options.adults.size(); ++i) {
+    long row = results.find_adult(options.adults[i]);
+    // An adult whose every line is withheld from the reader is answered as one without a
+    // result: that a (restricted) checklist exists is what the reader may not learn.
+    if (row >= 0) {
+      bool any_shown = false;
+      for (const LineView& line :
+           view_adult_contributions(results, static_cast<std::size_t>(row), session.viewer))
+        any_shown = any_shown || !line.withheld();
+      if (!any_shown) row = -1;
+    }
+    if (row < 0)
+      throw Failure(kExitChildNotFound,
+                    "no adult result for '" + options.adults[i] +
+                        "' (an adult has one when the pack has an index with subject = \"adult\" "
+                        "and evidence about them scores on it)");
+    const auto format = options.format == "json" ? ExplainFormat::json : ExplainFormat::text;
+    const std::string text =
+        explain_adult(results, static_cast<std::size_t>(row), format, session.viewer);
+    if (options.format == "json") {
+      array.push_back(nlohmann::ordered_json::parse(text));
+    } else {
+      out += (i ? "\n" : "") + text;
+    }
+  }
+  if (options.format == "json") out = array.dump(2) + "\n";
+  write_output(options.output, out);
+  return kExitOk;
+}
+
 }  // namespace
 
 Command add_explain(CLI::App& parent) {
@@ -73,6 +112,12 @@ Command add_explain(CLI::App& parent) {
   command
       ->add_option("-c,--child", options->children,
                    "Child id to explain (repeat for several). Default: every child")
+      ->type_name("ID")
+      ->allow_extra_args(false);
+  command
+      ->add_option("--adult", options->adults,
+                   "Adult id whose own result to explain (indices with subject = \"adult\", such "
+                   "as a DASH checklist; repeat for several); text or json")
       ->type_name("ID")
       ->allow_extra_args(false);
   add_rules_option(*command, options->scoring);
@@ -100,6 +145,7 @@ Command add_explain(CLI::App& parent) {
         const bool progress = !options->no_progress;
         const auto session = open_session(options->scoring, progress);
         const Results& results = session->results;
+        if (!options->adults.empty()) return explain_adults(*session, *options);
         std::vector<std::size_t> rows;
         for (const std::string& id : options->children) rows.push_back(require_child(results, id));
         if (options->children.empty()) {

@@ -50,6 +50,11 @@ struct Contribution {
   // these points, without restricted evidence: its title and rule say something of that
   // evidence, so a reader not cleared for every restricted concern gets it withheld.
   bool restricted_basis = false;
+  // A rule with `latest` (Rule::latest_family): the evidence is not on the latest group of its
+  // family for the person it is about (an earlier checklist), so it is listed with
+  // cap_factor 0 and value 0. restricted_basis is set too when the later group holds
+  // restricted evidence: saying "superseded" would tell a reader it exists.
+  bool superseded = false;
 
   bool propagated() const noexcept { return kind == ContributionKind::propagated; }
 };
@@ -296,6 +301,34 @@ class SAFEGUARD_EXPORT Results {
            rules_->propagation().contextual == ContextualPolicy::included;
   }
 
+  // ---- Results for adults (docs/rules.md, "Results for adults"): each live adult with at
+  // least one line on an index with subject = "adult" (a DASH checklist is the adult victim's),
+  // in slot order. Its scores are those indices' rules over the concerns about the adult
+  // (path self, with `latest` and caps as for a child; 0 on a child's indices) and its level
+  // the highest any adult index reaches. Policy overrides and judgement act on children only;
+  // a child reads an adult's score only through an explicit adult_score() in the pack.
+  std::size_t adult_count() const noexcept { return adults_.size(); }
+  VertexIndex adult_vertex(std::size_t row) const;
+  std::string_view adult_id(std::size_t row) const;
+  // Row of an adult result by external id, or -1.
+  long find_adult(std::string_view id) const;
+  double adult_score(std::size_t row, std::size_t index) const {
+    return adult_scores_[row * index_count() + index];
+  }
+  double adult_total(std::size_t row) const;
+  int adult_level(std::size_t row) const { return adult_levels_[row]; }
+  // The adult's lines, rule by rule (superseded ones included); per index they add up to
+  // adult_score exactly.
+  const Contribution* adult_contributions_begin(std::size_t row) const {
+    return adult_contributions_.data() + adult_contribution_offsets_[row];
+  }
+  const Contribution* adult_contributions_end(std::size_t row) const {
+    return adult_contributions_.data() + adult_contribution_offsets_[row + 1];
+  }
+  std::size_t adult_contribution_count(std::size_t row) const {
+    return adult_contribution_offsets_[row + 1] - adult_contribution_offsets_[row];
+  }
+
   // ---- Propagation (docs/rules.md, "Propagation"); empty when the pack does not propagate.
   const PropagationReport& propagation() const noexcept { return propagation_; }
   // k counts the propagating indices: rules().propagation().indices[k].
@@ -386,6 +419,11 @@ class SAFEGUARD_EXPORT Results {
   std::vector<TimelineIssue> issues_;
   std::vector<std::size_t> issue_offsets_;
   std::vector<DiscretionaryResult> discretionary_;
+  std::vector<std::uint32_t> adults_;  // person slots of adults with a result
+  std::vector<double> adult_scores_;   // adults x indices
+  std::vector<std::int32_t> adult_levels_;
+  std::vector<Contribution> adult_contributions_;
+  std::vector<std::size_t> adult_contribution_offsets_{0};
   std::shared_ptr<const detail::NetworkViews> network_views_;
 };
 

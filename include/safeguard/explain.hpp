@@ -109,6 +109,9 @@ struct LineView {
   bool hidden = false;
   double raw = 0, decay = 1, reach = 1, cap_factor = 1;  // meaningful only when shown
   double value = 0;
+  // Shown rule lines: not on the latest group of the rule's family for the person (an
+  // earlier checklist; Contribution::superseded), so it counts 0.
+  bool superseded = false;
   // Withheld lines: the rule's neutral title, or the pack's (Rule::neutral_title); what a
   // rendering calls the one line the withheld points fold into (view_scores). Empty otherwise.
   std::string_view neutral_title;
@@ -134,6 +137,11 @@ SAFEGUARD_EXPORT std::vector<LineView> view_contributions(const Results& results
                                                           const Viewer& viewer);
 SAFEGUARD_EXPORT std::vector<LineView> view_place_contributions(const Results& results,
                                                                 std::size_t rank,
+                                                                const Viewer& viewer);
+// An adult's own lines (by adult row: Results::adult_contributions_begin) as a viewer may see
+// them: a tick on restricted evidence, or superseded by a later restricted one, is withheld.
+SAFEGUARD_EXPORT std::vector<LineView> view_adult_contributions(const Results& results,
+                                                                std::size_t row,
                                                                 const Viewer& viewer);
 
 // A child's scores as a viewer may attribute them. Withheld lines fold into ONE total under a

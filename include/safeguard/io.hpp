@@ -79,4 +79,10 @@ SAFEGUARD_EXPORT std::string explain(const Results& results, std::size_t row, Ex
 SAFEGUARD_EXPORT std::string explain_place(const Results& results, std::size_t rank,
                                            ExplainFormat format, const Viewer& viewer = {});
 
+// An adult's own result (by adult row; docs/rules.md, "Results for adults"): its level, its
+// scores on the pack's adult indices and every line, as `viewer` may see them (withheld lines
+// fold into one figure, as a child's do; the level counts them).
+SAFEGUARD_EXPORT std::string explain_adult(const Results& results, std::size_t row,
+                                           ExplainFormat format, const Viewer& viewer = {});
+
 }  // namespace safeguard

@@ -35,6 +35,11 @@ struct IndexDef {
   // contribution and every score is a whole number and a threshold is never missed by
   // rounding (docs/rules.md, "Whole counting").
   bool whole = false;
+  // subject = "adult": an index of results for adults (docs/rules.md, "Results for adults").
+  // Its rules score each adult on the concerns about that adult (a DASH checklist is the adult
+  // victim's); they never score a child, so a child's score on it is 0. A child reads it only
+  // through an explicit rule: adult_score("index", "path") in a condition or points.
+  bool adult = false;
   Location where;
 };
 
@@ -56,7 +61,18 @@ struct Rule {
   double half_life_days = 0;               // 0: no decay
   double cap = 0;                          // 0: no cap; else |rule total per child| <= cap
   std::array<double, kRoleCount> reach{};  // factor per Role; self = 1 unless the pack says
+  // `latest = { of = "dash.*", within_days = 365 }` (docs/rules.md, "Latest group per
+  // person"): a concern counts only when it is dated on the latest date, within the last
+  // `latest_within_days`, of the concerns of the family about the same person (a point-in-time
+  // checklist: only the one completed last is read). Other lines stay listed with 0
+  // (Contribution::superseded). `latest_family` is the categories' shared prefix ("dash." for
+  // "dash.*"); empty: the rule has no such option.
+  std::string latest_family;
+  int latest_within_days = 0;
+  Location latest_where;
   Location where;
+
+  bool latest() const noexcept { return !latest_family.empty(); }
 };
 
 struct PolicyOverride {

@@ -72,6 +72,24 @@ long Results::find_child(std::string_view id) const {
   return found != rows.end() && child_id(*found) == id ? static_cast<long>(*found) : -1;
 }
 
+VertexIndex Results::adult_vertex(std::size_t row) const {
+  return snapshot_->person_vertex[adults_[row]];
+}
+std::string_view Results::adult_id(std::size_t row) const {
+  return snapshot_->id(adult_vertex(row));
+}
+long Results::find_adult(std::string_view id) const {
+  for (std::size_t row = 0; row < adults_.size(); ++row) {
+    if (adult_id(row) == id) return static_cast<long>(row);
+  }
+  return -1;
+}
+double Results::adult_total(std::size_t row) const {
+  double total = 0;
+  for (std::size_t i = 0; i < index_count(); ++i) total += adult_score(row, i);
+  return total;
+}
+
 long Results::find_place(std::string_view id) const {
   for (std::size_t rank = 0; rank < places_.size(); ++rank) {
     if (place_id(rank) == id) return static_cast<long>(rank);
@@ -119,6 +137,36 @@ const std::vector<VocabularyFinding>& Results::vocabulary() const {
 }
 
 namespace detail {
+
+// Every live adult's own result on the pack's adult indices, one thread, in slot order (an
+// adult's lines read only the concerns about that adult: a small fraction of the work).
+void ResultsBuilder::score_adults(Results& out, const Prepared& prepared,
+                                  const AssessOptions& options) {
+  const RuleSet& rules = *out.rules_;
+  const auto& indices = rules.indices();
+  if (std::none_of(indices.begin(), indices.end(), [](const IndexDef& i) { return i.adult; }))
+    return;
+  const Snapshot& snap = *out.snapshot_;
+  ChildScorer scorer(rules, snap, prepared, *out.process_, options.as_of);
+  std::vector<double> scores(indices.size());
+  for (std::uint32_t p = 0; p < snap.person_kind.size(); ++p) {
+    const VertexIndex v = snap.person_vertex[p];
+    if (snap.person_kind[p] != PersonKind::adult || v == kNoVertex ||
+        snap.vertex_kind[v] != VertexKind::person)
+      continue;
+    const std::size_t before = out.adult_contributions_.size();
+    scorer.score_adult(p, scores.data(), out.adult_contributions_);
+    if (out.adult_contributions_.size() == before) continue;
+    out.adults_.push_back(p);
+    out.adult_scores_.insert(out.adult_scores_.end(), scores.begin(), scores.end());
+    int level = 0;
+    for (std::uint32_t i = 0; i < indices.size(); ++i) {
+      if (indices[i].adult) level = std::max(level, rules.level_for(i, scores[i]));
+    }
+    out.adult_levels_.push_back(level);
+    out.adult_contribution_offsets_.push_back(out.adult_contributions_.size());
+  }
+}
 
 Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
                               std::shared_ptr<const Snapshot> snapshot, const Prepared& prepared,
@@ -251,6 +299,7 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
       out.safety_offsets_.push_back(out.safety_offsets_.back() + count);
     part = Partial{};
   }
+  score_adults(out, prepared, options);
   if (rules->propagation().enabled) propagate(out, prepared);
   for (std::size_t row = 0; row < n; ++row) {
     double total = 0;

@@ -13,6 +13,7 @@ struct ResultsBuilder {
   static Results build(std::shared_ptr<const RuleSet> rules,
                        std::shared_ptr<const Snapshot> snapshot, const Prepared& prepared,
                        const AssessOptions& options);
+  static void score_adults(Results& out, const Prepared& prepared, const AssessOptions& options);
 };
 
 // Throws Error(Status::invalid_argument) unless there is a pack, a snapshot and an as-of date

@@ -33,11 +33,24 @@ void bucket_by_rule(const std::vector<Item>& items, std::vector<Item>& sorted,
 
 }  // namespace
 
-class ChildScorer::Impl {
+class ChildScorer::Impl final : public expr::AdultReader {
  public:
   Impl(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared, const Process& process,
        Day as_of)
       : rules_(rules), snap_(snap), prepared_(prepared), process_(process), as_of_(as_of) {
+    // Adult indices (subject = "adult"): their rules score adults, never a child, and
+    // adult_score() finds them by the pack symbol of their id.
+    const auto& indices = rules_.indices();
+    for (std::uint32_t i = 0; i < indices.size(); ++i) {
+      if (!indices[i].adult) continue;
+      const std::uint32_t symbol = rules_.symbols().find(indices[i].id);
+      if (symbol == expr::SymbolTable::kNone) continue;  // no expression reads it
+      if (index_of_symbol_.size() <= symbol) index_of_symbol_.resize(symbol + 1, -1);
+      index_of_symbol_[symbol] = static_cast<std::int32_t>(i);
+    }
+    for (std::uint32_t r = 0; r < rules_.rules().size(); ++r) {
+      if (indices[rules_.rules()[r].index].adult) adult_rules_.push_back(r);
+    }
     // The record without its restricted concerns, to tell which rules about a child fired
     // only because of them (Contribution::restricted_basis). Built only when there are any.
     const std::size_t concerns = snap_.concern_vertex.size();
@@ -51,6 +64,25 @@ class ChildScorer::Impl {
       unrestricted_.concern_group = restricted_group_.data();
       unrestricted_.factor_group = no_factor_group_.data();
       unrestricted_.allowed = kUnrestrictedAllowed;
+    }
+    // Rules with `latest`: each distinct family (prefix and window) once, with the snapshot
+    // symbols that belong to it.
+    rule_family_.assign(rules_.rules().size(), -1);
+    for (std::size_t r = 0; r < rules_.rules().size(); ++r) {
+      const Rule& rule = rules_.rules()[r];
+      if (!rule.latest()) continue;
+      std::size_t f = 0;
+      while (f < families_.size() && !(families_[f].prefix == rule.latest_family &&
+                                       families_[f].within_days == rule.latest_within_days))
+        ++f;
+      if (f == families_.size()) {
+        LatestFamily family{rule.latest_family, rule.latest_within_days, {}};
+        family.member.resize(snap_.symbols.size());
+        for (std::size_t s = 0; s < snap_.symbols.size(); ++s)
+          family.member[s] = snap_.symbols[s].compare(0, family.prefix.size(), family.prefix) == 0;
+        families_.push_back(std::move(family));
+      }
+      rule_family_[r] = static_cast<std::int32_t>(f);
     }
   }
 
@@ -79,9 +111,13 @@ class ChildScorer::Impl {
     ctx.circle_concerns = visit_order_.data();
     ctx.circle_concern_count = visit_order_.size();
     ctx.mask = filter_;
+    ctx.adults = this;
+    adult_memo_.clear();
+    adult_memo_scores_.clear();
 
     // Evidence first, in slot order, each piece against the rules its category admits; then
     // the results are put in rule order, which is the order the explanation lists them in.
+    latest_seen_.clear();
     hits_.clear();
     misses_.clear();
     for (const Reached& item : concerns_) {
@@ -89,7 +125,7 @@ class ChildScorer::Impl {
       for (const std::uint32_t* r = prepared_.concern_rules.begin(category);
            r != prepared_.concern_rules.end(category); ++r) {
         const Rule& rule = rules_.rules()[*r];
-        if (!counts_status(rule, item.slot)) continue;
+        if (!counts_status(rule, item.slot) || rules_.indices()[rule.index].adult) continue;
         const auto [role, factor] = best_reach(rule, item.roles);
         if (factor <= 0) continue;
         ctx.concern = item.slot;
@@ -176,6 +212,8 @@ class ChildScorer::Impl {
         out.missing.insert(out.missing.end(), sorted_misses_.begin() + miss_offsets_[r],
                            sorted_misses_.begin() + miss_offsets_[r + 1]);
       }
+      if (rule_family_[r] >= 0)
+        apply_latest(rule_family_[r], out.contributions, rule_first, filter_);
       if (rules_.indices()[rule.index].whole) {
         apply_whole_cap(rule, out.contributions, rule_first);
       } else {
@@ -497,6 +535,7 @@ class ChildScorer::Impl {
     const double factor = rule.cap / std::fabs(total);
     for (std::size_t k = first; k < contributions.size(); ++k) {
       Contribution& c = contributions[k];
+      if (c.superseded) continue;
       c.cap_factor = factor;
       c.value = c.raw * c.decay * c.reach * c.cap_factor;
     }
@@ -513,7 +552,9 @@ class ChildScorer::Impl {
       total += std::fabs(contributions[k].value);
     if (total <= rule.cap) return;
     whole_order_.clear();
-    for (std::size_t k = first; k < contributions.size(); ++k) whole_order_.push_back(k);
+    for (std::size_t k = first; k < contributions.size(); ++k) {
+      if (!contributions[k].superseded) whole_order_.push_back(k);
+    }
     auto date = [&](std::size_t k) {
       const VertexIndex v = contributions[k].evidence;
       if (v == kNoVertex) return kNoDay;
@@ -535,11 +576,87 @@ class ChildScorer::Impl {
     }
   }
 
+  // The date of the latest group of family `f` about `person` as of the date: the latest
+  // date, at most within_days back, of a concern about the person in the family that counts
+  // (visible, not unsubstantiated, allowed by the filter); kNoDay when there is none. Worked
+  // out once per person and family for the child (or node) being scored.
+  const std::pair<Day, bool>& latest_group(std::uint32_t person, std::int32_t f,
+                                           const expr::EvidenceMask* mask) {
+    for (const LatestSeen& seen : latest_seen_) {
+      if (seen.person == person && seen.family == f && seen.mask == mask) return seen.group;
+    }
+    const LatestFamily& family = families_[static_cast<std::size_t>(f)];
+    Day best = kNoDay;
+    bool restricted = false;
+    for (const std::uint32_t* c = snap_.person_concerns.begin(person);
+         c != snap_.person_concerns.end(person); ++c) {
+      if (!expr::concern_visible(snap_, *c, as_of_) || (mask && !mask->concern_counts(*c)) ||
+          snap_.concern_status[*c] == ConcernStatus::unsubstantiated ||
+          !family.member[snap_.concern_category[*c]])
+        continue;
+      const Day date = snap_.concern_date(*c);
+      if (date == kNoDay || date > as_of_ || as_of_ - date > family.within_days) continue;
+      if (date > best) restricted = false;
+      if (date >= best) {
+        best = date;
+        restricted = restricted || snap_.concern_restricted[*c] != 0;
+      }
+    }
+    latest_seen_.push_back({person, f, mask, {best, restricted}});
+    return latest_seen_.back().group;
+  }
+
+  // A rule with `latest`: a line counts only when its concern is dated on the latest group of
+  // the family about a person it is about (a concern about no person has no group and
+  // counts). The others are listed with cap_factor 0 and value 0, marked superseded; when the
+  // group that supersedes one holds restricted evidence, the line says something of it, so it
+  // is shown only to a reader who sees every restricted concern (restricted_basis).
+  void apply_latest(std::int32_t f, std::vector<Contribution>& contributions, std::size_t first,
+                    const expr::EvidenceMask* mask) {
+    for (std::size_t k = first; k < contributions.size(); ++k) {
+      Contribution& c = contributions[k];
+      if (c.evidence == kNoVertex) continue;
+      const std::uint32_t slot = snap_.vertex_slot[c.evidence];
+      const Day date = snap_.concern_date(slot);
+      bool about_anyone = false, on_latest = false, later_restricted = false;
+      for (const std::uint32_t* p = snap_.concern_about.begin(slot);
+           p != snap_.concern_about.end(slot); ++p) {
+        about_anyone = true;
+        const auto [latest, restricted] = latest_group(*p, f, mask);
+        if (latest == date) {
+          on_latest = true;
+        } else {
+          later_restricted = later_restricted || restricted;
+        }
+      }
+      if (!about_anyone || on_latest) continue;
+      c.superseded = true;
+      c.cap_factor = 0;
+      c.value = 0;
+      c.restricted_basis = c.restricted_basis || later_restricted;
+    }
+  }
+
   const RuleSet& rules_;
   const Snapshot& snap_;
   const Prepared& prepared_;
   const Process& process_;
   Day as_of_;
+
+  struct LatestFamily {
+    std::string prefix;  // "dash." for "dash.*"
+    int within_days = 0;
+    std::vector<std::uint8_t> member;  // per snapshot symbol: a category of the family
+  };
+  struct LatestSeen {
+    std::uint32_t person;
+    std::int32_t family;
+    const expr::EvidenceMask* mask;
+    std::pair<Day, bool> group;  // its date, and whether it holds restricted evidence
+  };
+  std::vector<LatestFamily> families_;
+  std::vector<std::int32_t> rule_family_;  // per rule: into families_, or -1
+  std::vector<LatestSeen> latest_seen_;
 
  public:
   const EvidenceFilter* filter_ = nullptr;
@@ -571,6 +688,7 @@ class ChildScorer::Impl {
     ctx.as_of = as_of_;
     ctx.path = Role::self;  // node rules read no child attribute, so ctx.child is never used
     const std::size_t first = out.contributions.size();
+    latest_seen_.clear();
     for (std::uint32_t r : node_rules) {
       const Rule& rule = rules_.rules()[r];
       const double reach = rule.reach[static_cast<std::size_t>(Role::self)];
@@ -592,6 +710,8 @@ class ChildScorer::Impl {
               line.reach = reach;
             });
       }
+      if (rule_family_[r] >= 0)
+        apply_latest(rule_family_[r], out.contributions, rule_first, filter_);
       apply_cap(rule, out.contributions, rule_first);
     }
     double sum = 0;
@@ -601,6 +721,100 @@ class ChildScorer::Impl {
   }
   std::vector<Step> steps_;
   std::vector<TimelineIssue> issues_;
+
+  // An adult's own lines: each rule of an adult index over the concerns about the adult that
+  // `mask` allows, as evidence about the adult itself (path self), then `latest` and the cap.
+  void adult_lines(std::uint32_t person, const expr::EvidenceMask* mask,
+                   std::vector<Contribution>& lines) {
+    expr::EvalContext ctx;
+    ctx.snapshot = &snap_;
+    ctx.symbol_map = prepared_.symbol_map.data();
+    ctx.as_of = as_of_;
+    ctx.child = person;  // adult rules read no child attribute (the loader refuses them)
+    ctx.path = Role::self;
+    ctx.mask = mask;
+    const VertexIndex via = snap_.person_vertex[person];
+    for (std::uint32_t r : adult_rules_) {
+      const Rule& rule = rules_.rules()[r];
+      const double reach = rule.reach[static_cast<std::size_t>(Role::self)];
+      if (reach <= 0) continue;
+      const std::size_t rule_first = lines.size();
+      for (const std::uint32_t* c = snap_.person_concerns.begin(person);
+           c != snap_.person_concerns.end(person); ++c) {
+        if (!expr::concern_visible(snap_, *c, as_of_) || (mask && !mask->concern_counts(*c)) ||
+            !counts_status(rule, *c))
+          continue;
+        ctx.concern = *c;
+        evaluate(
+            r, rule.index, snap_.concern_vertex[*c], lines, adult_missing_,
+            [&] { return run(rule.when, ctx); }, [&] { return run(rule.points, ctx); },
+            [&, reach = reach](Contribution& line) {
+              line.via = via;
+              line.path = Role::self;
+              line.decay = decay(rule, std::max(0, as_of_ - snap_.concern_date(*c)));
+              line.reach = reach;
+            });
+      }
+      if (rule_family_[r] >= 0) apply_latest(rule_family_[r], lines, rule_first, mask);
+      if (rules_.indices()[rule.index].whole) {
+        apply_whole_cap(rule, lines, rule_first);
+      } else {
+        apply_cap(rule, lines, rule_first);
+      }
+    }
+    adult_missing_.clear();
+  }
+
+  // adult_score(INDEX, PATH): the highest score on the adult index of the adults who reach the
+  // child by the path (0 when none does), over the evidence `mask` allows. Each adult's scores
+  // are worked out once per child and mask.
+  double adult_score(std::uint32_t child, std::uint32_t index_symbol, Role path,
+                     const expr::EvidenceMask* mask) override {
+    if (index_symbol >= index_of_symbol_.size() || index_of_symbol_[index_symbol] < 0) return 0;
+    const auto index = static_cast<std::size_t>(index_of_symbol_[index_symbol]);
+    const std::size_t count = rules_.indices().size();
+    double best = 0;
+    for (const CircleMember* m = snap_.person_circle.begin(child);
+         m != snap_.person_circle.end(child); ++m) {
+      if (!(m->roles & role_bit(path)) || snap_.person_kind[m->person] != PersonKind::adult)
+        continue;
+      std::size_t at = 0;
+      while (at < adult_memo_.size() &&
+             !(adult_memo_[at].person == m->person && adult_memo_[at].mask == mask))
+        ++at;
+      if (at == adult_memo_.size()) {
+        adult_scratch_.clear();
+        adult_lines(m->person, mask, adult_scratch_);
+        AdultMemo memo{m->person, mask, adult_memo_scores_.size()};
+        adult_memo_scores_.resize(adult_memo_scores_.size() + count, 0.0);
+        for (const Contribution& line : adult_scratch_)
+          adult_memo_scores_[memo.scores + line.index] += line.value;
+        adult_memo_.push_back(memo);
+      }
+      best = std::max(best, adult_memo_scores_[adult_memo_[at].scores + index]);
+    }
+    return best;
+  }
+
+  void score_adult(std::uint32_t person, double* scores, std::vector<Contribution>& lines) {
+    const std::size_t first = lines.size();
+    latest_seen_.clear();
+    adult_lines(person, nullptr, lines);
+    std::fill(scores, scores + rules_.indices().size(), 0.0);
+    for (std::size_t k = first; k < lines.size(); ++k) scores[lines[k].index] += lines[k].value;
+  }
+
+  std::vector<std::int32_t> index_of_symbol_;  // pack symbol -> adult index, or -1
+  std::vector<std::uint32_t> adult_rules_;     // rules on adult indices, in pack order
+  struct AdultMemo {
+    std::uint32_t person;
+    const expr::EvidenceMask* mask;
+    std::size_t scores;  // into adult_memo_scores_: one score per index
+  };
+  std::vector<AdultMemo> adult_memo_;  // this child's
+  std::vector<double> adult_memo_scores_;
+  std::vector<Contribution> adult_scratch_;
+  std::vector<NotAssessable> adult_missing_;
 };
 
 ChildScorer::ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepared& prepared,
@@ -627,6 +841,11 @@ void ChildScorer::settle_levels(std::uint32_t child, const double* scores,
 double ChildScorer::score_node(std::uint32_t node, const std::vector<std::uint32_t>& node_rules,
                                Partial& out) {
   return impl_->score_node(node, node_rules, out);
+}
+
+void ChildScorer::score_adult(std::uint32_t person, double* scores,
+                              std::vector<Contribution>& lines) {
+  impl_->score_adult(person, scores, lines);
 }
 
 }  // namespace safeguard::detail

@@ -71,6 +71,12 @@ class ChildScorer {
   // out.contributions (notes of missing data go to out.missing) and returns their sum.
   double score_node(std::uint32_t node, const std::vector<std::uint32_t>& node_rules, Partial& out);
 
+  // An adult's own result (docs/rules.md, "Results for adults"): the rules of the pack's adult
+  // indices over the concerns about the adult, as evidence about the adult itself (path self),
+  // with `latest` and caps as for a child. Writes every index's score to `scores` (0 on the
+  // indices that are not adult ones) and appends the lines to `lines`.
+  void score_adult(std::uint32_t person, double* scores, std::vector<Contribution>& lines);
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

@@ -188,6 +188,14 @@ void place_contribution(sg_contribution* out, const sg_result* result, std::size
   fill_contribution(out, view_line(results, results.place_contributions_begin(rank)[k], viewer));
 }
 
+void check_adult_row(const Results& results, std::size_t row) {
+  if (row >= results.adult_count()) {
+    throw Error(Status::out_of_range, "adult row " + std::to_string(row) +
+                                          " is past the last adult result (" +
+                                          std::to_string(results.adult_count()) + ")");
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -513,6 +521,84 @@ int sg_result_shown_contribution(sg_contribution* out, const sg_result* result, 
     } else {
       fill_withheld(out, shown.scores);
     }
+  });
+}
+
+// ---- Results for adults ----
+
+int sg_result_adult_count(size_t* out, const sg_result* result) {
+  return guard([&] {
+    require(out, "out");
+    *out = results_of(result).adult_count();
+  });
+}
+
+int sg_result_adult(sg_adult_result* out, const sg_result* result, size_t row) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_ADULT_RESULT_VERSION, "sg_adult_result");
+    const Results& results = results_of(result);
+    check_adult_row(results, row);
+    out->id = results.snapshot().id_c_str(results.adult_vertex(row));
+    out->total = results.adult_total(row);
+    out->level = results.adult_level(row);
+    out->level_id = results.rules().levels()[static_cast<std::size_t>(out->level)].id.c_str();
+    out->contribution_count = results.adult_contribution_count(row);
+  });
+}
+
+int sg_result_find_adult(size_t* out, const sg_result* result, const char* adult_id) {
+  return guard([&] {
+    require(out, "out");
+    const Results& results = results_of(result);
+    const std::string id = text(adult_id, "adult_id");
+    const long row = results.find_adult(id);
+    if (row < 0) throw Error(Status::not_found, "no adult result for '" + id + "'");
+    *out = static_cast<size_t>(row);
+  });
+}
+
+int sg_result_adult_index_score(double* out_score, int* out_level, const sg_result* result,
+                                size_t row, size_t index) {
+  return guard([&] {
+    require(out_score, "out_score");
+    const Results& results = results_of(result);
+    check_adult_row(results, row);
+    if (index >= results.index_count())
+      throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
+    *out_score = results.adult_score(row, index);
+    if (out_level)
+      *out_level = results.rules().level_for(static_cast<std::uint32_t>(index), *out_score);
+  });
+}
+
+int sg_result_adult_contribution_for(sg_contribution* out, const sg_result* result, size_t row,
+                                     size_t k, const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_CONTRIBUTION_VERSION, "sg_contribution");
+    const Results& results = results_of(result);
+    const Viewer reader = viewer_of(viewer);
+    check_adult_row(results, row);
+    if (k >= results.adult_contribution_count(row))
+      throw Error(Status::out_of_range, "contribution " + std::to_string(k) + " is past the end");
+    fill_contribution(out, view_line(results, results.adult_contributions_begin(row)[k], reader));
+  });
+}
+
+int sg_result_adult_explain(char** out, size_t* out_size, const sg_result* result, size_t row,
+                            const sg_explain_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const Results& results = results_of(result);
+    const Viewer viewer = viewer_of(options);
+    check_adult_row(results, row);
+    const std::string rendered = explain_adult(
+        results, row, options->format == SG_FORMAT_JSON ? ExplainFormat::json : ExplainFormat::text,
+        viewer);
+    *out = copy_out(rendered);
+    if (out_size) *out_size = rendered.size();
   });
 }
 

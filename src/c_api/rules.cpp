@@ -194,6 +194,7 @@ int sg_rules_index(sg_index_def* out, const sg_rules* rules, size_t index) {
       throw Error(Status::out_of_range, "index " + std::to_string(index) + " is past the end");
     out->id = indices[index].id.c_str();
     out->title = indices[index].title.c_str();
+    if (out->version >= 2) out->subject = indices[index].adult ? "adult" : "child";
   });
 }
 

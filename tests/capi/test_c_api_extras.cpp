@@ -237,6 +237,65 @@ TEST_SUITE("capi/c_api_extras") {
     sg_record_free(record);
   }
 
+  TEST_CASE("the adult victim's own result through the C API") {
+    // tests/data/scenarios/dash/restricted-latest.json with the bundled DASH pack: the mother's
+    // latest checklist (restricted, police) has 3 ticks; her older one (6 ticks) is superseded.
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR
+                               "/tests/data/scenarios/dash/restricted-latest.json") == SG_OK);
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "dash", nullptr) == SG_OK);
+    sg_index_def index = SG_INDEX_DEF_INIT;
+    REQUIRE(sg_rules_index(&index, rules, 0) == SG_OK);
+    CHECK(std::string(index.id) == "checklist");
+    CHECK(std::string(index.subject) == "adult");
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    size_t adults = 0;
+    REQUIRE(sg_result_adult_count(&adults, result) == SG_OK);
+    CHECK(adults == 1);
+    size_t row = 99;
+    REQUIRE(sg_result_find_adult(&row, result, "P-DRS-M") == SG_OK);
+    CHECK(sg_result_find_adult(&row, result, "P-DRS-C1") == SG_E_NOT_FOUND);
+    sg_adult_result adult = SG_ADULT_RESULT_INIT;
+    REQUIRE(sg_result_adult(&adult, result, row) == SG_OK);
+    CHECK(std::string(adult.id) == "P-DRS-M");
+    CHECK(adult.total == 3.0);
+    CHECK(std::string(adult.level_id) == "standard");
+    CHECK(adult.contribution_count == 9);
+    double score = 0;
+    int level = -1;
+    REQUIRE(sg_result_adult_index_score(&score, &level, result, row, 0) == SG_OK);
+    CHECK(score == 3.0);
+    CHECK(level == 0);
+    CHECK(sg_result_adult_index_score(&score, nullptr, result, 5, 0) == SG_E_RANGE);
+    // Every line withheld from a reader cleared for the domestic abuse service only.
+    const char* service[] = {"voluntary_sector"};
+    sg_explain_options reader = SG_EXPLAIN_OPTIONS_INIT;
+    reader.viewer_cleared = service;
+    reader.viewer_cleared_count = 1;
+    double withheld = 0;
+    for (size_t k = 0; k < adult.contribution_count; ++k) {
+      sg_contribution line = SG_CONTRIBUTION_INIT;
+      REQUIRE(sg_result_adult_contribution_for(&line, result, row, k, &reader) == SG_OK);
+      CHECK(line.restricted == 1);
+      CHECK(line.evidence_id == nullptr);
+      CHECK(line.rule_id == nullptr);
+      withheld += line.value;
+    }
+    CHECK(withheld == 3.0);
+    char* text = nullptr;
+    REQUIRE(sg_result_adult_explain(&text, nullptr, result, row, &reader) == SG_OK);
+    CHECK(std::string(text).find("C-DRS-") == std::string::npos);
+    sg_buffer_free(text);
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+
   TEST_CASE("a reader is shown one withheld line however many restricted items there are") {
     // The Ash household: a restricted police call-out about the mother reaches both children.
     sg_graph* graph = nullptr;

@@ -48,6 +48,21 @@ const Contribution* find(const Results& r, std::size_t row, const std::string& r
   return nullptr;
 }
 
+// The error loading `text` as a pack gives; checks it names `fragment` and a line at or past
+// `line` (by default past the pack's head: 15 lines in the packs written here).
+Error refused(const std::string& text, const char* name, const char* fragment, int line = 15) {
+  CAPTURE(text);
+  try {
+    RuleSet::load_string(text, name);
+  } catch (const Error& e) {
+    CHECK(e.reason().find(fragment) != std::string::npos);
+    CHECK(e.where().line >= line);
+    return e;
+  }
+  FAIL("loaded");
+  return Error(Status::internal, "loaded");
+}
+
 }  // namespace
 
 TEST_SUITE("unit/assess") {
@@ -245,18 +260,9 @@ for = "concern"
          "reach factors of rule 'r' must be 0 or 1"},
     };
     for (const auto& item : bad) {
-      const char* text = item.first;
-      const char* fragment = item.second;
-      CAPTURE(text);
-      try {
-        RuleSet::load_string(head + text + "\n", "whole.toml");
-        FAIL("loaded");
-      } catch (const Error& e) {
-        CHECK(e.status() == Status::invalid_data);
-        CHECK(e.reason().find(fragment) != std::string::npos);
-        CHECK(e.reason().find("counts whole ticks") != std::string::npos);
-        CHECK(e.where().line >= 15);
-      }
+      const Error e = refused(head + item.first + "\n", "whole.toml", item.second);
+      CHECK(e.status() == Status::invalid_data);
+      CHECK(e.reason().find("counts whole ticks") != std::string::npos);
     }
     CHECK_NOTHROW(RuleSet::load_string(
         head + "points = 2\ncap = 3\nreach = { self = 1, carer = 1 }\n", "whole.toml"));
@@ -276,6 +282,267 @@ for = "concern"
     } catch (const Error& e) {
       CHECK(e.reason().find("must be \"weighted\" or \"whole\"") != std::string::npos);
     }
+  }
+
+  TEST_CASE("latest: misuse is refused at load with its place, and linted") {
+    const std::string head = R"([pack]
+id = "latest"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[index]]
+id = "ticks"
+[[rule]]
+id = "r"
+index = "ticks"
+heading = "harm"
+points = 1
+)";
+    const std::pair<const char*, const char*> bad[] = {
+        {"for = \"child\"\nlatest = { of = \"screen.*\", within_days = 30 }",
+         "latest applies to concern rules"},
+        {"for = \"concern\"\nlatest = \"screen.*\"", "must be a table"},
+        {"for = \"concern\"\nlatest = { of = \"screen\", within_days = 30 }",
+         "names a family of categories as \"prefix.*\""},
+        {"for = \"concern\"\nlatest = { of = \"scr*en.*\", within_days = 30 }",
+         "names a family of categories as \"prefix.*\""},
+        {"for = \"concern\"\nlatest = { of = \"screen.*\" }", "missing 'within_days'"},
+        {"for = \"concern\"\nlatest = { of = \"screen.*\", within_days = 0 }",
+         "must be a whole number of days"},
+        {"for = \"concern\"\nlatest = { of = \"screen.*\", within_days = 2.5 }",
+         "must be a whole number of days"},
+        {"for = \"concern\"\nlatest = { of = \"screen.*\", within_days = 30, by = \"x\" }",
+         "unknown key 'by' in latest of rule 'r'"},
+    };
+    for (const auto& item : bad) {
+      const Error e = refused(head + item.first + "\n", "latest.toml", item.second);
+      CHECK(e.where().file == "latest.toml");
+      CHECK(e.where().column >= 1);
+    }
+    // A rule scoring a category outside its family, and a family the vocabulary has nothing in.
+    const auto outside = RuleSet::load_string(
+        head +
+            "for = \"concern\"\nwhen = 'concern.category == \"other\" and concern.status in "
+            "[\"open\", \"closed\"]'\nlatest = { of = \"screen.*\", within_days = 30 }\n"
+            "[vocabulary.categories]\nother = \"Something else\"\n",
+        "latest.toml");
+    int findings = 0;
+    for (const LintWarning& w : outside->lint_warnings()) {
+      if (w.code != "latest-family") continue;
+      ++findings;
+      CHECK(w.where.entity == "r");
+      CHECK(w.where.line == 16);
+    }
+    CHECK(findings == 2);
+  }
+
+  TEST_CASE("latest: only each person's latest group of the family counts, listed with reasons") {
+    // A generic use, not the DASH: a weighted index scoring a screening questionnaire
+    // ("screen.*") completed twice about the mother and once about the father. Each person's
+    // latest questionnaire in 100 days is read; "other" is outside the family and unaffected.
+    const auto rules = RuleSet::load_string(R"([pack]
+id = "screening"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 5
+[[index]]
+id = "screen"
+[[rule]]
+id = "a"
+index = "screen"
+heading = "harm"
+for = "concern"
+when = 'concern.category in ["screen.a", "screen.b"]'
+points = 2
+reach = { self = 1, carer = 0.5 }
+latest = { of = "screen.*", within_days = 100 }
+[[rule]]
+id = "other"
+index = "screen"
+heading = "harm"
+for = "concern"
+when = 'concern.category == "other"'
+points = 1
+reach = { carer = 1 }
+)",
+                                            "screening.toml");
+    CaseGraph graph;
+    load_case(graph, R"({"schema_version": 1,
+  "agencies": [{"id": "AG-1", "type": "health"}],
+  "households": [{"id": "HH-1"}],
+  "persons": [
+    {"id": "P-M", "kind": "adult", "household": "HH-1"},
+    {"id": "P-F", "kind": "adult", "household": "HH-1"},
+    {"id": "P-C", "kind": "child", "dob": "2020-01-01", "household": "HH-1"}],
+  "relations": [{"kind": "parent_of", "from": "P-M", "to": "P-C"},
+                {"kind": "parent_of", "from": "P-F", "to": "P-C"}],
+  "concerns": [
+    {"id": "C-M1-A", "category": "screen.a", "severity": 1, "recorded": "2026-08-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-M1-B", "category": "screen.b", "severity": 1, "recorded": "2026-08-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-M2-A", "category": "screen.a", "severity": 1, "recorded": "2026-10-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-M0-B", "category": "screen.b", "severity": 1, "recorded": "2026-01-01", "source": "AG-1", "about": ["P-F"]},
+    {"id": "C-F1-B", "category": "screen.b", "severity": 1, "recorded": "2026-09-01", "source": "AG-1", "about": ["P-F"]},
+    {"id": "C-M-OTHER", "category": "other", "severity": 1, "recorded": "2026-08-01", "source": "AG-1", "about": ["P-M"]}]})",
+              "screening.json");
+    const Results r = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const long row = r.find_child("P-C");
+    REQUIRE(row >= 0);
+    // Mother: latest group 2026-10-01 (C-M2-A): 2 x 0.5 = 1; her August answers are superseded.
+    // Father: latest in 100 days is 2026-09-01 (C-F1-B): 1; C-M0-B is 304 days old, outside
+    // the window, and superseded. "other": 1. Total 3.
+    CHECK(r.score(static_cast<std::size_t>(row), 0) == 3.0);
+    std::vector<std::string> counted, superseded;
+    double sum = 0;
+    for (const Contribution* c = r.contributions_begin(static_cast<std::size_t>(row));
+         c != r.contributions_end(static_cast<std::size_t>(row)); ++c) {
+      sum += c->value;
+      CHECK(c->value == c->raw * c->decay * c->reach * c->cap_factor);
+      (c->superseded ? superseded : counted).push_back(std::string(r.vertex_id(c->evidence)));
+    }
+    CHECK(sum == 3.0);
+    CHECK(counted == std::vector<std::string>{"C-M2-A", "C-F1-B", "C-M-OTHER"});
+    CHECK(superseded == std::vector<std::string>{"C-M1-A", "C-M1-B", "C-M0-B"});
+    // The explanation lists the superseded lines with 0 and says why.
+    const std::string text =
+        explain(r, static_cast<std::size_t>(row), ExplainFormat::text, Viewer::everyone());
+    CHECK(text.find("superseded by a later group") != std::string::npos);
+  }
+
+  TEST_CASE("adult indices and adult_score: misuse is refused at load with its place") {
+    const std::string head = R"([pack]
+id = "adults"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[index]]
+id = "victim"
+subject = "adult"
+[[index]]
+id = "child"
+[[rule]]
+id = "r"
+index = "victim"
+heading = "harm"
+)";
+    const std::pair<const char*, const char*> bad[] = {
+        {"for = \"child\"\npoints = 1", "must be for = \"concern\""},
+        {"for = \"concern\"\npoints = 1\nreach = { self = 1, carer = 1 }", "can only reach self"},
+        {"for = \"concern\"\nwhen = 'child.age < 5'\npoints = 1", "reads the child"},
+        {"for = \"concern\"\nwhen = 'count(concerns) > 1'\npoints = 1", "reads the child"},
+        {"for = \"concern\"\npoints = 1\n[[override]]\nid = \"o\"\nreason = \"x\"\n"
+         "when = 'adult_score(\"child\", \"carer\") > 1'\nmin_level = \"low\"",
+         "no index with that id and subject = \"adult\""},
+        {"for = \"concern\"\npoints = 1\n[[override]]\nid = \"o\"\nreason = \"x\"\n"
+         "when = 'adult_score(\"victim\", \"self\") > 1'\nmin_level = \"low\"",
+         "adult_score's path must be"},
+        {"for = \"concern\"\npoints = 1\n[[override]]\nid = \"o\"\nreason = \"x\"\n"
+         "when = 'adult_score(\"victim\") > 1'\nmin_level = \"low\"",
+         "adult_score takes an adult index id and a path"},
+        {"for = \"concern\"\npoints = 1\n[[override]]\nid = \"o\"\nreason = \"x\"\n"
+         "when = 'count(concerns where adult_score(\"victim\", \"carer\") > 1) > 0'\n"
+         "min_level = \"low\"",
+         "cannot be used inside an aggregate"},
+        {"for = \"concern\"\npoints = 1\n[propagation]\nindices = [\"victim\"]\nalpha = 0.5\n"
+         "weights = { associate = 0.5 }",
+         "only a child's indices propagate"},
+    };
+    for (const auto& item : bad) refused(head + item.first + "\n", "adults.toml", item.second);
+    refused(std::string(head).replace(head.find("subject = \"adult\""), 17, "subject = \"victim\""),
+            "adults.toml", "must be \"child\" or \"adult\"", 9);
+    CHECK_NOTHROW(RuleSet::load_string(head + "for = \"concern\"\npoints = 1\n", "adults.toml"));
+  }
+
+  TEST_CASE("adult results: an adult index scores each adult, a child reads it only by rule") {
+    // A generic use: a screening score about each adult; the child's index reads the carers'
+    // highest through a rule about the child, with points equal to it.
+    const std::string pack = R"([pack]
+id = "screening-adults"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 2
+[[index]]
+id = "adult_screen"
+subject = "adult"
+[[index]]
+id = "child_reads"
+[[rule]]
+id = "screen"
+index = "adult_screen"
+heading = "harm"
+for = "concern"
+when = 'concern.category == "screen.a"'
+points = 1
+latest = { of = "screen.*", within_days = 100 }
+)";
+    const std::string reads = R"(
+[[rule]]
+id = "carer-screen"
+index = "child_reads"
+heading = "danger"
+for = "child"
+when = 'adult_score("adult_screen", "carer") >= 2'
+points = 'adult_score("adult_screen", "carer")'
+)";
+    CaseGraph graph;
+    load_case(graph, R"({"schema_version": 1,
+  "agencies": [{"id": "AG-1", "type": "health"}, {"id": "AG-2", "type": "police"}],
+  "households": [{"id": "HH-1"}],
+  "persons": [
+    {"id": "P-M", "kind": "adult", "household": "HH-1"},
+    {"id": "P-F", "kind": "adult", "household": "HH-1"},
+    {"id": "P-C", "kind": "child", "dob": "2020-01-01", "household": "HH-1"}],
+  "relations": [{"kind": "parent_of", "from": "P-M", "to": "P-C"},
+                {"kind": "parent_of", "from": "P-F", "to": "P-C"}],
+  "concerns": [
+    {"id": "C-M1", "category": "screen.a", "severity": 1, "recorded": "2026-10-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-M2", "category": "screen.a", "severity": 1, "recorded": "2026-10-01", "source": "AG-2", "restricted": true, "about": ["P-M"]},
+    {"id": "C-F1", "category": "screen.a", "severity": 1, "recorded": "2026-10-02", "source": "AG-1", "about": ["P-F"]},
+    {"id": "C-C1", "category": "screen.a", "severity": 1, "recorded": "2026-10-02", "source": "AG-1", "about": ["P-C"]}]})",
+              "adults.json");
+    const auto snapshot = take_snapshot(graph);
+    const auto with_rule = RuleSet::load_string(pack + reads, "adults.toml");
+    const Results r = assess(with_rule, snapshot, {day("2026-11-01"), 1});
+    // Adults: the mother 2 (one tick restricted), the father 1. The child's own tick is on an
+    // adult index, so it scores nothing for the child.
+    REQUIRE(r.adult_count() == 2);
+    const long mother = r.find_adult("P-M"), father = r.find_adult("P-F");
+    REQUIRE(mother >= 0);
+    REQUIRE(father >= 0);
+    CHECK(r.adult_score(static_cast<std::size_t>(mother), 0) == 2.0);
+    CHECK(r.adult_level(static_cast<std::size_t>(mother)) == 1);
+    CHECK(r.adult_score(static_cast<std::size_t>(father), 0) == 1.0);
+    CHECK(r.find_adult("P-C") < 0);
+    const std::size_t child = static_cast<std::size_t>(r.find_child("P-C"));
+    CHECK(r.score(child, 0) == 0.0);
+    // The child reads the higher carer's score, 2, through its rule about the child; the rule
+    // fired only because of the restricted tick, so an uncleared reader gets it withheld.
+    CHECK(r.score(child, 1) == 2.0);
+    CHECK(r.level(child) == 1);
+    REQUIRE(r.contribution_count(child) == 1);
+    CHECK(r.contributions_begin(child)->restricted_basis);
+    for (const LineView& line : view_contributions(r, child, Viewer{})) CHECK(line.withheld());
+    // Without the rule, the child's level no longer moves.
+    const Results without =
+        assess(RuleSet::load_string(pack, "adults.toml"), snapshot, {day("2026-11-01"), 1});
+    CHECK(without.level(static_cast<std::size_t>(without.find_child("P-C"))) == 0);
+    CHECK(without.adult_score(static_cast<std::size_t>(without.find_adult("P-M")), 0) == 2.0);
+    // The adult's explanation, for the host and for an uncleared reader.
+    const std::size_t m = static_cast<std::size_t>(mother);
+    const std::string host = explain_adult(r, m, ExplainFormat::text, Viewer::everyone());
+    CHECK(host.find("C-M2") != std::string::npos);
+    const std::string reader = explain_adult(r, m, ExplainFormat::json, Viewer{});
+    CHECK(reader.find("C-M2") == std::string::npos);
+    CHECK(reader.find("C-M1") != std::string::npos);
   }
 
   TEST_CASE("contributions sum exactly to each index score") {

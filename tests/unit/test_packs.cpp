@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "safeguard.h"
+#include "safeguard/explain.hpp"
 #include "safeguard/io.hpp"
 
 using namespace safeguard;
@@ -123,6 +124,28 @@ struct Scenario {
   std::string evidence(const Contribution& c) const {
     return c.evidence == kNoVertex ? std::string() : std::string(results.vertex_id(c.evidence));
   }
+  // An adult's own result (indices with subject = "adult").
+  std::size_t adult_row(const std::string& adult) const {
+    const long found = results.find_adult(adult);
+    REQUIRE_MESSAGE(found >= 0, "no adult result for " << adult);
+    return static_cast<std::size_t>(found);
+  }
+  double adult_score(const std::string& adult, const std::string& index_id) const {
+    return results.adult_score(adult_row(adult), index(index_id));
+  }
+  std::string adult_level(const std::string& adult) const {
+    return rules->levels()[results.adult_level(adult_row(adult))].id;
+  }
+  std::vector<Contribution> adult_contributions(const std::string& adult,
+                                                const std::string& rule) const {
+    std::vector<Contribution> out;
+    const std::size_t r = adult_row(adult);
+    for (const Contribution* c = results.adult_contributions_begin(r);
+         c != results.adult_contributions_end(r); ++c) {
+      if (rules->rules()[c->rule].id == rule) out.push_back(*c);
+    }
+    return out;
+  }
 };
 
 using Strings = std::vector<std::string>;
@@ -178,7 +201,8 @@ TEST_SUITE("unit/packs") {
         {"dash",
          {"below-threshold.json", "at-threshold.json", "repeat-checklists.json", "escalation.json",
           "strangulation.json", "baby.json", "judgement.json", "protective.json",
-          "missing-data.json"}},
+          "missing-data.json", "latest-checklist.json", "two-victims.json", "repeat-marac.json",
+          "supplements.json", "restricted-latest.json"}},
         {"neglect",
          {"below-threshold.json", "at-threshold.json", "pervasive.json", "overrides.json",
           "protective.json", "missing-data.json"}},
@@ -204,6 +228,15 @@ TEST_SUITE("unit/packs") {
             sums[c->index] += c->value;
           }
           for (std::size_t i = 0; i < r.index_count(); ++i) CHECK(sums[i] == r.score(row, i));
+        }
+        for (std::size_t row = 0; row < r.adult_count(); ++row) {
+          std::vector<double> sums(r.index_count(), 0.0);
+          for (const Contribution* c = r.adult_contributions_begin(row);
+               c != r.adult_contributions_end(row); ++c) {
+            CHECK(c->value == c->raw * c->decay * c->reach * c->cap_factor);
+            sums[c->index] += c->value;
+          }
+          for (std::size_t i = 0; i < r.index_count(); ++i) CHECK(sums[i] == r.adult_score(row, i));
         }
       }
     }
@@ -315,57 +348,226 @@ TEST_SUITE("unit/packs") {
   }
 
   // ---- DASH-style domestic abuse checklist pack ----------------------------------------------
-  // One point per distinct item ticked in 365 days (no decay, reach 1); standard 0, medium 10,
-  // high 14.
+  // The checklist is the adult victim's (indices with subject = "adult"): one point per item
+  // ticked on the victim's latest checklist in 365 days (no decay, reach self); standard 0,
+  // medium 10, high 14. A child reads it only through the overrides dash-carer-checklist-high
+  // and -medium (a carer's or household adult's latest checklist at 14 / 10 or more).
 
-  TEST_CASE("dash: 13 ticks are medium, 9 are standard") {
+  TEST_CASE("dash: 13 ticks are medium, 9 are standard, for the adult and through the child") {
     const Scenario s("dash", "below-threshold.json");
-    // 13 items x 1 point x decay 1 x reach 1 (about the mother, a carer) = 13: medium, one
-    // short of high.
-    CHECK_SCORE(s.score("P-DBA-C1", "checklist"), 13.0);
+    // The mother's checklist: 13 items x 1 point x decay 1 x reach 1 (self) = 13: medium, one
+    // short of high. Her child reads it through dash-carer-checklist-medium: medium.
+    CHECK(s.adult_score("P-DBA-M", "checklist") == 13.0);
+    CHECK(s.adult_level("P-DBA-M") == "medium");
+    CHECK(s.score("P-DBA-C1", "checklist") == 0.0);  // never the child's own score
+    CHECK(s.score_level("P-DBA-C1") == "standard");
     CHECK(s.level("P-DBA-C1") == "medium");
-    // 9 x 1 x 1 x 1 = 9 < 10: standard.
-    CHECK_SCORE(s.score("P-DBB-C1", "checklist"), 9.0);
+    CHECK(s.overrides("P-DBA-C1") == Strings{"dash-carer-checklist-medium"});
+    // 9 x 1 = 9 < 10: standard, for the mother and the child.
+    CHECK(s.adult_score("P-DBB-M", "checklist") == 9.0);
+    CHECK(s.adult_level("P-DBB-M") == "standard");
     CHECK(s.level("P-DBB-C1") == "standard");
-    CHECK(s.overrides("P-DBA-C1").empty());
+    CHECK(s.overrides("P-DBB-C1").empty());
   }
 
   TEST_CASE("dash: 14 ticks are high risk") {
     const Scenario s("dash", "at-threshold.json");
-    // 14 x 1 x 1 x 1 = 14 >= 14: high (visible high risk, refer to MARAC).
-    CHECK_SCORE(s.score("P-DAT-C1", "checklist"), 14.0);
+    // 14 x 1 x 1 x 1 = 14 >= 14: the mother's checklist is high (visible high risk, refer to
+    // MARAC), and her child is high through dash-carer-checklist-high.
+    CHECK(s.adult_score("P-DAT-M", "checklist") == 14.0);
+    CHECK(s.adult_level("P-DAT-M") == "high");
     CHECK(s.level("P-DAT-C1") == "high");
-    CHECK(s.score_level("P-DAT-C1") == "high");
-    const auto injury = s.contributions("P-DAT-C1", "dash-01-injury");
+    CHECK(s.overrides("P-DAT-C1") ==
+          Strings{"dash-carer-checklist-high", "dash-carer-checklist-medium"});
+    const auto injury = s.adult_contributions("P-DAT-M", "dash-01-injury");
     REQUIRE(injury.size() == 1);
     CHECK(s.evidence(injury[0]) == "C-DAT-Q-INJURY");
-    CHECK(injury[0].path == Role::carer);
+    CHECK(injury[0].path == Role::self);
+    CHECK(s.results.vertex_id(injury[0].via) == "P-DAT-M");
+    CHECK(s.contributions("P-DAT-C1", "dash-01-injury").empty());
   }
 
-  TEST_CASE("dash: an item ticked on two checklists counts once, old checklists drop out") {
+  TEST_CASE("dash: the child's level reads the adult's checklist only through the pack's rule") {
+    // The same case with the two explicit overrides taken out of the pack: the mother's
+    // checklist is still high, and the child's level no longer moves.
+    std::string text = read_text(pack_path("dash"));
+    for (const char* id : {"dash-carer-checklist-high", "dash-carer-checklist-medium"}) {
+      const std::size_t at = text.find(std::string("[[override]]\nid = \"") + id + "\"");
+      REQUIRE(at != std::string::npos);
+      text.erase(at, text.find("min_level", at) - at);
+      text.erase(at, text.find('\n', at) + 1 - at);
+    }
+    const auto rules = RuleSet::load_string(text, "dash-without-carer-rules.toml");
+    CaseGraph graph;
+    load_case_file(graph, scenario_path("dash", "at-threshold.json"));
+    const Results r = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const long adult = r.find_adult("P-DAT-M");
+    REQUIRE(adult >= 0);
+    CHECK(r.adult_score(static_cast<std::size_t>(adult), 0) == 14.0);
+    CHECK(rules->levels()[r.adult_level(static_cast<std::size_t>(adult))].id == "high");
+    const long child = r.find_child("P-DAT-C1");
+    REQUIRE(child >= 0);
+    CHECK(rules->levels()[r.level(static_cast<std::size_t>(child))].id == "standard");
+    CHECK(r.overrides_begin(static_cast<std::size_t>(child)) ==
+          r.overrides_end(static_cast<std::size_t>(child)));
+  }
+
+  TEST_CASE("dash: only the latest checklist is read, older ones are listed with 0") {
     const Scenario s("dash", "repeat-checklists.json");
-    // Checklist A (300 days ago): items 1-8. Checklist B (10 days ago): items 1-5 and 9-12.
-    // Checklist Z (400 days ago, outside the 365-day window): items 13-18, not counted.
-    // Items 1-5 are ticked twice: 1 + 1 = 2 > cap 1. The checklist index counts whole ticks
-    // (counting = "whole"), so the latest tick (checklist B) takes the whole point and the
-    // earlier one is listed with cap factor 0. Distinct items: 1-12 = 12 >= 10: medium.
-    CHECK(s.score("P-DRC-C1", "checklist") == 12.0);
-    CHECK(s.level("P-DRC-C1") == "medium");
-    const auto injury = s.contributions("P-DRC-C1", "dash-01-injury");
+    // Checklist A (2026-01-05, 300 days ago): items 1-8. Checklist B (2026-10-22, 10 days ago):
+    // items 1-5 and 9-12. Checklist Z (400 days ago, outside the 365-day window): items 13-18,
+    // which no rule's within(365) admits. Every item rule has latest = { of = "dash.*",
+    // within_days = 365 }: the mother's latest checklist in the window is B, so A's ticks are
+    // superseded (listed with cap factor 0 and value 0). B: 9 x 1 = 9 < 10: standard (0.2.0
+    // counted the 12 distinct items of A and B together: medium).
+    CHECK(s.adult_score("P-DRC-M", "checklist") == 9.0);
+    CHECK(s.adult_level("P-DRC-M") == "standard");
+    CHECK(s.level("P-DRC-C1") == "standard");
+    const auto injury = s.adult_contributions("P-DRC-M", "dash-01-injury");
     REQUIRE(injury.size() == 2);
     CHECK(s.evidence(injury[0]) == "C-DRC-A-INJURY");
     CHECK(injury[0].value == 0.0);
     CHECK(injury[0].cap_factor == 0.0);
+    CHECK(injury[0].superseded);
     CHECK(s.evidence(injury[1]) == "C-DRC-B-INJURY");
     CHECK(injury[1].value == 1.0);
     CHECK(injury[1].cap_factor == 1.0);
-    CHECK(s.contributions("P-DRC-C1", "dash-13-more-often").empty());
+    CHECK_FALSE(injury[1].superseded);
+    // Item 6 was ticked on A only: listed, superseded, 0.
+    const auto separation = s.adult_contributions("P-DRC-M", "dash-06-separation");
+    REQUIRE(separation.size() == 1);
+    CHECK(separation[0].superseded);
+    CHECK(separation[0].value == 0.0);
+    CHECK(s.adult_contributions("P-DRC-M", "dash-13-more-often").empty());
+  }
+
+  TEST_CASE("dash: 15 ticks in March and 9 in September: September's checklist is read") {
+    const Scenario s("dash", "latest-checklist.json");
+    // DLA: March items 1-15, September items 11-15 and 19-22. Only September is read:
+    // 9 x 1 = 9 < 10: standard, not high (0.2.0 counted the 19 distinct items of both: high).
+    CHECK(s.adult_score("P-DLA-M", "checklist") == 9.0);
+    CHECK(s.adult_level("P-DLA-M") == "standard");
+    CHECK(s.level("P-DLA-C1") == "standard");
+    // DLB: March items 1-15, September items 1-11: 11 x 1 = 11 >= 10: medium, not high.
+    CHECK(s.adult_score("P-DLB-M", "checklist") == 11.0);
+    CHECK(s.adult_level("P-DLB-M") == "medium");
+    CHECK(s.level("P-DLB-C1") == "medium");
+    CHECK(s.overrides("P-DLB-C1") == Strings{"dash-carer-checklist-medium"});
+    // Every March tick is listed with 0: the mother's lines still sum to her score, each
+    // naming its rule and evidence.
+    double sum = 0;
+    int superseded = 0;
+    const std::size_t row = s.adult_row("P-DLB-M");
+    for (const Contribution* c = s.results.adult_contributions_begin(row);
+         c != s.results.adult_contributions_end(row); ++c) {
+      sum += c->value;
+      CHECK(c->rule < s.rules->rules().size());
+      CHECK(c->value == c->raw * c->decay * c->reach * c->cap_factor);
+      if (c->superseded) {
+        ++superseded;
+        CHECK(c->value == 0.0);
+        CHECK(s.evidence(*c).rfind("C-DLB-MAR-", 0) == 0);
+      }
+    }
+    CHECK(superseded == 15);
+    CHECK(sum == 11.0);
+  }
+
+  TEST_CASE("dash: two victims in one household are each scored on their own latest checklist") {
+    const Scenario s("dash", "two-victims.json");
+    // The mother's latest checklist (2026-10-05: items 1-5) supersedes her February one (items
+    // 1-12): 5, standard. The grandmother's (2026-06-20: items 13-17 and 19) is her own latest,
+    // earlier than the mother's but not superseded by it: 6, standard. The child reads the
+    // higher of them through the explicit overrides: neither reaches 10, so standard (0.2.0:
+    // 18 distinct items of three checklists as the child's own score, high).
+    CHECK(s.adult_score("P-DTV-M", "checklist") == 5.0);
+    CHECK(s.adult_score("P-DTV-G", "checklist") == 6.0);
+    CHECK(s.adult_level("P-DTV-G") == "standard");
+    CHECK(s.level("P-DTV-C1") == "standard");
+    const auto weapons = s.adult_contributions("P-DTV-G", "dash-16-weapons");
+    REQUIRE(weapons.size() == 1);
+    CHECK(s.evidence(weapons[0]) == "C-DTV-JUN-WEAPONS");
+    CHECK(weapons[0].value == 1.0);
+    const auto injury = s.adult_contributions("P-DTV-M", "dash-01-injury");
+    REQUIRE(injury.size() == 2);
+    CHECK(s.evidence(injury[0]) == "C-DTV-FEB-INJURY");
+    CHECK(injury[0].superseded);
+    CHECK(injury[1].value == 1.0);
+    CHECK(s.results.find_adult("P-DTV-F") < 0);  // the abuser: no ticks are about him
+  }
+
+  TEST_CASE("dash: repeat MARAC at 11 months after the referral, not at 13") {
+    const Scenario s("dash", "repeat-marac.json");
+    // DMA: referral 2025-11-20 (346 days ago), incident 2026-10-20 (12 days ago): after it and
+    // 334 <= 365 days later: repeat MARAC, high.
+    CHECK(s.overrides("P-DMA-C1") == Strings{"dash-repeat-marac"});
+    CHECK(s.level("P-DMA-C1") == "high");
+    // DMB: referral 2025-09-10 (417 days ago): the incident is 405 days after it: not a repeat.
+    CHECK(s.overrides("P-DMB-C1").empty());
+    CHECK(s.level("P-DMB-C1") == "standard");
+    // DMC: the incident recorded the day of the referral is the one referred: not a repeat.
+    CHECK(s.overrides("P-DMC-C1").empty());
+    CHECK(s.not_assessable("P-DMB-C1").empty());
+  }
+
+  TEST_CASE("dash: the supplements are counted apart and never change the checklist count") {
+    const Scenario s("dash", "supplements.json");
+    // Latest checklist (2026-10-01): 13 items, 4 stalking questions, 2 honour-based violence
+    // questions. The checklist stays 13 (medium, not high: the supplements' 6 ticks are not
+    // added); stalking 4 and hbv 2 are reported beside it and set no level (thresholds 100).
+    // The April checklist's 3 stalking questions are superseded.
+    CHECK(s.adult_score("P-DSU-M", "checklist") == 13.0);
+    CHECK(s.adult_score("P-DSU-M", "stalking") == 4.0);
+    CHECK(s.adult_score("P-DSU-M", "hbv") == 2.0);
+    CHECK(s.adult_level("P-DSU-M") == "medium");
+    CHECK(s.level("P-DSU-C1") == "medium");
+    const auto property = s.adult_contributions("P-DSU-M", "dash-sh-03-property");
+    REQUIRE(property.size() == 1);
+    CHECK(property[0].superseded);
+    CHECK(property[0].value == 0.0);
+  }
+
+  TEST_CASE(
+      "dash: ticks superseded by a restricted checklist are withheld from an uncleared reader") {
+    const Scenario s("dash", "restricted-latest.json");
+    // The restricted police checklist (2026-10-10, items 1-3) is the latest: 3. The domestic
+    // abuse service's May ticks (items 1-6) are superseded; saying so would tell a reader a
+    // later checklist exists, so for a reader not cleared for police they are withheld too.
+    CHECK(s.adult_score("P-DRS-M", "checklist") == 3.0);
+    const std::size_t row = s.adult_row("P-DRS-M");
+    const std::vector<LineView> uncleared =
+        view_adult_contributions(s.results, row, Viewer{{"voluntary_sector"}, false});
+    double shown = 0, withheld = 0;
+    for (const LineView& line : uncleared) {
+      if (line.withheld()) {
+        withheld += line.value;
+        CHECK(line.rule_id.empty());
+        CHECK(line.evidence.id.empty());
+        continue;
+      }
+      shown += line.value;
+    }
+    CHECK(shown == 0.0);
+    CHECK(withheld == 3.0);
+    const std::string text =
+        explain_adult(s.results, row, ExplainFormat::text, Viewer{{"voluntary_sector"}, false});
+    CHECK(text.find("C-DRS-") == std::string::npos);
+    CHECK(text.find("superseded") == std::string::npos);
+    CHECK(text.find("DASH") == std::string::npos);
+    // Cleared for police: every line shown, the May ticks as superseded.
+    int superseded = 0;
+    for (const LineView& line :
+         view_adult_contributions(s.results, row, Viewer{{"police"}, false})) {
+      CHECK_FALSE(line.withheld());
+      if (line.superseded) ++superseded;
+    }
+    CHECK(superseded == 6);
   }
 
   TEST_CASE("dash: 14 items each ticked on ten checklists are exactly 14, high") {
     // Issue 17: a cap that scales every tick by 1/10 summed 0.1 ten times per item, and 14
-    // items came to 13.999999999999998: medium, the MARAC referral missed. Whole counting
-    // gives each item's latest tick the point and the others 0, so the score is exactly 14.
+    // items came to 13.999999999999998: medium, the MARAC referral missed. Only the latest
+    // checklist (October) is read and each tick is whole, so the score is exactly 14.
     static const char* kItems[] = {"injury",
                                    "very_frightened",
                                    "fears_further_harm",
@@ -407,35 +609,38 @@ TEST_SUITE("unit/packs") {
     load_case(graph, text, "ten-checklists.json");
     const auto rules = RuleSet::load_file(pack_path("dash"));
     const Results results = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
-    const long row = results.find_child("P-DTT-C1");
+    const long row = results.find_adult("P-DTT-M");
     REQUIRE(row >= 0);
-    CHECK(results.score(static_cast<std::size_t>(row), 0) == 14.0);
-    CHECK(rules->levels()[results.level(static_cast<std::size_t>(row))].id == "high");
-    for (const Contribution* c = results.contributions_begin(static_cast<std::size_t>(row));
-         c != results.contributions_end(static_cast<std::size_t>(row)); ++c) {
+    CHECK(results.adult_score(static_cast<std::size_t>(row), 0) == 14.0);
+    CHECK(rules->levels()[results.adult_level(static_cast<std::size_t>(row))].id == "high");
+    for (const Contribution* c = results.adult_contributions_begin(static_cast<std::size_t>(row));
+         c != results.adult_contributions_end(static_cast<std::size_t>(row)); ++c) {
       CHECK((c->value == 0.0 || c->value == 1.0));
     }
+    const long child = results.find_child("P-DTT-C1");
+    REQUIRE(child >= 0);
+    CHECK(rules->levels()[results.level(static_cast<std::size_t>(child))].id == "high");
   }
 
   TEST_CASE("dash: three incidents in twelve months escalate to high whatever the ticks") {
     const Scenario s("dash", "escalation.json");
-    // DEA: 4 ticks = 4 (standard by score); incidents 20, 150 and 365 days ago: within(365)
-    // is inclusive, so 3 >= 3 and dash-potential-escalation forces high.
-    CHECK_SCORE(s.score("P-DEA-C1", "checklist"), 4.0);
+    // DEA: the mother's 4 ticks = 4 (standard, no carer override); incidents 20, 150 and 365 days
+    // ago: within(365) is inclusive, so 3 >= 3 and dash-potential-escalation forces high.
+    CHECK(s.adult_score("P-DEA-M", "checklist") == 4.0);
     CHECK(s.score_level("P-DEA-C1") == "standard");
     CHECK(s.level("P-DEA-C1") == "high");
     CHECK(s.overrides("P-DEA-C1") == Strings{"dash-potential-escalation"});
     // DEB: the first incident is 366 days ago, so only 2 in the year: standard.
-    CHECK_SCORE(s.score("P-DEB-C1", "checklist"), 4.0);
+    CHECK(s.adult_score("P-DEB-M", "checklist") == 4.0);
     CHECK(s.level("P-DEB-C1") == "standard");
     CHECK(s.overrides("P-DEB-C1").empty());
   }
 
   TEST_CASE("dash: a strangulation tick is high risk by policy") {
     const Scenario s("dash", "strangulation.json");
-    // 3 ticks = 3 (standard by score); one is dash.strangulation: dash-strangulation forces
+    // The mother's 3 ticks = 3 (standard); one is dash.strangulation: dash-strangulation forces
     // high.
-    CHECK_SCORE(s.score("P-DST-C1", "checklist"), 3.0);
+    CHECK(s.adult_score("P-DST-M", "checklist") == 3.0);
     CHECK(s.score_level("P-DST-C1") == "standard");
     CHECK(s.level("P-DST-C1") == "high");
     CHECK(s.overrides("P-DST-C1") == Strings{"dash-strangulation"});
@@ -443,31 +648,32 @@ TEST_SUITE("unit/packs") {
 
   TEST_CASE("dash: a recent incident in a baby's household flags immediate safety") {
     const Scenario s("dash", "baby.json");
-    // Both children: 2 ticks = 2, standard. The incident is 10 days old (within 28); only
-    // the eight-month-old is under one, so only C2 is flagged. The flag does not change the
-    // level: it is kept apart from the future-risk score.
-    CHECK_SCORE(s.score("P-DBY-C2", "checklist"), 2.0);
+    // The mother: 2 ticks = 2, standard, and so both children. The incident is 10 days old (within
+    // 28); only the eight-month-old is under one, so only C2 is flagged. The flag does not change
+    // the level: it is kept apart from the future-risk score.
+    CHECK(s.adult_score("P-DBY-M", "checklist") == 2.0);
     CHECK(s.level("P-DBY-C2") == "standard");
     CHECK(s.immediate_safety("P-DBY-C2"));
     CHECK(s.overrides("P-DBY-C2") == Strings{"dash-baby-recent-incident"});
-    CHECK_SCORE(s.score("P-DBY-C1", "checklist"), 2.0);
     CHECK_FALSE(s.immediate_safety("P-DBY-C1"));
   }
 
   TEST_CASE("dash: judgement raises a level and never lowers it") {
     const Scenario s("dash", "judgement.json");
     CHECK(s.rules->discretionary() == DiscretionaryPolicy::raise_only);
-    // DJA: 6 ticks = 6, standard; a worker raises it one step: medium.
-    CHECK_SCORE(s.score("P-DJA-C1", "checklist"), 6.0);
+    // DJA: the mother's 6 ticks = 6, standard; a worker raises the child one step: medium.
+    CHECK(s.adult_score("P-DJA-M", "checklist") == 6.0);
     CHECK(s.score_level("P-DJA-C1") == "standard");
     CHECK(s.level("P-DJA-C1") == "medium");
     CHECK(s.results.discretionary(s.row("P-DJA-C1")).outcome == DiscretionaryOutcome::applied);
-    // DJB: 14 ticks = 14, high; a worker's lowering is not allowed by the pack: still high.
-    CHECK_SCORE(s.score("P-DJB-C1", "checklist"), 14.0);
+    // DJB: 14 ticks = 14, high, and the child high through dash-carer-checklist-high; a
+    // worker's lowering is not allowed by the pack: still high.
+    CHECK(s.adult_score("P-DJB-M", "checklist") == 14.0);
     CHECK(s.level("P-DJB-C1") == "high");
     CHECK(s.results.discretionary(s.row("P-DJB-C1")).outcome == DiscretionaryOutcome::not_allowed);
-    // DJC: 11 ticks = 11, medium; raised one step: high.
-    CHECK_SCORE(s.score("P-DJC-C1", "checklist"), 11.0);
+    // DJC: 11 ticks = 11, medium (the child through dash-carer-checklist-medium); raised one
+    // step: high.
+    CHECK(s.adult_score("P-DJC-M", "checklist") == 11.0);
     CHECK(s.level("P-DJC-C1") == "high");
   }
 
@@ -475,11 +681,11 @@ TEST_SUITE("unit/packs") {
     const Scenario s("dash", "protective.json");
     // 14 ticks = 14: high. The safety plan and the protective adult are in the case file but
     // the pack has no strength rules, so nothing is subtracted.
-    CHECK_SCORE(s.score("P-DPF-C1", "checklist"), 14.0);
+    CHECK(s.adult_score("P-DPF-M", "checklist") == 14.0);
     CHECK(s.level("P-DPF-C1") == "high");
-    const std::size_t row = s.row("P-DPF-C1");
-    for (const Contribution* c = s.results.contributions_begin(row);
-         c != s.results.contributions_end(row); ++c) {
+    const std::size_t row = s.adult_row("P-DPF-M");
+    for (const Contribution* c = s.results.adult_contributions_begin(row);
+         c != s.results.adult_contributions_end(row); ++c) {
       CHECK(c->value > 0);
     }
   }
@@ -488,7 +694,7 @@ TEST_SUITE("unit/packs") {
     const Scenario s("dash", "missing-data.json");
     // 3 ticks = 3: standard. "child.age < 1 and <an incident in 28 days>" is unknown and true:
     // unknown, so the override neither fires nor is silently skipped.
-    CHECK_SCORE(s.score("P-DMD-C1", "checklist"), 3.0);
+    CHECK(s.adult_score("P-DMD-M", "checklist") == 3.0);
     CHECK(s.level("P-DMD-C1") == "standard");
     CHECK_FALSE(s.immediate_safety("P-DMD-C1"));
     CHECK(s.not_assessable("P-DMD-C1") == Strings{"dash-baby-recent-incident: child.age"});

@@ -366,6 +366,33 @@ class ExplainTest(unittest.TestCase):
             for index in child["indices"]:
                 self.assertAlmostEqual(totals.get(index["id"], 0.0), index["score"], places=9)
 
+    def test_an_adults_own_result(self):
+        # The DASH checklist is the adult victim's (docs/rules.md, "Results for adults").
+        dash = os.path.join(SOURCE_DIR, "rules", "dash.toml")
+        case = os.path.join(SOURCE_DIR, "tests", "data", "scenarios", "dash",
+                            "restricted-latest.json")
+        cleared = run("explain", case, "--rules", dash, "--adult", "P-DRS-M", "--viewer",
+                      "police", "--format", "json", *AS_OF)
+        self.assertEqual(cleared.code, 0, cleared.errtext())
+        [adult] = json.loads(cleared.text())
+        self.assertEqual(adult["id"], "P-DRS-M")
+        self.assertEqual(adult["scores"]["checklist"], 3.0)
+        self.assertEqual(sum(1 for c in adult["contributions"] if c.get("superseded")), 6)
+        # Every line is withheld from a reader not cleared for police: as if there were none.
+        uncleared = run("explain", case, "--rules", dash, "--adult", "P-DRS-M", *AS_OF)
+        self.assertEqual(uncleared.code, 7)
+        self.assertNotIn("C-DRS-", uncleared.text() + uncleared.errtext())
+        table = run("assess", case, "--rules", dash, "--viewer", "police", *AS_OF).text()
+        self.assertIn("ADULT", table)
+        self.assertIn("P-DRS-M", table)
+        self.assertNotIn("P-DRS-M", run("assess", case, "--rules", dash, *AS_OF).text())
+        latest = os.path.join(SOURCE_DIR, "tests", "data", "scenarios", "dash",
+                              "latest-checklist.json")
+        adults = json.loads(run("assess", latest, "--rules", dash, "--format", "json",
+                                *AS_OF).text())["adults"]
+        self.assertEqual({a["id"]: (a["level"], a["scores"]["checklist"]) for a in adults},
+                         {"P-DLA-M": ("standard", 9.0), "P-DLB-M": ("medium", 11.0)})
+
     def test_restricted_evidence_is_hidden_from_an_uncleared_viewer(self):
         text = run("explain", OAK, "--child", "P-OAK-C8", *AS_OF).text()
         self.assertIn("restricted source", text)

@@ -25,7 +25,7 @@ from .errors import (CancelledError, ClosedError, DivergenceError, DuplicateErro
                      SafeguardError, TypeMismatchError, VersionError)
 from .calendar import NATIONS, Age, Calendar, add_months, age, bank_holidays
 from .graph import ENTITY_KINDS, ENTRY_KINDS, EVENT_KINDS, RELATION_KINDS, Batch, Graph
-from .result import (ChildResult, Contribution, Discretionary, NotAssessable, Override,
+from .result import (AdultResult, ChildResult, Contribution, Discretionary, NotAssessable, Override,
                      PlaceResult, Result, Safety, SafetyFinding, Step, TimelineIssue,
                      VocabularyFinding, VocabularyWarning, assess)
 from .limits import Limits
@@ -38,7 +38,7 @@ from .audit import Audit, Refit, WhatIf, audit, refit, what_if, what_if_spec
 from .audit import check_rules as audit_check_rules
 
 __all__ = [
-    "Age", "Audit", "audit", "audit_check_rules", "audit_partitions", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
+    "AdultResult", "Age", "Audit", "audit", "audit_check_rules", "audit_partitions", "Batch", "Calendar", "CancelledError", "ChildResult", "ClosedError", "Contribution", "Discretionary",
     "DivergenceError", "DuplicateError", "ENTITY_KINDS", "ENTRY_KINDS", "EVENT_KINDS", "EncodingError",
     "FileError", "Graph", "GraphvizError", "Index", "InternalError", "InvalidArgumentError", "InvalidDataError",
     "Level", "LibraryError", "LimitError", "Limits", "LintWarning", "MisuseError", "NATIONS", "NotAssessable", "NotFoundError",

@@ -338,6 +338,18 @@ class StepColumns(ctypes.Structure):
     ]
 
 
+class AdultResult(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("id", c_char_p),
+        ("total", c_double),
+        ("level", c_int),
+        ("level_id", c_char_p),
+        ("contribution_count", c_size_t),
+    ]
+
+
 class PlaceResult(ctypes.Structure):
     VERSION = 1
     _fields_ = [
@@ -507,8 +519,9 @@ class RefitOptions(ctypes.Structure):
 
 
 class IndexDef(ctypes.Structure):
-    VERSION = 1
-    _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p)]
+    VERSION = 2
+    _fields_ = [("version", c_int), ("id", c_char_p), ("title", c_char_p),
+                ("subject", c_char_p)]
 
 
 class LevelDef(ctypes.Structure):
@@ -716,6 +729,15 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_result_timeline_issue": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
                                          c_size_t, c_size_t]),
     "sg_result_discretionary": (c_int, [POINTER(Discretionary), _result_p, c_size_t]),
+    "sg_result_adult_count": (c_int, [_out_size, _result_p]),
+    "sg_result_adult": (c_int, [POINTER(AdultResult), _result_p, c_size_t]),
+    "sg_result_find_adult": (c_int, [_out_size, _result_p, c_char_p]),
+    "sg_result_adult_index_score": (c_int, [POINTER(c_double), POINTER(c_int), _result_p,
+                                            c_size_t, c_size_t]),
+    "sg_result_adult_contribution_for": (c_int, [POINTER(Contribution), _result_p, c_size_t,
+                                                 c_size_t, POINTER(ExplainOptions)]),
+    "sg_result_adult_explain": (c_int, [POINTER(c_void_p), _out_size, _result_p, c_size_t,
+                                        POINTER(ExplainOptions)]),
     "sg_result_place_count": (c_int, [_out_size, _result_p]),
     "sg_result_place": (c_int, [POINTER(PlaceResult), _result_p, c_size_t]),
     "sg_result_find_place": (c_int, [_out_size, _result_p, c_char_p]),

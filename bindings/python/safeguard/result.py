@@ -69,6 +69,22 @@ def _contribution(item: _lib.Contribution) -> Contribution:
 
 
 @dataclasses.dataclass(frozen=True)
+class AdultResult:
+    """An adult's own result on the pack's indices with subject = "adult" (docs/rules.md,
+    "Results for adults"): a DASH checklist is the adult victim's, not a child's. A child reads
+    it only through an explicit rule in the pack (adult_score())."""
+
+    id: str
+    level: str  # the highest level any adult index reaches (restricted evidence counts)
+    level_index: int
+    total: float  # the host's figure, as a child's total counts restricted evidence
+    # adult index id -> score: the host's figures for "*", else the points of the lines shown
+    scores: typing.Dict[str, float]
+    contributions: typing.Tuple[Contribution, ...]  # as the viewer may see them
+    withheld: float = 0.0  # points of the lines withheld from the viewer, in no index
+
+
+@dataclasses.dataclass(frozen=True)
 class PlaceResult:
     """A place or group's network score when the pack propagates risk (contextual
     safeguarding): its own evidence plus what it takes from the people linked to it."""
@@ -437,6 +453,7 @@ class Result(_core.Handle):
         self.rules_version = rules.version
         self.rules_hash = rules.hash
         self.index_ids = rules.index_ids
+        self.index_subjects = tuple(index.subject for index in rules.indices)
         self.level_ids = rules.level_ids
         count = ctypes.c_size_t()
         check(lib.sg_result_child_count(ctypes.byref(count), pointer))
@@ -830,6 +847,79 @@ class Result(_core.Handle):
             check(function(ctypes.byref(buffer), ctypes.byref(size), self._pointer(), where,
                            ctypes.byref(options)))
         return _core.take_text(buffer, size)
+
+    @property
+    def adults(self) -> typing.List[AdultResult]:
+        """Every adult with a result on the pack's adult indices, in the order the adults were
+        added, as the result's viewer may see them; empty when the pack has none."""
+        with self._lock:
+            pointer = self._pointer()
+            count = ctypes.c_size_t()
+            check(lib.sg_result_adult_count(ctypes.byref(count), pointer))
+            return [self._read_adult(pointer, row, self.viewer) for row in range(count.value)]
+
+    def adult(self, adult: typing.Union[str, int], *,
+              viewer: ViewerArg = RESULT_VIEWER) -> AdultResult:
+        """The AdultResult of an adult given by id (NotFoundError when the adult has none) or
+        by row, its scores and contributions as `viewer` (by default the result's) may see
+        them."""
+        clearances = self._viewer_of(viewer)
+        with self._lock:
+            pointer = self._pointer()
+            return self._read_adult(pointer, self._adult_row(pointer, adult), clearances)
+
+    def explain_adult(self, adult: typing.Union[str, int], *, format: str = "text",
+                      viewer: TextList = None) -> str:
+        """An adult's explanation (by id or row), as explain()."""
+        def row() -> int:
+            with self._lock:
+                return self._adult_row(self._pointer(), adult)
+
+        return self._explain(lib.sg_result_adult_explain, row, format, viewer)
+
+    def _adult_row(self, pointer: int, adult: typing.Union[str, int]) -> int:
+        if isinstance(adult, str):
+            out = ctypes.c_size_t()
+            check(lib.sg_result_find_adult(ctypes.byref(out), pointer, text(adult, "adult_id")))
+            return out.value
+        row = integer(adult, "row")
+        count = ctypes.c_size_t()
+        check(lib.sg_result_adult_count(ctypes.byref(count), pointer))
+        if not 0 <= row < count.value:
+            raise OutOfRangeError("row %d is past the last adult result (%d)" % (row, count.value))
+        return row
+
+    def _read_adult(self, pointer: int, row: int,
+                    clearances: typing.Tuple[str, ...]) -> AdultResult:
+        record = _lib.AdultResult(version=_lib.AdultResult.VERSION)
+        check(lib.sg_result_adult(ctypes.byref(record), pointer, row))
+        options = _viewer_options(clearances)
+        item = _lib.Contribution(version=_lib.Contribution.VERSION)
+        contributions = []
+        withheld = 0.0
+        for k in range(record.contribution_count):
+            check(lib.sg_result_adult_contribution_for(ctypes.byref(item), pointer, row, k,
+                                                       ctypes.byref(options)))
+            line = _contribution(item)
+            if line.index_id is None:  # withheld: its points stand apart, in no index
+                withheld += line.value
+            contributions.append(line)
+        score = ctypes.c_double()
+        scores = {}
+        for i, index_id in enumerate(self.index_ids):
+            if not self._adult_index(i):
+                continue
+            if "*" in clearances:
+                check(lib.sg_result_adult_index_score(ctypes.byref(score), None, pointer, row, i))
+                scores[index_id] = score.value
+            else:
+                scores[index_id] = sum(c.value for c in contributions if c.index_id == index_id)
+        return AdultResult(id=string(record.id), level=string(record.level_id),
+                           level_index=record.level, total=record.total, scores=scores,
+                           contributions=tuple(contributions), withheld=withheld)
+
+    def _adult_index(self, index: int) -> bool:
+        return self.index_subjects[index] == "adult"
 
     def _place_count(self) -> int:
         count = ctypes.c_size_t()

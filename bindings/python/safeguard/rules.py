@@ -61,6 +61,8 @@ class Index:
     id: str
     title: str
     thresholds: typing.Dict[str, float]
+    # "child", or "adult" for an index of results for adults (Result.adults)
+    subject: str = "child"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,7 +170,8 @@ class RuleSet(_core.Handle):
                 check(lib.sg_rules_index_threshold(ctypes.byref(threshold), pointer, k,
                                                    level_number))
                 thresholds[level.id] = threshold.value
-            yield Index(id=string(index.id), title=string(index.title), thresholds=thresholds)
+            yield Index(id=string(index.id), title=string(index.title), thresholds=thresholds,
+                        subject=string(index.subject))
 
     @staticmethod
     def _rules(pointer: int, count: int) -> typing.Iterator[Rule]:

@@ -128,6 +128,7 @@ int main(void) {
   FIELD(sg_index_def, version);
   FIELD(sg_index_def, id);
   FIELD(sg_index_def, title);
+  FIELD(sg_index_def, subject);
   end();
   BEGIN(sg_level_def);
   FIELD(sg_level_def, version);
@@ -341,6 +342,14 @@ int main(void) {
   FIELD(sg_place_result, own_score);
   FIELD(sg_place_result, contribution_count);
   end();
+  BEGIN(sg_adult_result);
+  FIELD(sg_adult_result, version);
+  FIELD(sg_adult_result, id);
+  FIELD(sg_adult_result, total);
+  FIELD(sg_adult_result, level);
+  FIELD(sg_adult_result, level_id);
+  FIELD(sg_adult_result, contribution_count);
+  end();
   BEGIN(sg_explain_options);
   FIELD(sg_explain_options, version);
   FIELD(sg_explain_options, format);
@@ -371,6 +380,7 @@ int main(void) {
   CONSTANT(SG_LINT_WARNING_VERSION);
   CONSTANT(SG_VOCABULARY_FINDING_VERSION);
   CONSTANT(SG_PLACE_RESULT_VERSION);
+  CONSTANT(SG_ADULT_RESULT_VERSION);
   CONSTANT(SG_LIMITS_VERSION);
   CONSTANT(SG_DATE_SIZE);
   CONSTANT(SG_PERSON_CHILD);

@@ -117,6 +117,7 @@ STRUCTS = {
     "sg_lint_warning": _lib.LintWarning,
     "sg_vocabulary_finding": _lib.VocabularyFinding,
     "sg_place_result": _lib.PlaceResult,
+    "sg_adult_result": _lib.AdultResult,
     "sg_contribution_columns": _lib.ContributionColumns,
     "sg_step_columns": _lib.StepColumns,
     "sg_limits": _lib.Limits,

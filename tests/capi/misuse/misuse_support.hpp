@@ -310,6 +310,10 @@ inline sg_vocabulary_finding init_struct<sg_vocabulary_finding>() {
   return SG_VOCABULARY_FINDING_INIT;
 }
 template <>
+inline sg_adult_result init_struct<sg_adult_result>() {
+  return SG_ADULT_RESULT_INIT;
+}
+template <>
 inline sg_place_result init_struct<sg_place_result>() {
   return SG_PLACE_RESULT_INIT;
 }

@@ -1,0 +1,62 @@
+"""Results for adults (docs/rules.md, "Results for adults"): the bundled DASH pack scores the
+adult victim's latest checklist as the adult's own result, read by Result.adults and
+Result.adult(); a child reads it only through the pack's explicit overrides. The cases are the
+fictional scenarios of tests/unit/test_packs.cpp, worked by hand there."""
+
+import datetime
+import json
+import pathlib
+
+import pytest
+
+import safeguard
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+SCENARIOS = ROOT / "tests" / "data" / "scenarios" / "dash"
+AS_OF = datetime.date(2026, 11, 1)
+
+
+def assessed(name, viewer=None):
+    with safeguard.Graph.from_file(SCENARIOS / name) as graph, \
+            safeguard.RuleSet.bundled("dash") as rules:
+        return graph.assess(rules, AS_OF, viewer=viewer)
+
+
+def test_the_latest_checklist_is_the_adults_result_and_the_child_reads_it_by_rule():
+    with assessed("latest-checklist.json", viewer="*") as result:
+        by_id = {adult.id: adult for adult in result.adults}
+        assert set(by_id) == {"P-DLA-M", "P-DLB-M"}
+        mother = result.adult("P-DLB-M")
+        assert mother.scores == {"checklist": 11.0, "stalking": 0.0, "hbv": 0.0}
+        assert mother.level == "medium"
+        assert sum(c.value for c in mother.contributions) == 11.0
+        assert sum(1 for c in mother.contributions if c.value == 0) == 15  # March, superseded
+        child = result.child("P-DLB-C1")
+        assert child.level == "medium"
+        assert child.scores["checklist"] == 0.0
+        assert [o.id for o in child.overrides] == ["dash-carer-checklist-medium"]
+        assert result.adult("P-DLA-M").scores["checklist"] == 9.0
+        with pytest.raises(safeguard.NotFoundError):
+            result.adult("P-DLA-C1")
+
+
+def test_restricted_ticks_are_withheld_from_an_uncleared_reader():
+    with assessed("restricted-latest.json", viewer="voluntary_sector") as result:
+        [mother] = result.adults
+        assert mother.id == "P-DRS-M"
+        assert mother.total == 3.0  # the host's figure, as a child's total
+        assert mother.scores == {"checklist": 0.0, "stalking": 0.0, "hbv": 0.0}
+        assert mother.withheld == 3.0
+        assert all(c.restricted and c.evidence_id is None and c.rule_id is None
+                   for c in mother.contributions)
+        text = result.explain_adult("P-DRS-M", viewer="voluntary_sector")
+        assert "C-DRS-" not in text
+        cleared = json.loads(result.explain_adult("P-DRS-M", format="json", viewer="police"))
+        assert cleared["scores"]["checklist"] == 3.0
+        assert sum(1 for c in cleared["contributions"] if c.get("superseded")) == 6
+
+
+def test_an_index_says_whose_result_it_is():
+    with safeguard.RuleSet.bundled("dash") as dash, safeguard.RuleSet.bundled("default") as default:
+        assert {index.subject for index in dash.indices} == {"adult"}
+        assert {index.subject for index in default.indices} == {"child"}
