@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "render/render_common.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/explain.hpp"
 #include "safeguard/generate.hpp"
@@ -57,57 +58,126 @@ std::string page(const std::string& title, const std::string& body) {
          "person, agency and event in it is invented.</footer>\n</body>\n</html>\n";
 }
 
-// Who a piece of evidence is about, in words: the child, or the person's id and what they are
-// to the child.
+// The packets tell each scenario as a short story in plain words: the generator's people have
+// ids, not names, so the child gets an invented first name (a display name the case gives wins),
+// every date is written out, and each record is a sentence; the ids follow in small print, so
+// that participants can match what they hold at the reveal.
+
+// Gender-neutral first names, invented for the stories (the pages say every person is
+// invented); the child is "they".
+constexpr const char* kFirstNames[] = {
+    "Alex",  "Ash",   "Bailey", "Billie", "Cameron", "Charlie", "Drew",  "Eden",   "Ellis",
+    "Jamie", "Jesse", "Jordan", "Jude",   "Kai",     "Kit",     "Logan", "Morgan", "Nico",
+    "Quinn", "Reese", "Riley",  "Robin",  "Rowan",   "Sam",     "Sasha", "Skyler", "Taylor"};
+
+}  // namespace
+
+std::string training_child_name(const Results& results, std::size_t row) {
+  const PersonView named = view_person(results, results.child_vertex(row));
+  if (!named.name.empty()) return std::string(named.name);
+  // FNV-1a over the id: the same name for the same child on every platform and run.
+  std::uint64_t hash = 1469598103934665603ull;
+  for (const unsigned char c : results.child_id(row)) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return kFirstNames[hash % (sizeof kFirstNames / sizeof kFirstNames[0])];
+}
+
+namespace {
+
+std::string number_words(std::size_t n) {
+  static constexpr const char* kNumbers[] = {"no",  "one",   "two",   "three", "four", "five",
+                                             "six", "seven", "eight", "nine",  "ten"};
+  return n < sizeof kNumbers / sizeof kNumbers[0] ? kNumbers[n] : std::to_string(n);
+}
+
+// Who a piece of evidence is about, in words: the child by name, or what the person is to the
+// child, with their id.
 std::string about_text(const Results& results, const CircleView& circle,
-                       const std::vector<VertexIndex>& about) {
+                       const std::vector<VertexIndex>& about, const std::string& name) {
   std::string out;
-  for (VertexIndex v : about) {
-    if (!out.empty()) out += ", ";
+  for (std::size_t k = 0; k < about.size(); ++k) {
+    const VertexIndex v = about[k];
+    if (k) out += k + 1 == about.size() ? " and " : ", ";
     if (v == circle.child) {
-      out += "the child";
+      out += esc(name);
       continue;
     }
-    std::string what;
+    RoleMask roles = 0;
     for (const CircleMemberView& m : circle.members) {
-      if (m.vertex != v) continue;
-      for (int r = 1; r < kRoleCount; ++r) {
-        if (m.roles & (1u << r)) {
-          if (!what.empty()) what += ", ";
-          what += words(to_string(static_cast<Role>(r)));
-        }
-      }
+      if (m.vertex == v) roles |= m.roles;
     }
-    out += nb(results.vertex_id(v)) + (what.empty() ? "" : " (" + esc(what) + ")");
+    const std::string id = nb(results.vertex_id(v));
+    if (roles & role_bit(Role::carer))
+      out += "one of the adults who look after " + esc(name) + " (" + id + ")";
+    else if (roles & role_bit(Role::sibling))
+      out += esc(name) + "'s brother or sister " + id;
+    else if (roles & role_bit(Role::partner))
+      out += esc(name) + "'s partner " + id;
+    else if (roles & role_bit(Role::household))
+      out += "another person who lives with " + esc(name) + " (" + id + ")";
+    else if (roles & role_bit(Role::associate))
+      out += "a friend of " + esc(name) + "'s (" + id + ")";
+    else
+      out += id;
   }
   return out.empty() ? std::string("the family") : out;
 }
 
-std::string evidence_item(const Results& results, const CircleView& circle, VertexIndex v) {
-  const EvidenceView e = view_evidence(results, v, Viewer::everyone());
-  if (e.kind == VertexKind::concern) {
-    return "<li>" + nb(format_iso_date(e.date)) + ": " + esc(words(e.category)) + ", severity " +
-           std::to_string(e.severity) + " of 5, " + esc(words(to_string(e.status))) + ", about " +
-           about_text(results, circle, e.about) + " <span class=\"note nb\">(" + esc(e.id) +
-           ")</span></li>\n";
+std::string status_words(ConcernStatus status) {
+  switch (status) {
+    case ConcernStatus::open:
+      return "the worry is still open";
+    case ConcernStatus::closed:
+      return "the record has since been closed";
+    case ConcernStatus::unsubstantiated:
+      return "it was later found to be unsubstantiated";
+    case ConcernStatus::retracted:
+      return "it was later withdrawn";
   }
-  return "<li>" + esc(words(e.category)) + ", strength " + std::to_string(e.severity) + " of 5" +
-         (e.date == kNoDay ? "" : ", since " + nb(format_iso_date(e.date))) +
-         " <span class=\"note nb\">(" + esc(e.id) + ", a protective factor)</span></li>\n";
+  return "its status is " + std::string(to_string(status));
 }
 
-std::string family_text(const Results& results, std::size_t row, const CircleView& circle) {
+std::string evidence_item(const Results& results, const CircleView& circle, VertexIndex v,
+                          const std::string& name) {
+  const EvidenceView e = view_evidence(results, v, Viewer::everyone());
+  const std::string id = " <span class=\"note nb\">(" + esc(e.id) + ")</span>";
+  if (e.kind == VertexKind::concern) {
+    return "<li>On " + nb(render_detail::long_date(e.date)) +
+           " your agency recorded a worry about " + about_text(results, circle, e.about, name) +
+           ": " + esc(words(e.category)) + ". You graded it " + std::to_string(e.severity) +
+           " out of 5, and " + status_words(e.status) + "." + id + "</li>\n";
+  }
+  return "<li>Your agency gives help that makes things safer: " + esc(words(e.category)) +
+         " (strength " + std::to_string(e.severity) + " out of 5" +
+         (e.date == kNoDay ? "" : ", since " + nb(render_detail::long_date(e.date))) + ")." + id +
+         "</li>\n";
+}
+
+std::string family_text(const Results& results, std::size_t row, const CircleView& circle,
+                        const std::string& name) {
   const int age = view_person(results, circle.child).age_years;
   std::size_t carers = 0, siblings = 0;
   for (const CircleMemberView& m : circle.members) {
     if (m.roles & role_bit(Role::carer)) ++carers;
     if (m.roles & role_bit(Role::sibling)) ++siblings;
   }
-  std::string out = "<p>" + nb(results.child_id(row)) + " is ";
-  out += age >= 0 ? std::to_string(age) + " years old" : "a child of unknown age";
-  out += ", cared for by " + std::to_string(carers) + (carers == 1 ? " adult" : " adults") +
-         ", with " + std::to_string(siblings) + (siblings == 1 ? " sibling" : " siblings") +
-         ". The date is " + nb(format_iso_date(results.as_of())) + ".</p>\n";
+  std::string out = "<p>" + esc(name);
+  out += age > 0    ? " is " + std::to_string(age) + "."
+         : age == 0 ? " is a baby, not yet one."
+                    : "'s age is not known.";
+  if (carers == 0)
+    out += " No adult is recorded as looking after them";
+  else
+    out += " They live with " + number_words(carers) +
+           (carers == 1 ? " adult who looks" : " adults who look") + " after them";
+  if (siblings > 0)
+    out += ", and with " + number_words(siblings) +
+           (siblings == 1 ? " brother or sister" : " brothers or sisters");
+  out += ". Today is " + nb(render_detail::long_date(results.as_of())) + ".</p>\n" +
+         "<p class=\"note\">In the records, " + esc(name) + " is " + nb(results.child_id(row)) +
+         ".</p>\n";
   return out;
 }
 
@@ -141,14 +211,23 @@ void scenario_pages(const Results& results, const ChildJoining& c, std::size_t n
   const RuleSet& pack = results.rules();
   const CircleView circle = view_circle(results, c.row, Viewer::everyone());
   const std::string dir = "scenario-" + std::to_string(number) + "/";
-  const std::string family = family_text(results, c.row, circle);
+  const std::string name = training_child_name(results, c.row);
+  const std::string family = family_text(results, c.row, circle, name);
   for (const Fragment& f : c.fragments) {
     const std::string who = agency_name(results, f.agency);
     std::string body = "<h1>Scenario " + std::to_string(number) + ": what " + nb(who) +
                        " knows</h1>\n" + family + "<p>You work for " + nb(who) +
                        ". Your agency's records about this family hold:</p>\n<ul>\n";
-    for (VertexIndex v : f.evidence) body += evidence_item(results, circle, v);
-    body += "</ul>\n<h2>What your records alone give the child</h2>\n<p class=\"level\">" +
+    // As a story: in date order (the same day by id).
+    std::vector<std::pair<Day, VertexIndex>> told;
+    for (VertexIndex v : f.evidence)
+      told.emplace_back(view_evidence(results, v, Viewer::everyone()).date, v);
+    std::sort(told.begin(), told.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return results.vertex_id(a.second) < results.vertex_id(b.second);
+    });
+    for (const auto& [date, v] : told) body += evidence_item(results, circle, v, name);
+    body += "</ul>\n<h2>What your records alone give " + esc(name) + "</h2>\n<p class=\"level\">" +
             esc(pack.levels()[static_cast<std::size_t>(f.level)].title) + " (score " +
             points(f.total) + ")</p>\n" + lines_table(results, f.contributions) +
             "<h2>For discussion</h2>\n<p>What would you do with this on its own? Who else might "
@@ -157,8 +236,7 @@ void scenario_pages(const Results& results, const ChildJoining& c, std::size_t n
                    page("Scenario " + std::to_string(number) + ": " + who, body)});
   }
   std::string body = "<h1>Scenario " + std::to_string(number) + ": the joined picture</h1>\n" +
-                     family + "<p class=\"level\">Joined, the records put " +
-                     nb(results.child_id(c.row)) + " at " +
+                     family + "<p class=\"level\">Joined, the records put " + esc(name) + " at " +
                      esc(pack.levels()[static_cast<std::size_t>(c.joined_level)].title) +
                      " (score " + points(c.joined_total) + "). No agency alone reached it.</p>\n" +
                      "<h2>Each agency alone</h2>\n<table>\n<tr><th scope=\"col\">Agency</th>"
@@ -294,6 +372,8 @@ std::string scenario_case(const TrainingScenarios& scenarios, std::size_t number
   const Snapshot& snap = results.snapshot();
   const std::size_t row = scenarios.rows[number];
   const std::uint32_t child = snap.vertex_slot[results.child_vertex(row)];
+  const std::string child_id(results.child_id(row));
+  const std::string child_name = training_child_name(results, row);
   // What scoring the child reads: its circle, the evidence that reaches it, and (so that the
   // evidence keeps every name it had) everyone and everything that evidence names.
   std::set<std::string> keep;
@@ -373,7 +453,16 @@ std::string scenario_case(const TrainingScenarios& scenarios, std::size_t number
       } else if (std::holds_alternative<CalendarSpec>(edit)) {
         wanted = true;
       }
-      if (wanted) kept.items.push_back(edit);
+      if (!wanted) continue;
+      // The child's name in the story is its display name in the case file.
+      const auto* p = std::get_if<PersonSpec>(&edit);
+      if (p && p->id == child_id && p->name.empty()) {
+        PersonSpec named = *p;
+        named.name = child_name;
+        kept.items.emplace_back(std::move(named));
+      } else {
+        kept.items.push_back(edit);
+      }
     }
     graph.apply(kept);
   }

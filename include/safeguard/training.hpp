@@ -49,6 +49,11 @@ SAFEGUARD_EXPORT TrainingScenarios choose_training_scenarios(std::shared_ptr<con
 // be run on it. Assessed as of the pack's date, it gives the child the reveal page's level.
 SAFEGUARD_EXPORT std::string scenario_case(const TrainingScenarios& scenarios, std::size_t number);
 
+// The first name a scenario's child goes by in the packets' story: the case's display name, or
+// one invented from its id (gender-neutral, the same on every run); scenario_case gives the
+// child that name as its display name.
+SAFEGUARD_EXPORT std::string training_child_name(const Results& results, std::size_t row);
+
 // The pages for chosen scenarios. `figures`, when given, holds one piece of HTML per scenario
 // (an inline SVG ecomap, say: the command-line program draws one with Graphviz) placed on its
 // reveal page under "Ecomap"; the caller vouches for it, it is not escaped.

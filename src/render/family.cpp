@@ -31,15 +31,7 @@ constexpr const char* kNeutral[] = {
     "There are good things in the child's life.",
 };
 
-// "1 November 2026": easier to read aloud than an ISO date.
-std::string long_date(Day day) {
-  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
-                                            "May",       "June",     "July",     "August",
-                                            "September", "October",  "November", "December"};
-  const boost::gregorian::date date = to_date(day);
-  return std::to_string(date.day().as_number()) + " " + kMonths[date.month().as_number() - 1] +
-         " " + std::to_string(static_cast<int>(date.year()));
-}
+using render_detail::long_date;
 
 bool is_worry(const LineView& line) {
   return line.heading == Heading::harm || line.heading == Heading::danger ||

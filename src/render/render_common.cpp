@@ -22,6 +22,15 @@ std::string describe_viewer(const Viewer& viewer) {
 
 namespace render_detail {
 
+std::string long_date(Day day) {
+  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
+  const boost::gregorian::date date = to_date(day);
+  return std::to_string(date.day().as_number()) + " " + kMonths[date.month().as_number() - 1] +
+         " " + std::to_string(static_cast<int>(date.year()));
+}
+
 void check_row(const Results& results, std::size_t row) {
   if (row >= results.child_count()) {
     throw Error(Status::out_of_range, "row " + std::to_string(row) + " is past the last child (" +

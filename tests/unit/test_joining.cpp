@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <iterator>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "safeguard.h"
@@ -601,8 +603,57 @@ TEST_SUITE("unit/joining") {
             join_child(alone, static_cast<std::size_t>(at), Viewer::everyone());
         CHECK(after.minimal_sets == before.minimal_sets);
         CHECK(after.fragments.size() == before.fragments.size());
+        // The story's name for the child is its display name in the case file, so the name
+        // holds when the scenario is assessed on its own.
+        const std::string name = training_child_name(scenarios.results, row);
+        CHECK_FALSE(name.empty());
+        CHECK(training_child_name(alone, static_cast<std::size_t>(at)) == name);
       }
     }
+  }
+
+  TEST_CASE("a packet tells its agency's records as a story, in date order") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    TrainingOptions options;
+    options.seed = 3;
+    options.difficulty = 3;
+    options.scenarios = 1;
+    const TrainingScenarios scenarios = choose_training_scenarios(rules, options);
+    const std::string name = training_child_name(scenarios.results, scenarios.rows[0]);
+    std::size_t packets = 0, records = 0;
+    for (const TrainingPage& page : training_pages(scenarios)) {
+      if (page.path.find("/agency-") == std::string::npos) continue;
+      ++packets;
+      CAPTURE(page.path);
+      // The child by name, the family in words, dates written out, each record a sentence.
+      CHECK(page.html.find("<p>" + name + " is ") != std::string::npos);
+      CHECK(page.html.find("They live with ") != std::string::npos);
+      CHECK(page.html.find("Today is <span class=\"nb\">1 November 2026</span>") !=
+            std::string::npos);
+      CHECK(page.html.find("What your records alone give " + name) != std::string::npos);
+      // Every record: "On <date> your agency recorded a worry about ...", dates ascending.
+      const std::regex told(
+          "<li>On <span class=\"nb\">([0-9]+) ([A-Z][a-z]+) ([0-9]{4})</span> "
+          "your agency recorded a worry about ");
+      std::vector<Day> dates;
+      for (auto it = std::sregex_iterator(page.html.begin(), page.html.end(), told);
+           it != std::sregex_iterator(); ++it) {
+        static const std::vector<std::string> months = {
+            "January", "February", "March",     "April",   "May",      "June",
+            "July",    "August",   "September", "October", "November", "December"};
+        const auto month = std::find(months.begin(), months.end(), (*it)[2].str());
+        REQUIRE(month != months.end());
+        char iso[16];
+        std::snprintf(iso, sizeof iso, "%s-%02d-%02d", (*it)[3].str().c_str(),
+                      static_cast<int>(month - months.begin()) + 1, std::stoi((*it)[1]));
+        dates.push_back(day(iso));
+      }
+      CHECK(std::is_sorted(dates.begin(), dates.end()));
+      records += dates.size();
+      CHECK(page.html.find(", severity ") == std::string::npos);  // the old list's wording
+    }
+    CHECK(packets >= 3);
+    CHECK(records >= packets);
   }
 }
 
