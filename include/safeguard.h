@@ -510,7 +510,7 @@ typedef struct sg_child_columns {
   int* level;
   int* score_level;
   unsigned char* immediate_safety;
-  size_t* override_count; /* policy overrides that fired */
+  size_t* override_count;     /* policy overrides that fired */
   const char** discretionary; /* sg_discretionary's outcome: "none", "applied", ... */
   const char** safety;        /* the safety decision: "safe", "safe_with_plan", "unsafe" or
                                  "not_assessed" (sg_result_safety) */
@@ -611,8 +611,10 @@ SG_API int sg_result_not_assessable(const char** out_rule_id, const char** out_m
 /* A pack's indices with subject = "adult" (docs/rules.md, "Results for adults") score adults,
  * not children: a DASH checklist is the adult victim's. Each live adult with at least one
  * contribution on such an index has a result, in the order the adults were added; the count is
- * 0 when the pack has no adult index. A child reads an adult's score only through an explicit
- * rule in the pack (adult_score() in a condition), never as its own score. */
+ * 0 when the pack has no adult index. A pack's policy overrides with subject = "adult" set a
+ * minimum level on an adult's result (an adult on whom one fires has a result even without a
+ * contribution). A child reads an adult's score or level only through an explicit rule in the
+ * pack (adult_score() or adult_level_at_least() in a condition), never as its own. */
 typedef struct sg_adult_result {
   int version; /* SG_ADULT_RESULT_VERSION */
   const char* id;
@@ -620,10 +622,13 @@ typedef struct sg_adult_result {
   int level;    /* the highest level any adult index reaches; index into the pack's levels */
   const char* level_id;
   size_t contribution_count;
+  /* Since version 2: how many adult policy overrides (subject = "adult") fired for the adult;
+   * `level` counts their minimum levels. Read them with sg_result_adult_override_for(). */
+  size_t override_count;
 } sg_adult_result;
-#define SG_ADULT_RESULT_VERSION 1
+#define SG_ADULT_RESULT_VERSION 2
 #define SG_ADULT_RESULT_INIT \
-  { SG_ADULT_RESULT_VERSION, NULL, 0, 0, NULL, 0 }
+  { SG_ADULT_RESULT_VERSION, NULL, 0, 0, NULL, 0, 0 }
 
 SG_API int sg_result_adult_count(size_t* out, const sg_result* result);
 /* The adult result at `row` (0 .. sg_result_adult_count() - 1): the host's own figures, which
@@ -826,6 +831,12 @@ SG_API int sg_result_adult_contribution_for(sg_contribution* out, const sg_resul
  * Free *out with sg_buffer_free(); *out_size (if not NULL) receives its length. */
 SG_API int sg_result_adult_explain(char** out, size_t* out_size, const sg_result* result,
                                    size_t row, const sg_explain_options* options);
+/* The k-th adult policy override (k < override_count of sg_adult_result version 2) that fired
+ * for an adult's result, as `viewer` may see it: withheld as sg_result_override_for() withholds
+ * a child's (*out_id NULL, the neutral reason, *out_restricted 1 when not NULL). */
+SG_API int sg_result_adult_override_for(const char** out_id, const char** out_reason,
+                                        int* out_restricted, const sg_result* result, size_t row,
+                                        size_t k, const sg_explain_options* viewer);
 
 /* Many children's contributions at once, column by column (a struct of arrays the caller
  * owns), as `viewer` may see them: exactly sg_result_contribution_for()'s fields for every line

@@ -189,6 +189,18 @@ std::string contextual_summary(const RuleSet& pack, const ScoresView& scores) {
   return out;
 }
 
+// The policy overrides that fired, as the reader may see them (a child's or an adult's).
+std::string overrides_text(const RuleSet& pack, const std::vector<OverrideView>& views) {
+  std::string out;
+  for (const OverrideView& o : views) {
+    out +=
+        o.withheld() ? std::string("  ") + std::string(o.reason) : "  policy override " + str(o.id);
+    if (o.min_level >= 0) out += " (at least " + pack.levels()[o.min_level].title + ")";
+    out += o.withheld() ? "\n" : ": " + str(o.reason) + "\n";
+  }
+  return out;
+}
+
 std::string text(const Results& results, std::size_t row, const Viewer& viewer) {
   const RuleSet& pack = results.rules();
   const std::vector<LineView> lines = view_contributions(results, row, viewer);
@@ -212,12 +224,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   out += contextual_summary(pack, scores);
   if (results.immediate_safety(row))
     out += "  IMMEDIATE SAFETY: a policy override flags a threat now\n";
-  for (const OverrideView& o : view_overrides(results, row, viewer)) {
-    out +=
-        o.withheld() ? std::string("  ") + std::string(o.reason) : "  policy override " + str(o.id);
-    if (o.min_level >= 0) out += " (at least " + pack.levels()[o.min_level].title + ")";
-    out += o.withheld() ? "\n" : ": " + str(o.reason) + "\n";
-  }
+  out += overrides_text(pack, view_overrides(results, row, viewer));
   out += discretionary_text(results, row);
   out += safety_text(results, row, viewer);
   for (int h = 0; h < 5; ++h) {
@@ -257,6 +264,20 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
 }
 
 using ordered = nlohmann::ordered_json;
+
+ordered overrides_json(const RuleSet& pack, const std::vector<OverrideView>& views) {
+  ordered overrides = ordered::array();
+  for (const OverrideView& o : views) {
+    // A withheld override keeps its keys: id null, the neutral reason, "restricted": true.
+    overrides.push_back(
+        {{"id", o.withheld() ? ordered() : ordered(str(o.id))},
+         {"reason", str(o.reason)},
+         {"min_level", o.min_level >= 0 ? ordered(pack.levels()[o.min_level].id) : ordered()},
+         {"immediate_safety", o.immediate_safety},
+         {"restricted", o.withheld()}});
+  }
+  return overrides;
+}
 
 // {"decision", "dangers": [...], "plans": [...]}; a withheld finding keeps its keys: id and
 // evidence null, the neutral title, "restricted": true.
@@ -369,17 +390,7 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
                                                     {"restricted", true},
                                                     {"value", scores.withheld}}
                                           : ordered();
-  ordered overrides = ordered::array();
-  for (const OverrideView& o : view_overrides(results, row, viewer)) {
-    // A withheld override keeps its keys: id null, the neutral reason, "restricted": true.
-    overrides.push_back(
-        {{"id", o.withheld() ? ordered() : ordered(str(o.id))},
-         {"reason", str(o.reason)},
-         {"min_level", o.min_level >= 0 ? ordered(pack.levels()[o.min_level].id) : ordered()},
-         {"immediate_safety", o.immediate_safety},
-         {"restricted", o.withheld()}});
-  }
-  out["policy_overrides"] = std::move(overrides);
+  out["policy_overrides"] = overrides_json(pack, view_overrides(results, row, viewer));
   out["safety"] = safety_json(results, row, viewer);
   ordered headings = ordered::object();
   for (int h = 0; h < 5; ++h)
@@ -593,6 +604,7 @@ std::string adult_text(const Results& results, std::size_t row, const Viewer& vi
   }
   if (figures.any_withheld)
     out += "  " + pack.neutral_title() + ": " + fixed(figures.withheld, 2) + "\n";
+  out += overrides_text(pack, view_adult_overrides(results, row, viewer));
   for (int h = 0; h < 5; ++h) {
     std::string section;
     for (const LineView& line : lines) {
@@ -623,6 +635,7 @@ std::string adult_json(const Results& results, std::size_t row, const Viewer& vi
     if (pack.indices()[i].adult) scores[pack.indices()[i].id] = figures.shown[i];
   }
   out["scores"] = std::move(scores);
+  out["policy_overrides"] = overrides_json(pack, view_adult_overrides(results, row, viewer));
   add_lines_json(lines, figures.any_withheld, pack.neutral_title(), figures.withheld, out);
   return out.dump(2) + "\n";
 }

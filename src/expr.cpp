@@ -150,7 +150,7 @@ class Compiler {
     int depth = 0;
     emit(*root, out.main, depth);
     out.reads_status = loads(out.main, Attr::concern_status);
-    out.constant = out.attributes.empty() && out.aggregates.empty() && out.adult_indices.empty();
+    out.constant = out.attributes.empty() && out.aggregates.empty() && !out.reads_adults();
     find_guard(*root, out.guard);  // after emit: the literals are interned already
     return out;
   }
@@ -834,6 +834,26 @@ class Compiler {
           node.op = Op::adult_score;
           node.number = static_cast<double>(role);
           node.type = Type::number;
+        } else if (node.text == "adult_level_at_least") {
+          // adult_level_at_least("path", "level"): both literals; the loader checks the level.
+          if (in_aggregate)
+            type_error(node, "adult_level_at_least cannot be used inside an aggregate");
+          if (node.kids.size() != 2 || node.kids[0]->kind != NodeKind::string ||
+              node.kids[1]->kind != NodeKind::string) {
+            type_error(node,
+                       "adult_level_at_least takes a path and a level id, both in quotes: "
+                       "adult_level_at_least(\"carer\", \"high\")");
+          }
+          Role role;
+          if (!parse_role(node.kids[0]->text, role) || role == Role::self) {
+            type_error(*node.kids[0],
+                       "adult_level_at_least's path must be sibling, carer, household, "
+                       "associate, partner or involved, not '" +
+                           node.kids[0]->text + "'");
+          }
+          node.op = Op::adult_level_at_least;
+          node.number = static_cast<double>(role);
+          node.type = Type::boolean;
         } else {
           type_error(node, "unknown function '" + node.text + "'");
         }
@@ -960,6 +980,15 @@ class Compiler {
           return push(program,
                       Instr{Op::adult_score, static_cast<std::uint8_t>(node.number), index, 0, 0},
                       depth, 1);
+        }
+        if (node.op == Op::adult_level_at_least) {
+          const std::uint32_t level = symbols_.intern(node.kids[1]->text);
+          auto& read = compiled_->adult_levels;
+          if (std::find(read.begin(), read.end(), level) == read.end()) read.push_back(level);
+          return push(
+              program,
+              Instr{Op::adult_level_at_least, static_cast<std::uint8_t>(node.number), level, 0, 0},
+              depth, 1);
         }
         for (const auto& kid : node.kids) emit(*kid, program, depth);
         // within() reads the element's age: flag 0 for a concern, 1 for a factor.
@@ -1424,6 +1453,11 @@ Value run(const Compiled& compiled, const Program& program, EvalContext& ctx) {
         push(ctx.adults ? number(ctx.adults->adult_score(ctx.child, in.a,
                                                          static_cast<Role>(in.flag), ctx.mask))
                         : number(0));
+        break;
+      case Op::adult_level_at_least:
+        push(boolean(ctx.adults != nullptr &&
+                     ctx.adults->adult_level_at_least(ctx.child, in.a, static_cast<Role>(in.flag),
+                                                      ctx.mask)));
         break;
     }
   }

@@ -56,6 +56,10 @@ enum class Op : std::uint8_t {
   // adult_score(INDEX, PATH): the highest score on an adult index (symbol `a`) of the adults
   // reaching the child by the path (Role in `flag`), read through EvalContext::adults.
   adult_score,
+  // adult_level_at_least(PATH, LEVEL): true when an adult reaching the child by the path (Role
+  // in `flag`) has a result at the level (pack symbol of its id in `a`) or above, overrides
+  // included; read through EvalContext::adults.
+  adult_level_at_least,
   // Kleene short circuit for `and` (flag 0) and `or` (flag 1): if the value on top of the stack
   // is known and decides the result (false for `and`, true for `or`), it becomes that boolean
   // and execution jumps to instruction `a`, past the right operand and the `and`/`or` itself.
@@ -125,6 +129,11 @@ struct Compiled {
   bool reads_status = false;
   // Pack symbols of the indices adult_score() reads (the loader checks each is an adult index).
   std::vector<std::uint32_t> adult_indices;
+  // Pack symbols of the levels adult_level_at_least() compares with (the loader checks each).
+  std::vector<std::uint32_t> adult_levels;
+
+  // adult_score() or adult_level_at_least(): the value depends on adults' results.
+  bool reads_adults() const noexcept { return !adult_indices.empty() || !adult_levels.empty(); }
 };
 
 // Compiles `text` for a rule over `scope`, requiring a result of type `expected`. `origin` is
@@ -184,6 +193,11 @@ class AdultReader {
  public:
   virtual double adult_score(std::uint32_t child, std::uint32_t index_symbol, Role path,
                              const EvidenceMask* mask) = 0;
+  // Whether an adult who reaches the child by `path` has a result at the level named by a pack
+  // symbol or above: the adult's level from the scores and the adult policy overrides that
+  // fire, over the evidence `mask` allows.
+  virtual bool adult_level_at_least(std::uint32_t child, std::uint32_t level_symbol, Role path,
+                                    const EvidenceMask* mask) = 0;
 
  protected:
   ~AdultReader() = default;

@@ -338,7 +338,43 @@ class PackLoader {
              what + " reads adult_score(\"" + std::string(id) +
                  "\", ...), but the pack has no index with that id and subject = \"adult\"");
     }
+    for (std::uint32_t symbol : compiled.adult_levels) {
+      const std::string_view id = pack_->symbols_.str(symbol);
+      const auto& levels = pack_->levels_;
+      if (std::none_of(levels.begin(), levels.end(),
+                       [&](const LevelDef& level) { return level.id == id; }))
+        fail(node, Status::invalid_data,
+             what + " reads adult_level_at_least(..., \"" + std::string(id) +
+                 "\"), but the pack has no level with that id");
+    }
     return expr::Expression(std::move(compiled));
+  }
+
+  // An adult override reads the concerns about the adult: `concerns` aggregates and nothing of
+  // a child (no child.*, timeline.*, family_concerns, factors, adult_score or
+  // adult_level_at_least), and it can only set a level: immediate safety is a child's.
+  void check_adult_override(const toml::table& t, const PolicyOverride& o,
+                            const std::string& where) const {
+    const std::string why =
+        " (" + where + " has subject = \"adult\": it reads the concerns about each adult)";
+    if (o.immediate_safety)
+      fail(*t.get("immediate_safety"), Status::invalid_data,
+           where + " cannot flag immediate safety, which is a child's" + why);
+    if (o.min_level < 0) fail(t, Status::invalid_data, where + " needs min_level" + why);
+    const expr::Compiled& compiled = o.when.compiled();
+    bool reads_child = compiled.reads_adults();
+    for (const expr::Aggregate& a : compiled.aggregates)
+      reads_child = reads_child || a.collection != expr::Collection::concerns;
+    for (expr::Attr attr : compiled.attributes) {
+      const expr::Scope scope = expr::attr_info(attr).scope;
+      reads_child = reads_child || (scope != expr::Scope::concern);
+    }
+    if (reads_child)
+      fail(*t.get("when"), Status::invalid_data,
+           where +
+               " reads something other than the concerns about the adult (child.*, timeline.*, "
+               "family_concerns, factors, adult_score or adult_level_at_least)" +
+               why);
   }
 
   // A rule of an adult index scores the concerns about an adult: no child to read, no path but
@@ -354,7 +390,7 @@ class PackLoader {
     }
     for (const expr::Expression* e : {&rule.when, &rule.points}) {
       const expr::Compiled& compiled = e->compiled();
-      bool reads_child = !compiled.aggregates.empty() || !compiled.adult_indices.empty();
+      bool reads_child = !compiled.aggregates.empty() || compiled.reads_adults();
       for (expr::Attr attr : compiled.attributes)
         reads_child = reads_child || expr::attr_info(attr).scope == expr::Scope::child;
       if (reads_child)
@@ -576,7 +612,8 @@ class PackLoader {
   void read_overrides(const toml::table& root) {
     std::unordered_set<std::string> seen;
     for_each_table(root, "override", [&](const toml::table& t) {
-      allow(t, {"id", "reason", "when", "min_level", "immediate_safety"}, "an [[override]]");
+      allow(t, {"id", "reason", "when", "min_level", "immediate_safety", "subject"},
+            "an [[override]]");
       if (pack_->overrides_.size() >= limits_.max_overrides) {
         fail(t, Status::limit, "more than " + std::to_string(limits_.max_overrides) + " overrides");
       }
@@ -603,6 +640,14 @@ class PackLoader {
       if (o.min_level < 0 && !o.immediate_safety) {
         fail(t, Status::invalid_data,
              where + " does nothing: give it min_level, immediate_safety = true, or both");
+      }
+      const std::string subject = string_at(t, "subject", where, false, "child");
+      if (subject == "adult") {
+        o.adult = true;
+        check_adult_override(t, o, where);
+      } else if (subject != "child") {
+        fail(*t.get("subject"), Status::invalid_data,
+             "subject of " + where + " must be \"child\" or \"adult\", not '" + subject + "'");
       }
       pack_->overrides_.push_back(std::move(o));
     });

@@ -82,11 +82,16 @@ std::string_view index_id(const RuleSet& pack, std::uint32_t index) {
 
 }  // namespace
 
-std::vector<OverrideView> view_overrides(const Results& results, std::size_t row,
-                                         const Viewer& viewer) {
+namespace {
+
+// Views of fired overrides, `restricted_basis(k)` saying whether the k-th fired only because of
+// restricted evidence: then only a reader who sees every restricted concern reads its id and
+// reason.
+template <typename RestrictedBasis>
+std::vector<OverrideView> view_fired(const Results& results, const std::uint32_t* begin,
+                                     const std::uint32_t* end, const Viewer& viewer,
+                                     RestrictedBasis restricted_basis) {
   std::vector<OverrideView> out;
-  const std::uint32_t* begin = results.overrides_begin(row);
-  const std::uint32_t* end = results.overrides_end(row);
   out.reserve(static_cast<std::size_t>(end - begin));
   int sees_all = -1;  // scanned once, and only when an override needs it
   for (const std::uint32_t* o = begin; o != end; ++o) {
@@ -94,7 +99,7 @@ std::vector<OverrideView> view_overrides(const Results& results, std::size_t row
     OverrideView view;
     view.min_level = rule.min_level;
     view.immediate_safety = rule.immediate_safety;
-    if (results.override_restricted_basis(row, static_cast<std::size_t>(o - begin))) {
+    if (restricted_basis(static_cast<std::size_t>(o - begin))) {
       if (sees_all < 0)
         sees_all = sees_every_restricted_concern(results.snapshot(), viewer) ? 1 : 0;
       if (sees_all == 0) {
@@ -110,6 +115,21 @@ std::vector<OverrideView> view_overrides(const Results& results, std::size_t row
     out.push_back(view);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<OverrideView> view_overrides(const Results& results, std::size_t row,
+                                         const Viewer& viewer) {
+  return view_fired(results, results.overrides_begin(row), results.overrides_end(row), viewer,
+                    [&](std::size_t k) { return results.override_restricted_basis(row, k); });
+}
+
+std::vector<OverrideView> view_adult_overrides(const Results& results, std::size_t row,
+                                               const Viewer& viewer) {
+  return view_fired(results, results.adult_overrides_begin(row), results.adult_overrides_end(row),
+                    viewer,
+                    [&](std::size_t k) { return results.adult_override_restricted_basis(row, k); });
 }
 
 SafetyView view_safety(const Results& results, std::size_t row, const Viewer& viewer) {

@@ -64,9 +64,10 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 }
 
 // An adult's result (docs/rules.md, "Results for adults") as the reader may attribute it: per
-// adult index the points of the lines shown, the withheld ones apart. An adult every line of
-// whose result is withheld from the reader is left out: that the adult has a result at all
-// (a checklist on restricted evidence) is itself what the reader may not learn.
+// adult index the points of the lines shown, the withheld ones apart. An adult every line and
+// adult override of whose result is withheld from the reader is left out: that the adult has a
+// result at all (a checklist or call-outs on restricted evidence) is itself what the reader may
+// not learn.
 struct AdultRow {
   std::string id;
   std::string level;
@@ -92,6 +93,8 @@ std::vector<AdultRow> adult_rows(const Results& results, const Viewer& viewer) {
         adult.scores[line.index] += line.value;
       }
     }
+    for (const OverrideView& o : view_adult_overrides(results, row, viewer))
+      any_shown = any_shown || !o.withheld();
     if (any_shown) rows.push_back(std::move(adult));
   }
   return rows;

@@ -73,20 +73,24 @@ ExitCode explain_adults(const Session& session, const ExplainOptions& options) {
   nlohmann::ordered_json array = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < options.adults.size(); ++i) {
     long row = results.find_adult(options.adults[i]);
-    // An adult whose every line is withheld from the reader is answered as one without a
-    // result: that a (restricted) checklist exists is what the reader may not learn.
+    // An adult whose every line and adult override is withheld from the reader is answered as
+    // one without a result: that a (restricted) checklist exists is what the reader may not
+    // learn.
     if (row >= 0) {
       bool any_shown = false;
       for (const LineView& line :
            view_adult_contributions(results, static_cast<std::size_t>(row), session.viewer))
         any_shown = any_shown || !line.withheld();
+      for (const OverrideView& o :
+           view_adult_overrides(results, static_cast<std::size_t>(row), session.viewer))
+        any_shown = any_shown || !o.withheld();
       if (!any_shown) row = -1;
     }
     if (row < 0)
       throw Failure(kExitChildNotFound,
                     "no adult result for '" + options.adults[i] +
                         "' (an adult has one when the pack has an index with subject = \"adult\" "
-                        "and evidence about them scores on it)");
+                        "and evidence about them scores on it, or an adult override fires)");
     const auto format = options.format == "json" ? ExplainFormat::json : ExplainFormat::text;
     const std::string text =
         explain_adult(results, static_cast<std::size_t>(row), format, session.viewer);

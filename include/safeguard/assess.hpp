@@ -328,6 +328,19 @@ class SAFEGUARD_EXPORT Results {
   std::size_t adult_contribution_count(std::size_t row) const {
     return adult_contribution_offsets_[row + 1] - adult_contribution_offsets_[row];
   }
+  // Adult policy overrides (subject = "adult") that fired for the adult, indices into
+  // RuleSet::overrides(); adult_level counts their min_level. As for a child's, the k-th is
+  // shown by id and reason only to a reader who sees every restricted concern when it fired
+  // only because of restricted evidence (view_adult_overrides in explain.hpp).
+  const std::uint32_t* adult_overrides_begin(std::size_t row) const {
+    return adult_fired_.data() + adult_fired_offsets_[row];
+  }
+  const std::uint32_t* adult_overrides_end(std::size_t row) const {
+    return adult_fired_.data() + adult_fired_offsets_[row + 1];
+  }
+  bool adult_override_restricted_basis(std::size_t row, std::size_t k) const {
+    return adult_fired_restricted_[adult_fired_offsets_[row] + k] != 0;
+  }
 
   // ---- Propagation (docs/rules.md, "Propagation"); empty when the pack does not propagate.
   const PropagationReport& propagation() const noexcept { return propagation_; }
@@ -424,6 +437,9 @@ class SAFEGUARD_EXPORT Results {
   std::vector<std::int32_t> adult_levels_;
   std::vector<Contribution> adult_contributions_;
   std::vector<std::size_t> adult_contribution_offsets_{0};
+  std::vector<std::uint32_t> adult_fired_;  // adult overrides that fired, per adult
+  std::vector<std::uint8_t> adult_fired_restricted_;
+  std::vector<std::size_t> adult_fired_offsets_{0};
   std::shared_ptr<const detail::NetworkViews> network_views_;
 };
 

@@ -242,6 +242,11 @@ inline constexpr std::string_view kRestrictedOverride =
 // The policy overrides that fired for the child at `row`, in pack order.
 SAFEGUARD_EXPORT std::vector<OverrideView> view_overrides(const Results& results, std::size_t row,
                                                           const Viewer& viewer);
+// The same for the adult policy overrides (subject = "adult") that fired for an adult's result
+// (`row` as in Results::adult_id).
+SAFEGUARD_EXPORT std::vector<OverrideView> view_adult_overrides(const Results& results,
+                                                                std::size_t row,
+                                                                const Viewer& viewer);
 
 // One danger or safety plan that held for a child (Results::safety_begin), as a reader may see
 // it: the item and the concern or factor it held for. A finding on evidence the reader is not

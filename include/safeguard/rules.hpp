@@ -81,6 +81,10 @@ struct PolicyOverride {
   expr::Expression when;
   int min_level = -1;  // level the override forces at least, or -1
   bool immediate_safety = false;
+  // subject = "adult": evaluated for each adult over the concerns about that adult, it sets a
+  // minimum level on the adult's result, never a child's (docs/rules.md, "Policy overrides for
+  // adults"). A child reads it only through adult_level_at_least().
+  bool adult = false;
   Location where;
 };
 

@@ -32,7 +32,7 @@ Csr<std::uint32_t> rules_by_symbol(const RuleSet& rules, expr::Scope scope,
 
 bool reads_only(const expr::Compiled& program, std::initializer_list<expr::Attr> allowed) {
   if (!program.aggregates.empty()) return false;
-  if (!program.adult_indices.empty()) return false;  // adult_score() reads the scorer
+  if (program.reads_adults()) return false;  // adult_score() reads the scorer
   for (expr::Attr attr : program.attributes) {
     if (std::find(allowed.begin(), allowed.end(), attr) == allowed.end()) return false;
   }

@@ -138,33 +138,41 @@ const std::vector<VocabularyFinding>& Results::vocabulary() const {
 
 namespace detail {
 
-// Every live adult's own result on the pack's adult indices, one thread, in slot order (an
-// adult's lines read only the concerns about that adult: a small fraction of the work).
+// Every live adult's own result on the pack's adult indices and adult overrides, one thread,
+// in slot order (an adult's lines read only the concerns about that adult: a small fraction of
+// the work).
 void ResultsBuilder::score_adults(Results& out, const Prepared& prepared,
                                   const AssessOptions& options) {
   const RuleSet& rules = *out.rules_;
   const auto& indices = rules.indices();
-  if (std::none_of(indices.begin(), indices.end(), [](const IndexDef& i) { return i.adult; }))
+  const auto& overrides = rules.overrides();
+  if (std::none_of(indices.begin(), indices.end(), [](const IndexDef& i) { return i.adult; }) &&
+      std::none_of(overrides.begin(), overrides.end(),
+                   [](const PolicyOverride& o) { return o.adult; }))
     return;
   const Snapshot& snap = *out.snapshot_;
   ChildScorer scorer(rules, snap, prepared, *out.process_, options.as_of);
   std::vector<double> scores(indices.size());
+  AdultFired fired;
   for (std::uint32_t p = 0; p < snap.person_kind.size(); ++p) {
     const VertexIndex v = snap.person_vertex[p];
     if (snap.person_kind[p] != PersonKind::adult || v == kNoVertex ||
         snap.vertex_kind[v] != VertexKind::person)
       continue;
     const std::size_t before = out.adult_contributions_.size();
-    scorer.score_adult(p, scores.data(), out.adult_contributions_);
-    if (out.adult_contributions_.size() == before) continue;
+    fired.overrides.clear();
+    fired.restricted.clear();
+    const int level = scorer.score_adult(p, scores.data(), out.adult_contributions_, fired);
+    // An adult has a result when a line or an adult override says something about them.
+    if (out.adult_contributions_.size() == before && fired.overrides.empty()) continue;
     out.adults_.push_back(p);
     out.adult_scores_.insert(out.adult_scores_.end(), scores.begin(), scores.end());
-    int level = 0;
-    for (std::uint32_t i = 0; i < indices.size(); ++i) {
-      if (indices[i].adult) level = std::max(level, rules.level_for(i, scores[i]));
-    }
     out.adult_levels_.push_back(level);
     out.adult_contribution_offsets_.push_back(out.adult_contributions_.size());
+    out.adult_fired_.insert(out.adult_fired_.end(), fired.overrides.begin(), fired.overrides.end());
+    out.adult_fired_restricted_.insert(out.adult_fired_restricted_.end(), fired.restricted.begin(),
+                                       fired.restricted.end());
+    out.adult_fired_offsets_.push_back(out.adult_fired_.size());
   }
 }
 

@@ -51,6 +51,16 @@ class ChildScorer::Impl final : public expr::AdultReader {
     for (std::uint32_t r = 0; r < rules_.rules().size(); ++r) {
       if (indices[rules_.rules()[r].index].adult) adult_rules_.push_back(r);
     }
+    for (std::uint32_t o = 0; o < rules_.overrides().size(); ++o) {
+      if (rules_.overrides()[o].adult) adult_overrides_.push_back(o);
+    }
+    // adult_level_at_least() names a level by the pack symbol of its id.
+    for (std::uint32_t l = 0; l < rules_.levels().size(); ++l) {
+      const std::uint32_t symbol = rules_.symbols().find(rules_.levels()[l].id);
+      if (symbol == expr::SymbolTable::kNone) continue;  // no expression reads it
+      if (level_of_symbol_.size() <= symbol) level_of_symbol_.resize(symbol + 1, -1);
+      level_of_symbol_[symbol] = static_cast<std::int32_t>(l);
+    }
     // The record without its restricted concerns, to tell which rules about a child fired
     // only because of them (Contribution::restricted_basis). Built only when there are any.
     const std::size_t concerns = snap_.concern_vertex.size();
@@ -231,6 +241,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
     const std::size_t first_fired = out.fired.size();
     for (std::uint32_t o = 0; o < rules_.overrides().size(); ++o) {
       const PolicyOverride& rule = rules_.overrides()[o];
+      if (rule.adult) continue;  // an adult's result, never a child's (score_adult)
       ctx.missing = -1;
       const expr::Value fires = expr::evaluate(rule.when, ctx);
       if (!fires.known) {
@@ -765,53 +776,115 @@ class ChildScorer::Impl final : public expr::AdultReader {
     adult_missing_.clear();
   }
 
+  struct AdultMemo {
+    std::uint32_t person;
+    const expr::EvidenceMask* mask;
+    std::size_t scores;  // into adult_memo_scores_: one score per index
+    int level;           // scores and adult overrides
+  };
+
+  // An adult's scores and level over the evidence `mask` allows, worked out once per child
+  // (or adult) and mask.
+  const AdultMemo& adult_memo(std::uint32_t person, const expr::EvidenceMask* mask) {
+    for (const AdultMemo& memo : adult_memo_) {
+      if (memo.person == person && memo.mask == mask) return memo;
+    }
+    const std::size_t count = rules_.indices().size();
+    adult_scratch_.clear();
+    adult_lines(person, mask, adult_scratch_);
+    AdultMemo memo{person, mask, adult_memo_scores_.size(), 0};
+    adult_memo_scores_.resize(adult_memo_scores_.size() + count, 0.0);
+    for (const Contribution& line : adult_scratch_)
+      adult_memo_scores_[memo.scores + line.index] += line.value;
+    memo.level = adult_level(person, adult_memo_scores_.data() + memo.scores, mask, nullptr);
+    adult_memo_.push_back(memo);
+    return adult_memo_.back();
+  }
+
   // adult_score(INDEX, PATH): the highest score on the adult index of the adults who reach the
-  // child by the path (0 when none does), over the evidence `mask` allows. Each adult's scores
-  // are worked out once per child and mask.
+  // child by the path (0 when none does), over the evidence `mask` allows.
   double adult_score(std::uint32_t child, std::uint32_t index_symbol, Role path,
                      const expr::EvidenceMask* mask) override {
     if (index_symbol >= index_of_symbol_.size() || index_of_symbol_[index_symbol] < 0) return 0;
     const auto index = static_cast<std::size_t>(index_of_symbol_[index_symbol]);
-    const std::size_t count = rules_.indices().size();
     double best = 0;
     for (const CircleMember* m = snap_.person_circle.begin(child);
          m != snap_.person_circle.end(child); ++m) {
       if (!(m->roles & role_bit(path)) || snap_.person_kind[m->person] != PersonKind::adult)
         continue;
-      std::size_t at = 0;
-      while (at < adult_memo_.size() &&
-             !(adult_memo_[at].person == m->person && adult_memo_[at].mask == mask))
-        ++at;
-      if (at == adult_memo_.size()) {
-        adult_scratch_.clear();
-        adult_lines(m->person, mask, adult_scratch_);
-        AdultMemo memo{m->person, mask, adult_memo_scores_.size()};
-        adult_memo_scores_.resize(adult_memo_scores_.size() + count, 0.0);
-        for (const Contribution& line : adult_scratch_)
-          adult_memo_scores_[memo.scores + line.index] += line.value;
-        adult_memo_.push_back(memo);
-      }
-      best = std::max(best, adult_memo_scores_[adult_memo_[at].scores + index]);
+      best = std::max(best, adult_memo_scores_[adult_memo(m->person, mask).scores + index]);
     }
     return best;
   }
 
-  void score_adult(std::uint32_t person, double* scores, std::vector<Contribution>& lines) {
+  // adult_level_at_least(PATH, LEVEL): whether an adult reaching the child by the path has a
+  // result at the level or above (its scores and its adult overrides), over `mask`'s evidence.
+  bool adult_level_at_least(std::uint32_t child, std::uint32_t level_symbol, Role path,
+                            const expr::EvidenceMask* mask) override {
+    if (level_symbol >= level_of_symbol_.size() || level_of_symbol_[level_symbol] < 0) return false;
+    const int wanted = level_of_symbol_[level_symbol];
+    for (const CircleMember* m = snap_.person_circle.begin(child);
+         m != snap_.person_circle.end(child); ++m) {
+      if (!(m->roles & role_bit(path)) || snap_.person_kind[m->person] != PersonKind::adult)
+        continue;
+      if (adult_memo(m->person, mask).level >= wanted) return true;
+    }
+    return false;
+  }
+
+  // An adult's level: the highest any adult index reaches on `scores`, raised to the min_level
+  // of every adult policy override that fires over the concerns about the adult that `mask`
+  // allows (one whose condition is unknown does not fire). With `fired`, appends each override
+  // that fired and whether it fired only because of restricted evidence.
+  int adult_level(std::uint32_t person, const double* scores, const expr::EvidenceMask* mask,
+                  AdultFired* fired) {
+    int level = 0;
+    for (std::uint32_t i = 0; i < rules_.indices().size(); ++i) {
+      if (rules_.indices()[i].adult) level = std::max(level, rules_.level_for(i, scores[i]));
+    }
+    if (adult_overrides_.empty()) return level;
+    expr::EvalContext ctx;
+    ctx.snapshot = &snap_;
+    ctx.symbol_map = prepared_.symbol_map.data();
+    ctx.as_of = as_of_;
+    ctx.child = person;  // adult overrides read only the concerns about the adult
+    ctx.mask = mask;
+    for (std::uint32_t o : adult_overrides_) {
+      const PolicyOverride& rule = rules_.overrides()[o];
+      ctx.missing = -1;
+      const expr::Value fires = expr::evaluate(rule.when, ctx);
+      if (!fires.known || fires.number == 0) continue;
+      level = std::max(level, rule.min_level);
+      if (!fired) continue;
+      bool restricted_basis = false;
+      if (!restricted_group_.empty() && !mask) {
+        ctx.mask = &unrestricted_;
+        ctx.missing = -1;
+        const expr::Value alone = expr::evaluate(rule.when, ctx);
+        ctx.mask = mask;
+        restricted_basis = !(alone.known && alone.number != 0);
+      }
+      fired->overrides.push_back(o);
+      fired->restricted.push_back(restricted_basis ? 1 : 0);
+    }
+    return level;
+  }
+
+  int score_adult(std::uint32_t person, double* scores, std::vector<Contribution>& lines,
+                  AdultFired& fired) {
     const std::size_t first = lines.size();
     latest_seen_.clear();
     adult_lines(person, nullptr, lines);
     std::fill(scores, scores + rules_.indices().size(), 0.0);
     for (std::size_t k = first; k < lines.size(); ++k) scores[lines[k].index] += lines[k].value;
+    return adult_level(person, scores, nullptr, &fired);
   }
 
-  std::vector<std::int32_t> index_of_symbol_;  // pack symbol -> adult index, or -1
-  std::vector<std::uint32_t> adult_rules_;     // rules on adult indices, in pack order
-  struct AdultMemo {
-    std::uint32_t person;
-    const expr::EvidenceMask* mask;
-    std::size_t scores;  // into adult_memo_scores_: one score per index
-  };
-  std::vector<AdultMemo> adult_memo_;  // this child's
+  std::vector<std::int32_t> index_of_symbol_;   // pack symbol -> adult index, or -1
+  std::vector<std::uint32_t> adult_rules_;      // rules on adult indices, in pack order
+  std::vector<std::int32_t> level_of_symbol_;   // pack symbol -> level, or -1
+  std::vector<std::uint32_t> adult_overrides_;  // overrides with subject = "adult"
+  std::vector<AdultMemo> adult_memo_;           // this child's
   std::vector<double> adult_memo_scores_;
   std::vector<Contribution> adult_scratch_;
   std::vector<NotAssessable> adult_missing_;
@@ -843,9 +916,9 @@ double ChildScorer::score_node(std::uint32_t node, const std::vector<std::uint32
   return impl_->score_node(node, node_rules, out);
 }
 
-void ChildScorer::score_adult(std::uint32_t person, double* scores,
-                              std::vector<Contribution>& lines) {
-  impl_->score_adult(person, scores, lines);
+int ChildScorer::score_adult(std::uint32_t person, double* scores, std::vector<Contribution>& lines,
+                             AdultFired& fired) {
+  return impl_->score_adult(person, scores, lines, fired);
 }
 
 }  // namespace safeguard::detail

@@ -31,6 +31,13 @@ struct Partial {
   std::vector<std::size_t> issue_counts;
 };
 
+// The adult policy overrides (subject = "adult") that fired for one adult, and per override 1
+// when it fired only because of restricted evidence.
+struct AdultFired {
+  std::vector<std::uint32_t> overrides;
+  std::vector<std::uint8_t> restricted;
+};
+
 // Which evidence a scorer counts, for scoring a child on part of its record (joining.cpp): its
 // own gathering and every aggregate read only what the mask allows. The process record (events,
 // and so the timeline) is kept; a discretionary override, a judgement on the whole record, is
@@ -75,7 +82,10 @@ class ChildScorer {
   // indices over the concerns about the adult, as evidence about the adult itself (path self),
   // with `latest` and caps as for a child. Writes every index's score to `scores` (0 on the
   // indices that are not adult ones) and appends the lines to `lines`.
-  void score_adult(std::uint32_t person, double* scores, std::vector<Contribution>& lines);
+  // Returns the adult's level: the highest any adult index reaches, raised by the adult policy
+  // overrides (subject = "adult") that fire, which are appended to `fired`.
+  int score_adult(std::uint32_t person, double* scores, std::vector<Contribution>& lines,
+                  AdultFired& fired);
 
  private:
   class Impl;

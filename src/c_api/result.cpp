@@ -544,6 +544,9 @@ int sg_result_adult(sg_adult_result* out, const sg_result* result, size_t row) {
     out->level = results.adult_level(row);
     out->level_id = results.rules().levels()[static_cast<std::size_t>(out->level)].id.c_str();
     out->contribution_count = results.adult_contribution_count(row);
+    if (out->version >= 2)
+      out->override_count = static_cast<size_t>(results.adult_overrides_end(row) -
+                                                results.adult_overrides_begin(row));
   });
 }
 
@@ -710,6 +713,24 @@ int sg_result_override_for(const char** out_id, const char** out_reason, int* ou
       throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
     const OverrideView& o = fired[k];
     // Pack strings and the neutral reason are NUL-terminated text the result keeps alive.
+    *out_id = o.withheld() ? nullptr : o.id.data();
+    if (out_reason) *out_reason = o.reason.data();
+    if (out_restricted) *out_restricted = o.withheld() ? 1 : 0;
+  });
+}
+
+int sg_result_adult_override_for(const char** out_id, const char** out_reason, int* out_restricted,
+                                 const sg_result* result, size_t row, size_t k,
+                                 const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out_id, "out_id");
+    const Results& results = results_of(result);
+    const Viewer reader = viewer_of(viewer);
+    check_adult_row(results, row);
+    const std::vector<OverrideView> fired = view_adult_overrides(results, row, reader);
+    if (k >= fired.size())
+      throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
+    const OverrideView& o = fired[k];
     *out_id = o.withheld() ? nullptr : o.id.data();
     if (out_reason) *out_reason = o.reason.data();
     if (out_restricted) *out_restricted = o.withheld() ? 1 : 0;

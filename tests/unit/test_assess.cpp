@@ -458,6 +458,133 @@ heading = "harm"
     CHECK_NOTHROW(RuleSet::load_string(head + "for = \"concern\"\npoints = 1\n", "adults.toml"));
   }
 
+  TEST_CASE("adult overrides and adult_level_at_least: misuse is refused at load with its place") {
+    const std::string head = R"([pack]
+id = "adults"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 5
+[[index]]
+id = "victim"
+subject = "adult"
+[[rule]]
+id = "r"
+index = "victim"
+heading = "harm"
+for = "concern"
+points = 1
+[[override]]
+id = "o"
+reason = "x"
+)";
+    const std::pair<const char*, const char*> bad[] = {
+        {"subject = \"adult\"\nwhen = 'child.age < 5'\nmin_level = \"high\"",
+         "reads something other than the concerns about the adult"},
+        {"subject = \"adult\"\nwhen = 'count(family_concerns) >= 3'\nmin_level = \"high\"",
+         "reads something other than the concerns about the adult"},
+        {"subject = \"adult\"\nwhen = 'timeline.on_plan'\nmin_level = \"high\"",
+         "reads something other than the concerns about the adult"},
+        {"subject = \"adult\"\nwhen = 'adult_score(\"victim\", \"carer\") > 1'\n"
+         "min_level = \"high\"",
+         "reads something other than the concerns about the adult"},
+        {"subject = \"adult\"\nwhen = 'count(concerns) >= 3'\nimmediate_safety = true",
+         "cannot flag immediate safety"},
+        {"subject = \"grown-up\"\nwhen = 'count(concerns) >= 3'\nmin_level = \"high\"",
+         "must be \"child\" or \"adult\""},
+        {"when = 'adult_level_at_least(\"carer\", \"severe\")'\nmin_level = \"high\"",
+         "no level with that id"},
+        {"when = 'adult_level_at_least(\"self\", \"high\")'\nmin_level = \"high\"",
+         "adult_level_at_least's path must be"},
+        {"when = 'adult_level_at_least(\"high\")'\nmin_level = \"high\"",
+         "adult_level_at_least takes a path and a level id"},
+    };
+    for (const auto& item : bad) refused(head + item.first + "\n", "adults.toml", item.second, 20);
+    // An adult index's rule may not read an adult's level either.
+    refused(
+        std::string(head).replace(head.find("points = 1"), 10,
+                                  "points = 1\nwhen = 'adult_level_at_least(\"carer\", \"high\")'"),
+        "adults.toml", "reads the child", 15);
+    CHECK_NOTHROW(RuleSet::load_string(
+        head + "subject = \"adult\"\nwhen = 'count(concerns where within(365)) >= 3'\n"
+               "min_level = \"high\"\n",
+        "adults.toml"));
+  }
+
+  TEST_CASE("adult overrides: they raise the adult's own level, and a child reads it by rule") {
+    const auto rules = RuleSet::load_string(R"([pack]
+id = "adults"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 5
+[[index]]
+id = "victim"
+subject = "adult"
+counting = "whole"
+[[rule]]
+id = "tick"
+index = "victim"
+heading = "harm"
+for = "concern"
+when = 'concern.category == "tick"'
+points = 1
+[[override]]
+id = "three-incidents"
+subject = "adult"
+reason = "three incidents about this adult"
+when = 'count(concerns where concern.category == "incident" and within(365)) >= 3'
+min_level = "high"
+[[override]]
+id = "carer-high"
+reason = "a carer's result is high"
+when = 'adult_level_at_least("carer", "high")'
+min_level = "high"
+)",
+                                            "adults.toml");
+    CaseGraph graph;
+    load_case(graph, R"({"schema_version": 1,
+  "agencies": [{"id": "AG-1", "type": "police"}],
+  "households": [{"id": "HH-1"}],
+  "persons": [
+    {"id": "P-M", "kind": "adult", "household": "HH-1"},
+    {"id": "P-G", "kind": "adult", "household": "HH-1"},
+    {"id": "P-C", "kind": "child", "dob": "2020-01-01", "household": "HH-1"}],
+  "relations": [{"kind": "parent_of", "from": "P-M", "to": "P-C"}],
+  "concerns": [
+    {"id": "C-T", "category": "tick", "severity": 1, "recorded": "2026-10-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-1", "category": "incident", "severity": 1, "recorded": "2026-01-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-2", "category": "incident", "severity": 1, "recorded": "2026-05-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-3", "category": "incident", "severity": 1, "recorded": "2026-09-01", "source": "AG-1", "about": ["P-G"]},
+    {"id": "C-4", "category": "incident", "severity": 1, "recorded": "2026-10-01", "source": "AG-1", "about": ["P-M"]}]})",
+              "adults.json");
+    const Results r = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    // The mother: 1 tick (low on the score), three incidents about her: high by her override.
+    const long mother = r.find_adult("P-M");
+    REQUIRE(mother >= 0);
+    const auto m = static_cast<std::size_t>(mother);
+    CHECK(r.adult_score(m, 0) == 1.0);
+    CHECK(r.adult_level(m) == 1);
+    REQUIRE(r.adult_overrides_end(m) - r.adult_overrides_begin(m) == 1);
+    CHECK(rules->overrides()[*r.adult_overrides_begin(m)].id == "three-incidents");
+    // The grandmother: one incident, no tick, no override: no result.
+    CHECK(r.find_adult("P-G") < 0);
+    // The child: its level is high only through carer-high; the adult override is not its own.
+    const auto c = static_cast<std::size_t>(r.find_child("P-C"));
+    CHECK(r.level(c) == 1);
+    REQUIRE(r.overrides_end(c) - r.overrides_begin(c) == 1);
+    CHECK(rules->overrides()[*r.overrides_begin(c)].id == "carer-high");
+    const std::string text = explain_adult(r, m, ExplainFormat::text, Viewer::everyone());
+    CHECK(text.find("policy override three-incidents") != std::string::npos);
+    CHECK(text.find("three incidents about this adult") != std::string::npos);
+  }
+
   TEST_CASE("adult results: an adult index scores each adult, a child reads it only by rule") {
     // A generic use: a screening score about each adult; the child's index reads the carers'
     // highest through a rule about the child, with points equal to it.

@@ -4,6 +4,7 @@
 // raw points x decay x reach (x cap factor), with decay = 2^(-age in days / half-life).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -135,6 +136,16 @@ struct Scenario {
   }
   std::string adult_level(const std::string& adult) const {
     return rules->levels()[results.adult_level(adult_row(adult))].id;
+  }
+  // Ids of the adult policy overrides (subject = "adult") that fired for the adult.
+  std::vector<std::string> adult_overrides(const std::string& adult) const {
+    std::vector<std::string> out;
+    const std::size_t r = adult_row(adult);
+    for (const auto* o = results.adult_overrides_begin(r); o != results.adult_overrides_end(r);
+         ++o) {
+      out.push_back(rules->overrides()[*o].id);
+    }
+    return out;
   }
   std::vector<Contribution> adult_contributions(const std::string& adult,
                                                 const std::string& rule) const {
@@ -410,6 +421,17 @@ TEST_SUITE("unit/packs") {
     CHECK(rules->levels()[r.level(static_cast<std::size_t>(child))].id == "standard");
     CHECK(r.overrides_begin(static_cast<std::size_t>(child)) ==
           r.overrides_end(static_cast<std::size_t>(child)));
+    // The same for a carer high through escalation (three police call-outs about her): her
+    // result is high, her child's level does not follow it without the pack's rule.
+    CaseGraph escalation;
+    load_case_file(escalation, scenario_path("dash", "escalation.json"));
+    const Results e = assess(rules, take_snapshot(escalation), {day("2026-11-01"), 1});
+    const long victim = e.find_adult("P-DEA-M");
+    REQUIRE(victim >= 0);
+    CHECK(rules->levels()[e.adult_level(static_cast<std::size_t>(victim))].id == "high");
+    const long escalated_child = e.find_child("P-DEA-C1");
+    REQUIRE(escalated_child >= 0);
+    CHECK(rules->levels()[e.level(static_cast<std::size_t>(escalated_child))].id == "standard");
   }
 
   TEST_CASE("dash: only the latest checklist is read, older ones are listed with 0") {
@@ -496,18 +518,33 @@ TEST_SUITE("unit/packs") {
     CHECK(s.results.find_adult("P-DTV-F") < 0);  // the abuser: no ticks are about him
   }
 
-  TEST_CASE("dash: repeat MARAC at 11 months after the referral, not at 13") {
+  TEST_CASE("dash: repeat MARAC per victim at 11 months after her referral, not at 13") {
     const Scenario s("dash", "repeat-marac.json");
-    // DMA: referral 2025-11-20 (346 days ago), incident 2026-10-20 (12 days ago): after it and
-    // 334 <= 365 days later: repeat MARAC, high.
-    CHECK(s.overrides("P-DMA-C1") == Strings{"dash-repeat-marac"});
+    // DMA: the mother's referral 2025-11-20 (346 days ago), an incident about her 2026-10-20
+    // (12 days ago): after it and 334 <= 365 days later: a repeat MARAC case, her result high
+    // with no ticks at all. Her child reads it through dash-carer-checklist-high.
+    CHECK(s.adult_overrides("P-DMA-M") == Strings{"dash-repeat-marac"});
+    CHECK(s.adult_level("P-DMA-M") == "high");
+    CHECK(s.adult_score("P-DMA-M", "checklist") == 0.0);
+    CHECK(s.overrides("P-DMA-C1") ==
+          Strings{"dash-carer-checklist-high", "dash-carer-checklist-medium"});
     CHECK(s.level("P-DMA-C1") == "high");
-    // DMB: referral 2025-09-10 (417 days ago): the incident is 405 days after it: not a repeat.
+    // DMB: referral 2025-09-10 (417 days ago): the incident is 405 days after it: not a repeat,
+    // and with no ticks the mother has no result at all.
+    CHECK(s.results.find_adult("P-DMB-M") < 0);
     CHECK(s.overrides("P-DMB-C1").empty());
     CHECK(s.level("P-DMB-C1") == "standard");
     // DMC: the incident recorded the day of the referral is the one referred: not a repeat.
+    CHECK(s.results.find_adult("P-DMC-M") < 0);
     CHECK(s.overrides("P-DMC-C1").empty());
     CHECK(s.not_assessable("P-DMB-C1").empty());
+    // DMD: the mother was referred 346 days ago, but the incident 12 days ago is about the
+    // grandmother, who was never referred: a repeat case for neither (the whole family's
+    // incidents are not pooled), so the child stays standard.
+    CHECK(s.results.find_adult("P-DMD-M") < 0);
+    CHECK(s.results.find_adult("P-DMD-G") < 0);
+    CHECK(s.overrides("P-DMD-C1").empty());
+    CHECK(s.level("P-DMD-C1") == "standard");
   }
 
   TEST_CASE("dash: the supplements are counted apart and never change the checklist count") {
@@ -622,18 +659,99 @@ TEST_SUITE("unit/packs") {
     CHECK(rules->levels()[results.level(static_cast<std::size_t>(child))].id == "high");
   }
 
-  TEST_CASE("dash: three incidents in twelve months escalate to high whatever the ticks") {
+  TEST_CASE("dash: three police call-outs about one victim in twelve months make her result high") {
     const Scenario s("dash", "escalation.json");
-    // DEA: the mother's 4 ticks = 4 (standard, no carer override); incidents 20, 150 and 365 days
-    // ago: within(365) is inclusive, so 3 >= 3 and dash-potential-escalation forces high.
+    // DEA: the mother's 4 ticks = 4 (standard on the checklist); three police call-outs about
+    // her 20, 150 and 365 days ago: within(365) is inclusive, so 3 >= 3 and the adult override
+    // dash-potential-escalation sets her result to high. The child reads her level through
+    // dash-carer-checklist-high, not through a count of its own.
     CHECK(s.adult_score("P-DEA-M", "checklist") == 4.0);
+    CHECK(s.adult_overrides("P-DEA-M") == Strings{"dash-potential-escalation"});
+    CHECK(s.adult_level("P-DEA-M") == "high");
     CHECK(s.score_level("P-DEA-C1") == "standard");
     CHECK(s.level("P-DEA-C1") == "high");
-    CHECK(s.overrides("P-DEA-C1") == Strings{"dash-potential-escalation"});
-    // DEB: the first incident is 366 days ago, so only 2 in the year: standard.
+    CHECK(s.overrides("P-DEA-C1") ==
+          Strings{"dash-carer-checklist-high", "dash-carer-checklist-medium"});
+    // DEB: the first call-out is 366 days ago, so only 2 in the year: standard.
     CHECK(s.adult_score("P-DEB-M", "checklist") == 4.0);
+    CHECK(s.adult_overrides("P-DEB-M").empty());
+    CHECK(s.adult_level("P-DEB-M") == "standard");
     CHECK(s.level("P-DEB-C1") == "standard");
     CHECK(s.overrides("P-DEB-C1").empty());
+    // DEC: three police call-outs in the household's year, two about the mother and one about
+    // the grandmother: no victim has three, so neither result is high, nor the child's level.
+    CHECK(s.adult_overrides("P-DEC-M").empty());
+    CHECK(s.adult_level("P-DEC-M") == "standard");
+    CHECK(s.results.find_adult("P-DEC-G") < 0);  // no ticks, no override: no result
+    CHECK(s.level("P-DEC-C1") == "standard");
+    CHECK(s.overrides("P-DEC-C1").empty());
+    // The adult's explanation names the override and its reason.
+    const std::string text =
+        explain_adult(s.results, s.adult_row("P-DEA-M"), ExplainFormat::text, Viewer{{}, true});
+    CHECK(text.find("policy override dash-potential-escalation (at least High risk (refer to "
+                    "MARAC)): Three or more police call-outs") != std::string::npos);
+  }
+
+  TEST_CASE(
+      "dash: an adult's override on a restricted call-out is withheld from an uncleared "
+      "reader") {
+    const Scenario s("dash", "escalation.json");
+    // DED: 2 ticks; three police call-outs about the mother in the year, the first restricted.
+    // Her result is high (restricted evidence counts); without the restricted call-out there
+    // are two, so the override fired only because of it: an uncleared reader reads "a policy
+    // override applies on restricted information", never its id, reason or the call-out.
+    const std::size_t row = s.adult_row("P-DED-M");
+    CHECK(s.adult_level("P-DED-M") == "high");
+    CHECK(s.adult_overrides("P-DED-M") == Strings{"dash-potential-escalation"});
+    CHECK(s.results.adult_override_restricted_basis(row, 0));
+    const Viewer uncleared{{"voluntary_sector"}, false};
+    const auto views = view_adult_overrides(s.results, row, uncleared);
+    REQUIRE(views.size() == 1);
+    CHECK(views[0].withheld());
+    CHECK(views[0].id.empty());
+    for (const ExplainFormat format : {ExplainFormat::text, ExplainFormat::json}) {
+      const std::string text = explain_adult(s.results, row, format, uncleared);
+      CHECK(text.find(kRestrictedOverride) != std::string::npos);
+      CHECK(text.find("dash-potential-escalation") == std::string::npos);
+      CHECK(text.find("call-out") == std::string::npos);
+      CHECK(text.find("C-DED-I1") == std::string::npos);
+    }
+    const auto cleared = view_adult_overrides(s.results, row, Viewer{{"police"}, false});
+    REQUIRE(cleared.size() == 1);
+    CHECK(cleared[0].id == "dash-potential-escalation");
+    // The child's override reads the adult's level: it too fired only because of the
+    // restricted call-out, so it is withheld from the same reader.
+    const auto child = view_overrides(s.results, s.row("P-DED-C1"), uncleared);
+    REQUIRE(child.size() == 2);  // dash-carer-checklist-high and -medium: her level is high
+    CHECK(child[0].withheld());
+    CHECK(child[1].withheld());
+    CHECK(s.level("P-DED-C1") == "high");
+  }
+
+  TEST_CASE("dash: adults' results and overrides are the same whatever the thread count") {
+    for (const char* file : {"escalation.json", "repeat-marac.json"}) {
+      const auto rules = RuleSet::load_file(pack_path("dash"));
+      CaseGraph graph;
+      load_case_file(graph, scenario_path("dash", file));
+      const auto snapshot = take_snapshot(graph);
+      const Results one = assess(rules, snapshot, {day("2026-11-01"), 1});
+      const Results four = assess(rules, snapshot, {day("2026-11-01"), 4});
+      REQUIRE(one.adult_count() == four.adult_count());
+      CHECK(one.adult_count() > 0);
+      for (std::size_t row = 0; row < one.adult_count(); ++row) {
+        CHECK(one.adult_id(row) == four.adult_id(row));
+        CHECK(one.adult_level(row) == four.adult_level(row));
+        CHECK(std::equal(one.adult_overrides_begin(row), one.adult_overrides_end(row),
+                         four.adult_overrides_begin(row), four.adult_overrides_end(row)));
+        CHECK(explain_adult(one, row, ExplainFormat::json, Viewer{{}, true}) ==
+              explain_adult(four, row, ExplainFormat::json, Viewer{{}, true}));
+      }
+      for (std::size_t row = 0; row < one.child_count(); ++row) {
+        CHECK(one.level(row) == four.level(row));
+        CHECK(explain(one, row, ExplainFormat::json, Viewer{{}, true}) ==
+              explain(four, row, ExplainFormat::json, Viewer{{}, true}));
+      }
+    }
   }
 
   TEST_CASE("dash: a strangulation tick is high risk by policy") {

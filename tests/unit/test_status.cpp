@@ -262,10 +262,20 @@ TEST_SUITE("unit/status: DASH escalation") {
     };
     // Three domestic abuse records from a health visitor: not three police call-outs.
     const Results health = assess_case(rules, incidents("AG-HV-01"), "2015-05-05");
-    CHECK_FALSE(fired_override(health, 0, "dash-potential-escalation"));
+    CHECK(health.find_adult("P-ST-M") < 0);
+    CHECK_FALSE(fired_override(health, 0, "dash-carer-checklist-high"));
     CHECK(health.rules().levels()[health.level(0)].id == "standard");
     const Results police = assess_case(rules, incidents("AG-POL-01"), "2015-05-05");
-    CHECK(fired_override(police, 0, "dash-potential-escalation"));
+    // Since pack 0.5.0 escalation is the victim's own (an adult override on her result); the
+    // child reads her level through dash-carer-checklist-high.
+    const long victim = police.find_adult("P-ST-M");
+    REQUIRE(victim >= 0);
+    const auto row = static_cast<std::size_t>(victim);
+    REQUIRE(police.adult_overrides_end(row) - police.adult_overrides_begin(row) == 1);
+    CHECK(police.rules().overrides()[*police.adult_overrides_begin(row)].id ==
+          "dash-potential-escalation");
+    CHECK(police.rules().levels()[police.adult_level(row)].id == "high");
+    CHECK(fired_override(police, 0, "dash-carer-checklist-high"));
     CHECK(police.rules().levels()[police.level(0)].id == "high");
   }
 }

@@ -393,6 +393,22 @@ class ExplainTest(unittest.TestCase):
         self.assertEqual({a["id"]: (a["level"], a["scores"]["checklist"]) for a in adults},
                          {"P-DLA-M": ("standard", 9.0), "P-DLB-M": ("medium", 11.0)})
 
+    def test_an_adults_own_overrides(self):
+        # The DASH pack's escalation is an adult override (subject = "adult") on the victim's
+        # own result, shown by explain --adult; the repeat-MARAC victim has no ticks at all and
+        # still has a result through her override.
+        dash = os.path.join(SOURCE_DIR, "rules", "dash.toml")
+        scenarios = os.path.join(SOURCE_DIR, "tests", "data", "scenarios", "dash")
+        text = run("explain", os.path.join(scenarios, "escalation.json"), "--rules", dash,
+                   "--adult", "P-DEA-M", *AS_OF)
+        self.assertEqual(text.code, 0, text.errtext())
+        self.assertIn("policy override dash-potential-escalation", text.text())
+        [adult] = json.loads(run("explain", os.path.join(scenarios, "repeat-marac.json"),
+                                 "--rules", dash, "--adult", "P-DMA-M", "--format", "json",
+                                 *AS_OF).text())
+        self.assertEqual(adult["level"], "high")
+        self.assertEqual([o["id"] for o in adult["policy_overrides"]], ["dash-repeat-marac"])
+
     def test_restricted_evidence_is_hidden_from_an_uncleared_viewer(self):
         text = run("explain", OAK, "--child", "P-OAK-C8", *AS_OF).text()
         self.assertIn("restricted source", text)

@@ -339,7 +339,7 @@ class StepColumns(ctypes.Structure):
 
 
 class AdultResult(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("id", c_char_p),
@@ -347,6 +347,7 @@ class AdultResult(ctypes.Structure):
         ("level", c_int),
         ("level_id", c_char_p),
         ("contribution_count", c_size_t),
+        ("override_count", c_size_t),  # since version 2
     ]
 
 
@@ -715,6 +716,9 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_result_contribution": (c_int, [POINTER(Contribution), _result_p, c_size_t, c_size_t]),
     "sg_result_override": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p, c_size_t,
                                    c_size_t]),
+    "sg_result_adult_override_for": (c_int, [POINTER(c_char_p), POINTER(c_char_p),
+                                             POINTER(c_int), _result_p, c_size_t, c_size_t,
+                                             POINTER(ExplainOptions)]),
     "sg_result_override_for": (c_int, [POINTER(c_char_p), POINTER(c_char_p), POINTER(c_int),
                                        _result_p, c_size_t, c_size_t, POINTER(ExplainOptions)]),
     "sg_result_safety": (c_int, [POINTER(c_char_p), _out_size, _result_p, c_size_t,

@@ -72,16 +72,20 @@ def _contribution(item: _lib.Contribution) -> Contribution:
 class AdultResult:
     """An adult's own result on the pack's indices with subject = "adult" (docs/rules.md,
     "Results for adults"): a DASH checklist is the adult victim's, not a child's. A child reads
-    it only through an explicit rule in the pack (adult_score())."""
+    it only through an explicit rule in the pack (adult_score(), adult_level_at_least())."""
 
     id: str
-    level: str  # the highest level any adult index reaches (restricted evidence counts)
+    # the highest level any adult index reaches, raised by the adult policy overrides that
+    # fired (restricted evidence counts)
+    level: str
     level_index: int
     total: float  # the host's figure, as a child's total counts restricted evidence
     # adult index id -> score: the host's figures for "*", else the points of the lines shown
     scores: typing.Dict[str, float]
     contributions: typing.Tuple[Contribution, ...]  # as the viewer may see them
     withheld: float = 0.0  # points of the lines withheld from the viewer, in no index
+    # the adult policy overrides (subject = "adult") that fired, as the viewer may see them
+    overrides: typing.Tuple["Override", ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -914,9 +918,20 @@ class Result(_core.Handle):
                 scores[index_id] = score.value
             else:
                 scores[index_id] = sum(c.value for c in contributions if c.index_id == index_id)
+        first = ctypes.c_char_p()
+        second = ctypes.c_char_p()
+        restricted = ctypes.c_int()
+        overrides = []
+        for k in range(record.override_count):
+            check(lib.sg_result_adult_override_for(ctypes.byref(first), ctypes.byref(second),
+                                                   ctypes.byref(restricted), pointer, row, k,
+                                                   ctypes.byref(options)))
+            overrides.append(Override(None if restricted.value else _text(first.value),
+                                      _text(second.value), bool(restricted.value)))
         return AdultResult(id=string(record.id), level=string(record.level_id),
                            level_index=record.level, total=record.total, scores=scores,
-                           contributions=tuple(contributions), withheld=withheld)
+                           contributions=tuple(contributions), withheld=withheld,
+                           overrides=tuple(overrides))
 
     def _adult_index(self, index: int) -> bool:
         return self.index_subjects[index] == "adult"

@@ -349,6 +349,7 @@ int main(void) {
   FIELD(sg_adult_result, level);
   FIELD(sg_adult_result, level_id);
   FIELD(sg_adult_result, contribution_count);
+  FIELD(sg_adult_result, override_count);
   end();
   BEGIN(sg_explain_options);
   FIELD(sg_explain_options, version);

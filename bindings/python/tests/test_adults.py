@@ -60,3 +60,24 @@ def test_an_index_says_whose_result_it_is():
     with safeguard.RuleSet.bundled("dash") as dash, safeguard.RuleSet.bundled("default") as default:
         assert {index.subject for index in dash.indices} == {"adult"}
         assert {index.subject for index in default.indices} == {"child"}
+
+
+def test_an_adults_own_overrides_are_in_her_result_and_withheld_when_restricted():
+    # Escalation per victim (three police call-outs about her in twelve months): her result is
+    # high on four ticks, through the adult override, and her child reads it through the pack's
+    # dash-carer-checklist-high. DED's first call-out is restricted: an uncleared reader gets
+    # the override withheld.
+    with assessed("escalation.json", viewer="*") as result:
+        mother = result.adult("P-DEA-M")
+        assert mother.scores["checklist"] == 4.0
+        assert mother.level == "high"
+        assert [o.id for o in mother.overrides] == ["dash-potential-escalation"]
+        assert [o.id for o in result.child("P-DEA-C1").overrides] == [
+            "dash-carer-checklist-high", "dash-carer-checklist-medium"]
+        assert result.adult("P-DEC-M").overrides == ()
+        assert result.child("P-DEC-C1").level == "standard"
+    with assessed("escalation.json", viewer="voluntary_sector") as result:
+        [withheld] = result.adult("P-DED-M").overrides
+        assert withheld.id is None and withheld.restricted
+        assert "dash-potential-escalation" not in result.explain_adult(
+            "P-DED-M", viewer="voluntary_sector")

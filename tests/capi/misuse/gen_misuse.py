@@ -142,6 +142,8 @@ OPTIONAL = {
     ("sg_result_override", "out_reason"),
     ("sg_result_override_for", "out_reason"),
     ("sg_result_override_for", "out_restricted"),
+    ("sg_result_adult_override_for", "out_reason"),
+    ("sg_result_adult_override_for", "out_restricted"),
     ("sg_result_safety", "out_count"),
     ("sg_result_not_assessable", "out_missing"),
     ("sg_result_timeline_issue", "out_issue"),
