@@ -420,9 +420,9 @@ TEST_SUITE("unit/record_store") {
     const Day dob_amended = iso_day("2008-12-14");
     // Distinctive bytes for everything erasure must remove.
     const std::vector<std::string> secrets = {
-        "flag-QZXV-7731",    "flag-QZXV-7732",     "summary-KWPJ-2208", "summary-KWPJ-2209",
-        "involves-MBHT-551", "strength-DLRW-9042", "note-GFYU-3317",    "reason-PNCE-6480",
-        "2008-11-23",        "2008-12-14"};
+        "flag-QZXV-7731",    "flag-QZXV-7732",     "summary-KWPJ-2208",   "summary-KWPJ-2209",
+        "involves-MBHT-551", "strength-DLRW-9042", "note-GFYU-3317",      "reason-PNCE-6480",
+        "2008-11-23",        "2008-12-14",         "retraction-HNZQ-4471"};
     auto le = [](Day day) {
       std::string out;
       for (int shift = 0; shift < 32; shift += 8)
@@ -504,6 +504,13 @@ TEST_SUITE("unit/record_store") {
     amend.add(summary);
     stored.apply(amend);
     more(stored, 10);
+    // A retraction's reason is a reason about the person too (record.hpp, "Erasure").
+    RecordBatch retract;
+    retract.recorded_at = now += 60;
+    retract.provenance.author = "worker-2";
+    retract.add(Retract{"C-X1", kAsOf - 10, "retraction-HNZQ-4471"});
+    stored.apply(retract);
+    more(stored, 3);
 
     // The search finds the data while it is there (so its silence below means something);
     // the store never writes dates as text, so only the binary dates are looked for here.
@@ -527,6 +534,7 @@ TEST_SUITE("unit/record_store") {
     stored.apply(erase);
     // Right after the erasure, while the store is open...
     CHECK(traces(true) == std::vector<std::string>{});
+    for (const auto& version : stored.history("C-X1")) CHECK(version.retraction_reason.empty());
     more(stored, 3);
     const std::string expected = everything(stored, default_rules());
     stored = Record();
