@@ -201,6 +201,67 @@ TEST_SUITE("unit/record_store") {
     CHECK(everything(reopened, default_rules()) == everything(memory, default_rules()));
   }
 
+  TEST_CASE("a store whose stored text is not valid UTF-8 is refused at reopen") {
+    // Reopening keeps the stored bytes without decoding them: it must still check them, or
+    // history() later fails inside the JSON writer and graphs name the store as a batch.
+    for (const std::string needle : {"SUMMARY-TEXT", "P-UTF8-X"}) {
+      CAPTURE(needle);
+      ScratchDir dir;
+      const std::string path = dir.file("case.store");
+      {
+        Record stored = Record::open(path);
+        RecordBatch batch;
+        batch.recorded_at = kStart;
+        batch.provenance.author = "worker-1";
+        batch.add(AgencySpec{"A-x", "school", "Fictional"});
+        batch.add(PersonSpec{"P-UTF8-X", PersonKind::child, iso_day("2019-01-01"), {}, ""});
+        ConcernSpec concern;
+        concern.id = "C-1";
+        concern.category = "neglect";
+        concern.severity = 2;
+        concern.recorded = iso_day("2026-10-01");
+        concern.source = "A-x";
+        concern.about = {"P-UTF8-X"};
+        concern.summary = "SUMMARY-TEXT";
+        batch.add(concern);
+        stored.apply(batch);
+      }
+      // One byte of the text made 0xFF, behind the library's back.
+      {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt* read = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT revision, chunk, data FROM versions", -1, &read,
+                                   nullptr) == SQLITE_OK);
+        int damaged = 0;
+        while (sqlite3_step(read) == SQLITE_ROW) {
+          std::string data(static_cast<const char*>(sqlite3_column_blob(read, 2)),
+                           static_cast<std::size_t>(sqlite3_column_bytes(read, 2)));
+          const std::size_t at = data.find(needle);
+          if (at == std::string::npos) continue;
+          data[at + 2] = '\xff';
+          sqlite3_stmt* write = nullptr;
+          REQUIRE(sqlite3_prepare_v2(
+                      db, "UPDATE versions SET data = ? WHERE revision = ? AND chunk = ?", -1,
+                      &write, nullptr) == SQLITE_OK);
+          sqlite3_bind_blob(write, 1, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+          sqlite3_bind_int64(write, 2, sqlite3_column_int64(read, 0));
+          sqlite3_bind_int64(write, 3, sqlite3_column_int64(read, 1));
+          CHECK(sqlite3_step(write) == SQLITE_DONE);
+          sqlite3_finalize(write);
+          ++damaged;
+        }
+        sqlite3_finalize(read);
+        sqlite3_close(db);
+        REQUIRE(damaged == 1);
+      }
+      const Error e = open_error(path);
+      CHECK(e.status() == Status::invalid_data);
+      CHECK(std::string(e.what()).find("not valid UTF-8") != std::string::npos);
+      CHECK(e.where().file == path);
+    }
+  }
+
   TEST_CASE("a store holding one key as two facts is refused, naming the key, unchanged") {
     // Reopening indexes the facts once all are read; a key stored as two facts is found then.
     ScratchDir dir;
