@@ -880,15 +880,9 @@ class Result(_core.Handle):
                       viewer: TextList = None) -> str:
         """An adult's explanation (by id or row), as explain(); NotFoundError for an adult
         every line of whose result is withheld from `viewer`, as adult() says."""
-        clearances = _clearances(viewer)
-
         def row() -> int:
             with self._lock:
-                pointer = self._pointer()
-                found = self._adult_row(pointer, adult)
-                if self._read_adult(pointer, found, clearances) is None:
-                    raise NotFoundError("no adult result for %r" % (adult,))
-                return found
+                return self._adult_row(self._pointer(), adult)
 
         return self._explain(lib.sg_result_adult_explain, row, format, viewer)
 
