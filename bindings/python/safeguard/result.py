@@ -954,8 +954,9 @@ class Result(_core.Handle):
         title = json.loads(_core.take_text(buffer, size))["withheld"]["title"]
         return Contribution(
             rule_id=None, rule_title=title, index_id=None, heading="withheld", evidence_id=None,
-            via_id=None, path=None, source_agency_id=None, restricted=True, raw=None,
-            decay=None, reach=None, cap_factor=None, value=withheld, kind="withheld",
+            # No path, as on a child's withheld line (its NULL path reads as None).
+            via_id=None, path=typing.cast(str, None), source_agency_id=None, restricted=True,
+            raw=None, decay=None, reach=None, cap_factor=None, value=withheld, kind="withheld",
             relation=None, via_kind=None)
 
     def _adult_index(self, index: int) -> bool:
