@@ -827,8 +827,10 @@ SG_API int sg_result_place_contribution_for(sg_contribution* out, const sg_resul
  * withheld as sg_result_contribution_for() withholds a child's. */
 SG_API int sg_result_adult_contribution_for(sg_contribution* out, const sg_result* result,
                                             size_t row, size_t k, const sg_explain_options* viewer);
-/* An adult's explanation (text or JSON, as options->format says) for the viewer in options.
- * Free *out with sg_buffer_free(); *out_size (if not NULL) receives its length. */
+/* An adult's explanation (text or JSON, as options->format says) for the viewer in options;
+ * SG_E_NOT_FOUND when every line of the adult's result is withheld from that viewer (that the
+ * adult has a result at all is what the viewer may not learn). Free *out with sg_buffer_free();
+ * *out_size (if not NULL) receives its length. */
 SG_API int sg_result_adult_explain(char** out, size_t* out_size, const sg_result* result,
                                    size_t row, const sg_explain_options* options);
 /* The k-th adult policy override (k < override_count of sg_adult_result version 2) that fired

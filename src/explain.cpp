@@ -646,6 +646,15 @@ std::string explain_adult(const Results& results, std::size_t row, ExplainFormat
                           const Viewer& viewer) {
   if (row >= results.adult_count())
     throw Error(Status::out_of_range, "adult row " + std::to_string(row) + " is past the end");
+  // An adult every line of whose result is withheld from the reader has none for them: that
+  // there is one at all (a restricted checklist) is what the reader may not learn
+  // (docs/rules.md, "Results for adults"), as `safeguard assess` leaves such an adult out.
+  const std::vector<LineView> lines = view_adult_contributions(results, row, viewer);
+  if (std::all_of(lines.begin(), lines.end(), [](const LineView& l) { return l.withheld(); }))
+    throw Error(
+        Status::not_found,
+        "no adult result for '" + std::string(results.adult_id(row)) + "' that this reader may see",
+        Location("", 0, 0, std::string(results.adult_id(row))));
   return format == ExplainFormat::json ? adult_json(results, row, viewer)
                                        : adult_text(results, row, viewer);
 }

@@ -184,6 +184,8 @@ std::optional<Edit> form(const FactVersion& v, Day as_of, Gone&& gone) {
 // Whether erasing `person` removes anything from this version (see record.hpp), and the
 // removal itself. The store uses the first to find the stored versions it must rewrite.
 bool holds_data_of(const FactVersion& v, const std::string& person) {
+  // A retraction's reason is a reason about whoever the withdrawn fact was about.
+  const bool reason = !v.retraction_reason.empty();
   return std::visit(
       [&](const auto& spec) {
         using T = std::decay_t<decltype(spec)>;
@@ -191,17 +193,18 @@ bool holds_data_of(const FactVersion& v, const std::string& person) {
           return spec.id == person &&
                  (spec.dob != kNoDay || !spec.flags.empty() || !spec.name.empty());
         } else if constexpr (std::is_same_v<T, ConcernSpec>) {
-          return !spec.summary.empty() &&
+          return (reason || !spec.summary.empty()) &&
                  (contains(spec.about, person) || contains(spec.involves, person));
         } else if constexpr (std::is_same_v<T, FactorSpec>) {
-          return !spec.summary.empty() &&
+          return (reason || !spec.summary.empty()) &&
                  (contains(spec.protects, person) || spec.provided_by == person);
         } else if constexpr (std::is_same_v<T, EventSpec>) {
-          return !spec.note.empty() && contains(spec.about, person);
+          return (reason || !spec.note.empty()) && contains(spec.about, person);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          return !spec.reason.empty() && spec.child == person;
+          return (reason || !spec.reason.empty()) && spec.child == person;
         } else if constexpr (std::is_same_v<T, EntrySpec>) {
-          return (!spec.text.empty() || !spec.question.empty()) && contains(spec.about, person);
+          return (reason || !spec.text.empty() || !spec.question.empty()) &&
+                 contains(spec.about, person);
         } else {
           return false;
         }
@@ -308,6 +311,7 @@ void append_change(const std::optional<Edit>& before, std::optional<Edit> after,
 
 void scrub_version(FactVersion& v, const std::string& person) {
   if (!holds_data_of(v, person)) return;
+  std::string().swap(v.retraction_reason);  // a person is erased, never retracted
   std::visit(
       [&](auto& spec) {
         using T = std::decay_t<decltype(spec)>;

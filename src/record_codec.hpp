@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "safeguard/record.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard::detail {
 
@@ -63,6 +64,7 @@ class Reader {
   const unsigned char* position() const { return at_; }
   // With false, text() and texts() check and pass over their bytes and give nothing (no
   // allocation): for reading a version only to check it, keeping its bytes (reopening a store).
+  // The check includes UTF-8: the record decodes kept bytes later without checking them again.
   void keep_text(bool keep) { keep_text_ = keep; }
   unsigned byte() {
     if (at_ == end_) damaged("a record ends early");
@@ -103,7 +105,9 @@ class Reader {
     const std::size_t n = count();
     const char* start = reinterpret_cast<const char*>(at_);
     at_ += n;
-    return keep_text_ ? std::string(start, n) : std::string();
+    if (keep_text_) return std::string(start, n);
+    if (!is_valid_utf8(std::string_view(start, n))) damaged("a text is not valid UTF-8");
+    return std::string();
   }
   std::vector<std::string> texts() {
     const std::size_t n = count();

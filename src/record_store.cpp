@@ -297,6 +297,7 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
             if (fact != facts_) damaged("a new fact out of order");
             kind = r.enumeration<FactKind>(kFactKinds, "kind of fact");
             key = r.text();
+            if (!is_valid_utf8(key)) damaged("a fact's key is not valid UTF-8");
             ++facts_;
           } else if (fact >= facts_) {
             damaged("a version of a fact that does not exist");

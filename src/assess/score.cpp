@@ -159,6 +159,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
               c.path = role;
               c.decay = decay(rule, age);
               c.reach = factor;
+              mark_adult_basis(rule, ctx, c);
             });
       }
     }
@@ -186,6 +187,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
               c.path = role;
               c.decay = decay(rule, age);
               c.reach = factor;
+              mark_adult_basis(rule, ctx, c);
             });
       }
     }
@@ -732,6 +734,25 @@ class ChildScorer::Impl final : public expr::AdultReader {
   }
   std::vector<Step> steps_;
   std::vector<TimelineIssue> issues_;
+
+  // A concern or factor rule about a child that reads adult_score(): would it fire, with these
+  // points, on the record without restricted concerns? If not, its line says what an adult's
+  // restricted evidence holds (that it exists; in its points, how much), so it is withheld as a
+  // rule about the child is (restricted_basis; docs/rules.md, "Results for adults").
+  void mark_adult_basis(const Rule& rule, expr::EvalContext& ctx, Contribution& c) {
+    if (restricted_group_.empty() || filter_) return;
+    if (rule.when.compiled().adult_indices.empty() && rule.points.compiled().adult_indices.empty())
+      return;
+    ctx.mask = &unrestricted_;
+    const Outcome fires = run(rule.when, ctx);
+    bool same = fires.value.known && fires.value.number != 0;
+    if (same) {
+      const Outcome raw = run(rule.points, ctx);
+      same = raw.value.known && raw.value.number == c.raw;
+    }
+    ctx.mask = filter_;
+    c.restricted_basis = c.restricted_basis || !same;
+  }
 
   // An adult's own lines: each rule of an adult index over the concerns about the adult that
   // `mask` allows, as evidence about the adult itself (path self), then `latest` and the cap.

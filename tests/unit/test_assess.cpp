@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 
 #include "safeguard/io.hpp"
 
@@ -670,6 +671,82 @@ points = 'adult_score("adult_screen", "carer")'
     const std::string reader = explain_adult(r, m, ExplainFormat::json, Viewer{});
     CHECK(reader.find("C-M2") == std::string::npos);
     CHECK(reader.find("C-M1") != std::string::npos);
+  }
+
+  TEST_CASE(
+      "a concern rule about a child that reads adult_score is withheld when only restricted ticks "
+      "fire it") {
+    // As a rule about the child: the line on the child's own (shown) concern would say that
+    // the mother's restricted tick exists, and its points how many ticks she has.
+    const std::string pack = R"([pack]
+id = "screening-adults"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 2
+[[index]]
+id = "adult_screen"
+subject = "adult"
+[[index]]
+id = "child_reads"
+[[rule]]
+id = "screen"
+index = "adult_screen"
+heading = "harm"
+for = "concern"
+when = 'concern.category == "screen.a"'
+points = 1
+[[rule]]
+id = "carer-screen-on-concern"
+index = "child_reads"
+heading = "danger"
+for = "concern"
+when = 'concern.category == "worry" and adult_score("adult_screen", "carer") >= 2'
+points = 1
+[[rule]]
+id = "carer-screen-points"
+index = "child_reads"
+heading = "danger"
+for = "concern"
+when = 'concern.category == "worry"'
+points = 'adult_score("adult_screen", "carer")'
+[[rule]]
+id = "shown-worry"
+index = "child_reads"
+heading = "harm"
+for = "concern"
+when = 'concern.category == "worry" and adult_score("adult_screen", "carer") >= 1'
+points = 1
+)";
+    CaseGraph graph;
+    load_case(graph, R"({"schema_version": 1,
+  "agencies": [{"id": "AG-1", "type": "health"}, {"id": "AG-2", "type": "police"}],
+  "households": [{"id": "HH-1"}],
+  "persons": [
+    {"id": "P-M", "kind": "adult", "household": "HH-1"},
+    {"id": "P-C", "kind": "child", "dob": "2020-01-01", "household": "HH-1"}],
+  "relations": [{"kind": "parent_of", "from": "P-M", "to": "P-C"}],
+  "concerns": [
+    {"id": "C-M1", "category": "screen.a", "severity": 1, "recorded": "2026-10-01", "source": "AG-1", "about": ["P-M"]},
+    {"id": "C-M2", "category": "screen.a", "severity": 1, "recorded": "2026-10-01", "source": "AG-2", "restricted": true, "about": ["P-M"]},
+    {"id": "C-C1", "category": "worry", "severity": 1, "recorded": "2026-10-02", "source": "AG-1", "about": ["P-C"]}]})",
+              "adults.json");
+    const Results r = assess(RuleSet::load_string(pack, "adults.toml"), take_snapshot(graph),
+                             {day("2026-11-01"), 1});
+    const std::size_t child = static_cast<std::size_t>(r.find_child("P-C"));
+    CHECK(r.score(child, 1) == 4.0);
+    std::map<std::string, bool> basis;
+    for (const Contribution* c = r.contributions_begin(child); c != r.contributions_end(child); ++c)
+      basis[r.rules().rules()[c->rule].id] = c->restricted_basis;
+    CHECK(basis == std::map<std::string, bool>{{"carer-screen-on-concern", true},
+                                               {"carer-screen-points", true},
+                                               {"shown-worry", false}});
+    const std::string reader = explain(r, child, ExplainFormat::text, Viewer{});
+    CHECK(reader.find("carer-screen") == std::string::npos);
+    CHECK(reader.find("shown-worry") != std::string::npos);
   }
 
   TEST_CASE("contributions sum exactly to each index score") {

@@ -586,11 +586,14 @@ TEST_SUITE("unit/packs") {
     }
     CHECK(shown == 0.0);
     CHECK(withheld == 3.0);
-    const std::string text =
-        explain_adult(s.results, row, ExplainFormat::text, Viewer{{"voluntary_sector"}, false});
-    CHECK(text.find("C-DRS-") == std::string::npos);
-    CHECK(text.find("superseded") == std::string::npos);
-    CHECK(text.find("DASH") == std::string::npos);
+    // Every line withheld: the reader is not told the adult has a result at all.
+    try {
+      explain_adult(s.results, row, ExplainFormat::text, Viewer{{"voluntary_sector"}, false});
+      FAIL("explained an adult every line of whose result is withheld");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::not_found);
+      CHECK(std::string(e.what()).find("C-DRS-") == std::string::npos);
+    }
     // Cleared for police: every line shown, the May ticks as superseded.
     int superseded = 0;
     for (const LineView& line :

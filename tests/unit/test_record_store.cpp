@@ -201,6 +201,67 @@ TEST_SUITE("unit/record_store") {
     CHECK(everything(reopened, default_rules()) == everything(memory, default_rules()));
   }
 
+  TEST_CASE("a store whose stored text is not valid UTF-8 is refused at reopen") {
+    // Reopening keeps the stored bytes without decoding them: it must still check them, or
+    // history() later fails inside the JSON writer and graphs name the store as a batch.
+    for (const std::string needle : {"SUMMARY-TEXT", "P-UTF8-X"}) {
+      CAPTURE(needle);
+      ScratchDir dir;
+      const std::string path = dir.file("case.store");
+      {
+        Record stored = Record::open(path);
+        RecordBatch batch;
+        batch.recorded_at = kStart;
+        batch.provenance.author = "worker-1";
+        batch.add(AgencySpec{"A-x", "school", "Fictional"});
+        batch.add(PersonSpec{"P-UTF8-X", PersonKind::child, iso_day("2019-01-01"), {}, ""});
+        ConcernSpec concern;
+        concern.id = "C-1";
+        concern.category = "neglect";
+        concern.severity = 2;
+        concern.recorded = iso_day("2026-10-01");
+        concern.source = "A-x";
+        concern.about = {"P-UTF8-X"};
+        concern.summary = "SUMMARY-TEXT";
+        batch.add(concern);
+        stored.apply(batch);
+      }
+      // One byte of the text made 0xFF, behind the library's back.
+      {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt* read = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT revision, chunk, data FROM versions", -1, &read,
+                                   nullptr) == SQLITE_OK);
+        int damaged = 0;
+        while (sqlite3_step(read) == SQLITE_ROW) {
+          std::string data(static_cast<const char*>(sqlite3_column_blob(read, 2)),
+                           static_cast<std::size_t>(sqlite3_column_bytes(read, 2)));
+          const std::size_t at = data.find(needle);
+          if (at == std::string::npos) continue;
+          data[at + 2] = '\xff';
+          sqlite3_stmt* write = nullptr;
+          REQUIRE(sqlite3_prepare_v2(
+                      db, "UPDATE versions SET data = ? WHERE revision = ? AND chunk = ?", -1,
+                      &write, nullptr) == SQLITE_OK);
+          sqlite3_bind_blob(write, 1, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+          sqlite3_bind_int64(write, 2, sqlite3_column_int64(read, 0));
+          sqlite3_bind_int64(write, 3, sqlite3_column_int64(read, 1));
+          CHECK(sqlite3_step(write) == SQLITE_DONE);
+          sqlite3_finalize(write);
+          ++damaged;
+        }
+        sqlite3_finalize(read);
+        sqlite3_close(db);
+        REQUIRE(damaged == 1);
+      }
+      const Error e = open_error(path);
+      CHECK(e.status() == Status::invalid_data);
+      CHECK(std::string(e.what()).find("not valid UTF-8") != std::string::npos);
+      CHECK(e.where().file == path);
+    }
+  }
+
   TEST_CASE("a store holding one key as two facts is refused, naming the key, unchanged") {
     // Reopening indexes the facts once all are read; a key stored as two facts is found then.
     ScratchDir dir;
@@ -420,9 +481,9 @@ TEST_SUITE("unit/record_store") {
     const Day dob_amended = iso_day("2008-12-14");
     // Distinctive bytes for everything erasure must remove.
     const std::vector<std::string> secrets = {
-        "flag-QZXV-7731",    "flag-QZXV-7732",     "summary-KWPJ-2208", "summary-KWPJ-2209",
-        "involves-MBHT-551", "strength-DLRW-9042", "note-GFYU-3317",    "reason-PNCE-6480",
-        "2008-11-23",        "2008-12-14"};
+        "flag-QZXV-7731",    "flag-QZXV-7732",     "summary-KWPJ-2208",   "summary-KWPJ-2209",
+        "involves-MBHT-551", "strength-DLRW-9042", "note-GFYU-3317",      "reason-PNCE-6480",
+        "2008-11-23",        "2008-12-14",         "retraction-HNZQ-4471"};
     auto le = [](Day day) {
       std::string out;
       for (int shift = 0; shift < 32; shift += 8)
@@ -504,6 +565,13 @@ TEST_SUITE("unit/record_store") {
     amend.add(summary);
     stored.apply(amend);
     more(stored, 10);
+    // A retraction's reason is a reason about the person too (record.hpp, "Erasure").
+    RecordBatch retract;
+    retract.recorded_at = now += 60;
+    retract.provenance.author = "worker-2";
+    retract.add(Retract{"C-X1", kAsOf - 10, "retraction-HNZQ-4471"});
+    stored.apply(retract);
+    more(stored, 3);
 
     // The search finds the data while it is there (so its silence below means something);
     // the store never writes dates as text, so only the binary dates are looked for here.
@@ -527,6 +595,7 @@ TEST_SUITE("unit/record_store") {
     stored.apply(erase);
     // Right after the erasure, while the store is open...
     CHECK(traces(true) == std::vector<std::string>{});
+    for (const auto& version : stored.history("C-X1")) CHECK(version.retraction_reason.empty());
     more(stored, 3);
     const std::string expected = everything(stored, default_rules());
     stored = Record();

@@ -390,11 +390,14 @@ def _plain_column(numpy: typing.Any, series: typing.Any, column: str) -> typing.
         # Whole numbers; a missing one is left out of its entity (the reader takes no null
         # here), which _records does for the tables that have one.
         if series.dtype.kind in "iu":
-            return pandas.Series(series.to_numpy(), dtype=object)
+            # pandas' nullable integers (Int64) hold <NA>: None, so the row is left sparse.
+            return pandas.Series(series.to_numpy(dtype=object, na_value=None), dtype=object)
         if series.dtype.kind == "f":
             data = series.to_numpy()
             present = ~numpy.isnan(data)
-            if not numpy.all(numpy.floor(data[present]) == data[present]):
+            whole = data[present]
+            # Not whole, infinite or past int64 (which the cast would wrap): cell by cell.
+            if not numpy.all((numpy.floor(whole) == whole) & (numpy.abs(whole) < 2.0**63)):
                 return None
             out = numpy.full(len(data), None, dtype=object)
             out[present] = data[present].astype(numpy.int64).tolist()
@@ -427,10 +430,14 @@ def _plain_column(numpy: typing.Any, series: typing.Any, column: str) -> typing.
         missing = pandas.isna(values)
         if _kinds(values[~missing], list).sum() != int((~missing).sum()):
             return None
+        if not _plain_lists(values[~missing]).all():
+            return None  # an item that is not text, or text pandas must not write (below)
         out = values.copy()
         for i in numpy.flatnonzero(missing).tolist():
             out[i] = []
         return pandas.Series(out, dtype=object)
+    if kind == "string" and not _plain_texts(values[~pandas.isna(values)]).all():
+        return None  # a NUL or a lone surrogate: the row by row path names the cell
     if column in _DATE_COLUMNS:
         if kind == "date":
             present = ~pandas.isna(values)
@@ -470,6 +477,35 @@ def _isspace(values: typing.Any) -> typing.Any:
     if not len(values):
         return numpy.zeros(0, dtype=bool)
     return _ufunc("isspace", str.isspace)(values)
+
+
+# Text the case document must not carry: a NUL, which the row by row path refuses (a C string
+# ends there), and a lone surrogate, on which pandas' to_json crashes the interpreter.
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _plain_text(value: str) -> bool:
+    return _UNWRITABLE.search(value) is None
+
+
+def _plain_texts(values: typing.Any) -> typing.Any:
+    import numpy
+
+    if not len(values):
+        return numpy.zeros(0, dtype=bool)
+    return _ufunc("plain_text", _plain_text)(values).astype(bool)
+
+
+def _plain_list(items: typing.List[object]) -> bool:
+    return all(isinstance(item, str) and _plain_text(item) for item in items)
+
+
+def _plain_lists(values: typing.Any) -> typing.Any:
+    import numpy
+
+    if not len(values):
+        return numpy.zeros(0, dtype=bool)
+    return _ufunc("plain_list", _plain_list)(values).astype(bool)
 
 
 def _isoformat(values: typing.Any) -> typing.Any:

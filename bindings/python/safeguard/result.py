@@ -11,7 +11,8 @@ import warnings
 from . import _core, _lib
 from ._core import DateLike, TextList, check, date_text, integer, lib, string, text, text_array
 from ._progress import ProgressArg, Reporter
-from .errors import ClosedError, GraphvizError, InternalError, InvalidArgumentError, OutOfRangeError
+from .errors import (ClosedError, GraphvizError, InternalError, InvalidArgumentError,
+                     NotFoundError, OutOfRangeError)
 
 if typing.TYPE_CHECKING:
     from .graph import Graph
@@ -855,26 +856,34 @@ class Result(_core.Handle):
     @property
     def adults(self) -> typing.List[AdultResult]:
         """Every adult with a result on the pack's adult indices, in the order the adults were
-        added, as the result's viewer may see them; empty when the pack has none."""
+        added, as the result's viewer may see them; empty when the pack has none. An adult
+        every line of whose result is withheld from the viewer is left out, as `safeguard
+        assess` leaves it out: that such an adult has a result at all is what the viewer may
+        not learn (docs/rules.md, "Results for adults")."""
         with self._lock:
             pointer = self._pointer()
             count = ctypes.c_size_t()
             check(lib.sg_result_adult_count(ctypes.byref(count), pointer))
-            return [self._read_adult(pointer, row, self.viewer) for row in range(count.value)]
+            adults = (self._read_adult(pointer, row, self.viewer) for row in range(count.value))
+            return [adult for adult in adults if adult is not None]
 
     def adult(self, adult: typing.Union[str, int], *,
               viewer: ViewerArg = RESULT_VIEWER) -> AdultResult:
-        """The AdultResult of an adult given by id (NotFoundError when the adult has none) or
-        by row, its scores and contributions as `viewer` (by default the result's) may see
-        them."""
+        """The AdultResult of an adult given by id (NotFoundError when the adult has none, or
+        none `viewer` may see) or by row, its scores and contributions as `viewer` (by default
+        the result's) may see them."""
         clearances = self._viewer_of(viewer)
         with self._lock:
             pointer = self._pointer()
-            return self._read_adult(pointer, self._adult_row(pointer, adult), clearances)
+            found = self._read_adult(pointer, self._adult_row(pointer, adult), clearances)
+        if found is None:
+            raise NotFoundError("no adult result for %r" % (adult,))
+        return found
 
     def explain_adult(self, adult: typing.Union[str, int], *, format: str = "text",
                       viewer: TextList = None) -> str:
-        """An adult's explanation (by id or row), as explain()."""
+        """An adult's explanation (by id or row), as explain(); NotFoundError for an adult
+        every line of whose result is withheld from `viewer`, as adult() says."""
         def row() -> int:
             with self._lock:
                 return self._adult_row(self._pointer(), adult)
@@ -894,20 +903,33 @@ class Result(_core.Handle):
         return row
 
     def _read_adult(self, pointer: int, row: int,
-                    clearances: typing.Tuple[str, ...]) -> AdultResult:
+                    clearances: typing.Tuple[str, ...]) -> typing.Optional[AdultResult]:
+        """The adult's result as `clearances` may see it: the lines shown, then everything
+        withheld as ONE line of kind "withheld" naming no rule, index or evidence (as a
+        child's, so neither the number of restricted items nor their sizes can be told); None
+        when every line is withheld. "*": every line, with every detail."""
         record = _lib.AdultResult(version=_lib.AdultResult.VERSION)
         check(lib.sg_result_adult(ctypes.byref(record), pointer, row))
         options = _viewer_options(clearances)
         item = _lib.Contribution(version=_lib.Contribution.VERSION)
         contributions = []
         withheld = 0.0
+        any_withheld = False
         for k in range(record.contribution_count):
             check(lib.sg_result_adult_contribution_for(ctypes.byref(item), pointer, row, k,
                                                        ctypes.byref(options)))
+            if item.hidden:  # not part of what this reader sees at all
+                continue
             line = _contribution(item)
             if line.index_id is None:  # withheld: its points stand apart, in no index
+                any_withheld = True
                 withheld += line.value
+                continue
             contributions.append(line)
+        if not contributions:
+            return None
+        if any_withheld:
+            contributions.append(self._adult_withheld_line(pointer, row, options, withheld))
         score = ctypes.c_double()
         scores = {}
         for i, index_id in enumerate(self.index_ids):
@@ -932,6 +954,25 @@ class Result(_core.Handle):
                            level_index=record.level, total=record.total, scores=scores,
                            contributions=tuple(contributions), withheld=withheld,
                            overrides=tuple(overrides))
+
+    @staticmethod
+    def _adult_withheld_line(pointer: int, row: int, options: "_lib.ExplainOptions",
+                             withheld: float) -> Contribution:
+        # Titled as the adult's explanation titles it (the view layer's one withheld item).
+        import json
+
+        options.format = _lib.FORMAT_JSON
+        buffer = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        check(lib.sg_result_adult_explain(ctypes.byref(buffer), ctypes.byref(size), pointer, row,
+                                          ctypes.byref(options)))
+        title = json.loads(_core.take_text(buffer, size))["withheld"]["title"]
+        return Contribution(
+            rule_id=None, rule_title=title, index_id=None, heading="withheld", evidence_id=None,
+            # No path, as on a child's withheld line (its NULL path reads as None).
+            via_id=None, path=typing.cast(str, None), source_agency_id=None, restricted=True,
+            raw=None, decay=None, reach=None, cap_factor=None, value=withheld, kind="withheld",
+            relation=None, via_kind=None)
 
     def _adult_index(self, index: int) -> bool:
         return self.index_subjects[index] == "adult"

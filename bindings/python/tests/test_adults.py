@@ -42,15 +42,11 @@ def test_the_latest_checklist_is_the_adults_result_and_the_child_reads_it_by_rul
 
 def test_restricted_ticks_are_withheld_from_an_uncleared_reader():
     with assessed("restricted-latest.json", viewer="voluntary_sector") as result:
-        [mother] = result.adults
-        assert mother.id == "P-DRS-M"
-        assert mother.total == 3.0  # the host's figure, as a child's total
-        assert mother.scores == {"checklist": 0.0, "stalking": 0.0, "hbv": 0.0}
-        assert mother.withheld == 3.0
-        assert all(c.restricted and c.evidence_id is None and c.rule_id is None
-                   for c in mother.contributions)
-        text = result.explain_adult("P-DRS-M", viewer="voluntary_sector")
-        assert "C-DRS-" not in text
+        host = result.adult("P-DRS-M", viewer="*")
+        assert host.total == 3.0  # the host's figure, as a child's total
+        assert host.scores == {"checklist": 3.0, "stalking": 0.0, "hbv": 0.0}
+        with pytest.raises(safeguard.NotFoundError):
+            result.explain_adult("P-DRS-M", viewer="voluntary_sector")
         cleared = json.loads(result.explain_adult("P-DRS-M", format="json", viewer="police"))
         assert cleared["scores"]["checklist"] == 3.0
         assert sum(1 for c in cleared["contributions"] if c.get("superseded")) == 6
@@ -81,3 +77,37 @@ def test_an_adults_own_overrides_are_in_her_result_and_withheld_when_restricted(
         assert withheld.id is None and withheld.restricted
         assert "dash-potential-escalation" not in result.explain_adult(
             "P-DED-M", viewer="voluntary_sector")
+
+
+def test_an_uncleared_reader_does_not_learn_that_an_adult_has_a_result():
+    # Every line of the mother's result is withheld from voluntary_sector (her latest
+    # checklist is restricted police evidence): as in `safeguard assess`, she has none.
+    with assessed("restricted-latest.json", viewer="voluntary_sector") as result:
+        assert result.adults == []
+        with pytest.raises(safeguard.NotFoundError):
+            result.adult("P-DRS-M")
+        with pytest.raises(safeguard.NotFoundError):
+            result.adult("P-DRS-M", viewer="voluntary_sector")
+        assert result.adult("P-DRS-M", viewer="*").withheld == 0.0
+
+
+def test_an_adults_withheld_lines_fold_into_one_as_a_childs_do():
+    # One tick of the restricted October checklist made unrestricted: the reader sees that
+    # line, and every other (the two restricted ticks, the six May ticks they supersede) as
+    # ONE withheld line, so neither their number nor their sizes can be told.
+    case = json.loads((SCENARIOS / "restricted-latest.json").read_text())
+    for concern in case["concerns"]:
+        if concern["id"] == "C-DRS-OCT-INJURY":
+            concern["restricted"] = False
+    with safeguard.Graph.from_string(json.dumps(case)) as graph, \
+            safeguard.RuleSet.bundled("dash") as rules, \
+            graph.assess(rules, AS_OF, viewer="voluntary_sector") as result:
+        [mother] = result.adults
+        assert [c.kind for c in mother.contributions] == ["rule", "withheld"]
+        assert mother.contributions[0].evidence_id == "C-DRS-OCT-INJURY"
+        folded = mother.contributions[1]
+        assert folded.heading == "withheld" and folded.index_id is None
+        assert folded.rule_id is None and folded.evidence_id is None and folded.restricted
+        assert folded.value == 2.0 == mother.withheld
+        assert mother.scores["checklist"] == 1.0
+        assert sum(c.value for c in mother.contributions) == mother.total == 3.0

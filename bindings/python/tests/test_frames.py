@@ -348,3 +348,75 @@ def test_a_refused_document_leaves_the_row_path_to_name_the_row():
                               concerns=concerns)
         assert frames._last_path == "rows"
         assert graph.dumps() == before
+
+
+def _small_tables():
+    return {
+        "agencies": pandas.DataFrame({"id": ["AG-1"], "type": ["school"]}),
+        "persons": pandas.DataFrame({"id": ["P-1", "P-2"], "kind": ["child", "adult"]}),
+        "entries": pandas.DataFrame({"id": ["E-1", "E-2"], "kind": ["scaling", "child_voice"],
+                                     "date": [datetime.date(2026, 10, 1)] * 2,
+                                     "about": [["P-1"], ["P-1"]], "author": ["w", "w"],
+                                     "text": ["a", "b"], "value": [5, 1]}),
+    }
+
+
+def _both_paths(tables, monkeypatch):
+    """What each path makes of the tables: the saved graph, or the error's type and text."""
+    def read():
+        try:
+            with frames.graph_from_frames(**tables) as graph:
+                return graph.dumps()
+        except Exception as error:  # noqa: BLE001 - the two paths must fail alike
+            return "%s: %s" % (type(error).__name__, error)
+
+    fast = read()
+    with monkeypatch.context() as patch:
+        _rows_only(patch)
+        rows = read()
+    return fast, rows
+
+
+def _nul_name(tables):
+    tables["persons"]["name"] = ["a\x00b", None]
+
+
+def _nul_list_item(tables):
+    tables["persons"]["flags"] = pandas.Series([["young_carer\x00x"], []], dtype=object)
+
+
+def _nul_date_text(tables):
+    tables["entries"]["date"] = ["2026-10-01\x00", "2026-10-01"]
+
+
+def _nullable_whole_numbers(tables):
+    # pandas' nullable integers (Int64) with a missing value: a child_voice entry has none.
+    tables["entries"]["value"] = pandas.array([5, None], dtype="Int64")
+
+
+@pytest.mark.parametrize("change", [_nul_name, _nul_list_item, _nul_date_text,
+                                    _nullable_whole_numbers])
+def test_the_fast_path_builds_what_the_rows_build_or_declines(change, monkeypatch):
+    # A NUL in text is refused cell by cell (C strings end there); the case document must not
+    # take it either. A nullable integer column with <NA> is read as missing by both.
+    tables = _small_tables()
+    change(tables)
+    fast, rows = _both_paths(tables, monkeypatch)
+    assert fast == rows
+
+
+@pytest.mark.parametrize("column", ["name", "flags", "date"])
+def test_a_lone_surrogate_is_named_by_the_row_path_not_written_by_pandas(column, monkeypatch):
+    # pandas' to_json crashes the interpreter on a lone surrogate: the fast path declines such
+    # a table, and the row by row path names the cell.
+    tables = _small_tables()
+    if column == "name":
+        tables["persons"]["name"] = ["a\ud800b", None]
+    elif column == "flags":
+        tables["persons"]["flags"] = pandas.Series([["x\udc00"], []], dtype=object)
+    else:
+        tables["entries"]["date"] = ["2026-10-01\ud800", "2026-10-01"]
+    with pytest.raises((safeguard.SafeguardError, ValueError, TypeError)) as raised:
+        frames.graph_from_frames(**tables)
+    assert frames._last_path == "rows"
+    assert "row 0" in str(raised.value)
