@@ -741,8 +741,8 @@ class ChildScorer::Impl final : public expr::AdultReader {
   // rule about the child is (restricted_basis; docs/rules.md, "Results for adults").
   void mark_adult_basis(const Rule& rule, expr::EvalContext& ctx, Contribution& c) {
     if (restricted_group_.empty() || filter_) return;
-    if (rule.when.compiled().adult_indices.empty() && rule.points.compiled().adult_indices.empty())
-      return;
+    // adult_score() and adult_level_at_least() alike: both read adults' results.
+    if (!rule.when.compiled().reads_adults() && !rule.points.compiled().reads_adults()) return;
     ctx.mask = &unrestricted_;
     const Outcome fires = run(rule.when, ctx);
     bool same = fires.value.known && fires.value.number != 0;

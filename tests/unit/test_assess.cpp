@@ -720,6 +720,13 @@ heading = "harm"
 for = "concern"
 when = 'concern.category == "worry" and adult_score("adult_screen", "carer") >= 1'
 points = 1
+[[rule]]
+id = "carer-screen-level"
+index = "child_reads"
+heading = "danger"
+for = "concern"
+when = 'concern.category == "worry" and adult_level_at_least("carer", "high")'
+points = 1
 )";
     CaseGraph graph;
     load_case(graph, R"({"schema_version": 1,
@@ -737,12 +744,14 @@ points = 1
     const Results r = assess(RuleSet::load_string(pack, "adults.toml"), take_snapshot(graph),
                              {day("2026-11-01"), 1});
     const std::size_t child = static_cast<std::size_t>(r.find_child("P-C"));
-    CHECK(r.score(child, 1) == 4.0);
+    CHECK(r.score(child, 1) == 5.0);
     std::map<std::string, bool> basis;
     for (const Contribution* c = r.contributions_begin(child); c != r.contributions_end(child); ++c)
       basis[r.rules().rules()[c->rule].id] = c->restricted_basis;
+    // adult_level_at_least reads the mother's level, high only with her restricted tick.
     CHECK(basis == std::map<std::string, bool>{{"carer-screen-on-concern", true},
                                                {"carer-screen-points", true},
+                                               {"carer-screen-level", true},
                                                {"shown-worry", false}});
     const std::string reader = explain(r, child, ExplainFormat::text, Viewer{});
     CHECK(reader.find("carer-screen") == std::string::npos);
