@@ -646,11 +646,10 @@ std::string explain_adult(const Results& results, std::size_t row, ExplainFormat
                           const Viewer& viewer) {
   if (row >= results.adult_count())
     throw Error(Status::out_of_range, "adult row " + std::to_string(row) + " is past the end");
-  // An adult every line of whose result is withheld from the reader has none for them: that
-  // there is one at all (a restricted checklist) is what the reader may not learn
+  // An adult every line and override of whose result is withheld from the reader has none for them:
+  // that there is one at all (a restricted checklist) is what the reader may not learn
   // (docs/rules.md, "Results for adults"), as `safeguard assess` leaves such an adult out.
-  const std::vector<LineView> lines = view_adult_contributions(results, row, viewer);
-  if (std::all_of(lines.begin(), lines.end(), [](const LineView& l) { return l.withheld(); }))
+  if (!adult_shown(results, row, viewer))
     throw Error(
         Status::not_found,
         "no adult result for '" + std::string(results.adult_id(row)) + "' that this reader may see",

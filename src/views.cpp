@@ -132,6 +132,16 @@ std::vector<OverrideView> view_adult_overrides(const Results& results, std::size
                     [&](std::size_t k) { return results.adult_override_restricted_basis(row, k); });
 }
 
+bool adult_shown(const Results& results, std::size_t row, const Viewer& viewer) {
+  for (const LineView& line : view_adult_contributions(results, row, viewer)) {
+    if (!line.withheld()) return true;
+  }
+  for (const OverrideView& o : view_adult_overrides(results, row, viewer)) {
+    if (!o.withheld()) return true;
+  }
+  return false;
+}
+
 SafetyView view_safety(const Results& results, std::size_t row, const Viewer& viewer) {
   SafetyView out;
   out.decision = results.safety(row);

@@ -83,19 +83,15 @@ std::vector<AdultRow> adult_rows(const Results& results, const Viewer& viewer) {
     adult.id = std::string(results.adult_id(row));
     adult.level = results.rules().levels()[results.adult_level(row)].id;
     adult.scores.assign(results.index_count(), 0.0);
-    bool any_shown = false;
     for (const LineView& line : view_adult_contributions(results, row, viewer)) {
       if (line.withheld()) {
         adult.any_withheld = true;
         adult.withheld += line.value;
       } else {
-        any_shown = true;
         adult.scores[line.index] += line.value;
       }
     }
-    for (const OverrideView& o : view_adult_overrides(results, row, viewer))
-      any_shown = any_shown || !o.withheld();
-    if (any_shown) rows.push_back(std::move(adult));
+    if (adult_shown(results, row, viewer)) rows.push_back(std::move(adult));
   }
   return rows;
 }

@@ -77,14 +77,7 @@ ExitCode explain_adults(const Session& session, const ExplainOptions& options) {
     // one without a result: that a (restricted) checklist exists is what the reader may not
     // learn.
     if (row >= 0) {
-      bool any_shown = false;
-      for (const LineView& line :
-           view_adult_contributions(results, static_cast<std::size_t>(row), session.viewer))
-        any_shown = any_shown || !line.withheld();
-      for (const OverrideView& o :
-           view_adult_overrides(results, static_cast<std::size_t>(row), session.viewer))
-        any_shown = any_shown || !o.withheld();
-      if (!any_shown) row = -1;
+      if (!adult_shown(results, static_cast<std::size_t>(row), session.viewer)) row = -1;
     }
     if (row < 0)
       throw Failure(kExitChildNotFound,

@@ -247,6 +247,11 @@ SAFEGUARD_EXPORT std::vector<OverrideView> view_overrides(const Results& results
 SAFEGUARD_EXPORT std::vector<OverrideView> view_adult_overrides(const Results& results,
                                                                 std::size_t row,
                                                                 const Viewer& viewer);
+// Whether the adult at `row` has a result `viewer` may know of: a line or an adult override
+// the viewer sees. One whose every line and override is withheld has none for that reader
+// (that there is one at all, a restricted checklist, is what it may not learn); the CLI, the C
+// API and Python leave such an adult out.
+SAFEGUARD_EXPORT bool adult_shown(const Results& results, std::size_t row, const Viewer& viewer);
 
 // One danger or safety plan that held for a child (Results::safety_begin), as a reader may see
 // it: the item and the concern or factor it held for. A finding on evidence the reader is not

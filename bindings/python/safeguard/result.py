@@ -857,7 +857,7 @@ class Result(_core.Handle):
     def adults(self) -> typing.List[AdultResult]:
         """Every adult with a result on the pack's adult indices, in the order the adults were
         added, as the result's viewer may see them; empty when the pack has none. An adult
-        every line of whose result is withheld from the viewer is left out, as `safeguard
+        every line and override of whose result is withheld from the viewer is left out, as `safeguard
         assess` leaves it out: that such an adult has a result at all is what the viewer may
         not learn (docs/rules.md, "Results for adults")."""
         with self._lock:
@@ -883,7 +883,7 @@ class Result(_core.Handle):
     def explain_adult(self, adult: typing.Union[str, int], *, format: str = "text",
                       viewer: TextList = None) -> str:
         """An adult's explanation (by id or row), as explain(); NotFoundError for an adult
-        every line of whose result is withheld from `viewer`, as adult() says."""
+        every line and override of whose result is withheld from `viewer`, as adult() says."""
         def row() -> int:
             with self._lock:
                 return self._adult_row(self._pointer(), adult)
@@ -907,7 +907,7 @@ class Result(_core.Handle):
         """The adult's result as `clearances` may see it: the lines shown, then everything
         withheld as ONE line of kind "withheld" naming no rule, index or evidence (as a
         child's, so neither the number of restricted items nor their sizes can be told); None
-        when every line is withheld. "*": every line, with every detail."""
+        when every line and every override is withheld. "*": every line, with every detail."""
         record = _lib.AdultResult(version=_lib.AdultResult.VERSION)
         check(lib.sg_result_adult(ctypes.byref(record), pointer, row))
         options = _viewer_options(clearances)
@@ -926,7 +926,19 @@ class Result(_core.Handle):
                 withheld += line.value
                 continue
             contributions.append(line)
-        if not contributions:
+        first = ctypes.c_char_p()
+        second = ctypes.c_char_p()
+        restricted = ctypes.c_int()
+        overrides = []
+        for k in range(record.override_count):
+            check(lib.sg_result_adult_override_for(ctypes.byref(first), ctypes.byref(second),
+                                                   ctypes.byref(restricted), pointer, row, k,
+                                                   ctypes.byref(options)))
+            overrides.append(Override(None if restricted.value else _text(first.value),
+                                      _text(second.value), bool(restricted.value)))
+        # Shown when a line or an override is (as adult_shown in the library, which the CLI and
+        # the explanation use).
+        if not contributions and all(o.restricted for o in overrides):
             return None
         if any_withheld:
             contributions.append(self._adult_withheld_line(pointer, row, options, withheld))
@@ -940,16 +952,6 @@ class Result(_core.Handle):
                 scores[index_id] = score.value
             else:
                 scores[index_id] = sum(c.value for c in contributions if c.index_id == index_id)
-        first = ctypes.c_char_p()
-        second = ctypes.c_char_p()
-        restricted = ctypes.c_int()
-        overrides = []
-        for k in range(record.override_count):
-            check(lib.sg_result_adult_override_for(ctypes.byref(first), ctypes.byref(second),
-                                                   ctypes.byref(restricted), pointer, row, k,
-                                                   ctypes.byref(options)))
-            overrides.append(Override(None if restricted.value else _text(first.value),
-                                      _text(second.value), bool(restricted.value)))
         return AdultResult(id=string(record.id), level=string(record.level_id),
                            level_index=record.level, total=record.total, scores=scores,
                            contributions=tuple(contributions), withheld=withheld,

@@ -111,3 +111,14 @@ def test_an_adults_withheld_lines_fold_into_one_as_a_childs_do():
         assert folded.value == 2.0 == mother.withheld
         assert mother.scores["checklist"] == 1.0
         assert sum(c.value for c in mother.contributions) == mother.total == 3.0
+
+
+def test_an_adult_whose_result_is_only_an_override_is_listed():
+    # Repeat MARAC: P-DMA-M has no ticks, only the adult override that makes her high. Her
+    # result is shown (an override the reader sees), as `safeguard assess` and explain do.
+    with assessed("repeat-marac.json", viewer="*") as result:
+        [mother] = [a for a in result.adults if a.id == "P-DMA-M"]
+        assert mother.contributions == ()
+        assert [o.id for o in mother.overrides] == ["dash-repeat-marac"]
+        assert mother.level == "high"
+        assert "dash-repeat-marac" in result.explain_adult("P-DMA-M", viewer="*")
