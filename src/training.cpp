@@ -139,9 +139,8 @@ std::string status_words(ConcernStatus status) {
   return "its status is " + std::string(to_string(status));
 }
 
-std::string evidence_item(const Results& results, const CircleView& circle, VertexIndex v,
+std::string evidence_item(const Results& results, const CircleView& circle, const EvidenceView& e,
                           const std::string& name) {
-  const EvidenceView e = view_evidence(results, v, Viewer::everyone());
   const std::string id = " <span class=\"note nb\">(" + esc(e.id) + ")</span>";
   if (e.kind == VertexKind::concern) {
     return "<li>On " + nb(render_detail::long_date(e.date)) +
@@ -219,14 +218,12 @@ void scenario_pages(const Results& results, const ChildJoining& c, std::size_t n
                        " knows</h1>\n" + family + "<p>You work for " + nb(who) +
                        ". Your agency's records about this family hold:</p>\n<ul>\n";
     // As a story: in date order (the same day by id).
-    std::vector<std::pair<Day, VertexIndex>> told;
-    for (VertexIndex v : f.evidence)
-      told.emplace_back(view_evidence(results, v, Viewer::everyone()).date, v);
-    std::sort(told.begin(), told.end(), [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return results.vertex_id(a.second) < results.vertex_id(b.second);
+    std::vector<EvidenceView> told;
+    for (VertexIndex v : f.evidence) told.push_back(view_evidence(results, v, Viewer::everyone()));
+    std::sort(told.begin(), told.end(), [](const EvidenceView& a, const EvidenceView& b) {
+      return a.date != b.date ? a.date < b.date : a.id < b.id;
     });
-    for (const auto& [date, v] : told) body += evidence_item(results, circle, v, name);
+    for (const EvidenceView& e : told) body += evidence_item(results, circle, e, name);
     body += "</ul>\n<h2>What your records alone give " + esc(name) + "</h2>\n<p class=\"level\">" +
             esc(pack.levels()[static_cast<std::size_t>(f.level)].title) + " (score " +
             points(f.total) + ")</p>\n" + lines_table(results, f.contributions) +

@@ -625,7 +625,8 @@ def result_frame(result: "Result") -> Frame:
     frame["withheld"] = result.withheld if n else pandas.Series(dtype="float64")
     # Overrides are viewer-scoped: read, one child at a time, only where some fired.
     counts = array("override_count")
-    texts = result._override_texts(numpy.flatnonzero(counts).tolist())
+    fired = numpy.flatnonzero(counts).tolist()
+    texts = result._override_texts({row: int(counts[row]) for row in fired})
     overrides = numpy.full(n, "", dtype=object)
     for row, text in texts.items():
         overrides[row] = text

@@ -536,16 +536,15 @@ class Result(_core.Handle):
             self._child_ids = [value.decode("utf-8") for value in arrays["id"][:self._count]]
         return arrays
 
-    def _override_texts(self, rows: typing.Iterable[int]) -> typing.Dict[int, str]:
-        """For each of `rows`, the policy overrides that fired as the result's viewer may see
-        them, ";"-separated ("restricted" for one it may not)."""
+    def _override_texts(self, counts: typing.Mapping[int, int]) -> typing.Dict[int, str]:
+        """For each row of `counts` (row -> how many policy overrides fired, as
+        sg_result_child_columns gives it), those overrides as the result's viewer may see them,
+        ";"-separated ("restricted" for one it may not)."""
         out = {}
-        record = _lib.ChildResult(version=_lib.ChildResult.VERSION)
         with self._lock:
             pointer = self._pointer()
-            for row in rows:
-                check(lib.sg_result_child(ctypes.byref(record), pointer, row))
-                overrides = self._overrides(pointer, row, record.override_count, self.viewer)
+            for row, count in counts.items():
+                overrides = self._overrides(pointer, row, count, self.viewer)
                 out[row] = ";".join("restricted" if o.restricted else typing.cast(str, o.id)
                                     for o in overrides)
         return out
