@@ -4,8 +4,9 @@
 // The first input byte picks the scope and where the expression goes (condition or points);
 // the rest is the expression. Invariants: no crash or sanitizer report; compile errors are
 // safeguard::Error with a line and column; an expression that compiles also loads in a pack,
-// unless it is a constant without a finite value (or points past the bound), which a pack
-// refuses.
+// unless it is a constant without a finite value (or points past the bound), or it names a
+// level or an adult index the pack does not have (adult_level_at_least, adult_score): both
+// are pack-level checks the loader makes, and the compiler cannot.
 #include <safeguard/expr.hpp>
 #include <safeguard/io.hpp>
 #include <safeguard/rules.hpp>
@@ -53,6 +54,7 @@ std::string one_rule_pack(const std::string& expression, Scope scope, bool as_po
       "[pack]\nid = \"fuzz\"\nversion = \"1\"\n"
       "[[level]]\nid = \"low\"\nmin = 0\n[[level]]\nid = \"high\"\nmin = 5\n"
       "[[index]]\nid = \"risk\"\n"
+      "[[index]]\nid = \"checklist\"\nsubject = \"adult\"\n"
       "[[rule]]\nid = \"r\"\nindex = \"risk\"\nheading = \"harm\"\nfor = \"" +
       std::string(scope_name) + "\"\n";
   if (as_points) {
@@ -76,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Scope scope = static_cast<Scope>(choice % 3);
   const bool as_points = (choice / 3) % 2 == 1;
 
-  bool compiled = false, constant = false;
+  bool compiled = false, constant = false, names_missing = false;
   for (Type type : {Type::boolean, Type::number}) {
     safeguard::expr::SymbolTable symbols;
     try {
@@ -86,6 +88,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (type == (as_points ? Type::number : Type::boolean)) {
         compiled = true;
         constant = program.constant;
+        // The one-rule pack has levels low and high and one adult index, checklist.
+        for (std::uint32_t level : program.adult_levels) {
+          const std::string_view id = symbols.str(level);
+          if (id != "low" && id != "high") names_missing = true;
+        }
+        for (std::uint32_t index : program.adult_indices)
+          if (symbols.str(index) != "checklist") names_missing = true;
       }
     } catch (const safeguard::Error& e) {
       fuzz::check(e.status() != safeguard::Status::ok && e.status() != safeguard::Status::internal,
@@ -100,9 +109,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     pack = safeguard::RuleSet::load_string(one_rule_pack(text, scope, as_points), "fuzz.toml");
   } catch (const safeguard::Error& e) {
-    // The one refusal a compiled expression may meet (docs/rules.md, "Missing data"): a
-    // constant with no finite value, or constant points past the bound.
-    if (constant && e.status() == safeguard::Status::invalid_data) return 0;
+    // The refusals a compiled expression may meet: a constant with no finite value, or
+    // constant points past the bound (docs/rules.md, "Missing data"); a level or adult index
+    // the pack does not declare.
+    if ((constant || names_missing) && e.status() == safeguard::Status::invalid_data) return 0;
     fuzz::die("an expression that compiles does not load in a rule pack", e.what());
   }
   safeguard::AssessOptions options;
