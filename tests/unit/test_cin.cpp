@@ -972,6 +972,48 @@ TEST_SUITE("unit/cin") {
           std::string::npos);
   }
 
+  TEST_CASE("the C API writes a graph as a return, for a reader, over a period") {
+    const std::string full = kDir + "full.xml";
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_cin_load_file(graph, full.c_str(), 0) == SG_OK);
+    sg_cin_write_options options = SG_CIN_WRITE_OPTIONS_INIT;
+    options.details_path = full.c_str();
+    char* xml = nullptr;
+    size_t size = 0;
+    REQUIRE(sg_cin_write(&xml, &size, graph, &options) == SG_OK);
+    const std::string written(xml, size);
+    sg_buffer_free(xml);
+    // The same as the C++ API gives, and the return's data back.
+    const cin::Return first = cin::read_file(full);
+    CaseGraph same;
+    cin::load(same, first, "full.xml");
+    cin::ExportOptions exporting;
+    exporting.details = &first;
+    CHECK(written == cin::write_return(same, exporting));
+    CHECK(cin::read(written, "written").children == first.children);
+
+    options.from = "2024-10-01";
+    options.to = "2024-12-31";
+    REQUIRE(sg_cin_write(&xml, nullptr, graph, &options) == SG_OK);
+    CHECK(std::string(xml).find("<ReferenceDate>2024-12-31</ReferenceDate>") != std::string::npos);
+    sg_buffer_free(xml);
+    // Bad arguments fail, leaving *out NULL.
+    options.to = "2024-02-30";
+    xml = reinterpret_cast<char*>(1);
+    CHECK(sg_cin_write(&xml, nullptr, graph, &options) == SG_E_INVALID_DATA);
+    CHECK(xml == nullptr);
+    options.from = "2025-01-01";
+    options.to = "2024-12-31";
+    CHECK(sg_cin_write(&xml, nullptr, graph, &options) == SG_E_INVALID_ARGUMENT);
+    options.to = nullptr;
+    const std::string bad_details = kDir + "bad_date.xml";
+    options.details_path = bad_details.c_str();
+    CHECK(sg_cin_write(&xml, nullptr, graph, &options) != SG_OK);
+    CHECK(sg_error_last_detail()->line > 0);
+    sg_graph_free(graph);
+  }
+
   // A return is streamed: 100 MB of unknown elements inside one child is read (each reported,
   // up to ReadLimits::max_findings, then counted) in memory that does not grow with the file.
   TEST_CASE("a return of 100 MB of unknown elements is read in bounded memory") {
