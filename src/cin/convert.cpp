@@ -169,6 +169,48 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
   }
 }
 
+// Adds the person, expected birth and episodes of the return's child `index`.
+void add_child(Builder& b, const Return& r, std::size_t index, const std::string& agency) {
+  const Child& child = r.children[index];
+  b.used.clear();
+  b.current.child = index;
+  b.from(detail::ItemSource::What::person);
+  PersonSpec person;
+  person.id = child.la_child_id;
+  person.kind = PersonKind::child;
+  person.dob = child.birth;
+  for (const std::string& code : child.disabilities) {
+    if (code == "NONE" || detail::disability_meaning(code).empty()) continue;
+    if (person.flags.empty()) person.flags.push_back("disability");
+    std::string flag = "disability_";
+    for (char c : code) flag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    person.flags.push_back(std::move(flag));
+  }
+  b.add(std::move(person), child.at, child.la_child_id);
+  if (child.birth == kNoDay && child.expected_birth != kNoDay) {
+    Day recorded = kNoDay;
+    for (const Episode& e : child.episodes) {
+      if (e.referral != kNoDay && (recorded == kNoDay || e.referral < recorded)) {
+        recorded = e.referral;
+      }
+    }
+    if (recorded == kNoDay) recorded = r.header.reference_date;
+    if (recorded != kNoDay) {
+      EventSpec spec;
+      spec.id = child.la_child_id + "/expected_birth";
+      spec.kind = EventKind::expected_birth;
+      spec.date = recorded;
+      spec.about = {child.la_child_id};
+      spec.expected = child.expected_birth;
+      b.from(detail::ItemSource::What::expected_birth);
+      b.add(std::move(spec), child.at, child.la_child_id);
+    }
+  }
+  for (std::size_t n = 0; n < child.episodes.size(); ++n) {
+    add_episode(b, child, child.episodes[n], n + 1, agency);
+  }
+}
+
 // `with_agency`: add the authority as an agency (false when the graph already has it, from an
 // earlier year's return).
 // An upper bound on the batch items a child makes, so the batch is allocated once rather than
@@ -201,44 +243,7 @@ Builder build(const Return& r, bool with_agency,
     b.add(std::move(la), Position{}, {});
   }
   for (std::size_t index = 0; index < r.children.size(); ++index) {
-    const Child& child = r.children[index];
-    b.used.clear();
-    b.current.child = index;
-    b.from(detail::ItemSource::What::person);
-    PersonSpec person;
-    person.id = child.la_child_id;
-    person.kind = PersonKind::child;
-    person.dob = child.birth;
-    for (const std::string& code : child.disabilities) {
-      if (code == "NONE" || detail::disability_meaning(code).empty()) continue;
-      if (person.flags.empty()) person.flags.push_back("disability");
-      std::string flag = "disability_";
-      for (char c : code) flag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      person.flags.push_back(std::move(flag));
-    }
-    b.add(std::move(person), child.at, child.la_child_id);
-    if (child.birth == kNoDay && child.expected_birth != kNoDay) {
-      Day recorded = kNoDay;
-      for (const Episode& e : child.episodes) {
-        if (e.referral != kNoDay && (recorded == kNoDay || e.referral < recorded)) {
-          recorded = e.referral;
-        }
-      }
-      if (recorded == kNoDay) recorded = r.header.reference_date;
-      if (recorded != kNoDay) {
-        EventSpec spec;
-        spec.id = child.la_child_id + "/expected_birth";
-        spec.kind = EventKind::expected_birth;
-        spec.date = recorded;
-        spec.about = {child.la_child_id};
-        spec.expected = child.expected_birth;
-        b.from(detail::ItemSource::What::expected_birth);
-        b.add(std::move(spec), child.at, child.la_child_id);
-      }
-    }
-    for (std::size_t n = 0; n < child.episodes.size(); ++n) {
-      add_episode(b, child, child.episodes[n], n + 1, agency);
-    }
+    add_child(b, r, index, agency);
   }
   for (const auto& entry : b.unmatched) {
     b.out.findings.push_back(Finding{"unmatched_factor",
@@ -257,17 +262,20 @@ Builder build(const Return& r, bool with_agency,
 
 Conversion to_batch(const Return& cin_return) { return build(cin_return, true).out; }
 
-std::vector<std::pair<std::string, detail::ItemSource>> detail::item_sources(const Return& r) {
+std::vector<std::pair<std::string, detail::ItemSource>> detail::item_sources(const Return& r,
+                                                                             std::size_t child) {
   std::vector<ItemSource> sources;
-  Builder b = build(r, false, &sources);
+  Builder b;
+  b.sources = &sources;
+  add_child(b, r, child, agency_id(r));
   std::vector<std::pair<std::string, ItemSource>> out;
   out.reserve(sources.size());
   for (std::size_t i = 0; i < sources.size(); ++i) {
     std::visit(
-        [&](const auto& item) {
+        [&](auto& item) {
           if constexpr (std::is_same_v<std::decay_t<decltype(item)>, EventSpec> ||
                         std::is_same_v<std::decay_t<decltype(item)>, ConcernSpec>) {
-            out.emplace_back(item.id, sources[i]);
+            out.emplace_back(std::move(item.id), sources[i]);
           }
         },
         b.out.batch.items[i]);

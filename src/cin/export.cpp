@@ -3,7 +3,11 @@
 // are placed by date; restricted concerns leave only for a reader cleared for them.
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -33,26 +37,27 @@ bool may_read(const CaseGraph& graph, const Viewer* viewer, const Concern& conce
   return false;
 }
 
-// The details' items, by the ids the import gives what it makes from them.
-struct Details {
-  const Return* ret = nullptr;
+// The details' children by LAchildID (the first of a repeated one, as the import keeps).
+std::unordered_map<std::string_view, std::size_t> children_of(const Return* r) {
+  std::unordered_map<std::string_view, std::size_t> out;
+  if (r == nullptr) return out;
+  out.reserve(r->children.size());
+  for (std::size_t c = 0; c < r->children.size(); ++c) out.emplace(r->children[c].la_child_id, c);
+  return out;
+}
+
+// One child's items in the details, by the ids the import gives what it makes from them.
+struct ChildSources {
   std::unordered_map<std::string, detail::ItemSource> by_id;
-  std::unordered_map<std::string, std::size_t> child_by_id;
-  // The concern id of each factor: child, episode, assessment, factor -> id.
-  std::unordered_map<std::string, std::string> factor_concern;
+  // The concern id of each factor, by its episode, assessment and place in the list.
+  std::map<std::tuple<std::size_t, std::size_t, std::size_t>, std::string> factor_concern;
 
-  static std::string factor_key(const detail::ItemSource& s) {
-    return std::to_string(s.child) + "/" + std::to_string(s.episode) + "/" +
-           std::to_string(s.item) + "/" + std::to_string(s.sub);
-  }
-
-  explicit Details(const Return* r) : ret(r) {
-    if (r == nullptr) return;
-    for (std::size_t c = 0; c < r->children.size(); ++c) {
-      child_by_id.emplace(r->children[c].la_child_id, c);  // the first, as the import keeps
-    }
-    for (auto& [id, source] : detail::item_sources(*r)) {
-      if (source.what == What::factor) factor_concern.emplace(factor_key(source), id);
+  ChildSources(const Return* r, std::optional<std::size_t> child) {
+    if (!child) return;
+    for (auto& [id, source] : detail::item_sources(*r, *child)) {
+      if (source.what == What::factor) {
+        factor_concern.emplace(std::make_tuple(source.episode, source.item, source.sub), id);
+      }
       by_id.emplace(std::move(id), source);
     }
   }
@@ -93,9 +98,9 @@ EventKind kind_of(What what) {
 // One child being written: its episodes, each remembering the details' episode it restates.
 class ChildWriter {
  public:
-  ChildWriter(const CaseGraph& graph, const ExportOptions& options, const Details& details,
-              VertexIndex person, const Child* from)
-      : graph_(graph), options_(options), details_(details), person_(person), from_(from) {}
+  ChildWriter(const CaseGraph& graph, const ExportOptions& options, VertexIndex person,
+              const Child* from, const ChildSources& sources)
+      : graph_(graph), options_(options), person_(person), from_(from), sources_(sources) {}
 
   Child write(const std::vector<const Event*>& events,
               const std::vector<const Concern*>& concerns) {
@@ -175,12 +180,9 @@ class ChildWriter {
   }
 
   const detail::ItemSource* source_of(const Event& e) const {
-    if (from_ == nullptr) return nullptr;
-    const auto found = details_.by_id.find(e.id);
-    if (found == details_.by_id.end()) return nullptr;
-    const detail::ItemSource& s = found->second;
-    if (&details_.ret->children[s.child] != from_ || kind_of(s.what) != e.kind) return nullptr;
-    return &s;
+    const auto found = sources_.by_id.find(e.id);
+    if (found == sources_.by_id.end() || kind_of(found->second.what) != e.kind) return nullptr;
+    return &found->second;
   }
 
   // The output episode restating the details' episode `n`, made on first use with the codes
@@ -294,11 +296,8 @@ class ChildWriter {
     Assessment a;
     if (within(d.internal_review)) a.internal_review = d.internal_review;
     for (std::size_t j = 0; j < d.factors.size(); ++j) {
-      detail::ItemSource factor = s;
-      factor.what = What::factor;
-      factor.sub = j;
-      const auto concern = details_.factor_concern.find(Details::factor_key(factor));
-      if (concern != details_.factor_concern.end()) {
+      const auto concern = sources_.factor_concern.find(std::make_tuple(s.episode, s.item, j));
+      if (concern != sources_.factor_concern.end()) {
         if (factors_.count(concern->second) == 0) continue;
         written_factors_.insert(concern->second);
       }
@@ -441,9 +440,9 @@ class ChildWriter {
   static constexpr std::size_t kNoDetail = static_cast<std::size_t>(-1);
   const CaseGraph& graph_;
   const ExportOptions& options_;
-  const Details& details_;
   VertexIndex person_;
   const Child* from_;
+  const ChildSources& sources_;
   std::vector<Episode> episodes_;
   std::vector<std::size_t> detail_of_;  // per episode: the details' episode, or kNoDetail
   std::unordered_map<std::size_t, std::size_t> episode_of_;
@@ -485,7 +484,7 @@ Header header_of(const CaseGraph& graph, const ExportOptions& options) {
 }  // namespace
 
 Return to_return(const CaseGraph& graph, const ExportOptions& options) {
-  const Details details(options.details);
+  const auto details = children_of(options.details);
   Return out;
   out.header = header_of(graph, options);
 
@@ -506,17 +505,18 @@ Return to_return(const CaseGraph& graph, const ExportOptions& options) {
   const bool period = options.from != kNoDay || options.to != kNoDay;
   for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
     if (graph.kind(v) != VertexKind::person || graph.person(v).kind != PersonKind::child) continue;
-    const Child* from = nullptr;
-    if (options.details) {
-      const auto found = details.child_by_id.find(graph.id(v));
-      if (found != details.child_by_id.end()) from = &options.details->children[found->second];
+    std::optional<std::size_t> index;
+    if (const auto found = details.find(graph.id(v)); found != details.end()) {
+      index = found->second;
     }
+    const Child* from = index ? &options.details->children[*index] : nullptr;
     const auto child_events = events.find(v);
     if (child_events == events.end() && from == nullptr) continue;
     static const std::vector<const Event*> kNone;
     static const std::vector<const Concern*> kNoConcerns;
     const auto child_concerns = concerns.find(v);
-    ChildWriter writer(graph, options, details, v, from);
+    const ChildSources sources(options.details, index);
+    ChildWriter writer(graph, options, v, from, sources);
     Child child =
         writer.write(child_events == events.end() ? kNone : child_events->second,
                      child_concerns == concerns.end() ? kNoConcerns : child_concerns->second);

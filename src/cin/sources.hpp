@@ -37,8 +37,9 @@ struct ItemSource {
   std::size_t sub = 0;
 };
 
-// The id of every event and concern to_batch makes from `r`, with the item it was made from,
-// in the batch's order.
-std::vector<std::pair<std::string, ItemSource>> item_sources(const Return& r);
+// The id of every event and concern to_batch makes from the return's child `child`, with the
+// item it was made from, in the batch's order. One child at a time, so an export's index of a
+// national return is never bigger than one child's items.
+std::vector<std::pair<std::string, ItemSource>> item_sources(const Return& r, std::size_t child);
 
 }  // namespace safeguard::cin::detail

@@ -52,19 +52,22 @@ class Writer {
 
  private:
   void check(std::string_view name, std::string_view value) const {
-    const bool child_printable =
-        detail::is_valid_utf8(child) && !detail::first_unprintable(child).has_value();
-    const Location where({}, 0, 0, child_printable ? child : std::string());
     if (!detail::is_valid_utf8(value)) {
       throw Error(Status::encoding, "census return: " + std::string(name) + " is not valid UTF-8",
-                  where);
+                  where());
     }
     if (const auto bad = detail::first_unprintable(value)) {
       throw Error(Status::invalid_data,
                   "census return: " + std::string(name) + " holds " +
                       detail::describe_unprintable(*bad) + ", which a return cannot carry",
-                  where);
+                  where());
     }
+  }
+  // The child being written, when its id is one an error may name (itself printable).
+  Location where() const {
+    const bool printable =
+        detail::is_valid_utf8(child) && !detail::first_unprintable(child).has_value();
+    return Location({}, 0, 0, printable ? child : std::string());
   }
   void indent() { out.append(static_cast<std::size_t>(depth_) * 2, ' '); }
   void escape(std::string_view value) { detail::append_escaped(out, value, "&apos;"); }
