@@ -610,7 +610,7 @@ TEST_SUITE("unit/cin") {
     CHECK(written == open);
   }
 
-  TEST_CASE("a record's graph as of a date exports; an erased child is not written") {
+  TEST_CASE("a record's graph as of a date exports, and an erased child is not written") {
     const cin::Return first = cin::read_file(kDir + "full.xml");
     const Provenance who{"census-loader", "annual return", "", ""};
     Record record;
