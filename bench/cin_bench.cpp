@@ -1,8 +1,10 @@
 // Children in Need census import benchmark (docs/performance.md, docs/cin-census.md): a
 // generated return of N children (100,000 by default), read with safeguard::cin::read, turned
 // into a graph, and measured, against the peer of expat parsing the same bytes with handlers
-// that do nothing (the floor any expat-based reader stands on). One core: nothing here uses
-// threads. The generator is here, outside the library, as the caseload generator is.
+// that do nothing (the floor any expat-based reader stands on); then the graph written back as
+// a return (cin::write_return, with the return as details), which must give a generated
+// return's bytes back. One core: nothing here uses threads. The generator is here, outside the
+// library, as the caseload generator is.
 //
 //   safeguard_cin_bench [--children N] [--repeat R] [--seed S] [--write FILE] [--input FILE]
 //
@@ -240,7 +242,7 @@ int main(int argc, char** argv) {
   }
 
   double best_peer = 1e300, best_read = 1e300, best_import = 1e300, best_measures = 1e300;
-  double best_convert = 1e300, best_apply = 1e300;
+  double best_convert = 1e300, best_apply = 1e300, best_export = 1e300;
   std::size_t read_children = 0, findings = 0, entities = 0;
   for (int r = 0; r < repeat; ++r) {
     auto start = std::chrono::steady_clock::now();
@@ -270,6 +272,18 @@ int main(int argc, char** argv) {
     applied.apply(conversion.batch);
     best_apply = std::min(best_apply, seconds_since(start));
 
+    // The export: the graph back to census XML, with the return as details.
+    start = std::chrono::steady_clock::now();
+    cin::ExportOptions exporting;
+    exporting.details = &again;
+    const std::string exported = cin::write_return(graph, exporting);
+    best_export = std::min(best_export, seconds_since(start));
+    // A generated return is in the writer's own layout: the export must give its bytes back.
+    if (input_path.empty() && exported != text) {
+      std::fprintf(stderr, "the export differs from the generated return\n");
+      return 1;
+    }
+
     start = std::chrono::steady_clock::now();
     const cin::Measures m = cin::measures(parsed);
     best_measures = std::min(best_measures, seconds_since(start));
@@ -290,6 +304,7 @@ int main(int argc, char** argv) {
               best_import, best_import / best_peer);
   std::printf("  of which cin::to_batch              %8.3f s\n", best_convert);
   std::printf("  of which CaseGraph::apply          %8.3f s\n", best_apply);
+  std::printf("cin::write_return (export)          %8.3f s\n", best_export);
   std::printf("cin::measures                       %8.3f s\n", best_measures);
   std::printf("best of %d runs, one core\n", repeat);
   return 0;

@@ -2,7 +2,8 @@
 // conversion to a graph, the measures and the writer. Invariants: no crash or sanitizer report;
 // a refused return says why with a Status other than internal; a return that reads is written
 // back to XML that reads to the same data; loading it into a graph either applies or leaves
-// the graph as it was.
+// the graph as it was; a graph that loaded, written back as a return (with the return as
+// details), reads and loads as the same graph.
 #include <string>
 
 #include "fuzz_common.hpp"
@@ -33,11 +34,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   CaseGraph graph;
   const std::string empty = save_case(graph);
+  bool loaded = false;
   try {
     cin::load(graph, first, "fuzz.xml");
+    loaded = true;
   } catch (const Error& error) {
     fuzz::check(error.status() != Status::internal, "loading failed internally", error.what());
     fuzz::check(save_case(graph) == empty, "a failed load changed the graph");
+  }
+  if (loaded) {
+    cin::ExportOptions options;
+    options.details = &first;
+    CaseGraph again;
+    try {
+      cin::load(again, cin::read(cin::write_return(graph, options), "exported.xml"), "exported");
+    } catch (const Error& error) {
+      fuzz::die("an exported graph does not read and load back", error.what());
+    }
+    fuzz::check(save_case(again) == save_case(graph), "the graph changed in the export");
   }
   if (first.header.reference_date != kNoDay) (void)cin::measures(first);
   return 0;

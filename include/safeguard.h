@@ -1540,6 +1540,32 @@ SG_API int sg_cin_read_file(char** out, size_t* out_size, const char* path, int 
  * A return without a ReferenceDate is SG_E_INVALID_DATA. Free *out with sg_buffer_free(). */
 SG_API int sg_cin_measures_file(char** out, size_t* out_size, const char* path);
 
+typedef struct sg_cin_write_options {
+  int version; /* SG_CIN_WRITE_OPTIONS_VERSION */
+  /* The census return the graph was imported from, or NULL: what the graph does not hold (sex,
+   * ethnicity, UPNs, referral source, primary need, closure, CIN plans, codes as written, the
+   * header) is taken from it, matched by the ids the import gave. */
+  const char* details_path;
+  /* The period, "YYYY-MM-DD" or NULL (open): episodes open on a day of it, with what happened
+   * up to `to`, which is also the ReferenceDate. */
+  const char* from;
+  const char* to;
+  /* Agency ids or types the return's reader is cleared for; "*" for all. NULL/0: cleared for
+   * none, so no restricted assessment factor is written. */
+  const char* const* viewer_cleared;
+  size_t viewer_cleared_count;
+} sg_cin_write_options;
+#define SG_CIN_WRITE_OPTIONS_VERSION 1
+#define SG_CIN_WRITE_OPTIONS_INIT \
+  { SG_CIN_WRITE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0 }
+/* The graph as a census return (XML; docs/cin-census.md, "Writing a return"): each child with a
+ * referral event, its episodes' items from the graph's events and factor concerns. Reading it
+ * back (sg_cin_load_file) gives the same graph. A malformed details return fails as
+ * sg_cin_read_file does; a date that is not one, or `to` before `from`, is
+ * SG_E_INVALID_ARGUMENT. Free *out with sg_buffer_free(); *out_size (if not NULL) its length. */
+SG_API int sg_cin_write(char** out, size_t* out_size, const sg_graph* graph,
+                        const sg_cin_write_options* options);
+
 /* ---- Vocabulary (docs/rules.md, "Vocabulary") ------------------------------------------- */
 
 /* A name the case uses that the result's rule pack does not know: a misspelt concern category

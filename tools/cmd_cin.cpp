@@ -1,6 +1,7 @@
-// safeguard import-cin and cin-measures: a Children in Need census return (the Department for
-// Education's XML) into a case file, and the measures the census is published for. Findings of
-// the census rules go to standard error, each with file:line:column and LAchildID.
+// safeguard import-cin, export-cin and cin-measures: a Children in Need census return (the
+// Department for Education's XML) into a case file and back out of one, and the measures the
+// census is published for. Findings of the census rules go to standard error, each with
+// file:line:column and LAchildID.
 #include <iostream>
 #include <sstream>
 
@@ -8,7 +9,9 @@
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "safeguard/cin.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/io.hpp"
+#include "session.hpp"
 #include "table.hpp"
 
 namespace safeguard::cli {
@@ -21,6 +24,33 @@ struct CinOptions {
   bool strict = false;
   bool per_child = false;
 };
+
+struct ExportCinOptions {
+  std::string case_path;
+  std::string details;
+  std::string from;
+  std::string to;
+  std::vector<std::string> viewer;
+  std::string output = "-";
+};
+
+// Who the return was written for, and what that left out.
+std::string export_reader(const Viewer& viewer) {
+  if (viewer.cleared_all) return "cleared for everything";
+  if (viewer.cleared.empty()) return "cleared for none (restricted factors left out)";
+  std::string names;
+  for (const std::string& name : viewer.cleared) names += (names.empty() ? "" : ", ") + name;
+  return "cleared for " + names + " (other agencies' restricted factors left out)";
+}
+
+Day parse_day_option(const std::string& text, const char* option) {
+  if (text.empty()) return kNoDay;
+  Day day = kNoDay;
+  std::string error;
+  if (!parse_iso_date(text, day, error))
+    throw Failure(kExitUsage, std::string(option) + ": " + error);
+  return day;
+}
 
 cin::Return read_return(const CinOptions& options) {
   cin::ReadOptions read;
@@ -126,6 +156,86 @@ Command add_import_cin(CLI::App& parent) {
                       << cin_return.findings.size() << " census-rule findings\n";
             return static_cast<int>(kExitOk);
           }};
+}
+
+Command add_export_cin(CLI::App& parent) {
+  auto options = std::make_shared<ExportCinOptions>();
+  CLI::App* command = parent.add_subcommand(
+      "export-cin", "Write a case file as a Children in Need census return (XML)");
+  command
+      ->add_option("case", options->case_path,
+                   "Case file (JSON; see docs/case-files.md), or - for standard input")
+      ->required()
+      ->type_name("FILE");
+  command
+      ->add_option("--details", options->details,
+                   "The census return the case file was imported from: what a case file does "
+                   "not hold (sex, ethnicity, UPNs, referral source, primary need, closure, CIN "
+                   "plans, codes as written, the header)")
+      ->type_name("RETURN");
+  command
+      ->add_option("--from", options->from,
+                   "First day of the period: episodes closed before it are left out")
+      ->type_name("YYYY-MM-DD");
+  command
+      ->add_option("--to", options->to,
+                   "Last day of the period and the return's ReferenceDate: what happened after "
+                   "it is left out")
+      ->type_name("YYYY-MM-DD");
+  command
+      ->add_option("--viewer", options->viewer,
+                   "Agency id or agency type the return's reader is cleared for (repeat for "
+                   "several; '*' for everything). Restricted assessment factors from other "
+                   "agencies are not written. Default: cleared for none")
+      ->type_name("AGENCY")
+      ->allow_extra_args(false);
+  command->add_option("-o,--output", options->output, "Where to write the return (- : stdout)")
+      ->type_name("FILE")
+      ->capture_default_str();
+  command->footer(
+      "Each child with a referral becomes a Child, its referrals, assessments and factors, "
+      "section 47 enquiries, conferences, plans and reviews the census's items "
+      "(docs/cin-census.md, \"Writing a return\"); steps the census does not record are left "
+      "out. With --details, what the import kept from the return comes back, so import-cin "
+      "then export-cin gives the return's data again. The result reads back with the census "
+      "rules: check it with `safeguard import-cin --strict`. For a store, export the graph "
+      "first: safeguard store export STORE --as-of DATE -o case.json.\n"
+      "Exit code: 0 when the return is written; 4 when the case file or the details return is "
+      "invalid; 3 when a file cannot be read or written; 2 for a malformed date.\n"
+      "Example: safeguard export-cin case.json --details return.xml --to 2025-03-31 -o "
+      "out.xml");
+  return {
+      command, [options] {
+        cin::ExportOptions exporting;
+        exporting.from = parse_day_option(options->from, "--from");
+        exporting.to = parse_day_option(options->to, "--to");
+        if (exporting.from != kNoDay && exporting.to != kNoDay && exporting.to < exporting.from) {
+          throw Failure(kExitUsage, "--to is before --from");
+        }
+        const Viewer viewer = make_viewer(options->viewer);
+        exporting.viewer = &viewer;
+        cin::Return details;
+        if (!options->details.empty()) {
+          CinOptions reading;
+          reading.input = options->details;
+          details = read_return(reading);
+          exporting.details = &details;
+        }
+        CaseGraph graph;
+        load_case(graph, options->case_path);
+        cin::Return written;
+        std::string text;
+        try {
+          written = cin::to_return(graph, exporting);
+          text = cin::write(written);
+        } catch (const Error& error) {
+          throw Failure(kExitCaseFile, options->case_path + ": " + error.what());
+        }
+        write_output(options->output, text);
+        std::cerr << "safeguard: " << written.children.size() << " children written for a reader "
+                  << export_reader(viewer) << "\n";
+        return static_cast<int>(kExitOk);
+      }};
 }
 
 Command add_cin_measures(CLI::App& parent) {

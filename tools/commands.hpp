@@ -22,6 +22,7 @@ Command add_report(CLI::App& parent);
 Command add_generate(CLI::App& parent);
 Command add_store(CLI::App& parent);
 Command add_import_cin(CLI::App& parent);
+Command add_export_cin(CLI::App& parent);
 Command add_cin_measures(CLI::App& parent);
 Command add_joined(CLI::App& parent);
 Command add_training(CLI::App& parent);

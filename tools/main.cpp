@@ -158,11 +158,11 @@ int main(int argc, char** argv) {
       ->type_name("WHEN")
       ->capture_default_str();
   app.footer(exit_code_help() + "\nRun 'safeguard COMMAND --help' for a command's options.");
-  std::vector<Command> commands = {add_assess(app),       add_explain(app), add_timeline(app),
-                                   add_lint(app),         add_ecomap(app),  add_report(app),
-                                   add_generate(app),     add_store(app),   add_import_cin(app),
-                                   add_cin_measures(app), add_joined(app),  add_training(app),
-                                   add_audit(app),        add_what_if(app), add_refit(app)};
+  std::vector<Command> commands = {
+      add_assess(app),     add_explain(app),    add_timeline(app),     add_lint(app),
+      add_ecomap(app),     add_report(app),     add_generate(app),     add_store(app),
+      add_import_cin(app), add_export_cin(app), add_cin_measures(app), add_joined(app),
+      add_training(app),   add_audit(app),      add_what_if(app),      add_refit(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& success) {

@@ -17,6 +17,10 @@
 #include "safeguard/day.hpp"
 #include "safeguard/graph.hpp"
 
+namespace safeguard {
+struct Viewer;  // explain.hpp
+}
+
 namespace safeguard::cin {
 
 // Where an item starts in the return (expat's line and column, 1-based; 0 when built in code).
@@ -224,6 +228,43 @@ SAFEGUARD_EXPORT Conversion to_batch(const Return& cin_return);
 // child and the return's line and column. The authority's agency is added only when the graph
 // does not already have it (a second year's return for the same authority).
 SAFEGUARD_EXPORT void load(CaseGraph& graph, const Return& cin_return, const std::string& name);
+
+// ---- Out of the graph ---------------------------------------------------------------------
+
+// What to_return writes from a graph.
+struct ExportOptions {
+  // The census period, both days included; kNoDay leaves that end open. An episode is written
+  // when it is open on some day of it (referred by `to`, not closed before `from`), with what
+  // happened up to `to`: later events, closures, plan ends and CIN plans are left out. `to`
+  // is the return's ReferenceDate (and Year); without it, the details' header's.
+  Day from = kNoDay;
+  Day to = kNoDay;
+  // The reader the return is for. A restricted concern (an assessment factor) is written only
+  // when the reader is cleared for its source agency (docs/rules.md, "Who sees what"); null is
+  // a reader cleared for nothing, so nothing restricted leaves by default.
+  const Viewer* viewer = nullptr;
+  // The return the graph was imported from (cin::read), or null. It holds what the graph does
+  // not (sex, ethnicity, UPNs, death, referral source, primary need, closure and its reason,
+  // CIN plans, internal reviews, conference targets, categories as coded, previous plans,
+  // factor codes that make no concern, the header), matched to the graph's events and concerns
+  // by the ids the import gave them. Without it a return is written from the graph alone.
+  const Return* details = nullptr;
+};
+
+// The graph as a census return. Each child with a referral event (or, without a period, in the
+// details) is a Child; its events, in the graph's order, become the episode items the import
+// made them from (by id, with the details' codes), and events added since are placed by date:
+// a referral starts an episode, other steps join the episode of the latest referral on or
+// before them (an assessment completion the open assessment, a conference the open enquiry,
+// a review or end the open plan). Steps the census does not record (strategy discussions, core
+// groups, visits...) are not written. Assessment factors are the concerns named
+// "<assessment>/<code>"; retracted ones, and restricted ones the reader is not cleared for,
+// are left out. import -> to_return -> import gives the same return (docs/cin-census.md,
+// "Writing a return").
+SAFEGUARD_EXPORT Return to_return(const CaseGraph& graph, const ExportOptions& options = {});
+// write(to_return(graph, options)).
+SAFEGUARD_EXPORT std::string write_return(const CaseGraph& graph,
+                                          const ExportOptions& options = {});
 
 // ---- Measures ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 #include "safeguard/cin.hpp"
 
 #include "c_api/shim.hpp"
+#include "safeguard/explain.hpp"
 
 using namespace safeguard;
 using namespace safeguard::capi;
@@ -51,5 +52,36 @@ int sg_cin_measures_file(char** out, size_t* out_size, const char* path) {
     const std::string json = cin::to_json(cin::measures(cin_return));
     *out = copy_out(json);
     if (out_size) *out_size = json.size();
+  });
+}
+
+int sg_cin_write(char** out, size_t* out_size, const sg_graph* graph,
+                 const sg_cin_write_options* options) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    require(options, "options");
+    check_version(options->version, SG_CIN_WRITE_OPTIONS_VERSION, "sg_cin_write_options");
+    cin::ExportOptions exporting;
+    exporting.from = date(options->from, "options.from", false);
+    exporting.to = date(options->to, "options.to", false);
+    if (exporting.from != kNoDay && exporting.to != kNoDay && exporting.to < exporting.from) {
+      bad_argument("options.to is before options.from");
+    }
+    Viewer viewer;
+    viewer.cleared =
+        text_list(options->viewer_cleared, options->viewer_cleared_count, "options.viewer_cleared");
+    for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
+    exporting.viewer = &viewer;
+    cin::Return details;
+    if (options->details_path) {
+      details = cin::read_file(text(options->details_path, "options.details_path"));
+      exporting.details = &details;
+    }
+    ReadAccess access(graph);
+    const std::string xml = cin::write_return(graph->graph, exporting);
+    *out = copy_out(xml);
+    if (out_size) *out_size = xml.size();
   });
 }

@@ -231,6 +231,13 @@ std::string_view abuse_category_name(std::string_view code) noexcept {
   return {};
 }
 
+std::string_view abuse_category_code(std::string_view name) noexcept {
+  for (std::string_view code : {"NEG", "PHY", "SAB", "EMO", "MUL"}) {
+    if (abuse_category_name(code) == name) return code;
+  }
+  return {};
+}
+
 }  // namespace detail
 
 bool is_factor_code(std::string_view code) { return detail::find_factor(code) != nullptr; }

@@ -30,5 +30,7 @@ inline constexpr std::string_view kNoFactorsCode = "21";
 
 // The plan category a category-of-abuse code becomes on a plan_start event: NEG -> "neglect".
 std::string_view abuse_category_name(std::string_view code) noexcept;
+// The other way: "neglect" -> NEG; empty for a category no code names.
+std::string_view abuse_category_code(std::string_view name) noexcept;
 
 }  // namespace safeguard::cin::detail

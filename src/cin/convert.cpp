@@ -4,8 +4,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "cin/codes.hpp"
+#include "cin/sources.hpp"
 #include "safeguard/cin.hpp"
 
 namespace safeguard::cin {
@@ -17,6 +21,9 @@ constexpr int kFactorSeverity = 3;
 
 struct Builder {
   Conversion out;
+  // When set, the return's item each batch item was made from (the export reads them back).
+  std::vector<detail::ItemSource>* sources = nullptr;
+  detail::ItemSource current;                            // what the next item is made from
   std::vector<std::pair<Position, std::string>> origin;  // per batch item: where and which child
   std::map<std::string, std::pair<long, Position>> unmatched;  // code -> count, first place
   std::string first_unmatched_child;
@@ -36,6 +43,13 @@ struct Builder {
   void add(Item item, Position at, const std::string& child) {
     out.batch.add(std::move(item));
     origin.emplace_back(at, child);
+    if (sources) sources->push_back(current);
+  }
+  // Says what the following items are made from.
+  void from(detail::ItemSource::What what, std::size_t item = 0, std::size_t sub = 0) {
+    current.what = what;
+    current.item = item;
+    current.sub = sub;
   }
 
   void event(const std::string& id, EventKind kind, Day date, const std::string& child, Position at,
@@ -69,19 +83,26 @@ std::string dated(const std::string& what, Day day, std::size_t position) {
 void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t number,
                  const std::string& agency) {
   const std::string& id = child.la_child_id;
+  using What = detail::ItemSource::What;
   const std::string prefix = id + "/" + dated("episode", e.referral, number) + "/";
+  b.current.episode = number - 1;
+  b.from(What::referral);
   b.event(prefix + "referral", EventKind::referral, e.referral, id, e.at);
   if (e.referral_nfa.value_or(false)) {
+    b.from(What::referral_nfa);
     b.event(prefix + "referral_nfa", EventKind::referral_decision, e.referral, id, e.at,
             EventDecision::nfa);
   }
   for (std::size_t k = 0; k < e.assessments.size(); ++k) {
     const Assessment& a = e.assessments[k];
     const std::string name = prefix + dated("assessment", a.start, k + 1);
+    b.from(What::assessment_start, k);
     b.event(name + "_start", EventKind::assessment_start, a.start, id, a.at);
+    b.from(What::assessment_complete, k);
     b.event(name + "_complete", EventKind::assessment_complete, a.authorised, id, a.at);
     const Day recorded = a.authorised != kNoDay ? a.authorised : a.start;
-    for (const std::string& code : a.factors) {
+    for (std::size_t j = 0; j < a.factors.size(); ++j) {
+      const std::string& code = a.factors[j];
       if (code == detail::kNoFactorsCode || !is_factor_code(code) || recorded == kNoDay) continue;
       const FactorCategory category = factor_category(code);
       if (!category.matched) {
@@ -99,20 +120,24 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
       concern.source = agency;
       concern.about = {id};
       concern.summary = "census assessment factor " + code;
+      b.from(What::factor, k, j);
       b.add(std::move(concern), a.at, id);
     }
   }
   for (std::size_t k = 0; k < e.section47s.size(); ++k) {
     const Section47& s = e.section47s[k];
     const std::string name = prefix + dated("s47", s.start, k + 1);
+    b.from(What::s47_start, k);
     b.event(name, EventKind::section47_start, s.start, id, s.at);
     if (s.conference_not_required.value_or(false)) {
+      b.from(What::s47_outcome, k);
       b.event(name + "_outcome", EventKind::section47_outcome, s.start, id, s.at,
               EventDecision::no_conference);
     }
     if (s.conference != kNoDay) {
       bool plan = false;
       for (const ProtectionPlan& p : e.protection_plans) plan = plan || p.start == s.conference;
+      b.from(What::s47_conference, k);
       b.event(name + "_icpc", EventKind::initial_conference, s.conference, id, s.at,
               plan ? EventDecision::plan : EventDecision::no_plan);
     }
@@ -124,19 +149,65 @@ void add_episode(Builder& b, const Child& child, const Episode& e, std::size_t n
     bool plan = false;
     for (const ProtectionPlan& p : e.protection_plans)
       plan = plan || p.start == e.initial_conference;
+    b.from(What::episode_conference);
     b.event(prefix + "icpc", EventKind::initial_conference, e.initial_conference, id, e.at,
             plan ? EventDecision::plan : EventDecision::no_plan);
   }
   for (std::size_t k = 0; k < e.protection_plans.size(); ++k) {
     const ProtectionPlan& p = e.protection_plans[k];
     const std::string name = prefix + dated("cpp", p.start, k + 1);
+    b.from(What::plan_start, k);
     b.event(name + "_start", EventKind::plan_start, p.start, id, p.at, EventDecision::none,
             std::string(detail::abuse_category_name(p.initial_category)));
     for (std::size_t j = 0; j < p.reviews.size(); ++j) {
+      b.from(What::plan_review, k, j);
       b.event(name + "_" + dated("review", p.reviews[j], j + 1), EventKind::review_conference,
               p.reviews[j], id, p.at);
     }
+    b.from(What::plan_end, k);
     b.event(name + "_end", EventKind::plan_end, p.end, id, p.at);
+  }
+}
+
+// Adds the person, expected birth and episodes of the return's child `index`.
+void add_child(Builder& b, const Return& r, std::size_t index, const std::string& agency) {
+  const Child& child = r.children[index];
+  b.used.clear();
+  b.current.child = index;
+  b.from(detail::ItemSource::What::person);
+  PersonSpec person;
+  person.id = child.la_child_id;
+  person.kind = PersonKind::child;
+  person.dob = child.birth;
+  for (const std::string& code : child.disabilities) {
+    if (code == "NONE" || detail::disability_meaning(code).empty()) continue;
+    if (person.flags.empty()) person.flags.push_back("disability");
+    std::string flag = "disability_";
+    for (char c : code) flag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    person.flags.push_back(std::move(flag));
+  }
+  b.add(std::move(person), child.at, child.la_child_id);
+  if (child.birth == kNoDay && child.expected_birth != kNoDay) {
+    Day recorded = kNoDay;
+    for (const Episode& e : child.episodes) {
+      if (e.referral != kNoDay && (recorded == kNoDay || e.referral < recorded)) {
+        recorded = e.referral;
+      }
+    }
+    if (recorded == kNoDay) recorded = r.header.reference_date;
+    if (recorded != kNoDay) {
+      EventSpec spec;
+      spec.id = child.la_child_id + "/expected_birth";
+      spec.kind = EventKind::expected_birth;
+      spec.date = recorded;
+      spec.about = {child.la_child_id};
+      spec.expected = child.expected_birth;
+      b.from(detail::ItemSource::What::expected_birth);
+      b.add(std::move(spec), child.at, child.la_child_id);
+    }
+  }
+  for (std::size_t n = 0; n < child.episodes.size(); ++n) {
+    add_episode(b, child, child.episodes[n], n + 1, agency);
   }
 }
 
@@ -154,8 +225,10 @@ std::size_t items_of(const Child& c) {
   return items;
 }
 
-Builder build(const Return& r, bool with_agency) {
+Builder build(const Return& r, bool with_agency,
+              std::vector<detail::ItemSource>* sources = nullptr) {
   Builder b;
+  b.sources = sources;
   std::size_t items = 1;
   for (const Child& c : r.children) items += items_of(c);
   b.out.batch.items.reserve(items);
@@ -169,41 +242,8 @@ Builder build(const Return& r, bool with_agency) {
         r.header.authority.empty() ? "local authority" : "local authority " + r.header.authority;
     b.add(std::move(la), Position{}, {});
   }
-  for (const Child& child : r.children) {
-    b.used.clear();
-    PersonSpec person;
-    person.id = child.la_child_id;
-    person.kind = PersonKind::child;
-    person.dob = child.birth;
-    for (const std::string& code : child.disabilities) {
-      if (code == "NONE" || detail::disability_meaning(code).empty()) continue;
-      if (person.flags.empty()) person.flags.push_back("disability");
-      std::string flag = "disability_";
-      for (char c : code) flag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      person.flags.push_back(std::move(flag));
-    }
-    b.add(std::move(person), child.at, child.la_child_id);
-    if (child.birth == kNoDay && child.expected_birth != kNoDay) {
-      Day recorded = kNoDay;
-      for (const Episode& e : child.episodes) {
-        if (e.referral != kNoDay && (recorded == kNoDay || e.referral < recorded)) {
-          recorded = e.referral;
-        }
-      }
-      if (recorded == kNoDay) recorded = r.header.reference_date;
-      if (recorded != kNoDay) {
-        EventSpec spec;
-        spec.id = child.la_child_id + "/expected_birth";
-        spec.kind = EventKind::expected_birth;
-        spec.date = recorded;
-        spec.about = {child.la_child_id};
-        spec.expected = child.expected_birth;
-        b.add(std::move(spec), child.at, child.la_child_id);
-      }
-    }
-    for (std::size_t n = 0; n < child.episodes.size(); ++n) {
-      add_episode(b, child, child.episodes[n], n + 1, agency);
-    }
+  for (std::size_t index = 0; index < r.children.size(); ++index) {
+    add_child(b, r, index, agency);
   }
   for (const auto& entry : b.unmatched) {
     b.out.findings.push_back(Finding{"unmatched_factor",
@@ -221,6 +261,27 @@ Builder build(const Return& r, bool with_agency) {
 }  // namespace
 
 Conversion to_batch(const Return& cin_return) { return build(cin_return, true).out; }
+
+std::vector<std::pair<std::string, detail::ItemSource>> detail::item_sources(const Return& r,
+                                                                             std::size_t child) {
+  std::vector<ItemSource> sources;
+  Builder b;
+  b.sources = &sources;
+  add_child(b, r, child, agency_id(r));
+  std::vector<std::pair<std::string, ItemSource>> out;
+  out.reserve(sources.size());
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    std::visit(
+        [&](auto& item) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(item)>, EventSpec> ||
+                        std::is_same_v<std::decay_t<decltype(item)>, ConcernSpec>) {
+            out.emplace_back(std::move(item.id), sources[i]);
+          }
+        },
+        b.out.batch.items[i]);
+  }
+  return out;
+}
 
 void load(CaseGraph& graph, const Return& cin_return, const std::string& name) {
   const auto existing = graph.find(agency_id(cin_return));

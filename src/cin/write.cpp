@@ -1,9 +1,11 @@
 // Writing a census return: the elements in the schema's order, optional ones left out when
-// empty, text escaped, two-space indentation.
+// empty, text escaped, two-space indentation. Text the reader would refuse (invalid UTF-8, a
+// control or other unprintable character) is refused here, so what is written reads back.
 #include <string>
 
 #include "safeguard/cin.hpp"
 #include "util/markup.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard::cin {
 namespace {
@@ -26,8 +28,12 @@ class Writer {
     out += name;
     out += ">\n";
   }
+  // The child being written, for errors (empty in the header).
+  std::string child;
+
   void text(std::string_view name, std::string_view value) {
     if (value.empty()) return;
+    check(name, value);
     indent();
     out += '<';
     out += name;
@@ -45,6 +51,24 @@ class Writer {
   }
 
  private:
+  void check(std::string_view name, std::string_view value) const {
+    if (!detail::is_valid_utf8(value)) {
+      throw Error(Status::encoding, "census return: " + std::string(name) + " is not valid UTF-8",
+                  where());
+    }
+    if (const auto bad = detail::first_unprintable(value)) {
+      throw Error(Status::invalid_data,
+                  "census return: " + std::string(name) + " holds " +
+                      detail::describe_unprintable(*bad) + ", which a return cannot carry",
+                  where());
+    }
+  }
+  // The child being written, when its id is one an error may name (itself printable).
+  Location where() const {
+    const bool printable =
+        detail::is_valid_utf8(child) && !detail::first_unprintable(child).has_value();
+    return Location({}, 0, 0, printable ? child : std::string());
+  }
   void indent() { out.append(static_cast<std::size_t>(depth_) * 2, ' '); }
   void escape(std::string_view value) { detail::append_escaped(out, value, "&apos;"); }
   int depth_ = 0;
@@ -103,6 +127,7 @@ void write_episode(Writer& w, const Episode& e) {
 }
 
 void write_child(Writer& w, const Child& c) {
+  w.child = c.la_child_id;
   w.open("Child");
   w.open("ChildIdentifiers");
   w.text("LAchildID", c.la_child_id);

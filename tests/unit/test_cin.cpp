@@ -7,13 +7,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "safeguard.h"
 #include "safeguard/assess.hpp"
 #include "safeguard/cin.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/record.hpp"
 #include "safeguard/rules.hpp"
@@ -84,6 +88,185 @@ int denominator(cin::MeasureId id, const std::array<cin::Count, cin::kMeasureCou
   return static_cast<int>(counts[static_cast<int>(id)].denominator);
 }
 
+// The graph a return imports as (the record the import makes), as a case file, to compare.
+std::string imported(const cin::Return& r) {
+  CaseGraph graph;
+  cin::load(graph, r, "return");
+  return save_case(graph);
+}
+
+// The children of a return by id, the first of each id (as the import keeps).
+std::map<std::string, cin::Child> children_by_id(const cin::Return& r) {
+  std::map<std::string, cin::Child> out;
+  for (const cin::Child& c : r.children) out.emplace(c.la_child_id, c);
+  return out;
+}
+
+// A fictional return made up from a seed: children with one to three episodes, each with any
+// of the items, codes from the code sets, reviews and assessments sometimes on one day, unborn
+// children, closures, NFA referrals. Deterministic (its own generator, not <random>'s
+// distributions, which differ between standard libraries).
+class ReturnMaker {
+ public:
+  explicit ReturnMaker(std::uint64_t seed) : state_(seed) {}
+
+  cin::Return make(int children) {
+    cin::Return r;
+    r.header.collection = "CIN";
+    r.header.year = "2025";
+    r.header.reference_date = base_ + 364;
+    r.header.source_level = "L";
+    r.header.authority = "998";
+    r.header.software_code = "made & <escaped> \"here\"";
+    for (int i = 0; i < children; ++i) r.children.push_back(child(i));
+    return r;
+  }
+
+ private:
+  std::uint64_t next() {
+    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state_ >> 33;
+  }
+  int pick(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
+  bool chance(int percent) { return pick(100) < percent; }
+  template <typename T, std::size_t N>
+  const T& one_of(const T (&items)[N]) {
+    return items[pick(static_cast<int>(N))];
+  }
+
+  cin::Child child(int i) {
+    static const char* kSex[] = {"M", "F", "U"};
+    static const char* kGender[] = {"0", "1", "2", "9"};
+    static const char* kEthnicity[] = {"WBRI", "MWBC", "BAFR", "APKN", "NOBT"};
+    static const char* kDisability[] = {"MOB", "HAND", "HEAR", "VIS", "NONE"};
+    cin::Child c;
+    c.la_child_id = "P-GEN-C" + std::to_string(i) + (chance(10) ? "-\xc3\xa9&<>" : "");
+    if (chance(50)) c.upn = "A99800000" + std::to_string(1000 + i);
+    if (chance(10)) c.upn_unknown = "UN1";
+    if (chance(8)) {
+      c.expected_birth = base_ + 200 + pick(100);
+    } else {
+      c.birth = base_ - 365 * (1 + pick(15));
+    }
+    if (chance(50)) {
+      c.sex_element = cin::SexElement::sex;
+      c.sex = one_of(kSex);
+    } else if (chance(50)) {
+      c.sex_element = cin::SexElement::gender_current;
+      c.sex = one_of(kGender);
+    }
+    if (chance(70)) c.ethnicity = one_of(kEthnicity);
+    if (chance(30)) {
+      c.disabilities.push_back(one_of(kDisability));
+      if (c.disabilities[0] != "NONE" && chance(50)) c.disabilities.push_back("LD");
+    }
+    const int episodes = 1 + pick(3);
+    Day referral = base_ - pick(200);
+    for (int n = 0; n < episodes; ++n) {
+      c.episodes.push_back(episode(referral, n + 1 == episodes));
+      referral = c.episodes.back().closure != kNoDay ? c.episodes.back().closure + 1 + pick(60)
+                                                     : referral + pick(3);
+    }
+    return c;
+  }
+
+  cin::Episode episode(Day referral, bool last) {
+    static const char* kFactors[] = {"1B",  "2A",  "3B",  "4B",  "5B", "6A", "7A",  "10A", "11A",
+                                     "16A", "17A", "18B", "19B", "20", "21", "22A", "23A", "24A"};
+    static const char* kCategories[] = {"NEG", "PHY", "SAB", "EMO", "MUL"};
+    cin::Episode e;
+    e.referral = referral;
+    e.referral_source = chance(90) ? "1B" : "";
+    e.primary_need = chance(90) ? "N" + std::to_string(pick(10)) : "";
+    if (chance(20)) {
+      e.referral_nfa = true;
+    } else if (chance(50)) {
+      e.referral_nfa = false;
+    }
+    if (!last || chance(30)) {
+      e.closure = referral + 30 + pick(200);
+      e.closure_reason = "RC" + std::to_string(1 + pick(8));
+    }
+    if (e.referral_nfa.value_or(false)) return e;
+    const int assessments = pick(3);
+    Day start = referral + pick(5);
+    for (int k = 0; k < assessments; ++k) {
+      cin::Assessment a;
+      a.start = start;
+      if (chance(30)) a.internal_review = start + 10;
+      if (chance(80)) {
+        a.authorised = start + 5 + pick(60);
+        for (int j = pick(4); j > 0; --j) a.factors.push_back(one_of(kFactors));
+      }
+      e.assessments.push_back(a);
+      if (chance(60)) start += pick(40);  // else the next starts the same day
+    }
+    if (chance(30)) {
+      cin::CinPlan plan;
+      plan.start = referral + 20;
+      if (chance(50)) plan.end = plan.start + 60;
+      e.cin_plans.push_back(plan);
+    }
+    if (chance(40)) {
+      cin::Section47 s;
+      s.start = referral + 3 + pick(20);
+      s.conference_target = s.start + 21;
+      if (chance(20)) {
+        s.conference_not_required = true;
+      } else if (chance(80)) {
+        s.conference = s.start + 10 + pick(15);
+        if (chance(30)) s.conference_not_required = false;
+        if (chance(70)) {
+          cin::ProtectionPlan p;
+          p.start = s.conference;
+          p.initial_category = one_of(kCategories);
+          if (chance(50)) p.latest_category = one_of(kCategories);
+          if (chance(40)) p.previous_plans = pick(3);
+          Day review = p.start + 90;
+          for (int j = pick(4); j > 0; --j) {
+            p.reviews.push_back(review);
+            if (chance(80)) review += 150;  // else two reviews on one day
+          }
+          if (chance(40)) p.end = review + 10;
+          e.protection_plans.push_back(p);
+        }
+        if (chance(20)) e.initial_conference = s.conference;
+      }
+      e.section47s.push_back(s);
+    }
+    return e;
+  }
+
+  std::uint64_t state_;
+  Day base_ = to_day(boost::gregorian::date(2024, 4, 1));
+};
+
+// Import -> export (from the graph, with the return as details) -> import: the same graph, and
+// the same children as far as the import kept them (the first of a repeated LAchildID).
+void check_round_trip(const cin::Return& first, const std::string& label) {
+  INFO(label);
+  CaseGraph graph;
+  cin::load(graph, first, label);
+  cin::ExportOptions options;
+  options.details = &first;
+  const std::string written = cin::write_return(graph, options);
+  const cin::Return second = cin::read(written, label + " exported");
+  CHECK(imported(second) == save_case(graph));
+  CHECK(second.header == first.header);
+  const auto before = children_by_id(first);
+  const auto after = children_by_id(second);
+  REQUIRE(after.size() == before.size());
+  for (const auto& [id, c] : before) {
+    INFO("child " << id);
+    REQUIRE(after.count(id) == 1);
+    CHECK(after.at(id) == c);
+  }
+  // Writing the second import's graph again gives the same bytes.
+  CaseGraph again;
+  cin::load(again, second, label);
+  options.details = &second;
+  CHECK(cin::write_return(again, options) == written);
+}
 }  // namespace
 
 TEST_SUITE("unit/cin") {
@@ -266,6 +449,216 @@ TEST_SUITE("unit/cin") {
     }
     CHECK(cin::write(second) == written);
     CHECK(written.find("ver 1.0 &amp; patch 2") != std::string::npos);
+  }
+
+  TEST_CASE("a graph exported as a return imports as the same graph, for every bundled return") {
+    for (const std::string path :
+         {kDir + "full.xml", kDir + "findings.xml",
+          std::string(SAFEGUARD_SOURCE_DIR) + "/examples/data/cin-return.xml"}) {
+      check_round_trip(cin::read_file(path), path);
+    }
+  }
+
+  TEST_CASE("a generated return survives import, export from the graph and import") {
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+      const cin::Return made = ReturnMaker(seed).make(300);
+      // Through XML first, so the return is what a reader gives (positions, findings).
+      check_round_trip(cin::read(cin::write(made), "generated"),
+                       "generated, seed " + std::to_string(seed));
+    }
+  }
+
+  TEST_CASE("an export of a clean return passes the census rules in strict mode") {
+    const cin::Return first = cin::read_file(kDir + "full.xml");
+    CaseGraph graph;
+    cin::load(graph, first, "full.xml");
+    cin::ExportOptions options;
+    options.details = &first;
+    cin::ReadOptions strict;
+    strict.strict = true;
+    CHECK_NOTHROW(cin::read(cin::write_return(graph, options), "exported", strict));
+    // Without the return, the graph alone: the same events and concerns come back (the codes
+    // only the return held do not), with no structural breach.
+    const cin::Return bare = cin::read(cin::write_return(graph), "bare");
+    CaseGraph again;
+    cin::load(again, bare, "bare");
+    std::vector<std::string> before, after;
+    for (const Event& e : graph.events()) before.push_back(e.id + " " + format_iso_date(e.date));
+    for (const Event& e : again.events()) after.push_back(e.id + " " + format_iso_date(e.date));
+    std::sort(before.begin(), before.end());
+    std::sort(after.begin(), after.end());
+    CHECK(after == before);
+    CHECK(again.count(VertexKind::concern) == graph.count(VertexKind::concern));
+    for (const cin::Finding& f : bare.findings) {
+      INFO(f.rule << " " << f.child << " " << f.message);
+      CHECK((f.rule == "mandatory" || f.rule == "header_year"));
+    }
+  }
+
+  TEST_CASE("what was added to the graph after the import is exported, placed by date") {
+    const cin::Return first = cin::read_file(kDir + "full.xml");
+    CaseGraph graph;
+    cin::load(graph, first, "full.xml");
+    Batch batch;
+    EventSpec review;
+    review.id = "EV-REVIEW-9";
+    review.kind = EventKind::review_conference;
+    review.date = day("2025-03-20");
+    review.about = {"P-CIN-C1"};
+    batch.add(review);
+    EventSpec strategy;  // a step the census does not record: not written
+    strategy.id = "EV-STRAT-9";
+    strategy.kind = EventKind::strategy_discussion;
+    strategy.date = day("2024-04-30");
+    strategy.about = {"P-CIN-C1"};
+    batch.add(strategy);
+    batch.add(Remove{"P-CIN-C1/episode_2024-04-02/assessment_2024-04-03/4B"});
+    graph.apply(batch);
+    cin::ExportOptions options;
+    options.details = &first;
+    const cin::Return back = cin::read(cin::write_return(graph, options), "edited");
+    const cin::Child& c1 = child(back, "P-CIN-C1");
+    const cin::Child& was = child(first, "P-CIN-C1");
+    REQUIRE(c1.episodes.size() == was.episodes.size());
+    const cin::ProtectionPlan& plan = c1.episodes[0].protection_plans.at(0);
+    CHECK(plan.reviews.size() == was.episodes[0].protection_plans.at(0).reviews.size() + 1);
+    CHECK(plan.reviews.back() == day("2025-03-20"));
+    CHECK(c1.episodes[0].assessments.at(0).factors == std::vector<std::string>{"3B", "16A"});
+    // The codes only the return held are still there.
+    CHECK(c1.upn == was.upn);
+    CHECK(c1.episodes[0].referral_source == was.episodes[0].referral_source);
+    CHECK(c1.episodes[0].cin_plans == was.episodes[0].cin_plans);
+    CHECK(c1.ethnicity == was.ethnicity);
+  }
+
+  TEST_CASE("restricted factors leave only for a reader cleared for their source") {
+    const cin::Return first = cin::read_file(kDir + "full.xml");
+    CaseGraph graph;
+    cin::load(graph, first, "full.xml");
+    const std::string id = "P-CIN-C1/episode_2024-04-02/assessment_2024-04-03/3B";
+    ConcernSpec restricted;
+    const Concern& c = graph.concern(*graph.find(id));
+    restricted.id = id;
+    restricted.category = std::string(graph.symbol(c.category));
+    restricted.severity = c.severity;
+    restricted.recorded = c.recorded;
+    restricted.source = "LA-999";
+    restricted.restricted = true;
+    restricted.about = {"P-CIN-C1"};
+    restricted.summary = c.summary;
+    graph.apply(Batch{}.add(AmendConcern{restricted}));
+    cin::ExportOptions options;
+    options.details = &first;
+    auto factors = [&](const cin::ExportOptions& o) {
+      const cin::Return back = cin::read(cin::write_return(graph, o), "restricted");
+      return child(back, "P-CIN-C1").episodes[0].assessments.at(0).factors;
+    };
+    const std::string uncleared = cin::write_return(graph, options);
+    CHECK(uncleared.find("<AssessmentFactors>3B<") == std::string::npos);
+    CHECK(factors(options) == std::vector<std::string>{"4B", "16A"});
+    Viewer police{{"police"}, false};
+    options.viewer = &police;
+    CHECK(factors(options) == std::vector<std::string>{"4B", "16A"});
+    Viewer social_care{{"social_care"}, false};
+    options.viewer = &social_care;
+    CHECK(factors(options) == std::vector<std::string>{"3B", "4B", "16A"});
+    const Viewer everyone = Viewer::everyone();
+    options.viewer = &everyone;
+    CHECK(factors(options) == std::vector<std::string>{"3B", "4B", "16A"});
+  }
+
+  TEST_CASE("a period exports the episodes open in it, as known at its last day") {
+    const cin::Return first = cin::read_file(kDir + "full.xml");
+    CaseGraph graph;
+    cin::load(graph, first, "full.xml");
+    cin::ExportOptions options;
+    options.details = &first;
+    options.from = day("2024-10-01");
+    options.to = day("2024-12-31");
+    const cin::Return back = cin::read(cin::write_return(graph, options), "period");
+    CHECK(back.header.reference_date == day("2024-12-31"));
+    CHECK(back.header.year == "2024");
+    for (const cin::Child& c : back.children) {
+      INFO(c.la_child_id);
+      CHECK(!c.episodes.empty());
+      for (const cin::Episode& e : c.episodes) {
+        CHECK(e.referral <= options.to);
+        CHECK((e.closure == kNoDay || e.closure >= options.from));
+        for (const cin::ProtectionPlan& p : e.protection_plans) {
+          for (Day review : p.reviews) CHECK(review <= options.to);
+          CHECK((p.end == kNoDay || p.end <= options.to));
+        }
+        for (const cin::Assessment& a : e.assessments) {
+          CHECK((a.authorised == kNoDay || a.authorised <= options.to));
+        }
+      }
+    }
+    // C1's plan had a review on 2025-02-18, after the period: left out.
+    const cin::Child& c1 = child(back, "P-CIN-C1");
+    for (Day review : c1.episodes[0].protection_plans.at(0).reviews) {
+      CHECK(review != day("2025-02-18"));
+    }
+    // Nothing of the period is lost: every episode of the full return open in it is there.
+    std::size_t open = 0;
+    for (const cin::Child& c : first.children) {
+      for (const cin::Episode& e : c.episodes) {
+        if (e.referral <= options.to && (e.closure == kNoDay || e.closure >= options.from)) ++open;
+      }
+    }
+    std::size_t written = 0;
+    for (const cin::Child& c : back.children) written += c.episodes.size();
+    CHECK(written == open);
+  }
+
+  TEST_CASE("a record's graph as of a date exports, and an erased child is not written") {
+    const cin::Return first = cin::read_file(kDir + "full.xml");
+    const Provenance who{"census-loader", "annual return", "", ""};
+    Record record;
+    record.apply(to_upsert_batch(cin::to_batch(first).batch, 1000, who));
+    record.apply(RecordBatch{2000, who, {Erase{"P-CIN-C3", "dpo"}}});
+    cin::ExportOptions options;
+    options.details = &first;
+    const cin::Return back =
+        cin::read(cin::write_return(*record.graph(day("2025-03-31")), options), "record");
+    CHECK(back.children.size() == first.children.size() - 1);
+    for (const cin::Child& c : back.children) CHECK(c.la_child_id != "P-CIN-C3");
+    CHECK(child(back, "P-CIN-C1") == child(first, "P-CIN-C1"));
+  }
+
+  TEST_CASE("text a return cannot carry is refused when writing, naming the child") {
+    cin::Return r;
+    r.header.reference_date = day("2025-03-31");
+    cin::Child c;
+    c.la_child_id = "P-UTF-C1";
+    c.upn = std::string("A99\xff");
+    c.episodes.resize(1);
+    r.children = {c};
+    try {
+      cin::write(r);
+      FAIL("invalid UTF-8 was written");
+    } catch (const Error& error) {
+      CHECK(error.status() == Status::encoding);
+      CHECK(error.where().entity == "P-UTF-C1");
+    }
+    r.children[0].upn = std::string("A99\x01");
+    CHECK_THROWS_AS(cin::write(r), Error);
+    // What a graph holds is printable UTF-8, escaped where XML asks.
+    CaseGraph graph;
+    PersonSpec p;
+    p.id = "P-\xc3\x89&<>\"'-C1";
+    EventSpec referral;
+    referral.id = "EV-1";
+    referral.kind = EventKind::referral;
+    referral.date = day("2024-05-01");
+    referral.about = {p.id};
+    graph.apply(Batch{}.add(p).add(referral));
+    cin::ExportOptions options;
+    options.to = day("2025-03-31");
+    const std::string written = cin::write_return(graph, options);
+    CHECK(written.find("&amp;&lt;&gt;&quot;&apos;") != std::string::npos);
+    const cin::Return back = cin::read(written, "escaped");
+    REQUIRE(back.children.size() == 1);
+    CHECK(back.children[0].la_child_id == p.id);
   }
 
   TEST_CASE("text that needs escaping survives the round trip") {
@@ -577,6 +970,48 @@ TEST_SUITE("unit/cin") {
     CHECK(measures_json == cin::to_json(m));
     CHECK(cin::to_csv(m, false).find("rereferrals_within_12_months,1,6,0.1667\n") !=
           std::string::npos);
+  }
+
+  TEST_CASE("the C API writes a graph as a return, for a reader, over a period") {
+    const std::string full = kDir + "full.xml";
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_cin_load_file(graph, full.c_str(), 0) == SG_OK);
+    sg_cin_write_options options = SG_CIN_WRITE_OPTIONS_INIT;
+    options.details_path = full.c_str();
+    char* xml = nullptr;
+    size_t size = 0;
+    REQUIRE(sg_cin_write(&xml, &size, graph, &options) == SG_OK);
+    const std::string written(xml, size);
+    sg_buffer_free(xml);
+    // The same as the C++ API gives, and the return's data back.
+    const cin::Return first = cin::read_file(full);
+    CaseGraph same;
+    cin::load(same, first, "full.xml");
+    cin::ExportOptions exporting;
+    exporting.details = &first;
+    CHECK(written == cin::write_return(same, exporting));
+    CHECK(cin::read(written, "written").children == first.children);
+
+    options.from = "2024-10-01";
+    options.to = "2024-12-31";
+    REQUIRE(sg_cin_write(&xml, nullptr, graph, &options) == SG_OK);
+    CHECK(std::string(xml).find("<ReferenceDate>2024-12-31</ReferenceDate>") != std::string::npos);
+    sg_buffer_free(xml);
+    // Bad arguments fail, leaving *out NULL.
+    options.to = "2024-02-30";
+    xml = reinterpret_cast<char*>(1);
+    CHECK(sg_cin_write(&xml, nullptr, graph, &options) == SG_E_INVALID_DATA);
+    CHECK(xml == nullptr);
+    options.from = "2025-01-01";
+    options.to = "2024-12-31";
+    CHECK(sg_cin_write(&xml, nullptr, graph, &options) == SG_E_INVALID_ARGUMENT);
+    options.to = nullptr;
+    const std::string bad_details = kDir + "bad_date.xml";
+    options.details_path = bad_details.c_str();
+    CHECK(sg_cin_write(&xml, nullptr, graph, &options) != SG_OK);
+    CHECK(sg_error_last_detail()->line > 0);
+    sg_graph_free(graph);
   }
 
   // A return is streamed: 100 MB of unknown elements inside one child is read (each reported,

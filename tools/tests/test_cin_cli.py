@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""safeguard import-cin and cin-measures on the bundled example return and the test returns:
-the measures worked by hand in tests/unit/test_cin.cpp, a case file the other commands read, census
-findings with their place, and the documented exit codes."""
+"""safeguard import-cin, export-cin and cin-measures on the bundled example return and the test
+returns: the measures worked by hand in tests/unit/test_cin.cpp, a case file the other commands
+read, a case file written back as a return, census findings with their place, and the documented
+exit codes."""
 import csv
 import io
 import json
 import os
+import shutil
+import subprocess
 import sys
 import unittest
 
@@ -102,6 +105,51 @@ class CinTest(unittest.TestCase):
         strict = run("import-cin", findings, "--strict", "-o", os.devnull)
         self.assertEqual(strict.code, 4)
         self.assertIn("P-BAD-C1", strict.errtext())
+
+    def test_export_gives_the_return_back(self):
+        with scratch_dir() as work:
+            case = os.path.join(work, "case.json")
+            self.assertEqual(run("import-cin", EXAMPLE, "-o", case).code, 0)
+            written = os.path.join(work, "out.xml")
+            done = run("export-cin", case, "--details", EXAMPLE, "-o", written)
+            self.assertEqual(done.code, 0, done.errtext())
+            self.assertIn("6 children written for a reader cleared for none", done.errtext())
+            # The written return passes the census rules (strict) and imports as the same case.
+            again = os.path.join(work, "again.json")
+            strict = run("import-cin", written, "--strict", "-o", again)
+            self.assertEqual(strict.code, 0, strict.errtext())
+            with open(case, encoding="utf-8") as a, open(again, encoding="utf-8") as b:
+                self.assertEqual(json.load(a), json.load(b))
+            # It gives the same measures as the return it came from.
+            self.assertEqual(run("cin-measures", written, "--format", "json").out,
+                             run("cin-measures", EXAMPLE, "--format", "json").out)
+            # The hand-written schema of the subset we write (tests/data/cin/written-subset.xsd).
+            xmllint = shutil.which("xmllint")
+            if xmllint:
+                checked = subprocess.run(
+                    [xmllint, "--noout", "--schema",
+                     os.path.join(CIN_DATA, "written-subset.xsd"), written],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                self.assertEqual(checked.returncode, 0, checked.stderr)
+            # A period, for a reader cleared for the police only.
+            period = run("export-cin", case, "--details", EXAMPLE, "--from", "2024-10-01",
+                         "--to", "2024-12-31", "--viewer", "police")
+            self.assertEqual(period.code, 0, period.errtext())
+            self.assertIn("<ReferenceDate>2024-12-31</ReferenceDate>", period.text())
+            self.assertNotIn("<CPPreviewDate>2025-", period.text())
+            self.assertIn("cleared for police", period.errtext())
+
+    def test_export_exit_codes(self):
+        with scratch_dir() as work:
+            case = os.path.join(work, "case.json")
+            self.assertEqual(run("import-cin", EXAMPLE, "-o", case).code, 0)
+            self.assertEqual(run("export-cin", case, "--to", "2025-02-30").code, 2)
+            self.assertEqual(run("export-cin", case, "--from", "2025-03-31", "--to",
+                                 "2024-04-01").code, 2)
+            bad = run("export-cin", case, "--details", os.path.join(CIN_DATA, "bad_date.xml"))
+            self.assertEqual(bad.code, 4)
+            self.assertIn("bad_date.xml:106:9", bad.errtext())
+            self.assertEqual(run("export-cin", os.path.join(work, "none.json")).code, 3)
 
     def test_exit_codes(self):
         bad_date = run("cin-measures", os.path.join(CIN_DATA, "bad_date.xml"))

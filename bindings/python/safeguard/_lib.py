@@ -424,6 +424,18 @@ class ExplainOptions(ctypes.Structure):
     ]
 
 
+class CinWriteOptions(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("details_path", c_char_p),
+        ("from_", c_char_p),
+        ("to", c_char_p),
+        ("viewer_cleared", POINTER(c_char_p)),
+        ("viewer_cleared_count", c_size_t),
+    ]
+
+
 AUDIENCE_PROFESSIONAL = 0
 AUDIENCE_FAMILY = 1
 
@@ -849,6 +861,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_cin_load_file": (c_int, [_graph_p, c_char_p, c_int]),
     "sg_cin_read_file": (c_int, [POINTER(c_void_p), _out_size, c_char_p, c_int]),
     "sg_cin_measures_file": (c_int, [POINTER(c_void_p), _out_size, c_char_p]),
+    "sg_cin_write": (c_int, [POINTER(c_void_p), _out_size, _graph_p, POINTER(CinWriteOptions)]),
 }
 
 

@@ -8,6 +8,7 @@ this module needs pandas (Debian: python3-pandas). docs/cin-census.md maps every
     census.graph            # a safeguard.Graph: children, factors as concerns, events
     census.episodes         # one row per episode of need (child, episode, referral, ...)
     census.findings         # items that break census rules: rule, message, line, column, child
+    safeguard.cin.write(census, "out.xml")   # back out as a return, as the graph now says
     measures = safeguard.cin.measures("examples/data/cin-return.xml")
     measures.authority      # measure, title, count, denominator, rate
     measures.children       # one row per child: <measure>_count, <measure>_denominator
@@ -28,10 +29,11 @@ except ImportError:
                       ) from None
 
 from . import _core
-from ._core import check, lib
+from ._core import DateLike, TextList, check, date_text, lib, text_array
+from ._lib import CinWriteOptions
 from .graph import Graph
 
-__all__ = ["CinReturn", "CinMeasures", "read", "measures", "TABLES"]
+__all__ = ["CinReturn", "CinMeasures", "read", "write", "measures", "TABLES"]
 
 # The tables of a return, each a DataFrame attribute of CinReturn.
 TABLES = ("children", "disabilities", "episodes", "assessments", "factors", "cin_plans",
@@ -65,6 +67,7 @@ class CinReturn:
     each name in TABLES is a DataFrame. Close the graph (or use `with`) when done."""
 
     graph: Graph
+    path: bytes
     header: typing.Dict[str, typing.Any]
     children: "pandas.DataFrame"
     disabilities: "pandas.DataFrame"
@@ -77,8 +80,9 @@ class CinReturn:
     reviews: "pandas.DataFrame"
     findings: "pandas.DataFrame"
 
-    def __init__(self, graph: Graph, document: typing.Dict[str, typing.Any]) -> None:
+    def __init__(self, graph: Graph, document: typing.Dict[str, typing.Any], path: bytes) -> None:
         self.graph = graph
+        self.path = path
         self.header = dict(document["header"])
         for name in TABLES:
             setattr(self, name, _frame(document[name]))
@@ -139,7 +143,47 @@ def read(path: _core.PathLike, *, strict: bool = False) -> CinReturn:
     except BaseException:
         graph.close()
         raise
-    return CinReturn(graph, document)
+    return CinReturn(graph, document, encoded)
+
+
+def write(source: typing.Union[CinReturn, Graph], path: typing.Optional[_core.PathLike] = None,
+          *, details: typing.Optional[_core.PathLike] = None, start: typing.Optional[DateLike] = None,
+          end: typing.Optional[DateLike] = None, viewer: TextList = None) -> str:
+    """The graph as a census return (XML text), also written to `path` when given.
+
+    `source` is a Graph, or a CinReturn from read(), whose return is then the details.
+    `details` is the return the graph was imported from: what the graph does not hold (sex,
+    ethnicity, UPNs, referral source, primary need, closure, CIN plans, codes as written, the
+    header) comes from it, so read() then write() gives the return's data back.
+    `start` and `end` bound the period: episodes open on a day of it, with what happened up
+    to `end`, which is also the ReferenceDate. `viewer` names the agency ids or types the
+    return's reader is cleared for ("*" for all); restricted assessment factors from other
+    agencies are not written, and by default nothing restricted is.
+    docs/cin-census.md, "Writing a return"."""
+    if isinstance(source, CinReturn):
+        graph = source.graph
+        if details is None:
+            details = source.path
+    elif isinstance(source, Graph):
+        graph = source
+    else:
+        raise TypeError("source must be a Graph or a CinReturn, not %s" % type(source).__name__)
+    cleared, cleared_count = text_array(viewer, "viewer")
+    options = CinWriteOptions(
+        version=CinWriteOptions.VERSION,
+        details_path=None if details is None else _core.path_text(details, "details"),
+        from_=date_text(start, "start"), to=date_text(end, "end"),
+        viewer_cleared=cleared, viewer_cleared_count=cleared_count)
+    buffer = ctypes.c_void_p()
+    size = ctypes.c_size_t()
+    with graph._lock:
+        check(lib.sg_cin_write(ctypes.byref(buffer), ctypes.byref(size), graph._pointer(),
+                               ctypes.byref(options)))
+    text = _core.take_text(buffer, size)
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    return text
 
 
 def measures(path: _core.PathLike) -> CinMeasures:

@@ -89,3 +89,46 @@ def test_measures():
     c3 = m.children[m.children["child"] == "P-EXM-C3"].iloc[0]
     assert (c3["rereferrals_within_12_months_count"],
             c3["rereferrals_within_12_months_denominator"]) == (1, 2)
+
+
+def _tables(census):
+    """The tables of a return without the reading places (line, column), which a written file
+    lays out its own way."""
+    out = {}
+    for name in safeguard.cin.TABLES:
+        if name == "findings":
+            continue
+        frame = getattr(census, name)
+        out[name] = frame.drop(columns=[c for c in ("line", "column") if c in frame.columns])
+    return out
+
+
+def test_write_gives_the_return_back(tmp_path):
+    with safeguard.cin.read(EXAMPLE) as census:
+        with census.graph.batch() as edits:  # not a census item: not written
+            edits.add_event("EV-STRAT-1", "strategy_discussion", "2024-05-01", ["P-EXM-C1"])
+        text = safeguard.cin.write(census, tmp_path / "out.xml")
+        assert (tmp_path / "out.xml").read_text(encoding="utf-8") == text
+        assert "strategy" not in text
+        with safeguard.cin.read(tmp_path / "out.xml", strict=False) as again:
+            assert again.header == census.header
+            for name, frame in _tables(census).items():
+                assert _tables(again)[name].equals(frame), name
+        # The graph alone: no sex, ethnicity or referral source to write.
+        bare = safeguard.cin.write(census.graph)
+        assert "<Ethnicity>" not in bare and "<ReferralSource>" not in bare
+        assert "<CINreferralDate>2024-05-10</CINreferralDate>" in bare
+
+
+def test_write_a_period_for_a_reader(tmp_path):
+    with safeguard.cin.read(EXAMPLE) as census:
+        text = safeguard.cin.write(census, start=datetime.date(2024, 10, 1),
+                                   end=datetime.date(2024, 12, 31), viewer=["police"])
+        assert "<ReferenceDate>2024-12-31</ReferenceDate>" in text
+        assert "<CPPreviewDate>2025-" not in text
+        with pytest.raises(safeguard.InvalidArgumentError):
+            safeguard.cin.write(census, start="2025-03-31", end="2024-04-01")
+        with pytest.raises(safeguard.InvalidDataError):
+            safeguard.cin.write(census, end="2025-02-30")
+        with pytest.raises(TypeError):
+            safeguard.cin.write("not a graph")

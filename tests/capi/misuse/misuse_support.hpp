@@ -1166,6 +1166,57 @@ struct ExplainOptionsArg : ArgBase {
   }
 };
 
+struct CinWriteOptionsArg : ArgBase {
+  sg_cin_write_options options = SG_CIN_WRITE_OPTIONS_INIT;
+  const char* cleared[2] = {"police", nullptr};
+  bool null = false;
+  static std::size_t variants() { return 11; }
+  CinWriteOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
+    options.viewer_cleared = cleared;
+    options.viewer_cleared_count = 1;
+    expected = Expect::failure();
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true, expected = null_expect(optional);
+        break;
+      case 2:
+        options.version = 0, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        options.version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 4:
+        options.from = "2025-02-30";
+        break;
+      case 5:
+        options.from = "2025-03-31", options.to = "2024-04-01";
+        break;
+      case 6:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = 3;
+        break;
+      case 7:
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = SIZE_MAX;
+        break;
+      case 8:
+        options.viewer_cleared_count = 2;
+        break;  // NULL entry
+      case 9:
+        cleared[0] = "\xff\xfe";
+        break;
+      case 10:
+        options.details_path = "/nonexistent/return.xml";
+        break;
+    }
+  }
+  const sg_cin_write_options* get() {
+    if (options.viewer_cleared) options.viewer_cleared = cleared;  // re-point after the move
+    return null ? nullptr : &options;
+  }
+};
+
 struct JoinedOptionsArg : ArgBase {
   sg_joined_options options = SG_JOINED_OPTIONS_INIT;
   const char* cleared[2] = {"police", nullptr};
