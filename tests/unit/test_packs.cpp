@@ -767,7 +767,8 @@ TEST_SUITE("unit/packs") {
     CHECK(s.adult_overrides("P-DST-M") == Strings{"dash-strangulation"});
     CHECK(s.score_level("P-DST-C1") == "standard");
     CHECK(s.level("P-DST-C1") == "high");
-    CHECK(s.overrides("P-DST-C1") == Strings{"dash-carer-checklist-high"});
+    CHECK(s.overrides("P-DST-C1") ==
+          Strings{"dash-carer-checklist-high", "dash-carer-checklist-medium"});
   }
 
   TEST_CASE("dash: a recent incident in a baby's household flags immediate safety") {
@@ -812,7 +813,8 @@ TEST_SUITE("unit/packs") {
     CHECK(raised.outcome == DiscretionaryOutcome::applied);
     CHECK(s.rules->levels()[raised.level_before].id == "medium");
     CHECK(s.level("P-DAJ-C1") == "high");
-    CHECK(s.overrides("P-DAJ-C1") == Strings{"dash-carer-checklist-high"});
+    CHECK(s.overrides("P-DAJ-C1") ==
+          Strings{"dash-carer-checklist-high", "dash-carer-checklist-medium"});
     // The child's own judgement is untouched: none was recorded about the child.
     CHECK(s.results.discretionary(s.row("P-DAJ-C1")).outcome == DiscretionaryOutcome::none);
     // DAK: 14 ticks, high; the pack lets judgement raise only: not allowed, still high.
