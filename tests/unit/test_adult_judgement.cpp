@@ -287,7 +287,8 @@ TEST_SUITE("unit/adult_judgement") {
     CHECK(graph.person(*graph.find("P-AJ-M")).kind == PersonKind::adult);
   }
 
-  TEST_CASE("a judgement about an adult survives the case file, and a bad one is refused where it is") {
+  TEST_CASE(
+      "a judgement about an adult survives the case file, and a bad one is refused where it is") {
     CaseGraph graph;
     Batch b = family();
     b.add(judgement(OverrideDirection::raise, "P-AJ-TM", kAsOf - 5));
