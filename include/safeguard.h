@@ -272,12 +272,14 @@ typedef struct sg_event {
   { SG_EVENT_VERSION, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 
 /* A discretionary override: recorded professional judgement that moves one child's level one
- * step ("raise" or "lower"). The latest one on or before the as-of date applies, if the rule
- * pack accepts its direction; it never takes a level below a policy override's minimum. */
+ * step ("raise" or "lower"), or (version 3) an adult's own result (sg_result_adult(); a DASH
+ * victim's: docs/rules.md, "Results for adults"). The latest one about the person on or before
+ * the as-of date applies, if the rule pack accepts its direction ([discretionary] allow); it
+ * never takes a level below a policy override's minimum. */
 typedef struct sg_override {
   int version; /* SG_OVERRIDE_VERSION */
   const char* id;
-  const char* child;
+  const char* child;     /* the child it is about; NULL when `adult` is given (version 3) */
   const char* direction; /* "raise" or "lower" */
   const char* date;      /* "YYYY-MM-DD", required */
   const char* author;    /* practitioner's id or role (not a name), required */
@@ -287,10 +289,12 @@ typedef struct sg_override {
    * an approval before judgement applies ([discretionary] approval). */
   const char* approved_by;
   const char* approved;
+  /* Version 3: the adult it is about, instead of a child (exactly one of child and adult). */
+  const char* adult;
 } sg_override;
-#define SG_OVERRIDE_VERSION 2
+#define SG_OVERRIDE_VERSION 3
 #define SG_OVERRIDE_INIT \
-  { SG_OVERRIDE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+  { SG_OVERRIDE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 SG_API int sg_batch_add_event(sg_batch* batch, const sg_event* event);
 SG_API int sg_batch_add_override(sg_batch* batch, const sg_override* judgement);
@@ -747,7 +751,8 @@ SG_API int sg_result_timeline_issue_count(size_t* out, const sg_result* result, 
 SG_API int sg_result_timeline_issue(const char** out_event_id, const char** out_issue,
                                     const sg_result* result, size_t row, size_t k);
 
-/* The discretionary override that applied to a child, if any (id NULL when none). */
+/* The discretionary override that applied to a child (or, sg_result_adult_discretionary(), an
+ * adult), if any (id NULL when none). */
 typedef struct sg_discretionary {
   int version; /* SG_DISCRETIONARY_VERSION */
   const char* id;
@@ -839,6 +844,11 @@ SG_API int sg_result_adult_explain(char** out, size_t* out_size, const sg_result
 SG_API int sg_result_adult_override_for(const char** out_id, const char** out_reason,
                                         int* out_restricted, const sg_result* result, size_t row,
                                         size_t k, const sg_explain_options* viewer);
+/* The discretionary override about the adult at `row` (sg_result_adult()), as for a child's,
+ * if `viewer` may know of the adult's result at all: when every line and policy override of it
+ * is withheld from the viewer, the judgement is too (id NULL, outcome "none"). */
+SG_API int sg_result_adult_discretionary(sg_discretionary* out, const sg_result* result, size_t row,
+                                         const sg_explain_options* viewer);
 
 /* Many children's contributions at once, column by column (a struct of arrays the caller
  * owns), as `viewer` may see them: exactly sg_result_contribution_for()'s fields for every line

@@ -568,7 +568,8 @@ const std::array<Schema, kSections>& schemas() {
       {"relations", {"kind", "from", "to"}},
       {"events", {"id", "kind", "date", "about", "note", "decision", "category", "expected"}},
       {"overrides",
-       {"id", "child", "direction", "date", "author", "reason", "approved_by", "approved"}},
+       {"id", "child", "adult", "direction", "date", "author", "reason", "approved_by",
+        "approved"}},
       {"entries",
        {"id", "kind", "date", "about", "author", "text", "value", "question", "source",
         "restricted"}},
@@ -752,7 +753,14 @@ class EntityReader {
       case Section::overrides: {
         DiscretionaryOverrideSpec o;
         o.id = str("id", true);
-        o.child = str("child", true);
+        // About one person: "child" (a child's level) or "adult" (an adult's own result).
+        o.child = str("child", false);
+        o.adult = str("adult", false);
+        if (o.child.empty() == o.adult.empty())
+          fail(o.child.empty() ? std::string() : "adult", Status::invalid_data,
+               o.child.empty() ? "missing \"child\" or \"adult\" (one of the two is required)"
+                               : "\"child\" and \"adult\" both given (one only)",
+               o.id);
         const std::string direction = str("direction", true);
         if (!parse_override_direction(direction, o.direction))
           fail(
@@ -1639,7 +1647,7 @@ std::string save_case(const CaseGraph& graph) {
     if (o.id.empty()) continue;
     ordered& e = add(overrides);
     e["id"] = o.id;
-    e["child"] = graph.id(o.child);
+    e[graph.person(o.person).kind == PersonKind::adult ? "adult" : "child"] = graph.id(o.person);
     e["direction"] = to_string(o.direction);
     e["date"] = format_iso_date(o.date);
     e["author"] = o.author;

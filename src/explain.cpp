@@ -37,8 +37,7 @@ std::string safety_text(const Results& results, std::size_t row, const Viewer& v
   return out;
 }
 
-std::string discretionary_text(const Results& results, std::size_t row) {
-  const std::optional<DiscretionaryView> d = view_discretionary(results, row);
+std::string discretionary_text(const Results& results, const std::optional<DiscretionaryView>& d) {
   if (!d) return {};
   const RuleSet& pack = results.rules();
   const bool raise = d->direction == OverrideDirection::raise;
@@ -225,7 +224,7 @@ std::string text(const Results& results, std::size_t row, const Viewer& viewer) 
   if (results.immediate_safety(row))
     out += "  IMMEDIATE SAFETY: a policy override flags a threat now\n";
   out += overrides_text(pack, view_overrides(results, row, viewer));
-  out += discretionary_text(results, row);
+  out += discretionary_text(results, view_discretionary(results, row));
   out += safety_text(results, row, viewer);
   for (int h = 0; h < 5; ++h) {
     std::string section;
@@ -299,6 +298,21 @@ ordered safety_json(const Results& results, std::size_t row, const Viewer& viewe
 
 ordered or_null(std::string_view text) {
   return text.empty() ? ordered() : ordered(std::string(text));
+}
+
+// A discretionary override as JSON (null when none), for a child's or an adult's explanation.
+ordered discretionary_json(const RuleSet& pack, const std::optional<DiscretionaryView>& d) {
+  if (!d) return nullptr;
+  return {{"id", str(d->id)},
+          {"direction", to_string(d->direction)},
+          {"author", str(d->author)},
+          {"date", format_iso_date(d->date)},
+          {"reason", str(d->reason)},
+          {"outcome", to_string(d->outcome)},
+          {"needs_approval", d->needs_approval},
+          {"approved_by", or_null(d->approved_by)},
+          {"approved", d->approved == kNoDay ? ordered() : ordered(format_iso_date(d->approved))},
+          {"level_before", pack.levels()[d->level_before].id}};
 }
 
 ordered json_line(const LineView& line) {
@@ -410,21 +424,7 @@ std::string json_text(const Results& results, std::size_t row, const Viewer& vie
   }
   out["not_assessable"] = std::move(missing);
 
-  if (const std::optional<DiscretionaryView> d = view_discretionary(results, row)) {
-    out["discretionary_override"] = {
-        {"id", str(d->id)},
-        {"direction", to_string(d->direction)},
-        {"author", str(d->author)},
-        {"date", format_iso_date(d->date)},
-        {"reason", str(d->reason)},
-        {"outcome", to_string(d->outcome)},
-        {"needs_approval", d->needs_approval},
-        {"approved_by", or_null(d->approved_by)},
-        {"approved", d->approved == kNoDay ? ordered() : ordered(format_iso_date(d->approved))},
-        {"level_before", pack.levels()[d->level_before].id}};
-  } else {
-    out["discretionary_override"] = nullptr;
-  }
+  out["discretionary_override"] = discretionary_json(pack, view_discretionary(results, row));
   ordered steps = ordered::array();
   for (const StepView& s : view_steps(results, row)) {
     const bool done = !s.done_id.empty();
@@ -605,6 +605,7 @@ std::string adult_text(const Results& results, std::size_t row, const Viewer& vi
   if (figures.any_withheld)
     out += "  " + pack.neutral_title() + ": " + fixed(figures.withheld, 2) + "\n";
   out += overrides_text(pack, view_adult_overrides(results, row, viewer));
+  out += discretionary_text(results, view_adult_discretionary(results, row, viewer));
   for (int h = 0; h < 5; ++h) {
     std::string section;
     for (const LineView& line : lines) {
@@ -636,6 +637,8 @@ std::string adult_json(const Results& results, std::size_t row, const Viewer& vi
   }
   out["scores"] = std::move(scores);
   out["policy_overrides"] = overrides_json(pack, view_adult_overrides(results, row, viewer));
+  out["discretionary_override"] =
+      discretionary_json(pack, view_adult_discretionary(results, row, viewer));
   add_lines_json(lines, figures.any_withheld, pack.neutral_title(), figures.withheld, out);
   return out.dump(2) + "\n";
 }

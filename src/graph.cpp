@@ -379,7 +379,18 @@ class CaseGraph::Validator {
   }
 
   void check_override_fields(const DiscretionaryOverrideSpec& o) {
-    require_child(o.child, "child");
+    // About one person: a child's level, or an adult's own result.
+    if (o.child.empty() == o.adult.empty())
+      fail(Status::invalid_data, o.child.empty()
+                                     ? "override names neither a child nor an adult"
+                                     : "override names both a child and an adult (one only)");
+    if (!o.child.empty()) {
+      require_child(o.child, "child");
+    } else {
+      require(o.adult, VertexKind::person, "adult");
+      if (!is_adult(o.adult))
+        fail(Status::invalid_data, "adult " + quoted(o.adult) + " is not an adult");
+    }
     if (o.date == kNoDay) fail(Status::invalid_data, "override date is missing");
     if (o.author.empty()) fail(Status::invalid_data, "override author is missing");
     if (o.reason.empty()) fail(Status::invalid_data, "override reason is missing");
@@ -400,7 +411,7 @@ class CaseGraph::Validator {
         fail(Status::invalid_data, "override approved on " + format_iso_date(o.approved) +
                                        ", before it was made on " + format_iso_date(o.date));
     }
-    if (track_about_) pending_about_[o.id] = IdList{&o.child, 1};
+    if (track_about_) pending_about_[o.id] = IdList{&o.person(), 1};
   }
 
   void check_item(const Replace& r) {
@@ -1577,7 +1588,7 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
           fail("child " + quoted(id) + " is not a child (event " + quoted(e.id) + ")");
       }
       for (const DiscretionaryOverride& o : discretionary_) {
-        if (!o.id.empty() && o.child == v)
+        if (!o.id.empty() && o.person == v)
           fail("child " + quoted(id) + " is not a child (override " + quoted(o.id) + ")");
       }
       for (const RecordedEntry& e : entries_) {
@@ -1585,6 +1596,10 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
           fail("child " + quoted(id) + " is not a child (entry " + quoted(e.id) + ")");
       }
     } else if (is_kind(v, PersonKind::child)) {
+      for (const DiscretionaryOverride& o : discretionary_) {
+        if (!o.id.empty() && o.person == v)
+          fail("adult " + quoted(id) + " is not an adult (override " + quoted(o.id) + ")");
+      }
       for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
         if (adj[edge].kind == RelationKind::involves && !tx.removed(edge)) {
           fail("involved person " + quoted(id) + " is not an adult (concern " +
@@ -1654,7 +1669,7 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
     }
     for (std::uint32_t number = 0; number < discretionary_.size(); ++number) {
       const DiscretionaryOverride& o = discretionary_[number];
-      if (!o.id.empty() && o.child == v) {
+      if (!o.id.empty() && o.person == v) {
         tx.unindex_record(o.id);
         tx.replace(List::overrides, number, DiscretionaryOverride{});
       }

@@ -352,7 +352,9 @@ class CaseGraph::BulkBuilder {
       return false;
     DiscretionaryOverride o =
         detail::make_override(spec, [this](std::string_view id) { return resolve(id); });
-    if (!is_person_of_kind(o.child, PersonKind::child)) return false;
+    if (spec.child.empty() == spec.adult.empty() ||
+        !is_person_of_kind(o.person, spec.child.empty() ? PersonKind::adult : PersonKind::child))
+      return false;
     // An approval (the Validator's rules): an adult in the graph and a date on or after the
     // judgement's, both or neither.
     if (spec.approved_by.empty() != (spec.approved == kNoDay)) return false;

@@ -83,8 +83,9 @@ Event make_event(const EventSpec& spec, const Resolve& resolve) {
 
 template <typename Resolve>
 DiscretionaryOverride make_override(const DiscretionaryOverrideSpec& spec, const Resolve& resolve) {
-  return DiscretionaryOverride{spec.id,     resolve(spec.child), spec.direction,   spec.date,
-                               spec.author, spec.reason,         spec.approved_by, spec.approved};
+  return DiscretionaryOverride{
+      spec.id,     resolve(spec.person()), spec.direction, spec.date, spec.author,
+      spec.reason, spec.approved_by,       spec.approved};
 }
 
 // What is wrong with an entry's own fields (not its ids, texts' encoding or limits, which the

@@ -167,7 +167,7 @@ std::optional<Edit> form(const FactVersion& v, Day as_of, Gone&& gone) {
           if (e.about.empty() || retracted) return std::nullopt;
           return Edit(std::move(e));
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          if (retracted || gone(spec.child)) return std::nullopt;
+          if (retracted || gone(spec.person())) return std::nullopt;
           return Edit(spec);
         } else if constexpr (std::is_same_v<T, EntrySpec>) {
           // An entry naming an erased child goes whole: its words are about them too.
@@ -201,7 +201,7 @@ bool holds_data_of(const FactVersion& v, const std::string& person) {
         } else if constexpr (std::is_same_v<T, EventSpec>) {
           return (reason || !spec.note.empty()) && contains(spec.about, person);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          return (reason || !spec.reason.empty()) && spec.child == person;
+          return (reason || !spec.reason.empty()) && spec.person() == person;
         } else if constexpr (std::is_same_v<T, EntrySpec>) {
           return (reason || !spec.text.empty() || !spec.question.empty()) &&
                  contains(spec.about, person);
@@ -244,9 +244,10 @@ bool same_form(const Edit& a, const Edit& b) {
                           x.expected) == std::tie(y.id, y.kind, y.date, y.about, y.note, y.decision,
                                                   y.category, y.expected);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-          return std::tie(x.id, x.child, x.direction, x.date, x.author, x.reason, x.approved_by,
-                          x.approved) == std::tie(y.id, y.child, y.direction, y.date, y.author,
-                                                  y.reason, y.approved_by, y.approved);
+          return std::tie(x.id, x.child, x.adult, x.direction, x.date, x.author, x.reason,
+                          x.approved_by,
+                          x.approved) == std::tie(y.id, y.child, y.adult, y.direction, y.date,
+                                                  y.author, y.reason, y.approved_by, y.approved);
         } else if constexpr (std::is_same_v<T, EntrySpec>) {
           return std::tie(x.id, x.kind, x.date, x.about, x.author, x.text, x.value, x.question,
                           x.source, x.restricted) == std::tie(y.id, y.kind, y.date, y.about,
@@ -1588,7 +1589,7 @@ nlohmann::json spec_json(const Spec& spec) {
           if (s.expected != kNoDay) put_date(out, "expected", s.expected);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           out["id"] = s.id;
-          out["child"] = s.child;
+          out[s.child.empty() ? "adult" : "child"] = s.person();
           out["direction"] = std::string(to_string(s.direction));
           put_date(out, "date", s.date);
           out["author"] = s.author;

@@ -14,6 +14,10 @@ constexpr unsigned kNoNation = 0xFF;
 // is written as it always was.
 constexpr unsigned kApprovedOverride = 0x80;
 
+// Likewise a discretionary override about an adult (its person written where a child's is), so
+// that overrides about children are written as they always were.
+constexpr unsigned kAdultOverride = 0x40;
+
 // Likewise a person with a display name: stores written before names existed read as they were.
 constexpr unsigned kNamedPerson = 0x80;
 
@@ -21,10 +25,11 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
   const auto* judgement = std::get_if<DiscretionaryOverrideSpec>(&spec);
   const bool approved =
       judgement && (!judgement->approved_by.empty() || judgement->approved != kNoDay);
+  const bool about_adult = judgement && judgement->child.empty();
   const auto* person = std::get_if<PersonSpec>(&spec);
   const bool named = person && !person->name.empty();
   w.byte(static_cast<unsigned>(spec.index()) | (approved ? kApprovedOverride : 0) |
-         (named ? kNamedPerson : 0));
+         (about_adult ? kAdultOverride : 0) | (named ? kNamedPerson : 0));
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;
@@ -77,7 +82,7 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
           w.day(s.expected);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           w.text(s.id);
-          w.text(s.child);
+          w.text(s.person());
           w.byte(s.direction == OverrideDirection::raise ? 1 : 0);
           w.day(s.date);
           w.text(s.author);
@@ -187,10 +192,12 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       return s;
     }
     case 8:
-    case 8 | kApprovedOverride: {
+    case 8 | kApprovedOverride:
+    case 8 | kAdultOverride:
+    case 8 | kApprovedOverride | kAdultOverride: {
       DiscretionaryOverrideSpec s;
       s.id = r.text();
-      s.child = r.text();
+      (tag & kAdultOverride ? s.adult : s.child) = r.text();
       s.direction = r.flag() ? OverrideDirection::raise : OverrideDirection::lower;
       s.date = r.day();
       s.author = r.text();

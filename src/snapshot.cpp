@@ -483,7 +483,7 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
   sel.for_each_judgement([&](std::uint32_t number) {
     const DiscretionaryOverride& o = graph.discretionary_overrides()[number];
     if (o.id.empty()) return;
-    const std::uint32_t row = sel.record_row(o.child);
+    const std::uint32_t row = sel.record_row(o.person);
     if (row == UINT32_MAX && !sel.keep_unlisted_records) return;
     if (row != UINT32_MAX)
       listed.push_back({row, static_cast<std::uint32_t>(snap.override_direction.size())});
@@ -609,9 +609,11 @@ class Families {
            const RecordIndex* records)
       : graph_(graph), adj_(graph.topology().adjacency) {
     for (VertexIndex v : children) {
-      if (v < graph.vertex_count() && graph.kind(v) == VertexKind::person &&
-          graph.person(v).kind == PersonKind::child) {
+      if (v >= graph.vertex_count() || graph.kind(v) != VertexKind::person) continue;
+      if (graph.person(v).kind == PersonKind::child) {
         children_.add(adj_, v);
+      } else {
+        persons_.add(adj_, v);  // an adult whose own result is wanted, in no chosen circle
       }
     }
     children_.seal();
@@ -647,7 +649,12 @@ class Families {
       for (VertexIndex child : children_.vertices) {
         if (auto found = records->events.find(child); found != records->events.end())
           events_.insert(events_.end(), found->second.begin(), found->second.end());
-        if (auto found = records->overrides.find(child); found != records->overrides.end())
+      }
+      // Judgements about the chosen children and about the adults of their circles (an
+      // adult's own result, which a child's rule may read).
+      for (VertexIndex person : persons_.vertices) {
+        if (!circle_child(person) && graph.person(person).kind != PersonKind::adult) continue;
+        if (auto found = records->overrides.find(person); found != records->overrides.end())
           judgements_.insert(judgements_.end(), found->second.begin(), found->second.end());
       }
       for (auto* numbers : {&events_, &judgements_}) {
@@ -674,10 +681,11 @@ class Families {
   std::uint32_t agency(VertexIndex v) const { return of_kind(v, VertexKind::agency, agencies_); }
   std::uint32_t household(VertexIndex v) const { return households_.local(adj_[v].slot); }
   bool circle_child(VertexIndex v) const { return children_.local(adj_[v].slot) != UINT32_MAX; }
-  // Records are listed only under the chosen children: no one else is scored.
+  // Records are listed only under the chosen children and the adults of their circles: no one
+  // else is scored (a judgement about an adult moves the adult's own result).
   std::uint32_t record_row(VertexIndex v) const {
     return v != kNoVertex && v < graph_.vertex_count() && adj_[v].kind == VertexKind::person &&
-                   circle_child(v)
+                   (circle_child(v) || graph_.person(v).kind == PersonKind::adult)
                ? persons_.local(adj_[v].slot)
                : UINT32_MAX;
   }

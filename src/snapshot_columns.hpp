@@ -264,11 +264,13 @@ inline Role first_role(RoleMask roles) noexcept {
 }
 
 // A partial snapshot: only what scoring `children` (vertex indices; anything that is not a
-// live child is ignored) reads — those children, everyone in their circles, the concerns
+// live person is ignored) reads — those children, everyone in their circles, the concerns
 // about or involving those people, their factors, the agencies that raised the concerns and
-// the households. Its vertex numbers and slots are its own, in the graph's order; ids are the
-// graph's. Assessing it gives each of those children exactly the result a full snapshot gives
-// (tests/unit/test_incremental.cpp), in time that grows with their families, not with the graph.
+// the households. An adult among `children` is held with the concerns about them, so that their
+// own result (Results::adult_*) is worked out too. Its vertex numbers and slots are its own, in
+// the graph's order; ids are the graph's. Assessing it gives each of those children and adults
+// exactly the result a full snapshot gives (tests/unit/test_incremental.cpp,
+// test_adult_judgement.cpp), in time that grows with their families, not with the graph.
 //
 // Process events and discretionary overrides are not vertices, and the graph keeps no index of
 // them by child, so this scans them all unless `records` says where to look.
@@ -278,8 +280,8 @@ SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(
     const RecordIndex* records = nullptr);
 
 // Which process events and discretionary overrides (numbers into CaseGraph::events() and
-// CaseGraph::discretionary_overrides()) may concern each child. Entries may be stale (a
-// partial snapshot checks every record it is pointed at) but none may be missing.
+// CaseGraph::discretionary_overrides()) may concern each child (or, for judgements, adult). Entries
+// may be stale (a partial snapshot checks every record it is pointed at) but none may be missing.
 struct RecordIndex {
   std::unordered_map<VertexIndex, std::vector<std::uint32_t>> events;
   std::unordered_map<VertexIndex, std::vector<std::uint32_t>> overrides;
@@ -293,7 +295,7 @@ struct RecordIndex {
         events[child].push_back(static_cast<std::uint32_t>(events_seen));
     }
     for (; overrides_seen < graph.discretionary_overrides().size(); ++overrides_seen) {
-      overrides[graph.discretionary_overrides()[overrides_seen].child].push_back(
+      overrides[graph.discretionary_overrides()[overrides_seen].person].push_back(
           static_cast<std::uint32_t>(overrides_seen));
     }
   }

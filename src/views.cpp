@@ -133,13 +133,18 @@ std::vector<OverrideView> view_adult_overrides(const Results& results, std::size
 }
 
 bool adult_shown(const Results& results, std::size_t row, const Viewer& viewer) {
-  for (const LineView& line : view_adult_contributions(results, row, viewer)) {
+  const std::vector<LineView> lines = view_adult_contributions(results, row, viewer);
+  const std::vector<OverrideView> fired = view_adult_overrides(results, row, viewer);
+  for (const LineView& line : lines) {
     if (!line.withheld()) return true;
   }
-  for (const OverrideView& o : view_adult_overrides(results, row, viewer)) {
+  for (const OverrideView& o : fired) {
     if (!o.withheld()) return true;
   }
-  return false;
+  // A result that is only a worker's judgement (no line, no policy override) hides nothing;
+  // one whose lines and overrides are all withheld stays unknown, judgement and all.
+  return lines.empty() && fired.empty() &&
+         results.adult_discretionary(row).outcome != DiscretionaryOutcome::none;
 }
 
 SafetyView view_safety(const Results& results, std::size_t row, const Viewer& viewer) {
@@ -730,8 +735,10 @@ std::string_view timeline_process_title(const Results& results) {
   return results.process().title();
 }
 
-std::optional<DiscretionaryView> view_discretionary(const Results& results, std::size_t row) {
-  const DiscretionaryResult& d = results.discretionary(row);
+namespace {
+
+std::optional<DiscretionaryView> view_judgement(const Results& results,
+                                                const DiscretionaryResult& d) {
   if (d.outcome == DiscretionaryOutcome::none) return std::nullopt;
   const Snapshot& snap = results.snapshot();
   const std::uint32_t o = d.override_number;
@@ -754,6 +761,18 @@ std::optional<DiscretionaryView> view_discretionary(const Results& results, std:
   out.outcome = d.outcome;
   out.level_before = d.level_before;
   return out;
+}
+
+}  // namespace
+
+std::optional<DiscretionaryView> view_discretionary(const Results& results, std::size_t row) {
+  return view_judgement(results, results.discretionary(row));
+}
+
+std::optional<DiscretionaryView> view_adult_discretionary(const Results& results, std::size_t row,
+                                                          const Viewer& viewer) {
+  if (!adult_shown(results, row, viewer)) return std::nullopt;
+  return view_judgement(results, results.adult_discretionary(row));
 }
 
 }  // namespace safeguard

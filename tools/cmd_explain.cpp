@@ -30,15 +30,27 @@ std::string number(double value) { return fixed(value, 6); }
 // One CSV row per contribution, under each heading in turn, rendered from the library's
 // viewer-scoped views; the withheld lines fold into one last row (view_scores) with empty cells
 // where a heading, rule, index or any detail would be.
-std::string csv_rows(const Results& results, std::size_t row, const Viewer& viewer) {
-  const std::vector<LineView> lines = view_contributions(results, row, viewer);
-  const std::string child(results.child_id(row));
+// The columns of both (a child's rows name the child first, an adult's the adult).
+const std::vector<std::string> kCsvColumns = {
+    "heading", "kind", "rule", "title", "index", "evidence",   "source_agency", "restricted",
+    "path",    "via",  "raw",  "decay", "reach", "cap_factor", "value"};
+
+std::string csv_header(const char* first) {
+  std::vector<std::string> columns{first};
+  columns.insert(columns.end(), kCsvColumns.begin(), kCsvColumns.end());
+  return csv_row(columns);
+}
+
+// The rows of the lines a reader sees, heading by heading, then the withheld ones folded into
+// one row titled `withheld_title` naming no rule, index or evidence.
+std::string csv_line_rows(const std::string& id, const std::vector<LineView>& lines,
+                          bool any_withheld, const std::string& withheld_title, double withheld) {
   std::string out;
   for (int h = 0; h < 5; ++h) {
     for (const LineView& line : lines) {
       if (line.withheld() || static_cast<int>(line.heading) != h) continue;
       const bool restricted = !line.propagated() && line.evidence.restricted;
-      out += csv_row({child, std::string(to_string(line.heading)),
+      out += csv_row({id, std::string(to_string(line.heading)),
                       line.propagated() ? "propagated" : "rule", std::string(line.rule_id),
                       std::string(line.title), std::string(line.index_id),
                       std::string(line.evidence.id), std::string(line.evidence.agency_id),
@@ -47,12 +59,19 @@ std::string csv_rows(const Results& results, std::size_t row, const Viewer& view
                       number(line.reach), number(line.cap_factor), number(line.value)});
     }
   }
-  const ScoresView scores = view_scores(results, row, lines);
-  if (scores.any_withheld()) {
-    out += csv_row({child, "", "rule", "", std::string(scores.withheld_title), "",
-                    std::string(kRestrictedSource), "", "true", "", "", "", "", "", "",
-                    number(scores.withheld)});
+  if (any_withheld) {
+    out += csv_row({id, "", "rule", "", withheld_title, "", std::string(kRestrictedSource), "",
+                    "true", "", "", "", "", "", "", number(withheld)});
   }
+  return out;
+}
+
+std::string csv_rows(const Results& results, std::size_t row, const Viewer& viewer) {
+  const std::vector<LineView> lines = view_contributions(results, row, viewer);
+  const std::string child(results.child_id(row));
+  const ScoresView scores = view_scores(results, row, lines);
+  std::string out = csv_line_rows(child, lines, scores.any_withheld(),
+                                  std::string(scores.withheld_title), scores.withheld);
   // Under contextual "apart", what the network holds from restricted sources: one propagated
   // row, naming no neighbour or index (under "included" it is in the row above).
   if (!scores.contextual_included && scores.contextual_withheld != 0) {
@@ -67,9 +86,8 @@ std::string csv_rows(const Results& results, std::size_t row, const Viewer& view
 // one is a usage error naming the id, as an unknown child is.
 ExitCode explain_adults(const Session& session, const ExplainOptions& options) {
   const Results& results = session.results;
-  if (options.format == "csv")
-    throw Failure(kExitUsage, "--adult explains as text or json, not csv");
   std::string out;
+  if (options.format == "csv") out = csv_header("adult");
   nlohmann::ordered_json array = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < options.adults.size(); ++i) {
     long row = results.find_adult(options.adults[i]);
@@ -80,10 +98,27 @@ ExitCode explain_adults(const Session& session, const ExplainOptions& options) {
       if (!adult_shown(results, static_cast<std::size_t>(row), session.viewer)) row = -1;
     }
     if (row < 0)
-      throw Failure(kExitChildNotFound,
-                    "no adult result for '" + options.adults[i] +
-                        "' (an adult has one when the pack has an index with subject = \"adult\" "
-                        "and evidence about them scores on it, or an adult override fires)");
+      throw Failure(
+          kExitChildNotFound,
+          "no adult result for '" + options.adults[i] +
+              "' (an adult has one when the pack has an index with subject = \"adult\" "
+              "and evidence about them scores on it, an adult override fires or judgement "
+              "about them is recorded)");
+    if (options.format == "csv") {
+      // As a child's rows: the lines the reader sees, the withheld ones folded into one.
+      const std::vector<LineView> lines =
+          view_adult_contributions(results, static_cast<std::size_t>(row), session.viewer);
+      bool any_withheld = false;
+      double withheld = 0;
+      for (const LineView& line : lines) {
+        if (!line.withheld()) continue;
+        any_withheld = true;
+        withheld += line.value;
+      }
+      out += csv_line_rows(options.adults[i], lines, any_withheld, results.rules().neutral_title(),
+                           withheld);
+      continue;
+    }
     const auto format = options.format == "json" ? ExplainFormat::json : ExplainFormat::text;
     const std::string text =
         explain_adult(results, static_cast<std::size_t>(row), format, session.viewer);
@@ -114,7 +149,7 @@ Command add_explain(CLI::App& parent) {
   command
       ->add_option("--adult", options->adults,
                    "Adult id whose own result to explain (indices with subject = \"adult\", such "
-                   "as a DASH checklist; repeat for several); text or json")
+                   "as a DASH checklist; repeat for several)")
       ->type_name("ID")
       ->allow_extra_args(false);
   add_rules_option(*command, options->scoring);
@@ -152,9 +187,7 @@ Command add_explain(CLI::App& parent) {
         using json = nlohmann::ordered_json;
         json array = json::array();
         if (options->format == "csv") {
-          out = csv_row({"child", "heading", "kind", "rule", "title", "index", "evidence",
-                         "source_agency", "restricted", "path", "via", "raw", "decay", "reach",
-                         "cap_factor", "value"});
+          out = csv_header("child");
           if (session->as_of.from_evidence)
             std::cerr << "safeguard: " << session->as_of.describe() << "\n";
         } else if (options->format == "text" && session->as_of.from_evidence) {

@@ -303,10 +303,12 @@ class SAFEGUARD_EXPORT Results {
 
   // ---- Results for adults (docs/rules.md, "Results for adults"): each live adult with at
   // least one line on an index with subject = "adult" (a DASH checklist is the adult victim's),
-  // in slot order. Its scores are those indices' rules over the concerns about the adult
-  // (path self, with `latest` and caps as for a child; 0 on a child's indices) and its level
-  // the highest any adult index reaches. Policy overrides and judgement act on children only;
-  // a child reads an adult's score only through an explicit adult_score() in the pack.
+  // an adult policy override that fired, or a discretionary override about them, in slot order.
+  // Its scores are those indices' rules over the concerns about the adult (path self, with
+  // `latest` and caps as for a child; 0 on a child's indices) and its level the highest any
+  // adult index reaches, raised by adult policy overrides (subject = "adult") and then moved by
+  // judgement about the adult. A child reads an adult's score or level only through an explicit
+  // adult_score() or adult_level_at_least() in the pack.
   std::size_t adult_count() const noexcept { return adults_.size(); }
   VertexIndex adult_vertex(std::size_t row) const;
   std::string_view adult_id(std::size_t row) const;
@@ -340,6 +342,11 @@ class SAFEGUARD_EXPORT Results {
   }
   bool adult_override_restricted_basis(std::size_t row, std::size_t k) const {
     return adult_fired_restricted_[adult_fired_offsets_[row] + k] != 0;
+  }
+  // What became of the latest discretionary override about the adult (professional judgement
+  // on the adult's own result; view_adult_discretionary in explain.hpp), as for a child's.
+  const DiscretionaryResult& adult_discretionary(std::size_t row) const {
+    return adult_discretionary_[row];
   }
 
   // ---- Propagation (docs/rules.md, "Propagation"); empty when the pack does not propagate.
@@ -440,6 +447,7 @@ class SAFEGUARD_EXPORT Results {
   std::vector<std::uint32_t> adult_fired_;  // adult overrides that fired, per adult
   std::vector<std::uint8_t> adult_fired_restricted_;
   std::vector<std::size_t> adult_fired_offsets_{0};
+  std::vector<DiscretionaryResult> adult_discretionary_;
   std::shared_ptr<const detail::NetworkViews> network_views_;
 };
 

@@ -248,7 +248,8 @@ SAFEGUARD_EXPORT std::vector<OverrideView> view_adult_overrides(const Results& r
                                                                 std::size_t row,
                                                                 const Viewer& viewer);
 // Whether the adult at `row` has a result `viewer` may know of: a line or an adult override
-// the viewer sees. One whose every line and override is withheld has none for that reader
+// the viewer sees, or only a discretionary override about the adult (a worker's judgement and
+// nothing else). One whose every line and override is withheld has none for that reader
 // (that there is one at all, a restricted checklist, is what it may not learn); the CLI, the C
 // API and Python leave such an adult out.
 SAFEGUARD_EXPORT bool adult_shown(const Results& results, std::size_t row, const Viewer& viewer);
@@ -359,6 +360,12 @@ struct DiscretionaryView {
 };
 SAFEGUARD_EXPORT std::optional<DiscretionaryView> view_discretionary(const Results& results,
                                                                      std::size_t row);
+// The discretionary override about the adult at `row` (Results::adult_id), if one is recorded
+// and `viewer` may know of the adult's result at all (adult_shown): a reader from whom every
+// line and override of the result is withheld learns nothing of it, judgement included.
+SAFEGUARD_EXPORT std::optional<DiscretionaryView> view_adult_discretionary(const Results& results,
+                                                                           std::size_t row,
+                                                                           const Viewer& viewer);
 
 // ---- Recorded entries ------------------------------------------------------------------------
 

@@ -104,10 +104,11 @@ struct EventSpec {
 };
 
 // A practitioner's judgement that a child's level should be one step higher or lower than the
-// score gives. Recorded, never inferred: author, reason and date are required.
+// score gives, or an adult's own result (docs/rules.md, "Results for adults"). Recorded, never
+// inferred: author, reason and date are required, and exactly one of child and adult.
 struct DiscretionaryOverrideSpec {
   std::string id;
-  std::string child;
+  std::string child;  // the child it is about, or empty when `adult` is given
   OverrideDirection direction = OverrideDirection::raise;
   Day date = kNoDay;
   std::string author;
@@ -116,6 +117,12 @@ struct DiscretionaryOverrideSpec {
   // (on or after `date`).
   std::string approved_by;
   Day approved = kNoDay;
+  // The adult it is about instead of a child (an adult's own result), or empty. Last, so that
+  // brace initialisers written before it keep their meaning.
+  std::string adult;
+
+  // The id of the person it is about (the child or the adult).
+  const std::string& person() const noexcept { return child.empty() ? adult : child; }
 };
 
 // A recorded entry (model.hpp, RecordedEntry): what a child or parent said, a danger statement,
@@ -158,8 +165,9 @@ struct ErasePerson {
 
 // Replace every field of an existing entity in place (same id, same kind; concerns use
 // AmendConcern, households have no fields). A person may change kind (child or adult) when
-// nothing the graph holds forbids it afterwards: no concern involves a child, events and
-// discretionary overrides are about children, and no child is the parent of an adult.
+// nothing the graph holds forbids it afterwards: no concern involves a child, events are about
+// children, a discretionary override about the person keeps the kind it was recorded for (child
+// or adult), and no child is the parent of an adult.
 struct Replace {
   std::variant<PersonSpec, AgencySpec, PlaceSpec, GroupSpec, FactorSpec, EventSpec,
                DiscretionaryOverrideSpec>

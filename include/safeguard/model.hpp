@@ -136,7 +136,7 @@ enum class EntryKind : std::uint8_t {
 };
 inline constexpr int kEntryKindCount = 8;
 
-// Which way a practitioner's discretionary override moves a child's level.
+// Which way a practitioner's discretionary override moves a child's (or an adult's) level.
 enum class OverrideDirection : std::int8_t { lower = -1, raise = 1 };
 
 // How a person stands to a child, as a bit set: one person may be both a carer and a member of
@@ -227,10 +227,11 @@ struct Event {
 };
 
 // A discretionary override: professional judgement, recorded with its author, reason and date,
-// that moves one child's level by one step (never below a policy override's minimum).
+// that moves one person's level by one step (never below a policy override's minimum): a
+// child's level, or an adult's own result (a DASH victim's, docs/rules.md, "Results for adults").
 struct DiscretionaryOverride {
   std::string id;
-  VertexIndex child = kNoVertex;
+  VertexIndex person = kNoVertex;  // the child or adult it is about
   OverrideDirection direction = OverrideDirection::raise;
   Day date = kNoDay;
   std::string author;  // an id or role of the practitioner, not a name

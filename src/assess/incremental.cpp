@@ -35,7 +35,7 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
   auto note_record = [&](const std::string& id) {
     if (const Event* e = graph.find_event(id))
       persons.insert(persons.end(), e->about.begin(), e->about.end());
-    if (const DiscretionaryOverride* o = graph.find_override(id)) persons.push_back(o->child);
+    if (const DiscretionaryOverride* o = graph.find_override(id)) persons.push_back(o->person);
     if (const RecordedEntry* e = graph.find_entry(id))
       persons.insert(persons.end(), e->about.begin(), e->about.end());
   };
@@ -62,7 +62,7 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
       note_all(spec.about);
     } else if constexpr (std::is_same_v<S, DiscretionaryOverrideSpec>) {
       note_record(spec.id);
-      note(spec.child);
+      note(spec.person());
     }
     // A place's or group's kind and name are read only by propagation, which rescores everyone.
   };
@@ -89,7 +89,7 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
           } else if constexpr (std::is_same_v<T, EventSpec> || std::is_same_v<T, EntrySpec>) {
             note_all(edit.about);
           } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
-            note(edit.child);
+            note(edit.person());
           } else if constexpr (std::is_same_v<T, Replace>) {
             std::visit(note_replaced, edit.spec);
           } else if constexpr (std::is_same_v<T, Remove>) {
@@ -167,7 +167,7 @@ Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
         if (const DiscretionaryOverride* judgement = graph.find_override(o->id)) {
           const auto number =
               static_cast<std::uint32_t>(judgement - graph.discretionary_overrides().data());
-          impl_->records.overrides[judgement->child].push_back(number);
+          impl_->records.overrides[judgement->person].push_back(number);
         }
       }
     }
@@ -175,8 +175,14 @@ Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
   if (new_calendar) {
     for (VertexIndex v = 0; v < graph.vertex_count(); ++v) children.push_back(v);
   }
-  const std::vector<VertexIndex> now = children_reached_by(graph, persons_touched(graph, batch));
+  const std::vector<VertexIndex> touched = persons_touched(graph, batch);
+  const std::vector<VertexIndex> now = children_reached_by(graph, touched);
   children.insert(children.end(), now.begin(), now.end());
+  // The adults the batch touched, for their own results (one in no child's circle too).
+  for (VertexIndex v : touched) {
+    if (graph.kind(v) == VertexKind::person && graph.person(v).kind == PersonKind::adult)
+      children.push_back(v);
+  }
   return assess(graph, children);
 }
 

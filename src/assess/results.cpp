@@ -163,8 +163,12 @@ void ResultsBuilder::score_adults(Results& out, const Prepared& prepared,
     fired.overrides.clear();
     fired.restricted.clear();
     const int level = scorer.score_adult(p, scores.data(), out.adult_contributions_, fired);
-    // An adult has a result when a line or an adult override says something about them.
-    if (out.adult_contributions_.size() == before && fired.overrides.empty()) continue;
+    // An adult has a result when a line, an adult override or a judgement says something
+    // about them.
+    if (out.adult_contributions_.size() == before && fired.overrides.empty() &&
+        fired.judgement.outcome == DiscretionaryOutcome::none)
+      continue;
+    out.adult_discretionary_.push_back(fired.judgement);
     out.adults_.push_back(p);
     out.adult_scores_.insert(out.adult_scores_.end(), scores.begin(), scores.end());
     out.adult_levels_.push_back(level);

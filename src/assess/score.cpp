@@ -306,8 +306,9 @@ class ChildScorer::Impl final : public expr::AdultReader {
            policy == (raise ? ApprovalPolicy::raise : ApprovalPolicy::lower);
   }
 
-  // Professional judgement: the child's latest discretionary override on or before the as-of
-  // date moves the level one step, within what the pack allows, never below a policy minimum.
+  // Professional judgement: the person's (a child's, or an adult's for their own result) latest
+  // discretionary override on or before the as-of date moves the level one step, within what
+  // the pack allows, never below a policy minimum.
   void apply_discretionary(std::uint32_t child, int policy_minimum, std::int32_t& level,
                            DiscretionaryResult& judgement) const {
     judgement = DiscretionaryResult{};
@@ -620,10 +621,13 @@ class ChildScorer::Impl final : public expr::AdultReader {
   }
 
   // A rule with `latest`: a line counts only when its concern is dated on the latest group of
-  // the family about a person it is about (a concern about no person has no group and
-  // counts). The others are listed with cap_factor 0 and value 0, marked superseded; when the
-  // group that supersedes one holds restricted evidence, the line says something of it, so it
-  // is shown only to a reader who sees every restricted concern (restricted_basis).
+  // the family about the person the line is for (its `via`: the adult whose result it is, or
+  // the person through whom it reaches a child), when the concern is about that person; else
+  // on the latest group of any person it is about (a concern about no person has no group and
+  // counts). A tick about two victims counts for each only on their own latest checklist. The
+  // others are listed with cap_factor 0 and value 0, marked superseded; when the group that
+  // supersedes one holds restricted evidence, the line says something of it, so it is shown only to
+  // a reader who sees every restricted concern (restricted_basis).
   void apply_latest(std::int32_t f, std::vector<Contribution>& contributions, std::size_t first,
                     const expr::EvidenceMask* mask) {
     for (std::size_t k = first; k < contributions.size(); ++k) {
@@ -631,9 +635,14 @@ class ChildScorer::Impl final : public expr::AdultReader {
       if (c.evidence == kNoVertex) continue;
       const std::uint32_t slot = snap_.vertex_slot[c.evidence];
       const Day date = snap_.concern_date(slot);
+      const std::uint32_t* begin = snap_.concern_about.begin(slot);
+      const std::uint32_t* end = snap_.concern_about.end(slot);
+      if (c.via != kNoVertex && snap_.vertex_kind[c.via] == VertexKind::person) {
+        const std::uint32_t* own = std::find(begin, end, snap_.vertex_slot[c.via]);
+        if (own != end) begin = own, end = own + 1;
+      }
       bool about_anyone = false, on_latest = false, later_restricted = false;
-      for (const std::uint32_t* p = snap_.concern_about.begin(slot);
-           p != snap_.concern_about.end(slot); ++p) {
+      for (const std::uint32_t* p = begin; p != end; ++p) {
         about_anyone = true;
         const auto [latest, restricted] = latest_group(*p, f, mask);
         if (latest == date) {
@@ -859,11 +868,24 @@ class ChildScorer::Impl final : public expr::AdultReader {
   // that fired and whether it fired only because of restricted evidence.
   int adult_level(std::uint32_t person, const double* scores, const expr::EvidenceMask* mask,
                   AdultFired* fired) {
-    int level = 0;
+    std::int32_t level = 0;
     for (std::uint32_t i = 0; i < rules_.indices().size(); ++i) {
       if (rules_.indices()[i].adult) level = std::max(level, rules_.level_for(i, scores[i]));
     }
-    if (adult_overrides_.empty()) return level;
+    const int policy_minimum = adult_policy_level(person, mask, fired, level);
+    // Then professional judgement about the adult, as for a child (settle_levels).
+    DiscretionaryResult judgement;
+    apply_discretionary(person, policy_minimum, level, judgement);
+    if (fired) fired->judgement = judgement;
+    return level;
+  }
+
+  // Raises `level` to the min_level of every adult policy override that fires for `person`
+  // over `mask`'s evidence; returns the highest such minimum (-1 when none fires).
+  int adult_policy_level(std::uint32_t person, const expr::EvidenceMask* mask, AdultFired* fired,
+                         std::int32_t& level) {
+    int policy_minimum = -1;
+    if (adult_overrides_.empty()) return policy_minimum;
     expr::EvalContext ctx;
     ctx.snapshot = &snap_;
     ctx.symbol_map = prepared_.symbol_map.data();
@@ -876,6 +898,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       const expr::Value fires = expr::evaluate(rule.when, ctx);
       if (!fires.known || fires.number == 0) continue;
       level = std::max(level, rule.min_level);
+      policy_minimum = std::max(policy_minimum, rule.min_level);
       if (!fired) continue;
       bool restricted_basis = false;
       if (!restricted_group_.empty() && !mask) {
@@ -888,7 +911,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       fired->overrides.push_back(o);
       fired->restricted.push_back(restricted_basis ? 1 : 0);
     }
-    return level;
+    return policy_minimum;
   }
 
   int score_adult(std::uint32_t person, double* scores, std::vector<Contribution>& lines,

@@ -32,10 +32,11 @@ struct Partial {
 };
 
 // The adult policy overrides (subject = "adult") that fired for one adult, and per override 1
-// when it fired only because of restricted evidence.
+// when it fired only because of restricted evidence; and what became of the judgement about them.
 struct AdultFired {
   std::vector<std::uint32_t> overrides;
   std::vector<std::uint8_t> restricted;
+  DiscretionaryResult judgement;
 };
 
 // Which evidence a scorer counts, for scoring a child on part of its record (joining.cpp): its

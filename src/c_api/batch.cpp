@@ -507,7 +507,13 @@ int sg_batch_add_override(sg_batch* batch, const sg_override* judgement) {
     check_version(judgement->version, SG_OVERRIDE_VERSION, "sg_override");
     DiscretionaryOverrideSpec spec;
     spec.id = text(judgement->id, "override.id");
-    spec.child = text(judgement->child, "override.child");
+    // Exactly one of child and adult (version 3); before it, always a child.
+    if (judgement->version >= 3 && judgement->adult) {
+      if (judgement->child) bad_argument("override names both a child and an adult (one only)");
+      spec.adult = text(judgement->adult, "override.adult");
+    } else {
+      spec.child = text(judgement->child, "override.child");
+    }
     const std::string direction = text(judgement->direction, "override.direction");
     if (!parse_override_direction(direction, spec.direction))
       bad_argument("override.direction must be \"raise\" or \"lower\"");

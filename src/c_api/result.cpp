@@ -196,6 +196,41 @@ void check_adult_row(const Results& results, std::size_t row) {
   }
 }
 
+// Fills `out` (its version checked by the caller) from a judgement's result and its view (none when
+// the reader may not know of it).
+void write_discretionary(sg_discretionary* out, const Results& results,
+                         const DiscretionaryResult& d,
+                         const std::optional<DiscretionaryView>& view) {
+  const Snapshot& snap = results.snapshot();
+  const bool none = !view;
+  out->outcome = to_string(none ? DiscretionaryOutcome::none : d.outcome).data();
+  out->level_before = none ? 0 : d.level_before;
+  const bool v2 = out->version >= 2;
+  if (none) {
+    out->id = out->direction = out->author = out->reason = nullptr;
+    out->date[0] = '\0';
+    if (v2) {
+      out->approved_by = nullptr;
+      out->approved[0] = '\0';
+      out->needs_approval = 0;
+    }
+    return;
+  }
+  const std::uint32_t o = d.override_number;
+  out->id = snap.override_ids.c_str(o);
+  out->direction = to_string(snap.override_direction[o]).data();
+  out->author = snap.override_author[o].c_str();
+  out->reason = snap.override_reason[o].c_str();
+  write_date(out->date, snap.override_date[o]);
+  if (v2) {
+    // As of the result's date: an approval given later had not been given then.
+    out->approved_by = view->approved_by.empty() ? nullptr : snap.override_approved_by[o].c_str();
+    out->approved[0] = '\0';
+    if (view->approved != kNoDay) write_date(out->approved, view->approved);
+    out->needs_approval = view->needs_approval ? 1 : 0;
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -881,35 +916,20 @@ int sg_result_discretionary(sg_discretionary* out, const sg_result* result, size
     check_version(out->version, SG_DISCRETIONARY_VERSION, "sg_discretionary");
     const Results& results = results_of(result);
     check_row(results, row);
-    const DiscretionaryResult& d = results.discretionary(row);
-    const Snapshot& snap = results.snapshot();
-    out->outcome = to_string(d.outcome).data();
-    out->level_before = d.level_before;
-    const bool v2 = out->version >= 2;
-    if (d.outcome == DiscretionaryOutcome::none) {
-      out->id = out->direction = out->author = out->reason = nullptr;
-      out->date[0] = '\0';
-      if (v2) {
-        out->approved_by = nullptr;
-        out->approved[0] = '\0';
-        out->needs_approval = 0;
-      }
-      return;
-    }
-    const std::uint32_t o = d.override_number;
-    out->id = snap.override_ids.c_str(o);
-    out->direction = to_string(snap.override_direction[o]).data();
-    out->author = snap.override_author[o].c_str();
-    out->reason = snap.override_reason[o].c_str();
-    write_date(out->date, snap.override_date[o]);
-    if (v2) {
-      // As of the result's date: an approval given later had not been given then.
-      const DiscretionaryView view = *view_discretionary(results, row);
-      out->approved_by = view.approved_by.empty() ? nullptr : snap.override_approved_by[o].c_str();
-      out->approved[0] = '\0';
-      if (view.approved != kNoDay) write_date(out->approved, view.approved);
-      out->needs_approval = view.needs_approval ? 1 : 0;
-    }
+    write_discretionary(out, results, results.discretionary(row), view_discretionary(results, row));
+  });
+}
+
+int sg_result_adult_discretionary(sg_discretionary* out, const sg_result* result, size_t row,
+                                  const sg_explain_options* viewer) {
+  return guard([&] {
+    require(out, "out");
+    check_version(out->version, SG_DISCRETIONARY_VERSION, "sg_discretionary");
+    const Results& results = results_of(result);
+    const Viewer reader = viewer_of(viewer);
+    check_adult_row(results, row);
+    write_discretionary(out, results, results.adult_discretionary(row),
+                        view_adult_discretionary(results, row, reader));
   });
 }
 

@@ -302,6 +302,78 @@ TEST_SUITE("capi/c_api_extras") {
     sg_graph_free(graph);
   }
 
+  TEST_CASE("judgement about an adult through the C API: sg_override version 3") {
+    // tests/data/scenarios/dash/adult-judgement.json: the mother's 11 ticks are medium; the
+    // practitioner's judgement about her (an "adult" override) makes her result high. A bad
+    // sg_override is refused naming it.
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR
+                               "/tests/data/scenarios/dash/adult-judgement.json") == SG_OK);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_override both = SG_OVERRIDE_INIT;
+    both.id = "J-C-1";
+    both.child = "P-DAK-C1";
+    both.adult = "P-DAK-M";
+    both.direction = "raise";
+    both.date = "2026-10-30";
+    both.author = "IDVA-0007";
+    both.reason = "Fictional reason";
+    CHECK(sg_batch_add_override(batch, &both) == SG_E_INVALID_ARGUMENT);
+    sg_override not_adult = both;
+    not_adult.child = nullptr;
+    not_adult.adult = "P-DAK-C1";
+    REQUIRE(sg_batch_add_override(batch, &not_adult) == SG_OK);
+    CHECK(sg_graph_apply(graph, batch) == SG_E_INVALID_DATA);
+    CHECK(std::string(sg_error_last()).find("J-C-1") != std::string::npos);
+    sg_batch_free(batch);
+
+    sg_rules* rules = nullptr;
+    REQUIRE(sg_rules_load_bundled(&rules, "dash", nullptr) == SG_OK);
+    sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+    options.as_of = "2026-11-01";
+    sg_result* result = nullptr;
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    size_t row = 99;
+    REQUIRE(sg_result_find_adult(&row, result, "P-DAJ-M") == SG_OK);
+    sg_adult_result adult = SG_ADULT_RESULT_INIT;
+    REQUIRE(sg_result_adult(&adult, result, row) == SG_OK);
+    CHECK(std::string(adult.level_id) == "high");
+    CHECK(adult.total == 11.0);
+    sg_explain_options reader = SG_EXPLAIN_OPTIONS_INIT;
+    sg_discretionary judgement = SG_DISCRETIONARY_INIT;
+    REQUIRE(sg_result_adult_discretionary(&judgement, result, row, &reader) == SG_OK);
+    REQUIRE(judgement.id != nullptr);
+    CHECK(std::string(judgement.id) == "O-DAJ-1");
+    CHECK(std::string(judgement.outcome) == "applied");
+    CHECK(judgement.level_before == 1);
+    CHECK(std::string(judgement.approved_by) == "P-DAJ-TM");
+    CHECK(std::string(judgement.approved) == "2026-10-28");
+    CHECK(sg_result_adult_discretionary(&judgement, result, 99, &reader) == SG_E_RANGE);
+    sg_result_free(result);
+
+    // Adding one through the batch (version 3, child NULL) moves the adult's result too.
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_override raise = SG_OVERRIDE_INIT;
+    raise.id = "J-C-2";
+    raise.adult = "P-DAJ-F";
+    raise.direction = "raise";
+    raise.date = "2026-10-30";
+    raise.author = "IDVA-0007";
+    raise.reason = "Fictional reason";
+    REQUIRE(sg_batch_add_override(batch, &raise) == SG_OK);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+    REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+    REQUIRE(sg_result_find_adult(&row, result, "P-DAJ-F") == SG_OK);
+    REQUIRE(sg_result_adult(&adult, result, row) == SG_OK);
+    CHECK(std::string(adult.level_id) == "medium");
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+
   TEST_CASE("a reader is shown one withheld line however many restricted items there are") {
     // The Ash household: a restricted police call-out about the mother reaches both children.
     sg_graph* graph = nullptr;

@@ -409,10 +409,20 @@ class CaseReader {
       add(std::move(ev), at);
     });
     each(root, "overrides", [&](const json& e, const Path& at) {
-      allow(e, at, {"id", "child", "direction", "date", "author", "reason"});
+      // "adult" and the approval (added after this reader was retired): read here as the
+      // streaming reader reads them, so the two still agree on every bundled file.
+      allow(e, at,
+            {"id", "child", "adult", "direction", "date", "author", "reason", "approved_by",
+             "approved"});
       DiscretionaryOverrideSpec o;
       o.id = str(e, at, "id", true);
-      o.child = str(e, at, "child", true);
+      o.child = str(e, at, "child", false);
+      o.adult = str(e, at, "adult", false);
+      if (o.child.empty() == o.adult.empty())
+        fail(at, o.child.empty() ? "" : "adult", Status::invalid_data,
+             o.child.empty() ? "missing \"child\" or \"adult\" (one of the two is required)"
+                             : "\"child\" and \"adult\" both given (one only)",
+             o.id);
       const std::string direction = str(e, at, "direction", true);
       if (!parse_override_direction(direction, o.direction))
         fail(at, "direction", Status::invalid_data,
@@ -420,6 +430,8 @@ class CaseReader {
       o.date = date(e, at, "date", true, o.id);
       o.author = str(e, at, "author", true);
       o.reason = str(e, at, "reason", true);
+      o.approved_by = str(e, at, "approved_by", false);
+      o.approved = date(e, at, "approved", false, o.id);
       add(std::move(o), at);
     });
     // Entries (added with display names, after this reader was retired): read here as the

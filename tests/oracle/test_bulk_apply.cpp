@@ -98,7 +98,7 @@ std::string observe(const CaseGraph& g) {
     for (auto child : e.about) out += " " + std::to_string(child);
   }
   for (const DiscretionaryOverride& o : g.discretionary_overrides())
-    out += "\noverride " + o.id + " " + std::to_string(o.child) + " " +
+    out += "\noverride " + o.id + " " + std::to_string(o.person) + " " +
            std::to_string(g.find_override(o.id) == &o);
   for (const Relation& r : g.declared_relations())
     out += "\nrelation " + std::to_string(r.from) + " " + std::to_string(r.to);

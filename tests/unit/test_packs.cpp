@@ -213,7 +213,7 @@ TEST_SUITE("unit/packs") {
          {"below-threshold.json", "at-threshold.json", "repeat-checklists.json", "escalation.json",
           "strangulation.json", "baby.json", "judgement.json", "protective.json",
           "missing-data.json", "latest-checklist.json", "two-victims.json", "repeat-marac.json",
-          "supplements.json", "restricted-latest.json"}},
+          "supplements.json", "restricted-latest.json", "adult-judgement.json"}},
         {"neglect",
          {"below-threshold.json", "at-threshold.json", "pervasive.json", "overrides.json",
           "protective.json", "missing-data.json"}},
@@ -759,12 +759,16 @@ TEST_SUITE("unit/packs") {
 
   TEST_CASE("dash: a strangulation tick is high risk by policy") {
     const Scenario s("dash", "strangulation.json");
-    // The mother's 3 ticks = 3 (standard); one is dash.strangulation: dash-strangulation forces
-    // high.
+    // The mother's 3 ticks = 3 (standard); one is dash.strangulation: the adult override
+    // dash-strangulation makes her result high, and her child reads it through
+    // dash-carer-checklist-high (until 0.6.0 a child override over the family's concerns).
     CHECK(s.adult_score("P-DST-M", "checklist") == 3.0);
+    CHECK(s.adult_level("P-DST-M") == "high");
+    CHECK(s.adult_overrides("P-DST-M") == Strings{"dash-strangulation"});
     CHECK(s.score_level("P-DST-C1") == "standard");
     CHECK(s.level("P-DST-C1") == "high");
-    CHECK(s.overrides("P-DST-C1") == Strings{"dash-strangulation"});
+    CHECK(s.overrides("P-DST-C1") ==
+          Strings{"dash-carer-checklist-high", "dash-carer-checklist-medium"});
   }
 
   TEST_CASE("dash: a recent incident in a baby's household flags immediate safety") {
@@ -796,6 +800,84 @@ TEST_SUITE("unit/packs") {
     // step: high.
     CHECK(s.adult_score("P-DJC-M", "checklist") == 11.0);
     CHECK(s.level("P-DJC-C1") == "high");
+  }
+
+  TEST_CASE(
+      "dash: professional judgement about the adult victim raises her result, and her child's") {
+    const Scenario s("dash", "adult-judgement.json");
+    // DAJ: 11 ticks = 11, medium; the practitioner's raise (approved by P-DAJ-TM) makes her
+    // result high, and her child high through dash-carer-checklist-high (medium without it).
+    CHECK(s.adult_score("P-DAJ-M", "checklist") == 11.0);
+    CHECK(s.adult_level("P-DAJ-M") == "high");
+    const DiscretionaryResult& raised = s.results.adult_discretionary(s.adult_row("P-DAJ-M"));
+    CHECK(raised.outcome == DiscretionaryOutcome::applied);
+    CHECK(s.rules->levels()[raised.level_before].id == "medium");
+    CHECK(s.level("P-DAJ-C1") == "high");
+    CHECK(s.overrides("P-DAJ-C1") ==
+          Strings{"dash-carer-checklist-high", "dash-carer-checklist-medium"});
+    // The child's own judgement is untouched: none was recorded about the child.
+    CHECK(s.results.discretionary(s.row("P-DAJ-C1")).outcome == DiscretionaryOutcome::none);
+    // DAK: 14 ticks, high; the pack lets judgement raise only: not allowed, still high.
+    CHECK(s.adult_level("P-DAK-M") == "high");
+    CHECK(s.results.adult_discretionary(s.adult_row("P-DAK-M")).outcome ==
+          DiscretionaryOutcome::not_allowed);
+    CHECK(s.level("P-DAK-C1") == "high");
+    // DAL: no ticks at all; her result is only the judgement: standard raised to medium.
+    const std::size_t dal = s.adult_row("P-DAL-M");
+    CHECK(s.results.adult_contribution_count(dal) == 0);
+    CHECK(s.adult_level("P-DAL-M") == "medium");
+    CHECK(s.level("P-DAL-C1") == "medium");
+    // Nobody else has a result: the abusers and the approver have no ticks and no judgement.
+    CHECK(s.results.find_adult("P-DAJ-F") < 0);
+    CHECK(s.results.find_adult("P-DAJ-TM") < 0);
+    // The explanation names the judgement, its outcome and its approver, for any reader.
+    for (const Viewer& viewer : {Viewer::everyone(), Viewer{}}) {
+      const std::string text =
+          explain_adult(s.results, s.adult_row("P-DAJ-M"), ExplainFormat::text, viewer);
+      CHECK(text.find("discretionary override O-DAJ-1 (raise, IDVA-0007, 2026-10-27): raised "
+                      "from Medium risk") != std::string::npos);
+      CHECK(text.find("approved by P-DAJ-TM on 2026-10-28") != std::string::npos);
+      const std::string json =
+          explain_adult(s.results, s.adult_row("P-DAK-M"), ExplainFormat::json, viewer);
+      CHECK(json.find("\"id\": \"O-DAK-1\"") != std::string::npos);
+      CHECK(json.find("\"outcome\": \"not_allowed\"") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("dash: a tick about two victims counts for each only on her own latest checklist") {
+    // One tick about the mother and the grandmother on 2026-09-01: the grandmother's latest
+    // checklist; the mother completed a later one on 2026-10-20, so for her it is superseded.
+    const char* json = R"({"schema_version": 1,
+      "agencies": [{"id": "AG-POL", "type": "police"}],
+      "households": [{"id": "HH"}],
+      "persons": [{"id": "P-M", "kind": "adult", "household": "HH"},
+                  {"id": "P-G", "kind": "adult", "household": "HH"},
+                  {"id": "P-F", "kind": "adult"}],
+      "concerns": [
+        {"id": "C-BOTH", "category": "dash.injury", "severity": 3, "incident": "2026-09-01",
+         "recorded": "2026-09-01", "status": "open", "source": "AG-POL",
+         "about": ["P-M", "P-G"], "involves": ["P-F"]},
+        {"id": "C-M-LATER", "category": "dash.isolated", "severity": 3, "incident": "2026-10-20",
+         "recorded": "2026-10-20", "status": "open", "source": "AG-POL", "about": ["P-M"],
+         "involves": ["P-F"]}]})";
+    CaseGraph graph;
+    load_case(graph, json, "two-victims-one-tick.json");
+    const auto rules = RuleSet::load_file(pack_path("dash"));
+    const Results r = assess(rules, take_snapshot(graph), {day("2026-11-01"), 1});
+    const long m = r.find_adult("P-M"), g = r.find_adult("P-G");
+    REQUIRE(m >= 0);
+    REQUIRE(g >= 0);
+    const std::size_t checklist = 0;  // the pack's first index
+    REQUIRE(rules->indices()[checklist].id == "checklist");
+    CHECK(r.adult_score(static_cast<std::size_t>(g), checklist) == 1.0);
+    // Before: the tick was on the grandmother's latest, so it counted for the mother too (2).
+    CHECK(r.adult_score(static_cast<std::size_t>(m), checklist) == 1.0);
+    bool superseded = false;
+    for (const Contribution* c = r.adult_contributions_begin(static_cast<std::size_t>(m));
+         c != r.adult_contributions_end(static_cast<std::size_t>(m)); ++c) {
+      if (r.vertex_id(c->evidence) == "C-BOTH") superseded = c->superseded && c->value == 0;
+    }
+    CHECK(superseded);
   }
 
   TEST_CASE("dash: a safety plan does not untick risk factors") {

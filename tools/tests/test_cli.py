@@ -409,6 +409,49 @@ class ExplainTest(unittest.TestCase):
         self.assertEqual(adult["level"], "high")
         self.assertEqual([o["id"] for o in adult["policy_overrides"]], ["dash-repeat-marac"])
 
+    def test_an_adults_explanation_as_csv(self):
+        # The child explanation's columns, the adult's id first.
+        dash = os.path.join(SOURCE_DIR, "rules", "dash.toml")
+        case = os.path.join(SOURCE_DIR, "tests", "data", "scenarios", "dash",
+                            "restricted-latest.json")
+        child = run("explain", case, "--rules", dash, "--format", "csv", *AS_OF).text()
+        cleared = run("explain", case, "--rules", dash, "--adult", "P-DRS-M", "--viewer",
+                      "police", "--format", "csv", *AS_OF)
+        self.assertEqual(cleared.code, 0, cleared.errtext())
+        header = cleared.text().splitlines()[0]
+        self.assertEqual(header, "adult" + child.splitlines()[0][len("child"):])
+        rows = list(csv.DictReader(io.StringIO(cleared.text())))
+        self.assertEqual({r["adult"] for r in rows}, {"P-DRS-M"})
+        self.assertEqual(sum(float(r["value"]) for r in rows), 3.0)
+        self.assertTrue(all(r["rule"].startswith("dash-") for r in rows))
+        # Several adults: each one's rows, in turn.
+        judged = os.path.join(SOURCE_DIR, "tests", "data", "scenarios", "dash",
+                              "adult-judgement.json")
+        rows = list(csv.DictReader(io.StringIO(run(
+            "explain", judged, "--rules", dash, "--adult", "P-DAJ-M", "--adult", "P-DAK-M",
+            "--format", "csv", *AS_OF).text())))
+        self.assertEqual(sum(1 for r in rows if r["adult"] == "P-DAJ-M"), 11)
+        self.assertEqual(sum(1 for r in rows if r["adult"] == "P-DAK-M"), 14)
+
+    def test_judgement_about_an_adult(self):
+        # A practitioner raises a victim with 11 ticks to high (tests/data/scenarios/dash/
+        # adult-judgement.json); her explanation names the judgement and its approver.
+        dash = os.path.join(SOURCE_DIR, "rules", "dash.toml")
+        case = os.path.join(SOURCE_DIR, "tests", "data", "scenarios", "dash",
+                            "adult-judgement.json")
+        text = run("explain", case, "--rules", dash, "--adult", "P-DAJ-M", *AS_OF)
+        self.assertEqual(text.code, 0, text.errtext())
+        self.assertIn("discretionary override O-DAJ-1", text.text())
+        self.assertIn("approved by P-DAJ-TM", text.text())
+        [adult] = json.loads(run("explain", case, "--rules", dash, "--adult", "P-DAL-M",
+                                 "--format", "json", *AS_OF).text())
+        self.assertEqual(adult["level"], "medium")
+        self.assertEqual(adult["discretionary_override"]["outcome"], "applied")
+        adults = json.loads(run("assess", case, "--rules", dash, "--format", "json",
+                                *AS_OF).text())["adults"]
+        self.assertEqual({a["id"]: a["level"] for a in adults},
+                         {"P-DAJ-M": "high", "P-DAK-M": "high", "P-DAL-M": "medium"})
+
     def test_restricted_evidence_is_hidden_from_an_uncleared_viewer(self):
         text = run("explain", OAK, "--child", "P-OAK-C8", *AS_OF).text()
         self.assertIn("restricted source", text)

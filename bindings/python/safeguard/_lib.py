@@ -132,7 +132,7 @@ class Entry(ctypes.Structure):
 
 class Override(ctypes.Structure):
     """sg_override: a discretionary override (recorded professional judgement)."""
-    VERSION = 2
+    VERSION = 3
     _fields_ = [
         ("version", c_int),
         ("id", c_char_p),
@@ -143,6 +143,7 @@ class Override(ctypes.Structure):
         ("reason", c_char_p),
         ("approved_by", c_char_p),
         ("approved", c_char_p),
+        ("adult", c_char_p),  # version 3: about an adult instead of a child
     ]
 
 
@@ -745,6 +746,8 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_result_timeline_issue": (c_int, [POINTER(c_char_p), POINTER(c_char_p), _result_p,
                                          c_size_t, c_size_t]),
     "sg_result_discretionary": (c_int, [POINTER(Discretionary), _result_p, c_size_t]),
+    "sg_result_adult_discretionary": (c_int, [POINTER(Discretionary), _result_p, c_size_t,
+                                              POINTER(ExplainOptions)]),
     "sg_result_adult_count": (c_int, [_out_size, _result_p]),
     "sg_result_adult": (c_int, [POINTER(AdultResult), _result_p, c_size_t]),
     "sg_result_find_adult": (c_int, [_out_size, _result_p, c_char_p]),

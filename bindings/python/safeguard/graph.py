@@ -56,11 +56,17 @@ def _flag(value: object, name: str) -> int:
 
 
 
-def _override(id: str, child: str, direction: str, date: DateLike, author: str, reason: str,
-              approved_by: typing.Optional[str],
+def _override(id: str, child: typing.Optional[str], adult: typing.Optional[str], direction: str,
+              date: DateLike, author: str, reason: str, approved_by: typing.Optional[str],
               approved: typing.Optional[DateLike]) -> "_lib.Override":
+    if (child is None) == (adult is None):
+        raise InvalidArgumentError(
+            "a discretionary override is about a child or an adult: give exactly one of "
+            "child= and adult=")
     return _lib.Override(
-        version=_lib.Override.VERSION, id=text(id, "id"), child=text(child, "child"),
+        version=_lib.Override.VERSION, id=text(id, "id"),
+        child=None if child is None else text(child, "child"),
+        adult=None if adult is None else text(adult, "adult"),
         direction=text(direction, "direction"), date=date_text(date, "date", required=True),
         author=text(author, "author"), reason=text(reason, "reason"),
         approved_by=optional_text(approved_by, "approved_by"),
@@ -225,16 +231,19 @@ class Batch(_core.Handle):
                            expected=date_text(expected, "expected", required=False))
         self._call(lib.sg_batch_add_event, ctypes.byref(event))
 
-    def add_discretionary_override(self, id: str, *, child: str, direction: str, date: DateLike,
-                                   author: str, reason: str,
+    def add_discretionary_override(self, id: str, *, direction: str, date: DateLike,
+                                   author: str, reason: str, child: typing.Optional[str] = None,
+                                   adult: typing.Optional[str] = None,
                                    approved_by: typing.Optional[str] = None,
                                    approved: typing.Optional[DateLike] = None) -> None:
         """Queues recorded professional judgement moving one child's level one step
-        (direction "raise" or "lower"); `author` is a practitioner's id or role, not a name;
-        `approved_by` (an adult's entity id) and `approved` (a date on or after `date`) record
-        its approval, which a pack may need before the judgement applies.
+        (direction "raise" or "lower"), or with `adult` instead of `child` an adult's own
+        result (a DASH victim's; exactly one of the two); `author` is a practitioner's id or
+        role, not a name; `approved_by` (an adult's entity id) and `approved` (a date on or
+        after `date`) record its approval, which a pack may need before the judgement applies.
         (sg_batch_add_override; "overrides" in case files.)"""
-        judgement = _override(id, child, direction, date, author, reason, approved_by, approved)
+        judgement = _override(id, child, adult, direction, date, author, reason, approved_by,
+                              approved)
         self._call(lib.sg_batch_add_override, ctypes.byref(judgement))
 
     def add_entry(self, id: str, kind: str, date: DateLike, about: TextList, *, author: str,
@@ -305,11 +314,14 @@ class Batch(_core.Handle):
                            about_count=about_count, note=optional_text(note, "note"))
         self._call(lib.sg_batch_upsert_event, ctypes.byref(event))
 
-    def upsert_discretionary_override(self, id: str, *, child: str, direction: str,
-                                      date: DateLike, author: str, reason: str,
+    def upsert_discretionary_override(self, id: str, *, direction: str, date: DateLike,
+                                      author: str, reason: str,
+                                      child: typing.Optional[str] = None,
+                                      adult: typing.Optional[str] = None,
                                       approved_by: typing.Optional[str] = None,
                                       approved: typing.Optional[DateLike] = None) -> None:
-        judgement = _override(id, child, direction, date, author, reason, approved_by, approved)
+        judgement = _override(id, child, adult, direction, date, author, reason, approved_by,
+                              approved)
         self._call(lib.sg_batch_upsert_override, ctypes.byref(judgement))
 
     def upsert_entry(self, id: str, kind: str, date: DateLike, about: TextList, *, author: str,

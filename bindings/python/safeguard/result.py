@@ -87,6 +87,8 @@ class AdultResult:
     withheld: float = 0.0  # points of the lines withheld from the viewer, in no index
     # the adult policy overrides (subject = "adult") that fired, as the viewer may see them
     overrides: typing.Tuple["Override", ...] = ()
+    # the discretionary override about the adult (professional judgement), None when none
+    discretionary: typing.Optional["Discretionary"] = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -793,6 +795,9 @@ class Result(_core.Handle):
     def _discretionary(self, pointer: int, row: int) -> typing.Optional[Discretionary]:
         record = _lib.Discretionary(version=_lib.Discretionary.VERSION)
         check(lib.sg_result_discretionary(ctypes.byref(record), pointer, row))
+        return self._judgement(record)
+
+    def _judgement(self, record: "_lib.Discretionary") -> typing.Optional[Discretionary]:
         if record.id is None:
             return None
         return Discretionary(
@@ -935,9 +940,15 @@ class Result(_core.Handle):
                                                    ctypes.byref(options)))
             overrides.append(Override(None if restricted.value else _text(first.value),
                                       _text(second.value), bool(restricted.value)))
-        # Shown when a line or an override is (as adult_shown in the library, which the CLI and
-        # the explanation use).
-        if not contributions and all(o.restricted for o in overrides):
+        # The judgement about the adult, which the library gives only when the reader may know
+        # of the adult's result (adult_shown).
+        judgement = _lib.Discretionary(version=_lib.Discretionary.VERSION)
+        check(lib.sg_result_adult_discretionary(ctypes.byref(judgement), pointer, row,
+                                                ctypes.byref(options)))
+        discretionary = self._judgement(judgement)
+        # Shown when a line or an override is, or the result is only a judgement (as
+        # adult_shown in the library, which the CLI and the explanation use).
+        if not contributions and all(o.restricted for o in overrides) and discretionary is None:
             return None
         if any_withheld:
             contributions.append(self._adult_withheld_line(pointer, row, options, withheld))
@@ -954,7 +965,7 @@ class Result(_core.Handle):
         return AdultResult(id=string(record.id), level=string(record.level_id),
                            level_index=record.level, total=record.total, scores=scores,
                            contributions=tuple(contributions), withheld=withheld,
-                           overrides=tuple(overrides))
+                           overrides=tuple(overrides), discretionary=discretionary)
 
     @staticmethod
     def _adult_withheld_line(pointer: int, row: int, options: "_lib.ExplainOptions",

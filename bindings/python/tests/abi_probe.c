@@ -109,6 +109,7 @@ int main(void) {
   FIELD(sg_override, reason);
   FIELD(sg_override, approved_by);
   FIELD(sg_override, approved);
+  FIELD(sg_override, adult);
   end();
   BEGIN(sg_entry);
   FIELD(sg_entry, version);

@@ -122,3 +122,49 @@ def test_an_adult_whose_result_is_only_an_override_is_listed():
         assert [o.id for o in mother.overrides] == ["dash-repeat-marac"]
         assert mother.level == "high"
         assert "dash-repeat-marac" in result.explain_adult("P-DMA-M", viewer="*")
+
+
+def test_judgement_about_an_adult_raises_her_result_and_her_child():
+    # tests/data/scenarios/dash/adult-judgement.json: 11 ticks (medium) raised to high by a
+    # practitioner, approved; the child reads it through dash-carer-checklist-high.
+    with assessed("adult-judgement.json") as result:
+        mother = result.adult("P-DAJ-M")
+        assert (mother.scores["checklist"], mother.level) == (11.0, "high")
+        judgement = mother.discretionary
+        assert (judgement.id, judgement.outcome, judgement.level_before) == \
+            ("O-DAJ-1", "applied", "medium")
+        assert (judgement.approved_by, judgement.approved) == \
+            ("P-DAJ-TM", datetime.date(2026, 10, 28))
+        assert result.child("P-DAJ-C1").level == "high"
+        assert result.child("P-DAJ-C1").discretionary is None
+        assert result.adult("P-DAK-M").discretionary.outcome == "not_allowed"
+        only = result.adult("P-DAL-M")  # no ticks: the result is the judgement alone
+        assert (only.contributions, only.level) == ((), "medium")
+        assert "O-DAJ-1" in result.explain_adult("P-DAJ-M")
+
+
+def test_a_judgement_about_an_adult_through_the_batch():
+    with safeguard.Graph() as graph, safeguard.RuleSet.bundled("dash") as rules:
+        with graph.batch() as edits:
+            edits.add_agency("AG-POL-9", "police")
+            edits.add_person("P-PJ-M", "adult", dob=datetime.date(1990, 1, 1))
+            edits.add_concern("C-PJ-1", category="dash.injury", severity=3,
+                              recorded=datetime.date(2026, 10, 1), source="AG-POL-9",
+                              about=["P-PJ-M"], status="open")
+            edits.add_discretionary_override(
+                "J-PJ-1", adult="P-PJ-M", direction="raise", date=datetime.date(2026, 10, 20),
+                author="IDVA-0001", reason="Judgement after a home visit.")
+        assert graph.to_dict()["overrides"][0]["adult"] == "P-PJ-M"
+        with graph.assess(rules, AS_OF) as result:
+            assert result.adult("P-PJ-M").level == "medium"
+        with pytest.raises(safeguard.InvalidArgumentError):
+            with graph.batch() as edits:
+                edits.add_discretionary_override(
+                    "J-PJ-2", child="P-PJ-M", adult="P-PJ-M", direction="raise",
+                    date=datetime.date(2026, 10, 20), author="IDVA-0001", reason="Both.")
+        with pytest.raises(safeguard.InvalidDataError) as caught:
+            with graph.batch() as edits:
+                edits.add_discretionary_override(
+                    "J-PJ-3", child="P-PJ-M", direction="raise",
+                    date=datetime.date(2026, 10, 20), author="IDVA-0001", reason="A child?")
+        assert "J-PJ-3" in str(caught.value)

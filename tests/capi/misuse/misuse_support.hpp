@@ -1463,7 +1463,7 @@ struct EntryArg : ArgBase {
 struct OverrideArg : ArgBase {
   sg_override judgement = SG_OVERRIDE_INIT;
   bool null = false;
-  static std::size_t variants() { return 12; }
+  static std::size_t variants() { return 15; }
   OverrideArg(Fixture&, const char*, bool optional, std::size_t variant) {
     judgement.id = "D-MISUSE";
     judgement.child = "P-ASH-C1";
@@ -1508,6 +1508,15 @@ struct OverrideArg : ArgBase {
         break;
       case 11:
         judgement.direction = nullptr;
+        break;
+      case 12:  // version 3: about an adult instead
+        judgement.child = nullptr, judgement.adult = "P-ASH-M", expected = Expect::anything();
+        break;
+      case 13:  // a child and an adult: one only
+        judgement.adult = "P-ASH-M";
+        break;
+      case 14:  // an adult that is not valid text
+        judgement.child = nullptr, judgement.adult = "\xc0\xaf";
         break;
     }
   }
