@@ -8,18 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "capi_support.hpp"
 #include "safeguard.h"
 
 namespace {
 
-std::string saved(const sg_graph* graph) {
-  char* buffer = nullptr;
-  size_t size = 0;
-  REQUIRE(sg_graph_save_buffer(&buffer, &size, graph) == SG_OK);
-  std::string out(buffer, size);
-  sg_buffer_free(buffer);
-  return out;
-}
+using capi_test::saved;
 
 // One column's buffers, owned here; missing cells are std::nullopt.
 struct Column {
