@@ -327,7 +327,8 @@ class _Columns:
         self.keep: typing.List[typing.Any] = []
         self._lib = _lib
 
-    def add(self, name: str, rows: int, columns: typing.List[typing.Tuple[str, int, dict]]) -> None:
+    def add(self, name: str, rows: int,
+            columns: typing.List[typing.Tuple[str, int, typing.Dict[str, typing.Any]]]) -> None:
         lib = self._lib
         array = (lib.Column * max(len(columns), 1))()
         for i, (column, kind, buffers) in enumerate(columns):
@@ -537,7 +538,8 @@ def _text_buffers(numpy: typing.Any, values: typing.Any, full: bool = False
             "validity": _validity(numpy, present)}
 
 
-def _list_buffers(numpy: typing.Any, values: typing.Any) -> typing.Optional[typing.Dict[str, typing.Any]]:
+def _list_buffers(numpy: typing.Any, values: typing.Any
+                  ) -> typing.Optional[typing.Dict[str, typing.Any]]:
     """TEXT_LIST buffers of an object array of lists of str and missing values (empty lists)."""
     import itertools
 
