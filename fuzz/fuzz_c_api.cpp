@@ -1,9 +1,9 @@
 // Fuzzes sequences of C API calls. The input is read as a little program: each operation byte
 // picks a call (queue an edit or event or judgement in a batch, apply it, assess with one of
 // the bundled packs, explain, query timelines and places, working-day arithmetic, save and
-// load, load fuzzed bytes as a case file...) and the following bytes pick its arguments from small
-// pools of ids, dates and kinds that mostly make sense, mixed with raw fuzzed strings that mostly
-// do not.
+// load, load fuzzed bytes as a case file, add a table of fuzzed column buffers...) and the
+// following bytes pick its arguments from small pools of ids, dates and kinds that mostly make
+// sense, mixed with raw fuzzed strings that mostly do not.
 //
 // Invariants checked after every call, besides "no crash, leak or sanitizer report":
 // - every failure returns an SG_E_* code with a message;
@@ -410,6 +410,75 @@ void save_and_load_file(State& s) {
   unlink(path.c_str());
 }
 
+// A table of one section with a few columns of any type, their cells from the pools (or raw
+// bytes), some missing: buffers always well formed (malformed ones are the misuse test's), so
+// what is fuzzed is how the case reader's mapping and the graph take what they hold.
+void add_table(Program& p, State& s) {
+  static const char* const kSections[] = {"agencies", "households", "persons", "places",
+                                          "groups",   "concerns",   "factors", "relations",
+                                          "events",   "overrides",  "entries", "calendar"};
+  static const char* const kFields[] = {
+      "id",       "kind",     "type",     "dob",      "household",  "flags",  "category",
+      "severity", "recorded", "source",   "about",    "restricted", "from",   "to",
+      "date",     "strength", "protects", "child",    "direction",  "author", "reason",
+      "text",     "value",    "nation",   "closures", "colour"};
+  struct Column {
+    std::string name;
+    int type = SG_COLUMN_TEXT;
+    std::vector<std::uint8_t> validity;
+    std::vector<std::int64_t> offsets{0}, list_offsets{0};
+    std::string data;
+    std::vector<double> numbers;
+    std::vector<std::int32_t> days;
+    std::vector<std::uint8_t> flags;
+  };
+  sg_table table = SG_TABLE_INIT;
+  table.name = kSections[p.byte() % count(kSections)];
+  table.row_count = p.byte() % 4;
+  std::vector<Column> columns(p.byte() % 5);
+  for (Column& c : columns) {
+    c.name = kFields[p.byte() % count(kFields)];
+    c.type = 1 + p.byte() % 5;
+    c.validity.assign(1, p.byte() | 0xF0);  // a row may be missing
+    for (std::size_t row = 0; row < table.row_count; ++row) {
+      const std::size_t items = c.type == SG_COLUMN_TEXT_LIST ? p.byte() % 3 : 1;
+      for (std::size_t i = 0; i < items; ++i) {
+        const char* text = p.byte() & 1 ? p.date() : p.id();
+        c.data += text ? text : "";
+        c.offsets.push_back(static_cast<std::int64_t>(c.data.size()));
+      }
+      c.list_offsets.push_back(static_cast<std::int64_t>(c.offsets.size() - 1));
+      c.numbers.push_back(p.small_int() / 2.0);
+      c.days.push_back(static_cast<std::int32_t>(p.small_int()) * 97 + 20000);
+      c.flags.push_back(p.byte() % 3);
+    }
+  }
+  std::vector<sg_column> views;
+  for (const Column& c : columns) {
+    sg_column view{};
+    view.name = c.name.c_str();
+    view.type = c.type;
+    view.validity = c.validity.data();
+    view.offsets = c.offsets.data();
+    view.list_offsets = c.list_offsets.data();
+    view.data = c.data.data();
+    view.data_size = c.data.size();
+    view.numbers = c.numbers.data();
+    view.days = c.days.data();
+    view.flags = c.flags.data();
+    views.push_back(view);
+  }
+  table.columns = views.data();
+  table.column_count = views.size();
+  const std::string before = fuzz::saved(s.graph);
+  const int status = sg_graph_add_tables(s.graph, &table, 1);
+  if (status != SG_OK) {
+    fuzz::check_error_message(status);
+    fuzz::check(fuzz::saved(s.graph) == before, "a refused table changed the graph",
+                sg_error_last());
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -436,7 +505,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (int steps = 0; p.more() && steps < 64; ++steps) {
     const std::uint8_t op = p.byte();
-    switch (op % 13) {
+    switch (op % 14) {
       case 0:
       case 1:
       case 2:
@@ -492,6 +561,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       case 12:
         calendar(p, s);
+        break;
+      case 13:
+        add_table(p, s);
         break;
     }
   }

@@ -45,6 +45,7 @@
 #define SAFEGUARD_H
 
 #include <stddef.h>
+#include <stdint.h> /* sg_column: int64_t offsets, int32_t days, uint8_t masks */
 
 #include "safeguard/version.h"
 
@@ -335,6 +336,74 @@ SG_API int sg_batch_add_closure(sg_batch* batch, const char* date);
 
 /* Applies every item of the batch or none. The batch is left as it was and may be reused. */
 SG_API int sg_graph_apply(sg_graph* graph, const sg_batch* batch);
+
+/* ---- Tables as column buffers ------------------------------------------------------------
+ * A whole table at a time, as columns (the layout of Arrow's C data interface, in spirit): what
+ * a host with columnar data (pandas, Arrow, a database cursor) hands over without making an
+ * object, or a call, per row. A table is a case-file section ("agencies", "households",
+ * "persons", "places", "groups", "concerns", "factors", "relations", "events", "overrides",
+ * "entries", or "calendar" with one row); a column is one of its fields, with the case file's
+ * names and meaning (docs/case-files.md). A column left out is a field left out. The library
+ * only reads the buffers, during the call.
+ *
+ * A row whose validity bit is clear holds no value there: the field is left out of that entity,
+ * as a case file leaves it out (a missing list is empty, a missing flag false); validity NULL
+ * means every row holds one. Bit i is bit (i % 8) of byte i / 8, least significant first, as
+ * Arrow's.
+ *
+ *   SG_COLUMN_TEXT       UTF-8 text. Row i is data[offsets[i] .. offsets[i + 1]) (no NUL
+ *                        needed); offsets has row_count + 1 entries, never decreasing, the
+ *                        last at most data_size.
+ *   SG_COLUMN_NUMBER     doubles in numbers[row_count]: severity, strength, value. A whole
+ *                        number is read as the case file's integer; anything else is refused.
+ *   SG_COLUMN_DAY        int32_t days since 1970-01-01 in days[row_count], for a date field
+ *                        (dob, incident, recorded, start, end, date, ...).
+ *   SG_COLUMN_FLAG       uint8_t 0 or 1 in flags[row_count]: restricted.
+ *   SG_COLUMN_TEXT_LIST  lists of text: flags, about, involves, protects, closures. Row i's
+ *                        items are items list_offsets[i] .. list_offsets[i + 1] (row_count + 1
+ *                        entries); item k is data[offsets[k] .. offsets[k + 1]) (offsets has
+ *                        list_offsets[row_count] + 1 entries). */
+#define SG_COLUMN_TEXT 1
+#define SG_COLUMN_NUMBER 2
+#define SG_COLUMN_DAY 3
+#define SG_COLUMN_FLAG 4
+#define SG_COLUMN_TEXT_LIST 5
+
+typedef struct sg_column {
+  const char* name;            /* the field: "id", "dob", "about", ... */
+  int type;                    /* SG_COLUMN_* */
+  const uint8_t* validity;     /* one bit a row, or NULL: every row holds a value */
+  const int64_t* offsets;      /* TEXT: row_count + 1; TEXT_LIST: item count + 1 */
+  const char* data;            /* TEXT, TEXT_LIST: the bytes the offsets index */
+  size_t data_size;            /* bytes in data */
+  const int64_t* list_offsets; /* TEXT_LIST: row_count + 1 */
+  const double* numbers;       /* NUMBER */
+  const int32_t* days;         /* DAY */
+  const uint8_t* flags;        /* FLAG */
+} sg_column;
+
+typedef struct sg_table {
+  int version;      /* SG_TABLE_VERSION */
+  const char* name; /* the case-file section */
+  size_t row_count;
+  const sg_column* columns; /* column_count of them, each field at most once */
+  size_t column_count;
+} sg_table;
+#define SG_TABLE_VERSION 1
+#define SG_TABLE_INIT \
+  { SG_TABLE_VERSION, NULL, 0, NULL, 0 }
+
+/* Adds the rows of `tables` to the graph as one atomic batch, checked exactly as the same
+ * entities in a case file (sg_graph_load_buffer) are: every row is added, or none. Tables go in
+ * in the order a case file's sections do, whatever their order here; each table at most once.
+ * Malformed buffers (offsets that decrease or run past data_size, a missing buffer, an unknown
+ * table, column or type) are SG_E_INVALID_ARGUMENT; a refused row is the status the case file
+ * would give (SG_E_TYPE, SG_E_INVALID_DATA, SG_E_NOT_FOUND, SG_E_DUPLICATE, SG_E_ENCODING,
+ * SG_E_LIMIT). Either way the message names the table, the row (0-based) and the column, and
+ * sg_error_last_detail() gives them as fields: file is the table's name, line the row + 1,
+ * column the column's position in `columns` + 1 (0 when the row as a whole is refused), entity
+ * the row's id. Into an empty graph the rows are built as they are read, holding no batch. */
+SG_API int sg_graph_add_tables(sg_graph* graph, const sg_table* tables, size_t table_count);
 
 /* ---- Rule packs ------------------------------------------------------------------------- */
 

@@ -25,12 +25,14 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "case_row.hpp"
 #include "graph_bulk.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
@@ -591,11 +593,13 @@ struct Value {
     floating,
     string,
     array,
-    object
+    object,
+    day  // a date given as a day number (a column of sg_graph_add_tables), not as text
   };
   Type type = Type::absent;
   bool boolean = false;
   long long integer = 0;
+  Day day = kNoDay;
   std::uint64_t unsigned_integer = 0;
   std::string text;
   std::vector<std::string> items;
@@ -872,12 +876,31 @@ class EntityReader {
       if (required) fail({}, Status::invalid_data, std::string("missing \"") + key + "\"", id);
       return kNoDay;
     }
+    if (value->type == Value::Type::day) return checked_day(key, value->day, id);
     if (value->type != Value::Type::string)
       fail(key, Status::type, std::string("\"") + key + "\" must be a date string YYYY-MM-DD", id);
     Day day = kNoDay;
     std::string error;
     if (!parse_iso_date(value->text, day, error))
       fail(key, Status::invalid_data, std::string("\"") + key + "\": " + error, id);
+    return day;
+  }
+
+  // A date given as a day number: within the years parse_iso_date accepts.
+  static Day checked_day(const char* key, Day day, const std::string& id) {
+    static const Day kFirst = iso_day(std::to_string(detail::kFirstIsoYear) + "-01-01");
+    static const Day kLast = iso_day(std::to_string(detail::kLastIsoYear) + "-12-31");
+    if (day < kFirst || day > kLast)
+      fail(key, Status::invalid_data,
+           std::string("\"") + key + "\": day " + std::to_string(day) + " is outside " +
+               std::to_string(detail::kFirstIsoYear) + ".." + std::to_string(detail::kLastIsoYear),
+           id);
+    return day;
+  }
+  static Day iso_day(const std::string& text) {
+    Day day = kNoDay;
+    std::string error;
+    parse_iso_date(text, day, error);
     return day;
   }
 
@@ -1683,5 +1706,88 @@ void save_case_file(const CaseGraph& graph, const std::string& path, const Progr
 void save_case_file(const CaseGraph& graph, const std::string& path) {
   detail::write_file_atomically(path, save_case(graph));
 }
+
+// ---- Rows from elsewhere (src/case_row.hpp) -------------------------------------------------
+
+namespace detail {
+
+struct CaseRow::State {
+  Entity entity;
+  Section section = Section::agencies;
+};
+
+int CaseRow::section_order(std::string_view section) {
+  const auto& all = schemas();
+  for (std::size_t i = 0; i < kSections; ++i) {
+    if (all[i].name == section) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+CaseRow::CaseRow(std::string_view section) : state_(std::make_unique<State>()) {
+  const int order = section_order(section);
+  if (order < 0) throw Error(Status::internal, "CaseRow of an unknown section");
+  state_->section = static_cast<Section>(order);
+  state_->entity.begin(state_->section, 0);
+}
+
+CaseRow::~CaseRow() = default;
+
+bool CaseRow::is_calendar() const { return state_->section == Section::calendar; }
+
+int CaseRow::field(std::string_view name) const { return state_->entity.slot(name); }
+
+void CaseRow::begin(std::size_t row) { state_->entity.begin(state_->section, row); }
+
+void CaseRow::set_absent(int field) { state_->entity.values[field].type = Value::Type::absent; }
+
+void CaseRow::set_text(int field, std::string_view text) {
+  Value& value = state_->entity.values[field];
+  value.type = Value::Type::string;
+  value.text.assign(text.data(), text.size());
+}
+
+void CaseRow::set_number(int field, double number) {
+  Value& value = state_->entity.values[field];
+  // Whole numbers within long long are integers, as JSON's 2 is; the rest (2.5, inf, NaN,
+  // 1e300) are what JSON's 2.5 is: a number no field of a case file takes.
+  const bool whole = number == number && std::floor(number) == number && std::fabs(number) < 9.2e18;
+  value.type = whole ? Value::Type::integer : Value::Type::floating;
+  if (whole) value.integer = static_cast<long long>(number);
+}
+
+void CaseRow::set_flag(int field, bool flag) {
+  Value& value = state_->entity.values[field];
+  value.type = Value::Type::boolean;
+  value.boolean = flag;
+}
+
+void CaseRow::set_day(int field, Day day) {
+  Value& value = state_->entity.values[field];
+  value.type = Value::Type::day;
+  value.day = day;
+}
+
+void CaseRow::set_list(int field) {
+  Value& value = state_->entity.values[field];
+  value.type = Value::Type::array;
+  value.items.clear();
+  value.only_strings = true;
+}
+
+void CaseRow::add_item(int field, std::string_view item) {
+  state_->entity.values[field].items.emplace_back(item);
+}
+
+Edit CaseRow::build() {
+  try {
+    return EntityReader(state_->entity).build();
+  } catch (Invalid& invalid) {
+    throw RowError{std::move(invalid.key), invalid.status, std::move(invalid.message),
+                   std::move(invalid.entity)};
+  }
+}
+
+}  // namespace detail
 
 }  // namespace safeguard

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "capi_support.hpp"
 #include "safeguard.h"
 
 #ifndef SAFEGUARD_SOURCE_DIR
@@ -16,14 +17,7 @@ namespace {
 const char* kExample = SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
 const char* kRules = SAFEGUARD_SOURCE_DIR "/rules/default.toml";
 
-std::string saved(const sg_graph* graph) {
-  char* buffer = nullptr;
-  size_t size = 0;
-  REQUIRE(sg_graph_save_buffer(&buffer, &size, graph) == SG_OK);
-  std::string out(buffer, size);
-  sg_buffer_free(buffer);
-  return out;
-}
+using capi_test::saved;
 
 }  // namespace
 

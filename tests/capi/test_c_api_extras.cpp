@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "capi_support.hpp"
 #include "safeguard.h"
 #include "safeguard/day.hpp"
 
@@ -24,14 +25,7 @@ namespace {
 
 const char* kExample = SAFEGUARD_SOURCE_DIR "/examples/data/families.json";
 
-std::string saved(const sg_graph* graph) {
-  char* buffer = nullptr;
-  size_t size = 0;
-  REQUIRE(sg_graph_save_buffer(&buffer, &size, graph) == SG_OK);
-  std::string out(buffer, size);
-  sg_buffer_free(buffer);
-  return out;
-}
+using capi_test::saved;
 
 double total_of(const sg_graph* graph, const sg_rules* rules, const char* child) {
   sg_assess_options options = SG_ASSESS_OPTIONS_INIT;

@@ -295,6 +295,39 @@ class ContributionColumns(ctypes.Structure):
     ]
 
 
+class Column(ctypes.Structure):
+    """sg_column: one column of a table, as buffers the caller owns (numpy's memory, here)."""
+    TEXT = 1
+    NUMBER = 2
+    DAY = 3
+    FLAG = 4
+    TEXT_LIST = 5
+    _fields_ = [
+        ("name", c_char_p),
+        ("type", c_int),
+        ("validity", c_void_p),
+        ("offsets", c_void_p),
+        ("data", c_void_p),
+        ("data_size", c_size_t),
+        ("list_offsets", c_void_p),
+        ("numbers", c_void_p),
+        ("days", c_void_p),
+        ("flags", c_void_p),
+    ]
+
+
+class Table(ctypes.Structure):
+    """sg_table: a case-file section as columns (sg_graph_add_tables)."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_int),
+        ("name", c_char_p),
+        ("row_count", c_size_t),
+        ("columns", POINTER(Column)),
+        ("column_count", c_size_t),
+    ]
+
+
 class ChildColumns(ctypes.Structure):
     """sg_child_columns: caller-owned arrays the library fills, one entry per child."""
     VERSION = 1
@@ -646,6 +679,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_graph_free": (None, [_graph_p]),
     "sg_graph_load_file": (c_int, [_graph_p, c_char_p]),
     "sg_graph_load_buffer": (c_int, [_graph_p, c_char_p, c_size_t, c_char_p]),
+    "sg_graph_add_tables": (c_int, [_graph_p, POINTER(Table), c_size_t]),
     "sg_graph_save_buffer": (c_int, [POINTER(c_void_p), _out_size, _graph_p]),
     "sg_graph_save_file": (c_int, [_graph_p, c_char_p]),
     "sg_graph_count": (c_int, [_out_size, _graph_p, c_char_p]),

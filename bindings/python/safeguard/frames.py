@@ -231,8 +231,12 @@ def _with_place(error: Exception, place: str, entity: typing.Optional[str] = Non
 def _derived_households(persons: typing.Optional[Frame]) -> typing.Optional[Frame]:
     if not isinstance(persons, pandas.DataFrame) or "household" not in persons.columns:
         return None
-    ids = [h for h in persons["household"] if not _is_missing(h)]
-    return pandas.DataFrame({"id": list(dict.fromkeys(ids))}, dtype=object)
+    values = persons["household"].to_numpy(dtype=object)
+    # Each distinct id once, in the order of first appearance; then the few distinct values
+    # are checked for blanks.
+    distinct = pandas.unique(values[~pandas.isna(values)]).tolist()
+    ids = [h for h in distinct if not _is_missing(h)]
+    return pandas.DataFrame({"id": ids}, dtype=object)
 
 
 def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
@@ -258,17 +262,18 @@ def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
     for name, frame in tables.items():
         if frame is not None:
             _check_columns(name, frame)
-    # The fast path: tables whose columns are plainly typed become one case document, written
-    # column by column by pandas (no Python object per row or cell) and read by the library's
-    # streaming reader as one atomic batch. Anything else, or any refusal, takes the row by row
-    # path below, which reads every cell as it always has and names the table, row and column
-    # of a problem; the two build the same graph (tests/test_frames.py checks it).
+    # The fast path: tables whose columns are plainly typed go to the library as column buffers
+    # (sg_graph_add_tables) made from numpy arrays, with no Python object per row or cell, and
+    # are checked there as a case file's entities are, as one atomic batch. Anything else takes
+    # the row by row path below, which reads every cell as it always has; so does a refused
+    # table, read again to name the frame's own row label and cell as it always has. The two
+    # build the same graph (tests/test_frames.py checks it).
     global _last_path
-    document = _case_document(tables, calendar)
-    if document is not None:
+    columns = _column_tables(tables, calendar)
+    if columns is not None:
         try:
-            graph.loads(document, "<frames>")
-            _last_path = "document"
+            _add_tables(graph, columns)
+            _last_path = "columns"
             return graph
         except SafeguardError:
             pass  # the row by row path says what is wrong, where
@@ -308,155 +313,253 @@ def add_frames(graph: Graph, *, agencies: typing.Optional[Frame] = None,
     return graph
 
 
-# Which path the last add_frames took, "document" or "rows" (for the tests).
+# Which path the last add_frames took, "columns" or "rows" (for the tests).
 _last_path = ""
 
-# The fast path's order of sections: the order the library writes a case file in, which its
-# reader streams straight into an empty graph.
-_SECTION_ORDER = ("agencies", "households", "persons", "places", "groups", "concerns", "factors",
-                  "relations", "events", "overrides", "entries")
+class _Columns:
+    """The tables as sg_table structs, with the numpy arrays their buffers point into (kept
+    alive with them)."""
+
+    def __init__(self) -> None:
+        from . import _lib
+
+        self.tables: typing.List[typing.Any] = []
+        self.keep: typing.List[typing.Any] = []
+        self._lib = _lib
+
+    def add(self, name: str, rows: int,
+            columns: typing.List[typing.Tuple[str, int, typing.Dict[str, typing.Any]]]) -> None:
+        lib = self._lib
+        array = (lib.Column * max(len(columns), 1))()
+        for i, (column, kind, buffers) in enumerate(columns):
+            entry = array[i]
+            entry.name = column.encode("utf-8")
+            entry.type = kind
+            for field, buffer in buffers.items():
+                if field == "data_size":
+                    entry.data_size = buffer
+                elif buffer is not None:
+                    setattr(entry, field, buffer.ctypes.data)
+                    self.keep.append(buffer)
+        self.keep.append(array)
+        self.tables.append(lib.Table(version=lib.Table.VERSION, name=name.encode("utf-8"),
+                                     row_count=rows, columns=array, column_count=len(columns)))
 
 
-def _case_document(tables: typing.Dict[str, typing.Optional[Frame]],
+def _add_tables(graph: Graph, columns: _Columns) -> None:
+    from ._core import check, lib
+
+    tables = (columns._lib.Table * max(len(columns.tables), 1))(*columns.tables)
+    with graph._lock:
+        check(lib.sg_graph_add_tables(graph._pointer(), tables, len(columns.tables)))
+
+
+def _column_tables(tables: typing.Dict[str, typing.Optional[Frame]],
                    calendar: typing.Optional[typing.Mapping[str, typing.Any]]
-                   ) -> typing.Optional[bytes]:
-    """The tables as one case document (UTF-8 JSON), or None when a column is not plainly
-    typed (text as str, whole numbers as integers, flags as bool, dates as datetime.date or
-    ISO text, lists as lists of str) and the row by row path must read it cell by cell."""
-    import json
-
+                   ) -> typing.Optional[_Columns]:
+    """The tables as column buffers, or None when a column is not plainly typed (text as str,
+    whole numbers as numbers, flags as bool, dates as datetime.date or ISO text, lists as lists
+    of str) and the row by row path must read it cell by cell."""
     import numpy
 
-    sections = []
-    for name in _SECTION_ORDER:
-        frame = tables.get(name)
+    out = _Columns()
+    for name, frame in tables.items():
         if frame is None or len(frame) == 0:
             continue
-        columns = {}
+        columns = []
         for column in frame.columns:
-            converted = _plain_column(numpy, frame[column], column)
-            if converted is None:
+            buffers = _column_buffers(numpy, frame[column], column)
+            if buffers is None:
                 return None
-            columns[column] = converted
-        if name == "concerns":
-            status = columns.get("status")
-            if status is None:
-                columns["status"] = pandas.Series(["open"] * len(frame), dtype=object)
-            else:
-                columns["status"] = status.where(status.notna(), "open")
-        table = pandas.DataFrame(columns)
-        table.index = pandas.RangeIndex(len(table))
-        sparse = [c for c in table.columns if c in _INT_COLUMNS and table[c].isna().any()]
-        if sparse:
-            # A whole number missing from some rows (a scaling value, say): those rows leave the
-            # key out, row by row (only such tables, which are small, take this).
-            records = table.to_dict("records")
-            for record in records:
-                for column in sparse:
-                    if record[column] is None:
-                        del record[column]
-            text = json.dumps(records, ensure_ascii=False)
-        else:
-            text = table.to_json(orient="records", force_ascii=False)
-        sections.append('"%s": %s' % (name, text))
+            columns.append((column, buffers[0], buffers[1]))
+        out.add(name, len(frame), columns)
     if calendar is not None:
-        unknown = set(calendar) - {"nation", "closures"}
-        if unknown:
+        if set(calendar) - {"nation", "closures"}:
             return None
+        columns = []
+        nation = calendar.get("nation")
+        if nation is not None:
+            if not isinstance(nation, str):
+                return None
+            text = _text_buffers(numpy, numpy.array([nation], dtype=object))
+            if text is None:
+                return None
+            columns.append(("nation", out._lib.Column.TEXT, text))
         closures = []
         for day in calendar.get("closures") or ():
             if isinstance(day, datetime.datetime) or not isinstance(day, (datetime.date, str)):
                 return None
             closures.append(day if isinstance(day, str) else day.isoformat())
-        entry: typing.Dict[str, typing.Any] = {"closures": closures}
-        if calendar.get("nation") is not None:
-            if not isinstance(calendar["nation"], str):
-                return None
-            entry["nation"] = calendar["nation"]
-        sections.append('"calendar": %s' % json.dumps(entry, ensure_ascii=False))
-    text = '{"schema_version": 1, ' + ", ".join(sections) + "}"
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: the row by row path names the cell
+        items = _list_buffers(numpy, _object_array(numpy, [closures]))
+        if items is None:
+            return None
+        columns.append(("closures", out._lib.Column.TEXT_LIST, items))
+        out.add("calendar", 1, columns)
+    return out
+
+
+def _object_array(numpy: typing.Any, values: typing.List[typing.Any]) -> typing.Any:
+    array = numpy.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        array[i] = value
+    return array
+
+
+def _validity(numpy: typing.Any, present: typing.Any) -> typing.Any:
+    """Arrow's validity bitmap (least significant bit first), or None when every row holds a
+    value."""
+    if present.all():
         return None
+    return numpy.packbits(present.astype(numpy.uint8), bitorder="little")
 
 
-def _plain_column(numpy: typing.Any, series: typing.Any, column: str) -> typing.Any:
-    """`series` as the case document holds the column, or None when it is not plainly typed.
-    Missing cells (None, NaN, blank text) become null, an empty list or False, as the row by
-    row path reads them."""
-    values = series.to_numpy(dtype=object, copy=True)
+def _column_buffers(numpy: typing.Any, series: typing.Any, column: str
+                    ) -> typing.Optional[typing.Tuple[int, typing.Dict[str, typing.Any]]]:
+    """`series` as sg_column buffers (its type and buffers), or None when it is not plainly
+    typed. Missing cells (None, NaN, blank text) are left out of their rows, as the row by row
+    path reads them."""
+    from . import _lib
+
+    kinds = _lib.Column
     if column in _INT_COLUMNS:
-        # Whole numbers; a missing one is left out of its entity (the reader takes no null
-        # here), which _records does for the tables that have one.
-        if series.dtype.kind in "iu":
-            # pandas' nullable integers (Int64) hold <NA>: None, so the row is left sparse.
-            return pandas.Series(series.to_numpy(dtype=object, na_value=None), dtype=object)
-        if series.dtype.kind == "f":
-            data = series.to_numpy()
-            present = ~numpy.isnan(data)
-            whole = data[present]
-            # Not whole, infinite or past int64 (which the cast would wrap): cell by cell.
-            if not numpy.all((numpy.floor(whole) == whole) & (numpy.abs(whole) < 2.0**63)):
-                return None
-            out = numpy.full(len(data), None, dtype=object)
-            out[present] = data[present].astype(numpy.int64).tolist()
-            return pandas.Series(out, dtype=object)
-        if series.dtype == object:  # cell by cell: such columns are small (scaling values)
-            out = numpy.full(len(values), None, dtype=object)
+        if series.dtype.kind in "iuf":
+            # pandas' nullable integers (Int64) hold <NA>: missing, as NaN is.
+            present = ~numpy.asarray(series.isna())
+            figures = series.to_numpy(dtype=numpy.float64, na_value=0.0)
+        elif series.dtype == object:  # cell by cell: such columns are small (scaling values)
+            values = series.to_numpy(dtype=object)
+            present = numpy.zeros(len(values), dtype=bool)
+            figures = numpy.zeros(len(values), dtype=numpy.float64)
             for i, value in enumerate(values):
                 if _is_missing(value):
                     continue
-                if isinstance(value, bool):
+                if isinstance(value, bool) or not isinstance(value, (numbers.Integral, float)):
                     return None
-                if isinstance(value, numbers.Integral):
-                    out[i] = int(value)
-                elif isinstance(value, float) and value.is_integer():
-                    out[i] = int(value)
-                else:
-                    return None
-            return pandas.Series(out, dtype=object)
-        return None
+                present[i] = True
+                figures[i] = float(value)
+        else:
+            return None
+        figures = numpy.ascontiguousarray(figures, dtype=numpy.float64)
+        return kinds.NUMBER, {"numbers": figures, "validity": _validity(numpy, present)}
     if column == "restricted":
-        return pandas.Series(series.to_numpy()) if series.dtype == bool else None
-    kind = pandas.api.types.infer_dtype(values, skipna=True)
+        if series.dtype != bool:
+            return None
+        return kinds.FLAG, {"flags": numpy.ascontiguousarray(series.to_numpy(), dtype=numpy.uint8)}
+    values = series.to_numpy(dtype=object)
     if column in _LIST_COLUMNS:
-        if kind == "empty":
-            return pandas.Series([[] for _ in range(len(values))], dtype=object)
-        if kind != "mixed":
-            return None  # text to split at ";", or something else: read cell by cell
-        # Lists as they are (the reader refuses an item that is not text, and then the row by
-        # row path reads the table); missing cells are empty lists; text is read cell by cell.
-        missing = pandas.isna(values)
-        if _kinds(values[~missing], list).sum() != int((~missing).sum()):
+        # Lists (missing cells: None or NaN, an empty list); text to split at ";", tuples and
+        # anything else are read cell by cell.
+        types = set(map(type, values))
+        if not types <= {list, type(None), float}:
             return None
-        if not _plain_lists(values[~missing]).all():
-            return None  # an item that is not text, or text pandas must not write (below)
-        out = values.copy()
-        for i in numpy.flatnonzero(missing).tolist():
-            out[i] = []
-        return pandas.Series(out, dtype=object)
-    if kind == "string" and not _plain_texts(values[~pandas.isna(values)]).all():
-        return None  # a NUL or a lone surrogate: the row by row path names the cell
-    if column in _DATE_COLUMNS:
-        if kind == "date":
-            present = ~pandas.isna(values)
-            text = numpy.full(len(values), None, dtype=object)
-            if present.any():
-                text[present] = _isoformat(values[present])
-            return pandas.Series(text, dtype=object)
-        if kind not in ("string", "empty"):
+        if float in types and not pandas.isna(values[_kinds(values, float)]).all():
             return None
-    elif kind not in ("string", "empty"):
+        buffers = _list_buffers(numpy, values)
+        return None if buffers is None else (kinds.TEXT_LIST, buffers)
+    # One pass for the common case, a column with nothing missing; a second finds the kind of
+    # the values that are there.
+    kind = pandas.api.types.infer_dtype(values, skipna=False)
+    full = kind != "mixed"
+    if not full:
+        kind = pandas.api.types.infer_dtype(values, skipna=True)
+    if column in _DATE_COLUMNS and kind == "date":
+        present = numpy.ones(len(values), dtype=bool) if full else ~pandas.isna(values)
+        if set(map(type, values[present])) != {datetime.date}:
+            return None  # a datetime among the dates: read cell by cell
+        days = numpy.zeros(len(values), dtype=numpy.int32)
+        # Python's own ordinals, a date at a time: several times faster than numpy's
+        # conversion of date objects.
+        days[present] = numpy.fromiter(map(datetime.date.toordinal, values[present]),
+                                       dtype=numpy.int64, count=int(present.sum())) - _EPOCH
+        return kinds.DAY, {"days": days, "validity": _validity(numpy, present)}
+    if kind not in ("string", "empty"):
         return None
-    # Text: blank (empty or white space) is missing, as the row by row path reads it.
-    present = ~pandas.isna(values)
-    keep = present.copy()
-    shown = values[present]
-    keep[present] = (shown != "") & ~_isspace(shown).astype(bool)
-    out = values.copy()
-    out[~keep] = None
-    return pandas.Series(out, dtype=object)
+    buffers = _text_buffers(numpy, values, full)
+    return None if buffers is None else (kinds.TEXT, buffers)
+
+
+def _encoded(numpy: typing.Any, texts: typing.Any
+             ) -> typing.Optional[typing.Tuple[typing.Any, typing.Any]]:
+    """Offsets (n + 1, int64) and UTF-8 bytes of a sequence of str, encoded in one go: joined
+    with NUL, which no plain text holds, and the separators found and dropped by numpy. None
+    when a text holds a NUL (the row by row path refuses it, naming the cell) or a lone
+    surrogate (which UTF-8 cannot carry)."""
+    n = len(texts)
+    offsets = numpy.zeros(n + 1, dtype=numpy.int64)
+    if n == 0:
+        return offsets, numpy.zeros(1, dtype=numpy.uint8)
+    try:
+        joined = "\x00".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    raw = numpy.frombuffer(joined, dtype=numpy.uint8)
+    separators = numpy.flatnonzero(raw == 0)
+    if len(separators) != n - 1:
+        return None
+    offsets[1:n] = separators - numpy.arange(n - 1)
+    offsets[n] = len(raw) - (n - 1)
+    data = raw[raw != 0] if n > 1 else raw.copy()
+    if not len(data):
+        data = numpy.zeros(1, dtype=numpy.uint8)  # a valid pointer for no bytes
+    return offsets, data
+
+
+_EPOCH = datetime.date(1970, 1, 1).toordinal()
+
+# The bytes a blank text (all white space: missing) may start with: ASCII white space, or a
+# byte of a multi-byte character (which may be Unicode white space, checked in Python).
+_BLANK_LEADS = frozenset(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85") | frozenset(range(0x80, 0x100))
+
+
+def _text_buffers(numpy: typing.Any, values: typing.Any, full: bool = False
+                  ) -> typing.Optional[typing.Dict[str, typing.Any]]:
+    """TEXT buffers of an object array of str and missing values (none when `full`); blank
+    text is missing."""
+    missing = numpy.zeros(len(values), dtype=bool) if full else pandas.isna(values)
+    if missing.any():
+        values = values.copy()
+        values[missing] = ""
+    encoded = _encoded(numpy, values.tolist())
+    if encoded is None:
+        return None
+    offsets, data = encoded
+    lengths = numpy.diff(offsets)
+    starts = offsets[:-1]
+    # Only texts that are empty or start like white space can be blank; those few are checked.
+    first = data[numpy.minimum(starts, len(data) - 1)]
+    lead = numpy.zeros(256, dtype=bool)
+    lead[list(_BLANK_LEADS)] = True
+    maybe = (lengths == 0) | lead[first]
+    present = ~missing
+    for i in numpy.flatnonzero(maybe & present).tolist():
+        if values[i] == "" or values[i].isspace():
+            present[i] = False
+    return {"offsets": offsets, "data": data, "data_size": int(offsets[-1]),
+            "validity": _validity(numpy, present)}
+
+
+def _list_buffers(numpy: typing.Any, values: typing.Any
+                  ) -> typing.Optional[typing.Dict[str, typing.Any]]:
+    """TEXT_LIST buffers of an object array of lists of str and missing values (empty lists)."""
+    import itertools
+
+    missing = pandas.isna(values)
+    if missing.any():
+        values = values.copy()
+        for i in numpy.flatnonzero(missing).tolist():
+            values[i] = ()
+    counts = numpy.fromiter(map(len, values), dtype=numpy.int64, count=len(values))
+    list_offsets = numpy.zeros(len(values) + 1, dtype=numpy.int64)
+    numpy.cumsum(counts, out=list_offsets[1:])
+    items = list(itertools.chain.from_iterable(values))
+    if items and pandas.api.types.infer_dtype(items, skipna=False) != "string":
+        return None  # an item that is not text: the row by row path names it
+    encoded = _encoded(numpy, items)
+    if encoded is None:
+        return None
+    offsets, data = encoded
+    return {"list_offsets": list_offsets, "offsets": offsets, "data": data,
+            "data_size": int(offsets[-1])}
 
 
 # Element-wise functions over object arrays, run by numpy's loop rather than Python's.
@@ -469,47 +572,6 @@ def _ufunc(name: str, function: typing.Callable[[typing.Any], typing.Any]) -> ty
     if name not in _UFUNCS:
         _UFUNCS[name] = numpy.frompyfunc(function, 1, 1)
     return _UFUNCS[name]
-
-
-def _isspace(values: typing.Any) -> typing.Any:
-    import numpy
-
-    if not len(values):
-        return numpy.zeros(0, dtype=bool)
-    return _ufunc("isspace", str.isspace)(values)
-
-
-# Text the case document must not carry: a NUL, which the row by row path refuses (a C string
-# ends there), and a lone surrogate, on which pandas' to_json crashes the interpreter.
-_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _plain_text(value: str) -> bool:
-    return _UNWRITABLE.search(value) is None
-
-
-def _plain_texts(values: typing.Any) -> typing.Any:
-    import numpy
-
-    if not len(values):
-        return numpy.zeros(0, dtype=bool)
-    return _ufunc("plain_text", _plain_text)(values).astype(bool)
-
-
-def _plain_list(items: typing.List[object]) -> bool:
-    return all(isinstance(item, str) and _plain_text(item) for item in items)
-
-
-def _plain_lists(values: typing.Any) -> typing.Any:
-    import numpy
-
-    if not len(values):
-        return numpy.zeros(0, dtype=bool)
-    return _ufunc("plain_list", _plain_list)(values).astype(bool)
-
-
-def _isoformat(values: typing.Any) -> typing.Any:
-    return _ufunc("isoformat", datetime.date.isoformat)(values)
 
 
 def _kinds(values: typing.Any, kind: type) -> typing.Any:

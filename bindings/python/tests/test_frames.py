@@ -276,14 +276,14 @@ def test_the_columnar_result_frame_is_the_child_by_child_one(case, pack, viewer)
 
 
 def _rows_only(monkeypatch):
-    monkeypatch.setattr(frames, "_case_document", lambda tables, calendar: None)
+    monkeypatch.setattr(frames, "_column_tables", lambda tables, calendar: None)
 
 
 @pytest.mark.parametrize("source", ["generated", "families.json", "oak-household.json",
                                     "timeline.json"])
-def test_plain_tables_load_as_one_document_and_build_what_the_rows_build(source, monkeypatch):
-    # The fast path (one case document, written by pandas column by column) and the row by row
-    # path build the same graph, byte for byte as the library saves it.
+def test_plain_tables_load_as_columns_and_build_what_the_rows_build(source, monkeypatch):
+    # The fast path (column buffers, sg_graph_add_tables) and the row by row path build the
+    # same graph, byte for byte as the library saves it.
     if source == "generated":
         graph = safeguard.Graph.generate(600, seed=4)
     else:
@@ -292,7 +292,7 @@ def test_plain_tables_load_as_one_document_and_build_what_the_rows_build(source,
         tables = frames.graph_to_frames(graph)
         calendar = frames.graph_calendar(graph)
         with frames.graph_from_frames(calendar=calendar, **tables) as fast:
-            assert frames._last_path == "document"
+            assert frames._last_path == "columns"
             assert fast.dumps() == graph.dumps()
         with monkeypatch.context() as patch:
             _rows_only(patch)
@@ -320,7 +320,7 @@ def test_awkward_but_plain_cells_read_the_same_on_both_paths(monkeypatch):
                                       "summary": ["", "text"]}),
     }
     with frames.graph_from_frames(**tables) as fast:
-        assert frames._last_path == "document"
+        assert frames._last_path == "columns"
         saved = fast.dumps()
     with monkeypatch.context() as patch:
         _rows_only(patch)
@@ -334,8 +334,8 @@ def test_awkward_but_plain_cells_read_the_same_on_both_paths(monkeypatch):
         assert '"P-2"' in read.dumps()
 
 
-def test_a_refused_document_leaves_the_row_path_to_name_the_row():
-    # Two concerns with one id: the document is refused as a whole (nothing added), and the
+def test_refused_columns_leave_the_row_path_to_name_the_row():
+    # Two concerns with one id: the columns are refused as a whole (nothing added), and the
     # row by row path names the table and row, as it always has.
     with safeguard.Graph.from_file(FAMILIES) as graph:
         before = graph.dumps()
@@ -397,7 +397,7 @@ def _nullable_whole_numbers(tables):
 @pytest.mark.parametrize("change", [_nul_name, _nul_list_item, _nul_date_text,
                                     _nullable_whole_numbers])
 def test_the_fast_path_builds_what_the_rows_build_or_declines(change, monkeypatch):
-    # A NUL in text is refused cell by cell (C strings end there); the case document must not
+    # A NUL in text is refused cell by cell (C strings end there); the column path must not
     # take it either. A nullable integer column with <NA> is read as missing by both.
     tables = _small_tables()
     change(tables)
@@ -406,9 +406,9 @@ def test_the_fast_path_builds_what_the_rows_build_or_declines(change, monkeypatc
 
 
 @pytest.mark.parametrize("column", ["name", "flags", "date"])
-def test_a_lone_surrogate_is_named_by_the_row_path_not_written_by_pandas(column, monkeypatch):
-    # pandas' to_json crashes the interpreter on a lone surrogate: the fast path declines such
-    # a table, and the row by row path names the cell.
+def test_a_lone_surrogate_is_named_by_the_row_path(column, monkeypatch):
+    # UTF-8 cannot carry a lone surrogate: the column path declines such a table, and the row
+    # by row path names the cell.
     tables = _small_tables()
     if column == "name":
         tables["persons"]["name"] = ["a\ud800b", None]
@@ -420,3 +420,49 @@ def test_a_lone_surrogate_is_named_by_the_row_path_not_written_by_pandas(column,
         frames.graph_from_frames(**tables)
     assert frames._last_path == "rows"
     assert "row 0" in str(raised.value)
+
+
+def test_the_column_path_refuses_naming_table_row_and_column_and_changes_nothing():
+    # sg_graph_add_tables itself, as the fast path calls it: the refusal names the table, the
+    # row's position and the column (and the entity), and the graph is as it was, whether it
+    # was empty (the streamed build) or not (one batch).
+    given = tables()
+    given["persons"]["dob"] = ["1988-02-03", "2015-04-05", "2026-02-30"]
+    for graph in (safeguard.Graph(), safeguard.Graph.from_file(FAMILIES)):
+        with graph:
+            before = graph.dumps()
+            columns = frames._column_tables(given, None)
+            assert columns is not None
+            with pytest.raises(safeguard.InvalidDataError) as caught:
+                frames._add_tables(graph, columns)
+            assert "(persons row 2, column dob)" in str(caught.value)
+            assert caught.value.entity == "P-YEW-C2"
+            assert caught.value.file == "persons" and caught.value.line == 3
+            assert caught.value.column == 3
+            assert graph.dumps() == before
+
+
+def test_the_column_path_reads_missing_and_blank_cells_as_the_rows_do(monkeypatch):
+    # Non-ASCII text, text that starts with white space but is not blank, Unicode white space
+    # (blank: missing), nullable and float whole numbers, an all-missing column, and dates
+    # given as datetime.date and as text in the same table's columns.
+    tables = {
+        "agencies": pandas.DataFrame({"id": ["AG-1", "AG-2", "AG-3"],
+                                      "type": ["school", "police", "health"],
+                                      "name": [" Ysgol Fictional", "\u2003\u00a0", "Gåsø"]}),
+        "persons": pandas.DataFrame({"id": ["P-1", "P-2"], "kind": ["child", "adult"],
+                                     "dob": [datetime.date(2018, 3, 1), float("nan")],
+                                     "household": [None, None], "flags": [[], ["ø"]]}),
+        "factors": pandas.DataFrame({"id": ["F-1"], "kind": ["safety_plan"],
+                                     "strength": pandas.array([3], dtype="Int64"),
+                                     "start": ["2026-01-02"], "protects": [["P-1"]]}),
+        "entries": pandas.DataFrame({"id": ["E-1", "E-2"], "kind": ["scaling", "child_voice"],
+                                     "date": [datetime.date(2026, 10, 1)] * 2,
+                                     "about": [["P-1"], ["P-1"]], "author": ["w", "w"],
+                                     "text": ["a", "b"], "value": [5.0, float("nan")]}),
+    }
+    fast, rows = _both_paths(tables, monkeypatch)
+    with frames.graph_from_frames(**tables):
+        assert frames._last_path == "columns"
+    assert fast == rows
+    assert '"Gåsø"' in fast and "Ysgol" in fast

@@ -227,6 +227,10 @@ def kind_of(function, c_type, name, params, index):
     if name == "data" and c_type == "const char*":
         if index + 1 < len(params) and params[index + 1] == ("size_t", "size"):
             return "DataArg"
+    # Tables of column buffers and their count travel together too: (tables, table_count).
+    if name == "tables" and c_type == "const sg_table*":
+        if index + 1 < len(params) and params[index + 1] == ("size_t", "table_count"):
+            return "TablesArg"
     if (function, name) in ARRAYS:
         return ARRAYS[(function, name)]
     if c_type not in KINDS:
@@ -257,7 +261,7 @@ def generate(functions):
                 continue
             kind = kind_of(name, c_type, pname, params, i)
             optional = "true" if (name, pname) in OPTIONAL else "false"
-            if kind == "DataArg":
+            if kind in ("DataArg", "TablesArg"):
                 skip_next = True
             args.append((kind, pname, optional))
         returns_status = returns == "int" and params != [] and not name.startswith("sg_status_str")
@@ -274,6 +278,8 @@ def generate(functions):
         for i, (kind, pname, _) in enumerate(args):
             if kind == "DataArg":
                 call_args.append("std::get<%d>(a).data(), std::get<%d>(a).size()" % (i, i))
+            elif kind == "TablesArg":
+                call_args.append("std::get<%d>(a).tables(), std::get<%d>(a).count()" % (i, i))
             else:
                 call_args.append("std::get<%d>(a).get()" % i)
         if returns == "void":

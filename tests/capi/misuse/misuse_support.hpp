@@ -517,6 +517,90 @@ struct DataArg : ArgBase {
   std::size_t size() const { return length; }
 };
 
+// Tables of column buffers with their count (sg_graph_add_tables): one households table of one
+// row, then each way its buffers can be malformed. Pointers are taken at call time.
+struct TablesArg : ArgBase {
+  sg_table table[2] = {SG_TABLE_INIT, SG_TABLE_INIT};
+  sg_column column = {};
+  std::int64_t offsets[2] = {0, 15};
+  std::string data = "HH-MISUSE-TABLE";
+  double number = 3.0;
+  std::size_t table_count = 1;
+  bool null = false, no_columns = false;
+  static std::size_t variants() { return 17; }
+  TablesArg(Fixture&, const char*, bool, std::size_t variant) {
+    table[0].name = table[1].name = "households";
+    table[0].row_count = table[1].row_count = 1;
+    table[0].column_count = table[1].column_count = 1;
+    column.name = "id";
+    column.type = SG_COLUMN_TEXT;
+    column.data_size = data.size();
+    expected = Expect::code(SG_E_INVALID_ARGUMENT);
+    switch (variant) {
+      case 0:
+        expected = Expect::anything();
+        break;
+      case 1:
+        null = true;
+        break;
+      case 2:
+        null = true, table_count = SIZE_MAX;
+        break;
+      case 3:
+        null = true, table_count = 0, expected = Expect::anything();
+        break;
+      case 4:
+        table[0].version = 0;
+        break;
+      case 5:
+        table[0].version = 999, expected = Expect::code(SG_E_VERSION);
+        break;
+      case 6:
+        table[0].name = nullptr;
+        break;
+      case 7:
+        table[0].name = "cases";
+        break;
+      case 8:
+        no_columns = true;
+        break;
+      case 9:
+        offsets[1] = 99;  // past the data
+        break;
+      case 10:
+        offsets[0] = 4, offsets[1] = 2;  // decreasing
+        break;
+      case 11:
+        column.type = 42;
+        break;
+      case 12:
+        column.name = "colour";
+        break;
+      case 13:
+        data = "HH-\xc3\x28-TABLE-X", expected = Expect::code(SG_E_ENCODING);
+        break;
+      case 14:
+        column.type = SG_COLUMN_NUMBER, expected = Expect::code(SG_E_TYPE);
+        break;
+      case 15:
+        column.type = SG_COLUMN_DAY;  // days NULL
+        break;
+      case 16:
+        table_count = 2;  // the same table twice
+        break;
+    }
+  }
+  const sg_table* tables() {
+    column.data = data.data();
+    column.offsets = offsets;
+    column.numbers = &number;
+    if (column.type == SG_COLUMN_NUMBER) column.offsets = nullptr;
+    table[0].columns = table[1].columns = no_columns ? nullptr : &column;
+    return null ? nullptr : table;
+  }
+  std::size_t count() const { return table_count; }
+};
+
 // Sizes: indices past the end and absurd values.
 struct SizeArg : ArgBase {
   std::size_t value = 0;
