@@ -435,6 +435,28 @@ class FastEvents {
   json::string_t text_;
 };
 
+// RapidJSON's parse stack (strings being read, nesting) allocated through operator new, so that
+// running out of memory throws std::bad_alloc here as everywhere else in the library (RapidJSON's
+// own allocator, malloc, would hand it a null pointer it writes through), and the tests that
+// fail each allocation in turn reach it too.
+struct ThrowingAllocator {
+  static const bool kNeedFree = true;
+  void* Malloc(std::size_t size) { return size ? ::operator new(size) : nullptr; }
+  void* Realloc(void* original, std::size_t original_size, std::size_t new_size) {
+    if (new_size == 0) {
+      ::operator delete(original);
+      return nullptr;
+    }
+    void* grown = ::operator new(new_size);  // on failure `original` is left to its owner
+    if (original) {
+      std::memcpy(grown, original, std::min(original_size, new_size));
+      ::operator delete(original);
+    }
+    return grown;
+  }
+  static void Free(void* pointer) { ::operator delete(pointer); }
+};
+
 // One pass of RapidJSON's reader over the source into `handler`, hashing what it reads into
 // `digest` when given. True when the whole input was one JSON value the handler took to the end
 // (what it made of it, the handler says).
@@ -444,7 +466,7 @@ bool parse_fast(Source& source, Handler& handler, detail::Sha256* digest) {
   PieceStream stream(pieces);
   FastEvents<Handler> events(handler);
   // Iterative: nesting costs heap, not stack, and the handler stops at its depth limit.
-  rapidjson::Reader reader;
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, ThrowingAllocator> reader;
   const rapidjson::ParseResult result =
       reader.Parse<rapidjson::kParseIterativeFlag>(stream, events);
   return !result.IsError() && stream.exhausted();
