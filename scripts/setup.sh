@@ -6,6 +6,9 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-graph-dev libboost-date-time-dev libeigen3-dev
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev libcli11-dev
+  # Case files are parsed by RapidJSON's SAX reader, nlohmann's only when a file is refused
+  # (src/case_json.cpp).
+  rapidjson-dev
   # SHA-256 (rule-pack hashes, case-file checksums) comes from OpenSSL's libcrypto.
   libssl-dev
   # A record's durable store (Record::open, sg_record_open) is an SQLite database.

@@ -1,8 +1,16 @@
-// Case files: JSON in through one streaming pass of nlohmann's SAX parser that builds no
-// document. Each entity's fields are gathered into a small reusable buffer, checked and turned
-// into a batch item as soon as the entity closes, and a file is read in fixed-size chunks, so
-// memory follows the batch (the record being built), not the file. Out through ordered_json in
-// a fixed, canonical layout.
+// Case files: JSON in through one streaming pass of a SAX parser that builds no document. Each
+// entity's fields are gathered into a small reusable buffer, checked and turned into a batch
+// item as soon as the entity closes, and a file is read in fixed-size chunks, so memory follows
+// the batch (the record being built), not the file. Out through ordered_json in a fixed,
+// canonical layout.
+//
+// Two parsers drive the same handler (CaseHandler). RapidJSON's reader reads first: it is
+// several times faster than nlohmann's, whose lexer keeps a copy of every token for its error
+// messages (13% of `safeguard assess` on a generated file; docs/performance.md, "End to end").
+// When that pass meets anything it does not take to the end (bad JSON, a field the format does
+// not allow, an item the graph refuses), nothing it did is kept and nlohmann's parser reads the
+// input again as it always has: every error message, position and entity id comes from that
+// pass, word for word as before, so RapidJSON only ever decides "this file is fine".
 //
 // Positions cost nothing while reading: when something is wrong, the input (a buffer or an
 // open file) is read again to find the line and column, since errors are rare.
@@ -14,13 +22,13 @@
 // top of the 1.7 GB file), and simdjson 3.0 refuses any document over 4 GiB, half the default
 // file limit. Memory would follow the file, not the record, and a million children would pass
 // the 2.5 GB target before the first entity was read (measured: 3.4 GB peak for simdjson alone
-// on that file). Nor is parsing what a user waits for: nlohmann's SAX pass alone is 2.4 s of a
-// 15 s load at 100,000 children, and simdjson visiting every value took as long on the
-// project's VM (bench/case_load_bench.cpp; docs/performance.md, "Case files").
+// on that file). RapidJSON's reader takes a stream a character at a time, so it reads the same
+// 1 MiB chunks nlohmann's does.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rapidjson/reader.h>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -32,6 +40,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "case_json.hpp"
 #include "case_row.hpp"
 #include "graph_bulk.hpp"
 #include "safeguard/calendar.hpp"
@@ -40,6 +49,7 @@
 #include "util/atomic_file.hpp"
 #include "util/file.hpp"
 #include "util/sha256.hpp"
+#include "util/utf8.hpp"
 
 namespace safeguard {
 namespace {
@@ -310,6 +320,158 @@ bool parse(Source& source, Handler& handler, detail::Sha256* digest = nullptr,
                                   PieceIterator<Counting>(), &handler);
   if (digest) pieces.drain();
   return ok;
+}
+
+// ---- The fast pass --------------------------------------------------------------------------
+// RapidJSON's SAX reader over the same pieces, driving the same handler. It is trusted only to
+// say that a file is well formed: anything it refuses, and anything the handler or the graph
+// refuses, is read again by nlohmann's parser (load_from), which reports it.
+
+// The pieces as a RapidJSON input stream (Peek, Take, Tell). '\0' past the end is RapidJSON's
+// end of input; a NUL byte in the text reads the same, so exhausted() tells the two apart.
+class PieceStream {
+ public:
+  using Ch = char;
+  explicit PieceStream(Pieces& pieces) : pieces_(pieces) { next_piece(); }
+
+  // Peek and Take run for every byte of the file: kept inline, the move to the next piece
+  // (once a megabyte) out of line.
+  __attribute__((always_inline)) Ch Peek() const { return at_ != end_ ? *at_ : '\0'; }
+  __attribute__((always_inline)) Ch Take() {
+    if (at_ == end_) return '\0';
+    const Ch c = *at_++;
+    if (at_ == end_) next_piece();
+    return c;
+  }
+  std::size_t Tell() const { return before_ + static_cast<std::size_t>(at_ - begin_); }
+  bool exhausted() const { return at_ == end_; }
+
+  // RapidJSON's SkipWhitespace (below) a piece at a time: a saved file is indented, about a
+  // fifth of its bytes are spaces.
+  void skip_whitespace() {
+    while (at_ != end_) {
+      while (at_ != end_ && (*at_ == ' ' || *at_ == '\n' || *at_ == '\r' || *at_ == '\t')) ++at_;
+      if (at_ != end_) return;
+      next_piece();
+    }
+  }
+
+  // Writing is asked only of streams parsed in place (kParseInsituFlag), never this one.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+
+ private:
+  __attribute__((noinline)) void next_piece() {
+    before_ += static_cast<std::size_t>(end_ - begin_);
+    while (pieces_.next(at_, end_)) {
+      if (at_ != end_) {
+        begin_ = at_;
+        return;
+      }
+    }
+    begin_ = at_ = end_ = nullptr;
+  }
+
+  Pieces& pieces_;
+  const char* begin_ = nullptr;  // the piece being read
+  const char* at_ = nullptr;
+  const char* end_ = nullptr;
+  std::size_t before_ = 0;  // bytes in the pieces before it
+};
+
+}  // namespace
+}  // namespace safeguard
+
+template <>
+inline void rapidjson::SkipWhitespace(safeguard::PieceStream& stream) {
+  stream.skip_whitespace();
+}
+
+namespace safeguard {
+namespace {
+
+// RapidJSON's events as the nlohmann SAX events `Handler` takes. Numbers arrive as nlohmann
+// gives them (a non-negative whole number unsigned, a negative one signed, anything else a
+// float), and a string RapidJSON would hand over that is not well-formed UTF-8 (a lone low
+// surrogate escaped as \uDC00, which nlohmann refuses) stops the pass.
+template <typename Handler>
+class FastEvents {
+ public:
+  explicit FastEvents(Handler& handler) : handler_(handler) {}
+
+  bool Null() { return handler_.null(); }
+  bool Bool(bool value) { return handler_.boolean(value); }
+  bool Int(int value) { return Int64(value); }
+  bool Uint(unsigned value) { return handler_.number_unsigned(value); }
+  bool Int64(std::int64_t value) {
+    return value < 0 ? handler_.number_integer(value)
+                     : handler_.number_unsigned(static_cast<std::uint64_t>(value));
+  }
+  bool Uint64(std::uint64_t value) { return handler_.number_unsigned(value); }
+  bool Double(double value) { return handler_.number_float(value, text_); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    return take(text, length) && handler_.string(text_);
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    return take(text, length) && handler_.key(text_);
+  }
+  bool StartObject() { return handler_.start_object(kUnknownSize); }
+  bool EndObject(rapidjson::SizeType) { return handler_.end_object(); }
+  bool StartArray() { return handler_.start_array(kUnknownSize); }
+  bool EndArray(rapidjson::SizeType) { return handler_.end_array(); }
+
+ private:
+  static constexpr std::size_t kUnknownSize = static_cast<std::size_t>(-1);
+
+  bool take(const char* text, rapidjson::SizeType length) {
+    const std::string_view view(text, length);
+    if (!detail::is_valid_utf8(view)) return false;
+    text_.assign(view);
+    return true;
+  }
+
+  Handler& handler_;
+  json::string_t text_;
+};
+
+// RapidJSON's parse stack (strings being read, nesting) allocated through operator new, so that
+// running out of memory throws std::bad_alloc here as everywhere else in the library (RapidJSON's
+// own allocator, malloc, would hand it a null pointer it writes through), and the tests that
+// fail each allocation in turn reach it too.
+struct ThrowingAllocator {
+  static const bool kNeedFree = true;
+  void* Malloc(std::size_t size) { return size ? ::operator new(size) : nullptr; }
+  void* Realloc(void* original, std::size_t original_size, std::size_t new_size) {
+    if (new_size == 0) {
+      ::operator delete(original);
+      return nullptr;
+    }
+    void* grown = ::operator new(new_size);  // on failure `original` is left to its owner
+    if (original) {
+      std::memcpy(grown, original, std::min(original_size, new_size));
+      ::operator delete(original);
+    }
+    return grown;
+  }
+  static void Free(void* pointer) { ::operator delete(pointer); }
+};
+
+// One pass of RapidJSON's reader over the source into `handler`, hashing what it reads into
+// `digest` when given. True when the whole input was one JSON value the handler took to the end
+// (what it made of it, the handler says).
+template <typename Handler>
+bool parse_fast(Source& source, Handler& handler, detail::Sha256* digest) {
+  Pieces pieces(source, digest);
+  PieceStream stream(pieces);
+  FastEvents<Handler> events(handler);
+  // Iterative: nesting costs heap, not stack, and the handler stops at its depth limit.
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, ThrowingAllocator> reader;
+  const rapidjson::ParseResult result =
+      reader.Parse<rapidjson::kParseIterativeFlag>(stream, events);
+  return !result.IsError() && stream.exhausted();
 }
 
 // ---- Positions (error path only) ----------------------------------------------------------
@@ -1454,13 +1616,35 @@ void apply_reading(CaseGraph& graph, const Reading& reading, Source& source) {
   }
 }
 
+// The case read by the fast pass straight into an empty graph (detail::StreamedBuild). False
+// when anything stopped it, reported nothing: the graph is empty again, and load_from reads the
+// input with nlohmann's parser, which finds the problem (or takes what RapidJSON refused).
+bool load_fast(CaseGraph& graph, Source& source, const CaseFileLimits& limits,
+               const Progress& progress) {
+  detail::StreamedBuild build(graph);
+  CaseHandler handler(limits);
+  handler.stream_into(build);
+  detail::Sha256 digest;
+  const bool verify = source.has_trailer();
+  source.set_progress(&progress);
+  const bool parsed = parse_fast(source, handler, verify ? &digest : nullptr);
+  source.set_progress(nullptr);
+  if (!parsed || handler.stream_declined() || handler.problem().status != Status::ok) return false;
+  if (verify && digest.hex() != source.digest()) return false;
+  handler.finish();
+  return handler.problem().status == Status::ok && handler.finish_stream();
+}
+
 // Reads the case into `graph`. Into an empty graph the entities are built as they are read
-// (detail::StreamedBuild), so memory follows the record, not a batch of the whole file; when
-// that declines (a graph error, or sections out of order), or the graph is not empty, the file
-// is read into a batch and applied as one, whose errors name the item and its place.
+// (detail::StreamedBuild), so memory follows the record, not a batch of the whole file: by the
+// fast pass, then, if that stops, by nlohmann's. When that declines too (a graph error, or
+// sections out of order), or the graph is not empty, the file is read into a batch and applied
+// as one, whose errors name the item and its place.
 void load_from(CaseGraph& graph, Source& source, const CaseFileLimits& limits,
                const Progress& progress) {
   if (detail::StreamedBuild::accepts(graph)) {
+    if (load_fast(graph, source, limits, progress)) return;
+    // Read again from the start: the progress reports start again too.
     detail::StreamedBuild build(graph);
     CaseHandler handler(limits);
     handler.stream_into(build);
@@ -1522,6 +1706,18 @@ void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLim
   Source source(path, limits.max_bytes);
   load_from(graph, source, limits, progress);
 }
+
+namespace detail {
+
+bool load_case_fast(CaseGraph& graph, std::string_view text, const std::string& name,
+                    const CaseFileLimits& limits) {
+  check_buffer_size(text, name, limits);
+  if (!StreamedBuild::accepts(graph)) return false;
+  Source source(text, name);
+  return load_fast(graph, source, limits, Progress{});
+}
+
+}  // namespace detail
 
 std::string save_case(const CaseGraph& graph) {
   using ordered = nlohmann::ordered_json;

@@ -39,9 +39,10 @@ SAFEGUARD_EXPORT Batch parse_case(std::string_view text, const std::string& name
 // Parses and applies a case file to `graph` as one batch: all of it, or (on error) none of it.
 // Errors from the graph (unknown or duplicate ids...) carry the line and column of the entity.
 // Into an empty graph the entities are built as they are read, so memory follows the record,
-// not the file; a graph that is not empty, a file whose sections are not in the order
-// save_case writes them, or an entity the graph refuses, makes it read the file again as a
-// batch. The record, and any error, are the same either way.
+// not the file: by a fast parser first, and, when the file has any problem, by the parser that
+// reports it, from the start again. A graph that is not empty, a file whose sections are not in
+// the order save_case writes them, or an entity the graph refuses, makes it read the file again
+// as a batch. The record, and any error, are the same either way.
 SAFEGUARD_EXPORT void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                                 const CaseFileLimits& limits = {});
 SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,

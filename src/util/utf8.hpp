@@ -77,6 +77,13 @@ inline std::optional<char32_t> first_unprintable(std::string_view text) noexcept
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   for (std::size_t i = 0; i < text.size();) {
     const unsigned char lead = bytes[i];
+    // Printable ASCII, what nearly every id is made of, is in no range below: skipping it
+    // saves a walk of the table per byte (the ids of a national case file run to tens of
+    // millions of bytes).
+    if (lead >= 0x20 && lead < 0x7F) {
+      ++i;
+      continue;
+    }
     const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
     char32_t code = length == 1   ? lead
                     : length == 2 ? lead & 0x1Fu

@@ -1,7 +1,8 @@
 // The streaming case-file reader against the reader it replaces
 // (tests/oracle/legacy_case_reader.cpp): the same record from generated caseloads and the bundled
 // files, and the same status, place and reason from every bad file and from many damaged copies of
-// a good one.
+// a good one. Its fast pass (RapidJSON) alone: the same record from every good file, and nothing
+// from anything the old reader refuses.
 #include <doctest/doctest.h>
 
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "case_json.hpp"  // private (src/): the fast pass alone
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 
@@ -176,9 +178,106 @@ std::string generated(std::size_t children, std::uint64_t seed) {
   return save_case(graph);
 }
 
+// The fast pass alone on `text`: whether it built the record, and the record as a case file.
+std::pair<bool, std::string> fast_pass(const std::string& text) {
+  CaseGraph graph;
+  const bool built = detail::load_case_fast(graph, text, "fast", CaseFileLimits{});
+  return {built, save_case(graph)};
+}
+
+// The fast pass against the old reader: the same record when the old reader takes `text`, and
+// when it refuses it, nothing at all (the graph left empty for nlohmann's pass to report).
+// Returns whether the fast pass built the record.
+bool check_fast_pass(const std::string& text, const std::string& name) {
+  CAPTURE(name);
+  const Outcome old_reader =
+      outcome({}, [&](CaseGraph& g) { legacy::load_case(g, text, name, CaseFileLimits{}); });
+  const auto [built, saved] = fast_pass(text);
+  if (!old_reader.ok) {
+    CHECK_FALSE(built);
+    CHECK(saved == save_case(CaseGraph{}));
+  } else if (built) {
+    CHECK(saved == old_reader.saved);
+  } else {
+    CHECK(saved == save_case(CaseGraph{}));
+  }
+  return built;
+}
+
+std::string compact(const std::string& saved) {
+  nlohmann::ordered_json document = nlohmann::ordered_json::parse(saved);
+  document.erase("checksum");
+  return document.dump();
+}
+
 }  // namespace
 
 TEST_SUITE("oracle/case_differential") {
+  TEST_CASE("the fast pass builds every file in save order, as the old reader does") {
+    // Files save_case writes (and generate, and any tool writing the sections in that order)
+    // are the ones the fast pass is for: each must be read once, not twice.
+    for (const auto& [children, seed] :
+         std::vector<std::pair<std::size_t, std::uint64_t>>{{1, 11}, {200, 1}, {3000, 13}}) {
+      const std::string saved = generated(children, seed);
+      CHECK(check_fast_pass(saved, "saved-" + std::to_string(children)));
+      CHECK(check_fast_pass(compact(saved), "compact-" + std::to_string(children)));
+    }
+    for (const std::string& path : files_in(SAFEGUARD_SOURCE_DIR "/examples/data")) {
+      CaseGraph graph;
+      load_case_file(graph, path);
+      CHECK(check_fast_pass(save_case(graph), path));
+      check_fast_pass(slurp(path), path);
+    }
+    for (const char* directory : {"/views", "/joining"})
+      for (const std::string& path : files_in(SAFEGUARD_TEST_DATA_DIR + std::string(directory)))
+        check_fast_pass(slurp(path), path);
+  }
+
+  TEST_CASE("the fast pass leaves nothing behind wherever the old reader refuses") {
+    const std::string good = compact(generated(7, 12));
+    const std::string body = good.substr(1);  // after the opening brace
+    struct Case {
+      const char* name;
+      std::string text;
+    };
+    const std::vector<Case> cases = {
+        // RapidJSON stops at a NUL byte as at the end of its input; nlohmann expects the end.
+        {"a NUL byte after the document", good + std::string(1, '\0') + "{}"},
+        {"a NUL byte inside a string",
+         "{\"description\":\"a" + std::string(1, '\0') + "b\"," + body},
+        // RapidJSON 1.1 decodes a lone low surrogate escape; nlohmann refuses it.
+        {"a lone low surrogate escape", "{\"description\":\"\\uDC00\"," + body},
+        {"a lone high surrogate escape", "{\"description\":\"\\uD800x\"," + body},
+        {"a surrogate encoded as UTF-8", "{\"description\":\"\xED\xA0\x80\"," + body},
+        {"an overlong encoding", "{\"description\":\"\xC0\xAF\"," + body},
+        {"a raw control character", "{\"description\":\"a\tb\"," + body},
+        {"a float where a whole number belongs",
+         [&] {
+           std::string text = good;
+           const std::size_t at = text.find("\"severity\":");
+           REQUIRE(at != std::string::npos);
+           text.insert(text.find_first_of(",}", at), ".0");
+           return text;
+         }()},
+        {"a number too large for any integer",
+         "{\"description\":1" + std::string(30, '0') + "," + body},
+        {"a second document", good + " {}"},
+        {"a trailing comma", good.substr(0, good.size() - 1) + ",}"},
+        {"nested past the depth limit",
+         "{\"description\":" + std::string(40, '[') + std::string(40, ']') + "," + body},
+    };
+    for (const Case& c : cases) CHECK_FALSE(check_fast_pass(c.text, c.name));
+    // The sections in another order than save_case's: read again, then sorted as a batch.
+    nlohmann::ordered_json document = nlohmann::ordered_json::parse(good);
+    nlohmann::ordered_json reversed = nlohmann::ordered_json::object();
+    std::vector<std::string> keys;
+    for (auto it = document.begin(); it != document.end(); ++it) keys.push_back(it.key());
+    for (auto it = keys.rbegin(); it != keys.rend(); ++it) reversed[*it] = document[*it];
+    CHECK_FALSE(check_fast_pass(reversed.dump(), "reversed"));
+    for (const std::string& path : files_in(SAFEGUARD_TEST_DATA_DIR "/bad/case"))
+      check_fast_pass(slurp(path), path);
+  }
+
   TEST_CASE("generated caseloads, as saved, compact, reordered and without a checksum") {
     for (std::uint64_t seed : {1, 2, 3}) {
       const std::string saved = generated(200, seed);
@@ -255,6 +354,7 @@ TEST_SUITE("oracle/case_differential") {
       }
       // Even one edit can make several problems (a lost quote turns what follows into keys).
       compare_text({}, text, "damaged-" + std::to_string(i), true);
+      check_fast_pass(text, "damaged-" + std::to_string(i));
     }
   }
 }
