@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "commands.hpp"
@@ -51,10 +52,33 @@ std::vector<std::string> safety_findings(const SafetyView& view) {
 }
 
 // The discretionary override that moved the child's level, as "J-1 (raise)", or "".
-std::string applied_judgement(const Results& results, std::size_t row) {
-  const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
+// A judgement that applied, as "ID (direction)"; empty for none or one that did not apply.
+std::string applied_judgement(const std::optional<DiscretionaryView>& judgement) {
   if (!judgement || judgement->outcome != DiscretionaryOutcome::applied) return {};
   return std::string(judgement->id) + " (" + std::string(to_string(judgement->direction)) + ")";
+}
+
+// The OVERRIDES column's words for a judgement: applied (with its direction) or awaiting
+// approval; nothing for one that did not move the level for another reason.
+void add_judgement(std::vector<std::string>& flags,
+                   const std::optional<DiscretionaryView>& judgement) {
+  if (!judgement) return;
+  if (judgement->outcome == DiscretionaryOutcome::applied)
+    flags.push_back("judgement " + applied_judgement(judgement));
+  else if (judgement->outcome == DiscretionaryOutcome::awaiting_approval)
+    flags.push_back("judgement " + std::string(judgement->id) + " awaiting approval");
+}
+
+nlohmann::ordered_json judgement_json(const RuleSet& pack,
+                                      const std::optional<DiscretionaryView>& judgement) {
+  using json = nlohmann::ordered_json;
+  if (!judgement || judgement->outcome == DiscretionaryOutcome::none) return nullptr;
+  return {{"id", std::string(judgement->id)},
+          {"direction", to_string(judgement->direction)},
+          {"outcome", to_string(judgement->outcome)},
+          {"approved_by",
+           judgement->approved_by.empty() ? json() : json(std::string(judgement->approved_by))},
+          {"level_before", pack.levels()[judgement->level_before].id}};
 }
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
@@ -74,6 +98,8 @@ struct AdultRow {
   std::vector<double> scores;  // per pack index; adult indices only are shown
   double withheld = 0;
   bool any_withheld = false;
+  std::vector<std::string> overrides;  // the adult overrides fired, as the children's column
+  std::optional<DiscretionaryView> judgement;  // a worker's judgement about the adult, if any
 };
 
 std::vector<AdultRow> adult_rows(const Results& results, const Viewer& viewer) {
@@ -91,7 +117,11 @@ std::vector<AdultRow> adult_rows(const Results& results, const Viewer& viewer) {
         adult.scores[line.index] += line.value;
       }
     }
-    if (adult_shown(results, row, viewer)) rows.push_back(std::move(adult));
+    if (!adult_shown(results, row, viewer)) continue;
+    for (const OverrideView& o : view_adult_overrides(results, row, viewer))
+      adult.overrides.push_back(o.withheld() ? std::string("restricted") : std::string(o.id));
+    adult.judgement = view_adult_discretionary(results, row, viewer);
+    rows.push_back(std::move(adult));
   }
   return rows;
 }
@@ -155,11 +185,7 @@ std::string render_table(const Session& session, bool progress) {
     }
     std::vector<std::string> flags = fired_overrides(results, row, session.viewer);
     if (results.immediate_safety(row)) flags.insert(flags.begin(), "IMMEDIATE-SAFETY");
-    if (const std::string judgement = applied_judgement(results, row); !judgement.empty())
-      flags.push_back("judgement " + judgement);
-    if (const std::optional<DiscretionaryView> waiting = view_discretionary(results, row);
-        waiting && waiting->outcome == DiscretionaryOutcome::awaiting_approval)
-      flags.push_back("judgement " + std::string(waiting->id) + " awaiting approval");
+    add_judgement(flags, view_discretionary(results, row));
     cells.push_back(flags.empty() ? "-" : join(flags, ", "));
     table.add_row(std::move(cells));
     ++per_level[results.level(row)];
@@ -175,12 +201,16 @@ std::string render_table(const Session& session, bool progress) {
       if (index.adult) adult_table.add_column(index.id, Table::Align::right);
     }
     adult_table.add_column("WITHHELD", Table::Align::right);
+    adult_table.add_column("OVERRIDES", Table::Align::left);
     for (const AdultRow& adult : adults) {
       std::vector<std::string> cells = {adult.id, adult.level};
       for (std::size_t i = 0; i < pack.indices().size(); ++i) {
         if (pack.indices()[i].adult) cells.push_back(fixed(adult.scores[i], 2));
       }
       cells.push_back(adult.any_withheld ? fixed(adult.withheld, 2) : "-");
+      std::vector<std::string> flags = adult.overrides;
+      add_judgement(flags, adult.judgement);
+      cells.push_back(flags.empty() ? "-" : join(flags, ", "));
       adult_table.add_row(std::move(cells));
     }
     out << "\nadults' own results (indices with subject = \"adult\"; a child reads them only "
@@ -251,18 +281,7 @@ std::string render_json(const Session& session, bool progress) {
            {"restricted", line.withheld()}});
     }
     child["safety"] = {{"decision", to_string(safety.decision)}, {"findings", std::move(findings)}};
-    const std::optional<DiscretionaryView> judgement = view_discretionary(results, row);
-    if (!judgement || judgement->outcome == DiscretionaryOutcome::none) {
-      child["discretionary_override"] = nullptr;
-    } else {
-      child["discretionary_override"] = {
-          {"id", std::string(judgement->id)},
-          {"direction", to_string(judgement->direction)},
-          {"outcome", to_string(judgement->outcome)},
-          {"approved_by",
-           judgement->approved_by.empty() ? json() : json(std::string(judgement->approved_by))},
-          {"level_before", pack.levels()[judgement->level_before].id}};
-    }
+    child["discretionary_override"] = judgement_json(pack, view_discretionary(results, row));
     children.push_back(std::move(child));
     bar.update(row + 1);
   }
@@ -276,7 +295,9 @@ std::string render_json(const Session& session, bool progress) {
     adults.push_back({{"id", adult.id},
                       {"level", adult.level},
                       {"scores", std::move(scores)},
-                      {"withheld", adult.withheld}});
+                      {"withheld", adult.withheld},
+                      {"overrides", adult.overrides},
+                      {"discretionary_override", judgement_json(pack, adult.judgement)}});
   }
   out["adults"] = std::move(adults);
   return out.dump(2) + "\n";
@@ -308,7 +329,7 @@ std::string render_csv(const Session& session, bool progress) {
     cells.push_back(fixed(viewed.withheld, 6));
     cells.push_back(results.immediate_safety(row) ? "true" : "false");
     cells.push_back(join(fired_overrides(results, row, session.viewer), ";"));
-    cells.push_back(applied_judgement(results, row));
+    cells.push_back(applied_judgement(view_discretionary(results, row)));
     if (contextual) {
       cells.push_back(fixed(viewed.contextual_total, 6));
       cells.push_back(fixed(viewed.contextual_withheld, 6));

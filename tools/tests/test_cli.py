@@ -451,6 +451,14 @@ class ExplainTest(unittest.TestCase):
                                 *AS_OF).text())["adults"]
         self.assertEqual({a["id"]: a["level"] for a in adults},
                          {"P-DAJ-M": "high", "P-DAK-M": "high", "P-DAL-M": "medium"})
+        # The adults' table and JSON say why a level is above what the ticks give.
+        judged = {a["id"]: a["discretionary_override"] for a in adults}
+        self.assertEqual(judged["P-DAJ-M"]["outcome"], "applied")
+        self.assertEqual(judged["P-DAJ-M"]["approved_by"], "P-DAJ-TM")
+        table = run("assess", case, "--rules", dash, *AS_OF).text()
+        [row] = [line for line in table.splitlines() if line.startswith("P-DAJ-M ")]
+        self.assertIn("judgement O-DAJ-1 (raise)", row)
+        self.assertIn("OVERRIDES", table.split("adults' own results")[1])
 
     def test_restricted_evidence_is_hidden_from_an_uncleared_viewer(self):
         text = run("explain", OAK, "--child", "P-OAK-C8", *AS_OF).text()
