@@ -207,15 +207,10 @@ void number_withheld(const std::vector<const Contribution*>& from, std::vector<L
 // Whether the viewer is cleared for what the agency at `agency` (a slot) holds: by its id, its
 // type or everything. UINT32_MAX (no agency known): only a viewer cleared for everything.
 bool cleared_for_agency(const Viewer& viewer, const Snapshot& snap, std::uint32_t agency) {
-  if (viewer.cleared_all) return true;
   if (agency == UINT32_MAX || snap.agency_vertex[agency] == kNoVertex)
-    return std::find(viewer.cleared.begin(), viewer.cleared.end(), "*") != viewer.cleared.end();
-  const std::string_view agency_id = snap.id(snap.agency_vertex[agency]);
-  const std::string_view agency_type = snap.symbol(snap.agency_type[agency]);
-  for (const auto& name : viewer.cleared) {
-    if (name == "*" || name == agency_id || name == agency_type) return true;
-  }
-  return false;
+    return detail::cleared_for(viewer, false, {}, {});
+  return detail::cleared_for(viewer, true, snap.id(snap.agency_vertex[agency]),
+                             snap.symbol(snap.agency_type[agency]));
 }
 }  // namespace
 

@@ -2,10 +2,24 @@
 // reader's network (src/views_network.cpp) so both decide a line the same way. Private to src/.
 #pragma once
 
+#include <string_view>
+
 #include "safeguard/explain.hpp"
 #include "snapshot_columns.hpp"
 
 namespace safeguard::detail {
+
+// Whether the viewer is cleared for what an agency holds: by its id, its type or everything.
+// `known` false (no agency known): only a viewer cleared for everything. The one rule every
+// reader-scoped output applies, over a snapshot (the view layer) or a graph (the CIN export).
+inline bool cleared_for(const Viewer& viewer, bool known, std::string_view agency_id,
+                        std::string_view agency_type) {
+  if (viewer.cleared_all) return true;
+  for (const auto& name : viewer.cleared) {
+    if (name == "*" || (known && (name == agency_id || name == agency_type))) return true;
+  }
+  return false;
+}
 
 inline bool is_concern(const Snapshot& snap, VertexIndex v) {
   return v != kNoVertex && snap.vertex_kind[v] == VertexKind::concern;

@@ -810,7 +810,8 @@ class ChildScorer::Impl final : public expr::AdultReader {
     std::uint32_t person;
     const expr::EvidenceMask* mask;
     std::size_t scores;  // into adult_memo_scores_: one score per index
-    int level;           // scores and adult overrides
+    int level;           // scores, adult overrides and the judgement about the adult
+    bool evidence;       // a line or an adult override: a result beyond judgement alone
   };
 
   // An adult's scores and level over the evidence `mask` allows, worked out once per child
@@ -819,14 +820,21 @@ class ChildScorer::Impl final : public expr::AdultReader {
     for (const AdultMemo& memo : adult_memo_) {
       if (memo.person == person && memo.mask == mask) return memo;
     }
+    // Without restricted evidence, a judgement about an adult whose whole result rests on it
+    // is not counted: the reader who may not see that evidence may not learn of the result at
+    // all, judgement included (adult_shown, view_adult_discretionary), and a child's rule read
+    // on what remains must not say otherwise. A result that is a judgement alone is the same
+    // with or without restricted evidence, and counts.
+    const bool judge_bare = mask == nullptr || !adult_memo(person, nullptr).evidence;
     const std::size_t count = rules_.indices().size();
     adult_scratch_.clear();
     adult_lines(person, mask, adult_scratch_);
-    AdultMemo memo{person, mask, adult_memo_scores_.size(), 0};
+    AdultMemo memo{person, mask, adult_memo_scores_.size(), 0, !adult_scratch_.empty()};
     adult_memo_scores_.resize(adult_memo_scores_.size() + count, 0.0);
     for (const Contribution& line : adult_scratch_)
       adult_memo_scores_[memo.scores + line.index] += line.value;
-    memo.level = adult_level(person, adult_memo_scores_.data() + memo.scores, mask, nullptr);
+    memo.level = adult_level(person, adult_memo_scores_.data() + memo.scores, mask, nullptr,
+                             &memo.evidence, judge_bare);
     adult_memo_.push_back(memo);
     return adult_memo_.back();
   }
@@ -866,13 +874,18 @@ class ChildScorer::Impl final : public expr::AdultReader {
   // of every adult policy override that fires over the concerns about the adult that `mask`
   // allows (one whose condition is unknown does not fire). With `fired`, appends each override
   // that fired and whether it fired only because of restricted evidence.
+  // `evidence` (when given: whether the adult has a line) is also set when an adult override
+  // fires; `judge_bare` false leaves the judgement out of a result with neither (adult_memo,
+  // without restricted evidence).
   int adult_level(std::uint32_t person, const double* scores, const expr::EvidenceMask* mask,
-                  AdultFired* fired) {
+                  AdultFired* fired, bool* evidence = nullptr, bool judge_bare = true) {
     std::int32_t level = 0;
     for (std::uint32_t i = 0; i < rules_.indices().size(); ++i) {
       if (rules_.indices()[i].adult) level = std::max(level, rules_.level_for(i, scores[i]));
     }
     const int policy_minimum = adult_policy_level(person, mask, fired, level);
+    if (evidence) *evidence = *evidence || policy_minimum >= 0;
+    if (!judge_bare && evidence && !*evidence) return level;
     // Then professional judgement about the adult, as for a child (settle_levels).
     DiscretionaryResult judgement;
     apply_discretionary(person, policy_minimum, level, judgement);

@@ -9,6 +9,7 @@
 #include "c_api/shim.hpp"
 #include "case_row.hpp"
 #include "graph_bulk.hpp"
+#include "safeguard/day.hpp"
 #include "util/utf8.hpp"
 
 using namespace safeguard;
@@ -79,8 +80,13 @@ Table checked_table(const sg_table& given) {
   check_version(given.version, SG_TABLE_VERSION, "sg_table");
   Table table{text(given.name, "table name"), 0, given.row_count, {}};
   table.order = detail::CaseRow::section_order(table.name);
+  // A name the format does not know is the caller's text: quoted, cut short and with control
+  // bytes escaped wherever a message or a location shows it, as the case-file reader does.
+  if (table.order < 0) {
+    const std::string quoted = detail::quote_for_error(table.name);
+    malformed(TablePlace{quoted, {}, {}, {}}, "no case-file section is called " + quoted);
+  }
   const TablePlace place{table.name, {}, {}, {}};
-  if (table.order < 0) malformed(place, "no case-file section is called " + table.name);
   const detail::CaseRow row(table.name);
   if (row.is_calendar() && table.rows > 1) malformed(place, "a calendar table has one row");
   if (given.column_count > 0) require(given.columns, "columns");
@@ -89,7 +95,10 @@ Table checked_table(const sg_table& given) {
     TablePlace at{table.name, {}, i, "#" + std::to_string(i)};
     at.column_name = text(c.name, "column name");
     const int field = row.field(at.column_name);
-    if (field < 0) malformed(at, table.name + " has no column " + at.column_name);
+    if (field < 0) {
+      at.column_name = detail::quote_for_error(at.column_name);
+      malformed(at, table.name + " has no column " + at.column_name);
+    }
     for (const Column& other : table.columns) {
       if (other.field == field) malformed(at, "column " + at.column_name + " is given twice");
     }

@@ -16,6 +16,7 @@
 #include "cin/sources.hpp"
 #include "safeguard/cin.hpp"
 #include "safeguard/explain.hpp"
+#include "views_restriction.hpp"
 
 namespace safeguard::cin {
 namespace {
@@ -23,18 +24,13 @@ namespace {
 using What = detail::ItemSource::What;
 
 // Whether the reader may be given a concern: a restricted one only when cleared for its source
-// agency, by id or type, as the view layer decides (can_see, explain.hpp).
+// agency, by the view layer's rule (views_restriction.hpp).
 bool may_read(const CaseGraph& graph, const Viewer* viewer, const Concern& concern) {
   if (!concern.restricted) return true;
   if (viewer == nullptr) return false;
-  if (viewer->cleared_all) return true;
-  if (concern.source == kNoVertex) return false;
-  const std::string& agency_id = graph.id(concern.source);
-  const std::string_view agency_type = graph.symbol(graph.agency(concern.source).type);
-  for (const std::string& name : viewer->cleared) {
-    if (name == "*" || name == agency_id || name == agency_type) return true;
-  }
-  return false;
+  if (concern.source == kNoVertex) return safeguard::detail::cleared_for(*viewer, false, {}, {});
+  return safeguard::detail::cleared_for(*viewer, true, graph.id(concern.source),
+                                        graph.symbol(graph.agency(concern.source).type));
 }
 
 // The details' children by LAchildID (the first of a repeated one, as the import keeps).

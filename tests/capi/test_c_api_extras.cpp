@@ -368,6 +368,39 @@ TEST_SUITE("capi/c_api_extras") {
     sg_graph_free(graph);
   }
 
+  TEST_CASE("an sg_override of version 2 (before `adult`) is a child's, whatever follows it") {
+    // A caller built against version 2 has no `adult` field: what lies there is not theirs, so
+    // the library must not read it. Filled here with an adult's id, it changes nothing.
+    sg_graph* graph = nullptr;
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE(sg_graph_load_file(graph, SAFEGUARD_SOURCE_DIR
+                               "/tests/data/scenarios/dash/adult-judgement.json") == SG_OK);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_override old = SG_OVERRIDE_INIT;
+    old.version = 2;
+    old.id = "J-V2-1";
+    old.child = "P-DAK-C1";
+    old.adult = "P-DAK-M";  // past the end of a version 2 struct
+    old.direction = "raise";
+    old.date = "2026-10-30";
+    old.author = "SW-0001";
+    old.reason = "Fictional reason";
+    REQUIRE(sg_batch_add_override(batch, &old) == SG_OK);
+    REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+    sg_batch_free(batch);
+    char* json = nullptr;
+    REQUIRE(sg_graph_save_buffer(&json, nullptr, graph) == SG_OK);
+    const std::string saved = json;
+    sg_buffer_free(json);
+    const std::size_t at = saved.find("\"J-V2-1\"");
+    REQUIRE(at != std::string::npos);
+    const std::string item = saved.substr(at, saved.find('}', at) - at);
+    CHECK(item.find("\"child\": \"P-DAK-C1\"") != std::string::npos);
+    CHECK(item.find("\"adult\"") == std::string::npos);
+    sg_graph_free(graph);
+  }
+
   TEST_CASE("a reader is shown one withheld line however many restricted items there are") {
     // The Ash household: a restricted police call-out about the mother reaches both children.
     sg_graph* graph = nullptr;

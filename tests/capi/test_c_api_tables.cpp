@@ -330,13 +330,13 @@ TEST_SUITE("c_api_tables") {
     refused(t, "unknown column type 99 (persons column flags)");
     t = rowan();
     column_of(t, "persons", "flags").name = "colour";
-    refused(t, "persons has no column colour (persons column colour)");
+    refused(t, "persons has no column \"colour\" (persons column \"colour\")");
     t = rowan();
     t.tables[0].columns.push_back(texts("id", {"X", "Y"}));
     refused(t, "column id is given twice");
     t = rowan();
     t.tables[0].name = "people";
-    refused(t, "no case-file section is called people");
+    refused(t, "no case-file section is called \"people\"");
     t = rowan();
     t.tables.push_back(t.tables[2]);
     refused(t, "table households is given twice");
@@ -347,6 +347,33 @@ TEST_SUITE("c_api_tables") {
     t = rowan();
     column_of(t, "concerns", "severity").type = SG_COLUMN_DAY;  // its days were never filled
     refused(t, "days is NULL (concerns column severity)");
+  }
+
+  TEST_CASE("a name the format does not know is quoted short, never echoed raw") {
+    // The caller's text (up to 1 MiB, any printable or control character) reaches a message and
+    // a log only as quote_for_error gives it: 40 bytes at most, control bytes as \xNN.
+    Graph graph;
+    const std::string before = saved(graph.graph);
+    const std::string hostile = "\x1b[2J\r\n" + std::string(5000, 'z');
+    auto refused = [&](Tables tables) {
+      CHECK(tables.apply(graph.graph) == SG_E_INVALID_ARGUMENT);
+      const std::string message = sg_error_last();
+      CAPTURE(message);
+      CHECK(message.size() < 300);
+      for (char c : message) CHECK(static_cast<unsigned char>(c) >= 0x20);
+      CHECK(message.find("\\x1B[2J\\x0D\\x0A") != std::string::npos);
+      const sg_error_detail* detail = sg_error_last_detail();
+      REQUIRE(detail->file != nullptr);
+      CHECK(std::strlen(detail->file) < 100);
+      for (const char* c = detail->file; *c; ++c) CHECK(static_cast<unsigned char>(*c) >= 0x20);
+      CHECK(saved(graph.graph) == before);
+    };
+    Tables t = rowan();
+    t.tables[0].name = hostile;
+    refused(t);
+    t = rowan();
+    column_of(t, "persons", "flags").name = hostile;
+    refused(t);
   }
 
   TEST_CASE("a value of the wrong kind for its field is the case file's type error") {

@@ -22,7 +22,8 @@ constexpr Day kAsOf = 20'000;
 
 // An adult index of whole ticks (low 0, mid 2, high 4), an adult override (three incidents:
 // at least mid) and a child override reading the carer's level after judgement.
-std::shared_ptr<const RuleSet> pack(const std::string& allow, const std::string& approval = "") {
+std::shared_ptr<const RuleSet> pack(const std::string& allow, const std::string& approval = "",
+                                    const std::string& more = "") {
   std::string text = R"([pack]
 id = "adult-judgement-test"
 version = "1"
@@ -65,8 +66,8 @@ reason = "a carer's result is high"
 when = 'adult_level_at_least("carer", "high")'
 min_level = "high"
 
-[discretionary]
 )";
+  text += more + "\n[discretionary]\n";
   text += "allow = \"" + allow + "\"\n";
   if (!approval.empty()) text += "approval = \"" + approval + "\"\n";
   return RuleSet::load_string(text, "adult-judgement.toml");
@@ -364,6 +365,64 @@ TEST_SUITE("unit/adult_judgement") {
     CHECK(adult_shown(r, row, police));
     REQUIRE(view_adult_discretionary(r, row, police));
     CHECK(explain_adult(r, row, ExplainFormat::text, police).find("J-AJ-1") != std::string::npos);
+  }
+
+  TEST_CASE("a child's rule read without restricted evidence counts no judgement on it") {
+    // The mother's ticks are all restricted (mid), judgement raises her to high. Read again
+    // without restricted evidence she has no result for the reader to know of, so a child's
+    // override on "carer at least mid" must not fire there on the judgement alone (it would
+    // tell an uncleared reader that a carer has a result the view layer keeps from them).
+    const std::string carer_mid = R"(
+[[override]]
+id = "carer-mid"
+reason = "a carer's result is mid or more"
+when = 'adult_level_at_least("carer", "mid")'
+min_level = "mid"
+)";
+    const auto rules = pack("raise_and_lower", "", carer_mid);
+    const Viewer uncleared{};
+    auto child_override = [](const Results& r, const Viewer& viewer) {
+      const auto child = static_cast<std::size_t>(r.find_child("P-AJ-C1"));
+      for (const OverrideView& o : view_overrides(r, child, viewer)) {
+        if (o.id == "carer-mid") return std::string("shown");
+      }
+      for (const OverrideView& o : view_overrides(r, child, Viewer::everyone())) {
+        if (o.id == "carer-mid") return std::string("withheld");
+      }
+      return std::string("none");
+    };
+    Batch b = family(true);
+    b.add(judgement(OverrideDirection::raise));
+    const Results hidden = run(rules, b);
+    CHECK(adult_level(hidden) == "high");
+    CHECK_FALSE(
+        adult_shown(hidden, static_cast<std::size_t>(hidden.find_adult("P-AJ-M")), uncleared));
+    CHECK(child_override(hidden, uncleared) == "withheld");
+    CHECK(child_level(hidden) == "high");  // the score still counts everything
+    // The same ticks unrestricted: the override is anyone's to see.
+    Batch open = family(false);
+    open.add(judgement(OverrideDirection::raise));
+    CHECK(child_override(run(rules, open), uncleared) == "shown");
+    // One tick of three unrestricted: the reader sees her result and its judgement, and the
+    // child's override read on the unrestricted tick (low, raised to mid) is theirs to see.
+    Batch mixed = family(true);
+    for (Edit& item : mixed.items) {
+      if (auto* tick = std::get_if<ConcernSpec>(&item); tick && tick->id == "C-AJ-1")
+        tick->restricted = false;
+    }
+    mixed.add(judgement(OverrideDirection::raise));
+    const Results some = run(rules, mixed);
+    CHECK(adult_shown(some, static_cast<std::size_t>(some.find_adult("P-AJ-M")), uncleared));
+    CHECK(child_override(some, uncleared) == "shown");
+    // A result that is judgement alone (no tick at all) is the same for every reader: counted.
+    Batch bare;
+    for (Edit& item : family(true).items) {
+      if (!std::holds_alternative<ConcernSpec>(item)) bare.items.push_back(std::move(item));
+    }
+    bare.add(judgement(OverrideDirection::raise));
+    const Results only = run(rules, bare);
+    CHECK(adult_level(only) == "mid");
+    CHECK(child_override(only, uncleared) == "shown");
   }
 
   TEST_CASE("a watched record keeps adults' results equal to a full assessment's") {
