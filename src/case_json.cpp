@@ -410,7 +410,9 @@ class FastEvents {
                      : handler_.number_unsigned(static_cast<std::uint64_t>(value));
   }
   bool Uint64(std::uint64_t value) { return handler_.number_unsigned(value); }
-  bool Double(double value) { return handler_.number_float(value, text_); }
+  // A number past double's range (1.8e308) is infinity to RapidJSON 1.1 and an error to
+  // nlohmann: stop, so the second pass refuses it as before.
+  bool Double(double value) { return std::isfinite(value) && handler_.number_float(value, text_); }
   bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
   bool String(const char* text, rapidjson::SizeType length, bool) {
     return take(text, length) && handler_.string(text_);

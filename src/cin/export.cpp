@@ -480,6 +480,10 @@ Header header_of(const CaseGraph& graph, const ExportOptions& options) {
 }  // namespace
 
 Return to_return(const CaseGraph& graph, const ExportOptions& options) {
+  if (options.from != kNoDay && options.to != kNoDay && options.to < options.from)
+    throw Error(Status::invalid_argument, "census export: the period ends (" +
+                                              format_iso_date(options.to) + ") before it starts (" +
+                                              format_iso_date(options.from) + ")");
   const auto details = children_of(options.details);
   Return out;
   out.header = header_of(graph, options);

@@ -610,6 +610,25 @@ TEST_SUITE("unit/cin") {
     CHECK(written == open);
   }
 
+  TEST_CASE("a period that ends before it starts is refused, naming both days") {
+    const cin::Return first = cin::read_file(kDir + "full.xml");
+    CaseGraph graph;
+    cin::load(graph, first, "full.xml");
+    cin::ExportOptions options;
+    options.from = day("2025-01-01");
+    options.to = day("2024-12-31");
+    try {
+      (void)cin::to_return(graph, options);
+      FAIL("a backwards period was exported");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::invalid_argument);
+      CHECK(std::string(e.what()).find("2024-12-31") != std::string::npos);
+      CHECK(std::string(e.what()).find("2025-01-01") != std::string::npos);
+    }
+    options.to = options.from;  // one day is a period
+    CHECK_NOTHROW((void)cin::to_return(graph, options));
+  }
+
   TEST_CASE("a record's graph as of a date exports, and an erased child is not written") {
     const cin::Return first = cin::read_file(kDir + "full.xml");
     const Provenance who{"census-loader", "annual return", "", ""};
