@@ -104,6 +104,7 @@ class CinTest(unittest.TestCase):
             with open(case, encoding="utf-8") as f:
                 data = json.load(f)
             data["events"] = [e for e in data["events"] if e["kind"] != "record_source"]
+            del data["checksum"]  # edited: the file's checksum no longer holds
             by_hand = os.path.join(work, "by-hand.json")
             with open(by_hand, "w", encoding="utf-8") as f:
                 json.dump(data, f)

@@ -158,6 +158,7 @@ def test_steps_the_census_never_records_are_not_recorded_in_the_timeline():
         assert "not_recorded" in set(c1["status"]) and "overdue" not in set(c1["status"])
 
         case["events"] = [e for e in case["events"] if e["kind"] != "record_source"]
+        del case["checksum"]  # edited: the file's checksum no longer holds
         with safeguard.Graph.from_string(json.dumps(case)) as by_hand:
             again = safeguard.assess(by_hand, rules, as_of=as_of)
             steps = {s.step: s for s in again["P-EXM-C1"].timeline}
