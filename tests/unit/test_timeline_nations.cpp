@@ -862,7 +862,7 @@ TEST_SUITE("unit/timeline_nations: sources that record only some steps") {
   const std::string kCensus =
       event("S-1", "record_source", "2024-04-01", R"(, "category": "cin_census")");
 
-  TEST_CASE("steps the census never records are not recorded; without the source, OVERDUE") {
+  TEST_CASE("steps the census never records are not recorded, and OVERDUE without the source") {
     const Case imported(kCensus + "," + kCensusCase, kEngland, "2025-03-31");
     // Referral Tue 2 Apr 2024: a decision due Wed 3 Apr. The census holds no referral decision
     // (other than no further action): not recorded, with its clock still worked out.
