@@ -253,7 +253,9 @@ SG_API int sg_batch_erase_person(sg_batch* batch, const char* id);
  * "outline_plan", "detailed_plan", "cp_visit", "plan_start", "looked_after_start",
  * "looked_after_review", "looked_after_end", "statutory_visit", "missing_episode",
  * "missing_return", "return_interview", "expected_birth", "ird", "transfer_in",
- * "transfer_conference" (docs/case-files.md). */
+ * "transfer_conference", "record_source" (the child's record comes from the source its
+ * `category` names, such as "cin_census": steps that source never records show "not_recorded"
+ * in the timeline; docs/timescales.md, "Sources") (docs/case-files.md). */
 typedef struct sg_event {
   int version; /* SG_EVENT_VERSION */
   const char* id;
@@ -265,7 +267,8 @@ typedef struct sg_event {
   /* Version 2. What the event decided, for kinds that record one ("s47", "no_s47", "nfa",
    * "no_conference", "plan", "no_plan", "end_plan"...; docs/case-files.md); NULL for none. */
   const char* decision;
-  const char* category; /* plan_start: the category of abuse or neglect; may be NULL */
+  const char* category; /* plan_start: the category of abuse or neglect; record_source: the
+                           source ("cin_census"), required; may be NULL otherwise */
   const char* expected; /* expected_birth: the expected date of birth "YYYY-MM-DD"; else NULL */
 } sg_event;
 #define SG_EVENT_VERSION 2
@@ -753,7 +756,10 @@ typedef struct sg_step {
   const char* step;       /* the process's step id: "referral_decision", "assessment",
                              "initial_conference", "core_group", "first_review", "review",
                              "la_first_review", "return_interview"... (open set) */
-  const char* status;     /* "on_time", "late", "due", "overdue", "not_required" */
+  const char* status;     /* "on_time", "late", "due", "overdue", "not_required", or
+                             "not_recorded": the child's record comes only from sources that
+                             never record this step (record_source events; the CIN census holds
+                             no core group), so it is none of the others (reason says which) */
   int working_days;       /* late by / due in / overdue by; 0 when on time or not required,
                              except a step that was overdue when it stopped being required: by
                              how much it was overdue then */
@@ -764,7 +770,7 @@ typedef struct sg_step {
   char completed[SG_DATE_SIZE]; /* "" when not done */
   /* Version 2. */
   const char* title;       /* for people: "initial child protection conference" */
-  const char* reason;      /* why not required, or NULL */
+  const char* reason;      /* why not required or not recorded, or NULL */
   int calendar_days;       /* as working_days, in calendar days */
   int counts_working_days; /* 1: the timescale is in working days; 0: days, hours, weeks, months */
   const char* source;      /* the guidance the step comes from */

@@ -18,7 +18,7 @@
 namespace safeguard::expr {
 namespace {
 
-constexpr std::array<AttrInfo, 28> kAttributes = {{
+constexpr std::array<AttrInfo, 29> kAttributes = {{
     {"child.age", Scope::child, Type::number},
     {"child.age_months", Scope::child, Type::number},
     {"child.flags", Scope::child, Type::string_set},
@@ -47,6 +47,7 @@ constexpr std::array<AttrInfo, 28> kAttributes = {{
     {"timeline.subsequent_plan", Scope::child, Type::boolean},
     {"timeline.days_since_review", Scope::child, Type::number},
     {"timeline.missed", Scope::child, Type::number},
+    {"timeline.not_recorded", Scope::child, Type::number},
 }};
 
 constexpr std::array<std::string_view, 4> kTypeNames = {"boolean", "number", "string",
@@ -1125,6 +1126,9 @@ Value load(Attr attr, EvalContext& ctx) {
       break;
     case Attr::timeline_missed:
       out = ctx.timeline ? number(ctx.timeline->missed) : unknown();
+      break;
+    case Attr::timeline_not_recorded:
+      out = ctx.timeline ? number(ctx.timeline->not_recorded) : unknown();
       break;
     case Attr::timeline_looked_after:
       out = ctx.timeline ? boolean(ctx.timeline->looked_after) : unknown();

@@ -354,6 +354,8 @@ class CaseGraph::Validator {
       fail(Status::invalid_data, "only an expected_birth event has an expected date");
     if (e.kind == EventKind::expected_birth && e.expected == kNoDay)
       fail(Status::invalid_data, "an expected_birth event needs its expected date");
+    if (e.kind == EventKind::record_source && e.category.empty())
+      fail(Status::invalid_data, "a record_source event needs the source in its category");
     if (track_about_) pending_about_[e.id] = IdList{e.about.data(), e.about.size()};
   }
 

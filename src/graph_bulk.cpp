@@ -332,7 +332,8 @@ class CaseGraph::BulkBuilder {
     if (spec.date == kNoDay || spec.about.empty() || !valid_text(spec.note) ||
         !valid_text(spec.category) || !event_decision_allowed(spec.kind, spec.decision) ||
         (spec.expected != kNoDay && spec.kind != EventKind::expected_birth) ||
-        (spec.kind == EventKind::expected_birth && spec.expected == kNoDay))
+        (spec.kind == EventKind::expected_birth && spec.expected == kNoDay) ||
+        (spec.kind == EventKind::record_source && spec.category.empty()))
       return false;
     Event e = detail::make_event(spec, [this](std::string_view id) { return resolve(id); });
     if (!distinct_and(e.about, [this](VertexIndex child) {

@@ -43,7 +43,7 @@ class ProcessReader {
 
   std::shared_ptr<const Process> national(std::string_view text) {
     const toml::table root = parse(text);
-    allow(root, {"process", "state", "step"}, "a process file");
+    allow(root, {"process", "state", "step", "sources"}, "a process file");
     auto process = std::make_shared<Process>();
     process->origin_ = name_;
     const toml::table& head = table_at(root, "process");
@@ -78,6 +78,7 @@ class ProcessReader {
     }
     for (std::size_t k = 0; k < steps.size(); ++k)
       read_step(*process, *steps[k], process->steps_[k]);
+    if (const toml::node* sources = root.get("sources")) read_sources(*process, *sources);
     return process;
   }
 
@@ -337,6 +338,35 @@ class ProcessReader {
     process.states_.push_back(std::move(state));
   }
 
+  // [sources.<id>]: a source a child's record may come from, and the steps it never records.
+  void read_sources(Process& process, const toml::node& node) const {
+    const toml::table* sources = node.as_table();
+    if (!sources) fail(node, Status::type, "'sources' must be a table of [sources.<id>] tables");
+    for (auto&& [key, value] : *sources) {
+      ProcessSource source;
+      source.id = std::string(key.str());
+      const std::string where = "[sources." + source.id + "]";
+      check_id(value, source.id);
+      const toml::table* table = value.as_table();
+      if (!table) fail(value, Status::type, where + " must be a table");
+      allow(*table, {"title", "not_recorded"}, where);
+      source.title = string_at(*table, "title", where, true);
+      const toml::node* list = table->get("not_recorded");
+      if (!list) fail(*table, Status::invalid_data, "missing 'not_recorded' in " + where);
+      const toml::array* array = list->as_array();
+      if (!array) fail(*list, Status::type, "not_recorded in " + where + " must list step ids");
+      for (const toml::node& item : *array) {
+        if (!item.is_string()) fail(item, Status::type, "not_recorded lists step ids (strings)");
+        const int k = process.find_step(item.as_string()->get());
+        if (k < 0) fail(item, Status::invalid_data, "no step '" + item.as_string()->get() + "'");
+        source.not_recorded.push_back(static_cast<std::uint16_t>(k));
+      }
+      source.reason = "not recorded in the source (" + source.title + ")";
+      source.before_reason = source.reason + ": started before the period it covers";
+      process.sources_.push_back(std::move(source));
+    }
+  }
+
   void read_step(Process& process, const toml::table& table, ProcessStep& def) const {
     allow(table,
           {"id", "title", "source", "local", "enabled", "review", "opens_on", "opens_after",
@@ -406,6 +436,13 @@ int Process::find_step(std::string_view id) const noexcept {
 int Process::find_state(std::string_view id) const noexcept {
   for (std::size_t s = 0; s < states_.size(); ++s) {
     if (states_[s].id == id) return static_cast<int>(s);
+  }
+  return -1;
+}
+
+int Process::find_source(std::string_view id) const noexcept {
+  for (std::size_t s = 0; s < sources_.size(); ++s) {
+    if (sources_[s].id == id) return static_cast<int>(s);
   }
   return -1;
 }

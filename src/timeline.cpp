@@ -11,8 +11,8 @@
 namespace safeguard {
 namespace {
 
-constexpr std::array<std::string_view, 5> kStepStatusNames = {"on_time", "late", "due", "overdue",
-                                                              "not_required"};
+constexpr std::array<std::string_view, 6> kStepStatusNames = {
+    "on_time", "late", "due", "overdue", "not_required", "not_recorded"};
 
 bool any_match(const std::vector<EventMatch>& matches, EventKind kind, EventDecision decision) {
   for (const EventMatch& m : matches) {
@@ -128,7 +128,35 @@ constexpr std::string_view kTakenOver =
     "the transfer-in conference was held (the receiving authority took the plan over)";
 
 bool is_open(const Step& step) {
-  return step.done == kNoEvent && step.status != StepStatus::not_required;
+  return step.done == kNoEvent && step.status != StepStatus::not_required &&
+         step.status != StepStatus::not_recorded;
+}
+
+// A source a child's record comes from: its name (a record_source event's category) and the
+// date of its first declaration, where what it holds starts.
+struct DeclaredSource {
+  std::string_view name;
+  Day from = kNoDay;
+};
+
+// Why `step` of `process` is not recorded for a child whose record comes from `sources`: when
+// no source records it (each is declared by the process and leaves the step out, or the step's
+// clock started before the source's period), the reason of the first; empty when one records
+// it, or when none is declared.
+std::string_view unrecorded_reason(const Process& process, const Step& step,
+                                   const std::vector<DeclaredSource>& sources) {
+  std::string_view reason;
+  for (const DeclaredSource& declared : sources) {
+    const int s = process.find_source(declared.name);
+    if (s < 0) return {};
+    const ProcessSource& source = process.sources()[static_cast<std::size_t>(s)];
+    const bool left_out = std::find(source.not_recorded.begin(), source.not_recorded.end(),
+                                    step.kind) != source.not_recorded.end();
+    const bool before = step.start < declared.from;
+    if (!left_out && !before) return {};
+    if (reason.empty()) reason = left_out ? source.reason : source.before_reason;
+  }
+  return reason;
 }
 
 }  // namespace
@@ -164,6 +192,21 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
       next = origins[--k] = transfer_origin(snap.event_decision[*it], next);
     }
   }
+  // The sources the child's record comes from (record_source events, whatever their date: one
+  // dated after the as-of date still says the record up to then is not the source's); usually
+  // none, and then nothing is allocated.
+  std::vector<DeclaredSource> sources;
+  for (const std::uint32_t* it = first; it != last; ++it) {
+    if (snap.event_kind[*it] != EventKind::record_source) continue;
+    const std::string_view name = snap.event_category[*it];
+    auto same = [name](const DeclaredSource& d) { return d.name == name; };
+    if (std::find_if(sources.begin(), sources.end(), same) == sources.end())
+      sources.push_back({name, snap.event_date[*it]});  // in date order: the first is earliest
+  }
+  auto unrecorded = [&](const Step& step) -> std::string_view {
+    if (sources.empty()) return {};
+    return unrecorded_reason(step.process ? *step.process : own, step, sources);
+  };
   // The process (nullptr: the case's own) and calendar of a segment's nation.
   auto process_of = [&](Nation nation) -> const Process* {
     return nation == own.nation() ? nullptr : Process::bundled(nation).get();
@@ -203,9 +246,15 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
   // Since when the originating authority has been carrying the plan's steps: the notification
   // of a move whose transfer-in conference has not been held yet; kNoDay otherwise.
   Day carrying_since = kNoDay;
-  // Closes a step that stopped being required; one already overdue keeps by how much.
+  // Closes a step that stopped being required; one already overdue keeps by how much, unless
+  // the child's sources never record it (then nothing says whether it was missed).
   auto close_not_required = [&](Step& step, std::uint32_t event, Day date, std::string_view why) {
     if (step.due != kNoDay && step.due < date) {
+      if (const std::string_view not_recorded = unrecorded(step); !not_recorded.empty()) {
+        step.status = StepStatus::not_recorded;
+        step.reason = not_recorded;
+        return;
+      }
       const WorkingCalendar& on = step_calendar(own_calendar, step);
       step.missed = true;
       step.working_days = on.working_days_between(step.due, date);
@@ -384,6 +433,20 @@ TimelineSummary build_timeline(const Snapshot& snap, std::uint32_t child, const 
     const WorkingCalendar& on = step_calendar(own_calendar, step);
     if (def.review && step.done != kNoEvent && step.status != StepStatus::not_required)
       last_review = std::max(last_review, step.completed);
+    if (step.status == StepStatus::not_recorded) {
+      step.working_days = step.calendar_days = 0;
+      ++summary.not_recorded;
+      continue;
+    }
+    if (step.done == kNoEvent && step.status != StepStatus::not_required) {
+      if (const std::string_view not_recorded = unrecorded(step); !not_recorded.empty()) {
+        step.status = StepStatus::not_recorded;
+        step.reason = not_recorded;
+        step.working_days = step.calendar_days = 0;
+        ++summary.not_recorded;
+        continue;
+      }
+    }
     if (step.status == StepStatus::not_required) {
       if (!step.missed) step.working_days = step.calendar_days = 0;
       ++summary.not_required;

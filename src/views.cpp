@@ -675,6 +675,8 @@ std::string step_status_text(const Step& step, bool counts_working_days) {
         return "not required: " + std::string(step.reason) + " (it was OVERDUE by " + days +
                " by then)";
       return "not required: " + std::string(step.reason);
+    case StepStatus::not_recorded:
+      return std::string(step.reason);
   }
   return "";
 }

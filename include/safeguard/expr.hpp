@@ -57,6 +57,7 @@ enum class Attr : std::uint8_t {
   timeline_subsequent_plan,
   timeline_days_since_review,
   timeline_missed,
+  timeline_not_recorded,
 };
 
 struct AttrInfo {

@@ -99,7 +99,8 @@ struct EventSpec {
   // a strategy discussion's "s47" or "no_s47", a referral decision's "nfa"... none when absent;
   // docs/case-files.md says how the timeline reads an absent decision.
   EventDecision decision = EventDecision::none;
-  std::string category;   // plan_start: the category of abuse or neglect
+  // plan_start: the category of abuse or neglect; record_source: the source ("cin_census")
+  std::string category;
   Day expected = kNoDay;  // expected_birth: the expected date of birth
 };
 

@@ -91,8 +91,12 @@ enum class EventKind : std::uint8_t {
   // another authority of the same nation. Events before it ran through that nation's process.
   transfer_in,
   transfer_conference,  // the receiving authority's transfer-in conference (decision: plan...)
+  // The child's record comes from a source that records only some steps (Event::category names
+  // it: "cin_census"). The process file says which steps that source leaves out; the timeline
+  // shows them "not recorded in the source" instead of open or overdue (timeline.hpp).
+  record_source,
 };
-inline constexpr int kEventKindCount = 26;
+inline constexpr int kEventKindCount = 27;
 
 // What an event decided, where its kind records a decision. One vocabulary for every kind; each
 // kind accepts the few that make sense for it (event_decision_allowed). 0 means none recorded.
@@ -222,7 +226,9 @@ struct Event {
   std::vector<VertexIndex> about;  // children
   std::string note;
   EventDecision decision = EventDecision::none;
-  std::string category;   // plan_start: the category of abuse or neglect; otherwise empty
+  // plan_start: the category of abuse or neglect; record_source: the source ("cin_census");
+  // otherwise empty.
+  std::string category;
   Day expected = kNoDay;  // expected_birth: the expected date of birth
 };
 

@@ -76,6 +76,21 @@ struct ProcessState {
   std::string gap;         // reported when an ending event finds the state not in force
 };
 
+// A source a child's record may come from (a record_source event names it, dated where what
+// it holds starts) that records only some of the process's steps: the Children in Need census
+// holds no referral decision other than no further action, and no core group, and nothing from
+// before its census year. Such steps show "not recorded" rather than open or overdue
+// (timeline.hpp). A source the process does not declare records every step.
+struct ProcessSource {
+  std::string id;                           // as record_source events name it: "cin_census"
+  std::string title;                        // for people: "Children in Need census"
+  std::vector<std::uint16_t> not_recorded;  // steps (indices) it never records
+  std::string reason;  // what the timeline shows: "not recorded in the source (<title>)"
+  // For a step whose clock started before the source's first declaration: "... (<title>):
+  // started before the period it covers".
+  std::string before_reason;
+};
+
 inline constexpr std::uint16_t kNoState = UINT16_MAX;
 // Limits a process file is held to (the bundled ones use a fraction of them).
 inline constexpr std::size_t kMaxProcessSteps = 64;
@@ -142,9 +157,11 @@ class SAFEGUARD_EXPORT Process {
   const std::string& origin() const noexcept { return origin_; }  // the file it came from
   const std::vector<ProcessStep>& steps() const noexcept { return steps_; }
   const std::vector<ProcessState>& states() const noexcept { return states_; }
-  // Index of a step or state by id, or -1.
+  const std::vector<ProcessSource>& sources() const noexcept { return sources_; }
+  // Index of a step, state or source by id, or -1.
   int find_step(std::string_view id) const noexcept;
   int find_state(std::string_view id) const noexcept;
+  int find_source(std::string_view id) const noexcept;
 
   // A copy with a step's due rule replaced (used to apply a rule pack's [timescales]).
   std::shared_ptr<const Process> with_due(std::string_view step, DueRule due) const;
@@ -157,6 +174,7 @@ class SAFEGUARD_EXPORT Process {
   std::string origin_;
   std::vector<ProcessStep> steps_;
   std::vector<ProcessState> states_;
+  std::vector<ProcessSource> sources_;
 };
 
 // The process nation a case's nation selects: england_and_wales is England.

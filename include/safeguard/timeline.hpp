@@ -23,8 +23,14 @@
 // another nation (the event's decision, from_scotland...), the events before the transfer ran
 // through that nation's bundled process, on its calendar: each step says whose it is
 // (Step::process).
+// Sources: a child whose record_source events (dated on or before the as-of date) all name
+// sources the process declares ([sources.<id>] in its file) has the steps every one of those
+// sources leaves out shown as not recorded, when no event completed them: neither open, overdue
+// nor missed (nothing says whether they were held). Their clocks and what follows them are still
+// worked out from the events the sources do record.
 // Statuses: done on time, done late by N, due in N, overdue by N (working days, and calendar
-// days for steps counted in days, hours, weeks or months), or not required with the reason.
+// days for steps counted in days, hours, weeks or months), not required with the reason, or not
+// recorded in the source.
 #pragma once
 
 #include "safeguard/detail/export.hpp"
@@ -68,6 +74,10 @@ enum class StepStatus : std::uint8_t {
   due,           // not done; the due date is today or later
   overdue,       // not done; the due date has passed
   not_required,  // decided against, or its reason ended (see Step::reason)
+  // Not done, and the child's record comes only from sources that never record this step (the
+  // Children in Need census holds no core group): whether it was done is unknown, so it is
+  // neither open nor overdue. Step::reason says which source.
+  not_recorded,
 };
 
 inline constexpr std::uint32_t kNoEvent = UINT32_MAX;
@@ -108,6 +118,7 @@ struct TimelineSummary {
   int due = 0;
   int overdue = 0;
   int not_required = 0;
+  int not_recorded = 0;  // steps the child's sources never record (StepStatus::not_recorded)
   int missed = 0;  // of the not required, those that were overdue when they stopped (Step::missed)
   int max_overdue_days = 0;  // working days; 0 when nothing is overdue
   bool review_overdue = false;

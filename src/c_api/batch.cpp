@@ -496,6 +496,8 @@ int sg_batch_add_event(sg_batch* batch, const sg_event* event) {
       spec.category = optional_text(event->category, "event.category");
       if (event->expected) spec.expected = date(event->expected, "event.expected", true);
     }
+    if (spec.kind == EventKind::record_source && spec.category.empty())
+      bad_argument("a record_source event needs the source in event.category (version 2)");
     batch->batch.add(std::move(spec));
   });
 }

@@ -18,6 +18,9 @@ namespace {
 // Severity given to a concern made from an assessment factor: the census records no severity,
 // so every factor gets the middle of the 1-5 scale (docs/cin-census.md).
 constexpr int kFactorSeverity = 3;
+// The source every imported child's record_source event names (process files declare it).
+constexpr std::string_view kSource = "cin_census";
+constexpr std::string_view kSourceEvent = "source_cin_census";
 
 struct Builder {
   Conversion out;
@@ -187,14 +190,30 @@ void add_child(Builder& b, const Return& r, std::size_t index, const std::string
     person.flags.push_back(std::move(flag));
   }
   b.add(std::move(person), child.at, child.la_child_id);
+  // The first referral (the reference date when the child has none).
+  Day recorded = kNoDay;
+  for (const Episode& e : child.episodes) {
+    if (e.referral != kNoDay && (recorded == kNoDay || e.referral < recorded))
+      recorded = e.referral;
+  }
+  if (recorded == kNoDay) recorded = r.header.reference_date;
+  // The record comes from the census, which holds only some of the process's steps, and only
+  // from its census year on: the process file's [sources.cin_census] says which, and the
+  // timeline shows those "not recorded" rather than overdue (docs/cin-census.md). Dated at the
+  // start of the census year (the first referral when the header has no reference date); one
+  // per year, so a record holding several years' returns covers them all.
+  const Day covered = r.period_start() != kNoDay ? r.period_start() : recorded;
+  if (covered != kNoDay) {
+    EventSpec spec;
+    spec.id = b.unique(child.la_child_id + "/" + dated(std::string(kSourceEvent), covered, 1));
+    spec.kind = EventKind::record_source;
+    spec.date = covered;
+    spec.about = {child.la_child_id};
+    spec.category = std::string(kSource);
+    b.from(detail::ItemSource::What::record_source);
+    b.add(std::move(spec), child.at, child.la_child_id);
+  }
   if (child.birth == kNoDay && child.expected_birth != kNoDay) {
-    Day recorded = kNoDay;
-    for (const Episode& e : child.episodes) {
-      if (e.referral != kNoDay && (recorded == kNoDay || e.referral < recorded)) {
-        recorded = e.referral;
-      }
-    }
-    if (recorded == kNoDay) recorded = r.header.reference_date;
     if (recorded != kNoDay) {
       EventSpec spec;
       spec.id = child.la_child_id + "/expected_birth";
@@ -216,7 +235,7 @@ void add_child(Builder& b, const Return& r, std::size_t index, const std::string
 // An upper bound on the batch items a child makes, so the batch is allocated once rather than
 // grown (each growth moves every item: a tenth of a national import's time, measured).
 std::size_t items_of(const Child& c) {
-  std::size_t items = 2;  // the person and an expected birth
+  std::size_t items = 3;  // the person, its source and an expected birth
   for (const Episode& e : c.episodes) {
     items += 3 + e.section47s.size() * 3;
     for (const Assessment& a : e.assessments) items += 2 + a.factors.size();

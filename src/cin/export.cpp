@@ -84,6 +84,8 @@ EventKind kind_of(What what) {
       return EventKind::plan_end;
     case What::expected_birth:
       return EventKind::expected_birth;
+    case What::record_source:
+      return EventKind::record_source;
     case What::person:
     case What::factor:
       break;
@@ -123,6 +125,8 @@ class ChildWriter {
         out.expected_birth = e->expected;
         continue;
       }
+      // Says where the record came from (the import's declaration): no census item.
+      if (e->kind == EventKind::record_source) continue;
       const detail::ItemSource* source = source_of(*e);
       if (source) {
         restate(*e, *source);
@@ -280,6 +284,7 @@ class ChildWriter {
       }
       case What::person:
       case What::expected_birth:
+      case What::record_source:
       case What::factor:
         break;
     }

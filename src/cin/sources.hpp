@@ -29,6 +29,7 @@ struct ItemSource {
     plan_start,
     plan_review,  // `sub` is the review's place in the plan's list
     plan_end,
+    record_source,  // the child's record_source event: never written back
   };
   What what = What::person;
   std::size_t child = 0;    // in Return::children

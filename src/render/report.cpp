@@ -625,9 +625,11 @@ class Report {
         const char* css =
             s.status == StepStatus::overdue
                 ? "overdue"
-                : (s.status == StepStatus::late
-                       ? "late"
-                       : (s.status == StepStatus::not_required ? "not-required" : ""));
+                : (s.status == StepStatus::late ? "late"
+                                                : (s.status == StepStatus::not_required ||
+                                                           s.status == StepStatus::not_recorded
+                                                       ? "not-required"
+                                                       : ""));
         out_ << "<tr class=\"step " << css << "\"><td>" << e(step_title_with_nation(s))
              << "</td><td><span class=\"nobreak\">" << e(format_iso_date(s.start))
              << "</span> <span class=\"summary nobreak\">" << e(s.trigger_id)

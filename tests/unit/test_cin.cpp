@@ -482,12 +482,19 @@ TEST_SUITE("unit/cin") {
     const cin::Return bare = cin::read(cin::write_return(graph), "bare");
     CaseGraph again;
     cin::load(again, bare, "bare");
+    // (The declaration that the record comes from the census is dated by the return's header,
+    // which the graph alone does not hold: compared apart.)
     std::vector<std::string> before, after;
-    for (const Event& e : graph.events()) before.push_back(e.id + " " + format_iso_date(e.date));
-    for (const Event& e : again.events()) after.push_back(e.id + " " + format_iso_date(e.date));
+    for (const Event& e : graph.events())
+      if (e.kind != EventKind::record_source)
+        before.push_back(e.id + " " + format_iso_date(e.date));
+    for (const Event& e : again.events())
+      if (e.kind != EventKind::record_source) after.push_back(e.id + " " + format_iso_date(e.date));
     std::sort(before.begin(), before.end());
     std::sort(after.begin(), after.end());
     CHECK(after == before);
+    CHECK(std::count_if(again.events().begin(), again.events().end(),
+                        [](const Event& e) { return e.kind == EventKind::record_source; }) == 6);
     CHECK(again.count(VertexKind::concern) == graph.count(VertexKind::concern));
     for (const cin::Finding& f : bare.findings) {
       INFO(f.rule << " " << f.child << " " << f.message);
@@ -865,6 +872,111 @@ TEST_SUITE("unit/cin") {
     CHECK(graph.find_event("P-CIN-C1/episode_2024-04-02/icpc") == nullptr);
   }
 
+  TEST_CASE("the timeline of an imported return: steps the census never holds are not recorded") {
+    const cin::Return r = cin::read_file(kDir + "full.xml");
+    CaseGraph graph;
+    cin::load(graph, r, "full.xml");
+    // Each child's record says it comes from the census, from the start of the census year.
+    const Event* source = graph.find_event("P-CIN-C1/source_cin_census_2024-04-01");
+    REQUIRE(source);
+    CHECK(source->kind == EventKind::record_source);
+    CHECK(source->category == "cin_census");
+    CHECK(source->date == day("2024-04-01"));
+
+    // The same children by hand: every imported event but the source declaration.
+    CaseGraph by_hand;
+    {
+      Batch batch;
+      for (const char* id : {"P-CIN-C1", "P-CIN-C4", "P-CIN-C6"}) {
+        PersonSpec person;
+        person.id = id;
+        batch.add(person);
+      }
+      for (const Event& e : graph.events()) {
+        const std::string child(graph.id(e.about[0]));
+        if (e.kind == EventKind::record_source ||
+            (child != "P-CIN-C1" && child != "P-CIN-C4" && child != "P-CIN-C6"))
+          continue;
+        EventSpec spec;
+        spec.id = e.id;
+        spec.kind = e.kind;
+        spec.date = e.date;
+        spec.about = {child};
+        spec.decision = e.decision;
+        spec.category = e.category;
+        spec.expected = e.expected;
+        batch.add(spec);
+      }
+      by_hand.apply(batch);
+    }
+    const auto pack = load_bundled_pack("default");
+    const Results imported = Assessor(graph).assess(pack, AssessOptions(day("2025-03-31")));
+    const Results hand = Assessor(by_hand).assess(pack, AssessOptions(day("2025-03-31")));
+    // The n-th step with the process's id `kind` of a child.
+    auto step = [](const Results& res, const char* child, const char* kind,
+                   std::size_t n = 0) -> const Step& {
+      const long row = res.find_child(child);
+      REQUIRE(row >= 0);
+      for (const Step* s = res.steps_begin(static_cast<std::size_t>(row));
+           s != res.steps_end(static_cast<std::size_t>(row)); ++s) {
+        if (res.process().steps()[s->kind].id == kind && n-- == 0) return *s;
+      }
+      FAIL("no step " << kind << " of " << child);
+      throw 0;
+    };
+    const std::string census = "not recorded in the source (Children in Need census)";
+    // C1, referred Tue 2 Apr 2024: the referral decision (due Wed 3 Apr) and the first core
+    // group (due 10 working days after the conference of Thu 23 May, Fri 7 Jun) were OVERDUE by
+    // 252 and 207 working days by hand; the census holds neither.
+    CHECK(step(hand, "P-CIN-C1", "referral_decision").status == StepStatus::overdue);
+    CHECK(step(hand, "P-CIN-C1", "referral_decision").working_days == 252);
+    CHECK(step(hand, "P-CIN-C1", "core_group").status == StepStatus::overdue);
+    CHECK(step(hand, "P-CIN-C1", "core_group").working_days == 207);
+    for (const char* kind : {"referral_decision", "core_group"}) {
+      CAPTURE(kind);
+      const Step& s = step(imported, "P-CIN-C1", kind);
+      CHECK(s.status == StepStatus::not_recorded);
+      CHECK(s.reason == census);
+      CHECK(s.working_days == 0);
+    }
+    CHECK(step(imported, "P-CIN-C1", "referral_decision").due == day("2024-04-03"));
+    // The conference clock runs from the section 47 start the census records (1 May 2024):
+    // due and held on 23 May.
+    const Step& conference = step(imported, "P-CIN-C1", "initial_conference");
+    CHECK(conference.status == StepStatus::on_time);
+    CHECK(conference.start == day("2024-05-01"));
+    CHECK(conference.due == day("2024-05-23"));
+    // C4, referred in 2022: its assessment was in an earlier year's return, so not recorded
+    // here (by hand: OVERDUE by 606 working days); its core group, missed by hand when the plan
+    // ended, is not recorded either.
+    CHECK(step(hand, "P-CIN-C4", "assessment").status == StepStatus::overdue);
+    CHECK(step(imported, "P-CIN-C4", "assessment").status == StepStatus::not_recorded);
+    CHECK(step(imported, "P-CIN-C4", "assessment").reason ==
+          census + ": started before the period it covers");
+    CHECK(step(hand, "P-CIN-C4", "core_group").missed);
+    CHECK(step(imported, "P-CIN-C4", "core_group").status == StepStatus::not_recorded);
+    CHECK_FALSE(step(imported, "P-CIN-C4", "core_group").missed);
+    // C6, referred on 1 Apr 2024 in the year: the census records assessments and holds none,
+    // so its assessment is OVERDUE either way (45 working days: due Wed 5 Jun 2024).
+    for (const Results* res : {&imported, &hand}) {
+      const Step& assessment = step(*res, "P-CIN-C6", "assessment");
+      CHECK(assessment.status == StepStatus::overdue);
+      CHECK(assessment.due == day("2024-06-05"));
+      CHECK(assessment.working_days == 209);
+    }
+    // Nothing the census holds is OVERDUE for C1.
+    const long c1 = imported.find_child("P-CIN-C1");
+    for (const Step* s = imported.steps_begin(static_cast<std::size_t>(c1));
+         s != imported.steps_end(static_cast<std::size_t>(c1)); ++s)
+      CHECK(s->status != StepStatus::overdue);
+    // The export writes the declaration back as nothing.
+    cin::ExportOptions options;
+    options.details = &r;
+    const std::string written = cin::write_return(graph, options);
+    CHECK(written.find("cin_census") == std::string::npos);
+    CHECK(written.find("source_") == std::string::npos);
+  }
+
   TEST_CASE("sex and ethnicity never reach the graph, so no rule can read them") {
     const cin::Return r = cin::read_file(kDir + "full.xml");
     CaseGraph graph;
@@ -920,7 +1032,14 @@ TEST_SUITE("unit/cin") {
     const Provenance who{"census-loader", "annual return", "", ""};
     Record record;
     record.apply(to_upsert_batch(cin::to_batch(cin::read(first, "2025.xml")).batch, 1000, who));
-    const std::size_t events = record.graph(day("2026-03-31"))->events().size();
+    // Process events, and the declarations that each child's record comes from the census.
+    auto count_events = [](const CaseGraph& g, bool sources) {
+      return static_cast<std::size_t>(std::count_if(
+          g.events().begin(), g.events().end(),
+          [sources](const Event& e) { return (e.kind == EventKind::record_source) == sources; }));
+    };
+    const std::size_t events = count_events(*record.graph(day("2026-03-31")), false);
+    CHECK(count_events(*record.graph(day("2026-03-31")), true) == 6);
     // Applied as plain adds, the second year is refused: every child is already there.
     CHECK_THROWS_AS(record.apply(to_record_batch(cin::to_batch(cin::read(second, "2026.xml")).batch,
                                                  2000, who)),
@@ -929,14 +1048,19 @@ TEST_SUITE("unit/cin") {
     CHECK(record.revision() == 2);
     const auto graph = record.graph(day("2026-03-31"));
     // The same referral, assessment, enquiry, plan and reviews are the same events: one more
-    // event (the new review), none doubled.
-    CHECK(graph->events().size() == events + 1);
+    // event (the new review), none doubled. Each child of the new return says its record comes
+    // from the census from the new year too (so the record covers both years).
+    CHECK(count_events(*graph, false) == events + 1);
+    CHECK(count_events(*graph, true) == 6 + 5);
+    CHECK(graph->find_event("P-CIN-C1/source_cin_census_2024-04-01"));
+    CHECK(graph->find_event("P-CIN-C1/source_cin_census_2025-04-01"));
     CHECK(graph->find_event("P-CIN-C1/episode_2024-04-02/cpp_2024-05-23_review_2025-08-12"));
     // A child who left the return stays in the record.
     CHECK(graph->find("P-CIN-C6"));
     // The same return again changes nothing but the revision.
     record.apply(to_upsert_batch(cin::to_batch(cin::read(second, "2026.xml")).batch, 3000, who));
-    CHECK(record.graph(day("2026-03-31"))->events().size() == events + 1);
+    CHECK(count_events(*record.graph(day("2026-03-31")), false) == events + 1);
+    CHECK(count_events(*record.graph(day("2026-03-31")), true) == 6 + 5);
     // Two reviews recorded on one day are two events, told apart in the order given.
     std::string twice = first;
     const std::string review = "<CPPreviewDate>2024-08-20</CPPreviewDate>";

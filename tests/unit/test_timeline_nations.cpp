@@ -5,9 +5,12 @@
 // Day-of-week anchors used below: 1 Jan 2026 and 1 Jan 2027 are a Thursday and a Friday.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "safeguard.h"
+#include "safeguard/explain.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/process.hpp"
 #include "safeguard/render.hpp"
@@ -849,6 +852,215 @@ min = 100
   }
 }
 
+TEST_SUITE("unit/timeline_nations: sources that record only some steps") {
+  // A child protection case from referral to plan, as the Children in Need census records it:
+  // a referral, a section 47 start, the conference that made a plan. England, census year
+  // 2024-04-01 to 2025-03-31, as of its last day.
+  const std::string kCensusCase =
+      event("E-1", "referral", "2024-04-02") + "," + event("E-2", "section47_start", "2024-05-01") +
+      "," + event("E-3", "initial_conference", "2024-05-23", R"(, "decision": "plan")");
+  const std::string kCensus =
+      event("S-1", "record_source", "2024-04-01", R"(, "category": "cin_census")");
+
+  TEST_CASE("steps the census never records are not recorded, and OVERDUE without the source") {
+    const Case imported(kCensus + "," + kCensusCase, kEngland, "2025-03-31");
+    // Referral Tue 2 Apr 2024: a decision due Wed 3 Apr. The census holds no referral decision
+    // (other than no further action): not recorded, with its clock still worked out.
+    const Step& decision = imported.step("referral_decision");
+    CHECK(decision.status == StepStatus::not_recorded);
+    CHECK(decision.reason == "not recorded in the source (Children in Need census)");
+    CHECK(decision.due == day("2024-04-03"));
+    CHECK(decision.done == kNoEvent);
+    CHECK(decision.working_days == 0);
+    CHECK(decision.calendar_days == 0);
+    CHECK_FALSE(decision.missed);
+    // The conference clock runs from the section 47 start the census does record: 15 working
+    // days after Wed 1 May 2024 (bank holiday Mon 6 May) is Thu 23 May, held that day.
+    const Step& conference = imported.step("initial_conference");
+    CHECK(conference.status == StepStatus::on_time);
+    CHECK(conference.start == day("2024-05-01"));
+    CHECK(conference.due == day("2024-05-23"));
+    // No core group is in the census.
+    CHECK(imported.step("core_group").status == StepStatus::not_recorded);
+    // The census does record assessments: none in the return, 45 working days after the
+    // referral (Thu 6 Jun 2024), is OVERDUE. Reviews are recorded: the first is due.
+    CHECK(imported.step("assessment").status == StepStatus::overdue);
+    CHECK(imported.step("first_review").status == StepStatus::overdue);
+    const TimelineSummary with_source = imported.summary();
+    CHECK(with_source.not_recorded == 2);
+    CHECK(with_source.overdue == 2);
+    CHECK(with_source.on_time == 1);
+    CHECK(with_source.not_required == 0);
+    CHECK(with_source.missed == 0);
+
+    // The same child built by hand, with no source: the same steps are OVERDUE.
+    const Case by_hand(kCensusCase, kEngland, "2025-03-31");
+    CHECK(by_hand.step("referral_decision").status == StepStatus::overdue);
+    CHECK(by_hand.step("referral_decision").working_days > 0);
+    CHECK(by_hand.step("core_group").status == StepStatus::overdue);
+    const TimelineSummary without = by_hand.summary();
+    CHECK(without.not_recorded == 0);
+    CHECK(without.overdue == 4);
+  }
+
+  TEST_CASE("rules read timeline.not_recorded, and it is not in timeline.overdue") {
+    std::string pack = "[pack]\nid = \"t\"\nversion = \"1\"\n[[level]]\nid = \"low\"\nmin = 0\n";
+    for (const char* count : {"not_recorded", "overdue", "max_overdue_days"}) {
+      const std::string name(count);
+      pack += "[[index]]\nid = \"" + name + "\"\n[[rule]]\nid = \"r-" + name + "\"\nindex = \"" +
+              name + "\"\nheading = \"complicating\"\nfor = \"child\"\nwhen = \"timeline." + name +
+              " > 0\"\npoints = \"timeline." + name + "\"\n";
+    }
+    const auto rules = RuleSet::load_string(pack, "counts.toml");
+    AssessOptions options;
+    options.as_of = day("2025-03-31");
+    const Case imported(kCensus + "," + kCensusCase, kEngland, "2025-03-31");
+    const Results with_source = assess(rules, take_snapshot(imported.graph), options);
+    CHECK(with_source.score(0, 0) == 2);  // referral decision, core group
+    CHECK(with_source.score(0, 1) == 2);  // assessment, first review
+    const Case by_hand(kCensusCase, kEngland, "2025-03-31");
+    const Results without = assess(rules, take_snapshot(by_hand.graph), options);
+    CHECK(without.score(0, 0) == 0);
+    CHECK(without.score(0, 1) == 4);
+    // The most overdue step by hand is the referral decision (Wed 3 Apr 2024), not counted
+    // when it is not recorded.
+    CHECK(without.score(0, 2) > with_source.score(0, 2));
+  }
+
+  TEST_CASE("the view says which source, and a plan that ends makes no unrecorded step missed") {
+    const Case c(kCensus + "," + kCensusCase + "," + event("E-4", "plan_end", "2025-01-10"),
+                 kEngland, "2025-03-31");
+    const Step& core_group = c.step("core_group");
+    CHECK(core_group.status == StepStatus::not_recorded);
+    CHECK_FALSE(core_group.missed);
+    // The first review is recorded by the census, so it was missed.
+    CHECK(c.step("first_review").missed);
+    CHECK(c.summary().missed == 1);
+    CHECK(c.summary().not_recorded == 2);
+    bool seen = false;
+    for (const StepView& v : view_steps(c.results, 0)) {
+      if (v.step != "core_group") continue;
+      seen = true;
+      CHECK(v.status_text == "not recorded in the source (Children in Need census)");
+      CHECK(v.done_id.empty());
+    }
+    CHECK(seen);
+    // By hand, the core group was OVERDUE when the plan ended, and says so.
+    const Case by_hand(kCensusCase + "," + event("E-4", "plan_end", "2025-01-10"), kEngland,
+                       "2025-03-31");
+    CHECK(by_hand.step("core_group").status == StepStatus::not_required);
+    CHECK(by_hand.step("core_group").missed);
+  }
+
+  TEST_CASE("a step whose clock started before the source's period is not recorded") {
+    // Declared from 1 Apr 2024: a referral of 2022 with no assessment in the source may have
+    // had one before the period; one of June 2024 with none is OVERDUE.
+    const Case c(event("E-0", "referral", "2022-09-01") + "," + kCensus + "," +
+                     event("E-1", "referral", "2024-06-03"),
+                 kEngland, "2025-03-31");
+    const Step& before = c.step("assessment", 0);
+    CHECK(before.start == day("2022-09-01"));
+    CHECK(before.status == StepStatus::not_recorded);
+    CHECK(before.reason ==
+          "not recorded in the source (Children in Need census): started before the period it "
+          "covers");
+    CHECK(c.step("assessment", 1).status == StepStatus::overdue);
+    // Declared again for an earlier year (a record holding two years' returns): the first
+    // declaration starts the period.
+    const Case two_years(
+        event("E-0", "referral", "2022-09-01") + "," +
+            event("S-0", "record_source", "2022-04-01", R"(, "category": "cin_census")") + "," +
+            kCensus,
+        kEngland, "2025-03-31");
+    CHECK(two_years.step("assessment").status == StepStatus::overdue);
+  }
+
+  TEST_CASE("a source the process does not declare records every step") {
+    const std::string other =
+        event("S-2", "record_source", "2024-04-01", R"(, "category": "case_management")");
+    // Only the other source: nothing is left out.
+    const Case alone(other + "," + kCensusCase, kEngland, "2025-03-31");
+    CHECK(alone.step("referral_decision").status == StepStatus::overdue);
+    // The census and a full record: a step is not recorded only when no source records it.
+    const Case both(kCensus + "," + other + "," + kCensusCase, kEngland, "2025-03-31");
+    CHECK(both.step("referral_decision").status == StepStatus::overdue);
+    CHECK(both.step("core_group").status == StepStatus::overdue);
+    // Wales's process declares no census: a Welsh case with it shows its steps as ever.
+    const Case wales(kCensus + "," + kCensusCase, kWales, "2025-03-31");
+    CHECK(wales.step("referral_decision").status == StepStatus::overdue);
+  }
+
+  TEST_CASE("a recorded step still completes, and record_source needs its source") {
+    // The census holds "no further action" at the referral: the decision is done.
+    const Case c(kCensus + "," + event("E-1", "referral", "2024-04-02") + "," +
+                     event("E-2", "referral_decision", "2024-04-02", R"(, "decision": "nfa")"),
+                 kEngland, "2025-03-31");
+    CHECK(c.step("referral_decision").status == StepStatus::on_time);
+    CHECK(c.step("assessment").status == StepStatus::not_required);
+    CaseGraph graph;
+    try {
+      load_case(graph, R"({"schema_version": 1, "persons": [{"id": "P-1", "kind": "child"}],
+        "events": [{"id": "S-1", "kind": "record_source", "date": "2024-04-01",
+                    "about": ["P-1"]}]})",
+                "inline");
+      FAIL("a record_source event with no source was accepted");
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find("record_source event needs the source") !=
+            std::string::npos);
+    }
+    CHECK(graph.events().empty());
+  }
+
+  TEST_CASE("[sources] in a process file: steps by id, errors with line and column") {
+    const auto england = Process::bundled(Nation::england);
+    const int census = england->find_source("cin_census");
+    REQUIRE(census >= 0);
+    const ProcessSource& source = england->sources()[static_cast<std::size_t>(census)];
+    CHECK(source.title == "Children in Need census");
+    std::vector<std::string> left_out;
+    for (std::uint16_t k : source.not_recorded) left_out.push_back(england->steps()[k].id);
+    CHECK(std::find(left_out.begin(), left_out.end(), "referral_decision") != left_out.end());
+    CHECK(std::find(left_out.begin(), left_out.end(), "core_group") != left_out.end());
+    CHECK(std::find(left_out.begin(), left_out.end(), "assessment") == left_out.end());
+    CHECK(std::find(left_out.begin(), left_out.end(), "initial_conference") == left_out.end());
+    CHECK(Process::bundled(Nation::wales)->sources().empty());
+
+    const std::string head =
+        "[process]\nnation = \"england\"\ntitle = \"t\"\nsource = \"s\"\n"
+        "[[step]]\nid = \"a\"\ntitle = \"a\"\nsource = \"s\"\nopens_on = [\"referral\"]\n"
+        "due = { count = 1, unit = \"working_days\" }\ncompleted_by = [\"referral_decision\"]\n";
+    struct Bad {
+      std::string text;
+      int line;
+      const char* words;
+    };
+    const Bad cases[] = {
+        {head + "[sources.census]\ntitle = \"c\"\nnot_recorded = [\"b\"]\n", 14, "no step 'b'"},
+        {head + "[sources.census]\nnot_recorded = [\"a\"]\n", 12, "missing 'title'"},
+        {head + "[sources.census]\ntitle = \"c\"\n", 12, "missing 'not_recorded'"},
+        {head + "[sources.census]\ntitle = \"c\"\nnot_recorded = [\"a\"]\nwhen = 1\n", 15,
+         "unknown key 'when'"},
+        {head + "[sources.Census]\ntitle = \"c\"\nnot_recorded = [\"a\"]\n", 12, "an id is"},
+    };
+    for (const Bad& bad : cases) {
+      CAPTURE(bad.text);
+      try {
+        Process::load_string(bad.text, "bad.toml");
+        FAIL("accepted a bad process file");
+      } catch (const Error& e) {
+        CHECK(e.where().file == "bad.toml");
+        CHECK(e.where().line == bad.line);
+        CHECK(std::string(e.what()).find(bad.words) != std::string::npos);
+      }
+    }
+    const auto good = Process::load_string(
+        head + "[sources.census]\ntitle = \"c\"\nnot_recorded = [\"a\"]\n", "good.toml");
+    REQUIRE(good->sources().size() == 1);
+    CHECK(good->sources()[0].reason == "not recorded in the source (c)");
+    CHECK(good->sources()[0].not_recorded == std::vector<std::uint16_t>{0});
+  }
+}
+
 TEST_SUITE("unit/timeline_nations: process files") {
   TEST_CASE("every bundled file loads and cites its guidance on every step") {
     for (Nation nation :
@@ -942,6 +1154,62 @@ TEST_SUITE("unit/timeline_nations: process files") {
 }
 
 TEST_SUITE("unit/timeline_nations: C API") {
+  TEST_CASE("a record_source event in, not_recorded steps and their reason out") {
+    for (const bool declared : {true, false}) {
+      CAPTURE(declared);
+      sg_graph* graph = nullptr;
+      REQUIRE(sg_graph_new(&graph) == SG_OK);
+      sg_batch* batch = nullptr;
+      REQUIRE(sg_batch_new(&batch) == SG_OK);
+      sg_person child = SG_PERSON_INIT;
+      child.id = "P-1";
+      REQUIRE(sg_batch_add_person(batch, &child) == SG_OK);
+      const char* about[] = {"P-1"};
+      sg_event source = SG_EVENT_INIT;
+      source.id = "S-1";
+      source.kind = "record_source";
+      source.date = "2024-04-01";
+      source.about = about;
+      source.about_count = 1;
+      CHECK(sg_batch_add_event(batch, &source) == SG_E_INVALID_ARGUMENT);  // no source named
+      CHECK(std::string(sg_error_last()).find("record_source") != std::string::npos);
+      source.category = "cin_census";
+      if (declared) REQUIRE(sg_batch_add_event(batch, &source) == SG_OK);
+      sg_event referral = SG_EVENT_INIT;
+      referral.id = "E-1";
+      referral.kind = "referral";
+      referral.date = "2024-04-02";
+      referral.about = about;
+      referral.about_count = 1;
+      REQUIRE(sg_batch_add_event(batch, &referral) == SG_OK);
+      REQUIRE(sg_graph_apply(graph, batch) == SG_OK);
+      sg_batch_free(batch);
+
+      sg_rules* rules = nullptr;
+      REQUIRE(sg_rules_load_file(&rules, SAFEGUARD_SOURCE_DIR "/rules/default.toml") == SG_OK);
+      sg_assess_options options = SG_ASSESS_OPTIONS_INIT;
+      options.as_of = "2025-03-31";
+      sg_result* result = nullptr;
+      REQUIRE(sg_assess(&result, graph, rules, &options) == SG_OK);
+      sg_step s = SG_STEP_INIT;
+      REQUIRE(sg_result_step(&s, result, 0, 0) == SG_OK);
+      CHECK(std::string(s.step) == "referral_decision");
+      if (declared) {
+        CHECK(std::string(s.status) == "not_recorded");
+        REQUIRE(s.reason != nullptr);
+        CHECK(std::string(s.reason) == "not recorded in the source (Children in Need census)");
+        CHECK(s.working_days == 0);
+        CHECK(s.done_id == nullptr);
+        CHECK(std::string(s.due) == "2024-04-03");
+      } else {
+        CHECK(std::string(s.status) == "overdue");
+      }
+      sg_result_free(result);
+      sg_rules_free(rules);
+      sg_graph_free(graph);
+    }
+  }
+
   TEST_CASE("decisions in, not-required steps and their reasons out, version 1 events still read") {
     sg_graph* graph = nullptr;
     REQUIRE(sg_graph_new(&graph) == SG_OK);

@@ -73,6 +73,48 @@ class CinTest(unittest.TestCase):
             timeline = run("timeline", case, "--as-of", "2025-03-31", "--child", "P-EXM-C5")
             self.assertEqual(timeline.code, 0, timeline.errtext())
 
+    def test_timeline_shows_what_the_census_never_records_as_not_recorded(self):
+        # The census holds no referral decision (other than no further action) and no core
+        # group: an imported case shows them "not recorded in the source", never OVERDUE; the
+        # same events without the import's record_source declaration show them OVERDUE.
+        with scratch_dir() as work:
+            case = os.path.join(work, "case.json")
+            done = run("import-cin", EXAMPLE, "-o", case)
+            self.assertEqual(done.code, 0, done.errtext())
+            args = ("--as-of", "2025-03-31", "--child", "P-EXM-C1")
+            timeline = run("timeline", case, *args, "--format", "json")
+            self.assertEqual(timeline.code, 0, timeline.errtext())
+            steps = {s["step"]: s for s in json.loads(timeline.out)["children"][0]["steps"]}
+            decision = steps["referral_decision"]
+            self.assertEqual(decision["status"], "not_recorded")
+            self.assertEqual(decision["status_text"],
+                             "not recorded in the source (Children in Need census)")
+            self.assertEqual(decision["working_days"], 0)
+            self.assertIsNone(decision["done_by"])
+            self.assertEqual(steps["core_group"]["status"], "not_recorded")
+            self.assertNotIn("overdue", {s["status"] for s in steps.values()})
+            rows = list(csv.DictReader(io.StringIO(
+                run("timeline", case, *args, "--format", "csv").text())))
+            self.assertEqual({r["step"]: r["status"] for r in rows}["referral_decision"],
+                             "not_recorded")
+            table = run("timeline", case, *args).text()
+            self.assertIn("not recorded in the source (Children in Need census)", table)
+            self.assertNotIn("OVERDUE", table)
+
+            with open(case, encoding="utf-8") as f:
+                data = json.load(f)
+            data["events"] = [e for e in data["events"] if e["kind"] != "record_source"]
+            del data["checksum"]  # edited: the file's checksum no longer holds
+            by_hand = os.path.join(work, "by-hand.json")
+            with open(by_hand, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+            hand = run("timeline", by_hand, *args, "--format", "json")
+            self.assertEqual(hand.code, 0, hand.errtext())
+            steps = {s["step"]: s for s in json.loads(hand.out)["children"][0]["steps"]}
+            self.assertEqual(steps["referral_decision"]["status"], "overdue")
+            self.assertEqual(steps["core_group"]["status"], "overdue")
+            self.assertIn("OVERDUE", run("timeline", by_hand, *args).text())
+
     def test_store_import_takes_a_census_return(self):
         with scratch_dir() as work:
             store = os.path.join(work, "census.store")

@@ -826,8 +826,8 @@ TIMELINE_COLUMNS = ("child_id", "step", "status", "working_days", "trigger_id", 
 
 def timeline_frame(result: "Result") -> Frame:
     """One row per statutory timeline step of every child (status "on_time", "late", "due",
-    "overdue" or "not_required", with the reason), with dates as datetime.date. Filled by one
-    call (sg_result_step_columns), as contributions_frame is."""
+    "overdue", "not_required" or "not_recorded", with the reason), with dates as datetime.date.
+    Filled by one call (sg_result_step_columns), as contributions_frame is."""
     import ctypes
 
     import numpy

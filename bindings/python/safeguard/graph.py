@@ -35,7 +35,7 @@ EVENT_KINDS = ("referral", "referral_decision", "strategy_discussion", "assessme
                "detailed_plan", "cp_visit", "plan_start", "looked_after_start",
                "looked_after_review", "looked_after_end", "statutory_visit", "missing_episode",
                "missing_return", "return_interview", "expected_birth", "ird", "transfer_in",
-               "transfer_conference")
+               "transfer_conference", "record_source")
 ENTRY_KINDS = ("child_voice", "parent_view", "danger_statement", "existing_safety", "strength",
                "safety_goal", "next_step", "scaling")
 RELATION_KINDS = ("parent_of", "carer_of", "sibling_of", "partner_of", "associate", "member_of",
@@ -220,8 +220,8 @@ class Batch(_core.Handle):
         """Queues a step of the child protection process for the children in `about`; kind is
         one of EVENT_KINDS. `decision` is what it decided, for the kinds that record one ("s47",
         "no_s47", "nfa", "no_conference", "plan", "no_plan", "end_plan"...), `category` a plan's
-        category (plan_start) and `expected` the expected date of birth (expected_birth); see
-        docs/case-files.md."""
+        category (plan_start) or the source a record_source event names ("cin_census"), and
+        `expected` the expected date of birth (expected_birth); see docs/case-files.md."""
         about_array, about_count = text_array(about, "about")
         event = _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
                            date=date_text(date, "date", required=True), about=about_array,

@@ -172,7 +172,9 @@ class Step:
     """One step of a child's statutory timeline as of the assessment date."""
 
     step: str  # the process's step id: "referral_decision", "initial_conference", "core_group"...
-    status: str  # "on_time", "late", "due", "overdue" or "not_required"
+    # "on_time", "late", "due", "overdue", "not_required" or "not_recorded" (the child's
+    # sources never record the step: docs/timescales.md, "Sources")
+    status: str
     working_days: int  # late by / due in / overdue by; 0 when on time or not required
     trigger_id: str  # the event that started the clock
     done_id: typing.Optional[str]  # the event that completed the step or made it not required

@@ -2,6 +2,7 @@
 strict mode, and the measures worked by hand in tests/unit/test_cin.cpp (issue 22)."""
 
 import datetime
+import json
 
 import pytest
 
@@ -132,3 +133,35 @@ def test_write_a_period_for_a_reader(tmp_path):
             safeguard.cin.write(census, end="2025-02-30")
         with pytest.raises(TypeError):
             safeguard.cin.write("not a graph")
+
+
+def test_steps_the_census_never_records_are_not_recorded_in_the_timeline():
+    # The census holds no referral decision (other than no further action) and no core group:
+    # the imported record declares its source (a record_source event), and those steps are "not
+    # recorded" rather than overdue. The same events without the declaration are OVERDUE.
+    pytest.importorskip("pandas")
+    as_of = datetime.date(2025, 3, 31)
+    with safeguard.cin.read(EXAMPLE) as census, safeguard.RuleSet.load("default") as rules:
+        case = json.loads(census.graph.dumps())
+        sources = [e for e in case["events"] if e["kind"] == "record_source"]
+        assert len(sources) == 6 and {e["category"] for e in sources} == {"cin_census"}
+        result = safeguard.assess(census.graph, rules, as_of=as_of)
+        steps = {s.step: s for s in result["P-EXM-C1"].timeline}
+        decision = steps["referral_decision"]
+        assert (decision.status, decision.reason, decision.working_days) == (
+            "not_recorded", "not recorded in the source (Children in Need census)", 0)
+        assert decision.done_id is None
+        assert steps["core_group"].status == "not_recorded"
+        assert steps["initial_conference"].status == "on_time"
+        frame = result.timeline_frame()
+        c1 = frame[frame["child_id"] == "P-EXM-C1"]
+        assert "not_recorded" in set(c1["status"]) and "overdue" not in set(c1["status"])
+
+        case["events"] = [e for e in case["events"] if e["kind"] != "record_source"]
+        del case["checksum"]  # edited: the file's checksum no longer holds
+        with safeguard.Graph.from_string(json.dumps(case)) as by_hand:
+            again = safeguard.assess(by_hand, rules, as_of=as_of)
+            steps = {s.step: s for s in again["P-EXM-C1"].timeline}
+            assert steps["referral_decision"].status == "overdue"
+            assert steps["core_group"].status == "overdue"
+            assert "not_recorded" not in set(again.timeline_frame()["status"])

@@ -48,7 +48,8 @@ inline constexpr std::array<std::string_view, kEventKindCount> kEventKindNames =
     "expected_birth",
     "ird",
     "transfer_in",
-    "transfer_conference"};
+    "transfer_conference",
+    "record_source"};
 inline constexpr std::array<std::string_view, kEventDecisionCount> kEventDecisionNames = {
     "",
     "nfa",
@@ -196,6 +197,7 @@ inline int event_order_rank(EventKind kind) noexcept {
       2,   // ird
       0,   // transfer_in (as a referral: it starts the receiving authority's work)
       8,   // transfer_conference (as an initial conference)
+      0,   // record_source (says where the record comes from; starts and ends nothing)
   };
   return kRanks[static_cast<int>(kind)];
 }
