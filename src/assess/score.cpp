@@ -206,17 +206,8 @@ class ChildScorer::Impl final : public expr::AdultReader {
             [&] { return run(rule.when, ctx); }, [&] { return run(rule.points, ctx); },
             [](Contribution&) {});
         if (out.contributions.size() > rule_first && !restricted_group_.empty() && !filter_) {
-          // Would it fire, with these points, on the record without restricted concerns?
           Contribution& c = out.contributions.back();
-          ctx.mask = &unrestricted_;
-          const Outcome fires = run(rule.when, ctx);
-          bool same = fires.value.known && fires.value.number != 0;
-          if (same) {
-            const Outcome raw = run(rule.points, ctx);
-            same = raw.value.known && raw.value.number == c.raw;
-          }
-          ctx.mask = filter_;
-          c.restricted_basis = !same;
+          c.restricted_basis = !same_without_restricted(rule, ctx, c);
         }
       } else {
         out.contributions.insert(out.contributions.end(), sorted_hits_.begin() + hit_offsets_[r],
@@ -752,6 +743,12 @@ class ChildScorer::Impl final : public expr::AdultReader {
     if (restricted_group_.empty() || filter_) return;
     // adult_score() and adult_level_at_least() alike: both read adults' results.
     if (!rule.when.compiled().reads_adults() && !rule.points.compiled().reads_adults()) return;
+    c.restricted_basis = c.restricted_basis || !same_without_restricted(rule, ctx, c);
+  }
+
+  // Whether `rule` would fire, with the points of `c`, on the record without restricted
+  // concerns. `ctx` is left reading through filter_ again.
+  bool same_without_restricted(const Rule& rule, expr::EvalContext& ctx, const Contribution& c) {
     ctx.mask = &unrestricted_;
     const Outcome fires = run(rule.when, ctx);
     bool same = fires.value.known && fires.value.number != 0;
@@ -760,7 +757,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       same = raw.value.known && raw.value.number == c.raw;
     }
     ctx.mask = filter_;
-    c.restricted_basis = c.restricted_basis || !same;
+    return same;
   }
 
   // An adult's own lines: each rule of an adult index over the concerns about the adult that

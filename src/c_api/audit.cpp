@@ -154,10 +154,8 @@ int sg_audit_what_if(char** out, size_t* out_size, const sg_audit* audit, const 
     if (!options->spec && options->spec_size > 0) bad_argument("options.spec is NULL");
     WhatIfOptions what_if_options;
     what_if_options.threads = options->threads;
-    what_if_options.viewer.cleared =
-        text_list(options->viewer_cleared, options->viewer_cleared_count, "options.viewer_cleared");
-    for (const std::string& name : what_if_options.viewer.cleared)
-      what_if_options.viewer.cleared_all = what_if_options.viewer.cleared_all || name == "*";
+    what_if_options.viewer = cleared_viewer(options->viewer_cleared, options->viewer_cleared_count,
+                                            "options.viewer_cleared");
     const std::string_view spec =
         options->spec ? audit_text(options->spec, options->spec_size, "what-if spec")
                       : std::string_view();

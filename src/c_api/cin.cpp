@@ -69,10 +69,8 @@ int sg_cin_write(char** out, size_t* out_size, const sg_graph* graph,
     if (exporting.from != kNoDay && exporting.to != kNoDay && exporting.to < exporting.from) {
       bad_argument("options.to is before options.from");
     }
-    Viewer viewer;
-    viewer.cleared =
-        text_list(options->viewer_cleared, options->viewer_cleared_count, "options.viewer_cleared");
-    for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
+    const Viewer viewer = cleared_viewer(options->viewer_cleared, options->viewer_cleared_count,
+                                         "options.viewer_cleared");
     exporting.viewer = &viewer;
     cin::Return details;
     if (options->details_path) {

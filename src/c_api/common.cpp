@@ -136,6 +136,13 @@ std::vector<std::string> text_list(const char* const* values, std::size_t count,
   return out;
 }
 
+Viewer cleared_viewer(const char* const* cleared, std::size_t count, const char* name) {
+  Viewer viewer;
+  viewer.cleared = text_list(cleared, count, name);
+  for (const std::string& id : viewer.cleared) viewer.cleared_all = viewer.cleared_all || id == "*";
+  return viewer;
+}
+
 Day date(const char* value, const char* name, bool required) {
   if (!value) {
     if (required) bad_argument(std::string(name) + " is NULL");

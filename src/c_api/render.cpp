@@ -12,10 +12,8 @@ RenderOptions options_of(const sg_render_options* options) {
   require(options, "options");
   check_version(options->version, SG_RENDER_OPTIONS_VERSION, "sg_render_options");
   RenderOptions out;
-  out.viewer.cleared =
-      text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
-  for (const auto& name : out.viewer.cleared)
-    out.viewer.cleared_all = out.viewer.cleared_all || name == "*";
+  out.viewer =
+      cleared_viewer(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
   out.case_label = optional_text(options->case_label, "case_label");
   out.pack_source = optional_text(options->pack_source, "pack_source");
   out.as_of_from_evidence = options->as_of_from_evidence != 0;

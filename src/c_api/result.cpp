@@ -157,11 +157,7 @@ Viewer viewer_of(const sg_explain_options* options) {
   check_version(options->version, SG_EXPLAIN_OPTIONS_VERSION, "sg_explain_options");
   if (options->format != SG_FORMAT_TEXT && options->format != SG_FORMAT_JSON)
     bad_argument("format is not SG_FORMAT_TEXT or SG_FORMAT_JSON");
-  Viewer viewer;
-  viewer.cleared =
-      text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
-  for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
-  return viewer;
+  return cleared_viewer(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
 }
 
 // The accessors' shared body. Without a viewer (sg_result_contribution) the reader is the
@@ -229,6 +225,18 @@ void write_discretionary(sg_discretionary* out, const Results& results,
     if (view->approved != kNoDay) write_date(out->approved, view->approved);
     out->needs_approval = view->needs_approval ? 1 : 0;
   }
+}
+
+// The k-th of the policy overrides a reader sees (a child's or an adult's). Pack strings and the
+// neutral reason are NUL-terminated text the result keeps alive.
+void write_override(const std::vector<OverrideView>& fired, std::size_t k, const char** out_id,
+                    const char** out_reason, int* out_restricted) {
+  if (k >= fired.size())
+    throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
+  const OverrideView& o = fired[k];
+  *out_id = o.withheld() ? nullptr : o.id.data();
+  if (out_reason) *out_reason = o.reason.data();
+  if (out_restricted) *out_restricted = o.withheld() ? 1 : 0;
 }
 
 }  // namespace
@@ -743,14 +751,7 @@ int sg_result_override_for(const char** out_id, const char** out_reason, int* ou
     const Results& results = results_of(result);
     check_row(results, row);
     const Viewer reader = viewer_of(viewer);
-    const std::vector<OverrideView> fired = view_overrides(results, row, reader);
-    if (k >= fired.size())
-      throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
-    const OverrideView& o = fired[k];
-    // Pack strings and the neutral reason are NUL-terminated text the result keeps alive.
-    *out_id = o.withheld() ? nullptr : o.id.data();
-    if (out_reason) *out_reason = o.reason.data();
-    if (out_restricted) *out_restricted = o.withheld() ? 1 : 0;
+    write_override(view_overrides(results, row, reader), k, out_id, out_reason, out_restricted);
   });
 }
 
@@ -762,13 +763,8 @@ int sg_result_adult_override_for(const char** out_id, const char** out_reason, i
     const Results& results = results_of(result);
     const Viewer reader = viewer_of(viewer);
     check_adult_row(results, row);
-    const std::vector<OverrideView> fired = view_adult_overrides(results, row, reader);
-    if (k >= fired.size())
-      throw Error(Status::out_of_range, "override " + std::to_string(k) + " is past the end");
-    const OverrideView& o = fired[k];
-    *out_id = o.withheld() ? nullptr : o.id.data();
-    if (out_reason) *out_reason = o.reason.data();
-    if (out_restricted) *out_restricted = o.withheld() ? 1 : 0;
+    write_override(view_adult_overrides(results, row, reader), k, out_id, out_reason,
+                   out_restricted);
   });
 }
 
@@ -969,10 +965,8 @@ int sg_result_joined(char** out, size_t* out_size, const sg_result* result,
     }
     if (options->exact_up_to > 20) bad_argument("exact_up_to is above 20");
     if (options->threads > 4096) bad_argument("threads is above 4096");
-    Viewer viewer;
-    viewer.cleared =
-        text_list(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
-    for (const auto& name : viewer.cleared) viewer.cleared_all = viewer.cleared_all || name == "*";
+    const Viewer viewer =
+        cleared_viewer(options->viewer_cleared, options->viewer_cleared_count, "viewer_cleared");
     const Joining joining =
         join(results, viewer,
              JoinOptions{static_cast<unsigned>(options->threads), options->exact_up_to});

@@ -30,6 +30,7 @@
 #include "safeguard/assess.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/error.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/graph.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/process.hpp"
@@ -169,6 +170,8 @@ void require(const void* pointer, const char* name);
 std::string text(const char* value, const char* name);
 std::string optional_text(const char* value, const char* name);
 std::vector<std::string> text_list(const char* const* values, std::size_t count, const char* name);
+// The reader an options struct's viewer_cleared list names ("*" clears for everything).
+Viewer cleared_viewer(const char* const* cleared, std::size_t count, const char* name);
 // A date argument; NULL is kNoDay unless required.
 Day date(const char* value, const char* name, bool required);
 // Refuses a struct whose version field is unset or newer than this library.
