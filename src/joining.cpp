@@ -450,22 +450,62 @@ std::string rules_text(const Joining& j, const ChildJoining& c, std::string_view
   return out;
 }
 
-// A fragment's line as the viewer may see it: every line of the pool is withheld, its rules
-// about the child included (their titles would name what the pool holds).
-nlohmann::ordered_json line_json(const Joining& j, const Fragment& f, const Contribution& c) {
-  nlohmann::ordered_json line;
+// Whether the viewer sees a fragment's line: no line of the pool, its rules about the child
+// included (their titles would name what the pool holds).
+bool line_withheld(const Joining& j, const Fragment& f, const Contribution& c) {
+  return f.withheld || view_line(j.results(), c, j.viewer()).withheld();
+}
+
+// A fragment's line the viewer sees.
+nlohmann::ordered_json line_json(const Joining& j, const Contribution& c) {
   const LineView view = view_line(j.results(), c, j.viewer());
-  const bool withheld = f.withheld || view.withheld();
-  line["withheld"] = withheld;
-  line["rule"] =
-      withheld ? nlohmann::ordered_json() : nlohmann::ordered_json(std::string(view.rule_id));
-  line["title"] = withheld ? std::string(kRestrictedTitle) : std::string(view.title);
+  nlohmann::ordered_json line;
+  line["withheld"] = false;
+  line["rule"] = std::string(view.rule_id);
+  line["title"] = std::string(view.title);
   line["index"] = std::string(view.index_id);
-  line["evidence"] = withheld || view.evidence.id.empty()
+  line["evidence"] = view.evidence.id.empty()
                          ? nlohmann::ordered_json()
                          : nlohmann::ordered_json(std::string(view.evidence.id));
   line["value"] = c.value;
   return line;
+}
+
+// A fragment's scores, lines and withheld points as the viewer may attribute them, as `assess`
+// and `explain` show a child's (views.cpp, view_scores): the withheld lines fold into one line
+// under the pack's neutral title, in no index, so neither the index they count towards (which
+// names their category: "domestic_abuse") nor how many there are is told; their points are
+// `withheld_points`, out of the index scores.
+void fragment_json(const Joining& j, const Fragment& f, nlohmann::ordered_json& item) {
+  const RuleSet& pack = j.results().rules();
+  std::vector<double> scores = f.scores;
+  double withheld = 0;
+  bool any_withheld = false;
+  nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+  for (const Contribution& c : f.contributions) {
+    if (!line_withheld(j, f, c)) {
+      lines.push_back(line_json(j, c));
+      continue;
+    }
+    any_withheld = true;
+    withheld += c.value;
+    if (!c.propagated() && c.index < scores.size()) scores[c.index] -= c.value;
+  }
+  // The pool holds nothing but withheld points: its index scores are exactly zero.
+  if (f.withheld) std::fill(scores.begin(), scores.end(), 0.0);
+  nlohmann::ordered_json by_index;
+  for (std::size_t i = 0; i < scores.size(); ++i) by_index[pack.indices()[i].id] = scores[i];
+  item["scores"] = by_index;
+  item["withheld_points"] = withheld;
+  if (any_withheld) {
+    lines.push_back({{"withheld", true},
+                     {"rule", nullptr},
+                     {"title", pack.neutral_title()},
+                     {"index", nullptr},
+                     {"evidence", nullptr},
+                     {"value", withheld}});
+  }
+  item["lines"] = lines;
 }
 
 std::string json_text(const Joining& j, std::size_t limit) {
@@ -497,15 +537,10 @@ std::string json_text(const Joining& j, std::size_t limit) {
       item["withheld"] = f.withheld;
       item["level"] = level_id(j, f.level);
       item["total"] = f.total;
-      nlohmann::ordered_json scores;
-      for (std::size_t i = 0; i < f.scores.size(); ++i) scores[pack.indices()[i].id] = f.scores[i];
-      item["scores"] = scores;
       nlohmann::ordered_json evidence = nlohmann::ordered_json::array();
       for (VertexIndex v : f.evidence) evidence.push_back(std::string(r.snapshot().id(v)));
       item["evidence"] = evidence;
-      nlohmann::ordered_json lines = nlohmann::ordered_json::array();
-      for (const Contribution& line : f.contributions) lines.push_back(line_json(j, f, line));
-      item["lines"] = lines;
+      fragment_json(j, f, item);
       nlohmann::ordered_json overrides = nlohmann::ordered_json::array();
       if (!f.withheld) {
         for (std::uint32_t o : f.overrides) overrides.push_back(pack.overrides()[o].id);

@@ -407,6 +407,54 @@ TEST_SUITE("unit/joining") {
     }
   }
 
+  TEST_CASE("the withheld pool's points fold into one line in no index, as explain shows them") {
+    // Found by the outside check of issue 16: the JSON (and so C's sg_result_joined and
+    // Python's Result.joined) gave the pool's points per index ("domestic_abuse": 6.38) and one
+    // line per restricted item, each with its index, telling an uncleared reader the category
+    // and the number of the police's restricted reports. `explain` folds them into one line of
+    // the pack's neutral title in no index; joining now does the same.
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    CaseGraph graph;
+    load_case(graph, R"({"schema_version": 1,
+      "agencies": [{"id": "AG-VF-SCH", "type": "school"}, {"id": "AG-VF-POL", "type": "police"}],
+      "households": [{"id": "HH-VF"}],
+      "persons": [{"id": "P-VF-M", "kind": "adult", "household": "HH-VF"},
+                  {"id": "P-VF-C", "kind": "child", "dob": "2015-05-05", "household": "HH-VF"}],
+      "concerns": [
+        {"id": "C-VF-1", "category": "school_attendance", "severity": 1, "recorded": "2026-09-01",
+         "status": "open", "source": "AG-VF-SCH", "about": ["P-VF-C"]},
+        {"id": "C-VF-R1", "category": "domestic_abuse", "severity": 2, "recorded": "2026-07-04",
+         "status": "closed", "source": "AG-VF-POL", "restricted": true, "about": ["P-VF-M"]},
+        {"id": "C-VF-R2", "category": "domestic_abuse", "severity": 2, "recorded": "2026-03-03",
+         "status": "closed", "source": "AG-VF-POL", "restricted": true, "about": ["P-VF-M"]}]})",
+              "pool.json");
+    const Results results = assess(rules, take_snapshot(graph), {day("2026-09-02"), 1});
+    const Joining j = join(results, Viewer{});
+    const ChildJoining& c = child_named(j, "P-VF-C");
+    REQUIRE(names(j, c) == std::vector<std::string>{"AG-VF-SCH", "restricted source"});
+    const Fragment& pool = c.fragments[1];
+    REQUIRE(pool.contributions.size() == 2);
+    const std::string json = render_joining(j, JoinFormat::json);
+    CAPTURE(json);
+    CHECK(json.find("\"index\": \"domestic_abuse\"") == std::string::npos);
+    CHECK(json.find("Restricted evidence") == std::string::npos);
+    const std::size_t at = json.find("\"agency\": \"restricted source\"");
+    REQUIRE(at != std::string::npos);
+    const std::string pool_json = json.substr(at);
+    CHECK(pool_json.find("\"domestic_abuse\": 0.0,") != std::string::npos);
+    CHECK(pool_json.find("\"withheld_points\": ") != std::string::npos);
+    std::size_t withheld_lines = 0;
+    for (std::size_t p = pool_json.find("\"withheld\": true"); p != std::string::npos;
+         p = pool_json.find("\"withheld\": true", p + 1))
+      ++withheld_lines;
+    CHECK(withheld_lines == 2);  // the fragment's flag and its one folded line
+    CHECK(pool_json.find("\"title\": \"" + rules->neutral_title() + "\"") != std::string::npos);
+    // A cleared reader still sees each line with its rule and index.
+    const std::string cleared = render_joining(join(results, Viewer::everyone()), JoinFormat::json);
+    CHECK(cleared.find("\"index\": \"domestic_abuse\"") != std::string::npos);
+    CHECK(cleared.find("\"rule\": \"domestic-abuse-incident\"") != std::string::npos);
+  }
+
   TEST_CASE("propagated risk kept apart is joined, and risk that moves the level is refused") {
     const std::string dir = SAFEGUARD_TEST_DATA_DIR "/views/";
     CaseGraph graph;
