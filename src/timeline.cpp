@@ -54,13 +54,20 @@ Day due_by(const DueRule& rule, const ProcessStep& step, Day start, Day expected
   return kNoDay;
 }
 
-// The earliest of the step's rules, moved off a non-working day as the step says.
+// The earliest of the step's rules, moved off a non-working day as the step says. A rule
+// counted from the expected date that had already passed when the clock started (a pregnancy
+// notified after 28 weeks' gestation, for Scotland's "within 28 days of the concern and within
+// 28 weeks of gestation") can no longer be met: the step's other rules set the date, and only
+// a step with no other rule keeps it.
 Day due_date(const ProcessStep& step, Day start, Day expected, const WorkingCalendar& calendar) {
-  Day due = kNoDay;
+  Day due = kNoDay, passed = kNoDay;
   for (const DueRule& rule : step.due) {
     const Day one = due_by(rule, step, start, expected, calendar);
-    if (one != kNoDay && (due == kNoDay || one < due)) due = one;
+    if (one == kNoDay) continue;
+    Day& earliest = rule.from_expected && one < start ? passed : due;
+    if (earliest == kNoDay || one < earliest) earliest = one;
   }
+  if (due == kNoDay) due = passed;
   return due == kNoDay ? kNoDay
                        : adjust_for_non_working_day(due, step.on_non_working_day, calendar);
 }
