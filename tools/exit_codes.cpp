@@ -10,7 +10,7 @@ std::string exit_code_help() {
          "  2  bad command line (unknown option, malformed date, missing argument)\n"
          "  3  a file could not be read or written\n"
          "  4  the case file is invalid (the message names file:line:column and entity)\n"
-         "  5  the rule pack is invalid (the message names file:line:column)\n"
+         "  5  the rule pack or process file is invalid (the message names file:line:column)\n"
          "  6  lint: the rule pack loaded but has findings\n"
          "  7  --child names no child in the case file\n"
          "  8  SVG or PNG asked for but Graphviz `dot` is missing or failed\n"

@@ -14,7 +14,7 @@ enum ExitCode : int {
   kExitUsage = 2,          // bad command line: unknown option, malformed date, missing argument
   kExitIo = 3,             // a file could not be read or written
   kExitCaseFile = 4,       // the case file is invalid
-  kExitRulePack = 5,       // the rule pack is invalid
+  kExitRulePack = 5,       // the rule pack (or a --process file) is invalid
   kExitLintFindings = 6,   // lint: the pack loaded but has findings
   kExitChildNotFound = 7,  // --child names no child in the case file
   kExitGraphviz = 8,       // SVG/PNG asked for but Graphviz `dot` is missing or failed

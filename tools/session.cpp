@@ -264,9 +264,16 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
   AssessOptions assess_options;
   assess_options.as_of = session->as_of.day;
   assess_options.threads = options.threads;
-  if (!options.process.empty())
-    assess_options.process =
-        Process::load_file_for(options.process, snapshot_calendar(*session->snapshot).nation());
+  if (!options.process.empty()) {
+    // A process file is linted like a rule pack: unreadable exits 3, invalid (or another
+    // nation's) exits 5 with its file, line and column, never 1 ("a bug in safeguard").
+    try {
+      assess_options.process =
+          Process::load_file_for(options.process, snapshot_calendar(*session->snapshot).nation());
+    } catch (const Error& error) {
+      throw Failure(exit_code_for(error, kExitRulePack), error.what());
+    }
+  }
   session->results = assess(session->pack.rules, session->snapshot, assess_options);
   return session;
 }

@@ -601,6 +601,29 @@ class TimelineTest(unittest.TestCase):
         self.assertEqual(result.code, 0)
         self.assertIn("No process events recorded", result.text())
 
+    def test_bad_process_file_exits_5_unreadable_3(self):
+        # Found by the outside check of issue 21: these exited 1, "a bug in safeguard".
+        with scratch_dir() as tmp:
+            cases = {
+                "bad-unit.toml": ('[process]\nextends = "england"\nsource = "Fictional"\n'
+                                  '[[step]]\nid = "cp_visit"\nsource = "Fictional"\n'
+                                  'enabled = true\ndue = { count = 2, unit = "fortnights" }\n',
+                                  "bad-unit.toml:8:27"),
+                "other-nation.toml": ('[process]\nextends = "scotland"\nsource = "Fictional"\n',
+                                      "other-nation.toml:2:11"),
+            }
+            for name, (text, where) in cases.items():
+                path = os.path.join(tmp, name)
+                with open(path, "w") as f:
+                    f.write(text)
+                result = run("timeline", TIMELINE, *self.AS_OF, "--process", path)
+                self.assertEqual(result.code, 5, result.errtext())
+                self.assertIn(where, result.errtext())
+            missing = run("timeline", TIMELINE, *self.AS_OF, "--process",
+                          os.path.join(tmp, "missing.toml"))
+            self.assertEqual(missing.code, 3, missing.errtext())
+            self.assertIn("No such file or directory", missing.errtext())
+
 
 class JudgementTest(unittest.TestCase):
     def test_applied_discretionary_override_is_reported(self):
