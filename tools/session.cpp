@@ -281,11 +281,14 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
 namespace {
 
 // What `id` names in the case when it is not a child: "an adult", "an agency"..., or "" when it
-// names nothing. Only on the error path, so a scan is fine.
+// names nothing. A restricted concern is answered as nothing, whoever reads: "is a concern in
+// the case file" would tell a reader guessing ids that a restricted report exists, which `assess`
+// and `explain` never tell an uncleared one. Only on the error path, so a scan is fine.
 std::string what_else(const Snapshot& snapshot, const std::string& id) {
   for (VertexIndex v = 0; v < snapshot_vertex_count(snapshot); ++v) {
     const VertexKind kind = snapshot_kind(snapshot, v);
     if (kind == VertexKind::erased || snapshot_id(snapshot, v) != id) continue;
+    if (!can_see(Viewer{}, snapshot, v)) return {};
     if (kind == VertexKind::person) return "an adult";
     const std::string noun(to_string(kind));
     return (noun[0] == 'a' ? "an " : "a ") + noun;

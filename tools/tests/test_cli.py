@@ -1648,6 +1648,18 @@ class ConventionsTest(unittest.TestCase):
         nobody = run("explain", FAMILIES, "--child", "P-NOBODY", *AS_OF)
         self.assertIn("no child with id 'P-NOBODY'", nobody.errtext())
 
+    def test_a_restricted_concern_given_as_child_is_not_said_to_exist(self):
+        # Found by the outside check of issue 16: "'C-ASH-3' is a concern in the case file"
+        # told a reader guessing ids that the police's restricted report exists. It is
+        # answered as an id that names nothing, in every command that takes --child.
+        for command in (["explain"], ["timeline"], ["ecomap"], ["report", "-o", os.devnull]):
+            restricted = run(*command, FAMILIES, "--child", "C-ASH-3", *AS_OF)
+            self.assertEqual(restricted.code, 7, restricted.errtext())
+            self.assertIn("no child with id 'C-ASH-3' in the case file", restricted.errtext())
+            self.assertNotIn("concern", restricted.errtext())
+        shown = run("explain", FAMILIES, "--child", "C-ASH-1", *AS_OF)
+        self.assertIn("'C-ASH-1' is a concern", shown.errtext())
+
     def test_colour_follows_no_color_and_the_color_option(self):
         args = ["timeline", TIMELINE, "--as-of", "2026-11-23"]
         env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
