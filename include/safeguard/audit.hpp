@@ -238,8 +238,11 @@ SAFEGUARD_EXPORT std::shared_ptr<const RuleSet> change_pack(const RuleSet& pack,
 
 struct WhatIfOptions {
   unsigned threads = 1;  // of the reassessment; the report is the same for any value
-  // Who reads the list of changed rules: a rule whose lines for a child are all withheld from
-  // this viewer (restricted evidence) is never named for that child. Default: cleared for none.
+  // Who reads the report. A rule whose lines for a child are all withheld from this viewer
+  // (restricted evidence) is never named for that child, and unless the viewer sees every
+  // restricted concern, a child whose result (before or after the change) has a withheld line
+  // or override is left out of every count and the list (WhatIfReport::withheld_children):
+  // whether it moves would tell what the withheld evidence is worth. Default: cleared for none.
   Viewer viewer;
 };
 
@@ -269,6 +272,9 @@ struct WhatIfReport {
   std::vector<std::string> levels;
   std::string viewer;  // "uncleared", "cleared for everything" or "cleared for ..."
   WhatIfGroup overall;
+  // Children left out of `overall`, `groups` and `changed` because their results draw on
+  // evidence withheld from the viewer (WhatIfOptions::viewer); 0 for a viewer who sees it all.
+  std::size_t withheld_children = 0;
   std::vector<std::string> attributes;
   std::vector<WhatIfGroup> groups;     // per attribute in file order, groups in byte order
   std::vector<WhatIfChild> changed;    // in child-id order

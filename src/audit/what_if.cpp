@@ -1,7 +1,9 @@
 // What-if (issue 18 item 4, docs/audit.md "What-if"): the same caseload reassessed with a pack
 // changed as data (change_pack, rules_toml.cpp), and which children change level, overall and
 // by group. The changed rules a child's line lists come from the view layer (explain.hpp), so a
-// rule seen only through restricted evidence is never named to a viewer not cleared for it.
+// rule seen only through restricted evidence is never named to a viewer not cleared for it, and
+// a child whose result draws on evidence withheld from the viewer is left out of every count:
+// whether such a child moves would say what the withheld evidence is worth.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include "toml_guard.hpp"
 #include "toml_setup.hpp"
 #include "util/number_text.hpp"
+#include "views_restriction.hpp"
 
 namespace safeguard {
 namespace {
@@ -52,6 +55,17 @@ std::map<std::string, double> visible_points(const Results& results, std::size_t
     out[std::string(line.rule_id)] += line.value;
   }
   return out;
+}
+
+// Whether anything in the child's result is withheld from the viewer: a line (restricted
+// evidence, or a rule that fired only because of it) or a policy override that fired only
+// because of it.
+bool draws_on_withheld(const Results& results, std::size_t row, const Viewer& viewer) {
+  for (const LineView& line : view_contributions(results, row, viewer))
+    if (line.withheld()) return true;
+  for (const OverrideView& o : view_overrides(results, row, viewer))
+    if (o.visibility == Visibility::withheld) return true;
+  return false;
 }
 
 void count(WhatIfGroup& group, std::size_t levels, int before, int after) {
@@ -185,10 +199,20 @@ WhatIfReport what_if(const Results& before, const PackChanges& changes,
   const std::size_t attribute_count = groups.attributes.size();
   std::vector<std::map<std::string, WhatIfGroup>> by_group(attribute_count);
   std::vector<std::size_t> not_recorded(attribute_count, 0);
+  // A reader who sees every restricted concern is shown every child; for any other, a child is
+  // left out when either result draws on evidence withheld from them. Before the change the
+  // reader already knows which children those are (assess shows a withheld figure); a count of
+  // them is all the report says.
+  const bool sees_all = detail::sees_every_restricted_concern(before.snapshot(), options.viewer);
 
   for (std::size_t r : rows) {
     const long a = after.find_child(before.child_id(r));  // the same snapshot: always found
     if (a < 0) throw Error(Status::internal, "a child is missing from the reassessment");
+    if (!sees_all && (draws_on_withheld(before, r, options.viewer) ||
+                      draws_on_withheld(after, static_cast<std::size_t>(a), options.viewer))) {
+      ++report.withheld_children;
+      continue;
+    }
     const int from = before.level(r);
     const int to = after.level(static_cast<std::size_t>(a));
     count(report.overall, levels, from, to);
@@ -223,6 +247,12 @@ WhatIfReport what_if(const Results& before, const PackChanges& changes,
     report.changed.push_back(std::move(child));
   }
   finish(report.overall, levels);
+  if (report.withheld_children > 0)
+    report.warnings.push_back(
+        {"withheld-children",
+         std::to_string(report.withheld_children) + " of " + std::to_string(child_count) +
+             " children are left out of every table and the list: their results draw on "
+             "information held by another agency that this reader is not cleared for"});
   for (std::size_t k = 0; k < attribute_count; ++k) {
     for (auto& entry : by_group[k]) {
       finish(entry.second, levels);
@@ -292,6 +322,7 @@ std::string what_if_json(const WhatIfReport& report) {
   out["viewer"] = report.viewer;
   out["levels"] = report.levels;
   out["overall"] = group_json(report.overall, report.levels);
+  out["withheld_children"] = report.withheld_children;
   out["attributes"] = report.attributes;
   nlohmann::json groups = nlohmann::json::array();
   for (const WhatIfGroup& group : report.groups) groups.push_back(group_json(group, report.levels));

@@ -136,10 +136,15 @@ TEST_SUITE("capi/c_api_audit") {
     REQUIRE(sg_audit_new(&audit, outcomes.data(), outcomes.size(), "outcomes.csv") == SG_OK);
     REQUIRE(sg_audit_set_groups(audit, groups.data(), groups.size(), "groups.csv") == SG_OK);
     const std::string spec = "remove = [\"multi-agency-corroboration\"]\n";
-    const auto what_if = [&](int format, unsigned threads) {
+    const char* everything[] = {"*"};
+    const auto what_if = [&](int format, unsigned threads, bool cleared = false) {
       sg_what_if_options options = SG_WHAT_IF_OPTIONS_INIT;
       options.format = format;
       options.threads = threads;
+      if (cleared) {
+        options.viewer_cleared = everything;
+        options.viewer_cleared_count = 1;
+      }
       options.spec = spec.data();
       options.spec_size = spec.size();
       char* out = nullptr;
@@ -164,7 +169,16 @@ TEST_SUITE("capi/c_api_audit") {
     CHECK(what_if(SG_FORMAT_JSON, 1) == safeguard::what_if_json(report));
     CHECK(what_if(SG_FORMAT_JSON, 4) == safeguard::what_if_json(report));
     CHECK(what_if(SG_FORMAT_CSV, 2) == safeguard::what_if_csv(report));
-    CHECK_FALSE(report.changed.empty());
+    // The default reader is cleared for nothing: children whose results draw on restricted
+    // evidence are only counted. A reader cleared for everything sees them move.
+    CHECK(report.withheld_children > 0);
+    safeguard::WhatIfOptions everyone;
+    everyone.viewer = safeguard::Viewer::everyone();
+    const safeguard::WhatIfReport all = safeguard::what_if(
+        results, safeguard::parse_what_if_toml(spec, "what-if spec"), truth.groups, everyone);
+    CHECK(all.withheld_children == 0);
+    CHECK_FALSE(all.changed.empty());
+    CHECK(what_if(SG_FORMAT_JSON, 2, true) == safeguard::what_if_json(all));
 
     // An unknown rule: SG_E_NOT_FOUND naming it and its place in the spec.
     const std::string bad = "remove = [\"multi-agency-corroboration\", \"no-such-rule\"]\n";

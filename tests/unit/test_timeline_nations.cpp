@@ -391,6 +391,19 @@ TEST_SUITE("unit/timeline_nations: Wales") {
     CHECK(c.step("core_group").due == day("2026-10-15"));
     CHECK(c.step("first_review").due == day("2026-12-31"));
   }
+
+  TEST_CASE("the first looked-after review within 28 days, not England's 20 working days") {
+    // Looked after from Mon 14 Dec 2026: 28 days is Mon 11 Jan 2027 (England's 20 working days
+    // over Christmas would be Thu 14 Jan). Not held by 12 Jan: overdue.
+    const Case c(event("E-1", "looked_after_start", "2026-12-14"), kWales, "2027-01-12");
+    CHECK(c.step("la_first_review").due == day("2027-01-11"));
+    CHECK(c.step("la_first_review").status == StepStatus::overdue);
+    const Case england(event("E-1", "looked_after_start", "2026-12-14"), kEngland, "2027-01-12");
+    CHECK(england.step("la_first_review").due == day("2027-01-14"));
+    // From Sun 3 Jan 2027 the 28th day is Sun 31 Jan: the review is due by Fri 29 Jan.
+    const Case weekend(event("E-1", "looked_after_start", "2027-01-03"), kWales, "2027-01-04");
+    CHECK(weekend.step("la_first_review").due == day("2027-01-29"));
+  }
 }
 
 TEST_SUITE("unit/timeline_nations: Scotland") {

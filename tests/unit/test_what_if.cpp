@@ -322,11 +322,25 @@ TEST_SUITE("unit/what_if") {
   TEST_CASE("a rule seen only through restricted evidence is never named to an uncleared viewer") {
     Hand hand;
     // secret x 0.5: C6 goes from 6 (high) to 4 (medium) on restricted evidence alone.
+    // For a reader not cleared for it, whether C6 moves would say what the restricted evidence
+    // is worth: C6 is left out of every count and of the list, and only counted as left out.
     const WhatIfReport hidden = what_if(hand.results, weighted("secret", 0.5), hand.groups);
-    REQUIRE(hidden.changed.size() == 1);
-    CHECK(hidden.changed[0].id == "P-WI-C6");
-    CHECK(hidden.changed[0].rules.empty());
+    CHECK(hidden.changed.empty());
+    CHECK(hidden.withheld_children == 1);
+    CHECK(hidden.overall.children == 5);
+    CHECK(hidden.overall.up + hidden.overall.down == 0);
+    std::size_t grouped = 0;
+    for (const WhatIfGroup& group : hidden.groups) grouped += group.children;
+    CHECK(grouped == 5);
+    bool warned = false;
+    for (const AuditWarning& w : hidden.warnings) warned = warned || w.code == "withheld-children";
+    CHECK(warned);
     CHECK(hidden.viewer.rfind("uncleared", 0) == 0);
+    // Removing the rule altogether, or moving a threshold, tells the reader nothing more.
+    const WhatIfReport removed = what_if(hand.results, without("secret"), hand.groups);
+    CHECK(removed.changed.empty());
+    CHECK(removed.withheld_children == 1);
+    CHECK(removed.overall.transitions == hidden.overall.transitions);
     const std::string json = what_if_json(hidden);
     CHECK(json.find("\"secret\"") == std::string::npos);
     CHECK(what_if_csv(hidden).find("secret") == std::string::npos);
@@ -335,7 +349,10 @@ TEST_SUITE("unit/what_if") {
     WhatIfOptions cleared;
     cleared.viewer = Viewer::everyone();
     const WhatIfReport shown = what_if(hand.results, weighted("secret", 0.5), hand.groups, cleared);
+    CHECK(shown.withheld_children == 0);
+    CHECK(shown.overall.children == 6);
     REQUIRE(shown.changed.size() == 1);
+    CHECK(shown.changed[0].id == "P-WI-C6");
     CHECK(shown.changed[0].rules == std::vector<std::string>{"secret"});
     WhatIfOptions intel;
     intel.viewer.cleared = {"intelligence_unit"};

@@ -341,6 +341,13 @@ class WhatIf:
         return str(self.document["pack"]["hash_after"])
 
     @property
+    def withheld_children(self) -> int:
+        """Children left out of every table: their results draw on evidence withheld from the
+        viewer, so whether they move would tell what that evidence is worth (0 for a viewer who
+        sees every restricted concern)."""
+        return int(self.document["withheld_children"])
+
+    @property
     def lint(self) -> typing.List[typing.Tuple[str, str]]:
         """(code, message) of each lint finding on the changed pack."""
         return [(w["code"], w["message"]) for w in self.document["lint"]]

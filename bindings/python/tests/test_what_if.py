@@ -43,7 +43,15 @@ def test_frames_agree_and_match_the_program(planted):
     table = change.groups
     overall = table[table.attribute == ""].iloc[0]
     assert overall.up + overall.down == len(changed)
-    assert overall.children == len(result)
+    # Children whose results draw on restricted evidence are left out for this (uncleared)
+    # viewer, and only counted; a viewer cleared for everything sees every child.
+    assert change.withheld_children > 0
+    assert overall.children + change.withheld_children == len(result)
+    everyone_view = safeguard.what_if(result, groups, without=["disabled-child"],
+                                      weights={"multi-agency-corroboration": 0.5}, viewer="*")
+    assert everyone_view.withheld_children == 0
+    table_all = everyone_view.groups
+    assert table_all[table_all.attribute == ""].iloc[0].children == len(result)
     for attribute in ("planted_group", "control_group"):
         part = table[table.attribute == attribute]
         assert part.children.sum() == overall.children
