@@ -19,8 +19,10 @@
 #include <vector>
 
 #include "../store_support.hpp"
+#include "safeguard.h"
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
+#include "safeguard/process.hpp"
 #include "safeguard/record.hpp"
 #include "safeguard/rules.hpp"
 
@@ -472,4 +474,58 @@ TEST_CASE("a 64 MiB string, key or number in a case file is refused within a few
     });
   }
   std::remove(path.c_str());
+}
+
+TEST_CASE("a 64 MiB text cell given to sg_graph_add_tables is refused without a copy") {
+  // Each cell is checked against the string limit where it lies in the caller's buffer,
+  // before anything is copied (src/c_api/tables.cpp).
+  const std::string name(kHugeToken, 'n');
+  const std::string data = "P-1child" + name;
+  const std::vector<int64_t> offsets_id = {0, 3}, offsets_kind = {3, 8},
+                             offsets_name = {8, static_cast<int64_t>(data.size())};
+  std::vector<sg_column> columns(3);
+  const char* names[] = {"id", "kind", "name"};
+  const std::vector<int64_t>* offsets[] = {&offsets_id, &offsets_kind, &offsets_name};
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    columns[i] = sg_column{};
+    columns[i].name = names[i];
+    columns[i].type = SG_COLUMN_TEXT;
+    columns[i].offsets = offsets[i]->data();
+    columns[i].data = data.data();
+    columns[i].data_size = data.size();
+  }
+  sg_table table = SG_TABLE_INIT;
+  table.name = "persons";
+  table.row_count = 1;
+  table.columns = columns.data();
+  table.column_count = columns.size();
+  sg_graph* graph = nullptr;
+  REQUIRE(sg_graph_new(&graph) == SG_OK);
+  int status = SG_OK;
+  const std::size_t used = peak_heap([&] { status = sg_graph_add_tables(graph, &table, 1); });
+  MESSAGE("a 64 MiB name cell: peak heap " << used << " bytes");
+  CHECK(status == SG_E_LIMIT);
+  CHECK(std::string(sg_error_last()).find("string longer than 65536 bytes") != std::string::npos);
+  std::size_t count = 1;
+  CHECK(sg_graph_count(&count, graph, nullptr) == SG_OK);
+  CHECK(count == 0);
+  sg_graph_free(graph);
+  CHECK(used <= kTokenAllowance);
+}
+
+TEST_CASE("a statutory process file: a string as long as the file limit costs a few times it") {
+  // toml++ reads a whole process file (at most 1 MiB) and keeps each string: the cost is a
+  // small multiple of the file, as for a rule pack (docs/limits.md, "One long token").
+  std::string text = "[process]\nnation = \"wales\"\ntitle = \"";
+  text.append((std::size_t{1} << 20) - text.size() - 2, 't');
+  text += "\"\n";
+  const std::size_t used = peak_heap([&] {
+    try {
+      Process::load_string(text, "process.toml");
+    } catch (const Error&) {
+    }
+  });
+  MESSAGE("a process file of " << text.size() << " bytes, one string: peak heap " << used
+                               << " bytes");
+  CHECK(used <= 4 * text.size());
 }
