@@ -253,6 +253,18 @@ class Source {
   std::vector<char> buffer_;
 };
 
+// Bytes of over-long strings nlohmann's parser was not shown (TokenGuard, below): its own count
+// of what it has read falls short of the text by as many as it was not shown before its last
+// byte.
+struct SteppedOver {
+  std::size_t total = 0;
+  std::size_t last_count = 0;   // the last step came after the parser's `last_count`th byte,
+  std::size_t before_last = 0;  // with this many stepped over until then
+
+  // Bytes stepped over before the parser's `count`th byte.
+  std::size_t before(std::size_t count) const { return count == last_count ? before_last : total; }
+};
+
 // Hands the source's pieces to the parser in order; hashes them on the reading pass.
 class Pieces {
  public:
@@ -277,11 +289,6 @@ class Pieces {
   std::size_t token_limit() const { return source_.token_limit(); }
   // Where the pieces handed out so far end in the parsed text.
   std::size_t offset() const { return offset_; }
-  // Bytes of over-long strings the parser was not shown (TokenGuard), and of them those before
-  // the last byte it read: its own count of what it had read when it stopped falls short of the
-  // text by that much.
-  std::size_t skipped = 0;
-  std::size_t skipped_before_last_byte = 0;
 
  private:
   Source& source_;
@@ -384,70 +391,200 @@ std::size_t plain_length(const char* p, const char* end) {
   return length;
 }
 
-// What the lexer has read of the current token, a byte at a time: enough to know when a string
-// has passed the limit at a character boundary, and how long a number is.
-struct TokenGuard {
-  std::size_t limit = std::numeric_limits<std::size_t>::max();
-  bool in_string = false;
-  bool after_backslash = false;
-  bool after_high_surrogate = false;  // nlohmann reads the low half next
-  unsigned hex_left = 0;              // hex digits of a \u escape still to come
-  unsigned code = 0;                  // the \u escape's code point so far
-  unsigned continuation_left = 0;     // bytes of a UTF-8 character still to come
-  std::size_t length = 0;  // a string: its decoded bytes so far, at least; a number: its bytes
+// What a byte is to TokenGuard, outside a string ([0]) and inside one ([1]).
+enum class ByteKind : unsigned char { other, digit, text, quote, special };
+using ByteKinds = std::array<std::array<ByteKind, 256>, 2>;
+constexpr ByteKinds byte_kinds() {
+  ByteKinds kinds{};
+  for (int c = 0; c < 256; ++c) {
+    const bool digit =
+        (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+    const bool text = c >= 0x20 && c < 0x80 && c != '\\';
+    kinds[0][c] = c == '"' ? ByteKind::quote : digit ? ByteKind::digit : ByteKind::other;
+    kinds[1][c] = c == '"' ? ByteKind::quote : text ? ByteKind::text : ByteKind::special;
+  }
+  return kinds;
+}
+constexpr ByteKinds kByteKinds = byte_kinds();
 
-  // Takes the byte the lexer has just read; true when the string it is in has passed the limit
-  // at a character boundary (so what follows may be stepped over).
-  bool take(unsigned char byte) {
-    if (!in_string) {
-      if (byte == '"') {
-        in_string = true;
-        length = 0;
-      } else if ((byte >= '0' && byte <= '9') || byte == '-' || byte == '+' || byte == '.' ||
-                 byte == 'e' || byte == 'E') {
-        ++length;
-      } else {
-        length = 0;
+// What the lexer reads of the current token, a byte at a time: enough to know when a string has
+// passed the limit at a character boundary, and how long a number is. Most bytes (outside a
+// string and not a number's, or printable ASCII inside one) cost a table look-up: nlohmann's
+// pass reads whole files too (into a graph that holds a record, parse_case, record imports).
+class TokenGuard {
+ public:
+  enum Action : unsigned char { none, step_over, long_number };
+
+  explicit TokenGuard(std::size_t limit = std::numeric_limits<std::size_t>::max())
+      : limit_(limit) {}
+
+  // Reads from `at` towards `end`, stopping just past the byte at which the guard acts:
+  // step_over when the string it is in has passed the limit at a character boundary (what
+  // follows may be stepped over), long_number when a number has. The state is kept in locals
+  // while bytes are plain: a char read may alias any member.
+  Action scan(const char*& at, const char* const end) {
+    std::size_t length = length_;
+    bool in_string = in_string_;
+    bool pending = pending_;
+    Action action = none;
+    while (at != end && action == none) {
+      if (!pending) {
+        // Plain bytes: quotes, one more of a number or a string, and anything else outside a
+        // string, which ends a number. Only the special ones (escapes, UTF-8, control
+        // characters) leave this loop.
+        const ByteKind* kinds = kByteKinds[in_string].data();
+        bool over = false;
+        while (at != end) {
+          const ByteKind kind = kinds[static_cast<unsigned char>(*at)];
+          if (kind == ByteKind::special) break;
+          ++at;
+          if (kind == ByteKind::quote) {  // opens or closes a string (none is pending)
+            in_string = !in_string;
+            kinds = kByteKinds[in_string].data();
+            length = 0;
+            continue;
+          }
+          length = kind == ByteKind::other ? 0 : length + 1;
+          if (length > limit_) {
+            over = true;
+            break;
+          }
+        }
+        if (over) {
+          action = in_string ? step_over : long_number;
+          break;
+        }
+        if (at == end) break;
       }
-      return false;
+      length_ = length;
+      in_string_ = in_string;
+      action = take_special(static_cast<unsigned char>(*at++));
+      length = length_;
+      in_string = in_string_;
+      pending = pending_;
     }
-    if (after_backslash) {
-      after_backslash = false;
-      if (byte == 'u') {
-        hex_left = 4;
-        code = 0;
-      }
-    } else if (hex_left > 0) {
-      code = code * 16 + (is_hex(byte) ? hex_value(byte) : 0);
-      if (--hex_left == 0)
-        after_high_surrogate = !after_high_surrogate && code >= 0xD800 && code <= 0xDBFF;
-    } else if (byte == '"') {
-      in_string = false;
-      length = 0;
-      return false;
-    } else if (byte == '\\') {
-      after_backslash = true;
-      ++length;  // an escape decodes to one byte at least
-    } else {
-      ++length;
-      if (byte >= 0xC0) {
-        continuation_left = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1;
-      } else if (byte >= 0x80) {
-        if (continuation_left > 0) --continuation_left;
-      } else {
-        continuation_left = 0;
-      }
-    }
-    return length > limit && !after_backslash && hex_left == 0 && !after_high_surrogate &&
-           continuation_left == 0;
+    length_ = length;
+    in_string_ = in_string;
+    pending_ = pending;
+    return action;
   }
 
-  // Whether the lexer is reading a number longer than the limit.
-  bool long_number() const { return !in_string && length > limit; }
+  // The bytes of the number being read.
+  std::size_t length() const { return length_; }
+
+ private:
+  __attribute__((noinline)) Action take_special(unsigned char byte) {
+    if (!in_string_) {  // an opening quote
+      in_string_ = true;
+      length_ = 0;
+      return none;
+    }
+    if (after_backslash_) {
+      after_backslash_ = false;
+      if (byte == 'u') {
+        hex_left_ = 4;
+        code_ = 0;
+      }
+    } else if (hex_left_ > 0) {
+      code_ = code_ * 16 + (is_hex(byte) ? hex_value(byte) : 0);
+      if (--hex_left_ == 0)
+        after_high_surrogate_ = !after_high_surrogate_ && code_ >= 0xD800 && code_ <= 0xDBFF;
+    } else if (byte == '"') {
+      in_string_ = false;
+      length_ = 0;
+    } else if (byte == '\\') {
+      after_backslash_ = true;
+      ++length_;  // an escape decodes to one byte at least
+    } else {
+      ++length_;
+      if (byte >= 0xC0) {
+        continuation_left_ = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1;
+      } else if (byte >= 0x80) {
+        if (continuation_left_ > 0) --continuation_left_;
+      } else {
+        continuation_left_ = 0;
+      }
+    }
+    pending_ = after_backslash_ || hex_left_ > 0 || after_high_surrogate_ || continuation_left_ > 0;
+    return in_string_ && !pending_ && length_ > limit_ ? step_over : none;
+  }
+
+  std::size_t limit_;
+  std::size_t length_ = 0;  // a string: its decoded bytes so far, at least; a number: its bytes
+  bool in_string_ = false;
+  bool pending_ = false;  // inside an escape or a UTF-8 character, or between surrogate halves
+  bool after_backslash_ = false;
+  bool after_high_surrogate_ = false;  // nlohmann reads the low half next
+  unsigned hex_left_ = 0;              // hex digits of a \u escape still to come
+  unsigned code_ = 0;                  // the \u escape's code point so far
+  unsigned continuation_left_ = 0;     // bytes of a UTF-8 character still to come
 };
 
-// An input iterator over the pieces. `Counting` ones also count the bytes read, which only the
-// error path needs (to turn a SAX event into a position).
+// The text as nlohmann's lexer is shown it: the pieces, cut into runs that end where TokenGuard
+// acts, with the tails of over-long strings left out. The guard reads each piece in a tight loop
+// of its own, ahead of the lexer, so the lexer's byte-at-a-time reading costs what it did.
+// What a run leaves out is accounted for (stepped, and the consumed count) only once the lexer
+// has read to its end and asks for more, as if stepped over then.
+class GuardedPieces {
+ public:
+  GuardedPieces(Pieces& pieces, std::size_t* consumed)
+      : pieces_(pieces), consumed_(consumed), guard_(pieces.token_limit()) {}
+
+  bool next(const char*& begin, const char*& end) {
+    if (long_number_) throw LongNumber{*long_number_};
+    if (step_bytes_ > 0) {
+      stepped.last_count = step_count_;
+      stepped.before_last = stepped.total;
+      stepped.total += step_bytes_;
+      if (consumed_) *consumed_ += step_bytes_;
+      step_bytes_ = 0;
+    }
+    while (at_ == end_) {
+      if (!pieces_.next(at_, end_)) return false;
+    }
+    begin = at_;
+    // At most kRunBytes at a time, so the lexer reads what was just scanned from the cache.
+    const auto left = static_cast<std::size_t>(end_ - at_);
+    const TokenGuard::Action action = guard_.scan(at_, left > kRunBytes ? at_ + kRunBytes : end_);
+    end = at_;
+    if (action == TokenGuard::long_number) long_number_ = offset() - guard_.length();
+    if (action == TokenGuard::step_over) step_over_string();
+    return true;
+  }
+
+  SteppedOver stepped;
+
+ private:
+  static constexpr std::size_t kRunBytes = 16 * 1024;
+
+  // Where the next byte to scan is in the parsed text.
+  std::size_t offset() const { return pieces_.offset() - static_cast<std::size_t>(end_ - at_); }
+
+  // Steps over the rest of a string already over the limit, up to its closing quote or to
+  // anything the lexer must see, within this piece (TokenGuard above).
+  __attribute__((noinline)) void step_over_string() {
+    const char* from = at_;
+    while (at_ != end_) {
+      const std::size_t length = plain_length(at_, end_);
+      if (length == 0) break;
+      at_ += length;
+    }
+    step_bytes_ = static_cast<std::size_t>(at_ - from);
+    step_count_ = offset() - step_bytes_ - stepped.total;  // what the lexer will have read
+  }
+
+  Pieces& pieces_;
+  std::size_t* consumed_;
+  TokenGuard guard_;
+  const char* at_ = nullptr;  // the piece being scanned
+  const char* end_ = nullptr;
+  std::size_t step_bytes_ = 0;  // left out after the run just handed out
+  std::size_t step_count_ = 0;  // the lexer's count of bytes read at the end of that run
+  std::optional<std::size_t> long_number_;  // where a number over the limit starts
+};
+
+// An input iterator over the guarded pieces. `Counting` ones also count the bytes read, which
+// only the error path needs (to turn a SAX event into a position).
 template <bool Counting>
 class PieceIterator {
  public:
@@ -458,20 +595,15 @@ class PieceIterator {
   using reference = const char&;
 
   PieceIterator() = default;  // the end
-  explicit PieceIterator(Pieces& pieces, std::size_t* consumed = nullptr)
+  explicit PieceIterator(GuardedPieces& pieces, std::size_t* consumed = nullptr)
       : pieces_(&pieces), consumed_(consumed) {
-    guard_.limit = pieces.token_limit();
     if (!pieces_->next(at_, end_)) at_ = nullptr;
   }
 
   reference operator*() const { return *at_; }
   PieceIterator& operator++() {
-    const auto byte = static_cast<unsigned char>(*at_);
-    pieces_->skipped_before_last_byte = pieces_->skipped;
     if constexpr (Counting) ++*consumed_;
     if (++at_ == end_ && !pieces_->next(at_, end_)) at_ = nullptr;
-    if (guard_.take(byte)) step_over_string();
-    if (guard_.long_number()) throw LongNumber{offset() - guard_.length};
     return *this;
   }
   PieceIterator operator++(int) {
@@ -483,43 +615,16 @@ class PieceIterator {
   bool operator!=(const PieceIterator& other) const { return at_ != other.at_; }
 
  private:
-  // Where the next byte is in the parsed text.
-  std::size_t offset() const {
-    return pieces_->offset() - (at_ ? static_cast<std::size_t>(end_ - at_) : 0);
-  }
-
-  // Steps over the rest of a string already over the limit, up to its closing quote or to
-  // anything the lexer must see (TokenGuard above).
-  __attribute__((noinline)) void step_over_string() {
-    while (at_) {
-      const char* p = at_;
-      while (p != end_) {
-        const std::size_t length = plain_length(p, end_);
-        if (length == 0) break;
-        p += length;
-      }
-      const auto stepped = static_cast<std::size_t>(p - at_);
-      pieces_->skipped += stepped;
-      if constexpr (Counting) *consumed_ += stepped;
-      if (p != end_) {
-        at_ = p;
-        return;
-      }
-      if (!pieces_->next(at_, end_)) at_ = nullptr;
-    }
-  }
-
-  Pieces* pieces_ = nullptr;
+  GuardedPieces* pieces_ = nullptr;
   std::size_t* consumed_ = nullptr;
   const char* at_ = nullptr;
   const char* end_ = nullptr;
-  TokenGuard guard_;
 };
 
 // How a pass of nlohmann's parser went, beyond what its handler saw.
 struct PassOutcome {
   bool parsed = false;
-  std::size_t skipped = 0;  // bytes of over-long strings stepped over before its last byte
+  SteppedOver stepped;
   std::optional<std::size_t> long_number;  // where a number over the limit starts
 };
 
@@ -527,14 +632,15 @@ template <bool Counting, typename Handler>
 PassOutcome parse(Source& source, Handler& handler, detail::Sha256* digest = nullptr,
                   std::size_t* consumed = nullptr) {
   Pieces pieces(source, digest);
+  GuardedPieces guarded(pieces, consumed);
   PassOutcome outcome;
   try {
-    outcome.parsed = json::sax_parse(PieceIterator<Counting>(pieces, consumed),
+    outcome.parsed = json::sax_parse(PieceIterator<Counting>(guarded, consumed),
                                      PieceIterator<Counting>(), &handler);
   } catch (const LongNumber& number) {
     outcome.long_number = number.at;
   }
-  outcome.skipped = pieces.skipped_before_last_byte;
+  outcome.stepped = guarded.stepped;
   if (digest) pieces.drain();
   return outcome;
 }
@@ -1850,8 +1956,9 @@ void read_into(Source& source, CaseHandler& handler) {
   // A damaged file is the likelier story than whatever its damage looks like to the parser.
   if (verify && digest.hex() != source.digest()) checksum_mismatch(source);
   Problem& problem = handler.problem();
-  // nlohmann counts only what it was shown of the text.
-  if (problem.place == Problem::Place::offset) problem.at += pass.skipped;
+  // nlohmann counts only what it was shown of the text: its position is the count of bytes it
+  // had read (problem.at is the last of them).
+  if (problem.place == Problem::Place::offset) problem.at += pass.stepped.before(problem.at + 1);
   if (pass.long_number) handler.refuse_long_number(*pass.long_number);
   handler.finish();
   const bool parsed = pass.parsed;
