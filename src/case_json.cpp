@@ -299,11 +299,11 @@ class Pieces {
 // ---- Over-long tokens (nlohmann's passes) ---------------------------------------------------
 // nlohmann's lexer keeps a whole token twice while reading it (the decoded value and the raw
 // bytes, for its messages), and the handler can refuse a string over the limit only once the
-// lexer hands it over: a 200 MB string grew the heap by 386 MB. So the iterator nlohmann reads
-// from follows the tokens itself. Once a string (or key) holds more than the limit, the rest of
-// it, up to its closing quote, is stepped over and never shown to the lexer, which hands the
-// handler a string still over the limit: the same refusal, at the same place (the consumed
-// count and parse-error offsets add the bytes stepped over), from at most the limit and a
+// lexer hands it over: a 200 MB string grew the heap by 386 MB. So what nlohmann reads
+// (GuardedPieces, below) follows the tokens itself. Once a string (or key) holds more than the
+// limit, the rest of it, up to its closing quote, is stepped over and never shown to the lexer,
+// which hands the handler a string still over the limit: the same refusal, at the same place (the
+// consumed count and parse-error offsets add the bytes stepped over), from at most the limit and a
 // little more of memory. Only characters nlohmann would take are stepped over (well-formed
 // UTF-8, valid escapes), a piece at a time; anything else (a control character, a bad escape,
 // invalid UTF-8, a character split between two pieces, the end of the input) is left to the
@@ -311,7 +311,7 @@ class Pieces {
 // cannot be shortened without changing it: one longer than the limit stops the parse
 // (LongNumber), reported at its first character.
 
-// Thrown by the iterator when a number token passes the limit: where the number starts.
+// Thrown to the lexer when a number token passes the limit: where the number starts.
 struct LongNumber {
   std::size_t at;
 };
