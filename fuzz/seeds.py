@@ -68,6 +68,16 @@ def case_files():
     write("case_file", "refers-to-base.json", json.dumps(refers))
     write("case_file", "schema-only.json", '{"schema_version": 1}')
     write("case_file", "description.json", '{"schema_version": 1, "description": "x\\u0000y"}')
+    # Tokens just past the 64 KiB string limit (docs/limits.md, "One long token"): the readers
+    # step over the rest of a string past the limit, and stop a number there.
+    limit = 64 * 1024
+    write("case_file", "long-string-then-tab.json",
+          '{"schema_version": 1, "description": "' + "x" * (limit + 1) + '\tx"}')
+    write("case_file", "long-utf8-then-bad-escape.json",
+          '{"schema_version": 1, "description": "' + "\u00e9" * (limit // 2 + 1) + '\\q"}')
+    write("case_file", "long-key.json", '{"schema_version": 1, "' + "k" * (limit + 1) + '": 1}')
+    write("case_file", "long-number.json",
+          '{"schema_version": 1, "description": 1' + "0" * limit + "}")
 
 
 def rule_packs():

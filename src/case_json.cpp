@@ -117,12 +117,15 @@ constexpr std::string_view kCoveredEnd = "\n}\n";
 // to the trailer, then "\n}\n"), so positions before the trailer are the input's own.
 class Source {
  public:
-  Source(std::string_view text, std::string name) : name_(std::move(name)), text_(text) {
+  Source(std::string_view text, std::string name, const CaseFileLimits& limits)
+      : name_(std::move(name)), text_(text), token_limit_(limits.max_string_bytes) {
     size_ = text.size();
     find_trailer();
   }
 
-  Source(const std::string& path, std::size_t max_bytes) : name_(path), memory_(false) {
+  Source(const std::string& path, const CaseFileLimits& limits)
+      : name_(path), memory_(false), token_limit_(limits.max_string_bytes) {
+    const std::size_t max_bytes = limits.max_bytes;
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw Error(Status::io, "cannot open file" + os_reason(errno), Location{path});
     struct stat info;
@@ -149,6 +152,8 @@ class Source {
   Source& operator=(const Source&) = delete;
 
   const std::string& name() const { return name_; }
+  // The most bytes one string, key or number may take (CaseFileLimits::max_string_bytes).
+  std::size_t token_limit() const { return token_limit_; }
   std::size_t raw_size() const { return size_; }
   // Reports each piece read to `progress` (nullptr: none), which may stop the read.
   void set_progress(const Progress* progress) { progress_ = progress; }
@@ -239,12 +244,25 @@ class Source {
   std::string name_;
   std::string_view text_;
   bool memory_ = true;
+  std::size_t token_limit_;
   int fd_ = -1;
   const Progress* progress_ = nullptr;
   std::size_t size_ = 0;
   std::size_t body_ = 0;  // bytes of the input the parser reads before "\n}\n" or the end
   std::string digest_;    // the trailer's digest, when there is a trailer
   std::vector<char> buffer_;
+};
+
+// Bytes of over-long strings nlohmann's parser was not shown (TokenGuard, below): its own count
+// of what it has read falls short of the text by as many as it was not shown before its last
+// byte.
+struct SteppedOver {
+  std::size_t total = 0;
+  std::size_t last_count = 0;   // the last step came after the parser's `last_count`th byte,
+  std::size_t before_last = 0;  // with this many stepped over until then
+
+  // Bytes stepped over before the parser's `count`th byte.
+  std::size_t before(std::size_t count) const { return count == last_count ? before_last : total; }
 };
 
 // Hands the source's pieces to the parser in order; hashes them on the reading pass.
@@ -268,14 +286,305 @@ class Pieces {
     }
   }
 
+  std::size_t token_limit() const { return source_.token_limit(); }
+  // Where the pieces handed out so far end in the parsed text.
+  std::size_t offset() const { return offset_; }
+
  private:
   Source& source_;
   detail::Sha256* digest_;
   std::size_t offset_ = 0;
 };
 
-// An input iterator over the pieces. `Counting` ones also count the bytes read, which only the
-// error path needs (to turn a SAX event into a position).
+// ---- Over-long tokens (nlohmann's passes) ---------------------------------------------------
+// nlohmann's lexer keeps a whole token twice while reading it (the decoded value and the raw
+// bytes, for its messages), and the handler can refuse a string over the limit only once the
+// lexer hands it over: a 200 MB string grew the heap by 386 MB. So what nlohmann reads
+// (GuardedPieces, below) follows the tokens itself. Once a string (or key) holds more than the
+// limit, the rest of it, up to its closing quote, is stepped over and never shown to the lexer,
+// which hands the handler a string still over the limit: the same refusal, at the same place (the
+// consumed count and parse-error offsets add the bytes stepped over), from at most the limit and a
+// little more of memory. Only characters nlohmann would take are stepped over (well-formed
+// UTF-8, valid escapes), a piece at a time; anything else (a control character, a bad escape,
+// invalid UTF-8, a character split between two pieces, the end of the input) is left to the
+// lexer, which reports it as it always has, or takes it and lets the stepping go on. A number
+// cannot be shortened without changing it: one longer than the limit stops the parse
+// (LongNumber), reported at its first character.
+
+// Thrown to the lexer when a number token passes the limit: where the number starts.
+struct LongNumber {
+  std::size_t at;
+};
+
+// The message for a number over the limit (both passes refuse it; only nlohmann's reports).
+std::string long_number_message(std::size_t limit) {
+  return "number longer than " + std::to_string(limit) + " bytes";
+}
+
+bool is_hex(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+unsigned hex_value(unsigned char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
+
+// The code point of the four hex digits at `p`.
+unsigned hex4(const char* p) {
+  unsigned value = 0;
+  for (int i = 0; i < 4; ++i) value = value * 16 + hex_value(static_cast<unsigned char>(p[i]));
+  return value;
+}
+
+// The length of the one character (or escape) of a string's content at `p`, all of it before
+// `end`, when nlohmann's lexer would take it as it is; 0 for the closing quote and for anything
+// it would not take (or that is cut off by `end`).
+std::size_t plain_length(const char* p, const char* end) {
+  const auto c = static_cast<unsigned char>(*p);
+  const auto available = static_cast<std::size_t>(end - p);
+  auto at = [p](std::size_t i) { return static_cast<unsigned char>(p[i]); };
+  auto between = [](unsigned char byte, unsigned char low, unsigned char high) {
+    return byte >= low && byte <= high;
+  };
+  if (c == '"' || c < 0x20) return 0;
+  if (c == '\\') {
+    if (available < 2) return 0;
+    const unsigned char kind = at(1);
+    if (std::strchr("\"\\/bfnrt", kind) && kind != 0) return 2;
+    if (kind != 'u' || available < 6) return 0;
+    for (std::size_t i = 2; i < 6; ++i) {
+      if (!is_hex(at(i))) return 0;
+    }
+    const unsigned code = hex4(p + 2);
+    if (code >= 0xDC00 && code <= 0xDFFF) return 0;  // a low surrogate alone
+    if (code < 0xD800 || code > 0xDBFF) return 6;
+    if (available < 12 || at(6) != '\\' || at(7) != 'u') return 0;
+    for (std::size_t i = 8; i < 12; ++i) {
+      if (!is_hex(at(i))) return 0;
+    }
+    const unsigned low = hex4(p + 8);
+    return low >= 0xDC00 && low <= 0xDFFF ? 12 : 0;
+  }
+  if (c < 0x80) return 1;
+  // Well-formed UTF-8, as nlohmann's lexer checks it (RFC 3629, table 3-7 of Unicode).
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+  if (between(c, 0xC2, 0xDF)) {
+    length = 2;
+  } else if (c == 0xE0) {
+    length = 3, low = 0xA0;
+  } else if (between(c, 0xE1, 0xEC) || between(c, 0xEE, 0xEF)) {
+    length = 3;
+  } else if (c == 0xED) {
+    length = 3, high = 0x9F;
+  } else if (c == 0xF0) {
+    length = 4, low = 0x90;
+  } else if (between(c, 0xF1, 0xF3)) {
+    length = 4;
+  } else if (c == 0xF4) {
+    length = 4, high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (available < length || !between(at(1), low, high)) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (!between(at(i), 0x80, 0xBF)) return 0;
+  }
+  return length;
+}
+
+// What a byte is to TokenGuard, outside a string ([0]) and inside one ([1]).
+enum class ByteKind : unsigned char { other, digit, text, quote, special };
+using ByteKinds = std::array<std::array<ByteKind, 256>, 2>;
+constexpr ByteKinds byte_kinds() {
+  ByteKinds kinds{};
+  for (int c = 0; c < 256; ++c) {
+    const bool digit =
+        (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+    const bool text = c >= 0x20 && c < 0x80 && c != '\\';
+    kinds[0][c] = c == '"' ? ByteKind::quote : digit ? ByteKind::digit : ByteKind::other;
+    kinds[1][c] = c == '"' ? ByteKind::quote : text ? ByteKind::text : ByteKind::special;
+  }
+  return kinds;
+}
+constexpr ByteKinds kByteKinds = byte_kinds();
+
+// What the lexer reads of the current token, a byte at a time: enough to know when a string has
+// passed the limit at a character boundary, and how long a number is. Most bytes (outside a
+// string and not a number's, or printable ASCII inside one) cost a table look-up: nlohmann's
+// pass reads whole files too (into a graph that holds a record, parse_case, record imports).
+class TokenGuard {
+ public:
+  enum Action : unsigned char { none, step_over, long_number };
+
+  explicit TokenGuard(std::size_t limit = std::numeric_limits<std::size_t>::max())
+      : limit_(limit) {}
+
+  // Reads from `at` towards `end`, stopping just past the byte at which the guard acts:
+  // step_over when the string it is in has passed the limit at a character boundary (what
+  // follows may be stepped over), long_number when a number has. The state is kept in locals
+  // while bytes are plain: a char read may alias any member.
+  Action scan(const char*& at, const char* const end) {
+    std::size_t length = length_;
+    bool in_string = in_string_;
+    bool pending = pending_;
+    Action action = none;
+    while (at != end && action == none) {
+      if (!pending) {
+        // Plain bytes: quotes, one more of a number or a string, and anything else outside a
+        // string, which ends a number. Only the special ones (escapes, UTF-8, control
+        // characters) leave this loop.
+        const ByteKind* kinds = kByteKinds[in_string].data();
+        bool over = false;
+        while (at != end) {
+          const ByteKind kind = kinds[static_cast<unsigned char>(*at)];
+          if (kind == ByteKind::special) break;
+          ++at;
+          if (kind == ByteKind::quote) {  // opens or closes a string (none is pending)
+            in_string = !in_string;
+            kinds = kByteKinds[in_string].data();
+            length = 0;
+            continue;
+          }
+          length = kind == ByteKind::other ? 0 : length + 1;
+          if (length > limit_) {
+            over = true;
+            break;
+          }
+        }
+        if (over) {
+          action = in_string ? step_over : long_number;
+          break;
+        }
+        if (at == end) break;
+      }
+      length_ = length;
+      in_string_ = in_string;
+      action = take_special(static_cast<unsigned char>(*at++));
+      length = length_;
+      in_string = in_string_;
+      pending = pending_;
+    }
+    length_ = length;
+    in_string_ = in_string;
+    pending_ = pending;
+    return action;
+  }
+
+  // The bytes of the number being read.
+  std::size_t length() const { return length_; }
+
+ private:
+  __attribute__((noinline)) Action take_special(unsigned char byte) {
+    if (!in_string_) {  // an opening quote
+      in_string_ = true;
+      length_ = 0;
+      return none;
+    }
+    if (after_backslash_) {
+      after_backslash_ = false;
+      if (byte == 'u') {
+        hex_left_ = 4;
+        code_ = 0;
+      }
+    } else if (hex_left_ > 0) {
+      code_ = code_ * 16 + (is_hex(byte) ? hex_value(byte) : 0);
+      if (--hex_left_ == 0)
+        after_high_surrogate_ = !after_high_surrogate_ && code_ >= 0xD800 && code_ <= 0xDBFF;
+    } else if (byte == '"') {
+      in_string_ = false;
+      length_ = 0;
+    } else if (byte == '\\') {
+      after_backslash_ = true;
+      ++length_;  // an escape decodes to one byte at least
+    } else {
+      ++length_;
+      if (byte >= 0xC0) {
+        continuation_left_ = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1;
+      } else if (byte >= 0x80) {
+        if (continuation_left_ > 0) --continuation_left_;
+      } else {
+        continuation_left_ = 0;
+      }
+    }
+    pending_ = after_backslash_ || hex_left_ > 0 || after_high_surrogate_ || continuation_left_ > 0;
+    return in_string_ && !pending_ && length_ > limit_ ? step_over : none;
+  }
+
+  std::size_t limit_;
+  std::size_t length_ = 0;  // a string: its decoded bytes so far, at least; a number: its bytes
+  bool in_string_ = false;
+  bool pending_ = false;  // inside an escape or a UTF-8 character, or between surrogate halves
+  bool after_backslash_ = false;
+  bool after_high_surrogate_ = false;  // nlohmann reads the low half next
+  unsigned hex_left_ = 0;              // hex digits of a \u escape still to come
+  unsigned code_ = 0;                  // the \u escape's code point so far
+  unsigned continuation_left_ = 0;     // bytes of a UTF-8 character still to come
+};
+
+// The text as nlohmann's lexer is shown it: the pieces, cut into runs that end where TokenGuard
+// acts, with the tails of over-long strings left out. The guard reads each piece in a tight loop
+// of its own, ahead of the lexer, so the lexer's byte-at-a-time reading costs what it did.
+// What a run leaves out is accounted for (stepped, and the consumed count) only once the lexer
+// has read to its end and asks for more, as if stepped over then.
+class GuardedPieces {
+ public:
+  GuardedPieces(Pieces& pieces, std::size_t* consumed)
+      : pieces_(pieces), consumed_(consumed), guard_(pieces.token_limit()) {}
+
+  bool next(const char*& begin, const char*& end) {
+    if (long_number_) throw LongNumber{*long_number_};
+    if (step_bytes_ > 0) {
+      stepped.last_count = step_count_;
+      stepped.before_last = stepped.total;
+      stepped.total += step_bytes_;
+      if (consumed_) *consumed_ += step_bytes_;
+      step_bytes_ = 0;
+    }
+    while (at_ == end_) {
+      if (!pieces_.next(at_, end_)) return false;
+    }
+    begin = at_;
+    // At most kRunBytes at a time, so the lexer reads what was just scanned from the cache.
+    const auto left = static_cast<std::size_t>(end_ - at_);
+    const TokenGuard::Action action = guard_.scan(at_, left > kRunBytes ? at_ + kRunBytes : end_);
+    end = at_;
+    if (action == TokenGuard::long_number) long_number_ = offset() - guard_.length();
+    if (action == TokenGuard::step_over) step_over_string();
+    return true;
+  }
+
+  SteppedOver stepped;
+
+ private:
+  static constexpr std::size_t kRunBytes = 16 * 1024;
+
+  // Where the next byte to scan is in the parsed text.
+  std::size_t offset() const { return pieces_.offset() - static_cast<std::size_t>(end_ - at_); }
+
+  // Steps over the rest of a string already over the limit, up to its closing quote or to
+  // anything the lexer must see, within this piece (TokenGuard above).
+  __attribute__((noinline)) void step_over_string() {
+    const char* from = at_;
+    while (at_ != end_) {
+      const std::size_t length = plain_length(at_, end_);
+      if (length == 0) break;
+      at_ += length;
+    }
+    step_bytes_ = static_cast<std::size_t>(at_ - from);
+    step_count_ = offset() - step_bytes_ - stepped.total;  // what the lexer will have read
+  }
+
+  Pieces& pieces_;
+  std::size_t* consumed_;
+  TokenGuard guard_;
+  const char* at_ = nullptr;  // the piece being scanned
+  const char* end_ = nullptr;
+  std::size_t step_bytes_ = 0;  // left out after the run just handed out
+  std::size_t step_count_ = 0;  // the lexer's count of bytes read at the end of that run
+  std::optional<std::size_t> long_number_;  // where a number over the limit starts
+};
+
+// An input iterator over the guarded pieces. `Counting` ones also count the bytes read, which
+// only the error path needs (to turn a SAX event into a position).
 template <bool Counting>
 class PieceIterator {
  public:
@@ -286,7 +595,7 @@ class PieceIterator {
   using reference = const char&;
 
   PieceIterator() = default;  // the end
-  explicit PieceIterator(Pieces& pieces, std::size_t* consumed = nullptr)
+  explicit PieceIterator(GuardedPieces& pieces, std::size_t* consumed = nullptr)
       : pieces_(&pieces), consumed_(consumed) {
     if (!pieces_->next(at_, end_)) at_ = nullptr;
   }
@@ -306,20 +615,34 @@ class PieceIterator {
   bool operator!=(const PieceIterator& other) const { return at_ != other.at_; }
 
  private:
-  Pieces* pieces_ = nullptr;
+  GuardedPieces* pieces_ = nullptr;
   std::size_t* consumed_ = nullptr;
   const char* at_ = nullptr;
   const char* end_ = nullptr;
 };
 
+// How a pass of nlohmann's parser went, beyond what its handler saw.
+struct PassOutcome {
+  bool parsed = false;
+  SteppedOver stepped;
+  std::optional<std::size_t> long_number;  // where a number over the limit starts
+};
+
 template <bool Counting, typename Handler>
-bool parse(Source& source, Handler& handler, detail::Sha256* digest = nullptr,
-           std::size_t* consumed = nullptr) {
+PassOutcome parse(Source& source, Handler& handler, detail::Sha256* digest = nullptr,
+                  std::size_t* consumed = nullptr) {
   Pieces pieces(source, digest);
-  const bool ok = json::sax_parse(PieceIterator<Counting>(pieces, consumed),
-                                  PieceIterator<Counting>(), &handler);
+  GuardedPieces guarded(pieces, consumed);
+  PassOutcome outcome;
+  try {
+    outcome.parsed = json::sax_parse(PieceIterator<Counting>(guarded, consumed),
+                                     PieceIterator<Counting>(), &handler);
+  } catch (const LongNumber& number) {
+    outcome.long_number = number.at;
+  }
+  outcome.stepped = guarded.stepped;
   if (digest) pieces.drain();
-  return ok;
+  return outcome;
 }
 
 // ---- The fast pass --------------------------------------------------------------------------
@@ -399,34 +722,54 @@ namespace {
 template <typename Handler>
 class FastEvents {
  public:
-  explicit FastEvents(Handler& handler) : handler_(handler) {}
+  FastEvents(Handler& handler, const PieceStream& stream, std::size_t token_limit)
+      : handler_(handler), stream_(stream), token_limit_(token_limit) {}
 
-  bool Null() { return handler_.null(); }
-  bool Bool(bool value) { return handler_.boolean(value); }
+  bool Null() { return seen() && handler_.null(); }
+  bool Bool(bool value) { return seen() && handler_.boolean(value); }
   bool Int(int value) { return Int64(value); }
-  bool Uint(unsigned value) { return handler_.number_unsigned(value); }
+  bool Uint(unsigned value) { return number() && handler_.number_unsigned(value); }
   bool Int64(std::int64_t value) {
+    if (!number()) return false;
     return value < 0 ? handler_.number_integer(value)
                      : handler_.number_unsigned(static_cast<std::uint64_t>(value));
   }
-  bool Uint64(std::uint64_t value) { return handler_.number_unsigned(value); }
+  bool Uint64(std::uint64_t value) { return number() && handler_.number_unsigned(value); }
   // A number past double's range (1.8e308) is infinity to RapidJSON 1.1 and an error to
   // nlohmann: stop, so the second pass refuses it as before.
-  bool Double(double value) { return std::isfinite(value) && handler_.number_float(value, text_); }
+  bool Double(double value) {
+    return number() && std::isfinite(value) && handler_.number_float(value, text_);
+  }
   bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
   bool String(const char* text, rapidjson::SizeType length, bool) {
-    return take(text, length) && handler_.string(text_);
+    return seen() && take(text, length) && handler_.string(text_);
   }
   bool Key(const char* text, rapidjson::SizeType length, bool) {
-    return take(text, length) && handler_.key(text_);
+    return seen() && take(text, length) && handler_.key(text_);
   }
-  bool StartObject() { return handler_.start_object(kUnknownSize); }
-  bool EndObject(rapidjson::SizeType) { return handler_.end_object(); }
-  bool StartArray() { return handler_.start_array(kUnknownSize); }
-  bool EndArray(rapidjson::SizeType) { return handler_.end_array(); }
+  bool StartObject() { return seen() && handler_.start_object(kUnknownSize); }
+  bool EndObject(rapidjson::SizeType) { return seen() && handler_.end_object(); }
+  bool StartArray() { return seen() && handler_.start_array(kUnknownSize); }
+  bool EndArray(rapidjson::SizeType) { return seen() && handler_.end_array(); }
 
  private:
   static constexpr std::size_t kUnknownSize = static_cast<std::size_t>(-1);
+
+  // Where the last event ended, so that a number event knows how much text it took.
+  bool seen() {
+    last_end_ = stream_.Tell();
+    return true;
+  }
+
+  // False for a number that may be longer than the limit, which nlohmann's pass refuses
+  // (RapidJSON reads one without keeping it): the text since the previous event, its
+  // separators and spaces included, is over the limit. A long run of spaces before a number
+  // only sends a good file to the slower pass, which takes it.
+  bool number() {
+    const std::size_t since = stream_.Tell() - last_end_;
+    seen();
+    return since <= token_limit_;
+  }
 
   bool take(const char* text, rapidjson::SizeType length) {
     const std::string_view view(text, length);
@@ -436,6 +779,9 @@ class FastEvents {
   }
 
   Handler& handler_;
+  const PieceStream& stream_;
+  std::size_t token_limit_;
+  std::size_t last_end_ = 0;
   json::string_t text_;
 };
 
@@ -443,15 +789,38 @@ class FastEvents {
 // running out of memory throws std::bad_alloc here as everywhere else in the library (RapidJSON's
 // own allocator, malloc, would hand it a null pointer it writes through), and the tests that
 // fail each allocation in turn reach it too.
+//
+// The stack also holds each string while RapidJSON reads it, before the handler can refuse it
+// for its length: it may grow only to what a string at the limit needs (with the nesting and
+// RapidJSON's growth by half), and a request past that stops the pass (StackCapped) as soon as
+// an over-long string passes it, so that the string is never read into memory; nlohmann's pass
+// then reports it.
+struct StackCapped {};
+
 struct ThrowingAllocator {
   static const bool kNeedFree = true;
-  void* Malloc(std::size_t size) { return size ? ::operator new(size) : nullptr; }
+  std::size_t cap = std::numeric_limits<std::size_t>::max();
+
+  // The most a stack may take when no string is longer than `string_limit` bytes: the string
+  // and its terminating NUL, the iterative parser's states (a few bytes a level; 64 KiB is far
+  // more than the depth limit asks), and growth by half past what was needed.
+  static std::size_t cap_for(std::size_t string_limit) {
+    constexpr std::size_t kStates = 64 * 1024;
+    const std::size_t most = std::numeric_limits<std::size_t>::max() / 2 - kStates;
+    return 2 * (std::min(string_limit, most) + kStates);
+  }
+
+  void* Malloc(std::size_t size) {
+    if (size > cap) throw StackCapped{};
+    return size ? ::operator new(size) : nullptr;
+  }
   void* Realloc(void* original, std::size_t original_size, std::size_t new_size) {
     if (new_size == 0) {
       ::operator delete(original);
       return nullptr;
     }
-    void* grown = ::operator new(new_size);  // on failure `original` is left to its owner
+    if (new_size > cap) throw StackCapped{};  // `original` is left to its owner
+    void* grown = ::operator new(new_size);   // on failure `original` is left to its owner
     if (original) {
       std::memcpy(grown, original, std::min(original_size, new_size));
       ::operator delete(original);
@@ -468,12 +837,19 @@ template <typename Handler>
 bool parse_fast(Source& source, Handler& handler, detail::Sha256* digest) {
   Pieces pieces(source, digest);
   PieceStream stream(pieces);
-  FastEvents<Handler> events(handler);
+  FastEvents<Handler> events(handler, stream, source.token_limit());
+  ThrowingAllocator allocator;
+  allocator.cap = ThrowingAllocator::cap_for(source.token_limit());
   // Iterative: nesting costs heap, not stack, and the handler stops at its depth limit.
-  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, ThrowingAllocator> reader;
-  const rapidjson::ParseResult result =
-      reader.Parse<rapidjson::kParseIterativeFlag>(stream, events);
-  return !result.IsError() && stream.exhausted();
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, ThrowingAllocator> reader(
+      &allocator);
+  try {
+    const rapidjson::ParseResult result =
+        reader.Parse<rapidjson::kParseIterativeFlag>(stream, events);
+    return !result.IsError() && stream.exhausted();
+  } catch (const StackCapped&) {
+    return false;
+  }
 }
 
 // ---- Positions (error path only) ----------------------------------------------------------
@@ -1209,6 +1585,13 @@ class CaseHandler {
     return stream_->finish();
   }
 
+  // The parser stopped at a number longer than the limit, which starts at byte `at`.
+  void refuse_long_number(std::size_t at) {
+    stop(Status::limit, long_number_message(limits_.max_string_bytes));
+    problem_.place = Problem::Place::offset;
+    problem_.at = at;
+  }
+
   // After the pass: the problem to report (status ok when there is none).
   Problem& problem() { return problem_; }
   Batch& batch() { return batch_; }
@@ -1568,12 +1951,17 @@ Location place_of(Source& source, const Problem& problem) {
 void read_into(Source& source, CaseHandler& handler) {
   detail::Sha256 digest;
   const bool verify = source.has_trailer();
-  const bool parsed = parse<false>(source, handler, verify ? &digest : nullptr);
+  const PassOutcome pass = parse<false>(source, handler, verify ? &digest : nullptr);
   if (handler.stream_declined()) return;  // the caller reads again, as a batch
   // A damaged file is the likelier story than whatever its damage looks like to the parser.
   if (verify && digest.hex() != source.digest()) checksum_mismatch(source);
-  handler.finish();
   Problem& problem = handler.problem();
+  // nlohmann counts only what it was shown of the text: its position is the count of bytes it
+  // had read (problem.at is the last of them).
+  if (problem.place == Problem::Place::offset) problem.at += pass.stepped.before(problem.at + 1);
+  if (pass.long_number) handler.refuse_long_number(*pass.long_number);
+  handler.finish();
+  const bool parsed = pass.parsed;
   if (!parsed && problem.status == Status::ok) {
     problem.status = Status::parse;
     problem.message = "malformed JSON";
@@ -1682,7 +2070,7 @@ Batch parse_case(std::string_view text, const std::string& name, const CaseFileL
 Batch parse_case(std::string_view text, const std::string& name, const CaseFileLimits& limits,
                  const Progress& progress) {
   check_buffer_size(text, name, limits);
-  Source source(text, name);
+  Source source(text, name, limits);
   source.set_progress(&progress);
   return read_case(source, limits).batch;
 }
@@ -1695,7 +2083,7 @@ void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
 void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                const CaseFileLimits& limits, const Progress& progress) {
   check_buffer_size(text, name, limits);
-  Source source(text, name);
+  Source source(text, name, limits);
   load_from(graph, source, limits, progress);
 }
 
@@ -1705,7 +2093,7 @@ void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLim
 
 void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits,
                     const Progress& progress) {
-  Source source(path, limits.max_bytes);
+  Source source(path, limits);
   load_from(graph, source, limits, progress);
 }
 
@@ -1715,7 +2103,7 @@ bool load_case_fast(CaseGraph& graph, std::string_view text, const std::string& 
                     const CaseFileLimits& limits) {
   check_buffer_size(text, name, limits);
   if (!StreamedBuild::accepts(graph)) return false;
-  Source source(text, name);
+  Source source(text, name, limits);
   return load_fast(graph, source, limits, Progress{});
 }
 

@@ -6,8 +6,12 @@
 #include <doctest/doctest.h>
 
 #include <dirent.h>
+#include <unistd.h>
 #include <algorithm>
+
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -326,6 +330,92 @@ TEST_SUITE("oracle/case_differential") {
     const auto files = files_in(SAFEGUARD_TEST_DATA_DIR "/bad/case");
     REQUIRE(files.size() >= 150);
     for (const std::string& path : files) compare_file(base, path);
+  }
+
+  TEST_CASE("strings at and over the limit, and what follows the limit inside them") {
+    // Past the limit the reader steps over the rest of a string without keeping it (src/
+    // case_json.cpp, "Over-long tokens"): the same refusal, at the same place, as the old
+    // reader that read it all, and whatever the old reader found later in the string first
+    // (a control character, a bad escape, bad UTF-8, the end of the input) found the same way.
+    const std::size_t limit = CaseFileLimits{}.max_string_bytes;
+    const std::string good = compact(generated(7, 12));
+    const std::string body = good.substr(1);  // after the opening brace
+    auto in_description = [&](const std::string& content) {
+      return "{\"description\":\"" + content + "\"," + body;
+    };
+    auto repeat = [](const std::string& unit, std::size_t bytes) {
+      std::string out;
+      while (out.size() < bytes) out += unit;
+      return out;
+    };
+    const std::string over = std::string(limit + 1, 'x');
+    struct Case {
+      std::string name;
+      std::string text;
+    };
+    const std::vector<Case> cases = {
+        {"at the limit", in_description(std::string(limit, 'x'))},
+        {"one byte over", in_description(over)},
+        {"escapes at the limit", in_description(repeat("\\n", 2 * limit))},
+        {"escapes one byte over", in_description(repeat("\\n", 2 * limit) + "\\t")},
+        {"two-byte characters over", in_description(repeat("\xC3\xA9", limit + 1))},
+        {"four-byte characters over", in_description(repeat("\xF0\x9F\x98\x80", limit + 3))},
+        {"surrogate pairs over", in_description(repeat("\\ud83d\\ude00", 3 * limit + 12))},
+        {"then a raw control character", in_description(over + "ab\tcd")},
+        {"then invalid UTF-8", in_description(over + "ab\xC3\x28"
+                                                     "cd")},
+        {"then an overlong encoding", in_description(over + "\xC0\xAF")},
+        {"then a UTF-8 surrogate", in_description(over + "\xED\xA0\x80")},
+        {"then a bad escape", in_description(over + "\\x41")},
+        {"then a short \\u escape", in_description(over + "\\u12G4")},
+        {"then a lone low surrogate", in_description(over + "\\uDC00")},
+        {"then a high surrogate alone", in_description(over + "\\uD800abc")},
+        {"then a high surrogate and a bad low one", in_description(over + "\\uD800\\u0041")},
+        {"then the end of the input", "{\"description\":\"" + over},
+        {"then the end after an escape", "{\"description\":\"" + over + "\\u00"},
+        {"then a colon", "{\"description\":\"" + over + "\":1," + body},
+        {"an array item over", "{\"description\":[\"" + over + "\"]," + body},
+        {"after a number, without a comma", "{\"description\":[1\"" + over + "\"]," + body},
+        {"in an entity, after its id",
+         [&] {
+           std::string text = good;
+           const std::size_t at = text.find("\"kind\":\"", text.find("\"persons\""));
+           REQUIRE(at != std::string::npos);
+           text.insert(at + 8, over);
+           return text;
+         }()},
+    };
+    for (const Case& c : cases) {
+      compare_text({}, c.text, c.name);
+      check_fast_pass(c.text, c.name);
+    }
+  }
+
+  TEST_CASE("strings over the limit that cross the 1 MiB pieces a file is read in") {
+    // Characters and escapes cut at every offset by a piece boundary (2^20 is 1, 2 and 0 mod 3,
+    // and 4, 2 and 0 mod 6 at the first three boundaries): the lexer takes a cut one itself.
+    const std::string good = compact(generated(7, 12));
+    const std::string body = good.substr(1);
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("safeguard-differential-" + std::to_string(::getpid()) + ".json"))
+                                 .string();
+    for (const std::string& unit :
+         {std::string("\xE2\x82\xAC"), std::string("\\u20ac"), std::string("\\ud83d\\ude00a"),
+          std::string("\xF0\x9F\x98\x80"
+                      "b")}) {
+      for (const std::string& after : {std::string(), std::string("\x01"), std::string("\\q")}) {
+        std::string content;
+        while (content.size() < (std::size_t{7} << 19)) content += unit;
+        {
+          std::ofstream out(path, std::ios::binary);
+          out << "{\"description\":\"" << content << after << "\"," << body;
+        }
+        CAPTURE(unit);
+        CAPTURE(after);
+        compare_file({}, path);
+      }
+    }
+    std::remove(path.c_str());
   }
 
   TEST_CASE("damaged copies of a good file") {

@@ -6,15 +6,23 @@
 #include "../doctest_main.hpp"  // doctest, and a main that fails on a filter matching nothing
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "../store_support.hpp"
+#include "safeguard.h"
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
+#include "safeguard/process.hpp"
 #include "safeguard/record.hpp"
 #include "safeguard/rules.hpp"
 
@@ -334,4 +342,190 @@ TEST_CASE("a reopened record keeps its versions encoded: bounded bytes per child
   MESSAGE("a reopened record of " << children << " children keeps " << kept / children
                                   << " bytes per child");
   CHECK(kept <= kReopenedBytesPerChild * children);
+}
+
+namespace {
+
+// A string, key or number far over the limit (docs/limits.md, "One long token"): both readers
+// stop where it passes the limit, so refusing it costs about the limit, not the token. Before,
+// each reader read the whole token into memory first (nlohmann twice over: the value and the
+// raw text for its messages), and a 200 MB string grew the heap by 386 MB.
+constexpr std::size_t kHugeToken = std::size_t{64} << 20;
+// The 1 MiB read buffer of a file, a token at the limit in each reader's buffers, the lexer's
+// copies of it, and the handler's.
+constexpr std::size_t kTokenAllowance = 4 << 20;
+
+// Line and column (1-based, columns in characters) of byte `offset` of `text`.
+std::pair<int, int> place_in(const std::string& text, std::size_t offset) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+struct HugeToken {
+  std::string shape;
+  std::string text;
+  std::string message;
+  std::size_t at;  // the byte the error points at
+  std::string entity;
+};
+
+// `before` + `count` copies of `unit` + `after`, with the error at byte `before.size() +
+// count * unit.size() + at_after` (just past a string's closing quote, or a number's start).
+HugeToken huge(std::string shape, const std::string& before, const std::string& unit,
+               const std::string& after, std::ptrdiff_t at_after, std::string message,
+               std::string entity = {}) {
+  std::string text;
+  const std::size_t count = kHugeToken / unit.size();
+  text.reserve(before.size() + count * unit.size() + after.size());
+  text += before;
+  for (std::size_t i = 0; i < count; ++i) text += unit;
+  const std::size_t end = text.size();
+  text += after;
+  return {std::move(shape), std::move(text), std::move(message),
+          static_cast<std::size_t>(static_cast<std::ptrdiff_t>(end) + at_after), std::move(entity)};
+}
+
+template <typename Load>
+void check_refused_cheaply(const HugeToken& token, const std::string& way, Load load) {
+  CAPTURE(token.shape);
+  CAPTURE(way);
+  bool refused = false;
+  Error error(Status::ok, "");
+  const std::size_t used = peak_heap([&] {
+    try {
+      load();
+    } catch (const Error& e) {
+      refused = true;
+      error = e;
+    }
+  });
+  MESSAGE(token.shape << " (" << token.text.size() << " bytes), " << way << ": peak heap " << used
+                      << " bytes");
+  REQUIRE(refused);
+  CHECK(error.status() == Status::limit);
+  CHECK(error.reason() == token.message);
+  const auto [line, column] = place_in(token.text, token.at);
+  CHECK(error.where().line == line);
+  CHECK(error.where().column == column);
+  CHECK(error.where().entity == token.entity);
+  CHECK(used <= kTokenAllowance);
+}
+
+}  // namespace
+
+TEST_CASE("a 64 MiB string, key or number in a case file is refused within a few MiB") {
+  const std::string head = R"({"schema_version": 1, )";
+  const std::string concern = head +
+                              R"("agencies": [{"id": "AG-1", "type": "police"}],
+ "persons": [{"id": "P-1", "kind": "child"}],
+ "concerns": [{"id": "C-1", "category": "neglect", "severity": 2, "recorded": "2026-01-02",
+   "source": "AG-1", "about": ["P-1"], "summary": ")";
+  const std::string string_over = "string longer than 65536 bytes";
+  const std::string description = head + R"("description": ")";
+  // Made one at a time: each is 64 MiB.
+  const std::vector<std::function<HugeToken()>> shapes = {
+      [&] { return huge("an ASCII string", description, "x", "\"}", 1, string_over); },
+      [&] {
+        return huge("a summary, in an entity", concern, "y", "\"}]}\n", 1, string_over, "C-1");
+      },
+      [&] {
+        return huge("a string of three-byte characters", description, "\xE2\x82\xAC", "\"}", 1,
+                    string_over);
+      },
+      [&] {
+        return huge("a string of escapes", description, "\\u00e9\\n\\ud83d\\ude00", "\"}", 1,
+                    string_over);
+      },
+      [&] {
+        return huge("an object key", head + "\"", "k", R"(": 1})", 1,
+                    "object key longer than 65536 bytes");
+      },
+      [&] {
+        // The error points at the number's first digit.
+        return huge("a number", head + R"("description": 1)", "0", "}",
+                    -static_cast<std::ptrdiff_t>(kHugeToken) - 1, "number longer than 65536 bytes");
+      },
+  };
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("safeguard-cost-token-" + std::to_string(::getpid()) + ".json"))
+                               .string();
+  for (const auto& shape : shapes) {
+    const HugeToken token = shape();
+    check_refused_cheaply(token, "into an empty graph", [&] {
+      CaseGraph graph;
+      load_case(graph, token.text, "cost.json");
+    });
+    check_refused_cheaply(token, "as a batch", [&] { parse_case(token.text, "cost.json"); });
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << token.text;
+    }
+    check_refused_cheaply(token, "from a file", [&] {
+      CaseGraph graph;
+      load_case_file(graph, path);
+    });
+  }
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a 64 MiB text cell given to sg_graph_add_tables is refused without a copy") {
+  // Each cell is checked against the string limit where it lies in the caller's buffer,
+  // before anything is copied (src/c_api/tables.cpp).
+  const std::string name(kHugeToken, 'n');
+  const std::string data = "P-1child" + name;
+  const std::vector<int64_t> offsets_id = {0, 3}, offsets_kind = {3, 8},
+                             offsets_name = {8, static_cast<int64_t>(data.size())};
+  std::vector<sg_column> columns(3);
+  const char* names[] = {"id", "kind", "name"};
+  const std::vector<int64_t>* offsets[] = {&offsets_id, &offsets_kind, &offsets_name};
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    columns[i] = sg_column{};
+    columns[i].name = names[i];
+    columns[i].type = SG_COLUMN_TEXT;
+    columns[i].offsets = offsets[i]->data();
+    columns[i].data = data.data();
+    columns[i].data_size = data.size();
+  }
+  sg_table table = SG_TABLE_INIT;
+  table.name = "persons";
+  table.row_count = 1;
+  table.columns = columns.data();
+  table.column_count = columns.size();
+  sg_graph* graph = nullptr;
+  REQUIRE(sg_graph_new(&graph) == SG_OK);
+  int status = SG_OK;
+  const std::size_t used = peak_heap([&] { status = sg_graph_add_tables(graph, &table, 1); });
+  MESSAGE("a 64 MiB name cell: peak heap " << used << " bytes");
+  CHECK(status == SG_E_LIMIT);
+  CHECK(std::string(sg_error_last()).find("string longer than 65536 bytes") != std::string::npos);
+  std::size_t count = 1;
+  CHECK(sg_graph_count(&count, graph, nullptr) == SG_OK);
+  CHECK(count == 0);
+  sg_graph_free(graph);
+  CHECK(used <= kTokenAllowance);
+}
+
+TEST_CASE("a statutory process file: a string as long as the file limit costs a few times it") {
+  // toml++ reads a whole process file (at most 1 MiB) and keeps each string: the cost is a
+  // small multiple of the file, as for a rule pack (docs/limits.md, "One long token").
+  std::string text = "[process]\nnation = \"wales\"\ntitle = \"";
+  text.append((std::size_t{1} << 20) - text.size() - 2, 't');
+  text += "\"\n";
+  const std::size_t used = peak_heap([&] {
+    try {
+      Process::load_string(text, "process.toml");
+    } catch (const Error&) {
+    }
+  });
+  MESSAGE("a process file of " << text.size() << " bytes, one string: peak heap " << used
+                               << " bytes");
+  CHECK(used <= 4 * text.size());
 }

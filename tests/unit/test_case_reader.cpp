@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "safeguard.h"
 #include "safeguard/io.hpp"
@@ -220,5 +221,90 @@ TEST_SUITE("unit/case_reader") {
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(peak < before + 32 * 1024);
+  }
+
+  TEST_CASE("a string, key or number over the limit: its message and place, from every entry") {
+    // The place is where the reader stood when it refused the token: just past a string's or
+    // key's closing quote (where the whole string has been seen), and a number's first
+    // character (a number is refused before its end, which may be far off).
+    const std::string head = "{\"schema_version\": 1,\n \"description\": ";
+    struct Case {
+      const char* name;
+      std::string text;
+      std::string message;
+      std::size_t at;  // the byte the error points at
+    };
+    const std::string seventeen = "\"seventeen bytes!!\"";
+    const std::string key_head = "{\"schema_version\": 1,\n ";
+    std::string escapes = "\"";
+    for (int i = 0; i < 9; ++i) escapes += "\\u00e9";  // 18 bytes decoded
+    escapes += "\"";
+    const std::vector<Case> cases = {
+        {"a string", head + seventeen + "}", "string longer than 16 bytes",
+         head.size() + seventeen.size()},
+        {"a string of escapes", head + escapes + "}", "string longer than 16 bytes",
+         head.size() + escapes.size()},
+        {"a key", key_head + seventeen + ": 1}", "object key longer than 16 bytes",
+         key_head.size() + seventeen.size()},
+        {"a number", head + "12345678901234567}", "number longer than 16 bytes", head.size()},
+        {"a number with a fraction and an exponent", head + "-1.5e+00000000000001}",
+         "number longer than 16 bytes", head.size()},
+    };
+    CaseFileLimits limits;
+    limits.max_string_bytes = 16;
+    const std::string path = "case_reader_long_token.json";
+    for (const Case& c : cases) {
+      CAPTURE(c.name);
+      int line = 1, column = 1;
+      for (std::size_t i = 0; i < c.at; ++i) {
+        if (c.text[i] == '\n') {
+          ++line;
+          column = 1;
+        } else {
+          ++column;
+        }
+      }
+      auto check = [&](const Error& e) {
+        CHECK(e.status() == Status::limit);
+        CHECK(e.reason() == c.message);
+        CHECK(e.where().line == line);
+        CHECK(e.where().column == column);
+      };
+      {
+        CaseGraph graph;
+        CHECK_THROWS_AS(load_case(graph, c.text, "case.json", limits), Error);
+        try {
+          load_case(graph, c.text, "case.json", limits);
+        } catch (const Error& e) {
+          check(e);
+        }
+        CHECK(graph.vertex_count() == 0);
+      }
+      try {
+        parse_case(c.text, "case.json", limits);
+        FAIL("parsed");
+      } catch (const Error& e) {
+        check(e);
+      }
+      {
+        std::ofstream(path, std::ios::binary) << c.text;
+        CaseGraph graph;
+        try {
+          load_case_file(graph, path, limits);
+          FAIL("loaded");
+        } catch (const Error& e) {
+          check(e);
+        }
+      }
+      sg_limits c_limits = SG_LIMITS_INIT;
+      c_limits.max_string_bytes = 16;
+      sg_graph* graph = nullptr;
+      REQUIRE(sg_graph_new_with_limits(&graph, &c_limits) == SG_OK);
+      CHECK(sg_graph_load_buffer(graph, c.text.data(), c.text.size(), "case.json") == SG_E_LIMIT);
+      CHECK(std::string(sg_error_last()) ==
+            "case.json:" + std::to_string(line) + ":" + std::to_string(column) + ": " + c.message);
+      sg_graph_free(graph);
+    }
+    std::remove(path.c_str());
   }
 }
