@@ -47,23 +47,30 @@ void Adjacency::build(const std::vector<StagedEdge>& edges) {
   dead_edges_ = 0;
 }
 
+std::vector<Incidence>& Adjacency::Side::delta_for(VertexIndex v, std::size_t vertices) {
+  if (delta_of.size() < vertices) delta_of.resize(vertices, 0);
+  if (delta_of[v] == 0) {
+    deltas.emplace_back();
+    delta_of[v] = checked_offset(deltas.size());
+  }
+  return deltas[delta_of[v] - 1];
+}
+
 void Adjacency::reserve_edge(VertexIndex from, VertexIndex to) {
-  make_room(out_.delta[from]);
-  make_room(in_.delta[to]);
+  make_room(out_.delta_for(from, vertices_.size()));
+  make_room(in_.delta_for(to, vertices_.size()));
 }
 
 void Adjacency::add_edge(VertexIndex from, VertexIndex to, RelationKind kind) noexcept {
-  out_.delta.find(from)->second.push_back(Incidence{to, kind, EntryState::live});
-  in_.delta.find(to)->second.push_back(Incidence{from, kind, EntryState::live});
-  vertices_[from].edited |= kOutDelta;
-  vertices_[to].edited |= kInDelta;
+  out_.delta_of_edited(from).push_back(Incidence{to, kind, EntryState::live});
+  in_.delta_of_edited(to).push_back(Incidence{from, kind, EntryState::live});
   ++edges_;
   ++delta_edges_;
 }
 
 void Adjacency::pop_edge(VertexIndex from, VertexIndex to) noexcept {
-  out_.delta.find(from)->second.pop_back();
-  in_.delta.find(to)->second.pop_back();
+  out_.delta_of_edited(from).pop_back();
+  in_.delta_of_edited(to).pop_back();
   --edges_;
   --delta_edges_;
 }
@@ -73,16 +80,16 @@ namespace {
 // Calls visit(in_delta, at, entry) for each entry of one vertex on one side that is not a
 // tombstone, in order, until visit returns true.
 template <typename Side, typename Visit>
-void visit_entries(const Side& side, VertexIndex v, bool has_delta, Visit&& visit) {
+void visit_entries(const Side& side, VertexIndex v, Visit&& visit) {
   if (v + std::size_t{1} < side.offsets.size()) {
     for (std::uint32_t at = side.offsets[v]; at < side.offsets[v + 1]; ++at) {
       if (side.base[at].state != EntryState::dead && visit(false, at, side.base[at])) return;
     }
   }
-  if (!has_delta) return;
-  const auto& delta = side.delta.find(v)->second;
-  for (std::uint32_t at = 0; at < delta.size(); ++at) {
-    if (delta[at].state != EntryState::dead && visit(true, at, delta[at])) return;
+  const std::vector<Incidence>* delta = side.delta(v);
+  if (!delta) return;
+  for (std::uint32_t at = 0; at < delta->size(); ++at) {
+    if ((*delta)[at].state != EntryState::dead && visit(true, at, (*delta)[at])) return;
   }
 }
 
@@ -93,21 +100,17 @@ EdgeRef Adjacency::locate(const EdgeDescriptor& e) const noexcept {
   const Side& partner = e.in_side ? out_ : in_;
   const VertexIndex owner = e.in_side ? e.target : e.source;
   const VertexIndex far = e.in_side ? e.source : e.target;
-  const std::uint8_t own_flag = e.in_side ? kInDelta : kOutDelta;
-  const std::uint8_t partner_flag = e.in_side ? kOutDelta : kInDelta;
-  const bool own_delta = vertices_[owner].edited & own_flag;
-  const bool partner_delta = vertices_[far].edited & partner_flag;
 
   auto matches_partner = [&](const Incidence& i) { return i.other == owner && i.kind == e.kind; };
   // Which of the parallel edges this is: almost always the only one, which needs no count.
   std::size_t parallels = 0;
-  visit_entries(partner, far, partner_delta, [&](bool, std::uint32_t, const Incidence& i) {
+  visit_entries(partner, far, [&](bool, std::uint32_t, const Incidence& i) {
     parallels += matches_partner(i);
     return parallels > 1;
   });
   std::size_t rank = 0;
   if (parallels > 1) {
-    visit_entries(own, owner, own_delta, [&](bool in_delta, std::uint32_t at, const Incidence& i) {
+    visit_entries(own, owner, [&](bool in_delta, std::uint32_t at, const Incidence& i) {
       if (in_delta == e.in_delta && at == e.at) return true;
       rank += i.other == far && i.kind == e.kind;
       return false;
@@ -115,14 +118,13 @@ EdgeRef Adjacency::locate(const EdgeDescriptor& e) const noexcept {
   }
   bool partner_in_delta = false;
   std::uint32_t partner_at = 0;
-  visit_entries(partner, far, partner_delta,
-                [&](bool in_delta, std::uint32_t at, const Incidence& i) {
-                  if (!matches_partner(i)) return false;
-                  if (rank-- != 0) return false;
-                  partner_in_delta = in_delta;
-                  partner_at = at;
-                  return true;
-                });
+  visit_entries(partner, far, [&](bool in_delta, std::uint32_t at, const Incidence& i) {
+    if (!matches_partner(i)) return false;
+    if (rank-- != 0) return false;
+    partner_in_delta = in_delta;
+    partner_at = at;
+    return true;
+  });
 
   EdgeRef ref;
   ref.source = e.source;
@@ -161,27 +163,23 @@ void Adjacency::compact() {
   Side sides[2];
   for (int s = 0; s < 2; ++s) {
     const Side& old = s ? in_ : out_;
-    const std::uint8_t flag = s ? kInDelta : kOutDelta;
     Side& side = sides[s];
     side.offsets.assign(n + 1, 0);
     for (VertexIndex v = 0; v < n; ++v) {
       std::uint32_t live = 0;
-      visit_entries(old, v, vertices_[v].edited & flag,
-                    [&](bool, std::uint32_t, const Incidence&) { return ++live, false; });
+      visit_entries(old, v, [&](bool, std::uint32_t, const Incidence&) { return ++live, false; });
       side.offsets[v + 1] = checked_offset(std::size_t{side.offsets[v]} + live);
     }
     side.base.reserve(side.offsets[n]);
     for (VertexIndex v = 0; v < n; ++v) {
-      visit_entries(old, v, vertices_[v].edited & flag,
-                    [&](bool, std::uint32_t, const Incidence& i) {
-                      side.base.push_back(i);
-                      return false;
-                    });
+      visit_entries(old, v, [&](bool, std::uint32_t, const Incidence& i) {
+        side.base.push_back(i);
+        return false;
+      });
     }
   }
   out_ = std::move(sides[0]);
   in_ = std::move(sides[1]);
-  for (VertexData& v : vertices_) v.edited = 0;
   delta_edges_ = 0;
   dead_edges_ = 0;
 }

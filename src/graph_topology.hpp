@@ -13,9 +13,9 @@
 //
 //  - the base: what the bulk builder (src/graph_bulk.cpp) builds, as two CSR arrays (out and
 //    in), built from counts at their exact size; an entry is {other end, kind, state}, 8 bytes;
-//  - the delta: edges added later go to a per-vertex vector, found through a hash map only for
-//    the vertices an edit touched (a flag in the vertex says so, so untouched vertices never
-//    look);
+//  - the delta: edges added later go to a vector of the vertex's own, found through a
+//    per-vertex index that exists once anything is edited (4 bytes a vertex a side; a hash map
+//    keyed by vertex made every walk after a generator's many batches look a vertex up);
 //  - removal leaves a tombstone (`dead`) in place, so nothing moves and positions stay valid;
 //    while a batch applies, a removal only marks both entries (`marked`), which its undo clears;
 //  - compact() rebuilds the base from the live entries when the delta and the tombstones have
@@ -33,7 +33,6 @@
 #include <boost/iterator/iterator_facade.hpp>
 #include <boost/range/iterator_range.hpp>  // the callers walk ranges with make_iterator_range
 #include <cstdint>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -44,8 +43,7 @@ namespace detail {
 
 struct VertexData {
   VertexKind kind = VertexKind::erased;
-  std::uint8_t edited = 0;  // Adjacency's own: which sides of this vertex have a delta
-  std::uint32_t slot = 0;   // index into the record vector for `kind`
+  std::uint32_t slot = 0;  // index into the record vector for `kind`
 };
 
 struct EdgeData {
@@ -219,10 +217,18 @@ class SAFEGUARD_EXPORT Adjacency {
   struct Side {
     std::vector<std::uint32_t> offsets;  // base: vertex v's entries are [offsets[v], offsets[v+1])
     std::vector<Incidence> base;
-    std::unordered_map<VertexIndex, std::vector<Incidence>> delta;
+    std::vector<std::uint32_t> delta_of;  // per vertex: 0, or 1 + the position of its delta
+    std::vector<std::vector<Incidence>> deltas;
+
+    const std::vector<Incidence>* delta(VertexIndex v) const noexcept {
+      return v < delta_of.size() && delta_of[v] ? &deltas[delta_of[v] - 1] : nullptr;
+    }
+    std::vector<Incidence>& delta_of_edited(VertexIndex v) noexcept {
+      return deltas[delta_of[v] - 1];
+    }
+    // The delta of `v` (one of `vertices`), made if it has none yet.
+    std::vector<Incidence>& delta_for(VertexIndex v, std::size_t vertices);
   };
-  static constexpr std::uint8_t kOutDelta = 1;
-  static constexpr std::uint8_t kInDelta = 2;
 
   Range range(const Side& side, VertexIndex v, bool in_side) const noexcept {
     const Incidence* base = side.base.data();
@@ -234,20 +240,19 @@ class SAFEGUARD_EXPORT Adjacency {
     }
     const Incidence* delta_first = last;
     const Incidence* delta_last = last;
-    if (vertices_[v].edited & (in_side ? kInDelta : kOutDelta)) {
-      const auto& delta = side.delta.find(v)->second;
-      delta_first = delta.data();
-      delta_last = delta.data() + delta.size();
+    if (const std::vector<Incidence>* delta = side.delta(v)) {
+      delta_first = delta->data();
+      delta_last = delta->data() + delta->size();
     }
     return {IncidenceIterator(v, in_side, base, first, last, delta_first, delta_last, false),
             IncidenceIterator(v, in_side, base, first, last, delta_first, delta_last, true)};
   }
   static Incidence& entry(Side& side, VertexIndex owner, bool in_delta, std::uint32_t at) {
-    return in_delta ? side.delta.find(owner)->second[at] : side.base[at];
+    return in_delta ? side.delta_of_edited(owner)[at] : side.base[at];
   }
   static const Incidence& entry(const Side& side, VertexIndex owner, bool in_delta,
                                 std::uint32_t at) {
-    return in_delta ? side.delta.find(owner)->second[at] : side.base[at];
+    return in_delta ? (*side.delta(owner))[at] : side.base[at];
   }
   void set_state(const EdgeRef& e, EntryState state) noexcept;
   static void build_side(Side& side, std::size_t vertices, const std::vector<StagedEdge>& edges,
