@@ -2,6 +2,7 @@
 // anything changes, so a batch with one bad item leaves the graph exactly as it was.
 #include <algorithm>
 #include <iterator>
+#include <new>
 #include <unordered_set>
 
 #include "graph_records.hpp"
@@ -12,7 +13,8 @@
 namespace safeguard {
 
 using detail::Adjacency;
-using detail::EdgeData;
+using detail::EdgeDescriptor;
+using detail::EdgeRef;
 using detail::VertexData;
 namespace {
 
@@ -607,18 +609,17 @@ class CaseGraph::Validator {
             std::find(entry.about.begin(), entry.about.end(), *v) != entry.about.end())
           erased_.insert(entry.id);
       }
-      for (auto edge :
-           boost::make_iterator_range(boost::in_edges(*v, graph_.topology_->adjacency))) {
+      for (auto edge : boost::make_iterator_range(in_edges(*v, graph_.topology_->adjacency))) {
         const auto kind = graph_.topology_->adjacency[edge].kind;
         if (kind != RelationKind::about && kind != RelationKind::protects) continue;
-        const auto source = boost::source(edge, graph_.topology_->adjacency);
+        const auto source = detail::source(edge, graph_.topology_->adjacency);
         const std::string& source_id = graph_.id(source);
         if (erased_.count(source_id) || pending_about_.count(source_id)) continue;
         bool only_erased = true;
         for (auto other :
-             boost::make_iterator_range(boost::out_edges(source, graph_.topology_->adjacency))) {
+             boost::make_iterator_range(out_edges(source, graph_.topology_->adjacency))) {
           if (graph_.topology_->adjacency[other].kind != kind) continue;
-          if (!erased_.count(graph_.id(boost::target(other, graph_.topology_->adjacency))))
+          if (!erased_.count(graph_.id(target(other, graph_.topology_->adjacency))))
             only_erased = false;
         }
         if (only_erased) erased_.insert(source_id);
@@ -667,10 +668,9 @@ class CaseGraph::Validator {
       if (last_erased_at_.count(std::string(id))) return;  // the graph's vertex is gone
       auto v = graph_.find(id);
       if (!v) return;
-      for (auto edge :
-           boost::make_iterator_range(boost::out_edges(*v, graph_.topology_->adjacency))) {
+      for (auto edge : boost::make_iterator_range(out_edges(*v, graph_.topology_->adjacency))) {
         if (graph_.topology_->adjacency[edge].kind != RelationKind::parent_of) continue;
-        const std::string& child = graph_.id(boost::target(edge, graph_.topology_->adjacency));
+        const std::string& child = graph_.id(target(edge, graph_.topology_->adjacency));
         if (last_erased_at_.count(child)) continue;
         if (removed_relations_.count(
                 std::make_tuple(RelationKind::parent_of, std::string(id), child)))
@@ -807,12 +807,8 @@ TopologyHolder::TopologyHolder(TopologyHolder&& other) noexcept = default;
 TopologyHolder& TopologyHolder::operator=(TopologyHolder&& other) noexcept = default;
 }  // namespace detail
 
-std::size_t CaseGraph::vertex_count() const noexcept {
-  return boost::num_vertices(topology_->adjacency);
-}
-std::size_t CaseGraph::edge_count() const noexcept {
-  return boost::num_edges(topology_->adjacency);
-}
+std::size_t CaseGraph::vertex_count() const noexcept { return num_vertices(topology_->adjacency); }
+std::size_t CaseGraph::edge_count() const noexcept { return num_edges(topology_->adjacency); }
 VertexKind CaseGraph::kind(VertexIndex v) const { return topology_->adjacency[v].kind; }
 
 std::size_t CaseGraph::count(VertexKind kind) const noexcept {
@@ -844,22 +840,21 @@ std::uint32_t CaseGraph::slot(VertexIndex v, VertexKind expected) const {
 }
 
 VertexIndex CaseGraph::household_of(VertexIndex person) const {
-  for (auto edge : boost::make_iterator_range(boost::out_edges(person, topology_->adjacency))) {
+  for (auto edge : boost::make_iterator_range(out_edges(person, topology_->adjacency))) {
     if (topology_->adjacency[edge].kind == RelationKind::household)
-      return boost::target(edge, topology_->adjacency);
+      return target(edge, topology_->adjacency);
   }
   return kNoVertex;
 }
 
 bool CaseGraph::has_relation(RelationKind kind, VertexIndex from, VertexIndex to) const {
-  for (auto edge : boost::make_iterator_range(boost::out_edges(from, topology_->adjacency))) {
-    if (topology_->adjacency[edge].kind == kind && boost::target(edge, topology_->adjacency) == to)
+  for (auto edge : boost::make_iterator_range(out_edges(from, topology_->adjacency))) {
+    if (topology_->adjacency[edge].kind == kind && target(edge, topology_->adjacency) == to)
       return true;
   }
   if (is_symmetric(kind)) {
-    for (auto edge : boost::make_iterator_range(boost::out_edges(to, topology_->adjacency))) {
-      if (topology_->adjacency[edge].kind == kind &&
-          boost::target(edge, topology_->adjacency) == from)
+    for (auto edge : boost::make_iterator_range(out_edges(to, topology_->adjacency))) {
+      if (topology_->adjacency[edge].kind == kind && target(edge, topology_->adjacency) == from)
         return true;
     }
   }
@@ -877,18 +872,18 @@ bool CaseGraph::has_relation(RelationKind kind, VertexIndex from, VertexIndex to
 //  1. Allocate first: build whatever the change needs (strings, records, room in the vectors
 //     it appends to, room for one more Step in the log) before touching the graph.
 //  2. Change with steps that cannot throw, or with one call that is all or nothing by itself
-//     (boost::add_vertex, unordered_map::emplace, Interner::intern, boost::add_edge once both
-//     incidence lists have room, so that its list node is the only thing left to allocate).
+//     (Adjacency::add_vertex, unordered_map::emplace, Interner::intern; Adjacency::add_edge
+//     cannot fail once Adjacency::reserve_edge has made room for it).
 //  3. Log the change as a Step that says how to undo it without allocating: pop what was
 //     appended, move back what was replaced (the old value waits in a graveyard of the
 //     Transaction), reinsert an extracted map node.
 //
 // If an item throws, apply() undoes the Steps newest first, which walks the graph back through
 // every state it passed, so each undo finds its container as it left it (a map node goes back
-// into a table that held as many entries with the same buckets, so it never rehashes). Removing
-// an edge cannot be undone without allocating (boost frees its list node), so while a batch
-// applies edges are only marked as removed: the edge walks below skip marked edges, and
-// commit() removes them once nothing can fail. A new kind of edit makes its changes through the
+// into a table that held as many entries with the same buckets, so it never rehashes). While a
+// batch applies, a removed edge is only marked (both its entries, src/graph_topology.hpp): the
+// edge walks below skip marked edges, an undo clears the mark, and commit() turns the marks
+// into tombstones once nothing can fail. A new kind of edit makes its changes through the
 // Transaction's helpers (or adds a Step kind with its undo), never by writing to the graph
 // directly.
 
@@ -896,8 +891,8 @@ class CaseGraph::Transaction {
  public:
   enum class Op : std::uint8_t {
     vertex_added,         // undo: drop the last vertex, its id and its index entry
-    edge_added,           // a, b: source, target; edge: its property
-    edge_removed,         // marked only (a, b, edge as above); commit() removes it
+    edge_added,           // a, b: source, target; undo: drop the last entry of each
+    edge_removed,         // marked only (edge: both its entries); commit() removes it
     appended,             // list: which vector; undo: pop_back
     record_indexed,       // list: events or overrides; undo: unindex the last one's id
     interned,             // undo: Interner::forget_last
@@ -1019,12 +1014,14 @@ class CaseGraph::Transaction {
     std::string copy = id;
     make_room(graph_.ids_);
     reserve_step();
-    const auto v = static_cast<VertexIndex>(
-        boost::add_vertex(VertexData{kind, slot}, graph_.topology_->adjacency));
+    VertexData data;
+    data.kind = kind;
+    data.slot = slot;
+    const VertexIndex v = graph_.topology_->adjacency.add_vertex(data);
     try {
       graph_.index_.insert(id, v, graph_.id_of());
     } catch (...) {
-      boost::remove_vertex(v, graph_.topology_->adjacency);
+      graph_.topology_->adjacency.pop_vertex();
       throw;
     }
     graph_.ids_.push_back(std::move(copy));
@@ -1033,24 +1030,24 @@ class CaseGraph::Transaction {
   }
 
   void add_edge(RelationKind kind, VertexIndex from, VertexIndex to) {
-    make_room(graph_.topology_->adjacency.out_edge_list(from));
-    make_room(boost::in_edge_list(graph_.topology_->adjacency, to));
+    graph_.topology_->adjacency.reserve_edge(from, to);
     reserve_step();
-    const auto edge = boost::add_edge(from, to, EdgeData{kind}, graph_.topology_->adjacency).first;
-    log({Op::edge_added, List::persons, from, to, 0, edge.get_property()});
+    graph_.topology_->adjacency.add_edge(from, to, kind);
+    log({Op::edge_added, List::persons, from, to});
   }
 
-  bool removed(const Adjacency::edge_descriptor& edge) const {
-    return removed_edges_.count(edge.get_property()) > 0;
+  bool removed(const EdgeDescriptor& edge) const {
+    return graph_.topology_->adjacency.marked(edge);
   }
 
-  void remove_edge(const Adjacency::edge_descriptor& edge) {
+  void remove_edge(const EdgeDescriptor& edge) {
     reserve_step();
-    if (!removed_edges_.insert(edge.get_property()).second) return;
-    log({Op::edge_removed, List::persons,
-         static_cast<std::uint32_t>(boost::source(edge, graph_.topology_->adjacency)),
-         static_cast<std::uint32_t>(boost::target(edge, graph_.topology_->adjacency)), 0,
-         edge.get_property()});
+    Adjacency& adjacency = graph_.topology_->adjacency;
+    if (adjacency.marked(edge)) return;
+    Step step{Op::edge_removed};
+    step.edge = adjacency.locate(edge);
+    adjacency.mark(step.edge);
+    log(step);
   }
 
   void set_status(std::uint32_t slot, ConcernStatus status) {
@@ -1125,8 +1122,7 @@ class CaseGraph::Transaction {
   // Removes the edges marked as removed: the batch has applied, and this cannot fail.
   void commit() noexcept {
     for (const Step& step : steps_) {
-      if (step.op == Op::edge_removed)
-        boost::remove_edge(edge_of(step), graph_.topology_->adjacency);
+      if (step.op == Op::edge_removed) graph_.topology_->adjacency.kill(step.edge);
     }
   }
 
@@ -1143,7 +1139,7 @@ class CaseGraph::Transaction {
     std::uint32_t a = 0;
     std::uint32_t b = 0;
     std::uint32_t c = 0;
-    const void* edge = nullptr;
+    EdgeRef edge{};
     std::uint8_t kind = 0;
   };
 
@@ -1156,10 +1152,6 @@ class CaseGraph::Transaction {
   // Room for one more Step, made before a change, so that logging it afterwards cannot throw.
   void reserve_step() { make_room(steps_); }
   void log(const Step& step) noexcept { steps_.push_back(step); }
-
-  static Adjacency::edge_descriptor edge_of(const Step& step) {
-    return Adjacency::edge_descriptor(step.a, step.b, step.edge);
-  }
 
   std::vector<VertexIndex>& list_of(List which, std::uint32_t owner) noexcept {
     switch (which) {
@@ -1215,14 +1207,13 @@ class CaseGraph::Transaction {
       case Op::vertex_added:
         g.index_.erase(g.ids_.back(), g.id_of());
         g.ids_.pop_back();
-        boost::remove_vertex(boost::num_vertices(g.topology_->adjacency) - 1,
-                             g.topology_->adjacency);
+        g.topology_->adjacency.pop_vertex();
         break;
       case Op::edge_added:
-        boost::remove_edge(edge_of(step), g.topology_->adjacency);
+        g.topology_->adjacency.pop_edge(step.a, step.b);
         break;
       case Op::edge_removed:
-        removed_edges_.erase(step.edge);
+        g.topology_->adjacency.unmark(step.edge);
         break;
       case Op::appended:
         pop(step.list);
@@ -1310,7 +1301,6 @@ class CaseGraph::Transaction {
 
   CaseGraph& graph_;
   std::vector<Step> steps_;
-  std::unordered_set<const void*> removed_edges_;
   // Graveyards: values replaced or taken out, kept until the batch commits or rolls back.
   std::vector<Person> old_persons_;
   std::vector<Concern> old_concerns_;
@@ -1355,6 +1345,14 @@ void CaseGraph::apply_in_steps(const Batch& batch) {
   }
   tx.commit();
   ++revision_;
+  // Folding the delta into the base is only an optimisation: without memory for it, the graph
+  // stays as it is, whole.
+  if (topology_->adjacency.wants_compaction()) {
+    try {
+      topology_->adjacency.compact();
+    } catch (const std::bad_alloc&) {
+    }
+  }
 }
 
 Symbol CaseGraph::intern(Transaction& tx, std::string_view text) { return tx.intern(text); }
@@ -1371,11 +1369,11 @@ void CaseGraph::add_edge(Transaction& tx, RelationKind kind, VertexIndex from, V
 void CaseGraph::remove_edges_of_kind(Transaction& tx, VertexIndex v, RelationKind kind,
                                      bool outgoing) {
   if (outgoing) {
-    for (auto edge : boost::make_iterator_range(boost::out_edges(v, topology_->adjacency))) {
+    for (auto edge : boost::make_iterator_range(out_edges(v, topology_->adjacency))) {
       if (topology_->adjacency[edge].kind == kind && !tx.removed(edge)) tx.remove_edge(edge);
     }
   } else {
-    for (auto edge : boost::make_iterator_range(boost::in_edges(v, topology_->adjacency))) {
+    for (auto edge : boost::make_iterator_range(in_edges(v, topology_->adjacency))) {
       if (topology_->adjacency[edge].kind == kind && !tx.removed(edge)) tx.remove_edge(edge);
     }
   }
@@ -1400,9 +1398,9 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
   };
   // The household the person belongs to as the batch stands (edges removed by it skipped).
   auto current_household = [&](VertexIndex v) -> VertexIndex {
-    for (auto edge : boost::make_iterator_range(boost::out_edges(v, topology_->adjacency))) {
+    for (auto edge : boost::make_iterator_range(out_edges(v, topology_->adjacency))) {
       if (topology_->adjacency[edge].kind == RelationKind::household && !tx.removed(edge))
-        return static_cast<VertexIndex>(boost::target(edge, topology_->adjacency));
+        return static_cast<VertexIndex>(target(edge, topology_->adjacency));
     }
     return kNoVertex;
   };
@@ -1543,9 +1541,9 @@ void CaseGraph::remove_relation(Transaction& tx, const RelationSpec& relation) {
   const VertexIndex from = indexed(relation.from);
   const VertexIndex to = indexed(relation.to);
   auto take_edge = [&](VertexIndex a, VertexIndex b) {
-    for (auto edge : boost::make_iterator_range(boost::out_edges(a, topology_->adjacency))) {
+    for (auto edge : boost::make_iterator_range(out_edges(a, topology_->adjacency))) {
       if (topology_->adjacency[edge].kind == relation.kind &&
-          boost::target(edge, topology_->adjacency) == b && !tx.removed(edge)) {
+          target(edge, topology_->adjacency) == b && !tx.removed(edge)) {
         tx.remove_edge(edge);
         return true;
       }
@@ -1577,8 +1575,8 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
       throw BatchError(Status::invalid_data, message, change.second, id);
     };
     if (is_kind(v, PersonKind::adult)) {
-      for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
-        const VertexIndex source = boost::source(edge, adj);
+      for (auto edge : boost::make_iterator_range(in_edges(v, adj))) {
+        const VertexIndex source = detail::source(edge, adj);
         if (adj[edge].kind == RelationKind::parent_of && !tx.removed(edge) &&
             is_kind(source, PersonKind::child)) {
           fail("parent_of from " + quoted(ids_[source]) + " to " + quoted(id) +
@@ -1602,14 +1600,14 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
         if (!o.id.empty() && o.person == v)
           fail("adult " + quoted(id) + " is not an adult (override " + quoted(o.id) + ")");
       }
-      for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
+      for (auto edge : boost::make_iterator_range(in_edges(v, adj))) {
         if (adj[edge].kind == RelationKind::involves && !tx.removed(edge)) {
           fail("involved person " + quoted(id) + " is not an adult (concern " +
-               quoted(ids_[boost::source(edge, adj)]) + ")");
+               quoted(ids_[source(edge, adj)]) + ")");
         }
       }
-      for (auto edge : boost::make_iterator_range(boost::out_edges(v, adj))) {
-        const VertexIndex target = boost::target(edge, adj);
+      for (auto edge : boost::make_iterator_range(out_edges(v, adj))) {
+        const VertexIndex target = detail::target(edge, adj);
         if (adj[edge].kind == RelationKind::parent_of && !tx.removed(edge) &&
             is_kind(target, PersonKind::adult)) {
           fail("parent_of from " + quoted(id) + " to " + quoted(ids_[target]) +
@@ -1627,9 +1625,9 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
   const VertexKind kind = topology_->adjacency[v].kind;
   std::vector<VertexIndex> orphans;
   if (kind == VertexKind::person) {
-    for (auto edge : boost::make_iterator_range(boost::in_edges(v, topology_->adjacency))) {
+    for (auto edge : boost::make_iterator_range(in_edges(v, topology_->adjacency))) {
       if (tx.removed(edge)) continue;
-      const auto source = boost::source(edge, topology_->adjacency);
+      const auto source = detail::source(edge, topology_->adjacency);
       const std::uint32_t source_slot = topology_->adjacency[source].slot;
       switch (topology_->adjacency[edge].kind) {
         case RelationKind::about:
@@ -1690,10 +1688,10 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
                  [v](const Relation& r) { return r.from != v && r.to != v; });
     if (kept.size() != relations_.size()) tx.replace_relations(std::move(kept));
   }
-  for (auto edge : boost::make_iterator_range(boost::out_edges(v, topology_->adjacency))) {
+  for (auto edge : boost::make_iterator_range(out_edges(v, topology_->adjacency))) {
     if (!tx.removed(edge)) tx.remove_edge(edge);
   }
-  for (auto edge : boost::make_iterator_range(boost::in_edges(v, topology_->adjacency))) {
+  for (auto edge : boost::make_iterator_range(in_edges(v, topology_->adjacency))) {
     if (!tx.removed(edge)) tx.remove_edge(edge);
   }
   tx.unindex(v);

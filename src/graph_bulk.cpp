@@ -88,7 +88,10 @@ class CaseGraph::BulkBuilder {
   }
 
   // The checks over the whole batch, once every item is in.
-  bool finish() { return relations_unique() && parentage_acyclic() && index_ids(); }
+  bool finish() {
+    build_topology();
+    return relations_unique() && parentage_acyclic() && index_ids();
+  }
 
   // The counts that decide whether the batch fits the graph's limits at all.
   static bool fits(const CaseGraph& graph, const Batch& batch) {
@@ -192,19 +195,18 @@ class CaseGraph::BulkBuilder {
   VertexIndex add_vertex(const std::string& id, VertexKind vertex_kind, std::size_t slot) {
     const auto v = static_cast<VertexIndex>(graph_.ids_.size());
     if (!declare(id, Name{v, NameKind::vertex})) return kNoVertex;
-    const detail::VertexData data{vertex_kind, static_cast<std::uint32_t>(slot)};
-    detail::Adjacency& adjacency = graph_.topology_->adjacency;
-    if (v < boost::num_vertices(adjacency)) {
-      adjacency[v] = data;  // sized up front from the batch's counts
-    } else {
-      boost::add_vertex(data, adjacency);
-    }
+    detail::VertexData data;
+    data.kind = vertex_kind;
+    data.slot = static_cast<std::uint32_t>(slot);
+    graph_.topology_->adjacency.add_vertex(data);
     graph_.ids_.push_back(id);
     return v;
   }
 
+  // Edges wait here, in the order they come, until finish() builds the topology's base from
+  // them at its exact size (src/graph_topology.hpp).
   void add_edge(RelationKind relation, VertexIndex from, VertexIndex to) {
-    boost::add_edge(from, to, detail::EdgeData{relation}, graph_.topology_->adjacency);
+    edges_.push_back(detail::Adjacency::StagedEdge{from, to, relation});
   }
 
   Symbol intern(std::string_view text) { return graph_.symbols_.intern(text); }
@@ -416,7 +418,7 @@ class CaseGraph::BulkBuilder {
     if (!has_parent_edges_) return true;
     const detail::Adjacency& adj = graph_.topology_->adjacency;
     enum : std::uint8_t { unseen = 0, on_path = 1, done = 2 };
-    std::vector<std::uint8_t> state(boost::num_vertices(adj), unseen);
+    std::vector<std::uint8_t> state(num_vertices(adj), unseen);
     using OutEdges = boost::graph_traits<detail::Adjacency>::out_edge_iterator;
     struct Frame {
       VertexIndex v;
@@ -425,7 +427,7 @@ class CaseGraph::BulkBuilder {
     std::vector<Frame> path;
     for (const Relation& r : graph_.relations_) {
       if (r.kind != RelationKind::parent_of || state[r.from] != unseen) continue;
-      auto [first, last] = boost::out_edges(r.from, adj);
+      auto [first, last] = out_edges(r.from, adj);
       path.push_back(Frame{r.from, first, last});
       state[r.from] = on_path;
       while (!path.empty()) {
@@ -437,15 +439,20 @@ class CaseGraph::BulkBuilder {
         }
         const auto edge = *top.at++;
         if (adj[edge].kind != RelationKind::parent_of) continue;
-        const auto child = static_cast<VertexIndex>(boost::target(edge, adj));
+        const auto child = static_cast<VertexIndex>(target(edge, adj));
         if (state[child] == on_path) return false;
         if (state[child] == done) continue;
         state[child] = on_path;
-        auto [child_first, child_last] = boost::out_edges(child, adj);
+        auto [child_first, child_last] = out_edges(child, adj);
         path.push_back(Frame{child, child_first, child_last});
       }
     }
     return true;
+  }
+
+  void build_topology() {
+    graph_.topology_->adjacency.build(edges_);
+    std::vector<detail::Adjacency::StagedEdge>().swap(edges_);
   }
 
   // The graph's own index of ids, built once, at its final size.
@@ -468,7 +475,7 @@ class CaseGraph::BulkBuilder {
                       entries = count(EntrySpec{});
     const std::size_t vertices =
         persons + agencies + concerns + factors + places + groups + households;
-    graph_.topology_->adjacency = detail::Adjacency(vertices);
+    graph_.topology_->adjacency.reserve_vertices(vertices);
     graph_.ids_.reserve(vertices);
     graph_.persons_.reserve(persons);
     graph_.agencies_.reserve(agencies);
@@ -496,6 +503,7 @@ class CaseGraph::BulkBuilder {
   std::vector<RelationKey> relation_keys_;
   bool has_parent_edges_ = false;
   std::vector<VertexIndex> scratch_;
+  std::vector<detail::Adjacency::StagedEdge> edges_;
 };
 
 bool CaseGraph::apply_in_bulk(const Batch& batch) {

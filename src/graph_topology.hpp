@@ -1,10 +1,40 @@
-// The case graph's topology as a Boost.Graph adjacency_list: private to the library so that
-// the public graph.hpp (and everything that includes it) never compiles Boost.Graph. Boost.Graph
-// stays the internal vocabulary; graph.cpp edits it and snapshot.cpp walks it.
+// The case graph's topology: compact bidirectional adjacency that Boost.Graph sees through a
+// graph_traits specialisation (below), private to the library so that the public graph.hpp
+// (and everything that includes it) never compiles Boost.Graph. graph.cpp and graph_bulk.cpp
+// edit it, snapshot.cpp and assess/incremental.cpp walk it.
+//
+// Why this shape and not boost::adjacency_list<vecS, vecS, bidirectionalS> (what it replaced)
+// or compressed_sparse_row_graph: the adjacency_list kept a heap-allocated std::list node per
+// edge for its property plus a 16-byte entry in an out-edge and an in-edge vector per vertex,
+// each vector grown by doubling: about 90 bytes an edge and 60 a vertex, and every walk chased
+// the list nodes (docs/performance.md, "End to end"). compressed_sparse_row_graph is immutable
+// in the middle (add_edge only in order, no remove_edge, no in-edges of an edited graph), and
+// the graph must take edits, erasure and an undo of a refused batch. So:
+//
+//  - the base: what the bulk builder (src/graph_bulk.cpp) builds, as two CSR arrays (out and
+//    in), built from counts at their exact size; an entry is {other end, kind, state}, 8 bytes;
+//  - the delta: edges added later go to a vector of the vertex's own, found through a
+//    per-vertex index that exists once anything is edited (4 bytes a vertex a side; a hash map
+//    keyed by vertex made every walk after a generator's many batches look a vertex up);
+//  - removal leaves a tombstone (`dead`) in place, so nothing moves and positions stay valid;
+//    while a batch applies, a removal only marks both entries (`marked`), which its undo clears;
+//  - compact() rebuilds the base from the live entries when the delta and the tombstones have
+//    grown to half the base (CaseGraph::apply_in_steps calls it after a commit).
+//
+// An edge's entries come in insertion order on both sides (base, then the delta; a tombstone
+// keeps its place), which is the order adjacency_list gave: every walk, and so every save and
+// every snapshot, sees the edges as before. Parallel edges (the same source, target and kind)
+// exist only while a batch replaces an edge it has marked; the n-th such entry on one side is
+// the n-th on the other, which is how locate() pairs an entry with its partner.
 #pragma once
 
-#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/graph_traits.hpp>
+#include <boost/iterator/counting_iterator.hpp>
+#include <boost/iterator/iterator_facade.hpp>
+#include <boost/range/iterator_range.hpp>  // the callers walk ranges with make_iterator_range
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "safeguard/graph.hpp"
 
@@ -20,8 +50,250 @@ struct EdgeData {
   RelationKind kind = RelationKind::parent_of;
 };
 
-using Adjacency =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexData, EdgeData>;
+enum class EntryState : std::uint8_t {
+  live,
+  marked,  // removed by the batch being applied; its commit kills it, its undo revives it
+  dead,    // a tombstone: skipped by every walk
+};
+
+// One end of an edge as a vertex stores it: the other end (the target in an out-list, the
+// source in an in-list) and the edge's kind.
+struct Incidence {
+  std::uint32_t other = 0;
+  RelationKind kind = RelationKind::parent_of;
+  EntryState state = EntryState::live;
+};
+
+// An edge as a walk found it: its ends and kind, and where its entry is (on the side walked:
+// the out-list of source or the in-list of target; in the base or in that vertex's delta).
+// Two descriptors are equal when they name the same entry, so the out- and in-descriptors of
+// one edge differ; Adjacency::locate pairs them.
+struct EdgeDescriptor {
+  std::uint32_t source = 0;
+  std::uint32_t target = 0;
+  RelationKind kind = RelationKind::parent_of;
+  bool in_side = false;
+  bool in_delta = false;
+  std::uint32_t at = 0;
+  friend bool operator==(const EdgeDescriptor& a, const EdgeDescriptor& b) {
+    return a.source == b.source && a.target == b.target && a.in_side == b.in_side &&
+           a.in_delta == b.in_delta && a.at == b.at;
+  }
+  friend bool operator!=(const EdgeDescriptor& a, const EdgeDescriptor& b) { return !(a == b); }
+};
+
+// Both entries of one edge: enough to mark, revive or kill it without searching again.
+struct EdgeRef {
+  std::uint32_t source = 0;
+  std::uint32_t target = 0;
+  std::uint32_t out_at = 0;
+  std::uint32_t in_at = 0;
+  bool out_in_delta = false;
+  bool in_in_delta = false;
+};
+
+// Walks one vertex's entries on one side: its base range, then its delta, skipping tombstones.
+class IncidenceIterator
+    : public boost::iterator_facade<IncidenceIterator, EdgeDescriptor, boost::forward_traversal_tag,
+                                    EdgeDescriptor> {
+ public:
+  IncidenceIterator() = default;
+  IncidenceIterator(std::uint32_t owner, bool in_side, const Incidence* base,
+                    const Incidence* base_first, const Incidence* base_last,
+                    const Incidence* delta_first, const Incidence* delta_last, bool at_end)
+      : owner_(owner),
+        in_side_(in_side),
+        base_(base),
+        delta_(delta_first),
+        at_(at_end ? delta_last : base_first),
+        end_(at_end ? delta_last : base_last),
+        delta_last_(delta_last),
+        in_delta_(at_end) {
+    settle();
+  }
+
+ private:
+  friend class boost::iterator_core_access;
+
+  EdgeDescriptor dereference() const {
+    EdgeDescriptor e;
+    e.source = in_side_ ? at_->other : owner_;
+    e.target = in_side_ ? owner_ : at_->other;
+    e.kind = at_->kind;
+    e.in_side = in_side_;
+    e.in_delta = in_delta_;
+    e.at = static_cast<std::uint32_t>(at_ - (in_delta_ ? delta_ : base_));
+    return e;
+  }
+  bool equal(const IncidenceIterator& other) const {
+    return at_ == other.at_ && in_delta_ == other.in_delta_;
+  }
+  void increment() {
+    ++at_;
+    settle();
+  }
+  // Skips tombstones, and moves from the base range to the delta when the base is done.
+  void settle() {
+    for (;;) {
+      while (at_ != end_ && at_->state == EntryState::dead) ++at_;
+      if (at_ != end_ || in_delta_) return;
+      in_delta_ = true;
+      at_ = delta_;
+      end_ = delta_last_;
+    }
+  }
+
+  std::uint32_t owner_ = 0;
+  bool in_side_ = false;
+  const Incidence* base_ = nullptr;   // the whole base array: positions count from here
+  const Incidence* delta_ = nullptr;  // the owner's delta: positions in it count from here
+  const Incidence* at_ = nullptr;
+  const Incidence* end_ = nullptr;
+  const Incidence* delta_last_ = nullptr;
+  bool in_delta_ = false;
+};
+
+class SAFEGUARD_EXPORT Adjacency {
+ public:
+  using Range = std::pair<IncidenceIterator, IncidenceIterator>;
+
+  std::size_t vertex_count() const noexcept { return vertices_.size(); }
+  std::size_t edge_count() const noexcept { return edges_; }
+
+  VertexData& operator[](VertexIndex v) noexcept { return vertices_[v]; }
+  const VertexData& operator[](VertexIndex v) const noexcept { return vertices_[v]; }
+  EdgeData operator[](const EdgeDescriptor& e) const noexcept { return EdgeData{e.kind}; }
+
+  Range out_edges(VertexIndex v) const noexcept { return range(out_, v, false); }
+  Range in_edges(VertexIndex v) const noexcept { return range(in_, v, true); }
+
+  // ---- The bulk build ----
+
+  struct StagedEdge {
+    std::uint32_t source;
+    std::uint32_t target;
+    RelationKind kind;
+  };
+  void reserve_vertices(std::size_t n) { vertices_.reserve(n); }
+  // Makes `edges` (in the order they were added) the base of a graph that has vertices but no
+  // edges yet. All or nothing.
+  void build(const std::vector<StagedEdge>& edges);
+
+  // ---- Edits (graph.cpp's Transaction: each all or nothing, or unable to fail) ----
+
+  VertexIndex add_vertex(VertexData data) {
+    vertices_.push_back(data);
+    return static_cast<VertexIndex>(vertices_.size() - 1);
+  }
+  // Drops the last vertex, which has no edges left.
+  void pop_vertex() noexcept { vertices_.pop_back(); }
+  // Makes room for one more edge from `from` to `to`, so that add_edge cannot fail.
+  void reserve_edge(VertexIndex from, VertexIndex to);
+  void add_edge(VertexIndex from, VertexIndex to, RelationKind kind) noexcept;
+  // Undoes the last add_edge from `from` to `to`.
+  void pop_edge(VertexIndex from, VertexIndex to) noexcept;
+
+  // Both entries of the edge `e` names (found from either side).
+  EdgeRef locate(const EdgeDescriptor& e) const noexcept;
+  bool marked(const EdgeDescriptor& e) const noexcept {
+    return entry(e.in_side ? in_ : out_, e.in_side ? e.target : e.source, e.in_delta, e.at).state ==
+           EntryState::marked;
+  }
+  void mark(const EdgeRef& e) noexcept { set_state(e, EntryState::marked); }
+  void unmark(const EdgeRef& e) noexcept { set_state(e, EntryState::live); }
+  // Removes a marked edge for good (a batch's commit).
+  void kill(const EdgeRef& e) noexcept;
+
+  // Whether the delta and the tombstones have grown enough to rebuild the base.
+  bool wants_compaction() const noexcept;
+  // Rebuilds the base from every live entry, in the same order; no entry may be marked. All or
+  // nothing.
+  void compact();
+
+  // Back to empty, freeing everything; allocates nothing.
+  void clear() noexcept;
+
+ private:
+  struct Side {
+    std::vector<std::uint32_t> offsets;  // base: vertex v's entries are [offsets[v], offsets[v+1])
+    std::vector<Incidence> base;
+    std::vector<std::uint32_t> delta_of;  // per vertex: 0, or 1 + the position of its delta
+    std::vector<std::vector<Incidence>> deltas;
+
+    const std::vector<Incidence>* delta(VertexIndex v) const noexcept {
+      return v < delta_of.size() && delta_of[v] ? &deltas[delta_of[v] - 1] : nullptr;
+    }
+    std::vector<Incidence>& delta_of_edited(VertexIndex v) noexcept {
+      return deltas[delta_of[v] - 1];
+    }
+    // The delta of `v` (one of `vertices`), made if it has none yet.
+    std::vector<Incidence>& delta_for(VertexIndex v, std::size_t vertices);
+  };
+
+  Range range(const Side& side, VertexIndex v, bool in_side) const noexcept {
+    const Incidence* base = side.base.data();
+    const Incidence* first = base;
+    const Incidence* last = base;
+    if (v + std::size_t{1} < side.offsets.size()) {
+      first = base + side.offsets[v];
+      last = base + side.offsets[v + 1];
+    }
+    const Incidence* delta_first = last;
+    const Incidence* delta_last = last;
+    if (const std::vector<Incidence>* delta = side.delta(v)) {
+      delta_first = delta->data();
+      delta_last = delta->data() + delta->size();
+    }
+    return {IncidenceIterator(v, in_side, base, first, last, delta_first, delta_last, false),
+            IncidenceIterator(v, in_side, base, first, last, delta_first, delta_last, true)};
+  }
+  static Incidence& entry(Side& side, VertexIndex owner, bool in_delta, std::uint32_t at) {
+    return in_delta ? side.delta_of_edited(owner)[at] : side.base[at];
+  }
+  static const Incidence& entry(const Side& side, VertexIndex owner, bool in_delta,
+                                std::uint32_t at) {
+    return in_delta ? (*side.delta(owner))[at] : side.base[at];
+  }
+  void set_state(const EdgeRef& e, EntryState state) noexcept;
+  static void build_side(Side& side, std::size_t vertices, const std::vector<StagedEdge>& edges,
+                         bool in_side);
+
+  std::vector<VertexData> vertices_;
+  Side out_;
+  Side in_;
+  std::size_t edges_ = 0;        // live and marked edges (num_edges)
+  std::size_t delta_edges_ = 0;  // edges whose entries are in the delta, tombstones too
+  std::size_t dead_edges_ = 0;   // tombstones, in the base or the delta
+};
+
+// Boost.Graph's free functions, found by argument-dependent lookup (as Boost's own algorithms
+// call them): IncidenceGraph, BidirectionalGraph and VertexListGraph.
+inline std::uint32_t source(const EdgeDescriptor& e, const Adjacency&) noexcept { return e.source; }
+inline std::uint32_t target(const EdgeDescriptor& e, const Adjacency&) noexcept { return e.target; }
+inline Adjacency::Range out_edges(VertexIndex v, const Adjacency& g) noexcept {
+  return g.out_edges(v);
+}
+inline Adjacency::Range in_edges(VertexIndex v, const Adjacency& g) noexcept {
+  return g.in_edges(v);
+}
+inline std::size_t out_degree(VertexIndex v, const Adjacency& g) noexcept {
+  const auto [first, last] = g.out_edges(v);
+  return static_cast<std::size_t>(std::distance(first, last));
+}
+inline std::size_t in_degree(VertexIndex v, const Adjacency& g) noexcept {
+  const auto [first, last] = g.in_edges(v);
+  return static_cast<std::size_t>(std::distance(first, last));
+}
+inline std::size_t degree(VertexIndex v, const Adjacency& g) noexcept {
+  return out_degree(v, g) + in_degree(v, g);
+}
+inline std::pair<boost::counting_iterator<VertexIndex>, boost::counting_iterator<VertexIndex>>
+vertices(const Adjacency& g) noexcept {
+  return {boost::counting_iterator<VertexIndex>(0),
+          boost::counting_iterator<VertexIndex>(static_cast<VertexIndex>(g.vertex_count()))};
+}
+inline std::size_t num_vertices(const Adjacency& g) noexcept { return g.vertex_count(); }
+inline std::size_t num_edges(const Adjacency& g) noexcept { return g.edge_count(); }
 
 struct Topology {
   Adjacency adjacency;
@@ -29,3 +301,23 @@ struct Topology {
 
 }  // namespace detail
 }  // namespace safeguard
+
+namespace boost {
+
+template <>
+struct graph_traits<safeguard::detail::Adjacency> {
+  using vertex_descriptor = safeguard::VertexIndex;
+  using edge_descriptor = safeguard::detail::EdgeDescriptor;
+  using out_edge_iterator = safeguard::detail::IncidenceIterator;
+  using in_edge_iterator = safeguard::detail::IncidenceIterator;
+  using vertex_iterator = boost::counting_iterator<safeguard::VertexIndex>;
+  using directed_category = bidirectional_tag;
+  using edge_parallel_category = allow_parallel_edge_tag;
+  struct traversal_category : bidirectional_graph_tag, vertex_list_graph_tag {};
+  using vertices_size_type = std::size_t;
+  using edges_size_type = std::size_t;
+  using degree_size_type = std::size_t;
+  static vertex_descriptor null_vertex() { return safeguard::kNoVertex; }
+};
+
+}  // namespace boost

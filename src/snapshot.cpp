@@ -31,8 +31,8 @@ Csr<T> build_csr(std::size_t rows, Emit emit) {
 template <typename Emit>
 void walk_circle(const detail::Adjacency& adj, VertexIndex v, Emit&& emit) {
   emit(v, Role::self);
-  for (auto edge : boost::make_iterator_range(boost::out_edges(v, adj))) {
-    const VertexIndex other = boost::target(edge, adj);
+  for (auto edge : boost::make_iterator_range(out_edges(v, adj))) {
+    const VertexIndex other = target(edge, adj);
     switch (adj[edge].kind) {
       case RelationKind::sibling_of:
         emit(other, Role::sibling);
@@ -44,8 +44,8 @@ void walk_circle(const detail::Adjacency& adj, VertexIndex v, Emit&& emit) {
         emit(other, Role::partner);
         break;
       case RelationKind::household:
-        for (auto member : boost::make_iterator_range(boost::in_edges(other, adj))) {
-          const VertexIndex m = boost::source(member, adj);
+        for (auto member : boost::make_iterator_range(in_edges(other, adj))) {
+          const VertexIndex m = source(member, adj);
           if (m != v && adj[member].kind == RelationKind::household) emit(m, Role::household);
         }
         break;
@@ -53,8 +53,8 @@ void walk_circle(const detail::Adjacency& adj, VertexIndex v, Emit&& emit) {
         break;
     }
   }
-  for (auto edge : boost::make_iterator_range(boost::in_edges(v, adj))) {
-    const VertexIndex other = boost::source(edge, adj);
+  for (auto edge : boost::make_iterator_range(in_edges(v, adj))) {
+    const VertexIndex other = source(edge, adj);
     switch (adj[edge].kind) {
       case RelationKind::sibling_of:
         emit(other, Role::sibling);
@@ -105,8 +105,8 @@ void for_each_child_reached(const CaseGraph& graph, VertexIndex p, Visit&& visit
     return adj[v].kind == VertexKind::person && graph.person(v).kind == PersonKind::child;
   };
   if (is_child(p)) visit(p);
-  for (auto edge : boost::make_iterator_range(boost::out_edges(p, adj))) {
-    const VertexIndex other = boost::target(edge, adj);
+  for (auto edge : boost::make_iterator_range(out_edges(p, adj))) {
+    const VertexIndex other = target(edge, adj);
     switch (adj[edge].kind) {
       case RelationKind::sibling_of:
       case RelationKind::associate:
@@ -116,8 +116,8 @@ void for_each_child_reached(const CaseGraph& graph, VertexIndex p, Visit&& visit
         if (is_child(other)) visit(other);
         break;
       case RelationKind::household:
-        for (auto member : boost::make_iterator_range(boost::in_edges(other, adj))) {
-          const VertexIndex m = boost::source(member, adj);
+        for (auto member : boost::make_iterator_range(in_edges(other, adj))) {
+          const VertexIndex m = source(member, adj);
           if (m != p && adj[member].kind == RelationKind::household && is_child(m)) visit(m);
         }
         break;
@@ -125,8 +125,8 @@ void for_each_child_reached(const CaseGraph& graph, VertexIndex p, Visit&& visit
         break;
     }
   }
-  for (auto edge : boost::make_iterator_range(boost::in_edges(p, adj))) {
-    const VertexIndex other = boost::source(edge, adj);
+  for (auto edge : boost::make_iterator_range(in_edges(p, adj))) {
+    const VertexIndex other = source(edge, adj);
     switch (adj[edge].kind) {
       case RelationKind::sibling_of:
       case RelationKind::associate:
@@ -162,10 +162,10 @@ void build_network(const CaseGraph& graph, Snapshot& snap) {
   const std::size_t nodes = snap.node_vertex.size();
   snap.node_links = build_csr<NetworkLink>(nodes, [&](auto&& put) {
     for (std::uint32_t from = 0; from < nodes; ++from) {
-      for (auto edge : boost::make_iterator_range(boost::out_edges(snap.node_vertex[from], adj))) {
+      for (auto edge : boost::make_iterator_range(out_edges(snap.node_vertex[from], adj))) {
         const RelationKind kind = adj[edge].kind;
         if (!is_declarable_relation(kind)) continue;
-        const std::uint32_t to = snap.vertex_node[boost::target(edge, adj)];
+        const std::uint32_t to = snap.vertex_node[target(edge, adj)];
         put(from, NetworkLink{to, kind});
         put(to, NetworkLink{from, kind});
       }
@@ -622,12 +622,12 @@ class Families {
     }
     persons_.seal();
     for (VertexIndex p : persons_.vertices) {
-      for (auto edge : boost::make_iterator_range(boost::in_edges(p, adj_))) {
+      for (auto edge : boost::make_iterator_range(in_edges(p, adj_))) {
         const RelationKind kind = adj_[edge].kind;
         if (kind == RelationKind::about || kind == RelationKind::involves) {
-          concerns_.add(adj_, boost::source(edge, adj_));
+          concerns_.add(adj_, source(edge, adj_));
         } else if (kind == RelationKind::protects) {
-          factors_.add(adj_, boost::source(edge, adj_));
+          factors_.add(adj_, source(edge, adj_));
         }
       }
       const VertexIndex h = graph.household_of(p);

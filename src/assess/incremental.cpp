@@ -44,8 +44,8 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
     auto v = graph.find(id);
     if (!v || graph.kind(*v) != VertexKind::agency) return;
     const detail::Adjacency& adj = graph.topology().adjacency;
-    for (auto edge : boost::make_iterator_range(boost::out_edges(*v, adj))) {
-      if (adj[edge].kind == RelationKind::raised) note_concern(graph.id(boost::target(edge, adj)));
+    for (auto edge : boost::make_iterator_range(out_edges(*v, adj))) {
+      if (adj[edge].kind == RelationKind::raised) note_concern(graph.id(target(edge, adj)));
     }
   };
   auto note_replaced = [&](const auto& spec) {

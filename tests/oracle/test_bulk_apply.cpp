@@ -67,13 +67,11 @@ std::string observe(const CaseGraph& g) {
            std::to_string(adj[v].slot) + " found " + std::to_string(g.find(g.id(v)).value_or(-1)) +
            " household " + std::to_string(g.kind(v) == VertexKind::person ? g.household_of(v) : 0);
     out += "\n  out";
-    for (auto e : boost::make_iterator_range(boost::out_edges(v, adj)))
-      out +=
-          " " + std::to_string(boost::target(e, adj)) + ":" + std::string(to_string(adj[e].kind));
+    for (auto e : boost::make_iterator_range(out_edges(v, adj)))
+      out += " " + std::to_string(target(e, adj)) + ":" + std::string(to_string(adj[e].kind));
     out += "\n  in";
-    for (auto e : boost::make_iterator_range(boost::in_edges(v, adj)))
-      out +=
-          " " + std::to_string(boost::source(e, adj)) + ":" + std::string(to_string(adj[e].kind));
+    for (auto e : boost::make_iterator_range(in_edges(v, adj)))
+      out += " " + std::to_string(source(e, adj)) + ":" + std::string(to_string(adj[e].kind));
     if (g.kind(v) == VertexKind::concern) {
       const Concern& c = g.concern(v);
       out += "\n  concern source " + std::to_string(c.source) + " category " +
@@ -89,9 +87,6 @@ std::string observe(const CaseGraph& g) {
       for (auto flag : g.person(v).flags) out += " " + std::to_string(flag);
     }
   }
-  for (const auto& boost_edge : boost::make_iterator_range(boost::edges(adj)))
-    out += "\ne " + std::to_string(boost::source(boost_edge, adj)) + ">" +
-           std::to_string(boost::target(boost_edge, adj));
   for (const Event& e : g.events()) {
     out += "\nevent " + e.id + " " + std::to_string(g.has_record(e.id)) + " " +
            std::to_string(g.find_event(e.id) == &e);
