@@ -264,6 +264,7 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
   AssessOptions assess_options;
   assess_options.as_of = session->as_of.day;
   assess_options.threads = options.threads;
+  assess_options.explanations = options.explanations;
   if (!options.process.empty())
     assess_options.process =
         Process::load_file_for(options.process, snapshot_calendar(*session->snapshot).nation());

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <string>
 
 #include "../store_support.hpp"
@@ -334,4 +335,56 @@ TEST_CASE("a reopened record keeps its versions encoded: bounded bytes per child
   MESSAGE("a reopened record of " << children << " children keeps " << kept / children
                                   << " bytes per child");
   CHECK(kept <= kReopenedBytesPerChild * children);
+}
+
+TEST_CASE("a lazy batch holds no explanation lines: its heap is the eager batch's less the lines") {
+  // Explanations::lazy (docs/performance.md, "Lazy explanations"): the batch still writes each
+  // child's lines to add up its scores, but into one child's worth of scratch, so neither its
+  // peak nor what the results keep holds a line per child. Reading a row writes that row's
+  // lines only.
+  CaseGraph graph;
+  CaseloadOptions options;
+  options.children = 20000;
+  generate_caseload(graph, options);
+  const std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph);
+  for (const char* name : {"default", "exploitation"}) {
+    CAPTURE(name);
+    const auto rules = load_bundled_pack(name);
+    AssessOptions eager_options(options.as_of, 1), lazy_options(options.as_of, 1);
+    lazy_options.explanations = Explanations::lazy;
+    std::size_t eager_kept = 0, lazy_kept = 0, lines = 0;
+    std::optional<Results> eager, lazy;
+    const std::size_t eager_peak = peak_heap([&] {
+      const std::size_t before = live.load();
+      eager = assess(rules, snapshot, eager_options);
+      eager_kept = live.load() - before;
+    });
+    for (std::size_t row = 0; row < eager->child_count(); ++row)
+      lines += eager->contribution_count(row);
+    const std::size_t line_bytes = lines * sizeof(Contribution);
+    eager.reset();
+    const std::size_t lazy_peak = peak_heap([&] {
+      const std::size_t before = live.load();
+      lazy = assess(rules, snapshot, lazy_options);
+      lazy_kept = live.load() - before;
+    });
+    MESSAGE(name << ": " << lines << " lines (" << line_bytes << " bytes); eager batch peak "
+                 << eager_peak << ", keeps " << eager_kept << "; lazy batch peak " << lazy_peak
+                 << ", keeps " << lazy_kept);
+    REQUIRE(lines > options.children);  // the generated children do have lines
+    CHECK(lazy_peak + line_bytes <= eager_peak);
+    if (!rules->propagation().enabled) {
+      CHECK(lazy_kept + line_bytes <= eager_kept);
+    } else {
+      // A propagating pack's lazy results keep the network scores, the cap's limits and the
+      // links' weights to write propagated lines again: far less than the lines.
+      CHECK(lazy_kept + line_bytes / 2 <= eager_kept);
+    }
+    // The first read of one row writes that row's lines (and a slot per row), nothing more.
+    const std::size_t before = live.load();
+    const std::size_t row_lines = lazy->contribution_count(0);
+    const std::size_t grown = live.load() - before;
+    CHECK(grown <= lazy->child_count() * sizeof(void*) + row_lines * sizeof(Contribution) +
+                       (std::size_t{1} << 20));  // a scorer's tables and buffers
+  }
 }
