@@ -247,7 +247,7 @@ TEST_SUITE("unit/lazy") {
     CHECK(eager.contribution_row(eager.contributions_begin(1)) == 1);
   }
 
-  TEST_CASE("the default is eager; the incremental path honours lazy") {
+  TEST_CASE("the default is eager, and the incremental path honours lazy") {
     CHECK(AssessOptions{}.explanations == Explanations::eager);
     CaseGraph graph;
     load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
