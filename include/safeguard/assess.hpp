@@ -136,11 +136,11 @@ struct DiscretionaryResult {
   std::int32_t level_before = 0;  // after policy overrides, before judgement
 };
 
-// Whether a batch writes every child's explanation lines as it scores (eager) or keeps only
-// what it needs to rebuild a child's lines when they are first read (lazy). Every figure and
-// every line a Results gives is the same either way, bit for bit; lazy saves the lines' memory
-// (about 64 bytes a line, 5.5 lines a child: docs/performance.md) for hosts that mostly read
-// scores and levels, and costs a rescoring of the child on the first read of its lines.
+// Whether a batch keeps every child's explanation lines (eager) or only those of children with
+// restricted lines (which every reader not cleared for everything reads), writing the others'
+// when first read (lazy). Every figure and line a Results gives is the same either way, bit for
+// bit; lazy saves most lines' memory (72 bytes a line, 5.5 lines a child: docs/performance.md)
+// and costs a rescoring of the child on the first read of its lines.
 enum class Explanations : std::uint8_t { eager, lazy };
 
 struct AssessOptions {
@@ -244,15 +244,15 @@ class SAFEGUARD_EXPORT Results {
   }
 
   // The child's explanation lines (rule lines in rule order, then propagated lines). With
-  // Explanations::lazy the first read of a row rebuilds its lines, by scoring that child again
-  // against the results' own snapshot and pack, and keeps them: the same lines, bit for bit, as
-  // an eager batch writes. Either way the pointers stay valid while the results or a copy of
-  // them live, and any number of threads may read at once. Lines of different rows are
-  // contiguous only in eager results.
+  // Explanations::lazy the first read of a row the batch did not keep (lines_restricted() false)
+  // writes its lines, by scoring that child again against the results' own snapshot and pack:
+  // the same lines, bit for bit, as an eager batch keeps. Either way the pointers stay valid
+  // while the results or a copy of them live, and any number of threads may read at once. Lines
+  // of different rows are contiguous only in eager results.
   const Contribution* contributions_begin(std::size_t row) const;
   const Contribution* contributions_end(std::size_t row) const;
   std::size_t contribution_count(std::size_t row) const;
-  // Whether the batch kept the lines (Explanations::eager) or rebuilds them on first read.
+  // Whether the batch kept every line (Explanations::eager) or writes some on first read.
   bool explanations_lazy() const noexcept { return lazy_ != nullptr; }
   // Whether any of the child's rule lines counts a restricted concern or has a restricted basis
   // (Contribution::restricted_basis): when none does, no reader has a line of the child
@@ -431,10 +431,10 @@ class SAFEGUARD_EXPORT Results {
   std::vector<std::uint8_t> safety_;  // SafetyDecision per child; empty without [safety]
   std::vector<SafetyFinding> safety_findings_;
   std::vector<std::size_t> safety_offsets_;
-  std::vector<Contribution> contributions_;  // empty in lazy results
+  std::vector<Contribution> contributions_;  // lazy: only the rows with restricted lines
   std::vector<std::size_t> contribution_offsets_;
   std::vector<std::uint8_t> restricted_lines_;  // per child: lines_restricted()
-  // What rebuilds lines on first read, and the lines rebuilt; null in eager results. Shared by
+  // What writes lines on first read, and the lines written; null in eager results. Shared by
   // copies, so a line read through one copy is kept for all.
   std::shared_ptr<detail::LazyLines> lazy_;
   std::vector<std::uint32_t> fired_;

@@ -1,7 +1,7 @@
-// Lazy explanations (Explanations::lazy): a batch that keeps no lines keeps this instead, and
-// a child's or an adult's lines are written on their first read by scoring that one person
-// again, with the same scorer, snapshot, pack tables and date as the batch, so they are the
-// batch's lines bit for bit. Private to src/assess/.
+// Lazy explanations (Explanations::lazy): a batch that keeps only the lines of children with
+// restricted lines keeps this too, and another child's or an adult's lines are written on their
+// first read by scoring that one person again, with the same scorer, snapshot, pack tables and
+// date as the batch, so they are the batch's lines bit for bit. Private to src/assess/.
 #pragma once
 
 #include <atomic>

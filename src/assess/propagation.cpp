@@ -205,42 +205,43 @@ class PropagationPass {
     detail::assign_huge(out_.contextual_, n * index_count, 0.0);
     detail::assign_huge(out_.contextual_totals_, n, 0.0);
     detail::assign_huge(out_.context_levels_, n, 0);
-    // Lazy results keep no lines: each child's are written to `merged` only to be summed.
-    const bool lazy = lazy_;
+    // Lazy results keep only the lines of the children with restricted lines; the others' are
+    // written to `scratch` only to be summed.
+    const auto kept = [&](std::size_t row) { return !lazy_ || out_.lines_restricted(row); };
+    std::vector<Contribution> scratch;
     std::size_t lines = out_.contributions_.size();
-    for (std::size_t row = 0; row < n && !lazy; ++row) {
+    for (std::size_t row = 0; row < n; ++row) {
+      if (!kept(row)) continue;
       for (std::size_t k = 0; k < count; ++k)
         lines += lines_->count(snap_.vertex_node[out_.child_vertex(row)], k, true);
     }
     std::vector<Contribution> merged;
-    if (!lazy) detail::reserve_huge(merged, lines);
+    detail::reserve_huge(merged, lines);
     std::vector<std::size_t> offsets;
-    if (!lazy) detail::reserve_huge(offsets, n + 1);
+    detail::reserve_huge(offsets, n + 1);
     offsets.push_back(0);
     for (std::size_t row = 0; row < n; ++row) {
-      if (lazy) {
-        merged.clear();
-      } else {
-        merged.insert(merged.end(), out_.contributions_.data() + out_.contribution_offsets_[row],
-                      out_.contributions_.data() + out_.contribution_offsets_[row + 1]);
-      }
+      std::vector<Contribution>& into = kept(row) ? merged : scratch;
+      scratch.clear();
+      into.insert(into.end(), out_.contributions_.data() + out_.contribution_offsets_[row],
+                  out_.contributions_.data() + out_.contribution_offsets_[row + 1]);
       const std::size_t node = snap_.vertex_node[out_.child_vertex(row)];
       double* scores = &out_.scores_[row * index_count];
       double* contextual = &out_.contextual_[row * index_count];
       for (std::size_t k = 0; k < count; ++k) {
-        const std::size_t first = merged.size();
-        lines_->append(node, k, true, merged);
+        const std::size_t first = into.size();
+        lines_->append(node, k, true, into);
         const std::uint32_t index = settings_.indices[k];
         // Summed in line order on their own, so the propagated lines add up exactly to the
         // contextual score, as the rule lines do to the own score.
-        for (std::size_t i = first; i < merged.size(); ++i) contextual[index] += merged[i].value;
+        for (std::size_t i = first; i < into.size(); ++i) contextual[index] += into[i].value;
         if (included) {
-          for (std::size_t i = first; i < merged.size(); ++i) scores[index] += merged[i].value;
+          for (std::size_t i = first; i < into.size(); ++i) scores[index] += into[i].value;
         }
         out_.node_scores_[node * count + k] =
             included ? scores[index] : scores[index] + contextual[index];
       }
-      if (!lazy) offsets.push_back(merged.size());
+      offsets.push_back(merged.size());
       double contextual_total = 0;
       std::int32_t context_level = 0;
       for (std::size_t i = 0; i < index_count; ++i) {
@@ -257,7 +258,6 @@ class PropagationPass {
                              out_.score_levels_[row], out_.levels_[row], out_.discretionary_[row]);
       }
     }
-    if (lazy) return;
     out_.contributions_ = std::move(merged);
     out_.contribution_offsets_ = std::move(offsets);
   }
@@ -321,7 +321,7 @@ class PropagationPass {
   std::vector<std::size_t> row_of_node_;
   std::vector<std::vector<std::uint32_t>> node_rules_;  // per propagating index
   const detail::PropagatedLines* lines_ = nullptr;      // while run() writes
-  bool lazy_ = false;  // the children's lines are rebuilt on demand (Explanations::lazy)
+  bool lazy_ = false;  // only children with restricted lines keep theirs (Explanations::lazy)
 };
 
 namespace detail {

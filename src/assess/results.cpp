@@ -75,16 +75,19 @@ long Results::find_child(std::string_view id) const {
   return found != rows.end() && child_id(*found) == id ? static_cast<long>(*found) : -1;
 }
 
+// A lazy result keeps the lines of the children with restricted lines (every reader not
+// cleared for everything reads them, to fold what it may not attribute) and writes the others'
+// on first read.
 const Contribution* Results::contributions_begin(std::size_t row) const {
-  if (lazy_) return lazy_->child(row, children_[row]).begin;
+  if (lazy_ && !restricted_lines_[row]) return lazy_->child(row, children_[row]).begin;
   return contributions_.data() + contribution_offsets_[row];
 }
 const Contribution* Results::contributions_end(std::size_t row) const {
-  if (lazy_) return lazy_->child(row, children_[row]).end;
+  if (lazy_ && !restricted_lines_[row]) return lazy_->child(row, children_[row]).end;
   return contributions_.data() + contribution_offsets_[row + 1];
 }
 std::size_t Results::contribution_count(std::size_t row) const {
-  if (lazy_) {
+  if (lazy_ && !restricted_lines_[row]) {
     const auto lines = lazy_->child(row, children_[row]);
     return static_cast<std::size_t>(lines.end - lines.begin);
   }
@@ -92,12 +95,11 @@ std::size_t Results::contribution_count(std::size_t row) const {
 }
 
 long Results::contribution_row(const Contribution* line) const {
-  if (lazy_) return lazy_->child_row_of(line);
   const std::less<const Contribution*> before;
   const std::size_t n = children_.size();
   if (n == 0 || before(line, contributions_.data()) ||
       !before(line, contributions_.data() + contribution_offsets_[n]))
-    return -1;
+    return lazy_ ? lazy_->child_row_of(line) : -1;
   // The last row whose lines begin at or before the line.
   const auto after =
       std::upper_bound(contribution_offsets_.begin(), contribution_offsets_.begin() + n + 1,
@@ -291,10 +293,8 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     // instead of being copied at every doubling. Only the pages written become resident.
     constexpr std::size_t kLinesPerChild = 10;
     Partial& part = partials[t];
-    if (!lazy) {
-      detail::reserve_huge(part.contributions, (end - begin) * kLinesPerChild);
-      detail::reserve_huge(part.contribution_counts, end - begin);
-    }
+    if (!lazy) detail::reserve_huge(part.contributions, (end - begin) * kLinesPerChild);
+    detail::reserve_huge(part.contribution_counts, end - begin);
     detail::reserve_huge(part.fired_counts, end - begin);
     detail::reserve_huge(part.missing_counts, end - begin);
     detail::reserve_huge(part.step_counts, end - begin);
@@ -307,10 +307,10 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
       out.restricted_lines_[row] = std::any_of(
           part.contributions.begin() + static_cast<std::ptrdiff_t>(first), part.contributions.end(),
           [&](const Contribution& c) { return rests_on_restricted(*snapshot, c); });
-      if (lazy) {
+      if (lazy && !out.restricted_lines_[row]) {
         // The lines were needed for the scores; a lazy result writes them again when read.
-        part.contributions.clear();
-        part.contribution_counts.clear();
+        part.contributions.resize(first);
+        part.contribution_counts.back() = 0;
       }
       if ((row - begin + 1) % kReportEvery == 0 && !report(kReportEvery)) return;
     }
@@ -351,7 +351,7 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     for (const auto& part : partials)
       column.insert(column.end(), (part.*member).begin(), (part.*member).end());
   };
-  if (!lazy) stitch(&Partial::contributions, out.contributions_);
+  stitch(&Partial::contributions, out.contributions_);
   stitch(&Partial::fired, out.fired_);
   stitch(&Partial::fired_restricted, out.fired_restricted_);
   stitch(&Partial::missing, out.missing_);
@@ -359,13 +359,13 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   stitch(&Partial::safety_findings, out.safety_findings_);
   stitch(&Partial::steps, out.steps_);
   stitch(&Partial::issues, out.issues_);
-  if (!lazy) detail::reserve_huge(out.contribution_offsets_, n + 1);
+  detail::reserve_huge(out.contribution_offsets_, n + 1);
   detail::reserve_huge(out.fired_offsets_, n + 1);
   detail::reserve_huge(out.missing_offsets_, n + 1);
   detail::reserve_huge(out.safety_offsets_, n + 1);
   detail::reserve_huge(out.step_offsets_, n + 1);
   detail::reserve_huge(out.issue_offsets_, n + 1);
-  if (!lazy) out.contribution_offsets_.push_back(0);
+  out.contribution_offsets_.push_back(0);
   out.fired_offsets_.push_back(0);
   out.missing_offsets_.push_back(0);
   out.safety_offsets_.push_back(0);
@@ -376,10 +376,8 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
       out.step_offsets_.push_back(out.step_offsets_.back() + count);
     for (std::size_t count : part.issue_counts)
       out.issue_offsets_.push_back(out.issue_offsets_.back() + count);
-    if (!lazy) {
-      for (std::size_t count : part.contribution_counts)
-        out.contribution_offsets_.push_back(out.contribution_offsets_.back() + count);
-    }
+    for (std::size_t count : part.contribution_counts)
+      out.contribution_offsets_.push_back(out.contribution_offsets_.back() + count);
     for (std::size_t count : part.fired_counts)
       out.fired_offsets_.push_back(out.fired_offsets_.back() + count);
     for (std::size_t count : part.missing_counts)

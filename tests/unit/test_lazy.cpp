@@ -233,18 +233,25 @@ TEST_SUITE("unit/lazy") {
     const auto rules = pack("default");
     const auto snapshot = take_snapshot(graph);
     Results lazy = assess(rules, snapshot, options(Explanations::lazy));
-    const Contribution* first = lazy.contributions_begin(0);
-    const Results copy = lazy;
-    CHECK(copy.contributions_begin(0) == first);  // written once, shared by the copy
-    lazy = Results{};                             // the original gone, the copy's lines stay
     const Results eager = assess(rules, snapshot, options(Explanations::eager));
-    CHECK(same_lines(copy.contributions_begin(0), copy.contributions_end(0),
-                     eager.contributions_begin(0), eager.contributions_end(0)));
+    // A row the batch did not keep (no restricted line), and one it kept.
+    std::size_t written = 0, kept = 0;
+    while (lazy.lines_restricted(written)) ++written;
+    while (!lazy.lines_restricted(kept)) ++kept;
+    REQUIRE(lazy.contribution_count(written) > 0);
+    const Contribution* first = lazy.contributions_begin(written);
+    const Results copy = lazy;
+    CHECK(copy.contributions_begin(written) == first);  // written once, shared by the copy
+    lazy = Results{};                                   // the original gone, the copy's lines stay
+    for (std::size_t row : {written, kept}) {
+      CHECK(same_lines(copy.contributions_begin(row), copy.contributions_end(row),
+                       eager.contributions_begin(row), eager.contributions_end(row)));
+      CHECK(copy.contribution_row(copy.contributions_begin(row) + 1) == static_cast<long>(row));
+    }
     // A line that is not one of the result's: no owner.
-    const Contribution stray = *eager.contributions_begin(0);
+    const Contribution stray = *eager.contributions_begin(written);
     CHECK(copy.contribution_row(&stray) == -1);
-    CHECK(copy.contribution_row(copy.contributions_begin(0)) == 0);
-    CHECK(eager.contribution_row(eager.contributions_begin(1)) == 1);
+    CHECK(eager.contribution_row(eager.contributions_begin(kept)) == static_cast<long>(kept));
   }
 
   TEST_CASE("the default is eager, and the incremental path honours lazy") {
