@@ -531,11 +531,11 @@ typedef struct sg_assess_options {
 #define SG_ASSESS_OPTIONS_VERSION 3
 #define SG_ASSESS_OPTIONS_INIT \
   { SG_ASSESS_OPTIONS_VERSION, NULL, 1, NULL, SG_EXPLANATIONS_EAGER }
-/* Whether sg_assess writes every child's explanation lines as it scores (EAGER, the default) or
- * writes a child's lines only when they are first read (LAZY: by scoring that child again).
- * Every call on the result returns the same either way, bit for bit, and a result stays safe to
- * read from many threads. LAZY suits hosts that read levels and scores and few explanations: it
- * saves the lines' memory (about 350 bytes a child); EAGER suits hosts that read every line. */
+/* Whether sg_assess keeps every child's explanation lines (EAGER, the default) or only those of
+ * children with restricted lines, writing another child's when first read (LAZY: by scoring that
+ * child again). Every call on the result returns the same either way, bit for bit, and a result
+ * stays safe to read from many threads. LAZY suits hosts that read levels and scores and few
+ * explanations (up to about 400 bytes a child saved); EAGER suits hosts that read every line. */
 #define SG_EXPLANATIONS_EAGER 0
 #define SG_EXPLANATIONS_LAZY 1
 

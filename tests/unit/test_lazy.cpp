@@ -1,7 +1,8 @@
-// Lazy explanations (Explanations::lazy, docs/performance.md): a batch that keeps no lines gives,
-// on first read, exactly the lines an eager batch writes, and every figure and rendering made
-// from them is the same, on generated caseloads and the bundled cases, with every bundled pack
-// and their scenarios (propagation and adult results included), for every kind of reader.
+// Lazy explanations (Explanations::lazy, docs/performance.md): a batch that keeps only the lines
+// of children with restricted lines gives, on first read, exactly the lines an eager batch keeps,
+// and every figure and rendering made from them is the same, on generated caseloads and the bundled
+// cases, with every bundled pack and their scenarios (propagation and adult results included), for
+// every kind of reader.
 #include <doctest/doctest.h>
 
 #include <cstdint>

@@ -336,9 +336,9 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     bundled one of the case's nation. Names the case uses that the pack does not know (a
     misspelt category) are warned about with VocabularyWarning, one per name, and listed in
     Result.vocabulary; with `strict_vocabulary=True` such a case is refused (InvalidDataError
-    naming the first entity id) before anything is scored. `explanations="lazy"` keeps no
-    contribution lines in the result and writes a child's on its first read (the same lines):
-    less memory for a caller that reads levels and scores and few explanations."""
+    naming the first entity id) before anything is scored. `explanations="lazy"` keeps only the
+    lines of children with restricted lines and writes another child's on its first read (the
+    same lines): less memory for a caller that reads levels and scores and few explanations."""
     from .graph import Graph
     from .rules import RuleSet
 

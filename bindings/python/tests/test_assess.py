@@ -310,8 +310,8 @@ def test_a_case_the_pack_knows_has_no_vocabulary_findings(result):
 
 
 def test_lazy_explanations_read_as_eager_ones(rules):
-    # explanations="lazy": the result keeps no lines and writes a child's on first read; every
-    # line, explanation and frame is the eager one.
+    # explanations="lazy": the result keeps only the lines of children with restricted lines and
+    # writes the others' on first read; every line, explanation and frame is the eager one.
     graph = safeguard.Graph.generate(300, seed=3)
     as_of = D(2026, 11, 1)
     eager = graph.assess(rules, as_of)
