@@ -525,10 +525,19 @@ typedef struct sg_assess_options {
   /* Version 2. */
   const sg_process* process; /* the statutory process timelines follow (sg_process_load_file);
                                 NULL: the bundled process of the case's nation */
+  /* Version 3. */
+  int explanations; /* SG_EXPLANATIONS_EAGER or SG_EXPLANATIONS_LAZY */
 } sg_assess_options;
-#define SG_ASSESS_OPTIONS_VERSION 2
+#define SG_ASSESS_OPTIONS_VERSION 3
 #define SG_ASSESS_OPTIONS_INIT \
-  { SG_ASSESS_OPTIONS_VERSION, NULL, 1, NULL }
+  { SG_ASSESS_OPTIONS_VERSION, NULL, 1, NULL, SG_EXPLANATIONS_EAGER }
+/* Whether sg_assess keeps every child's explanation lines (EAGER, the default) or only those of
+ * children with restricted lines, writing another child's when first read (LAZY: by scoring that
+ * child again). Every call on the result returns the same either way, bit for bit, and a result
+ * stays safe to read from many threads. LAZY suits hosts that read levels and scores and few
+ * explanations (up to about 400 bytes a child saved); EAGER suits hosts that read every line. */
+#define SG_EXPLANATIONS_EAGER 0
+#define SG_EXPLANATIONS_LAZY 1
 
 /* A statutory process for timelines (docs/timescales.md): a nation's process file, or a local
  * file (`[process] extends = "england"`) that sets the local steps (visit frequency...) over

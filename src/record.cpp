@@ -1397,6 +1397,7 @@ Results Record::assess(std::shared_ptr<const RuleSet> rules,
   assess_options.as_of = options.as_of;
   assess_options.threads = options.threads;
   assess_options.process = options.process;
+  assess_options.explanations = options.explanations;
   return safeguard::assess(std::move(rules), snapshot(options.as_of, options.known_at),
                            assess_options);
 }

@@ -271,14 +271,10 @@ Owner owner_of(const Results& results, const Contribution& c) {
   const std::less<const Contribution*> before;
   const Contribution* p = &c;
   const Snapshot& snap = results.snapshot();
-  if (const std::size_t n = results.child_count(); n > 0 && !snap.vertex_node.empty()) {
-    if (!before(p, results.contributions_begin(0)) && before(p, results.contributions_end(n - 1))) {
-      std::size_t low = 0, high = n;  // the last row whose lines begin at or before p
-      while (high - low > 1) {
-        const std::size_t mid = low + (high - low) / 2;
-        (before(p, results.contributions_begin(mid)) ? high : low) = mid;
-      }
-      return {snap.vertex_node[results.child_vertex(low)], results.contributions_begin(low), false};
+  if (!snap.vertex_node.empty()) {
+    if (const long row = results.contribution_row(p); row >= 0) {
+      const auto r = static_cast<std::size_t>(row);
+      return {snap.vertex_node[results.child_vertex(r)], results.contributions_begin(r), false};
     }
   }
   if (const std::size_t n = results.place_count(); n > 0) {
@@ -608,6 +604,9 @@ bool ScoreReader::withholds(std::size_t row) const {
   if (row >= results_.child_count())
     throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
   if (viewer_.cleared_all) return false;
+  // Most children have no line a reader could be denied, and a lazy result need not write
+  // their lines to say so.
+  if (!results_.lines_restricted(row)) return network_altered(row);
   for (const Contribution* c = results_.contributions_begin(row);
        c != results_.contributions_end(row); ++c)
     if (withheld(*c)) return true;

@@ -52,6 +52,7 @@ std::shared_ptr<const ViewerNetwork> solve_for(const Results& results, const Net
   for (std::size_t row = 0; row < results.child_count(); ++row) {
     const std::size_t node = snap.vertex_node[results.child_vertex(row)];
     is_child[node] = 1;
+    if (!results.lines_restricted(row)) continue;  // no line of the child can be withheld
     const Contribution* begin = results.contributions_begin(row);
     const Contribution* end = results.contributions_end(row);
     const bool hides = std::any_of(begin, end, [&](const Contribution& c) {

@@ -352,6 +352,10 @@ std::string render_csv(const Session& session, bool progress) {
 
 Command add_assess(CLI::App& parent) {
   auto options = std::make_shared<AssessOptions>();
+  // The table, JSON and CSV read every child's scores and levels and only the lines of children
+  // with restricted evidence (to fold what the reader may not attribute), which a lazy batch
+  // keeps; the others' lines it never writes.
+  options->scoring.explanations = Explanations::lazy;
   CLI::App* command = parent.add_subcommand(
       "assess",
       "Score every child in a case file: level, the present-danger safety decision (SAFETY, "

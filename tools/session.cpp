@@ -264,6 +264,7 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
   AssessOptions assess_options;
   assess_options.as_of = session->as_of.day;
   assess_options.threads = options.threads;
+  assess_options.explanations = options.explanations;
   if (!options.process.empty()) {
     // A process file is linted like a rule pack: unreadable exits 3, invalid (or another
     // nation's) exits 5 with its file, line and column, never 1 ("a bug in safeguard").

@@ -61,6 +61,9 @@ struct ScoringOptions {
   std::string process;               // a process file to use instead of the nation's bundled one
   bool strict_vocabulary = false;    // refuse a case using names the pack does not know
   std::uint64_t max_case_bytes = 0;  // --max-case-bytes; 0: the library's default limit
+  // Lazy for commands that read few explanations (assess reads scores and levels): the batch
+  // then holds no explanation lines (docs/performance.md, "Lazy explanations").
+  Explanations explanations = Explanations::eager;
 };
 
 void add_case_option(CLI::App& command, ScoringOptions& options);

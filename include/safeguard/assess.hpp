@@ -136,6 +136,13 @@ struct DiscretionaryResult {
   std::int32_t level_before = 0;  // after policy overrides, before judgement
 };
 
+// Whether a batch keeps every child's explanation lines (eager) or only those of children with
+// restricted lines (which every reader not cleared for everything reads), writing the others'
+// when first read (lazy). Every figure and line a Results gives is the same either way, bit for
+// bit; lazy saves most lines' memory (72 bytes a line, 5.5 lines a child: docs/performance.md)
+// and costs a rescoring of the child on the first read of its lines.
+enum class Explanations : std::uint8_t { eager, lazy };
+
 struct AssessOptions {
   // A constructor rather than an aggregate, so that the brace form callers use,
   // {as_of, threads}, keeps compiling without warnings as fields are added.
@@ -155,6 +162,9 @@ struct AssessOptions {
   // pack does not know (check_vocabulary): Error(Status::invalid_data) naming the first
   // entity id, before anything is scored. Off: the names are reported (Results::vocabulary()).
   bool strict_vocabulary = false;
+  // Eager by default: a host that reads every child's lines (frames, audits, refits) pays the
+  // scoring once. Lazy for hosts that read levels and scores and now and then an explanation.
+  Explanations explanations = Explanations::eager;
 };
 
 // A name a case uses that no loaded pack knows (docs/rules.md, "Vocabulary"): a misspelt
@@ -179,6 +189,7 @@ SAFEGUARD_EXPORT std::vector<VocabularyFinding> check_vocabulary(
 namespace detail {
 struct ResultsBuilder;
 struct NetworkViews;
+class LazyLines;
 }  // namespace detail
 
 class SAFEGUARD_EXPORT Results {
@@ -232,15 +243,24 @@ class SAFEGUARD_EXPORT Results {
     return safety_findings_.data() + safety_offsets_[row + 1];
   }
 
-  const Contribution* contributions_begin(std::size_t row) const {
-    return contributions_.data() + contribution_offsets_[row];
-  }
-  const Contribution* contributions_end(std::size_t row) const {
-    return contributions_.data() + contribution_offsets_[row + 1];
-  }
-  std::size_t contribution_count(std::size_t row) const {
-    return contribution_offsets_[row + 1] - contribution_offsets_[row];
-  }
+  // The child's explanation lines (rule lines in rule order, then propagated lines). With
+  // Explanations::lazy the first read of a row the batch did not keep (lines_restricted() false)
+  // writes its lines, by scoring that child again against the results' own snapshot and pack:
+  // the same lines, bit for bit, as an eager batch keeps. Either way the pointers stay valid
+  // while the results or a copy of them live, and any number of threads may read at once. Lines
+  // of different rows are contiguous only in eager results.
+  const Contribution* contributions_begin(std::size_t row) const;
+  const Contribution* contributions_end(std::size_t row) const;
+  std::size_t contribution_count(std::size_t row) const;
+  // Whether the batch kept every line (Explanations::eager) or writes some on first read.
+  bool explanations_lazy() const noexcept { return lazy_ != nullptr; }
+  // Whether any of the child's rule lines counts a restricted concern or has a restricted basis
+  // (Contribution::restricted_basis): when none does, no reader has a line of the child
+  // withheld, and the view layer need not read its lines to say so.
+  bool lines_restricted(std::size_t row) const { return restricted_lines_[row] != 0; }
+  // The child row whose lines hold `line` (a pointer from contributions_begin), or -1 for a
+  // line that is not one of them (a copy, a place's or an adult's line).
+  long contribution_row(const Contribution* line) const;
   // Policy overrides that fired for the child (indices into RuleSet::overrides()).
   const std::uint32_t* overrides_begin(std::size_t row) const {
     return fired_.data() + fired_offsets_[row];
@@ -321,15 +341,10 @@ class SAFEGUARD_EXPORT Results {
   int adult_level(std::size_t row) const { return adult_levels_[row]; }
   // The adult's lines, rule by rule (superseded ones included); per index they add up to
   // adult_score exactly.
-  const Contribution* adult_contributions_begin(std::size_t row) const {
-    return adult_contributions_.data() + adult_contribution_offsets_[row];
-  }
-  const Contribution* adult_contributions_end(std::size_t row) const {
-    return adult_contributions_.data() + adult_contribution_offsets_[row + 1];
-  }
-  std::size_t adult_contribution_count(std::size_t row) const {
-    return adult_contribution_offsets_[row + 1] - adult_contribution_offsets_[row];
-  }
+  // Rebuilt on first read under Explanations::lazy, as a child's lines are.
+  const Contribution* adult_contributions_begin(std::size_t row) const;
+  const Contribution* adult_contributions_end(std::size_t row) const;
+  std::size_t adult_contribution_count(std::size_t row) const;
   // Adult policy overrides (subject = "adult") that fired for the adult, indices into
   // RuleSet::overrides(); adult_level counts their min_level. As for a child's, the k-th is
   // shown by id and reason only to a reader who sees every restricted concern when it fired
@@ -416,8 +431,12 @@ class SAFEGUARD_EXPORT Results {
   std::vector<std::uint8_t> safety_;  // SafetyDecision per child; empty without [safety]
   std::vector<SafetyFinding> safety_findings_;
   std::vector<std::size_t> safety_offsets_;
-  std::vector<Contribution> contributions_;
+  std::vector<Contribution> contributions_;  // lazy: only the rows with restricted lines
   std::vector<std::size_t> contribution_offsets_;
+  std::vector<std::uint8_t> restricted_lines_;  // per child: lines_restricted()
+  // What writes lines on first read, and the lines written; null in eager results. Shared by
+  // copies, so a line read through one copy is kept for all.
+  std::shared_ptr<detail::LazyLines> lazy_;
   std::vector<std::uint32_t> fired_;
   std::vector<std::uint8_t> fired_restricted_;  // parallel to fired_
   std::vector<std::size_t> fired_offsets_;

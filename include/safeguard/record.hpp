@@ -274,6 +274,8 @@ struct RecordAssessOptions {
   unsigned threads = 1;
   // The statutory process the timelines follow; null: the bundled one of the case's nation.
   std::shared_ptr<const Process> process;
+  // Whether the batch keeps every child's lines or writes them on first read (assess.hpp).
+  Explanations explanations = Explanations::eager;
 };
 
 // What Record::open does when no store exists at the path.

@@ -43,14 +43,15 @@ std::string format_number(double value) {
 // propagated points appended as contributions, one per link, so explanations add up.
 class PropagationPass {
  public:
-  PropagationPass(Results& out, const Prepared& prepared)
+  PropagationPass(Results& out, const Prepared& prepared, bool lazy)
       : out_(out),
         rules_(*out.rules_),
         snap_(*out.snapshot_),
         settings_(rules_.propagation()),
-        prepared_(prepared) {}
+        prepared_(prepared),
+        lazy_(lazy) {}
 
-  void run() {
+  std::shared_ptr<const detail::PropagatedLines> run() {
     const std::size_t nodes = snap_.node_vertex.size();
     const std::size_t count = settings_.indices.size();
     out_.propagating_ = count;
@@ -82,8 +83,11 @@ class PropagationPass {
     const bool capped = settings_.association_cap < 1;
     const double cap_ratio = settings_.association_cap / (1 - settings_.association_cap);
     Eigen::VectorXd s(nodes), limit(capped ? nodes : 0), work;
-    solutions_.resize(count);
-    limits_.resize(count);
+    auto made = std::make_shared<detail::PropagatedLines>();
+    made->snapshot = &snap_;
+    made->settings = &settings_;
+    made->solutions.resize(count);
+    made->limits.resize(count);
     for (std::size_t k = 0; k < count; ++k) {
       const std::uint32_t index = settings_.indices[k];
       for (std::size_t node = 0; node < nodes; ++node) {
@@ -103,9 +107,10 @@ class PropagationPass {
                                                      : std::numeric_limits<double>::infinity();
         }
       }
-      const SolveReport report = solve_propagation(
-          network.weights(), s, capped ? &limit : nullptr,
-          {settings_.alpha, settings_.tolerance, settings_.max_iterations}, solutions_[k], work);
+      const SolveReport report =
+          solve_propagation(network.weights(), s, capped ? &limit : nullptr,
+                            {settings_.alpha, settings_.tolerance, settings_.max_iterations},
+                            made->solutions[k], work);
       if (!report.converged) {
         throw Error(Status::divergent,
                     "propagation of index '" + rules_.indices()[index].id +
@@ -118,16 +123,18 @@ class PropagationPass {
       out_.propagation_.iterations = std::max(out_.propagation_.iterations, report.iterations);
       views->iterations[k] = report.iterations;
       for (std::size_t node = 0; node < nodes; ++node)
-        views->scores[node * count + k] = solutions_[k][static_cast<Eigen::Index>(node)];
+        views->scores[node * count + k] = made->solutions[k][static_cast<Eigen::Index>(node)];
       out_.propagation_.change = std::max(out_.propagation_.change, report.change);
-      if (capped) limits_[k] = limit;
+      if (capped) made->limits[k] = limit;
     }
-    link_weights_ = &network.link_weights();
+    made->link_weights = network.link_weights();
+    lines_ = made.get();
     write_children(scorer);
     write_nodes();
     write_places(scorer, scratch);
-    link_weights_ = nullptr;
+    lines_ = nullptr;
     out_.network_views_ = std::move(views);
+    return made;
   }
 
  private:
@@ -188,73 +195,6 @@ class PropagationPass {
     views.restricted_nodes.push_back(std::move(kept));
   }
 
-  // True when the association cap lets the child count nothing on the k-th propagating index
-  // (it has no score of its own there).
-  bool withheld(std::size_t node, std::size_t k) const {
-    return row_of_node_[node] != kNoRow && limits_[k].size() > 0 && limits_[k][node] == 0;
-  }
-
-  // How many propagated lines append_lines() gives the node on the k-th propagating index.
-  std::size_t line_count(std::size_t node, std::size_t k) const {
-    const Eigen::VectorXd& r = solutions_[k];
-    const Csr<NetworkLink>& links = snap_.node_links;
-    std::size_t lines = 0;
-    for (std::uint32_t l = links.offsets[node]; l < links.offsets[node + 1]; ++l)
-      lines += settings_.alpha * (*link_weights_)[l] * r[links.items[l].node] != 0;
-    return withheld(node, k) ? std::min<std::size_t>(lines, 1) : lines;
-  }
-
-  // The propagated lines of node `node` on the k-th propagating index, appended to `lines`;
-  // returns the points counted (after the cap, for children).
-  double append_lines(std::size_t node, std::size_t k, std::vector<Contribution>& lines) const {
-    const Eigen::VectorXd& r = solutions_[k];
-    const Csr<NetworkLink>& links = snap_.node_links;
-    const std::size_t first = lines.size();
-    double spread = 0;
-    for (std::uint32_t l = links.offsets[node]; l < links.offsets[node + 1]; ++l) {
-      const NetworkLink& link = links.items[l];
-      const double reach = settings_.alpha * (*link_weights_)[l];
-      const double raw = r[link.node];
-      if (reach * raw == 0) continue;
-      Contribution c;
-      c.rule = kNoRule;
-      c.index = settings_.indices[k];
-      c.kind = ContributionKind::propagated;
-      c.via = snap_.node_vertex[link.node];
-      c.relation = link.kind;
-      c.raw = raw;
-      c.reach = reach;
-      c.value = raw * reach;
-      spread += c.value;
-      lines.push_back(c);
-    }
-    if (withheld(node, k) && lines.size() > first) {
-      // Nothing counts, so one line says what was offered (keeping the cap visible) instead of
-      // a zero line per neighbour: most children in a large caseload have no evidence of their
-      // own on an index, and their explanations (and memory) stay small.
-      Contribution summary = lines[first];
-      summary.via = kNoVertex;
-      summary.raw = spread;
-      summary.reach = 1;
-      summary.cap_factor = 0;
-      summary.value = 0;
-      lines.resize(first);
-      lines.push_back(summary);
-      return 0;
-    }
-    const bool is_child = row_of_node_[node] != kNoRow;
-    if (is_child && limits_[k].size() > 0 && spread > limits_[k][node]) {
-      const double cap_factor = limits_[k][node] / spread;
-      for (std::size_t i = first; i < lines.size(); ++i) {
-        lines[i].cap_factor = cap_factor;
-        lines[i].value = lines[i].raw * lines[i].reach * cap_factor;
-      }
-    }
-    double counted = 0;
-    for (std::size_t i = first; i < lines.size(); ++i) counted += lines[i].value;
-    return counted;
-  }
-
   // Children: propagated lines after each child's rule lines, summed into the contextual
   // scores; under `contextual = "included"` into the index scores too, with the levels again.
   void write_children(const ChildScorer& scorer) {
@@ -265,10 +205,15 @@ class PropagationPass {
     detail::assign_huge(out_.contextual_, n * index_count, 0.0);
     detail::assign_huge(out_.contextual_totals_, n, 0.0);
     detail::assign_huge(out_.context_levels_, n, 0);
+    // Lazy results keep only the lines of the children with restricted lines; the others' are
+    // written to `scratch` only to be summed.
+    const auto kept = [&](std::size_t row) { return !lazy_ || out_.lines_restricted(row); };
+    std::vector<Contribution> scratch;
     std::size_t lines = out_.contributions_.size();
     for (std::size_t row = 0; row < n; ++row) {
+      if (!kept(row)) continue;
       for (std::size_t k = 0; k < count; ++k)
-        lines += line_count(snap_.vertex_node[out_.child_vertex(row)], k);
+        lines += lines_->count(snap_.vertex_node[out_.child_vertex(row)], k, true);
     }
     std::vector<Contribution> merged;
     detail::reserve_huge(merged, lines);
@@ -276,19 +221,22 @@ class PropagationPass {
     detail::reserve_huge(offsets, n + 1);
     offsets.push_back(0);
     for (std::size_t row = 0; row < n; ++row) {
-      merged.insert(merged.end(), out_.contributions_begin(row), out_.contributions_end(row));
+      std::vector<Contribution>& into = kept(row) ? merged : scratch;
+      scratch.clear();
+      into.insert(into.end(), out_.contributions_.data() + out_.contribution_offsets_[row],
+                  out_.contributions_.data() + out_.contribution_offsets_[row + 1]);
       const std::size_t node = snap_.vertex_node[out_.child_vertex(row)];
       double* scores = &out_.scores_[row * index_count];
       double* contextual = &out_.contextual_[row * index_count];
       for (std::size_t k = 0; k < count; ++k) {
-        const std::size_t first = merged.size();
-        append_lines(node, k, merged);
+        const std::size_t first = into.size();
+        lines_->append(node, k, true, into);
         const std::uint32_t index = settings_.indices[k];
         // Summed in line order on their own, so the propagated lines add up exactly to the
         // contextual score, as the rule lines do to the own score.
-        for (std::size_t i = first; i < merged.size(); ++i) contextual[index] += merged[i].value;
+        for (std::size_t i = first; i < into.size(); ++i) contextual[index] += into[i].value;
         if (included) {
-          for (std::size_t i = first; i < merged.size(); ++i) scores[index] += merged[i].value;
+          for (std::size_t i = first; i < into.size(); ++i) scores[index] += into[i].value;
         }
         out_.node_scores_[node * count + k] =
             included ? scores[index] : scores[index] + contextual[index];
@@ -324,7 +272,7 @@ class PropagationPass {
       for (std::size_t k = 0; k < count; ++k) {
         lines.clear();
         double score = out_.node_own_[node * count + k];
-        append_lines(node, k, lines);
+        lines_->append(node, k, false, lines);
         for (const Contribution& c : lines) score += c.value;
         out_.node_scores_[node * count + k] = score;
       }
@@ -359,7 +307,7 @@ class PropagationPass {
                                            scratch.contributions.begin(),
                                            scratch.contributions.end());
         }
-        append_lines(node, k, out_.place_contributions_);
+        lines_->append(node, k, false, out_.place_contributions_);
       }
       out_.place_contribution_offsets_.push_back(out_.place_contributions_.size());
     }
@@ -372,13 +320,76 @@ class PropagationPass {
   const Prepared& prepared_;
   std::vector<std::size_t> row_of_node_;
   std::vector<std::vector<std::uint32_t>> node_rules_;  // per propagating index
-  std::vector<Eigen::VectorXd> solutions_;              // r, per propagating index
-  std::vector<Eigen::VectorXd> limits_;                 // the association cap, per index
-  const std::vector<double>* link_weights_ = nullptr;
+  const detail::PropagatedLines* lines_ = nullptr;      // while run() writes
+  bool lazy_ = false;  // only children with restricted lines keep theirs (Explanations::lazy)
 };
 
 namespace detail {
-void propagate(Results& out, const Prepared& prepared) { PropagationPass(out, prepared).run(); }
+
+std::size_t PropagatedLines::count(std::size_t node, std::size_t k, bool is_child) const {
+  const Eigen::VectorXd& r = solutions[k];
+  const Csr<NetworkLink>& links = snapshot->node_links;
+  std::size_t lines = 0;
+  for (std::uint32_t l = links.offsets[node]; l < links.offsets[node + 1]; ++l)
+    lines += settings->alpha * link_weights[l] * r[links.items[l].node] != 0;
+  return withheld(node, k, is_child) ? std::min<std::size_t>(lines, 1) : lines;
+}
+
+double PropagatedLines::append(std::size_t node, std::size_t k, bool is_child,
+                               std::vector<Contribution>& lines) const {
+  const Eigen::VectorXd& r = solutions[k];
+  const Csr<NetworkLink>& links = snapshot->node_links;
+  const std::size_t first = lines.size();
+  double spread = 0;
+  for (std::uint32_t l = links.offsets[node]; l < links.offsets[node + 1]; ++l) {
+    const NetworkLink& link = links.items[l];
+    const double reach = settings->alpha * link_weights[l];
+    const double raw = r[link.node];
+    if (reach * raw == 0) continue;
+    Contribution c;
+    c.rule = kNoRule;
+    c.index = settings->indices[k];
+    c.kind = ContributionKind::propagated;
+    c.via = snapshot->node_vertex[link.node];
+    c.relation = link.kind;
+    c.raw = raw;
+    c.reach = reach;
+    c.value = raw * reach;
+    spread += c.value;
+    lines.push_back(c);
+  }
+  if (withheld(node, k, is_child) && lines.size() > first) {
+    // Nothing counts, so one line says what was offered (keeping the cap visible) instead of
+    // a zero line per neighbour: most children in a large caseload have no evidence of their
+    // own on an index, and their explanations (and memory) stay small.
+    Contribution summary = lines[first];
+    summary.via = kNoVertex;
+    summary.raw = spread;
+    summary.reach = 1;
+    summary.cap_factor = 0;
+    summary.value = 0;
+    lines.resize(first);
+    lines.push_back(summary);
+    return 0;
+  }
+  const auto at = static_cast<Eigen::Index>(node);
+  if (is_child && limits[k].size() > 0 && spread > limits[k][at]) {
+    const double cap_factor = limits[k][at] / spread;
+    for (std::size_t i = first; i < lines.size(); ++i) {
+      lines[i].cap_factor = cap_factor;
+      lines[i].value = lines[i].raw * lines[i].reach * cap_factor;
+    }
+  }
+  double counted = 0;
+  for (std::size_t i = first; i < lines.size(); ++i) counted += lines[i].value;
+  return counted;
+}
+
+std::shared_ptr<const PropagatedLines> propagate(Results& out, const Prepared& prepared,
+                                                 bool lazy) {
+  return PropagationPass(out, prepared, lazy).run();
+}
+
 }  // namespace detail
 
 }  // namespace safeguard

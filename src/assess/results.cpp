@@ -7,13 +7,16 @@
 #include <array>
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 
 #include "huge_pages.hpp"
+#include "lazy.hpp"
 #include "propagation.hpp"
 #include "safeguard/detail/enum_names.hpp"
 #include "score.hpp"
+#include "views_restriction.hpp"
 
 namespace safeguard {
 
@@ -70,6 +73,54 @@ long Results::find_child(std::string_view id) const {
       rows.begin(), rows.end(), id,
       [this](std::uint32_t row, std::string_view key) { return child_id(row) < key; });
   return found != rows.end() && child_id(*found) == id ? static_cast<long>(*found) : -1;
+}
+
+// A lazy result keeps the lines of the children with restricted lines (every reader not
+// cleared for everything reads them, to fold what it may not attribute) and writes the others'
+// on first read.
+const Contribution* Results::contributions_begin(std::size_t row) const {
+  if (lazy_ && !restricted_lines_[row]) return lazy_->child(row, children_[row]).begin;
+  return contributions_.data() + contribution_offsets_[row];
+}
+const Contribution* Results::contributions_end(std::size_t row) const {
+  if (lazy_ && !restricted_lines_[row]) return lazy_->child(row, children_[row]).end;
+  return contributions_.data() + contribution_offsets_[row + 1];
+}
+std::size_t Results::contribution_count(std::size_t row) const {
+  if (lazy_ && !restricted_lines_[row]) {
+    const auto lines = lazy_->child(row, children_[row]);
+    return static_cast<std::size_t>(lines.end - lines.begin);
+  }
+  return contribution_offsets_[row + 1] - contribution_offsets_[row];
+}
+
+long Results::contribution_row(const Contribution* line) const {
+  const std::less<const Contribution*> before;
+  const std::size_t n = children_.size();
+  if (n == 0 || before(line, contributions_.data()) ||
+      !before(line, contributions_.data() + contribution_offsets_[n]))
+    return lazy_ ? lazy_->child_row_of(line) : -1;
+  // The last row whose lines begin at or before the line.
+  const auto after =
+      std::upper_bound(contribution_offsets_.begin(), contribution_offsets_.begin() + n + 1,
+                       static_cast<std::size_t>(line - contributions_.data()));
+  return static_cast<long>(after - contribution_offsets_.begin()) - 1;
+}
+
+const Contribution* Results::adult_contributions_begin(std::size_t row) const {
+  if (lazy_) return lazy_->adult(row, adults_[row]).begin;
+  return adult_contributions_.data() + adult_contribution_offsets_[row];
+}
+const Contribution* Results::adult_contributions_end(std::size_t row) const {
+  if (lazy_) return lazy_->adult(row, adults_[row]).end;
+  return adult_contributions_.data() + adult_contribution_offsets_[row + 1];
+}
+std::size_t Results::adult_contribution_count(std::size_t row) const {
+  if (lazy_) {
+    const auto lines = lazy_->adult(row, adults_[row]);
+    return static_cast<std::size_t>(lines.end - lines.begin);
+  }
+  return adult_contribution_offsets_[row + 1] - adult_contribution_offsets_[row];
 }
 
 VertexIndex Results::adult_vertex(std::size_t row) const {
@@ -138,11 +189,21 @@ const std::vector<VocabularyFinding>& Results::vocabulary() const {
 
 namespace detail {
 
+namespace {
+// Whether a rule line could be withheld from some reader (withheld_line in views_restriction.hpp
+// asks no more than this of a line before it asks about the reader).
+bool rests_on_restricted(const Snapshot& snap, const Contribution& c) {
+  if (c.restricted_basis) return true;
+  return is_concern(snap, c.evidence) && snap.concern_restricted[snap.vertex_slot[c.evidence]] != 0;
+}
+}  // namespace
+
 // Every live adult's own result on the pack's adult indices and adult overrides, one thread,
 // in slot order (an adult's lines read only the concerns about that adult: a small fraction of
 // the work).
 void ResultsBuilder::score_adults(Results& out, const Prepared& prepared,
                                   const AssessOptions& options) {
+  const bool lazy = options.explanations == Explanations::lazy;
   const RuleSet& rules = *out.rules_;
   const auto& indices = rules.indices();
   const auto& overrides = rules.overrides();
@@ -154,25 +215,28 @@ void ResultsBuilder::score_adults(Results& out, const Prepared& prepared,
   ChildScorer scorer(rules, snap, prepared, *out.process_, options.as_of);
   std::vector<double> scores(indices.size());
   AdultFired fired;
+  std::vector<Contribution> scratch;  // a lazy result's lines, kept only while they are read
+  std::vector<Contribution>& lines = lazy ? scratch : out.adult_contributions_;
   for (std::uint32_t p = 0; p < snap.person_kind.size(); ++p) {
     const VertexIndex v = snap.person_vertex[p];
     if (snap.person_kind[p] != PersonKind::adult || v == kNoVertex ||
         snap.vertex_kind[v] != VertexKind::person)
       continue;
-    const std::size_t before = out.adult_contributions_.size();
+    if (lazy) scratch.clear();
+    const std::size_t before = lines.size();
     fired.overrides.clear();
     fired.restricted.clear();
-    const int level = scorer.score_adult(p, scores.data(), out.adult_contributions_, fired);
+    const int level = scorer.score_adult(p, scores.data(), lines, fired);
     // An adult has a result when a line, an adult override or a judgement says something
     // about them.
-    if (out.adult_contributions_.size() == before && fired.overrides.empty() &&
+    if (lines.size() == before && fired.overrides.empty() &&
         fired.judgement.outcome == DiscretionaryOutcome::none)
       continue;
     out.adult_discretionary_.push_back(fired.judgement);
     out.adults_.push_back(p);
     out.adult_scores_.insert(out.adult_scores_.end(), scores.begin(), scores.end());
     out.adult_levels_.push_back(level);
-    out.adult_contribution_offsets_.push_back(out.adult_contributions_.size());
+    if (!lazy) out.adult_contribution_offsets_.push_back(out.adult_contributions_.size());
     out.adult_fired_.insert(out.adult_fired_.end(), fired.overrides.begin(), fired.overrides.end());
     out.adult_fired_restricted_.insert(out.adult_fired_restricted_.end(), fired.restricted.begin(),
                                        fired.restricted.end());
@@ -198,6 +262,8 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   detail::assign_huge(out.immediate_safety_, n, std::uint8_t{0});
   detail::assign_huge(out.discretionary_, n, DiscretionaryResult{});
   detail::assign_huge(out.totals_, n, 0.0);
+  detail::assign_huge(out.restricted_lines_, n, std::uint8_t{0});
+  const bool lazy = options.explanations == Explanations::lazy;
 
   unsigned threads =
       options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
@@ -227,16 +293,25 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     // instead of being copied at every doubling. Only the pages written become resident.
     constexpr std::size_t kLinesPerChild = 10;
     Partial& part = partials[t];
-    detail::reserve_huge(part.contributions, (end - begin) * kLinesPerChild);
+    if (!lazy) detail::reserve_huge(part.contributions, (end - begin) * kLinesPerChild);
     detail::reserve_huge(part.contribution_counts, end - begin);
     detail::reserve_huge(part.fired_counts, end - begin);
     detail::reserve_huge(part.missing_counts, end - begin);
     detail::reserve_huge(part.step_counts, end - begin);
     detail::reserve_huge(part.issue_counts, end - begin);
     for (std::size_t row = begin; row < end; ++row) {
+      const std::size_t first = part.contributions.size();
       scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
                    out.score_levels_[row], out.levels_[row], out.immediate_safety_[row],
-                   out.discretionary_[row], partials[t]);
+                   out.discretionary_[row], part);
+      out.restricted_lines_[row] = std::any_of(
+          part.contributions.begin() + static_cast<std::ptrdiff_t>(first), part.contributions.end(),
+          [&](const Contribution& c) { return rests_on_restricted(*snapshot, c); });
+      if (lazy && !out.restricted_lines_[row]) {
+        // The lines were needed for the scores; a lazy result writes them again when read.
+        part.contributions.resize(first);
+        part.contribution_counts.back() = 0;
+      }
       if ((row - begin + 1) % kReportEvery == 0 && !report(kReportEvery)) return;
     }
     report((end - begin) % kReportEvery);
@@ -312,7 +387,13 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     part = Partial{};
   }
   score_adults(out, prepared, options);
-  if (rules->propagation().enabled) propagate(out, prepared);
+  std::shared_ptr<const PropagatedLines> propagated;
+  if (rules->propagation().enabled) propagated = propagate(out, prepared, lazy);
+  if (lazy) {
+    out.lazy_ = std::make_shared<LazyLines>(out.rules_, out.snapshot_, out.process_, out.as_of_,
+                                            std::make_shared<const Prepared>(prepared),
+                                            std::move(propagated), n, out.adults_.size());
+  }
   for (std::size_t row = 0; row < n; ++row) {
     double total = 0;
     for (std::size_t i = 0; i < k; ++i) total += out.scores_[row * k + i];

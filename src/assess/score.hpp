@@ -29,6 +29,24 @@ struct Partial {
   std::vector<std::size_t> step_counts;
   std::vector<TimelineIssue> issues;
   std::vector<std::size_t> issue_counts;
+
+  // Empties every column, keeping the buffers.
+  void clear() noexcept {
+    contributions.clear();
+    contribution_counts.clear();
+    fired.clear();
+    fired_restricted.clear();
+    fired_counts.clear();
+    missing.clear();
+    missing_counts.clear();
+    safety.clear();
+    safety_findings.clear();
+    safety_counts.clear();
+    steps.clear();
+    step_counts.clear();
+    issues.clear();
+    issue_counts.clear();
+  }
 };
 
 // The adult policy overrides (subject = "adult") that fired for one adult, and per override 1

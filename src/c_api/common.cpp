@@ -275,6 +275,21 @@ std::shared_ptr<const Process> process_of(const sg_assess_options& options) {
   return options.process->process;
 }
 
+// The explanations an sg_assess_options asks for (version 3 and later); eager before.
+Explanations explanations_of(const sg_assess_options& options) {
+  if (options.version < 3) return Explanations::eager;
+  switch (options.explanations) {
+    case SG_EXPLANATIONS_EAGER:
+      return Explanations::eager;
+    case SG_EXPLANATIONS_LAZY:
+      return Explanations::lazy;
+    default:
+      throw Error(Status::invalid_argument,
+                  "options.explanations is " + std::to_string(options.explanations) +
+                      ", not SG_EXPLANATIONS_EAGER or SG_EXPLANATIONS_LAZY");
+  }
+}
+
 // A result handle for `results` (the C API's levels are ints).
 sg_result* result_out(Results results) {
   auto result = std::make_unique<sg_result>(sg_result{std::move(results), {}});

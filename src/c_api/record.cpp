@@ -105,6 +105,7 @@ int sg_record_watch(sg_result** out, sg_record* record, const sg_rules* rules,
     opts.as_of = date(options->as_of, "options.as_of", true);
     opts.threads = options->threads;
     opts.process = process_of(*options);
+    opts.explanations = explanations_of(*options);
     *out = result_out(record->record.watch(rules->rules, opts));
   });
 }
@@ -192,6 +193,7 @@ int sg_record_assess(sg_result** out, const sg_record* record, const sg_rules* r
     opts.known_at = known_at;
     opts.threads = options->threads;
     opts.process = process_of(*options);
+    opts.explanations = explanations_of(*options);
     auto result =
         std::make_unique<sg_result>(sg_result{record->record.assess(rules->rules, opts), {}});
     result->levels.assign(result->results.levels().begin(), result->results.levels().end());

@@ -990,6 +990,7 @@ int sg_assess_progress(sg_result** out, const sg_graph* graph, const sg_rules* r
     opts.threads = options->threads;
     opts.progress = progress_of(progress, user);
     opts.process = process_of(*options);
+    opts.explanations = explanations_of(*options);
     std::shared_ptr<const Snapshot> snapshot;
     {
       // Only taking the snapshot reads the graph; the assessment reads the snapshot, which an

@@ -195,6 +195,9 @@ const char* format_arg(int format, bool csv_allowed);
 Progress progress_of(sg_progress_fn callback, void* user);
 // The process an sg_assess_options names (version 2 and later), or null for the bundled one.
 std::shared_ptr<const Process> process_of(const sg_assess_options& options);
+// The explanations an sg_assess_options asks for (version 3 and later; eager before);
+// SG_E_INVALID_ARGUMENT for a value that names neither.
+Explanations explanations_of(const sg_assess_options& options);
 
 // ---- Results and output buffers (common.cpp) ----
 

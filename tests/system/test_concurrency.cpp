@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "safeguard.h"
+#include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 
 using namespace safeguard;
@@ -502,6 +503,47 @@ TEST_SUITE("system/concurrency") {
     }
     sg_graph_free(g);
     sg_rules_free(rules);
+  }
+
+  TEST_CASE("many threads reading one lazy result's lines get the eager lines, each row once") {
+    CaseGraph graph;
+    CaseloadOptions generate;
+    generate.children = 2000;
+    generate_caseload(graph, generate);
+    const std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph);
+    for (const char* name : {"default", "exploitation"}) {
+      CAPTURE(name);
+      const auto rules =
+          RuleSet::load_file(std::string(SAFEGUARD_SOURCE_DIR "/rules/") + name + ".toml");
+      AssessOptions eager_options(day("2026-11-01"), 1), lazy_options(day("2026-11-01"), 2);
+      lazy_options.explanations = Explanations::lazy;
+      const Results eager = assess(rules, snapshot, eager_options);
+      const Results lazy = assess(rules, snapshot, lazy_options);
+      const std::string expected = result_bytes(eager);
+      // Eight readers at once, every one asking for the same rows in the same order (so they
+      // race to write each row), then for every row's lines again by address and by a copy.
+      constexpr int kThreads = 8;
+      std::vector<std::string> seen(kThreads);
+      std::vector<std::vector<const Contribution*>> starts(kThreads);
+      std::vector<std::thread> readers;
+      for (int t = 0; t < kThreads; ++t) {
+        readers.emplace_back([&, t] {
+          const Results copy = lazy;  // copies share what was written
+          seen[t] = result_bytes(t % 2 ? copy : lazy);
+          for (std::size_t row = 0; row < lazy.child_count(); ++row) {
+            starts[t].push_back(lazy.contributions_begin(row));
+            if (lazy.contribution_count(row) > 0 &&
+                lazy.contribution_row(lazy.contributions_begin(row)) != static_cast<long>(row))
+              starts[t].push_back(nullptr);
+          }
+        });
+      }
+      for (auto& reader : readers) reader.join();
+      for (int t = 0; t < kThreads; ++t) {
+        CHECK(seen[t] == expected);
+        CHECK(starts[t] == starts[0]);  // one block per row, whoever wrote it
+      }
+    }
   }
 
   // ---- Misuse: a read during an edit, an edit during a read -----------------------------------

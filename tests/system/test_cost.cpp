@@ -15,6 +15,7 @@
 #include <fstream>
 #include <functional>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -559,4 +560,64 @@ TEST_CASE("a statutory process file: a string as long as the file limit costs a 
   MESSAGE("a process file of " << text.size() << " bytes, one string: peak heap " << used
                                << " bytes");
   CHECK(used <= 4 * text.size());
+}
+
+TEST_CASE("a lazy batch holds only restricted lines: its heap is the eager batch's less the rest") {
+  // Explanations::lazy (docs/performance.md, "Lazy explanations"): the batch still writes each
+  // child's lines to add up its scores, but keeps only those of children with restricted lines
+  // (Results::lines_restricted), so neither its peak nor what the results keep holds the other
+  // children's lines. Reading a row writes that row's lines only.
+  CaseGraph graph;
+  CaseloadOptions options;
+  options.children = 20000;
+  generate_caseload(graph, options);
+  const std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph);
+  for (const std::string name : {"default", "exploitation"}) {
+    CAPTURE(name);
+    const auto rules = load_bundled_pack(name);
+    AssessOptions eager_options(options.as_of, 1), lazy_options(options.as_of, 1);
+    lazy_options.explanations = Explanations::lazy;
+    std::size_t eager_kept = 0, lazy_kept = 0, lines = 0, restricted = 0;
+    std::optional<Results> eager, lazy;
+    const std::size_t eager_peak = peak_heap([&] {
+      const std::size_t before = live.load();
+      eager = assess(rules, snapshot, eager_options);
+      eager_kept = live.load() - before;
+    });
+    for (std::size_t row = 0; row < eager->child_count(); ++row) {
+      lines += eager->contribution_count(row);
+      if (eager->lines_restricted(row)) restricted += eager->contribution_count(row);
+    }
+    // The bytes of the lines a lazy batch does not keep.
+    const std::size_t line_bytes = (lines - restricted) * sizeof(Contribution);
+    eager.reset();
+    const std::size_t lazy_peak = peak_heap([&] {
+      const std::size_t before = live.load();
+      lazy = assess(rules, snapshot, lazy_options);
+      lazy_kept = live.load() - before;
+    });
+    MESSAGE(name << ": " << lines << " lines, " << restricted << " of children with restricted "
+                 << "lines (the others " << line_bytes << " bytes); eager batch peak " << eager_peak
+                 << ", keeps " << eager_kept << "; lazy batch peak " << lazy_peak << ", keeps "
+                 << lazy_kept);
+    REQUIRE(lines > options.children / 2);  // the generated children do have lines
+    REQUIRE(restricted < lines);            // and not all are about restricted evidence
+    CHECK(lazy_peak + line_bytes <= eager_peak);
+    if (!rules->propagation().enabled) {
+      CHECK(lazy_kept + line_bytes <= eager_kept);
+    } else {
+      // A propagating pack's lazy results keep the network scores, the cap's limits and the
+      // links' weights to write propagated lines again: far less than the lines.
+      CHECK(lazy_kept + line_bytes / 2 <= eager_kept);
+    }
+    // The first read of one row not kept writes that row's lines (and a slot per row), nothing
+    // more.
+    std::size_t row = 0;
+    while (lazy->lines_restricted(row)) ++row;
+    const std::size_t before = live.load();
+    const std::size_t row_lines = lazy->contribution_count(row);
+    const std::size_t grown = live.load() - before;
+    CHECK(grown <= lazy->child_count() * sizeof(void*) + row_lines * sizeof(Contribution) +
+                       (std::size_t{1} << 20));  // a scorer's tables and buffers
+  }
 }

@@ -217,12 +217,13 @@ _date_buffer = ctypes.c_char * DATE_SIZE
 
 
 class AssessOptions(ctypes.Structure):
-    VERSION = 2
+    VERSION = 3
     _fields_ = [
         ("version", c_int),
         ("as_of", c_char_p),
         ("threads", ctypes.c_uint),
         ("process", c_void_p),  # version 2
+        ("explanations", c_int),  # version 3: EXPLANATIONS_EAGER or EXPLANATIONS_LAZY
     ]
 
 
@@ -646,6 +647,8 @@ STATUS_OPEN = 0
 STATUS_CLOSED = 1
 STATUS_UNSUBSTANTIATED = 2
 STATUS_RETRACTED = 3
+EXPLANATIONS_EAGER = 0
+EXPLANATIONS_LAZY = 1
 FORMAT_TEXT = 0
 FORMAT_JSON = 1
 FORMAT_CSV = 2

@@ -532,12 +532,13 @@ class Graph(_core.Handle):
     def assess(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1,
                progress: ProgressArg = None, viewer: TextList = None,
                process: typing.Optional["Process"] = None,
-               strict_vocabulary: bool = False) -> "Result":
+               strict_vocabulary: bool = False, explanations: str = "eager") -> "Result":
         """Scores every child as of the date `as_of`; see safeguard.assess()."""
         from .result import assess
 
         return assess(self, rules, as_of=as_of, threads=threads, progress=progress,
-                      viewer=viewer, process=process, strict_vocabulary=strict_vocabulary)
+                      viewer=viewer, process=process, strict_vocabulary=strict_vocabulary,
+                      explanations=explanations)
 
     def copy(self) -> "Graph":
         """An independent copy of the graph: everything it holds, its calendar and its limits.

@@ -325,7 +325,7 @@ class VocabularyFinding:
 def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 1,
            progress: ProgressArg = None, viewer: TextList = None,
            process: typing.Optional["Process"] = None,
-           strict_vocabulary: bool = False) -> "Result":
+           strict_vocabulary: bool = False, explanations: str = "eager") -> "Result":
     """Scores every child of `graph` with `rules` as of the date `as_of` (a datetime.date;
     never the clock). `threads` is the number of worker threads (0: one per hardware thread);
     results are identical for any value. The Result stays valid after the graph and rules are
@@ -336,7 +336,9 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     bundled one of the case's nation. Names the case uses that the pack does not know (a
     misspelt category) are warned about with VocabularyWarning, one per name, and listed in
     Result.vocabulary; with `strict_vocabulary=True` such a case is refused (InvalidDataError
-    naming the first entity id) before anything is scored."""
+    naming the first entity id) before anything is scored. `explanations="lazy"` keeps only the
+    lines of children with restricted lines and writes another child's on its first read (the
+    same lines): less memory for a caller that reads levels and scores and few explanations."""
     from .graph import Graph
     from .rules import RuleSet
 
@@ -348,6 +350,10 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     thread_count = integer(threads, "threads")
     if thread_count < 0:
         raise InvalidArgumentError("threads must not be negative")
+    modes = {"eager": _lib.EXPLANATIONS_EAGER, "lazy": _lib.EXPLANATIONS_LAZY}
+    if explanations not in modes:
+        raise InvalidArgumentError("explanations must be 'eager' or 'lazy', not %r"
+                                   % (explanations,))
     out = ctypes.c_void_p()
     if strict_vocabulary:
         with graph._lock, rules._lock:
@@ -355,7 +361,8 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     with Reporter(progress, "assessing", "children") as reporter, graph._lock, rules._lock, \
             _process_lock(process):
         options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
-                                     threads=thread_count, process=_process_pointer(process))
+                                     threads=thread_count, process=_process_pointer(process),
+                                     explanations=modes[explanations])
         status = lib.sg_assess_progress(ctypes.byref(out), graph._pointer(), rules._pointer(),
                                         ctypes.byref(options), reporter.function, reporter.user)
     reporter.raise_callback_error()

@@ -258,6 +258,7 @@ int main(void) {
   FIELD(sg_assess_options, as_of);
   FIELD(sg_assess_options, threads);
   FIELD(sg_assess_options, process);
+  FIELD(sg_assess_options, explanations);
   end();
   BEGIN(sg_child_result);
   FIELD(sg_child_result, version);
@@ -392,6 +393,8 @@ int main(void) {
   CONSTANT(SG_STATUS_UNSUBSTANTIATED);
   CONSTANT(SG_STATUS_RETRACTED);
   CONSTANT(SG_FORMAT_TEXT);
+  CONSTANT(SG_EXPLANATIONS_EAGER);
+  CONSTANT(SG_EXPLANATIONS_LAZY);
   CONSTANT(SG_FORMAT_JSON);
   CONSTANT(SG_FORMAT_CSV);
   CONSTANT(SG_PROVENANCE_VERSION);

@@ -307,3 +307,18 @@ def test_a_misspelt_category_warns_and_strict_refuses(tmp_path, rules):
 
 def test_a_case_the_pack_knows_has_no_vocabulary_findings(result):
     assert result.vocabulary == ()
+
+
+def test_lazy_explanations_read_as_eager_ones(rules):
+    # explanations="lazy": the result keeps only the lines of children with restricted lines and
+    # writes the others' on first read; every line, explanation and frame is the eager one.
+    graph = safeguard.Graph.generate(300, seed=3)
+    as_of = D(2026, 11, 1)
+    eager = graph.assess(rules, as_of)
+    lazy = graph.assess(rules, as_of, threads=2, explanations="lazy")
+    assert [c.level for c in lazy] == [c.level for c in eager]
+    for row in range(len(eager)):
+        assert lazy[row].contributions == eager[row].contributions
+        assert lazy.explain(row, format="json") == eager.explain(row, format="json")
+    with pytest.raises(safeguard.InvalidArgumentError, match="explanations"):
+        graph.assess(rules, as_of, explanations="sometimes")

@@ -153,7 +153,7 @@ def test_constants_match_c():
     assert _lib.StepColumns.NO_DAY == constants["SG_NO_DAY"]
     for name in ("PERSON_CHILD", "PERSON_ADULT", "STATUS_OPEN", "STATUS_CLOSED",
                  "STATUS_UNSUBSTANTIATED", "STATUS_RETRACTED", "FORMAT_TEXT", "FORMAT_JSON",
-                 "FORMAT_CSV"):
+                 "FORMAT_CSV", "EXPLANATIONS_EAGER", "EXPLANATIONS_LAZY"):
         assert getattr(_lib, name) == constants["SG_" + name], name
 
 
