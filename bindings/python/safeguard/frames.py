@@ -787,7 +787,7 @@ def _strings(numpy: typing.Any, pointers: typing.Any) -> typing.Any:
     evidence ids run to millions.)"""
     import ctypes
 
-    from ._core import check, lib
+    from ._core import check, lib, take_text
 
     where, distinct = pandas.factorize(pointers.astype(numpy.uint64), sort=False)
     values = numpy.empty(len(distinct), dtype=object)
@@ -798,12 +798,8 @@ def _strings(numpy: typing.Any, pointers: typing.Any) -> typing.Any:
         size = ctypes.c_size_t()
         check(lib.sg_texts_join(ctypes.byref(buffer), ctypes.byref(size), addresses.ctypes.data,
                                 len(addresses)))
-        try:
-            joined = ctypes.string_at(buffer.value, size.value)
-        finally:
-            lib.sg_buffer_free(buffer)
         # Each text ends with its NUL, so the split leaves one empty string after the last.
-        values[present] = joined.decode("utf-8").split("\x00")[:-1]
+        values[present] = take_text(buffer, size).split("\x00")[:-1]
     return values[where]
 
 
