@@ -106,6 +106,14 @@ SG_API int sg_error_last_status(void);
 
 /* Frees a buffer the library returned (saved case files, explanations). NULL is a no-op. */
 SG_API void sg_buffer_free(char* buffer);
+/* Copies `text_count` NUL-terminated texts, each followed by its NUL, one after another into a
+ * new buffer: *out receives it (free it with sg_buffer_free()), *out_size (if not NULL) its
+ * length, the NULs included. For bindings that read many texts the library handed out (the
+ * column calls' `const char*` cells, sg_result_contribution_columns): one call, and one decode
+ * and split in the binding, instead of a call per text. Every entry of `texts` must be a text
+ * the caller may read; a NULL entry is SG_E_INVALID_ARGUMENT (naming its index). `texts` may be
+ * NULL when text_count is 0 (an empty buffer). Thread-safe. */
+SG_API int sg_texts_join(char** out, size_t* out_size, const char* const* texts, size_t text_count);
 
 /* ---- Graph ------------------------------------------------------------------------------ */
 

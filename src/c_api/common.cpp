@@ -2,6 +2,8 @@
 // argument conversion, and the library-wide entry points (version, status, buffers, errors).
 #include <cstring>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "c_api/shim.hpp"
 #include "util/utf8.hpp"
@@ -349,6 +351,30 @@ const char* sg_error_last(void) { return t_error.c_str(); }
 int sg_error_last_status(void) { return t_status; }
 
 void sg_buffer_free(char* buffer) { delete[] buffer; }
+
+int sg_texts_join(char** out, size_t* out_size, const char* const* texts, size_t text_count) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    if (text_count > 0) require(texts, "texts");
+    std::vector<std::size_t> lengths(text_count);
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < text_count; ++i) {
+      if (!texts[i]) bad_argument("texts[" + std::to_string(i) + "] is NULL");
+      lengths[i] = std::strlen(texts[i]) + 1;
+      size += lengths[i];
+    }
+    char* buffer = new char[size + 1];
+    char* at = buffer;
+    for (std::size_t i = 0; i < text_count; ++i) {
+      std::memcpy(at, texts[i], lengths[i]);
+      at += lengths[i];
+    }
+    *at = '\0';  // a valid, terminated buffer even for no texts
+    *out = buffer;
+    if (out_size) *out_size = size;
+  });
+}
 
 // ---- Error details ----
 

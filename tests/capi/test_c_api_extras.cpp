@@ -1167,6 +1167,58 @@ TEST_SUITE("capi/c_api_extras") {
     CHECK(sg_result_contribution_columns(&count, &columns, result, children, 1, &viewer) ==
           SG_E_RANGE);
   }
+
+  // sg_texts_join: the texts a column call handed out, copied out in one call, each followed by
+  // its NUL; a NULL entry is refused by its index and nothing is returned.
+  TEST_CASE("texts join into one buffer, each ending with its NUL") {
+    const Assessed families("families.json", "2026-11-01");
+    const sg_explain_options viewer = SG_EXPLAIN_OPTIONS_INIT;
+    size_t count = 0;
+    sg_contribution_columns columns = SG_CONTRIBUTION_COLUMNS_INIT;
+    REQUIRE(sg_result_contribution_columns(&count, &columns, families.result, 0, families.children,
+                                           &viewer) == SG_OK);
+    std::vector<const char*> evidence(count), titles(count);
+    columns.evidence_id = evidence.data();
+    columns.rule_title = titles.data();
+    columns.capacity = count;
+    REQUIRE(sg_result_contribution_columns(&count, &columns, families.result, 0, families.children,
+                                           &viewer) == SG_OK);
+    std::vector<const char*> texts;
+    std::string expected;
+    for (size_t i = 0; i < count; ++i) {
+      for (const char* text : {evidence[i], titles[i]}) {
+        if (!text) continue;
+        texts.push_back(text);
+        expected += text;
+        expected += '\0';
+      }
+    }
+    const char* accented = "Gåsø — fictional";
+    texts.push_back(accented);
+    expected += accented;
+    expected += '\0';
+    texts.push_back("");
+    expected += '\0';
+    REQUIRE(texts.size() > 4);
+
+    char* joined = nullptr;
+    size_t size = 0;
+    REQUIRE(sg_texts_join(&joined, &size, texts.data(), texts.size()) == SG_OK);
+    REQUIRE(joined != nullptr);
+    CHECK(std::string(joined, size) == expected);
+    sg_buffer_free(joined);
+
+    REQUIRE(sg_texts_join(&joined, &size, nullptr, 0) == SG_OK);  // no texts: an empty buffer
+    CHECK(size == 0);
+    CHECK(joined[0] == '\0');
+    sg_buffer_free(joined);
+
+    texts[2] = nullptr;
+    joined = reinterpret_cast<char*>(0x10);
+    CHECK(sg_texts_join(&joined, &size, texts.data(), texts.size()) == SG_E_INVALID_ARGUMENT);
+    CHECK(joined == nullptr);
+    CHECK(std::string(sg_error_last()).find("texts[2]") != std::string::npos);
+  }
 }
 
 TEST_SUITE("capi/c_api_extras") {

@@ -677,6 +677,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_error_last": (c_char_p, []),
     "sg_error_last_status": (c_int, []),
     "sg_buffer_free": (None, [c_void_p]),
+    "sg_texts_join": (c_int, [POINTER(c_void_p), _out_size, c_void_p, c_size_t]),
     "sg_graph_new": (c_int, [_out_handle]),
     "sg_graph_new_with_limits": (c_int, [_out_handle, POINTER(Limits)]),
     "sg_graph_free": (None, [_graph_p]),

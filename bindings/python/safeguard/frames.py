@@ -452,55 +452,64 @@ def _column_buffers(numpy: typing.Any, series: typing.Any, column: str
         types = set(map(type, values))
         if not types <= {list, type(None), float}:
             return None
-        if float in types and not pandas.isna(values[_kinds(values, float)]).all():
-            return None
+        if types != {list}:
+            missing = numpy.asarray(pandas.isna(values), dtype=bool)
+            if float in types and not missing[_kinds(values, float)].all():
+                return None
+            values = values.copy()
+            for i in numpy.flatnonzero(missing).tolist():
+                values[i] = ()
         buffers = _list_buffers(numpy, values)
         return None if buffers is None else (kinds.TEXT_LIST, buffers)
-    # One pass for the common case, a column with nothing missing; a second finds the kind of
-    # the values that are there.
-    kind = pandas.api.types.infer_dtype(values, skipna=False)
-    full = kind != "mixed"
-    if not full:
-        kind = pandas.api.types.infer_dtype(values, skipna=True)
-    if column in _DATE_COLUMNS and kind == "date":
-        present = numpy.ones(len(values), dtype=bool) if full else ~pandas.isna(values)
-        if set(map(type, values[present])) != {datetime.date}:
-            return None  # a datetime among the dates: read cell by cell
-        days = numpy.zeros(len(values), dtype=numpy.int32)
-        # Python's own ordinals, a date at a time: several times faster than numpy's
-        # conversion of date objects.
-        days[present] = numpy.fromiter(map(datetime.date.toordinal, values[present]),
-                                       dtype=numpy.int64, count=int(present.sum())) - _EPOCH
-        return kinds.DAY, {"days": days, "validity": _validity(numpy, present)}
-    if kind not in ("string", "empty"):
-        return None
-    buffers = _text_buffers(numpy, values, full)
-    return None if buffers is None else (kinds.TEXT, buffers)
+    if column in _DATE_COLUMNS:
+        types = set(map(type, values))
+        if datetime.date in types:
+            # Dates and missing values; a datetime (or anything else) among them is read cell
+            # by cell.
+            full = types == {datetime.date}
+            present = numpy.ones(len(values), dtype=bool) if full else \
+                ~numpy.asarray(pandas.isna(values), dtype=bool)
+            if not full and set(map(type, values[present])) != {datetime.date}:
+                return None
+            days = numpy.zeros(len(values), dtype=numpy.int32)
+            # Python's own ordinals, a date at a time: several times faster than numpy's
+            # conversion of date objects.
+            days[present] = numpy.fromiter(map(datetime.date.toordinal, values[present]),
+                                           dtype=numpy.int64, count=int(present.sum())) - _EPOCH
+            return kinds.DAY, {"days": days, "validity": _validity(numpy, present)}
+    texts = _text_buffers(numpy, values)
+    if texts is not None:
+        return kinds.TEXT, texts
+    return None  # not text (or text that cannot be carried): read cell by cell
 
 
-def _encoded(numpy: typing.Any, texts: typing.Any
+def _encoded(numpy: typing.Any, texts: typing.List[typing.Any]
              ) -> typing.Optional[typing.Tuple[typing.Any, typing.Any]]:
-    """Offsets (n + 1, int64) and UTF-8 bytes of a sequence of str, encoded in one go: joined
-    with NUL, which no plain text holds, and the separators found and dropped by numpy. None
-    when a text holds a NUL (the row by row path refuses it, naming the cell) or a lone
-    surrogate (which UTF-8 cannot carry)."""
+    """Offsets (n + 1, int64) and UTF-8 bytes of a list of str, or None when an item is not a
+    str, or holds a NUL (the row by row path refuses it, naming the cell) or a lone surrogate
+    (which UTF-8 cannot carry).
+
+    No Python object is made per item: the texts are joined and encoded once (the join is also
+    the type check) and their lengths read once; these two passes over the items' objects are
+    most of the cost at a million rows, so nothing else walks them. Lengths in characters are
+    lengths in bytes for ASCII; otherwise each character's first byte in the encoding says
+    where the character offsets fall among the bytes."""
     n = len(texts)
     offsets = numpy.zeros(n + 1, dtype=numpy.int64)
-    if n == 0:
-        return offsets, numpy.zeros(1, dtype=numpy.uint8)
     try:
-        joined = "\x00".join(texts).encode("utf-8")
-    except UnicodeEncodeError:
+        joined = "".join(texts)
+        encoded = joined.encode("utf-8")
+    except (TypeError, UnicodeEncodeError):
         return None
-    raw = numpy.frombuffer(joined, dtype=numpy.uint8)
-    separators = numpy.flatnonzero(raw == 0)
-    if len(separators) != n - 1:
+    if "\x00" in joined:
         return None
-    offsets[1:n] = separators - numpy.arange(n - 1)
-    offsets[n] = len(raw) - (n - 1)
-    data = raw[raw != 0] if n > 1 else raw.copy()
-    if not len(data):
-        data = numpy.zeros(1, dtype=numpy.uint8)  # a valid pointer for no bytes
+    numpy.cumsum(numpy.fromiter(map(len, texts), dtype=numpy.int64, count=n), out=offsets[1:])
+    if not encoded:
+        return offsets, numpy.zeros(1, dtype=numpy.uint8)  # a valid pointer for no bytes
+    data = numpy.frombuffer(encoded, dtype=numpy.uint8)
+    if len(encoded) != len(joined):
+        starts = numpy.flatnonzero((data & 0xC0) != 0x80)
+        offsets = numpy.append(starts, len(data))[offsets]
     return offsets, data
 
 
@@ -511,17 +520,22 @@ _EPOCH = datetime.date(1970, 1, 1).toordinal()
 _BLANK_LEADS = frozenset(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85") | frozenset(range(0x80, 0x100))
 
 
-def _text_buffers(numpy: typing.Any, values: typing.Any, full: bool = False
+def _text_buffers(numpy: typing.Any, values: typing.Any
                   ) -> typing.Optional[typing.Dict[str, typing.Any]]:
-    """TEXT buffers of an object array of str and missing values (none when `full`); blank
-    text is missing."""
-    missing = numpy.zeros(len(values), dtype=bool) if full else pandas.isna(values)
-    if missing.any():
-        values = values.copy()
-        values[missing] = ""
+    """TEXT buffers of an object array of str and missing values (None, NaN...), or None when
+    a value is neither (or the text cannot be carried: see _encoded); blank text is missing.
+    A column with nothing missing is read in one try, without looking for missing values."""
+    missing = numpy.zeros(len(values), dtype=bool)
     encoded = _encoded(numpy, values.tolist())
     if encoded is None:
-        return None
+        missing = numpy.asarray(pandas.isna(values), dtype=bool)
+        if not missing.any():
+            return None
+        values = values.copy()
+        values[missing] = ""
+        encoded = _encoded(numpy, values.tolist())
+        if encoded is None:
+            return None
     offsets, data = encoded
     lengths = numpy.diff(offsets)
     starts = offsets[:-1]
@@ -540,20 +554,14 @@ def _text_buffers(numpy: typing.Any, values: typing.Any, full: bool = False
 
 def _list_buffers(numpy: typing.Any, values: typing.Any
                   ) -> typing.Optional[typing.Dict[str, typing.Any]]:
-    """TEXT_LIST buffers of an object array of lists of str and missing values (empty lists)."""
+    """TEXT_LIST buffers of an object array of lists (or tuples) of str, or None when an item is
+    not text (the row by row path names it) or cannot be carried (see _encoded)."""
     import itertools
 
-    missing = pandas.isna(values)
-    if missing.any():
-        values = values.copy()
-        for i in numpy.flatnonzero(missing).tolist():
-            values[i] = ()
     counts = numpy.fromiter(map(len, values), dtype=numpy.int64, count=len(values))
     list_offsets = numpy.zeros(len(values) + 1, dtype=numpy.int64)
     numpy.cumsum(counts, out=list_offsets[1:])
     items = list(itertools.chain.from_iterable(values))
-    if items and pandas.api.types.infer_dtype(items, skipna=False) != "string":
-        return None  # an item that is not text: the row by row path names it
     encoded = _encoded(numpy, items)
     if encoded is None:
         return None
@@ -762,7 +770,11 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
             data["restricted"] = arrays["restricted"].astype(bool)
             for name in numbers:
                 data[name] = arrays[name]
-            frame = pandas.DataFrame({name: data[name] for name in CONTRIBUTION_COLUMNS})
+            # The arrays are this call's own: the frame takes them as they are (copy=False), one
+            # block per column, rather than copying the eleven text columns into one block (a
+            # second pass over every row's objects: over a second at a million children).
+            frame = pandas.DataFrame({name: data[name] for name in CONTRIBUTION_COLUMNS},
+                                     copy=False)
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame
@@ -770,14 +782,24 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
 
 def _strings(numpy: typing.Any, pointers: typing.Any) -> typing.Any:
     """An object array of str (None for a null pointer) from an array of C string pointers:
-    each distinct pointer read once, then spread by index."""
+    the distinct texts copied out by one call (sg_texts_join) and split in one go, then spread
+    by index. (A call per text was most of contributions_frame at a million children, where
+    evidence ids run to millions.)"""
     import ctypes
+
+    from ._core import check, lib, take_text
 
     where, distinct = pandas.factorize(pointers.astype(numpy.uint64), sort=False)
     values = numpy.empty(len(distinct), dtype=object)
-    string_at = ctypes.string_at
-    for i, address in enumerate(distinct.tolist()):
-        values[i] = None if address == 0 else string_at(address).decode("utf-8")
+    present = distinct != 0
+    addresses = numpy.ascontiguousarray(distinct[present], dtype=numpy.uintp)
+    if len(addresses):
+        buffer = ctypes.c_void_p()
+        size = ctypes.c_size_t()
+        check(lib.sg_texts_join(ctypes.byref(buffer), ctypes.byref(size), addresses.ctypes.data,
+                                len(addresses)))
+        # Each text ends with its NUL, so the split leaves one empty string after the last.
+        values[present] = take_text(buffer, size).split("\x00")[:-1]
     return values[where]
 
 
@@ -865,7 +887,8 @@ def timeline_frame(result: "Result") -> Frame:
                 data[name] = _dates(numpy, arrays[name])
             for name in ("working_days", "calendar_days"):
                 data[name] = arrays[name].astype(numpy.int64)
-            frame = pandas.DataFrame({name: data[name] for name in TIMELINE_COLUMNS})
+            frame = pandas.DataFrame({name: data[name] for name in TIMELINE_COLUMNS},
+                                     copy=False)  # as contributions_frame
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame

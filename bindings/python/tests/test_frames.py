@@ -466,3 +466,29 @@ def test_the_column_path_reads_missing_and_blank_cells_as_the_rows_do(monkeypatc
         assert frames._last_path == "columns"
     assert fast == rows
     assert '"Gåsø"' in fast and "Ysgol" in fast
+
+
+def test_text_of_one_to_four_byte_characters_keeps_each_cells_bytes(monkeypatch):
+    # The column path encodes a whole column at once and finds each cell's bytes from its
+    # length in characters; cells of ASCII, two, three and four byte characters, empty and
+    # missing cells, in one column and in list items, must each keep exactly their own bytes.
+    import numpy
+
+    cells = ["Gåsø", "", "ASCII", "\u2603 snow", "\U0001f600x\U0001f600", "Ωmega ü", "end"]
+    encoded = frames._encoded(numpy, cells)
+    assert encoded is not None
+    offsets, data = encoded
+    raw = data.tobytes()
+    assert [raw[offsets[i]:offsets[i + 1]] for i in range(len(cells))] == \
+        [cell.encode("utf-8") for cell in cells]
+    tables = {"agencies": pandas.DataFrame({"id": ["AG-1"], "type": ["school"]})}
+    tables["persons"] = pandas.DataFrame({
+        "id": ["P-1", "P-2", "P-\u00e9\U0001f600"], "kind": ["child", "adult", "adult"],
+        "dob": [None, datetime.date(1990, 1, 2), datetime.date(1991, 3, 4)],
+        "name": ["\U0001f600 Fictional", None, "Zoë Fictional"],
+        "flags": [["ø", "\u2603"], None, ["young_carer"]]})
+    fast, rows = _both_paths(tables, monkeypatch)
+    with frames.graph_from_frames(**tables):
+        assert frames._last_path == "columns"
+    assert fast == rows
+    assert "Zoë Fictional" in fast

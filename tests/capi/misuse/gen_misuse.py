@@ -126,6 +126,7 @@ OPTIONAL = {
     ("sg_rules_load_buffer_with_limits", "name"),
     ("sg_process_load_buffer", "name"),
     ("sg_graph_save_buffer", "out_size"),
+    ("sg_texts_join", "out_size"),
     ("sg_result_explain", "out_size"),
     ("sg_result_place_explain", "out_size"),
     ("sg_result_adult_explain", "out_size"),
@@ -231,6 +232,10 @@ def kind_of(function, c_type, name, params, index):
     if name == "tables" and c_type == "const sg_table*":
         if index + 1 < len(params) and params[index + 1] == ("size_t", "table_count"):
             return "TablesArg"
+    # Texts and their count travel together: (texts, text_count).
+    if name == "texts" and c_type == "const char* const*":
+        if index + 1 < len(params) and params[index + 1] == ("size_t", "text_count"):
+            return "TextsArg"
     if (function, name) in ARRAYS:
         return ARRAYS[(function, name)]
     if c_type not in KINDS:
@@ -261,7 +266,7 @@ def generate(functions):
                 continue
             kind = kind_of(name, c_type, pname, params, i)
             optional = "true" if (name, pname) in OPTIONAL else "false"
-            if kind in ("DataArg", "TablesArg"):
+            if kind in ("DataArg", "TablesArg", "TextsArg"):
                 skip_next = True
             args.append((kind, pname, optional))
         returns_status = returns == "int" and params != [] and not name.startswith("sg_status_str")
@@ -280,6 +285,8 @@ def generate(functions):
                 call_args.append("std::get<%d>(a).data(), std::get<%d>(a).size()" % (i, i))
             elif kind == "TablesArg":
                 call_args.append("std::get<%d>(a).tables(), std::get<%d>(a).count()" % (i, i))
+            elif kind == "TextsArg":
+                call_args.append("std::get<%d>(a).texts(), std::get<%d>(a).count()" % (i, i))
             else:
                 call_args.append("std::get<%d>(a).get()" % i)
         if returns == "void":

@@ -517,6 +517,33 @@ struct DataArg : ArgBase {
   std::size_t size() const { return length; }
 };
 
+// Texts with their count (sg_texts_join): two texts, then a NULL array (with a count, with none)
+// and a NULL entry. Pointers are taken at call time.
+struct TextsArg : ArgBase {
+  const char* entries[2] = {"P-MISUSE-1", ""};
+  std::size_t text_count = 2;
+  bool null = false;
+  static std::size_t variants() { return 5; }
+  TextsArg(Fixture&, const char*, bool, std::size_t variant) {
+    switch (variant) {
+      case 1:
+        null = true, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 2:
+        null = true, text_count = SIZE_MAX, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 3:
+        null = true, text_count = 0;  // nothing to read: an empty buffer
+        break;
+      case 4:
+        entries[1] = nullptr, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+    }
+  }
+  const char* const* texts() const { return null ? nullptr : entries; }
+  std::size_t count() const { return text_count; }
+};
+
 // Tables of column buffers with their count (sg_graph_add_tables): one households table of one
 // row, then each way its buffers can be malformed. Pointers are taken at call time.
 struct TablesArg : ArgBase {
