@@ -3,8 +3,8 @@
 // into a graph, and measured, against the peer of expat parsing the same bytes with handlers
 // that do nothing (the floor any expat-based reader stands on); then the graph written back as
 // a return (cin::write_return, with the return as details, and from the graph alone, with the
-// items the record kept), which must give a generated return's bytes back. One core: nothing here uses threads. The generator is here, outside the
-// library, as the caseload generator is.
+// items the record kept), which must give a generated return's bytes back. One core: nothing here
+// uses threads. The generator is here, outside the library, as the caseload generator is.
 //
 //   safeguard_cin_bench [--children N] [--repeat R] [--seed S] [--write FILE] [--input FILE]
 //

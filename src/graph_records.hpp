@@ -78,10 +78,9 @@ Factor make_factor(const FactorSpec& spec, const Resolve& resolve, const Intern&
 // alike (a replacement once dropped the decision, category and expected date).
 template <typename Resolve>
 Event make_event(const EventSpec& spec, const Resolve& resolve) {
-  return Event{spec.id,       spec.kind,     spec.date,
-               resolve_all(spec.about, resolve),
-               spec.note,     spec.decision, spec.category,
-               spec.expected, spec.items};
+  return Event{spec.id,   spec.kind,     spec.date,     resolve_all(spec.about, resolve),
+               spec.note, spec.decision, spec.category, spec.expected,
+               spec.items};
 }
 
 template <typename Resolve>

@@ -190,9 +190,8 @@ bool holds_data_of(const FactVersion& v, const std::string& person) {
       [&](const auto& spec) {
         using T = std::decay_t<decltype(spec)>;
         if constexpr (std::is_same_v<T, PersonSpec>) {
-          return spec.id == person &&
-                 (spec.dob != kNoDay || !spec.flags.empty() || !spec.name.empty() ||
-                  !spec.attributes.empty());
+          return spec.id == person && (spec.dob != kNoDay || !spec.flags.empty() ||
+                                       !spec.name.empty() || !spec.attributes.empty());
         } else if constexpr (std::is_same_v<T, ConcernSpec>) {
           return (reason || !spec.summary.empty()) &&
                  (contains(spec.about, person) || contains(spec.involves, person));

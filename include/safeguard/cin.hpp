@@ -149,15 +149,15 @@ struct Child {
 };
 
 struct Header {
-  std::string collection;       // Collection: "CIN"
-  std::string year;             // Year: the census year, "2025"
-  Day reference_date = kNoDay;  // ReferenceDate: the last day of the census period
-  std::string source_level;     // SourceLevel: "L"
-  std::string authority;        // LEA: the local authority's three-digit code
-  std::string software_code;    // SoftwareCode
-  std::string release;          // Release
-  std::string serial_no;        // SerialNo
-  std::string date_time;        // DateTime: when the return was made, as written
+  std::string collection;           // Collection: "CIN"
+  std::string year;                 // Year: the census year, "2025"
+  Day reference_date = kNoDay;      // ReferenceDate: the last day of the census period
+  std::string source_level;         // SourceLevel: "L"
+  std::string authority;            // LEA: the local authority's three-digit code
+  std::string software_code;        // SoftwareCode
+  std::string release;              // Release
+  std::string serial_no;            // SerialNo
+  std::string date_time;            // DateTime: when the return was made, as written
   std::vector<LaterElement> later;  // in Header, CollectionDetails or Source
   bool operator==(const Header& o) const {
     return collection == o.collection && year == o.year && reference_date == o.reference_date &&

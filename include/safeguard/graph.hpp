@@ -103,7 +103,7 @@ struct EventSpec {
   EventDecision decision = EventDecision::none;
   // plan_start: the category of abuse or neglect; record_source: the source ("cin_census")
   std::string category;
-  Day expected = kNoDay;  // expected_birth: the expected date of birth
+  Day expected = kNoDay;          // expected_birth: the expected date of birth
   std::vector<SourceItem> items;  // the source's items, kept as written (Event::items)
 };
 

@@ -115,6 +115,7 @@ class ChildWriter {
       out.sex_element = from_->sex_element;
       out.sex = from_->sex;
       out.ethnicity = from_->ethnicity;
+      out.later = from_->later;
     }
     out.birth = graph_.person(person_).dob;
     out.disabilities = disabilities();
@@ -201,6 +202,7 @@ class ChildWriter {
       e.closure_reason = d.closure_reason;
     }
     if (d.referral_nfa == false) e.referral_nfa = false;
+    e.later = d.later;
     for (const CinPlan& plan : d.cin_plans) {
       if (!within(plan.start)) continue;
       CinPlan kept = plan;
@@ -252,6 +254,7 @@ class ChildWriter {
       case What::s47_conference: {
         Section47 fresh;
         fresh.conference_target = d.section47s[s.item].conference_target;
+        fresh.later = d.section47s[s.item].later;
         if (d.section47s[s.item].conference_not_required == false) {
           fresh.conference_not_required = false;
         }
@@ -273,6 +276,7 @@ class ChildWriter {
         ProtectionPlan fresh;
         fresh.latest_category = dp.latest_category;
         fresh.previous_plans = dp.previous_plans;
+        fresh.later = dp.later;
         ProtectionPlan& plan = item_from(episode.protection_plans, places.plans, s.item, fresh);
         if (s.what == What::plan_start) {
           plan.start = e.date;
@@ -298,6 +302,7 @@ class ChildWriter {
   Assessment assessment_from(const detail::ItemSource& s, const Assessment& d) {
     Assessment a;
     if (within(d.internal_review)) a.internal_review = d.internal_review;
+    a.later = d.later;
     for (std::size_t j = 0; j < d.factors.size(); ++j) {
       const auto concern = sources_.factor_concern.find(std::make_tuple(s.episode, s.item, j));
       if (concern != sources_.factor_concern.end()) {

@@ -513,8 +513,7 @@ class Reader {
     if (!stack_.empty() && stack_.back().kept) {
       if (later_text_.size() + chunk.size() > options_.limits.max_text_bytes) {
         fail(Status::limit,
-             "an element's text is longer than " +
-                 std::to_string(options_.limits.max_text_bytes) +
+             "an element's text is longer than " + std::to_string(options_.limits.max_text_bytes) +
                  " bytes (ReadLimits::max_text_bytes)",
              stack_.back().at);
       }

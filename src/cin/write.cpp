@@ -77,14 +77,15 @@ class Writer {
     if (const auto bad = safeguard::detail::first_unprintable(value)) {
       throw Error(Status::invalid_data,
                   "census return: " + std::string(name) + " holds " +
-                      safeguard::detail::describe_unprintable(*bad) + ", which a return cannot carry",
+                      safeguard::detail::describe_unprintable(*bad) +
+                      ", which a return cannot carry",
                   where());
     }
   }
   // The child being written, when its id is one an error may name (itself printable).
   Location where() const {
-    const bool printable =
-        safeguard::detail::is_valid_utf8(child) && !safeguard::detail::first_unprintable(child).has_value();
+    const bool printable = safeguard::detail::is_valid_utf8(child) &&
+                           !safeguard::detail::first_unprintable(child).has_value();
     return Location({}, 0, 0, printable ? child : std::string());
   }
   void indent() {

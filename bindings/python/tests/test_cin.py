@@ -49,7 +49,7 @@ def test_read_gives_a_graph_and_tables():
 def test_findings_and_strict_mode():
     with safeguard.cin.read(DATA / "findings.xml") as census:
         rules = set(census.findings["rule"])
-        assert {"unknown_code", "nfa_with_activity", "mandatory", "unknown_element",
+        assert {"unknown_code", "nfa_with_activity", "mandatory", "later_element",
                 "closure_reason", "date_order", "duplicate_child"} <= rules
         assert (census.findings["line"] > 0).all()
     with pytest.raises(safeguard.InvalidDataError) as caught:
