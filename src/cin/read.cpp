@@ -215,27 +215,10 @@ struct Frame {
 };
 
 // Containers in which an element the layout does not name is kept as a later layout's
-// (LaterElement); elsewhere (Message, Children, inside a value) it is skipped.
+// (LaterElement): all but the document's own two; elsewhere (beside Header or Children, inside
+// a value) it is skipped.
 bool keeps_later(El element) {
-  switch (element) {
-    case El::Header:
-    case El::CollectionDetails:
-    case El::Source:
-    case El::Child:
-    case El::ChildIdentifiers:
-    case El::ChildCharacteristics:
-    case El::Disabilities:
-    case El::CINdetails:
-    case El::Assessments:
-    case El::AssessmentFactorsList:
-    case El::CINPlanDates:
-    case El::Section47:
-    case El::ChildProtectionPlans:
-    case El::Reviews:
-      return true;
-    default:
-      return false;
-  }
+  return is_container(element) && element != El::Message && element != El::Children;
 }
 
 class Reader {

@@ -241,6 +241,21 @@ class ReturnMaker {
   Day base_ = to_day(boost::gregorian::date(2024, 4, 1));
 };
 
+// `text` with the first `from` replaced by `to` (which must be there).
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+}
+
+// full.xml as the next year's return: the census year 2025-26, everything else as it was.
+std::string next_year(std::string text) {
+  replace_once(text, "<Year>2025</Year>", "<Year>2026</Year>");
+  replace_once(text, "<ReferenceDate>2025-03-31</ReferenceDate>",
+               "<ReferenceDate>2026-03-31</ReferenceDate>");
+  return text;
+}
+
 // A census import's batch without what it keeps of the return (the persons' attributes, the
 // record_source events' items): a graph as a host would build it from its own system.
 Batch without_kept_items(Batch batch) {
@@ -1076,14 +1091,10 @@ points = 1
     // Year 2 (2025-26): P-CIN-C1's plan has a third review; P-CIN-C6 (closed) has left the
     // return; everything else is restated as it was.
     const std::string first = slurp(kDir + "full.xml");
-    std::string second = first;
+    std::string second = next_year(first);
     auto edit = [&](const std::string& from, const std::string& to) {
-      const std::size_t at = second.find(from);
-      REQUIRE(at != std::string::npos);
-      second.replace(at, from.size(), to);
+      replace_once(second, from, to);
     };
-    edit("<Year>2025</Year>", "<Year>2026</Year>");
-    edit("<ReferenceDate>2025-03-31</ReferenceDate>", "<ReferenceDate>2026-03-31</ReferenceDate>");
     edit("<CPPreviewDate>2025-02-18</CPPreviewDate>",
          "<CPPreviewDate>2025-02-18</CPPreviewDate>\n<CPPreviewDate>2025-08-12</CPPreviewDate>");
     const std::size_t c6 =
@@ -1352,14 +1363,10 @@ points = 1
 
   TEST_CASE("a record keeps each census year's items: an export ending on a year gives its own") {
     const std::string first = slurp(kDir + "full.xml");
-    std::string second = first;
+    std::string second = next_year(first);
     auto edit = [&](const std::string& from, const std::string& to) {
-      const std::size_t at = second.find(from);
-      REQUIRE(at != std::string::npos);
-      second.replace(at, from.size(), to);
+      replace_once(second, from, to);
     };
-    edit("<Year>2025</Year>", "<Year>2026</Year>");
-    edit("<ReferenceDate>2025-03-31</ReferenceDate>", "<ReferenceDate>2026-03-31</ReferenceDate>");
     edit("<SerialNo>001</SerialNo>", "<SerialNo>002</SerialNo>");
     edit("<UPN>A999000000001</UPN>", "<UPN>A999000000011</UPN>");
     const cin::Return year1 = cin::read(first, "2025.xml");
