@@ -525,29 +525,44 @@ bool better_year(Day candidate, Day best, bool first, Day to) {
   return candidate > best;
 }
 
-// The episodes kept on one record_source event, read back through the census reader.
-std::vector<Episode> kept_episodes(const std::string& child, const std::vector<SourceItem>& items) {
-  std::string doc = "<Message><Children><Child><ChildIdentifiers><LAchildID>";
-  safeguard::detail::append_escaped(doc, child, "&apos;");
-  doc += "</LAchildID></ChildIdentifiers>";
-  bool any = false;
-  for (const SourceItem& item : items) {
-    if (item.name != detail::kEpisodeItem) continue;
-    doc += item.value;
-    any = true;
+// The episodes kept on record_source events, read back through the census reader in one
+// pass: one document, a Child per kept year named by its place in `years` (so the reader keeps
+// them all apart), its episodes as kept. Gives each year's episodes; an error names the child
+// whose kept items do not read (`children`: each year's child).
+std::vector<std::vector<Episode>> kept_episodes(const std::vector<const Event*>& years,
+                                                const std::vector<std::string>& children) {
+  std::string doc = "<Message><Children>";
+  for (std::size_t k = 0; k < years.size(); ++k) {
+    doc += "<Child><ChildIdentifiers><LAchildID>";
+    doc += std::to_string(k);
+    doc += "</LAchildID></ChildIdentifiers>";
+    for (const SourceItem& item : years[k]->items) {
+      if (item.name == detail::kEpisodeItem) doc += item.value;
+    }
+    doc += "</Child>";
   }
-  if (!any) return {};
-  doc += "</Child></Children></Message>";
+  doc += "</Children></Message>";
+  std::vector<std::vector<Episode>> out(years.size());
+  Return r;
   try {
-    Return r = read(doc, "the census items the record keeps");
-    if (r.children.size() != 1) throw Error(Status::invalid_data, "not one child");
-    return std::move(r.children.front().episodes);
+    r = read(doc, "the census items the record keeps");
   } catch (const Error& e) {
+    std::string child;
+    const std::string& at = e.where().entity;
+    if (!at.empty() && at.size() < 12 && at.find_first_not_of("0123456789") == std::string::npos) {
+      const std::size_t k = std::stoul(at);
+      if (k < children.size()) child = children[k];
+    }
     throw Error(Status::invalid_data,
                 "census export: the census items the record keeps for this child do not read (" +
                     e.reason() + ")",
                 Location({}, 0, 0, child));
   }
+  for (Child& c : r.children) {
+    const std::size_t k = std::stoul(c.la_child_id);
+    if (k < out.size()) out[k] = std::move(c.episodes);
+  }
+  return out;
 }
 
 }  // namespace
@@ -594,23 +609,42 @@ std::optional<Return> detail::kept_return(const CaseGraph& graph, Day to) {
     }
   }
   std::sort(order.begin(), order.end());
-  out.children.reserve(order.size());
+  // Each child's kept years, the latest first, and the one that stands for the return.
+  struct Kept {
+    VertexIndex person;
+    std::vector<const Event*> years;
+    const Event* primary = nullptr;
+  };
+  std::vector<Kept> kept;
+  kept.reserve(order.size());
+  std::vector<const Event*> all_years;
+  std::vector<std::string> year_child;
   for (VertexIndex v : order) {
     if (graph.kind(v) != VertexKind::person) continue;
-    const Person& person = graph.person(v);
-    std::vector<const Event*>& kept = years[v];
-    std::stable_sort(kept.begin(), kept.end(), [](const Event* a, const Event* b) {
-      return item_day(a->items, "ReferenceDate") > item_day(b->items, "ReferenceDate");
-    });
-    const Event* primary = nullptr;
+    Kept k{v, std::move(years[v])};
+    std::vector<std::pair<Day, const Event*>> dated;
+    for (const Event* e : k.years) dated.emplace_back(item_day(e->items, "ReferenceDate"), e);
+    std::stable_sort(dated.begin(), dated.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    k.years.clear();
     Day primary_day = kNoDay;
-    for (const Event* e : kept) {
-      const Day reference = item_day(e->items, "ReferenceDate");
-      if (better_year(reference, primary_day, primary == nullptr, to)) {
-        primary = e;
+    for (const auto& [reference, e] : dated) {
+      k.years.push_back(e);
+      all_years.push_back(e);
+      year_child.push_back(graph.id(v));
+      if (better_year(reference, primary_day, k.primary == nullptr, to)) {
+        k.primary = e;
         primary_day = reference;
       }
     }
+    kept.push_back(std::move(k));
+  }
+  std::vector<std::vector<Episode>> episodes = kept_episodes(all_years, year_child);
+
+  out.children.reserve(kept.size());
+  std::size_t next_year = 0;
+  for (const Kept& k : kept) {
+    const Person& person = graph.person(k.person);
     Child child;
     child.la_child_id = person.id;
     child.birth = person.dob;
@@ -622,7 +656,7 @@ std::optional<Return> detail::kept_return(const CaseGraph& graph, Day to) {
         child.ethnicity = a.value;
       }
     }
-    const auto& items = primary->items;
+    const auto& items = k.primary->items;
     child.upn = std::string(item_value(items, "UPN"));
     child.former_upn = std::string(item_value(items, "FormerUPN"));
     child.upn_unknown = std::string(item_value(items, "UPNunknown"));
@@ -636,13 +670,17 @@ std::optional<Return> detail::kept_return(const CaseGraph& graph, Day to) {
     // The primary year's episodes as kept; then those only other years hold (an episode
     // closed before the primary year began), the latest year's restatement of each, by
     // referral date.
-    child.episodes = kept_episodes(person.id, items);
+    const std::size_t first = next_year;
+    next_year += k.years.size();
+    for (std::size_t y = first; y < next_year; ++y) {
+      if (k.years[y - first] == k.primary) child.episodes = std::move(episodes[y]);
+    }
     std::unordered_set<Day> have;
     for (const Episode& e : child.episodes) have.insert(e.referral);
     std::vector<Episode> others;
-    for (const Event* e : kept) {
-      if (e == primary) continue;
-      for (Episode& episode : kept_episodes(person.id, e->items)) {
+    for (std::size_t y = first; y < next_year; ++y) {
+      if (k.years[y - first] == k.primary) continue;
+      for (Episode& episode : episodes[y]) {
         if (episode.referral == kNoDay || !have.insert(episode.referral).second) continue;
         others.push_back(std::move(episode));
       }
