@@ -1644,9 +1644,10 @@ SG_API int sg_cin_measures_file(char** out, size_t* out_size, const char* path);
 
 typedef struct sg_cin_write_options {
   int version; /* SG_CIN_WRITE_OPTIONS_VERSION */
-  /* The census return the graph was imported from, or NULL: what the graph does not hold (sex,
-   * ethnicity, UPNs, referral source, primary need, closure, CIN plans, codes as written, the
-   * header) is taken from it, matched by the ids the import gave. */
+  /* A census return to take the return's own items from (sex, ethnicity, UPNs, referral
+   * source, primary need, closure, CIN plans, codes as written, the header), matched by the ids
+   * the import gave; or NULL: those the graph kept from its import (docs/cin-census.md, "What
+   * the record keeps"), so a graph loaded with sg_cin_load_file needs none. */
   const char* details_path;
   /* The period, "YYYY-MM-DD" or NULL (open): episodes open on a day of it, with what happened
    * up to `to`, which is also the ReferenceDate. */

@@ -1100,7 +1100,7 @@ const std::array<Schema, kSections>& schemas() {
   static const std::array<Schema, kSections> kSchemas = {{
       {"agencies", {"id", "type", "name"}},
       {"households", {"id"}},
-      {"persons", {"id", "kind", "dob", "household", "flags", "name"}},
+      {"persons", {"id", "kind", "dob", "household", "flags", "name", "attributes"}},
       {"places", {"id", "kind", "name"}},
       {"groups", {"id", "kind", "name"}},
       {"concerns",
@@ -1108,7 +1108,8 @@ const std::array<Schema, kSections>& schemas() {
         "about", "involves", "summary"}},
       {"factors", {"id", "kind", "strength", "start", "end", "provided_by", "protects", "summary"}},
       {"relations", {"kind", "from", "to"}},
-      {"events", {"id", "kind", "date", "about", "note", "decision", "category", "expected"}},
+      {"events",
+       {"id", "kind", "date", "about", "note", "decision", "category", "expected", "items"}},
       {"overrides",
        {"id", "child", "adult", "direction", "date", "author", "reason", "approved_by",
         "approved"}},
@@ -1227,6 +1228,7 @@ class EntityReader {
         p.household = str("household", false);
         p.flags = strings("flags");
         p.name = str("name", false);
+        p.attributes = source_items("attributes");
         return p;
       }
       case Section::places:
@@ -1292,6 +1294,7 @@ class EntityReader {
                "unknown event decision " + detail::quote_for_error(decision), ev.id);
         ev.category = str("category", false);
         ev.expected = date("expected", false, ev.id);
+        ev.items = source_items("items");
         return ev;
       }
       case Section::overrides: {
@@ -1452,6 +1455,22 @@ class EntityReader {
     if (!value->only_strings)
       fail(key, Status::type, std::string("\"") + key + "\" must hold only strings", id_);
     return std::move(value->items);
+  }
+
+  // A person's attributes or an event's source items: strings "name=value" (the name is what
+  // comes before the first '=', never empty).
+  std::vector<SourceItem> source_items(const char* key) {
+    std::vector<std::string> texts = strings(key);
+    std::vector<SourceItem> out;
+    out.reserve(texts.size());
+    for (std::string& text : texts) {
+      const std::size_t eq = text.find('=');
+      if (eq == std::string::npos || eq == 0)
+        fail(key, Status::invalid_data,
+             std::string("\"") + key + "\" must hold \"name=value\" strings", id_);
+      out.push_back(SourceItem{text.substr(0, eq), text.substr(eq + 1)});
+    }
+    return out;
   }
 
   Entity& e_;
@@ -2158,6 +2177,10 @@ std::string save_case(const CaseGraph& graph) {
     out = ordered::array();
     for (VertexIndex v : list) out.push_back(graph.id(v));
   };
+  auto source_items = [&](ordered& out, const std::vector<SourceItem>& list) {
+    out = ordered::array();
+    for (const SourceItem& item : list) out.push_back(item.name + "=" + item.value);
+  };
   for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
     switch (graph.kind(v)) {
       case VertexKind::agency: {
@@ -2183,6 +2206,7 @@ std::string save_case(const CaseGraph& graph) {
           for (Symbol f : p.flags) flags.push_back(graph.symbol(f));
         }
         if (!p.name.empty()) e["name"] = p.name;
+        if (!p.attributes.empty()) source_items(e["attributes"], p.attributes);
         break;
       }
       case VertexKind::place: {
@@ -2251,6 +2275,7 @@ std::string save_case(const CaseGraph& graph) {
     if (ev.decision != EventDecision::none) e["decision"] = to_string(ev.decision);
     if (!ev.category.empty()) e["category"] = ev.category;
     if (ev.expected != kNoDay) e["expected"] = format_iso_date(ev.expected);
+    if (!ev.items.empty()) source_items(e["items"], ev.items);
   }
   for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
     if (o.id.empty()) continue;

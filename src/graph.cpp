@@ -64,6 +64,19 @@ class CaseGraph::Validator {
     return std::nullopt;
   }
 
+  // A person's attributes or an event's source items: each named, within the list and text
+  // limits, valid UTF-8 (the error names the field, never the value).
+  void check_items(const std::vector<SourceItem>& items, const char* field) const {
+    if (items.size() > graph_.limits_.max_list_items)
+      fail(Status::limit, std::string("too many ") + field + "s");
+    for (const SourceItem& item : items) {
+      if (item.name.empty() || item.name.find('=') != std::string::npos)
+        fail(Status::invalid_data, std::string(field) + " name is empty or holds '='");
+      check_text(item.name, field);
+      check_text(item.value, field);
+    }
+  }
+
   void check_text(std::string_view text, const char* field) const {
     if (text.size() > graph_.limits_.max_text_bytes) {
       fail(Status::limit, std::string(field) + " is longer than " +
@@ -217,6 +230,7 @@ class CaseGraph::Validator {
     for (const auto& flag : p.flags) check_symbol(flag, "flag");
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
     check_text(p.name, "name");
+    check_items(p.attributes, "attribute");
   }
 
   void check_item(const AgencySpec& a) {
@@ -347,6 +361,7 @@ class CaseGraph::Validator {
     for (const auto& id : e.about) require_child(id, "child");
     check_text(e.note, "note");
     check_text(e.category, "category");
+    check_items(e.items, "source item");
     if (!event_decision_allowed(e.kind, e.decision)) {
       fail(Status::invalid_data, "a " + std::string(to_string(e.kind)) +
                                      " event cannot record the decision \"" +
@@ -430,6 +445,7 @@ class CaseGraph::Validator {
     for (const auto& flag : p.flags) check_symbol(flag, "flag");
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
     check_text(p.name, "name");
+    check_items(p.attributes, "attribute");
   }
 
   void check_replacement(const AgencySpec& a) {

@@ -117,6 +117,10 @@ class CaseGraph::BulkBuilder {
            !detail::first_unprintable(id);
   }
   bool list_fits(std::size_t size) const { return size <= graph_.limits_.max_list_items; }
+  bool items_fit(const std::vector<SourceItem>& items) const {
+    return detail::source_items_fit(items, graph_.limits_.max_list_items,
+                                    [this](std::string_view text) { return valid_text(text); });
+  }
 
   VertexKind kind(VertexIndex v) const { return graph_.topology_->adjacency[v].kind; }
   bool is_person_of_kind(VertexIndex v, PersonKind person_kind) const {
@@ -215,7 +219,9 @@ class CaseGraph::BulkBuilder {
 
   bool add(const PersonSpec& spec) {
     const VertexIndex v = add_vertex(spec.id, VertexKind::person, graph_.persons_.size());
-    if (v == kNoVertex || !list_fits(spec.flags.size()) || !valid_text(spec.name)) return false;
+    if (v == kNoVertex || !list_fits(spec.flags.size()) || !valid_text(spec.name) ||
+        !items_fit(spec.attributes))
+      return false;
     for (const auto& flag : spec.flags) {
       if (!valid_symbol(flag)) return false;
     }
@@ -332,7 +338,8 @@ class CaseGraph::BulkBuilder {
   // record.)
   bool add(const EventSpec& spec) {
     if (spec.date == kNoDay || spec.about.empty() || !valid_text(spec.note) ||
-        !valid_text(spec.category) || !event_decision_allowed(spec.kind, spec.decision) ||
+        !valid_text(spec.category) || !items_fit(spec.items) ||
+        !event_decision_allowed(spec.kind, spec.decision) ||
         (spec.expected != kNoDay && spec.kind != EventKind::expected_birth) ||
         (spec.kind == EventKind::expected_birth && spec.expected == kNoDay) ||
         (spec.kind == EventKind::record_source && spec.category.empty()))

@@ -28,6 +28,7 @@ Person make_person(const PersonSpec& spec, const Intern& intern) {
   p.kind = spec.kind;
   p.dob = spec.dob;
   p.name = spec.name;
+  p.attributes = spec.attributes;
   // Flags in the order given, each once. (They used to be sorted by symbol number, which
   // depends on what the graph had interned before: a saved file loaded into a fresh graph could
   // save its flags in another order.)
@@ -78,7 +79,8 @@ Factor make_factor(const FactorSpec& spec, const Resolve& resolve, const Intern&
 template <typename Resolve>
 Event make_event(const EventSpec& spec, const Resolve& resolve) {
   return Event{spec.id,   spec.kind,     spec.date,     resolve_all(spec.about, resolve),
-               spec.note, spec.decision, spec.category, spec.expected};
+               spec.note, spec.decision, spec.category, spec.expected,
+               spec.items};
 }
 
 template <typename Resolve>
@@ -86,6 +88,21 @@ DiscretionaryOverride make_override(const DiscretionaryOverrideSpec& spec, const
   return DiscretionaryOverride{
       spec.id,     resolve(spec.person()), spec.direction, spec.date, spec.author,
       spec.reason, spec.approved_by,       spec.approved};
+}
+
+// Whether a list of source items (a person's attributes, an event's items) is within the
+// graph's limits: at most `max_items` of them, each name a symbol's length and each value a
+// text's, all valid UTF-8. `valid` checks one text.
+template <typename Valid>
+bool source_items_fit(const std::vector<SourceItem>& items, std::size_t max_items,
+                      const Valid& valid) {
+  if (items.size() > max_items) return false;
+  for (const SourceItem& item : items) {
+    if (item.name.empty() || item.name.find('=') != std::string::npos || !valid(item.name) ||
+        !valid(item.value))
+      return false;
+  }
+  return true;
 }
 
 // What is wrong with an entry's own fields (not its ids, texts' encoding or limits, which the

@@ -190,8 +190,8 @@ bool holds_data_of(const FactVersion& v, const std::string& person) {
       [&](const auto& spec) {
         using T = std::decay_t<decltype(spec)>;
         if constexpr (std::is_same_v<T, PersonSpec>) {
-          return spec.id == person &&
-                 (spec.dob != kNoDay || !spec.flags.empty() || !spec.name.empty());
+          return spec.id == person && (spec.dob != kNoDay || !spec.flags.empty() ||
+                                       !spec.name.empty() || !spec.attributes.empty());
         } else if constexpr (std::is_same_v<T, ConcernSpec>) {
           return (reason || !spec.summary.empty()) &&
                  (contains(spec.about, person) || contains(spec.involves, person));
@@ -199,7 +199,8 @@ bool holds_data_of(const FactVersion& v, const std::string& person) {
           return (reason || !spec.summary.empty()) &&
                  (contains(spec.protects, person) || spec.provided_by == person);
         } else if constexpr (std::is_same_v<T, EventSpec>) {
-          return (reason || !spec.note.empty()) && contains(spec.about, person);
+          return (reason || !spec.note.empty() || !spec.items.empty()) &&
+                 contains(spec.about, person);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           return (reason || !spec.reason.empty()) && spec.person() == person;
         } else if constexpr (std::is_same_v<T, EntrySpec>) {
@@ -321,10 +322,12 @@ void scrub_version(FactVersion& v, const std::string& person) {
           spec.flags.clear();
           spec.flags.shrink_to_fit();
           std::string().swap(spec.name);
+          std::vector<SourceItem>().swap(spec.attributes);
         } else if constexpr (std::is_same_v<T, ConcernSpec> || std::is_same_v<T, FactorSpec>) {
           std::string().swap(spec.summary);
         } else if constexpr (std::is_same_v<T, EventSpec>) {
           std::string().swap(spec.note);
+          std::vector<SourceItem>().swap(spec.items);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           std::string().swap(spec.reason);
         } else if constexpr (std::is_same_v<T, EntrySpec>) {

@@ -21,6 +21,29 @@ constexpr unsigned kAdultOverride = 0x40;
 // Likewise a person with a display name: stores written before names existed read as they were.
 constexpr unsigned kNamedPerson = 0x80;
 
+// Likewise a person with group attributes, and an event with source items (Person::attributes,
+// Event::items): stores written before them read as they were, and a fact without them is
+// written as it always was.
+constexpr unsigned kAttributedPerson = 0x40;
+constexpr unsigned kEventWithItems = 0x80;
+
+void write_items(Writer& w, const std::vector<SourceItem>& items) {
+  w.varint(items.size());
+  for (const SourceItem& item : items) {
+    w.text(item.name);
+    w.text(item.value);
+  }
+}
+
+std::vector<SourceItem> read_items(Reader& r) {
+  std::vector<SourceItem> items(r.count());
+  for (SourceItem& item : items) {
+    item.name = r.text();
+    item.value = r.text();
+  }
+  return items;
+}
+
 void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
   const auto* judgement = std::get_if<DiscretionaryOverrideSpec>(&spec);
   const bool approved =
@@ -28,8 +51,12 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
   const bool about_adult = judgement && judgement->child.empty();
   const auto* person = std::get_if<PersonSpec>(&spec);
   const bool named = person && !person->name.empty();
+  const bool attributed = person && !person->attributes.empty();
+  const auto* event = std::get_if<EventSpec>(&spec);
+  const bool with_items = event && !event->items.empty();
   w.byte(static_cast<unsigned>(spec.index()) | (approved ? kApprovedOverride : 0) |
-         (about_adult ? kAdultOverride : 0) | (named ? kNamedPerson : 0));
+         (about_adult ? kAdultOverride : 0) | (named ? kNamedPerson : 0) |
+         (attributed ? kAttributedPerson : 0) | (with_items ? kEventWithItems : 0));
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;
@@ -40,6 +67,7 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
           w.texts(s.flags);
           w.text(s.household);
           if (named) w.text(s.name);
+          if (attributed) write_items(w, s.attributes);
         } else if constexpr (std::is_same_v<T, AgencySpec>) {
           w.text(s.id);
           w.text(s.type);
@@ -80,6 +108,7 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
           w.byte(static_cast<unsigned>(s.decision));
           w.text(s.category);
           w.day(s.expected);
+          if (with_items) write_items(w, s.items);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           w.text(s.id);
           w.text(s.person());
@@ -129,7 +158,9 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
   const unsigned tag = r.byte();
   switch (tag) {
     case 0:
-    case 0 | kNamedPerson: {
+    case 0 | kNamedPerson:
+    case 0 | kAttributedPerson:
+    case 0 | kNamedPerson | kAttributedPerson: {
       PersonSpec s;
       s.id = r.text();
       s.kind = r.enumeration<PersonKind>(2, "person kind");
@@ -137,6 +168,7 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.flags = r.texts();
       s.household = r.text();
       if (tag & kNamedPerson) s.name = r.text();
+      if (tag & kAttributedPerson) s.attributes = read_items(r);
       return s;
     }
     case 1: {
@@ -179,7 +211,8 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.summary = r.text();
       return s;
     }
-    case 7: {
+    case 7:
+    case 7 | kEventWithItems: {
       EventSpec s;
       s.id = r.text();
       s.kind = r.enumeration<EventKind>(kEventKindCount, "event kind");
@@ -189,6 +222,7 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.decision = r.enumeration<EventDecision>(kEventDecisionCount, "event decision");
       s.category = r.text();
       s.expected = r.day();
+      if (tag & kEventWithItems) s.items = read_items(r);
       return s;
     }
     case 8:

@@ -169,9 +169,10 @@ Command add_export_cin(CLI::App& parent) {
       ->type_name("FILE");
   command
       ->add_option("--details", options->details,
-                   "The census return the case file was imported from: what a case file does "
-                   "not hold (sex, ethnicity, UPNs, referral source, primary need, closure, CIN "
-                   "plans, codes as written, the header)")
+                   "A census return to take the return's own items from (sex, ethnicity, UPNs, "
+                   "referral source, primary need, closure, CIN plans, codes as written, the "
+                   "header) instead of those the case file kept from its import. Not needed for "
+                   "a case file made by import-cin")
       ->type_name("RETURN");
   command
       ->add_option("--from", options->from,
@@ -196,14 +197,14 @@ Command add_export_cin(CLI::App& parent) {
       "Each child with a referral becomes a Child, its referrals, assessments and factors, "
       "section 47 enquiries, conferences, plans and reviews the census's items "
       "(docs/cin-census.md, \"Writing a return\"); steps the census does not record are left "
-      "out. With --details, what the import kept from the return comes back, so import-cin "
-      "then export-cin gives the return's data again. The result reads back with the census "
+      "out. The import keeps the return's own items in the record (sex and ethnicity as group "
+      "attributes no rule reads), so import-cin then export-cin gives the same return back, "
+      "byte for byte as written out by the program. The result reads back with the census "
       "rules: check it with `safeguard import-cin --strict`. For a store, export the graph "
       "first: safeguard store export STORE --as-of DATE -o case.json.\n"
       "Exit code: 0 when the return is written; 4 when the case file or the details return is "
       "invalid; 3 when a file cannot be read or written; 2 for a malformed date.\n"
-      "Example: safeguard export-cin case.json --details return.xml --to 2025-03-31 -o "
-      "out.xml");
+      "Example: safeguard export-cin case.json --to 2025-03-31 -o out.xml");
   return {
       command, [options] {
         cin::ExportOptions exporting;

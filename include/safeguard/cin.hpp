@@ -30,23 +30,37 @@ struct Position {
   int column = 0;
 };
 
+// An element of a later census layout than the one this reader knows (a name the layout below
+// does not have, such as a new year's pre-proceedings items), kept as written so an export gives
+// it back where it was: the container it was in, and its XML (its elements and their trimmed
+// text; attributes, comments and layout are not kept). Reported as `later_element`.
+struct LaterElement {
+  std::string in;   // the container: "ChildIdentifiers", "CINdetails", "Section47"...
+  std::string xml;  // "<PreProceedings><PLOStartDate>2025-01-06</PLOStartDate></PreProceedings>"
+  bool operator==(const LaterElement& o) const { return in == o.in && xml == o.xml; }
+};
+
 struct Assessment {
   Day start = kNoDay;                // AssessmentActualStartDate
   Day internal_review = kNoDay;      // AssessmentInternalReviewDate
   Day authorised = kNoDay;           // AssessmentAuthorisationDate: the assessment's completion
   std::vector<std::string> factors;  // AssessmentFactors codes, in the order written
+  std::vector<LaterElement> later;   // in Assessments or AssessmentFactorsList
   Position at;
   bool operator==(const Assessment& o) const {
     return start == o.start && internal_review == o.internal_review && authorised == o.authorised &&
-           factors == o.factors;
+           factors == o.factors && later == o.later;
   }
 };
 
 struct CinPlan {
   Day start = kNoDay;  // CINPlanStartDate
   Day end = kNoDay;    // CINPlanEndDate
+  std::vector<LaterElement> later;
   Position at;
-  bool operator==(const CinPlan& o) const { return start == o.start && end == o.end; }
+  bool operator==(const CinPlan& o) const {
+    return start == o.start && end == o.end && later == o.later;
+  }
 };
 
 struct Section47 {
@@ -54,10 +68,12 @@ struct Section47 {
   Day conference_target = kNoDay;               // InitialCPCtarget
   Day conference = kNoDay;                      // DateOfInitialCPC
   std::optional<bool> conference_not_required;  // ICPCnotRequired
+  std::vector<LaterElement> later;
   Position at;
   bool operator==(const Section47& o) const {
     return start == o.start && conference_target == o.conference_target &&
-           conference == o.conference && conference_not_required == o.conference_not_required;
+           conference == o.conference && conference_not_required == o.conference_not_required &&
+           later == o.later;
   }
 };
 
@@ -68,11 +84,12 @@ struct ProtectionPlan {
   std::string latest_category;        // LatestCategoryOfAbuse
   std::optional<int> previous_plans;  // NumberOfPreviousCPP
   std::vector<Day> reviews;           // Reviews/CPPreviewDate, in the order written
+  std::vector<LaterElement> later;    // in ChildProtectionPlans or Reviews
   Position at;
   bool operator==(const ProtectionPlan& o) const {
     return start == o.start && end == o.end && initial_category == o.initial_category &&
            latest_category == o.latest_category && previous_plans == o.previous_plans &&
-           reviews == o.reviews;
+           reviews == o.reviews && later == o.later;
   }
 };
 
@@ -89,6 +106,7 @@ struct Episode {
   std::vector<CinPlan> cin_plans;
   std::vector<Section47> section47s;
   std::vector<ProtectionPlan> protection_plans;
+  std::vector<LaterElement> later;  // in CINdetails
   Position at;
   bool operator==(const Episode& o) const {
     return referral == o.referral && referral_source == o.referral_source &&
@@ -96,7 +114,7 @@ struct Episode {
            closure_reason == o.closure_reason && initial_conference == o.initial_conference &&
            referral_nfa == o.referral_nfa && assessments == o.assessments &&
            cin_plans == o.cin_plans && section47s == o.section47s &&
-           protection_plans == o.protection_plans;
+           protection_plans == o.protection_plans && later == o.later;
   }
 };
 
@@ -119,30 +137,33 @@ struct Child {
   std::string ethnicity;                  // Ethnicity: WBRI, MWBC, ...
   std::vector<std::string> disabilities;  // Disability codes: NONE, MOB, HAND, ...
   std::vector<Episode> episodes;
+  std::vector<LaterElement> later;  // in Child, ChildIdentifiers, ChildCharacteristics...
   Position at;
   bool operator==(const Child& o) const {
     return la_child_id == o.la_child_id && upn == o.upn && former_upn == o.former_upn &&
            upn_unknown == o.upn_unknown && birth == o.birth && expected_birth == o.expected_birth &&
            death == o.death && sex_element == o.sex_element && sex == o.sex &&
-           ethnicity == o.ethnicity && disabilities == o.disabilities && episodes == o.episodes;
+           ethnicity == o.ethnicity && disabilities == o.disabilities && episodes == o.episodes &&
+           later == o.later;
   }
 };
 
 struct Header {
-  std::string collection;       // Collection: "CIN"
-  std::string year;             // Year: the census year, "2025"
-  Day reference_date = kNoDay;  // ReferenceDate: the last day of the census period
-  std::string source_level;     // SourceLevel: "L"
-  std::string authority;        // LEA: the local authority's three-digit code
-  std::string software_code;    // SoftwareCode
-  std::string release;          // Release
-  std::string serial_no;        // SerialNo
-  std::string date_time;        // DateTime: when the return was made, as written
+  std::string collection;           // Collection: "CIN"
+  std::string year;                 // Year: the census year, "2025"
+  Day reference_date = kNoDay;      // ReferenceDate: the last day of the census period
+  std::string source_level;         // SourceLevel: "L"
+  std::string authority;            // LEA: the local authority's three-digit code
+  std::string software_code;        // SoftwareCode
+  std::string release;              // Release
+  std::string serial_no;            // SerialNo
+  std::string date_time;            // DateTime: when the return was made, as written
+  std::vector<LaterElement> later;  // in Header, CollectionDetails or Source
   bool operator==(const Header& o) const {
     return collection == o.collection && year == o.year && reference_date == o.reference_date &&
            source_level == o.source_level && authority == o.authority &&
            software_code == o.software_code && release == o.release && serial_no == o.serial_no &&
-           date_time == o.date_time;
+           date_time == o.date_time && later == o.later;
   }
 };
 
@@ -207,6 +228,9 @@ struct FactorCategory {
 SAFEGUARD_EXPORT FactorCategory factor_category(std::string_view code);
 // Whether a code is one of the census's assessment factor codes.
 SAFEGUARD_EXPORT bool is_factor_code(std::string_view code);
+// What an assessment factor code means in the census's code set ("22A": "female genital
+// mutilation"; docs/cin-census.md gives the source), or empty for a code not in it.
+SAFEGUARD_EXPORT std::string_view factor_meaning(std::string_view code);
 
 struct Conversion {
   Batch batch;
@@ -243,11 +267,14 @@ struct ExportOptions {
   // when the reader is cleared for its source agency (docs/rules.md, "Who sees what"); null is
   // a reader cleared for nothing, so nothing restricted leaves by default.
   const Viewer* viewer = nullptr;
-  // The return the graph was imported from (cin::read), or null. It holds what the graph does
-  // not (sex, ethnicity, UPNs, death, referral source, primary need, closure and its reason,
-  // CIN plans, internal reviews, conference targets, categories as coded, previous plans,
-  // factor codes that make no concern, the header), matched to the graph's events and concerns
-  // by the ids the import gave them. Without it a return is written from the graph alone.
+  // The return the graph was imported from (cin::read), or null. Its items (sex, ethnicity,
+  // UPNs, death, referral source, primary need, closure and its reason, CIN plans, internal
+  // reviews, conference targets, categories as coded, previous plans, factor codes that make no
+  // concern, later layouts' elements, the header) are matched to the graph's events and
+  // concerns by the ids the import gave them. Null: the graph's own kept items (the import
+  // keeps them in the record: the children's group attributes and their record_source events'
+  // items), so a graph or record imported from a return needs no details; a graph that never
+  // came from a return is written from its events alone.
   const Return* details = nullptr;
 };
 

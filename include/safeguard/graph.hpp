@@ -32,6 +32,8 @@ struct PersonSpec {
   std::vector<std::string> flags;
   std::string household;  // household id, or empty
   std::string name;       // display name, or empty (never written to logs or errors)
+  // Group attributes for a disparity audit, never readable by rules (Person::attributes).
+  std::vector<SourceItem> attributes;
 };
 
 struct AgencySpec {
@@ -101,7 +103,8 @@ struct EventSpec {
   EventDecision decision = EventDecision::none;
   // plan_start: the category of abuse or neglect; record_source: the source ("cin_census")
   std::string category;
-  Day expected = kNoDay;  // expected_birth: the expected date of birth
+  Day expected = kNoDay;          // expected_birth: the expected date of birth
+  std::vector<SourceItem> items;  // the source's items, kept as written (Event::items)
 };
 
 // A practitioner's judgement that a child's level should be one step higher or lower than the

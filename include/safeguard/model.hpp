@@ -161,6 +161,17 @@ inline constexpr RoleMask role_bit(Role role) {
   return RoleMask(1u << static_cast<unsigned>(role));
 }
 
+// An item of a source the record came from, kept as written: a name (the source's own, such as
+// the census's "UPN" or "Ethnicity") and its value. What a host or an import keeps so it can
+// give the source back (a census return written from the record alone, docs/cin-census.md); no
+// rule, view or result reads it.
+struct SourceItem {
+  std::string name;
+  std::string value;
+  bool operator==(const SourceItem& o) const { return name == o.name && value == o.value; }
+  bool operator!=(const SourceItem& o) const { return !(*this == o); }
+};
+
 struct Person {
   std::string id;
   PersonKind kind = PersonKind::child;
@@ -169,6 +180,10 @@ struct Person {
   // A display name ("Amy Ash"), or empty. Personal data: shown only in the conference report and
   // the family version, never written to logs, errors, lint output or CSV/JSON results.
   std::string name;
+  // Group attributes for a disparity audit (the census's sex and ethnicity: {"Sex", "F"},
+  // {"Ethnicity", "WBRI"}). Personal data: kept in the record and its case file, never readable
+  // by a rule (the rule language has no access to them), never in results, logs or errors.
+  std::vector<SourceItem> attributes;
 };
 
 struct Agency {
@@ -230,6 +245,9 @@ struct Event {
   // otherwise empty.
   std::string category;
   Day expected = kNoDay;  // expected_birth: the expected date of birth
+  // Items of the source the event came from, kept as written (record_source: the census
+  // return's header and the child's own items, docs/cin-census.md). No rule reads them.
+  std::vector<SourceItem> items;
 };
 
 // A discretionary override: professional judgement, recorded with its author, reason and date,

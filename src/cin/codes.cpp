@@ -121,7 +121,12 @@ constexpr Code kUpnUnknown[] = {
 };
 
 // Factors identified at the end of assessment, and the default pack's category where one
-// matches (empty: none does; the factor is imported as "cin_<code>").
+// matches (empty: none does; the factor is imported as "cin_<code>"). Meanings checked against
+// the published code set (docs/cin-census.md, "Assessment factors": the census guide's list as
+// reproduced in the Standard Safeguarding Dataset, data-to-insight/ssd-data-model,
+// data/objects/ssd_assessment_factors.yml). 18B/19B are by another child and 18C/19C by an
+// adult; 20 is "other", 22A female genital mutilation, 23A abuse linked to faith or belief and
+// 24A child criminal exploitation (earlier tables here had those wrong).
 struct Factor {
   std::string_view code;
   std::string_view meaning;
@@ -151,7 +156,7 @@ constexpr Factor kFactors[] = {
     {"8B", "privately fostered: overseas child intending to return", ""},
     {"8C", "privately fostered: overseas child intending to stay", ""},
     {"8D", "privately fostered: UK child in an educational placement", ""},
-    {"8E", "privately fostered: UK child in an arrangement made by the parents", ""},
+    {"8E", "privately fostered: UK child making alternative family arrangements", ""},
     {"8F", "privately fostered: other", ""},
     {"9A", "unaccompanied asylum-seeking child", ""},
     {"10A", "going or being missing", "missing_episode"},
@@ -162,15 +167,16 @@ constexpr Factor kFactors[] = {
     {"15A", "self-harm", ""},
     {"16A", "abuse or neglect: neglect", ""},
     {"17A", "abuse or neglect: emotional abuse", "emotional_abuse"},
-    {"18B", "abuse or neglect: physical abuse by an adult", "physical_injury"},
-    {"18C", "abuse or neglect: physical abuse by another child", "physical_injury"},
-    {"19B", "abuse or neglect: sexual abuse by an adult", "sexual_abuse"},
-    {"19C", "abuse or neglect: sexual abuse by another child", "sexual_abuse"},
-    {"20", "female genital mutilation", "female_genital_mutilation"},
+    {"18B", "abuse or neglect: physical abuse by another child (child on child)",
+     "physical_injury"},
+    {"18C", "abuse or neglect: physical abuse by an adult (adult on child)", "physical_injury"},
+    {"19B", "abuse or neglect: sexual abuse by another child (child on child)", "sexual_abuse"},
+    {"19C", "abuse or neglect: sexual abuse by an adult (adult on child)", "sexual_abuse"},
+    {"20", "other", ""},
     {"21", "no factors identified", ""},
-    {"22A", "abuse linked to faith or belief", ""},
-    {"23A", "child criminal exploitation", "cce_indicator"},
-    {"24A", "other", ""},
+    {"22A", "female genital mutilation", "female_genital_mutilation"},
+    {"23A", "abuse linked to faith or belief", ""},
+    {"24A", "child criminal exploitation", "cce_indicator"},
 };
 
 template <std::size_t N>
@@ -241,6 +247,8 @@ std::string_view abuse_category_code(std::string_view name) noexcept {
 }  // namespace detail
 
 bool is_factor_code(std::string_view code) { return detail::find_factor(code) != nullptr; }
+
+std::string_view factor_meaning(std::string_view code) { return detail::factor_meaning(code); }
 
 FactorCategory factor_category(std::string_view code) {
   const detail::Factor* factor = detail::find_factor(code);

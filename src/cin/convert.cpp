@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "cin/codes.hpp"
+#include "cin/kept.hpp"
 #include "cin/sources.hpp"
 #include "safeguard/cin.hpp"
 
@@ -31,6 +32,8 @@ struct Builder {
   std::map<std::string, std::pair<long, Position>> unmatched;  // code -> count, first place
   std::string first_unmatched_child;
   std::set<std::string> used;  // the current child's item ids, to tell repeats apart
+  // Keep the return's own items in the record (false when only the ids are wanted).
+  bool keep = true;
 
   // `id`, or, when the child already has an item with it (two reviews recorded on one day),
   // "<id>#2", "#3"... in the order the return gives them.
@@ -182,6 +185,7 @@ void add_child(Builder& b, const Return& r, std::size_t index, const std::string
   person.id = child.la_child_id;
   person.kind = PersonKind::child;
   person.dob = child.birth;
+  if (b.keep) person.attributes = detail::kept_attributes(child);
   for (const std::string& code : child.disabilities) {
     if (code == "NONE" || detail::disability_meaning(code).empty()) continue;
     if (person.flags.empty()) person.flags.push_back("disability");
@@ -210,6 +214,7 @@ void add_child(Builder& b, const Return& r, std::size_t index, const std::string
     spec.date = covered;
     spec.about = {child.la_child_id};
     spec.category = std::string(kSource);
+    if (b.keep) spec.items = detail::kept_items(r, child);
     b.from(detail::ItemSource::What::record_source);
     b.add(std::move(spec), child.at, child.la_child_id);
   }
@@ -277,7 +282,53 @@ Builder build(const Return& r, bool with_agency,
   return b;
 }
 
+void add_item(std::vector<SourceItem>& items, std::string_view name, std::string value) {
+  if (!value.empty()) items.push_back(SourceItem{std::string(name), std::move(value)});
+}
+
+std::string iso_or_empty(Day day) { return day == kNoDay ? std::string() : format_iso_date(day); }
+
+void add_later(std::vector<SourceItem>& items, const std::vector<LaterElement>& later) {
+  for (const LaterElement& element : later) {
+    items.push_back(SourceItem{std::string(detail::kLaterItemPrefix) + element.in, element.xml});
+  }
+}
+
 }  // namespace
+
+std::vector<SourceItem> detail::kept_attributes(const Child& child) {
+  std::vector<SourceItem> out;
+  if (child.sex_element == SexElement::gender_current) add_item(out, "GenderCurrent", child.sex);
+  if (child.sex_element == SexElement::sex) add_item(out, "Sex", child.sex);
+  add_item(out, "Ethnicity", child.ethnicity);
+  return out;
+}
+
+std::vector<SourceItem> detail::kept_items(const Return& r, const Child& child) {
+  std::vector<SourceItem> out;
+  out.reserve(12 + child.disabilities.size() + child.episodes.size() + child.later.size());
+  const Header& h = r.header;
+  add_item(out, "Collection", h.collection);
+  add_item(out, "Year", h.year);
+  add_item(out, "ReferenceDate", iso_or_empty(h.reference_date));
+  add_item(out, "SourceLevel", h.source_level);
+  add_item(out, "LEA", h.authority);
+  add_item(out, "SoftwareCode", h.software_code);
+  add_item(out, "Release", h.release);
+  add_item(out, "SerialNo", h.serial_no);
+  add_item(out, "DateTime", h.date_time);
+  add_later(out, h.later);
+  add_item(out, "UPN", child.upn);
+  add_item(out, "FormerUPN", child.former_upn);
+  add_item(out, "UPNunknown", child.upn_unknown);
+  add_item(out, "PersonDeathDate", iso_or_empty(child.death));
+  for (const std::string& code : child.disabilities) add_item(out, "Disability", code);
+  add_later(out, child.later);
+  for (const Episode& e : child.episodes) {
+    out.push_back(SourceItem{std::string(kEpisodeItem), episode_xml(e, child.la_child_id)});
+  }
+  return out;
+}
 
 Conversion to_batch(const Return& cin_return) { return build(cin_return, true).out; }
 
@@ -286,6 +337,7 @@ std::vector<std::pair<std::string, detail::ItemSource>> detail::item_sources(con
   std::vector<ItemSource> sources;
   Builder b;
   b.sources = &sources;
+  b.keep = false;
   add_child(b, r, child, agency_id(r));
   std::vector<std::pair<std::string, ItemSource>> out;
   out.reserve(sources.size());

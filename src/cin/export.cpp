@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "cin/codes.hpp"
+#include "cin/kept.hpp"
 #include "cin/sources.hpp"
 #include "safeguard/cin.hpp"
 #include "safeguard/explain.hpp"
+#include "util/markup.hpp"
 #include "views_restriction.hpp"
 
 namespace safeguard::cin {
@@ -113,6 +115,7 @@ class ChildWriter {
       out.sex_element = from_->sex_element;
       out.sex = from_->sex;
       out.ethnicity = from_->ethnicity;
+      out.later = from_->later;
     }
     out.birth = graph_.person(person_).dob;
     out.disabilities = disabilities();
@@ -199,6 +202,7 @@ class ChildWriter {
       e.closure_reason = d.closure_reason;
     }
     if (d.referral_nfa == false) e.referral_nfa = false;
+    e.later = d.later;
     for (const CinPlan& plan : d.cin_plans) {
       if (!within(plan.start)) continue;
       CinPlan kept = plan;
@@ -250,6 +254,7 @@ class ChildWriter {
       case What::s47_conference: {
         Section47 fresh;
         fresh.conference_target = d.section47s[s.item].conference_target;
+        fresh.later = d.section47s[s.item].later;
         if (d.section47s[s.item].conference_not_required == false) {
           fresh.conference_not_required = false;
         }
@@ -271,6 +276,7 @@ class ChildWriter {
         ProtectionPlan fresh;
         fresh.latest_category = dp.latest_category;
         fresh.previous_plans = dp.previous_plans;
+        fresh.later = dp.later;
         ProtectionPlan& plan = item_from(episode.protection_plans, places.plans, s.item, fresh);
         if (s.what == What::plan_start) {
           plan.start = e.date;
@@ -296,6 +302,7 @@ class ChildWriter {
   Assessment assessment_from(const detail::ItemSource& s, const Assessment& d) {
     Assessment a;
     if (within(d.internal_review)) a.internal_review = d.internal_review;
+    a.later = d.later;
     for (std::size_t j = 0; j < d.factors.size(); ++j) {
       const auto concern = sources_.factor_concern.find(std::make_tuple(s.episode, s.item, j));
       if (concern != sources_.factor_concern.end()) {
@@ -459,22 +466,25 @@ bool open_in(const Episode& e, const ExportOptions& options) {
   return true;
 }
 
-Header header_of(const CaseGraph& graph, const ExportOptions& options) {
+// The header of a return written from the graph's events alone: the census collection, at
+// local authority level, for the authority the import made an agency of.
+Header plain_header(const CaseGraph& graph) {
   Header h;
-  if (options.details) {
-    h = options.details->header;
-  } else {
-    h.collection = "CIN";
-    h.source_level = "L";
-    for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
-      if (graph.kind(v) != VertexKind::agency) continue;
-      const std::string& id = graph.id(v);
-      if (id.rfind("LA-", 0) == 0 && graph.symbol(graph.agency(v).type) == "social_care") {
-        h.authority = id.substr(3);
-        break;
-      }
+  h.collection = "CIN";
+  h.source_level = "L";
+  for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
+    if (graph.kind(v) != VertexKind::agency) continue;
+    const std::string& id = graph.id(v);
+    if (id.rfind("LA-", 0) == 0 && graph.symbol(graph.agency(v).type) == "social_care") {
+      h.authority = id.substr(3);
+      break;
     }
   }
+  return h;
+}
+
+Header header_of(const CaseGraph& graph, const ExportOptions& options) {
+  Header h = options.details ? options.details->header : plain_header(graph);
   if (options.to != kNoDay) {
     h.reference_date = options.to;
     h.year = format_iso_date(options.to).substr(0, 4);
@@ -482,13 +492,223 @@ Header header_of(const CaseGraph& graph, const ExportOptions& options) {
   return h;
 }
 
+// ---- What the record kept ------------------------------------------------------------------
+
+// The value of the first item named `name`, or empty.
+std::string_view item_value(const std::vector<SourceItem>& items, std::string_view name) {
+  for (const SourceItem& item : items) {
+    if (item.name == name) return item.value;
+  }
+  return {};
+}
+
+Day item_day(const std::vector<SourceItem>& items, std::string_view name) {
+  Day day = kNoDay;
+  std::string error;
+  const std::string_view text = item_value(items, name);
+  if (text.empty() || !parse_iso_date(text, day, error)) return kNoDay;
+  return day;
+}
+
+bool is_header_container(std::string_view in) {
+  return in == "Header" || in == "CollectionDetails" || in == "Source";
+}
+
+// Which of a child's kept census years stands for the return ending on `to`: the year ending
+// on it, else the latest ending before it, else the latest (no `to`: the latest).
+bool better_year(Day candidate, Day best, bool first, Day to) {
+  if (first) return true;
+  if (to == kNoDay) return candidate > best;
+  const bool fits = candidate != kNoDay && candidate <= to;
+  const bool best_fits = best != kNoDay && best <= to;
+  if (fits != best_fits) return fits;
+  return candidate > best;
+}
+
+// The episodes kept on record_source events, read back through the census reader in one
+// pass: one document, a Child per kept year named by its place in `years` (so the reader keeps
+// them all apart), its episodes as kept. Gives each year's episodes; an error names the child
+// whose kept items do not read (`children`: each year's child).
+std::vector<std::vector<Episode>> kept_episodes(const std::vector<const Event*>& years,
+                                                const std::vector<std::string>& children) {
+  std::string doc = "<Message><Children>";
+  for (std::size_t k = 0; k < years.size(); ++k) {
+    doc += "<Child><ChildIdentifiers><LAchildID>";
+    doc += std::to_string(k);
+    doc += "</LAchildID></ChildIdentifiers>";
+    for (const SourceItem& item : years[k]->items) {
+      if (item.name == detail::kEpisodeItem) doc += item.value;
+    }
+    doc += "</Child>";
+  }
+  doc += "</Children></Message>";
+  std::vector<std::vector<Episode>> out(years.size());
+  Return r;
+  try {
+    r = read(doc, "the census items the record keeps");
+  } catch (const Error& e) {
+    std::string child;
+    const std::string& at = e.where().entity;
+    if (!at.empty() && at.size() < 12 && at.find_first_not_of("0123456789") == std::string::npos) {
+      const std::size_t k = std::stoul(at);
+      if (k < children.size()) child = children[k];
+    }
+    throw Error(Status::invalid_data,
+                "census export: the census items the record keeps for this child do not read (" +
+                    e.reason() + ")",
+                Location({}, 0, 0, child));
+  }
+  for (Child& c : r.children) {
+    const std::size_t k = std::stoul(c.la_child_id);
+    if (k < out.size()) out[k] = std::move(c.episodes);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<Return> detail::kept_return(const CaseGraph& graph, Day to) {
+  // Each child's kept census years (record_source events with items), in the graph's order.
+  std::unordered_map<VertexIndex, std::vector<const Event*>> years;
+  std::vector<VertexIndex> order;
+  const Event* header_event = nullptr;
+  Day header_day = kNoDay;
+  for (const Event& e : graph.events()) {
+    if (e.id.empty() || e.kind != EventKind::record_source || e.items.empty() ||
+        e.about.size() != 1)
+      continue;
+    auto [at, fresh] = years.try_emplace(e.about.front());
+    if (fresh) order.push_back(e.about.front());
+    at->second.push_back(&e);
+    const Day reference = item_day(e.items, "ReferenceDate");
+    if (better_year(reference, header_day, header_event == nullptr, to)) {
+      header_event = &e;
+      header_day = reference;
+    }
+  }
+  if (header_event == nullptr) return std::nullopt;
+
+  Return out;
+  out.header = plain_header(graph);
+  {
+    const auto& items = header_event->items;
+    const auto text = [&](std::string_view name) { return std::string(item_value(items, name)); };
+    out.header.collection = text("Collection");
+    out.header.year = text("Year");
+    out.header.reference_date = header_day;
+    out.header.source_level = text("SourceLevel");
+    out.header.authority = text("LEA");
+    out.header.software_code = text("SoftwareCode");
+    out.header.release = text("Release");
+    out.header.serial_no = text("SerialNo");
+    out.header.date_time = text("DateTime");
+    for (const SourceItem& item : items) {
+      if (item.name.rfind(kLaterItemPrefix, 0) != 0) continue;
+      const std::string in = item.name.substr(kLaterItemPrefix.size());
+      if (is_header_container(in)) out.header.later.push_back(LaterElement{in, item.value});
+    }
+  }
+  std::sort(order.begin(), order.end());
+  // Each child's kept years, the latest first, and the one that stands for the return.
+  struct Kept {
+    VertexIndex person;
+    std::vector<const Event*> years;
+    const Event* primary = nullptr;
+  };
+  std::vector<Kept> kept;
+  kept.reserve(order.size());
+  std::vector<const Event*> all_years;
+  std::vector<std::string> year_child;
+  for (VertexIndex v : order) {
+    if (graph.kind(v) != VertexKind::person) continue;
+    Kept k{v, std::move(years[v])};
+    std::vector<std::pair<Day, const Event*>> dated;
+    for (const Event* e : k.years) dated.emplace_back(item_day(e->items, "ReferenceDate"), e);
+    std::stable_sort(dated.begin(), dated.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    k.years.clear();
+    Day primary_day = kNoDay;
+    for (const auto& [reference, e] : dated) {
+      k.years.push_back(e);
+      all_years.push_back(e);
+      year_child.push_back(graph.id(v));
+      if (better_year(reference, primary_day, k.primary == nullptr, to)) {
+        k.primary = e;
+        primary_day = reference;
+      }
+    }
+    kept.push_back(std::move(k));
+  }
+  std::vector<std::vector<Episode>> episodes = kept_episodes(all_years, year_child);
+
+  out.children.reserve(kept.size());
+  std::size_t next_year = 0;
+  for (const Kept& k : kept) {
+    const Person& person = graph.person(k.person);
+    Child child;
+    child.la_child_id = person.id;
+    child.birth = person.dob;
+    for (const SourceItem& a : person.attributes) {
+      if (a.name == "GenderCurrent" || a.name == "Sex") {
+        child.sex_element = a.name == "Sex" ? SexElement::sex : SexElement::gender_current;
+        child.sex = a.value;
+      } else if (a.name == "Ethnicity") {
+        child.ethnicity = a.value;
+      }
+    }
+    const auto& items = k.primary->items;
+    child.upn = std::string(item_value(items, "UPN"));
+    child.former_upn = std::string(item_value(items, "FormerUPN"));
+    child.upn_unknown = std::string(item_value(items, "UPNunknown"));
+    child.death = item_day(items, "PersonDeathDate");
+    for (const SourceItem& item : items) {
+      if (item.name == "Disability") child.disabilities.push_back(item.value);
+      if (item.name.rfind(kLaterItemPrefix, 0) != 0) continue;
+      const std::string in = item.name.substr(kLaterItemPrefix.size());
+      if (!is_header_container(in)) child.later.push_back(LaterElement{in, item.value});
+    }
+    // The primary year's episodes as kept; then those only other years hold (an episode
+    // closed before the primary year began), the latest year's restatement of each, by
+    // referral date.
+    const std::size_t first = next_year;
+    next_year += k.years.size();
+    for (std::size_t y = first; y < next_year; ++y) {
+      if (k.years[y - first] == k.primary) child.episodes = std::move(episodes[y]);
+    }
+    std::unordered_set<Day> have;
+    for (const Episode& e : child.episodes) have.insert(e.referral);
+    std::vector<Episode> others;
+    for (std::size_t y = first; y < next_year; ++y) {
+      if (k.years[y - first] == k.primary) continue;
+      for (Episode& episode : episodes[y]) {
+        if (episode.referral == kNoDay || !have.insert(episode.referral).second) continue;
+        others.push_back(std::move(episode));
+      }
+    }
+    std::stable_sort(others.begin(), others.end(),
+                     [](const Episode& a, const Episode& b) { return a.referral < b.referral; });
+    for (Episode& e : others) child.episodes.push_back(std::move(e));
+    out.children.push_back(std::move(child));
+  }
+  return out;
+}
 
 Return to_return(const CaseGraph& graph, const ExportOptions& options) {
   if (options.from != kNoDay && options.to != kNoDay && options.to < options.from)
     throw Error(Status::invalid_argument, "census export: the period ends (" +
                                               format_iso_date(options.to) + ") before it starts (" +
                                               format_iso_date(options.from) + ")");
+  // Without details, what the record kept of the return it came from stands in for them.
+  std::optional<Return> kept;
+  ExportOptions effective = options;
+  if (options.details == nullptr) {
+    kept = detail::kept_return(graph, options.to);
+    if (kept) effective.details = &*kept;
+  }
+  return detail::to_return_with(graph, effective);
+}
+
+Return detail::to_return_with(const CaseGraph& graph, const ExportOptions& options) {
   const auto details = children_of(options.details);
   Return out;
   out.header = header_of(graph, options);

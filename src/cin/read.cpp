@@ -15,6 +15,7 @@
 #include "cin/codes.hpp"
 #include "safeguard/cin.hpp"
 #include "util/file.hpp"
+#include "util/markup.hpp"
 #include "util/utf8.hpp"
 
 namespace safeguard::cin {
@@ -208,9 +209,17 @@ std::string_view trimmed(std::string_view text) {
 
 struct Frame {
   El element = El::other;
-  bool skipped = false;  // inside an element the layout does not have: read, not kept
+  bool skipped = false;  // inside an element the layout does not have: not imported
   Position at;
+  bool kept = false;  // inside a later layout's element: kept as written (LaterElement)
 };
+
+// Containers in which an element the layout does not name is kept as a later layout's
+// (LaterElement): all but the document's own two; elsewhere (beside Header or Children, inside
+// a value) it is skipped.
+bool keeps_later(El element) {
+  return is_container(element) && element != El::Message && element != El::Children;
+}
 
 class Reader {
  public:
@@ -384,10 +393,34 @@ class Reader {
     }
     const Frame& parent = stack_.back();
     if (parent.skipped) {
-      stack_.push_back(Frame{El::other, true, at});
+      if (parent.kept) {
+        flush_later_text();
+        count_item(at);
+        later_xml_ += '<';
+        later_xml_ += name;
+        later_xml_ += '>';
+      }
+      stack_.push_back(Frame{El::other, true, at, parent.kept});
       return;
     }
     const ElementInfo* info = find_element(name);
+    if (!info && keeps_later(parent.element)) {
+      add_finding("later_element",
+                  "element " + safeguard::detail::quote_for_error(name) +
+                      " is not in the census layout this reader knows (a later layout's, or a "
+                      "misspelling); kept as written and given back by an export, not otherwise "
+                      "imported",
+                  at, current_child_id());
+      count_item(at);
+      later_in_ = parent.element;
+      later_xml_.clear();
+      later_text_.clear();
+      later_xml_ += '<';
+      later_xml_ += name;
+      later_xml_ += '>';
+      stack_.push_back(Frame{El::other, true, at, true});
+      return;
+    }
     if (!info || !allowed_in(*info, parent.element)) {
       add_finding("unknown_element",
                   "element " + safeguard::detail::quote_for_error(name) +
@@ -460,6 +493,16 @@ class Reader {
   Episode& episode() { return child_.episodes.back(); }
 
   void text(std::string_view chunk) {
+    if (!stack_.empty() && stack_.back().kept) {
+      if (later_text_.size() + chunk.size() > options_.limits.max_text_bytes) {
+        fail(Status::limit,
+             "an element's text is longer than " + std::to_string(options_.limits.max_text_bytes) +
+                 " bytes (ReadLimits::max_text_bytes)",
+             stack_.back().at);
+      }
+      later_text_.append(chunk);
+      return;
+    }
     if (stack_.empty() || stack_.back().skipped) return;
     if (is_container(stack_.back().element)) {
       if (!trimmed(chunk).empty() && !text_in_container_reported_) {
@@ -480,9 +523,16 @@ class Reader {
     text_.append(chunk);
   }
 
-  void end(const XML_Char*) {
+  void end(const XML_Char* raw_name) {
     const Frame frame = stack_.back();
     stack_.pop_back();
+    if (frame.kept) {
+      flush_later_text();
+      later_xml_ += "</";
+      later_xml_ += raw_name;
+      later_xml_ += '>';
+      if (!stack_.back().kept) keep_later();
+    }
     if (frame.skipped) return;
     if (is_container(frame.element)) {
       close_container(frame);
@@ -490,6 +540,53 @@ class Reader {
       store(frame.element, std::string(trimmed(text_)), frame.at);
     }
     text_.clear();
+  }
+
+  // The text gathered in a later layout's element, trimmed and escaped into its XML.
+  void flush_later_text() {
+    const std::string_view text = trimmed(later_text_);
+    if (!text.empty()) {
+      if (const auto bad = safeguard::detail::first_unprintable(text)) {
+        fail(Status::invalid_data,
+             "a later layout's element holds " + safeguard::detail::describe_unprintable(*bad),
+             here());
+      }
+      safeguard::detail::append_escaped(later_xml_, text, "&apos;");
+    }
+    later_text_.clear();
+  }
+
+  // A later layout's element, complete: kept with the item whose container held it.
+  void keep_later() {
+    LaterElement element{std::string(element_name(later_in_)), std::move(later_xml_)};
+    later_xml_.clear();
+    switch (later_in_) {
+      case El::Header:
+      case El::CollectionDetails:
+      case El::Source:
+        result_.header.later.push_back(std::move(element));
+        break;
+      case El::CINdetails:
+        episode().later.push_back(std::move(element));
+        break;
+      case El::Assessments:
+      case El::AssessmentFactorsList:
+        episode().assessments.back().later.push_back(std::move(element));
+        break;
+      case El::CINPlanDates:
+        episode().cin_plans.back().later.push_back(std::move(element));
+        break;
+      case El::Section47:
+        episode().section47s.back().later.push_back(std::move(element));
+        break;
+      case El::ChildProtectionPlans:
+      case El::Reviews:
+        episode().protection_plans.back().later.push_back(std::move(element));
+        break;
+      default:  // Child, ChildIdentifiers, ChildCharacteristics, Disabilities
+        child_.later.push_back(std::move(element));
+        break;
+    }
   }
 
   void close_container(const Frame& frame) {
@@ -950,6 +1047,9 @@ class Reader {
   std::vector<Frame> stack_;
   std::string text_;
   Position text_at_;
+  El later_in_ = El::other;  // the container of the later layout's element being kept
+  std::string later_xml_;    // its XML so far
+  std::string later_text_;   // the text of its innermost element so far
   bool seen_message_ = false;
   bool text_in_container_reported_ = false;
   bool in_child_ = false;

@@ -3,6 +3,7 @@
 // control or other unprintable character) is refused here, so what is written reads back.
 #include <string>
 
+#include "cin/kept.hpp"
 #include "safeguard/cin.hpp"
 #include "util/markup.hpp"
 #include "util/utf8.hpp"
@@ -14,11 +15,15 @@ class Writer {
  public:
   std::string out;
 
+  // Without indentation or line ends (an episode kept in the record).
+  bool compact = false;
+
   void open(std::string_view name) {
     indent();
     out += '<';
     out += name;
-    out += ">\n";
+    out += '>';
+    newline();
     ++depth_;
   }
   void close(std::string_view name) {
@@ -26,7 +31,19 @@ class Writer {
     indent();
     out += "</";
     out += name;
-    out += ">\n";
+    out += '>';
+    newline();
+  }
+  // A later layout's elements kept in container `in`, as the reader kept them (their text
+  // escaped when read back and written, so they are written as they are).
+  void later(const std::vector<LaterElement>& elements, std::string_view in) {
+    for (const LaterElement& element : elements) {
+      if (element.in != in) continue;
+      check(element.in, element.xml);
+      indent();
+      out += element.xml;
+      newline();
+    }
   }
   // The child being written, for errors (empty in the header).
   std::string child;
@@ -41,7 +58,8 @@ class Writer {
     escape(value);
     out += "</";
     out += name;
-    out += ">\n";
+    out += '>';
+    newline();
   }
   void date(std::string_view name, Day day) {
     if (day != kNoDay) text(name, format_iso_date(day));
@@ -52,27 +70,40 @@ class Writer {
 
  private:
   void check(std::string_view name, std::string_view value) const {
-    if (!detail::is_valid_utf8(value)) {
+    if (!safeguard::detail::is_valid_utf8(value)) {
       throw Error(Status::encoding, "census return: " + std::string(name) + " is not valid UTF-8",
                   where());
     }
-    if (const auto bad = detail::first_unprintable(value)) {
+    if (const auto bad = safeguard::detail::first_unprintable(value)) {
       throw Error(Status::invalid_data,
                   "census return: " + std::string(name) + " holds " +
-                      detail::describe_unprintable(*bad) + ", which a return cannot carry",
+                      safeguard::detail::describe_unprintable(*bad) +
+                      ", which a return cannot carry",
                   where());
     }
   }
   // The child being written, when its id is one an error may name (itself printable).
   Location where() const {
-    const bool printable =
-        detail::is_valid_utf8(child) && !detail::first_unprintable(child).has_value();
+    const bool printable = safeguard::detail::is_valid_utf8(child) &&
+                           !safeguard::detail::first_unprintable(child).has_value();
     return Location({}, 0, 0, printable ? child : std::string());
   }
-  void indent() { out.append(static_cast<std::size_t>(depth_) * 2, ' '); }
-  void escape(std::string_view value) { detail::append_escaped(out, value, "&apos;"); }
+  void indent() {
+    if (!compact) out.append(static_cast<std::size_t>(depth_) * 2, ' ');
+  }
+  void newline() {
+    if (!compact) out += '\n';
+  }
+  void escape(std::string_view value) { safeguard::detail::append_escaped(out, value, "&apos;"); }
   int depth_ = 0;
 };
+
+bool has_later(const std::vector<LaterElement>& elements, std::string_view in) {
+  for (const LaterElement& element : elements) {
+    if (element.in == in) return true;
+  }
+  return false;
+}
 
 void write_episode(Writer& w, const Episode& e) {
   w.open("CINdetails");
@@ -88,17 +119,20 @@ void write_episode(Writer& w, const Episode& e) {
     w.date("AssessmentActualStartDate", a.start);
     w.date("AssessmentInternalReviewDate", a.internal_review);
     w.date("AssessmentAuthorisationDate", a.authorised);
-    if (!a.factors.empty()) {
+    if (!a.factors.empty() || has_later(a.later, "AssessmentFactorsList")) {
       w.open("AssessmentFactorsList");
       for (const std::string& factor : a.factors) w.text("AssessmentFactors", factor);
+      w.later(a.later, "AssessmentFactorsList");
       w.close("AssessmentFactorsList");
     }
+    w.later(a.later, "Assessments");
     w.close("Assessments");
   }
   for (const CinPlan& p : e.cin_plans) {
     w.open("CINPlanDates");
     w.date("CINPlanStartDate", p.start);
     w.date("CINPlanEndDate", p.end);
+    w.later(p.later, "CINPlanDates");
     w.close("CINPlanDates");
   }
   for (const Section47& s : e.section47s) {
@@ -107,6 +141,7 @@ void write_episode(Writer& w, const Episode& e) {
     w.date("InitialCPCtarget", s.conference_target);
     w.date("DateOfInitialCPC", s.conference);
     w.boolean("ICPCnotRequired", s.conference_not_required);
+    w.later(s.later, "Section47");
     w.close("Section47");
   }
   for (const ProtectionPlan& p : e.protection_plans) {
@@ -116,13 +151,16 @@ void write_episode(Writer& w, const Episode& e) {
     w.text("InitialCategoryOfAbuse", p.initial_category);
     w.text("LatestCategoryOfAbuse", p.latest_category);
     if (p.previous_plans) w.text("NumberOfPreviousCPP", std::to_string(*p.previous_plans));
-    if (!p.reviews.empty()) {
+    if (!p.reviews.empty() || has_later(p.later, "Reviews")) {
       w.open("Reviews");
       for (Day review : p.reviews) w.date("CPPreviewDate", review);
+      w.later(p.later, "Reviews");
       w.close("Reviews");
     }
+    w.later(p.later, "ChildProtectionPlans");
     w.close("ChildProtectionPlans");
   }
+  w.later(e.later, "CINdetails");
   w.close("CINdetails");
 }
 
@@ -139,18 +177,23 @@ void write_child(Writer& w, const Child& c) {
   if (c.sex_element == SexElement::gender_current) w.text("GenderCurrent", c.sex);
   if (c.sex_element == SexElement::sex) w.text("Sex", c.sex);
   w.date("PersonDeathDate", c.death);
+  w.later(c.later, "ChildIdentifiers");
   w.close("ChildIdentifiers");
-  if (!c.ethnicity.empty() || !c.disabilities.empty()) {
+  const bool disabilities = !c.disabilities.empty() || has_later(c.later, "Disabilities");
+  if (!c.ethnicity.empty() || disabilities || has_later(c.later, "ChildCharacteristics")) {
     w.open("ChildCharacteristics");
     w.text("Ethnicity", c.ethnicity);
-    if (!c.disabilities.empty()) {
+    if (disabilities) {
       w.open("Disabilities");
       for (const std::string& code : c.disabilities) w.text("Disability", code);
+      w.later(c.later, "Disabilities");
       w.close("Disabilities");
     }
+    w.later(c.later, "ChildCharacteristics");
     w.close("ChildCharacteristics");
   }
   for (const Episode& e : c.episodes) write_episode(w, e);
+  w.later(c.later, "Child");
   w.close("Child");
 }
 
@@ -165,6 +208,7 @@ std::string write(const Return& r) {
   w.text("Collection", r.header.collection);
   w.text("Year", r.header.year);
   w.date("ReferenceDate", r.header.reference_date);
+  w.later(r.header.later, "CollectionDetails");
   w.close("CollectionDetails");
   w.open("Source");
   w.text("SourceLevel", r.header.source_level);
@@ -173,13 +217,23 @@ std::string write(const Return& r) {
   w.text("Release", r.header.release);
   w.text("SerialNo", r.header.serial_no);
   w.text("DateTime", r.header.date_time);
+  w.later(r.header.later, "Source");
   w.close("Source");
+  w.later(r.header.later, "Header");
   w.close("Header");
   w.open("Children");
   for (const Child& child : r.children) write_child(w, child);
   w.close("Children");
   w.close("Message");
   return w.out;
+}
+
+std::string detail::episode_xml(const Episode& episode, const std::string& child) {
+  Writer w;
+  w.compact = true;
+  w.child = child;
+  write_episode(w, episode);
+  return std::move(w.out);
 }
 
 }  // namespace safeguard::cin

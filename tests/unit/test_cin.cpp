@@ -241,6 +241,31 @@ class ReturnMaker {
   Day base_ = to_day(boost::gregorian::date(2024, 4, 1));
 };
 
+// `text` with the first `from` replaced by `to` (which must be there).
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+}
+
+// full.xml as the next year's return: the census year 2025-26, everything else as it was.
+std::string next_year(std::string text) {
+  replace_once(text, "<Year>2025</Year>", "<Year>2026</Year>");
+  replace_once(text, "<ReferenceDate>2025-03-31</ReferenceDate>",
+               "<ReferenceDate>2026-03-31</ReferenceDate>");
+  return text;
+}
+
+// A census import's batch without what it keeps of the return (the persons' attributes, the
+// record_source events' items): a graph as a host would build it from its own system.
+Batch without_kept_items(Batch batch) {
+  for (auto& item : batch.items) {
+    if (auto* person = std::get_if<PersonSpec>(&item)) person->attributes.clear();
+    if (auto* event = std::get_if<EventSpec>(&item)) event->items.clear();
+  }
+  return batch;
+}
+
 // Import -> export (from the graph, with the return as details) -> import: the same graph, and
 // the same children as far as the import kept them (the first of a repeated LAchildID).
 void check_round_trip(const cin::Return& first, const std::string& label) {
@@ -252,6 +277,12 @@ void check_round_trip(const cin::Return& first, const std::string& label) {
   const std::string written = cin::write_return(graph, options);
   const cin::Return second = cin::read(written, label + " exported");
   CHECK(imported(second) == save_case(graph));
+  // The record keeps the return's own items: the graph alone gives back the same bytes, and so
+  // does the graph saved as a case file and read back.
+  CHECK(cin::write_return(graph) == written);
+  CaseGraph from_file;
+  load_case(from_file, save_case(graph), label + " case file");
+  CHECK(cin::write_return(from_file) == written);
   CHECK(second.header == first.header);
   const auto before = children_by_id(first);
   const auto after = children_by_id(second);
@@ -479,9 +510,13 @@ TEST_SUITE("unit/cin") {
     cin::ReadOptions strict;
     strict.strict = true;
     CHECK_NOTHROW(cin::read(cin::write_return(graph, options), "exported", strict));
-    // Without the return, the graph alone: the same events and concerns come back (the codes
-    // only the return held do not), with no structural breach.
-    const cin::Return bare = cin::read(cin::write_return(graph), "bare");
+    // The graph alone keeps the return's own items: the same export, no findings.
+    CHECK_NOTHROW(cin::read(cin::write_return(graph), "kept", strict));
+    // A graph without them (built by a host from its own system): the same events and
+    // concerns come back (the codes only the return held do not), with no structural breach.
+    CaseGraph events_only;
+    events_only.apply(without_kept_items(cin::to_batch(first).batch));
+    const cin::Return bare = cin::read(cin::write_return(events_only), "bare");
     CaseGraph again;
     cin::load(again, bare, "bare");
     // (The declaration that the record comes from the census is dated by the return's header,
@@ -712,8 +747,8 @@ TEST_SUITE("unit/cin") {
     const cin::Return r = cin::read_file(kDir + "findings.xml");
     CHECK(has_finding(r, "unknown_code", "P-BAD-C1"));  // ethnicity XXXX, factor 99Z
     CHECK(has_finding(r, "nfa_with_activity", "P-BAD-C1"));
-    CHECK(has_finding(r, "mandatory", "P-BAD-C1"));  // the assessment has no start date
-    CHECK(has_finding(r, "unknown_element", "P-BAD-C2"));
+    CHECK(has_finding(r, "mandatory", "P-BAD-C1"));      // the assessment has no start date
+    CHECK(has_finding(r, "later_element", "P-BAD-C2"));  // FavouriteColour: kept, not imported
     CHECK(has_finding(r, "closure_reason", "P-BAD-C2"));
     CHECK(has_finding(r, "date_order", "P-BAD-C2"));  // plan ends before it starts
     CHECK(has_finding(r, "duplicate_child", "P-BAD-C1"));
@@ -816,20 +851,20 @@ TEST_SUITE("unit/cin") {
   TEST_CASE("the graph built from a return") {
     const cin::Return r = cin::read_file(kDir + "full.xml");
     const cin::Conversion conversion = cin::to_batch(r);
-    // Unmatched factor codes are reported: 16A (neglect) and 24A (other) have no category in
+    // Unmatched factor codes are reported: 16A (neglect) and 20 (other) have no category in
     // the default pack. 21 (no factors identified) makes no concern at all.
     std::vector<std::string> unmatched;
     for (const cin::Finding& f : conversion.findings) {
       CHECK(f.rule == "unmatched_factor");
       unmatched.push_back(f.message.substr(0, f.message.find(' ', 18)));
     }
-    CHECK(unmatched == std::vector<std::string>{"assessment factor 16A", "assessment factor 24A"});
+    CHECK(unmatched == std::vector<std::string>{"assessment factor 16A", "assessment factor 20"});
 
     CaseGraph graph;
     cin::load(graph, r, "full.xml");
     CHECK(graph.count(VertexKind::person) == 6);
     CHECK(graph.count(VertexKind::agency) == 1);
-    // C1: 3B, 4B, 16A; C3: 1B, 10A, 24A.
+    // C1: 3B, 4B, 16A; C3: 1B, 10A, 20.
     CHECK(graph.count(VertexKind::concern) == 6);
     const auto c1 = graph.find("P-CIN-C1");
     REQUIRE(c1);
@@ -979,20 +1014,60 @@ TEST_SUITE("unit/cin") {
     CHECK(written.find("source_") == std::string::npos);
   }
 
-  TEST_CASE("sex and ethnicity never reach the graph, so no rule can read them") {
+  TEST_CASE("sex and ethnicity are group attributes in the record, and no rule can read them") {
     const cin::Return r = cin::read_file(kDir + "full.xml");
     CaseGraph graph;
     cin::load(graph, r, "full.xml");
-    const std::string saved = save_case(graph);
-    for (const char* code : {"WBRI", "MWBC", "BAFR", "APKN", "NOBT", "\"F\"", "\"M\""}) {
-      INFO(code);
-      CHECK(saved.find(code) == std::string::npos);
+    // Kept as the person's group attributes (for the disparity audit and the export), and in
+    // the case file with them.
+    const auto c1 = graph.find("P-CIN-C1");
+    REQUIRE(c1);
+    const std::vector<SourceItem> expected{{"Sex", "F"}, {"Ethnicity", "WBRI"}};
+    CHECK(graph.person(*c1).attributes == expected);
+    CaseGraph reloaded;
+    load_case(reloaded, save_case(graph), "case.json");
+    CHECK(reloaded.person(*reloaded.find("P-CIN-C1")).attributes == expected);
+    // No rule can name them: a pack that tries is refused when it loads.
+    for (const char* attribute :
+         {"child.sex", "child.ethnicity", "child.attributes", "child.Ethnicity", "child.Sex"}) {
+      INFO(attribute);
+      const std::string pack = std::string(R"([pack]
+id = "reads-group-attributes"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[index]]
+id = "harm"
+[[rule]]
+id = "by-group"
+index = "harm"
+heading = "harm"
+for = "child"
+when = ')") + attribute + R"( == "F"'
+points = 1
+)";
+      try {
+        RuleSet::load_string(pack, "group.toml");
+        FAIL("a rule read a group attribute");
+      } catch (const Error& e) {
+        CHECK(e.status() == Status::type);
+        CHECK(std::string(e.what()).find("unknown attribute") != std::string::npos);
+      }
     }
-    // The default pack scores the imported record.
-    Assessor assessor(graph);
-    const Results results =
-        assessor.assess(load_bundled_pack("default"), AssessOptions(day("2025-03-31")));
-    CHECK(results.child_count() == 6);
+    // And they change no score: the same results with and without them.
+    CaseGraph without;
+    without.apply(without_kept_items(cin::to_batch(r).batch));
+    const auto pack = load_bundled_pack("default");
+    const Results with_results = Assessor(graph).assess(pack, AssessOptions(day("2025-03-31")));
+    const Results without_results =
+        Assessor(without).assess(pack, AssessOptions(day("2025-03-31")));
+    REQUIRE(with_results.child_count() == 6);
+    REQUIRE(without_results.child_count() == 6);
+    for (std::size_t i = 0; i < 6; ++i) {
+      CHECK(with_results.total(i) == without_results.total(i));
+      CHECK(with_results.level(i) == without_results.level(i));
+    }
   }
 
   TEST_CASE("a second import of the same return is refused, naming the child and place") {
@@ -1016,14 +1091,10 @@ TEST_SUITE("unit/cin") {
     // Year 2 (2025-26): P-CIN-C1's plan has a third review; P-CIN-C6 (closed) has left the
     // return; everything else is restated as it was.
     const std::string first = slurp(kDir + "full.xml");
-    std::string second = first;
+    std::string second = next_year(first);
     auto edit = [&](const std::string& from, const std::string& to) {
-      const std::size_t at = second.find(from);
-      REQUIRE(at != std::string::npos);
-      second.replace(at, from.size(), to);
+      replace_once(second, from, to);
     };
-    edit("<Year>2025</Year>", "<Year>2026</Year>");
-    edit("<ReferenceDate>2025-03-31</ReferenceDate>", "<ReferenceDate>2026-03-31</ReferenceDate>");
     edit("<CPPreviewDate>2025-02-18</CPPreviewDate>",
          "<CPPreviewDate>2025-02-18</CPPreviewDate>\n<CPPreviewDate>2025-08-12</CPPreviewDate>");
     const std::size_t c6 =
@@ -1159,8 +1230,10 @@ TEST_SUITE("unit/cin") {
     sg_graph_free(graph);
   }
 
-  // A return is streamed: 100 MB of unknown elements inside one child is read (each reported,
-  // up to ReadLimits::max_findings, then counted) in memory that does not grow with the file.
+  // A return is streamed: 100 MB of unknown elements between the children is read (each
+  // reported, up to ReadLimits::max_findings, then counted) in memory that does not grow with
+  // the file. (Inside a child they would be a later layout's elements, kept: bounded by
+  // ReadLimits::max_items_per_child, as the next test shows.)
   TEST_CASE("a return of 100 MB of unknown elements is read in bounded memory") {
     const std::string path = "cin_unknown_elements.xml";
     {
@@ -1168,13 +1241,14 @@ TEST_SUITE("unit/cin") {
       out << "<Message><Header><CollectionDetails><ReferenceDate>2025-03-31</ReferenceDate>"
              "</CollectionDetails></Header><Children><Child><ChildIdentifiers>"
              "<LAchildID>P-BIG-C1</LAchildID><PersonBirthDate>2015-01-01</PersonBirthDate>"
-             "</ChildIdentifiers><CINdetails><CINreferralDate>2024-05-01</CINreferralDate>";
+             "</ChildIdentifiers><CINdetails><CINreferralDate>2024-05-01</CINreferralDate>"
+             "</CINdetails></Child>";
       std::string chunk;
       for (int i = 0; i < 65536; ++i) chunk += "<Junk>x</Junk>";
       for (std::size_t written = 0; written < 100u * 1000 * 1000; written += chunk.size()) {
         out << chunk;
       }
-      out << "</CINdetails></Child></Children></Message>\n";
+      out << "</Children></Message>\n";
     }
     const std::size_t before = resident_kib();
     const pid_t child = ::fork();
@@ -1217,5 +1291,232 @@ TEST_SUITE("unit/cin") {
     const bool under_asan = false;
 #endif
     if (!under_asan) CHECK(peak < before + 64 * 1024);
+  }
+
+  TEST_CASE("a later layout's elements in a child are bounded by the child's item limit") {
+    std::string text =
+        "<Message><Children><Child><ChildIdentifiers><LAchildID>P-LATER-C9</LAchildID>"
+        "</ChildIdentifiers><CINdetails><CINreferralDate>2024-05-01</CINreferralDate>";
+    for (int i = 0; i < 20; ++i) text += "<Later>x</Later>";
+    text += "</CINdetails></Child></Children></Message>";
+    cin::ReadOptions options;
+    options.limits.max_items_per_child = 10;
+    try {
+      cin::read(text, "later.xml", options);
+      FAIL("more later elements than the limit were kept");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::limit);
+      CHECK(e.where().entity == "P-LATER-C9");
+      CHECK(e.where().line == 1);
+    }
+    options.limits.max_items_per_child = 100;
+    const cin::Return r = cin::read(text, "later.xml", options);
+    REQUIRE(r.children.size() == 1);
+    CHECK(r.children[0].episodes.at(0).later.size() == 20);
+  }
+
+  // The record keeps a return's own items (issue 22): a graph, a case file or a store's record
+  // exports the return it was imported from without the return beside it.
+  TEST_CASE("a record alone exports the return it was imported from, byte for byte") {
+    for (const std::string path :
+         {kDir + "full.xml", std::string(SAFEGUARD_SOURCE_DIR) + "/examples/data/cin-return.xml"}) {
+      INFO(path);
+      const cin::Return first = cin::read_file(path);
+      REQUIRE(first.findings.empty());
+      const std::string normalised = cin::write(first);
+      CaseGraph graph;
+      cin::load(graph, first, path);
+      const std::string alone = cin::write_return(graph);
+      CHECK(alone == normalised);
+      // import -> export -> import: the same return and the same graph.
+      const cin::Return second = cin::read(alone, "exported");
+      CHECK(second.findings.empty());
+      CHECK(second.header == first.header);
+      REQUIRE(second.children.size() == first.children.size());
+      for (std::size_t i = 0; i < first.children.size(); ++i) {
+        CHECK(second.children[i] == first.children[i]);
+      }
+      CaseGraph again;
+      cin::load(again, second, "exported");
+      CHECK(save_case(again) == save_case(graph));
+      // A durable store, closed and reopened: the record's graph as of the census's last day.
+      const std::string store = "cin_kept_items.store";
+      std::remove(store.c_str());
+      const Provenance who{"census-loader", "annual return", "", ""};
+      {
+        Record record = Record::open(store);
+        record.apply(to_upsert_batch(cin::to_batch(first).batch, 1000, who));
+      }
+      {
+        Record record = Record::open(store);
+        const Day to = first.header.reference_date;
+        CHECK(cin::write_return(*record.graph(to)) == normalised);
+        cin::ExportOptions period;
+        period.to = to;
+        CHECK(cin::write_return(*record.graph(to), period) == normalised);
+      }
+      std::remove(store.c_str());
+      std::remove((store + "-wal").c_str());
+      std::remove((store + "-shm").c_str());
+    }
+  }
+
+  TEST_CASE("a record keeps each census year's items: an export ending on a year gives its own") {
+    const std::string first = slurp(kDir + "full.xml");
+    std::string second = next_year(first);
+    auto edit = [&](const std::string& from, const std::string& to) {
+      replace_once(second, from, to);
+    };
+    edit("<SerialNo>001</SerialNo>", "<SerialNo>002</SerialNo>");
+    edit("<UPN>A999000000001</UPN>", "<UPN>A999000000011</UPN>");
+    const cin::Return year1 = cin::read(first, "2025.xml");
+    const cin::Return year2 = cin::read(second, "2026.xml");
+    const Provenance who{"census-loader", "annual return", "", ""};
+    Record record;
+    record.apply(to_upsert_batch(cin::to_batch(year1).batch, 1000, who));
+    record.apply(to_upsert_batch(cin::to_batch(year2).batch, 2000, who));
+    const auto graph = record.graph(day("2026-03-31"));
+    cin::ExportOptions options;
+    options.to = day("2025-03-31");
+    const cin::Return back1 = cin::read(cin::write_return(*graph, options), "back 2025");
+    CHECK(back1.header.serial_no == "001");
+    CHECK(child(back1, "P-CIN-C1").upn == "A999000000001");
+    options.to = day("2026-03-31");
+    const cin::Return back2 = cin::read(cin::write_return(*graph, options), "back 2026");
+    CHECK(back2.header.serial_no == "002");
+    CHECK(child(back2, "P-CIN-C1").upn == "A999000000011");
+    CHECK(cin::write_return(*graph) == cin::write(year2));
+  }
+
+  TEST_CASE("a store written before the record kept census items opens as before") {
+    // Made by safeguard 21ab783 (before this change): `safeguard store import STORE
+    // tests/data/cin/full.xml --recorded-at 2025-05-06T10:00:00Z --author census-loader`.
+    const std::string store = "cin_old_store_copy.store";
+    {
+      std::ifstream in(kDir + "full-2025-before-kept-items.store", std::ios::binary);
+      REQUIRE(in);
+      std::ofstream out(store, std::ios::binary | std::ios::trunc);
+      out << in.rdbuf();
+    }
+    const cin::Return first = cin::read_file(kDir + "full.xml");
+    CaseGraph fresh;
+    cin::load(fresh, first, "full.xml");
+    {
+      Record record = Record::open(store, {}, StoreOpen::must_exist);
+      CHECK(record.revision() == 1);
+      const auto graph = record.graph(day("2025-03-31"));
+      // The same children and events as an import today, without the kept items.
+      CHECK(graph->count(VertexKind::person) == fresh.count(VertexKind::person));
+      CHECK(graph->events().size() == fresh.events().size());
+      for (const Event& e : graph->events()) {
+        INFO(e.id);
+        const Event* now = fresh.find_event(e.id);
+        REQUIRE(now != nullptr);
+        CHECK(now->date == e.date);
+        CHECK(e.items.empty());
+      }
+      CHECK(graph->person(*graph->find("P-CIN-C1")).attributes.empty());
+      // It exports from its events alone, as before (the codes only the return held are gone)...
+      const cin::Return bare = cin::read(cin::write_return(*graph), "old store");
+      CHECK(child(bare, "P-CIN-C1").upn.empty());
+      // ...and the same return applied again fills in what the record now keeps.
+      const Provenance who{"census-loader", "annual return again", "", ""};
+      record.apply(to_upsert_batch(cin::to_batch(first).batch, 1746525600 + 86400, who));
+    }
+    {
+      Record record = Record::open(store, {}, StoreOpen::must_exist);
+      CHECK(record.revision() == 2);
+      CHECK(cin::write_return(*record.graph(day("2025-03-31"))) == cin::write(first));
+    }
+    std::remove(store.c_str());
+    std::remove((store + "-wal").c_str());
+    std::remove((store + "-shm").c_str());
+  }
+
+  TEST_CASE("a later layout's elements are kept, stay where they were, and export back") {
+    std::string text = slurp(kDir + "full.xml");
+    auto insert_after = [&](const std::string& anchor, const std::string& what) {
+      const std::size_t at = text.find(anchor);
+      REQUIRE(at != std::string::npos);
+      text.insert(at + anchor.size(), what);
+    };
+    // Elements this reader's layout does not name (a later year's): in the header's Source, a
+    // child's identifiers, an episode (with nested items) and a section 47 enquiry.
+    insert_after("<SerialNo>001</SerialNo>", "\n<LaterSourceItem>7</LaterSourceItem>");
+    insert_after("<LAchildID>P-CIN-C1</LAchildID>", "\n<LaterIdentifier>X&amp;1</LaterIdentifier>");
+    insert_after("<CINreferralDate>2024-04-02</CINreferralDate>",
+                 "\n<PreProceedingsLater>\n  <LaterStartDate>2024-11-04</LaterStartDate>\n"
+                 "  <LaterOutcome>B</LaterOutcome>\n</PreProceedingsLater>");
+    insert_after("<S47ActualStartDate>2024-05-01</S47ActualStartDate>",
+                 "\n<LaterS47Item>yes</LaterS47Item>");
+    // A known element in the wrong place is still skipped (it breaks the layout).
+    insert_after("<LAchildID>P-CIN-C2</LAchildID>", "\n<CPPstartDate>2024-06-01</CPPstartDate>");
+    const cin::Return r = cin::read(text, "later.xml");
+    std::vector<std::string> later;
+    for (const cin::Finding& f : r.findings) {
+      if (f.rule == "later_element") later.push_back(f.child + " " + std::to_string(f.at.line));
+      if (f.rule == "unknown_element") CHECK(f.child == "P-CIN-C2");
+    }
+    CHECK(later.size() == 4);
+    CHECK(has_finding(r, "unknown_element", "P-CIN-C2"));
+    CHECK(r.header.later ==
+          std::vector<cin::LaterElement>{{"Source", "<LaterSourceItem>7</LaterSourceItem>"}});
+    const cin::Child& c1 = child(r, "P-CIN-C1");
+    CHECK(c1.later == std::vector<cin::LaterElement>{
+                          {"ChildIdentifiers", "<LaterIdentifier>X&amp;1</LaterIdentifier>"}});
+    CHECK(c1.episodes.at(0).later ==
+          std::vector<cin::LaterElement>{
+              {"CINdetails",
+               "<PreProceedingsLater><LaterStartDate>2024-11-04</LaterStartDate>"
+               "<LaterOutcome>B</LaterOutcome></PreProceedingsLater>"}});
+    CHECK(c1.episodes.at(0).section47s.at(0).later ==
+          std::vector<cin::LaterElement>{{"Section47", "<LaterS47Item>yes</LaterS47Item>"}});
+    // Written back in their containers, and read back the same.
+    const std::string written = cin::write(r);
+    const cin::Return again = cin::read(written, "written");
+    CHECK(again.header == r.header);
+    CHECK(child(again, "P-CIN-C1") == c1);
+    CHECK(written.find("<Source>") < written.find("<LaterSourceItem>"));
+    CHECK(written.find("<LaterSourceItem>") < written.find("</Source>"));
+    // Kept in the record: a graph alone exports them back.
+    CaseGraph graph;
+    cin::load(graph, r, "later.xml");
+    CHECK(cin::write_return(graph) == written);
+    CaseGraph from_file;
+    load_case(from_file, save_case(graph), "case.json");
+    CHECK(cin::write_return(from_file) == written);
+    // Strict mode refuses them: the reader cannot tell a later layout's element from a
+    // misspelt one.
+    cin::ReadOptions strict;
+    strict.strict = true;
+    CHECK_THROWS_AS(cin::read(text, "later.xml", strict), Error);
+  }
+
+  // The factor codes' meanings, checked against the published code set (docs/cin-census.md,
+  // "Assessment factors"): each code this change corrected, by name.
+  TEST_CASE("assessment factor codes carry the published meanings") {
+    CHECK(cin::factor_meaning("18B").find("by another child") != std::string_view::npos);
+    CHECK(cin::factor_meaning("18C").find("by an adult") != std::string_view::npos);
+    CHECK(cin::factor_meaning("19B").find("by another child") != std::string_view::npos);
+    CHECK(cin::factor_meaning("19C").find("by an adult") != std::string_view::npos);
+    CHECK(cin::factor_meaning("20") == "other");
+    CHECK(cin::factor_meaning("22A") == "female genital mutilation");
+    CHECK(cin::factor_meaning("23A") == "abuse linked to faith or belief");
+    CHECK(cin::factor_meaning("24A") == "child criminal exploitation");
+    CHECK(cin::factor_meaning("8E").find("alternative family arrangements") !=
+          std::string_view::npos);
+    CHECK(cin::factor_meaning("21") == "no factors identified");
+    CHECK(cin::factor_meaning("99Z").empty());
+    // Their categories in the default pack follow the meanings.
+    CHECK(cin::factor_category("22A").category == "female_genital_mutilation");
+    CHECK(cin::factor_category("22A").matched);
+    CHECK(cin::factor_category("24A").category == "cce_indicator");
+    CHECK(cin::factor_category("24A").matched);
+    CHECK(cin::factor_category("20").category == "cin_20");
+    CHECK_FALSE(cin::factor_category("20").matched);
+    CHECK(cin::factor_category("23A").category == "cin_23a");
+    CHECK_FALSE(cin::factor_category("23A").matched);
+    CHECK(cin::factor_category("18B").category == "physical_injury");
+    CHECK(cin::factor_category("19C").category == "sexual_abuse");
   }
 }

@@ -64,9 +64,9 @@ class CinTest(unittest.TestCase):
             # Factors with no default-pack category are reported, not dropped.
             self.assertIn("unmatched_factor", done.errtext())
             with open(case, encoding="utf-8") as f:
-                text = f.read()
-            for group_attribute in ("WBRI", "MWBC", "ethnicity", "\"sex\""):
-                self.assertNotIn(group_attribute, text)
+                persons = {p["id"]: p for p in json.load(f)["persons"]}
+            # Sex and ethnicity are the persons' group attributes (no rule can read them).
+            self.assertEqual(persons["P-EXM-C1"]["attributes"], ["Sex=F", "Ethnicity=WBRI"])
             assessed = run("assess", case, "--as-of", "2025-03-31", "--format", "json")
             self.assertEqual(assessed.code, 0, assessed.errtext())
             self.assertEqual(len(json.loads(assessed.out)["children"]), 6)
@@ -127,7 +127,14 @@ class CinTest(unittest.TestCase):
             case = json.loads(exported.out)
             self.assertEqual(sorted(p["id"] for p in case["persons"]),
                              ["P-EXM-C%d" % n for n in range(1, 7)])
-            self.assertNotIn("WBRI", exported.text())
+            # The store keeps the return's own items: its export writes the return back alone.
+            self.assertIn("Ethnicity=WBRI", exported.text())
+            kept = os.path.join(work, "kept.json")
+            with open(kept, "w", encoding="utf-8") as f:
+                f.write(exported.text())
+            written = run("export-cin", kept)
+            self.assertEqual(written.code, 0, written.errtext())
+            self.assertEqual(written.text(), run("export-cin", kept, "--details", EXAMPLE).text())
             # The next year's return restates the same children: applied as upserts, never
             # refused as duplicates, and nothing doubled.
             again = run("store", "import", store, EXAMPLE, "--recorded-at", "2026-05-06T10:15:00Z",
@@ -156,6 +163,13 @@ class CinTest(unittest.TestCase):
             done = run("export-cin", case, "--details", EXAMPLE, "-o", written)
             self.assertEqual(done.code, 0, done.errtext())
             self.assertIn("6 children written for a reader cleared for none", done.errtext())
+            # The case file keeps the return's own items: without --details, the same bytes.
+            alone = run("export-cin", case)
+            self.assertEqual(alone.code, 0, alone.errtext())
+            with open(written, encoding="utf-8") as f:
+                self.assertEqual(alone.text(), f.read())
+            self.assertIn("<UPN>", alone.text())
+            self.assertIn("<Ethnicity>", alone.text())
             # The written return passes the census rules (strict) and imports as the same case.
             again = os.path.join(work, "again.json")
             strict = run("import-cin", written, "--strict", "-o", again)

@@ -13,8 +13,9 @@ this module needs pandas (Debian: python3-pandas). docs/cin-census.md maps every
     measures.authority      # measure, title, count, denominator, rate
     measures.children       # one row per child: <measure>_count, <measure>_denominator
 
-Sex and ethnicity are in `children` (for a disparity audit), never in the graph, so no rule can
-read them.
+Sex and ethnicity are in `children` (for a disparity audit) and, in the graph, only as each
+child's group attributes, which no rule can read. The graph keeps the return's own items, so
+write(graph) gives the return back without it.
 """
 
 import ctypes
@@ -152,9 +153,10 @@ def write(source: typing.Union[CinReturn, Graph], path: typing.Optional[_core.Pa
     """The graph as a census return (XML text), also written to `path` when given.
 
     `source` is a Graph, or a CinReturn from read(), whose return is then the details.
-    `details` is the return the graph was imported from: what the graph does not hold (sex,
-    ethnicity, UPNs, referral source, primary need, closure, CIN plans, codes as written, the
-    header) comes from it, so read() then write() gives the return's data back.
+    The graph keeps what its import kept of the return (sex, ethnicity, UPNs, referral source,
+    primary need, closure, CIN plans, codes as written, the header), so read() then write()
+    gives the return back. `details` is a return to take those items from instead (a graph
+    that does not keep them).
     `start` and `end` bound the period: episodes open on a day of it, with what happened up
     to `end`, which is also the ReferenceDate. `viewer` names the agency ids or types the
     return's reader is cleared for ("*" for all); restricted assessment factors from other
