@@ -38,7 +38,8 @@ struct PropagatedLines {
 // Spreads the propagating indices of `out`'s pack through the network once the children have
 // their direct scores, appending the children's propagated lines (`lazy`: only to the lines
 // kept, of children with restricted lines; the others' only added up) and ranking places and
-// groups. Returns what the lines are made from. Throws Error(Status::divergent) when the spread cannot converge on this graph.
+// groups. Returns what the lines are made from. Throws Error(Status::divergent) when the spread
+// cannot converge on this graph.
 std::shared_ptr<const PropagatedLines> propagate(Results& out, const Prepared& prepared, bool lazy);
 
 }  // namespace safeguard::detail

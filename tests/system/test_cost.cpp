@@ -280,7 +280,7 @@ TEST_CASE("a loaded graph keeps each id once") {
   // compact topology (src/graph_topology.hpp) took the vertex from about 80 bytes (two edge
   // vectors grown by doubling, and its property) to 8 and an offset a side: 243 bytes. The group
   // attributes (issue 22: a census import's sex and ethnicity, Person::attributes) added a list
-  // to every person: about 267 bytes now, where the old topology would give about 338.
+  // to every person: about 283 bytes now, where the old topology would give about 338.
   constexpr std::size_t n = 40000;
   const std::string text = people(n) + "]}";
   CaseGraph graph;
