@@ -72,12 +72,13 @@ LazyLines::Span LazyLines::get(Rows& rows, std::size_t row, bool is_child, std::
   if (!block) {
     auto written = std::make_unique<const Block>(write(is_child, person));
     const Block* expected = nullptr;
+    // A child's block is published and entered in `starts_` under one lock: a reader that sees
+    // the block (and so locks after this) finds its row in child_row_of, never -1.
+    std::unique_lock<std::mutex> lock(starts_mutex_, std::defer_lock);
+    if (is_child && !written->empty()) lock.lock();
     if (slot.compare_exchange_strong(expected, written.get(), std::memory_order_acq_rel)) {
       block = written.release();
-      if (is_child && !block->empty()) {
-        std::lock_guard<std::mutex> lock(starts_mutex_);
-        starts_.emplace(block->data(), row);
-      }
+      if (lock.owns_lock()) starts_.emplace(block->data(), row);
     } else {
       block = expected;  // another reader published the same lines first
     }

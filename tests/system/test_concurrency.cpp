@@ -546,6 +546,39 @@ TEST_SUITE("system/concurrency") {
     }
   }
 
+  TEST_CASE("two threads writing one lazy row at once both find its owner by a line's address") {
+    // The row a line belongs to (contribution_row, owner_of in the view layer) was entered only
+    // after the block was published: the reader that lost the race to write the row could ask
+    // for it in between and get -1, and a propagated line with no owner is hidden as a copy.
+    CaseGraph graph;
+    CaseloadOptions generate;
+    generate.children = 300;
+    generate_caseload(graph, generate);
+    const std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph);
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    AssessOptions lazy_options(day("2026-11-01"), 1);
+    lazy_options.explanations = Explanations::lazy;
+    std::atomic<int> unowned{0};
+    for (int result = 0; result < 200; ++result) {
+      const Results lazy = assess(rules, snapshot, lazy_options);
+      std::atomic<int> started{0};
+      auto reader = [&] {
+        started.fetch_add(1);
+        while (started.load() < 2) std::this_thread::yield();
+        for (std::size_t row = 0; row < lazy.child_count(); ++row) {
+          const Contribution* first = lazy.contributions_begin(row);
+          if (lazy.contribution_count(row) > 0 &&
+              lazy.contribution_row(first) != static_cast<long>(row))
+            unowned.fetch_add(1);
+        }
+      };
+      std::thread a(reader), b(reader);
+      a.join();
+      b.join();
+    }
+    CHECK(unowned.load() == 0);
+  }
+
   // ---- Misuse: a read during an edit, an edit during a read -----------------------------------
 
   struct Misuse {
