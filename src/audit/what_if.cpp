@@ -58,9 +58,13 @@ std::map<std::string, double> visible_points(const Results& results, std::size_t
 }
 
 // Whether anything in the child's result is withheld from the viewer: a line (restricted
-// evidence, or a rule that fired only because of it) or a policy override that fired only
-// because of it.
-bool draws_on_withheld(const Results& results, std::size_t row, const Viewer& viewer) {
+// evidence, or a rule that fired only because of it), a propagated line that reads the network
+// as the viewer may attribute it (risk through a neighbour or place resting on withheld
+// evidence: under contextual = "included" it moves the level), or a policy override that fired
+// only because of withheld evidence.
+bool draws_on_withheld(const Results& results, const ScoreReader& reader, std::size_t row,
+                       const Viewer& viewer) {
+  if (reader.withholds(row)) return true;
   for (const LineView& line : view_contributions(results, row, viewer))
     if (line.withheld()) return true;
   for (const OverrideView& o : view_overrides(results, row, viewer))
@@ -204,12 +208,14 @@ WhatIfReport what_if(const Results& before, const PackChanges& changes,
   // reader already knows which children those are (assess shows a withheld figure); a count of
   // them is all the report says.
   const bool sees_all = detail::sees_every_restricted_concern(before.snapshot(), options.viewer);
+  const ScoreReader before_reader(before, options.viewer), after_reader(after, options.viewer);
 
   for (std::size_t r : rows) {
     const long a = after.find_child(before.child_id(r));  // the same snapshot: always found
     if (a < 0) throw Error(Status::internal, "a child is missing from the reassessment");
-    if (!sees_all && (draws_on_withheld(before, r, options.viewer) ||
-                      draws_on_withheld(after, static_cast<std::size_t>(a), options.viewer))) {
+    if (!sees_all &&
+        (draws_on_withheld(before, before_reader, r, options.viewer) ||
+         draws_on_withheld(after, after_reader, static_cast<std::size_t>(a), options.viewer))) {
       ++report.withheld_children;
       continue;
     }

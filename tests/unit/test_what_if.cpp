@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "safeguard/audit.hpp"
+#include "safeguard/explain.hpp"
 #include "safeguard/generate.hpp"
 #include "safeguard/io.hpp"
 
@@ -358,6 +359,48 @@ TEST_SUITE("unit/what_if") {
     intel.viewer.cleared = {"intelligence_unit"};
     CHECK(what_if(hand.results, weighted("secret", 0.5), hand.groups, intel).changed[0].rules ==
           std::vector<std::string>{"secret"});
+  }
+
+  TEST_CASE(
+      "a child moved only by risk through a place resting on restricted evidence is left out") {
+    // tests/data/views: the restricted concern is about a yard; a second child, with no
+    // restricted line of its own, frequents the yard. Under contextual = "included" the yard's
+    // risk moves that child's level, so whether it moves when the restricted-only rule is
+    // reweighted says what the restricted report is worth (and that the rule fired at all).
+    CaseGraph graph;
+    load_case_file(graph, SAFEGUARD_TEST_DATA_DIR "/views/case.json");
+    load_case(graph, R"({"schema_version": 1,
+      "households": [{"id": "HH-WI-TWO"}],
+      "persons": [{"id": "P-WI-NEAR", "kind": "child", "dob": "2015-01-01",
+                   "household": "HH-WI-TWO"}],
+      "concerns": [{"id": "C-WI-NEAR", "category": "school_attendance", "severity": 1,
+                    "incident": "2026-10-30", "recorded": "2026-10-30", "source": "AG-VW-SCH",
+                    "about": ["P-WI-NEAR"]}],
+      "relations": [{"kind": "frequents", "from": "P-WI-NEAR", "to": "PL-VW-YARD"}]})",
+              "near.json");
+    const Results results =
+        assess(RuleSet::load_file(SAFEGUARD_TEST_DATA_DIR "/views/pack_included.toml"),
+               take_snapshot(graph), AssessOptions(day("2026-11-01"), 1));
+    const long near = results.find_child("P-WI-NEAR");
+    REQUIRE(near >= 0);
+    const Viewer uncleared;
+    CHECK(ScoreReader(results, uncleared).withholds(static_cast<std::size_t>(near)));
+    GroupAttributes groups;
+    groups.attributes = {"area"};
+    for (std::size_t row = 0; row < results.child_count(); ++row)
+      groups.rows.push_back({std::string(results.child_id(row)), {"north"}});
+    PackChanges changes;
+    changes.weights.push_back({"mrkrule-only", 10.0, {}});
+    WhatIfOptions cleared;
+    cleared.viewer = Viewer::everyone();
+    const WhatIfReport host = what_if(results, changes, groups, cleared);
+    REQUIRE(host.changed.size() == 1);  // the yard's risk moves the near child
+    CHECK(host.changed[0].id == "P-WI-NEAR");
+    const WhatIfReport report = what_if(results, changes, groups);
+    CHECK(report.changed.empty());
+    CHECK(report.withheld_children == 2);
+    CHECK(report.overall.children == 0);
+    CHECK(what_if_json(report).find("P-WI-NEAR") == std::string::npos);
   }
 
   TEST_CASE("the report is the same bytes at 1 and 4 threads on a generated caseload") {
