@@ -221,8 +221,8 @@ bool same_form(const Edit& a, const Edit& b) {
         using T = std::decay_t<decltype(x)>;
         const T& y = std::get<T>(b);
         if constexpr (std::is_same_v<T, PersonSpec>) {
-          return std::tie(x.id, x.kind, x.dob, x.flags, x.household, x.name) ==
-                 std::tie(y.id, y.kind, y.dob, y.flags, y.household, y.name);
+          return std::tie(x.id, x.kind, x.dob, x.flags, x.household, x.name, x.attributes) ==
+                 std::tie(y.id, y.kind, y.dob, y.flags, y.household, y.name, y.attributes);
         } else if constexpr (std::is_same_v<T, AgencySpec>) {
           return std::tie(x.id, x.type, x.name) == std::tie(y.id, y.type, y.name);
         } else if constexpr (std::is_same_v<T, PlaceSpec> || std::is_same_v<T, GroupSpec>) {
@@ -241,9 +241,9 @@ bool same_form(const Edit& a, const Edit& b) {
         } else if constexpr (std::is_same_v<T, RelationSpec>) {
           return std::tie(x.kind, x.from, x.to) == std::tie(y.kind, y.from, y.to);
         } else if constexpr (std::is_same_v<T, EventSpec>) {
-          return std::tie(x.id, x.kind, x.date, x.about, x.note, x.decision, x.category,
-                          x.expected) == std::tie(y.id, y.kind, y.date, y.about, y.note, y.decision,
-                                                  y.category, y.expected);
+          return std::tie(x.id, x.kind, x.date, x.about, x.note, x.decision, x.category, x.expected,
+                          x.items) == std::tie(y.id, y.kind, y.date, y.about, y.note, y.decision,
+                                               y.category, y.expected, y.items);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           return std::tie(x.id, x.child, x.adult, x.direction, x.date, x.author, x.reason,
                           x.approved_by,

@@ -204,6 +204,63 @@ TEST_SUITE("unit/record") {
     CHECK(now->person(*now->find("P-child")).dob == day("2015-05-01"));
   }
 
+  TEST_CASE("a restatement that changes only group attributes or a source's items is checked") {
+    // The checked graph compared restated forms without a person's attributes or an event's
+    // items, so a batch changing only those skipped the graph's checks: an item no graph takes
+    // was committed, and every later read of the graph (materialise) threw.
+    Record record;
+    record.apply(family_batch());
+    const Day as_of = day("2026-03-01");
+    RecordBatch items;
+    items.recorded_at = kMarch3 + kHour;
+    items.provenance = by("importer");
+    items.add(EventSpec{"E-src",
+                        EventKind::record_source,
+                        day("2026-02-12"),
+                        {"P-child"},
+                        "",
+                        EventDecision::none,
+                        "cin_census",
+                        kNoDay,
+                        {{"UPN", "A1"}}});
+    record.apply(items);
+    const PersonSpec child{"P-child", PersonKind::child, day("2016-05-01"), {"young_carer"}, "H-1"};
+    PersonSpec bad_person = child;
+    bad_person.attributes = {{"", "1"}};  // a name no graph takes
+    RecordBatch b;
+    b.recorded_at = kMarch3 + 2 * kHour;
+    b.provenance = by("importer");
+    b.add(Upsert{bad_person});
+    CHECK_THROWS_AS(record.apply(b), Error);
+    EventSpec bad_event{"E-src",
+                        EventKind::record_source,
+                        day("2026-02-12"),
+                        {"P-child"},
+                        "",
+                        EventDecision::none,
+                        "cin_census",
+                        kNoDay,
+                        {{"UP=N", "A1"}}};
+    RecordBatch c;
+    c.recorded_at = kMarch3 + 2 * kHour;
+    c.provenance = by("importer");
+    c.add(Upsert{bad_event});
+    CHECK_THROWS_AS(record.apply(c), Error);
+    CHECK(record.revision() == 2);
+    REQUIRE_NOTHROW((void)record.graph(as_of));
+    // A valid change of only those reaches the graph.
+    PersonSpec good_person = child;
+    good_person.attributes = {{"Ethnicity", "WBRI"}};
+    RecordBatch d;
+    d.recorded_at = kMarch3 + 3 * kHour;
+    d.provenance = by("importer");
+    d.add(Upsert{good_person});
+    record.apply(d);
+    const auto graph = record.graph(as_of);
+    CHECK(graph->person(*graph->find("P-child")).attributes ==
+          std::vector<SourceItem>{{"Ethnicity", "WBRI"}});
+  }
+
   TEST_CASE("upsert adds or replaces by id, every kind can be amended") {
     Record record;
     record.apply(family_batch());
