@@ -241,7 +241,8 @@ struct WhatIfOptions {
   // Who reads the report. A rule whose lines for a child are all withheld from this viewer
   // (restricted evidence) is never named for that child, and unless the viewer sees every
   // restricted concern, a child whose result (before or after the change) has a withheld line
-  // or override is left out of every count and the list (WhatIfReport::withheld_children):
+  // or override, or reads the network as the viewer may attribute it (ScoreReader::withholds),
+  // is left out of every count and the list (WhatIfReport::withheld_children):
   // whether it moves would tell what the withheld evidence is worth. Default: cleared for none.
   Viewer viewer;
 };
