@@ -304,6 +304,23 @@ std::vector<SourceItem> detail::kept_attributes(const Child& child) {
   return out;
 }
 
+namespace {
+
+// Whether the episode makes anything in the graph. One without a single date (say an empty
+// CINdetails, a `mandatory` finding) makes nothing, so nothing restates it on export: the
+// record does not keep it either, or a record would keep what it can never write back (found by
+// fuzz_cin). An episode with its referral date always makes its referral; only one without is
+// tried on a scratch builder, which is the conversion's own test.
+bool makes_items(const Child& child, const Episode& e) {
+  if (e.referral != kNoDay) return true;
+  Builder scratch;
+  scratch.keep = false;
+  add_episode(scratch, child, e, 1, std::string());
+  return !scratch.origin.empty();
+}
+
+}  // namespace
+
 std::vector<SourceItem> detail::kept_items(const Return& r, const Child& child) {
   std::vector<SourceItem> out;
   out.reserve(12 + child.disabilities.size() + child.episodes.size() + child.later.size());
@@ -325,6 +342,7 @@ std::vector<SourceItem> detail::kept_items(const Return& r, const Child& child) 
   for (const std::string& code : child.disabilities) add_item(out, "Disability", code);
   add_later(out, child.later);
   for (const Episode& e : child.episodes) {
+    if (!makes_items(child, e)) continue;
     out.push_back(SourceItem{std::string(kEpisodeItem), episode_xml(e, child.la_child_id)});
   }
   return out;
