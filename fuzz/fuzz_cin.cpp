@@ -3,7 +3,8 @@
 // a refused return says why with a Status other than internal; a return that reads is written
 // back to XML that reads to the same data; loading it into a graph either applies or leaves
 // the graph as it was; a graph that loaded, written back as a return (with the return as
-// details), reads and loads as the same graph.
+// details), reads and loads as the same graph (for a return with census-rule findings, from the
+// first export on).
 #include <string>
 
 #include "fuzz_common.hpp"
@@ -46,12 +47,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cin::ExportOptions options;
     options.details = &first;
     CaseGraph again;
+    cin::Return exported;
     try {
-      cin::load(again, cin::read(cin::write_return(graph, options), "exported.xml"), "exported");
+      exported = cin::read(cin::write_return(graph, options), "exported.xml");
+      cin::load(again, exported, "exported");
     } catch (const Error& error) {
       fuzz::die("an exported graph does not read and load back", error.what());
     }
-    fuzz::check(save_case(again) == save_case(graph), "the graph changed in the export");
+    if (first.findings.empty()) {
+      fuzz::check(save_case(again) == save_case(graph), "the graph changed in the export");
+    } else {
+      // A return that breaks the census rules (a plan or an episode missing its mandatory
+      // date) is kept as written, but the export writes what the graph restates, which can
+      // leave out what the graph cannot place (docs/cin-census.md): from then on the round
+      // trip is exact. Exported again, the exported graph gives itself back.
+      cin::ExportOptions twice;
+      twice.details = &exported;
+      CaseGraph third;
+      try {
+        cin::load(third, cin::read(cin::write_return(again, twice), "exported2.xml"), "again");
+      } catch (const Error& error) {
+        fuzz::die("a graph exported twice does not read and load back", error.what());
+      }
+      fuzz::check(save_case(third) == save_case(again), "the graph changed in a second export");
+    }
   }
   if (first.header.reference_date != kNoDay) (void)cin::measures(first);
   return 0;
