@@ -107,6 +107,7 @@ constexpr Code kAbuseCategory[] = {
     {"EMO", "emotional abuse"}, {"MUL", "multiple"},
 };
 
+// UN1-UN7: the published schema's unknownupntype (2016-2024 alike).
 constexpr Code kUpnUnknown[] = {
     {"UN1", "child is now adopted"},
     {"UN2", "child has never attended school"},
@@ -115,9 +116,6 @@ constexpr Code kUpnUnknown[] = {
     {"UN5", "sources collating UPNs reflect discrepancy"},
     {"UN6", "child aged under 6 years old and not yet in school"},
     {"UN7", "child is aged 6 or over and not in school"},
-    {"UN8", "child is unborn"},
-    {"UN9", "child is aged under 6 and is in school"},
-    {"UN10", "request for UPN made but not yet received"},
 };
 
 // Factors identified at the end of assessment, and the default pack's category where one
@@ -167,9 +165,13 @@ constexpr Factor kFactors[] = {
     {"15A", "self-harm", ""},
     {"16A", "abuse or neglect: neglect", ""},
     {"17A", "abuse or neglect: emotional abuse", "emotional_abuse"},
+    // 18A and 19A: the published schemas up to 2020's (2021 split each by whom); the reader
+    // reports them in a later year's return (read.cpp).
+    {"18A", "abuse or neglect: physical abuse (the schemas up to 2020)", "physical_injury"},
     {"18B", "abuse or neglect: physical abuse by another child (child on child)",
      "physical_injury"},
     {"18C", "abuse or neglect: physical abuse by an adult (adult on child)", "physical_injury"},
+    {"19A", "abuse or neglect: sexual abuse (the schemas up to 2020)", "sexual_abuse"},
     {"19B", "abuse or neglect: sexual abuse by another child (child on child)", "sexual_abuse"},
     {"19C", "abuse or neglect: sexual abuse by an adult (adult on child)", "sexual_abuse"},
     {"20", "other", ""},
