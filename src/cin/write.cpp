@@ -1,7 +1,7 @@
 // Writing a census return: the elements in the published schema's order (the DfE's CIN census
 // XSD; tests/data/cin/xsd), optional ones left out when empty, text escaped, two-space
-// indentation. Text the reader would refuse (invalid UTF-8, a
-// control or other unprintable character) is refused here, so what is written reads back.
+// indentation. Text the reader would refuse (invalid UTF-8, a control or other unprintable
+// character) is refused here, so what is written reads back.
 #include <string>
 
 #include "cin/kept.hpp"
