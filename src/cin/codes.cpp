@@ -230,6 +230,44 @@ bool is_sex_code(std::string_view code) noexcept {
   return code == "M" || code == "F" || code == "U";
 }
 
+namespace {
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_letter(char c) noexcept { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool all_digits(std::string_view text) noexcept {
+  return std::all_of(text.begin(), text.end(), is_digit);
+}
+// `text` at `at` is `n` digits.
+bool digits_at(std::string_view text, std::size_t at, std::size_t n) noexcept {
+  return text.size() >= at + n && all_digits(text.substr(at, n));
+}
+}  // namespace
+
+bool is_upn(std::string_view text) noexcept {
+  return text.size() == 13 && is_letter(text[0]) && all_digits(text.substr(1, 11)) &&
+         (is_digit(text[12]) || is_letter(text[12]));
+}
+bool is_lea(std::string_view text) noexcept { return text.size() == 3 && all_digits(text); }
+bool is_serial_no(std::string_view text) noexcept { return text.size() >= 3 && all_digits(text); }
+bool is_year(std::string_view text) noexcept { return text.size() == 4 && all_digits(text); }
+bool is_date_time(std::string_view text) noexcept {
+  // YYYY-MM-DDThh:mm:ss[.s+][Z|(+|-)hh:mm]
+  if (!(digits_at(text, 0, 4) && text.size() >= 19 && text[4] == '-' && digits_at(text, 5, 2) &&
+        text[7] == '-' && digits_at(text, 8, 2) && text[10] == 'T' && digits_at(text, 11, 2) &&
+        text[13] == ':' && digits_at(text, 14, 2) && text[16] == ':' && digits_at(text, 17, 2))) {
+    return false;
+  }
+  std::size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    const std::size_t start = ++at;
+    while (at < text.size() && is_digit(text[at])) ++at;
+    if (at == start) return false;
+  }
+  const std::string_view zone = text.substr(at);
+  return zone.empty() || zone == "Z" ||
+         (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && digits_at(zone, 1, 2) &&
+          zone[3] == ':' && digits_at(zone, 4, 2));
+}
+
 std::string_view abuse_category_name(std::string_view code) noexcept {
   if (code == "NEG") return "neglect";
   if (code == "PHY") return "physical_abuse";

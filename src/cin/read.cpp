@@ -269,6 +269,26 @@ class Reader {
                       " is not CIN (this is not a Children in Need census return)",
                   Position{1, 1}, {});
     }
+    // The published schema's patterns for the header's items (an export writes them as read).
+    const auto pattern = [&](const std::string& value, bool (*valid)(std::string_view) noexcept,
+                             const char* element, const char* expected) {
+      if (!value.empty() && !valid(value)) {
+        add_finding("schema_pattern",
+                    std::string(element) + " " + safeguard::detail::quote_for_error(value) +
+                        " is not " + expected + " (the published schema's pattern)",
+                    Position{1, 1}, {});
+      }
+    };
+    pattern(header.authority, detail::is_lea, "LEA", "three digits");
+    pattern(header.serial_no, detail::is_serial_no, "SerialNo", "three or more digits");
+    pattern(header.year, detail::is_year, "Year", "a four-digit year");
+    pattern(header.date_time, detail::is_date_time, "DateTime", "a date and time");
+    if (!header.source_level.empty() && header.source_level != "L") {
+      add_finding("unknown_code",
+                  "SourceLevel " + safeguard::detail::quote_for_error(header.source_level) +
+                      " is not L (local authority), the only level the schema has",
+                  Position{1, 1}, {});
+    }
     if (!header.year.empty() && header.reference_date != kNoDay &&
         header.year != format_iso_date(header.reference_date).substr(0, 4)) {
       add_finding("header_year",
@@ -988,6 +1008,15 @@ class Reader {
                     "both PersonBirthDate and ExpectedPersonBirthDate are given; an expected date "
                     "is for an unborn child only",
                     at);
+    }
+    for (const std::string* upn : {&child.upn, &child.former_upn}) {
+      if (!upn->empty() && !detail::is_upn(*upn)) {
+        child_finding("schema_pattern",
+                      std::string(upn == &child.upn ? "UPN" : "FormerUPN") +
+                          " is not a letter and twelve characters (eleven digits, then a digit or "
+                          "a letter), the published schema's pattern",
+                      at);
+      }
     }
     // The published schema's other mandatory items (minOccurs 1 in every year's XSD).
     mandatory(!child.sex.empty(), "GenderCurrent (or Sex)", at);

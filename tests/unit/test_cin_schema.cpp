@@ -168,6 +168,29 @@ TEST_SUITE("unit/cin_schema") {
     CHECK(has_rule(with("UN8"), "unknown_code", "UPNunknown"));
   }
 
+  TEST_CASE("values outside the schema's patterns are findings: UPN, LEA, SerialNo, DateTime") {
+    std::string text = one_episode("<ReferralNFA>0</ReferralNFA>");
+    const auto insert_before = [&](const std::string& before, const std::string& what) {
+      text.insert(text.find(before), what);
+    };
+    insert_before("<PersonBirthDate>",
+                  "<UPN>A99900000001</UPN><FormerUPN>B99900000001C</FormerUPN>");
+    insert_before("</Header>",
+                  "<Source><SourceLevel>L</SourceLevel><LEA>99</LEA><SerialNo>7</SerialNo>"
+                  "<DateTime>2024-05-02 09:15</DateTime></Source>");
+    const cin::Return r = cin::read(text, "patterns.xml");
+    CHECK(has_rule(r, "schema_pattern", "LEA \"99\""));
+    CHECK(has_rule(r, "schema_pattern", "SerialNo"));
+    CHECK(has_rule(r, "schema_pattern", "DateTime"));
+    CHECK(has_rule(r, "schema_pattern", "UPN is not"));
+    CHECK_FALSE(has_rule(r, "schema_pattern", "FormerUPN"));  // a letter last is allowed
+    for (const cin::Finding& f : r.findings) {
+      CHECK(f.message.find("A99900000001") == std::string::npos);  // a UPN is never quoted
+    }
+    // The hand-made returns' values pass.
+    CHECK(rules_of(cin::read_file(kPublished + "cin-2024-system.xml")).empty());
+  }
+
   TEST_CASE("18A and 19A are factors in a return of 2020 or before, unknown after") {
     const std::string factors =
         "<Assessments><AssessmentActualStartDate>2020-01-09</AssessmentActualStartDate>"
