@@ -1018,6 +1018,12 @@ class Reader {
                       at);
       }
     }
+    if (child.sex_element == SexElement::sex) {
+      child_finding("not_in_schema",
+                    "Sex is in no published schema up to 2024 (they have GenderCurrent); read as "
+                    "the child's sex and written back as read",
+                    at);
+    }
     // The published schema's other mandatory items (minOccurs 1 in every year's XSD).
     mandatory(!child.sex.empty(), "GenderCurrent (or Sex)", at);
     mandatory(!child.ethnicity.empty(), "Ethnicity", at);

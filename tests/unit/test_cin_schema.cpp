@@ -191,6 +191,17 @@ TEST_SUITE("unit/cin_schema") {
     CHECK(rules_of(cin::read_file(kPublished + "cin-2024-system.xml")).empty());
   }
 
+  TEST_CASE("Sex, in no published schema, is read with a finding and written back as read") {
+    std::string text = one_episode("<ReferralNFA>0</ReferralNFA>");
+    const std::string gender = "<GenderCurrent>1</GenderCurrent>";
+    text.replace(text.find(gender), gender.size(), "<Sex>M</Sex>");
+    const cin::Return r = cin::read(text, "sex.xml");
+    CHECK(has_rule(r, "not_in_schema", "Sex"));
+    CHECK(r.findings.size() == 1);
+    CHECK(r.children.at(0).sex_element == cin::SexElement::sex);
+    CHECK(cin::write(r).find("<Sex>M</Sex>") != std::string::npos);
+  }
+
   TEST_CASE("18A and 19A are factors in a return of 2020 or before, unknown after") {
     const std::string factors =
         "<Assessments><AssessmentActualStartDate>2020-01-09</AssessmentActualStartDate>"
