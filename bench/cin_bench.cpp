@@ -68,7 +68,8 @@ class Generator {
   }
 
   cin::Child child(std::size_t i) {
-    static const char* const kSex[] = {"M", "F", "U"};
+    // GenderCurrent, as every published schema (2016-2024) has it; three codes, as before.
+    static const char* const kGender[] = {"1", "2", "0"};
     static const char* const kEthnicity[] = {"WBRI", "WOTH", "MWBC", "AIND", "APKN",
                                              "BAFR", "BCRB", "CHNE", "OOTH", "NOBT"};
     static const char* const kDisability[] = {"MOB", "HAND", "LD", "HEAR", "VIS", "AUT"};
@@ -86,8 +87,8 @@ class Generator {
       c.birth = reference - static_cast<Day>(400 + below(6500));
       c.upn = "A999" + std::to_string(100000000 + i);
     }
-    c.sex_element = cin::SexElement::sex;
-    c.sex = pick(kSex);
+    c.sex_element = cin::SexElement::gender_current;
+    c.sex = pick(kGender);
     c.ethnicity = pick(kEthnicity);
     if (below(8) == 0) c.disabilities.push_back(pick(kDisability));
     const int episodes = 1 + static_cast<int>(below(10) == 0) + static_cast<int>(below(30) == 0);

@@ -15,6 +15,9 @@ packages=(
   libsqlite3-dev
   # Children in Need census returns (safeguard/cin.hpp) are XML, streamed through expat.
   libexpat1-dev
+  # Exports are validated against the DfE's published census schema with xmllint in the tests
+  # (tests/data/cin/xsd).
+  libxml2-utils
   # The case-file load benchmark measures simdjson On-Demand as a peer (the parse floor a reader
   # built on it would have; bench/case_load_bench.cpp, docs/performance.md). Optional: without it
   # that one figure is skipped.

@@ -45,7 +45,7 @@ struct Assessment {
   Day internal_review = kNoDay;      // AssessmentInternalReviewDate
   Day authorised = kNoDay;           // AssessmentAuthorisationDate: the assessment's completion
   std::vector<std::string> factors;  // AssessmentFactors codes, in the order written
-  std::vector<LaterElement> later;   // in Assessments or AssessmentFactorsList
+  std::vector<LaterElement> later;   // in Assessments or FactorsIdentifiedAtAssessment
   Position at;
   bool operator==(const Assessment& o) const {
     return start == o.start && internal_review == o.internal_review && authorised == o.authorised &&
@@ -118,8 +118,9 @@ struct Episode {
   }
 };
 
-// How the return states a child's sex: the older GenderCurrent (0, 1, 2, 9) or the newer Sex
-// (M, F, U). Kept as written so an export gives back the layout it read.
+// How the return states a child's sex: GenderCurrent (1, 2, 0, 9), as every published schema
+// 2016-2024 has it, or Sex (M, F, U), which none of them has (read with a not_in_schema
+// finding). Kept as written so an export gives back what it read.
 enum class SexElement : std::uint8_t { none, gender_current, sex };
 
 struct Child {

@@ -107,6 +107,7 @@ constexpr Code kAbuseCategory[] = {
     {"EMO", "emotional abuse"}, {"MUL", "multiple"},
 };
 
+// UN1-UN7: the published schema's unknownupntype (2016-2024 alike).
 constexpr Code kUpnUnknown[] = {
     {"UN1", "child is now adopted"},
     {"UN2", "child has never attended school"},
@@ -115,9 +116,6 @@ constexpr Code kUpnUnknown[] = {
     {"UN5", "sources collating UPNs reflect discrepancy"},
     {"UN6", "child aged under 6 years old and not yet in school"},
     {"UN7", "child is aged 6 or over and not in school"},
-    {"UN8", "child is unborn"},
-    {"UN9", "child is aged under 6 and is in school"},
-    {"UN10", "request for UPN made but not yet received"},
 };
 
 // Factors identified at the end of assessment, and the default pack's category where one
@@ -167,9 +165,13 @@ constexpr Factor kFactors[] = {
     {"15A", "self-harm", ""},
     {"16A", "abuse or neglect: neglect", ""},
     {"17A", "abuse or neglect: emotional abuse", "emotional_abuse"},
+    // 18A and 19A: the published schemas up to 2020's (2021 split each by whom); the reader
+    // reports them in a later year's return (read.cpp).
+    {"18A", "abuse or neglect: physical abuse (the schemas up to 2020)", "physical_injury"},
     {"18B", "abuse or neglect: physical abuse by another child (child on child)",
      "physical_injury"},
     {"18C", "abuse or neglect: physical abuse by an adult (adult on child)", "physical_injury"},
+    {"19A", "abuse or neglect: sexual abuse (the schemas up to 2020)", "sexual_abuse"},
     {"19B", "abuse or neglect: sexual abuse by another child (child on child)", "sexual_abuse"},
     {"19C", "abuse or neglect: sexual abuse by an adult (adult on child)", "sexual_abuse"},
     {"20", "other", ""},
@@ -226,6 +228,44 @@ bool is_gender_current_code(std::string_view code) noexcept {
 }
 bool is_sex_code(std::string_view code) noexcept {
   return code == "M" || code == "F" || code == "U";
+}
+
+namespace {
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_letter(char c) noexcept { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool all_digits(std::string_view text) noexcept {
+  return std::all_of(text.begin(), text.end(), is_digit);
+}
+// `text` at `at` is `n` digits.
+bool digits_at(std::string_view text, std::size_t at, std::size_t n) noexcept {
+  return text.size() >= at + n && all_digits(text.substr(at, n));
+}
+}  // namespace
+
+bool is_upn(std::string_view text) noexcept {
+  return text.size() == 13 && is_letter(text[0]) && all_digits(text.substr(1, 11)) &&
+         (is_digit(text[12]) || is_letter(text[12]));
+}
+bool is_lea(std::string_view text) noexcept { return text.size() == 3 && all_digits(text); }
+bool is_serial_no(std::string_view text) noexcept { return text.size() >= 3 && all_digits(text); }
+bool is_year(std::string_view text) noexcept { return text.size() == 4 && all_digits(text); }
+bool is_date_time(std::string_view text) noexcept {
+  // YYYY-MM-DDThh:mm:ss[.s+][Z|(+|-)hh:mm]
+  if (!(digits_at(text, 0, 4) && text.size() >= 19 && text[4] == '-' && digits_at(text, 5, 2) &&
+        text[7] == '-' && digits_at(text, 8, 2) && text[10] == 'T' && digits_at(text, 11, 2) &&
+        text[13] == ':' && digits_at(text, 14, 2) && text[16] == ':' && digits_at(text, 17, 2))) {
+    return false;
+  }
+  std::size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    const std::size_t start = ++at;
+    while (at < text.size() && is_digit(text[at])) ++at;
+    if (at == start) return false;
+  }
+  const std::string_view zone = text.substr(at);
+  return zone.empty() || zone == "Z" ||
+         (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && digits_at(zone, 1, 2) &&
+          zone[3] == ':' && digits_at(zone, 4, 2));
 }
 
 std::string_view abuse_category_name(std::string_view code) noexcept {

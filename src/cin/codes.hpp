@@ -25,6 +25,16 @@ std::string_view upn_unknown_meaning(std::string_view code) noexcept;
 bool is_gender_current_code(std::string_view code) noexcept;
 bool is_sex_code(std::string_view code) noexcept;
 
+// The published schema's patterns (CIN_schema_<year>.xsd): UPN and FormerUPN
+// ([A-Za-z]\d{12} or [A-Za-z]\d{11}[A-Za-z]), LEA (\d{3}), SerialNo (\d{3}\d*), Year (a
+// four-digit xs:gYear) and DateTime (xs:dateTime: YYYY-MM-DDThh:mm:ss, optional fraction and
+// zone).
+bool is_upn(std::string_view text) noexcept;
+bool is_lea(std::string_view text) noexcept;
+bool is_serial_no(std::string_view text) noexcept;
+bool is_year(std::string_view text) noexcept;
+bool is_date_time(std::string_view text) noexcept;
+
 // The factor code that records that an assessment found no factors.
 inline constexpr std::string_view kNoFactorsCode = "21";
 

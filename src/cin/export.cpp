@@ -23,6 +23,11 @@
 namespace safeguard::cin {
 namespace {
 
+// The census's codes for an item the graph does not hold (the Guide's code sets).
+constexpr std::string_view kNotRecordedGender = "0";        // GenderCurrent: not recorded
+constexpr std::string_view kNotObtainedEthnicity = "NOBT";  // information not yet obtained
+constexpr std::string_view kUnknownReferralSource = "10";   // ReferralSource: unknown
+
 using What = detail::ItemSource::What;
 
 // Whether the reader may be given a concern: a restricted one only when cleared for its source
@@ -116,6 +121,13 @@ class ChildWriter {
       out.sex = from_->sex;
       out.ethnicity = from_->ethnicity;
       out.later = from_->later;
+    } else {
+      // A child the graph alone gives: the published schema's mandatory items the graph does
+      // not hold, as the census's own codes for "not known" (GenderCurrent 0, not recorded;
+      // Ethnicity NOBT, information not yet obtained).
+      out.sex_element = SexElement::gender_current;
+      out.sex = std::string(kNotRecordedGender);
+      out.ethnicity = std::string(kNotObtainedEthnicity);
     }
     out.birth = graph_.person(person_).dob;
     out.disabilities = disabilities();
@@ -331,6 +343,10 @@ class ChildWriter {
     if (e.kind == EventKind::referral) {
       Episode fresh;
       fresh.referral = e.date;
+      // Mandatory in the schema: the source as the census's "unknown", and no further action
+      // false unless a referral decision says nfa.
+      fresh.referral_source = std::string(kUnknownReferralSource);
+      fresh.referral_nfa = false;
       detail_of_.push_back(kNoDetail);
       episodes_.push_back(std::move(fresh));
       return;
@@ -364,6 +380,7 @@ class ChildWriter {
       case EventKind::section47_start: {
         Section47 s;
         s.start = e.date;
+        s.conference_not_required = false;  // true when a no_conference outcome follows
         episode->section47s.push_back(std::move(s));
         break;
       }
@@ -388,6 +405,10 @@ class ChildWriter {
         ProtectionPlan p;
         p.start = e.date;
         p.initial_category = std::string(detail::abuse_category_code(e.category));
+        // The graph records no later category, and the plans before this one are those it
+        // holds for the child.
+        p.latest_category = p.initial_category;
+        p.previous_plans = plans_before(e.date);
         episode->protection_plans.push_back(std::move(p));
         break;
       }
@@ -408,6 +429,17 @@ class ChildWriter {
       default:
         break;  // a step the census does not record
     }
+  }
+
+  // The child's plans written so far that started before `day`.
+  int plans_before(Day day) const {
+    int count = 0;
+    for (const Episode& episode : episodes_) {
+      for (const ProtectionPlan& plan : episode.protection_plans) {
+        if (plan.start != kNoDay && plan.start < day) ++count;
+      }
+    }
+    return count;
   }
 
   // A concern the import did not make from the details, named "<assessment>/<code>" after an
@@ -471,12 +503,13 @@ bool open_in(const Episode& e, const ExportOptions& options) {
 Header plain_header(const CaseGraph& graph) {
   Header h;
   h.collection = "CIN";
-  h.source_level = "L";
   for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
     if (graph.kind(v) != VertexKind::agency) continue;
     const std::string& id = graph.id(v);
     if (id.rfind("LA-", 0) == 0 && graph.symbol(graph.agency(v).type) == "social_care") {
       h.authority = id.substr(3);
+      // The schema's Source must hold the LEA: without an authority there is no Source.
+      h.source_level = "L";
       break;
     }
   }

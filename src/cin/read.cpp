@@ -71,7 +71,8 @@ enum class El : std::uint8_t {
   AssessmentActualStartDate,
   AssessmentInternalReviewDate,
   AssessmentAuthorisationDate,
-  AssessmentFactorsList,
+  FactorsIdentifiedAtAssessment,
+  AssessmentFactorsList,  // our earlier exports' spelling of FactorsIdentifiedAtAssessment
   AssessmentFactors,
   CINPlanDates,
   CINPlanStartDate,
@@ -138,8 +139,9 @@ constexpr ElementInfo kElements[] = {
     {"AssessmentActualStartDate", El::AssessmentActualStartDate, El::Assessments},
     {"AssessmentInternalReviewDate", El::AssessmentInternalReviewDate, El::Assessments},
     {"AssessmentAuthorisationDate", El::AssessmentAuthorisationDate, El::Assessments},
+    {"FactorsIdentifiedAtAssessment", El::FactorsIdentifiedAtAssessment, El::Assessments},
     {"AssessmentFactorsList", El::AssessmentFactorsList, El::Assessments},
-    {"AssessmentFactors", El::AssessmentFactors, El::AssessmentFactorsList},
+    {"AssessmentFactors", El::AssessmentFactors, El::FactorsIdentifiedAtAssessment},
     {"CINPlanDates", El::CINPlanDates, El::CINdetails},
     {"CINPlanStartDate", El::CINPlanStartDate, El::CINPlanDates},
     {"CINPlanEndDate", El::CINPlanEndDate, El::CINPlanDates},
@@ -171,6 +173,9 @@ bool allowed_in(const ElementInfo& info, El parent) {
   if (info.element == El::DateOfInitialCPC) {
     return parent == El::CINdetails || parent == El::Section47;
   }
+  if (info.element == El::AssessmentFactors) {
+    return parent == El::FactorsIdentifiedAtAssessment || parent == El::AssessmentFactorsList;
+  }
   return info.parent == parent;
 }
 
@@ -188,6 +193,7 @@ bool is_container(El element) {
     case El::Disabilities:
     case El::CINdetails:
     case El::Assessments:
+    case El::FactorsIdentifiedAtAssessment:
     case El::AssessmentFactorsList:
     case El::CINPlanDates:
     case El::Section47:
@@ -261,6 +267,26 @@ class Reader {
       add_finding("unknown_code",
                   "Collection " + safeguard::detail::quote_for_error(header.collection) +
                       " is not CIN (this is not a Children in Need census return)",
+                  Position{1, 1}, {});
+    }
+    // The published schema's patterns for the header's items (an export writes them as read).
+    const auto pattern = [&](const std::string& value, bool (*valid)(std::string_view) noexcept,
+                             const char* element, const char* expected) {
+      if (!value.empty() && !valid(value)) {
+        add_finding("schema_pattern",
+                    std::string(element) + " " + safeguard::detail::quote_for_error(value) +
+                        " is not " + expected + " (the published schema's pattern)",
+                    Position{1, 1}, {});
+      }
+    };
+    pattern(header.authority, detail::is_lea, "LEA", "three digits");
+    pattern(header.serial_no, detail::is_serial_no, "SerialNo", "three or more digits");
+    pattern(header.year, detail::is_year, "Year", "a four-digit year");
+    pattern(header.date_time, detail::is_date_time, "DateTime", "a date and time");
+    if (!header.source_level.empty() && header.source_level != "L") {
+      add_finding("unknown_code",
+                  "SourceLevel " + safeguard::detail::quote_for_error(header.source_level) +
+                      " is not L (local authority), the only level the schema has",
                   Position{1, 1}, {});
     }
     if (!header.year.empty() && header.reference_date != kNoDay &&
@@ -474,6 +500,13 @@ class Reader {
         episode().protection_plans.emplace_back();
         episode().protection_plans.back().at = at;
         break;
+      case El::AssessmentFactorsList:
+        add_finding("legacy_element",
+                    "AssessmentFactorsList is not in the published schema (earlier exports of "
+                    "this library wrote it); its factors are read as FactorsIdentifiedAtAssessment "
+                    "and an export writes them so",
+                    at, current_child_id());
+        break;
       case El::Message:
         break;
       default:
@@ -558,7 +591,10 @@ class Reader {
 
   // A later layout's element, complete: kept with the item whose container held it.
   void keep_later() {
-    LaterElement element{std::string(element_name(later_in_)), std::move(later_xml_)};
+    // One kept in the legacy factors list is kept in (and written back into) the published one.
+    const El in =
+        later_in_ == El::AssessmentFactorsList ? El::FactorsIdentifiedAtAssessment : later_in_;
+    LaterElement element{std::string(element_name(in)), std::move(later_xml_)};
     later_xml_.clear();
     switch (later_in_) {
       case El::Header:
@@ -570,6 +606,7 @@ class Reader {
         episode().later.push_back(std::move(element));
         break;
       case El::Assessments:
+      case El::FactorsIdentifiedAtAssessment:
       case El::AssessmentFactorsList:
         episode().assessments.back().later.push_back(std::move(element));
         break;
@@ -605,10 +642,11 @@ class Reader {
   }
 
   bool boolean(const std::string& text, Position at, std::string_view element) const {
-    if (text == "true" || text == "1") return true;
-    if (text == "false" || text == "0") return false;
+    // The published schema's yesnotype (2017 on; 2016's had only 0 and 1).
+    if (text == "true" || text == "TRUE" || text == "1") return true;
+    if (text == "false" || text == "FALSE" || text == "0") return false;
     fail(Status::invalid_data,
-         std::string(element) + ": expected true, false, 1 or 0, got " +
+         std::string(element) + ": expected true, false, TRUE, FALSE, 1 or 0, got " +
              safeguard::detail::quote_for_error(text),
          at);
   }
@@ -819,7 +857,13 @@ class Reader {
       case El::AssessmentFactors: {
         text = token(std::move(text), at, name);
         count_item(at);
-        if (!is_factor_code(text)) {
+        if ((text == "18A" || text == "19A") && result_.header.year > "2020") {
+          add_finding("unknown_code",
+                      "AssessmentFactors " + text +
+                          " is in the census code set up to 2020 only (since 2021 18B/18C and "
+                          "19B/19C say by whom); imported as before the split",
+                      at, current_child_id());
+        } else if (!is_factor_code(text)) {
           add_finding("unknown_code",
                       "AssessmentFactors " + safeguard::detail::quote_for_error(text) +
                           " is not in the census code set for factors identified at the end of "
@@ -965,6 +1009,24 @@ class Reader {
                     "is for an unborn child only",
                     at);
     }
+    for (const std::string* upn : {&child.upn, &child.former_upn}) {
+      if (!upn->empty() && !detail::is_upn(*upn)) {
+        child_finding("schema_pattern",
+                      std::string(upn == &child.upn ? "UPN" : "FormerUPN") +
+                          " is not a letter and twelve characters (eleven digits, then a digit or "
+                          "a letter), the published schema's pattern",
+                      at);
+      }
+    }
+    if (child.sex_element == SexElement::sex) {
+      child_finding("not_in_schema",
+                    "Sex is in no published schema up to 2024 (they have GenderCurrent); read as "
+                    "the child's sex and written back as read",
+                    at);
+    }
+    // The published schema's other mandatory items (minOccurs 1 in every year's XSD).
+    mandatory(!child.sex.empty(), "GenderCurrent (or Sex)", at);
+    mandatory(!child.ethnicity.empty(), "Ethnicity", at);
     order(child.birth, child.death, "PersonBirthDate", "PersonDeathDate", at);
     after_reference(child.birth, "PersonBirthDate", at);
     after_reference(child.death, "PersonDeathDate", at);
@@ -980,6 +1042,8 @@ class Reader {
 
   void check_episode(const Episode& e) {
     mandatory(e.referral != kNoDay, "CINreferralDate", e.at);
+    mandatory(!e.referral_source.empty(), "ReferralSource", e.at);
+    mandatory(e.referral_nfa.has_value(), "ReferralNFA", e.at);
     after_reference(e.referral, "CINreferralDate", e.at);
     after_reference(e.closure, "CINclosureDate", e.at);
     after_reference(e.initial_conference, "DateOfInitialCPC", e.at);
@@ -1015,6 +1079,7 @@ class Reader {
     }
     for (const Section47& s : e.section47s) {
       mandatory(s.start != kNoDay, "S47ActualStartDate", s.at);
+      mandatory(s.conference_not_required.has_value(), "ICPCnotRequired", s.at);
       order(s.start, s.conference, "S47ActualStartDate", "DateOfInitialCPC", s.at);
       after_reference(s.start, "S47ActualStartDate", s.at);
       after_reference(s.conference, "DateOfInitialCPC", s.at);
@@ -1027,6 +1092,8 @@ class Reader {
     for (const ProtectionPlan& p : e.protection_plans) {
       mandatory(p.start != kNoDay, "CPPstartDate", p.at);
       mandatory(!p.initial_category.empty(), "InitialCategoryOfAbuse", p.at);
+      mandatory(!p.latest_category.empty(), "LatestCategoryOfAbuse", p.at);
+      mandatory(p.previous_plans.has_value(), "NumberOfPreviousCPP", p.at);
       order(p.start, p.end, "CPPstartDate", "CPPendDate", p.at);
       after_reference(p.start, "CPPstartDate", p.at);
       after_reference(p.end, "CPPendDate", p.at);

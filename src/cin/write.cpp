@@ -1,6 +1,7 @@
-// Writing a census return: the elements in the schema's order, optional ones left out when
-// empty, text escaped, two-space indentation. Text the reader would refuse (invalid UTF-8, a
-// control or other unprintable character) is refused here, so what is written reads back.
+// Writing a census return: the elements in the published schema's order (the DfE's CIN census
+// XSD; tests/data/cin/xsd), optional ones left out when empty, text escaped, two-space
+// indentation. Text the reader would refuse (invalid UTF-8, a control or other unprintable
+// character) is refused here, so what is written reads back.
 #include <string>
 
 #include "cin/kept.hpp"
@@ -113,17 +114,16 @@ void write_episode(Writer& w, const Episode& e) {
   w.date("CINclosureDate", e.closure);
   w.text("ReasonForClosure", e.closure_reason);
   w.date("DateOfInitialCPC", e.initial_conference);
-  w.boolean("ReferralNFA", e.referral_nfa);
   for (const Assessment& a : e.assessments) {
     w.open("Assessments");
     w.date("AssessmentActualStartDate", a.start);
     w.date("AssessmentInternalReviewDate", a.internal_review);
     w.date("AssessmentAuthorisationDate", a.authorised);
-    if (!a.factors.empty() || has_later(a.later, "AssessmentFactorsList")) {
-      w.open("AssessmentFactorsList");
+    if (!a.factors.empty() || has_later(a.later, "FactorsIdentifiedAtAssessment")) {
+      w.open("FactorsIdentifiedAtAssessment");
       for (const std::string& factor : a.factors) w.text("AssessmentFactors", factor);
-      w.later(a.later, "AssessmentFactorsList");
-      w.close("AssessmentFactorsList");
+      w.later(a.later, "FactorsIdentifiedAtAssessment");
+      w.close("FactorsIdentifiedAtAssessment");
     }
     w.later(a.later, "Assessments");
     w.close("Assessments");
@@ -144,6 +144,8 @@ void write_episode(Writer& w, const Episode& e) {
     w.later(s.later, "Section47");
     w.close("Section47");
   }
+  // After the enquiries, before the plans: the published schema's sequence.
+  w.boolean("ReferralNFA", e.referral_nfa);
   for (const ProtectionPlan& p : e.protection_plans) {
     w.open("ChildProtectionPlans");
     w.date("CPPstartDate", p.start);
@@ -210,15 +212,21 @@ std::string write(const Return& r) {
   w.date("ReferenceDate", r.header.reference_date);
   w.later(r.header.later, "CollectionDetails");
   w.close("CollectionDetails");
-  w.open("Source");
-  w.text("SourceLevel", r.header.source_level);
-  w.text("LEA", r.header.authority);
-  w.text("SoftwareCode", r.header.software_code);
-  w.text("Release", r.header.release);
-  w.text("SerialNo", r.header.serial_no);
-  w.text("DateTime", r.header.date_time);
-  w.later(r.header.later, "Source");
-  w.close("Source");
+  // Source is optional but, when present, must hold the LEA: written only with something in it.
+  const Header& h = r.header;
+  if (!h.source_level.empty() || !h.authority.empty() || !h.software_code.empty() ||
+      !h.release.empty() || !h.serial_no.empty() || !h.date_time.empty() ||
+      has_later(h.later, "Source")) {
+    w.open("Source");
+    w.text("SourceLevel", h.source_level);
+    w.text("LEA", h.authority);
+    w.text("SoftwareCode", h.software_code);
+    w.text("Release", h.release);
+    w.text("SerialNo", h.serial_no);
+    w.text("DateTime", h.date_time);
+    w.later(h.later, "Source");
+    w.close("Source");
+  }
   w.later(r.header.later, "Header");
   w.close("Header");
   w.open("Children");

@@ -322,8 +322,8 @@ TEST_SUITE("unit/cin") {
     CHECK(c1.upn == "A999000000001");
     CHECK(c1.former_upn == "A999000000000");
     CHECK(c1.birth == day("2015-06-10"));
-    CHECK(c1.sex_element == cin::SexElement::sex);
-    CHECK(c1.sex == "F");
+    CHECK(c1.sex_element == cin::SexElement::gender_current);
+    CHECK(c1.sex == "2");
     CHECK(c1.ethnicity == "WBRI");
     CHECK(c1.disabilities == std::vector<std::string>{"HAND", "HEAR"});
     CHECK(c1.at.line > 0);
@@ -360,7 +360,7 @@ TEST_SUITE("unit/cin") {
     const cin::Child& c2 = child(r, "P-CIN-C2");
     CHECK(c2.birth == kNoDay);
     CHECK(c2.expected_birth == day("2025-05-01"));
-    CHECK(c2.upn_unknown == "UN8");
+    CHECK(c2.upn_unknown == "UN6");
     CHECK(c2.sex_element == cin::SexElement::gender_current);
     CHECK(c2.episodes[0].referral_nfa == std::optional<bool>(false));  // written 0
 
@@ -371,9 +371,11 @@ TEST_SUITE("unit/cin") {
 
     const cin::Child& c6 = child(r, "P-CIN-C6");
     CHECK(c6.death == day("2025-02-01"));
-    CHECK(c6.ethnicity.empty());
-    CHECK(c6.episodes[0].referral_source.empty());
-    CHECK_FALSE(c6.episodes[0].referral_nfa.has_value());
+    // Only the schema's mandatory items: its "not obtained" and "unknown" codes.
+    CHECK(c6.ethnicity == "NOBT");
+    CHECK(c6.episodes[0].referral_source == "10");
+    CHECK(c6.episodes[0].referral_nfa == std::optional<bool>(false));
+    CHECK(c6.episodes[0].assessments.empty());
   }
 
   TEST_CASE("the measures equal the values worked by hand") {
@@ -1022,7 +1024,7 @@ TEST_SUITE("unit/cin") {
     // the case file with them.
     const auto c1 = graph.find("P-CIN-C1");
     REQUIRE(c1);
-    const std::vector<SourceItem> expected{{"Sex", "F"}, {"Ethnicity", "WBRI"}};
+    const std::vector<SourceItem> expected{{"GenderCurrent", "2"}, {"Ethnicity", "WBRI"}};
     CHECK(graph.person(*c1).attributes == expected);
     CaseGraph reloaded;
     load_case(reloaded, save_case(graph), "case.json");

@@ -21,10 +21,10 @@ def test_read_gives_a_graph_and_tables():
         assert list(census.children["child"]) == ["P-EXM-C%d" % n for n in range(1, 7)]
         # Group attributes are in the frame, for the audit...
         assert list(census.children["ethnicity"])[:2] == ["WBRI", "NOBT"]
-        assert census.children.loc[0, "sex"] == "F"
+        assert census.children.loc[0, "sex"] == "2"  # GenderCurrent 2: female
         # ...and in the graph only as the person's group attributes, which no rule can read.
         persons = {p["id"]: p for p in json.loads(census.graph.dumps())["persons"]}
-        assert persons["P-EXM-C1"]["attributes"] == ["Sex=F", "Ethnicity=WBRI"]
+        assert persons["P-EXM-C1"]["attributes"] == ["GenderCurrent=2", "Ethnicity=WBRI"]
         assert census.graph.count("person") == 6
         assert census.graph.count("concern") == 6
         episodes = census.episodes
