@@ -1240,6 +1240,7 @@ class RefitTest(unittest.TestCase):
                           if c.get("restricted") and c["category"] == "physical_injury"
                           and len(c["about"]) == 1)
             marked["severity"] = 4 if marked.get("severity", 1) == 5 else 5
+            document.pop("checksum", None)  # an edited file no longer matches it
             changed = os.path.join(tmp, "changed.json")
             with open(changed, "w") as f:
                 json.dump(document, f)

@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 import safeguard
+import safeguard.cin
 
 from conftest import FAMILIES, ROOT
 
