@@ -16,6 +16,16 @@ using namespace safeguard;
 
 namespace {
 
+// Outcomes following the total score (0.1 log-odds a point) and nothing else, seed 21.
+PlantedOptions total_only() {
+  PlantedOptions planted;
+  planted.seed = 21;
+  planted.intercept = -2.5;
+  planted.slope = 0.1;
+  planted.disparity = 0;
+  return planted;
+}
+
 struct Planted {
   Results one, four;
   Outcomes outcomes;
@@ -29,11 +39,7 @@ struct Planted {
     const auto pack = load_bundled_pack("default");
     one = assess(pack, snapshot, AssessOptions(options.as_of, 1));
     four = assess(pack, snapshot, AssessOptions(options.as_of, 4));
-    PlantedOptions planted;
-    planted.seed = 21;
-    planted.intercept = -2.5;
-    planted.slope = 0.1;
-    planted.disparity = 0;
+    PlantedOptions planted = total_only();
     // school-attendance's points say much more than the pack weighs them; missed-health's say
     // only what the total says.
     planted.rule_slopes = {{"school-attendance", 0.6}};
@@ -69,12 +75,7 @@ struct Marked {
     generate_caseload(graph, options);
     const auto pack = load_bundled_pack("default");
     before = assess(pack, take_snapshot(graph), AssessOptions(options.as_of, 1));
-    PlantedOptions planted;
-    planted.seed = 21;
-    planted.intercept = -2.5;
-    planted.slope = 0.1;
-    planted.disparity = 0;
-    outcomes = plant_outcomes(before, planted).outcomes;
+    outcomes = plant_outcomes(before, total_only()).outcomes;
     // The first restricted physical injury about a child (its points are severity x 2).
     ConcernSpec marker;
     for (VertexIndex v = 0; v < graph.vertex_count() && marker.id.empty(); ++v) {
