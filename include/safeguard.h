@@ -1156,6 +1156,14 @@ SG_API void sg_audit_free(sg_audit* audit);
 /* Sets the group-attributes file (replacing any earlier one); name (NULL: "groups"). On error
  * the audit keeps the groups it had. */
 SG_API int sg_audit_set_groups(sg_audit* audit, const char* data, size_t size, const char* name);
+/* Takes the group attributes `graph` records for its children (a census import's Sex or
+ * GenderCurrent and Ethnicity, "attributes" in a case file; docs/audit.md, "Group attributes
+ * from the record"): each name any child has becomes an attribute, and a child without it is not
+ * recorded (counted in the report). Replaces any earlier record attributes; the graph may be
+ * freed afterwards. With a groups file set too (either order), the file's value wins per child
+ * and attribute, and where both have a value and they differ the report warns ("group-clash"),
+ * naming the child ids. Threading as sg_audit_set_groups; the graph is only read. */
+SG_API int sg_audit_set_record_groups(sg_audit* audit, const sg_graph* graph);
 /* SG_OK when no rule or override of `rules` reads a protected attribute; else SG_E_INVALID_DATA
  * naming the rule and where it is in the pack. */
 SG_API int sg_audit_check_rules(const sg_audit* audit, const sg_rules* rules);
@@ -1220,7 +1228,10 @@ SG_API int sg_audit_what_if(char** out, size_t* out_size, const sg_audit* audit,
  * diff (rule: old points -> new points); SG_FORMAT_TOML, the new pack version (the pack's TOML
  * with the weights changed and the version bumped, comments kept) from pack_text, the TOML the
  * result's pack was loaded from (NULL: the bundled pack with the same hash). A proposal: nothing
- * is applied. Too few outcomes: SG_E_INVALID_DATA; pack_text of another pack:
+ * is applied. The reader (viewer_cleared, version 2; NULL/0 and version 1: cleared for none):
+ * unless cleared for every restricted concern of the case, children whose results draw on
+ * evidence withheld from the reader are left out of the fit and only counted
+ * ("withheld_children"). Too few outcomes: SG_E_INVALID_DATA; pack_text of another pack:
  * SG_E_INVALID_ARGUMENT. Free *out with sg_buffer_free(). */
 #define SG_FORMAT_TOML 4
 typedef struct sg_refit_options {
@@ -1231,10 +1242,13 @@ typedef struct sg_refit_options {
   size_t min_firing;       /* a rule needs this many children with each outcome to be fitted */
   const char* pack_text;   /* for SG_FORMAT_TOML: the pack's TOML, pack_text_size bytes */
   size_t pack_text_size;
+  /* Version 2: */
+  const char* const* viewer_cleared; /* agency ids or types; "*" for all */
+  size_t viewer_cleared_count;
 } sg_refit_options;
-#define SG_REFIT_OPTIONS_VERSION 1
+#define SG_REFIT_OPTIONS_VERSION 2
 #define SG_REFIT_OPTIONS_INIT \
-  { SG_REFIT_OPTIONS_VERSION, SG_FORMAT_JSON, 1, 5, 20, NULL, 0 }
+  { SG_REFIT_OPTIONS_VERSION, SG_FORMAT_JSON, 1, 5, 20, NULL, 0, NULL, 0 }
 SG_API int sg_audit_refit(char** out, size_t* out_size, const sg_audit* audit,
                           const sg_result* result, const sg_refit_options* options);
 /* ---- Rendering (docs/cli.md, "report"; docs/python.md) ------------------------------------ */
@@ -1624,8 +1638,9 @@ SG_API int sg_record_import_buffer_progress(unsigned long long* out_revision, sg
 
 /* ---- Children in Need census returns (docs/cin-census.md) --------------------------------- */
 /* Reads a census return (the Department for Education's XML, streamed) and adds it to the
- * graph as one atomic batch: each child a person (disabilities as flags; sex and ethnicity are
- * never put in the graph), each assessment factor a concern, and referrals, assessments,
+ * graph as one atomic batch: each child a person (disabilities as flags; sex and ethnicity as
+ * the person's group attributes, which no rule can read and sg_audit_set_record_groups audits
+ * by), each assessment factor a concern, and referrals, assessments,
  * section 47 enquiries, conferences, plans and reviews as process events. strict: 1 refuses a
  * return with any census-rule finding (SG_E_INVALID_DATA naming the first), 0 imports it and
  * leaves the findings to sg_cin_read_file; any other value is SG_E_INVALID_ARGUMENT.

@@ -11,6 +11,7 @@
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "safeguard/audit.hpp"
+#include "safeguard/graph.hpp"
 #include "session.hpp"
 
 namespace safeguard::cli {
@@ -20,6 +21,7 @@ struct AuditCommandOptions {
   ScoringOptions scoring;
   std::string outcomes;
   std::string groups;
+  bool groups_from_record = false;
   std::string format = "json";
   std::string output = "-";
   std::uint64_t seed = 1;
@@ -59,9 +61,13 @@ Command add_audit(CLI::App& parent) {
       ->required();
   command
       ->add_option("--groups", options->groups,
-                   "CSV 'child_id,ATTRIBUTE,...': protected group attributes, never read by rules")
-      ->type_name("FILE")
-      ->required();
+                   "CSV 'child_id,ATTRIBUTE,...': protected group attributes, never read by "
+                   "rules (default: the case's own, --groups-from-record)")
+      ->type_name("FILE");
+  command->add_flag("--groups-from-record", options->groups_from_record,
+                    "Take the group attributes the case records for each child (a census "
+                    "return's Sex and Ethnicity); with --groups too, the file's value wins per "
+                    "child and attribute and differences are warned. Implied without --groups");
   command->add_option("--format", options->format, "json, csv or html (tables only)")
       ->check(CLI::IsMember({"json", "csv", "html"}))
       ->capture_default_str();
@@ -93,7 +99,9 @@ Command add_audit(CLI::App& parent) {
       "A pack whose rules compare against a protected attribute's name or values is refused. "
       "Errors in the outcomes or groups file name the file, line, column and child id.\n"
       "Example: safeguard audit case.json --outcomes outcomes.csv --groups groups.csv "
-      "--as-of 2026-11-01 --format csv");
+      "--as-of 2026-11-01 --format csv\n"
+      "Example (a census return's Sex and Ethnicity): safeguard import-cin return.xml -o "
+      "case.json; safeguard audit case.json --outcomes outcomes.csv --as-of 2026-03-31");
   return {command, [options] {
             AuditOptions audit_options;
             audit_options.seed = options->seed;
@@ -109,11 +117,14 @@ Command add_audit(CLI::App& parent) {
                               "--reference: expected ATTRIBUTE=GROUP, not '" + pair + "'");
               audit_options.reference[pair.substr(0, equals)] = pair.substr(equals + 1);
             }
+            const bool from_file = !options->groups.empty();
+            const bool from_record = options->groups_from_record || !from_file;
             Outcomes outcomes;
             GroupAttributes groups;
             try {
               outcomes = parse_outcomes_csv(read_whole(options->outcomes), options->outcomes);
-              groups = parse_groups_csv(read_whole(options->groups), options->groups);
+              if (from_file)
+                groups = parse_groups_csv(read_whole(options->groups), options->groups);
             } catch (const Error& e) {
               throw Failure(kExitAuditData, e.what());
             }
@@ -124,7 +135,26 @@ Command add_audit(CLI::App& parent) {
             } catch (const Error& e) {
               throw Failure(kExitRulePack, e.what());
             }
-            const auto session = open_session(options->scoring, !options->no_progress);
+            GroupAttributes recorded;
+            ScoringOptions scoring = options->scoring;
+            if (from_record)
+              scoring.read_graph = [&recorded](const CaseGraph& graph) {
+                recorded = record_groups(graph);
+              };
+            const auto session = open_session(scoring, !options->no_progress);
+            if (from_record) {
+              groups = from_file ? merge_groups(groups, recorded) : std::move(recorded);
+              if (groups.attributes.empty())
+                groups.warnings.push_back(
+                    {"no-groups",
+                     "the case records no group attributes and no --groups file was given: the "
+                     "audit has no disparity tables"});
+              try {
+                check_protected(*session->pack.rules, groups);
+              } catch (const Error& e) {
+                throw Failure(kExitRulePack, e.what());
+              }
+            }
             AuditReport report;
             try {
               report = audit(session->results, outcomes, groups, audit_options);

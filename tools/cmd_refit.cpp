@@ -44,10 +44,15 @@ std::string shown(double value) { return std::isfinite(value) ? fixed(value, 3) 
 std::string text_report(const RefitReport& report) {
   std::ostringstream out;
   out << "refit: pack " << report.pack_id << " " << report.pack_version << " -> "
-      << report.new_version << ", as of " << format_iso_date(report.as_of) << "\n";
+      << report.new_version << ", as of " << format_iso_date(report.as_of) << ", viewer "
+      << report.viewer << "\n";
   out << "  " << report.with_outcome << " children with an outcome, " << report.positives
       << " with outcome 1; " << report.folds << "-fold cross-validation by household, seed "
       << report.seed << "\n";
+  if (report.withheld_children > 0)
+    out << "  " << report.withheld_children
+        << " children with an outcome left out: their results draw on evidence withheld from "
+           "this reader\n";
   out << "  log-odds per point of the total score: " << shown(report.scale) << "\n";
   out << "  cross-validated AUC: original " << shown(report.auc_original) << ", refit "
       << shown(report.auc_refit) << " (penalty " << report.penalty << ")\n";
@@ -79,6 +84,7 @@ Command add_refit(CLI::App& parent) {
   add_rules_option(*command, options->scoring);
   add_as_of_option(*command, options->scoring);
   add_threads_option(*command, options->scoring);
+  add_viewer_option(*command, options->scoring);
   command->add_option("--outcomes", options->outcomes, "CSV 'child_id,outcome' (0/1)")
       ->type_name("FILE")
       ->required();
@@ -101,7 +107,9 @@ Command add_refit(CLI::App& parent) {
   command->add_flag("--no-progress", options->no_progress, "Never draw a progress bar");
   command->footer(
       "The refit fits past outcomes, with whatever bias they hold; it is a proposal for review, "
-      "never applied (docs/audit.md, \"Refitting\").\n"
+      "never applied (docs/audit.md, \"Refitting\"). Unless --viewer clears the reader for "
+      "every restricted concern, children whose results draw on withheld evidence are left out "
+      "of the fit and counted.\n"
       "Example: safeguard refit case.json --outcomes outcomes.csv --as-of 2026-11-01 "
       "--write default-refit.toml");
   return {command, [options] {
@@ -129,6 +137,7 @@ Command add_refit(CLI::App& parent) {
             refit_options.seed = options->seed;
             refit_options.folds = options->folds;
             refit_options.min_firing = options->min_firing;
+            refit_options.viewer = session->viewer;
             RefitReport report;
             try {
               report = refit(session->results, outcomes, refit_options);

@@ -246,6 +246,7 @@ std::unique_ptr<Session> open_session(const ScoringOptions& options, bool show_p
   {
     CaseGraph graph;
     load_case(graph, options.case_path, limits);
+    if (options.read_graph) options.read_graph(graph);
     stages.next("taking a snapshot");
     session->snapshot = take_snapshot(graph);
   }

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,9 @@ struct ScoringOptions {
   // Lazy for commands that read few explanations (assess reads scores and levels): the batch
   // then holds no explanation lines (docs/performance.md, "Lazy explanations").
   Explanations explanations = Explanations::eager;
+  // Called with the loaded case before the session frees it (the session keeps its snapshot,
+  // which holds no group attributes): what a command needs of the record beyond the snapshot.
+  std::function<void(const CaseGraph&)> read_graph;
 };
 
 void add_case_option(CLI::App& command, ScoringOptions& options);

@@ -26,6 +26,8 @@
 
 namespace safeguard {
 
+class CaseGraph;
+
 // ---- Inputs ---------------------------------------------------------------------------------
 
 struct OutcomeRow {
@@ -42,6 +44,12 @@ struct Outcomes {
   std::vector<OutcomeRow> rows;
 };
 
+// A note the audit carries into its report (AuditReport::warnings and the like).
+struct AuditWarning {
+  std::string code;  // "small-sample", "no-outcome", "not-recorded", "group-clash", ...
+  std::string message;
+};
+
 struct GroupRow {
   std::string child_id;
   std::vector<std::string> values;  // one per attribute; empty: not recorded
@@ -54,6 +62,9 @@ struct GroupAttributes {
   std::string source;
   std::vector<std::string> attributes;
   std::vector<GroupRow> rows;
+  // Said when the attributes were put together (merge_groups: a file and the record
+  // disagreeing about a child); every report made from them repeats these.
+  std::vector<AuditWarning> warnings;
 };
 
 // Parse the files' text. Error(Status::parse or invalid_data) naming source, line, column and
@@ -63,6 +74,20 @@ SAFEGUARD_EXPORT GroupAttributes parse_groups_csv(std::string_view text, const s
 // The same files written back (what the generator emits).
 SAFEGUARD_EXPORT std::string outcomes_csv(const Outcomes& outcomes);
 SAFEGUARD_EXPORT std::string groups_csv(const GroupAttributes& groups);
+
+// The group attributes the record holds (Person::attributes, as a census import stores Sex or
+// GenderCurrent and Ethnicity): source "record", one attribute per name any child has (byte
+// order), one row per child of the graph (id order, line 0) with an empty value (not recorded)
+// where the child has no attribute of that name. Adults' attributes are not read.
+SAFEGUARD_EXPORT GroupAttributes record_groups(const CaseGraph& graph);
+
+// A groups file and the record's attributes together (docs/audit.md, "Group attributes from the
+// record"): the file's attributes, then those only the record has (byte order); per child and
+// attribute the file's value where it has one, else the record's. Where both have a value and
+// they differ, the file's is used and a "group-clash" warning per attribute names the children
+// (ids only, never the values). Rows: the file's in its order, then children only the record has.
+SAFEGUARD_EXPORT GroupAttributes merge_groups(const GroupAttributes& file,
+                                              const GroupAttributes& record);
 
 // Refuses a pack whose expressions compare a concern category, factor kind, child flag or
 // agency type against a protected attribute's name or one of its values (case-insensitive):
@@ -112,11 +137,6 @@ struct AuditRow {
   AuditRow();
 };
 
-struct AuditWarning {
-  std::string code;  // "small-sample", "no-outcome", "unmatched-group", ...
-  std::string message;
-};
-
 struct AuditReport {
   std::string pack_id, pack_version, pack_hash;
   Day as_of = 0;
@@ -126,7 +146,8 @@ struct AuditReport {
   std::size_t positives = 0;        // outcome 1
   std::vector<std::string> levels;  // the pack's level ids
   std::vector<std::string> attributes;
-  std::vector<std::string> references;  // per attribute
+  std::vector<std::string> references;    // per attribute
+  std::vector<std::size_t> not_recorded;  // per attribute: assessed children without a value
   AuditOptions options;
   std::vector<AuditRow> rows;  // in table order: discrimination, calibration, then per attribute
   std::vector<AuditWarning> warnings;
@@ -308,6 +329,12 @@ struct RefitOptions {
   // estimable.
   std::size_t min_firing = 20;
   int max_iterations = 100;  // of Newton's method per fit
+  // Who reads the report. Unless the viewer sees every restricted concern in the case, a child
+  // whose result has a line or override withheld from the viewer, or reads the network as the
+  // viewer may attribute it (ScoreReader::withholds), is left out of the fit and only counted
+  // (RefitReport::withheld_children): a weight fitted on its points and outcome would say what
+  // the withheld evidence is and is worth. Default: cleared for none.
+  Viewer viewer;
 };
 
 struct RefitRule {
@@ -330,7 +357,10 @@ struct RefitReport {
   std::string new_version;  // e.g. "0.4.0-refit.1"
   Day as_of = 0;
   std::string horizon;
-  std::size_t children = 0, with_outcome = 0, positives = 0;
+  std::string viewer;  // "uncleared", "cleared for everything" or "cleared for ..."
+  // with_outcome and positives count the children fitted on; withheld_children the children
+  // with an outcome left out because their results draw on evidence withheld from the viewer.
+  std::size_t children = 0, with_outcome = 0, positives = 0, withheld_children = 0;
   std::size_t folds = 0;
   std::uint64_t seed = 0;
   double scale = 0;    // log-odds per point of the total score (the original pack's one weight)
@@ -348,9 +378,11 @@ struct RefitReport {
 // pack's own and a weak signal leaves it alone. The penalty is chosen by k-fold
 // cross-validation with households kept whole, folds drawn from the seed: deterministic, and
 // the same for any assessment thread count. Negative weights are reported and not written (the
-// rule keeps its weight); every figure is finite. Refuses (Error naming file, line and id) an
-// outcome id that is not a child of the results; fewer than min_firing children with each
-// outcome: Error(Status::invalid_data).
+// rule keeps its weight); every figure is finite. Only children whose results draw on nothing
+// withheld from options.viewer are fitted on (RefitOptions::viewer), so no figure moves with
+// what restricted evidence says or with the outcome of a child resting on it. Refuses (Error
+// naming file, line and id) an outcome id that is not a child of the results; fewer than
+// min_firing fitted children with each outcome: Error(Status::invalid_data).
 SAFEGUARD_EXPORT RefitReport refit(const Results& results, const Outcomes& outcomes,
                                    const RefitOptions& options = {});
 SAFEGUARD_EXPORT std::string refit_json(const RefitReport& report);

@@ -252,6 +252,9 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
                   Location(groups.source));
   }
 
+  // What putting the attributes together found (a file and the record disagreeing).
+  report.warnings.insert(report.warnings.end(), groups.warnings.begin(), groups.warnings.end());
+
   // The children with an outcome, in result order.
   std::vector<std::size_t> rows;
   std::vector<int> y;
@@ -340,6 +343,7 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
       out.group_of[r] = static_cast<int>(
           std::lower_bound(out.names.begin(), out.names.end(), g->values[a]) - out.names.begin());
     }
+    report.not_recorded.push_back(not_recorded);
     if (not_recorded > 0)
       report.warnings.push_back({"not-recorded", "'" + attribute + "' is not recorded for " +
                                                      std::to_string(not_recorded) +

@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
+#include "safeguard/graph.hpp"
 #include "util/utf8.hpp"
 
 namespace safeguard {
@@ -178,6 +180,101 @@ GroupAttributes parse_groups_csv(std::string_view text, const std::string& sourc
     GroupRow group{id, {}, line.number};
     for (std::size_t c = 1; c < row.size(); ++c) group.values.push_back(row[c].first);
     out.rows.push_back(std::move(group));
+  }
+  return out;
+}
+
+GroupAttributes record_groups(const CaseGraph& graph) {
+  GroupAttributes out;
+  out.source = "record";
+  std::vector<VertexIndex> children;
+  std::set<std::string> names;
+  for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
+    if (graph.kind(v) != VertexKind::person || graph.id(v).empty()) continue;
+    const Person& person = graph.person(v);
+    if (person.kind != PersonKind::child) continue;
+    children.push_back(v);
+    for (const SourceItem& attribute : person.attributes) names.insert(attribute.name);
+  }
+  std::sort(children.begin(), children.end(),
+            [&](VertexIndex a, VertexIndex b) { return graph.id(a) < graph.id(b); });
+  out.attributes.assign(names.begin(), names.end());
+  out.rows.reserve(children.size());
+  for (VertexIndex v : children) {
+    GroupRow row{graph.id(v), std::vector<std::string>(out.attributes.size()), 0};
+    for (const SourceItem& attribute : graph.person(v).attributes) {
+      const auto at =
+          std::lower_bound(out.attributes.begin(), out.attributes.end(), attribute.name);
+      std::string& value = row.values[static_cast<std::size_t>(at - out.attributes.begin())];
+      if (value.empty()) value = attribute.value;
+    }
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+GroupAttributes merge_groups(const GroupAttributes& file, const GroupAttributes& record) {
+  GroupAttributes out;
+  out.source = file.source;
+  out.attributes = file.attributes;
+  std::vector<std::size_t> from_record;  // per record attribute: its column in out
+  for (const std::string& name : record.attributes) {
+    const auto at = std::find(out.attributes.begin(), out.attributes.end(), name);
+    from_record.push_back(static_cast<std::size_t>(at - out.attributes.begin()));
+    if (at == out.attributes.end()) out.attributes.push_back(name);
+  }
+  // The record's own attributes in byte order after the file's.
+  std::sort(out.attributes.begin() + static_cast<long>(file.attributes.size()),
+            out.attributes.end());
+  for (std::size_t a = 0; a < record.attributes.size(); ++a)
+    from_record[a] = static_cast<std::size_t>(
+        std::find(out.attributes.begin(), out.attributes.end(), record.attributes[a]) -
+        out.attributes.begin());
+  std::map<std::string, const GroupRow*> in_record;
+  for (const GroupRow& row : record.rows) in_record.emplace(row.child_id, &row);
+  std::vector<std::vector<std::string>> clashes(out.attributes.size());  // child ids
+  std::set<std::string> in_file;
+  const auto fill = [&](GroupRow& row, const GroupRow* kept) {
+    if (!kept) return;
+    for (std::size_t a = 0; a < record.attributes.size(); ++a) {
+      const std::string& value = kept->values[a];
+      std::string& cell = row.values[from_record[a]];
+      if (value.empty()) continue;
+      if (cell.empty())
+        cell = value;
+      else if (cell != value)
+        clashes[from_record[a]].push_back(row.child_id);
+    }
+  };
+  for (const GroupRow& given : file.rows) {
+    GroupRow row{given.child_id, given.values, given.line};
+    row.values.resize(out.attributes.size());
+    in_file.insert(row.child_id);
+    const auto kept = in_record.find(row.child_id);
+    fill(row, kept == in_record.end() ? nullptr : kept->second);
+    out.rows.push_back(std::move(row));
+  }
+  for (const GroupRow& kept : record.rows) {
+    if (in_file.count(kept.child_id)) continue;
+    GroupRow row{kept.child_id, std::vector<std::string>(out.attributes.size()), 0};
+    fill(row, &kept);
+    out.rows.push_back(std::move(row));
+  }
+  out.warnings = file.warnings;
+  out.warnings.insert(out.warnings.end(), record.warnings.begin(), record.warnings.end());
+  constexpr std::size_t kNamed = 10;  // ids named per attribute; the rest are counted
+  for (std::size_t a = 0; a < out.attributes.size(); ++a) {
+    std::vector<std::string>& ids = clashes[a];
+    if (ids.empty()) continue;
+    std::sort(ids.begin(), ids.end());
+    std::string named;
+    for (std::size_t i = 0; i < ids.size() && i < kNamed; ++i) named += (i ? ", " : "") + ids[i];
+    if (ids.size() > kNamed) named += " and " + std::to_string(ids.size() - kNamed) + " more";
+    out.warnings.push_back({"group-clash", "'" + out.attributes[a] + "' differs between " +
+                                               file.source + " and the record for " +
+                                               std::to_string(ids.size()) +
+                                               (ids.size() == 1 ? " child" : " children") + " (" +
+                                               named + "); the file's value is used"});
   }
   return out;
 }

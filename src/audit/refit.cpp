@@ -25,13 +25,16 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/random.hpp"
+#include "audit/withheld.hpp"
 #include "bundled_packs.hpp"
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
+#include "safeguard/render.hpp"
 #include "toml_guard.hpp"
 #include "toml_setup.hpp"
 #include "util/number_text.hpp"
 #include "util/text_position.hpp"
+#include "views_restriction.hpp"
 
 namespace safeguard {
 namespace {
@@ -190,9 +193,24 @@ RefitReport refit(const Results& results, const Outcomes& outcomes, const RefitO
                   Location(outcomes.source, row.line, 1, row.child_id));
     outcome_of[static_cast<std::size_t>(found)] = row.outcome;
   }
+  // A reader not cleared for every restricted concern is shown a fit on the children whose
+  // results draw on nothing withheld from them: a weight fitted on another child's points and
+  // outcome would move with what the withheld evidence says (a rule firing only on it would
+  // get a weight at all), and refitting with and without such a child's outcome would tell
+  // what its evidence is worth. The reader already knows which children those are (assess
+  // shows their withheld figure); the report only counts them.
+  const bool sees_all = detail::sees_every_restricted_concern(results.snapshot(), options.viewer);
+  const ScoreReader reader(results, options.viewer);
+  std::size_t withheld = 0;
   std::vector<std::size_t> order;
-  for (std::size_t r = 0; r < results.child_count(); ++r)
-    if (outcome_of[r] >= 0) order.push_back(r);
+  for (std::size_t r = 0; r < results.child_count(); ++r) {
+    if (outcome_of[r] < 0) continue;
+    if (!sees_all && audit_detail::draws_on_withheld(results, reader, r, options.viewer)) {
+      ++withheld;
+      continue;
+    }
+    order.push_back(r);
+  }
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return rows.children[a].id < rows.children[b].id;
   });
@@ -215,8 +233,16 @@ RefitReport refit(const Results& results, const Outcomes& outcomes, const RefitO
   report.new_version = bumped(pack.version());
   report.as_of = results.as_of();
   report.horizon = outcomes.horizon;
+  report.viewer = describe_viewer(options.viewer);
   report.children = results.child_count();
   report.with_outcome = order.size();
+  report.withheld_children = withheld;
+  if (withheld > 0)
+    report.warnings.push_back(
+        {"withheld-children",
+         std::to_string(withheld) + " of " + std::to_string(withheld + order.size()) +
+             " children with an outcome are left out of the fit: their results draw on "
+             "information held by another agency that this reader is not cleared for"});
   report.positives = static_cast<std::size_t>(std::count(data.y.begin(), data.y.end(), 1));
   report.folds = options.folds;
   report.seed = options.seed;
@@ -224,8 +250,9 @@ RefitReport refit(const Results& results, const Outcomes& outcomes, const RefitO
   if (report.positives < options.min_firing || negatives < options.min_firing)
     throw Error(Status::invalid_data,
                 "too few outcomes to refit: " + std::to_string(report.positives) +
-                    " children with outcome 1 and " + std::to_string(negatives) +
-                    " with 0; each needs at least " + std::to_string(options.min_firing),
+                    " children with outcome 1 and " + std::to_string(negatives) + " with 0" +
+                    (withheld > 0 ? " that this reader may be shown" : "") +
+                    "; each needs at least " + std::to_string(options.min_firing),
                 Location(outcomes.source));
 
   // Which rules are estimable: enough children with each outcome get points from them.
@@ -346,8 +373,10 @@ std::string refit_json(const RefitReport& report) {
                  {"new_version", report.new_version}};
   out["as_of"] = format_iso_date(report.as_of);
   out["horizon"] = report.horizon;
+  out["viewer"] = report.viewer;
   out["children"] = report.children;
   out["with_outcome"] = report.with_outcome;
+  out["withheld_children"] = report.withheld_children;
   out["positives"] = report.positives;
   out["folds"] = report.folds;
   out["seed"] = report.seed;

@@ -83,7 +83,8 @@ std::string audit_json(const AuditReport& report) {
   for (std::size_t a = 0; a < report.attributes.size(); ++a)
     attributes.push_back(
         {{"attribute", report.attributes[a]},
-         {"reference", a < report.references.size() ? report.references[a] : std::string()}});
+         {"reference", a < report.references.size() ? report.references[a] : std::string()},
+         {"not_recorded", a < report.not_recorded.size() ? report.not_recorded[a] : 0}});
   out["attributes"] = attributes;
   nlohmann::json rows = nlohmann::json::array();
   for (const AuditRow& row : report.rows) {

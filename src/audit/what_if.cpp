@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/withheld.hpp"
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
 #include "safeguard/render.hpp"
@@ -57,13 +58,10 @@ std::map<std::string, double> visible_points(const Results& results, std::size_t
   return out;
 }
 
-// Whether anything in the child's result is withheld from the viewer: a line (restricted
-// evidence, or a rule that fired only because of it), a propagated line that reads the network
-// as the viewer may attribute it (risk through a neighbour or place resting on withheld
-// evidence: under contextual = "included" it moves the level), or a policy override that fired
-// only because of withheld evidence.
-bool draws_on_withheld(const Results& results, const ScoreReader& reader, std::size_t row,
-                       const Viewer& viewer) {
+}  // namespace
+
+bool audit_detail::draws_on_withheld(const Results& results, const ScoreReader& reader,
+                                     std::size_t row, const Viewer& viewer) {
   if (reader.withholds(row)) return true;
   for (const LineView& line : view_contributions(results, row, viewer))
     if (line.withheld()) return true;
@@ -71,6 +69,10 @@ bool draws_on_withheld(const Results& results, const ScoreReader& reader, std::s
     if (o.visibility == Visibility::withheld) return true;
   return false;
 }
+
+namespace {
+
+using audit_detail::draws_on_withheld;
 
 void count(WhatIfGroup& group, std::size_t levels, int before, int after) {
   if (group.transitions.empty()) group.transitions.assign(levels * levels, 0);
@@ -180,6 +182,7 @@ WhatIfReport what_if(const Results& before, const PackChanges& changes,
   report.as_of = before.as_of();
   report.viewer = describe_viewer(options.viewer);
   report.attributes = groups.attributes;
+  report.warnings = groups.warnings;
   report.lint = changed->lint_warnings();
   for (const LevelDef& level : original.levels()) report.levels.push_back(level.id);
   const std::size_t levels = report.levels.size();

@@ -1,13 +1,17 @@
 // The C API: the audit of a result against host outcomes and protected group attributes
 // (issue 18, docs/audit.md).
 #include "safeguard/audit.hpp"
+#include "safeguard/graph.hpp"
 
 #include "c_api/shim.hpp"
 #include "util/utf8.hpp"
 
 struct sg_audit {
   safeguard::Outcomes outcomes;
-  safeguard::GroupAttributes groups;
+  safeguard::GroupAttributes file;    // sg_audit_set_groups
+  safeguard::GroupAttributes record;  // sg_audit_set_record_groups
+  bool has_record = false;
+  safeguard::GroupAttributes groups;  // what the audit runs on: the two together
 };
 
 using namespace safeguard;
@@ -76,6 +80,7 @@ int sg_audit_new(sg_audit** out, const char* data, size_t size, const char* name
     const std::string source = name ? text(name, "name") : std::string("outcomes");
     auto audit = std::make_unique<sg_audit>();
     audit->outcomes = parse_outcomes_csv(audit_text(data, size, source), source);
+    audit->file.source = "groups";
     audit->groups.source = "groups";
     *out = audit.release();
   });
@@ -88,7 +93,22 @@ int sg_audit_set_groups(sg_audit* audit, const char* data, size_t size, const ch
     require(audit, "audit");
     const std::string source = name ? text(name, "name") : std::string("groups");
     GroupAttributes groups = parse_groups_csv(audit_text(data, size, source), source);
-    audit->groups = std::move(groups);
+    GroupAttributes combined = audit->has_record ? merge_groups(groups, audit->record) : groups;
+    audit->file = std::move(groups);
+    audit->groups = std::move(combined);
+  });
+}
+
+int sg_audit_set_record_groups(sg_audit* audit, const sg_graph* graph) {
+  return guard([&] {
+    require(audit, "audit");
+    require(graph, "graph");
+    GroupAttributes record = record_groups(graph->graph);
+    GroupAttributes combined =
+        audit->file.attributes.empty() ? record : merge_groups(audit->file, record);
+    audit->record = std::move(record);
+    audit->has_record = true;
+    audit->groups = std::move(combined);
   });
 }
 
@@ -203,6 +223,9 @@ int sg_audit_refit(char** out, size_t* out_size, const sg_audit* audit, const sg
     refit_options.seed = options->seed;
     refit_options.folds = options->folds;
     refit_options.min_firing = options->min_firing;
+    if (options->version >= 2)
+      refit_options.viewer = cleared_viewer(options->viewer_cleared, options->viewer_cleared_count,
+                                            "options.viewer_cleared");
     const RefitReport report = refit(results, a.outcomes, refit_options);
     const std::string rendered =
         options->format == SG_FORMAT_TOML   ? refit_pack_toml(report, pack_text, pack_source)

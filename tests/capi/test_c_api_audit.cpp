@@ -61,9 +61,172 @@ std::string run(const sg_audit* audit, const sg_result* result, int format) {
   return text;
 }
 
+std::string refit_json(const sg_audit* audit, const sg_result* result, bool cleared) {
+  const char* everything[] = {"*"};
+  sg_refit_options options = SG_REFIT_OPTIONS_INIT;
+  if (cleared) {
+    options.viewer_cleared = everything;
+    options.viewer_cleared_count = 1;
+  }
+  char* out = nullptr;
+  size_t size = 0;
+  const int status = sg_audit_refit(&out, &size, audit, result, &options);
+  REQUIRE_MESSAGE(status == SG_OK, sg_error_last());
+  std::string text(out, size);
+  sg_buffer_free(out);
+  return text;
+}
+
+// A census return imported through C: Sex (or GenderCurrent) and Ethnicity are each child's
+// group attributes.
+struct Census {
+  sg_graph* graph = nullptr;
+  sg_rules* rules = nullptr;
+  sg_result* result = nullptr;
+  Census() {
+    REQUIRE(sg_graph_new(&graph) == SG_OK);
+    REQUIRE_MESSAGE(
+        sg_cin_load_file(graph, SAFEGUARD_SOURCE_DIR "/tests/data/cin/full.xml", 0) == SG_OK,
+        sg_error_last());
+    REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
+    sg_assess_options assess = SG_ASSESS_OPTIONS_INIT;
+    assess.as_of = "2025-03-31";
+    REQUIRE(sg_assess(&result, graph, rules, &assess) == SG_OK);
+  }
+  ~Census() {
+    sg_result_free(result);
+    sg_rules_free(rules);
+    sg_graph_free(graph);
+  }
+};
+
+constexpr const char* kCensusOutcomes =
+    "child_id,outcome\nP-CIN-C1,1\nP-CIN-C2,0\nP-CIN-C3,1\nP-CIN-C4,0\nP-CIN-C5,0\n"
+    "P-CIN-C6,1\n";
+
+sg_audit* census_audit(const std::string& outcomes) {
+  sg_audit* audit = nullptr;
+  REQUIRE(sg_audit_new(&audit, outcomes.data(), outcomes.size(), "outcomes.csv") == SG_OK);
+  return audit;
+}
+
 }  // namespace
 
 TEST_SUITE("capi/c_api_audit") {
+  TEST_CASE("sg_audit_set_record_groups: a census return's attributes audit as the same file") {
+    Census census;
+    const std::string outcomes = kCensusOutcomes;
+    const std::string file =
+        "child_id,Ethnicity,GenderCurrent,Sex\nP-CIN-C1,WBRI,,F\nP-CIN-C2,NOBT,0,\n"
+        "P-CIN-C3,MWBC,,M\nP-CIN-C4,BAFR,1,\nP-CIN-C5,APKN,,F\nP-CIN-C6,,,U\n";
+    sg_audit* from_record = census_audit(outcomes);
+    REQUIRE(sg_audit_set_record_groups(from_record, census.graph) == SG_OK);
+    sg_audit* from_file = census_audit(outcomes);
+    REQUIRE(sg_audit_set_groups(from_file, file.data(), file.size(), "groups.csv") == SG_OK);
+    const std::string json = run(from_record, census.result, SG_FORMAT_JSON);
+    CHECK(json == run(from_file, census.result, SG_FORMAT_JSON));
+    CHECK(run(from_record, census.result, SG_FORMAT_CSV) ==
+          run(from_file, census.result, SG_FORMAT_CSV));
+    // Missing attributes counted: Sex for the two children of the older layout.
+    CHECK(json.find("\"attribute\": \"Sex\",\n      \"not_recorded\": 2") != std::string::npos);
+    CHECK(json.find("'Sex' is not recorded for 2 assessed children") != std::string::npos);
+    CHECK(sg_audit_set_record_groups(from_record, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(sg_audit_set_record_groups(nullptr, census.graph) == SG_E_INVALID_ARGUMENT);
+    // A file and the record together, in either order: the file wins, the clash names the child.
+    const std::string clash = "child_id,Ethnicity\nP-CIN-C3,WOTH\n";
+    sg_audit* file_first = census_audit(outcomes);
+    REQUIRE(sg_audit_set_groups(file_first, clash.data(), clash.size(), "groups.csv") == SG_OK);
+    REQUIRE(sg_audit_set_record_groups(file_first, census.graph) == SG_OK);
+    sg_audit* record_first = census_audit(outcomes);
+    REQUIRE(sg_audit_set_record_groups(record_first, census.graph) == SG_OK);
+    REQUIRE(sg_audit_set_groups(record_first, clash.data(), clash.size(), "groups.csv") == SG_OK);
+    const std::string merged = run(file_first, census.result, SG_FORMAT_JSON);
+    CHECK(merged == run(record_first, census.result, SG_FORMAT_JSON));
+    CHECK(merged.find("\"group-clash\"") != std::string::npos);
+    CHECK(merged.find("'Ethnicity' differs between groups.csv and the record for 1 child "
+                      "(P-CIN-C3); the file's value is used") != std::string::npos);
+    CHECK(merged.find("MWBC") == std::string::npos);
+    CHECK(merged.find("\"group\": \"WOTH\"") != std::string::npos);
+    sg_audit_free(record_first);
+    sg_audit_free(file_first);
+    sg_audit_free(from_file);
+    sg_audit_free(from_record);
+  }
+
+  TEST_CASE(
+      "sg_audit_refit: a marker in restricted evidence moves nothing an uncleared reader sees") {
+    // A generated caseload with planted outcomes (C++ plants them; a host brings its own), then
+    // a marker: one restricted concern's severity amended through C, and the outcome of the
+    // child it is about flipped.
+    Generated generated(3000, 21);
+    safeguard::CaseloadOptions generate;
+    generate.children = 3000;
+    generate.seed = 21;
+    safeguard::CaseGraph graph;
+    safeguard::generate_caseload(graph, generate);
+    const safeguard::Results results =
+        safeguard::assess(safeguard::load_bundled_pack("default"), safeguard::take_snapshot(graph),
+                          safeguard::AssessOptions(generate.as_of, 1));
+    safeguard::PlantedOptions plant;
+    plant.seed = 21;
+    plant.intercept = -2.5;
+    plant.slope = 0.1;
+    plant.disparity = 0;
+    safeguard::Outcomes outcomes = safeguard::plant_outcomes(results, plant).outcomes;
+    std::string concern, child, severity;
+    for (safeguard::VertexIndex v = 0; v < graph.vertex_count() && concern.empty(); ++v) {
+      if (graph.kind(v) != safeguard::VertexKind::concern) continue;
+      const safeguard::Concern& c = graph.concern(v);
+      if (!c.restricted || graph.symbol(c.category) != "physical_injury" || c.about.size() != 1 ||
+          graph.kind(c.about[0]) != safeguard::VertexKind::person)
+        continue;
+      concern = c.id;
+      child = graph.id(c.about[0]);
+      severity = c.severity == 5 ? "4" : "5";
+    }
+    REQUIRE_FALSE(concern.empty());
+    const std::string text = safeguard::outcomes_csv(outcomes);
+    for (safeguard::OutcomeRow& row : outcomes.rows)
+      if (row.child_id == child) row.outcome = 1 - row.outcome;
+    const std::string flipped = safeguard::outcomes_csv(outcomes);
+    sg_audit* audit = census_audit(text);
+    sg_audit* audit_flipped = census_audit(flipped);
+
+    const std::string shown = refit_json(audit, generated.result, false);
+    CHECK(shown.find("\"viewer\": \"uncleared") != std::string::npos);
+    CHECK(shown.find("\"withheld_children\": 0") == std::string::npos);
+    const std::string all = refit_json(audit, generated.result, true);
+    CHECK(all.find("\"withheld_children\": 0") != std::string::npos);
+
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    REQUIRE(sg_batch_amend(batch, "concern", concern.c_str(), "severity", severity.c_str()) ==
+            SG_OK);
+    REQUIRE_MESSAGE(sg_graph_apply(generated.graph, batch) == SG_OK, sg_error_last());
+    sg_batch_free(batch);
+    sg_result* marked = nullptr;
+    sg_assess_options assess = SG_ASSESS_OPTIONS_INIT;
+    assess.as_of = "2026-11-01";
+    REQUIRE(sg_assess(&marked, generated.graph, generated.rules, &assess) == SG_OK);
+    CHECK(refit_json(audit, marked, false) == shown);
+    CHECK(refit_json(audit_flipped, generated.result, false) == shown);
+    CHECK(refit_json(audit_flipped, marked, false) == shown);
+    // Cleared for everything, the reader's fit takes every child, and the marker moves it.
+    CHECK(refit_json(audit, marked, true) != all);
+    CHECK(refit_json(audit_flipped, generated.result, true) != all);
+    // A version 1 struct (before the viewer) reads as a reader cleared for nothing.
+    sg_refit_options old = SG_REFIT_OPTIONS_INIT;
+    old.version = 1;
+    char* out = nullptr;
+    size_t size = 0;
+    REQUIRE(sg_audit_refit(&out, &size, audit, generated.result, &old) == SG_OK);
+    CHECK(std::string(out, size) == shown);
+    sg_buffer_free(out);
+    sg_result_free(marked);
+    sg_audit_free(audit_flipped);
+    sg_audit_free(audit);
+  }
+
   TEST_CASE("sg_audit_run gives the C++ audit's JSON and CSV, and flags the planted disparity") {
     Generated generated(3000, 5);
     const safeguard::PlantedTruth truth = planted(3000, 5);

@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "safeguard/audit.hpp"
+#include "safeguard/cin.hpp"
+#include "safeguard/day.hpp"
 #include "safeguard/generate.hpp"
+#include "safeguard/graph.hpp"
 
 using namespace safeguard;
 
@@ -67,9 +70,143 @@ std::string error_of(const std::function<void()>& body) {
   return "no error";
 }
 
+Day day_of(const std::string& text) {
+  Day day = 0;
+  std::string error;
+  REQUIRE_MESSAGE(parse_iso_date(text, day, error), error);
+  return day;
+}
+
+// tests/data/cin/full.xml imported as a census import stores it: Sex (or the older layout's
+// GenderCurrent) and Ethnicity are each child's group attributes (Person::attributes).
+struct Census {
+  CaseGraph graph;
+  Results results;
+  Census() {
+    cin::load(graph, cin::read_file(std::string(SAFEGUARD_SOURCE_DIR) + "/tests/data/cin/full.xml"),
+              "full.xml");
+    results = assess(load_bundled_pack("default"), take_snapshot(graph),
+                     AssessOptions(day_of("2025-03-31"), 1));
+  }
+};
+
+// The same attributes written by hand as a groups file, from the return's elements: P-CIN-C2
+// and P-CIN-C4 use the older GenderCurrent, P-CIN-C6 has no Ethnicity.
+constexpr const char* kCensusGroups =
+    "child_id,Ethnicity,GenderCurrent,Sex\n"
+    "P-CIN-C1,WBRI,,F\n"
+    "P-CIN-C2,NOBT,0,\n"
+    "P-CIN-C3,MWBC,,M\n"
+    "P-CIN-C4,BAFR,1,\n"
+    "P-CIN-C5,APKN,,F\n"
+    "P-CIN-C6,,,U\n";
+
+constexpr const char* kCensusOutcomes =
+    "# horizon: re-referral within 12 months\nchild_id,outcome\n"
+    "P-CIN-C1,1\nP-CIN-C2,0\nP-CIN-C3,1\nP-CIN-C4,0\nP-CIN-C5,0\nP-CIN-C6,1\n";
+
+std::string warning_of(const AuditReport& report, const std::string& code) {
+  std::string out;
+  for (const AuditWarning& w : report.warnings)
+    if (w.code == code) out += w.message + "\n";
+  return out;
+}
+
 }  // namespace
 
 TEST_SUITE("unit/audit") {
+  TEST_CASE("a census return's Sex and Ethnicity from the record audit as the same groups file") {
+    const Census census;
+    REQUIRE(census.results.child_count() == 6);
+    const GroupAttributes recorded = record_groups(census.graph);
+    CHECK(recorded.source == "record");
+    CHECK(recorded.attributes == std::vector<std::string>{"Ethnicity", "GenderCurrent", "Sex"});
+    CHECK(groups_csv(recorded) == kCensusGroups);
+    const Outcomes outcomes = parse_outcomes_csv(kCensusOutcomes, "outcomes.csv");
+    AuditOptions options;
+    options.bootstrap = 50;
+    const AuditReport from_record = audit(census.results, outcomes, recorded, options);
+    const AuditReport from_file =
+        audit(census.results, outcomes, parse_groups_csv(kCensusGroups, "groups.csv"), options);
+    CHECK(audit_json(from_record) == audit_json(from_file));
+    CHECK(audit_csv(from_record) == audit_csv(from_file));
+    // Children without an attribute are counted and said, never silently dropped.
+    CHECK(from_record.not_recorded == std::vector<std::size_t>{1, 4, 2});
+    CHECK(warning_of(from_record, "not-recorded")
+              .find("'Sex' is not recorded for 2 assessed "
+                    "children") != std::string::npos);
+    CHECK(audit_json(from_record).find("\"not_recorded\": 2") != std::string::npos);
+    std::size_t sex_children = 0;
+    for (const AuditRow& row : from_record.rows)
+      if (row.table == "level_distribution" && row.attribute == "Sex" && row.level == 0)
+        sex_children += row.denominator;
+    CHECK(sex_children == 4);
+    // Small groups: every rate over fewer than min_count children is marked and no ratio is
+    // assessed or flagged, as for a file.
+    for (const AuditRow& row : from_record.rows) {
+      if (row.attribute.empty() || row.denominator == 0) continue;
+      CHECK(row.note.find("small sample") == 0);
+      CHECK_FALSE(row.flag);
+    }
+  }
+
+  TEST_CASE("a groups file and the record together: the file wins, a clash names the child id") {
+    const Census census;
+    // P-CIN-C3's Ethnicity differs from the record's; P-CIN-C6's is empty in the file, so the
+    // record's (none) stands; P-CIN-C1's agrees; decile is the file's own.
+    const GroupAttributes file = parse_groups_csv(
+        "child_id,decile,Ethnicity\nP-CIN-C1,3,WBRI\nP-CIN-C3,7,WOTH\nP-CIN-C6,2,\n", "groups.csv");
+    const GroupAttributes merged = merge_groups(file, record_groups(census.graph));
+    CHECK(merged.attributes ==
+          std::vector<std::string>{"decile", "Ethnicity", "GenderCurrent", "Sex"});
+    CHECK(groups_csv(merged) ==
+          "child_id,decile,Ethnicity,GenderCurrent,Sex\n"
+          "P-CIN-C1,3,WBRI,,F\n"
+          "P-CIN-C3,7,WOTH,,M\n"
+          "P-CIN-C6,2,,,U\n"
+          "P-CIN-C2,,NOBT,0,\n"
+          "P-CIN-C4,,BAFR,1,\n"
+          "P-CIN-C5,,APKN,,F\n");
+    REQUIRE(merged.warnings.size() == 1);
+    CHECK(merged.warnings[0].code == "group-clash");
+    CHECK(merged.warnings[0].message ==
+          "'Ethnicity' differs between groups.csv and the record for 1 child (P-CIN-C3); the "
+          "file's value is used");
+    // Never the values: personal data stays out of messages.
+    CHECK(merged.warnings[0].message.find("MWBC") == std::string::npos);
+    CHECK(merged.warnings[0].message.find("WOTH") == std::string::npos);
+    const AuditReport report =
+        audit(census.results, parse_outcomes_csv(kCensusOutcomes, "outcomes.csv"), merged);
+    CHECK(warning_of(report, "group-clash").find("P-CIN-C3") != std::string::npos);
+    CHECK(report.attributes == merged.attributes);
+    // The same with no clash: no warning.
+    const GroupAttributes agreeing =
+        merge_groups(parse_groups_csv("child_id,Ethnicity\nP-CIN-C3,MWBC\n", "g.csv"),
+                     record_groups(census.graph));
+    CHECK(agreeing.warnings.empty());
+  }
+
+  TEST_CASE("the record's attributes are protected: a pack reading one of them is refused") {
+    CaseGraph graph;
+    PersonSpec child;
+    child.id = "P-GRP-C1";
+    child.attributes = {{"need", "disability"}};
+    PersonSpec other;
+    other.id = "P-GRP-C2";
+    graph.apply(Batch().add(child).add(other));
+    const GroupAttributes recorded = record_groups(graph);
+    CHECK(groups_csv(recorded) == "child_id,need\nP-GRP-C1,disability\nP-GRP-C2,\n");
+    const auto pack = load_bundled_pack("default");
+    CHECK(error_of([&] { check_protected(*pack, recorded); })
+              .find("rule 'disabled-child' compares child.flags against \"disability\", a value "
+                    "of protected attribute 'need' ('disability')") != std::string::npos);
+    const Results results =
+        assess(pack, take_snapshot(graph), AssessOptions(day_of("2026-11-01"), 1));
+    CHECK(error_of([&] {
+            audit(results, parse_outcomes_csv("child_id,outcome\n", "o.csv"), recorded);
+          }).find("disabled-child") != std::string::npos);
+  }
+
   TEST_CASE("AUC counts ties one half (hand-worked)") {
     // Positives score 2 and 3, negatives 1 and 2: of four pairs three are in order and one
     // tied, so (3 + 0.5) / 4.

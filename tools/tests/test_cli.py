@@ -971,6 +971,54 @@ class AuditTest(unittest.TestCase):
             with open(again[1]) as f:
                 self.assertEqual(f.read(), first)
 
+    CENSUS_GROUPS = ("child_id,Ethnicity,GenderCurrent,Sex\nP-CIN-C1,WBRI,,F\nP-CIN-C2,NOBT,0,\n"
+                     "P-CIN-C3,MWBC,,M\nP-CIN-C4,BAFR,1,\nP-CIN-C5,APKN,,F\nP-CIN-C6,,,U\n")
+
+    def test_a_census_return_is_audited_by_the_sex_and_ethnicity_it_records(self):
+        with scratch_dir() as tmp:
+            case = os.path.join(tmp, "case.json")
+            done = run("import-cin", os.path.join(SOURCE_DIR, "tests", "data", "cin", "full.xml"),
+                       "-o", case)
+            self.assertEqual(done.code, 0, done.errtext())
+            outcomes, groups, clash = (os.path.join(tmp, name)
+                                       for name in ("o.csv", "g.csv", "clash.csv"))
+            with open(outcomes, "w") as f:
+                f.write("child_id,outcome\nP-CIN-C1,1\nP-CIN-C2,0\nP-CIN-C3,1\nP-CIN-C4,0\n"
+                        "P-CIN-C5,0\nP-CIN-C6,1\n")
+            with open(groups, "w") as f:
+                f.write(self.CENSUS_GROUPS)
+            with open(clash, "w") as f:
+                f.write("child_id,Ethnicity\nP-CIN-C3,WOTH\n")
+            common = [case, "--outcomes", outcomes, "--as-of", "2025-03-31", "--bootstrap", "100"]
+            from_record = run("audit", *common)
+            self.assertEqual(from_record.code, 0, from_record.errtext())
+            from_file = run("audit", *common, "--groups", groups)
+            self.assertEqual(from_file.code, 0, from_file.errtext())
+            self.assertEqual(from_record.text(), from_file.text())
+            self.assertEqual(run("audit", *common, "--groups-from-record", "--format",
+                                 "csv").text(),
+                             run("audit", *common, "--groups", groups, "--format", "csv").text())
+            report = json.loads(from_record.text())
+            self.assertEqual([(a["attribute"], a["not_recorded"]) for a in report["attributes"]],
+                             [("Ethnicity", 1), ("GenderCurrent", 4), ("Sex", 2)])
+            self.assertIn(("not-recorded", "'Sex' is not recorded for 2 assessed children; they "
+                           "are left out of its tables"),
+                          [(w["code"], w["message"]) for w in report["warnings"]])
+            # A file and the record together: the file wins, the clash names the child only.
+            both = run("audit", *common, "--groups", clash, "--groups-from-record")
+            self.assertEqual(both.code, 0, both.errtext())
+            merged = json.loads(both.text())
+            clashes = [w["message"] for w in merged["warnings"] if w["code"] == "group-clash"]
+            self.assertEqual(clashes, ["'Ethnicity' differs between " + clash + " and the record "
+                                       "for 1 child (P-CIN-C3); the file's value is used"])
+            self.assertNotIn("MWBC", both.text())
+            self.assertEqual([a["attribute"] for a in merged["attributes"]],
+                             ["Ethnicity", "GenderCurrent", "Sex"])
+            # The file alone is the file alone.
+            alone = json.loads(run("audit", *common, "--groups", clash).text())
+            self.assertEqual([a["attribute"] for a in alone["attributes"]], ["Ethnicity"])
+            self.assertFalse([w for w in alone["warnings"] if w["code"] == "group-clash"])
+
     def test_audit_flags_the_planted_disparity_in_json_csv_and_html(self):
         with scratch_dir() as tmp:
             case, outcomes, groups = self.planted(tmp)
@@ -1176,6 +1224,49 @@ class RefitTest(unittest.TestCase):
                        "--write", pack)
             self.assertEqual(over.code, 2, over.errtext())
             self.assertIn("never over it", over.errtext())
+
+
+    def test_a_marker_in_restricted_evidence_moves_nothing_an_uncleared_reader_sees(self):
+        with scratch_dir() as tmp:
+            case, outcomes = os.path.join(tmp, "case.json"), os.path.join(tmp, "outcomes.csv")
+            made = run("generate", "--children", "1500", "--seed", "4", "-o", case,
+                       "--outcomes", outcomes)
+            self.assertEqual(made.code, 0, made.errtext())
+            # The marker: one restricted physical injury about one child made more severe, and
+            # that child's outcome flipped.
+            with open(case) as f:
+                document = json.load(f)
+            marked = next(c for c in document["concerns"]
+                          if c.get("restricted") and c["category"] == "physical_injury"
+                          and len(c["about"]) == 1)
+            marked["severity"] = 4 if marked.get("severity", 1) == 5 else 5
+            document.pop("checksum", None)  # an edited file no longer matches it
+            changed = os.path.join(tmp, "changed.json")
+            with open(changed, "w") as f:
+                json.dump(document, f)
+            flipped = os.path.join(tmp, "flipped.csv")
+            with open(outcomes) as f, open(flipped, "w") as out:
+                for line in f:
+                    if line.startswith(marked["about"][0] + ","):
+                        line = line[:-2] + ("0" if line[-2] == "1" else "1") + "\n"
+                    out.write(line)
+
+            def refit(case_path, outcomes_path, *viewer):
+                done = run("refit", case_path, "--outcomes", outcomes_path, *AS_OF, *viewer)
+                self.assertEqual(done.code, 0, done.errtext())
+                return done.text()
+
+            shown = refit(case, outcomes)
+            self.assertIn("viewer uncleared", shown)
+            self.assertIn("children with an outcome left out: their results draw on evidence "
+                          "withheld from this reader", shown)
+            self.assertEqual(refit(changed, outcomes), shown)
+            self.assertEqual(refit(case, flipped), shown)
+            self.assertEqual(refit(changed, flipped), shown)
+            everything = refit(case, outcomes, "--viewer", "*")
+            self.assertIn("viewer cleared for everything", everything)
+            self.assertNotEqual(refit(changed, outcomes, "--viewer", "*"), everything)
+            self.assertNotEqual(refit(case, flipped, "--viewer", "*"), everything)
 
 
 class ProgressTest(unittest.TestCase):

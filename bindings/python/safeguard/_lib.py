@@ -554,7 +554,7 @@ class WhatIfOptions(ctypes.Structure):
 
 
 class RefitOptions(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("format", c_int),
@@ -563,6 +563,9 @@ class RefitOptions(ctypes.Structure):
         ("min_firing", c_size_t),
         ("pack_text", c_char_p),
         ("pack_text_size", c_size_t),
+        # Version 2: the reader.
+        ("viewer_cleared", POINTER(c_char_p)),
+        ("viewer_cleared_count", c_size_t),
     ]
 
 
@@ -812,6 +815,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_audit_new": (c_int, [_out_handle, c_char_p, c_size_t, c_char_p]),
     "sg_audit_free": (None, [c_void_p]),
     "sg_audit_set_groups": (c_int, [c_void_p, c_char_p, c_size_t, c_char_p]),
+    "sg_audit_set_record_groups": (c_int, [c_void_p, _graph_p]),
     "sg_audit_check_rules": (c_int, [c_void_p, _rules_p]),
     "sg_audit_run": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
                              POINTER(AuditOptions)]),

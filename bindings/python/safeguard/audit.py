@@ -11,8 +11,11 @@ library (sg_audit_run), so they are the same bytes as the CLI's and the C API's.
 
 Outcomes are a CSV path (``child_id,outcome``) or a mapping child id -> 0/1 (a pandas Series
 works); groups a CSV path (``child_id,ATTRIBUTE,...``), a mapping child id -> {attribute: value}
-or a pandas DataFrame indexed by child id with one column per attribute. A rule pack whose rules
-read a protected attribute is refused (InvalidDataError naming the rule).
+or a pandas DataFrame indexed by child id with one column per attribute. ``record=graph`` takes
+the group attributes the graph records for its children instead (a census return's Sex and
+Ethnicity, safeguard.cin.read): with groups too, the file's value wins per child and attribute
+and a "group-clash" warning names the children where they differ. A rule pack whose rules read
+a protected attribute is refused (InvalidDataError naming the rule).
 """
 
 import ctypes
@@ -24,6 +27,7 @@ from . import _core
 from . import _lib
 from ._core import check, lib
 from .errors import InvalidArgumentError
+from .graph import Graph
 from .result import RESULT_VIEWER, Result, ViewerArg
 from .rules import RuleSet
 
@@ -94,7 +98,7 @@ class _AuditInputs(_core.Handle):
     _kind = "audit"
 
     def __init__(self, outcomes: OutcomesArg, groups: typing.Optional[GroupsArg],
-                 horizon: str) -> None:
+                 horizon: str, record: typing.Optional[Graph] = None) -> None:
         if isinstance(outcomes, (str, os.PathLike)):
             data, name = _read(outcomes)
         else:
@@ -102,7 +106,13 @@ class _AuditInputs(_core.Handle):
         out = ctypes.c_void_p()
         check(lib.sg_audit_new(ctypes.byref(out), data, len(data), name.encode("utf-8")))
         super().__init__(out.value, lib.sg_audit_free)
-        if groups is None:  # what-if without groups: overall figures only
+        if record is not None:
+            if not isinstance(record, Graph):
+                raise TypeError("record must be a safeguard.Graph, not %s"
+                                % type(record).__name__)
+            with record._lock:
+                check(lib.sg_audit_set_record_groups(self._pointer(), record._pointer()))
+        if groups is None:  # without groups: overall figures, or the record's groups only
             return
         if isinstance(groups, (str, os.PathLike)):
             data, name = _read(groups)
@@ -230,18 +240,21 @@ def _take(call: typing.Callable[[typing.Any, typing.Any], int]) -> str:
     return _core.take_text(buffer, size)
 
 
-def audit(result: Result, outcomes: OutcomesArg, groups: GroupsArg, *, horizon: str = "",
+def audit(result: Result, outcomes: OutcomesArg, groups: typing.Optional[GroupsArg] = None, *,
+          record: typing.Optional[Graph] = None, horizon: str = "",
           seed: int = 1, bootstrap: int = 1000, min_events: int = 10, min_count: int = 30,
           band: typing.Tuple[float, float] = (0.8, 1.25),
           reference: typing.Optional[typing.Mapping[str, str]] = None) -> Audit:
     """Audits `result` against the host's outcomes and protected group attributes (module
-    docstring). `horizon` states what a mapping's outcome means (a file says it on its
-    '# horizon:' line). A ratio is flagged when it leaves `band` beyond chance, adjusted for
-    the number of ratios (docs/audit.md); `reference` names an attribute's reference group (default: its largest)."""
+    docstring): `groups`, the attributes `record` (the Graph assessed) holds for its children,
+    or both (the file wins per child and attribute; differences are warned). `horizon` states
+    what a mapping's outcome means (a file says it on its '# horizon:' line). A ratio is
+    flagged when it leaves `band` beyond chance, adjusted for the number of ratios
+    (docs/audit.md); `reference` names an attribute's reference group (default: its largest)."""
     if not isinstance(result, Result):
         raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
     options = _options(seed, bootstrap, min_events, min_count, band, reference)
-    inputs = _AuditInputs(outcomes, groups, horizon)
+    inputs = _AuditInputs(outcomes, groups, horizon, record)
 
     def render(fmt: int) -> str:
         options.format = fmt
@@ -391,7 +404,7 @@ class WhatIf:
 
 
 def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
-            without: typing.Iterable[str] = (),
+            record: typing.Optional[Graph] = None, without: typing.Iterable[str] = (),
             weights: typing.Optional[typing.Mapping[str, float]] = None,
             thresholds: typing.Optional[typing.Mapping[str, typing.Mapping[str, float]]] = None,
             spec: typing.Optional[str] = None, threads: int = 1,
@@ -399,7 +412,7 @@ def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
     """Reassesses `result`'s case as of its date with its pack changed (rules `without`,
     `weights` {rule: multiplier}, `thresholds` {index: {level: score}}, or a what-if `spec` in
     TOML) and reports which children change level, overall and per group of `groups` (as for
-    audit()). The pack itself never changes. NotFoundError names an unknown rule, index or level.
+    audit(), with `record` as there). The pack itself never changes. NotFoundError names an unknown rule, index or level.
     `viewer` (default: the result's) decides which changed rules a child's row may name."""
     if not isinstance(result, Result):
         raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
@@ -413,7 +426,7 @@ def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
                                  threads=_core.integer_size(threads, "threads"), spec=spec_bytes,
                                  spec_size=len(spec_bytes), viewer_cleared=cleared,
                                  viewer_cleared_count=cleared_count)
-    inputs = _AuditInputs({}, groups, "")
+    inputs = _AuditInputs({}, groups, "", record)
 
     def render(fmt: int) -> str:
         options.format = fmt
@@ -451,6 +464,12 @@ class Refit:
         return float(self.document["auc_refit"])
 
     @property
+    def withheld_children(self) -> int:
+        """Children with an outcome left out of the fit: their results draw on evidence withheld
+        from the reader (0 for a reader who sees every restricted concern)."""
+        return int(self.document["withheld_children"])
+
+    @property
     def rules(self) -> typing.Any:
         """One row per rule: id, fired_positive, fired_negative, estimable, coefficient,
         multiplier, written, note."""
@@ -472,20 +491,25 @@ class Refit:
 
 def refit(result: Result, outcomes: OutcomesArg, *, horizon: str = "", seed: int = 1,
           folds: int = 5, min_firing: int = 20,
-          pack_text: typing.Optional[str] = None) -> Refit:
+          pack_text: typing.Optional[str] = None, viewer: ViewerArg = RESULT_VIEWER) -> Refit:
     """Proposed rule weights fitted to `outcomes` for `result` (docs/audit.md, "Refitting"):
     L2-regularised logistic regression on each rule's points with the pack's total as an
     offset, the penalty chosen by `folds`-fold cross-validation (households whole, seeded).
     `pack_text` is the TOML the result's pack came from (default: the bundled pack with its
-    hash), from which the new version is written. Nothing is applied."""
+    hash), from which the new version is written. Nothing is applied. `viewer` (default: the
+    result's) is who reads it: unless cleared for every restricted concern, children whose
+    results draw on evidence withheld from them are left out of the fit and only counted
+    (Refit.withheld_children)."""
     if not isinstance(result, Result):
         raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
     text = None if pack_text is None else pack_text.encode("utf-8")
+    cleared, cleared_count = _core.text_array(result._viewer_of(viewer), "viewer")
     options = _lib.RefitOptions(version=_lib.RefitOptions.VERSION, format=_lib.FORMAT_JSON,
                                 seed=_core.integer_size(seed, "seed"),
                                 folds=_core.integer_size(folds, "folds"),
                                 min_firing=_core.integer_size(min_firing, "min_firing"),
-                                pack_text=text, pack_text_size=0 if text is None else len(text))
+                                pack_text=text, pack_text_size=0 if text is None else len(text),
+                                viewer_cleared=cleared, viewer_cleared_count=cleared_count)
 
     def render(fmt: int) -> str:
         options.format = fmt

@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 import safeguard
+import safeguard.cin
 
 from conftest import FAMILIES, ROOT
 
@@ -205,3 +206,47 @@ def test_an_audit_as_known_then_is_the_audit_of_the_record_as_it_stood(families,
             assert audit_then.document == expected
         with record.assess(rules, AS_OF) as known_now:
             assert len(known_now.child_ids) > len(ids)
+
+
+CENSUS = ROOT / "tests" / "data" / "cin" / "full.xml"
+CENSUS_OUTCOMES = {"P-CIN-C1": 1, "P-CIN-C2": 0, "P-CIN-C3": 1, "P-CIN-C4": 0, "P-CIN-C5": 0,
+                   "P-CIN-C6": 1}
+# The return's Sex (GenderCurrent in the older layout of P-CIN-C2 and P-CIN-C4) and Ethnicity,
+# written by hand; P-CIN-C6 has no Ethnicity.
+CENSUS_GROUPS = {
+    "P-CIN-C1": {"Ethnicity": "WBRI", "Sex": "F"},
+    "P-CIN-C2": {"Ethnicity": "NOBT", "GenderCurrent": "0"},
+    "P-CIN-C3": {"Ethnicity": "MWBC", "Sex": "M"},
+    "P-CIN-C4": {"Ethnicity": "BAFR", "GenderCurrent": "1"},
+    "P-CIN-C5": {"Ethnicity": "APKN", "Sex": "F"},
+    "P-CIN-C6": {"Sex": "U"},
+}
+
+
+def test_a_census_return_is_audited_by_the_attributes_it_records(rules):
+    with safeguard.cin.read(CENSUS) as census:
+        with census.graph.assess(rules, "2025-03-31") as result:
+            from_record = safeguard.audit(result, CENSUS_OUTCOMES, record=census.graph,
+                                          bootstrap=100)
+            by_hand = {child: {name: values.get(name) for name in
+                               ("Ethnicity", "GenderCurrent", "Sex")}
+                       for child, values in CENSUS_GROUPS.items()}
+            from_file = safeguard.audit(result, CENSUS_OUTCOMES, by_hand, bootstrap=100)
+            assert from_record.document == from_file.document
+            assert from_record.to_csv() == from_file.to_csv()
+            counted = {a["attribute"]: a["not_recorded"]
+                       for a in from_record.document["attributes"]}
+            assert counted == {"Ethnicity": 1, "GenderCurrent": 4, "Sex": 2}
+            assert ("not-recorded", "'Sex' is not recorded for 2 assessed children; they are "
+                    "left out of its tables") in from_record.warnings
+            # Both: the file wins per child and attribute; the clash names the child, not values.
+            both = safeguard.audit(result, CENSUS_OUTCOMES, {"P-CIN-C3": {"Ethnicity": "WOTH"}},
+                                   record=census.graph, bootstrap=100)
+            clashes = [m for code, m in both.warnings if code == "group-clash"]
+            assert clashes == ["'Ethnicity' differs between groups and the record for 1 child "
+                               "(P-CIN-C3); the file's value is used"]
+            assert "MWBC" not in json.dumps(both.document)
+            groups = both.level_distribution
+            assert "WOTH" in set(groups[groups.attribute == "Ethnicity"].group)
+            with pytest.raises(TypeError):
+                safeguard.audit(result, CENSUS_OUTCOMES, record="not a graph")

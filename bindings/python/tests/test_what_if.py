@@ -112,3 +112,40 @@ def test_refit_proposes_a_new_version_that_loads(planted, tmp_path):
     program = subprocess.run([CLI, "refit", str(case), "--outcomes", str(outcomes), "--as-of",
                               AS_OF, "--format", "json"], check=True, capture_output=True)
     assert json.loads(program.stdout.decode("utf-8")) == proposal.document
+
+
+def test_refit_for_an_uncleared_reader_does_not_move_with_restricted_evidence(tmp_path, rules):
+    """A marker in restricted data (one restricted concern's severity, and the outcome of the
+    child it is about) moves nothing the default, uncleared reader sees; cleared, it does."""
+    if not CLI:
+        pytest.skip("SAFEGUARD_CLI is not set")
+    case = tmp_path / "case.json"
+    outcomes = tmp_path / "outcomes.csv"
+    subprocess.run([CLI, "generate", "--children", "1500", "--seed", "5", "-o", str(case),
+                    "--outcomes", str(outcomes)], check=True, capture_output=True)
+    document = json.loads(case.read_text())
+    marked = next(c for c in document["concerns"]
+                  if c.get("restricted") and c["category"] == "physical_injury"
+                  and len(c["about"]) == 1)
+    marked["severity"] = 4 if marked.get("severity", 1) == 5 else 5
+    document.pop("checksum", None)  # an edited file no longer matches it
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(document))
+    planted = dict(line.split(",") for line in outcomes.read_text().splitlines()[2:])
+    plain = {child: int(value) for child, value in planted.items()}
+    flipped = dict(plain)
+    flipped[marked["about"][0]] = 1 - flipped[marked["about"][0]]
+
+    def refits(path):
+        with safeguard.Graph.from_file(path) as graph:
+            with graph.assess(rules, AS_OF) as result:
+                return ([safeguard.refit(result, o).document for o in (plain, flipped)],
+                        [safeguard.refit(result, o, viewer="*").document
+                         for o in (plain, flipped)])
+
+    (shown, shown_flipped), (cleared, cleared_flipped) = refits(case)
+    (marked_shown, marked_flipped), (marked_cleared, _) = refits(changed)
+    assert shown["viewer"].startswith("uncleared") and shown["withheld_children"] > 0
+    assert shown == shown_flipped == marked_shown == marked_flipped
+    assert cleared["withheld_children"] == 0
+    assert cleared != cleared_flipped and cleared != marked_cleared

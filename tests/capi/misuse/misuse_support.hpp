@@ -1108,7 +1108,7 @@ struct RefitOptionsArg : ArgBase {
   sg_refit_options options = SG_REFIT_OPTIONS_INIT;
   std::string pack;
   bool null = false;
-  static std::size_t variants() { return 9; }
+  static std::size_t variants() { return 11; }
   RefitOptionsArg(Fixture&, const char*, bool optional, std::size_t variant) {
     expected = Expect::failure();
     switch (variant) {
@@ -1139,6 +1139,13 @@ struct RefitOptionsArg : ArgBase {
         break;
       case 8:
         options.folds = SIZE_MAX, expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 9:  // a viewer list that is NULL with a count (version 2)
+        options.viewer_cleared = nullptr, options.viewer_cleared_count = 2;
+        expected = Expect::code(SG_E_INVALID_ARGUMENT);
+        break;
+      case 10:  // version 1 never reads the viewer fields, whatever they hold
+        options.version = 1, options.viewer_cleared_count = 2, expected = Expect::anything();
         break;
     }
   }
