@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cin/markup_bound.hpp"
+#include "memory_support.hpp"
 #include "safeguard/cin.hpp"
 
 using namespace safeguard;
@@ -128,28 +129,6 @@ std::string in_return(const Shape& shape, std::size_t size) {
   append_token(text, shape, size);
   return text + kTail;
 }
-
-// The process's resident set now, in KiB (Linux /proc).
-std::size_t resident_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
-  }
-  return 0;
-}
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kUnderAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kUnderAsan = true;
-#else
-constexpr bool kUnderAsan = false;
-#endif
-#else
-constexpr bool kUnderAsan = false;
-#endif
 
 // Runs `work` in a child process; gives its exit code and peak resident set (KiB). The child's
 // peak starts at this process's resident set, so what `work` adds is the difference.
@@ -316,13 +295,13 @@ TEST_SUITE("unit/cin") {
         std::ofstream out(path, std::ios::binary);
         out << in_return(shape, huge);
       }
-      const std::size_t before = resident_kib();
+      const std::size_t before = test::resident_kib();
       const auto [from_file, file_peak] =
           in_child([&] { return refused_at_limit([&] { cin::read_file(path); }, shape.kind); });
       CAPTURE(before);
       CAPTURE(file_peak);
       CHECK(from_file == 0);
-      if (!kUnderAsan) CHECK(file_peak < before + 16 * 1024);
+      if (!test::kUnderAsan) CHECK(file_peak < before + 16 * 1024);
       const auto [from_buffer, buffer_peak] = in_child([&] {
         std::string text;
         text.reserve(kHead.size() + huge + 64 + kTail.size());
@@ -334,7 +313,7 @@ TEST_SUITE("unit/cin") {
       CAPTURE(buffer_peak);
       CHECK(from_buffer == 0);
       // The return itself (64 MiB), and little more.
-      if (!kUnderAsan) CHECK(buffer_peak < before + (huge >> 10) + 16 * 1024);
+      if (!test::kUnderAsan) CHECK(buffer_peak < before + (huge >> 10) + 16 * 1024);
     }
     std::remove(path.c_str());
   }
