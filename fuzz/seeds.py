@@ -215,6 +215,21 @@ def cin_returns():
           "<LAchildID>P-1</LAchildID><PersonBirthDate>2015-01-01</PersonBirthDate>"
           "</ChildIdentifiers><CINdetails><CINreferralDate>2024-05-01</CINreferralDate>"
           "</CINdetails></Child></Children></Message>")
+    # Markup the reader bounds before expat holds it (ReadLimits::max_markup_bytes, 64 KiB): a
+    # '>' and the other quote inside attribute values, '<', '>' and dashes in a comment, '?' and
+    # '>' in a PI, '<', '>' and ']]' in a CDATA section; then a tag one byte over the limit and
+    # a comment that never ends (both refused).
+    head = ("<?xml version=\"1.0\"?>\r\n<!-- a <comment> - with > -->\r\n<Message><Header>"
+            "<CollectionDetails><ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails>"
+            "</Header><Children><Child><ChildIdentifiers><LAchildID>P-1</LAchildID>"
+            "<PersonBirthDate>2015-01-01</PersonBirthDate></ChildIdentifiers>")
+    tail = ("<CINdetails><CINreferralDate>2024-05-01</CINreferralDate></CINdetails></Child>"
+            "</Children></Message>")
+    write("cin", "markup-quotes.xml", head + "<Later a=\"'>\" b='\">'>x</Later><?pi ? > ?>"
+          "<![CDATA[<a>]] ]>]]>" + tail)
+    over = "<Later a=\"" + "v" * (65536 - len("<Later a=\"\">")) + "x\">"
+    write("cin", "markup-tag-over-limit.xml", head + over + "x</Later>" + tail)
+    write("cin", "markup-comment-unended.xml", head + "<!-- -- > ]]> " + "c" * 70000)
 
 
 def audit_files():

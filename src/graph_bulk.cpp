@@ -471,8 +471,14 @@ class CaseGraph::BulkBuilder {
   }
 
   void count_and_reserve(const Batch& batch) {
-    std::size_t counts[std::variant_size_v<Edit>] = {};
+    detail::ItemCounts counts = {};
     for (const Edit& item : batch.items) ++counts[item.index()];
+    reserve(counts);
+  }
+
+ public:
+  // Room for `counts` items of each kind (indexed as Edit's alternatives).
+  void reserve(const detail::ItemCounts& counts) {
     auto count = [&](auto tag) { return counts[Edit(std::in_place_type<decltype(tag)>).index()]; };
     const std::size_t persons = count(PersonSpec{}), agencies = count(AgencySpec{}),
                       concerns = count(ConcernSpec{}), factors = count(FactorSpec{}),
@@ -502,6 +508,7 @@ class CaseGraph::BulkBuilder {
     relation_keys_.reserve(relations);
   }
 
+ private:
   CaseGraph& graph_;
   std::vector<Name> names_;  // every id declared so far, in order
   detail::KeyIndex names_index_;
@@ -592,6 +599,10 @@ bool StreamedBuild::add(const Edit& item) {
   if (!attempt([&] { return is_addition(item) && builder_->add(item); })) return false;
   ++items_;
   return true;
+}
+
+void StreamedBuild::reserve(const ItemCounts& counts) {
+  if (!declined_ && !committed_) builder_->reserve(counts);
 }
 
 bool StreamedBuild::finish() {

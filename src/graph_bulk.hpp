@@ -10,11 +10,17 @@
 // is wrong with it, word for word as before.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <memory>
+#include <variant>
 
 #include "safeguard/graph.hpp"
 
 namespace safeguard::detail {
+
+// A number of items of each kind, indexed as Edit's alternatives.
+using ItemCounts = std::array<std::size_t, std::variant_size_v<Edit>>;
 
 class StreamedBuild {
  public:
@@ -32,6 +38,10 @@ class StreamedBuild {
   // Builds one more item (an addition; anything else is declined). False when it fails a
   // check or the graph's limits: the graph is then back to empty and every later call declines.
   bool add(const Edit& item);
+  // Room for about `counts` items of each kind in all, as CaseGraph::apply reserves from a
+  // batch's counts, so the vectors and indexes are not grown (and rehashed) as the items come.
+  // A hint, called before the first add(): the graph is the same with or without it.
+  void reserve(const ItemCounts& counts);
   // The checks over all the items (unique relations, no one their own ancestor), then the graph
   // is committed: its revision moves on as CaseGraph::apply's does. False: declined, as add().
   // At least one item must have been added (an empty batch goes through CaseGraph::apply).

@@ -191,6 +191,9 @@ struct ReadLimits {
   std::size_t max_bytes = std::size_t(4) << 30;  // a national-scale return is far smaller
   std::size_t max_depth = 16;                    // the census layout is 7 deep
   std::size_t max_text_bytes = 1024;             // one element's text (codes, dates, ids)
+  // One markup token: a tag with its attributes, a comment, a processing instruction, a CDATA
+  // section or a DOCTYPE, from its '<' to its '>'; checked before expat holds it in memory.
+  std::size_t max_markup_bytes = 64 * 1024;
   std::size_t max_children = 5'000'000;
   std::size_t max_items_per_child = 10'000;  // episodes, assessments, plans, reviews, factors
   // Findings kept; past it they are counted, and one last finding (too_many_findings) says how

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "cin/codes.hpp"
+#include "cin/markup_bound.hpp"
 #include "safeguard/cin.hpp"
 #include "util/file.hpp"
 #include "util/markup.hpp"
@@ -159,6 +161,15 @@ constexpr ElementInfo kElements[] = {
     {"CPPreviewDate", El::CPPreviewDate, El::Reviews},
 };
 
+// kElements lists the elements in El's order, so an element's entry is found by its value.
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < std::size(kElements); ++i) {
+    if (static_cast<std::size_t>(kElements[i].element) != i + 1) return false;
+  }
+  return true;
+}
+static_assert(in_enum_order(), "kElements must list the elements in El's order");
+
 const ElementInfo* find_element(std::string_view name) {
   static const std::unordered_map<std::string_view, const ElementInfo*> index = [] {
     std::unordered_map<std::string_view, const ElementInfo*> map;
@@ -229,7 +240,8 @@ bool keeps_later(El element) {
 
 class Reader {
  public:
-  Reader(const std::string& name, const ReadOptions& options) : name_(name), options_(options) {
+  Reader(const std::string& name, const ReadOptions& options)
+      : name_(name), options_(options), markup_(options.limits.max_markup_bytes) {
     parser_ = XML_ParserCreate(nullptr);
     if (!parser_) throw std::bad_alloc();
     XML_SetUserData(parser_, this);
@@ -242,15 +254,23 @@ class Reader {
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
+  // Each piece's markup is bounded before expat sees it (markup_bound.hpp): a token over
+  // ReadLimits::max_markup_bytes is refused once expat has had the bytes before its limit, so
+  // an error expat finds earlier (in the token or before it) is the one reported.
   void feed(const char* data, std::size_t size, bool last) {
     constexpr std::size_t kSlice = std::size_t(1) << 30;  // expat takes an int length
     do {
       const std::size_t slice = size < kSlice ? size : kSlice;
-      const bool final_slice = last && slice == size;
-      const XML_Status status =
-          XML_Parse(parser_, data, static_cast<int>(slice), final_slice ? XML_TRUE : XML_FALSE);
-      if (pending_) std::rethrow_exception(pending_);
-      if (status != XML_STATUS_OK) fail_from_expat();
+      const std::size_t over = markup_.scan(data, slice);
+      if (over != detail::MarkupBound::npos) {
+        parse(data, over, false);
+        fail(Status::limit,
+             std::string(markup_.kind()) + " is longer than " +
+                 std::to_string(options_.limits.max_markup_bytes) +
+                 " bytes (ReadLimits::max_markup_bytes)",
+             markup_.start());
+      }
+      parse(data, slice, last && slice == size);
       data += slice;
       size -= slice;
     } while (size > 0);
@@ -309,6 +329,14 @@ class Reader {
   }
 
  private:
+  // Gives expat `size` more bytes; rethrows what a handler threw, or throws expat's error.
+  void parse(const char* data, std::size_t size, bool final_piece) {
+    const XML_Status status =
+        XML_Parse(parser_, data, static_cast<int>(size), final_piece ? XML_TRUE : XML_FALSE);
+    if (pending_) std::rethrow_exception(pending_);
+    if (status != XML_STATUS_OK) fail_from_expat();
+  }
+
   // ---- expat callbacks: each catches everything and stops the parser -----------------------
   static void XMLCALL on_start(void* user, const XML_Char* name, const XML_Char** attributes) {
     auto* self = static_cast<Reader*>(user);
@@ -933,10 +961,8 @@ class Reader {
   }
 
   static std::string_view element_name(El element) {
-    for (const ElementInfo& info : kElements) {
-      if (info.element == element) return info.name;
-    }
-    return "element";
+    const auto at = static_cast<std::size_t>(element);
+    return at == 0 ? std::string_view("element") : kElements[at - 1].name;
   }
 
   // ---- census rules, checked when a child closes ------------------------------------------
@@ -1110,6 +1136,7 @@ class Reader {
   std::string name_;
   ReadOptions options_;
   XML_Parser parser_ = nullptr;
+  detail::MarkupBound markup_;
   std::exception_ptr pending_;
   std::vector<Frame> stack_;
   std::string text_;

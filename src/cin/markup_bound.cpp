@@ -1,0 +1,200 @@
+// The markup bound's scan: text is skipped with memchr to the next '<'; a token's bytes go
+// through a small state machine that stops at the limit; line and column are counted over each
+// piece in passes the compiler vectorises, so the 1 MiB pieces a return is read in cost little.
+#include "cin/markup_bound.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+namespace safeguard::cin::detail {
+namespace {
+
+constexpr std::string_view kCdataOpen = "[CDATA[";  // after "<!"
+
+bool is_continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0) == 0x80; }
+
+// How many of the `size` bytes at `data` are `byte`, in blocks the compiler vectorises.
+long count_bytes(const char* data, std::size_t size, char byte) {
+  long count = 0;
+  while (size > 0) {
+    const std::size_t block = size < 255 ? size : 255;
+    unsigned char in_block = 0;
+    for (std::size_t i = 0; i < block; ++i) in_block += data[i] == byte;
+    count += in_block;
+    data += block;
+    size -= block;
+  }
+  return count;
+}
+
+int clamped(long value) { return value > INT_MAX ? INT_MAX : static_cast<int>(value); }
+
+}  // namespace
+
+void MarkupBound::advance(Place& at, const char* from, const char* to) {
+  if (from == to) return;
+  // Just past the range's last line end: the column counts from there.
+  const char* line_start = to;
+  while (line_start != from && line_start[-1] != '\n' && line_start[-1] != '\r') --line_start;
+  if (line_start != from) {
+    const auto length = static_cast<std::size_t>(line_start - from);
+    long ends = count_bytes(from, length, '\n');
+    // CR LF ends one line, as a CR and an LF alone each do (most returns have no CR at all).
+    if (std::memchr(from, '\r', length) != nullptr) {
+      for (const char* p = from; p != line_start; ++p) {
+        ends += p[0] == '\r' && (p + 1 == line_start || p[1] != '\n');
+      }
+    }
+    if (at.after_cr && *from == '\n') --ends;  // the CR of its pair ended the previous piece
+    at.line += ends;
+    at.column = 0;
+  }
+  long characters = 0;
+  for (const char* p = line_start; p != to; ++p) characters += !is_continuation(*p);
+  at.column += characters;
+  at.after_cr = to[-1] == '\r';
+}
+
+std::size_t MarkupBound::follow(const char* data, std::size_t i, std::size_t stop) {
+  while (i < stop) {
+    const char c = data[i++];
+    switch (state_) {
+      case State::open:
+        if (c == '!') {
+          state_ = State::bang;
+          bang_ = 0;
+        } else if (c == '?') {
+          state_ = State::pi;
+          run_ = 0;
+        } else {
+          state_ = State::tag;
+          quote_ = 0;
+          --i;  // the tag's own first byte (a name, '/', or a stray '>' or quote)
+        }
+        break;
+      case State::tag:
+        // The hot loop: most of a census return's markup is short tags without attributes.
+        for (char b = c;;) {
+          if (quote_ != 0) {
+            if (b == quote_) quote_ = 0;
+          } else if (b == '>') {
+            state_ = State::text;
+            return i;
+          } else if (b == '"' || b == '\'') {
+            quote_ = b;
+          }
+          if (i == stop) return i;
+          b = data[i++];
+        }
+      case State::bang:
+        if (bang_ == 0) bang_first_ = c;
+        if (bang_first_ == '-' && c == '-') {
+          if (++bang_ == 2) {
+            state_ = State::comment;
+            run_ = 0;
+          }
+        } else if (bang_first_ == '[' && c == kCdataOpen[bang_]) {
+          if (++bang_ == kCdataOpen.size()) {
+            state_ = State::cdata;
+            run_ = 0;
+          }
+        } else {
+          state_ = State::declaration;
+          quote_ = 0;
+          depth_ = 0;
+          --i;
+        }
+        break;
+      case State::comment:
+        if (c == '>' && run_ >= 2) {
+          state_ = State::text;
+          return i;
+        }
+        run_ = c == '-' ? static_cast<std::uint8_t>(std::min(run_ + 1, 2)) : 0;
+        break;
+      case State::cdata:
+        if (c == '>' && run_ >= 2) {
+          state_ = State::text;
+          return i;
+        }
+        run_ = c == ']' ? static_cast<std::uint8_t>(std::min(run_ + 1, 2)) : 0;
+        break;
+      case State::pi:
+        if (c == '>' && run_ != 0) {
+          state_ = State::text;
+          return i;
+        }
+        run_ = c == '?';
+        break;
+      case State::declaration:
+        if (quote_ != 0) {
+          if (c == quote_) quote_ = 0;
+        } else if (c == '"' || c == '\'') {
+          quote_ = c;
+        } else if (c == '[') {
+          ++depth_;
+        } else if (c == ']') {
+          if (depth_ > 0) --depth_;
+        } else if (c == '>' && depth_ == 0) {
+          state_ = State::text;
+          return i;
+        }
+        break;
+      case State::text:
+        return i - 1;  // not reached: scan() skips text itself
+    }
+  }
+  return i;
+}
+
+std::size_t MarkupBound::scan(const char* data, std::size_t size) {
+  const std::size_t limit = std::max<std::size_t>(limit_, 1);  // a token has its '<' at least
+  std::size_t i = 0;
+  std::size_t over = npos;
+  while (i < size) {
+    if (state_ == State::text) {
+      const void* open = std::memchr(data + i, '<', size - i);
+      if (open == nullptr) break;
+      i = static_cast<std::size_t>(static_cast<const char*>(open) - data);
+      state_ = State::open;
+      token_start_ = offset_ + i;
+      ++i;
+      continue;
+    }
+    // The token may hold `limit` bytes from its '<'; the byte after them is over.
+    const std::size_t last = token_start_ > SIZE_MAX - limit ? SIZE_MAX : token_start_ + limit;
+    const std::size_t end_of_limit = last - offset_;  // in this piece (or past it)
+    i = follow(data, i, std::min(size, end_of_limit));
+    if (state_ != State::text && i == end_of_limit && i < size) {
+      over = i;
+      break;
+    }
+  }
+  if (state_ != State::text && token_start_ >= offset_) {
+    Place at = place_;
+    advance(at, data, data + (token_start_ - offset_));
+    token_at_ = Position{clamped(at.line), clamped(at.column + 1)};
+  }
+  advance(place_, data, data + (over == npos ? size : over));
+  offset_ += over == npos ? size : over;
+  return over;
+}
+
+std::string_view MarkupBound::kind() const {
+  switch (state_) {
+    case State::comment:
+      return "a comment";
+    case State::pi:
+      return "a processing instruction";
+    case State::cdata:
+      return "a CDATA section";
+    case State::bang:
+    case State::declaration:
+      return "a declaration (DOCTYPE)";
+    default:
+      return "a tag";
+  }
+}
+
+}  // namespace safeguard::cin::detail
