@@ -977,7 +977,7 @@ class AuditTest(unittest.TestCase):
     def test_a_census_return_is_audited_by_the_sex_and_ethnicity_it_records(self):
         with scratch_dir() as tmp:
             case = os.path.join(tmp, "case.json")
-            done = run("import-cin", os.path.join(SOURCE_DIR, "tests", "data", "cin", "full.xml"),
+            done = run("import-cin", os.path.join(SOURCE_DIR, "tests", "data", "cin", "mixed-layouts.xml"),
                        "-o", case)
             self.assertEqual(done.code, 0, done.errtext())
             outcomes, groups, clash = (os.path.join(tmp, name)

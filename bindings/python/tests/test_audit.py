@@ -208,7 +208,7 @@ def test_an_audit_as_known_then_is_the_audit_of_the_record_as_it_stood(families,
             assert len(known_now.child_ids) > len(ids)
 
 
-CENSUS = ROOT / "tests" / "data" / "cin" / "full.xml"
+CENSUS = ROOT / "tests" / "data" / "cin" / "mixed-layouts.xml"
 CENSUS_OUTCOMES = {"P-CIN-C1": 1, "P-CIN-C2": 0, "P-CIN-C3": 1, "P-CIN-C4": 0, "P-CIN-C5": 0,
                    "P-CIN-C6": 1}
 # The return's Sex (GenderCurrent in the older layout of P-CIN-C2 and P-CIN-C4) and Ethnicity,
