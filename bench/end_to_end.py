@@ -191,13 +191,27 @@ def main():
         if not args.no_python:
             figures.update(python_frames(build, case, args.children,
                                          graph_frames=not args.no_graph_frames))
-    if args.bench:
-        figures["bench"] = bench_figures(build, args.children, args.updates)
-    if args.peers:
-        figures["peers"] = peer_figures(args.peers)
 
     scale = MILLION / args.children
-    rows = []
+
+    def write_json():
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as out:
+                json.dump(figures, out, indent=2)
+
+    # Each row is printed as it is made, so the programs' figures are out (and in the JSON)
+    # before safeguard_bench's run starts.
+    class Rows(list):
+        def append(self, cells):
+            print("| " + " | ".join(cells) + " |", flush=True)
+
+    rows = Rows()
+    print("End to end: %d children%s" % (
+        args.children, "" if scale == 1 else " (the second column scales linearly to 1,000,000;"
+        " the targets are for 1,000,000)"))
+    print()
+    print("| figure | value | at 1,000,000 | target | |")
+    print("|---|---|---|---|---|", flush=True)
 
     def row(name, value, unit, target=None, scaled=True):
         at_million = value * scale if scaled else value
@@ -228,6 +242,11 @@ def main():
         if name in figures:
             row(name.replace("python_", "Python ") + ", wall", figures[name]["wall_s"], "s",
                 target)
+    write_json()
+    if args.bench:
+        figures["bench"] = bench_figures(build, args.children, args.updates)
+    if args.peers:
+        figures["peers"] = peer_figures(args.peers)
     bench = figures.get("bench")
     if bench:
         # Per child and per million already: not scaled again.
@@ -254,17 +273,7 @@ def main():
         else:
             rows.append(("safeguard against %s (CPU)" % peer, "not measured by this run", "",
                          ">= %gx" % target, "(bench/run.sh; then --peers build/bench-results)"))
-    print("End to end: %d children%s" % (
-        args.children, "" if scale == 1 else " (the second column scales linearly to 1,000,000;"
-        " the targets are for 1,000,000)"))
-    print()
-    print("| figure | value | at 1,000,000 | target | |")
-    print("|---|---|---|---|---|")
-    for cells in rows:
-        print("| " + " | ".join(cells) + " |")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(figures, out, indent=2)
+    write_json()
 
 
 if __name__ == "__main__":
