@@ -1,8 +1,8 @@
 // Case files: JSON in through one streaming pass of a SAX parser that builds no document. Each
 // entity's fields are gathered into a small reusable buffer, checked and turned into a batch
 // item as soon as the entity closes, and a file is read in fixed-size chunks, so memory follows
-// the batch (the record being built), not the file. Out through ordered_json in a fixed,
-// canonical layout.
+// the batch (the record being built), not the file. Out as it is produced, a buffer at a time,
+// in a fixed, canonical layout (CaseText, below).
 //
 // Two parsers drive the same handler (CaseHandler). RapidJSON's reader reads first: it is
 // several times faster than nlohmann's, whose lexer keeps a copy of every token for its error
@@ -33,12 +33,16 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
+#include <stdexcept>
 
 #include "case_json.hpp"
 #include "case_row.hpp"
@@ -63,47 +67,12 @@ using Path = std::vector<std::string>;
 // whose digest covers the file as it would be without that member (the same text ending in
 // "\n}\n"). Loading verifies it before parsing, so a damaged or edited file is refused with a
 // clear error instead of loading wrong data. Files without the trailer (written by hand or by
-// other tools) load as before. Kept to with_checksum and Source so the format's fields can grow
-// without touching it.
+// other tools) load as before. Kept to CaseText::finish and Source so the format's fields can
+// grow without touching it.
 constexpr std::string_view kChecksumHead = ",\n  \"checksum\": \"sha256:";
 constexpr std::string_view kChecksumTail = "\"\n}\n";
 constexpr std::size_t kDigestLength = 64;
 constexpr std::size_t kTrailerLength = kChecksumHead.size() + kDigestLength + kChecksumTail.size();
-
-std::string with_checksum(const std::string& canonical) {
-  // canonical ends in "\n}\n"; the member goes before the closing brace.
-  const std::string body = canonical.substr(0, canonical.size() - 3);
-  return body + std::string(kChecksumHead) + sha256_hex(canonical) + std::string(kChecksumTail);
-}
-
-// nlohmann's ~basic_json allocates: it moves the children of a non-empty array or object onto
-// a heap vector (to avoid deep recursion), and an exception from a destructor ends the process.
-// Emptying every container from the leaves up first leaves it nothing to allocate for, so a
-// document can be destroyed when memory has run out (tests/system/test_failalloc.cpp). The
-// recursion is as deep as the document, which the depth limit bounds.
-template <typename Json>
-void dismantle(Json& value) noexcept {
-  if (value.is_array()) {
-    auto& array = value.template get_ref<typename Json::array_t&>();
-    for (auto& item : array) dismantle(item);
-    array.clear();
-  } else if (value.is_object()) {
-    auto& object = value.template get_ref<typename Json::object_t&>();
-    for (auto& member : object) dismantle(member.second);
-    object.clear();
-  }
-}
-
-// Dismantles a document when it goes out of scope, normally or by an exception.
-template <typename Json>
-struct Dismantled {
-  Json value;
-  Dismantled() = default;
-  explicit Dismantled(Json from) : value(std::move(from)) {}
-  ~Dismantled() { dismantle(value); }
-  Dismantled(const Dismantled&) = delete;
-  Dismantled& operator=(const Dismantled&) = delete;
-};
 
 // ---- Input --------------------------------------------------------------------------------
 
@@ -219,7 +188,7 @@ class Source {
     }
   }
 
-  // A saved file ends with the checksum member; see with_checksum.
+  // A saved file ends with the checksum member; see CaseText::finish.
   void find_trailer() {
     body_ = size_;
     if (size_ < kTrailerLength) return;
@@ -2128,194 +2097,445 @@ bool load_case_fast(CaseGraph& graph, std::string_view text, const std::string& 
 
 }  // namespace detail
 
-std::string save_case(const CaseGraph& graph) {
-  using ordered = nlohmann::ordered_json;
-  // Built in place in one document that is dismantled however this returns, with no
-  // initializer lists, whose temporaries nlohmann would allocate to destroy (see dismantle()):
-  // so running out of memory while saving is an error, not the end of the process.
-  // Objects get room for all their members up front: ordered_json keeps members in a vector
-  // whose pair<const string, json> elements are copied, not moved, when it grows, and the
-  // copies of a member that is an array would have to be destroyed if a copy failed.
-  constexpr std::size_t kMostMembers = 16;
-  auto reserve = [](ordered& object) {
-    object.get_ref<ordered::object_t&>().reserve(kMostMembers);
-  };
-  Dismantled<ordered> document(ordered::object());
-  ordered& root = document.value;
-  reserve(root);
-  root["schema_version"] = kCaseSchemaVersion;
-  for (const char* key : {"agencies", "households", "persons", "places", "groups", "concerns",
-                          "factors", "relations", "events", "overrides"}) {
-    root[key] = ordered::array();
-  }
-  // Entries only when there are some, so files without them save as they always did.
-  const bool has_entries =
-      std::any_of(graph.entries().begin(), graph.entries().end(),
-                  [](const RecordedEntry& entry) { return !entry.id.empty(); });
-  if (has_entries) root["entries"] = ordered::array();
-  root["calendar"] = ordered::object();
-  reserve(root["calendar"]);
-  // References taken once every key is in (ordered_json keeps its members in a vector).
-  ordered& agencies = root["agencies"];
-  ordered& households = root["households"];
-  ordered& persons = root["persons"];
-  ordered& places = root["places"];
-  ordered& groups = root["groups"];
-  ordered& concerns = root["concerns"];
-  ordered& factors = root["factors"];
-  ordered& relations = root["relations"];
-  ordered& events = root["events"];
-  ordered& overrides = root["overrides"];
-  ordered& calendar = root["calendar"];
+namespace {
 
-  auto add = [&](ordered& list) -> ordered& {
-    list.push_back(ordered::object());
-    reserve(list.back());
-    return list.back();
+// ---- Writing --------------------------------------------------------------------------------
+// A case file is written as it is produced, with no document: the text goes into a buffer of
+// about a megabyte that is hashed and handed on whenever it fills, so memory stays that of the
+// buffer whatever the size of the graph (a document of a 1,000,000-child caseload took about
+// 17 GB). The bytes are exactly those nlohmann's ordered_json gave with dump(2): the same
+// members in the same order, two-space indentation, `[]` for an empty list, and strings and
+// numbers as its serializer writes them (see CaseText::string). tests/oracle keeps that
+// document writer and checks byte equality (test_case_differential.cpp).
+
+using Sink = std::function<void(std::string_view)>;
+
+class CaseText {
+ public:
+  // `hashed`: whether to compute the checksum; a pass that only counts the bytes needs none
+  // (the trailer's length is fixed).
+  CaseText(const Sink& sink, bool hashed) : sink_(sink), hashed_(hashed) {
+    buffer_.reserve(kPiece + kPiece / 4);
+  }
+
+  // The canonical text so far, hashed and handed on.
+  void flush() {
+    if (hashed_) digest_.update(buffer_);
+    sink_(buffer_);
+    buffer_.clear();
+  }
+
+  // The checksum member and the closing brace (see the checksum comment at the top): the digest
+  // covers the text as it would end without that member, in "\n}\n".
+  void finish() {
+    flush();
+    buffer_.append(kChecksumHead);
+    if (hashed_) {
+      digest_.update(kCoveredEnd);
+      buffer_.append(digest_.hex());
+    } else {
+      buffer_.append(kDigestLength, '0');
+    }
+    buffer_.append(kChecksumTail);
+    sink_(buffer_);
+    buffer_.clear();
+  }
+
+  void begin_object() {
+    before_value();
+    open('{');
+  }
+  void end_object() { close('}'); }
+  void begin_array() {
+    before_value();
+    open('[');
+  }
+  void end_array() { close(']'); }
+
+  // The separator and indentation before an object member, then its quoted key.
+  void key(std::string_view name) {
+    separate();
+    raw('"');
+    raw(name);
+    raw("\": ");
+    after_key_ = true;
+  }
+
+  // A string as nlohmann's serializer writes it with ensure_ascii off: UTF-8 passes through,
+  // ", \ and the control characters with a short form (\b \t \n \f \r) are escaped so, the
+  // other control characters as \u00XX in lower-case hex, and 0x7F and everything above as it
+  // is. Text that is not well-formed UTF-8 (which the graph never holds: every string is
+  // checked on the way in) goes to nlohmann itself, so it fails exactly as before.
+  void string(std::string_view text) {
+    before_value();
+    if (detail::first_invalid_utf8(text) != std::string_view::npos) {
+      raw(nlohmann::ordered_json(std::string(text)).dump());
+      return;
+    }
+    raw('"');
+    std::size_t plain_from = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto byte = static_cast<unsigned char>(text[i]);
+      if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+      raw(text.substr(plain_from, i - plain_from));
+      plain_from = i + 1;
+      switch (byte) {
+        case '\b':
+          raw("\\b");
+          break;
+        case '\t':
+          raw("\\t");
+          break;
+        case '\n':
+          raw("\\n");
+          break;
+        case '\f':
+          raw("\\f");
+          break;
+        case '\r':
+          raw("\\r");
+          break;
+        case '"':
+          raw("\\\"");
+          break;
+        case '\\':
+          raw("\\\\");
+          break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
+          raw(std::string_view(escaped, sizeof escaped));
+        }
+      }
+    }
+    raw(text.substr(plain_from));
+    raw('"');
+  }
+
+  // Integers as nlohmann writes them: decimal digits, a minus sign when negative.
+  void integer(long long number) {
+    before_value();
+    char digits[24];
+    const auto written = std::to_chars(digits, digits + sizeof digits, number);
+    raw(std::string_view(digits, static_cast<std::size_t>(written.ptr - digits)));
+  }
+
+  void boolean(bool value) {
+    before_value();
+    raw(value ? "true" : "false");
+  }
+
+  // A member of the object being written.
+  void member(std::string_view name, std::string_view text) {
+    key(name);
+    string(text);
+  }
+
+ private:
+  static constexpr std::size_t kPiece = std::size_t{1} << 20;
+  static constexpr int kDeepest = 8;  // root, section, entity, list: four levels are used
+
+  void raw(std::string_view text) {
+    buffer_.append(text);
+    if (buffer_.size() >= kPiece) flush();
+  }
+  void raw(char c) { buffer_.push_back(c); }
+
+  // Before a value: after a key nothing more; in a list, the separator and indentation.
+  void before_value() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (depth_ > 0) {
+      separate();
+    }
+  }
+  void separate() {
+    raw(empty_[depth_] ? "\n" : ",\n");
+    empty_[depth_] = false;
+    indent(depth_);
+  }
+  void indent(int depth) {
+    for (int i = 0; i < depth; ++i) raw("  ");
+  }
+  void open(char bracket) {
+    raw(bracket);
+    if (depth_ + 1 >= kDeepest) throw std::logic_error("case file nested too deep");
+    empty_[++depth_] = true;
+  }
+  void close(char bracket) {
+    if (!empty_[depth_]) {
+      raw('\n');
+      indent(depth_ - 1);
+    }
+    --depth_;
+    raw(bracket);
+  }
+
+  const Sink& sink_;
+  bool hashed_;
+  std::string buffer_;
+  detail::Sha256 digest_;
+  int depth_ = 0;
+  std::array<bool, kDeepest> empty_{};
+  bool after_key_ = false;
+};
+
+// The sections, in the order save_case writes them (and the fast reader expects them).
+constexpr std::array<const char*, 10> kListSections = {
+    "agencies", "households", "persons",   "places", "groups",
+    "concerns", "factors",    "relations", "events", "overrides"};
+
+void write_case(const CaseGraph& graph, CaseText& out) {
+  auto date = [&](std::string_view name, Day day) { out.member(name, format_iso_date(day)); };
+  auto ids = [&](std::string_view name, const std::vector<VertexIndex>& list) {
+    out.key(name);
+    out.begin_array();
+    for (VertexIndex v : list) out.string(graph.id(v));
+    out.end_array();
   };
-  auto ids = [&](ordered& out, const std::vector<VertexIndex>& list) {
-    out = ordered::array();
-    for (VertexIndex v : list) out.push_back(graph.id(v));
+  auto source_items = [&](std::string_view name, const std::vector<SourceItem>& list) {
+    out.key(name);
+    out.begin_array();
+    std::string item;
+    for (const SourceItem& source : list) {
+      item.assign(source.name).append("=").append(source.value);
+      out.string(item);
+    }
+    out.end_array();
   };
-  auto source_items = [&](ordered& out, const std::vector<SourceItem>& list) {
-    out = ordered::array();
-    for (const SourceItem& item : list) out.push_back(item.name + "=" + item.value);
-  };
-  for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
+  auto vertex = [&](VertexIndex v) {
     switch (graph.kind(v)) {
       case VertexKind::agency: {
         const Agency& a = graph.agency(v);
-        ordered& e = add(agencies);
-        e["id"] = a.id;
-        e["type"] = graph.symbol(a.type);
-        if (!a.name.empty()) e["name"] = a.name;
+        out.member("id", a.id);
+        out.member("type", graph.symbol(a.type));
+        if (!a.name.empty()) out.member("name", a.name);
         break;
       }
       case VertexKind::household:
-        add(households)["id"] = graph.household(v).id;
+        out.member("id", graph.household(v).id);
         break;
       case VertexKind::person: {
         const Person& p = graph.person(v);
-        ordered& e = add(persons);
-        e["id"] = p.id;
-        e["kind"] = to_string(p.kind);
-        if (p.dob != kNoDay) e["dob"] = format_iso_date(p.dob);
-        if (VertexIndex h = graph.household_of(v); h != kNoVertex) e["household"] = graph.id(h);
+        out.member("id", p.id);
+        out.member("kind", to_string(p.kind));
+        if (p.dob != kNoDay) date("dob", p.dob);
+        if (VertexIndex h = graph.household_of(v); h != kNoVertex)
+          out.member("household", graph.id(h));
         if (!p.flags.empty()) {
-          ordered& flags = e["flags"] = ordered::array();
-          for (Symbol f : p.flags) flags.push_back(graph.symbol(f));
+          out.key("flags");
+          out.begin_array();
+          for (Symbol f : p.flags) out.string(graph.symbol(f));
+          out.end_array();
         }
-        if (!p.name.empty()) e["name"] = p.name;
-        if (!p.attributes.empty()) source_items(e["attributes"], p.attributes);
+        if (!p.name.empty()) out.member("name", p.name);
+        if (!p.attributes.empty()) source_items("attributes", p.attributes);
         break;
       }
       case VertexKind::place: {
         const Place& p = graph.place(v);
-        ordered& e = add(places);
-        e["id"] = p.id;
-        e["kind"] = graph.symbol(p.kind);
-        if (!p.name.empty()) e["name"] = p.name;
+        out.member("id", p.id);
+        out.member("kind", graph.symbol(p.kind));
+        if (!p.name.empty()) out.member("name", p.name);
         break;
       }
       case VertexKind::group: {
         const Group& g = graph.group(v);
-        ordered& e = add(groups);
-        e["id"] = g.id;
-        e["kind"] = graph.symbol(g.kind);
-        if (!g.name.empty()) e["name"] = g.name;
+        out.member("id", g.id);
+        out.member("kind", graph.symbol(g.kind));
+        if (!g.name.empty()) out.member("name", g.name);
         break;
       }
       case VertexKind::concern: {
         const Concern& c = graph.concern(v);
-        ordered& e = add(concerns);
-        e["id"] = c.id;
-        e["category"] = graph.symbol(c.category);
-        e["severity"] = c.severity;
-        if (c.incident != kNoDay) e["incident"] = format_iso_date(c.incident);
-        e["recorded"] = format_iso_date(c.recorded);
-        e["status"] = to_string(c.status);
-        e["source"] = graph.id(c.source);
-        if (c.restricted) e["restricted"] = true;
-        ids(e["about"], c.about);
-        if (!c.involves.empty()) ids(e["involves"], c.involves);
-        if (!c.summary.empty()) e["summary"] = c.summary;
+        out.member("id", c.id);
+        out.member("category", graph.symbol(c.category));
+        out.key("severity");
+        out.integer(c.severity);
+        if (c.incident != kNoDay) date("incident", c.incident);
+        date("recorded", c.recorded);
+        out.member("status", to_string(c.status));
+        out.member("source", graph.id(c.source));
+        if (c.restricted) {
+          out.key("restricted");
+          out.boolean(true);
+        }
+        ids("about", c.about);
+        if (!c.involves.empty()) ids("involves", c.involves);
+        if (!c.summary.empty()) out.member("summary", c.summary);
         break;
       }
       case VertexKind::factor: {
         const Factor& f = graph.factor(v);
-        ordered& e = add(factors);
-        e["id"] = f.id;
-        e["kind"] = graph.symbol(f.kind);
-        e["strength"] = f.strength;
-        if (f.start != kNoDay) e["start"] = format_iso_date(f.start);
-        if (f.end != kNoDay) e["end"] = format_iso_date(f.end);
-        if (f.provided_by != kNoVertex) e["provided_by"] = graph.id(f.provided_by);
-        ids(e["protects"], f.protects);
-        if (!f.summary.empty()) e["summary"] = f.summary;
+        out.member("id", f.id);
+        out.member("kind", graph.symbol(f.kind));
+        out.key("strength");
+        out.integer(f.strength);
+        if (f.start != kNoDay) date("start", f.start);
+        if (f.end != kNoDay) date("end", f.end);
+        if (f.provided_by != kNoVertex) out.member("provided_by", graph.id(f.provided_by));
+        ids("protects", f.protects);
+        if (!f.summary.empty()) out.member("summary", f.summary);
         break;
       }
       case VertexKind::erased:
         break;
     }
+  };
+  auto section_of = [](VertexKind kind) -> int {
+    switch (kind) {
+      case VertexKind::agency:
+        return 0;
+      case VertexKind::household:
+        return 1;
+      case VertexKind::person:
+        return 2;
+      case VertexKind::place:
+        return 3;
+      case VertexKind::group:
+        return 4;
+      case VertexKind::concern:
+        return 5;
+      case VertexKind::factor:
+        return 6;
+      case VertexKind::erased:
+        break;
+    }
+    return -1;
+  };
+
+  out.begin_object();
+  out.key("schema_version");
+  out.integer(kCaseSchemaVersion);
+  for (int section = 0; section < static_cast<int>(kListSections.size()); ++section) {
+    out.key(kListSections[section]);
+    out.begin_array();
+    if (section <= 6) {
+      // One pass over the vertices per kind, in the order they were added.
+      for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
+        if (section_of(graph.kind(v)) != section) continue;
+        out.begin_object();
+        vertex(v);
+        out.end_object();
+      }
+    } else if (section == 7) {
+      for (const Relation& r : graph.declared_relations()) {
+        out.begin_object();
+        out.member("kind", to_string(r.kind));
+        out.member("from", graph.id(r.from));
+        out.member("to", graph.id(r.to));
+        out.end_object();
+      }
+    } else if (section == 8) {
+      for (const Event& ev : graph.events()) {
+        if (ev.id.empty()) continue;
+        out.begin_object();
+        out.member("id", ev.id);
+        out.member("kind", to_string(ev.kind));
+        date("date", ev.date);
+        ids("about", ev.about);
+        if (!ev.note.empty()) out.member("note", ev.note);
+        if (ev.decision != EventDecision::none) out.member("decision", to_string(ev.decision));
+        if (!ev.category.empty()) out.member("category", ev.category);
+        if (ev.expected != kNoDay) date("expected", ev.expected);
+        if (!ev.items.empty()) source_items("items", ev.items);
+        out.end_object();
+      }
+    } else {
+      for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
+        if (o.id.empty()) continue;
+        out.begin_object();
+        out.member("id", o.id);
+        out.member(graph.person(o.person).kind == PersonKind::adult ? "adult" : "child",
+                   graph.id(o.person));
+        out.member("direction", to_string(o.direction));
+        date("date", o.date);
+        out.member("author", o.author);
+        out.member("reason", o.reason);
+        if (!o.approved_by.empty()) out.member("approved_by", o.approved_by);
+        if (o.approved != kNoDay) date("approved", o.approved);
+        out.end_object();
+      }
+    }
+    out.end_array();
   }
-  for (const Relation& r : graph.declared_relations()) {
-    ordered& e = add(relations);
-    e["kind"] = to_string(r.kind);
-    e["from"] = graph.id(r.from);
-    e["to"] = graph.id(r.to);
+  // Entries only when there are some, so files without them save as they always did.
+  const bool has_entries =
+      std::any_of(graph.entries().begin(), graph.entries().end(),
+                  [](const RecordedEntry& entry) { return !entry.id.empty(); });
+  if (has_entries) {
+    out.key("entries");
+    out.begin_array();
+    for (const RecordedEntry& en : graph.entries()) {
+      if (en.id.empty()) continue;
+      out.begin_object();
+      out.member("id", en.id);
+      out.member("kind", to_string(en.kind));
+      date("date", en.date);
+      ids("about", en.about);
+      out.member("author", en.author);
+      out.member("text", en.text);
+      if (en.value != kNoScalingValue) {
+        out.key("value");
+        out.integer(en.value);
+      }
+      if (!en.question.empty()) out.member("question", en.question);
+      if (en.source != kNoVertex) out.member("source", graph.id(en.source));
+      if (en.restricted) {
+        out.key("restricted");
+        out.boolean(true);
+      }
+      out.end_object();
+    }
+    out.end_array();
   }
-  for (const Event& ev : graph.events()) {
-    if (ev.id.empty()) continue;
-    ordered& e = add(events);
-    e["id"] = ev.id;
-    e["kind"] = to_string(ev.kind);
-    e["date"] = format_iso_date(ev.date);
-    ids(e["about"], ev.about);
-    if (!ev.note.empty()) e["note"] = ev.note;
-    if (ev.decision != EventDecision::none) e["decision"] = to_string(ev.decision);
-    if (!ev.category.empty()) e["category"] = ev.category;
-    if (ev.expected != kNoDay) e["expected"] = format_iso_date(ev.expected);
-    if (!ev.items.empty()) source_items(e["items"], ev.items);
-  }
-  for (const DiscretionaryOverride& o : graph.discretionary_overrides()) {
-    if (o.id.empty()) continue;
-    ordered& e = add(overrides);
-    e["id"] = o.id;
-    e[graph.person(o.person).kind == PersonKind::adult ? "adult" : "child"] = graph.id(o.person);
-    e["direction"] = to_string(o.direction);
-    e["date"] = format_iso_date(o.date);
-    e["author"] = o.author;
-    e["reason"] = o.reason;
-    if (!o.approved_by.empty()) e["approved_by"] = o.approved_by;
-    if (o.approved != kNoDay) e["approved"] = format_iso_date(o.approved);
-  }
-  for (const RecordedEntry& en : graph.entries()) {
-    if (en.id.empty()) continue;
-    ordered& e = add(root["entries"]);
-    e["id"] = en.id;
-    e["kind"] = to_string(en.kind);
-    e["date"] = format_iso_date(en.date);
-    ids(e["about"], en.about);
-    e["author"] = en.author;
-    e["text"] = en.text;
-    if (en.value != kNoScalingValue) e["value"] = en.value;
-    if (!en.question.empty()) e["question"] = en.question;
-    if (en.source != kNoVertex) e["source"] = graph.id(en.source);
-    if (en.restricted) e["restricted"] = true;
-  }
-  calendar["nation"] = to_string(graph.nation());
-  calendar["closures"] = ordered::array();
-  ordered& closures = calendar["closures"];
-  for (Day day : graph.closures()) closures.push_back(format_iso_date(day));
-  return with_checksum(root.dump(2) + "\n");
+  out.key("calendar");
+  out.begin_object();
+  out.member("nation", to_string(graph.nation()));
+  out.key("closures");
+  out.begin_array();
+  for (Day day : graph.closures()) out.string(format_iso_date(day));
+  out.end_array();
+  out.end_object();
+  // The root's closing brace comes after the checksum member (CaseText::finish).
+}
+
+// Writes the case file through `sink`, a piece at a time.
+void stream_case(const CaseGraph& graph, const Sink& sink, bool hashed = true) {
+  CaseText out(sink, hashed);
+  write_case(graph, out);
+  out.finish();
+}
+
+}  // namespace
+
+std::string save_case(const CaseGraph& graph) {
+  std::string text;
+  stream_case(graph, [&](std::string_view piece) { text.append(piece); });
+  return text;
+}
+
+void save_case(const CaseGraph& graph, std::ostream& out) {
+  stream_case(graph, [&](std::string_view piece) {
+    if (!out.write(piece.data(), static_cast<std::streamsize>(piece.size())))
+      throw Error(Status::io, "cannot write the case file to the stream");
+  });
 }
 
 void save_case_file(const CaseGraph& graph, const std::string& path, const Progress& progress) {
-  detail::write_file_atomically(path, save_case(graph), progress);
+  // The total a progress callback is told needs the size before writing: a first pass counts it
+  // (formatting without hashing, a fraction of the write), only when someone is listening.
+  std::uint64_t total = 0;
+  if (progress) {
+    stream_case(
+        graph, [&](std::string_view piece) { total += piece.size(); }, false);
+  }
+  detail::write_file_atomically(
+      path, [&](const Sink& write) { stream_case(graph, write); }, total, progress);
 }
 
 void save_case_file(const CaseGraph& graph, const std::string& path) {
-  detail::write_file_atomically(path, save_case(graph));
+  save_case_file(graph, path, Progress{});
 }
 
 // ---- Rows from elsewhere (src/case_row.hpp) -------------------------------------------------

@@ -151,7 +151,7 @@ Command add_import_cin(CLI::App& parent) {
             } catch (const Error& error) {
               throw Failure(kExitCaseFile, error.what());
             }
-            write_output(options->output, save_case(graph));
+            write_output(options->output, [&](std::ostream& out) { save_case(graph, out); });
             std::cerr << "safeguard: " << cin_return.children.size() << " children, "
                       << cin_return.findings.size() << " census-rule findings\n";
             return static_cast<int>(kExitOk);

@@ -122,7 +122,7 @@ Command add_generate(CLI::App& parent) {
                 bar.update(done);
               });
             }
-            write_output(options->output, save_case(graph));
+            write_output(options->output, [&](std::ostream& out) { save_case(graph, out); });
             if (!options->outcomes.empty() || !options->groups.empty()) {
               const LoadedPack pack = load_pack(options->rules);
               const Results results =

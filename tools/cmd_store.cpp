@@ -147,13 +147,13 @@ int run_export(const StoreOptions& options) {
                                   ? kEverythingKnown
                                   : parse_record_time(options.known_at, "--known-at");
   const Record record = open_store(options.store, StoreOpen::must_exist);
-  std::string text;
+  std::shared_ptr<const CaseGraph> graph;
   try {
-    text = save_case(*record.graph(as_of, known_at));
+    graph = record.graph(as_of, known_at);
   } catch (const Error& e) {
     throw Failure(kExitIo, options.store + ": " + e.what());
   }
-  write_output(options.output, text);
+  write_output(options.output, [&](std::ostream& out) { save_case(*graph, out); });
   return kExitOk;
 }
 

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "exit_codes.hpp"
+#include "safeguard/error.hpp"
 
 namespace safeguard::cli {
 
@@ -70,8 +71,23 @@ std::string html_escape(std::string_view text) {
 }
 
 void write_output(const std::string& path, std::string_view text) {
+  write_output(path, [text](std::ostream& out) {
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  });
+}
+
+void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  // A writer that stops at a failed stream says so with Error(Status::io); the stream's state
+  // and errno say why, as for text written whole.
+  auto attempt = [&](std::ostream& out) {
+    try {
+      write(out);
+    } catch (const Error& e) {
+      if (e.status() != Status::io || out) throw;
+    }
+  };
   if (path == "-") {
-    std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+    attempt(std::cout);
     std::cout.flush();
     if (!std::cout) {
       const int error = errno;
@@ -82,7 +98,7 @@ void write_output(const std::string& path, std::string_view text) {
   }
   errno = 0;
   std::ofstream file(path, std::ios::binary);
-  if (file) file.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (file) attempt(file);
   if (file) file.close();
   if (!file) {
     const int error = errno;

@@ -2,6 +2,8 @@
 // HTML, and whether a stream is a terminal (colour and progress only go to one).
 #pragma once
 
+#include <functional>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -23,5 +25,8 @@ std::string html_escape(std::string_view text);
 // Writes `text` to `path`, or to standard output when path is "-". Failures: kExitIo, with the
 // operating system's reason.
 void write_output(const std::string& path, std::string_view text);
+// As above, for text written a piece at a time by `write` (a case file, which is never held
+// whole): the same destinations and the same failures.
+void write_output(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace safeguard::cli

@@ -8,6 +8,7 @@
 #include "safeguard/detail/export.hpp"
 
 #include <algorithm>
+#include <iosfwd>  // std::ostream
 #include <limits>
 #include <string>
 #include <string_view>
@@ -50,8 +51,14 @@ SAFEGUARD_EXPORT void load_case_file(CaseGraph& graph, const std::string& path,
 
 // The graph as a case file: entities in the order they were added, two-space indented.
 // Loading the output into an empty graph and saving again gives the same bytes.
+// Written as it is produced, a section at a time through a buffer of about a megabyte: no
+// document of the file is built, so saving needs little memory beyond the graph (and, for the
+// string, the string).
 SAFEGUARD_EXPORT std::string save_case(const CaseGraph& graph);
 SAFEGUARD_EXPORT void save_case_file(const CaseGraph& graph, const std::string& path);
+// The same bytes written to `out`, a megabyte at a time; when the stream fails, stops there and
+// throws Error(Status::io) (what was written is left as it is: the caller owns the stream).
+SAFEGUARD_EXPORT void save_case(const CaseGraph& graph, std::ostream& out);
 
 // As load_case, load_case_file and save_case_file, reporting the bytes read (a megabyte at a
 // time) or written to `progress`, which may stop the call: Error(Status::cancelled), with the

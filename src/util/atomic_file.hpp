@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +40,16 @@ void write_file_atomically(const std::string& path, std::string_view data,
 // asks to stop, the temporary file is removed and Error(Status::cancelled) thrown, `path` as it
 // was.
 void write_file_atomically(const std::string& path, std::string_view data, const Progress& progress,
+                           const FileSystem& fs = system_file_system());
+
+// Text produced a piece at a time: `produce` is called once and hands each piece, in order, to
+// the function it is given, which writes it to the temporary file. Everything else is as above:
+// if `produce` throws (running out of memory, say), the temporary file is removed, `path` is as
+// it was, and the exception goes on. With a progress callback, `total` is the size `produce`
+// will write (reported as the total), and pieces are written at most a megabyte at a time.
+using TextProducer = std::function<void(const std::function<void(std::string_view)>& write)>;
+void write_file_atomically(const std::string& path, const TextProducer& produce,
+                           std::uint64_t total, const Progress& progress,
                            const FileSystem& fs = system_file_system());
 
 }  // namespace safeguard::detail

@@ -2,7 +2,9 @@
 // (tests/oracle/legacy_case_reader.cpp): the same record from generated caseloads and the bundled
 // files, and the same status, place and reason from every bad file and from many damaged copies of
 // a good one. Its fast pass (RapidJSON) alone: the same record from every good file, and nothing
-// from anything the old reader refuses.
+// from anything the old reader refuses. And the streaming writer against the document writer it
+// replaces (tests/oracle/legacy_case_writer.cpp): the same bytes for every record, through every
+// output (a string, a stream, a file).
 #include <doctest/doctest.h>
 
 #include <dirent.h>
@@ -13,7 +15,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -33,6 +37,7 @@ namespace safeguard::legacy {
 void load_case(CaseGraph& graph, std::string_view text, const std::string& name,
                const CaseFileLimits& limits);
 void load_case_file(CaseGraph& graph, const std::string& path, const CaseFileLimits& limits);
+std::string save_case(const CaseGraph& graph);
 }  // namespace safeguard::legacy
 
 namespace {
@@ -173,13 +178,17 @@ void compare_file(const std::string& base, const std::string& path) {
   check_same(old_reader, new_reader);
 }
 
-std::string generated(std::size_t children, std::uint64_t seed) {
+CaseGraph generated_graph(std::size_t children, std::uint64_t seed) {
   CaseGraph graph;
   CaseloadOptions options;
   options.children = children;
   options.seed = seed;
   generate_caseload(graph, options);
-  return save_case(graph);
+  return graph;
+}
+
+std::string generated(std::size_t children, std::uint64_t seed) {
+  return save_case(generated_graph(children, seed));
 }
 
 // The fast pass alone on `text`: whether it built the record, and the record as a case file.
@@ -214,7 +223,202 @@ std::string compact(const std::string& saved) {
   return document.dump();
 }
 
+// The streaming writer's bytes, through each of its outputs, against the document writer's.
+void check_same_bytes(const CaseGraph& graph, const std::string& name) {
+  CAPTURE(name);
+  const std::string expected = legacy::save_case(graph);
+  const std::string streamed = save_case(graph);
+  CHECK(streamed.size() == expected.size());
+  CHECK(streamed == expected);
+  std::ostringstream stream;
+  save_case(graph, stream);
+  CHECK(stream.str() == expected);
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("sg-writer-" + std::to_string(::getpid()) + ".json"))
+                               .string();
+  std::uint64_t last_done = 0;
+  std::uint64_t last_total = 0;
+  save_case_file(graph, path, [&](std::uint64_t done, std::uint64_t total) {
+    last_done = done;
+    last_total = total;
+    return true;
+  });
+  CHECK(slurp(path) == expected);
+  CHECK(last_done == expected.size());
+  CHECK(last_total == expected.size());
+  std::remove(path.c_str());
+}
+
+// Strings that the writer must escape exactly as nlohmann does: every control character, quotes
+// and backslashes, DEL, the solidus (never escaped), 2-, 3- and 4-byte UTF-8, the highest code
+// point, and the line and paragraph separators.
+std::string odd_string(std::mt19937_64& random, std::size_t pieces) {
+  static const std::vector<std::string> kPieces = [] {
+    std::vector<std::string> out = {"\"",
+                                    "\\",
+                                    "/",
+                                    "\x7f",
+                                    "a",
+                                    "Z",
+                                    " ",
+                                    "\xc3\xa9",
+                                    "\xe2\x82\xac",
+                                    "\xf0\x9f\x98\x80",
+                                    "\xf4\x8f\xbf\xbf",
+                                    "\xef\xbf\xbf",
+                                    "\xe2\x80\xa8",
+                                    "\xe2\x80\xa9",
+                                    "\xc2\x80",
+                                    "\\u0000",
+                                    "fictional"};
+    for (int c = 0; c < 0x20; ++c) out.push_back(std::string(1, static_cast<char>(c)));
+    return out;
+  }();
+  std::string text;
+  for (std::size_t i = 0; i < pieces; ++i) text += kPieces[random() % kPieces.size()];
+  return text;
+}
+
+// A record whose free text (names, summaries, notes, authors, reasons, entry text, source
+// items) is replaced by what `text` gives, loaded from `base`.
+CaseGraph with_odd_text(const std::string& base, const std::function<std::string()>& text,
+                        const CaseFileLimits& limits = {}, const GraphLimits& graph_limits = {}) {
+  nlohmann::ordered_json document = nlohmann::ordered_json::parse(base);
+  document.erase("checksum");
+  for (auto& section : document.items()) {
+    if (!section.value().is_array()) continue;
+    for (auto& entity : section.value()) {
+      if (!entity.is_object()) continue;
+      for (const char* field :
+           {"name", "summary", "note", "author", "reason", "text", "question", "approved_by"}) {
+        if (entity.contains(field)) entity[field] = text();
+      }
+      if (section.key() == "persons") {
+        entity["name"] = text();
+        entity["attributes"] = nlohmann::ordered_json::array({"UPN=" + text(), "x=" + text()});
+      }
+      if (section.key() == "concerns") entity["summary"] = text();
+    }
+  }
+  CaseGraph graph(graph_limits);
+  load_case(graph, document.dump(), "odd", limits);
+  return graph;
+}
+
 }  // namespace
+
+TEST_SUITE("oracle/case_writer_differential") {
+  TEST_CASE("the bundled case files and every case file under tests/data") {
+    std::vector<std::string> files = files_in(SAFEGUARD_SOURCE_DIR "/examples/data");
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(SAFEGUARD_TEST_DATA_DIR)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".json")
+        files.push_back(entry.path().string());
+    }
+    std::sort(files.begin(), files.end());
+    std::size_t loaded = 0;
+    std::size_t with_entries = 0;
+    for (const std::string& path : files) {
+      CaseGraph graph;
+      try {
+        load_case_file(graph, path);
+      } catch (const Error&) {
+        continue;  // a bad file (tests/data/bad) or not a case file at all
+      }
+      ++loaded;
+      if (!graph.entries().empty()) ++with_entries;
+      check_same_bytes(graph, path);
+    }
+    CHECK(loaded >= 40);
+    CHECK(with_entries >= 2);
+  }
+
+  TEST_CASE("generated caseloads, and the empty graph") {
+    check_same_bytes(CaseGraph{}, "empty");
+    for (const auto& [children, seed] : std::vector<std::pair<std::size_t, std::uint64_t>>{
+             {1, 11}, {7, 12}, {200, 1}, {3000, 13}, {9000, 14}}) {
+      // 9,000 children is about 15 MB: many flushes of the writer's megabyte buffer.
+      check_same_bytes(generated_graph(children, seed), "generated-" + std::to_string(children));
+    }
+  }
+
+  TEST_CASE("text with control characters, quotes, backslashes and every width of UTF-8") {
+    std::mt19937_64 random(19);
+    std::string saved_texts;
+    for (const char* file : {"/examples/data/families.json", "/examples/data/timeline.json"}) {
+      const std::string base = slurp(SAFEGUARD_SOURCE_DIR + std::string(file));
+      for (int round = 0; round < 40; ++round) {
+        const CaseGraph graph =
+            with_odd_text(base, [&] { return odd_string(random, 1 + random() % 24); });
+        check_same_bytes(graph, std::string(file) + " round " + std::to_string(round));
+        saved_texts += save_case(graph);
+      }
+    }
+    // The rounds wrote every kind of escape and character the writer treats apart.
+    for (const char* written :
+         {"\\u0000", "\\u001f", "\\u0001", "\\b", "\\f", "\\n", "\\r", "\\t", "\\\"", "\\\\",
+          "\x7f", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xe2\x80\xa8"}) {
+      CAPTURE(written);
+      CHECK(saved_texts.find(written) != std::string::npos);
+    }
+    const std::string views = slurp(SAFEGUARD_TEST_DATA_DIR "/views/case.json");
+    for (int round = 0; round < 20; ++round) {
+      check_same_bytes(with_odd_text(views, [&] { return odd_string(random, 1 + random() % 24); }),
+                       "views round " + std::to_string(round));
+    }
+  }
+
+  TEST_CASE("long strings that cross the writer's buffer") {
+    // Strings of up to 600 KB, mostly escapes (each control character becomes six bytes), so the
+    // megabyte buffer fills in the middle of a string and of an escape.
+    std::mt19937_64 random(20);
+    CaseFileLimits limits;
+    limits.max_string_bytes = 8u << 20;
+    GraphLimits graph_limits;
+    graph_limits.max_text_bytes = 8u << 20;
+    const std::string base = slurp(SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
+    for (int round = 0; round < 3; ++round) {
+      const CaseGraph graph = with_odd_text(
+          base, [&] { return odd_string(random, 1 + random() % 60000); }, limits, graph_limits);
+      check_same_bytes(graph, "long round " + std::to_string(round));
+    }
+  }
+
+  TEST_CASE("a stream that fails stops the write with an io error") {
+    // A stream that takes `room` bytes and then fails, as a full disk does.
+    struct FullBuffer : std::streambuf {
+      std::size_t room;
+      std::string taken;
+      explicit FullBuffer(std::size_t bytes) : room(bytes) {}
+      std::streamsize xsputn(const char* data, std::streamsize size) override {
+        const std::size_t n = std::min(room, static_cast<std::size_t>(size));
+        taken.append(data, n);
+        room -= n;
+        return static_cast<std::streamsize>(n);
+      }
+      int_type overflow(int_type c) override {
+        if (room == 0 || traits_type::eq_int_type(c, traits_type::eof())) return traits_type::eof();
+        taken.push_back(traits_type::to_char_type(c));
+        --room;
+        return c;
+      }
+    };
+    const CaseGraph graph = generated_graph(4000, 3);
+    const std::string expected = save_case(graph);
+    REQUIRE(expected.size() > (std::size_t{3} << 20));
+    FullBuffer full(std::size_t{3} << 20);
+    std::ostream out(&full);
+    try {
+      save_case(graph, out);
+      FAIL("a failed stream was not reported");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::io);
+    }
+    // It stopped at the first piece that did not fit: what went out is the file's beginning.
+    CHECK(full.taken.size() <= (std::size_t{3} << 20));
+    CHECK(expected.compare(0, full.taken.size(), full.taken) == 0);
+  }
+}
 
 TEST_SUITE("oracle/case_differential") {
   TEST_CASE("the fast pass builds every file in save order, as the old reader does") {
