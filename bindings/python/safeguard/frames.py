@@ -795,7 +795,8 @@ def _decode_codes(numpy: typing.Any, codes: typing.Any, table: typing.Any) -> ty
     joined = ctypes.string_at(table.texts, table.texts_size).decode("utf-8") \
         if table.text_count else ""
     # Each text ends with its NUL, so the split leaves one empty string after the last: None.
-    items = joined.split("\x00") if table.text_count else [""]
+    items = typing.cast(typing.List[typing.Optional[str]],
+                        joined.split("\x00") if table.text_count else [""])
     items[-1] = None
     values = numpy.empty(len(items), dtype=object)
     values[:] = items
