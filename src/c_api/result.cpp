@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "safeguard/joining.hpp"
 
@@ -124,6 +126,24 @@ class TextCoder {
     return known;
   }
   void reserve_vertices(std::size_t count) { by_vertex_.assign(count, -1); }
+  // Equal texts kept in two places (two rules with one title) made one entry: false when there
+  // were none; otherwise `remap` takes each old code to its new one (first appearances stay in
+  // order). Not needed for ids coded by vertex: a graph's ids are unique.
+  bool merge_equal(std::vector<std::int32_t>& remap) {
+    std::unordered_map<std::string_view, std::int32_t> seen;
+    seen.reserve(texts_.size());
+    std::vector<const char*> kept;
+    remap.resize(texts_.size());
+    for (std::size_t i = 0; i < texts_.size(); ++i) {
+      const auto [at, fresh] =
+          seen.emplace(std::string_view(texts_[i]), static_cast<std::int32_t>(kept.size()));
+      if (fresh) kept.push_back(texts_[i]);
+      remap[i] = at->second;
+    }
+    if (kept.size() == texts_.size()) return false;
+    texts_.swap(kept);
+    return true;
+  }
   const std::vector<const char*>& texts() const { return texts_; }
 
  private:
@@ -578,6 +598,15 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
     // The tables last, so a failure before leaves nothing to free; a failure while joining
     // frees what was joined.
     if (codes) {
+      std::vector<std::int32_t> remap;
+      for (std::size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+        if (!codes[c].codes || c == SG_CONTRIBUTION_TEXT_EVIDENCE_ID ||
+            c == SG_CONTRIBUTION_TEXT_VIA_ID || !coders[c].merge_equal(remap))
+          continue;
+        for (std::size_t i = 0; i < count; ++i) {
+          if (codes[c].codes[i] >= 0) codes[c].codes[i] = remap[codes[c].codes[i]];
+        }
+      }
       std::vector<char*> tables(SG_CONTRIBUTION_TEXT_COLUMNS, nullptr);
       std::vector<std::size_t> sizes(SG_CONTRIBUTION_TEXT_COLUMNS, 0);
       try {
