@@ -942,6 +942,36 @@ SG_API int sg_result_adult_override_for(const char** out_id, const char** out_re
 SG_API int sg_result_adult_discretionary(sg_discretionary* out, const sg_result* result, size_t row,
                                          const sg_explain_options* viewer);
 
+/* One text column of a column call as codes into a table of its distinct texts. The caller
+ * sets `codes` (capacity entries, or NULL to skip the column); the call writes codes[i], the
+ * index in the table of line i's text, or -1 where the text is NULL, and hands out the table:
+ * *texts a new buffer (free it with sg_buffer_free()) holding text_count texts, each followed by
+ * its NUL, in code order (code 0 first), texts_size its length with the NULs. Each text the
+ * column holds is in the table once, in the order of its first line. A call that fills (its
+ * capacity not 0) sets texts to NULL and the counts to 0 first, and on failure hands out no
+ * table (nothing to free); a call that only counts does not touch the entries. More than
+ * 2,147,483,647 lines: SG_E_RANGE. */
+typedef struct sg_text_codes {
+  int32_t* codes;
+  char* texts;
+  size_t texts_size;
+  size_t text_count;
+} sg_text_codes;
+#define SG_TEXT_CODES_INIT \
+  { NULL, NULL, 0, 0 }
+#define SG_CONTRIBUTION_TEXT_COLUMNS 11
+#define SG_CONTRIBUTION_TEXT_RULE_ID 0
+#define SG_CONTRIBUTION_TEXT_RULE_TITLE 1
+#define SG_CONTRIBUTION_TEXT_INDEX_ID 2
+#define SG_CONTRIBUTION_TEXT_HEADING 3
+#define SG_CONTRIBUTION_TEXT_EVIDENCE_ID 4
+#define SG_CONTRIBUTION_TEXT_VIA_ID 5
+#define SG_CONTRIBUTION_TEXT_PATH 6
+#define SG_CONTRIBUTION_TEXT_SOURCE_AGENCY_ID 7
+#define SG_CONTRIBUTION_TEXT_KIND 8
+#define SG_CONTRIBUTION_TEXT_RELATION 9
+#define SG_CONTRIBUTION_TEXT_VIA_KIND 10
+
 /* Many children's contributions at once, column by column (a struct of arrays the caller
  * owns), as `viewer` may see them: exactly sg_result_contribution_for()'s fields for every line
  * of the children at rows first_row .. first_row + row_count - 1 that the viewer sees (lines
@@ -976,12 +1006,19 @@ typedef struct sg_contribution_columns {
    * does (everything withheld in one "withheld" row after the child's other lines, which is how
    * a reader is shown them); 0, line by line as sg_result_contribution_for(). */
   int fold_withheld;
+  /* Version 3: the text columns as codes, for a binding that makes one object per distinct
+   * text rather than one per line. NULL, or an array of SG_CONTRIBUTION_TEXT_COLUMNS entries,
+   * one per text column in this order: rule_id, rule_title, index_id, heading, evidence_id,
+   * via_id, path, source_agency_id, kind, relation, via_kind (the SG_CONTRIBUTION_TEXT_*
+   * indices). An entry whose `codes` is not NULL receives its column that way; the pointer
+   * columns above are filled or not as before, independently. */
+  sg_text_codes* text_codes;
 } sg_contribution_columns;
-#define SG_CONTRIBUTION_COLUMNS_VERSION 2
+#define SG_CONTRIBUTION_COLUMNS_VERSION 3
 #define SG_CONTRIBUTION_COLUMNS_INIT                                                          \
   {                                                                                           \
     SG_CONTRIBUTION_COLUMNS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0                               \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL                         \
   }
 SG_API int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* columns,
                                           const sg_result* result, size_t first_row,

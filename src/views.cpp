@@ -397,36 +397,59 @@ LineView line_of(const Results& results, const Contribution& c, const Viewer& vi
   return out;
 }
 
-// The lines of [begin, end) the reader sees (hidden ones left out), withheld ones numbered.
-std::vector<LineView> lines_of(const Results& results, const Contribution* begin,
-                               const Contribution* end, const Viewer& viewer,
-                               const detail::ViewerNetwork* net, const Owner& owner) {
-  std::vector<LineView> out;
-  std::vector<const Contribution*> from;
+// The lines of [begin, end) the reader sees (hidden ones left out), withheld ones numbered,
+// into `out` (`from`: the contribution of each, scratch).
+void lines_into(const Results& results, const Contribution* begin, const Contribution* end,
+                const Viewer& viewer, const detail::ViewerNetwork* net, const Owner& owner,
+                std::vector<LineView>& out, std::vector<const Contribution*>& from) {
+  out.clear();
+  from.clear();
   out.reserve(static_cast<std::size_t>(end - begin));
   from.reserve(out.capacity());
   for (const Contribution* c = begin; c != end; ++c) {
     LineView line = line_of(results, *c, viewer, net, owner);
     if (line.hidden) continue;
-    out.push_back(line);
+    out.push_back(std::move(line));
     from.push_back(c);
   }
   number_withheld(from, out);
+}
+
+std::vector<LineView> lines_of(const Results& results, const Contribution* begin,
+                               const Contribution* end, const Viewer& viewer,
+                               const detail::ViewerNetwork* net, const Owner& owner) {
+  std::vector<LineView> out;
+  std::vector<const Contribution*> from;
+  lines_into(results, begin, end, viewer, net, owner, out, from);
   return out;
+}
+
+// A child's owner: its first line and its network node.
+Owner child_owner(const Results& results, std::size_t row) {
+  if (row >= results.child_count())
+    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  Owner owner;
+  owner.begin = results.contributions_begin(row);
+  if (!results.snapshot().vertex_node.empty())
+    owner.node = results.snapshot().vertex_node[results.child_vertex(row)];
+  return owner;
 }
 
 }  // namespace
 
 std::vector<LineView> view_contributions(const Results& results, std::size_t row,
                                          const Viewer& viewer) {
-  if (row >= results.child_count())
-    throw Error(Status::out_of_range, "child row " + std::to_string(row) + " is past the end");
+  const Owner owner = child_owner(results, row);
   const std::shared_ptr<const detail::ViewerNetwork> net = detail::viewer_network(results, viewer);
-  Owner owner;
-  owner.begin = results.contributions_begin(row);
-  if (!results.snapshot().vertex_node.empty())
-    owner.node = results.snapshot().vertex_node[results.child_vertex(row)];
   return lines_of(results, owner.begin, results.contributions_end(row), viewer, net.get(), owner);
+}
+
+void detail::view_contributions_into(const Results& results, std::size_t row, const Viewer& viewer,
+                                     const ViewerNetwork* net, std::vector<LineView>& out,
+                                     std::vector<const Contribution*>& scratch) {
+  const Owner owner = child_owner(results, row);
+  lines_into(results, owner.begin, results.contributions_end(row), viewer, net, owner, out,
+             scratch);
 }
 
 std::vector<LineView> view_place_contributions(const Results& results, std::size_t rank,

@@ -69,4 +69,11 @@ std::shared_ptr<const ViewerNetwork> viewer_network(const Results& results, cons
 void scope_propagated_line(const Results& results, const ViewerNetwork* net, std::uint32_t node,
                            const Contribution& c, bool first, LineView& line);
 
+// view_contributions(results, row, viewer) into `out`, for a caller reading many children
+// (sg_result_contribution_columns): `net` is viewer_network(results, viewer), found once, and
+// `out` and `scratch` keep their memory from one child to the next.
+void view_contributions_into(const Results& results, std::size_t row, const Viewer& viewer,
+                             const ViewerNetwork* net, std::vector<LineView>& out,
+                             std::vector<const Contribution*>& scratch);
+
 }  // namespace safeguard::detail

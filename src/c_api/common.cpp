@@ -299,6 +299,25 @@ sg_result* result_out(Results results) {
   return result.release();
 }
 
+char* join_texts(const char* const* texts, std::size_t count, std::size_t* size) {
+  std::vector<std::size_t> lengths(count);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!texts[i]) bad_argument("texts[" + std::to_string(i) + "] is NULL");
+    lengths[i] = std::strlen(texts[i]) + 1;
+    total += lengths[i];
+  }
+  char* buffer = new char[total + 1];
+  char* at = buffer;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::memcpy(at, texts[i], lengths[i]);
+    at += lengths[i];
+  }
+  *at = '\0';  // a valid, terminated buffer even for no texts
+  *size = total;
+  return buffer;
+}
+
 }  // namespace safeguard::capi
 
 extern "C" {
@@ -357,21 +376,8 @@ int sg_texts_join(char** out, size_t* out_size, const char* const* texts, size_t
     require(out, "out");
     *out = nullptr;
     if (text_count > 0) require(texts, "texts");
-    std::vector<std::size_t> lengths(text_count);
     std::size_t size = 0;
-    for (std::size_t i = 0; i < text_count; ++i) {
-      if (!texts[i]) bad_argument("texts[" + std::to_string(i) + "] is NULL");
-      lengths[i] = std::strlen(texts[i]) + 1;
-      size += lengths[i];
-    }
-    char* buffer = new char[size + 1];
-    char* at = buffer;
-    for (std::size_t i = 0; i < text_count; ++i) {
-      std::memcpy(at, texts[i], lengths[i]);
-      at += lengths[i];
-    }
-    *at = '\0';  // a valid, terminated buffer even for no texts
-    *out = buffer;
+    *out = join_texts(texts, text_count, &size);
     if (out_size) *out_size = size;
   });
 }

@@ -1,8 +1,11 @@
 // The C API: assessing a graph and reading results (scores, contributions through the view
 // layer, timelines, explanations, joining up).
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "safeguard/joining.hpp"
 
@@ -84,6 +87,93 @@ ShownLines shown_lines(const Results& results, std::size_t row, const Viewer& vi
   }
   return out;
 }
+
+// A text column as codes (sg_text_codes): each distinct text pointer gets the next code in the
+// order of its first line. The texts a column call hands out are the result's own, one pointer
+// per text (ids are the snapshot's, symbols and titles the pack's), so pointers stand for texts.
+// An open-addressing table keyed by the pointer, with the last pointer remembered: a child's
+// lines repeat their rule, heading and kind, so most lines never reach the table.
+class TextCoder {
+ public:
+  std::int32_t code(const char* text) {
+    if (!text) return -1;
+    if (text == last_) return last_code_;
+    if ((texts_.size() + 1) * 2 > slots_.size()) grow();
+    std::size_t at = slot_of(text);
+    while (slots_[at].text && slots_[at].text != text) at = (at + 1) & (slots_.size() - 1);
+    if (!slots_[at].text) {
+      slots_[at] = {text, static_cast<std::int32_t>(texts_.size())};
+      texts_.push_back(text);
+    }
+    last_ = text;
+    last_code_ = slots_[at].code;
+    return last_code_;
+  }
+  // The same for an id text that is `vertex`'s (the snapshot keeps one text per vertex): a
+  // code per vertex, looked up in an array rather than the table (a child's evidence and
+  // neighbours are near each other in it, where pointers hashed into the table are not).
+  std::int32_t code(const char* text, VertexIndex vertex) {
+    if (!text) return -1;
+    if (vertex == kNoVertex) return code(text);
+    if (vertex >= by_vertex_.size()) by_vertex_.resize(std::size_t{vertex} + 1, -1);
+    std::int32_t& known = by_vertex_[vertex];
+    if (known < 0) {
+      known = static_cast<std::int32_t>(texts_.size());
+      texts_.push_back(text);
+    } else if (texts_[known] != text) {
+      throw Error(Status::internal, "text codes: a vertex with two ids");
+    }
+    return known;
+  }
+  void reserve_vertices(std::size_t count) { by_vertex_.assign(count, -1); }
+  // Equal texts kept in two places (two rules with one title) made one entry: false when there
+  // were none; otherwise `remap` takes each old code to its new one (first appearances stay in
+  // order). Not needed for ids coded by vertex: a graph's ids are unique.
+  bool merge_equal(std::vector<std::int32_t>& remap) {
+    std::unordered_map<std::string_view, std::int32_t> seen;
+    seen.reserve(texts_.size());
+    std::vector<const char*> kept;
+    remap.resize(texts_.size());
+    for (std::size_t i = 0; i < texts_.size(); ++i) {
+      const auto [at, fresh] =
+          seen.emplace(std::string_view(texts_[i]), static_cast<std::int32_t>(kept.size()));
+      if (fresh) kept.push_back(texts_[i]);
+      remap[i] = at->second;
+    }
+    if (kept.size() == texts_.size()) return false;
+    texts_.swap(kept);
+    return true;
+  }
+  const std::vector<const char*>& texts() const { return texts_; }
+
+ private:
+  struct Slot {
+    const char* text = nullptr;
+    std::int32_t code = -1;
+  };
+  std::size_t slot_of(const char* text) const {
+    // Fibonacci hashing: the top bits of the pointer times 2^64 / phi.
+    const auto key = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(text));
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+  void grow() {
+    const std::size_t size = slots_.empty() ? 64 : slots_.size() * 2;
+    shift_ = 64;
+    for (std::size_t s = size; s > 1; s >>= 1) --shift_;
+    slots_.assign(size, Slot{});
+    for (std::size_t i = 0; i < texts_.size(); ++i) {
+      std::size_t at = slot_of(texts_[i]);
+      while (slots_[at].text) at = (at + 1) & (size - 1);
+      slots_[at] = {texts_[i], static_cast<std::int32_t>(i)};
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<std::int32_t> by_vertex_;
+  std::vector<const char*> texts_;
+  unsigned shift_ = 64;
+  const char* last_ = nullptr;
+  std::int32_t last_code_ = -1;
+};
 
 // The columnar accessors' sizing: says how many `count` items there are; false when the caller
 // only asked (capacity 0); SG_E_RANGE, before anything is written, when they do not fit.
@@ -411,8 +501,8 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
         detail::viewer_network(results, reader);
     const Snapshot& snap = results.snapshot();
     const bool fold = columns->version >= 2 && columns->fold_withheld != 0;
-    // With the fold, a child's withheld lines count as one: ScoreReader says how many there
-    // are without building the child's line views when none is withheld.
+    // With the fold, a child's withheld lines count as one: ScoreReader says whether there are
+    // any, and how many, without building the child's line views.
     std::optional<ScoreReader> scores;
     if (fold) scores.emplace(results, reader);
     std::size_t count = 0;
@@ -420,19 +510,39 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
       const bool altered = net && net->altered[snap.vertex_node[results.child_vertex(r)]];
       count +=
           altered ? view_contributions(results, r, reader).size() : results.contribution_count(r);
-      if (fold) {
+      // Most children withhold nothing from the reader: their scores need not be viewed.
+      if (fold && scores->withholds(r)) {
         const std::size_t withheld = scores->scores(r).withheld_lines;
         if (withheld > 0) count -= withheld - 1;
       }
     }
+    // Version 3: the text columns asked for as codes (a coder each), handed out at the end; a
+    // call that fills clears the entries first, so a failure hands out nothing.
+    sg_text_codes* const codes =
+        columns->version >= 3 && columns->capacity != 0 ? columns->text_codes : nullptr;
+    if (codes) {
+      for (std::size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+        codes[c].texts = nullptr;
+        codes[c].texts_size = codes[c].text_count = 0;
+      }
+    }
     if (!fits(out_count, count, columns->capacity, "contributions")) return;
+    if (codes && count > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+      throw Error(Status::out_of_range, "the rows hold " + std::to_string(count) +
+                                            " contributions, more than text codes can number");
+    std::vector<TextCoder> coders(codes ? SG_CONTRIBUTION_TEXT_COLUMNS : 0);
+    for (const std::size_t c : {SG_CONTRIBUTION_TEXT_EVIDENCE_ID, SG_CONTRIBUTION_TEXT_VIA_ID}) {
+      if (codes && codes[c].codes) coders[c].reserve_vertices(snap.vertex_kind.size());
+    }
     // Each line filled as sg_result_contribution_for (or, folded, sg_result_shown_contribution)
     // fills it, then scattered into the columns: the same view, so the same restriction,
     // whichever way a host reads.
     std::size_t at = 0;
     sg_contribution line = SG_CONTRIBUTION_INIT;
+    std::vector<LineView> views;  // each child's in turn, the memory kept
+    std::vector<const Contribution*> scratch;
     for (std::size_t r = first_row; r < first_row + row_count; ++r) {
-      const std::vector<LineView> views = view_contributions(results, r, reader);
+      detail::view_contributions_into(results, r, reader, net.get(), views, scratch);
       const bool folding = fold && std::any_of(views.begin(), views.end(),
                                                [](const LineView& v) { return v.withheld(); });
       for (std::size_t i = 0; i < views.size() + (folding ? 1 : 0); ++i) {
@@ -465,7 +575,54 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
         put(columns->kind, line.kind);
         put(columns->relation, line.relation);
         put(columns->via_kind, line.via_kind);
+        if (codes) {
+          const char* const texts[SG_CONTRIBUTION_TEXT_COLUMNS] = {
+              line.rule_id,     line.rule_title, line.index_id, line.heading,
+              line.evidence_id, line.via_id,     line.path,     line.source_agency_id,
+              line.kind,        line.relation,   line.via_kind};
+          // Evidence and neighbour ids by their vertex (none on the one "withheld" line).
+          const bool folded = i == views.size();
+          const VertexIndex evidence = folded ? kNoVertex : views[i].evidence.vertex;
+          const VertexIndex via = folded ? kNoVertex : views[i].via;
+          for (std::size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+            if (!codes[c].codes) continue;
+            codes[c].codes[at] = c == SG_CONTRIBUTION_TEXT_EVIDENCE_ID
+                                     ? coders[c].code(texts[c], evidence)
+                                 : c == SG_CONTRIBUTION_TEXT_VIA_ID ? coders[c].code(texts[c], via)
+                                                                    : coders[c].code(texts[c]);
+          }
+        }
         ++at;
+      }
+    }
+    // The tables last, so a failure before leaves nothing to free; a failure while joining
+    // frees what was joined.
+    if (codes) {
+      std::vector<std::int32_t> remap;
+      for (std::size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+        if (!codes[c].codes || c == SG_CONTRIBUTION_TEXT_EVIDENCE_ID ||
+            c == SG_CONTRIBUTION_TEXT_VIA_ID || !coders[c].merge_equal(remap))
+          continue;
+        for (std::size_t i = 0; i < count; ++i) {
+          if (codes[c].codes[i] >= 0) codes[c].codes[i] = remap[codes[c].codes[i]];
+        }
+      }
+      std::vector<char*> tables(SG_CONTRIBUTION_TEXT_COLUMNS, nullptr);
+      std::vector<std::size_t> sizes(SG_CONTRIBUTION_TEXT_COLUMNS, 0);
+      try {
+        for (std::size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+          if (codes[c].codes)
+            tables[c] = join_texts(coders[c].texts().data(), coders[c].texts().size(), &sizes[c]);
+        }
+      } catch (...) {
+        for (char* table : tables) delete[] table;
+        throw;
+      }
+      for (std::size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+        if (!codes[c].codes) continue;
+        codes[c].texts = tables[c];
+        codes[c].texts_size = sizes[c];
+        codes[c].text_count = coders[c].texts().size();
       }
     }
   });

@@ -206,6 +206,10 @@ void check_row(const Results& results, std::size_t row);
 void write_date(char* out, Day day);
 // Buffers come from new[] (freed by sg_buffer_free).
 char* copy_out(const std::string& data);
+// `count` NUL-terminated texts, each followed by its NUL, in one new[] buffer (one more NUL at
+// the end, so even no texts make a terminated buffer); *size its length without that last NUL.
+// SG_E_INVALID_ARGUMENT naming the index of a NULL text (sg_texts_join, sg_text_codes).
+char* join_texts(const char* const* texts, std::size_t count, std::size_t* size);
 void buffer_out(char** out, size_t* out_size, const std::string& data);
 // A result handle for `results` (the C API's levels are ints).
 sg_result* result_out(Results results);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -1166,6 +1167,95 @@ TEST_SUITE("capi/c_api_extras") {
     // Rows past the end: SG_E_RANGE.
     CHECK(sg_result_contribution_columns(&count, &columns, result, children, 1, &viewer) ==
           SG_E_RANGE);
+  }
+
+  // sg_contribution_columns version 3: each text column as codes into a table of its distinct
+  // texts, the same texts the pointer columns give, line for line, for a reader cleared for
+  // nothing (withheld lines folded: NULL texts) and for one cleared for everything.
+  TEST_CASE("contribution columns give text columns as codes into tables of distinct texts") {
+    const Assessed families("families.json", "2026-11-01");
+    const char* everything[] = {"*"};
+    sg_explain_options nothing = SG_EXPLAIN_OPTIONS_INIT, all = SG_EXPLAIN_OPTIONS_INIT;
+    all.viewer_cleared = everything;
+    all.viewer_cleared_count = 1;
+    for (const sg_explain_options* viewer : {&nothing, &all}) {
+      CAPTURE(viewer->viewer_cleared_count);
+      size_t count = 0;
+      sg_text_codes tables[SG_CONTRIBUTION_TEXT_COLUMNS];
+      for (sg_text_codes& table : tables) table = SG_TEXT_CODES_INIT;
+      sg_contribution_columns columns = SG_CONTRIBUTION_COLUMNS_INIT;
+      columns.fold_withheld = 1;
+      columns.text_codes = tables;
+      std::vector<std::vector<int32_t>> codes(SG_CONTRIBUTION_TEXT_COLUMNS);
+      for (size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) tables[c].codes = nullptr;
+      // Counting touches no entry.
+      tables[0].texts = reinterpret_cast<char*>(0x10);
+      REQUIRE(sg_result_contribution_columns(&count, &columns, families.result, 0,
+                                             families.children, viewer) == SG_OK);
+      CHECK(tables[0].texts == reinterpret_cast<char*>(0x10));
+      REQUIRE(count > 3);
+      std::vector<std::vector<const char*>> pointers(SG_CONTRIBUTION_TEXT_COLUMNS,
+                                                     std::vector<const char*>(count));
+      // In the order of the SG_CONTRIBUTION_TEXT_* indices.
+      const char*** fields[SG_CONTRIBUTION_TEXT_COLUMNS] = {
+          &columns.rule_id,     &columns.rule_title, &columns.index_id, &columns.heading,
+          &columns.evidence_id, &columns.via_id,     &columns.path,     &columns.source_agency_id,
+          &columns.kind,        &columns.relation,   &columns.via_kind};
+      for (size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+        *fields[c] = pointers[c].data();
+        codes[c].assign(count, 77);
+        // One column left out: its entry gets no table and its codes stay as they were.
+        if (c != SG_CONTRIBUTION_TEXT_PATH) tables[c].codes = codes[c].data();
+      }
+      // Too small: refused, nothing handed out, no code written.
+      columns.capacity = count - 1;
+      CHECK(sg_result_contribution_columns(&count, &columns, families.result, 0, families.children,
+                                           viewer) == SG_E_RANGE);
+      CHECK(tables[0].texts == nullptr);
+      CHECK(codes[0][0] == 77);
+      columns.capacity = count;
+      REQUIRE(sg_result_contribution_columns(&count, &columns, families.result, 0,
+                                             families.children, viewer) == SG_OK);
+      size_t nulls = 0;
+      for (size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+        CAPTURE(c);
+        if (c == SG_CONTRIBUTION_TEXT_PATH) {
+          CHECK(tables[c].texts == nullptr);
+          CHECK(tables[c].text_count == 0);
+          CHECK(codes[c][0] == 77);
+          continue;
+        }
+        REQUIRE(tables[c].texts != nullptr);
+        // The table: text_count texts, each ending with its NUL, all different.
+        std::vector<std::string> texts;
+        for (size_t at = 0; at < tables[c].texts_size;) {
+          texts.emplace_back(tables[c].texts + at);
+          at += texts.back().size() + 1;
+        }
+        REQUIRE(texts.size() == tables[c].text_count);
+        CHECK(std::set<std::string>(texts.begin(), texts.end()).size() == texts.size());
+        // Line by line, the code stands for the pointer column's text; codes first appear in
+        // order 0, 1, 2...
+        int32_t next = 0;
+        for (size_t i = 0; i < count; ++i) {
+          CAPTURE(i);
+          const char* text = pointers[c][i];
+          const int32_t code = codes[c][i];
+          if (!text) {
+            CHECK(code == -1);
+            ++nulls;
+            continue;
+          }
+          REQUIRE(code >= 0);
+          REQUIRE(code <= next);
+          if (code == next) ++next;
+          CHECK(texts[code] == text);
+        }
+        CHECK(static_cast<size_t>(next) == texts.size());
+        sg_buffer_free(tables[c].texts);
+      }
+      CHECK(nulls > 0);
+    }
   }
 
   // sg_texts_join: the texts a column call handed out, copied out in one call, each followed by

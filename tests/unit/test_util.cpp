@@ -72,6 +72,42 @@ TEST_SUITE("unit/util") {
     for (const auto& entry : reference) CHECK(index.contains(entry.first, key_of));
   }
 
+  TEST_CASE("insert_prefetched indexes every position into the index each names, once") {
+    // Two indexes fed from one sequence (a record's entities and relations), fewer keys than
+    // the prefetch distance and more, a duplicate reported by its position, and an index that
+    // grows in between (not reserved): the same entries as inserting one key at a time.
+    for (const std::size_t count : {std::size_t{0}, std::size_t{3}, std::size_t{5000}}) {
+      CAPTURE(count);
+      std::vector<std::string> keys;
+      for (std::size_t i = 0; i < count; ++i) keys.push_back("F-" + std::to_string(i % 4000));
+      const auto key_of = [&keys](std::size_t at) -> std::string_view { return keys[at]; };
+      safeguard::detail::KeyIndex odd, even;
+      even.reserve(count / 2 + 1);  // `odd` grows as it goes
+      std::vector<std::size_t> duplicates;
+      safeguard::detail::insert_prefetched(
+          count, key_of, [&](std::size_t at) { return at % 2 ? &odd : &even; }, key_of,
+          [&](std::size_t at) { duplicates.push_back(at); });
+      std::vector<std::size_t> expected_duplicates;
+      std::unordered_map<std::string, std::size_t> odd_reference, even_reference;
+      for (std::size_t i = 0; i < count; ++i) {
+        auto& reference = i % 2 ? odd_reference : even_reference;
+        if (!reference.emplace(keys[i], i).second) expected_duplicates.push_back(i);
+      }
+      CHECK(duplicates == expected_duplicates);
+      CHECK(odd.size() == odd_reference.size());
+      CHECK(even.size() == even_reference.size());
+      for (const auto& [key, at] : odd_reference) CHECK(odd.find(key, key_of) == at);
+      for (const auto& [key, at] : even_reference) CHECK(even.find(key, key_of) == at);
+      // The hash prefetch() gives is the one insert() uses: a key inserted with it is found.
+      safeguard::detail::KeyIndex one;
+      if (count > 0) {
+        CHECK(one.insert(keys[0], 0, key_of, one.prefetch(keys[0])));
+        CHECK(one.find(keys[0], key_of) == 0);
+        CHECK_FALSE(one.insert(keys[0], 0, key_of, one.prefetch(keys[0])));
+      }
+    }
+  }
+
   TEST_CASE("text_position: lines from 1, columns in code points, offsets past the end clamp") {
     const std::string text = "ab\n\xC3\xA9x\n";  // "é" is two bytes, one column
     CHECK(safeguard::text_position(text, 0).line == 1);

@@ -268,9 +268,23 @@ class Contribution(ctypes.Structure):
     ]
 
 
+class TextCodes(ctypes.Structure):
+    """sg_text_codes: a text column as int32 codes (the caller's array) into a table of its
+    distinct texts (the library's buffer, freed with sg_buffer_free)."""
+    _fields_ = [
+        ("codes", c_void_p),
+        ("texts", c_void_p),
+        ("texts_size", c_size_t),
+        ("text_count", c_size_t),
+    ]
+
+
 class ContributionColumns(ctypes.Structure):
     """sg_contribution_columns: caller-owned arrays (numpy's memory, here) the library fills."""
-    VERSION = 2
+    VERSION = 3
+    # The text columns sg_text_codes entries stand for, in order (SG_CONTRIBUTION_TEXT_*).
+    TEXT_COLUMNS = ("rule_id", "rule_title", "index_id", "heading", "evidence_id", "via_id",
+                    "path", "source_agency_id", "kind", "relation", "via_kind")
     _fields_ = [
         ("version", c_int),
         ("capacity", c_size_t),
@@ -293,6 +307,7 @@ class ContributionColumns(ctypes.Structure):
         ("relation", c_void_p),
         ("via_kind", c_void_p),
         ("fold_withheld", c_int),
+        ("text_codes", c_void_p),  # since version 3: SG_CONTRIBUTION_TEXT_COLUMNS TextCodes
     ]
 
 

@@ -726,9 +726,9 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
     viewer; what is withheld from the reader is one "withheld" row per child, as in
     ChildResult.contributions.
 
-    Built column by column: one call fills numpy arrays (sg_result_contribution_columns), and
-    each text column is made from its few distinct values, so no Python object is made per row
-    and field."""
+    Built column by column: one call fills numpy arrays (sg_result_contribution_columns), each
+    text column as int32 codes into a table of its distinct texts (sg_text_codes), so a Python
+    object is made per distinct text, not per row and field."""
     import ctypes
 
     import numpy
@@ -750,23 +750,29 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
         if n == 0:
             frame = pandas.DataFrame([], columns=list(CONTRIBUTION_COLUMNS))
         else:
-            texts = ("rule_id", "rule_title", "index_id", "heading", "evidence_id", "via_id",
-                     "path", "source_agency_id", "kind", "relation", "via_kind")
+            texts = _lib.ContributionColumns.TEXT_COLUMNS
             numbers = ("raw", "decay", "reach", "cap_factor", "value")
-            arrays = {name: numpy.empty(n, dtype=numpy.uintp) for name in texts}
-            arrays.update({name: numpy.empty(n, dtype=numpy.float64) for name in numbers})
+            codes = {name: numpy.empty(n, dtype=numpy.int32) for name in texts}
+            tables = (_lib.TextCodes * len(texts))()
+            for i, name in enumerate(texts):
+                tables[i].codes = codes[name].ctypes.data
+            arrays = {name: numpy.empty(n, dtype=numpy.float64) for name in numbers}
             arrays["row"] = numpy.empty(n, dtype=numpy.uintp)
             arrays["restricted"] = numpy.empty(n, dtype=numpy.uint8)
             columns.capacity = n
+            columns.text_codes = ctypes.addressof(tables)
             for name, array in arrays.items():
                 setattr(columns, name, array.ctypes.data)
-            check(lib.sg_result_contribution_columns(ctypes.byref(count), ctypes.byref(columns),
-                                                     pointer, 0, len(result),
-                                                     ctypes.byref(options)))
-            # Text pointers stay valid while the result is open: read them under its lock.
-            data = {"child_id": numpy.asarray(result.child_ids, dtype=object)[arrays["row"]]}
-            for name in texts:
-                data[name] = _strings(numpy, arrays[name])
+            try:
+                check(lib.sg_result_contribution_columns(ctypes.byref(count),
+                                                         ctypes.byref(columns), pointer, 0,
+                                                         len(result), ctypes.byref(options)))
+                data = {"child_id": numpy.asarray(result.child_ids, dtype=object)[arrays["row"]]}
+                for i, name in enumerate(texts):
+                    data[name] = _decode_codes(numpy, codes[name], tables[i])
+            finally:
+                for table in tables:
+                    lib.sg_buffer_free(table.texts)  # NULL (not handed out) is a no-op
             data["restricted"] = arrays["restricted"].astype(bool)
             for name in numbers:
                 data[name] = arrays[name]
@@ -778,6 +784,23 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
     frame.attrs.update(as_of=result.as_of, rules_id=result.rules_id,
                        rules_version=result.rules_version, rules_hash=result.rules_hash)
     return frame
+
+
+def _decode_codes(numpy: typing.Any, codes: typing.Any, table: typing.Any) -> typing.Any:
+    """An object array of str (None where the code is -1) from a column's codes and its table of
+    distinct texts (sg_text_codes): one decode and one split for the table, then numpy's take,
+    where -1 picks the None after the last text."""
+    import ctypes
+
+    joined = ctypes.string_at(table.texts, table.texts_size).decode("utf-8") \
+        if table.text_count else ""
+    # Each text ends with its NUL, so the split leaves one empty string after the last: None.
+    items = typing.cast(typing.List[typing.Optional[str]],
+                        joined.split("\x00") if table.text_count else [""])
+    items[-1] = None
+    values = numpy.empty(len(items), dtype=object)
+    values[:] = items
+    return values.take(codes)
 
 
 def _strings(numpy: typing.Any, pointers: typing.Any) -> typing.Any:

@@ -315,6 +315,13 @@ int main(void) {
   FIELD(sg_contribution_columns, relation);
   FIELD(sg_contribution_columns, via_kind);
   FIELD(sg_contribution_columns, fold_withheld);
+  FIELD(sg_contribution_columns, text_codes);
+  end();
+  BEGIN(sg_text_codes);
+  FIELD(sg_text_codes, codes);
+  FIELD(sg_text_codes, texts);
+  FIELD(sg_text_codes, texts_size);
+  FIELD(sg_text_codes, text_count);
   end();
   BEGIN(sg_step_columns);
   FIELD(sg_step_columns, version);
@@ -372,6 +379,7 @@ int main(void) {
   CONSTANT(SG_CHILD_RESULT_VERSION);
   CONSTANT(SG_CONTRIBUTION_VERSION);
   CONSTANT(SG_CONTRIBUTION_COLUMNS_VERSION);
+  CONSTANT(SG_CONTRIBUTION_TEXT_COLUMNS);
   CONSTANT(SG_STEP_COLUMNS_VERSION);
   CONSTANT(SG_NO_DAY);
   CONSTANT(SG_EXPLAIN_OPTIONS_VERSION);

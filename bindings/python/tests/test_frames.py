@@ -11,7 +11,7 @@ pandas = pytest.importorskip("pandas")
 import safeguard  # noqa: E402
 from safeguard import frames  # noqa: E402
 
-from conftest import AS_OF, FAMILIES  # noqa: E402
+from conftest import AS_OF, DEFAULT_RULES, FAMILIES  # noqa: E402
 
 D = datetime.date
 
@@ -206,6 +206,27 @@ def test_the_columnar_contributions_frame_is_the_line_by_line_one(case, pack, vi
         result = graph.assess(rules, AS_OF)
         pandas.testing.assert_frame_equal(result.contributions_frame(viewer=viewer),
                                           _frame_line_by_line(result, viewer))
+
+
+def test_contributions_frame_makes_one_object_per_distinct_text():
+    # Every rule of the pack titled alike: the titles are separate texts in the library, one
+    # text in the frame (sg_text_codes merges equal texts), so one Python object stands for
+    # it on every row, and the frame still equals the line-by-line one.
+    import re
+
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    at = text.index("[[rule]]")
+    text = text[:at] + re.sub(r'(?m)^title = ".*"$', 'title = "A shared title"', text[at:])
+    with safeguard.Graph.from_file(FAMILIES) as graph, safeguard.RuleSet.loads(text) as rules:
+        result = graph.assess(rules, AS_OF, viewer="*")
+        frame = result.contributions_frame()
+        titles = [t for t in frame["rule_title"] if t == "A shared title"]
+        assert len(titles) > 3
+        assert len({id(t) for t in titles}) == 1
+        for column in ("rule_id", "heading", "evidence_id", "kind"):
+            values = [v for v in frame[column] if v is not None]
+            assert len({id(v) for v in values}) == len(set(values)), column
+        pandas.testing.assert_frame_equal(frame, _frame_line_by_line(result, "*"))
 
 
 @pytest.mark.parametrize("case", ["timeline.json", "families.json"])

@@ -133,7 +133,8 @@ STRUCTS = {
 
 def test_struct_layouts_match_c():
     layouts = probe()
-    for c_name, mirror in STRUCTS.items():
+    # sg_text_codes has no version of its own: sg_contribution_columns' version governs it.
+    for c_name, mirror in list(STRUCTS.items()) + [("sg_text_codes", _lib.TextCodes)]:
         layout = layouts[c_name]
         assert ctypes.sizeof(mirror) == layout["size"], c_name
         names = [field[0] for field in mirror._fields_]
@@ -151,6 +152,7 @@ def test_constants_match_c():
     assert _lib.DATE_SIZE == constants["SG_DATE_SIZE"]
     assert _lib.Entry.NO_VALUE == constants["SG_ENTRY_NO_VALUE"]
     assert _lib.StepColumns.NO_DAY == constants["SG_NO_DAY"]
+    assert len(_lib.ContributionColumns.TEXT_COLUMNS) == constants["SG_CONTRIBUTION_TEXT_COLUMNS"]
     for name in ("PERSON_CHILD", "PERSON_ADULT", "STATUS_OPEN", "STATUS_CLOSED",
                  "STATUS_UNSUBSTANTIATED", "STATUS_RETRACTED", "FORMAT_TEXT", "FORMAT_JSON",
                  "FORMAT_CSV", "EXPLANATIONS_EAGER", "EXPLANATIONS_LAZY"):

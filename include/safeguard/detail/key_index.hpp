@@ -49,9 +49,24 @@ class KeyIndex {
   // Adds `key` at `position`; false (and nothing changes) if the key is already there.
   template <typename KeyOf>
   bool insert(std::string_view key, std::size_t position, const KeyOf& key_of) {
+    return insert(key, position, key_of, hash_of(key));
+  }
+
+  // `key`'s hash, with the slot where its probe starts fetched into the cache (not waited
+  // for): an insert given the hash a few keys later finds the slot there instead of missing
+  // the cache once per key, which is most of building an index larger than the cache. Only a
+  // hint: an insert that grows the index in between is still right.
+  std::uint32_t prefetch(std::string_view key) const noexcept {
+    const std::uint32_t hash = hash_of(key);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & mask()], 1);
+    return hash;
+  }
+
+  // insert() with the hash prefetch() gave for `key`.
+  template <typename KeyOf>
+  bool insert(std::string_view key, std::size_t position, const KeyOf& key_of, std::uint32_t hash) {
     if (position >= kEmpty) throw std::length_error("too many keys for the index");
     if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.empty() ? 16 : slots_.size() * 2);
-    const std::uint32_t hash = hash_of(key);
     std::size_t at = hash & mask();
     for (; slots_[at].position != kEmpty; at = (at + 1) & mask()) {
       if (slots_[at].hash == hash && key_of(slots_[at].position) == key) return false;
@@ -114,5 +129,25 @@ class KeyIndex {
   std::vector<Slot> slots_;  // a power of two in size, or empty
   std::size_t size_ = 0;
 };
+
+// Indexes positions 0 .. count - 1, position i under key_at(i) in *index_for(i) (one index or
+// several, such as a record's entities and relations), each key's slot prefetched
+// kPrefetchAhead keys before it is inserted; duplicate(i) for a key already there (and then
+// the rest are not inserted if it throws). Reserve first: then nothing grows in between.
+inline constexpr std::size_t kPrefetchAhead = 8;
+template <typename KeyAt, typename IndexFor, typename KeyOf, typename Duplicate>
+void insert_prefetched(std::size_t count, const KeyAt& key_at, const IndexFor& index_for,
+                       const KeyOf& key_of, const Duplicate& duplicate) {
+  std::uint32_t hashes[kPrefetchAhead];
+  for (std::size_t i = 0; i < count + kPrefetchAhead; ++i) {
+    // The key kPrefetchAhead back is inserted before its ring entry takes the next hash.
+    if (i >= kPrefetchAhead) {
+      const std::size_t at = i - kPrefetchAhead;
+      if (!index_for(at)->insert(key_at(at), at, key_of, hashes[at % kPrefetchAhead]))
+        duplicate(at);
+    }
+    if (i < count) hashes[i % kPrefetchAhead] = index_for(i)->prefetch(key_at(i));
+  }
+}
 
 }  // namespace safeguard::detail
