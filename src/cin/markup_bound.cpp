@@ -1,6 +1,7 @@
 // The markup bound's scan: text is skipped with memchr to the next '<'; a token's bytes go
 // through a small state machine that stops at the limit; line and column are counted over each
-// piece in passes the compiler vectorises, so the 1 MiB pieces a return is read in cost little.
+// piece in passes the compiler vectorises, so the 1 MiB pieces a return is read in cost little
+// (in an ISO-8859-1 return, a column is a byte).
 #include "cin/markup_bound.hpp"
 
 #include <algorithm>
@@ -30,9 +31,57 @@ long count_bytes(const char* data, std::size_t size, char byte) {
 
 int clamped(long value) { return value > INT_MAX ? INT_MAX : static_cast<int>(value); }
 
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// The value of the encoding pseudo-attribute of the declaration `declaration` (from "<?xml" to
+// before its "?>"), or empty.
+std::string_view declared_encoding(std::string_view declaration) {
+  const std::size_t name = declaration.find("encoding");
+  if (name == std::string_view::npos) return {};
+  std::size_t i = name + 8;
+  while (i < declaration.size() && is_space(declaration[i])) ++i;
+  if (i == declaration.size() || declaration[i] != '=') return {};
+  ++i;
+  while (i < declaration.size() && is_space(declaration[i])) ++i;
+  if (i == declaration.size() || (declaration[i] != '"' && declaration[i] != '\'')) return {};
+  const std::size_t close = declaration.find(declaration[i], i + 1);
+  if (close == std::string_view::npos) return {};
+  return declaration.substr(i + 1, close - i - 1);
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-void MarkupBound::advance(Place& at, const char* from, const char* to) {
+void MarkupBound::read_declaration(const char* data, std::size_t size) {
+  const std::size_t take = std::min(size, head_.size() - head_size_);
+  std::memcpy(head_.data() + head_size_, data, take);
+  head_size_ += take;
+  const std::string_view head(head_.data(), head_size_);
+  constexpr std::string_view kOpen = "<?xml";
+  // Not a declaration (no declaration means UTF-8, as does a byte-order mark before one).
+  if (head.substr(0, std::min(head.size(), kOpen.size())) != kOpen.substr(0, head.size())) {
+    declaration_read_ = true;
+    return;
+  }
+  const std::size_t end = head.find("?>");
+  if (end != std::string_view::npos) {
+    single_byte_ = equal_ignoring_case(declared_encoding(head.substr(0, end)), "ISO-8859-1");
+    declaration_read_ = true;
+  } else if (head_size_ == head_.size()) {
+    declaration_read_ = true;  // longer than any declaration a return has: left to expat
+  }
+}
+
+void MarkupBound::advance(Place& at, const char* from, const char* to) const {
   if (from == to) return;
   // Just past the range's last line end: the column counts from there.
   const char* line_start = to;
@@ -51,7 +100,11 @@ void MarkupBound::advance(Place& at, const char* from, const char* to) {
     at.column = 0;
   }
   long characters = 0;
-  for (const char* p = line_start; p != to; ++p) characters += !is_continuation(*p);
+  if (single_byte_) {
+    characters = static_cast<long>(to - line_start);
+  } else {
+    for (const char* p = line_start; p != to; ++p) characters += !is_continuation(*p);
+  }
   at.column += characters;
   at.after_cr = to[-1] == '\r';
 }
@@ -150,6 +203,7 @@ std::size_t MarkupBound::follow(const char* data, std::size_t i, std::size_t sto
 
 std::size_t MarkupBound::scan(const char* data, std::size_t size) {
   const std::size_t limit = std::max<std::size_t>(limit_, 1);  // a token has its '<' at least
+  if (!declaration_read_) read_declaration(data, size);
   std::size_t i = 0;
   std::size_t over = npos;
   while (i < size) {

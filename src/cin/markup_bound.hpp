@@ -4,6 +4,7 @@
 // name about 350 MB before this (docs/limits.md, "One long token"). Private to src/cin/.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -18,7 +19,9 @@ namespace safeguard::cin::detail {
 // instruction to "?>", a CDATA section to "]]>", a declaration (DOCTYPE) to its '>' outside
 // quotes and its internal subset. Text between tokens is not bounded here (the reader bounds an
 // element's text as expat delivers it). Line and column are counted as expat counts them (a
-// line ends at LF, CR or CRLF; a column is a character), so they agree with expat's errors.
+// line ends at LF, CR or CRLF; a column is a character of the document's encoding: UTF-8, or
+// ISO-8859-1 when the XML declaration names it, whose every byte is one), so they agree with
+// expat's errors.
 class MarkupBound {
  public:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -43,7 +46,10 @@ class MarkupBound {
     bool after_cr = false;
   };
   // `at` moved over bytes [from, to).
-  static void advance(Place& at, const char* from, const char* to);
+  void advance(Place& at, const char* from, const char* to) const;
+  // Reads the XML declaration at the document's start, as the first pieces give it, for the
+  // encoding it names: until it has decided, the bytes seen are the declaration's own (ASCII).
+  void read_declaration(const char* data, std::size_t size);
 
   // Runs the token's state machine over [i, stop); gives where it stopped: just past the
   // token's last byte (the state is then text) or `stop`.
@@ -60,6 +66,10 @@ class MarkupBound {
   std::size_t token_start_ = 0;  // offset of the open token's '<'
   Place place_;                  // of the first byte of the piece being scanned
   Position token_at_;            // of the open token's '<', once known
+  bool single_byte_ = false;     // ISO-8859-1: a column is a byte
+  bool declaration_read_ = false;
+  std::size_t head_size_ = 0;  // the document's first bytes, while the declaration is read
+  std::array<char, 128> head_{};
 };
 
 }  // namespace safeguard::cin::detail

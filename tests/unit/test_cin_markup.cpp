@@ -318,3 +318,60 @@ TEST_SUITE("unit/cin") {
     std::remove(path.c_str());
   }
 }
+
+namespace {
+
+// Where the reader puts an error at the '<' of an end tag after `before` in child P-MARK-C1:
+// with `long_tag`, the end tag is too long for a 64-byte bound (the bound's error); without, it
+// is a short end tag that does not match (expat's own error, no bound involved).
+cin::Position end_tag_error(const std::string& declaration, const std::string& before,
+                            bool long_tag) {
+  const std::string tag = long_tag ? "</Wrong" + std::string(100, ' ') + ">" : "</Wrong>";
+  const Error error = read_error(declaration + kHead + before + tag + kTail,
+                                 with_markup_limit(long_tag ? 64 : 1 << 20));
+  CHECK(error.status() == (long_tag ? Status::limit : Status::parse));
+  CHECK(error.where().entity == "P-MARK-C1");
+  return cin::Position{error.where().line, error.where().column};
+}
+
+}  // namespace
+
+TEST_SUITE("unit/cin") {
+  TEST_CASE("the markup bound's place is the one expat gives for an error at the same '<'") {
+    // What comes before the token on its line, in each encoding a return may declare: expat
+    // counts a column as a character of the document's encoding, a line end as LF, CR or CR LF
+    // (also inside an attribute value).
+    const std::string utf8 = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    const std::string latin1 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {utf8, "<Later>\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80x</Later>"},
+        {utf8, "<Later a=\"1\r\n2\rx\n\xC3\xA9\">\r\n\xC3\xA9</Later>\r\n  "},
+        {utf8, "<!-- - \r\r\n -->\r<![CDATA[\n]]]]>\r\n\t"},
+        // Latin-1: '\xA3' (pound sign), '\xB0' (degree sign) and '\xE9' are one character each.
+        {latin1, "<Later>\xA3\xB0\xE9\xA0x</Later>"},
+        {latin1, "<Later a=\"\xA3\r\n\xB0\xB0\">\xBD</Later>"},
+    };
+    for (const auto& [declaration, before] : cases) {
+      CAPTURE(before);
+      const cin::Position expat = end_tag_error(declaration, before, false);
+      const cin::Position bound = end_tag_error(declaration, before, true);
+      // Expat puts a mismatched end tag's error at its name, two characters past its '<'.
+      CHECK(bound.line == expat.line);
+      CHECK(bound.column + 2 == expat.column);
+    }
+    // The declaration cut anywhere, as the pieces a file is read in may cut it: the same place.
+    const std::string text = latin1 + "<m>\xA3\xB0</m>\r\n\xA3<x" + std::string(80, 'x');
+    const Scanned whole = scan_in_pieces(text, 64, {});
+    CHECK(whole.line == 3);
+    CHECK(whole.column == 2);
+    check_every_cut(text, 64);
+    // Spelt in lower case with single quotes; UTF-8 named, or no encoding: a column is a character.
+    CHECK(scan_in_pieces(
+              "<?xml version='1.0' encoding = 'iso-8859-1' ?>\xC3\xA9<x" + std::string(80, 'x'), 64,
+              {})
+              .column == 49);
+    CHECK(scan_in_pieces("<?xml version='1.0' encoding='utf-8'?>\xC3\xA9<x" + std::string(80, 'x'),
+                         64, {})
+              .column == 40);
+  }
+}
