@@ -359,6 +359,15 @@ TEST_SUITE("unit/cin") {
       CHECK(bound.line == expat.line);
       CHECK(bound.column + 2 == expat.column);
     }
+    // On the first line after a byte-order mark, which expat counts as a column too.
+    for (const std::string bom : {std::string("\xEF\xBB\xBF"), std::string()}) {
+      const Error expat = read_error(bom + "<Message></Wrong>", with_markup_limit(1 << 20));
+      const Error bound =
+          read_error(bom + "<Message></Wrong" + std::string(100, ' ') + ">", with_markup_limit(64));
+      CHECK(bound.where().line == 1);
+      CHECK(bound.where().column + 2 == expat.where().column);
+      CHECK(bound.where().column == (bom.empty() ? 10 : 11));
+    }
     // The declaration cut anywhere, as the pieces a file is read in may cut it: the same place.
     const std::string text = latin1 + "<m>\xA3\xB0</m>\r\n\xA3<x" + std::string(80, 'x');
     const Scanned whole = scan_in_pieces(text, 64, {});
