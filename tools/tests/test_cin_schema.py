@@ -144,6 +144,25 @@ class SchemaTest(unittest.TestCase):
                             expected[name] = (int(count_), int(denominator))
                 self.assertEqual(got, expected)
 
+    def test_the_export_of_a_hand_made_return_imports_as_the_same_case(self):
+        # Read back, the export (UTF-8, booleans as true/false, no comments) is the same case
+        # and measures the same as the return as the vendor wrote it.
+        with scratch_dir() as work:
+            for n, source in enumerate(sorted(glob.glob(os.path.join(PUBLISHED, "*.xml")))):
+                with self.subTest(source=os.path.basename(source)):
+                    out, _ = import_export(work, source, "p%d" % n)
+                    again = os.path.join(work, "p%d-again.json" % n)
+                    done = run("import-cin", out, "-o", again)
+                    self.assertEqual(done.code, 0, done.errtext())
+                    with open(os.path.join(work, "p%d.json" % n), "rb") as f:
+                        first = f.read()
+                    with open(again, "rb") as f:
+                        self.assertEqual(f.read(), first)
+                    measured = [run("cin-measures", path, "--format", "csv")
+                                for path in (source, out)]
+                    self.assertEqual(measured[0].code, 0, measured[0].errtext())
+                    self.assertEqual(measured[1].out, measured[0].out)
+
     def test_the_factors_of_a_published_return_are_imported(self):
         # FactorsIdentifiedAtAssessment: each factor a concern (the earlier reader kept the
         # element as an unknown later_element and imported no factor).
