@@ -64,4 +64,21 @@ void resize_huge(std::vector<T, Allocator>& v, std::size_t n) {
   v.resize(n);
 }
 
+// reserve_huge and assign_huge for a buffer refilled again and again with sizes that creep up
+// (a Reassessor's partial snapshot and results, one update after another): past its capacity it
+// grows at least twofold, so that it is reallocated a logarithmic number of times rather than
+// at every new largest size. A buffer with no capacity yet gets exactly n, as above.
+template <typename T, typename Allocator>
+void reserve_refill(std::vector<T, Allocator>& v, std::size_t n) {
+  if (n > v.capacity()) reserve_huge(v, n > 2 * v.capacity() ? n : 2 * v.capacity());
+}
+
+template <typename T, typename Allocator>
+void assign_refill(std::vector<T, Allocator>& v, std::size_t n,
+                   const typename std::vector<T, Allocator>::value_type& value) {
+  v.clear();
+  reserve_refill(v, n);
+  v.assign(n, value);
+}
+
 }  // namespace safeguard::detail

@@ -11,18 +11,25 @@
 namespace safeguard {
 namespace {
 
-// Fills a CSR from (row, item) pairs in two passes: count, then place. Items keep the order
-// in which `emit` produced them within a row.
+// Fills `csr` (emptied first, its buffers kept) from (row, item) pairs in two passes: count,
+// then place. Items keep the order in which `emit` produced them within a row. `cursor` is
+// scratch.
 template <typename T, typename Emit>
-Csr<T> build_csr(std::size_t rows, Emit emit) {
-  Csr<T> csr;
-  detail::assign_huge(csr.offsets, rows + 1, 0);
+void fill_csr(Csr<T>& csr, std::size_t rows, std::vector<std::uint32_t>& cursor, Emit emit) {
+  detail::assign_refill(csr.offsets, rows + 1, 0);
   emit([&](std::size_t row, const T&) { ++csr.offsets[row + 1]; });
   for (std::size_t r = 0; r < rows; ++r) csr.offsets[r + 1] += csr.offsets[r];
-  detail::resize_huge(csr.items, csr.offsets[rows]);
-  std::vector<std::uint32_t> cursor(csr.offsets.begin(), csr.offsets.end() - 1);
+  csr.items.clear();
+  detail::reserve_refill(csr.items, csr.offsets[rows]);
+  csr.items.resize(csr.offsets[rows]);
+  detail::reserve_refill(cursor, rows);
+  cursor.assign(csr.offsets.begin(), csr.offsets.end() - 1);
   emit([&](std::size_t row, const T& item) { csr.items[cursor[row]++] = item; });
-  return csr;
+}
+
+// detail::reserve_refill for std::vector<bool>, which has no data() to mark.
+void reserve_bits(std::vector<bool>& bits, std::size_t n) {
+  if (n > bits.capacity()) bits.reserve(n > 2 * bits.capacity() ? n : 2 * bits.capacity());
 }
 
 // Calls emit(vertex, role) for everyone whose evidence can reach the child at `v`, once per
@@ -144,7 +151,7 @@ void for_each_child_reached(const CaseGraph& graph, VertexIndex p, Visit&& visit
 void build_network(const CaseGraph& graph, Snapshot& snap) {
   const detail::Adjacency& adj = graph.topology().adjacency;
   const std::size_t n = graph.vertex_count();
-  detail::assign_huge(snap.vertex_node, n, kNoNode);
+  detail::assign_refill(snap.vertex_node, n, kNoNode);
   for (VertexIndex v = 0; v < n; ++v) {
     const VertexKind kind = adj[v].kind;
     if (kind != VertexKind::person && kind != VertexKind::place && kind != VertexKind::group)
@@ -160,7 +167,8 @@ void build_network(const CaseGraph& graph, Snapshot& snap) {
                                                     : std::string_view());
   }
   const std::size_t nodes = snap.node_vertex.size();
-  snap.node_links = build_csr<NetworkLink>(nodes, [&](auto&& put) {
+  std::vector<std::uint32_t> cursor;
+  fill_csr(snap.node_links, nodes, cursor, [&](auto&& put) {
     for (std::uint32_t from = 0; from < nodes; ++from) {
       for (auto edge : boost::make_iterator_range(out_edges(snap.node_vertex[from], adj))) {
         const RelationKind kind = adj[edge].kind;
@@ -178,7 +186,7 @@ void build_network(const CaseGraph& graph, Snapshot& snap) {
                 return a.kind != b.kind ? a.kind < b.kind : a.node < b.node;
               });
   }
-  snap.node_concerns = build_csr<std::uint32_t>(nodes, [&](auto&& put) {
+  fill_csr(snap.node_concerns, nodes, cursor, [&](auto&& put) {
     for (std::uint32_t c = 0; c < snap.concern_vertex.size(); ++c) {
       if (!snap.concern_live[c]) continue;
       for (VertexIndex v : graph.concern(snap.concern_vertex[c]).about) put(snap.vertex_node[v], c);
@@ -187,6 +195,77 @@ void build_network(const CaseGraph& graph, Snapshot& snap) {
 }
 
 }  // namespace
+
+void Snapshot::clear() {
+  graph_revision = 0;
+  // The symbols are left: build() assigns them, into the strings' own buffers.
+  vertex_kind.clear();
+  vertex_slot.clear();
+  id_bytes.clear();
+  id_offsets.resize(1);
+  id_offsets[0] = 0;
+  person_vertex.clear();
+  person_kind.clear();
+  person_dob.clear();
+  person_household.clear();
+  person_flags.clear();
+  person_circle.clear();
+  person_concerns.clear();
+  person_involved_in.clear();
+  person_factors.clear();
+  children.clear();
+  person_name.clear();
+  concern_vertex.clear();
+  concern_about.clear();
+  concern_involves.clear();
+  concern_category.clear();
+  concern_severity.clear();
+  concern_incident.clear();
+  concern_recorded.clear();
+  concern_status.clear();
+  concern_source.clear();
+  concern_restricted.clear();
+  concern_live.clear();
+  concern_summary.clear();
+  factor_vertex.clear();
+  factor_kind.clear();
+  factor_strength.clear();
+  factor_start.clear();
+  factor_end.clear();
+  factor_live.clear();
+  factor_summary.clear();
+  factor_provided_by.clear();
+  factor_provider.clear();
+  factor_protects.clear();
+  agency_vertex.clear();
+  agency_type.clear();
+  agency_name.clear();
+  node_vertex.clear();
+  vertex_node.clear();
+  node_links.clear();
+  node_concerns.clear();
+  node_label.clear();
+  node_name.clear();
+  event_ids.clear();
+  event_kind.clear();
+  event_date.clear();
+  event_note.clear();
+  event_decision.clear();
+  event_category.clear();
+  event_expected.clear();
+  person_events.clear();
+  override_ids.clear();
+  override_direction.clear();
+  override_date.clear();
+  override_author.clear();
+  override_reason.clear();
+  override_approved_by.clear();
+  override_approved.clear();
+  person_overrides.clear();
+  entries.clear();
+  person_entries.clear();
+  calendar.reset();
+}
 
 std::size_t Snapshot::byte_size() const noexcept {
   auto bytes = [](const auto& column) { return column.size() * sizeof(column[0]); };
@@ -243,15 +322,21 @@ Day latest_unrestricted_date(const Snapshot& snapshot) noexcept {
   return latest;
 }
 
-std::vector<VertexIndex> children_reached_by(const CaseGraph& graph,
-                                             const std::vector<VertexIndex>& persons) {
-  std::vector<VertexIndex> children;
+void detail::children_reached_into(const CaseGraph& graph, const std::vector<VertexIndex>& persons,
+                                   std::vector<VertexIndex>& children) {
+  children.clear();
   for (VertexIndex p : persons) {
     if (p >= graph.vertex_count() || graph.kind(p) != VertexKind::person) continue;
     for_each_child_reached(graph, p, [&](VertexIndex child) { children.push_back(child); });
   }
   std::sort(children.begin(), children.end());
   children.erase(std::unique(children.begin(), children.end()), children.end());
+}
+
+std::vector<VertexIndex> children_reached_by(const CaseGraph& graph,
+                                             const std::vector<VertexIndex>& persons) {
+  std::vector<VertexIndex> children;
+  detail::children_reached_into(graph, persons, children);
   return children;
 }
 
@@ -276,10 +361,11 @@ namespace {
 //   for_each_event(f), for_each_judgement(f)   the graph's record numbers worth looking at
 //   keep_unlisted_records              whether a record listed in no row is kept
 
-// Writes the columns, entity by entity in local slot order. Every column is written here and
-// nowhere else.
+// Writes the columns of an empty snapshot, entity by entity in local slot order. Every column is
+// written here and nowhere else.
 template <typename Selection>
-void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
+void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap,
+           detail::SnapshotBuffers& scratch) {
   const detail::Adjacency& adj = graph.topology().adjacency;
   snap.graph_revision = graph.revision();
   snap.symbols = graph.symbols().strings();
@@ -287,9 +373,9 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
 
   // Vertices.
   const std::size_t n = sel.vertex_count();
-  detail::reserve_huge(snap.vertex_kind, n);
-  detail::reserve_huge(snap.vertex_slot, n);
-  detail::reserve_huge(snap.id_offsets, n + 1);
+  detail::reserve_refill(snap.vertex_kind, n);
+  detail::reserve_refill(snap.vertex_slot, n);
+  detail::reserve_refill(snap.id_offsets, n + 1);
   for (std::size_t i = 0; i < n; ++i) {
     const VertexIndex v = sel.graph_vertex(i);
     snap.vertex_kind.push_back(adj[v].kind);
@@ -299,17 +385,15 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
     snap.id_bytes.push_back('\0');
     snap.id_offsets.push_back(snap.id_bytes.size());
   }
-  auto local_vertices = [&](VertexKind kind) {
+  auto local_vertices = [&](VertexKind kind, std::vector<VertexIndex>& out) {
     const std::vector<VertexIndex>& of_slot = sel.slots(kind);
-    std::vector<VertexIndex> out;
-    detail::reserve_huge(out, of_slot.size());
+    detail::reserve_refill(out, of_slot.size());
     for (VertexIndex v : of_slot) out.push_back(v == kNoVertex ? kNoVertex : sel.local_vertex(v));
-    return out;
   };
-  snap.person_vertex = local_vertices(VertexKind::person);
-  snap.concern_vertex = local_vertices(VertexKind::concern);
-  snap.factor_vertex = local_vertices(VertexKind::factor);
-  snap.agency_vertex = local_vertices(VertexKind::agency);
+  local_vertices(VertexKind::person, snap.person_vertex);
+  local_vertices(VertexKind::concern, snap.concern_vertex);
+  local_vertices(VertexKind::factor, snap.factor_vertex);
+  local_vertices(VertexKind::agency, snap.agency_vertex);
   const std::vector<VertexIndex>& persons = sel.slots(VertexKind::person);
   const std::vector<VertexIndex>& concerns = sel.slots(VertexKind::concern);
   const std::vector<VertexIndex>& factors = sel.slots(VertexKind::factor);
@@ -319,12 +403,12 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
   };
 
   // Persons: their own columns, and a circle for each child scored.
-  detail::reserve_huge(snap.person_kind, persons.size());
-  detail::reserve_huge(snap.person_dob, persons.size());
-  detail::reserve_huge(snap.person_household, persons.size());
-  detail::reserve_huge(snap.person_flags.offsets, persons.size() + 1);
-  detail::reserve_huge(snap.person_circle.offsets, persons.size() + 1);
-  std::vector<CircleMember> circle;
+  detail::reserve_refill(snap.person_kind, persons.size());
+  detail::reserve_refill(snap.person_dob, persons.size());
+  detail::reserve_refill(snap.person_household, persons.size());
+  detail::reserve_refill(snap.person_flags.offsets, persons.size() + 1);
+  detail::reserve_refill(snap.person_circle.offsets, persons.size() + 1);
+  std::vector<CircleMember>& circle = scratch.circle;
   for (std::uint32_t p = 0; p < persons.size(); ++p) {
     const VertexIndex v = persons[p];
     if (v == kNoVertex) {
@@ -359,16 +443,16 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
 
   // Concerns, with about and involves cut down to the persons held (places and groups a concern
   // is about are the network's: node_concerns).
-  detail::reserve_huge(snap.concern_category, concerns.size());
-  detail::reserve_huge(snap.concern_severity, concerns.size());
-  detail::reserve_huge(snap.concern_incident, concerns.size());
-  detail::reserve_huge(snap.concern_recorded, concerns.size());
-  detail::reserve_huge(snap.concern_status, concerns.size());
-  detail::reserve_huge(snap.concern_source, concerns.size());
-  detail::reserve_huge(snap.concern_restricted, concerns.size());
-  detail::reserve_huge(snap.concern_about.offsets, concerns.size() + 1);
-  detail::reserve_huge(snap.concern_involves.offsets, concerns.size() + 1);
-  snap.concern_live.reserve(concerns.size());
+  detail::reserve_refill(snap.concern_category, concerns.size());
+  detail::reserve_refill(snap.concern_severity, concerns.size());
+  detail::reserve_refill(snap.concern_incident, concerns.size());
+  detail::reserve_refill(snap.concern_recorded, concerns.size());
+  detail::reserve_refill(snap.concern_status, concerns.size());
+  detail::reserve_refill(snap.concern_source, concerns.size());
+  detail::reserve_refill(snap.concern_restricted, concerns.size());
+  detail::reserve_refill(snap.concern_about.offsets, concerns.size() + 1);
+  detail::reserve_refill(snap.concern_involves.offsets, concerns.size() + 1);
+  reserve_bits(snap.concern_live, concerns.size());
   for (const VertexIndex v : concerns) {
     const Concern* concern = v == kNoVertex ? nullptr : &graph.concern(v);
     snap.concern_live.push_back(concern != nullptr);
@@ -395,13 +479,13 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
   }
 
   // Factors.
-  detail::reserve_huge(snap.factor_kind, factors.size());
-  detail::reserve_huge(snap.factor_strength, factors.size());
-  detail::reserve_huge(snap.factor_start, factors.size());
-  detail::reserve_huge(snap.factor_end, factors.size());
-  detail::reserve_huge(snap.factor_provider, factors.size());
-  detail::reserve_huge(snap.factor_protects.offsets, factors.size() + 1);
-  snap.factor_live.reserve(factors.size());
+  detail::reserve_refill(snap.factor_kind, factors.size());
+  detail::reserve_refill(snap.factor_strength, factors.size());
+  detail::reserve_refill(snap.factor_start, factors.size());
+  detail::reserve_refill(snap.factor_end, factors.size());
+  detail::reserve_refill(snap.factor_provider, factors.size());
+  detail::reserve_refill(snap.factor_protects.offsets, factors.size() + 1);
+  reserve_bits(snap.factor_live, factors.size());
   for (const VertexIndex v : factors) {
     const Factor* factor = v == kNoVertex ? nullptr : &graph.factor(v);
     const VertexIndex provider = factor ? factor->provided_by : kNoVertex;
@@ -424,19 +508,19 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
   }
 
   // Each person's concerns and factors: the rows above, inverted (so in slot order).
-  auto invert = [&](const Csr<std::uint32_t>& rows) {
-    return build_csr<std::uint32_t>(persons.size(), [&](auto&& put) {
+  auto invert = [&](const Csr<std::uint32_t>& rows, Csr<std::uint32_t>& inverse) {
+    fill_csr(inverse, persons.size(), scratch.cursor, [&](auto&& put) {
       for (std::uint32_t r = 0; r < rows.rows(); ++r) {
         for (const std::uint32_t* p = rows.begin(r); p != rows.end(r); ++p) put(*p, r);
       }
     });
   };
-  snap.person_concerns = invert(snap.concern_about);
-  snap.person_involved_in = invert(snap.concern_involves);
-  snap.person_factors = invert(snap.factor_protects);
+  invert(snap.concern_about, snap.person_concerns);
+  invert(snap.concern_involves, snap.person_involved_in);
+  invert(snap.factor_protects, snap.person_factors);
 
   // Agencies.
-  detail::reserve_huge(snap.agency_type, agencies.size());
+  detail::reserve_refill(snap.agency_type, agencies.size());
   for (const VertexIndex v : agencies) {
     snap.agency_name.push(v == kNoVertex ? std::string_view()
                                          : std::string_view(graph.agency(v).name));
@@ -445,7 +529,8 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
 
   // Process events and discretionary overrides (live ones, numbered in graph order), each
   // listed under the persons it is about, sorted by date, then process order, then id.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> listed;  // (person row, record)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>>& listed = scratch.listed;
+  listed.clear();
   sel.for_each_event([&](std::uint32_t number) {
     const Event& e = graph.events()[number];
     if (e.id.empty()) return;
@@ -459,22 +544,21 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
     snap.event_ids.push(e.id);
     snap.event_kind.push_back(e.kind);
     snap.event_date.push_back(e.date);
-    snap.event_note.push_back(e.note);
+    snap.event_note.push(e.note);
     snap.event_decision.push_back(e.decision);
-    snap.event_category.push_back(e.category);
+    snap.event_category.push(e.category);
     snap.event_expected.push_back(e.expected);
   });
-  auto rows_of = [&](auto&& before) {
-    auto csr = build_csr<std::uint32_t>(persons.size(), [&](auto&& put) {
+  auto rows_of = [&](Csr<std::uint32_t>& csr, auto&& before) {
+    fill_csr(csr, persons.size(), scratch.cursor, [&](auto&& put) {
       for (const auto& entry : listed) put(entry.first, entry.second);
     });
     for (std::uint32_t p = 0; p < persons.size(); ++p) {
       std::sort(csr.items.begin() + csr.offsets[p], csr.items.begin() + csr.offsets[p + 1], before);
     }
     listed.clear();
-    return csr;
   };
-  snap.person_events = rows_of([&](std::uint32_t a, std::uint32_t b) {
+  rows_of(snap.person_events, [&](std::uint32_t a, std::uint32_t b) {
     if (snap.event_date[a] != snap.event_date[b]) return snap.event_date[a] < snap.event_date[b];
     if (snap.event_kind[a] != snap.event_kind[b])
       return event_order_rank(snap.event_kind[a]) < event_order_rank(snap.event_kind[b]);
@@ -490,12 +574,12 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
     snap.override_ids.push(o.id);
     snap.override_direction.push_back(o.direction);
     snap.override_date.push_back(o.date);
-    snap.override_author.push_back(o.author);
-    snap.override_reason.push_back(o.reason);
-    snap.override_approved_by.push_back(o.approved_by);
+    snap.override_author.push(o.author);
+    snap.override_reason.push(o.reason);
+    snap.override_approved_by.push(o.approved_by);
     snap.override_approved.push_back(o.approved);
   });
-  snap.person_overrides = rows_of([&](std::uint32_t a, std::uint32_t b) {
+  rows_of(snap.person_overrides, [&](std::uint32_t a, std::uint32_t b) {
     if (snap.override_date[a] != snap.override_date[b])
       return snap.override_date[a] < snap.override_date[b];
     return snap.override_ids[a] < snap.override_ids[b];
@@ -513,7 +597,7 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap) {
         e.id, e.kind, e.date, e.author, e.text, e.question, e.value,
         e.source == kNoVertex ? UINT32_MAX : sel.agency(e.source), e.restricted});
   }
-  snap.person_entries = rows_of([&](std::uint32_t a, std::uint32_t b) {
+  rows_of(snap.person_entries, [&](std::uint32_t a, std::uint32_t b) {
     if (snap.entries[a].date != snap.entries[b].date)
       return snap.entries[a].date < snap.entries[b].date;
     return snap.entries[a].id < snap.entries[b].id;
@@ -577,70 +661,69 @@ class WholeGraph {
   std::array<std::vector<VertexIndex>, 4> slots_;
 };
 
-// Vertices of one kind chosen for a partial snapshot, ordered by their graph slot; a vertex's
-// local slot is its position, so local slots keep the graph's order.
-struct Chosen {
-  std::vector<std::pair<std::uint32_t, VertexIndex>> by_slot;  // (graph slot, vertex)
-  std::vector<VertexIndex> vertices;                           // by local slot
-
-  void add(const detail::Adjacency& adj, VertexIndex v) { by_slot.push_back({adj[v].slot, v}); }
-  void seal() {
-    std::sort(by_slot.begin(), by_slot.end());
-    by_slot.erase(std::unique(by_slot.begin(), by_slot.end()), by_slot.end());
-    vertices.reserve(by_slot.size());
-    for (const auto& entry : by_slot) vertices.push_back(entry.second);
-  }
-  // Local slot of a chosen vertex's graph slot, or UINT32_MAX.
-  std::uint32_t local(std::uint32_t graph_slot) const {
-    auto found = std::lower_bound(by_slot.begin(), by_slot.end(),
-                                  std::make_pair(graph_slot, VertexIndex{0}));
-    return found != by_slot.end() && found->first == graph_slot
-               ? static_cast<std::uint32_t>(found - by_slot.begin())
-               : UINT32_MAX;
-  }
-};
-
 // The families of some children: those children, everyone in their circles, the concerns about
 // or involving those people, their factors, the agencies that raised the concerns and the
 // households; and the records about those children.
 class Families {
  public:
+  // Chooses in `buffers` (emptied first), which the selection then reads.
   Families(const CaseGraph& graph, const std::vector<VertexIndex>& children,
-           const RecordIndex* records)
-      : graph_(graph), adj_(graph.topology().adjacency) {
+           const RecordIndex* records, detail::SnapshotBuffers& buffers)
+      : graph_(graph),
+        adj_(graph.topology().adjacency),
+        children_(buffers.children),
+        persons_(buffers.persons),
+        concerns_(buffers.concerns),
+        factors_(buffers.factors),
+        agencies_(buffers.agencies),
+        households_(buffers.households),
+        vertices_(buffers.vertices),
+        events_(buffers.events),
+        judgements_(buffers.judgements) {
+    for (detail::Chosen* kind :
+         {&children_, &persons_, &concerns_, &factors_, &agencies_, &households_})
+      kind->clear();
+    vertices_.clear();
+    events_.clear();
+    judgements_.clear();
     for (VertexIndex v : children) {
       if (v >= graph.vertex_count() || graph.kind(v) != VertexKind::person) continue;
       if (graph.person(v).kind == PersonKind::child) {
-        children_.add(adj_, v);
+        children_.add(adj_[v].slot, v);
       } else {
-        persons_.add(adj_, v);  // an adult whose own result is wanted, in no chosen circle
+        persons_.add(adj_[v].slot, v);  // an adult whose own result is wanted, in no chosen circle
       }
     }
     children_.seal();
     for (VertexIndex v : children_.vertices) {
-      walk_circle(adj_, v, [&](VertexIndex other, Role) { persons_.add(adj_, other); });
+      walk_circle(adj_, v, [&](VertexIndex other, Role) { persons_.add(adj_[other].slot, other); });
     }
     persons_.seal();
     for (VertexIndex p : persons_.vertices) {
       for (auto edge : boost::make_iterator_range(in_edges(p, adj_))) {
         const RelationKind kind = adj_[edge].kind;
+        const VertexIndex from = source(edge, adj_);
         if (kind == RelationKind::about || kind == RelationKind::involves) {
-          concerns_.add(adj_, source(edge, adj_));
+          concerns_.add(adj_[from].slot, from);
         } else if (kind == RelationKind::protects) {
-          factors_.add(adj_, source(edge, adj_));
+          factors_.add(adj_[from].slot, from);
         }
       }
       const VertexIndex h = graph.household_of(p);
-      if (h != kNoVertex) households_.add(adj_, h);
+      if (h != kNoVertex) households_.add(adj_[h].slot, h);
     }
     concerns_.seal();
     factors_.seal();
-    for (VertexIndex c : concerns_.vertices) agencies_.add(adj_, graph.concern(c).source);
+    for (VertexIndex c : concerns_.vertices) {
+      const VertexIndex agency = graph.concern(c).source;
+      agencies_.add(adj_[agency].slot, agency);
+    }
     agencies_.seal();
     households_.seal();
     // Local vertices in graph vertex order, so children come out in the order a full
     // snapshot lists them.
-    for (const Chosen* kind : {&persons_, &concerns_, &factors_, &agencies_, &households_}) {
+    for (const detail::Chosen* kind :
+         {&persons_, &concerns_, &factors_, &agencies_, &households_}) {
       vertices_.insert(vertices_.end(), kind->vertices.begin(), kind->vertices.end());
     }
     std::sort(vertices_.begin(), vertices_.end());
@@ -704,7 +787,7 @@ class Families {
   static constexpr bool keep_unlisted_records = false;
 
  private:
-  const Chosen& chosen(VertexKind kind) const {
+  const detail::Chosen& chosen(VertexKind kind) const {
     switch (kind) {
       case VertexKind::person:
         return persons_;
@@ -718,22 +801,23 @@ class Families {
         return households_;
     }
   }
-  std::uint32_t of_kind(VertexIndex v, VertexKind kind, const Chosen& chosen) const {
+  std::uint32_t of_kind(VertexIndex v, VertexKind kind, const detail::Chosen& chosen) const {
     return v < graph_.vertex_count() && adj_[v].kind == kind ? chosen.local(adj_[v].slot)
                                                              : UINT32_MAX;
   }
   const CaseGraph& graph_;
   const detail::Adjacency& adj_;
-  Chosen children_, persons_, concerns_, factors_, agencies_, households_;
-  std::vector<VertexIndex> vertices_;
-  std::vector<std::uint32_t> events_, judgements_;
+  detail::Chosen &children_, &persons_, &concerns_, &factors_, &agencies_, &households_;
+  std::vector<VertexIndex>& vertices_;
+  std::vector<std::uint32_t>&events_, &judgements_;
 };
 
 }  // namespace
 
 std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph) {
   auto snap = std::make_shared<Snapshot>();
-  build(graph, WholeGraph(graph), *snap);
+  detail::SnapshotBuffers scratch;
+  build(graph, WholeGraph(graph), *snap, scratch);
   build_network(graph, *snap);
   return snap;
 }
@@ -742,8 +826,16 @@ std::shared_ptr<const Snapshot> take_snapshot(const CaseGraph& graph,
                                               const std::vector<VertexIndex>& children,
                                               const RecordIndex* records) {
   auto snap = std::make_shared<Snapshot>();
-  build(graph, Families(graph, children, records), *snap);
+  detail::SnapshotBuffers buffers;
+  build(graph, Families(graph, children, records, buffers), *snap, buffers);
   return snap;
+}
+
+void detail::retake_snapshot(Snapshot& snap, const CaseGraph& graph,
+                             const std::vector<VertexIndex>& children, const RecordIndex* records,
+                             SnapshotBuffers& buffers) {
+  snap.clear();
+  build(graph, Families(graph, children, records, buffers), snap, buffers);
 }
 
 }  // namespace safeguard

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "safeguard/graph.hpp"
@@ -30,6 +31,12 @@ struct Csr {
   const T* begin(std::size_t row) const noexcept { return items.data() + offsets[row]; }
   const T* end(std::size_t row) const noexcept { return items.data() + offsets[row + 1]; }
   std::size_t size(std::size_t row) const noexcept { return offsets[row + 1] - offsets[row]; }
+  // No rows, keeping the buffers.
+  void clear() {
+    offsets.resize(1);
+    offsets[0] = 0;
+    items.clear();
+  }
 };
 
 struct CircleMember {
@@ -60,6 +67,12 @@ struct IdTable {
     return {bytes.data() + offsets[i], static_cast<std::size_t>(offsets[i + 1] - offsets[i] - 1)};
   }
   const char* c_str(std::size_t i) const noexcept { return bytes.data() + offsets[i]; }
+  // No ids, keeping the buffers.
+  void clear() {
+    bytes.clear();
+    offsets.resize(1);
+    offsets[0] = 0;
+  }
 };
 
 struct Snapshot {
@@ -133,9 +146,9 @@ struct Snapshot {
   IdTable event_ids;
   std::vector<EventKind> event_kind;
   std::vector<Day> event_date;
-  std::vector<std::string> event_note;
+  IdTable event_note;  // text in one arena, so a rebuilt snapshot keeps its memory
   std::vector<EventDecision> event_decision;
-  std::vector<std::string> event_category;
+  IdTable event_category;
   std::vector<Day> event_expected;
   Csr<std::uint32_t> person_events;
 
@@ -144,10 +157,10 @@ struct Snapshot {
   IdTable override_ids;
   std::vector<OverrideDirection> override_direction;
   std::vector<Day> override_date;
-  std::vector<std::string> override_author;
-  std::vector<std::string> override_reason;
-  std::vector<std::string> override_approved_by;  // empty when not approved
-  std::vector<Day> override_approved;             // kNoDay when not approved
+  IdTable override_author;
+  IdTable override_reason;
+  IdTable override_approved_by;        // empty when not approved
+  std::vector<Day> override_approved;  // kNoDay when not approved
   Csr<std::uint32_t> person_overrides;
 
   // Recorded entries (live ones about a person of the snapshot, numbered in graph order) and
@@ -179,6 +192,8 @@ struct Snapshot {
   }
   // Bytes held by the columns (the streaming floor in bench/ reads this many).
   std::size_t byte_size() const noexcept;
+  // Empties every column, keeping its buffer: how a partial snapshot is rebuilt in place.
+  void clear();
 };
 
 // Position of `person` in the child's circle (sorted by person slot), or -1.
@@ -278,6 +293,63 @@ struct RecordIndex;
 SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(
     const CaseGraph& graph, const std::vector<VertexIndex>& children,
     const RecordIndex* records = nullptr);
+
+namespace detail {
+
+// Vertices of one kind chosen for a partial snapshot, ordered by their graph slot; a vertex's
+// local slot is its position, so local slots keep the graph's order.
+struct Chosen {
+  std::vector<std::pair<std::uint32_t, VertexIndex>> by_slot;  // (graph slot, vertex)
+  std::vector<VertexIndex> vertices;                           // by local slot
+
+  void clear() noexcept {
+    by_slot.clear();
+    vertices.clear();
+  }
+  void add(std::uint32_t graph_slot, VertexIndex v) { by_slot.push_back({graph_slot, v}); }
+  void seal() {
+    std::sort(by_slot.begin(), by_slot.end());
+    by_slot.erase(std::unique(by_slot.begin(), by_slot.end()), by_slot.end());
+    if (by_slot.size() > vertices.capacity())  // grown twofold: these are refilled (buffers)
+      vertices.reserve(std::max(by_slot.size(), 2 * vertices.capacity()));
+    for (const auto& entry : by_slot) vertices.push_back(entry.second);
+  }
+  // Local slot of a chosen vertex's graph slot, or UINT32_MAX.
+  std::uint32_t local(std::uint32_t graph_slot) const {
+    auto found = std::lower_bound(by_slot.begin(), by_slot.end(),
+                                  std::make_pair(graph_slot, VertexIndex{0}));
+    return found != by_slot.end() && found->first == graph_slot
+               ? static_cast<std::uint32_t>(found - by_slot.begin())
+               : UINT32_MAX;
+  }
+};
+
+// The working memory of building a snapshot: what is chosen for a partial one, and the
+// builder's own scratch. A caller that builds one snapshot after another (the Reassessor)
+// keeps it, so that once the buffers have grown to the largest families seen, building
+// allocates nothing here.
+struct SnapshotBuffers {
+  Chosen children, persons, concerns, factors, agencies, households;
+  std::vector<VertexIndex> vertices;                            // chosen, in graph order
+  std::vector<std::uint32_t> events, judgements;                // record numbers to look at
+  std::vector<CircleMember> circle;                             // one child's, while built
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> listed;  // (person row, record)
+  std::vector<std::uint32_t> cursor;                            // a CSR's fill positions
+};
+
+// Rebuilds `snap` in place as take_snapshot(graph, children, records) builds a fresh one,
+// reusing its columns' memory and `buffers`. `snap` must be no one else's: a snapshot others
+// hold is immutable.
+SAFEGUARD_EXPORT void retake_snapshot(Snapshot& snap, const CaseGraph& graph,
+                                      const std::vector<VertexIndex>& children,
+                                      const RecordIndex* records, SnapshotBuffers& buffers);
+
+// children_reached_by into a caller's vector (emptied first), so that a caller doing this for
+// every update reuses its memory.
+void children_reached_into(const CaseGraph& graph, const std::vector<VertexIndex>& persons,
+                           std::vector<VertexIndex>& children);
+
+}  // namespace detail
 
 // Which process events and discretionary overrides (numbers into CaseGraph::events() and
 // CaseGraph::discretionary_overrides()) may concern each child (or, for judgements, adult). Entries

@@ -508,10 +508,21 @@ class SAFEGUARD_EXPORT Reassessor {
   // the edited graph, bit for bit. Children the batch erased have no row.
   Results apply(CaseGraph& graph, const Batch& batch);
 
+  // The same, into `out`, whose memory is reused: pass the Results of the previous update back
+  // and a steady stream of updates allocates only what the graph keeps of each batch (the
+  // Reassessor keeps the partial snapshot, the pack's tables and its working buffers, and
+  // rebuilds the snapshot in place when no other Results or copy of one holds it). On error
+  // the Error propagates; if the batch was refused, `out` is untouched, otherwise (scoring
+  // failed for want of memory) it is left empty.
+  void apply(CaseGraph& graph, const Batch& batch, Results& out);
+
   // Scores just `children` (vertex indices; anything not a live child is skipped) of the
   // graph as it stands. A pack with propagation enabled spreads evidence through the whole
   // network, so then every child is assessed (a full snapshot), and apply() returns them all.
   Results assess(const CaseGraph& graph, const std::vector<VertexIndex>& children);
+  // The same, into `out`, whose memory is reused as apply() reuses it; on error `out` is left
+  // empty.
+  void assess(const CaseGraph& graph, const std::vector<VertexIndex>& children, Results& out);
 
  private:
   struct Impl;

@@ -1,6 +1,7 @@
 // Incremental assessment: after a batch, only the children it can reach are scored again, over a
 // partial snapshot of their families, by the same scorer as a full assessment.
 #include <algorithm>
+#include <atomic>
 #include <type_traits>
 #include <variant>
 
@@ -8,11 +9,16 @@
 #include "prepare.hpp"
 #include "results.hpp"
 #include "safeguard/assess.hpp"
+#include "snapshot_columns.hpp"
 
 namespace safeguard {
 
-std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& batch) {
-  std::vector<VertexIndex> persons;
+namespace {
+
+// persons_touched into `persons` (emptied first), so that the Reassessor reuses its memory.
+void persons_touched_into(const CaseGraph& graph, const Batch& batch,
+                          std::vector<VertexIndex>& persons) {
+  persons.clear();
   auto note = [&](const std::string& id) {
     if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::person) persons.push_back(*v);
   };
@@ -107,6 +113,13 @@ std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& ba
   }
   std::sort(persons.begin(), persons.end());
   persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+}
+
+}  // namespace
+
+std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& batch) {
+  std::vector<VertexIndex> persons;
+  persons_touched_into(graph, batch, persons);
   return persons;
 }
 
@@ -121,6 +134,21 @@ struct Reassessor::Impl {
   RecordIndex records;
   const CaseGraph* indexed_graph = nullptr;
   std::uint64_t indexed_revision = 0;
+
+  // Kept between updates, so that once they have grown to the largest update seen, an update
+  // allocates nothing but what the graph keeps of its batch.
+  std::vector<VertexIndex> touched;   // persons the batch names
+  std::vector<VertexIndex> reached;   // children reached after the batch
+  std::vector<VertexIndex> children;  // everyone rescored
+  // The last partial snapshot, rebuilt in place when nothing else holds it (a Results passed
+  // back to apply() lets go of it first), and what it is built with.
+  std::shared_ptr<Snapshot> snapshot;
+  detail::SnapshotBuffers buffers;
+  // The statutory process for the snapshot's nation: with the pack's timescales it is a copy
+  // of the bundled one, made once rather than for every update.
+  std::shared_ptr<const Process> process;
+  Nation process_nation = Nation::england;
+  detail::BuildScratch scratch;
 
   void index(const CaseGraph& graph) {
     if (indexed_graph != &graph || indexed_revision != graph.revision()) {
@@ -144,10 +172,18 @@ Reassessor::Reassessor(Reassessor&&) noexcept = default;
 Reassessor& Reassessor::operator=(Reassessor&&) noexcept = default;
 
 Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
+  Results out;
+  apply(graph, batch, out);
+  return out;
+}
+
+void Reassessor::apply(CaseGraph& graph, const Batch& batch, Results& out) {
   const bool new_calendar = std::any_of(batch.items.begin(), batch.items.end(), [](const Edit& e) {
     return std::holds_alternative<CalendarSpec>(e);
   });
-  std::vector<VertexIndex> children = children_reached_by(graph, persons_touched(graph, batch));
+  std::vector<VertexIndex>& children = impl_->children;
+  persons_touched_into(graph, batch, impl_->touched);
+  detail::children_reached_into(graph, impl_->touched, children);
   const bool indexed =
       impl_->indexed_graph == &graph && impl_->indexed_revision == graph.revision();
   graph.apply(batch);
@@ -175,33 +211,60 @@ Results Reassessor::apply(CaseGraph& graph, const Batch& batch) {
   if (new_calendar) {
     for (VertexIndex v = 0; v < graph.vertex_count(); ++v) children.push_back(v);
   }
-  const std::vector<VertexIndex> touched = persons_touched(graph, batch);
-  const std::vector<VertexIndex> now = children_reached_by(graph, touched);
-  children.insert(children.end(), now.begin(), now.end());
+  persons_touched_into(graph, batch, impl_->touched);
+  detail::children_reached_into(graph, impl_->touched, impl_->reached);
+  children.insert(children.end(), impl_->reached.begin(), impl_->reached.end());
   // The adults the batch touched, for their own results (one in no child's circle too).
-  for (VertexIndex v : touched) {
+  for (VertexIndex v : impl_->touched) {
     if (graph.kind(v) == VertexKind::person && graph.person(v).kind == PersonKind::adult)
       children.push_back(v);
   }
-  return assess(graph, children);
+  assess(graph, children, out);
 }
 
 Results Reassessor::assess(const CaseGraph& graph, const std::vector<VertexIndex>& children) {
+  Results out;
+  assess(graph, children, out);
+  return out;
+}
+
+void Reassessor::assess(const CaseGraph& graph, const std::vector<VertexIndex>& children,
+                        Results& out) {
   // Propagation spreads evidence through the whole network, so no partial snapshot can give
   // exact results: a pack that propagates is assessed in full.
-  if (impl_->rules->propagation().enabled)
-    return safeguard::assess(impl_->rules, take_snapshot(graph), impl_->options);
+  if (impl_->rules->propagation().enabled) {
+    out = safeguard::assess(impl_->rules, take_snapshot(graph), impl_->options);
+    return;
+  }
   impl_->index(graph);
-  std::shared_ptr<const Snapshot> snapshot = take_snapshot(graph, children, &impl_->records);
+  // `out` may be what read the kept snapshot last: once it lets go, the snapshot is rebuilt in
+  // place unless someone else (a copy of a Results) still holds it, which then keeps it as it is.
+  detail::ResultsBuilder::recycle(out);
+  if (impl_->snapshot && impl_->snapshot.use_count() == 1) {
+    // The last other holder let go, maybe on another thread: see its reads before writing.
+    std::atomic_thread_fence(std::memory_order_acquire);
+  } else {
+    impl_->snapshot = std::make_shared<Snapshot>();
+    impl_->scratch.scorer.reset();  // it refers to the snapshot it was made for
+  }
+  detail::retake_snapshot(*impl_->snapshot, graph, children, &impl_->records, impl_->buffers);
+  std::shared_ptr<const Snapshot> snapshot = impl_->snapshot;
   detail::check_arguments(impl_->rules, snapshot, impl_->options);
   // The tables depend on the snapshot's symbols, which only grow as a graph is edited.
   if (!impl_->ready || impl_->symbols != snapshot->symbols) {
+    impl_->scratch.scorer.reset();  // it refers to the tables
     impl_->prepared = detail::prepare(*impl_->rules, *snapshot, impl_->options.as_of);
     impl_->symbols = snapshot->symbols;
     impl_->ready = true;
   }
-  return detail::ResultsBuilder::build(impl_->rules, std::move(snapshot), impl_->prepared,
-                                       impl_->options);
+  const Nation nation = snapshot->calendar->nation();
+  if (!impl_->process || impl_->process_nation != nation) {
+    impl_->scratch.scorer.reset();  // and to the process
+    impl_->process = process_for(nation, impl_->rules->timescales(), impl_->options.process);
+    impl_->process_nation = nation;
+  }
+  detail::ResultsBuilder::build_into(out, impl_->rules, std::move(snapshot), impl_->process,
+                                     impl_->prepared, impl_->options, impl_->scratch);
 }
 
 }  // namespace safeguard

@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "huge_pages.hpp"
@@ -196,33 +197,54 @@ bool rests_on_restricted(const Snapshot& snap, const Contribution& c) {
   if (c.restricted_basis) return true;
   return is_concern(snap, c.evidence) && snap.concern_restricted[snap.vertex_slot[c.evidence]] != 0;
 }
+
+// Whether the pack gives adults results of their own (adult indices or adult overrides).
+bool scores_adults(const RuleSet& rules) {
+  const auto& indices = rules.indices();
+  const auto& overrides = rules.overrides();
+  return std::any_of(indices.begin(), indices.end(), [](const IndexDef& i) { return i.adult; }) ||
+         std::any_of(overrides.begin(), overrides.end(),
+                     [](const PolicyOverride& o) { return o.adult; });
+}
+
+// Makes `cache` (one of a Results' caches, filled once on first use) a fresh one: in place when
+// nothing else holds it, since a std::once_flag cannot be reset; else a new one, leaving the
+// copies that share the old one as they are.
+template <typename Cache>
+void renew_cache(std::shared_ptr<Cache>& cache) {
+  if (cache.use_count() != 1) {
+    cache = std::make_shared<Cache>();
+    return;
+  }
+  cache->~Cache();
+  new (cache.get()) Cache();
+}
+
+// Empties an offsets column to its one leading zero, keeping the buffer.
+void reset_offsets(std::vector<std::size_t>& offsets) {
+  offsets.resize(1);
+  offsets[0] = 0;
+}
 }  // namespace
 
 // Every live adult's own result on the pack's adult indices and adult overrides, one thread,
 // in slot order (an adult's lines read only the concerns about that adult: a small fraction of
-// the work).
-void ResultsBuilder::score_adults(Results& out, const Prepared& prepared,
-                                  const AssessOptions& options) {
+// the work). Only for a pack that scores_adults().
+void ResultsBuilder::score_adults(Results& out, ChildScorer& scorer, const AssessOptions& options,
+                                  BuildScratch& scratch) {
   const bool lazy = options.explanations == Explanations::lazy;
-  const RuleSet& rules = *out.rules_;
-  const auto& indices = rules.indices();
-  const auto& overrides = rules.overrides();
-  if (std::none_of(indices.begin(), indices.end(), [](const IndexDef& i) { return i.adult; }) &&
-      std::none_of(overrides.begin(), overrides.end(),
-                   [](const PolicyOverride& o) { return o.adult; }))
-    return;
   const Snapshot& snap = *out.snapshot_;
-  ChildScorer scorer(rules, snap, prepared, *out.process_, options.as_of);
-  std::vector<double> scores(indices.size());
-  AdultFired fired;
-  std::vector<Contribution> scratch;  // a lazy result's lines, kept only while they are read
-  std::vector<Contribution>& lines = lazy ? scratch : out.adult_contributions_;
+  std::vector<double>& scores = scratch.adult_scores;
+  scores.assign(out.rules_->indices().size(), 0.0);
+  AdultFired& fired = scratch.adult_fired;
+  // A lazy result's lines are kept only while they are read.
+  std::vector<Contribution>& lines = lazy ? scratch.adult_lines : out.adult_contributions_;
   for (std::uint32_t p = 0; p < snap.person_kind.size(); ++p) {
     const VertexIndex v = snap.person_vertex[p];
     if (snap.person_kind[p] != PersonKind::adult || v == kNoVertex ||
         snap.vertex_kind[v] != VertexKind::person)
       continue;
-    if (lazy) scratch.clear();
+    if (lazy) lines.clear();
     const std::size_t before = lines.size();
     fired.overrides.clear();
     fired.restricted.clear();
@@ -244,25 +266,106 @@ void ResultsBuilder::score_adults(Results& out, const Prepared& prepared,
   }
 }
 
+void ResultsBuilder::recycle(Results& out) {
+  renew_cache(out.child_index_);
+  renew_cache(out.vocabulary_);
+  out.rules_.reset();
+  out.snapshot_.reset();
+  out.process_.reset();
+  out.as_of_ = 0;
+  out.children_.clear();
+  out.scores_.clear();
+  out.totals_.clear();
+  out.index_levels_.clear();
+  out.score_levels_.clear();
+  out.levels_.clear();
+  out.immediate_safety_.clear();
+  out.safety_.clear();
+  out.safety_findings_.clear();
+  out.safety_offsets_.clear();
+  out.contributions_.clear();
+  out.contribution_offsets_.clear();
+  out.restricted_lines_.clear();
+  out.lazy_.reset();
+  out.fired_.clear();
+  out.fired_restricted_.clear();
+  out.fired_offsets_.clear();
+  out.missing_.clear();
+  out.missing_offsets_.clear();
+  out.propagation_ = PropagationReport{};
+  out.propagating_ = 0;
+  out.contextual_.clear();
+  out.contextual_totals_.clear();
+  out.context_levels_.clear();
+  out.node_own_.clear();
+  out.node_scores_.clear();
+  out.places_.clear();
+  out.place_totals_.clear();
+  out.place_contributions_.clear();
+  reset_offsets(out.place_contribution_offsets_);
+  out.steps_.clear();
+  out.step_offsets_.clear();
+  out.issues_.clear();
+  out.issue_offsets_.clear();
+  out.discretionary_.clear();
+  out.adults_.clear();
+  out.adult_scores_.clear();
+  out.adult_levels_.clear();
+  out.adult_contributions_.clear();
+  reset_offsets(out.adult_contribution_offsets_);
+  out.adult_fired_.clear();
+  out.adult_fired_restricted_.clear();
+  reset_offsets(out.adult_fired_offsets_);
+  out.adult_discretionary_.clear();
+  out.network_views_.reset();
+}
+
 Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
                               std::shared_ptr<const Snapshot> snapshot, const Prepared& prepared,
                               const AssessOptions& options) {
   Results out;
+  BuildScratch scratch;
+  std::shared_ptr<const Process> process =
+      process_for(snapshot->calendar->nation(), rules->timescales(), options.process);
+  build_into(out, std::move(rules), std::move(snapshot), std::move(process), prepared, options,
+             scratch);
+  return out;
+}
+
+void ResultsBuilder::build_into(Results& out, std::shared_ptr<const RuleSet> rules,
+                                std::shared_ptr<const Snapshot> snapshot,
+                                std::shared_ptr<const Process> process, const Prepared& prepared,
+                                const AssessOptions& options, BuildScratch& scratch) {
+  recycle(out);
+  try {
+    fill(out, std::move(rules), std::move(snapshot), std::move(process), prepared, options,
+         scratch);
+  } catch (...) {
+    recycle(out);  // what a failed build leaves is an empty result, not half of one
+    throw;
+  }
+}
+
+void ResultsBuilder::fill(Results& out, std::shared_ptr<const RuleSet> rules,
+                          std::shared_ptr<const Snapshot> snapshot,
+                          std::shared_ptr<const Process> process, const Prepared& prepared,
+                          const AssessOptions& options, BuildScratch& scratch) {
   out.rules_ = rules;
   out.snapshot_ = snapshot;
-  out.process_ = process_for(snapshot->calendar->nation(), rules->timescales(), options.process);
+  out.process_ = std::move(process);
   out.as_of_ = options.as_of;
-  out.children_ = snapshot->children;
+  detail::reserve_refill(out.children_, snapshot->children.size());
+  out.children_.assign(snapshot->children.begin(), snapshot->children.end());
   const std::size_t n = out.children_.size();
   const std::size_t k = rules->indices().size();
-  detail::assign_huge(out.scores_, n * k, 0.0);
-  detail::assign_huge(out.index_levels_, n * k, 0);
-  detail::assign_huge(out.score_levels_, n, 0);
-  detail::assign_huge(out.levels_, n, 0);
-  detail::assign_huge(out.immediate_safety_, n, std::uint8_t{0});
-  detail::assign_huge(out.discretionary_, n, DiscretionaryResult{});
-  detail::assign_huge(out.totals_, n, 0.0);
-  detail::assign_huge(out.restricted_lines_, n, std::uint8_t{0});
+  detail::assign_refill(out.scores_, n * k, 0.0);
+  detail::assign_refill(out.index_levels_, n * k, 0);
+  detail::assign_refill(out.score_levels_, n, 0);
+  detail::assign_refill(out.levels_, n, 0);
+  detail::assign_refill(out.immediate_safety_, n, std::uint8_t{0});
+  detail::assign_refill(out.discretionary_, n, DiscretionaryResult{});
+  detail::assign_refill(out.totals_, n, 0.0);
+  detail::assign_refill(out.restricted_lines_, n, std::uint8_t{0});
   const bool lazy = options.explanations == Explanations::lazy;
 
   unsigned threads =
@@ -270,7 +373,33 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   threads =
       static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, n / 256)));
   threads = std::max(1u, threads);
-  std::vector<Partial> partials(threads);
+  // One thread writes into the scratch's Partial, whose columns are the ones `out` had (they
+  // are moved back below), and scores with the kept scorer; more threads start afresh.
+  std::vector<Partial> many(threads > 1 ? threads : 0);
+  Partial* const partials = threads > 1 ? many.data() : &scratch.partial;
+  if (threads == 1) {
+    Partial& single = scratch.partial;
+    single.clear();
+    single.contributions.swap(out.contributions_);
+    single.fired.swap(out.fired_);
+    single.fired_restricted.swap(out.fired_restricted_);
+    single.missing.swap(out.missing_);
+    single.safety.swap(out.safety_);
+    single.safety_findings.swap(out.safety_findings_);
+    single.steps.swap(out.steps_);
+    single.issues.swap(out.issues_);
+  }
+  bool refreshed = false;
+  auto kept_scorer = [&]() -> ChildScorer& {
+    if (!scratch.scorer) {
+      scratch.scorer =
+          std::make_unique<ChildScorer>(*rules, *snapshot, prepared, *out.process_, options.as_of);
+    } else if (!refreshed) {
+      scratch.scorer->refresh();
+    }
+    refreshed = true;
+    return *scratch.scorer;
+  };
   // Progress: each thread adds what it scored every kReportEvery children. The count and the
   // callback are under one lock, so reports come one at a time and never go back; once the
   // callback says stop, every thread stops at its next report.
@@ -288,17 +417,21 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   };
   auto work = [&](unsigned t) {
     const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
-    ChildScorer scorer(*rules, *snapshot, prepared, *out.process_, options.as_of);
+    std::unique_ptr<ChildScorer> own;
+    if (threads > 1)
+      own =
+          std::make_unique<ChildScorer>(*rules, *snapshot, prepared, *out.process_, options.as_of);
+    ChildScorer& scorer = threads > 1 ? *own : kept_scorer();
     // Room for more lines than a typical child has (about six), so the output is written once
     // instead of being copied at every doubling. Only the pages written become resident.
     constexpr std::size_t kLinesPerChild = 10;
     Partial& part = partials[t];
-    if (!lazy) detail::reserve_huge(part.contributions, (end - begin) * kLinesPerChild);
-    detail::reserve_huge(part.contribution_counts, end - begin);
-    detail::reserve_huge(part.fired_counts, end - begin);
-    detail::reserve_huge(part.missing_counts, end - begin);
-    detail::reserve_huge(part.step_counts, end - begin);
-    detail::reserve_huge(part.issue_counts, end - begin);
+    if (!lazy) detail::reserve_refill(part.contributions, (end - begin) * kLinesPerChild);
+    detail::reserve_refill(part.contribution_counts, end - begin);
+    detail::reserve_refill(part.fired_counts, end - begin);
+    detail::reserve_refill(part.missing_counts, end - begin);
+    detail::reserve_refill(part.step_counts, end - begin);
+    detail::reserve_refill(part.issue_counts, end - begin);
     for (std::size_t row = begin; row < end; ++row) {
       const std::size_t first = part.contributions.size();
       scorer.score(out.children_[row], &out.scores_[row * k], &out.index_levels_[row * k],
@@ -341,15 +474,15 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   // Stitch the partial results together in child order: one allocation per column, and with
   // one thread no copy at all (the contribution lines are most of the output's bytes).
   auto stitch = [&](auto member, auto& column) {
-    if (partials.size() == 1) {
-      column = std::move(partials[0].*member);
+    if (threads == 1) {
+      column.swap(partials[0].*member);
       return;
     }
     std::size_t total = 0;
-    for (const auto& part : partials) total += (part.*member).size();
-    detail::reserve_huge(column, total);
-    for (const auto& part : partials)
-      column.insert(column.end(), (part.*member).begin(), (part.*member).end());
+    for (unsigned t = 0; t < threads; ++t) total += (partials[t].*member).size();
+    detail::reserve_refill(column, total);
+    for (unsigned t = 0; t < threads; ++t)
+      column.insert(column.end(), (partials[t].*member).begin(), (partials[t].*member).end());
   };
   stitch(&Partial::contributions, out.contributions_);
   stitch(&Partial::fired, out.fired_);
@@ -359,19 +492,20 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
   stitch(&Partial::safety_findings, out.safety_findings_);
   stitch(&Partial::steps, out.steps_);
   stitch(&Partial::issues, out.issues_);
-  detail::reserve_huge(out.contribution_offsets_, n + 1);
-  detail::reserve_huge(out.fired_offsets_, n + 1);
-  detail::reserve_huge(out.missing_offsets_, n + 1);
-  detail::reserve_huge(out.safety_offsets_, n + 1);
-  detail::reserve_huge(out.step_offsets_, n + 1);
-  detail::reserve_huge(out.issue_offsets_, n + 1);
+  detail::reserve_refill(out.contribution_offsets_, n + 1);
+  detail::reserve_refill(out.fired_offsets_, n + 1);
+  detail::reserve_refill(out.missing_offsets_, n + 1);
+  detail::reserve_refill(out.safety_offsets_, n + 1);
+  detail::reserve_refill(out.step_offsets_, n + 1);
+  detail::reserve_refill(out.issue_offsets_, n + 1);
   out.contribution_offsets_.push_back(0);
   out.fired_offsets_.push_back(0);
   out.missing_offsets_.push_back(0);
   out.safety_offsets_.push_back(0);
   out.step_offsets_.push_back(0);
   out.issue_offsets_.push_back(0);
-  for (auto& part : partials) {
+  for (unsigned t = 0; t < threads; ++t) {
+    Partial& part = partials[t];
     for (std::size_t count : part.step_counts)
       out.step_offsets_.push_back(out.step_offsets_.back() + count);
     for (std::size_t count : part.issue_counts)
@@ -384,9 +518,13 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
       out.missing_offsets_.push_back(out.missing_offsets_.back() + count);
     for (std::size_t count : part.safety_counts)
       out.safety_offsets_.push_back(out.safety_offsets_.back() + count);
-    part = Partial{};
+    if (threads == 1) {
+      part.clear();  // the columns went to `out`; the counts' buffers stay for the next build
+    } else {
+      part = Partial{};
+    }
   }
-  score_adults(out, prepared, options);
+  if (scores_adults(*rules)) score_adults(out, kept_scorer(), options, scratch);
   std::shared_ptr<const PropagatedLines> propagated;
   if (rules->propagation().enabled) propagated = propagate(out, prepared, lazy);
   if (lazy) {
@@ -399,7 +537,6 @@ Results ResultsBuilder::build(std::shared_ptr<const RuleSet> rules,
     for (std::size_t i = 0; i < k; ++i) total += out.scores_[row * k + i];
     out.totals_[row] = total;
   }
-  return out;
 }
 
 }  // namespace detail

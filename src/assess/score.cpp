@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "huge_pages.hpp"
 #include "points.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/timeline.hpp"
@@ -61,22 +62,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       if (level_of_symbol_.size() <= symbol) level_of_symbol_.resize(symbol + 1, -1);
       level_of_symbol_[symbol] = static_cast<std::int32_t>(l);
     }
-    // The record without its restricted concerns, to tell which rules about a child fired
-    // only because of them (Contribution::restricted_basis). Built only when there are any.
-    const std::size_t concerns = snap_.concern_vertex.size();
-    for (std::size_t c = 0; c < concerns; ++c) {
-      if (!snap_.concern_restricted[c]) continue;
-      if (restricted_group_.empty()) restricted_group_.assign(concerns, 0);
-      restricted_group_[c] = 1;
-    }
-    if (!restricted_group_.empty()) {
-      no_factor_group_.assign(snap_.factor_vertex.size(), 0);
-      unrestricted_.concern_group = restricted_group_.data();
-      unrestricted_.factor_group = no_factor_group_.data();
-      unrestricted_.allowed = kUnrestrictedAllowed;
-    }
-    // Rules with `latest`: each distinct family (prefix and window) once, with the snapshot
-    // symbols that belong to it.
+    // Rules with `latest`: each distinct family (prefix and window) once.
     rule_family_.assign(rules_.rules().size(), -1);
     for (std::size_t r = 0; r < rules_.rules().size(); ++r) {
       const Rule& rule = rules_.rules()[r];
@@ -85,14 +71,35 @@ class ChildScorer::Impl final : public expr::AdultReader {
       while (f < families_.size() && !(families_[f].prefix == rule.latest_family &&
                                        families_[f].within_days == rule.latest_within_days))
         ++f;
-      if (f == families_.size()) {
-        LatestFamily family{rule.latest_family, rule.latest_within_days, {}};
-        family.member.resize(snap_.symbols.size());
-        for (std::size_t s = 0; s < snap_.symbols.size(); ++s)
-          family.member[s] = snap_.symbols[s].compare(0, family.prefix.size(), family.prefix) == 0;
-        families_.push_back(std::move(family));
-      }
+      if (f == families_.size())
+        families_.push_back(LatestFamily{rule.latest_family, rule.latest_within_days, {}});
       rule_family_[r] = static_cast<std::int32_t>(f);
+    }
+    refresh();
+  }
+
+  // What the scorer keeps about the snapshot's contents.
+  void refresh() {
+    // The record without its restricted concerns, to tell which rules about a child fired
+    // only because of them (Contribution::restricted_basis). Built only when there are any.
+    restricted_group_.clear();
+    const std::size_t concerns = snap_.concern_vertex.size();
+    for (std::size_t c = 0; c < concerns; ++c) {
+      if (!snap_.concern_restricted[c]) continue;
+      if (restricted_group_.empty()) detail::assign_refill(restricted_group_, concerns, 0u);
+      restricted_group_[c] = 1;
+    }
+    if (!restricted_group_.empty()) {
+      detail::assign_refill(no_factor_group_, snap_.factor_vertex.size(), 0u);
+      unrestricted_.concern_group = restricted_group_.data();
+      unrestricted_.factor_group = no_factor_group_.data();
+      unrestricted_.allowed = kUnrestrictedAllowed;
+    }
+    // The snapshot symbols that belong to each `latest` family.
+    for (LatestFamily& family : families_) {
+      family.member.resize(snap_.symbols.size());
+      for (std::size_t s = 0; s < snap_.symbols.size(); ++s)
+        family.member[s] = snap_.symbols[s].compare(0, family.prefix.size(), family.prefix) == 0;
     }
   }
 
@@ -950,6 +957,8 @@ ChildScorer::ChildScorer(const RuleSet& rules, const Snapshot& snap, const Prepa
 ChildScorer::~ChildScorer() = default;
 
 void ChildScorer::set_filter(const EvidenceFilter* filter) noexcept { impl_->filter_ = filter; }
+
+void ChildScorer::refresh() { impl_->refresh(); }
 
 void ChildScorer::score(std::uint32_t child, double* scores, std::int32_t* index_levels,
                         std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,

@@ -78,6 +78,10 @@ class ChildScorer {
   // nullptr, the whole record.
   void set_filter(const EvidenceFilter* filter) noexcept;
 
+  // Rereads what the scorer keeps about its snapshot (which concerns are restricted, which
+  // symbols a `latest` family holds) after that snapshot object was rebuilt in place.
+  void refresh();
+
   // Scores one child into the row at `scores`, `index_levels`; appends to `out`.
   void score(std::uint32_t child, double* scores, std::int32_t* index_levels,
              std::int32_t& score_level, std::int32_t& level, std::uint8_t& immediate,

@@ -305,12 +305,12 @@ void write_discretionary(sg_discretionary* out, const Results& results,
   const std::uint32_t o = d.override_number;
   out->id = snap.override_ids.c_str(o);
   out->direction = to_string(snap.override_direction[o]).data();
-  out->author = snap.override_author[o].c_str();
-  out->reason = snap.override_reason[o].c_str();
+  out->author = snap.override_author.c_str(o);
+  out->reason = snap.override_reason.c_str(o);
   write_date(out->date, snap.override_date[o]);
   if (v2) {
     // As of the result's date: an approval given later had not been given then.
-    out->approved_by = view->approved_by.empty() ? nullptr : snap.override_approved_by[o].c_str();
+    out->approved_by = view->approved_by.empty() ? nullptr : snap.override_approved_by.c_str(o);
     out->approved[0] = '\0';
     if (view->approved != kNoDay) write_date(out->approved, view->approved);
     out->needs_approval = view->needs_approval ? 1 : 0;

@@ -1,11 +1,15 @@
 // Scoring a child allocates nothing on the heap: assessing ten times as many children costs no
-// more allocations than the amortised growth of the result buffers. Its own binary, because it
-// replaces the global operator new to count.
+// more allocations than the amortised growth of the result buffers; and an incremental update in
+// the steady state allocates nothing beyond what applying its batch does. Its own binary,
+// because it replaces the global operator new to count.
 #include "../doctest_main.hpp"  // doctest, and a main that fails on a filter matching nothing
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "safeguard/assess.hpp"
 #include "safeguard/generate.hpp"
@@ -71,4 +75,140 @@ TEST_CASE("assessing a child allocates nothing on the heap") {
   // The rest is per assessment, not per child: result columns and the pack's decision tables
   // (about 15 per rule; the default pack has 30 rules and 5 overrides since 0.3.0).
   CHECK(large < 2500);
+}
+
+namespace {
+
+const char* const kCategories[] = {"domestic_abuse", "physical_injury", "school_attendance",
+                                   "missing_episode", "substance_misuse"};
+
+// A generated caseload, twice: one graph for the Reassessor, a twin that only applies the
+// same batches, so that what applying them allocates can be told from what rescoring does.
+struct Twins {
+  std::shared_ptr<const RuleSet> rules =
+      RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+  CaseloadOptions options;
+  CaseGraph graph, twin;
+  Twins() {
+    options.children = 2000;
+    options.seed = 21;
+    generate_caseload(graph, options);
+    generate_caseload(twin, options);
+  }
+};
+
+// Batches of one new concern each, about `count` updates' worth of children taken in turn from
+// the first `families` children (the ids and specs are made before anything is counted).
+std::vector<Batch> new_concerns(const CaseGraph& graph, Day as_of, int families, int count) {
+  std::vector<std::string> children;
+  for (VertexIndex v = 0; v < graph.vertex_count() && children.size() < std::size_t(families);
+       ++v) {
+    if (graph.kind(v) == VertexKind::person && graph.person(v).kind == PersonKind::child)
+      children.push_back(graph.id(v));
+  }
+  std::vector<Batch> batches;
+  for (int i = 0; i < count; ++i) {
+    ConcernSpec concern;
+    concern.id = "C-ALLOC-" + std::to_string(i);
+    concern.category = kCategories[i % 5];
+    concern.severity = 1 + i % 5;
+    concern.recorded = as_of - i % 30;
+    concern.source = "AG-POL-01";
+    concern.about = {children[static_cast<std::size_t>(i) % children.size()]};
+    batches.emplace_back();
+    batches.back().add(std::move(concern));
+  }
+  return batches;
+}
+
+// Batches of one amendment each (a new category and severity) to the first `concerns`
+// concerns in turn: the families stay the same size, update after update.
+std::vector<Batch> amendments(const CaseGraph& graph, int concerns, int count) {
+  std::vector<VertexIndex> chosen;
+  for (VertexIndex v = 0; v < graph.vertex_count() && chosen.size() < std::size_t(concerns); ++v) {
+    if (graph.kind(v) == VertexKind::concern) chosen.push_back(v);
+  }
+  std::vector<Batch> batches;
+  for (int i = 0; i < count; ++i) {
+    const Concern& old = graph.concern(chosen[static_cast<std::size_t>(i) % chosen.size()]);
+    ConcernSpec concern;
+    concern.id = old.id;
+    concern.category = kCategories[i % 5];
+    concern.severity = 1 + i % 5;
+    concern.incident = old.incident;
+    concern.recorded = old.recorded;
+    concern.status = old.status;
+    concern.source = graph.id(old.source);
+    concern.restricted = old.restricted;
+    for (VertexIndex p : old.about) concern.about.push_back(graph.id(p));
+    for (VertexIndex p : old.involves) concern.involves.push_back(graph.id(p));
+    concern.summary = old.summary;
+    batches.emplace_back();
+    batches.back().add(AmendConcern{std::move(concern)});
+  }
+  return batches;
+}
+
+struct UpdateCounts {
+  long applying = 0;  // CaseGraph::apply alone, on the twin
+  long updating = 0;  // Reassessor::apply, passing one Results back each time
+  std::size_t rescored = 0;
+};
+
+// Applies the first `warm_up` batches unseen, then counts the allocations of the rest.
+UpdateCounts count_updates(Twins& twins, const std::vector<Batch>& batches, std::size_t warm_up) {
+  Reassessor reassessor(twins.rules, {twins.options.as_of, 1});
+  Results results;
+  for (std::size_t i = 0; i < warm_up; ++i) {
+    twins.twin.apply(batches[i]);
+    reassessor.apply(twins.graph, batches[i], results);
+  }
+  UpdateCounts counts;
+  allocations = 0;
+  counting = true;
+  for (std::size_t i = warm_up; i < batches.size(); ++i) twins.twin.apply(batches[i]);
+  counting = false;
+  counts.applying = allocations.load();
+  allocations = 0;
+  counting = true;
+  for (std::size_t i = warm_up; i < batches.size(); ++i) {
+    reassessor.apply(twins.graph, batches[i], results);
+    counts.rescored += results.child_count();
+  }
+  counting = false;
+  counts.updating = allocations.load();
+  return counts;
+}
+
+}  // namespace
+
+// Applying a batch allocates for what the graph keeps of it (records, edges, history). The rest
+// of an update (the children reached, their families' snapshot, scoring them, their results)
+// reuses the Reassessor's and the passed-back Results' buffers.
+TEST_CASE("a steady-state incremental update allocates nothing beyond applying its batch") {
+  Twins twins;
+  const int updates = 200;
+  // Forty concerns amended in turn: after one round every buffer has met its family.
+  const std::vector<Batch> batches = amendments(twins.graph, 40, 40 + updates);
+  const UpdateCounts counts = count_updates(twins, batches, 40);
+  MESSAGE("allocations over " << updates << " updates: " << counts.updating << ", of which "
+                              << counts.applying << " applying the batches");
+  CHECK(counts.rescored >= static_cast<std::size_t>(updates));  // every update scored a child
+  CHECK(counts.updating - counts.applying == 0);
+}
+
+TEST_CASE("new concerns about the same families allocate only as their buffers grow") {
+  Twins twins;
+  const int updates = 300;
+  // Thirty families, each gaining a concern every thirtieth update: a buffer grows (at least
+  // twofold) only when a family outgrows the largest seen, not once an update. (Before the
+  // buffers were kept, an update allocated some 900 times: a fresh snapshot, fresh results and
+  // five copies of the statutory process.)
+  const std::vector<Batch> batches =
+      new_concerns(twins.graph, twins.options.as_of, 30, 60 + updates);
+  const UpdateCounts counts = count_updates(twins, batches, 60);
+  MESSAGE("allocations over " << updates << " updates: " << counts.updating << ", of which "
+                              << counts.applying << " applying the batches");
+  CHECK(counts.rescored >= static_cast<std::size_t>(updates));
+  CHECK(counts.updating - counts.applying <= updates / 5);
 }
