@@ -86,7 +86,8 @@ struct Census {
   Census() {
     REQUIRE(sg_graph_new(&graph) == SG_OK);
     REQUIRE_MESSAGE(
-        sg_cin_load_file(graph, SAFEGUARD_SOURCE_DIR "/tests/data/cin/mixed-layouts.xml", 0) == SG_OK,
+        sg_cin_load_file(graph, SAFEGUARD_SOURCE_DIR "/tests/data/cin/mixed-layouts.xml", 0) ==
+            SG_OK,
         sg_error_last());
     REQUIRE(sg_rules_load_bundled(&rules, "default", nullptr) == SG_OK);
     sg_assess_options assess = SG_ASSESS_OPTIONS_INIT;

@@ -77,14 +77,16 @@ Day day_of(const std::string& text) {
   return day;
 }
 
-// tests/data/cin/mixed-layouts.xml imported as a census import stores it: Sex (or the older layout's
-// GenderCurrent) and Ethnicity are each child's group attributes (Person::attributes).
+// tests/data/cin/mixed-layouts.xml imported as a census import stores it: Sex (or the older
+// layout's GenderCurrent) and Ethnicity are each child's group attributes (Person::attributes).
 struct Census {
   CaseGraph graph;
   Results results;
   Census() {
-    cin::load(graph, cin::read_file(std::string(SAFEGUARD_SOURCE_DIR) + "/tests/data/cin/mixed-layouts.xml"),
-              "mixed-layouts.xml");
+    cin::load(
+        graph,
+        cin::read_file(std::string(SAFEGUARD_SOURCE_DIR) + "/tests/data/cin/mixed-layouts.xml"),
+        "mixed-layouts.xml");
     results = assess(load_bundled_pack("default"), take_snapshot(graph),
                      AssessOptions(day_of("2025-03-31"), 1));
   }
