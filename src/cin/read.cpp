@@ -728,11 +728,19 @@ class Reader {
         slot, std::move(value), [](const std::string& s) { return s.empty(); }, at, element);
   }
 
+  // A child's characteristics (sex, ethnicity, disability) are personal details: a finding
+  // about one names the element, its place and the child's id, never the value written there
+  // (a system that wrote a description instead of a code would otherwise have it repeated).
+  static std::string code_shown(std::string_view value, bool personal) {
+    return personal ? std::string() : " " + safeguard::detail::quote_for_error(value);
+  }
+
   void code(std::string& slot, std::string value, Position at, std::string_view element,
-            std::string_view (*meaning)(std::string_view) noexcept, std::string_view set) {
+            std::string_view (*meaning)(std::string_view) noexcept, std::string_view set,
+            bool personal = false) {
     if (!value.empty() && meaning(value).empty()) {
       add_finding("unknown_code",
-                  std::string(element) + " " + safeguard::detail::quote_for_error(value) +
+                  std::string(element) + code_shown(value, personal) +
                       " is not in the census code set for " + std::string(set),
                   at, current_child_id());
     }
@@ -807,7 +815,7 @@ class Reader {
         text = token(std::move(text), at, name);
         if (current ? !is_gender_current_code(text) : !is_sex_code(text)) {
           add_finding("unknown_code",
-                      std::string(name) + " " + safeguard::detail::quote_for_error(text) +
+                      std::string(name) + code_shown(text, true) +
                           " is not in the census code set (" +
                           (current ? "0, 1, 2 or 9" : "M, F or U") + ")",
                       at, current_child_id());
@@ -824,14 +832,14 @@ class Reader {
       }
       case El::Ethnicity:
         code(child_.ethnicity, token(std::move(text), at, name), at, name, ethnicity_meaning,
-             "ethnicity");
+             "ethnicity", true);
         break;
       case El::Disability: {
         text = token(std::move(text), at, name);
         count_item(at);
         if (disability_meaning(text).empty()) {
           add_finding("unknown_code",
-                      "Disability " + safeguard::detail::quote_for_error(text) +
+                      "Disability" + code_shown(text, true) +
                           " is not in the census code set for disability",
                       at, current_child_id());
         }

@@ -754,7 +754,14 @@ TEST_SUITE("unit/cin") {
       CHECK(f.at.line > 0);
       CHECK(f.at.column > 0);
       CHECK(f.message.find("blue") == std::string::npos);  // never quotes element content
+      // A child's characteristic is a personal detail: its finding names the element and the
+      // child's id, never the value written (Ethnicity XXXX here).
+      CHECK(f.message.find("XXXX") == std::string::npos);
     }
+    CHECK(std::any_of(r.findings.begin(), r.findings.end(), [](const cin::Finding& f) {
+      return f.rule == "unknown_code" &&
+             f.message == "Ethnicity is not in the census code set for ethnicity";
+    }));
     // The unknown element is named, quoted; the date order names both elements.
     bool named = false;
     for (const cin::Finding& f : r.findings) {
