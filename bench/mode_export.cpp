@@ -35,7 +35,11 @@ std::string quoted(std::string_view text) {
 // this library's level and total for each child to check them against. A fact document holds
 // what a rule engine is given about one child: age, flags, the statutory timeline's two flags
 // the pack reads, the latest discretionary override, and every visible concern and factor that
-// reaches the child with the paths (roles) it arrives by. The peers then evaluate the pack.
+// reaches the child with the paths (roles) it arrives by, listed in the order of Role (self,
+// sibling, carer, household, associate, partner, involved): the pack's `concern.path` for a
+// family concern is its first role other than associate (in `concerns` and `factors`, self).
+// A concern carries its status, severity, agency and age in days; a factor its kind, strength
+// and whether it is active. The peers then evaluate the pack.
 int run_export(const Options& options) {
   const auto rules = RuleSet::load_file(options.pack);
   CaseloadOptions caseload;

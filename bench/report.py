@@ -128,9 +128,18 @@ def main():
             continue
         ratio = result["cpu_s"] / ours["batch_cpu_s"]
         agree = result["levels_agree"] / result["children"]
+        # A peer that computes something else makes the ratio meaningless: the row is missed
+        # whatever the speed unless every child's level agrees, and says so.
+        all_agree = result["levels_agree"] == result["children"]
+        verdict = "" if all_agree else (
+            f"; LEVELS DIFFER for {result['children'] - result['levels_agree']:,} children, "
+            "so the ratio compares different computations (first: " +
+            ", ".join(f"{d['id']} safeguard {d['safeguard']} peer {d['peer']}"
+                      for d in result.get("disagreements", [])) + ")")
         row(f"peer {peer}, {result['children']:,} children (CPU)",
             f"{result['cpu_s']:.2f} s: safeguard is {ratio:.1f}x faster; levels agree "
-            f"{agree:.2%}", f">= {peer_targets[peer]}x", ratio >= peer_targets[peer])
+            f"{agree:.2%}{verdict}", f">= {peer_targets[peer]}x, levels agree 100%",
+            ratio >= peer_targets[peer] and all_agree)
     network, nx_run = load(d, "network.json"), load(d, "peer-networkx.json")
     if network and nx_run:
         ratio = nx_run["cpu_s"] / network["network_cpu_s"]

@@ -9,6 +9,7 @@
 'use strict';
 const fs = require('fs');
 const { Engine } = require('json-rules-engine');
+const { CARE_CATEGORIES, agreement } = require('./agreement');
 
 const LEVELS = [0, 4, 8, 16];
 const [ABUSE, NEGLECT, DOMESTIC, EXPLOITATION] = [0, 1, 2, 3];
@@ -68,6 +69,22 @@ const evidenceRules = [
     { carer: 1.0, household: 0.5 }),
   concernRule('housing-instability', ['housing_instability'], NEGLECT, { fixed: 2 }, 180,
     { self: 1.0, carer: 1.0, household: 1.0 }),
+  // Categories added in pack 0.3.0 (issue 17).
+  concernRule('female-genital-mutilation', ['female_genital_mutilation'], ABUSE, { severity: 3 },
+    1825, { self: 1.0, sibling: 1.0 }),
+  concernRule('honour-based-abuse', ['honour_based_abuse'], ABUSE, { severity: 2.5 }, 730,
+    { self: 1.0, sibling: 0.5, involved: 1.0 }),
+  concernRule('fabricated-or-induced-illness', ['fabricated_or_induced_illness'], ABUSE,
+    { severity: 3 }, 730, { self: 1.0, sibling: 0.5 }),
+  concernRule('bruising-non-mobile-baby', ['bruising_non_mobile_baby'], ABUSE, { severity: 3 },
+    365, { self: 1.0, sibling: 0.5 }),
+  concernRule('online-abuse', ['online_abuse'], ABUSE, { severity: 2 }, 365, SELF),
+  concernRule('child-on-child-abuse', ['child_on_child_abuse'], ABUSE, { severity: 2 }, 365, SELF),
+  concernRule('harmful-sexual-behaviour', ['harmful_sexual_behaviour'], ABUSE, { severity: 1.5 },
+    365, SELF),
+  concernRule('radicalisation', ['radicalisation'], EXPLOITATION, { severity: 2 }, 365, SELF),
+  concernRule('carer-learning-disability', ['parental_learning_disability'], NEGLECT,
+    { severity: 1 }, 365, { carer: 1.0 }),
   factorRule('protective-adult', ['protective_adult', 'kinship_support'], NEGLECT,
     { strength: -1 }, 5, { self: 1.0, sibling: 1.0 }),
   factorRule('early-help-engagement', ['early_help_engagement'], NEGLECT, { fixed: -2 }, 2, SELF),
@@ -99,6 +116,12 @@ const childRules = [
     { fact: 'age', operator: 'lessThan', value: 1 },
     { fact: 'own_serious_injury_30', operator: 'greaterThanInclusive', value: 1 }] },
   event: { type: 'override', params: { minLevel: CHILD_PROTECTION } } },
+  { name: 'fgm-strategy-discussion', conditions: { all: [
+    { fact: 'family_fgm_self_or_sibling', operator: 'greaterThanInclusive', value: 1 }] },
+  event: { type: 'override', params: { minLevel: CHILD_PROTECTION } } },
+  { name: 'non-mobile-baby-bruising-referral', conditions: { all: [
+    { fact: 'own_bruising_baby_30', operator: 'greaterThanInclusive', value: 1 }] },
+  event: { type: 'override', params: { minLevel: CHILD_PROTECTION } } },
   { name: 'on-child-protection-plan', conditions: { all: [
     { fact: 'on_plan', operator: 'equal', value: true }] },
   event: { type: 'override', params: { minLevel: CHILD_PROTECTION } } },
@@ -107,6 +130,10 @@ const childRules = [
 const within = (c, days) => c.age_days >= 0 && c.age_days <= days;
 const family = (child) => child.concerns.filter((c) => c.roles.some((r) => FAMILY.includes(r)));
 const own = (child) => child.concerns.filter((c) => c.roles.includes('self'));
+const counts = (c) => c.status === 'open' || c.status === 'closed';
+// A family concern's path: the first family role it arrives by (roles come in the library's
+// role order: self, sibling, ...).
+const path = (c) => c.roles.find((r) => FAMILY.includes(r));
 
 // The pack's aggregates, as facts the child rules test.
 function childFacts(child) {
@@ -117,16 +144,21 @@ function childFacts(child) {
     flags: child.flags,
     review_overdue: child.review_overdue,
     on_plan: child.on_plan,
-    family_open_agencies_180: new Set(fam.filter((c) => within(c, 180) && c.status === 'open')
-      .map((c) => c.agency)).size,
-    family_domestic_abuse_365: fam.filter((c) => c.category === 'domestic_abuse' &&
+    family_open_agencies_180: new Set(fam.filter((c) => within(c, 180) && c.status === 'open' &&
+      CARE_CATEGORIES.includes(c.category)).map((c) => c.agency)).size,
+    family_domestic_abuse_365: fam.filter((c) => c.category === 'domestic_abuse' && counts(c) &&
       within(c, 365)).length,
-    family_severe_365: fam.filter((c) => within(c, 365) && c.severity >= 3).length,
-    own_365: mine.filter((c) => within(c, 365)).length,
+    family_severe_365: fam.filter((c) => within(c, 365) && counts(c) && c.severity >= 3).length,
+    own_365: mine.filter((c) => counts(c) && within(c, 365)).length,
     own_open_sexual_abuse: mine.filter((c) => c.category === 'sexual_abuse' &&
       c.status === 'open').length,
     own_serious_injury_30: mine.filter((c) => (c.category === 'physical_injury' ||
-      c.category === 'non_accidental_injury') && c.severity >= 4 && within(c, 30)).length,
+      c.category === 'non_accidental_injury') && counts(c) && c.severity >= 4 &&
+      within(c, 30)).length,
+    family_fgm_self_or_sibling: fam.filter((c) => c.category === 'female_genital_mutilation' &&
+      counts(c) && ['self', 'sibling'].includes(path(c))).length,
+    own_bruising_baby_30: mine.filter((c) => c.category === 'bruising_non_mobile_baby' &&
+      counts(c) && within(c, 30)).length,
   };
 }
 
@@ -193,14 +225,15 @@ async function main() {
   const childEngine = new Engine(childRules, options);
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  let agree = 0;
+  const missed = [];
   for (const child of children) {
-    if ((await assess(evidenceEngine, childEngine, child)) === child.level) agree += 1;
+    const level = await assess(evidenceEngine, childEngine, child);
+    if (level !== child.level) missed.push({ id: child.id, safeguard: child.level, peer: level });
   }
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
   const figures = { peer: 'json-rules-engine', children: children.length,
-    cpu_s: (used.user + used.system) / 1e6, wall_s: wall, levels_agree: agree };
+    cpu_s: (used.user + used.system) / 1e6, wall_s: wall, ...agreement(missed, children.length) };
   console.log(JSON.stringify(figures));
   if (outPath) fs.writeFileSync(outPath, JSON.stringify(figures, null, 2));
 }
