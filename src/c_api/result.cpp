@@ -205,6 +205,15 @@ struct LineCells {
     text[column] = value_text;
     key[column] = value_key;
   }
+  // The figures of a stored line (Contribution) or of one as the C API gives it (sg_contribution).
+  template <class Line>
+  void set_figures(const Line& line) {
+    raw = line.raw;
+    decay = line.decay;
+    reach = line.reach;
+    cap_factor = line.cap_factor;
+    value = line.value;
+  }
 };
 
 // A line as fill_contribution writes it (through a line view, for any reader).
@@ -218,11 +227,7 @@ LineCells cells_of(const sg_contribution& line, VertexIndex evidence, VertexInde
   out.evidence = evidence;
   out.via = via;
   out.restricted = static_cast<unsigned char>(line.restricted);
-  out.raw = line.raw;
-  out.decay = line.decay;
-  out.reach = line.reach;
-  out.cap_factor = line.cap_factor;
-  out.value = line.value;
+  out.set_figures(line);
   return out;
 }
 
@@ -286,11 +291,7 @@ LineCells stored_cells(const Results& results, const Contribution& c) {
       }
     }
   }
-  out.raw = c.raw;
-  out.decay = c.decay;
-  out.reach = c.reach;
-  out.cap_factor = c.cap_factor;
-  out.value = c.value;
+  out.set_figures(c);
   return out;
 }
 
