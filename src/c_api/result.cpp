@@ -2,6 +2,7 @@
 // layer, timelines, explanations, joining up).
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -125,6 +126,17 @@ class TextCoder {
     }
     return known;
   }
+  // The same for a text known by a small key the caller gives it (a rule's number, an enum's
+  // value): a code per key in an array, so a line whose texts are keyed never reaches the
+  // table. A key stands for one text in a column; the first time a key is met its text is
+  // coded by pointer, so keyed and unkeyed lines of one call share their codes.
+  std::int32_t code_keyed(const char* text, std::size_t key) {
+    if (!text) return -1;
+    if (key >= by_key_.size()) by_key_.resize(key + 1, -1);
+    std::int32_t& known = by_key_[key];
+    if (known < 0) known = code(text);
+    return known;
+  }
   void reserve_vertices(std::size_t count) { by_vertex_.assign(count, -1); }
   // Equal texts kept in two places (two rules with one title) made one entry: false when there
   // were none; otherwise `remap` takes each old code to its new one (first appearances stay in
@@ -169,11 +181,119 @@ class TextCoder {
   }
   std::vector<Slot> slots_;
   std::vector<std::int32_t> by_vertex_;
+  std::vector<std::int32_t> by_key_;
   std::vector<const char*> texts_;
   unsigned shift_ = 64;
   const char* last_ = nullptr;
   std::int32_t last_code_ = -1;
 };
+
+// One line of sg_result_contribution_columns, as its columns take it: the texts in
+// SG_CONTRIBUTION_TEXT_* order, each with a key when one is known (kNoKey: coded by pointer),
+// and the evidence and neighbour vertices the id columns are coded by.
+struct LineCells {
+  static constexpr std::size_t kNoKey = static_cast<std::size_t>(-1);
+  const char* text[SG_CONTRIBUTION_TEXT_COLUMNS] = {};
+  std::size_t key[SG_CONTRIBUTION_TEXT_COLUMNS] = {kNoKey, kNoKey, kNoKey, kNoKey, kNoKey, kNoKey,
+                                                   kNoKey, kNoKey, kNoKey, kNoKey, kNoKey};
+  VertexIndex evidence = kNoVertex;
+  VertexIndex via = kNoVertex;
+  unsigned char restricted = 0;
+  double raw = 0, decay = 0, reach = 0, cap_factor = 0, value = 0;
+
+  void set(std::size_t column, const char* value_text, std::size_t value_key = kNoKey) {
+    text[column] = value_text;
+    key[column] = value_key;
+  }
+  // The figures of a stored line (Contribution) or of one as the C API gives it (sg_contribution).
+  template <class Line>
+  void set_figures(const Line& line) {
+    raw = line.raw;
+    decay = line.decay;
+    reach = line.reach;
+    cap_factor = line.cap_factor;
+    value = line.value;
+  }
+};
+
+// A line as fill_contribution writes it (through a line view, for any reader).
+LineCells cells_of(const sg_contribution& line, VertexIndex evidence, VertexIndex via) {
+  LineCells out;
+  const char* const texts[SG_CONTRIBUTION_TEXT_COLUMNS] = {
+      line.rule_id,     line.rule_title, line.index_id, line.heading,
+      line.evidence_id, line.via_id,     line.path,     line.source_agency_id,
+      line.kind,        line.relation,   line.via_kind};
+  std::copy(std::begin(texts), std::end(texts), out.text);
+  out.evidence = evidence;
+  out.via = via;
+  out.restricted = static_cast<unsigned char>(line.restricted);
+  out.set_figures(line);
+  return out;
+}
+
+// A child's stored line as fill_contribution writes its line view when the reader sees the
+// child's lines as the results store them (ScoreReader::withholds false: no line withheld and
+// none rescoped by the reader's network, so no line is hidden either): what line_of gives a
+// line it does not withhold and scope_propagated_line leaves alone, written without the view.
+// Texts are keyed by what they are known by at pack load (rule and index numbers, enum values,
+// agency slots), so most lines are coded without looking at a pointer.
+LineCells stored_cells(const Results& results, const Contribution& c) {
+  const RuleSet& pack = results.rules();
+  const Snapshot& snap = results.snapshot();
+  const auto text = [](std::string_view s) { return s.empty() ? nullptr : s.data(); };
+  // Keys of the path column: a rule line's role, a propagated line's relation, the network.
+  constexpr std::size_t kRelationPaths = 256, kNetworkPath = 512;
+  LineCells out;
+  out.set(SG_CONTRIBUTION_TEXT_INDEX_ID, pack.indices()[c.index].id.c_str(), c.index);
+  if (c.propagated()) {
+    const std::size_t propagation = pack.rules().size();
+    out.set(SG_CONTRIBUTION_TEXT_RULE_ID, kPropagationRuleId.data(), propagation);
+    out.set(SG_CONTRIBUTION_TEXT_RULE_TITLE, pack.propagation().title.c_str(), propagation);
+    const Heading heading = pack.propagation().heading;
+    out.set(SG_CONTRIBUTION_TEXT_HEADING, to_string(heading).data(),
+            static_cast<std::size_t>(heading));
+    out.set(SG_CONTRIBUTION_TEXT_KIND, "propagated", 1);
+    if (c.via == kNoVertex) {
+      out.set(SG_CONTRIBUTION_TEXT_PATH, "network", kNetworkPath);
+    } else {
+      const char* relation = to_string(c.relation).data();
+      const auto relation_key = static_cast<std::size_t>(c.relation);
+      out.via = c.via;
+      out.set(SG_CONTRIBUTION_TEXT_VIA_ID, text(snap.id(c.via)));
+      out.set(SG_CONTRIBUTION_TEXT_VIA_KIND, to_string(snap.vertex_kind[c.via]).data(),
+              static_cast<std::size_t>(snap.vertex_kind[c.via]));
+      out.set(SG_CONTRIBUTION_TEXT_RELATION, relation, relation_key);
+      out.set(SG_CONTRIBUTION_TEXT_PATH, relation, kRelationPaths + relation_key);
+    }
+  } else {
+    const Rule& rule = pack.rules()[c.rule];
+    out.set(SG_CONTRIBUTION_TEXT_RULE_ID, text(rule.id), c.rule);
+    out.set(SG_CONTRIBUTION_TEXT_RULE_TITLE, rule.title.c_str(), c.rule);
+    out.set(SG_CONTRIBUTION_TEXT_HEADING, to_string(rule.heading).data(),
+            static_cast<std::size_t>(rule.heading));
+    out.set(SG_CONTRIBUTION_TEXT_KIND, "rule", 0);
+    out.set(SG_CONTRIBUTION_TEXT_PATH, text(to_string(c.path)), static_cast<std::size_t>(c.path));
+    if (c.via != kNoVertex) {
+      out.via = c.via;
+      out.set(SG_CONTRIBUTION_TEXT_VIA_ID, text(snap.id(c.via)));
+      out.set(SG_CONTRIBUTION_TEXT_VIA_KIND, to_string(snap.vertex_kind[c.via]).data(),
+              static_cast<std::size_t>(snap.vertex_kind[c.via]));
+    }
+    if (c.evidence != kNoVertex) {
+      out.evidence = c.evidence;
+      out.set(SG_CONTRIBUTION_TEXT_EVIDENCE_ID, text(snap.id(c.evidence)));
+      if (snap.vertex_kind[c.evidence] == VertexKind::concern) {
+        const std::uint32_t slot = snap.vertex_slot[c.evidence];
+        out.restricted = snap.concern_restricted[slot] != 0 ? 1 : 0;
+        const std::uint32_t agency = snap.concern_source[slot];
+        out.set(SG_CONTRIBUTION_TEXT_SOURCE_AGENCY_ID, text(snap.id(snap.agency_vertex[agency])),
+                agency);
+      }
+    }
+  }
+  out.set_figures(c);
+  return out;
+}
 
 // The columnar accessors' sizing: says how many `count` items there are; false when the caller
 // only asked (capacity 0); SG_E_RANGE, before anything is written, when they do not fit.
@@ -501,18 +621,20 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
         detail::viewer_network(results, reader);
     const Snapshot& snap = results.snapshot();
     const bool fold = columns->version >= 2 && columns->fold_withheld != 0;
-    // With the fold, a child's withheld lines count as one: ScoreReader says whether there are
-    // any, and how many, without building the child's line views.
-    std::optional<ScoreReader> scores;
-    if (fold) scores.emplace(results, reader);
+    // Whether the reader sees a child's lines as the results store them (none withheld, none
+    // rescoped by the reader's network): the view layer's ScoreReader says, for most children
+    // without reading their lines. With the fold, a child's withheld lines count as one.
+    const ScoreReader scores(results, reader);
+    std::vector<unsigned char> as_stored(row_count);
     std::size_t count = 0;
     for (std::size_t r = first_row; r < first_row + row_count; ++r) {
+      const bool withholds = scores.withholds(r);
+      as_stored[r - first_row] = withholds ? 0 : 1;
       const bool altered = net && net->altered[snap.vertex_node[results.child_vertex(r)]];
       count +=
           altered ? view_contributions(results, r, reader).size() : results.contribution_count(r);
-      // Most children withhold nothing from the reader: their scores need not be viewed.
-      if (fold && scores->withholds(r)) {
-        const std::size_t withheld = scores->scores(r).withheld_lines;
+      if (fold && withholds) {
+        const std::size_t withheld = scores.scores(r).withheld_lines;
         if (withheld > 0) count -= withheld - 1;
       }
     }
@@ -534,65 +656,65 @@ int sg_result_contribution_columns(size_t* out_count, sg_contribution_columns* c
     for (const std::size_t c : {SG_CONTRIBUTION_TEXT_EVIDENCE_ID, SG_CONTRIBUTION_TEXT_VIA_ID}) {
       if (codes && codes[c].codes) coders[c].reserve_vertices(snap.vertex_kind.size());
     }
-    // Each line filled as sg_result_contribution_for (or, folded, sg_result_shown_contribution)
-    // fills it, then scattered into the columns: the same view, so the same restriction,
-    // whichever way a host reads.
+    // Each line as sg_result_contribution_for (or, folded, sg_result_shown_contribution) gives
+    // it: the same view, so the same restriction, whichever way a host reads. A child the
+    // reader sees as stored is written from its stored lines; any other through its line views.
     std::size_t at = 0;
+    const auto write = [&](std::size_t r, const LineCells& line) {
+      // The count above and these lines come from the same views; never write past it.
+      if (at >= count) throw Error(Status::internal, "contribution columns miscounted");
+      const auto put = [at = at](auto* column, auto value) {
+        if (column) column[at] = value;
+      };
+      put(columns->row, r);
+      const char** const pointers[SG_CONTRIBUTION_TEXT_COLUMNS] = {
+          columns->rule_id,     columns->rule_title, columns->index_id, columns->heading,
+          columns->evidence_id, columns->via_id,     columns->path,     columns->source_agency_id,
+          columns->kind,        columns->relation,   columns->via_kind};
+      for (std::size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
+        if (pointers[c]) pointers[c][at] = line.text[c];
+        if (!codes || !codes[c].codes) continue;
+        std::int32_t code;
+        if (c == SG_CONTRIBUTION_TEXT_EVIDENCE_ID)
+          code = coders[c].code(line.text[c], line.evidence);
+        else if (c == SG_CONTRIBUTION_TEXT_VIA_ID)
+          code = coders[c].code(line.text[c], line.via);
+        else if (line.key[c] != LineCells::kNoKey)
+          code = coders[c].code_keyed(line.text[c], line.key[c]);
+        else
+          code = coders[c].code(line.text[c]);
+        codes[c].codes[at] = code;
+      }
+      put(columns->restricted, line.restricted);
+      put(columns->raw, line.raw);
+      put(columns->decay, line.decay);
+      put(columns->reach, line.reach);
+      put(columns->cap_factor, line.cap_factor);
+      put(columns->value, line.value);
+      ++at;
+    };
     sg_contribution line = SG_CONTRIBUTION_INIT;
     std::vector<LineView> views;  // each child's in turn, the memory kept
     std::vector<const Contribution*> scratch;
     for (std::size_t r = first_row; r < first_row + row_count; ++r) {
+      if (as_stored[r - first_row]) {
+        for (const Contribution* c = results.contributions_begin(r);
+             c != results.contributions_end(r); ++c)
+          write(r, stored_cells(results, *c));
+        continue;
+      }
       detail::view_contributions_into(results, r, reader, net.get(), views, scratch);
       const bool folding = fold && std::any_of(views.begin(), views.end(),
                                                [](const LineView& v) { return v.withheld(); });
-      for (std::size_t i = 0; i < views.size() + (folding ? 1 : 0); ++i) {
-        if (i < views.size()) {
-          if (folding && views[i].withheld()) continue;
-          fill_contribution(&line, views[i]);
-        } else {
-          fill_withheld(&line, view_scores(results, r, views));
-        }
-        // The count above and these lines come from the same views; never write past it.
-        if (at >= count) throw Error(Status::internal, "contribution columns miscounted");
-        const auto put = [at](auto* column, auto value) {
-          if (column) column[at] = value;
-        };
-        put(columns->row, r);
-        put(columns->rule_id, line.rule_id);
-        put(columns->rule_title, line.rule_title);
-        put(columns->index_id, line.index_id);
-        put(columns->heading, line.heading);
-        put(columns->evidence_id, line.evidence_id);
-        put(columns->via_id, line.via_id);
-        put(columns->path, line.path);
-        put(columns->source_agency_id, line.source_agency_id);
-        put(columns->restricted, static_cast<unsigned char>(line.restricted));
-        put(columns->raw, line.raw);
-        put(columns->decay, line.decay);
-        put(columns->reach, line.reach);
-        put(columns->cap_factor, line.cap_factor);
-        put(columns->value, line.value);
-        put(columns->kind, line.kind);
-        put(columns->relation, line.relation);
-        put(columns->via_kind, line.via_kind);
-        if (codes) {
-          const char* const texts[SG_CONTRIBUTION_TEXT_COLUMNS] = {
-              line.rule_id,     line.rule_title, line.index_id, line.heading,
-              line.evidence_id, line.via_id,     line.path,     line.source_agency_id,
-              line.kind,        line.relation,   line.via_kind};
-          // Evidence and neighbour ids by their vertex (none on the one "withheld" line).
-          const bool folded = i == views.size();
-          const VertexIndex evidence = folded ? kNoVertex : views[i].evidence.vertex;
-          const VertexIndex via = folded ? kNoVertex : views[i].via;
-          for (std::size_t c = 0; c < SG_CONTRIBUTION_TEXT_COLUMNS; ++c) {
-            if (!codes[c].codes) continue;
-            codes[c].codes[at] = c == SG_CONTRIBUTION_TEXT_EVIDENCE_ID
-                                     ? coders[c].code(texts[c], evidence)
-                                 : c == SG_CONTRIBUTION_TEXT_VIA_ID ? coders[c].code(texts[c], via)
-                                                                    : coders[c].code(texts[c]);
-          }
-        }
-        ++at;
+      for (const LineView& view : views) {
+        if (folding && view.withheld()) continue;
+        fill_contribution(&line, view);
+        // Evidence and neighbour ids by their vertex.
+        write(r, cells_of(line, view.evidence.vertex, view.via));
+      }
+      if (folding) {
+        fill_withheld(&line, view_scores(results, r, views));
+        write(r, cells_of(line, kNoVertex, kNoVertex));
       }
     }
     // The tables last, so a failure before leaves nothing to free; a failure while joining

@@ -788,8 +788,9 @@ def contributions_frame(result: "Result", viewer: typing.Any = None) -> Frame:
 
 def _decode_codes(numpy: typing.Any, codes: typing.Any, table: typing.Any) -> typing.Any:
     """An object array of str (None where the code is -1) from a column's codes and its table of
-    distinct texts (sg_text_codes): one decode and one split for the table, then numpy's take,
-    where -1 picks the None after the last text."""
+    distinct texts (sg_text_codes): one decode and one split for the table, then numpy's
+    indexing, where -1 picks the None after the last text (indexing by an int32 array is about a
+    third faster than take for object arrays of millions of rows)."""
     import ctypes
 
     joined = ctypes.string_at(table.texts, table.texts_size).decode("utf-8") \
@@ -800,7 +801,7 @@ def _decode_codes(numpy: typing.Any, codes: typing.Any, table: typing.Any) -> ty
     items[-1] = None
     values = numpy.empty(len(items), dtype=object)
     values[:] = items
-    return values.take(codes)
+    return values[codes]
 
 
 def _strings(numpy: typing.Any, pointers: typing.Any) -> typing.Any:

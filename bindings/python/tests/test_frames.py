@@ -208,6 +208,29 @@ def test_the_columnar_contributions_frame_is_the_line_by_line_one(case, pack, vi
                                           _frame_line_by_line(result, viewer))
 
 
+@pytest.mark.parametrize("pack", ["default", "exploitation"])
+def test_the_columnar_contributions_frame_of_a_generated_caseload_is_the_line_by_line_one(pack):
+    # Children a reader sees as stored (written from their stored lines, texts coded by rule,
+    # index and enum) beside children with lines withheld or rescoped by the reader's network
+    # (written through their line views) in one call: the same frame as line by line, each
+    # text one object, for readers cleared for nothing, for police and for everything.
+    with safeguard.Graph.generate(400, seed=7) as graph, \
+            safeguard.RuleSet.load(pack) as rules, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", safeguard.VocabularyWarning)
+        result = graph.assess(rules, AS_OF)
+        for viewer in (None, ["police"], "*"):
+            frame = result.contributions_frame(viewer=viewer)
+            pandas.testing.assert_frame_equal(frame, _frame_line_by_line(result, viewer))
+            for column in ("rule_id", "rule_title", "heading", "path", "source_agency_id"):
+                values = [v for v in frame[column] if v is not None]
+                assert len({id(v) for v in values}) == len(set(values)), (viewer, column)
+            if viewer is None:
+                assert frame["rule_id"].isna().any()  # some lines withheld from this reader
+            if pack == "exploitation":
+                assert (frame["kind"] == "propagated").any()
+
+
 def test_contributions_frame_makes_one_object_per_distinct_text():
     # Every rule of the pack titled alike: the titles are separate texts in the library, one
     # text in the frame (sg_text_codes merges equal texts), so one Python object stands for
