@@ -1994,12 +1994,151 @@ void apply_reading(CaseGraph& graph, const Reading& reading, Source& source) {
   }
 }
 
+// ---- Counting entities before the parse (a hint) ------------------------------------------
+// How many entities each section of a file in save_case's layout holds, so that the streamed
+// build reserves its record vectors once (detail::StreamedBuild::reserve_records) instead of
+// growing them a doubling at a time: each doubling moved every record into fresh pages that
+// the kernel had to zero, a fifth of `safeguard assess` (docs/performance.md, "End to end").
+// In that layout an entity opens a line of its own at an indent of four, "\n    {", and a
+// section's first entity follows the line of its key, `\n  "persons": [`. A raw newline cannot
+// sit inside a JSON string, so such bytes are always layout; a file in another layout (minified,
+// hand-indented) counts nothing and is read as before. Nothing is trusted: a count only sizes
+// vectors whose room costs address space until filled, and is capped at one entity per
+// kMinEntityBytes of its section (a household, the smallest entity in this layout, takes
+// about 40), so text made to look like the layout reserves a bounded multiple of its size in
+// address space and no memory.
+class LayoutCounter {
+ public:
+  void scan(const char* begin, const char* end, std::size_t offset) {
+    for (const char* at = begin;
+         (at = static_cast<const char*>(std::memchr(at, '{', static_cast<std::size_t>(end - at))));
+         ++at) {
+      const std::size_t before = static_cast<std::size_t>(at - begin);
+      if (before >= kContext) {
+        entity_open(std::string_view(at - kContext, kContext), offset + before);
+      } else {
+        std::string context = tail_;
+        context.append(begin, before);
+        entity_open(context, offset + before);
+      }
+    }
+    // The bytes a '{' at the start of the next piece looks back on.
+    const auto size = static_cast<std::size_t>(end - begin);
+    if (size >= kContext) {
+      tail_.assign(end - kContext, kContext);
+    } else {
+      tail_.append(begin, size);
+      if (tail_.size() > kContext) tail_.erase(0, tail_.size() - kContext);
+    }
+  }
+
+  detail::ItemCounts counts() const {
+    detail::ItemCounts counts = {};
+    for (std::size_t s = 0; s < kSections; ++s) {
+      if (sections_[s].count == 0) continue;
+      const std::size_t span = sections_[s].last - sections_[s].first;
+      counts[item_kind(static_cast<Section>(s))] =
+          std::min(sections_[s].count, span / kMinEntityBytes + 1);
+    }
+    return counts;
+  }
+
+ private:
+  static constexpr std::size_t kContext = 64;  // a section key's line, and the entity's indent
+  static constexpr std::size_t kMinEntityBytes = 32;
+
+  // `context`: the bytes before a '{' at `offset`.
+  void entity_open(std::string_view context, std::size_t offset) {
+    constexpr std::string_view kIndent = "\n    ";
+    constexpr std::string_view kFirst = "[\n    ";
+    if (context.size() < kIndent.size() ||
+        context.substr(context.size() - kIndent.size()) != kIndent)
+      return;
+    if (context.size() >= kFirst.size() && context.substr(context.size() - kFirst.size()) == kFirst)
+      current_ = section_named(context.substr(0, context.size() - kFirst.size()));
+    if (current_ >= kSections) return;
+    Counted& section = sections_[current_];
+    if (section.count++ == 0) section.first = offset;
+    section.last = offset;
+  }
+
+  // The section whose key's line `line` ends with (`\n  "name": `), or kSections for none.
+  static std::size_t section_named(std::string_view line) {
+    constexpr std::string_view kAfter = "\": ";
+    if (line.size() < kAfter.size() || line.substr(line.size() - kAfter.size()) != kAfter)
+      return kSections;
+    line.remove_suffix(kAfter.size());
+    const std::size_t quote = line.rfind('"');
+    if (quote == std::string_view::npos || quote < 3 || line.substr(quote - 3, 3) != "\n  ")
+      return kSections;
+    const std::string_view name = line.substr(quote + 1);
+    for (std::size_t s = 0; s < kSections; ++s) {
+      if (static_cast<Section>(s) != Section::calendar && schemas()[s].name == name) return s;
+    }
+    return kSections;
+  }
+
+  // The batch item an entity of a section becomes, as Edit's alternative.
+  static std::size_t item_kind(Section section) {
+    auto kind = [](auto tag) { return Edit(std::in_place_type<decltype(tag)>).index(); };
+    switch (section) {
+      case Section::agencies:
+        return kind(AgencySpec{});
+      case Section::households:
+        return kind(HouseholdSpec{});
+      case Section::persons:
+        return kind(PersonSpec{});
+      case Section::places:
+        return kind(PlaceSpec{});
+      case Section::groups:
+        return kind(GroupSpec{});
+      case Section::concerns:
+        return kind(ConcernSpec{});
+      case Section::factors:
+        return kind(FactorSpec{});
+      case Section::relations:
+        return kind(RelationSpec{});
+      case Section::events:
+        return kind(EventSpec{});
+      case Section::overrides:
+        return kind(DiscretionaryOverrideSpec{});
+      case Section::entries:
+        return kind(EntrySpec{});
+      case Section::calendar:
+        break;
+    }
+    return kind(CalendarSpec{});
+  }
+
+  struct Counted {
+    std::size_t count = 0;
+    std::size_t first = 0;  // offsets of the first and last entity counted
+    std::size_t last = 0;
+  };
+  std::array<Counted, kSections> sections_{};
+  std::size_t current_ = kSections;
+  std::string tail_;
+};
+
+// The entities of each section, as far as the layout tells (LayoutCounter): one pass of memchr
+// over the input before the parse, a few percent of reading it.
+detail::ItemCounts count_entities(Source& source) {
+  LayoutCounter counter;
+  const char* begin = nullptr;
+  const char* end = nullptr;
+  for (std::size_t offset = 0; source.piece(offset, begin, end);
+       offset += static_cast<std::size_t>(end - begin))
+    counter.scan(begin, end, offset);
+  return counter.counts();
+}
+
 // The case read by the fast pass straight into an empty graph (detail::StreamedBuild). False
 // when anything stopped it, reported nothing: the graph is empty again, and load_from reads the
 // input with nlohmann's parser, which finds the problem (or takes what RapidJSON refused).
 bool load_fast(CaseGraph& graph, Source& source, const CaseFileLimits& limits,
                const Progress& progress) {
   detail::StreamedBuild build(graph);
+  build.reserve_records(count_entities(source));
   CaseHandler handler(limits);
   handler.stream_into(build);
   detail::Sha256 digest;
@@ -2093,6 +2232,19 @@ bool load_case_fast(CaseGraph& graph, std::string_view text, const std::string& 
   if (!StreamedBuild::accepts(graph)) return false;
   Source source(text, name, limits);
   return load_fast(graph, source, limits, Progress{});
+}
+
+ItemCounts count_case_entities(std::string_view text, std::size_t piece_bytes) {
+  if (piece_bytes == 0) {
+    Source source(text, "count", CaseFileLimits{});
+    return count_entities(source);
+  }
+  LayoutCounter counter;
+  for (std::size_t offset = 0; offset < text.size(); offset += piece_bytes) {
+    const std::size_t size = std::min(piece_bytes, text.size() - offset);
+    counter.scan(text.data() + offset, text.data() + offset + size, offset);
+  }
+  return counter.counts();
 }
 
 }  // namespace detail
