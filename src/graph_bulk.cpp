@@ -93,6 +93,8 @@ class CaseGraph::BulkBuilder {
     return std::visit([this](const auto& edit) { return add(edit); }, item);
   }
 
+  void prefetch(std::string_view id) const noexcept { names_index_.prefetch(id); }
+
   // The checks over the whole batch, once every item is in.
   bool finish() {
     build_topology();
@@ -629,6 +631,10 @@ bool StreamedBuild::add(const Edit& item) {
 
 void StreamedBuild::reserve(const ItemCounts& counts) {
   if (!declined_ && !committed_) builder_->reserve(counts);
+}
+
+void StreamedBuild::prefetch(std::string_view id) const noexcept {
+  if (!declined_ && !committed_) builder_->prefetch(id);
 }
 
 void StreamedBuild::reserve_records(const ItemCounts& counts) {
