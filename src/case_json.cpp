@@ -29,6 +29,9 @@
 #include <unistd.h>
 
 #include <rapidjson/reader.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -640,8 +643,26 @@ class PieceStream {
 
   // RapidJSON's SkipWhitespace (below) a piece at a time: a saved file is indented, about a
   // fifth of its bytes are spaces.
+  // A saved file is a third indentation, in runs of about seven bytes: sixteen at a time where
+  // the CPU can (as RapidJSON does for text in memory, which this stream is not).
   void skip_whitespace() {
     while (at_ != end_) {
+#if defined(__SSE2__)
+      while (end_ - at_ >= 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at_));
+        const __m128i spaces =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(' ')),
+                                      _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\n'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('\r')),
+                                      _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\t'))));
+        const auto others = ~static_cast<unsigned>(_mm_movemask_epi8(spaces)) & 0xFFFFu;
+        if (others != 0) {
+          at_ += __builtin_ctz(others);
+          return;
+        }
+        at_ += 16;
+      }
+#endif
       while (at_ != end_ && (*at_ == ' ' || *at_ == '\n' || *at_ == '\r' || *at_ == '\t')) ++at_;
       if (at_ != end_) return;
       next_piece();
@@ -1091,6 +1112,29 @@ const std::array<Schema, kSections>& schemas() {
 }
 constexpr std::size_t kMaxFields = 11;
 
+// Whether a field of an entity holds ids: its own, or those of entities it refers to.
+bool holds_ids(std::string_view field) {
+  for (const std::string_view name :
+       {"id", "household", "source", "about", "involves", "provided_by", "protects", "from", "to",
+        "child", "adult", "approved_by"}) {
+    if (field == name) return true;
+  }
+  return false;
+}
+
+// The fields of each section that hold ids, as a bit per field.
+const std::array<std::uint32_t, kSections>& id_fields() {
+  static const std::array<std::uint32_t, kSections> kIdFields = [] {
+    std::array<std::uint32_t, kSections> masks{};
+    for (std::size_t s = 0; s < kSections; ++s) {
+      for (std::size_t f = 0; f < schemas()[s].fields.size(); ++f)
+        if (holds_ids(schemas()[s].fields[f])) masks[s] |= 1u << f;
+    }
+    return masks;
+  }();
+  return kIdFields;
+}
+
 // One field of the entity being read: a scalar, or an array of strings (anything else is
 // remembered only by its type, which is all an error needs).
 struct Value {
@@ -1127,6 +1171,7 @@ struct Entity {
   std::array<Value, kMaxFields> values;
   std::string unknown;  // the first unknown field name, in byte order (as reported)
   bool has_unknown = false;
+  std::size_t next_slot = 0;  // the field after the last key read (key_slot)
 
   void begin(Section s, std::size_t index) {
     section = s;
@@ -1138,6 +1183,19 @@ struct Entity {
       values[i].only_strings = true;
     }
     has_unknown = false;
+    next_slot = 0;
+  }
+
+  // slot(name) for the key being read: a saved file gives an entity's fields in the schema's
+  // order, so the field after the last one read is tried first (one comparison a key, not a
+  // search of up to eleven).
+  int key_slot(std::string_view name) {
+    const auto& fields = schema->fields;
+    if (next_slot < fields.size() && fields[next_slot] == name)
+      return static_cast<int>(next_slot++);
+    const int at = slot(name);
+    if (at >= 0) next_slot = static_cast<std::size_t>(at) + 1;
+    return at;
   }
 
   // The slot of a field name, or -1 when the schema has no such field.
@@ -1536,7 +1594,7 @@ class CaseHandler {
     if (skip_ > 0) return true;
     if (frames_.back() == Frame::root) return root_key(name);
     // An entity (or the calendar): the only other objects read rather than skipped.
-    field_ = entity_.slot(name);
+    field_ = entity_.key_slot(name);
     if (field_ < 0) {
       if (!entity_.has_unknown || name < entity_.unknown) {
         entity_.unknown = name;
@@ -1707,12 +1765,16 @@ class CaseHandler {
           frames_.push_back(Frame::list);
           return true;
         }
-        if (!container) take_scalar(value);
+        if (!container) {
+          if (type == Value::Type::string && stream_ && refers()) stream_->prefetch(*string_);
+          take_scalar(value);
+        }
         return false;
       }
       case Frame::list: {
         Value& value = entity_.values[field_];
         if (type == Value::Type::string) {
+          if (stream_ && refers()) stream_->prefetch(*string_);
           value.items.push_back(std::move(*string_));
         } else {
           value.only_strings = false;
@@ -1721,6 +1783,11 @@ class CaseHandler {
       }
     }
     return false;
+  }
+
+  // Whether the field being read holds ids (id_fields()).
+  bool refers() const {
+    return (id_fields()[static_cast<std::size_t>(entity_.section)] >> field_) & 1u;
   }
 
   void take_scalar(Value& value) {
@@ -1994,12 +2061,151 @@ void apply_reading(CaseGraph& graph, const Reading& reading, Source& source) {
   }
 }
 
+// ---- Counting entities before the parse (a hint) ------------------------------------------
+// How many entities each section of a file in save_case's layout holds, so that the streamed
+// build reserves its record vectors once (detail::StreamedBuild::reserve_records) instead of
+// growing them a doubling at a time: each doubling moved every record into fresh pages that
+// the kernel had to zero, a fifth of `safeguard assess` (docs/performance.md, "End to end").
+// In that layout an entity opens a line of its own at an indent of four, "\n    {", and a
+// section's first entity follows the line of its key, `\n  "persons": [`. A raw newline cannot
+// sit inside a JSON string, so such bytes are always layout; a file in another layout (minified,
+// hand-indented) counts nothing and is read as before. Nothing is trusted: a count only sizes
+// vectors whose room costs address space until filled, and is capped at one entity per
+// kMinEntityBytes of its section (a household, the smallest entity in this layout, takes
+// about 40), so text made to look like the layout reserves a bounded multiple of its size in
+// address space and no memory.
+class LayoutCounter {
+ public:
+  void scan(const char* begin, const char* end, std::size_t offset) {
+    for (const char* at = begin;
+         (at = static_cast<const char*>(std::memchr(at, '{', static_cast<std::size_t>(end - at))));
+         ++at) {
+      const std::size_t before = static_cast<std::size_t>(at - begin);
+      if (before >= kContext) {
+        entity_open(std::string_view(at - kContext, kContext), offset + before);
+      } else {
+        std::string context = tail_;
+        context.append(begin, before);
+        entity_open(context, offset + before);
+      }
+    }
+    // The bytes a '{' at the start of the next piece looks back on.
+    const auto size = static_cast<std::size_t>(end - begin);
+    if (size >= kContext) {
+      tail_.assign(end - kContext, kContext);
+    } else {
+      tail_.append(begin, size);
+      if (tail_.size() > kContext) tail_.erase(0, tail_.size() - kContext);
+    }
+  }
+
+  detail::ItemCounts counts() const {
+    detail::ItemCounts counts = {};
+    for (std::size_t s = 0; s < kSections; ++s) {
+      if (sections_[s].count == 0) continue;
+      const std::size_t span = sections_[s].last - sections_[s].first;
+      counts[item_kind(static_cast<Section>(s))] =
+          std::min(sections_[s].count, span / kMinEntityBytes + 1);
+    }
+    return counts;
+  }
+
+ private:
+  static constexpr std::size_t kContext = 64;  // a section key's line, and the entity's indent
+  static constexpr std::size_t kMinEntityBytes = 32;
+
+  // `context`: the bytes before a '{' at `offset`.
+  void entity_open(std::string_view context, std::size_t offset) {
+    constexpr std::string_view kIndent = "\n    ";
+    constexpr std::string_view kFirst = "[\n    ";
+    if (context.size() < kIndent.size() ||
+        context.substr(context.size() - kIndent.size()) != kIndent)
+      return;
+    if (context.size() >= kFirst.size() && context.substr(context.size() - kFirst.size()) == kFirst)
+      current_ = section_named(context.substr(0, context.size() - kFirst.size()));
+    if (current_ >= kSections) return;
+    Counted& section = sections_[current_];
+    if (section.count++ == 0) section.first = offset;
+    section.last = offset;
+  }
+
+  // The section whose key's line `line` ends with (`\n  "name": `), or kSections for none.
+  static std::size_t section_named(std::string_view line) {
+    constexpr std::string_view kAfter = "\": ";
+    if (line.size() < kAfter.size() || line.substr(line.size() - kAfter.size()) != kAfter)
+      return kSections;
+    line.remove_suffix(kAfter.size());
+    const std::size_t quote = line.rfind('"');
+    if (quote == std::string_view::npos || quote < 3 || line.substr(quote - 3, 3) != "\n  ")
+      return kSections;
+    const std::string_view name = line.substr(quote + 1);
+    for (std::size_t s = 0; s < kSections; ++s) {
+      if (static_cast<Section>(s) != Section::calendar && schemas()[s].name == name) return s;
+    }
+    return kSections;
+  }
+
+  // The batch item an entity of a section becomes, as Edit's alternative.
+  static std::size_t item_kind(Section section) {
+    auto kind = [](auto tag) { return Edit(std::in_place_type<decltype(tag)>).index(); };
+    switch (section) {
+      case Section::agencies:
+        return kind(AgencySpec{});
+      case Section::households:
+        return kind(HouseholdSpec{});
+      case Section::persons:
+        return kind(PersonSpec{});
+      case Section::places:
+        return kind(PlaceSpec{});
+      case Section::groups:
+        return kind(GroupSpec{});
+      case Section::concerns:
+        return kind(ConcernSpec{});
+      case Section::factors:
+        return kind(FactorSpec{});
+      case Section::relations:
+        return kind(RelationSpec{});
+      case Section::events:
+        return kind(EventSpec{});
+      case Section::overrides:
+        return kind(DiscretionaryOverrideSpec{});
+      case Section::entries:
+        return kind(EntrySpec{});
+      case Section::calendar:
+        break;
+    }
+    return kind(CalendarSpec{});
+  }
+
+  struct Counted {
+    std::size_t count = 0;
+    std::size_t first = 0;  // offsets of the first and last entity counted
+    std::size_t last = 0;
+  };
+  std::array<Counted, kSections> sections_{};
+  std::size_t current_ = kSections;
+  std::string tail_;
+};
+
+// The entities of each section, as far as the layout tells (LayoutCounter): one pass of memchr
+// over the input before the parse, a few percent of reading it.
+detail::ItemCounts count_entities(Source& source) {
+  LayoutCounter counter;
+  const char* begin = nullptr;
+  const char* end = nullptr;
+  for (std::size_t offset = 0; source.piece(offset, begin, end);
+       offset += static_cast<std::size_t>(end - begin))
+    counter.scan(begin, end, offset);
+  return counter.counts();
+}
+
 // The case read by the fast pass straight into an empty graph (detail::StreamedBuild). False
 // when anything stopped it, reported nothing: the graph is empty again, and load_from reads the
 // input with nlohmann's parser, which finds the problem (or takes what RapidJSON refused).
 bool load_fast(CaseGraph& graph, Source& source, const CaseFileLimits& limits,
                const Progress& progress) {
   detail::StreamedBuild build(graph);
+  build.reserve_records(count_entities(source));
   CaseHandler handler(limits);
   handler.stream_into(build);
   detail::Sha256 digest;
@@ -2093,6 +2299,19 @@ bool load_case_fast(CaseGraph& graph, std::string_view text, const std::string& 
   if (!StreamedBuild::accepts(graph)) return false;
   Source source(text, name, limits);
   return load_fast(graph, source, limits, Progress{});
+}
+
+ItemCounts count_case_entities(std::string_view text, std::size_t piece_bytes) {
+  if (piece_bytes == 0) {
+    Source source(text, "count", CaseFileLimits{});
+    return count_entities(source);
+  }
+  LayoutCounter counter;
+  for (std::size_t offset = 0; offset < text.size(); offset += piece_bytes) {
+    const std::size_t size = std::min(piece_bytes, text.size() - offset);
+    counter.scan(text.data() + offset, text.data() + offset + size, offset);
+  }
+  return counter.counts();
 }
 
 }  // namespace detail

@@ -61,6 +61,12 @@ struct RelationKey {
   }
 };
 
+// The number of items of kind T in `counts`.
+template <typename T>
+std::size_t count_of(const detail::ItemCounts& counts) {
+  return counts[Edit(std::in_place_type<T>).index()];
+}
+
 }  // namespace
 
 class CaseGraph::BulkBuilder {
@@ -86,6 +92,8 @@ class CaseGraph::BulkBuilder {
       return false;
     return std::visit([this](const auto& edit) { return add(edit); }, item);
   }
+
+  void prefetch(std::string_view id) const noexcept { names_index_.prefetch(id); }
 
   // The checks over the whole batch, once every item is in.
   bool finish() {
@@ -482,33 +490,51 @@ class CaseGraph::BulkBuilder {
  public:
   // Room for `counts` items of each kind (indexed as Edit's alternatives).
   void reserve(const detail::ItemCounts& counts) {
-    auto count = [&](auto tag) { return counts[Edit(std::in_place_type<decltype(tag)>).index()]; };
-    const std::size_t persons = count(PersonSpec{}), agencies = count(AgencySpec{}),
-                      concerns = count(ConcernSpec{}), factors = count(FactorSpec{}),
-                      places = count(PlaceSpec{}), groups = count(GroupSpec{}),
-                      households = count(HouseholdSpec{}), relations = count(RelationSpec{}),
-                      events = count(EventSpec{}), overrides = count(DiscretionaryOverrideSpec{}),
-                      entries = count(EntrySpec{});
-    const std::size_t vertices =
-        persons + agencies + concerns + factors + places + groups + households;
+    reserve_records(counts);
+    const std::size_t vertices = vertex_count(counts);
+    const std::size_t records = record_count(counts);
+    graph_.record_index_.reserve(records);
+    names_index_.reserve(vertices + records);
+  }
+
+  // The vectors only: their room is address space until they fill it.
+  void reserve_records(const detail::ItemCounts& counts) {
+    const std::size_t persons = count_of<PersonSpec>(counts),
+                      concerns = count_of<ConcernSpec>(counts),
+                      factors = count_of<FactorSpec>(counts),
+                      relations = count_of<RelationSpec>(counts);
+    const std::size_t vertices = vertex_count(counts);
     graph_.topology_->adjacency.reserve_vertices(vertices);
     graph_.ids_.reserve(vertices);
     graph_.persons_.reserve(persons);
-    graph_.agencies_.reserve(agencies);
+    graph_.agencies_.reserve(count_of<AgencySpec>(counts));
     graph_.concerns_.reserve(concerns);
     graph_.factors_.reserve(factors);
-    graph_.places_.reserve(places);
-    graph_.groups_.reserve(groups);
-    graph_.households_.reserve(households);
+    graph_.places_.reserve(count_of<PlaceSpec>(counts));
+    graph_.groups_.reserve(count_of<GroupSpec>(counts));
+    graph_.households_.reserve(count_of<HouseholdSpec>(counts));
     graph_.relations_.reserve(relations);
-    graph_.events_.reserve(events);
-    graph_.discretionary_.reserve(overrides);
-    graph_.entries_.reserve(entries);
-    const std::size_t records = events + overrides + entries;
-    graph_.record_index_.reserve(records);
-    names_.reserve(vertices + records);
-    names_index_.reserve(vertices + records);
+    graph_.events_.reserve(count_of<EventSpec>(counts));
+    graph_.discretionary_.reserve(count_of<DiscretionaryOverrideSpec>(counts));
+    graph_.entries_.reserve(count_of<EntrySpec>(counts));
+    names_.reserve(vertices + record_count(counts));
     relation_keys_.reserve(relations);
+    // Edges: a relation each, a person's household, a concern's raised and about and involves
+    // (a generated caseload has 2.3 a concern), a factor's protects (1.5 a factor). Room to
+    // spare costs address space; too little grows the vector once, copying every edge.
+    edges_.reserve(relations + persons + 3 * concerns + 2 * factors);
+  }
+
+ private:
+  static std::size_t vertex_count(const detail::ItemCounts& counts) {
+    return count_of<PersonSpec>(counts) + count_of<AgencySpec>(counts) +
+           count_of<ConcernSpec>(counts) + count_of<FactorSpec>(counts) +
+           count_of<PlaceSpec>(counts) + count_of<GroupSpec>(counts) +
+           count_of<HouseholdSpec>(counts);
+  }
+  static std::size_t record_count(const detail::ItemCounts& counts) {
+    return count_of<EventSpec>(counts) + count_of<DiscretionaryOverrideSpec>(counts) +
+           count_of<EntrySpec>(counts);
   }
 
  private:
@@ -606,6 +632,14 @@ bool StreamedBuild::add(const Edit& item) {
 
 void StreamedBuild::reserve(const ItemCounts& counts) {
   if (!declined_ && !committed_) builder_->reserve(counts);
+}
+
+void StreamedBuild::prefetch(std::string_view id) const noexcept {
+  if (!declined_ && !committed_) builder_->prefetch(id);
+}
+
+void StreamedBuild::reserve_records(const ItemCounts& counts) {
+  if (!declined_ && !committed_) builder_->reserve_records(counts);
 }
 
 bool StreamedBuild::finish() {

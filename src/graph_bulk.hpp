@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <string_view>
 #include <variant>
 
 #include "safeguard/graph.hpp"
@@ -42,6 +43,18 @@ class StreamedBuild {
   // batch's counts, so the vectors and indexes are not grown (and rehashed) as the items come.
   // A hint, called before the first add(): the graph is the same with or without it.
   void reserve(const ItemCounts& counts);
+  // Room in the graph's vectors for about `counts` items of each kind, for counts that may
+  // overstate (read from a file's layout before it is parsed): a vector's room is address space
+  // until it is filled, so an overstated count costs no memory, while the id indexes, whose
+  // room is memory, grow as the ids come. A hint, called before the first add(): the graph is
+  // the same with or without it. Throws std::bad_alloc when the system refuses even the address
+  // space; the graph is then back to empty, as for any failure.
+  void reserve_records(const ItemCounts& counts);
+  // Fetches into the cache, without waiting, where the build's index of ids keeps `id` (an id
+  // being declared, or one referred to), so that the item naming it, added once the reader has
+  // read the rest of it, finds its slot there instead of missing the cache for it: most of
+  // declaring and resolving ids in a file larger than the cache. Only a hint.
+  void prefetch(std::string_view id) const noexcept;
   // The checks over all the items (unique relations, no one their own ancestor), then the graph
   // is committed: its revision moves on as CaseGraph::apply's does. False: declined, as add().
   // At least one item must have been added (an empty batch goes through CaseGraph::apply).

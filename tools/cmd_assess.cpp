@@ -303,7 +303,11 @@ std::string render_json(const Session& session, bool progress) {
   return out.dump(2) + "\n";
 }
 
-std::string render_csv(const Session& session, bool progress) {
+// The CSV written a row at a time into a buffer handed to `out` a megabyte at a time: the table
+// (some 200 MB at a million children) is never held whole, and a row allocates only for the
+// rare child with overrides or safety findings.
+void write_csv(const Session& session, bool progress, std::ostream& out) {
+  constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
   const Results& results = session.results;
   const RuleSet& pack = results.rules();
   std::vector<std::string> header = {"child", "level", "score_level", "total"};
@@ -316,36 +320,58 @@ std::string render_csv(const Session& session, bool progress) {
   const bool safety = pack.safety().defined;
   if (safety) header.insert(header.end(), {"safety", "safety_findings"});
   header.insert(header.end(), {"as_of", "pack_hash"});
-  std::string out = csv_row(header);
+  // What is the same on every row, or one of a few values, quoted once.
+  std::vector<std::string> levels;
+  for (const LevelDef& level : pack.levels()) levels.push_back(csv_field(level.id));
+  const std::string row_end =
+      "," + csv_field(session.as_of.iso()) + "," + csv_field(pack.hash()) + "\n";
+  std::string buffer = csv_row(header);
+  buffer.reserve(kFlushBytes + 4096);
   const ScoreReader reader(results, session.viewer);
   Progress bar("assess", results.child_count(), progress);
   for (std::size_t row = 0; row < results.child_count(); ++row) {
-    std::vector<std::string> cells = {
-        std::string(results.child_id(row)), pack.levels()[results.level(row)].id,
-        pack.levels()[results.score_level(row)].id, fixed(results.total(row), 6)};
+    append_csv_field(buffer, results.child_id(row));
+    buffer += ',';
+    buffer += levels[results.level(row)];
+    buffer += ',';
+    buffer += levels[results.score_level(row)];
+    buffer += ',';
+    append_fixed(buffer, results.total(row), 6);
     const ScoresView viewed = reader.scores(row);
-    for (std::size_t i = 0; i < results.index_count(); ++i)
-      cells.push_back(fixed(viewed.index_scores[i], 6));
-    cells.push_back(fixed(viewed.withheld, 6));
-    cells.push_back(results.immediate_safety(row) ? "true" : "false");
-    cells.push_back(join(fired_overrides(results, row, session.viewer), ";"));
-    cells.push_back(applied_judgement(view_discretionary(results, row)));
+    for (std::size_t i = 0; i < results.index_count(); ++i) {
+      buffer += ',';
+      append_fixed(buffer, viewed.index_scores[i], 6);
+    }
+    buffer += ',';
+    append_fixed(buffer, viewed.withheld, 6);
+    buffer += results.immediate_safety(row) ? ",true," : ",false,";
+    append_csv_field(buffer, join(fired_overrides(results, row, session.viewer), ";"));
+    buffer += ',';
+    append_csv_field(buffer, applied_judgement(view_discretionary(results, row)));
     if (contextual) {
-      cells.push_back(fixed(viewed.contextual_total, 6));
-      cells.push_back(fixed(viewed.contextual_withheld, 6));
-      cells.push_back(pack.levels()[results.context_level(row)].id);
+      buffer += ',';
+      append_fixed(buffer, viewed.contextual_total, 6);
+      buffer += ',';
+      append_fixed(buffer, viewed.contextual_withheld, 6);
+      buffer += ',';
+      buffer += levels[results.context_level(row)];
     }
     if (safety) {
       const SafetyView view = view_safety(results, row, session.viewer);
-      cells.push_back(std::string(to_string(view.decision)));
-      cells.push_back(join(safety_findings(view), ";"));
+      buffer += ',';
+      append_csv_field(buffer, to_string(view.decision));
+      buffer += ',';
+      append_csv_field(buffer, join(safety_findings(view), ";"));
     }
-    cells.push_back(session.as_of.iso());
-    cells.push_back(pack.hash());
-    out += csv_row(cells);
+    buffer += row_end;
+    if (buffer.size() >= kFlushBytes) {
+      out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      if (!out) return;  // write_output reports the failed stream
+      buffer.clear();
+    }
     bar.update(row + 1);
   }
-  return out;
+  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
 }
 
 }  // namespace
@@ -384,15 +410,14 @@ Command add_assess(CLI::App& parent) {
             const auto session = open_session(options->scoring, progress);
             if (session->as_of.from_evidence && options->format == "csv")
               std::cerr << "safeguard: " << session->as_of.describe() << "\n";
-            std::string text;
-            if (options->format == "json") {
-              text = render_json(*session, progress);
-            } else if (options->format == "csv") {
-              text = render_csv(*session, progress);
+            if (options->format == "csv") {
+              write_output(options->output,
+                           [&](std::ostream& out) { write_csv(*session, progress, out); });
             } else {
-              text = render_table(*session, progress);
+              write_output(options->output, options->format == "json"
+                                                ? render_json(*session, progress)
+                                                : render_table(*session, progress));
             }
-            write_output(options->output, text);
             return kExitOk;
           }};
 }

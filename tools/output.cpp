@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,12 +36,32 @@ bool colour_on_stdout() {
 }
 
 std::string fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  std::string text = buffer;
-  // "-0.00" reads as a negative score that is not there.
-  if (text.find_first_not_of("-0.") == std::string::npos && text[0] == '-') text.erase(0, 1);
+  std::string text;
+  append_fixed(text, value, decimals);
   return text;
+}
+
+void append_fixed(std::string& out, double value, int decimals) {
+  // std::to_chars writes the exact decimal value rounded as printf's "%.*f" does (both are
+  // correctly rounded), without printf's format parsing and locale (about a sixth of the CSV's
+  // time before, at 200,000 children). The buffer holds any double with a few decimals (DBL_MAX is
+  // 309 digits); more decimals than that take printf's own path.
+  char buffer[400];
+  const auto [end, error] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
+  if (error != std::errc()) {
+    const int length = std::snprintf(nullptr, 0, "%.*f", decimals, value);
+    std::string text(static_cast<std::size_t>(length) + 1, '\0');
+    std::snprintf(text.data(), text.size(), "%.*f", decimals, value);
+    text.pop_back();
+    out += text;
+    return;
+  }
+  std::string_view text(buffer, static_cast<std::size_t>(end - buffer));
+  // "-0.00" reads as a negative score that is not there.
+  if (text[0] == '-' && text.find_first_not_of("-0.") == std::string_view::npos)
+    text.remove_prefix(1);
+  out.append(text);
 }
 
 std::string html_escape(std::string_view text) {

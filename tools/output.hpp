@@ -18,7 +18,11 @@ void set_colour_mode(const std::string& mode);
 // Whether text written to standard output may carry colour escapes.
 bool colour_on_stdout();
 
+// `value` with `decimals` digits after the point, as printf's "%.*f" writes it (correctly
+// rounded), except that a value that rounds to zero is never "-0.00".
 std::string fixed(double value, int decimals);
+// fixed(value, decimals) appended to `out`, without a string of its own (a CSV of a million rows).
+void append_fixed(std::string& out, double value, int decimals);
 // Text with &, <, >, " and ' replaced by entities (for HTML, SVG and Graphviz HTML labels).
 std::string html_escape(std::string_view text);
 

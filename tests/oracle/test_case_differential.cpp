@@ -441,6 +441,47 @@ TEST_SUITE("oracle/case_differential") {
         check_fast_pass(slurp(path), path);
   }
 
+  TEST_CASE("the fast pass counts a saved file's entities before reading it") {
+    // What it reserves the record's vectors from (src/case_json.cpp, LayoutCounter): the
+    // entities of each section in save_case's layout, counted from the layout alone, whether
+    // the text comes whole or in pieces (a file is read a megabyte at a time).
+    const std::string saved = generated(3000, 13);
+    const nlohmann::json document = nlohmann::json::parse(saved);
+    auto expected = [&](const char* section) {
+      return document.contains(section) ? document[section].size() : std::size_t{0};
+    };
+    auto kind = [](auto tag) { return Edit(std::in_place_type<decltype(tag)>).index(); };
+    for (const std::size_t piece : {0, 1, 5, 64, 65, 4096}) {
+      CAPTURE(piece);
+      const detail::ItemCounts counts = detail::count_case_entities(saved, piece);
+      CHECK(counts[kind(AgencySpec{})] == expected("agencies"));
+      CHECK(counts[kind(HouseholdSpec{})] == expected("households"));
+      CHECK(counts[kind(PersonSpec{})] == expected("persons"));
+      CHECK(counts[kind(PlaceSpec{})] == expected("places"));
+      CHECK(counts[kind(GroupSpec{})] == expected("groups"));
+      CHECK(counts[kind(ConcernSpec{})] == expected("concerns"));
+      CHECK(counts[kind(FactorSpec{})] == expected("factors"));
+      CHECK(counts[kind(RelationSpec{})] == expected("relations"));
+      CHECK(counts[kind(EventSpec{})] == expected("events"));
+      CHECK(counts[kind(DiscretionaryOverrideSpec{})] == expected("overrides"));
+      CHECK(counts[kind(EntrySpec{})] == expected("entries"));
+      CHECK(counts[kind(CalendarSpec{})] == 0);
+    }
+    CHECK(expected("persons") > 3000);
+    CHECK(expected("concerns") > 3000);
+    // Another layout counts nothing, and is read as before.
+    const detail::ItemCounts none = detail::count_case_entities(compact(saved));
+    CHECK(std::all_of(none.begin(), none.end(), [](std::size_t n) { return n == 0; }));
+    // Text made to look like the layout (here 10,001 empty objects, which the parse refuses at
+    // the first) reserves no more than one entity per 32 bytes of its section.
+    std::string lookalike = "{\n  \"persons\": [\n    {";
+    for (int i = 0; i < 10000; ++i) lookalike += "\n    {";
+    CHECK(detail::count_case_entities(lookalike)[kind(PersonSpec{})] == 10000 * 6 / 32 + 1);
+    CaseGraph graph;
+    CHECK_THROWS_AS(load_case(graph, lookalike, "lookalike.json"), Error);
+    CHECK(graph.vertex_count() == 0);
+  }
+
   TEST_CASE("the fast pass leaves nothing behind wherever the old reader refuses") {
     const std::string good = compact(generated(7, 12));
     const std::string body = good.substr(1);  // after the opening brace

@@ -249,6 +249,50 @@ class AssessTest(unittest.TestCase):
             self.assertAlmostEqual(float(row["withheld"]), child["withheld"], places=5)
             self.assertEqual(row["pack_hash"], data["pack"]["hash"])
 
+    def test_csv_numbers_are_printfs_to_the_byte_across_the_write_buffer(self):
+        # The CSV is written a megabyte at a time with std::to_chars (tools/cmd_assess.cpp,
+        # tools/output.cpp): every number must read as printf's "%.6f" of the JSON's value
+        # ("-0.000000" as "0.000000"), and a file must hold what standard output gets, over
+        # more than one buffer.
+        def six(value):
+            text = "%.6f" % value
+            return "0.000000" if text == "-0.000000" else text
+
+        with scratch_dir() as tmp:
+            case = os.path.join(tmp, "case.json")
+            self.assertEqual(run("generate", "--children", "8000", "--seed", "5", "--output",
+                                 case, "--no-progress").code, 0)
+            out = os.path.join(tmp, "out.csv")
+            to_file = run("assess", case, "--format", "csv", *AS_OF, "--viewer", "police",
+                          "-o", out)
+            self.assertEqual(to_file.code, 0, to_file.errtext())
+            to_stdout = run("assess", case, "--format", "csv", *AS_OF, "--viewer", "police")
+            with open(out, "rb") as f:
+                written = f.read()
+            self.assertEqual(written, to_stdout.out)
+            self.assertGreater(len(written), 1 << 20)
+            data = json.loads(run("assess", case, "--format", "json", *AS_OF, "--viewer",
+                                  "police").text())
+        lines = written.decode("utf-8").split("\n")
+        self.assertEqual(lines[-1], "")
+        header = lines[0].split(",")
+        rows = list(csv.DictReader(io.StringIO(written.decode("utf-8"))))
+        self.assertEqual(len(rows), len(data["children"]))
+        for row, child in zip(rows, data["children"]):
+            self.assertEqual(row["child"], child["child"])
+            self.assertEqual(row["level"], child["level"])
+            self.assertEqual(row["score_level"], child["score_level"])
+            self.assertEqual(row["total"], six(child["total"]))
+            for index, score in child["scores"].items():
+                self.assertEqual(row[index], six(score))
+            self.assertEqual(row["withheld"], six(child["withheld"]))
+            self.assertEqual(row["immediate_safety"], "true" if child["immediate_safety"]
+                             else "false")
+            self.assertEqual(row["policy_overrides"], ";".join(child["policy_overrides"]))
+            self.assertEqual(row["as_of"], data["as_of"])
+            self.assertEqual(row["pack_hash"], data["pack"]["hash"])
+        self.assertEqual(header[-2:], ["as_of", "pack_hash"])
+
     def test_default_as_of_is_latest_evidence_never_the_clock(self):
         data = self.assess_json()
         # C-ASH-1's recorded date. C-ASH-3 (recorded 2026-10-30) is later but restricted: its
