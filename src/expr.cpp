@@ -153,6 +153,7 @@ class Compiler {
     out.reads_status = loads(out.main, Attr::concern_status);
     out.constant = out.attributes.empty() && out.aggregates.empty() && !out.reads_adults();
     find_guard(*root, out.guard);  // after emit: the literals are interned already
+    if (scope_ != Scope::child) compile_tests(*root, out.tests);
     return out;
   }
 
@@ -678,6 +679,117 @@ class Compiler {
     return false;
   }
 
+  // -- straight-line tests (Conjunction)
+
+  // Attributes whose load never gives an unknown: a concern's or factor's own fields, its
+  // age (a concern always has a date) and the path it arrived by.
+  static bool always_known(Attr attr) {
+    switch (attr) {
+      case Attr::concern_category:
+      case Attr::concern_severity:
+      case Attr::concern_status:
+      case Attr::concern_restricted:
+      case Attr::concern_source_type:
+      case Attr::concern_age_days:
+      case Attr::concern_path:
+      case Attr::factor_kind:
+      case Attr::factor_strength:
+      case Attr::factor_active:
+      case Attr::factor_path:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  static bool finite_number(const Node& node) {
+    return node.kind == NodeKind::number && std::isfinite(node.number);
+  }
+
+  // `node` as tests joined by `and` into `out`, or `out` left inactive when any part of it
+  // has another shape.
+  void compile_tests(const Node& node, Conjunction& out) {
+    Conjunction tests;
+    if (!add_tests(node, tests)) return;
+    tests.active = true;
+    out = std::move(tests);
+  }
+
+  bool add_tests(const Node& node, Conjunction& out) {
+    using Kind = EvidenceTest::Kind;
+    auto attribute = [](const Node& n) {
+      return n.kind == NodeKind::attribute && always_known(n.attr);
+    };
+    if (node.kind == NodeKind::binary && node.op == Op::logical_and)
+      return add_tests(*node.kids[0], out) && add_tests(*node.kids[1], out);
+    EvidenceTest test;
+    if (node.kind == NodeKind::attribute && attribute(node) && node.type == Type::boolean) {
+      test.kind = Kind::flag;
+      test.attr = node.attr;
+    } else if (node.kind == NodeKind::unary && node.op == Op::logical_not &&
+               attribute(*node.kids[0]) && node.kids[0]->type == Type::boolean) {
+      test.kind = Kind::flag;
+      test.attr = node.kids[0]->attr;
+      test.negated = true;
+    } else if (node.kind == NodeKind::in_list && attribute(*node.kids[0])) {
+      const bool strings = node.kids[0]->type == Type::string;
+      test.kind = strings ? Kind::symbol_in : Kind::number_in;
+      test.attr = node.kids[0]->attr;
+      test.negated = node.negated;
+      test.first = static_cast<std::uint32_t>(strings ? out.symbols.size() : out.numbers.size());
+      test.count = static_cast<std::uint32_t>(node.kids.size() - 1);
+      for (std::size_t i = 1; i < node.kids.size(); ++i) {
+        const Node& item = *node.kids[i];
+        if (strings && item.kind == NodeKind::string) {
+          out.symbols.push_back(symbols_.intern(item.text));
+        } else if (!strings && finite_number(item)) {
+          out.numbers.push_back(item.number);
+        } else {
+          return false;
+        }
+      }
+    } else if (node.kind == NodeKind::binary && node.kids.size() == 2 &&
+               (node.op == Op::equal || node.op == Op::not_equal || node.op == Op::less ||
+                node.op == Op::less_equal || node.op == Op::greater ||
+                node.op == Op::greater_equal)) {
+      const bool left_attribute = attribute(*node.kids[0]);
+      const Node& attr = *node.kids[left_attribute ? 0 : 1];
+      const Node& literal = *node.kids[left_attribute ? 1 : 0];
+      if (!attribute(attr)) return false;
+      test.attr = attr.attr;
+      if (attr.type == Type::string && literal.kind == NodeKind::string &&
+          (node.op == Op::equal || node.op == Op::not_equal)) {
+        test.kind = Kind::symbol_in;
+        test.negated = node.op == Op::not_equal;
+        test.first = static_cast<std::uint32_t>(out.symbols.size());
+        test.count = 1;
+        out.symbols.push_back(symbols_.intern(literal.text));
+      } else if (attr.type == Type::number && finite_number(literal)) {
+        test.kind = Kind::compare;
+        test.number = literal.number;
+        // With the literal on the left, the mirrored comparison: 3 <= x is x >= 3.
+        test.op = left_attribute                ? node.op
+                  : node.op == Op::less         ? Op::greater
+                  : node.op == Op::less_equal   ? Op::greater_equal
+                  : node.op == Op::greater      ? Op::less
+                  : node.op == Op::greater_equal ? Op::less_equal
+                                                : node.op;
+      } else {
+        return false;
+      }
+    } else if (node.kind == NodeKind::call && node.op == Op::within && node.number == 0 &&
+               node.kids.size() == 1 && finite_number(*node.kids[0])) {
+      // Only a concern's: a factor without a start date has no age (an unknown).
+      test.kind = Kind::within;
+      test.attr = Attr::concern_age_days;
+      test.number = node.kids[0]->number;
+    } else {
+      return false;
+    }
+    out.tests.push_back(test);
+    return true;
+  }
+
   // -- type checking
 
   void type_error(const Node& node, const std::string& message) const {
@@ -1001,10 +1113,11 @@ class Compiler {
                     1 - static_cast<int>(node.kids.size()));
       }
       case NodeKind::aggregate: {
-        Aggregate aggregate{node.aggregate, node.collection, -1, -1, {}};
+        Aggregate aggregate{node.aggregate, node.collection, -1, -1, {}, false, {}};
         if (node.filter) {
           aggregate.filter = emit_subprogram(*node.filter);
           find_guard(*node.filter, aggregate.filter_guard);
+          compile_tests(*node.filter, aggregate.filter_tests);
         }
         if (node.value) aggregate.value = emit_subprogram(*node.value);
         if (aggregate.filter >= 0)
@@ -1154,6 +1267,53 @@ Value load(Attr attr, EvalContext& ctx) {
   return out;
 }
 
+// One test of a Conjunction, as the interpreter would find it: the attribute read by load(),
+// compared as the instructions compare (strings by symbol, numbers as doubles).
+bool passes(const Conjunction& tests, const EvidenceTest& test, EvalContext& ctx) {
+  const Value v = load(test.attr, ctx);
+  switch (test.kind) {
+    case EvidenceTest::Kind::symbol_in: {
+      bool found = false;
+      for (std::uint32_t i = 0; i < test.count && !found; ++i)
+        found = tests.symbols[test.first + i] == v.symbol;
+      return found != test.negated;
+    }
+    case EvidenceTest::Kind::number_in: {
+      bool found = false;
+      for (std::uint32_t i = 0; i < test.count && !found; ++i)
+        found = tests.numbers[test.first + i] == v.number;
+      return found != test.negated;
+    }
+    case EvidenceTest::Kind::compare:
+      switch (test.op) {
+        case Op::equal:
+          return v.number == test.number;
+        case Op::not_equal:
+          return v.number != test.number;
+        case Op::less:
+          return v.number < test.number;
+        case Op::less_equal:
+          return v.number <= test.number;
+        case Op::greater:
+          return v.number > test.number;
+        default:
+          return v.number >= test.number;
+      }
+    case EvidenceTest::Kind::within:
+      return v.number >= 0 && v.number <= test.number;
+    case EvidenceTest::Kind::flag:
+      return (v.number != 0) != test.negated;
+  }
+  return false;
+}
+
+bool passes_all(const Conjunction& tests, EvalContext& ctx) {
+  for (const EvidenceTest& test : tests.tests) {
+    if (!passes(tests, test, ctx)) return false;
+  }
+  return true;
+}
+
 Value run(const Compiled& compiled, const Program& program, EvalContext& ctx);
 
 Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalContext& ctx) {
@@ -1185,7 +1345,9 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
     if (aggregate.collection != Collection::factors && !aggregate.reads_status &&
         snap.concern_status[ctx.concern] == ConcernStatus::unsubstantiated)
       return;  // unsubstantiated concerns count only where the filter says so
-    if (aggregate.filter >= 0) {
+    if (aggregate.filter_tests.active && !ctx.interpret_only) {
+      if (!passes_all(aggregate.filter_tests, ctx)) return;
+    } else if (aggregate.filter >= 0) {
       Value keep = run(compiled, compiled.subprograms[aggregate.filter], ctx);
       if (!keep.known || keep.number == 0) return;
     }
@@ -1488,6 +1650,8 @@ Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable&
 }
 
 Value evaluate(const Compiled& compiled, EvalContext& context) {
+  if (compiled.tests.active && !context.interpret_only)
+    return boolean(passes_all(compiled.tests, context));
   return run(compiled, compiled.main, context);
 }
 

@@ -62,6 +62,9 @@ class ChildScorer::Impl final : public expr::AdultReader {
       if (level_of_symbol_.size() <= symbol) level_of_symbol_.resize(symbol + 1, -1);
       level_of_symbol_[symbol] = static_cast<std::int32_t>(l);
     }
+    // Per rule, whether its condition or points read concern.status (counts_status).
+    for (const Rule& rule : rules_.rules())
+      reads_status_.push_back(rule.when.reads_status() || rule.points.reads_status() ? 1 : 0);
     // Rules with `latest`: each distinct family (prefix and window) once.
     rule_family_.assign(rules_.rules().size(), -1);
     for (std::size_t r = 0; r < rules_.rules().size(); ++r) {
@@ -142,7 +145,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       for (const std::uint32_t* r = prepared_.concern_rules.begin(category);
            r != prepared_.concern_rules.end(category); ++r) {
         const Rule& rule = rules_.rules()[*r];
-        if (!counts_status(rule, item.slot) || rules_.indices()[rule.index].adult) continue;
+        if (!counts_status(*r, item.slot) || rules_.indices()[rule.index].adult) continue;
         const auto [role, factor] = best_reach(rule, item.roles);
         if (factor <= 0) continue;
         ctx.concern = item.slot;
@@ -420,6 +423,8 @@ class ChildScorer::Impl final : public expr::AdultReader {
         continue;
       }
       const auto& items = c.scope == expr::Scope::concern ? concerns_ : factors_;
+      // Evidence the condition's guard rejects is a known false without running it.
+      const expr::Guard& guard = c.when.compiled().guard;
       for (const Reached& item : items) {
         const RoleMask roles = item.roles & c.paths;
         if (roles == 0) continue;
@@ -431,9 +436,12 @@ class ChildScorer::Impl final : public expr::AdultReader {
           if (!c.when.reads_status() &&
               snap_.concern_status[item.slot] == ConcernStatus::unsubstantiated)
             continue;
+          if (!guard_admits(guard, expr::Attr::concern_category, snap_.concern_category[item.slot]))
+            continue;
           ctx.concern = item.slot;
           evidence = snap_.concern_vertex[item.slot];
         } else {
+          if (!guard_admits(guard, expr::Attr::factor_kind, snap_.factor_kind[item.slot])) continue;
           ctx.factor = item.slot;
           evidence = snap_.factor_vertex[item.slot];
         }
@@ -443,6 +451,14 @@ class ChildScorer::Impl final : public expr::AdultReader {
           out.safety_findings.push_back({plans, i, evidence, false});
       }
     }
+  }
+
+  // Whether `guard` lets evidence of this category (or factor kind: a snapshot symbol) through;
+  // when it does not, the guarded program is a known false (expr::Guard).
+  bool guard_admits(const expr::Guard& guard, expr::Attr attr, Symbol symbol) const {
+    if (!guard.active || guard.attr != attr) return true;
+    const std::uint32_t mapped = prepared_.symbol_map[symbol];
+    return std::find(guard.symbols.begin(), guard.symbols.end(), mapped) != guard.symbols.end();
   }
 
   // A condition whose value is unknown does not hold; the result says it could not be assessed.
@@ -471,8 +487,8 @@ class ChildScorer::Impl final : public expr::AdultReader {
 
   // A concern rule that does not read concern.status counts open and closed concerns only;
   // one that reads it decides (docs/rules.md, "Which concerns count").
-  bool counts_status(const Rule& rule, std::uint32_t concern) const {
-    return rule.when.reads_status() || rule.points.reads_status() ||
+  bool counts_status(std::uint32_t rule, std::uint32_t concern) const {
+    return reads_status_[rule] != 0 ||
            snap_.concern_status[concern] != ConcernStatus::unsubstantiated;
   }
 
@@ -676,6 +692,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
   };
   std::vector<LatestFamily> families_;
   std::vector<std::int32_t> rule_family_;  // per rule: into families_, or -1
+  std::vector<std::uint8_t> reads_status_;  // per rule: see counts_status
   std::vector<LatestSeen> latest_seen_;
 
  public:
@@ -716,7 +733,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       const std::size_t rule_first = out.contributions.size();
       for (const std::uint32_t* c = snap_.node_concerns.begin(node);
            c != snap_.node_concerns.end(node); ++c) {
-        if (!expr::concern_visible(snap_, *c, as_of_) || !counts_status(rule, *c)) continue;
+        if (!expr::concern_visible(snap_, *c, as_of_) || !counts_status(r, *c)) continue;
         ctx.concern = *c;
         const VertexIndex via = snap_.node_vertex[node];
         evaluate(
@@ -787,7 +804,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       for (const std::uint32_t* c = snap_.person_concerns.begin(person);
            c != snap_.person_concerns.end(person); ++c) {
         if (!expr::concern_visible(snap_, *c, as_of_) || (mask && !mask->concern_counts(*c)) ||
-            !counts_status(rule, *c))
+            !counts_status(r, *c))
           continue;
         ctx.concern = *c;
         evaluate(

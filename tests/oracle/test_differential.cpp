@@ -4,9 +4,13 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
 
 #include "reference_assess.hpp"
 #include "safeguard/generate.hpp"
+#include "safeguard/io.hpp"
 
 using namespace safeguard;
 
@@ -49,11 +53,19 @@ void check_against_reference(const Results& fast, const RuleSet& rules, const Sn
       ok = same(fast.contributions_begin(row)[k], slow.contributions[k]);
     for (std::size_t k = 0; ok && k < slow.fired.size(); ++k)
       ok = fast.overrides_begin(row)[k] == slow.fired[k];
+    ok = ok && fast.safety(row) == slow.safety &&
+         static_cast<std::size_t>(fast.safety_end(row) - fast.safety_begin(row)) ==
+             slow.safety_findings.size();
+    for (std::size_t k = 0; ok && k < slow.safety_findings.size(); ++k) {
+      const SafetyFinding& a = fast.safety_begin(row)[k];
+      const SafetyFinding& b = slow.safety_findings[k];
+      ok = a.plan == b.plan && a.item == b.item && a.evidence == b.evidence;
+    }
     for (std::size_t k = 0; ok && k < slow.missing.size(); ++k) {
       const NotAssessable& a = fast.not_assessable_begin(row)[k];
       const NotAssessable& b = slow.missing[k];
       ok = a.rule == b.rule && a.is_override == b.is_override && a.evidence == b.evidence &&
-           a.missing == b.missing;
+           a.missing == b.missing && a.safety == b.safety;
     }
     if (!ok && ++mismatches <= 3) FAIL_CHECK("child " << fast.child_id(row) << " differs");
     contributions += slow.contributions.size();
@@ -80,6 +92,117 @@ Day day(const char* text) {
   std::string error;
   REQUIRE(parse_iso_date(text, out, error));
   return out;
+}
+
+// ---- Straight-line tests (expr::Conjunction) against the interpreter ----
+
+bool same_value(const expr::Value& a, const expr::Value& b) {
+  return same_bits(a.number, b.number) && a.symbol == b.symbol && a.known == b.known;
+}
+
+// Whether the fast path runs some of the program as straight-line tests.
+bool uses_tests(const expr::Compiled& compiled) {
+  if (compiled.tests.active) return true;
+  for (const expr::Aggregate& aggregate : compiled.aggregates) {
+    if (aggregate.filter_tests.active) return true;
+  }
+  return false;
+}
+
+bool reads_factor(const expr::Compiled& compiled) {
+  for (expr::Attr attr : compiled.attributes) {
+    if (attr >= expr::Attr::factor_kind && attr <= expr::Attr::factor_path) return true;
+  }
+  return false;
+}
+
+// Every program of the pack: rules, overrides, safety conditions.
+std::vector<const expr::Compiled*> programs_of(const RuleSet& rules) {
+  std::vector<const expr::Compiled*> out;
+  for (const Rule& rule : rules.rules()) {
+    out.push_back(&rule.when.compiled());
+    out.push_back(&rule.points.compiled());
+  }
+  for (const PolicyOverride& rule : rules.overrides()) out.push_back(&rule.when.compiled());
+  for (const SafetyCondition& c : rules.safety().dangers) out.push_back(&c.when.compiled());
+  for (const SafetyCondition& c : rules.safety().plans) out.push_back(&c.when.compiled());
+  return out;
+}
+
+// The snapshot's symbols in the space of `symbols`, as map_symbols does for a pack.
+std::vector<std::uint32_t> symbol_map_for(const expr::SymbolTable& symbols, const Snapshot& snap) {
+  std::vector<std::uint32_t> map(snap.symbols.size());
+  const auto unmatched = static_cast<std::uint32_t>(symbols.size());
+  for (std::size_t s = 0; s < snap.symbols.size(); ++s) {
+    const std::uint32_t found = symbols.find(snap.symbols[s]);
+    map[s] = found != expr::SymbolTable::kNone ? found : unmatched + static_cast<std::uint32_t>(s);
+  }
+  return map;
+}
+
+// Evaluates every program that uses straight-line tests both ways: over every concern (or
+// factor) of the snapshot by every path for a program over evidence, over every child for one
+// with aggregates; returns how many evaluations were compared. Values and the attribute noted
+// missing must be the same bit for bit.
+std::size_t compare_with_interpreter(const std::vector<const expr::Compiled*>& programs,
+                                     const Snapshot& snap,
+                                     const std::vector<std::uint32_t>& symbol_map, Day as_of) {
+  std::size_t compared = 0, mismatches = 0;
+  expr::EvalContext ctx;
+  ctx.snapshot = &snap;
+  ctx.symbol_map = symbol_map.data();
+  ctx.as_of = as_of;
+  auto both = [&](const expr::Compiled& compiled) {
+    ctx.interpret_only = true;
+    ctx.missing = -1;
+    const expr::Value slow = expr::evaluate(compiled, ctx);
+    const int slow_missing = ctx.missing;
+    ctx.interpret_only = false;
+    ctx.missing = -1;
+    const expr::Value fast = expr::evaluate(compiled, ctx);
+    if ((!same_value(slow, fast) || slow_missing != ctx.missing) && ++mismatches <= 3)
+      FAIL_CHECK("'" << compiled.source << "' differs from the interpreter");
+    ++compared;
+  };
+  for (const expr::Compiled* compiled : programs) {
+    if (!uses_tests(*compiled)) continue;
+    for (std::uint32_t child : snap.children) {
+      ctx.child = child;
+      const Day dob = snap.person_dob[child];
+      ctx.child_age_months = dob != kNoDay && dob <= as_of ? age_in_months(dob, as_of) : -1;
+      ctx.child_age_years = ctx.child_age_months < 0 ? -1 : ctx.child_age_months / 12;
+      if (!compiled->aggregates.empty()) both(*compiled);
+      if (!compiled->tests.active) continue;
+      for (int path = 0; path < kRoleCount; ++path) {
+        ctx.path = static_cast<Role>(path);
+        if (reads_factor(*compiled)) {
+          for (const std::uint32_t* f = snap.person_factors.begin(child);
+               f != snap.person_factors.end(child); ++f) {
+            ctx.factor = *f;
+            both(*compiled);
+          }
+        } else {
+          for (const std::uint32_t* c = snap.person_concerns.begin(child);
+               c != snap.person_concerns.end(child); ++c) {
+            ctx.concern = *c;
+            both(*compiled);
+          }
+        }
+      }
+    }
+  }
+  CHECK(mismatches == 0);
+  return compared;
+}
+
+// A caseload's snapshot for the differential tests.
+std::shared_ptr<const Snapshot> generated(std::uint64_t seed, std::size_t children) {
+  CaseloadOptions options;
+  options.children = children;
+  options.seed = seed;
+  CaseGraph graph;
+  generate_caseload(graph, options);
+  return take_snapshot(graph);
 }
 
 }  // namespace
@@ -116,5 +239,110 @@ TEST_SUITE("oracle/differential") {
     const Results one = assess(rules, snap, {options.as_of, 1});
     const Results two = assess(rules, snap, {options.as_of, 2});
     check_identical(one, two);
+  }
+}
+
+TEST_SUITE("oracle/straight-line tests") {
+  // Every shape expr::Conjunction compiles, each kind of test and its negation, with the
+  // literal on either side; and shapes it must leave to the interpreter.
+  TEST_CASE("each straight-line test equals the interpreter on generated caseloads") {
+    const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+    expr::SymbolTable symbols = rules->symbols();
+    const Location origin("shapes");
+    struct Shape {
+      const char* text;
+      expr::Scope scope;
+      bool fits;  // compiled to tests (the program, or every aggregate filter in it)
+    };
+    const Shape shapes[] = {
+        {R"(concern.category not in ["domestic_abuse", "sexual_abuse"])", expr::Scope::concern,
+         true},
+        {R"(concern.category != "domestic_abuse" and concern.status != "open")",
+         expr::Scope::concern, true},
+        {R"("open" == concern.status and 3 <= concern.severity)", expr::Scope::concern, true},
+        {R"(concern.severity in [1, 3, 5] and concern.severity < 5 and 1 < concern.severity)",
+         expr::Scope::concern, true},
+        {R"(concern.severity not in [2, 4] and concern.severity != 3 and 4 >= concern.severity)",
+         expr::Scope::concern, true},
+        {R"(concern.severity == 3 or concern.severity > 4)", expr::Scope::concern, false},
+        {R"(concern.restricted and within(400))", expr::Scope::concern, true},
+        {R"(not concern.restricted and concern.path in ["self", "sibling"] and 2 > 1)",
+         expr::Scope::concern, false},
+        {R"(not concern.restricted and concern.path in ["self", "sibling"])", expr::Scope::concern,
+         true},
+        {R"(concern.source_type in ["police", "school"] and concern.path != "associate")",
+         expr::Scope::concern, true},
+        {R"(concern.age_days > 100 and concern.age_days <= 2000 and within(3000))",
+         expr::Scope::concern, true},
+        {R"(concern.severity * 2 > 5)", expr::Scope::concern, false},
+        {R"(concern.severity == concern.age_days)", expr::Scope::concern, false},
+        {R"(factor.kind in ["protective_adult"] and factor.active)", expr::Scope::factor, true},
+        {R"(not factor.active and factor.strength >= 2 and factor.path != "self")",
+         expr::Scope::factor, true},
+        {R"(factor.kind == "safety_plan" and 1 < factor.strength and factor.strength in [2, 3])",
+         expr::Scope::factor, true},
+        {R"(factor.age_days > 30)", expr::Scope::factor, false},  // unknown without a start
+        {R"(within(30))", expr::Scope::factor, false},             // likewise
+        {R"(count(family_concerns where concern.severity >= 3 and within(365) and
+              concern.path != "associate") >= 2)",
+         expr::Scope::child, true},
+        {R"(sum(concerns, concern.severity where not concern.restricted) > 4)", expr::Scope::child,
+         true},
+        {R"(distinct_agencies(family_concerns where concern.status in ["open"]) >= 2)",
+         expr::Scope::child, true},
+        {R"(count(factors where factor.active and factor.strength > 1) >= 1)", expr::Scope::child,
+         true},
+        {R"(count(family_concerns where concern.severity > 3 or within(30)) >= 1)",
+         expr::Scope::child, false},
+        {R"(count(factors where within(100)) >= 1)", expr::Scope::child, false},
+    };
+    std::vector<expr::Compiled> compiled;
+    for (const Shape& shape : shapes) {
+      CAPTURE(shape.text);
+      compiled.push_back(expr::compile(shape.text, shape.scope, expr::Type::boolean, symbols, origin));
+      const expr::Compiled& program = compiled.back();
+      if (shape.scope == expr::Scope::child) {
+        REQUIRE(program.aggregates.size() == 1);
+        CHECK(program.aggregates[0].filter_tests.active == shape.fits);
+        CHECK_FALSE(program.tests.active);
+      } else {
+        CHECK(program.tests.active == shape.fits);
+      }
+    }
+    std::vector<const expr::Compiled*> programs;
+    for (const expr::Compiled& program : compiled) programs.push_back(&program);
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+      CAPTURE(seed);
+      const auto snap = generated(seed, 1500);
+      const auto map = symbol_map_for(symbols, *snap);
+      for (const char* as_of : {"2026-11-01", "2024-02-29"})
+        CHECK(compare_with_interpreter(programs, *snap, map, day(as_of)) > 10000);
+    }
+  }
+
+  TEST_CASE("every bundled pack's programs equal the interpreter on generated and bundled cases") {
+    std::size_t with_tests = 0;
+    for (const char* pack : {"default", "dash", "exploitation", "neglect"}) {
+      CAPTURE(pack);
+      const auto rules = RuleSet::load_file(std::string(SAFEGUARD_SOURCE_DIR "/rules/") + pack +
+                                            ".toml");
+      const auto programs = programs_of(*rules);
+      for (const expr::Compiled* program : programs) with_tests += uses_tests(*program) ? 1 : 0;
+      std::vector<std::shared_ptr<const Snapshot>> snaps;
+      for (std::uint64_t seed : {1u, 2u}) snaps.push_back(generated(seed, 1000));
+      for (const auto& entry :
+           std::filesystem::directory_iterator(SAFEGUARD_SOURCE_DIR "/examples/data")) {
+        if (entry.path().extension() != ".json") continue;
+        CaseGraph graph;
+        load_case_file(graph, entry.path().string());
+        snaps.push_back(take_snapshot(graph));
+      }
+      for (const auto& snap : snaps) {
+        const auto map = reference::map_symbols(*rules, *snap);
+        for (const char* as_of : {"2026-11-01", "2025-03-31"})
+          compare_with_interpreter(programs, *snap, map, day(as_of));
+      }
+    }
+    CHECK(with_tests > 20);  // the bundled packs' filters and conditions take the fast path
   }
 }
