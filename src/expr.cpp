@@ -768,12 +768,12 @@ class Compiler {
         test.kind = Kind::compare;
         test.number = literal.number;
         // With the literal on the left, the mirrored comparison: 3 <= x is x >= 3.
-        test.op = left_attribute                ? node.op
-                  : node.op == Op::less         ? Op::greater
-                  : node.op == Op::less_equal   ? Op::greater_equal
-                  : node.op == Op::greater      ? Op::less
+        test.op = left_attribute                 ? node.op
+                  : node.op == Op::less          ? Op::greater
+                  : node.op == Op::less_equal    ? Op::greater_equal
+                  : node.op == Op::greater       ? Op::less
                   : node.op == Op::greater_equal ? Op::less_equal
-                                                : node.op;
+                                                 : node.op;
       } else {
         return false;
       }

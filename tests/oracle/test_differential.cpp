@@ -282,7 +282,7 @@ TEST_SUITE("oracle/straight-line tests") {
         {R"(factor.kind == "safety_plan" and 1 < factor.strength and factor.strength in [2, 3])",
          expr::Scope::factor, true},
         {R"(factor.age_days > 30)", expr::Scope::factor, false},  // unknown without a start
-        {R"(within(30))", expr::Scope::factor, false},             // likewise
+        {R"(within(30))", expr::Scope::factor, false},            // likewise
         {R"(count(family_concerns where concern.severity >= 3 and within(365) and
               concern.path != "associate") >= 2)",
          expr::Scope::child, true},
@@ -299,7 +299,8 @@ TEST_SUITE("oracle/straight-line tests") {
     std::vector<expr::Compiled> compiled;
     for (const Shape& shape : shapes) {
       CAPTURE(shape.text);
-      compiled.push_back(expr::compile(shape.text, shape.scope, expr::Type::boolean, symbols, origin));
+      compiled.push_back(
+          expr::compile(shape.text, shape.scope, expr::Type::boolean, symbols, origin));
       const expr::Compiled& program = compiled.back();
       if (shape.scope == expr::Scope::child) {
         REQUIRE(program.aggregates.size() == 1);
@@ -324,8 +325,8 @@ TEST_SUITE("oracle/straight-line tests") {
     std::size_t with_tests = 0;
     for (const char* pack : {"default", "dash", "exploitation", "neglect"}) {
       CAPTURE(pack);
-      const auto rules = RuleSet::load_file(std::string(SAFEGUARD_SOURCE_DIR "/rules/") + pack +
-                                            ".toml");
+      const auto rules =
+          RuleSet::load_file(std::string(SAFEGUARD_SOURCE_DIR "/rules/") + pack + ".toml");
       const auto programs = programs_of(*rules);
       for (const expr::Compiled* program : programs) with_tests += uses_tests(*program) ? 1 : 0;
       std::vector<std::shared_ptr<const Snapshot>> snaps;
