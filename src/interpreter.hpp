@@ -104,22 +104,25 @@ struct EvidenceTest {
     compare,    // attr <op> number, the attribute on the left
     within,     // within(number): the element's age in days is in [0, number]
     flag,       // a boolean attribute; negated: not attr
+    in_flags,   // "string" in child.flags (first: the string's symbol); negated: not in
+    aggregate,  // count or distinct_*(...) <op> number (first: the aggregate's index)
   };
   Kind kind = Kind::flag;
   Attr attr = Attr::concern_category;
-  Op op = Op::equal;                   // compare only
+  Op op = Op::equal;                   // compare, aggregate
   bool negated = false;                // symbol_in, number_in, flag
   std::uint32_t first = 0, count = 0;  // symbol_in, number_in: the literals in the pools
-  double number = 0;                   // compare: the literal; within: the days
+  double number = 0;                   // compare, aggregate: the literal; within: the days
 };
 
 // A boolean program compiled to straight-line tests when it has the common shape of an
-// evidence filter: one or more tests joined by `and` (concern.category in [...] and
-// concern.status in [...] and within(365) and concern.severity >= 3), each of which reads an
-// attribute that is never unknown and compares it with literals. Every test is then a known
-// true or false, so the Kleene `and` is the plain one and the value is the interpreter's:
-// true exactly when every test passes. Each attribute is read by the interpreter's own load,
-// and compared as its instructions compare. Programs of any other shape stay with the
+// evidence filter or a threshold: one or more tests joined by `and` (concern.category in [...]
+// and concern.status in [...] and within(365) and concern.severity >= 3; "disability" in
+// child.flags and count(concerns where ...) >= 1), each of which reads a value that is never
+// unknown and compares it with literals. Every test is then a known true or false, so the
+// Kleene `and` is the plain one and the value is the interpreter's: true exactly when every
+// test passes. Each value is read by the interpreter's own load (or run_aggregate), and
+// compared as its instructions compare. Programs of any other shape stay with the
 // interpreter (`active` false).
 struct Conjunction {
   bool active = false;
@@ -159,6 +162,11 @@ struct Compiled {
   bool constant = false;         // no attribute or aggregate: same value for every child
   Guard guard;                   // of the whole expression (see Guard)
   Conjunction tests;             // the main program as straight-line tests, when it can be
+  // A constant program's value, worked out once by the interpreter when it is compiled.
+  bool folded = false;
+  double folded_number = 0;
+  std::uint32_t folded_symbol = 0;
+  bool folded_known = true;
   // The main program (outside aggregates) reads concern.status: a concern rule whose
   // condition does not only sees open and closed concerns.
   bool reads_status = false;

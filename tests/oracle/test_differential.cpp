@@ -100,32 +100,34 @@ bool same_value(const expr::Value& a, const expr::Value& b) {
   return same_bits(a.number, b.number) && a.symbol == b.symbol && a.known == b.known;
 }
 
-// Whether the fast path runs some of the program as straight-line tests.
+// Whether the fast path runs some of the program other than in the interpreter: as
+// straight-line tests, or as a value folded when it was compiled.
 bool uses_tests(const expr::Compiled& compiled) {
-  if (compiled.tests.active) return true;
+  if (compiled.tests.active || compiled.folded) return true;
   for (const expr::Aggregate& aggregate : compiled.aggregates) {
     if (aggregate.filter_tests.active) return true;
   }
   return false;
 }
 
-bool reads_factor(const expr::Compiled& compiled) {
-  for (expr::Attr attr : compiled.attributes) {
-    if (attr >= expr::Attr::factor_kind && attr <= expr::Attr::factor_path) return true;
-  }
-  return false;
-}
+// A program and what it ranges over.
+struct Program {
+  const expr::Compiled* compiled;
+  expr::Scope scope;
+};
 
 // Every program of the pack: rules, overrides, safety conditions.
-std::vector<const expr::Compiled*> programs_of(const RuleSet& rules) {
-  std::vector<const expr::Compiled*> out;
+std::vector<Program> programs_of(const RuleSet& rules) {
+  std::vector<Program> out;
   for (const Rule& rule : rules.rules()) {
-    out.push_back(&rule.when.compiled());
-    out.push_back(&rule.points.compiled());
+    out.push_back({&rule.when.compiled(), rule.scope});
+    out.push_back({&rule.points.compiled(), rule.scope});
   }
-  for (const PolicyOverride& rule : rules.overrides()) out.push_back(&rule.when.compiled());
-  for (const SafetyCondition& c : rules.safety().dangers) out.push_back(&c.when.compiled());
-  for (const SafetyCondition& c : rules.safety().plans) out.push_back(&c.when.compiled());
+  for (const PolicyOverride& rule : rules.overrides())
+    out.push_back({&rule.when.compiled(), expr::Scope::child});
+  for (const auto* list : {&rules.safety().dangers, &rules.safety().plans}) {
+    for (const SafetyCondition& c : *list) out.push_back({&c.when.compiled(), c.scope});
+  }
   return out;
 }
 
@@ -140,12 +142,11 @@ std::vector<std::uint32_t> symbol_map_for(const expr::SymbolTable& symbols, cons
   return map;
 }
 
-// Evaluates every program that uses straight-line tests both ways: over every concern (or
-// factor) of the snapshot by every path for a program over evidence, over every child for one
-// with aggregates; returns how many evaluations were compared. Values and the attribute noted
-// missing must be the same bit for bit.
-std::size_t compare_with_interpreter(const std::vector<const expr::Compiled*>& programs,
-                                     const Snapshot& snap,
+// Evaluates every program that does not run wholly in the interpreter both ways, for every
+// child: a program over the child once, one over concerns (factors) for each concern (factor)
+// about the child by every path; returns how many evaluations were compared. Values and the
+// attribute noted missing must be the same bit for bit.
+std::size_t compare_with_interpreter(const std::vector<Program>& programs, const Snapshot& snap,
                                      const std::vector<std::uint32_t>& symbol_map, Day as_of) {
   std::size_t compared = 0, mismatches = 0;
   expr::EvalContext ctx;
@@ -164,28 +165,30 @@ std::size_t compare_with_interpreter(const std::vector<const expr::Compiled*>& p
       FAIL_CHECK("'" << compiled.source << "' differs from the interpreter");
     ++compared;
   };
-  for (const expr::Compiled* compiled : programs) {
-    if (!uses_tests(*compiled)) continue;
+  for (const Program& program : programs) {
+    if (!uses_tests(*program.compiled)) continue;
     for (std::uint32_t child : snap.children) {
       ctx.child = child;
       const Day dob = snap.person_dob[child];
       ctx.child_age_months = dob != kNoDay && dob <= as_of ? age_in_months(dob, as_of) : -1;
       ctx.child_age_years = ctx.child_age_months < 0 ? -1 : ctx.child_age_months / 12;
-      if (!compiled->aggregates.empty()) both(*compiled);
-      if (!compiled->tests.active) continue;
+      if (program.scope == expr::Scope::child) {
+        both(*program.compiled);
+        continue;
+      }
       for (int path = 0; path < kRoleCount; ++path) {
         ctx.path = static_cast<Role>(path);
-        if (reads_factor(*compiled)) {
+        if (program.scope == expr::Scope::factor) {
           for (const std::uint32_t* f = snap.person_factors.begin(child);
                f != snap.person_factors.end(child); ++f) {
             ctx.factor = *f;
-            both(*compiled);
+            both(*program.compiled);
           }
         } else {
           for (const std::uint32_t* c = snap.person_concerns.begin(child);
                c != snap.person_concerns.end(child); ++c) {
             ctx.concern = *c;
-            both(*compiled);
+            both(*program.compiled);
           }
         }
       }
@@ -244,74 +247,89 @@ TEST_SUITE("oracle/differential") {
 
 TEST_SUITE("oracle/straight-line tests") {
   // Every shape expr::Conjunction compiles, each kind of test and its negation, with the
-  // literal on either side; and shapes it must leave to the interpreter.
+  // literal on either side; constant programs folded; and shapes left to the interpreter.
   TEST_CASE("each straight-line test equals the interpreter on generated caseloads") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     expr::SymbolTable symbols = rules->symbols();
     const Location origin("shapes");
+    using expr::Scope;
     struct Shape {
       const char* text;
-      expr::Scope scope;
-      bool fits;  // compiled to tests (the program, or every aggregate filter in it)
+      Scope scope;
+      bool fits;        // the program compiles to tests (or, constant, is folded)
+      int filter_fits;  // its one aggregate's filter compiles to tests (1) or not (0); -1: none
     };
     const Shape shapes[] = {
-        {R"(concern.category not in ["domestic_abuse", "sexual_abuse"])", expr::Scope::concern,
-         true},
-        {R"(concern.category != "domestic_abuse" and concern.status != "open")",
-         expr::Scope::concern, true},
-        {R"("open" == concern.status and 3 <= concern.severity)", expr::Scope::concern, true},
+        {R"(concern.category not in ["domestic_abuse", "sexual_abuse"])", Scope::concern, true, -1},
+        {R"(concern.category != "domestic_abuse" and concern.status != "open")", Scope::concern,
+         true, -1},
+        {R"("open" == concern.status and 3 <= concern.severity)", Scope::concern, true, -1},
         {R"(concern.severity in [1, 3, 5] and concern.severity < 5 and 1 < concern.severity)",
-         expr::Scope::concern, true},
+         Scope::concern, true, -1},
         {R"(concern.severity not in [2, 4] and concern.severity != 3 and 4 >= concern.severity)",
-         expr::Scope::concern, true},
-        {R"(concern.severity == 3 or concern.severity > 4)", expr::Scope::concern, false},
-        {R"(concern.restricted and within(400))", expr::Scope::concern, true},
+         Scope::concern, true, -1},
+        {R"(concern.severity == 3 or concern.severity > 4)", Scope::concern, false, -1},
+        {R"(concern.restricted and within(400))", Scope::concern, true, -1},
         {R"(not concern.restricted and concern.path in ["self", "sibling"] and 2 > 1)",
-         expr::Scope::concern, false},
-        {R"(not concern.restricted and concern.path in ["self", "sibling"])", expr::Scope::concern,
-         true},
+         Scope::concern, false, -1},
+        {R"(not concern.restricted and concern.path in ["self", "sibling"])", Scope::concern, true,
+         -1},
         {R"(concern.source_type in ["police", "school"] and concern.path != "associate")",
-         expr::Scope::concern, true},
-        {R"(concern.age_days > 100 and concern.age_days <= 2000 and within(3000))",
-         expr::Scope::concern, true},
-        {R"(concern.severity * 2 > 5)", expr::Scope::concern, false},
-        {R"(concern.severity == concern.age_days)", expr::Scope::concern, false},
-        {R"(factor.kind in ["protective_adult"] and factor.active)", expr::Scope::factor, true},
-        {R"(not factor.active and factor.strength >= 2 and factor.path != "self")",
-         expr::Scope::factor, true},
+         Scope::concern, true, -1},
+        {R"(concern.age_days > 100 and concern.age_days <= 2000 and within(3000))", Scope::concern,
+         true, -1},
+        {R"(concern.severity * 2 > 5)", Scope::concern, false, -1},
+        {R"(concern.severity == concern.age_days)", Scope::concern, false, -1},
+        {R"(factor.kind in ["protective_adult"] and factor.active)", Scope::factor, true, -1},
+        {R"(not factor.active and factor.strength >= 2 and factor.path != "self")", Scope::factor,
+         true, -1},
         {R"(factor.kind == "safety_plan" and 1 < factor.strength and factor.strength in [2, 3])",
-         expr::Scope::factor, true},
-        {R"(factor.age_days > 30)", expr::Scope::factor, false},  // unknown without a start
-        {R"(within(30))", expr::Scope::factor, false},            // likewise
+         Scope::factor, true, -1},
+        {R"(factor.age_days > 30)", Scope::factor, false, -1},  // unknown without a start
+        {R"(within(30))", Scope::factor, false, -1},            // likewise
         {R"(count(family_concerns where concern.severity >= 3 and within(365) and
               concern.path != "associate") >= 2)",
-         expr::Scope::child, true},
-        {R"(sum(concerns, concern.severity where not concern.restricted) > 4)", expr::Scope::child,
-         true},
-        {R"(distinct_agencies(family_concerns where concern.status in ["open"]) >= 2)",
-         expr::Scope::child, true},
-        {R"(count(factors where factor.active and factor.strength > 1) >= 1)", expr::Scope::child,
-         true},
-        {R"(count(family_concerns where concern.severity > 3 or within(30)) >= 1)",
-         expr::Scope::child, false},
-        {R"(count(factors where within(100)) >= 1)", expr::Scope::child, false},
+         Scope::child, true, 1},
+        {R"(sum(concerns, concern.severity where not concern.restricted) > 4)", Scope::child, false,
+         1},
+        {R"(3 <= distinct_agencies(family_concerns where concern.status in ["open"]))",
+         Scope::child, true, 1},
+        {R"(distinct_categories(family_concerns) != 2)", Scope::child, true, -1},
+        {R"(count(factors where factor.active and factor.strength > 1) < 1)", Scope::child, true,
+         1},
+        {R"("disability" in child.flags and count(concerns where within(365)) >= 1)", Scope::child,
+         true, 1},
+        {R"("disability" not in child.flags and 1 > count(concerns))", Scope::child, true, -1},
+        {R"(count(family_concerns where concern.severity > 3 or within(30)) >= 1)", Scope::child,
+         true, 0},
+        {R"(count(factors where within(100)) == 1)", Scope::child, true, 0},
+        {R"(child.age < 1 and count(concerns) >= 1)", Scope::child, false, -1},
+        {R"(days_since_last(concerns) < 30)", Scope::child, false, -1},
+        {R"(count(concerns) >= 1 or timeline.on_plan)", Scope::child, false, -1},
+        {R"(2 > 1 and 3 == 3)", Scope::child, true, -1},  // constant: folded
+        {R"(1 / 0 > 2)", Scope::child, true, -1},         // constant and unknown: folded
     };
     std::vector<expr::Compiled> compiled;
+    compiled.reserve(std::size(shapes) + 3);  // programs point into it
+    std::vector<Program> programs;
     for (const Shape& shape : shapes) {
       CAPTURE(shape.text);
       compiled.push_back(
           expr::compile(shape.text, shape.scope, expr::Type::boolean, symbols, origin));
       const expr::Compiled& program = compiled.back();
-      if (shape.scope == expr::Scope::child) {
+      CHECK((program.tests.active || program.folded) == shape.fits);
+      if (shape.filter_fits >= 0) {
         REQUIRE(program.aggregates.size() == 1);
-        CHECK(program.aggregates[0].filter_tests.active == shape.fits);
-        CHECK_FALSE(program.tests.active);
-      } else {
-        CHECK(program.tests.active == shape.fits);
+        CHECK(program.aggregates[0].filter_tests.active == (shape.filter_fits == 1));
       }
+      programs.push_back({&program, shape.scope});
     }
-    std::vector<const expr::Compiled*> programs;
-    for (const expr::Compiled& program : compiled) programs.push_back(&program);
+    // Constant points, folded.
+    for (const char* points : {"5", "-2 * 1.5", "1e308 * 10"}) {
+      compiled.push_back(expr::compile(points, Scope::child, expr::Type::number, symbols, origin));
+      CHECK(compiled.back().folded);
+      programs.push_back({&compiled.back(), Scope::child});
+    }
     for (std::uint64_t seed : {1u, 2u, 3u}) {
       CAPTURE(seed);
       const auto snap = generated(seed, 1500);
@@ -328,7 +346,7 @@ TEST_SUITE("oracle/straight-line tests") {
       const auto rules =
           RuleSet::load_file(std::string(SAFEGUARD_SOURCE_DIR "/rules/") + pack + ".toml");
       const auto programs = programs_of(*rules);
-      for (const expr::Compiled* program : programs) with_tests += uses_tests(*program) ? 1 : 0;
+      for (const Program& program : programs) with_tests += uses_tests(*program.compiled) ? 1 : 0;
       std::vector<std::shared_ptr<const Snapshot>> snaps;
       for (std::uint64_t seed : {1u, 2u}) snaps.push_back(generated(seed, 1000));
       for (const auto& entry :
@@ -344,6 +362,6 @@ TEST_SUITE("oracle/straight-line tests") {
           compare_with_interpreter(programs, *snap, map, day(as_of));
       }
     }
-    CHECK(with_tests > 20);  // the bundled packs' filters and conditions take the fast path
+    CHECK(with_tests > 40);  // the bundled packs' filters and conditions take the fast path
   }
 }
