@@ -62,28 +62,6 @@ class ChildScorer::Impl final : public expr::AdultReader {
       if (level_of_symbol_.size() <= symbol) level_of_symbol_.resize(symbol + 1, -1);
       level_of_symbol_[symbol] = static_cast<std::int32_t>(l);
     }
-    // Per safety condition over evidence (dangers, then plans), the snapshot symbols of the
-    // categories (factor kinds) its guard admits; empty when it has no guard. Evidence the
-    // guard rejects is a known false (expr::Guard), so check_safety skips it unrun.
-    for (const auto* list : {&rules_.safety().dangers, &rules_.safety().plans}) {
-      for (const SafetyCondition& c : *list) {
-        const expr::Guard& guard = c.when.compiled().guard;
-        const expr::Attr attr =
-            c.scope == expr::Scope::factor ? expr::Attr::factor_kind : expr::Attr::concern_category;
-        std::vector<std::uint8_t> admits;
-        if (c.scope != expr::Scope::child && guard.active && guard.attr == attr) {
-          for (std::uint32_t mapped : prepared_.symbol_map)
-            admits.push_back(std::find(guard.symbols.begin(), guard.symbols.end(), mapped) !=
-                                     guard.symbols.end()
-                                 ? 1
-                                 : 0);
-        }
-        safety_admits_.push_back(std::move(admits));
-      }
-    }
-    // Per rule, whether its condition or points read concern.status (counts_status).
-    for (const Rule& rule : rules_.rules())
-      reads_status_.push_back(rule.when.reads_status() || rule.points.reads_status() ? 1 : 0);
     // Rules with `latest`: each distinct family (prefix and window) once.
     rule_family_.assign(rules_.rules().size(), -1);
     for (std::size_t r = 0; r < rules_.rules().size(); ++r) {
@@ -443,8 +421,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       }
       const auto& items = c.scope == expr::Scope::concern ? concerns_ : factors_;
       // Evidence the condition's guard rejects is a known false without running it.
-      const std::vector<std::uint8_t>& admits =
-          safety_admits_[plans ? rules_.safety().dangers.size() + i : i];
+      const expr::Guard& guard = c.when.compiled().guard;
       const bool counts_unsubstantiated = c.when.reads_status();
       for (const Reached& item : items) {
         const RoleMask roles = item.roles & c.paths;
@@ -457,11 +434,12 @@ class ChildScorer::Impl final : public expr::AdultReader {
           if (!counts_unsubstantiated &&
               snap_.concern_status[item.slot] == ConcernStatus::unsubstantiated)
             continue;
-          if (!admits.empty() && !admits[snap_.concern_category[item.slot]]) continue;
+          if (!guard_admits(guard, expr::Attr::concern_category, snap_.concern_category[item.slot]))
+            continue;
           ctx.concern = item.slot;
           evidence = snap_.concern_vertex[item.slot];
         } else {
-          if (!admits.empty() && !admits[snap_.factor_kind[item.slot]]) continue;
+          if (!guard_admits(guard, expr::Attr::factor_kind, snap_.factor_kind[item.slot])) continue;
           ctx.factor = item.slot;
           evidence = snap_.factor_vertex[item.slot];
         }
@@ -471,6 +449,14 @@ class ChildScorer::Impl final : public expr::AdultReader {
           out.safety_findings.push_back({plans, i, evidence, false});
       }
     }
+  }
+
+  // Whether `guard` lets evidence of this category (or factor kind: a snapshot symbol)
+  // through; when it does not, the guarded program is a known false (expr::Guard).
+  bool guard_admits(const expr::Guard& guard, expr::Attr attr, Symbol symbol) const {
+    if (!guard.active || guard.attr != attr) return true;
+    const std::uint32_t mapped = prepared_.symbol_map[symbol];
+    return std::find(guard.symbols.begin(), guard.symbols.end(), mapped) != guard.symbols.end();
   }
 
   // A condition whose value is unknown does not hold; the result says it could not be assessed.
@@ -500,7 +486,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
   // A concern rule that does not read concern.status counts open and closed concerns only;
   // one that reads it decides (docs/rules.md, "Which concerns count").
   bool counts_status(std::uint32_t rule, std::uint32_t concern) const {
-    return reads_status_[rule] != 0 ||
+    return prepared_.tables[rule].reads_status ||
            snap_.concern_status[concern] != ConcernStatus::unsubstantiated;
   }
 
@@ -703,9 +689,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
     std::pair<Day, bool> group;  // its date, and whether it holds restricted evidence
   };
   std::vector<LatestFamily> families_;
-  std::vector<std::int32_t> rule_family_;                 // per rule: into families_, or -1
-  std::vector<std::uint8_t> reads_status_;                // per rule: see counts_status
-  std::vector<std::vector<std::uint8_t>> safety_admits_;  // see the constructor
+  std::vector<std::int32_t> rule_family_;  // per rule: into families_, or -1
   std::vector<LatestSeen> latest_seen_;
 
  public:
