@@ -153,6 +153,7 @@ class Compiler {
     out.reads_status = loads(out.main, Attr::concern_status);
     out.constant = out.attributes.empty() && out.aggregates.empty() && !out.reads_adults();
     find_guard(*root, out.guard);  // after emit: the literals are interned already
+    compile_tests(*root, out.tests);
     return out;
   }
 
@@ -678,6 +679,155 @@ class Compiler {
     return false;
   }
 
+  // -- straight-line tests (Conjunction)
+
+  // Attributes whose load never gives an unknown: a concern's or factor's own fields, its
+  // age (a concern always has a date) and the path it arrived by.
+  static bool always_known(Attr attr) {
+    switch (attr) {
+      case Attr::concern_category:
+      case Attr::concern_severity:
+      case Attr::concern_status:
+      case Attr::concern_restricted:
+      case Attr::concern_source_type:
+      case Attr::concern_age_days:
+      case Attr::concern_path:
+      case Attr::factor_kind:
+      case Attr::factor_strength:
+      case Attr::factor_active:
+      case Attr::factor_path:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // With the literal on the left, the mirrored comparison: 3 <= x is x >= 3.
+  static Op mirrored(Op op) {
+    switch (op) {
+      case Op::less:
+        return Op::greater;
+      case Op::less_equal:
+        return Op::greater_equal;
+      case Op::greater:
+        return Op::less;
+      case Op::greater_equal:
+        return Op::less_equal;
+      default:
+        return op;
+    }
+  }
+
+  // An aggregate whose value is a count: count, distinct_agencies, distinct_categories (a sum
+  // can overflow and days_since_last can be unknown).
+  static bool counts(const Node& node) {
+    return node.kind == NodeKind::aggregate &&
+           (node.aggregate == AggregateKind::count ||
+            node.aggregate == AggregateKind::distinct_agencies ||
+            node.aggregate == AggregateKind::distinct_categories);
+  }
+
+  static bool finite_number(const Node& node) {
+    return node.kind == NodeKind::number && std::isfinite(node.number);
+  }
+
+  // `node` as tests joined by `and` into `out`, or `out` left inactive when any part of it
+  // has another shape.
+  void compile_tests(const Node& node, Conjunction& out) {
+    Conjunction tests;
+    if (!add_tests(node, tests)) return;
+    tests.active = true;
+    out = std::move(tests);
+  }
+
+  bool add_tests(const Node& node, Conjunction& out) {
+    using Kind = EvidenceTest::Kind;
+    auto attribute = [](const Node& n) {
+      return n.kind == NodeKind::attribute && always_known(n.attr);
+    };
+    if (node.kind == NodeKind::binary && node.op == Op::logical_and)
+      return add_tests(*node.kids[0], out) && add_tests(*node.kids[1], out);
+    EvidenceTest test;
+    if (node.kind == NodeKind::attribute && attribute(node) && node.type == Type::boolean) {
+      test.kind = Kind::flag;
+      test.attr = node.attr;
+    } else if (node.kind == NodeKind::unary && node.op == Op::logical_not &&
+               attribute(*node.kids[0]) && node.kids[0]->type == Type::boolean) {
+      test.kind = Kind::flag;
+      test.attr = node.kids[0]->attr;
+      test.negated = true;
+    } else if (node.kind == NodeKind::in_list && attribute(*node.kids[0])) {
+      const bool strings = node.kids[0]->type == Type::string;
+      test.kind = strings ? Kind::symbol_in : Kind::number_in;
+      test.attr = node.kids[0]->attr;
+      test.negated = node.negated;
+      test.first = static_cast<std::uint32_t>(strings ? out.symbols.size() : out.numbers.size());
+      test.count = static_cast<std::uint32_t>(node.kids.size() - 1);
+      for (std::size_t i = 1; i < node.kids.size(); ++i) {
+        const Node& item = *node.kids[i];
+        if (strings && item.kind == NodeKind::string) {
+          out.symbols.push_back(symbols_.intern(item.text));
+        } else if (!strings && finite_number(item)) {
+          out.numbers.push_back(item.number);
+        } else {
+          return false;
+        }
+      }
+    } else if (node.kind == NodeKind::binary && node.kids.size() == 2 &&
+               (node.op == Op::equal || node.op == Op::not_equal || node.op == Op::less ||
+                node.op == Op::less_equal || node.op == Op::greater ||
+                node.op == Op::greater_equal)) {
+      const bool left_attribute = attribute(*node.kids[0]) || counts(*node.kids[0]);
+      const Node& attr = *node.kids[left_attribute ? 0 : 1];
+      const Node& literal = *node.kids[left_attribute ? 1 : 0];
+      if (counts(attr) && finite_number(literal)) {
+        // A count of elements (or of distinct keys) is a finite number, never unknown.
+        const auto at = std::find(aggregate_nodes_.begin(), aggregate_nodes_.end(), &attr);
+        if (at == aggregate_nodes_.end()) return false;
+        test.kind = Kind::aggregate;
+        test.first = static_cast<std::uint32_t>(at - aggregate_nodes_.begin());
+        test.number = literal.number;
+        test.op = left_attribute ? node.op : mirrored(node.op);
+        out.tests.push_back(test);
+        return true;
+      }
+      if (!attribute(attr)) return false;
+      test.attr = attr.attr;
+      if (attr.type == Type::string && literal.kind == NodeKind::string &&
+          (node.op == Op::equal || node.op == Op::not_equal)) {
+        test.kind = Kind::symbol_in;
+        test.negated = node.op == Op::not_equal;
+        test.first = static_cast<std::uint32_t>(out.symbols.size());
+        test.count = 1;
+        out.symbols.push_back(symbols_.intern(literal.text));
+      } else if (attr.type == Type::number && finite_number(literal)) {
+        test.kind = Kind::compare;
+        test.number = literal.number;
+        test.op = left_attribute ? node.op : mirrored(node.op);
+      } else {
+        return false;
+      }
+    } else if (node.kind == NodeKind::in_set && node.kids[0]->kind == NodeKind::string &&
+               node.kids[1]->kind == NodeKind::attribute &&
+               node.kids[1]->attr == Attr::child_flags) {
+      // load(child.flags) is the child's slot, never unknown; a literal is never unknown.
+      test.kind = Kind::in_flags;
+      test.attr = Attr::child_flags;
+      test.first = symbols_.intern(node.kids[0]->text);
+      test.negated = node.negated;
+    } else if (node.kind == NodeKind::call && node.op == Op::within && node.number == 0 &&
+               node.kids.size() == 1 && finite_number(*node.kids[0])) {
+      // Only a concern's: a factor without a start date has no age (an unknown).
+      test.kind = Kind::within;
+      test.attr = Attr::concern_age_days;
+      test.number = node.kids[0]->number;
+    } else {
+      return false;
+    }
+    out.tests.push_back(test);
+    return true;
+  }
+
   // -- type checking
 
   void type_error(const Node& node, const std::string& message) const {
@@ -1001,10 +1151,11 @@ class Compiler {
                     1 - static_cast<int>(node.kids.size()));
       }
       case NodeKind::aggregate: {
-        Aggregate aggregate{node.aggregate, node.collection, -1, -1, {}};
+        Aggregate aggregate{node.aggregate, node.collection, -1, -1, {}, false, {}};
         if (node.filter) {
           aggregate.filter = emit_subprogram(*node.filter);
           find_guard(*node.filter, aggregate.filter_guard);
+          compile_tests(*node.filter, aggregate.filter_tests);
         }
         if (node.value) aggregate.value = emit_subprogram(*node.value);
         if (aggregate.filter >= 0)
@@ -1012,6 +1163,7 @@ class Compiler {
               loads(compiled_->subprograms[static_cast<std::size_t>(aggregate.filter)],
                     Attr::concern_status);
         compiled_->aggregates.push_back(aggregate);
+        aggregate_nodes_.push_back(&node);
         return push(program,
                     Instr{Op::aggregate, static_cast<std::uint8_t>(node.aggregate),
                           static_cast<std::uint32_t>(compiled_->aggregates.size() - 1), 0, 0},
@@ -1035,6 +1187,7 @@ class Compiler {
   std::size_t pos_ = 0;
   Token token_;
   Compiled* compiled_ = nullptr;
+  std::vector<const Node*> aggregate_nodes_;  // in the order of compiled_->aggregates
 };
 
 // ---- Interpreter ---------------------------------------------------------------------------
@@ -1154,6 +1307,72 @@ Value load(Attr attr, EvalContext& ctx) {
   return out;
 }
 
+Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalContext& ctx);
+bool in_flags(const Snapshot& snap, const std::uint32_t* symbol_map, std::uint32_t child,
+              std::uint32_t symbol);
+
+// `n <op> literal`, as the comparison instructions compare two known numbers.
+bool compare_number(double n, Op op, double literal) {
+  switch (op) {
+    case Op::equal:
+      return n == literal;
+    case Op::not_equal:
+      return n != literal;
+    case Op::less:
+      return n < literal;
+    case Op::less_equal:
+      return n <= literal;
+    case Op::greater:
+      return n > literal;
+    default:
+      return n >= literal;
+  }
+}
+
+// One test of a Conjunction, as the interpreter would find it: the attribute read by load(),
+// compared as the instructions compare (strings by symbol, numbers as doubles).
+bool passes(const Conjunction& tests, const EvidenceTest& test, EvalContext& ctx) {
+  const Value v = load(test.attr, ctx);
+  switch (test.kind) {
+    case EvidenceTest::Kind::symbol_in: {
+      bool found = false;
+      for (std::uint32_t i = 0; i < test.count && !found; ++i)
+        found = tests.symbols[test.first + i] == v.symbol;
+      return found != test.negated;
+    }
+    case EvidenceTest::Kind::number_in: {
+      bool found = false;
+      for (std::uint32_t i = 0; i < test.count && !found; ++i)
+        found = tests.numbers[test.first + i] == v.number;
+      return found != test.negated;
+    }
+    case EvidenceTest::Kind::compare:
+      return compare_number(v.number, test.op, test.number);
+    case EvidenceTest::Kind::within:
+      return v.number >= 0 && v.number <= test.number;
+    case EvidenceTest::Kind::flag:
+      return (v.number != 0) != test.negated;
+    case EvidenceTest::Kind::in_flags:
+      return in_flags(*ctx.snapshot, ctx.symbol_map, static_cast<std::uint32_t>(v.number),
+                      test.first) != test.negated;
+    case EvidenceTest::Kind::aggregate:
+      break;  // passes_all reads it
+  }
+  return false;
+}
+
+bool passes_all(const Compiled& compiled, const Conjunction& tests, EvalContext& ctx) {
+  for (const EvidenceTest& test : tests.tests) {
+    if (test.kind != EvidenceTest::Kind::aggregate) {
+      if (!passes(tests, test, ctx)) return false;
+      continue;
+    }
+    const double n = run_aggregate(compiled, compiled.aggregates[test.first], ctx).number;
+    if (!compare_number(n, test.op, test.number)) return false;
+  }
+  return true;
+}
+
 Value run(const Compiled& compiled, const Program& program, EvalContext& ctx);
 
 Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalContext& ctx) {
@@ -1185,7 +1404,9 @@ Value run_aggregate(const Compiled& compiled, const Aggregate& aggregate, EvalCo
     if (aggregate.collection != Collection::factors && !aggregate.reads_status &&
         snap.concern_status[ctx.concern] == ConcernStatus::unsubstantiated)
       return;  // unsubstantiated concerns count only where the filter says so
-    if (aggregate.filter >= 0) {
+    if (aggregate.filter_tests.active && !ctx.interpret_only) {
+      if (!passes_all(compiled, aggregate.filter_tests, ctx)) return;
+    } else if (aggregate.filter >= 0) {
       Value keep = run(compiled, compiled.subprograms[aggregate.filter], ctx);
       if (!keep.known || keep.number == 0) return;
     }
@@ -1484,10 +1705,26 @@ SymbolTable::SymbolTable() {
 
 Compiled compile(std::string_view text, Scope scope, Type expected, SymbolTable& symbols,
                  const Location& origin, const CompileLimits& limits) {
-  return Compiler(text, scope, symbols, origin, limits).run(expected);
+  Compiled out = Compiler(text, scope, symbols, origin, limits).run(expected);
+  if (out.constant) {
+    // Its value is the same everywhere: worked out once, by the interpreter, which reads
+    // nothing from the context for a program without attributes or aggregates.
+    EvalContext nowhere;
+    const Value value = run(out, out.main, nowhere);
+    out.folded = true;
+    out.folded_number = value.number;
+    out.folded_symbol = value.symbol;
+    out.folded_known = value.known;
+  }
+  return out;
 }
 
 Value evaluate(const Compiled& compiled, EvalContext& context) {
+  if (!context.interpret_only) {
+    if (compiled.folded)
+      return Value{compiled.folded_number, compiled.folded_symbol, compiled.folded_known};
+    if (compiled.tests.active) return boolean(passes_all(compiled, compiled.tests, context));
+  }
   return run(compiled, compiled.main, context);
 }
 

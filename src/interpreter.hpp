@@ -95,6 +95,42 @@ struct Guard {
   std::vector<std::uint32_t> symbols;
 };
 
+// One conjunct of a Conjunction: a test on an attribute of the piece of evidence (or of the
+// element an aggregate counts) that is never unknown, against literals.
+struct EvidenceTest {
+  enum class Kind : std::uint8_t {
+    symbol_in,  // attr in [strings], or attr == "string" (count 1); negated: not in, !=
+    number_in,  // attr in [numbers]; negated: not in
+    compare,    // attr <op> number, the attribute on the left
+    within,     // within(number): the element's age in days is in [0, number]
+    flag,       // a boolean attribute; negated: not attr
+    in_flags,   // "string" in child.flags (first: the string's symbol); negated: not in
+    aggregate,  // count or distinct_*(...) <op> number (first: the aggregate's index)
+  };
+  Kind kind = Kind::flag;
+  Attr attr = Attr::concern_category;
+  Op op = Op::equal;                   // compare, aggregate
+  bool negated = false;                // symbol_in, number_in, flag
+  std::uint32_t first = 0, count = 0;  // symbol_in, number_in: the literals in the pools
+  double number = 0;                   // compare, aggregate: the literal; within: the days
+};
+
+// A boolean program compiled to straight-line tests when it has the common shape of an
+// evidence filter or a threshold: one or more tests joined by `and` (concern.category in [...]
+// and concern.status in [...] and within(365) and concern.severity >= 3; "disability" in
+// child.flags and count(concerns where ...) >= 1), each of which reads a value that is never
+// unknown and compares it with literals. Every test is then a known true or false, so the
+// Kleene `and` is the plain one and the value is the interpreter's: true exactly when every
+// test passes. Each value is read by the interpreter's own load (or run_aggregate), and
+// compared as its instructions compare. Programs of any other shape stay with the
+// interpreter (`active` false).
+struct Conjunction {
+  bool active = false;
+  std::vector<EvidenceTest> tests;
+  std::vector<std::uint32_t> symbols;  // pack symbols of the string literals
+  std::vector<double> numbers;         // number literals of `in [...]` lists
+};
+
 struct Aggregate {
   AggregateKind kind;
   Collection collection;
@@ -105,6 +141,7 @@ struct Aggregate {
   // count. When it does not, only open and closed concerns count (docs/rules.md, "Which
   // concerns count").
   bool reads_status = false;
+  Conjunction filter_tests;  // of the filter, when it has that shape
 };
 
 struct Program {
@@ -124,6 +161,12 @@ struct Compiled {
   std::vector<Attr> attributes;  // every attribute read, for lint and missing-data notes
   bool constant = false;         // no attribute or aggregate: same value for every child
   Guard guard;                   // of the whole expression (see Guard)
+  Conjunction tests;             // the main program as straight-line tests, when it can be
+  // A constant program's value, worked out once by the interpreter when it is compiled.
+  bool folded = false;
+  double folded_number = 0;
+  std::uint32_t folded_symbol = 0;
+  bool folded_known = true;
   // The main program (outside aggregates) reads concern.status: a concern rule whose
   // condition does not only sees open and closed concerns.
   bool reads_status = false;
@@ -226,6 +269,9 @@ struct EvalContext {
   const EvidenceMask* mask = nullptr;
   // Optional: what adult_score() reads; null: it is 0 (no adult results are known).
   AdultReader* adults = nullptr;
+  // Run every program in the interpreter, never as straight-line tests (Conjunction): what
+  // the reference path (tests/oracle) and the tests that check the tests against it ask for.
+  bool interpret_only = false;
 };
 
 SAFEGUARD_EXPORT Value evaluate(const Compiled& compiled, EvalContext& context);

@@ -43,6 +43,7 @@ bool reads_only(const expr::Compiled& program, std::initializer_list<expr::Attr>
 // every value of the attributes the programs read.
 RuleTables tabulate(const Rule& rule, const std::vector<std::uint32_t>& symbol_map, Day as_of) {
   RuleTables tables;
+  tables.reads_status = rule.when.reads_status() || rule.points.reads_status();
   Snapshot scratch;
   expr::EvalContext ctx;
   ctx.snapshot = &scratch;

@@ -39,6 +39,9 @@ inline Outcome run(const expr::Expression& expression, expr::EvalContext& ctx) {
 // status, and its points only the severity or strength. The tables are filled by running the
 // same programs with the same interpreter, so a lookup gives exactly what running would.
 struct RuleTables {
+  // The condition or points read concern.status, and so decide which statuses count (kept
+  // here so the scorer need not ask the expressions for every concern).
+  bool reads_status = false;
   bool when_tabled = false;
   std::vector<Outcome> when;  // [symbol * kStatuses + status]
   bool points_tabled = false;

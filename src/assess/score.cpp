@@ -142,7 +142,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       for (const std::uint32_t* r = prepared_.concern_rules.begin(category);
            r != prepared_.concern_rules.end(category); ++r) {
         const Rule& rule = rules_.rules()[*r];
-        if (!counts_status(rule, item.slot) || rules_.indices()[rule.index].adult) continue;
+        if (!counts_status(*r, item.slot) || rules_.indices()[rule.index].adult) continue;
         const auto [role, factor] = best_reach(rule, item.roles);
         if (factor <= 0) continue;
         ctx.concern = item.slot;
@@ -420,6 +420,9 @@ class ChildScorer::Impl final : public expr::AdultReader {
         continue;
       }
       const auto& items = c.scope == expr::Scope::concern ? concerns_ : factors_;
+      // Evidence the condition's guard rejects is a known false without running it.
+      const expr::Guard& guard = c.when.compiled().guard;
+      const bool counts_unsubstantiated = c.when.reads_status();
       for (const Reached& item : items) {
         const RoleMask roles = item.roles & c.paths;
         if (roles == 0) continue;
@@ -428,12 +431,15 @@ class ChildScorer::Impl final : public expr::AdultReader {
         ctx.path = static_cast<Role>(first_role);  // the first path it arrives by
         VertexIndex evidence;
         if (c.scope == expr::Scope::concern) {
-          if (!c.when.reads_status() &&
+          if (!counts_unsubstantiated &&
               snap_.concern_status[item.slot] == ConcernStatus::unsubstantiated)
+            continue;
+          if (!guard_admits(guard, expr::Attr::concern_category, snap_.concern_category[item.slot]))
             continue;
           ctx.concern = item.slot;
           evidence = snap_.concern_vertex[item.slot];
         } else {
+          if (!guard_admits(guard, expr::Attr::factor_kind, snap_.factor_kind[item.slot])) continue;
           ctx.factor = item.slot;
           evidence = snap_.factor_vertex[item.slot];
         }
@@ -443,6 +449,14 @@ class ChildScorer::Impl final : public expr::AdultReader {
           out.safety_findings.push_back({plans, i, evidence, false});
       }
     }
+  }
+
+  // Whether `guard` lets evidence of this category (or factor kind: a snapshot symbol)
+  // through; when it does not, the guarded program is a known false (expr::Guard).
+  bool guard_admits(const expr::Guard& guard, expr::Attr attr, Symbol symbol) const {
+    if (!guard.active || guard.attr != attr) return true;
+    const std::uint32_t mapped = prepared_.symbol_map[symbol];
+    return std::find(guard.symbols.begin(), guard.symbols.end(), mapped) != guard.symbols.end();
   }
 
   // A condition whose value is unknown does not hold; the result says it could not be assessed.
@@ -471,8 +485,8 @@ class ChildScorer::Impl final : public expr::AdultReader {
 
   // A concern rule that does not read concern.status counts open and closed concerns only;
   // one that reads it decides (docs/rules.md, "Which concerns count").
-  bool counts_status(const Rule& rule, std::uint32_t concern) const {
-    return rule.when.reads_status() || rule.points.reads_status() ||
+  bool counts_status(std::uint32_t rule, std::uint32_t concern) const {
+    return prepared_.tables[rule].reads_status ||
            snap_.concern_status[concern] != ConcernStatus::unsubstantiated;
   }
 
@@ -716,7 +730,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       const std::size_t rule_first = out.contributions.size();
       for (const std::uint32_t* c = snap_.node_concerns.begin(node);
            c != snap_.node_concerns.end(node); ++c) {
-        if (!expr::concern_visible(snap_, *c, as_of_) || !counts_status(rule, *c)) continue;
+        if (!expr::concern_visible(snap_, *c, as_of_) || !counts_status(r, *c)) continue;
         ctx.concern = *c;
         const VertexIndex via = snap_.node_vertex[node];
         evaluate(
@@ -787,7 +801,7 @@ class ChildScorer::Impl final : public expr::AdultReader {
       for (const std::uint32_t* c = snap_.person_concerns.begin(person);
            c != snap_.person_concerns.end(person); ++c) {
         if (!expr::concern_visible(snap_, *c, as_of_) || (mask && !mask->concern_counts(*c)) ||
-            !counts_status(rule, *c))
+            !counts_status(r, *c))
           continue;
         ctx.concern = *c;
         evaluate(

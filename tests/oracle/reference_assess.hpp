@@ -29,6 +29,8 @@ struct ChildResult {
   std::vector<std::uint32_t> fired;
   std::vector<NotAssessable> missing;
   DiscretionaryOutcome discretionary = DiscretionaryOutcome::none;
+  SafetyDecision safety = SafetyDecision::not_assessed;
+  std::vector<SafetyFinding> safety_findings;  // restricted_basis not worked out
 };
 
 inline std::pair<Role, double> best_reach(const Rule& rule, RoleMask roles) {
@@ -91,6 +93,7 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
                                 std::uint32_t child) {
   ChildResult out;
   expr::EvalContext ctx;
+  ctx.interpret_only = true;  // never the straight-line tests the fast path compiles
   ctx.snapshot = &snap;
   ctx.symbol_map = symbol_map.data();
   ctx.as_of = as_of;
@@ -259,6 +262,57 @@ inline ChildResult assess_child(const RuleSet& rules, const Snapshot& snap,
     out.level = std::max(out.level, rule.min_level);
     policy_minimum = std::max(policy_minimum, rule.min_level);
     if (rule.immediate_safety) out.immediate_safety = true;
+  }
+  // The present-danger decision: each danger in pack order over the child, or over every
+  // concern (factor) by the first of its paths the condition takes; then, if one holds, the
+  // plans. An unknown condition does not hold and is noted.
+  auto check_safety = [&](const std::vector<SafetyCondition>& conditions, bool plans) {
+    for (std::uint32_t i = 0; i < conditions.size(); ++i) {
+      const SafetyCondition& condition = conditions[i];
+      auto check = [&](VertexIndex evidence) {
+        ctx.missing = -1;
+        const expr::Value holds = expr::evaluate(condition.when, ctx);
+        if (!holds.known) {
+          NotAssessable note;
+          note.rule = i;
+          note.evidence = evidence;
+          note.missing = static_cast<expr::Attr>(std::max(ctx.missing, 0));
+          note.safety = plans ? SafetyPart::plan : SafetyPart::danger;
+          out.missing.push_back(note);
+        } else if (holds.number != 0) {
+          out.safety_findings.push_back({plans, i, evidence, false});
+        }
+      };
+      if (condition.scope == expr::Scope::child) {
+        check(kNoVertex);
+        continue;
+      }
+      const bool concern = condition.scope == expr::Scope::concern;
+      for (const Item& item : concern ? concerns : factors) {
+        const RoleMask roles = item.roles & condition.paths;
+        if (roles == 0) continue;
+        ctx.path = first_role(roles);
+        if (concern) {
+          if (!condition.when.reads_status() &&
+              snap.concern_status[item.slot] == ConcernStatus::unsubstantiated)
+            continue;
+          ctx.concern = item.slot;
+          check(snap.concern_vertex[item.slot]);
+        } else {
+          ctx.factor = item.slot;
+          check(snap.factor_vertex[item.slot]);
+        }
+      }
+    }
+  };
+  if (rules.safety().defined) {
+    check_safety(rules.safety().dangers, false);
+    const bool danger = !out.safety_findings.empty();
+    if (danger) check_safety(rules.safety().plans, true);
+    const bool plan = danger && out.safety_findings.back().plan;
+    out.safety = !danger ? SafetyDecision::safe
+                 : plan  ? SafetyDecision::safe_with_plan
+                         : SafetyDecision::unsafe;
   }
   // The latest discretionary override on or before the date moves the level one step, if the
   // pack allows that direction, the level is not at the end, and no policy minimum forbids it.
