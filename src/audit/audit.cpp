@@ -604,7 +604,8 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
     if (report.positives_suppressed) {
       row.count_suppressed = true;
       row.value = row.low = row.high = kNaN;
-      row.note = "suppressed (c): a small count, or a figure that would reveal one";
+      if (row.note.empty())
+        row.note = "suppressed (c): a small count, or a figure that would reveal one";
     }
     report.rows.push_back(std::move(row));
   }

@@ -1202,7 +1202,9 @@ class WhatIfTest(unittest.TestCase):
     def test_removing_a_rule_reports_transitions_groups_and_both_hashes(self):
         with scratch_dir() as tmp:
             case, groups = self.generated(tmp)
-            common = [case, "--groups", groups, *AS_OF, "--without", "multi-agency-corroboration"]
+            # The analyst's own view: every count by group shown, so the groups add up.
+            common = [case, "--groups", groups, *AS_OF, "--without", "multi-agency-corroboration",
+                      "--suppress-below", "0"]
             result = run("what-if", *common, "--format", "json")
             self.assertEqual(result.code, 0, result.errtext())
             report = json.loads(result.text())
