@@ -1216,10 +1216,15 @@ typedef struct sg_audit_options {
   double band_high;        /* ... beyond chance over all ratios (docs/audit.md) */
   const char* const* references; /* "ATTRIBUTE=GROUP": reference groups (default: largest) */
   size_t reference_count;
+  /* Version 2: disclosure control (docs/audit.md, "Small counts"). A figure resting on 1 to
+   * suppress_below - 1 children is suppressed ("c" in CSV and HTML, null with "suppressed":
+   * true in JSON), and so is any figure from which one could be worked out. 0: off, for the
+   * analyst's own work. A version 1 struct reads as 5. */
+  size_t suppress_below;
 } sg_audit_options;
-#define SG_AUDIT_OPTIONS_VERSION 1
+#define SG_AUDIT_OPTIONS_VERSION 2
 #define SG_AUDIT_OPTIONS_INIT \
-  { SG_AUDIT_OPTIONS_VERSION, SG_FORMAT_JSON, 1, 1000, 10, 30, 0.8, 1.25, NULL, 0 }
+  { SG_AUDIT_OPTIONS_VERSION, SG_FORMAT_JSON, 1, 1000, 10, 30, 0.8, 1.25, NULL, 0, 5 }
 /* Many authorities (docs/audit.md): each partition's result as a rows file (CSV: `# as_of:` and
  * `# pack:` lines, `child_id,level,total,INDEX...`, numbers that read back exactly), to be run
  * together and audited with sg_audit_run_rows. Free *out with sg_buffer_free(). */
@@ -1251,10 +1256,13 @@ typedef struct sg_what_if_options {
   size_t spec_size;
   const char* const* viewer_cleared; /* agency ids or types; "*" for all */
   size_t viewer_cleared_count;
+  /* Version 2: disclosure control of the tables by group, as sg_audit_options' (0: off; a
+   * version 1 struct reads as 5). The overall table and the list of children are not by group. */
+  size_t suppress_below;
 } sg_what_if_options;
-#define SG_WHAT_IF_OPTIONS_VERSION 1
+#define SG_WHAT_IF_OPTIONS_VERSION 2
 #define SG_WHAT_IF_OPTIONS_INIT \
-  { SG_WHAT_IF_OPTIONS_VERSION, SG_FORMAT_JSON, 1, NULL, 0, NULL, 0 }
+  { SG_WHAT_IF_OPTIONS_VERSION, SG_FORMAT_JSON, 1, NULL, 0, NULL, 0, 5 }
 SG_API int sg_audit_what_if(char** out, size_t* out_size, const sg_audit* audit,
                             const sg_result* result, const sg_what_if_options* options);
 /* Refitting (docs/audit.md, "Refitting"): proposed rule weights fitted to the audit's outcomes
@@ -1449,6 +1457,14 @@ SG_API int sg_record_assess(sg_result** out, const sg_record* record, const sg_r
  * sg_buffer_free(). */
 SG_API int sg_record_export(char** out, size_t* out_size, const sg_record* record,
                             const char* as_of, long long known_at);
+/* An audit of a record as it was known (docs/audit.md, "From a store"): as
+ * sg_audit_set_record_groups, with the group attributes the record held for its children as of
+ * `as_of` known at `known_at` (SG_KNOWN_ALL: everything), the graph sg_record_export would write.
+ * With sg_record_assess(..., known_at) for the result, sg_audit_run gives the same bytes as the
+ * audit of that exported case file. On error the audit keeps the groups it had. The record is
+ * only read (one thread at a time, as every record call). */
+SG_API int sg_audit_set_record_groups_at(sg_audit* audit, const sg_record* record,
+                                         const char* as_of, long long known_at);
 
 /* Incremental results: after each batch, the children whose results it may have changed and
  * their new results, without a full assessment.

@@ -18,6 +18,7 @@
 #include "safeguard/cin.hpp"
 #include "safeguard/io.hpp"
 #include "safeguard/record.hpp"
+#include "store_access.hpp"
 
 namespace safeguard::cli {
 namespace {
@@ -35,8 +36,8 @@ struct StoreOptions {
   bool upsert = false;
 };
 
-// Record time from the command line: seconds since 1970-01-01T00:00:00Z, or that instant
-// written "YYYY-MM-DDTHH:MM:SSZ". Never the clock.
+}  // namespace
+
 RecordTime parse_record_time(const std::string& text, const char* option) {
   if (!text.empty() && text.find_first_not_of("-0123456789") == std::string::npos) {
     errno = 0;
@@ -59,7 +60,6 @@ RecordTime parse_record_time(const std::string& text, const char* option) {
                                 "YYYY-MM-DDTHH:MM:SSZ)");
 }
 
-// Store errors: a store that cannot be opened, read or written is an I/O failure.
 Record open_store(const std::string& path, StoreOpen mode) {
   try {
     return Record::open(path, {}, mode);
@@ -67,6 +67,8 @@ Record open_store(const std::string& path, StoreOpen mode) {
     throw Failure(kExitIo, error.what());
   }
 }
+
+namespace {
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

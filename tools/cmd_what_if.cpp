@@ -26,6 +26,7 @@ struct WhatIfCommandOptions {
   std::vector<std::string> thresholds;  // INDEX.LEVEL=X
   std::string format = "text";
   std::string output = "-";
+  std::size_t suppress_below = 5;
   bool no_progress = false;
 };
 
@@ -121,16 +122,32 @@ std::string text_report(const WhatIfReport& report) {
   if (!report.groups.empty()) {
     out << "\nby group\n";
     for (const WhatIfGroup& group : report.groups) {
-      out << "  " << group.attribute << "=" << group.group << ": " << group.children
-          << " children, " << group.up + group.down << " change ("
-          << percent(group.up + group.down, group.children) << "): up " << group.up << ", down "
-          << group.down;
+      // "c" (the GSS symbol) for a figure suppressed to protect confidentiality.
+      const auto figure = [](bool hidden, std::size_t value) {
+        return hidden ? std::string("c") : std::to_string(value);
+      };
+      const bool moved_hidden = group.up_suppressed || group.down_suppressed;
+      out << "  " << group.attribute << "=" << group.group << ": "
+          << figure(group.children_suppressed, group.children) << " children, "
+          << figure(moved_hidden, group.up + group.down) << " change ("
+          << (group.share_suppressed() ? std::string("c")
+                                       : percent(group.up + group.down, group.children))
+          << "): up " << figure(group.up_suppressed, group.up) << ", down "
+          << figure(group.down_suppressed, group.down);
+      // Each move with children, and each suppressed one whatever it holds (leaving out a
+      // suppressed zero would reveal it); nothing when every move is suppressed.
       std::string moves;
+      std::size_t shown_moves = 0;
       for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-          if (i != j && group.transitions[i * n + j] > 0)
+        for (std::size_t j = 0; j < n; ++j) {
+          const bool hidden =
+              !group.transitions_suppressed.empty() && group.transitions_suppressed[i * n + j];
+          if (i != j && !hidden) ++shown_moves;
+          if (i != j && (hidden || group.transitions[i * n + j] > 0))
             moves += (moves.empty() ? "" : ", ") + report.levels[i] + "->" + report.levels[j] +
-                     " " + std::to_string(group.transitions[i * n + j]);
+                     " " + figure(hidden, group.transitions[i * n + j]);
+        }
+      if (shown_moves == 0 && n > 1) moves.clear();
       if (!moves.empty()) out << " [" << moves << "]";
       out << "\n";
     }
@@ -187,6 +204,11 @@ Command add_what_if(CLI::App& parent) {
       ->capture_default_str();
   command->add_option("-o,--output", options->output, "Write here instead of standard output")
       ->type_name("FILE");
+  command
+      ->add_option("--suppress-below", options->suppress_below,
+                   "Show a group's figure resting on fewer children than this as 'c', and any "
+                   "figure that would reveal one (0: off, for your own work only)")
+      ->capture_default_str();
   command->add_flag("--no-progress", options->no_progress, "Never draw a progress bar");
   command->footer(
       "The pack itself is never changed. An unknown rule, index or level is refused naming it.\n"
@@ -218,6 +240,7 @@ Command add_what_if(CLI::App& parent) {
             WhatIfOptions what_if_options;
             what_if_options.threads = options->scoring.threads;
             what_if_options.viewer = session->viewer;
+            what_if_options.suppress_below = options->suppress_below;
             WhatIfReport report;
             try {
               report = what_if(session->results, changes, groups, what_if_options);

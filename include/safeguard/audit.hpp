@@ -114,6 +114,11 @@ struct AuditOptions {
   // Reference group per attribute; an attribute not named here uses its largest group (ties:
   // the first value in byte order).
   std::map<std::string, std::string> reference;
+  // Disclosure control (docs/audit.md, "Small counts"): a figure resting on 1 to
+  // suppress_below - 1 children (a group, a count, or those left when it is taken from its
+  // total) is suppressed, and so are further figures until none can be worked out from the
+  // totals and the other figures shown. 0 turns it off, for the analyst's own work.
+  std::size_t suppress_below = 5;
 };
 
 // One figure. Every table of the audit is a list of these (docs/audit.md says what each
@@ -134,6 +139,10 @@ struct AuditRow {
   double ratio, ratio_low, ratio_high;  // against the reference group's rate
   bool flag = false;                    // the ratio leaves the band beyond chance
   std::string note;                     // why a figure is missing or weak
+  // Suppressed for disclosure control (AuditOptions::suppress_below): the count or the
+  // denominator is not to be shown ("c"), and then value, interval and ratio are NaN.
+  bool count_suppressed = false, denominator_suppressed = false;
+  bool suppressed() const { return count_suppressed || denominator_suppressed; }
   AuditRow();
 };
 
@@ -141,9 +150,11 @@ struct AuditReport {
   std::string pack_id, pack_version, pack_hash;
   Day as_of = 0;
   std::string horizon;
-  std::size_t children = 0;         // assessed
-  std::size_t with_outcome = 0;     // of them, with an outcome
-  std::size_t positives = 0;        // outcome 1
+  std::size_t children = 0;      // assessed
+  std::size_t with_outcome = 0;  // of them, with an outcome
+  std::size_t positives = 0;     // outcome 1
+  // Suppressed for disclosure control: positives (and so the children with outcome 0) not shown.
+  bool positives_suppressed = false;
   std::vector<std::string> levels;  // the pack's level ids
   std::vector<std::string> attributes;
   std::vector<std::string> references;    // per attribute
@@ -266,6 +277,9 @@ struct WhatIfOptions {
   // is left out of every count and the list (WhatIfReport::withheld_children):
   // whether it moves would tell what the withheld evidence is worth. Default: cleared for none.
   Viewer viewer;
+  // Disclosure control of the tables by group, as AuditOptions::suppress_below (0: off). The
+  // overall table and the list of children are not by group and are never suppressed.
+  std::size_t suppress_below = 5;
 };
 
 // A child whose level changes.
@@ -284,6 +298,11 @@ struct WhatIfGroup {
   double share_moved = 0;  // (up + down) / children; 0 for no children
   // levels x levels counts, row = level before, column = level after (row-major).
   std::vector<std::size_t> transitions;
+  // Disclosure control (WhatIfOptions::suppress_below): which of the figures above are not to
+  // be shown ("c"); share_moved is hidden with any of children, up and down.
+  bool children_suppressed = false, up_suppressed = false, down_suppressed = false;
+  std::vector<bool> transitions_suppressed;  // parallel to transitions; empty: none
+  bool share_suppressed() const { return children_suppressed || up_suppressed || down_suppressed; }
 };
 
 struct WhatIfReport {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "audit/random.hpp"
+#include "audit/suppress.hpp"
 #include "safeguard/audit.hpp"
 #include "snapshot_columns.hpp"
 
@@ -469,6 +470,123 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
     high = quantile(values, 0.975);
   };
 
+  // ---- Disclosure control (docs/audit.md, "Small counts") ---------------------------------
+  // Each attribute's figures rest on a table: a row per group, a column per level and one for
+  // the group's total, each cell holding its children, those with an outcome and those with
+  // outcome 1. Below them the not-recorded children (their cells never published, their number
+  // shown) and the calibration row (every child per level, and the totals). Every line sum is
+  // known to a reader, so protect() suppresses until no hidden cell is determined; calibration
+  // is shared by every attribute's table, so they are protected in turn until it settles.
+  const std::size_t L = static_cast<std::size_t>(level_count);
+  const std::size_t below = options.suppress_below;
+  std::vector<std::size_t> level_n(L, 0), level_events(L, 0);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::size_t level = static_cast<std::size_t>(sorted[rows[i]]->level);
+    ++level_n[level];
+    level_events[level] += static_cast<std::size_t>(y[i]);
+  }
+  using audit_detail::Cell;
+  using audit_detail::small_count;
+  const auto rate_is_small = [&](std::uint64_t events, std::uint64_t n) {
+    return small_count(n, below) || small_count(events, below) || small_count(n - events, below);
+  };
+  // Calibration cells per level, then the corner (every child with an outcome, positives).
+  std::vector<Cell> calibration_cells(L + 1, Cell::shown);
+  for (std::size_t l = 0; l < L; ++l)
+    if (rate_is_small(level_events[l], level_n[l])) calibration_cells[l] = Cell::suppressed;
+  if (rate_is_small(report.positives, report.with_outcome)) calibration_cells[L] = Cell::suppressed;
+  std::vector<std::vector<Cell>> group_cells(attribute_count);  // per group: L levels + total
+  std::vector<std::vector<Counts>> plain_counts(attribute_count);
+  for (std::size_t a = 0; a < attribute_count; ++a)
+    plain_counts[a] = group_counts(attributes[a], nullptr);
+  if (below > 1) {
+    // Calibration alone is one line: a single hidden cell would be its total less the others.
+    if (attribute_count == 0 &&
+        std::count(calibration_cells.begin(), calibration_cells.end(), Cell::suppressed) == 1) {
+      std::size_t cheapest = L + 1;
+      for (std::size_t l = 0; l <= L; ++l) {
+        const std::size_t n = l < L ? level_n[l] : report.with_outcome;
+        if (calibration_cells[l] == Cell::shown &&
+            (cheapest > L || n < (cheapest < L ? level_n[cheapest] : report.with_outcome)))
+          cheapest = l;
+      }
+      if (cheapest <= L) calibration_cells[cheapest] = Cell::suppressed;
+    }
+    for (bool settled = false; !settled;) {
+      settled = true;
+      for (std::size_t a = 0; a < attribute_count; ++a) {
+        const std::vector<Counts>& counts = plain_counts[a];
+        const std::size_t groups_here = counts.size();
+        const bool has_not_recorded = report.not_recorded[a] > 0;
+        audit_detail::Table table;
+        table.rows = groups_here + (has_not_recorded ? 1 : 0) + 1;
+        table.columns = L + 1;
+        table.cells.assign(table.rows * table.columns, Cell::shown);
+        table.cost.assign(table.cells.size(), 0);
+        for (std::size_t g = 0; g < groups_here; ++g) {
+          const Counts& c = counts[g];
+          const std::uint64_t members = L > 0 ? c[0].second : 0;
+          std::uint64_t events = 0, n = 0;
+          for (std::size_t l = 0; l < L; ++l) {
+            events += c[L + l].first;
+            n += c[L + l].second;
+          }
+          const bool small_group = small_count(members, below);
+          for (std::size_t l = 0; l < L; ++l) {
+            table.cost[g * table.columns + l] = c[l].first;
+            if (small_group || small_count(c[l].first, below) ||
+                rate_is_small(c[L + l].first, c[L + l].second))
+              table.at(g, l) = Cell::suppressed;
+          }
+          table.cost[g * table.columns + L] = members;
+          if (small_group || rate_is_small(events, n)) table.at(g, L) = Cell::suppressed;
+        }
+        if (has_not_recorded) {
+          for (std::size_t l = 0; l < L; ++l) table.at(groups_here, l) = Cell::unpublished;
+          table.at(groups_here, L) = Cell::fixed;
+        }
+        // Calibration is dearer to hide than any group's cell: it is the table most read.
+        const std::size_t margin = table.rows - 1;
+        for (std::size_t l = 0; l <= L; ++l) {
+          table.at(margin, l) = calibration_cells[l];
+          table.cost[margin * table.columns + l] =
+              (l < L ? level_n[l] : report.with_outcome) + report.children;
+        }
+        audit_detail::protect(table);
+        for (std::size_t l = 0; l <= L; ++l) {
+          if (table.at(margin, l) != calibration_cells[l]) settled = false;
+          calibration_cells[l] = table.at(margin, l);
+        }
+        group_cells[a].assign(table.cells.begin(),
+                              table.cells.begin() + static_cast<long>(groups_here * table.columns));
+      }
+    }
+  }
+  for (std::size_t a = 0; a < attribute_count; ++a)
+    if (group_cells[a].empty())
+      group_cells[a].assign(plain_counts[a].size() * (L + 1), Cell::shown);
+  report.positives_suppressed = calibration_cells[L] != Cell::shown;
+  // Whether row i of group g's (count, denominator) is to be hidden (group_counts' order).
+  const auto hidden = [&](std::size_t a, std::size_t g, std::size_t i) -> std::pair<bool, bool> {
+    const std::vector<Cell>& cells = group_cells[a];
+    const auto at = [&](std::size_t column) { return cells[g * (L + 1) + column] != Cell::shown; };
+    if (i < L) return {at(i), at(L)};
+    if (i < 2 * L) return {at(i - L), at(i - L)};
+    // Error rates are sums over levels: shown only when none of the group's cells is hidden.
+    bool any = false;
+    for (std::size_t column = 0; column <= L; ++column) any = any || at(column);
+    return {any, any};
+  };
+  const auto suppress_row = [](AuditRow& row, bool count, bool denominator) {
+    if (!count && !denominator) return;
+    row.count_suppressed = count;
+    row.denominator_suppressed = denominator;
+    row.value = row.low = row.high = kNaN;
+    row.ratio = row.ratio_low = row.ratio_high = kNaN;
+    row.flag = false;
+    row.note = "suppressed (c): a small count, or a figure that would reveal one";
+  };
+
   // ---- Discrimination rows -----------------------------------------------------------------
   for (std::size_t m = 0; m < measures.size(); ++m) {
     AuditRow row;
@@ -483,14 +601,22 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
       row.value = rankings[m].auc(nullptr);
       percentile(auc_replicates[m], row.low, row.high);
     }
+    if (report.positives_suppressed) {
+      row.count_suppressed = true;
+      row.value = row.low = row.high = kNaN;
+      if (row.note.empty())
+        row.note = "suppressed (c): a small count, or a figure that would reveal one";
+    }
     report.rows.push_back(std::move(row));
   }
   if (!enough)
     report.warnings.push_back(
-        {"small-sample", "AUC not reported: " + std::to_string(report.positives) +
-                             " children with outcome 1 and " + std::to_string(negatives) +
-                             " with outcome 0; each needs at least " +
-                             std::to_string(options.min_events)});
+        {"small-sample",
+         "AUC not reported: " +
+             (report.positives_suppressed ? std::string("c") : std::to_string(report.positives)) +
+             " children with outcome 1 and " +
+             (report.positives_suppressed ? std::string("c") : std::to_string(negatives)) +
+             " with outcome 0; each needs at least " + std::to_string(options.min_events)});
 
   auto rate_row = [&](const std::string& table, const std::string& measure, int level,
                       std::size_t count, std::size_t denominator) {
@@ -516,15 +642,12 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
 
   // ---- Calibration -----------------------------------------------------------------------
   {
-    std::vector<std::size_t> n(level_count, 0), events(level_count, 0);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const int level = sorted[rows[i]]->level;
-      ++n[level];
-      events[level] += static_cast<std::size_t>(y[i]);
-    }
     for (int level = 0; level < level_count; ++level) {
-      AuditRow row = rate_row("calibration", "outcome_rate", level, events[level], n[level]);
-      if (!row.note.empty())
+      const std::size_t l = static_cast<std::size_t>(level);
+      AuditRow row = rate_row("calibration", "outcome_rate", level, level_events[l], level_n[l]);
+      const bool suppressed = calibration_cells[l] != Cell::shown;
+      suppress_row(row, suppressed, suppressed);
+      if (!row.note.empty() && !suppressed)
         report.warnings.push_back(
             {"small-sample", "calibration at level '" + row.level_id + "': " + row.note});
       report.rows.push_back(std::move(row));
@@ -544,11 +667,10 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
     if (attribute.names.empty()) continue;
     const std::string& name = groups.attributes[a];
     const std::string& reference = attribute.names[attribute.reference];
-    const std::vector<Counts> counts = group_counts(attribute, nullptr);
+    const std::vector<Counts>& counts = plain_counts[a];
     const Counts& base = counts[attribute.reference];
     for (std::size_t g = 0; g < counts.size(); ++g) {
       for (std::size_t i = 0; i < rows_per_group; ++i) {
-        const std::size_t L = static_cast<std::size_t>(level_count);
         const int table = i < L ? 0 : i < 2 * L ? 1 : 2;
         const int level =
             table < 2 ? static_cast<int>(i % L) : static_cast<int>((i - 2 * L) / 2 + 1);
@@ -565,6 +687,14 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
           percentile(ratio_replicates[a][g][i], row.ratio_low, row.ratio_high);
         const bool small =
             row.denominator < options.min_count || base[i].second < options.min_count;
+        // A ratio shown beside a rate shown gives the other rate: both must be shown.
+        const auto [count_hidden, denominator_hidden] = hidden(a, g, i);
+        const auto [base_count_hidden, base_denominator_hidden] = hidden(a, attribute.reference, i);
+        suppress_row(row, count_hidden, denominator_hidden);
+        if (!row.suppressed() && (base_count_hidden || base_denominator_hidden)) {
+          row.ratio = row.ratio_low = row.ratio_high = kNaN;
+          row.note = "ratio suppressed: the reference's figure is suppressed";
+        }
         if (g == attribute.reference || std::isnan(row.ratio)) {
           report.rows.push_back(std::move(row));
           continue;

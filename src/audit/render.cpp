@@ -54,6 +54,9 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
+// The GSS symbol for a figure suppressed to protect confidentiality.
+const std::string kSuppressed = "c";
+
 std::string shown(double value, int decimals) {
   if (std::isnan(value)) return "&ndash;";
   char text[40];
@@ -71,13 +74,15 @@ std::string audit_json(const AuditReport& report) {
   out["horizon"] = report.horizon;
   out["children"] = report.children;
   out["with_outcome"] = report.with_outcome;
-  out["positives"] = report.positives;
+  out["positives"] =
+      report.positives_suppressed ? nlohmann::json(nullptr) : nlohmann::json(report.positives);
   out["levels"] = report.levels;
   out["settings"] = {{"seed", report.options.seed},
                      {"bootstrap", report.options.bootstrap},
                      {"confidence", 0.95},
                      {"min_events", report.options.min_events},
                      {"min_count", report.options.min_count},
+                     {"suppress_below", report.options.suppress_below},
                      {"band", {report.options.band_low, report.options.band_high}}};
   nlohmann::json attributes = nlohmann::json::array();
   for (std::size_t a = 0; a < report.attributes.size(); ++a)
@@ -88,22 +93,25 @@ std::string audit_json(const AuditReport& report) {
   out["attributes"] = attributes;
   nlohmann::json rows = nlohmann::json::array();
   for (const AuditRow& row : report.rows) {
-    rows.push_back({{"table", row.table},
-                    {"measure", row.measure},
-                    {"attribute", row.attribute},
-                    {"group", row.group},
-                    {"level", row.level},
-                    {"level_id", row.level_id},
-                    {"count", row.count},
-                    {"denominator", row.denominator},
-                    {"value", number(row.value)},
-                    {"low", number(row.low)},
-                    {"high", number(row.high)},
-                    {"ratio", number(row.ratio)},
-                    {"ratio_low", number(row.ratio_low)},
-                    {"ratio_high", number(row.ratio_high)},
-                    {"flag", row.flag},
-                    {"note", row.note}});
+    rows.push_back(
+        {{"table", row.table},
+         {"measure", row.measure},
+         {"attribute", row.attribute},
+         {"group", row.group},
+         {"level", row.level},
+         {"level_id", row.level_id},
+         {"count", row.count_suppressed ? nlohmann::json(nullptr) : nlohmann::json(row.count)},
+         {"denominator",
+          row.denominator_suppressed ? nlohmann::json(nullptr) : nlohmann::json(row.denominator)},
+         {"value", number(row.value)},
+         {"low", number(row.low)},
+         {"high", number(row.high)},
+         {"ratio", number(row.ratio)},
+         {"ratio_low", number(row.ratio_low)},
+         {"ratio_high", number(row.ratio_high)},
+         {"flag", row.flag},
+         {"suppressed", row.suppressed()},
+         {"note", row.note}});
   }
   out["rows"] = rows;
   nlohmann::json warnings = nlohmann::json::array();
@@ -119,14 +127,18 @@ std::string audit_csv(const AuditReport& report) {
       "table,measure,attribute,group,level,level_id,count,denominator,value,low,high,ratio,"
       "ratio_low,ratio_high,flag,note\n";
   for (const AuditRow& row : report.rows) {
+    // The GSS symbol for a figure suppressed to protect confidentiality.
+    const auto hidden = [&row](double value) {
+      return row.suppressed() ? kSuppressed : csv_number(value);
+    };
     out += row.table + "," + row.measure + "," + csv_field(row.attribute) + "," +
            csv_field(row.group) + "," +
            (row.level < 0 ? std::string() : std::to_string(row.level)) + "," + row.level_id + "," +
-           std::to_string(row.count) + "," + std::to_string(row.denominator) + "," +
-           csv_number(row.value) + "," + csv_number(row.low) + "," + csv_number(row.high) + "," +
-           csv_number(row.ratio) + "," + csv_number(row.ratio_low) + "," +
-           csv_number(row.ratio_high) + "," + (row.flag ? "1" : "0") + "," + csv_field(row.note) +
-           "\n";
+           (row.count_suppressed ? kSuppressed : std::to_string(row.count)) + "," +
+           (row.denominator_suppressed ? kSuppressed : std::to_string(row.denominator)) + "," +
+           hidden(row.value) + "," + hidden(row.low) + "," + hidden(row.high) + "," +
+           hidden(row.ratio) + "," + hidden(row.ratio_low) + "," + hidden(row.ratio_high) + "," +
+           (row.flag ? "1" : "0") + "," + csv_field(row.note) + "\n";
   }
   return out;
 }
@@ -145,9 +157,16 @@ std::string audit_html(const AuditReport& report) {
          html_escape(report.pack_version) + "</h1>\n";
   out += "<p>Assessed as of " + format_iso_date(report.as_of) + ": " +
          std::to_string(report.children) + " children, " + std::to_string(report.with_outcome) +
-         " with an outcome, " + std::to_string(report.positives) + " of them positive. Outcome: " +
+         " with an outcome, " +
+         (report.positives_suppressed ? kSuppressed : std::to_string(report.positives)) +
+         " of them positive. Outcome: " +
          html_escape(report.horizon.empty() ? "not stated" : report.horizon) +
          ". Intervals are 95%; see docs/audit.md for what each figure can and cannot show.</p>\n";
+  out += report.options.suppress_below > 1
+             ? "<p>c: suppressed to protect confidentiality (a count of 1 to " +
+                   std::to_string(report.options.suppress_below - 1) +
+                   " children, or a figure from which one could be worked out).</p>\n"
+             : std::string("<p>Small counts are not suppressed: not for sharing.</p>\n");
   out += "<h2>Flags</h2>\n";
   if (report.flags.empty()) {
     out += "<p>No ratio leaves the band " + shown(report.options.band_low, 2) + "&ndash;" +
@@ -188,14 +207,18 @@ std::string audit_html(const AuditReport& report) {
            "<tbody>\n";
     for (const AuditRow& row : report.rows) {
       if (row.table != section.table) continue;
+      const auto hidden = [&row](double value, int decimals) {
+        return row.suppressed() ? kSuppressed : shown(value, decimals);
+      };
       const std::string group = row.attribute.empty() ? "all" : row.attribute + " = " + row.group;
       out += std::string("<tr") + (row.flag ? " class=\"flag\"" : "") + "><th scope=\"row\">" +
              html_escape(row.measure) + "</th><td class=\"text\">" + html_escape(group) +
              "</td><td class=\"text\">" + html_escape(row.level_id) + "</td><td>" +
-             std::to_string(row.count) + "</td><td>" + std::to_string(row.denominator) +
-             "</td><td>" + shown(row.value, 3) + "</td><td>" + shown(row.low, 3) + "&ndash;" +
-             shown(row.high, 3) + "</td><td>" + shown(row.ratio, 2) + "</td><td>" +
-             shown(row.ratio_low, 2) + "&ndash;" + shown(row.ratio_high, 2) +
+             (row.count_suppressed ? kSuppressed : std::to_string(row.count)) + "</td><td>" +
+             (row.denominator_suppressed ? kSuppressed : std::to_string(row.denominator)) +
+             "</td><td>" + hidden(row.value, 3) + "</td><td>" + hidden(row.low, 3) + "&ndash;" +
+             hidden(row.high, 3) + "</td><td>" + hidden(row.ratio, 2) + "</td><td>" +
+             hidden(row.ratio_low, 2) + "&ndash;" + hidden(row.ratio_high, 2) +
              "</td><td class=\"text\">" + (row.flag ? "flagged. " : "") + html_escape(row.note) +
              "</td></tr>\n";
     }

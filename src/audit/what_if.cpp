@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/suppress.hpp"
 #include "audit/withheld.hpp"
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
@@ -87,6 +88,53 @@ void finish(WhatIfGroup& group, std::size_t levels) {
   group.share_moved = group.children == 0 ? 0.0
                                           : static_cast<double>(group.up + group.down) /
                                                 static_cast<double>(group.children);
+}
+
+// Disclosure control of one attribute's groups (docs/audit.md, "Small counts"): a table with a
+// row per group (its transitions, then its children) and one for the children without the
+// attribute (their transitions never published, their number shown); the column totals are
+// the overall table's, which is published.
+void suppress_small(std::vector<WhatIfGroup>& groups, bool has_not_recorded, std::size_t levels,
+                    std::size_t below) {
+  using audit_detail::Cell;
+  using audit_detail::small_count;
+  if (below <= 1 || groups.empty()) return;
+  const std::size_t cells = levels * levels;
+  audit_detail::Table table;
+  table.rows = groups.size() + (has_not_recorded ? 1 : 0);
+  table.columns = cells + 1;
+  table.cells.assign(table.rows * table.columns, Cell::shown);
+  table.cost.assign(table.cells.size(), 0);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const bool small_group = small_count(groups[g].children, below);
+    for (std::size_t i = 0; i < cells; ++i) {
+      table.cost[g * table.columns + i] = groups[g].transitions[i];
+      if (small_group || small_count(groups[g].transitions[i], below))
+        table.at(g, i) = Cell::suppressed;
+    }
+    table.cost[g * table.columns + cells] = groups[g].children;
+    if (small_group) table.at(g, cells) = Cell::suppressed;
+  }
+  if (has_not_recorded) {
+    for (std::size_t i = 0; i < cells; ++i) table.at(groups.size(), i) = Cell::unpublished;
+    table.at(groups.size(), cells) = Cell::fixed;
+  }
+  audit_detail::protect(table);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    WhatIfGroup& group = groups[g];
+    group.transitions_suppressed.assign(cells, false);
+    bool any = false;
+    for (std::size_t i = 0; i < cells; ++i) {
+      if (table.at(g, i) == Cell::shown) continue;
+      any = true;
+      group.transitions_suppressed[i] = true;
+      // Up and down are sums of the cells above and below the diagonal.
+      if (i % levels > i / levels) group.up_suppressed = true;
+      if (i % levels < i / levels) group.down_suppressed = true;
+    }
+    group.children_suppressed = table.at(g, cells) != Cell::shown;
+    if (!any) group.transitions_suppressed.clear();
+  }
 }
 
 }  // namespace
@@ -263,10 +311,13 @@ WhatIfReport what_if(const Results& before, const PackChanges& changes,
              " children are left out of every table and the list: their results draw on "
              "information held by another agency that this reader is not cleared for"});
   for (std::size_t k = 0; k < attribute_count; ++k) {
+    std::vector<WhatIfGroup> attribute_groups;
     for (auto& entry : by_group[k]) {
       finish(entry.second, levels);
-      report.groups.push_back(std::move(entry.second));
+      attribute_groups.push_back(std::move(entry.second));
     }
+    suppress_small(attribute_groups, not_recorded[k] > 0, levels, options.suppress_below);
+    for (WhatIfGroup& group : attribute_groups) report.groups.push_back(std::move(group));
     if (not_recorded[k] > 0)
       report.warnings.push_back({"unmatched-group", std::to_string(not_recorded[k]) + " of " +
                                                         std::to_string(child_count) +
@@ -286,25 +337,36 @@ nlohmann::json group_json(const WhatIfGroup& group, const std::vector<std::strin
     out["attribute"] = group.attribute;
     out["group"] = group.group;
   }
-  out["children"] = group.children;
-  out["up"] = group.up;
-  out["down"] = group.down;
-  out["share_moved"] = group.share_moved;
-  nlohmann::json moves = nlohmann::json::array();
+  // A suppressed figure is null, and "suppressed" lists which ("c" in the text and CSV).
+  const auto figure = [](bool hidden, auto value) {
+    return hidden ? nlohmann::json(nullptr) : nlohmann::json(value);
+  };
+  out["children"] = figure(group.children_suppressed, group.children);
+  out["up"] = figure(group.up_suppressed, group.up);
+  out["down"] = figure(group.down_suppressed, group.down);
+  out["share_moved"] = figure(group.share_suppressed(), group.share_moved);
   const std::size_t n = levels.size();
+  const auto cell_hidden = [&](std::size_t i) {
+    return !group.transitions_suppressed.empty() && group.transitions_suppressed[i];
+  };
+  nlohmann::json moves = nlohmann::json::array();
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j)
-      if (i != j && group.transitions[i * n + j] > 0)
-        moves.push_back(
-            {{"from", levels[i]}, {"to", levels[j]}, {"count", group.transitions[i * n + j]}});
+      if (i != j && (group.transitions[i * n + j] > 0 || cell_hidden(i * n + j)))
+        moves.push_back({{"from", levels[i]},
+                         {"to", levels[j]},
+                         {"count", figure(cell_hidden(i * n + j), group.transitions[i * n + j])}});
   out["moves"] = moves;
   nlohmann::json matrix = nlohmann::json::array();
   for (std::size_t i = 0; i < n; ++i) {
     nlohmann::json line = nlohmann::json::array();
-    for (std::size_t j = 0; j < n; ++j) line.push_back(group.transitions[i * n + j]);
+    for (std::size_t j = 0; j < n; ++j)
+      line.push_back(figure(cell_hidden(i * n + j), group.transitions[i * n + j]));
     matrix.push_back(line);
   }
   out["transitions"] = matrix;
+  out["suppressed"] = group.children_suppressed || group.share_suppressed() ||
+                      !group.transitions_suppressed.empty();
   return out;
 }
 
@@ -362,7 +424,10 @@ std::string what_if_csv(const WhatIfReport& report) {
       for (std::size_t j = 0; j < n; ++j)
         out += "transitions," + csv_field(group.attribute) + "," + csv_field(group.group) + ",," +
                csv_field(report.levels[i]) + "," + csv_field(report.levels[j]) + "," +
-               std::to_string(group.transitions[i * n + j]) + ",\n";
+               (!group.transitions_suppressed.empty() && group.transitions_suppressed[i * n + j]
+                    ? std::string("c")
+                    : std::to_string(group.transitions[i * n + j])) +
+               ",\n";
   };
   transitions(report.overall);
   for (const WhatIfGroup& group : report.groups) transitions(group);

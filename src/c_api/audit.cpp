@@ -51,6 +51,8 @@ AuditOptions options_of(const sg_audit_options* options) {
   audit_options.min_count = options->min_count;
   audit_options.band_low = options->band_low;
   audit_options.band_high = options->band_high;
+  // A version 1 caller knew no disclosure control; it gets the safe default.
+  if (options->version >= 2) audit_options.suppress_below = options->suppress_below;
   for (const std::string& pair :
        text_list(options->references, options->reference_count, "options.references")) {
     const auto equals = pair.find('=');
@@ -67,6 +69,15 @@ void render(char** out, size_t* out_size, const AuditReport& report, int format)
                                                           : audit_json(report);
   *out = copy_out(rendered);
   if (out_size) *out_size = rendered.size();
+}
+
+// The record's attributes, with the groups file's if one is set (the file wins per child).
+void take_record_groups(sg_audit& audit, GroupAttributes recorded) {
+  GroupAttributes combined =
+      audit.file.attributes.empty() ? recorded : merge_groups(audit.file, recorded);
+  audit.record = std::move(recorded);
+  audit.has_record = true;
+  audit.groups = std::move(combined);
 }
 
 }  // namespace
@@ -103,12 +114,15 @@ int sg_audit_set_record_groups(sg_audit* audit, const sg_graph* graph) {
   return guard([&] {
     require(audit, "audit");
     require(graph, "graph");
-    GroupAttributes record = record_groups(graph->graph);
-    GroupAttributes combined =
-        audit->file.attributes.empty() ? record : merge_groups(audit->file, record);
-    audit->record = std::move(record);
-    audit->has_record = true;
-    audit->groups = std::move(combined);
+    take_record_groups(*audit, record_groups(graph->graph));
+  });
+}
+
+int sg_audit_set_record_groups_at(sg_audit* audit, const sg_record* record, const char* as_of,
+                                  long long known_at) {
+  return guard([&] {
+    require(audit, "audit");
+    take_record_groups(*audit, record_groups(*record_graph(record, as_of, known_at)));
   });
 }
 
@@ -176,6 +190,7 @@ int sg_audit_what_if(char** out, size_t* out_size, const sg_audit* audit, const 
     what_if_options.threads = options->threads;
     what_if_options.viewer = cleared_viewer(options->viewer_cleared, options->viewer_cleared_count,
                                             "options.viewer_cleared");
+    if (options->version >= 2) what_if_options.suppress_below = options->suppress_below;
     const std::string_view spec =
         options->spec ? audit_text(options->spec, options->spec_size, "what-if spec")
                       : std::string_view();

@@ -30,6 +30,18 @@ class RecordAccess {
   sg_record* record_;
 };
 
+}  // namespace
+
+std::shared_ptr<const CaseGraph> capi::record_graph(const sg_record* record, const char* as_of,
+                                                    long long known_at) {
+  require(record, "record");
+  RecordAccess access(record);
+  const Day day = date(as_of, "as_of", true);
+  return record->record.graph(day, known_at);
+}
+
+namespace {
+
 Provenance provenance_of(const sg_provenance* p) {
   require(p, "provenance");
   check_version(p->version, SG_PROVENANCE_VERSION, "sg_provenance");
@@ -206,10 +218,7 @@ int sg_record_export(char** out, size_t* out_size, const sg_record* record, cons
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    require(record, "record");
-    RecordAccess access(record);
-    const Day day = date(as_of, "as_of", true);
-    buffer_out(out, out_size, save_case(*record->record.graph(day, known_at)));
+    buffer_out(out, out_size, save_case(*capi::record_graph(record, as_of, known_at)));
   });
 }
 

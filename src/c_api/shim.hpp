@@ -176,6 +176,10 @@ Viewer cleared_viewer(const char* const* cleared, std::size_t count, const char*
 Day date(const char* value, const char* name, bool required);
 // Refuses a struct whose version field is unset or newer than this library.
 void check_version(int version, int current, const char* what);
+// The record's graph as of `as_of` known at `known_at` (what sg_record_export writes), taken
+// while no other thread uses the record (src/c_api/record.cpp).
+std::shared_ptr<const CaseGraph> record_graph(const sg_record* record, const char* as_of,
+                                              long long known_at);
 const sg_limits& checked_limits(const sg_limits* limits);
 PackLimits pack_limits(const sg_limits* given);
 

@@ -111,6 +111,22 @@ sg_audit* census_audit(const std::string& outcomes) {
   return audit;
 }
 
+std::string taken(char* out, size_t size) {
+  std::string text(out, size);
+  sg_buffer_free(out);
+  return text;
+}
+
+// The audit of a result with `options` (JSON), failing the test on an error.
+std::string run_with(const sg_audit* audit, const sg_result* result,
+                     const sg_audit_options& options) {
+  char* out = nullptr;
+  size_t size = 0;
+  const int status = sg_audit_run(&out, &size, audit, result, &options);
+  REQUIRE_MESSAGE(status == SG_OK, sg_error_last());
+  return taken(out, size);
+}
+
 }  // namespace
 
 TEST_SUITE("capi/c_api_audit") {
@@ -355,6 +371,136 @@ TEST_SUITE("capi/c_api_audit") {
     CHECK(std::string(sg_error_last())
               .find("what-if spec:1:41: entity 'no-such-rule': unknown rule 'no-such-rule'") !=
           std::string::npos);
+    sg_audit_free(audit);
+  }
+
+  TEST_CASE("sg_audit_set_record_groups_at: a store's record as known then audits as its export") {
+    // The census return (Sex, Ethnicity as group attributes) in a record, then a later batch
+    // adding a child: as known at the first batch, the audit from the record must equal the audit
+    // of the case file sg_record_export writes for that time; as known now, of today's.
+    Census census;
+    char* saved = nullptr;
+    size_t saved_size = 0;
+    REQUIRE(sg_graph_save_buffer(&saved, &saved_size, census.graph) == SG_OK);
+    const std::string case_text = taken(saved, saved_size);
+    sg_record* record = nullptr;
+    REQUIRE(sg_record_new(&record) == SG_OK);
+    sg_provenance who = SG_PROVENANCE_INIT;
+    who.recorded_at = 1'790'000'000;
+    who.author = "loader";
+    REQUIRE(sg_record_import_buffer(nullptr, record, case_text.data(), case_text.size(),
+                                    "return.json", &who) == SG_OK);
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_person child = SG_PERSON_INIT;
+    child.id = "P-LATE-C1";
+    child.dob = "2019-04-01";
+    REQUIRE(sg_batch_add_person(batch, &child) == SG_OK);
+    who.recorded_at = 1'790'086'400;
+    REQUIRE(sg_record_apply(nullptr, record, batch, &who) == SG_OK);
+    sg_batch_free(batch);
+
+    const std::string outcomes = kCensusOutcomes;
+    sg_audit_options options = SG_AUDIT_OPTIONS_INIT;
+    options.bootstrap = 100;
+    sg_assess_options assess = SG_ASSESS_OPTIONS_INIT;
+    assess.as_of = "2025-03-31";
+    std::string reports[2];
+    const long long times[] = {1'790'000'000, SG_KNOWN_ALL};
+    for (int t = 0; t < 2; ++t) {
+      CAPTURE(t);
+      sg_result* stored = nullptr;
+      REQUIRE(sg_record_assess(&stored, record, census.rules, &assess, times[t]) == SG_OK);
+      sg_audit* from_store = census_audit(outcomes);
+      REQUIRE_MESSAGE(
+          sg_audit_set_record_groups_at(from_store, record, "2025-03-31", times[t]) == SG_OK,
+          sg_error_last());
+      // The case file of that time, loaded, assessed and audited with its own attributes.
+      char* exported = nullptr;
+      size_t exported_size = 0;
+      REQUIRE(sg_record_export(&exported, &exported_size, record, "2025-03-31", times[t]) == SG_OK);
+      const std::string then = taken(exported, exported_size);
+      sg_graph* graph = nullptr;
+      REQUIRE(sg_graph_new(&graph) == SG_OK);
+      REQUIRE(sg_graph_load_buffer(graph, then.data(), then.size(), "then.json") == SG_OK);
+      sg_result* from_file = nullptr;
+      REQUIRE(sg_assess(&from_file, graph, census.rules, &assess) == SG_OK);
+      sg_audit* exported_audit = census_audit(outcomes);
+      REQUIRE(sg_audit_set_record_groups(exported_audit, graph) == SG_OK);
+      for (const size_t below : {size_t{5}, size_t{0}}) {
+        options.suppress_below = below;
+        for (const int format : {SG_FORMAT_JSON, SG_FORMAT_CSV}) {
+          options.format = format;
+          CHECK(run_with(from_store, stored, options) ==
+                run_with(exported_audit, from_file, options));
+        }
+      }
+      options.format = SG_FORMAT_JSON;
+      reports[t] = run_with(from_store, stored, options);
+      sg_audit_free(exported_audit);
+      sg_result_free(from_file);
+      sg_graph_free(graph);
+      sg_audit_free(from_store);
+      sg_result_free(stored);
+    }
+    CHECK(reports[0].find("\"children\": 6,") != std::string::npos);
+    CHECK(reports[1].find("\"children\": 7,") != std::string::npos);
+    // Misuse: refused, and the audit keeps what it had.
+    sg_audit* audit = census_audit(outcomes);
+    CHECK(sg_audit_set_record_groups_at(audit, nullptr, "2025-03-31", SG_KNOWN_ALL) ==
+          SG_E_INVALID_ARGUMENT);
+    CHECK(sg_audit_set_record_groups_at(nullptr, record, "2025-03-31", SG_KNOWN_ALL) ==
+          SG_E_INVALID_ARGUMENT);
+    CHECK(sg_audit_set_record_groups_at(audit, record, nullptr, SG_KNOWN_ALL) ==
+          SG_E_INVALID_ARGUMENT);
+    CHECK(sg_audit_set_record_groups_at(audit, record, "2025-02-30", SG_KNOWN_ALL) != SG_OK);
+    options.suppress_below = 0;
+    CHECK(run_with(audit, census.result, options).find("\"attributes\": []") != std::string::npos);
+    sg_audit_free(audit);
+    sg_record_free(record);
+  }
+
+  TEST_CASE("suppress_below: the census's six children are never counted in a shared report") {
+    Census census;
+    sg_audit* audit = census_audit(kCensusOutcomes);
+    REQUIRE(sg_audit_set_record_groups(audit, census.graph) == SG_OK);
+    sg_audit_options options = SG_AUDIT_OPTIONS_INIT;
+    CHECK(options.suppress_below == 5);
+    options.bootstrap = 0;
+    options.format = SG_FORMAT_CSV;
+    const std::string shared = run_with(audit, census.result, options);
+    // Every group has one or two children: no line by group shows a count.
+    std::size_t group_lines = 0;
+    for (std::size_t at = shared.find("\nlevel_distribution,"); at != std::string::npos;
+         at = shared.find("\nlevel_distribution,", at + 1)) {
+      const std::string line = shared.substr(at + 1, shared.find('\n', at + 1) - at - 1);
+      CHECK_MESSAGE(line.find(",c,c,c,c,c,c,c,c,") != std::string::npos, line);
+      ++group_lines;
+    }
+    CHECK(group_lines > 0);
+    // A version 1 struct (before disclosure control) gets the safe default.
+    options.version = 1;
+    CHECK(run_with(audit, census.result, options) == shared);
+    options.version = SG_AUDIT_OPTIONS_VERSION;
+    options.suppress_below = 0;
+    const std::string own = run_with(audit, census.result, options);
+    CHECK(own.find(",c,") == std::string::npos);
+    CHECK(own.find("level_distribution,share,Sex,M,0,universal,") != std::string::npos);
+
+    sg_what_if_options what = SG_WHAT_IF_OPTIONS_INIT;
+    CHECK(what.suppress_below == 5);
+    const std::string spec = "remove = [\"disabled-child\"]\n";
+    what.spec = spec.data();
+    what.spec_size = spec.size();
+    what.format = SG_FORMAT_CSV;
+    char* out = nullptr;
+    size_t size = 0;
+    REQUIRE(sg_audit_what_if(&out, &size, audit, census.result, &what) == SG_OK);
+    const std::string moved = taken(out, size);
+    CHECK(moved.find("transitions,Sex,F,,universal,universal,c,") != std::string::npos);
+    what.suppress_below = 0;
+    REQUIRE(sg_audit_what_if(&out, &size, audit, census.result, &what) == SG_OK);
+    CHECK(taken(out, size).find(",c,") == std::string::npos);
     sg_audit_free(audit);
   }
 }

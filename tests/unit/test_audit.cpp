@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include "audit/suppress.hpp"  // private (src/)
 #include "safeguard/audit.hpp"
 #include "safeguard/cin.hpp"
 #include "safeguard/day.hpp"
@@ -114,6 +116,108 @@ std::string warning_of(const AuditReport& report, const std::string& code) {
   return out;
 }
 
+// The planted groups with a third attribute, `tiny`: three children in group T, two in U, the
+// rest R (every child has a value, so nothing is not recorded).
+GroupAttributes with_tiny_groups(const PlantedTruth& truth) {
+  GroupAttributes groups = truth.groups;
+  groups.attributes.push_back("tiny");
+  for (std::size_t r = 0; r < groups.rows.size(); ++r)
+    groups.rows[r].values.push_back(r < 3 ? "T" : r < 5 ? "U" : "R");
+  return groups;
+}
+
+// Whether unknown `target` is determined by the equations (rows of coefficients over the
+// unknowns): e_target lies in their row space when adding it leaves the rank unchanged.
+std::size_t rank_of(std::vector<std::vector<double>> rows) {
+  std::size_t rank = 0;
+  const std::size_t columns = rows.empty() ? 0 : rows[0].size();
+  for (std::size_t c = 0; c < columns && rank < rows.size(); ++c) {
+    std::size_t pivot = rank;
+    for (std::size_t r = rank; r < rows.size(); ++r)
+      if (std::abs(rows[r][c]) > std::abs(rows[pivot][c])) pivot = r;
+    if (std::abs(rows[pivot][c]) < 1e-9) continue;
+    std::swap(rows[pivot], rows[rank]);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (r == rank) continue;
+      const double factor = rows[r][c] / rows[rank][c];
+      for (std::size_t k = 0; k < columns; ++k) rows[r][k] -= factor * rows[rank][k];
+    }
+    ++rank;
+  }
+  return rank;
+}
+bool determined(const std::vector<std::vector<double>>& equations, std::size_t unknowns,
+                std::size_t target) {
+  std::vector<double> unit(unknowns, 0.0);
+  unit[target] = 1;
+  std::vector<std::vector<double>> with = equations;
+  with.push_back(unit);
+  return rank_of(with) == rank_of(equations);
+}
+
+// What a reader of one layer of an attribute's published figures can write down: each cell a
+// known number or an unknown. Every group's row sums to its total, every level's column to the
+// column total (taken as known unless `column_totals` says it is hidden, which makes it an
+// unknown too), and the totals to the grand total. Returns the suppressed cells a reader can
+// still work out exactly.
+struct Layer {
+  std::vector<std::vector<bool>> hidden;  // [group][level]
+  std::vector<bool> total_hidden;         // [group]
+  std::vector<bool> column_hidden;        // [level] (the calibration row; empty: all known)
+  bool corner_hidden = false;             // the grand total
+};
+std::vector<std::string> derivable(const Layer& layer, const std::vector<std::string>& groups) {
+  std::map<std::string, std::size_t> unknown;
+  const auto id = [&](const std::string& name) {
+    return unknown.emplace(name, unknown.size()).first->second;
+  };
+  const std::size_t levels = layer.hidden.empty() ? 0 : layer.hidden[0].size();
+  for (std::size_t g = 0; g < layer.hidden.size(); ++g) {
+    for (std::size_t l = 0; l < levels; ++l)
+      if (layer.hidden[g][l]) id(groups[g] + "@" + std::to_string(l));
+    if (layer.total_hidden[g]) id(groups[g] + "@total");
+  }
+  for (std::size_t l = 0; l < layer.column_hidden.size(); ++l)
+    if (layer.column_hidden[l]) id("all@" + std::to_string(l));
+  if (layer.corner_hidden) id("all@total");
+  std::vector<std::vector<double>> equations;
+  const auto equation = [&](const std::vector<std::pair<std::string, double>>& terms) {
+    std::vector<double> row(unknown.size(), 0.0);
+    bool any = false;
+    for (const auto& [name, sign] : terms) {
+      const auto at = unknown.find(name);
+      if (at == unknown.end()) continue;
+      row[at->second] = sign;
+      any = true;
+    }
+    if (any) equations.push_back(row);
+  };
+  for (std::size_t g = 0; g < layer.hidden.size(); ++g) {
+    std::vector<std::pair<std::string, double>> terms{{groups[g] + "@total", -1}};
+    for (std::size_t l = 0; l < levels; ++l)
+      terms.push_back({groups[g] + "@" + std::to_string(l), 1});
+    equation(terms);
+  }
+  for (std::size_t l = 0; l < levels; ++l) {
+    std::vector<std::pair<std::string, double>> terms{{"all@" + std::to_string(l), -1}};
+    for (std::size_t g = 0; g < layer.hidden.size(); ++g)
+      terms.push_back({groups[g] + "@" + std::to_string(l), 1});
+    equation(terms);
+  }
+  {
+    std::vector<std::pair<std::string, double>> terms{{"all@total", -1}};
+    for (std::size_t g = 0; g < layer.hidden.size(); ++g)
+      terms.push_back({groups[g] + "@total", 1});
+    equation(terms);
+    std::vector<std::pair<std::string, double>> margin{{"all@total", -1}};
+    for (std::size_t l = 0; l < levels; ++l) margin.push_back({"all@" + std::to_string(l), 1});
+    equation(margin);
+  }
+  std::vector<std::string> out;
+  for (const auto& [name, index] : unknown)
+    if (determined(equations, unknown.size(), index)) out.push_back(name);
+  return out;
+}
 }  // namespace
 
 TEST_SUITE("unit/audit") {
@@ -143,9 +247,16 @@ TEST_SUITE("unit/audit") {
       if (row.table == "level_distribution" && row.attribute == "Sex" && row.level == 0)
         sex_children += row.denominator;
     CHECK(sex_children == 4);
-    // Small groups: every rate over fewer than min_count children is marked and no ratio is
-    // assessed or flagged, as for a file.
+    // Small groups: in a shared report (the default) every figure by group is suppressed;
+    // with suppression off, every rate over fewer than min_count children is marked and no
+    // ratio is assessed or flagged, as for a file.
     for (const AuditRow& row : from_record.rows) {
+      if (row.attribute.empty()) continue;
+      CHECK(row.suppressed());
+      CHECK_FALSE(row.flag);
+    }
+    options.suppress_below = 0;
+    for (const AuditRow& row : audit(census.results, outcomes, recorded, options).rows) {
       if (row.attribute.empty() || row.denominator == 0) continue;
       CHECK(row.note.find("small sample") == 0);
       CHECK_FALSE(row.flag);
@@ -310,6 +421,7 @@ TEST_SUITE("unit/audit") {
     const PlantedTruth truth = plant_outcomes(results, PlantedOptions{});
     AuditOptions options;
     options.bootstrap = 0;
+    options.suppress_below = 0;  // the analyst's own work: every count shown
     const AuditReport report = audit(results, truth.outcomes, truth.groups, options);
     const int levels = static_cast<int>(results.rules().levels().size());
     for (const std::string group : {"A", "B", "C"}) {
@@ -417,5 +529,166 @@ TEST_SUITE("unit/audit") {
     bool warned = false;
     for (const AuditWarning& w : report.warnings) warned = warned || w.code == "small-sample";
     CHECK(warned);
+  }
+
+  TEST_CASE("small counts: a group of 1 to 4 children never shows its count, rate or ratio") {
+    const Results results = generated(400, 5);
+    const PlantedTruth truth = plant_outcomes(results, PlantedOptions{});
+    const GroupAttributes groups = with_tiny_groups(truth);
+    AuditOptions options;
+    options.bootstrap = 50;
+    const AuditReport report = audit(results, truth.outcomes, groups, options);
+    CHECK(report.options.suppress_below == 5);  // the default is for sharing
+    std::size_t tiny_rows = 0;
+    for (const AuditRow& row : report.rows) {
+      if (row.attribute != "tiny" || row.group == "R") continue;
+      ++tiny_rows;
+      CHECK(row.count_suppressed);
+      CHECK(row.suppressed());
+      CHECK(std::isnan(row.value));
+      CHECK(std::isnan(row.low));
+      CHECK(std::isnan(row.high));
+      CHECK(std::isnan(row.ratio));
+      CHECK_FALSE(row.flag);
+      if (row.table != "outcome_by_level") CHECK(row.denominator_suppressed);
+    }
+    CHECK(tiny_rows > 0);
+    // In the renderings: "c" in the CSV, null and "suppressed" in the JSON, never the value.
+    const std::string csv = audit_csv(report);
+    std::size_t lines = 0;
+    for (std::size_t at = csv.find(",tiny,T,"); at != std::string::npos;
+         at = csv.find(",tiny,T,", at + 1)) {
+      const std::string line = csv.substr(at, csv.find('\n', at) - at);
+      CHECK_MESSAGE(line.find(",c,") != std::string::npos, line);
+      ++lines;
+    }
+    CHECK(lines > 0);
+    const std::string json = audit_json(report);
+    CHECK(json.find("\"suppressed\": true") != std::string::npos);
+    CHECK(json.find("\"suppress_below\": 5") != std::string::npos);
+    const std::string html = audit_html(report);
+    CHECK(html.find("<td>c</td>") != std::string::npos);
+
+    // The what-if's tables by group, too.
+    PackChanges changes;
+    changes.remove.push_back("multi-agency-corroboration");
+    const WhatIfReport what = what_if(results, changes, groups);
+    std::size_t tiny_groups = 0;
+    for (const WhatIfGroup& group : what.groups) {
+      if (group.attribute != "tiny" || group.group == "R") continue;
+      ++tiny_groups;
+      CHECK(group.children_suppressed);
+      CHECK(group.share_suppressed());
+      REQUIRE(group.transitions_suppressed.size() == group.transitions.size());
+      for (bool hidden : group.transitions_suppressed) CHECK(hidden);
+    }
+    CHECK(tiny_groups == 2);
+    const std::string what_csv = what_if_csv(what);
+    CHECK(what_csv.find("transitions,tiny,T,,universal,universal,c,") != std::string::npos);
+    CHECK(what_if_json(what).find("\"children\": null") != std::string::npos);
+  }
+
+  TEST_CASE("small counts: no suppressed cell can be worked out from the totals") {
+    const Results results = generated(400, 5);
+    const PlantedTruth truth = plant_outcomes(results, PlantedOptions{});
+    const GroupAttributes groups = with_tiny_groups(truth);
+    AuditOptions options;
+    options.bootstrap = 0;
+    const AuditReport report = audit(results, truth.outcomes, groups, options);
+    const std::size_t levels = report.levels.size();
+    std::size_t suppressed = 0;
+    for (const AuditRow& row : report.rows) suppressed += row.suppressed() ? 1 : 0;
+    CHECK(suppressed > 0);
+    for (std::size_t a = 0; a < report.attributes.size(); ++a) {
+      const std::string& attribute = report.attributes[a];
+      CAPTURE(attribute);
+      REQUIRE(report.not_recorded[a] == 0);
+      std::vector<std::string> names;
+      for (const AuditRow& row : report.rows)
+        if (row.attribute == attribute && row.table == "level_distribution" && row.level == 0)
+          names.push_back(row.group);
+      // Children per level (level_distribution): the column totals are taken as known.
+      Layer members, events;
+      members.hidden.assign(names.size(), std::vector<bool>(levels, false));
+      members.total_hidden.assign(names.size(), false);
+      events = members;
+      events.column_hidden.assign(levels, false);
+      for (std::size_t l = 0; l < levels; ++l)
+        events.column_hidden[l] =
+            find_row(report, "calibration", "outcome_rate", "", static_cast<int>(l))
+                .count_suppressed;
+      events.corner_hidden = report.positives_suppressed;
+      for (std::size_t g = 0; g < names.size(); ++g) {
+        for (std::size_t l = 0; l < levels; ++l) {
+          const AuditRow& share =
+              find_row(report, "level_distribution", "share", names[g], static_cast<int>(l));
+          members.hidden[g][l] = share.count_suppressed;
+          members.total_hidden[g] = share.denominator_suppressed;
+          events.hidden[g][l] =
+              find_row(report, "outcome_by_level", "outcome_rate", names[g], static_cast<int>(l))
+                  .count_suppressed;
+        }
+        // Each group's outcome 1 total is the denominator of its false negative rates.
+        events.total_hidden[g] =
+            find_row(report, "error_rates", "fnr", names[g], 1).denominator_suppressed;
+      }
+      CHECK(derivable(members, names).empty());
+      CHECK(derivable(events, names).empty());
+    }
+  }
+
+  TEST_CASE("small counts: suppression off gives every figure, as before") {
+    const Results results = generated(400, 5);
+    const PlantedTruth truth = plant_outcomes(results, PlantedOptions{});
+    const GroupAttributes groups = with_tiny_groups(truth);
+    AuditOptions options;
+    options.bootstrap = 50;
+    const AuditReport shared = audit(results, truth.outcomes, groups, options);
+    options.suppress_below = 0;
+    const AuditReport own = audit(results, truth.outcomes, groups, options);
+    REQUIRE(shared.rows.size() == own.rows.size());
+    for (std::size_t i = 0; i < own.rows.size(); ++i) {
+      const AuditRow& a = own.rows[i];
+      const AuditRow& b = shared.rows[i];
+      CHECK_FALSE(a.suppressed());
+      CHECK(a.table == b.table);
+      CHECK(a.count == b.count);  // kept beneath the flag, never rendered when suppressed
+      if (b.suppressed()) continue;
+      CHECK(a.note == b.note);
+      CHECK((a.value == b.value || (std::isnan(a.value) && std::isnan(b.value))));
+      const bool same_ratio = a.ratio == b.ratio || std::isnan(b.ratio);
+      CHECK(same_ratio);
+    }
+    const AuditRow& t = find_row(own, "level_distribution", "share", "T", 0);
+    CHECK(t.denominator == 3);
+    CHECK(audit_csv(own).find(",c,") == std::string::npos);
+    CHECK(audit_json(own).find("null,\n      \"denominator\"") == std::string::npos);
+    PackChanges changes;
+    changes.remove.push_back("multi-agency-corroboration");
+    WhatIfOptions what_options;
+    what_options.suppress_below = 0;
+    const WhatIfReport what = what_if(results, changes, groups, what_options);
+    for (const WhatIfGroup& group : what.groups) {
+      CHECK_FALSE(group.children_suppressed);
+      CHECK(group.transitions_suppressed.empty());
+    }
+    CHECK(what_if_csv(what).find(",c,") == std::string::npos);
+  }
+
+  TEST_CASE("small counts: a lone hidden cell is closed into the cheapest rectangle") {
+    using audit_detail::Cell;
+    audit_detail::Table table;
+    table.rows = 3;
+    table.columns = 3;
+    table.cells.assign(9, Cell::shown);
+    table.cost = {2, 40, 50, 30, 10, 60, 70, 80, 90};
+    table.at(0, 0) = Cell::suppressed;
+    CHECK(audit_detail::protect(table));
+    // (0,0) with (0,1), (1,0), (1,1): 40 + 30 + 10, the cheapest of the four rectangles.
+    CHECK(table.at(0, 1) == Cell::suppressed);
+    CHECK(table.at(1, 0) == Cell::suppressed);
+    CHECK(table.at(1, 1) == Cell::suppressed);
+    CHECK(table.at(2, 2) == Cell::shown);
+    CHECK_FALSE(audit_detail::protect(table));  // settled
   }
 }

@@ -1063,6 +1063,84 @@ class AuditTest(unittest.TestCase):
             self.assertEqual([a["attribute"] for a in alone["attributes"]], ["Ethnicity"])
             self.assertFalse([w for w in alone["warnings"] if w["code"] == "group-clash"])
 
+    def census_case(self, tmp):
+        case = os.path.join(tmp, "case.json")
+        done = run("import-cin", os.path.join(SOURCE_DIR, "tests", "data", "cin",
+                                              "mixed-layouts.xml"), "-o", case)
+        self.assertEqual(done.code, 0, done.errtext())
+        outcomes = os.path.join(tmp, "o.csv")
+        with open(outcomes, "w") as f:
+            f.write("child_id,outcome\nP-CIN-C1,1\nP-CIN-C2,0\nP-CIN-C3,1\nP-CIN-C4,0\n"
+                    "P-CIN-C5,0\nP-CIN-C6,1\n")
+        return case, outcomes
+
+    def test_audit_from_a_store_equals_the_audit_of_its_export(self):
+        with scratch_dir() as tmp:
+            case, outcomes = self.census_case(tmp)
+            store = os.path.join(tmp, "census.store")
+            for path, when in ((case, "2025-04-01T09:00:00Z"), (OAK, "2025-04-02T09:00:00Z")):
+                done = run("store", "import", store, path, "--recorded-at", when, "--author",
+                           "analyst-3")
+                self.assertEqual(done.code, 0, done.errtext())
+            common = ["--outcomes", outcomes, "--as-of", "2025-03-31", "--bootstrap", "100"]
+            for known_at in (["--known-at", "2025-04-01T09:00:00Z"], []):
+                then = os.path.join(tmp, "then.json")
+                exported = run("store", "export", store, "--as-of", "2025-03-31", *known_at,
+                               "-o", then)
+                self.assertEqual(exported.code, 0, exported.errtext())
+                for fmt in ("json", "csv"):
+                    from_store = run("audit", "--store", store, *known_at, *common,
+                                     "--format", fmt)
+                    self.assertEqual(from_store.code, 0, from_store.errtext())
+                    from_file = run("audit", then, *common, "--format", fmt)
+                    self.assertEqual(from_file.code, 0, from_file.errtext())
+                    self.assertEqual(from_store.text(), from_file.text())
+                report = json.loads(run("audit", "--store", store, *known_at, *common).text())
+                if known_at:
+                    self.assertEqual(report["children"], 6)
+                else:
+                    self.assertGreater(report["children"], 6)
+            # One of the two, never both; a store needs its date.
+            both = run("audit", case, "--store", store, *common)
+            self.assertEqual(both.code, 2, both.errtext())
+            undated = run("audit", "--store", store, "--outcomes", outcomes)
+            self.assertEqual(undated.code, 2, undated.errtext())
+            self.assertIn("--as-of", undated.errtext())
+            missing = run("audit", "--store", os.path.join(tmp, "none.store"), *common)
+            self.assertEqual(missing.code, 3, missing.errtext())
+
+    def test_small_counts_show_as_c_unless_turned_off(self):
+        with scratch_dir() as tmp:
+            case, outcomes = self.census_case(tmp)
+            common = [case, "--outcomes", outcomes, "--as-of", "2025-03-31", "--bootstrap", "0"]
+            shared = list(csv.DictReader(io.StringIO(run("audit", *common, "--format",
+                                                         "csv").text())))
+            by_group = [row for row in shared if row["attribute"]]
+            self.assertTrue(by_group)
+            for row in by_group:
+                self.assertEqual([row[k] for k in ("count", "denominator", "value", "low",
+                                                    "high", "ratio")], ["c"] * 6, row)
+            report = json.loads(run("audit", *common).text())
+            self.assertEqual(report["settings"]["suppress_below"], 5)
+            self.assertTrue(all(r["count"] is None and r["suppressed"]
+                                for r in report["rows"] if r["attribute"]))
+            own = list(csv.DictReader(io.StringIO(run("audit", *common, "--format", "csv",
+                                                      "--suppress-below", "0").text())))
+            self.assertFalse([row for row in own if "c" in row.values()])
+            sex_f = [row for row in own if row["table"] == "level_distribution"
+                     and row["attribute"] == "Sex" and row["group"] == "F"]
+            self.assertEqual(sex_f[0]["denominator"], "2")
+            groups = os.path.join(tmp, "g.csv")
+            with open(groups, "w") as f:
+                f.write(self.CENSUS_GROUPS)
+            what_if = [case, "--as-of", "2025-03-31", "--without", "disabled-child", "--groups",
+                       groups, "--viewer", "*"]
+            moved = run("what-if", *what_if)
+            self.assertEqual(moved.code, 0, moved.errtext())
+            self.assertIn("  Sex=F: c children, c change (c): up c, down c\n", moved.text())
+            moved_own = run("what-if", *what_if, "--suppress-below", "0")
+            self.assertIn("  Sex=F: 2 children, ", moved_own.text())
+
     def test_audit_flags_the_planted_disparity_in_json_csv_and_html(self):
         with scratch_dir() as tmp:
             case, outcomes, groups = self.planted(tmp)
@@ -1168,7 +1246,9 @@ class WhatIfTest(unittest.TestCase):
     def test_removing_a_rule_reports_transitions_groups_and_both_hashes(self):
         with scratch_dir() as tmp:
             case, groups = self.generated(tmp)
-            common = [case, "--groups", groups, *AS_OF, "--without", "multi-agency-corroboration"]
+            # The analyst's own view: every count by group shown, so the groups add up.
+            common = [case, "--groups", groups, *AS_OF, "--without", "multi-agency-corroboration",
+                      "--suppress-below", "0"]
             result = run("what-if", *common, "--format", "json")
             self.assertEqual(result.code, 0, result.errtext())
             report = json.loads(result.text())

@@ -540,7 +540,7 @@ class TrainingOptions(ctypes.Structure):
 
 
 class AuditOptions(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("format", c_int),
@@ -552,11 +552,12 @@ class AuditOptions(ctypes.Structure):
         ("band_high", ctypes.c_double),
         ("references", POINTER(c_char_p)),
         ("reference_count", c_size_t),
+        ("suppress_below", c_size_t),
     ]
 
 
 class WhatIfOptions(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [
         ("version", c_int),
         ("format", c_int),
@@ -565,6 +566,7 @@ class WhatIfOptions(ctypes.Structure):
         ("spec_size", c_size_t),
         ("viewer_cleared", POINTER(c_char_p)),
         ("viewer_cleared_count", c_size_t),
+        ("suppress_below", c_size_t),
     ]
 
 
@@ -831,6 +833,7 @@ _FUNCTIONS: typing.Dict[str, typing.Tuple[typing.Any, typing.List[typing.Any]]] 
     "sg_audit_free": (None, [c_void_p]),
     "sg_audit_set_groups": (c_int, [c_void_p, c_char_p, c_size_t, c_char_p]),
     "sg_audit_set_record_groups": (c_int, [c_void_p, _graph_p]),
+    "sg_audit_set_record_groups_at": (c_int, [c_void_p, _record_p, c_char_p, ctypes.c_longlong]),
     "sg_audit_check_rules": (c_int, [c_void_p, _rules_p]),
     "sg_audit_run": (c_int, [POINTER(c_void_p), _out_size, c_void_p, _result_p,
                              POINTER(AuditOptions)]),

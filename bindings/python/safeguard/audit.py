@@ -19,15 +19,17 @@ a protected attribute is refused (InvalidDataError naming the rule).
 """
 
 import ctypes
+import datetime
 import json
 import os
 import typing
 
 from . import _core
 from . import _lib
-from ._core import check, lib
+from ._core import check, date_text, lib
 from .errors import InvalidArgumentError
 from .graph import Graph
+from .record import Record, RecordTime, _known_at
 from .result import RESULT_VIEWER, Result, ViewerArg
 from .rules import RuleSet
 
@@ -98,7 +100,9 @@ class _AuditInputs(_core.Handle):
     _kind = "audit"
 
     def __init__(self, outcomes: OutcomesArg, groups: typing.Optional[GroupsArg],
-                 horizon: str, record: typing.Optional[Graph] = None) -> None:
+                 horizon: str, record: typing.Optional[typing.Union[Graph, Record]] = None,
+                 as_of: typing.Optional[datetime.date] = None,
+                 known_at: typing.Optional[RecordTime] = None) -> None:
         if isinstance(outcomes, (str, os.PathLike)):
             data, name = _read(outcomes)
         else:
@@ -106,10 +110,19 @@ class _AuditInputs(_core.Handle):
         out = ctypes.c_void_p()
         check(lib.sg_audit_new(ctypes.byref(out), data, len(data), name.encode("utf-8")))
         super().__init__(out.value, lib.sg_audit_free)
-        if record is not None:
+        if isinstance(record, Record):
+            if as_of is None:
+                raise InvalidArgumentError("record= a safeguard.Record needs the result's as_of")
+            with record._lock:
+                check(lib.sg_audit_set_record_groups_at(
+                    self._pointer(), record._pointer(), date_text(as_of, "as_of", required=True),
+                    _known_at(known_at)))
+        elif record is not None:
             if not isinstance(record, Graph):
-                raise TypeError("record must be a safeguard.Graph, not %s"
+                raise TypeError("record must be a safeguard.Graph or safeguard.Record, not %s"
                                 % type(record).__name__)
+            if known_at is not None:
+                raise InvalidArgumentError("known_at is for record= a safeguard.Record")
             with record._lock:
                 check(lib.sg_audit_set_record_groups(self._pointer(), record._pointer()))
         if groups is None:  # without groups: overall figures, or the record's groups only
@@ -176,6 +189,8 @@ class Audit:
         frame = pandas.DataFrame([[r[c] for c in COLUMNS] for r in rows], columns=list(COLUMNS))
         for column in ("value", "low", "high", "ratio", "ratio_low", "ratio_high"):
             frame[column] = frame[column].astype("float64")
+        # Suppressed for disclosure control: count and denominator are None, figures NaN.
+        frame["suppressed"] = [bool(r.get("suppressed", False)) for r in rows]
         frame.attrs.update(as_of=self.document["as_of"], horizon=self.document["horizon"],
                            rules_id=self.document["pack"]["id"],
                            rules_hash=self.document["pack"]["hash"])
@@ -220,7 +235,8 @@ class Audit:
 
 def _options(seed: int, bootstrap: int, min_events: int, min_count: int,
              band: typing.Tuple[float, float],
-             reference: typing.Optional[typing.Mapping[str, str]]) -> _lib.AuditOptions:
+             reference: typing.Optional[typing.Mapping[str, str]],
+             suppress_below: int) -> _lib.AuditOptions:
     references = ["%s=%s" % (k, v) for k, v in (reference or {}).items()]
     array, count = _core.text_array(references, "reference")
     # ctypes keeps `array` alive in the struct's _objects for as long as the struct lives.
@@ -230,7 +246,8 @@ def _options(seed: int, bootstrap: int, min_events: int, min_count: int,
                              min_events=_core.integer_size(min_events, "min_events"),
                              min_count=_core.integer_size(min_count, "min_count"),
                              band_low=float(band[0]), band_high=float(band[1]), references=array,
-                             reference_count=count)
+                             reference_count=count,
+                             suppress_below=_core.integer_size(suppress_below, "suppress_below"))
 
 
 def _take(call: typing.Callable[[typing.Any, typing.Any], int]) -> str:
@@ -240,21 +257,34 @@ def _take(call: typing.Callable[[typing.Any, typing.Any], int]) -> str:
     return _core.take_text(buffer, size)
 
 
+_UNSET: typing.Any = object()
+
+
 def audit(result: Result, outcomes: OutcomesArg, groups: typing.Optional[GroupsArg] = None, *,
-          record: typing.Optional[Graph] = None, horizon: str = "",
+          record: typing.Optional[typing.Union[Graph, Record]] = None,
+          known_at: typing.Optional[RecordTime] = _UNSET, horizon: str = "",
           seed: int = 1, bootstrap: int = 1000, min_events: int = 10, min_count: int = 30,
           band: typing.Tuple[float, float] = (0.8, 1.25),
-          reference: typing.Optional[typing.Mapping[str, str]] = None) -> Audit:
+          reference: typing.Optional[typing.Mapping[str, str]] = None,
+          suppress_below: int = 5) -> Audit:
     """Audits `result` against the host's outcomes and protected group attributes (module
-    docstring): `groups`, the attributes `record` (the Graph assessed) holds for its children,
-    or both (the file wins per child and attribute; differences are warned). `horizon` states
-    what a mapping's outcome means (a file says it on its '# horizon:' line). A ratio is
-    flagged when it leaves `band` beyond chance, adjusted for the number of ratios
-    (docs/audit.md); `reference` names an attribute's reference group (default: its largest)."""
+    docstring): `groups`, the attributes `record` holds for its children, or both (the file
+    wins per child and attribute; differences are warned). `record` is the Graph assessed, or a
+    Record: then its attributes as of the result's date as known at `known_at` (default: the
+    known_at the result was assessed with by Record.assess; None: everything), so that
+    ``audit(record.assess(rules, as_of, known_at=t), outcomes, record=record)`` is the audit of
+    the case file ``record.export(as_of, known_at=t)``. `horizon` states what a mapping's
+    outcome means (a file says it on its '# horizon:' line). A ratio is flagged when it leaves
+    `band` beyond chance, adjusted for the number of ratios (docs/audit.md); `reference` names
+    an attribute's reference group (default: its largest). A figure resting on fewer than
+    `suppress_below` children, and any figure that would reveal one, is suppressed (None, with
+    "suppressed" true); 0 turns that off, for the analyst's own work only."""
     if not isinstance(result, Result):
         raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
-    options = _options(seed, bootstrap, min_events, min_count, band, reference)
-    inputs = _AuditInputs(outcomes, groups, horizon, record)
+    options = _options(seed, bootstrap, min_events, min_count, band, reference, suppress_below)
+    if known_at is _UNSET:
+        known_at = getattr(result, "known_at", None) if isinstance(record, Record) else None
+    inputs = _AuditInputs(outcomes, groups, horizon, record, result.as_of, known_at)
 
     def render(fmt: int) -> str:
         options.format = fmt
@@ -278,12 +308,13 @@ def run_rows(rows: str, rules: typing.Union[str, RuleSet], outcomes: OutcomesArg
              groups: GroupsArg, *, horizon: str = "", seed: int = 1, bootstrap: int = 1000,
              min_events: int = 10, min_count: int = 30,
              band: typing.Tuple[float, float] = (0.8, 1.25),
-             reference: typing.Optional[typing.Mapping[str, str]] = None) -> Audit:
+             reference: typing.Optional[typing.Mapping[str, str]] = None,
+             suppress_below: int = 5) -> Audit:
     """The audit of rows files run together (result_rows of each partition), assessed with
     `rules` (a RuleSet, a bundled name or a path): the same report as audit() on one result
     holding every child."""
     pack = rules if isinstance(rules, RuleSet) else RuleSet.load(rules)
-    options = _options(seed, bootstrap, min_events, min_count, band, reference)
+    options = _options(seed, bootstrap, min_events, min_count, band, reference, suppress_below)
     inputs = _AuditInputs(outcomes, groups, horizon)
     data = rows.encode("utf-8")
 
@@ -383,7 +414,8 @@ class WhatIf:
         entries = [dict(self.document["overall"], attribute="", group="")]
         entries.extend(self.document["groups"])
         rows = [(g["attribute"], g["group"], g["children"], g["up"], g["down"],
-                 float(g["share_moved"])) for g in entries]
+                 float("nan") if g["share_moved"] is None else float(g["share_moved"]))
+                for g in entries]
         return pandas.DataFrame(rows, columns=["attribute", "group", "children", "up", "down",
                                                "share_moved"])
 
@@ -399,21 +431,25 @@ class WhatIf:
         for g in entries:
             for i, line in enumerate(g["transitions"]):
                 for j, count in enumerate(line):
-                    rows.append((g["attribute"], g["group"], levels[i], levels[j], int(count)))
+                    rows.append((g["attribute"], g["group"], levels[i], levels[j],
+                                 None if count is None else int(count)))
         return pandas.DataFrame(rows, columns=["attribute", "group", "from", "to", "count"])
 
 
 def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
-            record: typing.Optional[Graph] = None, without: typing.Iterable[str] = (),
+            record: typing.Optional[typing.Union[Graph, Record]] = None,
+            known_at: typing.Optional[RecordTime] = _UNSET, without: typing.Iterable[str] = (),
             weights: typing.Optional[typing.Mapping[str, float]] = None,
             thresholds: typing.Optional[typing.Mapping[str, typing.Mapping[str, float]]] = None,
             spec: typing.Optional[str] = None, threads: int = 1,
-            viewer: ViewerArg = RESULT_VIEWER) -> WhatIf:
+            viewer: ViewerArg = RESULT_VIEWER, suppress_below: int = 5) -> WhatIf:
     """Reassesses `result`'s case as of its date with its pack changed (rules `without`,
     `weights` {rule: multiplier}, `thresholds` {index: {level: score}}, or a what-if `spec` in
     TOML) and reports which children change level, overall and per group of `groups` (as for
-    audit(), with `record` as there). The pack itself never changes. NotFoundError names an unknown rule, index or level.
-    `viewer` (default: the result's) decides which changed rules a child's row may name."""
+    audit(), with `record` and `known_at` as there). The pack itself never changes.
+    NotFoundError names an unknown rule, index or level. `viewer` (default: the result's)
+    decides which changed rules a child's row may name. A group's figure resting on fewer than
+    `suppress_below` children, and any that would reveal one, is None (0: off)."""
     if not isinstance(result, Result):
         raise TypeError("result must be a safeguard.Result, not %s" % type(result).__name__)
     if spec is None:
@@ -425,8 +461,12 @@ def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
     options = _lib.WhatIfOptions(version=_lib.WhatIfOptions.VERSION, format=_lib.FORMAT_JSON,
                                  threads=_core.integer_size(threads, "threads"), spec=spec_bytes,
                                  spec_size=len(spec_bytes), viewer_cleared=cleared,
-                                 viewer_cleared_count=cleared_count)
-    inputs = _AuditInputs({}, groups, "", record)
+                                 viewer_cleared_count=cleared_count,
+                                 suppress_below=_core.integer_size(suppress_below,
+                                                                   "suppress_below"))
+    if known_at is _UNSET:
+        known_at = getattr(result, "known_at", None) if isinstance(record, Record) else None
+    inputs = _AuditInputs({}, groups, "", record, result.as_of, known_at)
 
     def render(fmt: int) -> str:
         options.format = fmt

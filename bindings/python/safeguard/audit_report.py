@@ -41,6 +41,17 @@ def _number(value: typing.Any, decimals: int) -> str:
     return "%.*f" % (decimals, value)
 
 
+def _figure_of(row: typing.Any, key: str, decimals: int) -> str:
+    """The row's figure, or "c" (the GSS symbol) where it is suppressed for confidentiality."""
+    if row.get("suppressed"):
+        return "c"
+    return _number(row[key], decimals)
+
+
+def _count(value: typing.Optional[int]) -> str:
+    return "c" if value is None else "%d" % value
+
+
 def _svg(figure: Figure, label: str) -> str:
     """The figure as inline SVG with role="img" and `label` as its text alternative."""
     buffer = io.StringIO()
@@ -82,13 +93,13 @@ def _table(caption: str, rows: typing.Sequence[typing.Any], value_name: str,
         if with_group:
             cells.append('<td class="text">%s</td>' % html.escape(r["group"]))
         cells += ['<td class="text">%s</td>' % html.escape(r["level_id"]),
-                  "<td>%d</td>" % r["count"], "<td>%d</td>" % r["denominator"],
-                  "<td>%s</td>" % _number(r["value"], 3),
-                  "<td>%s&ndash;%s</td>" % (_number(r["low"], 3), _number(r["high"], 3))]
+                  "<td>%s</td>" % _count(r["count"]), "<td>%s</td>" % _count(r["denominator"]),
+                  "<td>%s</td>" % _figure_of(r, "value", 3),
+                  "<td>%s&ndash;%s</td>" % (_figure_of(r, "low", 3), _figure_of(r, "high", 3))]
         if with_group:
-            cells += ["<td>%s</td>" % _number(r["ratio"], 2),
-                      "<td>%s&ndash;%s</td>" % (_number(r["ratio_low"], 2),
-                                                _number(r["ratio_high"], 2))]
+            cells += ["<td>%s</td>" % _figure_of(r, "ratio", 2),
+                      "<td>%s&ndash;%s</td>" % (_figure_of(r, "ratio_low", 2),
+                                                _figure_of(r, "ratio_high", 2))]
         note = ("flagged. " if r["flag"] else "") + r["note"]
         cells.append('<td class="text">%s</td>' % html.escape(note))
         out.append("<tr%s>%s</tr>" % (' class="flag"' if r["flag"] else "", "".join(cells)))
@@ -109,7 +120,7 @@ def _discrimination(rows: typing.List[typing.Any]) -> str:
     ax.set_yticks(ys, names)
     ax.set_xlim(0.4, 1.0)
     ax.set_xlabel("ROC AUC (0.5: no better than chance)")
-    text = "; ".join("%s %s" % (r["measure"], _number(r["value"], 2)) for r in rows)
+    text = "; ".join("%s %s" % (r["measure"], _figure_of(r, "value", 2)) for r in rows)
     return _figure(figure, "ROC AUC per measure with 95% bootstrap intervals",
                    "Dot plot of the AUC of each measure: " + text)
 
@@ -131,7 +142,7 @@ def _by_level(rows: typing.List[typing.Any], levels: typing.List[str], groups: t
     if len(groups) > 1:
         ax.legend(fontsize="small")
     text = "; ".join("%s%s %s" % (r["group"] + " " if r["group"] else "", r["level_id"],
-                                  _number(r["value"], 2)) for r in rows)
+                                  _figure_of(r, "value", 2)) for r in rows)
     return _figure(figure, caption, caption + ": " + text)
 
 
@@ -152,7 +163,7 @@ def _error_rates(rows: typing.List[typing.Any], levels: typing.List[str],
         ax.set_xlabel("flagged at level")
     axes[0].legend(fontsize="small")
     text = "; ".join("%s %s at %s %s" % (r["group"], r["measure"], r["level_id"],
-                                         _number(r["value"], 2)) for r in rows)
+                                         _figure_of(r, "value", 2)) for r in rows)
     caption = "False positive and false negative rates by %s at each level threshold" % attribute
     return _figure(figure, caption, caption + ": " + text)
 
@@ -166,11 +177,15 @@ def audit_html(audit: "Audit") -> str:
            "<style>%s</style>\n</head>\n<body>\n<main>" % _STYLE,
            "<h1>Audit of rule pack %s %s</h1>" % (html.escape(doc["pack"]["id"]),
                                                   html.escape(doc["pack"]["version"])),
-           "<p>Assessed as of %s: %d children, %d with an outcome, %d of them positive. "
+           "<p>Assessed as of %s: %d children, %d with an outcome, %s of them positive. "
            "Outcome: %s. Intervals are 95%%. What each figure means and what it cannot show: "
            "docs/audit.md.</p>" % (doc["as_of"], doc["children"], doc["with_outcome"],
-                                   doc["positives"],
+                                   _count(doc["positives"]),
                                    html.escape(doc["horizon"] or "not stated"))]
+    below = int(doc["settings"].get("suppress_below", 0))
+    out.append("<p>c: suppressed to protect confidentiality (a count of 1 to %d children, or a "
+               "figure from which one could be worked out).</p>" % (below - 1) if below > 1 else
+               "<p>Small counts are not suppressed: not for sharing.</p>")
     out.append("<h2>Flags</h2>")
     if doc["flags"]:
         out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % html.escape(f) for f in doc["flags"]))

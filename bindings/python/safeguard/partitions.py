@@ -46,7 +46,8 @@ def audit_partitions(partitions: typing.Sequence[PathLike], outcomes: OutcomesAr
                      scheduler: typing.Optional[str] = None, horizon: str = "", seed: int = 1,
                      bootstrap: int = 1000, min_events: int = 10, min_count: int = 30,
                      band: typing.Tuple[float, float] = (0.8, 1.25),
-                     reference: typing.Optional[typing.Mapping[str, str]] = None) -> Audit:
+                     reference: typing.Optional[typing.Mapping[str, str]] = None,
+                     suppress_below: int = 5) -> Audit:
     """Assesses each case file of `partitions` on Dask and audits them together against the
     outcomes and group attributes (as safeguard.audit; they cover every partition's children).
     `rules` is a bundled pack name or a path every worker can read."""
@@ -84,4 +85,4 @@ def audit_partitions(partitions: typing.Sequence[PathLike], outcomes: OutcomesAr
             cluster.close()
     return run_rows("".join(texts), rules_spec, outcomes, groups, horizon=horizon, seed=seed,
                     bootstrap=bootstrap, min_events=min_events, min_count=min_count, band=band,
-                    reference=reference)
+                    reference=reference, suppress_below=suppress_below)

@@ -177,8 +177,11 @@ class Record(_core.Handle):
         with self._lock, rules._lock:
             check(lib.sg_record_assess(ctypes.byref(out), self._pointer(), rules._pointer(),
                                        ctypes.byref(options), _known_at(known_at)))
-        return Result(out.value, rules, datetime.date.fromisoformat(as_of_text.decode("ascii")),
-                      viewer=viewer)
+        result = Result(out.value, rules,
+                        datetime.date.fromisoformat(as_of_text.decode("ascii")), viewer=viewer)
+        # What was known: safeguard.audit(result, ..., record=self) takes the groups of that time.
+        result.known_at = known_at
+        return result
 
     def watch(self, rules: "RuleSet", as_of: DateLike, *, threads: int = 1,
               viewer: TextList = None) -> "Result":

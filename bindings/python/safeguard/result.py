@@ -464,6 +464,8 @@ class Result(_core.Handle):
                  as_of: datetime.date, *, viewer: TextList = None) -> None:
         super().__init__(pointer, lib.sg_result_free)
         self.as_of = as_of
+        # The record time a Record.assess result was known at (None: everything, or a graph's).
+        self.known_at: typing.Optional[typing.Union[int, datetime.datetime]] = None
         self.viewer = _clearances(viewer)
         self.rules_id = rules.id
         self.rules_version = rules.version

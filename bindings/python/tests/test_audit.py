@@ -60,7 +60,7 @@ def test_frames_are_typed_and_match_the_library_csv(planted):
     result, outcomes, groups = planted
     audit = safeguard.audit(result, outcomes, groups, bootstrap=1000)
     frame = audit.discrimination
-    assert list(frame.columns) == list(safeguard.Audit.COLUMNS)
+    assert list(frame.columns) == list(safeguard.Audit.COLUMNS) + ["suppressed"]
     assert frame["value"].dtype == "float64"
     assert set(frame.measure) == {"index:" + i for i in result.index_ids} | {"total", "level"}
     auc, low, high = audit.auc("level")
@@ -250,3 +250,70 @@ def test_a_census_return_is_audited_by_the_attributes_it_records(rules):
             assert "WOTH" in set(groups[groups.attribute == "Ethnicity"].group)
             with pytest.raises(TypeError):
                 safeguard.audit(result, CENSUS_OUTCOMES, record="not a graph")
+
+
+def test_an_audit_from_a_store_equals_the_audit_of_its_export(rules, tmp_path):
+    """A census return kept in a store (a durable record), then a child added later: the audit
+    of the record as known at the first batch, with the attributes it held then, equals the audit
+    of the case file the store exports for that time; as known now, of today's export."""
+    t0, later = 1_790_000_000, 1_790_000_000 + 86_400
+    with safeguard.cin.read(CENSUS) as census:
+        text = census.graph.dumps()
+    batch = safeguard.Batch()
+    batch.add_person("P-LATE-C1", dob="2019-04-01")
+    with safeguard.Record.open(tmp_path / "census.store") as record:
+        record.loads(text, "return.json", recorded_at=t0, author="loader")
+        record.apply(batch, recorded_at=later, author="loader")
+        for known_at, children in ((t0, 6), (None, 7)):
+            with record.assess(rules, "2025-03-31", known_at=known_at) as stored:
+                # known_at is the assessment's unless given.
+                from_store = safeguard.audit(stored, CENSUS_OUTCOMES, record=record,
+                                             bootstrap=100)
+                with safeguard.Graph.from_string(record.export("2025-03-31", known_at=known_at),
+                                                 "then.json") as graph:
+                    with graph.assess(rules, "2025-03-31") as exported:
+                        expected = safeguard.audit(exported, CENSUS_OUTCOMES, record=graph,
+                                                   bootstrap=100)
+                        assert from_store.document == expected.document
+                        assert from_store.to_csv() == expected.to_csv()
+                        assert from_store.document["children"] == children
+                        own = safeguard.audit(exported, CENSUS_OUTCOMES, record=graph,
+                                              bootstrap=100, suppress_below=0)
+                assert safeguard.audit(stored, CENSUS_OUTCOMES, record=record, known_at=known_at,
+                                       bootstrap=100, suppress_below=0).document == own.document
+        with record.assess(rules, "2025-03-31", known_at=t0) as stored:
+            # The groups as known now name a child the assessment of then does not have.
+            with pytest.raises(safeguard.NotFoundError):
+                safeguard.audit(stored, CENSUS_OUTCOMES, record=record, known_at=None,
+                                bootstrap=0)
+
+
+def test_small_counts_are_suppressed_in_a_shared_report_and_shown_when_off(rules):
+    """Disclosure control: the census's groups of one and two children never show a count, a
+    rate or a ratio (None, "c" in the CSV); suppress_below=0 shows every figure."""
+    with safeguard.cin.read(CENSUS) as census:
+        with census.graph.assess(rules, "2025-03-31") as result:
+            shared = safeguard.audit(result, CENSUS_OUTCOMES, record=census.graph, bootstrap=0)
+            assert shared.document["settings"]["suppress_below"] == 5
+            by_group = shared.frame()
+            by_group = by_group[by_group.attribute != ""]
+            assert len(by_group) > 0
+            assert by_group.suppressed.all()
+            assert by_group["count"].isna().all()
+            assert by_group["value"].isna().all() and by_group["ratio"].isna().all()
+            for line in shared.to_csv().splitlines()[1:]:
+                fields = line.split(",")
+                if fields[2]:
+                    assert fields[6:14] == ["c"] * 8, line
+            assert "<td>c</td>" in shared.tables_html()
+            own = safeguard.audit(result, CENSUS_OUTCOMES, record=census.graph, bootstrap=0,
+                                  suppress_below=0)
+            frame = own.level_distribution
+            assert not frame.suppressed.any()
+            assert frame[(frame.attribute == "Sex") & (frame.group == "F")].denominator.iloc[0] == 2
+            moved = safeguard.what_if(result, record=census.graph, without=["disabled-child"])
+            groups = moved.groups
+            assert groups[groups.attribute != ""].children.isna().all()
+            moved_own = safeguard.what_if(result, record=census.graph,
+                                          without=["disabled-child"], suppress_below=0)
+            assert moved_own.groups.children.notna().all()

@@ -32,8 +32,9 @@ def planted(tmp_path, rules):
 
 def test_frames_agree_and_match_the_program(planted):
     result, case, groups = planted
+    # The analyst's own view: every count by group shown (suppress_below=0), so they add up.
     change = safeguard.what_if(result, groups, without=["disabled-child"],
-                               weights={"multi-agency-corroboration": 0.5})
+                               weights={"multi-agency-corroboration": 0.5}, suppress_below=0)
     assert isinstance(change, safeguard.WhatIf)
     assert change.hash_before == result.rules_hash
     assert change.hash_after != change.hash_before and len(change.hash_after) == 64
@@ -65,7 +66,8 @@ def test_frames_agree_and_match_the_program(planted):
         assert set(rules) <= {"disabled-child", "multi-agency-corroboration", "propagation"}
     program = subprocess.run([CLI, "what-if", str(case), "--groups", str(groups), "--as-of", AS_OF,
                               "--without", "disabled-child", "--weight",
-                              "multi-agency-corroboration=0.5", "--format", "csv"],
+                              "multi-agency-corroboration=0.5", "--format", "csv",
+                              "--suppress-below", "0"],
                              check=True, capture_output=True)
     assert program.stdout.decode("utf-8") == change.to_csv()
 
