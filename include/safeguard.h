@@ -416,6 +416,23 @@ typedef struct sg_table {
  * the row's id. Into an empty graph the rows are built as they are read, holding no batch. */
 SG_API int sg_graph_add_tables(sg_graph* graph, const sg_table* tables, size_t table_count);
 
+/* The graph as tables: the reverse of sg_graph_add_tables, and what sg_graph_save_buffer writes
+ * (the whole record, restricted evidence included), as columns rather than text. Every section
+ * is there, in the order a case file's go into a batch ("agencies" .. "entries", then
+ * "calendar" with one row), each with every column the section has, in docs/case-files.md's
+ * order, typed as sg_graph_add_tables reads them: dates as SG_COLUMN_DAY, severity, strength
+ * and value as SG_COLUMN_NUMBER, restricted as SG_COLUMN_FLAG, lists (about, flags, attributes,
+ * items, closures, ...) as SG_COLUMN_TEXT_LIST, the rest SG_COLUMN_TEXT. Rows are the entities
+ * in the order the saved file lists them. A field the saved file leaves out of an entity is a
+ * clear validity bit (its cell an empty text or list, or 0); validity is NULL when every row
+ * holds a value. Handed back to sg_graph_add_tables, the tables make the same graph.
+ *
+ * *out owns every buffer; sg_tables_get gives its tables, valid until sg_tables_free. */
+typedef struct sg_tables sg_tables;
+SG_API int sg_graph_tables(sg_tables** out, const sg_graph* graph);
+SG_API int sg_tables_get(const sg_table** out, size_t* out_count, const sg_tables* tables);
+SG_API void sg_tables_free(sg_tables* tables);
+
 /* ---- Rule packs ------------------------------------------------------------------------- */
 
 typedef struct sg_rules sg_rules;

@@ -49,6 +49,7 @@
 
 #include "case_json.hpp"
 #include "case_row.hpp"
+#include "case_tables.hpp"
 #include "graph_bulk.hpp"
 #include "safeguard/calendar.hpp"
 #include "safeguard/io.hpp"
@@ -2449,6 +2450,8 @@ class CaseText {
     key(name);
     string(text);
   }
+  // A date member, as the case file writes dates: YYYY-MM-DD.
+  void day(std::string_view name, Day value) { member(name, format_iso_date(value)); }
 
  private:
   static constexpr std::size_t kPiece = std::size_t{1} << 20;
@@ -2504,8 +2507,10 @@ constexpr std::array<const char*, 10> kListSections = {
     "agencies", "households", "persons",   "places", "groups",
     "concerns", "factors",    "relations", "events", "overrides"};
 
-void write_case(const CaseGraph& graph, CaseText& out) {
-  auto date = [&](std::string_view name, Day day) { out.member(name, format_iso_date(day)); };
+// Written to `out`, a CaseText or a TableSink (the same members, as text or as columns).
+template <class Out>
+void write_case(const CaseGraph& graph, Out& out) {
+  auto date = [&](std::string_view name, Day day) { out.day(name, day); };
   auto ids = [&](std::string_view name, const std::vector<VertexIndex>& list) {
     out.key(name);
     out.begin_array();
@@ -2726,6 +2731,176 @@ void stream_case(const CaseGraph& graph, const Sink& sink, bool hashed = true) {
   out.finish();
 }
 
+using detail::CaseTable;
+using detail::ColumnType;
+using detail::TableColumn;
+
+// The case file's members as columns (detail::case_tables): write_case drives it exactly as it
+// drives CaseText, so the tables hold what the file would, member for member.
+class TableSink {
+ public:
+  TableSink() {
+    for (const Schema& schema : schemas()) {
+      CaseTable table;
+      table.name = std::string(schema.name);
+      for (const std::string_view field : schema.fields) {
+        TableColumn column;
+        column.name = std::string(field);
+        column.type = type_of(field);
+        table.columns.push_back(std::move(column));
+      }
+      tables_.push_back(std::move(table));
+    }
+  }
+
+  std::vector<CaseTable> take() { return std::move(tables_); }
+
+  void begin_object() {
+    if (in_section_ || (table_ && !in_row_ && table_->name == "calendar")) begin_row();
+  }
+  void end_object() {
+    if (!in_row_) return;  // the root
+    end_row();
+    if (!in_section_) table_ = nullptr;  // the calendar: an object, not a list
+  }
+  void begin_array() {
+    if (in_row_) {
+      in_list_ = true;
+      cell(ColumnType::text_list);
+    } else {
+      in_section_ = table_ != nullptr;
+    }
+  }
+  void end_array() {
+    if (in_list_) {
+      in_list_ = false;
+      column_->list_offsets.push_back(static_cast<std::int64_t>(column_->offsets.size() - 1));
+    } else {
+      in_section_ = false;
+      table_ = nullptr;
+    }
+  }
+  void key(std::string_view name) {
+    if (!in_row_) {
+      table_ = nullptr;  // schema_version: no table
+      for (CaseTable& table : tables_) {
+        if (table.name == name) table_ = &table;
+      }
+      return;
+    }
+    column_ = nullptr;
+    for (std::size_t i = 0; i < table_->columns.size(); ++i) {
+      if (table_->columns[i].name == name) column_ = &table_->columns[i], field_ = i;
+    }
+    if (!column_)
+      throw Error(Status::internal, "no column " + std::string(name) + " in " + table_->name);
+  }
+  void string(std::string_view text) {
+    if (in_list_) {
+      column_->data.append(text);
+      column_->offsets.push_back(static_cast<std::int64_t>(column_->data.size()));
+      return;
+    }
+    cell(ColumnType::text);
+    column_->data.append(text);
+    column_->offsets.push_back(static_cast<std::int64_t>(column_->data.size()));
+  }
+  void integer(long long number) {
+    if (!in_row_) return;  // schema_version
+    cell(ColumnType::number);
+    column_->numbers.push_back(static_cast<double>(number));
+  }
+  void boolean(bool value) {
+    cell(ColumnType::flag);
+    column_->flags.push_back(value ? 1 : 0);
+  }
+  void member(std::string_view name, std::string_view text) {
+    key(name);
+    string(text);
+  }
+  void day(std::string_view name, Day value) {
+    key(name);
+    cell(ColumnType::day);
+    column_->days.push_back(value);
+  }
+
+ private:
+  // The type a field's column has, whether or not any row holds it.
+  static ColumnType type_of(std::string_view field) {
+    for (const std::string_view name :
+         {"flags", "about", "involves", "protects", "attributes", "items", "closures"}) {
+      if (field == name) return ColumnType::text_list;
+    }
+    for (const std::string_view name :
+         {"dob", "incident", "recorded", "start", "end", "date", "expected", "approved"}) {
+      if (field == name) return ColumnType::day;
+    }
+    if (field == "severity" || field == "strength" || field == "value") return ColumnType::number;
+    if (field == "restricted") return ColumnType::flag;
+    return ColumnType::text;
+  }
+
+  static void push_validity(TableColumn& column, std::size_t row, bool valid) {
+    if (row % 8 == 0) column.validity.push_back(0);
+    if (valid) {
+      column.validity.back() |= static_cast<std::uint8_t>(1u << (row % 8));
+    } else {
+      column.all_valid = false;
+    }
+  }
+
+  void begin_row() {
+    in_row_ = true;
+    written_.assign(table_->columns.size(), false);
+  }
+
+  // The current field's cell of this row holds a value of `type`.
+  void cell(ColumnType type) {
+    if (column_->type != type || written_[field_])
+      throw Error(Status::internal, "column " + column_->name + " of " + table_->name +
+                                        " written out of its type or twice");
+    written_[field_] = true;
+    push_validity(*column_, table_->rows, true);
+  }
+
+  // Every field the row left out: no value, an empty cell.
+  void end_row() {
+    for (std::size_t i = 0; i < table_->columns.size(); ++i) {
+      if (written_[i]) continue;
+      TableColumn& column = table_->columns[i];
+      push_validity(column, table_->rows, false);
+      switch (column.type) {
+        case ColumnType::text:
+          column.offsets.push_back(column.offsets.back());
+          break;
+        case ColumnType::text_list:
+          column.list_offsets.push_back(column.list_offsets.back());
+          break;
+        case ColumnType::number:
+          column.numbers.push_back(0);
+          break;
+        case ColumnType::day:
+          column.days.push_back(0);
+          break;
+        case ColumnType::flag:
+          column.flags.push_back(0);
+          break;
+      }
+    }
+    ++table_->rows;
+    in_row_ = false;
+  }
+
+  std::vector<CaseTable> tables_;
+  CaseTable* table_ = nullptr;
+  TableColumn* column_ = nullptr;
+  std::size_t field_ = 0;
+  std::vector<bool> written_;
+  bool in_section_ = false;
+  bool in_row_ = false;
+  bool in_list_ = false;
+};
+
 }  // namespace
 
 std::string save_case(const CaseGraph& graph) {
@@ -2836,6 +3011,12 @@ Edit CaseRow::build() {
     throw RowError{std::move(invalid.key), invalid.status, std::move(invalid.message),
                    std::move(invalid.entity)};
   }
+}
+
+std::vector<CaseTable> case_tables(const CaseGraph& graph) {
+  TableSink sink;
+  write_case(graph, sink);
+  return sink.take();
 }
 
 }  // namespace detail

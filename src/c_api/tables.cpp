@@ -2,12 +2,17 @@
 // item through the case reader's own mapping (detail::CaseRow), so a table is checked as the
 // same entities in a case file are; into an empty graph the items go straight into the bulk
 // builder (detail::StreamedBuild), as a case file's do, and no batch of the whole table is held.
+// The way back, sg_graph_tables, fills the same layout from what the case writer writes
+// (detail::case_tables).
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "c_api/shim.hpp"
 #include "case_row.hpp"
+#include "case_tables.hpp"
 #include "graph_bulk.hpp"
 #include "safeguard/day.hpp"
 #include "util/utf8.hpp"
@@ -298,3 +303,84 @@ int sg_graph_add_tables(sg_graph* graph, const sg_table* tables, size_t table_co
     batched(graph->graph, checked, graph->file_limits);
   });
 }
+
+// The tables of sg_graph_tables: the columns' buffers, and the structs that point into them.
+struct sg_tables {
+  std::vector<detail::CaseTable> tables;
+  std::vector<std::vector<sg_column>> columns;
+  std::vector<sg_table> views;
+};
+
+static_assert(static_cast<int>(detail::ColumnType::text) == SG_COLUMN_TEXT &&
+                  static_cast<int>(detail::ColumnType::number) == SG_COLUMN_NUMBER &&
+                  static_cast<int>(detail::ColumnType::day) == SG_COLUMN_DAY &&
+                  static_cast<int>(detail::ColumnType::flag) == SG_COLUMN_FLAG &&
+                  static_cast<int>(detail::ColumnType::text_list) == SG_COLUMN_TEXT_LIST,
+              "detail::ColumnType and SG_COLUMN_* agree");
+
+int sg_graph_tables(sg_tables** out, const sg_graph* graph) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(graph, "graph");
+    auto made = std::make_unique<sg_tables>();
+    {
+      ReadAccess access(graph);
+      made->tables = detail::case_tables(graph->graph);
+    }
+    made->columns.reserve(made->tables.size());
+    made->views.reserve(made->tables.size());
+    for (const detail::CaseTable& table : made->tables) {
+      std::vector<sg_column> columns;
+      columns.reserve(table.columns.size());
+      for (const detail::TableColumn& c : table.columns) {
+        sg_column column{};
+        column.name = c.name.c_str();
+        column.type = static_cast<int>(c.type);
+        column.validity = c.all_valid ? nullptr : c.validity.data();
+        switch (c.type) {
+          case detail::ColumnType::text:
+          case detail::ColumnType::text_list:
+            column.offsets = c.offsets.data();
+            column.data = c.data.data();
+            column.data_size = c.data.size();
+            if (c.type == detail::ColumnType::text_list)
+              column.list_offsets = c.list_offsets.data();
+            break;
+          case detail::ColumnType::number:
+            column.numbers = c.numbers.data();
+            break;
+          case detail::ColumnType::day:
+            column.days = c.days.data();
+            break;
+          case detail::ColumnType::flag:
+            column.flags = c.flags.data();
+            break;
+        }
+        columns.push_back(column);
+      }
+      made->columns.push_back(std::move(columns));
+      sg_table view = SG_TABLE_INIT;
+      view.name = table.name.c_str();
+      view.row_count = table.rows;
+      view.columns = made->columns.back().data();
+      view.column_count = made->columns.back().size();
+      made->views.push_back(view);
+    }
+    *out = made.release();
+  });
+}
+
+int sg_tables_get(const sg_table** out, size_t* out_count, const sg_tables* tables) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    require(out_count, "out_count");
+    *out_count = 0;
+    require(tables, "tables");
+    *out = tables->views.data();
+    *out_count = tables->views.size();
+  });
+}
+
+void sg_tables_free(sg_tables* tables) { delete tables; }

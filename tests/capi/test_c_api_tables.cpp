@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -384,5 +385,205 @@ TEST_SUITE("c_api_tables") {
     CHECK(std::string(sg_error_last())
               .find("\"household\" must be a string (persons row 0, "
                     "column household)") != std::string::npos);
+  }
+}
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  REQUIRE_MESSAGE(file != nullptr, path);
+  std::string text;
+  char chunk[65536];
+  for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, file)) > 0;) text.append(chunk, n);
+  std::fclose(file);
+  return text;
+}
+
+// The graph's tables (sg_graph_tables), freed with the holder.
+struct Out {
+  sg_tables* tables = nullptr;
+  const sg_table* list = nullptr;
+  std::size_t count = 0;
+  explicit Out(const sg_graph* graph) {
+    REQUIRE(sg_graph_tables(&tables, graph) == SG_OK);
+    REQUIRE(sg_tables_get(&list, &count, tables) == SG_OK);
+  }
+  ~Out() { sg_tables_free(tables); }
+  const sg_table& table(const std::string& name) const {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (name == list[i].name) return list[i];
+    }
+    FAIL("no table " << name);
+    throw;
+  }
+  const sg_column& column(const std::string& table_name, const std::string& name) const {
+    const sg_table& t = table(table_name);
+    for (std::size_t i = 0; i < t.column_count; ++i) {
+      if (name == t.columns[i].name) return t.columns[i];
+    }
+    FAIL("no column " << name << " in " << table_name);
+    throw;
+  }
+};
+
+bool valid(const sg_column& c, std::size_t row) {
+  return !c.validity || (c.validity[row / 8] >> (row % 8)) & 1u;
+}
+
+std::string text_at(const sg_column& c, std::size_t row) {
+  return std::string(c.data + c.offsets[row], c.data + c.offsets[row + 1]);
+}
+
+std::vector<std::string> list_at(const sg_column& c, std::size_t row) {
+  std::vector<std::string> items;
+  for (auto k = c.list_offsets[row]; k < c.list_offsets[row + 1]; ++k)
+    items.emplace_back(c.data + c.offsets[k], c.data + c.offsets[k + 1]);
+  return items;
+}
+
+}  // namespace
+
+TEST_SUITE("c_api_tables") {
+  TEST_CASE(
+      "sg_graph_tables gives every section and column, typed, with what the file leaves out") {
+    Graph graph;
+    REQUIRE(sg_graph_load_buffer(graph.graph, kCase, std::strlen(kCase), "rowan.json") == SG_OK);
+    const Out out(graph.graph);
+    const char* const sections[] = {"agencies", "households", "persons", "places",
+                                    "groups",   "concerns",   "factors", "relations",
+                                    "events",   "overrides",  "entries", "calendar"};
+    REQUIRE(out.count == 12);
+    for (std::size_t i = 0; i < out.count; ++i) {
+      CHECK(std::string(out.list[i].name) == sections[i]);
+      CHECK(out.list[i].version == SG_TABLE_VERSION);
+    }
+    CHECK(out.table("persons").row_count == 2);
+    CHECK(out.table("places").row_count == 0);
+    CHECK(out.table("calendar").row_count == 1);
+    CHECK(out.table("persons").column_count == 7);  // attributes included
+
+    // The agencies in the order the saved file lists them; the police's name left out.
+    const sg_column& names = out.column("agencies", "name");
+    REQUIRE(names.type == SG_COLUMN_TEXT);
+    const sg_column& agency_ids = out.column("agencies", "id");
+    CHECK(agency_ids.validity == nullptr);
+    for (std::size_t row = 0; row < 2; ++row) {
+      const std::string id = text_at(agency_ids, row);
+      CHECK(valid(names, row) == (id == "AG-SCH-9"));
+      if (id == "AG-SCH-9") CHECK(text_at(names, row) == "Fictional School");
+    }
+    const sg_column& dob = out.column("persons", "dob");
+    REQUIRE(dob.type == SG_COLUMN_DAY);
+    const sg_column& flags = out.column("persons", "flags");
+    REQUIRE(flags.type == SG_COLUMN_TEXT_LIST);
+    const sg_column& person_ids = out.column("persons", "id");
+    for (std::size_t row = 0; row < 2; ++row) {
+      if (text_at(person_ids, row) == "P-ROWAN-C1") {
+        CHECK(valid(dob, row));
+        CHECK(dob.days[row] == k2015_04_05);
+        CHECK(list_at(flags, row) == std::vector<std::string>{"young_carer", "disability"});
+      } else {
+        CHECK_FALSE(valid(dob, row));
+      }
+    }
+    const sg_column& severity = out.column("concerns", "severity");
+    REQUIRE(severity.type == SG_COLUMN_NUMBER);
+    const sg_column& restricted = out.column("concerns", "restricted");
+    REQUIRE(restricted.type == SG_COLUMN_FLAG);
+    const sg_column& concern_ids = out.column("concerns", "id");
+    for (std::size_t row = 0; row < 2; ++row) {
+      const bool first = text_at(concern_ids, row) == "C-ROWAN-1";
+      CHECK(severity.numbers[row] == (first ? 3.0 : 2.0));
+      // Only the restricted concern carries the flag, as the saved file writes it.
+      CHECK(valid(restricted, row) == first);
+    }
+    const sg_column& nation = out.column("calendar", "nation");
+    CHECK(text_at(nation, 0) == "wales");
+    CHECK(list_at(out.column("calendar", "closures"), 0) == std::vector<std::string>{"2026-12-24"});
+  }
+
+  TEST_CASE("sg_graph_tables handed back to sg_graph_add_tables makes the same graph") {
+    const char* const files[] = {
+        "examples/data/families.json",
+        "examples/data/timeline.json",
+        "examples/data/peer_network.json",
+        "examples/data/oak-household.json",
+        "tests/data/views/case.json",
+        "tests/data/joining/case.json",
+        "tests/data/scenarios/dash/supplements.json",
+        "tests/data/scenarios/dash/adult-judgement.json",
+        "tests/data/scenarios/exploitation/overrides.json",
+        "tests/data/cin/expected/full.case.json",
+        "tests/data/cin/expected/generated-60.case.json",
+        "tests/data/timeline/s18_scotland_prebirth_late.json",
+        "tests/data/timeline/s09_england_nfa_each_stage.json",
+    };
+    for (const char* file : files) {
+      CAPTURE(file);
+      const std::string text = read_text(std::string(SAFEGUARD_SOURCE_DIR) + "/" + file);
+      Graph original;
+      REQUIRE(sg_graph_load_buffer(original.graph, text.data(), text.size(), file) == SG_OK);
+      const Out out(original.graph);
+      for (bool empty : {true, false}) {
+        CAPTURE(empty);
+        // Into an empty graph (streamed) and, after an unrelated household, through a batch.
+        Graph rebuilt;
+        const char* first = R"({"schema_version": 1, "households": [{"id": "HH-ELSEWHERE"}]})";
+        if (!empty)
+          REQUIRE(sg_graph_load_buffer(rebuilt.graph, first, std::strlen(first), "a") == SG_OK);
+        REQUIRE(sg_graph_add_tables(rebuilt.graph, out.list, out.count) == SG_OK);
+        if (empty) {
+          CHECK(saved(rebuilt.graph) == saved(original.graph));
+        } else {
+          size_t households = 0, expected = 0;
+          REQUIRE(sg_graph_count(&households, rebuilt.graph, "household") == SG_OK);
+          REQUIRE(sg_graph_count(&expected, original.graph, "household") == SG_OK);
+          CHECK(households == expected + 1);
+        }
+      }
+    }
+  }
+
+  TEST_CASE("a generated caseload's tables make the same graph, for several seeds") {
+    for (unsigned long long seed : {1ull, 7ull, 2026ull}) {
+      CAPTURE(seed);
+      sg_caseload_options options = SG_CASELOAD_OPTIONS_INIT;
+      options.children = 400;
+      options.seed = seed;
+      sg_graph* generated = nullptr;
+      REQUIRE(sg_graph_generate(&generated, &options) == SG_OK);
+      {
+        const Out out(generated);
+        Graph rebuilt;
+        REQUIRE(sg_graph_add_tables(rebuilt.graph, out.list, out.count) == SG_OK);
+        CHECK(saved(rebuilt.graph) == saved(generated));
+      }
+      sg_graph_free(generated);
+    }
+  }
+
+  TEST_CASE("sg_graph_tables of an empty graph: every table, no rows but the calendar's") {
+    Graph graph;
+    const Out out(graph.graph);
+    REQUIRE(out.count == 12);
+    for (std::size_t i = 0; i + 1 < out.count; ++i) CHECK(out.list[i].row_count == 0);
+    CHECK(text_at(out.column("calendar", "nation"), 0) == "england-and-wales");
+    Graph rebuilt;
+    REQUIRE(sg_graph_add_tables(rebuilt.graph, out.list, out.count) == SG_OK);
+    CHECK(saved(rebuilt.graph) == saved(graph.graph));
+  }
+
+  TEST_CASE("sg_graph_tables refuses a missing argument and leaves *out NULL") {
+    Graph graph;
+    sg_tables* tables = reinterpret_cast<sg_tables*>(std::uintptr_t{0x10});
+    CHECK(sg_graph_tables(&tables, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(tables == nullptr);
+    CHECK(sg_graph_tables(nullptr, graph.graph) == SG_E_INVALID_ARGUMENT);
+    const sg_table* list = nullptr;
+    std::size_t count = 7;
+    CHECK(sg_tables_get(&list, &count, nullptr) == SG_E_INVALID_ARGUMENT);
+    CHECK(count == 0);
+    sg_tables_free(nullptr);
   }
 }

@@ -11,7 +11,7 @@ pandas = pytest.importorskip("pandas")
 import safeguard  # noqa: E402
 from safeguard import frames  # noqa: E402
 
-from conftest import AS_OF, DEFAULT_RULES, FAMILIES  # noqa: E402
+from conftest import AS_OF, DEFAULT_RULES, FAMILIES, ROOT  # noqa: E402
 
 D = datetime.date
 
@@ -76,6 +76,90 @@ def test_dataframe_round_trip():
 def test_bundled_case_file_round_trips_through_frames(families):
     with frames.graph_from_frames(**frames.graph_to_frames(families)) as rebuilt:
         assert rebuilt.dumps() == families.dumps()
+
+
+def frames_from_document(graph):
+    """graph_to_frames as it was built before sg_graph_tables: from the saved case file's JSON,
+    row by row. The reference the columnar path must match, value for value and dtype for
+    dtype."""
+    document = graph.to_dict()
+    out = {}
+    for name, columns in frames.COLUMNS.items():
+        rows = []
+        for entity in document.get(name, []):
+            row = {}
+            for column in columns:
+                value = entity.get(column)
+                if column in ("flags", "about", "involves", "protects"):
+                    value = list(value or [])
+                elif column in ("dob", "incident", "recorded", "start", "end", "date"):
+                    value = None if value is None else datetime.date.fromisoformat(value)
+                elif column == "restricted":
+                    value = bool(value)
+                elif column == "status" and value is None:
+                    value = "open"
+                row[column] = value
+            rows.append(row)
+        frame = pandas.DataFrame(rows, columns=list(columns))
+        for column in columns:
+            if (column not in ("severity", "strength", "value") or column == "value") \
+                    and column != "restricted":
+                frame[column] = frame[column].astype(object)
+        out[name] = frame
+    return out
+
+
+@pytest.mark.parametrize("path", [
+    "examples/data/families.json", "examples/data/timeline.json",
+    "examples/data/peer_network.json", "examples/data/oak-household.json",
+    "tests/data/views/case.json", "tests/data/joining/case.json",
+    "tests/data/scenarios/dash/adult-judgement.json",
+    "tests/data/scenarios/exploitation/overrides.json",
+    "tests/data/cin/expected/full.case.json",
+    "tests/data/timeline/s18_scotland_prebirth_late.json",
+])
+def test_graph_to_frames_matches_the_document_path(path):
+    with safeguard.Graph() as graph:
+        graph.load(ROOT / path)
+        got = frames.graph_to_frames(graph)
+        want = frames_from_document(graph)
+        assert frames.graph_calendar(graph)["nation"] == graph.to_dict()["calendar"]["nation"]
+    assert list(got) == list(want)
+    for name in want:
+        pandas.testing.assert_frame_equal(got[name], want[name], check_dtype=True)
+
+
+def test_graph_to_frames_of_a_generated_caseload_and_of_an_empty_graph():
+    with safeguard.Graph.generate(300, seed=5) as graph:
+        got, want = frames.graph_to_frames(graph), frames_from_document(graph)
+    for name in want:
+        pandas.testing.assert_frame_equal(got[name], want[name], check_dtype=True)
+    with safeguard.Graph() as empty:
+        got = frames.graph_to_frames(empty)
+        assert frames.graph_calendar(empty) == {"nation": "england-and-wales", "closures": []}
+    for name, frame in got.items():
+        assert frame.empty and list(frame.columns) == list(frames.COLUMNS[name])
+        assert all(dtype == object for dtype in frame.dtypes)
+
+
+def test_graph_to_frames_decodes_text_beyond_ascii():
+    persons = pandas.DataFrame({"id": ["P-ÉTÉ-1", "P-Ω-2", "P-3"], "kind": ["child"] * 3,
+                                "name": ["Zoë Ñ 🙂", None, "plain"],
+                                "flags": [["young_carer"], [], ["disability", "young_carer"]]})
+    with frames.graph_from_frames(persons=persons) as graph:
+        back = frames.graph_to_frames(graph)["persons"]
+    assert back["id"].tolist() == ["P-ÉTÉ-1", "P-Ω-2", "P-3"]
+    assert back["name"].tolist() == ["Zoë Ñ 🙂", None, "plain"]
+    assert back["flags"].tolist() == [["young_carer"], [], ["disability", "young_carer"]]
+    concerns = pandas.DataFrame({"id": ["C-É-1"], "category": ["neglect"], "severity": [2],
+                                 "recorded": [D(2026, 9, 1)], "source": ["AG-É"],
+                                 "about": [["P-ÉTÉ-1", "P-Ω-2"]], "summary": ["café"]})
+    agencies = pandas.DataFrame({"id": ["AG-É"], "type": ["school"]})
+    with frames.graph_from_frames(persons=persons, agencies=agencies,
+                                  concerns=concerns) as graph:
+        back = frames.graph_to_frames(graph)["concerns"]
+    assert back["about"].tolist() == [["P-ÉTÉ-1", "P-Ω-2"]]
+    assert back["summary"].tolist() == ["café"]
 
 
 def test_csv_text_columns():

@@ -92,6 +92,9 @@ KINDS = {
     "const sg_audit_options*": "AuditOptionsArg",
     "const sg_what_if_options*": "WhatIfOptionsArg",
     "const sg_refit_options*": "RefitOptionsArg",
+    "sg_tables**": "OutHandle<sg_tables>",
+    "const sg_tables*": "TablesHandleArg",
+    "const sg_table**": "OutValue<const sg_table*>",
 }
 
 # Output arrays the caller sizes (a double* or int* that receives many values): a large buffer, or
@@ -115,6 +118,7 @@ OWNED = {
     "sg_process*": "Owned<sg_process>",
     "sg_record*": "Owned<sg_record>",
     "sg_audit*": "Owned<sg_audit>",
+    "sg_tables*": "Owned<sg_tables>",
     "char*": "OwnedBuffer",
 }
 

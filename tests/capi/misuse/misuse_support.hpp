@@ -75,6 +75,7 @@ struct Fixture {
   sg_record* record = nullptr;
   sg_process* process = nullptr;
   sg_audit* audit = nullptr;
+  sg_tables* tables = nullptr;
 
   explicit Fixture(std::string name) : function(std::move(name)) {
     REQUIRE(sg_process_load_file(&process, SAFEGUARD_SOURCE_DIR "/process/england.toml",
@@ -100,10 +101,12 @@ struct Fixture {
     REQUIRE(sg_audit_new(&audit, outcomes.data(), outcomes.size(), "outcomes.csv") == SG_OK);
     const std::string& groups = audit_groups();
     REQUIRE(sg_audit_set_groups(audit, groups.data(), groups.size(), "groups.csv") == SG_OK);
+    REQUIRE(sg_graph_tables(&tables, graph) == SG_OK);
   }
   // When the fixture's record was loaded; later batches must not be recorded earlier.
   static constexpr long long kRecordedAt = 1'790'000'000;
   ~Fixture() {
+    sg_tables_free(tables);
     sg_audit_free(audit);
     sg_process_free(process);
     sg_record_free(record);
@@ -192,6 +195,10 @@ struct AuditArg : HandleArg<sg_audit> {
   AuditArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.audit, optional, v) {}
 };
+struct TablesHandleArg : HandleArg<sg_tables> {
+  TablesHandleArg(Fixture& f, const char*, bool optional, std::size_t v)
+      : HandleArg(f.tables, optional, v) {}
+};
 struct ResultArg : HandleArg<sg_result> {
   ResultArg(Fixture& f, const char*, bool optional, std::size_t v)
       : HandleArg(f.result, optional, v) {}
@@ -206,6 +213,7 @@ inline void release(sg_calendar* h) { sg_calendar_free(h); }
 inline void release(sg_record* h) { sg_record_free(h); }
 inline void release(sg_process* h) { sg_process_free(h); }
 inline void release(sg_audit* h) { sg_audit_free(h); }
+inline void release(sg_tables* h) { sg_tables_free(h); }
 
 // Where a call returns a new handle or buffer. Starts as a non-NULL sentinel so a failing call
 // that forgets to clear it is caught.
@@ -1731,6 +1739,12 @@ inline sg_audit* fresh<sg_audit>(Fixture&) {
   sg_audit* a = nullptr;
   sg_audit_new(&a, Fixture::audit_outcomes().data(), Fixture::audit_outcomes().size(), nullptr);
   return a;
+}
+template <>
+inline sg_tables* fresh<sg_tables>(Fixture& f) {
+  sg_tables* t = nullptr;
+  sg_graph_tables(&t, f.graph);
+  return t;
 }
 template <>
 inline char* fresh<char>(Fixture& f) {
