@@ -707,8 +707,17 @@ class RecordStager {
     FactVersion version;
   };
 
+  // One change an item made: the record's audit change once the staged fact has its index.
+  // Kept this small (not an AuditEntry, which copies the provenance and the key) because a
+  // batch from a case file makes one per item, millions for a large file.
+  struct StagedChange {
+    std::size_t item = 0;
+    std::size_t staged = 0;  // in `staged`
+    ChangeKind change = ChangeKind::added;
+  };
+
   std::vector<Staged> staged;  // in order of first touch in the batch
-  std::vector<AuditEntry> changes;
+  std::vector<StagedChange> changes;
   std::vector<std::string> erasures;
   std::vector<std::string> authorities;                    // of each erasure
   std::unordered_map<std::string, std::size_t> staged_at;  // (relation? 'r' : 'e') + key
@@ -752,25 +761,19 @@ class RecordStager {
     version.recorded_at = batch_.recorded_at;
     const ChangeKind item_change = version.change;
     const std::string slot = (relation ? "r" : "e") + key;
+    std::size_t at = staged.size();
     if (auto found = staged_at.find(slot); found != staged_at.end()) {
+      at = found->second;
       // A fact added by this batch is "added" in its history, whatever later items did to it.
-      if (staged[found->second].is_new) version.change = ChangeKind::added;
-      staged[found->second].version = std::move(version);
-      staged[found->second].last_item = item_;
+      if (staged[at].is_new) version.change = ChangeKind::added;
+      staged[at].version = std::move(version);
+      staged[at].last_item = item_;
     } else {
-      staged_at[slot] = staged.size();
+      staged_at[slot] = at;
       staged.push_back(Staged{key, kind, relation, !record_.find_fact(key, relation), item_,
                               std::move(version)});
     }
-    AuditEntry entry;
-    entry.revision = revision_;
-    entry.recorded_at = batch_.recorded_at;
-    entry.provenance = batch_.provenance;
-    entry.item = item_;
-    entry.fact = key;
-    entry.fact_kind = kind;
-    entry.change = item_change;
-    changes.push_back(std::move(entry));
+    changes.push_back(StagedChange{item_, at, item_change});
   }
 
   // An existing, unerased entity of the expected kind, for an amendment, end or retraction.
@@ -853,7 +856,6 @@ class RecordStager {
     // relation keys ("kind:from:to"), which it cannot collide with, not among entity ids.
     put("calendar#" + std::to_string(revision_) + "." + std::to_string(item_), FactKind::calendar,
         true, std::move(next));
-    changes.back().fact = "calendar";
   }
 
   template <typename T, typename Amend, typename Fill>
@@ -1080,26 +1082,23 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
   std::vector<Impl::Touched> touched;
   std::vector<std::string> origin;
   try {
+    std::vector<std::size_t> fact_of;  // each staged fact's index in the record
+    fact_of.reserve(stager.staged.size());
     for (auto& s : stager.staged) {
       auto& map = s.relation ? r.relations : r.entities;
       if (s.is_new) {
         r.facts.push_back(Impl::Fact{r.keys.append(s.key), Impl::kNoVersion, s.kind});
         map.insert(s.key, r.facts.size() - 1, r.key_of());
       }
-      r.keep_version(r.fact_at(s.key, s.relation), s.version);
+      fact_of.push_back(r.fact_at(s.key, s.relation));
+      r.keep_version(fact_of.back(), s.version);
     }
     for (const auto& id : stager.erasures) r.erased[id] = revision;
     std::vector<Impl::AuditChange> changes;
     changes.reserve(stager.changes.size());
     for (const auto& c : stager.changes) {
-      // A calendar change's audit entry says "calendar"; its fact is keyed by batch and item.
-      const std::string key =
-          c.fact_kind == FactKind::calendar
-              ? "calendar#" + std::to_string(revision) + "." + std::to_string(c.item)
-              : c.fact;
       changes.push_back(Impl::AuditChange{static_cast<std::uint32_t>(c.item),
-                                          static_cast<std::uint32_t>(r.index_of(key, c.fact_kind)),
-                                          c.change});
+                                          static_cast<std::uint32_t>(fact_of[c.staged]), c.change});
     }
     r.batches.push_back(Impl::BatchInfo{batch.recorded_at, batch.provenance, std::move(changes)});
 
