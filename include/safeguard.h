@@ -1699,8 +1699,9 @@ SG_API int sg_record_apply_progress(unsigned long long* out_revision, sg_record*
                                     sg_progress_fn progress, void* user);
 /* As sg_record_import_buffer, reporting bytes to `progress`: the case file's bytes as they are
  * parsed, a megabyte at a time, then the same bytes again in proportion as the batch made from
- * them is checked and stored (total: twice the size). Stopped, it fails with SG_E_CANCELLED
- * and the record and its store are as they were. */
+ * them is checked and stored (total: twice the size). Into an empty record a file that must be
+ * read again as a batch (one the record refuses, say) is reported again from its start. Stopped,
+ * it fails with SG_E_CANCELLED and the record and its store are as they were. */
 SG_API int sg_record_import_buffer_progress(unsigned long long* out_revision, sg_record* record,
                                             const char* data, size_t size, const char* name,
                                             const sg_provenance* provenance,

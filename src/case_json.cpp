@@ -42,6 +42,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -1620,8 +1621,12 @@ class CaseHandler {
   }
 
   // Entities go straight into `build` (a graph being built as the file is read) instead of
-  // into the batch, while their sections come in batch order; see stream().
-  void stream_into(detail::StreamedBuild& build) { stream_ = &build; }
+  // into the batch, while their sections come in batch order; see stream(). With a `keeper`,
+  // each item the build took is handed on to it too, in batch order.
+  void stream_into(detail::StreamedBuild& build, detail::ItemKeeper* keeper = nullptr) {
+    stream_ = &build;
+    keeper_ = keeper;
+  }
   // Whether the streamed build declined an entity (or a section out of order): reading stopped
   // there, and the graph is back to empty.
   bool stream_declined() const { return stream_declined_; }
@@ -1629,6 +1634,7 @@ class CaseHandler {
   // checks over all the items. False if the build declined (nothing was read, or a check failed).
   bool finish_stream() {
     if (calendar_ && !stream_->add(*calendar_)) return false;
+    if (calendar_ && keeper_ && !keeper_->keep(std::move(*calendar_))) return false;
     return stream_->finish();
   }
 
@@ -1914,7 +1920,8 @@ class CaseHandler {
       calendar_ = std::move(item);
       return;
     }
-    if (entity_.section < streamed_section_ || !stream_->add(item)) {
+    if (entity_.section < streamed_section_ || !stream_->add(item) ||
+        (keeper_ && !keeper_->keep(std::move(item)))) {
       stream_declined_ = true;
       return;
     }
@@ -1923,6 +1930,7 @@ class CaseHandler {
 
   CaseFileLimits limits_;
   detail::StreamedBuild* stream_ = nullptr;
+  detail::ItemKeeper* keeper_ = nullptr;
   Section streamed_section_ = Section::agencies;
   std::optional<Edit> calendar_;
   bool stream_declined_ = false;
@@ -2203,17 +2211,23 @@ detail::ItemCounts count_entities(Source& source) {
 // The case read by the fast pass straight into an empty graph (detail::StreamedBuild). False
 // when anything stopped it, reported nothing: the graph is empty again, and load_from reads the
 // input with nlohmann's parser, which finds the problem (or takes what RapidJSON refused).
+// With a `keeper`, each item built is handed on to it too; `declined` (if given) says whether
+// the build or the keeper refused an item, which no other pass would take either.
 bool load_fast(CaseGraph& graph, Source& source, const CaseFileLimits& limits,
-               const Progress& progress) {
+               const Progress& progress, detail::ItemKeeper* keeper = nullptr,
+               bool* declined = nullptr) {
   detail::StreamedBuild build(graph);
-  build.reserve_records(count_entities(source));
+  const detail::ItemCounts counts = count_entities(source);
+  build.reserve_records(counts);
+  if (keeper) keeper->reserve(counts);
   CaseHandler handler(limits);
-  handler.stream_into(build);
+  handler.stream_into(build, keeper);
   detail::Sha256 digest;
   const bool verify = source.has_trailer();
   source.set_progress(&progress);
   const bool parsed = parse_fast(source, handler, verify ? &digest : nullptr);
   source.set_progress(nullptr);
+  if (declined) *declined = handler.stream_declined();
   if (!parsed || handler.stream_declined() || handler.problem().status != Status::ok) return false;
   if (verify && digest.hex() != source.digest()) return false;
   handler.finish();
@@ -2247,13 +2261,50 @@ void load_from(CaseGraph& graph, Source& source, const CaseFileLimits& limits,
   apply_reading(graph, reading, source);
 }
 
-void check_buffer_size(std::string_view text, const std::string& name,
-                       const CaseFileLimits& limits) {
-  if (text.size() > limits.max_bytes) {
+void check_buffer_size(std::size_t size, const std::string& name, const CaseFileLimits& limits) {
+  if (size > limits.max_bytes) {
     throw Error(Status::limit,
                 "case file is larger than " + std::to_string(limits.max_bytes) + " bytes",
                 Location{name});
   }
+}
+
+void check_buffer_size(std::string_view text, const std::string& name,
+                       const CaseFileLimits& limits) {
+  check_buffer_size(text.size(), name, limits);
+}
+
+// The file at `path` as a source, refused when larger than the limit as parse_case refuses a
+// buffer (the name in its errors is the path, as for the file's text given to parse_case).
+std::unique_ptr<Source> file_source(const std::string& path, const CaseFileLimits& limits) {
+  CaseFileLimits unbounded = limits;
+  unbounded.max_bytes = std::numeric_limits<std::size_t>::max();
+  auto source = std::make_unique<Source>(path, unbounded);
+  check_buffer_size(source->raw_size(), path, limits);
+  return source;
+}
+
+// The streamed part of load_from with every item handed on to `keeper` too: the fast pass, then,
+// if that stops short of a refused item, nlohmann's, whose problems are thrown as parse_case
+// throws them. False when an item was refused (by the build or the keeper): the graph is empty
+// again, and the caller reads the input again as a batch, which names what is wrong.
+bool stream_from(CaseGraph& graph, detail::ItemKeeper& keeper, Source& source,
+                 const CaseFileLimits& limits, const Progress& progress) {
+  if (!detail::StreamedBuild::accepts(graph)) return false;
+  bool declined = false;
+  if (load_fast(graph, source, limits, progress, &keeper, &declined)) return true;
+  keeper.restart();
+  if (declined) return false;
+  // Read again from the start: the progress reports start again too.
+  detail::StreamedBuild build(graph);
+  CaseHandler handler(limits);
+  handler.stream_into(build, &keeper);
+  source.set_progress(&progress);
+  read_into(source, handler);  // on an error, `build` empties the graph again
+  source.set_progress(nullptr);
+  if (!handler.stream_declined() && handler.finish_stream()) return true;
+  keeper.restart();
+  return false;
 }
 
 }  // namespace
@@ -2300,6 +2351,26 @@ bool load_case_fast(CaseGraph& graph, std::string_view text, const std::string& 
   if (!StreamedBuild::accepts(graph)) return false;
   Source source(text, name, limits);
   return load_fast(graph, source, limits, Progress{});
+}
+
+bool stream_case(CaseGraph& graph, ItemKeeper& keeper, std::string_view text,
+                 const std::string& name, const CaseFileLimits& limits, const Progress& progress) {
+  check_buffer_size(text, name, limits);
+  Source source(text, name, limits);
+  return stream_from(graph, keeper, source, limits, progress);
+}
+
+bool stream_case_file(CaseGraph& graph, ItemKeeper& keeper, const std::string& path,
+                      const CaseFileLimits& limits, const Progress& progress) {
+  const std::unique_ptr<Source> source = file_source(path, limits);
+  return stream_from(graph, keeper, *source, limits, progress);
+}
+
+Batch parse_case_file(const std::string& path, const CaseFileLimits& limits,
+                      const Progress& progress) {
+  const std::unique_ptr<Source> source = file_source(path, limits);
+  source->set_progress(&progress);
+  return read_case(*source, limits).batch;
 }
 
 ItemCounts count_case_entities(std::string_view text, std::size_t piece_bytes) {

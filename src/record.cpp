@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "byte_arena.hpp"
+#include "case_json.hpp"
 #include "huge_pages.hpp"
 #include "record_codec.hpp"
 #include "record_store.hpp"
@@ -706,8 +707,17 @@ class RecordStager {
     FactVersion version;
   };
 
+  // One change an item made: the record's audit change once the staged fact has its index.
+  // Kept this small (not an AuditEntry, which copies the provenance and the key) because a
+  // batch from a case file makes one per item, millions for a large file.
+  struct StagedChange {
+    std::size_t item = 0;
+    std::size_t staged = 0;  // in `staged`
+    ChangeKind change = ChangeKind::added;
+  };
+
   std::vector<Staged> staged;  // in order of first touch in the batch
-  std::vector<AuditEntry> changes;
+  std::vector<StagedChange> changes;
   std::vector<std::string> erasures;
   std::vector<std::string> authorities;                    // of each erasure
   std::unordered_map<std::string, std::size_t> staged_at;  // (relation? 'r' : 'e') + key
@@ -751,25 +761,19 @@ class RecordStager {
     version.recorded_at = batch_.recorded_at;
     const ChangeKind item_change = version.change;
     const std::string slot = (relation ? "r" : "e") + key;
+    std::size_t at = staged.size();
     if (auto found = staged_at.find(slot); found != staged_at.end()) {
+      at = found->second;
       // A fact added by this batch is "added" in its history, whatever later items did to it.
-      if (staged[found->second].is_new) version.change = ChangeKind::added;
-      staged[found->second].version = std::move(version);
-      staged[found->second].last_item = item_;
+      if (staged[at].is_new) version.change = ChangeKind::added;
+      staged[at].version = std::move(version);
+      staged[at].last_item = item_;
     } else {
-      staged_at[slot] = staged.size();
+      staged_at[slot] = at;
       staged.push_back(Staged{key, kind, relation, !record_.find_fact(key, relation), item_,
                               std::move(version)});
     }
-    AuditEntry entry;
-    entry.revision = revision_;
-    entry.recorded_at = batch_.recorded_at;
-    entry.provenance = batch_.provenance;
-    entry.item = item_;
-    entry.fact = key;
-    entry.fact_kind = kind;
-    entry.change = item_change;
-    changes.push_back(std::move(entry));
+    changes.push_back(StagedChange{item_, at, item_change});
   }
 
   // An existing, unerased entity of the expected kind, for an amendment, end or retraction.
@@ -852,7 +856,6 @@ class RecordStager {
     // relation keys ("kind:from:to"), which it cannot collide with, not among entity ids.
     put("calendar#" + std::to_string(revision_) + "." + std::to_string(item_), FactKind::calendar,
         true, std::move(next));
-    changes.back().fact = "calendar";
   }
 
   template <typename T, typename Amend, typename Fill>
@@ -1079,26 +1082,23 @@ std::uint64_t Record::apply(const RecordBatch& batch, const Progress& progress) 
   std::vector<Impl::Touched> touched;
   std::vector<std::string> origin;
   try {
+    std::vector<std::size_t> fact_of;  // each staged fact's index in the record
+    fact_of.reserve(stager.staged.size());
     for (auto& s : stager.staged) {
       auto& map = s.relation ? r.relations : r.entities;
       if (s.is_new) {
         r.facts.push_back(Impl::Fact{r.keys.append(s.key), Impl::kNoVersion, s.kind});
         map.insert(s.key, r.facts.size() - 1, r.key_of());
       }
-      r.keep_version(r.fact_at(s.key, s.relation), s.version);
+      fact_of.push_back(r.fact_at(s.key, s.relation));
+      r.keep_version(fact_of.back(), s.version);
     }
     for (const auto& id : stager.erasures) r.erased[id] = revision;
     std::vector<Impl::AuditChange> changes;
     changes.reserve(stager.changes.size());
     for (const auto& c : stager.changes) {
-      // A calendar change's audit entry says "calendar"; its fact is keyed by batch and item.
-      const std::string key =
-          c.fact_kind == FactKind::calendar
-              ? "calendar#" + std::to_string(revision) + "." + std::to_string(c.item)
-              : c.fact;
       changes.push_back(Impl::AuditChange{static_cast<std::uint32_t>(c.item),
-                                          static_cast<std::uint32_t>(r.index_of(key, c.fact_kind)),
-                                          c.change});
+                                          static_cast<std::uint32_t>(fact_of[c.staged]), c.change});
     }
     r.batches.push_back(Impl::BatchInfo{batch.recorded_at, batch.provenance, std::move(changes)});
 
@@ -1494,6 +1494,259 @@ RecordTime Record::recorded_at(std::uint64_t revision) const {
 }
 
 const std::vector<Tombstone>& Record::tombstones() const noexcept { return impl_->tombstones; }
+
+// ---- Importing a case file ----------------------------------------------------------------
+
+namespace {
+
+// Whether the record's graph holds the item as it is (form(), with nothing erased, ended or
+// retracted): a concern, factor or event about no one is left out of it.
+template <typename T>
+bool held_whole(const T& spec) {
+  if constexpr (std::is_same_v<T, ConcernSpec> || std::is_same_v<T, EventSpec>) {
+    return !spec.about.empty();
+  } else if constexpr (std::is_same_v<T, FactorSpec>) {
+    return !spec.protects.empty();
+  } else {
+    return true;
+  }
+}
+
+bool same_limits(const GraphLimits& a, const GraphLimits& b) {
+  return std::tie(a.max_id_bytes, a.max_text_bytes, a.max_vertices, a.max_list_items,
+                  a.max_records) == std::tie(b.max_id_bytes, b.max_text_bytes, b.max_vertices,
+                                             b.max_list_items, b.max_records);
+}
+
+}  // namespace
+
+// Keeps a case file's items, as a streamed read hands them over (detail::stream_case), in a
+// record of their own: its first batch, exactly as RecordStager and Record::apply make it from
+// to_record_batch or to_upsert_batch of the file's batch (into an empty record every item is an
+// addition, and an upsert adds too). It refuses whatever that path would treat otherwise, so
+// that the batch path decides and names what is wrong: an item other than an entity, relation
+// or calendar; an id or relation met before in the file; an item the record's graph would leave
+// out (held_whole), since the graph being built alongside has it.
+class ImportKeeper final : public detail::ItemKeeper {
+ public:
+  using Impl = Record::Impl;
+
+  ImportKeeper(const GraphLimits& limits, RecordTime recorded_at, const Provenance& provenance)
+      : limits_(limits), recorded_at_(recorded_at), provenance_(provenance) {
+    version_.revision = 1;
+    version_.recorded_at = recorded_at;
+    restart();
+  }
+
+  void reserve(const detail::ItemCounts& counts) override {
+    std::size_t items = 0;
+    for (const std::size_t count : counts) items += count;
+    // Room as address space, filled as items come (huge_pages.hpp).
+    detail::reserve_huge(kept_->facts, items);
+    detail::reserve_huge(kept_->versions, items);
+    detail::reserve_huge(kept_->batches.back().changes, items);
+  }
+
+  bool keep(Edit&& item) override {
+    if (item_ + 1 >= Impl::kNoVersion) return false;  // Record::apply's limit on a batch
+    return std::visit([this](auto& spec) { return keep_spec(spec); }, item);
+  }
+
+  void restart() override {
+    kept_ = std::make_unique<Impl>();
+    kept_->limits = limits_;
+    kept_->batches.push_back(Impl::BatchInfo{recorded_at_, provenance_, {}});
+    item_ = 0;
+  }
+
+  std::unique_ptr<Impl> take() { return std::move(kept_); }
+
+ private:
+  template <typename T>
+  bool keep_spec(T& spec) {
+    if constexpr (std::is_constructible_v<EntitySpec, T>) {
+      return held_whole(spec) && add(spec.id, kind_of_spec<T>(), false, spec);
+    } else if constexpr (std::is_same_v<T, RelationSpec>) {
+      return add(relation_key(spec.kind, spec.from, spec.to), FactKind::relation, true, spec);
+    } else if constexpr (std::is_same_v<T, CalendarSpec>) {
+      // The key RecordStager gives a calendar change of batch 1.
+      return add("calendar#1." + std::to_string(item_), FactKind::calendar, true, spec);
+    } else {
+      return false;
+    }
+  }
+
+  template <typename T>
+  bool add(std::string_view key, FactKind kind, bool relation, T& spec) {
+    Impl& r = *kept_;
+    const std::size_t fact = r.facts.size();
+    r.facts.push_back(Impl::Fact{r.keys.append(key), Impl::kNoVersion, kind});
+    if (!(relation ? r.relations : r.entities).insert(key, fact, r.key_of())) return false;
+    version_.spec = std::move(spec);
+    writer_.out.clear();
+    detail::write_version_body(writer_, version_);
+    r.keep_version(fact, 1, writer_.out);
+    r.batches.back().changes.push_back(Impl::AuditChange{
+        static_cast<std::uint32_t>(item_), static_cast<std::uint32_t>(fact), ChangeKind::added});
+    ++item_;
+    return true;
+  }
+
+  GraphLimits limits_;
+  RecordTime recorded_at_;
+  const Provenance& provenance_;
+  std::unique_ptr<Impl> kept_;
+  std::size_t item_ = 0;
+  FactVersion version_;    // the version being kept: an addition in batch 1
+  detail::Writer writer_;  // its encoding, the buffer reused
+};
+
+struct CaseImport::Impl {
+  CaseImportOptions options;
+  std::string name;       // the file's name in errors, or its path
+  std::string_view text;  // the caller's text, unless read from the file at `name`
+  bool from_file = false;
+  // Read for an empty record: its first batch, kept (ImportKeeper), for a record of `limits`.
+  std::unique_ptr<Record::Impl> kept;
+  GraphLimits limits;
+  // Otherwise the file's batch.
+  std::optional<Batch> batch;
+  bool applied = false;
+
+  Batch parse(const Progress& progress) const {
+    return from_file ? detail::parse_case_file(name, options.limits, progress)
+                     : parse_case(text, name, options.limits, progress);
+  }
+
+  // Whether `record` takes the file as kept: it holds nothing and watches nothing, and the
+  // batch's provenance and record time pass RecordStager's checks (else apply says why).
+  bool keeps_for(const Record::Impl& record) const {
+    if (!record.batches.empty() || record.watch) return false;
+    RecordBatch probe;
+    probe.recorded_at = options.recorded_at;
+    probe.provenance = options.provenance;
+    try {
+      RecordStager(record, probe).stage();
+    } catch (const Error&) {
+      return false;
+    }
+    return true;
+  }
+
+  void read(const Record::Impl& record, const Progress& progress) {
+    if (keeps_for(record)) {
+      ImportKeeper keeper(record.limits, options.recorded_at, options.provenance);
+      bool whole = false;
+      {
+        // The graph the record would check the batch on, built as the items come; dropped
+        // once built (the record builds its own for the next batch).
+        CaseGraph graph(record.limits);
+        whole = from_file
+                    ? detail::stream_case_file(graph, keeper, name, options.limits, progress)
+                    : detail::stream_case(graph, keeper, text, name, options.limits, progress);
+      }
+      if (whole) {
+        kept = keeper.take();
+        limits = record.limits;
+        return;
+      }
+    }
+    // Read again from the start: the progress reports start again too.
+    batch = parse(progress);
+  }
+
+  // Makes the kept batch `record`'s first, committed to its store if it has one, as
+  // Record::apply would: the same reports to `progress`, the same store contents.
+  std::uint64_t adopt(Record::Impl& r, const Progress& progress) {
+    Record::Impl& k = *kept;
+    const std::uint64_t versions = k.versions.size();
+    const std::uint64_t total = r.store ? 2 * versions : versions;
+    auto report = [&](std::uint64_t done) {
+      if (progress && !progress(done, total))
+        throw Error(Status::cancelled, "cancelled by the progress callback");
+    };
+    report(0);
+    report(versions);  // checked as they were read
+    if (r.store) {
+      detail::BatchWrite write;
+      write.revision = 1;
+      write.recorded_at = k.batches[0].recorded_at;
+      write.provenance = &k.batches[0].provenance;
+      write.versions.reserve(k.facts.size());
+      for (std::size_t fact = 0; fact < k.facts.size(); ++fact)
+        write.versions.push_back(k.stored(fact, k.facts[fact].last));
+      const auto& changes = k.batches[0].changes;
+      write.changes.reserve(changes.size());
+      for (const auto& c : changes)
+        write.changes.push_back(detail::StoredChange{c.item, c.fact, c.change});
+      const Progress written = [&](std::uint64_t done, std::uint64_t) {
+        report(versions + done);
+        return true;
+      };
+      r.store->commit(write, progress ? &written : nullptr);
+    }
+    // Committed: nothing below can fail.
+    r.facts = std::move(k.facts);
+    r.keys = std::move(k.keys);
+    r.versions = std::move(k.versions);
+    r.bytes = std::move(k.bytes);
+    r.entities = std::move(k.entities);
+    r.relations = std::move(k.relations);
+    r.batches = std::move(k.batches);
+    r.checked.reset();  // as after reopening a store: the next batch materialises
+    r.cached.reset();
+    kept.reset();
+    return 1;
+  }
+};
+
+CaseImport::CaseImport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CaseImport::~CaseImport() = default;
+CaseImport::CaseImport(CaseImport&&) noexcept = default;
+CaseImport& CaseImport::operator=(CaseImport&&) noexcept = default;
+
+CaseImport CaseImport::read(const Record& record, std::string_view text, const std::string& name,
+                            CaseImportOptions options, const Progress& progress) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->name = name;
+  impl->text = text;
+  impl->read(*record.impl_, progress);
+  return CaseImport(std::move(impl));
+}
+
+CaseImport CaseImport::read_file(const Record& record, const std::string& path,
+                                 CaseImportOptions options, const Progress& progress) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->name = path;
+  impl->from_file = true;
+  impl->read(*record.impl_, progress);
+  return CaseImport(std::move(impl));
+}
+
+bool CaseImport::kept_as_read() const noexcept { return impl_->kept != nullptr; }
+
+std::uint64_t CaseImport::apply(Record& record, const Progress& progress) {
+  Impl& i = *impl_;
+  if (i.applied) throw Error(Status::misuse, "the case file was already applied");
+  i.applied = true;
+  Record::Impl& r = *record.impl_;
+  if (i.kept) {
+    if (r.batches.empty() && !r.watch && same_limits(r.limits, i.limits))
+      return i.adopt(r, progress);
+    // Not the empty record it was read for: as a batch after all.
+    i.kept.reset();
+    i.batch = i.parse(Progress{});
+  }
+  Batch batch = std::move(*i.batch);
+  i.batch.reset();
+  RecordBatch edits =
+      i.options.upsert
+          ? to_upsert_batch(std::move(batch), i.options.recorded_at, i.options.provenance)
+          : to_record_batch(std::move(batch), i.options.recorded_at, i.options.provenance);
+  return record.apply(edits, progress);
+}
 
 std::string audit_json(const std::vector<AuditEntry>& entries) {
   nlohmann::json out = nlohmann::json::array();

@@ -5,11 +5,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -78,8 +80,81 @@ std::string read_file(const std::string& path) {
   return text;
 }
 
-int run_import(const StoreOptions& options) {
-  const RecordTime recorded_at = parse_record_time(options.recorded_at, "--recorded-at");
+// What a file to import looks like from its first bytes.
+enum class Looks { case_file, census, unreadable };
+
+// A Children in Need census return (XML) starts, after any white space, with '<' or a byte
+// order mark; anything else is a case file.
+Looks look_at(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Looks::unreadable;
+  char piece[4096];
+  std::string start;  // from the first byte that is not white space
+  while (start.size() < 3 && in) {
+    in.read(piece, sizeof piece);
+    const std::string_view read(piece, static_cast<std::size_t>(in.gcount()));
+    const std::size_t first = start.empty() ? read.find_first_not_of(" \t\r\n") : 0;
+    if (first != std::string_view::npos) start += read.substr(first);
+  }
+  if (in.bad()) return Looks::unreadable;
+  if (start.empty()) return Looks::case_file;
+  return start[0] == '<' || start.compare(0, 3, "\xEF\xBB\xBF") == 0 ? Looks::census
+                                                                     : Looks::case_file;
+}
+
+// A case file imported as the record reads it (CaseImport): into a store that is missing or
+// empty (a first import) its items are kept as they are read, with no batch of the whole file
+// and not its text, so memory follows the record (docs/performance.md, "Importing into a
+// store"). The store, the messages and the exit codes are those of import_whole: a file that
+// cannot be read is reported before the store is opened or created, a batch the record refuses
+// after, and a store that cannot be opened after the file is read.
+int import_file(const StoreOptions& options, RecordTime recorded_at, std::uint64_t bytes) {
+  Progress bar("import", 2 * bytes, !options.no_progress);
+  // An existing store is opened first, to see whether it is empty; one that cannot be opened
+  // is opened again, and reported, once the file is read, as before.
+  std::optional<Record> record;
+  std::error_code ignored;
+  if (std::filesystem::exists(options.store, ignored)) {
+    try {
+      record = Record::open(options.store, {}, StoreOpen::must_exist);
+    } catch (const Error&) {
+    }
+  }
+  std::optional<CaseImport> import;
+  try {
+    const Record nothing;
+    import = CaseImport::read_file(record ? *record : nothing, options.case_path,
+                                   {recorded_at, options.provenance, options.upsert, {}},
+                                   [&](std::uint64_t done, std::uint64_t) {
+                                     bar.update(done);
+    return true;
+  });
+}
+catch (const Error& error) {
+  if (error.status() == Status::io)
+    throw Failure(kExitIo, options.case_path + ": cannot read the case file");
+  throw Failure(kExitCaseFile, error.what());
+}
+if (!record) record = open_store(options.store, StoreOpen::create_if_missing);
+std::uint64_t revision = 0;
+try {
+  revision = import->apply(*record, [&](std::uint64_t done, std::uint64_t total) {
+    const double part = total == 0 ? 1.0 : double(done) / total;
+    bar.update(bytes + static_cast<std::uint64_t>(part * bytes));
+    return true;
+  });
+  bar.finish();
+} catch (const Error& error) {
+  throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
+                options.case_path + ": " + error.what());
+}
+std::cerr << "safeguard: imported " << options.case_path << " into " << options.store
+          << " as revision " << revision << "\n";
+return kExitOk;
+}  // namespace
+
+// A case file or census return read whole, then applied as a batch.
+int import_whole(const StoreOptions& options, RecordTime recorded_at) {
   Batch batch;
   // One bar for the whole import, in the case file's bytes: parsed, then the same bytes again
   // in proportion as the batch is checked and stored (as sg_record_import_buffer_progress).
@@ -141,6 +216,17 @@ int run_import(const StoreOptions& options) {
   return kExitOk;
 }
 
+int run_import(const StoreOptions& options) {
+  const RecordTime recorded_at = parse_record_time(options.recorded_at, "--recorded-at");
+  std::error_code error;
+  const bool regular = std::filesystem::is_regular_file(options.case_path, error);
+  const std::uintmax_t bytes = regular ? std::filesystem::file_size(options.case_path, error) : 0;
+  // A census return, and what is not a regular file (a pipe, say), are read whole.
+  if (!regular || error || look_at(options.case_path) != Looks::case_file)
+    return import_whole(options, recorded_at);
+  return import_file(options, recorded_at, bytes);
+}
+
 int run_export(const StoreOptions& options) {
   Day as_of = kNoDay;
   std::string error;
@@ -187,7 +273,7 @@ int run_info(const StoreOptions& options) {
   return kExitOk;
 }
 
-}  // namespace
+}  // namespace safeguard::cli
 
 Command add_store(CLI::App& parent) {
   auto options = std::make_shared<StoreOptions>();

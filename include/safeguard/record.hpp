@@ -48,6 +48,7 @@
 
 #include "safeguard/assess.hpp"
 #include "safeguard/graph.hpp"
+#include "safeguard/io.hpp"  // CaseFileLimits
 #include "safeguard/progress.hpp"
 
 namespace safeguard {
@@ -365,6 +366,8 @@ class SAFEGUARD_EXPORT Record {
  private:
   friend class RecordStager;
   friend class RecordLoader;
+  friend class ImportKeeper;
+  friend class CaseImport;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -395,5 +398,56 @@ SAFEGUARD_EXPORT RecordBatch to_record_batch(Batch batch, RecordTime recorded_at
 // that ended or was retracted starts again, as any added relation does.
 SAFEGUARD_EXPORT RecordBatch to_upsert_batch(Batch batch, RecordTime recorded_at,
                                              Provenance provenance);
+
+// ---- Importing a case file ----------------------------------------------------------------
+
+// How a case file becomes a record batch (CaseImport).
+struct CaseImportOptions {
+  RecordTime recorded_at = 0;
+  Provenance provenance;
+  // The batch made as to_upsert_batch makes it (every entity an upsert, relations the record
+  // holds kept) rather than as to_record_batch.
+  bool upsert = false;
+  CaseFileLimits limits;
+};
+
+// A JSON case file read for a record, then added to it as one batch. The record, its store, the
+// revision and every error are those of
+//   record.apply(to_record_batch(parse_case(text, name, limits), recorded_at, provenance))
+// (to_upsert_batch with `upsert`): read() throws what parse_case would, apply() what the rest
+// would. What is saved is memory: for a record that holds nothing yet (a first import), read()
+// checks the file's items as the record would check the batch and keeps each, as it is read,
+// in the form the record keeps versions in, so no batch of the whole file is held, nor, read
+// from a file, its text (docs/record.md, "Importing a case file"). A file that only the batch
+// path can judge (a duplicate id, an item the graph refuses, sections out of order) is read
+// again as a batch, whose errors name the item and its place.
+class SAFEGUARD_EXPORT CaseImport {
+ public:
+  // Reads `text`, which the caller keeps until apply() returns, for `record`.
+  static CaseImport read(const Record& record, std::string_view text, const std::string& name,
+                         CaseImportOptions options, const Progress& progress = {});
+  // Reads the regular file at `path` a piece at a time for `record` (its errors name `path`,
+  // as those of its text given to parse_case with that name would). The file is read again if
+  // apply() must make a batch after all.
+  static CaseImport read_file(const Record& record, const std::string& path,
+                              CaseImportOptions options, const Progress& progress = {});
+  ~CaseImport();
+  CaseImport(CaseImport&&) noexcept;
+  CaseImport& operator=(CaseImport&&) noexcept;
+
+  // Whether the file's items were kept as they were read (a first import), rather than held
+  // as a batch.
+  bool kept_as_read() const noexcept;
+
+  // Adds the file to `record` (normally the one it was read for) as one batch and returns the
+  // new revision; when it throws, the record and its store are as they were. `progress` hears
+  // what Record::apply reports. Once only: again, Error(Status::misuse).
+  std::uint64_t apply(Record& record, const Progress& progress = {});
+
+ private:
+  struct Impl;
+  explicit CaseImport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace safeguard

@@ -173,10 +173,14 @@ int sg_record_import_buffer_progress(unsigned long long* out_revision, sg_record
     }
     Progress parsed;
     if (report) parsed = [&](std::uint64_t done, std::uint64_t) { return report(done, 2 * bytes); };
-    Batch batch =
-        parse_case(std::string_view(data ? data : "", size), file, CaseFileLimits{}, parsed);
-    const std::uint64_t revision = record->record.apply(
-        to_record_batch(std::move(batch), provenance->recorded_at, std::move(who)), applied);
+    // Into an empty record the items are kept as they are read, with no batch of the whole
+    // file (CaseImport); the result and the errors are those of parse_case, then apply.
+    CaseImportOptions options;
+    options.recorded_at = provenance->recorded_at;
+    options.provenance = std::move(who);
+    CaseImport import = CaseImport::read(record->record, std::string_view(data ? data : "", size),
+                                         file, std::move(options), parsed);
+    const std::uint64_t revision = import.apply(record->record, applied);
     if (out_revision) *out_revision = revision;
   });
 }
