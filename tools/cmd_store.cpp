@@ -120,38 +120,38 @@ int import_file(const StoreOptions& options, RecordTime recorded_at, std::uint64
     } catch (const Error&) {
     }
   }
+  const auto reading = [&](std::uint64_t done, std::uint64_t) {
+    bar.update(done);
+    return true;
+  };
+  const auto storing = [&](std::uint64_t done, std::uint64_t total) {
+    const double part = total == 0 ? 1.0 : double(done) / total;
+    bar.update(bytes + static_cast<std::uint64_t>(part * bytes));
+    return true;
+  };
   std::optional<CaseImport> import;
   try {
     const Record nothing;
     import = CaseImport::read_file(record ? *record : nothing, options.case_path,
-                                   {recorded_at, options.provenance, options.upsert, {}},
-                                   [&](std::uint64_t done, std::uint64_t) {
-                                     bar.update(done);
-    return true;
-  });
+                                   {recorded_at, options.provenance, options.upsert, {}}, reading);
+  } catch (const Error& error) {
+    if (error.status() == Status::io)
+      throw Failure(kExitIo, options.case_path + ": cannot read the case file");
+    throw Failure(kExitCaseFile, error.what());
+  }
+  if (!record) record = open_store(options.store, StoreOpen::create_if_missing);
+  std::uint64_t revision = 0;
+  try {
+    revision = import->apply(*record, storing);
+    bar.finish();
+  } catch (const Error& error) {
+    throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
+                  options.case_path + ": " + error.what());
+  }
+  std::cerr << "safeguard: imported " << options.case_path << " into " << options.store
+            << " as revision " << revision << "\n";
+  return kExitOk;
 }
-catch (const Error& error) {
-  if (error.status() == Status::io)
-    throw Failure(kExitIo, options.case_path + ": cannot read the case file");
-  throw Failure(kExitCaseFile, error.what());
-}
-if (!record) record = open_store(options.store, StoreOpen::create_if_missing);
-std::uint64_t revision = 0;
-try {
-  revision = import->apply(*record, [&](std::uint64_t done, std::uint64_t total) {
-    const double part = total == 0 ? 1.0 : double(done) / total;
-    bar.update(bytes + static_cast<std::uint64_t>(part * bytes));
-    return true;
-  });
-  bar.finish();
-} catch (const Error& error) {
-  throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
-                options.case_path + ": " + error.what());
-}
-std::cerr << "safeguard: imported " << options.case_path << " into " << options.store
-          << " as revision " << revision << "\n";
-return kExitOk;
-}  // namespace
 
 // A case file or census return read whole, then applied as a batch.
 int import_whole(const StoreOptions& options, RecordTime recorded_at) {
@@ -273,7 +273,7 @@ int run_info(const StoreOptions& options) {
   return kExitOk;
 }
 
-}  // namespace safeguard::cli
+}  // namespace
 
 Command add_store(CLI::App& parent) {
   auto options = std::make_shared<StoreOptions>();
