@@ -102,6 +102,29 @@ Looks look_at(const std::string& path) {
                                                                      : Looks::case_file;
 }
 
+// The second half of an import: `apply` adds the read file to the record, its progress shown
+// as the bar's second half (the file's bytes again, in proportion); a refusal is reported as
+// the command reports it, and success by the revision made.
+template <typename Apply>
+int finish_import(const StoreOptions& options, Progress& bar, std::uint64_t bytes, Apply apply) {
+  const auto storing = [&](std::uint64_t done, std::uint64_t total) {
+    const double part = total == 0 ? 1.0 : double(done) / total;
+    bar.update(bytes + static_cast<std::uint64_t>(part * bytes));
+    return true;
+  };
+  std::uint64_t revision = 0;
+  try {
+    revision = apply(storing);
+    bar.finish();
+  } catch (const Error& error) {
+    throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
+                  options.case_path + ": " + error.what());
+  }
+  std::cerr << "safeguard: imported " << options.case_path << " into " << options.store
+            << " as revision " << revision << "\n";
+  return kExitOk;
+}
+
 // A case file imported as the record reads it (CaseImport): into a store that is missing or
 // empty (a first import) its items are kept as they are read, with no batch of the whole file
 // and not its text, so memory follows the record (docs/performance.md, "Importing into a
@@ -124,11 +147,6 @@ int import_file(const StoreOptions& options, RecordTime recorded_at, std::uint64
     bar.update(done);
     return true;
   };
-  const auto storing = [&](std::uint64_t done, std::uint64_t total) {
-    const double part = total == 0 ? 1.0 : double(done) / total;
-    bar.update(bytes + static_cast<std::uint64_t>(part * bytes));
-    return true;
-  };
   std::optional<CaseImport> import;
   try {
     const Record nothing;
@@ -140,17 +158,8 @@ int import_file(const StoreOptions& options, RecordTime recorded_at, std::uint64
     throw Failure(kExitCaseFile, error.what());
   }
   if (!record) record = open_store(options.store, StoreOpen::create_if_missing);
-  std::uint64_t revision = 0;
-  try {
-    revision = import->apply(*record, storing);
-    bar.finish();
-  } catch (const Error& error) {
-    throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
-                  options.case_path + ": " + error.what());
-  }
-  std::cerr << "safeguard: imported " << options.case_path << " into " << options.store
-            << " as revision " << revision << "\n";
-  return kExitOk;
+  return finish_import(options, bar, bytes,
+                       [&](const auto& storing) { return import->apply(*record, storing); });
 }
 
 // A case file or census return read whole, then applied as a batch.
@@ -197,23 +206,11 @@ int import_whole(const StoreOptions& options, RecordTime recorded_at) {
     throw Failure(kExitCaseFile, error.what());
   }
   Record record = open_store(options.store, StoreOpen::create_if_missing);
-  std::uint64_t revision = 0;
-  try {
+  return finish_import(options, *bar, bytes, [&](const auto& storing) {
     RecordBatch edits = upsert ? to_upsert_batch(std::move(batch), recorded_at, options.provenance)
                                : to_record_batch(std::move(batch), recorded_at, options.provenance);
-    revision = record.apply(edits, [&](std::uint64_t done, std::uint64_t total) {
-      const double part = total == 0 ? 1.0 : double(done) / total;
-      bar->update(bytes + static_cast<std::uint64_t>(part * bytes));
-      return true;
-    });
-    bar->finish();
-  } catch (const Error& error) {
-    throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
-                  options.case_path + ": " + error.what());
-  }
-  std::cerr << "safeguard: imported " << options.case_path << " into " << options.store
-            << " as revision " << revision << "\n";
-  return kExitOk;
+    return record.apply(edits, storing);
+  });
 }
 
 int run_import(const StoreOptions& options) {
