@@ -2867,12 +2867,7 @@ class TableSink {
       throw Error(Status::internal, "no column " + std::string(name) + " in " + table_->name);
   }
   void string(std::string_view text) {
-    if (in_list_) {
-      column_->data.append(text);
-      column_->offsets.push_back(static_cast<std::int64_t>(column_->data.size()));
-      return;
-    }
-    cell(ColumnType::text);
+    if (!in_list_) cell(ColumnType::text);  // a list's item: its cell began with the list
     column_->data.append(text);
     column_->offsets.push_back(static_cast<std::int64_t>(column_->data.size()));
   }
