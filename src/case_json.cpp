@@ -2070,6 +2070,38 @@ void apply_reading(CaseGraph& graph, const Reading& reading, Source& source) {
   }
 }
 
+// The batch item an entity of a section becomes, as Edit's alternative.
+std::size_t item_kind(Section section) {
+  auto kind = [](auto tag) { return Edit(std::in_place_type<decltype(tag)>).index(); };
+  switch (section) {
+    case Section::agencies:
+      return kind(AgencySpec{});
+    case Section::households:
+      return kind(HouseholdSpec{});
+    case Section::persons:
+      return kind(PersonSpec{});
+    case Section::places:
+      return kind(PlaceSpec{});
+    case Section::groups:
+      return kind(GroupSpec{});
+    case Section::concerns:
+      return kind(ConcernSpec{});
+    case Section::factors:
+      return kind(FactorSpec{});
+    case Section::relations:
+      return kind(RelationSpec{});
+    case Section::events:
+      return kind(EventSpec{});
+    case Section::overrides:
+      return kind(DiscretionaryOverrideSpec{});
+    case Section::entries:
+      return kind(EntrySpec{});
+    case Section::calendar:
+      break;
+  }
+  return kind(CalendarSpec{});
+}
+
 // ---- Counting entities before the parse (a hint) ------------------------------------------
 // How many entities each section of a file in save_case's layout holds, so that the streamed
 // build reserves its record vectors once (detail::StreamedBuild::reserve_records) instead of
@@ -2152,38 +2184,6 @@ class LayoutCounter {
       if (static_cast<Section>(s) != Section::calendar && schemas()[s].name == name) return s;
     }
     return kSections;
-  }
-
-  // The batch item an entity of a section becomes, as Edit's alternative.
-  static std::size_t item_kind(Section section) {
-    auto kind = [](auto tag) { return Edit(std::in_place_type<decltype(tag)>).index(); };
-    switch (section) {
-      case Section::agencies:
-        return kind(AgencySpec{});
-      case Section::households:
-        return kind(HouseholdSpec{});
-      case Section::persons:
-        return kind(PersonSpec{});
-      case Section::places:
-        return kind(PlaceSpec{});
-      case Section::groups:
-        return kind(GroupSpec{});
-      case Section::concerns:
-        return kind(ConcernSpec{});
-      case Section::factors:
-        return kind(FactorSpec{});
-      case Section::relations:
-        return kind(RelationSpec{});
-      case Section::events:
-        return kind(EventSpec{});
-      case Section::overrides:
-        return kind(DiscretionaryOverrideSpec{});
-      case Section::entries:
-        return kind(EntrySpec{});
-      case Section::calendar:
-        break;
-    }
-    return kind(CalendarSpec{});
   }
 
   struct Counted {
@@ -3027,6 +3027,12 @@ CaseRow::~CaseRow() = default;
 bool CaseRow::is_calendar() const { return state_->section == Section::calendar; }
 
 int CaseRow::field(std::string_view name) const { return state_->entity.slot(name); }
+
+std::size_t CaseRow::item_kind() const { return safeguard::item_kind(state_->section); }
+
+bool CaseRow::holds_ids(int field) const {
+  return field >= 0 && ((id_fields()[static_cast<std::size_t>(state_->section)] >> field) & 1u);
+}
 
 void CaseRow::begin(std::size_t row) { state_->entity.begin(state_->section, row); }
 

@@ -38,6 +38,11 @@ class CaseRow {
   bool is_calendar() const;
   // The slot of a field of the section, or -1 when it has no such field.
   int field(std::string_view name) const;
+  // The batch item the section's rows become, as Edit's alternative (detail::ItemCounts'
+  // index).
+  std::size_t item_kind() const;
+  // Whether a field holds ids: the entity's own, or those it refers to.
+  bool holds_ids(int field) const;
 
   // Starts row `row` (0-based; the case file's element index): every field absent.
   void begin(std::size_t row);

@@ -358,6 +358,64 @@ TEST_CASE("C API: every failed allocation loading a case into a non-empty graph 
   sg_graph_free(graph);
 }
 
+// sg_graph_add_tables with the tables sg_graph_tables gives of families.json: into an empty
+// graph (the streamed build, its vectors and indexes reserved from the rows up front) and into
+// one holding timeline.json (the batch path). A failed allocation the call can do without (the
+// scratch buffer of std::stable_sort, which then sorts in place) must leave it complete.
+TEST_CASE("C API: every failed allocation adding tables leaves the graph as it was") {
+  sg_graph* source = c_graph_with(kFamilies, "families.json");
+  sg_tables* owned = nullptr;
+  REQUIRE(sg_graph_tables(&owned, source) == SG_OK);
+  const sg_table* tables = nullptr;
+  size_t count = 0;
+  REQUIRE(sg_tables_get(&tables, &count, owned) == SG_OK);
+  for (const bool empty : {true, false}) {
+    CAPTURE(empty);
+    auto start = [&] {
+      if (!empty) return c_graph_with(kTimeline, "timeline.json");
+      sg_graph* graph = nullptr;
+      REQUIRE(sg_graph_new(&graph) == SG_OK);
+      return graph;
+    };
+    sg_graph* reference = start();
+    const std::string before = c_dump(reference);
+    REQUIRE(sg_graph_add_tables(reference, tables, count) == SG_OK);
+    const std::string after = c_dump(reference);
+    sg_graph_free(reference);
+
+    long refused = 0;
+    const long allocations = sweep([&](long k, bool every_later) {
+      sg_graph* graph = start();
+      int status = SG_OK;
+      const bool failed =
+          with_failure(k, every_later, [&] { status = sg_graph_add_tables(graph, tables, count); });
+      if (failed) {
+        CAPTURE(k);
+        CAPTURE(every_later);
+        if (status == SG_OK) {
+          CHECK(c_dump(graph) == after);
+        } else {
+          ++refused;
+          CHECK(status == SG_E_NOMEM);
+          CHECK(sg_error_last_status() == SG_E_NOMEM);
+          CHECK(c_dump(graph) == before);
+        }
+      } else {
+        CHECK(status == SG_OK);
+        CHECK(c_dump(graph) == after);
+      }
+      sg_graph_free(graph);
+      return failed;
+    });
+    MESSAGE("adding the tables of families.json, empty graph "
+            << empty << ": " << allocations << " allocations, " << refused << " failures reported");
+    CHECK(allocations > 50);       // far fewer would mean the call stopped early
+    CHECK(refused > allocations);  // nearly every failure, once or from there on, is reported
+  }
+  sg_tables_free(owned);
+  sg_graph_free(source);
+}
+
 TEST_CASE(
     "C++: every failed allocation loading a case into a non-empty graph throws "
     "std::bad_alloc and changes nothing") {

@@ -143,6 +143,28 @@ TEST_SUITE("unit/util") {
     CHECK_FALSE(safeguard::detail::is_valid_utf8("\x80"));
   }
 
+  TEST_CASE("first_invalid_utf8 finds a bad byte at every offset past runs of ASCII") {
+    // ASCII is skipped eight bytes at a time: a bad byte, or a good multi-byte character, at
+    // every position of a long text, with ASCII before and after it.
+    using safeguard::detail::first_invalid_utf8;
+    for (std::size_t at = 0; at < 40; ++at) {
+      for (std::size_t tail = 0; tail < 12; ++tail) {
+        CAPTURE(at);
+        CAPTURE(tail);
+        const std::string ascii_before(at, 'x');
+        const std::string ascii_after(tail, 'y');
+        CHECK(first_invalid_utf8(ascii_before + "\x80" + ascii_after) == at);
+        CHECK(first_invalid_utf8(ascii_before + "\xC3" + ascii_after) == at);  // truncated
+        CHECK(first_invalid_utf8(ascii_before + "\xC3\xA9" + ascii_after) ==
+              std::string_view::npos);
+        CHECK(first_invalid_utf8(ascii_before + "\xF0\x9F\x98\x80" + ascii_after) ==
+              std::string_view::npos);
+        CHECK(first_invalid_utf8(ascii_before + "\xC3\xA9" + ascii_after + "\xFF") ==
+              at + 2 + tail);
+      }
+    }
+  }
+
   TEST_CASE("read_file_bounded reads a file whole and refuses one over the limit") {
     const std::string path = scratch_file("ten.txt", "0123456789");
     CHECK(safeguard::read_file_bounded(path, 10, "file") == "0123456789");
