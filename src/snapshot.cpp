@@ -361,6 +361,34 @@ namespace {
 //   for_each_event(f), for_each_judgement(f)   the graph's record numbers worth looking at
 //   keep_unlisted_records              whether a record listed in no row is kept
 
+// Fetches into the cache, without waiting, what a record read a few steps later lies in: the
+// record itself `kRecordAhead` steps ahead, and the heap blocks its vectors and strings own
+// `kHeapAhead` steps ahead (by then the record fetched before is there to say where they are).
+// A family's records lie scattered through the graph, so reading them one after another waited
+// on a cache miss each (an incremental update's partial snapshot: 7 to 30% less CPU with this,
+// docs/performance.md). Only a hint: nothing read changes. (GCC and Clang's builtin; no library
+// wraps it.)
+constexpr std::size_t kRecordAhead = 8;
+constexpr std::size_t kHeapAhead = 4;
+inline void prefetch_read(const void* address) noexcept { __builtin_prefetch(address, 0, 3); }
+template <typename T>
+inline void prefetch_block(const std::vector<T>& v) noexcept {
+  if (!v.empty()) prefetch_read(v.data());
+}
+inline void prefetch_block(const std::string& s) noexcept {
+  if (s.size() > 15) prefetch_read(s.data());  // libstdc++ keeps up to 15 bytes in the record
+}
+// Prefetches record `i + kRecordAhead` of `vertices` (found with `record_of`) and the heap
+// blocks of record `i + kHeapAhead` (named by `blocks`).
+template <typename RecordOf, typename Blocks>
+inline void prefetch_records(const std::vector<VertexIndex>& vertices, std::size_t i,
+                             const RecordOf& record_of, const Blocks& blocks) {
+  if (i + kRecordAhead < vertices.size() && vertices[i + kRecordAhead] != kNoVertex)
+    prefetch_read(&record_of(vertices[i + kRecordAhead]));
+  if (i + kHeapAhead < vertices.size() && vertices[i + kHeapAhead] != kNoVertex)
+    blocks(record_of(vertices[i + kHeapAhead]));
+}
+
 // Writes the columns of an empty snapshot, entity by entity in local slot order. Every column is
 // written here and nowhere else.
 template <typename Selection>
@@ -377,6 +405,11 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap,
   detail::reserve_refill(snap.vertex_slot, n);
   detail::reserve_refill(snap.id_offsets, n + 1);
   for (std::size_t i = 0; i < n; ++i) {
+    if (i + kRecordAhead < n) {
+      const VertexIndex ahead = sel.graph_vertex(i + kRecordAhead);
+      prefetch_read(&adj[ahead]);
+      prefetch_read(&graph.id(ahead));
+    }
     const VertexIndex v = sel.graph_vertex(i);
     snap.vertex_kind.push_back(adj[v].kind);
     snap.vertex_slot.push_back(sel.local_slot(v));
@@ -409,7 +442,12 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap,
   detail::reserve_refill(snap.person_flags.offsets, persons.size() + 1);
   detail::reserve_refill(snap.person_circle.offsets, persons.size() + 1);
   std::vector<CircleMember>& circle = scratch.circle;
+  auto person_of = [&](VertexIndex v) -> const Person& { return graph.person(v); };
   for (std::uint32_t p = 0; p < persons.size(); ++p) {
+    prefetch_records(persons, p, person_of, [](const Person& ahead) {
+      prefetch_block(ahead.name);
+      prefetch_block(ahead.flags);
+    });
     const VertexIndex v = persons[p];
     if (v == kNoVertex) {
       snap.person_kind.push_back(PersonKind::adult);
@@ -453,7 +491,14 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap,
   detail::reserve_refill(snap.concern_about.offsets, concerns.size() + 1);
   detail::reserve_refill(snap.concern_involves.offsets, concerns.size() + 1);
   reserve_bits(snap.concern_live, concerns.size());
-  for (const VertexIndex v : concerns) {
+  auto concern_of = [&](VertexIndex v) -> const Concern& { return graph.concern(v); };
+  for (std::size_t i = 0; i < concerns.size(); ++i) {
+    prefetch_records(concerns, i, concern_of, [](const Concern& ahead) {
+      prefetch_block(ahead.summary);
+      prefetch_block(ahead.about);
+      prefetch_block(ahead.involves);
+    });
+    const VertexIndex v = concerns[i];
     const Concern* concern = v == kNoVertex ? nullptr : &graph.concern(v);
     snap.concern_live.push_back(concern != nullptr);
     snap.concern_summary.push(concern ? std::string_view(concern->summary) : std::string_view());
@@ -486,7 +531,13 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap,
   detail::reserve_refill(snap.factor_provider, factors.size());
   detail::reserve_refill(snap.factor_protects.offsets, factors.size() + 1);
   reserve_bits(snap.factor_live, factors.size());
-  for (const VertexIndex v : factors) {
+  auto factor_of = [&](VertexIndex v) -> const Factor& { return graph.factor(v); };
+  for (std::size_t i = 0; i < factors.size(); ++i) {
+    prefetch_records(factors, i, factor_of, [](const Factor& ahead) {
+      prefetch_block(ahead.summary);
+      prefetch_block(ahead.protects);
+    });
+    const VertexIndex v = factors[i];
     const Factor* factor = v == kNoVertex ? nullptr : &graph.factor(v);
     const VertexIndex provider = factor ? factor->provided_by : kNoVertex;
     snap.factor_live.push_back(factor != nullptr);
@@ -714,7 +765,11 @@ class Families {
     }
     concerns_.seal();
     factors_.seal();
-    for (VertexIndex c : concerns_.vertices) {
+    const std::vector<VertexIndex>& chosen_concerns = concerns_.vertices;
+    for (std::size_t i = 0; i < chosen_concerns.size(); ++i) {
+      if (i + kRecordAhead < chosen_concerns.size())
+        prefetch_read(&graph.concern(chosen_concerns[i + kRecordAhead]));
+      const VertexIndex c = chosen_concerns[i];
       const VertexIndex agency = graph.concern(c).source;
       agencies_.add(adj_[agency].slot, agency);
     }
