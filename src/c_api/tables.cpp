@@ -277,7 +277,8 @@ class RowReader {
 // to come (a case file's layout only hints at them), so none is grown and moved as rows arrive.
 // Each row's ids are prefetched a few rows before it is added.
 bool streamed(CaseGraph& graph, const std::vector<Table>& tables, const CaseFileLimits& limits) {
-  constexpr std::size_t kAhead = 8;  // rows between fetching a row's ids and adding it
+  // Rows between fetching a row's ids and adding it: the id index's own prefetch distance.
+  constexpr std::size_t kAhead = detail::kPrefetchAhead;
   detail::StreamedBuild build(graph);
   std::vector<std::unique_ptr<RowReader>> readers;  // a CaseRow each, which does not move
   detail::ItemCounts counts{};
