@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -147,8 +148,8 @@ TEST_SUITE("unit/util") {
     // ASCII is skipped eight bytes at a time: a bad byte, or a good multi-byte character, at
     // every position of a long text, with ASCII before and after it.
     using safeguard::detail::first_invalid_utf8;
-    for (std::size_t at = 0; at < 40; ++at) {
-      for (std::size_t tail = 0; tail < 12; ++tail) {
+    for (std::size_t at = 0; at < 72; ++at) {
+      for (std::size_t tail = 0; tail < 40; ++tail) {
         CAPTURE(at);
         CAPTURE(tail);
         const std::string ascii_before(at, 'x');
@@ -162,6 +163,47 @@ TEST_SUITE("unit/util") {
         CHECK(first_invalid_utf8(ascii_before + "\xC3\xA9" + ascii_after + "\xFF") ==
               at + 2 + tail);
       }
+    }
+  }
+
+  TEST_CASE("first_invalid_utf8 agrees with a byte at a time reading of random texts") {
+    // The reference: RFC 3629 read one byte at a time, with no fast path.
+    const auto reference = [](const std::string& text) -> std::size_t {
+      const auto* b = reinterpret_cast<const unsigned char*>(text.data());
+      for (std::size_t i = 0; i < text.size();) {
+        const unsigned lead = b[i];
+        std::size_t length = lead < 0x80             ? 1
+                             : (lead & 0xE0) == 0xC0 ? 2
+                             : (lead & 0xF0) == 0xE0 ? 3
+                             : (lead & 0xF8) == 0xF0 ? 4
+                                                     : 0;
+        if (length == 0 || text.size() - i < length) return i;
+        std::uint32_t code = length == 1 ? lead : lead & (0x7Fu >> length);
+        for (std::size_t k = 1; k < length; ++k) {
+          if ((b[i + k] & 0xC0) != 0x80) return i;
+          code = (code << 6) | (b[i + k] & 0x3F);
+        }
+        const std::uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < least[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+        i += length;
+      }
+      return std::string_view::npos;
+    };
+    const char* const pieces[] = {"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\x80",
+                                  "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x82",
+                                  "\xFF"};
+    std::mt19937 random(19);
+    for (int t = 0; t < 20000; ++t) {
+      std::string text;
+      const std::size_t n = random() % 80;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (random() % 8 != 0)
+          text += static_cast<char>('a' + random() % 26);
+        else
+          text += pieces[random() % 9];
+      }
+      CAPTURE(t);
+      CHECK(safeguard::detail::first_invalid_utf8(text) == reference(text));
     }
   }
 
