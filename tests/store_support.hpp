@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +27,36 @@ using namespace safeguard;
 
 constexpr RecordTime kStart = 1772496000;  // 2026-03-03T00:00:00Z
 constexpr Day kAsOf = 20515;               // 2026-03-03
+
+#ifndef SAFEGUARD_SOURCE_DIR
+#define SAFEGUARD_SOURCE_DIR "."
+#endif
+
+// The bundled default rule pack, loaded once.
+inline std::shared_ptr<const RuleSet> default_rules() {
+  static const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
+  return rules;
+}
+
+// The bytes of the file at `path`, which must exist.
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The bytes of the file at `path`, or none when there is no such file (a store's -wal, -shm or
+// -journal, which come and go).
+inline std::string read_bytes_if_present(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  REQUIRE(out.flush());
+}
 
 inline Day iso_day(const char* iso) {
   Day out = kNoDay;

@@ -15,10 +15,6 @@
 using namespace safeguard;
 using namespace store_test;
 
-#ifndef SAFEGUARD_SOURCE_DIR
-#define SAFEGUARD_SOURCE_DIR "."
-#endif
-
 namespace {
 
 enum class Op { write, sync, truncate };
@@ -204,16 +200,6 @@ class FaultVfs {
  private:
   sqlite3_vfs vfs_{};
 };
-
-std::shared_ptr<const RuleSet> default_rules() {
-  static const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
-  return rules;
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 void copy_store(const std::string& from, const std::string& to) {
   for (const char* suffix : {"", "-wal"}) {

@@ -15,27 +15,7 @@
 using namespace safeguard;
 using namespace store_test;
 
-#ifndef SAFEGUARD_SOURCE_DIR
-#define SAFEGUARD_SOURCE_DIR "."
-#endif
-
 namespace {
-
-std::shared_ptr<const RuleSet> default_rules() {
-  static const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
-  return rules;
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
 
 // Every row of every table of the store at `path`, each value with its type, in table and
 // rowid order: equal dumps are equal stores.

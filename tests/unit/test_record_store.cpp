@@ -17,26 +17,7 @@
 using namespace safeguard;
 using namespace store_test;
 
-#ifndef SAFEGUARD_SOURCE_DIR
-#define SAFEGUARD_SOURCE_DIR "."
-#endif
-
 namespace {
-
-std::shared_ptr<const RuleSet> default_rules() {
-  static const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
-  return rules;
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
 
 void remove_store(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path + suffix).c_str());
@@ -500,7 +481,7 @@ TEST_SUITE("unit/record_store") {
       std::vector<std::string> found;
       for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
         if (!with_wal && std::string(suffix) == "-wal") continue;
-        const std::string bytes = read_bytes(path + suffix);
+        const std::string bytes = read_bytes_if_present(path + suffix);
         for (const auto& needle : needles) {
           if (bytes.find(needle) != std::string::npos)
             found.push_back(std::string(suffix) + ":" + needle);
