@@ -28,6 +28,15 @@ measure them, printed in the same table with their source named:
   - with --peers DIR, the peers' figures that bench/run.sh left in DIR (build/bench-results:
     peer-*.json against cpp-<peer children>.json, as bench/report.py reads them).
 
+The table starts with what the machine charges for memory: the time to touch 1 GB of fresh
+memory in a new process, with 4 KiB pages and with transparent huge pages. On a virtual machine
+whose balloon device reports free pages to the host (virtio-balloon's free page reporting, as on
+the project's Firecracker VM of 2026-12-02), free 2 MiB blocks are handed back to the host, and a
+huge page's first touch faults into it: 2.3-2.5 s per GB there against 0.4-0.5 s per GB for 4
+KiB pages. Every figure here that allocates pays it, `safeguard` the most (it asks glibc for
+huge pages for its heap, tools/main.cpp), so compare walls and system times only between runs
+whose first two rows agree (docs/performance.md, "What fresh memory costs on the VM").
+
 usage: /usr/bin/python3 bench/end_to_end.py [--build build] [--children N] [--dir DIR]
                                             [--scaling [--scaling-from M]] [--no-python] [--no-graph-frames]
                                             [--no-store] [--bench]
@@ -46,6 +55,34 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 AS_OF = "2026-11-01"
 MILLION = 1_000_000
+
+
+# Touches 1 GB of a fresh private anonymous mapping, a byte per 4 KiB page, in a process of its
+# own; with "huge" the mapping is first marked MADV_HUGEPAGE, as the library marks its large
+# buffers (and glibc's heap is in `safeguard`'s own process). Prints the time in seconds.
+MEMORY_PROBE = """
+import mmap
+import sys
+import time
+size = 1 << 30
+start = time.perf_counter()
+block = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)
+if sys.argv[1] == "huge" and hasattr(mmap, "MADV_HUGEPAGE"):
+    block.madvise(mmap.MADV_HUGEPAGE)
+block[::4096] = b"\\x01" * len(range(0, size, 4096))
+print(time.perf_counter() - start)
+"""
+
+
+def memory_cost():
+    """Seconds per GB to touch fresh memory in a new process, with 4 KiB pages and with huge
+    pages."""
+    out = {}
+    for kind in ("small", "huge"):
+        done = subprocess.run([sys.executable, "-c", MEMORY_PROBE, kind], capture_output=True,
+                              check=True, text=True)
+        out[kind + "_pages_s_per_gb"] = float(done.stdout) * 1e9 / (1 << 30)
+    return out
 
 
 def run(argv, stdout=subprocess.DEVNULL):
@@ -166,7 +203,7 @@ def main():
         work = args.dir or scratch
         os.makedirs(work, exist_ok=True)
         case = os.path.join(work, "caseload.json")
-        figures = {"children": args.children}
+        figures = {"children": args.children, "memory": memory_cost()}
         figures["generate"] = run([program, "generate", "-n", str(args.children), "-o", case,
                                    "--no-progress"])
         figures["case_file_bytes"] = os.path.getsize(case)
@@ -228,6 +265,10 @@ def main():
                      "%.2f %s" % (at_million, unit) if scaled and scale != 1 else "",
                      "<= %g %s" % (target, unit) if target is not None else "", verdict))
 
+    row("machine: first touch of fresh memory, 4 KiB pages",
+        figures["memory"]["small_pages_s_per_gb"], "s/GB", scaled=False)
+    row("machine: first touch of fresh memory, huge pages (MADV_HUGEPAGE)",
+        figures["memory"]["huge_pages_s_per_gb"], "s/GB", scaled=False)
     row("generate, wall", figures["generate"]["wall_s"], "s")
     row("generate, peak memory", figures["generate"]["peak_bytes"] / 1e9, "GB")
     row("case file", figures["case_file_bytes"] / 1e9, "GB")
