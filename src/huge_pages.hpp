@@ -7,6 +7,10 @@
 // regions marked MADV_HUGEPAGE when /sys/kernel/mm/transparent_hugepage/enabled is "madvise"
 // (as on our development VM; with "always" it does so anyway), so the buffers that grow large
 // are marked right after they are reserved.
+// On a VM whose balloon device hands free memory back to the host the reverse can hold: a huge
+// page's first touch then faults into the host and costs about five times a small page's
+// (docs/performance.md, "What fresh memory costs on the VM"); a host turns the marks off for
+// its process with prctl(PR_SET_THP_DISABLE), as the program does for SAFEGUARD_HUGE_PAGES=off.
 // The mark changes nothing about the memory's contents or lifetime; where huge pages are
 // unavailable (other systems, "never", small buffers) this does nothing. No library wraps this
 // one system call for std::vector, hence these few lines.

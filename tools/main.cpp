@@ -2,6 +2,9 @@
 // scores, lints packs, draws ecomaps, writes conference reports and generates synthetic
 // caseloads. docs/cli.md is the manual.
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -110,10 +113,10 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error, int argc, ch
 namespace {
 
 // glibc's malloc backs its heap with transparent huge pages only when asked at start-up, through
-// the GLIBC_TUNABLES environment variable. On the project's VM a first-touch page fault costs
-// more than anything a large load does with the page, and `safeguard assess` on a 100,000-child
-// case file takes a quarter to a third less CPU time with them (docs/performance.md, "Case
-// files"). The library never sets it for its host; this program owns its process, so it asks
+// the GLIBC_TUNABLES environment variable. On the project's VM of 2026-11-23 a first-touch page
+// fault costs more than anything a large load does with the page, and `safeguard assess` on a
+// 100,000-child case file takes a quarter to a third less CPU time with them (docs/performance.md,
+// "Case files"). The library never sets it for its host; this program owns its process, so it asks
 // once, by running itself again with the tunable added. Left alone when the environment already
 // names glibc.malloc.hugetlb (set it to 0 to opt out), when /proc/self/exe cannot be run, and
 // on other systems; results never depend on it.
@@ -137,10 +140,34 @@ void use_huge_pages_for_the_heap(char** argv) {
 #endif
 }
 
+// SAFEGUARD_HUGE_PAGES=off: no transparent huge pages in this process at all, neither for glibc's
+// heap nor for the buffers the library marks (src/huge_pages.hpp). On a VM whose balloon device
+// reports free memory to the host, a huge page's first touch faults into the host, and there
+// `safeguard assess` on a 1,000,000-child file took about a tenth less CPU time without them
+// (docs/performance.md, "What fresh memory costs on the VM"); on the VM of 2026-11-23 it took a
+// quarter more. The machine decides, so the user does; "auto" (or unset) keeps both. Results
+// never depend on it. False, with a message, when the variable holds anything else.
+bool choose_huge_pages(char** argv, int argc) {
+  const char* choice = std::getenv("SAFEGUARD_HUGE_PAGES");
+  if (choice == nullptr || choice[0] == '\0' || std::strcmp(choice, "auto") == 0) {
+    if (argc > 0) use_huge_pages_for_the_heap(argv);
+    return true;
+  }
+  if (std::strcmp(choice, "off") != 0) {
+    usage_error("the environment variable SAFEGUARD_HUGE_PAGES must be 'auto' or 'off'");
+    return false;
+  }
+#if defined(__linux__) && defined(PR_SET_THP_DISABLE)
+  // Inherited by any process this one starts, and kept across execve.
+  (void)::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+#endif
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 0) use_huge_pages_for_the_heap(argv);
+  if (!choose_huge_pages(argv, argc)) return kExitUsage;
   CLI::App app{
       "safeguard: multi-agency child-safeguarding risk assessment, explained.\n"
       "All bundled data and rule packs are fictional and illustrative, not validated "

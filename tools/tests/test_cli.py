@@ -131,6 +131,23 @@ class ExitCodeTest(unittest.TestCase):
             self.assertIn("Graphviz", result.errtext())
 
 
+    def test_huge_pages_choice_must_be_auto_or_off(self):
+        env = dict(os.environ, SAFEGUARD_HUGE_PAGES="sometimes")
+        result = run("assess", FAMILIES, *AS_OF, env=env)
+        self.assertEqual(result.code, 2)
+        self.assertIn("SAFEGUARD_HUGE_PAGES must be 'auto' or 'off'", result.errtext())
+
+    def test_huge_pages_off_or_auto_give_the_same_results(self):
+        outputs = []
+        for choice in ("off", "auto", ""):
+            env = dict(os.environ, SAFEGUARD_HUGE_PAGES=choice)
+            result = run("assess", FAMILIES, *AS_OF, "--format", "csv", env=env)
+            self.assertEqual(result.code, 0, result.errtext())
+            outputs.append(result.text())
+        self.assertTrue(outputs[0])
+        self.assertEqual(outputs[0], outputs[1])
+        self.assertEqual(outputs[0], outputs[2])
+
 class AssessTest(unittest.TestCase):
     def assess_json(self, *extra):
         result = run("assess", FAMILIES, "--format", "json", *extra)
