@@ -32,7 +32,7 @@ The table starts with what the machine charges for memory: the time to touch 1 G
 memory in a new process, with 4 KiB pages and with transparent huge pages. On a virtual machine
 whose balloon device reports free pages to the host (virtio-balloon's free page reporting, as on
 the project's Firecracker VM of 2026-12-02), free 2 MiB blocks are handed back to the host, and a
-huge page's first touch faults into it: 2.3-2.5 s per GB there against 0.4-0.5 s per GB for 4
+huge page's first touch faults into it: 2.3-2.9 s per GB there against 0.4-0.5 s per GB for 4
 KiB pages. Every figure here that allocates pays it, `safeguard` the most (it asks glibc for
 huge pages for its heap, tools/main.cpp), so compare walls and system times only between runs
 whose first two rows agree (docs/performance.md, "What fresh memory costs on the VM").

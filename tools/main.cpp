@@ -147,7 +147,7 @@ void use_huge_pages_for_the_heap(char** argv) {
 // (docs/performance.md, "What fresh memory costs on the VM"); on the VM of 2026-11-23 it took a
 // quarter more. The machine decides, so the user does; "auto" (or unset) keeps both. Results
 // never depend on it. False, with a message, when the variable holds anything else.
-bool choose_huge_pages(char** argv, int argc) {
+bool choose_huge_pages(int argc, char** argv) {
   const char* choice = std::getenv("SAFEGUARD_HUGE_PAGES");
   if (choice == nullptr || choice[0] == '\0' || std::strcmp(choice, "auto") == 0) {
     if (argc > 0) use_huge_pages_for_the_heap(argv);
@@ -167,7 +167,7 @@ bool choose_huge_pages(char** argv, int argc) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (!choose_huge_pages(argv, argc)) return kExitUsage;
+  if (!choose_huge_pages(argc, argv)) return kExitUsage;
   CLI::App app{
       "safeguard: multi-agency child-safeguarding risk assessment, explained.\n"
       "All bundled data and rule packs are fictional and illustrative, not validated "

@@ -130,7 +130,6 @@ class ExitCodeTest(unittest.TestCase):
             self.assertEqual(result.code, 8)
             self.assertIn("Graphviz", result.errtext())
 
-
     def test_huge_pages_choice_must_be_auto_or_off(self):
         env = dict(os.environ, SAFEGUARD_HUGE_PAGES="sometimes")
         result = run("assess", FAMILIES, *AS_OF, env=env)
@@ -147,6 +146,7 @@ class ExitCodeTest(unittest.TestCase):
         self.assertTrue(outputs[0])
         self.assertEqual(outputs[0], outputs[1])
         self.assertEqual(outputs[0], outputs[2])
+
 
 class AssessTest(unittest.TestCase):
     def assess_json(self, *extra):
