@@ -23,8 +23,10 @@ void usage() {
   std::fprintf(
       stderr,
       "usage: safeguard_bench [--mode cpp|c|export|network] [--children N] [--seed S]\n"
-      "                       [--repeat R] [--updates K] [--pack FILE] [--propagation FILE]\n"
-      "                       [--json FILE] [--facts FILE] [--network FILE]\n"
+      "                       [--repeat R] [--updates K] [--entries E] [--pack FILE]\n"
+      "                       [--propagation FILE] [--json FILE] [--facts FILE] [--network FILE]\n"
+      "  --entries E         practitioners' entries added for every child before the incremental\n"
+      "                      updates, as a living record's history grows (default 0)\n"
       "  --propagation FILE  [propagation] section appended to the pack for the\n"
       "                      propagation-included figures (default bench/propagation.toml;\n"
       "                      \"\" skips them)\n");
@@ -51,6 +53,8 @@ int main(int argc, char** argv) {
       options.repeat = std::max(1, std::atoi(value().c_str()));
     } else if (arg == "--updates") {
       options.updates = std::max(0, std::atoi(value().c_str()));
+    } else if (arg == "--entries") {
+      options.entries = std::max(0, std::atoi(value().c_str()));
     } else if (arg == "--pack") {
       options.pack = value();
     } else if (arg == "--json") {

@@ -24,6 +24,7 @@ struct Options {
   std::uint64_t seed = 1;
   int repeat = 3;
   int updates = 1000;
+  int entries = 0;  // practitioners' entries per child added before the incremental updates
   std::string json;
   std::string facts;    // mode "export": where to write the per-child facts for the peers
   std::string network;  // mode "network": where to write the propagation system for networkx

@@ -635,19 +635,20 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap,
       return snap.override_date[a] < snap.override_date[b];
     return snap.override_ids[a] < snap.override_ids[b];
   });
-  for (const RecordedEntry& e : graph.entries()) {
-    if (e.id.empty()) continue;
+  sel.for_each_entry([&](std::uint32_t number) {
+    const RecordedEntry& e = graph.entries()[number];
+    if (e.id.empty()) return;
     const auto local = static_cast<std::uint32_t>(snap.entries.size());
     const std::size_t before = listed.size();
     for (VertexIndex p : e.about) {
       const std::uint32_t row = sel.record_row(p);
       if (row != UINT32_MAX) listed.push_back({row, local});
     }
-    if (listed.size() == before) continue;
+    if (listed.size() == before) return;
     snap.entries.push_back(Snapshot::EntryRecord{
         e.id, e.kind, e.date, e.author, e.text, e.question, e.value,
         e.source == kNoVertex ? UINT32_MAX : sel.agency(e.source), e.restricted});
-  }
+  });
   rows_of(snap.person_entries, [&](std::uint32_t a, std::uint32_t b) {
     if (snap.entries[a].date != snap.entries[b].date)
       return snap.entries[a].date < snap.entries[b].date;
@@ -685,6 +686,10 @@ class WholeGraph {
   template <typename F>
   void for_each_judgement(F&& f) const {
     for (std::uint32_t o = 0; o < graph_.discretionary_overrides().size(); ++o) f(o);
+  }
+  template <typename F>
+  void for_each_entry(F&& f) const {
+    for (std::uint32_t e = 0; e < graph_.entries().size(); ++e) f(e);
   }
   static constexpr bool keep_unlisted_records = true;
 
@@ -730,13 +735,15 @@ class Families {
         households_(buffers.households),
         vertices_(buffers.vertices),
         events_(buffers.events),
-        judgements_(buffers.judgements) {
+        judgements_(buffers.judgements),
+        entries_(buffers.entries) {
     for (detail::Chosen* kind :
          {&children_, &persons_, &concerns_, &factors_, &agencies_, &households_})
       kind->clear();
     vertices_.clear();
     events_.clear();
     judgements_.clear();
+    entries_.clear();
     for (VertexIndex v : children) {
       if (v >= graph.vertex_count() || graph.kind(v) != VertexKind::person) continue;
       if (graph.person(v).kind == PersonKind::child) {
@@ -788,14 +795,18 @@ class Families {
         if (auto found = records->events.find(child); found != records->events.end())
           events_.insert(events_.end(), found->second.begin(), found->second.end());
       }
-      // Judgements about the chosen children and about the adults of their circles (an
-      // adult's own result, which a child's rule may read).
+      // Judgements and entries about the chosen children and about the adults of their circles
+      // (an adult's own result, which a child's rule may read): whoever record_row lists
+      // records under.
       for (VertexIndex person : persons_.vertices) {
         if (!circle_child(person) && graph.person(person).kind != PersonKind::adult) continue;
         if (auto found = records->overrides.find(person); found != records->overrides.end())
           judgements_.insert(judgements_.end(), found->second.begin(), found->second.end());
+        if (auto found = records->entries.find(person); found != records->entries.end())
+          entries_.insert(entries_.end(), found->second.begin(), found->second.end());
       }
-      for (auto* numbers : {&events_, &judgements_}) {
+      // In graph order, each once: as a whole snapshot lists them.
+      for (auto* numbers : {&events_, &judgements_, &entries_}) {
         std::sort(numbers->begin(), numbers->end());
         numbers->erase(std::unique(numbers->begin(), numbers->end()), numbers->end());
       }
@@ -803,6 +814,7 @@ class Families {
       for (std::uint32_t e = 0; e < graph.events().size(); ++e) events_.push_back(e);
       for (std::uint32_t o = 0; o < graph.discretionary_overrides().size(); ++o)
         judgements_.push_back(o);
+      for (std::uint32_t e = 0; e < graph.entries().size(); ++e) entries_.push_back(e);
     }
   }
   std::size_t vertex_count() const { return vertices_.size(); }
@@ -839,6 +851,12 @@ class Families {
       if (o < graph_.discretionary_overrides().size()) f(o);
     }
   }
+  template <typename F>
+  void for_each_entry(F&& f) const {
+    for (std::uint32_t e : entries_) {
+      if (e < graph_.entries().size()) f(e);
+    }
+  }
   static constexpr bool keep_unlisted_records = false;
 
  private:
@@ -864,7 +882,7 @@ class Families {
   const detail::Adjacency& adj_;
   detail::Chosen &children_, &persons_, &concerns_, &factors_, &agencies_, &households_;
   std::vector<VertexIndex>& vertices_;
-  std::vector<std::uint32_t>&events_, &judgements_;
+  std::vector<std::uint32_t>&events_, &judgements_, &entries_;
 };
 
 }  // namespace

@@ -331,7 +331,7 @@ struct Chosen {
 struct SnapshotBuffers {
   Chosen children, persons, concerns, factors, agencies, households;
   std::vector<VertexIndex> vertices;                            // chosen, in graph order
-  std::vector<std::uint32_t> events, judgements;                // record numbers to look at
+  std::vector<std::uint32_t> events, judgements, entries;       // record numbers to look at
   std::vector<CircleMember> circle;                             // one child's, while built
   std::vector<std::pair<std::uint32_t, std::uint32_t>> listed;  // (person row, record)
   std::vector<std::uint32_t> cursor;                            // a CSR's fill positions
@@ -351,14 +351,18 @@ void children_reached_into(const CaseGraph& graph, const std::vector<VertexIndex
 
 }  // namespace detail
 
-// Which process events and discretionary overrides (numbers into CaseGraph::events() and
-// CaseGraph::discretionary_overrides()) may concern each child (or, for judgements, adult). Entries
-// may be stale (a partial snapshot checks every record it is pointed at) but none may be missing.
+// Which process events, discretionary overrides and practitioners' entries (numbers into
+// CaseGraph::events(), CaseGraph::discretionary_overrides() and CaseGraph::entries()) may concern
+// each child (or, for judgements, adult). Entries may be stale (a partial snapshot checks every
+// record it is pointed at) but none may be missing: a partial snapshot reads only the records
+// the index names, so an update costs the same however long the record's history grows.
 struct RecordIndex {
   std::unordered_map<VertexIndex, std::vector<std::uint32_t>> events;
   std::unordered_map<VertexIndex, std::vector<std::uint32_t>> overrides;
+  std::unordered_map<VertexIndex, std::vector<std::uint32_t>> entries;
   std::size_t events_seen = 0;  // graph records already indexed
   std::size_t overrides_seen = 0;
+  std::size_t entries_seen = 0;
 
   // Indexes the records the graph gained since the last call (records are only appended).
   void catch_up(const CaseGraph& graph) {
@@ -369,6 +373,10 @@ struct RecordIndex {
     for (; overrides_seen < graph.discretionary_overrides().size(); ++overrides_seen) {
       overrides[graph.discretionary_overrides()[overrides_seen].person].push_back(
           static_cast<std::uint32_t>(overrides_seen));
+    }
+    for (; entries_seen < graph.entries().size(); ++entries_seen) {
+      for (VertexIndex child : graph.entries()[entries_seen].about)
+        entries[child].push_back(static_cast<std::uint32_t>(entries_seen));
     }
   }
 };

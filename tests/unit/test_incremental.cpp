@@ -280,6 +280,92 @@ TEST_SUITE("unit/incremental") {
     CHECK(partial->concern_vertex.size() < 100);
   }
 
+  TEST_CASE("a partial snapshot lists each chosen person's entries as a whole snapshot does") {
+    // The record index points a partial snapshot at the entries about its children, as it does
+    // for events and judgements, rather than the snapshot reading every entry in the graph: the
+    // same entries, in the same order, after entries are added, added again and removed.
+    CaseloadOptions options;
+    options.children = 300;
+    options.seed = 5;
+    CaseGraph graph;
+    generate_caseload(graph, options);
+    std::vector<std::string> children;
+    for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
+      if (graph.kind(v) == VertexKind::person && graph.person(v).kind == PersonKind::child)
+        children.push_back(graph.id(v));
+    }
+    REQUIRE(children.size() >= 300);
+    Lcg rng{7};
+    int next_id = 0;
+    std::vector<std::string> live;
+    auto add_entries = [&](int count) {
+      Batch batch;
+      for (int i = 0; i < count; ++i) {
+        EntrySpec e;
+        e.id = "E-IDX-" + std::to_string(next_id++);
+        e.kind = rng.below(2) ? EntryKind::child_voice : EntryKind::strength;
+        // Some dates repeat, so that the order within a day falls to the id.
+        e.date = options.as_of - static_cast<Day>(rng.below(20));
+        e.about = {children[rng.below(40)]};
+        if (rng.below(4) == 0) e.about.push_back(children[40 + rng.below(40)]);
+        if (e.about.size() == 2 && e.about[0] == e.about[1]) e.about.pop_back();
+        e.author = "SW-900";
+        e.text = "Entry text " + e.id;
+        batch.add(e);
+        live.push_back(e.id);
+      }
+      graph.apply(batch);
+    };
+    // Each person's entry ids in the snapshot's order, by person id.
+    auto entries_by_person = [](const Snapshot& snap) {
+      std::map<std::string, std::vector<std::string>> out;
+      for (std::uint32_t p = 0; p < snap.person_vertex.size(); ++p) {
+        std::vector<std::string> ids;
+        for (std::uint32_t i = snap.person_entries.offsets[p];
+             i < snap.person_entries.offsets[p + 1]; ++i)
+          ids.push_back(snap.entries[snap.person_entries.items[i]].id);
+        if (!ids.empty()) out[std::string(snap.id(snap.person_vertex[p]))] = ids;
+      }
+      return out;
+    };
+    RecordIndex records;
+    Snapshot partial;
+    detail::SnapshotBuffers buffers;
+    std::size_t compared = 0;
+    for (int round = 0; round < 6; ++round) {
+      CAPTURE(round);
+      if (round == 3) {  // remove a third of the entries: each leaves an empty record behind
+        Batch batch;
+        for (std::size_t i = 0; i < live.size(); i += 3) batch.add(Remove{live[i]});
+        graph.apply(batch);
+      } else {
+        add_entries(60);
+      }
+      records.catch_up(graph);
+      const auto whole = entries_by_person(*take_snapshot(graph));
+      for (int pick = 0; pick < 10; ++pick) {
+        std::vector<VertexIndex> chosen = {*graph.find(children[rng.below(80)]),
+                                           *graph.find(children[rng.below(300)])};
+        detail::retake_snapshot(partial, graph, chosen, &records, buffers);
+        // Scanning every entry (no index) must agree too.
+        const auto scanned = entries_by_person(*take_snapshot(graph, chosen));
+        const auto listed = entries_by_person(partial);
+        CHECK(listed == scanned);
+        for (std::uint32_t c : partial.children) {
+          const std::string id(partial.id(partial.person_vertex[c]));
+          const auto in_whole = whole.find(id);
+          const auto in_partial = listed.find(id);
+          CHECK_MESSAGE((in_whole == whole.end()) == (in_partial == listed.end()), "child " << id);
+          if (in_whole != whole.end() && in_partial != listed.end()) {
+            CHECK_MESSAGE(in_partial->second == in_whole->second, "child " << id);
+            ++compared;
+          }
+        }
+      }
+    }
+    CHECK(compared > 20);  // the comparison met children with entries, not only empty lists
+  }
+
   TEST_CASE("an Assessor shares a snapshot until an edit and gives assess()'s rows") {
     const auto rules = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/default.toml");
     const auto other = RuleSet::load_file(SAFEGUARD_SOURCE_DIR "/rules/dash.toml");
