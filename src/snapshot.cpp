@@ -736,7 +736,8 @@ class Families {
         vertices_(buffers.vertices),
         events_(buffers.events),
         judgements_(buffers.judgements),
-        entries_(buffers.entries) {
+        entries_(buffers.entries),
+        index_(buffers.index) {
     for (detail::Chosen* kind :
          {&children_, &persons_, &concerns_, &factors_, &agencies_, &households_})
       kind->clear();
@@ -789,6 +790,24 @@ class Families {
       vertices_.insert(vertices_.end(), kind->vertices.begin(), kind->vertices.end());
     }
     std::sort(vertices_.begin(), vertices_.end());
+    index_.reset(vertices_.size());
+    for (std::size_t i = 0; i < vertices_.size(); ++i)
+      index_.insert(vertices_[i]).local_vertex = static_cast<VertexIndex>(i);
+    for (const auto& [kind, chosen] :
+         {std::pair{VertexKind::person, &persons_}, std::pair{VertexKind::concern, &concerns_},
+          std::pair{VertexKind::factor, &factors_}, std::pair{VertexKind::agency, &agencies_},
+          std::pair{VertexKind::household, &households_}}) {
+      for (std::size_t slot = 0; slot < chosen->vertices.size(); ++slot) {
+        detail::ChosenIndex::Entry& entry = index_.insert(chosen->vertices[slot]);
+        entry.kind = kind;
+        entry.local_slot = static_cast<std::uint32_t>(slot);
+        if (kind == VertexKind::person &&
+            graph.person(chosen->vertices[slot]).kind == PersonKind::adult)
+          entry.flags |= detail::ChosenIndex::kAdult;
+      }
+    }
+    for (VertexIndex v : children_.vertices)
+      index_.insert(v).flags |= detail::ChosenIndex::kCircleChild;
     // The records about the chosen children: those the index points at, or every one.
     if (records != nullptr) {
       for (VertexIndex child : children_.vertices) {
@@ -799,7 +818,7 @@ class Families {
       // (an adult's own result, which a child's rule may read): whoever record_row lists
       // records under.
       for (VertexIndex person : persons_.vertices) {
-        if (!circle_child(person) && graph.person(person).kind != PersonKind::adult) continue;
+        if (record_row(person) == UINT32_MAX) continue;
         if (auto found = records->overrides.find(person); found != records->overrides.end())
           judgements_.insert(judgements_.end(), found->second.begin(), found->second.end());
         if (auto found = records->entries.find(person); found != records->entries.end())
@@ -819,24 +838,28 @@ class Families {
   }
   std::size_t vertex_count() const { return vertices_.size(); }
   VertexIndex graph_vertex(std::size_t i) const { return vertices_[i]; }
-  std::uint32_t local_slot(VertexIndex v) const { return chosen(adj_[v].kind).local(adj_[v].slot); }
+  // Every vertex asked about below is one of the graph's (or kNoVertex, which is never chosen).
+  std::uint32_t local_slot(VertexIndex v) const { return index_.find(v)->local_slot; }
   const std::vector<VertexIndex>& slots(VertexKind kind) const { return chosen(kind).vertices; }
   VertexIndex local_vertex(VertexIndex v) const {
-    auto found = std::lower_bound(vertices_.begin(), vertices_.end(), v);
-    return found != vertices_.end() && *found == v
-               ? static_cast<VertexIndex>(found - vertices_.begin())
-               : kNoVertex;
+    const detail::ChosenIndex::Entry* entry = index_.find(v);
+    return entry ? entry->local_vertex : kNoVertex;
   }
-  std::uint32_t person(VertexIndex v) const { return of_kind(v, VertexKind::person, persons_); }
-  std::uint32_t agency(VertexIndex v) const { return of_kind(v, VertexKind::agency, agencies_); }
-  std::uint32_t household(VertexIndex v) const { return households_.local(adj_[v].slot); }
-  bool circle_child(VertexIndex v) const { return children_.local(adj_[v].slot) != UINT32_MAX; }
+  std::uint32_t person(VertexIndex v) const { return of_kind(v, VertexKind::person); }
+  std::uint32_t agency(VertexIndex v) const { return of_kind(v, VertexKind::agency); }
+  std::uint32_t household(VertexIndex v) const { return of_kind(v, VertexKind::household); }
+  bool circle_child(VertexIndex v) const {
+    const detail::ChosenIndex::Entry* entry = index_.find(v);
+    return entry && (entry->flags & detail::ChosenIndex::kCircleChild);
+  }
   // Records are listed only under the chosen children and the adults of their circles: no one
   // else is scored (a judgement about an adult moves the adult's own result).
   std::uint32_t record_row(VertexIndex v) const {
-    return v != kNoVertex && v < graph_.vertex_count() && adj_[v].kind == VertexKind::person &&
-                   (circle_child(v) || graph_.person(v).kind == PersonKind::adult)
-               ? persons_.local(adj_[v].slot)
+    const detail::ChosenIndex::Entry* entry = index_.find(v);
+    return entry && entry->kind == VertexKind::person &&
+                   (entry->flags &
+                    (detail::ChosenIndex::kCircleChild | detail::ChosenIndex::kAdult))
+               ? entry->local_slot
                : UINT32_MAX;
   }
   template <typename F>
@@ -874,15 +897,16 @@ class Families {
         return households_;
     }
   }
-  std::uint32_t of_kind(VertexIndex v, VertexKind kind, const detail::Chosen& chosen) const {
-    return v < graph_.vertex_count() && adj_[v].kind == kind ? chosen.local(adj_[v].slot)
-                                                             : UINT32_MAX;
+  std::uint32_t of_kind(VertexIndex v, VertexKind kind) const {
+    const detail::ChosenIndex::Entry* entry = index_.find(v);
+    return entry && entry->kind == kind ? entry->local_slot : UINT32_MAX;
   }
   const CaseGraph& graph_;
   const detail::Adjacency& adj_;
   detail::Chosen &children_, &persons_, &concerns_, &factors_, &agencies_, &households_;
   std::vector<VertexIndex>& vertices_;
   std::vector<std::uint32_t>&events_, &judgements_, &entries_;
+  detail::ChosenIndex& index_;
 };
 
 }  // namespace

@@ -324,12 +324,74 @@ struct Chosen {
   }
 };
 
+// Where each vertex chosen for a partial snapshot sits: its kind, its local slot within that
+// kind, its local vertex number, and whether it is a chosen child or an adult. A partial
+// snapshot looks vertices up some hundreds of times (every circle member, a concern's subjects,
+// each vertex's slot); binary searches over each kind's chosen list were a tenth of an update.
+// Open addressing on the vertex number, at most half full, rebuilt for each snapshot (some 60
+// vertices: the table stays in a few cache lines). std::unordered_map would allocate a node per
+// vertex on every update.
+struct ChosenIndex {
+  static constexpr std::uint8_t kCircleChild = 1;
+  static constexpr std::uint8_t kAdult = 2;
+  struct Entry {
+    VertexIndex vertex = kNoVertex;
+    std::uint32_t local_slot = UINT32_MAX;
+    VertexIndex local_vertex = kNoVertex;
+    VertexKind kind = VertexKind::person;
+    std::uint8_t flags = 0;
+  };
+
+  // Empties the table, with room for `n` vertices.
+  void reset(std::size_t n) {
+    std::size_t capacity = 16;
+    unsigned bits = 4;
+    while (capacity < 2 * n) {
+      capacity *= 2;
+      ++bits;
+    }
+    shift_ = 64 - bits;
+    table_.assign(capacity, Entry{});
+  }
+  // The entry of `v`, added (with only its vertex set) if it was not there.
+  Entry& insert(VertexIndex v) {
+    const std::size_t mask = table_.size() - 1;
+    for (std::size_t at = home(v);; at = (at + 1) & mask) {
+      Entry& entry = table_[at];
+      if (entry.vertex == v) return entry;
+      if (entry.vertex == kNoVertex) {
+        entry.vertex = v;
+        return entry;
+      }
+    }
+  }
+  // The entry of `v`, or nullptr when it was not chosen (or is kNoVertex).
+  const Entry* find(VertexIndex v) const {
+    if (v == kNoVertex || table_.empty()) return nullptr;
+    const std::size_t mask = table_.size() - 1;
+    for (std::size_t at = home(v);; at = (at + 1) & mask) {
+      const Entry& entry = table_[at];
+      if (entry.vertex == v) return &entry;
+      if (entry.vertex == kNoVertex) return nullptr;
+    }
+  }
+
+ private:
+  std::size_t home(VertexIndex v) const {  // Fibonacci hashing: the top bits of v times 2^64/phi
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(v) * 0x9E3779B97F4A7C15ull) >>
+                                    shift_);
+  }
+  std::vector<Entry> table_;
+  unsigned shift_ = 60;
+};
+
 // The working memory of building a snapshot: what is chosen for a partial one, and the
 // builder's own scratch. A caller that builds one snapshot after another (the Reassessor)
 // keeps it, so that once the buffers have grown to the largest families seen, building
 // allocates nothing here.
 struct SnapshotBuffers {
   Chosen children, persons, concerns, factors, agencies, households;
+  ChosenIndex index;                                            // every vertex chosen
   std::vector<VertexIndex> vertices;                            // chosen, in graph order
   std::vector<std::uint32_t> events, judgements, entries;       // record numbers to look at
   std::vector<CircleMember> circle;                             // one child's, while built
