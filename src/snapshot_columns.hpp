@@ -297,7 +297,7 @@ SAFEGUARD_EXPORT std::shared_ptr<const Snapshot> take_snapshot(
 namespace detail {
 
 // Vertices of one kind chosen for a partial snapshot, ordered by their graph slot; a vertex's
-// local slot is its position, so local slots keep the graph's order.
+// local slot is its position, so local slots keep the graph's order (ChosenIndex finds it).
 struct Chosen {
   std::vector<std::pair<std::uint32_t, VertexIndex>> by_slot;  // (graph slot, vertex)
   std::vector<VertexIndex> vertices;                           // by local slot
@@ -314,20 +314,12 @@ struct Chosen {
       vertices.reserve(std::max(by_slot.size(), 2 * vertices.capacity()));
     for (const auto& entry : by_slot) vertices.push_back(entry.second);
   }
-  // Local slot of a chosen vertex's graph slot, or UINT32_MAX.
-  std::uint32_t local(std::uint32_t graph_slot) const {
-    auto found = std::lower_bound(by_slot.begin(), by_slot.end(),
-                                  std::make_pair(graph_slot, VertexIndex{0}));
-    return found != by_slot.end() && found->first == graph_slot
-               ? static_cast<std::uint32_t>(found - by_slot.begin())
-               : UINT32_MAX;
-  }
 };
 
 // Where each vertex chosen for a partial snapshot sits: its kind, its local slot within that
 // kind, its local vertex number, and whether it is a chosen child or an adult. A partial
 // snapshot looks vertices up some hundreds of times (every circle member, a concern's subjects,
-// each vertex's slot); binary searches over each kind's chosen list were a tenth of an update.
+// each vertex's slot); binary searches over each kind's chosen list were a tenth of its time.
 // Open addressing on the vertex number, at most half full, rebuilt for each snapshot (some 60
 // vertices: the table stays in a few cache lines). std::unordered_map would allocate a node per
 // vertex on every update.
@@ -415,9 +407,10 @@ void children_reached_into(const CaseGraph& graph, const std::vector<VertexIndex
 
 // Which process events, discretionary overrides and practitioners' entries (numbers into
 // CaseGraph::events(), CaseGraph::discretionary_overrides() and CaseGraph::entries()) may concern
-// each child (or, for judgements, adult). Entries may be stale (a partial snapshot checks every
-// record it is pointed at) but none may be missing: a partial snapshot reads only the records
-// the index names, so an update costs the same however long the record's history grows.
+// each child (or, for judgements, adult). The index may name a record that no longer concerns
+// the person (a partial snapshot checks every record it is pointed at) but must not miss one:
+// a partial snapshot reads only the records the index names, so an update costs the same
+// however long the record's history grows.
 struct RecordIndex {
   std::unordered_map<VertexIndex, std::vector<std::uint32_t>> events;
   std::unordered_map<VertexIndex, std::vector<std::uint32_t>> overrides;
