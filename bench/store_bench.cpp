@@ -87,8 +87,8 @@ class DiscardingLoader final : public detail::StoreLoader {
   std::size_t versions = 0;
   void reserve(std::size_t, std::size_t) override {}
   void batch(RecordTime, Provenance) override {}
-  void version(std::size_t, const std::string*, FactKind, const FactVersion&,
-               std::string_view) override {
+  void version(std::size_t, const std::string*, FactKind, std::uint64_t,
+               const detail::VersionMarks&, std::string_view) override {
     ++versions;
   }
   void changes(std::size_t) override {}

@@ -1293,21 +1293,20 @@ class RecordLoader final : public detail::StoreLoader {
 
   // The version is kept as the bytes it was stored as; the facts' indices are built once
   // every fact is known (finish), each sized once.
-  void version(std::size_t fact, const std::string* key, FactKind kind, const FactVersion& version,
-               std::string_view body) override {
+  void version(std::size_t fact, const std::string* key, FactKind kind, std::uint64_t revision,
+               const detail::VersionMarks& marks, std::string_view body) override {
     if (key) {
       if (r_.facts.size() >= Record::Impl::kNoVersion) damaged("too many facts", *key);
       r_.facts.push_back(Record::Impl::Fact{r_.keys.append(*key), Record::Impl::kNoVersion, kind});
     }
     auto& f = r_.facts[fact];
-    if (kind_of(version.spec) != f.kind)
+    if (marks.kind != f.kind)
       damaged("a version of another kind than its fact", std::string(r_.key(f)));
-    if (f.last != Record::Impl::kNoVersion && r_.versions[f.last].revision >= version.revision)
+    if (f.last != Record::Impl::kNoVersion && r_.versions[f.last].revision >= revision)
       damaged("two versions of a fact in one batch", std::string(r_.key(f)));
-    if (version.ended != kNoDay || version.membership_ended != kNoDay ||
-        version.retracted != kNoDay)
+    if (marks.ended != kNoDay || marks.membership_ended != kNoDay || marks.retracted != kNoDay)
       r_.has_marks = true;
-    r_.keep_version(fact, version.revision, body);
+    r_.keep_version(fact, revision, body);
   }
 
   void change(std::size_t item, std::size_t fact, ChangeKind change) override {

@@ -2,6 +2,7 @@
 #include "record_codec.hpp"
 
 #include <type_traits>
+#include <variant>
 
 namespace safeguard::detail {
 
@@ -145,23 +146,26 @@ void write_spec(Writer& w, const decltype(FactVersion::spec)& spec) {
 }
 
 // A place or a group: an id, a kind and a name, written alike.
-template <typename T>
-T read_kind_and_name(Reader& r) {
-  T s;
+template <typename S>
+void read_kind_and_name(Reader& r, S& s) {
   s.id = r.text();
   s.kind = r.text();
   s.name = r.text();
-  return s;
 }
 
-decltype(FactVersion::spec) read_spec(Reader& r) {
+// Reads a spec through `out`, which makes the spec of each kind: read_version_body builds the
+// real spec (SpecMaker); check_version_body only checks the bytes, assigning every field to a
+// spec that keeps nothing (SpecChecker). One decoder for both, so the check cannot drift from
+// the read.
+template <typename Out>
+void read_spec_into(Reader& r, Out& out) {
   const unsigned tag = r.byte();
   switch (tag) {
     case 0:
     case 0 | kNamedPerson:
     case 0 | kAttributedPerson:
     case 0 | kNamedPerson | kAttributedPerson: {
-      PersonSpec s;
+      auto& s = out.template make<PersonSpec>();
       s.id = r.text();
       s.kind = r.enumeration<PersonKind>(2, "person kind");
       s.dob = r.day();
@@ -169,23 +173,26 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.household = r.text();
       if (tag & kNamedPerson) s.name = r.text();
       if (tag & kAttributedPerson) s.attributes = read_items(r);
-      return s;
+      return;
     }
     case 1: {
-      AgencySpec s;
+      auto& s = out.template make<AgencySpec>();
       s.id = r.text();
       s.type = r.text();
       s.name = r.text();
-      return s;
+      return;
     }
     case 2:
-      return HouseholdSpec{r.text()};
+      out.template make<HouseholdSpec>().id = r.text();
+      return;
     case 3:
-      return read_kind_and_name<PlaceSpec>(r);
+      read_kind_and_name(r, out.template make<PlaceSpec>());
+      return;
     case 4:
-      return read_kind_and_name<GroupSpec>(r);
+      read_kind_and_name(r, out.template make<GroupSpec>());
+      return;
     case 5: {
-      ConcernSpec s;
+      auto& s = out.template make<ConcernSpec>();
       s.id = r.text();
       s.category = r.text();
       s.severity = r.small_integer();
@@ -197,10 +204,10 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.about = r.texts();
       s.involves = r.texts();
       s.summary = r.text();
-      return s;
+      return;
     }
     case 6: {
-      FactorSpec s;
+      auto& s = out.template make<FactorSpec>();
       s.id = r.text();
       s.kind = r.text();
       s.strength = r.small_integer();
@@ -209,11 +216,11 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.provided_by = r.text();
       s.protects = r.texts();
       s.summary = r.text();
-      return s;
+      return;
     }
     case 7:
     case 7 | kEventWithItems: {
-      EventSpec s;
+      auto& s = out.template make<EventSpec>();
       s.id = r.text();
       s.kind = r.enumeration<EventKind>(kEventKindCount, "event kind");
       s.date = r.day();
@@ -223,13 +230,13 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.category = r.text();
       s.expected = r.day();
       if (tag & kEventWithItems) s.items = read_items(r);
-      return s;
+      return;
     }
     case 8:
     case 8 | kApprovedOverride:
     case 8 | kAdultOverride:
     case 8 | kApprovedOverride | kAdultOverride: {
-      DiscretionaryOverrideSpec s;
+      auto& s = out.template make<DiscretionaryOverrideSpec>();
       s.id = r.text();
       (tag & kAdultOverride ? s.adult : s.child) = r.text();
       s.direction = r.flag() ? OverrideDirection::raise : OverrideDirection::lower;
@@ -240,28 +247,29 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
         s.approved_by = r.text();
         s.approved = r.day();
       }
-      return s;
+      return;
     }
     case 9: {
-      RelationSpec s;
+      auto& s = out.template make<RelationSpec>();
       s.kind = r.enumeration<RelationKind>(kRelationKindCount, "relation kind");
       s.from = r.text();
       s.to = r.text();
-      return s;
+      return;
     }
     case 10: {
-      CalendarSpec s;
+      auto& s = out.template make<CalendarSpec>();
       const unsigned nation = r.byte();
       if (nation != kNoNation) {
         if (nation > static_cast<unsigned>(Nation::northern_ireland)) damaged("unknown nation");
         s.nation = static_cast<Nation>(nation);
       }
-      s.closures.resize(r.count());
-      for (Day& day : s.closures) day = r.day();
-      return s;
+      const std::size_t closures = r.count();
+      s.closures.reserve(closures);
+      for (std::size_t i = 0; i < closures; ++i) s.closures.push_back(r.day());
+      return;
     }
     case 11: {
-      EntrySpec s;
+      auto& s = out.template make<EntrySpec>();
       s.id = r.text();
       s.kind = r.enumeration<EntryKind>(kEntryKindCount, "entry kind");
       s.date = r.day();
@@ -272,12 +280,73 @@ decltype(FactVersion::spec) read_spec(Reader& r) {
       s.question = r.text();
       s.source = r.text();
       s.restricted = r.flag();
-      return s;
+      return;
     }
     default:
       damaged("unknown kind of fact");
   }
 }
+
+// Makes the real spec, in the version's variant.
+struct SpecMaker {
+  decltype(FactVersion::spec)& spec;
+  template <typename T>
+  T& make() {
+    return spec.template emplace<T>();
+  }
+};
+
+// A field that keeps nothing assigned to it; a list that keeps nothing pushed onto it.
+struct Ignored {
+  template <typename T>
+  Ignored& operator=(T&&) noexcept {
+    return *this;
+  }
+  void reserve(std::size_t) noexcept {}
+  template <typename T>
+  void push_back(T&&) noexcept {}
+};
+
+// Every field any spec has, each ignoring what it is given.
+struct IgnoredSpec {
+  Ignored id, kind, name, dob, flags, household, attributes, type, category, severity, incident,
+      recorded, status, source, restricted, about, involves, summary, strength, start, end,
+      provided_by, protects, date, note, decision, expected, items, child, adult, direction, author,
+      reason, approved_by, approved, from, to, nation, closures, text, value, question;
+};
+
+// The position of T among the alternatives of FactVersion::spec, which is its FactKind.
+template <typename T, typename... Ts>
+constexpr std::size_t alternative_index(const std::variant<Ts...>*) {
+  std::size_t i = 0;
+  const bool found = ((std::is_same_v<T, Ts> || (++i, false)) || ...);
+  return found ? i : sizeof...(Ts);
+}
+template <typename T>
+constexpr FactKind kind_of_alternative() {
+  return static_cast<FactKind>(
+      alternative_index<T>(static_cast<const decltype(FactVersion::spec)*>(nullptr)));
+}
+static_assert(kind_of_alternative<PersonSpec>() == FactKind::person &&
+                  kind_of_alternative<HouseholdSpec>() == FactKind::household &&
+                  kind_of_alternative<ConcernSpec>() == FactKind::concern &&
+                  kind_of_alternative<DiscretionaryOverrideSpec>() ==
+                      FactKind::discretionary_override &&
+                  kind_of_alternative<RelationSpec>() == FactKind::relation &&
+                  kind_of_alternative<CalendarSpec>() == FactKind::calendar &&
+                  kind_of_alternative<EntrySpec>() == FactKind::entry,
+              "FactKind follows the order of FactVersion::spec's alternatives");
+
+// Makes nothing: notes the kind, and hands out a spec that ignores every field.
+struct SpecChecker {
+  FactKind kind = FactKind::person;
+  IgnoredSpec ignored;
+  template <typename T>
+  IgnoredSpec& make() {
+    kind = kind_of_alternative<T>();
+    return ignored;
+  }
+};
 
 }  // namespace
 
@@ -296,7 +365,24 @@ void read_version_body(Reader& r, FactVersion& version) {
   version.membership_ended = r.day();
   version.retracted = r.day();
   version.retraction_reason = r.text();
-  version.spec = read_spec(r);
+  SpecMaker maker{version.spec};
+  read_spec_into(r, maker);
+}
+
+VersionMarks check_version_body(Reader& r) {
+  VersionMarks marks;
+  marks.change = r.enumeration<ChangeKind>(kChangeKinds, "kind of change");
+  marks.ended = r.day();
+  marks.membership_ended = r.day();
+  marks.retracted = r.day();
+  const bool keep = r.keeps_text();
+  r.keep_text(false);
+  r.text();  // the retraction reason
+  SpecChecker checker;
+  read_spec_into(r, checker);
+  r.keep_text(keep);
+  marks.kind = checker.kind;
+  return marks;
 }
 
 }  // namespace safeguard::detail

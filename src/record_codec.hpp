@@ -66,6 +66,7 @@ class Reader {
   // allocation): for reading a version only to check it, keeping its bytes (reopening a store).
   // The check includes UTF-8: the record decodes kept bytes later without checking them again.
   void keep_text(bool keep) { keep_text_ = keep; }
+  bool keeps_text() const { return keep_text_; }
   unsigned byte() {
     if (at_ == end_) damaged("a record ends early");
     return *at_++;
@@ -145,5 +146,18 @@ inline constexpr unsigned kChangeKinds = 6;
 void write_version_body(Writer& w, const FactVersion& version);
 // Reads a body written by write_version_body into `version` (revision and record time untouched).
 void read_version_body(Reader& r, FactVersion& version);
+
+// What reopening a store needs of a version it keeps encoded: its change, its marks, and the
+// kind of its spec.
+struct VersionMarks {
+  ChangeKind change = ChangeKind::added;
+  Day ended = kNoDay;
+  Day membership_ended = kNoDay;
+  Day retracted = kNoDay;
+  FactKind kind = FactKind::person;
+};
+// Checks a body as read_version_body reads it (the same decoder: every count, kind, flag and
+// date, and every text's UTF-8), building nothing, and says what reopening needs of it.
+VersionMarks check_version_body(Reader& r);
 
 }  // namespace safeguard::detail

@@ -302,15 +302,10 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
           } else if (fact >= facts_) {
             damaged("a version of a fact that does not exist");
           }
-          FactVersion version;
-          version.revision = revision;
-          version.recorded_at = sqlite3_column_int64(b, 1);
-          // Checked as it is read, its texts passed over: the record keeps the bytes.
+          // Checked as it is read, nothing built: the record keeps the bytes.
           const unsigned char* body = r.position();
-          r.keep_text(false);
-          read_version_body(r, version);
-          r.keep_text(true);
-          loader.version(fact, first ? &key : nullptr, kind, version,
+          const VersionMarks marks = check_version_body(r);
+          loader.version(fact, first ? &key : nullptr, kind, revision, marks,
                          std::string_view(reinterpret_cast<const char*>(body),
                                           static_cast<std::size_t>(r.position() - body)));
         }

@@ -29,6 +29,8 @@ struct sqlite3;
 
 namespace safeguard::detail {
 
+struct VersionMarks;  // record_codec.hpp
+
 // Versions per row of `versions`.
 inline constexpr std::size_t kStoreChunk = 1024;
 
@@ -80,10 +82,12 @@ class StoreLoader {
   virtual void reserve(std::size_t facts, std::size_t batches) = 0;
   virtual void batch(RecordTime recorded_at, Provenance provenance) = 0;
   // `key` is non-null for the fact's first version (then `fact` is the next new index).
-  // `version` is checked and decoded but for its texts, which are left empty; `body` is its
-  // encoding (record_codec.hpp), valid for the call only.
+  // The version was recorded by batch `revision`; its body was checked (check_version_body)
+  // and `marks` is what that says of it; `body` is its encoding (record_codec.hpp), valid for
+  // the call only.
   virtual void version(std::size_t fact, const std::string* key, FactKind kind,
-                       const FactVersion& version, std::string_view body) = 0;
+                       std::uint64_t revision, const VersionMarks& marks,
+                       std::string_view body) = 0;
   // `count` changes of the current batch follow.
   virtual void changes(std::size_t count) = 0;
   virtual void change(std::size_t item, std::size_t fact, ChangeKind change) = 0;
