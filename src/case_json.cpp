@@ -290,6 +290,13 @@ struct LongNumber {
   std::size_t at;
 };
 
+// Thrown to the lexer at a NUL byte, which JSON text cannot hold anywhere (in a string it must
+// be escaped as \u0000): where it is. nlohmann's lexer takes a NUL for the end of the input, so
+// unstopped it would read a document followed by a NUL and anything at all as that document.
+struct NulByte {
+  std::size_t at;
+};
+
 // The message for a number over the limit (both passes refuse it; only nlohmann's reports).
 std::string long_number_message(std::size_t limit) {
   return "number longer than " + std::to_string(limit) + " bytes";
@@ -506,6 +513,7 @@ class GuardedPieces {
 
   bool next(const char*& begin, const char*& end) {
     if (long_number_) throw LongNumber{*long_number_};
+    if (nul_byte_) throw NulByte{*nul_byte_};
     if (step_bytes_ > 0) {
       stepped.last_count = step_count_;
       stepped.before_last = stepped.total;
@@ -522,6 +530,14 @@ class GuardedPieces {
     const TokenGuard::Action action = guard_.scan(at_, left > kRunBytes ? at_ + kRunBytes : end_);
     end = at_;
     if (action == TokenGuard::long_number) long_number_ = offset() - guard_.length();
+    // The lexer is shown the run up to a NUL byte, so that anything wrong before it is reported
+    // first; asking for more then stops the parse.
+    if (const void* nul = std::memchr(begin, '\0', static_cast<std::size_t>(end - begin))) {
+      end = static_cast<const char*>(nul);
+      nul_byte_ = offset() - static_cast<std::size_t>(at_ - end);
+      if (long_number_ && *long_number_ > *nul_byte_) long_number_.reset();
+      return true;
+    }
     if (action == TokenGuard::step_over) step_over_string();
     return true;
   }
@@ -555,6 +571,7 @@ class GuardedPieces {
   std::size_t step_bytes_ = 0;  // left out after the run just handed out
   std::size_t step_count_ = 0;  // the lexer's count of bytes read at the end of that run
   std::optional<std::size_t> long_number_;  // where a number over the limit starts
+  std::optional<std::size_t> nul_byte_;     // where a NUL byte is
 };
 
 // An input iterator over the guarded pieces. `Counting` ones also count the bytes read, which
@@ -600,6 +617,7 @@ struct PassOutcome {
   bool parsed = false;
   SteppedOver stepped;
   std::optional<std::size_t> long_number;  // where a number over the limit starts
+  std::optional<std::size_t> nul_byte;     // where a NUL byte stopped it
 };
 
 template <bool Counting, typename Handler>
@@ -613,6 +631,8 @@ PassOutcome parse(Source& source, Handler& handler, detail::Sha256* digest = nul
                                      PieceIterator<Counting>(), &handler);
   } catch (const LongNumber& number) {
     outcome.long_number = number.at;
+  } catch (const NulByte& nul) {
+    outcome.nul_byte = nul.at;
   }
   outcome.stepped = guarded.stepped;
   if (digest) pieces.drain();
@@ -1028,6 +1048,15 @@ std::string shown_id(std::string_view id) {
 // column 2: " preamble (the place is reported separately) and without the "; last read: '...'"
 // part, which quotes the input: case text must never reach a message or a log.
 std::string syntax_message(const std::string& what) {
+  // nlohmann's overflow quotes the whole number, however long (a file may hold thousands of
+  // digits): say how long it is instead.
+  constexpr std::string_view kOverflow = "number overflow parsing '";
+  if (const auto at = what.find(kOverflow); at != std::string::npos) {
+    const std::size_t start = at + kOverflow.size();
+    const std::size_t end = what.rfind('\'');
+    const std::size_t length = end != std::string::npos && end > start ? end - start : 0;
+    return "number out of range (" + std::to_string(length) + " characters)";
+  }
   std::string message = what;
   if (auto column = message.find("column "); column != std::string::npos) {
     if (auto colon = message.find(": ", column); colon != std::string::npos)
@@ -1644,6 +1673,11 @@ class CaseHandler {
     problem_.place = Problem::Place::offset;
     problem_.at = at;
   }
+  void refuse_nul_byte(std::size_t at) {
+    stop(Status::parse, "a NUL byte, which JSON text cannot hold");
+    problem_.place = Problem::Place::offset;
+    problem_.at = at;
+  }
 
   // After the pass: the problem to report (status ok when there is none).
   Problem& problem() { return problem_; }
@@ -1836,6 +1870,18 @@ class CaseHandler {
       }
     }
     if (member_ == Member::unknown) {
+      // A "checksum" member that Source did not take for a saved file's trailer: the file's
+      // end was changed (line endings converted, a newline added, the member moved), so what
+      // the checksum covers cannot be known.
+      if (name == "checksum") {
+        report(Status::invalid_data,
+               "the \"checksum\" member is not where or as a saved file writes it (last, "
+               "after a comma and a line feed, the file ending \"\\n}\\n\"): the file was edited "
+               "or its line endings changed after it was saved (remove the member to load a "
+               "deliberate edit)",
+               {}, name);
+        return go_on();
+      }
       report(Status::invalid_data, "unknown field " + detail::quote_for_error(name), {}, name);
       return go_on();
     }
@@ -2024,6 +2070,7 @@ void read_into(Source& source, CaseHandler& handler) {
   // had read (problem.at is the last of them).
   if (problem.place == Problem::Place::offset) problem.at += pass.stepped.before(problem.at + 1);
   if (pass.long_number) handler.refuse_long_number(*pass.long_number);
+  if (pass.nul_byte) handler.refuse_nul_byte(*pass.nul_byte);
   handler.finish();
   const bool parsed = pass.parsed;
   if (!parsed && problem.status == Status::ok) {

@@ -26,6 +26,16 @@ void sort_unique(std::vector<T>& values) {
 
 std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
+// parent_of and carer_of: from whoever cares for a child to the child. A child may be a young
+// parent or a young carer, never the parent or the carer of an adult.
+bool is_caring(RelationKind kind) {
+  return kind == RelationKind::parent_of || kind == RelationKind::carer_of;
+}
+std::string caring_refusal(RelationKind kind) {
+  return kind == RelationKind::parent_of ? "a child cannot be the parent of an adult"
+                                         : "a child cannot be the carer of an adult";
+}
+
 }  // namespace
 
 // Checks a batch against the graph plus everything earlier items in the same batch would add
@@ -85,6 +95,11 @@ class CaseGraph::Validator {
     if (!detail::is_valid_utf8(text)) {
       fail(Status::encoding, std::string(field) + " is not valid UTF-8");
     }
+    if (const auto code = detail::first_control(text)) {
+      fail(Status::invalid_data, std::string(field) + " contains " +
+                                     detail::describe_unprintable(*code) +
+                                     ": text may hold tabs and line breaks, no other control");
+    }
   }
 
   void check_id_syntax(const std::string& id, const char* field) const {
@@ -102,9 +117,16 @@ class CaseGraph::Validator {
     }
   }
 
+  // A word of the vocabulary (a category, a kind, a flag): printable, as an id is, since it is
+  // printed on its own, matched by rules and listed in the vocabulary report.
   void check_symbol(std::string_view text, const char* field) const {
     if (text.empty()) fail(Status::invalid_data, std::string(field) + " is empty");
     check_text(text, field);
+    if (const auto code = detail::first_unprintable(text)) {
+      fail(Status::invalid_data, std::string(field) + " contains " +
+                                     detail::describe_unprintable(*code) +
+                                     ": a vocabulary word must be printable");
+    }
   }
 
   bool record_taken(const std::string& id) const {
@@ -231,6 +253,8 @@ class CaseGraph::Validator {
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
     check_text(p.name, "name");
     check_items(p.attributes, "attribute");
+    if (!detail::repeated_attribute(p.attributes).empty())  // personal data: never quoted
+      fail(Status::duplicate, "an attribute is named twice");
   }
 
   void check_item(const AgencySpec& a) {
@@ -329,14 +353,16 @@ class CaseGraph::Validator {
                                   quoted(r.from) + " to " + quoted(r.to) + " already exists");
     }
     pending_relations_.insert(key);
-    if (r.kind == RelationKind::parent_of) {
-      // A young parent (a child parent_of a baby) is real; a child who is the parent of an
-      // adult is a data error, and would make the adult's carers include a child.
+    if (is_caring(r.kind)) {
+      // A young parent (a child parent_of a baby) or a young carer of a sibling is real; a
+      // child who is the parent or the carer of an adult is a data error, and would make the
+      // adult's carers include a child.
       if (is_child(r.from) && is_adult(r.to)) {
-        fail(Status::invalid_data, "parent_of from " + quoted(r.from) + " to " + quoted(r.to) +
-                                       ": a child cannot be the parent of an adult");
+        fail(Status::invalid_data, std::string(to_string(r.kind)) + " from " + quoted(r.from) +
+                                       " to " + quoted(r.to) + ": " + caring_refusal(r.kind));
       }
-      parent_edges_.push_back(ParentEdge{r.from, r.to, item_});
+      if (r.kind == RelationKind::parent_of)
+        parent_edges_.push_back(ParentEdge{r.from, r.to, item_});
     }
   }
 
@@ -446,6 +472,8 @@ class CaseGraph::Validator {
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
     check_text(p.name, "name");
     check_items(p.attributes, "attribute");
+    if (!detail::repeated_attribute(p.attributes).empty())  // personal data: never quoted
+      fail(Status::duplicate, "an attribute is named twice");
   }
 
   void check_replacement(const AgencySpec& a) {
@@ -1593,10 +1621,9 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
     if (is_kind(v, PersonKind::adult)) {
       for (auto edge : boost::make_iterator_range(in_edges(v, adj))) {
         const VertexIndex source = detail::source(edge, adj);
-        if (adj[edge].kind == RelationKind::parent_of && !tx.removed(edge) &&
-            is_kind(source, PersonKind::child)) {
-          fail("parent_of from " + quoted(ids_[source]) + " to " + quoted(id) +
-               ": a child cannot be the parent of an adult");
+        if (is_caring(adj[edge].kind) && !tx.removed(edge) && is_kind(source, PersonKind::child)) {
+          fail(std::string(to_string(adj[edge].kind)) + " from " + quoted(ids_[source]) + " to " +
+               quoted(id) + ": " + caring_refusal(adj[edge].kind));
         }
       }
       for (const Event& e : events_) {
@@ -1624,10 +1651,9 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
       }
       for (auto edge : boost::make_iterator_range(out_edges(v, adj))) {
         const VertexIndex target = detail::target(edge, adj);
-        if (adj[edge].kind == RelationKind::parent_of && !tx.removed(edge) &&
-            is_kind(target, PersonKind::adult)) {
-          fail("parent_of from " + quoted(id) + " to " + quoted(ids_[target]) +
-               ": a child cannot be the parent of an adult");
+        if (is_caring(adj[edge].kind) && !tx.removed(edge) && is_kind(target, PersonKind::adult)) {
+          fail(std::string(to_string(adj[edge].kind)) + " from " + quoted(id) + " to " +
+               quoted(ids_[target]) + ": " + caring_refusal(adj[edge].kind));
         }
       }
     }

@@ -117,9 +117,12 @@ class CaseGraph::BulkBuilder {
   // ---- Checks (the Validator's, as predicates) ----
 
   bool valid_text(std::string_view text) const {
-    return text.size() <= graph_.limits_.max_text_bytes && detail::is_valid_utf8(text);
+    return text.size() <= graph_.limits_.max_text_bytes && detail::is_valid_utf8(text) &&
+           !detail::first_control(text);
   }
-  bool valid_symbol(std::string_view text) const { return !text.empty() && valid_text(text); }
+  bool valid_symbol(std::string_view text) const {
+    return !text.empty() && valid_text(text) && !detail::first_unprintable(text);
+  }
   bool valid_id(std::string_view id) const {
     return !id.empty() && id.size() <= graph_.limits_.max_id_bytes && detail::is_valid_utf8(id) &&
            !detail::first_unprintable(id);
@@ -228,7 +231,7 @@ class CaseGraph::BulkBuilder {
   bool add(const PersonSpec& spec) {
     const VertexIndex v = add_vertex(spec.id, VertexKind::person, graph_.persons_.size());
     if (v == kNoVertex || !list_fits(spec.flags.size()) || !valid_text(spec.name) ||
-        !items_fit(spec.attributes))
+        !items_fit(spec.attributes) || !detail::repeated_attribute(spec.attributes).empty())
       return false;
     for (const auto& flag : spec.flags) {
       if (!valid_symbol(flag)) return false;
@@ -328,11 +331,11 @@ class CaseGraph::BulkBuilder {
     if (spec.kind == RelationKind::member_of) target = VertexKind::group;
     if (spec.kind == RelationKind::frequents) target = VertexKind::place;
     if (!is(from, VertexKind::person) || !is(to, target) || from == to) return false;
-    if (spec.kind == RelationKind::parent_of) {
-      // A child may be a young parent, never the parent of an adult.
+    if (spec.kind == RelationKind::parent_of || spec.kind == RelationKind::carer_of) {
+      // A child may be a young parent or carer, never the parent or the carer of an adult.
       if (is_person_of_kind(from, PersonKind::child) && is_person_of_kind(to, PersonKind::adult))
         return false;
-      has_parent_edges_ = true;
+      if (spec.kind == RelationKind::parent_of) has_parent_edges_ = true;
     }
     const bool swap = is_symmetric(spec.kind) && to < from;
     relation_keys_.push_back(RelationKey{swap ? to : from, swap ? from : to, spec.kind});

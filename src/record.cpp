@@ -688,6 +688,12 @@ class RecordStager {
     check_text(batch_.provenance.reason, "reason");
     check_text(batch_.provenance.source_system, "source system");
     check_text(batch_.provenance.source_reference, "source reference");
+    if (batch_.recorded_at < kFirstRecordTime || batch_.recorded_at >= kRecordTimeLimit) {
+      throw Error(Status::invalid_argument,
+                  "recorded_at " + std::to_string(batch_.recorded_at) +
+                      " is outside 1900-01-01T00:00:00Z to 2200-12-31T23:59:59Z (seconds since "
+                      "1970-01-01T00:00:00Z)");
+    }
     if (!record_.batches.empty() && batch_.recorded_at < record_.batches.back().recorded_at) {
       throw Error(Status::invalid_argument, "recorded_at " + std::to_string(batch_.recorded_at) +
                                                 " is earlier than the last batch's " +
@@ -732,6 +738,10 @@ class RecordStager {
       throw Error(Status::limit, std::string(field) + " is too long");
     if (!detail::is_valid_utf8(text))
       throw Error(Status::encoding, std::string(field) + " is not valid UTF-8");
+    if (const auto code = detail::first_control(text)) {
+      throw Error(Status::invalid_argument,
+                  std::string(field) + " contains " + detail::describe_unprintable(*code));
+    }
   }
 
   // The fact's latest version, staged or recorded; null if it does not exist. A recorded one
@@ -1018,6 +1028,9 @@ class RecordStager {
     if (e.authority.empty()) fail(Status::invalid_data, "an erasure needs an authority", e.person);
     if (e.authority.size() > record_.limits.max_text_bytes || !detail::is_valid_utf8(e.authority))
       fail(Status::invalid_data, "the authority is too long or not valid UTF-8", e.person);
+    if (const auto code = detail::first_control(e.authority))
+      fail(Status::invalid_data, "the authority contains " + detail::describe_unprintable(*code),
+           e.person);
     next.change = ChangeKind::erased;
     put(e.person, kind, false, std::move(next));
     erasures.push_back(e.person);

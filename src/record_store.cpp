@@ -60,6 +60,14 @@ std::string column_text(sqlite3_stmt* statement, int column) {
                      static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
 }
 
+// A text the store holds that reopening hands on (a batch's provenance, a tombstone's person
+// and authority): well-formed UTF-8, as everything written was, or the store is damaged.
+std::string checked_text(sqlite3_stmt* statement, int column, const char* what) {
+  std::string text = column_text(statement, column);
+  if (!is_valid_utf8(text)) damaged(std::string(what) + " is not valid UTF-8");
+  return text;
+}
+
 }  // namespace
 
 // A prepared statement, finalised when it goes out of scope.
@@ -277,8 +285,11 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
       if (static_cast<std::uint64_t>(sqlite3_column_int64(b, 0)) != revision + 1)
         damaged("the batches are not numbered 1, 2, 3...");
       ++revision;
-      loader.batch(sqlite3_column_int64(b, 1), Provenance{column_text(b, 2), column_text(b, 3),
-                                                          column_text(b, 4), column_text(b, 5)});
+      loader.batch(
+          sqlite3_column_int64(b, 1),
+          Provenance{checked_text(b, 2, "a batch's author"), checked_text(b, 3, "a batch's reason"),
+                     checked_text(b, 4, "a batch's source system"),
+                     checked_text(b, 5, "a batch's source reference")});
       std::int64_t chunk = 0;
       while (more_versions) {
         sqlite3_stmt* v = versions.get();
@@ -336,7 +347,8 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
       const auto at = sqlite3_column_int64(t, 0);
       if (at < 1 || static_cast<std::uint64_t>(at) > revision)
         damaged("a tombstone of a batch that does not exist");
-      loader.tombstone(static_cast<std::uint64_t>(at), column_text(t, 1), column_text(t, 2));
+      loader.tombstone(static_cast<std::uint64_t>(at), checked_text(t, 1, "a tombstone's person"),
+                       checked_text(t, 2, "a tombstone's authority"));
     }
   } catch (const Damaged& d) {
     throw Error(

@@ -57,6 +57,12 @@ namespace safeguard {
 // (never read from the clock, so a replayed history reproduces).
 using RecordTime = std::int64_t;
 inline constexpr RecordTime kEverythingKnown = std::numeric_limits<RecordTime>::max();
+// A batch's record time lies in the years dates may (1900 to 2200, day.hpp): from
+// 1900-01-01T00:00:00Z up to, not including, 2201-01-01T00:00:00Z. Anything else is a unit
+// mistake (milliseconds, a wrapped integer), and a time near the int64 limit would close the
+// record to every later batch.
+inline constexpr RecordTime kFirstRecordTime = -2208988800;
+inline constexpr RecordTime kRecordTimeLimit = 7289654400;
 
 // Who recorded a batch and why. `author` is an id or role, never a person's name.
 struct Provenance {

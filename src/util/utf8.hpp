@@ -110,6 +110,38 @@ inline std::optional<char32_t> first_unprintable(std::string_view text) noexcept
   return std::nullopt;
 }
 
+// The first control character of `text` (well-formed UTF-8) other than tab, line feed and
+// carriage return: the rest of C0 (NUL, BEL, ESC...), DEL, or C1 (U+0080 to U+009F). Free text
+// (a summary, a note, a name) may run over lines, but a NUL cuts it short wherever it becomes a
+// C string, and the others ring a terminal, move its cursor or rewrite its title when a
+// practitioner's tool prints the text. Vocabulary and ids are held to first_unprintable.
+inline std::optional<char32_t> first_control(std::string_view text) noexcept {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t size = text.size();
+  constexpr std::uint64_t kOnes = 0x0101010101010101u;
+  constexpr std::uint64_t kHighs = 0x8080808080808080u;
+  auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  std::size_t i = 0;
+  while (i < size) {
+    // Eight bytes at a time while none is below 0x20, DEL or 0xC2 (the lead byte of C1).
+    if (size - i >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, bytes + i, sizeof word);
+      const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighs;
+      if ((below_space | has_zero(word ^ (kOnes * 0x7F)) | has_zero(word ^ (kOnes * 0xC2))) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const unsigned char byte = bytes[i];
+    if ((byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') || byte == 0x7F) return byte;
+    if (byte == 0xC2 && i + 1 < size && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F)
+      return static_cast<char32_t>(bytes[i + 1]);
+    ++i;
+  }
+  return std::nullopt;
+}
+
 // "a control character (U+0085)": for messages, which name the code point, never the text.
 inline std::string describe_unprintable(char32_t code) {
   char hex[16];

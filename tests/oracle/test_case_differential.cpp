@@ -249,15 +249,15 @@ void check_same_bytes(const CaseGraph& graph, const std::string& name) {
   std::remove(path.c_str());
 }
 
-// Strings that the writer must escape exactly as nlohmann does: every control character, quotes
-// and backslashes, DEL, the solidus (never escaped), 2-, 3- and 4-byte UTF-8, the highest code
-// point, and the line and paragraph separators.
+// Strings that the writer must escape exactly as nlohmann does: the control characters text may
+// hold (tab, line feed, carriage return: the graph refuses the others), quotes and backslashes,
+// the solidus (never escaped), 2-, 3- and 4-byte UTF-8, the highest code point, and the line and
+// paragraph separators.
 std::string odd_string(std::mt19937_64& random, std::size_t pieces) {
   static const std::vector<std::string> kPieces = [] {
     std::vector<std::string> out = {"\"",
                                     "\\",
                                     "/",
-                                    "\x7f",
                                     "a",
                                     "Z",
                                     " ",
@@ -268,10 +268,12 @@ std::string odd_string(std::mt19937_64& random, std::size_t pieces) {
                                     "\xef\xbf\xbf",
                                     "\xe2\x80\xa8",
                                     "\xe2\x80\xa9",
-                                    "\xc2\x80",
+                                    "\xc2\xa0",
                                     "\\u0000",
-                                    "fictional"};
-    for (int c = 0; c < 0x20; ++c) out.push_back(std::string(1, static_cast<char>(c)));
+                                    "fictional",
+                                    "\t",
+                                    "\n",
+                                    "\r"};
     return out;
   }();
   std::string text;
@@ -342,7 +344,7 @@ TEST_SUITE("oracle/case_writer_differential") {
     }
   }
 
-  TEST_CASE("text with control characters, quotes, backslashes and every width of UTF-8") {
+  TEST_CASE("text with tabs, line breaks, quotes, backslashes and every width of UTF-8") {
     std::mt19937_64 random(19);
     std::string saved_texts;
     for (const char* file : {"/examples/data/families.json", "/examples/data/timeline.json"}) {
@@ -355,9 +357,8 @@ TEST_SUITE("oracle/case_writer_differential") {
       }
     }
     // The rounds wrote every kind of escape and character the writer treats apart.
-    for (const char* written :
-         {"\\u0000", "\\u001f", "\\u0001", "\\b", "\\f", "\\n", "\\r", "\\t", "\\\"", "\\\\",
-          "\x7f", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xe2\x80\xa8"}) {
+    for (const char* written : {"\\n", "\\r", "\\t", "\\\"", "\\\\", "\xf0\x9f\x98\x80",
+                                "\xf4\x8f\xbf\xbf", "\xe2\x80\xa8"}) {
       CAPTURE(written);
       CHECK(saved_texts.find(written) != std::string::npos);
     }
@@ -369,8 +370,9 @@ TEST_SUITE("oracle/case_writer_differential") {
   }
 
   TEST_CASE("long strings that cross the writer's buffer") {
-    // Strings of up to 600 KB, mostly escapes (each control character becomes six bytes), so the
-    // megabyte buffer fills in the middle of a string and of an escape.
+    // Strings of up to 600 KB, many of them escapes (a quote, a backslash, a tab or a line break
+    // becomes two bytes), so the megabyte buffer fills in the middle of a string and of an
+    // escape.
     std::mt19937_64 random(20);
     CaseFileLimits limits;
     limits.max_string_bytes = 8u << 20;
@@ -574,7 +576,36 @@ TEST_SUITE("oracle/case_differential") {
     const std::string base = slurp(SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
     const auto files = files_in(SAFEGUARD_TEST_DATA_DIR "/bad/case");
     REQUIRE(files.size() >= 150);
-    for (const std::string& path : files) compare_file(base, path);
+    // Where the reader now refuses on purpose what the old one took, or says more precisely
+    // why: a NUL byte (nlohmann's lexer took it for the end of the input), a checksum member a
+    // saved file's end no longer frames (the old one said only "unknown field"), an attribute
+    // named twice (the old reader knew no attributes). The manifest's checks hold for these
+    // (tests/system/test_bad_inputs.cpp); here, that nothing is loaded.
+    const std::vector<std::string> refused_since = {
+        "-nul-after-document.json", "-nul-between-tokens.json", "-checksum-crlf.json",
+        "-checksum-extra-newline.json", "-person-attribute-twice.json"};
+    const std::string unchanged = [&] {
+      CaseGraph graph;
+      load_case(graph, base, "base");
+      return save_case(graph);
+    }();
+    for (const std::string& path : files) {
+      const bool refused_now =
+          std::any_of(refused_since.begin(), refused_since.end(), [&](const std::string& suffix) {
+            return path.size() > suffix.size() &&
+                   path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+          });
+      if (!refused_now) {
+        compare_file(base, path);
+        continue;
+      }
+      CAPTURE(path);
+      const Outcome new_reader =
+          outcome(base, [&](CaseGraph& g) { load_case_file(g, path, CaseFileLimits{}); });
+      CHECK_FALSE(new_reader.ok);
+      CHECK(new_reader.where.line > 0);
+      CHECK(new_reader.saved == unchanged);
+    }
   }
 
   TEST_CASE("strings at and over the limit, and what follows the limit inside them") {

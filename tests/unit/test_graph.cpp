@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "safeguard/graph.hpp"
+#include "safeguard/io.hpp"
 #include "snapshot_columns.hpp"  // private (src/)
 
 using namespace safeguard;
@@ -412,6 +413,106 @@ TEST_SUITE("unit/graph") {
     ok.add(AmendConcern{concern("C-2", "P-C")});
     graph.apply(ok);
     CHECK(graph.person(*graph.find("P-A")).kind == PersonKind::child);
+  }
+
+  TEST_CASE("carer_of: a child may care for a child, never be the carer of an adult") {
+    CaseGraph graph;
+    graph.apply(family());
+    Batch setup;
+    setup.add(PersonSpec{"P-S", PersonKind::child, day("2020-01-01"), {}, "HH-1"});
+    setup.add(PersonSpec{"P-A", PersonKind::adult, day("1985-01-01"), {}, ""});
+    setup.add(RelationSpec{RelationKind::carer_of, "P-C", "P-S"});  // a young carer
+    setup.add(RelationSpec{RelationKind::carer_of, "P-A", "P-M"});  // an adult's carer
+    graph.apply(setup);
+    const auto revision = graph.revision();
+    const auto edges = graph.edge_count();
+    std::string message =
+        failure(graph, Batch().add(RelationSpec{RelationKind::carer_of, "P-C", "P-M"}));
+    CHECK(message.find("carer_of from 'P-C' to 'P-M': a child cannot be the carer of an adult") !=
+          std::string::npos);
+    // However a batch orders it: the adult cared for by a child made an adult by the batch, or
+    // the carer made a child.
+    auto replace_kind = [](const char* id, PersonKind kind) {
+      return Replace{PersonSpec{id, kind, day("2000-01-01"), {}, "HH-1"}};
+    };
+    Batch grown;
+    grown.add(replace_kind("P-S", PersonKind::adult));
+    CHECK(failure(graph, grown).find("a child cannot be the carer of an adult") !=
+          std::string::npos);
+    Batch young;
+    young.add(replace_kind("P-A", PersonKind::child));
+    CHECK(failure(graph, young).find("a child cannot be the carer of an adult") !=
+          std::string::npos);
+    CHECK(graph.revision() == revision);
+    CHECK(graph.edge_count() == edges);
+    // Read from a case file into an empty graph (the bulk build) it is refused the same way.
+    const std::string text = R"({"schema_version": 1,
+      "persons": [{"id": "P-K", "kind": "child"}, {"id": "P-G", "kind": "adult"}],
+      "relations": [{"kind": "carer_of", "from": "P-K", "to": "P-G"}]})";
+    CaseGraph empty;
+    try {
+      load_case(empty, text, "carer.json");
+      FAIL("the file was taken");
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find("a child cannot be the carer of an adult") !=
+            std::string::npos);
+      CHECK(e.where().line == 3);
+    }
+    CHECK(empty.vertex_count() == 0);
+  }
+
+  TEST_CASE(
+      "free text holds tabs and line breaks but no other control, and vocabulary is printable") {
+    // Through a batch (the validator) and through a case file read into an empty graph (the
+    // bulk build, which must refuse what the validator refuses).
+    struct Bad {
+      const char* fields;  // the concern's category and summary, as JSON
+      const char* message;
+    };
+    const Bad bad[] = {
+        {R"("category": "neglect", "summary": "a\u0000b")",
+         "summary contains a control character (U+0000)"},
+        {R"("category": "neglect", "summary": "a\u001b[31mb")",
+         "summary contains a control character (U+001B)"},
+        {R"("category": "neglect", "summary": "a\u007f")",
+         "summary contains a control character (U+007F)"},
+        {R"("category": "neglect", "summary": "a\u0085")",
+         "summary contains a control character (U+0085)"},
+        {R"("category": "neglect\u200b")", "category contains an unprintable character (U+200B)"},
+        {R"("category": "neglect\t")", "category contains a control character (U+0009)"},
+    };
+    for (const Bad& b : bad) {
+      const std::string fields = b.fields;
+      CAPTURE(fields);
+      const std::string text = std::string(R"({"schema_version": 1,
+        "agencies": [{"id": "AG-1", "type": "school"}],
+        "persons": [{"id": "P-1", "kind": "child"}],
+        "concerns": [{"id": "C-1", "severity": 2, "recorded": "2026-10-01",
+                      "source": "AG-1", "about": ["P-1"], )") +
+                               fields + "}]}";
+      for (const bool into_empty : {true, false}) {
+        CaseGraph graph;
+        if (!into_empty) graph.apply(Batch().add(HouseholdSpec{"HH-0"}));
+        const std::string saved = save_case(graph);
+        try {
+          load_case(graph, text, "text.json");
+          FAIL("the file was taken");
+        } catch (const Error& e) {
+          const std::string what = e.what();
+          CAPTURE(what);
+          CHECK(std::string(e.what()).find(b.message) != std::string::npos);
+          CHECK(e.where().entity == "C-1");
+        }
+        CHECK(save_case(graph) == saved);
+      }
+    }
+    // Tabs, line breaks and printable text of every script stay welcome in free text.
+    CaseGraph graph;
+    graph.apply(family());
+    ConcernSpec lines = concern("C-2", "P-C");
+    lines.summary = "first line\nsecond\tline\r\nZoë, Łódź, 日本, \u200f";
+    graph.apply(Batch().add(lines));
+    CHECK(graph.concern(*graph.find("C-2")).summary == lines.summary);
   }
 
   TEST_CASE("remove takes out a concern, factor, event, override or declared relation") {

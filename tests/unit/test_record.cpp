@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -173,6 +174,62 @@ TEST_SUITE("unit/record") {
     CHECK(record.history("P-child").size() == 1);
     CHECK(std::get<PersonSpec>(record.get("P-child")->version.spec).dob == day("2016-05-01"));
     CHECK(record.changes_since(0).size() == 7);
+  }
+
+  TEST_CASE("a record time outside 1900-2200 or provenance with a control character is refused") {
+    // The bounds themselves are taken; a time past them (milliseconds given for seconds, an
+    // integer wrapped by a binding, the int64 limit that would close the record for good) is
+    // refused, naming the field, and the record is unchanged.
+    for (const RecordTime refused :
+         {kFirstRecordTime - 1, kRecordTimeLimit,
+          RecordTime{1772496000000},  // 2026 in milliseconds
+          std::numeric_limits<RecordTime>::max(), std::numeric_limits<RecordTime>::min()}) {
+      CAPTURE(refused);
+      Record record;
+      RecordBatch batch = family_batch();
+      batch.recorded_at = refused;
+      try {
+        record.apply(batch);
+        FAIL("the batch was accepted");
+      } catch (const Error& e) {
+        CHECK(e.status() == Status::invalid_argument);
+        CHECK(std::string(e.reason()).find("recorded_at") != std::string::npos);
+      }
+      CHECK(record.revision() == 0);
+      CHECK(record.changes_since(0).empty());
+    }
+    for (const RecordTime taken : {kFirstRecordTime, RecordTime{-1}, kRecordTimeLimit - 1}) {
+      CAPTURE(taken);
+      Record record;
+      RecordBatch batch = family_batch();
+      batch.recorded_at = taken;
+      CHECK(record.apply(batch) == 1);
+      CHECK(record.recorded_at(1) == taken);
+    }
+    // Provenance is free text: tabs and line breaks, no other control character (a NUL would
+    // cut the author short in the C API; ESC and BEL act on the terminal that prints the trail).
+    Record record;
+    REQUIRE(record.apply(family_batch()) == 1);
+    for (const std::string bad : {std::string("worker\x1b[2J"), std::string("worker\x07"),
+                                  std::string("worker", 7), std::string("worker\xc2\x85")}) {
+      for (int field = 0; field < 4; ++field) {
+        RecordBatch batch;
+        batch.recorded_at = kMarch3 + kHour;
+        batch.provenance = by("worker-7", "a reason\n\tover two lines");
+        (field == 0   ? batch.provenance.author
+         : field == 1 ? batch.provenance.reason
+         : field == 2 ? batch.provenance.source_system
+                      : batch.provenance.source_reference) = bad;
+        batch.add(HouseholdSpec{"H-2"});
+        CHECK_THROWS_AS(record.apply(batch), Error);
+        CHECK(record.revision() == 1);
+      }
+    }
+    RecordBatch lines;
+    lines.recorded_at = kMarch3 + kHour;
+    lines.provenance = by("worker-7", "a reason\n\tover two lines\r\n");
+    lines.add(HouseholdSpec{"H-2"});
+    CHECK(record.apply(lines) == 2);
   }
 
   TEST_CASE("an amendment keeps the superseded version, and get reads either as known at K") {

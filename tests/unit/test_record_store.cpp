@@ -243,6 +243,47 @@ TEST_SUITE("unit/record_store") {
     }
   }
 
+  TEST_CASE("a store whose provenance or tombstone text is not valid UTF-8 is refused at reopen") {
+    // The batches' and tombstones' own columns are handed on as they are (the audit trail, its
+    // JSON): reopening checks them as it checks the versions.
+    for (const char* column : {"batches.author", "batches.reason", "batches.source_system",
+                               "batches.source_reference", "tombstones.authority"}) {
+      CAPTURE(column);
+      ScratchDir dir;
+      const std::string path = dir.file("case.store");
+      {
+        Record stored = Record::open(path);
+        RecordBatch batch;
+        batch.recorded_at = kStart;
+        batch.provenance = Provenance{"worker-1", "a reason", "cms", "ref-1"};
+        batch.add(PersonSpec{"P-GONE", PersonKind::child, iso_day("2019-01-01"), {}, ""});
+        batch.add(PersonSpec{"P-KEPT", PersonKind::child, iso_day("2019-01-01"), {}, ""});
+        stored.apply(batch);
+        RecordBatch erase;
+        erase.recorded_at = kStart + 60;
+        erase.provenance = Provenance{"worker-1", "erasure", "cms", "ref-2"};
+        erase.add(Erase{"P-GONE", "DPO-ref-1"});
+        stored.apply(erase);
+      }
+      {
+        const std::string table = std::string(column).substr(0, std::string(column).find('.'));
+        const std::string field = std::string(column).substr(table.size() + 1);
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        const std::string update =
+            "UPDATE " + table + " SET " + field + " = CAST(x'c0af22' AS TEXT)";
+        REQUIRE(sqlite3_exec(db, update.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+        CHECK(sqlite3_changes(db) >= 1);
+        sqlite3_close(db);
+      }
+      const Error e = open_error(path);
+      CHECK(e.status() == Status::invalid_data);
+      CHECK(std::string(e.what()).find("damaged") != std::string::npos);
+      CHECK(std::string(e.what()).find("not valid UTF-8") != std::string::npos);
+      CHECK(e.where().file == path);
+    }
+  }
+
   TEST_CASE("a store holding one key as two facts is refused, naming the key, unchanged") {
     // Reopening indexes the facts once all are read; a key stored as two facts is found then.
     ScratchDir dir;

@@ -265,6 +265,40 @@ saved_body = json.dumps({"schema_version": 1, "agencies": [], "households": [{"i
                          "relations": []}, indent=2)
 case("checksum-mismatch", saved_body[:-2] + ',\n  "checksum": "sha256:' + "0" * 64 + '"\n}\n',
      "SG_E_INVALID_DATA", "line", "checksum does not match")
+# The same file with its line endings converted, and with a line feed added: the checksum can no
+# longer be found where a saved file writes it, and the error says so (not "unknown field").
+case("checksum-crlf", (saved_body[:-2] + ',\n  "checksum": "sha256:' + "0" * 64 + '"\n}\n')
+     .replace("\n", "\r\n"), "SG_E_INVALID_DATA", "line", 'the "checksum" member is not where')
+case("checksum-extra-newline", saved_body[:-2] + ',\n  "checksum": "sha256:' + "0" * 64 + '"\n}\n\n',
+     "SG_E_INVALID_DATA", "line", 'the "checksum" member is not where')
+
+# A NUL byte is never JSON text: not after the document (nlohmann's lexer took it for the end of
+# the input, and anything after it was ignored), not between tokens.
+case("nul-after-document", b'{"schema_version": 1}\x00garbage{', "SG_E_PARSE", "line", "a NUL byte")
+case("nul-between-tokens", b'{"schema_version": 1,\x00 "description": "x"}', "SG_E_PARSE", "line",
+     "a NUL byte")
+# Text may hold tabs and line breaks, no other control character, escaped or not; a word of the
+# vocabulary is printable, as an id is.
+case("summary-escaped-nul", with_field("concerns", summary="Fictional\u0000summary"),
+     "SG_E_INVALID_DATA", "entity", "summary contains a control character (U+0000)")
+case("name-terminal-escape", with_field("persons", name="Fictional\u001b[2J"), "SG_E_INVALID_DATA",
+     "entity", "name contains a control character (U+001B)")
+case("summary-c1-control", with_field("concerns", summary="Fictional\u0085"), "SG_E_INVALID_DATA",
+     "entity", "summary contains a control character (U+0085)")
+case("agency-name-delete", with_field("agencies", name="Fictional\u007f"), "SG_E_INVALID_DATA",
+     "entity", "agency name contains a control character (U+007F)")
+case("category-zero-width-space", with_field("concerns", category="neglect\u200b"),
+     "SG_E_INVALID_DATA", "entity", "category contains an unprintable character (U+200B)")
+case("flag-bell", with_field("persons", flags=["young_carer\u0007"]), "SG_E_INVALID_DATA", "entity",
+     "flag contains a control character (U+0007)")
+case("person-attribute-twice", with_field("persons", attributes=["Sex=F", "Sex=M"]),
+     "SG_E_DUPLICATE", "entity", "an attribute is named twice")
+case("relation-carer-of-child-to-adult",
+     with_field("relations", kind="carer_of", **{"from": "P-ASH-C1", "to": "P-BIR-G"}),
+     "SG_E_INVALID_DATA", "entity", "a child cannot be the carer of an adult")
+# A number far too long for any field is named by its length, not quoted.
+case("severity-400-digits", with_field("concerns", severity=10 ** 400), "SG_E_PARSE", "line",
+     "number out of range (401 characters)")
 
 
 # ---- Rule packs -------------------------------------------------------------------------------
