@@ -110,6 +110,25 @@ inline std::optional<char32_t> first_unprintable(std::string_view text) noexcept
   return std::nullopt;
 }
 
+// The first control character of free text (a title, a reason, a description): NUL and the
+// rest of C0 except tab and line feed (and a carriage return only as part of CR LF), DEL, and C1
+// (U+0080-U+009F, such as U+009B, which a terminal takes as the start of an escape sequence),
+// if any. Looser than first_unprintable, which is for ids: free text may run over lines, and
+// may hold the joiners and marks that some scripts need. `text` is well-formed UTF-8.
+inline std::optional<char32_t> first_control_in_text(std::string_view text) noexcept {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char byte = bytes[i];
+    if (byte == '\t' || byte == '\n') continue;
+    if (byte == '\r' && i + 1 < text.size() && bytes[i + 1] == '\n') continue;
+    if (byte < 0x20 || byte == 0x7F) return byte;
+    // C1 is U+0080-U+009F: in UTF-8, 0xC2 then 0x80-0x9F.
+    if (byte == 0xC2 && i + 1 < text.size() && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F)
+      return bytes[i + 1];
+  }
+  return std::nullopt;
+}
+
 // "a control character (U+0085)": for messages, which name the code point, never the text.
 inline std::string describe_unprintable(char32_t code) {
   char hex[16];
