@@ -51,7 +51,6 @@ class PackLoader {
                   Location{name_});
     }
     const toml::table root = detail::parse_toml_guarded(text, name_, "rule pack");
-    check_texts(root, {});
     auto pack = std::make_shared<RuleSet>();
     pack_ = pack.get();
     allow(root,
@@ -68,6 +67,8 @@ class PackLoader {
     read_discretionary(root);
     read_propagation(root);
     read_vocabulary(root);
+    // After the readers, so a string with a stricter rule of its own (an id) is refused by it.
+    check_texts(root, {});
     std::string canonical;
     write_canonical(root, canonical);
     pack->hash_ = sha256_hex(canonical);
@@ -120,8 +121,8 @@ class PackLoader {
 
   // Every string of a pack (titles, reasons, descriptions, rationales, expressions, ids, kept or
   // not) may reach reports, terminals and logs: a NUL would cut it short in C, an escape
-  // sequence would restyle or rewrite a terminal. Checked in one walk before anything is read,
-  // so no reader can forget; tab and line breaks are fine.
+  // sequence would restyle or rewrite a terminal. Checked in one walk over the whole pack, so
+  // no reader can forget; tab and line breaks are fine.
   void check_texts(const toml::node& node, std::string_view key) const {
     if (const toml::table* table = node.as_table()) {
       for (auto&& [name, value] : *table) check_texts(value, name.str());
