@@ -53,8 +53,8 @@ class ProcessReader {
     if (!parse_process_nation(nation, process->nation_)) {
       fail(*head.get("nation"), Status::invalid_data,
            "nation in [process] must be \"england\", \"wales\", \"scotland\" or "
-           "\"northern-ireland\", not \"" +
-               nation + "\"");
+           "\"northern-ireland\", not " +
+               detail::quote_for_error(nation));
     }
     process->title_ = string_at(head, "title", "[process]", true);
     process->source_ = string_at(head, "source", "[process]", true);
@@ -95,8 +95,8 @@ class ProcessReader {
     if (!parse_process_nation(extends, nation))
       fail(*head.get("extends"), Status::invalid_data,
            "extends in [process] must name a nation: \"england\", \"wales\", \"scotland\" or "
-           "\"northern-ireland\", not \"" +
-               extends + "\"");
+           "\"northern-ireland\", not " +
+               detail::quote_for_error(extends));
     if (nation != base.nation())
       fail(*head.get("extends"), Status::invalid_data,
            "this local file extends " + extends + ", but the process it is read over is " +
@@ -160,7 +160,11 @@ class ProcessReader {
       const std::string_view key = entry.first.str();
       if (std::find(keys.begin(), keys.end(), key) == keys.end())
         fail(entry.second, Status::invalid_data,
-             "unknown key '" + std::string(key) + "' in " + where);
+             "unknown key " +
+                 (key.size() <= 40 && !detail::first_unprintable(key)
+                      ? "'" + std::string(key) + "'"
+                      : detail::quote_for_error(key)) +
+                 " in " + where);
     }
   }
 

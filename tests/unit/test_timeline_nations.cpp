@@ -1160,6 +1160,8 @@ TEST_SUITE("unit/timeline_nations: process files") {
                 "due = { count = -3, unit = \"working_days\" }\ncompleted_by = [\"referral\"]\n",
          10, "count must be between 0"},
         {"[process]\nnation = \"atlantis\"\n", 2, "nation in [process]"},
+        {"[process]\nnation = \"" + std::string(5000, 'a') + "\"\n", 2, "not \"aaaa"},
+        {head + "\"k\\u001b" + std::string(500, 'k') + "\" = 1\n", 5, "unknown key \"k\\x1Bkk"},
         {"[process\n", 1, ""},
     };
     for (const Bad& bad : cases) {
@@ -1172,6 +1174,7 @@ TEST_SUITE("unit/timeline_nations: process files") {
         CHECK(e.where().line == bad.line);
         CHECK(e.where().column > 0);
         CHECK(std::string(e.what()).find(bad.words) != std::string::npos);
+        CHECK(std::string(e.what()).size() < 300);
       }
     }
   }
