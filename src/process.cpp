@@ -8,6 +8,7 @@
 #include <map>
 
 #include "process_embedded.hpp"
+#include "safeguard/day.hpp"
 #include "safeguard/process.hpp"
 #include "util/file.hpp"
 #include "util/utf8.hpp"
@@ -52,8 +53,8 @@ class ProcessReader {
     if (!parse_process_nation(nation, process->nation_)) {
       fail(*head.get("nation"), Status::invalid_data,
            "nation in [process] must be \"england\", \"wales\", \"scotland\" or "
-           "\"northern-ireland\", not \"" +
-               nation + "\"");
+           "\"northern-ireland\", not " +
+               detail::quote_for_error(nation));
     }
     process->title_ = string_at(head, "title", "[process]", true);
     process->source_ = string_at(head, "source", "[process]", true);
@@ -94,8 +95,8 @@ class ProcessReader {
     if (!parse_process_nation(extends, nation))
       fail(*head.get("extends"), Status::invalid_data,
            "extends in [process] must name a nation: \"england\", \"wales\", \"scotland\" or "
-           "\"northern-ireland\", not \"" +
-               extends + "\"");
+           "\"northern-ireland\", not " +
+               detail::quote_for_error(extends));
     if (nation != base.nation())
       fail(*head.get("extends"), Status::invalid_data,
            "this local file extends " + extends + ", but the process it is read over is " +
@@ -103,12 +104,21 @@ class ProcessReader {
     process->source_ = string_at(head, "source", "[process]", true);
     if (const std::string title = string_at(head, "title", "[process]", false); !title.empty())
       process->title_ = title;
+    // Which base steps this file has set already: a second [[step]] for one of them would
+    // silently replace the first, as the national reader refuses too.
+    std::vector<bool> set_here(process->steps_.size(), false);
     for (const toml::table* step : tables(root, "step")) {
       allow(*step, {"id", "title", "source", "enabled", "due", "on_non_working_day", "month_end"},
             "a local [[step]] (only whether it is on, its due rule, title and source may change)");
       const std::string id = string_at(*step, "id", "[[step]]", true);
       const int k = process->find_step(id);
-      if (k < 0) fail(*step->get("id"), Status::invalid_data, "no step '" + id + "' in " + extends);
+      if (k < 0)
+        fail(*step->get("id"), Status::invalid_data,
+             "no step " + detail::quote_for_error(id) + " in " + extends);
+      if (set_here[static_cast<std::size_t>(k)])
+        fail(*step->get("id"), Status::invalid_data,
+             "step '" + id + "' is defined twice in this local file");
+      set_here[static_cast<std::size_t>(k)] = true;
       ProcessStep& def = process->steps_[static_cast<std::size_t>(k)];
       if (!def.local) {
         fail(*step->get("id"), Status::invalid_data,
@@ -150,7 +160,11 @@ class ProcessReader {
       const std::string_view key = entry.first.str();
       if (std::find(keys.begin(), keys.end(), key) == keys.end())
         fail(entry.second, Status::invalid_data,
-             "unknown key '" + std::string(key) + "' in " + where);
+             "unknown key " +
+                 (key.size() <= 40 && !detail::first_unprintable(key)
+                      ? "'" + std::string(key) + "'"
+                      : detail::quote_for_error(key)) +
+                 " in " + where);
     }
   }
 
@@ -193,6 +207,11 @@ class ProcessReader {
     std::string text = node->as_string()->get();
     if (required && text.empty())
       fail(*node, Status::invalid_data, "'" + std::string(key) + "' in " + where + " is empty");
+    // Titles and sources reach reports and terminals: no NUL, no escape sequences.
+    if (const auto code = detail::first_control(text))
+      fail(*node, Status::invalid_data,
+           "'" + std::string(key) + "' in " + where + " holds " +
+               detail::describe_unprintable(*code));
     return text;
   }
 

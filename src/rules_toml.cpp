@@ -20,6 +20,7 @@
 #include "interpreter.hpp"
 #include "points.hpp"
 #include "safeguard/audit.hpp"  // PackChanges: what-if packs are derived here
+#include "safeguard/day.hpp"    // quote_for_error
 #include "safeguard/rules.hpp"
 #include "snapshot_columns.hpp"  // Snapshot: constant expressions are evaluated on an empty one
 #include "util/file.hpp"
@@ -28,6 +29,9 @@
 #include "util/utf8.hpp"
 
 namespace safeguard {
+
+// A pack version is a label ("0.6.0", "2026-04 draft 3"); 64 bytes leaves room for any scheme.
+constexpr std::size_t kMaxPackVersionBytes = 64;
 
 class PackLoader {
  public:
@@ -63,6 +67,8 @@ class PackLoader {
     read_discretionary(root);
     read_propagation(root);
     read_vocabulary(root);
+    // After the readers, so a string with a stricter rule of its own (an id) is refused by it.
+    check_texts(root, {});
     std::string canonical;
     write_canonical(root, canonical);
     pack->hash_ = sha256_hex(canonical);
@@ -86,8 +92,7 @@ class PackLoader {
       bool known = false;
       for (auto k : keys) known = known || key.str() == k;
       if (!known)
-        fail(node, Status::invalid_data,
-             "unknown key '" + std::string(key.str()) + "' in " + where);
+        fail(node, Status::invalid_data, "unknown key " + quoted_key(key.str()) + " in " + where);
     }
   }
 
@@ -112,6 +117,29 @@ class PackLoader {
     if (!node->is_string())
       fail(*node, Status::type, "'" + std::string(key) + "' in " + where + " must be a string");
     return node->as_string()->get();
+  }
+
+  // Every string of a pack (titles, reasons, descriptions, rationales, expressions, ids, kept or
+  // not) may reach reports, terminals and logs: a NUL would cut it short in C, an escape
+  // sequence would restyle or rewrite a terminal. Checked in one walk over the whole pack, so
+  // no reader can forget; tab and line breaks are fine.
+  void check_texts(const toml::node& node, std::string_view key) const {
+    if (const toml::table* table = node.as_table()) {
+      for (auto&& [name, value] : *table) check_texts(value, name.str());
+    } else if (const toml::array* array = node.as_array()) {
+      for (const auto& item : *array) check_texts(item, key);
+    } else if (const auto* text = node.as_string()) {
+      if (const auto code = detail::first_control(text->get()))
+        fail(node, Status::invalid_data,
+             quoted_key(key) + " holds " + detail::describe_unprintable(*code));
+    }
+  }
+
+  // A key as a message quotes it: in full when it is short and printable, as most are, else its
+  // escaped beginning.
+  static std::string quoted_key(std::string_view key) {
+    if (key.size() <= 40 && !detail::first_unprintable(key)) return "'" + std::string(key) + "'";
+    return detail::quote_for_error(key);
   }
 
   double number_at(const toml::node& node, const std::string& what) const {
@@ -154,6 +182,13 @@ class PackLoader {
     allow(pack, {"id", "version", "title", "status", "description", "neutral_title"}, "[pack]");
     pack_->id_ = id_at(pack, "[pack]");
     pack_->version_ = string_at(pack, "version", "[pack]", true);
+    // A version is a label, quoted in every result and report: printable and short.
+    if (pack_->version_.empty() || pack_->version_.size() > kMaxPackVersionBytes ||
+        detail::first_unprintable(pack_->version_)) {
+      fail(*pack.get("version"), Status::invalid_data,
+           "version in [pack] must be 1-" + std::to_string(kMaxPackVersionBytes) +
+               " printable characters");
+    }
     pack_->title_ = string_at(pack, "title", "[pack]", false, pack_->id_);
     pack_->neutral_title_ =
         string_at(pack, "neutral_title", "[pack]", false, std::string(kDefaultNeutralTitle));

@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "safeguard/audit.hpp"
 #include "safeguard/graph.hpp"
@@ -120,27 +121,35 @@ Command add_audit(CLI::App& parent) {
       ->capture_default_str();
   command->add_option("-o,--output", options->output, "Write here instead of standard output")
       ->type_name("FILE");
-  command->add_option("--seed", options->seed, "Seed of the bootstrap")->capture_default_str();
+  command->add_option("--seed", options->seed, "Seed of the bootstrap")
+      ->check(whole_number<std::uint64_t>())
+      ->capture_default_str();
   command
       ->add_option("--bootstrap", options->bootstrap, "Bootstrap resamples (0: no AUC intervals)")
+      ->check(whole_number<std::size_t>())
       ->check(CLI::Range(std::size_t{0}, std::size_t{100000}))
       ->capture_default_str();
   command
       ->add_option("--min-events", options->min_events,
                    "An AUC needs at least this many children with each outcome")
+      ->check(whole_number<std::size_t>())
       ->capture_default_str();
   command
       ->add_option("--min-count", options->min_count,
                    "Rates over fewer children are noted as small and their ratios never flagged")
+      ->check(whole_number<std::size_t>())
       ->capture_default_str();
   command
       ->add_option("--suppress-below", options->suppress_below,
                    "Show a figure resting on fewer children than this as 'c' (null in JSON), "
                    "and any figure that would reveal one (0: off, for your own work only)")
+      ->check(whole_number<std::size_t>())
       ->capture_default_str();
   command->add_option("--band-low", options->band_low, "Lower edge of the ratio band")
+      ->check(decimal_number())
       ->capture_default_str();
   command->add_option("--band-high", options->band_high, "Upper edge of the ratio band")
+      ->check(decimal_number())
       ->capture_default_str();
   command
       ->add_option("--reference", options->references,

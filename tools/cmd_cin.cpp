@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "safeguard/cin.hpp"
 #include "safeguard/explain.hpp"
@@ -177,11 +178,13 @@ Command add_export_cin(CLI::App& parent) {
   command
       ->add_option("--from", options->from,
                    "First day of the period: episodes closed before it are left out")
+      ->check(iso_date())
       ->type_name("YYYY-MM-DD");
   command
       ->add_option("--to", options->to,
                    "Last day of the period and the return's ReferenceDate: what happened after "
                    "it is left out")
+      ->check(iso_date())
       ->type_name("YYYY-MM-DD");
   command
       ->add_option("--viewer", options->viewer,

@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "safeguard/audit.hpp"
@@ -48,16 +49,19 @@ Command add_generate(CLI::App& parent) {
   CLI::App* command = parent.add_subcommand(
       "generate", "Write a synthetic, fictional caseload as a case file, deterministic by seed");
   command->add_option("-n,--children", options->children, "Number of children")
+      ->check(whole_number<std::size_t>())
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
       ->capture_default_str();
   command->add_option("-s,--seed", options->seed, "Seed: the same seed gives the same file")
+      ->check(whole_number<std::uint64_t>())
       ->type_name("SEED")
       ->capture_default_str();
   command
       ->add_option("--as-of", options->as_of,
                    "Evidence is dated in the three years up to this date (a fixed default, never "
                    "the clock); assess the caseload as of it")
+      ->check(iso_date())
       ->type_name("YYYY-MM-DD")
       ->capture_default_str();
   command->add_option("-o,--output", options->output, "Write here instead of standard output")
@@ -81,12 +85,15 @@ Command add_generate(CLI::App& parent) {
       ->type_name("PACK")
       ->capture_default_str();
   command->add_option("--planted-intercept", options->planted.intercept, "Model intercept a")
+      ->check(decimal_number())
       ->capture_default_str();
   command->add_option("--planted-slope", options->planted.slope, "Model slope b per point")
+      ->check(decimal_number())
       ->capture_default_str();
   command
       ->add_option("--planted-disparity", options->planted.disparity,
                    "Log-odds added to the outcome of planted_group B (0: none)")
+      ->check(decimal_number())
       ->capture_default_str();
   command->footer(
       "Planted truth (with --outcomes or --groups): each child's planted_group is A (50%), B "

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "safeguard/joining.hpp"
 #include "session.hpp"
@@ -42,12 +43,14 @@ Command add_joined(CLI::App& parent) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
   command->add_option("--top", options->top, "Show only the first N children (0: all)")
+      ->check(whole_number<std::size_t>())
       ->type_name("N")
       ->capture_default_str();
   command
       ->add_option("--exact-up-to", options->exact,
                    "Search every subset for children with at most this many agencies; above it a "
                    "greedy search finds one minimal set, not proven smallest (at most 20)")
+      ->check(whole_number<std::size_t>())
       ->type_name("N")
       ->check(CLI::Range(0, 20))
       ->capture_default_str();

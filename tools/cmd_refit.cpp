@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
@@ -96,13 +97,17 @@ Command add_refit(CLI::App& parent) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   command->add_option("-o,--output", options->output, "Write the report here")->type_name("FILE");
-  command->add_option("--seed", options->seed, "Seed of the folds")->capture_default_str();
+  command->add_option("--seed", options->seed, "Seed of the folds")
+      ->check(whole_number<std::uint64_t>())
+      ->capture_default_str();
   command->add_option("--folds", options->folds, "k of the k-fold cross-validation")
+      ->check(whole_number<std::size_t>())
       ->check(CLI::Range(std::size_t{2}, std::size_t{50}))
       ->capture_default_str();
   command
       ->add_option("--min-firing", options->min_firing,
                    "A rule is estimable when this many children with each outcome get its points")
+      ->check(whole_number<std::size_t>())
       ->capture_default_str();
   command->add_flag("--no-progress", options->no_progress, "Never draw a progress bar");
   command->footer(

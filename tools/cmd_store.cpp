@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "safeguard/cin.hpp"
@@ -57,8 +58,8 @@ RecordTime parse_record_time(const std::string& text, const char* option) {
       return static_cast<RecordTime>(day) * 86400 + hour * 3600 + minute * 60 + second;
     }
   }
-  throw Failure(kExitUsage, std::string(option) + ": '" + text +
-                                "' is not a record time (seconds since 1970-01-01T00:00:00Z, or "
+  throw Failure(kExitUsage, std::string(option) + ": " + detail::quote_for_error(text) +
+                                " is not a record time (seconds since 1970-01-01T00:00:00Z, or "
                                 "YYYY-MM-DDTHH:MM:SSZ)");
 }
 
@@ -102,11 +103,39 @@ Looks look_at(const std::string& path) {
                                                                      : Looks::case_file;
 }
 
+// A store an import creates, removed again (with SQLite's files beside it) if the import fails
+// before its batch is committed: a failed command leaves no empty store behind, which a later
+// command would take for a real, empty record. A store that existed is never touched.
+class NewStoreGuard {
+ public:
+  explicit NewStoreGuard(std::string path) : path_(std::move(path)) {
+    std::error_code ignored;
+    existed_ =
+        std::filesystem::exists(path_, ignored) || std::filesystem::is_symlink(path_, ignored);
+  }
+  NewStoreGuard(const NewStoreGuard&) = delete;
+  NewStoreGuard& operator=(const NewStoreGuard&) = delete;
+  ~NewStoreGuard() {
+    if (existed_ || committed_) return;
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(path_ + suffix, ignored);
+  }
+  // The batch is in the store: it stays, whatever happens next.
+  void committed() { committed_ = true; }
+
+ private:
+  std::string path_;
+  bool existed_ = true;
+  bool committed_ = false;
+};
+
 // The second half of an import: `apply` adds the read file to the record, its progress shown
 // as the bar's second half (the file's bytes again, in proportion); a refusal is reported as
 // the command reports it, and success by the revision made.
 template <typename Apply>
-int finish_import(const StoreOptions& options, Progress& bar, std::uint64_t bytes, Apply apply) {
+int finish_import(const StoreOptions& options, Progress& bar, std::uint64_t bytes,
+                  NewStoreGuard& created, Apply apply) {
   const auto storing = [&](std::uint64_t done, std::uint64_t total) {
     const double part = total == 0 ? 1.0 : double(done) / total;
     bar.update(bytes + static_cast<std::uint64_t>(part * bytes));
@@ -115,6 +144,7 @@ int finish_import(const StoreOptions& options, Progress& bar, std::uint64_t byte
   std::uint64_t revision = 0;
   try {
     revision = apply(storing);
+    created.committed();
     bar.finish();
   } catch (const Error& error) {
     throw Failure(error.status() == Status::io ? kExitIo : kExitCaseFile,
@@ -131,7 +161,8 @@ int finish_import(const StoreOptions& options, Progress& bar, std::uint64_t byte
 // store"). The store, the messages and the exit codes are those of import_whole: a file that
 // cannot be read is reported before the store is opened or created, a batch the record refuses
 // after, and a store that cannot be opened after the file is read.
-int import_file(const StoreOptions& options, RecordTime recorded_at, std::uint64_t bytes) {
+int import_file(const StoreOptions& options, RecordTime recorded_at, std::uint64_t bytes,
+                NewStoreGuard& created) {
   Progress bar("import", 2 * bytes, !options.no_progress);
   // An existing store is opened first, to see whether it is empty; one that cannot be opened
   // is opened again, and reported, once the file is read, as before.
@@ -158,12 +189,12 @@ int import_file(const StoreOptions& options, RecordTime recorded_at, std::uint64
     throw Failure(kExitCaseFile, error.what());
   }
   if (!record) record = open_store(options.store, StoreOpen::create_if_missing);
-  return finish_import(options, bar, bytes,
+  return finish_import(options, bar, bytes, created,
                        [&](const auto& storing) { return import->apply(*record, storing); });
 }
 
 // A case file or census return read whole, then applied as a batch.
-int import_whole(const StoreOptions& options, RecordTime recorded_at) {
+int import_whole(const StoreOptions& options, RecordTime recorded_at, NewStoreGuard& created) {
   Batch batch;
   // One bar for the whole import, in the case file's bytes: parsed, then the same bytes again
   // in proportion as the batch is checked and stored (as sg_record_import_buffer_progress).
@@ -206,7 +237,7 @@ int import_whole(const StoreOptions& options, RecordTime recorded_at) {
     throw Failure(kExitCaseFile, error.what());
   }
   Record record = open_store(options.store, StoreOpen::create_if_missing);
-  return finish_import(options, *bar, bytes, [&](const auto& storing) {
+  return finish_import(options, *bar, bytes, created, [&](const auto& storing) {
     RecordBatch edits = upsert ? to_upsert_batch(std::move(batch), recorded_at, options.provenance)
                                : to_record_batch(std::move(batch), recorded_at, options.provenance);
     return record.apply(edits, storing);
@@ -218,10 +249,14 @@ int run_import(const StoreOptions& options) {
   std::error_code error;
   const bool regular = std::filesystem::is_regular_file(options.case_path, error);
   const std::uintmax_t bytes = regular ? std::filesystem::file_size(options.case_path, error) : 0;
+  // Declared before the record each import opens, so the record is closed before a store it
+  // created is removed.
+  NewStoreGuard created(options.store);
   // A census return, and what is not a regular file (a pipe, say), are read whole.
-  if (!regular || error || look_at(options.case_path) != Looks::case_file)
-    return import_whole(options, recorded_at);
-  return import_file(options, recorded_at, bytes);
+  const int code = !regular || error || look_at(options.case_path) != Looks::case_file
+                       ? import_whole(options, recorded_at, created)
+                       : import_file(options, recorded_at, bytes, created);
+  return code;
 }
 
 int run_export(const StoreOptions& options) {
@@ -298,9 +333,12 @@ Command add_store(CLI::App& parent) {
       ->required()
       ->type_name("TIME");
   import->add_option("--author", options->provenance.author, "Who: an id or role, never a name")
+      ->check(provenance_text(true))
       ->required()
       ->type_name("ID");
-  import->add_option("--reason", options->provenance.reason, "Why")->type_name("TEXT");
+  import->add_option("--reason", options->provenance.reason, "Why")
+      ->check(provenance_text(false))
+      ->type_name("TEXT");
   import->add_flag("--upsert", options->upsert,
                    "Replace entities the store already holds (a new version) instead of refusing "
                    "them as duplicates: for a full export imported again (always so for a census "
@@ -309,16 +347,19 @@ Command add_store(CLI::App& parent) {
                    "Never draw a progress bar (drawn on standard error only when it is a "
                    "terminal)");
   import->add_option("--source-system", options->provenance.source_system, "Where from")
+      ->check(provenance_text(false))
       ->type_name("TEXT");
   import
       ->add_option("--source-reference", options->provenance.source_reference,
                    "The source system's reference")
+      ->check(provenance_text(false))
       ->type_name("TEXT");
 
   CLI::App* exporter = command->add_subcommand(
       "export", "Write the graph as of a date, as known at a record time, as a case file");
   exporter->add_option("store", options->store, "The store")->required()->type_name("STORE");
   exporter->add_option("--as-of", options->as_of, "Valid date")
+      ->check(iso_date())
       ->required()
       ->type_name("YYYY-MM-DD");
   exporter

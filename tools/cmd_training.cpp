@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "ecomap.hpp"
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "safeguard/training.hpp"
 #include "session.hpp"
@@ -37,16 +38,20 @@ Command add_training(CLI::App& parent) {
   command->add_option("--rules", options->rules, "Rule pack: a TOML file or a bundled pack name")
       ->capture_default_str();
   command->add_option("--seed", options->seed, "Generator seed: the same seed, the same pack")
+      ->check(whole_number<std::uint64_t>())
       ->capture_default_str();
   command
       ->add_option("--difficulty", options->difficulty,
                    "How many agencies must be joined to see the child's level (2-6)")
+      ->check(whole_number<std::size_t>())
       ->check(CLI::Range(2, 6))
       ->capture_default_str();
   command->add_option("--scenarios", options->scenarios, "Number of scenarios (1-20)")
+      ->check(whole_number<std::size_t>())
       ->check(CLI::Range(1, 20))
       ->capture_default_str();
   command->add_option("--as-of", options->as_of, "The scenarios' date (YYYY-MM-DD)")
+      ->check(iso_date())
       ->capture_default_str();
   command->footer(
       "Every person, agency and event is invented (the caseload generator). Example:\n"

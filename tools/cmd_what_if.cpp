@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
@@ -39,16 +40,14 @@ std::string read_whole(const std::string& path) {
   return text.str();
 }
 
-double parse_number(const std::string& text, const std::string& option, const std::string& pair) {
-  std::size_t used = 0;
+double parse_number(const std::string& text, const std::string& option, const std::string& pair,
+                    std::size_t equals) {
   double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size())
-    throw Failure(kExitUsage, option + ": '" + pair + "' does not end in a number");
+  const std::string error = read_decimal(text, value);
+  if (!error.empty())
+    throw Failure(kExitUsage, option + ": the number after '=' in " +
+                                  detail::quote_for_error(pair.substr(0, equals + 1)) + " " +
+                                  error);
   return value;
 }
 
@@ -68,20 +67,24 @@ PackChanges changes_of(const WhatIfCommandOptions& options) {
   for (const std::string& pair : options.weights) {
     const auto equals = pair.rfind('=');
     if (equals == std::string::npos || equals == 0)
-      throw Failure(kExitUsage, "--weight: expected RULE=MULTIPLIER, not '" + pair + "'");
+      throw Failure(kExitUsage,
+                    "--weight: expected RULE=MULTIPLIER, not " + detail::quote_for_error(pair));
     const std::string rule = pair.substr(0, equals);
-    changes.weights.push_back({rule, parse_number(pair.substr(equals + 1), "--weight", pair),
+    changes.weights.push_back({rule,
+                               parse_number(pair.substr(equals + 1), "--weight", pair, equals),
                                Location("--weight", 0, 0, rule)});
   }
   for (const std::string& pair : options.thresholds) {
     const auto equals = pair.rfind('=');
     const auto dot = pair.find('.');
     if (equals == std::string::npos || dot == std::string::npos || dot == 0 || dot + 1 >= equals)
-      throw Failure(kExitUsage, "--threshold: expected INDEX.LEVEL=SCORE, not '" + pair + "'");
+      throw Failure(kExitUsage, "--threshold: expected INDEX.LEVEL=SCORE, not " +
+                                    detail::quote_for_error(pair));
     const std::string index = pair.substr(0, dot);
-    changes.thresholds.push_back({index, pair.substr(dot + 1, equals - dot - 1),
-                                  parse_number(pair.substr(equals + 1), "--threshold", pair),
-                                  Location("--threshold", 0, 0, index)});
+    changes.thresholds.push_back(
+        {index, pair.substr(dot + 1, equals - dot - 1),
+         parse_number(pair.substr(equals + 1), "--threshold", pair, equals),
+         Location("--threshold", 0, 0, index)});
   }
   if (changes.remove.empty() && changes.weights.empty() && changes.thresholds.empty())
     throw Failure(kExitUsage, "nothing to change: give --without, --weight, --threshold or --spec");
@@ -208,6 +211,7 @@ Command add_what_if(CLI::App& parent) {
       ->add_option("--suppress-below", options->suppress_below,
                    "Show a group's figure resting on fewer children than this as 'c', and any "
                    "figure that would reveal one (0: off, for your own work only)")
+      ->check(whole_number<std::size_t>())
       ->capture_default_str();
   command->add_flag("--no-progress", options->no_progress, "Never draw a progress bar");
   command->footer(

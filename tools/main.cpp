@@ -89,6 +89,17 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error, int argc, ch
     return usage_error("unknown command '" + word + "'" + did_you_mean(word, command_names(app)) +
                        "; the commands are " + list);
   }
+  // A command's own subcommand named on the line (store import): its options are the ones
+  // known, so an error in one of them is reported as itself, not as an unknown option.
+  std::string command_path = command ? command->get_name() : std::string();
+  for (int i = 1; command != nullptr && i < argc; ++i) {
+    const std::string sub_word = argv[i];
+    if (sub_word.empty() || sub_word[0] == '-') continue;
+    if (CLI::App* sub = find_command(*command, sub_word)) {
+      command = sub;
+      command_path += " " + sub_word;
+    }
+  }
   const std::vector<std::string> known = option_names(command);
   for (int i = 1; i < argc; ++i) {
     std::string token = argv[i];
@@ -98,14 +109,14 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error, int argc, ch
     token = token.substr(0, token.find('='));
     if (std::find(known.begin(), known.end(), token) != known.end()) continue;
     return usage_error("unknown option '" + token + "'" +
-                       (command ? " for '" + command->get_name() + "'" : std::string()) +
+                       (command ? " for '" + command_path + "'" : std::string()) +
                        did_you_mean(token, known) + "; see '" + program_name() + " " +
-                       (command ? command->get_name() + " " : std::string()) + "--help'");
+                       (command ? command_path + " " : std::string()) + "--help'");
   }
   std::string message = error.what();
   if (!message.empty()) message[0] = static_cast<char>(std::tolower(message[0]));
   return usage_error(message + "; see '" + program_name() + " " +
-                     (command ? command->get_name() + " " : std::string()) + "--help'");
+                     (command ? command_path + " " : std::string()) + "--help'");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "exit_codes.hpp"
+#include "numbers.hpp"
 #include "output.hpp"
 #include "safeguard/render.hpp"
 #include "safeguard/snapshot.hpp"
@@ -151,8 +152,7 @@ void add_case_option(CLI::App& command, ScoringOptions& options) {
       .add_option("--max-case-bytes", options.max_case_bytes,
                   "Refuse a case file larger than this (e.g. 16G; default 8G, see "
                   "docs/limits.md)")
-      ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::PositiveNumber)
+      ->transform(byte_size())
       ->type_name("SIZE");
 }
 
@@ -183,6 +183,7 @@ void add_as_of_option(CLI::App& command, ScoringOptions& options) {
       .add_option("--as-of", options.as_of,
                   "Assess as of this date. Default: the latest evidence date in the case file "
                   "(never the clock); the output says which date was used")
+      ->check(iso_date())
       ->type_name("YYYY-MM-DD");
 }
 
@@ -200,6 +201,7 @@ void add_threads_option(CLI::App& command, ScoringOptions& options) {
   command
       .add_option("--threads", options.threads,
                   "Assessment threads (0: one per core). Results are identical for any value")
+      ->check(whole_number<unsigned>())
       ->type_name("N")
       ->capture_default_str();
 }

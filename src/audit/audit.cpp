@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/named.hpp"
 #include "audit/random.hpp"
 #include "audit/suppress.hpp"
 #include "safeguard/audit.hpp"
@@ -232,7 +233,7 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
     const long found = find_child(row.child_id);
     if (found < 0)
       throw Error(Status::not_found, "no child with this id in the assessment",
-                  Location(outcomes.source, row.line, 1, row.child_id));
+                  Location(outcomes.source, row.line, 1, audit_detail::named_id(row.child_id)));
     outcome_of[static_cast<std::size_t>(found)] = row.outcome;
   }
   const std::size_t attribute_count = groups.attributes.size();
@@ -241,15 +242,15 @@ AuditReport audit(const AuditRows& input, const RuleSet& pack, const Outcomes& o
     const long found = find_child(row.child_id);
     if (found < 0)
       throw Error(Status::not_found, "no child with this id in the assessment",
-                  Location(groups.source, row.line, 1, row.child_id));
+                  Location(groups.source, row.line, 1, audit_detail::named_id(row.child_id)));
     group_of[static_cast<std::size_t>(found)] = &row;
   }
   for (const auto& [attribute, reference] : options.reference) {
     if (std::find(groups.attributes.begin(), groups.attributes.end(), attribute) ==
         groups.attributes.end())
       throw Error(Status::invalid_argument,
-                  "a reference group is given for '" + attribute +
-                      "', which the group-attributes file does not declare",
+                  "a reference group is given for " + audit_detail::quoted_value(attribute) +
+                      ", which the group-attributes file does not declare",
                   Location(groups.source));
   }
 

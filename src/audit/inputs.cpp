@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/named.hpp"
 #include "safeguard/audit.hpp"
 #include "safeguard/day.hpp"
 #include "safeguard/graph.hpp"
@@ -104,7 +105,7 @@ void check_row_shape(const std::vector<std::pair<std::string, int>>& row, std::s
     throw Error(
         Status::parse,
         "expected " + std::to_string(expected) + " fields, found " + std::to_string(row.size()),
-        Location(source, line.number, 1, row.front().first));
+        Location(source, line.number, 1, audit_detail::named_id(row.front().first)));
   if (row.front().first.empty())
     throw Error(Status::parse, "the child id is empty", Location(source, line.number, 1));
 }
@@ -134,13 +135,14 @@ Outcomes parse_outcomes_csv(std::string_view text, const std::string& source) {
     const std::string& id = row[0].first;
     const std::string& value = row[1].first;
     if (value != "0" && value != "1")
-      throw Error(Status::invalid_data, "outcome must be 0 or 1, not '" + value + "'",
-                  Location(source, line.number, row[1].second, id));
+      throw Error(Status::invalid_data,
+                  "outcome must be 0 or 1, not " + audit_detail::quoted_value(value),
+                  Location(source, line.number, row[1].second, audit_detail::named_id(id)));
     const auto [where, fresh] = seen.emplace(id, line.number);
     if (!fresh)
       throw Error(Status::duplicate,
                   "child id listed twice (first on line " + std::to_string(where->second) + ")",
-                  Location(source, line.number, 1, id));
+                  Location(source, line.number, 1, audit_detail::named_id(id)));
     out.rows.push_back({id, value == "1" ? 1 : 0, line.number});
   }
   return out;
@@ -162,7 +164,8 @@ GroupAttributes parse_groups_csv(std::string_view text, const std::string& sourc
       throw Error(Status::parse, "an attribute has no name",
                   Location(source, lines.front().number, header[c].second));
     if (std::find(out.attributes.begin(), out.attributes.end(), name) != out.attributes.end())
-      throw Error(Status::duplicate, "attribute '" + name + "' appears twice in the header",
+      throw Error(Status::duplicate,
+                  "attribute " + audit_detail::quoted_value(name) + " appears twice in the header",
                   Location(source, lines.front().number, header[c].second));
     out.attributes.push_back(name);
   }
@@ -176,7 +179,7 @@ GroupAttributes parse_groups_csv(std::string_view text, const std::string& sourc
     if (!fresh)
       throw Error(Status::duplicate,
                   "child id listed twice (first on line " + std::to_string(where->second) + ")",
-                  Location(source, line.number, 1, id));
+                  Location(source, line.number, 1, audit_detail::named_id(id)));
     GroupRow group{id, {}, line.number};
     for (std::size_t c = 1; c < row.size(); ++c) group.values.push_back(row[c].first);
     out.rows.push_back(std::move(group));
@@ -268,7 +271,8 @@ GroupAttributes merge_groups(const GroupAttributes& file, const GroupAttributes&
     if (ids.empty()) continue;
     std::sort(ids.begin(), ids.end());
     std::string named;
-    for (std::size_t i = 0; i < ids.size() && i < kNamed; ++i) named += (i ? ", " : "") + ids[i];
+    for (std::size_t i = 0; i < ids.size() && i < kNamed; ++i)
+      named += (i ? ", " : "") + audit_detail::named_id(ids[i]);
     if (ids.size() > kNamed) named += " and " + std::to_string(ids.size() - kNamed) + " more";
     out.warnings.push_back({"group-clash", "'" + out.attributes[a] + "' differs between " +
                                                file.source + " and the record for " +
@@ -316,8 +320,8 @@ double parse_number(const std::string& text, const std::string& source, int line
   char* end = nullptr;
   const double value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value))
-    throw Error(Status::parse, "'" + text + "' is not a number",
-                Location(source, line, column, id));
+    throw Error(Status::parse, audit_detail::quoted_value(text) + " is not a number",
+                Location(source, line, column, audit_detail::named_id(id)));
   return value;
 }
 
@@ -394,8 +398,9 @@ AuditRows parse_audit_rows_csv(std::string_view text, const std::string& source,
       const auto level = std::find_if(rules.levels().begin(), rules.levels().end(),
                                       [&](const LevelDef& l) { return l.id == row[2].first; });
       if (level == rules.levels().end())
-        throw Error(Status::invalid_data, "'" + row[2].first + "' is not a level of the pack",
-                    Location(source, number, row[2].second, child.id));
+        throw Error(Status::invalid_data,
+                    audit_detail::quoted_value(row[2].first) + " is not a level of the pack",
+                    Location(source, number, row[2].second, audit_detail::named_id(child.id)));
       child.level = static_cast<int>(level - rules.levels().begin());
       child.total = parse_number(row[3].first, source, number, row[3].second, child.id);
       for (std::size_t c = 4; c < columns; ++c)
@@ -404,7 +409,7 @@ AuditRows parse_audit_rows_csv(std::string_view text, const std::string& source,
       if (!fresh)
         throw Error(Status::duplicate,
                     "child id listed twice (first on line " + std::to_string(where->second) + ")",
-                    Location(source, number, 1, child.id));
+                    Location(source, number, 1, audit_detail::named_id(child.id)));
       out.children.push_back(std::move(child));
     }
     if (end == text.size()) break;
@@ -422,12 +427,14 @@ void check_protected(const RuleSet& rules, const GroupAttributes& groups) {
   std::map<std::string, std::string> protected_names;
   for (std::size_t a = 0; a < groups.attributes.size(); ++a) {
     const std::string& attribute = groups.attributes[a];
-    protected_names.emplace(lower(attribute), "protected attribute '" + attribute + "'");
+    protected_names.emplace(lower(attribute),
+                            "protected attribute " + audit_detail::quoted_value(attribute));
     for (const GroupRow& row : groups.rows) {
       const std::string& value = row.values[a];
       if (!value.empty())
-        protected_names.emplace(
-            lower(value), "a value of protected attribute '" + attribute + "' ('" + value + "')");
+        protected_names.emplace(lower(value), "a value of protected attribute " +
+                                                  audit_detail::quoted_value(attribute) + " (" +
+                                                  audit_detail::quoted_value(value) + ")");
     }
   }
   const ReferencedNames used = referenced_names(rules);

@@ -1182,6 +1182,7 @@ Return read_file(const std::string& path, const ReadOptions& options) {
   if (!file) {
     throw Error(Status::io, "cannot open the return" + os_reason(errno), Location(path));
   }
+  regular_file_size(::fileno(file.get()), path, "the return");
   Reader reader(path, options);
   constexpr std::size_t kChunk = std::size_t(1) << 20;
   std::vector<char> buffer(kChunk);

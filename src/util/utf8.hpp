@@ -110,11 +110,13 @@ inline std::optional<char32_t> first_unprintable(std::string_view text) noexcept
   return std::nullopt;
 }
 
-// The first control character of `text` (well-formed UTF-8) other than tab, line feed and
-// carriage return: the rest of C0 (NUL, BEL, ESC...), DEL, or C1 (U+0080 to U+009F). Free text
-// (a summary, a note, a name) may run over lines, but a NUL cuts it short wherever it becomes a
-// C string, and the others ring a terminal, move its cursor or rewrite its title when a
-// practitioner's tool prints the text. Vocabulary and ids are held to first_unprintable.
+// The first control character of free text (a summary, a note, a name, a rule's title or
+// reason): C0 other than tab and line feed (a carriage return only as part of CR LF), DEL, or C1
+// (U+0080 to U+009F, such as U+009B, which a terminal takes as the start of an escape sequence).
+// Free text may run over lines, but a NUL cuts it short wherever it becomes a C string, and the
+// others ring a terminal, move its cursor or rewrite its title when a practitioner's tool
+// prints the text. Looser than first_unprintable, which is for ids and vocabulary: free text may
+// hold the joiners and marks some scripts need. `text` is well-formed UTF-8.
 inline std::optional<char32_t> first_control(std::string_view text) noexcept {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t size = text.size();
@@ -134,7 +136,9 @@ inline std::optional<char32_t> first_control(std::string_view text) noexcept {
       }
     }
     const unsigned char byte = bytes[i];
-    if ((byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') || byte == 0x7F) return byte;
+    const bool line_break =
+        byte == '\n' || (byte == '\r' && i + 1 < size && bytes[i + 1] == '\n');
+    if ((byte < 0x20 && byte != '\t' && !line_break) || byte == 0x7F) return byte;
     if (byte == 0xC2 && i + 1 < size && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F)
       return static_cast<char32_t>(bytes[i + 1]);
     ++i;

@@ -392,6 +392,29 @@ TEST_SUITE("unit/audit") {
           }) == "groups.csv:2:1: entity 'P-NOBODY-C9': no child with this id in the assessment");
   }
 
+  TEST_CASE("a huge or unprintable id or value is quoted in part, escaped, never whole") {
+    const Results results = generated(40, 3);
+    const std::string huge(2'000'000, 'x');
+    CHECK(error_of([&] {
+            audit(results, parse_outcomes_csv("child_id,outcome\n" + huge + ",1\n", "o.csv"),
+                  parse_groups_csv("child_id,area\n", "g.csv"));
+          }) == "o.csv:2:1: entity '\"" + std::string(40, 'x') +
+                    "...\"': no child with this id in the assessment");
+    CHECK(error_of([&] { parse_outcomes_csv("child_id,outcome\nP-1," + huge + "\n", "o.csv"); }) ==
+          "o.csv:2:5: entity 'P-1': outcome must be 0 or 1, not \"" + std::string(40, 'x') +
+              "...\"");
+    CHECK(error_of([&] {
+            parse_outcomes_csv("child_id,outcome\n" + huge + ",1\n" + huge + ",0\n", "o.csv");
+          }).size() < 200);
+    // An id with a bidirectional override is escaped, not passed on to a terminal.
+    CHECK(error_of([&] {
+            audit(results, parse_outcomes_csv("child_id,outcome\nP-\xe2\x80\xae,1\n", "o.csv"),
+                  parse_groups_csv("child_id,area\n", "g.csv"));
+          }) ==
+          "o.csv:2:1: entity '\"P-\\xE2\\x80\\xAE\"': no child with this id in the "
+          "assessment");
+  }
+
   TEST_CASE("a pack whose rules read a protected attribute is refused, naming the rule") {
     const auto pack = load_bundled_pack("default");
     // The default pack's disabled-child rule reads the flag "disability".

@@ -4,7 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "safeguard/cin.hpp"
 #include "safeguard/io.hpp"
+#include "safeguard/process.hpp"
+#include "safeguard/rules.hpp"
 
 using namespace safeguard;
 
@@ -167,6 +170,34 @@ TEST_SUITE("unit/io") {
       CHECK(e.status() == Status::io);
       CHECK(e.where().file == "/nonexistent/case.json");
     }
+  }
+
+  TEST_CASE("a directory given as any input file is refused as not a regular file") {
+    // Every reader, through the shared file helpers: a directory opens and (seeked to its end)
+    // reports a huge size, which was once reported as "larger than 4194304 bytes".
+    const std::string directory = SAFEGUARD_SOURCE_DIR "/examples";
+    const auto refused = [&](const char* what, const auto& load) {
+      CAPTURE(what);
+      try {
+        load();
+        FAIL("read a directory");
+      } catch (const Error& e) {
+        CHECK(e.status() == Status::io);
+        CHECK(e.where().file == directory);
+        CHECK(std::string(e.what()).find("is a directory") != std::string::npos);
+        CHECK(std::string(e.what()).find("larger than") == std::string::npos);
+      }
+    };
+    refused("rule pack", [&] { RuleSet::load_file(directory); });
+    refused("process file", [&] { Process::load_file(directory); });
+    refused("local process file", [&] {
+      Process::load_local_file(directory, *Process::bundled(Nation::england));
+    });
+    refused("census return", [&] { cin::read_file(directory); });
+    refused("case file", [&] {
+      CaseGraph graph;
+      load_case_file(graph, directory);
+    });
   }
 
   TEST_CASE("the bundled example file is itself in canonical form") {

@@ -422,6 +422,75 @@ TEST_SUITE("unit/rules") {
     CHECK(e->status() == Status::invalid_data);
   }
 
+  TEST_CASE("[pack] version: empty, NUL, unprintable or too long is refused at its place") {
+    for (const std::string version :
+         {std::string(""), std::string("1\\u0000"), std::string("1\\u001b[31m"),
+          std::string("1\\u200e"), std::string(65, '9'), std::string(100000, '9')}) {
+      CAPTURE(version.size());
+      std::string text = pack_text(concern_rule("r1"));
+      text.replace(text.find("\"1.0\""), 5, "\"" + version + "\"");
+      const auto e = load_error(text);
+      REQUIRE(e);
+      CHECK(e->status() == Status::invalid_data);
+      CHECK(e->where().line == line_of(text, "version"));
+      CHECK(e->where().column == column_of(text, "version = ") + 10);  // the string's quote
+      CHECK(e->reason().find("version") != std::string::npos);
+      CHECK(std::string(e->what()).size() < 200);
+    }
+    std::string longest = pack_text(concern_rule("r1"));
+    longest.replace(longest.find("\"1.0\""), 5, "\"" + std::string(64, '9') + "\"");
+    CHECK_FALSE(load_error(longest));
+  }
+
+  TEST_CASE("pack texts refuse NUL and control characters, keep tab and line breaks") {
+    // Each text field, in each table that has one, with an escape sequence in it.
+    struct Field {
+      std::string text;
+      const char* needle;  // where the error must point
+    };
+    const std::string rule_with = concern_rule("r1");
+    const Field fields[] = {
+        {pack_text(concern_rule("r1", "rationale = \"\\u0000\"")), "rationale"},
+        {pack_text(concern_rule("r1", "title = \"R\\u001b[31mone\"")), "title = "},
+        {pack_text(concern_rule("r1", "neutral_title = \"a\\u0007\"")), "neutral_title"},
+        {pack_text(concern_rule("r1", "plain = \"a\\u0000b\"")), "plain"},
+        {pack_text(concern_rule("r1", "title = \"a\\u009bb\"")), "title = "},
+        {pack_text(concern_rule("r1", "title = \"a\\u007f\"")), "title = "},
+        {pack_text(concern_rule("r1", "title = \"a\\rb\"")), "title = "},
+        {pack_text(rule_with) + "[[override]]\nid = \"o1\"\nreason = \"x\\u001b]0;pwned\\u0007\"\n"
+                                "when = \"true\"\nmin_level = \"high\"\n",
+         "reason"},
+    };
+    for (const Field& field : fields) {
+      CAPTURE(field.text);
+      const auto e = load_error(field.text);
+      REQUIRE(e);
+      CHECK(e->status() == Status::invalid_data);
+      CHECK(e->where().line == line_of(field.text, field.needle));
+      CHECK(e->where().column > 0);
+      CHECK(e->reason().find("control character (U+") != std::string::npos);
+    }
+    // Level and index titles and the pack's own title and neutral title too.
+    for (const std::string& title_of :
+         {std::string("id = \"low\"\n"), std::string("id = \"abuse\"\n"),
+          std::string("id = \"test-pack\"\n")}) {
+      std::string text = pack_text(concern_rule("r1"));
+      text.replace(text.find(title_of) + title_of.size(), 0, "title = \"L\\u001bow\"\n");
+      const auto e = load_error(text);
+      REQUIRE(e);
+      CHECK(e->where().line == line_of(text, "title = \"L"));
+    }
+    // Tab, line feed and CR LF in a multi-line title are free text, not controls.
+    CHECK_FALSE(load_error(pack_text(concern_rule("r1", "title = \"a\\tb\\nc\\r\\nd\""))));
+    CHECK_FALSE(load_error(pack_text(concern_rule("r1", "title = \"caf\u00e9 \u200d\""))));
+    // An unknown key is quoted escaped and in part.
+    const auto key =
+        load_error(pack_text(concern_rule("r1", "\"k\\u001b" + std::string(500, 'k') + "\" = 1")));
+    REQUIRE(key);
+    CHECK(key->reason().find('\x1b') == std::string::npos);
+    CHECK(key->reason().size() < 120);
+  }
+
   TEST_CASE("a pack without indices or levels is invalid_data") {
     const auto no_index =
         load_error("[pack]\nid = \"p\"\nversion = \"1\"\n[[level]]\nid = \"l\"\nmin = 0\n");

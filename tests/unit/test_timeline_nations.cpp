@@ -342,6 +342,46 @@ due = { count = 20, unit = "working_days" }
                     Error);
   }
 
+  TEST_CASE("a local file that sets one step twice is refused, as a national file is") {
+    const auto england = Process::bundled(Nation::england);
+    const std::string text = R"([process]
+extends = "england"
+source = "x"
+
+[[step]]
+id = "cp_visit"
+source = "first"
+enabled = true
+due = { count = 15, unit = "working_days" }
+
+[[step]]
+id = "cp_visit"
+source = "second"
+enabled = false
+)";
+    try {
+      Process::load_local_string(text, "local.toml", *england);
+      FAIL("a local file set cp_visit twice");
+    } catch (const Error& e) {
+      CHECK(e.status() == Status::invalid_data);
+      CHECK(e.where().file == "local.toml");
+      CHECK(e.where().line == 12);
+      CHECK(e.where().column == 6);
+      CHECK(std::string(e.what()).find("step 'cp_visit' is defined twice") != std::string::npos);
+    }
+    // An unknown id is quoted back only in part.
+    try {
+      Process::load_local_string(
+          "[process]\nextends = \"england\"\nsource = \"x\"\n[[step]]\nid = \"" +
+              std::string(5000, 'q') + "\"\nsource = \"s\"\n",
+          "local.toml", *england);
+      FAIL("an unknown step id was accepted");
+    } catch (const Error& e) {
+      CHECK(e.where().line == 5);
+      CHECK(std::string(e.what()).size() < 200);
+    }
+  }
+
   TEST_CASE("a rule pack's [timescales] changes only the steps it names") {
     const auto pack = RuleSet::load_string(R"(
 [pack]
@@ -1120,6 +1160,8 @@ TEST_SUITE("unit/timeline_nations: process files") {
                 "due = { count = -3, unit = \"working_days\" }\ncompleted_by = [\"referral\"]\n",
          10, "count must be between 0"},
         {"[process]\nnation = \"atlantis\"\n", 2, "nation in [process]"},
+        {"[process]\nnation = \"" + std::string(5000, 'a') + "\"\n", 2, "not \"aaaa"},
+        {head + "\"k\\u001b" + std::string(500, 'k') + "\" = 1\n", 5, "unknown key \"k\\x1Bkk"},
         {"[process\n", 1, ""},
     };
     for (const Bad& bad : cases) {
@@ -1132,6 +1174,7 @@ TEST_SUITE("unit/timeline_nations: process files") {
         CHECK(e.where().line == bad.line);
         CHECK(e.where().column > 0);
         CHECK(std::string(e.what()).find(bad.words) != std::string::npos);
+        CHECK(std::string(e.what()).size() < 300);
       }
     }
   }

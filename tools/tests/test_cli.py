@@ -1791,6 +1791,52 @@ class ConventionsTest(unittest.TestCase):
         self.assert_usage_error(run("explain", FAMILIES, "--chlid=P-ASH-C1"),
                                 "did you mean '--child'?")
 
+    def test_numbers_and_dates_on_the_command_line_are_read_strictly(self):
+        """One strict reader for every numeric and date option: plain decimal only, in range,
+        never clamped or wrapped, never an empty date; the message names the option and
+        quotes none of a long input."""
+        huge = "9" * 100000
+        refusals = [
+            (("assess", FAMILIES, "--as-of", ""), "--as-of", "not empty"),
+            (("explain", FAMILIES, "--as-of="), "--as-of", "missing"),
+            (("generate", "--as-of", ""), "--as-of", "not empty"),
+            (("generate", "--seed=-1"), "--seed", "out of range"),
+            (("generate", "--seed", "18446744073709551616"), "--seed", "out of range"),
+            (("generate", "--seed", huge), "--seed", "out of range"),
+            (("generate", "--seed", "0x10"), "--seed", "decimal digits"),
+            (("generate", "--seed", "+5"), "--seed", "decimal digits"),
+            (("generate", "--seed", " 5"), "--seed", "decimal digits"),
+            (("generate", "--children", "1e3"), "--children", "decimal digits"),
+            (("generate", "--planted-slope", "0x1p3"), "--planted-slope", "decimal digits"),
+            (("generate", "--planted-slope", "inf"), "--planted-slope", "decimal digits"),
+            (("generate", "--planted-slope", huge), "--planted-slope", "out of range"),
+            (("assess", FAMILIES, *AS_OF, "--threads=-1"), "--threads", "out of range"),
+            (("assess", FAMILIES, *AS_OF, "--threads", "4294967296"), "--threads", "out of range"),
+            (("assess", FAMILIES, *AS_OF, "--max-case-bytes", "99999999999999999999"),
+             "--max-case-bytes", "out of range"),
+            (("assess", FAMILIES, *AS_OF, "--max-case-bytes", "17179869184T"),
+             "--max-case-bytes", "out of range"),
+            (("assess", FAMILIES, *AS_OF, "--max-case-bytes", "0x10"), "--max-case-bytes",
+             "size in bytes"),
+            (("joined", FAMILIES, *AS_OF, "--top=-3"), "--top", "out of range"),
+            (("training", "-o", "unused", "--seed", "1.5"), "--seed", "decimal digits"),
+            (("export-cin", FAMILIES, "--from", ""), "--from", "not empty"),
+            (("what-if", FAMILIES, *AS_OF, "--weight", "r=0x10"), "--weight", "decimal digits"),
+            (("what-if", FAMILIES, *AS_OF, "--weight", "r=" + huge), "--weight", "out of range"),
+            (("what-if", FAMILIES, *AS_OF, "--threshold", "i.l=1e2"), "--threshold",
+             "decimal digits"),
+        ]
+        for args, option, reason in refusals:
+            with self.subTest(args=[a[:30] for a in args]):
+                result = run(*args)
+                self.assert_usage_error(result, option, reason)
+                self.assertLess(len(result.errtext()), 300)
+        # The plain forms still work, at the edges of their range.
+        self.assertEqual(run("generate", "--children", "3", "--seed",
+                             "18446744073709551615").code, 0)
+        self.assertEqual(run("generate", "--children", "3", "--seed", "0").code, 0)
+        self.assertEqual(run("assess", FAMILIES, *AS_OF, "--max-case-bytes", "16GiB").code, 0)
+
     def test_every_parse_error_has_the_prefix(self):
         self.assert_usage_error(run(), "subcommand")
         self.assert_usage_error(run("assess"), "case")

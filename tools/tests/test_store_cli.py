@@ -111,6 +111,48 @@ class StoreTest(unittest.TestCase):
         info = json.loads(run("store", "info", self.store, "--format", "json").out)
         self.assertEqual(info["revision"], 1)
 
+    def test_a_failed_first_import_leaves_no_store(self):
+        """A store the command created is removed again when the import fails before its batch
+        is committed; a store that existed is left as it was."""
+        def left():
+            return sorted(name for name in os.listdir(self.dir) if name.startswith("case.store"))
+
+        # Refused on the command line, before the store is created.
+        bad_utf8 = run("store", "import", self.store, FAMILIES, "--recorded-at", T0,
+                       "--author", b"\xc0\xaf")
+        self.assertEqual(bad_utf8.code, 2, bad_utf8.errtext())
+        self.assertIn("--author", bad_utf8.errtext())
+        self.assertIn("UTF-8", bad_utf8.errtext())
+        self.assertEqual(left(), [])
+        # Refused by the record once the store is open (an author longer than the record's
+        # text limit): the new store goes again.
+        too_long = run("store", "import", self.store, FAMILIES, "--recorded-at", T0,
+                       "--author", "a" * 70000)
+        self.assertEqual(too_long.code, 4, too_long.errtext())
+        self.assertEqual(left(), [])
+        # A store that existed stays, with its revision, when a later import fails.
+        self.assertEqual(self.import_case(FAMILIES, T0).code, 0)
+        again = run("store", "import", self.store, OAK, "--recorded-at", str(T0_SECONDS + 60),
+                    "--author", "a" * 70000)
+        self.assertEqual(again.code, 4, again.errtext())
+        info = json.loads(run("store", "info", self.store, "--format", "json").out)
+        self.assertEqual(info["revision"], 1)
+
+    def test_provenance_texts_refuse_control_characters(self):
+        for option, value in (("--author", "worker\x1b[31m"), ("--author", "worker\n7"),
+                              ("--author", ""), ("--reason", "why\nforged line"),
+                              ("--reason", "a\x07"), ("--source-system", "cms\u0085"),
+                              ("--source-reference", "ref\u202e")):
+            with self.subTest(option=option, value=value):
+                args = ["store", "import", self.store, FAMILIES, "--recorded-at", T0]
+                if option != "--author":
+                    args += ["--author", "worker-7"]
+                result = run(*args, option, value)
+                self.assertEqual(result.code, 2, result.errtext())
+                self.assertIn(option, result.errtext())
+                self.assertNotIn("\x1b", result.errtext())
+                self.assertFalse(os.path.exists(self.store))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -14,8 +14,6 @@ from .errors import ClosedError, EncodingError, InternalError, InvalidArgumentEr
 
 lib = _lib.lib
 
-_INT_MIN = -(2 ** 31)
-_INT_MAX = 2 ** 31 - 1
 
 
 # What the wrappers accept as a date, a path and document content.
@@ -116,12 +114,23 @@ def date_text(value: typing.Optional[DateLike], name: str, required: bool = Fals
 
 def integer(value: typing.SupportsIndex, name: str) -> int:
     """A whole number that fits a C int."""
+    return integer_of(value, name, ctypes.c_int)
+
+
+def integer_of(value: typing.SupportsIndex, name: str, c_type: typing.Any) -> int:
+    """A whole number that fits the C integer type `c_type` (ctypes.c_int, c_uint,
+    c_longlong...). Checked here because ctypes keeps only the low bits of a number too large
+    for the field or argument it is passed to: 2**64 + 5 would reach the library as 5."""
     try:
         number = operator.index(value)
     except TypeError:
         raise TypeError("%s must be a whole number, not %s" % (name, type(value).__name__)) from None
-    if not _INT_MIN <= number <= _INT_MAX:
-        raise InvalidArgumentError("%s %d is out of range" % (name, number))
+    bits = 8 * ctypes.sizeof(c_type)
+    signed = c_type(-1).value < 0
+    low, high = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2 ** bits - 1)
+    if not low <= number <= high:
+        # The bounds, never the number: a caller's number may run to thousands of digits.
+        raise InvalidArgumentError("%s is out of range (%d to %d)" % (name, low, high))
     return number
 
 
@@ -231,6 +240,40 @@ class Handle:
         return False
 
 
+_T = typing.TypeVar("_T")
+
+
+class Kept(typing.Generic[_T]):
+    """An attribute of a Handle that the wrapper keeps in Python (a pack's id, read once at
+    load), answered like every call on the handle: only while it is open, ClosedError after
+    close(), so a closed object never half-works."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = "_kept_" + name
+
+    @typing.overload
+    def __get__(self, handle: None, owner: typing.Optional[type] = None) -> "Kept[_T]":
+        ...
+
+    @typing.overload
+    def __get__(self, handle: Handle, owner: typing.Optional[type] = None) -> _T:
+        ...
+
+    def __get__(self, handle: typing.Optional[Handle],
+                owner: typing.Optional[type] = None) -> typing.Union["Kept[_T]", _T]:
+        if handle is None:
+            return self
+        handle._pointer()
+        return typing.cast(_T, handle.__dict__[self._slot])
+
+    def __set__(self, handle: Handle, value: _T) -> None:
+        handle.__dict__[self._slot] = value
+
+    def peek(self, handle: Handle) -> _T:
+        """The value whether or not the handle is open (for repr)."""
+        return typing.cast(_T, handle.__dict__[self._slot])
+
+
 def new_handle(constructor: typing.Callable[[typing.Any], int]) -> typing.Optional[int]:
     """Calls an sg_*_new style constructor and returns the pointer it gave."""
     out = ctypes.c_void_p()
@@ -255,10 +298,4 @@ def limits_struct(limits: object) -> typing.Optional[_lib.Limits]:
 
 def integer_size(value: typing.SupportsIndex, name: str) -> int:
     """A whole number >= 0 that fits a size_t."""
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError("%s must be a whole number, not %s" % (name, type(value).__name__)) from None
-    if not 0 <= number < 2 ** (8 * ctypes.sizeof(ctypes.c_size_t)):
-        raise InvalidArgumentError("%s %d is out of range" % (name, number))
-    return number
+    return integer_of(value, name, ctypes.c_size_t)

@@ -241,7 +241,7 @@ def _options(seed: int, bootstrap: int, min_events: int, min_count: int,
     array, count = _core.text_array(references, "reference")
     # ctypes keeps `array` alive in the struct's _objects for as long as the struct lives.
     return _lib.AuditOptions(version=_lib.AuditOptions.VERSION, format=_lib.FORMAT_JSON,
-                             seed=_core.integer_size(seed, "seed"),
+                             seed=_core.integer_of(seed, "seed", ctypes.c_ulonglong),
                              bootstrap=_core.integer_size(bootstrap, "bootstrap"),
                              min_events=_core.integer_size(min_events, "min_events"),
                              min_count=_core.integer_size(min_count, "min_count"),
@@ -458,8 +458,9 @@ def what_if(result: Result, groups: typing.Optional[GroupsArg] = None, *,
         raise InvalidArgumentError("give either spec or without/weights/thresholds, not both")
     spec_bytes = spec.encode("utf-8")
     cleared, cleared_count = _core.text_array(result._viewer_of(viewer), "viewer")
+    thread_count = _core.integer_of(threads, "threads", ctypes.c_uint)
     options = _lib.WhatIfOptions(version=_lib.WhatIfOptions.VERSION, format=_lib.FORMAT_JSON,
-                                 threads=_core.integer_size(threads, "threads"), spec=spec_bytes,
+                                 threads=thread_count, spec=spec_bytes,
                                  spec_size=len(spec_bytes), viewer_cleared=cleared,
                                  viewer_cleared_count=cleared_count,
                                  suppress_below=_core.integer_size(suppress_below,
@@ -545,7 +546,7 @@ def refit(result: Result, outcomes: OutcomesArg, *, horizon: str = "", seed: int
     text = None if pack_text is None else pack_text.encode("utf-8")
     cleared, cleared_count = _core.text_array(result._viewer_of(viewer), "viewer")
     options = _lib.RefitOptions(version=_lib.RefitOptions.VERSION, format=_lib.FORMAT_JSON,
-                                seed=_core.integer_size(seed, "seed"),
+                                seed=_core.integer_of(seed, "seed", ctypes.c_ulonglong),
                                 folds=_core.integer_size(folds, "folds"),
                                 min_firing=_core.integer_size(min_firing, "min_firing"),
                                 pack_text=text, pack_text_size=0 if text is None else len(text),

@@ -561,7 +561,7 @@ class Graph(_core.Handle):
         if count < 1:
             raise InvalidArgumentError("children must be at least 1")
         options = _lib.CaseloadOptions(version=_lib.CaseloadOptions.VERSION, children=count,
-                                       seed=_core.integer_size(seed, "seed"),
+                                       seed=_core.integer_of(seed, "seed", ctypes.c_ulonglong),
                                        as_of=date_text(as_of, "as_of"))
         out = ctypes.c_void_p()
         check(lib.sg_graph_generate(ctypes.byref(out), ctypes.byref(options)))

@@ -27,7 +27,7 @@ def record_time(value: object, name: str = "recorded_at") -> int:
     if isinstance(value, bool):
         raise TypeError("%s must be an int or a datetime.datetime" % name)
     if isinstance(value, int):
-        return value
+        return _core.integer_of(value, name, ctypes.c_longlong)
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             raise InvalidArgumentError("%s must be timezone-aware" % name)
@@ -172,7 +172,7 @@ class Record(_core.Handle):
             raise TypeError("rules must be a safeguard.RuleSet, not %s" % type(rules).__name__)
         as_of_text = date_text(as_of, "as_of", required=True)
         options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
-                                     threads=_core.integer(threads, "threads"))
+                                     threads=_core.integer_of(threads, "threads", ctypes.c_uint))
         out = ctypes.c_void_p()
         with self._lock, rules._lock:
             check(lib.sg_record_assess(ctypes.byref(out), self._pointer(), rules._pointer(),
@@ -197,7 +197,7 @@ class Record(_core.Handle):
             raise TypeError("rules must be a safeguard.RuleSet, not %s" % type(rules).__name__)
         as_of_text = date_text(as_of, "as_of", required=True)
         options = _lib.AssessOptions(version=_lib.AssessOptions.VERSION, as_of=as_of_text,
-                                     threads=_core.integer(threads, "threads"))
+                                     threads=_core.integer_of(threads, "threads", ctypes.c_uint))
         out = ctypes.c_void_p()
         with self._lock, rules._lock:
             check(lib.sg_record_watch(ctypes.byref(out), self._pointer(), rules._pointer(),
@@ -255,7 +255,7 @@ class Record(_core.Handle):
     def changes(self, since: int = 0, *, format: str = "json") -> typing.Any:
         """The change feed: every change recorded after revision `since` (dicts, or CSV
         text)."""
-        out = self._buffer(lib.sg_record_changes, _core.integer_size(since, "since"),
+        out = self._buffer(lib.sg_record_changes, _core.integer_of(since, "since", ctypes.c_ulonglong),
                            _format(format))
         return json.loads(out) if format == "json" else out
 
@@ -266,7 +266,7 @@ class Record(_core.Handle):
 
     def batch_trail(self, revision: int, *, format: str = "json") -> typing.Any:
         """What one batch changed, with its provenance."""
-        out = self._buffer(lib.sg_record_batch_trail, _core.integer_size(revision, "revision"),
+        out = self._buffer(lib.sg_record_batch_trail, _core.integer_of(revision, "revision", ctypes.c_ulonglong),
                            _format(format))
         return json.loads(out) if format == "json" else out
 

@@ -347,9 +347,7 @@ def assess(graph: "Graph", rules: "RuleSet", *, as_of: DateLike, threads: int = 
     if not isinstance(rules, RuleSet):
         raise TypeError("rules must be a safeguard.RuleSet, not %s" % type(rules).__name__)
     as_of_text = date_text(as_of, "as_of", required=True)
-    thread_count = integer(threads, "threads")
-    if thread_count < 0:
-        raise InvalidArgumentError("threads must not be negative")
+    thread_count = _core.integer_of(threads, "threads", ctypes.c_uint)
     modes = {"eager": _lib.EXPLANATIONS_EAGER, "lazy": _lib.EXPLANATIONS_LAZY}
     if explanations not in modes:
         raise InvalidArgumentError("explanations must be 'eager' or 'lazy', not %r"
@@ -460,12 +458,22 @@ class Result(_core.Handle):
 
     _kind = "result"
 
+    as_of: "_core.Kept[datetime.date]" = _core.Kept()
+    known_at: "_core.Kept[typing.Optional[typing.Union[int, datetime.datetime]]]" = _core.Kept()
+    viewer: "_core.Kept[typing.Tuple[str, ...]]" = _core.Kept()
+    rules_id: "_core.Kept[str]" = _core.Kept()
+    rules_version: "_core.Kept[str]" = _core.Kept()
+    rules_hash: "_core.Kept[str]" = _core.Kept()
+    index_ids: "_core.Kept[typing.Tuple[str, ...]]" = _core.Kept()
+    index_subjects: "_core.Kept[typing.Tuple[str, ...]]" = _core.Kept()
+    level_ids: "_core.Kept[typing.Tuple[str, ...]]" = _core.Kept()
+
     def __init__(self, pointer: typing.Optional[int], rules: "RuleSet",
                  as_of: datetime.date, *, viewer: TextList = None) -> None:
         super().__init__(pointer, lib.sg_result_free)
         self.as_of = as_of
         # The record time a Record.assess result was known at (None: everything, or a graph's).
-        self.known_at: typing.Optional[typing.Union[int, datetime.datetime]] = None
+        self.known_at = None
         self.viewer = _clearances(viewer)
         self.rules_id = rules.id
         self.rules_version = rules.version
@@ -510,7 +518,7 @@ class Result(_core.Handle):
 
     def __repr__(self) -> str:
         return "<safeguard.Result of %d children as of %s%s>" % (
-            self._count, self.as_of.isoformat(), " closed" if self.closed else "")
+            self._count, Result.as_of.peek(self).isoformat(), " closed" if self.closed else "")
 
     def __len__(self) -> int:
         return self._count
@@ -1209,8 +1217,9 @@ class Result(_core.Handle):
         if format not in formats:
             raise InvalidArgumentError("format %r is not 'text', 'json' or 'csv'" % (format,))
         for name, value in (("threads", threads), ("exact_up_to", exact_up_to), ("limit", limit)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            if isinstance(value, bool) or not isinstance(value, int):
                 raise InvalidArgumentError("%s must be a whole number >= 0" % name)
+            _core.integer_size(value, name)
         cleared, cleared_count = text_array(viewer, "viewer")
         options = _lib.JoinedOptions(version=_lib.JoinedOptions.VERSION, format=formats[format],
                                      viewer_cleared=cleared, viewer_cleared_count=cleared_count,

@@ -110,20 +110,36 @@ def bundled() -> typing.Tuple[str, ...]:
 
 class RuleSet(_core.Handle):
     """A loaded rule pack. Its descriptive fields are read once, at load, into plain Python
-    values; results keep what they need of the pack, so closing it early is safe."""
+    values, answered while the pack is open (ClosedError after close(), as for every call);
+    results keep what they need of the pack, so closing it early is safe."""
 
     _kind = "rule set"
+
+    id: "_core.Kept[str]" = _core.Kept()
+    version: "_core.Kept[str]" = _core.Kept()
+    title: "_core.Kept[str]" = _core.Kept()
+    hash: "_core.Kept[str]" = _core.Kept()
+    rule_count: "_core.Kept[int]" = _core.Kept()
+    override_count: "_core.Kept[int]" = _core.Kept()
+    timescales: "_core.Kept[Timescales]" = _core.Kept()
+    lint: "_core.Kept[typing.Tuple[LintWarning, ...]]" = _core.Kept()
+    levels: "_core.Kept[typing.Tuple[Level, ...]]" = _core.Kept()
+    level_ids: "_core.Kept[typing.Tuple[str, ...]]" = _core.Kept()
+    indices: "_core.Kept[typing.Tuple[Index, ...]]" = _core.Kept()
+    index_ids: "_core.Kept[typing.Tuple[str, ...]]" = _core.Kept()
+    rules: "_core.Kept[typing.Tuple[Rule, ...]]" = _core.Kept()
+    overrides: "_core.Kept[typing.Tuple[PolicyOverride, ...]]" = _core.Kept()
 
     def __init__(self, pointer: int) -> None:
         super().__init__(pointer, lib.sg_rules_free)
         info = _lib.RulesInfo(version=_lib.RulesInfo.VERSION)
         check(lib.sg_rules_info_get(ctypes.byref(info), pointer))
-        self.id: str = string(info.id)
-        self.version: str = string(info.pack_version)
-        self.title: str = string(info.title)
-        self.hash: str = string(info.hash)
-        self.rule_count: int = info.rule_count
-        self.override_count: int = info.override_count
+        self.id = string(info.id)
+        self.version = string(info.pack_version)
+        self.title = string(info.title)
+        self.hash = string(info.hash)
+        self.rule_count = info.rule_count
+        self.override_count = info.override_count
         timescales = _lib.Timescales(version=_lib.Timescales.VERSION)
         check(lib.sg_rules_timescales(ctypes.byref(timescales), pointer))
         self.timescales = Timescales(
@@ -133,13 +149,13 @@ class RuleSet(_core.Handle):
             first_review_months=timescales.first_review_months,
             review_interval_months=timescales.review_interval_months,
             discretionary=string(timescales.discretionary))
-        self.lint: typing.Tuple[LintWarning, ...] = tuple(self._lint(pointer))
-        self.levels: typing.Tuple[Level, ...] = tuple(self._levels(pointer, info.level_count))
-        self.level_ids: typing.Tuple[str, ...] = tuple(level.id for level in self.levels)
-        self.indices: typing.Tuple[Index, ...] = tuple(self._indices(pointer, info.index_count))
-        self.index_ids: typing.Tuple[str, ...] = tuple(index.id for index in self.indices)
-        self.rules: typing.Tuple[Rule, ...] = tuple(self._rules(pointer, info.rule_count))
-        self.overrides: typing.Tuple[PolicyOverride, ...] = tuple(
+        self.lint = tuple(self._lint(pointer))
+        self.levels = tuple(self._levels(pointer, info.level_count))
+        self.level_ids = tuple(level.id for level in self.levels)
+        self.indices = tuple(self._indices(pointer, info.index_count))
+        self.index_ids = tuple(index.id for index in self.indices)
+        self.rules = tuple(self._rules(pointer, info.rule_count))
+        self.overrides = tuple(
             self._overrides(pointer, info.override_count))
 
     @staticmethod
@@ -268,5 +284,5 @@ class RuleSet(_core.Handle):
         return cls(pointer)
 
     def __repr__(self) -> str:
-        return "<safeguard.RuleSet %s %s%s>" % (self.id, self.version,
+        return "<safeguard.RuleSet %s %s%s>" % (RuleSet.id.peek(self), RuleSet.version.peek(self),
                                                " closed" if self.closed else "")

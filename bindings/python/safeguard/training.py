@@ -42,7 +42,7 @@ def training_pages(rules: RuleSet, *, seed: int = 1, difficulty: int = 3, scenar
     from .result import draw_dot
 
     options = _lib.TrainingOptions(version=_lib.TrainingOptions.VERSION,
-                                   seed=_core.integer_size(seed, "seed"),
+                                   seed=_core.integer_of(seed, "seed", ctypes.c_ulonglong),
                                    difficulty=_core.integer_size(difficulty, "difficulty"),
                                    scenarios=_core.integer_size(scenarios, "scenarios"),
                                    as_of=date_text(as_of, "as_of"))

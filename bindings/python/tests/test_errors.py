@@ -73,6 +73,18 @@ def test_unreadable_files_are_file_errors(tmp_path):
         graph.save(tmp_path / "no" / "such" / "dir" / "out.json")
 
 
+def test_a_directory_is_refused_as_not_a_regular_file(tmp_path):
+    """Once "larger than 4194304 bytes": every reader now says what the path is."""
+    import safeguard.cin
+    readers = (safeguard.RuleSet.load, safeguard.Graph.from_file, safeguard.Process.load,
+               safeguard.cin.read)
+    for read in readers:
+        with pytest.raises(safeguard.FileError, match="is a directory") as caught:
+            read(tmp_path)
+        assert caught.value.file == str(tmp_path)
+        assert "larger than" not in str(caught.value)
+
+
 def test_invalid_utf8_is_an_encoding_error():
     with pytest.raises(safeguard.EncodingError):
         safeguard.Graph.from_string(b'{"schema_version": 1, "description": "\xff"}')

@@ -124,6 +124,39 @@ def test_close_twice_and_use_after_close():
     assert isinstance(safeguard.ClosedError("x"), ValueError)
 
 
+def test_every_attribute_of_a_closed_rule_set_or_result_raises():
+    """A closed object never half-works: the fields the wrapper keeps in Python (a pack's id
+    and counts, a result's date and pack) raise ClosedError like every call, while repr and
+    `closed` still answer."""
+    graph, rules, result = fresh_result()
+    kept = {name: getattr(rules, name) for name in (
+        "id", "version", "title", "hash", "rule_count", "override_count", "timescales", "lint",
+        "levels", "level_ids", "indices", "index_ids", "rules", "overrides")}
+    assert kept["rule_count"] == len(kept["rules"]) > 0
+    rule_id = kept["rules"][0].id
+    assert rules.rule(rule_id).id == rule_id
+    result_fields = ("as_of", "known_at", "viewer", "rules_id", "rules_version", "rules_hash",
+                     "index_ids", "index_subjects", "level_ids")
+    for name in result_fields:
+        getattr(result, name)
+    rules.close()
+    result.close()
+    for name in kept:
+        with pytest.raises(safeguard.ClosedError, match="rule set is closed"):
+            getattr(rules, name)
+    with pytest.raises(safeguard.ClosedError):
+        rules.rule(rule_id)
+    with pytest.raises(safeguard.ClosedError):
+        rules.override("anything")
+    for name in result_fields:
+        with pytest.raises(safeguard.ClosedError, match="result is closed"):
+            getattr(result, name)
+    assert rules.closed and result.closed
+    assert repr(rules) == "<safeguard.RuleSet %s %s closed>" % (kept["id"], kept["version"])
+    assert repr(result).endswith(" closed>")
+    graph.close()
+
+
 def test_context_managers_close():
     with safeguard.Graph.from_file(FAMILIES) as graph, \
             safeguard.RuleSet.load(DEFAULT_RULES) as rules:

@@ -131,3 +131,50 @@ def test_bad_batches_change_nothing(record):
         assert record.apply(edits, recorded_at=when, author="worker-1") == 2
     with safeguard.Batch() as edits, pytest.raises(safeguard.InvalidArgumentError):
         edits.amend("person", "P-1", shoe_size="9")
+
+
+def test_record_times_and_revisions_out_of_range_are_refused_not_wrapped():
+    """ctypes keeps only the low bits of a number: 2**64 + 5 once reached the library as 5."""
+    rec = safeguard.Record()
+    text = '{"schema_version":1,"households":[{"id":"H"}]}'
+    for recorded_at in (2 ** 64 + 5, 2 ** 63, -(2 ** 63) - 1, 10 ** 400):
+        with pytest.raises(safeguard.InvalidArgumentError, match="recorded_at is out of range") \
+                as raised:
+            rec.loads(text, recorded_at=recorded_at, author="SW")
+        assert len(str(raised.value)) < 120  # the bounds, never the number
+    assert rec.revision == 0
+    rec.loads(text, recorded_at=2 ** 63 - 2, author="SW")
+    assert rec.changes()[0]["recorded_at"] == 2 ** 63 - 2
+    for known_at in (2 ** 64 + 4, -(2 ** 63) - 1):
+        with pytest.raises(safeguard.InvalidArgumentError, match="known_at is out of range"):
+            rec.get("H", known_at=known_at)
+        with pytest.raises(safeguard.InvalidArgumentError, match="known_at is out of range"):
+            rec.export(D(2026, 11, 1), known_at=known_at)
+    with pytest.raises(safeguard.InvalidArgumentError, match="since is out of range"):
+        rec.changes(since=2 ** 64 + 1)
+    with pytest.raises(safeguard.InvalidArgumentError, match="since is out of range"):
+        rec.changes(since=-1)
+    with pytest.raises(safeguard.InvalidArgumentError, match="revision is out of range"):
+        rec.batch_trail(2 ** 64 + 1)
+    with pytest.raises(TypeError, match="recorded_at must be an int"):
+        rec.loads(text, recorded_at=True, author="SW")
+
+
+def test_counts_seeds_and_threads_out_of_range_are_refused_not_wrapped(rules):
+    graph = safeguard.Graph.generate(5, seed=2 ** 64 - 1)
+    for seed in (2 ** 64, -1):
+        with pytest.raises(safeguard.InvalidArgumentError, match="seed is out of range"):
+            safeguard.Graph.generate(5, seed=seed)
+    for threads in (-1, 2 ** 32, 2 ** 64 + 1):
+        with pytest.raises(safeguard.InvalidArgumentError, match="threads is out of range"):
+            graph.assess(rules, D(2026, 11, 1), threads=threads)
+        with pytest.raises(safeguard.InvalidArgumentError, match="threads is out of range"):
+            safeguard.Record().assess(rules, D(2026, 11, 1), threads=threads)
+    result = graph.assess(rules, D(2026, 11, 1))
+    for name in ("threads", "exact_up_to", "limit"):
+        with pytest.raises(safeguard.InvalidArgumentError, match=name + " is out of range"):
+            result.joined(**{name: 2 ** 64})
+    with pytest.raises(safeguard.InvalidArgumentError, match="threads is out of range"):
+        safeguard.what_if(result, without=["x"], threads=2 ** 32)
+    with pytest.raises(safeguard.InvalidArgumentError, match="seed is out of range"):
+        safeguard.training_pages(rules, seed=2 ** 64)
