@@ -134,6 +134,13 @@ class Compiler {
            "expression is longer than " + std::to_string(limits_.max_length) + " characters");
     }
     if (!detail::is_valid_utf8(text_)) fail(0, Status::encoding, "expression is not valid UTF-8");
+    // As every text of a pack (rules_toml.cpp): an expression may run over lines, and hold no
+    // other control character, in a string literal or anywhere else.
+    if (const std::size_t at = detail::first_control_at(text_); at != std::string_view::npos) {
+      fail(at, Status::invalid_data,
+           "expression holds " + detail::describe_unprintable(
+                                     *detail::first_control(text_.substr(at, text_.size() - at))));
+    }
     next();
     NodePtr root = parse_or(0);
     if (token_.kind != Tok::end)

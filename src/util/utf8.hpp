@@ -116,8 +116,9 @@ inline std::optional<char32_t> first_unprintable(std::string_view text) noexcept
 // Free text may run over lines, but a NUL cuts it short wherever it becomes a C string, and the
 // others ring a terminal, move its cursor or rewrite its title when a practitioner's tool
 // prints the text. Looser than first_unprintable, which is for ids and vocabulary: free text may
-// hold the joiners and marks some scripts need. `text` is well-formed UTF-8.
-inline std::optional<char32_t> first_control(std::string_view text) noexcept {
+// hold the joiners and marks some scripts need. `text` is well-formed UTF-8. The byte offset of
+// the character (of its first byte), or npos.
+inline std::size_t first_control_at(std::string_view text) noexcept {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t size = text.size();
   constexpr std::uint64_t kOnes = 0x0101010101010101u;
@@ -136,14 +137,21 @@ inline std::optional<char32_t> first_control(std::string_view text) noexcept {
       }
     }
     const unsigned char byte = bytes[i];
-    const bool line_break =
-        byte == '\n' || (byte == '\r' && i + 1 < size && bytes[i + 1] == '\n');
-    if ((byte < 0x20 && byte != '\t' && !line_break) || byte == 0x7F) return byte;
-    if (byte == 0xC2 && i + 1 < size && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F)
-      return static_cast<char32_t>(bytes[i + 1]);
+    const bool line_break = byte == '\n' || (byte == '\r' && i + 1 < size && bytes[i + 1] == '\n');
+    if ((byte < 0x20 && byte != '\t' && !line_break) || byte == 0x7F) return i;
+    if (byte == 0xC2 && i + 1 < size && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F) return i;
     ++i;
   }
-  return std::nullopt;
+  return std::string_view::npos;
+}
+
+// The control character first_control_at finds, if any.
+inline std::optional<char32_t> first_control(std::string_view text) noexcept {
+  const std::size_t at = first_control_at(text);
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto byte = static_cast<unsigned char>(text[at]);
+  return byte == 0xC2 ? static_cast<char32_t>(static_cast<unsigned char>(text[at + 1]))
+                      : static_cast<char32_t>(byte);
 }
 
 // "a control character (U+0085)": for messages, which name the code point, never the text.
