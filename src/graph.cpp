@@ -253,7 +253,7 @@ class CaseGraph::Validator {
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
     check_text(p.name, "name");
     check_items(p.attributes, "attribute");
-    if (!detail::repeated_attribute(p.attributes).empty())  // personal data: never quoted
+    if (detail::attribute_named_twice(p.attributes))  // personal data: never quoted
       fail(Status::duplicate, "an attribute is named twice");
   }
 
@@ -472,7 +472,7 @@ class CaseGraph::Validator {
     if (!p.household.empty()) require(p.household, VertexKind::household, "household");
     check_text(p.name, "name");
     check_items(p.attributes, "attribute");
-    if (!detail::repeated_attribute(p.attributes).empty())  // personal data: never quoted
+    if (detail::attribute_named_twice(p.attributes))  // personal data: never quoted
       fail(Status::duplicate, "an attribute is named twice");
   }
 

@@ -231,7 +231,7 @@ class CaseGraph::BulkBuilder {
   bool add(const PersonSpec& spec) {
     const VertexIndex v = add_vertex(spec.id, VertexKind::person, graph_.persons_.size());
     if (v == kNoVertex || !list_fits(spec.flags.size()) || !valid_text(spec.name) ||
-        !items_fit(spec.attributes) || !detail::repeated_attribute(spec.attributes).empty())
+        !items_fit(spec.attributes) || detail::attribute_named_twice(spec.attributes))
       return false;
     for (const auto& flag : spec.flags) {
       if (!valid_symbol(flag)) return false;

@@ -109,23 +109,22 @@ bool source_items_fit(const std::vector<SourceItem>& items, std::size_t max_item
 
 // A person's group attributes name each attribute once ("Sex=F" and "Sex=M" together would
 // put the person in two groups of one fairness audit). An event's source items may repeat a
-// name (a return lists several factors under one). The name of the first repeated attribute,
-// or empty.
-inline std::string repeated_attribute(const std::vector<SourceItem>& items) {
+// name (a return lists several factors under one). Whether some attribute is named twice (which
+// one is never said: attributes are personal data).
+inline bool attribute_named_twice(const std::vector<SourceItem>& items) {
   if (items.size() <= 16) {  // what a person has: a few attributes, compared pairwise
     for (std::size_t i = 0; i < items.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
-        if (items[i].name == items[j].name) return items[i].name;
+        if (items[i].name == items[j].name) return true;
       }
     }
-    return {};
+    return false;
   }
   std::vector<std::string_view> names;  // a long list (up to max_list_items) sorted instead
   names.reserve(items.size());
   for (const SourceItem& item : items) names.emplace_back(item.name);
   std::sort(names.begin(), names.end());
-  const auto repeated = std::adjacent_find(names.begin(), names.end());
-  return repeated == names.end() ? std::string() : std::string(*repeated);
+  return std::adjacent_find(names.begin(), names.end()) != names.end();
 }
 
 // What is wrong with an entry's own fields (not its ids, texts' encoding or limits, which the

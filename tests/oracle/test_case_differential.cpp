@@ -250,9 +250,9 @@ void check_same_bytes(const CaseGraph& graph, const std::string& name) {
 }
 
 // Strings that the writer must escape exactly as nlohmann does: the control characters text may
-// hold (tab, line feed, carriage return before a line feed: the graph refuses the others), quotes and backslashes,
-// the solidus (never escaped), 2-, 3- and 4-byte UTF-8, the highest code point, and the line and
-// paragraph separators.
+// hold (tab, line feed, carriage return before a line feed: the graph refuses the others), quotes
+// and backslashes, the solidus (never escaped), 2-, 3- and 4-byte UTF-8, the highest code point,
+// and the line and paragraph separators.
 std::string odd_string(std::mt19937_64& random, std::size_t pieces) {
   static const std::vector<std::string> kPieces = [] {
     std::vector<std::string> out = {"\"",

@@ -190,9 +190,8 @@ TEST_SUITE("unit/io") {
     };
     refused("rule pack", [&] { RuleSet::load_file(directory); });
     refused("process file", [&] { Process::load_file(directory); });
-    refused("local process file", [&] {
-      Process::load_local_file(directory, *Process::bundled(Nation::england));
-    });
+    refused("local process file",
+            [&] { Process::load_local_file(directory, *Process::bundled(Nation::england)); });
     refused("census return", [&] { cin::read_file(directory); });
     refused("case file", [&] {
       CaseGraph graph;
