@@ -181,10 +181,12 @@ std::vector<VocabularyFinding> check_vocabulary(const Snapshot& snap,
                                                            {"unknown-factor-kind", "factor kind"},
                                                            {"unknown-flag", "flag"},
                                                            {"unknown-agency-type", "agency type"}};
-  static const std::map<std::string, const char*> kEntities = {{"unknown-category", "concern"},
-                                                               {"unknown-factor-kind", "factor"},
-                                                               {"unknown-flag", "person"},
-                                                               {"unknown-agency-type", "agency"}};
+  // Each entity's name, one and many.
+  static const std::map<std::string, std::pair<const char*, const char*>> kEntities = {
+      {"unknown-category", {"concern", "concerns"}},
+      {"unknown-factor-kind", {"factor", "factors"}},
+      {"unknown-flag", {"person", "persons"}},
+      {"unknown-agency-type", {"agency", "agencies"}}};
   std::vector<VocabularyFinding> out;
   for (auto& [code, names] : found) {
     for (auto& [name, ids] : names) {
@@ -195,7 +197,8 @@ std::vector<VocabularyFinding> check_vocabulary(const Snapshot& snap,
       ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
       finding.count = ids.size();
       finding.ids = ids;
-      const std::string entities = std::string(kEntities.at(code)) + (ids.size() == 1 ? "" : "s");
+      const auto& names_of = kEntities.at(code);
+      const std::string entities = ids.size() == 1 ? names_of.first : names_of.second;
       std::string listed;
       for (std::size_t i = 0; i < ids.size() && i < 10; ++i) listed += (i ? ", " : "") + ids[i];
       if (ids.size() > 10) listed += ", ...";
@@ -203,7 +206,8 @@ std::vector<VocabularyFinding> check_vocabulary(const Snapshot& snap,
         finding.message = std::to_string(ids.size()) + " restricted " + entities + " (" + listed +
                           (ids.size() == 1 ? ") uses a " : ") use a ") + kWhat.at(code) +
                           " the rule pack does not know; it is not named here because the "
-                          "evidence is restricted, and no rule scores them";
+                          "evidence is restricted, and no rule scores " +
+                          (ids.size() == 1 ? "it" : "them");
       } else {
         finding.message =
             std::string(kWhat.at(code)) + " '" + name +

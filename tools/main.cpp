@@ -18,6 +18,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "machine.hpp"
 #include "output.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/version.h"
@@ -151,22 +152,29 @@ void use_huge_pages_for_the_heap(char** argv) {
 #endif
 }
 
-// SAFEGUARD_HUGE_PAGES=off: no transparent huge pages in this process at all, neither for glibc's
-// heap nor for the buffers the library marks (src/huge_pages.hpp). On a VM whose balloon device
-// reports free memory to the host, a huge page's first touch faults into the host, and there
-// `safeguard assess` on a 1,000,000-child file took about a tenth less CPU time without them
-// (docs/performance.md, "What fresh memory costs on the VM"); on the VM of 2026-11-23 it took a
-// quarter more. The machine decides, so the user does; "auto" (or unset) keeps both. Results
-// never depend on it. False, with a message, when the variable holds anything else.
+// SAFEGUARD_HUGE_PAGES chooses whether the process uses transparent huge pages, for glibc's heap
+// and for the buffers the library marks (src/huge_pages.hpp) alike. "on" asks for them as above.
+// "off" turns them off for the process (and any process it starts). "auto", or unset, lets the
+// machine decide: off where a virtio balloon reports free pages to the host, on elsewhere. On
+// such a VM the first touch of a huge page faults into the host, and `safeguard assess` took
+// about a tenth less CPU time without them on a 1,000,000-child file (docs/performance.md, "What
+// fresh memory costs on the VM"); on the VM of 2026-11-23 it took a quarter more with them (that
+// VM's balloon was not recorded). Results never depend on it. False, with a message, for any other
+// value.
 bool choose_huge_pages(int argc, char** argv) {
   const char* choice = std::getenv("SAFEGUARD_HUGE_PAGES");
+  bool on = true;
   if (choice == nullptr || choice[0] == '\0' || std::strcmp(choice, "auto") == 0) {
+    on = !balloon_reports_free_pages();
+  } else if (std::strcmp(choice, "off") == 0) {
+    on = false;
+  } else if (std::strcmp(choice, "on") != 0) {
+    usage_error("the environment variable SAFEGUARD_HUGE_PAGES must be 'auto', 'on' or 'off'");
+    return false;
+  }
+  if (on) {
     if (argc > 0) use_huge_pages_for_the_heap(argv);
     return true;
-  }
-  if (std::strcmp(choice, "off") != 0) {
-    usage_error("the environment variable SAFEGUARD_HUGE_PAGES must be 'auto' or 'off'");
-    return false;
   }
 #if defined(__linux__) && defined(PR_SET_THP_DISABLE)
   // Inherited by any process this one starts, and kept across execve.

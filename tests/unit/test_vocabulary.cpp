@@ -116,12 +116,15 @@ TEST_SUITE("unit/vocabulary") {
     CHECK(findings[0].code == "unknown-agency-type");
     CHECK(findings[0].name == "voluntary");
     CHECK(findings[0].ids == std::vector<std::string>{"AG-VOL-01"});
+    CHECK(findings[0].message.find(": 1 agency (AG-VOL-01)") != std::string::npos);
     CHECK(findings[1].code == "unknown-category");
     CHECK(findings[1].name.empty());
     CHECK(findings[1].count == 1);
     CHECK(findings[1].ids == std::vector<std::string>{"C-VOC-3"});
     CHECK(findings[1].message.find("sexual") == std::string::npos);
-    CHECK(findings[1].message.find("C-VOC-3") != std::string::npos);
+    CHECK(findings[1].message.find("1 restricted concern (C-VOC-3) uses a concern category") !=
+          std::string::npos);
+    CHECK(findings[1].message.find("no rule scores it") != std::string::npos);
     CHECK(findings[2].code == "unknown-category");
     CHECK(findings[2].name == "school_attendence");
     CHECK(findings[2].count == 2);
@@ -253,5 +256,28 @@ TEST_SUITE("unit/vocabulary") {
     sg_result_free(result);
     sg_rules_free(rules);
     sg_graph_free(graph);
+  }
+
+  TEST_CASE("a finding counts its entities in words that agree with the number") {
+    // Two agencies of a type the pack does not know, two restricted concerns in the pool.
+    std::string text = kCase;
+    const std::string one = R"({"id": "AG-VOL-01", "type": "voluntary"})";
+    text.replace(text.find(one), one.size(), one + R"(, {"id": "AG-VOL-02", "type": "voluntary"})");
+    const std::string last = R"("about": ["P-VOC-C1"]}]})";
+    text.replace(text.rfind(last), last.size(),
+                 R"("about": ["P-VOC-C1"]}, {"id": "C-VOC-5", "category": "trafficking_concer",
+                  "severity": 4, "recorded": "2026-10-05", "status": "open",
+                  "source": "AG-POL-01", "about": ["P-VOC-C1"], "restricted": true}]})");
+    const auto pack = RuleSet::load_string(kPack, "vocabulary.toml");
+    CaseGraph graph;
+    load_case(graph, text, "plural.json");
+    const Results results = assess(pack, take_snapshot(graph), {day("2026-11-01"), 1});
+    const auto& findings = results.vocabulary();
+    REQUIRE(findings.size() == 3);
+    CHECK(findings[0].message.find(": 2 agencies (AG-VOL-01, AG-VOL-02)") != std::string::npos);
+    CHECK(findings[1].message.find("2 restricted concerns (C-VOC-3, C-VOC-5) use a concern") !=
+          std::string::npos);
+    CHECK(findings[1].message.find("no rule scores them") != std::string::npos);
+    CHECK(findings[1].message.find("trafficking") == std::string::npos);
   }
 }

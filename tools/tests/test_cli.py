@@ -130,15 +130,15 @@ class ExitCodeTest(unittest.TestCase):
             self.assertEqual(result.code, 8)
             self.assertIn("Graphviz", result.errtext())
 
-    def test_huge_pages_choice_must_be_auto_or_off(self):
+    def test_huge_pages_choice_must_be_auto_on_or_off(self):
         env = dict(os.environ, SAFEGUARD_HUGE_PAGES="sometimes")
         result = run("assess", FAMILIES, *AS_OF, env=env)
         self.assertEqual(result.code, 2)
-        self.assertIn("SAFEGUARD_HUGE_PAGES must be 'auto' or 'off'", result.errtext())
+        self.assertIn("SAFEGUARD_HUGE_PAGES must be 'auto', 'on' or 'off'", result.errtext())
 
-    def test_huge_pages_off_or_auto_give_the_same_results(self):
+    def test_huge_pages_off_on_or_auto_give_the_same_results(self):
         outputs = []
-        for choice in ("off", "auto", ""):
+        for choice in ("off", "auto", "", "on"):
             env = dict(os.environ, SAFEGUARD_HUGE_PAGES=choice)
             result = run("assess", FAMILIES, *AS_OF, "--format", "csv", env=env)
             self.assertEqual(result.code, 0, result.errtext())
@@ -146,6 +146,7 @@ class ExitCodeTest(unittest.TestCase):
         self.assertTrue(outputs[0])
         self.assertEqual(outputs[0], outputs[1])
         self.assertEqual(outputs[0], outputs[2])
+        self.assertEqual(outputs[0], outputs[3])
 
 
 class AssessTest(unittest.TestCase):
