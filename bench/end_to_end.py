@@ -22,8 +22,9 @@ The issue's other targets are not figures of the programs, and come from the ben
 measure them, printed in the same table with their source named:
 
   - with --bench, `safeguard_bench --mode cpp` runs on the same number of children (its own
-    process, after the steps above): the in-memory record per child (its peak resident memory
-    with the graph, snapshot and results held, per child), batch assessment per million on one
+    process, after the steps above): the in-memory record per child (the heap the built graph
+    holds, per child; its peak resident memory with the graph, snapshot and results held is
+    printed beside it), batch assessment per million on one
     core with and without propagation, and the incremental update's median and p99;
   - with --peers DIR, the peers' figures that bench/run.sh left in DIR (build/bench-results:
     peer-*.json against cpp-<peer children>.json, as bench/report.py reads them).
@@ -83,6 +84,28 @@ def memory_cost():
                               check=True, text=True)
         out[kind + "_pages_s_per_gb"] = float(done.stdout) * 1e9 / (1 << 30)
     return out
+
+
+def balloon_reports_free_pages(devices="/sys/bus/virtio/devices"):
+    """Whether a virtio balloon (device id 5) offers free page reporting (feature bit 5): the
+    machine on which `safeguard`'s SAFEGUARD_HUGE_PAGES=auto turns huge pages off
+    (tools/machine.cpp reads the same files)."""
+    try:
+        names = os.listdir(devices)
+    except OSError:
+        return False
+    for name in names:
+        try:
+            with open(os.path.join(devices, name, "device"), encoding="ascii") as f:
+                if int(f.read().strip(), 16) != 5:
+                    continue
+            with open(os.path.join(devices, name, "features"), encoding="ascii") as f:
+                features = f.read().strip()
+        except (OSError, ValueError):
+            continue
+        if len(features) > 5 and features[5] == "1":
+            return True
+    return False
 
 
 def run(argv, stdout=subprocess.DEVNULL):
@@ -269,6 +292,10 @@ def main():
         figures["memory"]["small_pages_s_per_gb"], "s/GB", scaled=False)
     row("machine: first touch of fresh memory, huge pages (MADV_HUGEPAGE)",
         figures["memory"]["huge_pages_s_per_gb"], "s/GB", scaled=False)
+    rows.append(("machine: virtio balloon reports free pages (SAFEGUARD_HUGE_PAGES=auto then "
+                 "turns huge pages off; this run: %s)" % (
+                     os.environ.get("SAFEGUARD_HUGE_PAGES") or "auto"),
+                 "yes" if balloon_reports_free_pages() else "no", "", "", ""))
     row("generate, wall", figures["generate"]["wall_s"], "s")
     row("generate, peak memory", figures["generate"]["peak_bytes"] / 1e9, "GB")
     row("case file", figures["case_file_bytes"] / 1e9, "GB")
@@ -298,8 +325,11 @@ def main():
     bench = figures.get("bench")
     if bench:
         # Per child and per million already: not scaled again.
-        row("[safeguard_bench] in-memory record (peak RSS, graph + snapshot + results) per child",
-            bench["peak_rss_workload_bytes"] / bench["children"] / 1e3, "KB", 1, scaled=False)
+        if "record_bytes_per_child" in bench:
+            row("[safeguard_bench] in-memory record (heap held by the built graph) per child",
+                bench["record_bytes_per_child"] / 1e3, "KB", 1, scaled=False)
+        row("[safeguard_bench] peak resident (graph + snapshot + results) per child",
+            bench["peak_rss_workload_bytes"] / bench["children"] / 1e3, "KB", scaled=False)
         row("[safeguard_bench] batch, one core, CPU per million",
             bench["batch_cpu_s_per_million"], "s", 1.0, scaled=False)
         if "batch_propagation_cpu_s_per_million" in bench:

@@ -66,6 +66,10 @@ Timing best_of(int repeat, Work&& work) {
 
 double percentile(std::vector<double> values, double p);
 long peak_rss_bytes();
+// Bytes the heap holds for live allocations now (glibc's mallinfo2: in use in the arena plus
+// blocks mapped on their own), or -1 where that cannot be read. The difference across building
+// a structure is what the structure holds, without the freed memory a peak counts.
+long heap_in_use_bytes();
 std::string fmt(const char* format, double value);
 
 // Figures in print order, and as JSON for report.py.
