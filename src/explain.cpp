@@ -6,16 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "safeguard/io.hpp"
+#include "util/number_text.hpp"
 #include "views_restriction.hpp"
 
 namespace safeguard {
 namespace {
 
-std::string fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
+std::string fixed(double value, int decimals) { return detail::fixed_text(value, decimals); }
 
 std::string str(std::string_view text) { return std::string(text); }
 

@@ -14,6 +14,7 @@
 #include "assess/prepare.hpp"
 #include "assess/score.hpp"
 #include "safeguard/day.hpp"
+#include "util/number_text.hpp"
 
 namespace safeguard {
 namespace {
@@ -416,11 +417,7 @@ std::string_view fragment_name(const Joining& joining, const Fragment& fragment)
 
 namespace {
 
-std::string fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
+std::string fixed(double value, int decimals) { return detail::fixed_text(value, decimals); }
 
 std::string level_id(const Joining& j, std::int32_t level) {
   return j.results().rules().levels()[static_cast<std::size_t>(level)].id;

@@ -14,6 +14,7 @@
 #include "safeguard/joining.hpp"
 #include "snapshot_columns.hpp"
 #include "util/markup.hpp"
+#include "util/number_text.hpp"
 
 namespace safeguard {
 namespace {
@@ -36,11 +37,7 @@ std::string words(std::string_view symbol) {
   return out;
 }
 
-std::string points(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f", value);
-  return buffer;
-}
+std::string points(double value) { return detail::fixed_text(value, 2); }
 
 const char* kStyle =
     "body{font-family:Arial,'DejaVu Sans',sans-serif;max-width:190mm;margin:0 auto;"

@@ -7,17 +7,11 @@
 #include <string_view>
 
 #include "util/markup.hpp"
+#include "util/number_text.hpp"
 
 namespace safeguard::render_detail {
 
-inline std::string fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  std::string text = buffer;
-  // "-0.00" reads as a negative score that is not there.
-  if (text.find_first_not_of("-0.") == std::string::npos && text[0] == '-') text.erase(0, 1);
-  return text;
-}
+inline std::string fixed(double value, int decimals) { return detail::fixed_text(value, decimals); }
 
 // Text with &, <, >, " and ' replaced by entities (HTML, SVG and Graphviz HTML labels): the
 // library's one escaper, src/util/markup.hpp.

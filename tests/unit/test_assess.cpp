@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -126,6 +127,52 @@ TEST_SUITE("unit/assess") {
     CHECK(mental_health + attendance >= r.rules().levels()[1].min);
     // The unsubstantiated concern never scores.
     CHECK(find(r, row, "poor-presentation") == nullptr);
+  }
+
+  TEST_CASE("an explanation writes every digit of large points, and no negative zero") {
+    // Points may be as large as 1e100 (docs/rules.md); the text once cut them at 63 characters.
+    CaseGraph graph;
+    load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
+    const std::string pack = R"([pack]
+id = "large"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 5
+[[index]]
+id = "risk"
+[[rule]]
+id = "large-points"
+index = "risk"
+heading = "harm"
+for = "concern"
+when = 'concern.category == "school_attendance"'
+points = 1e99
+[[rule]]
+id = "tiny-strength"
+index = "risk"
+heading = "strength"
+for = "factor"
+when = "true"
+points = -0.001
+)";
+    const Results r = assess(RuleSet::load_string(pack, "large.toml"), take_snapshot(graph),
+                             {day("2026-11-01"), 1});
+    char expected[200];
+    std::snprintf(expected, sizeof expected, "%.2f", 1e99);
+    REQUIRE(std::strlen(expected) > 100);  // 99 digits (the double is a shade under 1e99) and more
+    bool large = false, tiny = false;
+    for (std::size_t row = 0; row < r.child_count(); ++row) {
+      const std::string text = explain(r, row, ExplainFormat::text, Viewer::everyone());
+      large = large || text.find(expected) != std::string::npos;
+      tiny = tiny || text.find("tiny-strength") != std::string::npos;
+      CHECK(text.find("-0.00") == std::string::npos);
+    }
+    CHECK(large);
+    CHECK(tiny);
   }
 
   TEST_CASE("overflow and not-a-number in points or conditions: not assessable, scores finite") {
