@@ -1433,8 +1433,9 @@ SG_API int sg_batch_upsert_entity(sg_batch* batch, const char* kind, const char*
 /* Amends one field of an entity, leaving the others as they are. kind: "person", "agency",
  * "place", "group", "concern", "factor", "event" or "override". value is the field in the
  * case-file spelling ("2015-05-01", "3", "true", "retracted"); NULL clears an optional field
- * (household, dob, incident, summary, note, provided_by, start, end, name, and an event's
- * decision, category and expected). Several fields of
+ * (household, dob, incident, summary, note, provided_by, start, end, the name of an agency,
+ * place or group, and an event's decision, category and expected; a person's name and
+ * attributes are restated with sg_batch_upsert_person). Several fields of
  * one entity amended in a row make one amendment. List fields (flags, about, involves,
  * protects) are set with sg_batch_amend_list. */
 SG_API int sg_batch_amend(sg_batch* batch, const char* kind, const char* id, const char* field,

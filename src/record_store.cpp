@@ -7,6 +7,8 @@
 #include "record_codec.hpp"
 
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 #include <type_traits>
 #include <utility>
 
@@ -136,6 +138,19 @@ void RecordStore::exec(const char* sql, const char* what) {
 RecordStore::RecordStore(const std::string& path, StoreOpen mode) : path_(path) {
   if (path.empty())
     throw Error(Status::invalid_argument, "a store needs a path (an empty one names no file)");
+  // A store is a regular file. SQLite would open a device or a FIFO, fail on its first read and
+  // leave a "-journal" file beside it (as /dev/null-journal); a directory it refuses with a
+  // message that does not say why.
+  {
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (!error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+      throw Error(Status::io,
+                  std::filesystem::is_directory(status)
+                      ? "cannot open the store: it is a directory"
+                      : "cannot open the store: not a regular file",
+                  Location(path_));
+  }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (mode == StoreOpen::create_if_missing) flags |= SQLITE_OPEN_CREATE;
   const int code = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);

@@ -9,20 +9,29 @@ using namespace safeguard::capi;
 
 namespace {
 
+// A whole number as a case file writes it (JSON): an optional minus, then 0 or digits that do
+// not start with 0; no spaces, plus sign or leading zeros (std::stoi would take " 3", "+3" and
+// "03").
 int parse_int_field(const std::string& value, const char* field) {
-  try {
-    std::size_t used = 0;
-    const int parsed = std::stoi(value, &used);
-    if (used == value.size()) return parsed;
-  } catch (const std::exception&) {
-  }
-  throw Error(Status::invalid_data, std::string(field) + " is not a whole number");
+  const std::size_t first = !value.empty() && value[0] == '-' ? 1 : 0;
+  bool plain = value.size() > first && value.size() - first <= 9 &&
+               (value[first] != '0' || value.size() == first + 1);
+  for (std::size_t i = first; plain && i < value.size(); ++i)
+    plain = value[i] >= '0' && value[i] <= '9';
+  if (!plain)
+    throw Error(Status::invalid_data,
+                std::string(field) +
+                    " must be a whole number as a case file writes it (\"3\"), not " +
+                    detail::quote_for_error(value));
+  return std::stoi(value);
 }
 
+// true or false, as a case file writes them.
 bool parse_bool_field(const std::string& value, const char* field) {
-  if (value == "true" || value == "1") return true;
-  if (value == "false" || value == "0") return false;
-  throw Error(Status::invalid_data, std::string(field) + " must be true or false");
+  if (value == "true") return true;
+  if (value == "false") return false;
+  throw Error(Status::invalid_data,
+              std::string(field) + " must be true or false, not " + detail::quote_for_error(value));
 }
 
 // Amends one field: value NULL clears an optional field. Unknown fields are refused.
@@ -33,7 +42,12 @@ struct FieldSetter {
   [[noreturn]] void unknown(const char* kind) const {
     bad_argument(std::string("a ") + kind + " has no field '" + field + "' to amend");
   }
-  std::string required() const { return text(value, "value"); }
+  // A field that cannot be cleared: NULL is refused naming it.
+  std::string required() const {
+    if (value == nullptr)
+      bad_argument("'" + field + "' is required and cannot be cleared (value is NULL)");
+    return text(value, "value");
+  }
   std::string optional() const { return optional_text(value, "value"); }
   Day day(bool required_day) const { return date(value, "value", required_day); }
 
@@ -634,14 +648,24 @@ int sg_batch_amend(sg_batch* batch, const char* kind, const char* id, const char
                    const char* value) {
   return guard([&] {
     require(batch, "batch");
-    RecordEdit edit = amendment_for(*batch, text(kind, "kind"), text(id, "id"));
+    const std::string entity = text(id, "id");
+    RecordEdit edit = amendment_for(*batch, text(kind, "kind"), entity);
     const std::string name = text(field, "field");
-    std::visit(
-        [&](auto& amend) {
-          using T = std::decay_t<decltype(amend)>;
-          if constexpr (std::is_invocable_v<FieldSetter, T&>) FieldSetter{name, value}(amend);
-        },
-        edit);
+    // A value refused names the entity too, as a case-file error does.
+    try {
+      std::visit(
+          [&](auto& amend) {
+            using T = std::decay_t<decltype(amend)>;
+            if constexpr (std::is_invocable_v<FieldSetter, T&>) FieldSetter{name, value}(amend);
+          },
+          edit);
+    } catch (const Error& e) {
+      if (!e.where().entity.empty()) throw;
+      throw Error(e.status(), e.reason(), Location("", 0, 0, entity));
+    } catch (ArgumentError& e) {
+      e.message = "entity '" + detail::entity_in_message(entity) + "': " + e.message;
+      throw;
+    }
     put_amendment(*batch, std::move(edit));
   });
 }

@@ -81,8 +81,12 @@ int set_error_with(int status, Message&& message) noexcept {
 
 }  // namespace
 
+// Messages name what the caller passed (a kind, a decision, an id): written printable, as an
+// Error's are (detail::printable_message), so that none holds a NUL, an escape sequence or
+// broken UTF-8.
 int fail(ArgumentError&& e) noexcept {
-  return set_error(SG_E_INVALID_ARGUMENT, std::move(e.message));
+  return set_error_with(SG_E_INVALID_ARGUMENT,
+                        [&] { return detail::printable_message(e.message); });
 }
 
 int fail(const Error& e) noexcept {
@@ -98,7 +102,8 @@ int fail_out_of_memory() noexcept {
 
 int fail_internal(const char* what) noexcept {
   return set_error_with(SG_E_INTERNAL, [&] {
-    return what ? std::string("internal error: ") + what : std::string("internal error");
+    return what ? detail::printable_message(std::string("internal error: ") + what)
+                : std::string("internal error");
   });
 }
 

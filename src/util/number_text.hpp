@@ -1,6 +1,7 @@
-// Numbers as text. round_trip: the shortest decimal text that reads back as the same double ("%.*g" with the fewest digits
-// that round-trip), for canonical change lists, CSV cells and messages. Hand-written: std::to_chars
-// for doubles is not in the libstdc++ of every compiler the project builds with.
+// Numbers as text. round_trip: the shortest decimal text that reads back as the same double ("%.*g"
+// with the fewest digits that round-trip), for canonical change lists, CSV cells and messages.
+// Hand-written: std::to_chars for doubles is not in the libstdc++ of every compiler the project
+// builds with.
 #pragma once
 
 #include <cfloat>

@@ -882,6 +882,55 @@ TEST_SUITE("capi/c_api_extras") {
     sg_graph_free(graph);
   }
 
+  TEST_CASE("sg_batch_amend reads numbers and flags as a case file writes them") {
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    for (const char* ok : {"3", "-1", "0", "5"})
+      CHECK(sg_batch_amend(batch, "concern", "C-ASH-1", "severity", ok) == SG_OK);
+    for (const char* bad : {" 3", "3 ", "+3", "03", "3.0", "", "-", "0x3", "99999999999"}) {
+      CHECK(sg_batch_amend(batch, "concern", "C-ASH-1", "severity", bad) == SG_E_INVALID_DATA);
+      const std::string message = sg_error_last();
+      CHECK(message.find("severity must be a whole number") != std::string::npos);
+      CHECK(message.find("entity 'C-ASH-1'") != std::string::npos);
+      REQUIRE(sg_error_last_detail()->entity != nullptr);
+      CHECK(std::string(sg_error_last_detail()->entity) == "C-ASH-1");
+    }
+    CHECK(sg_batch_amend(batch, "factor", "F-ASH-1", "strength", "+2") == SG_E_INVALID_DATA);
+    CHECK(sg_batch_amend(batch, "concern", "C-ASH-1", "restricted", "true") == SG_OK);
+    for (const char* bad : {"1", "0", "True", "yes", ""}) {
+      CHECK(sg_batch_amend(batch, "concern", "C-ASH-1", "restricted", bad) == SG_E_INVALID_DATA);
+      CHECK(std::string(sg_error_last()).find("restricted must be true or false") !=
+            std::string::npos);
+    }
+    // A required field cannot be cleared, and the message says which field of which entity.
+    CHECK(sg_batch_amend(batch, "concern", "C-ASH-1", "recorded", nullptr) ==
+          SG_E_INVALID_ARGUMENT);
+    CHECK(std::string(sg_error_last()).find("entity 'C-ASH-1'") != std::string::npos);
+    CHECK(sg_batch_amend(batch, "agency", "AG-SCH-01", "type", nullptr) == SG_E_INVALID_ARGUMENT);
+    const std::string cleared = sg_error_last();
+    CHECK(cleared.find("'type' is required") != std::string::npos);
+    CHECK(cleared.find("entity 'AG-SCH-01'") != std::string::npos);
+    sg_batch_free(batch);
+  }
+
+  TEST_CASE("a C API message writes what the caller passed printable") {
+    sg_batch* batch = nullptr;
+    REQUIRE(sg_batch_new(&batch) == SG_OK);
+    sg_event event{};
+    event.version = SG_EVENT_VERSION;
+    event.id = "E-X";
+    event.kind = "ref\x1b[2J";
+    event.date = "2026-10-01";
+    const char* about[] = {"P-ASH-C1"};
+    event.about = about;
+    event.about_count = 1;
+    CHECK(sg_batch_add_event(batch, &event) == SG_E_INVALID_ARGUMENT);
+    const std::string message = sg_error_last();
+    CHECK(message.find('\x1b') == std::string::npos);
+    CHECK(message.find("ref\\x1B[2J") != std::string::npos);
+    sg_batch_free(batch);
+  }
+
   TEST_CASE("error details give file, line, column and entity as fields") {
     sg_rules* rules = nullptr;
     const char* pack = "id = \"p\"\nversion = \"1\"\n[[level]\nid = \"x\"\n";

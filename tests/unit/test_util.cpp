@@ -26,6 +26,43 @@ std::string scratch_file(const std::string& name, const std::string& content) {
 }  // namespace
 
 TEST_SUITE("unit/util") {
+  TEST_CASE("an error message writes control characters and broken UTF-8 as hex escapes") {
+    using namespace std::string_literals;
+    // A NUL would cut the message short in C; an escape sequence would act on a terminal.
+    using safeguard::Error;
+    using safeguard::Location;
+    using safeguard::Status;
+    namespace detail = safeguard::detail;
+    const Error nul(Status::invalid_data, "bad", Location("f.json", 0, 0, "H\0X"s));
+    CHECK(std::string(nul.what()) == "f.json: entity 'H\\x00X': bad");
+    CHECK(nul.where().entity == "H\0X"s);  // the structured place keeps the id as given
+    const Error esc(Status::not_found, "unknown pack 'd\x1b[2J'", Location("", 0, 0, "P\x1b[2J"));
+    CHECK(std::string(esc.what()) == "entity 'P\\x1B[2J': unknown pack 'd\\x1B[2J'");
+    CHECK(esc.reason() == "unknown pack 'd\\x1B[2J'");
+    // Well-formed UTF-8, tabs and line breaks are kept; C1 controls, broken and overlong
+    // sequences and surrogates are not.
+    const Error utf8(Status::invalid_data, "Zo\xC3\xAB\tline\nnext",
+                     Location("", 0, 0, "\xE2\x82\xAC-1"));
+    CHECK(std::string(utf8.what()) == "entity '\xE2\x82\xAC-1': Zo\xC3\xAB\tline\nnext");
+    const Error broken(Status::invalid_data,
+                       "a\xC2\x85"
+                       "b\xFF"
+                       "c\xC0\xAF"
+                       "d\xED\xA0\x80"
+                       "e\r",
+                       Location());
+    CHECK(broken.reason() == "a\\xC2\\x85b\\xFFc\\xC0\\xAFd\\xED\\xA0\\x80e\\x0D");
+    CHECK(detail::printable_message(broken.reason()) == broken.reason());  // idempotent
+    // A hostile id is named by its first 200 bytes at most, cut where a character starts.
+    std::string euros;
+    for (int i = 0; i < 150; ++i) euros += "\xE2\x82\xAC";  // 450 bytes
+    const Error bounded(Status::duplicate, "twice", Location("", 0, 0, euros));
+    const std::string text = bounded.what();
+    CHECK(text.size() < 220);
+    CHECK(text.find("...': twice") != std::string::npos);
+    CHECK(text.find("\\x") == std::string::npos);  // no character cut in half
+  }
+
   TEST_CASE("KeyIndex agrees with std::unordered_map over random inserts, finds and erases") {
     // Keys live in a vector, as a record's facts do; the index keeps only positions. Few
     // distinct keys and many erasures make long probe runs that wrap around the table, which is

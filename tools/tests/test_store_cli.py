@@ -111,6 +111,23 @@ class StoreTest(unittest.TestCase):
         info = json.loads(run("store", "info", self.store, "--format", "json").out)
         self.assertEqual(info["revision"], 1)
 
+    def test_a_store_path_that_is_not_a_regular_file_is_refused_and_left_alone(self):
+        """A FIFO (a device would do the same) or a directory is refused before SQLite opens
+        it, which would leave a "-journal" file beside it."""
+        fifo = os.path.join(self.dir, "pipe.store")
+        os.mkfifo(fifo)
+        folder = os.path.join(self.dir, "folder.store")
+        os.mkdir(folder)
+        for path, reason in ((fifo, "not a regular file"), (folder, "it is a directory")):
+            for args in (("info", path), ("import", path, FAMILIES, "--recorded-at", T0,
+                                          "--author", "worker-7")):
+                failed = run("store", *args)
+                self.assertEqual(failed.code, 3, failed.errtext())
+                self.assertIn(reason, failed.errtext())
+                self.assertIn(path, failed.errtext())
+        self.assertEqual(sorted(os.listdir(self.dir)), ["folder.store", "pipe.store"])
+        self.assertEqual(os.listdir(folder), [])
+
     def test_a_failed_first_import_leaves_no_store(self):
         """A store the command created is removed again when the import fails before its batch
         is committed; a store that existed is left as it was."""

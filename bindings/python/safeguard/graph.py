@@ -55,6 +55,18 @@ def _flag(value: object, name: str) -> int:
     return 1 if value else 0
 
 
+def _event(id: str, kind: str, date: DateLike, about: TextList, note: typing.Optional[str],
+           decision: typing.Optional[str], category: typing.Optional[str],
+           expected: typing.Optional[DateLike]) -> typing.Any:
+    """The sg_event of Batch.add_event and Batch.upsert_event."""
+    about_array, about_count = text_array(about, "about")
+    return _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
+                      date=date_text(date, "date", required=True), about=about_array,
+                      about_count=about_count, note=optional_text(note, "note"),
+                      decision=optional_text(decision, "decision"),
+                      category=optional_text(category, "category"),
+                      expected=date_text(expected, "expected", required=False))
+
 
 def _override(id: str, child: typing.Optional[str], adult: typing.Optional[str], direction: str,
               date: DateLike, author: str, reason: str, approved_by: typing.Optional[str],
@@ -222,14 +234,8 @@ class Batch(_core.Handle):
         "no_s47", "nfa", "no_conference", "plan", "no_plan", "end_plan"...), `category` a plan's
         category (plan_start) or the source a record_source event names ("cin_census"), and
         `expected` the expected date of birth (expected_birth); see docs/case-files.md."""
-        about_array, about_count = text_array(about, "about")
-        event = _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
-                           date=date_text(date, "date", required=True), about=about_array,
-                           about_count=about_count, note=optional_text(note, "note"),
-                           decision=optional_text(decision, "decision"),
-                           category=optional_text(category, "category"),
-                           expected=date_text(expected, "expected", required=False))
-        self._call(lib.sg_batch_add_event, ctypes.byref(event))
+        self._call(lib.sg_batch_add_event, ctypes.byref(
+            _event(id, kind, date, about, note, decision, category, expected)))
 
     def add_discretionary_override(self, id: str, *, direction: str, date: DateLike,
                                    author: str, reason: str, child: typing.Optional[str] = None,
@@ -307,12 +313,14 @@ class Batch(_core.Handle):
         self._call(lib.sg_batch_upsert_factor, ctypes.byref(factor))
 
     def upsert_event(self, id: str, kind: str, date: DateLike, about: TextList,
-                     note: typing.Optional[str] = None) -> None:
-        about_array, about_count = text_array(about, "about")
-        event = _lib.Event(version=_lib.Event.VERSION, id=text(id, "id"), kind=text(kind, "kind"),
-                           date=date_text(date, "date", required=True), about=about_array,
-                           about_count=about_count, note=optional_text(note, "note"))
-        self._call(lib.sg_batch_upsert_event, ctypes.byref(event))
+                     note: typing.Optional[str] = None, *, decision: typing.Optional[str] = None,
+                     category: typing.Optional[str] = None,
+                     expected: typing.Optional[DateLike] = None) -> None:
+        """Queues an event to add, or to restate (the old one replaced, every field: give its
+        decision, category and expected date again) if the id exists; the fields as in
+        add_event."""
+        self._call(lib.sg_batch_upsert_event, ctypes.byref(
+            _event(id, kind, date, about, note, decision, category, expected)))
 
     def upsert_discretionary_override(self, id: str, *, direction: str, date: DateLike,
                                       author: str, reason: str,

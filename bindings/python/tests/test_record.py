@@ -84,6 +84,25 @@ def test_every_edit_kind_and_known_at(record, rules):
             graph.apply(edits)
 
 
+def test_an_upserted_event_keeps_its_decision_category_and_expected_date(record):
+    # Restating an event replaces every field: Batch.upsert_event takes the same fields as
+    # add_event, so a strategy discussion's decision (no decision reads as "s47") is kept.
+    with safeguard.Batch() as edits:
+        edits.add_event("E-UP-1", "strategy_discussion", D(2026, 9, 1), ["P-ASH-C1"],
+                        decision="no_s47")
+        record.apply(edits, recorded_at=T0 + HOUR, author="worker-1")
+    with safeguard.Batch() as edits:
+        edits.upsert_event("E-UP-1", "strategy_discussion", D(2026, 9, 1), ["P-ASH-C1"],
+                           note="restated", decision="no_s47")
+        edits.upsert_event("E-UP-2", "expected_birth", D(2026, 9, 2), ["P-ASH-C1"],
+                           expected=D(2027, 1, 15))
+        record.apply(edits, recorded_at=T0 + 2 * HOUR, author="worker-1")
+    fields = record.get("E-UP-1")["fields"]
+    assert fields["decision"] == "no_s47"
+    assert fields["note"] == "restated"
+    assert record.get("E-UP-2")["fields"]["expected"] == "2027-01-15"
+
+
 def test_erasure_audit_trail_and_change_feed(record):
     child = "P-ASH-C1"
     with safeguard.Batch() as edits:
