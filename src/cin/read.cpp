@@ -747,11 +747,39 @@ class Reader {
     once_text(slot, std::move(value), at, element);
   }
 
+  // The elements whose text is a code from one of the census code sets.
+  static bool is_code_element(El element) {
+    switch (element) {
+      case El::UPNunknown:
+      case El::GenderCurrent:
+      case El::Sex:
+      case El::Ethnicity:
+      case El::Disability:
+      case El::ReferralSource:
+      case El::PrimaryNeedCode:
+      case El::ReasonForClosure:
+      case El::AssessmentFactors:
+      case El::InitialCategoryOfAbuse:
+      case El::LatestCategoryOfAbuse:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   void store(El element, std::string text, Position at) {
     using namespace detail;
     if (text.empty()) {
       // An empty optional element says nothing; an empty mandatory one is reported by the
-      // checks that run when its container closes.
+      // checks that run when its container closes. An empty code, though, is a code the
+      // census code set does not have (the schema's code lists hold no empty one): reported
+      // as any unknown code is, and not imported.
+      if (is_code_element(element)) {
+        add_finding("unknown_code",
+                    std::string(element_name(element)) +
+                        " is empty, which is not in the census code set; it is not imported",
+                    at, current_child_id());
+      }
       return;
     }
     Header& header = result_.header;

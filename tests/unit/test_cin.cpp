@@ -773,6 +773,29 @@ TEST_SUITE("unit/cin") {
     CHECK(named);
   }
 
+  TEST_CASE("an empty code element is an unknown code, reported and refused when strict") {
+    std::string text = slurp(kDir + "full.xml");
+    const std::string factor = "<AssessmentFactors>";
+    const std::size_t at = text.find(factor);
+    REQUIRE(at != std::string::npos);
+    const std::size_t end = text.find("</AssessmentFactors>", at);
+    text.erase(at + factor.size(), end - at - factor.size());  // <AssessmentFactors></...>
+    const cin::Return r = cin::read(text, "empty-code.xml");
+    bool found = false;
+    for (const cin::Finding& f : r.findings) {
+      if (f.rule == "unknown_code" && f.message.rfind("AssessmentFactors is empty", 0) == 0) {
+        found = true;
+        CHECK(f.at.line > 0);
+        CHECK_FALSE(f.child.empty());
+      }
+    }
+    CHECK(found);
+    cin::ReadOptions strict;
+    strict.strict = true;
+    CHECK_THROWS_AS(cin::read(text, "empty-code.xml", strict), Error);
+    CHECK_NOTHROW(cin::read(slurp(kDir + "full.xml"), "full.xml", strict));
+  }
+
   TEST_CASE("the header is checked: collection, year and reference date") {
     const cin::Return r = cin::read(
         "<Message><Header><CollectionDetails><Collection>SWF</Collection><Year>2024</Year>"
