@@ -2,7 +2,9 @@
 // and its reasons are at the top of record_store.hpp.
 #include "record_store.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "record_codec.hpp"
 
@@ -152,7 +154,14 @@ RecordStore::RecordStore(const std::string& path, StoreOpen mode) : path_(path) 
                   Location(path_));
   }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (mode == StoreOpen::create_if_missing) flags |= SQLITE_OPEN_CREATE;
+  if (mode == StoreOpen::create_if_missing) {
+    flags |= SQLITE_OPEN_CREATE;
+    // A new store is created owner-only (0600), as saved case files are (SECURITY.md): it holds
+    // personal data. SQLite would create it with 0644 less the umask; an empty file is a new
+    // database to it, and its WAL takes the database file's mode.
+    const int created = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (created >= 0) ::close(created);
+  }
   const int code = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (code != SQLITE_OK) {
     try {

@@ -1,6 +1,7 @@
 // Writing output, number formatting, HTML escaping and terminal checks; see output.hpp.
 #include "output.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -117,6 +118,12 @@ void write_output(const std::string& path, const std::function<void(std::ostream
     }
     return;
   }
+  // A new file is created owner-only (0600), as the library creates the case files it saves
+  // (SECURITY.md): what the program writes (results, reports with display names, case files)
+  // is personal data. An existing file is truncated and keeps its mode. (std::ofstream cannot
+  // be given a mode, so the file is made first.)
+  const int created = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (created >= 0) ::close(created);
   errno = 0;
   std::ofstream file(path, std::ios::binary);
   if (file) attempt(file);

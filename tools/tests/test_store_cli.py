@@ -111,6 +111,27 @@ class StoreTest(unittest.TestCase):
         info = json.loads(run("store", "info", self.store, "--format", "json").out)
         self.assertEqual(info["revision"], 1)
 
+    def test_new_files_are_owner_only_and_replaced_files_keep_their_mode(self):
+        """A new store and a new output file hold personal data: created 0600 whatever the
+        umask (SECURITY.md); a file written over keeps the mode it had."""
+        old_umask = os.umask(0o022)
+        try:
+            self.assertEqual(self.import_case(FAMILIES, T0).code, 0)
+            exported = os.path.join(self.dir, "exported.json")
+            done = run("store", "export", self.store, "--as-of", "2026-11-01", "-o", exported)
+            self.assertEqual(done.code, 0, done.errtext())
+            generated = os.path.join(self.dir, "generated.json")
+            done = run("generate", "--children", "3", "-o", generated)
+            self.assertEqual(done.code, 0, done.errtext())
+            for path in (self.store, exported, generated):
+                self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
+            os.chmod(exported, 0o640)
+            done = run("store", "export", self.store, "--as-of", "2026-11-01", "-o", exported)
+            self.assertEqual(done.code, 0, done.errtext())
+            self.assertEqual(os.stat(exported).st_mode & 0o777, 0o640)
+        finally:
+            os.umask(old_umask)
+
     def test_a_store_path_that_is_not_a_regular_file_is_refused_and_left_alone(self):
         """A FIFO (a device would do the same) or a directory is refused before SQLite opens
         it, which would leave a "-journal" file beside it."""
