@@ -109,6 +109,19 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error, int argc, ch
     if (token[1] != '-' && token.size() > 2) continue;  // -rVALUE: a short option with a value
     token = token.substr(0, token.find('='));
     if (std::find(known.begin(), known.end(), token) != known.end()) continue;
+    // "-5" after an option is a negative value, which CLI11 reads as a short option's name:
+    // named as the value of the option before it, as "-10" is by the option's own reader.
+    if (token.size() == 2 && std::isdigit(static_cast<unsigned char>(token[1])) && i > 1) {
+      const std::string before =
+          std::string(argv[i - 1]).substr(0, std::string(argv[i - 1]).find('='));
+      CLI::App* owner = command ? command : &app;
+      const CLI::Option* option =
+          before.size() > 1 && before[0] == '-' ? owner->get_option_no_throw(before) : nullptr;
+      if (option != nullptr && option->get_items_expected_max() > 0)
+        return usage_error(before + ": '" + token +
+                           "' is not a value it takes (a negative number); see '" + program_name() +
+                           " " + (command ? command_path + " " : std::string()) + "--help'");
+    }
     return usage_error("unknown option '" + token + "'" +
                        (command ? " for '" + command_path + "'" : std::string()) +
                        did_you_mean(token, known) + "; see '" + program_name() + " " +

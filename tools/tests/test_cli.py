@@ -1776,6 +1776,16 @@ class ConventionsTest(unittest.TestCase):
         for fragment in expected:
             self.assertIn(fragment, text)
 
+    def test_a_negative_one_digit_value_names_its_option(self):
+        # "-1" reads as a short option's name to the parser: it is named as the option's value.
+        self.assert_usage_error(run("assess", FAMILIES, "--threads", "-1"),
+                                "--threads: '-1' is not a value it takes")
+        self.assert_usage_error(run("generate", "--children", "-5"),
+                                "--children: '-5' is not a value it takes")
+        # After a flag, which takes no value, it is still an unknown option.
+        self.assert_usage_error(run("assess", FAMILIES, "--no-progress", "-5"),
+                                "unknown option '-5'")
+
     def test_mistyped_command_suggests_the_command(self):
         self.assert_usage_error(run("asess", FAMILIES), "unknown command 'asess'",
                                 "did you mean 'assess'?")
