@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -276,6 +277,28 @@ class Reader {
     } while (size > 0);
   }
 
+  static bool is_header_item(El element) {
+    switch (element) {
+      case El::Collection:
+      case El::Year:
+      case El::ReferenceDate:
+      case El::SourceLevel:
+      case El::LEA:
+      case El::SerialNo:
+      case El::DateTime:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // Where the header's element was read, for a finding about it once the return is read; the
+  // start of the return when it was not there.
+  Position header_at(El element) const {
+    const auto found = header_at_.find(element);
+    return found != header_at_.end() ? found->second : Position{1, 1};
+  }
+
   Return finish() {
     if (!seen_message_) fail(Status::parse, "the return has no Message element", Position{1, 1});
     const Header& header = result_.header;
@@ -287,34 +310,35 @@ class Reader {
       add_finding("unknown_code",
                   "Collection " + safeguard::detail::quote_for_error(header.collection) +
                       " is not CIN (this is not a Children in Need census return)",
-                  Position{1, 1}, {});
+                  header_at(El::Collection), {});
     }
     // The published schema's patterns for the header's items (an export writes them as read).
     const auto pattern = [&](const std::string& value, bool (*valid)(std::string_view) noexcept,
-                             const char* element, const char* expected) {
+                             El element, const char* expected) {
       if (!value.empty() && !valid(value)) {
         add_finding("schema_pattern",
-                    std::string(element) + " " + safeguard::detail::quote_for_error(value) +
-                        " is not " + expected + " (the published schema's pattern)",
-                    Position{1, 1}, {});
+                    std::string(element_name(element)) + " " +
+                        safeguard::detail::quote_for_error(value) + " is not " + expected +
+                        " (the published schema's pattern)",
+                    header_at(element), {});
       }
     };
-    pattern(header.authority, detail::is_lea, "LEA", "three digits");
-    pattern(header.serial_no, detail::is_serial_no, "SerialNo", "three or more digits");
-    pattern(header.year, detail::is_year, "Year", "a four-digit year");
-    pattern(header.date_time, detail::is_date_time, "DateTime", "a date and time");
+    pattern(header.authority, detail::is_lea, El::LEA, "three digits");
+    pattern(header.serial_no, detail::is_serial_no, El::SerialNo, "three or more digits");
+    pattern(header.year, detail::is_year, El::Year, "a four-digit year");
+    pattern(header.date_time, detail::is_date_time, El::DateTime, "a date and time");
     if (!header.source_level.empty() && header.source_level != "L") {
       add_finding("unknown_code",
                   "SourceLevel " + safeguard::detail::quote_for_error(header.source_level) +
                       " is not L (local authority), the only level the schema has",
-                  Position{1, 1}, {});
+                  header_at(El::SourceLevel), {});
     }
     if (!header.year.empty() && header.reference_date != kNoDay &&
         header.year != format_iso_date(header.reference_date).substr(0, 4)) {
       add_finding("header_year",
                   "Year " + safeguard::detail::quote_for_error(header.year) +
                       " is not the year of the ReferenceDate (the census year ends on it)",
-                  Position{1, 1}, {});
+                  header_at(El::Year), {});
     }
     if (unlisted_findings_ > 0) {
       result_.findings.push_back(
@@ -784,6 +808,7 @@ class Reader {
     }
     Header& header = result_.header;
     const std::string_view name = element_name(element);
+    if (is_header_item(element)) header_at_.emplace(element, at);  // the first, as kept
     switch (element) {
       case El::Collection:
         once_text(header.collection, token(std::move(text), at, name), at, name);
@@ -1185,6 +1210,7 @@ class Reader {
   bool in_child_ = false;
   std::size_t items_ = 0;
   std::size_t unlisted_findings_ = 0;
+  std::map<El, Position> header_at_;  // where each header item the findings name was read
   Child child_;
   std::unordered_set<std::string> seen_ids_;
   Return result_;

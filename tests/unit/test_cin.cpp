@@ -805,6 +805,29 @@ TEST_SUITE("unit/cin") {
     std::vector<std::string> rules;
     for (const cin::Finding& f : r.findings) rules.push_back(f.rule);
     CHECK(rules == std::vector<std::string>{"unknown_code", "header_year"});
+    // Each is placed at the element it is about, not at the start of the return.
+    REQUIRE(r.findings.size() == 2);
+    CHECK(r.findings[0].at.line == 1);
+    CHECK(r.findings[0].at.column > 1);                        // Collection
+    CHECK(r.findings[1].at.column > r.findings[0].at.column);  // Year, after it on the line
+    const cin::Return lined = cin::read(
+        "<Message>\n<Header>\n<CollectionDetails>\n<Collection>CIN</Collection>\n"
+        "<Year>abc</Year>\n<ReferenceDate>2025-03-31</ReferenceDate>\n</CollectionDetails>\n"
+        "<Source><SourceLevel>X</SourceLevel></Source>\n</Header>\n<Children/></Message>",
+        "lined");
+    bool year = false, level = false;
+    for (const cin::Finding& f : lined.findings) {
+      if (f.rule == "schema_pattern" && f.message.rfind("Year", 0) == 0) {
+        CHECK(f.at.line == 5);
+        year = true;
+      }
+      if (f.rule == "unknown_code" && f.message.rfind("SourceLevel", 0) == 0) {
+        CHECK(f.at.line == 8);
+        level = true;
+      }
+    }
+    CHECK(year);
+    CHECK(level);
     const cin::Return none = cin::read("<Message><Children/></Message>", "none");
     REQUIRE(none.findings.size() == 1);
     CHECK(none.findings[0].rule == "mandatory");
