@@ -112,8 +112,8 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error, int argc, ch
     // "-5" after an option is a negative value, which CLI11 reads as a short option's name:
     // named as the value of the option before it, as "-10" is by the option's own reader.
     if (token.size() == 2 && std::isdigit(static_cast<unsigned char>(token[1])) && i > 1) {
-      const std::string before =
-          std::string(argv[i - 1]).substr(0, std::string(argv[i - 1]).find('='));
+      std::string before = argv[i - 1];
+      before = before.substr(0, before.find('='));
       CLI::App* owner = command ? command : &app;
       const CLI::Option* option =
           before.size() > 1 && before[0] == '-' ? owner->get_option_no_throw(before) : nullptr;

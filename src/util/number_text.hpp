@@ -20,12 +20,11 @@ inline std::string round_trip(double value) {
   return text;
 }
 
-// fixed_text: for the texts people read (explanations, reports, the training pack), whatever
-// the number's size: rule points may be as large as 1e100 (docs/rules.md), and "%.2f" of such a
-// value is over a hundred characters, which a small buffer would cut short without a word.
-// `value` with `decimals` digits after the point (0 to 17), as printf's "%.*f" writes it; "-0.00"
-// and the like lose their sign, which reads as a negative score that is not there. Infinities
-// and NaN come out as printf writes them.
+// `value` with `decimals` digits after the point (0 to 17), as printf's "%.*f" writes it, for the
+// texts people read (explanations, reports, the training pack), whatever the number's size: rule
+// points may be as large as 1e100 (docs/rules.md), over a hundred characters in "%.2f", which a
+// small buffer would cut short without a word. "-0.00" and the like lose their sign, which reads
+// as a negative score that is not there. Infinities and NaN come out as printf writes them.
 inline std::string fixed_text(double value, int decimals) {
   if (decimals < 0) decimals = 0;
   if (decimals > 17) decimals = 17;

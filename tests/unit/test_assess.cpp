@@ -67,6 +67,20 @@ Error refused(const std::string& text, const char* name, const char* fragment, i
 
 }  // namespace
 
+// A pack of two levels and one index, for the tests that add their own rules.
+const std::string kTwoLevelPack = R"([pack]
+id = "two-levels"
+version = "1"
+[[level]]
+id = "low"
+min = 0
+[[level]]
+id = "high"
+min = 5
+[[index]]
+id = "risk"
+)";
+
 TEST_SUITE("unit/assess") {
   TEST_CASE("four agencies' low-level worries add up only when joined (worked by hand)") {
     Fixture f;
@@ -133,18 +147,7 @@ TEST_SUITE("unit/assess") {
     // Points may be as large as 1e100 (docs/rules.md); the text once cut them at 63 characters.
     CaseGraph graph;
     load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
-    const std::string pack = R"([pack]
-id = "large"
-version = "1"
-[[level]]
-id = "low"
-min = 0
-[[level]]
-id = "high"
-min = 5
-[[index]]
-id = "risk"
-[[rule]]
+    const std::string pack = kTwoLevelPack + R"([[rule]]
 id = "large-points"
 index = "risk"
 heading = "harm"
@@ -178,18 +181,7 @@ points = -0.001
   TEST_CASE("overflow and not-a-number in points or conditions: not assessable, scores finite") {
     CaseGraph graph;
     load_case_file(graph, SAFEGUARD_SOURCE_DIR "/examples/data/families.json");
-    const std::string head = R"([pack]
-id = "overflow"
-version = "1"
-[[level]]
-id = "low"
-min = 0
-[[level]]
-id = "high"
-min = 5
-[[index]]
-id = "risk"
-)";
+    const std::string head = kTwoLevelPack;
     auto rule = [](const std::string& id, const std::string& scope, const std::string& when,
                    const std::string& points) {
       return "[[rule]]\nid = \"" + id + "\"\nindex = \"risk\"\nheading = \"harm\"\nfor = \"" +
