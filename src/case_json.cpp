@@ -2629,7 +2629,7 @@ constexpr std::array<const char*, 10> kListSections = {
 template <class Out>
 void write_case(const CaseGraph& graph, Out& out) {
   auto date = [&](std::string_view name, Day day) { out.day(name, day); };
-  auto ids = [&](std::string_view name, const std::vector<VertexIndex>& list) {
+  auto ids = [&](std::string_view name, const VertexList& list) {
     out.key(name);
     out.begin_array();
     for (VertexIndex v : list) out.string(graph.id(v));

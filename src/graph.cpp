@@ -855,6 +855,33 @@ std::size_t CaseGraph::vertex_count() const noexcept { return num_vertices(topol
 std::size_t CaseGraph::edge_count() const noexcept { return num_edges(topology_->adjacency); }
 VertexKind CaseGraph::kind(VertexIndex v) const { return topology_->adjacency[v].kind; }
 
+const std::string& CaseGraph::id(VertexIndex v) const {
+  static const std::string erased;
+  if (v >= vertex_count()) {
+    throw Error(Status::invalid_argument, "vertex " + std::to_string(v) + " is not in the graph");
+  }
+  const detail::VertexData& data = topology_->adjacency[v];
+  switch (data.kind) {
+    case VertexKind::person:
+      return persons_[data.slot].id;
+    case VertexKind::agency:
+      return agencies_[data.slot].id;
+    case VertexKind::concern:
+      return concerns_[data.slot].id;
+    case VertexKind::factor:
+      return factors_[data.slot].id;
+    case VertexKind::place:
+      return places_[data.slot].id;
+    case VertexKind::group:
+      return groups_[data.slot].id;
+    case VertexKind::household:
+      return households_[data.slot].id;
+    case VertexKind::erased:
+      break;
+  }
+  return erased;
+}
+
 std::size_t CaseGraph::count(VertexKind kind) const noexcept {
   if (kind == VertexKind::erased) return 0;
   std::size_t live = 0;
@@ -934,7 +961,7 @@ bool CaseGraph::has_relation(RelationKind kind, VertexIndex from, VertexIndex to
 class CaseGraph::Transaction {
  public:
   enum class Op : std::uint8_t {
-    vertex_added,         // undo: drop the last vertex, its id and its index entry
+    vertex_added,         // undo: drop the last vertex and its index entry
     edge_added,           // a, b: source, target; undo: drop the last entry of each
     edge_removed,         // marked only (edge: both its entries); commit() removes it
     appended,             // list: which vector; undo: pop_back
@@ -945,7 +972,6 @@ class CaseGraph::Transaction {
     status_changed,       // a: concern slot, b: the old status
     provided_by_changed,  // a: factor slot, b: the old value
     kind_changed,         // a: vertex, b: the old kind
-    id_cleared,           // a: vertex; the old id is in old_ids_
     unindexed,            // vertex a's id was taken out of index_
     record_unindexed,     // the id's node of record_index_ is in old_records_
     relations_replaced,   // the old vector is in old_relations_
@@ -1036,7 +1062,7 @@ class CaseGraph::Transaction {
 
   // Removes every `value` from `which` list of the record in `owner` slot.
   void erase_from(List which, std::uint32_t owner, VertexIndex value) {
-    std::vector<VertexIndex>& list = list_of(which, owner);
+    VertexList& list = list_of(which, owner);
     for (auto at = std::find(list.begin(), list.end(), value); at != list.end();
          at = std::find(at, list.end(), value)) {
       reserve_step();
@@ -1054,9 +1080,8 @@ class CaseGraph::Transaction {
     return symbol;
   }
 
+  // The vertex of a record just appended (at `slot` of `kind`'s vector), which holds its id.
   VertexIndex add_vertex(VertexKind kind, std::uint32_t slot, const std::string& id) {
-    std::string copy = id;
-    make_room(graph_.ids_);
     reserve_step();
     VertexData data;
     data.kind = kind;
@@ -1068,7 +1093,6 @@ class CaseGraph::Transaction {
       graph_.topology_->adjacency.pop_vertex();
       throw;
     }
-    graph_.ids_.push_back(std::move(copy));
     log({Op::vertex_added});
     return v;
   }
@@ -1114,20 +1138,12 @@ class CaseGraph::Transaction {
     graph_.topology_->adjacency[v].kind = kind;
   }
 
-  void clear_id(VertexIndex v) {
-    make_room(old_ids_);
-    reserve_step();
-    old_ids_.push_back(std::move(graph_.ids_[v]));
-    graph_.ids_[v].clear();
-    log({Op::id_cleared, List::persons, v});
-  }
-
   // Undone by putting the id back, which never allocates: the index holds one entry fewer
   // than it did, and it never shrinks.
   void unindex(VertexIndex v) {
     reserve_step();
-    if (graph_.find(graph_.ids_[v]) != v) return;
-    graph_.index_.erase(graph_.ids_[v], graph_.id_of());
+    if (graph_.find(graph_.id(v)) != v) return;
+    graph_.index_.erase(graph_.id(v), graph_.id_of());
     log({Op::unindexed, List::persons, v});
   }
 
@@ -1197,7 +1213,7 @@ class CaseGraph::Transaction {
   void reserve_step() { make_room(steps_); }
   void log(const Step& step) noexcept { steps_.push_back(step); }
 
-  std::vector<VertexIndex>& list_of(List which, std::uint32_t owner) noexcept {
+  VertexList& list_of(List which, std::uint32_t owner) noexcept {
     switch (which) {
       case List::concern_involves:
         return graph_.concerns_[owner].involves;
@@ -1249,8 +1265,8 @@ class CaseGraph::Transaction {
     CaseGraph& g = graph_;
     switch (step.op) {
       case Op::vertex_added:
-        g.index_.erase(g.ids_.back(), g.id_of());
-        g.ids_.pop_back();
+        // Its record is still there: the record is appended before its vertex, so undone after.
+        g.index_.erase(g.id(static_cast<VertexIndex>(g.vertex_count() - 1)), g.id_of());
         g.topology_->adjacency.pop_vertex();
         break;
       case Op::edge_added:
@@ -1304,7 +1320,7 @@ class CaseGraph::Transaction {
       case Op::list_erased: {
         // The list held this value at this position before, so it has the capacity: no
         // reallocation.
-        std::vector<VertexIndex>& list = list_of(step.list, step.a);
+        VertexList& list = list_of(step.list, step.a);
         list.insert(list.begin() + step.b, step.c);
         break;
       }
@@ -1317,12 +1333,8 @@ class CaseGraph::Transaction {
       case Op::kind_changed:
         g.topology_->adjacency[step.a].kind = static_cast<VertexKind>(step.b);
         break;
-      case Op::id_cleared:
-        g.ids_[step.a] = std::move(old_ids_.back());
-        old_ids_.pop_back();
-        break;
       case Op::unindexed:
-        g.index_.insert(g.ids_[step.a], step.a, g.id_of());
+        g.index_.insert(g.id(step.a), step.a, g.id_of());
         break;
       case Op::record_unindexed:
         g.record_index_.insert(std::move(old_records_.back()));
@@ -1355,7 +1367,6 @@ class CaseGraph::Transaction {
   std::vector<Agency> old_agencies_;
   std::vector<Place> old_places_;
   std::vector<Group> old_groups_;
-  std::vector<std::string> old_ids_;
   std::vector<decltype(CaseGraph::record_index_)::node_type> old_records_;
   std::vector<std::vector<Relation>> old_relations_;
   std::vector<std::shared_ptr<const WorkingCalendar>> old_calendars_;
@@ -1490,36 +1501,43 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
         using T = std::decay_t<decltype(edit)>;
         if constexpr (std::is_same_v<T, PersonSpec>) {
           Person p = make_person(edit);
-          auto v = add_vertex(tx, VertexKind::person, slot_count(persons_), edit.id);
+          const std::uint32_t slot = slot_count(persons_);
           tx.append(persons_, List::persons, std::move(p));
+          auto v = add_vertex(tx, VertexKind::person, slot, edit.id);
           if (!edit.household.empty())
             add_edge(tx, RelationKind::household, v, resolve(edit.household));
         } else if constexpr (std::is_same_v<T, AgencySpec>) {
           Agency agency{edit.id, intern(tx, edit.type), edit.name};
-          add_vertex(tx, VertexKind::agency, slot_count(agencies_), edit.id);
+          const std::uint32_t slot = slot_count(agencies_);
           tx.append(agencies_, List::agencies, std::move(agency));
+          add_vertex(tx, VertexKind::agency, slot, edit.id);
         } else if constexpr (std::is_same_v<T, ConcernSpec>) {
           Concern c = make_concern(edit);
-          auto v = add_vertex(tx, VertexKind::concern, slot_count(concerns_), edit.id);
-          set_concern_edges(v, c);
+          const std::uint32_t slot = slot_count(concerns_);
           tx.append(concerns_, List::concerns, std::move(c));
+          auto v = add_vertex(tx, VertexKind::concern, slot, edit.id);
+          set_concern_edges(v, concerns_[slot]);
         } else if constexpr (std::is_same_v<T, FactorSpec>) {
           Factor f = make_factor(edit);
-          auto v = add_vertex(tx, VertexKind::factor, slot_count(factors_), edit.id);
-          for (auto p : f.protects) add_edge(tx, RelationKind::protects, v, p);
+          const std::uint32_t slot = slot_count(factors_);
           tx.append(factors_, List::factors, std::move(f));
+          auto v = add_vertex(tx, VertexKind::factor, slot, edit.id);
+          for (auto p : factors_[slot].protects) add_edge(tx, RelationKind::protects, v, p);
         } else if constexpr (std::is_same_v<T, PlaceSpec>) {
           Place place{edit.id, intern(tx, edit.kind), edit.name};
-          add_vertex(tx, VertexKind::place, slot_count(places_), edit.id);
+          const std::uint32_t slot = slot_count(places_);
           tx.append(places_, List::places, std::move(place));
+          add_vertex(tx, VertexKind::place, slot, edit.id);
         } else if constexpr (std::is_same_v<T, GroupSpec>) {
           Group group{edit.id, intern(tx, edit.kind), edit.name};
-          add_vertex(tx, VertexKind::group, slot_count(groups_), edit.id);
+          const std::uint32_t slot = slot_count(groups_);
           tx.append(groups_, List::groups, std::move(group));
+          add_vertex(tx, VertexKind::group, slot, edit.id);
         } else if constexpr (std::is_same_v<T, HouseholdSpec>) {
           Household household{edit.id};
-          add_vertex(tx, VertexKind::household, slot_count(households_), edit.id);
+          const std::uint32_t slot = slot_count(households_);
           tx.append(households_, List::households, std::move(household));
+          add_vertex(tx, VertexKind::household, slot, edit.id);
         } else if constexpr (std::is_same_v<T, RelationSpec>) {
           Relation r{edit.kind, resolve(edit.from), resolve(edit.to)};
           add_edge(tx, r.kind, r.from, r.to);
@@ -1614,46 +1632,46 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
   };
   for (const auto& change : tx.kind_changes) {
     const VertexIndex v = change.first;
-    const std::string& id = ids_[v];
+    const std::string& who = id(v);
     auto fail = [&](const std::string& message) {
-      throw BatchError(Status::invalid_data, message, change.second, id);
+      throw BatchError(Status::invalid_data, message, change.second, who);
     };
     if (is_kind(v, PersonKind::adult)) {
       for (auto edge : boost::make_iterator_range(in_edges(v, adj))) {
         const VertexIndex source = detail::source(edge, adj);
         if (is_caring(adj[edge].kind) && !tx.removed(edge) && is_kind(source, PersonKind::child)) {
-          fail(std::string(to_string(adj[edge].kind)) + " from " + quoted(ids_[source]) + " to " +
-               quoted(id) + ": " + caring_refusal(adj[edge].kind));
+          fail(std::string(to_string(adj[edge].kind)) + " from " + quoted(id(source)) + " to " +
+               quoted(who) + ": " + caring_refusal(adj[edge].kind));
         }
       }
       for (const Event& e : events_) {
         if (!e.id.empty() && std::find(e.about.begin(), e.about.end(), v) != e.about.end())
-          fail("child " + quoted(id) + " is not a child (event " + quoted(e.id) + ")");
+          fail("child " + quoted(who) + " is not a child (event " + quoted(e.id) + ")");
       }
       for (const DiscretionaryOverride& o : discretionary_) {
         if (!o.id.empty() && o.person == v)
-          fail("child " + quoted(id) + " is not a child (override " + quoted(o.id) + ")");
+          fail("child " + quoted(who) + " is not a child (override " + quoted(o.id) + ")");
       }
       for (const RecordedEntry& e : entries_) {
         if (!e.id.empty() && std::find(e.about.begin(), e.about.end(), v) != e.about.end())
-          fail("child " + quoted(id) + " is not a child (entry " + quoted(e.id) + ")");
+          fail("child " + quoted(who) + " is not a child (entry " + quoted(e.id) + ")");
       }
     } else if (is_kind(v, PersonKind::child)) {
       for (const DiscretionaryOverride& o : discretionary_) {
         if (!o.id.empty() && o.person == v)
-          fail("adult " + quoted(id) + " is not an adult (override " + quoted(o.id) + ")");
+          fail("adult " + quoted(who) + " is not an adult (override " + quoted(o.id) + ")");
       }
       for (auto edge : boost::make_iterator_range(in_edges(v, adj))) {
         if (adj[edge].kind == RelationKind::involves && !tx.removed(edge)) {
-          fail("involved person " + quoted(id) + " is not an adult (concern " +
-               quoted(ids_[source(edge, adj)]) + ")");
+          fail("involved person " + quoted(who) + " is not an adult (concern " +
+               quoted(id(source(edge, adj))) + ")");
         }
       }
       for (auto edge : boost::make_iterator_range(out_edges(v, adj))) {
         const VertexIndex target = detail::target(edge, adj);
         if (is_caring(adj[edge].kind) && !tx.removed(edge) && is_kind(target, PersonKind::adult)) {
-          fail(std::string(to_string(adj[edge].kind)) + " from " + quoted(id) + " to " +
-               quoted(ids_[target]) + ": " + caring_refusal(adj[edge].kind));
+          fail(std::string(to_string(adj[edge].kind)) + " from " + quoted(who) + " to " +
+               quoted(id(target)) + ": " + caring_refusal(adj[edge].kind));
         }
       }
     }
@@ -1736,8 +1754,7 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
   for (auto edge : boost::make_iterator_range(in_edges(v, topology_->adjacency))) {
     if (!tx.removed(edge)) tx.remove_edge(edge);
   }
-  tx.unindex(v);
-  tx.clear_id(v);
+  tx.unindex(v);  // the id goes with the kind: an erased vertex's id(v) is empty
   tx.set_kind(v, VertexKind::erased);
   sort_unique(orphans);
   for (auto orphan : orphans) erase_vertex(tx, orphan);

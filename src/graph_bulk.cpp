@@ -144,7 +144,7 @@ class CaseGraph::BulkBuilder {
 
   // Every vertex is known, and none is listed twice.
   template <typename Accept>
-  bool distinct_and(const std::vector<VertexIndex>& list, const Accept& accept) {
+  bool distinct_and(const VertexList& list, const Accept& accept) {
     if (!list_fits(list.size())) return false;
     for (VertexIndex v : list) {
       if (v == kNoVertex || !accept(v)) return false;
@@ -163,7 +163,7 @@ class CaseGraph::BulkBuilder {
   }
 
   // ---- Ids: one flat index of every id declared, vertices and records alike ----
-  // An entry names where the id is kept: the graph's ids_ for a vertex, the event's or
+  // An entry names where the id is kept: the vertex's record (CaseGraph::id), the event's or
   // override's own record otherwise. The index reads keys from there, so it holds no copy of
   // them and stays valid when the items it was built from are gone (streamed) or the vectors
   // holding the ids grow.
@@ -177,7 +177,9 @@ class CaseGraph::BulkBuilder {
     const Name& name = names_[at];
     switch (name.kind) {
       case NameKind::vertex:
-        return graph_.ids_[name.number];
+        // The vertex being added has no record yet (it comes once the item is checked): its id
+        // is the one add_vertex kept.
+        return name.number == pending_ ? std::string_view(pending_id_) : graph_.id(name.number);
       case NameKind::event:
         return graph_.events_[name.number].id;
       case NameKind::override:
@@ -208,13 +210,15 @@ class CaseGraph::BulkBuilder {
   }
 
   VertexIndex add_vertex(const std::string& id, VertexKind vertex_kind, std::size_t slot) {
-    const auto v = static_cast<VertexIndex>(graph_.ids_.size());
+    const auto v = static_cast<VertexIndex>(graph_.vertex_count());
+    pending_ = kNoVertex;  // the last vertex's record is in place (or the build has failed)
     if (!declare(id, Name{v, NameKind::vertex})) return kNoVertex;
+    pending_id_.assign(id);
+    pending_ = v;
     detail::VertexData data;
     data.kind = vertex_kind;
     data.slot = static_cast<std::uint32_t>(slot);
     graph_.topology_->adjacency.add_vertex(data);
-    graph_.ids_.push_back(id);
     return v;
   }
 
@@ -475,11 +479,14 @@ class CaseGraph::BulkBuilder {
 
   // The graph's own index of ids, built once, at its final size.
   bool index_ids() {
-    graph_.index_.reserve(graph_.ids_.size());
+    pending_ = kNoVertex;
+    const std::size_t vertices = graph_.vertex_count();
+    graph_.index_.reserve(vertices);
     // Each id's slot fetched a few ids ahead (the index outgrows the cache at a million
     // children); the ids were checked unique as they were added (names_index_).
     detail::insert_prefetched(
-        graph_.ids_.size(), [&](std::size_t v) { return std::string_view(graph_.ids_[v]); },
+        vertices,
+        [&](std::size_t v) { return std::string_view(graph_.id(static_cast<VertexIndex>(v))); },
         [&](std::size_t) { return &graph_.index_; }, graph_.id_of(), [](std::size_t) {});
     return true;
   }
@@ -508,7 +515,6 @@ class CaseGraph::BulkBuilder {
                       relations = count_of<RelationSpec>(counts);
     const std::size_t vertices = vertex_count(counts);
     graph_.topology_->adjacency.reserve_vertices(vertices);
-    graph_.ids_.reserve(vertices);
     graph_.persons_.reserve(persons);
     graph_.agencies_.reserve(count_of<AgencySpec>(counts));
     graph_.concerns_.reserve(concerns);
@@ -542,7 +548,9 @@ class CaseGraph::BulkBuilder {
 
  private:
   CaseGraph& graph_;
-  std::vector<Name> names_;  // every id declared so far, in order
+  std::vector<Name> names_;          // every id declared so far, in order
+  VertexIndex pending_ = kNoVertex;  // the vertex add_vertex added last, until its record is
+  std::string pending_id_;           // its id
   detail::KeyIndex names_index_;
   std::size_t vertices_ = 0;  // entities and records added, against the graph's limits
   std::size_t records_ = 0;
@@ -571,7 +579,6 @@ bool CaseGraph::apply_in_bulk(const Batch& batch) {
 // Back to the empty graph the bulk path started from, freeing what it built; allocates nothing.
 void CaseGraph::clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar) noexcept {
   topology_->adjacency.clear();
-  std::vector<std::string>().swap(ids_);
   index_ = detail::KeyIndex();
   while (symbols_.size() > 1) symbols_.forget_last();
   std::vector<Person>().swap(persons_);
@@ -592,9 +599,9 @@ void CaseGraph::clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar
 namespace detail {
 
 bool StreamedBuild::accepts(const CaseGraph& graph) {
-  return graph.vertex_count() == 0 && graph.ids_.empty() && graph.symbols_.size() == 1 &&
-         graph.events_.empty() && graph.discretionary_.empty() && graph.entries_.empty() &&
-         graph.relations_.empty() && graph.record_index_.empty();
+  return graph.vertex_count() == 0 && graph.symbols_.size() == 1 && graph.events_.empty() &&
+         graph.discretionary_.empty() && graph.entries_.empty() && graph.relations_.empty() &&
+         graph.record_index_.empty();
 }
 
 StreamedBuild::StreamedBuild(CaseGraph& graph)

@@ -16,8 +16,8 @@
 namespace safeguard::detail {
 
 template <typename Resolve>
-std::vector<VertexIndex> resolve_all(const std::vector<std::string>& ids, const Resolve& resolve) {
-  std::vector<VertexIndex> out;
+VertexList resolve_all(const std::vector<std::string>& ids, const Resolve& resolve) {
+  VertexList out;
   out.reserve(ids.size());
   for (const auto& id : ids) out.push_back(resolve(id));
   return out;

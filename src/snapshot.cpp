@@ -375,6 +375,10 @@ template <typename T>
 inline void prefetch_block(const std::vector<T>& v) noexcept {
   if (!v.empty()) prefetch_read(v.data());
 }
+template <typename T>
+inline void prefetch_block(const detail::CompactList<T>& v) noexcept {
+  if (v.capacity() > v.kInPlace) prefetch_read(v.data());  // two or fewer are in the record
+}
 inline void prefetch_block(const std::string& s) noexcept {
   if (s.size() > 15) prefetch_read(s.data());  // libstdc++ keeps up to 15 bytes in the record
 }

@@ -287,7 +287,8 @@ class SAFEGUARD_EXPORT CaseGraph {
   std::size_t count(VertexKind kind) const noexcept;
   std::size_t count() const noexcept;
   std::optional<VertexIndex> find(std::string_view id) const;
-  const std::string& id(VertexIndex v) const { return ids_[v]; }
+  // The id of `v` (kept once, in its record), or the empty string for an erased vertex.
+  const std::string& id(VertexIndex v) const;
 
   const Person& person(VertexIndex v) const { return persons_[slot(v, VertexKind::person)]; }
   const Agency& agency(VertexIndex v) const { return agencies_[slot(v, VertexKind::agency)]; }
@@ -364,15 +365,16 @@ class SAFEGUARD_EXPORT CaseGraph {
 
   GraphLimits limits_;
   detail::TopologyHolder topology_;
-  std::vector<std::string> ids_;
-  // Vertex by id: positions in ids_, which holds the keys (each id is stored once). Erased
-  // persons' ids are cleared in ids_ and out of the index.
+  // Vertex by id: the keys are the records' own ids (id(v)), so each id is stored once. Erased
+  // vertices are out of the index.
   detail::KeyIndex index_;
   struct IdOf {
-    const std::vector<std::string>* ids;
-    std::string_view operator()(std::size_t v) const { return (*ids)[v]; }
+    const CaseGraph* graph;
+    std::string_view operator()(std::size_t v) const {
+      return graph->id(static_cast<VertexIndex>(v));
+    }
   };
-  IdOf id_of() const noexcept { return IdOf{&ids_}; }
+  IdOf id_of() const noexcept { return IdOf{this}; }
   // The vertex of an id the batch being applied has been checked to name.
   VertexIndex indexed(std::string_view id) const;
   detail::Interner symbols_;

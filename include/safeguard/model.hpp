@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "safeguard/day.hpp"
+#include "safeguard/detail/compact_list.hpp"
 
 namespace safeguard {
 
@@ -20,6 +21,12 @@ inline constexpr VertexIndex kNoVertex = std::numeric_limits<VertexIndex>::max()
 
 // An interned string (category, agency type, flag, factor kind...). Zero is the empty string.
 using Symbol = std::uint32_t;
+
+// A record's list of vertices (a concern's about and involves, a factor's protects, an event's
+// children) or of symbols (a person's flags): a std::vector-like list of 16 bytes that holds two
+// items in place (detail/compact_list.hpp), since a national record holds millions of them.
+using VertexList = detail::CompactList<VertexIndex>;
+using SymbolList = detail::CompactList<Symbol>;
 
 enum class VertexKind : std::uint8_t {
   person,
@@ -176,7 +183,7 @@ struct Person {
   std::string id;
   PersonKind kind = PersonKind::child;
   Day dob = kNoDay;
-  std::vector<Symbol> flags;  // vulnerability flags, sorted and unique
+  SymbolList flags;  // vulnerability flags, each once, in the order given
   // A display name ("Amy Ash"), or empty. Personal data: shown only in the conference report and
   // the family version, never written to logs, errors, lint output or CSV/JSON results.
   std::string name;
@@ -201,9 +208,9 @@ struct Concern {
   ConcernStatus status = ConcernStatus::open;
   VertexIndex source = kNoVertex;  // the agency that raised it
   bool restricted = false;
-  std::vector<VertexIndex> about;     // persons, places or groups the concern is about
-  std::vector<VertexIndex> involves;  // adults alleged to cause the harm
-  std::string summary;                // free text; shown only to cleared viewers when restricted
+  VertexList about;     // persons, places or groups the concern is about
+  VertexList involves;  // adults alleged to cause the harm
+  std::string summary;  // free text; shown only to cleared viewers when restricted
 };
 
 struct Factor {
@@ -213,7 +220,7 @@ struct Factor {
   Day start = kNoDay;
   Day end = kNoDay;
   VertexIndex provided_by = kNoVertex;  // person or agency, optional
-  std::vector<VertexIndex> protects;
+  VertexList protects;
   std::string summary;
 };
 
@@ -238,7 +245,7 @@ struct Event {
   std::string id;
   EventKind kind = EventKind::referral;
   Day date = kNoDay;
-  std::vector<VertexIndex> about;  // children
+  VertexList about;  // children
   std::string note;
   EventDecision decision = EventDecision::none;
   // plan_start: the category of abuse or neglect; record_source: the source ("cin_census");
@@ -275,8 +282,8 @@ struct RecordedEntry {
   std::string id;
   EntryKind kind = EntryKind::child_voice;
   Day date = kNoDay;
-  std::vector<VertexIndex> about;  // children
-  std::string author;              // a role or practitioner id, never a name
+  VertexList about;    // children
+  std::string author;  // a role or practitioner id, never a name
   std::string text;
   int value = kNoScalingValue;     // scaling: 0-10; otherwise kNoScalingValue
   std::string question;            // scaling: what was asked ("how safe is ... at home"), or empty

@@ -98,7 +98,7 @@ std::string save_case(const CaseGraph& graph) {
     reserve(list.back());
     return list.back();
   };
-  auto ids = [&](ordered& out, const std::vector<VertexIndex>& list) {
+  auto ids = [&](ordered& out, const VertexList& list) {
     out = ordered::array();
     for (VertexIndex v : list) out.push_back(graph.id(v));
   };

@@ -228,6 +228,68 @@ TEST_SUITE("unit/graph") {
     graph.apply(family_tree);
   }
 
+  TEST_CASE(
+      "an id is kept once, in its record: erased vertices have none, refused batches "
+      "keep theirs") {
+    CaseGraph graph;
+    Batch batch = family();  // an agency, a household, two persons and a concern
+    batch.add(FactorSpec{"F-1", "mentor", 3, kNoDay, kNoDay, "", {"P-C"}, ""});
+    graph.apply(batch);
+    for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
+      const std::string& id = graph.id(v);
+      REQUIRE(graph.find(id) == v);
+      switch (graph.kind(v)) {
+        case VertexKind::person:
+          CHECK(&id == &graph.person(v).id);
+          break;
+        case VertexKind::concern:
+          CHECK(&id == &graph.concern(v).id);
+          break;
+        case VertexKind::agency:
+          CHECK(&id == &graph.agency(v).id);
+          break;
+        case VertexKind::household:
+          CHECK(&id == &graph.household(v).id);
+          break;
+        case VertexKind::factor:
+          CHECK(&id == &graph.factor(v).id);
+          CHECK(graph.factor(v).protects == std::vector<VertexIndex>{*graph.find("P-C")});
+          break;
+        default:
+          FAIL("a vertex of another kind");
+      }
+    }
+    CHECK_THROWS_AS(graph.id(static_cast<VertexIndex>(graph.vertex_count())), Error);
+    const VertexIndex mother = *graph.find("P-M");
+    // Erased, then refused: the erasure is undone and the id found again.
+    Batch refused;
+    refused.add(ErasePerson{"P-M"});
+    refused.add(concern("C-2", "P-NOBODY"));
+    CHECK_THROWS_AS(graph.apply(refused), Error);
+    CHECK(graph.id(mother) == "P-M");
+    CHECK(graph.find("P-M") == mother);
+    // Erased: the vertex has no id, and the id may name a new person.
+    graph.apply(Batch().add(ErasePerson{"P-M"}));
+    CHECK(graph.kind(mother) == VertexKind::erased);
+    CHECK(graph.id(mother).empty());
+    CHECK_FALSE(graph.find("P-M"));
+    graph.apply(Batch().add(PersonSpec{"P-M", PersonKind::adult, kNoDay, {}, ""}));
+    const VertexIndex again = *graph.find("P-M");
+    CHECK(again != mother);
+    CHECK(graph.id(again) == "P-M");
+    CHECK(graph.id(mother).empty());
+    // Added and refused in one batch: the new vertices and their ids are gone.
+    const std::size_t vertices = graph.vertex_count();
+    Batch added;
+    added.add(PersonSpec{"P-NEW", PersonKind::child, kNoDay, {}, ""});
+    added.add(concern("C-3", "P-NEW"));
+    added.add(concern("C-3", "P-NEW"));  // a duplicate id: refused
+    CHECK_THROWS_AS(graph.apply(added), Error);
+    CHECK(graph.vertex_count() == vertices);
+    CHECK_FALSE(graph.find("P-NEW"));
+    CHECK_FALSE(graph.find("C-3"));
+  }
+
   TEST_CASE("ids added earlier in the same batch can be referenced later in it") {
     CaseGraph graph;
     Batch batch = family();

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "safeguard/detail/compact_list.hpp"
 #include "safeguard/detail/key_index.hpp"
 #include "safeguard/error.hpp"
 #include "util/file.hpp"
@@ -262,6 +263,80 @@ TEST_SUITE("unit/util") {
     } catch (const safeguard::Error& e) {
       CHECK(e.status() == safeguard::Status::io);
       CHECK(std::string(e.what()).find("cannot open file") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("CompactList holds two items in its 16 bytes and behaves as a std::vector") {
+    using List = safeguard::detail::CompactList<std::uint32_t>;
+    static_assert(sizeof(List) == 16);
+    List list;
+    CHECK(list.empty());
+    list.push_back(7);
+    list.push_back(8);
+    CHECK(list.capacity() == List::kInPlace);  // in place: no heap block
+    CHECK(reinterpret_cast<const char*>(list.data()) >= reinterpret_cast<const char*>(&list));
+    CHECK(reinterpret_cast<const char*>(list.data()) < reinterpret_cast<const char*>(&list + 1));
+    list.push_back(9);
+    CHECK(list.capacity() > List::kInPlace);
+    CHECK(list == std::vector<std::uint32_t>{7, 8, 9});
+    CHECK_THROWS_AS(list.at(3), std::out_of_range);
+    // Erasing keeps the room, so inserting as many back never allocates (an undo's need).
+    const std::uint32_t* block = list.data();
+    list.erase(list.begin());
+    list.erase(list.begin());
+    CHECK(list.data() == block);
+    list.insert(list.begin(), 8);
+    list.insert(list.begin(), 7);
+    CHECK(list.data() == block);
+    CHECK(list == std::vector<std::uint32_t>{7, 8, 9});
+    // Copies are deep, moves take the block and leave the source empty.
+    List copy = list;
+    CHECK(copy == list);
+    CHECK(copy.data() != list.data());
+    List moved = std::move(copy);
+    CHECK(moved == list);
+    CHECK(copy.empty());  // NOLINT(bugprone-use-after-move): what a move leaves is specified
+    List small = {1};
+    small.swap(moved);
+    CHECK(small == std::vector<std::uint32_t>{7, 8, 9});
+    CHECK(moved == std::vector<std::uint32_t>{1});
+    small = moved;
+    CHECK(small == moved);
+    small = {4, 5, 6, 7, 8};
+    CHECK(small.size() == 5);
+    CHECK(small.front() == 4);
+    CHECK(small.back() == 8);
+  }
+
+  TEST_CASE("CompactList agrees with std::vector over random edits") {
+    using List = safeguard::detail::CompactList<std::uint32_t>;
+    std::mt19937 random(20261203);
+    for (int round = 0; round < 200; ++round) {
+      List list;
+      std::vector<std::uint32_t> model;
+      for (int step = 0; step < 60; ++step) {
+        const auto op = random() % 6;
+        const auto value = static_cast<std::uint32_t>(random() % 100);
+        if (op <= 1) {
+          list.push_back(value);
+          model.push_back(value);
+        } else if (op == 2) {
+          const std::size_t at = model.empty() ? 0 : random() % (model.size() + 1);
+          list.insert(list.begin() + at, value);
+          model.insert(model.begin() + static_cast<std::ptrdiff_t>(at), value);
+        } else if (op == 3 && !model.empty()) {
+          const std::size_t at = random() % model.size();
+          list.erase(list.begin() + at);
+          model.erase(model.begin() + static_cast<std::ptrdiff_t>(at));
+        } else if (op == 4) {
+          List copy(list);
+          list = std::move(copy);
+        } else {
+          list = List(model);
+        }
+        REQUIRE(list.size() == model.size());
+        REQUIRE(list == model);
+      }
     }
   }
 }
