@@ -1683,6 +1683,8 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
 void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
   using List = Transaction::List;
   const VertexKind kind = topology_->adjacency[v].kind;
+  // Out of the index first, while its record (which holds the id) is still in place.
+  tx.unindex(v);
   std::vector<VertexIndex> orphans;
   if (kind == VertexKind::person) {
     for (auto edge : boost::make_iterator_range(in_edges(v, topology_->adjacency))) {
@@ -1754,8 +1756,7 @@ void CaseGraph::erase_vertex(Transaction& tx, VertexIndex v) {
   for (auto edge : boost::make_iterator_range(in_edges(v, topology_->adjacency))) {
     if (!tx.removed(edge)) tx.remove_edge(edge);
   }
-  tx.unindex(v);  // the id goes with the kind: an erased vertex's id(v) is empty
-  tx.set_kind(v, VertexKind::erased);
+  tx.set_kind(v, VertexKind::erased);  // and its id(v) is empty from now on
   sort_unique(orphans);
   for (auto orphan : orphans) erase_vertex(tx, orphan);
 }

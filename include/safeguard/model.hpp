@@ -206,11 +206,11 @@ struct Concern {
   Day incident = kNoDay;
   Day recorded = kNoDay;
   ConcernStatus status = ConcernStatus::open;
+  bool restricted = false;  // beside status: the two bytes share one word (120 bytes, not 128)
   VertexIndex source = kNoVertex;  // the agency that raised it
-  bool restricted = false;
-  VertexList about;     // persons, places or groups the concern is about
-  VertexList involves;  // adults alleged to cause the harm
-  std::string summary;  // free text; shown only to cleared viewers when restricted
+  VertexList about;                // persons, places or groups the concern is about
+  VertexList involves;             // adults alleged to cause the harm
+  std::string summary;             // free text; shown only to cleared viewers when restricted
 };
 
 struct Factor {
