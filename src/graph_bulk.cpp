@@ -394,10 +394,11 @@ class CaseGraph::BulkBuilder {
     return true;
   }
 
+  // Declared last, as events are: an id declared before its record is stored would be read
+  // from past the end of entries_ by a reference that names it (about or source naming the
+  // entry itself: a crash found by review) or whose hash collides with it.
   bool add(const EntrySpec& spec) {
-    const auto number = static_cast<std::uint32_t>(graph_.entries_.size());
-    if (!declare(spec.id, Name{number, NameKind::entry}) ||
-        !detail::entry_fields_problem(spec).empty() || !valid_text(spec.author) ||
+    if (!detail::entry_fields_problem(spec).empty() || !valid_text(spec.author) ||
         !valid_text(spec.text) || !valid_text(spec.question))
       return false;
     const VertexIndex source = spec.source.empty() ? kNoVertex : resolve(spec.source);
@@ -407,6 +408,8 @@ class CaseGraph::BulkBuilder {
           return is_person_of_kind(child, PersonKind::child);
         }))
       return false;
+    const auto number = static_cast<std::uint32_t>(graph_.entries_.size());
+    if (!declare(spec.id, Name{number, NameKind::entry})) return false;
     graph_.record_index_.emplace(spec.id, number);
     graph_.entries_.push_back(std::move(e));
     return true;

@@ -214,6 +214,29 @@ TEST_SUITE("unit/entries") {
     CHECK(big.status() == Status::limit);
   }
 
+  TEST_CASE("an entry that names itself is refused, also by the bulk build of an empty graph") {
+    // In an empty graph the case file goes through the bulk build, which once declared the
+    // entry's id before storing it, and read past the end of the entries resolving it.
+    for (const char* fields :
+         {"\"about\": [\"N-S\"]", "\"about\": [\"P-X\"], \"source\": \"N-S\""}) {
+      CAPTURE(fields);
+      const std::string text =
+          case_with(std::string("{\"id\": \"N-S\", \"kind\": \"strength\", \"date\": "
+                                "\"2026-10-01\", \"author\": \"SW-1\", \"text\": \"a\", ") +
+                    fields + "}");
+      CaseGraph graph;
+      try {
+        load_case(graph, text, "self.json");
+        FAIL("an entry naming itself loaded");
+      } catch (const Error& e) {
+        CHECK(e.where().file == "self.json");
+        CHECK(e.where().entity == "N-S");
+      }
+      CHECK(graph.vertex_count() == 0);
+      CHECK(graph.entries().empty());
+    }
+  }
+
   TEST_CASE("the graph refuses an entry over its text limit, naming the entry") {
     GraphLimits limits;
     limits.max_text_bytes = 32;
