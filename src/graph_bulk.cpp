@@ -488,9 +488,8 @@ class CaseGraph::BulkBuilder {
     // Each id's slot fetched a few ids ahead (the index outgrows the cache at a million
     // children); the ids were checked unique as they were added (names_index_).
     detail::insert_prefetched(
-        vertices,
-        [&](std::size_t v) { return std::string_view(graph_.id(static_cast<VertexIndex>(v))); },
-        [&](std::size_t) { return &graph_.index_; }, graph_.id_of(), [](std::size_t) {});
+        vertices, graph_.id_of(), [&](std::size_t) { return &graph_.index_; }, graph_.id_of(),
+        [](std::size_t) {});
     return true;
   }
 

@@ -155,8 +155,6 @@ class CompactList {
     size_ = static_cast<std::uint32_t>(count);
   }
 
-  std::vector<T> to_vector() const { return std::vector<T>(begin(), end()); }
-
   friend bool operator==(const CompactList& a, const CompactList& b) noexcept {
     return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
   }
