@@ -1000,17 +1000,16 @@ class CaseGraph::Transaction {
 
   // ---- Changes (each all or nothing, and logged) ----
 
-  template <typename T>
-  void append(std::vector<T>& to, List list, T value) {
+  template <typename Records, typename T>
+  void append(Records& to, List list, T value) {
     make_room(to);
     reserve_step();
     to.push_back(std::move(value));
     log({Op::appended, list});
   }
 
-  template <typename T>
-  void replace(std::vector<T>& in, std::vector<T>& graveyard, List list, std::uint32_t slot,
-               T value) {
+  template <typename Records, typename T>
+  void replace(Records& in, std::vector<T>& graveyard, List list, std::uint32_t slot, T value) {
     make_room(graveyard);
     reserve_step();
     graveyard.push_back(std::move(in[slot]));
@@ -1209,6 +1208,10 @@ class CaseGraph::Transaction {
     if (values.size() == values.capacity())
       values.reserve(values.empty() ? 8 : 2 * values.capacity());
   }
+  template <typename T>
+  static void make_room(detail::PagedVector<T>& values) {
+    values.reserve_one_more();
+  }
   // Room for one more Step, made before a change, so that logging it afterwards cannot throw.
   void reserve_step() { make_room(steps_); }
   void log(const Step& step) noexcept { steps_.push_back(step); }
@@ -1255,8 +1258,8 @@ class CaseGraph::Transaction {
     }
   }
 
-  template <typename T>
-  static void restore(std::vector<T>& in, std::uint32_t slot, std::vector<T>& graveyard) noexcept {
+  template <typename Records, typename T>
+  static void restore(Records& in, std::uint32_t slot, std::vector<T>& graveyard) noexcept {
     in[slot] = std::move(graveyard.back());
     graveyard.pop_back();
   }

@@ -2,17 +2,12 @@
 // CSR base's build and compaction, the delta's edits, and pairing an edge's two entries.
 #include "graph_topology.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
 namespace safeguard::detail {
 namespace {
-
-// Room for one more element, growing geometrically as push_back would.
-void make_room(std::vector<Incidence>& entries) {
-  if (entries.size() == entries.capacity())
-    entries.reserve(entries.empty() ? 4 : 2 * entries.capacity());
-}
 
 std::uint32_t checked_offset(std::size_t n) {
   if (n > std::numeric_limits<std::uint32_t>::max())
@@ -28,11 +23,13 @@ void Adjacency::build_side(Side& side, std::size_t vertices, const std::vector<S
   side.offsets.assign(vertices + 1, 0);
   for (const StagedEdge& e : edges) ++side.offsets[(in_side ? e.target : e.source) + 1];
   for (std::size_t v = 0; v < vertices; ++v) side.offsets[v + 1] += side.offsets[v];
-  side.base.resize(edges.size());
+  side.base.other.resize(edges.size());
+  side.base.tag.resize(edges.size());
   std::vector<std::uint32_t> next(side.offsets.begin(), side.offsets.end() - 1);
   for (const StagedEdge& e : edges) {
-    const std::uint32_t owner = in_side ? e.target : e.source;
-    side.base[next[owner]++] = Incidence{in_side ? e.source : e.target, e.kind, EntryState::live};
+    const std::uint32_t at = next[in_side ? e.target : e.source]++;
+    side.base.other[at] = in_side ? e.source : e.target;
+    side.base.tag[at] = make_tag(e.kind, EntryState::live);
   }
 }
 
@@ -47,23 +44,29 @@ void Adjacency::build(const std::vector<StagedEdge>& edges) {
   dead_edges_ = 0;
 }
 
-std::vector<Incidence>& Adjacency::Side::delta_for(VertexIndex v, std::size_t vertices) {
-  if (delta_of.size() < vertices) delta_of.resize(vertices, 0);
-  if (delta_of[v] == 0) {
+Entries& Adjacency::Side::delta_for(VertexIndex v, std::size_t vertices) {
+  const std::size_t page = v >> kDeltaPageShift;
+  if (delta_of.size() <= page) delta_of.resize(((vertices - 1) >> kDeltaPageShift) + 1);
+  if (delta_of[page].empty()) delta_of[page].assign(kDeltaPageMask + 1, 0);
+  std::uint32_t& number = delta_of[page][v & kDeltaPageMask];
+  if (number == 0) {
+    if (deltas.size() == deltas.capacity())
+      deltas.reserve(std::max<std::size_t>(16, deltas.capacity() * 2));
+    const std::uint32_t next = checked_offset(deltas.size() + 1);
     deltas.emplace_back();
-    delta_of[v] = checked_offset(deltas.size());
+    number = next;
   }
-  return deltas[delta_of[v] - 1];
+  return deltas[number - 1];
 }
 
 void Adjacency::reserve_edge(VertexIndex from, VertexIndex to) {
-  make_room(out_.delta_for(from, vertices_.size()));
-  make_room(in_.delta_for(to, vertices_.size()));
+  out_.delta_for(from, vertices_.size()).make_room();
+  in_.delta_for(to, vertices_.size()).make_room();
 }
 
 void Adjacency::add_edge(VertexIndex from, VertexIndex to, RelationKind kind) noexcept {
-  out_.delta_of_edited(from).push_back(Incidence{to, kind, EntryState::live});
-  in_.delta_of_edited(to).push_back(Incidence{from, kind, EntryState::live});
+  out_.delta_of_edited(from).push_back(to, make_tag(kind, EntryState::live));
+  in_.delta_of_edited(to).push_back(from, make_tag(kind, EntryState::live));
   ++edges_;
   ++delta_edges_;
 }
@@ -77,19 +80,24 @@ void Adjacency::pop_edge(VertexIndex from, VertexIndex to) noexcept {
 
 namespace {
 
-// Calls visit(in_delta, at, entry) for each entry of one vertex on one side that is not a
+// Calls visit(in_delta, at, other, tag) for each entry of one vertex on one side that is not a
 // tombstone, in order, until visit returns true.
 template <typename Side, typename Visit>
 void visit_entries(const Side& side, VertexIndex v, Visit&& visit) {
   if (v + std::size_t{1} < side.offsets.size()) {
+    const Entries& base = side.base;
     for (std::uint32_t at = side.offsets[v]; at < side.offsets[v + 1]; ++at) {
-      if (side.base[at].state != EntryState::dead && visit(false, at, side.base[at])) return;
+      if (state_of(base.tag[at]) != EntryState::dead &&
+          visit(false, at, base.other[at], base.tag[at]))
+        return;
     }
   }
-  const std::vector<Incidence>* delta = side.delta(v);
+  const Entries* delta = side.delta(v);
   if (!delta) return;
   for (std::uint32_t at = 0; at < delta->size(); ++at) {
-    if ((*delta)[at].state != EntryState::dead && visit(true, at, (*delta)[at])) return;
+    if (state_of(delta->tag[at]) != EntryState::dead &&
+        visit(true, at, delta->other[at], delta->tag[at]))
+      return;
   }
 }
 
@@ -101,25 +109,27 @@ EdgeRef Adjacency::locate(const EdgeDescriptor& e) const noexcept {
   const VertexIndex owner = e.in_side ? e.target : e.source;
   const VertexIndex far = e.in_side ? e.source : e.target;
 
-  auto matches_partner = [&](const Incidence& i) { return i.other == owner && i.kind == e.kind; };
+  auto matches_partner = [&](std::uint32_t other, Tag tag) {
+    return other == owner && kind_of(tag) == e.kind;
+  };
   // Which of the parallel edges this is: almost always the only one, which needs no count.
   std::size_t parallels = 0;
-  visit_entries(partner, far, [&](bool, std::uint32_t, const Incidence& i) {
-    parallels += matches_partner(i);
+  visit_entries(partner, far, [&](bool, std::uint32_t, std::uint32_t other, Tag tag) {
+    parallels += matches_partner(other, tag);
     return parallels > 1;
   });
   std::size_t rank = 0;
   if (parallels > 1) {
-    visit_entries(own, owner, [&](bool in_delta, std::uint32_t at, const Incidence& i) {
+    visit_entries(own, owner, [&](bool in_delta, std::uint32_t at, std::uint32_t other, Tag tag) {
       if (in_delta == e.in_delta && at == e.at) return true;
-      rank += i.other == far && i.kind == e.kind;
+      rank += other == far && kind_of(tag) == e.kind;
       return false;
     });
   }
   bool partner_in_delta = false;
   std::uint32_t partner_at = 0;
-  visit_entries(partner, far, [&](bool in_delta, std::uint32_t at, const Incidence& i) {
-    if (!matches_partner(i)) return false;
+  visit_entries(partner, far, [&](bool in_delta, std::uint32_t at, std::uint32_t other, Tag tag) {
+    if (!matches_partner(other, tag)) return false;
     if (rank-- != 0) return false;
     partner_in_delta = in_delta;
     partner_at = at;
@@ -144,8 +154,10 @@ EdgeRef Adjacency::locate(const EdgeDescriptor& e) const noexcept {
 }
 
 void Adjacency::set_state(const EdgeRef& e, EntryState state) noexcept {
-  entry(out_, e.source, e.out_in_delta, e.out_at).state = state;
-  entry(in_, e.target, e.in_in_delta, e.in_at).state = state;
+  Tag& out = tag(out_, e.source, e.out_in_delta, e.out_at);
+  Tag& in = tag(in_, e.target, e.in_in_delta, e.in_at);
+  out = with_state(out, state);
+  in = with_state(in, state);
 }
 
 void Adjacency::kill(const EdgeRef& e) noexcept {
@@ -155,7 +167,7 @@ void Adjacency::kill(const EdgeRef& e) noexcept {
 }
 
 bool Adjacency::wants_compaction() const noexcept {
-  return delta_edges_ + dead_edges_ > out_.base.size() / 2 + 4096;
+  return delta_edges_ + dead_edges_ > out_.base.size() / 8 + 4096;
 }
 
 void Adjacency::compact() {
@@ -167,13 +179,13 @@ void Adjacency::compact() {
     side.offsets.assign(n + 1, 0);
     for (VertexIndex v = 0; v < n; ++v) {
       std::uint32_t live = 0;
-      visit_entries(old, v, [&](bool, std::uint32_t, const Incidence&) { return ++live, false; });
+      visit_entries(old, v, [&](bool, std::uint32_t, std::uint32_t, Tag) { return ++live, false; });
       side.offsets[v + 1] = checked_offset(std::size_t{side.offsets[v]} + live);
     }
     side.base.reserve(side.offsets[n]);
     for (VertexIndex v = 0; v < n; ++v) {
-      visit_entries(old, v, [&](bool, std::uint32_t, const Incidence& i) {
-        side.base.push_back(i);
+      visit_entries(old, v, [&](bool, std::uint32_t, std::uint32_t other, Tag tag) {
+        side.base.push_back(other, tag);
         return false;
       });
     }
@@ -185,7 +197,7 @@ void Adjacency::compact() {
 }
 
 void Adjacency::clear() noexcept {
-  std::vector<VertexData>().swap(vertices_);
+  vertices_.clear();
   out_ = Side();
   in_ = Side();
   edges_ = 0;

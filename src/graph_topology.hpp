@@ -12,14 +12,20 @@
 // the graph must take edits, erasure and an undo of a refused batch. So:
 //
 //  - the base: what the bulk builder (src/graph_bulk.cpp) builds, as two CSR arrays (out and
-//    in), built from counts at their exact size; an entry is {other end, kind, state}, 8 bytes;
-//  - the delta: edges added later go to a vector of the vertex's own, found through a
-//    per-vertex index that exists once anything is edited (4 bytes a vertex a side; a hash map
-//    keyed by vertex made every walk after a generator's many batches look a vertex up);
+//    in), built from counts at their exact size; an entry is its other end and a tag (kind and
+//    state), 5 bytes, kept in two arrays (Entries);
+//  - the delta: edges added later go to entries of the vertex's own, found through a
+//    per-vertex index in pages of 1,024 vertices, a page made when one of its vertices is
+//    edited (a hash map keyed by vertex made every walk after a generator's many batches look a
+//    vertex up);
 //  - removal leaves a tombstone (`dead`) in place, so nothing moves and positions stay valid;
 //    while a batch applies, a removal only marks both entries (`marked`), which its undo clears;
 //  - compact() rebuilds the base from the live entries when the delta and the tombstones have
-//    grown to half the base (CaseGraph::apply_in_steps calls it after a commit).
+//    grown to an eighth of the base (CaseGraph::apply_in_steps calls it after a commit): the
+//    delta's entries cost several times a base entry (a vector each, and the index), and at half
+//    the base a graph built in batches held some 220 bytes a child in them; at an eighth, each
+//    edge is copied about nine times over the graph's growth, a few milliseconds per thousand
+//    children.
 //
 // An edge's entries come in insertion order on both sides (base, then the delta; a tombstone
 // keeps its place), which is the order adjacency_list gave: every walk, and so every save and
@@ -57,11 +63,44 @@ enum class EntryState : std::uint8_t {
 };
 
 // One end of an edge as a vertex stores it: the other end (the target in an out-list, the
-// source in an in-list) and the edge's kind.
-struct Incidence {
-  std::uint32_t other = 0;
-  RelationKind kind = RelationKind::parent_of;
-  EntryState state = EntryState::live;
+// source in an in-list), and a tag holding the edge's kind and the entry's state. The two are
+// kept in separate arrays (Entries), 5 bytes an entry rather than the 8 of a struct padded to
+// its alignment: at 14 edges a child, two entries each, that is 84 bytes a child.
+using Tag = std::uint8_t;
+static_assert(kRelationKindCount <= 16, "a relation kind must fit the tag's low four bits");
+constexpr Tag make_tag(RelationKind kind, EntryState state) noexcept {
+  return static_cast<Tag>(static_cast<unsigned>(kind) | static_cast<unsigned>(state) << 4);
+}
+constexpr RelationKind kind_of(Tag tag) noexcept { return static_cast<RelationKind>(tag & 15u); }
+constexpr EntryState state_of(Tag tag) noexcept { return static_cast<EntryState>(tag >> 4); }
+constexpr Tag with_state(Tag tag, EntryState state) noexcept {
+  return make_tag(kind_of(tag), state);
+}
+
+// A run of entries: the other ends and the tags, position for position.
+struct Entries {
+  std::vector<std::uint32_t> other;
+  std::vector<Tag> tag;
+
+  std::size_t size() const noexcept { return other.size(); }
+  void reserve(std::size_t n) {
+    other.reserve(n);
+    tag.reserve(n);
+  }
+  // Room for one more entry, growing geometrically as push_back would.
+  void make_room() {
+    if (other.size() == other.capacity()) other.reserve(other.empty() ? 4 : 2 * other.capacity());
+    if (tag.size() == tag.capacity()) tag.reserve(tag.empty() ? 4 : 2 * tag.capacity());
+  }
+  // After make_room(): cannot fail.
+  void push_back(std::uint32_t o, Tag t) noexcept {
+    other.push_back(o);
+    tag.push_back(t);
+  }
+  void pop_back() noexcept {
+    other.pop_back();
+    tag.pop_back();
+  }
 };
 
 // An edge as a walk found it: its ends and kind, and where its entry is (on the side walked:
@@ -97,17 +136,29 @@ class IncidenceIterator
     : public boost::iterator_facade<IncidenceIterator, EdgeDescriptor, boost::forward_traversal_tag,
                                     EdgeDescriptor> {
  public:
+  // Where a vertex's entries are on one side: its range of the base (positions count from the
+  // base's start) and its delta (positions count from the delta's start).
+  struct Runs {
+    const std::uint32_t* base_other = nullptr;
+    const Tag* base_tag = nullptr;
+    std::uint32_t first = 0;
+    std::uint32_t last = 0;
+    const std::uint32_t* delta_other = nullptr;
+    const Tag* delta_tag = nullptr;
+    std::uint32_t delta_size = 0;
+  };
+
   IncidenceIterator() = default;
-  IncidenceIterator(std::uint32_t owner, bool in_side, const Incidence* base,
-                    const Incidence* base_first, const Incidence* base_last,
-                    const Incidence* delta_first, const Incidence* delta_last, bool at_end)
+  IncidenceIterator(std::uint32_t owner, bool in_side, const Runs& runs, bool at_end)
       : owner_(owner),
         in_side_(in_side),
-        base_(base),
-        delta_(delta_first),
-        at_(at_end ? delta_last : base_first),
-        end_(at_end ? delta_last : base_last),
-        delta_last_(delta_last),
+        other_(at_end ? runs.delta_other : runs.base_other),
+        tag_(at_end ? runs.delta_tag : runs.base_tag),
+        delta_other_(runs.delta_other),
+        delta_tag_(runs.delta_tag),
+        at_(at_end ? runs.delta_size : runs.first),
+        end_(at_end ? runs.delta_size : runs.last),
+        delta_size_(runs.delta_size),
         in_delta_(at_end) {
     settle();
   }
@@ -117,12 +168,12 @@ class IncidenceIterator
 
   EdgeDescriptor dereference() const {
     EdgeDescriptor e;
-    e.source = in_side_ ? at_->other : owner_;
-    e.target = in_side_ ? owner_ : at_->other;
-    e.kind = at_->kind;
+    e.source = in_side_ ? other_[at_] : owner_;
+    e.target = in_side_ ? owner_ : other_[at_];
+    e.kind = kind_of(tag_[at_]);
     e.in_side = in_side_;
     e.in_delta = in_delta_;
-    e.at = static_cast<std::uint32_t>(at_ - (in_delta_ ? delta_ : base_));
+    e.at = at_;
     return e;
   }
   bool equal(const IncidenceIterator& other) const {
@@ -135,21 +186,25 @@ class IncidenceIterator
   // Skips tombstones, and moves from the base range to the delta when the base is done.
   void settle() {
     for (;;) {
-      while (at_ != end_ && at_->state == EntryState::dead) ++at_;
+      while (at_ != end_ && state_of(tag_[at_]) == EntryState::dead) ++at_;
       if (at_ != end_ || in_delta_) return;
       in_delta_ = true;
-      at_ = delta_;
-      end_ = delta_last_;
+      other_ = delta_other_;
+      tag_ = delta_tag_;
+      at_ = 0;
+      end_ = delta_size_;
     }
   }
 
   std::uint32_t owner_ = 0;
   bool in_side_ = false;
-  const Incidence* base_ = nullptr;   // the whole base array: positions count from here
-  const Incidence* delta_ = nullptr;  // the owner's delta: positions in it count from here
-  const Incidence* at_ = nullptr;
-  const Incidence* end_ = nullptr;
-  const Incidence* delta_last_ = nullptr;
+  const std::uint32_t* other_ = nullptr;  // the run being walked (base or delta)
+  const Tag* tag_ = nullptr;
+  const std::uint32_t* delta_other_ = nullptr;
+  const Tag* delta_tag_ = nullptr;
+  std::uint32_t at_ = 0;
+  std::uint32_t end_ = 0;
+  std::uint32_t delta_size_ = 0;
   bool in_delta_ = false;
 };
 
@@ -196,8 +251,8 @@ class SAFEGUARD_EXPORT Adjacency {
   // Both entries of the edge `e` names (found from either side).
   EdgeRef locate(const EdgeDescriptor& e) const noexcept;
   bool marked(const EdgeDescriptor& e) const noexcept {
-    return entry(e.in_side ? in_ : out_, e.in_side ? e.target : e.source, e.in_delta, e.at).state ==
-           EntryState::marked;
+    return state_of(tag(e.in_side ? in_ : out_, e.in_side ? e.target : e.source, e.in_delta,
+                        e.at)) == EntryState::marked;
   }
   void mark(const EdgeRef& e) noexcept { set_state(e, EntryState::marked); }
   void unmark(const EdgeRef& e) noexcept { set_state(e, EntryState::live); }
@@ -216,49 +271,58 @@ class SAFEGUARD_EXPORT Adjacency {
  private:
   struct Side {
     std::vector<std::uint32_t> offsets;  // base: vertex v's entries are [offsets[v], offsets[v+1])
-    std::vector<Incidence> base;
-    std::vector<std::uint32_t> delta_of;  // per vertex: 0, or 1 + the position of its delta
-    std::vector<std::vector<Incidence>> deltas;
+    Entries base;
+    // Per vertex: 0, or 1 + the position of its delta in `deltas`; in pages of 1,024 vertices,
+    // a page allocated once one of its vertices has a delta. A graph grown in batches adds its
+    // new vertices at the end, so only the last pages exist: a table over every vertex (what
+    // this was) cost 4 bytes a vertex a side from the first edit on, more than the delta it
+    // indexed (docs/performance.md, "The record in pages").
+    std::vector<std::vector<std::uint32_t>> delta_of;  // an empty page: none allocated
+    std::vector<Entries> deltas;
 
-    const std::vector<Incidence>* delta(VertexIndex v) const noexcept {
-      return v < delta_of.size() && delta_of[v] ? &deltas[delta_of[v] - 1] : nullptr;
+    std::uint32_t delta_number(VertexIndex v) const noexcept {
+      const std::size_t page = v >> kDeltaPageShift;
+      return page < delta_of.size() && !delta_of[page].empty() ? delta_of[page][v & kDeltaPageMask]
+                                                               : 0;
     }
-    std::vector<Incidence>& delta_of_edited(VertexIndex v) noexcept {
-      return deltas[delta_of[v] - 1];
+    const Entries* delta(VertexIndex v) const noexcept {
+      const std::uint32_t number = delta_number(v);
+      return number ? &deltas[number - 1] : nullptr;
     }
+    Entries& delta_of_edited(VertexIndex v) noexcept { return deltas[delta_number(v) - 1]; }
     // The delta of `v` (one of `vertices`), made if it has none yet.
-    std::vector<Incidence>& delta_for(VertexIndex v, std::size_t vertices);
+    Entries& delta_for(VertexIndex v, std::size_t vertices);
   };
 
   Range range(const Side& side, VertexIndex v, bool in_side) const noexcept {
-    const Incidence* base = side.base.data();
-    const Incidence* first = base;
-    const Incidence* last = base;
+    IncidenceIterator::Runs runs;
+    runs.base_other = side.base.other.data();
+    runs.base_tag = side.base.tag.data();
     if (v + std::size_t{1} < side.offsets.size()) {
-      first = base + side.offsets[v];
-      last = base + side.offsets[v + 1];
+      runs.first = side.offsets[v];
+      runs.last = side.offsets[v + 1];
     }
-    const Incidence* delta_first = last;
-    const Incidence* delta_last = last;
-    if (const std::vector<Incidence>* delta = side.delta(v)) {
-      delta_first = delta->data();
-      delta_last = delta->data() + delta->size();
+    if (const Entries* delta = side.delta(v)) {
+      runs.delta_other = delta->other.data();
+      runs.delta_tag = delta->tag.data();
+      runs.delta_size = static_cast<std::uint32_t>(delta->size());
     }
-    return {IncidenceIterator(v, in_side, base, first, last, delta_first, delta_last, false),
-            IncidenceIterator(v, in_side, base, first, last, delta_first, delta_last, true)};
+    return {IncidenceIterator(v, in_side, runs, false), IncidenceIterator(v, in_side, runs, true)};
   }
-  static Incidence& entry(Side& side, VertexIndex owner, bool in_delta, std::uint32_t at) {
-    return in_delta ? side.delta_of_edited(owner)[at] : side.base[at];
+  static Tag& tag(Side& side, VertexIndex owner, bool in_delta, std::uint32_t at) noexcept {
+    return in_delta ? side.delta_of_edited(owner).tag[at] : side.base.tag[at];
   }
-  static const Incidence& entry(const Side& side, VertexIndex owner, bool in_delta,
-                                std::uint32_t at) {
-    return in_delta ? (*side.delta(owner))[at] : side.base[at];
+  static Tag tag(const Side& side, VertexIndex owner, bool in_delta, std::uint32_t at) noexcept {
+    return in_delta ? side.delta(owner)->tag[at] : side.base.tag[at];
   }
   void set_state(const EdgeRef& e, EntryState state) noexcept;
   static void build_side(Side& side, std::size_t vertices, const std::vector<StagedEdge>& edges,
                          bool in_side);
 
-  std::vector<VertexData> vertices_;
+  static constexpr std::size_t kDeltaPageShift = 10;
+  static constexpr std::size_t kDeltaPageMask = (std::size_t{1} << kDeltaPageShift) - 1;
+
+  PagedVector<VertexData> vertices_;  // in pages: no unfilled room past one page as it grows
   Side out_;
   Side in_;
   std::size_t edges_ = 0;        // live and marked edges (num_edges)

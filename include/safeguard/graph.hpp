@@ -17,6 +17,7 @@
 #include "safeguard/calendar.hpp"
 #include "safeguard/detail/interner.hpp"
 #include "safeguard/detail/key_index.hpp"
+#include "safeguard/detail/paged_vector.hpp"
 #include "safeguard/error.hpp"
 #include "safeguard/model.hpp"
 
@@ -378,13 +379,15 @@ class SAFEGUARD_EXPORT CaseGraph {
   // The vertex of an id the batch being applied has been checked to name.
   VertexIndex indexed(std::string_view id) const;
   detail::Interner symbols_;
-  std::vector<Person> persons_;
-  std::vector<Agency> agencies_;
-  std::vector<Concern> concerns_;
-  std::vector<Factor> factors_;
-  std::vector<Place> places_;
-  std::vector<Group> groups_;
-  std::vector<Household> households_;
+  // The entities, each kind in pages (detail/paged_vector.hpp: no room left unfilled past a
+  // page, no element ever moved): a vertex's record is at its slot in its kind's vector.
+  detail::PagedVector<Person> persons_;
+  detail::PagedVector<Agency> agencies_;
+  detail::PagedVector<Concern> concerns_;
+  detail::PagedVector<Factor> factors_;
+  detail::PagedVector<Place> places_;
+  detail::PagedVector<Group> groups_;
+  detail::PagedVector<Household> households_;
   std::vector<Relation> relations_;  // declared relations, insertion order; erased ones removed
   std::vector<Event> events_;
   std::vector<DiscretionaryOverride> discretionary_;

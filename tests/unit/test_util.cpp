@@ -1,9 +1,11 @@
 // The shared plumbing in src/util/: text positions, UTF-8 validation and bounded file reading.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -11,6 +13,7 @@
 
 #include "safeguard/detail/compact_list.hpp"
 #include "safeguard/detail/key_index.hpp"
+#include "safeguard/detail/paged_vector.hpp"
 #include "safeguard/error.hpp"
 #include "util/file.hpp"
 #include "util/text_position.hpp"
@@ -336,6 +339,83 @@ TEST_SUITE("unit/util") {
         }
         REQUIRE(list.size() == model.size());
         REQUIRE(list == model);
+      }
+    }
+  }
+  TEST_CASE("PagedVector keeps its elements in place as it grows, and frees what it holds") {
+    using Pages = safeguard::detail::PagedVector<std::string>;
+    static_assert(Pages::kPerPage * sizeof(std::string) <= 65536);
+    static_assert(2 * Pages::kPerPage * sizeof(std::string) > 65536);
+    Pages pages;
+    CHECK(pages.empty());
+    CHECK(pages.capacity() == 0);
+    pages.reserve(10 * Pages::kPerPage);  // the page table only
+    CHECK(pages.capacity() == 0);
+    pages.push_back("a long string that does not fit a small string buffer");
+    const std::string* first = &pages[0];
+    CHECK(pages.capacity() == Pages::kPerPage);
+    for (std::size_t i = 1; i < 3 * Pages::kPerPage + 5; ++i) pages.push_back(std::to_string(i));
+    CHECK(pages.size() == 3 * Pages::kPerPage + 5);
+    CHECK(pages.capacity() == 4 * Pages::kPerPage);  // never more than one page unfilled
+    CHECK(&pages[0] == first);                       // nothing moved
+    CHECK(pages[Pages::kPerPage] == std::to_string(Pages::kPerPage));
+    CHECK(pages.back() == std::to_string(3 * Pages::kPerPage + 4));
+    // Popping back keeps the page, so making room again allocates nothing.
+    for (std::size_t i = 0; i < 5; ++i) pages.pop_back();
+    CHECK(pages.capacity() == 4 * Pages::kPerPage);
+    pages.reserve_one_more();
+    CHECK(pages.capacity() == 4 * Pages::kPerPage);
+    // Iteration, copies and moves.
+    std::size_t seen = 0;
+    for (const std::string& s : pages) seen += !s.empty();
+    CHECK(seen == pages.size());
+    CHECK(std::distance(pages.begin(), pages.end()) == static_cast<std::ptrdiff_t>(pages.size()));
+    Pages copy(pages);
+    CHECK(copy.size() == pages.size());
+    CHECK(copy[17] == pages[17]);
+    CHECK(&copy[0] != &pages[0]);
+    Pages moved(std::move(copy));
+    CHECK(copy.empty());
+    CHECK(copy.capacity() == 0);
+    CHECK(moved.size() == pages.size());
+    moved.clear();
+    CHECK(moved.empty());
+    CHECK(moved.capacity() == 0);
+    moved = pages;
+    CHECK(moved.back() == pages.back());
+  }
+
+  TEST_CASE("PagedVector agrees with std::vector over random edits") {
+    using Pages = safeguard::detail::PagedVector<std::uint64_t>;
+    std::mt19937 random(20261203);
+    for (int round = 0; round < 20; ++round) {
+      Pages pages;
+      std::vector<std::uint64_t> model;
+      for (int step = 0; step < 120; ++step) {
+        const auto op = random() % 8;
+        if (op <= 3) {
+          const std::size_t count = random() % (Pages::kPerPage + 3);
+          for (std::size_t i = 0; i < count; ++i) {
+            const std::uint64_t value = random();
+            pages.push_back(value);
+            model.push_back(value);
+          }
+        } else if (op <= 5) {
+          std::size_t count = random() % (Pages::kPerPage + 3);
+          for (; count > 0 && !model.empty(); --count) {
+            pages.pop_back();
+            model.pop_back();
+          }
+        } else if (op == 6 && !model.empty()) {
+          const std::size_t at = random() % model.size();
+          pages[at] = model[at] = random();
+        } else {
+          Pages copy(pages);
+          pages = std::move(copy);
+        }
+        REQUIRE(pages.size() == model.size());
+        REQUIRE(pages.capacity() >= model.size());
+        REQUIRE(std::equal(pages.begin(), pages.end(), model.begin(), model.end()));
       }
     }
   }
