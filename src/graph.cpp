@@ -813,29 +813,43 @@ VertexIndex CaseGraph::indexed(std::string_view id) const {
   return static_cast<VertexIndex>(*found);
 }
 
-bool CaseGraph::has_record(std::string_view id) const {
-  return record_index_.count(std::string(id)) > 0;
+const std::string& CaseGraph::record_id(std::size_t position) const noexcept {
+  const std::size_t number = position & kRecordNumberMask;
+  switch (record_list(position)) {
+    case RecordList::events:
+      return events_[number].id;
+    case RecordList::overrides:
+      return discretionary_[number].id;
+    case RecordList::entries:
+      break;
+  }
+  return entries_[number].id;
 }
 
+std::optional<std::uint32_t> CaseGraph::find_record(std::string_view id) const {
+  const auto found = record_index_.find(id, record_id_of());
+  if (!found) return std::nullopt;
+  return static_cast<std::uint32_t>(*found);
+}
+
+bool CaseGraph::has_record(std::string_view id) const { return find_record(id).has_value(); }
+
 const Event* CaseGraph::find_event(std::string_view id) const {
-  auto found = record_index_.find(std::string(id));
-  if (found == record_index_.end() || found->second >= events_.size()) return nullptr;
-  const Event& e = events_[found->second];
-  return e.id == id ? &e : nullptr;
+  const auto found = find_record(id);
+  if (!found || record_list(*found) != RecordList::events) return nullptr;
+  return &events_[*found & kRecordNumberMask];
 }
 
 const RecordedEntry* CaseGraph::find_entry(std::string_view id) const {
-  auto found = record_index_.find(std::string(id));
-  if (found == record_index_.end() || found->second >= entries_.size()) return nullptr;
-  const RecordedEntry& e = entries_[found->second];
-  return e.id == id ? &e : nullptr;
+  const auto found = find_record(id);
+  if (!found || record_list(*found) != RecordList::entries) return nullptr;
+  return &entries_[*found & kRecordNumberMask];
 }
 
 const DiscretionaryOverride* CaseGraph::find_override(std::string_view id) const {
-  auto found = record_index_.find(std::string(id));
-  if (found == record_index_.end() || found->second >= discretionary_.size()) return nullptr;
-  const DiscretionaryOverride& o = discretionary_[found->second];
-  return o.id == id ? &o : nullptr;
+  const auto found = find_record(id);
+  if (!found || record_list(*found) != RecordList::overrides) return nullptr;
+  return &discretionary_[*found & kRecordNumberMask];
 }
 
 namespace detail {
@@ -973,7 +987,7 @@ class CaseGraph::Transaction {
     provided_by_changed,  // a: factor slot, b: the old value
     kind_changed,         // a: vertex, b: the old kind
     unindexed,            // vertex a's id was taken out of index_
-    record_unindexed,     // the id's node of record_index_ is in old_records_
+    record_unindexed,     // a: the id's position in record_index_
     relations_replaced,   // the old vector is in old_relations_
     calendar_replaced,    // the old calendar is in old_calendars_
     relation_erased,      // a: position in relations_, b: from, c: to, kind: its kind
@@ -1146,18 +1160,26 @@ class CaseGraph::Transaction {
     log({Op::unindexed, List::persons, v});
   }
 
-  void index_record(List list, const std::string& id, std::uint32_t number) {
+  // The record `number` of `list` (appended already) indexed under its id. Undone by erasing it.
+  void index_record(List list, std::uint32_t number) {
+    if (number > kRecordNumberMask) throw std::length_error("too many records for the index");
+    const RecordList in = list == List::events      ? RecordList::events
+                          : list == List::overrides ? RecordList::overrides
+                                                    : RecordList::entries;
+    const std::uint32_t position = record_position(in, number);
     reserve_step();
-    if (graph_.record_index_.emplace(id, number).second) log({Op::record_indexed, list});
+    if (graph_.record_index_.insert(graph_.record_id(position), position, graph_.record_id_of()))
+      log({Op::record_indexed, list});
   }
 
+  // Undone by putting the id back, which never allocates (as unindex: the index holds one entry
+  // fewer than it did, and never shrinks), once the record holds its id again.
   void unindex_record(const std::string& id) {
-    make_room(old_records_);
     reserve_step();
-    auto node = graph_.record_index_.extract(id);
-    if (node.empty()) return;
-    old_records_.push_back(std::move(node));
-    log({Op::record_unindexed});
+    const auto position = graph_.find_record(id);
+    if (!position) return;
+    graph_.record_index_.erase(id, graph_.record_id_of());
+    log({Op::record_unindexed, List::events, *position});
   }
 
   void replace_relations(std::vector<Relation> kept) {
@@ -1284,7 +1306,8 @@ class CaseGraph::Transaction {
       case Op::record_indexed:
         g.record_index_.erase(step.list == List::events    ? g.events_.back().id
                               : step.list == List::entries ? g.entries_.back().id
-                                                           : g.discretionary_.back().id);
+                                                           : g.discretionary_.back().id,
+                              g.record_id_of());
         break;
       case Op::interned:
         g.symbols_.forget_last();
@@ -1340,8 +1363,7 @@ class CaseGraph::Transaction {
         g.index_.insert(g.id(step.a), step.a, g.id_of());
         break;
       case Op::record_unindexed:
-        g.record_index_.insert(std::move(old_records_.back()));
-        old_records_.pop_back();
+        g.record_index_.insert(g.record_id(step.a), step.a, g.record_id_of());
         break;
       case Op::relations_replaced:
         g.relations_ = std::move(old_relations_.back());
@@ -1370,7 +1392,6 @@ class CaseGraph::Transaction {
   std::vector<Agency> old_agencies_;
   std::vector<Place> old_places_;
   std::vector<Group> old_groups_;
-  std::vector<decltype(CaseGraph::record_index_)::node_type> old_records_;
   std::vector<std::vector<Relation>> old_relations_;
   std::vector<std::shared_ptr<const WorkingCalendar>> old_calendars_;
 };
@@ -1466,10 +1487,10 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
   auto replace_entity = [&](const auto& spec) {
     using S = std::decay_t<decltype(spec)>;
     if constexpr (std::is_same_v<S, EventSpec>) {
-      const std::uint32_t number = record_index_.at(spec.id);
+      const std::uint32_t number = find_record(spec.id).value() & kRecordNumberMask;
       tx.replace(List::events, number, make_event(spec));
     } else if constexpr (std::is_same_v<S, DiscretionaryOverrideSpec>) {
-      const std::uint32_t number = record_index_.at(spec.id);
+      const std::uint32_t number = find_record(spec.id).value() & kRecordNumberMask;
       tx.replace(List::overrides, number, detail::make_override(spec, resolve));
     } else {
       const VertexIndex v = resolve(spec.id);
@@ -1560,22 +1581,22 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
         } else if constexpr (std::is_same_v<T, EventSpec>) {
           const std::uint32_t number = slot_count(events_);
           tx.append(events_, List::events, make_event(edit));
-          tx.index_record(List::events, edit.id, number);
+          tx.index_record(List::events, number);
         } else if constexpr (std::is_same_v<T, DiscretionaryOverrideSpec>) {
           DiscretionaryOverride o = detail::make_override(edit, resolve);
           const std::uint32_t number = slot_count(discretionary_);
           tx.append(discretionary_, List::overrides, std::move(o));
-          tx.index_record(List::overrides, edit.id, number);
+          tx.index_record(List::overrides, number);
         } else if constexpr (std::is_same_v<T, EntrySpec>) {
           const std::uint32_t number = slot_count(entries_);
           tx.append(entries_, List::entries, detail::make_entry(edit, resolve));
-          tx.index_record(List::entries, edit.id, number);
+          tx.index_record(List::entries, number);
         } else if constexpr (std::is_same_v<T, CalendarSpec>) {
           tx.replace_calendar(detail::next_calendar(*calendar_, edit));
         } else if constexpr (std::is_same_v<T, Replace>) {
           std::visit(replace_entity, edit.spec);
         } else if constexpr (std::is_same_v<T, Remove>) {
-          if (record_index_.count(edit.id)) {
+          if (has_record(edit.id)) {
             remove_record(tx, edit.id);
           } else {
             erase_vertex(tx, resolve(edit.id));
@@ -1589,9 +1610,10 @@ void CaseGraph::apply_item(Transaction& tx, const Edit& item) {
 
 void CaseGraph::remove_record(Transaction& tx, const std::string& id) {
   using List = Transaction::List;
-  const std::uint32_t number = record_index_.at(id);
-  const bool event = number < events_.size() && events_[number].id == id;
-  const bool entry = number < entries_.size() && entries_[number].id == id;
+  const std::uint32_t position = find_record(id).value();
+  const std::uint32_t number = position & kRecordNumberMask;
+  const bool event = record_list(position) == RecordList::events;
+  const bool entry = record_list(position) == RecordList::entries;
   tx.unindex_record(id);
   if (event) {
     tx.replace(List::events, number, Event{});

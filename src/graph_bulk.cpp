@@ -10,6 +10,7 @@
 // graph and declines, and CaseGraph::apply runs the steps, whose Validator finds the first bad
 // item and says what is wrong with it, as before. So errors are the Validator's, word for word.
 #include <algorithm>
+#include <stdexcept>
 #include <type_traits>
 #include <variant>
 
@@ -230,6 +231,16 @@ class CaseGraph::BulkBuilder {
 
   Symbol intern(std::string_view text) { return graph_.symbols_.intern(text); }
 
+  // Indexes a record once it is stored (the index reads its id from there). Its id was declared
+  // unique among every id of the build already.
+  using RecordList = CaseGraph::RecordList;
+  void index_record(RecordList list, std::uint32_t number) {
+    if (number > CaseGraph::kRecordNumberMask)
+      throw std::length_error("too many records for the index");
+    const std::uint32_t position = CaseGraph::record_position(list, number);
+    graph_.record_index_.insert(graph_.record_id(position), position, graph_.record_id_of());
+  }
+
   // ---- Items ----
 
   bool add(const PersonSpec& spec) {
@@ -366,8 +377,8 @@ class CaseGraph::BulkBuilder {
       return false;
     const auto number = static_cast<std::uint32_t>(graph_.events_.size());
     if (!declare(spec.id, Name{number, NameKind::event})) return false;
-    graph_.record_index_.emplace(spec.id, number);
     graph_.events_.push_back(std::move(e));
+    index_record(RecordList::events, number);
     return true;
   }
 
@@ -389,8 +400,8 @@ class CaseGraph::BulkBuilder {
       return false;
     const auto number = static_cast<std::uint32_t>(graph_.discretionary_.size());
     if (!declare(spec.id, Name{number, NameKind::override})) return false;
-    graph_.record_index_.emplace(spec.id, number);
     graph_.discretionary_.push_back(std::move(o));
+    index_record(RecordList::overrides, number);
     return true;
   }
 
@@ -410,8 +421,8 @@ class CaseGraph::BulkBuilder {
       return false;
     const auto number = static_cast<std::uint32_t>(graph_.entries_.size());
     if (!declare(spec.id, Name{number, NameKind::entry})) return false;
-    graph_.record_index_.emplace(spec.id, number);
     graph_.entries_.push_back(std::move(e));
+    index_record(RecordList::entries, number);
     return true;
   }
 
@@ -594,7 +605,7 @@ void CaseGraph::clear_after_bulk(std::shared_ptr<const WorkingCalendar> calendar
   std::vector<Event>().swap(events_);
   std::vector<DiscretionaryOverride>().swap(discretionary_);
   std::vector<RecordedEntry>().swap(entries_);
-  record_index_.clear();
+  record_index_ = detail::KeyIndex();
   calendar_ = std::move(calendar);
 }
 
@@ -603,7 +614,7 @@ namespace detail {
 bool StreamedBuild::accepts(const CaseGraph& graph) {
   return graph.vertex_count() == 0 && graph.symbols_.size() == 1 && graph.events_.empty() &&
          graph.discretionary_.empty() && graph.entries_.empty() && graph.relations_.empty() &&
-         graph.record_index_.empty();
+         graph.record_index_.size() == 0;
 }
 
 StreamedBuild::StreamedBuild(CaseGraph& graph)

@@ -392,7 +392,26 @@ class SAFEGUARD_EXPORT CaseGraph {
   std::vector<Event> events_;
   std::vector<DiscretionaryOverride> discretionary_;
   std::vector<RecordedEntry> entries_;
-  std::unordered_map<std::string, std::uint32_t> record_index_;  // live event/override/entry ids
+  // Live event, override and entry ids, each kept once, in its record (as index_ keeps the
+  // vertices'): a position holds the record's list in its top two bits and its number below.
+  detail::KeyIndex record_index_;
+  enum class RecordList : std::uint32_t { events = 0, overrides = 1, entries = 2 };
+  static constexpr std::uint32_t kRecordNumberBits = 30;
+  static constexpr std::uint32_t kRecordNumberMask = (std::uint32_t{1} << kRecordNumberBits) - 1;
+  static std::uint32_t record_position(RecordList list, std::uint32_t number) noexcept {
+    return static_cast<std::uint32_t>(list) << kRecordNumberBits | number;
+  }
+  static RecordList record_list(std::size_t position) noexcept {
+    return static_cast<RecordList>(position >> kRecordNumberBits);
+  }
+  const std::string& record_id(std::size_t position) const noexcept;
+  struct RecordIdOf {
+    const CaseGraph* graph;
+    std::string_view operator()(std::size_t position) const { return graph->record_id(position); }
+  };
+  RecordIdOf record_id_of() const noexcept { return RecordIdOf{this}; }
+  // The position of the live record with this id, if any.
+  std::optional<std::uint32_t> find_record(std::string_view id) const;
   std::shared_ptr<const WorkingCalendar> calendar_ = default_calendar();
   static std::shared_ptr<const WorkingCalendar> default_calendar();
   std::uint64_t revision_ = 0;

@@ -172,19 +172,25 @@ class CompactList {
 
  private:
   bool on_heap() const noexcept { return capacity_ > kInPlace; }
+  // Leaving the heap, the in-place items become the union's active member again: assigning to
+  // one begins their lifetime (a write through data() to an inactive member would not).
   void release() noexcept {
-    if (on_heap()) std::allocator<T>().deallocate(heap_, capacity_);
+    if (on_heap()) {
+      std::allocator<T>().deallocate(heap_, capacity_);
+      in_place_[0] = T{};
+    }
     capacity_ = kInPlace;
     size_ = 0;
   }
-  // Takes `other`'s items (this one holds none); `other` is left empty.
+  // Takes `other`'s items (this one holds none and is in place); `other` is left empty, in place.
   void take(CompactList& other) noexcept {
     size_ = other.size_;
     capacity_ = other.capacity_;
     if (other.on_heap()) {
       heap_ = other.heap_;
+      other.in_place_[0] = T{};
     } else {
-      std::memcpy(in_place_, other.in_place_, sizeof(in_place_));
+      for (size_type i = 0; i < kInPlace; ++i) in_place_[i] = other.in_place_[i];
     }
     other.size_ = 0;
     other.capacity_ = kInPlace;
