@@ -1148,7 +1148,7 @@ class CaseGraph::Transaction {
     reserve_step();
     log({Op::kind_changed, List::persons, v,
          static_cast<std::uint32_t>(graph_.topology_->adjacency[v].kind)});
-    graph_.topology_->adjacency[v].kind = kind;
+    graph_.topology_->adjacency.set_kind(v, kind);
   }
 
   // Undone by putting the id back, which never allocates: the index holds one entry fewer
@@ -1357,7 +1357,7 @@ class CaseGraph::Transaction {
         g.factors_[step.a].provided_by = step.b;
         break;
       case Op::kind_changed:
-        g.topology_->adjacency[step.a].kind = static_cast<VertexKind>(step.b);
+        g.topology_->adjacency.set_kind(step.a, static_cast<VertexKind>(step.b));
         break;
       case Op::unindexed:
         g.index_.insert(g.id(step.a), step.a, g.id_of());

@@ -39,6 +39,7 @@
 #include <boost/iterator/iterator_facade.hpp>
 #include <boost/range/iterator_range.hpp>  // the callers walk ranges with make_iterator_range
 #include <cstdint>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,20 @@ struct VertexData {
   VertexKind kind = VertexKind::erased;
   std::uint32_t slot = 0;  // index into the record vector for `kind`
 };
+
+// A VertexData as the vertex table keeps it, in 4 bytes rather than 8: the kind in the top three
+// bits, the slot below. A kind's vector may hold 2^29 records (a graph's default limit is 50
+// million vertices in all); Adjacency::add_vertex refuses more.
+using PackedVertex = std::uint32_t;
+inline constexpr unsigned kKindShift = 29;
+inline constexpr std::uint32_t kMaxSlot = (std::uint32_t{1} << kKindShift) - 1;
+static_assert(static_cast<unsigned>(VertexKind::erased) < 8, "a vertex kind must fit three bits");
+constexpr PackedVertex pack(VertexData data) noexcept {
+  return static_cast<std::uint32_t>(data.kind) << kKindShift | data.slot;
+}
+constexpr VertexData unpack(PackedVertex packed) noexcept {
+  return VertexData{static_cast<VertexKind>(packed >> kKindShift), packed & kMaxSlot};
+}
 
 struct EdgeData {
   RelationKind kind = RelationKind::parent_of;
@@ -215,8 +230,12 @@ class SAFEGUARD_EXPORT Adjacency {
   std::size_t vertex_count() const noexcept { return vertices_.size(); }
   std::size_t edge_count() const noexcept { return edges_; }
 
-  VertexData& operator[](VertexIndex v) noexcept { return vertices_[v]; }
-  const VertexData& operator[](VertexIndex v) const noexcept { return vertices_[v]; }
+  VertexData operator[](VertexIndex v) const noexcept { return unpack(vertices_[v]); }
+  // Where the vertex table keeps `v`, to fetch it into the cache ahead of reading it.
+  const void* address_of(VertexIndex v) const noexcept { return &vertices_[v]; }
+  void set_kind(VertexIndex v, VertexKind kind) noexcept {
+    vertices_[v] = pack(VertexData{kind, unpack(vertices_[v]).slot});
+  }
   EdgeData operator[](const EdgeDescriptor& e) const noexcept { return EdgeData{e.kind}; }
 
   Range out_edges(VertexIndex v) const noexcept { return range(out_, v, false); }
@@ -237,7 +256,8 @@ class SAFEGUARD_EXPORT Adjacency {
   // ---- Edits (graph.cpp's Transaction: each all or nothing, or unable to fail) ----
 
   VertexIndex add_vertex(VertexData data) {
-    vertices_.push_back(data);
+    if (data.slot > kMaxSlot) throw std::length_error("more than 2^29 records of one kind");
+    vertices_.push_back(pack(data));
     return static_cast<VertexIndex>(vertices_.size() - 1);
   }
   // Drops the last vertex, which has no edges left.
@@ -322,7 +342,7 @@ class SAFEGUARD_EXPORT Adjacency {
   static constexpr std::size_t kDeltaPageShift = 10;
   static constexpr std::size_t kDeltaPageMask = (std::size_t{1} << kDeltaPageShift) - 1;
 
-  PagedVector<VertexData> vertices_;  // in pages: no unfilled room past one page as it grows
+  PagedVector<PackedVertex> vertices_;  // in pages: no unfilled room past one page as it grows
   Side out_;
   Side in_;
   std::size_t edges_ = 0;        // live and marked edges (num_edges)

@@ -409,11 +409,11 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap,
   detail::reserve_refill(snap.vertex_slot, n);
   detail::reserve_refill(snap.id_offsets, n + 1);
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kRecordAhead < n) {
-      const VertexIndex ahead = sel.graph_vertex(i + kRecordAhead);
-      prefetch_read(&adj[ahead]);
-      prefetch_read(&graph.id(ahead));
-    }
+    // The vertex table's entry twice as far ahead as the record: finding the record's id reads
+    // the entry (its kind and slot), which is then in the cache.
+    if (i + 2 * kRecordAhead < n)
+      prefetch_read(adj.address_of(sel.graph_vertex(i + 2 * kRecordAhead)));
+    if (i + kRecordAhead < n) prefetch_read(&graph.id(sel.graph_vertex(i + kRecordAhead)));
     const VertexIndex v = sel.graph_vertex(i);
     snap.vertex_kind.push_back(adj[v].kind);
     snap.vertex_slot.push_back(sel.local_slot(v));
