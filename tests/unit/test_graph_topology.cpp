@@ -7,6 +7,7 @@
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/graph_concepts.hpp>
 #include <boost/property_map/property_map.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -317,5 +318,26 @@ TEST_SUITE("unit/graph_topology") {
     CaseGraph reloaded;
     load_case(reloaded, save_case(graph), "reloaded.json");
     CHECK(save_case(reloaded) == save_case(graph));
+  }
+  TEST_CASE("the vertex table keeps each kind and slot in 4 bytes and refuses a slot past 2^29") {
+    Adjacency adj;
+    const VertexKind kinds[] = {VertexKind::person,    VertexKind::agency, VertexKind::concern,
+                                VertexKind::factor,    VertexKind::place,  VertexKind::group,
+                                VertexKind::household, VertexKind::erased};
+    for (VertexKind kind : kinds) {
+      for (std::uint32_t slot : {std::uint32_t{0}, std::uint32_t{12345}, detail::kMaxSlot}) {
+        const VertexIndex v = adj.add_vertex(detail::VertexData{kind, slot});
+        CHECK(adj[v].kind == kind);
+        CHECK(adj[v].slot == slot);
+      }
+    }
+    CHECK(num_vertices(adj) == 24);
+    adj.set_kind(2, VertexKind::erased);  // person, slot kMaxSlot
+    CHECK(adj[2].kind == VertexKind::erased);
+    CHECK(adj[2].slot == detail::kMaxSlot);
+    CHECK(adj[3].kind == VertexKind::agency);
+    CHECK_THROWS_AS(adj.add_vertex(detail::VertexData{VertexKind::person, detail::kMaxSlot + 1}),
+                    std::length_error);
+    CHECK(num_vertices(adj) == 24);
   }
 }
