@@ -88,7 +88,8 @@ class CaseGraph::BulkBuilder {
   bool add(const Edit& item) {
     vertices_ += is_entity(item);
     records_ += std::holds_alternative<EventSpec>(item) ||
-                std::holds_alternative<DiscretionaryOverrideSpec>(item);
+                std::holds_alternative<DiscretionaryOverrideSpec>(item) ||
+                std::holds_alternative<EntrySpec>(item);
     if (vertices_ > graph_.limits_.max_vertices || records_ > graph_.limits_.max_records)
       return false;
     return std::visit([this](const auto& edit) { return add(edit); }, item);

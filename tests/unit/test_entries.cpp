@@ -237,6 +237,26 @@ TEST_SUITE("unit/entries") {
     }
   }
 
+  TEST_CASE("a case file loaded into an empty graph counts its entries against the record limit") {
+    std::ifstream in(kExample, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    CaseGraph full;
+    load_case(full, text.str(), "families.json");
+    REQUIRE(full.entries().size() == 13);
+    GraphLimits limits;
+    limits.max_records = 12;  // the example's 13 entries, and no events or overrides
+    CaseGraph graph(limits);
+    CHECK_THROWS_WITH_AS(load_case(graph, text.str(), "families.json"),
+                         doctest::Contains("limit of 12"), Error);
+    CHECK(graph.vertex_count() == 0);
+    CHECK(graph.entries().empty());
+    limits.max_records = 13;
+    CaseGraph enough(limits);
+    load_case(enough, text.str(), "families.json");
+    CHECK(save_case(enough) == save_case(full));
+  }
+
   TEST_CASE("the graph refuses an entry over its text limit, naming the entry") {
     GraphLimits limits;
     limits.max_text_bytes = 32;

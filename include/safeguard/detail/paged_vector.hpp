@@ -3,19 +3,21 @@
 //
 // Why not std::vector: a record built in batches (a case management system syncing, the
 // generator, frames from Python) grows its vectors one item at a time, and a std::vector grows by
-// doubling. Measured on a generated 100,000-child caseload, that left 490 bytes a child of room
-// never filled (docs/performance.md, "The record in pages"), the record's largest single cost
-// after its own contents; and every doubling past a few hundred megabytes copied the whole
-// vector inside one batch (an incremental update that happened to cross it took a quarter of a
-// second) with the old and the new copy both held. Pages bound the unfilled room to one page a
-// vector, never move an element once it is stored (so references to records stay valid as the
-// record grows) and never hold two copies. std::deque would do the same with pages of 512 bytes
-// (four concerns), a page table that is itself a deque, and no way to make room for the next
-// element ahead of a step that must not fail (the undo log's rule, src/graph.cpp); Boost's
-// stable_vector allocates a node per element. Hence this, written here.
+// doubling. Measured on a generated 100,000-child caseload, the persons', concerns' and factors'
+// vectors held some 410 bytes a child of room never filled (docs/performance.md, "The record in
+// pages"); and each doubling copied the whole vector inside one batch, a few hundred megabytes
+// at a million children, with the old and the new copy both held. Pages bound the unfilled room
+// to one page a vector, never move an element once the first page is whole (so references to
+// records stay valid as the record grows) and never hold two copies. std::deque would do the
+// same with pages of 512 bytes (four concerns), a page table that is itself a deque, and no way
+// to make room for the next element ahead of a step that must not fail (the undo log's rule,
+// src/graph.cpp); Boost's stable_vector allocates a node per element. Hence this, written here.
 //
 // An element is at pages_[i >> kShift][i & kMask]: one more load than a vector, from a page
-// table of a few thousand pointers at a million children (it stays in the cache).
+// table of a few thousand pointers at a million children (it stays in the cache). The first
+// page starts small and doubles until it is whole (moving its elements, as a vector would), so
+// a graph of a few entities holds a few kilobytes, not 64 KiB a kind; from the second page on,
+// nothing moves.
 #pragma once
 
 #include <algorithm>
@@ -42,6 +44,10 @@ class PagedVector {
   static constexpr std::size_t kShift = shift_for(sizeof(T));
   static constexpr std::size_t kPerPage = std::size_t{1} << kShift;
   static constexpr std::size_t kMask = kPerPage - 1;
+  // What the first page holds to begin with (it doubles up to kPerPage).
+  static constexpr std::size_t kFirstPage = kPerPage < 8 ? kPerPage : 8;
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "the first page moves its elements as it grows");
 
   using value_type = T;
   using size_type = std::size_t;
@@ -104,7 +110,9 @@ class PagedVector {
     }
   }
   PagedVector(PagedVector&& other) noexcept
-      : pages_(std::move(other.pages_)), size_(std::exchange(other.size_, 0)) {
+      : pages_(std::move(other.pages_)),
+        size_(std::exchange(other.size_, 0)),
+        first_(std::exchange(other.first_, 0)) {
     other.pages_.clear();
   }
   // Strong guarantee: the copy is made first.
@@ -121,18 +129,22 @@ class PagedVector {
       pages_ = std::move(other.pages_);
       other.pages_.clear();
       size_ = std::exchange(other.size_, 0);
+      first_ = std::exchange(other.first_, 0);
     }
     return *this;
   }
   void swap(PagedVector& other) noexcept {
     pages_.swap(other.pages_);
     std::swap(size_, other.size_);
+    std::swap(first_, other.first_);
   }
 
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
   // Elements the pages allocated so far hold (size() included).
-  std::size_t capacity() const noexcept { return pages_.size() * kPerPage; }
+  std::size_t capacity() const noexcept {
+    return pages_.size() > 1 ? pages_.size() * kPerPage : first_;
+  }
 
   T& operator[](std::size_t i) noexcept { return pages_[i >> kShift][i & kMask]; }
   const T& operator[](std::size_t i) const noexcept { return pages_[i >> kShift][i & kMask]; }
@@ -153,9 +165,23 @@ class PagedVector {
   // it must be able to take back).
   void reserve_one_more() {
     if (size_ < capacity()) return;
+    if (pages_.size() == 1 && first_ < kPerPage) {
+      // The first page, not yet whole, doubles (T's move cannot throw: static_assert above).
+      const std::size_t grown = first_ * 2;
+      T* page = allocate(grown);
+      for (std::size_t i = 0; i < size_; ++i) {
+        ::new (static_cast<void*>(page + i)) T(std::move(pages_[0][i]));
+        pages_[0][i].~T();
+      }
+      deallocate(pages_[0]);
+      pages_[0] = page;
+      first_ = grown;
+      return;
+    }
     if (pages_.size() == pages_.capacity())
       pages_.reserve(std::max<std::size_t>(8, pages_.capacity() * 2));
-    pages_.push_back(allocate_page());
+    pages_.push_back(allocate(pages_.empty() ? kFirstPage : kPerPage));
+    if (pages_.size() == 1) first_ = kFirstPage;
   }
 
   template <typename... Args>
@@ -180,18 +206,34 @@ class PagedVector {
   void clear() noexcept { release(); }
 
  private:
-  static T* allocate_page() {
-    return static_cast<T*>(::operator new (kPerPage * sizeof(T), std::align_val_t{alignof(T)}));
+  // Raw storage for `count` elements, from the plain operator new when T's alignment allows (as
+  // std::allocator does), so that hosts and tests that replace it see the pages.
+  static constexpr bool kOverAligned = alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+  static T* allocate(std::size_t count) {
+    if constexpr (kOverAligned) {
+      return static_cast<T*>(::operator new (count * sizeof(T), std::align_val_t{alignof(T)}));
+    } else {
+      return static_cast<T*>(::operator new(count * sizeof(T)));
+    }
+  }
+  static void deallocate(T* page) noexcept {
+    if constexpr (kOverAligned) {
+      ::operator delete (page, std::align_val_t{alignof(T)});
+    } else {
+      ::operator delete(page);
+    }
   }
   void release() noexcept {
     for (std::size_t i = size_; i > 0; --i) (*this)[i - 1].~T();
-    for (T* page : pages_) ::operator delete (page, std::align_val_t{alignof(T)});
+    for (T* page : pages_) deallocate(page);
     std::vector<T*>().swap(pages_);
     size_ = 0;
+    first_ = 0;
   }
 
   std::vector<T*> pages_;
   std::size_t size_ = 0;
+  std::size_t first_ = 0;  // what pages_[0] holds: kFirstPage, doubled up to kPerPage
 };
 
 }  // namespace safeguard::detail
