@@ -24,8 +24,9 @@
 //    grown to an eighth of the base (CaseGraph::apply_in_steps calls it after a commit): the
 //    delta's entries cost several times a base entry (a vector each, and the index), and at half
 //    the base a graph built in batches held some 220 bytes a child in them; at an eighth, each
-//    edge is copied about nine times over the graph's growth, a few milliseconds per thousand
-//    children.
+//    edge is copied about nine times over the graph's growth, and the generator's 100,000
+//    children took 2.2-2.6 s against 2.4-2.9 s before (docs/performance.md, "The record in
+//    pages").
 //
 // An edge's entries come in insertion order on both sides (base, then the delta; a tombstone
 // keeps its place), which is the order adjacency_list gave: every walk, and so every save and
@@ -295,8 +296,8 @@ class SAFEGUARD_EXPORT Adjacency {
     // Per vertex: 0, or 1 + the position of its delta in `deltas`; in pages of 1,024 vertices,
     // a page allocated once one of its vertices has a delta. A graph grown in batches adds its
     // new vertices at the end, so only the last pages exist: a table over every vertex (what
-    // this was) cost 4 bytes a vertex a side from the first edit on, more than the delta it
-    // indexed (docs/performance.md, "The record in pages").
+    // this was) cost 4 bytes a vertex a side from the first edit on, 80 bytes a child with its
+    // unfilled room (docs/performance.md, "The record in pages").
     std::vector<std::vector<std::uint32_t>> delta_of;  // an empty page: none allocated
     std::vector<Entries> deltas;
 

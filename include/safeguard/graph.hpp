@@ -380,7 +380,8 @@ class SAFEGUARD_EXPORT CaseGraph {
   VertexIndex indexed(std::string_view id) const;
   detail::Interner symbols_;
   // The entities, each kind in pages (detail/paged_vector.hpp: no room left unfilled past a
-  // page, no element ever moved): a vertex's record is at its slot in its kind's vector.
+  // page, no element moved once the first page is whole): a vertex's record is at its slot in
+  // its kind's vector.
   detail::PagedVector<Person> persons_;
   detail::PagedVector<Agency> agencies_;
   detail::PagedVector<Concern> concerns_;
