@@ -657,7 +657,7 @@ class CaseGraph::Validator {
         const auto kind = graph_.topology_->adjacency[edge].kind;
         if (kind != RelationKind::about && kind != RelationKind::protects) continue;
         const auto source = detail::source(edge, graph_.topology_->adjacency);
-        const std::string& source_id = graph_.id(source);
+        const auto& source_id = graph_.id(source);
         if (erased_.count(source_id) || pending_about_.count(source_id)) continue;
         bool only_erased = true;
         for (auto other :
@@ -714,7 +714,7 @@ class CaseGraph::Validator {
       if (!v) return;
       for (auto edge : boost::make_iterator_range(out_edges(*v, graph_.topology_->adjacency))) {
         if (graph_.topology_->adjacency[edge].kind != RelationKind::parent_of) continue;
-        const std::string& child = graph_.id(target(edge, graph_.topology_->adjacency));
+        const auto& child = graph_.id(target(edge, graph_.topology_->adjacency));
         if (last_erased_at_.count(child)) continue;
         if (removed_relations_.count(
                 std::make_tuple(RelationKind::parent_of, std::string(id), child)))
@@ -832,6 +832,12 @@ std::optional<std::uint32_t> CaseGraph::find_record(std::string_view id) const {
   return static_cast<std::uint32_t>(*found);
 }
 
+bool CaseGraph::index_record(RecordList list, std::uint32_t number) {
+  if (number > kRecordNumberMask) throw std::length_error("too many records for the index");
+  const std::uint32_t position = record_position(list, number);
+  return record_index_.insert(record_id(position), position, record_id_of());
+}
+
 bool CaseGraph::has_record(std::string_view id) const { return find_record(id).has_value(); }
 
 const Event* CaseGraph::find_event(std::string_view id) const {
@@ -869,8 +875,8 @@ std::size_t CaseGraph::vertex_count() const noexcept { return num_vertices(topol
 std::size_t CaseGraph::edge_count() const noexcept { return num_edges(topology_->adjacency); }
 VertexKind CaseGraph::kind(VertexIndex v) const { return topology_->adjacency[v].kind; }
 
-const std::string& CaseGraph::id(VertexIndex v) const {
-  static const std::string erased;
+const RecordString& CaseGraph::id(VertexIndex v) const {
+  static const RecordString erased;
   if (v >= vertex_count()) {
     throw Error(Status::invalid_argument, "vertex " + std::to_string(v) + " is not in the graph");
   }
@@ -1162,14 +1168,11 @@ class CaseGraph::Transaction {
 
   // The record `number` of `list` (appended already) indexed under its id. Undone by erasing it.
   void index_record(List list, std::uint32_t number) {
-    if (number > kRecordNumberMask) throw std::length_error("too many records for the index");
     const RecordList in = list == List::events      ? RecordList::events
                           : list == List::overrides ? RecordList::overrides
                                                     : RecordList::entries;
-    const std::uint32_t position = record_position(in, number);
     reserve_step();
-    if (graph_.record_index_.insert(graph_.record_id(position), position, graph_.record_id_of()))
-      log({Op::record_indexed, list});
+    if (graph_.index_record(in, number)) log({Op::record_indexed, list});
   }
 
   // Undone by putting the id back, which never allocates (as unindex: the index holds one entry
@@ -1657,7 +1660,7 @@ void CaseGraph::check_kind_changes(const Transaction& tx) const {
   };
   for (const auto& change : tx.kind_changes) {
     const VertexIndex v = change.first;
-    const std::string& who = id(v);
+    const auto& who = id(v);
     auto fail = [&](const std::string& message) {
       throw BatchError(Status::invalid_data, message, change.second, who);
     };

@@ -181,7 +181,8 @@ class CaseGraph::BulkBuilder {
       case NameKind::vertex:
         // The vertex being added has no record yet (it comes once the item is checked): its id
         // is the one add_vertex kept.
-        return name.number == pending_ ? std::string_view(pending_id_) : graph_.id(name.number);
+        return name.number == pending_ ? std::string_view(pending_id_)
+                                       : graph_.id(name.number).view();
       case NameKind::event:
         return graph_.events_[name.number].id;
       case NameKind::override:
@@ -235,12 +236,7 @@ class CaseGraph::BulkBuilder {
   // Indexes a record once it is stored (the index reads its id from there). Its id was declared
   // unique among every id of the build already.
   using RecordList = CaseGraph::RecordList;
-  void index_record(RecordList list, std::uint32_t number) {
-    if (number > CaseGraph::kRecordNumberMask)
-      throw std::length_error("too many records for the index");
-    const std::uint32_t position = CaseGraph::record_position(list, number);
-    graph_.record_index_.insert(graph_.record_id(position), position, graph_.record_id_of());
-  }
+  void index_record(RecordList list, std::uint32_t number) { graph_.index_record(list, number); }
 
   // ---- Items ----
 

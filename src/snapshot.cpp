@@ -417,7 +417,7 @@ void build(const CaseGraph& graph, const Selection& sel, Snapshot& snap,
     const VertexIndex v = sel.graph_vertex(i);
     snap.vertex_kind.push_back(adj[v].kind);
     snap.vertex_slot.push_back(sel.local_slot(v));
-    const std::string& id = graph.id(v);
+    const auto& id = graph.id(v);
     snap.id_bytes.insert(snap.id_bytes.end(), id.begin(), id.end());
     snap.id_bytes.push_back('\0');
     snap.id_offsets.push_back(snap.id_bytes.size());

@@ -289,7 +289,7 @@ class SAFEGUARD_EXPORT CaseGraph {
   std::size_t count() const noexcept;
   std::optional<VertexIndex> find(std::string_view id) const;
   // The id of `v` (kept once, in its record), or the empty string for an erased vertex.
-  const std::string& id(VertexIndex v) const;
+  const RecordString& id(VertexIndex v) const;
 
   const Person& person(VertexIndex v) const { return persons_[slot(v, VertexKind::person)]; }
   const Agency& agency(VertexIndex v) const { return agencies_[slot(v, VertexKind::agency)]; }
@@ -411,6 +411,9 @@ class SAFEGUARD_EXPORT CaseGraph {
     std::string_view operator()(std::size_t position) const { return graph->record_id(position); }
   };
   RecordIdOf record_id_of() const noexcept { return RecordIdOf{this}; }
+  // Indexes the record `number` of `list` (stored already) under its id: false if that id was
+  // indexed already. Throws std::length_error past 2^30 records of one list.
+  bool index_record(RecordList list, std::uint32_t number);
   // The position of the live record with this id, if any.
   std::optional<std::uint32_t> find_record(std::string_view id) const;
   std::shared_ptr<const WorkingCalendar> calendar_ = default_calendar();

@@ -11,6 +11,7 @@
 
 #include "safeguard/day.hpp"
 #include "safeguard/detail/compact_list.hpp"
+#include "safeguard/detail/compact_string.hpp"
 
 namespace safeguard {
 
@@ -27,6 +28,11 @@ using Symbol = std::uint32_t;
 // items in place (detail/compact_list.hpp), since a national record holds millions of them.
 using VertexList = detail::CompactList<VertexIndex>;
 using SymbolList = detail::CompactList<Symbol>;
+
+// A record's id or text (a person's id and name, a concern's id and summary): a std::string-like
+// value of 16 bytes that holds up to 15 bytes in place (detail/compact_string.hpp). It converts
+// to std::string_view and std::string, compares with either, and is assigned from either.
+using RecordString = detail::CompactString;
 
 enum class VertexKind : std::uint8_t {
   person,
@@ -180,13 +186,13 @@ struct SourceItem {
 };
 
 struct Person {
-  std::string id;
+  RecordString id;
   PersonKind kind = PersonKind::child;
   Day dob = kNoDay;
   SymbolList flags;  // vulnerability flags, each once, in the order given
   // A display name ("Amy Ash"), or empty. Personal data: shown only in the conference report and
   // the family version, never written to logs, errors, lint output or CSV/JSON results.
-  std::string name;
+  RecordString name;
   // Group attributes for a disparity audit (the census's sex and ethnicity: {"Sex", "F"},
   // {"Ethnicity", "WBRI"}). Personal data: kept in the record and its case file, never readable
   // by a rule (the rule language has no access to them), never in results, logs or errors.
@@ -194,50 +200,50 @@ struct Person {
 };
 
 struct Agency {
-  std::string id;
+  RecordString id;
   Symbol type = 0;
-  std::string name;
+  RecordString name;
 };
 
 struct Concern {
-  std::string id;
+  RecordString id;
   Symbol category = 0;
   int severity = 1;  // 1 (low) to 5 (high)
   Day incident = kNoDay;
   Day recorded = kNoDay;
   ConcernStatus status = ConcernStatus::open;
-  bool restricted = false;  // beside status: the two bytes share one word (120 bytes, not 128)
+  bool restricted = false;         // beside status: the two bytes share one word (88 bytes, not 96)
   VertexIndex source = kNoVertex;  // the agency that raised it
   VertexList about;                // persons, places or groups the concern is about
   VertexList involves;             // adults alleged to cause the harm
-  std::string summary;             // free text; shown only to cleared viewers when restricted
+  RecordString summary;            // free text; shown only to cleared viewers when restricted
 };
 
 struct Factor {
-  std::string id;
+  RecordString id;
   Symbol kind = 0;
   int strength = 1;  // 1 (weak) to 5 (strong)
   Day start = kNoDay;
   Day end = kNoDay;
   VertexIndex provided_by = kNoVertex;  // person or agency, optional
   VertexList protects;
-  std::string summary;
+  RecordString summary;
 };
 
 struct Place {
-  std::string id;
+  RecordString id;
   Symbol kind = 0;
-  std::string name;
+  RecordString name;
 };
 
 struct Group {
-  std::string id;
+  RecordString id;
   Symbol kind = 0;
-  std::string name;
+  RecordString name;
 };
 
 struct Household {
-  std::string id;
+  RecordString id;
 };
 
 // A process event. Not a vertex: nothing relates to it; it belongs to the children it is about.

@@ -505,7 +505,7 @@ Header plain_header(const CaseGraph& graph) {
   h.collection = "CIN";
   for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
     if (graph.kind(v) != VertexKind::agency) continue;
-    const std::string& id = graph.id(v);
+    const auto& id = graph.id(v);
     if (id.rfind("LA-", 0) == 0 && graph.symbol(graph.agency(v).type) == "social_care") {
       h.authority = id.substr(3);
       // The schema's Source must hold the LEA: without an authority there is no Source.

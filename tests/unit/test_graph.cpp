@@ -236,7 +236,7 @@ TEST_SUITE("unit/graph") {
     batch.add(FactorSpec{"F-1", "mentor", 3, kNoDay, kNoDay, "", {"P-C"}, ""});
     graph.apply(batch);
     for (VertexIndex v = 0; v < graph.vertex_count(); ++v) {
-      const std::string& id = graph.id(v);
+      const auto& id = graph.id(v);  // the record's own id, not a copy
       REQUIRE(graph.find(id) == v);
       switch (graph.kind(v)) {
         case VertexKind::person:

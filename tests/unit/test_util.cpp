@@ -5,13 +5,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <map>
 #include <random>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "safeguard/detail/compact_list.hpp"
+#include "safeguard/detail/compact_string.hpp"
 #include "safeguard/detail/key_index.hpp"
 #include "safeguard/detail/paged_vector.hpp"
 #include "safeguard/error.hpp"
@@ -342,6 +347,136 @@ TEST_SUITE("unit/util") {
       }
     }
   }
+  TEST_CASE("CompactString holds up to 15 bytes in its 16, longer texts on the heap, NUL-ended") {
+    using Text = safeguard::detail::CompactString;
+    static_assert(sizeof(Text) == 16);
+    const Text empty;
+    CHECK(empty.empty());
+    CHECK(empty.size() == 0);
+    CHECK(std::string_view(empty.c_str()) == "");
+    CHECK_FALSE(empty.on_heap());
+    for (std::size_t n = 0; n <= 40; ++n) {
+      std::string text;
+      for (std::size_t i = 0; i < n; ++i) text += static_cast<char>('a' + i % 26);
+      const Text t(text);
+      CAPTURE(n);
+      CHECK(t.on_heap() == (n > Text::kInPlace));
+      CHECK(t.size() == n);
+      CHECK(t.view() == text);
+      CHECK(t.c_str()[n] == '\0');  // 15 bytes in place end at the NUL the last byte makes
+      CHECK(std::string(t.c_str()) == text);
+      CHECK(t.str() == text);
+      CHECK(std::string(t.begin(), t.end()) == text);
+      Text copy(t);
+      CHECK(copy == t);
+      CHECK(copy.data() != t.data());
+      Text moved(std::move(copy));
+      CHECK(moved == text);
+      CHECK(copy.empty());  // a moved-from text is empty
+    }
+    // Bytes are bytes: a NUL inside counts, in place and on the heap.
+    const std::string inner("a\0b", 3);
+    CHECK(Text(inner).size() == 3);
+    CHECK(Text(inner) == inner);
+    const std::string long_inner = std::string(20, 'x') + '\0' + "y";
+    CHECK(Text(long_inner).size() == 22);
+    CHECK(Text(long_inner) == long_inner);
+  }
+
+  TEST_CASE("CompactString compares, joins, hashes and prints as a std::string does") {
+    using Text = safeguard::detail::CompactString;
+    const Text id("P-0000001-C2");
+    const std::string same = "P-0000001-C2";
+    CHECK(id == "P-0000001-C2");
+    CHECK("P-0000001-C2" == id);
+    CHECK(id == same);
+    CHECK(same == id);
+    CHECK(id == std::string_view(same));
+    CHECK(id != "P-0000001-C3");
+    CHECK(id < "P-0000001-C3");
+    CHECK(Text("a") < Text("b"));
+    CHECK_FALSE(Text("b") < Text("a"));
+    CHECK(std::hash<Text>()(id) == std::hash<std::string_view>()(same));
+    CHECK("child " + id == "child P-0000001-C2");
+    CHECK(id + " (a child)" == "P-0000001-C2 (a child)");
+    CHECK(same + id == same + same);
+    CHECK(id + '!' == same + '!');
+    CHECK(std::string("x") + id + "y" == "xP-0000001-C2y");
+    std::ostringstream out;
+    out << id;
+    CHECK(out.str() == same);
+    const std::string converted = id;
+    CHECK(converted == same);
+    std::string appended = "id ";
+    appended += id;
+    CHECK(appended == "id P-0000001-C2");
+    CHECK(id.find("C2") == 10);
+    CHECK(id.find('Z') == Text::npos);
+    CHECK(id.substr(0, 1) == "P");
+    std::map<Text, int> ordered{{Text("b"), 2}, {Text("a"), 1}};
+    CHECK(ordered.begin()->first == "a");
+  }
+
+  TEST_CASE("CompactString agrees with std::string over random assignments, copies and swaps") {
+    using Text = safeguard::detail::CompactString;
+    std::mt19937 random(20261203);
+    constexpr int kSlots = 8;
+    std::vector<Text> texts(kSlots);
+    std::vector<std::string> model(kSlots);
+    auto any_text = [&] {
+      std::string text(random() % 40, '\0');
+      for (char& c : text) c = static_cast<char>(random() % 256);
+      return text;
+    };
+    for (int step = 0; step < 4000; ++step) {
+      const std::size_t a = random() % kSlots;
+      const std::size_t b = random() % kSlots;
+      switch (random() % 7) {
+        case 0: {
+          const std::string text = any_text();
+          texts[a] = text;
+          model[a] = text;
+          break;
+        }
+        case 1:
+          texts[a] = texts[b];  // may be itself
+          model[a] = model[b];
+          break;
+        case 2:
+          if (a != b) {
+            texts[a] = std::move(texts[b]);
+            model[a] = model[b];
+            model[b].clear();
+          }
+          break;
+        case 3:
+          texts[a].swap(texts[b]);
+          std::swap(model[a], model[b]);
+          break;
+        case 4: {
+          const std::string more = any_text();
+          texts[a] += more;
+          model[a] += more;
+          break;
+        }
+        case 5:
+          texts[a].clear();
+          model[a].clear();
+          break;
+        default:
+          texts[a].assign(texts[a].view().substr(model[a].size() / 2));  // aliases itself
+          model[a] = model[a].substr(model[a].size() / 2);
+          break;
+      }
+      for (int i = 0; i < kSlots; ++i) {
+        REQUIRE(texts[i] == model[i]);
+        REQUIRE(texts[i].size() == model[i].size());
+        REQUIRE(texts[i].c_str()[model[i].size()] == '\0');
+        REQUIRE(texts[i].on_heap() == (model[i].size() > Text::kInPlace));
+      }
+    }
+  }
+
   TEST_CASE("PagedVector keeps its elements in place as it grows, and frees what it holds") {
     using Pages = safeguard::detail::PagedVector<std::string>;
     static_assert(Pages::kPerPage * sizeof(std::string) <= 65536);
