@@ -717,7 +717,7 @@ class CaseGraph::Validator {
         const auto& child = graph_.id(target(edge, graph_.topology_->adjacency));
         if (last_erased_at_.count(child)) continue;
         if (removed_relations_.count(
-                std::make_tuple(RelationKind::parent_of, std::string(id), child)))
+                std::make_tuple(RelationKind::parent_of, std::string(id), std::string(child))))
           continue;  // removed by the batch (a re-added one is among `added`)
         out.push_back(child);
       }

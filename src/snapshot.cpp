@@ -379,8 +379,8 @@ template <typename T>
 inline void prefetch_block(const detail::CompactList<T>& v) noexcept {
   if (v.capacity() > v.kInPlace) prefetch_read(v.data());  // two or fewer are in the record
 }
-inline void prefetch_block(const std::string& s) noexcept {
-  if (s.size() > 15) prefetch_read(s.data());  // libstdc++ keeps up to 15 bytes in the record
+inline void prefetch_block(const RecordString& s) noexcept {
+  if (s.on_heap()) prefetch_read(s.data());  // up to 15 bytes are in the record
 }
 // Prefetches record `i + kRecordAhead` of `vertices` (found with `record_of`) and the heap
 // blocks of record `i + kHeapAhead` (named by `blocks`).

@@ -2,6 +2,7 @@
 // partial snapshot of their families, by the same scorer as a full assessment.
 #include <algorithm>
 #include <atomic>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 
@@ -19,26 +20,26 @@ namespace {
 void persons_touched_into(const CaseGraph& graph, const Batch& batch,
                           std::vector<VertexIndex>& persons) {
   persons.clear();
-  auto note = [&](const std::string& id) {
+  auto note = [&](std::string_view id) {
     if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::person) persons.push_back(*v);
   };
   auto note_all = [&](const std::vector<std::string>& ids) {
     for (const auto& id : ids) note(id);
   };
-  auto note_concern = [&](const std::string& id) {
+  auto note_concern = [&](std::string_view id) {
     if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::concern) {
       const Concern& concern = graph.concern(*v);
       persons.insert(persons.end(), concern.about.begin(), concern.about.end());
       persons.insert(persons.end(), concern.involves.begin(), concern.involves.end());
     }
   };
-  auto note_factor = [&](const std::string& id) {
+  auto note_factor = [&](std::string_view id) {
     if (auto v = graph.find(id); v && graph.kind(*v) == VertexKind::factor) {
       const Factor& factor = graph.factor(*v);
       persons.insert(persons.end(), factor.protects.begin(), factor.protects.end());
     }
   };
-  auto note_record = [&](const std::string& id) {
+  auto note_record = [&](std::string_view id) {
     if (const Event* e = graph.find_event(id))
       persons.insert(persons.end(), e->about.begin(), e->about.end());
     if (const DiscretionaryOverride* o = graph.find_override(id)) persons.push_back(o->person);
@@ -46,7 +47,7 @@ void persons_touched_into(const CaseGraph& graph, const Batch& batch,
       persons.insert(persons.end(), e->about.begin(), e->about.end());
   };
   // An agency's type is evidence (rules read a concern's source type): every concern it raised.
-  auto note_agency = [&](const std::string& id) {
+  auto note_agency = [&](std::string_view id) {
     auto v = graph.find(id);
     if (!v || graph.kind(*v) != VertexKind::agency) return;
     const detail::Adjacency& adj = graph.topology().adjacency;

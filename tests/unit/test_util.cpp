@@ -396,6 +396,18 @@ TEST_SUITE("unit/util") {
     CHECK(id < "P-0000001-C3");
     CHECK(Text("a") < Text("b"));
     CHECK_FALSE(Text("b") < Text("a"));
+    const std::string_view later = "P-0000001-C3";
+    CHECK(later > id);
+    CHECK(id <= later);
+    CHECK(id >= "P-0000001-C2");
+    CHECK(later >= id);
+    CHECK("P-0000001-C1" <= id);
+    CHECK(id > std::string("P-0000001-C1"));
+    Text emptied("a text longer than fifteen bytes");
+    emptied = {};  // empties it, as it does a std::string
+    CHECK(emptied.empty());
+    emptied.swap(emptied);
+    CHECK(emptied.empty());
     CHECK(std::hash<Text>()(id) == std::hash<std::string_view>()(same));
     CHECK("child " + id == "child P-0000001-C2");
     CHECK(id + " (a child)" == "P-0000001-C2 (a child)");

@@ -15,13 +15,18 @@
 //     string of 15 bytes ends with the NUL that byte makes;
 //   - on the heap: a pointer to size + 1 bytes (the last a NUL) in the first 8 bytes, the size
 //     as 32 bits in the next 4, and kOnHeap in the last byte.
-// c_str() is always NUL-terminated, so the C API hands the record's own bytes out.
+// c_str() is always NUL-terminated, as a std::string's is.
+//
+// It converts implicitly to both std::string_view and std::string, so that code written for a
+// std::string field reads on; the price is that a call overloaded on both (f(std::string_view)
+// and f(const std::string&)) is ambiguous for it: say which with view() or str().
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <ostream>
 #include <stdexcept>
@@ -31,7 +36,15 @@
 
 namespace safeguard::detail {
 
-class CompactString {
+// Under Clang, an owner of chars as std::string is: a std::string_view made from a temporary
+// one is then warned about (-Wdangling-gsl), as it is for a temporary std::string.
+#if defined(__clang__)
+#define SAFEGUARD_OWNER_OF_CHARS [[gsl::Owner(char)]]
+#else
+#define SAFEGUARD_OWNER_OF_CHARS
+#endif
+
+class SAFEGUARD_OWNER_OF_CHARS CompactString {
  public:
   using value_type = char;
   using size_type = std::size_t;
@@ -67,6 +80,11 @@ class CompactString {
   CompactString& operator=(std::string_view text) { return assign(text); }
   CompactString& operator=(const char* text) { return assign(std::string_view(text)); }
   CompactString& operator=(const std::string& text) { return assign(std::string_view(text)); }
+  // `text = {}` empties it, as it does a std::string (without this, {} would pick the const
+  // char* overload with a null pointer).
+  CompactString& operator=(std::initializer_list<char> chars) {
+    return assign(std::string_view(chars.begin(), chars.size()));
+  }
 
   // Replaces the text (strong guarantee: on bad_alloc the old text stays). May alias *this.
   CompactString& assign(std::string_view text) {
@@ -83,6 +101,7 @@ class CompactString {
   CompactString& operator+=(char c) { return *this += std::string_view(&c, 1); }
 
   void swap(CompactString& other) noexcept {
+    if (this == &other) return;
     unsigned char held[sizeof bytes_];
     std::memcpy(held, bytes_, sizeof bytes_);
     std::memcpy(bytes_, other.bytes_, sizeof bytes_);
@@ -187,6 +206,30 @@ class CompactString {
   friend bool operator<(const S& a, const CompactString& b) noexcept {
     return std::string_view(a) < b.view();
   }
+  template <typename S, IfText<S> = true>
+  friend bool operator>(const CompactString& a, const S& b) noexcept {
+    return a.view() > std::string_view(b);
+  }
+  template <typename S, IfText<S> = true>
+  friend bool operator>(const S& a, const CompactString& b) noexcept {
+    return std::string_view(a) > b.view();
+  }
+  template <typename S, IfText<S> = true>
+  friend bool operator<=(const CompactString& a, const S& b) noexcept {
+    return a.view() <= std::string_view(b);
+  }
+  template <typename S, IfText<S> = true>
+  friend bool operator<=(const S& a, const CompactString& b) noexcept {
+    return std::string_view(a) <= b.view();
+  }
+  template <typename S, IfText<S> = true>
+  friend bool operator>=(const CompactString& a, const S& b) noexcept {
+    return a.view() >= std::string_view(b);
+  }
+  template <typename S, IfText<S> = true>
+  friend bool operator>=(const S& a, const CompactString& b) noexcept {
+    return std::string_view(a) >= b.view();
+  }
 
   // Joining gives a std::string, as it does for std::string_view's users.
   template <typename S, IfText<S> = true>
@@ -252,6 +295,8 @@ class CompactString {
 
   alignas(8) unsigned char bytes_[16];
 };
+
+#undef SAFEGUARD_OWNER_OF_CHARS
 
 static_assert(sizeof(CompactString) == 16, "a record's text is 16 bytes");
 static_assert(std::is_nothrow_move_constructible_v<CompactString>);
