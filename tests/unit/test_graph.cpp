@@ -229,6 +229,49 @@ TEST_SUITE("unit/graph") {
   }
 
   TEST_CASE(
+      "ids, names and summaries either side of 15 bytes, a two-byte character across the "
+      "boundary, are found, kept whole and saved as given") {
+    // A record's texts are held in place up to 15 bytes and on the heap past it
+    // (detail/compact_string.hpp): every length around that, and a character split by it.
+    std::vector<std::string> ids;
+    for (std::size_t n = 12; n <= 18; ++n) {
+      std::string id = "P-";
+      while (id.size() + 2 <= n) id += "\xc3\xbc";  // u with diaeresis, two bytes
+      if (id.size() < n) id += "x";
+      ids.push_back(id);
+    }
+    Batch batch;
+    batch.add(AgencySpec{"AG-1", "school", "Fictional School With A Long Name"});
+    for (const std::string& id : ids) {
+      PersonSpec person{id, PersonKind::child, day("2018-06-01")};
+      person.name = id + " name";
+      batch.add(person);
+      ConcernSpec c = concern("C-" + id, id);
+      c.summary = std::string(id.size(), 's');
+      batch.add(c);
+    }
+    CaseGraph graph;
+    graph.apply(batch);
+    CaseGraph reloaded;
+    load_case(reloaded, save_case(graph), "saved.json");
+    for (const CaseGraph* g : {&graph, &reloaded}) {
+      for (const std::string& id : ids) {
+        CAPTURE(id);
+        const auto v = g->find(id);
+        REQUIRE(v);
+        CHECK(g->id(*v) == id);
+        CHECK(std::string(g->id(*v).c_str()) == id);
+        CHECK(g->person(*v).name == id + " name");
+        const auto c = g->find("C-" + id);
+        REQUIRE(c);
+        CHECK(g->concern(*c).summary == std::string(id.size(), 's'));
+        CHECK(g->concern(*c).about == std::vector<VertexIndex>{*v});
+      }
+      CHECK(g->agency(*g->find("AG-1")).name == "Fictional School With A Long Name");
+    }
+  }
+
+  TEST_CASE(
       "an id is kept once, in its record: erased vertices have none, refused batches "
       "keep theirs") {
     CaseGraph graph;
