@@ -3,12 +3,12 @@
 // millions of them, nearly all ids of a dozen characters, and most summaries empty.
 //
 // Why not std::string: it is 32 bytes (libstdc++), twice what an id of up to 15 bytes needs; at
-// about a dozen texts a child that was a sixth of the record (docs/performance.md, "The record's
-// texts in 16 bytes"). Neither the standard library, Boost (boost::container::string is 24 bytes,
-// boost::static_string has a fixed capacity) nor a Debian-packaged library offers a 16-byte
-// string with a short-string buffer, so this one is written here. It is deliberately small: a
-// value (copy, move, compare, hash), read as a std::string_view, assigned whole. It is not
-// edited in place: a record's text is replaced, never grown a byte at a time.
+// about a dozen texts a child, halving them took a sixth off the record (docs/performance.md,
+// "The records' texts in 16 bytes"). Neither the standard library, Boost (boost::container::string
+// is 24 bytes, boost::static_string has a fixed capacity) nor a Debian-packaged library offers a
+// 16-byte string with a short-string buffer, so this one is written here. It is deliberately small:
+// a value (copy, move, compare, hash), read as a std::string_view, assigned whole. It is not edited
+// in place: a record's text is replaced, never grown a byte at a time.
 //
 // Layout (the short-string layout of folly's fbstring, shrunk to 16 bytes):
 //   - in place: the bytes, a NUL after them, and in the last byte 15 minus the size, so that a
