@@ -233,10 +233,9 @@ class CaseGraph::BulkBuilder {
 
   Symbol intern(std::string_view text) { return graph_.symbols_.intern(text); }
 
-  // Indexes a record once it is stored (the index reads its id from there). Its id was declared
-  // unique among every id of the build already.
+  // A record is indexed (CaseGraph::index_record) once it is stored: the index reads its id from
+  // there. Its id was declared unique among every id of the build already.
   using RecordList = CaseGraph::RecordList;
-  void index_record(RecordList list, std::uint32_t number) { graph_.index_record(list, number); }
 
   // ---- Items ----
 
@@ -375,7 +374,7 @@ class CaseGraph::BulkBuilder {
     const auto number = static_cast<std::uint32_t>(graph_.events_.size());
     if (!declare(spec.id, Name{number, NameKind::event})) return false;
     graph_.events_.push_back(std::move(e));
-    index_record(RecordList::events, number);
+    graph_.index_record(RecordList::events, number);
     return true;
   }
 
@@ -398,7 +397,7 @@ class CaseGraph::BulkBuilder {
     const auto number = static_cast<std::uint32_t>(graph_.discretionary_.size());
     if (!declare(spec.id, Name{number, NameKind::override})) return false;
     graph_.discretionary_.push_back(std::move(o));
-    index_record(RecordList::overrides, number);
+    graph_.index_record(RecordList::overrides, number);
     return true;
   }
 
@@ -419,7 +418,7 @@ class CaseGraph::BulkBuilder {
     const auto number = static_cast<std::uint32_t>(graph_.entries_.size());
     if (!declare(spec.id, Name{number, NameKind::entry})) return false;
     graph_.entries_.push_back(std::move(e));
-    index_record(RecordList::entries, number);
+    graph_.index_record(RecordList::entries, number);
     return true;
   }
 
