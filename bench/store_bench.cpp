@@ -87,7 +87,7 @@ class DiscardingLoader final : public detail::StoreLoader {
   std::size_t versions = 0;
   void reserve(std::size_t, std::size_t) override {}
   void batch(RecordTime, Provenance) override {}
-  void version(std::size_t, const std::string*, FactKind, std::uint64_t,
+  void version(std::size_t, const std::string_view*, FactKind, std::uint64_t,
                const detail::VersionMarks&, std::string_view) override {
     ++versions;
   }

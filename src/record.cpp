@@ -1306,10 +1306,10 @@ class RecordLoader final : public detail::StoreLoader {
 
   // The version is kept as the bytes it was stored as; the facts' indices are built once
   // every fact is known (finish), each sized once.
-  void version(std::size_t fact, const std::string* key, FactKind kind, std::uint64_t revision,
+  void version(std::size_t fact, const std::string_view* key, FactKind kind, std::uint64_t revision,
                const detail::VersionMarks& marks, std::string_view body) override {
     if (key) {
-      if (r_.facts.size() >= Record::Impl::kNoVersion) damaged("too many facts", *key);
+      if (r_.facts.size() >= Record::Impl::kNoVersion) damaged("too many facts", std::string(*key));
       r_.facts.push_back(Record::Impl::Fact{r_.keys.append(*key), Record::Impl::kNoVersion, kind});
     }
     auto& f = r_.facts[fact];

@@ -103,12 +103,17 @@ class Reader {
     return static_cast<Day>(bits);
   }
   std::string text() {
+    const std::string_view t = text_view();
+    if (keep_text_) return std::string(t);
+    if (!is_valid_utf8(t)) damaged("a text is not valid UTF-8");
+    return std::string();
+  }
+  // The next text as a view of the bytes read, unchecked and not copied.
+  std::string_view text_view() {
     const std::size_t n = count();
     const char* start = reinterpret_cast<const char*>(at_);
     at_ += n;
-    if (keep_text_) return std::string(start, n);
-    if (!is_valid_utf8(std::string_view(start, n))) damaged("a text is not valid UTF-8");
-    return std::string();
+    return std::string_view(start, n);
   }
   std::vector<std::string> texts() {
     const std::size_t n = count();

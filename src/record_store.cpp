@@ -8,9 +8,16 @@
 
 #include "record_codec.hpp"
 
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <system_error>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -268,22 +275,154 @@ void RecordStore::create_schema() {
   }
 }
 
-void RecordStore::load(StoreLoader& loader, const Progress* progress) {
-  // How many chunks of versions there are, for the reports: the bulk of a store.
-  std::uint64_t chunks = 0, chunks_read = 0;
-  const bool reporting = progress != nullptr && *progress;
-  if (reporting) {
+// A part of the store read by RecordStore::read_pieces and fed to the loader by
+// RecordStore::feed: a batch's row, one chunk of its versions, or its changes.
+struct LoadPiece {
+  enum class Kind : std::uint8_t { batch, versions, changes };
+  // Where a version lies in `bytes`, with what checking it found.
+  struct Version {
+    std::size_t fact = 0;
+    std::size_t key_at = 0, key_size = 0;  // the fact's first version only
+    std::size_t body_at = 0, body_size = 0;
+    FactKind kind = FactKind::person;  // the fact's first version only
+    bool first = false;
+    VersionMarks marks;
+  };
+  Kind kind = Kind::batch;
+  RecordTime recorded_at = 0;        // batch
+  Provenance provenance;             // batch
+  std::vector<unsigned char> bytes;  // versions, changes: the row's blob
+  std::vector<Version> versions;     // versions
+  std::size_t facts = 0;             // changes: the facts known once the batch's versions are read
+  std::int64_t stored_facts = 0;     // changes: the count of facts the batch's row holds
+};
+
+// Where read_pieces puts what it reads.
+class PieceSink {
+ public:
+  virtual ~PieceSink() = default;
+  // An empty piece to fill; its buffers may be a fed piece's, kept for reuse.
+  virtual std::unique_ptr<LoadPiece> blank() = 0;
+  virtual void deliver(std::unique_ptr<LoadPiece> piece) = 0;
+};
+
+namespace {
+
+void copy_blob(sqlite3_stmt* statement, int column, std::vector<unsigned char>& out) {
+  const auto* data = static_cast<const unsigned char*>(sqlite3_column_blob(statement, column));
+  const auto size = static_cast<std::size_t>(blob_size(statement, column));
+  out.assign(data, data == nullptr ? data : data + size);
+}
+
+// Feeds each piece as it is read: one thread does both halves of load.
+class FeedingSink final : public PieceSink {
+ public:
+  explicit FeedingSink(std::function<void(LoadPiece&)> feed) : feed_(std::move(feed)) {}
+  std::unique_ptr<LoadPiece> blank() override {
+    return kept_ ? std::move(kept_) : std::make_unique<LoadPiece>();
+  }
+  void deliver(std::unique_ptr<LoadPiece> piece) override {
+    feed_(*piece);
+    kept_ = std::move(piece);
+  }
+
+ private:
+  std::function<void(LoadPiece&)> feed_;
+  std::unique_ptr<LoadPiece> kept_;
+};
+
+// The pieces read ahead on the reading thread, waiting for the loading thread: at most
+// `ahead` of them (a few chunks of 1,024 versions: memory stays bounded), their buffers handed
+// back for reuse once fed. Blocking waits on a condition variable; stop() ends the reading
+// thread's waits (it then unwinds with Stopped), finish() the loading thread's.
+class PieceQueue final : public PieceSink {
+ public:
+  struct Stopped {};
+
+  explicit PieceQueue(std::size_t ahead) : ahead_(ahead) {}
+
+  // The reading thread's side.
+  std::unique_ptr<LoadPiece> blank() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopped_) throw Stopped{};
+      if (!spare_.empty()) {
+        std::unique_ptr<LoadPiece> piece = std::move(spare_.back());
+        spare_.pop_back();
+        return piece;
+      }
+    }
+    return std::make_unique<LoadPiece>();
+  }
+  void deliver(std::unique_ptr<LoadPiece> piece) override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [&] { return stopped_ || full_.size() < ahead_; });
+    if (stopped_) throw Stopped{};
+    full_.push_back(std::move(piece));
+    filled_.notify_one();
+  }
+  // The last piece was delivered, or reading failed with `failure` after the pieces delivered.
+  void finish(std::exception_ptr failure) noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_ = true;
+    failure_ = std::move(failure);
+    filled_.notify_one();
+  }
+
+  // The loading thread's side: the next piece, waiting for it; null after the last; the
+  // reading thread's failure rethrown after the pieces delivered before it.
+  std::unique_ptr<LoadPiece> take() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    filled_.wait(lock, [&] { return finished_ || !full_.empty(); });
+    if (full_.empty()) {
+      if (failure_) std::rethrow_exception(failure_);
+      return nullptr;
+    }
+    std::unique_ptr<LoadPiece> piece = std::move(full_.front());
+    full_.pop_front();
+    room_.notify_one();
+    return piece;
+  }
+  void give_back(std::unique_ptr<LoadPiece> piece) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    spare_.push_back(std::move(piece));
+  }
+  void stop() noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    room_.notify_one();
+  }
+
+ private:
+  const std::size_t ahead_;
+  std::mutex mutex_;
+  std::condition_variable room_, filled_;
+  std::deque<std::unique_ptr<LoadPiece>> full_;
+  std::vector<std::unique_ptr<LoadPiece>> spare_;
+  bool stopped_ = false;
+  bool finished_ = false;
+  std::exception_ptr failure_;
+};
+
+// Pieces the reading thread may be ahead of the loader by.
+constexpr std::size_t kPiecesAhead = 8;
+
+}  // namespace
+
+void RecordStore::load(StoreLoader& loader, const Progress* progress, std::size_t read_ahead_from) {
+  // How many chunks of versions there are: the bulk of a store, for the reports, and whether
+  // to read ahead.
+  std::uint64_t chunks = 0, chunks_fed = 0;
+  {
     Statement count(*this, "SELECT count(*) FROM versions");
     if (count.step("cannot read the store"))
       chunks = static_cast<std::uint64_t>(sqlite3_column_int64(count.get(), 0));
-    // A first report before anything is read (the only one for an empty store), so a caller
-    // can stop before the work.
-    if (!(*progress)(0, chunks))
-      throw Error(Status::cancelled, "cancelled by the progress callback", Location{path()});
   }
-  Statement batches(*this,
-                    "SELECT revision, recorded_at, author, reason, source_system, "
-                    "source_reference, facts, changes FROM batches ORDER BY revision");
+  const bool reporting = progress != nullptr && *progress;
+  // A first report before anything is read (the only one for an empty store), so a caller can
+  // stop before the work.
+  if (reporting && !(*progress)(0, chunks))
+    throw Error(Status::cancelled, "cancelled by the progress callback", Location{path()});
   {
     // Room for every fact at once, so reopening never rehashes.
     Statement size(*this, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size");
@@ -300,70 +439,56 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
         loader.reserve(static_cast<std::size_t>(facts), static_cast<std::size_t>(revisions));
     }
   }
-  Statement versions(*this, "SELECT revision, chunk, data FROM versions ORDER BY revision, chunk");
-  bool more_versions = versions.step("cannot read the store");
-  std::uint64_t revision = 0;
+  std::uint64_t revision = 0;  // the batches fed
+  auto feed_piece = [&](LoadPiece& piece) {
+    feed(piece, loader, revision);
+    if (piece.kind == LoadPiece::Kind::versions && reporting &&
+        !(*progress)(std::min(++chunks_fed, chunks), chunks))
+      throw Error(Status::cancelled, "cancelled by the progress callback", Location{path()});
+  };
   try {
-    while (batches.step("cannot read the store")) {
-      sqlite3_stmt* b = batches.get();
-      if (static_cast<std::uint64_t>(sqlite3_column_int64(b, 0)) != revision + 1)
-        damaged("the batches are not numbered 1, 2, 3...");
-      ++revision;
-      loader.batch(
-          sqlite3_column_int64(b, 1),
-          Provenance{checked_text(b, 2, "a batch's author"), checked_text(b, 3, "a batch's reason"),
-                     checked_text(b, 4, "a batch's source system"),
-                     checked_text(b, 5, "a batch's source reference")});
-      std::int64_t chunk = 0;
-      while (more_versions) {
-        sqlite3_stmt* v = versions.get();
-        const auto at = static_cast<std::uint64_t>(sqlite3_column_int64(v, 0));
-        if (at < revision) damaged("versions of a batch that does not exist");
-        if (at > revision) break;
-        if (sqlite3_column_int64(v, 1) != chunk++) damaged("a chunk of versions is missing");
-        Reader r(sqlite3_column_blob(v, 2), static_cast<std::size_t>(blob_size(v, 2)));
-        const std::size_t count = r.count();
-        for (std::size_t i = 0; i < count; ++i) {
-          const auto fact = static_cast<std::size_t>(r.varint());
-          const bool first = r.flag();
-          std::string key;
-          FactKind kind = FactKind::person;
-          if (first) {
-            if (fact != facts_) damaged("a new fact out of order");
-            kind = r.enumeration<FactKind>(kFactKinds, "kind of fact");
-            key = r.text();
-            if (!is_valid_utf8(key)) damaged("a fact's key is not valid UTF-8");
-            ++facts_;
-          } else if (fact >= facts_) {
-            damaged("a version of a fact that does not exist");
+    bool read = false;
+    if (chunks >= read_ahead_from) {
+      // Reading (SQLite, and checking every version) on a second thread while this one feeds
+      // the loader: reopening a large store takes about the longer of the two rather than their
+      // sum (docs/performance.md, "Reopening a store, read ahead").
+      PieceQueue queue(kPiecesAhead);
+      std::optional<std::thread> reader;
+      try {
+        reader.emplace([this, &queue] {
+          std::exception_ptr failure;
+          try {
+            read_pieces(queue);
+          } catch (const PieceQueue::Stopped&) {
+          } catch (...) {
+            failure = std::current_exception();
           }
-          // Checked as it is read, nothing built: the record keeps the bytes.
-          const unsigned char* body = r.position();
-          const VersionMarks marks = check_version_body(r);
-          loader.version(fact, first ? &key : nullptr, kind, revision, marks,
-                         std::string_view(reinterpret_cast<const char*>(body),
-                                          static_cast<std::size_t>(r.position() - body)));
+          queue.finish(failure);
+        });
+      } catch (const std::system_error&) {
+        // No thread to be had: read on this one, below.
+      }
+      if (reader) {
+        // Whatever this thread throws, the reader stops and is joined first.
+        struct Joined {
+          PieceQueue& queue;
+          std::thread& thread;
+          ~Joined() {
+            queue.stop();
+            thread.join();
+          }
+        } joined{queue, *reader};
+        while (std::unique_ptr<LoadPiece> piece = queue.take()) {
+          feed_piece(*piece);
+          queue.give_back(std::move(piece));
         }
-        if (!r.done()) damaged("trailing bytes after the versions");
-        if (reporting && !(*progress)(std::min(++chunks_read, chunks), chunks))
-          throw Error(Status::cancelled, "cancelled by the progress callback", Location{path()});
-        more_versions = versions.step("cannot read the store");
+        read = true;
       }
-      Reader changes(sqlite3_column_blob(b, 7), static_cast<std::size_t>(blob_size(b, 7)));
-      const std::size_t count = changes.count();
-      loader.changes(count);
-      for (std::size_t i = 0; i < count; ++i) {
-        const auto item = static_cast<std::size_t>(changes.varint());
-        const auto fact = static_cast<std::size_t>(changes.varint());
-        if (fact >= facts_) damaged("a change to a fact that does not exist");
-        loader.change(item, fact, changes.enumeration<ChangeKind>(kChangeKinds, "kind of change"));
-      }
-      if (!changes.done()) damaged("trailing bytes after the changes");
-      if (sqlite3_column_int64(b, 6) != static_cast<std::int64_t>(facts_))
-        damaged("the count of facts does not match the versions");
     }
-    if (more_versions) damaged("versions of a batch that does not exist");
-    revision_ = revision;
+    if (!read) {
+      FeedingSink sink(feed_piece);
+      read_pieces(sink);
+    }
     Statement tombstones(*this,
                          "SELECT revision, person, authority FROM tombstones ORDER BY rowid");
     while (tombstones.step("cannot read the store")) {
@@ -379,6 +504,118 @@ void RecordStore::load(StoreLoader& loader, const Progress* progress) {
         Status::invalid_data,
         "the store is damaged: " + d.what + " (near batch " + std::to_string(revision) + ")",
         Location(path_));
+  }
+}
+
+void RecordStore::read_pieces(PieceSink& sink) {
+  Statement batches(*this,
+                    "SELECT revision, recorded_at, author, reason, source_system, "
+                    "source_reference, facts, changes FROM batches ORDER BY revision");
+  Statement versions(*this, "SELECT revision, chunk, data FROM versions ORDER BY revision, chunk");
+  bool more_versions = versions.step("cannot read the store");
+  std::uint64_t revision = 0;
+  while (batches.step("cannot read the store")) {
+    sqlite3_stmt* b = batches.get();
+    if (static_cast<std::uint64_t>(sqlite3_column_int64(b, 0)) != revision + 1)
+      damaged("the batches are not numbered 1, 2, 3...");
+    ++revision;
+    std::unique_ptr<LoadPiece> piece = sink.blank();
+    piece->kind = LoadPiece::Kind::batch;
+    piece->recorded_at = sqlite3_column_int64(b, 1);
+    piece->provenance =
+        Provenance{checked_text(b, 2, "a batch's author"), checked_text(b, 3, "a batch's reason"),
+                   checked_text(b, 4, "a batch's source system"),
+                   checked_text(b, 5, "a batch's source reference")};
+    sink.deliver(std::move(piece));
+    std::int64_t chunk = 0;
+    while (more_versions) {
+      sqlite3_stmt* v = versions.get();
+      const auto at = static_cast<std::uint64_t>(sqlite3_column_int64(v, 0));
+      if (at < revision) damaged("versions of a batch that does not exist");
+      if (at > revision) break;
+      if (sqlite3_column_int64(v, 1) != chunk++) damaged("a chunk of versions is missing");
+      piece = sink.blank();
+      piece->kind = LoadPiece::Kind::versions;
+      piece->versions.clear();
+      copy_blob(v, 2, piece->bytes);
+      const unsigned char* base = piece->bytes.data();
+      try {
+        Reader r(base, piece->bytes.size());
+        const std::size_t count = r.count();
+        for (std::size_t i = 0; i < count; ++i) {
+          LoadPiece::Version version;
+          version.fact = static_cast<std::size_t>(r.varint());
+          version.first = r.flag();
+          if (version.first) {
+            if (version.fact != facts_) damaged("a new fact out of order");
+            version.kind = r.enumeration<FactKind>(kFactKinds, "kind of fact");
+            const std::string_view key = r.text_view();
+            if (!is_valid_utf8(key)) damaged("a fact's key is not valid UTF-8");
+            version.key_at =
+                static_cast<std::size_t>(reinterpret_cast<const unsigned char*>(key.data()) - base);
+            version.key_size = key.size();
+            ++facts_;
+          } else if (version.fact >= facts_) {
+            damaged("a version of a fact that does not exist");
+          }
+          // Checked as it is read, nothing built: the record keeps the bytes.
+          const unsigned char* body = r.position();
+          version.marks = check_version_body(r);
+          version.body_at = static_cast<std::size_t>(body - base);
+          version.body_size = static_cast<std::size_t>(r.position() - body);
+          piece->versions.push_back(version);
+        }
+        if (!r.done()) damaged("trailing bytes after the versions");
+      } catch (...) {
+        // The versions before the damage are fed first, as a single thread reading and
+        // feeding one by one would: the loader's own complaint about one of them comes first.
+        sink.deliver(std::move(piece));
+        throw;
+      }
+      sink.deliver(std::move(piece));
+      more_versions = versions.step("cannot read the store");
+    }
+    piece = sink.blank();
+    piece->kind = LoadPiece::Kind::changes;
+    copy_blob(b, 7, piece->bytes);
+    piece->facts = facts_;
+    piece->stored_facts = sqlite3_column_int64(b, 6);
+    sink.deliver(std::move(piece));
+  }
+  if (more_versions) damaged("versions of a batch that does not exist");
+  revision_ = revision;
+}
+
+void RecordStore::feed(LoadPiece& piece, StoreLoader& loader, std::uint64_t& revision) {
+  switch (piece.kind) {
+    case LoadPiece::Kind::batch:
+      ++revision;
+      loader.batch(piece.recorded_at, std::move(piece.provenance));
+      return;
+    case LoadPiece::Kind::versions: {
+      const char* base = reinterpret_cast<const char*>(piece.bytes.data());
+      for (const LoadPiece::Version& v : piece.versions) {
+        const std::string_view key(base + v.key_at, v.key_size);
+        loader.version(v.fact, v.first ? &key : nullptr, v.kind, revision, v.marks,
+                       std::string_view(base + v.body_at, v.body_size));
+      }
+      return;
+    }
+    case LoadPiece::Kind::changes: {
+      Reader changes(piece.bytes.data(), piece.bytes.size());
+      const std::size_t count = changes.count();
+      loader.changes(count);
+      for (std::size_t i = 0; i < count; ++i) {
+        const auto item = static_cast<std::size_t>(changes.varint());
+        const auto fact = static_cast<std::size_t>(changes.varint());
+        if (fact >= piece.facts) damaged("a change to a fact that does not exist");
+        loader.change(item, fact, changes.enumeration<ChangeKind>(kChangeKinds, "kind of change"));
+      }
+      if (!changes.done()) damaged("trailing bytes after the changes");
+      if (piece.stored_facts != static_cast<std::int64_t>(piece.facts))
+        damaged("the count of facts does not match the versions");
+      return;
+    }
   }
 }
 

@@ -34,6 +34,13 @@ struct VersionMarks;  // record_codec.hpp
 // Versions per row of `versions`.
 inline constexpr std::size_t kStoreChunk = 1024;
 
+// The stores RecordStore::load reads ahead on a second thread: those of at least this many
+// chunks (about 150,000 versions, some 15,000 children). Below it a thread would save little.
+inline constexpr std::size_t kReadAheadChunks = 150;
+
+struct LoadPiece;  // record_store.cpp: a part of the store read, on its way to the loader
+class PieceSink;
+
 // One version to write: the fact's index in the record and, for the fact's first version,
 // its key and kind.
 struct StoredVersion {
@@ -83,9 +90,9 @@ class StoreLoader {
   virtual void batch(RecordTime recorded_at, Provenance provenance) = 0;
   // `key` is non-null for the fact's first version (then `fact` is the next new index).
   // The version was recorded by batch `revision`; its body was checked (check_version_body)
-  // and `marks` is what that says of it; `body` is its encoding (record_codec.hpp), valid for
-  // the call only.
-  virtual void version(std::size_t fact, const std::string* key, FactKind kind,
+  // and `marks` is what that says of it; `key` and `body` (its encoding, record_codec.hpp)
+  // are valid for the call only.
+  virtual void version(std::size_t fact, const std::string_view* key, FactKind kind,
                        std::uint64_t revision, const VersionMarks& marks,
                        std::string_view body) = 0;
   // `count` changes of the current batch follow.
@@ -104,10 +111,16 @@ class RecordStore {
   RecordStore& operator=(const RecordStore&) = delete;
 
   // Feeds every stored batch to `loader`, checking the structure as it goes (a damaged store
-  // is an Error naming the path, never a crash).
-  // Reads every batch into `loader`, reporting the chunks of versions read to `progress` (null
-  // or empty: no reports), which may stop the load: Error(Status::cancelled).
-  void load(StoreLoader& loader, const Progress* progress = nullptr);
+  // is an Error naming the path, never a crash), and reports the chunks of versions read to
+  // `progress` (null or empty: no reports), which may stop the load: Error(Status::cancelled).
+  //
+  // A store of at least `read_ahead_from` chunks is read on a second thread, which fetches and
+  // checks the rows while the calling thread feeds `loader` (on the calling thread alone, in the
+  // store's order, as a single thread does: the same calls, the same record, the same first
+  // error); the thread is joined before load returns or throws. Smaller stores, and any when
+  // the thread cannot be started, are read on the calling thread alone.
+  void load(StoreLoader& loader, const Progress* progress = nullptr,
+            std::size_t read_ahead_from = kReadAheadChunks);
 
   // Writes the batch as one transaction, durable when this returns. On failure nothing of it
   // is stored and an Error names the path, the revision and SQLite's reason. `written` (null:
@@ -125,6 +138,12 @@ class RecordStore {
   void check_schema();
   void write(const BatchWrite& batch, const Progress* written);
   void checkpoint_after_erasure();
+  // Reads the store's batches in order, each as pieces (its provenance, its chunks of versions,
+  // its changes), checked and handed to `sink`; throws Damaged or Error (load's reading half).
+  void read_pieces(PieceSink& sink);
+  // Hands one piece to `loader` (load's feeding half), counting the batches fed in `revision`;
+  // throws Damaged, or what the loader throws.
+  static void feed(LoadPiece& piece, StoreLoader& loader, std::uint64_t& revision);
 
   std::string path_;
   sqlite3* db_ = nullptr;

@@ -305,7 +305,9 @@ class SAFEGUARD_EXPORT Record {
   // exactly as it was and apply() throws an Error naming the path and the reason. The store
   // belongs to this record until it is destroyed: opening it again meanwhile (in this process
   // or another) throws Status::misuse. A path that holds something other than a store, a store
-  // of a newer schema or a damaged store throws an Error naming the path.
+  // of a newer schema or a damaged store throws an Error naming the path. A large store is
+  // read on a second thread, joined before open returns or throws; the record, the reports and
+  // any error are those of reading on one (docs/record.md, "Reading ahead").
   static Record open(const std::string& path, GraphLimits limits = {},
                      StoreOpen mode = StoreOpen::create_if_missing);
   // As open, reporting the chunks of stored versions read (1,024 versions each) to

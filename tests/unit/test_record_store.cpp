@@ -11,6 +11,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "record_codec.hpp"
+#include "record_store.hpp"
 #include "safeguard/generate.hpp"
 #include "store_support.hpp"
 
@@ -45,9 +47,170 @@ Error open_error(const std::string& path, StoreOpen mode = StoreOpen::create_if_
   return Error(Status::ok, "");
 }
 
+// Everything a loader is told while a store is read (the store's private loading interface),
+// in order, as text: bodies and keys byte for byte.
+class LoggingLoader final : public detail::StoreLoader {
+ public:
+  std::string log;
+  std::size_t refuse_version = SIZE_MAX;  // throws at this version, counting from 0
+  std::size_t versions = 0;
+
+  void reserve(std::size_t facts, std::size_t batches) override {
+    log += "reserve " + std::to_string(facts) + " " + std::to_string(batches) + "\n";
+  }
+  void batch(RecordTime recorded_at, Provenance p) override {
+    log += "batch " + std::to_string(recorded_at) + " " + p.author + "|" + p.reason + "|" +
+           p.source_system + "|" + p.source_reference + "\n";
+  }
+  void version(std::size_t fact, const std::string_view* key, FactKind kind, std::uint64_t revision,
+               const detail::VersionMarks& marks, std::string_view body) override {
+    if (versions++ == refuse_version)
+      throw Error(Status::invalid_data, "the loader refuses version " + std::to_string(versions));
+    log += "version " + std::to_string(fact) + " " + std::to_string(revision);
+    if (key) log += " key " + std::string(*key) + " kind " + std::to_string(static_cast<int>(kind));
+    log += " marks " + std::to_string(static_cast<int>(marks.change)) + " " +
+           std::to_string(marks.ended) + " " + std::to_string(marks.membership_ended) + " " +
+           std::to_string(marks.retracted) + " " + std::to_string(static_cast<int>(marks.kind)) +
+           " body " + std::string(body) + "\n";
+  }
+  void changes(std::size_t count) override { log += "changes " + std::to_string(count) + "\n"; }
+  void change(std::size_t item, std::size_t fact, ChangeKind change) override {
+    log += "change " + std::to_string(item) + " " + std::to_string(fact) + " " +
+           std::to_string(static_cast<int>(change)) + "\n";
+  }
+  void tombstone(std::uint64_t revision, std::string person, std::string authority) override {
+    log += "tombstone " + std::to_string(revision) + " " + person + " " + authority + "\n";
+  }
+};
+
+// What loading the store at `path` tells a loader, and the message of the Error it ends with
+// (empty when it loads): read ahead on a second thread (`read_ahead` true, whatever the
+// store's size) or on this one alone.
+struct LoadLog {
+  std::string log;
+  std::string error;
+  std::size_t reports = 0;
+  std::size_t versions = 0;
+};
+LoadLog load_log(const std::string& path, bool read_ahead, std::size_t refuse_version = SIZE_MAX,
+                 std::size_t stop_at_report = SIZE_MAX) {
+  LoadLog out;
+  LoggingLoader loader;
+  loader.refuse_version = refuse_version;
+  const Progress progress = [&](std::uint64_t, std::uint64_t) {
+    return out.reports++ < stop_at_report;
+  };
+  try {
+    detail::RecordStore store(path, StoreOpen::must_exist);
+    store.load(loader, &progress, read_ahead ? 0 : SIZE_MAX);
+  } catch (const Error& e) {
+    out.error = e.what();
+  }
+  out.log = std::move(loader.log);
+  out.versions = loader.versions;
+  return out;
+}
+
+// A store of `batches` varied batches (every kind of edit, erasures included) at `path`.
+void make_history_store(const std::string& path, int batches) {
+  remove_store(path);
+  History history(11);
+  Record stored = Record::open(path);
+  for (int i = 0; i < batches; ++i) stored.apply(history.next());
+}
+
 }  // namespace
 
 TEST_SUITE("unit/record_store") {
+  TEST_CASE("a store read ahead on a second thread feeds its loader as one thread does") {
+    // RecordStore::load reads a large store on a second thread while the caller's feeds the
+    // record; forced here for a small store. The loader must hear exactly the same calls in the
+    // same order, and end with the same error: the loader's own, a cancellation, or damage.
+    ScratchDir dir;
+    const std::string path = dir.file("history.store");
+    make_history_store(path, 120);  // 120 batches: the read-ahead queue (8 pieces) fills
+    const LoadLog alone = load_log(path, false);
+    CHECK(alone.error.empty());
+    CHECK(alone.log.find("tombstone ") != std::string::npos);
+    const LoadLog ahead = load_log(path, true);
+    CHECK(ahead.error.empty());
+    CHECK(ahead.log == alone.log);
+    CHECK(ahead.reports == alone.reports);
+
+    REQUIRE(alone.versions > 200);
+    for (std::size_t refuse : {std::size_t{0}, std::size_t{1}, std::size_t{57}, alone.versions / 2,
+                               alone.versions - 1}) {
+      CAPTURE(refuse);
+      const LoadLog a = load_log(path, false, refuse), b = load_log(path, true, refuse);
+      CHECK(a.error.find("the loader refuses") != std::string::npos);
+      CHECK(b.error == a.error);
+      CHECK(b.log == a.log);
+    }
+    for (std::size_t stop : {std::size_t{0}, std::size_t{1}, std::size_t{60}}) {
+      CAPTURE(stop);
+      const LoadLog a = load_log(path, false, SIZE_MAX, stop),
+                    b = load_log(path, true, SIZE_MAX, stop);
+      CHECK(a.error.find("cancelled") != std::string::npos);
+      CHECK(b.error == a.error);
+      CHECK(b.log == a.log);
+      CHECK(b.reports == a.reports);
+    }
+
+    // Damage anywhere: the same versions fed before it, then the same message.
+    const char* damages[] = {
+        // a chunk cut short in the middle of a version
+        "UPDATE versions SET data = substr(data, 1, length(data) / 2) WHERE rowid = "
+        "(SELECT rowid FROM versions ORDER BY revision, chunk LIMIT 1 OFFSET 40)",
+        // a chunk with a byte past its versions
+        "UPDATE versions SET data = data || X'00' WHERE rowid = "
+        "(SELECT rowid FROM versions ORDER BY revision, chunk LIMIT 1 OFFSET 70)",
+        // the first batch's versions gone, so later ones name facts that do not exist
+        "DELETE FROM versions WHERE revision = 1",
+        // changes cut short, a count of facts that does not match, batches misnumbered
+        "UPDATE batches SET changes = substr(changes, 1, length(changes) - 1) WHERE revision = 50",
+        "UPDATE batches SET facts = facts + 1 WHERE revision = 60",
+        "UPDATE batches SET revision = 1000 WHERE revision = 90",
+        // a provenance that is not UTF-8, a tombstone of no batch
+        "UPDATE batches SET author = CAST(X'C0AF' AS TEXT) WHERE revision = 20",
+        "UPDATE tombstones SET revision = 5000",
+        // versions of a batch that does not exist
+        "UPDATE versions SET revision = 4000 WHERE revision = 119",
+    };
+    for (const char* damage : damages) {
+      const std::string what = damage;
+      CAPTURE(what);
+      make_history_store(path, 120);
+      sql(path, damage);
+      const LoadLog a = load_log(path, false), b = load_log(path, true);
+      CHECK(a.error.find("damaged") != std::string::npos);
+      CHECK(b.error == a.error);
+      CHECK(b.log == a.log);
+      CHECK(b.reports == a.reports);
+    }
+
+    // A chunk damaged halfway: the versions before the damage are fed, not only the chunks
+    // before it, so a loader's complaint about one of them comes first (as reading and feeding
+    // one by one gives).
+    const char* first_chunk =
+        "(SELECT rowid FROM versions ORDER BY revision, chunk LIMIT 1 OFFSET 0)";
+    make_history_store(path, 120);
+    sql(path, (std::string("UPDATE versions SET data = X'' WHERE rowid = ") + first_chunk).c_str());
+    const LoadLog emptied = load_log(path, true);
+    make_history_store(path, 120);
+    sql(path, (std::string("UPDATE versions SET data = substr(data, 1, length(data) / 2) WHERE "
+                           "rowid = ") +
+               first_chunk)
+                  .c_str());
+    for (bool read_ahead : {false, true}) {
+      const LoadLog halved = load_log(path, read_ahead);
+      CHECK(halved.error.find("damaged") != std::string::npos);
+      CHECK(emptied.versions == 0);
+      CHECK(halved.versions > 1);
+      CHECK(load_log(path, read_ahead, halved.versions - 1).error.find("the loader refuses") !=
+            std::string::npos);
+    }
+  }
+
   TEST_CASE("reopening a store restores every version, batch, change and tombstone") {
     ScratchDir dir;
     const std::string path = dir.file("case.store");
