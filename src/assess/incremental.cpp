@@ -116,6 +116,17 @@ void persons_touched_into(const CaseGraph& graph, const Batch& batch,
   persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
 }
 
+// Whether every item of `batch` adds a concern, factor, process event, practitioner's entry or
+// discretionary override: evidence about people, none of it a person or a relation between
+// people, so no circle changes (and the people it names must already be in the graph).
+bool only_adds_evidence(const Batch& batch) {
+  return std::all_of(batch.items.begin(), batch.items.end(), [](const Edit& item) {
+    return std::holds_alternative<ConcernSpec>(item) || std::holds_alternative<FactorSpec>(item) ||
+           std::holds_alternative<EventSpec>(item) || std::holds_alternative<EntrySpec>(item) ||
+           std::holds_alternative<DiscretionaryOverrideSpec>(item);
+  });
+}
+
 }  // namespace
 
 std::vector<VertexIndex> persons_touched(const CaseGraph& graph, const Batch& batch) {
@@ -183,8 +194,15 @@ void Reassessor::apply(CaseGraph& graph, const Batch& batch, Results& out) {
     return std::holds_alternative<CalendarSpec>(e);
   });
   std::vector<VertexIndex>& children = impl_->children;
-  persons_touched_into(graph, batch, impl_->touched);
-  detail::children_reached_into(graph, impl_->touched, children);
+  children.clear();
+  // The children reached before the batch too, who may be reached no longer (a relation or
+  // person removed, a concern amended away from them); a batch that only adds evidence about
+  // people already in the graph changes no one's circle, so after it the same children are
+  // reached, and they are found once, below.
+  if (!only_adds_evidence(batch)) {
+    persons_touched_into(graph, batch, impl_->touched);
+    detail::children_reached_into(graph, impl_->touched, children);
+  }
   const bool indexed =
       impl_->indexed_graph == &graph && impl_->indexed_revision == graph.revision();
   graph.apply(batch);
